@@ -1,0 +1,40 @@
+#!/usr/bin/env node
+/**
+ * The CDK app. Settings come from CDK context (cdk.json, or `-c key=value`):
+ *   stackName            default "SessionRecovery"
+ *   environmentName      default "production"
+ *   allowedOrigins       comma-separated, default "*"
+ *   secretPrefix         default "session-recovery/"
+ *   keyCacheTtlSeconds   default 60
+ *   throttleRateLimit / throttleBurstLimit   default 500 / 1000
+ */
+import { App, Duration } from 'aws-cdk-lib';
+import { SessionRecoveryStack } from '../lib/session-recovery-stack';
+
+const app = new App();
+const ctx = (key: string): string | undefined => {
+  const value: unknown = app.node.tryGetContext(key);
+  return value === undefined || value === null || value === '' ? undefined : String(value);
+};
+const num = (key: string): number | undefined => {
+  const raw = ctx(key);
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0) throw new Error(`context ${key} must be a non-negative number, got "${raw}"`);
+  return value;
+};
+
+const rate = num('throttleRateLimit');
+const burst = num('throttleBurstLimit');
+const ttl = num('keyCacheTtlSeconds');
+
+new SessionRecoveryStack(app, ctx('stackName') ?? 'SessionRecovery', {
+  env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+  sessionRecovery: {
+    environmentName: ctx('environmentName'),
+    allowedOrigins: ctx('allowedOrigins')?.split(',').map((o) => o.trim()),
+    secretPrefix: ctx('secretPrefix'),
+    keyCacheTtl: ttl === undefined ? undefined : Duration.seconds(ttl),
+    throttle: rate !== undefined || burst !== undefined ? { rateLimit: rate ?? 500, burstLimit: burst ?? 1000 } : undefined,
+  },
+});

@@ -1,0 +1,56 @@
+import middy from '@middy/core';
+import validator from '@middy/validator';
+import { transpileSchema } from '@middy/validator/transpile';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { dynamodb, secretsManager } from '../shared/aws/clients';
+import { DynamoDbEntryStore } from '../shared/aws/dynamodb-entry-store';
+import { SecretsManagerKeySource } from '../shared/aws/secrets-manager-key-source';
+import { listEnv, numberEnv, requireEnv } from '../shared/config';
+import { accessLog } from '../shared/http/access-log';
+import { errorResponse } from '../shared/http/error-response';
+import { jsonBody } from '../shared/http/json-body';
+import { responseHeaders } from '../shared/http/response-headers';
+import { jsonResult, type HttpResult, type JsonEvent } from '../shared/http/types';
+import { KeyCache } from '../shared/key-cache';
+import { logger } from '../shared/logger';
+import { type LoadEntryRequest, resumeEntry } from '../shared/resume';
+import { fieldHints, fieldRules, loadEntryDataEventSchema } from './schema';
+
+const config = {
+  tableName: requireEnv('TABLE_NAME'),
+  secretPrefix: requireEnv('SECRET_PREFIX'),
+  environment: requireEnv('DEPLOYMENT_ENVIRONMENT'),
+  allowedOrigins: listEnv('ALLOWED_ORIGINS', ['*']),
+  keyCacheTtlMs: numberEnv('KEY_CACHE_TTL_SECONDS', 60) * 1000,
+  keyMissRefreshMs: numberEnv('KEY_MISS_REFRESH_SECONDS', 5) * 1000,
+  keyMaxStalenessMs: numberEnv('KEY_MAX_STALENESS_SECONDS', 900) * 1000,
+  maxBodyBytes: numberEnv('MAX_BODY_BYTES', 4096),
+};
+
+const keys = new KeyCache(new SecretsManagerKeySource(secretsManager, config.secretPrefix, config.environment), {
+  ttlMs: config.keyCacheTtlMs,
+  missRefreshIntervalMs: config.keyMissRefreshMs,
+  maxStalenessMs: config.keyMaxStalenessMs,
+  maxProjects: 10_000,
+  onStaleServed: (projectId, ageMs) =>
+    logger.warn('serving cached signing keys: Secrets Manager unavailable', { project_id: projectId, age_ms: ageMs }),
+});
+const entries = new DynamoDbEntryStore(dynamodb, config.tableName);
+
+/** `POST /v1/load-entry-data`: returns the saved entry a valid resume link points to. */
+const loadEntryData = async (event: JsonEvent<LoadEntryRequest>): Promise<HttpResult> => {
+  logger.appendKeys({ project_id: event.body.project_id, flow_id: event.body.flow_id });
+  const { entry, credentialId } = await resumeEntry(event.body, { keys, entries, now: Date.now });
+  logger.appendKeys({ credential_id: credentialId });
+  return jsonResult(200, { entry });
+};
+
+export const handler = middy<JsonEvent<LoadEntryRequest>, HttpResult>()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(accessLog(logger))
+  .use(responseHeaders({ allowedOrigins: config.allowedOrigins, methods: 'POST,OPTIONS' }))
+  // onError hooks run in reverse order: errors are formatted before the headers above are added.
+  .use(errorResponse({ logger, fieldRules, fieldHints }))
+  .use(jsonBody({ maxBytes: config.maxBodyBytes }))
+  .use(validator({ eventSchema: transpileSchema(loadEntryDataEventSchema, { coerceTypes: false, useDefaults: false }) }))
+  .handler(loadEntryData);

@@ -1,0 +1,37 @@
+import { EXPIRES_AT_PATTERN, ID_PATTERN, MAX_EXPIRES_AT_LENGTH, MAX_ID_LENGTH, TOKEN_PATTERN } from '../shared/grammar';
+import { EXPIRES_AT_RULE, ID_RULE, TOKEN_RULE } from '../shared/resume';
+
+const id = { type: 'string', minLength: 1, maxLength: MAX_ID_LENGTH, pattern: ID_PATTERN } as const;
+
+/** JSON Schema of the `POST /v1/load-entry-data` body (docs/openapi.yaml mirrors it). */
+export const loadEntryDataBodySchema = {
+  type: 'object',
+  required: ['flow_id', 'project_id', 'entry_id', 'token', 'expires_at'],
+  additionalProperties: false,
+  properties: {
+    flow_id: id,
+    project_id: id,
+    entry_id: id,
+    token: { type: 'string', minLength: 64, maxLength: 64, pattern: TOKEN_PATTERN },
+    expires_at: { type: 'string', minLength: 20, maxLength: MAX_EXPIRES_AT_LENGTH, pattern: EXPIRES_AT_PATTERN },
+  },
+} as const;
+
+/** The validator checks the whole event; only the parsed body is constrained. */
+export const loadEntryDataEventSchema = {
+  type: 'object',
+  required: ['body'],
+  properties: { body: loadEntryDataBodySchema },
+} as const;
+
+export const fieldRules = {
+  flow_id: ID_RULE,
+  project_id: ID_RULE,
+  entry_id: ID_RULE,
+  token: TOKEN_RULE,
+  expires_at: EXPIRES_AT_RULE,
+} as const;
+
+export const fieldHints = {
+  expires: 'unknown field "expires": this endpoint takes "expires_at" ("expires" is the legacy contract\'s name)',
+} as const;

@@ -1,0 +1,39 @@
+/** Stable error codes of the public contract, with their HTTP status. */
+export const ERROR_STATUS = {
+  invalid_request: 400,
+  invalid_token: 401,
+  token_expired: 401,
+  forbidden: 403,
+  entry_not_found: 404,
+  not_found: 404,
+  method_not_allowed: 405,
+  conflict: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  rate_limited: 429,
+  internal_error: 500,
+  service_unavailable: 503,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+/**
+ * An error whose message is safe to show the caller. Anything that is not an
+ * `ApiError` is answered with a generic message and logged instead.
+ */
+export class ApiError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  /** Seconds a client should wait before retrying (sets `Retry-After`). */
+  readonly retryAfterSeconds?: number;
+
+  constructor(code: ErrorCode, message: string, options?: { retryAfterSeconds?: number; cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'ApiError';
+    this.code = code;
+    this.status = ERROR_STATUS[code];
+    this.retryAfterSeconds = options?.retryAfterSeconds;
+  }
+}
+
+export const isApiError = (value: unknown): value is ApiError => value instanceof ApiError;

@@ -1,0 +1,60 @@
+import type { MiddlewareObj } from '@middy/core';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { ApiError } from '../errors';
+
+export interface JsonBodyOptions {
+  /** Largest accepted body in bytes, after base64 decoding. Larger bodies get 413. */
+  readonly maxBytes: number;
+}
+
+// text/plain is accepted as JSON so browsers can send a "simple" request with no CORS preflight.
+const ACCEPTED_TYPES = new Set(['application/json', 'text/plain']);
+
+const headerValue = (event: APIGatewayProxyEventV2, name: string): string | undefined => {
+  const headers = event.headers ?? {};
+  for (const key of Object.keys(headers)) {
+    if (key.toLowerCase() === name) return headers[key];
+  }
+  return undefined;
+};
+
+/** Throws unless the Content-Type is JSON (or text/plain) in UTF-8. */
+const checkContentType = (contentType: string | undefined): void => {
+  if (contentType === undefined || contentType.trim() === '') {
+    throw new ApiError('unsupported_media_type', 'Send the body as JSON with Content-Type: application/json.');
+  }
+  const [mediaType, ...params] = contentType.split(';').map((p) => p.trim().toLowerCase());
+  if (!ACCEPTED_TYPES.has(mediaType)) {
+    throw new ApiError('unsupported_media_type', `Content-Type ${mediaType} is not accepted; send application/json.`);
+  }
+  for (const param of params) {
+    const [key, value] = param.split('=').map((p) => p.trim().replace(/^"|"$/g, ''));
+    if (key === 'charset' && value !== 'utf-8' && value !== 'utf8') {
+      throw new ApiError('unsupported_media_type', 'Only the UTF-8 charset is accepted.');
+    }
+  }
+};
+
+/**
+ * Checks Content-Type and size, then replaces `event.body` with the parsed JSON.
+ * Runs before validation, so every later step sees a parsed object or nothing.
+ */
+export const jsonBody = (options: JsonBodyOptions): MiddlewareObj => ({
+  before: (request) => {
+    const event = request.event as APIGatewayProxyEventV2;
+    const raw = event.body ?? '';
+    const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
+    if (bytes.length > options.maxBytes) {
+      throw new ApiError('payload_too_large', `The request body is larger than ${options.maxBytes} bytes.`);
+    }
+    checkContentType(headerValue(event, 'content-type'));
+    if (bytes.length === 0) throw new ApiError('invalid_request', 'The request body is empty; send a JSON object.');
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    } catch {
+      throw new ApiError('invalid_request', 'The request body is not valid UTF-8 JSON.');
+    }
+    (event as { body: unknown }).body = parsed;
+  },
+});

@@ -1,0 +1,58 @@
+import httpCors from '@middy/http-cors';
+import httpSecurityHeaders from '@middy/http-security-headers';
+import type { MiddlewareObj, Request } from '@middy/core';
+
+export interface ResponseHeadersOptions {
+  /** Origins allowed to call from a browser; `*` allows any. Entries may use `*` as a subdomain wildcard. */
+  readonly allowedOrigins: readonly string[];
+  /** Methods the route answers, for the preflight. */
+  readonly methods: string;
+  /** Seconds a browser may cache a preflight answer. */
+  readonly preflightMaxAgeSeconds?: number;
+}
+
+/**
+ * CORS and security headers on every response, preflight included. The API sets
+ * no cookies and reads no credentials, so CORS never allows credentials.
+ *
+ * @middy/http-cors answers OPTIONS preflights itself by ending the request early,
+ * which skips every `after` hook; this middleware therefore applies the security
+ * headers to that early response too.
+ */
+export const responseHeaders = (options: ResponseHeadersOptions): MiddlewareObj => {
+  const cors = httpCors({
+    origins: [...options.allowedOrigins],
+    methods: options.methods,
+    headers: 'Content-Type',
+    maxAge: options.preflightMaxAgeSeconds ?? 7200,
+    disableBeforePreflightResponse: false,
+    vary: 'Origin',
+  });
+  const security = httpSecurityHeaders({
+    contentSecurityPolicy: { 'default-src': "'none'", 'frame-ancestors': "'none'" },
+    crossOriginResourcePolicy: false,
+    crossOriginEmbedderPolicy: false,
+    crossOriginOpenerPolicy: false,
+    permissionsPolicy: false,
+    reportTo: false,
+    reportingEndpoints: false,
+  });
+  const applyAll = (request: Request): void => {
+    cors.after!(request);
+    security.after!(request);
+    // Responses carry a user's saved answers: nothing may store them.
+    (request.response as { headers: Record<string, string> }).headers['Cache-Control'] = 'no-store';
+  };
+  return {
+    before: (request) => {
+      const early = cors.before!(request);
+      if (early === undefined) return undefined;
+      security.after!(request);
+      return request.response;
+    },
+    after: applyAll,
+    onError: (request) => {
+      if (request.response !== undefined) applyAll(request);
+    },
+  };
+};

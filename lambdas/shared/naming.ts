@@ -1,0 +1,25 @@
+/**
+ * Names shared by the infrastructure (lib/), the Lambdas and the local runtime,
+ * so IAM scopes, table definitions and lookups cannot drift apart.
+ */
+
+/** Default prefix of every Secrets Manager secret the product owns. */
+export const DEFAULT_SECRET_PREFIX = 'session-recovery/';
+
+/** Sub-prefix under which project Token Signing Secrets live. */
+export const PROJECT_SECRETS_PATH = 'projects/';
+
+/**
+ * The secret holding a project's Token Signing Secrets. The fixed `/signing-keys`
+ * tail keeps names from ending in `-` plus six characters, which Secrets Manager
+ * can mistake for the random suffix of an ARN.
+ */
+export const projectSecretName = (prefix: string, projectId: string): string =>
+  `${prefix}${PROJECT_SECRETS_PATH}${projectId}/signing-keys`;
+
+/** The entries table: one item per entry, keyed by entry id (the legacy contract has no project id). */
+export const ENTRY_TABLE = {
+  partitionKey: 'entry_id',
+  /** Epoch seconds after which DynamoDB deletes the entry (retention). */
+  ttlAttribute: 'retain_until',
+} as const;

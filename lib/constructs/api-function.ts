@@ -1,0 +1,102 @@
+import path from 'node:path';
+import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import type { FunctionName } from '../routes';
+
+const LAMBDAS_DIR = path.join(import.meta.dirname, '..', '..', 'lambdas');
+
+export interface ApiFunctionProps {
+  /** The folder under `lambdas/` whose `index.ts` exports `handler`. */
+  readonly functionName: FunctionName;
+  /** @default 256 */
+  readonly memorySize?: number;
+  /**
+   * Above the SDK's retry budget (3 attempts of at most 2 s each plus backoff, see
+   * lambdas/shared/aws/clients.ts) and below API Gateway's 30 s integration limit.
+   * @default Duration.seconds(10)
+   */
+  readonly timeout?: Duration;
+  /** @default logs.RetentionDays.ONE_MONTH */
+  readonly logRetention?: logs.RetentionDays;
+  /** @default - no reserved concurrency */
+  readonly reservedConcurrentExecutions?: number;
+  readonly environment?: Record<string, string>;
+}
+
+/**
+ * A product Lambda with the house defaults set once: Node.js 24 on arm64, an ESM
+ * bundle minified by a local esbuild with source maps, active tracing, JSON logs
+ * in its own log group with a retention.
+ */
+export class ApiFunction extends NodejsFunction {
+  constructor(scope: Construct, id: string, props: ApiFunctionProps) {
+    const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    super(scope, id, {
+      entry: path.join(LAMBDAS_DIR, props.functionName, 'index.ts'),
+      handler: 'handler',
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize ?? 256,
+      timeout: props.timeout ?? Duration.seconds(10),
+      tracing: lambda.Tracing.ACTIVE,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      logGroup,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      environment: {
+        POWERTOOLS_SERVICE_NAME: 'session-recovery',
+        ...props.environment,
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node24',
+        minify: true,
+        sourceMap: true,
+        mainFields: ['module', 'main'],
+        // Some SDK dependencies still call require(); give the ESM bundle one.
+        banner: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+        forceDockerBundling: false,
+      },
+    });
+  }
+
+  /** Lets the function read entries (GetItem only) and tells it the table name. */
+  bindEntriesTable(table: ITableV2, access: 'read' | 'readWrite'): void {
+    if (access === 'read') {
+      this.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:GetItem'], resources: [table.tableArn] }));
+    } else {
+      table.grantReadWriteData(this);
+    }
+    this.addEnvironment('TABLE_NAME', table.tableName);
+  }
+
+  /**
+   * Lets the function read the secrets under `prefix + path` (e.g. the project
+   * Token Signing Secrets) and nothing else in Secrets Manager.
+   */
+  bindSecretsUnder(prefix: string, subPath: string, actions: readonly string[] = ['secretsmanager:GetSecretValue']): void {
+    this.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: [...actions],
+        resources: [secretArnPattern(this, `${prefix}${subPath}`)],
+      }),
+    );
+    this.addEnvironment('SECRET_PREFIX', prefix);
+  }
+}
+
+/** The ARN pattern of every secret whose name starts with `namePrefix` (ARNs end in a random suffix). */
+export const secretArnPattern = (scope: Construct, namePrefix: string): string =>
+  Stack.of(scope).formatArn({
+    service: 'secretsmanager',
+    resource: 'secret',
+    resourceName: `${namePrefix}*`,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });

@@ -1,0 +1,28 @@
+/**
+ * The HTTP routes of the product and the Lambda behind each. Plain data with no
+ * CDK imports: the construct builds API Gateway from it and the local runtime
+ * serves the same table, so the two cannot disagree.
+ */
+
+/** A Lambda of the product: its folder under `lambdas/`. */
+export type FunctionName = 'load-entry-data';
+
+export type RouteAccess =
+  /** Called by browsers: no auth, and an OPTIONS route for the CORS preflight. */
+  | 'public'
+  /** Called by backends and operators: IAM (SigV4) authorization in AWS. */
+  | 'iam';
+
+export interface RouteSpec {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** API Gateway path template, e.g. `/v1/entries/{entry_id}`. */
+  readonly path: string;
+  readonly fn: FunctionName;
+  readonly access: RouteAccess;
+}
+
+export const ROUTES: readonly RouteSpec[] = [
+  { method: 'POST', path: '/v1/load-entry-data', fn: 'load-entry-data', access: 'public' },
+];
+
+export const routeKey = (method: string, path: string): string => `${method} ${path}`;

@@ -1,0 +1,30 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { projectSecretName } from '../lambdas/shared/naming';
+import { SessionRecovery, type SessionRecoveryProps } from './session-recovery';
+
+export interface SessionRecoveryStackProps extends StackProps {
+  readonly sessionRecovery?: SessionRecoveryProps;
+}
+
+/** A thin stack around the {@link SessionRecovery} construct, with the outputs a team needs. */
+export class SessionRecoveryStack extends Stack {
+  readonly service: SessionRecovery;
+
+  constructor(scope: Construct, id: string, props: SessionRecoveryStackProps = {}) {
+    super(scope, id, props);
+    this.service = new SessionRecovery(this, 'SessionRecovery', props.sessionRecovery);
+
+    new CfnOutput(this, 'ApiUrl', { value: this.service.apiUrl, description: 'Base URL of the HTTP API' });
+    new CfnOutput(this, 'LoadEntryDataUrl', {
+      value: `${this.service.apiUrl}/v1/load-entry-data`,
+      description: 'What browsers POST {flow_id, project_id, entry_id, token, expires_at} to',
+    });
+    new CfnOutput(this, 'EntriesTableName', { value: this.service.table.tableName });
+    new CfnOutput(this, 'EnvironmentName', { value: this.service.environmentName });
+    new CfnOutput(this, 'ProjectSecretName', {
+      value: projectSecretName(this.service.secretPrefix, '<project_id>'),
+      description: "Secrets Manager name of a project's Token Signing Secrets",
+    });
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * `npm start`: runs session-recovery on 127.0.0.1 against an AWS emulator.
+ * PORT (default 3000) sets the API port; AWS_ENDPOINT_URL points at an emulator
+ * you already run instead of starting moto. Ctrl-C stops everything it started.
+ */
+import { startLocalRuntime } from './local/runtime';
+
+const port = Number(process.env.PORT ?? 3000);
+const userEndpoint = process.env.AWS_ENDPOINT_URL;
+const runtime = await startLocalRuntime({
+  port,
+  endpoint: userEndpoint,
+  log: (line) => console.log(`  ${new Date().toISOString()} ${line}`),
+});
+const { demo } = runtime;
+const body = JSON.stringify({
+  flow_id: demo.flowId,
+  project_id: demo.projectId,
+  entry_id: demo.entryId,
+  token: demo.token,
+  expires_at: demo.expiresAt,
+});
+
+console.log(`
+session-recovery is running locally.
+
+  API            ${runtime.apiUrl}
+  load-entry     POST ${runtime.apiUrl}/v1/load-entry-data
+  AWS emulator   ${runtime.emulatorEndpoint}${userEndpoint ? ' (yours, from AWS_ENDPOINT_URL)' : ' (moto, started by this process)'}
+
+Demo project   ${demo.projectId}
+Demo flow      ${demo.flowId}
+Demo entry     ${demo.entryId} (saved on ${demo.currentPageKey})
+Demo Token Signing Secret (local only, never use it anywhere else):
+  ${demo.secret}
+
+Resume the demo entry:
+  curl -sS -X POST '${runtime.apiUrl}/v1/load-entry-data' -H 'Content-Type: application/json' -d '${body}'
+
+Press Ctrl-C to stop.
+`);
+
+let stopping = false;
+const stop = async (signal: string): Promise<void> => {
+  if (stopping) return;
+  stopping = true;
+  console.log(`\n${signal}: stopping the API and the emulator...`);
+  await runtime.stop();
+  process.exit(0);
+};
+process.on('SIGINT', () => void stop('SIGINT'));
+process.on('SIGTERM', () => void stop('SIGTERM'));

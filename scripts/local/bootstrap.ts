@@ -1,0 +1,83 @@
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  type DynamoDBClient,
+  PutItemCommand,
+  ResourceInUseException,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
+import {
+  CreateSecretCommand,
+  GetSecretValueCommand,
+  PutSecretValueCommand,
+  ResourceExistsException,
+  ResourceNotFoundException,
+  type SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import { entryToItem } from '../../lambdas/shared/aws/dynamodb-entry-store';
+import { ENTRY_TABLE, projectSecretName } from '../../lambdas/shared/naming';
+import type { StoredEntry } from '../../lambdas/shared/ports';
+import { type ProjectSecretDocument, parseProjectSecret } from '../../lambdas/shared/project-keys';
+
+/** Creates the entries table as the CDK construct defines it (key and TTL), if it does not exist. */
+export const createEntriesTable = async (client: DynamoDBClient, tableName: string): Promise<void> => {
+  try {
+    await client.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [{ AttributeName: ENTRY_TABLE.partitionKey, AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: ENTRY_TABLE.partitionKey, KeyType: 'HASH' }],
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ResourceInUseException)) throw error;
+  }
+  for (let i = 0; i < 50; i++) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if (Table?.TableStatus === 'ACTIVE') break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await client.send(
+    new UpdateTimeToLiveCommand({
+      TableName: tableName,
+      TimeToLiveSpecification: { AttributeName: ENTRY_TABLE.ttlAttribute, Enabled: true },
+    }),
+  );
+};
+
+/** Writes a project's secret document, creating the secret on first use. */
+export const putProjectSecret = async (
+  client: SecretsManagerClient,
+  prefix: string,
+  doc: ProjectSecretDocument,
+): Promise<void> => {
+  const name = projectSecretName(prefix, doc.project_id);
+  const text = JSON.stringify(doc);
+  try {
+    await client.send(new CreateSecretCommand({ Name: name, SecretString: text }));
+  } catch (error) {
+    if (!(error instanceof ResourceExistsException)) throw error;
+    await client.send(new PutSecretValueCommand({ SecretId: name, SecretString: text }));
+  }
+};
+
+/** The project's secret document, or undefined when it has none. */
+export const getProjectSecret = async (
+  client: SecretsManagerClient,
+  prefix: string,
+  projectId: string,
+): Promise<ProjectSecretDocument | undefined> => {
+  try {
+    const out = await client.send(new GetSecretValueCommand({ SecretId: projectSecretName(prefix, projectId) }));
+    return out.SecretString === undefined ? undefined : parseProjectSecret(out.SecretString);
+  } catch (error) {
+    if (error instanceof ResourceNotFoundException) return undefined;
+    throw error;
+  }
+};
+
+export const putEntry = async (client: DynamoDBClient, tableName: string, entry: StoredEntry): Promise<void> => {
+  const now = new Date().toISOString();
+  await client.send(new PutItemCommand({ TableName: tableName, Item: entryToItem(entry, { createdAt: now, updatedAt: now }) }));
+};

@@ -1,0 +1,73 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+
+const root = path.join(import.meta.dirname, '..', '..');
+const motoServer = path.join(root, '.venv', 'bin', 'moto_server');
+
+/** Installs the pinned moto into .venv on first use (scripts/setup-python.sh is idempotent). */
+export const ensureVenv = (): void => {
+  const result = spawnSync('bash', [path.join(root, 'scripts', 'setup-python.sh')], { stdio: 'inherit' });
+  if (result.status !== 0 || !existsSync(motoServer)) {
+    throw new Error('Could not install moto into .venv: run `bash scripts/setup-python.sh` and read its output.');
+  }
+};
+
+/** A free TCP port on loopback. */
+export const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+
+export interface Emulator {
+  readonly endpoint: string;
+  stop(): Promise<void>;
+}
+
+const waitForReady = async (endpoint: string, child: ChildProcess, timeoutMs: number): Promise<void> => {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`moto_server exited with code ${child.exitCode}`);
+    try {
+      const res = await fetch(`${endpoint}/moto-api/data.json`);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`moto_server did not answer on ${endpoint} within ${timeoutMs} ms`);
+};
+
+/** Starts moto's server on loopback (DynamoDB and Secrets Manager, among others). */
+export const startMoto = async (options: { port?: number; quiet?: boolean } = {}): Promise<Emulator> => {
+  ensureVenv();
+  const port = options.port ?? (await freePort());
+  const endpoint = `http://127.0.0.1:${port}`;
+  const child = spawn(motoServer, ['-H', '127.0.0.1', '-p', String(port)], {
+    stdio: options.quiet === false ? 'inherit' : 'ignore',
+    detached: false,
+  });
+  try {
+    await waitForReady(endpoint, child, 30_000);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
+  return {
+    endpoint,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+};

@@ -1,0 +1,143 @@
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { type FunctionName, ROUTES } from '../../lib/routes';
+import { DEFAULT_SECRET_PREFIX } from '../../lambdas/shared/naming';
+import { generateCredentialId, generateSecretValue } from '../../lambdas/shared/project-keys';
+import { computeToken } from '../../lambdas/shared/token';
+import { createApiServer, type HttpApiHandler, localRoutes } from './api-server';
+import { createEntriesTable, getProjectSecret, putEntry, putProjectSecret } from './bootstrap';
+import { type Emulator, startMoto } from './moto';
+
+const root = path.join(import.meta.dirname, '..', '..');
+
+export const DEMO = {
+  projectId: 'proj_demo',
+  flowId: 'flow_demo_onboarding',
+  entryId: 'entry_demo_0001',
+  currentPageKey: 'page_3',
+  userData: { first_name: 'Ada', favourite_colour: 'green', plan: 'team', newsletter: true, seats: 5 },
+} as const;
+
+export interface LocalRuntimeOptions {
+  /** API port; 0 picks a free one. */
+  readonly port: number;
+  readonly host?: string;
+  /** Use this emulator instead of starting moto (AWS_ENDPOINT_URL). */
+  readonly endpoint?: string;
+  readonly log?: (line: string) => void;
+}
+
+export interface LocalRuntime {
+  readonly apiUrl: string;
+  readonly emulatorEndpoint: string;
+  readonly demo: typeof DEMO & { secret: string; expiresAt: string; token: string };
+  stop(): Promise<void>;
+}
+
+/**
+ * The environment the Lambdas read, as the construct sets it in AWS. Values
+ * already in process.env win, so a user can try other settings.
+ */
+const applyLambdaEnvironment = (endpoint: string): void => {
+  const defaults: Record<string, string> = {
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    TABLE_NAME: 'session-recovery-entries',
+    SECRET_PREFIX: DEFAULT_SECRET_PREFIX,
+    DEPLOYMENT_ENVIRONMENT: 'production',
+    ALLOWED_ORIGINS: '*',
+    POWERTOOLS_SERVICE_NAME: 'session-recovery',
+    POWERTOOLS_LOG_LEVEL: 'WARN',
+  };
+  for (const [k, v] of Object.entries(defaults)) process.env[k] ??= v;
+  process.env.AWS_ENDPOINT_URL = endpoint;
+};
+
+const seedDemo = async (): Promise<string> => {
+  const prefix = process.env.SECRET_PREFIX as string;
+  const environment = process.env.DEPLOYMENT_ENVIRONMENT as string;
+  const dynamodb = new DynamoDBClient({});
+  const secrets = new SecretsManagerClient({});
+  try {
+    await createEntriesTable(dynamodb, process.env.TABLE_NAME as string);
+    // Keep the demo secret across restarts against a long-running emulator.
+    const existing = (await getProjectSecret(secrets, prefix, DEMO.projectId))?.credentials.find(
+      (c) => c.environment === environment,
+    );
+    const secret = existing?.secret ?? generateSecretValue();
+    if (!existing) {
+      await putProjectSecret(secrets, prefix, {
+        schema_version: 1,
+        project_id: DEMO.projectId,
+        credentials: [
+          {
+            credential_id: generateCredentialId(),
+            label: 'Demo Token Signing Secret',
+            environment,
+            created_at: new Date().toISOString(),
+            status: 'active',
+            secret,
+          },
+        ],
+      });
+    }
+    await putEntry(dynamodb, process.env.TABLE_NAME as string, {
+      entryId: DEMO.entryId,
+      projectId: DEMO.projectId,
+      flowId: DEMO.flowId,
+      currentPageKey: DEMO.currentPageKey,
+      userData: DEMO.userData,
+    });
+    return secret;
+  } finally {
+    dynamodb.destroy();
+    secrets.destroy();
+  }
+};
+
+const loadHandlers = async (): Promise<Record<string, HttpApiHandler>> => {
+  const names = [...new Set(ROUTES.map((r) => r.fn))] as FunctionName[];
+  const handlers: Record<string, HttpApiHandler> = {};
+  for (const name of names) {
+    const mod = (await import(path.join(root, 'lambdas', name, 'index.ts'))) as { handler: HttpApiHandler };
+    handlers[name] = mod.handler;
+  }
+  return handlers;
+};
+
+/**
+ * Starts the whole product on loopback: the emulator (unless one is given), the
+ * table, a demo project, flow and entry, and the API serving the same handlers
+ * the Lambdas export.
+ */
+export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<LocalRuntime> => {
+  let emulator: Emulator | undefined;
+  const endpoint = options.endpoint ?? (emulator = await startMoto()).endpoint;
+  try {
+    applyLambdaEnvironment(endpoint);
+    const secret = await seedDemo();
+    const server = createApiServer(localRoutes(ROUTES, await loadHandlers()), { onRequest: options.log });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port, options.host ?? '127.0.0.1', resolve);
+    });
+    const { port } = server.address() as AddressInfo;
+    const expiresAt = new Date(Date.now() + 7 * 24 * 3600 * 1000).toISOString();
+    return {
+      apiUrl: `http://${options.host ?? '127.0.0.1'}:${port}`,
+      emulatorEndpoint: endpoint,
+      demo: { ...DEMO, secret, expiresAt, token: computeToken(secret, DEMO.entryId, expiresAt) },
+      stop: async () => {
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await emulator?.stop();
+      },
+    };
+  } catch (error) {
+    await emulator?.stop();
+    throw error;
+  }
+};

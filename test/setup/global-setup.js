@@ -1,0 +1,20 @@
+// Plain ESM so Jest can load it before any transform; it imports the TypeScript helpers through tsx.
+import { tsImport } from 'tsx/esm/api';
+
+/**
+ * One moto server for the whole run. Jest starts its workers after this hook,
+ * so they inherit AWS_ENDPOINT_URL. Tests seed their own data with unique ids.
+ */
+export default async function globalSetup() {
+  const { startMoto } = await tsImport('../../scripts/local/moto.ts', import.meta.url);
+  const { createEntriesTable } = await tsImport('../../scripts/local/bootstrap.ts', import.meta.url);
+  const { TEST_ENV } = await tsImport('./test-env.ts', import.meta.url);
+  const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
+  const moto = await startMoto();
+  globalThis.__moto = moto;
+  process.env.AWS_ENDPOINT_URL = moto.endpoint;
+  Object.assign(process.env, TEST_ENV);
+  const client = new DynamoDBClient({});
+  await createEntriesTable(client, TEST_ENV.TABLE_NAME);
+  client.destroy();
+}

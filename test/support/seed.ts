@@ -1,0 +1,65 @@
+import { randomBytes } from 'node:crypto';
+import { DeleteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { putEntry, putProjectSecret } from '../../scripts/local/bootstrap';
+import { ENTRY_TABLE, projectSecretName } from '../../lambdas/shared/naming';
+import type { StoredEntry } from '../../lambdas/shared/ports';
+import type { CredentialRecord } from '../../lambdas/shared/project-keys';
+import { generateCredentialId, generateSecretValue } from '../../lambdas/shared/project-keys';
+
+export const dynamodb = new DynamoDBClient({});
+export const secrets = new SecretsManagerClient({});
+
+/** A unique id with a readable prefix, valid under the id grammar. */
+export const uid = (prefix: string): string => `${prefix}_${randomBytes(6).toString('hex')}`;
+
+export const credential = (overrides: Partial<CredentialRecord> = {}): CredentialRecord => ({
+  credential_id: generateCredentialId(),
+  label: 'test',
+  environment: 'production',
+  created_at: new Date().toISOString(),
+  status: 'active',
+  secret: generateSecretValue(),
+  ...overrides,
+});
+
+export const seedProject = async (projectId: string, credentials: CredentialRecord[]): Promise<void> =>
+  putProjectSecret(secrets, process.env.SECRET_PREFIX as string, { schema_version: 1, project_id: projectId, credentials });
+
+export const deleteProject = async (projectId: string): Promise<void> => {
+  await secrets.send(
+    new DeleteSecretCommand({
+      SecretId: projectSecretName(process.env.SECRET_PREFIX as string, projectId),
+      ForceDeleteWithoutRecovery: true,
+    }),
+  );
+};
+
+export const seedEntry = async (entry: StoredEntry): Promise<void> => putEntry(dynamodb, process.env.TABLE_NAME as string, entry);
+
+export const deleteEntry = async (entryId: string): Promise<void> => {
+  await dynamodb.send(
+    new DeleteItemCommand({ TableName: process.env.TABLE_NAME as string, Key: { [ENTRY_TABLE.partitionKey]: { S: entryId } } }),
+  );
+};
+
+/** A project with one active credential and one entry in one flow, removed by `cleanup`. */
+export const seedScenario = async (userData: Record<string, unknown> = { name: 'Grace', step_count: 4 }) => {
+  const projectId = uid('proj');
+  const flowId = uid('flow');
+  const entryId = uid('entry');
+  const cred = credential();
+  await seedProject(projectId, [cred]);
+  await seedEntry({ entryId, projectId, flowId, currentPageKey: 'page_2', userData });
+  return {
+    projectId,
+    flowId,
+    entryId,
+    credential: cred,
+    userData,
+    cleanup: async () => {
+      await deleteEntry(entryId);
+      await deleteProject(projectId);
+    },
+  };
+};
