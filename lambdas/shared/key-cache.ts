@@ -25,6 +25,8 @@ export interface KeyCacheOptions {
 interface Slot {
   keys: readonly SigningKey[];
   fetchedAt: number;
+  /** When a failed verification last caused a refetch. */
+  missRefreshedAt?: number;
 }
 
 /**
@@ -52,13 +54,23 @@ export class KeyCache {
 
   /**
    * Fetches the project's keys again after a token failed to verify, so a newly
-   * created secret works at once, unless the last fetch is more recent than the
-   * miss-refresh interval. Returns `undefined` when no fetch was made.
+   * created secret works at once, unless a failed verification already caused a
+   * refetch within the miss-refresh interval. Returns `undefined` when no fetch
+   * was made.
    */
   async refreshAfterMiss(projectId: string): Promise<readonly SigningKey[] | undefined> {
+    const pending = this.inflight.get(projectId);
+    if (pending) return pending;
     const slot = this.slots.get(projectId);
-    if (slot && this.now() - slot.fetchedAt < this.options.missRefreshIntervalMs) return undefined;
-    return this.fetch(projectId);
+    const now = this.now();
+    if (slot?.missRefreshedAt !== undefined && now - slot.missRefreshedAt < this.options.missRefreshIntervalMs) {
+      return undefined;
+    }
+    if (slot) slot.missRefreshedAt = now;
+    const keys = await this.fetch(projectId);
+    const refreshed = this.slots.get(projectId);
+    if (refreshed) refreshed.missRefreshedAt = now;
+    return keys;
   }
 
   private fetch(projectId: string): Promise<readonly SigningKey[]> {

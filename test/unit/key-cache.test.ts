@@ -48,17 +48,26 @@ describe('KeyCache', () => {
     expect(source.calls).toBe(1);
   });
 
-  it('refetches after a miss at most once per miss-refresh interval', async () => {
-    const { cache, source, advance } = setup();
+  it('refetches on the first miss, even right after a fetch, so a new key works at once', async () => {
+    const { cache, source } = setup();
     await cache.keys('p');
-    advance(4_999);
-    expect(await cache.refreshAfterMiss('p')).toBeUndefined();
-    expect(source.calls).toBe(1);
-    advance(1);
     source.keys = [{ id: 'k2', secret: 's2' }];
     expect(await cache.refreshAfterMiss('p')).toEqual([{ id: 'k2', secret: 's2' }]);
+    expect(await cache.keys('p')).toEqual([{ id: 'k2', secret: 's2' }]);
+    expect(source.calls).toBe(2);
+  });
+
+  it('refetches after misses at most once per miss-refresh interval', async () => {
+    const { cache, source, advance } = setup();
+    await cache.keys('p');
+    await cache.refreshAfterMiss('p');
+    for (let i = 0; i < 100; i++) expect(await cache.refreshAfterMiss('p')).toBeUndefined();
+    advance(4_999);
     expect(await cache.refreshAfterMiss('p')).toBeUndefined();
     expect(source.calls).toBe(2);
+    advance(1);
+    expect(await cache.refreshAfterMiss('p')).toBeDefined();
+    expect(source.calls).toBe(3);
   });
 
   it('serves the last keys while the source fails, up to the staleness bound', async () => {

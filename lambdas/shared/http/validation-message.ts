@@ -22,13 +22,13 @@ const describe = (error: ErrorObject, rules: FieldRules, hints: FieldHints): str
       return `${field} is required`;
     case 'additionalProperties': {
       const extra = (error.params as { additionalProperty: string }).additionalProperty;
-      return hints[extra] ?? `unknown field "${extra}"`;
+      return Object.hasOwn(hints, extra) ? hints[extra] : `unknown field "${JSON.stringify(extra.slice(0, 64)).slice(1, -1)}"`;
     }
     case 'type':
       if (field === '') return 'the request body must be a JSON object';
       return `${field} must be of type ${(error.params as { type: string }).type}`;
     default:
-      return rules[field] ? `${field} ${rules[field]}` : `${field || 'body'} is not valid`;
+      return Object.hasOwn(rules, field) ? `${field} ${rules[field]}` : `${field || 'body'} is not valid`;
   }
 };
 

@@ -1,0 +1,32 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+const root = path.join(import.meta.dirname, '..', '..');
+
+it('`cdk synth` of the app works offline with no AWS credentials', () => {
+  const out = mkdtempSync(path.join(tmpdir(), 'sr-synth-'));
+  try {
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries(process.env)) {
+      if (v !== undefined && !k.startsWith('AWS_') && !k.startsWith('CDK_')) env[k] = v;
+    }
+    env.AWS_EC2_METADATA_DISABLED = 'true';
+    execFileSync(path.join(root, 'node_modules', '.bin', 'cdk'), ['synth', '--quiet', '-o', out, '-c', 'allowedOrigins=https://x.example'], {
+      cwd: root,
+      env,
+      stdio: 'pipe',
+    });
+    const template = JSON.parse(readFileSync(path.join(out, 'SessionRecovery.template.json'), 'utf8')) as {
+      Resources: Record<string, { Type: string }>;
+    };
+    const types = Object.values(template.Resources).map((r) => r.Type);
+    expect(types).toEqual(
+      expect.arrayContaining(['AWS::ApiGatewayV2::Api', 'AWS::Lambda::Function', 'AWS::DynamoDB::GlobalTable']),
+    );
+    expect(JSON.stringify(template)).toContain('https://x.example');
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}, 120_000);

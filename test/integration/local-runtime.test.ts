@@ -1,0 +1,64 @@
+import { startLocalRuntime, type LocalRuntime } from '../../scripts/local/runtime';
+
+let runtime: LocalRuntime;
+beforeAll(async () => {
+  runtime = await startLocalRuntime({ port: 0, endpoint: process.env.AWS_ENDPOINT_URL });
+});
+afterAll(async () => {
+  await runtime.stop();
+});
+
+const resumeBody = () => ({
+  flow_id: runtime.demo.flowId,
+  project_id: runtime.demo.projectId,
+  entry_id: runtime.demo.entryId,
+  token: runtime.demo.token,
+  expires_at: runtime.demo.expiresAt,
+});
+
+describe('the local runtime', () => {
+  it('serves the printed resume request over HTTP and returns the demo entry', async () => {
+    const res = await fetch(`${runtime.apiUrl}/v1/load-entry-data`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(resumeBody()),
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({
+      entry: { ...runtime.demo.userData, entry_id: runtime.demo.entryId, current_page_key: runtime.demo.currentPageKey },
+    });
+  });
+
+  it('answers a CORS preflight through the same handler', async () => {
+    const res = await fetch(`${runtime.apiUrl}/v1/load-entry-data`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://site.example', 'access-control-request-method': 'POST' },
+    });
+    expect(res.status).toBe(204);
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+  });
+
+  it('answers an unknown route like API Gateway does', async () => {
+    const res = await fetch(`${runtime.apiUrl}/v1/nothing-here`, { method: 'POST' });
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({ message: 'Not Found' });
+  });
+
+  it('refuses a body over API Gateway\'s 10 MB limit before the Lambda', async () => {
+    const res = await fetch(`${runtime.apiUrl}/v1/load-entry-data`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: 'x'.repeat(10 * 1024 * 1024 + 1),
+    });
+    expect(res.status).toBe(413);
+  });
+
+  it('keeps the demo secret when restarted against the same emulator', async () => {
+    const second = await startLocalRuntime({ port: 0, endpoint: process.env.AWS_ENDPOINT_URL });
+    try {
+      expect(second.demo.secret).toBe(runtime.demo.secret);
+    } finally {
+      await second.stop();
+    }
+  });
+});

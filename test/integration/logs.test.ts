@@ -1,0 +1,58 @@
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { computeToken } from '../../lambdas/shared/token';
+import { type Handler, invoke } from '../support/http';
+import { seedScenario } from '../support/seed';
+import { loadEntryEvent, preflightEvent } from '../fixtures/events';
+
+// Log at the most verbose level, as set at module load in Lambda, so anything that could leak is written.
+process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
+const { handler } = (await import('../../lambdas/load-entry-data/index')) as { handler: Handler };
+
+const FUTURE = '2099-04-01T00:00:00Z';
+
+it('logs one line per request with an outcome, and never a token, secret or user-data value', async () => {
+  const userData = { email: 'ada.lovelace@example.com', answer: 'sensitive-answer-7731' };
+  const s = await seedScenario(userData);
+  const token = computeToken(s.credential.secret, s.entryId, FUTURE);
+  const body = { flow_id: s.flowId, project_id: s.projectId, entry_id: s.entryId, token, expires_at: FUTURE };
+  const badToken = computeToken('nope', s.entryId, FUTURE);
+
+  const lines: string[] = [];
+  const write = process.stdout.write.bind(process.stdout);
+  const errWrite = process.stderr.write.bind(process.stderr);
+  process.stdout.write = ((chunk: string | Uint8Array) => (lines.push(String(chunk)), true)) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => (lines.push(String(chunk)), true)) as typeof process.stderr.write;
+  const ddb = { mock: undefined as ReturnType<typeof mockClient> | undefined };
+  try {
+    await invoke(handler, loadEntryEvent(body));
+    await invoke(handler, loadEntryEvent({ ...body, token: badToken }));
+    await invoke(handler, loadEntryEvent({ ...body, expires_at: 'x' }));
+    await invoke(handler, preflightEvent('https://a.example'));
+    ddb.mock = mockClient(DynamoDBClient);
+    ddb.mock.on(GetItemCommand).rejects(new Error(`failure mentioning ${token}`));
+    await invoke(handler, loadEntryEvent(body));
+  } finally {
+    ddb.mock?.restore();
+    process.stdout.write = write;
+    process.stderr.write = errWrite;
+    await s.cleanup();
+  }
+
+  const text = lines.join('');
+  for (const forbidden of [token, badToken, s.credential.secret, userData.email, userData.answer]) {
+    expect(text).not.toContain(forbidden);
+  }
+  const records = text
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+  const requests = records.filter((r) => r.message === 'request');
+  expect(requests.map((r) => [r.status, r.outcome])).toEqual([
+    [200, 'ok'],
+    [401, 'invalid_token'],
+    [400, 'invalid_request'],
+    [500, 'internal_error'],
+  ]);
+  for (const r of requests) expect(r.function_request_id).toEqual(expect.any(String));
+});

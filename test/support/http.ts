@@ -1,0 +1,29 @@
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { lambdaContext } from '../../scripts/local/http-api-event';
+
+export type Handler = (event: APIGatewayProxyEventV2, context: ReturnType<typeof lambdaContext>) => Promise<unknown>;
+
+export interface Reply {
+  status: number;
+  headers: Record<string, string>;
+  json: unknown;
+  raw: string;
+}
+
+/** Invokes a handler as Lambda would and decodes its structured result. */
+export const invoke = async (handler: Handler, event: APIGatewayProxyEventV2): Promise<Reply> => {
+  const result = (await handler(event, lambdaContext('test'))) as APIGatewayProxyStructuredResultV2;
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(result.headers ?? {})) headers[k.toLowerCase()] = String(v);
+  const raw = result.body ?? '';
+  let json: unknown;
+  try {
+    json = raw ? JSON.parse(raw) : undefined;
+  } catch {
+    json = undefined;
+  }
+  return { status: result.statusCode ?? 200, headers, json, raw };
+};
+
+export const errorOf = (reply: Reply): { code: string; message: string } =>
+  (reply.json as { error: { code: string; message: string } }).error;
