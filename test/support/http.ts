@@ -1,7 +1,9 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { lambdaContext } from '../../scripts/local/http-api-event';
 
-export type Handler = (event: APIGatewayProxyEventV2, context: ReturnType<typeof lambdaContext>) => Promise<unknown>;
+/** Any Lambda handler: middy's carry a third argument and a narrower event type. */
+export type Handler = (event: never, context: never, ...rest: never[]) => Promise<unknown>;
+type Invocable = (event: APIGatewayProxyEventV2, context: ReturnType<typeof lambdaContext>) => Promise<unknown>;
 
 export interface Reply {
   status: number;
@@ -12,7 +14,7 @@ export interface Reply {
 
 /** Invokes a handler as Lambda would and decodes its structured result. */
 export const invoke = async (handler: Handler, event: APIGatewayProxyEventV2): Promise<Reply> => {
-  const result = (await handler(event, lambdaContext('test'))) as APIGatewayProxyStructuredResultV2;
+  const result = (await (handler as unknown as Invocable)(event, lambdaContext('test'))) as APIGatewayProxyStructuredResultV2;
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(result.headers ?? {})) headers[k.toLowerCase()] = String(v);
   const raw = result.body ?? '';
