@@ -5,7 +5,7 @@
  */
 
 /** A Lambda of the product: its folder under `lambdas/`. */
-export type FunctionName = 'load-entry-data';
+export type FunctionName = 'load-entry-data' | 'credentials' | 'entries' | 'mint' | 'legacy-keys';
 
 export type RouteAccess =
   /** Called by browsers: no auth, and an OPTIONS route for the CORS preflight. */
@@ -23,6 +23,15 @@ export interface RouteSpec {
 
 export const ROUTES: readonly RouteSpec[] = [
   { method: 'POST', path: '/v1/load-entry-data', fn: 'load-entry-data', access: 'public' },
+  { method: 'POST', path: '/v1/projects/{project_id}/credentials', fn: 'credentials', access: 'iam' },
+  { method: 'GET', path: '/v1/projects/{project_id}/credentials', fn: 'credentials', access: 'iam' },
+  { method: 'DELETE', path: '/v1/projects/{project_id}/credentials/{credential_id}', fn: 'credentials', access: 'iam' },
+  { method: 'PUT', path: '/v1/entries/{entry_id}', fn: 'entries', access: 'iam' },
+  { method: 'GET', path: '/v1/entries/{entry_id}', fn: 'entries', access: 'iam' },
+  { method: 'DELETE', path: '/v1/entries/{entry_id}', fn: 'entries', access: 'iam' },
+  { method: 'POST', path: '/v1/tokens', fn: 'mint', access: 'iam' },
+  { method: 'PUT', path: '/v1/legacy/flows/{flow_id}/key', fn: 'legacy-keys', access: 'iam' },
+  { method: 'DELETE', path: '/v1/legacy/flows/{flow_id}/key', fn: 'legacy-keys', access: 'iam' },
 ];
 
 export const routeKey = (method: string, path: string): string => `${method} ${path}`;

@@ -21,6 +21,18 @@ export class SessionRecoveryStack extends Stack {
       description: 'What browsers POST {flow_id, project_id, entry_id, token, expires_at} to',
     });
     new CfnOutput(this, 'EntriesTableName', { value: this.service.table.tableName });
+    new CfnOutput(this, 'MintFunctionName', {
+      value: this.service.functions.mint.functionName,
+      description: 'What backends invoke (lambda:InvokeFunction) with {project_id, entry_id, ttl_seconds?, resume_url?}',
+    });
+    new CfnOutput(this, 'MintInvokePolicyArn', {
+      value: this.service.mintInvokePolicy.managedPolicyArn,
+      description: 'Attach to a backend role: invoke the mint Lambda and nothing else',
+    });
+    new CfnOutput(this, 'AdminApiPolicyArn', {
+      value: this.service.adminApiPolicy.managedPolicyArn,
+      description: 'Attach to an operator role: call the IAM-authorized admin routes (the CLI uses them)',
+    });
     new CfnOutput(this, 'EnvironmentName', { value: this.service.environmentName });
     new CfnOutput(this, 'ProjectSecretName', {
       value: projectSecretName(this.service.secretPrefix, '<project_id>'),

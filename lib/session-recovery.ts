@@ -3,9 +3,10 @@ import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { DEFAULT_SECRET_PREFIX, ENTRY_TABLE, PROJECT_SECRETS_PATH } from '../lambdas/shared/naming';
+import { DEFAULT_SECRET_PREFIX, ENTRY_TABLE, LEGACY_SECRETS_PATH, PROJECT_SECRETS_PATH } from '../lambdas/shared/naming';
 import { ApiFunction } from './constructs/api-function';
 import { type FunctionName, ROUTES } from './routes';
 
@@ -58,6 +59,21 @@ export interface SessionRecoveryProps {
   /** @default logs.RetentionDays.ONE_MONTH */
   readonly logRetention?: logs.RetentionDays;
   /**
+   * How long an entry is kept after its last save; DynamoDB TTL deletes it then.
+   * @default Duration.days(90)
+   */
+  readonly entryRetention?: Duration;
+  /**
+   * Lifetime of a minted link when the caller gives no expiry.
+   * @default Duration.days(7)
+   */
+  readonly linkDefaultLifetime?: Duration;
+  /**
+   * Longest lifetime mint accepts for a link.
+   * @default Duration.days(30)
+   */
+  readonly linkMaxLifetime?: Duration;
+  /**
    * What happens to the entries table when the stack is deleted.
    * @default RemovalPolicy.RETAIN
    */
@@ -70,6 +86,10 @@ export interface SessionRecoveryProps {
  */
 export class SessionRecovery extends Construct {
   readonly api: apigw.HttpApi;
+  /** Lets a backend role invoke the mint Lambda and nothing else. */
+  readonly mintInvokePolicy: iam.ManagedPolicy;
+  /** Lets an operator or backend role call the IAM-authorized admin routes (credentials, entries, tokens, legacy keys). */
+  readonly adminApiPolicy: iam.ManagedPolicy;
   readonly table: dynamodb.TableV2;
   readonly functions: Readonly<Record<FunctionName, ApiFunction>>;
   readonly secretPrefix: string;
@@ -94,21 +114,61 @@ export class SessionRecovery extends Construct {
       removalPolicy: props.tableRemovalPolicy ?? RemovalPolicy.RETAIN,
     });
 
+    const common = { memorySize: props.memorySize, logRetention: props.logRetention };
+    const environment = { DEPLOYMENT_ENVIRONMENT: this.environmentName };
+    const projectSecretAdmin = [
+      'secretsmanager:GetSecretValue',
+      'secretsmanager:DescribeSecret',
+      'secretsmanager:CreateSecret',
+      'secretsmanager:PutSecretValue',
+      'secretsmanager:UpdateSecretVersionStage',
+    ];
+
     const loadEntryData = new ApiFunction(this, 'LoadEntryData', {
+      ...common,
       functionName: 'load-entry-data',
-      memorySize: props.memorySize,
-      logRetention: props.logRetention,
       environment: {
-        DEPLOYMENT_ENVIRONMENT: this.environmentName,
+        ...environment,
         ALLOWED_ORIGINS: allowedOrigins.join(','),
         KEY_CACHE_TTL_SECONDS: String((props.keyCacheTtl ?? Duration.seconds(60)).toSeconds()),
         KEY_MISS_REFRESH_SECONDS: String((props.keyMissRefreshInterval ?? Duration.seconds(5)).toSeconds()),
         KEY_MAX_STALENESS_SECONDS: String((props.keyMaxStaleness ?? Duration.minutes(15)).toSeconds()),
       },
     });
-    loadEntryData.bindEntriesTable(this.table, 'read');
+    loadEntryData.bindEntriesTable(this.table, ['dynamodb:GetItem']);
     loadEntryData.bindSecretsUnder(this.secretPrefix, PROJECT_SECRETS_PATH);
-    this.functions = { 'load-entry-data': loadEntryData };
+
+    const credentials = new ApiFunction(this, 'Credentials', { ...common, functionName: 'credentials', environment });
+    credentials.bindSecretsUnder(this.secretPrefix, PROJECT_SECRETS_PATH, projectSecretAdmin);
+
+    const entries = new ApiFunction(this, 'Entries', {
+      ...common,
+      functionName: 'entries',
+      environment: { ENTRY_RETENTION_DAYS: String((props.entryRetention ?? Duration.days(90)).toDays()) },
+    });
+    entries.bindEntriesTable(this.table, ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']);
+
+    const mint = new ApiFunction(this, 'Mint', {
+      ...common,
+      functionName: 'mint',
+      environment: {
+        ...environment,
+        MINT_DEFAULT_TTL_SECONDS: String((props.linkDefaultLifetime ?? Duration.days(7)).toSeconds()),
+        MINT_MAX_LIFETIME_SECONDS: String((props.linkMaxLifetime ?? Duration.days(30)).toSeconds()),
+      },
+    });
+    mint.bindSecretsUnder(this.secretPrefix, PROJECT_SECRETS_PATH);
+
+    const legacyKeys = new ApiFunction(this, 'LegacyKeys', { ...common, functionName: 'legacy-keys' });
+    legacyKeys.bindSecretsUnder(this.secretPrefix, LEGACY_SECRETS_PATH, [
+      'secretsmanager:DescribeSecret',
+      'secretsmanager:CreateSecret',
+      'secretsmanager:PutSecretValue',
+      'secretsmanager:DeleteSecret',
+      'secretsmanager:RestoreSecret',
+    ]);
+
+    this.functions = { 'load-entry-data': loadEntryData, credentials, entries, mint, 'legacy-keys': legacyKeys };
 
     // No corsPreflight here: the Lambdas answer OPTIONS themselves (middy), so one mechanism owns CORS.
     this.api = new apigw.HttpApi(this, 'Api', { createDefaultStage: false });
@@ -138,6 +198,29 @@ export class SessionRecovery extends Construct {
         authorizer: route.access === 'iam' ? new HttpIamAuthorizer() : undefined,
       });
     }
+
+    this.mintInvokePolicy = new iam.ManagedPolicy(this, 'MintInvokePolicy', {
+      description: 'Invoke the session-recovery mint Lambda, nothing else',
+      statements: [
+        new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [mint.functionArn, `${mint.functionArn}:*`] }),
+      ],
+    });
+    this.adminApiPolicy = new iam.ManagedPolicy(this, 'AdminApiPolicy', {
+      description: 'Call the IAM-authorized session-recovery admin and mint routes',
+      statements: [
+        new iam.PolicyStatement({
+          actions: ['execute-api:Invoke'],
+          resources: ROUTES.filter((r) => r.access === 'iam').map((r) =>
+            this.api.arnForExecuteApi(r.method, r.path.replace(/\{[^}]+\}/g, '*'), '$default'),
+          ),
+        }),
+      ],
+    });
+  }
+
+  /** Lets `grantee` (a backend's role) invoke the mint Lambda directly. */
+  grantMint(grantee: iam.IGrantable): iam.Grant {
+    return this.functions.mint.grantInvoke(grantee);
   }
 
   /** The API's base URL, e.g. `https://abc123.execute-api.eu-west-1.amazonaws.com`. */

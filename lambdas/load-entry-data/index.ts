@@ -1,15 +1,8 @@
-import middy from '@middy/core';
-import validator from '@middy/validator';
-import { transpileSchema } from '@middy/validator/transpile';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { dynamodb, secretsManager } from '../shared/aws/clients';
 import { DynamoDbEntryStore } from '../shared/aws/dynamodb-entry-store';
 import { SecretsManagerKeySource } from '../shared/aws/secrets-manager-key-source';
 import { listEnv, numberEnv, requireEnv } from '../shared/config';
-import { accessLog } from '../shared/http/access-log';
-import { errorResponse } from '../shared/http/error-response';
-import { jsonBody } from '../shared/http/json-body';
-import { responseHeaders } from '../shared/http/response-headers';
+import { httpPipeline } from '../shared/http/pipeline';
 import { jsonResult, type HttpResult, type JsonEvent } from '../shared/http/types';
 import { KeyCache } from '../shared/key-cache';
 import { logger } from '../shared/logger';
@@ -45,12 +38,10 @@ const loadEntryData = async (event: JsonEvent<LoadEntryRequest>): Promise<HttpRe
   return jsonResult(200, { entry });
 };
 
-export const handler = middy<JsonEvent<LoadEntryRequest>, HttpResult>()
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(accessLog(logger))
-  .use(responseHeaders({ allowedOrigins: config.allowedOrigins, methods: 'POST,OPTIONS' }))
-  // onError hooks run in reverse order: errors are formatted before the headers above are added.
-  .use(errorResponse({ logger, fieldRules, fieldHints }))
-  .use(jsonBody({ maxBytes: config.maxBodyBytes }))
-  .use(validator({ eventSchema: transpileSchema(loadEntryDataEventSchema, { coerceTypes: false, useDefaults: false }) }))
-  .handler(loadEntryData);
+export const handler = httpPipeline(loadEntryData, {
+  eventSchema: loadEntryDataEventSchema,
+  fieldRules,
+  fieldHints,
+  maxBodyBytes: config.maxBodyBytes,
+  cors: { allowedOrigins: config.allowedOrigins, methods: 'POST,OPTIONS' },
+});

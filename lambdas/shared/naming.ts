@@ -17,9 +17,24 @@ export const PROJECT_SECRETS_PATH = 'projects/';
 export const projectSecretName = (prefix: string, projectId: string): string =>
   `${prefix}${PROJECT_SECRETS_PATH}${projectId}/signing-keys`;
 
+/** Sub-prefix under which imported legacy per-flow keys live. */
+export const LEGACY_SECRETS_PATH = 'legacy-flows/';
+
+/** The secret holding one flow's legacy key (legacy contract only). */
+export const legacyKeySecretName = (prefix: string, flowId: string): string =>
+  `${prefix}${LEGACY_SECRETS_PATH}${flowId}/key`;
+
 /** The entries table: one item per entry, keyed by entry id (the legacy contract has no project id). */
 export const ENTRY_TABLE = {
   partitionKey: 'entry_id',
   /** Epoch seconds after which DynamoDB deletes the entry (retention). */
   ttlAttribute: 'retain_until',
 } as const;
+
+/**
+ * The version stage every reader asks for explicitly. AWS serves AWSCURRENT by
+ * default; moto instead serves the last version it wrote, even after
+ * UpdateSecretVersionStage moved AWSCURRENT away, so naming the stage keeps the
+ * emulator and AWS on the same behaviour.
+ */
+export const CURRENT = 'AWSCURRENT';

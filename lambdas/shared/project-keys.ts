@@ -1,19 +1,26 @@
 import { randomBytes } from 'node:crypto';
+import { ApiError } from './errors';
 import type { SigningKey } from './token';
 
-/**
- * One Token Signing Secret ("credential") of a project, as stored in the
- * project's Secrets Manager secret. All of a project's credentials live in one
- * secret, so a single read serves verification.
- */
-export interface CredentialRecord {
+/** What the API shows of a credential: never its value. */
+export interface CredentialMetadata {
   readonly credential_id: string;
   readonly label: string;
   readonly environment: string;
   readonly created_at: string;
-  readonly status: 'active';
-  readonly secret: string;
+  readonly status: 'active' | 'revoked';
+  readonly revoked_at?: string;
 }
+
+/**
+ * One Token Signing Secret ("credential") of a project, as stored in the
+ * project's Secrets Manager secret. All of a project's credentials live in one
+ * secret, so a single read serves verification. A revoked credential keeps its
+ * metadata (for the list) but loses its value.
+ */
+export type ActiveCredential = CredentialMetadata & { readonly status: 'active'; readonly secret: string };
+export type RevokedCredential = CredentialMetadata & { readonly status: 'revoked'; readonly revoked_at: string };
+export type CredentialRecord = ActiveCredential | RevokedCredential;
 
 /** The JSON document held in a project's secret. */
 export interface ProjectSecretDocument {
@@ -21,6 +28,11 @@ export interface ProjectSecretDocument {
   readonly project_id: string;
   readonly credentials: readonly CredentialRecord[];
 }
+
+/** Most active credentials a project may hold at once (a secret holds at most 64 KB). */
+export const MAX_ACTIVE_CREDENTIALS = 20;
+/** Revoked credentials whose metadata is kept; older ones are forgotten. */
+export const MAX_REVOKED_KEPT = 50;
 
 /** Thrown when a stored secret is not a document this version understands. */
 export class CorruptSecretError extends Error {
@@ -33,15 +45,17 @@ export class CorruptSecretError extends Error {
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-const isCredential = (value: unknown): value is CredentialRecord =>
-  isRecord(value) &&
-  typeof value.credential_id === 'string' &&
-  typeof value.label === 'string' &&
-  typeof value.environment === 'string' &&
-  typeof value.created_at === 'string' &&
-  value.status === 'active' &&
-  typeof value.secret === 'string' &&
-  value.secret.length > 0;
+const isCredential = (value: unknown): value is CredentialRecord => {
+  if (!isRecord(value)) return false;
+  const common =
+    typeof value.credential_id === 'string' &&
+    typeof value.label === 'string' &&
+    typeof value.environment === 'string' &&
+    typeof value.created_at === 'string';
+  if (!common) return false;
+  if (value.status === 'active') return typeof value.secret === 'string' && value.secret.length > 0;
+  return value.status === 'revoked' && typeof value.revoked_at === 'string' && !('secret' in value);
+};
 
 /** Parses a project secret's `SecretString`. The error never quotes the text (it holds keys). */
 export const parseProjectSecret = (text: string): ProjectSecretDocument => {
@@ -61,14 +75,102 @@ export const parseProjectSecret = (text: string): ProjectSecretDocument => {
   return { schema_version: 1, project_id: parsed.project_id, credentials };
 };
 
+const activeIn = (doc: ProjectSecretDocument, environment: string): ActiveCredential[] =>
+  doc.credentials.filter((c): c is ActiveCredential => c.status === 'active' && c.environment === environment);
+
 /** The keys of `doc` that verify tokens in a deployment of `environment`. */
 export const signingKeysFor = (doc: ProjectSecretDocument, environment: string): SigningKey[] =>
-  doc.credentials
-    .filter((c) => c.environment === environment && c.status === 'active')
-    .map((c) => ({ id: c.credential_id, secret: c.secret }));
+  activeIn(doc, environment).map((c) => ({ id: c.credential_id, secret: c.secret }));
+
+/** The newest active key of `environment`, which mint signs with. */
+export const newestSigningKey = (doc: ProjectSecretDocument, environment: string): SigningKey | undefined => {
+  const newest = activeIn(doc, environment).reduce<ActiveCredential | undefined>(
+    (best, c) => (best === undefined || c.created_at >= best.created_at ? c : best),
+    undefined,
+  );
+  return newest && { id: newest.credential_id, secret: newest.secret };
+};
+
+/** A credential without its value. */
+export const metadataOf = (c: CredentialRecord): CredentialMetadata => {
+  const { credential_id, label, environment, created_at, status } = c;
+  return c.status === 'revoked'
+    ? { credential_id, label, environment, created_at, status, revoked_at: c.revoked_at }
+    : { credential_id, label, environment, created_at, status };
+};
 
 /** A new secret value: 256 bits from the CSPRNG, base64url, with a recognisable prefix for secret scanners. */
 export const generateSecretValue = (): string => `tss_${randomBytes(32).toString('base64url')}`;
 
 /** A new credential id (not secret). */
 export const generateCredentialId = (): string => `cred_${randomBytes(10).toString('hex')}`;
+
+export const CREDENTIAL_ID_PATTERN = '^cred_[0-9a-f]{20}$';
+
+const revoke = (c: CredentialRecord, at: string): CredentialRecord =>
+  c.status === 'revoked' ? c : { ...metadataOf(c), status: 'revoked', revoked_at: at };
+
+/** Keeps only the newest revoked records, so the document cannot grow without bound. */
+const pruneRevoked = (credentials: CredentialRecord[]): CredentialRecord[] => {
+  const revoked = credentials.filter((c): c is RevokedCredential => c.status === 'revoked');
+  if (revoked.length <= MAX_REVOKED_KEPT) return credentials;
+  const drop = new Set<CredentialRecord>(
+    revoked.sort((a, b) => a.revoked_at.localeCompare(b.revoked_at)).slice(0, revoked.length - MAX_REVOKED_KEPT),
+  );
+  return credentials.filter((c) => !drop.has(c));
+};
+
+export interface NewCredential {
+  readonly label: string;
+  readonly environment: string;
+  /** Revoke the project's other active credentials of that environment. */
+  readonly replace: boolean;
+  readonly now: Date;
+}
+
+/** Adds a credential to a project's document (creating the document on first use). */
+export const addCredential = (
+  projectId: string,
+  doc: ProjectSecretDocument | undefined,
+  input: NewCredential,
+): { doc: ProjectSecretDocument; credential: ActiveCredential } => {
+  const at = input.now.toISOString();
+  const existing = doc?.credentials ?? [];
+  const kept = input.replace
+    ? existing.map((c) => (c.environment === input.environment ? revoke(c, at) : c))
+    : [...existing];
+  if (kept.filter((c) => c.status === 'active').length >= MAX_ACTIVE_CREDENTIALS) {
+    throw new ApiError(
+      'conflict',
+      `The project already has ${MAX_ACTIVE_CREDENTIALS} active credentials; revoke one or create with replace: true.`,
+    );
+  }
+  const credential = {
+    credential_id: generateCredentialId(),
+    label: input.label,
+    environment: input.environment,
+    created_at: at,
+    status: 'active' as const,
+    secret: generateSecretValue(),
+  };
+  return {
+    doc: { schema_version: 1, project_id: projectId, credentials: pruneRevoked([...kept, credential]) },
+    credential,
+  };
+};
+
+/** Revokes one credential. Revoking a revoked one is a no-op; an unknown id is 404. */
+export const revokeCredential = (
+  doc: ProjectSecretDocument | undefined,
+  credentialId: string,
+  now: Date,
+): ProjectSecretDocument => {
+  if (!doc?.credentials.some((c) => c.credential_id === credentialId)) {
+    throw new ApiError('not_found', `No credential ${credentialId} in this project.`);
+  }
+  const at = now.toISOString();
+  return {
+    ...doc,
+    credentials: pruneRevoked(doc.credentials.map((c) => (c.credential_id === credentialId ? revoke(c, at) : c))),
+  };
+};

@@ -67,13 +67,12 @@ export class ApiFunction extends NodejsFunction {
     });
   }
 
-  /** Lets the function read entries (GetItem only) and tells it the table name. */
-  bindEntriesTable(table: ITableV2, access: 'read' | 'readWrite'): void {
-    if (access === 'read') {
-      this.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:GetItem'], resources: [table.tableArn] }));
-    } else {
-      table.grantReadWriteData(this);
-    }
+  /**
+   * Lets the function run exactly `actions` on the entries table (no Scan, no
+   * batch operations unless listed) and tells it the table name.
+   */
+  bindEntriesTable(table: ITableV2, actions: readonly string[]): void {
+    this.addToRolePolicy(new iam.PolicyStatement({ actions: [...actions], resources: [table.tableArn] }));
     this.addEnvironment('TABLE_NAME', table.tableName);
   }
 

@@ -15,7 +15,7 @@ import {
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { entryToItem } from '../../lambdas/shared/aws/dynamodb-entry-store';
-import { ENTRY_TABLE, projectSecretName } from '../../lambdas/shared/naming';
+import { CURRENT, ENTRY_TABLE, projectSecretName } from '../../lambdas/shared/naming';
 import type { StoredEntry } from '../../lambdas/shared/ports';
 import { type ProjectSecretDocument, parseProjectSecret } from '../../lambdas/shared/project-keys';
 
@@ -69,7 +69,7 @@ export const getProjectSecret = async (
   projectId: string,
 ): Promise<ProjectSecretDocument | undefined> => {
   try {
-    const out = await client.send(new GetSecretValueCommand({ SecretId: projectSecretName(prefix, projectId) }));
+    const out = await client.send(new GetSecretValueCommand({ SecretId: projectSecretName(prefix, projectId), VersionStage: CURRENT }));
     return out.SecretString === undefined ? undefined : parseProjectSecret(out.SecretString);
   } catch (error) {
     if (error instanceof ResourceNotFoundException) return undefined;

@@ -4,7 +4,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { type FunctionName, ROUTES } from '../../lib/routes';
 import { DEFAULT_SECRET_PREFIX } from '../../lambdas/shared/naming';
-import { generateCredentialId, generateSecretValue } from '../../lambdas/shared/project-keys';
+import { type ActiveCredential, generateCredentialId, generateSecretValue } from '../../lambdas/shared/project-keys';
 import { computeToken } from '../../lambdas/shared/token';
 import { createApiServer, type HttpApiHandler, localRoutes } from './api-server';
 import { createEntriesTable, getProjectSecret, putEntry, putProjectSecret } from './bootstrap';
@@ -65,7 +65,7 @@ const seedDemo = async (): Promise<string> => {
     await createEntriesTable(dynamodb, process.env.TABLE_NAME as string);
     // Keep the demo secret across restarts against a long-running emulator.
     const existing = (await getProjectSecret(secrets, prefix, DEMO.projectId))?.credentials.find(
-      (c) => c.environment === environment,
+      (c): c is ActiveCredential => c.environment === environment && c.status === 'active',
     );
     const secret = existing?.secret ?? generateSecretValue();
     if (!existing) {

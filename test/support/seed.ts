@@ -4,7 +4,7 @@ import { DeleteSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secre
 import { putEntry, putProjectSecret } from '../../scripts/local/bootstrap';
 import { ENTRY_TABLE, projectSecretName } from '../../lambdas/shared/naming';
 import type { StoredEntry } from '../../lambdas/shared/ports';
-import type { CredentialRecord } from '../../lambdas/shared/project-keys';
+import type { ActiveCredential, CredentialRecord } from '../../lambdas/shared/project-keys';
 import { generateCredentialId, generateSecretValue } from '../../lambdas/shared/project-keys';
 
 export const dynamodb = new DynamoDBClient({});
@@ -13,7 +13,7 @@ export const secrets = new SecretsManagerClient({});
 /** A unique id with a readable prefix, valid under the id grammar. */
 export const uid = (prefix: string): string => `${prefix}_${randomBytes(6).toString('hex')}`;
 
-export const credential = (overrides: Partial<CredentialRecord> = {}): CredentialRecord => ({
+export const credential = (overrides: Partial<Omit<ActiveCredential, 'status'>> = {}): ActiveCredential => ({
   credential_id: generateCredentialId(),
   label: 'test',
   environment: 'production',

@@ -1,6 +1,13 @@
-import { type AttributeValue, type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  type AttributeValue,
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  type DynamoDBClient,
+  GetItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import { ENTRY_TABLE } from '../naming';
-import type { EntryReader, StoredEntry } from '../ports';
+import type { EntryStore, StoredEntry } from '../ports';
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -19,37 +26,17 @@ export const entryFromItem = (item: Record<string, AttributeValue>): StoredEntry
   const userData: unknown = JSON.parse(userDataText);
   if (!isRecord(userData)) return undefined;
   const ttl = item[ENTRY_TABLE.ttlAttribute]?.N;
-  return { entryId, projectId, flowId, currentPageKey, userData, retainUntil: ttl === undefined ? undefined : Number(ttl) };
+  return {
+    entryId,
+    projectId,
+    flowId,
+    currentPageKey,
+    userData,
+    retainUntil: ttl === undefined ? undefined : Number(ttl),
+    createdAt: item.created_at?.S,
+    updatedAt: item.updated_at?.S,
+  };
 };
-
-export class DynamoDbEntryStore implements EntryReader {
-  private static readonly PROJECTION = [
-    ENTRY_TABLE.partitionKey,
-    'project_id',
-    'flow_id',
-    'current_page_key',
-    'user_data',
-    ENTRY_TABLE.ttlAttribute,
-  ].join(', ');
-
-  constructor(
-    private readonly client: DynamoDBClient,
-    private readonly tableName: string,
-  ) {}
-
-  async getEntry(entryId: string): Promise<StoredEntry | undefined> {
-    const out = await this.client.send(
-      new GetItemCommand({
-        TableName: this.tableName,
-        Key: { [ENTRY_TABLE.partitionKey]: { S: entryId } },
-        // A user who saved a second ago on one device must resume that save on the next.
-        ConsistentRead: true,
-        ProjectionExpression: DynamoDbEntryStore.PROJECTION,
-      }),
-    );
-    return out.Item ? entryFromItem(out.Item) : undefined;
-  }
-}
 
 /** The item an entry is stored as (the inverse of {@link entryFromItem}). */
 export const entryToItem = (entry: StoredEntry, timestamps: { createdAt: string; updatedAt: string }) => {
@@ -65,3 +52,85 @@ export const entryToItem = (entry: StoredEntry, timestamps: { createdAt: string;
   if (entry.retainUntil !== undefined) item[ENTRY_TABLE.ttlAttribute] = { N: String(entry.retainUntil) };
   return item;
 };
+
+const RESUME_PROJECTION = [
+  ENTRY_TABLE.partitionKey,
+  'project_id',
+  'flow_id',
+  'current_page_key',
+  'user_data',
+  ENTRY_TABLE.ttlAttribute,
+  'created_at',
+  'updated_at',
+].join(', ');
+
+export class DynamoDbEntryStore implements EntryStore {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+  ) {}
+
+  async getEntry(entryId: string): Promise<StoredEntry | undefined> {
+    const out = await this.client.send(
+      new GetItemCommand({
+        TableName: this.tableName,
+        Key: { [ENTRY_TABLE.partitionKey]: { S: entryId } },
+        // A user who saved a second ago on one device must resume that save on the next.
+        ConsistentRead: true,
+        ProjectionExpression: RESUME_PROJECTION,
+      }),
+    );
+    return out.Item ? entryFromItem(out.Item) : undefined;
+  }
+
+  async saveEntry(entry: StoredEntry, now: Date): Promise<{ created: boolean; entry: StoredEntry } | 'conflict'> {
+    const at = now.toISOString();
+    const values: Record<string, AttributeValue> = {
+      ':p': { S: entry.projectId },
+      ':f': { S: entry.flowId },
+      ':k': { S: entry.currentPageKey },
+      ':d': { S: JSON.stringify(entry.userData) },
+      ':now': { S: at },
+    };
+    let set = 'project_id = :p, flow_id = :f, current_page_key = :k, user_data = :d, updated_at = :now, created_at = if_not_exists(created_at, :now)';
+    if (entry.retainUntil !== undefined) {
+      values[':r'] = { N: String(entry.retainUntil) };
+      set += `, ${ENTRY_TABLE.ttlAttribute} = :r`;
+    }
+    try {
+      const out = await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: { [ENTRY_TABLE.partitionKey]: { S: entry.entryId } },
+          UpdateExpression: `SET ${set}`,
+          // One atomic step: create, or update only an entry of the same project and flow.
+          ConditionExpression: `attribute_not_exists(${ENTRY_TABLE.partitionKey}) OR (project_id = :p AND flow_id = :f)`,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      const createdAt = out.Attributes?.created_at?.S ?? at;
+      return { created: out.Attributes === undefined, entry: { ...entry, createdAt, updatedAt: at } };
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return 'conflict';
+      throw error;
+    }
+  }
+
+  async deleteEntry(entryId: string, projectId: string): Promise<boolean> {
+    try {
+      await this.client.send(
+        new DeleteItemCommand({
+          TableName: this.tableName,
+          Key: { [ENTRY_TABLE.partitionKey]: { S: entryId } },
+          ConditionExpression: 'project_id = :p',
+          ExpressionAttributeValues: { ':p': { S: projectId } },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+}

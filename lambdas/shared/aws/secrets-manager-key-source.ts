@@ -1,5 +1,5 @@
 import { GetSecretValueCommand, ResourceNotFoundException, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { projectSecretName } from '../naming';
+import { CURRENT, projectSecretName } from '../naming';
 import type { SigningKeySource } from '../ports';
 import { CorruptSecretError, parseProjectSecret, signingKeysFor } from '../project-keys';
 import type { SigningKey } from '../token';
@@ -16,7 +16,7 @@ export class SecretsManagerKeySource implements SigningKeySource {
     let text: string | undefined;
     try {
       const out = await this.client().send(
-        new GetSecretValueCommand({ SecretId: projectSecretName(this.secretPrefix, projectId) }),
+        new GetSecretValueCommand({ SecretId: projectSecretName(this.secretPrefix, projectId), VersionStage: CURRENT }),
       );
       text = out.SecretString;
     } catch (error) {

@@ -35,13 +35,23 @@ const checkContentType = (contentType: string | undefined): void => {
   }
 };
 
+const BODYLESS_METHODS = new Set(['GET', 'DELETE', 'HEAD', 'OPTIONS']);
+
 /**
  * Checks Content-Type and size, then replaces `event.body` with the parsed JSON.
  * Runs before validation, so every later step sees a parsed object or nothing.
+ * Also turns absent path and query parameters into `{}`, so schemas can name the
+ * missing field rather than a missing container.
  */
 export const jsonBody = (options: JsonBodyOptions): MiddlewareObj => ({
   before: (request) => {
     const event = request.event as APIGatewayProxyEventV2;
+    event.pathParameters ??= {};
+    event.queryStringParameters ??= {};
+    if (BODYLESS_METHODS.has(event.requestContext?.http?.method ?? 'POST')) {
+      event.body = undefined;
+      return;
+    }
     const raw = event.body ?? '';
     const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
     if (bytes.length > options.maxBytes) {

@@ -2,12 +2,12 @@ import httpCors from '@middy/http-cors';
 import httpSecurityHeaders from '@middy/http-security-headers';
 import type { MiddlewareObj, Request } from '@middy/core';
 
-export interface ResponseHeadersOptions {
+export interface CorsOptions {
   /** Origins allowed to call from a browser; `*` allows any. Entries may use `*` as a subdomain wildcard. */
   readonly allowedOrigins: readonly string[];
   /** Methods the route answers, for the preflight. */
   readonly methods: string;
-  /** Seconds a browser may cache a preflight answer. */
+  /** Seconds a browser may cache a preflight answer (Chromium caps it at 7200). */
   readonly preflightMaxAgeSeconds?: number;
 }
 
@@ -19,15 +19,18 @@ export interface ResponseHeadersOptions {
  * which skips every `after` hook; this middleware therefore applies the security
  * headers to that early response too.
  */
-export const responseHeaders = (options: ResponseHeadersOptions): MiddlewareObj => {
-  const cors = httpCors({
-    origins: [...options.allowedOrigins],
-    methods: options.methods,
-    headers: 'Content-Type',
-    maxAge: options.preflightMaxAgeSeconds ?? 7200,
-    disableBeforePreflightResponse: false,
-    vary: 'Origin',
-  });
+export const responseHeaders = (corsOptions?: CorsOptions): MiddlewareObj => {
+  // Routes without CORS (IAM-authorized, server-to-server) get no Access-Control-* headers at all.
+  const cors = corsOptions
+    ? httpCors({
+        origins: [...corsOptions.allowedOrigins],
+        methods: corsOptions.methods,
+        headers: 'Content-Type',
+        maxAge: corsOptions.preflightMaxAgeSeconds ?? 7200,
+        disableBeforePreflightResponse: false,
+        vary: 'Origin',
+      })
+    : undefined;
   const security = httpSecurityHeaders({
     contentSecurityPolicy: { 'default-src': "'none'", 'frame-ancestors': "'none'" },
     crossOriginResourcePolicy: false,
@@ -38,13 +41,14 @@ export const responseHeaders = (options: ResponseHeadersOptions): MiddlewareObj 
     reportingEndpoints: false,
   });
   const applyAll = (request: Request): void => {
-    cors.after!(request);
+    cors?.after!(request);
     security.after!(request);
     // Responses carry a user's saved answers: nothing may store them.
     (request.response as { headers: Record<string, string> }).headers['Cache-Control'] = 'no-store';
   };
   return {
     before: (request) => {
+      if (!cors) return undefined;
       const early = cors.before!(request);
       if (early === undefined) return undefined;
       security.after!(request);

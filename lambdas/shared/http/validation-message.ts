@@ -6,8 +6,11 @@ export type FieldRules = Readonly<Record<string, string>>;
 /** Hints for fields that belong to another contract (e.g. the legacy `expires`). */
 export type FieldHints = Readonly<Record<string, string>>;
 
+// Body fields, path parameters and query parameters are all reported by their own name.
+const CONTAINERS = /^\/((body|pathParameters|queryStringParameters)\/?)?/;
+
 const fieldOf = (error: ErrorObject): string => {
-  const path = error.instancePath.replace(/^\/body\/?/, '').replaceAll('/', '.');
+  const path = error.instancePath.replace(CONTAINERS, '').replaceAll('/', '.');
   if (error.keyword === 'required') {
     const missing = (error.params as { missingProperty: string }).missingProperty;
     return path ? `${path}.${missing}` : missing;
@@ -37,6 +40,8 @@ export const validationMessage = (errors: readonly ErrorObject[], rules: FieldRu
   const seen = new Set<string>();
   const parts: string[] = [];
   for (const error of errors) {
+    // `if`/`then` route dispatch reports its own failure next to the real one.
+    if (error.keyword === 'if') continue;
     const key = error.keyword === 'additionalProperties' ? JSON.stringify(error.params) : fieldOf(error);
     if (seen.has(key)) continue;
     seen.add(key);

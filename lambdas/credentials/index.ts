@@ -1,0 +1,66 @@
+import { secretsManager } from '../shared/aws/clients';
+import { SecretsManagerProjectStore } from '../shared/aws/secrets-manager-project-store';
+import { requireEnv } from '../shared/config';
+import { ApiError } from '../shared/errors';
+import { httpPipeline } from '../shared/http/pipeline';
+import { routeEventSchema } from '../shared/http/route-schema';
+import { type HttpResult, type JsonEvent, jsonResult } from '../shared/http/types';
+import { logger } from '../shared/logger';
+import { updateOptimistically } from '../shared/optimistic-update';
+import { addCredential, metadataOf, revokeCredential } from '../shared/project-keys';
+import { fieldRules, routeSchemas } from './schema';
+
+const config = {
+  secretPrefix: requireEnv('SECRET_PREFIX'),
+  environment: requireEnv('DEPLOYMENT_ENVIRONMENT'),
+};
+const store = new SecretsManagerProjectStore(secretsManager, config.secretPrefix);
+
+type CredentialsEvent = JsonEvent<{ label: string; environment?: string; replace?: boolean } | undefined> & {
+  pathParameters: { project_id: string; credential_id?: string };
+};
+
+const create = async (projectId: string, body: { label: string; environment?: string; replace?: boolean }) => {
+  const environment = body.environment ?? config.environment;
+  if (environment !== config.environment) {
+    throw new ApiError(
+      'invalid_request',
+      `This deployment serves the "${config.environment}" environment; create "${environment}" credentials in that environment's deployment.`,
+    );
+  }
+  const credential = await updateOptimistically(store, projectId, (doc) => {
+    const next = addCredential(projectId, doc, { label: body.label, environment, replace: body.replace ?? true, now: new Date() });
+    return { value: next.doc, result: next.credential };
+  });
+  logger.appendKeys({ credential_id: credential.credential_id });
+  // The only response that ever carries the value.
+  return jsonResult(201, { credential: metadataOf(credential), secret: credential.secret });
+};
+
+/** Token Signing Secrets of a project: create (value shown once), list (metadata only), revoke. */
+const credentials = async (event: CredentialsEvent): Promise<HttpResult> => {
+  const { project_id: projectId, credential_id: credentialId } = event.pathParameters;
+  logger.appendKeys({ project_id: projectId });
+  switch (event.routeKey) {
+    case 'POST /v1/projects/{project_id}/credentials':
+      return create(projectId, event.body!);
+    case 'GET /v1/projects/{project_id}/credentials': {
+      const doc = await store.read(projectId);
+      return jsonResult(200, { credentials: (doc?.value.credentials ?? []).map(metadataOf) });
+    }
+    default: {
+      logger.appendKeys({ credential_id: credentialId });
+      await updateOptimistically(store, projectId, (doc) => ({
+        value: revokeCredential(doc, credentialId!, new Date()),
+        result: undefined,
+      }));
+      return { statusCode: 204 };
+    }
+  }
+};
+
+export const handler = httpPipeline(credentials, {
+  eventSchema: routeEventSchema(routeSchemas),
+  fieldRules,
+  maxBodyBytes: 4096,
+});

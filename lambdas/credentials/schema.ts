@@ -1,0 +1,33 @@
+import { idParams, idSchema, ID_RULES } from '../shared/http/common-schemas';
+import type { RouteSchema } from '../shared/http/route-schema';
+import { CREDENTIAL_ID_PATTERN } from '../shared/project-keys';
+
+export const createCredentialBodySchema = {
+  type: 'object',
+  required: ['label'],
+  additionalProperties: false,
+  properties: {
+    label: { type: 'string', minLength: 1, maxLength: 128, pattern: '^[^\\u0000-\\u001f\\u007f]+$' },
+    environment: { ...idSchema, maxLength: 64 },
+    replace: { type: 'boolean' },
+  },
+} as const;
+
+export const routeSchemas: Record<string, RouteSchema> = {
+  'POST /v1/projects/{project_id}/credentials': { pathParameters: idParams('project_id'), body: createCredentialBodySchema },
+  'GET /v1/projects/{project_id}/credentials': { pathParameters: idParams('project_id') },
+  'DELETE /v1/projects/{project_id}/credentials/{credential_id}': {
+    pathParameters: {
+      type: 'object',
+      required: ['project_id', 'credential_id'],
+      properties: { project_id: idSchema, credential_id: { type: 'string', pattern: CREDENTIAL_ID_PATTERN } },
+    },
+  },
+};
+
+export const fieldRules = {
+  ...ID_RULES,
+  label: 'must be 1 to 128 characters with no control characters',
+  environment: 'must be an id of at most 64 characters',
+  credential_id: 'must look like cred_ followed by 20 hex digits',
+} as const;

@@ -1,0 +1,26 @@
+import { MAX_PAGE_KEY_LENGTH, PAGE_KEY_PATTERN } from '../shared/entries';
+import { idParams, idSchema, ID_RULES } from '../shared/http/common-schemas';
+import type { RouteSchema } from '../shared/http/route-schema';
+
+export const putEntryBodySchema = {
+  type: 'object',
+  required: ['project_id', 'flow_id', 'current_page_key', 'user_data'],
+  additionalProperties: false,
+  properties: {
+    project_id: idSchema,
+    flow_id: idSchema,
+    current_page_key: { type: 'string', minLength: 1, maxLength: MAX_PAGE_KEY_LENGTH, pattern: PAGE_KEY_PATTERN },
+    user_data: { type: 'object' },
+  },
+} as const;
+
+export const routeSchemas: Record<string, RouteSchema> = {
+  'PUT /v1/entries/{entry_id}': { pathParameters: idParams('entry_id'), body: putEntryBodySchema },
+  'GET /v1/entries/{entry_id}': { pathParameters: idParams('entry_id'), queryStringParameters: idParams('project_id') },
+  'DELETE /v1/entries/{entry_id}': { pathParameters: idParams('entry_id'), queryStringParameters: idParams('project_id') },
+};
+
+export const fieldRules = {
+  ...ID_RULES,
+  current_page_key: `must be 1 to ${MAX_PAGE_KEY_LENGTH} characters with no control characters`,
+} as const;

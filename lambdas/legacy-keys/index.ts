@@ -1,0 +1,34 @@
+import { secretsManager } from '../shared/aws/clients';
+import { SecretsManagerLegacyKeyStore } from '../shared/aws/secrets-manager-legacy-key-store';
+import { requireEnv } from '../shared/config';
+import { ApiError } from '../shared/errors';
+import { httpPipeline } from '../shared/http/pipeline';
+import { routeEventSchema } from '../shared/http/route-schema';
+import type { HttpResult, JsonEvent } from '../shared/http/types';
+import { logger } from '../shared/logger';
+import { fieldRules, routeSchemas } from './schema';
+
+const store = new SecretsManagerLegacyKeyStore(secretsManager, requireEnv('SECRET_PREFIX'));
+
+type LegacyKeyEvent = JsonEvent<{ secret: string } | undefined> & { pathParameters: { flow_id: string } };
+
+/**
+ * Imports an existing per-flow legacy key (PUT) or retires it (DELETE). Legacy
+ * keys are no longer issued, so there is deliberately no route that generates one.
+ */
+const legacyKeys = async (event: LegacyKeyEvent): Promise<HttpResult> => {
+  const flowId = event.pathParameters.flow_id;
+  logger.appendKeys({ flow_id: flowId });
+  if (event.routeKey === 'PUT /v1/legacy/flows/{flow_id}/key') {
+    await store.put(flowId, event.body!.secret, new Date());
+    return { statusCode: 204 };
+  }
+  if (!(await store.retire(flowId))) throw new ApiError('not_found', `Flow ${flowId} has no legacy key.`);
+  return { statusCode: 204 };
+};
+
+export const handler = httpPipeline(legacyKeys, {
+  eventSchema: routeEventSchema(routeSchemas),
+  fieldRules,
+  maxBodyBytes: 8192,
+});

@@ -1,0 +1,53 @@
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { secretsManager } from '../shared/aws/clients';
+import { SecretsManagerProjectStore } from '../shared/aws/secrets-manager-project-store';
+import { numberEnv, requireEnv } from '../shared/config';
+import { httpPipeline } from '../shared/http/pipeline';
+import { routeEventSchema } from '../shared/http/route-schema';
+import { type HttpResult, type JsonEvent, jsonResult } from '../shared/http/types';
+import { invokePipeline } from '../shared/invoke-pipeline';
+import { logger } from '../shared/logger';
+import { type MintRequest, type MintResult, mintLink } from '../shared/mint';
+import { newestSigningKey } from '../shared/project-keys';
+import { fieldRules, mintBodySchema, routeSchemas } from './schema';
+
+const config = {
+  secretPrefix: requireEnv('SECRET_PREFIX'),
+  environment: requireEnv('DEPLOYMENT_ENVIRONMENT'),
+  defaultTtlSeconds: numberEnv('MINT_DEFAULT_TTL_SECONDS', 7 * 86400),
+  maxLifetimeSeconds: numberEnv('MINT_MAX_LIFETIME_SECONDS', 30 * 86400),
+};
+const store = new SecretsManagerProjectStore(secretsManager, config.secretPrefix);
+
+/**
+ * Signs with the project's newest active credential. The secret is read fresh on
+ * every call (no cache), so a link is never signed with a key revoked a moment ago.
+ */
+const mint = async (req: MintRequest): Promise<MintResult> => {
+  logger.appendKeys({ project_id: req.project_id });
+  const doc = await store.read(req.project_id);
+  const result = mintLink(req, doc && newestSigningKey(doc.value, config.environment), {
+    now: Date.now(),
+    defaultTtlSeconds: config.defaultTtlSeconds,
+    maxLifetimeSeconds: config.maxLifetimeSeconds,
+  });
+  logger.appendKeys({ credential_id: result.credential_id });
+  return result;
+};
+
+const httpHandler = httpPipeline(async (event: JsonEvent<MintRequest>): Promise<HttpResult> => jsonResult(200, await mint(event.body)), {
+  eventSchema: routeEventSchema(routeSchemas),
+  fieldRules,
+  maxBodyBytes: 8192,
+});
+
+const invokeHandler = invokePipeline(mint, { eventSchema: mintBodySchema, fieldRules });
+
+const isHttpApiEvent = (event: unknown): event is APIGatewayProxyEventV2 =>
+  typeof event === 'object' && event !== null && (event as { version?: unknown }).version === '2.0' && 'requestContext' in event;
+
+/** Backends call this with `lambda:InvokeFunction` (payload = the request), or through `POST /v1/tokens`. */
+export const handler = (event: unknown, context: Context) =>
+  isHttpApiEvent(event)
+    ? httpHandler(event as unknown as JsonEvent<MintRequest>, context)
+    : invokeHandler(event as MintRequest, context);

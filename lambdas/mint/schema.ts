@@ -1,0 +1,29 @@
+import { EXPIRES_AT_PATTERN, MAX_EXPIRES_AT_LENGTH } from '../shared/grammar';
+import { idSchema, ID_RULES } from '../shared/http/common-schemas';
+import type { RouteSchema } from '../shared/http/route-schema';
+import { EXPIRES_AT_RULE } from '../shared/resume';
+
+/** The mint request, for `POST /v1/tokens` and for direct invocation alike. */
+export const mintBodySchema = {
+  type: 'object',
+  required: ['project_id', 'entry_id'],
+  additionalProperties: false,
+  properties: {
+    project_id: idSchema,
+    entry_id: idSchema,
+    expires_at: { type: 'string', minLength: 20, maxLength: MAX_EXPIRES_AT_LENGTH, pattern: EXPIRES_AT_PATTERN },
+    ttl_seconds: { type: 'integer', minimum: 1, maximum: 31_622_400 },
+    resume_url: { type: 'string', minLength: 1, maxLength: 2048 },
+  },
+} as const;
+
+export const routeSchemas: Record<string, RouteSchema> = {
+  'POST /v1/tokens': { body: mintBodySchema },
+};
+
+export const fieldRules = {
+  ...ID_RULES,
+  expires_at: EXPIRES_AT_RULE,
+  ttl_seconds: 'must be a whole number of seconds, at least 1',
+  resume_url: 'must be a URL of at most 2048 characters',
+} as const;

@@ -1,0 +1,14 @@
+import { ID_PATTERN, MAX_ID_LENGTH } from '../grammar';
+import { ID_RULE } from '../resume';
+
+/** An id under the shared grammar (entry, flow, project). */
+export const idSchema = { type: 'string', minLength: 1, maxLength: MAX_ID_LENGTH, pattern: ID_PATTERN } as const;
+
+/** A path or query object holding exactly these ids. */
+export const idParams = (...names: string[]) => ({
+  type: 'object',
+  required: names,
+  properties: Object.fromEntries(names.map((n) => [n, idSchema])),
+});
+
+export const ID_RULES = { flow_id: ID_RULE, project_id: ID_RULE, entry_id: ID_RULE } as const;

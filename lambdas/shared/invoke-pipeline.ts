@@ -1,0 +1,44 @@
+import middy from '@middy/core';
+import validator from '@middy/validator';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { MiddlewareObj, Request } from '@middy/core';
+import { accessLog } from './http/access-log';
+import { toApiError } from './http/error-response';
+import { compileSchema } from './http/pipeline';
+import type { FieldRules } from './http/validation-message';
+import { logger } from './logger';
+
+/** What a direct invocation returns on failure (instead of throwing, so callers get the error code and no stack trace). */
+export interface InvokeError {
+  readonly error: { readonly code: string; readonly message: string };
+}
+
+const errorPayload = (fieldRules: FieldRules): MiddlewareObj => ({
+  onError: (request: Request) => {
+    const apiError = toApiError(request.error, { logger, fieldRules });
+    if (apiError.status >= 500) {
+      logger.error('invocation failed', {
+        outcome: apiError.code,
+        error_name: request.error instanceof Error ? request.error.name : typeof request.error,
+      });
+    }
+    (request.internal as { outcome?: string }).outcome = apiError.code;
+    request.response = { error: { code: apiError.code, message: apiError.message } } satisfies InvokeError;
+  },
+});
+
+/**
+ * The chain for direct `lambda:InvokeFunction` calls: the payload is validated
+ * against the same JSON Schema as the HTTP body, and failures come back as
+ * `{"error":{"code","message"}}`.
+ */
+export const invokePipeline = <TEvent, TResult>(
+  handler: (event: TEvent) => Promise<TResult>,
+  options: { eventSchema: object; fieldRules: FieldRules },
+) =>
+  middy<TEvent, TResult | InvokeError>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(accessLog(logger))
+    .use(errorPayload(options.fieldRules))
+    .use(validator({ eventSchema: compileSchema(options.eventSchema) }))
+    .handler(handler);

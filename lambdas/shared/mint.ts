@@ -1,0 +1,96 @@
+import { ApiError } from './errors';
+import { parseExpiresAt } from './grammar';
+import { EXPIRES_AT_RULE } from './resume';
+import { computeToken, type SigningKey } from './token';
+
+export interface MintRequest {
+  readonly project_id: string;
+  readonly entry_id: string;
+  readonly expires_at?: string;
+  readonly ttl_seconds?: number;
+  readonly resume_url?: string;
+}
+
+export interface MintResult {
+  readonly token: string;
+  readonly entry_id: string;
+  readonly expires_at: string;
+  readonly url?: string;
+  /** The credential that signed (its id, never its value). */
+  readonly credential_id: string;
+}
+
+export interface MintPolicy {
+  readonly now: number;
+  /** Lifetime when the caller gives neither expires_at nor ttl_seconds. */
+  readonly defaultTtlSeconds: number;
+  /** Longest lifetime a link may have. */
+  readonly maxLifetimeSeconds: number;
+}
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+const LINK_PARAMS = ['token', 'entry_id', 'expires_at'] as const;
+
+const days = (seconds: number): string => `${Math.round((seconds / 86400) * 100) / 100} days`;
+
+/** The expiry string to sign: the caller's exactly as given, or now + ttl in ISO 8601 with milliseconds. */
+const resolveExpiry = (req: MintRequest, policy: MintPolicy): string => {
+  if (req.expires_at !== undefined && req.ttl_seconds !== undefined) {
+    throw new ApiError('invalid_request', 'Give expires_at or ttl_seconds, not both.');
+  }
+  const maxMs = policy.maxLifetimeSeconds * 1000;
+  if (req.expires_at !== undefined) {
+    const at = parseExpiresAt(req.expires_at);
+    if (at === undefined) throw new ApiError('invalid_request', `expires_at ${EXPIRES_AT_RULE}.`);
+    if (at <= policy.now) throw new ApiError('invalid_request', 'expires_at is in the past.');
+    if (at > policy.now + maxMs) {
+      throw new ApiError('invalid_request', `expires_at is beyond the maximum link lifetime of ${days(policy.maxLifetimeSeconds)}.`);
+    }
+    return req.expires_at;
+  }
+  const ttl = req.ttl_seconds ?? policy.defaultTtlSeconds;
+  if (!Number.isInteger(ttl) || ttl < 1) throw new ApiError('invalid_request', 'ttl_seconds must be a positive integer.');
+  if (ttl > policy.maxLifetimeSeconds) {
+    throw new ApiError('invalid_request', `ttl_seconds is beyond the maximum link lifetime of ${days(policy.maxLifetimeSeconds)}.`);
+  }
+  return new Date(policy.now + ttl * 1000).toISOString();
+};
+
+/**
+ * Adds `token`, `entry_id` and `expires_at` to the caller's resume URL as
+ * URL-encoded query parameters (a `+01:00` offset becomes `%2B01%3A00`, so it
+ * survives the trip). https only, except on loopback for local development.
+ */
+export const buildResumeUrl = (resumeUrl: string, params: Record<(typeof LINK_PARAMS)[number], string>): string => {
+  let url: URL;
+  try {
+    url = new URL(resumeUrl);
+  } catch {
+    throw new ApiError('invalid_request', 'resume_url must be an absolute URL.');
+  }
+  const loopback = LOOPBACK_HOSTS.has(url.hostname);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+    throw new ApiError('invalid_request', 'resume_url must use https (http is accepted on localhost only).');
+  }
+  if (url.username || url.password) throw new ApiError('invalid_request', 'resume_url may not carry credentials.');
+  for (const name of LINK_PARAMS) url.searchParams.set(name, params[name]);
+  return url.toString();
+};
+
+/** Signs a resume link with the seed's formula, so load-entry-data verifies it. */
+export const mintLink = (req: MintRequest, key: SigningKey | undefined, policy: MintPolicy): MintResult => {
+  if (!key) {
+    throw new ApiError(
+      'no_active_credential',
+      'The project has no active Token Signing Secret in this environment; create one first.',
+    );
+  }
+  const expiresAt = resolveExpiry(req, policy);
+  const token = computeToken(key.secret, req.entry_id, expiresAt);
+  const link = { token, entry_id: req.entry_id, expires_at: expiresAt };
+  return {
+    ...link,
+    ...(req.resume_url === undefined ? {} : { url: buildResumeUrl(req.resume_url, link) }),
+    credential_id: key.id,
+  };
+};

@@ -1,0 +1,38 @@
+import { ApiError } from './errors';
+import type { VersionedStore } from './ports';
+
+export interface OptimisticUpdateOptions {
+  /** Attempts before giving up with 503. @default 30 */
+  readonly maxAttempts?: number;
+  /** Backoff ceiling of the first retry, doubled each time up to 1 s, with full jitter. @default 25 */
+  readonly baseDelayMs?: number;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly random?: () => number;
+}
+
+/**
+ * Read-modify-write with retries: reads the current value, lets `change` derive
+ * the new one, and writes it only if nobody wrote in between. A lost race starts
+ * over from a fresh read, so concurrent changes never overwrite one another.
+ * `change` may throw an ApiError to refuse the change; nothing is written then.
+ */
+export const updateOptimistically = async <T, R>(
+  store: VersionedStore<T>,
+  key: string,
+  change: (current: T | undefined) => { value: T; result: R },
+  options: OptimisticUpdateOptions = {},
+): Promise<R> => {
+  const maxAttempts = options.maxAttempts ?? 30;
+  const base = options.baseDelayMs ?? 25;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const random = options.random ?? Math.random;
+  for (let attempt = 0; attempt < maxAttempts; attempt++) {
+    const current = await store.read(key);
+    const { value, result } = change(current?.value);
+    if (await store.compareAndSwap(key, value, current?.version)) return result;
+    await sleep(random() * Math.min(1000, base * 2 ** Math.min(attempt, 10)));
+  }
+  throw new ApiError('service_unavailable', 'Too many concurrent changes to this project. Retry shortly.', {
+    retryAfterSeconds: 1,
+  });
+};

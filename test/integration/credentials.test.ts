@@ -1,0 +1,171 @@
+import { createHash } from 'node:crypto';
+import { computeToken } from '../../lambdas/shared/token';
+import { type Handler, errorOf, invoke } from '../support/http';
+import { deleteProject, seedEntry, uid, deleteEntry } from '../support/seed';
+import { routeEvent } from '../fixtures/admin-events';
+import { loadEntryEvent } from '../fixtures/events';
+
+// No key cache in this file, so a revocation is visible at once (the cache window is tested in revocation.test.ts).
+process.env.KEY_CACHE_TTL_SECONDS = '0';
+const credentials = ((await import('../../lambdas/credentials/index')) as { handler: Handler }).handler;
+const loadEntryData = ((await import('../../lambdas/load-entry-data/index')) as { handler: Handler }).handler;
+
+const CREATE = 'POST /v1/projects/{project_id}/credentials';
+const LIST = 'GET /v1/projects/{project_id}/credentials';
+const REVOKE = 'DELETE /v1/projects/{project_id}/credentials/{credential_id}';
+const FUTURE = '2099-05-01T00:00:00.000Z';
+
+interface Created {
+  credential: { credential_id: string; label: string; environment: string; created_at: string; status: string };
+  secret: string;
+}
+
+const create = async (projectId: string, body: Record<string, unknown>) => {
+  const reply = await invoke(credentials, routeEvent(CREATE, { project_id: projectId }, body));
+  return { reply, created: reply.json as Created };
+};
+
+let projectId: string;
+let flowId: string;
+let entryId: string;
+beforeEach(async () => {
+  projectId = uid('proj');
+  flowId = uid('flow');
+  entryId = uid('entry');
+  await seedEntry({ entryId, projectId, flowId, currentPageKey: 'p1', userData: { a: 1 } });
+});
+afterEach(async () => {
+  await deleteEntry(entryId);
+  await deleteProject(projectId).catch(() => undefined);
+});
+
+/** Does a token signed with `secret` resume the entry? */
+const resumes = async (secret: string) => {
+  const body = { flow_id: flowId, project_id: projectId, entry_id: entryId, token: computeToken(secret, entryId, FUTURE), expires_at: FUTURE };
+  return (await invoke(loadEntryData, loadEntryEvent(body))).status;
+};
+
+describe('creating a credential', () => {
+  it('returns 201 with metadata and the secret value, once; the value verifies at load-entry-data', async () => {
+    const { reply, created } = await create(projectId, { label: 'Token Signing Secret' });
+    expect(reply.status).toBe(201);
+    expect(created.credential).toEqual({
+      credential_id: expect.stringMatching(/^cred_[0-9a-f]{20}$/),
+      label: 'Token Signing Secret',
+      environment: 'production',
+      created_at: expect.any(String),
+      status: 'active',
+    });
+    expect(Buffer.from(created.secret.slice(4), 'base64url')).toHaveLength(32);
+    expect(created.secret).toMatch(/^tss_[A-Za-z0-9_-]{43}$/);
+    expect(await resumes(created.secret)).toBe(200);
+  });
+
+  it('gives a secret that verifies a token computed outside the product with the seed formula', async () => {
+    const { created } = await create(projectId, { label: 'ext' });
+    const token = createHash('sha256').update(`${created.secret}---${entryId}---${FUTURE}`).digest('hex');
+    const body = { flow_id: flowId, project_id: projectId, entry_id: entryId, token, expires_at: FUTURE };
+    expect((await invoke(loadEntryData, loadEntryEvent(body))).status).toBe(200);
+  });
+
+  it('with the default replace, revokes the other credentials of the environment at once', async () => {
+    const first = await create(projectId, { label: 'first' });
+    const second = await create(projectId, { label: 'second' });
+    expect(await resumes(first.created.secret)).toBe(401);
+    expect(await resumes(second.created.secret)).toBe(200);
+  });
+
+  it('with replace: false, keeps both valid (rotation without downtime)', async () => {
+    const first = await create(projectId, { label: 'old' });
+    const second = await create(projectId, { label: 'new', replace: false });
+    expect(await resumes(first.created.secret)).toBe(200);
+    expect(await resumes(second.created.secret)).toBe(200);
+  });
+
+  it('refuses an environment other than the deployment\'s', async () => {
+    const { reply } = await create(projectId, { label: 'x', environment: 'staging' });
+    expect(reply.status).toBe(400);
+    expect(errorOf(reply).message).toContain('"production"');
+  });
+
+  it.each([
+    [{}, 'label is required'],
+    [{ label: '' }, 'label must be 1 to 128'],
+    [{ label: 'a\nb' }, 'label must be 1 to 128'],
+    [{ label: 'x', replace: 'yes' }, 'replace must be of type boolean'],
+    [{ label: 'x', secret: 'mine' }, 'unknown field "secret"'],
+  ])('refuses %j with 400', async (body, message) => {
+    const { reply } = await create(projectId, body);
+    expect(reply.status).toBe(400);
+    expect(errorOf(reply).message).toContain(message);
+  });
+
+  it('20 parallel creations with replace: false leave 20 active credentials, none lost', async () => {
+    const replies = await Promise.all(Array.from({ length: 20 }, (_, i) => create(projectId, { label: `c${i}`, replace: false })));
+    expect(replies.map((r) => r.reply.status)).toEqual(Array(20).fill(201));
+    const list = await invoke(credentials, routeEvent(LIST, { project_id: projectId }));
+    const listed = (list.json as { credentials: Array<{ credential_id: string; status: string }> }).credentials;
+    expect(listed.filter((c) => c.status === 'active').map((c) => c.credential_id).sort()).toEqual(
+      replies.map((r) => r.created.credential.credential_id).sort(),
+    );
+    for (const r of replies.slice(0, 3)) expect(await resumes(r.created.secret)).toBe(200);
+  }, 60_000);
+});
+
+describe('listing credentials', () => {
+  it('returns metadata only, never a value, revoked ones included', async () => {
+    const first = await create(projectId, { label: 'one' });
+    const second = await create(projectId, { label: 'two' });
+    const reply = await invoke(credentials, routeEvent(LIST, { project_id: projectId }));
+    expect(reply.status).toBe(200);
+    expect(reply.raw).not.toContain(first.created.secret);
+    expect(reply.raw).not.toContain(second.created.secret);
+    expect(reply.json).toEqual({
+      credentials: [
+        { ...first.created.credential, status: 'revoked', revoked_at: expect.any(String) },
+        second.created.credential,
+      ],
+    });
+  });
+
+  it('returns an empty list for a project with no secret', async () => {
+    const reply = await invoke(credentials, routeEvent(LIST, { project_id: uid('proj') }));
+    expect(reply.json).toEqual({ credentials: [] });
+  });
+});
+
+describe('revoking a credential', () => {
+  it('returns 204 and the credential stops verifying', async () => {
+    const { created } = await create(projectId, { label: 'r' });
+    expect(await resumes(created.secret)).toBe(200);
+    const reply = await invoke(credentials, routeEvent(REVOKE, { project_id: projectId, credential_id: created.credential.credential_id }));
+    expect(reply.status).toBe(204);
+    expect(await resumes(created.secret)).toBe(401);
+  });
+
+  it('answers 404 for an unknown credential and 400 for a malformed id', async () => {
+    await create(projectId, { label: 'r' });
+    const missing = await invoke(credentials, routeEvent(REVOKE, { project_id: projectId, credential_id: `cred_${'0'.repeat(20)}` }));
+    expect(missing.status).toBe(404);
+    expect(errorOf(missing).code).toBe('not_found');
+    const malformed = await invoke(credentials, routeEvent(REVOKE, { project_id: projectId, credential_id: 'nope' }));
+    expect(malformed.status).toBe(400);
+    expect(errorOf(malformed).message).toContain('credential_id');
+  });
+
+  it('parallel revocations and creations never lose one another\'s change', async () => {
+    const seeded = await Promise.all(Array.from({ length: 6 }, (_, i) => create(projectId, { label: `s${i}`, replace: false })));
+    const toRevoke = seeded.slice(0, 3).map((s) => s.created.credential.credential_id);
+    const ops = [
+      ...toRevoke.map((id) => invoke(credentials, routeEvent(REVOKE, { project_id: projectId, credential_id: id }))),
+      ...Array.from({ length: 4 }, (_, i) => invoke(credentials, routeEvent(CREATE, { project_id: projectId }, { label: `n${i}`, replace: false }))),
+    ];
+    const replies = await Promise.all(ops);
+    expect(replies.map((r) => r.status).sort()).toEqual([201, 201, 201, 201, 204, 204, 204]);
+    const list = (await invoke(credentials, routeEvent(LIST, { project_id: projectId }))).json as {
+      credentials: Array<{ credential_id: string; status: string }>;
+    };
+    expect(list.credentials.filter((c) => c.status === 'revoked').map((c) => c.credential_id).sort()).toEqual([...toRevoke].sort());
+    expect(list.credentials.filter((c) => c.status === 'active')).toHaveLength(3 + 4);
+  }, 60_000);
+});
