@@ -141,7 +141,7 @@ export class SessionRecovery extends Construct {
     const credentials = new ApiFunction(this, 'Credentials', { ...common, functionName: 'credentials', environment });
     credentials.bindSecretsUnder(this.secretPrefix, PROJECT_SECRETS_PATH, projectSecretAdmin);
 
-    const entries = new ApiFunction(this, 'Entries', {
+    const entries = new ApiFunction(this, 'EntriesFunction', {
       ...common,
       functionName: 'entries',
       environment: { ENTRY_RETENTION_DAYS: String((props.entryRetention ?? Duration.days(90)).toDays()) },

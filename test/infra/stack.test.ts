@@ -1,19 +1,46 @@
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { SessionRecoveryStack } from '../../lib/session-recovery-stack';
+import { ROUTES } from '../../lib/routes';
 
 const app = new App();
 const stack = new SessionRecoveryStack(app, 'Test', { env: { account: '111122223333', region: 'eu-west-1' } });
 const template = Template.fromStack(stack);
 
-describe('the load-entry-data Lambda', () => {
-  it('runs index.handler on Node.js 24, arm64, with tracing and a timeout below API Gateway\'s 30 s', () => {
+type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
+
+/** The statements of the inline policies on the role of the Lambda whose logical id starts with `prefix`. */
+const statementsOf = (prefix: string): Statement[] => {
+  const functions = template.findResources('AWS::Lambda::Function');
+  const [, fn] = Object.entries(functions).find(([id]) => id.startsWith(prefix)) ?? [];
+  if (!fn) throw new Error(`no function ${prefix}`);
+  const roleId = (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+  return Object.values(template.findResources('AWS::IAM::Policy'))
+    .filter((p) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
+    .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[])
+    .filter((s) => !JSON.stringify(s.Action).includes('xray:'));
+};
+const actionsOf = (statements: Statement[]) => statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action])).sort();
+const resourceText = (statements: Statement[], service: string) =>
+  statements.filter((s) => JSON.stringify(s.Action).includes(service)).map((s) => JSON.stringify(s.Resource));
+
+describe('the Lambdas', () => {
+  it('are five, each index.handler on Node.js 24 arm64 with tracing and a 10 s timeout', () => {
+    const functions = Object.values(template.findResources('AWS::Lambda::Function'));
+    expect(functions).toHaveLength(5);
+    for (const fn of functions) {
+      expect(fn.Properties).toMatchObject({
+        Handler: 'index.handler',
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+        Timeout: 10,
+      });
+    }
+  });
+
+  it('load-entry-data gets its configuration', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Handler: 'index.handler',
-      Runtime: 'nodejs24.x',
-      Architectures: ['arm64'],
-      TracingConfig: { Mode: 'Active' },
-      Timeout: 10,
       Environment: {
         Variables: Match.objectLike({
           SECRET_PREFIX: 'session-recovery/',
@@ -25,33 +52,65 @@ describe('the load-entry-data Lambda', () => {
       },
     });
   });
+});
 
-  it('may read project secrets only under the prefix, and only GetItem on the table', () => {
-    const policies = template.findResources('AWS::IAM::Policy');
-    const statements = Object.values(policies).flatMap(
-      (p) => (p as { Properties: { PolicyDocument: { Statement: Array<Record<string, unknown>> } } }).Properties.PolicyDocument.Statement,
-    );
-    const secretStatements = statements.filter((st) => JSON.stringify(st.Action).includes('secretsmanager'));
-    expect(secretStatements).toHaveLength(1);
-    expect(secretStatements[0].Action).toBe('secretsmanager:GetSecretValue');
-    expect(JSON.stringify(secretStatements[0].Resource)).toContain(':secret:session-recovery/projects/*');
-    const ddbStatements = statements.filter((st) => JSON.stringify(st.Action).includes('dynamodb'));
-    expect(ddbStatements.map((st) => st.Action)).toEqual(['dynamodb:GetItem']);
-    for (const st of statements) {
-      if (JSON.stringify(st.Action).match(/secretsmanager|dynamodb/)) expect(st.Resource).not.toBe('*');
+describe('least privilege per Lambda', () => {
+  it('load-entry-data: GetSecretValue on project secrets and GetItem on the table, nothing else', () => {
+    const st = statementsOf('SessionRecoveryLoadEntryData');
+    expect(actionsOf(st)).toEqual(['dynamodb:GetItem', 'secretsmanager:GetSecretValue']);
+    expect(resourceText(st, 'secretsmanager')[0]).toContain(':secret:session-recovery/projects/*');
+  });
+
+  it('mint: can read project secrets but not write them, and has no table access', () => {
+    const st = statementsOf('SessionRecoveryMint');
+    expect(actionsOf(st)).toEqual(['secretsmanager:GetSecretValue']);
+    expect(resourceText(st, 'secretsmanager')[0]).toContain(':secret:session-recovery/projects/*');
+  });
+
+  it('credentials: writes secrets only under <prefix>projects/', () => {
+    const st = statementsOf('SessionRecoveryCredentials');
+    expect(actionsOf(st)).toEqual([
+      'secretsmanager:CreateSecret',
+      'secretsmanager:DescribeSecret',
+      'secretsmanager:GetSecretValue',
+      'secretsmanager:PutSecretValue',
+      'secretsmanager:UpdateSecretVersionStage',
+    ]);
+    expect(resourceText(st, 'secretsmanager')).toEqual([expect.stringContaining(':secret:session-recovery/projects/*')]);
+  });
+
+  it('legacy-keys: manages secrets only under <prefix>legacy-flows/, and cannot read them', () => {
+    const st = statementsOf('SessionRecoveryLegacyKeys');
+    expect(actionsOf(st)).not.toContain('secretsmanager:GetSecretValue');
+    expect(resourceText(st, 'secretsmanager')).toEqual([expect.stringContaining(':secret:session-recovery/legacy-flows/*')]);
+  });
+
+  it('entries: GetItem, UpdateItem and DeleteItem on the table only, no secrets', () => {
+    const st = statementsOf('SessionRecoveryEntriesFunction');
+    expect(actionsOf(st)).toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem']);
+  });
+
+  it('no statement the product writes uses a wildcard resource', () => {
+    for (const prefix of ['SessionRecoveryLoadEntryData', 'SessionRecoveryMint', 'SessionRecoveryCredentials', 'SessionRecoveryLegacyKeys', 'SessionRecoveryEntriesFunction']) {
+      for (const s of statementsOf(prefix)) expect(s.Resource).not.toBe('*');
     }
   });
 });
 
 describe('the HTTP API', () => {
-  it('routes POST and OPTIONS /v1/load-entry-data with no authorization', () => {
+  it('leaves POST and OPTIONS /v1/load-entry-data unauthenticated', () => {
     for (const method of ['POST', 'OPTIONS']) {
-      template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
-        RouteKey: `${method} /v1/load-entry-data`,
-        AuthorizationType: 'NONE',
-      });
+      template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: `${method} /v1/load-entry-data`, AuthorizationType: 'NONE' });
     }
-    template.resourceCountIs('AWS::ApiGatewayV2::Route', 2);
+  });
+
+  it('puts IAM authorization on every admin and mint route', () => {
+    const iamRoutes = ROUTES.filter((r) => r.access === 'iam');
+    expect(iamRoutes.length).toBeGreaterThanOrEqual(9);
+    for (const r of iamRoutes) {
+      template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: `${r.method} ${r.path}`, AuthorizationType: 'AWS_IAM' });
+    }
+    template.resourceCountIs('AWS::ApiGatewayV2::Route', ROUTES.length + 1);
   });
 
   it('has no API Gateway CORS configuration (the Lambda owns CORS)', () => {
@@ -67,10 +126,27 @@ describe('the HTTP API', () => {
   });
 
   it('uses payload format 2.0', () => {
-    template.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
-      IntegrationType: 'AWS_PROXY',
-      PayloadFormatVersion: '2.0',
-    });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Integration', { IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
+  });
+});
+
+describe('policies for backends and operators', () => {
+  it('MintInvokePolicy allows invoking the mint Lambda and nothing else', () => {
+    const policies = Object.values(template.findResources('AWS::IAM::ManagedPolicy'));
+    const mintPolicy = policies.find((p) => JSON.stringify(p).includes('lambda:InvokeFunction'));
+    const statements = mintPolicy!.Properties.PolicyDocument.Statement as Statement[];
+    expect(statements).toHaveLength(1);
+    expect(statements[0].Action).toBe('lambda:InvokeFunction');
+    expect(JSON.stringify(statements[0].Resource)).toContain('SessionRecoveryMint');
+  });
+
+  it('AdminApiPolicy allows execute-api:Invoke on the IAM routes only', () => {
+    const policies = Object.values(template.findResources('AWS::IAM::ManagedPolicy'));
+    const admin = policies.find((p) => JSON.stringify(p).includes('execute-api:Invoke'));
+    const text = JSON.stringify(admin);
+    expect(text).toContain('/POST/v1/tokens');
+    expect(text).toContain('/DELETE/v1/projects/*/credentials/*');
+    expect(text).not.toContain('load-entry-data');
   });
 });
 
@@ -95,10 +171,18 @@ describe('the entries table', () => {
 });
 
 describe('outputs', () => {
-  it('give the API URL, the load-entry-data URL and what a backend needs', () => {
-    const outputs = Object.keys(template.findOutputs('*'));
-    expect(outputs).toEqual(
-      expect.arrayContaining(['ApiUrl', 'LoadEntryDataUrl', 'EntriesTableName', 'EnvironmentName', 'ProjectSecretName']),
+  it('give the URLs, the mint function and the policies a team needs', () => {
+    expect(Object.keys(template.findOutputs('*'))).toEqual(
+      expect.arrayContaining([
+        'ApiUrl',
+        'LoadEntryDataUrl',
+        'EntriesTableName',
+        'EnvironmentName',
+        'ProjectSecretName',
+        'MintFunctionName',
+        'MintInvokePolicyArn',
+        'AdminApiPolicyArn',
+      ]),
     );
   });
 });

@@ -1,6 +1,7 @@
 import {
   CreateSecretCommand,
   DeleteSecretCommand,
+  DescribeSecretCommand,
   GetSecretValueCommand,
   InvalidRequestException,
   PutSecretValueCommand,
@@ -46,12 +47,11 @@ export class SecretsManagerLegacyKeyStore {
       );
       return;
     } catch (error) {
-      if (error instanceof InvalidRequestException) {
-        await this.client().send(new RestoreSecretCommand({ SecretId: name }));
-      } else if (!(error instanceof ResourceExistsException)) {
-        throw error;
-      }
+      // The name exists, live or retired (scheduled for deletion, which AWS reports as InvalidRequestException).
+      if (!(error instanceof ResourceExistsException || error instanceof InvalidRequestException)) throw error;
     }
+    const described = await this.client().send(new DescribeSecretCommand({ SecretId: name }));
+    if (described.DeletedDate !== undefined) await this.client().send(new RestoreSecretCommand({ SecretId: name }));
     await this.client().send(new PutSecretValueCommand({ SecretId: name, SecretString: text }));
   }
 

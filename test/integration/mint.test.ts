@@ -1,0 +1,116 @@
+import { handler as credentials } from '../../lambdas/credentials/index';
+import { handler as loadEntryData } from '../../lambdas/load-entry-data/index';
+import { handler as mint } from '../../lambdas/mint/index';
+import { lambdaContext } from '../../scripts/local/http-api-event';
+import { errorOf, invoke } from '../support/http';
+import { deleteEntry, deleteProject, seedEntry, uid } from '../support/seed';
+import { routeEvent } from '../fixtures/admin-events';
+import { loadEntryEvent } from '../fixtures/events';
+
+type MintReply = { token: string; entry_id: string; expires_at: string; url?: string; credential_id: string };
+type InvokeError = { error: { code: string; message: string } };
+
+/** A direct invocation, as a backend with lambda:InvokeFunction makes it. */
+const invokeMint = async (payload: unknown) =>
+  (await (mint as unknown as (e: unknown, c: unknown) => Promise<unknown>)(payload, lambdaContext('mint'))) as MintReply & InvokeError;
+
+let projectId: string;
+let flowId: string;
+let entryId: string;
+let credentialId: string;
+beforeEach(async () => {
+  projectId = uid('proj');
+  flowId = uid('flow');
+  entryId = uid('entry');
+  await seedEntry({ entryId, projectId, flowId, currentPageKey: 'page_4', userData: { colour: 'teal' } });
+  const created = await invoke(credentials, routeEvent('POST /v1/projects/{project_id}/credentials', { project_id: projectId }, { label: 'm' }));
+  credentialId = (created.json as { credential: { credential_id: string } }).credential.credential_id;
+});
+afterEach(async () => {
+  await deleteEntry(entryId);
+  await deleteProject(projectId);
+});
+
+const resume = (m: { token: string; expires_at: string }) =>
+  invoke(loadEntryData, loadEntryEvent({ flow_id: flowId, project_id: projectId, entry_id: entryId, token: m.token, expires_at: m.expires_at }));
+
+describe('mint by direct invocation', () => {
+  it('signs a 7-day link with the seed formula that load-entry-data accepts', async () => {
+    const before = Date.now();
+    const minted = await invokeMint({ project_id: projectId, entry_id: entryId });
+    expect(minted).toEqual({ token: expect.stringMatching(/^[0-9a-f]{64}$/), entry_id: entryId, expires_at: expect.any(String), credential_id: credentialId });
+    const lifetime = Date.parse(minted.expires_at) - before;
+    expect(lifetime).toBeGreaterThanOrEqual(7 * 86400_000 - 1000);
+    expect(lifetime).toBeLessThanOrEqual(7 * 86400_000 + 1000);
+    const reply = await resume(minted);
+    expect(reply.status).toBe(200);
+    expect(reply.json).toEqual({ entry: { colour: 'teal', entry_id: entryId, current_page_key: 'page_4' } });
+  });
+
+  it('keeps a given expires_at exactly as sent, offset included, and URL-encodes it into the resume URL', async () => {
+    const at = new Date(Date.now() + 86400_000);
+    const local = new Date(at.getTime() + 3600_000).toISOString().replace('Z', '').slice(0, 19) + '+01:00';
+    const minted = await invokeMint({ project_id: projectId, entry_id: entryId, expires_at: local, resume_url: 'https://quiz.example.com/flow?utm=mail#top' });
+    expect(minted.expires_at).toBe(local);
+    const url = new URL(minted.url!);
+    expect(minted.url).toContain(`expires_at=${encodeURIComponent(local)}`);
+    expect(url.searchParams.get('expires_at')).toBe(local);
+    expect(url.searchParams.get('token')).toBe(minted.token);
+    expect(url.searchParams.get('entry_id')).toBe(entryId);
+    expect(url.searchParams.get('utm')).toBe('mail');
+    expect(url.hash).toBe('#top');
+    expect((await resume(minted)).status).toBe(200);
+  });
+
+  it('signs with the newest active credential', async () => {
+    const second = await invoke(credentials, routeEvent('POST /v1/projects/{project_id}/credentials', { project_id: projectId }, { label: 'newer', replace: false }));
+    const newest = (second.json as { credential: { credential_id: string } }).credential.credential_id;
+    expect((await invokeMint({ project_id: projectId, entry_id: entryId })).credential_id).toBe(newest);
+  });
+
+  it.each([
+    [{ ttl_seconds: 31 * 86400 }, 'beyond the maximum link lifetime of 30 days'],
+    [{ expires_at: '2020-01-01T00:00:00Z' }, 'expires_at is in the past'],
+    [{ expires_at: '2999-01-01T00:00:00Z' }, 'beyond the maximum link lifetime'],
+    [{ expires_at: '2030-02-30T00:00:00Z' }, 'expires_at must be an RFC 3339'],
+    [{ ttl_seconds: 60, expires_at: '2099-01-01T00:00:00Z' }, 'not both'],
+    [{ ttl_seconds: 1.5 }, 'ttl_seconds must be of type integer'],
+    [{ resume_url: 'http://quiz.example.com/' }, 'https'],
+    [{ resume_url: 'javascript:alert(1)' }, 'https'],
+    [{ resume_url: 'https://u:p@quiz.example.com/' }, 'credentials'],
+    [{ resume_url: 'not a url' }, 'absolute URL'],
+    [{ extra: 1 }, 'unknown field "extra"'],
+  ])('refuses %j with invalid_request', async (extra, message) => {
+    const result = await invokeMint({ project_id: projectId, entry_id: entryId, ...extra });
+    expect(result.error.code).toBe('invalid_request');
+    expect(result.error.message).toContain(message);
+  });
+
+  it('accepts http on localhost for local development', async () => {
+    const minted = await invokeMint({ project_id: projectId, entry_id: entryId, resume_url: 'http://localhost:3000/demo' });
+    expect(minted.url).toMatch(/^http:\/\/localhost:3000\/demo\?token=/);
+  });
+
+  it('answers no_active_credential for a project without credentials', async () => {
+    const result = await invokeMint({ project_id: uid('proj'), entry_id: entryId });
+    expect(result.error).toEqual({ code: 'no_active_credential', message: expect.stringContaining('create one first') });
+  });
+});
+
+describe('POST /v1/tokens', () => {
+  it('mints the same way over HTTP', async () => {
+    const reply = await invoke(mint, routeEvent('POST /v1/tokens', {}, { project_id: projectId, entry_id: entryId, ttl_seconds: 600 }));
+    expect(reply.status).toBe(200);
+    const minted = reply.json as MintReply;
+    expect(Date.parse(minted.expires_at) - Date.now()).toBeLessThanOrEqual(600_000);
+    expect((await resume(minted)).status).toBe(200);
+  });
+
+  it('answers errors in the HTTP error shape', async () => {
+    const reply = await invoke(mint, routeEvent('POST /v1/tokens', {}, { project_id: projectId }));
+    expect(reply.status).toBe(400);
+    expect(errorOf(reply)).toEqual({ code: 'invalid_request', message: 'Invalid request: entry_id is required.' });
+    const none = await invoke(mint, routeEvent('POST /v1/tokens', {}, { project_id: uid('proj'), entry_id: entryId }));
+    expect(none.status).toBe(409);
+  });
+});
