@@ -1,0 +1,215 @@
+/**
+ * session-recovery: the command line for Token Signing Secrets, entries, minting
+ * and legacy keys. Run `session-recovery --help`.
+ *
+ * Exit codes: 0 success, 1 the API refused the request, 2 usage error,
+ * 3 the API could not be reached or the request could not be signed.
+ */
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import { ApiClient, type ApiReply, TransportError } from './api-client';
+
+const EXIT_API_ERROR = 1;
+const EXIT_USAGE = 2;
+const EXIT_TRANSPORT = 3;
+
+class UsageError extends Error {}
+
+interface GlobalOptions {
+  endpoint?: string;
+  region?: string;
+  sign: 'auto' | 'always' | 'never';
+  json?: boolean;
+}
+
+const program = new Command('session-recovery')
+  .description('Manage session-recovery: Token Signing Secrets, entries, resume links and legacy keys.')
+  .addOption(new Option('--endpoint <url>', 'API base URL (the local runtime or the stack\'s ApiUrl output)').env('SESSION_RECOVERY_ENDPOINT'))
+  .option('--region <region>', 'AWS region to sign for (default: from the endpoint host or AWS_REGION)')
+  .addOption(new Option('--sign <mode>', 'SigV4-sign requests: auto signs all but loopback').choices(['auto', 'always', 'never']).default('auto'))
+  .option('--json', 'print the API response as JSON, for scripts')
+  .showHelpAfterError()
+  .exitOverride();
+
+const globals = (): GlobalOptions => program.opts<GlobalOptions>();
+
+const client = (): ApiClient => {
+  const { endpoint, region, sign } = globals();
+  if (!endpoint) throw new UsageError('Give --endpoint (or set SESSION_RECOVERY_ENDPOINT).');
+  return new ApiClient({ endpoint, region, sign });
+};
+
+const seg = encodeURIComponent;
+
+/** Prints the reply: JSON with --json, else `human(json)`. Non-2xx replies become exit code 1. */
+const report = (reply: ApiReply, human: (json: any) => string): void => {
+  const ok = reply.status >= 200 && reply.status < 300;
+  if (globals().json) {
+    process.stdout.write(`${JSON.stringify(reply.json ?? { status: reply.status }, null, 2)}\n`);
+  } else if (ok) {
+    process.stdout.write(`${human(reply.json)}\n`);
+  }
+  if (!ok) {
+    const error = (reply.json as { error?: { code?: string; message?: string } } | undefined)?.error;
+    process.stderr.write(`Error ${reply.status} ${error?.code ?? ''}: ${error?.message ?? 'request refused'}\n`);
+    process.exitCode = EXIT_API_ERROR;
+  }
+};
+
+const readJsonOption = (inline: string | undefined, file: string | undefined, what: string): unknown => {
+  if ((inline === undefined) === (file === undefined)) throw new UsageError(`Give exactly one of --${what} or --${what}-file.`);
+  const text = inline ?? readFileSync(file!, 'utf8');
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new UsageError(`--${what} is not valid JSON.`);
+  }
+};
+
+const credentials = program.command('credentials').description('Token Signing Secrets of a project');
+
+credentials
+  .command('create')
+  .description('create a Token Signing Secret; its value is shown once')
+  .requiredOption('--project <project_id>')
+  .requiredOption('--label <label>')
+  .option('--environment <name>', "defaults to the deployment's environment")
+  .option('--no-replace', 'keep the project\'s other credentials valid (rotation without downtime)')
+  .action(async (o: { project: string; label: string; environment?: string; replace: boolean }) => {
+    const reply = await client().request('POST', `/v1/projects/${seg(o.project)}/credentials`, {
+      body: { label: o.label, environment: o.environment, replace: o.replace },
+    });
+    if (reply.status === 201) {
+      process.stderr.write(
+        'Warning: the secret below is shown once and cannot be retrieved again. Store it in your backend\'s secret store now.\n',
+      );
+    }
+    report(reply, (j) =>
+      [
+        `Created credential ${j.credential.credential_id} "${j.credential.label}" (${j.credential.environment}).`,
+        o.replace ? 'Other active credentials of this environment were revoked.' : 'Other credentials stay valid.',
+        `Secret: ${j.secret}`,
+      ].join('\n'),
+    );
+  });
+
+credentials
+  .command('list')
+  .description("list a project's credentials (metadata only)")
+  .requiredOption('--project <project_id>')
+  .action(async (o: { project: string }) => {
+    const reply = await client().request('GET', `/v1/projects/${seg(o.project)}/credentials`);
+    report(reply, (j: { credentials: Array<Record<string, string>> }) =>
+      j.credentials.length === 0
+        ? 'No credentials.'
+        : j.credentials
+            .map((c) => `${c.credential_id}  ${c.status.padEnd(7)}  ${c.environment}  ${c.created_at}  ${c.label}`)
+            .join('\n'),
+    );
+  });
+
+credentials
+  .command('revoke')
+  .description('revoke a credential; tokens it signed stop verifying within the key cache interval')
+  .requiredOption('--project <project_id>')
+  .requiredOption('--credential <credential_id>')
+  .action(async (o: { project: string; credential: string }) => {
+    const reply = await client().request('DELETE', `/v1/projects/${seg(o.project)}/credentials/${seg(o.credential)}`);
+    report(reply, () => `Revoked ${o.credential}.`);
+  });
+
+const entries = program.command('entries').description('saved entries');
+
+entries
+  .command('put')
+  .description('save an entry (creates or updates)')
+  .requiredOption('--entry <entry_id>')
+  .requiredOption('--project <project_id>')
+  .requiredOption('--flow <flow_id>')
+  .requiredOption('--page <current_page_key>')
+  .option('--data <json>', 'user data as a JSON object')
+  .option('--data-file <path>', 'user data from a JSON file')
+  .action(async (o: { entry: string; project: string; flow: string; page: string; data?: string; dataFile?: string }) => {
+    const userData = readJsonOption(o.data, o.dataFile, 'data');
+    const reply = await client().request('PUT', `/v1/entries/${seg(o.entry)}`, {
+      body: { project_id: o.project, flow_id: o.flow, current_page_key: o.page, user_data: userData },
+    });
+    report(reply, (j) => `${reply.status === 201 ? 'Created' : 'Updated'} entry ${j.entry.entry_id} on page ${j.entry.current_page_key}.`);
+  });
+
+entries
+  .command('get')
+  .requiredOption('--entry <entry_id>')
+  .requiredOption('--project <project_id>')
+  .action(async (o: { entry: string; project: string }) => {
+    const reply = await client().request('GET', `/v1/entries/${seg(o.entry)}`, { query: { project_id: o.project } });
+    report(reply, (j) => JSON.stringify(j.entry, null, 2));
+  });
+
+entries
+  .command('delete')
+  .description('erase an entry (erasure requests)')
+  .requiredOption('--entry <entry_id>')
+  .requiredOption('--project <project_id>')
+  .action(async (o: { entry: string; project: string }) => {
+    const reply = await client().request('DELETE', `/v1/entries/${seg(o.entry)}`, { query: { project_id: o.project } });
+    report(reply, () => `Erased entry ${o.entry}.`);
+  });
+
+program
+  .command('mint')
+  .description('sign a resume link for an entry')
+  .requiredOption('--project <project_id>')
+  .requiredOption('--entry <entry_id>')
+  .option('--expires-at <rfc3339>', 'exact expiry (default: now + 7 days)')
+  .option('--ttl-seconds <n>', 'lifetime in seconds', (v: string) => {
+    if (!/^\d+$/.test(v)) throw new UsageError('--ttl-seconds must be a whole number');
+    return Number(v);
+  })
+  .option('--resume-url <url>', 'your flow page; the link parameters are added to it')
+  .action(async (o: { project: string; entry: string; expiresAt?: string; ttlSeconds?: number; resumeUrl?: string }) => {
+    const reply = await client().request('POST', '/v1/tokens', {
+      body: { project_id: o.project, entry_id: o.entry, expires_at: o.expiresAt, ttl_seconds: o.ttlSeconds, resume_url: o.resumeUrl },
+    });
+    report(reply, (j) => [j.url ?? null, `token       ${j.token}`, `entry_id    ${j.entry_id}`, `expires_at  ${j.expires_at}`].filter(Boolean).join('\n'));
+  });
+
+const legacy = program.command('legacy').description('legacy per-flow keys (legacy contract only)');
+
+legacy
+  .command('import')
+  .description("import a flow's existing legacy key (from --secret, --secret-file, or standard input)")
+  .requiredOption('--flow <flow_id>')
+  .option('--secret <value>', 'the key (prefer --secret-file or stdin: arguments end up in shell history)')
+  .option('--secret-file <path>')
+  .action(async (o: { flow: string; secret?: string; secretFile?: string }) => {
+    const secret = (o.secret ?? (o.secretFile ? readFileSync(o.secretFile, 'utf8') : readFileSync(0, 'utf8'))).trim();
+    if (!secret) throw new UsageError('No legacy key given.');
+    const reply = await client().request('PUT', `/v1/legacy/flows/${seg(o.flow)}/key`, { body: { secret } });
+    report(reply, () => `Imported the legacy key of flow ${o.flow}.`);
+  });
+
+legacy
+  .command('retire')
+  .description("retire a flow's legacy key; legacy links of that flow stop working")
+  .requiredOption('--flow <flow_id>')
+  .action(async (o: { flow: string }) => {
+    const reply = await client().request('DELETE', `/v1/legacy/flows/${seg(o.flow)}/key`);
+    report(reply, () => `Retired the legacy key of flow ${o.flow}.`);
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    process.exitCode = error.exitCode === 0 ? 0 : EXIT_USAGE;
+  } else if (error instanceof UsageError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exitCode = EXIT_USAGE;
+  } else if (error instanceof TransportError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exitCode = EXIT_TRANSPORT;
+  } else {
+    throw error;
+  }
+}
