@@ -1,0 +1,185 @@
+import { stringify } from 'yaml';
+import { ROUTES, routeKey, type FunctionName } from '../lib/routes';
+import { routeSchemas as credentialsRoutes } from '../lambdas/credentials/schema';
+import { routeSchemas as entriesRoutes } from '../lambdas/entries/schema';
+import { routeSchemas as legacyKeysRoutes } from '../lambdas/legacy-keys/schema';
+import { loadEntryDataBodySchema } from '../lambdas/load-entry-data/schema';
+import { routeSchemas as mintRoutes } from '../lambdas/mint/schema';
+import { ERROR_STATUS } from '../lambdas/shared/errors';
+import type { RouteSchema } from '../lambdas/shared/http/route-schema';
+
+/** The schemas each Lambda validates with, by route key: the single source of the document. */
+export const ROUTE_SCHEMAS: Record<FunctionName, Record<string, RouteSchema>> = {
+  'load-entry-data': { 'POST /v1/load-entry-data': { body: loadEntryDataBodySchema } },
+  credentials: credentialsRoutes,
+  entries: entriesRoutes,
+  mint: mintRoutes,
+  'legacy-keys': legacyKeysRoutes,
+};
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const json = (schema: object, description: string) => ({ description, content: { 'application/json': { schema } } });
+const error = (description: string) => json(ref('Error'), description);
+
+const credentialMetadata = {
+  type: 'object',
+  required: ['credential_id', 'label', 'environment', 'created_at', 'status'],
+  properties: {
+    credential_id: { type: 'string' },
+    label: { type: 'string' },
+    environment: { type: 'string' },
+    created_at: { type: 'string', format: 'date-time' },
+    status: { enum: ['active', 'revoked'] },
+    revoked_at: { type: 'string', format: 'date-time' },
+  },
+};
+
+const adminEntry = {
+  type: 'object',
+  properties: {
+    entry_id: { type: 'string' },
+    project_id: { type: 'string' },
+    flow_id: { type: 'string' },
+    current_page_key: { type: 'string' },
+    user_data: { type: 'object' },
+    created_at: { type: 'string', format: 'date-time' },
+    updated_at: { type: 'string', format: 'date-time' },
+    retain_until: { type: 'string', format: 'date-time' },
+  },
+};
+
+const SUCCESS: Record<string, Record<string, unknown>> = {
+  'POST /v1/load-entry-data': {
+    200: json(
+      {
+        type: 'object',
+        required: ['entry'],
+        properties: {
+          entry: {
+            type: 'object',
+            description: 'The saved user data properties, plus entry_id and current_page_key',
+            required: ['entry_id', 'current_page_key'],
+            properties: { entry_id: { type: 'string' }, current_page_key: { type: 'string' } },
+            additionalProperties: true,
+          },
+        },
+      },
+      'The saved entry',
+    ),
+    204: { description: 'CORS preflight answered (OPTIONS)' },
+  },
+  'POST /v1/projects/{project_id}/credentials': {
+    201: json(
+      { type: 'object', required: ['credential', 'secret'], properties: { credential: credentialMetadata, secret: { type: 'string', description: 'Shown in this response only' } } },
+      'Created; the secret value appears here and never again',
+    ),
+  },
+  'GET /v1/projects/{project_id}/credentials': {
+    200: json({ type: 'object', properties: { credentials: { type: 'array', items: credentialMetadata } } }, 'Metadata only'),
+  },
+  'DELETE /v1/projects/{project_id}/credentials/{credential_id}': { 204: { description: 'Revoked' } },
+  'PUT /v1/entries/{entry_id}': {
+    200: json({ type: 'object', properties: { entry: adminEntry } }, 'Updated'),
+    201: json({ type: 'object', properties: { entry: adminEntry } }, 'Created'),
+  },
+  'GET /v1/entries/{entry_id}': { 200: json({ type: 'object', properties: { entry: adminEntry } }, 'The entry') },
+  'DELETE /v1/entries/{entry_id}': { 204: { description: 'Erased' } },
+  'POST /v1/tokens': {
+    200: json(
+      {
+        type: 'object',
+        required: ['token', 'entry_id', 'expires_at', 'credential_id'],
+        properties: {
+          token: { type: 'string' },
+          entry_id: { type: 'string' },
+          expires_at: { type: 'string' },
+          url: { type: 'string', description: 'resume_url with token, entry_id and expires_at added, URL-encoded' },
+          credential_id: { type: 'string' },
+        },
+      },
+      'A signed resume link',
+    ),
+  },
+  'PUT /v1/legacy/flows/{flow_id}/key': { 204: { description: 'Imported' } },
+  'DELETE /v1/legacy/flows/{flow_id}/key': { 204: { description: 'Retired' } },
+};
+
+const ERRORS: Record<string, number[]> = {
+  'POST /v1/load-entry-data': [400, 401, 404, 413, 415, 429, 503],
+  'POST /v1/projects/{project_id}/credentials': [400, 409, 503],
+  'GET /v1/projects/{project_id}/credentials': [400, 503],
+  'DELETE /v1/projects/{project_id}/credentials/{credential_id}': [400, 404, 503],
+  'PUT /v1/entries/{entry_id}': [400, 409, 413, 415, 503],
+  'GET /v1/entries/{entry_id}': [400, 404, 503],
+  'DELETE /v1/entries/{entry_id}': [400, 404, 503],
+  'POST /v1/tokens': [400, 409, 503],
+  'PUT /v1/legacy/flows/{flow_id}/key': [400, 503],
+  'DELETE /v1/legacy/flows/{flow_id}/key': [400, 404, 503],
+};
+
+const codesFor = (status: number) =>
+  Object.entries(ERROR_STATUS)
+    .filter(([, s]) => s === status)
+    .map(([c]) => c)
+    .join(', ');
+
+const parameters = (where: 'path' | 'query', schema: object | undefined) => {
+  const s = schema as { properties?: Record<string, object>; required?: string[] } | undefined;
+  return Object.entries(s?.properties ?? {}).map(([name, sch]) => ({ name, in: where, required: s?.required?.includes(name) ?? false, schema: sch }));
+};
+
+/** The OpenAPI 3.1 document of every route, built from the route table and the Lambdas' own schemas. */
+export const buildOpenApi = () => {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of ROUTES) {
+    const key = routeKey(route.method, route.path);
+    const schema = ROUTE_SCHEMAS[route.fn][key];
+    const responses: Record<string, unknown> = { ...SUCCESS[key] };
+    if (route.access !== 'public') delete responses[204 as never];
+    for (const status of ERRORS[key]) {
+      responses[status] = status === 429 ? { description: 'API Gateway throttling ({"message":"Too Many Requests"})' } : error(codesFor(status));
+    }
+    paths[route.path] ??= {};
+    paths[route.path][route.method.toLowerCase()] = {
+      operationId: `${route.fn}-${route.method.toLowerCase()}`.replace(/-(\w)/g, (_m, c: string) => c.toUpperCase()),
+      security: route.access === 'iam' ? [{ sigv4: [] }] : [],
+      parameters: [...parameters('path', schema.pathParameters), ...parameters('query', schema.queryStringParameters)],
+      ...(schema.body ? { requestBody: { required: true, content: { 'application/json': { schema: schema.body } } } } : {}),
+      responses,
+    };
+    for (const p of Object.values(paths[route.path])) {
+      if ((p as { parameters: unknown[] }).parameters.length === 0) delete (p as { parameters?: unknown }).parameters;
+    }
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'session-recovery',
+      version: '1.0.0',
+      description:
+        'Resume a multi-page flow on another device from a signed link. The public route is called by browsers; every other route needs IAM (SigV4) authorization. Generated from the Lambdas\' JSON Schemas by scripts/gen-openapi.ts; do not edit by hand.',
+    },
+    servers: [{ url: '{ApiUrl}', variables: { ApiUrl: { default: 'http://127.0.0.1:3000', description: 'the stack output ApiUrl, or the local runtime' } } }],
+    paths,
+    components: {
+      securitySchemes: {
+        sigv4: { type: 'apiKey', name: 'Authorization', in: 'header', 'x-amazon-apigateway-authtype': 'awsSigv4' },
+      },
+      schemas: {
+        Error: {
+          type: 'object',
+          required: ['error'],
+          properties: {
+            error: {
+              type: 'object',
+              required: ['code', 'message'],
+              properties: { code: { enum: Object.keys(ERROR_STATUS) }, message: { type: 'string' } },
+            },
+          },
+        },
+      },
+    },
+  };
+};
+
+export const renderOpenApi = (): string => `# Generated by scripts/gen-openapi.ts from the Lambdas' JSON Schemas. Do not edit.\n${stringify(buildOpenApi(), { lineWidth: 0, aliasDuplicateObjects: false })}`;
