@@ -37,6 +37,11 @@ Demo Token Signing Secret (local only, never use it anywhere else):
 Resume the demo entry:
   curl -sS -X POST '${runtime.apiUrl}/v1/load-entry-data' -H 'Content-Type: application/json' -d '${body}'
 
+Admin routes (IAM-authorized in AWS, open on loopback here), e.g. with the CLI:
+  npm run cli -- --endpoint ${runtime.apiUrl} credentials create --project proj_mine --label "Token Signing Secret"
+  npm run cli -- --endpoint ${runtime.apiUrl} entries put --entry entry_1 --project proj_mine --flow flow_1 --page page_2 --data '{"name":"Ada"}'
+  npm run cli -- --endpoint ${runtime.apiUrl} mint --project proj_mine --entry entry_1 --resume-url http://localhost:8080/flow
+
 Press Ctrl-C to stop.
 `);
 
