@@ -87,7 +87,7 @@ credentials
     report(reply, (j) =>
       [
         `Created credential ${j.credential.credential_id} "${j.credential.label}" (${j.credential.environment}).`,
-        o.replace ? 'Other active credentials of this environment were revoked.' : 'Other credentials stay valid.',
+        o.replace ? 'Any other active credentials of this environment are now revoked.' : 'Other credentials stay valid.',
         `Secret: ${j.secret}`,
       ].join('\n'),
     );
