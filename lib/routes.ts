@@ -4,8 +4,8 @@
  * serves the same table, so the two cannot disagree.
  */
 
-/** A Lambda of the product: its folder under `lambdas/`. */
-export type FunctionName = 'load-entry-data' | 'credentials' | 'entries' | 'mint' | 'legacy-keys';
+/** A Lambda of the product: its folder under `lambdas/`. The legacy one sits behind a Function URL, not in ROUTES. */
+export type FunctionName = 'load-entry-data' | 'credentials' | 'entries' | 'mint' | 'legacy-keys' | 'legacy-load-entry-data';
 
 export type RouteAccess =
   /** Called by browsers: no auth, and an OPTIONS route for the CORS preflight. */

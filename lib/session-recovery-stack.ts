@@ -20,6 +20,10 @@ export class SessionRecoveryStack extends Stack {
       value: `${this.service.apiUrl}/v1/load-entry-data`,
       description: 'What browsers POST {flow_id, project_id, entry_id, token, expires_at} to',
     });
+    new CfnOutput(this, 'LegacyLoadEntryDataUrl', {
+      value: this.service.legacyUrl.url,
+      description: 'The deprecated legacy load_entry_data contract (POST {flow_id, entry_id, token, expires})',
+    });
     new CfnOutput(this, 'EntriesTableName', { value: this.service.table.tableName });
     new CfnOutput(this, 'MintFunctionName', {
       value: this.service.functions.mint.functionName,

@@ -4,6 +4,7 @@ import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { DEFAULT_SECRET_PREFIX, ENTRY_TABLE, LEGACY_SECRETS_PATH, PROJECT_SECRETS_PATH } from '../lambdas/shared/naming';
@@ -74,6 +75,24 @@ export interface SessionRecoveryProps {
    */
   readonly linkMaxLifetime?: Duration;
   /**
+   * Serve the deprecated legacy `load_entry_data` contract on its Function URL.
+   * When false, the URL stays but answers every request with 410 Gone and a
+   * pointer to the migration guide, and the Lambda loses all data access.
+   * @default true
+   */
+  readonly legacyEnabled?: boolean;
+  /**
+   * The date the operator will switch the legacy route off, announced in a
+   * `Sunset` header on every legacy response (ISO 8601, e.g. `2027-01-31`).
+   * @default - no Sunset header
+   */
+  readonly legacySunset?: string;
+  /**
+   * Where the legacy responses' `Link` header points for the migration guide.
+   * @default - the Function URL's own `/migration-guide`
+   */
+  readonly legacyMigrationGuideUrl?: string;
+  /**
    * What happens to the entries table when the stack is deleted.
    * @default RemovalPolicy.RETAIN
    */
@@ -86,6 +105,8 @@ export interface SessionRecoveryProps {
  */
 export class SessionRecovery extends Construct {
   readonly api: apigw.HttpApi;
+  /** The legacy contract's endpoint (auth NONE: browsers call it). */
+  readonly legacyUrl: lambda.FunctionUrl;
   /** Lets a backend role invoke the mint Lambda and nothing else. */
   readonly mintInvokePolicy: iam.ManagedPolicy;
   /** Lets an operator or backend role call the IAM-authorized admin routes (credentials, entries, tokens, legacy keys). */
@@ -168,10 +189,46 @@ export class SessionRecovery extends Construct {
       'secretsmanager:RestoreSecret',
     ]);
 
-    this.functions = { 'load-entry-data': loadEntryData, credentials, entries, mint, 'legacy-keys': legacyKeys };
+    if (props.legacySunset !== undefined && Number.isNaN(Date.parse(props.legacySunset))) {
+      throw new Error(`legacySunset must be an ISO 8601 date, got "${props.legacySunset}"`);
+    }
+    const legacyEnabled = props.legacyEnabled ?? true;
+    const legacy = new ApiFunction(this, 'LegacyLoadEntryData', {
+      ...common,
+      functionName: 'legacy-load-entry-data',
+      environment: {
+        LEGACY_ENABLED: String(legacyEnabled),
+        ALLOWED_ORIGINS: allowedOrigins.join(','),
+        ...(props.legacySunset ? { LEGACY_SUNSET: props.legacySunset } : {}),
+        ...(props.legacyMigrationGuideUrl ? { LEGACY_MIGRATION_GUIDE_URL: props.legacyMigrationGuideUrl } : {}),
+        POWERTOOLS_METRICS_NAMESPACE: 'SessionRecovery',
+      },
+    });
+    if (legacyEnabled) {
+      legacy.bindEntriesTable(this.table, ['dynamodb:GetItem']);
+      // Legacy keys only: the legacy endpoint never sees a project Token Signing Secret.
+      legacy.bindSecretsUnder(this.secretPrefix, LEGACY_SECRETS_PATH);
+    } else {
+      // Switched off: it answers 410 before reading anything, so it gets no data access at all.
+      legacy.addEnvironment('TABLE_NAME', 'disabled');
+      legacy.addEnvironment('SECRET_PREFIX', this.secretPrefix);
+    }
+    // No Function URL CORS: the Lambda (middy) answers preflights, so one mechanism owns CORS.
+    this.legacyUrl = legacy.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
+
+    this.functions = {
+      'load-entry-data': loadEntryData,
+      credentials,
+      entries,
+      mint,
+      'legacy-keys': legacyKeys,
+      'legacy-load-entry-data': legacy,
+    };
 
     // No corsPreflight here: the Lambdas answer OPTIONS themselves (middy), so one mechanism owns CORS.
     this.api = new apigw.HttpApi(this, 'Api', { createDefaultStage: false });
+    // The legacy endpoint's migration notice names the current endpoint.
+    legacy.addEnvironment('CURRENT_ENDPOINT_URL', `${this.api.apiEndpoint}/v1/load-entry-data`);
     new apigw.HttpStage(this, 'DefaultStage', {
       httpApi: this.api,
       stageName: '$default',

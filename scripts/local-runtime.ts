@@ -6,9 +6,11 @@
 import { startLocalRuntime } from './local/runtime';
 
 const port = Number(process.env.PORT ?? 3000);
+const legacyPort = Number(process.env.LEGACY_PORT ?? 3001);
 const userEndpoint = process.env.AWS_ENDPOINT_URL;
 const runtime = await startLocalRuntime({
   port,
+  legacyPort,
   endpoint: userEndpoint,
   log: (line) => console.log(`  ${new Date().toISOString()} ${line}`),
 });
@@ -26,6 +28,7 @@ session-recovery is running locally.
 
   API            ${runtime.apiUrl}
   load-entry     POST ${runtime.apiUrl}/v1/load-entry-data
+  legacy         POST ${runtime.legacyUrl}/  (the deprecated load_entry_data contract, as its Function URL)
   AWS emulator   ${runtime.emulatorEndpoint}${userEndpoint ? ' (yours, from AWS_ENDPOINT_URL)' : ' (moto, started by this process)'}
 
 Demo project   ${demo.projectId}

@@ -4,12 +4,13 @@ import { routeSchemas as credentialsRoutes } from '../lambdas/credentials/schema
 import { routeSchemas as entriesRoutes } from '../lambdas/entries/schema';
 import { routeSchemas as legacyKeysRoutes } from '../lambdas/legacy-keys/schema';
 import { loadEntryDataBodySchema } from '../lambdas/load-entry-data/schema';
+import { legacyBodySchema } from '../lambdas/legacy-load-entry-data/schema';
 import { routeSchemas as mintRoutes } from '../lambdas/mint/schema';
 import { ERROR_STATUS } from '../lambdas/shared/errors';
 import type { RouteSchema } from '../lambdas/shared/http/route-schema';
 
 /** The schemas each Lambda validates with, by route key: the single source of the document. */
-export const ROUTE_SCHEMAS: Record<FunctionName, Record<string, RouteSchema>> = {
+export const ROUTE_SCHEMAS: Record<Exclude<FunctionName, 'legacy-load-entry-data'>, Record<string, RouteSchema>> = {
   'load-entry-data': { 'POST /v1/load-entry-data': { body: loadEntryDataBodySchema } },
   credentials: credentialsRoutes,
   entries: entriesRoutes,
@@ -133,7 +134,7 @@ export const buildOpenApi = () => {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of ROUTES) {
     const key = routeKey(route.method, route.path);
-    const schema = ROUTE_SCHEMAS[route.fn][key];
+    const schema = ROUTE_SCHEMAS[route.fn as keyof typeof ROUTE_SCHEMAS][key];
     const responses: Record<string, unknown> = { ...SUCCESS[key] };
     if (route.access !== 'public') delete responses[204 as never];
     for (const status of ERRORS[key]) {
@@ -151,6 +152,21 @@ export const buildOpenApi = () => {
       if ((p as { parameters: unknown[] }).parameters.length === 0) delete (p as { parameters?: unknown }).parameters;
     }
   }
+  paths['/'] = {
+    servers: [{ url: '{LegacyLoadEntryDataUrl}', variables: { LegacyLoadEntryDataUrl: { default: 'http://127.0.0.1:3001', description: 'the stack output LegacyLoadEntryDataUrl (a Lambda Function URL), or the local runtime' } } }],
+    post: {
+      operationId: 'legacyLoadEntryData',
+      deprecated: true,
+      description:
+        'The legacy load_entry_data contract, verified with per-flow legacy keys only. Every response carries Deprecation, Link (and Sunset when set) headers; 410 once the operator switches it off.',
+      security: [],
+      requestBody: { required: true, content: { 'application/json': { schema: legacyBodySchema } } },
+      responses: {
+        ...SUCCESS['POST /v1/load-entry-data'],
+        ...Object.fromEntries([400, 401, 404, 410, 413, 415, 503].map((status) => [status, error(codesFor(status))])),
+      },
+    },
+  };
   return {
     openapi: '3.1.0',
     info: {

@@ -5,7 +5,11 @@ import { type HttpRequestLike, lambdaContext, toHttpApiEvent } from './http-api-
 
 export type HttpApiHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<unknown>;
 
-/** One route as the local server matches it. `OPTIONS` routes exist for public paths, as in AWS. */
+/**
+ * One route as the local server matches it. `OPTIONS` routes exist for public
+ * paths, as in AWS. Method and path `*` match anything, as a Function URL does
+ * (its events carry routeKey `$default`).
+ */
 export interface LocalRoute {
   readonly method: string;
   readonly path: string;
@@ -96,8 +100,8 @@ export const createApiServer = (routes: readonly LocalRoute[], options: { onRequ
       let route: LocalRoute | undefined;
       let pathParameters: Record<string, string> | undefined;
       for (const candidate of routes) {
-        if (candidate.method !== method) continue;
-        const params = matchPath(candidate.path, url.pathname);
+        if (candidate.method !== method && candidate.method !== '*') continue;
+        const params = candidate.path === '*' ? {} : matchPath(candidate.path, url.pathname);
         if (params) {
           route = candidate;
           pathParameters = Object.keys(params).length ? params : undefined;
@@ -115,7 +119,7 @@ export const createApiServer = (routes: readonly LocalRoute[], options: { onRequ
         rawQueryString: url.search.replace(/^\?/, ''),
         headers: joinHeaders(req),
         body: body.length ? body : undefined,
-        routeKey: routeKey(route.method, route.path),
+        routeKey: route.path === '*' ? '$default' : routeKey(route.method, route.path),
         pathParameters,
         sourceIp: req.socket.remoteAddress?.replace(/^::ffff:/, ''),
       };

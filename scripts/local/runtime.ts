@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -23,6 +24,8 @@ export const DEMO = {
 export interface LocalRuntimeOptions {
   /** API port; 0 picks a free one. */
   readonly port: number;
+  /** Port of the legacy contract's Function URL stand-in; 0 picks a free one. */
+  readonly legacyPort: number;
   readonly host?: string;
   /** Use this emulator instead of starting moto (AWS_ENDPOINT_URL). */
   readonly endpoint?: string;
@@ -31,6 +34,8 @@ export interface LocalRuntimeOptions {
 
 export interface LocalRuntime {
   readonly apiUrl: string;
+  /** The legacy contract, served as a Lambda Function URL would (POST /). */
+  readonly legacyUrl: string;
   readonly emulatorEndpoint: string;
   readonly demo: typeof DEMO & { secret: string; expiresAt: string; token: string };
   stop(): Promise<void>;
@@ -51,6 +56,8 @@ const applyLambdaEnvironment = (endpoint: string): void => {
     ALLOWED_ORIGINS: '*',
     POWERTOOLS_SERVICE_NAME: 'session-recovery',
     POWERTOOLS_LOG_LEVEL: 'WARN',
+    // EMF metric lines would drown the request log locally; CloudWatch reads them in AWS.
+    POWERTOOLS_METRICS_DISABLED: 'true',
   };
   for (const [k, v] of Object.entries(defaults)) process.env[k] ??= v;
   process.env.AWS_ENDPOINT_URL = endpoint;
@@ -98,14 +105,27 @@ const seedDemo = async (): Promise<string> => {
   }
 };
 
+const loadHandler = async (name: string): Promise<HttpApiHandler> =>
+  ((await import(path.join(root, 'lambdas', name, 'index.ts'))) as { handler: HttpApiHandler }).handler;
+
 const loadHandlers = async (): Promise<Record<string, HttpApiHandler>> => {
   const names = [...new Set(ROUTES.map((r) => r.fn))] as FunctionName[];
   const handlers: Record<string, HttpApiHandler> = {};
-  for (const name of names) {
-    const mod = (await import(path.join(root, 'lambdas', name, 'index.ts'))) as { handler: HttpApiHandler };
-    handlers[name] = mod.handler;
-  }
+  for (const name of names) handlers[name] = await loadHandler(name);
   return handlers;
+};
+
+const listen = async (server: Server, port: number, host: string): Promise<number> => {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, resolve);
+  });
+  return (server.address() as AddressInfo).port;
+};
+
+const close = async (server: Server): Promise<void> => {
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
 };
 
 /**
@@ -119,20 +139,23 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
   try {
     applyLambdaEnvironment(endpoint);
     const secret = await seedDemo();
+    const host = options.host ?? '127.0.0.1';
     const server = createApiServer(localRoutes(ROUTES, await loadHandlers()), { onRequest: options.log });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(options.port, options.host ?? '127.0.0.1', resolve);
+    const apiUrl = `http://${host}:${await listen(server, options.port, host)}`;
+    process.env.CURRENT_ENDPOINT_URL ??= `${apiUrl}/v1/load-entry-data`;
+    const legacyFn = 'legacy-load-entry-data';
+    const legacyServer = createApiServer([{ method: '*', path: '*', functionName: legacyFn, handler: await loadHandler(legacyFn) }], {
+      onRequest: (line) => options.log?.(`[legacy] ${line}`),
     });
-    const { port } = server.address() as AddressInfo;
+    const legacyUrl = `http://${host}:${await listen(legacyServer, options.legacyPort, host)}`;
     const expiresAt = new Date(Date.now() + 7 * 24 * 3600 * 1000).toISOString();
     return {
-      apiUrl: `http://${options.host ?? '127.0.0.1'}:${port}`,
+      apiUrl,
+      legacyUrl,
       emulatorEndpoint: endpoint,
       demo: { ...DEMO, secret, expiresAt, token: computeToken(secret, DEMO.entryId, expiresAt) },
       stop: async () => {
-        server.closeAllConnections();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await Promise.all([close(server), close(legacyServer)]);
         await emulator?.stop();
       },
     };

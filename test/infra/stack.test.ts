@@ -25,9 +25,9 @@ const resourceText = (statements: Statement[], service: string) =>
   statements.filter((s) => JSON.stringify(s.Action).includes(service)).map((s) => JSON.stringify(s.Resource));
 
 describe('the Lambdas', () => {
-  it('are five, each index.handler on Node.js 24 arm64 with tracing and a 10 s timeout', () => {
+  it('are six, each index.handler on Node.js 24 arm64 with tracing and a 10 s timeout', () => {
     const functions = Object.values(template.findResources('AWS::Lambda::Function'));
-    expect(functions).toHaveLength(5);
+    expect(functions).toHaveLength(6);
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({
         Handler: 'index.handler',
@@ -90,8 +90,15 @@ describe('least privilege per Lambda', () => {
     expect(actionsOf(st)).toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem']);
   });
 
+  it('legacy load-entry-data: reads legacy keys only (never project secrets) and GetItem on the table', () => {
+    const st = statementsOf('SessionRecoveryLegacyLoadEntryData');
+    expect(actionsOf(st)).toEqual(['dynamodb:GetItem', 'secretsmanager:GetSecretValue']);
+    expect(resourceText(st, 'secretsmanager')).toEqual([expect.stringContaining(':secret:session-recovery/legacy-flows/*')]);
+    expect(JSON.stringify(st)).not.toContain('projects/');
+  });
+
   it('no statement the product writes uses a wildcard resource', () => {
-    for (const prefix of ['SessionRecoveryLoadEntryData', 'SessionRecoveryMint', 'SessionRecoveryCredentials', 'SessionRecoveryLegacyKeys', 'SessionRecoveryEntriesFunction']) {
+    for (const prefix of ['SessionRecoveryLegacyLoadEntryData', 'SessionRecoveryLoadEntryData', 'SessionRecoveryMint', 'SessionRecoveryCredentials', 'SessionRecoveryLegacyKeys', 'SessionRecoveryEntriesFunction']) {
       for (const s of statementsOf(prefix)) expect(s.Resource).not.toBe('*');
     }
   });
@@ -127,6 +134,19 @@ describe('the HTTP API', () => {
 
   it('uses payload format 2.0', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Integration', { IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
+  });
+});
+
+describe('the legacy Function URL', () => {
+  it('has auth type NONE and no Function URL CORS configuration', () => {
+    template.resourceCountIs('AWS::Lambda::Url', 1);
+    template.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'NONE', Cors: Match.absent() });
+  });
+
+  it('is served by the legacy Lambda, which is switched on and names the current endpoint', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ LEGACY_ENABLED: 'true', CURRENT_ENDPOINT_URL: Match.anyValue() }) },
+    });
   });
 });
 
@@ -180,6 +200,7 @@ describe('outputs', () => {
         'EnvironmentName',
         'ProjectSecretName',
         'MintFunctionName',
+        'LegacyLoadEntryDataUrl',
         'MintInvokePolicyArn',
         'AdminApiPolicyArn',
       ]),

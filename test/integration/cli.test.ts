@@ -31,7 +31,7 @@ const cli = async (args: string[], env: Record<string, string> = {}): Promise<Cl
 
 let runtime: LocalRuntime;
 beforeAll(async () => {
-  runtime = await startLocalRuntime({ port: 0, endpoint: process.env.AWS_ENDPOINT_URL });
+  runtime = await startLocalRuntime({ port: 0, legacyPort: 0, endpoint: process.env.AWS_ENDPOINT_URL });
 });
 afterAll(async () => {
   await runtime.stop();

@@ -1,8 +1,9 @@
+import { createHash } from 'node:crypto';
 import { startLocalRuntime, type LocalRuntime } from '../../scripts/local/runtime';
 
 let runtime: LocalRuntime;
 beforeAll(async () => {
-  runtime = await startLocalRuntime({ port: 0, endpoint: process.env.AWS_ENDPOINT_URL });
+  runtime = await startLocalRuntime({ port: 0, legacyPort: 0, endpoint: process.env.AWS_ENDPOINT_URL });
 });
 afterAll(async () => {
   await runtime.stop();
@@ -53,8 +54,31 @@ describe('the local runtime', () => {
     expect(res.status).toBe(413);
   });
 
+  it('serves the legacy contract on its own port as a Function URL would, with deprecation headers', async () => {
+    const legacyKey = 'local-legacy-key-0001';
+    const put = await fetch(`${runtime.apiUrl}/v1/legacy/flows/${runtime.demo.flowId}/key`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ secret: legacyKey }),
+    });
+    expect(put.status).toBe(204);
+    const expires = '2099-02-01T00:00:00.000Z';
+    const token = createHash('sha256').update(`${legacyKey}---${runtime.demo.entryId}---${expires}`).digest('hex');
+    const res = await fetch(`${runtime.legacyUrl}/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ flow_id: runtime.demo.flowId, entry_id: runtime.demo.entryId, token, expires }),
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('deprecation')).toBe('@1779753600');
+    expect(res.headers.get('link')).toBe(`<${runtime.legacyUrl}/migration-guide>; rel="deprecation"; type="text/markdown"`);
+    expect(((await res.json()) as { entry: { entry_id: string } }).entry.entry_id).toBe(runtime.demo.entryId);
+    const guide = await fetch(`${runtime.legacyUrl}/migration-guide`);
+    expect(await guide.text()).toContain(`${runtime.apiUrl}/v1/load-entry-data`);
+  });
+
   it('keeps the demo secret when restarted against the same emulator', async () => {
-    const second = await startLocalRuntime({ port: 0, endpoint: process.env.AWS_ENDPOINT_URL });
+    const second = await startLocalRuntime({ port: 0, legacyPort: 0, endpoint: process.env.AWS_ENDPOINT_URL });
     try {
       expect(second.demo.secret).toBe(runtime.demo.secret);
     } finally {

@@ -11,4 +11,5 @@ export const TEST_ENV = {
   KEY_MISS_REFRESH_SECONDS: '5',
   POWERTOOLS_LOG_LEVEL: 'SILENT',
   POWERTOOLS_SERVICE_NAME: 'session-recovery',
+  POWERTOOLS_METRICS_DISABLED: 'true',
 } as const;

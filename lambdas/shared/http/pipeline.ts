@@ -6,7 +6,8 @@ import { logger } from '../logger';
 import { accessLog } from './access-log';
 import { errorResponse } from './error-response';
 import { jsonBody } from './json-body';
-import { type CorsOptions, responseHeaders } from './response-headers';
+import { type CorsOptions, type ExtraHeaders, responseHeaders } from './response-headers';
+import type { MiddlewareObj } from '@middy/core';
 import type { HttpResult } from './types';
 import type { FieldHints, FieldRules } from './validation-message';
 
@@ -20,6 +21,10 @@ export interface HttpPipelineOptions {
   readonly maxBodyBytes: number;
   /** CORS for routes browsers call; omit for IAM-authorized routes. */
   readonly cors?: CorsOptions;
+  /** Headers added to every response, preflights included. */
+  readonly extraHeaders?: ExtraHeaders;
+  /** Middlewares that run after error formatting is in place and before the body is parsed (e.g. a kill switch). */
+  readonly gates?: readonly MiddlewareObj[];
 }
 
 /** Compiles a schema the way every Lambda validates: no type coercion, no defaults filled in. */
@@ -28,7 +33,7 @@ export const compileSchema = (schema: object) => transpileSchema(schema, { coerc
 /**
  * The middleware chain every HTTP Lambda of the product uses, in this order:
  * logger context (request id on every line) → access log → response headers →
- * error formatting → body parsing → schema validation → the handler.
+ * error formatting → gates → body parsing → schema validation → the handler.
  * `after` and `onError` hooks run in reverse, so errors are formatted before the
  * headers are added and the access log sees the final response.
  */
@@ -36,8 +41,9 @@ export const httpPipeline = <TEvent>(handler: (event: TEvent) => Promise<HttpRes
   middy<TEvent, HttpResult>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(accessLog(logger))
-    .use(responseHeaders(options.cors))
+    .use(responseHeaders(options.cors, options.extraHeaders))
     .use(errorResponse({ logger, fieldRules: options.fieldRules, fieldHints: options.fieldHints }))
+    .use([...(options.gates ?? [])])
     .use(jsonBody({ maxBytes: options.maxBodyBytes }))
     .use(validator({ eventSchema: compileSchema(options.eventSchema) }))
     .handler(handler);

@@ -19,7 +19,10 @@ export interface CorsOptions {
  * which skips every `after` hook; this middleware therefore applies the security
  * headers to that early response too.
  */
-export const responseHeaders = (corsOptions?: CorsOptions): MiddlewareObj => {
+/** Headers a Lambda adds to every response, preflights included (e.g. deprecation signals). */
+export type ExtraHeaders = (event: unknown) => Record<string, string>;
+
+export const responseHeaders = (corsOptions?: CorsOptions, extraHeaders?: ExtraHeaders): MiddlewareObj => {
   // Routes without CORS (IAM-authorized, server-to-server) get no Access-Control-* headers at all.
   const cors = corsOptions
     ? httpCors({
@@ -40,9 +43,15 @@ export const responseHeaders = (corsOptions?: CorsOptions): MiddlewareObj => {
     reportTo: false,
     reportingEndpoints: false,
   });
+  const addExtra = (request: Request): void => {
+    if (!extraHeaders) return;
+    const response = request.response as { headers?: Record<string, string> };
+    response.headers = { ...response.headers, ...extraHeaders(request.event) };
+  };
   const applyAll = (request: Request): void => {
     cors?.after!(request);
     security.after!(request);
+    addExtra(request);
     // Responses carry a user's saved answers: nothing may store them.
     (request.response as { headers: Record<string, string> }).headers['Cache-Control'] = 'no-store';
   };
@@ -52,6 +61,7 @@ export const responseHeaders = (corsOptions?: CorsOptions): MiddlewareObj => {
       const early = cors.before!(request);
       if (early === undefined) return undefined;
       security.after!(request);
+      addExtra(request);
       return request.response;
     },
     after: applyAll,

@@ -1,0 +1,83 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { MiddlewareObj } from '@middy/core';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { dynamodb, secretsManager } from '../shared/aws/clients';
+import { DynamoDbEntryStore } from '../shared/aws/dynamodb-entry-store';
+import { LegacyKeySource } from '../shared/aws/legacy-key-source';
+import { SecretsManagerLegacyKeyStore } from '../shared/aws/secrets-manager-legacy-key-store';
+import { listEnv, numberEnv, requireEnv } from '../shared/config';
+import { ApiError } from '../shared/errors';
+import { httpPipeline } from '../shared/http/pipeline';
+import { type HttpResult, type JsonEvent, jsonResult } from '../shared/http/types';
+import { KeyCache } from '../shared/key-cache';
+import { logger } from '../shared/logger';
+import { metrics } from '../shared/metrics';
+import { type LegacyLoadEntryRequest, resumeLegacyEntry } from '../shared/resume';
+import { deprecationHeaders, migrationNotice } from './deprecation';
+import { fieldHints, fieldRules, legacyEventSchema } from './schema';
+
+const config = {
+  enabled: process.env.LEGACY_ENABLED !== 'false',
+  tableName: requireEnv('TABLE_NAME'),
+  secretPrefix: requireEnv('SECRET_PREFIX'),
+  allowedOrigins: listEnv('ALLOWED_ORIGINS', ['*']),
+  sunset: process.env.LEGACY_SUNSET || undefined,
+  migrationGuideUrl: process.env.LEGACY_MIGRATION_GUIDE_URL || undefined,
+  currentEndpoint: process.env.CURRENT_ENDPOINT_URL || undefined,
+  keyCacheTtlMs: numberEnv('KEY_CACHE_TTL_SECONDS', 60) * 1000,
+  keyMissRefreshMs: numberEnv('KEY_MISS_REFRESH_SECONDS', 5) * 1000,
+  keyMaxStalenessMs: numberEnv('KEY_MAX_STALENESS_SECONDS', 900) * 1000,
+};
+
+const keys = new KeyCache(new LegacyKeySource(new SecretsManagerLegacyKeyStore(secretsManager, config.secretPrefix)), {
+  ttlMs: config.keyCacheTtlMs,
+  missRefreshIntervalMs: config.keyMissRefreshMs,
+  maxStalenessMs: config.keyMaxStalenessMs,
+  maxProjects: 10_000,
+  onStaleServed: (flowId, ageMs) => logger.warn('serving cached legacy key: Secrets Manager unavailable', { flow_id: flowId, age_ms: ageMs }),
+});
+const entries = new DynamoDbEntryStore(dynamodb, config.tableName);
+
+type LegacyEvent = JsonEvent<LegacyLoadEntryRequest> & Pick<APIGatewayProxyEventV2, 'rawPath'>;
+
+const hostOf = (event: unknown): string | undefined => (event as APIGatewayProxyEventV2).requestContext?.domainName;
+
+/** When the operator has switched the route off, every request gets 410, before any parsing. */
+const killSwitch: MiddlewareObj = {
+  before: () => {
+    if (!config.enabled) {
+      throw new ApiError('gone', 'The legacy load_entry_data endpoint has been switched off. Use the current endpoint (see the migration guide in the Link header).');
+    }
+  },
+};
+
+/** Counts legacy calls per flow, so operators see which flows still depend on the route. Unknown flows share one dimension value. */
+const countLegacyCall = async (flowId: string): Promise<void> => {
+  const known = (await keys.keys(flowId)).length > 0;
+  metrics.singleMetric().addDimension('flow_id', known ? flowId : 'unknown').addMetric('LegacyCalls', MetricUnit.Count, 1);
+};
+
+/** The legacy `load_entry_data` contract on a Lambda Function URL: `POST /` with `{flow_id, entry_id, token, expires}`. */
+const legacyLoadEntryData = async (event: LegacyEvent): Promise<HttpResult> => {
+  const method = event.requestContext.http.method;
+  if (method === 'GET' && event.rawPath === '/migration-guide') {
+    return { statusCode: 200, headers: { 'Content-Type': 'text/markdown; charset=utf-8' }, body: migrationNotice(config.currentEndpoint, config.sunset) };
+  }
+  if (method !== 'POST' || event.rawPath !== '/') {
+    throw new ApiError('not_found', 'Nothing here: POST the legacy request body to / .');
+  }
+  logger.appendKeys({ flow_id: event.body.flow_id });
+  await countLegacyCall(event.body.flow_id);
+  const { entry } = await resumeLegacyEntry(event.body, { keys, entries, now: Date.now });
+  return jsonResult(200, { entry });
+};
+
+export const handler = httpPipeline(legacyLoadEntryData, {
+  eventSchema: legacyEventSchema,
+  fieldRules,
+  fieldHints,
+  maxBodyBytes: 4096,
+  cors: { allowedOrigins: config.allowedOrigins, methods: 'POST,OPTIONS' },
+  extraHeaders: (event) => deprecationHeaders(config, hostOf(event)),
+  gates: [killSwitch],
+});

@@ -1,0 +1,13 @@
+import type { SigningKeySource } from '../ports';
+import type { SigningKey } from '../token';
+import type { SecretsManagerLegacyKeyStore } from './secrets-manager-legacy-key-store';
+
+/** The legacy contract's keys: one imported key per flow, or none. Never a project Token Signing Secret. */
+export class LegacyKeySource implements SigningKeySource {
+  constructor(private readonly store: SecretsManagerLegacyKeyStore) {}
+
+  async loadKeys(flowId: string): Promise<readonly SigningKey[]> {
+    const doc = await this.store.read(flowId);
+    return doc ? [{ id: `legacy:${flowId}`, secret: doc.secret }] : [];
+  }
+}

@@ -1,0 +1,26 @@
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { SessionRecoveryStack } from '../../lib/session-recovery-stack';
+
+const template = Template.fromStack(
+  new SessionRecoveryStack(new App(), 'LegacyOff', { sessionRecovery: { legacyEnabled: false, legacySunset: '2027-01-31' } }),
+);
+
+it('switching the legacy route off makes its Lambda answer 410 and takes away all its data access', () => {
+  template.hasResourceProperties('AWS::Lambda::Function', {
+    Environment: { Variables: Match.objectLike({ LEGACY_ENABLED: 'false', LEGACY_SUNSET: '2027-01-31' }) },
+  });
+  const functions = template.findResources('AWS::Lambda::Function');
+  const [, legacy] = Object.entries(functions).find(([id]) => id.startsWith('SessionRecoveryLegacyLoadEntryData'))!;
+  const roleId = (legacy.Properties.Role as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0];
+  const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter(
+    (p) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: roleId }]),
+  );
+  const text = JSON.stringify(policies);
+  expect(text).not.toContain('secretsmanager');
+  expect(text).not.toContain('dynamodb');
+});
+
+it('refuses a sunset that is not a date', () => {
+  expect(() => new SessionRecoveryStack(new App(), 'Bad', { sessionRecovery: { legacySunset: 'soon' } })).toThrow(/legacySunset/);
+});
