@@ -7,6 +7,9 @@
  *   secretPrefix         default "session-recovery/"
  *   keyCacheTtlSeconds   default 60
  *   throttleRateLimit / throttleBurstLimit   default 500 / 1000
+ *   legacyEnabled        default true; "false" makes the legacy Function URL answer 410
+ *   legacySunset         ISO date announced in the legacy responses' Sunset header
+ *   legacyMigrationGuideUrl   where the legacy responses' Link header points
  */
 import { App, Duration } from 'aws-cdk-lib';
 import { SessionRecoveryStack } from '../lib/session-recovery-stack';
@@ -36,5 +39,8 @@ new SessionRecoveryStack(app, ctx('stackName') ?? 'SessionRecovery', {
     secretPrefix: ctx('secretPrefix'),
     keyCacheTtl: ttl === undefined ? undefined : Duration.seconds(ttl),
     throttle: rate !== undefined || burst !== undefined ? { rateLimit: rate ?? 500, burstLimit: burst ?? 1000 } : undefined,
+    legacyEnabled: ctx('legacyEnabled') === undefined ? undefined : ctx('legacyEnabled') !== 'false',
+    legacySunset: ctx('legacySunset'),
+    legacyMigrationGuideUrl: ctx('legacyMigrationGuideUrl'),
   },
 });
