@@ -1,6 +1,7 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { ApiError } from '../errors';
+import { findDuplicateKey } from '../json-duplicates';
 
 export interface JsonBodyOptions {
   /** Largest accepted body in bytes, after base64 decoding. Larger bodies get 413. */
@@ -60,10 +61,16 @@ export const jsonBody = (options: JsonBodyOptions): MiddlewareObj => ({
     checkContentType(headerValue(event, 'content-type'));
     if (bytes.length === 0) throw new ApiError('invalid_request', 'The request body is empty; send a JSON object.');
     let parsed: unknown;
+    let text: string;
     try {
-      parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+      parsed = JSON.parse(text);
     } catch {
       throw new ApiError('invalid_request', 'The request body is not valid UTF-8 JSON.');
+    }
+    const duplicate = findDuplicateKey(text);
+    if (duplicate !== undefined) {
+      throw new ApiError('invalid_request', `The request body has the key "${JSON.stringify(duplicate.slice(0, 64)).slice(1, -1)}" more than once.`);
     }
     (event as { body: unknown }).body = parsed;
   },
