@@ -179,6 +179,8 @@ export class SessionRecovery extends Construct {
       },
     });
     mint.bindSecretsUnder(this.secretPrefix, PROJECT_SECRETS_PATH);
+    // Reads whether an entry's links were revoked, and records links minted since then.
+    mint.bindEntriesTable(this.table, ['dynamodb:GetItem', 'dynamodb:UpdateItem']);
 
     const legacyKeys = new ApiFunction(this, 'LegacyKeys', { ...common, functionName: 'legacy-keys' });
     legacyKeys.bindSecretsUnder(this.secretPrefix, LEGACY_SECRETS_PATH, [

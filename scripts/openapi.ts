@@ -79,6 +79,18 @@ const SUCCESS: Record<string, Record<string, unknown>> = {
     200: json({ type: 'object', properties: { credentials: { type: 'array', items: credentialMetadata } } }, 'Metadata only'),
   },
   'DELETE /v1/projects/{project_id}/credentials/{credential_id}': { 204: { description: 'Revoked' } },
+  'GET /v1/projects/{project_id}/allowed-origins': {
+    200: json({ type: 'object', properties: { allowed_origins: { type: ['array', 'null'], items: { type: 'string' } } } }, 'The project\'s own list, or null when the deployment\'s list applies'),
+  },
+  'PUT /v1/projects/{project_id}/allowed-origins': {
+    200: json({ type: 'object', properties: { allowed_origins: { type: 'array', items: { type: 'string' } } } }, 'Saved'),
+  },
+  'DELETE /v1/projects/{project_id}/allowed-origins': {
+    200: json({ type: 'object', properties: { allowed_origins: { type: 'null' } } }, 'Cleared: the deployment\'s list applies again'),
+  },
+  'POST /v1/entries/{entry_id}/revoke-links': {
+    200: json({ type: 'object', properties: { entry_id: { type: 'string' }, links_valid_after: { type: 'string', format: 'date-time' } } }, 'Every link issued so far stops working'),
+  },
   'PUT /v1/entries/{entry_id}': {
     200: json({ type: 'object', properties: { entry: adminEntry } }, 'Updated'),
     201: json({ type: 'object', properties: { entry: adminEntry } }, 'Created'),
@@ -106,10 +118,14 @@ const SUCCESS: Record<string, Record<string, unknown>> = {
 };
 
 const ERRORS: Record<string, number[]> = {
-  'POST /v1/load-entry-data': [400, 401, 404, 413, 415, 429, 503],
+  'POST /v1/load-entry-data': [400, 401, 403, 404, 413, 415, 429, 503],
   'POST /v1/projects/{project_id}/credentials': [400, 409, 503],
   'GET /v1/projects/{project_id}/credentials': [400, 503],
   'DELETE /v1/projects/{project_id}/credentials/{credential_id}': [400, 404, 503],
+  'GET /v1/projects/{project_id}/allowed-origins': [400, 503],
+  'PUT /v1/projects/{project_id}/allowed-origins': [400, 503],
+  'DELETE /v1/projects/{project_id}/allowed-origins': [400, 503],
+  'POST /v1/entries/{entry_id}/revoke-links': [400, 404, 503],
   'PUT /v1/entries/{entry_id}': [400, 409, 413, 415, 503],
   'GET /v1/entries/{entry_id}': [400, 404, 503],
   'DELETE /v1/entries/{entry_id}': [400, 404, 503],

@@ -7,7 +7,8 @@ import { routeEventSchema } from '../shared/http/route-schema';
 import { type HttpResult, type JsonEvent, jsonResult } from '../shared/http/types';
 import { logger } from '../shared/logger';
 import { updateOptimistically } from '../shared/optimistic-update';
-import { addCredential, metadataOf, revokeCredential } from '../shared/project-keys';
+import { addCredential, metadataOf, revokeCredential, setAllowedOrigins } from '../shared/project-keys';
+import type { TokenAlgorithm } from '../shared/token';
 import { fieldRules, routeSchemas } from './schema';
 
 const config = {
@@ -16,11 +17,18 @@ const config = {
 };
 const store = new SecretsManagerProjectStore(secretsManager, config.secretPrefix);
 
-type CredentialsEvent = JsonEvent<{ label: string; environment?: string; replace?: boolean } | undefined> & {
+interface CreateBody {
+  label: string;
+  environment?: string;
+  replace?: boolean;
+  algorithm?: TokenAlgorithm;
+}
+
+type CredentialsEvent = JsonEvent<(CreateBody & { origins?: string[] }) | undefined> & {
   pathParameters: { project_id: string; credential_id?: string };
 };
 
-const create = async (projectId: string, body: { label: string; environment?: string; replace?: boolean }) => {
+const create = async (projectId: string, body: CreateBody) => {
   const environment = body.environment ?? config.environment;
   if (environment !== config.environment) {
     throw new ApiError(
@@ -29,7 +37,13 @@ const create = async (projectId: string, body: { label: string; environment?: st
     );
   }
   const credential = await updateOptimistically(store, projectId, (doc) => {
-    const next = addCredential(projectId, doc, { label: body.label, environment, replace: body.replace ?? true, now: new Date() });
+    const next = addCredential(projectId, doc, {
+      label: body.label,
+      environment,
+      replace: body.replace ?? true,
+      algorithm: body.algorithm,
+      now: new Date(),
+    });
     return { value: next.doc, result: next.credential };
   });
   logger.appendKeys({ credential_id: credential.credential_id });
@@ -37,7 +51,16 @@ const create = async (projectId: string, body: { label: string; environment?: st
   return jsonResult(201, { credential: metadataOf(credential), secret: credential.secret });
 };
 
-/** Token Signing Secrets of a project: create (value shown once), list (metadata only), revoke. */
+/** Sets or clears the project's own allowed origins, in the same secret as its keys (one read serves both). */
+const setOrigins = async (projectId: string, origins: string[] | undefined) => {
+  const saved = await updateOptimistically(store, projectId, (doc) => {
+    const value = setAllowedOrigins(projectId, doc, origins);
+    return { value, result: value.allowed_origins ?? null };
+  });
+  return jsonResult(200, { allowed_origins: saved });
+};
+
+/** Token Signing Secrets of a project: create (value shown once), list (metadata only), revoke; and its allowed origins. */
 const credentials = async (event: CredentialsEvent): Promise<HttpResult> => {
   const { project_id: projectId, credential_id: credentialId } = event.pathParameters;
   logger.appendKeys({ project_id: projectId });
@@ -48,6 +71,15 @@ const credentials = async (event: CredentialsEvent): Promise<HttpResult> => {
       const doc = await store.read(projectId);
       return jsonResult(200, { credentials: (doc?.value.credentials ?? []).map(metadataOf) });
     }
+    case 'GET /v1/projects/{project_id}/allowed-origins': {
+      const doc = await store.read(projectId);
+      // null: the project has no list of its own, and the deployment's allowedOrigins apply.
+      return jsonResult(200, { allowed_origins: doc?.value.allowed_origins ?? null });
+    }
+    case 'PUT /v1/projects/{project_id}/allowed-origins':
+      return setOrigins(projectId, event.body!.origins);
+    case 'DELETE /v1/projects/{project_id}/allowed-origins':
+      return setOrigins(projectId, undefined);
     default: {
       logger.appendKeys({ credential_id: credentialId });
       await updateOptimistically(store, projectId, (doc) => ({

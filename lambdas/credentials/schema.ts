@@ -1,6 +1,7 @@
 import { idParams, idSchema, ID_RULES } from '../shared/http/common-schemas';
 import type { RouteSchema } from '../shared/http/route-schema';
-import { CREDENTIAL_ID_PATTERN } from '../shared/project-keys';
+import { ORIGIN_PATTERN } from '../shared/origin-policy';
+import { CREDENTIAL_ID_PATTERN, MAX_ALLOWED_ORIGINS } from '../shared/project-keys';
 
 export const createCredentialBodySchema = {
   type: 'object',
@@ -10,12 +11,30 @@ export const createCredentialBodySchema = {
     label: { type: 'string', minLength: 1, maxLength: 128, pattern: '^[^\\u0000-\\u001f\\u007f]+$' },
     environment: { ...idSchema, maxLength: 64 },
     replace: { type: 'boolean' },
+    algorithm: { enum: ['sha256', 'hmac-sha256'] },
+  },
+} as const;
+
+export const allowedOriginsBodySchema = {
+  type: 'object',
+  required: ['origins'],
+  additionalProperties: false,
+  properties: {
+    origins: {
+      type: 'array',
+      minItems: 1,
+      maxItems: MAX_ALLOWED_ORIGINS,
+      items: { type: 'string', maxLength: 262, pattern: ORIGIN_PATTERN },
+    },
   },
 } as const;
 
 export const routeSchemas: Record<string, RouteSchema> = {
   'POST /v1/projects/{project_id}/credentials': { pathParameters: idParams('project_id'), body: createCredentialBodySchema },
   'GET /v1/projects/{project_id}/credentials': { pathParameters: idParams('project_id') },
+  'GET /v1/projects/{project_id}/allowed-origins': { pathParameters: idParams('project_id') },
+  'PUT /v1/projects/{project_id}/allowed-origins': { pathParameters: idParams('project_id'), body: allowedOriginsBodySchema },
+  'DELETE /v1/projects/{project_id}/allowed-origins': { pathParameters: idParams('project_id') },
   'DELETE /v1/projects/{project_id}/credentials/{credential_id}': {
     pathParameters: {
       type: 'object',
@@ -30,4 +49,6 @@ export const fieldRules = {
   label: 'must be 1 to 128 characters with no control characters',
   environment: 'must be an id of at most 64 characters',
   credential_id: 'must look like cred_ followed by 20 hex digits',
+  algorithm: 'must be "sha256" (the seed\'s tokens, the default) or "hmac-sha256" (v2 tokens)',
+  origins: `must list 1 to ${MAX_ALLOWED_ORIGINS} origins such as https://www.example.com or https://*.example.com`,
 } as const;

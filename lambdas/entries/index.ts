@@ -23,7 +23,7 @@ interface PutEntryBody {
   user_data: Record<string, unknown>;
 }
 
-type EntriesEvent = JsonEvent<PutEntryBody | undefined> & {
+type EntriesEvent = JsonEvent<(Partial<PutEntryBody> & { project_id: string }) | undefined> & {
   pathParameters: { entry_id: string };
   queryStringParameters: { project_id?: string };
 };
@@ -38,6 +38,7 @@ const present = (e: StoredEntry) => ({
   created_at: e.createdAt,
   updated_at: e.updatedAt,
   retain_until: e.retainUntil === undefined ? undefined : new Date(e.retainUntil * 1000).toISOString(),
+  links_valid_after: e.linksValidAfter,
 });
 
 const notFound = () => new ApiError('entry_not_found', 'No entry with this id in this project.');
@@ -62,14 +63,19 @@ const put = async (entryId: string, body: PutEntryBody): Promise<HttpResult> => 
   return jsonResult(saved.created ? 201 : 200, { entry: present(saved.entry) });
 };
 
-/** Entries: save progress (PUT), read it back (GET), erase it (DELETE). */
+/** Entries: save progress (PUT), read it back (GET), erase it (DELETE), revoke every link issued so far. */
 const entries = async (event: EntriesEvent): Promise<HttpResult> => {
   const entryId = event.pathParameters.entry_id;
   const projectId = event.body?.project_id ?? event.queryStringParameters.project_id!;
   logger.appendKeys({ project_id: projectId });
   switch (event.routeKey) {
     case 'PUT /v1/entries/{entry_id}':
-      return put(entryId, event.body!);
+      return put(entryId, event.body as PutEntryBody);
+    case 'POST /v1/entries/{entry_id}/revoke-links': {
+      const now = new Date();
+      if (!(await store.revokeLinks(entryId, projectId, now))) throw notFound();
+      return jsonResult(200, { entry_id: entryId, links_valid_after: now.toISOString() });
+    }
     case 'GET /v1/entries/{entry_id}': {
       const entry = await store.getEntry(entryId);
       if (!entry || entry.projectId !== projectId) throw notFound();

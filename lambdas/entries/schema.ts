@@ -18,6 +18,10 @@ export const routeSchemas: Record<string, RouteSchema> = {
   'PUT /v1/entries/{entry_id}': { pathParameters: idParams('entry_id'), body: putEntryBodySchema },
   'GET /v1/entries/{entry_id}': { pathParameters: idParams('entry_id'), queryStringParameters: idParams('project_id') },
   'DELETE /v1/entries/{entry_id}': { pathParameters: idParams('entry_id'), queryStringParameters: idParams('project_id') },
+  'POST /v1/entries/{entry_id}/revoke-links': {
+    pathParameters: idParams('entry_id'),
+    body: { type: 'object', required: ['project_id'], additionalProperties: false, properties: { project_id: idSchema } },
+  },
 };
 
 export const fieldRules = {

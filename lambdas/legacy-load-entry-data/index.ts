@@ -53,7 +53,7 @@ const killSwitch: MiddlewareObj = {
 
 /** Counts legacy calls per flow, so operators see which flows still depend on the route. Unknown flows share one dimension value. */
 const countLegacyCall = async (flowId: string): Promise<void> => {
-  const known = (await keys.keys(flowId)).length > 0;
+  const known = (await keys.keys(flowId)).keys.length > 0;
   metrics.singleMetric().addDimension('flow_id', known ? flowId : 'unknown').addMetric('LegacyCalls', MetricUnit.Count, 1);
 };
 

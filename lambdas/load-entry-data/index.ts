@@ -33,7 +33,7 @@ const entries = new DynamoDbEntryStore(dynamodb, config.tableName);
 /** `POST /v1/load-entry-data`: returns the saved entry a valid resume link points to. */
 const loadEntryData = async (event: JsonEvent<LoadEntryRequest>): Promise<HttpResult> => {
   logger.appendKeys({ project_id: event.body.project_id, flow_id: event.body.flow_id });
-  const { entry, credentialId } = await resumeEntry(event.body, { keys, entries, now: Date.now });
+  const { entry, credentialId } = await resumeEntry(event.body, { keys, entries, now: Date.now }, { origin: event.headers?.origin });
   logger.appendKeys({ credential_id: credentialId });
   return jsonResult(200, { entry });
 };

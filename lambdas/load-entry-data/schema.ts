@@ -1,4 +1,5 @@
 import { EXPIRES_AT_PATTERN, ID_PATTERN, MAX_EXPIRES_AT_LENGTH, MAX_ID_LENGTH, TOKEN_PATTERN } from '../shared/grammar';
+import { V2_TOKEN_PATTERN } from '../shared/token-v2';
 import { EXPIRES_AT_RULE, ID_RULE, TOKEN_RULE } from '../shared/resume';
 
 const id = { type: 'string', minLength: 1, maxLength: MAX_ID_LENGTH, pattern: ID_PATTERN } as const;
@@ -12,7 +13,8 @@ export const loadEntryDataBodySchema = {
     flow_id: id,
     project_id: id,
     entry_id: id,
-    token: { type: 'string', minLength: 64, maxLength: 64, pattern: TOKEN_PATTERN },
+    // The seed's 64-hex token, or a v2 token (see token-v2.ts).
+    token: { type: 'string', minLength: 64, maxLength: 72, pattern: `${TOKEN_PATTERN}|${V2_TOKEN_PATTERN}` },
     expires_at: { type: 'string', minLength: 20, maxLength: MAX_EXPIRES_AT_LENGTH, pattern: EXPIRES_AT_PATTERN },
   },
 } as const;

@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { secretsManager } from '../shared/aws/clients';
+import { dynamodb, secretsManager } from '../shared/aws/clients';
+import { DynamoDbEntryStore } from '../shared/aws/dynamodb-entry-store';
 import { SecretsManagerProjectStore } from '../shared/aws/secrets-manager-project-store';
 import { numberEnv, requireEnv } from '../shared/config';
 import { httpPipeline } from '../shared/http/pipeline';
@@ -18,6 +19,7 @@ const config = {
   maxLifetimeSeconds: numberEnv('MINT_MAX_LIFETIME_SECONDS', 30 * 86400),
 };
 const store = new SecretsManagerProjectStore(secretsManager, config.secretPrefix);
+const links = new DynamoDbEntryStore(dynamodb, requireEnv('TABLE_NAME'));
 
 /**
  * Signs with the project's newest active credential. The secret is read fresh on
@@ -32,6 +34,8 @@ const mint = async (req: MintRequest): Promise<MintResult> => {
     maxLifetimeSeconds: config.maxLifetimeSeconds,
   });
   logger.appendKeys({ credential_id: result.credential_id });
+  // After a revoke-links on the entry, only links minted since then work: record this one.
+  await links.allowLink(req.entry_id, req.project_id, result.expires_at);
   return result;
 };
 

@@ -11,6 +11,8 @@ export const mintBodySchema = {
   properties: {
     project_id: idSchema,
     entry_id: idSchema,
+    // Binds v2 tokens to one flow; seed tokens cannot carry it.
+    flow_id: idSchema,
     expires_at: { type: 'string', minLength: 20, maxLength: MAX_EXPIRES_AT_LENGTH, pattern: EXPIRES_AT_PATTERN },
     ttl_seconds: { type: 'integer', minimum: 1, maximum: 31_622_400 },
     resume_url: { type: 'string', minLength: 1, maxLength: 2048 },

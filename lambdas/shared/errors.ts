@@ -3,6 +3,7 @@ export const ERROR_STATUS = {
   invalid_request: 400,
   invalid_token: 401,
   token_expired: 401,
+  link_revoked: 401,
   forbidden: 403,
   entry_not_found: 404,
   not_found: 404,

@@ -1,5 +1,4 @@
-import type { SigningKeySource } from './ports';
-import type { SigningKey } from './token';
+import type { KeySet, SigningKeySource } from './ports';
 
 export interface KeyCacheOptions {
   /** How long a fetched key set is served without asking the source again. */
@@ -23,7 +22,7 @@ export interface KeyCacheOptions {
 }
 
 interface Slot {
-  keys: readonly SigningKey[];
+  keys: KeySet;
   fetchedAt: number;
   /** When a failed verification last caused a refetch. */
   missRefreshedAt?: number;
@@ -35,7 +34,7 @@ interface Slot {
  */
 export class KeyCache {
   private readonly slots = new Map<string, Slot>();
-  private readonly inflight = new Map<string, Promise<readonly SigningKey[]>>();
+  private readonly inflight = new Map<string, Promise<KeySet>>();
   private readonly now: () => number;
 
   constructor(
@@ -46,7 +45,7 @@ export class KeyCache {
   }
 
   /** The project's keys, from memory while fresh. */
-  async keys(projectId: string): Promise<readonly SigningKey[]> {
+  async keys(projectId: string): Promise<KeySet> {
     const slot = this.slots.get(projectId);
     if (slot && this.now() - slot.fetchedAt < this.options.ttlMs) return slot.keys;
     return this.fetch(projectId);
@@ -58,7 +57,7 @@ export class KeyCache {
    * refetch within the miss-refresh interval. Returns `undefined` when no fetch
    * was made.
    */
-  async refreshAfterMiss(projectId: string): Promise<readonly SigningKey[] | undefined> {
+  async refreshAfterMiss(projectId: string): Promise<KeySet | undefined> {
     const pending = this.inflight.get(projectId);
     if (pending) return pending;
     const slot = this.slots.get(projectId);
@@ -73,7 +72,7 @@ export class KeyCache {
     return keys;
   }
 
-  private fetch(projectId: string): Promise<readonly SigningKey[]> {
+  private fetch(projectId: string): Promise<KeySet> {
     const pending = this.inflight.get(projectId);
     if (pending) return pending;
     const promise = this.load(projectId).finally(() => this.inflight.delete(projectId));
@@ -81,7 +80,7 @@ export class KeyCache {
     return promise;
   }
 
-  private async load(projectId: string): Promise<readonly SigningKey[]> {
+  private async load(projectId: string): Promise<KeySet> {
     try {
       const keys = await this.source.loadKeys(projectId);
       this.slots.delete(projectId);

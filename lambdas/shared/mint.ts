@@ -2,10 +2,13 @@ import { ApiError } from './errors';
 import { parseExpiresAt } from './grammar';
 import { EXPIRES_AT_RULE } from './resume';
 import { computeToken, type SigningKey } from './token';
+import { mintV2Token } from './token-v2';
 
 export interface MintRequest {
   readonly project_id: string;
   readonly entry_id: string;
+  /** Binds a v2 token to one flow (ignored by the seed's scheme, which cannot carry it). */
+  readonly flow_id?: string;
   readonly expires_at?: string;
   readonly ttl_seconds?: number;
   readonly resume_url?: string;
@@ -77,7 +80,11 @@ export const buildResumeUrl = (resumeUrl: string, params: Record<(typeof LINK_PA
   return url.toString();
 };
 
-/** Signs a resume link with the seed's formula, so load-entry-data verifies it. */
+/**
+ * Signs a resume link with the newest key: the seed's formula for a `sha256`
+ * credential, a v2 token (bound to project, flow if given, entry and expiry) for
+ * an `hmac-sha256` one. Either way load-entry-data verifies it.
+ */
 export const mintLink = (req: MintRequest, key: SigningKey | undefined, policy: MintPolicy): MintResult => {
   if (!key) {
     throw new ApiError(
@@ -86,7 +93,10 @@ export const mintLink = (req: MintRequest, key: SigningKey | undefined, policy: 
     );
   }
   const expiresAt = resolveExpiry(req, policy);
-  const token = computeToken(key.secret, req.entry_id, expiresAt);
+  const token =
+    key.algorithm === 'hmac-sha256'
+      ? mintV2Token(key, { projectId: req.project_id, flowId: req.flow_id, entryId: req.entry_id, expiresAt })
+      : computeToken(key.secret, req.entry_id, expiresAt);
   const link = { token, entry_id: req.entry_id, expires_at: expiresAt };
   return {
     ...link,

@@ -1,11 +1,18 @@
 import type { SigningKey } from './token';
 
+/** What one read of a project's (or a legacy flow's) secret yields for verification. */
+export interface KeySet {
+  readonly keys: readonly SigningKey[];
+  /** Web origins the project accepts calls from; undefined: the deployment's list applies. */
+  readonly allowedOrigins?: readonly string[];
+}
+
 /**
- * Where a project's signing keys come from. Returns `[]` for a project that has
- * no secret, so an unknown project is indistinguishable from a wrong token.
+ * Where signing keys come from. Returns no keys for a scope that has no secret,
+ * so an unknown project is indistinguishable from a wrong token.
  */
 export interface SigningKeySource {
-  loadKeys(projectId: string): Promise<readonly SigningKey[]>;
+  loadKeys(scope: string): Promise<KeySet>;
 }
 
 /** A saved entry: the progress of one user through one flow. */
@@ -19,6 +26,10 @@ export interface StoredEntry {
   readonly retainUntil?: number;
   readonly createdAt?: string;
   readonly updatedAt?: string;
+  /** Set by revoke-links: links issued before this instant no longer work (ISO 8601). */
+  readonly linksValidAfter?: string;
+  /** The `expires_at` of links minted through the product after the last revoke-links. */
+  readonly linkAllowlist?: readonly string[];
 }
 
 export interface EntryReader {
@@ -33,6 +44,14 @@ export interface EntryStore extends EntryReader {
   saveEntry(entry: StoredEntry, now: Date): Promise<{ created: boolean; entry: StoredEntry } | 'conflict'>;
   /** Deletes the entry if it belongs to the project; false when there was none. */
   deleteEntry(entryId: string, projectId: string): Promise<boolean>;
+  /** Invalidates every link issued so far for the entry; false when the project has no such entry. */
+  revokeLinks(entryId: string, projectId: string, now: Date): Promise<boolean>;
+}
+
+/** What mint needs of the entries: recording links issued after a revoke-links. */
+export interface LinkRegistry {
+  /** Lets a link with this expiry work again, if the entry's links were revoked; otherwise does nothing. */
+  allowLink(entryId: string, projectId: string, expiresAt: string): Promise<void>;
 }
 
 /** A stored value with the version it was read at. */

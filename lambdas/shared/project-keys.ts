@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { ApiError } from './errors';
-import type { SigningKey } from './token';
+import type { SigningKey, TokenAlgorithm } from './token';
 
 /** What the API shows of a credential: never its value. */
 export interface CredentialMetadata {
@@ -10,6 +10,8 @@ export interface CredentialMetadata {
   readonly created_at: string;
   readonly status: 'active' | 'revoked';
   readonly revoked_at?: string;
+  /** Absent in documents written before v2 tokens existed: 'sha256'. */
+  readonly algorithm?: TokenAlgorithm;
 }
 
 /**
@@ -27,6 +29,8 @@ export interface ProjectSecretDocument {
   readonly schema_version: 1;
   readonly project_id: string;
   readonly credentials: readonly CredentialRecord[];
+  /** Web origins allowed to call load-entry-data for this project; absent: the deployment's list. */
+  readonly allowed_origins?: readonly string[];
 }
 
 /** Most active credentials a project may hold at once (a secret holds at most 64 KB). */
@@ -51,7 +55,8 @@ const isCredential = (value: unknown): value is CredentialRecord => {
     typeof value.credential_id === 'string' &&
     typeof value.label === 'string' &&
     typeof value.environment === 'string' &&
-    typeof value.created_at === 'string';
+    typeof value.created_at === 'string' &&
+    (value.algorithm === undefined || value.algorithm === 'sha256' || value.algorithm === 'hmac-sha256');
   if (!common) return false;
   if (value.status === 'active') return typeof value.secret === 'string' && value.secret.length > 0;
   return value.status === 'revoked' && typeof value.revoked_at === 'string' && !('secret' in value);
@@ -72,7 +77,16 @@ export const parseProjectSecret = (text: string): ProjectSecretDocument => {
   if (!Array.isArray(credentials) || !credentials.every(isCredential)) {
     throw new CorruptSecretError('project secret has a malformed credentials list');
   }
-  return { schema_version: 1, project_id: parsed.project_id, credentials };
+  const origins = parsed.allowed_origins;
+  if (origins !== undefined && !(Array.isArray(origins) && origins.every((o) => typeof o === 'string'))) {
+    throw new CorruptSecretError('project secret has a malformed allowed_origins list');
+  }
+  return {
+    schema_version: 1,
+    project_id: parsed.project_id,
+    credentials,
+    ...(origins === undefined ? {} : { allowed_origins: origins as string[] }),
+  };
 };
 
 const activeIn = (doc: ProjectSecretDocument, environment: string): ActiveCredential[] =>
@@ -80,7 +94,7 @@ const activeIn = (doc: ProjectSecretDocument, environment: string): ActiveCreden
 
 /** The keys of `doc` that verify tokens in a deployment of `environment`. */
 export const signingKeysFor = (doc: ProjectSecretDocument, environment: string): SigningKey[] =>
-  activeIn(doc, environment).map((c) => ({ id: c.credential_id, secret: c.secret }));
+  activeIn(doc, environment).map((c) => ({ id: c.credential_id, secret: c.secret, algorithm: c.algorithm ?? 'sha256' }));
 
 /** The newest active key of `environment`, which mint signs with. */
 export const newestSigningKey = (doc: ProjectSecretDocument, environment: string): SigningKey | undefined => {
@@ -88,15 +102,16 @@ export const newestSigningKey = (doc: ProjectSecretDocument, environment: string
     (best, c) => (best === undefined || c.created_at >= best.created_at ? c : best),
     undefined,
   );
-  return newest && { id: newest.credential_id, secret: newest.secret };
+  return newest && { id: newest.credential_id, secret: newest.secret, algorithm: newest.algorithm ?? 'sha256' };
 };
 
 /** A credential without its value. */
 export const metadataOf = (c: CredentialRecord): CredentialMetadata => {
   const { credential_id, label, environment, created_at, status } = c;
+  const algorithm = c.algorithm ?? 'sha256';
   return c.status === 'revoked'
-    ? { credential_id, label, environment, created_at, status, revoked_at: c.revoked_at }
-    : { credential_id, label, environment, created_at, status };
+    ? { credential_id, label, environment, created_at, status, revoked_at: c.revoked_at, algorithm }
+    : { credential_id, label, environment, created_at, status, algorithm };
 };
 
 /** A new secret value: 256 bits from the CSPRNG, base64url, with a recognisable prefix for secret scanners. */
@@ -126,6 +141,8 @@ export interface NewCredential {
   /** Revoke the project's other active credentials of that environment. */
   readonly replace: boolean;
   readonly now: Date;
+  /** @default 'sha256' (the seed's scheme) */
+  readonly algorithm?: TokenAlgorithm;
 }
 
 /** Adds a credential to a project's document (creating the document on first use). */
@@ -152,9 +169,10 @@ export const addCredential = (
     created_at: at,
     status: 'active' as const,
     secret: generateSecretValue(),
+    algorithm: input.algorithm ?? 'sha256',
   };
   return {
-    doc: { schema_version: 1, project_id: projectId, credentials: pruneRevoked([...kept, credential]) },
+    doc: { ...doc, schema_version: 1, project_id: projectId, credentials: pruneRevoked([...kept, credential]) },
     credential,
   };
 };
@@ -173,4 +191,17 @@ export const revokeCredential = (
     ...doc,
     credentials: pruneRevoked(doc.credentials.map((c) => (c.credential_id === credentialId ? revoke(c, at) : c))),
   };
+};
+
+/** Most origins a project may list. */
+export const MAX_ALLOWED_ORIGINS = 50;
+
+/** Sets (or, with undefined, clears) the project's own allowed origins, creating the document if needed. */
+export const setAllowedOrigins = (
+  projectId: string,
+  doc: ProjectSecretDocument | undefined,
+  origins: readonly string[] | undefined,
+): ProjectSecretDocument => {
+  const { allowed_origins: _previous, ...rest } = doc ?? { schema_version: 1 as const, project_id: projectId, credentials: [] };
+  return origins === undefined ? rest : { ...rest, allowed_origins: [...new Set(origins.map((o) => o.toLowerCase()))] };
 };

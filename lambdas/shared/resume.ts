@@ -1,8 +1,10 @@
 import { ApiError } from './errors';
 import { isValidId, isValidToken, parseExpiresAt } from './grammar';
+import { originAllowed } from './origin-policy';
 import type { KeyCache } from './key-cache';
-import type { EntryReader, StoredEntry } from './ports';
-import { findSigningKey } from './token';
+import type { EntryReader, KeySet, StoredEntry } from './ports';
+import { findSigningKey, type SigningKey } from './token';
+import { isV2Token, verifyV2Token } from './token-v2';
 
 /** The body of `POST /v1/load-entry-data`, after schema validation. */
 export interface LoadEntryRequest {
@@ -38,7 +40,7 @@ export const toResumeEntry = (entry: StoredEntry): ResumeEntry => ({
 const invalidField = (field: string, rule: string) => new ApiError('invalid_request', `${field} ${rule}`);
 
 export const ID_RULE = 'must be 1 to 128 ASCII letters, digits, "_" or single "-" between them';
-export const TOKEN_RULE = 'must be 64 hexadecimal characters';
+export const TOKEN_RULE = 'must be 64 hexadecimal characters (or a v2 token)';
 export const EXPIRES_AT_RULE =
   'must be an RFC 3339 date-time on a real calendar date, e.g. 2025-01-01T00:00:00.000Z or 2025-01-01T01:00:00+01:00';
 
@@ -46,6 +48,8 @@ export const EXPIRES_AT_RULE =
 interface ResumeFields {
   readonly ids: Readonly<Record<string, string>>;
   readonly token: string;
+  /** Whether v2 tokens are part of this contract. */
+  readonly v2: boolean;
   readonly expiresField: string;
   readonly expires: string;
 }
@@ -59,7 +63,7 @@ const checkGrammar = (fields: ResumeFields): number => {
   for (const [field, value] of Object.entries(fields.ids)) {
     if (!isValidId(value)) throw invalidField(field, ID_RULE);
   }
-  if (!isValidToken(fields.token)) throw invalidField('token', TOKEN_RULE);
+  if (!isValidToken(fields.token) && !(fields.v2 && isV2Token(fields.token))) throw invalidField('token', TOKEN_RULE);
   const expiresAt = parseExpiresAt(fields.expires);
   if (expiresAt === undefined) throw invalidField(fields.expiresField, EXPIRES_AT_RULE);
   return expiresAt;
@@ -70,13 +74,20 @@ interface ResumeTarget {
   /** Whose keys sign this link: a project id (current contract) or a flow id (legacy). */
   readonly keyScope: string;
   readonly entryId: string;
-  readonly token: string;
   /** The expiry exactly as sent: it is part of the signed string. */
   readonly expires: string;
   readonly expiresAtMs: number;
+  /** The id of the key that signed the link, or undefined. */
+  readonly verify: (keys: readonly SigningKey[]) => string | undefined;
+  /** Throws when the key set refuses this request before any token check (e.g. its origin). */
+  readonly admit?: (keySet: KeySet) => void;
   /** Whether an entry may be returned for this link. */
   readonly owns: (entry: StoredEntry) => boolean;
 }
+
+/** Keys of one algorithm: seed tokens never verify under v2 keys, nor v2 tokens under seed keys. */
+const ofAlgorithm = (keys: readonly SigningKey[], algorithm: 'sha256' | 'hmac-sha256') =>
+  keys.filter((k) => (k.algorithm ?? 'sha256') === algorithm);
 
 /**
  * The resume path, in the order that keeps it safe: token against every key of
@@ -86,11 +97,13 @@ interface ResumeTarget {
  * nothing about another's entries.
  */
 const resumeVerified = async (target: ResumeTarget, deps: ResumeDeps): Promise<ResumeResult> => {
-  const { keyScope, token, entryId, expires } = target;
-  let credentialId = findSigningKey(await deps.keys.keys(keyScope), token, entryId, expires);
+  const { keyScope, entryId, expires } = target;
+  const keySet = await deps.keys.keys(keyScope);
+  target.admit?.(keySet);
+  let credentialId = target.verify(keySet.keys);
   if (credentialId === undefined) {
     const refreshed = await deps.keys.refreshAfterMiss(keyScope);
-    if (refreshed) credentialId = findSigningKey(refreshed, token, entryId, expires);
+    if (refreshed) credentialId = target.verify(refreshed.keys);
   }
   if (credentialId === undefined) {
     throw new ApiError('invalid_token', 'The link is not valid: its token does not match. Ask for a new link.');
@@ -105,24 +118,54 @@ const resumeVerified = async (target: ResumeTarget, deps: ResumeDeps): Promise<R
   if (!entry || !target.owns(entry) || (entry.retainUntil !== undefined && entry.retainUntil * 1000 <= now)) {
     throw new ApiError('entry_not_found', 'No saved entry matches this link.');
   }
+  // After revoke-links, only links minted through the product since then work.
+  if (entry.linksValidAfter !== undefined && !entry.linkAllowlist?.includes(expires)) {
+    throw new ApiError('link_revoked', 'This link has been revoked. Ask for a new link.');
+  }
   return { entry: toResumeEntry(entry), credentialId };
 };
 
-/** The current contract: verified with the project's Token Signing Secrets; the entry must be that project's and flow's. */
-export const resumeEntry = async (req: LoadEntryRequest, deps: ResumeDeps): Promise<ResumeResult> => {
+/** Where the request came from, as far as the caller knows. */
+export interface RequestContext {
+  /** The browser's Origin header, if any. */
+  readonly origin?: string;
+}
+
+/**
+ * The current contract: verified with the project's Token Signing Secrets (seed
+ * tokens, or v2 tokens under v2 credentials); the entry must be that project's
+ * and flow's. A project that lists its own allowed origins refuses browser calls
+ * from any other origin with 403, before any token check.
+ */
+export const resumeEntry = async (req: LoadEntryRequest, deps: ResumeDeps, context: RequestContext = {}): Promise<ResumeResult> => {
   const expiresAtMs = checkGrammar({
     ids: { flow_id: req.flow_id, project_id: req.project_id, entry_id: req.entry_id },
     token: req.token,
+    v2: true,
     expiresField: 'expires_at',
     expires: req.expires_at,
   });
+  const v2 = isV2Token(req.token);
   return resumeVerified(
     {
       keyScope: req.project_id,
       entryId: req.entry_id,
-      token: req.token,
       expires: req.expires_at,
       expiresAtMs,
+      verify: (keys) =>
+        v2
+          ? verifyV2Token(ofAlgorithm(keys, 'hmac-sha256'), req.token, {
+              projectId: req.project_id,
+              flowId: req.flow_id,
+              entryId: req.entry_id,
+              expiresAt: req.expires_at,
+            })
+          : findSigningKey(ofAlgorithm(keys, 'sha256'), req.token, req.entry_id, req.expires_at),
+      admit: ({ allowedOrigins }) => {
+        if (context.origin !== undefined && allowedOrigins !== undefined && !originAllowed(context.origin, allowedOrigins)) {
+          throw new ApiError('forbidden', `This project does not accept requests from the origin ${context.origin}.`);
+        }
+      },
       owns: (e) => e.projectId === req.project_id && e.flowId === req.flow_id,
     },
     deps,
@@ -142,11 +185,19 @@ export const resumeLegacyEntry = async (req: LegacyLoadEntryRequest, deps: Resum
   const expiresAtMs = checkGrammar({
     ids: { flow_id: req.flow_id, entry_id: req.entry_id },
     token: req.token,
+    v2: false,
     expiresField: 'expires',
     expires: req.expires,
   });
   return resumeVerified(
-    { keyScope: req.flow_id, entryId: req.entry_id, token: req.token, expires: req.expires, expiresAtMs, owns: (e) => e.flowId === req.flow_id },
+    {
+      keyScope: req.flow_id,
+      entryId: req.entry_id,
+      expires: req.expires,
+      expiresAtMs,
+      verify: (keys) => findSigningKey(keys, req.token, req.entry_id, req.expires),
+      owns: (e) => e.flowId === req.flow_id,
+    },
     deps,
   );
 };

@@ -11,11 +11,16 @@ export const computeToken = (secret: string, entryId: string, expiresAt: string)
 const digest = (secret: string, entryId: string, expiresAt: string): Buffer =>
   createHash('sha256').update(`${secret}---${entryId}---${expiresAt}`, 'utf8').digest();
 
+/** How a key signs: the seed's plain SHA-256 (the default), or v2 HMAC tokens (token-v2.ts). */
+export type TokenAlgorithm = 'sha256' | 'hmac-sha256';
+
 /** A key that may have signed a token. */
 export interface SigningKey {
   /** Identifies the key in logs and metrics; never the key value. */
   readonly id: string;
   readonly secret: string;
+  /** @default 'sha256' */
+  readonly algorithm?: TokenAlgorithm;
 }
 
 /**

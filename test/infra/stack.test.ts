@@ -61,9 +61,9 @@ describe('least privilege per Lambda', () => {
     expect(resourceText(st, 'secretsmanager')[0]).toContain(':secret:session-recovery/projects/*');
   });
 
-  it('mint: can read project secrets but not write them, and has no table access', () => {
+  it('mint: can read project secrets but not write them; reads entries and records links minted after a revoke-links', () => {
     const st = statementsOf('SessionRecoveryMint');
-    expect(actionsOf(st)).toEqual(['secretsmanager:GetSecretValue']);
+    expect(actionsOf(st)).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem', 'secretsmanager:GetSecretValue']);
     expect(resourceText(st, 'secretsmanager')[0]).toContain(':secret:session-recovery/projects/*');
   });
 

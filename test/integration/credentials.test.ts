@@ -55,6 +55,7 @@ describe('creating a credential', () => {
       environment: 'production',
       created_at: expect.any(String),
       status: 'active',
+      algorithm: 'sha256',
     });
     expect(Buffer.from(created.secret.slice(4), 'base64url')).toHaveLength(32);
     expect(created.secret).toMatch(/^tss_[A-Za-z0-9_-]{43}$/);

@@ -1,16 +1,16 @@
 import { KeyCache, type KeyCacheOptions } from '../../lambdas/shared/key-cache';
-import type { SigningKeySource } from '../../lambdas/shared/ports';
+import type { KeySet, SigningKeySource } from '../../lambdas/shared/ports';
 import type { SigningKey } from '../../lambdas/shared/token';
 
 class FakeSource implements SigningKeySource {
   calls = 0;
   keys: SigningKey[] = [{ id: 'k1', secret: 's1' }];
   failWith: unknown;
-  async loadKeys(): Promise<readonly SigningKey[]> {
+  async loadKeys(): Promise<KeySet> {
     this.calls++;
     await new Promise((r) => setImmediate(r));
     if (this.failWith) throw this.failWith;
-    return [...this.keys];
+    return { keys: [...this.keys] };
   }
 }
 
@@ -52,8 +52,8 @@ describe('KeyCache', () => {
     const { cache, source } = setup();
     await cache.keys('p');
     source.keys = [{ id: 'k2', secret: 's2' }];
-    expect(await cache.refreshAfterMiss('p')).toEqual([{ id: 'k2', secret: 's2' }]);
-    expect(await cache.keys('p')).toEqual([{ id: 'k2', secret: 's2' }]);
+    expect(await cache.refreshAfterMiss('p')).toEqual({ keys: [{ id: 'k2', secret: 's2' }] });
+    expect(await cache.keys('p')).toEqual({ keys: [{ id: 'k2', secret: 's2' }] });
     expect(source.calls).toBe(2);
   });
 
@@ -75,7 +75,7 @@ describe('KeyCache', () => {
     await cache.keys('p');
     source.failWith = new Error('down');
     advance(900_000);
-    expect(await cache.keys('p')).toEqual([{ id: 'k1', secret: 's1' }]);
+    expect(await cache.keys('p')).toEqual({ keys: [{ id: 'k1', secret: 's1' }] });
     expect(stale).toEqual([900_000]);
     advance(1);
     await expect(cache.keys('p')).rejects.toThrow('down');

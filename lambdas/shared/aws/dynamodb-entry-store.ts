@@ -7,7 +7,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { ENTRY_TABLE } from '../naming';
-import type { EntryStore, StoredEntry } from '../ports';
+import type { EntryStore, LinkRegistry, StoredEntry } from '../ports';
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -35,6 +35,8 @@ export const entryFromItem = (item: Record<string, AttributeValue>): StoredEntry
     retainUntil: ttl === undefined ? undefined : Number(ttl),
     createdAt: item.created_at?.S,
     updatedAt: item.updated_at?.S,
+    linksValidAfter: item.links_valid_after?.S,
+    linkAllowlist: item.link_allowlist?.SS,
   };
 };
 
@@ -62,9 +64,11 @@ const RESUME_PROJECTION = [
   ENTRY_TABLE.ttlAttribute,
   'created_at',
   'updated_at',
+  'links_valid_after',
+  'link_allowlist',
 ].join(', ');
 
-export class DynamoDbEntryStore implements EntryStore {
+export class DynamoDbEntryStore implements EntryStore, LinkRegistry {
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
@@ -114,6 +118,49 @@ export class DynamoDbEntryStore implements EntryStore {
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return 'conflict';
       throw error;
+    }
+  }
+
+  async revokeLinks(entryId: string, projectId: string, now: Date): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: { [ENTRY_TABLE.partitionKey]: { S: entryId } },
+          UpdateExpression: 'SET links_valid_after = :now REMOVE link_allowlist',
+          ConditionExpression: 'project_id = :p',
+          ExpressionAttributeValues: { ':now': { S: now.toISOString() }, ':p': { S: projectId } },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async allowLink(entryId: string, projectId: string, expiresAt: string): Promise<void> {
+    // Most entries were never revoked: a cheap eventually consistent read spares them the write.
+    const out = await this.client.send(
+      new GetItemCommand({
+        TableName: this.tableName,
+        Key: { [ENTRY_TABLE.partitionKey]: { S: entryId } },
+        ProjectionExpression: 'project_id, links_valid_after',
+      }),
+    );
+    if (out.Item?.links_valid_after === undefined || out.Item.project_id?.S !== projectId) return;
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: { [ENTRY_TABLE.partitionKey]: { S: entryId } },
+          UpdateExpression: 'ADD link_allowlist :e',
+          ConditionExpression: 'attribute_exists(links_valid_after) AND project_id = :p',
+          ExpressionAttributeValues: { ':e': { SS: [expiresAt] }, ':p': { S: projectId } },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
   }
 

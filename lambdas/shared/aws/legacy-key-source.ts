@@ -1,13 +1,12 @@
-import type { SigningKeySource } from '../ports';
-import type { SigningKey } from '../token';
+import type { KeySet, SigningKeySource } from '../ports';
 import type { SecretsManagerLegacyKeyStore } from './secrets-manager-legacy-key-store';
 
 /** The legacy contract's keys: one imported key per flow, or none. Never a project Token Signing Secret. */
 export class LegacyKeySource implements SigningKeySource {
   constructor(private readonly store: SecretsManagerLegacyKeyStore) {}
 
-  async loadKeys(flowId: string): Promise<readonly SigningKey[]> {
+  async loadKeys(flowId: string): Promise<KeySet> {
     const doc = await this.store.read(flowId);
-    return doc ? [{ id: `legacy:${flowId}`, secret: doc.secret }] : [];
+    return { keys: doc ? [{ id: `legacy:${flowId}`, secret: doc.secret, algorithm: 'sha256' }] : [] };
   }
 }

@@ -1,8 +1,7 @@
 import { GetSecretValueCommand, ResourceNotFoundException, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CURRENT, projectSecretName } from '../naming';
-import type { SigningKeySource } from '../ports';
+import type { KeySet, SigningKeySource } from '../ports';
 import { CorruptSecretError, parseProjectSecret, signingKeysFor } from '../project-keys';
-import type { SigningKey } from '../token';
 
 /** Reads a project's Token Signing Secrets from its one Secrets Manager secret. */
 export class SecretsManagerKeySource implements SigningKeySource {
@@ -12,7 +11,7 @@ export class SecretsManagerKeySource implements SigningKeySource {
     private readonly environment: string,
   ) {}
 
-  async loadKeys(projectId: string): Promise<readonly SigningKey[]> {
+  async loadKeys(projectId: string): Promise<KeySet> {
     let text: string | undefined;
     try {
       const out = await this.client().send(
@@ -20,12 +19,12 @@ export class SecretsManagerKeySource implements SigningKeySource {
       );
       text = out.SecretString;
     } catch (error) {
-      if (error instanceof ResourceNotFoundException) return [];
+      if (error instanceof ResourceNotFoundException) return { keys: [] };
       throw error;
     }
     if (text === undefined) throw new CorruptSecretError('project secret has no SecretString');
     const doc = parseProjectSecret(text);
     if (doc.project_id !== projectId) throw new CorruptSecretError('project secret belongs to another project');
-    return signingKeysFor(doc, this.environment);
+    return { keys: signingKeysFor(doc, this.environment), allowedOrigins: doc.allowed_origins };
   }
 }

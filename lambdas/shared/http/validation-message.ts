@@ -30,8 +30,11 @@ const describe = (error: ErrorObject, rules: FieldRules, hints: FieldHints): str
     case 'type':
       if (field === '') return 'the request body must be a JSON object';
       return `${field} must be of type ${(error.params as { type: string }).type}`;
-    default:
-      return Object.hasOwn(rules, field) ? `${field} ${rules[field]}` : `${field || 'body'} is not valid`;
+    default: {
+      // Array items are explained by their array's rule: "origins.2" → "origins".
+      const ruleKey = field.replace(/\.\d+/g, '');
+      return Object.hasOwn(rules, ruleKey) ? `${ruleKey} ${rules[ruleKey]}` : `${field || 'body'} is not valid`;
+    }
   }
 };
 

@@ -1,0 +1,61 @@
+import type { Handler } from '../support/http';
+import { errorOf, invoke } from '../support/http';
+import { seedScenario } from '../support/seed';
+import { computeToken } from '../../lambdas/shared/token';
+import { routeEvent } from '../fixtures/admin-events';
+import { loadEntryEvent } from '../fixtures/events';
+
+// Origins are cached with the keys; no cache here so a change shows at once.
+process.env.KEY_CACHE_TTL_SECONDS = '0';
+const credentials = ((await import('../../lambdas/credentials/index')) as { handler: Handler }).handler;
+const loadEntryData = ((await import('../../lambdas/load-entry-data/index')) as { handler: Handler }).handler;
+
+const ORIGINS = '/v1/projects/{project_id}/allowed-origins';
+const FUTURE = '2099-08-01T00:00:00Z';
+
+it('a project restricts which web origins may call load-entry-data, and falls back to the deployment list', async () => {
+  const s = await seedScenario();
+  try {
+    const body = { flow_id: s.flowId, project_id: s.projectId, entry_id: s.entryId, token: computeToken(s.credential.secret, s.entryId, FUTURE), expires_at: FUTURE };
+    const from = (origin?: string) => invoke(loadEntryData, loadEntryEvent(body, { origin }));
+
+    expect((await invoke(credentials, routeEvent(`GET ${ORIGINS}`, { project_id: s.projectId }))).json).toEqual({ allowed_origins: null });
+    expect((await from('https://anything.example')).status).toBe(200);
+
+    const set = await invoke(credentials, routeEvent(`PUT ${ORIGINS}`, { project_id: s.projectId }, { origins: ['https://quiz.example.com', 'https://*.Brand.example'] }));
+    expect(set.status).toBe(200);
+    expect(set.json).toEqual({ allowed_origins: ['https://quiz.example.com', 'https://*.brand.example'] });
+
+    expect((await from('https://quiz.example.com')).status).toBe(200);
+    expect((await from('https://shop.brand.example')).status).toBe(200);
+    const refused = await from('https://evil.example');
+    expect(refused.status).toBe(403);
+    expect(errorOf(refused)).toEqual({ code: 'forbidden', message: 'This project does not accept requests from the origin https://evil.example.' });
+    expect((await from('https://brand.example')).status).toBe(403);
+    // Non-browser callers send no Origin: the list is a browser control, not authentication.
+    expect((await from(undefined)).status).toBe(200);
+
+    // Keys survive an origins change, and origins survive a credential change.
+    await invoke(credentials, routeEvent('POST /v1/projects/{project_id}/credentials', { project_id: s.projectId }, { label: 'more', replace: false }));
+    expect((await invoke(credentials, routeEvent(`GET ${ORIGINS}`, { project_id: s.projectId }))).json).toEqual({
+      allowed_origins: ['https://quiz.example.com', 'https://*.brand.example'],
+    });
+
+    const cleared = await invoke(credentials, routeEvent(`DELETE ${ORIGINS}`, { project_id: s.projectId }));
+    expect(cleared.json).toEqual({ allowed_origins: null });
+    expect((await from('https://evil.example')).status).toBe(200);
+  } finally {
+    await s.cleanup();
+  }
+});
+
+it.each([
+  [{ origins: [] }, 'origins must list 1 to 50'],
+  [{ origins: ['https://a.example/path'] }, 'origins must list'],
+  [{ origins: ['ftp://a.example'] }, 'origins must list'],
+  [{ origins: 'https://a.example' }, 'origins must be of type array'],
+])('refuses %j', async (body, message) => {
+  const reply = await invoke(credentials, routeEvent(`PUT ${ORIGINS}`, { project_id: 'proj_x' }, body));
+  expect(reply.status).toBe(400);
+  expect(errorOf(reply).message).toContain(message);
+});

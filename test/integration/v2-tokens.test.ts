@@ -1,0 +1,79 @@
+import { handler as credentials } from '../../lambdas/credentials/index';
+import { handler as loadEntryData } from '../../lambdas/load-entry-data/index';
+import { handler as mint } from '../../lambdas/mint/index';
+import { computeToken } from '../../lambdas/shared/token';
+import { errorOf, invoke } from '../support/http';
+import { deleteEntry, deleteProject, seedEntry, uid } from '../support/seed';
+import { routeEvent } from '../fixtures/admin-events';
+import { loadEntryEvent } from '../fixtures/events';
+
+const CREATE = 'POST /v1/projects/{project_id}/credentials';
+
+let projectId: string;
+let flowId: string;
+let entryId: string;
+let secret: string;
+beforeEach(async () => {
+  projectId = uid('proj');
+  flowId = uid('flow');
+  entryId = uid('entry');
+  await seedEntry({ entryId, projectId, flowId, currentPageKey: 'p', userData: { v: 2 } });
+  const created = await invoke(credentials, routeEvent(CREATE, { project_id: projectId }, { label: 'v2', algorithm: 'hmac-sha256' }));
+  expect(created.status).toBe(201);
+  secret = (created.json as { secret: string }).secret;
+});
+afterEach(async () => {
+  await deleteEntry(entryId);
+  await deleteProject(projectId);
+});
+
+const mintLink = async (body: Record<string, unknown> = {}) => {
+  const reply = await invoke(mint, routeEvent('POST /v1/tokens', {}, { project_id: projectId, entry_id: entryId, ...body }));
+  return reply.json as { token: string; expires_at: string; credential_id: string };
+};
+const resume = (token: string, expiresAt: string, overrides: Record<string, unknown> = {}) =>
+  invoke(loadEntryData, loadEntryEvent({ flow_id: flowId, project_id: projectId, entry_id: entryId, token, expires_at: expiresAt, ...overrides }));
+
+describe('v2 (HMAC-SHA256) tokens', () => {
+  it('a hmac-sha256 credential mints v2.<credential_id>.<mac> tokens that load-entry-data accepts', async () => {
+    const link = await mintLink();
+    expect(link.token).toMatch(new RegExp(`^v2\\.${link.credential_id}\\.[A-Za-z0-9_-]{43}$`));
+    expect((await resume(link.token, link.expires_at)).status).toBe(200);
+  });
+
+  it('bind the flow when minted with one', async () => {
+    const link = await mintLink({ flow_id: flowId });
+    expect((await resume(link.token, link.expires_at)).status).toBe(200);
+    const otherFlow = uid('flow');
+    await seedEntry({ entryId, projectId, flowId: otherFlow, currentPageKey: 'p', userData: {} });
+    const reply = await resume(link.token, link.expires_at, { flow_id: otherFlow });
+    expect(errorOf(reply).code).toBe('invalid_token');
+  });
+
+  it('bind the project: the same token under another project id is refused', async () => {
+    const link = await mintLink();
+    const reply = await resume(link.token, link.expires_at, { project_id: uid('proj') });
+    expect(errorOf(reply).code).toBe('invalid_token');
+  });
+
+  it('refuse a changed MAC, expiry or entry', async () => {
+    const link = await mintLink();
+    const mac = link.token.slice(-43);
+    const flipped = link.token.slice(0, -43) + (mac[0] === 'A' ? 'B' : 'A') + mac.slice(1);
+    expect(errorOf(await resume(flipped, link.expires_at)).code).toBe('invalid_token');
+    expect(errorOf(await resume(link.token, '2099-01-01T00:00:00Z')).code).toBe('invalid_token');
+    expect(errorOf(await resume(link.token, link.expires_at, { entry_id: uid('entry') })).code).toBe('invalid_token');
+  });
+
+  it('keep the schemes apart: a seed token under a v2 key is refused', async () => {
+    const expiresAt = '2099-01-01T00:00:00Z';
+    const reply = await resume(computeToken(secret, entryId, expiresAt), expiresAt);
+    expect(errorOf(reply).code).toBe('invalid_token');
+  });
+
+  it('refuse a v2-shaped token naming an unknown credential without trying other keys', async () => {
+    const link = await mintLink();
+    const forged = link.token.replace(link.credential_id, `cred_${'0'.repeat(20)}`);
+    expect(errorOf(await resume(forged, link.expires_at)).code).toBe('invalid_token');
+  });
+});
