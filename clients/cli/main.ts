@@ -75,9 +75,12 @@ credentials
   .requiredOption('--label <label>')
   .option('--environment <name>', "defaults to the deployment's environment")
   .option('--no-replace', 'keep the project\'s other credentials valid (rotation without downtime)')
-  .action(async (o: { project: string; label: string; environment?: string; replace: boolean }) => {
+  .addOption(
+    new Option('--algorithm <name>', 'sha256: the seed\'s tokens; hmac-sha256: v2 tokens').choices(['sha256', 'hmac-sha256']).default('sha256'),
+  )
+  .action(async (o: { project: string; label: string; environment?: string; replace: boolean; algorithm: string }) => {
     const reply = await client().request('POST', `/v1/projects/${seg(o.project)}/credentials`, {
-      body: { label: o.label, environment: o.environment, replace: o.replace },
+      body: { label: o.label, environment: o.environment, replace: o.replace, algorithm: o.algorithm },
     });
     if (reply.status === 201) {
       process.stderr.write(
@@ -103,7 +106,7 @@ credentials
       j.credentials.length === 0
         ? 'No credentials.'
         : j.credentials
-            .map((c) => `${c.credential_id}  ${c.status.padEnd(7)}  ${c.environment}  ${c.created_at}  ${c.label}`)
+            .map((c) => `${c.credential_id}  ${c.status.padEnd(7)}  ${c.algorithm.padEnd(11)}  ${c.environment}  ${c.created_at}  ${c.label}`)
             .join('\n'),
     );
   });
@@ -156,20 +159,59 @@ entries
     report(reply, () => `Erased entry ${o.entry}.`);
   });
 
+entries
+  .command('revoke-links')
+  .description('make every link issued so far for this entry stop working (links minted afterwards work)')
+  .requiredOption('--entry <entry_id>')
+  .requiredOption('--project <project_id>')
+  .action(async (o: { entry: string; project: string }) => {
+    const reply = await client().request('POST', `/v1/entries/${seg(o.entry)}/revoke-links`, { body: { project_id: o.project } });
+    report(reply, (j) => `Links of ${o.entry} issued before ${j.links_valid_after} no longer work.`);
+  });
+
+const projects = program.command('projects').description('project settings');
+const origins = projects.command('origins').description("the web origins allowed to call load-entry-data for a project's entries");
+
+origins
+  .command('get')
+  .requiredOption('--project <project_id>')
+  .action(async (o: { project: string }) => {
+    const reply = await client().request('GET', `/v1/projects/${seg(o.project)}/allowed-origins`);
+    report(reply, (j) => (j.allowed_origins ? j.allowed_origins.join('\n') : "No list of its own: the deployment's allowedOrigins apply."));
+  });
+
+origins
+  .command('set')
+  .requiredOption('--project <project_id>')
+  .requiredOption('--origin <origin...>', 'e.g. https://www.example.com https://*.example.com')
+  .action(async (o: { project: string; origin: string[] }) => {
+    const reply = await client().request('PUT', `/v1/projects/${seg(o.project)}/allowed-origins`, { body: { origins: o.origin } });
+    report(reply, (j) => `Allowed origins of ${o.project}:\n${j.allowed_origins.join('\n')}`);
+  });
+
+origins
+  .command('clear')
+  .requiredOption('--project <project_id>')
+  .action(async (o: { project: string }) => {
+    const reply = await client().request('DELETE', `/v1/projects/${seg(o.project)}/allowed-origins`);
+    report(reply, () => `${o.project} now follows the deployment's allowedOrigins.`);
+  });
+
 program
   .command('mint')
   .description('sign a resume link for an entry')
   .requiredOption('--project <project_id>')
   .requiredOption('--entry <entry_id>')
+  .option('--flow <flow_id>', 'bind a v2 token to this flow')
   .option('--expires-at <rfc3339>', 'exact expiry (default: now + 7 days)')
   .option('--ttl-seconds <n>', 'lifetime in seconds', (v: string) => {
     if (!/^\d+$/.test(v)) throw new UsageError('--ttl-seconds must be a whole number');
     return Number(v);
   })
   .option('--resume-url <url>', 'your flow page; the link parameters are added to it')
-  .action(async (o: { project: string; entry: string; expiresAt?: string; ttlSeconds?: number; resumeUrl?: string }) => {
+  .action(async (o: { project: string; entry: string; flow?: string; expiresAt?: string; ttlSeconds?: number; resumeUrl?: string }) => {
     const reply = await client().request('POST', '/v1/tokens', {
-      body: { project_id: o.project, entry_id: o.entry, expires_at: o.expiresAt, ttl_seconds: o.ttlSeconds, resume_url: o.resumeUrl },
+      body: { project_id: o.project, entry_id: o.entry, flow_id: o.flow, expires_at: o.expiresAt, ttl_seconds: o.ttlSeconds, resume_url: o.resumeUrl },
     });
     report(reply, (j) => [j.url ?? null, `token       ${j.token}`, `entry_id    ${j.entry_id}`, `expires_at  ${j.expires_at}`].filter(Boolean).join('\n'));
   });

@@ -83,7 +83,7 @@ describe('the journey from a shell, against the local runtime', () => {
   it('prints human-readable output by default', async () => {
     const listed = await cli(['--endpoint', runtime.apiUrl, 'credentials', 'list', '--project', projectId]);
     expect(listed.code).toBe(0);
-    expect(listed.stdout).toMatch(/^cred_[0-9a-f]{20}\s+active\s+production\s+\S+\s+Token Signing Secret$/m);
+    expect(listed.stdout).toMatch(/^cred_[0-9a-f]{20}\s+active\s+sha256\s+production\s+\S+\s+Token Signing Secret$/m);
     expect(listed.stdout).not.toContain('tss_');
   });
 
@@ -98,6 +98,18 @@ describe('the journey from a shell, against the local runtime', () => {
     expect((await cli(['credentials', 'list', '--project', 'p'], { SESSION_RECOVERY_ENDPOINT: '' })).code).toBe(2);
     const unreachable = await cli(['--endpoint', 'http://127.0.0.1:9', 'credentials', 'list', '--project', 'p']);
     expect(unreachable.code).toBe(3);
+  });
+
+  it('sets and clears a project\'s allowed origins, and revokes an entry\'s links', async () => {
+    const ep = ['--endpoint', runtime.apiUrl];
+    const set = await cli([...ep, 'projects', 'origins', 'set', '--project', projectId, '--origin', 'https://a.example', 'https://*.b.example']);
+    expect(set.code).toBe(0);
+    expect(set.stdout).toBe(`Allowed origins of ${projectId}:\nhttps://a.example\nhttps://*.b.example\n`);
+    expect((await cli([...ep, '--json', 'projects', 'origins', 'get', '--project', projectId])).stdout).toContain('https://*.b.example');
+    expect((await cli([...ep, 'projects', 'origins', 'clear', '--project', projectId])).code).toBe(0);
+    const revoked = await cli([...ep, 'entries', 'revoke-links', '--entry', entryId, '--project', projectId]);
+    expect(revoked.code).toBe(0);
+    expect(revoked.stdout).toMatch(/issued before \d{4}-\d\d-\d\dT/);
   });
 
   it('imports and retires a legacy key', async () => {
