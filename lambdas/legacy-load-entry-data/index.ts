@@ -12,6 +12,7 @@ import { type HttpResult, type JsonEvent, jsonResult } from '../shared/http/type
 import { KeyCache } from '../shared/key-cache';
 import { logger } from '../shared/logger';
 import { metrics } from '../shared/metrics';
+import { recordVerification } from '../shared/verification-metrics';
 import { type LegacyLoadEntryRequest, resumeLegacyEntry } from '../shared/resume';
 import { deprecationHeaders, migrationNotice } from './deprecation';
 import { fieldHints, fieldRules, legacyEventSchema } from './schema';
@@ -68,7 +69,7 @@ const legacyLoadEntryData = async (event: LegacyEvent): Promise<HttpResult> => {
   }
   logger.appendKeys({ flow_id: event.body.flow_id });
   await countLegacyCall(event.body.flow_id);
-  const { entry } = await resumeLegacyEntry(event.body, { keys, entries, now: Date.now });
+  const { entry } = await recordVerification(metrics, () => resumeLegacyEntry(event.body, { keys, entries, now: Date.now }));
   return jsonResult(200, { entry });
 };
 

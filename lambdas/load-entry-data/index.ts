@@ -6,6 +6,8 @@ import { httpPipeline } from '../shared/http/pipeline';
 import { jsonResult, type HttpResult, type JsonEvent } from '../shared/http/types';
 import { KeyCache } from '../shared/key-cache';
 import { logger } from '../shared/logger';
+import { metrics } from '../shared/metrics';
+import { recordVerification } from '../shared/verification-metrics';
 import { type LoadEntryRequest, resumeEntry } from '../shared/resume';
 import { fieldHints, fieldRules, loadEntryDataEventSchema } from './schema';
 
@@ -33,7 +35,9 @@ const entries = new DynamoDbEntryStore(dynamodb, config.tableName);
 /** `POST /v1/load-entry-data`: returns the saved entry a valid resume link points to. */
 const loadEntryData = async (event: JsonEvent<LoadEntryRequest>): Promise<HttpResult> => {
   logger.appendKeys({ project_id: event.body.project_id, flow_id: event.body.flow_id });
-  const { entry, credentialId } = await resumeEntry(event.body, { keys, entries, now: Date.now }, { origin: event.headers?.origin });
+  const { entry, credentialId } = await recordVerification(metrics, () =>
+    resumeEntry(event.body, { keys, entries, now: Date.now }, { origin: event.headers?.origin }),
+  );
   logger.appendKeys({ credential_id: credentialId });
   return jsonResult(200, { entry });
 };
