@@ -11,10 +11,13 @@
  *   legacySunset         ISO date announced in the legacy responses' Sunset header
  *   legacyMigrationGuideUrl   where the legacy responses' Link header points
  */
-import { App, Duration } from 'aws-cdk-lib';
+import { App, Duration, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { SessionRecoveryStack } from '../lib/session-recovery-stack';
 
 const app = new App();
+// Every synth and deploy runs the AWS Solutions checks; an unacknowledged finding fails it.
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 const ctx = (key: string): string | undefined => {
   const value: unknown = app.node.tryGetContext(key);
   return value === undefined || value === null || value === '' ? undefined : String(value);

@@ -1,4 +1,5 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -6,9 +7,12 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { DEFAULT_SECRET_PREFIX, ENTRY_TABLE, LEGACY_SECRETS_PATH, PROJECT_SECRETS_PATH } from '../lambdas/shared/naming';
+import { acknowledgeWildcardResource } from './constructs/acknowledge';
 import { ApiFunction } from './constructs/api-function';
+import { Monitoring } from './constructs/monitoring';
 import { type FunctionName, ROUTES } from './routes';
 
 export interface SessionRecoveryProps {
@@ -55,6 +59,27 @@ export interface SessionRecoveryProps {
    * @default { rateLimit: 500, burstLimit: 1000 }
    */
   readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number };
+  /**
+   * Per-route limits on the IAM-authorized admin routes (credentials, entries,
+   * legacy keys), inside the stage-wide limit.
+   * @default { rateLimit: 25, burstLimit: 50 }
+   */
+  readonly adminThrottle?: { readonly rateLimit: number; readonly burstLimit: number };
+  /**
+   * Per-route limit on `POST /v1/tokens`.
+   * @default { rateLimit: 200, burstLimit: 400 }
+   */
+  readonly mintThrottle?: { readonly rateLimit: number; readonly burstLimit: number };
+  /**
+   * Reserved concurrency of the browser-facing Lambdas (load-entry-data and the
+   * legacy one), so a flood on the public URLs cannot use up the account's
+   * concurrency and starve other functions. 0 reserves nothing (for accounts
+   * whose concurrency quota is too small to reserve from).
+   * @default { loadEntryData: 100, legacy: 20 }
+   */
+  readonly reservedConcurrency?: { readonly loadEntryData: number; readonly legacy: number };
+  /** SNS topic the alarms notify. @default - alarms without actions */
+  readonly alarmTopic?: sns.ITopic;
   /** @default 256 */
   readonly memorySize?: number;
   /** @default logs.RetentionDays.ONE_MONTH */
@@ -111,6 +136,7 @@ export class SessionRecovery extends Construct {
   readonly mintInvokePolicy: iam.ManagedPolicy;
   /** Lets an operator or backend role call the IAM-authorized admin routes (credentials, entries, tokens, legacy keys). */
   readonly adminApiPolicy: iam.ManagedPolicy;
+  readonly monitoring: Monitoring;
   readonly table: dynamodb.TableV2;
   readonly functions: Readonly<Record<FunctionName, ApiFunction>>;
   readonly secretPrefix: string;
@@ -145,9 +171,11 @@ export class SessionRecovery extends Construct {
       'secretsmanager:UpdateSecretVersionStage',
     ];
 
+    const reserved = props.reservedConcurrency ?? { loadEntryData: 100, legacy: 20 };
     const loadEntryData = new ApiFunction(this, 'LoadEntryData', {
       ...common,
       functionName: 'load-entry-data',
+      reservedConcurrentExecutions: reserved.loadEntryData || undefined,
       environment: {
         ...environment,
         ALLOWED_ORIGINS: allowedOrigins.join(','),
@@ -198,6 +226,7 @@ export class SessionRecovery extends Construct {
     const legacy = new ApiFunction(this, 'LegacyLoadEntryData', {
       ...common,
       functionName: 'legacy-load-entry-data',
+      reservedConcurrentExecutions: reserved.legacy || undefined,
       environment: {
         LEGACY_ENABLED: String(legacyEnabled),
         ALLOWED_ORIGINS: allowedOrigins.join(','),
@@ -231,11 +260,30 @@ export class SessionRecovery extends Construct {
     this.api = new apigw.HttpApi(this, 'Api', { createDefaultStage: false });
     // The legacy endpoint's migration notice names the current endpoint.
     legacy.addEnvironment('CURRENT_ENDPOINT_URL', `${this.api.apiEndpoint}/v1/load-entry-data`);
-    new apigw.HttpStage(this, 'DefaultStage', {
+    const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const stage = new apigw.HttpStage(this, 'DefaultStage', {
       httpApi: this.api,
       stageName: '$default',
       autoDeploy: true,
       throttle: props.throttle ?? { rateLimit: 500, burstLimit: 1000 },
+      // Request metadata only: API Gateway access logs never contain bodies, so no token or user data.
+      accessLogSettings: {
+        destination: new apigw.LogGroupLogDestination(accessLogs),
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            ip: '$context.identity.sourceIp',
+            time: '$context.requestTime',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            latencyMs: '$context.responseLatency',
+            integrationError: '$context.integrationErrorMessage',
+          }),
+        ),
+      },
     });
 
     const integrations = new Map<FunctionName, HttpLambdaIntegration>();
@@ -250,31 +298,60 @@ export class SessionRecovery extends Construct {
     for (const route of ROUTES) {
       const methods = [apigw.HttpMethod[route.method]];
       if (route.access === 'public') methods.push(apigw.HttpMethod.OPTIONS);
-      this.api.addRoutes({
+      const added = this.api.addRoutes({
         path: route.path,
         methods,
         integration: integrationFor(route.fn),
         authorizer: route.access === 'iam' ? new HttpIamAuthorizer() : undefined,
       });
+      if (route.access === 'public') {
+        for (const r of added) {
+          Validations.of(r).acknowledge({
+            id: 'AwsSolutions-APIG4',
+            reason:
+              'Public by design: browsers on customer sites call it with a signed link; each request carries a token verified in constant time before any data is read.',
+          });
+        }
+      }
     }
+
+    const admin = props.adminThrottle ?? { rateLimit: 25, burstLimit: 50 };
+    const minting = props.mintThrottle ?? { rateLimit: 200, burstLimit: 400 };
+    const routeSettings = Object.fromEntries(
+      ROUTES.filter((r) => r.access === 'iam').map((r) => {
+        const limit = r.fn === 'mint' ? minting : admin;
+        return [`${r.method} ${r.path}`, { ThrottlingRateLimit: limit.rateLimit, ThrottlingBurstLimit: limit.burstLimit }];
+      }),
+    );
+    const cfnStage = stage.node.defaultChild as apigw.CfnStage;
+    cfnStage.addPropertyOverride('RouteSettings', routeSettings);
+    // Route settings name routes, so the stage must come after them.
+    for (const child of this.api.node.children) {
+      if (child instanceof apigw.HttpRoute) cfnStage.node.addDependency(child);
+    }
+
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      api: this.api,
+      publicFunctions: [loadEntryData, legacy],
+      alarmTopic: props.alarmTopic,
+    });
 
     this.mintInvokePolicy = new iam.ManagedPolicy(this, 'MintInvokePolicy', {
       description: 'Invoke the session-recovery mint Lambda, nothing else',
       statements: [
-        new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [mint.functionArn, `${mint.functionArn}:*`] }),
+        new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [mint.functionArn] }),
       ],
     });
+    const adminRouteArns = ROUTES.filter((r) => r.access === 'iam').map((r) =>
+      this.api.arnForExecuteApi(r.method, r.path.replace(/\{[^}]+\}/g, '*'), '$default'),
+    );
     this.adminApiPolicy = new iam.ManagedPolicy(this, 'AdminApiPolicy', {
       description: 'Call the IAM-authorized session-recovery admin and mint routes',
-      statements: [
-        new iam.PolicyStatement({
-          actions: ['execute-api:Invoke'],
-          resources: ROUTES.filter((r) => r.access === 'iam').map((r) =>
-            this.api.arnForExecuteApi(r.method, r.path.replace(/\{[^}]+\}/g, '*'), '$default'),
-          ),
-        }),
-      ],
+      statements: [new iam.PolicyStatement({ actions: ['execute-api:Invoke'], resources: adminRouteArns })],
     });
+    for (const resource of adminRouteArns) {
+      acknowledgeWildcardResource(this.adminApiPolicy, resource, 'The wildcards stand for the path parameters of one admin route ({project_id}, {entry_id}, ...).');
+    }
   }
 
   /** Lets `grantee` (a backend's role) invoke the mint Lambda directly. */

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { acknowledgeWildcardResource } from './acknowledge';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -39,7 +40,16 @@ export class ApiFunction extends NodejsFunction {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    // Its own role, instead of the AWS-managed AWSLambdaBasicExecutionRole (which may write to any log group).
+    const role = new iam.Role(scope, `${id}Role`, {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `session-recovery ${props.functionName} Lambda`,
+    });
+    role.addToPolicy(
+      new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
+    );
     super(scope, id, {
+      role,
       entry: path.join(LAMBDAS_DIR, props.functionName, 'index.ts'),
       handler: 'handler',
       runtime: lambda.Runtime.NODEJS_24_X,
@@ -65,6 +75,11 @@ export class ApiFunction extends NodejsFunction {
         forceDockerBundling: false,
       },
     });
+    acknowledgeWildcardResource(role, '*', 'X-Ray trace writes (active tracing) have no resource-level permissions.');
+    // The function must wait for its role's policy (else its first calls are denied); the role itself is
+    // already ordered by the GetAtt on its ARN, so CDK's extra DependsOn on it is redundant (cfn-lint W3005).
+    const policy = role.node.tryFindChild('DefaultPolicy')?.node.defaultChild as iam.CfnPolicy;
+    (this.node.defaultChild as lambda.CfnFunction).addOverride('DependsOn', [policy.logicalId]);
   }
 
   /**
@@ -81,13 +96,14 @@ export class ApiFunction extends NodejsFunction {
    * Token Signing Secrets) and nothing else in Secrets Manager.
    */
   bindSecretsUnder(prefix: string, subPath: string, actions: readonly string[] = ['secretsmanager:GetSecretValue']): void {
-    this.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: [...actions],
-        resources: [secretArnPattern(this, `${prefix}${subPath}`)],
-      }),
-    );
+    const resource = secretArnPattern(this, `${prefix}${subPath}`);
+    this.addToRolePolicy(new iam.PolicyStatement({ actions: [...actions], resources: [resource] }));
     this.addEnvironment('SECRET_PREFIX', prefix);
+    acknowledgeWildcardResource(
+      this.role!,
+      resource,
+      `One secret per project (or legacy flow), created at run time under ${prefix}${subPath}; secret ARNs also end in a random suffix, so the prefix is the narrowest scope.`,
+    );
   }
 }
 

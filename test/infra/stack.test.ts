@@ -18,7 +18,7 @@ const statementsOf = (prefix: string): Statement[] => {
   return Object.values(template.findResources('AWS::IAM::Policy'))
     .filter((p) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
     .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[])
-    .filter((s) => !JSON.stringify(s.Action).includes('xray:'));
+    .filter((s) => !/xray:|logs:/.test(JSON.stringify(s.Action)));
 };
 const actionsOf = (statements: Statement[]) => statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action])).sort();
 const resourceText = (statements: Statement[], service: string) =>
@@ -95,6 +95,16 @@ describe('least privilege per Lambda', () => {
     expect(actionsOf(st)).toEqual(['dynamodb:GetItem', 'secretsmanager:GetSecretValue']);
     expect(resourceText(st, 'secretsmanager')).toEqual([expect.stringContaining(':secret:session-recovery/legacy-flows/*')]);
     expect(JSON.stringify(st)).not.toContain('projects/');
+  });
+
+  it('every Lambda may write logs to its own log group only', () => {
+    const policies = Object.values(template.findResources('AWS::IAM::Policy'));
+    const logStatements = policies.flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]).filter((st) => JSON.stringify(st.Action).includes('logs:'));
+    expect(logStatements).toHaveLength(6);
+    for (const st of logStatements) {
+      expect(st.Action).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
+      expect(JSON.stringify(st.Resource)).toMatch(/^\{"Fn::GetAtt":\["SessionRecovery\w+Logs\w+","Arn"\]\}$/);
+    }
   });
 
   it('no statement the product writes uses a wildcard resource', () => {
@@ -205,5 +215,50 @@ describe('outputs', () => {
         'AdminApiPolicyArn',
       ]),
     );
+  });
+});
+
+describe('abuse limits and observability', () => {
+  it('limits the admin and mint routes per route, inside the stage limit', () => {
+    const stage = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0];
+    const settings = stage.Properties.RouteSettings as Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }>;
+    expect(settings['POST /v1/tokens']).toEqual({ ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 });
+    expect(settings['POST /v1/projects/{project_id}/credentials']).toEqual({ ThrottlingRateLimit: 25, ThrottlingBurstLimit: 50 });
+    expect(settings['POST /v1/load-entry-data']).toBeUndefined();
+    expect(Object.keys(settings)).toHaveLength(ROUTES.filter((r) => r.access === 'iam').length);
+  });
+
+  it('reserves concurrency for the browser-facing Lambdas only', () => {
+    const reserved = Object.entries(template.findResources('AWS::Lambda::Function'))
+      .filter(([, fn]) => fn.Properties.ReservedConcurrentExecutions !== undefined)
+      .map(([id, fn]) => [id.replace(/[0-9A-F]{8}$/, ''), fn.Properties.ReservedConcurrentExecutions]);
+    expect(reserved.sort()).toEqual([
+      ['SessionRecoveryLegacyLoadEntryData', 20],
+      ['SessionRecoveryLoadEntryData', 100],
+    ]);
+  });
+
+  it('writes API access logs (request metadata, never bodies) to a log group with retention', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('"requestId":"\\$context.requestId"') },
+    });
+  });
+
+  it('alarms on the 5xx rate, throttles, p99 latency and a spike of invalid tokens, with a dashboard', () => {
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties.AlarmDescription as string);
+    expect(alarms).toHaveLength(4);
+    expect(alarms.join('\n')).toMatch(/5xx[\s\S]*throttled[\s\S]*p99[\s\S]*refused tokens/);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'SessionRecovery',
+      MetricName: 'Verifications',
+      Dimensions: Match.arrayWith([{ Name: 'outcome', Value: 'invalid_token' }]),
+    });
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+
+  it('gives every Lambda its own role with no AWS-managed policy', () => {
+    for (const role of Object.values(template.findResources('AWS::IAM::Role'))) {
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    }
   });
 });

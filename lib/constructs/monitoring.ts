@@ -1,0 +1,107 @@
+import { Duration } from 'aws-cdk-lib';
+import type * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+
+export interface MonitoringProps {
+  readonly api: apigw.HttpApi;
+  /** The browser-facing Lambdas, watched for throttles. */
+  readonly publicFunctions: readonly lambda.IFunction[];
+  /** Where alarms notify. @default - alarms without actions (visible in the console) */
+  readonly alarmTopic?: sns.ITopic;
+  /** @default 1 (% of requests answered 5xx over 5 minutes) */
+  readonly serverErrorRatePercent?: number;
+  /** @default 1500 (ms, p99 over 5 minutes, 3 periods in a row) */
+  readonly p99LatencyMs?: number;
+  /** @default 200 (refused tokens in 5 minutes: someone guessing links) */
+  readonly invalidTokenSpike?: number;
+}
+
+/** Custom metrics the Lambdas write in Embedded Metric Format. */
+const verifications = (outcome: string) =>
+  new cloudwatch.Metric({
+    namespace: 'SessionRecovery',
+    metricName: 'Verifications',
+    dimensionsMap: { service: 'session-recovery', outcome },
+    statistic: 'Sum',
+    period: Duration.minutes(5),
+  });
+
+/** The alarms and the dashboard an operator needs for session-recovery. */
+export class Monitoring extends Construct {
+  readonly alarms: cloudwatch.Alarm[] = [];
+  readonly dashboard: cloudwatch.Dashboard;
+
+  constructor(scope: Construct, id: string, props: MonitoringProps) {
+    super(scope, id);
+    const period = Duration.minutes(5);
+    const requests = props.api.metricCount({ period, statistic: 'Sum' });
+    const serverErrors = props.api.metricServerError({ period, statistic: 'Sum' });
+    const clientErrors = props.api.metricClientError({ period, statistic: 'Sum' });
+    const p99 = props.api.metricLatency({ period, statistic: 'p99' });
+    const p50 = props.api.metricLatency({ period, statistic: 'p50' });
+    const errorRate = new cloudwatch.MathExpression({
+      expression: 'IF(requests > 0, 100 * errors / requests, 0)',
+      usingMetrics: { requests, errors: serverErrors },
+      label: '5xx rate (%)',
+      period,
+    });
+    const throttles = new cloudwatch.MathExpression({
+      expression: props.publicFunctions.map((_, i) => `t${i}`).join(' + '),
+      usingMetrics: Object.fromEntries(props.publicFunctions.map((fn, i) => [`t${i}`, fn.metricThrottles({ period, statistic: 'Sum' })])),
+      label: 'Lambda throttles',
+      period,
+    });
+
+    const alarm = (id: string, metric: cloudwatch.IMetric, threshold: number, description: string, evaluationPeriods = 1) => {
+      const a = new cloudwatch.Alarm(this, id, {
+        metric,
+        threshold,
+        evaluationPeriods,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        alarmDescription: description,
+      });
+      if (props.alarmTopic) a.addAlarmAction(new actions.SnsAction(props.alarmTopic));
+      this.alarms.push(a);
+    };
+    alarm('ServerErrorRate', errorRate, props.serverErrorRatePercent ?? 1, 'More than the allowed share of API requests answered 5xx');
+    alarm('Throttles', throttles, 0, 'The public Lambdas were throttled (reserved concurrency reached)');
+    alarm('P99Latency', p99, props.p99LatencyMs ?? 1500, 'API p99 latency above budget for 15 minutes', 3);
+    alarm('InvalidTokenSpike', verifications('invalid_token'), props.invalidTokenSpike ?? 200, 'Many refused tokens: links being guessed or a broken integration');
+
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      widgets: [
+        [
+          new cloudwatch.GraphWidget({ title: 'API requests and errors', left: [requests, clientErrors, serverErrors], width: 12 }),
+          new cloudwatch.GraphWidget({ title: 'API latency (ms)', left: [p50, p99], width: 12 }),
+        ],
+        [
+          new cloudwatch.GraphWidget({
+            title: 'Verifications by outcome',
+            left: ['ok', 'invalid_token', 'expired', 'not_found', 'revoked', 'throttled'].map(verifications),
+            width: 12,
+          }),
+          new cloudwatch.GraphWidget({
+            title: 'Legacy calls by flow',
+            left: [
+              new cloudwatch.MathExpression({
+                expression: "SEARCH('{SessionRecovery,flow_id,service} MetricName=\"LegacyCalls\"', 'Sum', 300)",
+                label: '',
+                period,
+              }),
+            ],
+            width: 12,
+          }),
+        ],
+        [
+          new cloudwatch.GraphWidget({ title: 'Lambda throttles', left: [throttles], width: 12 }),
+          new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 12 }),
+        ],
+      ],
+    });
+  }
+}

@@ -1,0 +1,27 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { SessionRecoveryStack } from '../../lib/session-recovery-stack';
+
+const cfnLint = path.join(import.meta.dirname, '..', '..', '.venv', 'bin', 'cfn-lint');
+
+it.each([
+  ['the default stack', {}],
+  ['the stack with the legacy route switched off and no reserved concurrency', { legacyEnabled: false, reservedConcurrency: { loadEntryData: 0, legacy: 0 } }],
+])('cfn-lint (pinned in requirements-dev.txt) finds no error and no warning in %s', (_name, sessionRecovery) => {
+  const template = Template.fromStack(new SessionRecoveryStack(new App(), 'Lint', { sessionRecovery })).toJSON();
+  const dir = mkdtempSync(path.join(tmpdir(), 'sr-cfn-lint-'));
+  try {
+    const file = path.join(dir, 'template.json');
+    writeFileSync(file, JSON.stringify(template));
+    const result = spawnSync(cfnLint, ['--regions', 'us-east-1', 'eu-west-1', '--', file], { encoding: 'utf8' });
+    expect(result.error).toBeUndefined();
+    expect(`${result.stdout}${result.stderr}`).toBe('');
+    expect(result.status).toBe(0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}, 120_000);
