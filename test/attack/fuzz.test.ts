@@ -1,0 +1,96 @@
+import fc from 'fast-check';
+import { startLocalRuntime, type LocalRuntime } from '../../scripts/local/runtime';
+import { deleteEntry, deleteProject, uid } from '../support/seed';
+import { isDocumentedRefusal, seedToken, send } from './support';
+
+/** Generated requests per public endpoint and run. */
+const RUNS = Number(process.env.FUZZ_RUNS ?? 10_000);
+const FUTURE = '2099-11-01T00:00:00Z';
+
+let rt: LocalRuntime;
+const project = uid('proj');
+const flow = uid('flow');
+const entry = uid('entry');
+let secret: string;
+let legacyKey: string;
+
+beforeAll(async () => {
+  rt = await startLocalRuntime({ port: 0, legacyPort: 0, endpoint: process.env.AWS_ENDPOINT_URL });
+  const created = await send(`${rt.apiUrl}/v1/projects/${project}/credentials`, JSON.stringify({ label: 'fuzz' }));
+  secret = (created.json as { secret: string }).secret;
+  await send(`${rt.apiUrl}/v1/entries/${entry}`, JSON.stringify({ project_id: project, flow_id: flow, current_page_key: 'p', user_data: { a: 1 } }), { 'content-type': 'application/json' }, 'PUT');
+  legacyKey = 'fuzz-legacy-key';
+  await send(`${rt.apiUrl}/v1/legacy/flows/${flow}/key`, JSON.stringify({ secret: legacyKey }), { 'content-type': 'application/json' }, 'PUT');
+}, 60_000);
+afterAll(async () => {
+  await rt.stop();
+  await deleteEntry(entry);
+  await deleteProject(project);
+});
+
+/** A value for one field: usually wrong in some way, sometimes right. */
+const field = (right: string) =>
+  fc.oneof(
+    { weight: 3, arbitrary: fc.constant(right) },
+    { weight: 2, arbitrary: fc.string({ maxLength: 40 }) },
+    { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 40 }) },
+    { weight: 1, arbitrary: fc.constant(right).map((r) => r.replace(/[0-9]/g, '٣')) },
+    { weight: 1, arbitrary: fc.constant(right).map((r) => `${r}${'x'.repeat(200)}`) },
+    { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 2 }) },
+  );
+
+/** A body: a near-valid object, arbitrary JSON, a JSON object with odd keys, or arbitrary text. */
+const bodies = (right: Record<string, string>) => {
+  const near = fc.record(Object.fromEntries(Object.entries(right).map(([k, v]) => [k, field(v)])), { requiredKeys: [] });
+  const withExtra = fc.tuple(near, fc.dictionary(fc.constantFrom('__proto__', 'constructor', 'expires', 'expires_at', 'project_id', 'x'), fc.jsonValue({ maxDepth: 1 }))).map(
+    ([n, extra]) => `{${[...Object.entries(n), ...Object.entries(extra)].map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v) ?? 'null'}`).join(',')}}`,
+  );
+  return fc.oneof(
+    { weight: 5, arbitrary: near.map((o) => JSON.stringify(o)) },
+    { weight: 2, arbitrary: withExtra },
+    { weight: 1, arbitrary: fc.jsonValue().map((v) => JSON.stringify(v)) },
+    { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 300 }) },
+  );
+};
+
+const contentTypes = fc.constantFrom('application/json', 'text/plain;charset=UTF-8', 'application/json; charset=utf-8', 'text/html', 'application/x-www-form-urlencoded', undefined);
+
+const fuzz = async (url: string, right: Record<string, string>) => {
+  const statuses = new Map<number, number>();
+  await fc.assert(
+    fc.asyncProperty(bodies(right), contentTypes, async (text, contentType) => {
+      const reply = await send(url, new TextEncoder().encode(text), contentType ? { 'content-type': contentType } : {});
+      statuses.set(reply.status, (statuses.get(reply.status) ?? 0) + 1);
+      if (reply.status === 200) {
+        return (reply.json as { entry?: { entry_id?: string } }).entry?.entry_id === entry;
+      }
+      return isDocumentedRefusal(reply);
+    }),
+    { numRuns: RUNS },
+  );
+  return statuses;
+};
+
+it(`POST /v1/load-entry-data answers ${RUNS} generated requests with a 2xx or a documented 4xx, never a 5xx`, async () => {
+  const statuses = await fuzz(`${rt.apiUrl}/v1/load-entry-data`, {
+    flow_id: flow,
+    project_id: project,
+    entry_id: entry,
+    token: seedToken(secret, entry, FUTURE),
+    expires_at: FUTURE,
+  });
+  expect([...statuses.keys()].every((s) => s < 500)).toBe(true);
+  expect(statuses.get(200) ?? 0).toBeGreaterThan(0);
+  expect([...statuses.values()].reduce((a, b) => a + b, 0)).toBe(RUNS);
+}, 600_000);
+
+it(`the legacy endpoint answers ${RUNS} generated requests the same way`, async () => {
+  const statuses = await fuzz(`${rt.legacyUrl}/`, {
+    flow_id: flow,
+    entry_id: entry,
+    token: seedToken(legacyKey, entry, FUTURE),
+    expires: FUTURE,
+  });
+  expect([...statuses.keys()].every((s) => s < 500)).toBe(true);
+  expect(statuses.get(200) ?? 0).toBeGreaterThan(0);
+}, 600_000);
