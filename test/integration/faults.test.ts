@@ -78,6 +78,33 @@ describe('when AWS fails', () => {
     }
   });
 
+  it('Secrets Manager down after the keys were cached: verification keeps working from the last keys', async () => {
+    const warm = await seedScenario();
+    try {
+      expect((await invoke(handler, loadEntryEvent(bodyFor(warm)))).status).toBe(200);
+      const sm = mockClient(SecretsManagerClient);
+      try {
+        sm.on(GetSecretValueCommand).rejects(new InternalServiceError({ message: 'down', $metadata: { httpStatusCode: 500 } }));
+        // A bad token forces a refetch attempt, which fails: the cached keys still answer.
+        const bad = await invoke(handler, loadEntryEvent({ ...bodyFor(warm), token: computeToken('nope', warm.entryId, FUTURE) }));
+        expect(bad.status).toBe(401);
+        expect((await invoke(handler, loadEntryEvent(bodyFor(warm)))).status).toBe(200);
+      } finally {
+        sm.restore();
+      }
+    } finally {
+      await warm.cleanup();
+    }
+  });
+
+  it('the SDK clients retry adaptively, 3 attempts, each bounded by a request timeout', async () => {
+    const { dynamodb, secretsManager } = await import('../../lambdas/shared/aws/clients');
+    for (const client of [dynamodb, secretsManager()]) {
+      expect(await client.config.retryStrategy()).toMatchObject({ mode: 'adaptive' });
+      expect(await client.config.maxAttempts()).toBe(3);
+    }
+  });
+
   it('an unexpected error becomes 500 internal_error with a generic message', async () => {
     const ddb = mockClient(DynamoDBClient);
     try {
