@@ -1,0 +1,125 @@
+// session-recovery: restore a user's answers from a resume link.
+//
+// An Embeddables Action, triggered on "Embeddable Load". Paste this whole file
+// into the Action and replace the three @TODO values. It is the guide's Action
+// (same output(userData, helperFunctions, triggerContext), same work: read the
+// link, POST it to load-entry-data, setUserData, goToPage) with these additions:
+//
+// - It reads links that were damaged on the way: an expires_at whose "+hh:mm"
+//   offset arrives as " hh:mm" (the link was built without URL-encoding and the
+//   "+" was decoded as a space), parameter names behind an "&" that a mail
+//   system rewrote as "&amp;", and values encoded twice by a link tracker.
+//   Each repair gives back exactly the string that was signed. A link with some
+//   but not all three parameters is reported (incomplete_link), not ignored.
+// - The body is sent as Content-Type: text/plain, which makes the call a CORS
+//   "simple" request: no preflight round trip before the answers load. The
+//   endpoint parses text/plain bodies as JSON.
+// - Each error code gets one clear console message. The token is never logged.
+// - On failure it calls helperFunctions.setUserData({ session_recovery_error: code }),
+//   so the Embeddable can show a message (e.g. a component that is visible when
+//   session_recovery_error is set) and offer to start over.
+// - output() returns a Promise of the outcome, for pages that call it themselves:
+//   { status: 'no_link' } | { status: 'restored', entry } | { status: 'failed', code, message }.
+
+// @TODO: Replace these with your own values
+const EMBEDDABLE_ID = '<EMBEDDABLE_ID>'              // Your Embeddable ID (sent as flow_id)
+const PROJECT_ID = '<PROJECT_ID>'                    // Your Project ID
+const LOAD_ENTRY_DATA_URL = '<LOAD_ENTRY_DATA_URL>'  // The LoadEntryDataUrl output of your session-recovery stack
+const TOKEN_URL_PARAM_KEY = 'token'
+const ENTRY_ID_URL_PARAM_KEY = 'entry_id'
+const EXPIRY_URL_PARAM_KEY = 'expires_at'
+
+// What each error code means for the team reading the console.
+const SESSION_RECOVERY_HINTS = {
+  incomplete_link: 'the link lacks token, entry_id or expires_at (it was probably cut off when it was copied or sent)',
+  invalid_request: 'the endpoint refused the link\'s parameters as malformed; check that the backend URL-encodes token, entry_id and expires_at',
+  invalid_token: 'the token does not match: the link was altered, PROJECT_ID is not the project whose Token Signing Secret signed it, or that secret was revoked or replaced',
+  link_revoked: 'this link has been revoked; send the user a new one',
+  token_expired: 'the link has expired; send the user a new one',
+  entry_not_found: 'no saved entry of this Embeddable has this entry_id (wrong EMBEDDABLE_ID, or the entry was erased or is past retention)',
+  forbidden: 'the project does not accept calls from this page\'s origin; add it to the project\'s allowed origins',
+  payload_too_large: 'the request body was too large (over 4 KiB); the link parameters are far longer than they should be',
+  unsupported_media_type: 'the endpoint refused the Content-Type; this snippet sends text/plain, so the endpoint is too old or is not session-recovery',
+  rate_limited: 'too many requests right now; the user can open the link again in a moment',
+  service_unavailable: 'the service is busy; the user can open the link again in a moment',
+  internal_error: 'the service failed; its logs have the details',
+  network_error: 'the endpoint could not be reached. If the console also shows a CORS error, add this page\'s origin to the stack\'s allowedOrigins; otherwise check LOAD_ENTRY_DATA_URL and the network',
+  unexpected_response: 'the endpoint answered with something other than the load-entry-data JSON; check LOAD_ENTRY_DATA_URL',
+}
+
+// All Actions must contain a function called output()
+function output(userData, helperFunctions, triggerContext) {
+  // Reads the resume link from the page URL, repairing the damage links suffer in transit.
+  function readResumeLink() {
+    const params = new Map()
+    for (const [name, value] of new URLSearchParams(window.location.search)) {
+      // "&" rewritten as "&amp;" (or "&#38;") turns "&entry_id=" into a parameter named "amp;entry_id".
+      params.set(name.replace(/^(?:amp;|#0*38;|#x0*26;)+/i, ''), value)
+    }
+    const clean = (value) => {
+      if (value === undefined) return ''
+      let v = value.trim()
+      // Encoded twice by a link tracker: "%252B01%253A00" reaches us as "%2B01%3A00".
+      for (let i = 0; i < 2 && /%[0-9A-Fa-f]{2}/.test(v); i++) {
+        try { v = decodeURIComponent(v) } catch (e) { break }
+      }
+      return v
+    }
+    return {
+      token: clean(params.get(TOKEN_URL_PARAM_KEY)),
+      entryId: clean(params.get(ENTRY_ID_URL_PARAM_KEY)),
+      // A "+01:00" offset sent unencoded arrives as " 01:00": in a query string "+" means a space.
+      expiresAt: clean(params.get(EXPIRY_URL_PARAM_KEY)).replace(/^([0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9:.]+) ([0-9]{2}:[0-9]{2})$/, '$1+$2'),
+    }
+  }
+
+  function fail(code, status, message) {
+    const detail = [status ? 'HTTP ' + status : '', message || ''].filter(Boolean).join(': ')
+    console.error('Session recovery failed (' + code + '): ' + (SESSION_RECOVERY_HINTS[code] || 'unknown error') + (detail ? ' [' + detail + ']' : ''))
+    helperFunctions.setUserData({ session_recovery_error: code })
+    return { status: 'failed', code, message: message || SESSION_RECOVERY_HINTS[code] || code }
+  }
+
+  const { token, entryId, expiresAt } = readResumeLink()
+
+  // None of the three: a new user, nothing to restore.
+  if (!token && !entryId && !expiresAt) return Promise.resolve({ status: 'no_link' })
+  // Some but not all: a damaged link. Say so rather than silently starting afresh.
+  if (!token || !entryId || !expiresAt) return Promise.resolve(fail('incomplete_link'))
+
+  console.info('Session recovery: restoring the saved entry from the link')
+  return fetch(LOAD_ENTRY_DATA_URL, {
+    method: 'POST',
+    // text/plain keeps this a CORS "simple" request: no preflight.
+    headers: { 'Content-Type': 'text/plain;charset=UTF-8' },
+    body: JSON.stringify({
+      flow_id: EMBEDDABLE_ID,
+      project_id: PROJECT_ID,
+      entry_id: entryId,
+      token,
+      expires_at: expiresAt,
+    }),
+    credentials: 'omit',
+    // The page URL holds the token: never send it on as a Referer.
+    referrerPolicy: 'no-referrer',
+  }).then(async (res) => {
+    let data = null
+    try { data = await res.json() } catch (e) { /* not JSON: handled below */ }
+
+    // If the User Data is successfully retrieved,
+    // set the user data and navigate to the user's current page
+    if (res.ok && data && data.entry) {
+      helperFunctions.setUserData({ ...data.entry })
+      window.Savvy.goToPage(EMBEDDABLE_ID, data.entry.current_page_key)
+      console.info('Session recovery: restored the saved entry; going to ' + data.entry.current_page_key)
+      return { status: 'restored', entry: data.entry }
+    }
+    const error = data && data.error
+    const code = error && typeof error.code === 'string' ? error.code : res.status === 429 ? 'rate_limited' : 'unexpected_response'
+    return fail(code, res.status, error && error.message)
+  }, (err) => fail('network_error', 0, err && err.message)).catch((err) => {
+    // setUserData or goToPage threw: a problem in the page, not in the link.
+    console.error('Session recovery: the page could not apply the result:', err)
+    return { status: 'failed', code: 'client_error', message: String((err && err.message) || err) }
+  })
+}
