@@ -26,6 +26,7 @@ const body = JSON.stringify({
 console.log(`
 session-recovery is running locally.
 
+  Demo page      ${runtime.demoUrl}  (open it in a browser: a 3-page questionnaire that saves as you go and mints resume links)
   API            ${runtime.apiUrl}
   load-entry     POST ${runtime.apiUrl}/v1/load-entry-data
   legacy         POST ${runtime.legacyUrl}/  (the deprecated load_entry_data contract, as its Function URL)
@@ -37,7 +38,10 @@ Demo entry     ${demo.entryId} (saved on ${demo.currentPageKey})
 Demo Token Signing Secret (local only, never use it anywhere else):
   ${demo.secret}
 
-Resume the demo entry:
+Open the demo entry's resume link in a browser (another browser or a private window plays "another device"):
+  ${demo.link}
+
+Or resume it with curl:
   curl -sS -X POST '${runtime.apiUrl}/v1/load-entry-data' -H 'Content-Type: application/json' -d '${body}'
 
 Admin routes (IAM-authorized in AWS, open on loopback here), e.g. with the CLI:

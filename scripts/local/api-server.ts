@@ -87,12 +87,22 @@ const joinHeaders = (req: IncomingMessage): Record<string, string> => {
   return headers;
 };
 
+export interface ApiServerOptions {
+  /** Called once per routed request with `METHOD /path -> status`. */
+  readonly onRequest?: (line: string) => void;
+  /**
+   * Gets the requests no route matches, before the 404 (the local runtime serves
+   * the demo pages this way). Returns whether it answered.
+   */
+  readonly fallback?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+}
+
 /**
  * An HTTP server on loopback that turns each request into the payload-format-2.0
  * event API Gateway (or a Function URL) would send, and calls the same exported
  * `handler` the Lambda runs.
  */
-export const createApiServer = (routes: readonly LocalRoute[], options: { onRequest?: (line: string) => void } = {}): Server =>
+export const createApiServer = (routes: readonly LocalRoute[], options: ApiServerOptions = {}): Server =>
   createServer((req, res) => {
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://local');
@@ -108,7 +118,14 @@ export const createApiServer = (routes: readonly LocalRoute[], options: { onRequ
           break;
         }
       }
-      if (!route) return send(res, 404, { 'content-type': 'application/json' }, '{"message":"Not Found"}');
+      if (!route) {
+        try {
+          if (await options.fallback?.(req, res)) return;
+        } catch {
+          return send(res, 500, { 'content-type': 'text/plain; charset=utf-8' }, 'Internal Server Error');
+        }
+        return send(res, 404, { 'content-type': 'application/json' }, '{"message":"Not Found"}');
+      }
       const body = await readBody(req, API_GATEWAY_MAX_BODY);
       if (body === 'too_large') {
         return send(res, 413, { 'content-type': 'application/json' }, '{"message":"Request Entity Too Large"}');

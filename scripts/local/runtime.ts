@@ -9,6 +9,7 @@ import { type ActiveCredential, generateCredentialId, generateSecretValue } from
 import { computeToken } from '../../lambdas/shared/token';
 import { createApiServer, type HttpApiHandler, localRoutes } from './api-server';
 import { createEntriesTable, getProjectSecret, putEntry, putProjectSecret } from './bootstrap';
+import { demoSite } from './demo-site';
 import { type Emulator, startMoto } from './moto';
 
 const root = path.join(import.meta.dirname, '..', '..');
@@ -37,7 +38,10 @@ export interface LocalRuntime {
   /** The legacy contract, served as a Lambda Function URL would (POST /). */
   readonly legacyUrl: string;
   readonly emulatorEndpoint: string;
-  readonly demo: typeof DEMO & { secret: string; expiresAt: string; token: string };
+  /** The demo flow page, served by the API server. */
+  readonly demoUrl: string;
+  /** `link`: the demo page with a resume link for the demo entry. */
+  readonly demo: typeof DEMO & { secret: string; expiresAt: string; token: string; link: string };
   stop(): Promise<void>;
 }
 
@@ -140,20 +144,30 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     applyLambdaEnvironment(endpoint);
     const secret = await seedDemo();
     const host = options.host ?? '127.0.0.1';
-    const server = createApiServer(localRoutes(ROUTES, await loadHandlers()), { onRequest: options.log });
+    let legacyUrl = '';
+    const server = createApiServer(localRoutes(ROUTES, await loadHandlers()), {
+      onRequest: options.log,
+      // The demo page calls this same server (same origin), through the same routes as any client.
+      fallback: demoSite(() => ({ apiUrl: '', legacyUrl, projectId: DEMO.projectId, flowId: DEMO.flowId })),
+    });
     const apiUrl = `http://${host}:${await listen(server, options.port, host)}`;
     process.env.CURRENT_ENDPOINT_URL ??= `${apiUrl}/v1/load-entry-data`;
     const legacyFn = 'legacy-load-entry-data';
     const legacyServer = createApiServer([{ method: '*', path: '*', functionName: legacyFn, handler: await loadHandler(legacyFn) }], {
       onRequest: (line) => options.log?.(`[legacy] ${line}`),
     });
-    const legacyUrl = `http://${host}:${await listen(legacyServer, options.legacyPort, host)}`;
+    legacyUrl = `http://${host}:${await listen(legacyServer, options.legacyPort, host)}`;
     const expiresAt = new Date(Date.now() + 7 * 24 * 3600 * 1000).toISOString();
+    const token = computeToken(secret, DEMO.entryId, expiresAt);
+    const demoUrl = `${apiUrl}/demo/`;
+    const link = new URL(demoUrl);
+    for (const [name, value] of Object.entries({ token, entry_id: DEMO.entryId, expires_at: expiresAt })) link.searchParams.set(name, value);
     return {
       apiUrl,
       legacyUrl,
       emulatorEndpoint: endpoint,
-      demo: { ...DEMO, secret, expiresAt, token: computeToken(secret, DEMO.entryId, expiresAt) },
+      demoUrl,
+      demo: { ...DEMO, secret, expiresAt, token, link: link.href },
       stop: async () => {
         await Promise.all([close(server), close(legacyServer)]);
         await emulator?.stop();
