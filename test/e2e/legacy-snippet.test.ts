@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { type LocalRuntime, startLocalRuntime } from '../../scripts/local/runtime';
 import { browserTest, demoOutcome, launchBrowser } from './support/browser';
@@ -94,5 +96,17 @@ describe('the legacy Action snippet against the legacy port', () => {
     } finally {
       await cleanup();
     }
+  });
+
+  it('reads links with the same repairs as the current snippet: each is a standalone paste, so the code is copied, not shared', async () => {
+    const readResumeLink = async (name: string) => {
+      const source = await readFile(path.join(import.meta.dirname, '..', '..', 'clients', name), 'utf8');
+      return /\n {2}function readResumeLink\(\) \{\n[\s\S]*?\n {2}\}\n/.exec(source)?.[0];
+    };
+
+    const legacy = await readResumeLink('embeddables-action-legacy.js');
+
+    expect(legacy).toContain("'$1+$2'");
+    expect(legacy).toBe(await readResumeLink('embeddables-action.js'));
   });
 });
