@@ -14,6 +14,6 @@ export default {
   },
   globalSetup: '<rootDir>/test/setup/global-setup.js',
   globalTeardown: '<rootDir>/test/setup/global-teardown.js',
-  setupFiles: ['<rootDir>/test/setup/env.ts'],
+  setupFiles: ['<rootDir>/test/setup/env.ts', '<rootDir>/test/setup/log-capture.ts'],
   testTimeout: 30000,
 };

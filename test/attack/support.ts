@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ERROR_STATUS } from '../../lambdas/shared/errors';
+import { registerSensitiveBody } from '../support/sensitive';
 
 /** The seed's formula, computed without the product's code. */
 export const seedToken = (secret: string, entryId: string, expires: string): string =>
@@ -13,6 +14,13 @@ export interface HttpReply {
 }
 
 export const send = async (url: string, body: string | Uint8Array | undefined, headers: Record<string, string> = { 'content-type': 'application/json' }, method = 'POST'): Promise<HttpReply> => {
+  if (typeof body === 'string') {
+    try {
+      registerSensitiveBody(JSON.parse(body));
+    } catch {
+      // not JSON
+    }
+  }
   const res = await fetch(url, { method, headers, body });
   const text = await res.text();
   let json: unknown;
@@ -21,6 +29,7 @@ export const send = async (url: string, body: string | Uint8Array | undefined, h
   } catch {
     json = undefined;
   }
+  registerSensitiveBody(json);
   return { status: res.status, headers: res.headers, text, json };
 };
 

@@ -1,4 +1,6 @@
 // Plain ESM so Jest can load it before any transform; it imports the TypeScript helpers through tsx.
+import { rmSync } from 'node:fs';
+import path from 'node:path';
 import { tsImport } from 'tsx/esm/api';
 
 /**
@@ -6,6 +8,9 @@ import { tsImport } from 'tsx/esm/api';
  * so they inherit AWS_ENDPOINT_URL. Tests seed their own data with unique ids.
  */
 export default async function globalSetup() {
+  // This run's own log-scan folder; workers inherit the variable.
+  process.env.LOG_SCAN_DIR = path.join(import.meta.dirname, '..', '..', 'test-results', `log-scan-${process.pid}`);
+  rmSync(process.env.LOG_SCAN_DIR, { recursive: true, force: true });
   const { startMoto } = await tsImport('../../scripts/local/moto.ts', import.meta.url);
   const { createEntriesTable } = await tsImport('../../scripts/local/bootstrap.ts', import.meta.url);
   const { TEST_ENV } = await tsImport('./test-env.ts', import.meta.url);

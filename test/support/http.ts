@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { lambdaContext } from '../../scripts/local/http-api-event';
+import { registerSensitiveBody } from './sensitive';
 
 /** Any Lambda handler: middy's carry a third argument and a narrower event type. */
 export type Handler = (event: never, context: never, ...rest: never[]) => Promise<unknown>;
@@ -14,6 +15,11 @@ export interface Reply {
 
 /** Invokes a handler as Lambda would and decodes its structured result. */
 export const invoke = async (handler: Handler, event: APIGatewayProxyEventV2): Promise<Reply> => {
+  try {
+    registerSensitiveBody(JSON.parse(event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString() : (event.body ?? '')));
+  } catch {
+    // not JSON: nothing to register
+  }
   const result = (await (handler as unknown as Invocable)(event, lambdaContext('test'))) as APIGatewayProxyStructuredResultV2;
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(result.headers ?? {})) headers[k.toLowerCase()] = String(v);
@@ -24,6 +30,7 @@ export const invoke = async (handler: Handler, event: APIGatewayProxyEventV2): P
   } catch {
     json = undefined;
   }
+  registerSensitiveBody(json);
   return { status: result.statusCode ?? 200, headers, json, raw };
 };
 

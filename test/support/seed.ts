@@ -6,6 +6,7 @@ import { ENTRY_TABLE, projectSecretName } from '../../lambdas/shared/naming';
 import type { StoredEntry } from '../../lambdas/shared/ports';
 import type { ActiveCredential, CredentialRecord } from '../../lambdas/shared/project-keys';
 import { generateCredentialId, generateSecretValue } from '../../lambdas/shared/project-keys';
+import { registerSensitive, registerSensitiveBody } from './sensitive';
 
 export const dynamodb = new DynamoDBClient({});
 export const secrets = new SecretsManagerClient({});
@@ -13,15 +14,19 @@ export const secrets = new SecretsManagerClient({});
 /** A unique id with a readable prefix, valid under the id grammar. */
 export const uid = (prefix: string): string => `${prefix}_${randomBytes(6).toString('hex')}`;
 
-export const credential = (overrides: Partial<Omit<ActiveCredential, 'status'>> = {}): ActiveCredential => ({
-  credential_id: generateCredentialId(),
-  label: 'test',
-  environment: 'production',
-  created_at: new Date().toISOString(),
-  status: 'active',
-  secret: generateSecretValue(),
-  ...overrides,
-});
+export const credential = (overrides: Partial<Omit<ActiveCredential, 'status'>> = {}): ActiveCredential => {
+  const c: ActiveCredential = {
+    credential_id: generateCredentialId(),
+    label: 'test',
+    environment: 'production',
+    created_at: new Date().toISOString(),
+    status: 'active',
+    secret: generateSecretValue(),
+    ...overrides,
+  };
+  registerSensitive(c.secret);
+  return c;
+};
 
 export const seedProject = async (projectId: string, credentials: CredentialRecord[]): Promise<void> =>
   putProjectSecret(secrets, process.env.SECRET_PREFIX as string, { schema_version: 1, project_id: projectId, credentials });
@@ -35,7 +40,10 @@ export const deleteProject = async (projectId: string): Promise<void> => {
   );
 };
 
-export const seedEntry = async (entry: StoredEntry): Promise<void> => putEntry(dynamodb, process.env.TABLE_NAME as string, entry);
+export const seedEntry = async (entry: StoredEntry): Promise<void> => {
+  registerSensitiveBody({ user_data: entry.userData });
+  await putEntry(dynamodb, process.env.TABLE_NAME as string, entry);
+};
 
 export const deleteEntry = async (entryId: string): Promise<void> => {
   await dynamodb.send(

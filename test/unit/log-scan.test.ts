@@ -1,0 +1,20 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+// @ts-expect-error plain ESM helper shared with the global teardown, no type declarations
+import { scanLogs } from '../setup/log-scan.js';
+
+it('the end-of-run log scan finds a planted secret and passes clean logs', () => {
+  const root = mkdtempSync(path.join(tmpdir(), 'sr-scan-'));
+  try {
+    mkdirSync(path.join(root, 'logs'));
+    mkdirSync(path.join(root, 'sensitive'));
+    writeFileSync(path.join(root, 'sensitive', '1.jsonl'), `${JSON.stringify('tss_planted-secret-value')}\n${JSON.stringify('user answer 42')}\n`);
+    writeFileSync(path.join(root, 'logs', '1.jsonl'), '{"level":"INFO","message":"request","outcome":"ok"}\n');
+    expect(scanLogs(root)).toEqual({ lines: 1, values: 2, leaks: [] });
+    writeFileSync(path.join(root, 'logs', '2.jsonl'), '{"level":"DEBUG","message":"oops","value":"tss_planted-secret-value"}\n');
+    expect(scanLogs(root)).toEqual({ lines: 2, values: 2, leaks: ['tss_planted-secret-value'] });
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
