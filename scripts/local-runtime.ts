@@ -7,7 +7,8 @@ import { startLocalRuntime } from './local/runtime';
 
 const port = Number(process.env.PORT ?? 3000);
 const legacyPort = Number(process.env.LEGACY_PORT ?? 3001);
-const userEndpoint = process.env.AWS_ENDPOINT_URL;
+// An empty AWS_ENDPOINT_URL means none: never fall through to real AWS endpoints from the local runtime.
+const userEndpoint = process.env.AWS_ENDPOINT_URL || undefined;
 const runtime = await startLocalRuntime({
   port,
   legacyPort,
