@@ -3,13 +3,13 @@ import { SecretsManagerProjectStore } from '../shared/aws/secrets-manager-projec
 import { requireEnv } from '../shared/config';
 import { ApiError } from '../shared/errors';
 import { httpPipeline } from '../shared/http/pipeline';
-import { routeEventSchema } from '../shared/http/route-schema';
 import { type HttpResult, type JsonEvent, jsonResult } from '../shared/http/types';
 import { logger } from '../shared/logger';
 import { updateOptimistically } from '../shared/optimistic-update';
 import { addCredential, metadataOf, revokeCredential, setAllowedOrigins } from '../shared/project-keys';
 import type { TokenAlgorithm } from '../shared/token';
-import { fieldRules, routeSchemas } from './schema';
+import { fieldRules } from './schema';
+import { validateEvent } from './validators.gen.js';
 
 const config = {
   secretPrefix: requireEnv('SECRET_PREFIX'),
@@ -92,7 +92,7 @@ const credentials = async (event: CredentialsEvent): Promise<HttpResult> => {
 };
 
 export const handler = httpPipeline(credentials, {
-  eventSchema: routeEventSchema(routeSchemas),
+  validateEvent,
   fieldRules,
   maxBodyBytes: 4096,
 });

@@ -4,11 +4,11 @@ import { numberEnv, requireEnv } from '../shared/config';
 import { validateUserData } from '../shared/entries';
 import { ApiError } from '../shared/errors';
 import { httpPipeline } from '../shared/http/pipeline';
-import { routeEventSchema } from '../shared/http/route-schema';
 import { type HttpResult, type JsonEvent, jsonResult } from '../shared/http/types';
 import { logger } from '../shared/logger';
 import type { StoredEntry } from '../shared/ports';
-import { fieldRules, routeSchemas } from './schema';
+import { fieldRules } from './schema';
+import { validateEvent } from './validators.gen.js';
 
 const config = {
   tableName: requireEnv('TABLE_NAME'),
@@ -88,7 +88,7 @@ const entries = async (event: EntriesEvent): Promise<HttpResult> => {
 };
 
 export const handler = httpPipeline(entries, {
-  eventSchema: routeEventSchema(routeSchemas),
+  validateEvent,
   fieldRules,
   // Above the user_data limit, so an oversized user_data gets its own precise 413.
   maxBodyBytes: 400 * 1024,

@@ -3,10 +3,10 @@ import { SecretsManagerLegacyKeyStore } from '../shared/aws/secrets-manager-lega
 import { requireEnv } from '../shared/config';
 import { ApiError } from '../shared/errors';
 import { httpPipeline } from '../shared/http/pipeline';
-import { routeEventSchema } from '../shared/http/route-schema';
 import type { HttpResult, JsonEvent } from '../shared/http/types';
 import { logger } from '../shared/logger';
-import { fieldRules, routeSchemas } from './schema';
+import { fieldRules } from './schema';
+import { validateEvent } from './validators.gen.js';
 
 const store = new SecretsManagerLegacyKeyStore(secretsManager, requireEnv('SECRET_PREFIX'));
 
@@ -28,7 +28,7 @@ const legacyKeys = async (event: LegacyKeyEvent): Promise<HttpResult> => {
 };
 
 export const handler = httpPipeline(legacyKeys, {
-  eventSchema: routeEventSchema(routeSchemas),
+  validateEvent,
   fieldRules,
   maxBodyBytes: 8192,
 });

@@ -4,13 +4,13 @@ import { DynamoDbEntryStore } from '../shared/aws/dynamodb-entry-store';
 import { SecretsManagerProjectStore } from '../shared/aws/secrets-manager-project-store';
 import { numberEnv, requireEnv } from '../shared/config';
 import { httpPipeline } from '../shared/http/pipeline';
-import { routeEventSchema } from '../shared/http/route-schema';
 import { type HttpResult, type JsonEvent, jsonResult } from '../shared/http/types';
 import { invokePipeline } from '../shared/invoke-pipeline';
 import { logger } from '../shared/logger';
 import { type MintRequest, type MintResult, mintLink } from '../shared/mint';
 import { newestSigningKey } from '../shared/project-keys';
-import { fieldRules, mintBodySchema, routeSchemas } from './schema';
+import { fieldRules } from './schema';
+import { validateEvent, validatePayload } from './validators.gen.js';
 
 const config = {
   secretPrefix: requireEnv('SECRET_PREFIX'),
@@ -40,12 +40,12 @@ const mint = async (req: MintRequest): Promise<MintResult> => {
 };
 
 const httpHandler = httpPipeline(async (event: JsonEvent<MintRequest>): Promise<HttpResult> => jsonResult(200, await mint(event.body)), {
-  eventSchema: routeEventSchema(routeSchemas),
+  validateEvent,
   fieldRules,
   maxBodyBytes: 8192,
 });
 
-const invokeHandler = invokePipeline(mint, { eventSchema: mintBodySchema, fieldRules });
+const invokeHandler = invokePipeline(mint, { validatePayload, fieldRules });
 
 const isHttpApiEvent = (event: unknown): event is APIGatewayProxyEventV2 =>
   typeof event === 'object' && event !== null && (event as { version?: unknown }).version === '2.0' && 'requestContext' in event;

@@ -2,9 +2,9 @@ import middy from '@middy/core';
 import validator from '@middy/validator';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { MiddlewareObj, Request } from '@middy/core';
+import type { ValidateFunction } from 'ajv';
 import { accessLog } from './http/access-log';
 import { toApiError } from './http/error-response';
-import { compileSchema } from './http/pipeline';
 import type { FieldRules } from './http/validation-message';
 import { logger } from './logger';
 
@@ -34,11 +34,11 @@ const errorPayload = (fieldRules: FieldRules): MiddlewareObj => ({
  */
 export const invokePipeline = <TEvent, TResult>(
   handler: (event: TEvent) => Promise<TResult>,
-  options: { eventSchema: object; fieldRules: FieldRules },
+  options: { validatePayload: ValidateFunction; fieldRules: FieldRules },
 ) =>
   middy<TEvent, TResult | InvokeError>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(accessLog(logger))
     .use(errorPayload(options.fieldRules))
-    .use(validator({ eventSchema: compileSchema(options.eventSchema) }))
+    .use(validator({ eventSchema: options.validatePayload as never }))
     .handler(handler);

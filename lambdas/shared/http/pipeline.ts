@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import validator from '@middy/validator';
-import { transpileSchema } from '@middy/validator/transpile';
+import type { ValidateFunction } from 'ajv';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logger } from '../logger';
 import { accessLog } from './access-log';
@@ -12,8 +12,11 @@ import type { HttpResult } from './types';
 import type { FieldHints, FieldRules } from './validation-message';
 
 export interface HttpPipelineOptions {
-  /** JSON Schema of the whole event (see routeEventSchema for multi-route Lambdas). */
-  readonly eventSchema: object;
+  /**
+   * The event's validator, compiled from the Lambda's JSON Schema at build time
+   * (lambdas/<fn>/validators.gen.js, see scripts/build-validators.ts).
+   */
+  readonly validateEvent: ValidateFunction;
   /** How each field is explained when it fails validation. */
   readonly fieldRules: FieldRules;
   readonly fieldHints?: FieldHints;
@@ -26,9 +29,6 @@ export interface HttpPipelineOptions {
   /** Middlewares that run after error formatting is in place and before the body is parsed (e.g. a kill switch). */
   readonly gates?: readonly MiddlewareObj[];
 }
-
-/** Compiles a schema the way every Lambda validates: no type coercion, no defaults filled in. */
-export const compileSchema = (schema: object) => transpileSchema(schema, { coerceTypes: false, useDefaults: false });
 
 /**
  * The middleware chain every HTTP Lambda of the product uses, in this order:
@@ -45,5 +45,6 @@ export const httpPipeline = <TEvent>(handler: (event: TEvent) => Promise<HttpRes
     .use(errorResponse({ logger, fieldRules: options.fieldRules, fieldHints: options.fieldHints }))
     .use([...(options.gates ?? [])])
     .use(jsonBody({ maxBytes: options.maxBodyBytes }))
-    .use(validator({ eventSchema: compileSchema(options.eventSchema) }))
+    // @middy/validator's types say Ajv; at run time it calls the compiled validate function it is given.
+    .use(validator({ eventSchema: options.validateEvent as never }))
     .handler(handler);
