@@ -2,9 +2,9 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { dynamodb, secretsManager } from '../shared/aws/clients';
-import { DynamoDbEntryStore } from '../shared/aws/dynamodb-entry-store';
+import { DynamoDbEntryReader } from '../shared/aws/dynamodb-entry-reader';
 import { LegacyKeySource } from '../shared/aws/legacy-key-source';
-import { SecretsManagerLegacyKeyStore } from '../shared/aws/secrets-manager-legacy-key-store';
+import { SecretsManagerLegacyKeyReader } from '../shared/aws/secrets-manager-legacy-key-store';
 import { listEnv, numberEnv, requireEnv } from '../shared/config';
 import { ApiError } from '../shared/errors';
 import { httpPipeline } from '../shared/http/pipeline';
@@ -15,7 +15,8 @@ import { metrics } from '../shared/metrics';
 import { recordVerification } from '../shared/verification-metrics';
 import { type LegacyLoadEntryRequest, resumeLegacyEntry } from '../shared/resume';
 import { deprecationHeaders, migrationNotice } from './deprecation';
-import { fieldHints, fieldRules, legacyEventSchema } from './schema';
+import { fieldHints, fieldRules } from './schema';
+import { validateEvent } from './validators.gen.js';
 
 const config = {
   enabled: process.env.LEGACY_ENABLED !== 'false',
@@ -30,14 +31,14 @@ const config = {
   keyMaxStalenessMs: numberEnv('KEY_MAX_STALENESS_SECONDS', 900) * 1000,
 };
 
-const keys = new KeyCache(new LegacyKeySource(new SecretsManagerLegacyKeyStore(secretsManager, config.secretPrefix)), {
+const keys = new KeyCache(new LegacyKeySource(new SecretsManagerLegacyKeyReader(secretsManager, config.secretPrefix)), {
   ttlMs: config.keyCacheTtlMs,
   missRefreshIntervalMs: config.keyMissRefreshMs,
   maxStalenessMs: config.keyMaxStalenessMs,
   maxProjects: 10_000,
   onStaleServed: (flowId, ageMs) => logger.warn('serving cached legacy key: Secrets Manager unavailable', { flow_id: flowId, age_ms: ageMs }),
 });
-const entries = new DynamoDbEntryStore(dynamodb, config.tableName);
+const entries = new DynamoDbEntryReader(dynamodb, config.tableName);
 
 type LegacyEvent = JsonEvent<LegacyLoadEntryRequest> & Pick<APIGatewayProxyEventV2, 'rawPath'>;
 
@@ -74,7 +75,7 @@ const legacyLoadEntryData = async (event: LegacyEvent): Promise<HttpResult> => {
 };
 
 export const handler = httpPipeline(legacyLoadEntryData, {
-  eventSchema: legacyEventSchema,
+  validateEvent,
   fieldRules,
   fieldHints,
   maxBodyBytes: 4096,

@@ -1,5 +1,5 @@
 import { dynamodb, secretsManager } from '../shared/aws/clients';
-import { DynamoDbEntryStore } from '../shared/aws/dynamodb-entry-store';
+import { DynamoDbEntryReader } from '../shared/aws/dynamodb-entry-reader';
 import { SecretsManagerKeySource } from '../shared/aws/secrets-manager-key-source';
 import { listEnv, numberEnv, requireEnv } from '../shared/config';
 import { httpPipeline } from '../shared/http/pipeline';
@@ -9,7 +9,8 @@ import { logger } from '../shared/logger';
 import { metrics } from '../shared/metrics';
 import { recordVerification } from '../shared/verification-metrics';
 import { type LoadEntryRequest, resumeEntry } from '../shared/resume';
-import { fieldHints, fieldRules, loadEntryDataEventSchema } from './schema';
+import { fieldHints, fieldRules } from './schema';
+import { validateEvent } from './validators.gen.js';
 
 const config = {
   tableName: requireEnv('TABLE_NAME'),
@@ -30,7 +31,7 @@ const keys = new KeyCache(new SecretsManagerKeySource(secretsManager, config.sec
   onStaleServed: (projectId, ageMs) =>
     logger.warn('serving cached signing keys: Secrets Manager unavailable', { project_id: projectId, age_ms: ageMs }),
 });
-const entries = new DynamoDbEntryStore(dynamodb, config.tableName);
+const entries = new DynamoDbEntryReader(dynamodb, config.tableName);
 
 /** `POST /v1/load-entry-data`: returns the saved entry a valid resume link points to. */
 const loadEntryData = async (event: JsonEvent<LoadEntryRequest>): Promise<HttpResult> => {
@@ -43,7 +44,7 @@ const loadEntryData = async (event: JsonEvent<LoadEntryRequest>): Promise<HttpRe
 };
 
 export const handler = httpPipeline(loadEntryData, {
-  eventSchema: loadEntryDataEventSchema,
+  validateEvent,
   fieldRules,
   fieldHints,
   maxBodyBytes: config.maxBodyBytes,

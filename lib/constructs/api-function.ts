@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { acknowledgeWildcardResource } from './acknowledge';
+import { BUNDLING } from './bundling';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -66,12 +67,13 @@ export class ApiFunction extends NodejsFunction {
       },
       bundling: {
         format: OutputFormat.ESM,
-        target: 'node24',
-        minify: true,
-        sourceMap: true,
-        mainFields: ['module', 'main'],
-        // Some SDK dependencies still call require(); give the ESM bundle one.
-        banner: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+        target: BUNDLING.target,
+        minify: BUNDLING.minify,
+        sourceMap: BUNDLING.sourcemap,
+        mainFields: [...BUNDLING.mainFields],
+        banner: BUNDLING.banner,
+        // Bundle the pinned SDK (tree-shaken) except what the runtime provides lazily; see bundling.ts.
+        externalModules: [...BUNDLING.external],
         forceDockerBundling: false,
       },
     });

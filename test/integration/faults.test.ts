@@ -99,7 +99,7 @@ describe('when AWS fails', () => {
 
   it('the SDK clients retry adaptively, 3 attempts, each bounded by a request timeout', async () => {
     const { dynamodb, secretsManager } = await import('../../lambdas/shared/aws/clients');
-    for (const client of [dynamodb, secretsManager()]) {
+    for (const client of [dynamodb, (await secretsManager()).client]) {
       expect(await client.config.retryStrategy()).toMatchObject({ mode: 'adaptive' });
       expect(await client.config.maxAttempts()).toBe(3);
     }

@@ -10,7 +10,7 @@ import { lengthExtend } from '../support/sha256-length-extension';
 
 const FUTURE = '2099-01-01T00:00:00.000Z';
 const ddbCalls = countCalls(dynamodb);
-const smCalls = countCalls(secretsManager());
+const smCalls = countCalls((await secretsManager()).client);
 
 type Scenario = Awaited<ReturnType<typeof seedScenario>>;
 

@@ -2,43 +2,14 @@ import {
   type AttributeValue,
   ConditionalCheckFailedException,
   DeleteItemCommand,
-  type DynamoDBClient,
   GetItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { ENTRY_TABLE } from '../naming';
 import type { EntryStore, LinkRegistry, StoredEntry } from '../ports';
+import { DynamoDbEntryReader } from './dynamodb-entry-reader';
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
-/**
- * Entries are items keyed by entry id. `user_data` is stored as a JSON string so
- * it round-trips exactly (number precision, empty strings, key order).
- */
-export const entryFromItem = (item: Record<string, AttributeValue>): StoredEntry | undefined => {
-  const entryId = item[ENTRY_TABLE.partitionKey]?.S;
-  const projectId = item.project_id?.S;
-  const flowId = item.flow_id?.S;
-  const currentPageKey = item.current_page_key?.S;
-  const userDataText = item.user_data?.S;
-  if (!entryId || !projectId || !flowId || currentPageKey === undefined || userDataText === undefined) return undefined;
-  const userData: unknown = JSON.parse(userDataText);
-  if (!isRecord(userData)) return undefined;
-  const ttl = item[ENTRY_TABLE.ttlAttribute]?.N;
-  return {
-    entryId,
-    projectId,
-    flowId,
-    currentPageKey,
-    userData,
-    retainUntil: ttl === undefined ? undefined : Number(ttl),
-    createdAt: item.created_at?.S,
-    updatedAt: item.updated_at?.S,
-    linksValidAfter: item.links_valid_after?.S,
-    linkAllowlist: item.link_allowlist?.SS,
-  };
-};
+export { entryFromItem } from './dynamodb-entry-reader';
 
 /** The item an entry is stored as (the inverse of {@link entryFromItem}). */
 export const entryToItem = (entry: StoredEntry, timestamps: { createdAt: string; updatedAt: string }) => {
@@ -55,38 +26,8 @@ export const entryToItem = (entry: StoredEntry, timestamps: { createdAt: string;
   return item;
 };
 
-const RESUME_PROJECTION = [
-  ENTRY_TABLE.partitionKey,
-  'project_id',
-  'flow_id',
-  'current_page_key',
-  'user_data',
-  ENTRY_TABLE.ttlAttribute,
-  'created_at',
-  'updated_at',
-  'links_valid_after',
-  'link_allowlist',
-].join(', ');
-
-export class DynamoDbEntryStore implements EntryStore, LinkRegistry {
-  constructor(
-    private readonly client: DynamoDBClient,
-    private readonly tableName: string,
-  ) {}
-
-  async getEntry(entryId: string): Promise<StoredEntry | undefined> {
-    const out = await this.client.send(
-      new GetItemCommand({
-        TableName: this.tableName,
-        Key: { [ENTRY_TABLE.partitionKey]: { S: entryId } },
-        // A user who saved a second ago on one device must resume that save on the next.
-        ConsistentRead: true,
-        ProjectionExpression: RESUME_PROJECTION,
-      }),
-    );
-    return out.Item ? entryFromItem(out.Item) : undefined;
-  }
-
+/** Reads and writes entries (the admin Lambdas and mint). */
+export class DynamoDbEntryStore extends DynamoDbEntryReader implements EntryStore, LinkRegistry {
   async saveEntry(entry: StoredEntry, now: Date): Promise<{ created: boolean; entry: StoredEntry } | 'conflict'> {
     const at = now.toISOString();
     const values: Record<string, AttributeValue> = {

@@ -1,25 +1,26 @@
-import { GetSecretValueCommand, ResourceNotFoundException, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CURRENT, projectSecretName } from '../naming';
 import type { KeySet, SigningKeySource } from '../ports';
 import { CorruptSecretError, parseProjectSecret, signingKeysFor } from '../project-keys';
+import { isSdkError, type SecretsManagerAccess } from './clients';
 
-/** Reads a project's Token Signing Secrets from its one Secrets Manager secret. */
+/** Reads a project's Token Signing Secrets (and allowed origins) from its one Secrets Manager secret. */
 export class SecretsManagerKeySource implements SigningKeySource {
   constructor(
-    private readonly client: () => SecretsManagerClient,
+    private readonly secretsManager: () => Promise<SecretsManagerAccess>,
     private readonly secretPrefix: string,
     private readonly environment: string,
   ) {}
 
   async loadKeys(projectId: string): Promise<KeySet> {
+    const { client, sdk } = await this.secretsManager();
     let text: string | undefined;
     try {
-      const out = await this.client().send(
-        new GetSecretValueCommand({ SecretId: projectSecretName(this.secretPrefix, projectId), VersionStage: CURRENT }),
+      const out = await client.send(
+        new sdk.GetSecretValueCommand({ SecretId: projectSecretName(this.secretPrefix, projectId), VersionStage: CURRENT }),
       );
       text = out.SecretString;
     } catch (error) {
-      if (error instanceof ResourceNotFoundException) return { keys: [] };
+      if (isSdkError(error, 'ResourceNotFoundException')) return { keys: [] };
       throw error;
     }
     if (text === undefined) throw new CorruptSecretError('project secret has no SecretString');

@@ -1,72 +1,73 @@
-import {
-  CreateSecretCommand,
-  DeleteSecretCommand,
-  DescribeSecretCommand,
-  GetSecretValueCommand,
-  InvalidRequestException,
-  PutSecretValueCommand,
-  ResourceExistsException,
-  ResourceNotFoundException,
-  RestoreSecretCommand,
-  type SecretsManagerClient,
-} from '@aws-sdk/client-secrets-manager';
 import { type LegacyKeyDocument, parseLegacyKey } from '../legacy-keys';
 import { legacyKeySecretName } from '../naming';
+import { isSdkError, type SecretsManagerAccess } from './clients';
 
 /** Days a retired legacy key can still be restored (by importing it again) before Secrets Manager deletes it. */
 export const LEGACY_KEY_RECOVERY_DAYS = 7;
 
-/** One secret per flow under `<prefix>legacy-flows/`, separate from project secrets so IAM can tell them apart. */
-export class SecretsManagerLegacyKeyStore {
+/**
+ * Reads one flow's legacy key: one secret per flow under `<prefix>legacy-flows/`,
+ * separate from project secrets so IAM can tell them apart. All the legacy
+ * endpoint needs; the admin writes live in SecretsManagerLegacyKeyStore.
+ */
+export class SecretsManagerLegacyKeyReader {
   constructor(
-    private readonly client: () => SecretsManagerClient,
-    private readonly secretPrefix: string,
+    protected readonly secretsManager: () => Promise<SecretsManagerAccess>,
+    protected readonly secretPrefix: string,
   ) {}
 
   async read(flowId: string): Promise<LegacyKeyDocument | undefined> {
+    const { client, sdk } = await this.secretsManager();
     try {
-      const out = await this.client().send(
-        new GetSecretValueCommand({ SecretId: legacyKeySecretName(this.secretPrefix, flowId) }),
+      const out = await client.send(
+        new sdk.GetSecretValueCommand({ SecretId: legacyKeySecretName(this.secretPrefix, flowId) }),
       );
       return out.SecretString === undefined ? undefined : parseLegacyKey(out.SecretString, flowId);
     } catch (error) {
       // A retired key is "marked for deletion": reading it fails with InvalidRequestException.
-      if (error instanceof ResourceNotFoundException || error instanceof InvalidRequestException) return undefined;
+      if (isSdkError(error, 'ResourceNotFoundException') || isSdkError(error, 'InvalidRequestException')) return undefined;
       throw error;
     }
   }
 
+}
+
+/** Imports and retires legacy keys (the legacy-keys admin Lambda). */
+export class SecretsManagerLegacyKeyStore extends SecretsManagerLegacyKeyReader {
+
   /** Stores (or replaces) a flow's legacy key, restoring a retired one first. */
   async put(flowId: string, secret: string, now: Date): Promise<void> {
+    const { client, sdk } = await this.secretsManager();
     const name = legacyKeySecretName(this.secretPrefix, flowId);
     const doc: LegacyKeyDocument = { schema_version: 1, flow_id: flowId, secret, imported_at: now.toISOString() };
     const text = JSON.stringify(doc);
     try {
-      await this.client().send(
-        new CreateSecretCommand({ Name: name, SecretString: text, Description: `session-recovery legacy key of flow ${flowId}` }),
+      await client.send(
+        new sdk.CreateSecretCommand({ Name: name, SecretString: text, Description: `session-recovery legacy key of flow ${flowId}` }),
       );
       return;
     } catch (error) {
       // The name exists, live or retired (scheduled for deletion, which AWS reports as InvalidRequestException).
-      if (!(error instanceof ResourceExistsException || error instanceof InvalidRequestException)) throw error;
+      if (!(isSdkError(error, 'ResourceExistsException') || isSdkError(error, 'InvalidRequestException'))) throw error;
     }
-    const described = await this.client().send(new DescribeSecretCommand({ SecretId: name }));
-    if (described.DeletedDate !== undefined) await this.client().send(new RestoreSecretCommand({ SecretId: name }));
-    await this.client().send(new PutSecretValueCommand({ SecretId: name, SecretString: text }));
+    const described = await client.send(new sdk.DescribeSecretCommand({ SecretId: name }));
+    if (described.DeletedDate !== undefined) await client.send(new sdk.RestoreSecretCommand({ SecretId: name }));
+    await client.send(new sdk.PutSecretValueCommand({ SecretId: name, SecretString: text }));
   }
 
   /** Retires a flow's key: it stops verifying at once. False when the flow had none. */
   async retire(flowId: string): Promise<boolean> {
+    const { client, sdk } = await this.secretsManager();
     try {
-      await this.client().send(
-        new DeleteSecretCommand({
+      await client.send(
+        new sdk.DeleteSecretCommand({
           SecretId: legacyKeySecretName(this.secretPrefix, flowId),
           RecoveryWindowInDays: LEGACY_KEY_RECOVERY_DAYS,
         }),
       );
       return true;
     } catch (error) {
-      if (error instanceof ResourceNotFoundException || error instanceof InvalidRequestException) return false;
+      if (isSdkError(error, 'ResourceNotFoundException') || isSdkError(error, 'InvalidRequestException')) return false;
       throw error;
     }
   }

@@ -1,17 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import {
-  CreateSecretCommand,
-  GetSecretValueCommand,
-  InvalidParameterException,
-  PutSecretValueCommand,
-  ResourceExistsException,
-  ResourceNotFoundException,
-  type SecretsManagerClient,
-  UpdateSecretVersionStageCommand,
-} from '@aws-sdk/client-secrets-manager';
 import { CURRENT, projectSecretName } from '../naming';
 import type { Versioned, VersionedStore } from '../ports';
 import { CorruptSecretError, type ProjectSecretDocument, parseProjectSecret } from '../project-keys';
+import { isSdkError, type SecretsManagerAccess } from './clients';
 
 /** Staging label of a written-but-not-yet-current version. */
 const PENDING_STAGE = 'SESSION_RECOVERY_PENDING';
@@ -29,33 +20,35 @@ const PENDING_STAGE = 'SESSION_RECOVERY_PENDING';
  */
 export class SecretsManagerProjectStore implements VersionedStore<ProjectSecretDocument> {
   constructor(
-    private readonly client: () => SecretsManagerClient,
+    private readonly secretsManager: () => Promise<SecretsManagerAccess>,
     private readonly secretPrefix: string,
   ) {}
 
   async read(projectId: string): Promise<Versioned<ProjectSecretDocument> | undefined> {
+    const { client, sdk } = await this.secretsManager();
     try {
-      const out = await this.client().send(
-        new GetSecretValueCommand({ SecretId: projectSecretName(this.secretPrefix, projectId), VersionStage: CURRENT }),
+      const out = await client.send(
+        new sdk.GetSecretValueCommand({ SecretId: projectSecretName(this.secretPrefix, projectId), VersionStage: CURRENT }),
       );
       if (out.SecretString === undefined || out.VersionId === undefined) {
         throw new CorruptSecretError('project secret has no SecretString');
       }
       return { value: parseProjectSecret(out.SecretString), version: out.VersionId };
     } catch (error) {
-      if (error instanceof ResourceNotFoundException) return undefined;
+      if (isSdkError(error, 'ResourceNotFoundException')) return undefined;
       throw error;
     }
   }
 
   async compareAndSwap(projectId: string, doc: ProjectSecretDocument, expected: string | undefined): Promise<boolean> {
+    const { client, sdk } = await this.secretsManager();
     const name = projectSecretName(this.secretPrefix, projectId);
     const text = JSON.stringify(doc);
     const version = randomUUID();
     if (expected === undefined) {
       try {
-        await this.client().send(
-          new CreateSecretCommand({
+        await client.send(
+          new sdk.CreateSecretCommand({
             Name: name,
             SecretString: text,
             ClientRequestToken: version,
@@ -64,16 +57,16 @@ export class SecretsManagerProjectStore implements VersionedStore<ProjectSecretD
         );
         return true;
       } catch (error) {
-        if (error instanceof ResourceExistsException) return false;
+        if (isSdkError(error, 'ResourceExistsException')) return false;
         throw error;
       }
     }
-    await this.client().send(
-      new PutSecretValueCommand({ SecretId: name, SecretString: text, ClientRequestToken: version, VersionStages: [PENDING_STAGE] }),
+    await client.send(
+      new sdk.PutSecretValueCommand({ SecretId: name, SecretString: text, ClientRequestToken: version, VersionStages: [PENDING_STAGE] }),
     );
     try {
-      await this.client().send(
-        new UpdateSecretVersionStageCommand({
+      await client.send(
+        new sdk.UpdateSecretVersionStageCommand({
           SecretId: name,
           VersionStage: 'AWSCURRENT',
           MoveToVersionId: version,
@@ -82,7 +75,7 @@ export class SecretsManagerProjectStore implements VersionedStore<ProjectSecretD
       );
       return true;
     } catch (error) {
-      if (error instanceof InvalidParameterException) return false;
+      if (isSdkError(error, 'InvalidParameterException')) return false;
       throw error;
     }
   }
