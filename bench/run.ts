@@ -1,0 +1,266 @@
+/**
+ * `npm run bench`: every figure measured side by side in one run against the
+ * floor (bench/floor: one GetItem, only @aws-sdk/client-dynamodb), reported as an
+ * absolute figure and a ratio. Writes bench/results.json and bench/results.md and
+ * exits non-zero when a budget is missed.
+ *
+ * `npm run bench -- --quick` (run by .ci/run) checks only the deterministic
+ * figures: bundle sizes and AWS calls per request.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { build } from 'esbuild';
+import { BUNDLING } from '../lib/constructs/bundling';
+import { dynamodb, secretsManager } from '../lambdas/shared/aws/clients';
+import { SecretsManagerLegacyKeyStore } from '../lambdas/shared/aws/secrets-manager-legacy-key-store';
+import { generateCredentialId, generateSecretValue } from '../lambdas/shared/project-keys';
+import { computeToken } from '../lambdas/shared/token';
+import { createEntriesTable, putEntry, putProjectSecret } from '../scripts/local/bootstrap';
+import { lambdaContext, toHttpApiEvent } from '../scripts/local/http-api-event';
+import { startMoto } from '../scripts/local/moto';
+import { countCalls } from '../test/support/call-counter';
+import { costPerMillion } from './prices';
+
+const quick = process.argv.includes('--quick');
+const root = path.join(import.meta.dirname, '..');
+// Inside the repository, so the bundles resolve the runtime-provided SDK module from node_modules.
+const out = path.join(root, '.bench-tmp');
+const COLD_RUNS = 15;
+const WARM_REQUESTS = 2000;
+const MEMORY_MB = 256;
+
+const BUDGET = { bundle: 1.2, cold: 1.25, warm: 1.15, costPerMillion: 1.4 } as const;
+const FUTURE = '2099-12-01T00:00:00.000Z';
+const PAST = '2024-01-01T00:00:00.000Z';
+const ids = { project: 'proj_bench', flow: 'flow_bench', entry: 'entry_bench' };
+const secret = generateSecretValue();
+const legacyKey = 'bench-legacy-key-0001';
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const ratio = (a: number, b: number) => Math.round((a / b) * 1000) / 1000;
+
+const bundle = async (name: string, entry: string): Promise<{ file: string; bytes: number }> => {
+  const file = path.join(out, name, 'index.mjs');
+  await build({
+    entryPoints: [entry],
+    outfile: file,
+    bundle: true,
+    platform: BUNDLING.platform,
+    format: BUNDLING.format,
+    target: BUNDLING.target,
+    minify: BUNDLING.minify,
+    sourcemap: BUNDLING.sourcemap,
+    mainFields: [...BUNDLING.mainFields],
+    banner: { js: BUNDLING.banner },
+    external: [...BUNDLING.external],
+    logLevel: 'warning',
+  });
+  return { file, bytes: statSync(file).size };
+};
+
+const lambdaEnv = (endpoint: string): Record<string, string> => ({
+  AWS_REGION: 'us-east-1',
+  AWS_ACCESS_KEY_ID: 'bench',
+  AWS_SECRET_ACCESS_KEY: 'bench',
+  AWS_ENDPOINT_URL: endpoint,
+  TABLE_NAME: 'session-recovery-bench',
+  SECRET_PREFIX: 'session-recovery-bench/',
+  DEPLOYMENT_ENVIRONMENT: 'production',
+  ALLOWED_ORIGINS: '*',
+  POWERTOOLS_SERVICE_NAME: 'session-recovery',
+});
+
+const resumeBody = (token: string, expiresAt: string) =>
+  JSON.stringify({ flow_id: ids.flow, project_id: ids.project, entry_id: ids.entry, token, expires_at: expiresAt });
+const legacyBody = (token: string, expires: string) => JSON.stringify({ flow_id: ids.flow, entry_id: ids.entry, token, expires });
+const event = (body: string, routeKey = 'POST /v1/load-entry-data', p = '/v1/load-entry-data') =>
+  toHttpApiEvent({ method: 'POST', path: p, routeKey, headers: { 'content-type': 'application/json', host: 'bench.example' }, body });
+
+const seed = async () => {
+  const client = new DynamoDBClient({});
+  await createEntriesTable(client, process.env.TABLE_NAME as string);
+  await putEntry(client, process.env.TABLE_NAME as string, {
+    entryId: ids.entry,
+    projectId: ids.project,
+    flowId: ids.flow,
+    currentPageKey: 'page_3',
+    userData: { first_name: 'Ada', favourite_colour: 'green', plan: 'team', newsletter: true, seats: 5 },
+  });
+  client.destroy();
+  await putProjectSecret((await secretsManager()).client, process.env.SECRET_PREFIX as string, {
+    schema_version: 1,
+    project_id: ids.project,
+    credentials: [{ credential_id: generateCredentialId(), label: 'bench', environment: 'production', created_at: new Date().toISOString(), status: 'active', secret }],
+  });
+  await new SecretsManagerLegacyKeyStore(secretsManager, process.env.SECRET_PREFIX as string).put(ids.flow, legacyKey, new Date());
+};
+
+type Invoke = (e: unknown, c: unknown) => Promise<{ statusCode?: number }>;
+
+/** AWS calls per request, counted with SDK middleware on the real clients, after one warm-up request. */
+const countAwsCalls = async (handler: Invoke, bodies: Record<string, string>, routeKey?: string) => {
+  const ddb = countCalls(dynamodb);
+  const sm = countCalls((await secretsManager()).client);
+  const result: Record<string, { dynamodb: number; secretsManager: number; requests: number; status: number }> = {};
+  try {
+    await handler(event(Object.values(bodies)[0], routeKey ?? undefined, routeKey ? '/' : undefined), lambdaContext('bench'));
+    for (const [kind, body] of Object.entries(bodies)) {
+      ddb.reset();
+      sm.reset();
+      let status = 0;
+      const n = 50;
+      for (let i = 0; i < n; i++) status = (await handler(event(body, routeKey ?? undefined, routeKey ? '/' : undefined), lambdaContext('bench'))).statusCode ?? 0;
+      result[kind] = { dynamodb: ddb.calls.length / n, secretsManager: sm.calls.length / n, requests: n, status };
+    }
+  } finally {
+    ddb.detach();
+    sm.detach();
+  }
+  return result;
+};
+
+const coldInit = (file: string, env: Record<string, string>): number => {
+  const times: number[] = [];
+  const code = `const t0 = performance.now(); await import(${JSON.stringify(pathToFileURL(file).href)}); process.stderr.write(String(performance.now() - t0));`;
+  for (let i = 0; i < COLD_RUNS; i++) {
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { env: { ...process.env, ...env }, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`cold init of ${file} failed: ${r.stderr}`);
+    times.push(Number(r.stderr.trim()));
+  }
+  return median(times);
+};
+
+const warm = (file: string, events: unknown[], env: Record<string, string>) => {
+  const r = spawnSync(process.execPath, [path.join(import.meta.dirname, 'warm-harness.mjs'), pathToFileURL(file).href], {
+    env: { ...process.env, ...env, BENCH_EVENTS: JSON.stringify(events), BENCH_N: String(WARM_REQUESTS) },
+    encoding: 'utf8',
+    // The harness reports on fd 3, so nothing the handler logs can be mistaken for its result.
+    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const report = (r.output[3] ?? '').toString().trim();
+  if (r.status !== 0 || !report) throw new Error(`warm run of ${file} failed: ${r.stderr}`);
+  const result = JSON.parse(report) as { median: number; p99: number; n: number; statuses: Record<string, number>; firstFailure?: unknown };
+  const timedBytes = (text: string) => Buffer.byteLength(text.split('--- timed run ---\n')[1] ?? '');
+  return { ...result, logBytesPerRequest: (timedBytes(r.stdout) + timedBytes(r.stderr)) / result.n };
+};
+
+const main = async () => {
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
+  const failures: string[] = [];
+  const check = (ok: boolean, what: string) => {
+    if (!ok) failures.push(what);
+    return ok ? 'yes' : '**NO**';
+  };
+
+  const floor = await bundle('floor', path.join(import.meta.dirname, 'floor', 'index.ts'));
+  const sizes: Record<string, { bytes: number; ratio: number }> = {};
+  for (const fn of ['load-entry-data', 'legacy-load-entry-data', 'credentials', 'entries', 'mint', 'legacy-keys']) {
+    const b = await bundle(fn, path.join(root, 'lambdas', fn, 'index.ts'));
+    sizes[fn] = { bytes: b.bytes, ratio: ratio(b.bytes, floor.bytes) };
+  }
+
+  const moto = await startMoto();
+  const env = lambdaEnv(moto.endpoint);
+  Object.assign(process.env, env, { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' });
+  try {
+    await seed();
+    const valid = computeToken(secret, ids.entry, FUTURE);
+    const bodies = {
+      valid: resumeBody(valid, FUTURE),
+      invalid: resumeBody(computeToken('not-the-secret', ids.entry, FUTURE), FUTURE),
+      expired: resumeBody(computeToken(secret, ids.entry, PAST), PAST),
+    };
+    const legacyBodies = {
+      valid: legacyBody(computeToken(legacyKey, ids.entry, FUTURE), FUTURE),
+      invalid: legacyBody(computeToken('nope', ids.entry, FUTURE), FUTURE),
+      expired: legacyBody(computeToken(legacyKey, ids.entry, PAST), PAST),
+    };
+    const current = ((await import('../lambdas/load-entry-data/index')) as { handler: Invoke }).handler;
+    const legacy = ((await import('../lambdas/legacy-load-entry-data/index')) as { handler: Invoke }).handler;
+    const calls = { 'load-entry-data': await countAwsCalls(current, bodies), 'legacy-load-entry-data': await countAwsCalls(legacy, legacyBodies, '$default') };
+
+    const results: Record<string, unknown> = { date: new Date().toISOString(), machine: `${os.cpus().length} × ${os.cpus()[0]?.model}, Node ${process.version}`, quick, floorBytes: floor.bytes, sizes, calls };
+    const rows: string[] = [];
+    rows.push(`| bundle, floor | ${floor.bytes} B | 1.000 | | |`);
+    for (const fn of ['load-entry-data', 'legacy-load-entry-data']) {
+      rows.push(`| bundle, ${fn} | ${sizes[fn].bytes} B | ${sizes[fn].ratio} | ≤ ${BUDGET.bundle} | ${check(sizes[fn].ratio <= BUDGET.bundle, `${fn} bundle ${sizes[fn].ratio}× > ${BUDGET.bundle}×`)} |`);
+    }
+    for (const fn of ['credentials', 'entries', 'mint', 'legacy-keys']) rows.push(`| bundle, ${fn} (admin) | ${sizes[fn].bytes} B | ${sizes[fn].ratio} | none | |`);
+    for (const [fn, byKind] of Object.entries(calls)) {
+      const v = byKind.valid;
+      const i = byKind.invalid;
+      const e = byKind.expired;
+      rows.push(`| AWS calls, ${fn}, valid (status ${v.status}) | ${v.dynamodb} GetItem, ${v.secretsManager} SM | | 1 GetItem, 0 SM | ${check(v.status === 200 && v.dynamodb === 1 && v.secretsManager === 0, `${fn} valid: ${v.dynamodb} DynamoDB, ${v.secretsManager} SM calls`)} |`);
+      rows.push(`| AWS calls, ${fn}, invalid (status ${i.status}) | ${i.dynamodb} DynamoDB, ${i.secretsManager} SM | | 0 DynamoDB; SM ≤ 1 refetch per 5 s | ${check(i.status === 401 && i.dynamodb === 0 && i.secretsManager * i.requests <= 1, `${fn} invalid: ${i.dynamodb} DynamoDB, ${i.secretsManager * i.requests} SM calls`)} |`);
+      rows.push(`| AWS calls, ${fn}, expired (status ${e.status}) | ${e.dynamodb} DynamoDB, ${e.secretsManager} SM | | 0, 0 | ${check(e.status === 401 && e.dynamodb === 0 && e.secretsManager === 0, `${fn} expired: ${e.dynamodb} DynamoDB, ${e.secretsManager} SM calls`)} |`);
+    }
+
+    if (!quick) {
+      const loggingEnv = { ...env, POWERTOOLS_LOG_LEVEL: 'INFO', POWERTOOLS_METRICS_DISABLED: 'false' };
+      const cold = {
+        floor: coldInit(floor.file, env),
+        'load-entry-data': coldInit(path.join(out, 'load-entry-data', 'index.mjs'), env),
+        'legacy-load-entry-data': coldInit(path.join(out, 'legacy-load-entry-data', 'index.mjs'), env),
+      };
+      const floorEvents = [{ body: JSON.stringify({ entry_id: ids.entry }) }];
+      const warmFloor = warm(floor.file, floorEvents, env);
+      const warmCurrent = warm(path.join(out, 'load-entry-data', 'index.mjs'), [event(bodies.valid)], loggingEnv);
+      const warmLegacy = warm(path.join(out, 'legacy-load-entry-data', 'index.mjs'), [event(legacyBodies.valid, '$default', '/')], loggingEnv);
+      // Diagnostic, not budgeted: the same handler with logs and metrics switched off.
+      const warmQuiet = warm(path.join(out, 'load-entry-data', 'index.mjs'), [event(bodies.valid)], { ...env, POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' });
+      for (const fn of ['load-entry-data', 'legacy-load-entry-data'] as const) {
+        const r = ratio(cold[fn], cold.floor);
+        rows.push(`| cold init (median of ${COLD_RUNS}), ${fn} | ${cold[fn].toFixed(1)} ms (floor ${cold.floor.toFixed(1)} ms) | ${r} | ≤ ${BUDGET.cold} | ${check(r <= BUDGET.cold, `${fn} cold init ${r}× > ${BUDGET.cold}×`)} |`);
+      }
+      for (const [fn, w] of [['load-entry-data', warmCurrent], ['legacy-load-entry-data', warmLegacy]] as const) {
+        const r = ratio(w.median, warmFloor.median);
+        rows.push(`| warm median (${WARM_REQUESTS} requests), ${fn} | ${w.median.toFixed(3)} ms (floor ${warmFloor.median.toFixed(3)} ms) | ${r} | ≤ ${BUDGET.warm} | ${check(r <= BUDGET.warm && Object.keys(w.statuses).join() === '200', `${fn} warm median ${r}× > ${BUDGET.warm}× or not all 200`)} |`);
+        rows.push(`| warm p99, ${fn} | ${w.p99.toFixed(3)} ms (floor ${warmFloor.p99.toFixed(3)} ms) | ${ratio(w.p99, warmFloor.p99)} | | |`);
+      }
+      rows.push(`| warm median, load-entry-data with logs and metrics off (diagnostic) | ${warmQuiet.median.toFixed(3)} ms | ${ratio(warmQuiet.median, warmFloor.median)} | | |`);
+      rows.push(`| log volume per request, load-entry-data | ${warmCurrent.logBytesPerRequest.toFixed(0)} B | | | |`);
+      const inputs = {
+        memoryMb: MEMORY_MB,
+        durationMs: warmCurrent.median,
+        readUnitsPerRequest: 1,
+        secretsManagerCallsPerRequest: calls['load-entry-data'].valid.secretsManager,
+        logBytesPerRequest: warmCurrent.logBytesPerRequest,
+      };
+      const cost = costPerMillion(inputs);
+      const fetchEveryTime = costPerMillion({ ...inputs, secretsManagerCallsPerRequest: 1 });
+      rows.push(`| cost per million resumes (us-east-1) | $${cost.total.toFixed(3)} | ${ratio(fetchEveryTime.total, cost.total)}× cheaper than fetching the secret each time ($${fetchEveryTime.total.toFixed(3)}) | ≤ $${BUDGET.costPerMillion} | ${check(cost.total <= BUDGET.costPerMillion, `cost $${cost.total.toFixed(3)} > $${BUDGET.costPerMillion}`)} |`);
+      Object.assign(results, { cold, warm: { floor: warmFloor, 'load-entry-data': warmCurrent, 'legacy-load-entry-data': warmLegacy, 'load-entry-data (logs off)': warmQuiet }, cost, costIfSecretFetchedEveryRequest: fetchEveryTime, costInputs: inputs });
+    }
+    const md = `# Benchmark${quick ? ' (quick: deterministic figures only)' : ''}
+
+\`npm run bench${quick ? ' -- --quick' : ''}\` on ${results.date as string}, ${results.machine as string}. Bundles built with lib/constructs/bundling.ts (the options CDK uses); moto for DynamoDB and Secrets Manager.
+
+| figure | measured | ratio to floor | budget | met |
+|---|---|---|---|---|
+${rows.join('\n')}
+`;
+    results.failures = failures;
+    // The quick run (CI) only prints: the committed results.json/results.md come from a full run.
+    if (!quick) {
+      writeFileSync(path.join(import.meta.dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+      writeFileSync(path.join(import.meta.dirname, 'results.md'), md);
+    }
+    process.stdout.write(md);
+    if (failures.length) {
+      process.stderr.write(`\nBudgets missed:\n- ${failures.join('\n- ')}\n`);
+      process.exitCode = 1;
+    }
+  } finally {
+    dynamodb.destroy();
+    (await secretsManager()).client.destroy();
+    await moto.stop();
+  }
+};
+
+await main();
