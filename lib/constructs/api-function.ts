@@ -59,6 +59,8 @@ export class ApiFunction extends NodejsFunction {
       timeout: props.timeout ?? Duration.seconds(10),
       tracing: lambda.Tracing.ACTIVE,
       loggingFormat: lambda.LoggingFormat.JSON,
+      // Lambda's own START/END/REPORT lines (INFO) cost a few hundred log bytes per request; keep only its warnings.
+      systemLogLevelV2: lambda.SystemLogLevel.WARN,
       logGroup,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       environment: {

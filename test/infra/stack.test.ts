@@ -35,6 +35,7 @@ describe('the Lambdas', () => {
         Architectures: ['arm64'],
         TracingConfig: { Mode: 'Active' },
         Timeout: 10,
+        LoggingConfig: expect.objectContaining({ LogFormat: 'JSON', SystemLogLevel: 'WARN' }),
       });
     }
   });
