@@ -234,8 +234,10 @@ const main = async () => {
       };
       const cost = costPerMillion(inputs);
       const fetchEveryTime = costPerMillion({ ...inputs, secretsManagerCallsPerRequest: 1 });
+      const viaFunctionUrl = cost.total - cost.httpApi;
+      rows.push(`| cost per million resumes with \`currentContractFunctionUrl\` (no API Gateway fee) | $${viaFunctionUrl.toFixed(3)} | | (option) | |`);
       rows.push(`| cost per million resumes (us-east-1) | $${cost.total.toFixed(3)} | ${ratio(fetchEveryTime.total, cost.total)}× cheaper than fetching the secret each time ($${fetchEveryTime.total.toFixed(3)}) | ≤ $${BUDGET.costPerMillion} | ${check(cost.total <= BUDGET.costPerMillion, `cost $${cost.total.toFixed(3)} > $${BUDGET.costPerMillion}`)} |`);
-      Object.assign(results, { cold, warm: { floor: warmFloor, 'load-entry-data': warmCurrent, 'legacy-load-entry-data': warmLegacy, 'load-entry-data (logs off)': warmQuiet }, cost, costIfSecretFetchedEveryRequest: fetchEveryTime, costInputs: inputs });
+      Object.assign(results, { costViaFunctionUrl: viaFunctionUrl, cold, warm: { floor: warmFloor, 'load-entry-data': warmCurrent, 'legacy-load-entry-data': warmLegacy, 'load-entry-data (logs off)': warmQuiet }, cost, costIfSecretFetchedEveryRequest: fetchEveryTime, costInputs: inputs });
     }
     const md = `# Benchmark${quick ? ' (quick: deterministic figures only)' : ''}
 

@@ -20,6 +20,12 @@ export class SessionRecoveryStack extends Stack {
       value: `${this.service.apiUrl}/v1/load-entry-data`,
       description: 'What browsers POST {flow_id, project_id, entry_id, token, expires_at} to',
     });
+    if (this.service.loadEntryDataFunctionUrl) {
+      new CfnOutput(this, 'LoadEntryDataFunctionUrl', {
+        value: this.service.loadEntryDataFunctionUrl.url,
+        description: 'The current contract on a Lambda Function URL (no API Gateway fee); POST the same body',
+      });
+    }
     new CfnOutput(this, 'LegacyLoadEntryDataUrl', {
       value: this.service.legacyUrl.url,
       description: 'The deprecated legacy load_entry_data contract (POST {flow_id, entry_id, token, expires})',

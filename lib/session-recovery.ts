@@ -100,6 +100,15 @@ export interface SessionRecoveryProps {
    */
   readonly linkMaxLifetime?: Duration;
   /**
+   * Also serve the current load-entry-data contract from a Lambda Function URL
+   * (auth NONE; the Lambda answers CORS itself). It costs no API Gateway fee:
+   * about $0.71 instead of $1.71 per million resumes on the benchmark's model
+   * (bench/HISTORY.md). It has no stage throttling of its own; only the
+   * Lambda's reserved concurrency bounds it.
+   * @default false
+   */
+  readonly currentContractFunctionUrl?: boolean;
+  /**
    * Serve the deprecated legacy `load_entry_data` contract on its Function URL.
    * When false, the URL stays but answers every request with 410 Gone and a
    * pointer to the migration guide, and the Lambda loses all data access.
@@ -132,6 +141,8 @@ export class SessionRecovery extends Construct {
   readonly api: apigw.HttpApi;
   /** The legacy contract's endpoint (auth NONE: browsers call it). */
   readonly legacyUrl: lambda.FunctionUrl;
+  /** The current contract on a Function URL, when `currentContractFunctionUrl` is set. */
+  readonly loadEntryDataFunctionUrl?: lambda.FunctionUrl;
   /** Lets a backend role invoke the mint Lambda and nothing else. */
   readonly mintInvokePolicy: iam.ManagedPolicy;
   /** Lets an operator or backend role call the IAM-authorized admin routes (credentials, entries, tokens, legacy keys). */
@@ -186,6 +197,10 @@ export class SessionRecovery extends Construct {
     });
     loadEntryData.bindEntriesTable(this.table, ['dynamodb:GetItem']);
     loadEntryData.bindSecretsUnder(this.secretPrefix, PROJECT_SECRETS_PATH);
+    if (props.currentContractFunctionUrl) {
+      // No Function URL CORS: the Lambda (middy) answers preflights, as behind API Gateway.
+      this.loadEntryDataFunctionUrl = loadEntryData.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
+    }
 
     const credentials = new ApiFunction(this, 'Credentials', { ...common, functionName: 'credentials', environment });
     credentials.bindSecretsUnder(this.secretPrefix, PROJECT_SECRETS_PATH, projectSecretAdmin);

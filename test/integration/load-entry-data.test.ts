@@ -6,6 +6,7 @@ import { countCalls } from '../support/call-counter';
 import { credential, deleteEntry, deleteProject, seedEntry, seedProject, seedScenario, uid } from '../support/seed';
 import { errorOf, invoke } from '../support/http';
 import { loadEntryEvent } from '../fixtures/events';
+import { functionUrlEvent } from '../fixtures/legacy-events';
 import { lengthExtend } from '../support/sha256-length-extension';
 
 const FUTURE = '2099-01-01T00:00:00.000Z';
@@ -191,6 +192,14 @@ describe('a link that must be refused', () => {
     const reply = await post(bodyFor(s, { entry_id: entryId, token: forged.digestHex }));
     expect(reply.status).toBe(400);
     expect(errorOf(reply).message).toContain('entry_id');
+  });
+});
+
+describe('served from a Lambda Function URL (currentContractFunctionUrl)', () => {
+  it('answers the same request delivered as a Function URL event (routeKey $default)', async () => {
+    const reply = await invoke(handler, functionUrlEvent('POST', '/', bodyFor(s)));
+    expect(reply.status).toBe(200);
+    expect((reply.json as { entry: { entry_id: string } }).entry.entry_id).toBe(s.entryId);
   });
 });
 

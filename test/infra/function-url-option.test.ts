@@ -1,0 +1,18 @@
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { SessionRecoveryStack } from '../../lib/session-recovery-stack';
+
+it('currentContractFunctionUrl adds a Function URL (auth NONE, no URL CORS) to load-entry-data, with an output', () => {
+  const template = Template.fromStack(new SessionRecoveryStack(new App(), 'FnUrl', { sessionRecovery: { currentContractFunctionUrl: true } }));
+  const urls = Object.values(template.findResources('AWS::Lambda::Url'));
+  expect(urls).toHaveLength(2);
+  for (const url of urls) expect(url.Properties).toMatchObject({ AuthType: 'NONE' });
+  template.hasResourceProperties('AWS::Lambda::Url', { TargetFunctionArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SessionRecoveryLoadEntryData'), 'Arn'] }, Cors: Match.absent() });
+  expect(Object.keys(template.findOutputs('*'))).toContain('LoadEntryDataFunctionUrl');
+});
+
+it('is off by default', () => {
+  const template = Template.fromStack(new SessionRecoveryStack(new App(), 'NoFnUrl'));
+  template.resourceCountIs('AWS::Lambda::Url', 1);
+  expect(Object.keys(template.findOutputs('*'))).not.toContain('LoadEntryDataFunctionUrl');
+});
