@@ -1,12 +1,14 @@
-// Runs in a fresh Node process: loads one bundle, warms it, then times N in-process
-// invocations with the given events. Prints one JSON line of results on fd 3.
+// Runs in a fresh Node process: loads our bundle and the floor's, warms both, then
+// alternates calls (ours, floor, ours, floor, ...) so both see the same emulator
+// latency at the same moment; a side-by-side measurement, not two separate runs.
+// Prints one JSON line of results on fd 3; what the handlers log goes to the real
+// stdout/stderr, where the parent counts our handler's bytes (the floor logs nothing).
 import { writeSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 
-const bundle = process.argv[2];
-const events = JSON.parse(process.env.BENCH_EVENTS);
+const [ours, floor] = [await import(process.argv[2]), await import(process.argv[3])];
+const { ours: oursEvents, floor: floorEvents } = JSON.parse(process.env.BENCH_EVENTS);
 const n = Number(process.env.BENCH_N ?? 2000);
-const { handler } = await import(bundle);
 const context = {
   awsRequestId: 'bench',
   functionName: 'bench',
@@ -16,27 +18,29 @@ const context = {
   getRemainingTimeInMillis: () => 10_000,
 };
 
-// What the handler logs goes to the real stdout/stderr; the parent counts those bytes.
-// A marker line separates warm-up logs from the timed run.
-let firstFailure;
-const statuses = {};
+const side = (handler, events) => ({ handler, events, times: [], statuses: {}, firstFailure: undefined });
+const sides = [side(ours.handler, oursEvents), side(floor.handler, floorEvents)];
+
 // Lambda hands every invocation a fresh event (and middlewares may rewrite it): clone one per call, untimed.
-const run = async (i, timed) => {
-  const event = structuredClone(events[i % events.length]);
+const call = async (s, i, timed) => {
+  const event = structuredClone(s.events[i % s.events.length]);
   const t0 = performance.now();
-  const res = await handler(event, context);
-  if (timed) times.push(performance.now() - t0);
-  if (!(res?.statusCode >= 200 && res?.statusCode < 300) && !firstFailure) firstFailure = { status: res?.statusCode, body: res?.body };
-  return res;
+  const res = await s.handler(event, context);
+  const elapsed = performance.now() - t0;
+  if (!timed) return;
+  s.times.push(elapsed);
+  s.statuses[res?.statusCode] = (s.statuses[res?.statusCode] ?? 0) + 1;
+  if (!(res?.statusCode >= 200 && res?.statusCode < 300) && !s.firstFailure) s.firstFailure = { status: res?.statusCode, body: res?.body };
 };
-const times = [];
-for (let i = 0; i < 100; i++) await run(i, false);
+
+for (let i = 0; i < 100; i++) for (const s of sides) await call(s, i, false);
 writeSync(1, '--- timed run ---\n');
 writeSync(2, '--- timed run ---\n');
-for (let i = 0; i < n; i++) {
-  const res = await run(i, true);
-  statuses[res?.statusCode] = (statuses[res?.statusCode] ?? 0) + 1;
-}
-times.sort((a, b) => a - b);
-const q = (p) => times[Math.min(times.length - 1, Math.floor(p * times.length))];
-writeSync(3, `${JSON.stringify({ median: q(0.5), p99: q(0.99), n, statuses, firstFailure })}\n`);
+for (let i = 0; i < n; i++) for (const s of sides) await call(s, i, true);
+
+const stats = (s) => {
+  const t = [...s.times].sort((a, b) => a - b);
+  const q = (p) => t[Math.min(t.length - 1, Math.floor(p * t.length))];
+  return { median: q(0.5), p99: q(0.99), n: t.length, statuses: s.statuses, firstFailure: s.firstFailure };
+};
+writeSync(3, `${JSON.stringify({ ours: stats(sides[0]), floor: stats(sides[1]) })}\n`);

@@ -33,18 +33,6 @@ export const entryFromItem = (item: Record<string, AttributeValue>): StoredEntry
   };
 };
 
-const RESUME_PROJECTION = [
-  ENTRY_TABLE.partitionKey,
-  'project_id',
-  'flow_id',
-  'current_page_key',
-  'user_data',
-  ENTRY_TABLE.ttlAttribute,
-  'created_at',
-  'updated_at',
-  'links_valid_after',
-  'link_allowlist',
-].join(', ');
 
 /**
  * Reads entries: all the public Lambdas need. Kept apart from the write methods
@@ -61,9 +49,9 @@ export class DynamoDbEntryReader implements EntryReader {
       new GetItemCommand({
         TableName: this.tableName,
         Key: { [ENTRY_TABLE.partitionKey]: { S: entryId } },
-        // A user who saved a second ago on one device must resume that save on the next.
+        // A user who saved a second ago on one device must resume that save on the next. No projection:
+        // read units are billed on the whole item anyway, and the item is small.
         ConsistentRead: true,
-        ProjectionExpression: RESUME_PROJECTION,
       }),
     );
     return out.Item ? entryFromItem(out.Item) : undefined;
