@@ -8,16 +8,14 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import {
   CreateSecretCommand,
-  GetSecretValueCommand,
   PutSecretValueCommand,
   ResourceExistsException,
-  ResourceNotFoundException,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { entryToItem } from '../../lambdas/shared/aws/dynamodb-entry-store';
-import { CURRENT, ENTRY_TABLE, projectSecretName } from '../../lambdas/shared/naming';
+import { ENTRY_TABLE, projectSecretName } from '../../lambdas/shared/naming';
 import type { StoredEntry } from '../../lambdas/shared/ports';
-import { type ProjectSecretDocument, parseProjectSecret } from '../../lambdas/shared/project-keys';
+import type { ProjectSecretDocument } from '../../lambdas/shared/project-keys';
 
 /** Creates the entries table as the CDK construct defines it (key and TTL), if it does not exist. */
 export const createEntriesTable = async (client: DynamoDBClient, tableName: string): Promise<void> => {
@@ -59,21 +57,6 @@ export const putProjectSecret = async (
   } catch (error) {
     if (!(error instanceof ResourceExistsException)) throw error;
     await client.send(new PutSecretValueCommand({ SecretId: name, SecretString: text }));
-  }
-};
-
-/** The project's secret document, or undefined when it has none. */
-export const getProjectSecret = async (
-  client: SecretsManagerClient,
-  prefix: string,
-  projectId: string,
-): Promise<ProjectSecretDocument | undefined> => {
-  try {
-    const out = await client.send(new GetSecretValueCommand({ SecretId: projectSecretName(prefix, projectId), VersionStage: CURRENT }));
-    return out.SecretString === undefined ? undefined : parseProjectSecret(out.SecretString);
-  } catch (error) {
-    if (error instanceof ResourceNotFoundException) return undefined;
-    throw error;
   }
 };
 

@@ -8,7 +8,8 @@ import { DEFAULT_SECRET_PREFIX } from '../../lambdas/shared/naming';
 import { type ActiveCredential, generateCredentialId, generateSecretValue } from '../../lambdas/shared/project-keys';
 import { computeToken } from '../../lambdas/shared/token';
 import { createApiServer, type HttpApiHandler, localRoutes } from './api-server';
-import { createEntriesTable, getProjectSecret, putEntry, putProjectSecret } from './bootstrap';
+import { SecretsManagerProjectStore } from '../../lambdas/shared/aws/secrets-manager-project-store';
+import { createEntriesTable, putEntry, putProjectSecret } from './bootstrap';
 import { demoSite } from './demo-site';
 import { type Emulator, startMoto } from './moto';
 
@@ -75,7 +76,9 @@ const seedDemo = async (): Promise<string> => {
   try {
     await createEntriesTable(dynamodb, process.env.TABLE_NAME as string);
     // Keep the demo secret across restarts against a long-running emulator.
-    const existing = (await getProjectSecret(secrets, prefix, DEMO.projectId))?.credentials.find(
+    // The same read the credentials Lambda does.
+    const store = new SecretsManagerProjectStore(async () => ({ client: secrets, sdk: await import('@aws-sdk/client-secrets-manager') }), prefix);
+    const existing = (await store.read(DEMO.projectId))?.value.credentials.find(
       (c): c is ActiveCredential => c.environment === environment && c.status === 'active',
     );
     const secret = existing?.secret ?? generateSecretValue();

@@ -9,9 +9,7 @@ import { ENTRY_TABLE } from '../naming';
 import type { EntryStore, LinkRegistry, StoredEntry } from '../ports';
 import { DynamoDbEntryReader } from './dynamodb-entry-reader';
 
-export { entryFromItem } from './dynamodb-entry-reader';
-
-/** The item an entry is stored as (the inverse of {@link entryFromItem}). */
+/** The item an entry is stored as (the inverse of `entryFromItem` in dynamodb-entry-reader.ts). */
 export const entryToItem = (entry: StoredEntry, timestamps: { createdAt: string; updatedAt: string }) => {
   const item: Record<string, AttributeValue> = {
     [ENTRY_TABLE.partitionKey]: { S: entry.entryId },
