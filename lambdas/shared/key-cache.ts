@@ -66,10 +66,7 @@ export class KeyCache {
       return undefined;
     }
     if (slot) slot.missRefreshedAt = now;
-    const keys = await this.fetch(projectId);
-    const refreshed = this.slots.get(projectId);
-    if (refreshed) refreshed.missRefreshedAt = now;
-    return keys;
+    return this.fetch(projectId);
   }
 
   private fetch(projectId: string): Promise<KeySet> {
@@ -83,8 +80,10 @@ export class KeyCache {
   private async load(projectId: string): Promise<KeySet> {
     try {
       const keys = await this.source.loadKeys(projectId);
+      // Re-inserted to mark it most recent; the miss-refresh stamp survives the refetch.
+      const missRefreshedAt = this.slots.get(projectId)?.missRefreshedAt;
       this.slots.delete(projectId);
-      this.slots.set(projectId, { keys, fetchedAt: this.now() });
+      this.slots.set(projectId, { keys, fetchedAt: this.now(), missRefreshedAt });
       if (this.slots.size > this.options.maxProjects) {
         const oldest = this.slots.keys().next().value;
         if (oldest !== undefined) this.slots.delete(oldest);
