@@ -7,13 +7,11 @@ export const ERROR_STATUS = {
   forbidden: 403,
   entry_not_found: 404,
   not_found: 404,
-  method_not_allowed: 405,
   conflict: 409,
   no_active_credential: 409,
   gone: 410,
   payload_too_large: 413,
   unsupported_media_type: 415,
-  rate_limited: 429,
   internal_error: 500,
   service_unavailable: 503,
 } as const;
