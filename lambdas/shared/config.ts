@@ -30,3 +30,11 @@ export const listEnv = (name: string, fallback: readonly string[]): string[] => 
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
 };
+
+/** `true` or `false`; anything else fails the cold start. */
+export const booleanEnv = (name: string, fallback: boolean): boolean => {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw !== 'true' && raw !== 'false') throw new Error(`Environment variable ${name} must be true or false, got "${raw}"`);
+  return raw === 'true';
+};

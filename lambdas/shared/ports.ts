@@ -33,7 +33,12 @@ export interface StoredEntry {
 }
 
 export interface EntryReader {
-  getEntry(entryId: string): Promise<StoredEntry | undefined>;
+  /**
+   * True when `getEntry` may return a slightly stale item (an eventually
+   * consistent read), unless asked for `{ consistent: true }`.
+   */
+  readonly mayReadStale: boolean;
+  getEntry(entryId: string, options?: { readonly consistent?: boolean }): Promise<StoredEntry | undefined>;
 }
 
 export interface EntryStore extends EntryReader {

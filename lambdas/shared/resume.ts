@@ -97,7 +97,7 @@ const ofAlgorithm = (keys: readonly SigningKey[], algorithm: 'sha256' | 'hmac-sh
  * nothing about another's entries.
  */
 const resumeVerified = async (target: ResumeTarget, deps: ResumeDeps): Promise<ResumeResult> => {
-  const { keyScope, entryId, expires } = target;
+  const { keyScope, entryId } = target;
   const keySet = await deps.keys.keys(keyScope);
   target.admit?.(keySet);
   let credentialId = target.verify(keySet.keys);
@@ -114,15 +114,29 @@ const resumeVerified = async (target: ResumeTarget, deps: ResumeDeps): Promise<R
     throw new ApiError('token_expired', 'The link has expired. Ask for a new link.');
   }
 
-  const entry = await deps.entries.getEntry(entryId);
+  let entry = await deps.entries.getEntry(entryId);
+  let refusal = refusalOf(entry, target, now);
+  if (refusal && deps.entries.mayReadStale) {
+    // An eventually consistent read can miss a save, or a link minted after revoke-links, made within
+    // about the last second. A refusal is confirmed by a strongly consistent read before it is answered.
+    entry = await deps.entries.getEntry(entryId, { consistent: true });
+    refusal = refusalOf(entry, target, now);
+  }
+  if (refusal) throw refusal;
+  // refusalOf answers entry_not_found when there is no entry.
+  return { entry: toResumeEntry(entry as StoredEntry), credentialId };
+};
+
+/** Why `entry` may not be returned for this link, or undefined when it may. */
+const refusalOf = (entry: StoredEntry | undefined, target: ResumeTarget, now: number): ApiError | undefined => {
   if (!entry || !target.owns(entry) || (entry.retainUntil !== undefined && entry.retainUntil * 1000 <= now)) {
-    throw new ApiError('entry_not_found', 'No saved entry matches this link.');
+    return new ApiError('entry_not_found', 'No saved entry matches this link.');
   }
   // After revoke-links, only links minted through the product since then work.
-  if (entry.linksValidAfter !== undefined && !entry.linkAllowlist?.includes(expires)) {
-    throw new ApiError('link_revoked', 'This link has been revoked. Ask for a new link.');
+  if (entry.linksValidAfter !== undefined && !entry.linkAllowlist?.includes(target.expires)) {
+    return new ApiError('link_revoked', 'This link has been revoked. Ask for a new link.');
   }
-  return { entry: toResumeEntry(entry), credentialId };
+  return undefined;
 };
 
 /** Where the request came from, as far as the caller knows. */

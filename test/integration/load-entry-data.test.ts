@@ -44,6 +44,8 @@ describe('a valid link', () => {
       entry: { name: 'Grace', answers: { q1: 'b', q2: [1, 2] }, step_count: 4, entry_id: s.entryId, current_page_key: 'page_2' },
     });
     expect(ddbCalls.calls).toEqual(['GetItemCommand']);
+    // Eventually consistent by default (CONSISTENT_READS unset): half the read price.
+    expect(ddbCalls.inputs[0].ConsistentRead).toBe(false);
   });
 
   it('verifies a token minted outside the product by openssl from the seed formula', async () => {
@@ -149,6 +151,8 @@ describe('a link that must be refused', () => {
     const reply = await post(bodyFor(s, { entry_id: entryId, token: computeToken(s.credential.secret, entryId, FUTURE) }));
     expect(reply.status).toBe(404);
     expect(errorOf(reply)).toEqual({ code: 'entry_not_found', message: 'No saved entry matches this link.' });
+    // The refusal is confirmed by a strongly consistent read: the entry may have been saved a moment ago.
+    expect(ddbCalls.inputs.map((i) => i.ConsistentRead)).toEqual([false, true]);
   });
 
   it('an entry past its retention deadline (not yet swept by TTL): 404 entry_not_found', async () => {

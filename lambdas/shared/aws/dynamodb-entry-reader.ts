@@ -39,19 +39,29 @@ export const entryFromItem = (item: Record<string, AttributeValue>): StoredEntry
  * (DynamoDbEntryStore) so their bundles do not carry code they never run.
  */
 export class DynamoDbEntryReader implements EntryReader {
+  /**
+   * @param consistentRead strongly consistent reads (1 read unit per 4 KB) see a
+   * write the moment it is acknowledged; eventually consistent ones (half that)
+   * usually within a second. The public Lambdas choose with CONSISTENT_READS
+   * (the `consistentReads` stack property); the admin API always reads strongly.
+   */
   constructor(
     protected readonly client: DynamoDBClient,
     protected readonly tableName: string,
+    protected readonly consistentRead = true,
   ) {}
 
-  async getEntry(entryId: string): Promise<StoredEntry | undefined> {
+  get mayReadStale(): boolean {
+    return !this.consistentRead;
+  }
+
+  async getEntry(entryId: string, options?: { readonly consistent?: boolean }): Promise<StoredEntry | undefined> {
     const out = await this.client.send(
       new GetItemCommand({
         TableName: this.tableName,
         Key: { [ENTRY_TABLE.partitionKey]: { S: entryId } },
-        // A user who saved a second ago on one device must resume that save on the next. No projection:
-        // read units are billed on the whole item anyway, and the item is small.
-        ConsistentRead: true,
+        // No projection: read units are billed on the whole item anyway.
+        ConsistentRead: options?.consistent ?? this.consistentRead,
       }),
     );
     return out.Item ? entryFromItem(out.Item) : undefined;
