@@ -8,6 +8,7 @@
  *   keyCacheTtlSeconds   default 60
  *   throttleRateLimit / throttleBurstLimit   default 500 / 1000
  *   currentContractFunctionUrl   "true" also serves load-entry-data on a Function URL (no API Gateway fee)
+ *   consistentReads      "true" reads entries strongly consistently on the public endpoints (twice the DynamoDB price)
  *   legacyEnabled        default true; "false" makes the legacy Function URL answer 410
  *   legacySunset         ISO date announced in the legacy responses' Sunset header
  *   legacyMigrationGuideUrl   where the legacy responses' Link header points
@@ -44,6 +45,7 @@ new SessionRecoveryStack(app, ctx('stackName') ?? 'SessionRecovery', {
     keyCacheTtl: ttl === undefined ? undefined : Duration.seconds(ttl),
     throttle: rate !== undefined || burst !== undefined ? { rateLimit: rate ?? 500, burstLimit: burst ?? 1000 } : undefined,
     currentContractFunctionUrl: ctx('currentContractFunctionUrl') === 'true',
+    consistentReads: ctx('consistentReads') === 'true',
     legacyEnabled: ctx('legacyEnabled') === undefined ? undefined : ctx('legacyEnabled') !== 'false',
     legacySunset: ctx('legacySunset'),
     legacyMigrationGuideUrl: ctx('legacyMigrationGuideUrl'),

@@ -11,7 +11,9 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { DEFAULT_SECRET_PREFIX, ENTRY_TABLE, LEGACY_SECRETS_PATH, PROJECT_SECRETS_PATH } from '../lambdas/shared/naming';
 import { acknowledgeWildcardResource } from './constructs/acknowledge';
+import { API_ACCESS_LOG_FORMAT } from './access-log-format';
 import { ApiFunction } from './constructs/api-function';
+import { RequestLogMetrics } from './constructs/log-metrics';
 import { Monitoring } from './constructs/monitoring';
 import { type FunctionName, ROUTES } from './routes';
 
@@ -109,6 +111,18 @@ export interface SessionRecoveryProps {
    */
   readonly currentContractFunctionUrl?: boolean;
   /**
+   * Read entries on the public endpoints with strongly consistent reads. By
+   * default they read eventually consistently, at half the DynamoDB price: a
+   * read then reflects every write acknowledged more than about a second
+   * earlier. A refusal (no such entry, link revoked) is always confirmed by a
+   * strongly consistent read before it is answered, so a link minted or an
+   * entry saved a moment ago is never refused; what the default allows is that
+   * an entry saved, deleted or revoked within about the last second may be
+   * answered as it was just before. The admin API always reads strongly.
+   * @default false
+   */
+  readonly consistentReads?: boolean;
+  /**
    * Serve the deprecated legacy `load_entry_data` contract on its Function URL.
    * When false, the URL stays but answers every request with 410 Gone and a
    * pointer to the migration guide, and the Lambda loses all data access.
@@ -193,8 +207,10 @@ export class SessionRecovery extends Construct {
         KEY_CACHE_TTL_SECONDS: String((props.keyCacheTtl ?? Duration.seconds(60)).toSeconds()),
         KEY_MISS_REFRESH_SECONDS: String((props.keyMissRefreshInterval ?? Duration.seconds(5)).toSeconds()),
         KEY_MAX_STALENESS_SECONDS: String((props.keyMaxStaleness ?? Duration.minutes(15)).toSeconds()),
+        CONSISTENT_READS: String(props.consistentReads ?? false),
       },
     });
+    new RequestLogMetrics(this, 'LoadEntryDataLogMetrics', { logGroup: loadEntryData.logGroup });
     loadEntryData.bindEntriesTable(this.table, ['dynamodb:GetItem']);
     loadEntryData.bindSecretsUnder(this.secretPrefix, PROJECT_SECRETS_PATH);
     if (props.currentContractFunctionUrl) {
@@ -247,9 +263,10 @@ export class SessionRecovery extends Construct {
         ALLOWED_ORIGINS: allowedOrigins.join(','),
         ...(props.legacySunset ? { LEGACY_SUNSET: props.legacySunset } : {}),
         ...(props.legacyMigrationGuideUrl ? { LEGACY_MIGRATION_GUIDE_URL: props.legacyMigrationGuideUrl } : {}),
-        POWERTOOLS_METRICS_NAMESPACE: 'SessionRecovery',
+        CONSISTENT_READS: String(props.consistentReads ?? false),
       },
     });
+    new RequestLogMetrics(this, 'LegacyLogMetrics', { logGroup: legacy.logGroup, legacy: true });
     if (legacyEnabled) {
       legacy.bindEntriesTable(this.table, ['dynamodb:GetItem']);
       // Legacy keys only: the legacy endpoint never sees a project Token Signing Secret.
@@ -284,20 +301,9 @@ export class SessionRecovery extends Construct {
       stageName: '$default',
       autoDeploy: true,
       throttle: props.throttle ?? { rateLimit: 500, burstLimit: 1000 },
-      // Request metadata only: API Gateway access logs never contain bodies, so no token or user data.
       accessLogSettings: {
         destination: new apigw.LogGroupLogDestination(accessLogs),
-        format: AccessLogFormat.custom(
-          JSON.stringify({
-            requestId: '$context.requestId',
-            ip: '$context.identity.sourceIp',
-            time: '$context.requestTime',
-            routeKey: '$context.routeKey',
-            status: '$context.status',
-            latencyMs: '$context.responseLatency',
-            integrationError: '$context.integrationErrorMessage',
-          }),
-        ),
+        format: AccessLogFormat.custom(API_ACCESS_LOG_FORMAT),
       },
     });
 

@@ -1,18 +1,17 @@
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { dynamodb, secretsManager } from '../shared/aws/clients';
 import { DynamoDbEntryReader } from '../shared/aws/dynamodb-entry-reader';
 import { LegacyKeySource } from '../shared/aws/legacy-key-source';
 import { SecretsManagerLegacyKeyReader } from '../shared/aws/secrets-manager-legacy-key-store';
-import { listEnv, numberEnv, requireEnv } from '../shared/config';
+import { booleanEnv, listEnv, numberEnv, requireEnv } from '../shared/config';
 import { ApiError } from '../shared/errors';
 import { httpPipeline } from '../shared/http/pipeline';
 import { type HttpResult, type JsonEvent, jsonResult } from '../shared/http/types';
 import { KeyCache } from '../shared/key-cache';
 import { logger } from '../shared/logger';
-import { metrics } from '../shared/metrics';
-import { recordVerification } from '../shared/verification-metrics';
+import { STALE_KEYS_SERVED, UNKNOWN_FLOW } from '../shared/log-schema';
+import { recordVerification } from '../shared/verification-outcome';
 import { type LegacyLoadEntryRequest, resumeLegacyEntry } from '../shared/resume';
 import { deprecationHeaders, migrationNotice } from './deprecation';
 import { fieldHints, fieldRules } from './schema';
@@ -21,6 +20,7 @@ import { validateEvent } from './validators.gen.js';
 const config = {
   enabled: process.env.LEGACY_ENABLED !== 'false',
   tableName: requireEnv('TABLE_NAME'),
+  consistentReads: booleanEnv('CONSISTENT_READS', false),
   secretPrefix: requireEnv('SECRET_PREFIX'),
   allowedOrigins: listEnv('ALLOWED_ORIGINS', ['*']),
   sunset: process.env.LEGACY_SUNSET || undefined,
@@ -36,9 +36,9 @@ const keys = new KeyCache(new LegacyKeySource(new SecretsManagerLegacyKeyReader(
   missRefreshIntervalMs: config.keyMissRefreshMs,
   maxStalenessMs: config.keyMaxStalenessMs,
   maxProjects: 10_000,
-  onStaleServed: (flowId, ageMs) => logger.warn('serving cached legacy key: Secrets Manager unavailable', { flow_id: flowId, age_ms: ageMs }),
+  onStaleServed: (flowId, ageMs) => logger.warn(STALE_KEYS_SERVED, { flow_id: flowId, age_ms: ageMs }),
 });
-const entries = new DynamoDbEntryReader(dynamodb, config.tableName);
+const entries = new DynamoDbEntryReader(dynamodb, config.tableName, config.consistentReads);
 
 type LegacyEvent = JsonEvent<LegacyLoadEntryRequest> & Pick<APIGatewayProxyEventV2, 'rawPath'>;
 
@@ -53,11 +53,12 @@ const killSwitch: MiddlewareObj = {
   },
 };
 
-/** Counts legacy calls per flow, so operators see which flows still depend on the route. Unknown flows share one dimension value. */
-const countLegacyCall = async (flowId: string): Promise<void> => {
-  const known = (await keys.keys(flowId)).keys.length > 0;
-  metrics.singleMetric().addDimension('flow_id', known ? flowId : 'unknown').addMetric('LegacyCalls', MetricUnit.Count, 1);
-};
+/**
+ * The flow as the request's log line names it: the `flow_id` dimension of the
+ * `LegacyCalls` metric, so operators see which flows still depend on the route.
+ * Flows without a legacy key share one value, so a caller cannot create metrics.
+ */
+const loggedFlow = async (flowId: string): Promise<string> => ((await keys.keys(flowId)).keys.length > 0 ? flowId : UNKNOWN_FLOW);
 
 /** The legacy `load_entry_data` contract on a Lambda Function URL: `POST /` with `{flow_id, entry_id, token, expires}`. */
 const legacyLoadEntryData = async (event: LegacyEvent): Promise<HttpResult> => {
@@ -68,9 +69,12 @@ const legacyLoadEntryData = async (event: LegacyEvent): Promise<HttpResult> => {
   if (method !== 'POST' || event.rawPath !== '/') {
     throw new ApiError('not_found', 'Nothing here: POST the legacy request body to / .');
   }
-  logger.appendKeys({ flow_id: event.body.flow_id });
-  await countLegacyCall(event.body.flow_id);
-  const { entry } = await recordVerification(metrics, () => resumeLegacyEntry(event.body, { keys, entries, now: Date.now }));
+  const { entry } = await recordVerification(async () => {
+    // Named `unknown` until the key lookup says otherwise, so a lookup that fails still counts as a call.
+    logger.appendKeys({ flow_id: UNKNOWN_FLOW });
+    logger.appendKeys({ flow_id: await loggedFlow(event.body.flow_id) });
+    return resumeLegacyEntry(event.body, { keys, entries, now: Date.now });
+  });
   return jsonResult(200, { entry });
 };
 

@@ -1,19 +1,20 @@
 import { dynamodb, secretsManager } from '../shared/aws/clients';
 import { DynamoDbEntryReader } from '../shared/aws/dynamodb-entry-reader';
 import { SecretsManagerKeySource } from '../shared/aws/secrets-manager-key-source';
-import { listEnv, numberEnv, requireEnv } from '../shared/config';
+import { booleanEnv, listEnv, numberEnv, requireEnv } from '../shared/config';
 import { httpPipeline } from '../shared/http/pipeline';
 import { jsonResult, type HttpResult, type JsonEvent } from '../shared/http/types';
 import { KeyCache } from '../shared/key-cache';
+import { STALE_KEYS_SERVED } from '../shared/log-schema';
 import { logger } from '../shared/logger';
-import { metrics } from '../shared/metrics';
-import { recordVerification } from '../shared/verification-metrics';
+import { recordVerification } from '../shared/verification-outcome';
 import { type LoadEntryRequest, resumeEntry } from '../shared/resume';
 import { fieldHints, fieldRules } from './schema';
 import { validateEvent } from './validators.gen.js';
 
 const config = {
   tableName: requireEnv('TABLE_NAME'),
+  consistentReads: booleanEnv('CONSISTENT_READS', false),
   secretPrefix: requireEnv('SECRET_PREFIX'),
   environment: requireEnv('DEPLOYMENT_ENVIRONMENT'),
   allowedOrigins: listEnv('ALLOWED_ORIGINS', ['*']),
@@ -28,15 +29,14 @@ const keys = new KeyCache(new SecretsManagerKeySource(secretsManager, config.sec
   missRefreshIntervalMs: config.keyMissRefreshMs,
   maxStalenessMs: config.keyMaxStalenessMs,
   maxProjects: 10_000,
-  onStaleServed: (projectId, ageMs) =>
-    logger.warn('serving cached signing keys: Secrets Manager unavailable', { project_id: projectId, age_ms: ageMs }),
+  onStaleServed: (projectId, ageMs) => logger.warn(STALE_KEYS_SERVED, { project_id: projectId, age_ms: ageMs }),
 });
-const entries = new DynamoDbEntryReader(dynamodb, config.tableName);
+const entries = new DynamoDbEntryReader(dynamodb, config.tableName, config.consistentReads);
 
 /** `POST /v1/load-entry-data`: returns the saved entry a valid resume link points to. */
 const loadEntryData = async (event: JsonEvent<LoadEntryRequest>): Promise<HttpResult> => {
   logger.appendKeys({ project_id: event.body.project_id, flow_id: event.body.flow_id });
-  const { entry, credentialId } = await recordVerification(metrics, () =>
+  const { entry, credentialId } = await recordVerification(() =>
     resumeEntry(event.body, { keys, entries, now: Date.now }, { origin: event.headers?.origin }),
   );
   logger.appendKeys({ credential_id: credentialId });

@@ -5,6 +5,7 @@ import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { METRICS_NAMESPACE, VERIFICATION_OUTCOMES } from '../../lambdas/shared/log-schema';
 
 export interface MonitoringProps {
   readonly api: apigw.HttpApi;
@@ -20,13 +21,26 @@ export interface MonitoringProps {
   readonly invalidTokenSpike?: number;
 }
 
-/** Custom metrics the Lambdas write in Embedded Metric Format. */
+/** Counted from the request log lines by metric filters (log-metrics.ts). */
 const verifications = (outcome: string) =>
   new cloudwatch.Metric({
-    namespace: 'SessionRecovery',
+    namespace: METRICS_NAMESPACE,
     metricName: 'Verifications',
-    dimensionsMap: { service: 'session-recovery', outcome },
+    dimensionsMap: { outcome },
     statistic: 'Sum',
+    period: Duration.minutes(5),
+  });
+/** Requests a cached key answered because Secrets Manager did not (log-metrics.ts). */
+const staleKeysServed = new cloudwatch.Metric({
+  namespace: METRICS_NAMESPACE,
+  metricName: 'StaleKeysServed',
+  statistic: 'Sum',
+  period: Duration.minutes(5),
+});
+const search = (dimension: string, metricName: string, label: string) =>
+  new cloudwatch.MathExpression({
+    expression: `SEARCH('{${METRICS_NAMESPACE},${dimension}} MetricName="${metricName}"', 'Sum', 300)`,
+    label,
     period: Duration.minutes(5),
   });
 
@@ -82,25 +96,16 @@ export class Monitoring extends Construct {
         [
           new cloudwatch.GraphWidget({
             title: 'Verifications by outcome',
-            left: ['ok', 'invalid_token', 'expired', 'not_found', 'revoked', 'throttled'].map(verifications),
+            left: VERIFICATION_OUTCOMES.map(verifications),
             width: 12,
           }),
-          new cloudwatch.GraphWidget({
-            title: 'Legacy calls by flow',
-            left: [
-              new cloudwatch.MathExpression({
-                expression: "SEARCH('{SessionRecovery,flow_id,service} MetricName=\"LegacyCalls\"', 'Sum', 300)",
-                label: '',
-                period,
-              }),
-            ],
-            width: 12,
-          }),
+          new cloudwatch.GraphWidget({ title: 'Verifications by credential', left: [search('credential_id', 'Verifications', '')], width: 12 }),
         ],
         [
-          new cloudwatch.GraphWidget({ title: 'Lambda throttles', left: [throttles], width: 12 }),
-          new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 12 }),
+          new cloudwatch.GraphWidget({ title: 'Legacy calls by flow', left: [search('flow_id', 'LegacyCalls', '')], width: 12 }),
+          new cloudwatch.GraphWidget({ title: 'Lambda throttles, and keys served stale (Secrets Manager down)', left: [throttles, staleKeysServed], width: 12 }),
         ],
+        [new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 })],
       ],
     });
   }

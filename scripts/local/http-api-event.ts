@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 
 export interface HttpRequestLike {
@@ -54,7 +54,8 @@ export const toHttpApiEvent = (req: HttpRequestLike): APIGatewayProxyEventV2 => 
         sourceIp: req.sourceIp ?? '127.0.0.1',
         userAgent: headers['user-agent'] ?? '',
       },
-      requestId: randomUUID(),
+      // API Gateway's ids are 16 characters (e.g. "JKJaXmPLvHcESHA="); a Function URL's are the Lambda request id.
+      requestId: routeKey === '$default' ? randomUUID() : randomBytes(11).toString('base64'),
       routeKey,
       stage: '$default',
       time: now.toISOString(),

@@ -61,8 +61,6 @@ const applyLambdaEnvironment = (endpoint: string): void => {
     ALLOWED_ORIGINS: '*',
     POWERTOOLS_SERVICE_NAME: 'session-recovery',
     POWERTOOLS_LOG_LEVEL: 'WARN',
-    // EMF metric lines would drown the request log locally; CloudWatch reads them in AWS.
-    POWERTOOLS_METRICS_DISABLED: 'true',
   };
   for (const [k, v] of Object.entries(defaults)) process.env[k] ??= v;
   process.env.AWS_ENDPOINT_URL = endpoint;

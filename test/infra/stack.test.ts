@@ -2,6 +2,7 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { SessionRecoveryStack } from '../../lib/session-recovery-stack';
 import { ROUTES } from '../../lib/routes';
+import { API_ACCESS_LOG_FORMAT } from '../../lib/access-log-format';
 
 const app = new App();
 const stack = new SessionRecoveryStack(app, 'Test', { env: { account: '111122223333', region: 'eu-west-1' } });
@@ -241,8 +242,34 @@ describe('abuse limits and observability', () => {
 
   it('writes API access logs (request metadata, never bodies) to a log group with retention', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
-      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('"requestId":"\\$context.requestId"') },
+      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: API_ACCESS_LOG_FORMAT },
     });
+    expect(API_ACCESS_LOG_FORMAT).toBe('$context.requestId $context.identity.sourceIp "$context.routeKey" $context.status $context.responseLatency "$context.integrationErrorMessage"');
+  });
+
+  it('turns the public Lambdas\' request lines into metrics with metric filters on their own log groups', () => {
+    const logGroupOf = (prefix: string) => {
+      const [, fn] = Object.entries(template.findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith(prefix)) ?? [];
+      return (fn?.Properties.LoggingConfig as { LogGroup: unknown }).LogGroup;
+    };
+    const filters = Object.values(template.findResources('AWS::Logs::MetricFilter')).map((f) => ({
+      logGroup: JSON.stringify({ Ref: f.Properties.LogGroupName.Ref }),
+      metric: `${f.Properties.MetricTransformations[0].MetricName}{${(f.Properties.MetricTransformations[0].Dimensions ?? []).map((d: { Key: string }) => d.Key).join()}}`,
+    }));
+    const on = (prefix: string) => filters.filter((f) => f.logGroup === JSON.stringify(logGroupOf(prefix))).map((f) => f.metric).sort();
+    expect(on('SessionRecoveryLoadEntryData')).toEqual(['StaleKeysServed{}', 'Verifications{credential_id}', 'Verifications{outcome}']);
+    expect(on('SessionRecoveryLegacyLoadEntryData')).toEqual(['LegacyCalls{flow_id}', 'StaleKeysServed{}', 'Verifications{credential_id}', 'Verifications{outcome}']);
+    expect(filters).toHaveLength(7);
+  });
+
+  it('reads entries eventually consistently on the public endpoints unless told otherwise', () => {
+    for (const prefix of ['SessionRecoveryLoadEntryData', 'SessionRecoveryLegacyLoadEntryData']) {
+      const [, fn] = Object.entries(template.findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith(prefix)) ?? [];
+      expect(fn?.Properties.Environment.Variables.CONSISTENT_READS).toBe('false');
+    }
+    const strict = Template.fromStack(new SessionRecoveryStack(new App(), 'Strict', { sessionRecovery: { consistentReads: true } }));
+    const values = Object.values(strict.findResources('AWS::Lambda::Function')).map((f) => f.Properties.Environment.Variables.CONSISTENT_READS).filter(Boolean);
+    expect(values).toEqual(['true', 'true']);
   });
 
   it('alarms on the 5xx rate, throttles, p99 latency and a spike of invalid tokens, with a dashboard', () => {

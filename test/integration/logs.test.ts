@@ -47,12 +47,31 @@ it('logs one line per request with an outcome, and never a token, secret or user
     .split('\n')
     .filter((l) => l.trim())
     .map((l) => JSON.parse(l) as Record<string, unknown>);
-  const requests = records.filter((r) => r.message === 'request');
-  expect(requests.map((r) => [r.status, r.outcome])).toEqual([
-    [200, 'ok'],
-    [401, 'invalid_token'],
-    [400, 'invalid_request'],
-    [500, 'internal_error'],
-  ]);
-  for (const r of requests) expect(r.function_request_id).toEqual(expect.any(String));
+  // The request lines are the ones with an outcome: one per request (the preflight is answered by CORS alone).
+  const requests = records.filter((r) => 'outcome' in r);
+  expect(requests.map((r) => r.outcome)).toEqual(['ok', 'invalid_token', 'invalid_request', 'error']);
+  const ids = requests.map((r) => r.request_id);
+  expect(new Set(ids).size).toBe(4);
+  for (const id of ids) expect(id).toEqual(expect.stringMatching(/^[A-Za-z0-9+/=-]{16,36}$/));
+  // The failure is also logged at ERROR, by error name only, for the same request.
+  const failure = records.find((r) => r.level === 'ERROR');
+  expect(failure).toMatchObject({ message: 'request failed', error_name: 'Error', request_id: ids[3] });
+  expect(failure).not.toHaveProperty('outcome');
+});
+
+it('writes a request line of what it costs: level, request id, ids and outcome, no Lambda context', async () => {
+  const s = await seedScenario({ colour: 'green' });
+  const body = { flow_id: s.flowId, project_id: s.projectId, entry_id: s.entryId, token: computeToken(s.credential.secret, s.entryId, FUTURE), expires_at: FUTURE };
+  const lines: string[] = [];
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = ((chunk: string | Uint8Array) => (lines.push(String(chunk)), true)) as typeof process.stdout.write;
+  try {
+    await invoke(handler, loadEntryEvent(body));
+  } finally {
+    process.stdout.write = write;
+    await s.cleanup();
+  }
+  const record = JSON.parse(lines.join('')) as Record<string, unknown>;
+  expect(Object.keys(record)).toEqual(['level', 'request_id', 'project_id', 'flow_id', 'credential_id', 'outcome']);
+  expect(record).toMatchObject({ level: 'INFO', project_id: s.projectId, flow_id: s.flowId, credential_id: s.credential.credential_id, outcome: 'ok' });
 });

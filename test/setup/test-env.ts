@@ -10,5 +10,4 @@ export const TEST_ENV = {
   KEY_CACHE_TTL_SECONDS: '60',
   KEY_MISS_REFRESH_SECONDS: '5',
   POWERTOOLS_SERVICE_NAME: 'session-recovery',
-  POWERTOOLS_METRICS_DISABLED: 'true',
 } as const;

@@ -44,8 +44,8 @@ export const errorResponse = (options: ErrorResponseOptions): MiddlewareObj => (
     const apiError = toApiError(request.error, options);
     if (apiError.status >= 500) {
       const error = request.error;
+      // No `outcome` here: only the request line carries one (log-schema.ts); it follows this line.
       options.logger.error('request failed', {
-        outcome: apiError.code,
         error_name: error instanceof Error ? error.name : typeof error,
         error_code: typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : undefined,
       });

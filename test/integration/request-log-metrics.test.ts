@@ -1,0 +1,140 @@
+import { createHash } from 'node:crypto';
+import { GetSecretValueCommand, InternalServiceError, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { mockClient } from 'aws-sdk-client-mock';
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { RequestLogMetrics } from '../../lib/constructs/log-metrics';
+import { secretsManager } from '../../lambdas/shared/aws/clients';
+import { SecretsManagerLegacyKeyStore } from '../../lambdas/shared/aws/secrets-manager-legacy-key-store';
+import { computeToken } from '../../lambdas/shared/token';
+import { type MetricFilterSpec, matchesFilter, parseFilterPattern, publishedMetrics } from '../support/cloudwatch-filter';
+import { type Handler, invoke } from '../support/http';
+import { seedScenario, uid } from '../support/seed';
+import { loadEntryEvent } from '../fixtures/events';
+import { functionUrlEvent } from '../fixtures/legacy-events';
+
+const current = ((await import('../../lambdas/load-entry-data/index')) as { handler: Handler }).handler;
+const legacy = ((await import('../../lambdas/legacy-load-entry-data/index')) as { handler: Handler }).handler;
+
+/** The metric filters the construct puts on each public Lambda's log group, as synthesized. */
+const stack = new Stack(new App(), 'Filters');
+new RequestLogMetrics(stack, 'Current', { logGroup: new logs.LogGroup(stack, 'CurrentLogs') });
+new RequestLogMetrics(stack, 'Legacy', { logGroup: new logs.LogGroup(stack, 'LegacyLogs'), legacy: true });
+const filtersOf = (prefix: string): MetricFilterSpec[] =>
+  Object.entries(Template.fromStack(stack).findResources('AWS::Logs::MetricFilter'))
+    .filter(([id]) => id.startsWith(prefix))
+    .map(([, r]) => r.Properties as MetricFilterSpec);
+
+/** Every line a handler writes while `run` runs, to stdout or stderr (Powertools writes warnings and errors there). */
+const captureLines = async (run: () => Promise<void>): Promise<string[]> => {
+  const chunks: string[] = [];
+  const streams = [process.stdout, process.stderr];
+  const writes = streams.map((s) => s.write.bind(s));
+  for (const s of streams) s.write = ((chunk: string | Uint8Array) => (chunks.push(String(chunk)), true)) as typeof s.write;
+  try {
+    await run();
+  } finally {
+    streams.forEach((s, i) => (s.write = writes[i]));
+  }
+  return chunks.join('').split('\n').filter((l) => l.trim());
+};
+
+describe('metrics from the request log line', () => {
+  it('counts verifications by outcome and by matching credential, one line per request, nothing for malformed requests', async () => {
+    const s = await seedScenario();
+    const future = '2099-09-01T00:00:00Z';
+    const past = '2020-09-01T00:00:00Z';
+    const body = { flow_id: s.flowId, project_id: s.projectId, entry_id: s.entryId, token: computeToken(s.credential.secret, s.entryId, future), expires_at: future };
+    const lines = await captureLines(async () => {
+      try {
+        await invoke(current, loadEntryEvent(body));
+        await invoke(current, loadEntryEvent(body));
+        await invoke(current, loadEntryEvent({ ...body, token: computeToken('x', s.entryId, future) }));
+        await invoke(current, loadEntryEvent({ ...body, expires_at: past, token: computeToken(s.credential.secret, s.entryId, past) }));
+        await invoke(current, loadEntryEvent({ ...body, flow_id: 'other_flow' }));
+        await invoke(current, loadEntryEvent({ ...body, token: 'bad' }));
+      } finally {
+        await s.cleanup();
+      }
+    });
+
+    expect(lines).toHaveLength(6);
+    const records = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(records.map((r) => r.outcome)).toEqual(['ok', 'ok', 'invalid_token', 'expired', 'not_found', 'invalid_request']);
+    for (const r of records) expect(r.request_id).toEqual(expect.stringMatching(/^\S{8,}$/));
+    expect(lines.join('\n')).not.toContain(s.credential.secret);
+
+    expect(publishedMetrics(filtersOf('Current'), lines)).toEqual({
+      'SessionRecovery/Verifications{outcome=ok}': 2,
+      'SessionRecovery/Verifications{outcome=invalid_token}': 1,
+      'SessionRecovery/Verifications{outcome=expired}': 1,
+      'SessionRecovery/Verifications{outcome=not_found}': 1,
+      [`SessionRecovery/Verifications{credential_id=${s.credential.credential_id}}`]: 2,
+    });
+  });
+
+  it('counts legacy calls per flow, flows without a legacy key under one value, and never a guide download', async () => {
+    const store = new SecretsManagerLegacyKeyStore(secretsManager, process.env.SECRET_PREFIX as string);
+    const s = await seedScenario();
+    await store.put(s.flowId, 'legacy-metric-key', new Date());
+    const expires = '2099-01-01T00:00:00Z';
+    const token = createHash('sha256').update(`legacy-metric-key---${s.entryId}---${expires}`).digest('hex');
+    const lines = await captureLines(async () => {
+      try {
+        await invoke(legacy, functionUrlEvent('POST', '/', { flow_id: s.flowId, entry_id: s.entryId, token, expires }));
+        await invoke(legacy, functionUrlEvent('POST', '/', { flow_id: uid('flow'), entry_id: s.entryId, token, expires }));
+        await invoke(legacy, functionUrlEvent('POST', '/', { flow_id: uid('flow'), entry_id: s.entryId, token, expires }));
+        await invoke(legacy, functionUrlEvent('GET', '/migration-guide'));
+      } finally {
+        await store.retire(s.flowId);
+        await s.cleanup();
+      }
+    });
+    expect(lines).toHaveLength(4);
+    expect(publishedMetrics(filtersOf('Legacy'), lines)).toEqual({
+      [`SessionRecovery/LegacyCalls{flow_id=${s.flowId}}`]: 1,
+      'SessionRecovery/LegacyCalls{flow_id=unknown}': 2,
+      'SessionRecovery/Verifications{outcome=ok}': 1,
+      'SessionRecovery/Verifications{outcome=invalid_token}': 2,
+    });
+  });
+});
+
+describe('metrics from the warning lines', () => {
+  it('counts a request answered from cached keys while Secrets Manager is down (fault injected: moto cannot fail on demand)', async () => {
+    const s = await seedScenario();
+    const future = '2099-09-01T00:00:00Z';
+    const body = { flow_id: s.flowId, project_id: s.projectId, entry_id: s.entryId, token: computeToken(s.credential.secret, s.entryId, future), expires_at: future };
+    let sm: ReturnType<typeof mockClient> | undefined;
+    const lines = await captureLines(async () => {
+      try {
+        await invoke(current, loadEntryEvent(body));
+        sm = mockClient(SecretsManagerClient);
+        sm.on(GetSecretValueCommand).rejects(new InternalServiceError({ message: 'down', $metadata: { httpStatusCode: 500 } }));
+        // A bad token forces a refetch, which fails: the cached keys answer, and that is counted.
+        await invoke(current, loadEntryEvent({ ...body, token: computeToken('nope', s.entryId, future) }));
+      } finally {
+        sm?.restore();
+        await s.cleanup();
+      }
+    });
+    const metrics = publishedMetrics(filtersOf('Current'), lines);
+    expect(metrics['SessionRecovery/StaleKeysServed{}']).toBe(1);
+    expect(metrics['SessionRecovery/Verifications{outcome=invalid_token}']).toBe(1);
+  });
+});
+
+describe('the filter-pattern reader the tests above rely on', () => {
+  it('follows CloudWatch semantics for the subset it reads, and refuses the rest', () => {
+    const p = '{ ($.a = "x*") && (($.b = "1") || ($.c != "*")) }';
+    expect(matchesFilter(p, '{"a":"xyz","b":"1"}')).toBe(true);
+    expect(matchesFilter(p, '{"a":"xyz","b":"2","c":"q"}')).toBe(false);
+    expect(matchesFilter(p, '{"a":"y","b":"1"}')).toBe(false);
+    expect(matchesFilter(p, '{"b":"1"}')).toBe(false);
+    expect(matchesFilter(p, 'not json')).toBe(false);
+    expect(matchesFilter('{ $.n = "*" }', '{"n":5}')).toBe(false);
+    expect(() => parseFilterPattern('{ $.n > 5 }')).toThrow(/unsupported|subset/);
+    expect(() => parseFilterPattern('ERROR')).toThrow();
+  });
+});
