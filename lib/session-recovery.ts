@@ -123,6 +123,15 @@ export interface SessionRecoveryProps {
    */
   readonly consistentReads?: boolean;
   /**
+   * Lambda active tracing (X-Ray) on every Lambda. Lambda samples the first
+   * request each second and 5 % of the rest, and X-Ray bills $5 per million
+   * traces recorded (beyond its free tier): at least $0.25 per million resumes
+   * on top of the benchmark's model, more at low traffic. Turn it off where the
+   * request log line and the metrics are enough.
+   * @default true
+   */
+  readonly activeTracing?: boolean;
+  /**
    * Serve the deprecated legacy `load_entry_data` contract on its Function URL.
    * When false, the URL stays but answers every request with 410 Gone and a
    * pointer to the migration guide, and the Lambda loses all data access.
@@ -186,7 +195,7 @@ export class SessionRecovery extends Construct {
       removalPolicy: props.tableRemovalPolicy ?? RemovalPolicy.RETAIN,
     });
 
-    const common = { memorySize: props.memorySize, logRetention: props.logRetention };
+    const common = { memorySize: props.memorySize, logRetention: props.logRetention, activeTracing: props.activeTracing };
     const environment = { DEPLOYMENT_ENVIRONMENT: this.environmentName };
     const projectSecretAdmin = [
       'secretsmanager:GetSecretValue',

@@ -28,11 +28,13 @@ export interface ApiFunctionProps {
   /** @default - no reserved concurrency */
   readonly reservedConcurrentExecutions?: number;
   readonly environment?: Record<string, string>;
+  /** Lambda active tracing (X-Ray). @default true */
+  readonly activeTracing?: boolean;
 }
 
 /**
  * A product Lambda with the house defaults set once: Node.js 24 on arm64, an ESM
- * bundle minified by a local esbuild with source maps, active tracing, JSON logs
+ * bundle minified by a local esbuild with source maps, active tracing unless turned off, JSON logs
  * in its own log group with a retention.
  */
 export class ApiFunction extends NodejsFunction {
@@ -57,7 +59,7 @@ export class ApiFunction extends NodejsFunction {
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 256,
       timeout: props.timeout ?? Duration.seconds(10),
-      tracing: lambda.Tracing.ACTIVE,
+      tracing: props.activeTracing === false ? lambda.Tracing.DISABLED : lambda.Tracing.ACTIVE,
       loggingFormat: lambda.LoggingFormat.JSON,
       // Lambda's own START/END/REPORT lines (INFO) cost a few hundred log bytes per request; keep only its warnings.
       systemLogLevelV2: lambda.SystemLogLevel.WARN,
@@ -79,7 +81,9 @@ export class ApiFunction extends NodejsFunction {
         forceDockerBundling: false,
       },
     });
-    acknowledgeWildcardResource(role, '*', 'X-Ray trace writes (active tracing) have no resource-level permissions.');
+    if (props.activeTracing !== false) {
+      acknowledgeWildcardResource(role, '*', 'X-Ray trace writes (active tracing) have no resource-level permissions.');
+    }
     // The function must wait for its role's policy (else its first calls are denied); the role itself is
     // already ordered by the GetAtt on its ARN, so CDK's extra DependsOn on it is redundant (cfn-lint W3005).
     const policy = role.node.tryFindChild('DefaultPolicy')?.node.defaultChild as iam.CfnPolicy;

@@ -272,6 +272,13 @@ describe('abuse limits and observability', () => {
     expect(values).toEqual(['true', 'true']);
   });
 
+  it('can turn active tracing off, with the X-Ray permissions it no longer needs', () => {
+    const quiet = Template.fromStack(new SessionRecoveryStack(new App(), 'Quiet', { sessionRecovery: { activeTracing: false } }));
+    for (const fn of Object.values(quiet.findResources('AWS::Lambda::Function'))) expect(fn.Properties.TracingConfig).toBeUndefined();
+    expect(JSON.stringify(quiet.findResources('AWS::IAM::Policy'))).not.toContain('xray:');
+    expect(JSON.stringify(template.findResources('AWS::IAM::Policy'))).toContain('xray:PutTraceSegments');
+  });
+
   it('alarms on the 5xx rate, throttles, p99 latency and a spike of invalid tokens, with a dashboard', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties.AlarmDescription as string);
     expect(alarms).toHaveLength(4);
