@@ -104,7 +104,7 @@ export interface SessionRecoveryProps {
   /**
    * Also serve the current load-entry-data contract from a Lambda Function URL
    * (auth NONE; the Lambda answers CORS itself). It costs no API Gateway fee:
-   * about $0.71 instead of $1.71 per million resumes on the benchmark's model
+   * about $0.35 instead of $1.39 per million resumes on the benchmark's model
    * (bench/HISTORY.md). It has no stage throttling of its own; only the
    * Lambda's reserved concurrency bounds it.
    * @default false
