@@ -17,8 +17,8 @@ const errorPayload = (fieldRules: FieldRules): MiddlewareObj => ({
   onError: (request: Request) => {
     const apiError = toApiError(request.error, { logger, fieldRules });
     if (apiError.status >= 500) {
+      // No `outcome` here: only the request line carries one (log-schema.ts); it follows this line.
       logger.error('invocation failed', {
-        outcome: apiError.code,
         error_name: request.error instanceof Error ? request.error.name : typeof request.error,
       });
     }
