@@ -7,13 +7,13 @@
  * `npm run bench -- --quick` (run by .ci/run) checks only the deterministic
  * figures: bundle sizes and AWS calls per request.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { build } from 'esbuild';
+import { build, type Metafile } from 'esbuild';
 import { BUNDLING } from '../lib/constructs/bundling';
 import { dynamodb, secretsManager } from '../lambdas/shared/aws/clients';
 import { SecretsManagerLegacyKeyStore } from '../lambdas/shared/aws/secrets-manager-legacy-key-store';
@@ -44,23 +44,36 @@ const legacyKey = 'bench-legacy-key-0001';
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const ratio = (a: number, b: number) => Math.round((a / b) * 1000) / 1000;
 
-const bundle = async (name: string, entry: string): Promise<{ file: string; bytes: number }> => {
+/** Bytes of a bundle by npm package (or `own code`), from esbuild's metafile. */
+const bytesByPackage = (metafile: Metafile): Record<string, number> => {
+  const by: Record<string, number> = {};
+  for (const output of Object.values(metafile.outputs)) {
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+      const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1] ?? 'own code';
+      by[pkg] = (by[pkg] ?? 0) + bytesInOutput;
+    }
+  }
+  return by;
+};
+
+const bundle = async (name: string, entry: string, minify: boolean = BUNDLING.minify): Promise<{ file: string; bytes: number; packages: Record<string, number> }> => {
   const file = path.join(out, name, 'index.mjs');
-  await build({
+  const result = await build({
     entryPoints: [entry],
     outfile: file,
     bundle: true,
     platform: BUNDLING.platform,
     format: BUNDLING.format,
     target: BUNDLING.target,
-    minify: BUNDLING.minify,
+    minify,
     sourcemap: BUNDLING.sourcemap,
     mainFields: [...BUNDLING.mainFields],
     banner: { js: BUNDLING.banner },
     external: [...BUNDLING.external],
+    metafile: true,
     logLevel: 'warning',
   });
-  return { file, bytes: statSync(file).size };
+  return { file, bytes: statSync(file).size, packages: bytesByPackage(result.metafile) };
 };
 
 const lambdaEnv = (endpoint: string): Record<string, string> => ({
@@ -157,7 +170,19 @@ interface WarmStats {
   n: number;
   statuses: Record<string, number>;
   firstFailure?: unknown;
+  /** TCP connections opened during the timed calls. */
+  sockets: number;
 }
+
+/** bench/keep-alive-proxy.mjs in front of `target`, so clients can keep their connections as they do with AWS. */
+const startKeepAliveProxy = async (target: string) => {
+  const child = spawn(process.execPath, [path.join(import.meta.dirname, 'keep-alive-proxy.mjs'), target], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const endpoint = await new Promise<string>((resolve, reject) => {
+    child.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString().trim()));
+    child.once('exit', (code) => reject(new Error(`keep-alive proxy exited with code ${code}`)));
+  });
+  return { endpoint, stop: () => child.kill('SIGTERM') };
+};
 
 /** Our bundle and the floor in one process, calls alternated, so both face the same emulator latency. */
 const warm = (file: string, events: unknown[], floorFile: string, floorEvents: unknown[], env: Record<string, string>) => {
@@ -186,12 +211,20 @@ const main = async () => {
 
   const floor = await bundle('floor', path.join(import.meta.dirname, 'floor', 'index.ts'));
   const sizes: Record<string, { bytes: number; ratio: number }> = {};
+  const packages: Record<string, Record<string, number>> = {};
   for (const fn of ['load-entry-data', 'legacy-load-entry-data', 'credentials', 'entries', 'mint', 'legacy-keys']) {
     const b = await bundle(fn, path.join(root, 'lambdas', fn, 'index.ts'));
     sizes[fn] = { bytes: b.bytes, ratio: ratio(b.bytes, floor.bytes) };
+    packages[fn] = b.packages;
   }
+  // What the public bundle carries beyond the floor, by package: the weight each framework has to pay for.
+  const addedOverFloor = Object.entries(packages['load-entry-data'])
+    .map(([pkg, bytes]) => [pkg, bytes - (floor.packages[pkg] ?? 0)] as const)
+    .filter(([, bytes]) => bytes !== 0)
+    .sort((a, b) => b[1] - a[1]);
 
   const moto = await startMoto();
+  let proxy: Awaited<ReturnType<typeof startKeepAliveProxy>> | undefined;
   const env = lambdaEnv(moto.endpoint);
   Object.assign(process.env, env, { POWERTOOLS_LOG_LEVEL: 'SILENT' });
   try {
@@ -211,7 +244,7 @@ const main = async () => {
     const legacy = ((await import('../lambdas/legacy-load-entry-data/index')) as { handler: Invoke }).handler;
     const calls = { 'load-entry-data': await countAwsCalls(current, bodies), 'legacy-load-entry-data': await countAwsCalls(legacy, legacyBodies, '$default') };
 
-    const results: Record<string, unknown> = { date: new Date().toISOString(), machine: `${os.cpus().length} × ${os.cpus()[0]?.model}, Node ${process.version}`, quick, floorBytes: floor.bytes, sizes, calls };
+    const results: Record<string, unknown> = { date: new Date().toISOString(), machine: `${os.cpus().length} × ${os.cpus()[0]?.model}, Node ${process.version}`, quick, floorBytes: floor.bytes, sizes, addedOverFloor: Object.fromEntries(addedOverFloor), calls };
     const rows: string[] = [];
     rows.push(`| bundle, floor | ${floor.bytes} B | 1.000 | | |`);
     for (const fn of ['load-entry-data', 'legacy-load-entry-data']) {
@@ -228,17 +261,23 @@ const main = async () => {
     }
 
     if (!quick) {
-      const loggingEnv = { ...env, POWERTOOLS_LOG_LEVEL: 'INFO' };
-      const cold = {
+      // Warm runs go through the keep-alive proxy: moto closes every connection, AWS endpoints do not.
+      proxy = await startKeepAliveProxy(moto.endpoint);
+      const warmEnv = { ...env, AWS_ENDPOINT_URL: proxy.endpoint };
+      const loggingEnv = { ...warmEnv, POWERTOOLS_LOG_LEVEL: 'INFO' };
+      const cold: Record<string, number> = {
         floor: coldInit(floor.file, env),
         'load-entry-data': coldInit(path.join(out, 'load-entry-data', 'index.mjs'), env),
         'legacy-load-entry-data': coldInit(path.join(out, 'legacy-load-entry-data', 'index.mjs'), env),
       };
       const floorEvents = [{ body: JSON.stringify({ entry_id: ids.entry }) }];
+      // Technique check: the same Lambda without minification (source maps stay on either way).
+      const unminified = await bundle('load-entry-data-unminified', path.join(root, 'lambdas', 'load-entry-data', 'index.ts'), false);
+      cold.unminified = coldInit(unminified.file, env);
       const warmCurrent = warm(path.join(out, 'load-entry-data', 'index.mjs'), [event(bodies.valid)], floor.file, floorEvents, loggingEnv);
       const warmLegacy = warm(path.join(out, 'legacy-load-entry-data', 'index.mjs'), [event(legacyBodies.valid, '$default', '/')], floor.file, floorEvents, loggingEnv);
       // Diagnostic, not budgeted: the same handler with its log line switched off.
-      const warmQuiet = warm(path.join(out, 'load-entry-data', 'index.mjs'), [event(bodies.valid)], floor.file, floorEvents, { ...env, POWERTOOLS_LOG_LEVEL: 'SILENT' });
+      const warmQuiet = warm(path.join(out, 'load-entry-data', 'index.mjs'), [event(bodies.valid)], floor.file, floorEvents, { ...warmEnv, POWERTOOLS_LOG_LEVEL: 'SILENT' });
       for (const fn of ['load-entry-data', 'legacy-load-entry-data'] as const) {
         const r = ratio(cold[fn], cold.floor);
         rows.push(`| cold init (median of ${COLD_RUNS}), ${fn} | ${cold[fn].toFixed(1)} ms (floor ${cold.floor.toFixed(1)} ms) | ${r} | ≤ ${BUDGET.cold} | ${check(r <= BUDGET.cold, `${fn} cold init ${r}× > ${BUDGET.cold}×`)} |`);
@@ -249,6 +288,9 @@ const main = async () => {
         rows.push(`| warm median (${WARM_REQUESTS} requests, alternated with the floor), ${fn} | ${w.ours.median.toFixed(3)} ms (floor ${w.floor.median.toFixed(3)} ms) | ${r} | ≤ ${BUDGET.warm} | ${check(ok, `${fn} warm median ${r}× > ${BUDGET.warm}× or not all 200`)} |`);
         rows.push(`| warm p99, ${fn} | ${w.ours.p99.toFixed(3)} ms (floor ${w.floor.p99.toFixed(3)} ms) | ${ratio(w.ours.p99, w.floor.p99)} | | |`);
       }
+      const reuse = `${warmCurrent.ours.sockets} (floor ${warmCurrent.floor.sockets})`;
+      rows.push(`| TCP connections opened during the ${WARM_REQUESTS} timed requests (HTTP keep-alive; moto behind a keep-alive proxy), load-entry-data | ${reuse} | | 0 | ${check(warmCurrent.ours.sockets === 0, `load-entry-data opened ${reuse} connections while warm`)} |`);
+      rows.push(`| load-entry-data without minification (technique check) | ${unminified.bytes} B, cold init ${cold.unminified.toFixed(1)} ms | ${ratio(unminified.bytes, floor.bytes)}; cold ${ratio(cold.unminified, cold.floor)} | | |`);
       rows.push(`| warm median, load-entry-data with logs off (diagnostic) | ${warmQuiet.ours.median.toFixed(3)} ms (floor ${warmQuiet.floor.median.toFixed(3)} ms) | ${ratio(warmQuiet.ours.median, warmQuiet.floor.median)} | | |`);
       const lambdaLogBytes = warmCurrent.logBytesPerRequest;
       rows.push(`| log bytes per resume: the Lambda's request line (measured) + API Gateway's access line (modelled) | ${lambdaLogBytes.toFixed(0)} B + ${API_ACCESS_LINE_BYTES} B | | | |`);
@@ -277,6 +319,15 @@ const main = async () => {
 | figure | measured | ratio to floor | budget | met |
 |---|---|---|---|---|
 ${rows.join('\n')}
+
+## What load-entry-data adds to the floor
+
+Bytes in the minified bundle by package, ours minus the floor's (the SDK parts both share cancel out).
+
+| package | bytes |
+|---|---|
+${addedOverFloor.map(([pkg, bytes]) => `| ${pkg} | ${bytes} |`).join('\n')}
+| **total** | ${sizes['load-entry-data'].bytes - floor.bytes} |
 `;
     results.failures = failures;
     // The quick run (CI) only prints: the committed results.json/results.md come from a full run.
@@ -292,6 +343,7 @@ ${rows.join('\n')}
   } finally {
     dynamodb.destroy();
     (await secretsManager()).client.destroy();
+    proxy?.stop();
     await moto.stop();
   }
 };
