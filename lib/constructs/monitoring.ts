@@ -37,10 +37,11 @@ const staleKeysServed = new cloudwatch.Metric({
   statistic: 'Sum',
   period: Duration.minutes(5),
 });
-const search = (dimension: string, metricName: string, label: string) =>
+/** One line per value of `dimension` (each credential, each legacy flow). */
+const search = (dimension: string, metricName: string) =>
   new cloudwatch.MathExpression({
     expression: `SEARCH('{${METRICS_NAMESPACE},${dimension}} MetricName="${metricName}"', 'Sum', 300)`,
-    label,
+    label: '',
     period: Duration.minutes(5),
   });
 
@@ -99,10 +100,10 @@ export class Monitoring extends Construct {
             left: VERIFICATION_OUTCOMES.map(verifications),
             width: 12,
           }),
-          new cloudwatch.GraphWidget({ title: 'Verifications by credential', left: [search('credential_id', 'Verifications', '')], width: 12 }),
+          new cloudwatch.GraphWidget({ title: 'Verifications by credential', left: [search('credential_id', 'Verifications')], width: 12 }),
         ],
         [
-          new cloudwatch.GraphWidget({ title: 'Legacy calls by flow', left: [search('flow_id', 'LegacyCalls', '')], width: 12 }),
+          new cloudwatch.GraphWidget({ title: 'Legacy calls by flow', left: [search('flow_id', 'LegacyCalls')], width: 12 }),
           new cloudwatch.GraphWidget({ title: 'Lambda throttles, and keys served stale (Secrets Manager down)', left: [throttles, staleKeysServed], width: 12 }),
         ],
         [new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 })],
