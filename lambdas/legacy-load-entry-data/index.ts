@@ -4,13 +4,13 @@ import { dynamodb, secretsManager } from '../shared/aws/clients';
 import { DynamoDbEntryReader } from '../shared/aws/dynamodb-entry-reader';
 import { LegacyKeySource } from '../shared/aws/legacy-key-source';
 import { SecretsManagerLegacyKeyReader } from '../shared/aws/secrets-manager-legacy-key-store';
-import { booleanEnv, listEnv, numberEnv, requireEnv } from '../shared/config';
+import { booleanEnv, listEnv, requireEnv } from '../shared/config';
 import { ApiError } from '../shared/errors';
 import { httpPipeline } from '../shared/http/pipeline';
 import { type HttpResult, type JsonEvent, jsonResult } from '../shared/http/types';
-import { KeyCache } from '../shared/key-cache';
 import { logger } from '../shared/logger';
-import { STALE_KEYS_SERVED, UNKNOWN_FLOW } from '../shared/log-schema';
+import { publicKeyCache } from '../shared/public-key-cache';
+import { UNKNOWN_FLOW } from '../shared/log-schema';
 import { recordVerification } from '../shared/verification-outcome';
 import { type LegacyLoadEntryRequest, resumeLegacyEntry } from '../shared/resume';
 import { deprecationHeaders, migrationNotice } from './deprecation';
@@ -26,18 +26,9 @@ const config = {
   sunset: process.env.LEGACY_SUNSET || undefined,
   migrationGuideUrl: process.env.LEGACY_MIGRATION_GUIDE_URL || undefined,
   currentEndpoint: process.env.CURRENT_ENDPOINT_URL || undefined,
-  keyCacheTtlMs: numberEnv('KEY_CACHE_TTL_SECONDS', 60) * 1000,
-  keyMissRefreshMs: numberEnv('KEY_MISS_REFRESH_SECONDS', 5) * 1000,
-  keyMaxStalenessMs: numberEnv('KEY_MAX_STALENESS_SECONDS', 900) * 1000,
 };
 
-const keys = new KeyCache(new LegacyKeySource(new SecretsManagerLegacyKeyReader(secretsManager, config.secretPrefix)), {
-  ttlMs: config.keyCacheTtlMs,
-  missRefreshIntervalMs: config.keyMissRefreshMs,
-  maxStalenessMs: config.keyMaxStalenessMs,
-  maxProjects: 10_000,
-  onStaleServed: (flowId, ageMs) => logger.warn(STALE_KEYS_SERVED, { flow_id: flowId, age_ms: ageMs }),
-});
+const keys = publicKeyCache(new LegacyKeySource(new SecretsManagerLegacyKeyReader(secretsManager, config.secretPrefix)), 'flow_id');
 const entries = new DynamoDbEntryReader(dynamodb, config.tableName, config.consistentReads);
 
 type LegacyEvent = JsonEvent<LegacyLoadEntryRequest> & Pick<APIGatewayProxyEventV2, 'rawPath'>;

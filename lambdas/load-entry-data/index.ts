@@ -4,9 +4,8 @@ import { SecretsManagerKeySource } from '../shared/aws/secrets-manager-key-sourc
 import { booleanEnv, listEnv, numberEnv, requireEnv } from '../shared/config';
 import { httpPipeline } from '../shared/http/pipeline';
 import { jsonResult, type HttpResult, type JsonEvent } from '../shared/http/types';
-import { KeyCache } from '../shared/key-cache';
-import { STALE_KEYS_SERVED } from '../shared/log-schema';
 import { logger } from '../shared/logger';
+import { publicKeyCache } from '../shared/public-key-cache';
 import { recordVerification } from '../shared/verification-outcome';
 import { type LoadEntryRequest, resumeEntry } from '../shared/resume';
 import { fieldHints, fieldRules } from './schema';
@@ -18,19 +17,10 @@ const config = {
   secretPrefix: requireEnv('SECRET_PREFIX'),
   environment: requireEnv('DEPLOYMENT_ENVIRONMENT'),
   allowedOrigins: listEnv('ALLOWED_ORIGINS', ['*']),
-  keyCacheTtlMs: numberEnv('KEY_CACHE_TTL_SECONDS', 60) * 1000,
-  keyMissRefreshMs: numberEnv('KEY_MISS_REFRESH_SECONDS', 5) * 1000,
-  keyMaxStalenessMs: numberEnv('KEY_MAX_STALENESS_SECONDS', 900) * 1000,
   maxBodyBytes: numberEnv('MAX_BODY_BYTES', 4096),
 };
 
-const keys = new KeyCache(new SecretsManagerKeySource(secretsManager, config.secretPrefix, config.environment), {
-  ttlMs: config.keyCacheTtlMs,
-  missRefreshIntervalMs: config.keyMissRefreshMs,
-  maxStalenessMs: config.keyMaxStalenessMs,
-  maxProjects: 10_000,
-  onStaleServed: (projectId, ageMs) => logger.warn(STALE_KEYS_SERVED, { project_id: projectId, age_ms: ageMs }),
-});
+const keys = publicKeyCache(new SecretsManagerKeySource(secretsManager, config.secretPrefix, config.environment), 'project_id');
 const entries = new DynamoDbEntryReader(dynamodb, config.tableName, config.consistentReads);
 
 /** `POST /v1/load-entry-data`: returns the saved entry a valid resume link points to. */
