@@ -1,6 +1,6 @@
 import { EXPIRES_AT_PATTERN, ID_PATTERN, MAX_EXPIRES_AT_LENGTH, MAX_ID_LENGTH, TOKEN_PATTERN } from '../shared/grammar';
 import { V2_TOKEN_PATTERN } from '../shared/token-v2';
-import { EXPIRES_AT_RULE, ID_RULE, TOKEN_RULE } from '../shared/resume';
+import { CURRENT_TOKEN_RULE, EXPIRES_AT_RULE, ID_RULE } from '../shared/resume';
 
 const id = { type: 'string', minLength: 1, maxLength: MAX_ID_LENGTH, pattern: ID_PATTERN } as const;
 
@@ -30,7 +30,7 @@ export const fieldRules = {
   flow_id: ID_RULE,
   project_id: ID_RULE,
   entry_id: ID_RULE,
-  token: TOKEN_RULE,
+  token: CURRENT_TOKEN_RULE,
   expires_at: EXPIRES_AT_RULE,
 } as const;
 

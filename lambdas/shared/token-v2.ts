@@ -13,7 +13,12 @@ import type { SigningKey } from './token';
  *
  * The credential id in the token picks the key: no trial of every key.
  */
-export const V2_TOKEN_PATTERN = '^v2\\.cred_[0-9a-f]{20}\\.[A-Za-z0-9_-]{43}$';
+/**
+ * The MAC is 32 bytes: 43 base64url characters, whose last one carries 4 bits
+ * of MAC and 2 unused bits. Only the canonical spelling, with those bits zero
+ * (A E I M Q U Y c g k o s w 0 4 8), is accepted: one token, one string.
+ */
+export const V2_TOKEN_PATTERN = '^v2\\.cred_[0-9a-f]{20}\\.[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$';
 const v2RegExp = new RegExp(V2_TOKEN_PATTERN);
 
 export const isV2Token = (token: string): boolean => v2RegExp.test(token);

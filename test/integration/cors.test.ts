@@ -15,7 +15,7 @@ describe('CORS with a list of allowed origins', () => {
     expect(reply.headers['access-control-allow-headers']).toBe('Content-Type');
     expect(reply.headers['access-control-max-age']).toBe('7200');
     expect(reply.headers['access-control-allow-credentials']).toBeUndefined();
-    expect(reply.headers.vary).toContain('Origin');
+    expect(reply.headers.vary).toBe('Origin');
     expect(reply.headers['x-content-type-options']).toBe('nosniff');
   });
 
@@ -37,5 +37,16 @@ describe('CORS with a list of allowed origins', () => {
     const reply = await invoke(handler, loadEntryEvent({}, { origin: 'https://quiz.example.com' }));
     expect(reply.status).toBe(400);
     expect(reply.headers['access-control-allow-origin']).toBe('https://quiz.example.com');
+  });
+
+  it('names Origin in Vary exactly once, on preflights and answers alike', async () => {
+    for (const reply of [
+      await invoke(handler, preflightEvent('https://quiz.example.com')),
+      await invoke(handler, loadEntryEvent({}, { origin: 'https://shop.brand.example' })),
+      await invoke(handler, loadEntryEvent({}, { origin: 'https://evil.example' })),
+      await invoke(handler, loadEntryEvent({})),
+    ]) {
+      expect(reply.headers.vary).toBe('Origin');
+    }
   });
 });

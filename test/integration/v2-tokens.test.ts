@@ -35,6 +35,21 @@ const resume = (token: string, expiresAt: string, overrides: Record<string, unkn
   invoke(loadEntryData, loadEntryEvent({ flow_id: flowId, project_id: projectId, entry_id: entryId, token, expires_at: expiresAt, ...overrides }));
 
 describe('v2 (HMAC-SHA256) tokens', () => {
+  it('accepts only the canonical spelling: the three others with the unused bits of the last character set are refused', async () => {
+    const link = await mintLink();
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const last = alphabet.indexOf(link.token.slice(-1));
+    expect(last % 4).toBe(0);
+    for (let unused = 1; unused < 4; unused++) {
+      const variant = `${link.token.slice(0, -1)}${alphabet[last + unused]}`;
+      // The same 32 bytes of MAC: the spelling is all that differs.
+      expect(Buffer.from(variant.split('.')[2], 'base64url')).toEqual(Buffer.from(link.token.split('.')[2], 'base64url'));
+      const reply = await resume(variant, link.expires_at);
+      expect([reply.status, errorOf(reply).code]).toEqual([400, 'invalid_request']);
+    }
+    expect((await resume(link.token, link.expires_at)).status).toBe(200);
+  });
+
   it('a hmac-sha256 credential mints v2.<credential_id>.<mac> tokens that load-entry-data accepts', async () => {
     const link = await mintLink();
     expect(link.token).toMatch(new RegExp(`^v2\\.${link.credential_id}\\.[A-Za-z0-9_-]{43}$`));

@@ -38,6 +38,17 @@ const addSecurityHeaders = (request: Request): void => {
   response.headers = { ...response.headers, ...SECURITY_HEADERS };
 };
 
+/**
+ * Every response varies by Origin (a project's own origin list can refuse one
+ * with 403), so `vary: 'Origin'` is always set; @middy/http-cors adds it a second
+ * time when it echoes an origin. Each name is kept once.
+ */
+const varyOnce = (request: Request): void => {
+  const headers = (request.response as { headers?: Record<string, string> }).headers;
+  if (headers?.Vary === undefined) return;
+  headers.Vary = [...new Set(headers.Vary.split(',').map((part) => part.trim()).filter(Boolean))].join(', ');
+};
+
 /** Headers a Lambda adds to every response, preflights included (e.g. deprecation signals). */
 export type ExtraHeaders = (event: unknown) => Record<string, string>;
 
@@ -60,6 +71,7 @@ export const responseHeaders = (corsOptions?: CorsOptions, extraHeaders?: ExtraH
   };
   const applyAll = (request: Request): void => {
     cors?.after!(request);
+    varyOnce(request);
     addSecurityHeaders(request);
     addExtra(request);
   };
@@ -68,6 +80,7 @@ export const responseHeaders = (corsOptions?: CorsOptions, extraHeaders?: ExtraH
       if (!cors) return undefined;
       const early = cors.before!(request);
       if (early === undefined) return undefined;
+      varyOnce(request);
       addSecurityHeaders(request);
       addExtra(request);
       return request.response;
