@@ -1,24 +1,37 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { format } from 'node:util';
 import { LOG_DIR } from '../support/sensitive';
 
 /**
- * Diverts every structured log line the Lambdas write (Powertools JSON logs, on
- * stdout and stderr) to test-results/logs/<worker>.jsonl, at the most verbose level,
- * so the global teardown can scan what a full test run logged.
+ * Copies every line a test worker writes to the log-scan folder
+ * (test-results/.../logs/<worker>.jsonl), so the global teardown can scan all of
+ * what a full test run printed: the Lambdas' structured lines (Powertools writes
+ * them straight to stdout and stderr, which Lambda sends to CloudWatch), any
+ * other text on those streams, and everything passed to `console`. The Lambdas
+ * log at the most verbose level during tests. Their JSON lines are kept off the
+ * terminal; everything else is still shown.
  */
 process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
 mkdirSync(LOG_DIR, { recursive: true });
 const file = path.join(LOG_DIR, `${process.pid}.jsonl`);
-// Both streams: Powertools writes warnings and errors to stderr, and Lambda sends both to CloudWatch.
+const keep = (text: string): void => appendFileSync(file, text.endsWith('\n') ? text : `${text}\n`);
+
 for (const stream of [process.stdout, process.stderr]) {
   const original = stream.write.bind(stream);
   stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
     const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
-    if (text.startsWith('{"')) {
-      appendFileSync(file, text.endsWith('\n') ? text : `${text}\n`);
-      return true;
-    }
+    keep(text);
+    if (text.startsWith('{"')) return true;
     return (original as (c: unknown, ...r: unknown[]) => boolean)(chunk, ...rest);
   }) as typeof stream.write;
+}
+
+// Jest's console does not write to this process's streams (it reports to the parent): copy it too.
+for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
+  const original = console[method].bind(console);
+  console[method] = (...args: unknown[]) => {
+    keep(format(...args));
+    original(...args);
+  };
 }

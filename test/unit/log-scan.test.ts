@@ -18,3 +18,16 @@ it('the end-of-run log scan finds a planted secret and passes clean logs', () =>
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+it('the capture keeps every line a test worker prints, not only JSON: plain text on stdout and stderr, and console output', async () => {
+  const { readFileSync, readdirSync } = await import('node:fs');
+  const { LOG_DIR } = await import('../support/sensitive');
+  const marker = `capture-check-${process.pid}-${Date.now()}`;
+  process.stdout.write(`${marker} stdout plain\n`);
+  process.stderr.write(`${marker} stderr plain\n`);
+  console.error(`${marker} console %s`, 'formatted');
+  const captured = readdirSync(LOG_DIR).map((f) => readFileSync(path.join(LOG_DIR, f), 'utf8')).join('');
+  expect(captured).toContain(`${marker} stdout plain`);
+  expect(captured).toContain(`${marker} stderr plain`);
+  expect(captured).toContain(`${marker} console formatted`);
+});
