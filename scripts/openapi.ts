@@ -22,9 +22,12 @@ const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: object, description: string) => ({ description, content: { 'application/json': { schema } } });
 const error = (description: string) => json(ref('Error'), description);
 
+// Response schemas are closed (additionalProperties: false), so a field the API adds without documenting it
+// fails test/integration/openapi-responses.test.ts, which checks real responses against this document.
 const credentialMetadata = {
   type: 'object',
-  required: ['credential_id', 'label', 'environment', 'created_at', 'status'],
+  required: ['credential_id', 'label', 'environment', 'created_at', 'status', 'algorithm'],
+  additionalProperties: false,
   properties: {
     credential_id: { type: 'string' },
     label: { type: 'string' },
@@ -32,11 +35,14 @@ const credentialMetadata = {
     created_at: { type: 'string', format: 'date-time' },
     status: { enum: ['active', 'revoked'] },
     revoked_at: { type: 'string', format: 'date-time' },
+    algorithm: { enum: ['sha256', 'hmac-sha256'], description: 'sha256: the seed\'s tokens; hmac-sha256: v2 tokens' },
   },
 };
 
 const adminEntry = {
   type: 'object',
+  required: ['entry_id', 'project_id', 'flow_id', 'current_page_key', 'user_data', 'created_at', 'updated_at'],
+  additionalProperties: false,
   properties: {
     entry_id: { type: 'string' },
     project_id: { type: 'string' },
@@ -46,8 +52,12 @@ const adminEntry = {
     created_at: { type: 'string', format: 'date-time' },
     updated_at: { type: 'string', format: 'date-time' },
     retain_until: { type: 'string', format: 'date-time' },
+    links_valid_after: { type: 'string', format: 'date-time', description: 'Set by revoke-links: links issued before it no longer work' },
   },
 };
+
+/** An object with exactly these properties, all present. */
+const exactly = (properties: Record<string, object>) => ({ type: 'object', required: Object.keys(properties), additionalProperties: false, properties });
 
 const SUCCESS: Record<string, Record<string, unknown>> = {
   'POST /v1/load-entry-data': {
@@ -55,6 +65,7 @@ const SUCCESS: Record<string, Record<string, unknown>> = {
       {
         type: 'object',
         required: ['entry'],
+        additionalProperties: false,
         properties: {
           entry: {
             type: 'object',
@@ -71,37 +82,38 @@ const SUCCESS: Record<string, Record<string, unknown>> = {
   },
   'POST /v1/projects/{project_id}/credentials': {
     201: json(
-      { type: 'object', required: ['credential', 'secret'], properties: { credential: credentialMetadata, secret: { type: 'string', description: 'Shown in this response only' } } },
+      exactly({ credential: credentialMetadata, secret: { type: 'string', description: 'Shown in this response only' } }),
       'Created; the secret value appears here and never again',
     ),
   },
   'GET /v1/projects/{project_id}/credentials': {
-    200: json({ type: 'object', properties: { credentials: { type: 'array', items: credentialMetadata } } }, 'Metadata only'),
+    200: json(exactly({ credentials: { type: 'array', items: credentialMetadata } }), 'Metadata only'),
   },
   'DELETE /v1/projects/{project_id}/credentials/{credential_id}': { 204: { description: 'Revoked' } },
   'GET /v1/projects/{project_id}/allowed-origins': {
-    200: json({ type: 'object', properties: { allowed_origins: { type: ['array', 'null'], items: { type: 'string' } } } }, 'The project\'s own list, or null when the deployment\'s list applies'),
+    200: json(exactly({ allowed_origins: { type: ['array', 'null'], items: { type: 'string' } } }), 'The project\'s own list, or null when the deployment\'s list applies'),
   },
   'PUT /v1/projects/{project_id}/allowed-origins': {
-    200: json({ type: 'object', properties: { allowed_origins: { type: 'array', items: { type: 'string' } } } }, 'Saved'),
+    200: json(exactly({ allowed_origins: { type: 'array', items: { type: 'string' } } }), 'Saved'),
   },
   'DELETE /v1/projects/{project_id}/allowed-origins': {
-    200: json({ type: 'object', properties: { allowed_origins: { type: 'null' } } }, 'Cleared: the deployment\'s list applies again'),
+    200: json(exactly({ allowed_origins: { type: 'null' } }), 'Cleared: the deployment\'s list applies again'),
   },
   'POST /v1/entries/{entry_id}/revoke-links': {
-    200: json({ type: 'object', properties: { entry_id: { type: 'string' }, links_valid_after: { type: 'string', format: 'date-time' } } }, 'Every link issued so far stops working'),
+    200: json(exactly({ entry_id: { type: 'string' }, links_valid_after: { type: 'string', format: 'date-time' } }), 'Every link issued so far stops working'),
   },
   'PUT /v1/entries/{entry_id}': {
-    200: json({ type: 'object', properties: { entry: adminEntry } }, 'Updated'),
-    201: json({ type: 'object', properties: { entry: adminEntry } }, 'Created'),
+    200: json(exactly({ entry: adminEntry }), 'Updated'),
+    201: json(exactly({ entry: adminEntry }), 'Created'),
   },
-  'GET /v1/entries/{entry_id}': { 200: json({ type: 'object', properties: { entry: adminEntry } }, 'The entry') },
+  'GET /v1/entries/{entry_id}': { 200: json(exactly({ entry: adminEntry }), 'The entry') },
   'DELETE /v1/entries/{entry_id}': { 204: { description: 'Erased' } },
   'POST /v1/tokens': {
     200: json(
       {
         type: 'object',
         required: ['token', 'entry_id', 'expires_at', 'credential_id'],
+        additionalProperties: false,
         properties: {
           token: { type: 'string' },
           entry_id: { type: 'string' },
@@ -152,7 +164,6 @@ export const buildOpenApi = () => {
     const key = routeKey(route.method, route.path);
     const schema = ROUTE_SCHEMAS[route.fn as keyof typeof ROUTE_SCHEMAS][key];
     const responses: Record<string, unknown> = { ...SUCCESS[key] };
-    if (route.access !== 'public') delete responses[204 as never];
     for (const status of ERRORS[key]) {
       responses[status] = status === 429 ? { description: 'API Gateway throttling ({"message":"Too Many Requests"})' } : error(codesFor(status));
     }
@@ -201,10 +212,12 @@ export const buildOpenApi = () => {
         Error: {
           type: 'object',
           required: ['error'],
+          additionalProperties: false,
           properties: {
             error: {
               type: 'object',
               required: ['code', 'message'],
+              additionalProperties: false,
               properties: { code: { enum: Object.keys(ERROR_STATUS) }, message: { type: 'string' } },
             },
           },
