@@ -6,6 +6,7 @@
  *   allowedOrigins       comma-separated, default "*"
  *   secretPrefix         default "session-recovery/"
  *   keyCacheTtlSeconds   default 60
+ *   keyLookupRate / keyLookupBurst   default 10 / 20: key reads per second (and at once) for ids an instance holds nothing for
  *   throttleRateLimit / throttleBurstLimit   default 500 / 1000
  *   currentContractFunctionUrl   "true" also serves load-entry-data on a Function URL (no API Gateway fee)
  *   consistentReads      "true" reads entries strongly consistently on the public endpoints (twice the DynamoDB price)
@@ -36,6 +37,8 @@ const num = (key: string): number | undefined => {
 const rate = num('throttleRateLimit');
 const burst = num('throttleBurstLimit');
 const ttl = num('keyCacheTtlSeconds');
+const lookupRate = num('keyLookupRate');
+const lookupBurst = num('keyLookupBurst');
 
 new SessionRecoveryStack(app, ctx('stackName') ?? 'SessionRecovery', {
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
@@ -44,6 +47,8 @@ new SessionRecoveryStack(app, ctx('stackName') ?? 'SessionRecovery', {
     allowedOrigins: ctx('allowedOrigins')?.split(',').map((o) => o.trim()),
     secretPrefix: ctx('secretPrefix'),
     keyCacheTtl: ttl === undefined ? undefined : Duration.seconds(ttl),
+    keyLookupLimit:
+      lookupRate !== undefined || lookupBurst !== undefined ? { ratePerSecond: lookupRate ?? 10, burst: lookupBurst ?? 20 } : undefined,
     throttle: rate !== undefined || burst !== undefined ? { rateLimit: rate ?? 500, burstLimit: burst ?? 1000 } : undefined,
     currentContractFunctionUrl: ctx('currentContractFunctionUrl') === 'true',
     consistentReads: ctx('consistentReads') === 'true',

@@ -45,8 +45,10 @@ export interface SessionRecoveryProps {
   readonly keyCacheTtl?: Duration;
   /**
    * Least time between two key refetches for one project caused by tokens that
-   * did not verify, so a new key works at once without letting bad tokens hammer
-   * Secrets Manager.
+   * did not verify. A credential created since an instance last read the
+   * project's keys verifies there on the next request, or, when a failed token
+   * caused a refetch within this interval, once it has passed; bad tokens cannot
+   * hammer Secrets Manager.
    * @default Duration.seconds(5)
    */
   readonly keyMissRefreshInterval?: Duration;
@@ -55,6 +57,16 @@ export interface SessionRecoveryProps {
    * @default Duration.minutes(15)
    */
   readonly keyMaxStaleness?: Duration;
+  /**
+   * Per Lambda instance, the most key reads for project (or legacy flow) ids the
+   * instance holds nothing for: `burst` at once, then `ratePerSecond`. Anyone can
+   * name any id, so this bounds what random ids cost in Secrets Manager reads.
+   * Past it, a request is answered as a wrong token with no read (its log line
+   * says `lookup_limited`). Raise it if one instance must take up more new
+   * projects than this each second.
+   * @default { ratePerSecond: 10, burst: 20 }
+   */
+  readonly keyLookupLimit?: { readonly ratePerSecond: number; readonly burst: number };
   /**
    * Stage-wide request rate limit (requests per second, steady state) and burst.
    * Requests past it get 429 from API Gateway.
@@ -205,6 +217,16 @@ export class SessionRecovery extends Construct {
       'secretsmanager:UpdateSecretVersionStage',
     ];
 
+    // Both public Lambdas cache keys alike (lambdas/shared/public-key-cache.ts).
+    const lookupLimit = props.keyLookupLimit ?? { ratePerSecond: 10, burst: 20 };
+    const keyCacheEnvironment = {
+      KEY_CACHE_TTL_SECONDS: String((props.keyCacheTtl ?? Duration.seconds(60)).toSeconds()),
+      KEY_MISS_REFRESH_SECONDS: String((props.keyMissRefreshInterval ?? Duration.seconds(5)).toSeconds()),
+      KEY_MAX_STALENESS_SECONDS: String((props.keyMaxStaleness ?? Duration.minutes(15)).toSeconds()),
+      KEY_LOOKUP_RATE: String(lookupLimit.ratePerSecond),
+      KEY_LOOKUP_BURST: String(lookupLimit.burst),
+    };
+
     const reserved = props.reservedConcurrency ?? { loadEntryData: 100, legacy: 20 };
     const loadEntryData = new ApiFunction(this, 'LoadEntryData', {
       ...common,
@@ -213,9 +235,7 @@ export class SessionRecovery extends Construct {
       environment: {
         ...environment,
         ALLOWED_ORIGINS: allowedOrigins.join(','),
-        KEY_CACHE_TTL_SECONDS: String((props.keyCacheTtl ?? Duration.seconds(60)).toSeconds()),
-        KEY_MISS_REFRESH_SECONDS: String((props.keyMissRefreshInterval ?? Duration.seconds(5)).toSeconds()),
-        KEY_MAX_STALENESS_SECONDS: String((props.keyMaxStaleness ?? Duration.minutes(15)).toSeconds()),
+        ...keyCacheEnvironment,
         CONSISTENT_READS: String(props.consistentReads ?? false),
       },
     });
@@ -270,6 +290,7 @@ export class SessionRecovery extends Construct {
       environment: {
         LEGACY_ENABLED: String(legacyEnabled),
         ALLOWED_ORIGINS: allowedOrigins.join(','),
+        ...keyCacheEnvironment,
         ...(props.legacySunset ? { LEGACY_SUNSET: props.legacySunset } : {}),
         ...(props.legacyMigrationGuideUrl ? { LEGACY_MIGRATION_GUIDE_URL: props.legacyMigrationGuideUrl } : {}),
         CONSISTENT_READS: String(props.consistentReads ?? false),
@@ -278,8 +299,10 @@ export class SessionRecovery extends Construct {
     new RequestLogMetrics(this, 'LegacyLogMetrics', { logGroup: legacy.logGroup, legacy: true });
     if (legacyEnabled) {
       legacy.bindEntriesTable(this.table, ['dynamodb:GetItem']);
-      // Legacy keys only: the legacy endpoint never sees a project Token Signing Secret.
+      // Verifies with legacy keys only. It also reads the secret of the project a flow's key was imported for,
+      // for that project's allowed origins alone (LegacyKeySource): the project's keys never verify there.
       legacy.bindSecretsUnder(this.secretPrefix, LEGACY_SECRETS_PATH);
+      legacy.bindSecretsUnder(this.secretPrefix, PROJECT_SECRETS_PATH);
     } else {
       // Switched off: it answers 410 before reading anything, so it gets no data access at all.
       legacy.addEnvironment('TABLE_NAME', 'disabled');

@@ -220,15 +220,16 @@ const legacy = program.command('legacy').description('legacy per-flow keys (lega
 
 legacy
   .command('import')
-  .description("import a flow's existing legacy key (from --secret, --secret-file, or standard input)")
-  .requiredOption('--flow <flow_id>')
+  .description("import a flow's existing legacy key for one project (from --secret, --secret-file, or standard input)")
+  .requiredOption('--flow <flow_id>', 'the flow the key was issued for')
+  .requiredOption('--project <project_id>', "the project the flow belongs to: the key opens only this project's entries of the flow")
   .option('--secret <value>', 'the key (prefer --secret-file or stdin: arguments end up in shell history)')
-  .option('--secret-file <path>')
-  .action(async (o: { flow: string; secret?: string; secretFile?: string }) => {
+  .option('--secret-file <path>', 'read the key from this file')
+  .action(async (o: { flow: string; project: string; secret?: string; secretFile?: string }) => {
     const secret = (o.secret ?? (o.secretFile ? readFileSync(o.secretFile, 'utf8') : readFileSync(0, 'utf8'))).trim();
     if (!secret) throw new UsageError('No legacy key given.');
-    const reply = await client().request('PUT', `/v1/legacy/flows/${seg(o.flow)}/key`, { body: { secret } });
-    report(reply, () => `Imported the legacy key of flow ${o.flow}.`);
+    const reply = await client().request('PUT', `/v1/legacy/flows/${seg(o.flow)}/key`, { body: { secret, project_id: o.project } });
+    report(reply, () => `Imported the legacy key of flow ${o.flow} for project ${o.project}.`);
   });
 
 legacy

@@ -10,17 +10,20 @@ import { validateEvent } from './validators.gen.js';
 
 const store = new SecretsManagerLegacyKeyStore(secretsManager, requireEnv('SECRET_PREFIX'));
 
-type LegacyKeyEvent = JsonEvent<{ secret: string } | undefined> & { pathParameters: { flow_id: string } };
+type LegacyKeyEvent = JsonEvent<{ secret: string; project_id: string } | undefined> & { pathParameters: { flow_id: string } };
 
 /**
- * Imports an existing per-flow legacy key (PUT) or retires it (DELETE). Legacy
- * keys are no longer issued, so there is deliberately no route that generates one.
+ * Imports an existing per-flow legacy key for one project (PUT) or retires it
+ * (DELETE). Legacy keys are no longer issued, so there is deliberately no route
+ * that generates one.
  */
 const legacyKeys = async (event: LegacyKeyEvent): Promise<HttpResult> => {
   const flowId = event.pathParameters.flow_id;
   logger.appendKeys({ flow_id: flowId });
   if (event.routeKey === 'PUT /v1/legacy/flows/{flow_id}/key') {
-    await store.put(flowId, event.body!.secret, new Date());
+    const { secret, project_id: projectId } = event.body!;
+    logger.appendKeys({ project_id: projectId });
+    await store.put(flowId, projectId, secret, new Date());
     return { statusCode: 204 };
   }
   if (!(await store.retire(flowId))) throw new ApiError('not_found', `Flow ${flowId} has no legacy key.`);

@@ -1,12 +1,14 @@
-import { idParams, ID_RULES } from '../shared/http/common-schemas';
+import { idParams, idSchema, ID_RULES } from '../shared/http/common-schemas';
 import type { RouteSchema } from '../shared/http/route-schema';
 import { LEGACY_SECRET_PATTERN, MAX_LEGACY_SECRET_LENGTH, MIN_LEGACY_SECRET_LENGTH } from '../shared/legacy-keys';
 
 export const importLegacyKeyBodySchema = {
   type: 'object',
-  required: ['secret'],
+  required: ['secret', 'project_id'],
   additionalProperties: false,
   properties: {
+    // The one project whose entries (of this flow) the key opens, and whose allowed origins apply.
+    project_id: idSchema,
     secret: {
       type: 'string',
       minLength: MIN_LEGACY_SECRET_LENGTH,

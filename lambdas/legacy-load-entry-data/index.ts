@@ -4,11 +4,13 @@ import { dynamodb, secretsManager } from '../shared/aws/clients';
 import { DynamoDbEntryReader } from '../shared/aws/dynamodb-entry-reader';
 import { LegacyKeySource } from '../shared/aws/legacy-key-source';
 import { SecretsManagerLegacyKeyReader } from '../shared/aws/secrets-manager-legacy-key-store';
+import { SecretsManagerProjectReader } from '../shared/aws/secrets-manager-project-store';
 import { booleanEnv, listEnv, requireEnv } from '../shared/config';
 import { ApiError } from '../shared/errors';
 import { httpPipeline } from '../shared/http/pipeline';
 import { type HttpResult, type JsonEvent, jsonResult } from '../shared/http/types';
 import { logger } from '../shared/logger';
+import type { KeySet } from '../shared/ports';
 import { publicKeyCache } from '../shared/public-key-cache';
 import { UNKNOWN_FLOW } from '../shared/log-schema';
 import { recordVerification } from '../shared/verification-outcome';
@@ -28,7 +30,13 @@ const config = {
   currentEndpoint: process.env.CURRENT_ENDPOINT_URL || undefined,
 };
 
-const keys = publicKeyCache(new LegacyKeySource(new SecretsManagerLegacyKeyReader(secretsManager, config.secretPrefix)), 'flow_id');
+const keys = publicKeyCache(
+  new LegacyKeySource(
+    new SecretsManagerLegacyKeyReader(secretsManager, config.secretPrefix),
+    new SecretsManagerProjectReader(secretsManager, config.secretPrefix),
+  ),
+  'flow_id',
+);
 const entries = new DynamoDbEntryReader(dynamodb, config.tableName, config.consistentReads);
 
 type LegacyEvent = JsonEvent<LegacyLoadEntryRequest> & Pick<APIGatewayProxyEventV2, 'rawPath'>;
@@ -48,8 +56,11 @@ const killSwitch: MiddlewareObj = {
  * The flow as the request's log line names it: the `flow_id` dimension of the
  * `LegacyCalls` metric, so operators see which flows still depend on the route.
  * Flows without a legacy key share one value, so a caller cannot create metrics.
+ * A flow with a key also names the project the key belongs to.
  */
-const loggedFlow = async (flowId: string): Promise<string> => ((await keys.keys(flowId)).keys.length > 0 ? flowId : UNKNOWN_FLOW);
+const logKeyOwner = ({ projectId }: KeySet, flowId: string): void => {
+  if (projectId !== undefined) logger.appendKeys({ flow_id: flowId, project_id: projectId });
+};
 
 /** The legacy `load_entry_data` contract on a Lambda Function URL: `POST /` with `{flow_id, entry_id, token, expires}`. */
 const legacyLoadEntryData = async (event: LegacyEvent): Promise<HttpResult> => {
@@ -60,12 +71,15 @@ const legacyLoadEntryData = async (event: LegacyEvent): Promise<HttpResult> => {
   if (method !== 'POST' || event.rawPath !== '/') {
     throw new ApiError('not_found', 'Nothing here: POST the legacy request body to / .');
   }
-  const { entry } = await recordVerification(async () => {
-    // Named `unknown` until the key lookup says otherwise, so a lookup that fails still counts as a call.
-    logger.appendKeys({ flow_id: UNKNOWN_FLOW });
-    logger.appendKeys({ flow_id: await loggedFlow(event.body.flow_id) });
-    return resumeLegacyEntry(event.body, { keys, entries, now: Date.now });
-  });
+  // Named `unknown` until the key lookup says otherwise, so a lookup that fails still counts as a call.
+  logger.appendKeys({ flow_id: UNKNOWN_FLOW });
+  const { entry } = await recordVerification(() =>
+    resumeLegacyEntry(
+      event.body,
+      { keys, entries, now: Date.now },
+      { origin: event.headers?.origin, onKeys: (keySet) => logKeyOwner(keySet, event.body.flow_id) },
+    ),
+  );
   return jsonResult(200, { entry });
 };
 

@@ -1,6 +1,7 @@
 import { dynamodb, secretsManager } from '../shared/aws/clients';
 import { DynamoDbEntryReader } from '../shared/aws/dynamodb-entry-reader';
 import { SecretsManagerKeySource } from '../shared/aws/secrets-manager-key-source';
+import { SecretsManagerProjectReader } from '../shared/aws/secrets-manager-project-store';
 import { booleanEnv, listEnv, numberEnv, requireEnv } from '../shared/config';
 import { httpPipeline } from '../shared/http/pipeline';
 import { jsonResult, type HttpResult, type JsonEvent } from '../shared/http/types';
@@ -20,7 +21,10 @@ const config = {
   maxBodyBytes: numberEnv('MAX_BODY_BYTES', 4096),
 };
 
-const keys = publicKeyCache(new SecretsManagerKeySource(secretsManager, config.secretPrefix, config.environment), 'project_id');
+const keys = publicKeyCache(
+  new SecretsManagerKeySource(new SecretsManagerProjectReader(secretsManager, config.secretPrefix), config.environment),
+  'project_id',
+);
 const entries = new DynamoDbEntryReader(dynamodb, config.tableName, config.consistentReads);
 
 /** `POST /v1/load-entry-data`: returns the saved entry a valid resume link points to. */

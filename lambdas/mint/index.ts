@@ -3,11 +3,14 @@ import { dynamodb, secretsManager } from '../shared/aws/clients';
 import { DynamoDbEntryStore } from '../shared/aws/dynamodb-entry-store';
 import { SecretsManagerProjectStore } from '../shared/aws/secrets-manager-project-store';
 import { numberEnv, requireEnv } from '../shared/config';
+import { ApiError } from '../shared/errors';
 import { httpPipeline } from '../shared/http/pipeline';
 import { type HttpResult, type JsonEvent, jsonResult } from '../shared/http/types';
 import { invokePipeline } from '../shared/invoke-pipeline';
+import { linkDigest } from '../shared/link-digest';
 import { logger } from '../shared/logger';
 import { type MintRequest, type MintResult, mintLink } from '../shared/mint';
+import { MAX_ALLOWED_LINKS } from '../shared/ports';
 import { newestSigningKey } from '../shared/project-keys';
 import { fieldRules } from './schema';
 import { validateEvent, validatePayload } from './validators.gen.js';
@@ -34,8 +37,13 @@ const mint = async (req: MintRequest): Promise<MintResult> => {
     maxLifetimeSeconds: config.maxLifetimeSeconds,
   });
   logger.appendKeys({ credential_id: result.credential_id });
-  // After a revoke-links on the entry, only links minted since then work: record this one.
-  await links.allowLink(req.entry_id, req.project_id, result.expires_at);
+  // After a revoke-links on the entry, only links minted since then work: record exactly this one.
+  if ((await links.allowLink(req.entry_id, req.project_id, linkDigest(result.token))) === 'full') {
+    throw new ApiError(
+      'conflict',
+      `This entry already has ${MAX_ALLOWED_LINKS} links minted since its links were revoked; revoke its links again to start a new list.`,
+    );
+  }
   return result;
 };
 

@@ -38,3 +38,14 @@ export class ApiError extends Error {
 }
 
 export const isApiError = (value: unknown): value is ApiError => value instanceof ApiError;
+
+/**
+ * A key lookup refused because this instance has read too many scopes it held
+ * nothing for (KeyCache's token bucket). Answered exactly as a wrong token.
+ */
+export class LookupLimitedError extends Error {
+  constructor() {
+    super('too many key lookups for unknown scopes');
+    this.name = 'LookupLimitedError';
+  }
+}

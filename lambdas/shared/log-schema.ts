@@ -11,7 +11,18 @@
 export const METRICS_NAMESPACE = 'SessionRecovery';
 
 /** The `outcome` of a request that reached token verification: the `outcome` dimension of `Verifications`. */
-export const VERIFICATION_OUTCOMES = ['ok', 'invalid_token', 'expired', 'not_found', 'revoked', 'origin_refused', 'throttled', 'error'] as const;
+export const VERIFICATION_OUTCOMES = [
+  'ok',
+  'invalid_token',
+  'expired',
+  'not_found',
+  'revoked',
+  'origin_refused',
+  // Answered as invalid_token without a key read: the instance's bound on lookups for unknown ids was reached.
+  'lookup_limited',
+  'throttled',
+  'error',
+] as const;
 export type VerificationOutcome = (typeof VERIFICATION_OUTCOMES)[number];
 
 /** The `flow_id` the legacy endpoint logs for a flow without a legacy key, so attackers cannot mint dimension values. */

@@ -5,6 +5,11 @@ export interface KeySet {
   readonly keys: readonly SigningKey[];
   /** Web origins the project accepts calls from; undefined: the deployment's list applies. */
   readonly allowedOrigins?: readonly string[];
+  /**
+   * The project the keys belong to, when the scope is not the project itself: a
+   * legacy flow's key is imported for exactly one project.
+   */
+  readonly projectId?: string;
 }
 
 /**
@@ -13,6 +18,25 @@ export interface KeySet {
  */
 export interface SigningKeySource {
   loadKeys(scope: string): Promise<KeySet>;
+}
+
+/**
+ * Keys as the resume path reads them: from memory when it can, from the source
+ * when it must (KeyCache).
+ */
+export interface KeyProvider {
+  /**
+   * The scope's keys. `fetched` is true when this call read the source, so a
+   * refetch after a failed verification would learn nothing new. Throws
+   * LookupLimitedError when the source may not be asked now.
+   */
+  lookup(scope: string): Promise<{ readonly keySet: KeySet; readonly fetched: boolean }>;
+  /**
+   * Reads a known scope's keys again after a token failed to verify (a key may
+   * have been created since), unless that was done within the miss-refresh
+   * interval. Returns undefined when no read was made.
+   */
+  refreshAfterMiss(scope: string): Promise<KeySet | undefined>;
 }
 
 /** A saved entry: the progress of one user through one flow. */
@@ -28,8 +52,8 @@ export interface StoredEntry {
   readonly updatedAt?: string;
   /** Set by revoke-links: links issued before this instant no longer work (ISO 8601). */
   readonly linksValidAfter?: string;
-  /** The `expires_at` of links minted through the product after the last revoke-links. */
-  readonly linkAllowlist?: readonly string[];
+  /** Digests (link-digest.ts) of the links minted through the product since the last revoke-links. */
+  readonly allowedLinks?: readonly string[];
 }
 
 export interface EntryReader {
@@ -53,10 +77,19 @@ export interface EntryStore extends EntryReader {
   revokeLinks(entryId: string, projectId: string, now: Date): Promise<boolean>;
 }
 
+/** Most links an entry's allow-list holds after a revoke-links, so the list cannot outgrow DynamoDB's item size. */
+export const MAX_ALLOWED_LINKS = 1000;
+
 /** What mint needs of the entries: recording links issued after a revoke-links. */
 export interface LinkRegistry {
-  /** Lets a link with this expiry work again, if the entry's links were revoked; otherwise does nothing. */
-  allowLink(entryId: string, projectId: string, expiresAt: string): Promise<void>;
+  /**
+   * If the entry's links were revoked, lets exactly the link with this digest
+   * work; otherwise does nothing. Reads the revocation state strongly
+   * consistently, so a link minted just after a revoke-links is always recorded.
+   * Returns 'full' (and records nothing) when the allow-list already holds
+   * MAX_ALLOWED_LINKS links.
+   */
+  allowLink(entryId: string, projectId: string, digest: string): Promise<'allowed' | 'full'>;
 }
 
 /** A stored value with the version it was read at. */

@@ -1,8 +1,8 @@
-import { ApiError } from './errors';
+import { ApiError, LookupLimitedError } from './errors';
 import { isValidId, isValidToken, parseExpiresAt } from './grammar';
+import { linkDigest } from './link-digest';
 import { originAllowed } from './origin-policy';
-import type { KeyCache } from './key-cache';
-import type { EntryReader, KeySet, StoredEntry } from './ports';
+import type { EntryReader, KeyProvider, KeySet, StoredEntry } from './ports';
 import { findSigningKey, type SigningKey } from './token';
 import { isV2Token, verifyV2Token } from './token-v2';
 
@@ -25,7 +25,7 @@ export interface ResumeResult {
 }
 
 export interface ResumeDeps {
-  readonly keys: KeyCache;
+  readonly keys: KeyProvider;
   readonly entries: EntryReader;
   readonly now: () => number;
 }
@@ -40,7 +40,10 @@ export const toResumeEntry = (entry: StoredEntry): ResumeEntry => ({
 const invalidField = (field: string, rule: string) => new ApiError('invalid_request', `${field} ${rule}`);
 
 export const ID_RULE = 'must be 1 to 128 ASCII letters, digits, "_" or single "-" between them';
-export const TOKEN_RULE = 'must be 64 hexadecimal characters (or a v2 token)';
+/** The seed's token, the only kind the legacy contract takes. */
+export const TOKEN_RULE = 'must be 64 hexadecimal characters';
+/** The current contract also takes v2 tokens. */
+export const CURRENT_TOKEN_RULE = `${TOKEN_RULE} (or a v2 token)`;
 export const EXPIRES_AT_RULE =
   'must be an RFC 3339 date-time on a real calendar date, e.g. 2025-01-01T00:00:00.000Z or 2025-01-01T01:00:00+01:00';
 
@@ -63,7 +66,9 @@ const checkGrammar = (fields: ResumeFields): number => {
   for (const [field, value] of Object.entries(fields.ids)) {
     if (!isValidId(value)) throw invalidField(field, ID_RULE);
   }
-  if (!isValidToken(fields.token) && !(fields.v2 && isV2Token(fields.token))) throw invalidField('token', TOKEN_RULE);
+  if (!isValidToken(fields.token) && !(fields.v2 && isV2Token(fields.token))) {
+    throw invalidField('token', fields.v2 ? CURRENT_TOKEN_RULE : TOKEN_RULE);
+  }
   const expiresAt = parseExpiresAt(fields.expires);
   if (expiresAt === undefined) throw invalidField(fields.expiresField, EXPIRES_AT_RULE);
   return expiresAt;
@@ -74,15 +79,13 @@ interface ResumeTarget {
   /** Whose keys sign this link: a project id (current contract) or a flow id (legacy). */
   readonly keyScope: string;
   readonly entryId: string;
-  /** The expiry exactly as sent: it is part of the signed string. */
-  readonly expires: string;
   readonly expiresAtMs: number;
+  /** The token exactly as sent. */
+  readonly token: string;
   /** The id of the key that signed the link, or undefined. */
   readonly verify: (keys: readonly SigningKey[]) => string | undefined;
-  /** Throws when the key set refuses this request before any token check (e.g. its origin). */
-  readonly admit?: (keySet: KeySet) => void;
-  /** Whether an entry may be returned for this link. */
-  readonly owns: (entry: StoredEntry) => boolean;
+  /** Whether an entry may be returned for this link, given the key set that verified it. */
+  readonly owns: (entry: StoredEntry, keySet: KeySet) => boolean;
 }
 
 /** Keys of one algorithm: seed tokens never verify under v2 keys, nor v2 tokens under seed keys. */
@@ -96,44 +99,70 @@ const ofAlgorithm = (keys: readonly SigningKey[], algorithm: 'sha256' | 'hmac-sh
  * answer the same `entry_not_found`, so a link for one project or flow reveals
  * nothing about another's entries.
  */
-const resumeVerified = async (target: ResumeTarget, deps: ResumeDeps): Promise<ResumeResult> => {
+const resumeVerified = async (target: ResumeTarget, deps: ResumeDeps, context: RequestContext): Promise<ResumeResult> => {
   const { keyScope, entryId } = target;
-  const keySet = await deps.keys.keys(keyScope);
-  target.admit?.(keySet);
+  let lookup: Awaited<ReturnType<KeyProvider['lookup']>>;
+  try {
+    lookup = await deps.keys.lookup(keyScope);
+  } catch (error) {
+    // Answered as a wrong token: the caller learns nothing about the bound.
+    if (error instanceof LookupLimitedError) throw invalidToken(error);
+    throw error;
+  }
+  let { keySet } = lookup;
+  context.onKeys?.(keySet);
+  admitOrigin(context.origin, keySet);
   let credentialId = target.verify(keySet.keys);
-  if (credentialId === undefined) {
+  if (credentialId === undefined && !lookup.fetched) {
     const refreshed = await deps.keys.refreshAfterMiss(keyScope);
-    if (refreshed) credentialId = target.verify(refreshed.keys);
+    if (refreshed) {
+      keySet = refreshed;
+      credentialId = target.verify(refreshed.keys);
+    }
   }
-  if (credentialId === undefined) {
-    throw new ApiError('invalid_token', 'The link is not valid: its token does not match. Ask for a new link.');
-  }
+  if (credentialId === undefined) throw invalidToken();
 
   const now = deps.now();
   if (target.expiresAtMs <= now) {
     throw new ApiError('token_expired', 'The link has expired. Ask for a new link.');
   }
 
+  const verifiedKeys = keySet;
+  const refusal = (e: StoredEntry | undefined) => refusalOf(e, target, verifiedKeys, now);
   let entry = await deps.entries.getEntry(entryId);
-  let refusal = refusalOf(entry, target, now);
-  if (refusal && deps.entries.mayReadStale) {
+  let refused = refusal(entry);
+  if (refused && deps.entries.mayReadStale) {
     // An eventually consistent read can miss a save, or a link minted after revoke-links, made within
     // about the last second. A refusal is confirmed by a strongly consistent read before it is answered.
     entry = await deps.entries.getEntry(entryId, { consistent: true });
-    refusal = refusalOf(entry, target, now);
+    refused = refusal(entry);
   }
-  if (refusal) throw refusal;
+  if (refused) throw refused;
   // refusalOf answers entry_not_found when there is no entry.
   return { entry: toResumeEntry(entry as StoredEntry), credentialId };
 };
 
+const invalidToken = (cause?: unknown) =>
+  new ApiError('invalid_token', 'The link is not valid: its token does not match. Ask for a new link.', { cause });
+
+/**
+ * A project that lists its own allowed origins refuses browser calls from any
+ * other origin with 403, before any token check. On the legacy contract the
+ * list is that of the project the flow's key belongs to.
+ */
+const admitOrigin = (origin: string | undefined, { allowedOrigins }: KeySet): void => {
+  if (origin !== undefined && allowedOrigins !== undefined && !originAllowed(origin, allowedOrigins)) {
+    throw new ApiError('forbidden', `This project does not accept requests from the origin ${origin}.`);
+  }
+};
+
 /** Why `entry` may not be returned for this link, or undefined when it may. */
-const refusalOf = (entry: StoredEntry | undefined, target: ResumeTarget, now: number): ApiError | undefined => {
-  if (!entry || !target.owns(entry) || (entry.retainUntil !== undefined && entry.retainUntil * 1000 <= now)) {
+const refusalOf = (entry: StoredEntry | undefined, target: ResumeTarget, keySet: KeySet, now: number): ApiError | undefined => {
+  if (!entry || !target.owns(entry, keySet) || (entry.retainUntil !== undefined && entry.retainUntil * 1000 <= now)) {
     return new ApiError('entry_not_found', 'No saved entry matches this link.');
   }
-  // After revoke-links, only links minted through the product since then work.
-  if (entry.linksValidAfter !== undefined && !entry.linkAllowlist?.includes(target.expires)) {
+  // After revoke-links, only the exact links minted through the product since then work.
+  if (entry.linksValidAfter !== undefined && !entry.allowedLinks?.includes(linkDigest(target.token))) {
     return new ApiError('link_revoked', 'This link has been revoked. Ask for a new link.');
   }
   return undefined;
@@ -143,6 +172,8 @@ const refusalOf = (entry: StoredEntry | undefined, target: ResumeTarget, now: nu
 export interface RequestContext {
   /** The browser's Origin header, if any. */
   readonly origin?: string;
+  /** Told the key set the request is checked against, before any token check (for the request's log line). */
+  readonly onKeys?: (keySet: KeySet) => void;
 }
 
 /**
@@ -164,7 +195,7 @@ export const resumeEntry = async (req: LoadEntryRequest, deps: ResumeDeps, conte
     {
       keyScope: req.project_id,
       entryId: req.entry_id,
-      expires: req.expires_at,
+      token: req.token,
       expiresAtMs,
       verify: (keys) =>
         v2
@@ -175,14 +206,10 @@ export const resumeEntry = async (req: LoadEntryRequest, deps: ResumeDeps, conte
               expiresAt: req.expires_at,
             })
           : findSigningKey(ofAlgorithm(keys, 'sha256'), req.token, req.entry_id, req.expires_at),
-      admit: ({ allowedOrigins }) => {
-        if (context.origin !== undefined && allowedOrigins !== undefined && !originAllowed(context.origin, allowedOrigins)) {
-          throw new ApiError('forbidden', `This project does not accept requests from the origin ${context.origin}.`);
-        }
-      },
       owns: (e) => e.projectId === req.project_id && e.flowId === req.flow_id,
     },
     deps,
+    context,
   );
 };
 
@@ -194,8 +221,12 @@ export interface LegacyLoadEntryRequest {
   readonly expires: string;
 }
 
-/** The legacy contract: verified with the flow's legacy key; the entry must be that flow's. */
-export const resumeLegacyEntry = async (req: LegacyLoadEntryRequest, deps: ResumeDeps): Promise<ResumeResult> => {
+/**
+ * The legacy contract: verified with the flow's legacy key. That key was imported
+ * for exactly one project: the entry must be that project's and that flow's, and
+ * that project's allowed origins apply as on the current contract.
+ */
+export const resumeLegacyEntry = async (req: LegacyLoadEntryRequest, deps: ResumeDeps, context: RequestContext = {}): Promise<ResumeResult> => {
   const expiresAtMs = checkGrammar({
     ids: { flow_id: req.flow_id, entry_id: req.entry_id },
     token: req.token,
@@ -207,11 +238,12 @@ export const resumeLegacyEntry = async (req: LegacyLoadEntryRequest, deps: Resum
     {
       keyScope: req.flow_id,
       entryId: req.entry_id,
-      expires: req.expires,
+      token: req.token,
       expiresAtMs,
       verify: (keys) => findSigningKey(keys, req.token, req.entry_id, req.expires),
-      owns: (e) => e.flowId === req.flow_id,
+      owns: (e, keySet) => keySet.projectId !== undefined && e.projectId === keySet.projectId && e.flowId === req.flow_id,
     },
     deps,
+    context,
   );
 };

@@ -1,5 +1,5 @@
 import { isAwsUnavailable } from './aws/errors';
-import { isApiError } from './errors';
+import { isApiError, LookupLimitedError } from './errors';
 import type { VerificationOutcome } from './log-schema';
 
 /** The outcome label of a failed verification (the `outcome` of its log line and metric). */
@@ -7,7 +7,7 @@ export const outcomeOf = (error: unknown): VerificationOutcome => {
   if (isApiError(error)) {
     switch (error.code) {
       case 'invalid_token':
-        return 'invalid_token';
+        return error.cause instanceof LookupLimitedError ? 'lookup_limited' : 'invalid_token';
       case 'token_expired':
         return 'expired';
       case 'entry_not_found':

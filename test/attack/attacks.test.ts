@@ -1,10 +1,12 @@
 import { startLocalRuntime, type LocalRuntime } from '../../scripts/local/runtime';
+import { controlClock } from '../support/clock';
 import { lengthExtend } from '../support/sha256-length-extension';
 import { deleteEntry, deleteProject, uid } from '../support/seed';
 import { errorCode, isDocumentedRefusal, postJson, seedToken, send } from './support';
 
-// A one-second key cache, so "revoked, after the cache interval" runs in real time.
-process.env.KEY_CACHE_TTL_SECONDS = '1';
+// "Revoked, after the cache interval" moves the clock past the default TTL instead of waiting.
+process.env.KEY_CACHE_TTL_SECONDS = '60';
+const clock = controlClock();
 
 let rt: LocalRuntime;
 let load: string;
@@ -19,6 +21,8 @@ interface Tenant {
   credentialId: string;
 }
 const tenants: Tenant[] = [];
+/** Entries a test saved outside a tenant. */
+const extraEntries: string[] = [];
 let legacyKey: string;
 
 const admin = async (method: string, path: string, body?: unknown) => {
@@ -54,14 +58,16 @@ beforeAll(async () => {
   A = await tenant({ owner: 'A', ssn: 'A-secret-data' });
   B = await tenant({ owner: 'B', ssn: 'B-secret-data' });
   legacyKey = `legacy-${uid('k')}`;
-  await admin('PUT', `/v1/legacy/flows/${A.flowId}/key`, { secret: legacyKey });
+  await admin('PUT', `/v1/legacy/flows/${A.flowId}/key`, { secret: legacyKey, project_id: A.projectId });
 }, 60_000);
 afterAll(async () => {
+  clock.restore();
   await rt.stop();
   for (const t of tenants) {
     await deleteEntry(t.entryId);
     await deleteProject(t.projectId);
   }
+  for (const entryId of extraEntries) await deleteEntry(entryId);
 });
 
 it('sanity: a genuine link works on both endpoints', async () => {
@@ -100,6 +106,36 @@ describe('crossing tenants', () => {
     expect(reply.text).not.toContain('B-secret-data');
   });
 
+  it("a legacy key imported for project A opens no entry of project B, even in B's flow of the same name: 404, B's data never leaks", async () => {
+    // The review's reproduction: B saves an entry in a flow named like the flow A's legacy key was imported for.
+    const entryB1 = uid('entry');
+    extraEntries.push(entryB1);
+    await admin('PUT', `/v1/entries/${entryB1}`, { project_id: B.projectId, flow_id: A.flowId, current_page_key: 'p1', user_data: { owner: 'B', ssn: 'B-secret-data' } });
+    const reply = await postJson(legacy, { flow_id: A.flowId, entry_id: entryB1, token: seedToken(legacyKey, entryB1, FUTURE), expires: FUTURE });
+    expect([reply.status, errorCode(reply)]).toEqual([404, 'entry_not_found']);
+    expect(reply.text).not.toContain('B-secret-data');
+  });
+
+  it("the legacy contract applies the owning project's allowed origins: 403 before any token check, as on the current one", async () => {
+    const t = await tenant({ owner: 'C' });
+    await admin('PUT', `/v1/projects/${t.projectId}/allowed-origins`, { origins: ['https://shop.example'] });
+    const key = `legacy-${uid('k')}`;
+    await admin('PUT', `/v1/legacy/flows/${t.flowId}/key`, { secret: key, project_id: t.projectId });
+    const legacyBody = { flow_id: t.flowId, entry_id: t.entryId, token: seedToken(key, t.entryId, FUTURE), expires: FUTURE };
+    const fromElsewhere = (b: unknown, origin: string) => send(legacy, JSON.stringify(b), { 'content-type': 'text/plain', origin });
+    for (const b of [legacyBody, { ...legacyBody, token: 'f'.repeat(64) }]) {
+      const refused = await fromElsewhere(b, 'https://evil.example');
+      expect([refused.status, errorCode(refused)]).toEqual([403, 'forbidden']);
+    }
+    const current = await send(load, JSON.stringify(body(t)), { 'content-type': 'text/plain', origin: 'https://evil.example' });
+    expect([current.status, errorCode(current)]).toEqual([403, 'forbidden']);
+    const allowed = await fromElsewhere(legacyBody, 'https://shop.example');
+    expect(allowed.status).toBe(200);
+    const currentAllowed = await send(load, JSON.stringify(body(t)), { 'content-type': 'text/plain', origin: 'https://shop.example' });
+    expect(currentAllowed.status).toBe(200);
+    expect(allowed.headers.get('access-control-allow-origin')).toBe(currentAllowed.headers.get('access-control-allow-origin'));
+  });
+
   it('the same naming project B: 401 (A\'s key is not B\'s)', async () => {
     const reply = await postJson(load, body(B, { token: seedToken(A.secret, B.entryId, FUTURE) }));
     expect([reply.status, errorCode(reply)]).toEqual([401, 'invalid_token']);
@@ -123,7 +159,7 @@ describe('revocation and expiry', () => {
     const t = await tenant({ x: 1 });
     expect((await postJson(load, body(t))).status).toBe(200);
     await admin('DELETE', `/v1/projects/${t.projectId}/credentials/${t.credentialId}`);
-    await new Promise((r) => setTimeout(r, 1100));
+    clock.advance(60_000);
     const reply = await postJson(load, body(t));
     expect([reply.status, errorCode(reply)]).toEqual([401, 'invalid_token']);
   });

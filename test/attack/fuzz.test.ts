@@ -20,7 +20,7 @@ beforeAll(async () => {
   secret = (created.json as { secret: string }).secret;
   await send(`${rt.apiUrl}/v1/entries/${entry}`, JSON.stringify({ project_id: project, flow_id: flow, current_page_key: 'p', user_data: { a: 1 } }), { 'content-type': 'application/json' }, 'PUT');
   legacyKey = 'fuzz-legacy-key';
-  await send(`${rt.apiUrl}/v1/legacy/flows/${flow}/key`, JSON.stringify({ secret: legacyKey }), { 'content-type': 'application/json' }, 'PUT');
+  await send(`${rt.apiUrl}/v1/legacy/flows/${flow}/key`, JSON.stringify({ secret: legacyKey, project_id: project }), { 'content-type': 'application/json' }, 'PUT');
 }, 60_000);
 afterAll(async () => {
   await rt.stop();

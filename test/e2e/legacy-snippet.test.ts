@@ -22,7 +22,7 @@ const legacyKey = `legacy_${randomBytes(24).toString('hex')}`;
 
 beforeAll(async () => {
   runtime = await startLocalRuntime({ port: 0, legacyPort: 0, endpoint: process.env.AWS_ENDPOINT_URL, log: log.record });
-  expect((await callApi(runtime.apiUrl, 'PUT', `/v1/legacy/flows/${flowId}/key`, { secret: legacyKey })).status).toBe(204);
+  expect((await callApi(runtime.apiUrl, 'PUT', `/v1/legacy/flows/${flowId}/key`, { secret: legacyKey, project_id: projectId })).status).toBe(204);
   site = await startDemoSite();
   site.config = { apiUrl: runtime.apiUrl, legacyUrl: runtime.legacyUrl, projectId, flowId };
   browser = await launchBrowser();

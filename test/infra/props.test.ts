@@ -9,6 +9,7 @@ it('passes allowed origins, environment, prefix, cache TTL and throttling throug
       environmentName: 'staging',
       secretPrefix: 'acme/sr/',
       keyCacheTtl: Duration.seconds(30),
+      keyLookupLimit: { ratePerSecond: 50, burst: 200 },
       throttle: { rateLimit: 50, burstLimit: 100 },
     },
   });
@@ -23,6 +24,15 @@ it('passes allowed origins, environment, prefix, cache TTL and throttling throug
       }),
     },
   });
+  // Both public Lambdas get the same key cache settings.
+  const keyCacheSettings = Object.values(template.findResources('AWS::Lambda::Function'))
+    .map((f) => f.Properties.Environment?.Variables ?? {})
+    .filter((v) => 'KEY_CACHE_TTL_SECONDS' in v)
+    .map((v) => [v.KEY_CACHE_TTL_SECONDS, v.KEY_MISS_REFRESH_SECONDS, v.KEY_MAX_STALENESS_SECONDS, v.KEY_LOOKUP_RATE, v.KEY_LOOKUP_BURST]);
+  expect(keyCacheSettings).toEqual([
+    ['30', '5', '900', '50', '200'],
+    ['30', '5', '900', '50', '200'],
+  ]);
   template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
     DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
   });

@@ -114,8 +114,13 @@ describe('the journey from a shell, against the local runtime', () => {
 
   it('imports and retires a legacy key', async () => {
     const flow = uid('flow');
-    const imported = await cli(['--endpoint', runtime.apiUrl, 'legacy', 'import', '--flow', flow, '--secret', 'legacy-secret-value']);
+    const project = uid('proj');
+    const unbound = await cli(['--endpoint', runtime.apiUrl, 'legacy', 'import', '--flow', flow, '--secret', 'legacy-secret-value']);
+    expect(unbound.code).toBe(2);
+    expect(unbound.stderr).toContain("required option '--project <project_id>' not specified");
+    const imported = await cli(['--endpoint', runtime.apiUrl, 'legacy', 'import', '--flow', flow, '--project', project, '--secret', 'legacy-secret-value']);
     expect(imported.code).toBe(0);
+    expect(imported.stdout).toContain(`Imported the legacy key of flow ${flow} for project ${project}.`);
     const retired = await cli(['--endpoint', runtime.apiUrl, 'legacy', 'retire', '--flow', flow]);
     expect(retired.code).toBe(0);
   });

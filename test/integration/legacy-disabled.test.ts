@@ -14,3 +14,12 @@ it('answers 410 Gone to every request once switched off, before parsing anything
     expect(reply.headers.deprecation).toBe('@1779753600');
   }
 });
+
+it('still answers a CORS preflight with 204, so the page can read the 410 that follows', async () => {
+  const reply = await invoke(legacy, functionUrlEvent('OPTIONS', '/', undefined, { origin: 'https://site.example', 'access-control-request-method': 'POST' }));
+  expect(reply.status).toBe(204);
+  expect(reply.headers['access-control-allow-origin']).toBe('*');
+  const gone = await invoke(legacy, functionUrlEvent('POST', '/', { flow_id: 'f' }, { origin: 'https://site.example' }));
+  expect(gone.status).toBe(410);
+  expect(gone.headers['access-control-allow-origin']).toBe('*');
+});

@@ -1,6 +1,7 @@
 import { handler as legacyKeys } from '../../lambdas/legacy-keys/index';
 import { secretsManager } from '../../lambdas/shared/aws/clients';
 import { SecretsManagerLegacyKeyStore } from '../../lambdas/shared/aws/secrets-manager-legacy-key-store';
+import { legacyKeySecretName } from '../../lambdas/shared/naming';
 import { errorOf, invoke } from '../support/http';
 import { uid } from '../support/seed';
 import { routeEvent } from '../fixtures/admin-events';
@@ -9,13 +10,15 @@ const PUT = 'PUT /v1/legacy/flows/{flow_id}/key';
 const DELETE = 'DELETE /v1/legacy/flows/{flow_id}/key';
 const store = new SecretsManagerLegacyKeyStore(secretsManager, process.env.SECRET_PREFIX as string);
 
-it('imports, replaces, retires and re-imports a flow\'s legacy key', async () => {
+it('imports, replaces, retires and re-imports a flow\'s legacy key, always for one project', async () => {
   const flowId = uid('flow');
-  expect((await invoke(legacyKeys, routeEvent(PUT, { flow_id: flowId }, { secret: 'legacy-key-one' }))).status).toBe(204);
-  expect((await store.read(flowId))?.secret).toBe('legacy-key-one');
+  const projectId = uid('proj');
+  expect((await invoke(legacyKeys, routeEvent(PUT, { flow_id: flowId }, { secret: 'legacy-key-one', project_id: projectId }))).status).toBe(204);
+  expect(await store.read(flowId)).toMatchObject({ flow_id: flowId, project_id: projectId, secret: 'legacy-key-one' });
 
-  expect((await invoke(legacyKeys, routeEvent(PUT, { flow_id: flowId }, { secret: 'legacy-key-two' }))).status).toBe(204);
-  expect((await store.read(flowId))?.secret).toBe('legacy-key-two');
+  const otherProject = uid('proj');
+  expect((await invoke(legacyKeys, routeEvent(PUT, { flow_id: flowId }, { secret: 'legacy-key-two', project_id: otherProject }))).status).toBe(204);
+  expect(await store.read(flowId)).toMatchObject({ project_id: otherProject, secret: 'legacy-key-two' });
 
   expect((await invoke(legacyKeys, routeEvent(DELETE, { flow_id: flowId }))).status).toBe(204);
   expect(await store.read(flowId)).toBeUndefined();
@@ -23,15 +26,17 @@ it('imports, replaces, retires and re-imports a flow\'s legacy key', async () =>
   expect(again.status).toBe(404);
   expect(errorOf(again).code).toBe('not_found');
 
-  expect((await invoke(legacyKeys, routeEvent(PUT, { flow_id: flowId }, { secret: 'legacy-key-three' }))).status).toBe(204);
+  expect((await invoke(legacyKeys, routeEvent(PUT, { flow_id: flowId }, { secret: 'legacy-key-three', project_id: projectId }))).status).toBe(204);
   expect((await store.read(flowId))?.secret).toBe('legacy-key-three');
 });
 
 it.each([
-  [{}, 'secret is required'],
-  [{ secret: 'short' }, 'secret must be 8 to 4096'],
-  [{ secret: 'has a space in it' }, 'secret must be 8 to 4096'],
-  [{ secret: 'valid-secret', generate: true }, 'unknown field "generate"'],
+  [{ project_id: 'proj_1' }, 'secret is required'],
+  [{ secret: 'valid-secret' }, 'project_id is required'],
+  [{ secret: 'valid-secret', project_id: 'proj--1' }, 'project_id must be 1 to 128'],
+  [{ secret: 'short', project_id: 'proj_1' }, 'secret must be 8 to 4096'],
+  [{ secret: 'has a space in it', project_id: 'proj_1' }, 'secret must be 8 to 4096'],
+  [{ secret: 'valid-secret', project_id: 'proj_1', generate: true }, 'unknown field "generate"'],
 ])('refuses %j with 400', async (body, message) => {
   const reply = await invoke(legacyKeys, routeEvent(PUT, { flow_id: uid('flow') }, body));
   expect(reply.status).toBe(400);
@@ -41,4 +46,21 @@ it.each([
 it('has no route that generates a legacy key', async () => {
   const reply = await invoke(legacyKeys, routeEvent('POST /v1/legacy/flows/{flow_id}/key', { flow_id: uid('flow') }, {}));
   expect(reply.status).toBe(400);
+});
+
+it('a key stored before keys were bound to a project opens nothing: it must be imported again with its project', async () => {
+  const flowId = uid('flow');
+  const { client, sdk } = await secretsManager();
+  const name = legacyKeySecretName(process.env.SECRET_PREFIX as string, flowId);
+  await client.send(
+    new sdk.CreateSecretCommand({
+      Name: name,
+      SecretString: JSON.stringify({ schema_version: 1, flow_id: flowId, secret: 'unbound-legacy-key', imported_at: '2026-01-01T00:00:00.000Z' }),
+    }),
+  );
+  try {
+    expect(await store.read(flowId)).toBeUndefined();
+  } finally {
+    await client.send(new sdk.DeleteSecretCommand({ SecretId: name, ForceDeleteWithoutRecovery: true }));
+  }
 });

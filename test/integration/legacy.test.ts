@@ -25,7 +25,7 @@ let legacyKey: string;
 beforeEach(async () => {
   s = await seedScenario({ favourite: 'blue' });
   legacyKey = `legacy-${uid('k')}`;
-  await store.put(s.flowId, legacyKey, new Date());
+  await store.put(s.flowId, s.projectId, legacyKey, new Date());
   ddbCalls.reset();
 });
 afterEach(async () => {
@@ -85,6 +85,13 @@ describe('the legacy contract', () => {
     const reply = await post({ ...rest, expires_at: expires });
     expect(reply.status).toBe(400);
     expect(errorOf(reply).message).toContain('the legacy endpoint takes "expires"');
+  });
+
+  it('a malformed token gets a 400 that names the legacy rule, with no mention of v2 tokens (which legacy does not take)', async () => {
+    for (const token of ['xyz', `v2.cred_${'0'.repeat(20)}.${'A'.repeat(43)}`]) {
+      const reply = await post(legacyBody({ token }));
+      expect([reply.status, errorOf(reply)]).toEqual([400, { code: 'invalid_request', message: 'Invalid request: token must be 64 hexadecimal characters.' }]);
+    }
   });
 
   it('a body with project_id points to the current endpoint', async () => {

@@ -59,7 +59,7 @@ describe('the local runtime', () => {
     const put = await fetch(`${runtime.apiUrl}/v1/legacy/flows/${runtime.demo.flowId}/key`, {
       method: 'PUT',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ secret: legacyKey }),
+      body: JSON.stringify({ secret: legacyKey, project_id: runtime.demo.projectId }),
     });
     expect(put.status).toBe(204);
     const expires = '2099-02-01T00:00:00.000Z';

@@ -77,7 +77,7 @@ describe('metrics from the request log line', () => {
   it('counts legacy calls per flow, flows without a legacy key under one value, and never a guide download', async () => {
     const store = new SecretsManagerLegacyKeyStore(secretsManager, process.env.SECRET_PREFIX as string);
     const s = await seedScenario();
-    await store.put(s.flowId, 'legacy-metric-key', new Date());
+    await store.put(s.flowId, s.projectId, 'legacy-metric-key', new Date());
     const expires = '2099-01-01T00:00:00Z';
     const token = createHash('sha256').update(`legacy-metric-key---${s.entryId}---${expires}`).digest('hex');
     const lines = await captureLines(async () => {

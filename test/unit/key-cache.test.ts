@@ -1,16 +1,22 @@
+import { LookupLimitedError } from '../../lambdas/shared/errors';
 import { KeyCache, type KeyCacheOptions } from '../../lambdas/shared/key-cache';
 import type { KeySet, SigningKeySource } from '../../lambdas/shared/ports';
 import type { SigningKey } from '../../lambdas/shared/token';
+import { TokenBucket } from '../../lambdas/shared/token-bucket';
 
+/** A source that knows some scopes and counts its reads per scope. */
 class FakeSource implements SigningKeySource {
-  calls = 0;
-  keys: SigningKey[] = [{ id: 'k1', secret: 's1' }];
+  readonly reads: string[] = [];
+  readonly scopes = new Map<string, SigningKey[]>([['p', [{ id: 'k1', secret: 's1' }]]]);
   failWith: unknown;
-  async loadKeys(): Promise<KeySet> {
-    this.calls++;
+  async loadKeys(scope: string): Promise<KeySet> {
+    this.reads.push(scope);
     await new Promise((r) => setImmediate(r));
     if (this.failWith) throw this.failWith;
-    return { keys: [...this.keys] };
+    return { keys: [...(this.scopes.get(scope) ?? [])] };
+  }
+  readsOf(scope: string): number {
+    return this.reads.filter((s) => s === scope).length;
   }
 }
 
@@ -22,7 +28,9 @@ const setup = (overrides: Partial<KeyCacheOptions> = {}) => {
     ttlMs: 60_000,
     missRefreshIntervalMs: 5_000,
     maxStalenessMs: 900_000,
-    maxProjects: 3,
+    maxKnownScopes: 3,
+    maxUnknownScopes: 3,
+    lookups: { ratePerSecond: 10, burst: 20 },
     now: () => now,
     onStaleServed: (_p, age) => stale.push(age),
     ...overrides,
@@ -33,68 +41,163 @@ const setup = (overrides: Partial<KeyCacheOptions> = {}) => {
 describe('KeyCache', () => {
   it('serves from memory within the TTL and refetches after it', async () => {
     const { cache, source, advance } = setup();
-    await cache.keys('p');
+    expect(await cache.lookup('p')).toEqual({ keySet: { keys: [{ id: 'k1', secret: 's1' }] }, fetched: true });
     advance(59_999);
-    await cache.keys('p');
-    expect(source.calls).toBe(1);
+    expect(await cache.lookup('p')).toEqual({ keySet: { keys: [{ id: 'k1', secret: 's1' }] }, fetched: false });
+    expect(source.reads).toEqual(['p']);
     advance(1);
-    await cache.keys('p');
-    expect(source.calls).toBe(2);
+    expect((await cache.lookup('p')).fetched).toBe(true);
+    expect(source.reads).toEqual(['p', 'p']);
   });
 
   it('shares one fetch between concurrent misses', async () => {
     const { cache, source } = setup();
-    await Promise.all([cache.keys('p'), cache.keys('p'), cache.keys('p')]);
-    expect(source.calls).toBe(1);
+    const all = await Promise.all([cache.lookup('p'), cache.lookup('p'), cache.lookup('p')]);
+    expect(all.map((l) => l.fetched)).toEqual([true, true, true]);
+    expect(source.reads).toEqual(['p']);
   });
 
-  it('refetches on the first miss, even right after a fetch, so a new key works at once', async () => {
+  it('refetches a known scope on the first miss after a cached lookup, so a newly created key works at once', async () => {
     const { cache, source } = setup();
-    await cache.keys('p');
-    source.keys = [{ id: 'k2', secret: 's2' }];
+    await cache.lookup('p');
+    source.scopes.set('p', [{ id: 'k2', secret: 's2' }]);
     expect(await cache.refreshAfterMiss('p')).toEqual({ keys: [{ id: 'k2', secret: 's2' }] });
-    expect(await cache.keys('p')).toEqual({ keys: [{ id: 'k2', secret: 's2' }] });
-    expect(source.calls).toBe(2);
+    expect((await cache.lookup('p')).keySet).toEqual({ keys: [{ id: 'k2', secret: 's2' }] });
+    expect(source.reads).toEqual(['p', 'p']);
   });
 
-  it('refetches after misses at most once per miss-refresh interval', async () => {
+  it('refetches a known scope after misses at most once per miss-refresh interval', async () => {
     const { cache, source, advance } = setup();
-    await cache.keys('p');
+    await cache.lookup('p');
     await cache.refreshAfterMiss('p');
     for (let i = 0; i < 100; i++) expect(await cache.refreshAfterMiss('p')).toBeUndefined();
     advance(4_999);
     expect(await cache.refreshAfterMiss('p')).toBeUndefined();
-    expect(source.calls).toBe(2);
+    expect(source.readsOf('p')).toBe(2);
     advance(1);
     expect(await cache.refreshAfterMiss('p')).toBeDefined();
-    expect(source.calls).toBe(3);
+    expect(source.readsOf('p')).toBe(3);
+  });
+
+  it('reads an unknown scope once per TTL: a miss never refetches it (negative cache)', async () => {
+    const { cache, source, advance } = setup();
+    expect(await cache.lookup('nobody')).toEqual({ keySet: { keys: [] }, fetched: true });
+    for (let i = 0; i < 50; i++) {
+      expect(await cache.lookup('nobody')).toEqual({ keySet: { keys: [] }, fetched: false });
+      expect(await cache.refreshAfterMiss('nobody')).toBeUndefined();
+    }
+    advance(59_999);
+    await cache.lookup('nobody');
+    expect(source.readsOf('nobody')).toBe(1);
+    advance(1);
+    await cache.lookup('nobody');
+    expect(source.readsOf('nobody')).toBe(2);
+  });
+
+  it('what the negative cache costs: a project created after its id was found missing verifies here only once the TTL has passed', async () => {
+    const { cache, source, advance } = setup();
+    await cache.lookup('late');
+    source.scopes.set('late', [{ id: 'k', secret: 's' }]);
+    expect(await cache.refreshAfterMiss('late')).toBeUndefined();
+    expect((await cache.lookup('late')).keySet.keys).toEqual([]);
+    advance(60_000);
+    expect((await cache.lookup('late')).keySet.keys).toEqual([{ id: 'k', secret: 's' }]);
+  });
+
+  it('bounds reads for scopes not in memory with a token bucket: a burst of 20, then 10 a second; past it, no read at all', async () => {
+    const { cache, source, advance } = setup();
+    for (let i = 0; i < 20; i++) await cache.lookup(`unknown_${i}`);
+    expect(source.reads).toHaveLength(20);
+    await expect(cache.lookup('unknown_20')).rejects.toBeInstanceOf(LookupLimitedError);
+    await expect(cache.lookup('p')).rejects.toBeInstanceOf(LookupLimitedError);
+    expect(source.reads).toHaveLength(20);
+    advance(100);
+    await cache.lookup('p');
+    await expect(cache.lookup('unknown_21')).rejects.toBeInstanceOf(LookupLimitedError);
+    expect(source.reads).toHaveLength(21);
+    // Scopes already answered are still served from memory while the bucket is empty.
+    expect((await cache.lookup('unknown_19')).fetched).toBe(false);
+    expect((await cache.lookup('p')).keySet.keys).toHaveLength(1);
+  });
+
+  it('refreshes a known scope past its TTL even when the bucket is empty', async () => {
+    const { cache, source, advance } = setup({ lookups: { ratePerSecond: 0, burst: 1 } });
+    await cache.lookup('p');
+    await expect(cache.lookup('unknown')).rejects.toBeInstanceOf(LookupLimitedError);
+    advance(60_000);
+    expect((await cache.lookup('p')).fetched).toBe(true);
+    expect(source.reads).toEqual(['p', 'p']);
+  });
+
+  it('10,000 unknown ids never evict a project whose keys verify', async () => {
+    const { cache, source, advance } = setup({ lookups: { ratePerSecond: 1e9, burst: 1e9 } });
+    await cache.lookup('p');
+    for (let i = 0; i < 10_000; i++) await cache.lookup(`random_${i}`);
+    advance(1_000);
+    expect((await cache.lookup('p')).fetched).toBe(false);
+    expect(source.readsOf('p')).toBe(1);
+  });
+
+  it('keeps at most maxKnownScopes known scopes, dropping the least recently used', async () => {
+    const { cache, source } = setup();
+    for (const p of ['a', 'b', 'c', 'd']) source.scopes.set(p, [{ id: p, secret: p }]);
+    for (const p of ['a', 'b', 'c']) await cache.lookup(p);
+    await cache.lookup('a'); // a is now the most recently used: b goes first
+    await cache.lookup('d');
+    expect(source.reads).toEqual(['a', 'b', 'c', 'd']);
+    await cache.lookup('a');
+    await cache.lookup('c');
+    expect(source.reads).toHaveLength(4);
+    await cache.lookup('b');
+    expect(source.reads).toHaveLength(5);
+  });
+
+  it('a scope whose keys were all revoked is remembered as unknown', async () => {
+    const { cache, source, advance } = setup();
+    await cache.lookup('p');
+    source.scopes.delete('p');
+    advance(60_000);
+    expect((await cache.lookup('p')).keySet.keys).toEqual([]);
+    expect(await cache.refreshAfterMiss('p')).toBeUndefined();
+    expect(source.readsOf('p')).toBe(2);
   });
 
   it('serves the last keys while the source fails, up to the staleness bound', async () => {
     const { cache, source, stale, advance } = setup();
-    await cache.keys('p');
+    await cache.lookup('p');
     source.failWith = new Error('down');
     advance(900_000);
-    expect(await cache.keys('p')).toEqual({ keys: [{ id: 'k1', secret: 's1' }] });
+    expect((await cache.lookup('p')).keySet).toEqual({ keys: [{ id: 'k1', secret: 's1' }] });
     expect(stale).toEqual([900_000]);
     advance(1);
-    await expect(cache.keys('p')).rejects.toThrow('down');
+    await expect(cache.lookup('p')).rejects.toThrow('down');
   });
 
   it('fails when the source fails and nothing was cached', async () => {
     const { cache, source } = setup();
     source.failWith = new Error('down');
-    await expect(cache.keys('p')).rejects.toThrow('down');
+    await expect(cache.lookup('p')).rejects.toThrow('down');
+  });
+});
+
+describe('TokenBucket', () => {
+  it('allows at most burst + rate × t takes over t seconds', () => {
+    let now = 0;
+    const bucket = new TokenBucket(10, 20, () => now);
+    let taken = 0;
+    for (let ms = 0; ms <= 5_000; ms += 10) {
+      now = ms;
+      while (bucket.take()) taken++;
+    }
+    expect(taken).toBe(20 + 10 * 5);
   });
 
-  it('keeps at most maxProjects projects, dropping the oldest', async () => {
-    const { cache, source } = setup();
-    for (const p of ['a', 'b', 'c', 'd']) await cache.keys(p);
-    expect(source.calls).toBe(4);
-    await cache.keys('d');
-    await cache.keys('b');
-    expect(source.calls).toBe(4);
-    await cache.keys('a');
-    expect(source.calls).toBe(5);
+  it('does not save up beyond its burst', () => {
+    let now = 0;
+    const bucket = new TokenBucket(10, 20, () => now);
+    now = 3_600_000;
+    let taken = 0;
+    while (bucket.take()) taken++;
+    expect(taken).toBe(20);
   });
 });

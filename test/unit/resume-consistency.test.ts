@@ -2,6 +2,7 @@ import { KeyCache } from '../../lambdas/shared/key-cache';
 import type { EntryReader, KeySet, SigningKeySource, StoredEntry } from '../../lambdas/shared/ports';
 import { resumeEntry } from '../../lambdas/shared/resume';
 import { computeToken } from '../../lambdas/shared/token';
+import { linkDigest } from '../../lambdas/shared/link-digest';
 
 const SECRET = 'tss_unit_secret';
 const EXPIRES = '2099-01-01T00:00:00Z';
@@ -24,7 +25,7 @@ class LaggingReader implements EntryReader {
 
 const keys = new KeyCache(
   { loadKeys: async (): Promise<KeySet> => ({ keys: [{ id: 'cred_1', secret: SECRET }] }) } satisfies SigningKeySource,
-  { ttlMs: 60_000, missRefreshIntervalMs: 5_000, maxStalenessMs: 900_000, maxProjects: 10 },
+  { ttlMs: 60_000, missRefreshIntervalMs: 5_000, maxStalenessMs: 900_000, maxKnownScopes: 10, maxUnknownScopes: 10, lookups: { ratePerSecond: 10, burst: 20 } },
 );
 const request = { flow_id: 'flow_1', project_id: 'proj_1', entry_id: 'entry_1', token: computeToken(SECRET, 'entry_1', EXPIRES), expires_at: EXPIRES };
 const resume = (entries: EntryReader) => resumeEntry(request, { keys, entries, now: Date.now });
@@ -44,7 +45,7 @@ describe('eventually consistent entry reads', () => {
 
   it('a link minted after revoke-links, whose allowlisting the cheap read missed, still works', async () => {
     const revoked = { ...saved, linksValidAfter: '2026-01-01T00:00:00Z' };
-    const entries = new LaggingReader(true, revoked, { ...revoked, linkAllowlist: [EXPIRES] });
+    const entries = new LaggingReader(true, revoked, { ...revoked, allowedLinks: [linkDigest(request.token)] });
     await expect(resume(entries)).resolves.toMatchObject({ credentialId: 'cred_1' });
     expect(entries.reads).toEqual(['eventual', 'strong']);
   });

@@ -29,7 +29,7 @@ export const entryFromItem = (item: Record<string, AttributeValue>): StoredEntry
     createdAt: item.created_at?.S,
     updatedAt: item.updated_at?.S,
     linksValidAfter: item.links_valid_after?.S,
-    linkAllowlist: item.link_allowlist?.SS,
+    allowedLinks: item.allowed_links?.SS,
   };
 };
 

@@ -6,7 +6,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { ENTRY_TABLE } from '../naming';
-import type { EntryStore, LinkRegistry, StoredEntry } from '../ports';
+import { type EntryStore, type LinkRegistry, MAX_ALLOWED_LINKS, type StoredEntry } from '../ports';
 import { DynamoDbEntryReader } from './dynamodb-entry-reader';
 
 /** The item an entry is stored as (the inverse of `entryFromItem` in dynamodb-entry-reader.ts). */
@@ -66,7 +66,7 @@ export class DynamoDbEntryStore extends DynamoDbEntryReader implements EntryStor
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: { [ENTRY_TABLE.partitionKey]: { S: entryId } },
-          UpdateExpression: 'SET links_valid_after = :now REMOVE link_allowlist',
+          UpdateExpression: 'SET links_valid_after = :now REMOVE allowed_links',
           ConditionExpression: 'project_id = :p',
           ExpressionAttributeValues: { ':now': { S: now.toISOString() }, ':p': { S: projectId } },
         }),
@@ -78,29 +78,40 @@ export class DynamoDbEntryStore extends DynamoDbEntryReader implements EntryStor
     }
   }
 
-  async allowLink(entryId: string, projectId: string, expiresAt: string): Promise<void> {
-    // Most entries were never revoked: a cheap eventually consistent read spares them the write.
-    const out = await this.client.send(
-      new GetItemCommand({
-        TableName: this.tableName,
-        Key: { [ENTRY_TABLE.partitionKey]: { S: entryId } },
-        ProjectionExpression: 'project_id, links_valid_after',
-      }),
-    );
-    if (out.Item?.links_valid_after === undefined || out.Item.project_id?.S !== projectId) return;
-    try {
-      await this.client.send(
-        new UpdateItemCommand({
+  async allowLink(entryId: string, projectId: string, digest: string): Promise<'allowed' | 'full'> {
+    // A failed condition means the entry changed between the read and the write: look again.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      // Most entries were never revoked: a read spares them the write. It is strongly consistent, so a
+      // revoke-links a moment ago is seen and the link recorded (else the link would be refused later).
+      const out = await this.client.send(
+        new GetItemCommand({
           TableName: this.tableName,
           Key: { [ENTRY_TABLE.partitionKey]: { S: entryId } },
-          UpdateExpression: 'ADD link_allowlist :e',
-          ConditionExpression: 'attribute_exists(links_valid_after) AND project_id = :p',
-          ExpressionAttributeValues: { ':e': { SS: [expiresAt] }, ':p': { S: projectId } },
+          ProjectionExpression: 'project_id, links_valid_after, allowed_links',
+          ConsistentRead: true,
         }),
       );
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      if (out.Item?.links_valid_after === undefined || out.Item.project_id?.S !== projectId) return 'allowed';
+      const allowed = out.Item.allowed_links?.SS ?? [];
+      if (allowed.includes(digest)) return 'allowed';
+      if (allowed.length >= MAX_ALLOWED_LINKS) return 'full';
+      try {
+        await this.client.send(
+          new UpdateItemCommand({
+            TableName: this.tableName,
+            Key: { [ENTRY_TABLE.partitionKey]: { S: entryId } },
+            UpdateExpression: 'ADD allowed_links :d',
+            ConditionExpression: 'project_id = :p AND (attribute_not_exists(allowed_links) OR size(allowed_links) < :max)',
+            ExpressionAttributeValues: { ':d': { SS: [digest] }, ':p': { S: projectId }, ':max': { N: String(MAX_ALLOWED_LINKS) } },
+          }),
+        );
+        return 'allowed';
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
     }
+    // Three lost races at the limit: concurrent mints filled the list.
+    return 'full';
   }
 
   async deleteEntry(entryId: string, projectId: string): Promise<boolean> {

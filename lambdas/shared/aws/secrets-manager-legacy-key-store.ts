@@ -35,11 +35,11 @@ export class SecretsManagerLegacyKeyReader {
 /** Imports and retires legacy keys (the legacy-keys admin Lambda). */
 export class SecretsManagerLegacyKeyStore extends SecretsManagerLegacyKeyReader {
 
-  /** Stores (or replaces) a flow's legacy key, restoring a retired one first. */
-  async put(flowId: string, secret: string, now: Date): Promise<void> {
+  /** Stores (or replaces) a flow's legacy key for one project, restoring a retired one first. */
+  async put(flowId: string, projectId: string, secret: string, now: Date): Promise<void> {
     const { client, sdk } = await this.secretsManager();
     const name = legacyKeySecretName(this.secretPrefix, flowId);
-    const doc: LegacyKeyDocument = { schema_version: 1, flow_id: flowId, secret, imported_at: now.toISOString() };
+    const doc: LegacyKeyDocument = { schema_version: 1, flow_id: flowId, project_id: projectId, secret, imported_at: now.toISOString() };
     const text = JSON.stringify(doc);
     try {
       await client.send(
@@ -55,7 +55,7 @@ export class SecretsManagerLegacyKeyStore extends SecretsManagerLegacyKeyReader 
     await client.send(new sdk.PutSecretValueCommand({ SecretId: name, SecretString: text }));
   }
 
-  /** Retires a flow's key: it stops verifying at once. False when the flow had none. */
+  /** Retires a flow's key: it stops verifying within the key cache TTL. False when the flow had none. */
   async retire(flowId: string): Promise<boolean> {
     const { client, sdk } = await this.secretsManager();
     try {

@@ -8,6 +8,39 @@ import { isSdkError, type SecretsManagerAccess } from './clients';
 const PENDING_STAGE = 'SESSION_RECOVERY_PENDING';
 
 /**
+ * Reads a project's secret document (with the version read, for a later
+ * compare-and-swap). All the public Lambdas need of project secrets; the
+ * writes live in SecretsManagerProjectStore.
+ */
+export class SecretsManagerProjectReader {
+  constructor(
+    protected readonly secretsManager: () => Promise<SecretsManagerAccess>,
+    protected readonly secretPrefix: string,
+  ) {}
+
+  /** The project's document, or undefined when it has no secret. Throws CorruptSecretError on a malformed one. */
+  async read(projectId: string): Promise<Versioned<ProjectSecretDocument> | undefined> {
+    const { client, sdk } = await this.secretsManager();
+    let text: string | undefined;
+    let version: string | undefined;
+    try {
+      const out = await client.send(
+        new sdk.GetSecretValueCommand({ SecretId: projectSecretName(this.secretPrefix, projectId), VersionStage: CURRENT }),
+      );
+      text = out.SecretString;
+      version = out.VersionId;
+    } catch (error) {
+      if (isSdkError(error, 'ResourceNotFoundException')) return undefined;
+      throw error;
+    }
+    if (text === undefined || version === undefined) throw new CorruptSecretError('project secret has no SecretString');
+    const doc = parseProjectSecret(text);
+    if (doc.project_id !== projectId) throw new CorruptSecretError('project secret belongs to another project');
+    return { value: doc, version };
+  }
+}
+
+/**
  * Project secrets with a compare-and-swap built from Secrets Manager version
  * stages, since Secrets Manager has no conditional put:
  *
@@ -18,28 +51,7 @@ const PENDING_STAGE = 'SESSION_RECOVERY_PENDING';
  * read, i.e. another writer won; the caller then retries from a fresh read. The
  * losing version keeps no label and Secrets Manager deprecates it.
  */
-export class SecretsManagerProjectStore implements VersionedStore<ProjectSecretDocument> {
-  constructor(
-    private readonly secretsManager: () => Promise<SecretsManagerAccess>,
-    private readonly secretPrefix: string,
-  ) {}
-
-  async read(projectId: string): Promise<Versioned<ProjectSecretDocument> | undefined> {
-    const { client, sdk } = await this.secretsManager();
-    try {
-      const out = await client.send(
-        new sdk.GetSecretValueCommand({ SecretId: projectSecretName(this.secretPrefix, projectId), VersionStage: CURRENT }),
-      );
-      if (out.SecretString === undefined || out.VersionId === undefined) {
-        throw new CorruptSecretError('project secret has no SecretString');
-      }
-      return { value: parseProjectSecret(out.SecretString), version: out.VersionId };
-    } catch (error) {
-      if (isSdkError(error, 'ResourceNotFoundException')) return undefined;
-      throw error;
-    }
-  }
-
+export class SecretsManagerProjectStore extends SecretsManagerProjectReader implements VersionedStore<ProjectSecretDocument> {
   async compareAndSwap(projectId: string, doc: ProjectSecretDocument, expected: string | undefined): Promise<boolean> {
     const { client, sdk } = await this.secretsManager();
     const name = projectSecretName(this.secretPrefix, projectId);

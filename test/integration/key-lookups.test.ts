@@ -1,0 +1,101 @@
+import { randomBytes } from 'node:crypto';
+import { secretsManager } from '../../lambdas/shared/aws/clients';
+import { SecretsManagerLegacyKeyStore } from '../../lambdas/shared/aws/secrets-manager-legacy-key-store';
+import { computeToken } from '../../lambdas/shared/token';
+import { countCalls } from '../support/call-counter';
+import { controlClock } from '../support/clock';
+import { type Handler, errorOf, invoke } from '../support/http';
+import { seedScenario, uid } from '../support/seed';
+import { loadEntryEvent } from '../fixtures/events';
+import { functionUrlEvent } from '../fixtures/legacy-events';
+
+// The defaults a deployment gets: 60 s TTL, 10 lookups a second with a burst of 20.
+process.env.KEY_CACHE_TTL_SECONDS = '60';
+delete process.env.KEY_LOOKUP_RATE;
+delete process.env.KEY_LOOKUP_BURST;
+const current = ((await import('../../lambdas/load-entry-data/index')) as { handler: Handler }).handler;
+const legacy = ((await import('../../lambdas/legacy-load-entry-data/index')) as { handler: Handler }).handler;
+
+const EXPIRES = '2099-08-01T00:00:00.000Z';
+const clock = controlClock();
+const sm = countCalls((await secretsManager()).client);
+afterAll(() => {
+  sm.detach();
+  clock.restore();
+});
+
+const randomId = (prefix: string) => `${prefix}_${randomBytes(8).toString('hex')}`;
+const currentBody = (projectId: string, token = 'a'.repeat(64)) => ({ flow_id: 'flow_x', project_id: projectId, entry_id: 'entry_x', token, expires_at: EXPIRES });
+const legacyBody = (flowId: string) => ({ flow_id: flowId, entry_id: 'entry_x', token: 'a'.repeat(64), expires: EXPIRES });
+
+describe.each([
+  ['the current contract', (id: string) => invoke(current, loadEntryEvent(currentBody(id))), 'proj'],
+  ['the legacy contract', (id: string) => invoke(legacy, functionUrlEvent('POST', '/', legacyBody(id))), 'flow'],
+])('unknown ids on %s', (_name, post, prefix) => {
+  beforeEach(() => {
+    // A full bucket: the window of a previous test has passed.
+    clock.advance(60_000);
+    sm.reset();
+  });
+
+  it('cost one GetSecretValue each, and none again within the TTL', async () => {
+    const ids = Array.from({ length: 20 }, () => randomId(prefix));
+    for (const id of ids) expect((await post(id)).status).toBe(401);
+    expect(sm.calls).toHaveLength(20);
+    for (const id of ids) expect(errorOf(await post(id)).code).toBe('invalid_token');
+    expect(sm.calls).toHaveLength(20);
+  });
+
+  it('are read at most 20 at once and 10 a second after that; past it the answer is the same 401 with no read', async () => {
+    const wrong = await post(randomId(prefix));
+    sm.reset();
+    for (let i = 0; i < 200; i++) {
+      const reply = await post(randomId(prefix));
+      expect(reply.status).toBe(401);
+      expect(reply.json).toEqual(wrong.json);
+    }
+    // One token was spent on `wrong`.
+    expect(sm.calls).toHaveLength(19);
+    clock.advance(1_000);
+    for (let i = 0; i < 50; i++) await post(randomId(prefix));
+    expect(sm.calls).toHaveLength(29);
+  });
+});
+
+it('10,000 unknown ids never evict a busy project: its keys stay cached and it keeps resuming with no read', async () => {
+  const s = await seedScenario();
+  try {
+    const valid = currentBody(s.projectId, computeToken(s.credential.secret, s.entryId, EXPIRES));
+    const body = { ...valid, flow_id: s.flowId, entry_id: s.entryId };
+    expect((await invoke(current, loadEntryEvent(body))).status).toBe(200);
+    sm.reset();
+    for (let i = 0; i < 10_000; i++) {
+      // Spread over 50 s of the clock, so the bucket lets 20 + 10 × 50 of them be read.
+      if (i % 200 === 0) clock.advance(1_000);
+      await invoke(current, loadEntryEvent(currentBody(randomId('proj'))));
+    }
+    expect(sm.calls.length).toBeLessThanOrEqual(20 + 10 * 50);
+    const reads = sm.calls.length;
+    expect((await invoke(current, loadEntryEvent(body))).status).toBe(200);
+    expect(sm.calls).toHaveLength(reads);
+  } finally {
+    await s.cleanup();
+  }
+}, 120_000);
+
+it('a legacy flow with a key costs its two reads (the key, and its project for the allowed origins) once per TTL', async () => {
+  const s = await seedScenario();
+  const store = new SecretsManagerLegacyKeyStore(secretsManager, process.env.SECRET_PREFIX as string);
+  const flowKey = `legacy-${uid('k')}`;
+  await store.put(s.flowId, s.projectId, flowKey, new Date());
+  try {
+    clock.advance(60_000);
+    sm.reset();
+    const body = { flow_id: s.flowId, entry_id: s.entryId, token: computeToken(flowKey, s.entryId, EXPIRES), expires: EXPIRES };
+    for (let i = 0; i < 5; i++) expect((await invoke(legacy, functionUrlEvent('POST', '/', body))).status).toBe(200);
+    expect(sm.calls).toEqual(['GetSecretValueCommand', 'GetSecretValueCommand']);
+  } finally {
+    await store.retire(s.flowId);
+    await s.cleanup();
+  }
+});
