@@ -1,4 +1,5 @@
 import { handler as entries } from '../../lambdas/entries/index';
+import { controlClock } from '../support/clock';
 import { errorOf, invoke } from '../support/http';
 import { deleteEntry, uid } from '../support/seed';
 import { routeEvent } from '../fixtures/admin-events';
@@ -47,8 +48,14 @@ describe('PUT /v1/entries/{entry_id}', () => {
     expect(retainDays).toBeGreaterThan(89.9);
     expect(retainDays).toBeLessThanOrEqual(90);
 
-    await new Promise((r) => setTimeout(r, 5));
-    const second = await put(body({ current_page_key: 'page_3', user_data: { name: 'Ada', done: true } }));
+    const clock = controlClock();
+    let second: Awaited<ReturnType<typeof put>>;
+    try {
+      clock.advance(1_000);
+      second = await put(body({ current_page_key: 'page_3', user_data: { name: 'Ada', done: true } }));
+    } finally {
+      clock.restore();
+    }
     expect(second.status).toBe(200);
     const updated = (second.json as { entry: Record<string, unknown> }).entry;
     expect(updated.created_at).toBe(created.created_at);
