@@ -139,6 +139,8 @@ export const createApiServer = (routes: readonly LocalRoute[], options: ApiServe
         routeKey: route.path === '*' ? '$default' : routeKey(route.method, route.path),
         pathParameters,
         sourceIp: req.socket.remoteAddress?.replace(/^::ffff:/, ''),
+        // The address this server listens on, as a Function URL's domainName is AWS's own: never the client's Host.
+        domainName: `${req.socket.localAddress?.replace(/^::ffff:/, '')}:${req.socket.localPort}`,
       };
       try {
         const result = await route.handler(toHttpApiEvent(request), lambdaContext(route.functionName));

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { startLocalRuntime, type LocalRuntime } from '../../scripts/local/runtime';
+import { httpRequest } from '../support/raw-http';
 
 let runtime: LocalRuntime;
 beforeAll(async () => {
@@ -85,4 +86,15 @@ describe('the local runtime', () => {
       await second.stop();
     }
   });
+
+  it('names its own address in the legacy Link header, whatever Host the client sends', async () => {
+    const hostile = { host: 'evil.example', 'content-type': 'application/json' };
+    for (const res of [
+      await httpRequest(`${runtime.legacyUrl}/`, { method: 'POST', headers: hostile, body: '{}' }),
+      await httpRequest(`${runtime.legacyUrl}/migration-guide`, { headers: hostile }),
+    ]) {
+      expect(res.headers.link).toBe(`<${runtime.legacyUrl}/migration-guide>; rel="deprecation"; type="text/markdown"`);
+    }
+  });
 });
+
