@@ -45,7 +45,7 @@ Open the demo entry's resume link in a browser (another browser or a private win
 Or resume it with curl:
   curl -sS -X POST '${runtime.apiUrl}/v1/load-entry-data' -H 'Content-Type: application/json' -d '${body}'
 
-Admin routes (IAM-authorized in AWS, open on loopback here), e.g. with the CLI:
+Admin routes (IAM-authorized in AWS; here open to your backend, curl and the CLI, never to a page on another origin), e.g. with the CLI:
   npm run cli -- --endpoint ${runtime.apiUrl} credentials create --project proj_mine --label "Token Signing Secret"
   npm run cli -- --endpoint ${runtime.apiUrl} entries put --entry entry_1 --project proj_mine --flow flow_1 --page page_2 --data '{"name":"Ada"}'
   npm run cli -- --endpoint ${runtime.apiUrl} mint --project proj_mine --entry entry_1 --resume-url http://localhost:8080/flow

@@ -154,9 +154,9 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     const apiUrl = `http://${host}:${await listen(server, options.port, host)}`;
     process.env.CURRENT_ENDPOINT_URL ??= `${apiUrl}/v1/load-entry-data`;
     const legacyFn = 'legacy-load-entry-data';
-    const legacyServer = createApiServer([{ method: '*', path: '*', functionName: legacyFn, handler: await loadHandler(legacyFn) }], {
-      onRequest: (line) => options.log?.(`[legacy] ${line}`),
-    });
+    // A Function URL with no auth: the legacy contract is called from browsers, like the public routes.
+    const legacyRoute = { method: '*', path: '*', functionName: legacyFn, handler: await loadHandler(legacyFn), access: 'public' } as const;
+    const legacyServer = createApiServer([legacyRoute], { onRequest: (line) => options.log?.(`[legacy] ${line}`) });
     legacyUrl = `http://${host}:${await listen(legacyServer, options.legacyPort, host)}`;
     const expiresAt = new Date(Date.now() + 7 * 24 * 3600 * 1000).toISOString();
     const token = computeToken(secret, DEMO.entryId, expiresAt);
