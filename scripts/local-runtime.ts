@@ -1,12 +1,26 @@
 /**
  * `npm start`: runs session-recovery on 127.0.0.1 against an AWS emulator.
- * PORT (default 3000) sets the API port; AWS_ENDPOINT_URL points at an emulator
+ * PORT (default 3000) sets the API port and LEGACY_PORT (default 3001) the legacy
+ * contract's; AWS_ENDPOINT_URL points at an emulator
  * you already run instead of starting moto. Ctrl-C stops everything it started.
  */
-import { startLocalRuntime } from './local/runtime';
+import { PortInUseError, startLocalRuntime } from './local/runtime';
 
-const port = Number(process.env.PORT ?? 3000);
-const legacyPort = Number(process.env.LEGACY_PORT ?? 3001);
+/** What `npm start` says when it cannot start: one line, no stack trace. */
+const fail = (line: string): never => {
+  console.error(line);
+  process.exit(1);
+};
+
+const portFrom = (variable: 'PORT' | 'LEGACY_PORT', fallback: number): number => {
+  const value = process.env[variable] || String(fallback);
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65535) fail(`${variable} must be a port number from 0 to 65535, not "${value}".`);
+  return port;
+};
+
+const port = portFrom('PORT', 3000);
+const legacyPort = portFrom('LEGACY_PORT', 3001);
 // An empty AWS_ENDPOINT_URL means none: never fall through to real AWS endpoints from the local runtime.
 const userEndpoint = process.env.AWS_ENDPOINT_URL || undefined;
 const runtime = await startLocalRuntime({
@@ -14,6 +28,12 @@ const runtime = await startLocalRuntime({
   legacyPort,
   endpoint: userEndpoint,
   log: (line) => console.log(`  ${new Date().toISOString()} ${line}`),
+}).catch((error: unknown) => {
+  // startLocalRuntime has stopped the emulator it started before it rejects.
+  if (!(error instanceof PortInUseError)) throw error;
+  const variable = error.server === 'api' ? 'PORT' : 'LEGACY_PORT';
+  const other = error.port <= 65435 ? error.port + 100 : error.port - 100;
+  return fail(`Port ${error.port} is in use: set ${variable} to another port (e.g. ${variable}=${other} npm start).`);
 });
 const { demo } = runtime;
 const body = JSON.stringify({
@@ -63,3 +83,5 @@ const stop = async (signal: string): Promise<void> => {
 };
 process.on('SIGINT', () => void stop('SIGINT'));
 process.on('SIGTERM', () => void stop('SIGTERM'));
+// Closing the terminal sends SIGHUP, which would otherwise end the process without stopping moto.
+process.on('SIGHUP', () => void stop('SIGHUP'));
