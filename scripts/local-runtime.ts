@@ -4,7 +4,7 @@
  * contract's; AWS_ENDPOINT_URL points at an emulator
  * you already run instead of starting moto. Ctrl-C stops everything it started.
  */
-import { PortInUseError, startLocalRuntime } from './local/runtime';
+import { type LocalRuntime, PortInUseError, startLocalRuntime } from './local/runtime';
 
 /** What `npm start` says when it cannot start: one line, no stack trace. */
 const fail = (line: string): never => {
@@ -23,6 +23,20 @@ const port = portFrom('PORT', 3000);
 const legacyPort = portFrom('LEGACY_PORT', 3001);
 // An empty AWS_ENDPOINT_URL means none: never fall through to real AWS endpoints from the local runtime.
 const userEndpoint = process.env.AWS_ENDPOINT_URL || undefined;
+
+let started: LocalRuntime | undefined;
+let stopping = false;
+const stop = async (signal: string): Promise<void> => {
+  if (stopping) return;
+  stopping = true;
+  console.log(`\n${signal}: stopping the API and the emulator...`);
+  // Still starting: exiting is enough, since moto stops on this process's exit.
+  await started?.stop();
+  process.exit(0);
+};
+// Before anything starts, so a signal at any moment stops moto. SIGHUP is a closed terminal.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stop(signal));
+
 const runtime = await startLocalRuntime({
   port,
   legacyPort,
@@ -35,6 +49,7 @@ const runtime = await startLocalRuntime({
   const other = error.port <= 65435 ? error.port + 100 : error.port - 100;
   return fail(`Port ${error.port} is in use: set ${variable} to another port (e.g. ${variable}=${other} npm start).`);
 });
+started = runtime;
 const { demo } = runtime;
 const body = JSON.stringify({
   flow_id: demo.flowId,
@@ -72,16 +87,3 @@ Admin routes (IAM-authorized in AWS; here open to your backend, curl and the CLI
 
 Press Ctrl-C to stop.
 `);
-
-let stopping = false;
-const stop = async (signal: string): Promise<void> => {
-  if (stopping) return;
-  stopping = true;
-  console.log(`\n${signal}: stopping the API and the emulator...`);
-  await runtime.stop();
-  process.exit(0);
-};
-process.on('SIGINT', () => void stop('SIGINT'));
-process.on('SIGTERM', () => void stop('SIGTERM'));
-// Closing the terminal sends SIGHUP, which would otherwise end the process without stopping moto.
-process.on('SIGHUP', () => void stop('SIGHUP'));

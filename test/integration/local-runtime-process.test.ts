@@ -1,4 +1,4 @@
-import { execFile, spawn } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { type AddressInfo, connect, createServer, type Server } from 'node:net';
 import path from 'node:path';
@@ -61,7 +61,64 @@ describe('npm start, when it cannot start', () => {
   });
 });
 
+/** A child process whose stderr is kept, to explain a failure. */
+const start = (args: string[], env: NodeJS.ProcessEnv = process.env) => {
+  const child = spawn(process.execPath, [...NODE_ARGS, ...args], { cwd: root, env });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  return { child, exited: once(child, 'exit'), stderr: () => stderr };
+};
+
+/** Reads a child's stdout until it contains `marker`, and returns all of it. */
+const readUntil = async ({ child, stderr }: { child: ChildProcessWithoutNullStreams; stderr: () => string }, marker: string): Promise<string> => {
+  let stdout = '';
+  child.stdout.setEncoding('utf8');
+  for await (const chunk of child.stdout) {
+    stdout += chunk as string;
+    if (stdout.includes(marker)) return stdout;
+  }
+  throw new Error(`the process ended without printing ${JSON.stringify(marker)}.\nstdout: ${stdout}\nstderr: ${stderr()}`);
+};
+
+/** A connection the server at `origin` holds open: only the death of the process behind it closes it. */
+const holdConnection = async (origin: string): Promise<{ closed: Promise<unknown>; release: () => void }> => {
+  const { hostname, port } = new URL(origin);
+  const held = connect(Number(port), hostname);
+  await once(held, 'connect');
+  held.on('error', () => undefined);
+  return { closed: once(held, 'close'), release: () => held.destroy() };
+};
+
+const connectError = async (origin: string): Promise<string | undefined> => {
+  const { hostname, port } = new URL(origin);
+  const [error] = (await once(connect(Number(port), hostname), 'error')) as [NodeJS.ErrnoException];
+  return error.code;
+};
+
 describe('moto started by the local runtime', () => {
+  it.each([
+    ['SIGINT', 'Ctrl-C'],
+    ['SIGHUP', 'a closed terminal'],
+  ] as const)('stops with the runtime on %s (%s)', async (signal, _what) => {
+    // No AWS_ENDPOINT_URL: it starts its own moto.
+    const runtime = start([path.join(root, 'scripts', 'local-runtime.ts')], { ...process.env, PORT: '0', LEGACY_PORT: '0', AWS_ENDPOINT_URL: '' });
+    const banner = await readUntil(runtime, 'Press Ctrl-C to stop.');
+    const emulator = /AWS emulator +(http:\/\/\S+) \(moto, started by this process\)/.exec(banner)?.[1] as string;
+    const api = /API +(http:\/\/\S+)/.exec(banner)?.[1] as string;
+    const moto = await holdConnection(emulator);
+    try {
+      runtime.child.kill(signal);
+      expect(await runtime.exited).toEqual([0, null]);
+      await moto.closed;
+      expect(await connectError(emulator)).toBe('ECONNREFUSED');
+      expect(await connectError(api)).toBe('ECONNREFUSED');
+    } finally {
+      moto.release();
+    }
+  });
+
   it('does not outlive a runtime process that dies of an uncaught exception', async () => {
     const moto = pathToFileURL(path.join(root, 'scripts', 'local', 'moto.ts')).href;
     // What happens in the runtime when a bug escapes every handler: the process dies of it.
@@ -69,30 +126,17 @@ describe('moto started by the local runtime', () => {
 const moto = await startMoto();
 console.log(moto.endpoint);
 process.stdin.once('data', () => { throw new Error('a bug nobody caught'); });`;
-    const child = spawn(process.execPath, [...NODE_ARGS, '--input-type=module', '-e', script], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
-    const exited = once(child, 'exit');
-    let stdout = '';
-    child.stdout.setEncoding('utf8');
-    for await (const chunk of child.stdout) {
-      stdout += chunk as string;
-      if (stdout.includes('\n')) break;
-    }
-    const { hostname, port } = new URL(stdout.trim());
-    // A connection moto holds open: moto's death closes it, and nothing else in this test does.
-    const held = connect(Number(port), hostname);
+    const crashing = start(['--input-type=module', '-e', script]);
+    const emulator = (await readUntil(crashing, '\n')).trim();
+    const held = await holdConnection(emulator);
     try {
-      await once(held, 'connect');
-      const heldClosed = once(held, 'close');
-      held.on('error', () => undefined);
-      child.stdin.write('crash\n');
-      const [code] = (await exited) as [number];
-      expect(code).toBe(1);
-      await heldClosed;
-      const refused = connect(Number(port), hostname);
-      const [error] = (await once(refused, 'error')) as [NodeJS.ErrnoException];
-      expect(error.code).toBe('ECONNREFUSED');
+      crashing.child.stdin.write('crash\n');
+      expect(await crashing.exited).toEqual([1, null]);
+      expect(crashing.stderr()).toContain('a bug nobody caught');
+      await held.closed;
+      expect(await connectError(emulator)).toBe('ECONNREFUSED');
     } finally {
-      held.destroy();
+      held.release();
     }
   });
 });
