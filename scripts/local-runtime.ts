@@ -1,20 +1,55 @@
 /**
  * `npm start`: runs session-recovery on 127.0.0.1 against an AWS emulator.
- * PORT (default 3000) sets the API port; AWS_ENDPOINT_URL points at an emulator
+ * PORT (default 3000) sets the API port and LEGACY_PORT (default 3001) the legacy
+ * contract's; AWS_ENDPOINT_URL points at an emulator
  * you already run instead of starting moto. Ctrl-C stops everything it started.
  */
-import { startLocalRuntime } from './local/runtime';
+import { type LocalRuntime, PortInUseError, startLocalRuntime } from './local/runtime';
 
-const port = Number(process.env.PORT ?? 3000);
-const legacyPort = Number(process.env.LEGACY_PORT ?? 3001);
+/** What `npm start` says when it cannot start: one line, no stack trace. */
+const fail = (line: string): never => {
+  console.error(line);
+  process.exit(1);
+};
+
+const portFrom = (variable: 'PORT' | 'LEGACY_PORT', fallback: number): number => {
+  const value = process.env[variable] || String(fallback);
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65535) fail(`${variable} must be a port number from 0 to 65535, not "${value}".`);
+  return port;
+};
+
+const port = portFrom('PORT', 3000);
+const legacyPort = portFrom('LEGACY_PORT', 3001);
 // An empty AWS_ENDPOINT_URL means none: never fall through to real AWS endpoints from the local runtime.
 const userEndpoint = process.env.AWS_ENDPOINT_URL || undefined;
+
+let started: LocalRuntime | undefined;
+let stopping = false;
+const stop = async (signal: string): Promise<void> => {
+  if (stopping) return;
+  stopping = true;
+  console.log(`\n${signal}: stopping the API and the emulator...`);
+  // Still starting: exiting is enough, since moto stops on this process's exit.
+  await started?.stop();
+  process.exit(0);
+};
+// Before anything starts, so a signal at any moment stops moto. SIGHUP is a closed terminal.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stop(signal));
+
 const runtime = await startLocalRuntime({
   port,
   legacyPort,
   endpoint: userEndpoint,
   log: (line) => console.log(`  ${new Date().toISOString()} ${line}`),
+}).catch((error: unknown) => {
+  // startLocalRuntime has stopped the emulator it started before it rejects.
+  if (!(error instanceof PortInUseError)) throw error;
+  const variable = error.server === 'api' ? 'PORT' : 'LEGACY_PORT';
+  const other = error.port <= 65435 ? error.port + 100 : error.port - 100;
+  return fail(`Port ${error.port} is in use: set ${variable} to another port (e.g. ${variable}=${other} npm start).`);
 });
+started = runtime;
 const { demo } = runtime;
 const body = JSON.stringify({
   flow_id: demo.flowId,
@@ -45,21 +80,10 @@ Open the demo entry's resume link in a browser (another browser or a private win
 Or resume it with curl:
   curl -sS -X POST '${runtime.apiUrl}/v1/load-entry-data' -H 'Content-Type: application/json' -d '${body}'
 
-Admin routes (IAM-authorized in AWS, open on loopback here), e.g. with the CLI:
+Admin routes (IAM-authorized in AWS; here open to your backend, curl and the CLI, never to a page on another origin), e.g. with the CLI:
   npm run cli -- --endpoint ${runtime.apiUrl} credentials create --project proj_mine --label "Token Signing Secret"
   npm run cli -- --endpoint ${runtime.apiUrl} entries put --entry entry_1 --project proj_mine --flow flow_1 --page page_2 --data '{"name":"Ada"}'
   npm run cli -- --endpoint ${runtime.apiUrl} mint --project proj_mine --entry entry_1 --resume-url http://localhost:8080/flow
 
 Press Ctrl-C to stop.
 `);
-
-let stopping = false;
-const stop = async (signal: string): Promise<void> => {
-  if (stopping) return;
-  stopping = true;
-  console.log(`\n${signal}: stopping the API and the emulator...`);
-  await runtime.stop();
-  process.exit(0);
-};
-process.on('SIGINT', () => void stop('SIGINT'));
-process.on('SIGTERM', () => void stop('SIGTERM'));

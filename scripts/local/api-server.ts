@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { type RouteSpec, routeKey } from '../../lib/routes';
+import { type RouteAccess, type RouteSpec, routeKey } from '../../lib/routes';
 import { type HttpRequestLike, lambdaContext, toHttpApiEvent } from './http-api-event';
 
 export type HttpApiHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<unknown>;
@@ -15,6 +16,8 @@ export interface LocalRoute {
   readonly path: string;
   readonly functionName: string;
   readonly handler: HttpApiHandler;
+  /** `iam` routes have no IAM in front of them here, so they refuse browsers on other origins instead. */
+  readonly access: RouteAccess;
 }
 
 // HTTP APIs refuse payloads over 10 MB before any Lambda runs.
@@ -25,10 +28,11 @@ export const localRoutes = (routes: readonly RouteSpec[], handlers: Record<strin
   routes.flatMap((r) => {
     const handler = handlers[r.fn];
     if (!handler) throw new Error(`no handler loaded for ${r.fn}`);
-    const route = { method: r.method, path: r.path, functionName: r.fn, handler };
+    const route = { method: r.method, path: r.path, functionName: r.fn, handler, access: r.access };
     return r.access === 'public' ? [route, { ...route, method: 'OPTIONS' }] : [route];
   });
 
+/** Only called on paths that decode as a whole, so no segment can throw. */
 const matchPath = (template: string, path: string): Record<string, string> | undefined => {
   const t = template.split('/');
   const p = path.split('/');
@@ -46,29 +50,58 @@ const matchPath = (template: string, path: string): Record<string, string> | und
   return params;
 };
 
-const readBody = (req: IncomingMessage, limit: number): Promise<Buffer | 'too_large'> =>
-  new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = false;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) tooLarge = true;
-      else chunks.push(chunk);
-    });
-    req.on('end', () => resolve(tooLarge ? 'too_large' : Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
+const findRoute = (routes: readonly LocalRoute[], method: string, path: string) => {
+  for (const route of routes) {
+    if (route.method !== method && route.method !== '*') continue;
+    const params = route.path === '*' ? {} : matchPath(route.path, path);
+    if (params) return { route, pathParameters: Object.keys(params).length ? params : undefined };
+  }
+  return undefined;
+};
+
+/** The request target, or undefined when it is no URL (`GET http://[ HTTP/1.1`) or its path has malformed percent-encoding. */
+const parseTarget = (target: string): URL | undefined => {
+  const url = URL.parse(target, 'http://local');
+  if (!url) return undefined;
+  try {
+    decodeURIComponent(url.pathname);
+    return url;
+  } catch {
+    return undefined;
+  }
+};
+
+/** Rejects when the client goes away before the end of the body, so no handler ever sees half of one. */
+const readBody = async (req: IncomingMessage, limit: number): Promise<Buffer | 'too_large'> => {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size <= limit) chunks.push(chunk);
+  }
+  return size > limit ? 'too_large' : Buffer.concat(chunks);
+};
+
+const JSON_TYPE = { 'content-type': 'application/json' };
+const errorBody = (code: string, message: string): string => JSON.stringify({ error: { code, message } });
 
 const send = (res: ServerResponse, status: number, headers: Record<string, string>, body: Buffer | string): void => {
   res.writeHead(status, headers);
   res.end(body);
 };
 
+const internalError = (res: ServerResponse): void => send(res, 500, JSON_TYPE, '{"message":"Internal Server Error"}');
+
+/** Ends an exchange that failed while answering: a 500 if nothing was sent yet, else a cut connection rather than half an answer. */
+const failed = (res: ServerResponse): void => {
+  if (res.headersSent) res.destroy();
+  else internalError(res);
+};
+
 const sendResult = (res: ServerResponse, result: unknown): void => {
   if (typeof result !== 'object' || result === null || !('statusCode' in result)) {
     // HTTP APIs turn a non-structured result into a 200 JSON response.
-    send(res, 200, { 'content-type': 'application/json' }, JSON.stringify(result ?? null));
+    send(res, 200, JSON_TYPE, JSON.stringify(result ?? null));
     return;
   }
   const r = result as APIGatewayProxyStructuredResultV2;
@@ -87,8 +120,37 @@ const joinHeaders = (req: IncomingMessage): Record<string, string> => {
   return headers;
 };
 
+const LOOPBACK_ADDRESS = /^(127\.\d+\.\d+\.\d+|::1)$/;
+
+/**
+ * The `host[:port]` names of this server as the connection reached it: its own
+ * address (never the client's `Host` header), and `localhost` on loopback.
+ * The first is the event's `domainName`, as a Function URL's is AWS's own.
+ */
+const ownHosts = (socket: Socket): string[] => {
+  const address = (socket.localAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
+  const names = [address.includes(':') ? `[${address}]` : address, ...(LOOPBACK_ADDRESS.test(address) ? ['localhost'] : [])];
+  const port = socket.localPort;
+  return names.flatMap((name) => (port === 80 ? [`${name}:80`, name] : [`${name}:${port}`]));
+};
+
+/**
+ * Whether a browser sent this request from a page that is not this server's:
+ * another `Origin` (a CORS-simple `text/plain` POST needs no preflight), a
+ * cross-site or same-site fetch that carries none (`Sec-Fetch-Site`), or a
+ * `Host` that is not this server's, which is how a DNS-rebound page looks.
+ * Backends, curl and the CLI send neither header, and this server's own host.
+ */
+const fromAnotherOrigin = (req: IncomingMessage, hosts: readonly string[]): boolean => {
+  const { origin, host } = req.headers;
+  const site = req.headers['sec-fetch-site'];
+  if (origin !== undefined && !hosts.some((h) => origin.toLowerCase() === `http://${h}`)) return true;
+  if (site !== undefined && site !== 'same-origin' && site !== 'none') return true;
+  return host !== undefined && !hosts.includes(host.toLowerCase());
+};
+
 export interface ApiServerOptions {
-  /** Called once per routed request with `METHOD /path -> status`. */
+  /** Called once per request the API answers (or drops) with `METHOD /path -> status`. */
   readonly onRequest?: (line: string) => void;
   /**
    * Gets the requests no route matches, before the 404 (the local runtime serves
@@ -97,56 +159,88 @@ export interface ApiServerOptions {
   readonly fallback?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 }
 
+const serve = async (routes: readonly LocalRoute[], options: ApiServerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  const method = (req.method ?? 'GET').toUpperCase();
+  const url = parseTarget(req.url ?? '/');
+  if (!url) {
+    send(res, 400, JSON_TYPE, errorBody('invalid_request', 'The request URL is malformed: check the percent-encoding of its path.'));
+    // The path only: a query string can carry a resume link's token.
+    options.onRequest?.(`${method} ${(req.url ?? '').split('?')[0]} -> 400`);
+    return;
+  }
+  const match = findRoute(routes, method, url.pathname);
+  if (!match) {
+    try {
+      if (await options.fallback?.(req, res)) return;
+    } catch {
+      if (res.headersSent) res.destroy();
+      else send(res, 500, { 'content-type': 'text/plain; charset=utf-8' }, 'Internal Server Error');
+      return;
+    }
+    return send(res, 404, JSON_TYPE, '{"message":"Not Found"}');
+  }
+  const { route, pathParameters } = match;
+  const log = (outcome: string | number) => options.onRequest?.(`${method} ${url.pathname} -> ${outcome}`);
+  const hosts = ownHosts(req.socket);
+  if (route.access === 'iam' && fromAnotherOrigin(req, hosts)) {
+    send(
+      res,
+      403,
+      JSON_TYPE,
+      errorBody('forbidden', 'Admin routes do not accept requests from web pages on other origins. Call them from your backend, the CLI or curl.'),
+    );
+    return log(403);
+  }
+  let body: Buffer | 'too_large';
+  try {
+    body = await readBody(req, API_GATEWAY_MAX_BODY);
+  } catch {
+    return log('dropped, the client hung up mid-request');
+  }
+  if (body === 'too_large') {
+    send(res, 413, JSON_TYPE, '{"message":"Request Entity Too Large"}');
+    return log(413);
+  }
+  const request: HttpRequestLike = {
+    method,
+    path: url.pathname,
+    rawQueryString: url.search.replace(/^\?/, ''),
+    headers: joinHeaders(req),
+    body: body.length ? body : undefined,
+    routeKey: route.path === '*' ? '$default' : routeKey(route.method, route.path),
+    pathParameters,
+    sourceIp: req.socket.remoteAddress?.replace(/^::ffff:/, ''),
+    domainName: hosts[0],
+  };
+  let write: () => void;
+  try {
+    const result = await route.handler(toHttpApiEvent(request), lambdaContext(route.functionName));
+    write = () => sendResult(res, result);
+  } catch {
+    // What API Gateway answers when the integration fails.
+    write = () => internalError(res);
+  }
+  if (res.destroyed) return log('dropped, the client hung up before the answer');
+  try {
+    write();
+  } catch {
+    // A result HTTP cannot carry, such as a header value with a line break.
+    failed(res);
+  }
+  log(res.statusCode);
+};
+
 /**
- * An HTTP server on loopback that turns each request into the payload-format-2.0
- * event API Gateway (or a Function URL) would send, and calls the same exported
- * `handler` the Lambda runs.
+ * An HTTP server that turns each request into the payload-format-2.0 event API
+ * Gateway (or a Function URL) would send, and calls the same exported `handler`
+ * the Lambda runs. No client can bring it down: a malformed URL gets 400, a
+ * request the client abandons is dropped, and a failure while answering ends
+ * that one exchange.
  */
 export const createApiServer = (routes: readonly LocalRoute[], options: ApiServerOptions = {}): Server =>
   createServer((req, res) => {
-    void (async () => {
-      const url = new URL(req.url ?? '/', 'http://local');
-      const method = (req.method ?? 'GET').toUpperCase();
-      let route: LocalRoute | undefined;
-      let pathParameters: Record<string, string> | undefined;
-      for (const candidate of routes) {
-        if (candidate.method !== method && candidate.method !== '*') continue;
-        const params = candidate.path === '*' ? {} : matchPath(candidate.path, url.pathname);
-        if (params) {
-          route = candidate;
-          pathParameters = Object.keys(params).length ? params : undefined;
-          break;
-        }
-      }
-      if (!route) {
-        try {
-          if (await options.fallback?.(req, res)) return;
-        } catch {
-          return send(res, 500, { 'content-type': 'text/plain; charset=utf-8' }, 'Internal Server Error');
-        }
-        return send(res, 404, { 'content-type': 'application/json' }, '{"message":"Not Found"}');
-      }
-      const body = await readBody(req, API_GATEWAY_MAX_BODY);
-      if (body === 'too_large') {
-        return send(res, 413, { 'content-type': 'application/json' }, '{"message":"Request Entity Too Large"}');
-      }
-      const request: HttpRequestLike = {
-        method,
-        path: url.pathname,
-        rawQueryString: url.search.replace(/^\?/, ''),
-        headers: joinHeaders(req),
-        body: body.length ? body : undefined,
-        routeKey: route.path === '*' ? '$default' : routeKey(route.method, route.path),
-        pathParameters,
-        sourceIp: req.socket.remoteAddress?.replace(/^::ffff:/, ''),
-      };
-      try {
-        const result = await route.handler(toHttpApiEvent(request), lambdaContext(route.functionName));
-        sendResult(res, result);
-      } catch {
-        // What API Gateway answers when the integration fails.
-        send(res, 500, { 'content-type': 'application/json' }, '{"message":"Internal Server Error"}');
-      }
-      options.onRequest?.(`${method} ${url.pathname} -> ${res.statusCode}`);
-    })();
+    // A client can hang up at any moment: its request and response then fail, with nothing left to answer.
+    req.on('error', () => undefined);
+    res.on('error', () => undefined);
+    serve(routes, options, req, res).catch(() => failed(res));
   });

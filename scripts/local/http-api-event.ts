@@ -12,6 +12,8 @@ export interface HttpRequestLike {
   readonly routeKey?: string;
   readonly pathParameters?: Record<string, string>;
   readonly sourceIp?: string;
+  /** The API's own `host[:port]`, which AWS sets, never the client's `Host` header. */
+  readonly domainName?: string;
 }
 
 // API Gateway HTTP APIs pass these content types as text and base64-encode the rest.
@@ -45,7 +47,7 @@ export const toHttpApiEvent = (req: HttpRequestLike): APIGatewayProxyEventV2 => 
     requestContext: {
       accountId: '000000000000',
       apiId: 'local',
-      domainName: headers.host ?? '127.0.0.1',
+      domainName: req.domainName ?? '127.0.0.1',
       domainPrefix: 'local',
       http: {
         method: req.method.toUpperCase(),

@@ -55,9 +55,13 @@ export const startMoto = async (options: { port?: number; quiet?: boolean } = {}
     stdio: options.quiet === false ? 'inherit' : 'ignore',
     detached: false,
   });
+  // However this process ends (a crash included; 'exit' still runs), moto must not outlive it.
+  const killOnExit = () => child.kill('SIGTERM');
+  process.once('exit', killOnExit);
   try {
     await waitForReady(endpoint, child, 30_000);
   } catch (error) {
+    process.off('exit', killOnExit);
     child.kill('SIGKILL');
     throw error;
   }
@@ -65,6 +69,7 @@ export const startMoto = async (options: { port?: number; quiet?: boolean } = {}
     endpoint,
     stop: () =>
       new Promise((resolve) => {
+        process.off('exit', killOnExit);
         if (child.exitCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');

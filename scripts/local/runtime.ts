@@ -120,15 +120,35 @@ const loadHandlers = async (): Promise<Record<string, HttpApiHandler>> => {
   return handlers;
 };
 
-const listen = async (server: Server, port: number, host: string): Promise<number> => {
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, resolve);
-  });
+/** A port of the local runtime that another process holds. */
+export class PortInUseError extends Error {
+  constructor(
+    /** Which of the two servers could not listen. */
+    readonly server: 'api' | 'legacy',
+    readonly port: number,
+  ) {
+    super(`port ${port} is in use`);
+    this.name = 'PortInUseError';
+  }
+}
+
+const listen = async (server: Server, which: 'api' | 'legacy', port: number, host: string): Promise<number> => {
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    throw (error as NodeJS.ErrnoException).code === 'EADDRINUSE' ? new PortInUseError(which, port) : error;
+  }
   return (server.address() as AddressInfo).port;
 };
 
 const close = async (server: Server): Promise<void> => {
+  if (!server.listening) return;
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
 };
@@ -141,6 +161,7 @@ const close = async (server: Server): Promise<void> => {
 export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<LocalRuntime> => {
   let emulator: Emulator | undefined;
   const endpoint = options.endpoint ?? (emulator = await startMoto()).endpoint;
+  const servers: Server[] = [];
   try {
     applyLambdaEnvironment(endpoint);
     const secret = await seedDemo();
@@ -151,13 +172,16 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
       // The demo page calls this same server (same origin), through the same routes as any client.
       fallback: demoSite(() => ({ apiUrl: '', legacyUrl, projectId: DEMO.projectId, flowId: DEMO.flowId })),
     });
-    const apiUrl = `http://${host}:${await listen(server, options.port, host)}`;
+    servers.push(server);
+    const apiUrl = `http://${host}:${await listen(server, 'api', options.port, host)}`;
     process.env.CURRENT_ENDPOINT_URL ??= `${apiUrl}/v1/load-entry-data`;
     const legacyFn = 'legacy-load-entry-data';
-    const legacyServer = createApiServer([{ method: '*', path: '*', functionName: legacyFn, handler: await loadHandler(legacyFn) }], {
-      onRequest: (line) => options.log?.(`[legacy] ${line}`),
-    });
-    legacyUrl = `http://${host}:${await listen(legacyServer, options.legacyPort, host)}`;
+    // A Function URL with no auth: the legacy contract is called from browsers, like the public routes.
+    const legacyRoute = { method: '*', path: '*', functionName: legacyFn, handler: await loadHandler(legacyFn), access: 'public' } as const;
+    const legacyLog = (line: string) => options.log?.(`[legacy] ${line}`);
+    const legacyServer = createApiServer([legacyRoute], { onRequest: legacyLog });
+    servers.push(legacyServer);
+    legacyUrl = `http://${host}:${await listen(legacyServer, 'legacy', options.legacyPort, host)}`;
     const expiresAt = new Date(Date.now() + 7 * 24 * 3600 * 1000).toISOString();
     const token = computeToken(secret, DEMO.entryId, expiresAt);
     const demoUrl = `${apiUrl}/demo/`;
@@ -170,11 +194,12 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
       demoUrl,
       demo: { ...DEMO, secret, expiresAt, token, link: link.href },
       stop: async () => {
-        await Promise.all([close(server), close(legacyServer)]);
+        await Promise.all(servers.map(close));
         await emulator?.stop();
       },
     };
   } catch (error) {
+    await Promise.all(servers.map(close));
     await emulator?.stop();
     throw error;
   }

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { startLocalRuntime, type LocalRuntime } from '../../scripts/local/runtime';
+import { httpRequest } from '../support/raw-http';
+import { credential, deleteProject, seedProject, uid } from '../support/seed';
 
 let runtime: LocalRuntime;
 beforeAll(async () => {
@@ -84,5 +86,85 @@ describe('the local runtime', () => {
     } finally {
       await second.stop();
     }
+  });
+
+  it('names its own address in the legacy Link header, whatever Host the client sends', async () => {
+    const hostile = { host: 'evil.example', 'content-type': 'application/json' };
+    for (const res of [
+      await httpRequest(`${runtime.legacyUrl}/`, { method: 'POST', headers: hostile, body: '{}' }),
+      await httpRequest(`${runtime.legacyUrl}/migration-guide`, { headers: hostile }),
+    ]) {
+      expect(res.headers.link).toBe(`<${runtime.legacyUrl}/migration-guide>; rel="deprecation"; type="text/markdown"`);
+    }
+  });
+});
+
+describe('the local admin routes and web pages', () => {
+  const FORBIDDEN = {
+    error: {
+      code: 'forbidden',
+      message: 'Admin routes do not accept requests from web pages on other origins. Call them from your backend, the CLI or curl.',
+    },
+  };
+  const projectId = uid('proj');
+  const existing = credential({ label: 'in use' });
+  beforeAll(async () => {
+    await seedProject(projectId, [existing]);
+  });
+  afterAll(async () => {
+    await deleteProject(projectId);
+  });
+
+  const credentialsUrl = () => `${runtime.apiUrl}/v1/projects/${projectId}/credentials`;
+  const host = () => new URL(runtime.apiUrl).host;
+  const listCredentials = async () => {
+    const res = await httpRequest(credentialsUrl());
+    expect(res.status).toBe(200);
+    return (JSON.parse(res.body) as { credentials: { credential_id: string; status: string }[] }).credentials;
+  };
+
+  it('refuses a text/plain POST from a page on another origin with 403, and creates no credential', async () => {
+    // A CORS-simple request: the browser sends it without a preflight, and `replace` defaults to true.
+    const res = await httpRequest(credentialsUrl(), {
+      method: 'POST',
+      headers: { origin: 'https://evil.example', 'content-type': 'text/plain;charset=UTF-8', 'sec-fetch-site': 'cross-site' },
+      body: JSON.stringify({ label: 'planted' }),
+    });
+    expect(res.status).toBe(403);
+    expect(JSON.parse(res.body)).toEqual(FORBIDDEN);
+    expect((await listCredentials()).map((c) => [c.credential_id, c.status])).toEqual([[existing.credential_id, 'active']]);
+  });
+
+  it.each([
+    ['an Origin of another site', { origin: 'https://evil.example' }],
+    ['an Origin on another port of loopback', { origin: 'http://127.0.0.1:1' }],
+    ['the opaque Origin of a sandboxed page', { origin: 'null' }],
+    ['no Origin but Sec-Fetch-Site: cross-site', { 'sec-fetch-site': 'cross-site' }],
+    ['no Origin but Sec-Fetch-Site: same-site', { 'sec-fetch-site': 'same-site' }],
+    ['a DNS-rebound page: its own origin, but not this server\'s host', { host: 'rebound.example', origin: 'http://rebound.example', 'sec-fetch-site': 'same-origin' }],
+  ])('refuses a request with %s', async (_name, headers: Record<string, string>) => {
+    const res = await httpRequest(credentialsUrl(), { headers });
+    expect(res.status).toBe(403);
+    expect(JSON.parse(res.body)).toEqual(FORBIDDEN);
+  });
+
+  it.each([
+    ['no browser headers (a backend, curl, the CLI)', () => ({})],
+    ['the API\'s own origin (the demo page)', () => ({ origin: runtime.apiUrl, 'sec-fetch-site': 'same-origin' })],
+    ['its own origin by the name localhost', () => ({ host: `localhost:${new URL(runtime.apiUrl).port}`, origin: `http://localhost:${new URL(runtime.apiUrl).port}` })],
+    ['Sec-Fetch-Site: none (an address typed into the browser)', () => ({ host: host(), 'sec-fetch-site': 'none' })],
+  ])('serves a request with %s', async (_name, headers: () => Record<string, string>) => {
+    const res = await httpRequest(credentialsUrl(), { headers: headers() });
+    expect(res.status).toBe(200);
+  });
+
+  it('leaves the public routes to their own CORS rules', async () => {
+    const res = await httpRequest(`${runtime.apiUrl}/v1/load-entry-data`, {
+      method: 'POST',
+      headers: { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site', 'content-type': 'text/plain' },
+      body: JSON.stringify(resumeBody()),
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers['access-control-allow-origin']).toBe('*');
   });
 });

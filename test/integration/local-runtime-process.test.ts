@@ -1,0 +1,142 @@
+import { type ChildProcessWithoutNullStreams, execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { type AddressInfo, connect, createServer, type Server } from 'node:net';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+
+const root = path.join(import.meta.dirname, '..', '..');
+const run = promisify(execFile);
+// As `npm start` runs it.
+const NODE_ARGS = ['--disable-warning=DEP0040', '--import', 'tsx'];
+
+interface Exit {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `npm start`'s script to its end, against this test run's moto (AWS_ENDPOINT_URL), so it starts none of its own. */
+const npmStart = async (env: Record<string, string>): Promise<Exit> => {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [...NODE_ARGS, path.join(root, 'scripts', 'local-runtime.ts')], {
+      cwd: root,
+      env: { ...process.env, ...env },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+};
+
+let taken: Server;
+let takenPort: number;
+beforeAll(async () => {
+  taken = createServer();
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  takenPort = (taken.address() as AddressInfo).port;
+});
+afterAll(async () => {
+  await new Promise<void>((resolve) => taken.close(() => resolve()));
+});
+
+describe('npm start, when it cannot start', () => {
+  it.each([
+    ['PORT', { PORT: 'taken', LEGACY_PORT: '0' }],
+    ['LEGACY_PORT', { PORT: '0', LEGACY_PORT: 'taken' }],
+  ])('names %s and the port in one line when the port is in use, and exits 1', async (variable, ports) => {
+    const env = Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, v === 'taken' ? String(takenPort) : v]));
+    const result = await npmStart(env);
+    const other = takenPort <= 65435 ? takenPort + 100 : takenPort - 100;
+    expect(result).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `Port ${takenPort} is in use: set ${variable} to another port (e.g. ${variable}=${other} npm start).\n`,
+    });
+  });
+
+  it('names the variable in one line when PORT is not a port number', async () => {
+    expect(await npmStart({ PORT: '30o0' })).toEqual({ code: 1, stdout: '', stderr: 'PORT must be a port number from 0 to 65535, not "30o0".\n' });
+  });
+});
+
+/** A child process whose stderr is kept, to explain a failure. */
+const start = (args: string[], env: NodeJS.ProcessEnv = process.env) => {
+  const child = spawn(process.execPath, [...NODE_ARGS, ...args], { cwd: root, env });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  return { child, exited: once(child, 'exit'), stderr: () => stderr };
+};
+
+/** Reads a child's stdout until it contains `marker`, and returns all of it. */
+const readUntil = async ({ child, stderr }: { child: ChildProcessWithoutNullStreams; stderr: () => string }, marker: string): Promise<string> => {
+  let stdout = '';
+  child.stdout.setEncoding('utf8');
+  for await (const chunk of child.stdout) {
+    stdout += chunk as string;
+    if (stdout.includes(marker)) return stdout;
+  }
+  throw new Error(`the process ended without printing ${JSON.stringify(marker)}.\nstdout: ${stdout}\nstderr: ${stderr()}`);
+};
+
+/** A connection the server at `origin` holds open: only the death of the process behind it closes it. */
+const holdConnection = async (origin: string): Promise<{ closed: Promise<unknown>; release: () => void }> => {
+  const { hostname, port } = new URL(origin);
+  const held = connect(Number(port), hostname);
+  await once(held, 'connect');
+  held.on('error', () => undefined);
+  return { closed: once(held, 'close'), release: () => held.destroy() };
+};
+
+const connectError = async (origin: string): Promise<string | undefined> => {
+  const { hostname, port } = new URL(origin);
+  const [error] = (await once(connect(Number(port), hostname), 'error')) as [NodeJS.ErrnoException];
+  return error.code;
+};
+
+describe('moto started by the local runtime', () => {
+  it.each([
+    ['SIGINT', 'Ctrl-C'],
+    ['SIGHUP', 'a closed terminal'],
+  ] as const)('stops with the runtime on %s (%s)', async (signal, _what) => {
+    // No AWS_ENDPOINT_URL: it starts its own moto.
+    const runtime = start([path.join(root, 'scripts', 'local-runtime.ts')], { ...process.env, PORT: '0', LEGACY_PORT: '0', AWS_ENDPOINT_URL: '' });
+    const banner = await readUntil(runtime, 'Press Ctrl-C to stop.');
+    const emulator = /AWS emulator +(http:\/\/\S+) \(moto, started by this process\)/.exec(banner)?.[1] as string;
+    const api = /API +(http:\/\/\S+)/.exec(banner)?.[1] as string;
+    const moto = await holdConnection(emulator);
+    try {
+      runtime.child.kill(signal);
+      expect(await runtime.exited).toEqual([0, null]);
+      await moto.closed;
+      expect(await connectError(emulator)).toBe('ECONNREFUSED');
+      expect(await connectError(api)).toBe('ECONNREFUSED');
+    } finally {
+      moto.release();
+    }
+  });
+
+  it('does not outlive a runtime process that dies of an uncaught exception', async () => {
+    const moto = pathToFileURL(path.join(root, 'scripts', 'local', 'moto.ts')).href;
+    // What happens in the runtime when a bug escapes every handler: the process dies of it.
+    const script = `import { startMoto } from ${JSON.stringify(moto)};
+const moto = await startMoto();
+console.log(moto.endpoint);
+process.stdin.once('data', () => { throw new Error('a bug nobody caught'); });`;
+    const crashing = start(['--input-type=module', '-e', script]);
+    const emulator = (await readUntil(crashing, '\n')).trim();
+    const held = await holdConnection(emulator);
+    try {
+      crashing.child.stdin.write('crash\n');
+      expect(await crashing.exited).toEqual([1, null]);
+      expect(crashing.stderr()).toContain('a bug nobody caught');
+      await held.closed;
+      expect(await connectError(emulator)).toBe('ECONNREFUSED');
+    } finally {
+      held.release();
+    }
+  });
+});
