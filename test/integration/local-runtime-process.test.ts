@@ -110,7 +110,9 @@ describe('moto started by the local runtime', () => {
     const moto = await holdConnection(emulator);
     try {
       runtime.child.kill(signal);
-      expect(await runtime.exited).toEqual([0, null]);
+      const exited = await runtime.exited;
+      // The child's stderr explains an unclean exit.
+      expect({ exited, stderr: exited[0] === 0 ? '' : runtime.stderr() }).toEqual({ exited: [0, null], stderr: '' });
       await moto.closed;
       expect(await connectError(emulator)).toBe('ECONNREFUSED');
       expect(await connectError(api)).toBe('ECONNREFUSED');
