@@ -69,7 +69,6 @@ const bundle = async (name: string, entry: string, minify: boolean = BUNDLING.mi
     sourcemap: BUNDLING.sourcemap,
     mainFields: [...BUNDLING.mainFields],
     banner: { js: BUNDLING.banner },
-    external: [...BUNDLING.external],
     metafile: true,
     logLevel: 'warning',
   });

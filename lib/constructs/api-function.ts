@@ -76,8 +76,9 @@ export class ApiFunction extends NodejsFunction {
         sourceMap: BUNDLING.sourcemap,
         mainFields: [...BUNDLING.mainFields],
         banner: BUNDLING.banner,
-        // Bundle the pinned SDK (tree-shaken) except what the runtime provides lazily; see bundling.ts.
-        externalModules: [...BUNDLING.external],
+        // Bundle the pinned SDK, tree-shaken (CDK would leave every @aws-sdk/* package to the runtime);
+        // the Secrets Manager client is required from the runtime's SDK at run time, see bundling.ts.
+        externalModules: [],
         forceDockerBundling: false,
       },
     });

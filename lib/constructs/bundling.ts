@@ -1,6 +1,10 @@
 /**
  * The esbuild options every Lambda is bundled with. CDK (ApiFunction) and the
  * benchmark (bench/run.ts) both use this, so the bytes measured are the bytes deployed.
+ *
+ * The Secrets Manager SDK is not in the bundle: lambdas/shared/aws/clients.ts
+ * requires it from the Lambda runtime's own AWS SDK v3 on first use, so warm
+ * resumes served from the key cache never load it and a cold start does not read it.
  */
 export const BUNDLING = {
   format: 'esm',
@@ -11,10 +15,4 @@ export const BUNDLING = {
   mainFields: ['module', 'main'],
   // Some SDK dependencies still call require(); give the ESM bundle one.
   banner: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-  /**
-   * Loaded from the Lambda runtime's own AWS SDK v3, on first use only (see
-   * lambdas/shared/aws/clients.ts): warm resumes served from the key cache never
-   * load it, and it adds nothing to the bundle a cold start reads.
-   */
-  external: ['@aws-sdk/client-secrets-manager'],
 } as const;

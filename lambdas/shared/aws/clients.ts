@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 
@@ -40,6 +41,14 @@ const sdkOptions = {
 
 export const dynamodb = new DynamoDBClient(sdkOptions);
 
+/**
+ * `require` from the Lambda's own folder: Node's CommonJS resolution honours
+ * NODE_PATH, where the Lambda runtime keeps its AWS SDK, while an ESM `import()`
+ * of a bare name ignores it (stock Node answers ERR_MODULE_NOT_FOUND). Bundled,
+ * esbuild leaves a call through this local binding alone.
+ */
+const requireFromRuntime = createRequire(import.meta.url);
+
 let secretsManagerAccess: Promise<SecretsManagerAccess> | undefined;
 
 /**
@@ -49,7 +58,10 @@ let secretsManagerAccess: Promise<SecretsManagerAccess> | undefined;
  * load it at all.
  */
 export const secretsManager = (): Promise<SecretsManagerAccess> => {
-  secretsManagerAccess ??= import('@aws-sdk/client-secrets-manager').then((sdk) => ({ sdk, client: new sdk.SecretsManagerClient(sdkOptions) }));
+  secretsManagerAccess ??= Promise.resolve().then(() => {
+    const sdk = requireFromRuntime('@aws-sdk/client-secrets-manager') as SecretsManagerSdk;
+    return { sdk, client: new sdk.SecretsManagerClient(sdkOptions) };
+  });
   return secretsManagerAccess;
 };
 
