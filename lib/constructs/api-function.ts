@@ -34,8 +34,8 @@ export interface ApiFunctionProps {
 
 /**
  * A product Lambda with the house defaults set once: Node.js 24 on arm64, an ESM
- * bundle minified by a local esbuild with source maps, active tracing unless turned off, JSON logs
- * in its own log group with a retention.
+ * bundle minified by a local esbuild (no source maps, see bundling.ts), active tracing unless
+ * turned off, JSON logs in its own log group with a retention.
  */
 export class ApiFunction extends NodejsFunction {
   constructor(scope: Construct, id: string, props: ApiFunctionProps) {
