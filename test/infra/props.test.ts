@@ -1,4 +1,4 @@
-import { App, Duration } from 'aws-cdk-lib';
+import { App, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { SessionRecoveryStack } from '../../lib/session-recovery-stack';
 
@@ -36,4 +36,41 @@ it('refuses a secret prefix that does not end in "/" and an empty origin list', 
   expect(() => new SessionRecoveryStack(new App(), 'Bad2', { sessionRecovery: { allowedOrigins: [] } })).toThrow(
     /allowedOrigins/,
   );
+});
+
+/** An app that skips bundling: these tests read the template only. */
+const templateOnly = () => new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+
+it('reserves concurrency for the public Lambdas only when asked, and refuses a reservation that is not a whole number of at least 1', () => {
+  const template = Template.fromStack(
+    new SessionRecoveryStack(templateOnly(), 'Reserved', { sessionRecovery: { loadEntryDataReservedConcurrency: 100, legacyReservedConcurrency: 20 } }),
+  );
+  const reserved = Object.entries(template.findResources('AWS::Lambda::Function'))
+    .filter(([, fn]) => fn.Properties.ReservedConcurrentExecutions !== undefined)
+    .map(([id, fn]) => [id.replace(/[0-9A-F]{8}$/, ''), fn.Properties.ReservedConcurrentExecutions]);
+  expect(reserved.sort()).toEqual([
+    ['SessionRecoveryLegacyLoadEntryData', 20],
+    ['SessionRecoveryLoadEntryData', 100],
+  ]);
+  for (const value of [0, 2.5, -1]) {
+    expect(() => new SessionRecoveryStack(templateOnly(), 'BadReserved', { sessionRecovery: { legacyReservedConcurrency: value } })).toThrow(
+      `legacyReservedConcurrency must be a whole number of at least 1, got ${value}`,
+    );
+  }
+});
+
+it.each([
+  [RemovalPolicy.RETAIN, 'Retain', true],
+  [RemovalPolicy.DESTROY, 'Delete', false],
+])('tableRemovalPolicy %s: DeletionPolicy %s, deletion protection %s', (tableRemovalPolicy, deletionPolicy, deletionProtection) => {
+  const template = Template.fromStack(new SessionRecoveryStack(templateOnly(), 'Table', { sessionRecovery: { tableRemovalPolicy } }));
+  template.hasResource('AWS::DynamoDB::GlobalTable', {
+    DeletionPolicy: deletionPolicy,
+    UpdateReplacePolicy: deletionPolicy,
+    Properties: Match.objectLike({ Replicas: [Match.objectLike({ DeletionProtectionEnabled: deletionProtection })] }),
+  });
+});
+
+it('refuses tableRemovalPolicy SNAPSHOT, which DynamoDB tables do not have', () => {
+  expect(() => new SessionRecoveryStack(templateOnly(), 'Snapshot', { sessionRecovery: { tableRemovalPolicy: RemovalPolicy.SNAPSHOT } })).toThrow(/SNAPSHOT/);
 });
