@@ -117,65 +117,49 @@ describe('when AWS fails', () => {
 const RETRY_BUDGET_MS = 8_000;
 
 describe('when AWS stalls: a real socket that accepts connections and never answers', () => {
-  it('the SDK clients make 3 attempts, each abandoned by a request timeout: TimeoutError within the retry budget', async () => {
+  // One test, so the two stalls (about 6 s each) run side by side: each client is sent to one stalled endpoint.
+  it('the SDK clients make 3 attempts, each abandoned by a request timeout, and a resume answers 503 with Retry-After, within the retry budget', async () => {
     const sm = await secretsManager();
     for (const client of [dynamodb, sm.client]) {
       expect(await client.config.retryStrategy()).toMatchObject({ mode: 'standard' });
       expect(await client.config.maxAttempts()).toBe(3);
     }
-    const [silent, midBody] = await Promise.all([startStalledEndpoint('silent'), startStalledEndpoint('mid-body')]);
-    const restore = [sendTo(dynamodb, silent.endpoint), sendTo(sm.client, midBody.endpoint)];
-    try {
-      // Past the budget the calls are aborted, so a client that waits on forever fails this test instead of hanging it.
-      const abortSignal = AbortSignal.timeout(RETRY_BUDGET_MS + 1_000);
-      const started = performance.now();
-      const outcomes = await Promise.allSettled([
-        dynamodb.send(new GetItemCommand({ TableName: process.env.TABLE_NAME, Key: { entry_id: { S: 'entry_stalled' } } }), { abortSignal }),
-        sm.client.send(new GetSecretValueCommand({ SecretId: 'session-recovery-test/stalled' }), { abortSignal }),
-      ]);
-      const elapsed = performance.now() - started;
-
-      for (const outcome of outcomes) {
-        expect(outcome).toMatchObject({ status: 'rejected', reason: { name: 'TimeoutError', $metadata: { attempts: 3 } } });
-      }
-      expect(elapsed).toBeLessThan(RETRY_BUDGET_MS);
-      // Each attempt sent its request on a connection of its own, which the client then closed itself.
-      await Promise.all([silent.idle(), midBody.idle()]);
-      for (const stalled of [silent, midBody]) {
-        expect(stalled.connections.map((c) => [c.bytes > 0, c.closedByClient])).toEqual([
-          [true, true],
-          [true, true],
-          [true, true],
-        ]);
-      }
-    } finally {
-      for (const r of restore) r();
-      await Promise.all([silent.close(), midBody.close()]);
-    }
-  }, 20_000);
-
-  it('a resume answers 503 service_unavailable with Retry-After within the retry budget, whichever service stalls', async () => {
     const warm = await seedScenario();
     const cold = await seedScenario();
-    const sm = await secretsManager();
     const [silent, midBody] = await Promise.all([startStalledEndpoint('silent'), startStalledEndpoint('mid-body')]);
     let restore: Array<() => void> = [];
     try {
       // The warm project's keys are cached, so its resume reads DynamoDB only; the cold one must fetch its keys first.
       expect((await invoke(handler, loadEntryEvent(bodyFor(warm)))).status).toBe(200);
-      restore = [sendTo(sm.client, silent.endpoint), sendTo(dynamodb, midBody.endpoint)];
+      restore = [sendTo(dynamodb, silent.endpoint), sendTo(sm.client, midBody.endpoint)];
+      // Past the budget the direct calls are aborted, so a client that waits on forever fails this test instead of hanging it.
+      const abortSignal = AbortSignal.timeout(RETRY_BUDGET_MS + 1_000);
 
       const started = performance.now();
-      const replies = await Promise.all([invoke(handler, loadEntryEvent(bodyFor(cold))), invoke(handler, loadEntryEvent(bodyFor(warm)))]);
+      const [calls, replies] = await Promise.all([
+        Promise.allSettled([
+          dynamodb.send(new GetItemCommand({ TableName: process.env.TABLE_NAME, Key: { entry_id: { S: 'entry_stalled' } } }), { abortSignal }),
+          sm.client.send(new GetSecretValueCommand({ SecretId: 'session-recovery-test/stalled' }), { abortSignal }),
+        ]),
+        Promise.all([invoke(handler, loadEntryEvent(bodyFor(cold))), invoke(handler, loadEntryEvent(bodyFor(warm)))]),
+      ]);
       const elapsed = performance.now() - started;
 
+      for (const call of calls) {
+        expect(call).toMatchObject({ status: 'rejected', reason: { name: 'TimeoutError', $metadata: { attempts: 3 } } });
+      }
       for (const reply of replies) {
         expect(reply.status).toBe(503);
         expect(reply.headers['retry-after']).toBe('1');
         expect(errorOf(reply)).toEqual({ code: 'service_unavailable', message: 'The service is busy. Retry shortly.' });
       }
       expect(elapsed).toBeLessThan(RETRY_BUDGET_MS);
-      expect([silent.connections.length, midBody.connections.length]).toEqual([3, 3]);
+      // Per endpoint: a direct call and a resume, 3 attempts each, each on a connection of its own that the client closed itself.
+      await Promise.all([silent.idle(), midBody.idle()]);
+      for (const stalled of [silent, midBody]) {
+        expect(stalled.connections).toHaveLength(6);
+        expect(stalled.connections.every((c) => c.bytes > 0 && c.closedByClient)).toBe(true);
+      }
     } finally {
       for (const r of restore) r();
       await Promise.all([silent.close(), midBody.close()]);
