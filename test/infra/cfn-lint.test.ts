@@ -2,9 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { App, RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { SessionRecoveryStack } from '../../lib/session-recovery-stack';
+import { templateApp } from '../support/template-app';
 
 const cfnLint = path.join(import.meta.dirname, '..', '..', '.venv', 'bin', 'cfn-lint');
 
@@ -15,7 +16,7 @@ it.each([
     { legacyEnabled: false, loadEntryDataReservedConcurrency: 100, legacyReservedConcurrency: 20, currentContractFunctionUrl: true, tableRemovalPolicy: RemovalPolicy.DESTROY },
   ],
 ])('cfn-lint (pinned in requirements-dev.txt) finds no error and no warning in %s', (_name, sessionRecovery) => {
-  const template = Template.fromStack(new SessionRecoveryStack(new App(), 'Lint', { sessionRecovery })).toJSON();
+  const template = Template.fromStack(new SessionRecoveryStack(templateApp(), 'Lint', { sessionRecovery })).toJSON();
   const dir = mkdtempSync(path.join(tmpdir(), 'sr-cfn-lint-'));
   try {
     const file = path.join(dir, 'template.json');

@@ -1,11 +1,11 @@
-import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { SessionRecoveryStack } from '../../lib/session-recovery-stack';
+import { templateApp } from '../support/template-app';
 import { ROUTES } from '../../lib/routes';
 import { API_ACCESS_LOG_FORMAT } from '../../lib/access-log-format';
 import { EXPECTED_URL_ALARMS, functionUrlAlarms } from '../support/url-alarms';
 
-const app = new App();
+const app = templateApp();
 const stack = new SessionRecoveryStack(app, 'Test', { env: { account: '111122223333', region: 'eu-west-1' } });
 const template = Template.fromStack(stack);
 
@@ -283,13 +283,13 @@ describe('abuse limits and observability', () => {
       const [, fn] = Object.entries(template.findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith(prefix)) ?? [];
       expect(fn?.Properties.Environment.Variables.CONSISTENT_READS).toBe('false');
     }
-    const strict = Template.fromStack(new SessionRecoveryStack(new App(), 'Strict', { sessionRecovery: { consistentReads: true } }));
+    const strict = Template.fromStack(new SessionRecoveryStack(templateApp(), 'Strict', { sessionRecovery: { consistentReads: true } }));
     const values = Object.values(strict.findResources('AWS::Lambda::Function')).map((f) => f.Properties.Environment.Variables.CONSISTENT_READS).filter(Boolean);
     expect(values).toEqual(['true', 'true']);
   });
 
   it('can turn active tracing off, with the X-Ray permissions it no longer needs', () => {
-    const quiet = Template.fromStack(new SessionRecoveryStack(new App(), 'Quiet', { sessionRecovery: { activeTracing: false } }));
+    const quiet = Template.fromStack(new SessionRecoveryStack(templateApp(), 'Quiet', { sessionRecovery: { activeTracing: false } }));
     for (const fn of Object.values(quiet.findResources('AWS::Lambda::Function'))) expect(fn.Properties.TracingConfig).toBeUndefined();
     expect(JSON.stringify(quiet.findResources('AWS::IAM::Policy'))).not.toContain('xray:');
     expect(JSON.stringify(template.findResources('AWS::IAM::Policy'))).toContain('xray:PutTraceSegments');
