@@ -70,7 +70,6 @@ const bundle = async (name: string, entry: string, minify: boolean = BUNDLING.mi
     sourcemap: BUNDLING.sourcemap,
     mainFields: [...BUNDLING.mainFields],
     banner: { js: BUNDLING.banner },
-    external: [...BUNDLING.external],
     metafile: true,
     logLevel: 'warning',
   });
@@ -301,7 +300,7 @@ const main = async () => {
         'legacy-load-entry-data': coldInit(path.join(out, 'legacy-load-entry-data', 'index.mjs'), env),
       };
       const floorEvents = [{ body: JSON.stringify({ entry_id: ids.entry }) }];
-      // Technique check: the same Lambda without minification (source maps stay on either way).
+      // Technique check: the same Lambda without minification.
       const unminified = await bundle('load-entry-data-unminified', path.join(root, 'lambdas', 'load-entry-data', 'index.ts'), false);
       cold.unminified = coldInit(unminified.file, env);
       const warmCurrent = warm(path.join(out, 'load-entry-data', 'index.mjs'), [event(bodies.valid)], floor.file, floorEvents, loggingEnv);

@@ -14,8 +14,10 @@
  *   legacyEnabled        default true; "false" makes the legacy Function URL answer 410
  *   legacySunset         ISO date announced in the legacy responses' Sunset header
  *   legacyMigrationGuideUrl   where the legacy responses' Link header points
+ *   loadEntryDataReservedConcurrency / legacyReservedConcurrency   default none; see the README before setting them
+ *   tableRemovalPolicy   retain-on-update-or-delete (default), retain (adds deletion protection) or destroy
  */
-import { App, Duration, Validations } from 'aws-cdk-lib';
+import { App, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { SessionRecoveryStack } from '../lib/session-recovery-stack';
 
@@ -32,6 +34,15 @@ const num = (key: string): number | undefined => {
   const value = Number(raw);
   if (!Number.isFinite(value) || value < 0) throw new Error(`context ${key} must be a non-negative number, got "${raw}"`);
   return value;
+};
+
+const removalPolicy = (key: string): RemovalPolicy | undefined => {
+  const raw = ctx(key);
+  const allowed = [RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE, RemovalPolicy.RETAIN, RemovalPolicy.DESTROY];
+  if (raw === undefined) return undefined;
+  const policy = allowed.find((p) => p === raw);
+  if (!policy) throw new Error(`context ${key} must be one of ${allowed.join(', ')}, got "${raw}"`);
+  return policy;
 };
 
 const rate = num('throttleRateLimit');
@@ -56,5 +67,8 @@ new SessionRecoveryStack(app, ctx('stackName') ?? 'SessionRecovery', {
     legacyEnabled: ctx('legacyEnabled') === undefined ? undefined : ctx('legacyEnabled') !== 'false',
     legacySunset: ctx('legacySunset'),
     legacyMigrationGuideUrl: ctx('legacyMigrationGuideUrl'),
+    loadEntryDataReservedConcurrency: num('loadEntryDataReservedConcurrency'),
+    legacyReservedConcurrency: num('legacyReservedConcurrency'),
+    tableRemovalPolicy: removalPolicy('tableRemovalPolicy'),
   },
 });

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, Names, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -85,13 +85,23 @@ export interface SessionRecoveryProps {
    */
   readonly mintThrottle?: { readonly rateLimit: number; readonly burstLimit: number };
   /**
-   * Reserved concurrency of the browser-facing Lambdas (load-entry-data and the
-   * legacy one), so a flood on the public URLs cannot use up the account's
-   * concurrency and starve other functions. 0 reserves nothing (for accounts
-   * whose concurrency quota is too small to reserve from).
-   * @default { loadEntryData: 100, legacy: 20 }
+   * Reserved concurrency of the load-entry-data Lambda, so that a flood on the
+   * public endpoint cannot use up the account's concurrency and starve its other
+   * functions (its Function URL, with `currentContractFunctionUrl`, has no
+   * throttling of its own). Lambda keeps 100 executions of the account's quota
+   * unreserved, so reserving needs a quota of at least 100 plus everything
+   * reserved in the account; new accounts often have 10, and the deploy then
+   * fails and rolls back.
+   * @default - nothing reserved
    */
-  readonly reservedConcurrency?: { readonly loadEntryData: number; readonly legacy: number };
+  readonly loadEntryDataReservedConcurrency?: number;
+  /**
+   * Reserved concurrency of the legacy Lambda, whose Function URL has no
+   * throttling of its own; see `loadEntryDataReservedConcurrency` for the quota
+   * it needs.
+   * @default - nothing reserved
+   */
+  readonly legacyReservedConcurrency?: number;
   /** SNS topic the alarms notify. @default - alarms without actions */
   readonly alarmTopic?: sns.ITopic;
   /** @default 256 */
@@ -117,8 +127,8 @@ export interface SessionRecoveryProps {
    * Also serve the current load-entry-data contract from a Lambda Function URL
    * (auth NONE; the Lambda answers CORS itself). It costs no API Gateway fee:
    * about $0.35 instead of $1.39 per million resumes on the benchmark's model
-   * (bench/HISTORY.md). It has no stage throttling of its own; only the
-   * Lambda's reserved concurrency bounds it.
+   * (bench/HISTORY.md). It has no stage throttling of its own; only
+   * `loadEntryDataReservedConcurrency`, when set, bounds it.
    * @default false
    */
   readonly currentContractFunctionUrl?: boolean;
@@ -162,8 +172,13 @@ export interface SessionRecoveryProps {
    */
   readonly legacyMigrationGuideUrl?: string;
   /**
-   * What happens to the entries table when the stack is deleted.
-   * @default RemovalPolicy.RETAIN
+   * What happens to the entries table when the stack is deleted or the table
+   * replaced. Deletion protection follows it: on with `RETAIN`, which
+   * CloudFormation never deletes; off otherwise, because it would stop
+   * CloudFormation from deleting the table on `DESTROY`, and on the rollback of
+   * a failed first deploy under the default.
+   * @default RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE (CloudFormation
+   * `RetainExceptOnCreate`: kept, except when the deploy that created it fails)
    */
   readonly tableRemovalPolicy?: RemovalPolicy;
 }
@@ -198,13 +213,15 @@ export class SessionRecovery extends Construct {
     const allowedOrigins = props.allowedOrigins ?? ['*'];
     if (allowedOrigins.length === 0) throw new Error('allowedOrigins must list at least one origin (or "*")');
 
+    const tableRemovalPolicy = props.tableRemovalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE;
+    if (tableRemovalPolicy === RemovalPolicy.SNAPSHOT) throw new Error('tableRemovalPolicy: DynamoDB tables have no SNAPSHOT deletion policy');
     this.table = new dynamodb.TableV2(this, 'Entries', {
       partitionKey: { name: ENTRY_TABLE.partitionKey, type: dynamodb.AttributeType.STRING },
       billing: dynamodb.Billing.onDemand(),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       timeToLiveAttribute: ENTRY_TABLE.ttlAttribute,
-      deletionProtection: true,
-      removalPolicy: props.tableRemovalPolicy ?? RemovalPolicy.RETAIN,
+      deletionProtection: tableRemovalPolicy === RemovalPolicy.RETAIN,
+      removalPolicy: tableRemovalPolicy,
     });
 
     const common = { memorySize: props.memorySize, logRetention: props.logRetention, activeTracing: props.activeTracing };
@@ -227,11 +244,14 @@ export class SessionRecovery extends Construct {
       KEY_LOOKUP_BURST: String(lookupLimit.burst),
     };
 
-    const reserved = props.reservedConcurrency ?? { loadEntryData: 100, legacy: 20 };
+    const reserved = (name: string, value: number | undefined): number | undefined => {
+      if (value !== undefined && !(Number.isInteger(value) && value >= 1)) throw new Error(`${name} must be a whole number of at least 1, got ${value}`);
+      return value;
+    };
     const loadEntryData = new ApiFunction(this, 'LoadEntryData', {
       ...common,
       functionName: 'load-entry-data',
-      reservedConcurrentExecutions: reserved.loadEntryData || undefined,
+      reservedConcurrentExecutions: reserved('loadEntryDataReservedConcurrency', props.loadEntryDataReservedConcurrency),
       environment: {
         ...environment,
         ALLOWED_ORIGINS: allowedOrigins.join(','),
@@ -286,7 +306,7 @@ export class SessionRecovery extends Construct {
     const legacy = new ApiFunction(this, 'LegacyLoadEntryData', {
       ...common,
       functionName: 'legacy-load-entry-data',
-      reservedConcurrentExecutions: reserved.legacy || undefined,
+      reservedConcurrentExecutions: reserved('legacyReservedConcurrency', props.legacyReservedConcurrency),
       environment: {
         LEGACY_ENABLED: String(legacyEnabled),
         ALLOWED_ORIGINS: allowedOrigins.join(','),
@@ -325,6 +345,9 @@ export class SessionRecovery extends Construct {
     // The legacy endpoint's migration notice names the current endpoint.
     legacy.addEnvironment('CURRENT_ENDPOINT_URL', `${this.api.apiEndpoint}/v1/load-entry-data`);
     const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', {
+      // Under /aws/vendedlogs/, API Gateway needs no entry in the account's one CloudWatch Logs resource
+      // policy, whose 5,120 characters other services' log deliveries may already have used up.
+      logGroupName: `/aws/vendedlogs/apigateway/${Names.uniqueResourceName(this, { maxLength: 200, separator: '-' })}/access`,
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
     });
@@ -386,6 +409,10 @@ export class SessionRecovery extends Construct {
     this.monitoring = new Monitoring(this, 'Monitoring', {
       api: this.api,
       publicFunctions: [loadEntryData, legacy],
+      functionUrls: [
+        { name: 'Legacy', fn: legacy },
+        ...(this.loadEntryDataFunctionUrl ? [{ name: 'LoadEntryData', fn: loadEntryData }] : []),
+      ],
       alarmTopic: props.alarmTopic,
     });
 

@@ -34,8 +34,8 @@ export interface ApiFunctionProps {
 
 /**
  * A product Lambda with the house defaults set once: Node.js 24 on arm64, an ESM
- * bundle minified by a local esbuild with source maps, active tracing unless turned off, JSON logs
- * in its own log group with a retention.
+ * bundle minified by a local esbuild (no source maps, see bundling.ts), active tracing unless
+ * turned off, JSON logs in its own log group with a retention.
  */
 export class ApiFunction extends NodejsFunction {
   constructor(scope: Construct, id: string, props: ApiFunctionProps) {
@@ -76,8 +76,9 @@ export class ApiFunction extends NodejsFunction {
         sourceMap: BUNDLING.sourcemap,
         mainFields: [...BUNDLING.mainFields],
         banner: BUNDLING.banner,
-        // Bundle the pinned SDK (tree-shaken) except what the runtime provides lazily; see bundling.ts.
-        externalModules: [...BUNDLING.external],
+        // Bundle the pinned SDK, tree-shaken (CDK would leave every @aws-sdk/* package to the runtime);
+        // the Secrets Manager client is required from the runtime's SDK at run time, see bundling.ts.
+        externalModules: [],
         forceDockerBundling: false,
       },
     });

@@ -11,11 +11,17 @@ export interface MonitoringProps {
   readonly api: apigw.HttpApi;
   /** The browser-facing Lambdas, watched for throttles. */
   readonly publicFunctions: readonly lambda.IFunction[];
+  /**
+   * Lambdas served on a Function URL, which API Gateway's metrics do not see:
+   * each gets its own 5xx-rate and p99-latency alarms. `name` prefixes their ids.
+   * @default - none
+   */
+  readonly functionUrls?: ReadonlyArray<{ readonly name: string; readonly fn: lambda.IFunction }>;
   /** Where alarms notify. @default - alarms without actions (visible in the console) */
   readonly alarmTopic?: sns.ITopic;
-  /** @default 1 (% of requests answered 5xx over 5 minutes) */
+  /** For the API and each Function URL. @default 1 (% of requests answered 5xx over 5 minutes) */
   readonly serverErrorRatePercent?: number;
-  /** @default 1500 (ms, p99 over 5 minutes, 3 periods in a row) */
+  /** For the API and each Function URL. @default 1500 (ms, p99 over 5 minutes, 3 periods in a row) */
   readonly p99LatencyMs?: number;
   /** @default 200 (refused tokens in 5 minutes: someone guessing links) */
   readonly invalidTokenSpike?: number;
@@ -37,6 +43,9 @@ const staleKeysServed = new cloudwatch.Metric({
   statistic: 'Sum',
   period: Duration.minutes(5),
 });
+/** A Function URL metric: Lambda publishes them by function name (for `$LATEST`, which the URLs serve). */
+const urlMetric = (fn: lambda.IFunction, metricName: string, statistic: string) =>
+  new cloudwatch.Metric({ namespace: 'AWS/Lambda', metricName, dimensionsMap: { FunctionName: fn.functionName }, statistic, period: Duration.minutes(5) });
 /** One line per value of `dimension` (each credential, each legacy flow). */
 const search = (dimension: string, metricName: string) =>
   new cloudwatch.MathExpression({
@@ -84,9 +93,27 @@ export class Monitoring extends Construct {
       this.alarms.push(a);
     };
     alarm('ServerErrorRate', errorRate, props.serverErrorRatePercent ?? 1, 'More than the allowed share of API requests answered 5xx');
-    alarm('Throttles', throttles, 0, 'The public Lambdas were throttled (reserved concurrency reached)');
+    alarm('Throttles', throttles, 0, "The public Lambdas were throttled (their reserved concurrency, or the account's, was reached)");
     alarm('P99Latency', p99, props.p99LatencyMs ?? 1500, 'API p99 latency above budget for 15 minutes', 3);
     alarm('InvalidTokenSpike', verifications('invalid_token'), props.invalidTokenSpike ?? 200, 'Many refused tokens: links being guessed or a broken integration');
+    const urlRows: cloudwatch.IWidget[][] = [];
+    for (const { name, fn } of props.functionUrls ?? []) {
+      const urlRequests = urlMetric(fn, 'UrlRequestCount', 'Sum');
+      const urlServerErrors = urlMetric(fn, 'Url5xxCount', 'Sum');
+      const urlP99 = urlMetric(fn, 'UrlRequestLatency', 'p99');
+      const urlErrorRate = new cloudwatch.MathExpression({
+        expression: 'IF(requests > 0, 100 * errors / requests, 0)',
+        usingMetrics: { requests: urlRequests, errors: urlServerErrors },
+        label: `${name} Function URL 5xx rate (%)`,
+        period,
+      });
+      alarm(`${name}UrlServerErrorRate`, urlErrorRate, props.serverErrorRatePercent ?? 1, `More than the allowed share of ${name} Function URL requests answered 5xx`);
+      alarm(`${name}UrlP99Latency`, urlP99, props.p99LatencyMs ?? 1500, `${name} Function URL p99 latency above budget for 15 minutes`, 3);
+      urlRows.push([
+        new cloudwatch.GraphWidget({ title: `${name} Function URL requests and errors`, left: [urlRequests, urlMetric(fn, 'Url4xxCount', 'Sum'), urlServerErrors], width: 12 }),
+        new cloudwatch.GraphWidget({ title: `${name} Function URL latency (ms)`, left: [urlMetric(fn, 'UrlRequestLatency', 'p50'), urlP99], width: 12 }),
+      ]);
+    }
 
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       widgets: [
@@ -106,6 +133,7 @@ export class Monitoring extends Construct {
           new cloudwatch.GraphWidget({ title: 'Legacy calls by flow', left: [search('flow_id', 'LegacyCalls')], width: 12 }),
           new cloudwatch.GraphWidget({ title: 'Lambda throttles, and keys served stale (Secrets Manager down)', left: [throttles, staleKeysServed], width: 12 }),
         ],
+        ...urlRows,
         [new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 })],
       ],
     });

@@ -2,17 +2,21 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { App } from 'aws-cdk-lib';
+import { RemovalPolicy } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { SessionRecoveryStack } from '../../lib/session-recovery-stack';
+import { templateApp } from '../support/template-app';
 
 const cfnLint = path.join(import.meta.dirname, '..', '..', '.venv', 'bin', 'cfn-lint');
 
 it.each([
   ['the default stack', {}],
-  ['the stack with the legacy route switched off and no reserved concurrency', { legacyEnabled: false, reservedConcurrency: { loadEntryData: 0, legacy: 0 } }],
+  [
+    'the stack with the legacy route switched off, reserved concurrency, a Function URL for the current contract and a destroyable table',
+    { legacyEnabled: false, loadEntryDataReservedConcurrency: 100, legacyReservedConcurrency: 20, currentContractFunctionUrl: true, tableRemovalPolicy: RemovalPolicy.DESTROY },
+  ],
 ])('cfn-lint (pinned in requirements-dev.txt) finds no error and no warning in %s', (_name, sessionRecovery) => {
-  const template = Template.fromStack(new SessionRecoveryStack(new App(), 'Lint', { sessionRecovery })).toJSON();
+  const template = Template.fromStack(new SessionRecoveryStack(templateApp(), 'Lint', { sessionRecovery })).toJSON();
   const dir = mkdtempSync(path.join(tmpdir(), 'sr-cfn-lint-'));
   try {
     const file = path.join(dir, 'template.json');

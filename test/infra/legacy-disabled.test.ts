@@ -1,9 +1,9 @@
-import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { SessionRecoveryStack } from '../../lib/session-recovery-stack';
+import { templateApp } from '../support/template-app';
 
 const template = Template.fromStack(
-  new SessionRecoveryStack(new App(), 'LegacyOff', { sessionRecovery: { legacyEnabled: false, legacySunset: '2027-01-31' } }),
+  new SessionRecoveryStack(templateApp(), 'LegacyOff', { sessionRecovery: { legacyEnabled: false, legacySunset: '2027-01-31' } }),
 );
 
 it('switching the legacy route off makes its Lambda answer 410 and takes away all its data access', () => {
@@ -22,5 +22,5 @@ it('switching the legacy route off makes its Lambda answer 410 and takes away al
 });
 
 it('refuses a sunset that is not a date', () => {
-  expect(() => new SessionRecoveryStack(new App(), 'Bad', { sessionRecovery: { legacySunset: 'soon' } })).toThrow(/legacySunset/);
+  expect(() => new SessionRecoveryStack(templateApp(), 'Bad', { sessionRecovery: { legacySunset: 'soon' } })).toThrow(/legacySunset/);
 });

@@ -1,7 +1,8 @@
-import { App, Validations } from 'aws-cdk-lib';
+import { Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { SessionRecoveryStack } from '../../lib/session-recovery-stack';
+import { templateApp } from '../support/template-app';
 
 const acknowledgements = (root: IConstruct) =>
   root.node
@@ -16,7 +17,7 @@ describe.each([
   ['a stack serving the current contract on a Function URL too', undefined, { currentContractFunctionUrl: true }],
   ['a stack with tracing off and strongly consistent reads', undefined, { activeTracing: false, consistentReads: true }],
 ])('cdk-nag AwsSolutionsChecks on %s', (_name, env, sessionRecovery) => {
-  const app = new App();
+  const app = templateApp();
   const stack = new SessionRecoveryStack(app, 'Nag', { env, sessionRecovery });
   const report = new AwsSolutionsChecks(app).validateScope(stack);
 

@@ -1,9 +1,10 @@
-import { App, Duration } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { SessionRecoveryStack } from '../../lib/session-recovery-stack';
+import { templateApp } from '../support/template-app';
 
 it('passes allowed origins, environment, prefix, cache TTL and throttling through to the resources', () => {
-  const stack = new SessionRecoveryStack(new App(), 'Custom', {
+  const stack = new SessionRecoveryStack(templateApp(), 'Custom', {
     sessionRecovery: {
       allowedOrigins: ['https://a.example', 'https://b.example'],
       environmentName: 'staging',
@@ -40,10 +41,44 @@ it('passes allowed origins, environment, prefix, cache TTL and throttling throug
 });
 
 it('refuses a secret prefix that does not end in "/" and an empty origin list', () => {
-  expect(() => new SessionRecoveryStack(new App(), 'Bad', { sessionRecovery: { secretPrefix: 'no-slash' } })).toThrow(
+  expect(() => new SessionRecoveryStack(templateApp(), 'Bad', { sessionRecovery: { secretPrefix: 'no-slash' } })).toThrow(
     /secretPrefix/,
   );
-  expect(() => new SessionRecoveryStack(new App(), 'Bad2', { sessionRecovery: { allowedOrigins: [] } })).toThrow(
+  expect(() => new SessionRecoveryStack(templateApp(), 'Bad2', { sessionRecovery: { allowedOrigins: [] } })).toThrow(
     /allowedOrigins/,
   );
+});
+
+it('reserves concurrency for the public Lambdas only when asked, and refuses a reservation that is not a whole number of at least 1', () => {
+  const template = Template.fromStack(
+    new SessionRecoveryStack(templateApp(), 'Reserved', { sessionRecovery: { loadEntryDataReservedConcurrency: 100, legacyReservedConcurrency: 20 } }),
+  );
+  const reserved = Object.entries(template.findResources('AWS::Lambda::Function'))
+    .filter(([, fn]) => fn.Properties.ReservedConcurrentExecutions !== undefined)
+    .map(([id, fn]) => [id.replace(/[0-9A-F]{8}$/, ''), fn.Properties.ReservedConcurrentExecutions]);
+  expect(reserved.sort()).toEqual([
+    ['SessionRecoveryLegacyLoadEntryData', 20],
+    ['SessionRecoveryLoadEntryData', 100],
+  ]);
+  for (const value of [0, 2.5, -1]) {
+    expect(() => new SessionRecoveryStack(templateApp(), 'BadReserved', { sessionRecovery: { legacyReservedConcurrency: value } })).toThrow(
+      `legacyReservedConcurrency must be a whole number of at least 1, got ${value}`,
+    );
+  }
+});
+
+it.each([
+  [RemovalPolicy.RETAIN, 'Retain', true],
+  [RemovalPolicy.DESTROY, 'Delete', false],
+])('tableRemovalPolicy %s: DeletionPolicy %s, deletion protection %s', (tableRemovalPolicy, deletionPolicy, deletionProtection) => {
+  const template = Template.fromStack(new SessionRecoveryStack(templateApp(), 'Table', { sessionRecovery: { tableRemovalPolicy } }));
+  template.hasResource('AWS::DynamoDB::GlobalTable', {
+    DeletionPolicy: deletionPolicy,
+    UpdateReplacePolicy: deletionPolicy,
+    Properties: Match.objectLike({ Replicas: [Match.objectLike({ DeletionProtectionEnabled: deletionProtection })] }),
+  });
+});
+
+it('refuses tableRemovalPolicy SNAPSHOT, which DynamoDB tables do not have', () => {
+  expect(() => new SessionRecoveryStack(templateApp(), 'Snapshot', { sessionRecovery: { tableRemovalPolicy: RemovalPolicy.SNAPSHOT } })).toThrow(/SNAPSHOT/);
 });

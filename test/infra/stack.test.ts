@@ -1,10 +1,11 @@
-import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { SessionRecoveryStack } from '../../lib/session-recovery-stack';
+import { templateApp } from '../support/template-app';
 import { ROUTES } from '../../lib/routes';
 import { API_ACCESS_LOG_FORMAT } from '../../lib/access-log-format';
+import { EXPECTED_URL_ALARMS, functionUrlAlarms } from '../support/url-alarms';
 
-const app = new App();
+const app = templateApp();
 const stack = new SessionRecoveryStack(app, 'Test', { env: { account: '111122223333', region: 'eu-west-1' } });
 const template = Template.fromStack(stack);
 
@@ -185,22 +186,47 @@ describe('policies for backends and operators', () => {
 });
 
 describe('the entries table', () => {
-  it('is on-demand, keyed by entry_id, with a TTL attribute, PITR and deletion protection', () => {
+  it('is on-demand, keyed by entry_id, with a TTL attribute and PITR', () => {
     template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
       BillingMode: 'PAY_PER_REQUEST',
       KeySchema: [{ AttributeName: 'entry_id', KeyType: 'HASH' }],
       TimeToLiveSpecification: { AttributeName: 'retain_until', Enabled: true },
-      Replicas: [
-        Match.objectLike({
-          PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
-          DeletionProtectionEnabled: true,
-        }),
-      ],
+      Replicas: [Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } })],
     });
   });
 
-  it('is retained when the stack is deleted', () => {
-    template.hasResource('AWS::DynamoDB::GlobalTable', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  it('is retained when the stack is deleted or the table replaced, but not left behind by a failed first deploy (so no deletion protection)', () => {
+    template.hasResource('AWS::DynamoDB::GlobalTable', {
+      DeletionPolicy: 'RetainExceptOnCreate',
+      UpdateReplacePolicy: 'Retain',
+      Properties: Match.objectLike({ Replicas: [Match.objectLike({ DeletionProtectionEnabled: false })] }),
+    });
+  });
+});
+
+describe('deploying in a new account, and removing the stack', () => {
+  it('reserves no Lambda concurrency (new accounts often have a quota of 10, and Lambda keeps 100 unreserved)', () => {
+    for (const fn of Object.values(template.findResources('AWS::Lambda::Function'))) {
+      expect(fn.Properties.ReservedConcurrentExecutions).toBeUndefined();
+    }
+  });
+
+  it("writes API access logs under /aws/vendedlogs/, so it needs no room in the account's CloudWatch Logs resource policy", () => {
+    const stage = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0];
+    const logGroupId = (stage.Properties.AccessLogSettings.DestinationArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    expect(template.toJSON().Resources[logGroupId].Properties.LogGroupName).toMatch(/^\/aws\/vendedlogs\/apigateway\/Test-SessionRecovery-[0-9A-F]{8}\/access$/);
+    template.resourceCountIs('AWS::Logs::ResourcePolicy', 0);
+  });
+
+  it('creates no Secrets Manager secret: the Token Signing Secrets are created at run time, so they outlive the stack', () => {
+    template.resourceCountIs('AWS::SecretsManager::Secret', 0);
+  });
+
+  it('leaves only the table behind on `cdk destroy`: every other resource, log groups included, is deleted with the stack', () => {
+    const kept = Object.values(template.toJSON().Resources as Record<string, { Type: string; DeletionPolicy?: string }>)
+      .filter((r) => r.DeletionPolicy !== undefined && r.DeletionPolicy !== 'Delete')
+      .map((r) => r.Type);
+    expect(kept).toEqual(['AWS::DynamoDB::GlobalTable']);
   });
 });
 
@@ -232,16 +258,6 @@ describe('abuse limits and observability', () => {
     expect(Object.keys(settings)).toHaveLength(ROUTES.filter((r) => r.access === 'iam').length);
   });
 
-  it('reserves concurrency for the browser-facing Lambdas only', () => {
-    const reserved = Object.entries(template.findResources('AWS::Lambda::Function'))
-      .filter(([, fn]) => fn.Properties.ReservedConcurrentExecutions !== undefined)
-      .map(([id, fn]) => [id.replace(/[0-9A-F]{8}$/, ''), fn.Properties.ReservedConcurrentExecutions]);
-    expect(reserved.sort()).toEqual([
-      ['SessionRecoveryLegacyLoadEntryData', 20],
-      ['SessionRecoveryLoadEntryData', 100],
-    ]);
-  });
-
   it('writes API access logs (request metadata, never bodies) to a log group with retention', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       AccessLogSettings: { DestinationArn: Match.anyValue(), Format: API_ACCESS_LOG_FORMAT },
@@ -269,28 +285,30 @@ describe('abuse limits and observability', () => {
       const [, fn] = Object.entries(template.findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith(prefix)) ?? [];
       expect(fn?.Properties.Environment.Variables.CONSISTENT_READS).toBe('false');
     }
-    const strict = Template.fromStack(new SessionRecoveryStack(new App(), 'Strict', { sessionRecovery: { consistentReads: true } }));
+    const strict = Template.fromStack(new SessionRecoveryStack(templateApp(), 'Strict', { sessionRecovery: { consistentReads: true } }));
     const values = Object.values(strict.findResources('AWS::Lambda::Function')).map((f) => f.Properties.Environment.Variables.CONSISTENT_READS).filter(Boolean);
     expect(values).toEqual(['true', 'true']);
   });
 
   it('can turn active tracing off, with the X-Ray permissions it no longer needs', () => {
-    const quiet = Template.fromStack(new SessionRecoveryStack(new App(), 'Quiet', { sessionRecovery: { activeTracing: false } }));
+    const quiet = Template.fromStack(new SessionRecoveryStack(templateApp(), 'Quiet', { sessionRecovery: { activeTracing: false } }));
     for (const fn of Object.values(quiet.findResources('AWS::Lambda::Function'))) expect(fn.Properties.TracingConfig).toBeUndefined();
     expect(JSON.stringify(quiet.findResources('AWS::IAM::Policy'))).not.toContain('xray:');
     expect(JSON.stringify(template.findResources('AWS::IAM::Policy'))).toContain('xray:PutTraceSegments');
   });
 
-  it('alarms on the 5xx rate, throttles, p99 latency and a spike of invalid tokens, with a dashboard', () => {
+  it("alarms on the API's 5xx rate and p99 latency, throttles, a spike of invalid tokens, and the legacy Function URL's 5xx rate and p99 latency, with a dashboard", () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties.AlarmDescription as string);
-    expect(alarms).toHaveLength(4);
-    expect(alarms.join('\n')).toMatch(/5xx[\s\S]*throttled[\s\S]*p99[\s\S]*refused tokens/);
+    expect(alarms).toHaveLength(6);
+    expect(alarms.join('\n')).toMatch(/API requests answered 5xx[\s\S]*throttled[\s\S]*API p99[\s\S]*refused tokens[\s\S]*Legacy Function URL requests answered 5xx[\s\S]*Legacy Function URL p99/);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'SessionRecovery',
       MetricName: 'Verifications',
       Dimensions: Match.arrayWith([{ Name: 'outcome', Value: 'invalid_token' }]),
     });
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    expect(functionUrlAlarms(template, 'SessionRecoveryLegacyLoadEntryData')).toEqual(EXPECTED_URL_ALARMS);
+    expect(functionUrlAlarms(template, 'SessionRecoveryLoadEntryData')).toEqual([]);
   });
 
   it('gives every Lambda its own role with no AWS-managed policy', () => {

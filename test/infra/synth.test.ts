@@ -5,7 +5,7 @@ import path from 'node:path';
 
 const root = path.join(import.meta.dirname, '..', '..');
 
-it('`cdk synth` of the app works offline with no AWS credentials', () => {
+it('`cdk synth` of the app works offline with no AWS credentials, and reads its context', () => {
   const out = mkdtempSync(path.join(tmpdir(), 'sr-synth-'));
   try {
     const env: Record<string, string> = {};
@@ -13,19 +13,29 @@ it('`cdk synth` of the app works offline with no AWS credentials', () => {
       if (v !== undefined && !k.startsWith('AWS_') && !k.startsWith('CDK_')) env[k] = v;
     }
     env.AWS_EC2_METADATA_DISABLED = 'true';
-    execFileSync(path.join(root, 'node_modules', '.bin', 'cdk'), ['synth', '--quiet', '-o', out, '-c', 'allowedOrigins=https://x.example'], {
+    execFileSync(path.join(root, 'node_modules', '.bin', 'cdk'), [
+      'synth', '--quiet', '-o', out,
+      '-c', 'allowedOrigins=https://x.example',
+      '-c', 'loadEntryDataReservedConcurrency=100',
+      '-c', 'legacyReservedConcurrency=20',
+      '-c', 'tableRemovalPolicy=retain',
+    ], {
       cwd: root,
       env,
       stdio: 'pipe',
     });
     const template = JSON.parse(readFileSync(path.join(out, 'SessionRecovery.template.json'), 'utf8')) as {
-      Resources: Record<string, { Type: string }>;
+      Resources: Record<string, { Type: string; DeletionPolicy?: string; Properties: Record<string, unknown> }>;
     };
     const types = Object.values(template.Resources).map((r) => r.Type);
     expect(types).toEqual(
       expect.arrayContaining(['AWS::ApiGatewayV2::Api', 'AWS::Lambda::Function', 'AWS::DynamoDB::GlobalTable']),
     );
     expect(JSON.stringify(template)).toContain('https://x.example');
+    const resources = Object.values(template.Resources);
+    const reserved = resources.filter((r) => r.Type === 'AWS::Lambda::Function').map((r) => Number(r.Properties.ReservedConcurrentExecutions)).filter(Boolean);
+    expect(reserved.sort((a, b) => a - b)).toEqual([20, 100]);
+    expect(resources.find((r) => r.Type === 'AWS::DynamoDB::GlobalTable')?.DeletionPolicy).toBe('Retain');
   } finally {
     rmSync(out, { recursive: true, force: true });
   }

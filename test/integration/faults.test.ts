@@ -5,13 +5,16 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
+import { dynamodb, secretsManager } from '../../lambdas/shared/aws/clients';
 import { handler } from '../../lambdas/load-entry-data/index';
 import { computeToken } from '../../lambdas/shared/token';
 import { errorOf, invoke } from '../support/http';
 import { seedScenario } from '../support/seed';
+import { sendTo, startStalledEndpoint } from '../support/stalled-endpoint';
 import { loadEntryEvent } from '../fixtures/events';
 
 // moto cannot throttle or fail on demand: these faults are injected with aws-sdk-client-mock.
+// A stall is not: it is a real socket that accepts connections and never answers.
 const FUTURE = '2099-03-01T00:00:00Z';
 const meta = { $metadata: { httpStatusCode: 500 } };
 
@@ -97,14 +100,6 @@ describe('when AWS fails', () => {
     }
   });
 
-  it('the SDK clients retry adaptively, 3 attempts, each bounded by a request timeout', async () => {
-    const { dynamodb, secretsManager } = await import('../../lambdas/shared/aws/clients');
-    for (const client of [dynamodb, (await secretsManager()).client]) {
-      expect(await client.config.retryStrategy()).toMatchObject({ mode: 'adaptive' });
-      expect(await client.config.maxAttempts()).toBe(3);
-    }
-  });
-
   it('an unexpected error becomes 500 internal_error with a generic message', async () => {
     const ddb = mockClient(DynamoDBClient);
     try {
@@ -116,4 +111,59 @@ describe('when AWS fails', () => {
       ddb.restore();
     }
   });
+});
+
+/** Every AWS call's budget (lambdas/shared/aws/clients.ts), well below the Lambdas' 10 s timeout. */
+const RETRY_BUDGET_MS = 8_000;
+
+describe('when AWS stalls: a real socket that accepts connections and never answers', () => {
+  // One test, so the two stalls (about 6 s each) run side by side: each client is sent to one stalled endpoint.
+  it('the SDK clients make 3 attempts, each abandoned by a request timeout, and a resume answers 503 with Retry-After, within the retry budget', async () => {
+    const sm = await secretsManager();
+    for (const client of [dynamodb, sm.client]) {
+      expect(await client.config.retryStrategy()).toMatchObject({ mode: 'standard' });
+      expect(await client.config.maxAttempts()).toBe(3);
+    }
+    const warm = await seedScenario();
+    const cold = await seedScenario();
+    const [silent, midBody] = await Promise.all([startStalledEndpoint('silent'), startStalledEndpoint('mid-body')]);
+    let restore: Array<() => void> = [];
+    try {
+      // The warm project's keys are cached, so its resume reads DynamoDB only; the cold one must fetch its keys first.
+      expect((await invoke(handler, loadEntryEvent(bodyFor(warm)))).status).toBe(200);
+      restore = [sendTo(dynamodb, silent.endpoint), sendTo(sm.client, midBody.endpoint)];
+      // Past the budget the direct calls are aborted, so a client that waits on forever fails this test instead of hanging it.
+      const abortSignal = AbortSignal.timeout(RETRY_BUDGET_MS + 1_000);
+
+      const started = performance.now();
+      const [calls, replies] = await Promise.all([
+        Promise.allSettled([
+          dynamodb.send(new GetItemCommand({ TableName: process.env.TABLE_NAME, Key: { entry_id: { S: 'entry_stalled' } } }), { abortSignal }),
+          sm.client.send(new GetSecretValueCommand({ SecretId: 'session-recovery-test/stalled' }), { abortSignal }),
+        ]),
+        Promise.all([invoke(handler, loadEntryEvent(bodyFor(cold))), invoke(handler, loadEntryEvent(bodyFor(warm)))]),
+      ]);
+      const elapsed = performance.now() - started;
+
+      for (const call of calls) {
+        expect(call).toMatchObject({ status: 'rejected', reason: { name: 'TimeoutError', $metadata: { attempts: 3 } } });
+      }
+      for (const reply of replies) {
+        expect(reply.status).toBe(503);
+        expect(reply.headers['retry-after']).toBe('1');
+        expect(errorOf(reply)).toEqual({ code: 'service_unavailable', message: 'The service is busy. Retry shortly.' });
+      }
+      expect(elapsed).toBeLessThan(RETRY_BUDGET_MS);
+      // Per endpoint: a direct call and a resume, 3 attempts each, each on a connection of its own that the client closed itself.
+      await Promise.all([silent.idle(), midBody.idle()]);
+      for (const stalled of [silent, midBody]) {
+        expect(stalled.connections).toHaveLength(6);
+        expect(stalled.connections.every((c) => c.bytes > 0 && c.closedByClient)).toBe(true);
+      }
+    } finally {
+      for (const r of restore) r();
+      await Promise.all([silent.close(), midBody.close()]);
+      await Promise.all([warm.cleanup(), cold.cleanup()]);
+    }
+  }, 20_000);
 });

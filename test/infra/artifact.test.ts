@@ -1,0 +1,193 @@
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { App } from 'aws-cdk-lib';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { secretsManager } from '../../lambdas/shared/aws/clients';
+import { SecretsManagerLegacyKeyStore } from '../../lambdas/shared/aws/secrets-manager-legacy-key-store';
+import { computeToken } from '../../lambdas/shared/token';
+import { SessionRecoveryStack } from '../../lib/session-recovery-stack';
+import { loadEntryEvent } from '../fixtures/events';
+import { functionUrlEvent } from '../fixtures/legacy-events';
+import { seedScenario, uid } from '../support/seed';
+import { registerSensitive, registerSensitiveBody } from '../support/sensitive';
+import { startStalledEndpoint } from '../support/stalled-endpoint';
+
+/*
+ * What `cdk deploy` uploads, run the way Lambda's nodejs24.x runtime runs it:
+ * each public Lambda's asset, from a synthesized cloud assembly, alone in a task
+ * folder with no node_modules; the AWS SDK only in a separate folder on NODE_PATH
+ * (the runtime's /var/runtime/node_modules); stock Node, no loader, no test
+ * transform. AWS is moto.
+ */
+
+const root = path.join(import.meta.dirname, '..', '..');
+const work = mkdtempSync(path.join(tmpdir(), 'sr-artifact-'));
+const FUTURE = '2099-05-01T00:00:00.000Z';
+const SECRET_PREFIX = process.env.SECRET_PREFIX as string;
+
+interface FunctionResource {
+  Properties: { Handler: string; Code: { S3Key: string }; Environment: { Variables: Record<string, unknown> } };
+}
+
+// One synthesis (each Lambda bundled by esbuild, as `cdk deploy` does) for the whole file.
+const outdir = path.join(work, 'cdk.out');
+const app = new App({ outdir });
+new SessionRecoveryStack(app, 'Artifact', { sessionRecovery: { secretPrefix: SECRET_PREFIX } });
+const assembly = app.synth().getStackByName('Artifact');
+const resources = assembly.template.Resources as Record<string, { Type: string } & FunctionResource>;
+const assetFiles = (JSON.parse(readFileSync(path.join(outdir, 'Artifact.assets.json'), 'utf8')) as { files: Record<string, { source: { path: string } }> }).files;
+
+/** The runtime's SDK folder: @aws-sdk/client-secrets-manager and everything it depends on, copied from node_modules. */
+const runtimeModules = path.join(work, 'runtime', 'node_modules');
+const packageDir = (name: string, from: string): string => {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'node_modules', name);
+    if (existsSync(path.join(candidate, 'package.json'))) return candidate;
+    if (path.dirname(dir) === dir) throw new Error(`${name} is not installed`);
+  }
+};
+const copyWithDependencies = (name: string, from: string, copied = new Set<string>()): void => {
+  const dir = packageDir(name, from);
+  if (copied.has(dir)) return;
+  copied.add(dir);
+  cpSync(dir, path.join(runtimeModules, path.relative(path.join(root, 'node_modules'), dir)), { recursive: true, dereference: true });
+  const { dependencies = {} } = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+  for (const dependency of Object.keys(dependencies)) copyWithDependencies(dependency, dir, copied);
+};
+copyWithDependencies('@aws-sdk/client-secrets-manager', root);
+
+/** Copies the asset of the template's function whose logical id starts with `prefix` into a task folder of its own. */
+const taskFor = (prefix: string) => {
+  const [logicalId, fn] = Object.entries(resources).find(([id, r]) => r.Type === 'AWS::Lambda::Function' && id.startsWith(prefix)) ?? [];
+  if (!logicalId || !fn) throw new Error(`no function ${prefix} in the template`);
+  const asset = assetFiles[fn.Properties.Code.S3Key.replace(/\.zip$/, '')];
+  const dir = path.join(work, 'tasks', logicalId);
+  mkdirSync(dir, { recursive: true });
+  cpSync(path.join(outdir, asset.source.path), dir, { recursive: true });
+  return { logicalId, dir, handler: fn.Properties.Handler, variables: fn.Properties.Environment.Variables };
+};
+const current = taskFor('SessionRecoveryLoadEntryData');
+const legacy = taskFor('SessionRecoveryLegacyLoadEntryData');
+
+/** Values CloudFormation would fill in (references to the table and the API). */
+const RESOLVED: Record<string, string> = {
+  TABLE_NAME: process.env.TABLE_NAME as string,
+  CURRENT_ENDPOINT_URL: 'https://abc123.execute-api.us-east-1.amazonaws.com/v1/load-entry-data',
+};
+
+/** Runs `events` through the task's handler in a fresh stock Node process with Lambda's environment (plus `extraEnv`). */
+const run = (task: ReturnType<typeof taskFor>, events: APIGatewayProxyEventV2[], extraEnv: Record<string, string> = {}) => {
+  const variables = Object.fromEntries(
+    Object.entries(task.variables).map(([key, value]) => {
+      const resolved = typeof value === 'string' ? value : RESOLVED[key];
+      if (resolved === undefined) throw new Error(`${task.logicalId}: no value for ${key}`);
+      return [key, resolved];
+    }),
+  );
+  const child = spawn(process.execPath, [path.join(import.meta.dirname, '..', 'support', 'run-handler.mjs'), task.handler], {
+    cwd: task.dir,
+    env: {
+      PATH: process.env.PATH,
+      NODE_PATH: runtimeModules,
+      LAMBDA_TASK_ROOT: task.dir,
+      AWS_LAMBDA_FUNCTION_NAME: task.logicalId,
+      AWS_REGION: process.env.AWS_REGION,
+      AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID,
+      AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY,
+      AWS_ENDPOINT_URL: process.env.AWS_ENDPOINT_URL,
+      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL,
+      ...variables,
+      ...extraEnv,
+      HANDLER_EVENTS: JSON.stringify(events),
+    },
+    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+  });
+  const output = { stdout: '', stderr: '', report: '' };
+  child.stdout!.on('data', (chunk: Buffer) => (output.stdout += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output.stderr += chunk.toString()));
+  child.stdio[3]!.on('data', (chunk: Buffer) => (output.report += chunk.toString()));
+  return new Promise<Array<{ status: number; headers: Record<string, string>; json: unknown; ms: number }>>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => {
+      // Its log lines join the run's log scan (test/setup/log-capture.ts), like every other Lambda line.
+      for (const line of `${output.stdout}${output.stderr}`.split('\n').filter((l) => l.startsWith('{"'))) process.stdout.write(`${line}\n`);
+      if (code !== 0 || !output.report) {
+        reject(new Error(`${task.logicalId} exited with ${code}: ${output.stderr}`));
+        return;
+      }
+      const results = JSON.parse(output.report) as Array<{ result: APIGatewayProxyStructuredResultV2; ms: number }>;
+      resolve(
+        results.map(({ result, ms }) => {
+          const json: unknown = result.body ? JSON.parse(result.body) : undefined;
+          registerSensitiveBody(json);
+          const headers = Object.fromEntries(Object.entries(result.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]));
+          return { status: result.statusCode ?? 200, headers, json, ms };
+        }),
+      );
+    });
+  });
+};
+
+type Scenario = Awaited<ReturnType<typeof seedScenario>>;
+let s: Scenario;
+let legacyKey: string;
+const legacyKeys = new SecretsManagerLegacyKeyStore(secretsManager, SECRET_PREFIX);
+beforeAll(async () => {
+  s = await seedScenario({ colour: 'teal', seats: 3 });
+  legacyKey = `legacy-${uid('k')}`;
+  registerSensitive(legacyKey);
+  await legacyKeys.put(s.flowId, s.projectId, legacyKey, new Date());
+});
+afterAll(async () => {
+  await s?.cleanup();
+  await legacyKeys.retire(s.flowId);
+  rmSync(work, { recursive: true, force: true });
+});
+
+const resumeBody = (token: string) => ({ flow_id: s.flowId, project_id: s.projectId, entry_id: s.entryId, token, expires_at: FUTURE });
+const legacyBody = (token: string) => ({ flow_id: s.flowId, entry_id: s.entryId, token, expires: FUTURE });
+/** The same token with its last hex digit changed. */
+const tampered = (token: string) => `${token.slice(0, -1)}${token.endsWith('0') ? '1' : '0'}`;
+
+describe('the deployed artifact of each public Lambda, run as nodejs24.x runs it', () => {
+  it('is the bundle alone: no node_modules beside it, and no source map (none is shipped, see lib/constructs/bundling.ts)', () => {
+    for (const task of [current, legacy]) {
+      expect(task.handler).toBe('index.handler');
+      expect(readdirSync(task.dir)).toEqual(['index.mjs']);
+      expect(readFileSync(path.join(task.dir, 'index.mjs'), 'utf8')).not.toContain('sourceMappingURL');
+    }
+  });
+
+  it('load-entry-data: a valid resume gives 200 with the entry, a tampered token 401', async () => {
+    const token = computeToken(s.credential.secret, s.entryId, FUTURE);
+    registerSensitive(token);
+    const [valid, bad] = await run(current, [loadEntryEvent(resumeBody(token)), loadEntryEvent(resumeBody(tampered(token)))]);
+    expect([valid.status, valid.json]).toEqual([200, { entry: { colour: 'teal', seats: 3, entry_id: s.entryId, current_page_key: 'page_2' } }]);
+    expect([bad.status, bad.json]).toEqual([401, { error: { code: 'invalid_token', message: 'The link is not valid: its token does not match. Ask for a new link.' } }]);
+  }, 30_000);
+
+  it('legacy-load-entry-data: a valid resume gives 200 with the entry, a tampered token 401', async () => {
+    const token = computeToken(legacyKey, s.entryId, FUTURE);
+    registerSensitive(token);
+    const [valid, bad] = await run(legacy, [functionUrlEvent('POST', '/', legacyBody(token)), functionUrlEvent('POST', '/', legacyBody(tampered(token)))]);
+    expect([valid.status, valid.json]).toEqual([200, { entry: { colour: 'teal', seats: 3, entry_id: s.entryId, current_page_key: 'page_2' } }]);
+    expect([bad.status, bad.json]).toEqual([401, { error: { code: 'invalid_token', message: 'The link is not valid: its token does not match. Ask for a new link.' } }]);
+  }, 30_000);
+
+  it('load-entry-data with a DynamoDB that accepts connections and never answers: 503 with Retry-After within the 8 s retry budget', async () => {
+    // DynamoDB's client is bundled (Secrets Manager's comes from NODE_PATH): this is the bundled HTTP handler's timeout.
+    const stalled = await startStalledEndpoint();
+    try {
+      const [reply] = await run(current, [loadEntryEvent(resumeBody(computeToken(s.credential.secret, s.entryId, FUTURE)))], {
+        AWS_ENDPOINT_URL_DYNAMODB: stalled.endpoint,
+      });
+      expect([reply.status, reply.headers['retry-after'], reply.json]).toEqual([503, '1', { error: { code: 'service_unavailable', message: 'The service is busy. Retry shortly.' } }]);
+      expect(reply.ms).toBeLessThan(8_000);
+      expect(stalled.connections).toHaveLength(3);
+    } finally {
+      await stalled.close();
+    }
+  }, 30_000);
+});
