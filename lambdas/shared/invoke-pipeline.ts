@@ -5,6 +5,7 @@ import type { MiddlewareObj, Request } from '@middy/core';
 import type { ValidateFunction } from 'ajv';
 import { accessLog } from './http/access-log';
 import { toApiError } from './http/error-response';
+import { ANSWER_BEFORE_TIMEOUT_MS } from './http/pipeline';
 import type { FieldRules } from './http/validation-message';
 import { logger } from './logger';
 
@@ -36,7 +37,7 @@ export const invokePipeline = <TEvent, TResult>(
   handler: (event: TEvent) => Promise<TResult>,
   options: { validatePayload: ValidateFunction; fieldRules: FieldRules },
 ) =>
-  middy<TEvent, TResult | InvokeError>()
+  middy<TEvent, TResult | InvokeError>({ timeoutEarlyInMillis: ANSWER_BEFORE_TIMEOUT_MS })
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(accessLog(logger))
     .use(errorPayload(options.fieldRules))

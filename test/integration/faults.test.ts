@@ -10,6 +10,7 @@ import { handler } from '../../lambdas/load-entry-data/index';
 import { computeToken } from '../../lambdas/shared/token';
 import { errorOf, invoke } from '../support/http';
 import { seedScenario } from '../support/seed';
+import { controlClock } from '../support/clock';
 import { sendTo, startStalledEndpoint } from '../support/stalled-endpoint';
 import { loadEntryEvent } from '../fixtures/events';
 
@@ -164,6 +165,32 @@ describe('when AWS stalls: a real socket that accepts connections and never answ
       for (const r of restore) r();
       await Promise.all([silent.close(), midBody.close()]);
       await Promise.all([warm.cleanup(), cold.cleanup()]);
+    }
+  }, 20_000);
+
+  it('a resume that meets two stalled calls (a stalled key refetch, stale keys served, then a stalled entry read) still answers 503 before 8 s', async () => {
+    const sm = await secretsManager();
+    const s2 = await seedScenario();
+    const stalled = await startStalledEndpoint('silent');
+    const clock = controlClock();
+    let restore: Array<() => void> = [];
+    try {
+      expect((await invoke(handler, loadEntryEvent(bodyFor(s2)))).status).toBe(200);
+      // Past the key cache TTL and within the staleness bound: the refetch stalls, then the cached keys answer.
+      clock.advance(61_000);
+      restore = [sendTo(dynamodb, stalled.endpoint), sendTo(sm.client, stalled.endpoint)];
+      const started = performance.now();
+      const reply = await invoke(handler, loadEntryEvent(bodyFor(s2)));
+      const elapsed = performance.now() - started;
+      expect([reply.status, reply.headers['retry-after'], errorOf(reply).code]).toEqual([503, '1', 'service_unavailable']);
+      expect(elapsed).toBeLessThan(RETRY_BUDGET_MS);
+      // The refetch's 3 attempts, then the entry read's first.
+      expect(stalled.connections.length).toBeGreaterThanOrEqual(4);
+    } finally {
+      for (const r of restore) r();
+      clock.restore();
+      await stalled.close();
+      await s2.cleanup();
     }
   }, 20_000);
 });

@@ -31,6 +31,15 @@ export interface HttpPipelineOptions {
 }
 
 /**
+ * How long before the Lambda's timeout (10 s, lib/constructs/api-function.ts) a
+ * request still in progress is answered 503 with Retry-After: by 7.5 s. One AWS
+ * call gives up within its retry budget (under 8 s, aws/clients.ts), but a
+ * request that makes two against a stalled AWS (stale keys served after a
+ * stalled refetch, then the entry read) would not; this deadline covers it.
+ */
+export const ANSWER_BEFORE_TIMEOUT_MS = 2_500;
+
+/**
  * The middleware chain every HTTP Lambda of the product uses, in this order:
  * logger context (request id on every line) → access log → response headers →
  * error formatting → gates → body parsing → schema validation → the handler.
@@ -38,7 +47,7 @@ export interface HttpPipelineOptions {
  * headers are added and the access log sees the final response.
  */
 export const httpPipeline = <TEvent>(handler: (event: TEvent) => Promise<HttpResult>, options: HttpPipelineOptions) =>
-  middy<TEvent, HttpResult>()
+  middy<TEvent, HttpResult>({ timeoutEarlyInMillis: ANSWER_BEFORE_TIMEOUT_MS })
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(accessLog(logger))
     .use(responseHeaders(options.cors, options.extraHeaders))
