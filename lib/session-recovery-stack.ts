@@ -1,6 +1,6 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { projectSecretName } from '../lambdas/shared/naming';
+import { projectSecretName } from '../lambdas/adapters/naming';
 import { SessionRecovery, type SessionRecoveryProps } from './session-recovery';
 
 export interface SessionRecoveryStackProps extends StackProps {

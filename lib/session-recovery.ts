@@ -9,13 +9,13 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { DEFAULT_SECRET_PREFIX, ENTRY_TABLE, LEGACY_SECRETS_PATH, PROJECT_SECRETS_PATH } from '../lambdas/shared/naming';
+import { DEFAULT_SECRET_PREFIX, ENTRY_TABLE, LEGACY_SECRETS_PATH, PROJECT_SECRETS_PATH } from '../lambdas/adapters/naming';
 import { acknowledgeWildcardResource } from './constructs/acknowledge';
 import { API_ACCESS_LOG_FORMAT } from './access-log-format';
 import { ApiFunction } from './constructs/api-function';
 import { RequestLogMetrics } from './constructs/log-metrics';
 import { Monitoring } from './constructs/monitoring';
-import { type FunctionName, ROUTES } from './routes';
+import { type FunctionName, ROUTES } from '../lambdas/http/routes';
 
 export interface SessionRecoveryProps {
   /**
@@ -234,7 +234,7 @@ export class SessionRecovery extends Construct {
       'secretsmanager:UpdateSecretVersionStage',
     ];
 
-    // Both public Lambdas cache keys alike (lambdas/shared/public-key-cache.ts).
+    // Both public Lambdas cache keys alike (lambdas/runtime/public-key-cache.ts).
     const lookupLimit = props.keyLookupLimit ?? { ratePerSecond: 10, burst: 20 };
     const keyCacheEnvironment = {
       KEY_CACHE_TTL_SECONDS: String((props.keyCacheTtl ?? Duration.seconds(60)).toSeconds()),

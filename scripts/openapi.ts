@@ -1,13 +1,13 @@
 import { stringify } from 'yaml';
-import { ROUTES, routeKey, type FunctionName } from '../lib/routes';
+import { ROUTES, routeKey, type FunctionName } from '../lambdas/http/routes';
 import { routeSchemas as credentialsRoutes } from '../lambdas/credentials/schema';
 import { routeSchemas as entriesRoutes } from '../lambdas/entries/schema';
 import { routeSchemas as legacyKeysRoutes } from '../lambdas/legacy-keys/schema';
 import { loadEntryDataBodySchema } from '../lambdas/load-entry-data/schema';
 import { legacyBodySchema } from '../lambdas/legacy-load-entry-data/schema';
 import { routeSchemas as mintRoutes } from '../lambdas/mint/schema';
-import { ERROR_STATUS } from '../lambdas/shared/errors';
-import type { RouteSchema } from '../lambdas/shared/http/route-schema';
+import { ERROR_STATUS } from '../lambdas/domain/errors';
+import type { RouteSchema } from '../lambdas/http/route-schema';
 
 /** The schemas each Lambda validates with, by route key: the single source of the document. */
 export const ROUTE_SCHEMAS: Record<Exclude<FunctionName, 'legacy-load-entry-data'>, Record<string, RouteSchema>> = {

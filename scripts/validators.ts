@@ -6,7 +6,7 @@ import { legacyEventSchema } from '../lambdas/legacy-load-entry-data/schema';
 import { routeSchemas as legacyKeysRoutes } from '../lambdas/legacy-keys/schema';
 import { loadEntryDataEventSchema } from '../lambdas/load-entry-data/schema';
 import { mintBodySchema, routeSchemas as mintRoutes } from '../lambdas/mint/schema';
-import { routeEventSchema } from '../lambdas/shared/http/route-schema';
+import { routeEventSchema } from '../lambdas/http/route-schema';
 
 /**
  * The Ajv options every validator is compiled with: exactly the rules, no type

@@ -1,13 +1,13 @@
-import { secretsManager } from '../shared/aws/clients';
-import { SecretsManagerProjectStore } from '../shared/aws/secrets-manager-project-store';
-import { requireEnv } from '../shared/config';
-import { ApiError } from '../shared/errors';
-import { httpPipeline } from '../shared/http/pipeline';
-import { type HttpResult, type JsonEvent, jsonResult } from '../shared/http/types';
-import { logger } from '../shared/logger';
-import { updateOptimistically } from '../shared/optimistic-update';
-import { addCredential, metadataOf, revokeCredential, setAllowedOrigins } from '../shared/project-keys';
-import type { TokenAlgorithm } from '../shared/token';
+import { secretsManager } from '../adapters/clients';
+import { SecretsManagerProjectStore } from '../adapters/secrets-manager-project-store';
+import { requireEnv } from '../runtime/config';
+import { ApiError } from '../domain/errors';
+import { httpPipeline } from '../http/pipeline';
+import { type HttpResult, type JsonEvent, jsonResult } from '../http/types';
+import { logger } from '../runtime/logger';
+import { updateOptimistically } from '../domain/optimistic-update';
+import { addCredential, metadataOf, revokeCredential, setAllowedOrigins } from '../domain/project-keys';
+import type { TokenAlgorithm } from '../domain/token';
 import { fieldRules } from './schema';
 import { validateEvent } from './validators.gen.js';
 

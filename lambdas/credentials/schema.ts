@@ -1,7 +1,7 @@
-import { idParams, idSchema, ID_RULES } from '../shared/http/common-schemas';
-import type { RouteSchema } from '../shared/http/route-schema';
-import { ORIGIN_PATTERN } from '../shared/origin-policy';
-import { CREDENTIAL_ID_PATTERN, MAX_ALLOWED_ORIGINS } from '../shared/project-keys';
+import { idParams, idSchema, ID_RULES } from '../http/common-schemas';
+import type { RouteSchema } from '../http/route-schema';
+import { ORIGIN_PATTERN } from '../domain/origin-policy';
+import { CREDENTIAL_ID_PATTERN, MAX_ALLOWED_ORIGINS } from '../domain/project-keys';
 
 export const createCredentialBodySchema = {
   type: 'object',

@@ -1,12 +1,12 @@
-import { dynamodb } from '../shared/aws/clients';
-import { DynamoDbEntryStore } from '../shared/aws/dynamodb-entry-store';
-import { numberEnv, requireEnv } from '../shared/config';
-import { validateUserData } from '../shared/entries';
-import { ApiError } from '../shared/errors';
-import { httpPipeline } from '../shared/http/pipeline';
-import { type HttpResult, type JsonEvent, jsonResult } from '../shared/http/types';
-import { logger } from '../shared/logger';
-import type { StoredEntry } from '../shared/ports';
+import { dynamodb } from '../adapters/clients';
+import { DynamoDbEntryStore } from '../adapters/dynamodb-entry-store';
+import { numberEnv, requireEnv } from '../runtime/config';
+import { validateUserData } from '../domain/entries';
+import { ApiError } from '../domain/errors';
+import { httpPipeline } from '../http/pipeline';
+import { type HttpResult, type JsonEvent, jsonResult } from '../http/types';
+import { logger } from '../runtime/logger';
+import type { StoredEntry } from '../domain/ports';
 import { fieldRules } from './schema';
 import { validateEvent } from './validators.gen.js';
 

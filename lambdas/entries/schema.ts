@@ -1,6 +1,6 @@
-import { MAX_PAGE_KEY_LENGTH, PAGE_KEY_PATTERN } from '../shared/entries';
-import { idParams, idSchema, ID_RULES } from '../shared/http/common-schemas';
-import type { RouteSchema } from '../shared/http/route-schema';
+import { MAX_PAGE_KEY_LENGTH, PAGE_KEY_PATTERN } from '../domain/entries';
+import { idParams, idSchema, ID_RULES } from '../http/common-schemas';
+import type { RouteSchema } from '../http/route-schema';
 
 export const putEntryBodySchema = {
   type: 'object',

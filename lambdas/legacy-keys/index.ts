@@ -1,10 +1,10 @@
-import { secretsManager } from '../shared/aws/clients';
-import { SecretsManagerLegacyKeyStore } from '../shared/aws/secrets-manager-legacy-key-store';
-import { requireEnv } from '../shared/config';
-import { ApiError } from '../shared/errors';
-import { httpPipeline } from '../shared/http/pipeline';
-import type { HttpResult, JsonEvent } from '../shared/http/types';
-import { logger } from '../shared/logger';
+import { secretsManager } from '../adapters/clients';
+import { SecretsManagerLegacyKeyStore } from '../adapters/secrets-manager-legacy-key-store';
+import { requireEnv } from '../runtime/config';
+import { ApiError } from '../domain/errors';
+import { httpPipeline } from '../http/pipeline';
+import type { HttpResult, JsonEvent } from '../http/types';
+import { logger } from '../runtime/logger';
 import { fieldRules } from './schema';
 import { validateEvent } from './validators.gen.js';
 

@@ -1,6 +1,6 @@
-import { idParams, idSchema, ID_RULES } from '../shared/http/common-schemas';
-import type { RouteSchema } from '../shared/http/route-schema';
-import { LEGACY_SECRET_PATTERN, MAX_LEGACY_SECRET_LENGTH, MIN_LEGACY_SECRET_LENGTH } from '../shared/legacy-keys';
+import { idParams, idSchema, ID_RULES } from '../http/common-schemas';
+import type { RouteSchema } from '../http/route-schema';
+import { LEGACY_SECRET_PATTERN, MAX_LEGACY_SECRET_LENGTH, MIN_LEGACY_SECRET_LENGTH } from '../domain/legacy-keys';
 
 export const importLegacyKeyBodySchema = {
   type: 'object',

@@ -1,6 +1,6 @@
-import { EXPIRES_AT_PATTERN, MAX_EXPIRES_AT_LENGTH, TOKEN_PATTERN } from '../shared/grammar';
-import { idSchema, ID_RULES } from '../shared/http/common-schemas';
-import { EXPIRES_AT_RULE, TOKEN_RULE } from '../shared/resume';
+import { EXPIRES_AT_PATTERN, MAX_EXPIRES_AT_LENGTH, TOKEN_PATTERN } from '../domain/grammar';
+import { idSchema, ID_RULES } from '../http/common-schemas';
+import { EXPIRES_AT_RULE, TOKEN_RULE } from '../domain/resume';
 
 /** The legacy body: `expires` (not `expires_at`) and no `project_id`. */
 export const legacyBodySchema = {

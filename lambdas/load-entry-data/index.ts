@@ -1,14 +1,14 @@
-import { dynamodb, secretsManager } from '../shared/aws/clients';
-import { DynamoDbEntryReader } from '../shared/aws/dynamodb-entry-reader';
-import { SecretsManagerKeySource } from '../shared/aws/secrets-manager-key-source';
-import { SecretsManagerProjectReader } from '../shared/aws/secrets-manager-project-store';
-import { booleanEnv, listEnv, numberEnv, requireEnv } from '../shared/config';
-import { httpPipeline } from '../shared/http/pipeline';
-import { jsonResult, type HttpResult, type JsonEvent } from '../shared/http/types';
-import { logger } from '../shared/logger';
-import { publicKeyCache } from '../shared/public-key-cache';
-import { recordVerification } from '../shared/verification-outcome';
-import { type LoadEntryRequest, resumeEntry } from '../shared/resume';
+import { dynamodb, secretsManager } from '../adapters/clients';
+import { DynamoDbEntryReader } from '../adapters/dynamodb-entry-reader';
+import { SecretsManagerKeySource } from '../adapters/secrets-manager-key-source';
+import { SecretsManagerProjectReader } from '../adapters/secrets-manager-project-store';
+import { booleanEnv, listEnv, numberEnv, requireEnv } from '../runtime/config';
+import { httpPipeline } from '../http/pipeline';
+import { jsonResult, type HttpResult, type JsonEvent } from '../http/types';
+import { logger } from '../runtime/logger';
+import { publicKeyCache } from '../runtime/public-key-cache';
+import { recordVerification } from '../domain/verification-outcome';
+import { type LoadEntryRequest, resumeEntry } from '../domain/resume';
 import { fieldHints, fieldRules } from './schema';
 import { validateEvent } from './validators.gen.js';
 

@@ -1,6 +1,6 @@
-import { EXPIRES_AT_PATTERN, ID_PATTERN, MAX_EXPIRES_AT_LENGTH, MAX_ID_LENGTH, TOKEN_PATTERN } from '../shared/grammar';
-import { V2_TOKEN_PATTERN } from '../shared/token-v2';
-import { CURRENT_TOKEN_RULE, EXPIRES_AT_RULE, ID_RULE } from '../shared/resume';
+import { EXPIRES_AT_PATTERN, ID_PATTERN, MAX_EXPIRES_AT_LENGTH, MAX_ID_LENGTH, TOKEN_PATTERN } from '../domain/grammar';
+import { V2_TOKEN_PATTERN } from '../domain/token-v2';
+import { CURRENT_TOKEN_RULE, EXPIRES_AT_RULE, ID_RULE } from '../domain/resume';
 
 const id = { type: 'string', minLength: 1, maxLength: MAX_ID_LENGTH, pattern: ID_PATTERN } as const;
 

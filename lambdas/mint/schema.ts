@@ -1,7 +1,7 @@
-import { EXPIRES_AT_PATTERN, MAX_EXPIRES_AT_LENGTH } from '../shared/grammar';
-import { idSchema, ID_RULES } from '../shared/http/common-schemas';
-import type { RouteSchema } from '../shared/http/route-schema';
-import { EXPIRES_AT_RULE } from '../shared/resume';
+import { EXPIRES_AT_PATTERN, MAX_EXPIRES_AT_LENGTH } from '../domain/grammar';
+import { idSchema, ID_RULES } from '../http/common-schemas';
+import type { RouteSchema } from '../http/route-schema';
+import { EXPIRES_AT_RULE } from '../domain/resume';
 
 /** The mint request, for `POST /v1/tokens` and for direct invocation alike. */
 export const mintBodySchema = {

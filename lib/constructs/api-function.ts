@@ -8,7 +8,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import type { FunctionName } from '../routes';
+import type { FunctionName } from '../../lambdas/http/routes';
 
 const LAMBDAS_DIR = path.join(import.meta.dirname, '..', '..', 'lambdas');
 
@@ -19,7 +19,7 @@ export interface ApiFunctionProps {
   readonly memorySize?: number;
   /**
    * Above the SDK's retry budget (3 attempts of at most 2 s each plus backoff, see
-   * lambdas/shared/aws/clients.ts) and below API Gateway's 30 s integration limit.
+   * lambdas/adapters/clients.ts) and below API Gateway's 30 s integration limit.
    * @default Duration.seconds(10)
    */
   readonly timeout?: Duration;

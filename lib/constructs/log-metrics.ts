@@ -1,12 +1,12 @@
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { METRICS_NAMESPACE, STALE_KEYS_SERVED, VERIFICATION_OUTCOMES } from '../../lambdas/shared/log-schema';
+import { METRICS_NAMESPACE, STALE_KEYS_SERVED, VERIFICATION_OUTCOMES } from '../../lambdas/runtime/log-schema';
 
 const { all, any, exists, stringValue } = logs.FilterPattern;
 
 /**
- * The request lines (lambdas/shared/log-schema.ts) that record a token
+ * The request lines (lambdas/runtime/log-schema.ts) that record a token
  * verification: they name a flow, and their outcome is a verification outcome.
  */
 export const VERIFICATION_LINES = all(exists('$.flow_id'), any(...VERIFICATION_OUTCOMES.map((o) => stringValue('$.outcome', '=', o))));

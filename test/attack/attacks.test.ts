@@ -1,4 +1,4 @@
-import { startLocalRuntime, type LocalRuntime } from '../../scripts/local/runtime';
+import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
 import { controlClock } from '../support/clock';
 import { lengthExtend } from '../support/sha256-length-extension';
 import { deleteEntry, deleteProject, uid } from '../support/seed';

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { startLocalRuntime, type LocalRuntime } from '../../scripts/local/runtime';
+import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
 import { deleteEntry, deleteProject, uid } from '../support/seed';
 import { isDocumentedRefusal, seedToken, send } from './support';
 

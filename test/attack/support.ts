@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ERROR_STATUS } from '../../lambdas/shared/errors';
+import { ERROR_STATUS } from '../../lambdas/domain/errors';
 import { registerSensitiveBody } from '../support/sensitive';
 
 /** The seed's formula, computed without the product's code. */

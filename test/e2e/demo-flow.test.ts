@@ -1,7 +1,7 @@
 import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
-import { type LocalRuntime, startLocalRuntime } from '../../scripts/local/runtime';
+import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
 import { browserTest, demoOutcome, launchBrowser, RESULTS_DIR } from './support/browser';
 import { callApi, deleteEntry, RequestLog } from './support/site';
 

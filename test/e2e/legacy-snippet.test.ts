@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
-import { type LocalRuntime, startLocalRuntime } from '../../scripts/local/runtime';
+import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
 import { browserTest, demoOutcome, launchBrowser } from './support/browser';
 import { callApi, type DemoSite, deleteEntry, putEntry, RequestLog, seedToken, startDemoSite, uid } from './support/site';
 

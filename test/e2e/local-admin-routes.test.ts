@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
-import { type LocalRuntime, startLocalRuntime } from '../../scripts/local/runtime';
+import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
 import { credential, deleteProject, seedProject, uid } from '../support/seed';
 import { browserTest, launchBrowser } from './support/browser';
 import { callApi, RequestLog } from './support/site';

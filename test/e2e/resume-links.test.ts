@@ -1,5 +1,5 @@
 import type { Browser, Page } from 'playwright-core';
-import { type LocalRuntime, startLocalRuntime } from '../../scripts/local/runtime';
+import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
 import { deleteProject } from '../support/seed';
 import { browserTest, demoOutcome, launchBrowser } from './support/browser';
 import { callApi, closedPort, type DemoSite, deleteEntry, mintLink, putEntry, RequestLog, seedToken, setEnv, startDemoSite, uid } from './support/site';

@@ -1,7 +1,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { SessionRecoveryStack } from '../../lib/session-recovery-stack';
 import { templateApp } from '../support/template-app';
-import { ROUTES } from '../../lib/routes';
+import { ROUTES } from '../../lambdas/http/routes';
 import { API_ACCESS_LOG_FORMAT } from '../../lib/access-log-format';
 import { EXPECTED_URL_ALARMS, functionUrlAlarms } from '../support/url-alarms';
 

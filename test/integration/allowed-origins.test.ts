@@ -1,7 +1,7 @@
 import type { Handler } from '../support/http';
 import { errorOf, invoke } from '../support/http';
 import { seedScenario } from '../support/seed';
-import { computeToken } from '../../lambdas/shared/token';
+import { computeToken } from '../../lambdas/domain/token';
 import { routeEvent } from '../fixtures/admin-events';
 import { loadEntryEvent } from '../fixtures/events';
 

@@ -4,7 +4,7 @@ import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { startLocalRuntime, type LocalRuntime } from '../../scripts/local/runtime';
+import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
 import { deleteEntry, deleteProject, uid } from '../support/seed';
 
 const root = path.join(import.meta.dirname, '..', '..');

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { computeToken } from '../../lambdas/shared/token';
+import { computeToken } from '../../lambdas/domain/token';
 import { type Handler, errorOf, invoke } from '../support/http';
 import { deleteProject, seedEntry, uid, deleteEntry } from '../support/seed';
 import { routeEvent } from '../fixtures/admin-events';

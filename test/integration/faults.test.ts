@@ -5,9 +5,9 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { dynamodb, secretsManager } from '../../lambdas/shared/aws/clients';
+import { dynamodb, secretsManager } from '../../lambdas/adapters/clients';
 import { handler } from '../../lambdas/load-entry-data/index';
-import { computeToken } from '../../lambdas/shared/token';
+import { computeToken } from '../../lambdas/domain/token';
 import { errorOf, invoke } from '../support/http';
 import { seedScenario } from '../support/seed';
 import { controlClock } from '../support/clock';
@@ -114,7 +114,7 @@ describe('when AWS fails', () => {
   });
 });
 
-/** Every AWS call's budget (lambdas/shared/aws/clients.ts), well below the Lambdas' 10 s timeout. */
+/** Every AWS call's budget (lambdas/adapters/clients.ts), well below the Lambdas' 10 s timeout. */
 const RETRY_BUDGET_MS = 8_000;
 
 describe('when AWS stalls: a real socket that accepts connections and never answers', () => {

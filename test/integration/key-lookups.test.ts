@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { secretsManager } from '../../lambdas/shared/aws/clients';
-import { SecretsManagerLegacyKeyStore } from '../../lambdas/shared/aws/secrets-manager-legacy-key-store';
-import { computeToken } from '../../lambdas/shared/token';
-import { countCalls } from '../support/call-counter';
+import { secretsManager } from '../../lambdas/adapters/clients';
+import { SecretsManagerLegacyKeyStore } from '../../lambdas/adapters/secrets-manager-legacy-key-store';
+import { computeToken } from '../../lambdas/domain/token';
+import { countCalls } from '../../dev-support/call-counter';
 import { controlClock } from '../support/clock';
 import { type Handler, errorOf, invoke } from '../support/http';
 import { seedScenario, uid } from '../support/seed';

@@ -1,7 +1,7 @@
 import { handler as legacyKeys } from '../../lambdas/legacy-keys/index';
-import { secretsManager } from '../../lambdas/shared/aws/clients';
-import { SecretsManagerLegacyKeyStore } from '../../lambdas/shared/aws/secrets-manager-legacy-key-store';
-import { legacyKeySecretName } from '../../lambdas/shared/naming';
+import { secretsManager } from '../../lambdas/adapters/clients';
+import { SecretsManagerLegacyKeyStore } from '../../lambdas/adapters/secrets-manager-legacy-key-store';
+import { legacyKeySecretName } from '../../lambdas/adapters/naming';
 import { errorOf, invoke } from '../support/http';
 import { uid } from '../support/seed';
 import { routeEvent } from '../fixtures/admin-events';

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { dynamodb } from '../../lambdas/shared/aws/clients';
-import { secretsManager } from '../../lambdas/shared/aws/clients';
-import { SecretsManagerLegacyKeyStore } from '../../lambdas/shared/aws/secrets-manager-legacy-key-store';
-import { countCalls } from '../support/call-counter';
+import { dynamodb } from '../../lambdas/adapters/clients';
+import { secretsManager } from '../../lambdas/adapters/clients';
+import { SecretsManagerLegacyKeyStore } from '../../lambdas/adapters/secrets-manager-legacy-key-store';
+import { countCalls } from '../../dev-support/call-counter';
 import { type Handler, errorOf, invoke } from '../support/http';
 import { seedScenario, uid, seedEntry, deleteEntry } from '../support/seed';
 import { functionUrlEvent, FUNCTION_URL_HOST } from '../fixtures/legacy-events';

@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { dynamodb, secretsManager } from '../../lambdas/shared/aws/clients';
+import { dynamodb, secretsManager } from '../../lambdas/adapters/clients';
 import { handler } from '../../lambdas/load-entry-data/index';
-import { computeToken } from '../../lambdas/shared/token';
-import { countCalls } from '../support/call-counter';
+import { computeToken } from '../../lambdas/domain/token';
+import { countCalls } from '../../dev-support/call-counter';
 import { credential, deleteEntry, deleteProject, seedEntry, seedProject, seedScenario, uid } from '../support/seed';
 import { errorOf, invoke } from '../support/http';
 import { loadEntryEvent } from '../fixtures/events';

@@ -1,8 +1,8 @@
 import type { Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { createApiServer, type HttpApiHandler } from '../../scripts/local/api-server';
-import { type LocalRuntime, startLocalRuntime } from '../../scripts/local/runtime';
+import { createApiServer, type HttpApiHandler } from '../../local/api-server';
+import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
 import { hangUpMidRequest, openSocket, parseResponse, rawExchange } from '../support/raw-http';
 
 /** The request lines a server logs, with a way to wait for the next one. */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { startLocalRuntime, type LocalRuntime } from '../../scripts/local/runtime';
+import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
 import { httpRequest } from '../support/raw-http';
 import { credential, deleteProject, seedProject, uid } from '../support/seed';
 

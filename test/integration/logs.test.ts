@@ -1,6 +1,6 @@
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { computeToken } from '../../lambdas/shared/token';
+import { computeToken } from '../../lambdas/domain/token';
 import { type Handler, invoke } from '../support/http';
 import { seedScenario } from '../support/seed';
 import { loadEntryEvent, preflightEvent } from '../fixtures/events';

@@ -1,7 +1,7 @@
 import { handler as credentials } from '../../lambdas/credentials/index';
 import { handler as loadEntryData } from '../../lambdas/load-entry-data/index';
 import { handler as mint } from '../../lambdas/mint/index';
-import { lambdaContext } from '../../scripts/local/http-api-event';
+import { lambdaContext } from '../../local/http-api-event';
 import { errorOf, invoke } from '../support/http';
 import { deleteEntry, deleteProject, seedEntry, uid } from '../support/seed';
 import { routeEvent } from '../fixtures/admin-events';

@@ -1,4 +1,4 @@
-import { computeToken } from '../../lambdas/shared/token';
+import { computeToken } from '../../lambdas/domain/token';
 import { controlClock } from '../support/clock';
 import type { Handler } from '../support/http';
 import { errorOf, invoke } from '../support/http';

@@ -1,7 +1,7 @@
 import { handler as credentials } from '../../lambdas/credentials/index';
 import { handler as loadEntryData } from '../../lambdas/load-entry-data/index';
 import { handler as mint } from '../../lambdas/mint/index';
-import { computeToken } from '../../lambdas/shared/token';
+import { computeToken } from '../../lambdas/domain/token';
 import { errorOf, invoke } from '../support/http';
 import { deleteEntry, deleteProject, seedEntry, uid } from '../support/seed';
 import { routeEvent } from '../fixtures/admin-events';

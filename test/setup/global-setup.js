@@ -11,8 +11,8 @@ export default async function globalSetup() {
   // This run's own log-scan folder; workers inherit the variable.
   process.env.LOG_SCAN_DIR = path.join(import.meta.dirname, '..', '..', 'test-results', `log-scan-${process.pid}`);
   rmSync(process.env.LOG_SCAN_DIR, { recursive: true, force: true });
-  const { startMoto } = await tsImport('../../scripts/local/moto.ts', import.meta.url);
-  const { createEntriesTable } = await tsImport('../../scripts/local/bootstrap.ts', import.meta.url);
+  const { startMoto } = await tsImport('../../local/moto.ts', import.meta.url);
+  const { createEntriesTable } = await tsImport('../../local/bootstrap.ts', import.meta.url);
   const { TEST_ENV } = await tsImport('./test-env.ts', import.meta.url);
   const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
   const moto = await startMoto();

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { lambdaContext } from '../../scripts/local/http-api-event';
+import { lambdaContext } from '../../local/http-api-event';
 import { registerSensitiveBody } from './sensitive';
 
 /** Any Lambda handler: middy's carry a third argument and a narrower event type. */

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { DeleteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { putEntry, putProjectSecret } from '../../scripts/local/bootstrap';
-import { ENTRY_TABLE, projectSecretName } from '../../lambdas/shared/naming';
-import type { StoredEntry } from '../../lambdas/shared/ports';
-import type { ActiveCredential, CredentialRecord } from '../../lambdas/shared/project-keys';
-import { generateCredentialId, generateSecretValue } from '../../lambdas/shared/project-keys';
+import { putEntry, putProjectSecret } from '../../local/bootstrap';
+import { ENTRY_TABLE, projectSecretName } from '../../lambdas/adapters/naming';
+import type { StoredEntry } from '../../lambdas/domain/ports';
+import type { ActiveCredential, CredentialRecord } from '../../lambdas/domain/project-keys';
+import { generateCredentialId, generateSecretValue } from '../../lambdas/domain/project-keys';
 import { registerSensitive, registerSensitiveBody } from './sensitive';
 
 export const dynamodb = new DynamoDBClient({});

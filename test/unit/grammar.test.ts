@@ -1,4 +1,4 @@
-import { isValidId, isValidToken, MAX_ID_LENGTH, parseExpiresAt } from '../../lambdas/shared/grammar';
+import { isValidId, isValidToken, MAX_ID_LENGTH, parseExpiresAt } from '../../lambdas/domain/grammar';
 
 describe('id grammar', () => {
   it.each(['entry_aaabbbcccdddeeefff', 'proj_aaabbbccc', 'a', 'A-b_c-9', '_', 'x'.repeat(MAX_ID_LENGTH)])(

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { findDuplicateKey } from '../../lambdas/shared/json-duplicates';
+import { findDuplicateKey } from '../../lambdas/http/json-duplicates';
 
 describe('findDuplicateKey', () => {
   it.each([

@@ -1,8 +1,8 @@
-import { LookupLimitedError } from '../../lambdas/shared/errors';
-import { KeyCache, type KeyCacheOptions } from '../../lambdas/shared/key-cache';
-import type { KeySet, SigningKeySource } from '../../lambdas/shared/ports';
-import type { SigningKey } from '../../lambdas/shared/token';
-import { TokenBucket } from '../../lambdas/shared/token-bucket';
+import { LookupLimitedError } from '../../lambdas/domain/errors';
+import { KeyCache, type KeyCacheOptions } from '../../lambdas/runtime/key-cache';
+import type { KeySet, SigningKeySource } from '../../lambdas/domain/ports';
+import type { SigningKey } from '../../lambdas/domain/token';
+import { TokenBucket } from '../../lambdas/runtime/token-bucket';
 
 /** A source that knows some scopes and counts its reads per scope. */
 class FakeSource implements SigningKeySource {

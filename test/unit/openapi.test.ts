@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { ROUTES, routeKey } from '../../lib/routes';
+import { ROUTES, routeKey } from '../../lambdas/http/routes';
 import { renderOpenApi, ROUTE_SCHEMAS } from '../../scripts/openapi';
 import { legacyBodySchema } from '../../lambdas/legacy-load-entry-data/schema';
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ERROR_STATUS } from '../../lambdas/shared/errors';
+import { ERROR_STATUS } from '../../lambdas/domain/errors';
 
 const readme = readFileSync(path.join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
 

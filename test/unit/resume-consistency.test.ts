@@ -1,8 +1,8 @@
-import { KeyCache } from '../../lambdas/shared/key-cache';
-import type { EntryReader, KeySet, SigningKeySource, StoredEntry } from '../../lambdas/shared/ports';
-import { resumeEntry } from '../../lambdas/shared/resume';
-import { computeToken } from '../../lambdas/shared/token';
-import { linkDigest } from '../../lambdas/shared/link-digest';
+import { KeyCache } from '../../lambdas/runtime/key-cache';
+import type { EntryReader, KeySet, SigningKeySource, StoredEntry } from '../../lambdas/domain/ports';
+import { resumeEntry } from '../../lambdas/domain/resume';
+import { computeToken } from '../../lambdas/domain/token';
+import { linkDigest } from '../../lambdas/domain/link-digest';
 
 const SECRET = 'tss_unit_secret';
 const EXPIRES = '2099-01-01T00:00:00Z';

@@ -1,4 +1,4 @@
-import { ROUTES, routeKey } from '../../lib/routes';
+import { ROUTES, routeKey } from '../../lambdas/http/routes';
 import { ROUTE_SCHEMAS } from '../../scripts/openapi';
 
 it('every route of the route table is validated by its Lambda, and no Lambda validates a route that does not exist', () => {

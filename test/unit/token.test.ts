@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { computeToken, findSigningKey } from '../../lambdas/shared/token';
-import { isValidId, parseExpiresAt } from '../../lambdas/shared/grammar';
+import { computeToken, findSigningKey } from '../../lambdas/domain/token';
+import { isValidId, parseExpiresAt } from '../../lambdas/domain/grammar';
 import { lengthExtend } from '../support/sha256-length-extension';
 
 interface Vector {

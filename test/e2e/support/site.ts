@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type DemoSiteConfig, demoSite } from '../../../scripts/local/demo-site';
+import { type DemoSiteConfig, demoSite } from '../../../local/demo-site';
 
 /** A unique id with a readable prefix, valid under the id grammar. */
 export const uid = (prefix: string): string => `${prefix}_${randomBytes(6).toString('hex')}`;

@@ -1,7 +1,7 @@
 import type { MiddlewareObj, Request } from '@middy/core';
 import type { ErrorObject } from 'ajv';
-import { isAwsUnavailable } from '../aws/errors';
-import { ApiError, isApiError } from '../errors';
+import { isAwsUnavailable } from '../adapters/errors';
+import { ApiError, isApiError } from '../domain/errors';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { jsonResult } from './types';
 import { type FieldHints, type FieldRules, validationMessage } from './validation-message';

@@ -1,6 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { MiddlewareObj, Request } from '@middy/core';
-import { verificationOutcomeOf } from '../verification-outcome';
+import { verificationOutcomeOf } from '../domain/verification-outcome';
 
 /** The id API Gateway (or the Function URL) gave the request, so a line can be matched with its access log entry. */
 const requestIdOf = (request: Request): string | undefined =>
@@ -9,7 +9,7 @@ const requestIdOf = (request: Request): string | undefined =>
 /**
  * One log line per request: the request id, the ids the handler appended to the
  * logger (project, flow, credential) and the outcome code, which is `ok`, an
- * error code of the contract (lambdas/shared/errors.ts, each with one status),
+ * error code of the contract (lambdas/domain/errors.ts, each with one status),
  * or for a refused token its verification outcome (log-schema.ts). Nothing from
  * the body is logged. No message and no status: `outcome` marks the line and
  * says both, and API Gateway's access log has the status, route, latency and

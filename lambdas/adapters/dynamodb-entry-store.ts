@@ -5,8 +5,8 @@ import {
   GetItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { ENTRY_TABLE } from '../naming';
-import { type EntryStore, type LinkRegistry, MAX_ALLOWED_LINKS, type StoredEntry } from '../ports';
+import { ENTRY_TABLE } from './naming';
+import { type EntryStore, type LinkRegistry, MAX_ALLOWED_LINKS, type StoredEntry } from '../domain/ports';
 import { DynamoDbEntryReader } from './dynamodb-entry-reader';
 
 /** The item an entry is stored as (the inverse of `entryFromItem` in dynamodb-entry-reader.ts). */

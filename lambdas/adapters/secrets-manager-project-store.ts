@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { CURRENT, projectSecretName } from '../naming';
-import type { Versioned, VersionedStore } from '../ports';
-import { CorruptSecretError, type ProjectSecretDocument, parseProjectSecret } from '../project-keys';
+import { CURRENT, projectSecretName } from './naming';
+import type { Versioned, VersionedStore } from '../domain/ports';
+import { CorruptSecretError, type ProjectSecretDocument, parseProjectSecret } from '../domain/project-keys';
 import { isSdkError, type SecretsManagerAccess } from './clients';
 
 /** Staging label of a written-but-not-yet-current version. */

@@ -2,7 +2,7 @@ import { numberEnv } from './config';
 import { KeyCache } from './key-cache';
 import { STALE_KEYS_SERVED } from './log-schema';
 import { logger } from './logger';
-import type { SigningKeySource } from './ports';
+import type { SigningKeySource } from '../domain/ports';
 
 /**
  * The key cache of a public Lambda, configured from the environment the

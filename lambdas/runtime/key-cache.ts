@@ -1,5 +1,5 @@
-import { LookupLimitedError } from './errors';
-import type { KeyProvider, KeySet, SigningKeySource } from './ports';
+import { LookupLimitedError } from '../domain/errors';
+import type { KeyProvider, KeySet, SigningKeySource } from '../domain/ports';
 import { TokenBucket } from './token-bucket';
 
 export interface KeyCacheOptions {

@@ -12,10 +12,10 @@ import {
   ResourceExistsException,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { entryToItem } from '../../lambdas/shared/aws/dynamodb-entry-store';
-import { ENTRY_TABLE, projectSecretName } from '../../lambdas/shared/naming';
-import type { StoredEntry } from '../../lambdas/shared/ports';
-import type { ProjectSecretDocument } from '../../lambdas/shared/project-keys';
+import { entryToItem } from '../lambdas/adapters/dynamodb-entry-store';
+import { ENTRY_TABLE, projectSecretName } from '../lambdas/adapters/naming';
+import type { StoredEntry } from '../lambdas/domain/ports';
+import type { ProjectSecretDocument } from '../lambdas/domain/project-keys';
 
 /** Creates the entries table as the CDK construct defines it (key and TTL), if it does not exist. */
 export const createEntriesTable = async (client: DynamoDBClient, tableName: string): Promise<void> => {

@@ -1,7 +1,7 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { ApiError } from '../errors';
-import { findDuplicateKey } from '../json-duplicates';
+import { ApiError } from '../domain/errors';
+import { findDuplicateKey } from './json-duplicates';
 
 export interface JsonBodyOptions {
   /** Largest accepted body in bytes, after base64 decoding. Larger bodies get 413. */

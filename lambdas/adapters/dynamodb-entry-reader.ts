@@ -1,6 +1,6 @@
 import { type AttributeValue, type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { ENTRY_TABLE } from '../naming';
-import type { EntryReader, StoredEntry } from '../ports';
+import { ENTRY_TABLE } from './naming';
+import type { EntryReader, StoredEntry } from '../domain/ports';
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { type RouteAccess, type RouteSpec, routeKey } from '../../lib/routes';
+import { type RouteAccess, type RouteSpec, routeKey } from '../lambdas/http/routes';
 import { type HttpRequestLike, lambdaContext, toHttpApiEvent } from './http-api-event';
 
 export type HttpApiHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<unknown>;

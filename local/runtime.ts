@@ -3,17 +3,17 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { type FunctionName, ROUTES } from '../../lib/routes';
-import { DEFAULT_SECRET_PREFIX } from '../../lambdas/shared/naming';
-import { type ActiveCredential, generateCredentialId, generateSecretValue } from '../../lambdas/shared/project-keys';
-import { computeToken } from '../../lambdas/shared/token';
+import { type FunctionName, ROUTES } from '../lambdas/http/routes';
+import { DEFAULT_SECRET_PREFIX } from '../lambdas/adapters/naming';
+import { type ActiveCredential, generateCredentialId, generateSecretValue } from '../lambdas/domain/project-keys';
+import { computeToken } from '../lambdas/domain/token';
 import { createApiServer, type HttpApiHandler, localRoutes } from './api-server';
-import { SecretsManagerProjectStore } from '../../lambdas/shared/aws/secrets-manager-project-store';
+import { SecretsManagerProjectStore } from '../lambdas/adapters/secrets-manager-project-store';
 import { createEntriesTable, putEntry, putProjectSecret } from './bootstrap';
 import { demoSite } from './demo-site';
 import { type Emulator, startMoto } from './moto';
 
-const root = path.join(import.meta.dirname, '..', '..');
+const root = path.join(import.meta.dirname, '..');
 
 export const DEMO = {
   projectId: 'proj_demo',

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 
-const root = path.join(import.meta.dirname, '..', '..');
+const root = path.join(import.meta.dirname, '..');
 const motoServer = path.join(root, '.venv', 'bin', 'moto_server');
 
 /** Installs the pinned moto into .venv on first use (scripts/setup-python.sh is idempotent). */

@@ -1,5 +1,5 @@
-import { ID_PATTERN, MAX_ID_LENGTH } from '../grammar';
-import { ID_RULE } from '../resume';
+import { ID_PATTERN, MAX_ID_LENGTH } from '../domain/grammar';
+import { ID_RULE } from '../domain/resume';
 
 /** An id under the shared grammar (entry, flow, project). */
 export const idSchema = { type: 'string', minLength: 1, maxLength: MAX_ID_LENGTH, pattern: ID_PATTERN } as const;

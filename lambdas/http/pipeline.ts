@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import validator from '@middy/validator';
 import type { ValidateFunction } from 'ajv';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logger } from '../logger';
+import { logger } from '../runtime/logger';
 import { accessLog } from './access-log';
 import { errorResponse } from './error-response';
 import { jsonBody } from './json-body';

@@ -1,5 +1,5 @@
-import { type LegacyKeyDocument, parseLegacyKey } from '../legacy-keys';
-import { legacyKeySecretName } from '../naming';
+import { type LegacyKeyDocument, parseLegacyKey } from '../domain/legacy-keys';
+import { legacyKeySecretName } from './naming';
 import { isSdkError, type SecretsManagerAccess } from './clients';
 
 /** Days a retired legacy key can still be restored (by importing it again) before Secrets Manager deletes it. */

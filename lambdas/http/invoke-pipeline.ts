@@ -3,11 +3,11 @@ import validator from '@middy/validator';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { MiddlewareObj, Request } from '@middy/core';
 import type { ValidateFunction } from 'ajv';
-import { accessLog } from './http/access-log';
-import { toApiError } from './http/error-response';
-import { ANSWER_BEFORE_TIMEOUT_MS } from './http/pipeline';
-import type { FieldRules } from './http/validation-message';
-import { logger } from './logger';
+import { accessLog } from './access-log';
+import { toApiError } from './error-response';
+import { ANSWER_BEFORE_TIMEOUT_MS } from './pipeline';
+import type { FieldRules } from './validation-message';
+import { logger } from '../runtime/logger';
 
 /** What a direct invocation returns on failure (instead of throwing, so callers get the error code and no stack trace). */
 export interface InvokeError {

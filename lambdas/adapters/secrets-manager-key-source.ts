@@ -1,5 +1,5 @@
-import type { KeySet, SigningKeySource } from '../ports';
-import { signingKeysFor } from '../project-keys';
+import type { KeySet, SigningKeySource } from '../domain/ports';
+import { signingKeysFor } from '../domain/project-keys';
 import type { SecretsManagerProjectReader } from './secrets-manager-project-store';
 
 /** A project's Token Signing Secrets (and allowed origins), from its one Secrets Manager secret. */

@@ -4,7 +4,7 @@
  * contract's; AWS_ENDPOINT_URL points at an emulator
  * you already run instead of starting moto. Ctrl-C stops everything it started.
  */
-import { type LocalRuntime, PortInUseError, startLocalRuntime } from './local/runtime';
+import { type LocalRuntime, PortInUseError, startLocalRuntime } from './runtime';
 
 /** What `npm start` says when it cannot start: one line, no stack trace. */
 const fail = (line: string): never => {

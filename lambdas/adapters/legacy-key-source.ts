@@ -1,4 +1,4 @@
-import type { KeySet, SigningKeySource } from '../ports';
+import type { KeySet, SigningKeySource } from '../domain/ports';
 import type { SecretsManagerLegacyKeyReader } from './secrets-manager-legacy-key-store';
 import type { SecretsManagerProjectReader } from './secrets-manager-project-store';
 

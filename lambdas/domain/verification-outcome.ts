@@ -1,6 +1,6 @@
-import { isAwsUnavailable } from './aws/errors';
+import { isAwsUnavailable } from '../adapters/errors';
 import { isApiError, LookupLimitedError } from './errors';
-import type { VerificationOutcome } from './log-schema';
+import type { VerificationOutcome } from '../runtime/log-schema';
 
 /** The outcome label of a failed verification (the `outcome` of its log line and metric). */
 export const outcomeOf = (error: unknown): VerificationOutcome => {
