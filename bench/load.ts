@@ -35,7 +35,7 @@ const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 /** Starts `npm start`'s runtime in its own process (with its own moto) on a free port; resolves with its API URL. */
 const startRuntime = (): Promise<{ child: ChildProcess; apiUrl: string }> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--disable-warning=DEP0040', '--import', 'tsx', path.join(root, 'scripts', 'local-runtime.ts')], {
+    const child = spawn(process.execPath, ['--disable-warning=DEP0040', '--import', 'tsx', path.join(root, 'local', 'start.ts')], {
       env: { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'AWS_ENDPOINT_URL')), PORT: '0', LEGACY_PORT: '0' },
       stdio: ['ignore', 'pipe', 'inherit'],
     });

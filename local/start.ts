@@ -6,6 +6,9 @@
  */
 import { type LocalRuntime, PortInUseError, startLocalRuntime } from './runtime';
 
+// Whatever reads the output (a terminal, a pipe) may go away first: what is left to print is dropped.
+for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
+
 /** What `npm start` says when it cannot start: one line, no stack trace. */
 const fail = (line: string): never => {
   console.error(line);

@@ -19,7 +19,7 @@ interface Exit {
 /** Runs `npm start`'s script to its end, against this test run's moto (AWS_ENDPOINT_URL), so it starts none of its own. */
 const npmStart = async (env: Record<string, string>): Promise<Exit> => {
   try {
-    const { stdout, stderr } = await run(process.execPath, [...NODE_ARGS, path.join(root, 'scripts', 'local-runtime.ts')], {
+    const { stdout, stderr } = await run(process.execPath, [...NODE_ARGS, path.join(root, 'local', 'start.ts')], {
       cwd: root,
       env: { ...process.env, ...env },
     });
@@ -71,16 +71,25 @@ const start = (args: string[], env: NodeJS.ProcessEnv = process.env) => {
   return { child, exited: once(child, 'exit'), stderr: () => stderr };
 };
 
-/** Reads a child's stdout until it contains `marker`, and returns all of it. */
-const readUntil = async ({ child, stderr }: { child: ChildProcessWithoutNullStreams; stderr: () => string }, marker: string): Promise<string> => {
-  let stdout = '';
-  child.stdout.setEncoding('utf8');
-  for await (const chunk of child.stdout) {
-    stdout += chunk as string;
-    if (stdout.includes(marker)) return stdout;
-  }
-  throw new Error(`the process ended without printing ${JSON.stringify(marker)}.\nstdout: ${stdout}\nstderr: ${stderr()}`);
-};
+/**
+ * Reads a child's stdout until it contains `marker`, and returns all of it. The
+ * pipe stays open and drained afterwards, as a terminal would keep it.
+ */
+const readUntil = ({ child, stderr }: { child: ChildProcessWithoutNullStreams; stderr: () => string }, marker: string): Promise<string> =>
+  new Promise((resolve, reject) => {
+    let stdout = '';
+    child.stdout.setEncoding('utf8');
+    const onData = (chunk: string) => {
+      stdout += chunk;
+      if (stdout.includes(marker)) {
+        child.stdout.off('end', onEnd);
+        resolve(stdout);
+      }
+    };
+    const onEnd = () => reject(new Error(`the process ended without printing ${JSON.stringify(marker)}.\nstdout: ${stdout}\nstderr: ${stderr()}`));
+    child.stdout.on('data', onData);
+    child.stdout.once('end', onEnd);
+  });
 
 /** A connection the server at `origin` holds open: only the death of the process behind it closes it. */
 const holdConnection = async (origin: string): Promise<{ closed: Promise<unknown>; release: () => void }> => {
@@ -99,16 +108,18 @@ const connectError = async (origin: string): Promise<string | undefined> => {
 
 describe('moto started by the local runtime', () => {
   it.each([
-    ['SIGINT', 'Ctrl-C'],
-    ['SIGHUP', 'a closed terminal'],
-  ] as const)('stops with the runtime on %s (%s)', async (signal, _what) => {
+    ['SIGINT', 'Ctrl-C', false],
+    ['SIGHUP', 'a closed terminal', false],
+    ['SIGINT', 'Ctrl-C after whatever read its output went away: writes to a closed pipe', true],
+  ] as const)('stops with the runtime on %s (%s)', async (signal, _what, closeOutput) => {
     // No AWS_ENDPOINT_URL: it starts its own moto.
-    const runtime = start([path.join(root, 'scripts', 'local-runtime.ts')], { ...process.env, PORT: '0', LEGACY_PORT: '0', AWS_ENDPOINT_URL: '' });
+    const runtime = start([path.join(root, 'local', 'start.ts')], { ...process.env, PORT: '0', LEGACY_PORT: '0', AWS_ENDPOINT_URL: '' });
     const banner = await readUntil(runtime, 'Press Ctrl-C to stop.');
     const emulator = /AWS emulator +(http:\/\/\S+) \(moto, started by this process\)/.exec(banner)?.[1] as string;
     const api = /API +(http:\/\/\S+)/.exec(banner)?.[1] as string;
     const moto = await holdConnection(emulator);
     try {
+      if (closeOutput) runtime.child.stdout.destroy();
       runtime.child.kill(signal);
       const exited = await runtime.exited;
       // The child's stderr explains an unclean exit.
@@ -122,7 +133,7 @@ describe('moto started by the local runtime', () => {
   });
 
   it('does not outlive a runtime process that dies of an uncaught exception', async () => {
-    const moto = pathToFileURL(path.join(root, 'scripts', 'local', 'moto.ts')).href;
+    const moto = pathToFileURL(path.join(root, 'local', 'moto.ts')).href;
     // What happens in the runtime when a bug escapes every handler: the process dies of it.
     const script = `import { startMoto } from ${JSON.stringify(moto)};
 const moto = await startMoto();
