@@ -62,7 +62,7 @@ function output(userData, helperFunctions, triggerContext) {
       let v = value.trim()
       // Encoded twice by a link tracker: "%252B01%253A00" reaches us as "%2B01%3A00".
       for (let i = 0; i < 2 && /%[0-9A-Fa-f]{2}/.test(v); i++) {
-        try { v = decodeURIComponent(v) } catch (e) { break }
+        try { v = decodeURIComponent(v) } catch { break }
       }
       return v
     }
@@ -105,7 +105,7 @@ function output(userData, helperFunctions, triggerContext) {
     referrerPolicy: 'no-referrer',
   }).then(async (res) => {
     let data = null
-    try { data = await res.json() } catch (e) { /* not JSON: handled below */ }
+    try { data = await res.json() } catch { /* not JSON: handled below */ }
 
     // If the User Data is successfully retrieved,
     // set the user data and navigate to the user's current page

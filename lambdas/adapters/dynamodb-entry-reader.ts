@@ -1,6 +1,7 @@
 import { type AttributeValue, type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { ENTRY_TABLE } from './naming';
 import type { EntryReader, StoredEntry } from '../domain/ports';
+import { awsCall } from './errors';
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -56,14 +57,14 @@ export class DynamoDbEntryReader implements EntryReader {
   }
 
   async getEntry(entryId: string, options?: { readonly consistent?: boolean }): Promise<StoredEntry | undefined> {
-    const out = await this.client.send(
+    const out = await awsCall(this.client.send(
       new GetItemCommand({
         TableName: this.tableName,
         Key: { [ENTRY_TABLE.partitionKey]: { S: entryId } },
         // No projection: read units are billed on the whole item anyway.
         ConsistentRead: options?.consistent ?? this.consistentRead,
       }),
-    );
+    ));
     return out.Item ? entryFromItem(out.Item) : undefined;
   }
 

@@ -8,6 +8,7 @@ import {
 import { ENTRY_TABLE } from './naming';
 import { type EntryStore, type LinkRegistry, MAX_ALLOWED_LINKS, type StoredEntry } from '../domain/ports';
 import { DynamoDbEntryReader } from './dynamodb-entry-reader';
+import { awsCall } from './errors';
 
 /** The item an entry is stored as (the inverse of `entryFromItem` in dynamodb-entry-reader.ts). */
 export const entryToItem = (entry: StoredEntry, timestamps: { createdAt: string; updatedAt: string }) => {
@@ -41,7 +42,7 @@ export class DynamoDbEntryStore extends DynamoDbEntryReader implements EntryStor
       set += `, ${ENTRY_TABLE.ttlAttribute} = :r`;
     }
     try {
-      const out = await this.client.send(
+      const out = await awsCall(this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: { [ENTRY_TABLE.partitionKey]: { S: entry.entryId } },
@@ -51,7 +52,7 @@ export class DynamoDbEntryStore extends DynamoDbEntryReader implements EntryStor
           ExpressionAttributeValues: values,
           ReturnValues: 'ALL_OLD',
         }),
-      );
+      ));
       const createdAt = out.Attributes?.created_at?.S ?? at;
       return { created: out.Attributes === undefined, entry: { ...entry, createdAt, updatedAt: at } };
     } catch (error) {
@@ -62,7 +63,7 @@ export class DynamoDbEntryStore extends DynamoDbEntryReader implements EntryStor
 
   async revokeLinks(entryId: string, projectId: string, now: Date): Promise<boolean> {
     try {
-      await this.client.send(
+      await awsCall(this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: { [ENTRY_TABLE.partitionKey]: { S: entryId } },
@@ -70,7 +71,7 @@ export class DynamoDbEntryStore extends DynamoDbEntryReader implements EntryStor
           ConditionExpression: 'project_id = :p',
           ExpressionAttributeValues: { ':now': { S: now.toISOString() }, ':p': { S: projectId } },
         }),
-      );
+      ));
       return true;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
@@ -83,20 +84,20 @@ export class DynamoDbEntryStore extends DynamoDbEntryReader implements EntryStor
     for (let attempt = 0; attempt < 3; attempt++) {
       // Most entries were never revoked: a read spares them the write. It is strongly consistent, so a
       // revoke-links a moment ago is seen and the link recorded (else the link would be refused later).
-      const out = await this.client.send(
+      const out = await awsCall(this.client.send(
         new GetItemCommand({
           TableName: this.tableName,
           Key: { [ENTRY_TABLE.partitionKey]: { S: entryId } },
           ProjectionExpression: 'project_id, links_valid_after, allowed_links',
           ConsistentRead: true,
         }),
-      );
+      ));
       if (out.Item?.links_valid_after === undefined || out.Item.project_id?.S !== projectId) return 'allowed';
       const allowed = out.Item.allowed_links?.SS ?? [];
       if (allowed.includes(digest)) return 'allowed';
       if (allowed.length >= MAX_ALLOWED_LINKS) return 'full';
       try {
-        await this.client.send(
+        await awsCall(this.client.send(
           new UpdateItemCommand({
             TableName: this.tableName,
             Key: { [ENTRY_TABLE.partitionKey]: { S: entryId } },
@@ -104,7 +105,7 @@ export class DynamoDbEntryStore extends DynamoDbEntryReader implements EntryStor
             ConditionExpression: 'project_id = :p AND (attribute_not_exists(allowed_links) OR size(allowed_links) < :max)',
             ExpressionAttributeValues: { ':d': { SS: [digest] }, ':p': { S: projectId }, ':max': { N: String(MAX_ALLOWED_LINKS) } },
           }),
-        );
+        ));
         return 'allowed';
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
@@ -116,14 +117,14 @@ export class DynamoDbEntryStore extends DynamoDbEntryReader implements EntryStor
 
   async deleteEntry(entryId: string, projectId: string): Promise<boolean> {
     try {
-      await this.client.send(
+      await awsCall(this.client.send(
         new DeleteItemCommand({
           TableName: this.tableName,
           Key: { [ENTRY_TABLE.partitionKey]: { S: entryId } },
           ConditionExpression: 'project_id = :p',
           ExpressionAttributeValues: { ':p': { S: projectId } },
         }),
-      );
+      ));
       return true;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;

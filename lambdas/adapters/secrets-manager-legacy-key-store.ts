@@ -1,6 +1,7 @@
 import { type LegacyKeyDocument, parseLegacyKey } from '../domain/legacy-keys';
 import { legacyKeySecretName } from './naming';
 import { isSdkError, type SecretsManagerAccess } from './clients';
+import { awsCall } from './errors';
 
 /** Days a retired legacy key can still be restored (by importing it again) before Secrets Manager deletes it. */
 export const LEGACY_KEY_RECOVERY_DAYS = 7;
@@ -19,9 +20,9 @@ export class SecretsManagerLegacyKeyReader {
   async read(flowId: string): Promise<LegacyKeyDocument | undefined> {
     const { client, sdk } = await this.secretsManager();
     try {
-      const out = await client.send(
+      const out = await awsCall(client.send(
         new sdk.GetSecretValueCommand({ SecretId: legacyKeySecretName(this.secretPrefix, flowId) }),
-      );
+      ));
       return out.SecretString === undefined ? undefined : parseLegacyKey(out.SecretString, flowId);
     } catch (error) {
       // A retired key is "marked for deletion": reading it fails with InvalidRequestException.
@@ -42,29 +43,29 @@ export class SecretsManagerLegacyKeyStore extends SecretsManagerLegacyKeyReader 
     const doc: LegacyKeyDocument = { schema_version: 1, flow_id: flowId, project_id: projectId, secret, imported_at: now.toISOString() };
     const text = JSON.stringify(doc);
     try {
-      await client.send(
+      await awsCall(client.send(
         new sdk.CreateSecretCommand({ Name: name, SecretString: text, Description: `session-recovery legacy key of flow ${flowId}` }),
-      );
+      ));
       return;
     } catch (error) {
       // The name exists, live or retired (scheduled for deletion, which AWS reports as InvalidRequestException).
       if (!(isSdkError(error, 'ResourceExistsException') || isSdkError(error, 'InvalidRequestException'))) throw error;
     }
-    const described = await client.send(new sdk.DescribeSecretCommand({ SecretId: name }));
-    if (described.DeletedDate !== undefined) await client.send(new sdk.RestoreSecretCommand({ SecretId: name }));
-    await client.send(new sdk.PutSecretValueCommand({ SecretId: name, SecretString: text }));
+    const described = await awsCall(client.send(new sdk.DescribeSecretCommand({ SecretId: name })));
+    if (described.DeletedDate !== undefined) await awsCall(client.send(new sdk.RestoreSecretCommand({ SecretId: name })));
+    await awsCall(client.send(new sdk.PutSecretValueCommand({ SecretId: name, SecretString: text })));
   }
 
   /** Retires a flow's key: it stops verifying within the key cache TTL. False when the flow had none. */
   async retire(flowId: string): Promise<boolean> {
     const { client, sdk } = await this.secretsManager();
     try {
-      await client.send(
+      await awsCall(client.send(
         new sdk.DeleteSecretCommand({
           SecretId: legacyKeySecretName(this.secretPrefix, flowId),
           RecoveryWindowInDays: LEGACY_KEY_RECOVERY_DAYS,
         }),
-      );
+      ));
       return true;
     } catch (error) {
       if (isSdkError(error, 'ResourceNotFoundException') || isSdkError(error, 'InvalidRequestException')) return false;

@@ -3,6 +3,7 @@ import { CURRENT, projectSecretName } from './naming';
 import type { Versioned, VersionedStore } from '../domain/ports';
 import { CorruptSecretError, type ProjectSecretDocument, parseProjectSecret } from '../domain/project-keys';
 import { isSdkError, type SecretsManagerAccess } from './clients';
+import { awsCall } from './errors';
 
 /** Staging label of a written-but-not-yet-current version. */
 const PENDING_STAGE = 'SESSION_RECOVERY_PENDING';
@@ -24,9 +25,9 @@ export class SecretsManagerProjectReader {
     let text: string | undefined;
     let version: string | undefined;
     try {
-      const out = await client.send(
+      const out = await awsCall(client.send(
         new sdk.GetSecretValueCommand({ SecretId: projectSecretName(this.secretPrefix, projectId), VersionStage: CURRENT }),
-      );
+      ));
       text = out.SecretString;
       version = out.VersionId;
     } catch (error) {
@@ -59,32 +60,32 @@ export class SecretsManagerProjectStore extends SecretsManagerProjectReader impl
     const version = randomUUID();
     if (expected === undefined) {
       try {
-        await client.send(
+        await awsCall(client.send(
           new sdk.CreateSecretCommand({
             Name: name,
             SecretString: text,
             ClientRequestToken: version,
             Description: `session-recovery Token Signing Secrets of project ${projectId}`,
           }),
-        );
+        ));
         return true;
       } catch (error) {
         if (isSdkError(error, 'ResourceExistsException')) return false;
         throw error;
       }
     }
-    await client.send(
+    await awsCall(client.send(
       new sdk.PutSecretValueCommand({ SecretId: name, SecretString: text, ClientRequestToken: version, VersionStages: [PENDING_STAGE] }),
-    );
+    ));
     try {
-      await client.send(
+      await awsCall(client.send(
         new sdk.UpdateSecretVersionStageCommand({
           SecretId: name,
           VersionStage: 'AWSCURRENT',
           MoveToVersionId: version,
           RemoveFromVersionId: expected,
         }),
-      );
+      ));
       return true;
     } catch (error) {
       if (isSdkError(error, 'InvalidParameterException')) return false;

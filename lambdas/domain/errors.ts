@@ -49,3 +49,21 @@ export class LookupLimitedError extends Error {
     this.name = 'LookupLimitedError';
   }
 }
+
+/**
+ * A dependency (DynamoDB, Secrets Manager) throttled, failed on its side or did
+ * not answer, after its own retries. Adapters throw it; it is answered 503 with
+ * Retry-After, never 500.
+ */
+export class UnavailableError extends Error {
+  /**
+   * @param dependencyError the name of the dependency's own error (logged; never its message)
+   */
+  constructor(
+    readonly dependencyError: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`a dependency is unavailable (${dependencyError})`, options);
+    this.name = 'UnavailableError';
+  }
+}

@@ -1,6 +1,22 @@
-import { isAwsUnavailable } from '../adapters/errors';
-import { isApiError, LookupLimitedError } from './errors';
-import type { VerificationOutcome } from '../runtime/log-schema';
+import { isApiError, LookupLimitedError, UnavailableError } from './errors';
+
+/**
+ * The `outcome` of a request that reached token verification: the `outcome`
+ * dimension of the `Verifications` metric (lib/constructs/log-metrics.ts).
+ */
+export const VERIFICATION_OUTCOMES = [
+  'ok',
+  'invalid_token',
+  'expired',
+  'not_found',
+  'revoked',
+  'origin_refused',
+  // Answered as invalid_token without a key read: the instance's bound on lookups for unknown ids was reached.
+  'lookup_limited',
+  'throttled',
+  'error',
+] as const;
+export type VerificationOutcome = (typeof VERIFICATION_OUTCOMES)[number];
 
 /** The outcome label of a failed verification (the `outcome` of its log line and metric). */
 export const outcomeOf = (error: unknown): VerificationOutcome => {
@@ -22,7 +38,7 @@ export const outcomeOf = (error: unknown): VerificationOutcome => {
         return 'error';
     }
   }
-  return isAwsUnavailable(error) ? 'throttled' : 'error';
+  return error instanceof UnavailableError ? 'throttled' : 'error';
 };
 
 const OUTCOME = Symbol('verificationOutcome');

@@ -1,7 +1,6 @@
 import type { MiddlewareObj, Request } from '@middy/core';
 import type { ErrorObject } from 'ajv';
-import { isAwsUnavailable } from '../adapters/errors';
-import { ApiError, isApiError } from '../domain/errors';
+import { ApiError, isApiError, UnavailableError } from '../domain/errors';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { jsonResult } from './types';
 import { type FieldHints, type FieldRules, validationMessage } from './validation-message';
@@ -22,17 +21,34 @@ const validatorErrors = (error: unknown): ErrorObject[] | undefined => {
   return cause.package === '@middy/validator' && Array.isArray(cause.data) ? (cause.data as ErrorObject[]) : undefined;
 };
 
+/** middy's answer when a request is still running close to the Lambda's timeout (pipeline.ts, ANSWER_BEFORE_TIMEOUT_MS). */
+const isEarlyTimeout = (error: unknown): boolean =>
+  error instanceof Error && error.name === 'TimeoutError' && (error.cause as { package?: unknown } | undefined)?.package === '@middy/core';
+
 /** Maps any failure to an ApiError whose message is safe to return. */
 export const toApiError = (error: unknown, options: ErrorResponseOptions): ApiError => {
   if (isApiError(error)) return error;
   const ajvErrors = validatorErrors(error);
   if (ajvErrors) return new ApiError('invalid_request', validationMessage(ajvErrors, options.fieldRules, options.fieldHints));
-  if (isAwsUnavailable(error)) {
+  if (error instanceof UnavailableError || isEarlyTimeout(error)) {
     return new ApiError('service_unavailable', 'The service is busy. Retry shortly.', {
       retryAfterSeconds: RETRY_AFTER_SECONDS,
     });
   }
   return new ApiError('internal_error', 'Something went wrong on our side.');
+};
+
+/**
+ * What a failure's log line may say of it: its name and code, never its message
+ * (messages of SDK errors can echo request fields). For an unavailable
+ * dependency, the dependency's own error.
+ */
+export const errorNames = (error: unknown): { error_name: string; error_code?: string } => {
+  const e = error instanceof UnavailableError ? error.cause : error;
+  return {
+    error_name: e instanceof Error ? e.name : typeof e,
+    error_code: typeof e === 'object' && e !== null && 'code' in e ? String(e.code) : undefined,
+  };
 };
 
 /**
@@ -43,12 +59,8 @@ export const errorResponse = (options: ErrorResponseOptions): MiddlewareObj => (
   onError: (request: Request) => {
     const apiError = toApiError(request.error, options);
     if (apiError.status >= 500) {
-      const error = request.error;
       // No `outcome` here: only the request line carries one (log-schema.ts); it follows this line.
-      options.logger.error('request failed', {
-        error_name: error instanceof Error ? error.name : typeof error,
-        error_code: typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : undefined,
-      });
+      options.logger.error('request failed', errorNames(request.error));
     }
     const headers: Record<string, string> = {};
     if (apiError.retryAfterSeconds !== undefined) headers['Retry-After'] = String(apiError.retryAfterSeconds);

@@ -4,7 +4,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { MiddlewareObj, Request } from '@middy/core';
 import type { ValidateFunction } from 'ajv';
 import { accessLog } from './access-log';
-import { toApiError } from './error-response';
+import { errorNames, toApiError } from './error-response';
 import { ANSWER_BEFORE_TIMEOUT_MS } from './pipeline';
 import type { FieldRules } from './validation-message';
 import { logger } from '../runtime/logger';
@@ -19,9 +19,7 @@ const errorPayload = (fieldRules: FieldRules): MiddlewareObj => ({
     const apiError = toApiError(request.error, { logger, fieldRules });
     if (apiError.status >= 500) {
       // No `outcome` here: only the request line carries one (log-schema.ts); it follows this line.
-      logger.error('invocation failed', {
-        error_name: request.error instanceof Error ? request.error.name : typeof request.error,
-      });
+      logger.error('invocation failed', errorNames(request.error));
     }
     (request.internal as { outcome?: string }).outcome = apiError.code;
     request.response = { error: { code: apiError.code, message: apiError.message } } satisfies InvokeError;

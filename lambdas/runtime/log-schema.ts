@@ -5,25 +5,11 @@
  *
  * A request line always has `request_id` and `outcome`; no other line
  * has `outcome`. A request that reached token verification also has `flow_id`,
- * and its `outcome` is one of VERIFICATION_OUTCOMES. A successful one has the
- * matching `credential_id` (on the current endpoint; legacy keys have no id).
+ * and its `outcome` is one of VERIFICATION_OUTCOMES (domain/verification-outcome.ts).
+ * A successful one has the matching `credential_id` (on the current endpoint;
+ * legacy keys have no id).
  */
 export const METRICS_NAMESPACE = 'SessionRecovery';
-
-/** The `outcome` of a request that reached token verification: the `outcome` dimension of `Verifications`. */
-export const VERIFICATION_OUTCOMES = [
-  'ok',
-  'invalid_token',
-  'expired',
-  'not_found',
-  'revoked',
-  'origin_refused',
-  // Answered as invalid_token without a key read: the instance's bound on lookups for unknown ids was reached.
-  'lookup_limited',
-  'throttled',
-  'error',
-] as const;
-export type VerificationOutcome = (typeof VERIFICATION_OUTCOMES)[number];
 
 /** The `flow_id` the legacy endpoint logs for a flow without a legacy key, so attackers cannot mint dimension values. */
 export const UNKNOWN_FLOW = 'unknown';

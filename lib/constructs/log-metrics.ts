@@ -1,7 +1,8 @@
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { METRICS_NAMESPACE, STALE_KEYS_SERVED, VERIFICATION_OUTCOMES } from '../../lambdas/runtime/log-schema';
+import { VERIFICATION_OUTCOMES } from '../../lambdas/domain/verification-outcome';
+import { METRICS_NAMESPACE, STALE_KEYS_SERVED } from '../../lambdas/runtime/log-schema';
 
 const { all, any, exists, stringValue } = logs.FilterPattern;
 

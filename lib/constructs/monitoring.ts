@@ -5,7 +5,8 @@ import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { METRICS_NAMESPACE, VERIFICATION_OUTCOMES } from '../../lambdas/runtime/log-schema';
+import { VERIFICATION_OUTCOMES } from '../../lambdas/domain/verification-outcome';
+import { METRICS_NAMESPACE } from '../../lambdas/runtime/log-schema';
 
 export interface MonitoringProps {
   readonly api: apigw.HttpApi;

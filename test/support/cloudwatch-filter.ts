@@ -43,12 +43,18 @@ export const parseFilterPattern = (pattern: string): Node => {
   };
   const expr = (): Node => {
     const parts = [term()];
-    while (tokens[i] === '||') (i++, parts.push(term()));
+    while (tokens[i] === '||') {
+      i++;
+      parts.push(term());
+    }
     return parts.length === 1 ? parts[0] : { kind: 'or', parts };
   };
   const term = (): Node => {
     const parts = [factor()];
-    while (tokens[i] === '&&') (i++, parts.push(factor()));
+    while (tokens[i] === '&&') {
+      i++;
+      parts.push(factor());
+    }
     return parts.length === 1 ? parts[0] : { kind: 'and', parts };
   };
   const factor = (): Node => {
