@@ -16,6 +16,7 @@ import { pathToFileURL } from 'node:url';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { build, type Metafile } from 'esbuild';
 import { BUNDLING } from '../lib/constructs/bundling';
+import { ROUTE_LIST } from '../lambdas/http/routes';
 import { dynamodb, secretsManager } from '../lambdas/adapters/clients';
 import { SecretsManagerLegacyKeyStore } from '../lambdas/adapters/secrets-manager-legacy-key-store';
 import { generateCredentialId, generateSecretValue } from '../lambdas/domain/project-keys';
@@ -28,6 +29,7 @@ import { API_ACCESS_LOG_FORMAT } from '../lib/access-log-format';
 import { accessLogLineBytes, costPerMillion, itemSizeBytes, readUnits } from './prices';
 
 const quick = process.argv.includes('--quick');
+const LOAD = ROUTE_LIST.find((r) => r.name === 'loadEntryData')!;
 const root = path.join(import.meta.dirname, '..');
 // Inside the repository, so the bundles resolve the runtime-provided SDK module from node_modules.
 const out = path.join(root, '.bench-tmp');
@@ -91,7 +93,7 @@ const lambdaEnv = (endpoint: string): Record<string, string> => ({
 const resumeBody = (token: string, expiresAt: string) =>
   JSON.stringify({ flow_id: ids.flow, project_id: ids.project, entry_id: ids.entry, token, expires_at: expiresAt });
 const legacyBody = (token: string, expires: string) => JSON.stringify({ flow_id: ids.flow, entry_id: ids.entry, token, expires });
-const event = (body: string, routeKey = 'POST /v1/load-entry-data', p = '/v1/load-entry-data') =>
+const event = (body: string, routeKey: string = LOAD.key, p = LOAD.path) =>
   toHttpApiEvent({ method: 'POST', path: p, routeKey, headers: { 'content-type': 'application/json', host: 'bench.example' }, body });
 
 const seed = async () => {
@@ -123,7 +125,7 @@ const seed = async () => {
 const API_ACCESS_LINE_BYTES = accessLogLineBytes(API_ACCESS_LOG_FORMAT, {
   requestId: 'JKJaXmPLvHcESHA=',
   'identity.sourceIp': '203.0.113.195',
-  routeKey: 'POST /v1/load-entry-data',
+  routeKey: LOAD.key,
   status: '200',
   responseLatency: '12',
   integrationErrorMessage: '-',

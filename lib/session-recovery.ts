@@ -15,7 +15,7 @@ import { API_ACCESS_LOG_FORMAT } from './access-log-format';
 import { ApiFunction } from './constructs/api-function';
 import { RequestLogMetrics } from './constructs/log-metrics';
 import { Monitoring } from './constructs/monitoring';
-import { type FunctionName, ROUTES } from '../lambdas/http/routes';
+import { type FunctionName, ROUTE_LIST } from '../lambdas/http/routes';
 
 export interface SessionRecoveryProps {
   /**
@@ -371,7 +371,7 @@ export class SessionRecovery extends Construct {
       }
       return integration;
     };
-    for (const route of ROUTES) {
+    for (const route of ROUTE_LIST) {
       const methods = [apigw.HttpMethod[route.method]];
       if (route.access === 'public') methods.push(apigw.HttpMethod.OPTIONS);
       const added = this.api.addRoutes({
@@ -394,9 +394,9 @@ export class SessionRecovery extends Construct {
     const admin = props.adminThrottle ?? { rateLimit: 25, burstLimit: 50 };
     const minting = props.mintThrottle ?? { rateLimit: 200, burstLimit: 400 };
     const routeSettings = Object.fromEntries(
-      ROUTES.filter((r) => r.access === 'iam').map((r) => {
+      ROUTE_LIST.filter((r) => r.access === 'iam').map((r) => {
         const limit = r.fn === 'mint' ? minting : admin;
-        return [`${r.method} ${r.path}`, { ThrottlingRateLimit: limit.rateLimit, ThrottlingBurstLimit: limit.burstLimit }];
+        return [r.key, { ThrottlingRateLimit: limit.rateLimit, ThrottlingBurstLimit: limit.burstLimit }];
       }),
     );
     const cfnStage = stage.node.defaultChild as apigw.CfnStage;
@@ -422,7 +422,7 @@ export class SessionRecovery extends Construct {
         new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [mint.functionArn] }),
       ],
     });
-    const adminRouteArns = ROUTES.filter((r) => r.access === 'iam').map((r) =>
+    const adminRouteArns = ROUTE_LIST.filter((r) => r.access === 'iam').map((r) =>
       this.api.arnForExecuteApi(r.method, r.path.replace(/\{[^}]+\}/g, '*'), '$default'),
     );
     this.adminApiPolicy = new iam.ManagedPolicy(this, 'AdminApiPolicy', {

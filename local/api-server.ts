@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { type RouteAccess, type RouteSpec, routeKey } from '../lambdas/http/routes';
+import type { RouteAccess, RouteSpec } from '../lambdas/http/routes';
 import { type HttpRequestLike, lambdaContext, toHttpApiEvent } from './http-api-event';
 
 export type HttpApiHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<unknown>;
@@ -207,7 +207,7 @@ const serve = async (routes: readonly LocalRoute[], options: ApiServerOptions, r
     rawQueryString: url.search.replace(/^\?/, ''),
     headers: joinHeaders(req),
     body: body.length ? body : undefined,
-    routeKey: route.path === '*' ? '$default' : routeKey(route.method, route.path),
+    routeKey: route.path === '*' ? '$default' : `${route.method} ${route.path}`,
     pathParameters,
     sourceIp: req.socket.remoteAddress?.replace(/^::ffff:/, ''),
     domainName: hosts[0],

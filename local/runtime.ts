@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { type FunctionName, ROUTES } from '../lambdas/http/routes';
+import { type FunctionName, ROUTE_LIST } from '../lambdas/http/routes';
 import { DEFAULT_SECRET_PREFIX } from '../lambdas/adapters/naming';
 import { type ActiveCredential, generateCredentialId, generateSecretValue } from '../lambdas/domain/project-keys';
 import { computeToken } from '../lambdas/domain/token';
@@ -114,7 +114,7 @@ const loadHandler = async (name: string): Promise<HttpApiHandler> =>
   ((await import(path.join(root, 'lambdas', name, 'index.ts'))) as { handler: HttpApiHandler }).handler;
 
 const loadHandlers = async (): Promise<Record<string, HttpApiHandler>> => {
-  const names = [...new Set(ROUTES.map((r) => r.fn))] as FunctionName[];
+  const names = [...new Set(ROUTE_LIST.map((r) => r.fn))] as FunctionName[];
   const handlers: Record<string, HttpApiHandler> = {};
   for (const name of names) handlers[name] = await loadHandler(name);
   return handlers;
@@ -167,7 +167,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     const secret = await seedDemo();
     const host = options.host ?? '127.0.0.1';
     let legacyUrl = '';
-    const server = createApiServer(localRoutes(ROUTES, await loadHandlers()), {
+    const server = createApiServer(localRoutes(ROUTE_LIST, await loadHandlers()), {
       onRequest: options.log,
       // The demo page calls this same server (same origin), through the same routes as any client.
       fallback: demoSite(() => ({ apiUrl: '', legacyUrl, projectId: DEMO.projectId, flowId: DEMO.flowId })),

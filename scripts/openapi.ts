@@ -1,21 +1,21 @@
 import { stringify } from 'yaml';
-import { ROUTES, routeKey, type FunctionName } from '../lambdas/http/routes';
+import { ROUTE_LIST, type RouteName } from '../lambdas/http/routes';
 import { routeSchemas as credentialsRoutes } from '../lambdas/credentials/schema';
 import { routeSchemas as entriesRoutes } from '../lambdas/entries/schema';
 import { routeSchemas as legacyKeysRoutes } from '../lambdas/legacy-keys/schema';
-import { loadEntryDataBodySchema } from '../lambdas/load-entry-data/schema';
+import { routeSchemas as loadEntryDataRoutes } from '../lambdas/load-entry-data/schema';
 import { legacyBodySchema } from '../lambdas/legacy-load-entry-data/schema';
 import { routeSchemas as mintRoutes } from '../lambdas/mint/schema';
 import { ERROR_STATUS } from '../lambdas/domain/errors';
 import type { RouteSchema } from '../lambdas/http/route-schema';
 
-/** The schemas each Lambda validates with, by route key: the single source of the document. */
-export const ROUTE_SCHEMAS: Record<Exclude<FunctionName, 'legacy-load-entry-data'>, Record<string, RouteSchema>> = {
-  'load-entry-data': { 'POST /v1/load-entry-data': { body: loadEntryDataBodySchema } },
-  credentials: credentialsRoutes,
-  entries: entriesRoutes,
-  mint: mintRoutes,
-  'legacy-keys': legacyKeysRoutes,
+/** The schemas the Lambdas validate with, by route: the single source of the document. */
+export const ROUTE_SCHEMAS: { readonly [N in RouteName]: RouteSchema } = {
+  ...loadEntryDataRoutes,
+  ...credentialsRoutes,
+  ...entriesRoutes,
+  ...mintRoutes,
+  ...legacyKeysRoutes,
 };
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -59,8 +59,8 @@ const adminEntry = {
 /** An object with exactly these properties, all present. */
 const exactly = (properties: Record<string, object>) => ({ type: 'object', required: Object.keys(properties), additionalProperties: false, properties });
 
-const SUCCESS: Record<string, Record<string, unknown>> = {
-  'POST /v1/load-entry-data': {
+const SUCCESS: Record<RouteName, Record<string, unknown>> = {
+  loadEntryData: {
     200: json(
       {
         type: 'object',
@@ -80,35 +80,35 @@ const SUCCESS: Record<string, Record<string, unknown>> = {
     ),
     204: { description: 'CORS preflight answered (OPTIONS)' },
   },
-  'POST /v1/projects/{project_id}/credentials': {
+  createCredential: {
     201: json(
       exactly({ credential: credentialMetadata, secret: { type: 'string', description: 'Shown in this response only' } }),
       'Created; the secret value appears here and never again',
     ),
   },
-  'GET /v1/projects/{project_id}/credentials': {
+  listCredentials: {
     200: json(exactly({ credentials: { type: 'array', items: credentialMetadata } }), 'Metadata only'),
   },
-  'DELETE /v1/projects/{project_id}/credentials/{credential_id}': { 204: { description: 'Revoked' } },
-  'GET /v1/projects/{project_id}/allowed-origins': {
+  revokeCredential: { 204: { description: 'Revoked' } },
+  getAllowedOrigins: {
     200: json(exactly({ allowed_origins: { type: ['array', 'null'], items: { type: 'string' } } }), 'The project\'s own list, or null when the deployment\'s list applies'),
   },
-  'PUT /v1/projects/{project_id}/allowed-origins': {
+  setAllowedOrigins: {
     200: json(exactly({ allowed_origins: { type: 'array', items: { type: 'string' } } }), 'Saved'),
   },
-  'DELETE /v1/projects/{project_id}/allowed-origins': {
+  clearAllowedOrigins: {
     200: json(exactly({ allowed_origins: { type: 'null' } }), 'Cleared: the deployment\'s list applies again'),
   },
-  'POST /v1/entries/{entry_id}/revoke-links': {
+  revokeLinks: {
     200: json(exactly({ entry_id: { type: 'string' }, links_valid_after: { type: 'string', format: 'date-time' } }), 'Every link issued so far stops working'),
   },
-  'PUT /v1/entries/{entry_id}': {
+  putEntry: {
     200: json(exactly({ entry: adminEntry }), 'Updated'),
     201: json(exactly({ entry: adminEntry }), 'Created'),
   },
-  'GET /v1/entries/{entry_id}': { 200: json(exactly({ entry: adminEntry }), 'The entry') },
-  'DELETE /v1/entries/{entry_id}': { 204: { description: 'Erased' } },
-  'POST /v1/tokens': {
+  getEntry: { 200: json(exactly({ entry: adminEntry }), 'The entry') },
+  deleteEntry: { 204: { description: 'Erased' } },
+  mint: {
     200: json(
       {
         type: 'object',
@@ -125,25 +125,25 @@ const SUCCESS: Record<string, Record<string, unknown>> = {
       'A signed resume link',
     ),
   },
-  'PUT /v1/legacy/flows/{flow_id}/key': { 204: { description: 'Imported' } },
-  'DELETE /v1/legacy/flows/{flow_id}/key': { 204: { description: 'Retired' } },
+  importLegacyKey: { 204: { description: 'Imported' } },
+  retireLegacyKey: { 204: { description: 'Retired' } },
 };
 
-const ERRORS: Record<string, number[]> = {
-  'POST /v1/load-entry-data': [400, 401, 403, 404, 413, 415, 429, 503],
-  'POST /v1/projects/{project_id}/credentials': [400, 409, 503],
-  'GET /v1/projects/{project_id}/credentials': [400, 503],
-  'DELETE /v1/projects/{project_id}/credentials/{credential_id}': [400, 404, 503],
-  'GET /v1/projects/{project_id}/allowed-origins': [400, 503],
-  'PUT /v1/projects/{project_id}/allowed-origins': [400, 503],
-  'DELETE /v1/projects/{project_id}/allowed-origins': [400, 503],
-  'POST /v1/entries/{entry_id}/revoke-links': [400, 404, 503],
-  'PUT /v1/entries/{entry_id}': [400, 409, 413, 415, 503],
-  'GET /v1/entries/{entry_id}': [400, 404, 503],
-  'DELETE /v1/entries/{entry_id}': [400, 404, 503],
-  'POST /v1/tokens': [400, 409, 503],
-  'PUT /v1/legacy/flows/{flow_id}/key': [400, 503],
-  'DELETE /v1/legacy/flows/{flow_id}/key': [400, 404, 503],
+const ERRORS: Record<RouteName, number[]> = {
+  loadEntryData: [400, 401, 403, 404, 413, 415, 429, 503],
+  createCredential: [400, 409, 503],
+  listCredentials: [400, 503],
+  revokeCredential: [400, 404, 503],
+  getAllowedOrigins: [400, 503],
+  setAllowedOrigins: [400, 503],
+  clearAllowedOrigins: [400, 503],
+  revokeLinks: [400, 404, 503],
+  putEntry: [400, 409, 413, 415, 503],
+  getEntry: [400, 404, 503],
+  deleteEntry: [400, 404, 503],
+  mint: [400, 409, 503],
+  importLegacyKey: [400, 503],
+  retireLegacyKey: [400, 404, 503],
 };
 
 const codesFor = (status: number) =>
@@ -152,7 +152,7 @@ const codesFor = (status: number) =>
     .map(([c]) => c)
     .join(', ');
 
-const parameters = (where: 'path' | 'query', schema: object | undefined) => {
+const parameters = (where: 'path' | 'query', schema: RouteSchema['pathParameters']) => {
   const s = schema as { properties?: Record<string, object>; required?: string[] } | undefined;
   return Object.entries(s?.properties ?? {}).map(([name, sch]) => ({ name, in: where, required: s?.required?.includes(name) ?? false, schema: sch }));
 };
@@ -160,16 +160,15 @@ const parameters = (where: 'path' | 'query', schema: object | undefined) => {
 /** The OpenAPI 3.1 document of every route, built from the route table and the Lambdas' own schemas. */
 export const buildOpenApi = () => {
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const route of ROUTES) {
-    const key = routeKey(route.method, route.path);
-    const schema = ROUTE_SCHEMAS[route.fn as keyof typeof ROUTE_SCHEMAS][key];
-    const responses: Record<string, unknown> = { ...SUCCESS[key] };
-    for (const status of ERRORS[key]) {
+  for (const route of ROUTE_LIST) {
+    const schema = ROUTE_SCHEMAS[route.name];
+    const responses: Record<string, unknown> = { ...SUCCESS[route.name] };
+    for (const status of ERRORS[route.name]) {
       responses[status] = status === 429 ? { description: 'API Gateway throttling ({"message":"Too Many Requests"})' } : error(codesFor(status));
     }
     paths[route.path] ??= {};
     paths[route.path][route.method.toLowerCase()] = {
-      operationId: `${route.fn}-${route.method.toLowerCase()}`.replace(/-(\w)/g, (_m, c: string) => c.toUpperCase()),
+      operationId: route.name,
       security: route.access === 'iam' ? [{ sigv4: [] }] : [],
       parameters: [...parameters('path', schema.pathParameters), ...parameters('query', schema.queryStringParameters)],
       ...(schema.body ? { requestBody: { required: true, content: { 'application/json': { schema: schema.body } } } } : {}),
@@ -189,7 +188,7 @@ export const buildOpenApi = () => {
       security: [],
       requestBody: { required: true, content: { 'application/json': { schema: legacyBodySchema } } },
       responses: {
-        ...SUCCESS['POST /v1/load-entry-data'],
+        ...SUCCESS.loadEntryData,
         ...Object.fromEntries([400, 401, 404, 410, 413, 415, 503].map((status) => [status, error(codesFor(status))])),
       },
     },

@@ -1,5 +1,5 @@
 import { idParams, idSchema, ID_RULES } from '../http/common-schemas';
-import type { RouteSchema } from '../http/route-schema';
+import type { RouteSchemasOf } from '../http/route-schema';
 import { ORIGIN_PATTERN } from '../domain/origin-policy';
 import { CREDENTIAL_ID_PATTERN, MAX_ALLOWED_ORIGINS } from '../domain/project-keys';
 
@@ -29,20 +29,22 @@ export const allowedOriginsBodySchema = {
   },
 } as const;
 
-export const routeSchemas: Record<string, RouteSchema> = {
-  'POST /v1/projects/{project_id}/credentials': { pathParameters: idParams('project_id'), body: createCredentialBodySchema },
-  'GET /v1/projects/{project_id}/credentials': { pathParameters: idParams('project_id') },
-  'GET /v1/projects/{project_id}/allowed-origins': { pathParameters: idParams('project_id') },
-  'PUT /v1/projects/{project_id}/allowed-origins': { pathParameters: idParams('project_id'), body: allowedOriginsBodySchema },
-  'DELETE /v1/projects/{project_id}/allowed-origins': { pathParameters: idParams('project_id') },
-  'DELETE /v1/projects/{project_id}/credentials/{credential_id}': {
+const project = idParams('project_id');
+
+export const routeSchemas = {
+  createCredential: { pathParameters: project, body: createCredentialBodySchema },
+  listCredentials: { pathParameters: project },
+  getAllowedOrigins: { pathParameters: project },
+  setAllowedOrigins: { pathParameters: project, body: allowedOriginsBodySchema },
+  clearAllowedOrigins: { pathParameters: project },
+  revokeCredential: {
     pathParameters: {
       type: 'object',
       required: ['project_id', 'credential_id'],
       properties: { project_id: idSchema, credential_id: { type: 'string', pattern: CREDENTIAL_ID_PATTERN } },
     },
   },
-};
+} as const satisfies RouteSchemasOf<'credentials'>;
 
 export const fieldRules = {
   ...ID_RULES,

@@ -4,10 +4,11 @@ import { numberEnv, requireEnv } from '../runtime/config';
 import { validateUserData } from '../domain/entries';
 import { ApiError } from '../domain/errors';
 import { httpPipeline } from '../http/pipeline';
-import { type HttpResult, type JsonEvent, jsonResult } from '../http/types';
+import { dispatch, type RouteHandlers } from '../http/route-schema';
+import { jsonResult } from '../http/types';
 import { logger } from '../runtime/logger';
 import type { StoredEntry } from '../domain/ports';
-import { fieldRules } from './schema';
+import { fieldRules, routeSchemas } from './schema';
 import { validateEvent } from './validators.gen.js';
 
 const config = {
@@ -15,18 +16,6 @@ const config = {
   retentionDays: numberEnv('ENTRY_RETENTION_DAYS', 90),
 };
 const store = new DynamoDbEntryStore(dynamodb, config.tableName);
-
-interface PutEntryBody {
-  project_id: string;
-  flow_id: string;
-  current_page_key: string;
-  user_data: Record<string, unknown>;
-}
-
-type EntriesEvent = JsonEvent<(Partial<PutEntryBody> & { project_id: string }) | undefined> & {
-  pathParameters: { entry_id: string };
-  queryStringParameters: { project_id?: string };
-};
 
 /** The admin view of an entry. */
 const present = (e: StoredEntry) => ({
@@ -43,51 +32,50 @@ const present = (e: StoredEntry) => ({
 
 const notFound = () => new ApiError('entry_not_found', 'No entry with this id in this project.');
 
-const put = async (entryId: string, body: PutEntryBody): Promise<HttpResult> => {
-  validateUserData(body.user_data);
-  const now = new Date();
-  const saved = await store.saveEntry(
-    {
-      entryId,
-      projectId: body.project_id,
-      flowId: body.flow_id,
-      currentPageKey: body.current_page_key,
-      userData: body.user_data,
-      retainUntil: Math.floor(now.getTime() / 1000) + Math.round(config.retentionDays * 86400),
-    },
-    now,
-  );
-  if (saved === 'conflict') {
-    throw new ApiError('conflict', 'This entry id is already used by another project or flow; entries are never moved.');
-  }
-  return jsonResult(saved.created ? 201 : 200, { entry: present(saved.entry) });
+const inProject = (projectId: string): string => {
+  logger.appendKeys({ project_id: projectId });
+  return projectId;
 };
 
 /** Entries: save progress (PUT), read it back (GET), erase it (DELETE), revoke every link issued so far. */
-const entries = async (event: EntriesEvent): Promise<HttpResult> => {
-  const entryId = event.pathParameters.entry_id;
-  const projectId = event.body?.project_id ?? event.queryStringParameters.project_id!;
-  logger.appendKeys({ project_id: projectId });
-  switch (event.routeKey) {
-    case 'PUT /v1/entries/{entry_id}':
-      return put(entryId, event.body as PutEntryBody);
-    case 'POST /v1/entries/{entry_id}/revoke-links': {
-      const now = new Date();
-      if (!(await store.revokeLinks(entryId, projectId, now))) throw notFound();
-      return jsonResult(200, { entry_id: entryId, links_valid_after: now.toISOString() });
+const routes: RouteHandlers<'entries', typeof routeSchemas> = {
+  putEntry: async ({ pathParameters, body }) => {
+    validateUserData(body.user_data);
+    const now = new Date();
+    const saved = await store.saveEntry(
+      {
+        entryId: pathParameters.entry_id,
+        projectId: inProject(body.project_id),
+        flowId: body.flow_id,
+        currentPageKey: body.current_page_key,
+        userData: body.user_data,
+        retainUntil: Math.floor(now.getTime() / 1000) + Math.round(config.retentionDays * 86400),
+      },
+      now,
+    );
+    if (saved === 'conflict') {
+      throw new ApiError('conflict', 'This entry id is already used by another project or flow; entries are never moved.');
     }
-    case 'GET /v1/entries/{entry_id}': {
-      const entry = await store.getEntry(entryId);
-      if (!entry || entry.projectId !== projectId) throw notFound();
-      return jsonResult(200, { entry: present(entry) });
-    }
-    default:
-      if (!(await store.deleteEntry(entryId, projectId))) throw notFound();
-      return { statusCode: 204 };
-  }
+    return jsonResult(saved.created ? 201 : 200, { entry: present(saved.entry) });
+  },
+  getEntry: async ({ pathParameters, queryStringParameters }) => {
+    const projectId = inProject(queryStringParameters.project_id);
+    const entry = await store.getEntry(pathParameters.entry_id);
+    if (!entry || entry.projectId !== projectId) throw notFound();
+    return jsonResult(200, { entry: present(entry) });
+  },
+  deleteEntry: async ({ pathParameters, queryStringParameters }) => {
+    if (!(await store.deleteEntry(pathParameters.entry_id, inProject(queryStringParameters.project_id)))) throw notFound();
+    return { statusCode: 204 };
+  },
+  revokeLinks: async ({ pathParameters, body }) => {
+    const now = new Date();
+    if (!(await store.revokeLinks(pathParameters.entry_id, inProject(body.project_id), now))) throw notFound();
+    return jsonResult(200, { entry_id: pathParameters.entry_id, links_valid_after: now.toISOString() });
+  },
 };
 
-export const handler = httpPipeline(entries, {
+export const handler = httpPipeline(dispatch(routes), {
   validateEvent,
   fieldRules,
   // Above the user_data limit, so an oversized user_data gets its own precise 413.

@@ -1,6 +1,6 @@
 import { MAX_PAGE_KEY_LENGTH, PAGE_KEY_PATTERN } from '../domain/entries';
 import { idParams, idSchema, ID_RULES } from '../http/common-schemas';
-import type { RouteSchema } from '../http/route-schema';
+import type { RouteSchemasOf } from '../http/route-schema';
 
 export const putEntryBodySchema = {
   type: 'object',
@@ -14,15 +14,18 @@ export const putEntryBodySchema = {
   },
 } as const;
 
-export const routeSchemas: Record<string, RouteSchema> = {
-  'PUT /v1/entries/{entry_id}': { pathParameters: idParams('entry_id'), body: putEntryBodySchema },
-  'GET /v1/entries/{entry_id}': { pathParameters: idParams('entry_id'), queryStringParameters: idParams('project_id') },
-  'DELETE /v1/entries/{entry_id}': { pathParameters: idParams('entry_id'), queryStringParameters: idParams('project_id') },
-  'POST /v1/entries/{entry_id}/revoke-links': {
-    pathParameters: idParams('entry_id'),
+const entry = idParams('entry_id');
+const project = idParams('project_id');
+
+export const routeSchemas = {
+  putEntry: { pathParameters: entry, body: putEntryBodySchema },
+  getEntry: { pathParameters: entry, queryStringParameters: project },
+  deleteEntry: { pathParameters: entry, queryStringParameters: project },
+  revokeLinks: {
+    pathParameters: entry,
     body: { type: 'object', required: ['project_id'], additionalProperties: false, properties: { project_id: idSchema } },
   },
-};
+} as const satisfies RouteSchemasOf<'entries'>;
 
 export const fieldRules = {
   ...ID_RULES,

@@ -1,7 +1,8 @@
 /**
- * The HTTP routes of the product and the Lambda behind each. Plain data with no
- * CDK imports: the construct builds API Gateway from it and the local runtime
- * serves the same table, so the two cannot disagree.
+ * The HTTP routes of the product and the Lambda behind each: the one place a
+ * route key is written. API Gateway (lib/), the local runtime, each Lambda's
+ * dispatch and schemas, the OpenAPI document and the tests all derive from it.
+ * Plain data with no imports, so the CDK app can read it too.
  */
 
 /** A Lambda of the product: its folder under `lambdas/`. The legacy one sits behind a Function URL, not in ROUTES. */
@@ -13,29 +14,57 @@ export type RouteAccess =
   /** Called by backends and operators: IAM (SigV4) authorization in AWS. */
   | 'iam';
 
-export interface RouteSpec {
-  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
-  /** API Gateway path template, e.g. `/v1/entries/{entry_id}`. */
-  readonly path: string;
-  readonly fn: FunctionName;
+export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+interface RouteDefinition {
+  /** API Gateway's route key: the method and the path template, e.g. `GET /v1/entries/{entry_id}`. */
+  readonly key: `${Method} /${string}`;
+  readonly fn: Exclude<FunctionName, 'legacy-load-entry-data'>;
   readonly access: RouteAccess;
 }
 
-export const ROUTES: readonly RouteSpec[] = [
-  { method: 'POST', path: '/v1/load-entry-data', fn: 'load-entry-data', access: 'public' },
-  { method: 'POST', path: '/v1/projects/{project_id}/credentials', fn: 'credentials', access: 'iam' },
-  { method: 'GET', path: '/v1/projects/{project_id}/credentials', fn: 'credentials', access: 'iam' },
-  { method: 'DELETE', path: '/v1/projects/{project_id}/credentials/{credential_id}', fn: 'credentials', access: 'iam' },
-  { method: 'GET', path: '/v1/projects/{project_id}/allowed-origins', fn: 'credentials', access: 'iam' },
-  { method: 'PUT', path: '/v1/projects/{project_id}/allowed-origins', fn: 'credentials', access: 'iam' },
-  { method: 'DELETE', path: '/v1/projects/{project_id}/allowed-origins', fn: 'credentials', access: 'iam' },
-  { method: 'PUT', path: '/v1/entries/{entry_id}', fn: 'entries', access: 'iam' },
-  { method: 'GET', path: '/v1/entries/{entry_id}', fn: 'entries', access: 'iam' },
-  { method: 'DELETE', path: '/v1/entries/{entry_id}', fn: 'entries', access: 'iam' },
-  { method: 'POST', path: '/v1/entries/{entry_id}/revoke-links', fn: 'entries', access: 'iam' },
-  { method: 'POST', path: '/v1/tokens', fn: 'mint', access: 'iam' },
-  { method: 'PUT', path: '/v1/legacy/flows/{flow_id}/key', fn: 'legacy-keys', access: 'iam' },
-  { method: 'DELETE', path: '/v1/legacy/flows/{flow_id}/key', fn: 'legacy-keys', access: 'iam' },
-];
+/** Every route, by name. */
+export const ROUTES = {
+  loadEntryData: { key: 'POST /v1/load-entry-data', fn: 'load-entry-data', access: 'public' },
+  createCredential: { key: 'POST /v1/projects/{project_id}/credentials', fn: 'credentials', access: 'iam' },
+  listCredentials: { key: 'GET /v1/projects/{project_id}/credentials', fn: 'credentials', access: 'iam' },
+  revokeCredential: { key: 'DELETE /v1/projects/{project_id}/credentials/{credential_id}', fn: 'credentials', access: 'iam' },
+  getAllowedOrigins: { key: 'GET /v1/projects/{project_id}/allowed-origins', fn: 'credentials', access: 'iam' },
+  setAllowedOrigins: { key: 'PUT /v1/projects/{project_id}/allowed-origins', fn: 'credentials', access: 'iam' },
+  clearAllowedOrigins: { key: 'DELETE /v1/projects/{project_id}/allowed-origins', fn: 'credentials', access: 'iam' },
+  putEntry: { key: 'PUT /v1/entries/{entry_id}', fn: 'entries', access: 'iam' },
+  getEntry: { key: 'GET /v1/entries/{entry_id}', fn: 'entries', access: 'iam' },
+  deleteEntry: { key: 'DELETE /v1/entries/{entry_id}', fn: 'entries', access: 'iam' },
+  revokeLinks: { key: 'POST /v1/entries/{entry_id}/revoke-links', fn: 'entries', access: 'iam' },
+  mint: { key: 'POST /v1/tokens', fn: 'mint', access: 'iam' },
+  importLegacyKey: { key: 'PUT /v1/legacy/flows/{flow_id}/key', fn: 'legacy-keys', access: 'iam' },
+  retireLegacyKey: { key: 'DELETE /v1/legacy/flows/{flow_id}/key', fn: 'legacy-keys', access: 'iam' },
+} as const satisfies Record<string, RouteDefinition>;
 
-export const routeKey = (method: string, path: string): string => `${method} ${path}`;
+export type RouteName = keyof typeof ROUTES;
+export type RouteKey = (typeof ROUTES)[RouteName]['key'];
+/** The names of the routes one Lambda serves. */
+export type RouteNameOf<F extends FunctionName> = { [N in RouteName]: (typeof ROUTES)[N]['fn'] extends F ? N : never }[RouteName];
+
+/** A route with its key split into method and path. */
+export interface RouteSpec {
+  readonly name: RouteName;
+  readonly key: RouteKey;
+  readonly method: Method;
+  /** API Gateway path template, e.g. `/v1/entries/{entry_id}`. */
+  readonly path: string;
+  readonly fn: RouteDefinition['fn'];
+  readonly access: RouteAccess;
+}
+
+const spec = (name: RouteName): RouteSpec => {
+  const { key, fn, access } = ROUTES[name];
+  const [method, path] = key.split(' ') as [Method, string];
+  return { name, key, method, path, fn, access };
+};
+
+/** Every route, in the order above. */
+export const ROUTE_LIST: readonly RouteSpec[] = (Object.keys(ROUTES) as RouteName[]).map(spec);
+
+/** The route a route key names, or undefined. */
+export const routeByKey = (key: string): RouteSpec | undefined => ROUTE_LIST.find((r) => r.key === key);

@@ -1,5 +1,5 @@
 import { idParams, idSchema, ID_RULES } from '../http/common-schemas';
-import type { RouteSchema } from '../http/route-schema';
+import type { RouteSchemasOf } from '../http/route-schema';
 import { LEGACY_SECRET_PATTERN, MAX_LEGACY_SECRET_LENGTH, MIN_LEGACY_SECRET_LENGTH } from '../domain/legacy-keys';
 
 export const importLegacyKeyBodySchema = {
@@ -18,10 +18,10 @@ export const importLegacyKeyBodySchema = {
   },
 } as const;
 
-export const routeSchemas: Record<string, RouteSchema> = {
-  'PUT /v1/legacy/flows/{flow_id}/key': { pathParameters: idParams('flow_id'), body: importLegacyKeyBodySchema },
-  'DELETE /v1/legacy/flows/{flow_id}/key': { pathParameters: idParams('flow_id') },
-};
+export const routeSchemas = {
+  importLegacyKey: { pathParameters: idParams('flow_id'), body: importLegacyKeyBodySchema },
+  retireLegacyKey: { pathParameters: idParams('flow_id') },
+} as const satisfies RouteSchemasOf<'legacy-keys'>;
 
 export const fieldRules = {
   ...ID_RULES,

@@ -4,12 +4,13 @@ import { SecretsManagerKeySource } from '../adapters/secrets-manager-key-source'
 import { SecretsManagerProjectReader } from '../adapters/secrets-manager-project-store';
 import { booleanEnv, listEnv, numberEnv, requireEnv } from '../runtime/config';
 import { httpPipeline } from '../http/pipeline';
-import { jsonResult, type HttpResult, type JsonEvent } from '../http/types';
+import type { RouteEvent } from '../http/route-schema';
+import { jsonResult, type HttpResult } from '../http/types';
 import { logger } from '../runtime/logger';
 import { publicKeyCache } from '../runtime/public-key-cache';
 import { recordVerification } from '../domain/verification-outcome';
-import { type LoadEntryRequest, resumeEntry } from '../domain/resume';
-import { fieldHints, fieldRules } from './schema';
+import { resumeEntry } from '../domain/resume';
+import { fieldHints, fieldRules, type routeSchemas } from './schema';
 import { validateEvent } from './validators.gen.js';
 
 const config = {
@@ -28,7 +29,7 @@ const keys = publicKeyCache(
 const entries = new DynamoDbEntryReader(dynamodb, config.tableName, config.consistentReads);
 
 /** `POST /v1/load-entry-data`: returns the saved entry a valid resume link points to. */
-const loadEntryData = async (event: JsonEvent<LoadEntryRequest>): Promise<HttpResult> => {
+const loadEntryData = async (event: RouteEvent<typeof routeSchemas.loadEntryData>): Promise<HttpResult> => {
   logger.appendKeys({ project_id: event.body.project_id, flow_id: event.body.flow_id });
   const { entry, credentialId } = await recordVerification(() =>
     resumeEntry(event.body, { keys, entries, now: Date.now }, { origin: event.headers?.origin }),

@@ -1,4 +1,5 @@
 import { EXPIRES_AT_PATTERN, ID_PATTERN, MAX_EXPIRES_AT_LENGTH, MAX_ID_LENGTH, TOKEN_PATTERN } from '../domain/grammar';
+import type { RouteSchemasOf } from '../http/route-schema';
 import { V2_TOKEN_PATTERN } from '../domain/token-v2';
 import { CURRENT_TOKEN_RULE, EXPIRES_AT_RULE, ID_RULE } from '../domain/resume';
 
@@ -19,7 +20,14 @@ export const loadEntryDataBodySchema = {
   },
 } as const;
 
-/** The validator checks the whole event; only the parsed body is constrained. */
+export const routeSchemas = {
+  loadEntryData: { body: loadEntryDataBodySchema },
+} as const satisfies RouteSchemasOf<'load-entry-data'>;
+
+/**
+ * The validator checks the whole event; only the parsed body is constrained. Not
+ * by route key: on the Function URL option the same Lambda gets `$default` events.
+ */
 export const loadEntryDataEventSchema = {
   type: 'object',
   required: ['body'],

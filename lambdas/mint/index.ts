@@ -5,14 +5,15 @@ import { SecretsManagerProjectStore } from '../adapters/secrets-manager-project-
 import { numberEnv, requireEnv } from '../runtime/config';
 import { ApiError } from '../domain/errors';
 import { httpPipeline } from '../http/pipeline';
-import { type HttpResult, type JsonEvent, jsonResult } from '../http/types';
+import { dispatch, type RouteHandlers } from '../http/route-schema';
+import { jsonResult } from '../http/types';
 import { invokePipeline } from '../http/invoke-pipeline';
 import { linkDigest } from '../domain/link-digest';
 import { logger } from '../runtime/logger';
 import { type MintRequest, type MintResult, mintLink } from '../domain/mint';
 import { MAX_ALLOWED_LINKS } from '../domain/ports';
 import { newestSigningKey } from '../domain/project-keys';
-import { fieldRules } from './schema';
+import { fieldRules, routeSchemas } from './schema';
 import { validateEvent, validatePayload } from './validators.gen.js';
 
 const config = {
@@ -47,7 +48,11 @@ const mint = async (req: MintRequest): Promise<MintResult> => {
   return result;
 };
 
-const httpHandler = httpPipeline(async (event: JsonEvent<MintRequest>): Promise<HttpResult> => jsonResult(200, await mint(event.body)), {
+const routes: RouteHandlers<'mint', typeof routeSchemas> = {
+  mint: async ({ body }) => jsonResult(200, await mint(body)),
+};
+
+const httpHandler = httpPipeline(dispatch(routes), {
   validateEvent,
   fieldRules,
   maxBodyBytes: 8192,
@@ -58,8 +63,8 @@ const invokeHandler = invokePipeline(mint, { validatePayload, fieldRules });
 const isHttpApiEvent = (event: unknown): event is APIGatewayProxyEventV2 =>
   typeof event === 'object' && event !== null && (event as { version?: unknown }).version === '2.0' && 'requestContext' in event;
 
-/** Backends call this with `lambda:InvokeFunction` (payload = the request), or through `POST /v1/tokens`. */
+/** Backends call this with `lambda:InvokeFunction` (payload = the request), or through the `mint` route. */
 export const handler = (event: unknown, context: Context) =>
   isHttpApiEvent(event)
-    ? httpHandler(event as unknown as JsonEvent<MintRequest>, context)
+    ? httpHandler(event, context)
     : invokeHandler(event as MintRequest, context);

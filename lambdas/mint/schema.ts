@@ -1,6 +1,6 @@
 import { EXPIRES_AT_PATTERN, MAX_EXPIRES_AT_LENGTH } from '../domain/grammar';
 import { idSchema, ID_RULES } from '../http/common-schemas';
-import type { RouteSchema } from '../http/route-schema';
+import type { RouteSchemasOf } from '../http/route-schema';
 import { EXPIRES_AT_RULE } from '../domain/resume';
 
 /** The mint request, for `POST /v1/tokens` and for direct invocation alike. */
@@ -19,9 +19,9 @@ export const mintBodySchema = {
   },
 } as const;
 
-export const routeSchemas: Record<string, RouteSchema> = {
-  'POST /v1/tokens': { body: mintBodySchema },
-};
+export const routeSchemas = {
+  mint: { body: mintBodySchema },
+} as const satisfies RouteSchemasOf<'mint'>;
 
 export const fieldRules = {
   ...ID_RULES,

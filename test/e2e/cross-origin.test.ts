@@ -2,6 +2,10 @@ import type { Browser, Page } from 'playwright-core';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
 import { browserTest, demoOutcome, launchBrowser } from './support/browser';
 import { type DemoSite, deleteEntry, mintLink, putEntry, RequestLog, setEnv, startDemoSite, uid } from './support/site';
+import { ROUTE_LIST } from '../../lambdas/http/routes';
+
+/** The resume route, as the local console names it. */
+const { key: LOAD, path: LOAD_PATH } = ROUTE_LIST.find((r) => r.name === 'loadEntryData')!;
 
 /**
  * (b) The page on one origin, the API on another, as in production. Three
@@ -86,16 +90,16 @@ describe('a page on another origin than the API', () => {
       expect(await page.locator('#notice-text').textContent()).toBe('Welcome back, Lin! Your answers are restored: carry on where you left off.');
       expect(await page.getByRole('heading', { name: 'Your team' }).isVisible()).toBe(true);
       expect(await page.getByLabel('Solo, just me').isChecked()).toBe(true);
-      expect(log.lines).toEqual(['POST /v1/load-entry-data -> 200']);
+      expect(log.lines).toEqual([`${LOAD} -> 200`]);
 
       // The guide's application/json call: one preflight, answered; the second call reuses it (Access-Control-Max-Age).
       log.clear();
       expect(await postJsonFromPage(page, resumeBody(link))).toEqual({ status: 200, entryId });
       expect(await postJsonFromPage(page, resumeBody(link))).toEqual({ status: 200, entryId });
       expect(log.lines).toEqual([
-        'OPTIONS /v1/load-entry-data -> 204',
-        'POST /v1/load-entry-data -> 200',
-        'POST /v1/load-entry-data -> 200',
+        `OPTIONS ${LOAD_PATH} -> 204`,
+        `${LOAD} -> 200`,
+        `${LOAD} -> 200`,
       ]);
     } finally {
       await cleanup();
@@ -118,14 +122,14 @@ describe('a page on another origin than the API', () => {
       expect(await page.getByRole('heading', { name: 'About you' }).isVisible()).toBe(true);
       expect(await page.getByLabel('First name').inputValue()).toBe('');
       // The simple request reached the API and was answered; the browser withheld the answer from the page.
-      expect(log.lines).toEqual(['POST /v1/load-entry-data -> 200']);
+      expect(log.lines).toEqual([`${LOAD} -> 200`]);
       expect(console.filter((l) => l.includes(`from origin '${blocked.origin}' has been blocked by CORS policy`))).toHaveLength(1);
       expect(console.filter((l) => l.startsWith('error: Session recovery failed (network_error)'))).toHaveLength(1);
 
       // The guide's application/json call: the preflight is refused, so the POST is never sent.
       log.clear();
       expect(await postJsonFromPage(page, resumeBody(link))).toEqual({ error: 'TypeError: Failed to fetch' });
-      expect(log.lines).toEqual(['OPTIONS /v1/load-entry-data -> 204']);
+      expect(log.lines).toEqual([`OPTIONS ${LOAD_PATH} -> 204`]);
     } finally {
       await cleanup();
     }

@@ -4,6 +4,10 @@ import type { Browser } from 'playwright-core';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
 import { browserTest, demoOutcome, launchBrowser, RESULTS_DIR } from './support/browser';
 import { callApi, deleteEntry, RequestLog } from './support/site';
+import { ROUTE_LIST } from '../../lambdas/http/routes';
+
+/** The resume route, as the local console names it. */
+const { key: LOAD } = ROUTE_LIST.find((r) => r.name === 'loadEntryData')!;
 
 /**
  * (a) The journey in a real browser, against the local runtime's own /demo page:
@@ -80,7 +84,7 @@ describe('the demo flow at /demo', () => {
       expect(await other.locator('#progress').textContent()).toBe('Step 3 of 3');
       expect(await other.getByRole('heading', { name: 'Stay in touch' }).isVisible()).toBe(true);
       expect(await other.getByLabel('Send me the monthly product newsletter').isChecked()).toBe(false);
-      expect(log.count('POST /v1/load-entry-data -> 200')).toBe(1);
+      expect(log.count(`${LOAD} -> 200`)).toBe(1);
       expect(log.lines.filter((l) => l.startsWith('OPTIONS'))).toEqual([]);
 
       await other.getByRole('button', { name: 'Back' }).click();

@@ -3,6 +3,10 @@ import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
 import { deleteProject } from '../support/seed';
 import { browserTest, demoOutcome, launchBrowser } from './support/browser';
 import { callApi, closedPort, type DemoSite, deleteEntry, mintLink, putEntry, RequestLog, seedToken, setEnv, startDemoSite, uid } from './support/site';
+import { ROUTE_LIST } from '../../lambdas/http/routes';
+
+/** The resume route, as the local console names it. */
+const { key: LOAD } = ROUTE_LIST.find((r) => r.name === 'loadEntryData')!;
 
 /**
  * (c) Links as they arrive in the real world, opened in the demo page (served on
@@ -88,7 +92,7 @@ describe('resume links in the demo page, through the Action snippet', () => {
       await page.goto(encodedLink({ token: seedToken(secret, entryId, expiresAt), entry_id: entryId, expires_at: expiresAt }));
 
       await expectRefused(page, EXPIRED);
-      expect(log.lines).toEqual(['POST /v1/load-entry-data -> 401']);
+      expect(log.lines).toEqual([`${LOAD} -> 401`]);
       expect(console.filter((l) => l.startsWith('error: Session recovery'))).toEqual([
         'error: Session recovery failed (token_expired): the link has expired; send the user a new one [HTTP 401: The link has expired. Ask for a new link.]',
       ]);
@@ -113,7 +117,7 @@ describe('resume links in the demo page, through the Action snippet', () => {
       await page.goto(encodedLink({ token: `${link.token.slice(0, -1)}${last}`, entry_id: entryId, expires_at: link.expires_at }));
 
       await expectRefused(page, NOT_VALID);
-      expect(log.lines).toEqual(['POST /v1/load-entry-data -> 401']);
+      expect(log.lines).toEqual([`${LOAD} -> 401`]);
       expect(console.filter((l) => l.startsWith('error: Session recovery failed (invalid_token)'))).toHaveLength(1);
       // The token never reaches the console.
       expect(console.filter((l) => l.includes(link.token.slice(0, 16)))).toEqual([]);
@@ -168,7 +172,7 @@ describe('resume links in the demo page, through the Action snippet', () => {
 
       expect(new URL(page.url()).search).toContain(`expires_at=${expiresAt}`);
       await expectRestored(page);
-      expect(log.lines).toEqual(['POST /v1/load-entry-data -> 200']);
+      expect(log.lines).toEqual([`${LOAD} -> 200`]);
     } finally {
       await cleanup();
     }

@@ -1,7 +1,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { SessionRecoveryStack } from '../../lib/session-recovery-stack';
 import { templateApp } from '../support/template-app';
-import { ROUTES } from '../../lambdas/http/routes';
+import { ROUTE_LIST, ROUTES } from '../../lambdas/http/routes';
 import { API_ACCESS_LOG_FORMAT } from '../../lib/access-log-format';
 import { EXPECTED_URL_ALARMS, functionUrlAlarms } from '../support/url-alarms';
 
@@ -127,12 +127,12 @@ describe('the HTTP API', () => {
   });
 
   it('puts IAM authorization on every admin and mint route', () => {
-    const iamRoutes = ROUTES.filter((r) => r.access === 'iam');
+    const iamRoutes = ROUTE_LIST.filter((r) => r.access === 'iam');
     expect(iamRoutes.length).toBeGreaterThanOrEqual(9);
     for (const r of iamRoutes) {
       template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: `${r.method} ${r.path}`, AuthorizationType: 'AWS_IAM' });
     }
-    template.resourceCountIs('AWS::ApiGatewayV2::Route', ROUTES.length + 1);
+    template.resourceCountIs('AWS::ApiGatewayV2::Route', ROUTE_LIST.length + 1);
   });
 
   it('has no API Gateway CORS configuration (the Lambda owns CORS)', () => {
@@ -252,10 +252,10 @@ describe('abuse limits and observability', () => {
   it('limits the admin and mint routes per route, inside the stage limit', () => {
     const stage = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0];
     const settings = stage.Properties.RouteSettings as Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }>;
-    expect(settings['POST /v1/tokens']).toEqual({ ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 });
-    expect(settings['POST /v1/projects/{project_id}/credentials']).toEqual({ ThrottlingRateLimit: 25, ThrottlingBurstLimit: 50 });
-    expect(settings['POST /v1/load-entry-data']).toBeUndefined();
-    expect(Object.keys(settings)).toHaveLength(ROUTES.filter((r) => r.access === 'iam').length);
+    expect(settings[ROUTES.mint.key]).toEqual({ ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 });
+    expect(settings[ROUTES.createCredential.key]).toEqual({ ThrottlingRateLimit: 25, ThrottlingBurstLimit: 50 });
+    expect(settings[ROUTES.loadEntryData.key]).toBeUndefined();
+    expect(Object.keys(settings)).toHaveLength(ROUTE_LIST.filter((r) => r.access === 'iam').length);
   });
 
   it('writes API access logs (request metadata, never bodies) to a log group with retention', () => {

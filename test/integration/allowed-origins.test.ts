@@ -10,7 +10,6 @@ process.env.KEY_CACHE_TTL_SECONDS = '0';
 const credentials = ((await import('../../lambdas/credentials/index')) as { handler: Handler }).handler;
 const loadEntryData = ((await import('../../lambdas/load-entry-data/index')) as { handler: Handler }).handler;
 
-const ORIGINS = '/v1/projects/{project_id}/allowed-origins';
 const FUTURE = '2099-08-01T00:00:00Z';
 
 it('a project restricts which web origins may call load-entry-data, and falls back to the deployment list', async () => {
@@ -19,10 +18,10 @@ it('a project restricts which web origins may call load-entry-data, and falls ba
     const body = { flow_id: s.flowId, project_id: s.projectId, entry_id: s.entryId, token: computeToken(s.credential.secret, s.entryId, FUTURE), expires_at: FUTURE };
     const from = (origin?: string) => invoke(loadEntryData, loadEntryEvent(body, { origin }));
 
-    expect((await invoke(credentials, routeEvent(`GET ${ORIGINS}`, { project_id: s.projectId }))).json).toEqual({ allowed_origins: null });
+    expect((await invoke(credentials, routeEvent('getAllowedOrigins', { project_id: s.projectId }))).json).toEqual({ allowed_origins: null });
     expect((await from('https://anything.example')).status).toBe(200);
 
-    const set = await invoke(credentials, routeEvent(`PUT ${ORIGINS}`, { project_id: s.projectId }, { origins: ['https://quiz.example.com', 'https://*.Brand.example'] }));
+    const set = await invoke(credentials, routeEvent('setAllowedOrigins', { project_id: s.projectId }, { origins: ['https://quiz.example.com', 'https://*.Brand.example'] }));
     expect(set.status).toBe(200);
     expect(set.json).toEqual({ allowed_origins: ['https://quiz.example.com', 'https://*.brand.example'] });
 
@@ -36,12 +35,12 @@ it('a project restricts which web origins may call load-entry-data, and falls ba
     expect((await from(undefined)).status).toBe(200);
 
     // Keys survive an origins change, and origins survive a credential change.
-    await invoke(credentials, routeEvent('POST /v1/projects/{project_id}/credentials', { project_id: s.projectId }, { label: 'more', replace: false }));
-    expect((await invoke(credentials, routeEvent(`GET ${ORIGINS}`, { project_id: s.projectId }))).json).toEqual({
+    await invoke(credentials, routeEvent('createCredential', { project_id: s.projectId }, { label: 'more', replace: false }));
+    expect((await invoke(credentials, routeEvent('getAllowedOrigins', { project_id: s.projectId }))).json).toEqual({
       allowed_origins: ['https://quiz.example.com', 'https://*.brand.example'],
     });
 
-    const cleared = await invoke(credentials, routeEvent(`DELETE ${ORIGINS}`, { project_id: s.projectId }));
+    const cleared = await invoke(credentials, routeEvent('clearAllowedOrigins', { project_id: s.projectId }));
     expect(cleared.json).toEqual({ allowed_origins: null });
     expect((await from('https://evil.example')).status).toBe(200);
   } finally {
@@ -55,7 +54,7 @@ it.each([
   [{ origins: ['ftp://a.example'] }, 'origins must list'],
   [{ origins: 'https://a.example' }, 'origins must be of type array'],
 ])('refuses %j', async (body, message) => {
-  const reply = await invoke(credentials, routeEvent(`PUT ${ORIGINS}`, { project_id: 'proj_x' }, body));
+  const reply = await invoke(credentials, routeEvent('setAllowedOrigins', { project_id: 'proj_x' }, body));
   expect(reply.status).toBe(400);
   expect(errorOf(reply).message).toContain(message);
 });

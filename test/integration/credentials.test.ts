@@ -10,9 +10,9 @@ process.env.KEY_CACHE_TTL_SECONDS = '0';
 const credentials = ((await import('../../lambdas/credentials/index')) as { handler: Handler }).handler;
 const loadEntryData = ((await import('../../lambdas/load-entry-data/index')) as { handler: Handler }).handler;
 
-const CREATE = 'POST /v1/projects/{project_id}/credentials';
-const LIST = 'GET /v1/projects/{project_id}/credentials';
-const REVOKE = 'DELETE /v1/projects/{project_id}/credentials/{credential_id}';
+const CREATE = 'createCredential';
+const LIST = 'listCredentials';
+const REVOKE = 'revokeCredential';
 const FUTURE = '2099-05-01T00:00:00.000Z';
 
 interface Created {

@@ -1,12 +1,13 @@
+import { ROUTES } from '../../lambdas/http/routes';
 import { handler as entries } from '../../lambdas/entries/index';
 import { controlClock } from '../support/clock';
 import { errorOf, invoke } from '../support/http';
 import { deleteEntry, uid } from '../support/seed';
 import { routeEvent } from '../fixtures/admin-events';
 
-const PUT = 'PUT /v1/entries/{entry_id}';
-const GET = 'GET /v1/entries/{entry_id}';
-const DELETE = 'DELETE /v1/entries/{entry_id}';
+const PUT = 'putEntry';
+const GET = 'getEntry';
+const DELETE = 'deleteEntry';
 
 let entryId: string;
 let projectId: string;
@@ -29,7 +30,7 @@ const body = (overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 });
 
-describe('PUT /v1/entries/{entry_id}', () => {
+describe(ROUTES.putEntry.key, () => {
   it('creates with 201, then updates with 200 keeping created_at', async () => {
     const first = await put(body());
     expect(first.status).toBe(201);
@@ -109,7 +110,7 @@ describe('PUT /v1/entries/{entry_id}', () => {
   });
 });
 
-describe('GET and DELETE /v1/entries/{entry_id}', () => {
+describe(`${ROUTES.getEntry.key} and ${ROUTES.deleteEntry.key}`, () => {
   it('gets only with the owning project, and requires project_id', async () => {
     await put(body());
     const own = await invoke(entries, routeEvent(GET, { entry_id: entryId }, undefined, { project_id: projectId }));

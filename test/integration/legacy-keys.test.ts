@@ -6,8 +6,8 @@ import { errorOf, invoke } from '../support/http';
 import { uid } from '../support/seed';
 import { routeEvent } from '../fixtures/admin-events';
 
-const PUT = 'PUT /v1/legacy/flows/{flow_id}/key';
-const DELETE = 'DELETE /v1/legacy/flows/{flow_id}/key';
+const PUT = 'importLegacyKey';
+const DELETE = 'retireLegacyKey';
 const store = new SecretsManagerLegacyKeyStore(secretsManager, process.env.SECRET_PREFIX as string);
 
 it('imports, replaces, retires and re-imports a flow\'s legacy key, always for one project', async () => {
@@ -44,7 +44,7 @@ it.each([
 });
 
 it('has no route that generates a legacy key', async () => {
-  const reply = await invoke(legacyKeys, routeEvent('POST /v1/legacy/flows/{flow_id}/key', { flow_id: uid('flow') }, {}));
+  const reply = await invoke(legacyKeys, routeEvent({ key: 'POST /v1/legacy/flows/{flow_id}/key' }, { flow_id: uid('flow') }, {}));
   expect(reply.status).toBe(400);
 });
 

@@ -4,6 +4,10 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { createApiServer, type HttpApiHandler } from '../../local/api-server';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
 import { hangUpMidRequest, openSocket, parseResponse, rawExchange } from '../support/raw-http';
+import { ROUTE_LIST } from '../../lambdas/http/routes';
+
+/** The resume route, as the local console names it. */
+const { key: LOAD } = ROUTE_LIST.find((r) => r.name === 'loadEntryData')!;
 
 /** The request lines a server logs, with a way to wait for the next one. */
 class LogLines {
@@ -46,7 +50,7 @@ describe('the local runtime, when a client misbehaves', () => {
   };
 
   it('drops a request whose client sends half its body and hangs up, on both ports, and keeps serving', async () => {
-    const api = log.next('POST /v1/load-entry-data -> dropped, the client hung up mid-request');
+    const api = log.next(`${LOAD} -> dropped, the client hung up mid-request`);
     const legacy = log.next('[legacy] POST / -> dropped, the client hung up mid-request');
     await hangUpMidRequest(runtime.apiUrl, halfBody('/v1/load-entry-data', hostOf(runtime.apiUrl)));
     await hangUpMidRequest(runtime.legacyUrl, halfBody('/', hostOf(runtime.legacyUrl)));

@@ -1,3 +1,4 @@
+import { ROUTES } from '../../lambdas/http/routes';
 import { handler as credentials } from '../../lambdas/credentials/index';
 import { handler as loadEntryData } from '../../lambdas/load-entry-data/index';
 import { handler as mint } from '../../lambdas/mint/index';
@@ -23,7 +24,7 @@ beforeEach(async () => {
   flowId = uid('flow');
   entryId = uid('entry');
   await seedEntry({ entryId, projectId, flowId, currentPageKey: 'page_4', userData: { colour: 'teal' } });
-  const created = await invoke(credentials, routeEvent('POST /v1/projects/{project_id}/credentials', { project_id: projectId }, { label: 'm' }));
+  const created = await invoke(credentials, routeEvent('createCredential', { project_id: projectId }, { label: 'm' }));
   credentialId = (created.json as { credential: { credential_id: string } }).credential.credential_id;
 });
 afterEach(async () => {
@@ -63,7 +64,7 @@ describe('mint by direct invocation', () => {
   });
 
   it('signs with the newest active credential', async () => {
-    const second = await invoke(credentials, routeEvent('POST /v1/projects/{project_id}/credentials', { project_id: projectId }, { label: 'newer', replace: false }));
+    const second = await invoke(credentials, routeEvent('createCredential', { project_id: projectId }, { label: 'newer', replace: false }));
     const newest = (second.json as { credential: { credential_id: string } }).credential.credential_id;
     expect((await invokeMint({ project_id: projectId, entry_id: entryId })).credential_id).toBe(newest);
   });
@@ -97,9 +98,9 @@ describe('mint by direct invocation', () => {
   });
 });
 
-describe('POST /v1/tokens', () => {
+describe(`the mint route (${ROUTES.mint.key})`, () => {
   it('mints the same way over HTTP', async () => {
-    const reply = await invoke(mint, routeEvent('POST /v1/tokens', {}, { project_id: projectId, entry_id: entryId, ttl_seconds: 600 }));
+    const reply = await invoke(mint, routeEvent('mint', {}, { project_id: projectId, entry_id: entryId, ttl_seconds: 600 }));
     expect(reply.status).toBe(200);
     const minted = reply.json as MintReply;
     expect(Date.parse(minted.expires_at) - Date.now()).toBeLessThanOrEqual(600_000);
@@ -107,10 +108,10 @@ describe('POST /v1/tokens', () => {
   });
 
   it('answers errors in the HTTP error shape', async () => {
-    const reply = await invoke(mint, routeEvent('POST /v1/tokens', {}, { project_id: projectId }));
+    const reply = await invoke(mint, routeEvent('mint', {}, { project_id: projectId }));
     expect(reply.status).toBe(400);
     expect(errorOf(reply)).toEqual({ code: 'invalid_request', message: 'Invalid request: entry_id is required.' });
-    const none = await invoke(mint, routeEvent('POST /v1/tokens', {}, { project_id: uid('proj'), entry_id: entryId }));
+    const none = await invoke(mint, routeEvent('mint', {}, { project_id: uid('proj'), entry_id: entryId }));
     expect(none.status).toBe(409);
   });
 });

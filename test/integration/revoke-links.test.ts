@@ -21,10 +21,10 @@ it('revoke-links invalidates every link issued so far for one entry, without rot
   await seedEntry({ entryId, projectId, flowId, currentPageKey: 'p', userData: {} });
   await seedEntry({ entryId: other, projectId, flowId, currentPageKey: 'p', userData: {} });
   try {
-    const created = await invoke(credentials, routeEvent('POST /v1/projects/{project_id}/credentials', { project_id: projectId }, { label: 'k' }));
+    const created = await invoke(credentials, routeEvent('createCredential', { project_id: projectId }, { label: 'k' }));
     const secret = (created.json as { secret: string }).secret;
     const mintFor = async (id: string, ttl: number) =>
-      (await invoke(mint, routeEvent('POST /v1/tokens', {}, { project_id: projectId, entry_id: id, ttl_seconds: ttl }))).json as { token: string; expires_at: string };
+      (await invoke(mint, routeEvent('mint', {}, { project_id: projectId, entry_id: id, ttl_seconds: ttl }))).json as { token: string; expires_at: string };
     const resume = (id: string, link: { token: string; expires_at: string }) =>
       invoke(loadEntryData, loadEntryEvent({ flow_id: flowId, project_id: projectId, entry_id: id, token: link.token, expires_at: link.expires_at }));
 
@@ -33,9 +33,9 @@ it('revoke-links invalidates every link issued so far for one entry, without rot
     const untouched = await mintFor(other, 3600);
     expect((await resume(entryId, before)).status).toBe(200);
 
-    const wrongProject = await invoke(entries, routeEvent('POST /v1/entries/{entry_id}/revoke-links', { entry_id: entryId }, { project_id: uid('proj') }));
+    const wrongProject = await invoke(entries, routeEvent('revokeLinks', { entry_id: entryId }, { project_id: uid('proj') }));
     expect(wrongProject.status).toBe(404);
-    const revoked = await invoke(entries, routeEvent('POST /v1/entries/{entry_id}/revoke-links', { entry_id: entryId }, { project_id: projectId }));
+    const revoked = await invoke(entries, routeEvent('revokeLinks', { entry_id: entryId }, { project_id: projectId }));
     expect(revoked.status).toBe(200);
     expect(revoked.json).toEqual({ entry_id: entryId, links_valid_after: expect.any(String) });
 
@@ -49,7 +49,7 @@ it('revoke-links invalidates every link issued so far for one entry, without rot
     expect((await resume(entryId, after)).status).toBe(200);
     expect(errorOf(await resume(entryId, before)).code).toBe('link_revoked');
 
-    const shown = await invoke(entries, routeEvent('GET /v1/entries/{entry_id}', { entry_id: entryId }, undefined, { project_id: projectId }));
+    const shown = await invoke(entries, routeEvent('getEntry', { entry_id: entryId }, undefined, { project_id: projectId }));
     expect((shown.json as { entry: { links_valid_after: string } }).entry.links_valid_after).toBe((revoked.json as { links_valid_after: string }).links_valid_after);
   } finally {
     await deleteEntry(entryId);
@@ -67,11 +67,11 @@ describe('what survives a revoke-links', () => {
     const entryId = uid('entry');
     await seedEntry({ entryId, projectId, flowId, currentPageKey: 'p', userData: {} });
     const create = async (replace: boolean) =>
-      ((await invoke(credentials, routeEvent('POST /v1/projects/{project_id}/credentials', { project_id: projectId }, { label: 'k', replace }))).json as { secret: string }).secret;
-    const mintLink = async (body: Record<string, unknown>) => invoke(mint, routeEvent('POST /v1/tokens', {}, { project_id: projectId, entry_id: entryId, ...body }));
+      ((await invoke(credentials, routeEvent('createCredential', { project_id: projectId }, { label: 'k', replace }))).json as { secret: string }).secret;
+    const mintLink = async (body: Record<string, unknown>) => invoke(mint, routeEvent('mint', {}, { project_id: projectId, entry_id: entryId, ...body }));
     const resume = (token: string, expiresAt: string) =>
       invoke(loadEntryData, loadEntryEvent({ flow_id: flowId, project_id: projectId, entry_id: entryId, token, expires_at: expiresAt }));
-    const revoke = () => invoke(entries, routeEvent('POST /v1/entries/{entry_id}/revoke-links', { entry_id: entryId }, { project_id: projectId }));
+    const revoke = () => invoke(entries, routeEvent('revokeLinks', { entry_id: entryId }, { project_id: projectId }));
     const cleanup = async () => {
       await deleteEntry(entryId);
       await deleteProject(projectId);

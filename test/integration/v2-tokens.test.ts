@@ -7,7 +7,7 @@ import { deleteEntry, deleteProject, seedEntry, uid } from '../support/seed';
 import { routeEvent } from '../fixtures/admin-events';
 import { loadEntryEvent } from '../fixtures/events';
 
-const CREATE = 'POST /v1/projects/{project_id}/credentials';
+const CREATE = 'createCredential';
 
 let projectId: string;
 let flowId: string;
@@ -28,7 +28,7 @@ afterEach(async () => {
 });
 
 const mintLink = async (body: Record<string, unknown> = {}) => {
-  const reply = await invoke(mint, routeEvent('POST /v1/tokens', {}, { project_id: projectId, entry_id: entryId, ...body }));
+  const reply = await invoke(mint, routeEvent('mint', {}, { project_id: projectId, entry_id: entryId, ...body }));
   return reply.json as { token: string; expires_at: string; credential_id: string };
 };
 const resume = (token: string, expiresAt: string, overrides: Record<string, unknown> = {}) =>

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { ROUTES, routeKey } from '../../lambdas/http/routes';
+import { ROUTE_LIST } from '../../lambdas/http/routes';
 import { renderOpenApi, ROUTE_SCHEMAS } from '../../scripts/openapi';
 import { legacyBodySchema } from '../../lambdas/legacy-load-entry-data/schema';
 
@@ -12,9 +12,9 @@ it('docs/openapi.yaml is up to date (run `npm run openapi`)', () => {
   expect(file).toBe(renderOpenApi());
 });
 
-describe.each(ROUTES.map((r) => [routeKey(r.method, r.path), r] as const))('%s', (key, route) => {
+describe.each(ROUTE_LIST.map((r) => [r.key, r] as const))('%s', (_key, route) => {
   const op = doc.paths[route.path]?.[route.method.toLowerCase()];
-  const schema = ROUTE_SCHEMAS[route.fn as keyof typeof ROUTE_SCHEMAS][key];
+  const schema = ROUTE_SCHEMAS[route.name];
 
   it('is documented with the body schema its Lambda validates with', () => {
     expect(op).toBeDefined();
