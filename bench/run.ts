@@ -17,6 +17,7 @@ import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { build, type Metafile } from 'esbuild';
 import { BUNDLING } from '../lib/constructs/bundling';
 import { ROUTE_LIST } from '../lambdas/http/routes';
+import { lambdaEnvironment } from '../lambdas/runtime/environment';
 import { dynamodb, secretsManager } from '../lambdas/adapters/clients';
 import { SecretsManagerLegacyKeyStore } from '../lambdas/adapters/secrets-manager-legacy-key-store';
 import { generateCredentialId, generateSecretValue } from '../lambdas/domain/project-keys';
@@ -83,11 +84,7 @@ const lambdaEnv = (endpoint: string): Record<string, string> => ({
   AWS_ACCESS_KEY_ID: 'bench',
   AWS_SECRET_ACCESS_KEY: 'bench',
   AWS_ENDPOINT_URL: endpoint,
-  TABLE_NAME: 'session-recovery-bench',
-  SECRET_PREFIX: 'session-recovery-bench/',
-  DEPLOYMENT_ENVIRONMENT: 'production',
-  ALLOWED_ORIGINS: '*',
-  POWERTOOLS_SERVICE_NAME: 'session-recovery',
+  ...lambdaEnvironment({ TABLE_NAME: 'session-recovery-bench', SECRET_PREFIX: 'session-recovery-bench/' }),
 });
 
 const resumeBody = (token: string, expiresAt: string) =>

@@ -9,13 +9,14 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { DEFAULT_SECRET_PREFIX, ENTRY_TABLE, LEGACY_SECRETS_PATH, PROJECT_SECRETS_PATH } from '../lambdas/adapters/naming';
+import { ENTRY_TABLE, LEGACY_SECRETS_PATH, PROJECT_SECRETS_PATH } from '../lambdas/adapters/naming';
 import { acknowledgeWildcardResource } from './constructs/acknowledge';
 import { API_ACCESS_LOG_FORMAT } from './access-log-format';
 import { ApiFunction } from './constructs/api-function';
 import { RequestLogMetrics } from './constructs/log-metrics';
 import { Monitoring } from './constructs/monitoring';
-import { type FunctionName, ROUTE_LIST } from '../lambdas/http/routes';
+import { type FunctionName, ROUTE_LIST, routePath } from '../lambdas/http/routes';
+import { defaultOf, type Settings } from '../lambdas/runtime/environment';
 
 export interface SessionRecoveryProps {
   /**
@@ -205,12 +206,12 @@ export class SessionRecovery extends Construct {
 
   constructor(scope: Construct, id: string, props: SessionRecoveryProps = {}) {
     super(scope, id);
-    this.secretPrefix = props.secretPrefix ?? DEFAULT_SECRET_PREFIX;
+    this.secretPrefix = props.secretPrefix ?? defaultOf('SECRET_PREFIX');
     if (!/^[A-Za-z0-9/_+=.@-]+\/$/.test(this.secretPrefix)) {
       throw new Error(`secretPrefix must be a Secrets Manager name prefix ending in "/", got "${this.secretPrefix}"`);
     }
-    this.environmentName = props.environmentName ?? 'production';
-    const allowedOrigins = props.allowedOrigins ?? ['*'];
+    this.environmentName = props.environmentName ?? defaultOf('DEPLOYMENT_ENVIRONMENT');
+    const allowedOrigins = props.allowedOrigins ?? defaultOf('ALLOWED_ORIGINS');
     if (allowedOrigins.length === 0) throw new Error('allowedOrigins must list at least one origin (or "*")');
 
     const tableRemovalPolicy = props.tableRemovalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE;
@@ -235,13 +236,17 @@ export class SessionRecovery extends Construct {
     ];
 
     // Both public Lambdas cache keys alike (lambdas/runtime/public-key-cache.ts).
-    const lookupLimit = props.keyLookupLimit ?? { ratePerSecond: 10, burst: 20 };
-    const keyCacheEnvironment = {
-      KEY_CACHE_TTL_SECONDS: String((props.keyCacheTtl ?? Duration.seconds(60)).toSeconds()),
-      KEY_MISS_REFRESH_SECONDS: String((props.keyMissRefreshInterval ?? Duration.seconds(5)).toSeconds()),
-      KEY_MAX_STALENESS_SECONDS: String((props.keyMaxStaleness ?? Duration.minutes(15)).toSeconds()),
-      KEY_LOOKUP_RATE: String(lookupLimit.ratePerSecond),
-      KEY_LOOKUP_BURST: String(lookupLimit.burst),
+    const keyCacheSettings: Settings = {
+      KEY_CACHE_TTL_SECONDS: props.keyCacheTtl?.toSeconds() ?? defaultOf('KEY_CACHE_TTL_SECONDS'),
+      KEY_MISS_REFRESH_SECONDS: props.keyMissRefreshInterval?.toSeconds() ?? defaultOf('KEY_MISS_REFRESH_SECONDS'),
+      KEY_MAX_STALENESS_SECONDS: props.keyMaxStaleness?.toSeconds() ?? defaultOf('KEY_MAX_STALENESS_SECONDS'),
+      KEY_LOOKUP_RATE: props.keyLookupLimit?.ratePerSecond ?? defaultOf('KEY_LOOKUP_RATE'),
+      KEY_LOOKUP_BURST: props.keyLookupLimit?.burst ?? defaultOf('KEY_LOOKUP_BURST'),
+    };
+    const publicSettings: Settings = {
+      ...keyCacheSettings,
+      ALLOWED_ORIGINS: allowedOrigins,
+      CONSISTENT_READS: props.consistentReads ?? defaultOf('CONSISTENT_READS'),
     };
 
     const reserved = (name: string, value: number | undefined): number | undefined => {
@@ -252,12 +257,7 @@ export class SessionRecovery extends Construct {
       ...common,
       functionName: 'load-entry-data',
       reservedConcurrentExecutions: reserved('loadEntryDataReservedConcurrency', props.loadEntryDataReservedConcurrency),
-      environment: {
-        ...environment,
-        ALLOWED_ORIGINS: allowedOrigins.join(','),
-        ...keyCacheEnvironment,
-        CONSISTENT_READS: String(props.consistentReads ?? false),
-      },
+      settings: { ...environment, ...publicSettings },
     });
     new RequestLogMetrics(this, 'LoadEntryDataLogMetrics', { logGroup: loadEntryData.logGroup });
     loadEntryData.bindEntriesTable(this.table, ['dynamodb:GetItem']);
@@ -267,23 +267,23 @@ export class SessionRecovery extends Construct {
       this.loadEntryDataFunctionUrl = loadEntryData.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
     }
 
-    const credentials = new ApiFunction(this, 'Credentials', { ...common, functionName: 'credentials', environment });
+    const credentials = new ApiFunction(this, 'Credentials', { ...common, functionName: 'credentials', settings: environment });
     credentials.bindSecretsUnder(this.secretPrefix, PROJECT_SECRETS_PATH, projectSecretAdmin);
 
     const entries = new ApiFunction(this, 'EntriesFunction', {
       ...common,
       functionName: 'entries',
-      environment: { ENTRY_RETENTION_DAYS: String((props.entryRetention ?? Duration.days(90)).toDays()) },
+      settings: { ENTRY_RETENTION_DAYS: props.entryRetention?.toDays() ?? defaultOf('ENTRY_RETENTION_DAYS') },
     });
     entries.bindEntriesTable(this.table, ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']);
 
     const mint = new ApiFunction(this, 'Mint', {
       ...common,
       functionName: 'mint',
-      environment: {
+      settings: {
         ...environment,
-        MINT_DEFAULT_TTL_SECONDS: String((props.linkDefaultLifetime ?? Duration.days(7)).toSeconds()),
-        MINT_MAX_LIFETIME_SECONDS: String((props.linkMaxLifetime ?? Duration.days(30)).toSeconds()),
+        MINT_DEFAULT_TTL_SECONDS: props.linkDefaultLifetime?.toSeconds() ?? defaultOf('MINT_DEFAULT_TTL_SECONDS'),
+        MINT_MAX_LIFETIME_SECONDS: props.linkMaxLifetime?.toSeconds() ?? defaultOf('MINT_MAX_LIFETIME_SECONDS'),
       },
     });
     mint.bindSecretsUnder(this.secretPrefix, PROJECT_SECRETS_PATH);
@@ -302,18 +302,16 @@ export class SessionRecovery extends Construct {
     if (props.legacySunset !== undefined && Number.isNaN(Date.parse(props.legacySunset))) {
       throw new Error(`legacySunset must be an ISO 8601 date, got "${props.legacySunset}"`);
     }
-    const legacyEnabled = props.legacyEnabled ?? true;
+    const legacyEnabled = props.legacyEnabled ?? defaultOf('LEGACY_ENABLED');
     const legacy = new ApiFunction(this, 'LegacyLoadEntryData', {
       ...common,
       functionName: 'legacy-load-entry-data',
       reservedConcurrentExecutions: reserved('legacyReservedConcurrency', props.legacyReservedConcurrency),
-      environment: {
-        LEGACY_ENABLED: String(legacyEnabled),
-        ALLOWED_ORIGINS: allowedOrigins.join(','),
-        ...keyCacheEnvironment,
-        ...(props.legacySunset ? { LEGACY_SUNSET: props.legacySunset } : {}),
-        ...(props.legacyMigrationGuideUrl ? { LEGACY_MIGRATION_GUIDE_URL: props.legacyMigrationGuideUrl } : {}),
-        CONSISTENT_READS: String(props.consistentReads ?? false),
+      settings: {
+        ...publicSettings,
+        LEGACY_ENABLED: legacyEnabled,
+        LEGACY_SUNSET: props.legacySunset,
+        LEGACY_MIGRATION_GUIDE_URL: props.legacyMigrationGuideUrl,
       },
     });
     new RequestLogMetrics(this, 'LegacyLogMetrics', { logGroup: legacy.logGroup, legacy: true });
@@ -325,8 +323,7 @@ export class SessionRecovery extends Construct {
       legacy.bindSecretsUnder(this.secretPrefix, PROJECT_SECRETS_PATH);
     } else {
       // Switched off: it answers 410 before reading anything, so it gets no data access at all.
-      legacy.addEnvironment('TABLE_NAME', 'disabled');
-      legacy.addEnvironment('SECRET_PREFIX', this.secretPrefix);
+      legacy.addSettings({ TABLE_NAME: 'disabled', SECRET_PREFIX: this.secretPrefix });
     }
     // No Function URL CORS: the Lambda (middy) answers preflights, so one mechanism owns CORS.
     this.legacyUrl = legacy.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
@@ -343,7 +340,7 @@ export class SessionRecovery extends Construct {
     // No corsPreflight here: the Lambdas answer OPTIONS themselves (middy), so one mechanism owns CORS.
     this.api = new apigw.HttpApi(this, 'Api', { createDefaultStage: false });
     // The legacy endpoint's migration notice names the current endpoint.
-    legacy.addEnvironment('CURRENT_ENDPOINT_URL', `${this.api.apiEndpoint}/v1/load-entry-data`);
+    legacy.addSettings({ CURRENT_ENDPOINT_URL: `${this.api.apiEndpoint}${routePath('loadEntryData')}` });
     const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', {
       // Under /aws/vendedlogs/, API Gateway needs no entry in the account's one CloudWatch Logs resource
       // policy, whose 5,120 characters other services' log deliveries may already have used up.

@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { type FunctionName, ROUTE_LIST } from '../lambdas/http/routes';
-import { DEFAULT_SECRET_PREFIX } from '../lambdas/adapters/naming';
+import { type FunctionName, ROUTE_LIST, routePath } from '../lambdas/http/routes';
+import { lambdaEnvironment, setting } from '../lambdas/runtime/environment';
 import { type ActiveCredential, generateCredentialId, generateSecretValue } from '../lambdas/domain/project-keys';
 import { computeToken } from '../lambdas/domain/token';
 import { createApiServer, type HttpApiHandler, localRoutes } from './api-server';
@@ -55,24 +55,20 @@ const applyLambdaEnvironment = (endpoint: string): void => {
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
-    TABLE_NAME: 'session-recovery-entries',
-    SECRET_PREFIX: DEFAULT_SECRET_PREFIX,
-    DEPLOYMENT_ENVIRONMENT: 'production',
-    ALLOWED_ORIGINS: '*',
-    POWERTOOLS_SERVICE_NAME: 'session-recovery',
     POWERTOOLS_LOG_LEVEL: 'WARN',
+    ...lambdaEnvironment({ TABLE_NAME: 'session-recovery-entries' }),
   };
   for (const [k, v] of Object.entries(defaults)) process.env[k] ??= v;
   process.env.AWS_ENDPOINT_URL = endpoint;
 };
 
 const seedDemo = async (): Promise<string> => {
-  const prefix = process.env.SECRET_PREFIX as string;
-  const environment = process.env.DEPLOYMENT_ENVIRONMENT as string;
+  const prefix = setting('SECRET_PREFIX');
+  const environment = setting('DEPLOYMENT_ENVIRONMENT');
   const dynamodb = new DynamoDBClient({});
   const secrets = new SecretsManagerClient({});
   try {
-    await createEntriesTable(dynamodb, process.env.TABLE_NAME as string);
+    await createEntriesTable(dynamodb, setting('TABLE_NAME'));
     // Keep the demo secret across restarts against a long-running emulator.
     // The same read the credentials Lambda does.
     const store = new SecretsManagerProjectStore(async () => ({ client: secrets, sdk: await import('@aws-sdk/client-secrets-manager') }), prefix);
@@ -96,7 +92,7 @@ const seedDemo = async (): Promise<string> => {
         ],
       });
     }
-    await putEntry(dynamodb, process.env.TABLE_NAME as string, {
+    await putEntry(dynamodb, setting('TABLE_NAME'), {
       entryId: DEMO.entryId,
       projectId: DEMO.projectId,
       flowId: DEMO.flowId,
@@ -174,7 +170,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     });
     servers.push(server);
     const apiUrl = `http://${host}:${await listen(server, 'api', options.port, host)}`;
-    process.env.CURRENT_ENDPOINT_URL ??= `${apiUrl}/v1/load-entry-data`;
+    process.env.CURRENT_ENDPOINT_URL ??= `${apiUrl}${routePath('loadEntryData')}`;
     const legacyFn = 'legacy-load-entry-data';
     // A Function URL with no auth: the legacy contract is called from browsers, like the public routes.
     const legacyRoute = { method: '*', path: '*', functionName: legacyFn, handler: await loadHandler(legacyFn), access: 'public' } as const;

@@ -3,9 +3,6 @@
  * so IAM scopes, table definitions and lookups cannot drift apart.
  */
 
-/** Default prefix of every Secrets Manager secret the product owns. */
-export const DEFAULT_SECRET_PREFIX = 'session-recovery/';
-
 /** Sub-prefix under which project Token Signing Secrets live. */
 export const PROJECT_SECRETS_PATH = 'projects/';
 

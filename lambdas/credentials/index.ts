@@ -1,6 +1,6 @@
 import { secretsManager } from '../adapters/clients';
 import { SecretsManagerProjectStore } from '../adapters/secrets-manager-project-store';
-import { requireEnv } from '../runtime/config';
+import { setting } from '../runtime/environment';
 import { ApiError } from '../domain/errors';
 import { updateOptimistically } from '../domain/optimistic-update';
 import { addCredential, metadataOf, revokeCredential, setAllowedOrigins } from '../domain/project-keys';
@@ -12,8 +12,8 @@ import { fieldRules, routeSchemas } from './schema';
 import { validateEvent } from './validators.gen.js';
 
 const config = {
-  secretPrefix: requireEnv('SECRET_PREFIX'),
-  environment: requireEnv('DEPLOYMENT_ENVIRONMENT'),
+  secretPrefix: setting('SECRET_PREFIX'),
+  environment: setting('DEPLOYMENT_ENVIRONMENT'),
 };
 
 const store = new SecretsManagerProjectStore(secretsManager, config.secretPrefix);

@@ -1,6 +1,6 @@
 import { dynamodb } from '../adapters/clients';
 import { DynamoDbEntryStore } from '../adapters/dynamodb-entry-store';
-import { numberEnv, requireEnv } from '../runtime/config';
+import { setting } from '../runtime/environment';
 import { validateUserData } from '../domain/entries';
 import { ApiError } from '../domain/errors';
 import { httpPipeline } from '../http/pipeline';
@@ -12,8 +12,8 @@ import { fieldRules, routeSchemas } from './schema';
 import { validateEvent } from './validators.gen.js';
 
 const config = {
-  tableName: requireEnv('TABLE_NAME'),
-  retentionDays: numberEnv('ENTRY_RETENTION_DAYS', 90),
+  tableName: setting('TABLE_NAME'),
+  retentionDays: setting('ENTRY_RETENTION_DAYS'),
 };
 const store = new DynamoDbEntryStore(dynamodb, config.tableName);
 

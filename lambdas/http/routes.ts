@@ -66,5 +66,8 @@ const spec = (name: RouteName): RouteSpec => {
 /** Every route, in the order above. */
 export const ROUTE_LIST: readonly RouteSpec[] = (Object.keys(ROUTES) as RouteName[]).map(spec);
 
+/** A route's path template, e.g. `routePath('loadEntryData')` is `/v1/load-entry-data`. */
+export const routePath = (name: RouteName): string => spec(name).path;
+
 /** The route a route key names, or undefined. */
 export const routeByKey = (key: string): RouteSpec | undefined => ROUTE_LIST.find((r) => r.key === key);

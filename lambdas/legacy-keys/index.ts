@@ -3,12 +3,12 @@ import { SecretsManagerLegacyKeyStore } from '../adapters/secrets-manager-legacy
 import { ApiError } from '../domain/errors';
 import { httpPipeline } from '../http/pipeline';
 import { dispatch, type RouteHandlers } from '../http/route-schema';
-import { requireEnv } from '../runtime/config';
+import { setting } from '../runtime/environment';
 import { logger } from '../runtime/logger';
 import { fieldRules, routeSchemas } from './schema';
 import { validateEvent } from './validators.gen.js';
 
-const store = new SecretsManagerLegacyKeyStore(secretsManager, requireEnv('SECRET_PREFIX'));
+const store = new SecretsManagerLegacyKeyStore(secretsManager, setting('SECRET_PREFIX'));
 
 /**
  * Imports an existing per-flow legacy key for one project, or retires it.

@@ -5,7 +5,7 @@ import { DynamoDbEntryReader } from '../adapters/dynamodb-entry-reader';
 import { LegacyKeySource } from '../adapters/legacy-key-source';
 import { SecretsManagerLegacyKeyReader } from '../adapters/secrets-manager-legacy-key-store';
 import { SecretsManagerProjectReader } from '../adapters/secrets-manager-project-store';
-import { booleanEnv, listEnv, requireEnv } from '../runtime/config';
+import { setting } from '../runtime/environment';
 import { ApiError } from '../domain/errors';
 import { httpPipeline } from '../http/pipeline';
 import { type HttpResult, type JsonEvent, jsonResult } from '../http/types';
@@ -20,14 +20,14 @@ import { fieldHints, fieldRules } from './schema';
 import { validateEvent } from './validators.gen.js';
 
 const config = {
-  enabled: process.env.LEGACY_ENABLED !== 'false',
-  tableName: requireEnv('TABLE_NAME'),
-  consistentReads: booleanEnv('CONSISTENT_READS', false),
-  secretPrefix: requireEnv('SECRET_PREFIX'),
-  allowedOrigins: listEnv('ALLOWED_ORIGINS', ['*']),
-  sunset: process.env.LEGACY_SUNSET || undefined,
-  migrationGuideUrl: process.env.LEGACY_MIGRATION_GUIDE_URL || undefined,
-  currentEndpoint: process.env.CURRENT_ENDPOINT_URL || undefined,
+  enabled: setting('LEGACY_ENABLED'),
+  tableName: setting('TABLE_NAME'),
+  consistentReads: setting('CONSISTENT_READS'),
+  secretPrefix: setting('SECRET_PREFIX'),
+  allowedOrigins: setting('ALLOWED_ORIGINS'),
+  sunset: setting('LEGACY_SUNSET'),
+  migrationGuideUrl: setting('LEGACY_MIGRATION_GUIDE_URL'),
+  currentEndpoint: setting('CURRENT_ENDPOINT_URL'),
 };
 
 const keys = publicKeyCache(

@@ -2,7 +2,7 @@ import { dynamodb, secretsManager } from '../adapters/clients';
 import { DynamoDbEntryReader } from '../adapters/dynamodb-entry-reader';
 import { SecretsManagerKeySource } from '../adapters/secrets-manager-key-source';
 import { SecretsManagerProjectReader } from '../adapters/secrets-manager-project-store';
-import { booleanEnv, listEnv, numberEnv, requireEnv } from '../runtime/config';
+import { setting } from '../runtime/environment';
 import { httpPipeline } from '../http/pipeline';
 import type { RouteEvent } from '../http/route-schema';
 import { jsonResult, type HttpResult } from '../http/types';
@@ -14,12 +14,11 @@ import { fieldHints, fieldRules, type routeSchemas } from './schema';
 import { validateEvent } from './validators.gen.js';
 
 const config = {
-  tableName: requireEnv('TABLE_NAME'),
-  consistentReads: booleanEnv('CONSISTENT_READS', false),
-  secretPrefix: requireEnv('SECRET_PREFIX'),
-  environment: requireEnv('DEPLOYMENT_ENVIRONMENT'),
-  allowedOrigins: listEnv('ALLOWED_ORIGINS', ['*']),
-  maxBodyBytes: numberEnv('MAX_BODY_BYTES', 4096),
+  tableName: setting('TABLE_NAME'),
+  consistentReads: setting('CONSISTENT_READS'),
+  secretPrefix: setting('SECRET_PREFIX'),
+  environment: setting('DEPLOYMENT_ENVIRONMENT'),
+  allowedOrigins: setting('ALLOWED_ORIGINS'),
 };
 
 const keys = publicKeyCache(
@@ -42,6 +41,6 @@ export const handler = httpPipeline(loadEntryData, {
   validateEvent,
   fieldRules,
   fieldHints,
-  maxBodyBytes: config.maxBodyBytes,
+  maxBodyBytes: 4096,
   cors: { allowedOrigins: config.allowedOrigins, methods: 'POST,OPTIONS' },
 });

@@ -2,7 +2,7 @@ import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { dynamodb, secretsManager } from '../adapters/clients';
 import { DynamoDbEntryStore } from '../adapters/dynamodb-entry-store';
 import { SecretsManagerProjectStore } from '../adapters/secrets-manager-project-store';
-import { numberEnv, requireEnv } from '../runtime/config';
+import { setting } from '../runtime/environment';
 import { ApiError } from '../domain/errors';
 import { httpPipeline } from '../http/pipeline';
 import { dispatch, type RouteHandlers } from '../http/route-schema';
@@ -17,13 +17,13 @@ import { fieldRules, routeSchemas } from './schema';
 import { validateEvent, validatePayload } from './validators.gen.js';
 
 const config = {
-  secretPrefix: requireEnv('SECRET_PREFIX'),
-  environment: requireEnv('DEPLOYMENT_ENVIRONMENT'),
-  defaultTtlSeconds: numberEnv('MINT_DEFAULT_TTL_SECONDS', 7 * 86400),
-  maxLifetimeSeconds: numberEnv('MINT_MAX_LIFETIME_SECONDS', 30 * 86400),
+  secretPrefix: setting('SECRET_PREFIX'),
+  environment: setting('DEPLOYMENT_ENVIRONMENT'),
+  defaultTtlSeconds: setting('MINT_DEFAULT_TTL_SECONDS'),
+  maxLifetimeSeconds: setting('MINT_MAX_LIFETIME_SECONDS'),
 };
 const store = new SecretsManagerProjectStore(secretsManager, config.secretPrefix);
-const links = new DynamoDbEntryStore(dynamodb, requireEnv('TABLE_NAME'));
+const links = new DynamoDbEntryStore(dynamodb, setting('TABLE_NAME'));
 
 /**
  * Signs with the project's newest active credential. The secret is read fresh on

@@ -1,5 +1,6 @@
 import { Logger, LogFormatter, LogItem } from '@aws-lambda-powertools/logger';
 import type { LogAttributes, UnformattedAttributes } from '@aws-lambda-powertools/logger/types';
+import { setting } from './environment';
 
 /**
  * One short JSON object per line: `level`, `message` when there is one, then the
@@ -22,6 +23,6 @@ export class CompactLogFormatter extends LogFormatter {
  * secret, or a user-data value.
  */
 export const logger = new Logger({
-  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'session-recovery',
+  serviceName: setting('POWERTOOLS_SERVICE_NAME'),
   logFormatter: new CompactLogFormatter(),
 });

@@ -1,4 +1,4 @@
-import { numberEnv } from './config';
+import { setting } from './environment';
 import { KeyCache } from './key-cache';
 import { STALE_KEYS_SERVED } from './log-schema';
 import { logger } from './logger';
@@ -14,11 +14,11 @@ import type { SigningKeySource } from '../domain/ports';
  */
 export const publicKeyCache = (source: SigningKeySource, scopeKey: 'project_id' | 'flow_id'): KeyCache =>
   new KeyCache(source, {
-    ttlMs: numberEnv('KEY_CACHE_TTL_SECONDS', 60) * 1000,
-    missRefreshIntervalMs: numberEnv('KEY_MISS_REFRESH_SECONDS', 5) * 1000,
-    maxStalenessMs: numberEnv('KEY_MAX_STALENESS_SECONDS', 900) * 1000,
+    ttlMs: setting('KEY_CACHE_TTL_SECONDS') * 1000,
+    missRefreshIntervalMs: setting('KEY_MISS_REFRESH_SECONDS') * 1000,
+    maxStalenessMs: setting('KEY_MAX_STALENESS_SECONDS') * 1000,
     maxKnownScopes: 10_000,
     maxUnknownScopes: 10_000,
-    lookups: { ratePerSecond: numberEnv('KEY_LOOKUP_RATE', 10), burst: numberEnv('KEY_LOOKUP_BURST', 20) },
+    lookups: { ratePerSecond: setting('KEY_LOOKUP_RATE'), burst: setting('KEY_LOOKUP_BURST') },
     onStaleServed: (scope, ageMs) => logger.warn(STALE_KEYS_SERVED, { [scopeKey]: scope, age_ms: ageMs }),
   });

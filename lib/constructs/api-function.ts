@@ -9,6 +9,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { FunctionName } from '../../lambdas/http/routes';
+import { environmentOf, type Settings } from '../../lambdas/runtime/environment';
 
 const LAMBDAS_DIR = path.join(import.meta.dirname, '..', '..', 'lambdas');
 
@@ -27,7 +28,8 @@ export interface ApiFunctionProps {
   readonly logRetention?: logs.RetentionDays;
   /** @default - no reserved concurrency */
   readonly reservedConcurrentExecutions?: number;
-  readonly environment?: Record<string, string>;
+  /** What the function reads from its environment (lambdas/runtime/environment.ts). */
+  readonly settings?: Settings;
   /** Lambda active tracing (X-Ray). @default true */
   readonly activeTracing?: boolean;
 }
@@ -65,10 +67,7 @@ export class ApiFunction extends NodejsFunction {
       systemLogLevelV2: lambda.SystemLogLevel.WARN,
       logGroup,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
-      environment: {
-        POWERTOOLS_SERVICE_NAME: 'session-recovery',
-        ...props.environment,
-      },
+      environment: environmentOf(props.settings ?? {}),
       bundling: {
         format: OutputFormat.ESM,
         target: BUNDLING.target,
@@ -91,13 +90,18 @@ export class ApiFunction extends NodejsFunction {
     (this.node.defaultChild as lambda.CfnFunction).addOverride('DependsOn', [policy.logicalId]);
   }
 
+  /** Sets settings the function reads (lambdas/runtime/environment.ts) after it was created. */
+  addSettings(values: Settings): void {
+    for (const [name, value] of Object.entries(environmentOf(values))) this.addEnvironment(name, value);
+  }
+
   /**
    * Lets the function run exactly `actions` on the entries table (no Scan, no
    * batch operations unless listed) and tells it the table name.
    */
   bindEntriesTable(table: ITableV2, actions: readonly string[]): void {
     this.addToRolePolicy(new iam.PolicyStatement({ actions: [...actions], resources: [table.tableArn] }));
-    this.addEnvironment('TABLE_NAME', table.tableName);
+    this.addSettings({ TABLE_NAME: table.tableName });
   }
 
   /**
@@ -107,7 +111,7 @@ export class ApiFunction extends NodejsFunction {
   bindSecretsUnder(prefix: string, subPath: string, actions: readonly string[] = ['secretsmanager:GetSecretValue']): void {
     const resource = secretArnPattern(this, `${prefix}${subPath}`);
     this.addToRolePolicy(new iam.PolicyStatement({ actions: [...actions], resources: [resource] }));
-    this.addEnvironment('SECRET_PREFIX', prefix);
+    this.addSettings({ SECRET_PREFIX: prefix });
     acknowledgeWildcardResource(
       this.role!,
       resource,

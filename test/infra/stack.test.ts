@@ -1,9 +1,25 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { SETTINGS } from '../../lambdas/runtime/environment';
 import { SessionRecoveryStack } from '../../lib/session-recovery-stack';
 import { templateApp } from '../support/template-app';
 import { ROUTE_LIST, ROUTES } from '../../lambdas/http/routes';
 import { API_ACCESS_LOG_FORMAT } from '../../lib/access-log-format';
 import { EXPECTED_URL_ALARMS, functionUrlAlarms } from '../support/url-alarms';
+
+const lambdasDir = path.join(import.meta.dirname, '..', '..', 'lambdas');
+/** Each Lambda's logical id prefix and its handler's source. */
+const FUNCTION_SOURCES = (
+  [
+    ['SessionRecoveryLoadEntryData', 'load-entry-data'],
+    ['SessionRecoveryCredentials', 'credentials'],
+    ['SessionRecoveryEntriesFunction', 'entries'],
+    ['SessionRecoveryMint', 'mint'],
+    ['SessionRecoveryLegacyKeys', 'legacy-keys'],
+    ['SessionRecoveryLegacyLoadEntryData', 'legacy-load-entry-data'],
+  ] as const
+).map(([id, fn]) => [id, path.join(lambdasDir, fn, 'index.ts')] as const);
 
 const app = templateApp();
 const stack = new SessionRecoveryStack(app, 'Test', { env: { account: '111122223333', region: 'eu-west-1' } });
@@ -39,6 +55,19 @@ describe('the Lambdas', () => {
         Timeout: 10,
         LoggingConfig: expect.objectContaining({ LogFormat: 'JSON', SystemLogLevel: 'WARN' }),
       });
+    }
+  });
+
+  it('set only variables the Lambdas read (lambdas/runtime/environment.ts), and every required one a Lambda reads', () => {
+    const functions = template.findResources('AWS::Lambda::Function');
+    const required = (Object.keys(SETTINGS) as Array<keyof typeof SETTINGS>).filter((n) => !('default' in SETTINGS[n]) && !('optional' in SETTINGS[n]));
+    for (const [id, fn] of Object.entries(functions)) {
+      const variables = Object.keys(fn.Properties.Environment?.Variables ?? {});
+      expect([id, variables.filter((v) => !(v in SETTINGS))]).toEqual([id, []]);
+      const source = FUNCTION_SOURCES.find(([logicalId]) => id.startsWith(logicalId))?.[1];
+      if (!source) throw new Error(`no source known for ${id}`);
+      const reads = required.filter((n) => readFileSync(source, 'utf8').includes(`setting('${n}')`));
+      expect([id, reads.filter((n) => !variables.includes(n))]).toEqual([id, []]);
     }
   });
 

@@ -1,13 +1,9 @@
-/** The Lambda environment during tests, as the construct would set it. */
+import { lambdaEnvironment } from '../../lambdas/runtime/environment';
+
+/** The Lambda environment during tests: the construct's defaults, with the test run's own table and secret prefix. */
 export const TEST_ENV = {
   AWS_REGION: 'us-east-1',
   AWS_ACCESS_KEY_ID: 'test',
   AWS_SECRET_ACCESS_KEY: 'test',
-  TABLE_NAME: 'session-recovery-entries-test',
-  SECRET_PREFIX: 'session-recovery-test/',
-  DEPLOYMENT_ENVIRONMENT: 'production',
-  ALLOWED_ORIGINS: '*',
-  KEY_CACHE_TTL_SECONDS: '60',
-  KEY_MISS_REFRESH_SECONDS: '5',
-  POWERTOOLS_SERVICE_NAME: 'session-recovery',
+  ...lambdaEnvironment({ TABLE_NAME: 'session-recovery-entries-test', SECRET_PREFIX: 'session-recovery-test/' }),
 } as const;

@@ -1,0 +1,118 @@
+/**
+ * Every environment variable the Lambdas read, written once: its name, its
+ * kind and its default. The construct (lib/) takes its props' defaults from
+ * here and sets the variables through `environmentOf`; the Lambdas read them
+ * through `setting`, once, at module load; the local runtime, the bench and
+ * the tests build a Lambda's environment with `lambdaEnvironment`. No imports,
+ * so the CDK app reads it too.
+ */
+
+type Kind = 'string' | 'number' | 'boolean' | 'list';
+
+interface Definition {
+  readonly kind: Kind;
+  /** Used when the variable is unset or empty. A setting with no default and not `optional` is required. */
+  readonly default?: string | number | boolean | readonly string[];
+  /** Unset means "none" (the Lambda has a behaviour for its absence). */
+  readonly optional?: true;
+}
+
+export const SETTINGS = {
+  /** The entries table (set by ApiFunction.bindEntriesTable). */
+  TABLE_NAME: { kind: 'string' },
+  /** Prefix of every Secrets Manager secret the product reads or writes (ApiFunction.bindSecretsUnder). */
+  SECRET_PREFIX: { kind: 'string', default: 'session-recovery/' },
+  /** Only credentials of this environment verify and mint here. */
+  DEPLOYMENT_ENVIRONMENT: { kind: 'string', default: 'production' },
+  /** Origins a browser may call the public routes from; `*` for any. */
+  ALLOWED_ORIGINS: { kind: 'list', default: ['*'] },
+  /** Strongly consistent entry reads on the public routes. */
+  CONSISTENT_READS: { kind: 'boolean', default: false },
+  KEY_CACHE_TTL_SECONDS: { kind: 'number', default: 60 },
+  KEY_MISS_REFRESH_SECONDS: { kind: 'number', default: 5 },
+  KEY_MAX_STALENESS_SECONDS: { kind: 'number', default: 900 },
+  /** Key reads per second, per instance, for ids the instance holds nothing for. */
+  KEY_LOOKUP_RATE: { kind: 'number', default: 10 },
+  /** ... and how many of those may come at once. */
+  KEY_LOOKUP_BURST: { kind: 'number', default: 20 },
+  /** Days an entry is kept after its last save. */
+  ENTRY_RETENTION_DAYS: { kind: 'number', default: 90 },
+  MINT_DEFAULT_TTL_SECONDS: { kind: 'number', default: 7 * 86_400 },
+  MINT_MAX_LIFETIME_SECONDS: { kind: 'number', default: 30 * 86_400 },
+  /** false: the legacy Function URL answers 410 to every request. */
+  LEGACY_ENABLED: { kind: 'boolean', default: true },
+  /** The date announced in the legacy responses' Sunset header (ISO 8601). */
+  LEGACY_SUNSET: { kind: 'string', optional: true },
+  /** Where the legacy responses' Link header points; unset: the URL's own /migration-guide. */
+  LEGACY_MIGRATION_GUIDE_URL: { kind: 'string', optional: true },
+  /** The current contract's URL, named in the legacy migration notice. */
+  CURRENT_ENDPOINT_URL: { kind: 'string', optional: true },
+  /** The service name Powertools gives the logger. */
+  POWERTOOLS_SERVICE_NAME: { kind: 'string', default: 'session-recovery' },
+} as const satisfies Record<string, Definition>;
+
+export type SettingName = keyof typeof SETTINGS;
+
+type KindValue<K extends Kind> = K extends 'number' ? number : K extends 'boolean' ? boolean : K extends 'list' ? readonly string[] : string;
+type Def<N extends SettingName> = (typeof SETTINGS)[N];
+/** What a setting reads as: its kind's type, or undefined when it is optional and unset. */
+export type SettingValue<N extends SettingName> = KindValue<Def<N>['kind']> | (Def<N> extends { optional: true } ? undefined : never);
+
+const parse = (name: string, kind: Kind, raw: string): string | number | boolean | readonly string[] => {
+  switch (kind) {
+    case 'number': {
+      const value = Number(raw);
+      if (!Number.isFinite(value) || value < 0) throw new Error(`Environment variable ${name} must be a non-negative number, got "${raw}"`);
+      return value;
+    }
+    case 'boolean':
+      if (raw !== 'true' && raw !== 'false') throw new Error(`Environment variable ${name} must be true or false, got "${raw}"`);
+      return raw === 'true';
+    case 'list':
+      return raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s.length > 0);
+    case 'string':
+      return raw;
+  }
+};
+
+/**
+ * A setting's value from the environment, or its default. A required one that
+ * is missing, or a value of the wrong kind, fails the cold start with a message
+ * naming the variable, rather than a confusing error on the first request.
+ */
+export const setting = <N extends SettingName>(name: N, env: Readonly<Record<string, string | undefined>> = process.env): SettingValue<N> => {
+  const definition: Definition = SETTINGS[name];
+  const raw = env[name];
+  if (raw !== undefined && raw !== '') return parse(name, definition.kind, raw) as SettingValue<N>;
+  if (definition.default !== undefined || definition.optional) return definition.default as SettingValue<N>;
+  throw new Error(`Missing required environment variable ${name}`);
+};
+
+/** A setting's default, for the construct's props. */
+export const defaultOf = <N extends SettingName>(name: N): Exclude<SettingValue<N>, undefined> =>
+  (SETTINGS[name] as Definition).default as Exclude<SettingValue<N>, undefined>;
+
+/** Values for some settings. */
+export type Settings = { readonly [N in SettingName]?: SettingValue<N> };
+
+/** Settings as the environment variables that carry them (undefined values are left out). */
+export const environmentOf = (values: Settings): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries(values)
+      .filter(([, value]) => value !== undefined)
+      .map(([name, value]) => [name, Array.isArray(value) ? value.join(',') : String(value)]),
+  );
+
+/**
+ * A Lambda's whole environment as the construct would set it: every default,
+ * then `values`. For the local runtime, the bench and the tests.
+ */
+export const lambdaEnvironment = (values: Settings): Record<string, string> => {
+  const defaults = Object.fromEntries(
+    (Object.keys(SETTINGS) as SettingName[]).filter((n) => defaultOf(n) !== undefined).map((n) => [n, defaultOf(n)]),
+  ) as Settings;
+  return environmentOf({ ...defaults, ...values });
+};
