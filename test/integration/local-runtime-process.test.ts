@@ -19,7 +19,7 @@ interface Exit {
 /** Runs `npm start`'s script to its end, against this test run's moto (AWS_ENDPOINT_URL), so it starts none of its own. */
 const npmStart = async (env: Record<string, string>): Promise<Exit> => {
   try {
-    const { stdout, stderr } = await run(process.execPath, [...NODE_ARGS, path.join(root, 'scripts', 'local-runtime.ts')], {
+    const { stdout, stderr } = await run(process.execPath, [...NODE_ARGS, path.join(root, 'local', 'start.ts')], {
       cwd: root,
       env: { ...process.env, ...env },
     });
@@ -103,7 +103,7 @@ describe('moto started by the local runtime', () => {
     ['SIGHUP', 'a closed terminal'],
   ] as const)('stops with the runtime on %s (%s)', async (signal, _what) => {
     // No AWS_ENDPOINT_URL: it starts its own moto.
-    const runtime = start([path.join(root, 'scripts', 'local-runtime.ts')], { ...process.env, PORT: '0', LEGACY_PORT: '0', AWS_ENDPOINT_URL: '' });
+    const runtime = start([path.join(root, 'local', 'start.ts')], { ...process.env, PORT: '0', LEGACY_PORT: '0', AWS_ENDPOINT_URL: '' });
     const banner = await readUntil(runtime, 'Press Ctrl-C to stop.');
     const emulator = /AWS emulator +(http:\/\/\S+) \(moto, started by this process\)/.exec(banner)?.[1] as string;
     const api = /API +(http:\/\/\S+)/.exec(banner)?.[1] as string;
@@ -122,7 +122,7 @@ describe('moto started by the local runtime', () => {
   });
 
   it('does not outlive a runtime process that dies of an uncaught exception', async () => {
-    const moto = pathToFileURL(path.join(root, 'scripts', 'local', 'moto.ts')).href;
+    const moto = pathToFileURL(path.join(root, 'local', 'moto.ts')).href;
     // What happens in the runtime when a bug escapes every handler: the process dies of it.
     const script = `import { startMoto } from ${JSON.stringify(moto)};
 const moto = await startMoto();
