@@ -279,7 +279,7 @@ const main = async () => {
       'legacy-load-entry-data': await unknownIdReads(legacy, (id) => legacyBody(computeToken(legacyKey, ids.entry, FUTURE), FUTURE).replace(ids.flow, id), '$default'),
     };
 
-    const results: Record<string, unknown> = { date: new Date().toISOString(), machine: `${os.cpus().length} × ${os.cpus()[0]?.model}, Node ${process.version}`, quick, floorBytes: floor.bytes, sizes, addedOverFloor: Object.fromEntries(addedOverFloor), calls, unknownIds };
+    const results: Record<string, unknown> = { date: new Date().toISOString(), machine: `${os.cpus().length} × ${os.cpus()[0]?.model}, Node ${process.version}, load average ${os.loadavg()[0].toFixed(1)} at the start`, quick, floorBytes: floor.bytes, sizes, addedOverFloor: Object.fromEntries(addedOverFloor), calls, unknownIds };
     const rows: string[] = [];
     let costSection = '';
     rows.push(`| bundle, floor | ${floor.bytes} B | 1.000 | | |`);
