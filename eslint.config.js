@@ -18,7 +18,13 @@ const outer = (...layers) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'cdk.out/', '.venv/', 'coverage/', 'test-results/', '.bench-tmp/', 'bench/out/', '**/*.gen.js', '**/*.gen.d.ts'] },
+  {
+    ignores: [
+      'node_modules/', 'cdk.out/', '.venv/', 'coverage/', 'test-results/', '.bench-tmp/', 'bench/out/', '**/*.gen.js', '**/*.gen.d.ts',
+      // Templates with include markers, not JavaScript on their own: the clients built from them are linted.
+      'clients/src/embeddables-action.js', 'clients/src/session-recovery.js',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -36,7 +42,7 @@ export default tseslint.config(
   },
   // Code that runs in the browser: the clients and the demo page.
   {
-    files: ['clients/*.js', 'local/demo/**/*.js'],
+    files: ['clients/*.js', 'clients/src/*.js', 'local/demo/**/*.js'],
     languageOptions: { globals: globals.browser },
   },
   // Embeddables Actions keep the guide's `function output(userData, helperFunctions, triggerContext)`, which Embeddables calls.

@@ -1,7 +1,8 @@
 /**
  * `npm run load`: a burst of resume requests against the local runtime, the way a
  * campaign email lands: autocannon, a mix of valid, invalid and expired links,
- * every answer checked. Writes bench/load-report.md and bench/load-results.json,
+ * every answer checked. Writes load-report.md and load-results.json to bench/out/
+ * (ignored by git; `npm run load -- --record` writes the tracked ones in bench/),
  * and exits non-zero on any 5xx or wrong answer. A script with a report, not a
  * timed test: its figures depend on the machine.
  *
@@ -9,11 +10,11 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
+import { writeResults } from './output';
 
 const root = path.join(import.meta.dirname, '..');
 const REQUESTS = Number(process.env.LOAD_REQUESTS ?? 20_000);
@@ -157,9 +158,8 @@ ${Object.entries(byKind).map(([k, v]) => `| ${k} | ${v.sent} | ${v.wrong} |`).jo
 
 A valid link counts as right only when it returns 200 with its own entry (entry id and the user-data marker saved for it); an invalid one only as 401 \`invalid_token\`; an expired one only as 401 \`token_expired\`.
 `;
-    writeFileSync(path.join(root, 'bench', 'load-report.md'), md);
-    writeFileSync(path.join(root, 'bench', 'load-results.json'), `${JSON.stringify(report, null, 2)}\n`);
     process.stdout.write(md);
+    writeResults('load', { 'load-results.json': `${JSON.stringify(report, null, 2)}\n`, 'load-report.md': md });
     if (fiveXx > 0 || wrong > 0 || answered !== REQUESTS || result.errors > 0) {
       console.error(`FAILED: ${fiveXx} 5xx, ${wrong} wrong answers, ${answered}/${REQUESTS} answered, ${result.errors} errors`);
       process.exitCode = 1;

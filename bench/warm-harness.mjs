@@ -1,7 +1,10 @@
 // Runs in a fresh Node process: loads our bundle and the floor's, warms both, then
 // alternates calls (ours, floor, ours, floor, ...) so both see the same emulator
 // latency at the same moment; a side-by-side measurement, not two separate runs.
-// Counts the TCP connections each side opens while timed (HTTP keep-alive).
+// Counts the TCP connections each side opens while timed (HTTP keep-alive), and
+// times each AWS call from the moment its request is sent to the end of its
+// response: the wait on the emulator, which the cost model replaces with a stated
+// in-region latency (bench/prices.ts).
 // Prints one JSON line of results on fd 3; what the handlers log goes to the real
 // stdout/stderr, where the parent counts our handler's bytes (the floor logs nothing).
 import diagnostics from 'node:diagnostics_channel';
@@ -20,12 +23,29 @@ const context = {
   getRemainingTimeInMillis: () => 10_000,
 };
 
-const side = (handler, events) => ({ handler, events, times: [], statuses: {}, firstFailure: undefined, sockets: 0 });
+const side = (handler, events) => ({ handler, events, times: [], own: [], statuses: {}, firstFailure: undefined, sockets: 0, awsCalls: {}, wait: 0 });
 // TCP connections each side opens during its timed calls: 0 when HTTP keep-alive reuses the warm connection.
 let current;
 let timing = false;
 diagnostics.subscribe('net.client.socket', () => {
   if (timing && current) current.sockets++;
+});
+// The SDK's HTTP requests: `start` when a request is sent, `response.finish` when its
+// headers arrive; its end is when the body has arrived too. Calls are awaited one at a
+// time, so each request belongs to the side and the call that are current.
+const sentAt = new WeakMap();
+const SERVICES = { dynamodb: 'dynamodb', secretsmanager: 'secretsManager' };
+const serviceOf = (request) => SERVICES[/^(\w+?)(?:_\d+)?\./.exec(String(request.getHeader('x-amz-target') ?? ''))?.[1].toLowerCase()] ?? 'other';
+diagnostics.subscribe('http.client.request.start', ({ request }) => {
+  if (!timing || !current) return;
+  const s = current;
+  const service = serviceOf(request);
+  s.awsCalls[service] = (s.awsCalls[service] ?? 0) + 1;
+  sentAt.set(request, { s, t0: performance.now() });
+});
+diagnostics.subscribe('http.client.response.finish', ({ request, response }) => {
+  const sent = sentAt.get(request);
+  if (sent) response.once('end', () => (sent.s.wait += performance.now() - sent.t0));
 });
 const sides = [side(ours.handler, oursEvents), side(floor.handler, floorEvents)];
 
@@ -34,11 +54,13 @@ const call = async (s, i, timed) => {
   const event = structuredClone(s.events[i % s.events.length]);
   current = s;
   timing = timed;
+  s.wait = 0;
   const t0 = performance.now();
   const res = await s.handler(event, context);
   const elapsed = performance.now() - t0;
   if (!timed) return;
   s.times.push(elapsed);
+  s.own.push(elapsed - s.wait);
   s.statuses[res?.statusCode] = (s.statuses[res?.statusCode] ?? 0) + 1;
   if (!(res?.statusCode >= 200 && res?.statusCode < 300) && !s.firstFailure) s.firstFailure = { status: res?.statusCode, body: res?.body };
 };
@@ -48,9 +70,23 @@ writeSync(1, '--- timed run ---\n');
 writeSync(2, '--- timed run ---\n');
 for (let i = 0; i < n; i++) for (const s of sides) await call(s, i, true);
 
-const stats = (s) => {
-  const t = [...s.times].sort((a, b) => a - b);
-  const q = (p) => t[Math.min(t.length - 1, Math.floor(p * t.length))];
-  return { median: q(0.5), p99: q(0.99), n: t.length, statuses: s.statuses, firstFailure: s.firstFailure, sockets: s.sockets };
+const quantile = (xs, p) => {
+  const t = [...xs].sort((a, b) => a - b);
+  return t[Math.min(t.length - 1, Math.floor(p * t.length))];
 };
+const stats = (s) => ({
+  median: quantile(s.times, 0.5),
+  p99: quantile(s.times, 0.99),
+  // The handler's own time: each call's time less its waits on the emulator. Other
+  // processes on this machine can only add to it (preemption, a busy sibling core), so
+  // its fast end is the handler's own work and its median moves with the machine's load.
+  ownFast: quantile(s.own, 0.01),
+  ownMedian: quantile(s.own, 0.5),
+  ownQuantiles: Object.fromEntries([0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9].map((p) => [`p${Math.round(p * 100)}`, quantile(s.own, p)])),
+  n: s.times.length,
+  awsCallsPerRequest: Object.fromEntries(Object.entries(s.awsCalls).map(([k, v]) => [k, v / s.times.length])),
+  statuses: s.statuses,
+  firstFailure: s.firstFailure,
+  sockets: s.sockets,
+});
 writeSync(3, `${JSON.stringify({ ours: stats(sides[0]), floor: stats(sides[1]) })}\n`);

@@ -1,3 +1,4 @@
+// Built from clients/src/ by `npm run build:clients`; to change this file, change those.
 // session-recovery: restore a user's answers from a resume link, LEGACY contract.
 //
 // For pages set up before 26 May 2026 whose links are signed with a per-flow
@@ -17,10 +18,13 @@
 //   Each repair gives back exactly the string that was signed. A link with some
 //   but not all three parameters is reported (incomplete_link), not ignored.
 // - The body is sent as Content-Type: text/plain, which makes the call a CORS
-//   "simple" request: no preflight round trip before the answers load.
+//   "simple" request: no preflight round trip before the answers load. The
+//   endpoint parses text/plain bodies as JSON.
 // - Each error code gets one clear console message. The token is never logged.
-// - On failure it calls helperFunctions.setUserData({ session_recovery_error: code }).
-// - output() returns a Promise of the outcome:
+// - On failure it calls helperFunctions.setUserData({ session_recovery_error: code }),
+//   so the Embeddable can show a message (e.g. a component that is visible when
+//   session_recovery_error is set) and offer to start over.
+// - output() returns a Promise of the outcome, for pages that call it themselves:
 //   { status: 'no_link' } | { status: 'restored', entry } | { status: 'failed', code, message }.
 
 // @TODO: Replace these with your own values
@@ -45,15 +49,17 @@ const SESSION_RECOVERY_HINTS = {
   service_unavailable: 'the service is busy; the user can open the link again in a moment',
   internal_error: 'the service failed; its logs have the details',
   network_error: 'the endpoint could not be reached. If the console also shows a CORS error, add this page\'s origin to the stack\'s allowedOrigins; otherwise check LEGACY_LOAD_ENTRY_DATA_URL and the network',
-  unexpected_response: 'the endpoint answered with something other than the load_entry_data JSON; check LEGACY_LOAD_ENTRY_DATA_URL',
+  unexpected_response: 'the endpoint answered with something other than the load-entry-data JSON; check LEGACY_LOAD_ENTRY_DATA_URL',
 }
 
 // All Actions must contain a function called output()
 function output(userData, helperFunctions, triggerContext) {
-  // Reads the resume link from the page URL, repairing the damage links suffer in transit.
-  function readResumeLink() {
+  // The resume link's parameters in `search` (a query string), repairing the damage
+  // links suffer in transit. Each repair gives back exactly the string that was
+  // signed. A missing parameter is ''.
+  function readLinkParameters(search, names) {
     const params = new Map()
-    for (const [name, value] of new URLSearchParams(window.location.search)) {
+    for (const [name, value] of new URLSearchParams(search)) {
       // "&" rewritten as "&amp;" (or "&#38;") turns "&entry_id=" into a parameter named "amp;entry_id".
       params.set(name.replace(/^(?:amp;|#0*38;|#x0*26;)+/i, ''), value)
     }
@@ -67,11 +73,32 @@ function output(userData, helperFunctions, triggerContext) {
       return v
     }
     return {
-      token: clean(params.get(TOKEN_URL_PARAM_KEY)),
-      entryId: clean(params.get(ENTRY_ID_URL_PARAM_KEY)),
+      token: clean(params.get(names.token)),
+      entryId: clean(params.get(names.entryId)),
       // A "+01:00" offset sent unencoded arrives as " 01:00": in a query string "+" means a space.
-      expiresAt: clean(params.get(EXPIRY_URL_PARAM_KEY)).replace(/^([0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9:.]+) ([0-9]{2}:[0-9]{2})$/, '$1+$2'),
+      expiresAt: clean(params.get(names.expiresAt)).replace(/^([0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9:.]+) ([0-9]{2}:[0-9]{2})$/, '$1+$2'),
     }
+  }
+
+  // The fetch() options that post a link's parameters to the endpoint.
+  function resumeRequest(body) {
+    return {
+      method: 'POST',
+      // text/plain keeps this a CORS "simple" request: no preflight.
+      headers: { 'Content-Type': 'text/plain;charset=UTF-8' },
+      body: JSON.stringify(body),
+      credentials: 'omit',
+      // The page URL holds the token: never send it on as a Referer.
+      referrerPolicy: 'no-referrer',
+    }
+  }
+
+  // The error code of an answer that holds no entry: the endpoint's own, else
+  // rate_limited for API Gateway's 429 (whose body has no code), else unexpected_response.
+  function errorCodeOf(status, data) {
+    const error = data && data.error
+    if (error && typeof error.code === 'string') return error.code
+    return status === 429 ? 'rate_limited' : 'unexpected_response'
   }
 
   function fail(code, status, message) {
@@ -81,7 +108,11 @@ function output(userData, helperFunctions, triggerContext) {
     return { status: 'failed', code, message: message || SESSION_RECOVERY_HINTS[code] || code }
   }
 
-  const { token, entryId, expiresAt } = readResumeLink()
+  const { token, entryId, expiresAt } = readLinkParameters(window.location.search, {
+    token: TOKEN_URL_PARAM_KEY,
+    entryId: ENTRY_ID_URL_PARAM_KEY,
+    expiresAt: EXPIRY_URL_PARAM_KEY,
+  })
 
   // None of the three: a new user, nothing to restore.
   if (!token && !entryId && !expiresAt) return Promise.resolve({ status: 'no_link' })
@@ -90,20 +121,12 @@ function output(userData, helperFunctions, triggerContext) {
 
   console.warn('Session recovery: this page uses the deprecated legacy endpoint; migrate to the current one (see docs/migrating-from-legacy.md)')
   console.info('Session recovery: restoring the saved entry from the link')
-  return fetch(LEGACY_LOAD_ENTRY_DATA_URL, {
-    method: 'POST',
-    // text/plain keeps this a CORS "simple" request: no preflight.
-    headers: { 'Content-Type': 'text/plain;charset=UTF-8' },
-    body: JSON.stringify({
-      flow_id: EMBEDDABLE_ID,
-      entry_id: entryId,
-      token,
-      expires: expiresAt,  // Note: "expires", not "expires_at"
-    }),
-    credentials: 'omit',
-    // The page URL holds the token: never send it on as a Referer.
-    referrerPolicy: 'no-referrer',
-  }).then(async (res) => {
+  return fetch(LEGACY_LOAD_ENTRY_DATA_URL, resumeRequest({
+    flow_id: EMBEDDABLE_ID,
+    entry_id: entryId,
+    token,
+    expires: expiresAt,  // Note: "expires", not "expires_at"
+  })).then(async (res) => {
     let data = null
     try { data = await res.json() } catch { /* not JSON: handled below */ }
 
@@ -115,9 +138,7 @@ function output(userData, helperFunctions, triggerContext) {
       console.info('Session recovery: restored the saved entry; going to ' + data.entry.current_page_key)
       return { status: 'restored', entry: data.entry }
     }
-    const error = data && data.error
-    const code = error && typeof error.code === 'string' ? error.code : res.status === 429 ? 'rate_limited' : 'unexpected_response'
-    return fail(code, res.status, error && error.message)
+    return fail(errorCodeOf(res.status, data), res.status, data && data.error && data.error.message)
   }, (err) => fail('network_error', 0, err && err.message)).catch((err) => {
     // setUserData or goToPage threw: a problem in the page, not in the link.
     console.error('Session recovery: the page could not apply the result:', err)

@@ -1,19 +1,20 @@
+// Built from clients/src/ by `npm run build:clients`; to change this file, change those.
 /**
  * session-recovery in the browser, for sites that are not built on Embeddables.
- * A framework-free ES module with no dependencies and no build step:
+ * A framework-free ES module with no dependencies and no build step on your side:
  *
- *   import { resumeFromUrl, SessionRecoveryError } from './session-recovery.js';
+ *   import { resumeFromUrl, SessionRecoveryError } from './session-recovery.js'
  *
  *   try {
  *     const entry = await resumeFromUrl({
  *       endpoint: 'https://abc123.execute-api.eu-west-1.amazonaws.com/v1/load-entry-data', // LoadEntryDataUrl
  *       flowId: 'flow_onboarding',
  *       projectId: 'proj_aaabbbccc',
- *     });
- *     if (entry) showPage(entry.current_page_key, entry); // null: the URL holds no resume link
+ *     })
+ *     if (entry) showPage(entry.current_page_key, entry) // null: the URL holds no resume link
  *   } catch (error) {
- *     if (!(error instanceof SessionRecoveryError)) throw error;
- *     showMessage(error.code); // e.g. 'token_expired'
+ *     if (!(error instanceof SessionRecoveryError)) throw error
+ *     showMessage(error.code) // e.g. 'token_expired'
  *   }
  *
  * The contract of `resumeFromUrl`:
@@ -46,25 +47,59 @@ export class SessionRecoveryError extends Error {
    * @param {number} [status] HTTP status, 0 when there was no response
    */
   constructor(code, message, status = 0) {
-    super(message);
-    this.name = 'SessionRecoveryError';
-    this.code = code;
-    this.status = status;
+    super(message)
+    this.name = 'SessionRecoveryError'
+    this.code = code
+    this.status = status
   }
 }
 
-const decodeTwiceEncoded = (value) => {
-  let v = value.trim();
-  // Encoded twice by a link tracker: "%252B01%253A00" reaches us as "%2B01%3A00".
-  for (let i = 0; i < 2 && /%[0-9A-Fa-f]{2}/.test(v); i++) {
-    try {
-      v = decodeURIComponent(v);
-    } catch {
-      break;
-    }
+// The resume link's parameters in `search` (a query string), repairing the damage
+// links suffer in transit. Each repair gives back exactly the string that was
+// signed. A missing parameter is ''.
+function readLinkParameters(search, names) {
+  const params = new Map()
+  for (const [name, value] of new URLSearchParams(search)) {
+    // "&" rewritten as "&amp;" (or "&#38;") turns "&entry_id=" into a parameter named "amp;entry_id".
+    params.set(name.replace(/^(?:amp;|#0*38;|#x0*26;)+/i, ''), value)
   }
-  return v;
-};
+  const clean = (value) => {
+    if (value === undefined) return ''
+    let v = value.trim()
+    // Encoded twice by a link tracker: "%252B01%253A00" reaches us as "%2B01%3A00".
+    for (let i = 0; i < 2 && /%[0-9A-Fa-f]{2}/.test(v); i++) {
+      try { v = decodeURIComponent(v) } catch { break }
+    }
+    return v
+  }
+  return {
+    token: clean(params.get(names.token)),
+    entryId: clean(params.get(names.entryId)),
+    // A "+01:00" offset sent unencoded arrives as " 01:00": in a query string "+" means a space.
+    expiresAt: clean(params.get(names.expiresAt)).replace(/^([0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9:.]+) ([0-9]{2}:[0-9]{2})$/, '$1+$2'),
+  }
+}
+
+// The fetch() options that post a link's parameters to the endpoint.
+function resumeRequest(body) {
+  return {
+    method: 'POST',
+    // text/plain keeps this a CORS "simple" request: no preflight.
+    headers: { 'Content-Type': 'text/plain;charset=UTF-8' },
+    body: JSON.stringify(body),
+    credentials: 'omit',
+    // The page URL holds the token: never send it on as a Referer.
+    referrerPolicy: 'no-referrer',
+  }
+}
+
+// The error code of an answer that holds no entry: the endpoint's own, else
+// rate_limited for API Gateway's 429 (whose body has no code), else unexpected_response.
+function errorCodeOf(status, data) {
+  const error = data && data.error
+  if (error && typeof error.code === 'string') return error.code
+  return status === 429 ? 'rate_limited' : 'unexpected_response'
+}
 
 /**
  * The resume parameters of `url`, repaired. Missing ones are ''.
@@ -72,18 +107,7 @@ const decodeTwiceEncoded = (value) => {
  * @returns {{ token: string, entryId: string, expiresAt: string }}
  */
 export function readResumeLink(url = window.location.href) {
-  const params = new Map();
-  for (const [name, value] of new URL(url).searchParams) {
-    // "&" rewritten as "&amp;" (or "&#38;") turns "&entry_id=" into a parameter named "amp;entry_id".
-    params.set(name.replace(/^(?:amp;|#0*38;|#x0*26;)+/i, ''), value);
-  }
-  const get = (name) => decodeTwiceEncoded(params.get(name) ?? '');
-  return {
-    token: get('token'),
-    entryId: get('entry_id'),
-    // A "+01:00" offset sent unencoded arrives as " 01:00": in a query string "+" means a space.
-    expiresAt: get('expires_at').replace(/^([0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9:.]+) ([0-9]{2}:[0-9]{2})$/, '$1+$2'),
-  };
+  return readLinkParameters(new URL(url).search, { token: 'token', entryId: 'entry_id', expiresAt: 'expires_at' })
 }
 
 /**
@@ -94,35 +118,28 @@ export function readResumeLink(url = window.location.href) {
  * @returns {Promise<Record<string, unknown> & { entry_id: string, current_page_key: string } | null>}
  */
 export async function resumeFromUrl({ endpoint, flowId, projectId, url = window.location.href }) {
-  if (!endpoint || !flowId || !projectId) throw new TypeError('resumeFromUrl needs endpoint, flowId and projectId');
-  const { token, entryId, expiresAt } = readResumeLink(url);
-  if (!token && !entryId && !expiresAt) return null;
+  if (!endpoint || !flowId || !projectId) throw new TypeError('resumeFromUrl needs endpoint, flowId and projectId')
+  const { token, entryId, expiresAt } = readResumeLink(url)
+  if (!token && !entryId && !expiresAt) return null
   if (!token || !entryId || !expiresAt) {
-    throw new SessionRecoveryError('incomplete_link', 'The link lacks token, entry_id or expires_at.');
+    throw new SessionRecoveryError('incomplete_link', 'The link lacks token, entry_id or expires_at.')
   }
 
-  let res;
+  let res
   try {
-    res = await fetch(endpoint, {
-      method: 'POST',
-      // text/plain keeps this a CORS "simple" request: no preflight.
-      headers: { 'Content-Type': 'text/plain;charset=UTF-8' },
-      body: JSON.stringify({ flow_id: flowId, project_id: projectId, entry_id: entryId, token, expires_at: expiresAt }),
-      credentials: 'omit',
-      // The page URL holds the token: never send it on as a Referer.
-      referrerPolicy: 'no-referrer',
-    });
+    res = await fetch(endpoint, resumeRequest({ flow_id: flowId, project_id: projectId, entry_id: entryId, token, expires_at: expiresAt }))
   } catch (error) {
-    throw new SessionRecoveryError('network_error', `The endpoint could not be reached (${error?.message ?? error}).`);
+    throw new SessionRecoveryError('network_error', `The endpoint could not be reached (${error?.message ?? error}).`)
   }
-  let data = null;
+  let data = null
   try {
-    data = await res.json();
+    data = await res.json()
   } catch {
     // Not JSON: handled below.
   }
-  if (res.ok && data?.entry) return data.entry;
-  if (typeof data?.error?.code === 'string') throw new SessionRecoveryError(data.error.code, String(data.error.message ?? ''), res.status);
-  if (res.status === 429) throw new SessionRecoveryError('rate_limited', 'Too many requests; retry shortly.', 429);
-  throw new SessionRecoveryError('unexpected_response', `The endpoint answered HTTP ${res.status} without the expected JSON.`, res.status);
+  if (res.ok && data?.entry) return data.entry
+  const code = errorCodeOf(res.status, data)
+  if (code === 'rate_limited') throw new SessionRecoveryError(code, 'Too many requests; retry shortly.', res.status)
+  if (code === 'unexpected_response') throw new SessionRecoveryError(code, `The endpoint answered HTTP ${res.status} without the expected JSON.`, res.status)
+  throw new SessionRecoveryError(code, String(data.error.message ?? ''), res.status)
 }

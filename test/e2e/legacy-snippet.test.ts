@@ -98,10 +98,10 @@ describe('the legacy Action snippet against the legacy port', () => {
     }
   });
 
-  it('reads links with the same repairs as the current snippet: each is a standalone paste, so the code is copied, not shared', async () => {
+  it('reads links with the same repairs as the current snippet: each is a standalone paste, so npm run build:clients copies the code into both', async () => {
     const readResumeLink = async (name: string) => {
       const source = await readFile(path.join(import.meta.dirname, '..', '..', 'clients', name), 'utf8');
-      return /\n {2}function readResumeLink\(\) \{\n[\s\S]*?\n {2}\}\n/.exec(source)?.[0];
+      return /\n {2}function readLinkParameters\(search, names\) \{\n[\s\S]*?\n {2}\}\n/.exec(source)?.[0];
     };
 
     const legacy = await readResumeLink('embeddables-action-legacy.js');

@@ -1,0 +1,85 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+const CLIENTS_DIR = path.join(import.meta.dirname, '..', 'clients');
+const SRC = path.join(CLIENTS_DIR, 'src');
+
+type Variant = 'current' | 'legacy';
+
+/** Each browser client: the template in clients/src/ it is built from, and for the Actions, which contract. */
+export const CLIENTS: Readonly<Record<string, { template: string; variant?: Variant }>> = {
+  'embeddables-action.js': { template: 'embeddables-action.js', variant: 'current' },
+  'embeddables-action-legacy.js': { template: 'embeddables-action.js', variant: 'legacy' },
+  'session-recovery.js': { template: 'session-recovery.js' },
+};
+
+export const clientPath = (name: string): string => path.join(CLIENTS_DIR, name);
+
+const HEADER = '// Built from clients/src/ by `npm run build:clients`; to change this file, change those.\n';
+
+/** The functions of clients/src/shared.js by name, each with the comment above it and without `export`. */
+const sharedFunctions = (): Map<string, string[]> => {
+  const functions = new Map<string, string[]>();
+  let comment: string[] = [];
+  let current: { name: string; lines: string[] } | undefined;
+  for (const line of readFileSync(path.join(SRC, 'shared.js'), 'utf8').split('\n')) {
+    if (current) {
+      current.lines.push(line);
+      if (line === '}') {
+        functions.set(current.name, current.lines);
+        current = undefined;
+      }
+      continue;
+    }
+    const start = /^export function (\w+)\(/.exec(line);
+    if (start) current = { name: start[1], lines: [...comment, line.slice('export '.length)] };
+    comment = line.startsWith('//') ? [...comment, line] : [];
+  }
+  return functions;
+};
+
+/**
+ * A template with its directives applied: `//#if current` or `//#if legacy` …
+ * `//#endif` keeps the lines between for that variant only, and
+ * `//#include name` inserts a function of shared.js at the directive's indentation.
+ */
+const preprocess = (template: string, variant: Variant | undefined, shared: Map<string, string[]>): string => {
+  const out: string[] = [];
+  let block: Variant | undefined;
+  for (const [i, line] of template.split('\n').entries()) {
+    const where = `line ${i + 1}`;
+    const directive = /^(\s*)\/\/#(\w+)(?: (\w+))?$/.exec(line);
+    if (!directive) {
+      if (line.trimStart().startsWith('//#')) throw new Error(`${where}: malformed directive ${line.trim()}`);
+      if (block === undefined || block === variant) out.push(line);
+      continue;
+    }
+    const [, indent, name, arg] = directive;
+    if (name === 'if') {
+      if (block || (arg !== 'current' && arg !== 'legacy') || !variant) throw new Error(`${where}: //#if needs current or legacy, outside another block, in an Action`);
+      block = arg;
+    } else if (name === 'endif') {
+      if (!block) throw new Error(`${where}: //#endif without //#if`);
+      block = undefined;
+    } else if (name === 'include') {
+      const fn = arg && shared.get(arg);
+      if (!fn) throw new Error(`${where}: shared.js has no function ${arg}`);
+      if (block === undefined || block === variant) out.push(...fn.map((l) => (l ? indent + l : l)));
+    } else {
+      throw new Error(`${where}: unknown directive //#${name}`);
+    }
+  }
+  if (block) throw new Error(`//#if ${block} is never closed`);
+  return out.join('\n');
+};
+
+/** Every browser client as `npm run build:clients` writes it, by file name. */
+export const renderClients = (): Record<string, string> => {
+  const shared = sharedFunctions();
+  return Object.fromEntries(
+    Object.entries(CLIENTS).map(([name, { template, variant }]) => [
+      name,
+      HEADER + preprocess(readFileSync(path.join(SRC, template), 'utf8'), variant, shared),
+    ]),
+  );
+};

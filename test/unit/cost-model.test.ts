@@ -1,0 +1,32 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { AWS_CALL_LATENCY_MS, costPerMillion, DYNAMODB_LATENCY_TOP_MS, modelledDurationMs } from '../../bench/prices';
+
+const readme = readFileSync(path.join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
+const base = { memoryMb: 256, durationMs: 6, readUnitsPerRequest: 0.5, secretsManagerCallsPerRequest: 0, logBytesPerRequest: 226 };
+
+it('bills Lambda duration as the own time plus the stated latency of each AWS call', () => {
+  expect(modelledDurationMs(0.8, { dynamodb: 1, secretsManager: 0 })).toBeCloseTo(0.8 + AWS_CALL_LATENCY_MS.dynamodb, 10);
+  expect(modelledDurationMs(0.8, { dynamodb: 1, secretsManager: 1 })).toBeCloseTo(0.8 + AWS_CALL_LATENCY_MS.dynamodb + AWS_CALL_LATENCY_MS.secretsManager, 10);
+  expect(modelledDurationMs(0.8, { dynamodb: 1 }, { dynamodb: DYNAMODB_LATENCY_TOP_MS, secretsManager: 0 })).toBeCloseTo(0.8 + DYNAMODB_LATENCY_TOP_MS, 10);
+});
+
+it('bills every started millisecond, as Lambda does', () => {
+  expect(costPerMillion({ ...base, durationMs: 5.01 }).lambdaDuration).toBe(costPerMillion({ ...base, durationMs: 6 }).lambdaDuration);
+  expect(costPerMillion({ ...base, durationMs: 6.01 }).lambdaDuration).toBeGreaterThan(costPerMillion({ ...base, durationMs: 6 }).lambdaDuration);
+});
+
+it('README: each millisecond billed adds $0.0033 per million at 256 MB', () => {
+  expect(readme).toContain('Each millisecond billed adds $0.0033 per million at 256 MB.');
+  expect(costPerMillion({ ...base, durationMs: 7 }).total - costPerMillion(base).total).toBeCloseTo(0.0033, 4);
+});
+
+it('README: each extra 10 bytes of request line adds $0.005 per million', () => {
+  expect(readme).toContain('each extra 10 bytes per resume adds $0.005 per million at $0.50 per GB ingested');
+  expect(costPerMillion({ ...base, logBytesPerRequest: base.logBytesPerRequest + 10 }).total - costPerMillion(base).total).toBeCloseTo(0.005, 6);
+});
+
+it('README states the GetItem latency the model bills and the top of the range it reports', () => {
+  expect(readme).toContain(`${AWS_CALL_LATENCY_MS.dynamodb} ms per DynamoDB \`GetItem\``);
+  expect(readme).toContain(`the cost at ${DYNAMODB_LATENCY_TOP_MS} ms, the top of the range`);
+});
