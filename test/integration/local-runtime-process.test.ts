@@ -75,16 +75,21 @@ const start = (args: string[], env: NodeJS.ProcessEnv = process.env) => {
   return { child, exited: once(child, 'exit'), stderr: () => stderr };
 };
 
-/** Reads a child's stdout until it contains `marker`, and returns all of it. */
-const readUntil = async ({ child, stderr }: { child: ChildProcessWithoutNullStreams; stderr: () => string }, marker: string): Promise<string> => {
-  let stdout = '';
-  child.stdout.setEncoding('utf8');
-  for await (const chunk of child.stdout) {
-    stdout += chunk as string;
-    if (stdout.includes(marker)) return stdout;
-  }
-  throw new Error(`the process ended without printing ${JSON.stringify(marker)}.\nstdout: ${stdout}\nstderr: ${stderr()}`);
-};
+/**
+ * Reads a child's stdout until it contains `marker`, and returns all of it. It
+ * goes on reading afterwards: a closed pipe would make the child's next line
+ * (e.g. its "stopping" line) fail with EPIPE.
+ */
+const readUntil = ({ child, stderr }: { child: ChildProcessWithoutNullStreams; stderr: () => string }, marker: string): Promise<string> =>
+  new Promise((resolve, reject) => {
+    let stdout = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      stdout += chunk;
+      if (stdout.includes(marker)) resolve(stdout);
+    });
+    child.stdout.on('end', () => reject(new Error(`the process ended without printing ${JSON.stringify(marker)}.\nstdout: ${stdout}\nstderr: ${stderr()}`)));
+  });
 
 /** A connection the server at `origin` holds open: only the death of the process behind it closes it. */
 const holdConnection = async (origin: string): Promise<{ closed: Promise<unknown>; release: () => void }> => {
