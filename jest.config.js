@@ -5,7 +5,8 @@
  * @type {import('jest').Config}
  */
 export default {
-  testEnvironment: 'node',
+  // Node's, showing what a test prints only when it fails (test/setup/quiet-environment.js).
+  testEnvironment: '<rootDir>/test/setup/quiet-environment.js',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   extensionsToTreatAsEsm: ['.ts'],

@@ -30,7 +30,7 @@ export const updateOptimistically = async <T, R>(
     const current = await store.read(key);
     const { value, result } = change(current?.value);
     if (await store.compareAndSwap(key, value, current?.version)) return result;
-    await sleep(random() * Math.min(1000, base * 2 ** Math.min(attempt, 10)));
+    if (attempt + 1 < maxAttempts) await sleep(random() * Math.min(1000, base * 2 ** Math.min(attempt, 10)));
   }
   throw new ApiError('service_unavailable', 'Too many concurrent changes to this project. Retry shortly.', {
     retryAfterSeconds: 1,

@@ -5,7 +5,7 @@ import { BUNDLING } from './bundling';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { FunctionName } from '../../lambdas/http/routes';
@@ -75,6 +75,8 @@ export class ApiFunction extends NodejsFunction {
         sourceMap: BUNDLING.sourcemap,
         mainFields: [...BUNDLING.mainFields],
         banner: BUNDLING.banner,
+        // esbuild's default (info) prints a size summary per function on every synth; warnings and errors still show.
+        logLevel: LogLevel.WARNING,
         // Bundle the pinned SDK, tree-shaken (CDK would leave every @aws-sdk/* package to the runtime);
         // the Secrets Manager client is required from the runtime's SDK at run time, see bundling.ts.
         externalModules: [],

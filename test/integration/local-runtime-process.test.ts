@@ -1,14 +1,18 @@
 import { type ChildProcessWithoutNullStreams, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { type AddressInfo, connect, createServer, type Server } from 'node:net';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 
 const root = path.join(import.meta.dirname, '..', '..');
 const run = promisify(execFile);
-// As `npm start` runs it.
-const NODE_ARGS = ['--disable-warning=DEP0040', '--import', 'tsx'];
+// Node's arguments and the script, read from package.json's `start`, so the test runs what `npm start` runs.
+const [NODE, ...START_ARGS] = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start.split(' ');
+if (NODE !== 'node') throw new Error('package.json: `start` no longer runs node; update this test');
+const NODE_ARGS = START_ARGS.slice(0, -1);
+const START_SCRIPT = path.join(root, START_ARGS.at(-1)!);
 
 interface Exit {
   readonly code: number;
@@ -19,7 +23,7 @@ interface Exit {
 /** Runs `npm start`'s script to its end, against this test run's moto (AWS_ENDPOINT_URL), so it starts none of its own. */
 const npmStart = async (env: Record<string, string>): Promise<Exit> => {
   try {
-    const { stdout, stderr } = await run(process.execPath, [...NODE_ARGS, path.join(root, 'local', 'start.ts')], {
+    const { stdout, stderr } = await run(process.execPath, [...NODE_ARGS, START_SCRIPT], {
       cwd: root,
       env: { ...process.env, ...env },
     });
@@ -113,7 +117,7 @@ describe('moto started by the local runtime', () => {
     ['SIGINT', 'Ctrl-C after whatever read its output went away: writes to a closed pipe', true],
   ] as const)('stops with the runtime on %s (%s)', async (signal, _what, closeOutput) => {
     // No AWS_ENDPOINT_URL: it starts its own moto.
-    const runtime = start([path.join(root, 'local', 'start.ts')], { ...process.env, PORT: '0', LEGACY_PORT: '0', AWS_ENDPOINT_URL: '' });
+    const runtime = start([START_SCRIPT], { ...process.env, PORT: '0', LEGACY_PORT: '0', AWS_ENDPOINT_URL: '' });
     const banner = await readUntil(runtime, 'Press Ctrl-C to stop.');
     const emulator = /AWS emulator +(http:\/\/\S+) \(moto, started by this process\)/.exec(banner)?.[1] as string;
     const api = /API +(http:\/\/\S+)/.exec(banner)?.[1] as string;

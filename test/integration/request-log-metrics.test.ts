@@ -9,6 +9,7 @@ import { secretsManager } from '../../lambdas/adapters/clients';
 import { SecretsManagerLegacyKeyStore } from '../../lambdas/adapters/secrets-manager-legacy-key-store';
 import { computeToken } from '../../lambdas/domain/token';
 import { type MetricFilterSpec, matchesFilter, parseFilterPattern, publishedMetrics } from '../support/cloudwatch-filter';
+import { captureLines } from '../support/capture-lines';
 import { type Handler, invoke } from '../support/http';
 import { seedScenario, uid } from '../support/seed';
 import { loadEntryEvent } from '../fixtures/events';
@@ -25,20 +26,6 @@ const filtersOf = (prefix: string): MetricFilterSpec[] =>
   Object.entries(Template.fromStack(stack).findResources('AWS::Logs::MetricFilter'))
     .filter(([id]) => id.startsWith(prefix))
     .map(([, r]) => r.Properties as MetricFilterSpec);
-
-/** Every line a handler writes while `run` runs, to stdout or stderr (Powertools writes warnings and errors there). */
-const captureLines = async (run: () => Promise<void>): Promise<string[]> => {
-  const chunks: string[] = [];
-  const streams = [process.stdout, process.stderr];
-  const writes = streams.map((s) => s.write.bind(s));
-  for (const s of streams) s.write = ((chunk: string | Uint8Array) => (chunks.push(String(chunk)), true)) as typeof s.write;
-  try {
-    await run();
-  } finally {
-    streams.forEach((s, i) => (s.write = writes[i]));
-  }
-  return chunks.join('').split('\n').filter((l) => l.trim());
-};
 
 describe('metrics from the request log line', () => {
   it('counts verifications by outcome and by matching credential, one line per request, nothing for malformed requests', async () => {

@@ -1,6 +1,5 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { format } from 'node:util';
 import { LOG_DIR } from '../support/sensitive';
 
 /**
@@ -8,9 +7,11 @@ import { LOG_DIR } from '../support/sensitive';
  * (test-results/.../logs/<worker>.jsonl), so the global teardown can scan all of
  * what a full test run printed: the Lambdas' structured lines (Powertools writes
  * them straight to stdout and stderr, which Lambda sends to CloudWatch), any
- * other text on those streams, and everything passed to `console`. The Lambdas
+ * other text on those streams, and everything passed to `console` (which the
+ * test environment, quiet-environment.js, writes to them). The Lambdas
  * log at the most verbose level during tests. Their JSON lines are kept off the
- * terminal; everything else is still shown.
+ * terminal; everything else goes on to the terminal through the test
+ * environment (quiet-environment.js), which shows it when a test fails.
  */
 process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
 mkdirSync(LOG_DIR, { recursive: true });
@@ -27,11 +28,3 @@ for (const stream of [process.stdout, process.stderr]) {
   }) as typeof stream.write;
 }
 
-// Jest's console does not write to this process's streams (it reports to the parent): copy it too.
-for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
-  const original = console[method].bind(console);
-  console[method] = (...args: unknown[]) => {
-    keep(format(...args));
-    original(...args);
-  };
-}
