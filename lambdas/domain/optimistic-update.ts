@@ -2,7 +2,12 @@ import { ApiError } from './errors';
 import type { VersionedStore } from './ports';
 
 export interface OptimisticUpdateOptions {
-  /** Attempts before giving up with 503. @default 30 */
+  /**
+   * Attempts before giving up with 503. Ten attempts wait about 2.3 s in backoff
+   * on average (at most 4.7 s), so the 503 comes from here, well inside the
+   * 7.5 s every request is answered by (http/pipeline.ts).
+   * @default 10
+   */
   readonly maxAttempts?: number;
   /** Backoff ceiling of the first retry, doubled each time up to 1 s, with full jitter. @default 25 */
   readonly baseDelayMs?: number;
@@ -22,7 +27,7 @@ export const updateOptimistically = async <T, R>(
   change: (current: T | undefined) => { value: T; result: R },
   options: OptimisticUpdateOptions = {},
 ): Promise<R> => {
-  const maxAttempts = options.maxAttempts ?? 30;
+  const maxAttempts = options.maxAttempts ?? 10;
   const base = options.baseDelayMs ?? 25;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const random = options.random ?? Math.random;

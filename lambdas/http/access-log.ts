@@ -17,15 +17,16 @@ const requestIdOf = (request: Request): string | undefined =>
  * metric filters in lib/constructs/log-metrics.ts count these lines.
  */
 export const accessLog = (logger: Logger): MiddlewareObj => {
-  const write = (request: Request): void => {
-    const outcome = verificationOutcomeOf(request.error) ?? (request.internal as { outcome?: string }).outcome ?? 'ok';
+  const write = (request: Request, fallback: string): void => {
+    const outcome = verificationOutcomeOf(request.error) ?? (request.internal as { outcome?: string }).outcome ?? fallback;
     logger.info('', { outcome });
   };
   return {
     before: (request) => {
       logger.appendKeys({ request_id: requestIdOf(request) });
     },
-    after: write,
-    onError: write,
+    after: (request) => write(request, 'ok'),
+    // A failure that nothing formatted (error formatting itself failed) is no success.
+    onError: (request) => write(request, 'error'),
   };
 };

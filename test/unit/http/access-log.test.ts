@@ -74,3 +74,14 @@ it('each request has its own id', async () => {
   });
   expect(lines.map((l) => l.request_id)).toEqual([first.requestContext.requestId, second.requestContext.requestId]);
 });
+
+it('a failure that nothing formatted is logged as error, never ok', async () => {
+  const logger = new Logger({ logFormatter: new CompactLogFormatter() });
+  const handler = middy()
+    .use(accessLog(logger))
+    .handler(async () => {
+      throw new TypeError('unformatted');
+    });
+  const lines = await captureLogRecords(() => handler(event(), lambdaContext('unit')).catch(() => undefined));
+  expect(lines.map((l) => l.outcome)).toEqual(['error']);
+});
