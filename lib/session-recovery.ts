@@ -7,6 +7,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { ENTRY_TABLE, LEGACY_SECRETS_PATH, PROJECT_SECRETS_PATH } from '../lambdas/adapters/naming';
@@ -81,10 +82,30 @@ export interface SessionRecoveryProps {
    */
   readonly adminThrottle?: { readonly rateLimit: number; readonly burstLimit: number };
   /**
-   * Per-route limit on `POST /v1/tokens`.
+   * Per-route limit on the mint route.
    * @default { rateLimit: 200, burstLimit: 400 }
    */
   readonly mintThrottle?: { readonly rateLimit: number; readonly burstLimit: number };
+  /**
+   * Per-route limits on the browser-saves routes, which pages call with no
+   * credentials: creating an entry, and saving progress to one.
+   * @default { create: { rateLimit: 50, burstLimit: 100 }, progress: { rateLimit: 200, burstLimit: 400 } }
+   */
+  readonly browserSavesThrottle?: {
+    readonly create: { readonly rateLimit: number; readonly burstLimit: number };
+    readonly progress: { readonly rateLimit: number; readonly burstLimit: number };
+  };
+  /**
+   * Largest body the browser-saves routes accept, in bytes; larger gets 413.
+   * @default 65536
+   */
+  readonly browserSaveMaxBytes?: number;
+  /**
+   * Entries created from browsers, all projects together, in 5 minutes, above
+   * which the `EntryCreationSpike` alarm fires.
+   * @default 1000
+   */
+  readonly entryCreationAlarmThreshold?: number;
   /**
    * Reserved concurrency of the load-entry-data Lambda, so that a flood on the
    * public endpoint cannot use up the account's concurrency and starve its other
@@ -203,6 +224,8 @@ export class SessionRecovery extends Construct {
   readonly functions: Readonly<Record<FunctionName, ApiFunction>>;
   readonly secretPrefix: string;
   readonly environmentName: string;
+  /** The deployment's save key (browser saves). */
+  readonly saveKey: secretsmanager.Secret;
 
   constructor(scope: Construct, id: string, props: SessionRecoveryProps = {}) {
     super(scope, id);
@@ -253,12 +276,26 @@ export class SessionRecovery extends Construct {
       if (value !== undefined && !(Number.isInteger(value) && value >= 1)) throw new Error(`${name} must be a whole number of at least 1, got ${value}`);
       return value;
     };
+    // The deployment's save key for browser saves: made by CloudFormation, read by the Lambdas that sign or check save tokens.
+    this.saveKey = new secretsmanager.Secret(this, 'SaveKey', {
+      description: 'session-recovery save key: signs the save tokens pages save entries with (browser saves)',
+      generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'current', passwordLength: 64, excludePunctuation: true },
+      removalPolicy: tableRemovalPolicy,
+    });
+    Validations.of(this.saveKey).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'The save key is rotated by hand with an overlap (current and previous both verify, docs/security.md): an automatic single-value rotation would break every save token in browsers at once.',
+    });
+
     const loadEntryData = new ApiFunction(this, 'LoadEntryData', {
       ...common,
       functionName: 'load-entry-data',
       reservedConcurrentExecutions: reserved('loadEntryDataReservedConcurrency', props.loadEntryDataReservedConcurrency),
       settings: { ...environment, ...publicSettings },
     });
+    // A resume of a browser-saves project answers a save token too.
+    loadEntryData.bindSaveKey(this.saveKey);
     new RequestLogMetrics(this, 'LoadEntryDataLogMetrics', { logGroup: loadEntryData.logGroup });
     loadEntryData.bindEntriesTable(this.table, ['dynamodb:GetItem']);
     loadEntryData.bindSecretsUnder(this.secretPrefix, PROJECT_SECRETS_PATH);
@@ -276,6 +313,23 @@ export class SessionRecovery extends Construct {
       settings: { ENTRY_RETENTION_DAYS: props.entryRetention?.toDays() ?? defaultOf('ENTRY_RETENTION_DAYS') },
     });
     entries.bindEntriesTable(this.table, ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']);
+
+    const browserSaves = new ApiFunction(this, 'BrowserSaves', {
+      ...common,
+      functionName: 'browser-saves',
+      settings: {
+        ...environment,
+        ...publicSettings,
+        ENTRY_RETENTION_DAYS: props.entryRetention?.toDays() ?? defaultOf('ENTRY_RETENTION_DAYS'),
+        SAVE_MAX_BODY_BYTES: props.browserSaveMaxBytes ?? defaultOf('SAVE_MAX_BODY_BYTES'),
+      },
+    });
+    new RequestLogMetrics(this, 'BrowserSavesLogMetrics', { logGroup: browserSaves.logGroup, kind: 'saves' });
+    // One conditional write per request: PutItem creates, UpdateItem saves progress. No read.
+    browserSaves.bindEntriesTable(this.table, ['dynamodb:PutItem', 'dynamodb:UpdateItem']);
+    // The project's settings (browser saves on, its origins) come with its keys, in one read.
+    browserSaves.bindSecretsUnder(this.secretPrefix, PROJECT_SECRETS_PATH);
+    browserSaves.bindSaveKey(this.saveKey);
 
     const mint = new ApiFunction(this, 'Mint', {
       ...common,
@@ -314,7 +368,7 @@ export class SessionRecovery extends Construct {
         LEGACY_MIGRATION_GUIDE_URL: props.legacyMigrationGuideUrl,
       },
     });
-    new RequestLogMetrics(this, 'LegacyLogMetrics', { logGroup: legacy.logGroup, legacy: true });
+    new RequestLogMetrics(this, 'LegacyLogMetrics', { logGroup: legacy.logGroup, kind: 'legacy' });
     if (legacyEnabled) {
       legacy.bindEntriesTable(this.table, ['dynamodb:GetItem']);
       // Verifies with legacy keys only. It also reads the secret of the project a flow's key was imported for,
@@ -335,6 +389,7 @@ export class SessionRecovery extends Construct {
       mint,
       'legacy-keys': legacyKeys,
       'legacy-load-entry-data': legacy,
+      'browser-saves': browserSaves,
     };
 
     // No corsPreflight here: the Lambdas answer OPTIONS themselves (middy), so one mechanism owns CORS.
@@ -390,10 +445,14 @@ export class SessionRecovery extends Construct {
 
     const admin = props.adminThrottle ?? { rateLimit: 25, burstLimit: 50 };
     const minting = props.mintThrottle ?? { rateLimit: 200, burstLimit: 400 };
+    const saves = props.browserSavesThrottle ?? { create: { rateLimit: 50, burstLimit: 100 }, progress: { rateLimit: 200, burstLimit: 400 } };
+    // Every route but the resume route has its own limit, inside the stage-wide one.
+    const limitOf = (r: (typeof ROUTE_LIST)[number]) =>
+      r.name === 'createEntry' ? saves.create : r.name === 'saveProgress' ? saves.progress : r.access === 'public' ? undefined : r.fn === 'mint' ? minting : admin;
     const routeSettings = Object.fromEntries(
-      ROUTE_LIST.filter((r) => r.access === 'iam').map((r) => {
-        const limit = r.fn === 'mint' ? minting : admin;
-        return [r.key, { ThrottlingRateLimit: limit.rateLimit, ThrottlingBurstLimit: limit.burstLimit }];
+      ROUTE_LIST.flatMap((r) => {
+        const limit = limitOf(r);
+        return limit ? [[r.key, { ThrottlingRateLimit: limit.rateLimit, ThrottlingBurstLimit: limit.burstLimit }]] : [];
       }),
     );
     const cfnStage = stage.node.defaultChild as apigw.CfnStage;
@@ -405,7 +464,8 @@ export class SessionRecovery extends Construct {
 
     this.monitoring = new Monitoring(this, 'Monitoring', {
       api: this.api,
-      publicFunctions: [loadEntryData, legacy],
+      publicFunctions: [loadEntryData, legacy, browserSaves],
+      entryCreationSpike: props.entryCreationAlarmThreshold,
       functionUrls: [
         { name: 'Legacy', fn: legacy },
         ...(this.loadEntryDataFunctionUrl ? [{ name: 'LoadEntryData', fn: loadEntryData }] : []),

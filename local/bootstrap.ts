@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -12,7 +13,7 @@ import {
   ResourceExistsException,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { entryToItem } from '../lambdas/adapters/dynamodb-entry-store';
+import { entryToItem } from '../lambdas/adapters/dynamodb-entry-reader';
 import { ENTRY_TABLE, projectSecretName } from '../lambdas/adapters/naming';
 import type { StoredEntry } from '../lambdas/domain/ports';
 import type { ProjectSecretDocument } from '../lambdas/domain/project-keys';
@@ -63,4 +64,17 @@ export const putProjectSecret = async (
 export const putEntry = async (client: DynamoDBClient, tableName: string, entry: StoredEntry): Promise<void> => {
   const now = new Date().toISOString();
   await client.send(new PutItemCommand({ TableName: tableName, Item: entryToItem(entry, { createdAt: now, updatedAt: now }) }));
+};
+
+/**
+ * Creates the deployment's save key as CloudFormation does (`{"current": <64
+ * random characters>}`), unless it exists: a long-running emulator keeps it, so
+ * save tokens in a browser survive a restart.
+ */
+export const ensureSaveKey = async (client: SecretsManagerClient, name: string): Promise<void> => {
+  try {
+    await client.send(new CreateSecretCommand({ Name: name, SecretString: JSON.stringify({ current: randomBytes(48).toString('base64url') }) }));
+  } catch (error) {
+    if (!(error instanceof ResourceExistsException)) throw error;
+  }
 };

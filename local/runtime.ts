@@ -9,7 +9,7 @@ import { type ActiveCredential, generateCredentialId, generateSecretValue } from
 import { computeToken } from '../lambdas/domain/token';
 import { createApiServer, type HttpApiHandler, localRoutes } from './api-server';
 import { SecretsManagerProjectStore } from '../lambdas/adapters/secrets-manager-project-store';
-import { createEntriesTable, putEntry, putProjectSecret } from './bootstrap';
+import { createEntriesTable, ensureSaveKey, putEntry, putProjectSecret } from './bootstrap';
 import { demoSite } from './demo-site';
 import { type Emulator, startMoto } from './moto';
 
@@ -59,6 +59,8 @@ const applyLambdaEnvironment = (endpoint: string): void => {
     ...lambdaEnvironment({ TABLE_NAME: 'session-recovery-entries' }),
   };
   for (const [k, v] of Object.entries(defaults)) process.env[k] ??= v;
+  // Where CloudFormation would have put it: under the deployment's secret prefix.
+  process.env.SAVE_KEY_SECRET ??= `${setting('SECRET_PREFIX')}save-key`;
   process.env.AWS_ENDPOINT_URL = endpoint;
 };
 
@@ -68,6 +70,7 @@ const seedDemo = async (): Promise<string> => {
   const dynamodb = new DynamoDBClient({});
   const secrets = new SecretsManagerClient({});
   try {
+    await ensureSaveKey(secrets, setting('SAVE_KEY_SECRET') as string);
     await createEntriesTable(dynamodb, setting('TABLE_NAME'));
     // Keep the demo secret across restarts against a long-running emulator.
     // The same read the credentials Lambda does.

@@ -1,5 +1,6 @@
 import { stringify } from 'yaml';
 import { ROUTE_LIST, type RouteName } from '../lambdas/http/routes';
+import { routeSchemas as browserSavesRoutes } from '../lambdas/browser-saves/schema';
 import { routeSchemas as credentialsRoutes } from '../lambdas/credentials/schema';
 import { routeSchemas as entriesRoutes } from '../lambdas/entries/schema';
 import { routeSchemas as legacyKeysRoutes } from '../lambdas/legacy-keys/schema';
@@ -12,6 +13,7 @@ import type { RouteSchema } from '../lambdas/http/route-schema';
 /** The schemas the Lambdas validate with, by route: the single source of the document. */
 export const ROUTE_SCHEMAS: { readonly [N in RouteName]: RouteSchema } = {
   ...loadEntryDataRoutes,
+  ...browserSavesRoutes,
   ...credentialsRoutes,
   ...entriesRoutes,
   ...mintRoutes,
@@ -74,10 +76,28 @@ const SUCCESS: Record<RouteName, Record<string, unknown>> = {
             properties: { entry_id: { type: 'string' }, current_page_key: { type: 'string' } },
             additionalProperties: true,
           },
+          save_token: {
+            type: 'string',
+            description: 'For a project with browser saves on (current contract only): the token this device saves the entry with from now on',
+          },
         },
       },
       'The saved entry',
     ),
+    204: { description: 'CORS preflight answered (OPTIONS)' },
+  },
+  createEntry: {
+    201: json(
+      exactly({
+        entry_id: { type: 'string', description: 'Made by the server: 128 bits from the CSPRNG' },
+        save_token: { type: 'string', description: 'Authorises saves to this entry (and only this one) from this page' },
+      }),
+      'Created',
+    ),
+    204: { description: 'CORS preflight answered (OPTIONS)' },
+  },
+  saveProgress: {
+    200: json(exactly({ seq: { type: 'integer' } }), 'Saved'),
     204: { description: 'CORS preflight answered (OPTIONS)' },
   },
   createCredential: {
@@ -102,6 +122,8 @@ const SUCCESS: Record<RouteName, Record<string, unknown>> = {
   revokeLinks: {
     200: json(exactly({ entry_id: { type: 'string' }, links_valid_after: { type: 'string', format: 'date-time' } }), 'Every link issued so far stops working'),
   },
+  getBrowserSaves: { 200: json(exactly({ enabled: { type: 'boolean' } }), 'Whether the project takes saves from the browser') },
+  setBrowserSaves: { 200: json(exactly({ enabled: { type: 'boolean' } }), 'Saved') },
   putEntry: {
     200: json(exactly({ entry: adminEntry }), 'Updated'),
     201: json(exactly({ entry: adminEntry }), 'Created'),
@@ -131,6 +153,10 @@ const SUCCESS: Record<RouteName, Record<string, unknown>> = {
 
 const ERRORS: Record<RouteName, number[]> = {
   loadEntryData: [400, 401, 403, 404, 413, 415, 429, 503],
+  createEntry: [400, 403, 409, 413, 415, 429, 503],
+  saveProgress: [400, 401, 403, 404, 409, 413, 415, 429, 503],
+  getBrowserSaves: [400, 503],
+  setBrowserSaves: [400, 409, 503],
   createCredential: [400, 409, 503],
   listCredentials: [400, 503],
   revokeCredential: [400, 404, 503],

@@ -1,6 +1,7 @@
 import Ajv2020 from 'ajv/dist/2020.js';
 import standaloneCode from 'ajv/dist/standalone/index.js';
 import { routeSchemas as credentialsRoutes } from '../lambdas/credentials/schema';
+import { routeSchemas as browserSavesRoutes } from '../lambdas/browser-saves/schema';
 import { routeSchemas as entriesRoutes } from '../lambdas/entries/schema';
 import { legacyEventSchema } from '../lambdas/legacy-load-entry-data/schema';
 import { routeSchemas as legacyKeysRoutes } from '../lambdas/legacy-keys/schema';
@@ -22,6 +23,7 @@ export const VALIDATORS: Record<string, Record<string, object>> = {
   'legacy-load-entry-data': { validateEvent: legacyEventSchema },
   credentials: { validateEvent: routeEventSchema<'credentials'>(credentialsRoutes) },
   entries: { validateEvent: routeEventSchema<'entries'>(entriesRoutes) },
+  'browser-saves': { validateEvent: routeEventSchema<'browser-saves'>(browserSavesRoutes) },
   mint: { validateEvent: routeEventSchema<'mint'>(mintRoutes), validatePayload: mintBodySchema },
   'legacy-keys': { validateEvent: routeEventSchema<'legacy-keys'>(legacyKeysRoutes) },
 };

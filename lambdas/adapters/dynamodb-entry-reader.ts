@@ -35,6 +35,21 @@ export const entryFromItem = (item: Record<string, AttributeValue>): StoredEntry
 };
 
 
+/** The item an entry is stored as (the inverse of `entryFromItem`). */
+export const entryToItem = (entry: StoredEntry, timestamps: { createdAt: string; updatedAt: string }) => {
+  const item: Record<string, AttributeValue> = {
+    [ENTRY_TABLE.partitionKey]: { S: entry.entryId },
+    project_id: { S: entry.projectId },
+    flow_id: { S: entry.flowId },
+    current_page_key: { S: entry.currentPageKey },
+    user_data: { S: JSON.stringify(entry.userData) },
+    created_at: { S: timestamps.createdAt },
+    updated_at: { S: timestamps.updatedAt },
+  };
+  if (entry.retainUntil !== undefined) item[ENTRY_TABLE.ttlAttribute] = { N: String(entry.retainUntil) };
+  return item;
+};
+
 /**
  * Reads entries: all the public Lambdas need. Kept apart from the write methods
  * (DynamoDbEntryStore) so their bundles do not carry code they never run.

@@ -10,21 +10,6 @@ import { type EntryStore, type LinkRegistry, MAX_ALLOWED_LINKS, type StoredEntry
 import { DynamoDbEntryReader } from './dynamodb-entry-reader';
 import { awsCall } from './errors';
 
-/** The item an entry is stored as (the inverse of `entryFromItem` in dynamodb-entry-reader.ts). */
-export const entryToItem = (entry: StoredEntry, timestamps: { createdAt: string; updatedAt: string }) => {
-  const item: Record<string, AttributeValue> = {
-    [ENTRY_TABLE.partitionKey]: { S: entry.entryId },
-    project_id: { S: entry.projectId },
-    flow_id: { S: entry.flowId },
-    current_page_key: { S: entry.currentPageKey },
-    user_data: { S: JSON.stringify(entry.userData) },
-    created_at: { S: timestamps.createdAt },
-    updated_at: { S: timestamps.updatedAt },
-  };
-  if (entry.retainUntil !== undefined) item[ENTRY_TABLE.ttlAttribute] = { N: String(entry.retainUntil) };
-  return item;
-};
-
 /** Reads and writes entries (the admin Lambdas and mint). */
 export class DynamoDbEntryStore extends DynamoDbEntryReader implements EntryStore, LinkRegistry {
   async saveEntry(entry: StoredEntry, now: Date): Promise<{ created: boolean; entry: StoredEntry } | 'conflict'> {

@@ -2,7 +2,7 @@ import type { KeySet, SigningKeySource } from '../domain/ports';
 import { signingKeysFor } from '../domain/project-keys';
 import type { SecretsManagerProjectReader } from './secrets-manager-project-store';
 
-/** A project's Token Signing Secrets (and allowed origins), from its one Secrets Manager secret. */
+/** A project's Token Signing Secrets (and its settings: allowed origins, browser saves), from its one Secrets Manager secret. */
 export class SecretsManagerKeySource implements SigningKeySource {
   constructor(
     private readonly projects: SecretsManagerProjectReader,
@@ -12,6 +12,6 @@ export class SecretsManagerKeySource implements SigningKeySource {
   async loadKeys(projectId: string): Promise<KeySet> {
     const doc = (await this.projects.read(projectId))?.value;
     if (!doc) return { keys: [] };
-    return { keys: signingKeysFor(doc, this.environment), allowedOrigins: doc.allowed_origins };
+    return { keys: signingKeysFor(doc, this.environment), allowedOrigins: doc.allowed_origins, browserSaves: doc.browser_saves ?? false };
   }
 }

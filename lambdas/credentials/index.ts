@@ -3,7 +3,7 @@ import { SecretsManagerProjectStore } from '../adapters/secrets-manager-project-
 import { setting } from '../runtime/environment';
 import { ApiError } from '../domain/errors';
 import { updateOptimistically } from '../domain/optimistic-update';
-import { addCredential, metadataOf, revokeCredential, setAllowedOrigins } from '../domain/project-keys';
+import { addCredential, metadataOf, revokeCredential, setAllowedOrigins, setBrowserSaves } from '../domain/project-keys';
 import { httpPipeline } from '../http/pipeline';
 import { dispatch, type RouteHandlers } from '../http/route-schema';
 import { jsonResult } from '../http/types';
@@ -77,6 +77,19 @@ const routes: RouteHandlers<'credentials', typeof routeSchemas> = {
   },
   setAllowedOrigins: async ({ pathParameters, body }) => setOrigins(inProject(pathParameters.project_id), body.origins),
   clearAllowedOrigins: async ({ pathParameters }) => setOrigins(inProject(pathParameters.project_id), undefined),
+  getBrowserSaves: async ({ pathParameters }) => {
+    const doc = await store.read(inProject(pathParameters.project_id));
+    return jsonResult(200, { enabled: doc?.value.browser_saves ?? false });
+  },
+  // Stored in the project's secret, so the one read that fetches its keys also fetches this flag.
+  setBrowserSaves: async ({ pathParameters, body }) => {
+    const projectId = inProject(pathParameters.project_id);
+    const enabled = await updateOptimistically(store, projectId, (doc) => {
+      const value = setBrowserSaves(projectId, doc, body.enabled);
+      return { value, result: value.browser_saves ?? false };
+    });
+    return jsonResult(200, { enabled });
+  },
 };
 
 export const handler = httpPipeline(dispatch(routes), {

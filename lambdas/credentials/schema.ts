@@ -29,6 +29,13 @@ export const allowedOriginsBodySchema = {
   },
 } as const;
 
+export const browserSavesBodySchema = {
+  type: 'object',
+  required: ['enabled'],
+  additionalProperties: false,
+  properties: { enabled: { type: 'boolean' } },
+} as const;
+
 const project = idParams('project_id');
 
 export const routeSchemas = {
@@ -37,6 +44,8 @@ export const routeSchemas = {
   getAllowedOrigins: { pathParameters: project },
   setAllowedOrigins: { pathParameters: project, body: allowedOriginsBodySchema },
   clearAllowedOrigins: { pathParameters: project },
+  getBrowserSaves: { pathParameters: project },
+  setBrowserSaves: { pathParameters: project, body: browserSavesBodySchema },
   revokeCredential: {
     pathParameters: {
       type: 'object',
@@ -53,4 +62,5 @@ export const fieldRules = {
   credential_id: 'must look like cred_ followed by 20 hex digits',
   algorithm: 'must be "sha256" (the seed\'s tokens, the default) or "hmac-sha256" (v2 tokens)',
   origins: `must list 1 to ${MAX_ALLOWED_ORIGINS} origins such as https://www.example.com or https://*.example.com`,
+  enabled: 'must be true or false',
 } as const;

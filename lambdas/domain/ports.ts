@@ -10,6 +10,8 @@ export interface KeySet {
    * legacy flow's key is imported for exactly one project.
    */
   readonly projectId?: string;
+  /** Whether the project lets pages save entries themselves (browser saves). */
+  readonly browserSaves?: boolean;
 }
 
 /**
@@ -75,6 +77,33 @@ export interface EntryStore extends EntryReader {
   deleteEntry(entryId: string, projectId: string): Promise<boolean>;
   /** Invalidates every link issued so far for the entry; false when the project has no such entry. */
   revokeLinks(entryId: string, projectId: string, now: Date): Promise<boolean>;
+}
+
+/** What browser saves write: a new entry, then progress numbered by the page. */
+export interface EntrySaves {
+  /**
+   * Creates the entry, its save sequence at 0. False when the id is already
+   * taken; nothing is written then.
+   */
+  createEntry(entry: StoredEntry & { readonly retainUntil: number }, now: Date): Promise<boolean>;
+  /**
+   * Writes progress numbered `seq` in one conditional write: only to an entry of
+   * this project and flow, and only if its last saved number is lower. 'stale'
+   * when a save numbered `seq` or later is stored; 'missing' when there is no
+   * such entry (of this project and flow). Nothing is written in either case.
+   */
+  saveProgress(
+    entryId: string,
+    progress: {
+      readonly projectId: string;
+      readonly flowId: string;
+      readonly seq: number;
+      readonly currentPageKey: string;
+      readonly userData: Record<string, unknown>;
+      readonly retainUntil: number;
+    },
+    now: Date,
+  ): Promise<'saved' | 'stale' | 'missing'>;
 }
 
 /** Most links an entry's allow-list holds after a revoke-links, so the list cannot outgrow DynamoDB's item size. */

@@ -31,6 +31,8 @@ export interface ProjectSecretDocument {
   readonly credentials: readonly CredentialRecord[];
   /** Web origins allowed to call load-entry-data for this project; absent: the deployment's list. */
   readonly allowed_origins?: readonly string[];
+  /** Whether pages may save entries themselves (browser-saves routes); absent: no. */
+  readonly browser_saves?: boolean;
 }
 
 /** Most active credentials a project may hold at once (a secret holds at most 64 KB). */
@@ -81,11 +83,16 @@ export const parseProjectSecret = (text: string): ProjectSecretDocument => {
   if (origins !== undefined && !(Array.isArray(origins) && origins.every((o) => typeof o === 'string'))) {
     throw new CorruptSecretError('project secret has a malformed allowed_origins list');
   }
+  const browserSaves = parsed.browser_saves;
+  if (browserSaves !== undefined && typeof browserSaves !== 'boolean') {
+    throw new CorruptSecretError('project secret has a malformed browser_saves flag');
+  }
   return {
     schema_version: 1,
     project_id: parsed.project_id,
     credentials,
     ...(origins === undefined ? {} : { allowed_origins: origins as string[] }),
+    ...(browserSaves === undefined ? {} : { browser_saves: browserSaves }),
   };
 };
 
@@ -196,12 +203,39 @@ export const revokeCredential = (
 /** Most origins a project may list. */
 export const MAX_ALLOWED_ORIGINS = 50;
 
-/** Sets (or, with undefined, clears) the project's own allowed origins, creating the document if needed. */
+/**
+ * A list that names its origins: no bare `*`. Browser saves need one, because a
+ * page's origin is the only thing standing between another site and the
+ * project's save routes.
+ */
+const namesItsOrigins = (origins: readonly string[] | undefined): origins is readonly string[] =>
+  origins !== undefined && origins.length > 0 && !origins.includes('*');
+
+const ORIGINS_FOR_SAVES = 'Browser saves need the project\'s own allowed origins, without a bare "*"';
+
+/**
+ * Sets (or, with undefined, clears) the project's own allowed origins, creating
+ * the document if needed. While browser saves are on, the list must keep naming
+ * its origins.
+ */
 export const setAllowedOrigins = (
   projectId: string,
   doc: ProjectSecretDocument | undefined,
   origins: readonly string[] | undefined,
 ): ProjectSecretDocument => {
+  const normalised = origins && [...new Set(origins.map((o) => o.toLowerCase()))];
+  if (doc?.browser_saves && !namesItsOrigins(normalised)) {
+    throw new ApiError('origins_required', `${ORIGINS_FOR_SAVES}: turn browser saves off before clearing the list or allowing "*".`);
+  }
   const { allowed_origins: _previous, ...rest } = doc ?? { schema_version: 1 as const, project_id: projectId, credentials: [] };
-  return origins === undefined ? rest : { ...rest, allowed_origins: [...new Set(origins.map((o) => o.toLowerCase()))] };
+  return normalised === undefined ? rest : { ...rest, allowed_origins: normalised };
+};
+
+/** Turns browser saves on or off; on only for a project that names its own allowed origins. */
+export const setBrowserSaves = (projectId: string, doc: ProjectSecretDocument | undefined, enabled: boolean): ProjectSecretDocument => {
+  if (enabled && !namesItsOrigins(doc?.allowed_origins)) {
+    throw new ApiError('origins_required', `${ORIGINS_FOR_SAVES}: set them first (PUT /allowed-origins).`);
+  }
+  const { browser_saves: _previous, ...rest } = doc ?? { schema_version: 1 as const, project_id: projectId, credentials: [] };
+  return enabled ? { ...rest, browser_saves: true } : rest;
 };

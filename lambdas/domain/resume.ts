@@ -22,6 +22,8 @@ export interface ResumeResult {
   readonly entry: ResumeEntry;
   /** Id of the credential that signed the link (for logs and metrics; never its value). */
   readonly credentialId: string;
+  /** Whether the entry's project takes saves from the browser (the device that resumed then gets a save token). */
+  readonly browserSaves: boolean;
 }
 
 export interface ResumeDeps {
@@ -139,7 +141,7 @@ const resumeVerified = async (target: ResumeTarget, deps: ResumeDeps, context: R
   }
   if (refused) throw refused;
   // refusalOf answers entry_not_found when there is no entry.
-  return { entry: toResumeEntry(entry as StoredEntry), credentialId };
+  return { entry: toResumeEntry(entry as StoredEntry), credentialId, browserSaves: verifiedKeys.browserSaves ?? false };
 };
 
 const invalidToken = (cause?: unknown) =>

@@ -6,7 +6,14 @@
  */
 
 /** A Lambda of the product: its folder under `lambdas/`. The legacy one sits behind a Function URL, not in ROUTES. */
-export type FunctionName = 'load-entry-data' | 'credentials' | 'entries' | 'mint' | 'legacy-keys' | 'legacy-load-entry-data';
+export type FunctionName =
+  | 'load-entry-data'
+  | 'browser-saves'
+  | 'credentials'
+  | 'entries'
+  | 'mint'
+  | 'legacy-keys'
+  | 'legacy-load-entry-data';
 
 export type RouteAccess =
   /** Called by browsers: no auth, and an OPTIONS route for the CORS preflight. */
@@ -26,12 +33,16 @@ interface RouteDefinition {
 /** Every route, by name. */
 export const ROUTES = {
   loadEntryData: { key: 'POST /v1/load-entry-data', fn: 'load-entry-data', access: 'public' },
+  createEntry: { key: 'POST /v1/entries', fn: 'browser-saves', access: 'public' },
+  saveProgress: { key: 'POST /v1/entries/{entry_id}/progress', fn: 'browser-saves', access: 'public' },
   createCredential: { key: 'POST /v1/projects/{project_id}/credentials', fn: 'credentials', access: 'iam' },
   listCredentials: { key: 'GET /v1/projects/{project_id}/credentials', fn: 'credentials', access: 'iam' },
   revokeCredential: { key: 'DELETE /v1/projects/{project_id}/credentials/{credential_id}', fn: 'credentials', access: 'iam' },
   getAllowedOrigins: { key: 'GET /v1/projects/{project_id}/allowed-origins', fn: 'credentials', access: 'iam' },
   setAllowedOrigins: { key: 'PUT /v1/projects/{project_id}/allowed-origins', fn: 'credentials', access: 'iam' },
   clearAllowedOrigins: { key: 'DELETE /v1/projects/{project_id}/allowed-origins', fn: 'credentials', access: 'iam' },
+  getBrowserSaves: { key: 'GET /v1/projects/{project_id}/browser-saves', fn: 'credentials', access: 'iam' },
+  setBrowserSaves: { key: 'PUT /v1/projects/{project_id}/browser-saves', fn: 'credentials', access: 'iam' },
   putEntry: { key: 'PUT /v1/entries/{entry_id}', fn: 'entries', access: 'iam' },
   getEntry: { key: 'GET /v1/entries/{entry_id}', fn: 'entries', access: 'iam' },
   deleteEntry: { key: 'DELETE /v1/entries/{entry_id}', fn: 'entries', access: 'iam' },

@@ -1,5 +1,6 @@
 import { dynamodb, secretsManager } from '../adapters/clients';
 import { DynamoDbEntryReader } from '../adapters/dynamodb-entry-reader';
+import { SaveKeySource } from '../adapters/save-key-source';
 import { SecretsManagerKeySource } from '../adapters/secrets-manager-key-source';
 import { SecretsManagerProjectReader } from '../adapters/secrets-manager-project-store';
 import { setting } from '../runtime/environment';
@@ -10,6 +11,7 @@ import { logger } from '../runtime/logger';
 import { publicKeyCache } from '../runtime/public-key-cache';
 import { recordVerification } from '../domain/verification-outcome';
 import { resumeEntry } from '../domain/resume';
+import { issueSaveToken } from '../domain/saves';
 import { fieldHints, fieldRules, type routeSchemas } from './schema';
 import { validateEvent } from './validators.gen.js';
 
@@ -19,6 +21,7 @@ const config = {
   secretPrefix: setting('SECRET_PREFIX'),
   environment: setting('DEPLOYMENT_ENVIRONMENT'),
   allowedOrigins: setting('ALLOWED_ORIGINS'),
+  saveKeySecret: setting('SAVE_KEY_SECRET'),
 };
 
 const keys = publicKeyCache(
@@ -26,15 +29,20 @@ const keys = publicKeyCache(
   'project_id',
 );
 const entries = new DynamoDbEntryReader(dynamodb, config.tableName, config.consistentReads);
+// Read only when a browser-saves project's entry is resumed, then cached like the projects' keys.
+const saveKeys = publicKeyCache(new SaveKeySource(secretsManager, config.saveKeySecret), 'project_id');
 
 /** `POST /v1/load-entry-data`: returns the saved entry a valid resume link points to. */
 const loadEntryData = async (event: RouteEvent<typeof routeSchemas.loadEntryData>): Promise<HttpResult> => {
   logger.appendKeys({ project_id: event.body.project_id, flow_id: event.body.flow_id });
-  const { entry, credentialId } = await recordVerification(() =>
+  const { entry, credentialId, browserSaves } = await recordVerification(() =>
     resumeEntry(event.body, { keys, entries, now: Date.now }, { origin: event.headers?.origin }),
   );
   logger.appendKeys({ credential_id: credentialId });
-  return jsonResult(200, { entry });
+  if (!browserSaves) return jsonResult(200, { entry });
+  // This device carries on saving the entry it resumed. The seed's client code ignores the extra field.
+  const claims = { projectId: event.body.project_id, flowId: event.body.flow_id, entryId: entry.entry_id };
+  return jsonResult(200, { entry, save_token: await issueSaveToken(claims, { saveKeys }) });
 };
 
 export const handler = httpPipeline(loadEntryData, {

@@ -35,6 +35,10 @@ export const SETTINGS = {
   KEY_LOOKUP_RATE: { kind: 'number', default: 10 },
   /** ... and how many of those may come at once. */
   KEY_LOOKUP_BURST: { kind: 'number', default: 20 },
+  /** The deployment's save key for browser saves: a Secrets Manager secret name or ARN. */
+  SAVE_KEY_SECRET: { kind: 'string', optional: true },
+  /** Largest body the browser-saves routes accept (bytes); larger gets 413. */
+  SAVE_MAX_BODY_BYTES: { kind: 'number', default: 64 * 1024 },
   /** Days an entry is kept after its last save. */
   ENTRY_RETENTION_DAYS: { kind: 'number', default: 90 },
   MINT_DEFAULT_TTL_SECONDS: { kind: 'number', default: 7 * 86_400 },

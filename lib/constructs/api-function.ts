@@ -7,6 +7,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { FunctionName } from '../../lambdas/http/routes';
 import { environmentOf, type Settings } from '../../lambdas/runtime/environment';
@@ -104,6 +105,12 @@ export class ApiFunction extends NodejsFunction {
   bindEntriesTable(table: ITableV2, actions: readonly string[]): void {
     this.addToRolePolicy(new iam.PolicyStatement({ actions: [...actions], resources: [table.tableArn] }));
     this.addSettings({ TABLE_NAME: table.tableName });
+  }
+
+  /** Lets the function read the deployment's save key (browser saves), and nothing else of it, and tells it where it is. */
+  bindSaveKey(secret: ISecret): void {
+    this.addToRolePolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] }));
+    this.addSettings({ SAVE_KEY_SECRET: secret.secretArn });
   }
 
   /**

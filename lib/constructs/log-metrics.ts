@@ -15,14 +15,21 @@ export const VERIFICATION_LINES = all(exists('$.flow_id'), any(...VERIFICATION_O
 export const MATCHED_CREDENTIAL_LINES = all(stringValue('$.outcome', '=', 'ok'), exists('$.credential_id'));
 /** Legacy calls that reached verification, by flow (`unknown` for flows without a legacy key). */
 export const LEGACY_CALL_LINES = all(exists('$.outcome'), exists('$.flow_id'));
+/** Entries a page created (browser saves): the create route's lines that succeeded. */
+export const ENTRY_CREATED_LINES = all(stringValue('$.action', '=', 'create'), stringValue('$.outcome', '=', 'ok'));
 /** The warning a cached key was served because Secrets Manager did not answer. */
 export const STALE_KEYS_LINES = stringValue('$.message', '=', STALE_KEYS_SERVED);
 
 export interface RequestLogMetricsProps {
   /** The public Lambda's log group. */
   readonly logGroup: logs.ILogGroup;
-  /** Also count `LegacyCalls` by flow. */
-  readonly legacy?: boolean;
+  /**
+   * What the Lambda serves: the current contract's resumes, the legacy
+   * contract's (which also counts `LegacyCalls` by flow), or browser saves
+   * (which count `EntriesCreated`, by project and in all).
+   * @default 'resume'
+   */
+  readonly kind?: 'resume' | 'legacy' | 'saves';
 }
 
 /**
@@ -37,12 +44,14 @@ export interface RequestLogMetricsProps {
  *   verified (its id, never its value);
  * - `LegacyCalls` by `flow_id`, on the legacy Lambda;
  * - `StaleKeysServed`: requests a cached key answered while Secrets Manager was
- *   unavailable (bounded by `keyMaxStaleness`).
+ *   unavailable (bounded by `keyMaxStaleness`);
+ * - `EntriesCreated`, in all and by `project_id`, on the browser-saves Lambda.
  *
  * CloudWatch disables a dimension that takes 1,000 values within an hour. None
  * of these can be chosen by a caller: outcomes are a fixed set, credential ids
- * are only logged once a token has verified, and legacy flows without a key are
- * all logged as `unknown`.
+ * are only logged once a token has verified, legacy flows without a key are
+ * all logged as `unknown`, and only projects that turned browser saves on can
+ * create an entry.
  */
 export class RequestLogMetrics extends Construct {
   constructor(scope: Construct, id: string, props: RequestLogMetricsProps) {
@@ -57,9 +66,15 @@ export class RequestLogMetrics extends Construct {
         unit: cloudwatch.Unit.COUNT,
         dimensions,
       });
+    const kind = props.kind ?? 'resume';
+    count('StaleKeysServed', 'StaleKeysServed', STALE_KEYS_LINES);
+    if (kind === 'saves') {
+      count('EntriesCreated', 'EntriesCreated', ENTRY_CREATED_LINES);
+      count('EntriesCreatedByProject', 'EntriesCreated', ENTRY_CREATED_LINES, { project_id: '$.project_id' });
+      return;
+    }
     count('VerificationsByOutcome', 'Verifications', VERIFICATION_LINES, { outcome: '$.outcome' });
     count('VerificationsByCredential', 'Verifications', MATCHED_CREDENTIAL_LINES, { credential_id: '$.credential_id' });
-    count('StaleKeysServed', 'StaleKeysServed', STALE_KEYS_LINES);
-    if (props.legacy) count('LegacyCallsByFlow', 'LegacyCalls', LEGACY_CALL_LINES, { flow_id: '$.flow_id' });
+    if (kind === 'legacy') count('LegacyCallsByFlow', 'LegacyCalls', LEGACY_CALL_LINES, { flow_id: '$.flow_id' });
   }
 }

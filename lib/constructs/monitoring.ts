@@ -26,6 +26,8 @@ export interface MonitoringProps {
   readonly p99LatencyMs?: number;
   /** @default 200 (refused tokens in 5 minutes: someone guessing links) */
   readonly invalidTokenSpike?: number;
+  /** @default 1000 (entries created by pages, all projects, in 5 minutes: storage spam, or a page creating one per view) */
+  readonly entryCreationSpike?: number;
 }
 
 /** Counted from the request log lines by metric filters (log-metrics.ts). */
@@ -41,6 +43,13 @@ const verifications = (outcome: string) =>
 const staleKeysServed = new cloudwatch.Metric({
   namespace: METRICS_NAMESPACE,
   metricName: 'StaleKeysServed',
+  statistic: 'Sum',
+  period: Duration.minutes(5),
+});
+/** Entries pages created (browser saves), all projects together (log-metrics.ts). */
+const entriesCreated = new cloudwatch.Metric({
+  namespace: METRICS_NAMESPACE,
+  metricName: 'EntriesCreated',
   statistic: 'Sum',
   period: Duration.minutes(5),
 });
@@ -97,6 +106,12 @@ export class Monitoring extends Construct {
     alarm('Throttles', throttles, 0, "The public Lambdas were throttled (their reserved concurrency, or the account's, was reached)");
     alarm('P99Latency', p99, props.p99LatencyMs ?? 1500, 'API p99 latency above budget for 15 minutes', 3);
     alarm('InvalidTokenSpike', verifications('invalid_token'), props.invalidTokenSpike ?? 200, 'Many refused tokens: links being guessed or a broken integration');
+    alarm(
+      'EntryCreationSpike',
+      entriesCreated,
+      props.entryCreationSpike ?? 1000,
+      'Many entries created from browsers: storage spam, or a page that creates an entry per view (the dashboard shows which project)',
+    );
     const urlRows: cloudwatch.IWidget[][] = [];
     for (const { name, fn } of props.functionUrls ?? []) {
       const urlRequests = urlMetric(fn, 'UrlRequestCount', 'Sum');
@@ -134,6 +149,7 @@ export class Monitoring extends Construct {
           new cloudwatch.GraphWidget({ title: 'Legacy calls by flow', left: [search('flow_id', 'LegacyCalls')], width: 12 }),
           new cloudwatch.GraphWidget({ title: 'Lambda throttles, and keys served stale (Secrets Manager down)', left: [throttles, staleKeysServed], width: 12 }),
         ],
+        [new cloudwatch.GraphWidget({ title: 'Entries created from browsers, by project', left: [search('project_id', 'EntriesCreated')], width: 24 })],
         ...urlRows,
         [new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 })],
       ],

@@ -18,6 +18,7 @@ const FUNCTION_SOURCES = (
     ['SessionRecoveryMint', 'mint'],
     ['SessionRecoveryLegacyKeys', 'legacy-keys'],
     ['SessionRecoveryLegacyLoadEntryData', 'legacy-load-entry-data'],
+    ['SessionRecoveryBrowserSaves', 'browser-saves'],
   ] as const
 ).map(([id, fn]) => [id, path.join(lambdasDir, fn, 'index.ts')] as const);
 
@@ -43,9 +44,9 @@ const resourceText = (statements: Statement[], service: string) =>
   statements.filter((s) => JSON.stringify(s.Action).includes(service)).map((s) => JSON.stringify(s.Resource));
 
 describe('the Lambdas', () => {
-  it('are six, each index.handler on Node.js 24 arm64 with tracing and a 10 s timeout', () => {
+  it('are seven, each index.handler on Node.js 24 arm64 with tracing and a 10 s timeout', () => {
     const functions = Object.values(template.findResources('AWS::Lambda::Function'));
-    expect(functions).toHaveLength(6);
+    expect(functions).toHaveLength(7);
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({
         Handler: 'index.handler',
@@ -87,10 +88,16 @@ describe('the Lambdas', () => {
 });
 
 describe('least privilege per Lambda', () => {
-  it('load-entry-data: GetSecretValue on project secrets and GetItem on the table, nothing else', () => {
+  it('load-entry-data: GetSecretValue on project secrets and on the save key, GetItem on the table, nothing else', () => {
     const st = statementsOf('SessionRecoveryLoadEntryData');
-    expect(actionsOf(st)).toEqual(['dynamodb:GetItem', 'secretsmanager:GetSecretValue']);
-    expect(resourceText(st, 'secretsmanager')[0]).toContain(':secret:session-recovery/projects/*');
+    expect([...new Set(actionsOf(st))]).toEqual(['dynamodb:GetItem', 'secretsmanager:GetSecretValue']);
+    expect(resourceText(st, 'secretsmanager')).toEqual([expect.stringMatching(/^\{"Ref":"SessionRecoverySaveKey\w+"\}$/), expect.stringContaining(':secret:session-recovery/projects/*')]);
+  });
+
+  it('browser-saves: one PutItem or UpdateItem per request (no read, no delete); reads project secrets and the save key', () => {
+    const st = statementsOf('SessionRecoveryBrowserSaves');
+    expect([...new Set(actionsOf(st))]).toEqual(['dynamodb:PutItem', 'dynamodb:UpdateItem', 'secretsmanager:GetSecretValue']);
+    expect(resourceText(st, 'secretsmanager')).toEqual([expect.stringContaining(':secret:session-recovery/projects/*'), expect.stringMatching(/^\{"Ref":"SessionRecoverySaveKey\w+"\}$/)]);
   });
 
   it('mint: can read project secrets but not write them; reads entries and records links minted after a revoke-links', () => {
@@ -134,7 +141,7 @@ describe('least privilege per Lambda', () => {
   it('every Lambda may write logs to its own log group only', () => {
     const policies = Object.values(template.findResources('AWS::IAM::Policy'));
     const logStatements = policies.flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]).filter((st) => JSON.stringify(st.Action).includes('logs:'));
-    expect(logStatements).toHaveLength(6);
+    expect(logStatements).toHaveLength(7);
     for (const st of logStatements) {
       expect(st.Action).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
       expect(JSON.stringify(st.Resource)).toMatch(/^\{"Fn::GetAtt":\["SessionRecovery\w+Logs\w+","Arn"\]\}$/);
@@ -142,16 +149,20 @@ describe('least privilege per Lambda', () => {
   });
 
   it('no statement the product writes uses a wildcard resource', () => {
-    for (const prefix of ['SessionRecoveryLegacyLoadEntryData', 'SessionRecoveryLoadEntryData', 'SessionRecoveryMint', 'SessionRecoveryCredentials', 'SessionRecoveryLegacyKeys', 'SessionRecoveryEntriesFunction']) {
+    for (const prefix of FUNCTION_SOURCES.map(([id]) => id)) {
       for (const s of statementsOf(prefix)) expect(s.Resource).not.toBe('*');
     }
   });
 });
 
 describe('the HTTP API', () => {
-  it('leaves POST and OPTIONS /v1/load-entry-data unauthenticated', () => {
-    for (const method of ['POST', 'OPTIONS']) {
-      template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: `${method} /v1/load-entry-data`, AuthorizationType: 'NONE' });
+  it('leaves the public routes (resume, and the browser saves) unauthenticated, each with its OPTIONS route', () => {
+    const publicRoutes = ROUTE_LIST.filter((r) => r.access === 'public');
+    expect(publicRoutes.map((r) => r.name)).toEqual(['loadEntryData', 'createEntry', 'saveProgress']);
+    for (const r of publicRoutes) {
+      for (const method of [r.method, 'OPTIONS']) {
+        template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: `${method} ${r.path}`, AuthorizationType: 'NONE' });
+      }
     }
   });
 
@@ -161,7 +172,8 @@ describe('the HTTP API', () => {
     for (const r of iamRoutes) {
       template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: `${r.method} ${r.path}`, AuthorizationType: 'AWS_IAM' });
     }
-    template.resourceCountIs('AWS::ApiGatewayV2::Route', ROUTE_LIST.length + 1);
+    // Each public route has an OPTIONS route beside it.
+    template.resourceCountIs('AWS::ApiGatewayV2::Route', ROUTE_LIST.length + ROUTE_LIST.filter((r) => r.access === 'public').length);
   });
 
   it('has no API Gateway CORS configuration (the Lambda owns CORS)', () => {
@@ -247,15 +259,21 @@ describe('deploying in a new account, and removing the stack', () => {
     template.resourceCountIs('AWS::Logs::ResourcePolicy', 0);
   });
 
-  it('creates no Secrets Manager secret: the Token Signing Secrets are created at run time, so they outlive the stack', () => {
-    template.resourceCountIs('AWS::SecretsManager::Secret', 0);
+  it('creates one Secrets Manager secret, the save key, as CloudFormation generates it; Token Signing Secrets are created at run time', () => {
+    template.resourceCountIs('AWS::SecretsManager::Secret', 1);
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: { SecretStringTemplate: '{}', GenerateStringKey: 'current', PasswordLength: 64, ExcludePunctuation: true },
+    });
   });
 
-  it('leaves only the table behind on `cdk destroy`: every other resource, log groups included, is deleted with the stack', () => {
+  it('leaves only the table and the save key behind on `cdk destroy` (the save key, so save tokens in browsers outlive a redeploy): every other resource, log groups included, is deleted with the stack', () => {
     const kept = Object.values(template.toJSON().Resources as Record<string, { Type: string; DeletionPolicy?: string }>)
       .filter((r) => r.DeletionPolicy !== undefined && r.DeletionPolicy !== 'Delete')
-      .map((r) => r.Type);
-    expect(kept).toEqual(['AWS::DynamoDB::GlobalTable']);
+      .map((r) => [r.Type, r.DeletionPolicy]);
+    expect(kept).toEqual([
+      ['AWS::DynamoDB::GlobalTable', 'RetainExceptOnCreate'],
+      ['AWS::SecretsManager::Secret', 'RetainExceptOnCreate'],
+    ]);
   });
 });
 
@@ -278,13 +296,15 @@ describe('outputs', () => {
 });
 
 describe('abuse limits and observability', () => {
-  it('limits the admin and mint routes per route, inside the stage limit', () => {
+  it('limits every route but the resume route per route, inside the stage limit', () => {
     const stage = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0];
     const settings = stage.Properties.RouteSettings as Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }>;
     expect(settings[ROUTES.mint.key]).toEqual({ ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 });
     expect(settings[ROUTES.createCredential.key]).toEqual({ ThrottlingRateLimit: 25, ThrottlingBurstLimit: 50 });
+    expect(settings[ROUTES.createEntry.key]).toEqual({ ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 });
+    expect(settings[ROUTES.saveProgress.key]).toEqual({ ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 });
     expect(settings[ROUTES.loadEntryData.key]).toBeUndefined();
-    expect(Object.keys(settings)).toHaveLength(ROUTE_LIST.filter((r) => r.access === 'iam').length);
+    expect(Object.keys(settings)).toHaveLength(ROUTE_LIST.length - 1);
   });
 
   it('writes API access logs (request metadata, never bodies) to a log group with retention', () => {
@@ -306,7 +326,8 @@ describe('abuse limits and observability', () => {
     const on = (prefix: string) => filters.filter((f) => f.logGroup === JSON.stringify(logGroupOf(prefix))).map((f) => f.metric).sort();
     expect(on('SessionRecoveryLoadEntryData')).toEqual(['StaleKeysServed{}', 'Verifications{credential_id}', 'Verifications{outcome}']);
     expect(on('SessionRecoveryLegacyLoadEntryData')).toEqual(['LegacyCalls{flow_id}', 'StaleKeysServed{}', 'Verifications{credential_id}', 'Verifications{outcome}']);
-    expect(filters).toHaveLength(7);
+    expect(on('SessionRecoveryBrowserSaves')).toEqual(['EntriesCreated{project_id}', 'EntriesCreated{}', 'StaleKeysServed{}']);
+    expect(filters).toHaveLength(10);
   });
 
   it('reads entries eventually consistently on the public endpoints unless told otherwise', () => {
@@ -315,7 +336,9 @@ describe('abuse limits and observability', () => {
       expect(fn?.Properties.Environment.Variables.CONSISTENT_READS).toBe('false');
     }
     const strict = Template.fromStack(new SessionRecoveryStack(templateApp(), 'Strict', { sessionRecovery: { consistentReads: true } }));
-    const values = Object.values(strict.findResources('AWS::Lambda::Function')).map((f) => f.Properties.Environment.Variables.CONSISTENT_READS).filter(Boolean);
+    const values = Object.entries(strict.findResources('AWS::Lambda::Function'))
+      .filter(([id]) => /^SessionRecovery(Legacy)?LoadEntryData/.test(id))
+      .map(([, f]) => f.Properties.Environment.Variables.CONSISTENT_READS);
     expect(values).toEqual(['true', 'true']);
   });
 
@@ -328,8 +351,11 @@ describe('abuse limits and observability', () => {
 
   it("alarms on the API's 5xx rate and p99 latency, throttles, a spike of invalid tokens, and the legacy Function URL's 5xx rate and p99 latency, with a dashboard", () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties.AlarmDescription as string);
-    expect(alarms).toHaveLength(6);
-    expect(alarms.join('\n')).toMatch(/API requests answered 5xx[\s\S]*throttled[\s\S]*API p99[\s\S]*refused tokens[\s\S]*Legacy Function URL requests answered 5xx[\s\S]*Legacy Function URL p99/);
+    expect(alarms).toHaveLength(7);
+    expect(alarms.join('\n')).toMatch(
+      /API requests answered 5xx[\s\S]*throttled[\s\S]*API p99[\s\S]*refused tokens[\s\S]*entries created from browsers[\s\S]*Legacy Function URL requests answered 5xx[\s\S]*Legacy Function URL p99/,
+    );
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'SessionRecovery', MetricName: 'EntriesCreated', Threshold: 1000, Dimensions: Match.absent() });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'SessionRecovery',
       MetricName: 'Verifications',

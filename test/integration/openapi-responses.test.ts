@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { parse } from 'yaml';
+import { handler as browserSaves } from '../../lambdas/browser-saves/index';
 import { handler as credentials } from '../../lambdas/credentials/index';
 import { handler as entries } from '../../lambdas/entries/index';
 import { handler as legacyKeys } from '../../lambdas/legacy-keys/index';
@@ -44,8 +45,15 @@ const conforms = (route: RouteName | 'legacy', reply: Reply): void => {
   seen.set(route, (seen.get(route) ?? new Set()).add(reply.status));
 };
 
-const call = async (handler: Handler, route: RouteName, params: Record<string, string> = {}, body?: unknown, query?: Record<string, string>) => {
-  const reply = await invoke(handler, routeEvent(route, params, body, query));
+const call = async (
+  handler: Handler,
+  route: RouteName,
+  params: Record<string, string> = {},
+  body?: unknown,
+  query?: Record<string, string>,
+  headers?: Record<string, string>,
+) => {
+  const reply = await invoke(handler, routeEvent(route, params, body, query, headers));
   conforms(route, reply);
   return reply;
 };
@@ -70,6 +78,21 @@ it('every route answers exactly what docs/openapi.yaml documents, for its succes
   await call(credentials, 'setAllowedOrigins', p, { origins: ['https://docs.example'] });
   await call(credentials, 'getAllowedOrigins', p);
   await call(credentials, 'clearAllowedOrigins', p);
+
+  // Browser saves: refused without the project's own origins, then on, then a page creates and saves an entry.
+  await call(credentials, 'setBrowserSaves', p, { enabled: true });
+  await call(credentials, 'setAllowedOrigins', p, { origins: ['https://docs.example'] });
+  await call(credentials, 'setBrowserSaves', p, { enabled: true });
+  await call(credentials, 'getBrowserSaves', p);
+  const page = { origin: 'https://docs.example' };
+  const draft = { project_id: projectId, flow_id: flowId, current_page_key: 'page_1', user_data: { draft: 'docs-check' } };
+  const made = await call(browserSaves, 'createEntry', {}, draft, undefined, page);
+  const { entry_id: madeId, save_token: saveToken } = made.json as { entry_id: string; save_token: string };
+  await call(browserSaves, 'createEntry', {}, draft, undefined, { origin: 'https://elsewhere.example' });
+  await call(browserSaves, 'saveProgress', { entry_id: madeId }, { ...draft, save_token: saveToken, seq: 1 }, undefined, page);
+  await call(browserSaves, 'saveProgress', { entry_id: madeId }, { ...draft, save_token: saveToken, seq: 1 }, undefined, page);
+  await call(browserSaves, 'saveProgress', { entry_id: madeId }, { ...draft, save_token: 's1.' + 'A'.repeat(43), seq: 2 }, undefined, page);
+  await deleteEntry(madeId);
 
   const e = { entry_id: entryId };
   const entry = { project_id: projectId, flow_id: flowId, current_page_key: 'page_1', user_data: { answer: 'docs-check' } };

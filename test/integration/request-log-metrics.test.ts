@@ -21,7 +21,7 @@ const legacy = ((await import('../../lambdas/legacy-load-entry-data/index')) as 
 /** The metric filters the construct puts on each public Lambda's log group, as synthesized. */
 const stack = new Stack(new App(), 'Filters');
 new RequestLogMetrics(stack, 'Current', { logGroup: new logs.LogGroup(stack, 'CurrentLogs') });
-new RequestLogMetrics(stack, 'Legacy', { logGroup: new logs.LogGroup(stack, 'LegacyLogs'), legacy: true });
+new RequestLogMetrics(stack, 'Legacy', { logGroup: new logs.LogGroup(stack, 'LegacyLogs'), kind: 'legacy' });
 const filtersOf = (prefix: string): MetricFilterSpec[] =>
   Object.entries(Template.fromStack(stack).findResources('AWS::Logs::MetricFilter'))
     .filter(([id]) => id.startsWith(prefix))

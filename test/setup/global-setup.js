@@ -12,7 +12,7 @@ export default async function globalSetup() {
   process.env.LOG_SCAN_DIR = path.join(import.meta.dirname, '..', '..', 'test-results', `log-scan-${process.pid}`);
   rmSync(process.env.LOG_SCAN_DIR, { recursive: true, force: true });
   const { startMoto } = await tsImport('../../local/moto.ts', import.meta.url);
-  const { createEntriesTable } = await tsImport('../../local/bootstrap.ts', import.meta.url);
+  const { createEntriesTable, ensureSaveKey } = await tsImport('../../local/bootstrap.ts', import.meta.url);
   const { TEST_ENV } = await tsImport('./test-env.ts', import.meta.url);
   const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
   const moto = await startMoto();
@@ -22,4 +22,8 @@ export default async function globalSetup() {
   const client = new DynamoDBClient({});
   await createEntriesTable(client, TEST_ENV.TABLE_NAME);
   client.destroy();
+  const { SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
+  const secrets = new SecretsManagerClient({});
+  await ensureSaveKey(secrets, TEST_ENV.SAVE_KEY_SECRET);
+  secrets.destroy();
 }

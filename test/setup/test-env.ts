@@ -5,5 +5,9 @@ export const TEST_ENV = {
   AWS_REGION: 'us-east-1',
   AWS_ACCESS_KEY_ID: 'test',
   AWS_SECRET_ACCESS_KEY: 'test',
-  ...lambdaEnvironment({ TABLE_NAME: 'session-recovery-entries-test', SECRET_PREFIX: 'session-recovery-test/' }),
+  ...lambdaEnvironment({
+    TABLE_NAME: 'session-recovery-entries-test',
+    SECRET_PREFIX: 'session-recovery-test/',
+    SAVE_KEY_SECRET: 'session-recovery-test/save-key',
+  }),
 } as const;

@@ -1,0 +1,54 @@
+import { dynamodb, secretsManager } from '../adapters/clients';
+import { DynamoDbEntrySaves } from '../adapters/dynamodb-entry-saves';
+import { SaveKeySource } from '../adapters/save-key-source';
+import { SecretsManagerKeySource } from '../adapters/secrets-manager-key-source';
+import { SecretsManagerProjectReader } from '../adapters/secrets-manager-project-store';
+import { createEntryFromBrowser, type SaveDeps, saveProgressFromBrowser } from '../domain/saves';
+import { httpPipeline } from '../http/pipeline';
+import { dispatch, type RouteHandlers } from '../http/route-schema';
+import { jsonResult } from '../http/types';
+import { setting } from '../runtime/environment';
+import { logger } from '../runtime/logger';
+import { publicKeyCache } from '../runtime/public-key-cache';
+import { fieldRules, routeSchemas } from './schema';
+import { validateEvent } from './validators.gen.js';
+
+const config = {
+  tableName: setting('TABLE_NAME'),
+  secretPrefix: setting('SECRET_PREFIX'),
+  environment: setting('DEPLOYMENT_ENVIRONMENT'),
+  allowedOrigins: setting('ALLOWED_ORIGINS'),
+  saveKeySecret: setting('SAVE_KEY_SECRET'),
+  retentionDays: setting('ENTRY_RETENTION_DAYS'),
+  maxBodyBytes: setting('SAVE_MAX_BODY_BYTES'),
+};
+
+// The same key cache as the resume path: one read of a project's secret gives its keys, origins and browser-saves flag.
+const deps: SaveDeps = {
+  projects: publicKeyCache(new SecretsManagerKeySource(new SecretsManagerProjectReader(secretsManager, config.secretPrefix), config.environment), 'project_id'),
+  saveKeys: publicKeyCache(new SaveKeySource(secretsManager, config.saveKeySecret), 'project_id'),
+  entries: new DynamoDbEntrySaves(dynamodb, config.tableName),
+  now: Date.now,
+  retentionSeconds: Math.round(config.retentionDays * 86_400),
+};
+
+/** Pages save their own progress: create an entry, then save to it with its save token. Only ids are logged. */
+const routes: RouteHandlers<'browser-saves', typeof routeSchemas> = {
+  createEntry: async ({ body, headers }) => {
+    logger.appendKeys({ project_id: body.project_id, flow_id: body.flow_id, action: 'create' });
+    const created = await createEntryFromBrowser(body, deps, { origin: headers.origin });
+    logger.appendKeys({ entry_id: created.entry_id });
+    return jsonResult(201, created);
+  },
+  saveProgress: async ({ pathParameters, body, headers }) => {
+    logger.appendKeys({ project_id: body.project_id, flow_id: body.flow_id, action: 'progress' });
+    return jsonResult(200, await saveProgressFromBrowser(pathParameters.entry_id, body, deps, { origin: headers.origin }));
+  },
+};
+
+export const handler = httpPipeline(dispatch(routes), {
+  validateEvent,
+  fieldRules,
+  maxBodyBytes: config.maxBodyBytes,
+  cors: { allowedOrigins: config.allowedOrigins, methods: 'POST,OPTIONS' },
+});

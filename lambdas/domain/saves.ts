@@ -1,0 +1,149 @@
+import { randomBytes } from 'node:crypto';
+import { validateUserData } from './entries';
+import { ApiError, LookupLimitedError } from './errors';
+import { originAllowed } from './origin-policy';
+import type { EntrySaves, KeyProvider, KeySet } from './ports';
+import { mintSaveToken, type SaveClaims, verifySaveToken } from './save-token';
+
+/** The key scope under which the deployment's save key is cached (one KeyCache slot). */
+export const SAVE_KEY_SCOPE = 'save-key';
+
+export interface SaveDeps {
+  /** Projects' settings: whether they take browser saves, and their allowed origins (the resume path's key cache). */
+  readonly projects: KeyProvider;
+  /** The deployment's save key, under SAVE_KEY_SCOPE: `current` first, `previous` during a rotation. */
+  readonly saveKeys: KeyProvider;
+  readonly entries: EntrySaves;
+  readonly now: () => number;
+  /** How long an entry is kept after its last save. */
+  readonly retentionSeconds: number;
+}
+
+/** Where the request came from, as far as the caller knows. */
+export interface SaveContext {
+  /** The browser's Origin header, if any. */
+  readonly origin?: string;
+}
+
+/** A new entry id the server makes: 128 bits from the CSPRNG, within the id grammar. */
+export const generateEntryId = (): string => `entry_${randomBytes(16).toString('hex')}`;
+
+/**
+ * A page may save only for a project that turned browser saves on, and only
+ * from one of that project's own origins; a request without an Origin (not a
+ * browser's, or one that hides it) is refused too.
+ */
+const admit = async (projectId: string, context: SaveContext, deps: SaveDeps): Promise<void> => {
+  let keySet: KeySet;
+  try {
+    ({ keySet } = await deps.projects.lookup(projectId));
+  } catch (error) {
+    // Too many unknown projects on this instance: the project may be real, so the page is told to retry.
+    if (error instanceof LookupLimitedError) {
+      throw new ApiError('service_unavailable', 'The service is busy. Retry shortly.', { retryAfterSeconds: 1, cause: error });
+    }
+    throw error;
+  }
+  if (!keySet.browserSaves) {
+    throw new ApiError('browser_saves_disabled', `Project ${projectId} does not take saves from the browser; turn browser saves on for it first.`);
+  }
+  if (context.origin === undefined) throw new ApiError('forbidden', 'Saves from the browser must come from a page: the request has no Origin.');
+  if (!keySet.allowedOrigins || !originAllowed(context.origin, keySet.allowedOrigins)) {
+    throw new ApiError('forbidden', `This project does not accept saves from the origin ${context.origin}.`);
+  }
+};
+
+/** The key new save tokens are signed with: the current one. */
+const currentSaveKey = async (deps: Pick<SaveDeps, 'saveKeys'>) => {
+  const [current] = (await deps.saveKeys.lookup(SAVE_KEY_SCOPE)).keySet.keys;
+  // The key is created with the deployment: its absence is a broken deployment, not a caller's mistake.
+  if (!current) throw new Error('the deployment has no save key');
+  return current;
+};
+
+/** A save token for the entry: what a page sends with each save. */
+export const issueSaveToken = async (claims: SaveClaims, deps: Pick<SaveDeps, 'saveKeys'>): Promise<string> =>
+  mintSaveToken(await currentSaveKey(deps), claims);
+
+const checkSaveToken = async (token: string, claims: SaveClaims, deps: SaveDeps): Promise<void> => {
+  const { keySet, fetched } = await deps.saveKeys.lookup(SAVE_KEY_SCOPE);
+  if (verifySaveToken(keySet.keys, token, claims)) return;
+  // The key may have been rotated since this instance read it.
+  const refreshed = fetched ? undefined : await deps.saveKeys.refreshAfterMiss(SAVE_KEY_SCOPE);
+  if (refreshed && verifySaveToken(refreshed.keys, token, claims)) return;
+  throw new ApiError('invalid_save_token', 'This save token is not valid for this entry. Resume the entry again to get a new one.');
+};
+
+const retainUntil = (deps: SaveDeps, now: number): number => Math.floor(now / 1000) + deps.retentionSeconds;
+
+export interface CreateEntryRequest {
+  readonly project_id: string;
+  readonly flow_id: string;
+  readonly current_page_key: string;
+  readonly user_data: Record<string, unknown>;
+}
+
+/** `POST` a new entry from the page: the server makes its id and a save token for it. */
+export const createEntryFromBrowser = async (
+  req: CreateEntryRequest,
+  deps: SaveDeps,
+  context: SaveContext,
+): Promise<{ entry_id: string; save_token: string }> => {
+  await admit(req.project_id, context, deps);
+  validateUserData(req.user_data);
+  // Before any write, so a key that cannot be read leaves nothing half-made.
+  const key = await currentSaveKey(deps);
+  const now = deps.now();
+  // A collision of 128 random bits does not happen; the conditional write makes sure of it anyway.
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const entryId = generateEntryId();
+    const entry = {
+      entryId,
+      projectId: req.project_id,
+      flowId: req.flow_id,
+      currentPageKey: req.current_page_key,
+      userData: req.user_data,
+      retainUntil: retainUntil(deps, now),
+    };
+    if (await deps.entries.createEntry(entry, new Date(now))) {
+      return { entry_id: entryId, save_token: mintSaveToken(key, { projectId: req.project_id, flowId: req.flow_id, entryId }) };
+    }
+  }
+  throw new ApiError('conflict', 'Could not find a free entry id. Retry.');
+};
+
+export interface SaveProgressRequest extends CreateEntryRequest {
+  readonly save_token: string;
+  /** Numbers the page's saves: each must be higher than the last one stored. */
+  readonly seq: number;
+}
+
+/** Saves the page's progress on an entry it holds a save token for. */
+export const saveProgressFromBrowser = async (
+  entryId: string,
+  req: SaveProgressRequest,
+  deps: SaveDeps,
+  context: SaveContext,
+): Promise<{ seq: number }> => {
+  await admit(req.project_id, context, deps);
+  await checkSaveToken(req.save_token, { projectId: req.project_id, flowId: req.flow_id, entryId }, deps);
+  validateUserData(req.user_data);
+  const now = deps.now();
+  const result = await deps.entries.saveProgress(
+    entryId,
+    {
+      projectId: req.project_id,
+      flowId: req.flow_id,
+      seq: req.seq,
+      currentPageKey: req.current_page_key,
+      userData: req.user_data,
+      retainUntil: retainUntil(deps, now),
+    },
+    new Date(now),
+  );
+  if (result === 'stale') {
+    throw new ApiError('stale_save', `A save numbered ${req.seq} or later is already stored for this entry; nothing was written.`);
+  }
+  if (result === 'missing') throw new ApiError('entry_not_found', 'No saved entry matches this save.');
+  return { seq: req.seq };
+};

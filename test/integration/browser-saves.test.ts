@@ -1,0 +1,222 @@
+import { dynamodb, secretsManager } from '../../lambdas/adapters/clients';
+import { computeToken } from '../../lambdas/domain/token';
+import { routePath } from '../../lambdas/http/routes';
+import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
+import { countCalls } from '../../dev-support/call-counter';
+import { errorCode, send } from '../attack/support';
+import { deleteEntry, deleteProject, uid } from '../support/seed';
+
+/**
+ * Browser saves, end to end against the local runtime: the same handlers as in
+ * AWS, over HTTP, as a page would call them.
+ */
+const SITE = 'https://quiz.example';
+let rt: LocalRuntime;
+const projects: string[] = [];
+const entries: string[] = [];
+
+beforeAll(async () => {
+  rt = await startLocalRuntime({ port: 0, legacyPort: 0, endpoint: process.env.AWS_ENDPOINT_URL });
+}, 60_000);
+afterAll(async () => {
+  await rt.stop();
+  for (const entryId of entries) await deleteEntry(entryId);
+  for (const projectId of projects) await deleteProject(projectId);
+});
+
+const admin = async (method: string, path: string, body?: unknown) =>
+  send(`${rt.apiUrl}${path}`, body === undefined ? undefined : JSON.stringify(body), { 'content-type': 'application/json' }, method);
+
+/** A project with a Token Signing Secret, its own origins and (unless told otherwise) browser saves on. */
+const project = async (options: { saves?: boolean; origins?: string[] } = {}) => {
+  const projectId = uid('proj');
+  projects.push(projectId);
+  const created = await admin('POST', `/v1/projects/${projectId}/credentials`, { label: 'saves' });
+  await admin('PUT', `/v1/projects/${projectId}/allowed-origins`, { origins: options.origins ?? [SITE] });
+  if (options.saves !== false) expect((await admin('PUT', `/v1/projects/${projectId}/browser-saves`, { enabled: true })).status).toBe(200);
+  return { projectId, flowId: uid('flow'), secret: (created.json as { secret: string }).secret };
+};
+
+type Project = Awaited<ReturnType<typeof project>>;
+/** A call from a page on SITE; `origin: ''` sends no Origin header at all. */
+const fromPage = (path: string, body: unknown, headers: Record<string, string> = {}) => {
+  const all: Record<string, string> = { 'content-type': 'application/json', origin: SITE, ...headers };
+  if (all.origin === '') delete all.origin;
+  return send(`${rt.apiUrl}${path}`, typeof body === 'string' ? body : JSON.stringify(body), all);
+};
+const create = (p: Project, data: Record<string, unknown> = { step: 1 }, headers?: Record<string, string>) =>
+  fromPage(routePath('createEntry'), { project_id: p.projectId, flow_id: p.flowId, current_page_key: 'page_1', user_data: data }, headers);
+const progressPath = (entryId: string) => routePath('saveProgress').replace('{entry_id}', entryId);
+const save = (p: Project, entryId: string, saveToken: string, seq: number, page: string, data: Record<string, unknown>, headers?: Record<string, string>) =>
+  fromPage(progressPath(entryId), { project_id: p.projectId, flow_id: p.flowId, save_token: saveToken, seq, current_page_key: page, user_data: data }, headers);
+const created = async (p: Project, data?: Record<string, unknown>) => {
+  const reply = await create(p, data);
+  expect(reply.status).toBe(201);
+  const body = reply.json as { entry_id: string; save_token: string };
+  entries.push(body.entry_id);
+  return body;
+};
+const stored = async (p: Project, entryId: string) =>
+  ((await admin('GET', `/v1/entries/${entryId}?project_id=${p.projectId}`)).json as { entry: { current_page_key: string; user_data: unknown } }).entry;
+
+describe('turning browser saves on', () => {
+  it('is refused with 409 origins_required unless the project lists its own origins, without a bare "*"', async () => {
+    const projectId = uid('proj');
+    projects.push(projectId);
+    await admin('POST', `/v1/projects/${projectId}/credentials`, { label: 'k' });
+    const path = `/v1/projects/${projectId}/browser-saves`;
+    for (const origins of [undefined, ['*'], [SITE, '*']]) {
+      if (origins) await admin('PUT', `/v1/projects/${projectId}/allowed-origins`, { origins });
+      const refused = await admin('PUT', path, { enabled: true });
+      expect([refused.status, errorCode(refused)]).toEqual([409, 'origins_required']);
+    }
+    expect((await admin('GET', path)).json).toEqual({ enabled: false });
+    await admin('PUT', `/v1/projects/${projectId}/allowed-origins`, { origins: ['https://*.example.com'] });
+    expect((await admin('PUT', path, { enabled: true })).json).toEqual({ enabled: true });
+    expect((await admin('GET', path)).json).toEqual({ enabled: true });
+  });
+
+  it('keeps the origins named while it is on: clearing them or allowing "*" is refused until saves are off', async () => {
+    const p = await project();
+    for (const [method, body] of [['DELETE', undefined], ['PUT', { origins: ['*'] }]] as const) {
+      const refused = await admin(method, `/v1/projects/${p.projectId}/allowed-origins`, body);
+      expect([refused.status, errorCode(refused)]).toEqual([409, 'origins_required']);
+    }
+    expect((await admin('PUT', `/v1/projects/${p.projectId}/browser-saves`, { enabled: false })).json).toEqual({ enabled: false });
+    expect((await admin('DELETE', `/v1/projects/${p.projectId}/allowed-origins`)).status).toBe(200);
+  });
+});
+
+describe('a page saving its own progress', () => {
+  it('creates an entry (201, a server-made id and a save token), then saves as JSON and as a beacon (text/plain)', async () => {
+    const p = await project();
+    const { entry_id, save_token } = await created(p, { name: 'Ada' });
+    expect(entry_id).toMatch(/^entry_[0-9a-f]{32}$/);
+    expect(save_token).toMatch(/^s1\.[A-Za-z0-9_-]{43}$/);
+    expect(await stored(p, entry_id)).toMatchObject({ current_page_key: 'page_1', user_data: { name: 'Ada' } });
+
+    const json = await save(p, entry_id, save_token, 1, 'page_2', { name: 'Ada', plan: 'team' });
+    expect([json.status, json.json]).toEqual([200, { seq: 1 }]);
+    const beacon = await save(p, entry_id, save_token, 2, 'page_3', { name: 'Ada', plan: 'team', seats: 3 }, { 'content-type': 'text/plain;charset=UTF-8' });
+    expect([beacon.status, beacon.json]).toEqual([200, { seq: 2 }]);
+    expect(await stored(p, entry_id)).toMatchObject({ current_page_key: 'page_3', user_data: { name: 'Ada', plan: 'team', seats: 3 } });
+  });
+
+  it('makes a different id each time, from 128 random bits', async () => {
+    const p = await project();
+    const ids = new Set<string>();
+    for (let i = 0; i < 5; i++) ids.add((await created(p)).entry_id);
+    expect(ids.size).toBe(5);
+  });
+
+  it('refuses a save numbered no higher than the last one with 409 stale_save, and writes nothing', async () => {
+    const p = await project();
+    const { entry_id, save_token } = await created(p);
+    expect((await save(p, entry_id, save_token, 5, 'page_5', { at: 5 })).status).toBe(200);
+    for (const seq of [5, 4, 1]) {
+      const stale = await save(p, entry_id, save_token, seq, 'page_old', { at: seq });
+      expect([stale.status, errorCode(stale)]).toEqual([409, 'stale_save']);
+    }
+    expect(await stored(p, entry_id)).toMatchObject({ current_page_key: 'page_5', user_data: { at: 5 } });
+  });
+
+  it('refuses a tampered token, or another entry\'s, with 401 invalid_save_token, and writes nothing', async () => {
+    const p = await project();
+    const mine = await created(p, { who: 'mine' });
+    const other = await created(p, { who: 'other' });
+    const tampered = `${mine.save_token.slice(0, 10)}${mine.save_token[10] === 'A' ? 'B' : 'A'}${mine.save_token.slice(11)}`;
+    for (const token of [tampered, other.save_token]) {
+      const refused = await save(p, mine.entry_id, token, 1, 'page_x', { who: 'attacker' });
+      expect([refused.status, errorCode(refused)]).toEqual([401, 'invalid_save_token']);
+    }
+    // A token is bound to its flow and project too.
+    const elsewhere = await save({ ...p, flowId: uid('flow') }, mine.entry_id, mine.save_token, 1, 'page_x', {});
+    expect([elsewhere.status, errorCode(elsewhere)]).toEqual([401, 'invalid_save_token']);
+    expect(await stored(p, mine.entry_id)).toMatchObject({ current_page_key: 'page_1', user_data: { who: 'mine' } });
+  });
+
+  it('refuses a foreign origin, and a request with no Origin, with 403 forbidden', async () => {
+    const p = await project();
+    const { entry_id, save_token } = await created(p);
+    for (const headers of [{ origin: 'https://evil.example' }, { origin: '' }]) {
+      const onCreate = await create(p, { x: 1 }, headers);
+      expect([onCreate.status, errorCode(onCreate)]).toEqual([403, 'forbidden']);
+      const onSave = await save(p, entry_id, save_token, 1, 'page_2', { x: 1 }, headers);
+      expect([onSave.status, errorCode(onSave)]).toEqual([403, 'forbidden']);
+    }
+  });
+
+  it('refuses a project that has not turned browser saves on with 403 browser_saves_disabled (an unknown project too)', async () => {
+    const p = await project({ saves: false });
+    for (const target of [p, { ...p, projectId: uid('proj') }]) {
+      const refused = await create(target);
+      expect([refused.status, errorCode(refused)]).toEqual([403, 'browser_saves_disabled']);
+    }
+  });
+
+  it('refuses a body of 70 KB with 413, creating nothing', async () => {
+    const p = await project();
+    const big = { blob: 'x'.repeat(70 * 1024) };
+    const refused = await create(p, big);
+    expect([refused.status, errorCode(refused)]).toEqual([413, 'payload_too_large']);
+    const { entry_id, save_token } = await created(p);
+    const onSave = await save(p, entry_id, save_token, 1, 'page_2', big);
+    expect([onSave.status, errorCode(onSave)]).toEqual([413, 'payload_too_large']);
+  });
+
+  it('refuses prototype-polluting user data with 400, like the admin route', async () => {
+    const p = await project();
+    const raw = `{"project_id":"${p.projectId}","flow_id":"${p.flowId}","current_page_key":"p","user_data":{"a":{"__proto__":{"x":1}}}}`;
+    const refused = await fromPage(routePath('createEntry'), raw);
+    expect([refused.status, errorCode(refused)]).toEqual([400, 'invalid_request']);
+  });
+
+  it('makes exactly one DynamoDB write per save, and no Secrets Manager call once warm', async () => {
+    const p = await project();
+    const { entry_id, save_token } = await created(p);
+    await save(p, entry_id, save_token, 1, 'page_2', { warm: true });
+    const ddb = countCalls(dynamodb);
+    const sm = countCalls((await secretsManager()).client);
+    try {
+      for (let seq = 2; seq <= 6; seq++) expect((await save(p, entry_id, save_token, seq, `page_${seq}`, { seq })).status).toBe(200);
+      expect(ddb.calls).toEqual(Array(5).fill('UpdateItemCommand'));
+      expect(sm.calls).toEqual([]);
+      ddb.reset();
+      await created(p);
+      expect(ddb.calls).toEqual(['PutItemCommand']);
+      expect(sm.calls).toEqual([]);
+    } finally {
+      ddb.detach();
+      sm.detach();
+    }
+  });
+});
+
+describe('another device', () => {
+  it('resumes the latest progress with a seed-formula link, gets a save token that works, and carries on saving', async () => {
+    const p = await project();
+    const deviceA = await created(p, { step: 1 });
+    await save(p, deviceA.entry_id, deviceA.save_token, 1, 'page_2', { step: 2 });
+
+    const expiresAt = new Date(Date.now() + 3_600_000).toISOString();
+    const link = { flow_id: p.flowId, project_id: p.projectId, entry_id: deviceA.entry_id, token: computeToken(p.secret, deviceA.entry_id, expiresAt), expires_at: expiresAt };
+    const resumed = await fromPage(routePath('loadEntryData'), link);
+    expect(resumed.status).toBe(200);
+    const { entry, save_token } = resumed.json as { entry: Record<string, unknown>; save_token: string };
+    expect(entry).toEqual({ step: 2, entry_id: deviceA.entry_id, current_page_key: 'page_2' });
+    expect(save_token).toBe(deviceA.save_token);
+
+    expect((await save(p, deviceA.entry_id, save_token, 2, 'page_3', { step: 3 })).status).toBe(200);
+    expect(await stored(p, deviceA.entry_id)).toMatchObject({ current_page_key: 'page_3', user_data: { step: 3 } });
+  });
+
+  it('gets no save token when the project does not take browser saves (the contract\'s answer is unchanged)', async () => {
+    const p = await project({ saves: false });
+    const entryId = uid('entry');
+    entries.push(entryId);
+    await admin('PUT', `/v1/entries/${entryId}`, { project_id: p.projectId, flow_id: p.flowId, current_page_key: 'p', user_data: {} });
+    const expiresAt = new Date(Date.now() + 3_600_000).toISOString();
+    const reply = await fromPage(routePath('loadEntryData'), { flow_id: p.flowId, project_id: p.projectId, entry_id: entryId, token: computeToken(p.secret, entryId, expiresAt), expires_at: expiresAt });
+    expect(reply.json).toEqual({ entry: { entry_id: entryId, current_page_key: 'p' } });
+  });
+});
