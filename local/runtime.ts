@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { type FunctionName, ROUTE_LIST, routePath } from '../lambdas/http/routes';
+import { DEFAULT_ROUTE, type FunctionName, ROUTE_LIST, routePath } from '../lambdas/http/routes';
 import { lambdaEnvironment, setting } from '../lambdas/runtime/environment';
 import { type ActiveCredential, generateCredentialId, generateSecretValue } from '../lambdas/domain/project-keys';
 import { computeToken } from '../lambdas/domain/token';
@@ -198,6 +198,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     let legacyUrl = '';
     const server = createApiServer(localRoutes(ROUTE_LIST, await loadHandlers()), {
       onRequest: options.log,
+      defaultRoute: { method: '*', path: '*', functionName: DEFAULT_ROUTE.fn, handler: await loadHandler(DEFAULT_ROUTE.fn), access: 'public' },
       // The demo page calls this same server (same origin), through the same routes as any client.
       fallback: demoSite(() => ({ apiUrl: '', legacyUrl, projectId: DEMO.projectId, flowId: DEMO.flowId })),
     });

@@ -18,6 +18,7 @@ const FUNCTION_SOURCES = (
     ['SessionRecoveryMint', 'mint'],
     ['SessionRecoveryLegacyKeys', 'legacy-keys'],
     ['SessionRecoveryLegacyLoadEntryData', 'legacy-load-entry-data'],
+    ['SessionRecoveryNotFound', 'not-found'],
   ] as const
 ).map(([id, fn]) => [id, path.join(lambdasDir, fn, 'index.ts')] as const);
 
@@ -43,9 +44,9 @@ const resourceText = (statements: Statement[], service: string) =>
   statements.filter((s) => JSON.stringify(s.Action).includes(service)).map((s) => JSON.stringify(s.Resource));
 
 describe('the Lambdas', () => {
-  it('are six, each index.handler on Node.js 24 arm64 with tracing and a 10 s timeout', () => {
+  it('are seven, each index.handler on Node.js 24 arm64 with tracing and a 10 s timeout', () => {
     const functions = Object.values(template.findResources('AWS::Lambda::Function'));
-    expect(functions).toHaveLength(6);
+    expect(functions).toHaveLength(7);
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({
         Handler: 'index.handler',
@@ -134,11 +135,15 @@ describe('least privilege per Lambda', () => {
   it('every Lambda may write logs to its own log group only', () => {
     const policies = Object.values(template.findResources('AWS::IAM::Policy'));
     const logStatements = policies.flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]).filter((st) => JSON.stringify(st.Action).includes('logs:'));
-    expect(logStatements).toHaveLength(6);
+    expect(logStatements).toHaveLength(7);
     for (const st of logStatements) {
       expect(st.Action).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
       expect(JSON.stringify(st.Resource)).toMatch(/^\{"Fn::GetAtt":\["SessionRecovery\w+Logs\w+","Arn"\]\}$/);
     }
+  });
+
+  it('not-found: no permission at all beyond its own logs', () => {
+    expect(statementsOf('SessionRecoveryNotFound')).toEqual([]);
   });
 
   it('no statement the product writes uses a wildcard resource', () => {
@@ -161,7 +166,20 @@ describe('the HTTP API', () => {
     for (const r of iamRoutes) {
       template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: `${r.method} ${r.path}`, AuthorizationType: 'AWS_IAM' });
     }
-    template.resourceCountIs('AWS::ApiGatewayV2::Route', ROUTE_LIST.length + 1);
+    // Each route, OPTIONS of the public one, and $default.
+    template.resourceCountIs('AWS::ApiGatewayV2::Route', ROUTE_LIST.length + 2);
+  });
+
+  it('sends every request no route serves to the not-found Lambda ($default, no authorization)', () => {
+    const [integrationId] = Object.entries(template.findResources('AWS::ApiGatewayV2::Integration')).find(([, i]) =>
+      JSON.stringify(i.Properties.IntegrationUri).includes('SessionRecoveryNotFound'),
+    ) ?? [];
+    expect(integrationId).toBeDefined();
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+      RouteKey: '$default',
+      AuthorizationType: 'NONE',
+      Target: { 'Fn::Join': ['', ['integrations/', { Ref: integrationId }]] },
+    });
   });
 
   it('has no API Gateway CORS configuration (the Lambda owns CORS)', () => {
@@ -315,7 +333,7 @@ describe('abuse limits and observability', () => {
       expect(fn?.Properties.Environment.Variables.CONSISTENT_READS).toBe('false');
     }
     const strict = Template.fromStack(new SessionRecoveryStack(templateApp(), 'Strict', { sessionRecovery: { consistentReads: true } }));
-    const values = Object.values(strict.findResources('AWS::Lambda::Function')).map((f) => f.Properties.Environment.Variables.CONSISTENT_READS).filter(Boolean);
+    const values = Object.values(strict.findResources('AWS::Lambda::Function')).map((f) => f.Properties.Environment?.Variables?.CONSISTENT_READS).filter(Boolean);
     expect(values).toEqual(['true', 'true']);
   });
 
