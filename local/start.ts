@@ -96,6 +96,7 @@ Admin routes (IAM-authorized in AWS; here open to your backend, curl and the CLI
   npm run cli -- --endpoint ${runtime.apiUrl} credentials create --project proj_mine --label "Token Signing Secret"
   npm run cli -- --endpoint ${runtime.apiUrl} entries put --entry entry_1 --project proj_mine --flow flow_1 --page page_2 --data '{"name":"Ada"}'
   npm run cli -- --endpoint ${runtime.apiUrl} mint --project proj_mine --entry entry_1 --resume-url http://localhost:8080/flow
+  npm run cli -- --endpoint ${runtime.apiUrl} resume --project proj_mine --flow flow_1 '<the link mint printed>'
 
 Press Ctrl-C to stop.
 `);
