@@ -191,7 +191,7 @@ describe('what the runtime serves besides the API', () => {
     for (const p of ['/clients/cli/main.ts', '/clients/api-client.ts', '/demo/index.html', '/demo/missing.js']) {
       const res = await fetch(`${runtime.apiUrl}${p}`);
       expect(res.status).toBe(404);
-      expect(await res.json()).toEqual({ message: 'Not Found' });
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('not_found');
     }
   });
 });
