@@ -1,3 +1,5 @@
+import { dynamodb } from '../../lambdas/adapters/clients';
+import { countCalls } from '../../dev-support/call-counter';
 import { ROUTES } from '../../lambdas/http/routes';
 import { handler as credentials } from '../../lambdas/credentials/index';
 import { handler as loadEntryData } from '../../lambdas/load-entry-data/index';
@@ -117,6 +119,18 @@ describe('mint by direct invocation', () => {
     expect(result).toEqual({
       error: { code: 'entry_not_found', message: `${where(request.entry_id)}: save it (PUT /v1/entries/{entry_id}) before minting a link to it.` },
     });
+  });
+
+  it('answers existence from the one strongly consistent read it makes for revoked links: no extra read', async () => {
+    const calls = countCalls(dynamodb);
+    try {
+      expect((await invokeMint({ project_id: projectId, entry_id: entryId })).token).toBeDefined();
+      expect((await invokeMint({ project_id: projectId, entry_id: uid('entry') })).error.code).toBe('entry_not_found');
+      expect(calls.calls).toEqual(['GetItemCommand', 'GetItemCommand']);
+      expect(calls.inputs.map((i) => i.ConsistentRead)).toEqual([true, true]);
+    } finally {
+      calls.detach();
+    }
   });
 
   it('refuses an entry past its retention (not yet deleted by the TTL) with 404 entry_not_found', async () => {
