@@ -7,6 +7,64 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
 
+// lambdas/http/routes.ts
+var ROUTES = {
+  loadEntryData: { key: "POST /v1/load-entry-data", fn: "load-entry-data", access: "public" },
+  createEntry: { key: "POST /v1/entries", fn: "browser-saves", access: "public" },
+  saveProgress: { key: "POST /v1/entries/{entry_id}/progress", fn: "browser-saves", access: "public" },
+  createCredential: { key: "POST /v1/projects/{project_id}/credentials", fn: "credentials", access: "iam" },
+  listCredentials: { key: "GET /v1/projects/{project_id}/credentials", fn: "credentials", access: "iam" },
+  revokeCredential: { key: "DELETE /v1/projects/{project_id}/credentials/{credential_id}", fn: "credentials", access: "iam" },
+  getAllowedOrigins: { key: "GET /v1/projects/{project_id}/allowed-origins", fn: "credentials", access: "iam" },
+  setAllowedOrigins: { key: "PUT /v1/projects/{project_id}/allowed-origins", fn: "credentials", access: "iam" },
+  clearAllowedOrigins: { key: "DELETE /v1/projects/{project_id}/allowed-origins", fn: "credentials", access: "iam" },
+  getBrowserSaves: { key: "GET /v1/projects/{project_id}/browser-saves", fn: "credentials", access: "iam" },
+  setBrowserSaves: { key: "PUT /v1/projects/{project_id}/browser-saves", fn: "credentials", access: "iam" },
+  putEntry: { key: "PUT /v1/entries/{entry_id}", fn: "entries", access: "iam" },
+  getEntry: { key: "GET /v1/entries/{entry_id}", fn: "entries", access: "iam" },
+  deleteEntry: { key: "DELETE /v1/entries/{entry_id}", fn: "entries", access: "iam" },
+  revokeLinks: { key: "POST /v1/entries/{entry_id}/revoke-links", fn: "entries", access: "iam" },
+  mint: { key: "POST /v1/tokens", fn: "mint", access: "iam" },
+  importLegacyKey: { key: "PUT /v1/legacy/flows/{flow_id}/key", fn: "legacy-keys", access: "iam" },
+  retireLegacyKey: { key: "DELETE /v1/legacy/flows/{flow_id}/key", fn: "legacy-keys", access: "iam" }
+};
+var spec = (name) => {
+  const { key, fn, access } = ROUTES[name];
+  const [method, path] = key.split(" ");
+  return { name, key, method, path, fn, access };
+};
+var ROUTE_LIST = Object.keys(ROUTES).map(spec);
+var routePath = (name) => spec(name).path;
+
+// clients/session-recovery.js
+function readLinkParameters(search, names) {
+  const params = /* @__PURE__ */ new Map();
+  for (const [name, value] of new URLSearchParams(search)) {
+    params.set(name.replace(/^(?:amp;|#0*38;|#x0*26;)+/i, ""), value);
+  }
+  const clean = (value) => {
+    if (value === void 0) return "";
+    let v = value.trim();
+    for (let i = 0; i < 2 && /%[0-9A-Fa-f]{2}/.test(v); i++) {
+      try {
+        v = decodeURIComponent(v);
+      } catch {
+        break;
+      }
+    }
+    return v;
+  };
+  return {
+    token: clean(params.get(names.token)),
+    entryId: clean(params.get(names.entryId)),
+    // A "+01:00" offset sent unencoded arrives as " 01:00": in a query string "+" means a space.
+    expiresAt: clean(params.get(names.expiresAt)).replace(/^([0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9:.]+) ([0-9]{2}:[0-9]{2})$/, "$1+$2")
+  };
+}
+function readResumeLink(url = window.location.href) {
+  return readLinkParameters(new URL(url).search, { token: "token", entryId: "entry_id", expiresAt: "expires_at" });
+}
+
 // clients/cli/api-client.ts
 import { Sha256 } from "@aws-crypto/sha256-js";
 import { HttpRequest } from "@smithy/protocol-http";
@@ -39,18 +97,26 @@ var ApiClient = class {
     if (this.options.sign === "auto") return !LOOPBACK.has(this.base.hostname);
     return this.options.sign === "always";
   }
+  /** The full URL of an API path, e.g. `urlOf('/v1/load-entry-data')`. */
+  urlOf(path) {
+    return new URL(this.base.pathname.replace(/\/$/, "") + path, this.base);
+  }
+  /** `unsigned`: a public route (load-entry-data), which a browser calls with no credentials. */
   async request(method, path, options = {}) {
-    const url = new URL(this.base.pathname.replace(/\/$/, "") + path, this.base);
+    const url = this.urlOf(path);
     for (const [k, v] of Object.entries(options.query ?? {})) url.searchParams.set(k, v);
     const body = options.body === void 0 ? void 0 : JSON.stringify(options.body);
     let headers = { accept: "application/json" };
     if (body !== void 0) headers["content-type"] = "application/json";
-    if (this.shouldSign()) headers = await this.sign(method, url, headers, body);
+    if (!options.unsigned && this.shouldSign()) headers = await this.sign(method, url, headers, body);
     let res;
     try {
       res = await fetch(url, { method, headers, body });
     } catch (error) {
-      throw new TransportError(`Could not reach ${url.origin}: ${error.message}`, { cause: error });
+      const cause = error.cause;
+      const reason = String(cause?.code ?? cause?.message ?? error.message);
+      const hint = LOOPBACK.has(url.hostname) ? `Is the local runtime running? Start it with \`npm start\` in the session-recovery folder (it listens on http://127.0.0.1:3000 unless PORT says otherwise).` : "Check --endpoint (the stack's ApiUrl output) and your network.";
+      throw new TransportError(`Could not reach ${url.origin} (${reason}). ${hint}`, { cause: error });
     }
     const text = await res.text();
     let json;
@@ -102,6 +168,11 @@ var client = () => {
   return new ApiClient({ endpoint, region, sign });
 };
 var seg = encodeURIComponent;
+var shellWord = (value) => `'${value.replaceAll("'", `'\\''`)}'`;
+var self = process.env.npm_lifecycle_event === "cli" ? "npm run cli --" : "session-recovery";
+var PROJECT = "the project id, e.g. proj_aaabbbccc";
+var ENTRY = "the entry id, e.g. entry_aaabbbcccdddeeefff";
+var FLOW = "the flow id (the Embeddable), e.g. flow_onboarding";
 var report = (reply, human) => {
   const ok = reply.status >= 200 && reply.status < 300;
   if (globals().json) {
@@ -128,7 +199,7 @@ var readJsonOption = (inline, file, what) => {
   }
 };
 var credentials = program.command("credentials").description("Token Signing Secrets of a project");
-credentials.command("create").description("create a Token Signing Secret; its value is shown once").requiredOption("--project <project_id>").requiredOption("--label <label>").option("--environment <name>", "defaults to the deployment's environment").option("--no-replace", "keep the project's other credentials valid (rotation without downtime)").addOption(
+credentials.command("create").description("create a Token Signing Secret; its value is shown once").requiredOption("--project <project_id>", PROJECT).requiredOption("--label <label>", 'a name for it, e.g. "Token Signing Secret"').option("--environment <name>", "defaults to the deployment's environment").option("--no-replace", "keep the project's other credentials valid (rotation without downtime)").addOption(
   new Option("--algorithm <name>", "sha256: the seed's tokens; hmac-sha256: v2 tokens").choices(["sha256", "hmac-sha256"]).default("sha256")
 ).action(async (o) => {
   const reply = await client().request("POST", `/v1/projects/${seg(o.project)}/credentials`, {
@@ -139,69 +210,98 @@ credentials.command("create").description("create a Token Signing Secret; its va
       "Warning: the secret below is shown once and cannot be retrieved again. Store it in your backend's secret store now.\n"
     );
   }
-  report(
-    reply,
-    (j) => [
-      `Created credential ${j.credential.credential_id} "${j.credential.label}" (${j.credential.environment}).`,
-      o.replace ? "Any other active credentials of this environment are now revoked." : "Other credentials stay valid.",
-      `Secret: ${j.secret}`
-    ].join("\n")
-  );
+  report(reply, (j) => {
+    const revoked = j.revoked_credential_ids;
+    const others = !o.replace ? "Other credentials stay valid." : revoked.length === 0 ? `It is the only active credential of ${o.project} in this environment.` : `Revoked the other active credentials of this environment: ${revoked.join(", ")}. Links they signed stop verifying within the key cache TTL (60 s by default).`;
+    return [`Created credential ${j.credential.credential_id} "${j.credential.label}" (${j.credential.environment}).`, others, `Secret: ${j.secret}`].join("\n");
+  });
 });
-credentials.command("list").description("list a project's credentials (metadata only)").requiredOption("--project <project_id>").action(async (o) => {
+credentials.command("list").description("list a project's credentials (metadata only)").requiredOption("--project <project_id>", PROJECT).action(async (o) => {
   const reply = await client().request("GET", `/v1/projects/${seg(o.project)}/credentials`);
   report(
     reply,
     (j) => j.credentials.length === 0 ? "No credentials." : j.credentials.map((c) => `${c.credential_id}  ${c.status.padEnd(7)}  ${c.algorithm.padEnd(11)}  ${c.environment}  ${c.created_at}  ${c.label}`).join("\n")
   );
 });
-credentials.command("revoke").description("revoke a credential; tokens it signed stop verifying within the key cache interval").requiredOption("--project <project_id>").requiredOption("--credential <credential_id>").action(async (o) => {
+credentials.command("revoke").description("revoke a credential; tokens it signed stop verifying within the key cache interval").requiredOption("--project <project_id>", PROJECT).requiredOption("--credential <credential_id>", "the credential id, as `credentials list` shows it").action(async (o) => {
   const reply = await client().request("DELETE", `/v1/projects/${seg(o.project)}/credentials/${seg(o.credential)}`);
   report(reply, () => `Revoked ${o.credential}.`);
 });
 var entries = program.command("entries").description("saved entries");
-entries.command("put").description("save an entry (creates or updates)").requiredOption("--entry <entry_id>").requiredOption("--project <project_id>").requiredOption("--flow <flow_id>").requiredOption("--page <current_page_key>").option("--data <json>", "user data as a JSON object").option("--data-file <path>", "user data from a JSON file").action(async (o) => {
+entries.command("put").description("save an entry (creates or updates)").requiredOption("--entry <entry_id>", ENTRY).requiredOption("--project <project_id>", PROJECT).requiredOption("--flow <flow_id>", FLOW).requiredOption("--page <current_page_key>", "the page the user reached, where a resume lands them, e.g. page_3").option("--data <json>", "user data as a JSON object").option("--data-file <path>", "user data from a JSON file").action(async (o) => {
   const userData = readJsonOption(o.data, o.dataFile, "data");
   const reply = await client().request("PUT", `/v1/entries/${seg(o.entry)}`, {
     body: { project_id: o.project, flow_id: o.flow, current_page_key: o.page, user_data: userData }
   });
   report(reply, (j) => `${reply.status === 201 ? "Created" : "Updated"} entry ${j.entry.entry_id} on page ${j.entry.current_page_key}.`);
 });
-entries.command("get").requiredOption("--entry <entry_id>").requiredOption("--project <project_id>").action(async (o) => {
+entries.command("get").description("show a saved entry").requiredOption("--entry <entry_id>", ENTRY).requiredOption("--project <project_id>", PROJECT).action(async (o) => {
   const reply = await client().request("GET", `/v1/entries/${seg(o.entry)}`, { query: { project_id: o.project } });
   report(reply, (j) => JSON.stringify(j.entry, null, 2));
 });
-entries.command("delete").description("erase an entry (erasure requests)").requiredOption("--entry <entry_id>").requiredOption("--project <project_id>").action(async (o) => {
+entries.command("delete").description("erase an entry (erasure requests)").requiredOption("--entry <entry_id>", ENTRY).requiredOption("--project <project_id>", PROJECT).action(async (o) => {
   const reply = await client().request("DELETE", `/v1/entries/${seg(o.entry)}`, { query: { project_id: o.project } });
   report(reply, () => `Erased entry ${o.entry}.`);
 });
-entries.command("revoke-links").description("make every link issued so far for this entry stop working (links minted afterwards work)").requiredOption("--entry <entry_id>").requiredOption("--project <project_id>").action(async (o) => {
+entries.command("revoke-links").description("make every link issued so far for this entry stop working (links minted afterwards work)").requiredOption("--entry <entry_id>", ENTRY).requiredOption("--project <project_id>", PROJECT).action(async (o) => {
   const reply = await client().request("POST", `/v1/entries/${seg(o.entry)}/revoke-links`, { body: { project_id: o.project } });
   report(reply, (j) => `Links of ${o.entry} issued before ${j.links_valid_after} no longer work.`);
 });
 var projects = program.command("projects").description("project settings");
 var origins = projects.command("origins").description("the web origins allowed to call load-entry-data for a project's entries");
-origins.command("get").requiredOption("--project <project_id>").action(async (o) => {
+origins.command("get").description("show the project's allowed origins").requiredOption("--project <project_id>", PROJECT).action(async (o) => {
   const reply = await client().request("GET", `/v1/projects/${seg(o.project)}/allowed-origins`);
   report(reply, (j) => j.allowed_origins ? j.allowed_origins.join("\n") : "No list of its own: the deployment's allowedOrigins apply.");
 });
-origins.command("set").requiredOption("--project <project_id>").requiredOption("--origin <origin...>", "e.g. https://www.example.com https://*.example.com").action(async (o) => {
+origins.command("set").description("set the project's allowed origins (other origins get 403)").requiredOption("--project <project_id>", PROJECT).requiredOption("--origin <origin...>", "e.g. https://www.example.com https://*.example.com").action(async (o) => {
   const reply = await client().request("PUT", `/v1/projects/${seg(o.project)}/allowed-origins`, { body: { origins: o.origin } });
   report(reply, (j) => `Allowed origins of ${o.project}:
 ${j.allowed_origins.join("\n")}`);
 });
-origins.command("clear").requiredOption("--project <project_id>").action(async (o) => {
+origins.command("clear").description("drop the project's own list: the deployment's allowedOrigins apply again").requiredOption("--project <project_id>", PROJECT).action(async (o) => {
   const reply = await client().request("DELETE", `/v1/projects/${seg(o.project)}/allowed-origins`);
   report(reply, () => `${o.project} now follows the deployment's allowedOrigins.`);
 });
-program.command("mint").description("sign a resume link for an entry").requiredOption("--project <project_id>").requiredOption("--entry <entry_id>").option("--flow <flow_id>", "bind a v2 token to this flow").option("--expires-at <rfc3339>", "exact expiry (default: now + 7 days)").option("--ttl-seconds <n>", "lifetime in seconds", (v) => {
+program.command("mint").description("sign a resume link for an entry, and print a curl and a resume command that open it").requiredOption("--project <project_id>", PROJECT).requiredOption("--entry <entry_id>", ENTRY).option("--flow <flow_id>", "bind a v2 token to this flow").option("--expires-at <rfc3339>", "exact expiry (default: now + 7 days)").option("--ttl-seconds <n>", "lifetime in seconds", (v) => {
   if (!/^\d+$/.test(v)) throw new UsageError("--ttl-seconds must be a whole number");
   return Number(v);
 }).option("--resume-url <url>", "your flow page; the link parameters are added to it").action(async (o) => {
   const reply = await client().request("POST", "/v1/tokens", {
     body: { project_id: o.project, entry_id: o.entry, flow_id: o.flow, expires_at: o.expiresAt, ttl_seconds: o.ttlSeconds, resume_url: o.resumeUrl }
   });
-  report(reply, (j) => [j.url ?? null, `token       ${j.token}`, `entry_id    ${j.entry_id}`, `expires_at  ${j.expires_at}`].filter(Boolean).join("\n"));
+  report(reply, (j) => {
+    const body = { flow_id: j.flow_id, project_id: o.project, entry_id: j.entry_id, token: j.token, expires_at: j.expires_at };
+    const endpoint = client().urlOf(routePath("loadEntryData")).href;
+    return [
+      ...j.url ? [j.url] : [],
+      `token       ${j.token}`,
+      `entry_id    ${j.entry_id}`,
+      `flow_id     ${j.flow_id}`,
+      `expires_at  ${j.expires_at}`,
+      "",
+      "Open it as the page does, with curl:",
+      `  curl -sS -X POST ${shellWord(endpoint)} -H 'Content-Type: application/json' -d ${shellWord(JSON.stringify(body))}`,
+      ...j.url ? ["or with this CLI:", `  ${self} --endpoint ${shellWord(globals().endpoint)} resume --project ${o.project} --flow ${j.flow_id} ${shellWord(j.url)}`] : []
+    ].join("\n");
+  });
+});
+program.command("resume").description("open a resume link as the page does: post its parameters to load-entry-data and print the entry").argument("<link>", 'the resume link, quoted (it contains "&"); damaged links are repaired as the browser clients repair them').requiredOption("--project <project_id>", "the project the link's page belongs to (the page posts it as project_id)").requiredOption("--flow <flow_id>", "the flow the link's page runs (the page posts it as flow_id)").action(async (link, o) => {
+  let params;
+  try {
+    params = readResumeLink(link);
+  } catch {
+    throw new UsageError("The link is not a URL: give the whole link, https:// included, in quotes.");
+  }
+  if (!params.token || !params.entryId || !params.expiresAt) {
+    throw new UsageError("The link lacks token, entry_id or expires_at: was it cut off when it was copied?");
+  }
+  const reply = await client().request("POST", routePath("loadEntryData"), {
+    body: { flow_id: o.flow, project_id: o.project, entry_id: params.entryId, token: params.token, expires_at: params.expiresAt },
+    // A public route, called by browsers with no credentials: nothing to sign.
+    unsigned: true
+  });
+  report(reply, (j) => `Resumed entry ${j.entry.entry_id} on page ${j.entry.current_page_key}:
+${JSON.stringify(j.entry, null, 2)}`);
 });
 var legacy = program.command("legacy").description("legacy per-flow keys (legacy contract only)");
 legacy.command("import").description("import a flow's existing legacy key for one project (from --secret, --secret-file, or standard input)").requiredOption("--flow <flow_id>", "the flow the key was issued for").requiredOption("--project <project_id>", "the project the flow belongs to: the key opens only this project's entries of the flow").option("--secret <value>", "the key (prefer --secret-file or stdin: arguments end up in shell history)").option("--secret-file <path>", "read the key from this file").action(async (o) => {
@@ -210,7 +310,7 @@ legacy.command("import").description("import a flow's existing legacy key for on
   const reply = await client().request("PUT", `/v1/legacy/flows/${seg(o.flow)}/key`, { body: { secret, project_id: o.project } });
   report(reply, () => `Imported the legacy key of flow ${o.flow} for project ${o.project}.`);
 });
-legacy.command("retire").description("retire a flow's legacy key; legacy links of that flow stop working").requiredOption("--flow <flow_id>").action(async (o) => {
+legacy.command("retire").description("retire a flow's legacy key; legacy links of that flow stop working").requiredOption("--flow <flow_id>", "the flow whose legacy key to retire").action(async (o) => {
   const reply = await client().request("DELETE", `/v1/legacy/flows/${seg(o.flow)}/key`);
   report(reply, () => `Retired the legacy key of flow ${o.flow}.`);
 });

@@ -16,7 +16,7 @@ import { API_ACCESS_LOG_FORMAT } from './access-log-format';
 import { ApiFunction } from './constructs/api-function';
 import { RequestLogMetrics } from './constructs/log-metrics';
 import { Monitoring } from './constructs/monitoring';
-import { type FunctionName, ROUTE_LIST, routePath } from '../lambdas/http/routes';
+import { DEFAULT_ROUTE, type FunctionName, ROUTE_LIST, routePath } from '../lambdas/http/routes';
 import { defaultOf, type Settings } from '../lambdas/runtime/environment';
 
 export interface SessionRecoveryProps {
@@ -382,6 +382,9 @@ export class SessionRecovery extends Construct {
     // No Function URL CORS: the Lambda (middy) answers preflights, so one mechanism owns CORS.
     this.legacyUrl = legacy.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
 
+    // Answers the requests no route matches with the documented 404. It reads nothing, so its role can only write its logs.
+    const notFound = new ApiFunction(this, 'NotFound', { ...common, functionName: DEFAULT_ROUTE.fn });
+
     this.functions = {
       'load-entry-data': loadEntryData,
       credentials,
@@ -390,6 +393,7 @@ export class SessionRecovery extends Construct {
       'legacy-keys': legacyKeys,
       'legacy-load-entry-data': legacy,
       'browser-saves': browserSaves,
+      'not-found': notFound,
     };
 
     // No corsPreflight here: the Lambdas answer OPTIONS themselves (middy), so one mechanism owns CORS.
@@ -442,6 +446,16 @@ export class SessionRecovery extends Construct {
         }
       }
     }
+
+    const defaultRoute = new apigw.HttpRoute(this.api, 'DefaultRoute', {
+      httpApi: this.api,
+      routeKey: apigw.HttpRouteKey.DEFAULT,
+      integration: integrationFor(DEFAULT_ROUTE.fn),
+    });
+    Validations.of(defaultRoute).acknowledge({
+      id: 'AwsSolutions-APIG4',
+      reason: 'The catch-all route answers 404 not_found to any request no other route serves; its Lambda reads no data and has no permission but its own logs.',
+    });
 
     const admin = props.adminThrottle ?? { rateLimit: 25, burstLimit: 50 };
     const minting = props.mintThrottle ?? { rateLimit: 200, burstLimit: 400 };

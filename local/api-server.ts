@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { OutcomeListener, RequestOutcome } from '../lambdas/http/access-log';
 import type { RouteAccess, RouteSpec } from '../lambdas/http/routes';
 import { type HttpRequestLike, lambdaContext, toHttpApiEvent } from './http-api-event';
 
@@ -150,8 +151,16 @@ const fromAnotherOrigin = (req: IncomingMessage, hosts: readonly string[]): bool
 };
 
 export interface ApiServerOptions {
-  /** Called once per request the API answers (or drops) with `METHOD /path -> status`. */
+  /**
+   * Called once per request the API answers (or drops) with `METHOD /path -> status`,
+   * followed for a failure by its code and why, e.g.
+   * `POST /v1/load-entry-data -> 401 invalid_token (no key of project proj_x matched (1 tried))`.
+   * The why is the handler's own (ApiError.detail), for this console only: the
+   * response says no more than it does in AWS.
+   */
   readonly onRequest?: (line: string) => void;
+  /** Answers what no route matches and `fallback` does not, as API Gateway's `$default` route does. */
+  readonly defaultRoute?: LocalRoute;
   /**
    * Gets the requests no route matches, before the 404 (the local runtime serves
    * the demo pages this way). Returns whether it answered.
@@ -163,12 +172,12 @@ const serve = async (routes: readonly LocalRoute[], options: ApiServerOptions, r
   const method = (req.method ?? 'GET').toUpperCase();
   const url = parseTarget(req.url ?? '/');
   if (!url) {
-    send(res, 400, JSON_TYPE, errorBody('invalid_request', 'The request URL is malformed: check the percent-encoding of its path.'));
+    send(res, 400, JSON_TYPE, errorBody('invalid_request', 'Invalid request: the request URL is malformed; check the percent-encoding of its path.'));
     // The path only: a query string can carry a resume link's token.
     options.onRequest?.(`${method} ${(req.url ?? '').split('?')[0]} -> 400`);
     return;
   }
-  const match = findRoute(routes, method, url.pathname);
+  let match = findRoute(routes, method, url.pathname);
   if (!match) {
     try {
       if (await options.fallback?.(req, res)) return;
@@ -177,10 +186,15 @@ const serve = async (routes: readonly LocalRoute[], options: ApiServerOptions, r
       else send(res, 500, { 'content-type': 'text/plain; charset=utf-8' }, 'Internal Server Error');
       return;
     }
-    return send(res, 404, JSON_TYPE, '{"message":"Not Found"}');
+    if (!options.defaultRoute) return send(res, 404, JSON_TYPE, errorBody('not_found', 'No route serves this request.'));
+    match = { route: options.defaultRoute, pathParameters: undefined };
   }
   const { route, pathParameters } = match;
-  const log = (outcome: string | number) => options.onRequest?.(`${method} ${url.pathname} -> ${outcome}`);
+  let outcome: RequestOutcome | undefined;
+  const log = (status: string | number) => {
+    const why = outcome && outcome.code !== 'ok' ? ` ${outcome.code}${outcome.detail ? ` (${outcome.detail})` : ''}` : '';
+    options.onRequest?.(`${method} ${url.pathname} -> ${status}${why}`);
+  };
   const hosts = ownHosts(req.socket);
   if (route.access === 'iam' && fromAnotherOrigin(req, hosts)) {
     send(
@@ -214,7 +228,9 @@ const serve = async (routes: readonly LocalRoute[], options: ApiServerOptions, r
   };
   let write: () => void;
   try {
-    const result = await route.handler(toHttpApiEvent(request), lambdaContext(route.functionName));
+    // The local runtime asks for each request's outcome (lambdas/http/access-log.ts); AWS's context does not.
+    const context: Context & OutcomeListener = { ...lambdaContext(route.functionName), reportOutcome: (reported) => (outcome = reported) };
+    const result = await route.handler(toHttpApiEvent(request), context);
     write = () => sendResult(res, result);
   } catch {
     // What API Gateway answers when the integration fails.

@@ -1,14 +1,16 @@
+import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { type FunctionName, ROUTE_LIST, routePath } from '../lambdas/http/routes';
+import { DEFAULT_ROUTE, type FunctionName, ROUTE_LIST, routePath } from '../lambdas/http/routes';
 import { lambdaEnvironment, setting } from '../lambdas/runtime/environment';
 import { type ActiveCredential, generateCredentialId, generateSecretValue } from '../lambdas/domain/project-keys';
 import { computeToken } from '../lambdas/domain/token';
 import { createApiServer, type HttpApiHandler, localRoutes } from './api-server';
 import { SecretsManagerProjectStore } from '../lambdas/adapters/secrets-manager-project-store';
+import { SecretsManagerLegacyKeyStore } from '../lambdas/adapters/secrets-manager-legacy-key-store';
 import { createEntriesTable, ensureSaveKey, putEntry, putProjectSecret } from './bootstrap';
 import { demoSite } from './demo-site';
 import { type Emulator, startMoto } from './moto';
@@ -32,6 +34,16 @@ export interface LocalRuntimeOptions {
   /** Use this emulator instead of starting moto (AWS_ENDPOINT_URL). */
   readonly endpoint?: string;
   readonly log?: (line: string) => void;
+  /** Told what the runtime is doing while it starts (a first run installs the emulator first). */
+  readonly progress?: (line: string) => void;
+}
+
+/** The demo entry's link on the legacy contract, signed with the demo flow's legacy key. */
+export interface DemoLegacyLink {
+  readonly key: string;
+  readonly token: string;
+  /** The demo page restoring through the legacy snippet. */
+  readonly link: string;
 }
 
 export interface LocalRuntime {
@@ -41,8 +53,8 @@ export interface LocalRuntime {
   readonly emulatorEndpoint: string;
   /** The demo flow page, served by the API server. */
   readonly demoUrl: string;
-  /** `link`: the demo page with a resume link for the demo entry. */
-  readonly demo: typeof DEMO & { secret: string; expiresAt: string; token: string; link: string };
+  /** `link`: the demo page with a resume link for the demo entry; `legacy`: the same through the legacy contract. */
+  readonly demo: typeof DEMO & { secret: string; expiresAt: string; token: string; link: string; legacy: DemoLegacyLink };
   stop(): Promise<void>;
 }
 
@@ -64,17 +76,24 @@ const applyLambdaEnvironment = (endpoint: string): void => {
   process.env.AWS_ENDPOINT_URL = endpoint;
 };
 
-const seedDemo = async (): Promise<string> => {
+/** The demo's secrets: the project's Token Signing Secret and the demo flow's legacy key. */
+interface DemoSecrets {
+  readonly secret: string;
+  readonly legacyKey: string;
+}
+
+const seedDemo = async (): Promise<DemoSecrets> => {
   const prefix = setting('SECRET_PREFIX');
   const environment = setting('DEPLOYMENT_ENVIRONMENT');
   const dynamodb = new DynamoDBClient({});
   const secrets = new SecretsManagerClient({});
+  const access = async () => ({ client: secrets, sdk: await import('@aws-sdk/client-secrets-manager') });
   try {
     await ensureSaveKey(secrets, setting('SAVE_KEY_SECRET') as string);
     await createEntriesTable(dynamodb, setting('TABLE_NAME'));
-    // Keep the demo secret across restarts against a long-running emulator.
+    // Keep the demo secrets across restarts against a long-running emulator.
     // The same read the credentials Lambda does.
-    const store = new SecretsManagerProjectStore(async () => ({ client: secrets, sdk: await import('@aws-sdk/client-secrets-manager') }), prefix);
+    const store = new SecretsManagerProjectStore(access, prefix);
     const existing = (await store.read(DEMO.projectId))?.value.credentials.find(
       (c): c is ActiveCredential => c.environment === environment && c.status === 'active',
     );
@@ -95,6 +114,11 @@ const seedDemo = async (): Promise<string> => {
         ],
       });
     }
+    // A legacy key for the demo flow, bound to the demo project, as `legacy import` stores it.
+    const legacyKeys = new SecretsManagerLegacyKeyStore(access, prefix);
+    const legacy = await legacyKeys.read(DEMO.flowId);
+    const legacyKey = legacy?.project_id === DEMO.projectId ? legacy.secret : `legacy_${randomBytes(32).toString('hex')}`;
+    if (legacyKey !== legacy?.secret) await legacyKeys.put(DEMO.flowId, DEMO.projectId, legacyKey, new Date());
     await putEntry(dynamodb, setting('TABLE_NAME'), {
       entryId: DEMO.entryId,
       projectId: DEMO.projectId,
@@ -102,11 +126,18 @@ const seedDemo = async (): Promise<string> => {
       currentPageKey: DEMO.currentPageKey,
       userData: DEMO.userData,
     });
-    return secret;
+    return { secret, legacyKey };
   } finally {
     dynamodb.destroy();
     secrets.destroy();
   }
+};
+
+/** The demo page with a resume link in its query string, as a team's backend builds it (URL-encoded). */
+const demoLink = (demoUrl: string, params: Record<string, string>): string => {
+  const link = new URL(demoUrl);
+  for (const [name, value] of Object.entries(params)) link.searchParams.set(name, value);
+  return link.href;
 };
 
 const loadHandler = async (name: string): Promise<HttpApiHandler> =>
@@ -159,15 +190,18 @@ const close = async (server: Server): Promise<void> => {
  */
 export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<LocalRuntime> => {
   let emulator: Emulator | undefined;
+  if (!options.endpoint) options.progress?.('Starting the AWS emulator (moto) on 127.0.0.1...');
   const endpoint = options.endpoint ?? (emulator = await startMoto()).endpoint;
   const servers: Server[] = [];
   try {
     applyLambdaEnvironment(endpoint);
-    const secret = await seedDemo();
+    options.progress?.('Creating the entries table and the demo project, flow, entry and legacy key...');
+    const { secret, legacyKey } = await seedDemo();
     const host = options.host ?? '127.0.0.1';
     let legacyUrl = '';
     const server = createApiServer(localRoutes(ROUTE_LIST, await loadHandlers()), {
       onRequest: options.log,
+      defaultRoute: { method: '*', path: '*', functionName: DEFAULT_ROUTE.fn, handler: await loadHandler(DEFAULT_ROUTE.fn), access: 'public' },
       // The demo page calls this same server (same origin), through the same routes as any client.
       fallback: demoSite(() => ({ apiUrl: '', legacyUrl, projectId: DEMO.projectId, flowId: DEMO.flowId })),
     });
@@ -183,15 +217,22 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     legacyUrl = `http://${host}:${await listen(legacyServer, 'legacy', options.legacyPort, host)}`;
     const expiresAt = new Date(Date.now() + 7 * 24 * 3600 * 1000).toISOString();
     const token = computeToken(secret, DEMO.entryId, expiresAt);
+    const legacyToken = computeToken(legacyKey, DEMO.entryId, expiresAt);
     const demoUrl = `${apiUrl}/demo/`;
-    const link = new URL(demoUrl);
-    for (const [name, value] of Object.entries({ token, entry_id: DEMO.entryId, expires_at: expiresAt })) link.searchParams.set(name, value);
+    const linkParams = { entry_id: DEMO.entryId, expires_at: expiresAt };
     return {
       apiUrl,
       legacyUrl,
       emulatorEndpoint: endpoint,
       demoUrl,
-      demo: { ...DEMO, secret, expiresAt, token, link: link.href },
+      demo: {
+        ...DEMO,
+        secret,
+        expiresAt,
+        token,
+        link: demoLink(demoUrl, { token, ...linkParams }),
+        legacy: { key: legacyKey, token: legacyToken, link: demoLink(demoUrl, { snippet: 'legacy', token: legacyToken, ...linkParams }) },
+      },
       stop: async () => {
         await Promise.all(servers.map(close));
         await emulator?.stop();

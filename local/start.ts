@@ -27,6 +27,8 @@ const legacyPort = portFrom('LEGACY_PORT', 3001);
 // An empty AWS_ENDPOINT_URL means none: never fall through to real AWS endpoints from the local runtime.
 const userEndpoint = process.env.AWS_ENDPOINT_URL || undefined;
 
+console.log(`Starting session-recovery on 127.0.0.1 (API port ${port}, legacy port ${legacyPort})...`);
+
 let started: LocalRuntime | undefined;
 let stopping = false;
 const stop = async (signal: string): Promise<void> => {
@@ -45,6 +47,7 @@ const runtime = await startLocalRuntime({
   legacyPort,
   endpoint: userEndpoint,
   log: (line) => console.log(`  ${new Date().toISOString()} ${line}`),
+  progress: (line) => console.log(line),
 }).catch((error: unknown) => {
   // startLocalRuntime has stopped the emulator it started before it rejects.
   if (!(error instanceof PortInUseError)) throw error;
@@ -61,6 +64,7 @@ const body = JSON.stringify({
   token: demo.token,
   expires_at: demo.expiresAt,
 });
+const legacyBody = JSON.stringify({ flow_id: demo.flowId, entry_id: demo.entryId, token: demo.legacy.token, expires: demo.expiresAt });
 
 console.log(`
 session-recovery is running locally.
@@ -83,10 +87,16 @@ Open the demo entry's resume link in a browser (another browser or a private win
 Or resume it with curl:
   curl -sS -X POST '${runtime.apiUrl}/v1/load-entry-data' -H 'Content-Type: application/json' -d '${body}'
 
+The legacy contract, with the demo flow's legacy key (local only, bound to ${demo.projectId}):
+  ${demo.legacy.key}
+  Demo page, legacy snippet:  ${demo.legacy.link}
+  curl -sS -X POST '${runtime.legacyUrl}/' -H 'Content-Type: application/json' -d '${legacyBody}'
+
 Admin routes (IAM-authorized in AWS; here open to your backend, curl and the CLI, never to a page on another origin), e.g. with the CLI:
   npm run cli -- --endpoint ${runtime.apiUrl} credentials create --project proj_mine --label "Token Signing Secret"
   npm run cli -- --endpoint ${runtime.apiUrl} entries put --entry entry_1 --project proj_mine --flow flow_1 --page page_2 --data '{"name":"Ada"}'
   npm run cli -- --endpoint ${runtime.apiUrl} mint --project proj_mine --entry entry_1 --resume-url http://localhost:8080/flow
+  npm run cli -- --endpoint ${runtime.apiUrl} resume --project proj_mine --flow flow_1 '<the link mint printed>'
 
 Press Ctrl-C to stop.
 `);

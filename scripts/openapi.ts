@@ -102,7 +102,11 @@ const SUCCESS: Record<RouteName, Record<string, unknown>> = {
   },
   createCredential: {
     201: json(
-      exactly({ credential: credentialMetadata, secret: { type: 'string', description: 'Shown in this response only' } }),
+      exactly({
+        credential: credentialMetadata,
+        secret: { type: 'string', description: 'Shown in this response only' },
+        revoked_credential_ids: { type: 'array', items: { type: 'string' }, description: 'The active credentials this creation revoked (replace: true); empty when there were none' },
+      }),
       'Created; the secret value appears here and never again',
     ),
   },
@@ -134,11 +138,12 @@ const SUCCESS: Record<RouteName, Record<string, unknown>> = {
     200: json(
       {
         type: 'object',
-        required: ['token', 'entry_id', 'expires_at', 'credential_id'],
+        required: ['token', 'entry_id', 'flow_id', 'expires_at', 'credential_id'],
         additionalProperties: false,
         properties: {
           token: { type: 'string' },
           entry_id: { type: 'string' },
+          flow_id: { type: 'string', description: "The entry's flow: the page the link opens posts it as flow_id" },
           expires_at: { type: 'string' },
           url: { type: 'string', description: 'resume_url with token, entry_id and expires_at added, URL-encoded' },
           credential_id: { type: 'string' },
@@ -167,7 +172,7 @@ const ERRORS: Record<RouteName, number[]> = {
   putEntry: [400, 409, 413, 415, 503],
   getEntry: [400, 404, 503],
   deleteEntry: [400, 404, 503],
-  mint: [400, 409, 503],
+  mint: [400, 404, 409, 503],
   importLegacyKey: [400, 503],
   retireLegacyKey: [400, 404, 503],
 };

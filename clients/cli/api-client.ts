@@ -54,18 +54,30 @@ export class ApiClient {
     return this.options.sign === 'always';
   }
 
-  async request(method: string, path: string, options: { body?: unknown; query?: Record<string, string> } = {}): Promise<ApiReply> {
-    const url = new URL(this.base.pathname.replace(/\/$/, '') + path, this.base);
+  /** The full URL of an API path, e.g. `urlOf('/v1/load-entry-data')`. */
+  urlOf(path: string): URL {
+    return new URL(this.base.pathname.replace(/\/$/, '') + path, this.base);
+  }
+
+  /** `unsigned`: a public route (load-entry-data), which a browser calls with no credentials. */
+  async request(method: string, path: string, options: { body?: unknown; query?: Record<string, string>; unsigned?: boolean } = {}): Promise<ApiReply> {
+    const url = this.urlOf(path);
     for (const [k, v] of Object.entries(options.query ?? {})) url.searchParams.set(k, v);
     const body = options.body === undefined ? undefined : JSON.stringify(options.body);
     let headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
-    if (this.shouldSign()) headers = await this.sign(method, url, headers, body);
+    if (!options.unsigned && this.shouldSign()) headers = await this.sign(method, url, headers, body);
     let res: Response;
     try {
       res = await fetch(url, { method, headers, body });
     } catch (error) {
-      throw new TransportError(`Could not reach ${url.origin}: ${(error as Error).message}`, { cause: error });
+      // fetch says only "fetch failed"; the reason (ECONNREFUSED, ENOTFOUND, …) is its cause's code.
+      const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
+      const reason = String(cause?.code ?? cause?.message ?? (error as Error).message);
+      const hint = LOOPBACK.has(url.hostname)
+        ? `Is the local runtime running? Start it with \`npm start\` in the session-recovery folder (it listens on http://127.0.0.1:3000 unless PORT says otherwise).`
+        : 'Check --endpoint (the stack\'s ApiUrl output) and your network.';
+      throw new TransportError(`Could not reach ${url.origin} (${reason}). ${hint}`, { cause: error });
     }
     const text = await res.text();
     let json: unknown;

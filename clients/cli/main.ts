@@ -1,12 +1,14 @@
 /**
- * session-recovery: the command line for Token Signing Secrets, entries, minting
- * and legacy keys. Run `session-recovery --help`.
+ * session-recovery: the command line for Token Signing Secrets, entries, minting,
+ * resuming and legacy keys. Run `session-recovery --help`.
  *
  * Exit codes: 0 success, 1 the API refused the request, 2 usage error,
  * 3 the API could not be reached or the request could not be signed.
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
+import { routePath } from '../../lambdas/http/routes';
+import { readResumeLink } from '../session-recovery.js';
 import { ApiClient, type ApiReply, TransportError } from './api-client';
 
 const EXIT_API_ERROR = 1;
@@ -41,6 +43,17 @@ const client = (): ApiClient => {
 
 const seg = encodeURIComponent;
 
+/** One shell word, single-quoted, for commands printed to be pasted. */
+const shellWord = (value: string): string => `'${value.replaceAll("'", `'\\''`)}'`;
+
+/** How this command was run, for the commands it prints: through `npm run cli` or installed. */
+const self = process.env.npm_lifecycle_event === 'cli' ? 'npm run cli --' : 'session-recovery';
+
+// The help text of the options most commands share.
+const PROJECT = 'the project id, e.g. proj_aaabbbccc';
+const ENTRY = 'the entry id, e.g. entry_aaabbbcccdddeeefff';
+const FLOW = 'the flow id (the Embeddable), e.g. flow_onboarding';
+
 /** Prints the reply: JSON with --json, else `human(json)`. Non-2xx replies become exit code 1. */
 const report = (reply: ApiReply, human: (json: any) => string): void => {
   const ok = reply.status >= 200 && reply.status < 300;
@@ -71,8 +84,8 @@ const credentials = program.command('credentials').description('Token Signing Se
 credentials
   .command('create')
   .description('create a Token Signing Secret; its value is shown once')
-  .requiredOption('--project <project_id>')
-  .requiredOption('--label <label>')
+  .requiredOption('--project <project_id>', PROJECT)
+  .requiredOption('--label <label>', 'a name for it, e.g. "Token Signing Secret"')
   .option('--environment <name>', "defaults to the deployment's environment")
   .option('--no-replace', 'keep the project\'s other credentials valid (rotation without downtime)')
   .addOption(
@@ -87,19 +100,21 @@ credentials
         'Warning: the secret below is shown once and cannot be retrieved again. Store it in your backend\'s secret store now.\n',
       );
     }
-    report(reply, (j) =>
-      [
-        `Created credential ${j.credential.credential_id} "${j.credential.label}" (${j.credential.environment}).`,
-        o.replace ? 'Any other active credentials of this environment are now revoked.' : 'Other credentials stay valid.',
-        `Secret: ${j.secret}`,
-      ].join('\n'),
-    );
+    report(reply, (j) => {
+      const revoked: string[] = j.revoked_credential_ids;
+      const others = !o.replace
+        ? 'Other credentials stay valid.'
+        : revoked.length === 0
+          ? `It is the only active credential of ${o.project} in this environment.`
+          : `Revoked the other active credentials of this environment: ${revoked.join(', ')}. Links they signed stop verifying within the key cache TTL (60 s by default).`;
+      return [`Created credential ${j.credential.credential_id} "${j.credential.label}" (${j.credential.environment}).`, others, `Secret: ${j.secret}`].join('\n');
+    });
   });
 
 credentials
   .command('list')
   .description("list a project's credentials (metadata only)")
-  .requiredOption('--project <project_id>')
+  .requiredOption('--project <project_id>', PROJECT)
   .action(async (o: { project: string }) => {
     const reply = await client().request('GET', `/v1/projects/${seg(o.project)}/credentials`);
     report(reply, (j: { credentials: Array<Record<string, string>> }) =>
@@ -114,8 +129,8 @@ credentials
 credentials
   .command('revoke')
   .description('revoke a credential; tokens it signed stop verifying within the key cache interval')
-  .requiredOption('--project <project_id>')
-  .requiredOption('--credential <credential_id>')
+  .requiredOption('--project <project_id>', PROJECT)
+  .requiredOption('--credential <credential_id>', 'the credential id, as `credentials list` shows it')
   .action(async (o: { project: string; credential: string }) => {
     const reply = await client().request('DELETE', `/v1/projects/${seg(o.project)}/credentials/${seg(o.credential)}`);
     report(reply, () => `Revoked ${o.credential}.`);
@@ -126,10 +141,10 @@ const entries = program.command('entries').description('saved entries');
 entries
   .command('put')
   .description('save an entry (creates or updates)')
-  .requiredOption('--entry <entry_id>')
-  .requiredOption('--project <project_id>')
-  .requiredOption('--flow <flow_id>')
-  .requiredOption('--page <current_page_key>')
+  .requiredOption('--entry <entry_id>', ENTRY)
+  .requiredOption('--project <project_id>', PROJECT)
+  .requiredOption('--flow <flow_id>', FLOW)
+  .requiredOption('--page <current_page_key>', 'the page the user reached, where a resume lands them, e.g. page_3')
   .option('--data <json>', 'user data as a JSON object')
   .option('--data-file <path>', 'user data from a JSON file')
   .action(async (o: { entry: string; project: string; flow: string; page: string; data?: string; dataFile?: string }) => {
@@ -142,8 +157,9 @@ entries
 
 entries
   .command('get')
-  .requiredOption('--entry <entry_id>')
-  .requiredOption('--project <project_id>')
+  .description('show a saved entry')
+  .requiredOption('--entry <entry_id>', ENTRY)
+  .requiredOption('--project <project_id>', PROJECT)
   .action(async (o: { entry: string; project: string }) => {
     const reply = await client().request('GET', `/v1/entries/${seg(o.entry)}`, { query: { project_id: o.project } });
     report(reply, (j) => JSON.stringify(j.entry, null, 2));
@@ -152,8 +168,8 @@ entries
 entries
   .command('delete')
   .description('erase an entry (erasure requests)')
-  .requiredOption('--entry <entry_id>')
-  .requiredOption('--project <project_id>')
+  .requiredOption('--entry <entry_id>', ENTRY)
+  .requiredOption('--project <project_id>', PROJECT)
   .action(async (o: { entry: string; project: string }) => {
     const reply = await client().request('DELETE', `/v1/entries/${seg(o.entry)}`, { query: { project_id: o.project } });
     report(reply, () => `Erased entry ${o.entry}.`);
@@ -162,8 +178,8 @@ entries
 entries
   .command('revoke-links')
   .description('make every link issued so far for this entry stop working (links minted afterwards work)')
-  .requiredOption('--entry <entry_id>')
-  .requiredOption('--project <project_id>')
+  .requiredOption('--entry <entry_id>', ENTRY)
+  .requiredOption('--project <project_id>', PROJECT)
   .action(async (o: { entry: string; project: string }) => {
     const reply = await client().request('POST', `/v1/entries/${seg(o.entry)}/revoke-links`, { body: { project_id: o.project } });
     report(reply, (j) => `Links of ${o.entry} issued before ${j.links_valid_after} no longer work.`);
@@ -174,7 +190,8 @@ const origins = projects.command('origins').description("the web origins allowed
 
 origins
   .command('get')
-  .requiredOption('--project <project_id>')
+  .description("show the project's allowed origins")
+  .requiredOption('--project <project_id>', PROJECT)
   .action(async (o: { project: string }) => {
     const reply = await client().request('GET', `/v1/projects/${seg(o.project)}/allowed-origins`);
     report(reply, (j) => (j.allowed_origins ? j.allowed_origins.join('\n') : "No list of its own: the deployment's allowedOrigins apply."));
@@ -182,7 +199,8 @@ origins
 
 origins
   .command('set')
-  .requiredOption('--project <project_id>')
+  .description("set the project's allowed origins (other origins get 403)")
+  .requiredOption('--project <project_id>', PROJECT)
   .requiredOption('--origin <origin...>', 'e.g. https://www.example.com https://*.example.com')
   .action(async (o: { project: string; origin: string[] }) => {
     const reply = await client().request('PUT', `/v1/projects/${seg(o.project)}/allowed-origins`, { body: { origins: o.origin } });
@@ -191,7 +209,8 @@ origins
 
 origins
   .command('clear')
-  .requiredOption('--project <project_id>')
+  .description("drop the project's own list: the deployment's allowedOrigins apply again")
+  .requiredOption('--project <project_id>', PROJECT)
   .action(async (o: { project: string }) => {
     const reply = await client().request('DELETE', `/v1/projects/${seg(o.project)}/allowed-origins`);
     report(reply, () => `${o.project} now follows the deployment's allowedOrigins.`);
@@ -199,9 +218,9 @@ origins
 
 program
   .command('mint')
-  .description('sign a resume link for an entry')
-  .requiredOption('--project <project_id>')
-  .requiredOption('--entry <entry_id>')
+  .description('sign a resume link for an entry, and print a curl and a resume command that open it')
+  .requiredOption('--project <project_id>', PROJECT)
+  .requiredOption('--entry <entry_id>', ENTRY)
   .option('--flow <flow_id>', 'bind a v2 token to this flow')
   .option('--expires-at <rfc3339>', 'exact expiry (default: now + 7 days)')
   .option('--ttl-seconds <n>', 'lifetime in seconds', (v: string) => {
@@ -213,7 +232,46 @@ program
     const reply = await client().request('POST', '/v1/tokens', {
       body: { project_id: o.project, entry_id: o.entry, flow_id: o.flow, expires_at: o.expiresAt, ttl_seconds: o.ttlSeconds, resume_url: o.resumeUrl },
     });
-    report(reply, (j) => [j.url ?? null, `token       ${j.token}`, `entry_id    ${j.entry_id}`, `expires_at  ${j.expires_at}`].filter(Boolean).join('\n'));
+    report(reply, (j) => {
+      const body = { flow_id: j.flow_id, project_id: o.project, entry_id: j.entry_id, token: j.token, expires_at: j.expires_at };
+      const endpoint = client().urlOf(routePath('loadEntryData')).href;
+      return [
+        ...(j.url ? [j.url] : []),
+        `token       ${j.token}`,
+        `entry_id    ${j.entry_id}`,
+        `flow_id     ${j.flow_id}`,
+        `expires_at  ${j.expires_at}`,
+        '',
+        'Open it as the page does, with curl:',
+        `  curl -sS -X POST ${shellWord(endpoint)} -H 'Content-Type: application/json' -d ${shellWord(JSON.stringify(body))}`,
+        ...(j.url ? ['or with this CLI:', `  ${self} --endpoint ${shellWord(globals().endpoint!)} resume --project ${o.project} --flow ${j.flow_id} ${shellWord(j.url)}`] : []),
+      ].join('\n');
+    });
+  });
+
+program
+  .command('resume')
+  .description('open a resume link as the page does: post its parameters to load-entry-data and print the entry')
+  .argument('<link>', 'the resume link, quoted (it contains "&"); damaged links are repaired as the browser clients repair them')
+  .requiredOption('--project <project_id>', "the project the link's page belongs to (the page posts it as project_id)")
+  .requiredOption('--flow <flow_id>', "the flow the link's page runs (the page posts it as flow_id)")
+  .action(async (link: string, o: { project: string; flow: string }) => {
+    let params: { token: string; entryId: string; expiresAt: string };
+    try {
+      // The same repairs as the browser clients: a "+" turned into a space, "&amp;", values encoded twice.
+      params = readResumeLink(link);
+    } catch {
+      throw new UsageError('The link is not a URL: give the whole link, https:// included, in quotes.');
+    }
+    if (!params.token || !params.entryId || !params.expiresAt) {
+      throw new UsageError('The link lacks token, entry_id or expires_at: was it cut off when it was copied?');
+    }
+    const reply = await client().request('POST', routePath('loadEntryData'), {
+      body: { flow_id: o.flow, project_id: o.project, entry_id: params.entryId, token: params.token, expires_at: params.expiresAt },
+      // A public route, called by browsers with no credentials: nothing to sign.
+      unsigned: true,
+    });
+    report(reply, (j) => `Resumed entry ${j.entry.entry_id} on page ${j.entry.current_page_key}:\n${JSON.stringify(j.entry, null, 2)}`);
   });
 
 const legacy = program.command('legacy').description('legacy per-flow keys (legacy contract only)');
@@ -235,7 +293,7 @@ legacy
 legacy
   .command('retire')
   .description("retire a flow's legacy key; legacy links of that flow stop working")
-  .requiredOption('--flow <flow_id>')
+  .requiredOption('--flow <flow_id>', 'the flow whose legacy key to retire')
   .action(async (o: { flow: string }) => {
     const reply = await client().request('DELETE', `/v1/legacy/flows/${seg(o.flow)}/key`);
     report(reply, () => `Retired the legacy key of flow ${o.flow}.`);

@@ -6,7 +6,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { ENTRY_TABLE } from './naming';
-import { type EntryStore, type LinkRegistry, MAX_ALLOWED_LINKS, type StoredEntry } from '../domain/ports';
+import { type EntryStore, type LinkOwner, type LinkRegistry, type LinkTarget, MAX_ALLOWED_LINKS, type StoredEntry } from '../domain/ports';
 import { DynamoDbEntryReader } from './dynamodb-entry-reader';
 import { awsCall } from './errors';
 
@@ -64,23 +64,38 @@ export class DynamoDbEntryStore extends DynamoDbEntryReader implements EntryStor
     }
   }
 
-  async allowLink(entryId: string, projectId: string, digest: string): Promise<'allowed' | 'full'> {
+  async allowLink(entryId: string, owner: LinkOwner, digest: string, now: Date): Promise<LinkTarget | undefined> {
+    const { projectId } = owner;
+    let flowId = '';
     // A failed condition means the entry changed between the read and the write: look again.
     for (let attempt = 0; attempt < 3; attempt++) {
-      // Most entries were never revoked: a read spares them the write. It is strongly consistent, so a
-      // revoke-links a moment ago is seen and the link recorded (else the link would be refused later).
+      // Most entries were never revoked: a read spares them the write. It is strongly consistent, so an entry
+      // saved a moment ago is found, and a revoke-links a moment ago is seen and the link recorded (else the
+      // link would be refused later).
       const out = await awsCall(this.client.send(
         new GetItemCommand({
           TableName: this.tableName,
           Key: { [ENTRY_TABLE.partitionKey]: { S: entryId } },
-          ProjectionExpression: 'project_id, links_valid_after, allowed_links',
+          ProjectionExpression: `project_id, flow_id, ${ENTRY_TABLE.ttlAttribute}, links_valid_after, allowed_links`,
           ConsistentRead: true,
         }),
       ));
-      if (out.Item?.links_valid_after === undefined || out.Item.project_id?.S !== projectId) return 'allowed';
-      const allowed = out.Item.allowed_links?.SS ?? [];
-      if (allowed.includes(digest)) return 'allowed';
-      if (allowed.length >= MAX_ALLOWED_LINKS) return 'full';
+      const item = out.Item;
+      const retainUntil = item?.[ENTRY_TABLE.ttlAttribute]?.N;
+      if (
+        item?.flow_id?.S === undefined ||
+        item?.project_id?.S !== projectId ||
+        (owner.flowId !== undefined && item.flow_id.S !== owner.flowId) ||
+        // Expired but not yet deleted by DynamoDB's TTL, which can lag: gone, as load-entry-data sees it.
+        (retainUntil !== undefined && Number(retainUntil) * 1000 <= now.getTime())
+      ) {
+        return undefined;
+      }
+      flowId = item.flow_id.S;
+      if (item.links_valid_after === undefined) return { flowId, allowed: true };
+      const allowed = item.allowed_links?.SS ?? [];
+      if (allowed.includes(digest)) return { flowId, allowed: true };
+      if (allowed.length >= MAX_ALLOWED_LINKS) return { flowId, allowed: false };
       try {
         await awsCall(this.client.send(
           new UpdateItemCommand({
@@ -91,13 +106,13 @@ export class DynamoDbEntryStore extends DynamoDbEntryReader implements EntryStor
             ExpressionAttributeValues: { ':d': { SS: [digest] }, ':p': { S: projectId }, ':max': { N: String(MAX_ALLOWED_LINKS) } },
           }),
         ));
-        return 'allowed';
+        return { flowId, allowed: true };
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
       }
     }
-    // Three lost races at the limit: concurrent mints filled the list.
-    return 'full';
+    // Three lost races at the limit: concurrent mints filled the list. The entry was there at each read.
+    return { flowId, allowed: false };
   }
 
   async deleteEntry(entryId: string, projectId: string): Promise<boolean> {

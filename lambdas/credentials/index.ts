@@ -1,7 +1,7 @@
 import { secretsManager } from '../adapters/clients';
 import { SecretsManagerProjectStore } from '../adapters/secrets-manager-project-store';
 import { setting } from '../runtime/environment';
-import { ApiError } from '../domain/errors';
+import { invalidRequest } from '../domain/errors';
 import { updateOptimistically } from '../domain/optimistic-update';
 import { addCredential, metadataOf, revokeCredential, setAllowedOrigins, setBrowserSaves } from '../domain/project-keys';
 import { httpPipeline } from '../http/pipeline';
@@ -38,12 +38,11 @@ const routes: RouteHandlers<'credentials', typeof routeSchemas> = {
     const projectId = inProject(pathParameters.project_id);
     const environment = body.environment ?? config.environment;
     if (environment !== config.environment) {
-      throw new ApiError(
-        'invalid_request',
-        `This deployment serves the "${config.environment}" environment; create "${environment}" credentials in that environment's deployment.`,
+      throw invalidRequest(
+        `this deployment serves the "${config.environment}" environment; create "${environment}" credentials in that environment's deployment`,
       );
     }
-    const credential = await updateOptimistically(store, projectId, (doc) => {
+    const { credential, revoked } = await updateOptimistically(store, projectId, (doc) => {
       const next = addCredential(projectId, doc, {
         label: body.label,
         environment,
@@ -51,11 +50,11 @@ const routes: RouteHandlers<'credentials', typeof routeSchemas> = {
         algorithm: body.algorithm,
         now: new Date(),
       });
-      return { value: next.doc, result: next.credential };
+      return { value: next.doc, result: next };
     });
     logger.appendKeys({ credential_id: credential.credential_id });
-    // The only response that ever carries the value.
-    return jsonResult(201, { credential: metadataOf(credential), secret: credential.secret });
+    // The only response that ever carries the value. `revoked_credential_ids`: what `replace` revoked, often none.
+    return jsonResult(201, { credential: metadataOf(credential), secret: credential.secret, revoked_credential_ids: revoked });
   },
   listCredentials: async ({ pathParameters }) => {
     const doc = await store.read(inProject(pathParameters.project_id));

@@ -1,4 +1,4 @@
-import { ApiError } from './errors';
+import { ApiError, invalidRequest } from './errors';
 
 /** Largest `user_data`, serialised, well below DynamoDB's 400 KB item limit. */
 export const MAX_USER_DATA_BYTES = 300 * 1024;
@@ -13,7 +13,7 @@ export const MAX_PAGE_KEY_LENGTH = 256;
 
 const check = (value: unknown, depth: number, path: string): void => {
   if (depth > MAX_USER_DATA_DEPTH) {
-    throw new ApiError('invalid_request', `user_data is nested deeper than ${MAX_USER_DATA_DEPTH} levels.`);
+    throw invalidRequest(`user_data is nested deeper than ${MAX_USER_DATA_DEPTH} levels`);
   }
   if (Array.isArray(value)) {
     value.forEach((item, i) => check(item, depth + 1, `${path}[${i}]`));
@@ -22,7 +22,7 @@ const check = (value: unknown, depth: number, path: string): void => {
   if (typeof value === 'object' && value !== null) {
     for (const key of Object.keys(value)) {
       if (FORBIDDEN_KEYS.has(key)) {
-        throw new ApiError('invalid_request', `user_data may not contain the key "${key}" (at ${path}).`);
+        throw invalidRequest(`user_data may not contain the key "${key}" (at ${path})`);
       }
       check((value as Record<string, unknown>)[key], depth + 1, `${path}.${key}`);
     }
@@ -35,7 +35,7 @@ const check = (value: unknown, depth: number, path: string): void => {
  */
 export const validateUserData = (value: unknown): number => {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new ApiError('invalid_request', 'user_data must be a JSON object.');
+    throw invalidRequest('user_data must be a JSON object');
   }
   check(value, 1, 'user_data');
   const bytes = Buffer.byteLength(JSON.stringify(value), 'utf8');

@@ -31,15 +31,29 @@ export class ApiError extends Error {
   readonly status: number;
   /** Seconds a client should wait before retrying (sets `Retry-After`). */
   readonly retryAfterSeconds?: number;
+  /**
+   * Why, for the operator running the service locally: e.g. "no key of proj_x
+   * matched". Never in a response and never in the request's log line (the
+   * public answer stays one `invalid_token` for every wrong link); only ids and
+   * instants, never a token, a secret or user data.
+   */
+  readonly detail?: string;
 
-  constructor(code: ErrorCode, message: string, options?: { retryAfterSeconds?: number; cause?: unknown }) {
+  constructor(code: ErrorCode, message: string, options?: { retryAfterSeconds?: number; cause?: unknown; detail?: string }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'ApiError';
     this.code = code;
     this.status = ERROR_STATUS[code];
     this.retryAfterSeconds = options?.retryAfterSeconds;
+    this.detail = options?.detail;
   }
 }
+
+/** Every 400 reads the same: `Invalid request: <what is wrong>.` (the schema validator's messages too). */
+export const INVALID_REQUEST_PREFIX = 'Invalid request: ';
+
+/** A 400 `invalid_request`; `problem` starts in lower case and has no final full stop. */
+export const invalidRequest = (problem: string): ApiError => new ApiError('invalid_request', `${INVALID_REQUEST_PREFIX}${problem}.`);
 
 export const isApiError = (value: unknown): value is ApiError => value instanceof ApiError;
 

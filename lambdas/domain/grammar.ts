@@ -46,6 +46,13 @@ export const isValidId = (value: string): boolean =>
 
 export const isValidToken = (value: string): boolean => tokenRegExp.test(value);
 
+/**
+ * A date-time whose `+hh:mm` offset arrived as ` hh:mm`: in a query string `+`
+ * means a space, so a link built without URL-encoding loses it. The browser
+ * clients repair exactly this shape (clients/session-recovery.js).
+ */
+export const hasUnencodedPlus = (value: string): boolean => /^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9:.]+ [0-9]{2}:[0-9]{2}$/.test(value);
+
 const daysInMonth = (year: number, month: number): number => {
   if (month === 2) {
     const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;

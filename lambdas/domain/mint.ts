@@ -1,6 +1,6 @@
-import { ApiError } from './errors';
+import { ApiError, invalidRequest } from './errors';
 import { parseExpiresAt } from './grammar';
-import { EXPIRES_AT_RULE } from './resume';
+import { expiresAtRule } from './resume';
 import { computeToken, type SigningKey } from './token';
 import { mintV2Token } from './token-v2';
 
@@ -39,22 +39,22 @@ const days = (seconds: number): string => `${Math.round((seconds / 86400) * 100)
 /** The expiry string to sign: the caller's exactly as given, or now + ttl in ISO 8601 with milliseconds. */
 const resolveExpiry = (req: MintRequest, policy: MintPolicy): string => {
   if (req.expires_at !== undefined && req.ttl_seconds !== undefined) {
-    throw new ApiError('invalid_request', 'Give expires_at or ttl_seconds, not both.');
+    throw invalidRequest('give expires_at or ttl_seconds, not both');
   }
   const maxMs = policy.maxLifetimeSeconds * 1000;
   if (req.expires_at !== undefined) {
     const at = parseExpiresAt(req.expires_at);
-    if (at === undefined) throw new ApiError('invalid_request', `expires_at ${EXPIRES_AT_RULE}.`);
-    if (at <= policy.now) throw new ApiError('invalid_request', 'expires_at is in the past.');
+    if (at === undefined) throw invalidRequest(`expires_at ${expiresAtRule(req.expires_at)}`);
+    if (at <= policy.now) throw invalidRequest('expires_at is in the past');
     if (at > policy.now + maxMs) {
-      throw new ApiError('invalid_request', `expires_at is beyond the maximum link lifetime of ${days(policy.maxLifetimeSeconds)}.`);
+      throw invalidRequest(`expires_at is beyond the maximum link lifetime of ${days(policy.maxLifetimeSeconds)}`);
     }
     return req.expires_at;
   }
   const ttl = req.ttl_seconds ?? policy.defaultTtlSeconds;
-  if (!Number.isInteger(ttl) || ttl < 1) throw new ApiError('invalid_request', 'ttl_seconds must be a positive integer.');
+  if (!Number.isInteger(ttl) || ttl < 1) throw invalidRequest('ttl_seconds must be a whole number of seconds, at least 1');
   if (ttl > policy.maxLifetimeSeconds) {
-    throw new ApiError('invalid_request', `ttl_seconds is beyond the maximum link lifetime of ${days(policy.maxLifetimeSeconds)}.`);
+    throw invalidRequest(`ttl_seconds is beyond the maximum link lifetime of ${days(policy.maxLifetimeSeconds)} (${policy.maxLifetimeSeconds} seconds)`);
   }
   return new Date(policy.now + ttl * 1000).toISOString();
 };
@@ -69,13 +69,13 @@ export const buildResumeUrl = (resumeUrl: string, params: Record<(typeof LINK_PA
   try {
     url = new URL(resumeUrl);
   } catch {
-    throw new ApiError('invalid_request', 'resume_url must be an absolute URL.');
+    throw invalidRequest('resume_url must be an absolute URL');
   }
   const loopback = LOOPBACK_HOSTS.has(url.hostname);
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
-    throw new ApiError('invalid_request', 'resume_url must use https (http is accepted on localhost only).');
+    throw invalidRequest('resume_url must use https (http is accepted on localhost only)');
   }
-  if (url.username || url.password) throw new ApiError('invalid_request', 'resume_url may not carry credentials.');
+  if (url.username || url.password) throw invalidRequest('resume_url may not carry credentials');
   for (const name of LINK_PARAMS) url.searchParams.set(name, params[name]);
   return url.toString();
 };

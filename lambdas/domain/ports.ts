@@ -109,16 +109,30 @@ export interface EntrySaves {
 /** Most links an entry's allow-list holds after a revoke-links, so the list cannot outgrow DynamoDB's item size. */
 export const MAX_ALLOWED_LINKS = 1000;
 
-/** What mint needs of the entries: recording links issued after a revoke-links. */
+/** Whose entry a link is minted for: the project, and the flow when the caller names one. */
+export interface LinkOwner {
+  readonly projectId: string;
+  readonly flowId?: string;
+}
+
+/** What minting a link learnt of its entry. */
+export interface LinkTarget {
+  /** The entry's flow (a link's page posts it as flow_id). */
+  readonly flowId: string;
+  /** False when the link could not be recorded: the allow-list already holds MAX_ALLOWED_LINKS links. */
+  readonly allowed: boolean;
+}
+
+/** What mint needs of the entries: that the entry exists, and recording links issued after a revoke-links. */
 export interface LinkRegistry {
   /**
-   * If the entry's links were revoked, lets exactly the link with this digest
-   * work; otherwise does nothing. Reads the revocation state strongly
-   * consistently, so a link minted just after a revoke-links is always recorded.
-   * Returns 'full' (and records nothing) when the allow-list already holds
-   * MAX_ALLOWED_LINKS links.
+   * Returns undefined, and records nothing, when `owner` has no such entry (none
+   * at all, another project's or flow's, or one past its retention at `now`).
+   * Otherwise, if the entry's links were revoked, lets exactly the link with
+   * this digest work. One strongly consistent read answers both, so an entry
+   * saved or a revoke-links made a moment ago is seen.
    */
-  allowLink(entryId: string, projectId: string, digest: string): Promise<'allowed' | 'full'>;
+  allowLink(entryId: string, owner: LinkOwner, digest: string, now: Date): Promise<LinkTarget | undefined>;
 }
 
 /** A stored value with the version it was read at. */

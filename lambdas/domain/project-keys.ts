@@ -157,9 +157,13 @@ export const addCredential = (
   projectId: string,
   doc: ProjectSecretDocument | undefined,
   input: NewCredential,
-): { doc: ProjectSecretDocument; credential: ActiveCredential } => {
+): { doc: ProjectSecretDocument; credential: ActiveCredential; revoked: string[] } => {
   const at = input.now.toISOString();
   const existing = doc?.credentials ?? [];
+  // What `replace` revokes: the environment's active credentials (revoked ones stay as they are).
+  const revoked = input.replace
+    ? existing.filter((c) => c.environment === input.environment && c.status === 'active').map((c) => c.credential_id)
+    : [];
   const kept = input.replace
     ? existing.map((c) => (c.environment === input.environment ? revoke(c, at) : c))
     : [...existing];
@@ -181,6 +185,7 @@ export const addCredential = (
   return {
     doc: { ...doc, schema_version: 1, project_id: projectId, credentials: pruneRevoked([...kept, credential]) },
     credential,
+    revoked,
   };
 };
 

@@ -1,5 +1,5 @@
-import { ApiError, LookupLimitedError } from './errors';
-import { isValidId, isValidToken, parseExpiresAt } from './grammar';
+import { ApiError, invalidRequest, LookupLimitedError } from './errors';
+import { hasUnencodedPlus, isValidId, isValidToken, parseExpiresAt } from './grammar';
 import { linkDigest } from './link-digest';
 import { originAllowed } from './origin-policy';
 import type { EntryReader, KeyProvider, KeySet, StoredEntry } from './ports';
@@ -39,7 +39,7 @@ export const toResumeEntry = (entry: StoredEntry): ResumeEntry => ({
   current_page_key: entry.currentPageKey,
 });
 
-const invalidField = (field: string, rule: string) => new ApiError('invalid_request', `${field} ${rule}`);
+const invalidField = (field: string, rule: string) => invalidRequest(`${field} ${rule}`);
 
 export const ID_RULE = 'must be 1 to 128 ASCII letters, digits, "_" or single "-" between them';
 /** The seed's token, the only kind the legacy contract takes. */
@@ -48,6 +48,13 @@ export const TOKEN_RULE = 'must be 64 hexadecimal characters';
 export const CURRENT_TOKEN_RULE = `${TOKEN_RULE} (or a v2 token)`;
 export const EXPIRES_AT_RULE =
   'must be an RFC 3339 date-time on a real calendar date, e.g. 2025-01-01T00:00:00.000Z or 2025-01-01T01:00:00+01:00';
+
+/** The rule an expiry broke, with the likely cause when its offset's `+` became a space on the way. */
+export const expiresAtRule = (value: unknown): string =>
+  typeof value === 'string' && hasUnencodedPlus(value)
+    ? 'has a space where its UTC offset\'s "+" belongs: the "+" was probably turned into a space by missing URL encoding ' +
+      '(the link must carry it as %2B)'
+    : EXPIRES_AT_RULE;
 
 /** The parts of a resume request every contract has, under their own field names for error messages. */
 interface ResumeFields {
@@ -72,7 +79,7 @@ const checkGrammar = (fields: ResumeFields): number => {
     throw invalidField('token', fields.v2 ? CURRENT_TOKEN_RULE : TOKEN_RULE);
   }
   const expiresAt = parseExpiresAt(fields.expires);
-  if (expiresAt === undefined) throw invalidField(fields.expiresField, EXPIRES_AT_RULE);
+  if (expiresAt === undefined) throw invalidField(fields.expiresField, expiresAtRule(fields.expires));
   return expiresAt;
 };
 
@@ -88,6 +95,10 @@ interface ResumeTarget {
   readonly verify: (keys: readonly SigningKey[]) => string | undefined;
   /** Whether an entry may be returned for this link, given the key set that verified it. */
   readonly owns: (entry: StoredEntry, keySet: KeySet) => boolean;
+  /** For ApiError details: whose keys these are, e.g. `project proj_x`, and what they are called. */
+  readonly scope: { readonly name: string; readonly keys: string };
+  /** For ApiError details: where an entry must be, e.g. `project proj_x's flow flow_z`. */
+  readonly owner: (keySet: KeySet) => string;
 }
 
 /** Keys of one algorithm: seed tokens never verify under v2 keys, nor v2 tokens under seed keys. */
@@ -108,7 +119,9 @@ const resumeVerified = async (target: ResumeTarget, deps: ResumeDeps, context: R
     lookup = await deps.keys.lookup(keyScope);
   } catch (error) {
     // Answered as a wrong token: the caller learns nothing about the bound.
-    if (error instanceof LookupLimitedError) throw invalidToken(error);
+    if (error instanceof LookupLimitedError) {
+      throw invalidToken(`this instance's bound on key lookups for ids it holds nothing for was reached (keyLookupLimit); ${target.scope.name} was not read`, error);
+    }
     throw error;
   }
   let { keySet } = lookup;
@@ -122,11 +135,16 @@ const resumeVerified = async (target: ResumeTarget, deps: ResumeDeps, context: R
       credentialId = target.verify(refreshed.keys);
     }
   }
-  if (credentialId === undefined) throw invalidToken();
+  if (credentialId === undefined) {
+    const { name, keys } = target.scope;
+    throw invalidToken(keySet.keys.length === 0 ? `${name} has no ${keys}` : `no key of ${name} matched (${keySet.keys.length} tried)`);
+  }
 
   const now = deps.now();
   if (target.expiresAtMs <= now) {
-    throw new ApiError('token_expired', 'The link has expired. Ask for a new link.');
+    throw new ApiError('token_expired', 'The link has expired. Ask for a new link.', {
+      detail: `the link expired at ${new Date(target.expiresAtMs).toISOString()}`,
+    });
   }
 
   const verifiedKeys = keySet;
@@ -144,8 +162,9 @@ const resumeVerified = async (target: ResumeTarget, deps: ResumeDeps, context: R
   return { entry: toResumeEntry(entry as StoredEntry), credentialId, browserSaves: verifiedKeys.browserSaves ?? false };
 };
 
-const invalidToken = (cause?: unknown) =>
-  new ApiError('invalid_token', 'The link is not valid: its token does not match. Ask for a new link.', { cause });
+/** One answer for every wrong link (wrong key, unknown project, bound reached); only `detail` tells them apart. */
+const invalidToken = (detail: string, cause?: unknown) =>
+  new ApiError('invalid_token', 'The link is not valid: its token does not match. Ask for a new link.', { cause, detail });
 
 /**
  * A project that lists its own allowed origins refuses browser calls from any
@@ -160,12 +179,17 @@ const admitOrigin = (origin: string | undefined, { allowedOrigins }: KeySet): vo
 
 /** Why `entry` may not be returned for this link, or undefined when it may. */
 const refusalOf = (entry: StoredEntry | undefined, target: ResumeTarget, keySet: KeySet, now: number): ApiError | undefined => {
-  if (!entry || !target.owns(entry, keySet) || (entry.retainUntil !== undefined && entry.retainUntil * 1000 <= now)) {
-    return new ApiError('entry_not_found', 'No saved entry matches this link.');
+  const notFound = (detail: string) => new ApiError('entry_not_found', 'No saved entry matches this link.', { detail });
+  if (!entry) return notFound(`entry ${target.entryId} does not exist`);
+  if (!target.owns(entry, keySet)) return notFound(`entry ${target.entryId} is not in ${target.owner(keySet)}`);
+  if (entry.retainUntil !== undefined && entry.retainUntil * 1000 <= now) {
+    return notFound(`entry ${target.entryId} is past its retention (${new Date(entry.retainUntil * 1000).toISOString()})`);
   }
   // After revoke-links, only the exact links minted through the product since then work.
   if (entry.linksValidAfter !== undefined && !entry.allowedLinks?.includes(linkDigest(target.token))) {
-    return new ApiError('link_revoked', 'This link has been revoked. Ask for a new link.');
+    return new ApiError('link_revoked', 'This link has been revoked. Ask for a new link.', {
+      detail: `the links of entry ${target.entryId} were revoked at ${entry.linksValidAfter}, and this one was not minted since`,
+    });
   }
   return undefined;
 };
@@ -209,6 +233,8 @@ export const resumeEntry = async (req: LoadEntryRequest, deps: ResumeDeps, conte
             })
           : findSigningKey(ofAlgorithm(keys, 'sha256'), req.token, req.entry_id, req.expires_at),
       owns: (e) => e.projectId === req.project_id && e.flowId === req.flow_id,
+      scope: { name: `project ${req.project_id}`, keys: 'active Token Signing Secret in this environment' },
+      owner: () => `project ${req.project_id}'s flow ${req.flow_id}`,
     },
     deps,
     context,
@@ -244,6 +270,11 @@ export const resumeLegacyEntry = async (req: LegacyLoadEntryRequest, deps: Resum
       expiresAtMs,
       verify: (keys) => findSigningKey(keys, req.token, req.entry_id, req.expires),
       owns: (e, keySet) => keySet.projectId !== undefined && e.projectId === keySet.projectId && e.flowId === req.flow_id,
+      scope: { name: `flow ${req.flow_id}`, keys: 'legacy key' },
+      owner: (keySet) =>
+        keySet.projectId === undefined
+          ? `any project: flow ${req.flow_id}'s legacy key is bound to none (import it again with --project)`
+          : `project ${keySet.projectId}'s flow ${req.flow_id}`,
     },
     deps,
     context,

@@ -1,6 +1,32 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { MiddlewareObj, Request } from '@middy/core';
+import { isApiError } from '../domain/errors';
 import { verificationOutcomeOf } from '../domain/verification-outcome';
+import { errorNames } from './error-response';
+
+/** What a request came to: `ok` or its error code, and for a failure why (ApiError.detail, or the error's name). */
+export interface RequestOutcome {
+  readonly code: string;
+  readonly detail?: string;
+}
+
+/**
+ * A Lambda context that asks to be told each request's outcome. Only the local
+ * runtime's context has `reportOutcome` (local/api-server.ts prints it beside the
+ * status); AWS's has none, so in AWS nothing is reported and no byte is added to
+ * the request line. The detail never reaches a response.
+ */
+export interface OutcomeListener {
+  readonly reportOutcome?: (outcome: RequestOutcome) => void;
+}
+
+const detailOf = (error: unknown): string | undefined => {
+  if (error === undefined) return undefined;
+  if (isApiError(error)) return error.detail;
+  // A failure the contract does not name (answered 500 or 503): its name only, as its log line has it.
+  const { error_name, error_code } = errorNames(error);
+  return error_code ? `${error_name} ${error_code}` : error_name;
+};
 
 /** The id API Gateway (or the Function URL) gave the request, so a line can be matched with its access log entry. */
 const requestIdOf = (request: Request): string | undefined =>
@@ -18,8 +44,9 @@ const requestIdOf = (request: Request): string | undefined =>
  */
 export const accessLog = (logger: Logger): MiddlewareObj => {
   const write = (request: Request, fallback: string): void => {
-    const outcome = verificationOutcomeOf(request.error) ?? (request.internal as { outcome?: string }).outcome ?? fallback;
-    logger.info('', { outcome });
+    const code = (request.internal as { outcome?: string }).outcome ?? fallback;
+    logger.info('', { outcome: verificationOutcomeOf(request.error) ?? code });
+    (request.context as OutcomeListener | undefined)?.reportOutcome?.({ code, detail: detailOf(request.error) });
   };
   return {
     before: (request) => {

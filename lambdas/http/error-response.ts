@@ -26,10 +26,10 @@ const isEarlyTimeout = (error: unknown): boolean =>
   error instanceof Error && error.name === 'TimeoutError' && (error.cause as { package?: unknown } | undefined)?.package === '@middy/core';
 
 /** Maps any failure to an ApiError whose message is safe to return. */
-export const toApiError = (error: unknown, options: ErrorResponseOptions): ApiError => {
+export const toApiError = (error: unknown, options: ErrorResponseOptions, validated?: unknown): ApiError => {
   if (isApiError(error)) return error;
   const ajvErrors = validatorErrors(error);
-  if (ajvErrors) return new ApiError('invalid_request', validationMessage(ajvErrors, options.fieldRules, options.fieldHints));
+  if (ajvErrors) return new ApiError('invalid_request', validationMessage(ajvErrors, options.fieldRules, options.fieldHints, validated));
   if (error instanceof UnavailableError || isEarlyTimeout(error)) {
     return new ApiError('service_unavailable', 'The service is busy. Retry shortly.', {
       retryAfterSeconds: RETRY_AFTER_SECONDS,
@@ -57,7 +57,7 @@ export const errorNames = (error: unknown): { error_name: string; error_code?: s
  */
 export const errorResponse = (options: ErrorResponseOptions): MiddlewareObj => ({
   onError: (request: Request) => {
-    const apiError = toApiError(request.error, options);
+    const apiError = toApiError(request.error, options, request.event);
     if (apiError.status >= 500) {
       // No `outcome` here: only the request line carries one (log-schema.ts); it follows this line.
       options.logger.error('request failed', errorNames(request.error));

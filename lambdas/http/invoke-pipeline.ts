@@ -16,7 +16,7 @@ export interface InvokeError {
 
 const errorPayload = (fieldRules: FieldRules): MiddlewareObj => ({
   onError: (request: Request) => {
-    const apiError = toApiError(request.error, { logger, fieldRules });
+    const apiError = toApiError(request.error, { logger, fieldRules }, request.event);
     if (apiError.status >= 500) {
       // No `outcome` here: only the request line carries one (log-schema.ts); it follows this line.
       logger.error('invocation failed', errorNames(request.error));

@@ -1,6 +1,6 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { ApiError } from '../domain/errors';
+import { ApiError, invalidRequest } from '../domain/errors';
 import { findDuplicateKey } from './json-duplicates';
 
 export interface JsonBodyOptions {
@@ -59,18 +59,18 @@ export const jsonBody = (options: JsonBodyOptions): MiddlewareObj => ({
       throw new ApiError('payload_too_large', `The request body is larger than ${options.maxBytes} bytes.`);
     }
     checkContentType(headerValue(event, 'content-type'));
-    if (bytes.length === 0) throw new ApiError('invalid_request', 'The request body is empty; send a JSON object.');
+    if (bytes.length === 0) throw invalidRequest('the request body is empty; send a JSON object');
     let parsed: unknown;
     let text: string;
     try {
       text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
       parsed = JSON.parse(text);
     } catch {
-      throw new ApiError('invalid_request', 'The request body is not valid UTF-8 JSON.');
+      throw invalidRequest('the request body is not valid UTF-8 JSON');
     }
     const duplicate = findDuplicateKey(text);
     if (duplicate !== undefined) {
-      throw new ApiError('invalid_request', `The request body has the key "${JSON.stringify(duplicate.slice(0, 64)).slice(1, -1)}" more than once.`);
+      throw invalidRequest(`the request body has the key "${JSON.stringify(duplicate.slice(0, 64)).slice(1, -1)}" more than once`);
     }
     (event as { body: unknown }).body = parsed;
   },

@@ -5,7 +5,10 @@
  * Plain data with no imports, so the CDK app can read it too.
  */
 
-/** A Lambda of the product: its folder under `lambdas/`. The legacy one sits behind a Function URL, not in ROUTES. */
+/**
+ * A Lambda of the product: its folder under `lambdas/`. The legacy one sits
+ * behind a Function URL, not in ROUTES; `not-found` answers DEFAULT_ROUTE.
+ */
 export type FunctionName =
   | 'load-entry-data'
   | 'browser-saves'
@@ -13,7 +16,8 @@ export type FunctionName =
   | 'entries'
   | 'mint'
   | 'legacy-keys'
-  | 'legacy-load-entry-data';
+  | 'legacy-load-entry-data'
+  | 'not-found';
 
 export type RouteAccess =
   /** Called by browsers: no auth, and an OPTIONS route for the CORS preflight. */
@@ -26,7 +30,7 @@ export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 interface RouteDefinition {
   /** API Gateway's route key: the method and the path template, e.g. `GET /v1/entries/{entry_id}`. */
   readonly key: `${Method} /${string}`;
-  readonly fn: Exclude<FunctionName, 'legacy-load-entry-data'>;
+  readonly fn: Exclude<FunctionName, 'legacy-load-entry-data' | 'not-found'>;
   readonly access: RouteAccess;
 }
 
@@ -51,6 +55,15 @@ export const ROUTES = {
   importLegacyKey: { key: 'PUT /v1/legacy/flows/{flow_id}/key', fn: 'legacy-keys', access: 'iam' },
   retireLegacyKey: { key: 'DELETE /v1/legacy/flows/{flow_id}/key', fn: 'legacy-keys', access: 'iam' },
 } as const satisfies Record<string, RouteDefinition>;
+
+/**
+ * API Gateway's catch-all route: every request no route above matches (another
+ * path, or another method on a route's path). Without it API Gateway answers
+ * `{"message":"Not Found"}`; with it, the `not-found` Lambda answers the
+ * documented 404 `{"error":{"code":"not_found",…}}`. No authorization: it must
+ * answer anyone, and it reads nothing.
+ */
+export const DEFAULT_ROUTE = { key: '$default', fn: 'not-found' } as const;
 
 export type RouteName = keyof typeof ROUTES;
 export type RouteKey = (typeof ROUTES)[RouteName]['key'];

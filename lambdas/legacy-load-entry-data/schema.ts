@@ -1,6 +1,6 @@
 import { EXPIRES_AT_PATTERN, MAX_EXPIRES_AT_LENGTH, TOKEN_PATTERN } from '../domain/grammar';
 import { idSchema, ID_RULES } from '../http/common-schemas';
-import { EXPIRES_AT_RULE, TOKEN_RULE } from '../domain/resume';
+import { expiresAtRule, TOKEN_RULE } from '../domain/resume';
 
 /** The legacy body: `expires` (not `expires_at`) and no `project_id`. */
 export const legacyBodySchema = {
@@ -37,7 +37,7 @@ export const fieldRules = {
   flow_id: ID_RULES.flow_id,
   entry_id: ID_RULES.entry_id,
   token: TOKEN_RULE,
-  expires: EXPIRES_AT_RULE,
+  expires: expiresAtRule,
 } as const;
 
 export const fieldHints = {

@@ -1,7 +1,7 @@
 import { EXPIRES_AT_PATTERN, ID_PATTERN, MAX_EXPIRES_AT_LENGTH, MAX_ID_LENGTH, TOKEN_PATTERN } from '../domain/grammar';
 import type { RouteSchemasOf } from '../http/route-schema';
 import { V2_TOKEN_PATTERN } from '../domain/token-v2';
-import { CURRENT_TOKEN_RULE, EXPIRES_AT_RULE, ID_RULE } from '../domain/resume';
+import { CURRENT_TOKEN_RULE, expiresAtRule, ID_RULE } from '../domain/resume';
 
 const id = { type: 'string', minLength: 1, maxLength: MAX_ID_LENGTH, pattern: ID_PATTERN } as const;
 
@@ -39,7 +39,7 @@ export const fieldRules = {
   project_id: ID_RULE,
   entry_id: ID_RULE,
   token: CURRENT_TOKEN_RULE,
-  expires_at: EXPIRES_AT_RULE,
+  expires_at: expiresAtRule,
 } as const;
 
 export const fieldHints = {

@@ -29,7 +29,7 @@ const links = new DynamoDbEntryStore(dynamodb, setting('TABLE_NAME'));
  * Signs with the project's newest active credential. The secret is read fresh on
  * every call (no cache), so a link is never signed with a key revoked a moment ago.
  */
-const mint = async (req: MintRequest): Promise<MintResult> => {
+const mint = async (req: MintRequest): Promise<MintResult & { flow_id: string }> => {
   logger.appendKeys({ project_id: req.project_id });
   const doc = await store.read(req.project_id);
   const result = mintLink(req, doc && newestSigningKey(doc.value, config.environment), {
@@ -38,14 +38,20 @@ const mint = async (req: MintRequest): Promise<MintResult> => {
     maxLifetimeSeconds: config.maxLifetimeSeconds,
   });
   logger.appendKeys({ credential_id: result.credential_id });
-  // After a revoke-links on the entry, only links minted since then work: record exactly this one.
-  if ((await links.allowLink(req.entry_id, req.project_id, linkDigest(result.token))) === 'full') {
+  // The entry must exist, as load-entry-data will look for it. After a revoke-links on the entry, only
+  // links minted since then work: record exactly this one.
+  const target = await links.allowLink(req.entry_id, { projectId: req.project_id, flowId: req.flow_id }, linkDigest(result.token), new Date());
+  if (!target) {
+    const where = req.flow_id === undefined ? `project ${req.project_id}` : `project ${req.project_id}'s flow ${req.flow_id}`;
+    throw new ApiError('entry_not_found', `There is no entry ${req.entry_id} in ${where}: save it (PUT /v1/entries/{entry_id}) before minting a link to it.`);
+  }
+  if (!target.allowed) {
     throw new ApiError(
       'conflict',
       `This entry already has ${MAX_ALLOWED_LINKS} links minted since its links were revoked; revoke its links again to start a new list.`,
     );
   }
-  return result;
+  return { ...result, flow_id: target.flowId };
 };
 
 const routes: RouteHandlers<'mint', typeof routeSchemas> = {

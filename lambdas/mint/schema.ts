@@ -1,7 +1,7 @@
 import { EXPIRES_AT_PATTERN, MAX_EXPIRES_AT_LENGTH } from '../domain/grammar';
 import { idSchema, ID_RULES } from '../http/common-schemas';
 import type { RouteSchemasOf } from '../http/route-schema';
-import { EXPIRES_AT_RULE } from '../domain/resume';
+import { expiresAtRule } from '../domain/resume';
 
 /** The mint request, for `POST /v1/tokens` and for direct invocation alike. */
 export const mintBodySchema = {
@@ -14,7 +14,8 @@ export const mintBodySchema = {
     // Binds v2 tokens to one flow; seed tokens cannot carry it.
     flow_id: idSchema,
     expires_at: { type: 'string', minLength: 20, maxLength: MAX_EXPIRES_AT_LENGTH, pattern: EXPIRES_AT_PATTERN },
-    ttl_seconds: { type: 'integer', minimum: 1, maximum: 31_622_400 },
+    // Bounded by the deployment's linkMaxLifetime, which mint checks and names when it is exceeded.
+    ttl_seconds: { type: 'integer', minimum: 1 },
     resume_url: { type: 'string', minLength: 1, maxLength: 2048 },
   },
 } as const;
@@ -25,7 +26,7 @@ export const routeSchemas = {
 
 export const fieldRules = {
   ...ID_RULES,
-  expires_at: EXPIRES_AT_RULE,
+  expires_at: expiresAtRule,
   ttl_seconds: 'must be a whole number of seconds, at least 1',
   resume_url: 'must be a URL of at most 2048 characters',
 } as const;

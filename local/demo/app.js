@@ -195,6 +195,9 @@ $('start-over').addEventListener('click', () => {
 if (legacy) {
   $('send-link').hidden = true;
   $('legacy-note').hidden = false;
+  // The footer names the one snippet this page runs.
+  $('snippet-file').textContent = 'clients/embeddables-action-legacy.js';
+  $('mint-note').hidden = true;
 }
 
 // What Embeddables gives an Action: setUserData, and window.Savvy.goToPage.

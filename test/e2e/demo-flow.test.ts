@@ -136,6 +136,22 @@ describe('the demo flow at /demo', () => {
   });
 });
 
+describe('the legacy demo link npm start prints', () => {
+  browserIt('opens on page 3 through the legacy snippet, and the footer names that snippet only', async ({ newPage }) => {
+    const { page } = await newPage();
+
+    await page.goto(runtime.demo.legacy.link);
+
+    expect(await demoOutcome(page)).toBe('restored');
+    expect(await page.locator('#notice-text').textContent()).toBe('Welcome back, Ada! Your answers are restored: carry on where you left off.');
+    expect(await page.locator('#progress').textContent()).toBe('Step 3 of 3');
+    const footer = (await page.locator('footer').textContent()) ?? '';
+    expect(footer).toContain('clients/embeddables-action-legacy.js');
+    expect(footer).not.toContain('clients/embeddables-action.js');
+    expect(await page.locator('#mint-note').isVisible()).toBe(false);
+  });
+});
+
 describe('what the runtime serves besides the API', () => {
   it('redirects /demo to /demo/ keeping the link parameters', async () => {
     const res = await fetch(`${runtime.apiUrl}/demo?token=abc&entry_id=e1`, { redirect: 'manual' });
@@ -175,7 +191,7 @@ describe('what the runtime serves besides the API', () => {
     for (const p of ['/clients/cli/main.ts', '/clients/api-client.ts', '/demo/index.html', '/demo/missing.js']) {
       const res = await fetch(`${runtime.apiUrl}${p}`);
       expect(res.status).toBe(404);
-      expect(await res.json()).toEqual({ message: 'Not Found' });
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('not_found');
     }
   });
 });

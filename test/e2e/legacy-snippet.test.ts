@@ -89,7 +89,7 @@ describe('the legacy Action snippet against the legacy port', () => {
       expect(await page.locator('#notice-text').textContent()).toBe(
         'This link is not valid any more. It may have been changed, or withdrawn. You can start over.',
       );
-      expect(log.lines).toEqual(['[legacy] POST / -> 401']);
+      expect(log.lines).toEqual([`[legacy] POST / -> 401 invalid_token (no key of flow ${flowId} matched (1 tried))`]);
       expect(console.filter((l) => l.startsWith('error: Session recovery failed (invalid_token)'))).toHaveLength(1);
       await page.getByRole('button', { name: 'Start over' }).click();
       expect(page.url()).toBe(`${site.demoUrl}?snippet=legacy`);

@@ -92,7 +92,8 @@ describe('resume links in the demo page, through the Action snippet', () => {
       await page.goto(encodedLink({ token: seedToken(secret, entryId, expiresAt), entry_id: entryId, expires_at: expiresAt }));
 
       await expectRefused(page, EXPIRED);
-      expect(log.lines).toEqual([`${LOAD} -> 401`]);
+      // The local console says why; the page got only the code and message.
+      expect(log.lines).toEqual([`${LOAD} -> 401 token_expired (the link expired at ${expiresAt})`]);
       expect(console.filter((l) => l.startsWith('error: Session recovery'))).toEqual([
         'error: Session recovery failed (token_expired): the link has expired; send the user a new one [HTTP 401: The link has expired. Ask for a new link.]',
       ]);
@@ -117,7 +118,7 @@ describe('resume links in the demo page, through the Action snippet', () => {
       await page.goto(encodedLink({ token: `${link.token.slice(0, -1)}${last}`, entry_id: entryId, expires_at: link.expires_at }));
 
       await expectRefused(page, NOT_VALID);
-      expect(log.lines).toEqual([`${LOAD} -> 401`]);
+      expect(log.lines).toEqual([`${LOAD} -> 401 invalid_token (no key of project ${projectId} matched (1 tried))`]);
       expect(console.filter((l) => l.startsWith('error: Session recovery failed (invalid_token)'))).toHaveLength(1);
       // The token never reaches the console.
       expect(console.filter((l) => l.includes(link.token.slice(0, 16)))).toEqual([]);

@@ -10,7 +10,8 @@ import { computeToken } from '../../lambdas/domain/token';
 import { SessionRecoveryStack } from '../../lib/session-recovery-stack';
 import { loadEntryEvent } from '../fixtures/events';
 import { functionUrlEvent } from '../fixtures/legacy-events';
-import { seedScenario, uid } from '../support/seed';
+import { routeEvent } from '../fixtures/admin-events';
+import { credential, deleteEntry, deleteProject, seedProject, seedScenario, uid } from '../support/seed';
 import { registerSensitive, registerSensitiveBody } from '../support/sensitive';
 import { startStalledEndpoint } from '../support/stalled-endpoint';
 
@@ -70,10 +71,12 @@ const taskFor = (prefix: string) => {
 };
 const current = taskFor('SessionRecoveryLoadEntryData');
 const legacy = taskFor('SessionRecoveryLegacyLoadEntryData');
+const saves = taskFor('SessionRecoveryBrowserSaves');
 
 /** Values CloudFormation would fill in (references to the table and the API). */
 const RESOLVED: Record<string, string> = {
   TABLE_NAME: process.env.TABLE_NAME as string,
+  SAVE_KEY_SECRET: process.env.SAVE_KEY_SECRET as string,
   CURRENT_ENDPOINT_URL: 'https://abc123.execute-api.us-east-1.amazonaws.com/v1/load-entry-data',
 };
 
@@ -134,15 +137,22 @@ type Scenario = Awaited<ReturnType<typeof seedScenario>>;
 let s: Scenario;
 let legacyKey: string;
 const legacyKeys = new SecretsManagerLegacyKeyStore(secretsManager, SECRET_PREFIX);
+/** A project that takes browser saves from SITE. */
+const SITE = 'https://quiz.example';
+const savesProject = uid('proj');
+const savedEntries: string[] = [];
 beforeAll(async () => {
   s = await seedScenario({ colour: 'teal', seats: 3 });
   legacyKey = `legacy-${uid('k')}`;
   registerSensitive(legacyKey);
   await legacyKeys.put(s.flowId, s.projectId, legacyKey, new Date());
+  await seedProject(savesProject, [credential()], { allowed_origins: [SITE], browser_saves: true });
 });
 afterAll(async () => {
   await s?.cleanup();
   await legacyKeys.retire(s.flowId);
+  for (const entryId of savedEntries) await deleteEntry(entryId);
+  await deleteProject(savesProject);
   rmSync(work, { recursive: true, force: true });
 });
 
@@ -153,7 +163,7 @@ const tampered = (token: string) => `${token.slice(0, -1)}${token.endsWith('0') 
 
 describe('the deployed artifact of each public Lambda, run as nodejs24.x runs it', () => {
   it('is the bundle alone: no node_modules beside it, and no source map (none is shipped, see lib/constructs/bundling.ts)', () => {
-    for (const task of [current, legacy]) {
+    for (const task of [current, legacy, saves]) {
       expect(task.handler).toBe('index.handler');
       expect(readdirSync(task.dir)).toEqual(['index.mjs']);
       expect(readFileSync(path.join(task.dir, 'index.mjs'), 'utf8')).not.toContain('sourceMappingURL');
@@ -174,6 +184,20 @@ describe('the deployed artifact of each public Lambda, run as nodejs24.x runs it
     const [valid, bad] = await run(legacy, [functionUrlEvent('POST', '/', legacyBody(token)), functionUrlEvent('POST', '/', legacyBody(tampered(token)))]);
     expect([valid.status, valid.json]).toEqual([200, { entry: { colour: 'teal', seats: 3, entry_id: s.entryId, current_page_key: 'page_2' } }]);
     expect([bad.status, bad.json]).toEqual([401, { error: { code: 'invalid_token', message: 'The link is not valid: its token does not match. Ask for a new link.' } }]);
+  }, 30_000);
+
+  it('browser-saves: a page on an allowed origin creates an entry and saves to it; a tampered save token gets 401', async () => {
+    const page = { origin: SITE, 'content-type': 'text/plain;charset=UTF-8' };
+    const draft = { project_id: savesProject, flow_id: s.flowId, current_page_key: 'page_1', user_data: { colour: 'teal' } };
+    const [made] = await run(saves, [routeEvent('createEntry', {}, draft, {}, page)]);
+    expect(made.status).toBe(201);
+    const { entry_id, save_token } = made.json as { entry_id: string; save_token: string };
+    savedEntries.push(entry_id);
+    registerSensitive(save_token);
+    const progress = (token: string, seq: number) => routeEvent('saveProgress', { entry_id }, { ...draft, save_token: token, seq, current_page_key: 'page_2' }, {}, page);
+    const [saved, bad] = await run(saves, [progress(save_token, 1), progress(`${save_token.slice(0, -1)}${save_token.endsWith('A') ? 'E' : 'A'}`, 2)]);
+    expect([saved.status, saved.json]).toEqual([200, { seq: 1 }]);
+    expect([bad.status, (bad.json as { error: { code: string } }).error.code]).toEqual([401, 'invalid_save_token']);
   }, 30_000);
 
   it('load-entry-data with a DynamoDB that accepts connections and never answers: 503 with Retry-After within the 8 s retry budget', async () => {

@@ -19,6 +19,7 @@ const FUNCTION_SOURCES = (
     ['SessionRecoveryLegacyKeys', 'legacy-keys'],
     ['SessionRecoveryLegacyLoadEntryData', 'legacy-load-entry-data'],
     ['SessionRecoveryBrowserSaves', 'browser-saves'],
+    ['SessionRecoveryNotFound', 'not-found'],
   ] as const
 ).map(([id, fn]) => [id, path.join(lambdasDir, fn, 'index.ts')] as const);
 
@@ -44,9 +45,9 @@ const resourceText = (statements: Statement[], service: string) =>
   statements.filter((s) => JSON.stringify(s.Action).includes(service)).map((s) => JSON.stringify(s.Resource));
 
 describe('the Lambdas', () => {
-  it('are seven, each index.handler on Node.js 24 arm64 with tracing and a 10 s timeout', () => {
+  it('are eight, each index.handler on Node.js 24 arm64 with tracing and a 10 s timeout', () => {
     const functions = Object.values(template.findResources('AWS::Lambda::Function'));
-    expect(functions).toHaveLength(7);
+    expect(functions).toHaveLength(8);
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({
         Handler: 'index.handler',
@@ -141,11 +142,15 @@ describe('least privilege per Lambda', () => {
   it('every Lambda may write logs to its own log group only', () => {
     const policies = Object.values(template.findResources('AWS::IAM::Policy'));
     const logStatements = policies.flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]).filter((st) => JSON.stringify(st.Action).includes('logs:'));
-    expect(logStatements).toHaveLength(7);
+    expect(logStatements).toHaveLength(8);
     for (const st of logStatements) {
       expect(st.Action).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
       expect(JSON.stringify(st.Resource)).toMatch(/^\{"Fn::GetAtt":\["SessionRecovery\w+Logs\w+","Arn"\]\}$/);
     }
+  });
+
+  it('not-found: no permission at all beyond its own logs', () => {
+    expect(statementsOf('SessionRecoveryNotFound')).toEqual([]);
   });
 
   it('no statement the product writes uses a wildcard resource', () => {
@@ -172,8 +177,20 @@ describe('the HTTP API', () => {
     for (const r of iamRoutes) {
       template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: `${r.method} ${r.path}`, AuthorizationType: 'AWS_IAM' });
     }
-    // Each public route has an OPTIONS route beside it.
-    template.resourceCountIs('AWS::ApiGatewayV2::Route', ROUTE_LIST.length + ROUTE_LIST.filter((r) => r.access === 'public').length);
+    // Each route, OPTIONS of each public one, and $default.
+    template.resourceCountIs('AWS::ApiGatewayV2::Route', ROUTE_LIST.length + ROUTE_LIST.filter((r) => r.access === 'public').length + 1);
+  });
+
+  it('sends every request no route serves to the not-found Lambda ($default, no authorization)', () => {
+    const [integrationId] = Object.entries(template.findResources('AWS::ApiGatewayV2::Integration')).find(([, i]) =>
+      JSON.stringify(i.Properties.IntegrationUri).includes('SessionRecoveryNotFound'),
+    ) ?? [];
+    expect(integrationId).toBeDefined();
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+      RouteKey: '$default',
+      AuthorizationType: 'NONE',
+      Target: { 'Fn::Join': ['', ['integrations/', { Ref: integrationId }]] },
+    });
   });
 
   it('has no API Gateway CORS configuration (the Lambda owns CORS)', () => {

@@ -5,7 +5,7 @@ import path from 'node:path';
 
 const root = path.join(import.meta.dirname, '..', '..');
 
-it('`cdk synth` of the app works offline with no AWS credentials, and reads its context', () => {
+it('`npm run synth` (cdk synth) works offline with no AWS credentials, reads its context, and prints only where the template went', () => {
   const out = mkdtempSync(path.join(tmpdir(), 'sr-synth-'));
   try {
     const env: Record<string, string> = {};
@@ -13,8 +13,9 @@ it('`cdk synth` of the app works offline with no AWS credentials, and reads its 
       if (v !== undefined && !k.startsWith('AWS_') && !k.startsWith('CDK_')) env[k] = v;
     }
     env.AWS_EC2_METADATA_DISABLED = 'true';
-    execFileSync(path.join(root, 'node_modules', '.bin', 'cdk'), [
-      'synth', '--quiet', '-o', out,
+    // npm run synth's script, with cdk's arguments after it.
+    const printed = execFileSync(process.execPath, [
+      path.join(root, 'scripts', 'synth.mjs'), '-o', out,
       '-c', 'allowedOrigins=https://x.example',
       '-c', 'loadEntryDataReservedConcurrency=100',
       '-c', 'legacyReservedConcurrency=20',
@@ -22,12 +23,13 @@ it('`cdk synth` of the app works offline with no AWS credentials, and reads its 
     ], {
       cwd: root,
       env,
-      stdio: 'pipe',
+      encoding: 'utf8',
     });
     const template = JSON.parse(readFileSync(path.join(out, 'SessionRecovery.template.json'), 'utf8')) as {
       Resources: Record<string, { Type: string; DeletionPolicy?: string; Properties: Record<string, unknown> }>;
     };
     const types = Object.values(template.Resources).map((r) => r.Type);
+    expect(printed).toBe(`Synthesized SessionRecovery: ${path.relative(root, path.join(out, 'SessionRecovery.template.json'))} (${types.length} resources).\n`);
     expect(types).toEqual(
       expect.arrayContaining(['AWS::ApiGatewayV2::Api', 'AWS::Lambda::Function', 'AWS::DynamoDB::GlobalTable']),
     );

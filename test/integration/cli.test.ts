@@ -4,6 +4,7 @@ import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { freePort } from '../../local/moto';
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
 import { deleteEntry, deleteProject, uid } from '../support/seed';
 
@@ -80,6 +81,78 @@ describe('the journey from a shell, against the local runtime', () => {
     expect((await resume({ flow_id: flowId, project_id: projectId, entry_id: entryId, token, expires_at: expiresAt })).status).toBe(200);
   });
 
+  it('the README journey in human output: create says what it revoked, mint prints a curl and a resume command, resume prints the entry', async () => {
+    const project = uid('proj');
+    const entry = uid('entry');
+    const ep = ['--endpoint', runtime.apiUrl];
+    try {
+      const first = await cli([...ep, 'credentials', 'create', '--project', project, '--label', 'Token Signing Secret']);
+      expect(first.stdout.split('\n')[1]).toBe(`It is the only active credential of ${project} in this environment.`);
+      const firstId = /^Created credential (cred_\w+) /.exec(first.stdout)?.[1];
+      const second = await cli([...ep, 'credentials', 'create', '--project', project, '--label', 'Rotated']);
+      expect(second.stdout.split('\n')[1]).toBe(
+        `Revoked the other active credentials of this environment: ${firstId}. Links they signed stop verifying within the key cache TTL (60 s by default).`,
+      );
+      expect((await cli([...ep, 'entries', 'put', '--entry', entry, '--project', project, '--flow', flowId, '--page', 'page_3', '--data', '{"first_name":"Ada","plan":"team"}'])).code).toBe(0);
+
+      const minted = await cli([...ep, 'mint', '--project', project, '--entry', entry, '--resume-url', 'https://www.example.com/flow']);
+      expect(minted.code).toBe(0);
+      const lines = minted.stdout.split('\n');
+      const link = lines[0];
+      expect(link).toMatch(/^https:\/\/www\.example\.com\/flow\?token=[0-9a-f]{64}&entry_id=/);
+      expect(lines).toContain(`flow_id     ${flowId}`);
+      const curl = lines.find((l) => l.startsWith('  curl '))!.trim();
+      const resumeCommand = lines.find((l) => l.includes(' resume --project '))!.trim();
+      expect(resumeCommand).toBe(`session-recovery --endpoint '${runtime.apiUrl}' resume --project ${project} --flow ${flowId} '${link}'`);
+      const entryJson = { first_name: 'Ada', plan: 'team', entry_id: entry, current_page_key: 'page_3' };
+
+      // The printed curl, as pasted into a shell.
+      const { stdout } = await run('sh', ['-c', `${curl} -w '\\n%{http_code}'`]);
+      expect(stdout).toBe(`${JSON.stringify({ entry: entryJson })}\n200`);
+
+      const resumed = await cli([...ep, 'resume', '--project', project, '--flow', flowId, link]);
+      expect(resumed).toEqual({ code: 0, stdout: `Resumed entry ${entry} on page page_3:\n${JSON.stringify(entryJson, null, 2)}\n`, stderr: '' });
+      const asJson = await cli([...ep, '--json', 'resume', '--project', project, '--flow', flowId, link]);
+      expect(asJson.code).toBe(0);
+      expect(JSON.parse(asJson.stdout)).toEqual({ entry: entryJson });
+    } finally {
+      await deleteEntry(entry);
+      await deleteProject(project);
+    }
+  });
+
+  it('resume: a tampered link exits 1 with the code and message; a damaged one is repaired as the browser clients repair it', async () => {
+    const ep = ['--endpoint', runtime.apiUrl];
+    const offset = new Date(Date.now() + 86400_000 + 3600_000).toISOString().slice(0, 19) + '+01:00';
+    const minted = await cli([...ep, '--json', 'mint', '--project', projectId, '--entry', entryId, '--expires-at', offset, '--resume-url', 'https://quiz.example.com/flow']);
+    const { url } = JSON.parse(minted.stdout) as { url: string };
+    expect(url).toContain('%2B01%3A00');
+
+    const tampered = url.replace(/token=(.)/, (_m, c: string) => `token=${c === 'a' ? 'b' : 'a'}`);
+    expect(await cli([...ep, 'resume', '--project', projectId, '--flow', flowId, tampered])).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'Error 401 invalid_token: The link is not valid: its token does not match. Ask for a new link.\n',
+    });
+
+    // Built without URL-encoding ("+" arrives as a space) and passed through a mail system ("&" as "&amp;").
+    const damaged = url.replace('%2B01%3A00', '+01:00').replaceAll('%3A', ':').replaceAll('&', '&amp;');
+    const repaired = await cli([...ep, '--json', 'resume', '--project', projectId, '--flow', flowId, damaged]);
+    expect(repaired.code).toBe(0);
+    expect(JSON.parse(repaired.stdout)).toEqual({ entry: { name: 'Ada', age: 36, entry_id: entryId, current_page_key: 'page_2' } });
+
+    const cut = await cli([...ep, 'resume', '--project', projectId, '--flow', flowId, url.split('&')[0]]);
+    expect(cut).toEqual({ code: 2, stdout: '', stderr: 'The link lacks token, entry_id or expires_at: was it cut off when it was copied?\n' });
+  });
+
+  it('mint refuses an entry that does not exist: exit 1, 404 entry_not_found', async () => {
+    const result = await cli(['--endpoint', runtime.apiUrl, 'mint', '--project', projectId, '--entry', 'entry_never_saved']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      `Error 404 entry_not_found: There is no entry entry_never_saved in project ${projectId}: save it (PUT /v1/entries/{entry_id}) before minting a link to it.\n`,
+    );
+  });
+
   it('prints human-readable output by default', async () => {
     const listed = await cli(['--endpoint', runtime.apiUrl, 'credentials', 'list', '--project', projectId]);
     expect(listed.code).toBe(0);
@@ -98,6 +171,16 @@ describe('the journey from a shell, against the local runtime', () => {
     expect((await cli(['credentials', 'list', '--project', 'p'], { SESSION_RECOVERY_ENDPOINT: '' })).code).toBe(2);
     const unreachable = await cli(['--endpoint', 'http://127.0.0.1:9', 'credentials', 'list', '--project', 'p']);
     expect(unreachable.code).toBe(3);
+  });
+
+  it('says to start the local runtime when nothing listens on a loopback endpoint', async () => {
+    const closed = await freePort();
+    const result = await cli(['--endpoint', `http://127.0.0.1:${closed}`, 'credentials', 'list', '--project', 'p']);
+    expect(result).toEqual({
+      code: 3,
+      stdout: '',
+      stderr: `Could not reach http://127.0.0.1:${closed} (ECONNREFUSED). Is the local runtime running? Start it with \`npm start\` in the session-recovery folder (it listens on http://127.0.0.1:3000 unless PORT says otherwise).\n`,
+    });
   });
 
   it('sets and clears a project\'s allowed origins, and revokes an entry\'s links', async () => {
@@ -125,6 +208,29 @@ describe('the journey from a shell, against the local runtime', () => {
     expect(retired.code).toBe(0);
   });
 });
+
+/** Every command's help, the top level's included: `help` walks the tree its own `Commands:` sections print. */
+const helpTexts = async (path: string[] = []): Promise<Array<{ path: string[]; text: string }>> => {
+  const { stdout } = await cli([...path, '--help']);
+  const commands = [...(stdout.split('\nCommands:\n')[1] ?? '').matchAll(/^ {2}(\S+)/gm)].map((m) => m[1]).filter((c) => c !== 'help');
+  const children = await Promise.all(commands.map((c) => helpTexts([...path, c])));
+  return [{ path, text: stdout }, ...children.flat()];
+};
+
+it('gives every command and every option a help text', async () => {
+  const texts = await helpTexts();
+  expect(texts.length).toBeGreaterThanOrEqual(20);
+  const bare: string[] = [];
+  for (const { path, text } of texts) {
+    if (path.length && !/^Usage: .+\n\n(?!Options:|Arguments:)\S/.test(text)) bare.push(`${path.join(' ')}: no description`);
+    for (const section of ['Options:', 'Arguments:']) {
+      const lines = (text.split(`\n${section}\n`)[1] ?? '').split('\n\n')[0].split('\n');
+      // "  --flag <value>   what it does": a flag alone on its line has no help text.
+      for (const line of lines) if (/^ {2}\S/.test(line) && !/\S {2,}\S/.test(line.trim())) bare.push(`${path.join(' ')}: ${line.trim()}`);
+    }
+  }
+  expect(bare).toEqual([]);
+}, 120_000);
 
 it('signs calls to AWS with SigV4 using the default credential chain', async () => {
   let seen: IncomingHttpHeaders | undefined;

@@ -18,6 +18,7 @@ const FUTURE = '2099-05-01T00:00:00.000Z';
 interface Created {
   credential: { credential_id: string; label: string; environment: string; created_at: string; status: string };
   secret: string;
+  revoked_credential_ids: string[];
 }
 
 const create = async (projectId: string, body: Record<string, unknown>) => {
@@ -59,6 +60,8 @@ describe('creating a credential', () => {
     });
     expect(Buffer.from(created.secret.slice(4), 'base64url')).toHaveLength(32);
     expect(created.secret).toMatch(/^tss_[A-Za-z0-9_-]{43}$/);
+    // A brand-new project: nothing was revoked, and the response says so.
+    expect(created.revoked_credential_ids).toEqual([]);
     expect(await resumes(created.secret)).toBe(200);
   });
 
@@ -72,6 +75,7 @@ describe('creating a credential', () => {
   it('with the default replace, revokes the other credentials of the environment at once', async () => {
     const first = await create(projectId, { label: 'first' });
     const second = await create(projectId, { label: 'second' });
+    expect(second.created.revoked_credential_ids).toEqual([first.created.credential.credential_id]);
     expect(await resumes(first.created.secret)).toBe(401);
     expect(await resumes(second.created.secret)).toBe(200);
   });
@@ -79,6 +83,7 @@ describe('creating a credential', () => {
   it('with replace: false, keeps both valid (rotation without downtime)', async () => {
     const first = await create(projectId, { label: 'old' });
     const second = await create(projectId, { label: 'new', replace: false });
+    expect(second.created.revoked_credential_ids).toEqual([]);
     expect(await resumes(first.created.secret)).toBe(200);
     expect(await resumes(second.created.secret)).toBe(200);
   });

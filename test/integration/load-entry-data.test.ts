@@ -253,13 +253,34 @@ describe('bad input', () => {
     expect(reply.status).toBe(400);
     expect(errorOf(reply).code).toBe('invalid_request');
     expect(errorOf(reply).message).toContain(message);
+    // Every 400 in one format, whether the schema or the domain (the calendar) refused it.
+    expect(errorOf(reply).message).toMatch(/^Invalid request: .+\.$/);
     expect(ddbCalls.calls).toEqual([]);
+  });
+
+  it('a date that is not on the calendar: 400 in the format of every other 400', async () => {
+    const reply = await post({ ...bodyFor(s), expires_at: '2027-02-30T00:00:00.000Z' });
+    expect(errorOf(reply)).toEqual({
+      code: 'invalid_request',
+      message:
+        'Invalid request: expires_at must be an RFC 3339 date-time on a real calendar date, e.g. 2025-01-01T00:00:00.000Z or 2025-01-01T01:00:00+01:00.',
+    });
+  });
+
+  it('an expires_at whose "+" became a space: 400 saying the link lost it to missing URL encoding', async () => {
+    const reply = await post({ ...bodyFor(s), expires_at: '2025-01-01T01:00:00 01:00' });
+    expect(reply.status).toBe(400);
+    expect(errorOf(reply)).toEqual({
+      code: 'invalid_request',
+      message:
+        'Invalid request: expires_at has a space where its UTC offset\'s "+" belongs: the "+" was probably turned into a space by missing URL encoding (the link must carry it as %2B).',
+    });
   });
 
   it('a body that is not JSON: 400', async () => {
     const reply = await post('{"flow_id":', { raw: true });
     expect(reply.status).toBe(400);
-    expect(errorOf(reply)).toEqual({ code: 'invalid_request', message: 'The request body is not valid UTF-8 JSON.' });
+    expect(errorOf(reply)).toEqual({ code: 'invalid_request', message: 'Invalid request: the request body is not valid UTF-8 JSON.' });
   });
 
   it('an empty body: 400', async () => {

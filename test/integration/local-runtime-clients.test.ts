@@ -22,7 +22,7 @@ class LogLines {
 }
 
 const MALFORMED = {
-  error: { code: 'invalid_request', message: 'The request URL is malformed: check the percent-encoding of its path.' },
+  error: { code: 'invalid_request', message: 'Invalid request: the request URL is malformed; check the percent-encoding of its path.' },
 };
 
 /** The reproduction from the review: a body announced as 500 bytes, 7 sent, then the connection closed. */

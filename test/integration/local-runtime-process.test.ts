@@ -8,8 +8,12 @@ import { promisify } from 'node:util';
 
 const root = path.join(import.meta.dirname, '..', '..');
 const run = promisify(execFile);
-// Node's arguments and the script, read from package.json's `start`, so the test runs what `npm start` runs.
-const [NODE, ...START_ARGS] = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start.split(' ');
+// Node's arguments and the script, read from package.json's `start` (its last command: the Node check runs first), so the test runs what `npm start` runs.
+const [NODE, ...START_ARGS] = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start
+  .split('&&')
+  .at(-1)!
+  .trim()
+  .split(' ');
 if (NODE !== 'node') throw new Error('package.json: `start` no longer runs node; update this test');
 const NODE_ARGS = START_ARGS.slice(0, -1);
 const START_SCRIPT = path.join(root, START_ARGS.at(-1)!);
@@ -55,7 +59,8 @@ describe('npm start, when it cannot start', () => {
     const other = takenPort <= 65435 ? takenPort + 100 : takenPort - 100;
     expect(result).toEqual({
       code: 1,
-      stdout: '',
+      // What it was doing when it failed, then why it stopped.
+      stdout: `Starting session-recovery on 127.0.0.1 (API port ${env.PORT}, legacy port ${env.LEGACY_PORT})...\nCreating the entries table and the demo project, flow, entry and legacy key...\n`,
       stderr: `Port ${takenPort} is in use: set ${variable} to another port (e.g. ${variable}=${other} npm start).\n`,
     });
   });
@@ -109,6 +114,34 @@ const connectError = async (origin: string): Promise<string | undefined> => {
   const [error] = (await once(connect(Number(port), hostname), 'error')) as [NodeJS.ErrnoException];
   return error.code;
 };
+
+describe('npm start, when it starts', () => {
+  it('says what it is doing first, and both printed curls (current and legacy) answer 200 with the demo entry', async () => {
+    const runtime = start([path.join(root, 'local', 'start.ts')], { ...process.env, PORT: '0', LEGACY_PORT: '0' });
+    try {
+      const banner = await readUntil(runtime, 'Press Ctrl-C to stop.');
+      expect(banner.split('\n').slice(0, 2)).toEqual([
+        'Starting session-recovery on 127.0.0.1 (API port 0, legacy port 0)...',
+        'Creating the entries table and the demo project, flow, entry and legacy key...',
+      ]);
+      const curls = banner.split('\n').filter((line) => line.trimStart().startsWith('curl ')).map((line) => line.trim());
+      expect(curls).toHaveLength(2);
+      expect(curls[1]).toMatch(/^curl -sS -X POST 'http:\/\/127\.0\.0\.1:\d+\/' .*"expires":/);
+      for (const curl of curls) {
+        // As pasted into a shell.
+        const { stdout } = await run('sh', ['-c', `${curl} -w '\\n%{http_code}'`]);
+        const [body, status] = stdout.split('\n');
+        expect(status).toBe('200');
+        expect(JSON.parse(body)).toEqual({
+          entry: { first_name: 'Ada', favourite_colour: 'green', plan: 'team', newsletter: true, seats: 5, entry_id: 'entry_demo_0001', current_page_key: 'page_3' },
+        });
+      }
+    } finally {
+      runtime.child.kill('SIGINT');
+      await runtime.exited;
+    }
+  });
+});
 
 describe('moto started by the local runtime', () => {
   it.each([

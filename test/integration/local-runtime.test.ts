@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
 import { httpRequest } from '../support/raw-http';
-import { credential, deleteProject, seedProject, uid } from '../support/seed';
+import { credential, deleteEntry, deleteProject, seedEntry, seedProject, uid } from '../support/seed';
 
 let runtime: LocalRuntime;
 beforeAll(async () => {
@@ -41,10 +41,20 @@ describe('the local runtime', () => {
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
   });
 
-  it('answers an unknown route like API Gateway does', async () => {
-    const res = await fetch(`${runtime.apiUrl}/v1/nothing-here`, { method: 'POST' });
+  it.each([
+    ['an unknown path', 'POST', '/v1/nothing-here'],
+    ['another method on a route\'s path', 'GET', '/v1/load-entry-data'],
+  ])('answers %s with the documented 404, through the Lambda of API Gateway\'s $default route', async (_what, method, path) => {
+    const res = await fetch(`${runtime.apiUrl}${path}`, { method });
     expect(res.status).toBe(404);
-    expect(await res.json()).toEqual({ message: 'Not Found' });
+    expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(await res.json()).toEqual({
+      error: {
+        code: 'not_found',
+        message: `No route serves ${method} ${path}. Resume links are posted to POST /v1/load-entry-data; docs/openapi.yaml lists every route.`,
+      },
+    });
   });
 
   it('refuses a body over API Gateway\'s 10 MB limit before the Lambda', async () => {
@@ -96,6 +106,65 @@ describe('the local runtime', () => {
     ]) {
       expect(res.headers.link).toBe(`<${runtime.legacyUrl}/migration-guide>; rel="deprecation"; type="text/markdown"`);
     }
+  });
+});
+
+describe('the local console', () => {
+  const lines: string[] = [];
+  let logged: LocalRuntime;
+  const projectId = uid('proj');
+  const flowId = uid('flow');
+  const entryId = uid('entry');
+  const key = credential();
+  const expiresAt = '2099-01-01T00:00:00.000Z';
+  const token = createHash('sha256').update(`${key.secret}---${entryId}---${expiresAt}`).digest('hex');
+  beforeAll(async () => {
+    logged = await startLocalRuntime({ port: 0, legacyPort: 0, endpoint: process.env.AWS_ENDPOINT_URL, log: (line) => lines.push(line) });
+    await seedProject(projectId, [key]);
+    await seedEntry({ entryId, projectId, flowId, currentPageKey: 'page_1', userData: { name: 'Ada' } });
+  });
+  afterAll(async () => {
+    await logged.stop();
+    await deleteEntry(entryId);
+    await deleteProject(projectId);
+  });
+
+  const resume = async (body: Record<string, string>) => {
+    lines.length = 0;
+    const res = await fetch(`${logged.apiUrl}/v1/load-entry-data`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ flow_id: flowId, project_id: projectId, entry_id: entryId, token, expires_at: expiresAt, ...body }),
+    });
+    return { status: res.status, body: await res.text(), line: lines.join('\n') };
+  };
+  const INVALID_TOKEN = '{"error":{"code":"invalid_token","message":"The link is not valid: its token does not match. Ask for a new link."}}';
+
+  it.each([
+    ['a token no key of the project signed', { token: 'a'.repeat(64) }, 401, INVALID_TOKEN, `401 invalid_token (no key of project ${projectId} matched (1 tried))`],
+    ['a project with no secret', { project_id: 'proj_nobody_here' }, 401, INVALID_TOKEN, '401 invalid_token (project proj_nobody_here has no active Token Signing Secret in this environment)'],
+    ['another flow', { flow_id: 'flow_other' }, 404, undefined, `404 entry_not_found (entry ${entryId} is not in project ${projectId}'s flow flow_other)`],
+  ])('shows why beside the status for %s, while the response says no more than in AWS', async (_what, body, status, response, why) => {
+    const result = await resume(body);
+    expect(result.status).toBe(status);
+    if (response) expect(result.body).toBe(response);
+    expect(result.body).not.toContain('(');
+    expect(result.line).toBe(`POST /v1/load-entry-data -> ${why}`);
+  });
+
+  it('shows a missing entry, and never the token', async () => {
+    const missing = 'entry_never_saved';
+    const other = createHash('sha256').update(`${key.secret}---${missing}---${expiresAt}`).digest('hex');
+    const result = await resume({ entry_id: missing, token: other });
+    expect(result.line).toBe(`POST /v1/load-entry-data -> 404 entry_not_found (entry ${missing} does not exist)`);
+    expect(result.line).not.toContain(other);
+  });
+
+  it('shows a success as its status alone, and a request no route serves as not_found', async () => {
+    expect((await resume({})).line).toBe('POST /v1/load-entry-data -> 200');
+    lines.length = 0;
+    await fetch(`${logged.apiUrl}/v1/load-entry-data`);
+    expect(lines).toEqual(['GET /v1/load-entry-data -> 404 not_found']);
   });
 });
 

@@ -1,3 +1,5 @@
+import { dynamodb } from '../../lambdas/adapters/clients';
+import { countCalls } from '../../dev-support/call-counter';
 import { ROUTES } from '../../lambdas/http/routes';
 import { handler as credentials } from '../../lambdas/credentials/index';
 import { handler as loadEntryData } from '../../lambdas/load-entry-data/index';
@@ -8,7 +10,7 @@ import { deleteEntry, deleteProject, seedEntry, uid } from '../support/seed';
 import { routeEvent } from '../fixtures/admin-events';
 import { loadEntryEvent } from '../fixtures/events';
 
-type MintReply = { token: string; entry_id: string; expires_at: string; url?: string; credential_id: string };
+type MintReply = { token: string; entry_id: string; flow_id: string; expires_at: string; url?: string; credential_id: string };
 type InvokeError = { error: { code: string; message: string } };
 
 /** A direct invocation, as a backend with lambda:InvokeFunction makes it. */
@@ -19,6 +21,14 @@ let projectId: string;
 let flowId: string;
 let entryId: string;
 let credentialId: string;
+// A project with a credential but not the entry.
+const otherProject = uid('proj');
+beforeAll(async () => {
+  await invoke(credentials, routeEvent('createCredential', { project_id: otherProject }, { label: 'other' }));
+});
+afterAll(async () => {
+  await deleteProject(otherProject);
+});
 beforeEach(async () => {
   projectId = uid('proj');
   flowId = uid('flow');
@@ -39,7 +49,14 @@ describe('mint by direct invocation', () => {
   it('signs a 7-day link with the seed formula that load-entry-data accepts', async () => {
     const before = Date.now();
     const minted = await invokeMint({ project_id: projectId, entry_id: entryId });
-    expect(minted).toEqual({ token: expect.stringMatching(/^[0-9a-f]{64}$/), entry_id: entryId, expires_at: expect.any(String), credential_id: credentialId });
+    expect(minted).toEqual({
+      token: expect.stringMatching(/^[0-9a-f]{64}$/),
+      entry_id: entryId,
+      // The entry's flow, which the page posts with the link: the CLI builds its curl from it.
+      flow_id: flowId,
+      expires_at: expect.any(String),
+      credential_id: credentialId,
+    });
     const lifetime = Date.parse(minted.expires_at) - before;
     expect(lifetime).toBeGreaterThanOrEqual(7 * 86400_000 - 1000);
     expect(lifetime).toBeLessThanOrEqual(7 * 86400_000 + 1000);
@@ -70,7 +87,11 @@ describe('mint by direct invocation', () => {
   });
 
   it.each([
-    [{ ttl_seconds: 31 * 86400 }, 'beyond the maximum link lifetime of 30 days'],
+    [{ ttl_seconds: 31 * 86400 }, 'Invalid request: ttl_seconds is beyond the maximum link lifetime of 30 days (2592000 seconds).'],
+    // Far beyond: the same message, not a rule about whole seconds.
+    [{ ttl_seconds: 40_000_000 }, 'Invalid request: ttl_seconds is beyond the maximum link lifetime of 30 days (2592000 seconds).'],
+    [{ ttl_seconds: 0 }, 'Invalid request: ttl_seconds must be a whole number of seconds, at least 1.'],
+    [{ expires_at: '2030-01-01T01:00:00 01:00' }, 'the "+" was probably turned into a space by missing URL encoding'],
     [{ expires_at: '2020-01-01T00:00:00Z' }, 'expires_at is in the past'],
     [{ expires_at: '2999-01-01T00:00:00Z' }, 'beyond the maximum link lifetime'],
     [{ expires_at: '2030-02-30T00:00:00Z' }, 'expires_at must be an RFC 3339'],
@@ -85,6 +106,41 @@ describe('mint by direct invocation', () => {
     const result = await invokeMint({ project_id: projectId, entry_id: entryId, ...extra });
     expect(result.error.code).toBe('invalid_request');
     expect(result.error.message).toContain(message);
+    expect(result.error.message).toMatch(/^Invalid request: .+\.$/);
+  });
+
+  it.each([
+    ['an entry that was never saved', () => ({ entry_id: uid('entry') }), (e: string) => `There is no entry ${e} in project ${projectId}`],
+    ['another project\'s entry', () => ({ entry_id: entryId, project_id: otherProject }), () => `There is no entry ${entryId} in project ${otherProject}`],
+    ['its entry in another flow (flow_id given)', () => ({ entry_id: entryId, flow_id: 'flow_other' }), () => `There is no entry ${entryId} in project ${projectId}'s flow flow_other`],
+  ])('refuses %s with 404 entry_not_found, and signs nothing', async (_what, body, where) => {
+    const request = { project_id: projectId, ...body() };
+    const result = await invokeMint(request);
+    expect(result).toEqual({
+      error: { code: 'entry_not_found', message: `${where(request.entry_id)}: save it (PUT /v1/entries/{entry_id}) before minting a link to it.` },
+    });
+  });
+
+  it('answers existence from the one strongly consistent read it makes for revoked links: no extra read', async () => {
+    const calls = countCalls(dynamodb);
+    try {
+      expect((await invokeMint({ project_id: projectId, entry_id: entryId })).token).toBeDefined();
+      expect((await invokeMint({ project_id: projectId, entry_id: uid('entry') })).error.code).toBe('entry_not_found');
+      expect(calls.calls).toEqual(['GetItemCommand', 'GetItemCommand']);
+      expect(calls.inputs.map((i) => i.ConsistentRead)).toEqual([true, true]);
+    } finally {
+      calls.detach();
+    }
+  });
+
+  it('refuses an entry past its retention (not yet deleted by the TTL) with 404 entry_not_found', async () => {
+    const expired = uid('entry');
+    await seedEntry({ entryId: expired, projectId, flowId, currentPageKey: 'p', userData: {}, retainUntil: Math.floor(Date.now() / 1000) - 60 });
+    try {
+      expect((await invokeMint({ project_id: projectId, entry_id: expired })).error.code).toBe('entry_not_found');
+    } finally {
+      await deleteEntry(expired);
+    }
   });
 
   it('accepts http on localhost for local development', async () => {
@@ -113,5 +169,8 @@ describe(`the mint route (${ROUTES.mint.key})`, () => {
     expect(errorOf(reply)).toEqual({ code: 'invalid_request', message: 'Invalid request: entry_id is required.' });
     const none = await invoke(mint, routeEvent('mint', {}, { project_id: uid('proj'), entry_id: entryId }));
     expect(none.status).toBe(409);
+    const missing = await invoke(mint, routeEvent('mint', {}, { project_id: projectId, entry_id: 'entry_not_saved' }));
+    expect(missing.status).toBe(404);
+    expect(errorOf(missing).code).toBe('entry_not_found');
   });
 });

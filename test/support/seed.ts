@@ -4,7 +4,7 @@ import { DeleteSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secre
 import { putEntry, putProjectSecret } from '../../local/bootstrap';
 import { ENTRY_TABLE, projectSecretName } from '../../lambdas/adapters/naming';
 import type { StoredEntry } from '../../lambdas/domain/ports';
-import type { ActiveCredential, CredentialRecord } from '../../lambdas/domain/project-keys';
+import type { ActiveCredential, CredentialRecord, ProjectSecretDocument } from '../../lambdas/domain/project-keys';
 import { generateCredentialId, generateSecretValue } from '../../lambdas/domain/project-keys';
 import { registerSensitive, registerSensitiveBody } from './sensitive';
 
@@ -28,8 +28,13 @@ export const credential = (overrides: Partial<Omit<ActiveCredential, 'status'>> 
   return c;
 };
 
-export const seedProject = async (projectId: string, credentials: CredentialRecord[]): Promise<void> =>
-  putProjectSecret(secrets, process.env.SECRET_PREFIX as string, { schema_version: 1, project_id: projectId, credentials });
+/** Writes a project's secret: its credentials, and any settings (allowed origins, browser saves). */
+export const seedProject = async (
+  projectId: string,
+  credentials: CredentialRecord[],
+  settings: Pick<ProjectSecretDocument, 'allowed_origins' | 'browser_saves'> = {},
+): Promise<void> =>
+  putProjectSecret(secrets, process.env.SECRET_PREFIX as string, { schema_version: 1, project_id: projectId, credentials, ...settings });
 
 export const deleteProject = async (projectId: string): Promise<void> => {
   await secrets.send(

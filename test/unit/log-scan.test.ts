@@ -1,7 +1,6 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-// @ts-expect-error plain ESM helper shared with the global teardown, no type declarations
 import { scanLogs } from '../setup/log-scan.js';
 
 it('the end-of-run log scan finds a planted secret and passes clean logs', () => {

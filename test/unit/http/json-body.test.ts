@@ -45,14 +45,14 @@ describe('parsing', () => {
   });
 
   it('refuses text that is not JSON, and bytes that are not UTF-8 (never replaced by U+FFFD)', async () => {
-    const notJson = refused('invalid_request', 400, 'The request body is not valid UTF-8 JSON.');
+    const notJson = refused('invalid_request', 400, 'Invalid request: the request body is not valid UTF-8 JSON.');
     await expect(run(request('{"a":'))).rejects.toEqual(notJson);
     await expect(run(request("{'a':1}"))).rejects.toEqual(notJson);
     await expect(run(base64Request(Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d])))).rejects.toEqual(notJson);
   });
 
   it('refuses an empty body, once the Content-Type is right', async () => {
-    const empty = refused('invalid_request', 400, 'The request body is empty; send a JSON object.');
+    const empty = refused('invalid_request', 400, 'Invalid request: the request body is empty; send a JSON object.');
     await expect(run(request(''))).rejects.toEqual(empty);
     await expect(run(request(undefined))).rejects.toEqual(empty);
     await expect(run(request('', {}))).rejects.toEqual(expect.objectContaining({ code: 'unsupported_media_type' }));
@@ -61,8 +61,8 @@ describe('parsing', () => {
 
 describe('duplicate keys', () => {
   it('refuses a key given twice in one object, at any depth, naming it', async () => {
-    await expect(run(request('{"a":1,"a":2}'))).rejects.toEqual(refused('invalid_request', 400, 'The request body has the key "a" more than once.'));
-    await expect(run(request('{"x":{"b":1,"b":2}}'))).rejects.toEqual(refused('invalid_request', 400, 'The request body has the key "b" more than once.'));
+    await expect(run(request('{"a":1,"a":2}'))).rejects.toEqual(refused('invalid_request', 400, 'Invalid request: the request body has the key "a" more than once.'));
+    await expect(run(request('{"x":{"b":1,"b":2}}'))).rejects.toEqual(refused('invalid_request', 400, 'Invalid request: the request body has the key "b" more than once.'));
   });
 
   it('allows the same key in different objects', async () => {
@@ -74,10 +74,10 @@ describe('duplicate keys', () => {
       middy<APIGatewayProxyEventV2, APIGatewayProxyEventV2>().use(jsonBody({ maxBytes: 4096 })).handler(async (e) => e)(event, lambdaContext('unit'));
     const long = 'k'.repeat(100);
     await expect(run200(request(`{"${long}":1,"${long}":2}`))).rejects.toEqual(
-      refused('invalid_request', 400, `The request body has the key "${'k'.repeat(64)}" more than once.`),
+      refused('invalid_request', 400, `Invalid request: the request body has the key "${'k'.repeat(64)}" more than once.`),
     );
     await expect(run200(request('{"a\\"\\n":1,"a\\"\\n":2}'))).rejects.toEqual(
-      refused('invalid_request', 400, 'The request body has the key "a\\"\\n" more than once.'),
+      refused('invalid_request', 400, 'Invalid request: the request body has the key "a\\"\\n" more than once.'),
     );
   });
 });
