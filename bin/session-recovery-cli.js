@@ -262,6 +262,19 @@ origins.command("clear").description("drop the project's own list: the deploymen
   const reply = await client().request("DELETE", `/v1/projects/${seg(o.project)}/allowed-origins`);
   report(reply, () => `${o.project} now follows the deployment's allowedOrigins.`);
 });
+var browserSaves = projects.command("browser-saves").description("whether the project's pages may create and save entries themselves, with no backend (needs the project's own origins)");
+var showSaves = (projectId) => (j) => j.enabled ? `Browser saves are on for ${projectId}: pages on its allowed origins may create entries and save progress.` : `Browser saves are off for ${projectId}.`;
+browserSaves.command("status").description("show whether browser saves are on").requiredOption("--project <project_id>", PROJECT).action(async (o) => {
+  report(await client().request("GET", `/v1/projects/${seg(o.project)}/browser-saves`), showSaves(o.project));
+});
+for (const [name, enabled, description] of [
+  ["enable", true, "turn browser saves on (refused with origins_required until the project has its own origins, without '*')"],
+  ["disable", false, "turn browser saves off: pages get 403 browser_saves_disabled within the key cache TTL"]
+]) {
+  browserSaves.command(name).description(description).requiredOption("--project <project_id>", PROJECT).action(async (o) => {
+    report(await client().request("PUT", `/v1/projects/${seg(o.project)}/browser-saves`, { body: { enabled } }), showSaves(o.project));
+  });
+}
 program.command("mint").description("sign a resume link for an entry, and print a curl and a resume command that open it").requiredOption("--project <project_id>", PROJECT).requiredOption("--entry <entry_id>", ENTRY).option("--flow <flow_id>", "bind a v2 token to this flow").option("--expires-at <rfc3339>", "exact expiry (default: now + 7 days)").option("--ttl-seconds <n>", "lifetime in seconds", (v) => {
   if (!/^\d+$/.test(v)) throw new UsageError("--ttl-seconds must be a whole number");
   return Number(v);

@@ -216,6 +216,36 @@ origins
     report(reply, () => `${o.project} now follows the deployment's allowedOrigins.`);
   });
 
+const browserSaves = projects
+  .command('browser-saves')
+  .description("whether the project's pages may create and save entries themselves, with no backend (needs the project's own origins)");
+
+const showSaves = (projectId: string) => (j: { enabled: boolean }) =>
+  j.enabled
+    ? `Browser saves are on for ${projectId}: pages on its allowed origins may create entries and save progress.`
+    : `Browser saves are off for ${projectId}.`;
+
+browserSaves
+  .command('status')
+  .description('show whether browser saves are on')
+  .requiredOption('--project <project_id>', PROJECT)
+  .action(async (o: { project: string }) => {
+    report(await client().request('GET', `/v1/projects/${seg(o.project)}/browser-saves`), showSaves(o.project));
+  });
+
+for (const [name, enabled, description] of [
+  ['enable', true, "turn browser saves on (refused with origins_required until the project has its own origins, without '*')"],
+  ['disable', false, 'turn browser saves off: pages get 403 browser_saves_disabled within the key cache TTL'],
+] as const) {
+  browserSaves
+    .command(name)
+    .description(description)
+    .requiredOption('--project <project_id>', PROJECT)
+    .action(async (o: { project: string }) => {
+      report(await client().request('PUT', `/v1/projects/${seg(o.project)}/browser-saves`, { body: { enabled } }), showSaves(o.project));
+    });
+}
+
 program
   .command('mint')
   .description('sign a resume link for an entry, and print a curl and a resume command that open it')

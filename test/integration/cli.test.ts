@@ -195,6 +195,21 @@ describe('the journey from a shell, against the local runtime', () => {
     expect(revoked.stdout).toMatch(/issued before \d{4}-\d\d-\d\dT/);
   });
 
+  it('turns browser saves on only once the project has its own origins, shows it, and turns them off', async () => {
+    const ep = ['--endpoint', runtime.apiUrl];
+    const project = uid('proj');
+    const refused = await cli([...ep, 'projects', 'browser-saves', 'enable', '--project', project]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('origins_required');
+    expect((await cli([...ep, 'projects', 'origins', 'set', '--project', project, '--origin', 'https://quiz.example'])).code).toBe(0);
+    const on = await cli([...ep, 'projects', 'browser-saves', 'enable', '--project', project]);
+    expect([on.code, on.stdout]).toEqual([0, `Browser saves are on for ${project}: pages on its allowed origins may create entries and save progress.\n`]);
+    expect(JSON.parse((await cli([...ep, '--json', 'projects', 'browser-saves', 'status', '--project', project])).stdout)).toEqual({ enabled: true });
+    const off = await cli([...ep, 'projects', 'browser-saves', 'disable', '--project', project]);
+    expect([off.code, off.stdout]).toEqual([0, `Browser saves are off for ${project}.\n`]);
+    await deleteProject(project);
+  });
+
   it('imports and retires a legacy key', async () => {
     const flow = uid('flow');
     const project = uid('proj');
