@@ -1,0 +1,69 @@
+import { CreateSecretCommand, DeleteSecretCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { errorOf, type Handler, invoke } from '../support/http';
+import { controlClock } from '../support/clock';
+import { credential, deleteEntry, deleteProject, secrets, seedProject, uid } from '../support/seed';
+import { routeEvent } from '../fixtures/admin-events';
+
+// A save key of this file's own, so rotating it disturbs no other test.
+const SAVE_KEY = `session-recovery-test/save-key-rotation-${uid('k')}`;
+process.env.SAVE_KEY_SECRET = SAVE_KEY;
+process.env.KEY_CACHE_TTL_SECONDS = '60';
+const K1 = 'k1'.repeat(20);
+const K2 = 'k2'.repeat(20);
+await secrets.send(new CreateSecretCommand({ Name: SAVE_KEY, SecretString: JSON.stringify({ current: K1 }) }));
+const saves = ((await import('../../lambdas/browser-saves/index')) as { handler: Handler }).handler;
+
+const SITE = 'https://quiz.example';
+const projectId = uid('proj');
+const flowId = uid('flow');
+const clock = controlClock();
+beforeAll(async () => {
+  await seedProject(projectId, [credential()], { allowed_origins: [SITE], browser_saves: true });
+});
+afterAll(async () => {
+  clock.restore();
+  for (const entryId of made) await deleteEntry(entryId);
+  await deleteProject(projectId);
+  await secrets.send(new DeleteSecretCommand({ SecretId: SAVE_KEY, ForceDeleteWithoutRecovery: true }));
+});
+
+const page = { origin: SITE };
+const draft = { project_id: projectId, flow_id: flowId, current_page_key: 'page_1', user_data: { a: 1 } };
+const made: string[] = [];
+const create = async () => {
+  const reply = await invoke(saves, routeEvent('createEntry', {}, draft, {}, page));
+  expect(reply.status).toBe(201);
+  const entry = reply.json as { entry_id: string; save_token: string };
+  made.push(entry.entry_id);
+  return entry;
+};
+let seq = 0;
+const save = (entry: { entry_id: string }, token: string) =>
+  invoke(saves, routeEvent('saveProgress', { entry_id: entry.entry_id }, { ...draft, save_token: token, seq: ++seq }, {}, page));
+const setKey = (doc: object) => secrets.send(new PutSecretValueCommand({ SecretId: SAVE_KEY, SecretString: JSON.stringify(doc) }));
+
+it('rotates with an overlap: tokens signed with either key verify while both are listed, and only the current one after', async () => {
+  const old = await create();
+  await setKey({ current: K2, previous: K1 });
+  // Within the key cache TTL this instance still signs with K1; past it, it reads both keys and signs with K2.
+  clock.advance(60_000);
+  const fresh = await create();
+  expect(fresh.save_token).not.toBe(old.save_token);
+  expect((await save(old, old.save_token)).status).toBe(200);
+  expect((await save(fresh, fresh.save_token)).status).toBe(200);
+
+  await setKey({ current: K2 });
+  clock.advance(60_000);
+  const refused = await save(old, old.save_token);
+  expect([refused.status, errorOf(refused).code]).toEqual([401, 'invalid_save_token']);
+  expect((await save(fresh, fresh.save_token)).status).toBe(200);
+});
+
+it('turning browser saves off reaches each instance within the key cache TTL', async () => {
+  const entry = await create();
+  await seedProject(projectId, [credential()], { allowed_origins: [SITE], browser_saves: false });
+  expect((await save(entry, entry.save_token)).status).toBe(200);
+  clock.advance(60_000);
+  const refused = await save(entry, entry.save_token);
+  expect([refused.status, errorOf(refused).code]).toEqual([403, 'browser_saves_disabled']);
+});
