@@ -1,5 +1,7 @@
+import { execFile } from 'node:child_process';
 import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
 import { browserTest, demoOutcome, launchBrowser, RESULTS_DIR } from './support/browser';
@@ -22,6 +24,7 @@ const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
  */
 
 const root = path.join(import.meta.dirname, '..', '..');
+const run = promisify(execFile);
 const log = new RequestLog();
 let runtime: LocalRuntime;
 let browser: Browser;
@@ -89,9 +92,11 @@ describe('the demo flow at /demo', () => {
       expect(`${link.origin}${link.pathname}`).toBe(runtime.demoUrl);
       expect([...link.searchParams.keys()]).toEqual(['token', 'entry_id', 'expires_at']);
       expect(await linkElement.textContent()).toBe(link.href);
-      expect(await page.locator('#mint-command').textContent()).toBe(
-        `npm run cli -- --endpoint ${runtime.apiUrl} mint --project ${runtime.demo.projectId} --entry ${entryId} --resume-url ${runtime.demoUrl}`,
-      );
+      const command = (await page.locator('#mint-command').textContent()) as string;
+      expect(command).toBe(`npm run cli -- --endpoint ${runtime.apiUrl} mint --project ${runtime.demo.projectId} --entry ${entryId} --resume-url ${runtime.demoUrl}`);
+      // The command the page shows mints a link too, as `npm run cli` runs it.
+      const { stdout } = await run(process.execPath, [path.join(root, 'bin', 'session-recovery-cli.js'), ...command.split(' ').slice(4), '--json']);
+      expect((JSON.parse(stdout) as { url: string }).url).toMatch(new RegExp(`^${runtime.demoUrl}\\?token=[0-9a-f]{64}&entry_id=${entryId}&expires_at=`));
       expect(await savedEntry(entryId)).toEqual({
         project_id: runtime.demo.projectId,
         flow_id: runtime.demo.flowId,
@@ -178,8 +183,12 @@ describe('the demo flow at /demo', () => {
 });
 
 describe('the legacy demo link npm start prints', () => {
-  browserIt('opens on page 3 through the legacy snippet, and the footer names that snippet only', async ({ newPage }) => {
+  browserIt('opens on page 3 through the legacy snippet, and the footer names that snippet only; it does not save (no save token)', async ({ newPage }) => {
     const { page } = await newPage();
+    const scripts: string[] = [];
+    page.on('request', (request) => {
+      if (request.resourceType() === 'script') scripts.push(new URL(request.url()).pathname);
+    });
 
     await page.goto(runtime.demo.legacy.link);
 
@@ -190,6 +199,7 @@ describe('the legacy demo link npm start prints', () => {
     expect(footer).toContain('clients/embeddables-action-legacy.js');
     expect(footer).not.toContain('clients/embeddables-action.js');
     expect(await page.locator('#save-note').isVisible()).toBe(false);
+    expect(scripts).toEqual(['/demo/app.js', '/demo/action-legacy.js']);
   });
 });
 
