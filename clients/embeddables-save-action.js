@@ -86,7 +86,10 @@ function output(userData, helperFunctions, triggerContext) {
   // entry saved to before is forgotten, so nothing of this visit lands in it.
   function adoptResumedEntry(storage, key, entryId, saveToken) {
     try {
-      if (typeof saveToken !== 'string') return storage.removeItem(key)
+      if (typeof saveToken !== 'string') {
+        storage.removeItem(key)
+        return
+      }
       let seq = 0
       const held = JSON.parse(storage.getItem(key) || 'null')
       // The same entry: the numbering goes on from this browser's last save.

@@ -99,7 +99,10 @@ export function saveStateKey(projectId, flowId) {
 // entry saved to before is forgotten, so nothing of this visit lands in it.
 export function adoptResumedEntry(storage, key, entryId, saveToken) {
   try {
-    if (typeof saveToken !== 'string') return storage.removeItem(key)
+    if (typeof saveToken !== 'string') {
+      storage.removeItem(key)
+      return
+    }
     let seq = 0
     const held = JSON.parse(storage.getItem(key) || 'null')
     // The same entry: the numbering goes on from this browser's last save.
