@@ -24,7 +24,7 @@ export default tseslint.config(
       // Built by npm run build:cli from clients/cli/, which is linted; a test keeps the build fresh.
       'bin/session-recovery-cli.js',
       // Templates with include markers, not JavaScript on their own: the clients built from them are linted.
-      'clients/src/embeddables-action.js', 'clients/src/session-recovery.js',
+      'clients/src/embeddables-action.js', 'clients/src/embeddables-save-action.js', 'clients/src/session-recovery.js',
     ],
   },
   js.configs.recommended,
@@ -49,7 +49,7 @@ export default tseslint.config(
   },
   // Embeddables Actions keep the guide's `function output(userData, helperFunctions, triggerContext)`, which Embeddables calls.
   {
-    files: ['clients/embeddables-action*.js'],
+    files: ['clients/embeddables-*.js'],
     rules: { '@typescript-eslint/no-unused-vars': ['error', { varsIgnorePattern: '^output$', args: 'none' }] },
   },
   // The layers of lambdas/ (README, "Layout"): the domain depends on nothing outside itself.

@@ -37,11 +37,12 @@ var ROUTE_LIST = Object.keys(ROUTES).map(spec);
 var routePath = (name) => spec(name).path;
 
 // clients/session-recovery.js
+function linkParameterName(name) {
+  return name.replace(/^(?:amp;|#0*38;|#x0*26;)+/i, "");
+}
 function readLinkParameters(search, names) {
   const params = /* @__PURE__ */ new Map();
-  for (const [name, value] of new URLSearchParams(search)) {
-    params.set(name.replace(/^(?:amp;|#0*38;|#x0*26;)+/i, ""), value);
-  }
+  for (const [name, value] of new URLSearchParams(search)) params.set(linkParameterName(name), value);
   const clean = (value) => {
     if (value === void 0) return "";
     let v = value.trim();
@@ -61,8 +62,9 @@ function readLinkParameters(search, names) {
     expiresAt: clean(params.get(names.expiresAt)).replace(/^([0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9:.]+) ([0-9]{2}:[0-9]{2})$/, "$1+$2")
   };
 }
+var LINK_PARAMETERS = { token: "token", entryId: "entry_id", expiresAt: "expires_at" };
 function readResumeLink(url = window.location.href) {
-  return readLinkParameters(new URL(url).search, { token: "token", entryId: "entry_id", expiresAt: "expires_at" });
+  return readLinkParameters(new URL(url).search, LINK_PARAMETERS);
 }
 
 // clients/cli/api-client.ts

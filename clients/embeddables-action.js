@@ -20,7 +20,19 @@
 //   so the Embeddable can show a message (e.g. a component that is visible when
 //   session_recovery_error is set) and offer to start over.
 // - output() returns a Promise of the outcome, for pages that call it themselves:
-//   { status: 'no_link' } | { status: 'restored', entry } | { status: 'failed', code, message }.
+//   { status: 'no_link' } | { status: 'restored', entry } | { status: 'failed', code, message },
+//   where entry is the user data it set.
+//
+// After a restore the page keeps nothing of the link:
+// - token, entry_id and expires_at leave the address bar (history.replaceState),
+//   under their damaged names too; every other parameter and the fragment stay.
+//   Analytics tags that read the page URL must load after this Action has run.
+// - This visit's attribution is never replaced by the saved one: for utm_*, gclid
+//   and fbclid, the values in the page URL, or those already in userData, stay.
+// - The user data gets session_recovery_resumed_at (an ISO 8601 instant): this
+//   visit came from a resume link.
+// - When the project takes browser saves, the resume answers a save token: it is
+//   kept in localStorage, so embeddables-save-action.js goes on saving to this entry.
 
 // @TODO: Replace these with your own values
 const EMBEDDABLE_ID = '<EMBEDDABLE_ID>'              // Your Embeddable ID (sent as flow_id)
@@ -50,15 +62,18 @@ const SESSION_RECOVERY_HINTS = {
 
 // All Actions must contain a function called output()
 function output(userData, helperFunctions, triggerContext) {
+  // A link parameter's name as it was written: an "&" rewritten as "&amp;" (or
+  // "&#38;") turns "&entry_id=" into a parameter named "amp;entry_id".
+  function linkParameterName(name) {
+    return name.replace(/^(?:amp;|#0*38;|#x0*26;)+/i, '')
+  }
+
   // The resume link's parameters in `search` (a query string), repairing the damage
   // links suffer in transit. Each repair gives back exactly the string that was
   // signed. A missing parameter is ''.
   function readLinkParameters(search, names) {
     const params = new Map()
-    for (const [name, value] of new URLSearchParams(search)) {
-      // "&" rewritten as "&amp;" (or "&#38;") turns "&entry_id=" into a parameter named "amp;entry_id".
-      params.set(name.replace(/^(?:amp;|#0*38;|#x0*26;)+/i, ''), value)
-    }
+    for (const [name, value] of new URLSearchParams(search)) params.set(linkParameterName(name), value)
     const clean = (value) => {
       if (value === undefined) return ''
       let v = value.trim()
@@ -76,15 +91,49 @@ function output(userData, helperFunctions, triggerContext) {
     }
   }
 
-  // The fetch() options that post a link's parameters to the endpoint.
-  function resumeRequest(body) {
+  // `href` as a path, query and fragment without the link parameters `names`
+  // (under their repaired names too): what history.replaceState puts in the address
+  // bar after a resume. Every other parameter stays exactly as it was written.
+  function withoutLinkParameters(href, names) {
+    const url = new URL(href)
+    const kept = url.search.slice(1).split('&').filter((pair) => {
+      if (pair === '') return false
+      let name = pair.split('=')[0].replace(/\+/g, ' ')
+      try { name = decodeURIComponent(name) } catch { return true }
+      return !names.includes(linkParameterName(name))
+    })
+    return url.pathname + (kept.length ? '?' + kept.join('&') : '') + url.hash
+  }
+
+  // The user data a resume applies: the saved entry, except that the attribution of
+  // this visit (utm_*, gclid, fbclid in `search`, the page's query string, or already
+  // in `current`, the user data the page holds) is never replaced by the saved
+  // values, and `session_recovery_resumed_at` records that the visit came from a
+  // resume link, at `at` (an ISO 8601 instant).
+  function resumedUserData(entry, search, current, at) {
+    const isAttribution = (name) => /^utm_/.test(name) || name === 'gclid' || name === 'fbclid'
+    const visit = {}
+    for (const [name, value] of new URLSearchParams(search)) {
+      const key = linkParameterName(name)
+      if (isAttribution(key)) visit[key] = value
+    }
+    const merged = {}
+    for (const [key, value] of Object.entries(entry)) {
+      const held = current && current[key] !== undefined && current[key] !== null && current[key] !== ''
+      if (!isAttribution(key) || !(Object.hasOwn(visit, key) || held)) merged[key] = value
+    }
+    return Object.assign(merged, visit, { session_recovery_resumed_at: at })
+  }
+
+  // The fetch() options that post `body` as JSON to a public route.
+  function simplePost(body) {
     return {
       method: 'POST',
       // text/plain keeps this a CORS "simple" request: no preflight.
       headers: { 'Content-Type': 'text/plain;charset=UTF-8' },
       body: JSON.stringify(body),
       credentials: 'omit',
-      // The page URL holds the token: never send it on as a Referer.
+      // The page URL may hold a resume link's token: never send it on as a Referer.
       referrerPolicy: 'no-referrer',
     }
   }
@@ -97,6 +146,33 @@ function output(userData, helperFunctions, triggerContext) {
     return status === 429 ? 'rate_limited' : 'unexpected_response'
   }
 
+  // Where a page keeps the entry it saves to, per project and flow:
+  // {entry_id, save_token, seq}. Shared by the tabs of one site, and by a resume
+  // and the saves that follow it.
+  function saveStateKey(projectId, flowId) {
+    return 'session-recovery:' + projectId + ':' + flowId
+  }
+
+  // After a resume, the saves go on to the resumed entry with the save token the
+  // resume answered. Without one (a project that does not take browser saves), the
+  // entry saved to before is forgotten, so nothing of this visit lands in it.
+  function adoptResumedEntry(storage, key, entryId, saveToken) {
+    try {
+      if (typeof saveToken !== 'string') {
+        storage.removeItem(key)
+        return
+      }
+      let seq = 0
+      const held = JSON.parse(storage.getItem(key) || 'null')
+      // The same entry: the numbering goes on from this browser's last save.
+      if (held && held.entry_id === entryId && Number.isSafeInteger(held.seq)) seq = held.seq
+      storage.setItem(key, JSON.stringify({ entry_id: entryId, save_token: saveToken, seq }))
+    } catch {
+      // No storage (blocked, or full): the saves of this visit start a new entry.
+    }
+  }
+
+
   function fail(code, status, message) {
     const detail = [status ? 'HTTP ' + status : '', message || ''].filter(Boolean).join(': ')
     console.error('Session recovery failed (' + code + '): ' + (SESSION_RECOVERY_HINTS[code] || 'unknown error') + (detail ? ' [' + detail + ']' : ''))
@@ -104,7 +180,8 @@ function output(userData, helperFunctions, triggerContext) {
     return { status: 'failed', code, message: message || SESSION_RECOVERY_HINTS[code] || code }
   }
 
-  const { token, entryId, expiresAt } = readLinkParameters(window.location.search, {
+  const search = window.location.search
+  const { token, entryId, expiresAt } = readLinkParameters(search, {
     token: TOKEN_URL_PARAM_KEY,
     entryId: ENTRY_ID_URL_PARAM_KEY,
     expiresAt: EXPIRY_URL_PARAM_KEY,
@@ -116,7 +193,7 @@ function output(userData, helperFunctions, triggerContext) {
   if (!token || !entryId || !expiresAt) return Promise.resolve(fail('incomplete_link'))
 
   console.info('Session recovery: restoring the saved entry from the link')
-  return fetch(LOAD_ENTRY_DATA_URL, resumeRequest({
+  return fetch(LOAD_ENTRY_DATA_URL, simplePost({
     flow_id: EMBEDDABLE_ID,
     project_id: PROJECT_ID,
     entry_id: entryId,
@@ -129,10 +206,23 @@ function output(userData, helperFunctions, triggerContext) {
     // If the User Data is successfully retrieved,
     // set the user data and navigate to the user's current page
     if (res.ok && data && data.entry) {
-      helperFunctions.setUserData({ ...data.entry })
+      const link = [TOKEN_URL_PARAM_KEY, ENTRY_ID_URL_PARAM_KEY, EXPIRY_URL_PARAM_KEY]
+      // First, so nothing that runs on the page change below reads the token in the address bar.
+      try {
+        window.history.replaceState(window.history.state, '', withoutLinkParameters(window.location.href, link))
+      } catch (err) {
+        console.warn('Session recovery: the link could not be removed from the address bar:', err && err.message)
+      }
+      try {
+        adoptResumedEntry(window.localStorage, saveStateKey(PROJECT_ID, EMBEDDABLE_ID), data.entry.entry_id, data.save_token)
+      } catch {
+        // localStorage blocked: saves of this visit start a new entry.
+      }
+      const restored = resumedUserData(data.entry, search, userData, new Date().toISOString())
+      helperFunctions.setUserData(restored)
       window.Savvy.goToPage(EMBEDDABLE_ID, data.entry.current_page_key)
       console.info('Session recovery: restored the saved entry; going to ' + data.entry.current_page_key)
-      return { status: 'restored', entry: data.entry }
+      return { status: 'restored', entry: restored }
     }
     return fail(errorCodeOf(res.status, data), res.status, data && data.error && data.error.message)
   }, (err) => fail('network_error', 0, err && err.message)).catch((err) => {

@@ -6,7 +6,15 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DEFAULT_ROUTE, type FunctionName, ROUTE_LIST, routePath } from '../lambdas/http/routes';
 import { lambdaEnvironment, setting } from '../lambdas/runtime/environment';
-import { type ActiveCredential, generateCredentialId, generateSecretValue } from '../lambdas/domain/project-keys';
+import { updateOptimistically } from '../lambdas/domain/optimistic-update';
+import {
+  type ActiveCredential,
+  generateCredentialId,
+  generateSecretValue,
+  MAX_ALLOWED_ORIGINS,
+  setAllowedOrigins,
+  setBrowserSaves,
+} from '../lambdas/domain/project-keys';
 import { computeToken } from '../lambdas/domain/token';
 import { createApiServer, type HttpApiHandler, localRoutes } from './api-server';
 import { SecretsManagerProjectStore } from '../lambdas/adapters/secrets-manager-project-store';
@@ -36,6 +44,8 @@ export interface LocalRuntimeOptions {
   readonly log?: (line: string) => void;
   /** Told what the runtime is doing while it starts (a first run installs the emulator first). */
   readonly progress?: (line: string) => void;
+  /** Other origins the demo page is served from (the e2e suite serves it from sites of its own), allowed to save for the demo project. */
+  readonly demoOrigins?: readonly string[];
 }
 
 /** The demo entry's link on the legacy contract, signed with the demo flow's legacy key. */
@@ -133,6 +143,25 @@ const seedDemo = async (): Promise<DemoSecrets> => {
   }
 };
 
+/**
+ * The demo project takes browser saves from the demo page's origins, as a team
+ * sets it up with `PUT …/allowed-origins` and `PUT …/browser-saves`. The origins
+ * are added to those it lists already, in one compare-and-swap, so runtimes
+ * sharing an emulator keep one another's.
+ */
+const allowDemoSaves = async (origins: readonly string[]): Promise<void> => {
+  const secrets = new SecretsManagerClient({});
+  try {
+    const store = new SecretsManagerProjectStore(async () => ({ client: secrets, sdk: await import('@aws-sdk/client-secrets-manager') }), setting('SECRET_PREFIX'));
+    await updateOptimistically(store, DEMO.projectId, (doc) => {
+      const listed = [...new Set([...origins, ...(doc?.allowed_origins ?? []).filter((o) => o !== '*')])].slice(0, MAX_ALLOWED_ORIGINS);
+      return { value: setBrowserSaves(DEMO.projectId, setAllowedOrigins(DEMO.projectId, doc, listed), true), result: undefined };
+    });
+  } finally {
+    secrets.destroy();
+  }
+};
+
 /** The demo page with a resume link in its query string, as a team's backend builds it (URL-encoded). */
 const demoLink = (demoUrl: string, params: Record<string, string>): string => {
   const link = new URL(demoUrl);
@@ -199,14 +228,18 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     const { secret, legacyKey } = await seedDemo();
     const host = options.host ?? '127.0.0.1';
     let legacyUrl = '';
+    let apiUrl = '';
     const server = createApiServer(localRoutes(ROUTE_LIST, await loadHandlers()), {
       onRequest: options.log,
       defaultRoute: { method: '*', path: '*', functionName: DEFAULT_ROUTE.fn, handler: await loadHandler(DEFAULT_ROUTE.fn), access: 'public' },
-      // The demo page calls this same server (same origin), through the same routes as any client.
-      fallback: demoSite(() => ({ apiUrl: '', legacyUrl, projectId: DEMO.projectId, flowId: DEMO.flowId })),
+      // The demo page calls this same server (same origin), through the same public routes as any page.
+      fallback: demoSite(() => ({ apiUrl: '', legacyUrl, projectId: DEMO.projectId, flowId: DEMO.flowId, backendApiUrl: apiUrl })),
     });
     servers.push(server);
-    const apiUrl = `http://${host}:${await listen(server, 'api', options.port, host)}`;
+    const apiPort = await listen(server, 'api', options.port, host);
+    apiUrl = `http://${host}:${apiPort}`;
+    // The demo page's own origin is the API's, by its address or by the name localhost.
+    await allowDemoSaves([apiUrl, `http://localhost:${apiPort}`, ...(options.demoOrigins ?? [])]);
     process.env.CURRENT_ENDPOINT_URL ??= `${apiUrl}${routePath('loadEntryData')}`;
     const legacyFn = 'legacy-load-entry-data';
     // A Function URL with no auth: the legacy contract is called from browsers, like the public routes.

@@ -69,13 +69,13 @@ const legacyBody = JSON.stringify({ flow_id: demo.flowId, entry_id: demo.entryId
 console.log(`
 session-recovery is running locally.
 
-  Demo page      ${runtime.demoUrl}  (open it in a browser: a 3-page questionnaire that saves as you go and mints resume links)
+  Demo page      ${runtime.demoUrl}  (open it in a browser: a 3-page questionnaire that saves from the browser as you go; a stand-in for your backend mints its links)
   API            ${runtime.apiUrl}
   load-entry     POST ${runtime.apiUrl}/v1/load-entry-data
   legacy         POST ${runtime.legacyUrl}/  (the deprecated load_entry_data contract, as its Function URL)
   AWS emulator   ${runtime.emulatorEndpoint}${userEndpoint ? ' (yours, from AWS_ENDPOINT_URL)' : ' (moto, started by this process)'}
 
-Demo project   ${demo.projectId}
+Demo project   ${demo.projectId} (browser saves on, from the demo page's origins)
 Demo flow      ${demo.flowId}
 Demo entry     ${demo.entryId} (saved on ${demo.currentPageKey})
 Demo Token Signing Secret (local only, never use it anywhere else):

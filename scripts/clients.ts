@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { ROUTE_LIST } from '../lambdas/http/routes';
 
 const CLIENTS_DIR = path.join(import.meta.dirname, '..', 'clients');
 const SRC = path.join(CLIENTS_DIR, 'src');
@@ -10,6 +11,7 @@ type Variant = 'current' | 'legacy';
 export const CLIENTS: Readonly<Record<string, { template: string; variant?: Variant }>> = {
   'embeddables-action.js': { template: 'embeddables-action.js', variant: 'current' },
   'embeddables-action-legacy.js': { template: 'embeddables-action.js', variant: 'legacy' },
+  'embeddables-save-action.js': { template: 'embeddables-save-action.js' },
   'session-recovery.js': { template: 'session-recovery.js' },
 };
 
@@ -39,16 +41,30 @@ const sharedFunctions = (): Map<string, string[]> => {
 };
 
 /**
+ * `ROUTE_PATHS`, the paths of the named public routes, as lambdas/http/routes.ts
+ * defines them: the clients never spell a route themselves.
+ */
+const routePaths = (names: readonly string[], where: string): string[] => {
+  const paths = names.map((name) => {
+    const route = ROUTE_LIST.find((r) => r.name === name);
+    if (route?.access !== 'public') throw new Error(`${where}: ${name} is not a public route`);
+    return `${name}: '${route.path}'`;
+  });
+  return ['// The paths of the API routes this client calls (lambdas/http/routes.ts).', `const ROUTE_PATHS = { ${paths.join(', ')} }`];
+};
+
+/**
  * A template with its directives applied: `//#if current` or `//#if legacy` …
- * `//#endif` keeps the lines between for that variant only, and
- * `//#include name` inserts a function of shared.js at the directive's indentation.
+ * `//#endif` keeps the lines between for that variant only,
+ * `//#include name` inserts a function of shared.js at the directive's indentation,
+ * and `//#routes name…` declares ROUTE_PATHS for those public routes.
  */
 const preprocess = (template: string, variant: Variant | undefined, shared: Map<string, string[]>): string => {
   const out: string[] = [];
   let block: Variant | undefined;
   for (const [i, line] of template.split('\n').entries()) {
     const where = `line ${i + 1}`;
-    const directive = /^(\s*)\/\/#(\w+)(?: (\w+))?$/.exec(line);
+    const directive = /^(\s*)\/\/#(\w+)(?: (\w+(?: \w+)*))?$/.exec(line);
     if (!directive) {
       if (line.trimStart().startsWith('//#')) throw new Error(`${where}: malformed directive ${line.trim()}`);
       if (block === undefined || block === variant) out.push(line);
@@ -58,6 +74,9 @@ const preprocess = (template: string, variant: Variant | undefined, shared: Map<
     if (name === 'if') {
       if (block || (arg !== 'current' && arg !== 'legacy') || !variant) throw new Error(`${where}: //#if needs current or legacy, outside another block, in an Action`);
       block = arg;
+    } else if (name === 'routes') {
+      if (!arg) throw new Error(`${where}: //#routes needs route names`);
+      if (block === undefined || block === variant) out.push(...routePaths(arg.split(' '), where).map((l) => indent + l));
     } else if (name === 'endif') {
       if (!block) throw new Error(`${where}: //#endif without //#if`);
       block = undefined;

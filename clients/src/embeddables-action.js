@@ -34,7 +34,21 @@
 //   so the Embeddable can show a message (e.g. a component that is visible when
 //   session_recovery_error is set) and offer to start over.
 // - output() returns a Promise of the outcome, for pages that call it themselves:
-//   { status: 'no_link' } | { status: 'restored', entry } | { status: 'failed', code, message }.
+//   { status: 'no_link' } | { status: 'restored', entry } | { status: 'failed', code, message },
+//   where entry is the user data it set.
+//
+// After a restore the page keeps nothing of the link:
+// - token, entry_id and expires_at leave the address bar (history.replaceState),
+//   under their damaged names too; every other parameter and the fragment stay.
+//   Analytics tags that read the page URL must load after this Action has run.
+// - This visit's attribution is never replaced by the saved one: for utm_*, gclid
+//   and fbclid, the values in the page URL, or those already in userData, stay.
+// - The user data gets session_recovery_resumed_at (an ISO 8601 instant): this
+//   visit came from a resume link.
+//#if current
+// - When the project takes browser saves, the resume answers a save token: it is
+//   kept in localStorage, so embeddables-save-action.js goes on saving to this entry.
+//#endif
 
 // @TODO: Replace these with your own values
 //#if current
@@ -87,11 +101,24 @@ const SESSION_RECOVERY_HINTS = {
 
 // All Actions must contain a function called output()
 function output(userData, helperFunctions, triggerContext) {
+  //#include linkParameterName
+
   //#include readLinkParameters
 
-  //#include resumeRequest
+  //#include withoutLinkParameters
+
+  //#include resumedUserData
+
+  //#include simplePost
 
   //#include errorCodeOf
+
+//#if current
+  //#include saveStateKey
+
+  //#include adoptResumedEntry
+
+//#endif
 
   function fail(code, status, message) {
     const detail = [status ? 'HTTP ' + status : '', message || ''].filter(Boolean).join(': ')
@@ -100,7 +127,8 @@ function output(userData, helperFunctions, triggerContext) {
     return { status: 'failed', code, message: message || SESSION_RECOVERY_HINTS[code] || code }
   }
 
-  const { token, entryId, expiresAt } = readLinkParameters(window.location.search, {
+  const search = window.location.search
+  const { token, entryId, expiresAt } = readLinkParameters(search, {
     token: TOKEN_URL_PARAM_KEY,
     entryId: ENTRY_ID_URL_PARAM_KEY,
     expiresAt: EXPIRY_URL_PARAM_KEY,
@@ -116,7 +144,7 @@ function output(userData, helperFunctions, triggerContext) {
 //#endif
   console.info('Session recovery: restoring the saved entry from the link')
 //#if current
-  return fetch(LOAD_ENTRY_DATA_URL, resumeRequest({
+  return fetch(LOAD_ENTRY_DATA_URL, simplePost({
     flow_id: EMBEDDABLE_ID,
     project_id: PROJECT_ID,
     entry_id: entryId,
@@ -125,7 +153,7 @@ function output(userData, helperFunctions, triggerContext) {
   })).then(async (res) => {
 //#endif
 //#if legacy
-  return fetch(LEGACY_LOAD_ENTRY_DATA_URL, resumeRequest({
+  return fetch(LEGACY_LOAD_ENTRY_DATA_URL, simplePost({
     flow_id: EMBEDDABLE_ID,
     entry_id: entryId,
     token,
@@ -138,10 +166,25 @@ function output(userData, helperFunctions, triggerContext) {
     // If the User Data is successfully retrieved,
     // set the user data and navigate to the user's current page
     if (res.ok && data && data.entry) {
-      helperFunctions.setUserData({ ...data.entry })
+      const link = [TOKEN_URL_PARAM_KEY, ENTRY_ID_URL_PARAM_KEY, EXPIRY_URL_PARAM_KEY]
+      // First, so nothing that runs on the page change below reads the token in the address bar.
+      try {
+        window.history.replaceState(window.history.state, '', withoutLinkParameters(window.location.href, link))
+      } catch (err) {
+        console.warn('Session recovery: the link could not be removed from the address bar:', err && err.message)
+      }
+//#if current
+      try {
+        adoptResumedEntry(window.localStorage, saveStateKey(PROJECT_ID, EMBEDDABLE_ID), data.entry.entry_id, data.save_token)
+      } catch {
+        // localStorage blocked: saves of this visit start a new entry.
+      }
+//#endif
+      const restored = resumedUserData(data.entry, search, userData, new Date().toISOString())
+      helperFunctions.setUserData(restored)
       window.Savvy.goToPage(EMBEDDABLE_ID, data.entry.current_page_key)
       console.info('Session recovery: restored the saved entry; going to ' + data.entry.current_page_key)
-      return { status: 'restored', entry: data.entry }
+      return { status: 'restored', entry: restored }
     }
     return fail(errorCodeOf(res.status, data), res.status, data && data.error && data.error.message)
   }, (err) => fail('network_error', 0, err && err.message)).catch((err) => {

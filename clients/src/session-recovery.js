@@ -2,23 +2,40 @@
  * session-recovery in the browser, for sites that are not built on Embeddables.
  * A framework-free ES module with no dependencies and no build step on your side:
  *
- *   import { resumeFromUrl, SessionRecoveryError } from './session-recovery.js'
+ *   import { createAutosave, resumeFromUrl, SessionRecoveryError } from './session-recovery.js'
  *
+ *   const autosave = createAutosave({
+ *     apiUrl: 'https://abc123.execute-api.eu-west-1.amazonaws.com', // the ApiUrl output
+ *     projectId: 'proj_aaabbbccc',
+ *     flowId: 'flow_onboarding',
+ *   })
  *   try {
  *     const entry = await resumeFromUrl({
  *       endpoint: 'https://abc123.execute-api.eu-west-1.amazonaws.com/v1/load-entry-data', // LoadEntryDataUrl
  *       flowId: 'flow_onboarding',
  *       projectId: 'proj_aaabbbccc',
+ *       autosave, // saves go on to the resumed entry
  *     })
  *     if (entry) showPage(entry.current_page_key, entry) // null: the URL holds no resume link
  *   } catch (error) {
  *     if (!(error instanceof SessionRecoveryError)) throw error
  *     showMessage(error.code) // e.g. 'token_expired'
  *   }
+ *   onPageChange((pageKey, answers) => autosave.save(pageKey, answers))
  *
  * The contract of `resumeFromUrl`:
  * - It resolves with the entry, `{ ...saved user data, entry_id, current_page_key }`,
- *   exactly as the endpoint returns it.
+ *   as the endpoint returns it, with two changes for this visit: the attribution
+ *   parameters in the URL (`utm_*`, `gclid`, `fbclid`) replace the saved values of
+ *   the same names, and `session_recovery_resumed_at` (an ISO 8601 instant) records
+ *   that the visit came from a resume link.
+ * - When it read the page's own URL (no `url` given), it then removes `token`,
+ *   `entry_id` and `expires_at` (also under their damaged names, such as
+ *   `amp;entry_id`) from the address bar with history.replaceState, keeping every
+ *   other parameter and the fragment.
+ * - Given `autosave`, it hands that the resumed entry and the save token the
+ *   endpoint answered, so later saves go to the same entry (without a save token,
+ *   the project does not take browser saves, and `autosave` forgets its entry).
  * - It resolves with `null` when the URL holds none of token, entry_id, expires_at
  *   (a new visitor).
  * - It rejects with a `SessionRecoveryError` on every failure. Its `code` is the
@@ -38,7 +55,7 @@
  * The body is sent as text/plain, a CORS "simple" request with no preflight.
  */
 
-/** A resume that failed; `code` says why (see above). */
+/** A resume or a save that failed; `code` says why (see above and createAutosave). */
 export class SessionRecoveryError extends Error {
   /**
    * @param {string} code
@@ -53,11 +70,27 @@ export class SessionRecoveryError extends Error {
   }
 }
 
+//#include linkParameterName
+
 //#include readLinkParameters
 
-//#include resumeRequest
+//#include withoutLinkParameters
+
+//#include resumedUserData
+
+//#include simplePost
 
 //#include errorCodeOf
+
+//#include saveStateKey
+
+//#include adoptResumedEntry
+
+//#include createSaver
+
+//#routes createEntry saveProgress
+
+const LINK_PARAMETERS = { token: 'token', entryId: 'entry_id', expiresAt: 'expires_at' }
 
 /**
  * The resume parameters of `url`, repaired. Missing ones are ''.
@@ -65,19 +98,21 @@ export class SessionRecoveryError extends Error {
  * @returns {{ token: string, entryId: string, expiresAt: string }}
  */
 export function readResumeLink(url = window.location.href) {
-  return readLinkParameters(new URL(url).search, { token: 'token', entryId: 'entry_id', expiresAt: 'expires_at' })
+  return readLinkParameters(new URL(url).search, LINK_PARAMETERS)
 }
 
 /**
  * Loads the entry a resume link points to. See the module comment for what it
  * resolves with and how it fails.
- * @param {{ endpoint: string, flowId: string, projectId: string, url?: string }} options
+ * @param {{ endpoint: string, flowId: string, projectId: string, url?: string, autosave?: Autosave }} options
  *   `endpoint` is the full load-entry-data URL; `url` defaults to the page's URL.
- * @returns {Promise<Record<string, unknown> & { entry_id: string, current_page_key: string } | null>}
+ * @returns {Promise<Record<string, unknown> & { entry_id: string, current_page_key: string, session_recovery_resumed_at: string } | null>}
  */
-export async function resumeFromUrl({ endpoint, flowId, projectId, url = window.location.href }) {
+export async function resumeFromUrl({ endpoint, flowId, projectId, url, autosave }) {
   if (!endpoint || !flowId || !projectId) throw new TypeError('resumeFromUrl needs endpoint, flowId and projectId')
-  const { token, entryId, expiresAt } = readResumeLink(url)
+  const own = url === undefined
+  const href = own ? window.location.href : url
+  const { token, entryId, expiresAt } = readResumeLink(href)
   if (!token && !entryId && !expiresAt) return null
   if (!token || !entryId || !expiresAt) {
     throw new SessionRecoveryError('incomplete_link', 'The link lacks token, entry_id or expires_at.')
@@ -85,7 +120,7 @@ export async function resumeFromUrl({ endpoint, flowId, projectId, url = window.
 
   let res
   try {
-    res = await fetch(endpoint, resumeRequest({ flow_id: flowId, project_id: projectId, entry_id: entryId, token, expires_at: expiresAt }))
+    res = await fetch(endpoint, simplePost({ flow_id: flowId, project_id: projectId, entry_id: entryId, token, expires_at: expiresAt }))
   } catch (error) {
     throw new SessionRecoveryError('network_error', `The endpoint could not be reached (${error?.message ?? error}).`)
   }
@@ -95,9 +130,135 @@ export async function resumeFromUrl({ endpoint, flowId, projectId, url = window.
   } catch {
     // Not JSON: handled below.
   }
-  if (res.ok && data?.entry) return data.entry
+  if (res.ok && data?.entry) {
+    // Before anything else reads the address bar: the link's token leaves it now.
+    if (own) window.history.replaceState(window.history.state, '', withoutLinkParameters(href, Object.values(LINK_PARAMETERS)))
+    autosave?.resumed(data.entry, data.save_token)
+    return resumedUserData(data.entry, new URL(href).search, undefined, new Date().toISOString())
+  }
   const code = errorCodeOf(res.status, data)
   if (code === 'rate_limited') throw new SessionRecoveryError(code, 'Too many requests; retry shortly.', res.status)
   if (code === 'unexpected_response') throw new SessionRecoveryError(code, `The endpoint answered HTTP ${res.status} without the expected JSON.`, res.status)
   throw new SessionRecoveryError(code, String(data.error.message ?? ''), res.status)
+}
+
+/**
+ * @typedef {{ status: 'saved', entryId: string, seq: number }
+ *   | { status: 'sent', entryId: string, seq: number }
+ *   | { status: 'unchanged' }
+ *   | { status: 'dropped' }
+ *   | { status: 'failed', code: string, message: string }} SaveOutcome
+ *
+ * @typedef {{
+ *   save(pageKey: string, userData: Record<string, unknown>): Promise<SaveOutcome>,
+ *   flush(): Promise<SaveOutcome>,
+ *   sendUnsaved(): boolean,
+ *   resumed(entry: { entry_id: string }, saveToken: string | undefined): void,
+ *   forget(): void,
+ *   dispose(): void,
+ *   readonly entryId: string | null,
+ * }} Autosave
+ */
+
+/**
+ * Saves the user's progress from the page, through the API's public routes: a
+ * project that turned browser saves on (`PUT /v1/projects/{project_id}/browser-saves`)
+ * and lists this page's origin needs no backend for it.
+ *
+ * - `save(pageKey, userData)`: call it on each page change. Saves are debounced
+ *   (`debounceMs`, default 1000) and never overlap; what resolves is the outcome of
+ *   the request that carried this content, or newer. The first save creates the
+ *   entry; its `entry_id` and save token are kept in `storage` (default
+ *   localStorage) under `session-recovery:<projectId>:<flowId>`, with the last
+ *   `seq`, so a reload and the site's other tabs go on saving to it. `entry_id`,
+ *   `current_page_key` and `session_recovery_error` in `userData` are not saved
+ *   as user data. Content equal to the last saved is not sent again (`unchanged`).
+ * - `flush()`: sends what is waiting now; resolves like `save`.
+ * - On `pagehide`, and when the page is hidden, content not saved yet goes with
+ *   `navigator.sendBeacon`, which outlives the page (outcome `sent`). Nothing goes
+ *   when all is saved, nor before the entry exists.
+ * - `sendUnsaved()`: what those listeners call; returns whether a beacon went.
+ * - `resumed(entry, saveToken)`: after a resume (`resumeFromUrl` calls it when
+ *   given this object), saves go to that entry with that token.
+ * - `forget()`: the next save starts a new entry ("start over").
+ * - `entryId`: the entry saves go to, or null before the first.
+ *
+ * Outcomes never reject, so a page may call `save` without awaiting it; each
+ * failure also goes to `onError` as a SessionRecoveryError. A 503, a 429 or a
+ * network failure is retried 5 times with exponential backoff (0.5 s to 16 s,
+ * jittered, longer if Retry-After says so); other refusals are not retried.
+ * `invalid_save_token` and `entry_not_found` make the next save start a new
+ * entry. `stale_save` (another tab or device stored a higher `seq`) is moved past:
+ * see `seq` below. The save token goes only to the API: it is never logged.
+ *
+ * `seq`: each save sends max(Date.now(), last seq + 1). The last seq is stored
+ * before the request goes, so numbers keep rising across reloads and tabs, and
+ * milliseconds since 1970 keep them rising across devices whose clocks agree.
+ * On 409 stale_save the next try jumps 1 s, then 2 s, 4 s... past the refused
+ * number, 20 times at most, which moves past a clock up to 12 days behind.
+ *
+ * @param {{
+ *   apiUrl: string, projectId: string, flowId: string,
+ *   storage?: Storage | null, debounceMs?: number,
+ *   fetch?: typeof fetch, sendBeacon?: (url: string, body: string) => boolean,
+ *   onError?: (error: SessionRecoveryError) => void,
+ *   clock?: { now(): number, setTimeout(fn: () => void, ms: number): unknown, clearTimeout(id: unknown): void },
+ *   random?: () => number, listen?: boolean,
+ * }} options `apiUrl` is the ApiUrl output (the routes' base). `storage: null`
+ *   keeps the entry in memory only. `listen: false` adds no pagehide and
+ *   visibilitychange listeners: call `sendUnsaved()` yourself when the page goes.
+ *   `clock` and `random` are for tests.
+ * @returns {Autosave}
+ */
+export function createAutosave({
+  apiUrl,
+  projectId,
+  flowId,
+  storage,
+  debounceMs = 1000,
+  fetch: fetchFn = (...args) => globalThis.fetch(...args),
+  sendBeacon = (url, body) => globalThis.navigator.sendBeacon(url, body),
+  onError = () => undefined,
+  clock = { now: () => Date.now(), setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms), clearTimeout: (id) => globalThis.clearTimeout(id) },
+  random = Math.random,
+  listen = true,
+}) {
+  if (!apiUrl || !projectId || !flowId) throw new TypeError('createAutosave needs apiUrl, projectId and flowId')
+  if (storage === undefined) {
+    try {
+      storage = globalThis.localStorage ?? null
+    } catch {
+      // Storage blocked by the browser's settings: the entry is kept in memory.
+      storage = null
+    }
+  }
+  const saver = createSaver({
+    apiUrl, projectId, flowId, routes: ROUTE_PATHS, storage, fetch: fetchFn, sendBeacon, clock, random, debounceMs,
+    onFailure: ({ code, message }) => onError(new SessionRecoveryError(code, message)),
+  })
+  const onPageHide = () => saver.sendUnsaved()
+  const onVisibility = () => {
+    if (document.visibilityState === 'hidden') saver.sendUnsaved()
+  }
+  if (listen) {
+    window.addEventListener('pagehide', onPageHide)
+    document.addEventListener('visibilitychange', onVisibility)
+  }
+  return {
+    save: saver.save,
+    flush: saver.flush,
+    sendUnsaved: saver.sendUnsaved,
+    resumed: (entry, saveToken) => saver.resumed(entry.entry_id, saveToken),
+    forget: saver.forget,
+    dispose() {
+      saver.dispose()
+      if (listen) {
+        window.removeEventListener('pagehide', onPageHide)
+        document.removeEventListener('visibilitychange', onVisibility)
+      }
+    },
+    get entryId() {
+      return saver.entryId()
+    },
+  }
 }

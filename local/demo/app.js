@@ -1,7 +1,9 @@
-// The demo's "Embeddable": a three-page questionnaire that saves the entry as the
-// user moves on, mints a resume link on request, and restores from a link by
-// running the real Action snippet (served as action.js, configured for this
-// demo) with the two helpers Embeddables gives an Action.
+// The demo's "Embeddable": a three-page questionnaire. It runs the real Action
+// snippets (served as action.js and save-action.js, configured for this demo) with
+// the helpers Embeddables gives an Action: the resume on load, and the save on
+// each page change, which saves through the API's public routes only, as a page
+// does in AWS. "Send me a link" asks a stand-in for the team's backend, served
+// next to this page, to mint the link: minting needs IAM in AWS.
 
 const PAGES = ['page_1', 'page_2', 'page_3', 'page_done'];
 const QUESTION_PAGES = 3;
@@ -27,11 +29,12 @@ const form = $('flow');
 const legacy = new URLSearchParams(location.search).get('snippet') === 'legacy';
 const config = await (await fetch('config.json', { cache: 'no-store' })).json();
 
-const newEntryId = () =>
-  `entry_demo_${Array.from(crypto.getRandomValues(new Uint8Array(8)), (b) => b.toString(16).padStart(2, '0')).join('')}`;
-
-let entryId = newEntryId();
 let pageKey = 'page_1';
+// What Embeddables would hold in user data besides the form's answers: entry_id,
+// session_recovery_resumed_at, attribution, whatever the Actions set.
+let held = {};
+// The Actions' output functions, once loaded.
+let saveAction;
 
 const readAnswers = () => {
   const data = {};
@@ -53,6 +56,15 @@ const writeAnswers = (data) => {
     else if (el.type === 'radio') el.checked = el.value === value;
     else el.value = value == null ? '' : String(value);
   }
+};
+
+const FORM_FIELDS = new Set([...form.elements].map((el) => el.name).filter(Boolean));
+
+/** The user data, as Embeddables hands it to an Action. */
+const userData = () => ({ ...held, ...readAnswers(), current_page_key: pageKey });
+
+const showUserData = () => {
+  $('user-data').textContent = JSON.stringify(userData(), null, 2);
 };
 
 const setStatus = (text, kind = '') => {
@@ -106,34 +118,18 @@ const showPage = (key) => {
   if (pageKey === 'page_done') renderSummary();
 };
 
-/** Calls an admin route of the API. In production your backend makes these calls. */
-const api = async (method, path, body) => {
-  const res = await fetch(`${config.apiUrl}${path}`, {
-    method,
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  const data = await res.json().catch(() => null);
-  if (!res.ok) throw new Error(data?.error?.message ?? `HTTP ${res.status}`);
-  return data;
+/** Shows what a save came to. */
+const reportSave = (outcome) => {
+  if (outcome.status === 'saved' || outcome.status === 'unchanged') setStatus('Progress saved.');
+  else if (outcome.status === 'failed') setStatus(`Your progress could not be saved (${outcome.code}).`, 'error');
 };
 
-/** Saves the answers and the page the user is on, so a link resumes there. */
-const save = async (currentPageKey) => {
+/** On each page change, as Embeddables triggers the save Action. */
+const pageChanged = () => {
+  showUserData();
+  if (!saveAction) return;
   setStatus('Saving…');
-  try {
-    await api('PUT', `/v1/entries/${encodeURIComponent(entryId)}`, {
-      project_id: config.projectId,
-      flow_id: config.flowId,
-      current_page_key: currentPageKey,
-      user_data: readAnswers(),
-    });
-    setStatus('Progress saved.');
-    return true;
-  } catch (error) {
-    setStatus(`Your progress could not be saved: ${error.message}`, 'error');
-    return false;
-  }
+  void saveAction(userData(), helperFunctions, { trigger: 'page_change' }).then(reportSave);
 };
 
 const pageIsValid = () => {
@@ -146,32 +142,41 @@ const pageIsValid = () => {
   return true;
 };
 
-const move = async (to) => {
-  $('next').disabled = $('back').disabled = true;
-  await save(to);
-  $('next').disabled = $('back').disabled = false;
+const move = (to) => {
   showPage(to);
   $(`h-${to}`).focus();
+  pageChanged();
 };
 
 form.addEventListener('submit', (event) => {
   event.preventDefault();
-  if (pageIsValid()) void move(PAGES[PAGES.indexOf(pageKey) + 1]);
+  if (pageIsValid()) move(PAGES[PAGES.indexOf(pageKey) + 1]);
 });
-$('back').addEventListener('click', () => void move(PAGES[PAGES.indexOf(pageKey) - 1]));
+$('back').addEventListener('click', () => move(PAGES[PAGES.indexOf(pageKey) - 1]));
 
 $('send-link').addEventListener('click', async () => {
   $('send-link').disabled = true;
+  setStatus('Saving…');
   try {
-    if (!(await save(pageKey))) return;
-    const link = await api('POST', '/v1/tokens', {
-      project_id: config.projectId,
-      entry_id: entryId,
-      resume_url: new URL('./', location.href).href,
+    // The latest answers first, so the link opens on them.
+    const saved = await saveAction(userData(), helperFunctions, { trigger: 'button_click' });
+    reportSave(saved);
+    const entryId = saved.entryId ?? held.entry_id;
+    if (saved.status === 'failed' || !entryId) return;
+    const resumeUrl = new URL('./', location.href).href;
+    // The team's backend mints the link and emails it; here its stand-in answers it.
+    const res = await fetch('backend/send-link', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ entry_id: entryId, resume_url: resumeUrl }),
     });
+    const link = await res.json().catch(() => null);
+    if (!res.ok) throw new Error(link?.error?.message ?? `HTTP ${res.status}`);
     $('resume-link').href = link.url;
     $('resume-link').textContent = link.url;
     $('link-expiry').textContent = new Date(link.expires_at).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' });
+    const endpoint = config.apiUrl || location.origin;
+    $('mint-command').textContent = `npm run cli -- --endpoint ${endpoint} mint --project ${config.projectId} --entry ${entryId} --resume-url ${resumeUrl}`;
     $('link-box').hidden = false;
     setStatus('Progress saved. Your link is ready.');
   } catch (error) {
@@ -184,11 +189,14 @@ $('send-link').addEventListener('click', async () => {
 $('start-over').addEventListener('click', () => {
   history.replaceState(null, '', location.pathname + (legacy ? '?snippet=legacy' : ''));
   form.reset();
-  entryId = newEntryId();
+  held = {};
+  // The save Action's record of the entry it saves to: the next save starts a new one.
+  localStorage.removeItem(`session-recovery:${config.projectId}:${config.flowId}`);
   $('notice').hidden = true;
   $('link-box').hidden = true;
   setStatus('');
   showPage('page_1');
+  showUserData();
   $('h-page_1').focus();
 });
 
@@ -197,17 +205,17 @@ if (legacy) {
   $('legacy-note').hidden = false;
   // The footer names the one snippet this page runs.
   $('snippet-file').textContent = 'clients/embeddables-action-legacy.js';
-  $('mint-note').hidden = true;
+  $('save-note').hidden = true;
 }
 
 // What Embeddables gives an Action: setUserData, and window.Savvy.goToPage.
 const helperFunctions = {
   setUserData(data) {
-    const { entry_id: restoredEntryId, current_page_key: _page, session_recovery_error: problem, ...answers } = data;
-    // Saving again on this device updates the same entry.
-    if (typeof restoredEntryId === 'string') entryId = restoredEntryId;
+    const { current_page_key: _page, session_recovery_error: problem, ...rest } = data;
     if (problem) showNotice(`${PROBLEMS[problem] ?? GENERIC_PROBLEM} You can start over.`, 'problem');
-    writeAnswers(answers);
+    writeAnswers(rest);
+    for (const [name, value] of Object.entries(rest)) if (!FORM_FIELDS.has(name)) held[name] = value;
+    showUserData();
   },
 };
 window.Savvy = {
@@ -216,20 +224,27 @@ window.Savvy = {
   },
 };
 
+/** Loads an Action as Embeddables runs it, and returns its output function. */
+const loadAction = (src) =>
+  new Promise((resolve, reject) => {
+    const script = document.createElement('script');
+    script.src = src;
+    script.onload = () => resolve(window.output);
+    script.onerror = () => reject(new Error(`${script.src} did not load`));
+    document.head.append(script);
+  });
+
 showPage('page_1');
-await new Promise((resolve, reject) => {
-  const script = document.createElement('script');
-  script.src = legacy ? 'action-legacy.js' : 'action.js';
-  script.onload = resolve;
-  script.onerror = () => reject(new Error(`${script.src} did not load`));
-  document.head.append(script);
-});
+const resumeAction = await loadAction(legacy ? 'action-legacy.js' : 'action.js');
+// Legacy links carry no save token: a page restored with them cannot save on to the entry.
+if (!legacy) saveAction = await loadAction('save-action.js');
 if (['token', 'entry_id', 'expires_at'].some((name) => location.search.includes(name))) setStatus('Restoring your answers…');
 // On Embeddable Load, as Embeddables triggers it.
-const outcome = await window.output(readAnswers(), helperFunctions, { trigger: 'embeddable_load' });
+const outcome = await resumeAction(userData(), helperFunctions, { trigger: 'embeddable_load' });
 if (outcome.status === 'restored') {
   const name = typeof outcome.entry.first_name === 'string' ? `, ${outcome.entry.first_name}` : '';
   showNotice(`Welcome back${name}! Your answers are restored: carry on where you left off.`, 'ok');
 }
 setStatus('');
+showUserData();
 document.body.dataset.ready = outcome.status;

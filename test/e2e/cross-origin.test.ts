@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
 import { browserTest, demoOutcome, launchBrowser } from './support/browser';
-import { type DemoSite, deleteEntry, mintLink, putEntry, RequestLog, setEnv, startDemoSite, uid } from './support/site';
+import { type DemoSite, deleteEntry, mintLink, putEntry, RequestLog, setEnv, startDemoSite, uid, siteConfig } from './support/site';
 import { ROUTE_LIST } from '../../lambdas/http/routes';
 
 /** The resume route, as the local console names it. */
@@ -9,8 +9,8 @@ const { key: LOAD, path: LOAD_PATH } = ROUTE_LIST.find((r) => r.name === 'loadEn
 
 /**
  * (b) The page on one origin, the API on another, as in production. Three
- * origins on 127.0.0.1: the API, a site it allows (ALLOWED_ORIGINS), and a site
- * it does not. The handlers read ALLOWED_ORIGINS when they are first imported,
+ * origins on 127.0.0.1: the API, a site it allows (ALLOWED_ORIGINS, and the
+ * demo project's own list, which browser saves require), and a site it does not. The handlers read ALLOWED_ORIGINS when they are first imported,
  * which happens inside startLocalRuntime, after the sites know their ports.
  */
 
@@ -25,9 +25,10 @@ beforeAll(async () => {
   allowed = await startDemoSite();
   blocked = await startDemoSite();
   restoreAllowedOrigins = setEnv('ALLOWED_ORIGINS', allowed.origin);
-  runtime = await startLocalRuntime({ port: 0, legacyPort: 0, endpoint: process.env.AWS_ENDPOINT_URL, log: log.record });
+  // The demo project lists its own origins (it takes browser saves): the allowed site is one of them.
+  runtime = await startLocalRuntime({ port: 0, legacyPort: 0, endpoint: process.env.AWS_ENDPOINT_URL, log: log.record, demoOrigins: [allowed.origin] });
   for (const site of [allowed, blocked]) {
-    site.config = { apiUrl: runtime.apiUrl, legacyUrl: runtime.legacyUrl, projectId: runtime.demo.projectId, flowId: runtime.demo.flowId };
+    site.config = siteConfig(runtime);
   }
   browser = await launchBrowser();
 });
@@ -121,8 +122,9 @@ describe('a page on another origin than the API', () => {
       expect(await page.getByRole('button', { name: 'Start over' }).isVisible()).toBe(true);
       expect(await page.getByRole('heading', { name: 'About you' }).isVisible()).toBe(true);
       expect(await page.getByLabel('First name').inputValue()).toBe('');
-      // The simple request reached the API and was answered; the browser withheld the answer from the page.
-      expect(log.lines).toEqual([`${LOAD} -> 200`]);
+      // The simple request reached the API, which refused it: the origin is not one of the project's.
+      // The browser withheld even that answer from the page.
+      expect(log.lines).toEqual([`${LOAD} -> 403 forbidden`]);
       expect(console.filter((l) => l.includes(`from origin '${blocked.origin}' has been blocked by CORS policy`))).toHaveLength(1);
       expect(console.filter((l) => l.startsWith('error: Session recovery failed (network_error)'))).toHaveLength(1);
 

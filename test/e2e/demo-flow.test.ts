@@ -1,21 +1,30 @@
+import { execFile } from 'node:child_process';
 import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Browser } from 'playwright-core';
+import { promisify } from 'node:util';
+import type { Browser, Page } from 'playwright-core';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
 import { browserTest, demoOutcome, launchBrowser, RESULTS_DIR } from './support/browser';
 import { callApi, deleteEntry, RequestLog } from './support/site';
 import { ROUTE_LIST } from '../../lambdas/http/routes';
 
-/** The resume route, as the local console names it. */
-const { key: LOAD } = ROUTE_LIST.find((r) => r.name === 'loadEntryData')!;
+/** The routes a page may call: the public ones. */
+const PUBLIC_ROUTES = ROUTE_LIST.filter((r) => r.access === 'public');
+const { key: LOAD } = PUBLIC_ROUTES.find((r) => r.name === 'loadEntryData')!;
+const CREATE = PUBLIC_ROUTES.find((r) => r.name === 'createEntry')!;
+const PROGRESS = PUBLIC_ROUTES.find((r) => r.name === 'saveProgress')!;
+const { key: MINT } = ROUTE_LIST.find((r) => r.name === 'mint')!;
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 /**
- * (a) The journey in a real browser, against the local runtime's own /demo page:
- * answer two pages, ask for a link, open it in a fresh browser context (another
- * device), and find the answers and the page restored by the Action snippet.
+ * (a) The journey in a real browser, against the local runtime's own /demo page,
+ * with two browser contexts as two devices: the page saves through the public
+ * routes only, a stand-in for the team's backend mints the link, and the second
+ * device restores it and saves on to the same entry.
  */
 
 const root = path.join(import.meta.dirname, '..', '..');
+const run = promisify(execFile);
 const log = new RequestLog();
 let runtime: LocalRuntime;
 let browser: Browser;
@@ -39,20 +48,36 @@ const savedEntry = async (entryId: string) => {
   return { project_id, flow_id, current_page_key, user_data };
 };
 
+/** Every API route a page called, as `METHOD /path-template`: what the browser sent, not what the server logged. */
+const apiCallsOf = (page: Page): string[] => {
+  const calls: string[] = [];
+  page.on('request', (request) => {
+    const url = new URL(request.url());
+    if (url.origin !== runtime.apiUrl || !url.pathname.startsWith('/v1/')) return;
+    const route = ROUTE_LIST.find((r) => r.method === request.method() && new RegExp(`^${r.path.replace(/\{[^}]+\}/g, '[^/]+')}$`).test(url.pathname));
+    calls.push(route ? route.key : `${request.method()} ${url.pathname}`);
+  });
+  return calls;
+};
+
+/** Waits until the page says its last save is done. */
+const saved = (page: Page) => page.locator('#status', { hasText: /^Progress saved\./ }).waitFor();
+
 describe('the demo flow at /demo', () => {
-  browserIt('restores the answers and the page from a link opened in a fresh browser context', async ({ newPage }) => {
-    // Arrange: the first device answers two pages and asks for a link.
+  browserIt('two devices: A fills pages 1 and 2, gets a link; B opens it on page 2 with A\'s answers and saves page 3 to the same entry', async ({ newPage }) => {
+    // Arrange: device A answers pages 1 and 2, then asks for a link.
     const { page } = await newPage();
+    const callsA = apiCallsOf(page);
     await page.goto(runtime.demoUrl);
     expect(await demoOutcome(page)).toBe('no_link');
     await page.getByLabel('First name').fill('Grace');
     await page.getByLabel('Favourite colour').selectOption('purple');
     await page.getByRole('button', { name: 'Next' }).click();
     await page.getByRole('heading', { name: 'Your team' }).waitFor();
+    await saved(page);
     await page.getByLabel('Team, up to 50 people').check();
     await page.getByLabel('Seats').fill('12');
-    await page.getByRole('button', { name: 'Next' }).click();
-    await page.getByRole('heading', { name: 'Stay in touch' }).waitFor();
+    log.clear();
     await page.getByRole('button', { name: 'Send me a link to continue later' }).click();
     const linkElement = page.locator('#resume-link');
     await linkElement.waitFor();
@@ -60,57 +85,78 @@ describe('the demo flow at /demo', () => {
     const entryId = link.searchParams.get('entry_id') as string;
 
     try {
-      // The link is the demo page with the three parameters, and the entry was saved on page 3.
+      // The page called the public routes only: the entry was created, then saved with the page-2 answers.
+      expect(callsA).toEqual([CREATE.key, PROGRESS.key]);
+      // The link came from the stand-in for the team's backend, which minted it server to server.
+      expect(log.lines).toEqual([`${PROGRESS.method} ${PROGRESS.path.replace('{entry_id}', entryId)} -> 200`, `${MINT} -> 200`]);
       expect(`${link.origin}${link.pathname}`).toBe(runtime.demoUrl);
       expect([...link.searchParams.keys()]).toEqual(['token', 'entry_id', 'expires_at']);
       expect(await linkElement.textContent()).toBe(link.href);
+      const command = (await page.locator('#mint-command').textContent()) as string;
+      expect(command).toBe(`npm run cli -- --endpoint ${runtime.apiUrl} mint --project ${runtime.demo.projectId} --entry ${entryId} --resume-url ${runtime.demoUrl}`);
+      // The command the page shows mints a link too, as `npm run cli` runs it.
+      const { stdout } = await run(process.execPath, [path.join(root, 'bin', 'session-recovery-cli.js'), ...command.split(' ').slice(4), '--json']);
+      expect((JSON.parse(stdout) as { url: string }).url).toMatch(new RegExp(`^${runtime.demoUrl}\\?token=[0-9a-f]{64}&entry_id=${entryId}&expires_at=`));
       expect(await savedEntry(entryId)).toEqual({
         project_id: runtime.demo.projectId,
         flow_id: runtime.demo.flowId,
-        current_page_key: 'page_3',
+        current_page_key: 'page_2',
         user_data: { first_name: 'Grace', favourite_colour: 'purple', plan: 'team', seats: 12, newsletter: false },
       });
       log.clear();
 
-      // Act: another device opens the link.
+      // Act: device B opens the link.
       const other = (await newPage()).page;
+      const callsB = apiCallsOf(other);
       await other.goto(link.href);
 
-      // Assert: restored through one load-entry-data call, on page 3, every answer back.
+      // Assert: restored through one load-entry-data call, on page 2, every answer back, the link gone from the address bar.
       expect(await demoOutcome(other)).toBe('restored');
       expect(await other.locator('#notice-text').textContent()).toBe(
         'Welcome back, Grace! Your answers are restored: carry on where you left off.',
       );
-      expect(await other.locator('#progress').textContent()).toBe('Step 3 of 3');
-      expect(await other.getByRole('heading', { name: 'Stay in touch' }).isVisible()).toBe(true);
-      expect(await other.getByLabel('Send me the monthly product newsletter').isChecked()).toBe(false);
-      expect(log.count(`${LOAD} -> 200`)).toBe(1);
-      expect(log.lines.filter((l) => l.startsWith('OPTIONS'))).toEqual([]);
-
-      await other.getByRole('button', { name: 'Back' }).click();
-      await other.getByRole('heading', { name: 'Your team' }).waitFor();
+      expect(other.url()).toBe(runtime.demoUrl);
+      expect(await other.locator('#progress').textContent()).toBe('Step 2 of 3');
       expect(await other.getByLabel('Team, up to 50 people').isChecked()).toBe(true);
       expect(await other.getByLabel('Seats').inputValue()).toBe('12');
+      expect(log.lines).toEqual([`${LOAD} -> 200`]);
+      expect(log.lines.filter((l) => l.startsWith('OPTIONS'))).toEqual([]);
       await other.getByRole('button', { name: 'Back' }).click();
       await other.getByRole('heading', { name: 'About you' }).waitFor();
       expect(await other.getByLabel('First name').inputValue()).toBe('Grace');
       expect(await other.getByLabel('Favourite colour').inputValue()).toBe('purple');
+      await saved(other);
 
-      // Finishing on the second device keeps saving to the same entry.
+      // B continues to page 3: an admin read shows page 3, saved to A's entry with B's save token.
       await other.getByRole('button', { name: 'Next' }).click();
       await other.getByRole('heading', { name: 'Your team' }).waitFor();
       await other.getByRole('button', { name: 'Next' }).click();
       await other.getByRole('heading', { name: 'Stay in touch' }).waitFor();
+      await saved(other);
+      const onPage3 = await savedEntry(entryId);
+      expect(onPage3).toEqual({
+        project_id: runtime.demo.projectId,
+        flow_id: runtime.demo.flowId,
+        current_page_key: 'page_3',
+        user_data: {
+          first_name: 'Grace',
+          favourite_colour: 'purple',
+          plan: 'team',
+          seats: 12,
+          newsletter: false,
+          session_recovery_resumed_at: expect.stringMatching(ISO_INSTANT),
+        },
+      });
+      expect(callsB.every((call) => PUBLIC_ROUTES.some((r) => r.key === call))).toBe(true);
+      expect(callsB.filter((call) => call === CREATE.key)).toEqual([]);
+
+      // Finishing on B saves the last page too.
       await other.getByLabel('Send me the monthly product newsletter').check();
       await other.getByRole('button', { name: 'Finish' }).click();
       await other.getByRole('heading', { name: 'All set' }).waitFor();
+      await saved(other);
       expect(await other.locator('#summary dd').allTextContents()).toEqual(['Grace', 'Purple', 'Team, up to 50 people', '12', 'Yes', '—']);
-      expect(await savedEntry(entryId)).toEqual({
-        project_id: runtime.demo.projectId,
-        flow_id: runtime.demo.flowId,
-        current_page_key: 'page_done',
-        user_data: { first_name: 'Grace', favourite_colour: 'purple', plan: 'team', seats: 12, newsletter: true },
-      });
+      expect(await savedEntry(entryId)).toMatchObject({ current_page_key: 'page_done', user_data: { newsletter: true } });
     } finally {
       await deleteEntry(runtime.apiUrl, entryId, runtime.demo.projectId);
     }
@@ -137,8 +183,12 @@ describe('the demo flow at /demo', () => {
 });
 
 describe('the legacy demo link npm start prints', () => {
-  browserIt('opens on page 3 through the legacy snippet, and the footer names that snippet only', async ({ newPage }) => {
+  browserIt('opens on page 3 through the legacy snippet, and the footer names that snippet only; it does not save (no save token)', async ({ newPage }) => {
     const { page } = await newPage();
+    const scripts: string[] = [];
+    page.on('request', (request) => {
+      if (request.resourceType() === 'script') scripts.push(new URL(request.url()).pathname);
+    });
 
     await page.goto(runtime.demo.legacy.link);
 
@@ -148,7 +198,8 @@ describe('the legacy demo link npm start prints', () => {
     const footer = (await page.locator('footer').textContent()) ?? '';
     expect(footer).toContain('clients/embeddables-action-legacy.js');
     expect(footer).not.toContain('clients/embeddables-action.js');
-    expect(await page.locator('#mint-note').isVisible()).toBe(false);
+    expect(await page.locator('#save-note').isVisible()).toBe(false);
+    expect(scripts).toEqual(['/demo/app.js', '/demo/action-legacy.js']);
   });
 });
 
@@ -169,20 +220,30 @@ describe('what the runtime serves besides the API', () => {
     );
   });
 
-  it('serves the Action as pasted into the demo: the file with only its @TODO values filled in', async () => {
-    const source = await readFile(path.join(root, 'clients', 'embeddables-action.js'), 'utf8');
-    const served = await (await fetch(`${runtime.demoUrl}action.js`)).text();
-    const changed = served.split('\n').filter((line, i) => line !== source.split('\n')[i]);
-    expect(served.split('\n')).toHaveLength(source.split('\n').length);
-    expect(changed).toEqual([
+  it('serves the Actions as pasted into the demo: each file with only its @TODO values filled in, in a block of its own', async () => {
+    const changedLines = async (name: string, served: string) => {
+      const source = (await readFile(path.join(root, 'clients', name), 'utf8')).split('\n');
+      const text = await (await fetch(`${runtime.demoUrl}${served}`)).text();
+      expect([text.slice(0, 2), text.slice(-2)]).toEqual(['{\n', '}\n']);
+      const inner = text.slice(2, -2).split('\n');
+      expect(inner).toHaveLength(source.length);
+      return inner.filter((line, i) => line !== source[i]);
+    };
+
+    expect(await changedLines('embeddables-action.js', 'action.js')).toEqual([
       `const EMBEDDABLE_ID = "${runtime.demo.flowId}"              // Your Embeddable ID (sent as flow_id)`,
       `const PROJECT_ID = "${runtime.demo.projectId}"                    // Your Project ID`,
       'const LOAD_ENTRY_DATA_URL = "/v1/load-entry-data"  // The LoadEntryDataUrl output of your session-recovery stack',
     ]);
+    expect(await changedLines('embeddables-save-action.js', 'save-action.js')).toEqual([
+      `const EMBEDDABLE_ID = "${runtime.demo.flowId}"  // Your Embeddable ID (sent as flow_id)`,
+      `const PROJECT_ID = "${runtime.demo.projectId}"        // Your Project ID`,
+      'const API_URL = ""              // The ApiUrl output of your session-recovery stack',
+    ]);
   });
 
-  it('serves the three browser clients as they are in the repository, and nothing else from clients/', async () => {
-    for (const name of ['embeddables-action.js', 'embeddables-action-legacy.js', 'session-recovery.js']) {
+  it('serves the four browser clients as they are in the repository, and nothing else from clients/', async () => {
+    for (const name of ['embeddables-action.js', 'embeddables-action-legacy.js', 'embeddables-save-action.js', 'session-recovery.js']) {
       const res = await fetch(`${runtime.apiUrl}/clients/${name}`);
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toBe('text/javascript; charset=utf-8');

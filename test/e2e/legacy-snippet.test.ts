@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
 import { browserTest, demoOutcome, launchBrowser } from './support/browser';
-import { callApi, type DemoSite, deleteEntry, putEntry, RequestLog, seedToken, startDemoSite, uid } from './support/site';
+import { callApi, type DemoSite, deleteEntry, putEntry, RequestLog, seedToken, startDemoSite, uid, siteConfig } from './support/site';
 
 /**
  * (d) clients/embeddables-action-legacy.js in the demo page (on its own origin),
@@ -24,7 +24,7 @@ beforeAll(async () => {
   runtime = await startLocalRuntime({ port: 0, legacyPort: 0, endpoint: process.env.AWS_ENDPOINT_URL, log: log.record });
   expect((await callApi(runtime.apiUrl, 'PUT', `/v1/legacy/flows/${flowId}/key`, { secret: legacyKey, project_id: projectId })).status).toBe(204);
   site = await startDemoSite();
-  site.config = { apiUrl: runtime.apiUrl, legacyUrl: runtime.legacyUrl, projectId, flowId };
+  site.config = siteConfig(runtime, { projectId, flowId });
   browser = await launchBrowser();
 });
 afterAll(async () => {

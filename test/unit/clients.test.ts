@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import vm from 'node:vm';
+import { routePath } from '../../lambdas/http/routes';
 import { configureSnippet } from '../../local/demo-site';
 import { CLIENTS, clientPath, renderClients } from '../../scripts/clients';
+import { FakeClock, FakeSavesApi, MemoryStorage } from '../support/fake-browser';
 
 const source = (name: string) => readFileSync(clientPath(name), 'utf8');
 
@@ -13,26 +15,94 @@ const ACTIONS = {
   'embeddables-action.js': { settings: { EMBEDDABLE_ID: 'flow_1', PROJECT_ID: 'proj_1', LOAD_ENTRY_DATA_URL: 'https://api.example/v1/load-entry-data' }, expiry: 'expires_at' },
   'embeddables-action-legacy.js': { settings: { EMBEDDABLE_ID: 'flow_1', LEGACY_LOAD_ENTRY_DATA_URL: 'https://legacy.example/' }, expiry: 'expires' },
 } as const;
+const SAVE_ACTION = 'embeddables-save-action.js';
+const progressPath = (entryId: string) => routePath('saveProgress').replace('{entry_id}', entryId);
+const SAVE_SETTINGS = { EMBEDDABLE_ID: 'flow_1', PROJECT_ID: 'proj_1', API_URL: 'https://api.example' };
 
-/** Runs an Action as Embeddables does, a classic script on a page at `search`; returns what it posted. */
-const runAction = async (name: keyof typeof ACTIONS, search: string) => {
+/** A page for Actions to run in, as Embeddables runs them: classic scripts sharing one window. */
+const fakePage = (href: string, api?: FakeSavesApi) => {
+  const url = new URL(href);
+  const clock = new FakeClock();
+  const storage = new MemoryStorage();
+  const addressBar: string[] = [];
+  const consoleLines: string[] = [];
   const posted: Array<{ url: string; init: RequestInit }> = [];
-  const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
-  const context = vm.createContext({
-    window: { location: { search }, Savvy: { goToPage: () => undefined } },
-    URLSearchParams,
-    console: silent,
-    fetch: async (url: string, init: RequestInit) => {
-      posted.push({ url, init });
-      return new Response(JSON.stringify({ entry: { entry_id: 'entry_1', current_page_key: 'page_2' } }), { status: 200 });
+  const listeners: Record<string, Array<() => void>> = {};
+  const on = (type: string, fn: () => void) => (listeners[type] ??= []).push(fn);
+  let resumeAnswer: Record<string, unknown> = { entry: { entry_id: 'entry_1', current_page_key: 'page_2' } };
+  let resumeStatus = 200;
+  const window = {
+    location: {
+      get href() {
+        return url.href;
+      },
+      get search() {
+        return url.search;
+      },
     },
+    history: {
+      state: null,
+      replaceState: (_state: unknown, _title: string, to: string) => {
+        addressBar.push(to);
+        const next = new URL(to, url);
+        url.search = next.search;
+        url.hash = next.hash;
+      },
+    },
+    localStorage: storage,
+    navigator: { sendBeacon: (to: string, body: string) => (api?.beacon(to, body), true) },
+    setTimeout: clock.setTimeout,
+    clearTimeout: clock.clearTimeout,
+    addEventListener: on,
+    Savvy: { goToPage: () => undefined },
+    fetch: async (to: string, init: RequestInit) => {
+      posted.push({ url: to, init });
+      if (api && to.startsWith(api.apiUrl) && !to.endsWith(routePath('loadEntryData'))) return api.fetch(to, init);
+      return new Response(JSON.stringify(resumeAnswer), { status: resumeStatus });
+    },
+  };
+  const record = (...args: unknown[]) => consoleLines.push(args.map(String).join(' '));
+  const context = vm.createContext({
+    window,
+    document: { visibilityState: 'visible', addEventListener: on },
+    URL,
+    URLSearchParams,
+    console: { info: record, warn: record, error: record },
+    fetch: window.fetch,
   });
-  const output = vm.runInContext(`${configureSnippet(source(name), ACTIONS[name].settings)}\noutput`, context) as (...args: unknown[]) => Promise<{ status: string }>;
-  const outcome = await output({}, { setUserData: () => undefined }, {});
-  return { outcome, posted };
+  const set: Array<Record<string, unknown>> = [];
+  /** Runs an Action with its @TODO values filled in, as Embeddables calls it. */
+  const run = async (name: string, settings: Record<string, string>, userData: Record<string, unknown> = {}) => {
+    // In a scope of its own, so the Actions of one page (and one Action run again) do not clash.
+    const output = vm.runInContext(`(function () {\n${configureSnippet(source(name), settings)}\nreturn output\n})()`, context) as (
+      ...args: unknown[]
+    ) => Promise<Record<string, unknown>>;
+    return output(userData, { setUserData: (data: Record<string, unknown>) => set.push(data) }, {});
+  };
+  return {
+    run,
+    clock,
+    storage,
+    addressBar,
+    posted,
+    set,
+    consoleLines,
+    listeners,
+    answerResumeWith: (answer: Record<string, unknown>, status = 200) => {
+      resumeAnswer = answer;
+      resumeStatus = status;
+    },
+  };
 };
 
-describe.each(Object.keys(ACTIONS) as Array<keyof typeof ACTIONS>)('clients/%s', (name) => {
+/** Runs an Action on a page at `search`; returns its outcome and what it posted. */
+const runAction = async (name: keyof typeof ACTIONS, search: string) => {
+  const page = fakePage(`https://quiz.example/flow${search}`);
+  const outcome = await page.run(name, ACTIONS[name].settings);
+  return { outcome, posted: page.posted };
+};
+
+describe.each([...Object.keys(ACTIONS), SAVE_ACTION])('clients/%s', (name) => {
   it('is a classic script with no import or export, as an Action is pasted', () => {
     expect(() => new vm.Script(source(name))).not.toThrow();
     expect(source(name)).not.toMatch(/^\s*(import|export)\b/m);
@@ -62,5 +132,149 @@ describe('one set of link repairs in all three clients', () => {
       const body = JSON.parse(posted[0].init.body as string) as Record<string, string>;
       expect([body.token, body.entry_id, body[ACTIONS[name].expiry]]).toEqual([plain.token, plain.entryId, plain.expiresAt]);
     }
+  });
+});
+
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+describe.each(Object.keys(ACTIONS) as Array<keyof typeof ACTIONS>)('clients/%s after a restore', (name) => {
+  const link = `token=${'a'.repeat(64)}&entry_id=entry_1&expires_at=2099-01-01T00%3A00%3A00.000Z`;
+
+  it('removes the link from the address bar, under its damaged names too, keeping every other parameter and the fragment', async () => {
+    const page = fakePage(`https://quiz.example/flow?utm_source=mail&${link.replaceAll('&', '&amp;')}&ref=a+b%20c#step-2`);
+
+    expect((await page.run(name, ACTIONS[name].settings)).status).toBe('restored');
+
+    expect(page.addressBar).toEqual(['/flow?utm_source=mail&ref=a+b%20c#step-2']);
+  });
+
+  it("keeps this visit's attribution over the saved one, and records the resume in the user data", async () => {
+    const page = fakePage(`https://quiz.example/flow?${link}&utm_source=reminder&amp;utm_campaign=spring&fbclid=fb_now`);
+    const saved = { utm_source: 'newsletter', utm_medium: 'email', utm_campaign: 'winter', gclid: 'gclid_then', fbclid: 'fb_then', plan: 'team' };
+    page.answerResumeWith({ entry: { ...saved, entry_id: 'entry_1', current_page_key: 'page_2' } });
+    const before = Date.now();
+
+    const outcome = await page.run(name, ACTIONS[name].settings, { gclid: 'gclid_held_by_embeddables' });
+
+    expect(page.set).toHaveLength(1);
+    const { session_recovery_resumed_at: at, ...applied } = page.set[0];
+    expect(applied).toEqual({
+      utm_source: 'reminder',
+      utm_medium: 'email',
+      utm_campaign: 'spring',
+      fbclid: 'fb_now',
+      plan: 'team',
+      entry_id: 'entry_1',
+      current_page_key: 'page_2',
+    });
+    expect(at).toMatch(ISO_INSTANT);
+    expect(Date.parse(at as string)).toBeGreaterThanOrEqual(before);
+    expect(outcome.entry).toEqual(page.set[0]);
+  });
+
+  it('leaves the address bar and the user data alone when the link is refused', async () => {
+    const page = fakePage(`https://quiz.example/flow?${link}&utm_source=mail`);
+    page.answerResumeWith({ error: { code: 'token_expired', message: 'The link has expired.' } }, 401);
+
+    expect((await page.run(name, ACTIONS[name].settings)).status).toBe('failed');
+
+    expect(page.addressBar).toEqual([]);
+    expect(page.set).toEqual([{ session_recovery_error: 'token_expired' }]);
+  });
+});
+
+describe('the save token a resume answers', () => {
+  const link = `?token=${'a'.repeat(64)}&entry_id=entry_1&expires_at=2099-01-01T00%3A00%3A00.000Z`;
+  const KEY = 'session-recovery:proj_1:flow_1';
+
+  it('is kept for the save Action by the current Action, and never logged', async () => {
+    const page = fakePage(`https://quiz.example/flow${link}`);
+    page.answerResumeWith({ entry: { entry_id: 'entry_1', current_page_key: 'page_2' }, save_token: 'st_resumed_token_value' });
+
+    await page.run('embeddables-action.js', ACTIONS['embeddables-action.js'].settings);
+
+    expect(page.storage.json(KEY)).toEqual({ entry_id: 'entry_1', save_token: 'st_resumed_token_value', seq: 0 });
+    expect(page.consoleLines.filter((l) => l.includes('st_resumed'))).toEqual([]);
+  });
+
+  it('when absent (no browser saves), makes the current Action forget the entry saved to before', async () => {
+    const page = fakePage(`https://quiz.example/flow${link}`);
+    page.storage.setItem(KEY, JSON.stringify({ entry_id: 'entry_other', save_token: 'st_other', seq: 9 }));
+
+    await page.run('embeddables-action.js', ACTIONS['embeddables-action.js'].settings);
+
+    expect(page.storage.json(KEY)).toBeUndefined();
+  });
+});
+
+describe(`clients/${SAVE_ACTION}`, () => {
+  const KEY = 'session-recovery:proj_1:flow_1';
+
+  it('creates the entry on the first page change, sets entry_id in the user data, then saves progress to it', async () => {
+    const api = new FakeSavesApi();
+    const page = fakePage('https://quiz.example/flow', api);
+
+    const first = page.run(SAVE_ACTION, SAVE_SETTINGS, { current_page_key: 'page_2', first_name: 'Ada' });
+    await page.clock.advance(500);
+    expect(await first).toEqual({ status: 'saved', entryId: 'entry_fake_1', seq: 0 });
+    expect(page.set).toEqual([{ entry_id: 'entry_fake_1' }]);
+    const second = page.run(SAVE_ACTION, SAVE_SETTINGS, { current_page_key: 'page_3', first_name: 'Ada', plan: 'team', entry_id: 'entry_fake_1' });
+    await page.clock.advance(500);
+
+    expect(await second).toMatchObject({ status: 'saved', entryId: 'entry_fake_1' });
+    expect(api.requests.map((r) => [r.url, r.body.current_page_key, r.body.user_data])).toEqual([
+      [`https://api.example${routePath('createEntry')}`, 'page_2', { first_name: 'Ada' }],
+      [`https://api.example${progressPath('entry_fake_1')}`, 'page_3', { first_name: 'Ada', plan: 'team' }],
+    ]);
+    expect(page.storage.json(KEY)).toMatchObject({ entry_id: 'entry_fake_1', save_token: api.entries.get('entry_fake_1')!.token });
+    expect(page.set).toHaveLength(1);
+  });
+
+  it('saves to the entry the resume Action restored, with the save token it answered', async () => {
+    const api = new FakeSavesApi();
+    api.entries.set('entry_1', { token: 'st_resumed_token_value', seq: 0, page: 'page_2', data: {} });
+    const page = fakePage(`https://quiz.example/flow?token=${'a'.repeat(64)}&entry_id=entry_1&expires_at=2099-01-01T00%3A00%3A00.000Z`, api);
+    page.answerResumeWith({ entry: { entry_id: 'entry_1', current_page_key: 'page_2', plan: 'team' }, save_token: 'st_resumed_token_value' });
+    await page.run('embeddables-action.js', ACTIONS['embeddables-action.js'].settings);
+
+    const saved = page.run(SAVE_ACTION, SAVE_SETTINGS, { ...page.set[0], current_page_key: 'page_3' });
+    await page.clock.advance(500);
+
+    expect(await saved).toMatchObject({ status: 'saved', entryId: 'entry_1' });
+    expect(api.requests.map((r) => [r.path, r.body.save_token])).toEqual([[progressPath('entry_1'), 'st_resumed_token_value']]);
+    expect(api.entries.get('entry_1')).toMatchObject({ page: 'page_3', data: { plan: 'team', session_recovery_resumed_at: expect.stringMatching(ISO_INSTANT) } });
+  });
+
+  it('sends what is not saved by beacon when the page is hidden, once', async () => {
+    const api = new FakeSavesApi();
+    const page = fakePage('https://quiz.example/flow', api);
+    void page.run(SAVE_ACTION, SAVE_SETTINGS, { current_page_key: 'page_2', a: 1 });
+    await page.clock.advance(500);
+    void page.run(SAVE_ACTION, SAVE_SETTINGS, { current_page_key: 'page_3', a: 2 });
+
+    for (const fire of [...page.listeners.visibilitychange, ...page.listeners.pagehide]) fire();
+    await page.clock.advance(500);
+
+    // Only the pagehide listener fires while visible: one beacon, then nothing is left to send.
+    expect(api.requests.map((r) => r.body.current_page_key)).toEqual(['page_2', 'page_3']);
+    expect(api.entries.get('entry_fake_1')).toMatchObject({ page: 'page_3', data: { a: 2 } });
+  });
+
+  it('says what to do on a refusal, without the save token, and does nothing without a page key', async () => {
+    const api = new FakeSavesApi();
+    const page = fakePage('https://quiz.example/flow', api);
+    void page.run(SAVE_ACTION, SAVE_SETTINGS, { current_page_key: 'page_2', a: 1 });
+    await page.clock.advance(500);
+    api.faults.push({ status: 403, code: 'browser_saves_disabled' });
+
+    const refused = page.run(SAVE_ACTION, SAVE_SETTINGS, { current_page_key: 'page_3', a: 2 });
+    await page.clock.advance(500);
+
+    expect(await refused).toEqual({ status: 'failed', code: 'browser_saves_disabled', message: 'refused: browser_saves_disabled' });
+    expect(page.consoleLines).toEqual([
+      'Session recovery: the progress could not be saved (browser_saves_disabled): the project does not take saves from the browser; turn them on (PUT /v1/projects/{project_id}/browser-saves) [refused: browser_saves_disabled]',
+    ]);
+    expect(await page.run(SAVE_ACTION, SAVE_SETTINGS, { a: 3 })).toEqual({ status: 'no_page' });
+    expect(page.consoleLines.filter((l) => l.includes(api.entries.get('entry_fake_1')!.token))).toEqual([]);
   });
 });

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type DemoSiteConfig, demoSite } from '../../../local/demo-site';
+import type { LocalRuntime } from '../../../local/runtime';
 
 /** A unique id with a readable prefix, valid under the id grammar. */
 export const uid = (prefix: string): string => `${prefix}_${randomBytes(6).toString('hex')}`;
@@ -51,6 +52,15 @@ export const startDemoSite = async (): Promise<DemoSite> => {
   });
   return site;
 };
+
+/** What a site's demo page calls on `runtime`: the demo project and flow unless told otherwise. */
+export const siteConfig = (runtime: LocalRuntime, ids: { projectId: string; flowId: string } = runtime.demo): DemoSiteConfig => ({
+  apiUrl: runtime.apiUrl,
+  legacyUrl: runtime.legacyUrl,
+  projectId: ids.projectId,
+  flowId: ids.flowId,
+  backendApiUrl: runtime.apiUrl,
+});
 
 /** A loopback port nothing listens on (it was free a moment ago). */
 export const closedPort = async (): Promise<number> => {
