@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { BatchWriteItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { dynamodb, secretsManager } from '../../lambdas/adapters/clients';
 import { DynamoDbEntryStore } from '../../lambdas/adapters/dynamodb-entry-store';
 import { countCalls } from '../../dev-support/call-counter';
@@ -10,9 +10,8 @@ import { handler as mint } from '../../lambdas/mint/index';
 import { MAX_BATCH_LINKS } from '../../lambdas/domain/minting';
 import { LINK_UNAVAILABLE } from '../../lambdas/domain/ports';
 import { lambdaContext } from '../../local/http-api-event';
-import { entryToItem } from '../../lambdas/adapters/dynamodb-entry-reader';
 import { errorOf, invoke } from '../support/http';
-import { deleteEntry, deleteProject, seedEntry, uid } from '../support/seed';
+import { deleteEntries, deleteProject, seedEntries, seedEntry, uid } from '../support/seed';
 import { registerSensitiveBody } from '../support/sensitive';
 import { routeEvent } from '../fixtures/admin-events';
 import { loadEntryEvent } from '../fixtures/events';
@@ -32,17 +31,9 @@ const newEntry = async (flow = flowId): Promise<string> => {
   return entryId;
 };
 
-/** Seeds many entries in BatchWriteItem calls of 25, as a campaign's backend would have saved them. */
 const newEntries = async (n: number): Promise<string[]> => {
-  const ids = Array.from({ length: n }, () => uid('entry'));
+  const ids = await seedEntries(n, projectId, flowId);
   seeded.push(...ids);
-  const now = new Date().toISOString();
-  for (let i = 0; i < ids.length; i += 25) {
-    const items = ids.slice(i, i + 25).map((entryId) => ({
-      PutRequest: { Item: entryToItem({ entryId, projectId, flowId, currentPageKey: 'page_1', userData: {} }, { createdAt: now, updatedAt: now }) },
-    }));
-    await dynamodb.send(new BatchWriteItemCommand({ RequestItems: { [process.env.TABLE_NAME as string]: items } }));
-  }
   return ids;
 };
 
@@ -55,7 +46,7 @@ beforeEach(async () => {
   await invoke(credentials, routeEvent('createCredential', { project_id: projectId }, { label: 'batch' }));
 });
 afterEach(async () => {
-  await Promise.all(seeded.splice(0).map(deleteEntry));
+  await deleteEntries(seeded.splice(0));
   await deleteProject(projectId);
 });
 
