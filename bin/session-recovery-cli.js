@@ -390,10 +390,12 @@ var mintBatch = async (client2, o, progress) => {
     written += result.rows;
     minted += result.minted;
     failed += result.failed;
-    progress.update(done.length + written, Math.min(1, bytesRead / size));
+    progress.update(done.length + written, Math.min(1, result.end / size));
   };
   const launch = (batch2) => {
+    const end = bytesRead;
     const request = send(batch2).then((items) => ({
+      end,
       lines: batch2.map((row, i) => csvLine(outputRow(row, items[i]))).join(""),
       minted: items.filter((item) => !item.error).length,
       failed: items.filter((item) => item.error).length,
@@ -527,9 +529,9 @@ var readJsonOption = (inline, file, what) => {
 var credentials = program.command("credentials").description("Token Signing Secrets of a project");
 credentials.command("create").description("create a Token Signing Secret; its value is shown once").requiredOption("--project <project_id>", PROJECT).requiredOption("--label <label>", 'a name for it, e.g. "Token Signing Secret"').option("--environment <name>", "defaults to the deployment's environment").option("--no-replace", "keep the project's other credentials valid (rotation without downtime)").addOption(
   new Option("--algorithm <name>", "sha256: the seed's tokens; hmac-sha256: v2 tokens").choices(["sha256", "hmac-sha256"]).default("sha256")
-).action(async (o) => {
+).option("--provider <name>", "for a sending provider that signs links in its templates (e.g. braze): mint never signs with it, and it is replaced and revoked apart from your own").action(async (o) => {
   const reply = await client().request("POST", `/v1/projects/${seg(o.project)}/credentials`, {
-    body: { label: o.label, environment: o.environment, replace: o.replace, algorithm: o.algorithm }
+    body: { label: o.label, environment: o.environment, replace: o.replace, algorithm: o.algorithm, provider: o.provider }
   });
   if (reply.status === 201) {
     process.stderr.write(
@@ -538,7 +540,8 @@ credentials.command("create").description("create a Token Signing Secret; its va
   }
   report(reply, (j) => {
     const revoked = j.revoked_credential_ids;
-    const others = !o.replace ? "Other credentials stay valid." : revoked.length === 0 ? `It is the only active credential of ${o.project} in this environment.` : `Revoked the other active credentials of this environment: ${revoked.join(", ")}. Links they signed stop verifying within the key cache TTL (60 s by default).`;
+    const kind = o.provider === void 0 ? "" : ` of provider ${o.provider}`;
+    const others = !o.replace ? "Other credentials stay valid." : revoked.length === 0 ? `It is the only active credential${kind} of ${o.project} in this environment.` : `Revoked the other active credentials${kind} of this environment: ${revoked.join(", ")}. Links they signed stop verifying within the key cache TTL (60 s by default).`;
     return [`Created credential ${j.credential.credential_id} "${j.credential.label}" (${j.credential.environment}).`, others, `Secret: ${j.secret}`].join("\n");
   });
 });
@@ -546,7 +549,7 @@ credentials.command("list").description("list a project's credentials (metadata 
   const reply = await client().request("GET", `/v1/projects/${seg(o.project)}/credentials`);
   report(
     reply,
-    (j) => j.credentials.length === 0 ? "No credentials." : j.credentials.map((c) => `${c.credential_id}  ${c.status.padEnd(7)}  ${c.algorithm.padEnd(11)}  ${c.environment}  ${c.created_at}  ${c.label}`).join("\n")
+    (j) => j.credentials.length === 0 ? "No credentials." : j.credentials.map((c) => `${c.credential_id}  ${c.status.padEnd(7)}  ${c.algorithm.padEnd(11)}  ${c.environment}  ${c.created_at}  ${c.label}${c.provider ? `  (provider ${c.provider})` : ""}`).join("\n")
   );
 });
 credentials.command("revoke").description("revoke a credential; tokens it signed stop verifying within the key cache interval").requiredOption("--project <project_id>", PROJECT).requiredOption("--credential <credential_id>", "the credential id, as `credentials list` shows it").action(async (o) => {

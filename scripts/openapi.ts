@@ -40,6 +40,7 @@ const credentialMetadata = {
     status: { enum: ['active', 'revoked'] },
     revoked_at: { type: 'string', format: 'date-time' },
     algorithm: { enum: ['sha256', 'hmac-sha256'], description: 'sha256: the seed\'s tokens; hmac-sha256: v2 tokens' },
+    provider: { type: 'string', description: 'A sending provider that signs links in its own templates: it verifies, mint never signs with it, and replace revokes only the same kind' },
   },
 };
 

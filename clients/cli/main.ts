@@ -100,9 +100,10 @@ credentials
   .addOption(
     new Option('--algorithm <name>', 'sha256: the seed\'s tokens; hmac-sha256: v2 tokens').choices(['sha256', 'hmac-sha256']).default('sha256'),
   )
-  .action(async (o: { project: string; label: string; environment?: string; replace: boolean; algorithm: string }) => {
+  .option('--provider <name>', 'for a sending provider that signs links in its templates (e.g. braze): mint never signs with it, and it is replaced and revoked apart from your own')
+  .action(async (o: { project: string; label: string; environment?: string; replace: boolean; algorithm: string; provider?: string }) => {
     const reply = await client().request('POST', `/v1/projects/${seg(o.project)}/credentials`, {
-      body: { label: o.label, environment: o.environment, replace: o.replace, algorithm: o.algorithm },
+      body: { label: o.label, environment: o.environment, replace: o.replace, algorithm: o.algorithm, provider: o.provider },
     });
     if (reply.status === 201) {
       process.stderr.write(
@@ -111,11 +112,12 @@ credentials
     }
     report(reply, (j) => {
       const revoked: string[] = j.revoked_credential_ids;
+      const kind = o.provider === undefined ? '' : ` of provider ${o.provider}`;
       const others = !o.replace
         ? 'Other credentials stay valid.'
         : revoked.length === 0
-          ? `It is the only active credential of ${o.project} in this environment.`
-          : `Revoked the other active credentials of this environment: ${revoked.join(', ')}. Links they signed stop verifying within the key cache TTL (60 s by default).`;
+          ? `It is the only active credential${kind} of ${o.project} in this environment.`
+          : `Revoked the other active credentials${kind} of this environment: ${revoked.join(', ')}. Links they signed stop verifying within the key cache TTL (60 s by default).`;
       return [`Created credential ${j.credential.credential_id} "${j.credential.label}" (${j.credential.environment}).`, others, `Secret: ${j.secret}`].join('\n');
     });
   });
@@ -130,7 +132,7 @@ credentials
       j.credentials.length === 0
         ? 'No credentials.'
         : j.credentials
-            .map((c) => `${c.credential_id}  ${c.status.padEnd(7)}  ${c.algorithm.padEnd(11)}  ${c.environment}  ${c.created_at}  ${c.label}`)
+            .map((c) => `${c.credential_id}  ${c.status.padEnd(7)}  ${c.algorithm.padEnd(11)}  ${c.environment}  ${c.created_at}  ${c.label}${c.provider ? `  (provider ${c.provider})` : ''}`)
             .join('\n'),
     );
   });

@@ -150,17 +150,20 @@ export const mintBatch = async (client: ApiClient, o: MintBatchOptions, progress
   };
 
   // Requests in flight, oldest first; each resolves to its rows' output lines, written in input order.
-  const inflight: Array<Promise<{ lines: string; minted: number; failed: number; rows: number }>> = [];
+  const inflight: Array<Promise<{ lines: string; minted: number; failed: number; rows: number; end: number }>> = [];
   const flush = async (): Promise<void> => {
     const result = await inflight.shift()!;
     write(result.lines);
     written += result.rows;
     minted += result.minted;
     failed += result.failed;
-    progress.update(done.length + written, Math.min(1, bytesRead / size));
+    // How far into the input the rows written so far reach.
+    progress.update(done.length + written, Math.min(1, result.end / size));
   };
   const launch = (batch: Row[]): void => {
+    const end = bytesRead;
     const request = send(batch).then((items) => ({
+      end,
       lines: batch.map((row, i) => csvLine(outputRow(row, items[i]))).join(''),
       minted: items.filter((item) => !item.error).length,
       failed: items.filter((item) => item.error).length,
