@@ -446,12 +446,8 @@ var mintBatch = async (client2, o, progress) => {
 };
 var requestWithRetries = async (client2, body) => {
   for (let attempt = 0; ; attempt++) {
-    try {
-      const reply = await client2.request("POST", routePath("mintBatch"), { body });
-      if (!RETRYABLE.has(reply.status) || attempt === 4) return reply;
-    } catch (error) {
-      if (!(error instanceof TransportError) || attempt === 4) throw error;
-    }
+    const reply = await client2.request("POST", routePath("mintBatch"), { body });
+    if (!RETRYABLE.has(reply.status) || attempt === 4) return reply;
     await new Promise((resolve) => setTimeout(resolve, 500 * 2 ** attempt));
   }
 };

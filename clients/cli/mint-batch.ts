@@ -2,7 +2,6 @@ import { createReadStream, existsSync, openSync, closeSync, statSync, truncateSy
 import { MAX_BATCH_LINKS } from '../../lambdas/domain/minting';
 import { routePath } from '../../lambdas/http/routes';
 import type { ApiClient, ApiReply } from './api-client';
-import { TransportError } from './api-client';
 import { CsvError, csvLine, CsvParser, isBlank, readCsv } from './csv';
 
 /** The columns mint-batch writes first, in this order; the input's other columns follow them. */
@@ -218,15 +217,14 @@ export const mintBatch = async (client: ApiClient, o: MintBatchOptions, progress
   return { rows, skipped: done.length, written, minted, failed, seconds: (performance.now() - started) / 1000 };
 };
 
-/** One batch request; throttling and a busy service are retried with backoff (0.5 s doubling, 5 attempts in all). */
+/**
+ * One batch request; throttling (the route's own limit) and a busy service are retried with backoff (0.5 s
+ * doubling, 5 attempts in all). An API that cannot be reached is not: the run stops, and carries on when run again.
+ */
 const requestWithRetries = async (client: ApiClient, body: unknown): Promise<ApiReply> => {
   for (let attempt = 0; ; attempt++) {
-    try {
-      const reply = await client.request('POST', routePath('mintBatch'), { body });
-      if (!RETRYABLE.has(reply.status) || attempt === 4) return reply;
-    } catch (error) {
-      if (!(error instanceof TransportError) || attempt === 4) throw error;
-    }
+    const reply = await client.request('POST', routePath('mintBatch'), { body });
+    if (!RETRYABLE.has(reply.status) || attempt === 4) return reply;
     await new Promise((resolve) => setTimeout(resolve, 500 * 2 ** attempt));
   }
 };

@@ -151,6 +151,36 @@ describe('mint-batch against the local runtime', () => {
     expect(readFileSync(other, 'utf8')).toBe('a,b\n1,2\n');
   });
 
+  it('refuses (exit 2) an output written from another input, and leaves it as it was', async () => {
+    const otherInput = path.join(dir, 'other-entries.csv');
+    writeFileSync(otherInput, `entry_id,expires_at,name\n${uid('entry')},,x\n`);
+    const before = readFileSync(output, 'utf8');
+    const result = await cli(['mint-batch', '--project', projectId, '--input', otherInput, '--output', output]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("it is another input's output. Give another --output.");
+    expect(readFileSync(output, 'utf8')).toBe(before);
+  });
+
+  it('exits 3, saying how to carry on, when the API cannot be reached', async () => {
+    const result = await cli(['--endpoint', 'http://127.0.0.1:9', 'mint-batch', '--project', projectId, '--input', input, '--output', path.join(dir, 'unreachable.csv')]);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain('Could not reach http://127.0.0.1:9');
+    expect(result.stderr).toContain('run the same command again to carry on');
+  });
+
+  it('mint says when a link is longer than one SMS segment, and --short prints a short link', async () => {
+    const args = ['mint', '--project', projectId, '--entry', ids[0], '--resume-url', 'https://quiz.example.com/flow'];
+    const long = await cli(args);
+    expect(long.code).toBe(0);
+    expect(long.stdout).toMatch(/^\(\d{3} characters: more than one 160-character SMS segment; --short makes a short link\)$/m);
+    const short = await cli([...args, '--short', '--campaign', 'spring-sms']);
+    const shortUrl = new RegExp(`^(${runtime.apiUrl}/r/[0-9A-Za-z]{16})  \\(short link: redirects to the link above\\)$`, 'm').exec(short.stdout)?.[1];
+    expect(shortUrl).toBeDefined();
+    shortCodes.push(shortUrl!.split('/').pop()!);
+    for (const out of [long.stdout, short.stdout]) registerSensitive(...(out.match(/[0-9a-f]{64}/g) ?? []));
+    registerSensitive(shortUrl, shortUrl!.split('/').pop());
+  });
+
   it('stops with exit 1 and the reason when the API refuses the batch itself', async () => {
     const out = path.join(dir, 'refused.csv');
     const refused = await cli(['mint-batch', '--project', uid('proj'), '--input', input, '--output', out]);

@@ -9,6 +9,7 @@ import { handler as loadEntryData } from '../../lambdas/load-entry-data/index';
 import { handler as mint } from '../../lambdas/mint/index';
 import { MAX_BATCH_LINKS } from '../../lambdas/domain/minting';
 import { LINK_UNAVAILABLE } from '../../lambdas/domain/ports';
+import { shortLinkKey } from '../../lambdas/adapters/naming';
 import { lambdaContext } from '../../local/http-api-event';
 import { errorOf, invoke } from '../support/http';
 import { deleteEntries, deleteProject, seedEntries, seedEntry, uid } from '../support/seed';
@@ -96,6 +97,29 @@ describe('POST /v1/tokens/batch', () => {
       ddb.detach();
       sm.detach();
     }
+  });
+
+  it('reads each entry once however many rows name it, and writes short links 25 to a BatchWriteItem', async () => {
+    const ids = await newEntries(30);
+    const ddb = countCalls(dynamodb);
+    try {
+      const rows = [...ids, ...ids.slice(0, 10)].map((entry_id) => ({ entry_id }));
+      const reply = await batch({ project_id: projectId, resume_url: 'https://quiz.example.com/flow', short: true, links: rows });
+      const links = linksOf(reply);
+      expect(links.filter((l) => l.short_url)).toHaveLength(40);
+      expect(ddb.calls).toEqual(['BatchGetItemCommand', 'BatchWriteItemCommand', 'BatchWriteItemCommand']);
+      const keysRead = Object.values(ddb.inputs[0].RequestItems as Record<string, { Keys: unknown[] }>)[0].Keys;
+      const written = ddb.inputs.slice(1).map((i) => Object.values(i.RequestItems as Record<string, unknown[]>)[0].length);
+      expect([keysRead.length, written]).toEqual([30, [25, 15]]);
+      seeded.push(...links.map((l) => shortLinkKey(new URL(l.short_url!).pathname.split('/').pop()!)));
+    } finally {
+      ddb.detach();
+    }
+  });
+
+  it('refuses a body over 256 KiB with 413', async () => {
+    const reply = await batch({ project_id: projectId, links: [{ entry_id: 'e' }], resume_url: `https://quiz.example.com/${'a'.repeat(256 * 1024)}` });
+    expect([reply.status, errorOf(reply)]).toEqual([413, { code: 'payload_too_large', message: `The request body is larger than ${256 * 1024} bytes.` }]);
   });
 
   it('mints 500 rows, and refuses 501 with one 400 that names the limit', async () => {
