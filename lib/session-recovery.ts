@@ -538,7 +538,7 @@ export class SessionRecovery extends Construct {
 
     this.monitoring = new Monitoring(this, 'Monitoring', {
       api: this.api,
-      publicFunctions: [loadEntryData, legacy, browserSaves],
+      publicFunctions: [loadEntryData, legacy, browserSaves, shortLinks],
       entryCreationSpike: props.entryCreationAlarmThreshold,
       functionUrls: [
         { name: 'Legacy', fn: legacy },
