@@ -169,12 +169,15 @@ describe('POST /v1/tokens/batch', () => {
 
   it('is what a direct invocation with links does', async () => {
     const entryId = await newEntry();
+    const at = new Date(Date.now() + 5 * 86400_000).toISOString();
     const out = (await (mint as unknown as (e: unknown, c: unknown) => Promise<{ links: Item[] }>)(
-      { project_id: projectId, ttl_seconds: 3600, links: [{ entry_id: entryId }, { entry_id: '' }] },
+      { project_id: projectId, ttl_seconds: 3600, links: [{ entry_id: entryId }, { entry_id: '' }, { entry_id: entryId, expires_at: at }] },
       lambdaContext('mint'),
     ));
     registerSensitiveBody(out);
-    expect(out.links.map((l) => l.error?.code ?? 'ok')).toEqual(['ok', 'invalid_request']);
+    expect(out.links.map((l) => l.error?.code ?? 'ok')).toEqual(['ok', 'invalid_request', 'ok']);
+    // A row's own expiry wins over the batch's lifetime.
+    expect(out.links[2].expires_at).toBe(at);
     expect(Date.parse(out.links[0].expires_at!) - Date.now()).toBeLessThanOrEqual(3600_000);
     expect((await resume(entryId, out.links[0])).status).toBe(200);
   });
