@@ -300,6 +300,7 @@ var csvLine = (fields) => `${fields.map((f) => needsQuotes.test(f) ? `"${f.repla
 // clients/cli/mint-batch.ts
 var OUTPUT_COLUMNS = ["entry_id", "url", "short_url", "token", "expires_at", "error_code", "error_message"];
 var INPUT_COLUMNS = ["entry_id", "flow_id", "expires_at"];
+var IN_FLIGHT = 2;
 var BatchUsageError = class extends Error {
 };
 var BatchRefusedError = class extends Error {
@@ -331,7 +332,6 @@ var readExisting = async (file, header) => {
 };
 var mintBatch = async (client2, o, progress) => {
   const started = performance.now();
-  const batchSize = o.batchSize ?? MAX_BATCH_LINKS;
   const size = statSync(o.input).size;
   const input = readCsv(createReadStream(o.input, { highWaterMark: 256 * 1024 }));
   const first = await input.next();
@@ -420,10 +420,10 @@ var mintBatch = async (client2, o, progress) => {
       }
       rows++;
       batch.push({ fields: record.fields, line: record.line });
-      if (batch.length === batchSize) {
+      if (batch.length === MAX_BATCH_LINKS) {
         launch(batch);
         batch = [];
-        if (inflight.length >= (o.concurrency ?? 2)) await flush();
+        if (inflight.length >= IN_FLIGHT) await flush();
       }
     }
     if (batch.length) launch(batch);

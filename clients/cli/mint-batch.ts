@@ -18,11 +18,13 @@ export interface MintBatchOptions {
   readonly campaign?: string;
   readonly ttlSeconds?: number;
   readonly short?: boolean;
-  /** Rows per request. @default 500 */
-  readonly batchSize?: number;
-  /** Requests in flight at once (rows are still written in input order). @default 2 */
-  readonly concurrency?: number;
 }
+
+/**
+ * Requests in flight at once: the next batch is read and sent while one is answered, so neither the file nor the
+ * API waits on the other; more would only queue behind the batch route's own throttle. Rows are still written in order.
+ */
+const IN_FLIGHT = 2;
 
 export interface MintBatchSummary {
   /** Data rows of the input. */
@@ -88,7 +90,6 @@ const readExisting = async (file: string, header: readonly string[]) => {
  */
 export const mintBatch = async (client: ApiClient, o: MintBatchOptions, progress: Progress): Promise<MintBatchSummary> => {
   const started = performance.now();
-  const batchSize = o.batchSize ?? MAX_BATCH_LINKS;
   const size = statSync(o.input).size;
   const input = readCsv(createReadStream(o.input, { highWaterMark: 256 * 1024 }));
 
@@ -189,10 +190,10 @@ export const mintBatch = async (client: ApiClient, o: MintBatchOptions, progress
       }
       rows++;
       batch.push({ fields: record.fields, line: record.line });
-      if (batch.length === batchSize) {
+      if (batch.length === MAX_BATCH_LINKS) {
         launch(batch);
         batch = [];
-        if (inflight.length >= (o.concurrency ?? 2)) await flush();
+        if (inflight.length >= IN_FLIGHT) await flush();
       }
     }
     if (batch.length) launch(batch);

@@ -1,4 +1,5 @@
 import { ApiError, invalidRequest, isApiError, UnavailableError } from './errors';
+import { parseExpiresAt } from './grammar';
 import { linkDigest } from './link-digest';
 import { buildResumeUrl, type MintPolicy, type MintRequest, type MintResult, mintLink, noActiveCredential, resolveExpiry } from './mint';
 import { LINK_UNAVAILABLE, type LinkOwner, type LinkRegistry, type LinkTarget, MAX_ALLOWED_LINKS } from './ports';
@@ -19,17 +20,17 @@ export interface MintDependencies {
   readonly shortLinks: ShortLinkStore;
   /** The public URL a short code is served at. */
   readonly shortUrl: (code: string) => string;
-  readonly newCode?: () => string;
 }
 
-/** What a link's recipient is sent in, for campaign attribution. */
-interface Campaign {
+/** What both routes take beyond a link's own fields. */
+interface LinkOptions {
+  /** The campaign the link is sent in: stored with its short link, for attribution. */
   readonly campaign?: string;
   /** Also store a short link (`short_url`) that redirects to `url`; needs `resume_url`. */
   readonly short?: boolean;
 }
 
-export type MintOneRequest = MintRequest & Campaign;
+export type MintOneRequest = MintRequest & LinkOptions;
 
 export interface MintOneResult extends MintResult {
   /** The entry's flow: the page the link opens posts it as flow_id. */
@@ -51,10 +52,11 @@ const shortNeedsUrl = (short: boolean | undefined, resumeUrl: string | undefined
   if (short && resumeUrl === undefined) throw invalidRequest('short needs resume_url: a short link redirects to the full link');
 };
 
-const shortLinkOf = (deps: MintDependencies, result: MintResult, owner: LinkOwner, campaign: string | undefined): ShortLink => ({
-  code: (deps.newCode ?? generateShortCode)(),
+const shortLinkOf = (result: MintResult, owner: LinkOwner, campaign: string | undefined): ShortLink => ({
+  code: generateShortCode(),
   url: result.url!,
-  expiresAt: Math.ceil(Date.parse(result.expires_at) / 1000),
+  // mintLink checked the expiry's grammar, so it parses.
+  expiresAt: Math.ceil(parseExpiresAt(result.expires_at)! / 1000),
   projectId: owner.projectId,
   entryId: result.entry_id,
   ...(campaign === undefined ? {} : { campaign }),
@@ -74,7 +76,7 @@ export const mintOne = async (req: MintOneRequest, deps: MintDependencies, polic
   if (!target.allowed) throw tooManyLinks();
   let shortUrl: string | undefined;
   if (req.short) {
-    const link = shortLinkOf(deps, result, owner, req.campaign);
+    const link = shortLinkOf(result, owner, req.campaign);
     const [stored] = await deps.shortLinks.saveShortLinks([link]);
     if (!stored) throw new UnavailableError('ShortLinkNotStored');
     shortUrl = deps.shortUrl(link.code);
@@ -88,7 +90,7 @@ export const mintOne = async (req: MintOneRequest, deps: MintDependencies, polic
 };
 
 /** A batch: settings for every link, and the links, each with its own entry (and optionally flow and expiry). */
-export interface BatchMintRequest extends Campaign {
+export interface BatchMintRequest extends LinkOptions {
   readonly project_id: string;
   /** Every link's flow unless its row names one. */
   readonly flow_id?: string;
@@ -197,7 +199,7 @@ export const mintBatch = async (
     else minted.push({ ...p, target });
   });
 
-  const shortLinks = req.short ? minted.map((m) => shortLinkOf(deps, m.result, m.owner, req.campaign)) : [];
+  const shortLinks = req.short ? minted.map((m) => shortLinkOf(m.result, m.owner, req.campaign)) : [];
   const stored = shortLinks.length ? await deps.shortLinks.saveShortLinks(shortLinks) : [];
   minted.forEach((m, i) => {
     if (req.short && !stored[i]) {
