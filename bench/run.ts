@@ -14,7 +14,7 @@ import { mkdirSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { build, type Metafile } from 'esbuild';
 import { BUNDLING } from '../lib/constructs/bundling';
 import { ROUTE_LIST } from '../lambdas/http/routes';
@@ -23,6 +23,8 @@ import { dynamodb, secretsManager } from '../lambdas/adapters/clients';
 import { SecretsManagerLegacyKeyStore } from '../lambdas/adapters/secrets-manager-legacy-key-store';
 import { generateCredentialId, generateSecretValue } from '../lambdas/domain/project-keys';
 import { computeToken } from '../lambdas/domain/token';
+import { generateShortCode } from '../lambdas/domain/short-links';
+import { shortLinkKey } from '../lambdas/adapters/naming';
 import { createEntriesTable, putEntry, putProjectSecret } from '../local/bootstrap';
 import { lambdaContext, toHttpApiEvent } from '../local/http-api-event';
 import { startMoto } from '../local/moto';
@@ -158,6 +160,40 @@ const countAwsCalls = async (handler: Invoke, bodies: Record<string, string>, ro
   return result;
 };
 
+/**
+ * DynamoDB calls per short-link redirect (GET and HEAD /r/{code}), after one warm-up: a stored link, an unknown
+ * code, and a malformed one (refused before any read). Never a write, however often a link is opened.
+ */
+const shortLinkCalls = async () => {
+  const redirect = ((await import('../lambdas/short-links/index')) as { handler: Invoke }).handler;
+  const code = generateShortCode();
+  const client = new DynamoDBClient({});
+  await client.send(new PutItemCommand({
+    TableName: process.env.TABLE_NAME,
+    Item: { entry_id: { S: shortLinkKey(code) }, url: { S: 'https://quiz.example.com/flow?token=bench' }, retain_until: { N: String(Math.floor(Date.now() / 1000) + 3600) }, project_id: { S: ids.project } },
+  }));
+  client.destroy();
+  const open = (method: 'GET' | 'HEAD', c: string) =>
+    toHttpApiEvent({ method, path: `/r/${c}`, routeKey: `${method} /r/{code}`, pathParameters: { code: c }, headers: { host: 'bench.example' } });
+  const kinds = { 'found, GET': open('GET', code), 'found, HEAD': open('HEAD', code), 'unknown code': open('GET', generateShortCode()), 'malformed code': open('GET', 'nope') };
+  const ddb = countCalls(dynamodb);
+  const result: Record<string, { getItem: number; other: number; status: number }> = {};
+  try {
+    await redirect(kinds['found, GET'], lambdaContext('bench'));
+    for (const [kind, e] of Object.entries(kinds)) {
+      ddb.reset();
+      let status = 0;
+      const n = 50;
+      for (let i = 0; i < n; i++) status = (await redirect(e, lambdaContext('bench'))).statusCode ?? 0;
+      const getItems = ddb.calls.filter((c) => c === 'GetItemCommand').length;
+      result[kind] = { getItem: getItems / n, other: (ddb.calls.length - getItems) / n, status };
+    }
+  } finally {
+    ddb.detach();
+  }
+  return result;
+};
+
 /** Requests naming ids no project (or legacy flow) has: how many Secrets Manager reads they cause. */
 const UNKNOWN_IDS = 1000;
 /** The key cache's default bound on reads for ids it holds nothing for (KEY_LOOKUP_RATE, KEY_LOOKUP_BURST). */
@@ -242,7 +278,7 @@ const main = async () => {
   const floor = await bundle('floor', path.join(import.meta.dirname, 'floor', 'index.ts'));
   const sizes: Record<string, { bytes: number; ratio: number }> = {};
   const packages: Record<string, Record<string, number>> = {};
-  for (const fn of ['load-entry-data', 'legacy-load-entry-data', 'credentials', 'entries', 'mint', 'legacy-keys']) {
+  for (const fn of ['load-entry-data', 'legacy-load-entry-data', 'credentials', 'entries', 'mint', 'legacy-keys', 'short-links']) {
     const b = await bundle(fn, path.join(root, 'lambdas', fn, 'index.ts'));
     sizes[fn] = { bytes: b.bytes, ratio: ratio(b.bytes, floor.bytes) };
     packages[fn] = b.packages;
@@ -286,6 +322,14 @@ const main = async () => {
       rows.push(`| bundle, ${fn} | ${sizes[fn].bytes} B | ${sizes[fn].ratio} | ≤ ${BUDGET.bundle} | ${check(sizes[fn].ratio <= BUDGET.bundle, `${fn} bundle ${sizes[fn].ratio}× > ${BUDGET.bundle}×`)} |`);
     }
     for (const fn of ['credentials', 'entries', 'mint', 'legacy-keys']) rows.push(`| bundle, ${fn} (admin) | ${sizes[fn].bytes} B | ${sizes[fn].ratio} | none | |`);
+    // The short-link redirect is public (people open it from SMS): held to the public Lambdas' budget.
+    rows.push(`| bundle, short-links (redirect) | ${sizes['short-links'].bytes} B | ${sizes['short-links'].ratio} | ≤ ${BUDGET.bundle} | ${check(sizes['short-links'].ratio <= BUDGET.bundle, `short-links bundle ${sizes['short-links'].ratio}× > ${BUDGET.bundle}×`)} |`);
+    const redirectCalls = await shortLinkCalls();
+    results.shortLinkCalls = redirectCalls;
+    for (const [kind, c] of Object.entries(redirectCalls)) {
+      const expected = kind === 'malformed code' ? 0 : 1;
+      rows.push(`| AWS calls, short-links, ${kind} (status ${c.status}) | ${c.getItem} GetItem, ${c.other} other | | ${expected} GetItem, 0 other | ${check(c.getItem === expected && c.other === 0 && c.status === (kind.startsWith('found') ? 302 : 404), `short-links ${kind}: ${c.getItem} GetItem, ${c.other} other, status ${c.status}`)} |`);
+    }
     for (const [fn, byKind] of Object.entries(calls)) {
       const v = byKind.valid;
       const i = byKind.invalid;

@@ -4,7 +4,7 @@
 // it imports is a runtime dependency in package.json.
 
 // clients/cli/main.ts
-import { readFileSync } from "node:fs";
+import { existsSync as existsSync2, readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
 
 // lambdas/http/routes.ts
@@ -25,6 +25,10 @@ var ROUTES = {
   deleteEntry: { key: "DELETE /v1/entries/{entry_id}", fn: "entries", access: "iam" },
   revokeLinks: { key: "POST /v1/entries/{entry_id}/revoke-links", fn: "entries", access: "iam" },
   mint: { key: "POST /v1/tokens", fn: "mint", access: "iam" },
+  mintBatch: { key: "POST /v1/tokens/batch", fn: "mint", access: "iam" },
+  // HEAD is its own route in API Gateway: link scanners and previews send it, and get GET's answer without its body.
+  followShortLink: { key: "GET /r/{code}", fn: "short-links", access: "open" },
+  checkShortLink: { key: "HEAD /r/{code}", fn: "short-links", access: "open" },
   importLegacyKey: { key: "PUT /v1/legacy/flows/{flow_id}/key", fn: "legacy-keys", access: "iam" },
   retireLegacyKey: { key: "DELETE /v1/legacy/flows/{flow_id}/key", fn: "legacy-keys", access: "iam" }
 };
@@ -156,6 +160,321 @@ var ApiClient = class {
   }
 };
 
+// clients/cli/mint-batch.ts
+import { createReadStream, existsSync, openSync, closeSync, statSync, truncateSync, writeSync } from "node:fs";
+
+// lambdas/domain/grammar.ts
+var ID_PATTERN = "^[A-Za-z0-9_]+(?:-[A-Za-z0-9_]+)*$";
+var EXPIRES_AT_PATTERN = "^([0-9]{4})-([0-9]{2})-([0-9]{2})[Tt]([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\\.([0-9]{1,9}))?(?:([Zz])|([+-])([0-9]{2}):([0-9]{2}))$";
+var TOKEN_PATTERN = "^[0-9A-Fa-f]{64}$";
+var idRegExp = new RegExp(ID_PATTERN);
+var expiresAtRegExp = new RegExp(EXPIRES_AT_PATTERN);
+var tokenRegExp = new RegExp(TOKEN_PATTERN);
+
+// lambdas/domain/token-v2.ts
+var V2_TOKEN_PATTERN = "^v2\\.cred_[0-9a-f]{20}\\.[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$";
+var v2RegExp = new RegExp(V2_TOKEN_PATTERN);
+
+// lambdas/domain/resume.ts
+var TOKEN_RULE = "must be 64 hexadecimal characters";
+var CURRENT_TOKEN_RULE = `${TOKEN_RULE} (or a v2 token)`;
+
+// lambdas/domain/short-links.ts
+var SHORT_CODE_LENGTH = 16;
+var SHORT_CODE_PATTERN = `^[0-9A-Za-z]{${SHORT_CODE_LENGTH}}$`;
+var codeRegExp = new RegExp(SHORT_CODE_PATTERN);
+
+// lambdas/domain/minting.ts
+var MAX_BATCH_LINKS = 500;
+
+// clients/cli/csv.ts
+var CsvError = class extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "CsvError";
+  }
+};
+var QUOTE = 34;
+var COMMA = 44;
+var CR = 13;
+var LF = 10;
+var BOM = Buffer.from([239, 187, 191]);
+var CsvParser = class {
+  field = [];
+  fields = [];
+  quoted = false;
+  /** The previous byte closed a quoted section: a second quote now is an escaped one. */
+  closed = false;
+  /** A record ended by CR, held until the next byte says whether an LF belongs to it. */
+  pending;
+  offset = 0;
+  line = 1;
+  recordLine = 1;
+  started = false;
+  push(chunk) {
+    let bytes = chunk;
+    if (!this.started) {
+      this.started = true;
+      if (bytes.subarray(0, 3).equals(BOM)) {
+        bytes = bytes.subarray(3);
+        this.offset = 3;
+      }
+    }
+    const out = [];
+    for (const byte of bytes) {
+      this.offset++;
+      if (this.pending) {
+        const record = this.pending;
+        this.pending = void 0;
+        if (byte === LF) {
+          out.push({ ...record, end: this.offset });
+          continue;
+        }
+        out.push(record);
+      }
+      if (this.quoted) {
+        if (byte === QUOTE) {
+          this.quoted = false;
+          this.closed = true;
+        } else {
+          if (byte === LF) this.line++;
+          this.field.push(byte);
+        }
+        continue;
+      }
+      if (byte === QUOTE) {
+        if (this.closed) {
+          this.field.push(QUOTE);
+          this.quoted = true;
+          this.closed = false;
+          continue;
+        }
+        if (this.field.length > 0) throw new CsvError(`line ${this.line}: a quote inside an unquoted field (quote the whole field and double the quote)`);
+        this.quoted = true;
+        continue;
+      }
+      if (byte === COMMA) {
+        this.endField();
+        continue;
+      }
+      if (byte === LF || byte === CR) {
+        this.endField();
+        const record = { fields: this.fields, end: this.offset, line: this.recordLine };
+        if (byte === CR) this.pending = record;
+        else out.push(record);
+        this.fields = [];
+        this.line++;
+        this.recordLine = this.line;
+        continue;
+      }
+      if (this.closed) throw new CsvError(`line ${this.line}: text after a closing quote`);
+      this.field.push(byte);
+    }
+    return out;
+  }
+  /** The last record, when the input does not end with a line break. */
+  end() {
+    if (this.quoted) throw new CsvError(`line ${this.recordLine}: a quoted field is never closed`);
+    const held = this.pending ? [this.pending] : [];
+    this.pending = void 0;
+    if (this.fields.length === 0 && this.field.length === 0 && !this.closed) return held;
+    this.endField();
+    const record = { fields: this.fields, end: this.offset, line: this.recordLine };
+    this.fields = [];
+    return [...held, record];
+  }
+  endField() {
+    this.fields.push(Buffer.from(this.field).toString("utf8"));
+    this.field = [];
+    this.closed = false;
+  }
+};
+async function* readCsv(input) {
+  const parser = new CsvParser();
+  for await (const chunk of input) yield* parser.push(chunk);
+  yield* parser.end();
+}
+var isBlank = (fields) => fields.length === 1 && fields[0] === "";
+var needsQuotes = /[",\r\n]/;
+var csvLine = (fields) => `${fields.map((f) => needsQuotes.test(f) ? `"${f.replaceAll('"', '""')}"` : f).join(",")}
+`;
+
+// clients/cli/mint-batch.ts
+var OUTPUT_COLUMNS = ["entry_id", "url", "short_url", "token", "expires_at", "error_code", "error_message"];
+var INPUT_COLUMNS = ["entry_id", "flow_id", "expires_at"];
+var IN_FLIGHT = 2;
+var BatchUsageError = class extends Error {
+};
+var BatchRefusedError = class extends Error {
+};
+var RETRYABLE = /* @__PURE__ */ new Set([429, 502, 503, 504]);
+var readExisting = async (file, header) => {
+  const entries2 = [];
+  let failed = 0;
+  let end = 0;
+  let first = true;
+  const parser = new CsvParser();
+  try {
+    for await (const chunk of createReadStream(file)) for (const record of parser.push(chunk)) {
+      if (first) {
+        first = false;
+        if (record.fields.join("\0") !== header.join("\0")) {
+          throw new BatchUsageError(`${file} exists with other columns (${record.fields.join(",")}): it is not this command's output. Give another --output, or remove it.`);
+        }
+      } else if (!isBlank(record.fields)) {
+        entries2.push(record.fields[0]);
+        if (record.fields[5]) failed++;
+      }
+      end = record.end;
+    }
+  } catch (error) {
+    if (!(error instanceof CsvError)) throw error;
+  }
+  return { entries: entries2, failed, end, hasHeader: !first };
+};
+var mintBatch = async (client2, o, progress) => {
+  const started = performance.now();
+  const size = statSync(o.input).size;
+  const input = readCsv(createReadStream(o.input, { highWaterMark: 256 * 1024 }));
+  const first = await input.next();
+  if (first.done) throw new BatchUsageError(`${o.input} is empty: its first line must name the columns, entry_id among them.`);
+  const header = first.value.fields.map((name) => name.trim());
+  const column = (name) => header.indexOf(name);
+  if (column("entry_id") < 0) throw new BatchUsageError(`${o.input} has no entry_id column: its first line must name the columns (entry_id, and optionally flow_id and expires_at).`);
+  const duplicate = header.find((name, i) => header.indexOf(name) !== i);
+  if (duplicate !== void 0) throw new BatchUsageError(`${o.input} names the column ${duplicate} twice.`);
+  const passThrough = header.map((name, i) => [name, i]).filter(([name]) => !INPUT_COLUMNS.includes(name));
+  const clash = passThrough.find(([name]) => OUTPUT_COLUMNS.includes(name));
+  if (clash) throw new BatchUsageError(`${o.input} has a column ${clash[0]}, which mint-batch writes itself: rename it.`);
+  const outputHeader = [...OUTPUT_COLUMNS, ...passThrough.map(([name]) => name)];
+  const existing = existsSync(o.output) ? await readExisting(o.output, outputHeader) : void 0;
+  if (existing) truncateSync(o.output, existing.end);
+  const fd = openSync(o.output, "a");
+  const write = (text) => writeSync(fd, text);
+  if (!existing?.hasHeader) write(csvLine(outputHeader));
+  const done = existing?.entries ?? [];
+  let rows = 0;
+  let written = 0;
+  let minted = 0;
+  let failed = existing?.failed ?? 0;
+  const outputRow = (row, item) => [
+    item.entry_id ?? row.fields[column("entry_id")] ?? "",
+    item.url ?? "",
+    item.short_url ?? "",
+    item.token ?? "",
+    item.expires_at ?? "",
+    item.error?.code ?? "",
+    item.error?.message ?? "",
+    ...passThrough.map(([, i]) => row.fields[i] ?? "")
+  ];
+  const send = async (rowsToSend) => {
+    const local = rowsToSend.map(
+      (row) => row.fields.length === header.length ? void 0 : { entry_id: row.fields[column("entry_id")] ?? null, error: { code: "invalid_request", message: `Invalid request: line ${row.line} has ${row.fields.length} fields; the header has ${header.length}.` } }
+    );
+    const cell = (row, name) => column(name) < 0 || row.fields[column(name)] === "" ? void 0 : row.fields[column(name)];
+    const links = rowsToSend.filter((_, i) => !local[i]).map((row) => ({ entry_id: row.fields[column("entry_id")], flow_id: cell(row, "flow_id"), expires_at: cell(row, "expires_at") }));
+    let answered = [];
+    if (links.length) {
+      const body = { project_id: o.project, flow_id: o.flow, resume_url: o.resumeUrl, campaign: o.campaign, ttl_seconds: o.ttlSeconds, short: o.short || void 0, links };
+      const reply = await requestWithRetries(client2, body);
+      if (reply.status !== 200) {
+        const error = reply.json?.error;
+        throw new BatchRefusedError(`The API refused the batch: ${reply.status} ${error?.code ?? ""}: ${error?.message ?? "no reason given"}`);
+      }
+      answered = reply.json.links;
+    }
+    return local.map((item) => item ?? answered.shift());
+  };
+  const inflight = [];
+  const flush = async () => {
+    const result = await inflight.shift();
+    write(result.lines);
+    written += result.rows;
+    minted += result.minted;
+    failed += result.failed;
+    progress.update(done.length + written, Math.min(1, result.end / size));
+  };
+  const launch = (batch2) => {
+    const end = bytesRead;
+    const request = send(batch2).then((items) => ({
+      end,
+      lines: batch2.map((row, i) => csvLine(outputRow(row, items[i]))).join(""),
+      minted: items.filter((item) => !item.error).length,
+      failed: items.filter((item) => item.error).length,
+      rows: batch2.length
+    }));
+    request.catch(() => void 0);
+    inflight.push(request);
+  };
+  let bytesRead = 0;
+  let batch = [];
+  try {
+    for await (const record of input) {
+      bytesRead = record.end;
+      if (isBlank(record.fields)) continue;
+      if (rows < done.length) {
+        const entryId = record.fields[column("entry_id")] ?? "";
+        if (done[rows] !== entryId) {
+          throw new BatchUsageError(`${o.output} row ${rows + 1} is for entry ${done[rows]}, but that row of ${o.input} is for ${entryId}: it is another input's output. Give another --output.`);
+        }
+        rows++;
+        continue;
+      }
+      rows++;
+      batch.push({ fields: record.fields, line: record.line });
+      if (batch.length === MAX_BATCH_LINKS) {
+        launch(batch);
+        batch = [];
+        if (inflight.length >= IN_FLIGHT) await flush();
+      }
+    }
+    if (batch.length) launch(batch);
+    while (inflight.length) await flush();
+  } catch (error) {
+    if (error instanceof CsvError) {
+      try {
+        while (inflight.length) await flush();
+      } catch {
+      }
+      throw new BatchUsageError(`${o.input}: ${error.message}`);
+    }
+    await Promise.allSettled(inflight);
+    throw error;
+  } finally {
+    closeSync(fd);
+    progress.finish();
+  }
+  return { rows, skipped: done.length, written, minted, failed, seconds: (performance.now() - started) / 1e3 };
+};
+var requestWithRetries = async (client2, body) => {
+  for (let attempt = 0; ; attempt++) {
+    const reply = await client2.request("POST", routePath("mintBatch"), { body });
+    if (!RETRYABLE.has(reply.status) || attempt === 4) return reply;
+    await new Promise((resolve) => setTimeout(resolve, 500 * 2 ** attempt));
+  }
+};
+var terminalProgress = (stream) => {
+  const started = performance.now();
+  let last = 0;
+  let drawn = false;
+  return {
+    update(done, fraction) {
+      const now = performance.now();
+      if (now - last < 100 && fraction < 1) return;
+      last = now;
+      const width = 24;
+      const filled = Math.round(fraction * width);
+      const rate = done / Math.max(1e-3, (now - started) / 1e3);
+      stream.write(`\r[${"#".repeat(filled)}${".".repeat(width - filled)}] ${String(Math.floor(fraction * 100)).padStart(3)}%  ${done.toLocaleString("en")} rows  ${Math.round(rate).toLocaleString("en")} rows/s  `);
+      drawn = true;
+    },
+    finish() {
+      if (drawn) stream.write("\n");
+    }
+  };
+};
+var noProgress = { update: () => void 0, finish: () => void 0 };
+
 // clients/cli/main.ts
 var EXIT_API_ERROR = 1;
 var EXIT_USAGE = 2;
@@ -170,6 +489,11 @@ var client = () => {
   return new ApiClient({ endpoint, region, sign });
 };
 var seg = encodeURIComponent;
+var SMS_SEGMENT = 160;
+var wholeNumber = (option) => (v) => {
+  if (!/^\d+$/.test(v)) throw new UsageError(`${option} must be a whole number`);
+  return Number(v);
+};
 var shellWord = (value) => `'${value.replaceAll("'", `'\\''`)}'`;
 var self = process.env.npm_lifecycle_event === "cli" ? "npm run cli --" : "session-recovery";
 var PROJECT = "the project id, e.g. proj_aaabbbccc";
@@ -203,9 +527,9 @@ var readJsonOption = (inline, file, what) => {
 var credentials = program.command("credentials").description("Token Signing Secrets of a project");
 credentials.command("create").description("create a Token Signing Secret; its value is shown once").requiredOption("--project <project_id>", PROJECT).requiredOption("--label <label>", 'a name for it, e.g. "Token Signing Secret"').option("--environment <name>", "defaults to the deployment's environment").option("--no-replace", "keep the project's other credentials valid (rotation without downtime)").addOption(
   new Option("--algorithm <name>", "sha256: the seed's tokens; hmac-sha256: v2 tokens").choices(["sha256", "hmac-sha256"]).default("sha256")
-).action(async (o) => {
+).option("--provider <name>", "for a sending provider that signs links in its templates (e.g. braze): mint never signs with it, and it is replaced and revoked apart from your own").action(async (o) => {
   const reply = await client().request("POST", `/v1/projects/${seg(o.project)}/credentials`, {
-    body: { label: o.label, environment: o.environment, replace: o.replace, algorithm: o.algorithm }
+    body: { label: o.label, environment: o.environment, replace: o.replace, algorithm: o.algorithm, provider: o.provider }
   });
   if (reply.status === 201) {
     process.stderr.write(
@@ -214,7 +538,8 @@ credentials.command("create").description("create a Token Signing Secret; its va
   }
   report(reply, (j) => {
     const revoked = j.revoked_credential_ids;
-    const others = !o.replace ? "Other credentials stay valid." : revoked.length === 0 ? `It is the only active credential of ${o.project} in this environment.` : `Revoked the other active credentials of this environment: ${revoked.join(", ")}. Links they signed stop verifying within the key cache TTL (60 s by default).`;
+    const kind = o.provider === void 0 ? "" : ` of provider ${o.provider}`;
+    const others = !o.replace ? "Other credentials stay valid." : revoked.length === 0 ? `It is the only active credential${kind} of ${o.project} in this environment.` : `Revoked the other active credentials${kind} of this environment: ${revoked.join(", ")}. Links they signed stop verifying within the key cache TTL (60 s by default).`;
     return [`Created credential ${j.credential.credential_id} "${j.credential.label}" (${j.credential.environment}).`, others, `Secret: ${j.secret}`].join("\n");
   });
 });
@@ -222,7 +547,7 @@ credentials.command("list").description("list a project's credentials (metadata 
   const reply = await client().request("GET", `/v1/projects/${seg(o.project)}/credentials`);
   report(
     reply,
-    (j) => j.credentials.length === 0 ? "No credentials." : j.credentials.map((c) => `${c.credential_id}  ${c.status.padEnd(7)}  ${c.algorithm.padEnd(11)}  ${c.environment}  ${c.created_at}  ${c.label}`).join("\n")
+    (j) => j.credentials.length === 0 ? "No credentials." : j.credentials.map((c) => `${c.credential_id}  ${c.status.padEnd(7)}  ${c.algorithm.padEnd(11)}  ${c.environment}  ${c.created_at}  ${c.label}${c.provider ? `  (provider ${c.provider})` : ""}`).join("\n")
   );
 });
 credentials.command("revoke").description("revoke a credential; tokens it signed stop verifying within the key cache interval").requiredOption("--project <project_id>", PROJECT).requiredOption("--credential <credential_id>", "the credential id, as `credentials list` shows it").action(async (o) => {
@@ -277,18 +602,17 @@ for (const [name, enabled, description] of [
     report(await client().request("PUT", `/v1/projects/${seg(o.project)}/browser-saves`, { body: { enabled } }), showSaves(o.project));
   });
 }
-program.command("mint").description("sign a resume link for an entry, and print a curl and a resume command that open it").requiredOption("--project <project_id>", PROJECT).requiredOption("--entry <entry_id>", ENTRY).option("--flow <flow_id>", "bind a v2 token to this flow").option("--expires-at <rfc3339>", "exact expiry (default: now + 7 days)").option("--ttl-seconds <n>", "lifetime in seconds", (v) => {
-  if (!/^\d+$/.test(v)) throw new UsageError("--ttl-seconds must be a whole number");
-  return Number(v);
-}).option("--resume-url <url>", "your flow page; the link parameters are added to it").action(async (o) => {
-  const reply = await client().request("POST", "/v1/tokens", {
-    body: { project_id: o.project, entry_id: o.entry, flow_id: o.flow, expires_at: o.expiresAt, ttl_seconds: o.ttlSeconds, resume_url: o.resumeUrl }
+program.command("mint").description("sign a resume link for an entry, and print a curl and a resume command that open it").requiredOption("--project <project_id>", PROJECT).requiredOption("--entry <entry_id>", ENTRY).option("--flow <flow_id>", "bind a v2 token to this flow").option("--expires-at <rfc3339>", "exact expiry (default: now + 7 days)").option("--ttl-seconds <n>", "lifetime in seconds", wholeNumber("--ttl-seconds")).option("--resume-url <url>", "your flow page; the link parameters are added to it").option("--short", "also make a short link that redirects to it (needs --resume-url), for SMS").option("--campaign <id>", "the campaign the link is sent in (kept with a short link)").action(async (o) => {
+  const reply = await client().request("POST", routePath("mint"), {
+    body: { project_id: o.project, entry_id: o.entry, flow_id: o.flow, expires_at: o.expiresAt, ttl_seconds: o.ttlSeconds, resume_url: o.resumeUrl, short: o.short, campaign: o.campaign }
   });
   report(reply, (j) => {
     const body = { flow_id: j.flow_id, project_id: o.project, entry_id: j.entry_id, token: j.token, expires_at: j.expires_at };
     const endpoint = client().urlOf(routePath("loadEntryData")).href;
     return [
       ...j.url ? [j.url] : [],
+      ...j.short_url ? [`${j.short_url}  (short link: redirects to the link above)`] : [],
+      ...j.url && !j.short_url && j.url_length > SMS_SEGMENT ? [`(${j.url_length} characters: more than one ${SMS_SEGMENT}-character SMS segment; --short makes a short link)`] : [],
       `token       ${j.token}`,
       `entry_id    ${j.entry_id}`,
       `flow_id     ${j.flow_id}`,
@@ -299,6 +623,38 @@ program.command("mint").description("sign a resume link for an entry, and print 
       ...j.url ? ["or with this CLI:", `  ${self} --endpoint ${shellWord(globals().endpoint)} resume --project ${o.project} --flow ${j.flow_id} ${shellWord(j.url)}`] : []
     ].join("\n");
   });
+});
+program.command("mint-batch").description("mint a link for every row of a CSV file (a campaign), 500 rows a request, into an output CSV; run it again to resume").requiredOption("--project <project_id>", PROJECT).requiredOption("--input <file.csv>", "rows to mint: a header line with entry_id, and optionally flow_id and expires_at; other columns pass through").requiredOption("--output <file.csv>", "where to write entry_id, url, short_url, token, expires_at, error_code, error_message and the pass-through columns; rows already there are skipped").option("--flow <flow_id>", "every row's flow, unless its flow_id cell names one (binds v2 tokens; checks the entry's flow)").option("--resume-url <url>", "your flow page; the link parameters are added to it").option("--campaign <id>", "the campaign the links are sent in (kept with short links)").option("--ttl-seconds <n>", "every link's lifetime, unless its expires_at cell gives one (default: 7 days)", wholeNumber("--ttl-seconds")).option("--short", "also make a short link per row (needs --resume-url), for SMS").action(async (o) => {
+  if (o.short && !o.resumeUrl) throw new UsageError("--short needs --resume-url: a short link redirects to the full link.");
+  if (!existsSync2(o.input)) throw new UsageError(`--input ${o.input}: no such file.`);
+  const json = globals().json;
+  let summary;
+  try {
+    summary = await mintBatch(client(), o, process.stderr.isTTY && !json ? terminalProgress(process.stderr) : noProgress);
+  } catch (error) {
+    if (error instanceof BatchUsageError) throw new UsageError(error.message);
+    if (error instanceof BatchRefusedError) {
+      process.stderr.write(`${error.message}
+Rows before that batch are in ${o.output}; fix the cause and run the same command to carry on.
+`);
+      process.exitCode = EXIT_API_ERROR;
+      return;
+    }
+    if (error instanceof TransportError) throw new TransportError(`${error.message}
+Rows written so far are in ${o.output}; run the same command again to carry on.`);
+    throw error;
+  }
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ ...summary, output: o.output }, null, 2)}
+`);
+  } else {
+    const skipped = summary.skipped ? ` (${summary.skipped.toLocaleString("en")} already there from an earlier run)` : "";
+    process.stderr.write(
+      `Wrote ${summary.written.toLocaleString("en")} rows to ${o.output} in ${summary.seconds.toFixed(1)} s${skipped}: ${summary.minted.toLocaleString("en")} links minted${summary.failed ? `; ${summary.failed.toLocaleString("en")} rows failed in the file (their error_code and error_message say why)` : ""}.
+`
+    );
+  }
+  if (summary.failed > 0) process.exitCode = EXIT_API_ERROR;
 });
 program.command("resume").description("open a resume link as the page does: post its parameters to load-entry-data and print the entry").argument("<link>", 'the resume link, quoted (it contains "&"); damaged links are repaired as the browser clients repair them').requiredOption("--project <project_id>", "the project the link's page belongs to (the page posts it as project_id)").requiredOption("--flow <flow_id>", "the flow the link's page runs (the page posts it as flow_id)").action(async (link, o) => {
   let params;

@@ -16,6 +16,7 @@
  *   legacyMigrationGuideUrl   where the legacy responses' Link header points
  *   loadEntryDataReservedConcurrency / legacyReservedConcurrency   default none; see the README before setting them
  *   tableRemovalPolicy   retain-on-update-or-delete (default), retain (adds deletion protection) or destroy
+ *   shortLinkDomain / shortLinkCertificateArn   serve short links on your own domain, with its ACM certificate (both or neither)
  */
 import { App, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -45,6 +46,12 @@ const removalPolicy = (key: string): RemovalPolicy | undefined => {
   return policy;
 };
 
+const shortLinkDomain = ctx('shortLinkDomain');
+const shortLinkCertificateArn = ctx('shortLinkCertificateArn');
+if ((shortLinkDomain === undefined) !== (shortLinkCertificateArn === undefined)) {
+  throw new Error('context shortLinkDomain and shortLinkCertificateArn go together: give both, or neither');
+}
+
 const rate = num('throttleRateLimit');
 const burst = num('throttleBurstLimit');
 const ttl = num('keyCacheTtlSeconds');
@@ -70,5 +77,6 @@ new SessionRecoveryStack(app, ctx('stackName') ?? 'SessionRecovery', {
     loadEntryDataReservedConcurrency: num('loadEntryDataReservedConcurrency'),
     legacyReservedConcurrency: num('legacyReservedConcurrency'),
     tableRemovalPolicy: removalPolicy('tableRemovalPolicy'),
+    shortLinkDomain: shortLinkDomain && shortLinkCertificateArn ? { domainName: shortLinkDomain, certificateArn: shortLinkCertificateArn } : undefined,
   },
 });

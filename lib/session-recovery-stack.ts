@@ -33,7 +33,7 @@ export class SessionRecoveryStack extends Stack {
     new CfnOutput(this, 'EntriesTableName', { value: this.service.table.tableName });
     new CfnOutput(this, 'MintFunctionName', {
       value: this.service.functions.mint.functionName,
-      description: 'What backends invoke (lambda:InvokeFunction) with {project_id, entry_id, ttl_seconds?, resume_url?}',
+      description: 'What backends invoke (lambda:InvokeFunction) with {project_id, entry_id, ttl_seconds?, resume_url?, short?}, or a batch {project_id, links: [...]}',
     });
     new CfnOutput(this, 'MintInvokePolicyArn', {
       value: this.service.mintInvokePolicy.managedPolicyArn,
@@ -43,6 +43,16 @@ export class SessionRecoveryStack extends Stack {
       value: this.service.adminApiPolicy.managedPolicyArn,
       description: 'Attach to an operator role: call the IAM-authorized admin routes (the CLI uses them)',
     });
+    new CfnOutput(this, 'ShortLinkBaseUrl', {
+      value: this.service.shortLinkBaseUrl,
+      description: 'Where short links (mint with short: true) start: <this>/r/<code>',
+    });
+    if (this.service.shortLinkDomain) {
+      new CfnOutput(this, 'ShortLinkDomainTarget', {
+        value: this.service.shortLinkDomain.regionalDomainName,
+        description: 'Point the short-link domain here: a CNAME, or a Route 53 alias record',
+      });
+    }
     new CfnOutput(this, 'EnvironmentName', { value: this.service.environmentName });
     new CfnOutput(this, 'ProjectSecretName', {
       value: projectSecretName(this.service.secretPrefix, '<project_id>'),

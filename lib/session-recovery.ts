@@ -1,6 +1,7 @@
-import { Duration, Names, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, Names, RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -10,13 +11,13 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { ENTRY_TABLE, LEGACY_SECRETS_PATH, PROJECT_SECRETS_PATH } from '../lambdas/adapters/naming';
+import { ENTRY_TABLE, LEGACY_SECRETS_PATH, PROJECT_SECRETS_PATH, SHORT_LINK_KEY_PREFIX } from '../lambdas/adapters/naming';
 import { acknowledgeWildcardResource } from './constructs/acknowledge';
 import { API_ACCESS_LOG_FORMAT } from './access-log-format';
 import { ApiFunction } from './constructs/api-function';
 import { RequestLogMetrics } from './constructs/log-metrics';
 import { Monitoring } from './constructs/monitoring';
-import { DEFAULT_ROUTE, type FunctionName, ROUTE_LIST, routePath } from '../lambdas/http/routes';
+import { DEFAULT_ROUTE, type FunctionName, ROUTE_LIST, type RouteName, routePath } from '../lambdas/http/routes';
 import { defaultOf, type Settings } from '../lambdas/runtime/environment';
 
 export interface SessionRecoveryProps {
@@ -86,6 +87,28 @@ export interface SessionRecoveryProps {
    * @default { rateLimit: 200, burstLimit: 400 }
    */
   readonly mintThrottle?: { readonly rateLimit: number; readonly burstLimit: number };
+  /**
+   * Per-route limit on the batch mint route (`POST /v1/tokens/batch`, up to 500
+   * links a request): the default lets through 2,500 links a second, each a
+   * strongly consistent read of its entry.
+   * @default { rateLimit: 5, burstLimit: 10 }
+   */
+  readonly mintBatchThrottle?: { readonly rateLimit: number; readonly burstLimit: number };
+  /**
+   * Per-route limit on the short-link redirect (`GET` and `HEAD /r/{code}`, each),
+   * which anyone may call: it bounds what guessing codes can cost (one read each).
+   * @default { rateLimit: 200, burstLimit: 400 }
+   */
+  readonly shortLinkThrottle?: { readonly rateLimit: number; readonly burstLimit: number };
+  /**
+   * Serve short links on your own domain (e.g. `go.example.com`, for SMS):
+   * a custom domain on the HTTP API with your ACM certificate for it (in the
+   * stack's region), and `short_url`s start with `https://<domainName>`. Point
+   * the name at the `ShortLinkDomainTarget` output (a CNAME, or an alias record).
+   * The whole API answers on it; the admin routes still need IAM.
+   * @default - short links use the API's own URL (`ApiUrl`)
+   */
+  readonly shortLinkDomain?: { readonly domainName: string; readonly certificateArn: string };
   /**
    * Per-route limits on the browser-saves routes, which pages call with no
    * credentials: creating an entry, and saving progress to one.
@@ -226,6 +249,10 @@ export class SessionRecovery extends Construct {
   readonly environmentName: string;
   /** The deployment's save key (browser saves). */
   readonly saveKey: secretsmanager.Secret;
+  /** The custom domain short links are served on, when `shortLinkDomain` is set. */
+  readonly shortLinkDomain?: apigw.DomainName;
+  /** Where short links start: `https://<shortLinkDomain>`, or the API's URL. */
+  readonly shortLinkBaseUrl: string;
 
   constructor(scope: Construct, id: string, props: SessionRecoveryProps = {}) {
     super(scope, id);
@@ -341,8 +368,14 @@ export class SessionRecovery extends Construct {
       },
     });
     mint.bindSecretsUnder(this.secretPrefix, PROJECT_SECRETS_PATH);
-    // Reads whether an entry's links were revoked, and records links minted since then.
-    mint.bindEntriesTable(this.table, ['dynamodb:GetItem', 'dynamodb:UpdateItem']);
+    // Reads whether an entry's links were revoked (one entry, or a batch's), and records links minted since then.
+    mint.bindEntriesTable(this.table, ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:UpdateItem']);
+    // Writes short links, and nothing else, with BatchWriteItem: their keys start with link#, which no entry id can.
+    mint.bindEntriesTable(this.table, ['dynamodb:BatchWriteItem'], { keyPrefix: SHORT_LINK_KEY_PREFIX });
+
+    // The short-link redirect: one GetItem of a link# item, and nothing else at all (it never writes).
+    const shortLinks = new ApiFunction(this, 'ShortLinks', { ...common, functionName: 'short-links' });
+    shortLinks.bindEntriesTable(this.table, ['dynamodb:GetItem'], { keyPrefix: SHORT_LINK_KEY_PREFIX });
 
     const legacyKeys = new ApiFunction(this, 'LegacyKeys', { ...common, functionName: 'legacy-keys' });
     legacyKeys.bindSecretsUnder(this.secretPrefix, LEGACY_SECRETS_PATH, [
@@ -393,6 +426,7 @@ export class SessionRecovery extends Construct {
       'legacy-keys': legacyKeys,
       'legacy-load-entry-data': legacy,
       'browser-saves': browserSaves,
+      'short-links': shortLinks,
       'not-found': notFound,
     };
 
@@ -436,12 +470,14 @@ export class SessionRecovery extends Construct {
         integration: integrationFor(route.fn),
         authorizer: route.access === 'iam' ? new HttpIamAuthorizer() : undefined,
       });
-      if (route.access === 'public') {
+      if (route.access !== 'iam') {
         for (const r of added) {
           Validations.of(r).acknowledge({
             id: 'AwsSolutions-APIG4',
             reason:
-              'Public by design: browsers on customer sites call it with a signed link; each request carries a token verified in constant time before any data is read.',
+              route.access === 'open'
+                ? 'Public by design: people open short links from SMS; the 95-bit code is the credential, a GetItem of it is all the route can do, and it is throttled.'
+                : 'Public by design: browsers on customer sites call it with a signed link; each request carries a token verified in constant time before any data is read.',
           });
         }
       }
@@ -458,17 +494,41 @@ export class SessionRecovery extends Construct {
     });
 
     const admin = props.adminThrottle ?? { rateLimit: 25, burstLimit: 50 };
-    const minting = props.mintThrottle ?? { rateLimit: 200, burstLimit: 400 };
     const saves = props.browserSavesThrottle ?? { create: { rateLimit: 50, burstLimit: 100 }, progress: { rateLimit: 200, burstLimit: 400 } };
+    const shortLinkLimit = props.shortLinkThrottle ?? { rateLimit: 200, burstLimit: 400 };
+    const ownLimits: Partial<Record<RouteName, { readonly rateLimit: number; readonly burstLimit: number }>> = {
+      createEntry: saves.create,
+      saveProgress: saves.progress,
+      mint: props.mintThrottle ?? { rateLimit: 200, burstLimit: 400 },
+      mintBatch: props.mintBatchThrottle ?? { rateLimit: 5, burstLimit: 10 },
+      followShortLink: shortLinkLimit,
+      checkShortLink: shortLinkLimit,
+    };
     // Every route but the resume route has its own limit, inside the stage-wide one.
-    const limitOf = (r: (typeof ROUTE_LIST)[number]) =>
-      r.name === 'createEntry' ? saves.create : r.name === 'saveProgress' ? saves.progress : r.access === 'public' ? undefined : r.fn === 'mint' ? minting : admin;
+    const limitOf = (r: (typeof ROUTE_LIST)[number]) => ownLimits[r.name] ?? (r.access === 'iam' ? admin : undefined);
     const routeSettings = Object.fromEntries(
       ROUTE_LIST.flatMap((r) => {
         const limit = limitOf(r);
         return limit ? [[r.key, { ThrottlingRateLimit: limit.rateLimit, ThrottlingBurstLimit: limit.burstLimit }]] : [];
       }),
     );
+    if (props.shortLinkDomain) {
+      const { domainName, certificateArn } = props.shortLinkDomain;
+      if (!Token.isUnresolved(domainName) && !/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(domainName)) {
+        throw new Error(`shortLinkDomain.domainName must be a lower-case host name such as go.example.com, got "${domainName}"`);
+      }
+      if (!Token.isUnresolved(certificateArn) && !/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/.test(certificateArn)) {
+        throw new Error(`shortLinkDomain.certificateArn must be an ACM certificate ARN, got "${certificateArn}"`);
+      }
+      this.shortLinkDomain = new apigw.DomainName(this, 'ShortLinkDomain', {
+        domainName,
+        certificate: acm.Certificate.fromCertificateArn(this, 'ShortLinkCertificate', certificateArn),
+      });
+      new apigw.ApiMapping(this, 'ShortLinkMapping', { api: this.api, domainName: this.shortLinkDomain, stage });
+    }
+    this.shortLinkBaseUrl = props.shortLinkDomain ? `https://${props.shortLinkDomain.domainName}` : this.api.apiEndpoint;
+    mint.addSettings({ SHORT_LINK_BASE_URL: this.shortLinkBaseUrl });
+
     const cfnStage = stage.node.defaultChild as apigw.CfnStage;
     cfnStage.addPropertyOverride('RouteSettings', routeSettings);
     // Route settings name routes, so the stage must come after them.
@@ -478,7 +538,7 @@ export class SessionRecovery extends Construct {
 
     this.monitoring = new Monitoring(this, 'Monitoring', {
       api: this.api,
-      publicFunctions: [loadEntryData, legacy, browserSaves],
+      publicFunctions: [loadEntryData, legacy, browserSaves, shortLinks],
       entryCreationSpike: props.entryCreationAlarmThreshold,
       functionUrls: [
         { name: 'Legacy', fn: legacy },

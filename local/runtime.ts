@@ -16,7 +16,7 @@ import {
   setBrowserSaves,
 } from '../lambdas/domain/project-keys';
 import { computeToken } from '../lambdas/domain/token';
-import { createApiServer, type HttpApiHandler, localRoutes } from './api-server';
+import { createApiServer, type HttpApiHandler, type LocalRoute, localRoutes } from './api-server';
 import { SecretsManagerProjectStore } from '../lambdas/adapters/secrets-manager-project-store';
 import { SecretsManagerLegacyKeyStore } from '../lambdas/adapters/secrets-manager-legacy-key-store';
 import { createEntriesTable, ensureSaveKey, putEntry, putProjectSecret } from './bootstrap';
@@ -229,7 +229,9 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     const host = options.host ?? '127.0.0.1';
     let legacyUrl = '';
     let apiUrl = '';
-    const server = createApiServer(localRoutes(ROUTE_LIST, await loadHandlers()), {
+    // Filled once the server listens: mint reads where short links are served (this server) when it loads.
+    const routes: LocalRoute[] = [];
+    const server = createApiServer(routes, {
       onRequest: options.log,
       defaultRoute: { method: '*', path: '*', functionName: DEFAULT_ROUTE.fn, handler: await loadHandler(DEFAULT_ROUTE.fn), access: 'public' },
       // The demo page calls this same server (same origin), through the same public routes as any page.
@@ -241,6 +243,9 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     // The demo page's own origin is the API's, by its address or by the name localhost.
     await allowDemoSaves([apiUrl, `http://localhost:${apiPort}`, ...(options.demoOrigins ?? [])]);
     process.env.CURRENT_ENDPOINT_URL ??= `${apiUrl}${routePath('loadEntryData')}`;
+    // Locally, short links are served on the API port, as in AWS on the API's URL without a shortLinkDomain.
+    process.env.SHORT_LINK_BASE_URL ??= apiUrl;
+    routes.push(...localRoutes(ROUTE_LIST, await loadHandlers()));
     const legacyFn = 'legacy-load-entry-data';
     // A Function URL with no auth: the legacy contract is called from browsers, like the public routes.
     const legacyRoute = { method: '*', path: '*', functionName: legacyFn, handler: await loadHandler(legacyFn), access: 'public' } as const;

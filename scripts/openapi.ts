@@ -7,6 +7,7 @@ import { routeSchemas as legacyKeysRoutes } from '../lambdas/legacy-keys/schema'
 import { routeSchemas as loadEntryDataRoutes } from '../lambdas/load-entry-data/schema';
 import { legacyBodySchema } from '../lambdas/legacy-load-entry-data/schema';
 import { routeSchemas as mintRoutes } from '../lambdas/mint/schema';
+import { routeSchemas as shortLinkRoutes } from '../lambdas/short-links/schema';
 import { ERROR_STATUS } from '../lambdas/domain/errors';
 import type { RouteSchema } from '../lambdas/http/route-schema';
 
@@ -17,6 +18,7 @@ export const ROUTE_SCHEMAS: { readonly [N in RouteName]: RouteSchema } = {
   ...credentialsRoutes,
   ...entriesRoutes,
   ...mintRoutes,
+  ...shortLinkRoutes,
   ...legacyKeysRoutes,
 };
 
@@ -38,6 +40,7 @@ const credentialMetadata = {
     status: { enum: ['active', 'revoked'] },
     revoked_at: { type: 'string', format: 'date-time' },
     algorithm: { enum: ['sha256', 'hmac-sha256'], description: 'sha256: the seed\'s tokens; hmac-sha256: v2 tokens' },
+    provider: { type: 'string', description: 'A sending provider that signs links in its own templates: it verifies, mint never signs with it, and replace revokes only the same kind' },
   },
 };
 
@@ -60,6 +63,29 @@ const adminEntry = {
 
 /** An object with exactly these properties, all present. */
 const exactly = (properties: Record<string, object>) => ({ type: 'object', required: Object.keys(properties), additionalProperties: false, properties });
+
+/** The redirect of a short link: the same for GET and HEAD, which never has a body. */
+function shortLinkFound(method: 'GET' | 'HEAD') {
+  return {
+    302: {
+      description: `Redirects to the full resume link the code was minted for${method === 'HEAD' ? ' (no body; nothing is read beyond the link, nothing written)' : ''}`,
+      headers: {
+        Location: { description: 'The resume link stored at mint, never anything from the request', schema: { type: 'string' } },
+        'Cache-Control': { schema: { const: 'no-store' } },
+        'Referrer-Policy': { schema: { const: 'no-referrer' } },
+      },
+    },
+  };
+}
+
+/** An unknown or expired short code: a page for browsers, JSON for clients that ask for it. */
+const shortLinkNotFound = {
+  description: 'not_found: no such code, or its link has expired',
+  content: {
+    'text/html': { schema: { type: 'string', description: 'A small page saying the link has expired or does not exist' } },
+    'application/json': { schema: ref('Error') },
+  },
+};
 
 const SUCCESS: Record<RouteName, Record<string, unknown>> = {
   loadEntryData: {
@@ -146,12 +172,52 @@ const SUCCESS: Record<RouteName, Record<string, unknown>> = {
           flow_id: { type: 'string', description: "The entry's flow: the page the link opens posts it as flow_id" },
           expires_at: { type: 'string' },
           url: { type: 'string', description: 'resume_url with token, entry_id and expires_at added, URL-encoded' },
+          url_length: { type: 'integer', description: 'Characters in url: above 160, the link alone fills more than one SMS segment (ask for short: true)' },
+          short_url: { type: 'string', description: 'With short: true: a link of about 40 characters plus your domain that redirects (302) to url until it expires' },
           credential_id: { type: 'string' },
         },
       },
       'A signed resume link',
     ),
   },
+  mintBatch: {
+    200: json(
+      exactly({
+        links: {
+          type: 'array',
+          description: 'One item per row, in the order sent: a link, or that row\'s error (a bad row never fails the batch)',
+          items: {
+            oneOf: [
+              {
+                type: 'object',
+                required: ['entry_id', 'token', 'expires_at'],
+                additionalProperties: false,
+                properties: {
+                  entry_id: { type: 'string' },
+                  token: { type: 'string' },
+                  expires_at: { type: 'string' },
+                  url: { type: 'string', description: 'With resume_url' },
+                  short_url: { type: 'string', description: 'With short: true' },
+                },
+              },
+              {
+                type: 'object',
+                required: ['entry_id', 'error'],
+                additionalProperties: false,
+                properties: {
+                  entry_id: { type: ['string', 'null'], description: 'As sent; null when the row had no string entry_id' },
+                  error: ref('ErrorDetail'),
+                },
+              },
+            ],
+          },
+        },
+      }),
+      'Every row, minted or refused',
+    ),
+  },
+  followShortLink: shortLinkFound('GET'),
+  checkShortLink: shortLinkFound('HEAD'),
   importLegacyKey: { 204: { description: 'Imported' } },
   retireLegacyKey: { 204: { description: 'Retired' } },
 };
@@ -173,6 +239,9 @@ const ERRORS: Record<RouteName, number[]> = {
   getEntry: [400, 404, 503],
   deleteEntry: [400, 404, 503],
   mint: [400, 404, 409, 503],
+  mintBatch: [400, 409, 413, 415, 503],
+  followShortLink: [404, 429, 503],
+  checkShortLink: [404, 429, 503],
   importLegacyKey: [400, 503],
   retireLegacyKey: [400, 404, 503],
 };
@@ -195,7 +264,12 @@ export const buildOpenApi = () => {
     const schema = ROUTE_SCHEMAS[route.name];
     const responses: Record<string, unknown> = { ...SUCCESS[route.name] };
     for (const status of ERRORS[route.name]) {
-      responses[status] = status === 429 ? { description: 'API Gateway throttling ({"message":"Too Many Requests"})' } : error(codesFor(status));
+      responses[status] =
+        status === 429
+          ? { description: 'API Gateway throttling ({"message":"Too Many Requests"})' }
+          : route.access === 'open' && status === 404
+            ? shortLinkNotFound
+            : error(codesFor(status));
     }
     paths[route.path] ??= {};
     paths[route.path][route.method.toLowerCase()] = {
@@ -243,14 +317,13 @@ export const buildOpenApi = () => {
           type: 'object',
           required: ['error'],
           additionalProperties: false,
-          properties: {
-            error: {
-              type: 'object',
-              required: ['code', 'message'],
-              additionalProperties: false,
-              properties: { code: { enum: Object.keys(ERROR_STATUS) }, message: { type: 'string' } },
-            },
-          },
+          properties: { error: ref('ErrorDetail') },
+        },
+        ErrorDetail: {
+          type: 'object',
+          required: ['code', 'message'],
+          additionalProperties: false,
+          properties: { code: { enum: Object.keys(ERROR_STATUS) }, message: { type: 'string' } },
         },
       },
     },

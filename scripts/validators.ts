@@ -6,7 +6,7 @@ import { routeSchemas as entriesRoutes } from '../lambdas/entries/schema';
 import { legacyEventSchema } from '../lambdas/legacy-load-entry-data/schema';
 import { routeSchemas as legacyKeysRoutes } from '../lambdas/legacy-keys/schema';
 import { loadEntryDataEventSchema } from '../lambdas/load-entry-data/schema';
-import { mintBodySchema, routeSchemas as mintRoutes } from '../lambdas/mint/schema';
+import { batchRowSchema, invokePayloadSchema, routeSchemas as mintRoutes } from '../lambdas/mint/schema';
 import { routeEventSchema } from '../lambdas/http/route-schema';
 
 /**
@@ -24,7 +24,7 @@ export const VALIDATORS: Record<string, Record<string, object>> = {
   credentials: { validateEvent: routeEventSchema<'credentials'>(credentialsRoutes) },
   entries: { validateEvent: routeEventSchema<'entries'>(entriesRoutes) },
   'browser-saves': { validateEvent: routeEventSchema<'browser-saves'>(browserSavesRoutes) },
-  mint: { validateEvent: routeEventSchema<'mint'>(mintRoutes), validatePayload: mintBodySchema },
+  mint: { validateEvent: routeEventSchema<'mint'>(mintRoutes), validatePayload: invokePayloadSchema, validateRow: batchRowSchema },
   'legacy-keys': { validateEvent: routeEventSchema<'legacy-keys'>(legacyKeysRoutes) },
 };
 

@@ -5,11 +5,12 @@
  * Exit codes: 0 success, 1 the API refused the request, 2 usage error,
  * 3 the API could not be reached or the request could not be signed.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { routePath } from '../../lambdas/http/routes';
 import { readResumeLink } from '../session-recovery.js';
 import { ApiClient, type ApiReply, TransportError } from './api-client';
+import { BatchRefusedError, BatchUsageError, mintBatch, type MintBatchSummary, noProgress, terminalProgress } from './mint-batch';
 
 const EXIT_API_ERROR = 1;
 const EXIT_USAGE = 2;
@@ -42,6 +43,14 @@ const client = (): ApiClient => {
 };
 
 const seg = encodeURIComponent;
+
+/** Characters in one SMS segment (GSM-7). */
+const SMS_SEGMENT = 160;
+
+const wholeNumber = (option: string) => (v: string): number => {
+  if (!/^\d+$/.test(v)) throw new UsageError(`${option} must be a whole number`);
+  return Number(v);
+};
 
 /** One shell word, single-quoted, for commands printed to be pasted. */
 const shellWord = (value: string): string => `'${value.replaceAll("'", `'\\''`)}'`;
@@ -91,9 +100,10 @@ credentials
   .addOption(
     new Option('--algorithm <name>', 'sha256: the seed\'s tokens; hmac-sha256: v2 tokens').choices(['sha256', 'hmac-sha256']).default('sha256'),
   )
-  .action(async (o: { project: string; label: string; environment?: string; replace: boolean; algorithm: string }) => {
+  .option('--provider <name>', 'for a sending provider that signs links in its templates (e.g. braze): mint never signs with it, and it is replaced and revoked apart from your own')
+  .action(async (o: { project: string; label: string; environment?: string; replace: boolean; algorithm: string; provider?: string }) => {
     const reply = await client().request('POST', `/v1/projects/${seg(o.project)}/credentials`, {
-      body: { label: o.label, environment: o.environment, replace: o.replace, algorithm: o.algorithm },
+      body: { label: o.label, environment: o.environment, replace: o.replace, algorithm: o.algorithm, provider: o.provider },
     });
     if (reply.status === 201) {
       process.stderr.write(
@@ -102,11 +112,12 @@ credentials
     }
     report(reply, (j) => {
       const revoked: string[] = j.revoked_credential_ids;
+      const kind = o.provider === undefined ? '' : ` of provider ${o.provider}`;
       const others = !o.replace
         ? 'Other credentials stay valid.'
         : revoked.length === 0
-          ? `It is the only active credential of ${o.project} in this environment.`
-          : `Revoked the other active credentials of this environment: ${revoked.join(', ')}. Links they signed stop verifying within the key cache TTL (60 s by default).`;
+          ? `It is the only active credential${kind} of ${o.project} in this environment.`
+          : `Revoked the other active credentials${kind} of this environment: ${revoked.join(', ')}. Links they signed stop verifying within the key cache TTL (60 s by default).`;
       return [`Created credential ${j.credential.credential_id} "${j.credential.label}" (${j.credential.environment}).`, others, `Secret: ${j.secret}`].join('\n');
     });
   });
@@ -121,7 +132,7 @@ credentials
       j.credentials.length === 0
         ? 'No credentials.'
         : j.credentials
-            .map((c) => `${c.credential_id}  ${c.status.padEnd(7)}  ${c.algorithm.padEnd(11)}  ${c.environment}  ${c.created_at}  ${c.label}`)
+            .map((c) => `${c.credential_id}  ${c.status.padEnd(7)}  ${c.algorithm.padEnd(11)}  ${c.environment}  ${c.created_at}  ${c.label}${c.provider ? `  (provider ${c.provider})` : ''}`)
             .join('\n'),
     );
   });
@@ -253,20 +264,21 @@ program
   .requiredOption('--entry <entry_id>', ENTRY)
   .option('--flow <flow_id>', 'bind a v2 token to this flow')
   .option('--expires-at <rfc3339>', 'exact expiry (default: now + 7 days)')
-  .option('--ttl-seconds <n>', 'lifetime in seconds', (v: string) => {
-    if (!/^\d+$/.test(v)) throw new UsageError('--ttl-seconds must be a whole number');
-    return Number(v);
-  })
+  .option('--ttl-seconds <n>', 'lifetime in seconds', wholeNumber('--ttl-seconds'))
   .option('--resume-url <url>', 'your flow page; the link parameters are added to it')
-  .action(async (o: { project: string; entry: string; flow?: string; expiresAt?: string; ttlSeconds?: number; resumeUrl?: string }) => {
-    const reply = await client().request('POST', '/v1/tokens', {
-      body: { project_id: o.project, entry_id: o.entry, flow_id: o.flow, expires_at: o.expiresAt, ttl_seconds: o.ttlSeconds, resume_url: o.resumeUrl },
+  .option('--short', 'also make a short link that redirects to it (needs --resume-url), for SMS')
+  .option('--campaign <id>', 'the campaign the link is sent in (kept with a short link)')
+  .action(async (o: { project: string; entry: string; flow?: string; expiresAt?: string; ttlSeconds?: number; resumeUrl?: string; short?: boolean; campaign?: string }) => {
+    const reply = await client().request('POST', routePath('mint'), {
+      body: { project_id: o.project, entry_id: o.entry, flow_id: o.flow, expires_at: o.expiresAt, ttl_seconds: o.ttlSeconds, resume_url: o.resumeUrl, short: o.short, campaign: o.campaign },
     });
     report(reply, (j) => {
       const body = { flow_id: j.flow_id, project_id: o.project, entry_id: j.entry_id, token: j.token, expires_at: j.expires_at };
       const endpoint = client().urlOf(routePath('loadEntryData')).href;
       return [
         ...(j.url ? [j.url] : []),
+        ...(j.short_url ? [`${j.short_url}  (short link: redirects to the link above)`] : []),
+        ...(j.url && !j.short_url && j.url_length > SMS_SEGMENT ? [`(${j.url_length} characters: more than one ${SMS_SEGMENT}-character SMS segment; --short makes a short link)`] : []),
         `token       ${j.token}`,
         `entry_id    ${j.entry_id}`,
         `flow_id     ${j.flow_id}`,
@@ -277,6 +289,46 @@ program
         ...(j.url ? ['or with this CLI:', `  ${self} --endpoint ${shellWord(globals().endpoint!)} resume --project ${o.project} --flow ${j.flow_id} ${shellWord(j.url)}`] : []),
       ].join('\n');
     });
+  });
+
+program
+  .command('mint-batch')
+  .description('mint a link for every row of a CSV file (a campaign), 500 rows a request, into an output CSV; run it again to resume')
+  .requiredOption('--project <project_id>', PROJECT)
+  .requiredOption('--input <file.csv>', 'rows to mint: a header line with entry_id, and optionally flow_id and expires_at; other columns pass through')
+  .requiredOption('--output <file.csv>', 'where to write entry_id, url, short_url, token, expires_at, error_code, error_message and the pass-through columns; rows already there are skipped')
+  .option('--flow <flow_id>', "every row's flow, unless its flow_id cell names one (binds v2 tokens; checks the entry's flow)")
+  .option('--resume-url <url>', 'your flow page; the link parameters are added to it')
+  .option('--campaign <id>', 'the campaign the links are sent in (kept with short links)')
+  .option('--ttl-seconds <n>', "every link's lifetime, unless its expires_at cell gives one (default: 7 days)", wholeNumber('--ttl-seconds'))
+  .option('--short', 'also make a short link per row (needs --resume-url), for SMS')
+  .action(async (o: { project: string; input: string; output: string; flow?: string; resumeUrl?: string; campaign?: string; ttlSeconds?: number; short?: boolean }) => {
+    if (o.short && !o.resumeUrl) throw new UsageError('--short needs --resume-url: a short link redirects to the full link.');
+    if (!existsSync(o.input)) throw new UsageError(`--input ${o.input}: no such file.`);
+    const json = globals().json;
+    let summary: MintBatchSummary;
+    try {
+      summary = await mintBatch(client(), o, process.stderr.isTTY && !json ? terminalProgress(process.stderr) : noProgress);
+    } catch (error) {
+      if (error instanceof BatchUsageError) throw new UsageError(error.message);
+      if (error instanceof BatchRefusedError) {
+        process.stderr.write(`${error.message}\nRows before that batch are in ${o.output}; fix the cause and run the same command to carry on.\n`);
+        process.exitCode = EXIT_API_ERROR;
+        return;
+      }
+      if (error instanceof TransportError) throw new TransportError(`${error.message}\nRows written so far are in ${o.output}; run the same command again to carry on.`);
+      throw error;
+    }
+    if (json) {
+      process.stdout.write(`${JSON.stringify({ ...summary, output: o.output }, null, 2)}\n`);
+    } else {
+      const skipped = summary.skipped ? ` (${summary.skipped.toLocaleString('en')} already there from an earlier run)` : '';
+      process.stderr.write(
+        `Wrote ${summary.written.toLocaleString('en')} rows to ${o.output} in ${summary.seconds.toFixed(1)} s${skipped}: ${summary.minted.toLocaleString('en')} links minted` +
+          `${summary.failed ? `; ${summary.failed.toLocaleString('en')} rows failed in the file (their error_code and error_message say why)` : ''}.\n`,
+      );
+    }
+    if (summary.failed > 0) process.exitCode = EXIT_API_ERROR;
   });
 
 program

@@ -29,6 +29,16 @@ export const ENTRY_TABLE = {
 } as const;
 
 /**
+ * Short links live in the entries table under `link#<code>`: no entry id can
+ * start so (the id grammar has no `#`), so the two never meet, and IAM can hold
+ * the redirect to exactly these keys (`dynamodb:LeadingKeys`). Their TTL
+ * attribute is the table's, set to the link's expiry.
+ */
+export const SHORT_LINK_KEY_PREFIX = 'link#';
+
+export const shortLinkKey = (code: string): string => `${SHORT_LINK_KEY_PREFIX}${code}`;
+
+/**
  * The version stage every reader asks for explicitly. AWS serves AWSCURRENT by
  * default; moto instead serves the last version it wrote, even after
  * UpdateSecretVersionStage moved AWSCURRENT away, so naming the stage keeps the

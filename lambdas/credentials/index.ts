@@ -48,6 +48,7 @@ const routes: RouteHandlers<'credentials', typeof routeSchemas> = {
         environment,
         replace: body.replace ?? true,
         algorithm: body.algorithm,
+        provider: body.provider,
         now: new Date(),
       });
       return { value: next.doc, result: next };

@@ -12,6 +12,8 @@ export const createCredentialBodySchema = {
     environment: { ...idSchema, maxLength: 64 },
     replace: { type: 'boolean' },
     algorithm: { enum: ['sha256', 'hmac-sha256'] },
+    // A sending provider that signs links in its own templates: mint never signs with its credential.
+    provider: { ...idSchema, maxLength: 64 },
   },
 } as const;
 
@@ -61,6 +63,7 @@ export const fieldRules = {
   environment: 'must be an id of at most 64 characters',
   credential_id: 'must look like cred_ followed by 20 hex digits',
   algorithm: 'must be "sha256" (the seed\'s tokens, the default) or "hmac-sha256" (v2 tokens)',
+  provider: 'must be an id of at most 64 characters naming the sending provider, e.g. braze',
   origins: `must list 1 to ${MAX_ALLOWED_ORIGINS} origins such as https://www.example.com or https://*.example.com`,
   enabled: 'must be true or false',
 } as const;

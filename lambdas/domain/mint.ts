@@ -37,7 +37,7 @@ const LINK_PARAMS = ['token', 'entry_id', 'expires_at'] as const;
 const days = (seconds: number): string => `${Math.round((seconds / 86400) * 100) / 100} days`;
 
 /** The expiry string to sign: the caller's exactly as given, or now + ttl in ISO 8601 with milliseconds. */
-const resolveExpiry = (req: MintRequest, policy: MintPolicy): string => {
+export const resolveExpiry = (req: Pick<MintRequest, 'expires_at' | 'ttl_seconds'>, policy: MintPolicy): string => {
   if (req.expires_at !== undefined && req.ttl_seconds !== undefined) {
     throw invalidRequest('give expires_at or ttl_seconds, not both');
   }
@@ -80,18 +80,16 @@ export const buildResumeUrl = (resumeUrl: string, params: Record<(typeof LINK_PA
   return url.toString();
 };
 
+export const noActiveCredential = (): ApiError =>
+  new ApiError('no_active_credential', 'The project has no active Token Signing Secret in this environment; create one first.');
+
 /**
  * Signs a resume link with the newest key: the seed's formula for a `sha256`
  * credential, a v2 token (bound to project, flow if given, entry and expiry) for
  * an `hmac-sha256` one. Either way load-entry-data verifies it.
  */
 export const mintLink = (req: MintRequest, key: SigningKey | undefined, policy: MintPolicy): MintResult => {
-  if (!key) {
-    throw new ApiError(
-      'no_active_credential',
-      'The project has no active Token Signing Secret in this environment; create one first.',
-    );
-  }
+  if (!key) throw noActiveCredential();
   const expiresAt = resolveExpiry(req, policy);
   const token =
     key.algorithm === 'hmac-sha256'

@@ -123,6 +123,17 @@ export interface LinkTarget {
   readonly allowed: boolean;
 }
 
+/** One link a batch mint asks to record. */
+export interface LinkRequest {
+  readonly entryId: string;
+  readonly owner: LinkOwner;
+  /** link-digest.ts of the link's token. */
+  readonly digest: string;
+}
+
+/** A link the store could not answer for: its entry's read failed after the store's retries. */
+export const LINK_UNAVAILABLE = 'unavailable';
+
 /** What mint needs of the entries: that the entry exists, and recording links issued after a revoke-links. */
 export interface LinkRegistry {
   /**
@@ -133,6 +144,13 @@ export interface LinkRegistry {
    * saved or a revoke-links made a moment ago is seen.
    */
   allowLink(entryId: string, owner: LinkOwner, digest: string, now: Date): Promise<LinkTarget | undefined>;
+  /**
+   * `allowLink` for many links at once, answered in order: the entries are read
+   * together (strongly consistent, each entry once however many links name it),
+   * and only links to revoked entries are written. A link whose entry could not
+   * be read is LINK_UNAVAILABLE, and the others are still answered.
+   */
+  allowLinks(requests: readonly LinkRequest[], now: Date): Promise<ReadonlyArray<LinkTarget | undefined | typeof LINK_UNAVAILABLE>>;
 }
 
 /** A stored value with the version it was read at. */

@@ -12,6 +12,13 @@ export interface CredentialMetadata {
   readonly revoked_at?: string;
   /** Absent in documents written before v2 tokens existed: 'sha256'. */
   readonly algorithm?: TokenAlgorithm;
+  /**
+   * A sending provider that signs links itself (e.g. `braze`, in its templates):
+   * its credential verifies, but mint never signs with it, and replacing it or
+   * the service's own credentials leaves the other kind alone. Absent: the
+   * service's own credential, which mint signs with.
+   */
+  readonly provider?: string;
 }
 
 /**
@@ -58,7 +65,8 @@ const isCredential = (value: unknown): value is CredentialRecord => {
     typeof value.label === 'string' &&
     typeof value.environment === 'string' &&
     typeof value.created_at === 'string' &&
-    (value.algorithm === undefined || value.algorithm === 'sha256' || value.algorithm === 'hmac-sha256');
+    (value.algorithm === undefined || value.algorithm === 'sha256' || value.algorithm === 'hmac-sha256') &&
+    (value.provider === undefined || typeof value.provider === 'string');
   if (!common) return false;
   if (value.status === 'active') return typeof value.secret === 'string' && value.secret.length > 0;
   return value.status === 'revoked' && typeof value.revoked_at === 'string' && !('secret' in value);
@@ -103,9 +111,9 @@ const activeIn = (doc: ProjectSecretDocument, environment: string): ActiveCreden
 export const signingKeysFor = (doc: ProjectSecretDocument, environment: string): SigningKey[] =>
   activeIn(doc, environment).map((c) => ({ id: c.credential_id, secret: c.secret, algorithm: c.algorithm ?? 'sha256' }));
 
-/** The newest active key of `environment`, which mint signs with. */
+/** The newest active key of `environment` that is the service's own (no provider's), which mint signs with. */
 export const newestSigningKey = (doc: ProjectSecretDocument, environment: string): SigningKey | undefined => {
-  const newest = activeIn(doc, environment).reduce<ActiveCredential | undefined>(
+  const newest = activeIn(doc, environment).filter((c) => c.provider === undefined).reduce<ActiveCredential | undefined>(
     (best, c) => (best === undefined || c.created_at >= best.created_at ? c : best),
     undefined,
   );
@@ -116,9 +124,10 @@ export const newestSigningKey = (doc: ProjectSecretDocument, environment: string
 export const metadataOf = (c: CredentialRecord): CredentialMetadata => {
   const { credential_id, label, environment, created_at, status } = c;
   const algorithm = c.algorithm ?? 'sha256';
+  const provider = c.provider === undefined ? {} : { provider: c.provider };
   return c.status === 'revoked'
-    ? { credential_id, label, environment, created_at, status, revoked_at: c.revoked_at, algorithm }
-    : { credential_id, label, environment, created_at, status, algorithm };
+    ? { credential_id, label, environment, created_at, status, revoked_at: c.revoked_at, algorithm, ...provider }
+    : { credential_id, label, environment, created_at, status, algorithm, ...provider };
 };
 
 /** A new secret value: 256 bits from the CSPRNG, base64url, with a recognisable prefix for secret scanners. */
@@ -150,6 +159,8 @@ export interface NewCredential {
   readonly now: Date;
   /** @default 'sha256' (the seed's scheme) */
   readonly algorithm?: TokenAlgorithm;
+  /** A sending provider's credential (CredentialMetadata.provider); absent: the service's own. */
+  readonly provider?: string;
 }
 
 /** Adds a credential to a project's document (creating the document on first use). */
@@ -160,13 +171,11 @@ export const addCredential = (
 ): { doc: ProjectSecretDocument; credential: ActiveCredential; revoked: string[] } => {
   const at = input.now.toISOString();
   const existing = doc?.credentials ?? [];
-  // What `replace` revokes: the environment's active credentials (revoked ones stay as they are).
-  const revoked = input.replace
-    ? existing.filter((c) => c.environment === input.environment && c.status === 'active').map((c) => c.credential_id)
-    : [];
-  const kept = input.replace
-    ? existing.map((c) => (c.environment === input.environment ? revoke(c, at) : c))
-    : [...existing];
+  // What `replace` revokes: the environment's active credentials of the same kind, the service's own or the same
+  // provider's (revoked ones stay as they are), so rotating one never breaks the links the other signs.
+  const replaced = (c: CredentialRecord) => input.replace && c.environment === input.environment && c.provider === input.provider;
+  const revoked = existing.filter((c) => replaced(c) && c.status === 'active').map((c) => c.credential_id);
+  const kept = existing.map((c) => (replaced(c) ? revoke(c, at) : c));
   if (kept.filter((c) => c.status === 'active').length >= MAX_ACTIVE_CREDENTIALS) {
     throw new ApiError(
       'conflict',
@@ -181,6 +190,7 @@ export const addCredential = (
     status: 'active' as const,
     secret: generateSecretValue(),
     algorithm: input.algorithm ?? 'sha256',
+    ...(input.provider === undefined ? {} : { provider: input.provider }),
   };
   return {
     doc: { ...doc, schema_version: 1, project_id: projectId, credentials: pruneRevoked([...kept, credential]) },

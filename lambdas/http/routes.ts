@@ -17,15 +17,21 @@ export type FunctionName =
   | 'mint'
   | 'legacy-keys'
   | 'legacy-load-entry-data'
+  | 'short-links'
   | 'not-found';
 
 export type RouteAccess =
   /** Called by browsers: no auth, and an OPTIONS route for the CORS preflight. */
   | 'public'
   /** Called by backends and operators: IAM (SigV4) authorization in AWS. */
-  | 'iam';
+  | 'iam'
+  /**
+   * Opened by anyone, as a page (a navigation, not a script's fetch): no auth
+   * and no CORS, so no OPTIONS route. The short-link redirect.
+   */
+  | 'open';
 
-export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+export type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
 
 interface RouteDefinition {
   /** API Gateway's route key: the method and the path template, e.g. `GET /v1/entries/{entry_id}`. */
@@ -52,6 +58,10 @@ export const ROUTES = {
   deleteEntry: { key: 'DELETE /v1/entries/{entry_id}', fn: 'entries', access: 'iam' },
   revokeLinks: { key: 'POST /v1/entries/{entry_id}/revoke-links', fn: 'entries', access: 'iam' },
   mint: { key: 'POST /v1/tokens', fn: 'mint', access: 'iam' },
+  mintBatch: { key: 'POST /v1/tokens/batch', fn: 'mint', access: 'iam' },
+  // HEAD is its own route in API Gateway: link scanners and previews send it, and get GET's answer without its body.
+  followShortLink: { key: 'GET /r/{code}', fn: 'short-links', access: 'open' },
+  checkShortLink: { key: 'HEAD /r/{code}', fn: 'short-links', access: 'open' },
   importLegacyKey: { key: 'PUT /v1/legacy/flows/{flow_id}/key', fn: 'legacy-keys', access: 'iam' },
   retireLegacyKey: { key: 'DELETE /v1/legacy/flows/{flow_id}/key', fn: 'legacy-keys', access: 'iam' },
 } as const satisfies Record<string, RouteDefinition>;

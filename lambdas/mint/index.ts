@@ -1,76 +1,98 @@
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { dynamodb, secretsManager } from '../adapters/clients';
 import { DynamoDbEntryStore } from '../adapters/dynamodb-entry-store';
+import { DynamoDbShortLinkStore } from '../adapters/dynamodb-short-link-store';
 import { SecretsManagerProjectStore } from '../adapters/secrets-manager-project-store';
 import { setting } from '../runtime/environment';
-import { ApiError } from '../domain/errors';
+import { ApiError, invalidRequest } from '../domain/errors';
 import { httpPipeline } from '../http/pipeline';
 import { dispatch, type RouteHandlers } from '../http/route-schema';
+import { routePath } from '../http/routes';
 import { jsonResult } from '../http/types';
 import { invokePipeline } from '../http/invoke-pipeline';
-import { linkDigest } from '../domain/link-digest';
+import { validationMessage } from '../http/validation-message';
 import { logger } from '../runtime/logger';
-import { type MintRequest, type MintResult, mintLink } from '../domain/mint';
-import { MAX_ALLOWED_LINKS } from '../domain/ports';
+import type { MintPolicy } from '../domain/mint';
+import { type BatchItem, type BatchMintRequest, type MintDependencies, mintBatch, mintOne, type MintOneRequest, type MintOneResult } from '../domain/minting';
 import { newestSigningKey } from '../domain/project-keys';
 import { fieldRules, routeSchemas } from './schema';
-import { validateEvent, validatePayload } from './validators.gen.js';
+import { validateEvent, validatePayload, validateRow } from './validators.gen.js';
 
 const config = {
   secretPrefix: setting('SECRET_PREFIX'),
   environment: setting('DEPLOYMENT_ENVIRONMENT'),
   defaultTtlSeconds: setting('MINT_DEFAULT_TTL_SECONDS'),
   maxLifetimeSeconds: setting('MINT_MAX_LIFETIME_SECONDS'),
+  shortLinkBase: setting('SHORT_LINK_BASE_URL').replace(/\/+$/, ''),
 };
 const store = new SecretsManagerProjectStore(secretsManager, config.secretPrefix);
-const links = new DynamoDbEntryStore(dynamodb, setting('TABLE_NAME'));
+const tableName = setting('TABLE_NAME');
 
-/**
- * Signs with the project's newest active credential. The secret is read fresh on
- * every call (no cache), so a link is never signed with a key revoked a moment ago.
- */
-const mint = async (req: MintRequest): Promise<MintResult & { flow_id: string }> => {
+const deps: MintDependencies = {
+  // Read fresh on every call (no cache), so a link is never signed with a key revoked a moment ago.
+  newestKey: async (projectId) => {
+    const doc = await store.read(projectId);
+    return doc && newestSigningKey(doc.value, config.environment);
+  },
+  links: new DynamoDbEntryStore(dynamodb, tableName),
+  shortLinks: new DynamoDbShortLinkStore(dynamodb, tableName),
+  shortUrl: (code) => `${config.shortLinkBase}${routePath('followShortLink').replace('{code}', code)}`,
+};
+
+const policy = (): MintPolicy => ({
+  now: Date.now(),
+  defaultTtlSeconds: config.defaultTtlSeconds,
+  maxLifetimeSeconds: config.maxLifetimeSeconds,
+});
+
+/** Why a batch row is malformed, in the words of every 400; undefined when it is well formed. */
+const checkRow = (row: unknown): ApiError | undefined => {
+  if (typeof row !== 'object' || row === null || Array.isArray(row)) return invalidRequest('each row must be an object such as {"entry_id": "…"}');
+  return validateRow(row) ? undefined : new ApiError('invalid_request', validationMessage(validateRow.errors ?? [], fieldRules, {}, row));
+};
+
+const mint = async (req: MintOneRequest): Promise<MintOneResult> => {
   logger.appendKeys({ project_id: req.project_id });
-  const doc = await store.read(req.project_id);
-  const result = mintLink(req, doc && newestSigningKey(doc.value, config.environment), {
-    now: Date.now(),
-    defaultTtlSeconds: config.defaultTtlSeconds,
-    maxLifetimeSeconds: config.maxLifetimeSeconds,
-  });
+  const result = await mintOne(req, deps, policy());
   logger.appendKeys({ credential_id: result.credential_id });
-  // The entry must exist, as load-entry-data will look for it. After a revoke-links on the entry, only
-  // links minted since then work: record exactly this one.
-  const target = await links.allowLink(req.entry_id, { projectId: req.project_id, flowId: req.flow_id }, linkDigest(result.token), new Date());
-  if (!target) {
-    const where = req.flow_id === undefined ? `project ${req.project_id}` : `project ${req.project_id}'s flow ${req.flow_id}`;
-    throw new ApiError('entry_not_found', `There is no entry ${req.entry_id} in ${where}: save it (PUT /v1/entries/{entry_id}) before minting a link to it.`);
-  }
-  if (!target.allowed) {
-    throw new ApiError(
-      'conflict',
-      `This entry already has ${MAX_ALLOWED_LINKS} links minted since its links were revoked; revoke its links again to start a new list.`,
-    );
-  }
-  return { ...result, flow_id: target.flowId };
+  return result;
+};
+
+/** The request line of a batch counts its rows and its failed rows; it names no entry. */
+const batch = async (req: BatchMintRequest): Promise<{ links: BatchItem[] }> => {
+  logger.appendKeys({ project_id: req.project_id });
+  const links = await mintBatch(req, deps, policy(), checkRow);
+  logger.appendKeys({ links: links.length, failed_links: links.filter((l) => 'error' in l).length });
+  return { links };
 };
 
 const routes: RouteHandlers<'mint', typeof routeSchemas> = {
   mint: async ({ body }) => jsonResult(200, await mint(body)),
+  mintBatch: async ({ body }) => jsonResult(200, await batch(body)),
 };
 
 const httpHandler = httpPipeline(dispatch(routes), {
   validateEvent,
   fieldRules,
-  maxBodyBytes: 8192,
+  // A batch of 500 rows is about 125 KB; API Gateway itself refuses bodies over 10 MB.
+  maxBodyBytes: 256 * 1024,
 });
 
-const invokeHandler = invokePipeline(mint, { validatePayload, fieldRules });
+type InvokePayload = MintOneRequest | BatchMintRequest;
+
+const invokeHandler = invokePipeline(
+  (payload: InvokePayload): Promise<MintOneResult | { links: BatchItem[] }> => ('links' in payload ? batch(payload) : mint(payload)),
+  { validatePayload, fieldRules },
+);
 
 const isHttpApiEvent = (event: unknown): event is APIGatewayProxyEventV2 =>
   typeof event === 'object' && event !== null && (event as { version?: unknown }).version === '2.0' && 'requestContext' in event;
 
-/** Backends call this with `lambda:InvokeFunction` (payload = the request), or through the `mint` route. */
+/**
+ * Backends call this with `lambda:InvokeFunction` (payload = a request of either
+ * route: with `links`, a batch), or through the `mint` and `mintBatch` routes.
+ */
 export const handler = (event: unknown, context: Context) =>
   isHttpApiEvent(event)
     ? httpHandler(event, context)
-    : invokeHandler(event as MintRequest, context);
+    : invokeHandler(event as InvokePayload, context);

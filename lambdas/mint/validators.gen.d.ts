@@ -2,3 +2,4 @@
 import type { ValidateFunction } from 'ajv';
 export declare const validateEvent: ValidateFunction;
 export declare const validatePayload: ValidateFunction;
+export declare const validateRow: ValidateFunction;

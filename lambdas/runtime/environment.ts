@@ -43,6 +43,11 @@ export const SETTINGS = {
   ENTRY_RETENTION_DAYS: { kind: 'number', default: 90 },
   MINT_DEFAULT_TTL_SECONDS: { kind: 'number', default: 7 * 86_400 },
   MINT_MAX_LIFETIME_SECONDS: { kind: 'number', default: 30 * 86_400 },
+  /**
+   * Where short links are served, with no trailing slash: the API's URL, or the
+   * `shortLinkDomain` (`https://go.example.com`). Mint builds `short_url` from it.
+   */
+  SHORT_LINK_BASE_URL: { kind: 'string' },
   /** false: the legacy Function URL answers 410 to every request. */
   LEGACY_ENABLED: { kind: 'boolean', default: true },
   /** The date announced in the legacy responses' Sunset header (ISO 8601). */

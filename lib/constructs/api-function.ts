@@ -100,10 +100,17 @@ export class ApiFunction extends NodejsFunction {
 
   /**
    * Lets the function run exactly `actions` on the entries table (no Scan, no
-   * batch operations unless listed) and tells it the table name.
+   * batch operations unless listed) and tells it the table name. With
+   * `keyPrefix`, only on items whose key starts with it (`dynamodb:LeadingKeys`).
    */
-  bindEntriesTable(table: ITableV2, actions: readonly string[]): void {
-    this.addToRolePolicy(new iam.PolicyStatement({ actions: [...actions], resources: [table.tableArn] }));
+  bindEntriesTable(table: ITableV2, actions: readonly string[], options: { readonly keyPrefix?: string } = {}): void {
+    this.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: [...actions],
+        resources: [table.tableArn],
+        ...(options.keyPrefix === undefined ? {} : { conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${options.keyPrefix}*`] } } }),
+      }),
+    );
     this.addSettings({ TABLE_NAME: table.tableName });
   }
 

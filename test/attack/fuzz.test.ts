@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
+import { shortLinkKey } from '../../lambdas/adapters/naming';
 import { deleteEntry, deleteProject, uid } from '../support/seed';
+import { registerSensitive } from '../support/sensitive';
 import { isDocumentedRefusal, seedToken, send } from './support';
 
 /** Generated requests per public endpoint and run. */
@@ -93,4 +95,33 @@ it(`the legacy endpoint answers ${RUNS} generated requests the same way`, async 
   });
   expect([...statuses.keys()].every((s) => s < 500)).toBe(true);
   expect(statuses.get(200) ?? 0).toBeGreaterThan(0);
+}, 600_000);
+
+it(`GET and HEAD /r/{code} answer ${RUNS} generated codes with a 302 to the stored link for its own code and a 404 for any other, never a 5xx`, async () => {
+  const minted = await send(`${rt.apiUrl}/v1/tokens`, JSON.stringify({ project_id: project, entry_id: entry, resume_url: 'https://quiz.example.com/flow', short: true }));
+  const { short_url: shortUrl, url } = minted.json as { short_url: string; url: string };
+  const code = shortUrl.split('/').pop()!;
+  registerSensitive(code);
+  const codes = fc.oneof(
+    { weight: 1, arbitrary: fc.constant(code) },
+    { weight: 3, arbitrary: fc.stringMatching(/^[0-9A-Za-z]{16}$/) },
+    { weight: 1, arbitrary: fc.constant(code).map((c) => c.toLowerCase()) },
+    { weight: 3, arbitrary: fc.string({ maxLength: 40 }) },
+    { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 40 }) },
+  );
+  const statuses = new Map<number, number>();
+  try {
+    await fc.assert(
+      fc.asyncProperty(codes, fc.constantFrom('GET', 'HEAD'), async (c, method) => {
+        const res = await fetch(`${rt.apiUrl}/r/${encodeURIComponent(c)}`, { method, redirect: 'manual' });
+        await res.arrayBuffer();
+        statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+        return res.status === 302 ? c === code && res.headers.get('location') === url : res.status === 404 && c !== code;
+      }),
+      { numRuns: RUNS },
+    );
+  } finally {
+    await deleteEntry(shortLinkKey(code));
+  }
+  expect(statuses.get(302) ?? 0).toBeGreaterThan(0);
 }, 600_000);

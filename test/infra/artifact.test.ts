@@ -4,7 +4,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { secretsManager } from '../../lambdas/adapters/clients';
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { dynamodb, secretsManager } from '../../lambdas/adapters/clients';
+import { shortLinkKey } from '../../lambdas/adapters/naming';
+import { generateShortCode } from '../../lambdas/domain/short-links';
 import { SecretsManagerLegacyKeyStore } from '../../lambdas/adapters/secrets-manager-legacy-key-store';
 import { computeToken } from '../../lambdas/domain/token';
 import { SessionRecoveryStack } from '../../lib/session-recovery-stack';
@@ -72,6 +75,7 @@ const taskFor = (prefix: string) => {
 const current = taskFor('SessionRecoveryLoadEntryData');
 const legacy = taskFor('SessionRecoveryLegacyLoadEntryData');
 const saves = taskFor('SessionRecoveryBrowserSaves');
+const shortLinks = taskFor('SessionRecoveryShortLinks');
 
 /** Values CloudFormation would fill in (references to the table and the API). */
 const RESOLVED: Record<string, string> = {
@@ -163,7 +167,7 @@ const tampered = (token: string) => `${token.slice(0, -1)}${token.endsWith('0') 
 
 describe('the deployed artifact of each public Lambda, run as nodejs24.x runs it', () => {
   it('is the bundle alone: no node_modules beside it, and no source map (none is shipped, see lib/constructs/bundling.ts)', () => {
-    for (const task of [current, legacy, saves]) {
+    for (const task of [current, legacy, saves, shortLinks]) {
       expect(task.handler).toBe('index.handler');
       expect(readdirSync(task.dir)).toEqual(['index.mjs']);
       expect(readFileSync(path.join(task.dir, 'index.mjs'), 'utf8')).not.toContain('sourceMappingURL');
@@ -198,6 +202,28 @@ describe('the deployed artifact of each public Lambda, run as nodejs24.x runs it
     const [saved, bad] = await run(saves, [progress(save_token, 1), progress(`${save_token.slice(0, -1)}${save_token.endsWith('A') ? 'E' : 'A'}`, 2)]);
     expect([saved.status, saved.json]).toEqual([200, { seq: 1 }]);
     expect([bad.status, (bad.json as { error: { code: string } }).error.code]).toEqual([401, 'invalid_save_token']);
+  }, 30_000);
+
+  it('short-links: a stored code redirects (GET and HEAD), an unknown one gets 404', async () => {
+    const code = generateShortCode();
+    const url = `https://quiz.example/flow?entry_id=${s.entryId}`;
+    registerSensitive(code);
+    await dynamodb.send(new PutItemCommand({
+      TableName: process.env.TABLE_NAME,
+      Item: { entry_id: { S: shortLinkKey(code) }, url: { S: url }, retain_until: { N: String(Math.floor(Date.now() / 1000) + 3600) }, project_id: { S: s.projectId } },
+    }));
+    try {
+      const [get, head, unknown] = await run(shortLinks, [
+        routeEvent('followShortLink', { code }),
+        routeEvent('checkShortLink', { code }),
+        routeEvent('followShortLink', { code: generateShortCode() }, undefined, {}, { accept: 'application/json' }),
+      ]);
+      expect([get.status, get.headers.location, get.headers['cache-control'], get.headers['referrer-policy']]).toEqual([302, url, 'no-store', 'no-referrer']);
+      expect([head.status, head.headers.location]).toEqual([302, url]);
+      expect([unknown.status, (unknown.json as { error: { code: string } }).error.code]).toEqual([404, 'not_found']);
+    } finally {
+      await deleteEntry(shortLinkKey(code));
+    }
   }, 30_000);
 
   it('load-entry-data with a DynamoDB that accepts connections and never answers: 503 with Retry-After within the 8 s retry budget', async () => {

@@ -15,6 +15,10 @@ it.each([
     'the stack with the legacy route switched off, reserved concurrency, a Function URL for the current contract and a destroyable table',
     { legacyEnabled: false, loadEntryDataReservedConcurrency: 100, legacyReservedConcurrency: 20, currentContractFunctionUrl: true, tableRemovalPolicy: RemovalPolicy.DESTROY },
   ],
+  [
+    'the stack serving short links on its own domain',
+    { shortLinkDomain: { domainName: 'go.example.com', certificateArn: 'arn:aws:acm:us-east-1:111122223333:certificate/0f1e2d3c-aaaa-bbbb-cccc-123456789abc' } },
+  ],
 ])('cfn-lint (pinned in requirements-dev.txt) finds no error and no warning in %s', (_name, sessionRecovery) => {
   const template = Template.fromStack(new SessionRecoveryStack(templateApp(), 'Lint', { sessionRecovery })).toJSON();
   const dir = mkdtempSync(path.join(tmpdir(), 'sr-cfn-lint-'));

@@ -19,6 +19,7 @@ const FUNCTION_SOURCES = (
     ['SessionRecoveryLegacyKeys', 'legacy-keys'],
     ['SessionRecoveryLegacyLoadEntryData', 'legacy-load-entry-data'],
     ['SessionRecoveryBrowserSaves', 'browser-saves'],
+    ['SessionRecoveryShortLinks', 'short-links'],
     ['SessionRecoveryNotFound', 'not-found'],
   ] as const
 ).map(([id, fn]) => [id, path.join(lambdasDir, fn, 'index.ts')] as const);
@@ -45,9 +46,9 @@ const resourceText = (statements: Statement[], service: string) =>
   statements.filter((s) => JSON.stringify(s.Action).includes(service)).map((s) => JSON.stringify(s.Resource));
 
 describe('the Lambdas', () => {
-  it('are eight, each index.handler on Node.js 24 arm64 with tracing and a 10 s timeout', () => {
+  it('are nine, each index.handler on Node.js 24 arm64 with tracing and a 10 s timeout', () => {
     const functions = Object.values(template.findResources('AWS::Lambda::Function'));
-    expect(functions).toHaveLength(8);
+    expect(functions).toHaveLength(9);
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({
         Handler: 'index.handler',
@@ -101,10 +102,24 @@ describe('least privilege per Lambda', () => {
     expect(resourceText(st, 'secretsmanager')).toEqual([expect.stringContaining(':secret:session-recovery/projects/*'), expect.stringMatching(/^\{"Ref":"SessionRecoverySaveKey\w+"\}$/)]);
   });
 
-  it('mint: can read project secrets but not write them; reads entries and records links minted after a revoke-links', () => {
+  it('mint: can read project secrets but not write them; reads entries and records links minted after a revoke-links; writes short links only', () => {
     const st = statementsOf('SessionRecoveryMint');
-    expect(actionsOf(st)).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem', 'secretsmanager:GetSecretValue']);
+    expect(actionsOf(st)).toEqual(['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'secretsmanager:GetSecretValue']);
     expect(resourceText(st, 'secretsmanager')[0]).toContain(':secret:session-recovery/projects/*');
+    const writes = st.find((s) => s.Action === 'dynamodb:BatchWriteItem') as Statement & { Condition?: unknown };
+    expect(writes.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['link#*'] } });
+  });
+
+  it('short-links: exactly GetItem, on link# keys only, and nothing else at all', () => {
+    const st = statementsOf('SessionRecoveryShortLinks') as Array<Statement & { Condition?: unknown }>;
+    expect(st).toEqual([
+      {
+        Action: 'dynamodb:GetItem',
+        Effect: 'Allow',
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^SessionRecoveryEntries/), 'Arn'] },
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['link#*'] } },
+      },
+    ]);
   });
 
   it('credentials: writes secrets only under <prefix>projects/', () => {
@@ -142,7 +157,7 @@ describe('least privilege per Lambda', () => {
   it('every Lambda may write logs to its own log group only', () => {
     const policies = Object.values(template.findResources('AWS::IAM::Policy'));
     const logStatements = policies.flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]).filter((st) => JSON.stringify(st.Action).includes('logs:'));
-    expect(logStatements).toHaveLength(8);
+    expect(logStatements).toHaveLength(9);
     for (const st of logStatements) {
       expect(st.Action).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
       expect(JSON.stringify(st.Resource)).toMatch(/^\{"Fn::GetAtt":\["SessionRecovery\w+Logs\w+","Arn"\]\}$/);
@@ -179,6 +194,14 @@ describe('the HTTP API', () => {
     }
     // Each route, OPTIONS of each public one, and $default.
     template.resourceCountIs('AWS::ApiGatewayV2::Route', ROUTE_LIST.length + ROUTE_LIST.filter((r) => r.access === 'public').length + 1);
+  });
+
+  it('serves short links to anyone, GET and HEAD, with no OPTIONS route (people open them; no script fetches them)', () => {
+    expect(ROUTE_LIST.filter((r) => r.access === 'open').map((r) => r.key)).toEqual(['GET /r/{code}', 'HEAD /r/{code}']);
+    for (const key of ['GET /r/{code}', 'HEAD /r/{code}']) {
+      template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: key, AuthorizationType: 'NONE' });
+    }
+    expect(Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties.RouteKey)).not.toContain('OPTIONS /r/{code}');
   });
 
   it('sends every request no route serves to the not-found Lambda ($default, no authorization)', () => {
@@ -307,8 +330,18 @@ describe('outputs', () => {
         'LegacyLoadEntryDataUrl',
         'MintInvokePolicyArn',
         'AdminApiPolicyArn',
+        'ShortLinkBaseUrl',
       ]),
     );
+  });
+
+  it('start short links at the API\'s own URL when there is no shortLinkDomain, and tell mint so', () => {
+    expect(template.findOutputs('ShortLinkBaseUrl').ShortLinkBaseUrl.Value).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^SessionRecoveryApi/), 'ApiEndpoint'] });
+    expect(template.findOutputs('ShortLinkDomainTarget')).toEqual({});
+    template.resourceCountIs('AWS::ApiGatewayV2::DomainName', 0);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ SHORT_LINK_BASE_URL: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SessionRecoveryApi'), 'ApiEndpoint'] } }) },
+    });
   });
 });
 
@@ -317,6 +350,9 @@ describe('abuse limits and observability', () => {
     const stage = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0];
     const settings = stage.Properties.RouteSettings as Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }>;
     expect(settings[ROUTES.mint.key]).toEqual({ ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 });
+    expect(settings[ROUTES.mintBatch.key]).toEqual({ ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 });
+    expect(settings[ROUTES.followShortLink.key]).toEqual({ ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 });
+    expect(settings[ROUTES.checkShortLink.key]).toEqual({ ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 });
     expect(settings[ROUTES.createCredential.key]).toEqual({ ThrottlingRateLimit: 25, ThrottlingBurstLimit: 50 });
     expect(settings[ROUTES.createEntry.key]).toEqual({ ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 });
     expect(settings[ROUTES.saveProgress.key]).toEqual({ ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 });

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -20,6 +20,8 @@ it('`npm run synth` (cdk synth) works offline with no AWS credentials, reads its
       '-c', 'loadEntryDataReservedConcurrency=100',
       '-c', 'legacyReservedConcurrency=20',
       '-c', 'tableRemovalPolicy=retain',
+      '-c', 'shortLinkDomain=go.example.com',
+      '-c', 'shortLinkCertificateArn=arn:aws:acm:us-east-1:111122223333:certificate/0f1e2d3c-aaaa-bbbb-cccc-123456789abc',
     ], {
       cwd: root,
       env,
@@ -38,7 +40,14 @@ it('`npm run synth` (cdk synth) works offline with no AWS credentials, reads its
     const reserved = resources.filter((r) => r.Type === 'AWS::Lambda::Function').map((r) => Number(r.Properties.ReservedConcurrentExecutions)).filter(Boolean);
     expect(reserved.sort((a, b) => a - b)).toEqual([20, 100]);
     expect(resources.find((r) => r.Type === 'AWS::DynamoDB::GlobalTable')?.DeletionPolicy).toBe('Retain');
+    expect(resources.find((r) => r.Type === 'AWS::ApiGatewayV2::DomainName')?.Properties.DomainName).toBe('go.example.com');
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
+}, 120_000);
+
+it('refuses a short-link domain without its certificate (the two context keys go together)', () => {
+  const result = spawnSync(process.execPath, [path.join(root, 'node_modules', 'aws-cdk', 'bin', 'cdk'), 'synth', '-q', '-c', 'shortLinkDomain=go.example.com'], { cwd: root, encoding: 'utf8' });
+  expect(result.status).not.toBe(0);
+  expect(result.stderr).toContain('context shortLinkDomain and shortLinkCertificateArn go together: give both, or neither');
 }, 120_000);

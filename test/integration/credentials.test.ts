@@ -9,6 +9,7 @@ import { loadEntryEvent } from '../fixtures/events';
 process.env.KEY_CACHE_TTL_SECONDS = '0';
 const credentials = ((await import('../../lambdas/credentials/index')) as { handler: Handler }).handler;
 const loadEntryData = ((await import('../../lambdas/load-entry-data/index')) as { handler: Handler }).handler;
+const mint = ((await import('../../lambdas/mint/index')) as { handler: Handler }).handler;
 
 const CREATE = 'createCredential';
 const LIST = 'listCredentials';
@@ -86,6 +87,38 @@ describe('creating a credential', () => {
     expect(second.created.revoked_credential_ids).toEqual([]);
     expect(await resumes(first.created.secret)).toBe(200);
     expect(await resumes(second.created.secret)).toBe(200);
+  });
+
+  it("for a provider: verifies, is never what mint signs with, and replaces and is replaced only within its own kind", async () => {
+    const own = await create(projectId, { label: 'backend' });
+    const braze = await create(projectId, { label: 'braze', provider: 'braze' });
+    expect(braze.reply.status).toBe(201);
+    expect(braze.created.credential).toMatchObject({ label: 'braze', provider: 'braze', status: 'active' });
+    // Created with the default replace: true, it revoked no credential of the backend's.
+    expect(braze.created.revoked_credential_ids).toEqual([]);
+    expect([await resumes(own.created.secret), await resumes(braze.created.secret)]).toEqual([200, 200]);
+
+    // Mint signs with the newest of the service's own credentials, never with the provider's, newer as it is.
+    const minted = await invoke(mint, routeEvent('mint', {}, { project_id: projectId, entry_id: entryId }));
+    expect((minted.json as { credential_id: string }).credential_id).toBe(own.created.credential.credential_id);
+
+    // A new Braze credential replaces the old Braze one only; a new backend credential leaves Braze's alone.
+    const braze2 = await create(projectId, { label: 'braze 2', provider: 'braze' });
+    expect(braze2.created.revoked_credential_ids).toEqual([braze.created.credential.credential_id]);
+    const own2 = await create(projectId, { label: 'backend 2' });
+    expect(own2.created.revoked_credential_ids).toEqual([own.created.credential.credential_id]);
+    expect([await resumes(braze.created.secret), await resumes(braze2.created.secret), await resumes(own2.created.secret)]).toEqual([401, 200, 200]);
+
+    // Revoking the provider's credential (it leaked) leaves the backend's links working.
+    await invoke(credentials, routeEvent(REVOKE, { project_id: projectId, credential_id: braze2.created.credential.credential_id }));
+    expect([await resumes(braze2.created.secret), await resumes(own2.created.secret)]).toEqual([401, 200]);
+  });
+
+  it('with only a provider\'s credential, mint has nothing to sign with (409), though the provider\'s links verify', async () => {
+    const braze = await create(projectId, { label: 'braze', provider: 'braze' });
+    const minted = await invoke(mint, routeEvent('mint', {}, { project_id: projectId, entry_id: entryId }));
+    expect([minted.status, errorOf(minted).code]).toEqual([409, 'no_active_credential']);
+    expect(await resumes(braze.created.secret)).toBe(200);
   });
 
   it('refuses an environment other than the deployment\'s', async () => {

@@ -9,5 +9,6 @@ export const TEST_ENV = {
     TABLE_NAME: 'session-recovery-entries-test',
     SECRET_PREFIX: 'session-recovery-test/',
     SAVE_KEY_SECRET: 'session-recovery-test/save-key',
+    SHORT_LINK_BASE_URL: 'https://links.example.test',
   }),
 } as const;

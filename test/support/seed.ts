@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { DeleteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchWriteItemCommand, DeleteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { entryToItem } from '../../lambdas/adapters/dynamodb-entry-reader';
 import { DeleteSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { putEntry, putProjectSecret } from '../../local/bootstrap';
 import { ENTRY_TABLE, projectSecretName } from '../../lambdas/adapters/naming';
@@ -48,6 +49,30 @@ export const deleteProject = async (projectId: string): Promise<void> => {
 export const seedEntry = async (entry: StoredEntry): Promise<void> => {
   registerSensitiveBody({ user_data: entry.userData });
   await putEntry(dynamodb, process.env.TABLE_NAME as string, entry);
+};
+
+/**
+ * Saves `n` entries of one project and flow, 25 to a BatchWriteItem call, as a
+ * campaign's backend would have saved them; returns their ids.
+ */
+export const seedEntries = async (n: number, projectId: string, flowId: string): Promise<string[]> => {
+  const ids = Array.from({ length: n }, () => uid('entry'));
+  const now = new Date().toISOString();
+  for (let i = 0; i < ids.length; i += 25) {
+    const items = ids.slice(i, i + 25).map((entryId) => ({
+      PutRequest: { Item: entryToItem({ entryId, projectId, flowId, currentPageKey: 'page_1', userData: {} }, { createdAt: now, updatedAt: now }) },
+    }));
+    await dynamodb.send(new BatchWriteItemCommand({ RequestItems: { [process.env.TABLE_NAME as string]: items } }));
+  }
+  return ids;
+};
+
+/** Deletes entries (or short links, by key), 25 to a call. */
+export const deleteEntries = async (keys: readonly string[]): Promise<void> => {
+  for (let i = 0; i < keys.length; i += 25) {
+    const requests = keys.slice(i, i + 25).map((key) => ({ DeleteRequest: { Key: { [ENTRY_TABLE.partitionKey]: { S: key } } } }));
+    await dynamodb.send(new BatchWriteItemCommand({ RequestItems: { [process.env.TABLE_NAME as string]: requests } }));
+  }
 };
 
 export const deleteEntry = async (entryId: string): Promise<void> => {

@@ -25,6 +25,10 @@ export const registerSensitiveBody = (body: unknown): void => {
   if (typeof body !== 'object' || body === null) return;
   for (const [key, value] of Object.entries(body)) {
     if (SENSITIVE_FIELDS.has(key)) registerSensitive(value);
+    // A short link is as good as the link it redirects to: its code alone must never be logged either.
+    if (key === 'short_url' && typeof value === 'string') registerSensitive(value, value.split('/').pop());
+    // A batch's answer: a link per row.
+    if (key === 'links' && Array.isArray(value)) for (const item of value) registerSensitiveBody(item);
     if (key === 'user_data') registerSensitive(...leaves(value));
     // A resume response's entry is user data plus two ids; an admin response's entry nests user_data.
     if (key === 'entry' && typeof value === 'object' && value !== null) {

@@ -21,10 +21,12 @@ describe('settings, defined once in lambdas/runtime/environment.ts', () => {
       ALLOWED_ORIGINS: 'https://a.example,https://b.example',
       CONSISTENT_READS: 'false',
     });
-    const env = lambdaEnvironment({ TABLE_NAME: 't' });
+    // The required settings (no default) are given.
+    const given = { TABLE_NAME: 't', SHORT_LINK_BASE_URL: 'https://go.example.com' } as const;
+    const env = lambdaEnvironment(given);
     for (const name of Object.keys(SETTINGS) as Array<keyof typeof SETTINGS>) {
       // Every setting reads back as its default, or as what was given.
-      expect([name, setting(name, env)]).toEqual([name, name === 'TABLE_NAME' ? 't' : defaultOf(name)]);
+      expect([name, setting(name, env)]).toEqual([name, name in given ? given[name as keyof typeof given] : defaultOf(name)]);
     }
   });
 

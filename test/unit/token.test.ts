@@ -3,6 +3,8 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { computeToken, findSigningKey } from '../../lambdas/domain/token';
+import { mintV2Token } from '../../lambdas/domain/token-v2';
+import { buildResumeUrl } from '../../lambdas/domain/mint';
 import { isValidId, parseExpiresAt } from '../../lambdas/domain/grammar';
 import { lengthExtend } from '../support/sha256-length-extension';
 
@@ -12,9 +14,37 @@ interface Vector {
   expires_at: string;
   token: string;
 }
-const { vectors } = JSON.parse(
+/** A whole resume link, as the recipes in docs/recipes/ build it. */
+interface LinkVector extends Vector {
+  kind: 'v1' | 'v2';
+  credential_id?: string;
+  project_id?: string;
+  flow_id?: string;
+  resume_url: string;
+  url: string;
+}
+const { vectors, links } = JSON.parse(
   readFileSync(path.join(import.meta.dirname, '..', 'fixtures', 'token-vectors.json'), 'utf8'),
-) as { vectors: Vector[] };
+) as { vectors: Vector[]; links: LinkVector[] };
+
+// The recipes are held to these links (test/recipes/recipes.test.ts): each must be exactly what mint makes.
+describe('the recipes\' link vectors', () => {
+  it.each(links)('are what mint signs and builds: $kind $entry_id for $resume_url', (l) => {
+    const token =
+      l.kind === 'v2'
+        ? mintV2Token({ id: l.credential_id!, secret: l.secret }, { projectId: l.project_id!, flowId: l.flow_id || undefined, entryId: l.entry_id, expiresAt: l.expires_at })
+        : computeToken(l.secret, l.entry_id, l.expires_at);
+    expect(token).toBe(l.token);
+    expect(buildResumeUrl(l.resume_url, { token, entry_id: l.entry_id, expires_at: l.expires_at })).toBe(l.url);
+  });
+
+  it('cover a + offset (sent as %2B), a query already there, a fragment, and v2 tokens with and without a flow', () => {
+    expect(links.some((l) => l.url.includes('%2B14%3A00'))).toBe(true);
+    expect(links.some((l) => l.resume_url.includes('?') && l.url.includes('&token='))).toBe(true);
+    expect(links.some((l) => l.resume_url.includes('#') && l.url.endsWith('#resume'))).toBe(true);
+    expect(links.filter((l) => l.kind === 'v2').map((l) => Boolean(l.flow_id))).toEqual([true, false]);
+  });
+});
 
 describe('computeToken', () => {
   it.each(vectors)('matches Python hashlib for entry $entry_id / $expires_at', (v) => {
