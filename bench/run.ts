@@ -4,13 +4,20 @@
  * absolute figure and a ratio. Writes results.json and results.md to bench/out/
  * (ignored by git) and exits non-zero when a budget is missed.
  *
+ * The budgets that govern are the ones a user feels: the cold resume (a new
+ * instance, from its process's start to the first complete answer) and the warm
+ * median, both against the floor and over TLS, as AWS endpoints are reached; and
+ * the AWS calls each request makes. Bundle sizes and module load alone are
+ * reported: a smaller module load can be bought by moving work into the first
+ * request, which the cold resume counts.
+ *
  * `npm run bench -- --record` writes them to bench/ instead: the recorded results
  * README.md links to. `npm run bench -- --quick` (run by .ci/run) checks only the
  * deterministic figures (bundle sizes and AWS calls per request) and is never recorded.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -40,18 +47,20 @@ if (quick && process.argv.includes('--record')) {
 const root = path.join(import.meta.dirname, '..');
 // Inside the repository, so the bundles resolve the runtime-provided SDK module from node_modules.
 const out = path.join(root, '.bench-tmp');
-const COLD_RUNS = 15;
+/** New instances per Lambda, each alternated with one of the floor's. */
+const COLD_RUNS = 21;
 const WARM_REQUESTS = 2000;
 const MEMORY_MB = 256;
 
-const BUDGET = { bundle: 1.2, cold: 1.25, warm: 1.15, costPerMillion: 1.4 } as const;
+const BUDGET = { bundle: 1.2, coldResume: 1.3, warm: 1.1, costPerMillion: 1.4 } as const;
 const FUTURE = '2099-12-01T00:00:00.000Z';
 const PAST = '2024-01-01T00:00:00.000Z';
 const ids = { project: 'proj_bench', flow: 'flow_bench', entry: 'entry_bench' };
 const secret = generateSecretValue();
 const legacyKey = 'bench-legacy-key-0001';
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const quantile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))];
+const median = (xs: number[]) => quantile(xs, 0.5);
 const ratio = (a: number, b: number) => Math.round((a / b) * 1000) / 1000;
 
 /** Bytes of a bundle by npm package (or `own code`), from esbuild's metafile. */
@@ -178,15 +187,74 @@ const unknownIdReads = async (handler: Invoke, bodyFor: (id: string) => string, 
   return { ids: UNKNOWN_IDS, reads: sm.calls.length, seconds, bound: Math.floor(LOOKUP_BOUND.burst + LOOKUP_BOUND.ratePerSecond * seconds) };
 };
 
-const coldInit = (file: string, env: Record<string, string>): number => {
-  const times: number[] = [];
-  const code = `const t0 = performance.now(); await import(${JSON.stringify(pathToFileURL(file).href)}); process.stderr.write(String(performance.now() - t0));`;
+/** What bench/cold-harness.mjs reports of one new instance, in ms from its process's start. */
+interface ColdRun {
+  loadStart: number;
+  loaded: number;
+  answered: number;
+  status: number;
+  connections: number;
+  awsCalls: Partial<Record<'dynamodb' | 'secretsManager' | 'other', number>>;
+}
+
+interface ColdSide {
+  readonly file: string;
+  /** The first request of the run'th instance. */
+  readonly event: (run: number) => unknown;
+}
+
+/**
+ * New instances, each a fresh process that loads a bundle and answers one
+ * request (bench/cold-harness.mjs). Run by run, every side gets one instance, in
+ * an order that rotates, so each side and the floor see the same load on this
+ * machine over the same seconds.
+ */
+const coldRuns = <K extends string>(sides: Record<K, ColdSide>, env: Record<string, string | undefined>): Record<K, ColdRun[]> => {
+  const names = Object.keys(sides) as K[];
+  const runs = Object.fromEntries(names.map((name) => [name, [] as ColdRun[]])) as Record<K, ColdRun[]>;
   for (let i = 0; i < COLD_RUNS; i++) {
-    const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { env: { ...process.env, ...env }, encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`cold init of ${file} failed: ${r.stderr}`);
-    times.push(Number(r.stderr.trim()));
+    for (const name of [...names.slice(i % names.length), ...names.slice(0, i % names.length)]) {
+      const r = spawnSync(process.execPath, [path.join(import.meta.dirname, 'cold-harness.mjs'), pathToFileURL(sides[name].file).href], {
+        env: { ...process.env, ...env, BENCH_EVENT: JSON.stringify(sides[name].event(i)) },
+        encoding: 'utf8',
+        // As in the warm harness: the report on fd 3, apart from whatever the handler logs.
+        stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+      });
+      const report = (r.output[3] ?? '').toString().trim();
+      if (r.status !== 0 || !report) throw new Error(`cold run of ${name} failed: ${r.stderr}`);
+      runs[name].push(JSON.parse(report) as ColdRun);
+    }
   }
-  return median(times);
+  return runs;
+};
+
+/** Medians and p90 of cold runs: the whole wait (process start to answer), and its module load and first request. */
+const coldStats = (runs: ColdRun[]) => {
+  const total = runs.map((r) => r.answered);
+  return {
+    median: median(total),
+    p90: quantile(total, 0.9),
+    start: median(runs.map((r) => r.loadStart)),
+    moduleLoad: median(runs.map((r) => r.loaded - r.loadStart)),
+    firstRequest: median(runs.map((r) => r.answered - r.loaded)),
+    statuses: [...new Set(runs.map((r) => r.status))],
+    connections: runs[0].connections,
+    awsCalls: runs[0].awsCalls,
+    n: runs.length,
+  };
+};
+
+/**
+ * A self-signed certificate for 127.0.0.1, made for this run with openssl. The
+ * Lambdas' processes trust it through NODE_EXTRA_CA_CERTS, as they trust AWS's
+ * certificates; RSA 2048, as AWS endpoints present.
+ */
+const makeCertificate = (dir: string): { cert: string; key: string } => {
+  mkdirSync(dir, { recursive: true });
+  const files = { cert: path.join(dir, 'cert.pem'), key: path.join(dir, 'key.pem') };
+  const r = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', files.key, '-out', files.cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`openssl could not make the benchmark's certificate: ${r.stderr ?? r.error}`);
+  return files;
 };
 
 interface WarmStats {
@@ -204,20 +272,43 @@ interface WarmStats {
   sockets: number;
 }
 
-/** bench/keep-alive-proxy.mjs in front of `target`, so clients can keep their connections as they do with AWS. */
-const startKeepAliveProxy = async (target: string) => {
-  const child = spawn(process.execPath, [path.join(import.meta.dirname, 'keep-alive-proxy.mjs'), target], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const endpoint = await new Promise<string>((resolve, reject) => {
-    child.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString().trim()));
+/**
+ * bench/keep-alive-proxy.mjs in front of `target`: connections kept alive as AWS
+ * endpoints keep them, over TLS when given a certificate, and one port per
+ * service, as each AWS service has its own host.
+ */
+const startEndpoints = async (target: string, tls?: { cert: string; key: string }) => {
+  const args = [path.join(import.meta.dirname, 'keep-alive-proxy.mjs'), target, '--listen', '2', ...(tls ? ['--tls', tls.cert, tls.key] : [])];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const [dynamodbEndpoint, secretsManagerEndpoint] = await new Promise<string[]>((resolve, reject) => {
+    child.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString().trim().split(' ')));
     child.once('exit', (code) => reject(new Error(`keep-alive proxy exited with code ${code}`)));
   });
-  return { endpoint, stop: () => child.kill('SIGTERM') };
+  return {
+    // The SDK's service-specific endpoint variables; AWS_ENDPOINT_URL (plain moto) must not reach the Lambdas.
+    env: {
+      AWS_ENDPOINT_URL: undefined,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsManagerEndpoint,
+      NODE_EXTRA_CA_CERTS: tls?.cert,
+    },
+    stop: () => child.kill('SIGTERM'),
+  };
 };
 
-/** Our bundle and the floor in one process, calls alternated, so both face the same emulator latency. */
-const warm = (file: string, events: unknown[], floorFile: string, floorEvents: unknown[], env: Record<string, string>) => {
+let warmRunsStarted = 0;
+
+/**
+ * Our bundle and the floor in one process, calls alternated, so both face the
+ * same emulator latency. Each side's events are used in turn, cycling (saves
+ * need a new `seq` each: give them one event per call, warm-up included).
+ */
+const warm = (file: string, events: unknown[], floorFile: string, floorEvents: unknown[], env: Record<string, string | undefined>) => {
+  // A file, not a variable: the events of every save of a run are larger than an environment variable may be.
+  const eventsFile = path.join(out, `warm-events-${++warmRunsStarted}.json`);
+  writeFileSync(eventsFile, JSON.stringify({ ours: events, floor: floorEvents }));
   const r = spawnSync(process.execPath, [path.join(import.meta.dirname, 'warm-harness.mjs'), pathToFileURL(file).href, pathToFileURL(floorFile).href], {
-    env: { ...process.env, ...env, BENCH_EVENTS: JSON.stringify({ ours: events, floor: floorEvents }), BENCH_N: String(WARM_REQUESTS) },
+    env: { ...process.env, ...env, BENCH_EVENTS_FILE: eventsFile, BENCH_N: String(WARM_REQUESTS) },
     encoding: 'utf8',
     // The harness reports on fd 3, so nothing the handler logs can be mistaken for its result.
     stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
@@ -254,7 +345,7 @@ const main = async () => {
     .sort((a, b) => b[1] - a[1]);
 
   const moto = await startMoto();
-  let proxy: Awaited<ReturnType<typeof startKeepAliveProxy>> | undefined;
+  let endpoints: Awaited<ReturnType<typeof startEndpoints>> | undefined;
   const env = lambdaEnv(moto.endpoint);
   Object.assign(process.env, env, { POWERTOOLS_LOG_LEVEL: 'SILENT' });
   try {
@@ -301,37 +392,55 @@ const main = async () => {
     }
 
     if (!quick) {
-      // Warm runs go through the keep-alive proxy: moto closes every connection, AWS endpoints do not.
-      proxy = await startKeepAliveProxy(moto.endpoint);
-      const warmEnv = { ...env, AWS_ENDPOINT_URL: proxy.endpoint };
-      const loggingEnv = { ...warmEnv, POWERTOOLS_LOG_LEVEL: 'INFO' };
-      const cold: Record<string, number> = {
-        floor: coldInit(floor.file, env),
-        'load-entry-data': coldInit(path.join(out, 'load-entry-data', 'index.mjs'), env),
-        'legacy-load-entry-data': coldInit(path.join(out, 'legacy-load-entry-data', 'index.mjs'), env),
-      };
-      const floorEvents = [{ body: JSON.stringify({ entry_id: ids.entry }) }];
+      // Every timed run reaches AWS as a Lambda does: over TLS, one host per service, connections kept alive.
+      endpoints = await startEndpoints(moto.endpoint, makeCertificate(path.join(out, 'tls')));
+      const tlsEnv = { ...env, ...endpoints.env };
+      const loggingEnv = { ...tlsEnv, POWERTOOLS_LOG_LEVEL: 'INFO' };
+      const floorEvent = { body: JSON.stringify({ entry_id: ids.entry }) };
+      const floorEvents = [floorEvent];
       // Technique check: the same Lambda without minification.
       const unminified = await bundle('load-entry-data-unminified', path.join(root, 'lambdas', 'load-entry-data', 'index.ts'), false);
-      cold.unminified = coldInit(unminified.file, env);
+      // A new instance of each, alternated with the floor's: ours answers a valid resume whose keys it has not read yet.
+      const coldRunsBySide = coldRuns(
+        {
+          floor: { file: floor.file, event: () => floorEvent },
+          'load-entry-data': { file: path.join(out, 'load-entry-data', 'index.mjs'), event: () => event(bodies.valid) },
+          'legacy-load-entry-data': { file: path.join(out, 'legacy-load-entry-data', 'index.mjs'), event: () => event(legacyBodies.valid, '$default', '/') },
+          unminified: { file: unminified.file, event: () => event(bodies.valid) },
+        },
+        loggingEnv,
+      );
+      const cold = Object.fromEntries(Object.entries(coldRunsBySide).map(([name, runs]) => [name, coldStats(runs)])) as Record<keyof typeof coldRunsBySide, ReturnType<typeof coldStats>>;
       const warmCurrent = warm(path.join(out, 'load-entry-data', 'index.mjs'), [event(bodies.valid)], floor.file, floorEvents, loggingEnv);
       const warmLegacy = warm(path.join(out, 'legacy-load-entry-data', 'index.mjs'), [event(legacyBodies.valid, '$default', '/')], floor.file, floorEvents, loggingEnv);
       // Diagnostic, not budgeted: the same handler with its log line switched off.
-      const warmQuiet = warm(path.join(out, 'load-entry-data', 'index.mjs'), [event(bodies.valid)], floor.file, floorEvents, { ...warmEnv, POWERTOOLS_LOG_LEVEL: 'SILENT' });
+      const warmQuiet = warm(path.join(out, 'load-entry-data', 'index.mjs'), [event(bodies.valid)], floor.file, floorEvents, { ...tlsEnv, POWERTOOLS_LOG_LEVEL: 'SILENT' });
+      const f = cold.floor;
+      rows.push(`| cold resume, floor: a new instance's first GetItem, process start to answer (${f.n} instances) | median ${f.median.toFixed(1)} ms, p90 ${f.p90.toFixed(1)} ms | 1.000 | | |`);
       for (const fn of ['load-entry-data', 'legacy-load-entry-data'] as const) {
-        const r = ratio(cold[fn], cold.floor);
-        rows.push(`| cold init (median of ${COLD_RUNS}), ${fn} | ${cold[fn].toFixed(1)} ms (floor ${cold.floor.toFixed(1)} ms) | ${r} | ≤ ${BUDGET.cold} | ${check(r <= BUDGET.cold, `${fn} cold init ${r}× > ${BUDGET.cold}×`)} |`);
+        const c = cold[fn];
+        const r = ratio(c.median, f.median);
+        const ok = r <= BUDGET.coldResume && c.statuses.join() === '200' && f.statuses.join() === '200';
+        rows.push(`| **cold resume**, ${fn}: a new instance's first valid resume, keys not cached, process start to answer (${c.n} instances, alternated with the floor's) | median ${c.median.toFixed(1)} ms, p90 ${c.p90.toFixed(1)} ms | ${r} (p90 ${ratio(c.p90, f.p90)}) | ≤ ${BUDGET.coldResume} | ${check(ok, `${fn} cold resume ${r}× > ${BUDGET.coldResume}× or not all 200 (${c.statuses.join()})`)} |`);
+      }
+      for (const fn of ['floor', 'load-entry-data', 'legacy-load-entry-data'] as const) {
+        const c = cold[fn];
+        const calls = Object.entries(c.awsCalls).map(([service, n]) => `${n} ${service}`).join(', ');
+        rows.push(`| cold resume by part, ${fn}: Node's start, module load, first request (medians) | ${c.start.toFixed(1)} + ${c.moduleLoad.toFixed(1)} + ${c.firstRequest.toFixed(1)} ms; ${c.connections} TLS connection${c.connections === 1 ? '' : 's'}, ${calls} | | | |`);
+      }
+      for (const fn of ['load-entry-data', 'legacy-load-entry-data'] as const) {
+        rows.push(`| cold init (module load alone, median of ${cold[fn].n}), ${fn} | ${cold[fn].moduleLoad.toFixed(1)} ms (floor ${f.moduleLoad.toFixed(1)} ms) | ${ratio(cold[fn].moduleLoad, f.moduleLoad)} | reported | |`);
       }
       for (const [fn, w] of [['load-entry-data', warmCurrent], ['legacy-load-entry-data', warmLegacy]] as const) {
         const r = ratio(w.ours.median, w.floor.median);
         const ok = r <= BUDGET.warm && Object.keys(w.ours.statuses).join() === '200' && Object.keys(w.floor.statuses).join() === '200';
-        rows.push(`| warm median (${WARM_REQUESTS} requests, alternated with the floor), ${fn} | ${w.ours.median.toFixed(3)} ms (floor ${w.floor.median.toFixed(3)} ms) | ${r} | ≤ ${BUDGET.warm} | ${check(ok, `${fn} warm median ${r}× > ${BUDGET.warm}× or not all 200`)} |`);
+        rows.push(`| warm median over TLS (${WARM_REQUESTS} requests, alternated with the floor), ${fn} | ${w.ours.median.toFixed(3)} ms (floor ${w.floor.median.toFixed(3)} ms) | ${r} | ≤ ${BUDGET.warm} | ${check(ok, `${fn} warm median ${r}× > ${BUDGET.warm}× or not all 200`)} |`);
         rows.push(`| warm p99, ${fn} | ${w.ours.p99.toFixed(3)} ms (floor ${w.floor.p99.toFixed(3)} ms) | ${ratio(w.ours.p99, w.floor.p99)} | | |`);
       }
       const reuse = `${warmCurrent.ours.sockets} (floor ${warmCurrent.floor.sockets})`;
-      rows.push(`| TCP connections opened during the ${WARM_REQUESTS} timed requests (HTTP keep-alive; moto behind a keep-alive proxy), load-entry-data | ${reuse} | | 0 | ${check(warmCurrent.ours.sockets === 0, `load-entry-data opened ${reuse} connections while warm`)} |`);
-      rows.push(`| load-entry-data without minification (technique check) | ${unminified.bytes} B, cold init ${cold.unminified.toFixed(1)} ms | ${ratio(unminified.bytes, floor.bytes)}; cold ${ratio(cold.unminified, cold.floor)} | | |`);
-      rows.push(`| warm median, load-entry-data with logs off (diagnostic) | ${warmQuiet.ours.median.toFixed(3)} ms (floor ${warmQuiet.floor.median.toFixed(3)} ms) | ${ratio(warmQuiet.ours.median, warmQuiet.floor.median)} | | |`);
+      rows.push(`| connections opened during the ${WARM_REQUESTS} timed requests (HTTP keep-alive; moto behind a keep-alive TLS proxy), load-entry-data | ${reuse} | | 0 | ${check(warmCurrent.ours.sockets === 0, `load-entry-data opened ${reuse} connections while warm`)} |`);
+      rows.push(`| load-entry-data without minification (technique check) | ${unminified.bytes} B, module load ${cold.unminified.moduleLoad.toFixed(1)} ms, cold resume ${cold.unminified.median.toFixed(1)} ms | ${ratio(unminified.bytes, floor.bytes)}; module load ${ratio(cold.unminified.moduleLoad, f.moduleLoad)}; cold resume ${ratio(cold.unminified.median, f.median)} | | |`);
+      rows.push(`| warm median over TLS, load-entry-data with logs off (diagnostic) | ${warmQuiet.ours.median.toFixed(3)} ms (floor ${warmQuiet.floor.median.toFixed(3)} ms) | ${ratio(warmQuiet.ours.median, warmQuiet.floor.median)} | | |`);
       const lambdaLogBytes = warmCurrent.logBytesPerRequest;
       rows.push(`| log bytes per resume: the Lambda's request line (measured) + API Gateway's access line (modelled) | ${lambdaLogBytes.toFixed(0)} B + ${API_ACCESS_LINE_BYTES} B | | | |`);
       rows.push(`| DynamoDB read per resume: an eventually consistent GetItem of a ${entryBytes} B entry | ${readUnits(entryBytes, false)} read units | | | |`);
@@ -408,6 +517,8 @@ Lambda duration is billed as the handler's own time, measured here with the wait
         costInputs: inputs,
       });
     }
+    // How loaded the machine was: the ratios hold under load (each side alternates with the floor), the absolute times do not.
+    results.machine = `${results.machine as string}, ${os.loadavg()[0].toFixed(1)} at the end`;
     const md = `# Benchmark${quick ? ' (quick: deterministic figures only)' : ''}
 
 \`npm run bench${quick ? ' -- --quick' : ''}\` on ${results.date as string}, ${results.machine as string}. Bundles built with lib/constructs/bundling.ts (the options CDK uses); moto for DynamoDB and Secrets Manager.
@@ -435,7 +546,7 @@ ${costSection}`;
   } finally {
     dynamodb.destroy();
     (await secretsManager()).client.destroy();
-    proxy?.stop();
+    endpoints?.stop();
     await moto.stop();
   }
 };
