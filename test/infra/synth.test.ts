@@ -20,6 +20,7 @@ it('`npm run synth` (cdk synth) works offline with no AWS credentials, reads its
       '-c', 'loadEntryDataReservedConcurrency=100',
       '-c', 'legacyReservedConcurrency=20',
       '-c', 'tableRemovalPolicy=retain',
+      '-c', 'provisionedConcurrency=2',
     ], {
       cwd: root,
       env,
@@ -38,6 +39,7 @@ it('`npm run synth` (cdk synth) works offline with no AWS credentials, reads its
     const reserved = resources.filter((r) => r.Type === 'AWS::Lambda::Function').map((r) => Number(r.Properties.ReservedConcurrentExecutions)).filter(Boolean);
     expect(reserved.sort((a, b) => a - b)).toEqual([20, 100]);
     expect(resources.find((r) => r.Type === 'AWS::DynamoDB::GlobalTable')?.DeletionPolicy).toBe('Retain');
+    expect(resources.filter((r) => r.Type === 'AWS::Lambda::Alias').map((r) => r.Properties.ProvisionedConcurrencyConfig)).toEqual([{ ProvisionedConcurrentExecutions: 2 }]);
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
