@@ -27,19 +27,23 @@ import { BUNDLING } from '../lib/constructs/bundling';
 import { ROUTE_LIST } from '../lambdas/http/routes';
 import { lambdaEnvironment } from '../lambdas/runtime/environment';
 import { dynamodb, secretsManager } from '../lambdas/adapters/clients';
+import { SaveKeySource } from '../lambdas/adapters/save-key-source';
 import { SecretsManagerLegacyKeyStore } from '../lambdas/adapters/secrets-manager-legacy-key-store';
+import { mintSaveToken } from '../lambdas/domain/save-token';
 import { generateCredentialId, generateSecretValue } from '../lambdas/domain/project-keys';
 import { computeToken } from '../lambdas/domain/token';
-import { createEntriesTable, putEntry, putProjectSecret } from '../local/bootstrap';
+import { createEntriesTable, ensureSaveKey, putEntry, putProjectSecret } from '../local/bootstrap';
 import { lambdaContext, toHttpApiEvent } from '../local/http-api-event';
 import { startMoto } from '../local/moto';
 import { countCalls } from '../dev-support/call-counter';
 import { API_ACCESS_LOG_FORMAT } from '../lib/access-log-format';
 import { writeResults } from './output';
-import { accessLogLineBytes, AWS_CALL_LATENCY_MS, costPerMillion, DYNAMODB_LATENCY_TOP_MS, itemSizeBytes, modelledDurationMs, PRICES, readUnits } from './prices';
+import { accessLogLineBytes, AWS_CALL_LATENCY_MS, costPerMillion, DYNAMODB_LATENCY_TOP_MS, itemSizeBytes, modelledDurationMs, PRICES, readUnits, writeUnits } from './prices';
 
 const quick = process.argv.includes('--quick');
 const LOAD = ROUTE_LIST.find((r) => r.name === 'loadEntryData')!;
+const CREATE = ROUTE_LIST.find((r) => r.name === 'createEntry')!;
+const SAVE = ROUTE_LIST.find((r) => r.name === 'saveProgress')!;
 if (quick && process.argv.includes('--record')) {
   process.stderr.write('--record records a full run only: run `npm run bench -- --record` without --quick.\n');
   process.exit(2);
@@ -50,12 +54,17 @@ const out = path.join(root, '.bench-tmp');
 /** New instances per Lambda, each alternated with one of the floor's (the median of 21 swung by 0.2 with this machine's load). */
 const COLD_RUNS = 31;
 const WARM_REQUESTS = 2000;
+/** Untimed calls before the timed ones, per side (bench/warm-harness.mjs). */
+const WARM_UP = 100;
 const MEMORY_MB = 256;
 
 const BUDGET = { bundle: 1.2, coldResume: 1.3, warm: 1.1, costPerMillion: 1.4 } as const;
 const FUTURE = '2099-12-01T00:00:00.000Z';
 const PAST = '2024-01-01T00:00:00.000Z';
-const ids = { project: 'proj_bench', flow: 'flow_bench', entry: 'entry_bench' };
+const ids = { project: 'proj_bench', flow: 'flow_bench', entry: 'entry_bench', savesProject: 'proj_saves', savesEntry: 'entry_saves' };
+/** The page a browser-saves project takes saves from. */
+const SITE = 'https://quiz.example';
+const USER_DATA = { first_name: 'Ada', favourite_colour: 'green', plan: 'team', newsletter: true, seats: 5 };
 const secret = generateSecretValue();
 const legacyKey = 'bench-legacy-key-0001';
 
@@ -99,7 +108,7 @@ const lambdaEnv = (endpoint: string): Record<string, string> => ({
   AWS_ACCESS_KEY_ID: 'bench',
   AWS_SECRET_ACCESS_KEY: 'bench',
   AWS_ENDPOINT_URL: endpoint,
-  ...lambdaEnvironment({ TABLE_NAME: 'session-recovery-bench', SECRET_PREFIX: 'session-recovery-bench/' }),
+  ...lambdaEnvironment({ TABLE_NAME: 'session-recovery-bench', SECRET_PREFIX: 'session-recovery-bench/', SAVE_KEY_SECRET: 'session-recovery-bench/save-key' }),
 });
 
 const resumeBody = (token: string, expiresAt: string) =>
@@ -107,6 +116,22 @@ const resumeBody = (token: string, expiresAt: string) =>
 const legacyBody = (token: string, expires: string) => JSON.stringify({ flow_id: ids.flow, entry_id: ids.entry, token, expires });
 const event = (body: string, routeKey: string = LOAD.key, p = LOAD.path) =>
   toHttpApiEvent({ method: 'POST', path: p, routeKey, headers: { 'content-type': 'application/json', host: 'bench.example' }, body });
+
+/** A page's request to the browser-saves Lambda, as a beacon sends it (text/plain, from the project's site). */
+const pageEvent = (route: typeof CREATE, body: object, entryId?: string) =>
+  toHttpApiEvent({
+    method: 'POST',
+    path: entryId ? route.path.replace('{entry_id}', entryId) : route.path,
+    routeKey: route.key,
+    pathParameters: entryId ? { entry_id: entryId } : undefined,
+    headers: { 'content-type': 'text/plain;charset=UTF-8', origin: SITE, host: 'bench.example' },
+    body: JSON.stringify(body),
+  });
+const createEvent = () => pageEvent(CREATE, { project_id: ids.savesProject, flow_id: ids.flow, current_page_key: 'page_1', user_data: USER_DATA });
+/** Saves to the bench's saved entry, each numbered after the last one made (every save must come after the stored one). */
+let lastSeq = 0;
+const saveEvent = (saveToken: string) =>
+  pageEvent(SAVE, { project_id: ids.savesProject, flow_id: ids.flow, save_token: saveToken, seq: ++lastSeq, current_page_key: 'page_2', user_data: USER_DATA }, ids.savesEntry);
 
 const seed = async () => {
   const client = new DynamoDBClient({});
@@ -116,17 +141,34 @@ const seed = async () => {
     projectId: ids.project,
     flowId: ids.flow,
     currentPageKey: 'page_3',
-    userData: { first_name: 'Ada', favourite_colour: 'green', plan: 'team', newsletter: true, seats: 5 },
+    userData: USER_DATA,
   });
   const { Item } = await client.send(new GetItemCommand({ TableName: process.env.TABLE_NAME, Key: { entry_id: { S: ids.entry } }, ConsistentRead: true }));
+  // An entry a page saves to: a browser-saves project, its save key, and the save token a page holds for the entry.
+  await putEntry(client, process.env.TABLE_NAME as string, { entryId: ids.savesEntry, projectId: ids.savesProject, flowId: ids.flow, currentPageKey: 'page_1', userData: USER_DATA });
   client.destroy();
+  await ensureSaveKey(secretsManager, process.env.SAVE_KEY_SECRET as string);
+  const [saveKey] = (await new SaveKeySource(secretsManager, process.env.SAVE_KEY_SECRET).loadKeys()).keys;
+  await putProjectSecret(secretsManager, process.env.SECRET_PREFIX as string, {
+    schema_version: 1,
+    project_id: ids.savesProject,
+    credentials: [{ credential_id: generateCredentialId(), label: 'bench', environment: 'production', created_at: new Date().toISOString(), status: 'active', secret: generateSecretValue() }],
+    allowed_origins: [SITE],
+    browser_saves: true,
+  });
   await putProjectSecret(secretsManager, process.env.SECRET_PREFIX as string, {
     schema_version: 1,
     project_id: ids.project,
     credentials: [{ credential_id: generateCredentialId(), label: 'bench', environment: 'production', created_at: new Date().toISOString(), status: 'active', secret }],
   });
   await new SecretsManagerLegacyKeyStore(secretsManager, process.env.SECRET_PREFIX as string).put(ids.flow, ids.project, legacyKey, new Date());
-  return { entryBytes: itemSizeBytes(Item ?? {}) };
+  return { entryBytes: itemSizeBytes(Item ?? {}), saveToken: mintSaveToken(saveKey, { projectId: ids.savesProject, flowId: ids.flow, entryId: ids.savesEntry }) };
+};
+
+/** The saved entry's size now: what a save to it is billed on (an update bills the larger of the item before and after). */
+const savedEntryBytes = async () => {
+  const { Item } = await dynamodb.send(new GetItemCommand({ TableName: process.env.TABLE_NAME, Key: { entry_id: { S: ids.savesEntry } }, ConsistentRead: true }));
+  return itemSizeBytes(Item ?? {});
 };
 
 /**
@@ -134,14 +176,17 @@ const seed = async () => {
  * Its size is modelled from the format with the values of a typical resume: the
  * emulator has no API Gateway to measure.
  */
-const API_ACCESS_LINE_BYTES = accessLogLineBytes(API_ACCESS_LOG_FORMAT, {
-  requestId: 'JKJaXmPLvHcESHA=',
-  'identity.sourceIp': '203.0.113.195',
-  routeKey: LOAD.key,
-  status: '200',
-  responseLatency: '12',
-  integrationErrorMessage: '-',
-});
+const accessLineBytes = (routeKey: string) =>
+  accessLogLineBytes(API_ACCESS_LOG_FORMAT, {
+    requestId: 'JKJaXmPLvHcESHA=',
+    'identity.sourceIp': '203.0.113.195',
+    routeKey,
+    status: '200',
+    responseLatency: '12',
+    integrationErrorMessage: '-',
+  });
+const API_ACCESS_LINE_BYTES = accessLineBytes(LOAD.key);
+const SAVE_ACCESS_LINE_BYTES = accessLineBytes(SAVE.key);
 
 type Invoke = (e: unknown, c: unknown) => Promise<{ statusCode?: number }>;
 
@@ -159,6 +204,39 @@ const countAwsCalls = async (handler: Invoke, bodies: Record<string, string>, ro
       const n = 50;
       for (let i = 0; i < n; i++) status = (await handler(event(body, routeKey ?? undefined, routeKey ? '/' : undefined), lambdaContext('bench'))).statusCode ?? 0;
       result[kind] = { dynamodb: ddb.calls.length / n, secretsManager: sm.calls.length / n, requests: n, status };
+    }
+  } finally {
+    ddb.detach();
+    sm.detach();
+  }
+  return result;
+};
+
+/**
+ * What one page request to the browser-saves Lambda sends to AWS, by command,
+ * once its caches hold the project's settings and the save key: `n` entries
+ * created, then `n` saves.
+ */
+const countSaveCalls = async (handler: Invoke, saveToken: string) => {
+  const ddb = countCalls(dynamodb);
+  const sm = countCalls(secretsManager);
+  const result: Record<'create' | 'progress', { dynamodb: Record<string, number>; secretsManager: number; requests: number; statuses: number[] }> = {
+    create: { dynamodb: {}, secretsManager: 0, requests: 0, statuses: [] },
+    progress: { dynamodb: {}, secretsManager: 0, requests: 0, statuses: [] },
+  };
+  try {
+    await handler(createEvent(), lambdaContext('bench'));
+    await handler(saveEvent(saveToken), lambdaContext('bench'));
+    for (const [kind, next] of [['create', createEvent], ['progress', () => saveEvent(saveToken)]] as const) {
+      ddb.reset();
+      sm.reset();
+      const n = 50;
+      const statuses = new Set<number>();
+      for (let i = 0; i < n; i++) statuses.add((await handler(next(), lambdaContext('bench'))).statusCode ?? 0);
+      const byCommand: Record<string, number> = {};
+      for (const name of ddb.calls) byCommand[name.replace(/Command$/, '')] = (byCommand[name.replace(/Command$/, '')] ?? 0) + 1;
+      for (const name of Object.keys(byCommand)) byCommand[name] /= n;
+      result[kind] = { dynamodb: byCommand, secretsManager: sm.calls.length / n, requests: n, statuses: [...statuses] };
     }
   } finally {
     ddb.detach();
@@ -308,7 +386,7 @@ const warm = (file: string, events: unknown[], floorFile: string, floorEvents: u
   const eventsFile = path.join(out, `warm-events-${++warmRunsStarted}.json`);
   writeFileSync(eventsFile, JSON.stringify({ ours: events, floor: floorEvents }));
   const r = spawnSync(process.execPath, [path.join(import.meta.dirname, 'warm-harness.mjs'), pathToFileURL(file).href, pathToFileURL(floorFile).href], {
-    env: { ...process.env, ...env, BENCH_EVENTS_FILE: eventsFile, BENCH_N: String(WARM_REQUESTS) },
+    env: { ...process.env, ...env, BENCH_EVENTS_FILE: eventsFile, BENCH_WARMUP: String(WARM_UP), BENCH_N: String(WARM_REQUESTS) },
     encoding: 'utf8',
     // The harness reports on fd 3, so nothing the handler logs can be mistaken for its result.
     stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
@@ -333,7 +411,7 @@ const main = async () => {
   const floor = await bundle('floor', path.join(import.meta.dirname, 'floor', 'index.ts'));
   const sizes: Record<string, { bytes: number; ratio: number }> = {};
   const packages: Record<string, Record<string, number>> = {};
-  for (const fn of ['load-entry-data', 'legacy-load-entry-data', 'credentials', 'entries', 'mint', 'legacy-keys']) {
+  for (const fn of ['load-entry-data', 'legacy-load-entry-data', 'browser-saves', 'credentials', 'entries', 'mint', 'legacy-keys']) {
     const b = await bundle(fn, path.join(root, 'lambdas', fn, 'index.ts'));
     sizes[fn] = { bytes: b.bytes, ratio: ratio(b.bytes, floor.bytes) };
     packages[fn] = b.packages;
@@ -349,7 +427,7 @@ const main = async () => {
   const env = lambdaEnv(moto.endpoint);
   Object.assign(process.env, env, { POWERTOOLS_LOG_LEVEL: 'SILENT' });
   try {
-    const { entryBytes } = await seed();
+    const { entryBytes, saveToken } = await seed();
     const valid = computeToken(secret, ids.entry, FUTURE);
     const bodies = {
       valid: resumeBody(valid, FUTURE),
@@ -364,17 +442,19 @@ const main = async () => {
     const current = ((await import('../lambdas/load-entry-data/index')) as { handler: Invoke }).handler;
     const legacy = ((await import('../lambdas/legacy-load-entry-data/index')) as { handler: Invoke }).handler;
     const calls = { 'load-entry-data': await countAwsCalls(current, bodies), 'legacy-load-entry-data': await countAwsCalls(legacy, legacyBodies, '$default') };
+    const saves = ((await import('../lambdas/browser-saves/index')) as { handler: Invoke }).handler;
+    const saveCalls = await countSaveCalls(saves, saveToken);
     const unknownIds = {
       'load-entry-data': await unknownIdReads(current, (id) => resumeBody(computeToken(secret, ids.entry, FUTURE), FUTURE).replace(ids.project, id)),
       'legacy-load-entry-data': await unknownIdReads(legacy, (id) => legacyBody(computeToken(legacyKey, ids.entry, FUTURE), FUTURE).replace(ids.flow, id), '$default'),
     };
 
-    const results: Record<string, unknown> = { date: new Date().toISOString(), machine: `${os.cpus().length} × ${os.cpus()[0]?.model}, Node ${process.version}, load average ${os.loadavg()[0].toFixed(1)} at the start`, quick, floorBytes: floor.bytes, sizes, addedOverFloor: Object.fromEntries(addedOverFloor), calls, unknownIds };
+    const results: Record<string, unknown> = { date: new Date().toISOString(), machine: `${os.cpus().length} × ${os.cpus()[0]?.model}, Node ${process.version}, load average ${os.loadavg()[0].toFixed(1)} at the start`, quick, floorBytes: floor.bytes, sizes, addedOverFloor: Object.fromEntries(addedOverFloor), calls, saveCalls, unknownIds };
     const rows: string[] = [];
     let costSection = '';
     rows.push(`| bundle, floor | ${floor.bytes} B | 1.000 | | |`);
     // Reported, not budgeted: both SDK clients are bundled because loading one on the first request cost more of the cold resume.
-    for (const fn of ['load-entry-data', 'legacy-load-entry-data']) {
+    for (const fn of ['load-entry-data', 'legacy-load-entry-data', 'browser-saves']) {
       rows.push(`| bundle, ${fn} | ${sizes[fn].bytes} B | ${sizes[fn].ratio} | reported (${BUDGET.bundle} until the cold resume was measured) | ${sizes[fn].ratio <= BUDGET.bundle ? 'within' : 'above'} |`);
     }
     for (const fn of ['credentials', 'entries', 'mint', 'legacy-keys']) rows.push(`| bundle, ${fn} (admin) | ${sizes[fn].bytes} B | ${sizes[fn].ratio} | none | |`);
@@ -387,6 +467,12 @@ const main = async () => {
       const readsPerRefetch = fn === 'legacy-load-entry-data' ? 2 : 1;
       rows.push(`| AWS calls, ${fn}, invalid (status ${i.status}) | ${i.dynamodb} DynamoDB, ${i.secretsManager} SM | | 0 DynamoDB; SM ≤ 1 refetch (${readsPerRefetch} read${readsPerRefetch > 1 ? 's' : ''}) per 5 s | ${check(i.status === 401 && i.dynamodb === 0 && i.secretsManager * i.requests <= readsPerRefetch, `${fn} invalid: ${i.dynamodb} DynamoDB, ${i.secretsManager * i.requests} SM calls`)} |`);
       rows.push(`| AWS calls, ${fn}, expired (status ${e.status}) | ${e.dynamodb} DynamoDB, ${e.secretsManager} SM | | 0, 0 | ${check(e.status === 401 && e.dynamodb === 0 && e.secretsManager === 0, `${fn} expired: ${e.dynamodb} DynamoDB, ${e.secretsManager} SM calls`)} |`);
+    }
+    for (const [kind, c] of Object.entries(saveCalls)) {
+      const [command, status] = kind === 'create' ? ['PutItem', 201] : ['UpdateItem', 200];
+      const made = Object.entries(c.dynamodb).map(([name, n]) => `${n} ${name}`).join(', ') || '0 DynamoDB';
+      const ok = c.statuses.join() === String(status) && JSON.stringify(c.dynamodb) === JSON.stringify({ [command]: 1 }) && c.secretsManager === 0;
+      rows.push(`| AWS calls, browser-saves, ${kind === 'create' ? 'a new entry' : 'a save'} while warm (status ${c.statuses.join(', ')}) | ${made}, ${c.secretsManager} SM | | exactly 1 ${command}, 0 SM | ${check(ok, `browser-saves ${kind}: ${made}, ${c.secretsManager} SM calls, statuses ${c.statuses.join()}`)} |`);
     }
     for (const [fn, u] of Object.entries(unknownIds)) {
       rows.push(`| Secrets Manager reads caused by ${u.ids} requests naming distinct unknown ids, ${fn} (${u.seconds.toFixed(1)} s) | ${u.reads} | | ≤ ${LOOKUP_BOUND.burst} + ${LOOKUP_BOUND.ratePerSecond} per second = ${u.bound} | ${check(u.reads <= u.bound, `${fn}: ${u.reads} SM reads for ${u.ids} unknown ids > ${u.bound}`)} |`);
@@ -407,6 +493,8 @@ const main = async () => {
           floor: { file: floor.file, event: () => floorEvent },
           'load-entry-data': { file: path.join(out, 'load-entry-data', 'index.mjs'), event: () => event(bodies.valid) },
           'legacy-load-entry-data': { file: path.join(out, 'legacy-load-entry-data', 'index.mjs'), event: () => event(legacyBodies.valid, '$default', '/') },
+          // A page's first save on a new instance: the project's settings and the save key are not cached.
+          'browser-saves': { file: path.join(out, 'browser-saves', 'index.mjs'), event: () => saveEvent(saveToken) },
           unminified: { file: unminified.file, event: () => event(bodies.valid) },
         },
         loggingEnv,
@@ -416,6 +504,8 @@ const main = async () => {
       const warmLegacy = warm(path.join(out, 'legacy-load-entry-data', 'index.mjs'), [event(legacyBodies.valid, '$default', '/')], floor.file, floorEvents, loggingEnv);
       // Diagnostic, not budgeted: the same handler with its log line switched off.
       const warmQuiet = warm(path.join(out, 'load-entry-data', 'index.mjs'), [event(bodies.valid)], floor.file, floorEvents, { ...tlsEnv, POWERTOOLS_LOG_LEVEL: 'SILENT' });
+      // Saves, for their cost: one new `seq` per call, warm-up included, alternated with the floor's GetItem like the resumes.
+      const warmSaves = warm(path.join(out, 'browser-saves', 'index.mjs'), Array.from({ length: WARM_UP + WARM_REQUESTS }, () => saveEvent(saveToken)), floor.file, floorEvents, loggingEnv);
       const f = cold.floor;
       rows.push(`| cold resume, floor: a new instance's first GetItem, process start to answer (${f.n} instances) | median ${f.median.toFixed(1)} ms, p90 ${f.p90.toFixed(1)} ms | 1.000 | | |`);
       for (const fn of ['load-entry-data', 'legacy-load-entry-data'] as const) {
@@ -424,7 +514,9 @@ const main = async () => {
         const ok = r <= BUDGET.coldResume && c.statuses.join() === '200' && f.statuses.join() === '200';
         rows.push(`| **cold resume**, ${fn}: a new instance's first valid resume, keys not cached, process start to answer (${c.n} instances, alternated with the floor's) | median ${c.median.toFixed(1)} ms, p90 ${c.p90.toFixed(1)} ms | ${r} (p90 ${ratio(c.p90, f.p90)}) | ≤ ${BUDGET.coldResume} | ${check(ok, `${fn} cold resume ${r}× > ${BUDGET.coldResume}× or not all 200 (${c.statuses.join()})`)} |`);
       }
-      for (const fn of ['floor', 'load-entry-data', 'legacy-load-entry-data'] as const) {
+      const cs = cold['browser-saves'];
+      rows.push(`| cold save, browser-saves: a new instance's first save, settings and save key not cached, process start to answer (${cs.n} instances, alternated with the floor's) | median ${cs.median.toFixed(1)} ms, p90 ${cs.p90.toFixed(1)} ms | ${ratio(cs.median, f.median)} (p90 ${ratio(cs.p90, f.p90)}) | reported | ${cs.statuses.join() === '200' ? '' : `statuses ${cs.statuses.join()}`} |`);
+      for (const fn of ['floor', 'load-entry-data', 'legacy-load-entry-data', 'browser-saves'] as const) {
         const c = cold[fn];
         const calls = Object.entries(c.awsCalls).map(([service, n]) => `${n} ${service}`).join(', ');
         rows.push(`| cold resume by part, ${fn}: Node's start, module load, first request (medians) | ${c.start.toFixed(1)} + ${c.moduleLoad.toFixed(1)} + ${c.firstRequest.toFixed(1)} ms; ${c.connections} TLS connection${c.connections === 1 ? '' : 's'}, ${calls} | | | |`);
@@ -486,6 +578,24 @@ const main = async () => {
       rows.push(`| cost per million resumes at ${DYNAMODB_LATENCY_TOP_MS} ms per GetItem, the top of AWS's "single-digit milliseconds" | $${atTopOfRange.total.toFixed(3)} | | | |`);
       rows.push(`| GetItem latency up to which the cost budget holds | ${getItemWithinBudget.toFixed(1)} ms (${billedMsWithinBudget} ms billed) | | | |`);
       rows.push(`| cost per million resumes as measured on this machine (raw: the whole handler time, ${w.median.toFixed(3)} ms, moto's latency included) | $${raw.total.toFixed(3)} | | not budgeted | |`);
+      // Saves, on the same model: own time plus the stated latency of their one write, and the write units of the entry saved.
+      const ws = warmSaves.ours;
+      const saveAwsCalls = { dynamodb: ws.awsCallsPerRequest.dynamodb ?? 0, secretsManager: ws.awsCallsPerRequest.secretsManager ?? 0 };
+      const saveDurationMs = modelledDurationMs(ws.ownFast, saveAwsCalls);
+      const savedBytes = await savedEntryBytes();
+      const saveInputs = {
+        memoryMb: MEMORY_MB,
+        durationMs: saveDurationMs,
+        readUnitsPerRequest: 0,
+        writeUnitsPerRequest: writeUnits(savedBytes),
+        secretsManagerCallsPerRequest: saveCalls.progress.secretsManager,
+        logBytesPerRequest: warmSaves.logBytesPerRequest + SAVE_ACCESS_LINE_BYTES,
+      };
+      const saveCost = costPerMillion(saveInputs);
+      const savesOk = Object.keys(ws.statuses).join() === '200' && saveAwsCalls.dynamodb === 1 && !ws.awsCallsPerRequest.other;
+      rows.push(`| warm median over TLS, browser-saves: a save (${WARM_REQUESTS} saves, alternated with the floor's GetItem) | ${ws.median.toFixed(3)} ms (floor ${warmSaves.floor.median.toFixed(3)} ms) | ${ratio(ws.median, warmSaves.floor.median)} | reported | |`);
+      rows.push(`| AWS calls per timed save, as sent over HTTP | ${saveAwsCalls.dynamodb} DynamoDB, ${saveAwsCalls.secretsManager} SM, ${ws.awsCallsPerRequest.other ?? 0} other | | 1 DynamoDB, 0 other | ${check(savesOk, `warm saves sent ${JSON.stringify(ws.awsCallsPerRequest)} AWS requests, statuses ${JSON.stringify(ws.statuses)}`)} |`);
+      rows.push(`| **cost per million saves (us-east-1), modelled** | **$${saveCost.total.toFixed(3)}** | | reported | |`);
       rows.push(`| **cost per million resumes (us-east-1), modelled** | **$${cost.total.toFixed(3)}** | ${ratio(fetchEveryTime.total, cost.total)}× cheaper than fetching the secret each time ($${fetchEveryTime.total.toFixed(3)}) | ≤ $${BUDGET.costPerMillion} | ${check(cost.total <= BUDGET.costPerMillion, `cost $${cost.total.toFixed(3)} > $${BUDGET.costPerMillion}`)} |`);
       costSection = `
 ## Cost per million resumes, by component (us-east-1, modelled)
@@ -501,6 +611,20 @@ const main = async () => {
 | **total** | **${cost.total.toFixed(3)}** | budget ${BUDGET.costPerMillion} |
 
 Lambda duration is billed as the handler's own time, measured here with the waits on the emulator taken out, plus a stated in-region latency for each AWS call (${AWS_CALL_LATENCY_MS.dynamodb} ms per GetItem; the source and the reasoning are in bench/prices.ts). Neither the wait on moto nor what other processes add to the handler's time is billed: both follow this machine's load, not AWS's. The own time is therefore the fast end of its distribution (p1 of ${w.n} calls), the figure other processes cannot inflate; its median is shown beside it.
+
+## Cost per million saves, by component (us-east-1, modelled)
+
+A page's save of its progress (\`${SAVE.key}\`), billed on the same model.
+
+| component | $ per million | from |
+|---|---|---|
+| HTTP API requests | ${saveCost.httpApi.toFixed(3)} | $${(PRICES.httpApiRequest * 1e6).toFixed(2)} per million |
+| Lambda requests | ${saveCost.lambdaRequests.toFixed(3)} | $${(PRICES.lambdaRequest * 1e6).toFixed(2)} per million |
+| Lambda duration | ${saveCost.lambdaDuration.toFixed(3)} | ${MEMORY_MB} MB, ${Math.ceil(saveDurationMs)} ms billed: own time ${ws.ownFast.toFixed(3)} ms + ${saveAwsCalls.dynamodb} UpdateItem × ${AWS_CALL_LATENCY_MS.dynamodb} ms (raw, as measured here: ${Math.ceil(ws.median)} ms) |
+| DynamoDB writes | ${saveCost.dynamodb.toFixed(3)} | ${saveInputs.writeUnitsPerRequest} write unit per save: a conditional UpdateItem of a ${savedBytes} B entry ($${(PRICES.dynamodbWriteUnit * 1e6).toFixed(3)} per million) |
+| Secrets Manager | ${saveCost.secretsManager.toFixed(3)} | ${saveInputs.secretsManagerCallsPerRequest} calls per warm save (the project's settings and the save key are cached) |
+| CloudWatch Logs | ${saveCost.logs.toFixed(3)} | ${saveInputs.logBytesPerRequest.toFixed(0)} B per save: the browser-saves request line (${warmSaves.logBytesPerRequest.toFixed(0)} B, measured) and API Gateway's access line (${SAVE_ACCESS_LINE_BYTES} B, modelled from its format) |
+| **total** | **${saveCost.total.toFixed(3)}** | reported beside the resumes' $${cost.total.toFixed(3)}; not budgeted |
 `;
       Object.assign(results, {
         costViaFunctionUrl: viaFunctionUrl,
@@ -510,7 +634,9 @@ Lambda duration is billed as the handler's own time, measured here with the wait
         cold,
         // Each new instance's wait, in run order, so a swing in the ratio can be traced to the load of the moment.
         coldResumeMs: Object.fromEntries(Object.entries(coldRunsBySide).map(([name, runs]) => [name, runs.map((r) => Math.round(r.answered * 10) / 10)])),
-        warm: { 'load-entry-data': warmCurrent, 'legacy-load-entry-data': warmLegacy, 'load-entry-data (logs off)': warmQuiet },
+        warm: { 'load-entry-data': warmCurrent, 'legacy-load-entry-data': warmLegacy, 'load-entry-data (logs off)': warmQuiet, 'browser-saves': warmSaves },
+        costPerMillionSaves: saveCost,
+        costInputsSaves: saveInputs,
         awsCallLatencyMs: AWS_CALL_LATENCY_MS,
         cost,
         costRaw: raw,

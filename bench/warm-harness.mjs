@@ -66,7 +66,7 @@ const call = async (s, timed) => {
   if (!(res?.statusCode >= 200 && res?.statusCode < 300) && !s.firstFailure) s.firstFailure = { status: res?.statusCode, body: res?.body };
 };
 
-for (let i = 0; i < 100; i++) for (const s of sides) await call(s, false);
+for (let i = 0; i < Number(process.env.BENCH_WARMUP ?? 100); i++) for (const s of sides) await call(s, false);
 writeSync(1, '--- timed run ---\n');
 writeSync(2, '--- timed run ---\n');
 for (let i = 0; i < n; i++) for (const s of sides) await call(s, true);
