@@ -9,6 +9,15 @@ export const PRICES = {
   lambdaRequest: 0.2 / 1e6,
   /** Lambda on arm64, per GB-second, billed per millisecond. */
   lambdaArmGbSecond: 0.0000133334,
+  /**
+   * Lambda provisioned concurrency on arm64, per GB-second it is configured,
+   * used or not (billed from enabling to disabling, rounded up to 5 minutes).
+   * AWS Lambda pricing, "Provisioned Concurrency Pricing", US East (N. Virginia):
+   * https://aws.amazon.com/lambda/pricing/
+   */
+  lambdaArmProvisionedGbSecond: 0.0000033334,
+  /** Lambda duration on arm64 of the requests provisioned instances serve, per GB-second (the same page), instead of lambdaArmGbSecond. */
+  lambdaArmProvisionedDurationGbSecond: 0.0000077778,
   /** DynamoDB on-demand, per read request unit (one strongly consistent read of up to 4 KB, or two eventually consistent). */
   dynamodbReadUnit: 0.125 / 1e6,
   /** DynamoDB on-demand, per write request unit (one standard write of up to 1 KB). */
@@ -47,6 +56,12 @@ export const AWS_CALL_LATENCY_MS = {
    */
   secretsManager: 5,
 } as const;
+
+/** Hours in a month, as AWS's pricing examples and calculator count them. */
+export const HOURS_PER_MONTH = 730;
+
+/** What one provisioned instance of a Lambda of `memoryMb` costs a month, before any request it serves. */
+export const provisionedInstancePerMonth = (memoryMb: number): number => (memoryMb / 1024) * HOURS_PER_MONTH * 3600 * PRICES.lambdaArmProvisionedGbSecond;
 
 /** The top of AWS's "single-digit milliseconds" for GetItem: the benchmark reports the cost at this latency too. */
 export const DYNAMODB_LATENCY_TOP_MS = 9;

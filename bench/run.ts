@@ -17,7 +17,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -38,6 +38,7 @@ import { startMoto } from '../local/moto';
 import { countCalls } from '../dev-support/call-counter';
 import { API_ACCESS_LOG_FORMAT } from '../lib/access-log-format';
 import { writeResults } from './output';
+import { type RecordedResults, withFigures } from './readme-figures';
 import { accessLogLineBytes, AWS_CALL_LATENCY_MS, costPerMillion, DYNAMODB_LATENCY_TOP_MS, itemSizeBytes, modelledDurationMs, PRICES, readUnits, writeUnits } from './prices';
 
 const quick = process.argv.includes('--quick');
@@ -668,6 +669,11 @@ ${costSection}`;
     results.failures = failures;
     process.stdout.write(md);
     writeResults('bench', { 'results.json': `${JSON.stringify(results, null, 2)}\n`, 'results.md': md });
+    if (process.argv.includes('--record')) {
+      const readme = path.join(root, 'README.md');
+      writeFileSync(readme, withFigures(readFileSync(readme, 'utf8'), results as unknown as RecordedResults));
+      process.stderr.write('Wrote the figures in README.md (Cost and performance)\n');
+    }
     if (failures.length) {
       process.stderr.write(`\nBudgets missed:\n- ${failures.join('\n- ')}\n`);
       process.exitCode = 1;
