@@ -651,7 +651,7 @@ A page's save of its progress (\`${SAVE.key}\`), billed on the same model.
     results.machine = `${results.machine as string}, ${os.loadavg()[0].toFixed(1)} at the end`;
     const md = `# Benchmark${quick ? ' (quick: deterministic figures only)' : ''}
 
-\`npm run bench${quick ? ' -- --quick' : ''}\` on ${results.date as string}, ${results.machine as string}. Bundles built with lib/constructs/bundling.ts (the options CDK uses); moto for DynamoDB and Secrets Manager.
+\`npm run bench${quick ? ' -- --quick' : ''}\` on ${results.date as string}, ${results.machine as string}. Bundles built with lib/constructs/bundling.ts (the options CDK uses); moto for DynamoDB and Secrets Manager${quick ? '' : ', reached over TLS through bench/keep-alive-proxy.mjs, one port per service'}.
 
 | figure | measured | ratio to floor | budget | met |
 |---|---|---|---|---|
