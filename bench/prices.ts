@@ -9,8 +9,19 @@ export const PRICES = {
   lambdaRequest: 0.2 / 1e6,
   /** Lambda on arm64, per GB-second, billed per millisecond. */
   lambdaArmGbSecond: 0.0000133334,
+  /**
+   * Lambda provisioned concurrency on arm64, per GB-second it is configured,
+   * used or not (billed from enabling to disabling, rounded up to 5 minutes).
+   * AWS Lambda pricing, "Provisioned Concurrency Pricing", US East (N. Virginia):
+   * https://aws.amazon.com/lambda/pricing/
+   */
+  lambdaArmProvisionedGbSecond: 0.0000033334,
+  /** Lambda duration on arm64 of the requests provisioned instances serve, per GB-second (the same page), instead of lambdaArmGbSecond. */
+  lambdaArmProvisionedDurationGbSecond: 0.0000077778,
   /** DynamoDB on-demand, per read request unit (one strongly consistent read of up to 4 KB, or two eventually consistent). */
   dynamodbReadUnit: 0.125 / 1e6,
+  /** DynamoDB on-demand, per write request unit (one standard write of up to 1 KB). */
+  dynamodbWriteUnit: 0.625 / 1e6,
   /** Secrets Manager, per API call. */
   secretsManagerCall: 0.05 / 10_000,
   /** CloudWatch Logs ingestion (Standard class), per byte. */
@@ -25,7 +36,8 @@ export const PRICES = {
  */
 export const AWS_CALL_LATENCY_MS = {
   /**
-   * A DynamoDB GetItem, request sent to response read. AWS: "For most atomic
+   * A DynamoDB GetItem (or a single-item write: PutItem, UpdateItem), request
+   * sent to response read. AWS: "For most atomic
    * operations, such as GetItem and PutItem, an average latency is in single-digit
    * milliseconds" (AWS re:Post Knowledge Center, "How can I troubleshoot high
    * latency on an Amazon DynamoDB table?",
@@ -44,6 +56,12 @@ export const AWS_CALL_LATENCY_MS = {
    */
   secretsManager: 5,
 } as const;
+
+/** Hours in a month, as AWS's pricing examples and calculator count them. */
+export const HOURS_PER_MONTH = 730;
+
+/** What one provisioned instance of a Lambda of `memoryMb` costs a month, before any request it serves. */
+export const provisionedInstancePerMonth = (memoryMb: number): number => (memoryMb / 1024) * HOURS_PER_MONTH * 3600 * PRICES.lambdaArmProvisionedGbSecond;
 
 /** The top of AWS's "single-digit milliseconds" for GetItem: the benchmark reports the cost at this latency too. */
 export const DYNAMODB_LATENCY_TOP_MS = 9;
@@ -64,17 +82,19 @@ export interface CostInputs {
   readonly memoryMb: number;
   readonly durationMs: number;
   readonly readUnitsPerRequest: number;
+  /** Browser saves write; resumes only read. */
+  readonly writeUnitsPerRequest?: number;
   readonly secretsManagerCallsPerRequest: number;
   readonly logBytesPerRequest: number;
 }
 
-/** Dollars per million resumes, by component. */
+/** Dollars per million requests (resumes, or saves), by component. */
 export const costPerMillion = (i: CostInputs) => {
   const parts = {
     httpApi: PRICES.httpApiRequest,
     lambdaRequests: PRICES.lambdaRequest,
     lambdaDuration: (i.memoryMb / 1024) * (Math.ceil(i.durationMs) / 1000) * PRICES.lambdaArmGbSecond,
-    dynamodb: i.readUnitsPerRequest * PRICES.dynamodbReadUnit,
+    dynamodb: i.readUnitsPerRequest * PRICES.dynamodbReadUnit + (i.writeUnitsPerRequest ?? 0) * PRICES.dynamodbWriteUnit,
     secretsManager: i.secretsManagerCallsPerRequest * PRICES.secretsManagerCall,
     logs: i.logBytesPerRequest * PRICES.logsIngestedByte,
   };
@@ -109,6 +129,9 @@ export const itemSizeBytes = (item: Record<string, unknown>): number =>
 
 /** Read request units for one GetItem of an item of `bytes`: 1 per started 4 KB, halved when eventually consistent. */
 export const readUnits = (bytes: number, consistent: boolean): number => Math.max(1, Math.ceil(bytes / 4096)) * (consistent ? 1 : 0.5);
+
+/** Write request units for one write of an item of `bytes` (an update bills the larger of the item before and after): 1 per started 1 KB. */
+export const writeUnits = (bytes: number): number => Math.max(1, Math.ceil(bytes / 1024));
 
 /**
  * The size of one API Gateway access log line in `format`, with each

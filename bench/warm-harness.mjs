@@ -8,11 +8,11 @@
 // Prints one JSON line of results on fd 3; what the handlers log goes to the real
 // stdout/stderr, where the parent counts our handler's bytes (the floor logs nothing).
 import diagnostics from 'node:diagnostics_channel';
-import { writeSync } from 'node:fs';
+import { readFileSync, writeSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 
 const [ours, floor] = [await import(process.argv[2]), await import(process.argv[3])];
-const { ours: oursEvents, floor: floorEvents } = JSON.parse(process.env.BENCH_EVENTS);
+const { ours: oursEvents, floor: floorEvents } = JSON.parse(readFileSync(process.env.BENCH_EVENTS_FILE, 'utf8'));
 const n = Number(process.env.BENCH_N ?? 2000);
 const context = {
   awsRequestId: 'bench',
@@ -23,7 +23,7 @@ const context = {
   getRemainingTimeInMillis: () => 10_000,
 };
 
-const side = (handler, events) => ({ handler, events, times: [], own: [], statuses: {}, firstFailure: undefined, sockets: 0, awsCalls: {}, wait: 0 });
+const side = (handler, events) => ({ handler, events, next: 0, times: [], own: [], statuses: {}, firstFailure: undefined, sockets: 0, awsCalls: {}, wait: 0 });
 // TCP connections each side opens during its timed calls: 0 when HTTP keep-alive reuses the warm connection.
 let current;
 let timing = false;
@@ -50,8 +50,9 @@ diagnostics.subscribe('http.client.response.finish', ({ request, response }) => 
 const sides = [side(ours.handler, oursEvents), side(floor.handler, floorEvents)];
 
 // Lambda hands every invocation a fresh event (and middlewares may rewrite it): clone one per call, untimed.
-const call = async (s, i, timed) => {
-  const event = structuredClone(s.events[i % s.events.length]);
+// Each side's events are used in turn over the warm-up and the timed run together.
+const call = async (s, timed) => {
+  const event = structuredClone(s.events[s.next++ % s.events.length]);
   current = s;
   timing = timed;
   s.wait = 0;
@@ -65,10 +66,10 @@ const call = async (s, i, timed) => {
   if (!(res?.statusCode >= 200 && res?.statusCode < 300) && !s.firstFailure) s.firstFailure = { status: res?.statusCode, body: res?.body };
 };
 
-for (let i = 0; i < 100; i++) for (const s of sides) await call(s, i, false);
+for (let i = 0; i < Number(process.env.BENCH_WARMUP ?? 100); i++) for (const s of sides) await call(s, false);
 writeSync(1, '--- timed run ---\n');
 writeSync(2, '--- timed run ---\n');
-for (let i = 0; i < n; i++) for (const s of sides) await call(s, i, true);
+for (let i = 0; i < n; i++) for (const s of sides) await call(s, true);
 
 const quantile = (xs, p) => {
   const t = [...xs].sort((a, b) => a - b);

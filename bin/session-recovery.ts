@@ -15,6 +15,7 @@
  *   legacySunset         ISO date announced in the legacy responses' Sunset header
  *   legacyMigrationGuideUrl   where the legacy responses' Link header points
  *   loadEntryDataReservedConcurrency / legacyReservedConcurrency   default none; see the README before setting them
+ *   provisionedConcurrency   default 0; instances of load-entry-data kept initialised (billed while configured)
  *   tableRemovalPolicy   retain-on-update-or-delete (default), retain (adds deletion protection) or destroy
  *   shortLinkDomain / shortLinkCertificateArn   serve short links on your own domain, with its ACM certificate (both or neither)
  */
@@ -76,6 +77,7 @@ new SessionRecoveryStack(app, ctx('stackName') ?? 'SessionRecovery', {
     legacyMigrationGuideUrl: ctx('legacyMigrationGuideUrl'),
     loadEntryDataReservedConcurrency: num('loadEntryDataReservedConcurrency'),
     legacyReservedConcurrency: num('legacyReservedConcurrency'),
+    provisionedConcurrency: num('provisionedConcurrency'),
     tableRemovalPolicy: removalPolicy('tableRemovalPolicy'),
     shortLinkDomain: shortLinkDomain && shortLinkCertificateArn ? { domainName: shortLinkDomain, certificateArn: shortLinkCertificateArn } : undefined,
   },

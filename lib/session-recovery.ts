@@ -147,6 +147,19 @@ export interface SessionRecoveryProps {
    * @default - nothing reserved
    */
   readonly legacyReservedConcurrency?: number;
+  /**
+   * Instances of the load-entry-data Lambda that Lambda keeps initialised, so a
+   * resume that would land on a new instance finds one ready (what a user waits
+   * for on a new instance is `bench/results.md`'s cold resume). They are served
+   * through the alias `live`, which the API Gateway routes and the Function URL
+   * invoke; each deploy publishes a version and provisions it before the alias
+   * moves to it. Billed for every second they are configured, used or not: about
+   * $2.19 a month per instance at 256 MB on arm64 in us-east-1 (README, Cost and
+   * performance), and come out of the account's concurrency quota like a
+   * reservation. Resumes beyond them start new instances as usual.
+   * @default 0 - none: the integration invokes the function itself
+   */
+  readonly provisionedConcurrency?: number;
   /** SNS topic the alarms notify. @default - alarms without actions */
   readonly alarmTopic?: sns.ITopic;
   /** @default 256 */
@@ -238,6 +251,8 @@ export class SessionRecovery extends Construct {
   readonly legacyUrl: lambda.FunctionUrl;
   /** The current contract on a Function URL, when `currentContractFunctionUrl` is set. */
   readonly loadEntryDataFunctionUrl?: lambda.FunctionUrl;
+  /** The alias `live` of load-entry-data that holds its provisioned concurrency, when `provisionedConcurrency` is set. */
+  readonly loadEntryDataAlias?: lambda.Alias;
   /** Lets a backend role invoke the mint Lambda and nothing else. */
   readonly mintInvokePolicy: iam.ManagedPolicy;
   /** Lets an operator or backend role call the IAM-authorized admin routes (credentials, entries, tokens, legacy keys). */
@@ -315,12 +330,22 @@ export class SessionRecovery extends Construct {
         'The save key is rotated by hand with an overlap (current and previous both verify, docs/security.md): an automatic single-value rotation would break every save token in browsers at once.',
     });
 
+    const loadEntryDataReserved = reserved('loadEntryDataReservedConcurrency', props.loadEntryDataReservedConcurrency);
+    const provisioned = props.provisionedConcurrency ?? 0;
+    if (!(Number.isInteger(provisioned) && provisioned >= 0)) throw new Error(`provisionedConcurrency must be a whole number of at least 0, got ${provisioned}`);
+    if (loadEntryDataReserved !== undefined && provisioned > loadEntryDataReserved) {
+      throw new Error(`provisionedConcurrency (${provisioned}) cannot exceed loadEntryDataReservedConcurrency (${loadEntryDataReserved})`);
+    }
     const loadEntryData = new ApiFunction(this, 'LoadEntryData', {
       ...common,
       functionName: 'load-entry-data',
-      reservedConcurrentExecutions: reserved('loadEntryDataReservedConcurrency', props.loadEntryDataReservedConcurrency),
+      reservedConcurrentExecutions: loadEntryDataReserved,
       settings: { ...environment, ...publicSettings },
     });
+    // Provisioned concurrency belongs to a version: the alias points at the one this deploy publishes.
+    this.loadEntryDataAlias = provisioned > 0 ? loadEntryData.addAlias('live', { provisionedConcurrentExecutions: provisioned }) : undefined;
+    /** What invokes load-entry-data: its alias when it has provisioned instances, so requests reach them. */
+    const loadEntryDataTarget: lambda.IFunction = this.loadEntryDataAlias ?? loadEntryData;
     // A resume of a browser-saves project answers a save token too.
     loadEntryData.bindSaveKey(this.saveKey);
     new RequestLogMetrics(this, 'LoadEntryDataLogMetrics', { logGroup: loadEntryData.logGroup });
@@ -328,7 +353,7 @@ export class SessionRecovery extends Construct {
     loadEntryData.bindSecretsUnder(this.secretPrefix, PROJECT_SECRETS_PATH);
     if (props.currentContractFunctionUrl) {
       // No Function URL CORS: the Lambda (middy) answers preflights, as behind API Gateway.
-      this.loadEntryDataFunctionUrl = loadEntryData.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
+      this.loadEntryDataFunctionUrl = loadEntryDataTarget.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
     }
 
     const credentials = new ApiFunction(this, 'Credentials', { ...common, functionName: 'credentials', settings: environment });
@@ -456,7 +481,7 @@ export class SessionRecovery extends Construct {
     const integrationFor = (fn: FunctionName): HttpLambdaIntegration => {
       let integration = integrations.get(fn);
       if (!integration) {
-        integration = new HttpLambdaIntegration(`${fn}-integration`, this.functions[fn]);
+        integration = new HttpLambdaIntegration(`${fn}-integration`, fn === 'load-entry-data' ? loadEntryDataTarget : this.functions[fn]);
         integrations.set(fn, integration);
       }
       return integration;

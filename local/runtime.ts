@@ -97,13 +97,12 @@ const seedDemo = async (): Promise<DemoSecrets> => {
   const environment = setting('DEPLOYMENT_ENVIRONMENT');
   const dynamodb = new DynamoDBClient({});
   const secrets = new SecretsManagerClient({});
-  const access = async () => ({ client: secrets, sdk: await import('@aws-sdk/client-secrets-manager') });
   try {
     await ensureSaveKey(secrets, setting('SAVE_KEY_SECRET') as string);
     await createEntriesTable(dynamodb, setting('TABLE_NAME'));
     // Keep the demo secrets across restarts against a long-running emulator.
     // The same read the credentials Lambda does.
-    const store = new SecretsManagerProjectStore(access, prefix);
+    const store = new SecretsManagerProjectStore(secrets, prefix);
     const existing = (await store.read(DEMO.projectId))?.value.credentials.find(
       (c): c is ActiveCredential => c.environment === environment && c.status === 'active',
     );
@@ -125,7 +124,7 @@ const seedDemo = async (): Promise<DemoSecrets> => {
       });
     }
     // A legacy key for the demo flow, bound to the demo project, as `legacy import` stores it.
-    const legacyKeys = new SecretsManagerLegacyKeyStore(access, prefix);
+    const legacyKeys = new SecretsManagerLegacyKeyStore(secrets, prefix);
     const legacy = await legacyKeys.read(DEMO.flowId);
     const legacyKey = legacy?.project_id === DEMO.projectId ? legacy.secret : `legacy_${randomBytes(32).toString('hex')}`;
     if (legacyKey !== legacy?.secret) await legacyKeys.put(DEMO.flowId, DEMO.projectId, legacyKey, new Date());
@@ -152,7 +151,7 @@ const seedDemo = async (): Promise<DemoSecrets> => {
 const allowDemoSaves = async (origins: readonly string[]): Promise<void> => {
   const secrets = new SecretsManagerClient({});
   try {
-    const store = new SecretsManagerProjectStore(async () => ({ client: secrets, sdk: await import('@aws-sdk/client-secrets-manager') }), setting('SECRET_PREFIX'));
+    const store = new SecretsManagerProjectStore(secrets, setting('SECRET_PREFIX'));
     await updateOptimistically(store, DEMO.projectId, (doc) => {
       const listed = [...new Set([...origins, ...(doc?.allowed_origins ?? []).filter((o) => o !== '*')])].slice(0, MAX_ALLOWED_ORIGINS);
       return { value: setBrowserSaves(DEMO.projectId, setAllowedOrigins(DEMO.projectId, doc, listed), true), result: undefined };

@@ -1,7 +1,7 @@
+import { GetSecretValueCommand, ResourceNotFoundException, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { KeySet, SigningKeySource } from '../domain/ports';
 import type { SigningKey } from '../domain/token';
 import { CURRENT } from './naming';
-import { isSdkError, type SecretsManagerAccess } from './clients';
 import { awsCall } from './errors';
 
 /**
@@ -12,18 +12,17 @@ import { awsCall } from './errors';
  */
 export class SaveKeySource implements SigningKeySource {
   constructor(
-    private readonly secretsManager: () => Promise<SecretsManagerAccess>,
+    private readonly client: SecretsManagerClient,
     private readonly secretName: string | undefined,
   ) {}
 
   async loadKeys(): Promise<KeySet> {
     if (this.secretName === undefined) return { keys: [] };
-    const { client, sdk } = await this.secretsManager();
     let text: string | undefined;
     try {
-      text = (await awsCall(client.send(new sdk.GetSecretValueCommand({ SecretId: this.secretName, VersionStage: CURRENT })))).SecretString;
+      text = (await awsCall(this.client.send(new GetSecretValueCommand({ SecretId: this.secretName, VersionStage: CURRENT })))).SecretString;
     } catch (error) {
-      if (isSdkError(error, 'ResourceNotFoundException')) return { keys: [] };
+      if (error instanceof ResourceNotFoundException) return { keys: [] };
       throw error;
     }
     return { keys: parseSaveKey(text) };

@@ -1,6 +1,17 @@
 import { type LegacyKeyDocument, parseLegacyKey } from '../domain/legacy-keys';
 import { legacyKeySecretName } from './naming';
-import { isSdkError, type SecretsManagerAccess } from './clients';
+import {
+  CreateSecretCommand,
+  DeleteSecretCommand,
+  DescribeSecretCommand,
+  GetSecretValueCommand,
+  InvalidRequestException,
+  PutSecretValueCommand,
+  ResourceExistsException,
+  ResourceNotFoundException,
+  RestoreSecretCommand,
+  type SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
 import { awsCall } from './errors';
 
 /** Days a retired legacy key can still be restored (by importing it again) before Secrets Manager deletes it. */
@@ -13,20 +24,19 @@ export const LEGACY_KEY_RECOVERY_DAYS = 7;
  */
 export class SecretsManagerLegacyKeyReader {
   constructor(
-    protected readonly secretsManager: () => Promise<SecretsManagerAccess>,
+    protected readonly client: SecretsManagerClient,
     protected readonly secretPrefix: string,
   ) {}
 
   async read(flowId: string): Promise<LegacyKeyDocument | undefined> {
-    const { client, sdk } = await this.secretsManager();
     try {
-      const out = await awsCall(client.send(
-        new sdk.GetSecretValueCommand({ SecretId: legacyKeySecretName(this.secretPrefix, flowId) }),
+      const out = await awsCall(this.client.send(
+        new GetSecretValueCommand({ SecretId: legacyKeySecretName(this.secretPrefix, flowId) }),
       ));
       return out.SecretString === undefined ? undefined : parseLegacyKey(out.SecretString, flowId);
     } catch (error) {
       // A retired key is "marked for deletion": reading it fails with InvalidRequestException.
-      if (isSdkError(error, 'ResourceNotFoundException') || isSdkError(error, 'InvalidRequestException')) return undefined;
+      if (error instanceof ResourceNotFoundException || error instanceof InvalidRequestException) return undefined;
       throw error;
     }
   }
@@ -38,37 +48,35 @@ export class SecretsManagerLegacyKeyStore extends SecretsManagerLegacyKeyReader 
 
   /** Stores (or replaces) a flow's legacy key for one project, restoring a retired one first. */
   async put(flowId: string, projectId: string, secret: string, now: Date): Promise<void> {
-    const { client, sdk } = await this.secretsManager();
     const name = legacyKeySecretName(this.secretPrefix, flowId);
     const doc: LegacyKeyDocument = { schema_version: 1, flow_id: flowId, project_id: projectId, secret, imported_at: now.toISOString() };
     const text = JSON.stringify(doc);
     try {
-      await awsCall(client.send(
-        new sdk.CreateSecretCommand({ Name: name, SecretString: text, Description: `session-recovery legacy key of flow ${flowId}` }),
+      await awsCall(this.client.send(
+        new CreateSecretCommand({ Name: name, SecretString: text, Description: `session-recovery legacy key of flow ${flowId}` }),
       ));
       return;
     } catch (error) {
       // The name exists, live or retired (scheduled for deletion, which AWS reports as InvalidRequestException).
-      if (!(isSdkError(error, 'ResourceExistsException') || isSdkError(error, 'InvalidRequestException'))) throw error;
+      if (!(error instanceof ResourceExistsException || error instanceof InvalidRequestException)) throw error;
     }
-    const described = await awsCall(client.send(new sdk.DescribeSecretCommand({ SecretId: name })));
-    if (described.DeletedDate !== undefined) await awsCall(client.send(new sdk.RestoreSecretCommand({ SecretId: name })));
-    await awsCall(client.send(new sdk.PutSecretValueCommand({ SecretId: name, SecretString: text })));
+    const described = await awsCall(this.client.send(new DescribeSecretCommand({ SecretId: name })));
+    if (described.DeletedDate !== undefined) await awsCall(this.client.send(new RestoreSecretCommand({ SecretId: name })));
+    await awsCall(this.client.send(new PutSecretValueCommand({ SecretId: name, SecretString: text })));
   }
 
   /** Retires a flow's key: it stops verifying within the key cache TTL. False when the flow had none. */
   async retire(flowId: string): Promise<boolean> {
-    const { client, sdk } = await this.secretsManager();
     try {
-      await awsCall(client.send(
-        new sdk.DeleteSecretCommand({
+      await awsCall(this.client.send(
+        new DeleteSecretCommand({
           SecretId: legacyKeySecretName(this.secretPrefix, flowId),
           RecoveryWindowInDays: LEGACY_KEY_RECOVERY_DAYS,
         }),
       ));
       return true;
     } catch (error) {
-      if (isSdkError(error, 'ResourceNotFoundException') || isSdkError(error, 'InvalidRequestException')) return false;
+      if (error instanceof ResourceNotFoundException || error instanceof InvalidRequestException) return false;
       throw error;
     }
   }

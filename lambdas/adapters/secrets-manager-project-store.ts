@@ -2,7 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { CURRENT, projectSecretName } from './naming';
 import type { Versioned, VersionedStore } from '../domain/ports';
 import { CorruptSecretError, type ProjectSecretDocument, parseProjectSecret } from '../domain/project-keys';
-import { isSdkError, type SecretsManagerAccess } from './clients';
+import {
+  CreateSecretCommand,
+  GetSecretValueCommand,
+  InvalidParameterException,
+  PutSecretValueCommand,
+  ResourceExistsException,
+  ResourceNotFoundException,
+  type SecretsManagerClient,
+  UpdateSecretVersionStageCommand,
+} from '@aws-sdk/client-secrets-manager';
 import { awsCall } from './errors';
 
 /** Staging label of a written-but-not-yet-current version. */
@@ -15,23 +24,22 @@ const PENDING_STAGE = 'SESSION_RECOVERY_PENDING';
  */
 export class SecretsManagerProjectReader {
   constructor(
-    protected readonly secretsManager: () => Promise<SecretsManagerAccess>,
+    protected readonly client: SecretsManagerClient,
     protected readonly secretPrefix: string,
   ) {}
 
   /** The project's document, or undefined when it has no secret. Throws CorruptSecretError on a malformed one. */
   async read(projectId: string): Promise<Versioned<ProjectSecretDocument> | undefined> {
-    const { client, sdk } = await this.secretsManager();
     let text: string | undefined;
     let version: string | undefined;
     try {
-      const out = await awsCall(client.send(
-        new sdk.GetSecretValueCommand({ SecretId: projectSecretName(this.secretPrefix, projectId), VersionStage: CURRENT }),
+      const out = await awsCall(this.client.send(
+        new GetSecretValueCommand({ SecretId: projectSecretName(this.secretPrefix, projectId), VersionStage: CURRENT }),
       ));
       text = out.SecretString;
       version = out.VersionId;
     } catch (error) {
-      if (isSdkError(error, 'ResourceNotFoundException')) return undefined;
+      if (error instanceof ResourceNotFoundException) return undefined;
       throw error;
     }
     if (text === undefined || version === undefined) throw new CorruptSecretError('project secret has no SecretString');
@@ -54,14 +62,13 @@ export class SecretsManagerProjectReader {
  */
 export class SecretsManagerProjectStore extends SecretsManagerProjectReader implements VersionedStore<ProjectSecretDocument> {
   async compareAndSwap(projectId: string, doc: ProjectSecretDocument, expected: string | undefined): Promise<boolean> {
-    const { client, sdk } = await this.secretsManager();
     const name = projectSecretName(this.secretPrefix, projectId);
     const text = JSON.stringify(doc);
     const version = randomUUID();
     if (expected === undefined) {
       try {
-        await awsCall(client.send(
-          new sdk.CreateSecretCommand({
+        await awsCall(this.client.send(
+          new CreateSecretCommand({
             Name: name,
             SecretString: text,
             ClientRequestToken: version,
@@ -70,16 +77,16 @@ export class SecretsManagerProjectStore extends SecretsManagerProjectReader impl
         ));
         return true;
       } catch (error) {
-        if (isSdkError(error, 'ResourceExistsException')) return false;
+        if (error instanceof ResourceExistsException) return false;
         throw error;
       }
     }
-    await awsCall(client.send(
-      new sdk.PutSecretValueCommand({ SecretId: name, SecretString: text, ClientRequestToken: version, VersionStages: [PENDING_STAGE] }),
+    await awsCall(this.client.send(
+      new PutSecretValueCommand({ SecretId: name, SecretString: text, ClientRequestToken: version, VersionStages: [PENDING_STAGE] }),
     ));
     try {
-      await awsCall(client.send(
-        new sdk.UpdateSecretVersionStageCommand({
+      await awsCall(this.client.send(
+        new UpdateSecretVersionStageCommand({
           SecretId: name,
           VersionStage: 'AWSCURRENT',
           MoveToVersionId: version,
@@ -88,7 +95,7 @@ export class SecretsManagerProjectStore extends SecretsManagerProjectReader impl
       ));
       return true;
     } catch (error) {
-      if (isSdkError(error, 'InvalidParameterException')) return false;
+      if (error instanceof InvalidParameterException) return false;
       throw error;
     }
   }

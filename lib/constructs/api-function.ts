@@ -78,8 +78,7 @@ export class ApiFunction extends NodejsFunction {
         banner: BUNDLING.banner,
         // esbuild's default (info) prints a size summary per function on every synth; warnings and errors still show.
         logLevel: LogLevel.WARNING,
-        // Bundle the pinned SDK, tree-shaken (CDK would leave every @aws-sdk/* package to the runtime);
-        // the Secrets Manager client is required from the runtime's SDK at run time, see bundling.ts.
+        // Bundle the pinned SDK, tree-shaken (CDK would leave every @aws-sdk/* package to the runtime), see bundling.ts.
         externalModules: [],
         forceDockerBundling: false,
       },

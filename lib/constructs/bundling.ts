@@ -2,9 +2,9 @@
  * The esbuild options every Lambda is bundled with. CDK (ApiFunction) and the
  * benchmark (bench/run.ts) both use this, so the bytes measured are the bytes deployed.
  *
- * The Secrets Manager SDK is not in the bundle: lambdas/adapters/clients.ts
- * requires it from the Lambda runtime's own AWS SDK v3 on first use, so warm
- * resumes served from the key cache never load it and a cold start does not read it.
+ * Every AWS SDK client a Lambda uses is in its bundle, tree-shaken to the commands
+ * it sends: nothing is loaded from the Lambda runtime's own SDK, whose version
+ * the deployment does not pin (test/infra/artifact.test.ts checks it).
  */
 export const BUNDLING = {
   format: 'esm',

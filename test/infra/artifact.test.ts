@@ -23,7 +23,8 @@ import { startStalledEndpoint } from '../support/stalled-endpoint';
  * each public Lambda's asset, from a synthesized cloud assembly, alone in a task
  * folder with no node_modules; the AWS SDK only in a separate folder on NODE_PATH
  * (the runtime's /var/runtime/node_modules); stock Node, no loader, no test
- * transform. AWS is moto.
+ * transform. AWS is moto. Each run also says what the process loaded from that
+ * folder: nothing, since every SDK client is bundled (lib/constructs/bundling.ts).
  */
 
 const root = path.join(import.meta.dirname, '..', '..');
@@ -115,7 +116,7 @@ const run = (task: ReturnType<typeof taskFor>, events: APIGatewayProxyEventV2[],
   child.stdout!.on('data', (chunk: Buffer) => (output.stdout += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output.stderr += chunk.toString()));
   child.stdio[3]!.on('data', (chunk: Buffer) => (output.report += chunk.toString()));
-  return new Promise<Array<{ status: number; headers: Record<string, string>; json: unknown; ms: number }>>((resolve, reject) => {
+  return new Promise<{ replies: Array<{ status: number; headers: Record<string, string>; json: unknown; ms: number }>; fromNodePath: string[] }>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code) => {
       // Its log lines join the run's log scan (test/setup/log-capture.ts), like every other Lambda line.
@@ -124,15 +125,16 @@ const run = (task: ReturnType<typeof taskFor>, events: APIGatewayProxyEventV2[],
         reject(new Error(`${task.logicalId} exited with ${code}: ${output.stderr}`));
         return;
       }
-      const results = JSON.parse(output.report) as Array<{ result: APIGatewayProxyStructuredResultV2; ms: number }>;
-      resolve(
-        results.map(({ result, ms }) => {
+      const { results, fromNodePath } = JSON.parse(output.report) as { results: Array<{ result: APIGatewayProxyStructuredResultV2; ms: number }>; fromNodePath: string[] };
+      resolve({
+        replies: results.map(({ result, ms }) => {
           const json: unknown = result.body ? JSON.parse(result.body) : undefined;
           registerSensitiveBody(json);
           const headers = Object.fromEntries(Object.entries(result.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]));
           return { status: result.statusCode ?? 200, headers, json, ms };
         }),
-      );
+        fromNodePath,
+      });
     });
   });
 };
@@ -174,32 +176,35 @@ describe('the deployed artifact of each public Lambda, run as nodejs24.x runs it
     }
   });
 
-  it('load-entry-data: a valid resume gives 200 with the entry, a tampered token 401', async () => {
+  it('load-entry-data: a valid resume gives 200 with the entry, a tampered token 401, and nothing is loaded from the runtime\'s SDK', async () => {
     const token = computeToken(s.credential.secret, s.entryId, FUTURE);
     registerSensitive(token);
-    const [valid, bad] = await run(current, [loadEntryEvent(resumeBody(token)), loadEntryEvent(resumeBody(tampered(token)))]);
+    const { replies: [valid, bad], fromNodePath } = await run(current, [loadEntryEvent(resumeBody(token)), loadEntryEvent(resumeBody(tampered(token)))]);
     expect([valid.status, valid.json]).toEqual([200, { entry: { colour: 'teal', seats: 3, entry_id: s.entryId, current_page_key: 'page_2' } }]);
     expect([bad.status, bad.json]).toEqual([401, { error: { code: 'invalid_token', message: 'The link is not valid: its token does not match. Ask for a new link.' } }]);
+    expect(fromNodePath).toEqual([]);
   }, 30_000);
 
-  it('legacy-load-entry-data: a valid resume gives 200 with the entry, a tampered token 401', async () => {
+  it('legacy-load-entry-data: a valid resume gives 200 with the entry, a tampered token 401, and nothing is loaded from the runtime\'s SDK', async () => {
     const token = computeToken(legacyKey, s.entryId, FUTURE);
     registerSensitive(token);
-    const [valid, bad] = await run(legacy, [functionUrlEvent('POST', '/', legacyBody(token)), functionUrlEvent('POST', '/', legacyBody(tampered(token)))]);
+    const { replies: [valid, bad], fromNodePath } = await run(legacy, [functionUrlEvent('POST', '/', legacyBody(token)), functionUrlEvent('POST', '/', legacyBody(tampered(token)))]);
     expect([valid.status, valid.json]).toEqual([200, { entry: { colour: 'teal', seats: 3, entry_id: s.entryId, current_page_key: 'page_2' } }]);
     expect([bad.status, bad.json]).toEqual([401, { error: { code: 'invalid_token', message: 'The link is not valid: its token does not match. Ask for a new link.' } }]);
+    expect(fromNodePath).toEqual([]);
   }, 30_000);
 
-  it('browser-saves: a page on an allowed origin creates an entry and saves to it; a tampered save token gets 401', async () => {
+  it('browser-saves: a page on an allowed origin creates an entry and saves to it; a tampered save token gets 401; nothing is loaded from the runtime\'s SDK', async () => {
     const page = { origin: SITE, 'content-type': 'text/plain;charset=UTF-8' };
     const draft = { project_id: savesProject, flow_id: s.flowId, current_page_key: 'page_1', user_data: { colour: 'teal' } };
-    const [made] = await run(saves, [routeEvent('createEntry', {}, draft, {}, page)]);
+    const { replies: [made], fromNodePath } = await run(saves, [routeEvent('createEntry', {}, draft, {}, page)]);
+    expect(fromNodePath).toEqual([]);
     expect(made.status).toBe(201);
     const { entry_id, save_token } = made.json as { entry_id: string; save_token: string };
     savedEntries.push(entry_id);
     registerSensitive(save_token);
     const progress = (token: string, seq: number) => routeEvent('saveProgress', { entry_id }, { ...draft, save_token: token, seq, current_page_key: 'page_2' }, {}, page);
-    const [saved, bad] = await run(saves, [progress(save_token, 1), progress(`${save_token.slice(0, -1)}${save_token.endsWith('A') ? 'E' : 'A'}`, 2)]);
+    const { replies: [saved, bad] } = await run(saves, [progress(save_token, 1), progress(`${save_token.slice(0, -1)}${save_token.endsWith('A') ? 'E' : 'A'}`, 2)]);
     expect([saved.status, saved.json]).toEqual([200, { seq: 1 }]);
     expect([bad.status, (bad.json as { error: { code: string } }).error.code]).toEqual([401, 'invalid_save_token']);
   }, 30_000);
@@ -213,11 +218,12 @@ describe('the deployed artifact of each public Lambda, run as nodejs24.x runs it
       Item: { entry_id: { S: shortLinkKey(code) }, url: { S: url }, retain_until: { N: String(Math.floor(Date.now() / 1000) + 3600) }, project_id: { S: s.projectId } },
     }));
     try {
-      const [get, head, unknown] = await run(shortLinks, [
+      const { replies: [get, head, unknown], fromNodePath } = await run(shortLinks, [
         routeEvent('followShortLink', { code }),
         routeEvent('checkShortLink', { code }),
         routeEvent('followShortLink', { code: generateShortCode() }, undefined, {}, { accept: 'application/json' }),
       ]);
+      expect(fromNodePath).toEqual([]);
       expect([get.status, get.headers.location, get.headers['cache-control'], get.headers['referrer-policy']]).toEqual([302, url, 'no-store', 'no-referrer']);
       expect([head.status, head.headers.location]).toEqual([302, url]);
       expect([unknown.status, (unknown.json as { error: { code: string } }).error.code]).toEqual([404, 'not_found']);
@@ -227,10 +233,10 @@ describe('the deployed artifact of each public Lambda, run as nodejs24.x runs it
   }, 30_000);
 
   it('load-entry-data with a DynamoDB that accepts connections and never answers: 503 with Retry-After within the 8 s retry budget', async () => {
-    // DynamoDB's client is bundled (Secrets Manager's comes from NODE_PATH): this is the bundled HTTP handler's timeout.
+    // The bundled HTTP handler's timeout (the keys come from moto: only DynamoDB stalls).
     const stalled = await startStalledEndpoint();
     try {
-      const [reply] = await run(current, [loadEntryEvent(resumeBody(computeToken(s.credential.secret, s.entryId, FUTURE)))], {
+      const { replies: [reply] } = await run(current, [loadEntryEvent(resumeBody(computeToken(s.credential.secret, s.entryId, FUTURE)))], {
         AWS_ENDPOINT_URL_DYNAMODB: stalled.endpoint,
       });
       expect([reply.status, reply.headers['retry-after'], reply.json]).toEqual([503, '1', { error: { code: 'service_unavailable', message: 'The service is busy. Retry shortly.' } }]);

@@ -12,8 +12,8 @@ const cfnLint = path.join(import.meta.dirname, '..', '..', '.venv', 'bin', 'cfn-
 it.each([
   ['the default stack', {}],
   [
-    'the stack with the legacy route switched off, reserved concurrency, a Function URL for the current contract and a destroyable table',
-    { legacyEnabled: false, loadEntryDataReservedConcurrency: 100, legacyReservedConcurrency: 20, currentContractFunctionUrl: true, tableRemovalPolicy: RemovalPolicy.DESTROY },
+    'the stack with the legacy route switched off, reserved and provisioned concurrency, a Function URL for the current contract and a destroyable table',
+    { legacyEnabled: false, loadEntryDataReservedConcurrency: 100, legacyReservedConcurrency: 20, provisionedConcurrency: 2, currentContractFunctionUrl: true, tableRemovalPolicy: RemovalPolicy.DESTROY },
   ],
   [
     'the stack serving short links on its own domain',

@@ -22,6 +22,7 @@ it('`npm run synth` (cdk synth) works offline with no AWS credentials, reads its
       '-c', 'tableRemovalPolicy=retain',
       '-c', 'shortLinkDomain=go.example.com',
       '-c', 'shortLinkCertificateArn=arn:aws:acm:us-east-1:111122223333:certificate/0f1e2d3c-aaaa-bbbb-cccc-123456789abc',
+      '-c', 'provisionedConcurrency=2',
     ], {
       cwd: root,
       env,
@@ -41,6 +42,7 @@ it('`npm run synth` (cdk synth) works offline with no AWS credentials, reads its
     expect(reserved.sort((a, b) => a - b)).toEqual([20, 100]);
     expect(resources.find((r) => r.Type === 'AWS::DynamoDB::GlobalTable')?.DeletionPolicy).toBe('Retain');
     expect(resources.find((r) => r.Type === 'AWS::ApiGatewayV2::DomainName')?.Properties.DomainName).toBe('go.example.com');
+    expect(resources.filter((r) => r.Type === 'AWS::Lambda::Alias').map((r) => r.Properties.ProvisionedConcurrencyConfig)).toEqual([{ ProvisionedConcurrentExecutions: 2 }]);
   } finally {
     rmSync(out, { recursive: true, force: true });
   }

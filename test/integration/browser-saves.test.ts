@@ -176,7 +176,7 @@ describe('a page saving its own progress', () => {
     const { entry_id, save_token } = await created(p);
     await save(p, entry_id, save_token, 1, 'page_2', { warm: true });
     const ddb = countCalls(dynamodb);
-    const sm = countCalls((await secretsManager()).client);
+    const sm = countCalls(secretsManager);
     try {
       for (let seq = 2; seq <= 6; seq++) expect((await save(p, entry_id, save_token, seq, `page_${seq}`, { seq })).status).toBe(200);
       expect(ddb.calls).toEqual(Array(5).fill('UpdateItemCommand'));

@@ -120,8 +120,7 @@ const RETRY_BUDGET_MS = 8_000;
 describe('when AWS stalls: a real socket that accepts connections and never answers', () => {
   // One test, so the two stalls (about 6 s each) run side by side: each client is sent to one stalled endpoint.
   it('the SDK clients make 3 attempts, each abandoned by a request timeout, and a resume answers 503 with Retry-After, within the retry budget', async () => {
-    const sm = await secretsManager();
-    for (const client of [dynamodb, sm.client]) {
+    for (const client of [dynamodb, secretsManager]) {
       expect(await client.config.retryStrategy()).toMatchObject({ mode: 'standard' });
       expect(await client.config.maxAttempts()).toBe(3);
     }
@@ -132,7 +131,7 @@ describe('when AWS stalls: a real socket that accepts connections and never answ
     try {
       // The warm project's keys are cached, so its resume reads DynamoDB only; the cold one must fetch its keys first.
       expect((await invoke(handler, loadEntryEvent(bodyFor(warm)))).status).toBe(200);
-      restore = [sendTo(dynamodb, silent.endpoint), sendTo(sm.client, midBody.endpoint)];
+      restore = [sendTo(dynamodb, silent.endpoint), sendTo(secretsManager, midBody.endpoint)];
       // Past the budget the direct calls are aborted, so a client that waits on forever fails this test instead of hanging it.
       const abortSignal = AbortSignal.timeout(RETRY_BUDGET_MS + 1_000);
 
@@ -140,7 +139,7 @@ describe('when AWS stalls: a real socket that accepts connections and never answ
       const [calls, replies] = await Promise.all([
         Promise.allSettled([
           dynamodb.send(new GetItemCommand({ TableName: process.env.TABLE_NAME, Key: { entry_id: { S: 'entry_stalled' } } }), { abortSignal }),
-          sm.client.send(new GetSecretValueCommand({ SecretId: 'session-recovery-test/stalled' }), { abortSignal }),
+          secretsManager.send(new GetSecretValueCommand({ SecretId: 'session-recovery-test/stalled' }), { abortSignal }),
         ]),
         Promise.all([invoke(handler, loadEntryEvent(bodyFor(cold))), invoke(handler, loadEntryEvent(bodyFor(warm)))]),
       ]);
@@ -169,7 +168,6 @@ describe('when AWS stalls: a real socket that accepts connections and never answ
   }, 20_000);
 
   it('a resume that meets two stalled calls (a stalled key refetch, stale keys served, then a stalled entry read) still answers 503 before 8 s', async () => {
-    const sm = await secretsManager();
     const s2 = await seedScenario();
     const stalled = await startStalledEndpoint('silent');
     const clock = controlClock();
@@ -178,7 +176,7 @@ describe('when AWS stalls: a real socket that accepts connections and never answ
       expect((await invoke(handler, loadEntryEvent(bodyFor(s2)))).status).toBe(200);
       // Past the key cache TTL and within the staleness bound: the refetch stalls, then the cached keys answer.
       clock.advance(61_000);
-      restore = [sendTo(dynamodb, stalled.endpoint), sendTo(sm.client, stalled.endpoint)];
+      restore = [sendTo(dynamodb, stalled.endpoint), sendTo(secretsManager, stalled.endpoint)];
       const started = performance.now();
       const reply = await invoke(handler, loadEntryEvent(bodyFor(s2)));
       const elapsed = performance.now() - started;

@@ -18,7 +18,7 @@ const legacy = ((await import('../../lambdas/legacy-load-entry-data/index')) as 
 
 const EXPIRES = '2099-08-01T00:00:00.000Z';
 const clock = controlClock();
-const sm = countCalls((await secretsManager()).client);
+const sm = countCalls(secretsManager);
 afterAll(() => {
   sm.detach();
   clock.restore();

@@ -1,4 +1,5 @@
 import { handler as legacyKeys } from '../../lambdas/legacy-keys/index';
+import { CreateSecretCommand, DeleteSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { secretsManager } from '../../lambdas/adapters/clients';
 import { SecretsManagerLegacyKeyStore } from '../../lambdas/adapters/secrets-manager-legacy-key-store';
 import { legacyKeySecretName } from '../../lambdas/adapters/naming';
@@ -50,10 +51,9 @@ it('has no route that generates a legacy key', async () => {
 
 it('a key stored before keys were bound to a project opens nothing: it must be imported again with its project', async () => {
   const flowId = uid('flow');
-  const { client, sdk } = await secretsManager();
   const name = legacyKeySecretName(process.env.SECRET_PREFIX as string, flowId);
-  await client.send(
-    new sdk.CreateSecretCommand({
+  await secretsManager.send(
+    new CreateSecretCommand({
       Name: name,
       SecretString: JSON.stringify({ schema_version: 1, flow_id: flowId, secret: 'unbound-legacy-key', imported_at: '2026-01-01T00:00:00.000Z' }),
     }),
@@ -61,6 +61,6 @@ it('a key stored before keys were bound to a project opens nothing: it must be i
   try {
     expect(await store.read(flowId)).toBeUndefined();
   } finally {
-    await client.send(new sdk.DeleteSecretCommand({ SecretId: name, ForceDeleteWithoutRecovery: true }));
+    await secretsManager.send(new DeleteSecretCommand({ SecretId: name, ForceDeleteWithoutRecovery: true }));
   }
 });

@@ -11,7 +11,7 @@ import { lengthExtend } from '../support/sha256-length-extension';
 
 const FUTURE = '2099-01-01T00:00:00.000Z';
 const ddbCalls = countCalls(dynamodb);
-const smCalls = countCalls((await secretsManager()).client);
+const smCalls = countCalls(secretsManager);
 
 type Scenario = Awaited<ReturnType<typeof seedScenario>>;
 

@@ -84,7 +84,7 @@ describe('POST /v1/tokens/batch', () => {
   it('reads the secret once and the entries with BatchGetItem, 100 keys a call, and writes nothing for entries never revoked', async () => {
     const ids = await newEntries(250);
     const ddb = countCalls(dynamodb);
-    const sm = countCalls((await secretsManager()).client);
+    const sm = countCalls(secretsManager);
     try {
       const reply = await batch({ project_id: projectId, flow_id: flowId, links: ids.map((entry_id) => ({ entry_id })) });
       expect(reply.status).toBe(200);

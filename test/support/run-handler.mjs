@@ -3,8 +3,10 @@
 // template's `Handler` names, as the nodejs runtimes do (index.handler → index.js,
 // index.mjs or index.cjs), calls the named export once per event in
 // HANDLER_EVENTS, one after another like a warm instance, and reports the results
-// and their durations on fd 3, so nothing the handler logs can be taken for them.
+// and their durations on fd 3, so nothing the handler logs can be taken for them,
+// with every CommonJS module the process loaded from NODE_PATH (the runtime's SDK).
 import { existsSync, writeSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -33,6 +35,9 @@ for (const [i, event] of JSON.parse(process.env.HANDLER_EVENTS).entries()) {
   const result = await handler(event, context);
   results.push({ result, ms: performance.now() - started });
 }
-writeSync(3, JSON.stringify(results));
+// One module cache for every `require` in the process, the bundle's included.
+const nodePath = process.env.NODE_PATH;
+const fromNodePath = nodePath ? Object.keys(createRequire(import.meta.url).cache).filter((file) => file.startsWith(nodePath)) : [];
+writeSync(3, JSON.stringify({ results, fromNodePath }));
 // Like a frozen Lambda instance: whatever the handler left open (keep-alive sockets) does not hold the process.
 process.exit(0);

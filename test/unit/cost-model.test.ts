@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { AWS_CALL_LATENCY_MS, costPerMillion, DYNAMODB_LATENCY_TOP_MS, modelledDurationMs } from '../../bench/prices';
+import { AWS_CALL_LATENCY_MS, costPerMillion, DYNAMODB_LATENCY_TOP_MS, HOURS_PER_MONTH, modelledDurationMs, PRICES, provisionedInstancePerMonth, writeUnits } from '../../bench/prices';
 
 const readme = readFileSync(path.join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
 const base = { memoryMb: 256, durationMs: 6, readUnitsPerRequest: 0.5, secretsManagerCallsPerRequest: 0, logBytesPerRequest: 226 };
@@ -29,4 +29,17 @@ it('README: each extra 10 bytes of request line adds $0.005 per million', () => 
 it('README states the GetItem latency the model bills and the top of the range it reports', () => {
   expect(readme).toContain(`${AWS_CALL_LATENCY_MS.dynamodb} ms per DynamoDB \`GetItem\``);
   expect(readme).toContain(`the cost at ${DYNAMODB_LATENCY_TOP_MS} ms, the top of the range`);
+});
+
+it('bills a save one write unit per started KB of the entry, at $0.625 per million units', () => {
+  expect([writeUnits(268), writeUnits(1024), writeUnits(1025), writeUnits(5000)]).toEqual([1, 1, 2, 5]);
+  const save = { ...base, readUnitsPerRequest: 0, writeUnitsPerRequest: writeUnits(268) };
+  expect(costPerMillion(save).dynamodb).toBeCloseTo(0.625, 10);
+  expect(costPerMillion({ ...save, writeUnitsPerRequest: 2 }).dynamodb).toBeCloseTo(1.25, 10);
+});
+
+it('README states the provisioned concurrency price and hours a month the options table is computed from: $2.19 an instance at 256 MB', () => {
+  expect(readme).toContain(`at $${PRICES.lambdaArmProvisionedGbSecond} per GB-second on arm64 in us-east-1`);
+  expect(readme).toContain(`for ${HOURS_PER_MONTH} hours`);
+  expect(provisionedInstancePerMonth(256).toFixed(2)).toBe('2.19');
 });
