@@ -24,6 +24,9 @@ import { UnavailableError } from '../domain/errors';
 import { DynamoDbEntryReader } from './dynamodb-entry-reader';
 import { type BatchRetryOptions, chunks, sendWithRetries } from './batch-retry';
 import { awsCall } from './errors';
+import { lastResumeOf } from './dynamodb-resume-notes';
+import { resumedKey } from './naming';
+import { attributableResume, type Completion, type CompletionStore } from '../domain/recovery';
 
 /** What minting reads of an entry: who owns it, its retention, its revocation state and its link records. */
 const LINK_PROJECTION = `${ENTRY_TABLE.partitionKey}, project_id, flow_id, ${ENTRY_TABLE.ttlAttribute}, links_valid_after, allowed_links, links`;
@@ -98,7 +101,7 @@ const eachLimited = async <T>(items: readonly T[], limit: number, work: (item: T
 };
 
 /** Reads and writes entries (the admin Lambdas and mint). */
-export class DynamoDbEntryStore extends DynamoDbEntryReader implements EntryStore, LinkRegistry {
+export class DynamoDbEntryStore extends DynamoDbEntryReader implements EntryStore, LinkRegistry, CompletionStore {
   /** @param batchRetry how BatchGetItem retries unprocessed keys (tests inject the clock) */
   constructor(
     client: DynamoDBClient,
@@ -312,6 +315,41 @@ export class DynamoDbEntryStore extends DynamoDbEntryReader implements EntryStor
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
+  }
+
+  async completeEntry(entryId: string, projectId: string, now: Date): Promise<Completion | undefined> {
+    const key = (id: string) => ({ [ENTRY_TABLE.partitionKey]: { S: id } });
+    const noted = await awsCall(this.client.send(new GetItemCommand({ TableName: this.tableName, Key: key(resumedKey(entryId)), ConsistentRead: true })));
+    const resume = attributableResume(lastResumeOf(noted.Item), projectId, now.getTime());
+    const completedAt = now.toISOString();
+    const values: Record<string, AttributeValue> = { ':p': { S: projectId }, ':at': { S: completedAt } };
+    let set = 'completed_at = :at';
+    if (resume) {
+      set += ', completed_campaign = :c, completed_counted = :u';
+      values[':c'] = { S: resume.campaign };
+      values[':u'] = { BOOL: resume.counted };
+    }
+    try {
+      await awsCall(this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: key(entryId),
+          UpdateExpression: `SET ${set}`,
+          // The first completion is the one recorded: a repeat changes nothing and is not counted again.
+          ConditionExpression: 'project_id = :p AND attribute_not_exists(completed_at)',
+          ExpressionAttributeValues: values,
+        }),
+      ));
+      return { completedAt, ...(resume ? { campaign: resume.campaign, counted: resume.counted } : {}), first: true };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+    // No such entry for this project, or completed before: one read tells which.
+    const out = await awsCall(this.client.send(new GetItemCommand({ TableName: this.tableName, Key: key(entryId), ConsistentRead: true })));
+    const item = out.Item;
+    if (item?.project_id?.S !== projectId || item.completed_at?.S === undefined) return undefined;
+    const campaign = item.completed_campaign?.S;
+    return { completedAt: item.completed_at.S, ...(campaign === undefined ? {} : { campaign, counted: item.completed_counted?.BOOL !== false }), first: false };
   }
 
   async deleteEntry(entryId: string, projectId: string): Promise<boolean> {

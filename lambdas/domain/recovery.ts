@@ -88,3 +88,53 @@ export const campaignCounter = (registry: CampaignRegistry, cap: number) => {
     return counted;
   };
 };
+
+/** The request line's account of a successful resume; the User-Agent itself is never logged. */
+export const resumeLogKeys = ({ record, linkAgeSeconds, kind, dimension }: ResumeAttribution) => ({
+  campaign: record?.campaign,
+  link_age_s: linkAgeSeconds,
+  resume: kind,
+  metric_campaign: dimension,
+});
+
+/** How long after a resume a completion is still attributed to its campaign. */
+export const COMPLETION_WINDOW_SECONDS = 7 * 86_400;
+
+/** An entry's last human resume through a link minted with a campaign. */
+export interface LastResume {
+  readonly projectId: string;
+  readonly campaign: string;
+  readonly counted: boolean;
+  /** Epoch seconds. */
+  readonly resumedAt: number;
+}
+
+/** Where resumes are noted for completions to be attributed: apart from the entry, which a resume never writes. */
+export interface ResumeNotes {
+  /** Replaces the entry's last resume. May throw; the resume is answered anyway. */
+  noteResume(entryId: string, resume: LastResume): Promise<void>;
+}
+
+/** The resume a completion is attributed to, if it was noted, is still within the window, and not from another project. */
+export const attributableResume = (resume: LastResume | undefined, projectId: string, nowMs: number): LastResume | undefined =>
+  resume !== undefined && resume.projectId === projectId && nowMs / 1000 < resume.resumedAt + COMPLETION_WINDOW_SECONDS ? resume : undefined;
+
+/** An entry's completion: the first one recorded, attributed once and for all. */
+export interface Completion {
+  /** ISO 8601. */
+  readonly completedAt: string;
+  /** The campaign of the resume it was attributed to. */
+  readonly campaign?: string;
+  readonly counted?: boolean;
+  /** False when the entry had been completed before: nothing was written, and it is not counted again. */
+  readonly first: boolean;
+}
+
+export interface CompletionStore {
+  /**
+   * Records that the entry's flow was finished, attributed to its last noted
+   * resume (attributableResume), unless it was recorded before. Undefined when
+   * the project has no such entry.
+   */
+  completeEntry(entryId: string, projectId: string, now: Date): Promise<Completion | undefined>;
+}
