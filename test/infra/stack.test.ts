@@ -424,6 +424,22 @@ describe('abuse limits and observability', () => {
     expect(functionUrlAlarms(template, 'SessionRecoveryLoadEntryData')).toEqual([]);
   });
 
+  it('shows recovery by campaign on the dashboard: each metric found by SEARCH, so a new campaign appears without a deploy, and the rate from mint\'s and entries\' logs', () => {
+    const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+    // The body is JSON in a string in an Fn::Join: compared without its escapes.
+    const body = JSON.stringify(dashboard.Properties.DashboardBody).replace(/\\/g, '');
+    for (const metric of ['LinksMinted', 'Resumes', 'EarlyResumes', 'Completions']) {
+      expect(body).toContain(`SEARCH('{SessionRecovery,campaign} MetricName="${metric}"', 'Sum', 300)`);
+    }
+    expect(body).toContain('100 * completions / links_minted as recovery_rate_pct');
+    const logGroups = (prefix: string) => {
+      const [, fn] = Object.entries(template.findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith(prefix)) ?? [];
+      return JSON.stringify((fn?.Properties.LoggingConfig as { LogGroup: unknown }).LogGroup);
+    };
+    expect(body).toContain(logGroups('SessionRecoveryMint'));
+    expect(body).toContain(logGroups('SessionRecoveryEntriesFunction'));
+  });
+
   it('gives every Lambda its own role with no AWS-managed policy', () => {
     for (const role of Object.values(template.findResources('AWS::IAM::Role'))) {
       expect(role.Properties.ManagedPolicyArns).toBeUndefined();

@@ -9,7 +9,8 @@ import { DynamoDbCampaignRegistry } from '../../lambdas/adapters/dynamodb-campai
 import { campaignsKey, resumedKey } from '../../lambdas/adapters/naming';
 import { linkDigest } from '../../lambdas/domain/link-digest';
 import { MAX_LINK_RECORDS } from '../../lambdas/domain/ports';
-import { campaignCounter, campaignMonth, classifyResume } from '../../lambdas/domain/recovery';
+import { DynamoDbResumeNotes, RESUME_NOTE_TIMEOUT_MS } from '../../lambdas/adapters/dynamodb-resume-notes';
+import { campaignCounter, campaignMonth, classifyResume, COMPLETION_WINDOW_SECONDS } from '../../lambdas/domain/recovery';
 import { handler as credentials } from '../../lambdas/credentials/index';
 import { handler as entries } from '../../lambdas/entries/index';
 import { handler as loadEntryData } from '../../lambdas/load-entry-data/index';
@@ -17,6 +18,7 @@ import { handler as mint } from '../../lambdas/mint/index';
 import { RequestLogMetrics } from '../../lib/constructs/log-metrics';
 import { type MetricFilterSpec, publishedMetrics } from '../support/cloudwatch-filter';
 import { captureLines } from '../support/capture-lines';
+import { sendTo, startStalledEndpoint } from '../support/stalled-endpoint';
 import { errorOf, invoke } from '../support/http';
 import { deleteEntry, deleteProject, seedEntry, uid } from '../support/seed';
 import { routeEvent } from '../fixtures/admin-events';
@@ -211,9 +213,40 @@ describe('a campaign from mint to completion, counted by the metric filters over
     expect(lines.join('\n')).not.toContain('spring put failed');
     expect((await complete(entryId)).json).toEqual({ entry_id: entryId, completed_at: expect.any(String) });
   });
+
+  it('never waits more than its 200 ms bound for the note: a real socket that never answers', async () => {
+    const silent = await startStalledEndpoint('silent');
+    const restore = sendTo(dynamodb, silent.endpoint);
+    try {
+      const started = performance.now();
+      await expect(new DynamoDbResumeNotes(dynamodb, table).noteResume(uid('entry'), { projectId, campaign: 'spring', counted: true, resumedAt: 0 })).rejects.toThrow();
+      const elapsed = performance.now() - started;
+      expect(elapsed).toBeGreaterThanOrEqual(RESUME_NOTE_TIMEOUT_MS - 5);
+      expect(elapsed).toBeLessThan(RESUME_NOTE_TIMEOUT_MS + 500);
+    } finally {
+      restore();
+      await silent.close();
+    }
+  });
 });
 
 describe('completions', () => {
+  it('attributes nothing to a resume more than 7 days before the completion', async () => {
+    const entryId = await newEntry();
+    const link = await mintLink(entryId, 'spring');
+    await ageLink(entryId, link, 9 * 86_400);
+    await resume(entryId, link);
+    await dynamodb.send(
+      new UpdateItemCommand({
+        TableName: table,
+        Key: { entry_id: { S: resumedKey(entryId) } },
+        UpdateExpression: 'SET resumed_at = :t',
+        ExpressionAttributeValues: { ':t': { N: String(Math.floor(Date.now() / 1000) - COMPLETION_WINDOW_SECONDS - 1) } },
+      }),
+    );
+    expect((await complete(entryId)).json).toEqual({ entry_id: entryId, completed_at: expect.any(String) });
+  });
+
   it('answers 404 entry_not_found for another project\'s entry, and writes nothing', async () => {
     const entryId = await newEntry();
     const reply = await complete(entryId, uid('proj'));
