@@ -89,13 +89,19 @@ export const campaignCounter = (registry: CampaignRegistry, cap: number) => {
   };
 };
 
-/** The request line's account of a successful resume; the User-Agent itself is never logged. */
-export const resumeLogKeys = ({ record, linkAgeSeconds, kind, dimension }: ResumeAttribution) => ({
-  campaign: record?.campaign,
-  link_age_s: linkAgeSeconds,
-  resume: kind,
-  metric_campaign: dimension,
-});
+/**
+ * The request line's account of a successful resume: `human` or `early`, holding
+ * the campaign dimension it is counted under (the Resumes and EarlyResumes
+ * metric filters read it), `link_age_s`, and `campaign` only where the
+ * dimension does not name it (`(other)`). A person's resume of a link the entry
+ * keeps no record of (signed by a provider's template, or older than the 20
+ * most recent) adds nothing, so the common line stays as short as before. The
+ * User-Agent itself is never logged.
+ */
+export const resumeLogKeys = ({ record, linkAgeSeconds, kind, dimension }: ResumeAttribution): Record<string, string | number | undefined> =>
+  record === undefined && kind === 'human'
+    ? {}
+    : { [kind]: dimension, link_age_s: linkAgeSeconds, campaign: record?.campaign === dimension ? undefined : record?.campaign };
 
 /** How long after a resume a completion is still attributed to its campaign. */
 export const COMPLETION_WINDOW_SECONDS = 7 * 86_400;

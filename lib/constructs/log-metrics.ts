@@ -18,14 +18,18 @@ export const MATCHED_CREDENTIAL_LINES = all(stringValue('$.outcome', '=', 'ok'),
 export const LEGACY_CALL_LINES = all(exists('$.outcome'), exists('$.flow_id'));
 /** Entries a page created (browser saves): the create route's lines that succeeded. */
 export const ENTRY_CREATED_LINES = all(stringValue('$.action', '=', 'create'), stringValue('$.outcome', '=', 'ok'));
-/** Successful resumes counted as a person's (`Resumes`) and as a scanner's or bot's (`EarlyResumes`): domain/recovery.ts. */
-export const HUMAN_RESUME_LINES = all(stringValue('$.outcome', '=', 'ok'), stringValue('$.resume', '=', 'human'));
-export const EARLY_RESUME_LINES = all(stringValue('$.outcome', '=', 'ok'), stringValue('$.resume', '=', 'early'));
+/**
+ * Successful resumes of recorded links counted as a person's (`Resumes`) and
+ * as a scanner's or bot's (`EarlyResumes`): their `human` or `early` field
+ * holds the campaign dimension (domain/recovery.ts, resumeLogKeys).
+ */
+export const HUMAN_RESUME_LINES = all(stringValue('$.outcome', '=', 'ok'), exists('$.human'));
+export const EARLY_RESUME_LINES = all(stringValue('$.outcome', '=', 'ok'), exists('$.early'));
 /** Mint's successful requests: `minted_links` links (one, or a batch's), all of one campaign. */
 export const MINT_LINES = all(stringValue('$.outcome', '=', 'ok'), exists('$.metric_campaign'));
 /** An entry's first completion; a repeat's line says `repeat` and is not counted. */
 export const COMPLETION_LINES = all(stringValue('$.outcome', '=', 'ok'), stringValue('$.completion', '=', 'new'));
-/** The `campaign` dimension of the recovery metrics: a counted campaign, `(none)` or `(other)`. */
+/** The `campaign` dimension of mint's and the entries' lines: a counted campaign, `(none)` or `(other)`. */
 const CAMPAIGN = { campaign: '$.metric_campaign' };
 
 /** CloudWatch disables a metric filter that publishes this many distinct dimension values within an hour. */
@@ -116,8 +120,8 @@ export class RequestLogMetrics extends Construct {
     }
     count('VerificationsByOutcome', 'Verifications', VERIFICATION_LINES, { outcome: '$.outcome' });
     count('VerificationsByCredential', 'Verifications', MATCHED_CREDENTIAL_LINES, { credential_id: '$.credential_id' });
-    count('ResumesByCampaign', 'Resumes', HUMAN_RESUME_LINES, CAMPAIGN);
-    count('EarlyResumesByCampaign', 'EarlyResumes', EARLY_RESUME_LINES, CAMPAIGN);
+    count('ResumesByCampaign', 'Resumes', HUMAN_RESUME_LINES, { campaign: '$.human' });
+    count('EarlyResumesByCampaign', 'EarlyResumes', EARLY_RESUME_LINES, { campaign: '$.early' });
     if (kind === 'legacy') count('LegacyCallsByFlow', 'LegacyCalls', LEGACY_CALL_LINES, { flow_id: '$.flow_id' });
   }
 }
