@@ -22,6 +22,7 @@ import { sendTo, startStalledEndpoint } from '../support/stalled-endpoint';
 import { errorOf, invoke } from '../support/http';
 import { deleteEntry, deleteProject, seedEntry, uid } from '../support/seed';
 import { routeEvent } from '../fixtures/admin-events';
+import { lambdaContext } from '../../local/http-api-event';
 import { loadEntryEvent } from '../fixtures/events';
 
 const CHROME = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
@@ -135,6 +136,18 @@ describe('a campaign from mint to completion, counted by the metric filters over
     ]);
   });
 
+  it('a mint by direct invocation (lambda:InvokeFunction) is counted in LinksMinted like one through the API', async () => {
+    const entryId = await newEntry();
+    const lines = await captureLines(async () => {
+      const direct = (mint as unknown as (e: unknown, c: unknown) => Promise<{ token?: string }>)(
+        { project_id: projectId, entry_id: entryId, campaign: 'spring' },
+        lambdaContext('mint'),
+      );
+      expect((await direct).token).toEqual(expect.any(String));
+    });
+    expect(recoveryOnly(publishedMetrics(filters, lines))).toEqual({ 'SessionRecovery/LinksMinted{campaign=spring}': 1 });
+  });
+
   it('a resume with campaign data still reads the entry with exactly one GetItem; a person\'s resume of a campaign link adds one PutItem of resumed#<entry>', async () => {
     const entryId = await newEntry();
     const link = await mintLink(entryId, 'spring');
@@ -147,6 +160,12 @@ describe('a campaign from mint to completion, counted by the metric filters over
       expect((await resume(entryId, link)).status).toBe(200);
       expect(calls.calls).toEqual(['GetItemCommand', 'PutItemCommand']);
       expect((calls.inputs[1].Item as Record<string, { S?: string }>).entry_id.S).toBe(resumedKey(entryId));
+      // A person's resume of a link minted without a campaign notes nothing.
+      const plain = await mintLink(entryId);
+      await ageLink(entryId, plain, 3600);
+      calls.reset();
+      expect((await resume(entryId, plain)).status).toBe(200);
+      expect(calls.calls).toEqual(['GetItemCommand']);
     } finally {
       calls.detach();
     }
