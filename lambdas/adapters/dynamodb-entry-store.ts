@@ -352,20 +352,27 @@ export class DynamoDbEntryStore extends DynamoDbEntryReader implements EntryStor
     return { completedAt: item.completed_at.S, ...(campaign === undefined ? {} : { campaign, counted: item.completed_counted?.BOOL !== false }), first: false };
   }
 
+  /** Erases the entry and then its last resume's note (resumed#), both only if they are the project's. */
   async deleteEntry(entryId: string, projectId: string): Promise<boolean> {
-    try {
-      await awsCall(this.client.send(
-        new DeleteItemCommand({
-          TableName: this.tableName,
-          Key: { [ENTRY_TABLE.partitionKey]: { S: entryId } },
-          ConditionExpression: 'project_id = :p',
-          ExpressionAttributeValues: { ':p': { S: projectId } },
-        }),
-      ));
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    const erase = async (key: string): Promise<boolean> => {
+      try {
+        await awsCall(this.client.send(
+          new DeleteItemCommand({
+            TableName: this.tableName,
+            Key: { [ENTRY_TABLE.partitionKey]: { S: key } },
+            ConditionExpression: 'project_id = :p',
+            ExpressionAttributeValues: { ':p': { S: projectId } },
+          }),
+        ));
+        return true;
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return false;
+        throw error;
+      }
+    };
+    if (!(await erase(entryId))) return false;
+    // Most entries have no note: the refused condition is the cheap answer. A note left by a failure here expires within the completion window.
+    await erase(resumedKey(entryId));
+    return true;
   }
 }

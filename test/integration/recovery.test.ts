@@ -301,6 +301,21 @@ describe('completions', () => {
   });
 });
 
+describe('erasure', () => {
+  it('DELETE /v1/entries/{entry_id} also erases the note of its last resume, and never another project\'s', async () => {
+    const entryId = await newEntry();
+    const link = await mintLink(entryId, 'spring');
+    await ageLink(entryId, link, 3600);
+    await resume(entryId, link);
+    const note = async () => (await dynamodb.send(new GetItemCommand({ TableName: table, Key: { entry_id: { S: resumedKey(entryId) } }, ConsistentRead: true }))).Item;
+    expect((await note())?.campaign).toEqual({ S: 'spring' });
+    const refused = await invoke(entries, routeEvent('deleteEntry', { entry_id: entryId }, undefined, { project_id: uid('proj') }));
+    expect([refused.status, await note() !== undefined]).toEqual([404, true]);
+    expect((await invoke(entries, routeEvent('deleteEntry', { entry_id: entryId }, undefined, { project_id: projectId }))).status).toBe(204);
+    expect(await note()).toBeUndefined();
+  });
+});
+
 describe('scanners and bots are told apart from people', () => {
   it.each([
     ['HeadlessChrome (Google\'s scanner)', HEADLESS],
