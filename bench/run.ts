@@ -21,7 +21,7 @@ import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:f
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { build, type Metafile } from 'esbuild';
 import { BUNDLING } from '../lib/constructs/bundling';
 import { ROUTE_LIST } from '../lambdas/http/routes';
@@ -32,6 +32,7 @@ import { SecretsManagerLegacyKeyStore } from '../lambdas/adapters/secrets-manage
 import { mintSaveToken } from '../lambdas/domain/save-token';
 import { generateCredentialId, generateSecretValue } from '../lambdas/domain/project-keys';
 import { computeToken } from '../lambdas/domain/token';
+import { linkDigest } from '../lambdas/domain/link-digest';
 import { generateShortCode } from '../lambdas/domain/short-links';
 import { shortLinkKey } from '../lambdas/adapters/naming';
 import { createEntriesTable, ensureSaveKey, putEntry, putProjectSecret } from '../local/bootstrap';
@@ -63,6 +64,8 @@ const MEMORY_MB = 256;
 
 const BUDGET = { bundle: 1.2, coldResume: 1.3, warm: 1.1, costPerMillion: 1.4 } as const;
 const FUTURE = '2099-12-01T00:00:00.000Z';
+/** The expiry of the link minted with a campaign: another link to the same entry. */
+const CAMPAIGN_FUTURE = '2099-11-01T00:00:00.000Z';
 const PAST = '2024-01-01T00:00:00.000Z';
 const ids = { project: 'proj_bench', flow: 'flow_bench', entry: 'entry_bench', savesProject: 'proj_saves', savesEntry: 'entry_saves' };
 /** The page a browser-saves project takes saves from. */
@@ -146,6 +149,18 @@ const seed = async () => {
     currentPageKey: 'page_3',
     userData: USER_DATA,
   });
+  // The record mint keeps of a link sent in a campaign an hour ago (dynamodb-entry-store.ts): its resumes are a person's.
+  // The plain link has none, as a link a provider's template signed: its request line is the common one.
+  await client.send(
+    new UpdateItemCommand({
+      TableName: process.env.TABLE_NAME,
+      Key: { entry_id: { S: ids.entry } },
+      UpdateExpression: 'SET links = :m',
+      ExpressionAttributeValues: {
+        ':m': { M: { [linkDigest(computeToken(secret, ids.entry, CAMPAIGN_FUTURE))]: { M: { t: { N: String(Math.floor(Date.now() / 1000) - 3600) }, c: { S: 'spring_sale' } } } } },
+      },
+    }),
+  );
   const { Item } = await client.send(new GetItemCommand({ TableName: process.env.TABLE_NAME, Key: { entry_id: { S: ids.entry } }, ConsistentRead: true }));
   // An entry a page saves to: a browser-saves project, its save key, and the save token a page holds for the entry.
   await putEntry(client, process.env.TABLE_NAME as string, { entryId: ids.savesEntry, projectId: ids.savesProject, flowId: ids.flow, currentPageKey: 'page_1', userData: USER_DATA });
@@ -197,7 +212,7 @@ type Invoke = (e: unknown, c: unknown) => Promise<{ statusCode?: number }>;
 const countAwsCalls = async (handler: Invoke, bodies: Record<string, string>, routeKey?: string) => {
   const ddb = countCalls(dynamodb);
   const sm = countCalls(secretsManager);
-  const result: Record<string, { dynamodb: number; secretsManager: number; requests: number; status: number }> = {};
+  const result: Record<string, { dynamodb: number; getItem: number; putItem: number; secretsManager: number; requests: number; status: number }> = {};
   try {
     await handler(event(Object.values(bodies)[0], routeKey ?? undefined, routeKey ? '/' : undefined), lambdaContext('bench'));
     for (const [kind, body] of Object.entries(bodies)) {
@@ -206,7 +221,8 @@ const countAwsCalls = async (handler: Invoke, bodies: Record<string, string>, ro
       let status = 0;
       const n = 50;
       for (let i = 0; i < n; i++) status = (await handler(event(body, routeKey ?? undefined, routeKey ? '/' : undefined), lambdaContext('bench'))).statusCode ?? 0;
-      result[kind] = { dynamodb: ddb.calls.length / n, secretsManager: sm.calls.length / n, requests: n, status };
+      const of = (command: string) => ddb.calls.filter((c) => c === command).length / n;
+      result[kind] = { dynamodb: ddb.calls.length / n, getItem: of('GetItemCommand'), putItem: of('PutItemCommand'), secretsManager: sm.calls.length / n, requests: n, status };
     }
   } finally {
     ddb.detach();
@@ -468,6 +484,7 @@ const main = async () => {
     const valid = computeToken(secret, ids.entry, FUTURE);
     const bodies = {
       valid: resumeBody(valid, FUTURE),
+      'valid, campaign link': resumeBody(computeToken(secret, ids.entry, CAMPAIGN_FUTURE), CAMPAIGN_FUTURE),
       invalid: resumeBody(computeToken('not-the-secret', ids.entry, FUTURE), FUTURE),
       expired: resumeBody(computeToken(secret, ids.entry, PAST), PAST),
     };
@@ -513,6 +530,10 @@ const main = async () => {
       rows.push(`| AWS calls, ${fn}, invalid (status ${i.status}) | ${i.dynamodb} DynamoDB, ${i.secretsManager} SM | | 0 DynamoDB; SM ≤ 1 refetch (${readsPerRefetch} read${readsPerRefetch > 1 ? 's' : ''}) per 5 s | ${check(i.status === 401 && i.dynamodb === 0 && i.secretsManager * i.requests <= readsPerRefetch, `${fn} invalid: ${i.dynamodb} DynamoDB, ${i.secretsManager * i.requests} SM calls`)} |`);
       rows.push(`| AWS calls, ${fn}, expired (status ${e.status}) | ${e.dynamodb} DynamoDB, ${e.secretsManager} SM | | 0, 0 | ${check(e.status === 401 && e.dynamodb === 0 && e.secretsManager === 0, `${fn} expired: ${e.dynamodb} DynamoDB, ${e.secretsManager} SM calls`)} |`);
     }
+    // A person's resume of a link minted with a campaign: the campaign comes with the one GetItem; the note for completions is one PutItem.
+    const cv = calls['load-entry-data']['valid, campaign link'];
+    const campaignCallsOk = cv.status === 200 && cv.getItem === 1 && cv.putItem === 1 && cv.dynamodb === 2 && cv.secretsManager === 0;
+    rows.push(`| AWS calls, load-entry-data, valid, a person's resume of a campaign link (status ${cv.status}) | ${cv.getItem} GetItem, ${cv.putItem} PutItem (resumed#), ${cv.dynamodb - cv.getItem - cv.putItem} other DynamoDB, ${cv.secretsManager} SM | | exactly 1 GetItem, 1 PutItem, 0 SM | ${check(campaignCallsOk, `load-entry-data campaign resume: ${JSON.stringify(cv)}`)} |`);
     for (const [kind, c] of Object.entries(saveCalls)) {
       const [command, status] = kind === 'create' ? ['PutItem', 201] : ['UpdateItem', 200];
       const made = Object.entries(c.dynamodb).map(([name, n]) => `${n} ${name}`).join(', ') || '0 DynamoDB';
@@ -547,6 +568,8 @@ const main = async () => {
       const cold = Object.fromEntries(Object.entries(coldRunsBySide).map(([name, runs]) => [name, coldStats(runs)])) as Record<keyof typeof coldRunsBySide, ReturnType<typeof coldStats>>;
       const warmCurrent = warm(path.join(out, 'load-entry-data', 'index.mjs'), [event(bodies.valid)], floor.file, floorEvents, loggingEnv);
       const warmLegacy = warm(path.join(out, 'legacy-load-entry-data', 'index.mjs'), [event(legacyBodies.valid, '$default', '/')], floor.file, floorEvents, loggingEnv);
+      // A person's resume of a campaign link: its longer request line, and the note's PutItem.
+      const warmCampaign = warm(path.join(out, 'load-entry-data', 'index.mjs'), [event(bodies['valid, campaign link'])], floor.file, floorEvents, loggingEnv);
       // Diagnostic, not budgeted: the same handler with its log line switched off.
       const warmQuiet = warm(path.join(out, 'load-entry-data', 'index.mjs'), [event(bodies.valid)], floor.file, floorEvents, { ...tlsEnv, POWERTOOLS_LOG_LEVEL: 'SILENT' });
       // Saves, for their cost: one new `seq` per call, warm-up included, alternated with the floor's GetItem like the resumes.
@@ -623,6 +646,21 @@ const main = async () => {
       rows.push(`| cost per million resumes at ${DYNAMODB_LATENCY_TOP_MS} ms per GetItem, the top of AWS's "single-digit milliseconds" | $${atTopOfRange.total.toFixed(3)} | | | |`);
       rows.push(`| GetItem latency up to which the cost budget holds | ${getItemWithinBudget.toFixed(1)} ms (${billedMsWithinBudget} ms billed) | | | |`);
       rows.push(`| cost per million resumes as measured on this machine (raw: the whole handler time, ${w.median.toFixed(3)} ms, moto's latency included) | $${raw.total.toFixed(3)} | | not budgeted | |`);
+      // With campaign data: a person's resume of a campaign link, on the same model, with the note's write and its latency.
+      const wc = warmCampaign.ours;
+      const campaignAwsCalls = { dynamodb: wc.awsCallsPerRequest.dynamodb ?? 0, secretsManager: wc.awsCallsPerRequest.secretsManager ?? 0 };
+      const campaignInputs = {
+        ...inputs,
+        durationMs: modelledDurationMs(wc.ownFast, campaignAwsCalls),
+        // The note is a small item of its own (resumed#<entry>): one write unit whatever the entry's size.
+        writeUnitsPerRequest: cv.putItem * writeUnits(0),
+        logBytesPerRequest: warmCampaign.logBytesPerRequest + API_ACCESS_LINE_BYTES,
+      };
+      const campaignCost = costPerMillion(campaignInputs);
+      rows.push(`| AWS calls per timed resume of a campaign link, as sent over HTTP | ${campaignAwsCalls.dynamodb} DynamoDB, ${campaignAwsCalls.secretsManager} SM, ${wc.awsCallsPerRequest.other ?? 0} other | | 2 DynamoDB (GetItem, PutItem), 0 other | ${check(campaignAwsCalls.dynamodb === 2 && !wc.awsCallsPerRequest.other && Object.keys(wc.statuses).join() === '200', `warm campaign resumes sent ${JSON.stringify(wc.awsCallsPerRequest)} AWS requests, statuses ${JSON.stringify(wc.statuses)}`)} |`);
+      rows.push(`| cost per million resumes with campaign data: a person's resume of a campaign link (request line ${warmCampaign.logBytesPerRequest.toFixed(0)} B, ${Math.ceil(campaignInputs.durationMs)} ms billed with 2 × ${AWS_CALL_LATENCY_MS.dynamodb} ms, 1 write unit) | $${campaignCost.total.toFixed(3)} | | reported (the note is written only for a person's resume of a campaign link) | |`);
+      // Mint records each link on its entry: one UpdateItem, billed on the whole entry.
+      rows.push(`| DynamoDB writes per link minted: its record on the entry (a conditional UpdateItem of the ${entryBytes} B entry; a batch writes one per link) | ${writeUnits(entryBytes)} write unit ($${(writeUnits(entryBytes) * PRICES.dynamodbWriteUnit * 1e6).toFixed(3)} per million links) | | reported | |`);
       // Saves, on the same model: own time plus the stated latency of their one write, and the write units of the entry saved.
       const ws = warmSaves.ours;
       const saveAwsCalls = { dynamodb: ws.awsCallsPerRequest.dynamodb ?? 0, secretsManager: ws.awsCallsPerRequest.secretsManager ?? 0 };
@@ -674,12 +712,14 @@ A page's save of its progress (\`${SAVE.key}\`), billed on the same model.
       Object.assign(results, {
         costViaFunctionUrl: viaFunctionUrl,
         costWithConsistentReads: strongReads,
+        costWithCampaignData: campaignCost,
+        costInputsWithCampaignData: campaignInputs,
         entryBytes,
         apiAccessLineBytes: API_ACCESS_LINE_BYTES,
         cold,
         // Each new instance's wait, in run order, so a swing in the ratio can be traced to the load of the moment.
         coldResumeMs: Object.fromEntries(Object.entries(coldRunsBySide).map(([name, runs]) => [name, runs.map((r) => Math.round(r.answered * 10) / 10)])),
-        warm: { 'load-entry-data': warmCurrent, 'legacy-load-entry-data': warmLegacy, 'load-entry-data (logs off)': warmQuiet, 'browser-saves': warmSaves },
+        warm: { 'load-entry-data': warmCurrent, 'legacy-load-entry-data': warmLegacy, 'load-entry-data (logs off)': warmQuiet, 'browser-saves': warmSaves, 'load-entry-data (campaign link)': warmCampaign },
         costPerMillionSaves: saveCost,
         costInputsSaves: saveInputs,
         awsCallLatencyMs: AWS_CALL_LATENCY_MS,

@@ -24,6 +24,7 @@ var ROUTES = {
   getEntry: { key: "GET /v1/entries/{entry_id}", fn: "entries", access: "iam" },
   deleteEntry: { key: "DELETE /v1/entries/{entry_id}", fn: "entries", access: "iam" },
   revokeLinks: { key: "POST /v1/entries/{entry_id}/revoke-links", fn: "entries", access: "iam" },
+  completeEntry: { key: "POST /v1/entries/{entry_id}/complete", fn: "entries", access: "iam" },
   mint: { key: "POST /v1/tokens", fn: "mint", access: "iam" },
   mintBatch: { key: "POST /v1/tokens/batch", fn: "mint", access: "iam" },
   // HEAD is its own route in API Gateway: link scanners and previews send it, and get GET's answer without its body.
@@ -170,6 +171,9 @@ var TOKEN_PATTERN = "^[0-9A-Fa-f]{64}$";
 var idRegExp = new RegExp(ID_PATTERN);
 var expiresAtRegExp = new RegExp(EXPIRES_AT_PATTERN);
 var tokenRegExp = new RegExp(TOKEN_PATTERN);
+
+// lambdas/domain/recovery.ts
+var COMPLETION_WINDOW_SECONDS = 7 * 86400;
 
 // lambdas/domain/token-v2.ts
 var V2_TOKEN_PATTERN = "^v2\\.cred_[0-9a-f]{20}\\.[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$";
@@ -573,6 +577,10 @@ entries.command("delete").description("erase an entry (erasure requests)").requi
 entries.command("revoke-links").description("make every link issued so far for this entry stop working (links minted afterwards work)").requiredOption("--entry <entry_id>", ENTRY).requiredOption("--project <project_id>", PROJECT).action(async (o) => {
   const reply = await client().request("POST", `/v1/entries/${seg(o.entry)}/revoke-links`, { body: { project_id: o.project } });
   report(reply, (j) => `Links of ${o.entry} issued before ${j.links_valid_after} no longer work.`);
+});
+entries.command("complete").description("record that the user finished the flow (counted once, for the campaign of the last resume)").requiredOption("--entry <entry_id>", ENTRY).requiredOption("--project <project_id>", PROJECT).action(async (o) => {
+  const reply = await client().request("POST", `/v1/entries/${seg(o.entry)}/complete`, { body: { project_id: o.project } });
+  report(reply, (j) => `Entry ${o.entry} completed at ${j.completed_at}${j.campaign === void 0 ? "" : ` (campaign ${j.campaign})`}.`);
 });
 var projects = program.command("projects").description("project settings");
 var origins = projects.command("origins").description("the web origins allowed to call load-entry-data for a project's entries");

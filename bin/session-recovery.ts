@@ -18,6 +18,7 @@
  *   provisionedConcurrency   default 0; instances of load-entry-data kept initialised (billed while configured)
  *   tableRemovalPolicy   retain-on-update-or-delete (default), retain (adds deletion protection) or destroy
  *   shortLinkDomain / shortLinkCertificateArn   serve short links on your own domain, with its ACM certificate (both or neither)
+ *   campaignsPerMonth    default 300; campaigns counted by name in the recovery metrics each month (README, Measuring recovery)
  */
 import { App, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -78,6 +79,7 @@ new SessionRecoveryStack(app, ctx('stackName') ?? 'SessionRecovery', {
     loadEntryDataReservedConcurrency: num('loadEntryDataReservedConcurrency'),
     legacyReservedConcurrency: num('legacyReservedConcurrency'),
     provisionedConcurrency: num('provisionedConcurrency'),
+    campaignsPerMonth: num('campaignsPerMonth'),
     tableRemovalPolicy: removalPolicy('tableRemovalPolicy'),
     shortLinkDomain: shortLinkDomain && shortLinkCertificateArn ? { domainName: shortLinkDomain, certificateArn: shortLinkCertificateArn } : undefined,
   },

@@ -11,11 +11,11 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { ENTRY_TABLE, LEGACY_SECRETS_PATH, PROJECT_SECRETS_PATH, SHORT_LINK_KEY_PREFIX } from '../lambdas/adapters/naming';
+import { ENTRY_TABLE, LEGACY_SECRETS_PATH, PROJECT_SECRETS_PATH, RESUMED_KEY_PREFIX, SHORT_LINK_KEY_PREFIX } from '../lambdas/adapters/naming';
 import { acknowledgeWildcardResource } from './constructs/acknowledge';
 import { API_ACCESS_LOG_FORMAT } from './access-log-format';
 import { ApiFunction } from './constructs/api-function';
-import { RequestLogMetrics } from './constructs/log-metrics';
+import { campaignValuesPerHour, FILTER_DIMENSION_VALUES_LIMIT, RequestLogMetrics } from './constructs/log-metrics';
 import { Monitoring } from './constructs/monitoring';
 import { DEFAULT_ROUTE, type FunctionName, ROUTE_LIST, type RouteName, routePath } from '../lambdas/http/routes';
 import { defaultOf, type Settings } from '../lambdas/runtime/environment';
@@ -181,6 +181,15 @@ export interface SessionRecoveryProps {
    * @default Duration.days(30)
    */
   readonly linkMaxLifetime?: Duration;
+  /**
+   * Campaigns counted under their own name in the recovery metrics each
+   * calendar month (UTC), deployment-wide; links of later campaigns are
+   * counted as `(other)`. CloudWatch disables a metric filter that publishes
+   * 1,000 distinct dimension values within an hour, so synth refuses a cap
+   * that could reach it with `linkMaxLifetime` (README, Measuring recovery).
+   * @default 300
+   */
+  readonly campaignsPerMonth?: number;
   /**
    * Also serve the current load-entry-data contract from a Lambda Function URL
    * (auth NONE; the Lambda answers CORS itself). It costs no API Gateway fee:
@@ -350,6 +359,8 @@ export class SessionRecovery extends Construct {
     loadEntryData.bindSaveKey(this.saveKey);
     new RequestLogMetrics(this, 'LoadEntryDataLogMetrics', { logGroup: loadEntryData.logGroup });
     loadEntryData.bindEntriesTable(this.table, ['dynamodb:GetItem']);
+    // Its one write: a person's resume through a campaign link, noted under resumed#<entry> for completions; never an entry.
+    loadEntryData.bindEntriesTable(this.table, ['dynamodb:PutItem'], { keyPrefix: RESUMED_KEY_PREFIX });
     loadEntryData.bindSecretsUnder(this.secretPrefix, PROJECT_SECRETS_PATH);
     if (props.currentContractFunctionUrl) {
       // No Function URL CORS: the Lambda (middy) answers preflights, as behind API Gateway.
@@ -365,6 +376,7 @@ export class SessionRecovery extends Construct {
       settings: { ENTRY_RETENTION_DAYS: props.entryRetention?.toDays() ?? defaultOf('ENTRY_RETENTION_DAYS') },
     });
     entries.bindEntriesTable(this.table, ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']);
+    new RequestLogMetrics(this, 'EntriesLogMetrics', { logGroup: entries.logGroup, kind: 'entries' });
 
     const browserSaves = new ApiFunction(this, 'BrowserSaves', {
       ...common,
@@ -383,15 +395,27 @@ export class SessionRecovery extends Construct {
     browserSaves.bindSecretsUnder(this.secretPrefix, PROJECT_SECRETS_PATH);
     browserSaves.bindSaveKey(this.saveKey);
 
+    const maxLifetimeSeconds = props.linkMaxLifetime?.toSeconds() ?? defaultOf('MINT_MAX_LIFETIME_SECONDS');
+    const campaignsPerMonth = props.campaignsPerMonth ?? defaultOf('CAMPAIGNS_PER_MONTH');
+    if (!(Number.isInteger(campaignsPerMonth) && campaignsPerMonth >= 0)) throw new Error(`campaignsPerMonth must be a whole number of at least 0, got ${campaignsPerMonth}`);
+    const campaignValues = campaignValuesPerHour(campaignsPerMonth, maxLifetimeSeconds);
+    if (campaignValues >= FILTER_DIMENSION_VALUES_LIMIT) {
+      throw new Error(
+        `campaignsPerMonth (${campaignsPerMonth}) with linkMaxLifetime (${maxLifetimeSeconds / 86_400} days) lets a recovery metric filter publish up to ${campaignValues} campaign values within an hour; ` +
+          `CloudWatch disables a filter at ${FILTER_DIMENSION_VALUES_LIMIT}: lower campaignsPerMonth`,
+      );
+    }
     const mint = new ApiFunction(this, 'Mint', {
       ...common,
       functionName: 'mint',
       settings: {
         ...environment,
         MINT_DEFAULT_TTL_SECONDS: props.linkDefaultLifetime?.toSeconds() ?? defaultOf('MINT_DEFAULT_TTL_SECONDS'),
-        MINT_MAX_LIFETIME_SECONDS: props.linkMaxLifetime?.toSeconds() ?? defaultOf('MINT_MAX_LIFETIME_SECONDS'),
+        MINT_MAX_LIFETIME_SECONDS: maxLifetimeSeconds,
+        CAMPAIGNS_PER_MONTH: campaignsPerMonth,
       },
     });
+    new RequestLogMetrics(this, 'MintLogMetrics', { logGroup: mint.logGroup, kind: 'mint' });
     mint.bindSecretsUnder(this.secretPrefix, PROJECT_SECRETS_PATH);
     // Reads whether an entry's links were revoked (one entry, or a batch's), and records links minted since then.
     mint.bindEntriesTable(this.table, ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:UpdateItem']);
@@ -565,6 +589,7 @@ export class SessionRecovery extends Construct {
       api: this.api,
       publicFunctions: [loadEntryData, legacy, browserSaves, shortLinks],
       entryCreationSpike: props.entryCreationAlarmThreshold,
+      recoveryLogGroups: [mint.logGroup, entries.logGroup],
       functionUrls: [
         { name: 'Legacy', fn: legacy },
         ...(this.loadEntryDataFunctionUrl ? [{ name: 'LoadEntryData', fn: loadEntryData }] : []),

@@ -152,6 +152,21 @@ const SUCCESS: Record<RouteName, Record<string, unknown>> = {
   revokeLinks: {
     200: json(exactly({ entry_id: { type: 'string' }, links_valid_after: { type: 'string', format: 'date-time' } }), 'Every link issued so far stops working'),
   },
+  completeEntry: {
+    200: json(
+      {
+        type: 'object',
+        required: ['entry_id', 'completed_at'],
+        additionalProperties: false,
+        properties: {
+          entry_id: { type: 'string' },
+          completed_at: { type: 'string', format: 'date-time', description: 'When the flow was first recorded as finished; a repeat answers the same' },
+          campaign: { type: 'string', description: 'The campaign of the last resume through a campaign link within 7 days, if any' },
+        },
+      },
+      'Recorded (or recorded before: nothing changes, and it is counted once)',
+    ),
+  },
   getBrowserSaves: { 200: json(exactly({ enabled: { type: 'boolean' } }), 'Whether the project takes saves from the browser') },
   setBrowserSaves: { 200: json(exactly({ enabled: { type: 'boolean' } }), 'Saved') },
   putEntry: {
@@ -235,6 +250,7 @@ const ERRORS: Record<RouteName, number[]> = {
   setAllowedOrigins: [400, 503],
   clearAllowedOrigins: [400, 503],
   revokeLinks: [400, 404, 503],
+  completeEntry: [400, 404, 503],
   putEntry: [400, 409, 413, 415, 503],
   getEntry: [400, 404, 503],
   deleteEntry: [400, 404, 503],

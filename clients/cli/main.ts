@@ -196,6 +196,16 @@ entries
     report(reply, (j) => `Links of ${o.entry} issued before ${j.links_valid_after} no longer work.`);
   });
 
+entries
+  .command('complete')
+  .description('record that the user finished the flow (counted once, for the campaign of the last resume)')
+  .requiredOption('--entry <entry_id>', ENTRY)
+  .requiredOption('--project <project_id>', PROJECT)
+  .action(async (o: { entry: string; project: string }) => {
+    const reply = await client().request('POST', `/v1/entries/${seg(o.entry)}/complete`, { body: { project_id: o.project } });
+    report(reply, (j) => `Entry ${o.entry} completed at ${j.completed_at}${j.campaign === undefined ? '' : ` (campaign ${j.campaign})`}.`);
+  });
+
 const projects = program.command('projects').description('project settings');
 const origins = projects.command('origins').description("the web origins allowed to call load-entry-data for a project's entries");
 

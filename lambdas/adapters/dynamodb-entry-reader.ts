@@ -1,6 +1,6 @@
 import { type AttributeValue, type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { ENTRY_TABLE } from './naming';
-import type { EntryReader, StoredEntry } from '../domain/ports';
+import type { EntryReader, LinkRecord, StoredEntry } from '../domain/ports';
 import { awsCall } from './errors';
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
@@ -31,7 +31,20 @@ export const entryFromItem = (item: Record<string, AttributeValue>): StoredEntry
     updatedAt: item.updated_at?.S,
     linksValidAfter: item.links_valid_after?.S,
     allowedLinks: item.allowed_links?.SS,
+    links: item.links?.M === undefined ? undefined : linkRecordsOf(item.links.M),
   };
+};
+
+/** The link records mint wrote (dynamodb-entry-store.ts); one that does not parse is skipped, never fatal to a resume. */
+const linkRecordsOf = (map: Record<string, AttributeValue>): Record<string, LinkRecord> => {
+  const records: Record<string, LinkRecord> = {};
+  for (const [digest, value] of Object.entries(map)) {
+    const mintedAt = Number(value.M?.t?.N);
+    if (!Number.isFinite(mintedAt)) continue;
+    const campaign = value.M?.c?.S;
+    records[digest] = { mintedAt, ...(campaign === undefined ? {} : { campaign, counted: value.M?.u?.BOOL !== true }) };
+  }
+  return records;
 };
 
 

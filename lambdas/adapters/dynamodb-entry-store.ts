@@ -12,34 +12,42 @@ import {
   type EntryStore,
   LINK_UNAVAILABLE,
   type LinkOwner,
+  type LinkRecord,
   type LinkRegistry,
   type LinkRequest,
   type LinkTarget,
   MAX_ALLOWED_LINKS,
+  MAX_LINK_RECORDS,
   type StoredEntry,
 } from '../domain/ports';
 import { UnavailableError } from '../domain/errors';
 import { DynamoDbEntryReader } from './dynamodb-entry-reader';
 import { type BatchRetryOptions, chunks, sendWithRetries } from './batch-retry';
 import { awsCall } from './errors';
+import { lastResumeOf } from './dynamodb-resume-notes';
+import { resumedKey } from './naming';
+import { attributableResume, type Completion, type CompletionStore } from '../domain/recovery';
 
-/** What minting reads of an entry: who owns it, its retention, and its revocation state. */
-const LINK_PROJECTION = `${ENTRY_TABLE.partitionKey}, project_id, flow_id, ${ENTRY_TABLE.ttlAttribute}, links_valid_after, allowed_links`;
+/** What minting reads of an entry: who owns it, its retention, its revocation state and its link records. */
+const LINK_PROJECTION = `${ENTRY_TABLE.partitionKey}, project_id, flow_id, ${ENTRY_TABLE.ttlAttribute}, links_valid_after, allowed_links, links`;
 
 /** BatchGetItem's limit on keys per call. */
 const BATCH_GET_KEYS = 100;
 
-/** Links recorded on revoked entries at once, in a batch. */
-const RECORD_CONCURRENCY = 8;
+/** Entries a batch writes its links to at once (an entry's own links are written one after another). */
+const RECORD_CONCURRENCY = 16;
 
-type LinkCheck = LinkTarget | undefined | 'record';
+/** Reads and writes of one link before mint gives up on an entry other mints keep changing. */
+const RECORD_ATTEMPTS = 4;
+
+type Item = Record<string, AttributeValue>;
 
 /**
  * What an entry's item says of a new link to it: no such entry for this owner
- * (undefined), allowed as it is, refused (its allow-list is full), or to be
- * recorded first ('record': the entry's links were revoked and this one is new).
+ * (undefined), or its flow and whether the link may be recorded (not when the
+ * entry's links were revoked and its allow-list is full).
  */
-const checkLink = (item: Record<string, AttributeValue> | undefined, owner: LinkOwner, digest: string, now: Date): LinkCheck => {
+const checkLink = (item: Item | undefined, owner: LinkOwner, digest: string, now: Date): LinkTarget | undefined => {
   const retainUntil = item?.[ENTRY_TABLE.ttlAttribute]?.N;
   if (
     item?.flow_id?.S === undefined ||
@@ -53,9 +61,34 @@ const checkLink = (item: Record<string, AttributeValue> | undefined, owner: Link
   const flowId = item.flow_id.S;
   if (item.links_valid_after === undefined) return { flowId, allowed: true };
   const allowed = item.allowed_links?.SS ?? [];
-  if (allowed.includes(digest)) return { flowId, allowed: true };
-  if (allowed.length >= MAX_ALLOWED_LINKS) return { flowId, allowed: false };
-  return 'record';
+  return { flowId, allowed: allowed.includes(digest) || allowed.length < MAX_ALLOWED_LINKS };
+};
+
+/** A link record as stored: `t` minted at (epoch seconds), `c` its campaign, `u` true when the campaign is not counted. */
+const linkRecordItem = (record: LinkRecord): AttributeValue => ({
+  M: {
+    t: { N: String(record.mintedAt) },
+    ...(record.campaign === undefined ? {} : { c: { S: record.campaign } }),
+    ...(record.counted === false ? { u: { BOOL: true } } : {}),
+  },
+});
+
+/** The record to drop so a new one fits: the oldest, once the entry holds MAX_LINK_RECORDS. */
+const recordToDrop = (links: Record<string, AttributeValue>, digest: string): string | undefined => {
+  const digests = Object.keys(links);
+  if (digests.includes(digest) || digests.length < MAX_LINK_RECORDS) return undefined;
+  return digests.reduce((oldest, d) => (Number(links[d].M?.t?.N) < Number(links[oldest].M?.t?.N) ? d : oldest));
+};
+
+/** The item as `recordLink` leaves it, so a batch's next link to the same entry needs no second read. */
+const withLink = (item: Item, digest: string, record: LinkRecord): Item => {
+  const links = { ...(item.links?.M ?? {}) };
+  const drop = recordToDrop(links, digest);
+  if (drop !== undefined) delete links[drop];
+  links[digest] = linkRecordItem(record);
+  const next: Item = { ...item, links: { M: links } };
+  if (item.links_valid_after !== undefined) next.allowed_links = { SS: [...new Set([...(item.allowed_links?.SS ?? []), digest])] };
+  return next;
 };
 
 /** Runs `work` on every item, at most `limit` at once. */
@@ -68,7 +101,7 @@ const eachLimited = async <T>(items: readonly T[], limit: number, work: (item: T
 };
 
 /** Reads and writes entries (the admin Lambdas and mint). */
-export class DynamoDbEntryStore extends DynamoDbEntryReader implements EntryStore, LinkRegistry {
+export class DynamoDbEntryStore extends DynamoDbEntryReader implements EntryStore, LinkRegistry, CompletionStore {
   /** @param batchRetry how BatchGetItem retries unprocessed keys (tests inject the clock) */
   constructor(
     client: DynamoDBClient,
@@ -130,50 +163,58 @@ export class DynamoDbEntryStore extends DynamoDbEntryReader implements EntryStor
     }
   }
 
-  async allowLink(entryId: string, owner: LinkOwner, digest: string, now: Date): Promise<LinkTarget | undefined> {
-    let flowId = '';
+  async allowLink(request: LinkRequest, now: Date): Promise<LinkTarget | undefined> {
     // A failed condition means the entry changed between the read and the write: look again.
-    for (let attempt = 0; attempt < 3; attempt++) {
-      // Most entries were never revoked: a read spares them the write. It is strongly consistent, so an entry
-      // saved a moment ago is found, and a revoke-links a moment ago is seen and the link recorded (else the
-      // link would be refused later).
+    for (let attempt = 0; attempt < RECORD_ATTEMPTS; attempt++) {
+      // Strongly consistent, so an entry saved a moment ago is found, and a revoke-links a moment ago is seen
+      // and the link added to the allow-list (else the link would be refused later).
       const out = await awsCall(this.client.send(
         new GetItemCommand({
           TableName: this.tableName,
-          Key: { [ENTRY_TABLE.partitionKey]: { S: entryId } },
+          Key: { [ENTRY_TABLE.partitionKey]: { S: request.entryId } },
           ProjectionExpression: LINK_PROJECTION,
           ConsistentRead: true,
         }),
       ));
-      const check = checkLink(out.Item, owner, digest, now);
-      if (check !== 'record') return check;
-      flowId = out.Item!.flow_id!.S!;
-      if (await this.recordLink(entryId, owner.projectId, digest)) return { flowId, allowed: true };
+      const target = checkLink(out.Item, request.owner, request.digest, now);
+      if (!target?.allowed) return target;
+      if (await this.recordLink(out.Item!, request)) return target;
     }
-    // Three lost races at the limit: concurrent mints filled the list. The entry was there at each read.
-    return { flowId, allowed: false };
+    throw new UnavailableError('LinkNotRecorded');
   }
 
   async allowLinks(requests: readonly LinkRequest[], now: Date): Promise<Array<LinkTarget | undefined | typeof LINK_UNAVAILABLE>> {
     const items = await this.readForLinks([...new Set(requests.map((r) => r.entryId))]);
-    const results = requests.map((r) => {
+    const results: Array<LinkTarget | undefined | typeof LINK_UNAVAILABLE> = requests.map((r) => {
       const item = items.get(r.entryId);
       return item === LINK_UNAVAILABLE ? item : checkLink(item, r.owner, r.digest, now);
     });
-    // Revoked entries only: record each new link, as allowLink does.
-    const toRecord = results.flatMap((check, i) => (check === 'record' ? [i] : []));
-    await eachLimited(toRecord, RECORD_CONCURRENCY, async (i) => {
-      const { entryId, owner, digest } = requests[i];
-      try {
-        const flowId = (items.get(entryId) as Record<string, AttributeValue>).flow_id!.S!;
-        // A lost race (the entry changed since the read) starts over the single way, with fresh reads.
-        results[i] = (await this.recordLink(entryId, owner.projectId, digest)) ? { flowId, allowed: true } : await this.allowLink(entryId, owner, digest, now);
-      } catch (error) {
-        if (!(error instanceof UnavailableError)) throw error;
-        results[i] = LINK_UNAVAILABLE;
+    // An entry's links are written one after another from the item read once; entries in parallel.
+    const byEntry = new Map<string, number[]>();
+    results.forEach((target, i) => {
+      if (target !== LINK_UNAVAILABLE && target?.allowed) byEntry.set(requests[i].entryId, [...(byEntry.get(requests[i].entryId) ?? []), i]);
+    });
+    await eachLimited([...byEntry.values()], RECORD_CONCURRENCY, async (indexes) => {
+      let item: Item | undefined = items.get(requests[indexes[0]].entryId) as Item;
+      for (const i of indexes) {
+        const request = requests[i];
+        try {
+          const target = item && checkLink(item, request.owner, request.digest, now);
+          if (item && target?.allowed && (await this.recordLink(item, request))) {
+            item = withLink(item, request.digest, request.record);
+            results[i] = target;
+          } else {
+            // The entry changed since the read (or this link is refused): the single way, with fresh reads, for the rest.
+            item = undefined;
+            results[i] = await this.allowLink(request, now);
+          }
+        } catch (error) {
+          if (!(error instanceof UnavailableError)) throw error;
+          results[i] = LINK_UNAVAILABLE;
+        }
       }
     });
-    return results as Array<LinkTarget | undefined | typeof LINK_UNAVAILABLE>;
+    return results;
   }
 
   /**
@@ -211,16 +252,62 @@ export class DynamoDbEntryStore extends DynamoDbEntryReader implements EntryStor
     return items;
   }
 
-  /** Adds a link to a revoked entry's allow-list; false when the entry changed (or the list filled) since it was read. */
-  private async recordLink(entryId: string, projectId: string, digest: string): Promise<boolean> {
+  /**
+   * Records a link on the entry as `item` showed it, in one conditional write:
+   * its record (dropping the oldest beyond MAX_LINK_RECORDS) and, if the
+   * entry's links were revoked, its digest in the allow-list. False, and
+   * nothing written, when the entry changed since it was read.
+   */
+  private async recordLink(item: Item, { entryId, owner, digest, record }: LinkRequest): Promise<boolean> {
+    const names: Record<string, string> = {};
+    const values: Record<string, AttributeValue> = { ':p': { S: owner.projectId } };
+    const conditions = ['project_id = :p'];
+    const set: string[] = [];
+    const remove: string[] = [];
+    const add: string[] = [];
+    const links = item.links?.M;
+    if (links === undefined) {
+      set.push('links = :links');
+      values[':links'] = { M: { [digest]: linkRecordItem(record) } };
+      conditions.push('attribute_not_exists(links)');
+    } else {
+      names['#d'] = digest;
+      set.push('links.#d = :rec');
+      values[':rec'] = linkRecordItem(record);
+      // Written only over the map as read: a concurrent mint makes this one read again, so the map stays bounded.
+      values[':n'] = { N: String(Object.keys(links).length) };
+      conditions.push('size(links) = :n');
+      const drop = recordToDrop(links, digest);
+      if (drop !== undefined) {
+        names['#o'] = drop;
+        remove.push('links.#o');
+        conditions.push('attribute_exists(links.#o)');
+      }
+    }
+    const revokedAt = item.links_valid_after?.S;
+    if (revokedAt === undefined) {
+      conditions.push('attribute_not_exists(links_valid_after)');
+    } else {
+      values[':revoked'] = { S: revokedAt };
+      conditions.push('links_valid_after = :revoked');
+      if (!(item.allowed_links?.SS ?? []).includes(digest)) {
+        add.push('allowed_links :d');
+        values[':d'] = { SS: [digest] };
+        values[':max'] = { N: String(MAX_ALLOWED_LINKS) };
+        conditions.push('(attribute_not_exists(allowed_links) OR size(allowed_links) < :max)');
+      }
+    }
     try {
       await awsCall(this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: { [ENTRY_TABLE.partitionKey]: { S: entryId } },
-          UpdateExpression: 'ADD allowed_links :d',
-          ConditionExpression: 'project_id = :p AND (attribute_not_exists(allowed_links) OR size(allowed_links) < :max)',
-          ExpressionAttributeValues: { ':d': { SS: [digest] }, ':p': { S: projectId }, ':max': { N: String(MAX_ALLOWED_LINKS) } },
+          UpdateExpression: [`SET ${set.join(', ')}`, remove.length ? `REMOVE ${remove.join(', ')}` : '', add.length ? `ADD ${add.join(', ')}` : '']
+            .filter(Boolean)
+            .join(' '),
+          ConditionExpression: conditions.join(' AND '),
+          ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
+          ExpressionAttributeValues: values,
         }),
       ));
       return true;
@@ -230,20 +317,62 @@ export class DynamoDbEntryStore extends DynamoDbEntryReader implements EntryStor
     }
   }
 
-  async deleteEntry(entryId: string, projectId: string): Promise<boolean> {
+  async completeEntry(entryId: string, projectId: string, now: Date): Promise<Completion | undefined> {
+    const key = (id: string) => ({ [ENTRY_TABLE.partitionKey]: { S: id } });
+    const noted = await awsCall(this.client.send(new GetItemCommand({ TableName: this.tableName, Key: key(resumedKey(entryId)), ConsistentRead: true })));
+    const resume = attributableResume(lastResumeOf(noted.Item), projectId, now.getTime());
+    const completedAt = now.toISOString();
+    const values: Record<string, AttributeValue> = { ':p': { S: projectId }, ':at': { S: completedAt } };
+    let set = 'completed_at = :at';
+    if (resume) {
+      set += ', completed_campaign = :c, completed_counted = :u';
+      values[':c'] = { S: resume.campaign };
+      values[':u'] = { BOOL: resume.counted };
+    }
     try {
       await awsCall(this.client.send(
-        new DeleteItemCommand({
+        new UpdateItemCommand({
           TableName: this.tableName,
-          Key: { [ENTRY_TABLE.partitionKey]: { S: entryId } },
-          ConditionExpression: 'project_id = :p',
-          ExpressionAttributeValues: { ':p': { S: projectId } },
+          Key: key(entryId),
+          UpdateExpression: `SET ${set}`,
+          // The first completion is the one recorded: a repeat changes nothing and is not counted again.
+          ConditionExpression: 'project_id = :p AND attribute_not_exists(completed_at)',
+          ExpressionAttributeValues: values,
         }),
       ));
-      return true;
+      return { completedAt, ...(resume ? { campaign: resume.campaign, counted: resume.counted } : {}), first: true };
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
+    // No such entry for this project, or completed before: one read tells which.
+    const out = await awsCall(this.client.send(new GetItemCommand({ TableName: this.tableName, Key: key(entryId), ConsistentRead: true })));
+    const item = out.Item;
+    if (item?.project_id?.S !== projectId || item.completed_at?.S === undefined) return undefined;
+    const campaign = item.completed_campaign?.S;
+    return { completedAt: item.completed_at.S, ...(campaign === undefined ? {} : { campaign, counted: item.completed_counted?.BOOL !== false }), first: false };
+  }
+
+  /** Erases the entry and then its last resume's note (resumed#), both only if they are the project's. */
+  async deleteEntry(entryId: string, projectId: string): Promise<boolean> {
+    const erase = async (key: string): Promise<boolean> => {
+      try {
+        await awsCall(this.client.send(
+          new DeleteItemCommand({
+            TableName: this.tableName,
+            Key: { [ENTRY_TABLE.partitionKey]: { S: key } },
+            ConditionExpression: 'project_id = :p',
+            ExpressionAttributeValues: { ':p': { S: projectId } },
+          }),
+        ));
+        return true;
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return false;
+        throw error;
+      }
+    };
+    if (!(await erase(entryId))) return false;
+    // Most entries have no note: the refused condition is the cheap answer. A note left by a failure here expires within the completion window.
+    await erase(resumedKey(entryId));
+    return true;
   }
 }

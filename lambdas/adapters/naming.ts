@@ -38,6 +38,18 @@ export const SHORT_LINK_KEY_PREFIX = 'link#';
 
 export const shortLinkKey = (code: string): string => `${SHORT_LINK_KEY_PREFIX}${code}`;
 
+/** The month's list of counted campaigns (domain/recovery.ts) lives in the entries table under `campaigns#<YYYY-MM>`. */
+export const campaignsKey = (month: string): string => `campaigns#${month}`;
+
+/**
+ * The campaign of an entry's last human resume lives under `resumed#<entry id>`,
+ * apart from the entry, so the resume never writes the entry (whose write cost
+ * grows with its size) and IAM can hold load-entry-data's one write to these keys.
+ */
+export const RESUMED_KEY_PREFIX = 'resumed#';
+
+export const resumedKey = (entryId: string): string => `${RESUMED_KEY_PREFIX}${entryId}`;
+
 /**
  * The version stage every reader asks for explicitly. AWS serves AWSCURRENT by
  * default; moto instead serves the last version it wrote, even after

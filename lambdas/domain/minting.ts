@@ -2,7 +2,7 @@ import { ApiError, invalidRequest, isApiError, UnavailableError } from './errors
 import { parseExpiresAt } from './grammar';
 import { linkDigest } from './link-digest';
 import { buildResumeUrl, type MintPolicy, type MintRequest, type MintResult, mintLink, noActiveCredential, resolveExpiry } from './mint';
-import { LINK_UNAVAILABLE, type LinkOwner, type LinkRegistry, type LinkTarget, MAX_ALLOWED_LINKS } from './ports';
+import { LINK_UNAVAILABLE, type LinkOwner, type LinkRecord, type LinkRegistry, type LinkTarget, MAX_ALLOWED_LINKS } from './ports';
 import { generateShortCode, type ShortLink, type ShortLinkStore } from './short-links';
 import type { SigningKey } from './token';
 
@@ -24,7 +24,7 @@ export interface MintDependencies {
 
 /** What both routes take beyond a link's own fields. */
 interface LinkOptions {
-  /** The campaign the link is sent in: stored with its short link, for attribution. */
+  /** The campaign the link is sent in: recorded with the link (and its short link), for attribution. */
   readonly campaign?: string;
   /** Also store a short link (`short_url`) that redirects to `url`; needs `resume_url`. */
   readonly short?: boolean;
@@ -45,6 +45,18 @@ const entryNotFound = (req: Pick<MintRequest, 'project_id' | 'entry_id' | 'flow_
   return new ApiError('entry_not_found', `There is no entry ${req.entry_id} in ${where}: save it (PUT /v1/entries/{entry_id}) before minting a link to it.`);
 };
 
+/** How the campaign of the links a request mints is counted: whether it is within the month's cap. */
+export interface Attribution {
+  readonly campaign?: string;
+  readonly counted?: boolean;
+}
+
+/** What is recorded of a link minted at `now`. */
+const linkRecord = (attribution: Attribution, now: number): LinkRecord => ({
+  mintedAt: Math.floor(now / 1000),
+  ...(attribution.campaign === undefined ? {} : { campaign: attribution.campaign, counted: attribution.counted ?? true }),
+});
+
 const tooManyLinks = (): ApiError =>
   new ApiError('conflict', `This entry already has ${MAX_ALLOWED_LINKS} links minted since its links were revoked; revoke its links again to start a new list.`);
 
@@ -63,15 +75,18 @@ const shortLinkOf = (result: MintResult, owner: LinkOwner, campaign: string | un
 });
 
 /**
- * Mints one link with the project's newest key. The entry must exist (and,
- * after a revoke-links, the link is recorded so it works): one strongly
- * consistent read answers both.
+ * Mints one link with the project's newest key. The entry must exist; the link
+ * is recorded on it (its campaign and mint time and, after a revoke-links, its
+ * place on the allow-list): one strongly consistent read, then one write.
  */
-export const mintOne = async (req: MintOneRequest, deps: MintDependencies, policy: MintPolicy): Promise<MintOneResult> => {
+export const mintOne = async (req: MintOneRequest, deps: MintDependencies, policy: MintPolicy, attribution: Attribution = {}): Promise<MintOneResult> => {
   shortNeedsUrl(req.short, req.resume_url);
   const result = mintLink(req, await deps.newestKey(req.project_id), policy);
   const owner = { projectId: req.project_id, flowId: req.flow_id };
-  const target = await deps.links.allowLink(req.entry_id, owner, linkDigest(result.token), new Date(policy.now));
+  const target = await deps.links.allowLink(
+    { entryId: req.entry_id, owner, digest: linkDigest(result.token), record: linkRecord(attribution, policy.now) },
+    new Date(policy.now),
+  );
   if (!target) throw entryNotFound(req);
   if (!target.allowed) throw tooManyLinks();
   let shortUrl: string | undefined;
@@ -136,7 +151,7 @@ const unavailable = (entryId: string): BatchError =>
 
 /**
  * Mints every row of a batch with one read of the project's secret and one
- * batched read of the entries, and answers each row in the order sent: a link,
+ * batched read of the entries, then one write per link (its record), and answers each row in the order sent: a link,
  * or that row's error. Only what concerns every row (the batch's own fields,
  * a project with no key, the secret unreadable) fails the whole batch.
  *
@@ -147,6 +162,7 @@ export const mintBatch = async (
   deps: MintDependencies,
   policy: MintPolicy,
   checkRow: (row: unknown) => ApiError | undefined,
+  attribution: Attribution = {},
 ): Promise<BatchItem[]> => {
   shortNeedsUrl(req.short, req.resume_url);
   // The batch's own fields are checked before anything is signed, so a bad one is one 400, not a row error each.
@@ -186,8 +202,9 @@ export const mintBatch = async (
     }
   });
 
+  const record = linkRecord(attribution, policy.now);
   const targets = await deps.links.allowLinks(
-    pending.map((p) => ({ entryId: p.row.entry_id, owner: p.owner, digest: linkDigest(p.result.token) })),
+    pending.map((p) => ({ entryId: p.row.entry_id, owner: p.owner, digest: linkDigest(p.result.token), record })),
     new Date(policy.now),
   );
   const minted: Array<Pending & { readonly target: LinkTarget }> = [];

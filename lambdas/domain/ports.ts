@@ -56,7 +56,31 @@ export interface StoredEntry {
   readonly linksValidAfter?: string;
   /** Digests (link-digest.ts) of the links minted through the product since the last revoke-links. */
   readonly allowedLinks?: readonly string[];
+  /** What mint recorded of the entry's most recent links (at most MAX_LINK_RECORDS), by link digest. */
+  readonly links?: Readonly<Record<string, LinkRecord>>;
 }
+
+/**
+ * What mint records of a link on its entry, in the same write as the rest of
+ * the link's state, so a resume learns it from the read it already makes.
+ */
+export interface LinkRecord {
+  /** Epoch seconds the link was minted at. */
+  readonly mintedAt: number;
+  /** The campaign the link was sent in. */
+  readonly campaign?: string;
+  /**
+   * False when the campaign came beyond the month's cap on counted campaigns:
+   * its metrics then count it as `(other)` (recovery.ts).
+   */
+  readonly counted?: boolean;
+}
+
+/**
+ * Links whose record an entry keeps: the most recent ones. An older link still
+ * resumes, without attribution (no campaign, no age).
+ */
+export const MAX_LINK_RECORDS = 20;
 
 export interface EntryReader {
   /**
@@ -123,32 +147,34 @@ export interface LinkTarget {
   readonly allowed: boolean;
 }
 
-/** One link a batch mint asks to record. */
+/** One link mint asks to record. */
 export interface LinkRequest {
   readonly entryId: string;
   readonly owner: LinkOwner;
   /** link-digest.ts of the link's token. */
   readonly digest: string;
+  readonly record: LinkRecord;
 }
 
 /** A link the store could not answer for: its entry's read failed after the store's retries. */
 export const LINK_UNAVAILABLE = 'unavailable';
 
-/** What mint needs of the entries: that the entry exists, and recording links issued after a revoke-links. */
+/** What mint needs of the entries: that the entry exists, and recording each link minted. */
 export interface LinkRegistry {
   /**
    * Returns undefined, and records nothing, when `owner` has no such entry (none
    * at all, another project's or flow's, or one past its retention at `now`).
-   * Otherwise, if the entry's links were revoked, lets exactly the link with
-   * this digest work. One strongly consistent read answers both, so an entry
-   * saved or a revoke-links made a moment ago is seen.
+   * Otherwise records the link (its LinkRecord, dropping the entry's oldest
+   * beyond MAX_LINK_RECORDS) and, if the entry's links were revoked, lets
+   * exactly this link work, in one write. One strongly consistent read comes
+   * first, so an entry saved or a revoke-links made a moment ago is seen.
    */
-  allowLink(entryId: string, owner: LinkOwner, digest: string, now: Date): Promise<LinkTarget | undefined>;
+  allowLink(request: LinkRequest, now: Date): Promise<LinkTarget | undefined>;
   /**
    * `allowLink` for many links at once, answered in order: the entries are read
    * together (strongly consistent, each entry once however many links name it),
-   * and only links to revoked entries are written. A link whose entry could not
-   * be read is LINK_UNAVAILABLE, and the others are still answered.
+   * then each link is written. A link whose entry could not be read or written
+   * is LINK_UNAVAILABLE, and the others are still answered.
    */
   allowLinks(requests: readonly LinkRequest[], now: Date): Promise<ReadonlyArray<LinkTarget | undefined | typeof LINK_UNAVAILABLE>>;
 }

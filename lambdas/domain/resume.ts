@@ -2,6 +2,7 @@ import { ApiError, invalidRequest, LookupLimitedError } from './errors';
 import { hasUnencodedPlus, isValidId, isValidToken, parseExpiresAt } from './grammar';
 import { linkDigest } from './link-digest';
 import { originAllowed } from './origin-policy';
+import { attributeResume, type ResumeAttribution } from './recovery';
 import type { EntryReader, KeyProvider, KeySet, StoredEntry } from './ports';
 import { findSigningKey, type SigningKey } from './token';
 import { isV2Token, verifyV2Token } from './token-v2';
@@ -24,6 +25,8 @@ export interface ResumeResult {
   readonly credentialId: string;
   /** Whether the entry's project takes saves from the browser (the device that resumed then gets a save token). */
   readonly browserSaves: boolean;
+  /** The link's campaign and age, from the entry read, and how the resume is counted. */
+  readonly attribution: ResumeAttribution;
 }
 
 export interface ResumeDeps {
@@ -159,7 +162,13 @@ const resumeVerified = async (target: ResumeTarget, deps: ResumeDeps, context: R
   }
   if (refused) throw refused;
   // refusalOf answers entry_not_found when there is no entry.
-  return { entry: toResumeEntry(entry as StoredEntry), credentialId, browserSaves: verifiedKeys.browserSaves ?? false };
+  const found = entry as StoredEntry;
+  return {
+    entry: toResumeEntry(found),
+    credentialId,
+    browserSaves: verifiedKeys.browserSaves ?? false,
+    attribution: attributeResume(found, target.token, now, context.userAgent),
+  };
 };
 
 /** One answer for every wrong link (wrong key, unknown project, bound reached); only `detail` tells them apart. */
@@ -198,6 +207,8 @@ const refusalOf = (entry: StoredEntry | undefined, target: ResumeTarget, keySet:
 export interface RequestContext {
   /** The browser's Origin header, if any. */
   readonly origin?: string;
+  /** The User-Agent header, if any: only classified (recovery.ts), never logged. */
+  readonly userAgent?: string;
   /** Told the key set the request is checked against, before any token check (for the request's log line). */
   readonly onKeys?: (keySet: KeySet) => void;
 }

@@ -8,6 +8,7 @@ import { dispatch, type RouteHandlers } from '../http/route-schema';
 import { jsonResult } from '../http/types';
 import { logger } from '../runtime/logger';
 import type { StoredEntry } from '../domain/ports';
+import { campaignDimension } from '../domain/recovery';
 import { fieldRules, routeSchemas } from './schema';
 import { validateEvent } from './validators.gen.js';
 
@@ -37,7 +38,7 @@ const inProject = (projectId: string): string => {
   return projectId;
 };
 
-/** Entries: save progress (PUT), read it back (GET), erase it (DELETE), revoke every link issued so far. */
+/** Entries: save progress (PUT), read it back (GET), erase it (DELETE), revoke every link issued so far, record its completion. */
 const routes: RouteHandlers<'entries', typeof routeSchemas> = {
   putEntry: async ({ pathParameters, body }) => {
     validateUserData(body.user_data);
@@ -72,6 +73,13 @@ const routes: RouteHandlers<'entries', typeof routeSchemas> = {
     const now = new Date();
     if (!(await store.revokeLinks(pathParameters.entry_id, inProject(body.project_id), now))) throw notFound();
     return jsonResult(200, { entry_id: pathParameters.entry_id, links_valid_after: now.toISOString() });
+  },
+  completeEntry: async ({ pathParameters, body }) => {
+    const completion = await store.completeEntry(pathParameters.entry_id, inProject(body.project_id), new Date());
+    if (!completion) throw notFound();
+    // The Completions metric counts the first completion's line (lib/constructs/log-metrics.ts).
+    logger.appendKeys({ completion: completion.first ? 'new' : 'repeat', campaign: completion.campaign, metric_campaign: campaignDimension(completion) });
+    return jsonResult(200, { entry_id: pathParameters.entry_id, completed_at: completion.completedAt, ...(completion.campaign === undefined ? {} : { campaign: completion.campaign }) });
   },
 };
 

@@ -25,6 +25,10 @@ export const routeSchemas = {
     pathParameters: entry,
     body: { type: 'object', required: ['project_id'], additionalProperties: false, properties: { project_id: idSchema } },
   },
+  completeEntry: {
+    pathParameters: entry,
+    body: { type: 'object', required: ['project_id'], additionalProperties: false, properties: { project_id: idSchema } },
+  },
 } as const satisfies RouteSchemasOf<'entries'>;
 
 export const fieldRules = {

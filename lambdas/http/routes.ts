@@ -57,6 +57,7 @@ export const ROUTES = {
   getEntry: { key: 'GET /v1/entries/{entry_id}', fn: 'entries', access: 'iam' },
   deleteEntry: { key: 'DELETE /v1/entries/{entry_id}', fn: 'entries', access: 'iam' },
   revokeLinks: { key: 'POST /v1/entries/{entry_id}/revoke-links', fn: 'entries', access: 'iam' },
+  completeEntry: { key: 'POST /v1/entries/{entry_id}/complete', fn: 'entries', access: 'iam' },
   mint: { key: 'POST /v1/tokens', fn: 'mint', access: 'iam' },
   mintBatch: { key: 'POST /v1/tokens/batch', fn: 'mint', access: 'iam' },
   // HEAD is its own route in API Gateway: link scanners and previews send it, and get GET's answer without its body.

@@ -14,6 +14,7 @@ import type { KeySet } from '../domain/ports';
 import { publicKeyCache } from '../runtime/public-key-cache';
 import { UNKNOWN_FLOW } from '../runtime/log-schema';
 import { recordVerification } from '../domain/verification-outcome';
+import { resumeLogKeys } from '../domain/recovery';
 import { type LegacyLoadEntryRequest, resumeLegacyEntry } from '../domain/resume';
 import { deprecationHeaders, migrationNotice } from './deprecation';
 import { fieldHints, fieldRules } from './schema';
@@ -73,13 +74,15 @@ const legacyLoadEntryData = async (event: LegacyEvent): Promise<HttpResult> => {
   }
   // Named `unknown` until the key lookup says otherwise, so a lookup that fails still counts as a call.
   logger.appendKeys({ flow_id: UNKNOWN_FLOW });
-  const { entry } = await recordVerification(() =>
+  const { entry, attribution } = await recordVerification(() =>
     resumeLegacyEntry(
       event.body,
       { keys, entries, now: Date.now },
-      { origin: event.headers?.origin, onKeys: (keySet) => logKeyOwner(keySet, event.body.flow_id) },
+      { origin: event.headers?.origin, userAgent: event.headers?.['user-agent'], onKeys: (keySet) => logKeyOwner(keySet, event.body.flow_id) },
     ),
   );
+  // Mint never signs with legacy keys, so legacy links have no record and no campaign: only scanners are told apart.
+  logger.appendKeys(resumeLogKeys(attribution));
   return jsonResult(200, { entry });
 };
 

@@ -1,5 +1,6 @@
 import { dynamodb, secretsManager } from '../adapters/clients';
 import { DynamoDbEntryReader } from '../adapters/dynamodb-entry-reader';
+import { DynamoDbResumeNotes } from '../adapters/dynamodb-resume-notes';
 import { SaveKeySource } from '../adapters/save-key-source';
 import { SecretsManagerKeySource } from '../adapters/secrets-manager-key-source';
 import { SecretsManagerProjectReader } from '../adapters/secrets-manager-project-store';
@@ -10,6 +11,7 @@ import { jsonResult, type HttpResult } from '../http/types';
 import { logger } from '../runtime/logger';
 import { publicKeyCache } from '../runtime/public-key-cache';
 import { recordVerification } from '../domain/verification-outcome';
+import { type ResumeAttribution, resumeLogKeys } from '../domain/recovery';
 import { resumeEntry } from '../domain/resume';
 import { issueSaveToken } from '../domain/saves';
 import { fieldHints, fieldRules, type routeSchemas } from './schema';
@@ -29,20 +31,40 @@ const keys = publicKeyCache(
   'project_id',
 );
 const entries = new DynamoDbEntryReader(dynamodb, config.tableName, config.consistentReads);
+const resumeNotes = new DynamoDbResumeNotes(dynamodb, config.tableName);
 // Read only when a browser-saves project's entry is resumed, then cached like the projects' keys.
 const saveKeys = publicKeyCache(new SaveKeySource(secretsManager, config.saveKeySecret), 'project_id');
+
+/**
+ * Notes a person's resume through a campaign link, for a later completion to be
+ * attributed to (POST /v1/entries/{entry_id}/complete). Never fails the resume:
+ * a note not written is logged, by the error's name only, and the resume answered.
+ */
+const noteResume = async (entryId: string, projectId: string, { kind, record }: ResumeAttribution): Promise<void> => {
+  if (kind !== 'human' || record?.campaign === undefined) return;
+  try {
+    await resumeNotes.noteResume(entryId, { projectId, campaign: record.campaign, counted: record.counted ?? true, resumedAt: Math.floor(Date.now() / 1000) });
+  } catch (error) {
+    logger.warn('resume not noted for completions', { error_name: error instanceof Error ? error.name : typeof error });
+  }
+};
 
 /** `POST /v1/load-entry-data`: returns the saved entry a valid resume link points to. */
 const loadEntryData = async (event: RouteEvent<typeof routeSchemas.loadEntryData>): Promise<HttpResult> => {
   logger.appendKeys({ project_id: event.body.project_id, flow_id: event.body.flow_id });
-  const { entry, credentialId, browserSaves } = await recordVerification(() =>
-    resumeEntry(event.body, { keys, entries, now: Date.now }, { origin: event.headers?.origin }),
+  const { entry, credentialId, browserSaves, attribution } = await recordVerification(() =>
+    resumeEntry(event.body, { keys, entries, now: Date.now }, { origin: event.headers?.origin, userAgent: event.headers?.['user-agent'] }),
   );
-  logger.appendKeys({ credential_id: credentialId });
-  if (!browserSaves) return jsonResult(200, { entry });
+  logger.appendKeys({ credential_id: credentialId, ...resumeLogKeys(attribution) });
+  const noted = noteResume(entry.entry_id, event.body.project_id, attribution);
+  if (!browserSaves) {
+    await noted;
+    return jsonResult(200, { entry });
+  }
   // This device carries on saving the entry it resumed. The seed's client code ignores the extra field.
   const claims = { projectId: event.body.project_id, flowId: event.body.flow_id, entryId: entry.entry_id };
-  return jsonResult(200, { entry, save_token: await issueSaveToken(claims, { saveKeys }) });
+  const [saveToken] = await Promise.all([issueSaveToken(claims, { saveKeys }), noted]);
+  return jsonResult(200, { entry, save_token: saveToken });
 };
 
 export const handler = httpPipeline(loadEntryData, {

@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { dynamodb, secretsManager } from '../adapters/clients';
+import { DynamoDbCampaignRegistry } from '../adapters/dynamodb-campaign-registry';
 import { DynamoDbEntryStore } from '../adapters/dynamodb-entry-store';
 import { DynamoDbShortLinkStore } from '../adapters/dynamodb-short-link-store';
 import { SecretsManagerProjectStore } from '../adapters/secrets-manager-project-store';
@@ -13,7 +14,17 @@ import { invokePipeline } from '../http/invoke-pipeline';
 import { validationMessage } from '../http/validation-message';
 import { logger } from '../runtime/logger';
 import type { MintPolicy } from '../domain/mint';
-import { type BatchItem, type BatchMintRequest, type MintDependencies, mintBatch, mintOne, type MintOneRequest, type MintOneResult } from '../domain/minting';
+import {
+  type Attribution,
+  type BatchItem,
+  type BatchMintRequest,
+  type MintDependencies,
+  mintBatch,
+  mintOne,
+  type MintOneRequest,
+  type MintOneResult,
+} from '../domain/minting';
+import { campaignCounter, campaignDimension } from '../domain/recovery';
 import { newestSigningKey } from '../domain/project-keys';
 import { fieldRules, routeSchemas } from './schema';
 import { validateEvent, validatePayload, validateRow } from './validators.gen.js';
@@ -24,6 +35,7 @@ const config = {
   defaultTtlSeconds: setting('MINT_DEFAULT_TTL_SECONDS'),
   maxLifetimeSeconds: setting('MINT_MAX_LIFETIME_SECONDS'),
   shortLinkBase: setting('SHORT_LINK_BASE_URL').replace(/\/+$/, ''),
+  campaignsPerMonth: setting('CAMPAIGNS_PER_MONTH'),
 };
 const store = new SecretsManagerProjectStore(secretsManager, config.secretPrefix);
 const tableName = setting('TABLE_NAME');
@@ -37,6 +49,19 @@ const deps: MintDependencies = {
   links: new DynamoDbEntryStore(dynamodb, tableName),
   shortLinks: new DynamoDbShortLinkStore(dynamodb, tableName),
   shortUrl: (code) => `${config.shortLinkBase}${routePath('followShortLink').replace('{code}', code)}`,
+};
+
+const countedCampaign = campaignCounter(new DynamoDbCampaignRegistry(dynamodb, tableName), config.campaignsPerMonth);
+
+/**
+ * The links' campaign and whether it is counted under its own name, also put
+ * on the request line, whose `metric_campaign` and `minted_links` the
+ * LinksMinted metric counts.
+ */
+const attribute = async (campaign: string | undefined, now: number): Promise<Attribution> => {
+  const attribution = campaign === undefined ? {} : { campaign, counted: await countedCampaign(campaign, now) };
+  logger.appendKeys({ campaign, metric_campaign: campaignDimension(attribution) });
+  return attribution;
 };
 
 const policy = (): MintPolicy => ({
@@ -53,16 +78,19 @@ const checkRow = (row: unknown): ApiError | undefined => {
 
 const mint = async (req: MintOneRequest): Promise<MintOneResult> => {
   logger.appendKeys({ project_id: req.project_id });
-  const result = await mintOne(req, deps, policy());
-  logger.appendKeys({ credential_id: result.credential_id });
+  const now = policy();
+  const result = await mintOne(req, deps, now, await attribute(req.campaign, now.now));
+  logger.appendKeys({ credential_id: result.credential_id, minted_links: 1 });
   return result;
 };
 
-/** The request line of a batch counts its rows and its failed rows; it names no entry. */
+/** The request line of a batch counts its rows, its failed rows and the links minted; it names no entry. */
 const batch = async (req: BatchMintRequest): Promise<{ links: BatchItem[] }> => {
   logger.appendKeys({ project_id: req.project_id });
-  const links = await mintBatch(req, deps, policy(), checkRow);
-  logger.appendKeys({ links: links.length, failed_links: links.filter((l) => 'error' in l).length });
+  const now = policy();
+  const links = await mintBatch(req, deps, now, checkRow, await attribute(req.campaign, now.now));
+  const failed = links.filter((l) => 'error' in l).length;
+  logger.appendKeys({ links: links.length, failed_links: failed, minted_links: links.length - failed });
   return { links };
 };
 

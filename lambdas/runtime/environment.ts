@@ -43,6 +43,8 @@ export const SETTINGS = {
   ENTRY_RETENTION_DAYS: { kind: 'number', default: 90 },
   MINT_DEFAULT_TTL_SECONDS: { kind: 'number', default: 7 * 86_400 },
   MINT_MAX_LIFETIME_SECONDS: { kind: 'number', default: 30 * 86_400 },
+  /** Campaigns counted under their own name each month; later ones count as `(other)` (README, Measuring recovery). */
+  CAMPAIGNS_PER_MONTH: { kind: 'number', default: 300 },
   /**
    * Where short links are served, with no trailing slash: the API's URL, or the
    * `shortLinkDomain` (`https://go.example.com`). Mint builds `short_url` from it.

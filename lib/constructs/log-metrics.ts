@@ -1,6 +1,7 @@
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { COMPLETION_WINDOW_SECONDS } from '../../lambdas/domain/recovery';
 import { VERIFICATION_OUTCOMES } from '../../lambdas/domain/verification-outcome';
 import { METRICS_NAMESPACE, STALE_KEYS_SERVED } from '../../lambdas/runtime/log-schema';
 
@@ -17,6 +18,35 @@ export const MATCHED_CREDENTIAL_LINES = all(stringValue('$.outcome', '=', 'ok'),
 export const LEGACY_CALL_LINES = all(exists('$.outcome'), exists('$.flow_id'));
 /** Entries a page created (browser saves): the create route's lines that succeeded. */
 export const ENTRY_CREATED_LINES = all(stringValue('$.action', '=', 'create'), stringValue('$.outcome', '=', 'ok'));
+/**
+ * Successful resumes of recorded links counted as a person's (`Resumes`) and
+ * as a scanner's or bot's (`EarlyResumes`): their `human` or `early` field
+ * holds the campaign dimension (domain/recovery.ts, resumeLogKeys).
+ */
+export const HUMAN_RESUME_LINES = all(stringValue('$.outcome', '=', 'ok'), exists('$.human'));
+export const EARLY_RESUME_LINES = all(stringValue('$.outcome', '=', 'ok'), exists('$.early'));
+/** Mint's successful requests: `minted_links` links (one, or a batch's), all of one campaign. */
+export const MINT_LINES = all(stringValue('$.outcome', '=', 'ok'), exists('$.metric_campaign'));
+/** An entry's first completion; a repeat's line says `repeat` and is not counted. */
+export const COMPLETION_LINES = all(stringValue('$.outcome', '=', 'ok'), stringValue('$.completion', '=', 'new'));
+/** The `campaign` dimension of mint's and the entries' lines: a counted campaign, `(none)` or `(other)`. */
+const CAMPAIGN = { campaign: '$.metric_campaign' };
+
+/** CloudWatch disables a metric filter that publishes this many distinct dimension values within an hour. */
+export const FILTER_DIMENSION_VALUES_LIMIT = 1000;
+
+/**
+ * The most `campaign` values one recovery metric filter can publish within an
+ * hour: a link is counted under the campaign list of the month it was minted
+ * in (`cap` campaigns, plus `(none)` and `(other)`), and is resumed up to its
+ * lifetime later, completed up to the completion window after that. The
+ * lines of one hour can therefore come from links minted in every calendar
+ * month that a stretch of lifetime + window + 1 hour touches: at most
+ * ceil(stretch / 28 days) + 1 months, every month having at least 28 days.
+ */
+export const campaignValuesPerHour = (cap: number, maxLifetimeSeconds: number): number =>
+  cap * (Math.ceil((maxLifetimeSeconds + COMPLETION_WINDOW_SECONDS + 3600) / (28 * 86_400)) + 1) + 2;
+
 /** The warning a cached key was served because Secrets Manager did not answer. */
 export const STALE_KEYS_LINES = stringValue('$.message', '=', STALE_KEYS_SERVED);
 
@@ -25,11 +55,12 @@ export interface RequestLogMetricsProps {
   readonly logGroup: logs.ILogGroup;
   /**
    * What the Lambda serves: the current contract's resumes, the legacy
-   * contract's (which also counts `LegacyCalls` by flow), or browser saves
-   * (which count `EntriesCreated`, by project and in all).
+   * contract's (which also counts `LegacyCalls` by flow), browser saves
+   * (which count `EntriesCreated`, by project and in all), mint (`LinksMinted`
+   * by campaign) or the entries (`Completions` by campaign).
    * @default 'resume'
    */
-  readonly kind?: 'resume' | 'legacy' | 'saves';
+  readonly kind?: 'resume' | 'legacy' | 'saves' | 'mint' | 'entries';
 }
 
 /**
@@ -45,28 +76,42 @@ export interface RequestLogMetricsProps {
  * - `LegacyCalls` by `flow_id`, on the legacy Lambda;
  * - `StaleKeysServed`: requests a cached key answered while Secrets Manager was
  *   unavailable (bounded by `keyMaxStaleness`);
- * - `EntriesCreated`, in all and by `project_id`, on the browser-saves Lambda.
+ * - `EntriesCreated`, in all and by `project_id`, on the browser-saves Lambda;
+ * - the recovery metrics, by `campaign` (README, Measuring recovery):
+ *   `LinksMinted` on mint, `Resumes` (a person's) and `EarlyResumes` (a
+ *   scanner's or bot's) on both resume Lambdas, `Completions` on the entries
+ *   Lambda.
  *
  * CloudWatch disables a dimension that takes 1,000 values within an hour. None
  * of these can be chosen by a caller: outcomes are a fixed set, credential ids
  * are only logged once a token has verified, legacy flows without a key are
  * all logged as `unknown`, and only projects that turned browser saves on can
- * create an entry.
+ * create an entry. Campaigns are chosen by the backends that mint, so each
+ * month only the first `campaignsPerMonth` are counted under their own name,
+ * and `campaignValuesPerHour` keeps every filter below the limit.
  */
 export class RequestLogMetrics extends Construct {
   constructor(scope: Construct, id: string, props: RequestLogMetricsProps) {
     super(scope, id);
-    const count = (name: string, metricName: string, filterPattern: logs.IFilterPattern, dimensions?: Record<string, string>) =>
+    const count = (name: string, metricName: string, filterPattern: logs.IFilterPattern, dimensions?: Record<string, string>, metricValue = '1') =>
       new logs.MetricFilter(this, name, {
         logGroup: props.logGroup,
         filterPattern,
         metricNamespace: METRICS_NAMESPACE,
         metricName,
-        metricValue: '1',
+        metricValue,
         unit: cloudwatch.Unit.COUNT,
         dimensions,
       });
     const kind = props.kind ?? 'resume';
+    if (kind === 'mint') {
+      count('LinksMintedByCampaign', 'LinksMinted', MINT_LINES, CAMPAIGN, '$.minted_links');
+      return;
+    }
+    if (kind === 'entries') {
+      count('CompletionsByCampaign', 'Completions', COMPLETION_LINES, CAMPAIGN);
+      return;
+    }
     count('StaleKeysServed', 'StaleKeysServed', STALE_KEYS_LINES);
     if (kind === 'saves') {
       count('EntriesCreated', 'EntriesCreated', ENTRY_CREATED_LINES);
@@ -75,6 +120,8 @@ export class RequestLogMetrics extends Construct {
     }
     count('VerificationsByOutcome', 'Verifications', VERIFICATION_LINES, { outcome: '$.outcome' });
     count('VerificationsByCredential', 'Verifications', MATCHED_CREDENTIAL_LINES, { credential_id: '$.credential_id' });
+    count('ResumesByCampaign', 'Resumes', HUMAN_RESUME_LINES, { campaign: '$.human' });
+    count('EarlyResumesByCampaign', 'EarlyResumes', EARLY_RESUME_LINES, { campaign: '$.early' });
     if (kind === 'legacy') count('LegacyCallsByFlow', 'LegacyCalls', LEGACY_CALL_LINES, { flow_id: '$.flow_id' });
   }
 }

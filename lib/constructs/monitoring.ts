@@ -3,6 +3,7 @@ import type * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { VERIFICATION_OUTCOMES } from '../../lambdas/domain/verification-outcome';
@@ -28,7 +29,28 @@ export interface MonitoringProps {
   readonly invalidTokenSpike?: number;
   /** @default 1000 (entries created by pages, all projects, in 5 minutes: storage spam, or a page creating one per view) */
   readonly entryCreationSpike?: number;
+  /**
+   * The log groups of mint and of the entries Lambda, which the recovery table
+   * reads (links minted and completions by campaign, and their ratio).
+   * @default - no recovery table (the recovery graphs are still shown)
+   */
+  readonly recoveryLogGroups?: readonly logs.ILogGroup[];
 }
+
+/** The recovery metrics (log-metrics.ts), by campaign. */
+const RECOVERY_METRICS = ['LinksMinted', 'Resumes', 'EarlyResumes', 'Completions'] as const;
+
+/**
+ * Per campaign over the dashboard's time range: links minted, completions and
+ * the recovery rate, from mint's and the entries Lambda's request lines (the
+ * ratio of two metrics cannot be taken campaign by campaign in metric math).
+ */
+export const RECOVERY_QUERY = [
+  "filter outcome = 'ok' and (minted_links > 0 or completion = 'new')",
+  'stats sum(minted_links) as links_minted, count(completion) as completions by metric_campaign',
+  'fields metric_campaign as campaign, links_minted, completions, 100 * completions / links_minted as recovery_rate_pct',
+  'sort links_minted desc',
+];
 
 /** Counted from the request log lines by metric filters (log-metrics.ts). */
 const verifications = (outcome: string) =>
@@ -61,6 +83,14 @@ const search = (dimension: string, metricName: string) =>
   new cloudwatch.MathExpression({
     expression: `SEARCH('{${METRICS_NAMESPACE},${dimension}} MetricName="${metricName}"', 'Sum', 300)`,
     label: '',
+    period: Duration.minutes(5),
+  });
+
+/** Every campaign's values of a recovery metric, added up into one series. */
+const sumOfSearch = (metricName: string) =>
+  new cloudwatch.MathExpression({
+    expression: `SUM(SEARCH('{${METRICS_NAMESPACE},campaign} MetricName="${metricName}"', 'Sum', 300))`,
+    label: metricName,
     period: Duration.minutes(5),
   });
 
@@ -150,6 +180,46 @@ export class Monitoring extends Construct {
           new cloudwatch.GraphWidget({ title: 'Lambda throttles, and keys served stale (Secrets Manager down)', left: [throttles, staleKeysServed], width: 12 }),
         ],
         [new cloudwatch.GraphWidget({ title: 'Entries created from browsers, by project', left: [search('project_id', 'EntriesCreated')], width: 24 })],
+        [
+          new cloudwatch.GraphWidget({ title: 'Links minted, by campaign', left: [search('campaign', 'LinksMinted')], width: 6 }),
+          new cloudwatch.GraphWidget({ title: 'Resumes by people, by campaign', left: [search('campaign', 'Resumes')], width: 6 }),
+          new cloudwatch.GraphWidget({ title: 'Early resumes (scanners, bots), by campaign', left: [search('campaign', 'EarlyResumes')], width: 6 }),
+          new cloudwatch.GraphWidget({ title: 'Completions, by campaign', left: [search('campaign', 'Completions')], width: 6 }),
+        ],
+        [
+          new cloudwatch.TableWidget({
+            title: 'Recovery by campaign: totals over the time range',
+            metrics: RECOVERY_METRICS.map((m) => search('campaign', m)),
+            setPeriodToTimeRange: true,
+            summary: { columns: [cloudwatch.TableSummaryColumn.SUM], hideNonSummaryColumns: true },
+            width: 12,
+          }),
+          new cloudwatch.SingleValueWidget({
+            title: 'Recovery rate, all campaigns (% of links minted that were completed)',
+            metrics: [
+              new cloudwatch.MathExpression({
+                expression: `IF(minted > 0, 100 * completed / minted, 0)`,
+                usingMetrics: { minted: sumOfSearch('LinksMinted'), completed: sumOfSearch('Completions') },
+                label: 'recovery rate (%)',
+              }),
+            ],
+            setPeriodToTimeRange: true,
+            width: 12,
+          }),
+        ],
+        ...(props.recoveryLogGroups?.length
+          ? [
+              [
+                new cloudwatch.LogQueryWidget({
+                  title: 'Recovery rate by campaign (links minted, completions)',
+                  logGroupNames: props.recoveryLogGroups.map((g) => g.logGroupName),
+                  queryLines: RECOVERY_QUERY,
+                  view: cloudwatch.LogQueryVisualizationType.TABLE,
+                  width: 24,
+                }),
+              ],
+            ]
+          : []),
         ...urlRows,
         [new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 })],
       ],

@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { SessionRecoveryStack } from '../../lib/session-recovery-stack';
 import { templateApp } from '../support/template-app';
+import { campaignValuesPerHour } from '../../lib/constructs/log-metrics';
 
 it('passes allowed origins, environment, prefix, cache TTL and throttling through to the resources', () => {
   const stack = new SessionRecoveryStack(templateApp(), 'Custom', {
@@ -82,4 +83,29 @@ it.each([
 
 it('refuses tableRemovalPolicy SNAPSHOT, which DynamoDB tables do not have', () => {
   expect(() => new SessionRecoveryStack(templateApp(), 'Snapshot', { sessionRecovery: { tableRemovalPolicy: RemovalPolicy.SNAPSHOT } })).toThrow(/SNAPSHOT/);
+});
+
+describe('campaignsPerMonth: the cap on campaigns counted by name, against CloudWatch\'s 1,000 dimension values an hour', () => {
+  const mintSettings = (stack: SessionRecoveryStack) =>
+    Object.entries(Template.fromStack(stack).findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith('SessionRecoveryMint'))![1].Properties.Environment
+      .Variables as Record<string, string>;
+
+  it('gives mint the cap: 300 by default, the one set otherwise', () => {
+    expect(mintSettings(new SessionRecoveryStack(templateApp(), 'DefaultCap')).CAMPAIGNS_PER_MONTH).toBe('300');
+    expect(mintSettings(new SessionRecoveryStack(templateApp(), 'SetCap', { sessionRecovery: { campaignsPerMonth: 50 } })).CAMPAIGNS_PER_MONTH).toBe('50');
+  });
+
+  it('the default (300 a month, links of at most 30 days, completions within 7 days) reaches at most 902 values in an hour', () => {
+    expect(campaignValuesPerHour(300, 30 * 86_400)).toBe(902);
+  });
+
+  it('refuses at synth a cap that could reach 1,000 values in an hour with the links\' lifetime, naming both', () => {
+    expect(() => new SessionRecoveryStack(templateApp(), 'TooMany', { sessionRecovery: { campaignsPerMonth: 333 } })).toThrow(
+      'campaignsPerMonth (333) with linkMaxLifetime (30 days) lets a recovery metric filter publish up to 1001 campaign values within an hour',
+    );
+    // Longer links span more months: 300 no longer fits with 90-day links, 200 does.
+    expect(() => new SessionRecoveryStack(templateApp(), 'LongLinks', { sessionRecovery: { linkMaxLifetime: Duration.days(90) } })).toThrow(/lower campaignsPerMonth/);
+    expect(() => new SessionRecoveryStack(templateApp(), 'LongLinksFewer', { sessionRecovery: { linkMaxLifetime: Duration.days(90), campaignsPerMonth: 199 } })).not.toThrow();
+    expect(() => new SessionRecoveryStack(templateApp(), 'NegativeCap', { sessionRecovery: { campaignsPerMonth: -1 } })).toThrow('campaignsPerMonth must be a whole number of at least 0, got -1');
+  });
 });

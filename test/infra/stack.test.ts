@@ -90,9 +90,11 @@ describe('the Lambdas', () => {
 });
 
 describe('least privilege per Lambda', () => {
-  it('load-entry-data: GetSecretValue on project secrets and on the save key, GetItem on the table, nothing else', () => {
+  it('load-entry-data: GetSecretValue on project secrets and on the save key, GetItem on the table, PutItem on resumed# keys only, nothing else', () => {
     const st = statementsOf('SessionRecoveryLoadEntryData');
-    expect([...new Set(actionsOf(st))]).toEqual(['dynamodb:GetItem', 'secretsmanager:GetSecretValue']);
+    expect([...new Set(actionsOf(st))]).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'secretsmanager:GetSecretValue']);
+    const put = st.find((s) => s.Action === 'dynamodb:PutItem') as Statement & { Condition?: unknown };
+    expect(put.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['resumed#*'] } });
     expect(resourceText(st, 'secretsmanager')).toEqual([expect.stringMatching(/^\{"Ref":"SessionRecoverySaveKey\w+"\}$/), expect.stringContaining(':secret:session-recovery/projects/*')]);
   });
 
@@ -367,7 +369,7 @@ describe('abuse limits and observability', () => {
     expect(API_ACCESS_LOG_FORMAT).toBe('$context.requestId $context.identity.sourceIp "$context.routeKey" $context.status $context.responseLatency "$context.integrationErrorMessage"');
   });
 
-  it('turns the public Lambdas\' request lines into metrics with metric filters on their own log groups', () => {
+  it('turns the Lambdas\' request lines into metrics with metric filters on their own log groups', () => {
     const logGroupOf = (prefix: string) => {
       const [, fn] = Object.entries(template.findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith(prefix)) ?? [];
       return (fn?.Properties.LoggingConfig as { LogGroup: unknown }).LogGroup;
@@ -377,10 +379,13 @@ describe('abuse limits and observability', () => {
       metric: `${f.Properties.MetricTransformations[0].MetricName}{${(f.Properties.MetricTransformations[0].Dimensions ?? []).map((d: { Key: string }) => d.Key).join()}}`,
     }));
     const on = (prefix: string) => filters.filter((f) => f.logGroup === JSON.stringify(logGroupOf(prefix))).map((f) => f.metric).sort();
-    expect(on('SessionRecoveryLoadEntryData')).toEqual(['StaleKeysServed{}', 'Verifications{credential_id}', 'Verifications{outcome}']);
-    expect(on('SessionRecoveryLegacyLoadEntryData')).toEqual(['LegacyCalls{flow_id}', 'StaleKeysServed{}', 'Verifications{credential_id}', 'Verifications{outcome}']);
+    const resume = ['EarlyResumes{campaign}', 'Resumes{campaign}', 'StaleKeysServed{}', 'Verifications{credential_id}', 'Verifications{outcome}'];
+    expect(on('SessionRecoveryLoadEntryData')).toEqual(resume);
+    expect(on('SessionRecoveryLegacyLoadEntryData')).toEqual(['EarlyResumes{campaign}', 'LegacyCalls{flow_id}', ...resume.slice(1)]);
     expect(on('SessionRecoveryBrowserSaves')).toEqual(['EntriesCreated{project_id}', 'EntriesCreated{}', 'StaleKeysServed{}']);
-    expect(filters).toHaveLength(10);
+    expect(on('SessionRecoveryMint')).toEqual(['LinksMinted{campaign}']);
+    expect(on('SessionRecoveryEntriesFunction')).toEqual(['Completions{campaign}']);
+    expect(filters).toHaveLength(16);
   });
 
   it('reads entries eventually consistently on the public endpoints unless told otherwise', () => {
@@ -417,6 +422,22 @@ describe('abuse limits and observability', () => {
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     expect(functionUrlAlarms(template, 'SessionRecoveryLegacyLoadEntryData')).toEqual(EXPECTED_URL_ALARMS);
     expect(functionUrlAlarms(template, 'SessionRecoveryLoadEntryData')).toEqual([]);
+  });
+
+  it('shows recovery by campaign on the dashboard: each metric found by SEARCH, so a new campaign appears without a deploy, and the rate from mint\'s and entries\' logs', () => {
+    const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+    // The body is JSON in a string in an Fn::Join: compared without its escapes.
+    const body = JSON.stringify(dashboard.Properties.DashboardBody).replace(/\\/g, '');
+    for (const metric of ['LinksMinted', 'Resumes', 'EarlyResumes', 'Completions']) {
+      expect(body).toContain(`SEARCH('{SessionRecovery,campaign} MetricName="${metric}"', 'Sum', 300)`);
+    }
+    expect(body).toContain('100 * completions / links_minted as recovery_rate_pct');
+    const logGroups = (prefix: string) => {
+      const [, fn] = Object.entries(template.findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith(prefix)) ?? [];
+      return JSON.stringify((fn?.Properties.LoggingConfig as { LogGroup: unknown }).LogGroup);
+    };
+    expect(body).toContain(logGroups('SessionRecoveryMint'));
+    expect(body).toContain(logGroups('SessionRecoveryEntriesFunction'));
   });
 
   it('gives every Lambda its own role with no AWS-managed policy', () => {

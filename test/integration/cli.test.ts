@@ -193,6 +193,10 @@ describe('the journey from a shell, against the local runtime', () => {
     const revoked = await cli([...ep, 'entries', 'revoke-links', '--entry', entryId, '--project', projectId]);
     expect(revoked.code).toBe(0);
     expect(revoked.stdout).toMatch(/issued before \d{4}-\d\d-\d\dT/);
+    const completed = await cli([...ep, 'entries', 'complete', '--entry', entryId, '--project', projectId]);
+    expect([completed.code, completed.stdout]).toEqual([0, expect.stringMatching(new RegExp(`^Entry ${entryId} completed at \\d{4}-\\d\\d-\\d\\dT[^ ]+\\.\n$`))]);
+    const again = await cli([...ep, '--json', 'entries', 'complete', '--entry', entryId, '--project', projectId]);
+    expect(JSON.parse(again.stdout)).toEqual({ entry_id: entryId, completed_at: expect.any(String) });
   });
 
   it('turns browser saves on only once the project has its own origins, shows it, and turns them off', async () => {

@@ -81,7 +81,7 @@ describe('POST /v1/tokens/batch', () => {
     expect(links[4].url).toContain(`expires_at=${encodeURIComponent(at)}`);
   });
 
-  it('reads the secret once and the entries with BatchGetItem, 100 keys a call, and writes nothing for entries never revoked', async () => {
+  it('reads the secret once and the entries with BatchGetItem, 100 keys a call, then writes each link\'s record once', async () => {
     const ids = await newEntries(250);
     const ddb = countCalls(dynamodb);
     const sm = countCalls(secretsManager);
@@ -90,16 +90,19 @@ describe('POST /v1/tokens/batch', () => {
       expect(reply.status).toBe(200);
       expect(linksOf(reply).filter((l) => l.token).map((l) => l.entry_id)).toEqual(ids);
       expect(sm.calls).toEqual(['GetSecretValueCommand']);
-      expect(ddb.calls).toEqual(['BatchGetItemCommand', 'BatchGetItemCommand', 'BatchGetItemCommand']);
-      const keys = ddb.inputs.map((i) => Object.values(i.RequestItems as Record<string, { Keys: unknown[]; ConsistentRead: boolean }>)[0]);
+      expect(ddb.calls).toEqual([...Array(3).fill('BatchGetItemCommand'), ...Array(250).fill('UpdateItemCommand')]);
+      const keys = ddb.inputs.slice(0, 3).map((i) => Object.values(i.RequestItems as Record<string, { Keys: unknown[]; ConsistentRead: boolean }>)[0]);
       expect(keys.map((k) => [k.Keys.length, k.ConsistentRead])).toEqual([[100, true], [100, true], [50, true]]);
+      // One write per entry, each to its own entry.
+      const written = ddb.inputs.slice(3).map((i) => (i.Key as { entry_id: { S: string } }).entry_id.S);
+      expect(written.sort()).toEqual([...ids].sort());
     } finally {
       ddb.detach();
       sm.detach();
     }
   });
 
-  it('reads each entry once however many rows name it, and writes short links 25 to a BatchWriteItem', async () => {
+  it('reads each entry once however many rows name it, writes each link\'s record, and writes short links 25 to a BatchWriteItem', async () => {
     const ids = await newEntries(30);
     const ddb = countCalls(dynamodb);
     try {
@@ -107,9 +110,10 @@ describe('POST /v1/tokens/batch', () => {
       const reply = await batch({ project_id: projectId, resume_url: 'https://quiz.example.com/flow', short: true, links: rows });
       const links = linksOf(reply);
       expect(links.filter((l) => l.short_url)).toHaveLength(40);
-      expect(ddb.calls).toEqual(['BatchGetItemCommand', 'BatchWriteItemCommand', 'BatchWriteItemCommand']);
+      // An entry named twice is written twice, one write after the other from the one read: no conflict, no second read.
+      expect(ddb.calls).toEqual(['BatchGetItemCommand', ...Array(40).fill('UpdateItemCommand'), 'BatchWriteItemCommand', 'BatchWriteItemCommand']);
       const keysRead = Object.values(ddb.inputs[0].RequestItems as Record<string, { Keys: unknown[] }>)[0].Keys;
-      const written = ddb.inputs.slice(1).map((i) => Object.values(i.RequestItems as Record<string, unknown[]>)[0].length);
+      const written = ddb.inputs.slice(41).map((i) => Object.values(i.RequestItems as Record<string, unknown[]>)[0].length);
       expect([keysRead.length, written]).toEqual([30, [25, 15]]);
       seeded.push(...links.map((l) => shortLinkKey(new URL(l.short_url!).pathname.split('/').pop()!)));
     } finally {
@@ -214,7 +218,7 @@ describe('entries DynamoDB leaves unprocessed', () => {
     const delays: number[] = [];
     const store = new DynamoDbEntryStore(dynamodb, process.env.TABLE_NAME as string, { sleep: async (ms) => void delays.push(ms), random: () => 1 });
     const owner = { projectId };
-    const requests = [kept, flaky, lost].map((entryId) => ({ entryId, owner, digest: 'd' }));
+    const requests = [kept, flaky, lost].map((entryId) => ({ entryId, owner, digest: 'd', record: { mintedAt: 0 } }));
 
     const detachFlaky = leaveUnprocessed(dynamodb, new Set([flaky]), 2);
     const detachLost = leaveUnprocessed(dynamodb, new Set([lost]), 4);
@@ -222,7 +226,7 @@ describe('entries DynamoDB leaves unprocessed', () => {
     try {
       const results = await store.allowLinks(requests, new Date());
       expect(results).toEqual([{ flowId, allowed: true }, { flowId, allowed: true }, LINK_UNAVAILABLE]);
-      expect(calls.calls).toEqual(Array(4).fill('BatchGetItemCommand'));
+      expect(calls.calls).toEqual([...Array(4).fill('BatchGetItemCommand'), 'UpdateItemCommand', 'UpdateItemCommand']);
       // Full jitter at its ceiling: 50, 100, 200 ms.
       expect(delays).toEqual([50, 100, 200]);
     } finally {

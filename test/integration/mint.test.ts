@@ -121,13 +121,13 @@ describe('mint by direct invocation', () => {
     });
   });
 
-  it('answers existence from the one strongly consistent read it makes for revoked links: no extra read', async () => {
+  it('answers existence from one strongly consistent read, then records the link in one write; nothing is written for a missing entry', async () => {
     const calls = countCalls(dynamodb);
     try {
       expect((await invokeMint({ project_id: projectId, entry_id: entryId })).token).toBeDefined();
       expect((await invokeMint({ project_id: projectId, entry_id: uid('entry') })).error.code).toBe('entry_not_found');
-      expect(calls.calls).toEqual(['GetItemCommand', 'GetItemCommand']);
-      expect(calls.inputs.map((i) => i.ConsistentRead)).toEqual([true, true]);
+      expect(calls.calls).toEqual(['GetItemCommand', 'UpdateItemCommand', 'GetItemCommand']);
+      expect(calls.inputs.map((i) => i.ConsistentRead)).toEqual([true, undefined, true]);
     } finally {
       calls.detach();
     }

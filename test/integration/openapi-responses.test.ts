@@ -128,6 +128,9 @@ it('every route answers exactly what docs/openapi.yaml documents, for its succes
   }
   await deleteEntry(shortLinkKey(code));
   await call(entries, 'revokeLinks', e, p);
+  await call(entries, 'completeEntry', e, p);
+  await call(entries, 'completeEntry', { entry_id: uid('entry') }, p);
+  await call(entries, 'completeEntry', e, {});
   // links_valid_after now shows on the admin view.
   await call(entries, 'getEntry', e, undefined, p);
 

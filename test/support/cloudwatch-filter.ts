@@ -130,7 +130,10 @@ export const publishedMetrics = (filters: readonly MetricFilterSpec[], lines: re
       for (const t of filter.MetricTransformations) {
         const dims = (t.Dimensions ?? []).map((d) => `${d.Key}=${String(field(record, d.Value.replace(/^\$\./, '').split('.')))}`);
         const key = `${t.MetricNamespace}/${t.MetricName}{${dims.join(',')}}`;
-        sums[key] = (sums[key] ?? 0) + Number(t.MetricValue);
+        // A `$.field` value is the line's number there, as CloudWatch reads it; a line without one publishes nothing.
+        const value = t.MetricValue.startsWith('$.') ? field(record, t.MetricValue.slice(2).split('.')) : Number(t.MetricValue);
+        if (typeof value !== 'number') continue;
+        sums[key] = (sums[key] ?? 0) + value;
       }
     }
   }

@@ -25,9 +25,10 @@ describe('exhaustive dispatch', () => {
       getEntry: record('getEntry'),
       deleteEntry: record('deleteEntry'),
       revokeLinks: record('revokeLinks'),
+      completeEntry: record('completeEntry'),
     });
-    for (const name of ['revokeLinks', 'getEntry', 'deleteEntry', 'putEntry'] as const) await handle(routeEvent(name, { entry_id: 'e' }));
-    expect(called).toEqual(['revokeLinks', 'getEntry', 'deleteEntry', 'putEntry']);
+    for (const name of ['revokeLinks', 'getEntry', 'completeEntry', 'deleteEntry', 'putEntry'] as const) await handle(routeEvent(name, { entry_id: 'e' }));
+    expect(called).toEqual(['revokeLinks', 'getEntry', 'completeEntry', 'deleteEntry', 'putEntry']);
   });
 
   it('refuses a route key no handler serves with not_found, and runs nothing (no default branch)', async () => {
@@ -37,6 +38,7 @@ describe('exhaustive dispatch', () => {
       getEntry: ok,
       deleteEntry: async () => (called.push('deleteEntry'), { statusCode: 204 }),
       revokeLinks: ok,
+      completeEntry: ok,
     });
     for (const event of [routeEvent('mint'), routeEvent({ key: 'GET /v1/entries/{entry_id}/anything' }, { entry_id: 'e' })]) {
       await expect(handle(event)).rejects.toMatchObject({ code: 'not_found', status: 404 });

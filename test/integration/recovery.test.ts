@@ -1,0 +1,407 @@
+import { GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { countCalls } from '../../dev-support/call-counter';
+import { dynamodb } from '../../lambdas/adapters/clients';
+import { DynamoDbCampaignRegistry } from '../../lambdas/adapters/dynamodb-campaign-registry';
+import { campaignsKey, resumedKey } from '../../lambdas/adapters/naming';
+import { linkDigest } from '../../lambdas/domain/link-digest';
+import { MAX_LINK_RECORDS } from '../../lambdas/domain/ports';
+import { DynamoDbResumeNotes, RESUME_NOTE_TIMEOUT_MS } from '../../lambdas/adapters/dynamodb-resume-notes';
+import { campaignCounter, campaignMonth, classifyResume, COMPLETION_WINDOW_SECONDS } from '../../lambdas/domain/recovery';
+import { handler as credentials } from '../../lambdas/credentials/index';
+import { handler as entries } from '../../lambdas/entries/index';
+import { handler as loadEntryData } from '../../lambdas/load-entry-data/index';
+import { handler as mint } from '../../lambdas/mint/index';
+import { RequestLogMetrics } from '../../lib/constructs/log-metrics';
+import { type MetricFilterSpec, publishedMetrics } from '../support/cloudwatch-filter';
+import { captureLines } from '../support/capture-lines';
+import { sendTo, startStalledEndpoint } from '../support/stalled-endpoint';
+import { errorOf, invoke } from '../support/http';
+import { deleteEntry, deleteProject, seedEntry, uid } from '../support/seed';
+import { routeEvent } from '../fixtures/admin-events';
+import { lambdaContext } from '../../local/http-api-event';
+import { loadEntryEvent } from '../fixtures/events';
+
+const CHROME = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
+const HEADLESS = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/131.0.0.0 Safari/537.36';
+
+/** The recovery metric filters as synthesized, one construct per Lambda kind. */
+const stack = new Stack(new App(), 'RecoveryFilters');
+for (const kind of ['resume', 'mint', 'entries'] as const) new RequestLogMetrics(stack, kind, { logGroup: new logs.LogGroup(stack, `${kind}Logs`), kind });
+const filters = Object.values(Template.fromStack(stack).findResources('AWS::Logs::MetricFilter')).map((r) => r.Properties as MetricFilterSpec);
+const recoveryOnly = (metrics: Record<string, number>) =>
+  Object.fromEntries(Object.entries(metrics).filter(([k]) => /\/(LinksMinted|Resumes|EarlyResumes|Completions)\{/.test(k)));
+
+const table = process.env.TABLE_NAME as string;
+let projectId: string;
+let flowId: string;
+const seeded: string[] = [];
+
+const newEntry = async (): Promise<string> => {
+  const entryId = uid('entry');
+  await seedEntry({ entryId, projectId, flowId, currentPageKey: 'page_2', userData: { plan: 'annual' } });
+  seeded.push(entryId, resumedKey(entryId));
+  return entryId;
+};
+
+type Link = { token: string; expires_at: string };
+const mintLink = async (entryId: string, campaign?: string): Promise<Link> => {
+  const reply = await invoke(mint, routeEvent('mint', {}, { project_id: projectId, entry_id: entryId, ttl_seconds: 86_400, ...(campaign ? { campaign } : {}) }));
+  expect(reply.status).toBe(200);
+  return reply.json as Link;
+};
+
+/** Moves a link's recorded mint time back, as if it had been minted `seconds` ago (the resume reads the clock). */
+const ageLink = async (entryId: string, link: Link, seconds: number): Promise<void> => {
+  await dynamodb.send(
+    new UpdateItemCommand({
+      TableName: table,
+      Key: { entry_id: { S: entryId } },
+      UpdateExpression: 'SET links.#d.t = :t',
+      ExpressionAttributeNames: { '#d': linkDigest(link.token) },
+      ExpressionAttributeValues: { ':t': { N: String(Math.floor(Date.now() / 1000) - seconds) } },
+    }),
+  );
+};
+
+const withAgent = (event: APIGatewayProxyEventV2, userAgent: string): APIGatewayProxyEventV2 => ({ ...event, headers: { ...event.headers, 'user-agent': userAgent } });
+const resume = (entryId: string, link: Link, userAgent = CHROME) =>
+  invoke(loadEntryData, withAgent(loadEntryEvent({ flow_id: flowId, project_id: projectId, entry_id: entryId, token: link.token, expires_at: link.expires_at }), userAgent));
+const complete = (entryId: string, project = projectId) => invoke(entries, routeEvent('completeEntry', { entry_id: entryId }, { project_id: project }));
+const requestLines = (lines: string[]) => lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((r) => 'outcome' in r);
+
+beforeAll(async () => {
+  projectId = uid('proj');
+  flowId = uid('flow');
+  expect((await invoke(credentials, routeEvent('createCredential', { project_id: projectId }, { label: 'recovery' }))).status).toBe(201);
+});
+afterAll(async () => {
+  for (const key of seeded) await deleteEntry(key);
+  await deleteProject(projectId);
+});
+
+describe('a campaign from mint to completion, counted by the metric filters over the lines the handlers write', () => {
+  it('mint, a scanner, a person, a completion and its repeat: LinksMinted, EarlyResumes, Resumes and Completions by campaign', async () => {
+    const [spring, plain, other] = [await newEntry(), await newEntry(), await newEntry()];
+    const lines = await captureLines(async () => {
+      const link = await mintLink(spring, 'spring');
+      // A mail scanner opens it at once, with a desktop browser's user agent: early by its age alone.
+      expect((await resume(spring, link)).status).toBe(200);
+      await ageLink(spring, link, 3600);
+      // Google's scanner, an hour later, announces itself.
+      expect((await resume(spring, link, HEADLESS)).status).toBe(200);
+      expect((await resume(spring, link)).status).toBe(200);
+      expect((await complete(spring)).json).toEqual({ entry_id: spring, completed_at: expect.any(String), campaign: 'spring' });
+      expect((await complete(spring)).status).toBe(200);
+      // A batch of two without a campaign, one of them resumed by a person and completed.
+      const batch = await invoke(mint, routeEvent('mintBatch', {}, { project_id: projectId, links: [{ entry_id: plain }, { entry_id: other }, { entry_id: uid('entry') }] }));
+      const [plainLink] = (batch.json as { links: Link[] }).links;
+      await ageLink(plain, plainLink, 600);
+      expect((await resume(plain, plainLink)).status).toBe(200);
+      expect((await complete(plain)).json).toEqual({ entry_id: plain, completed_at: expect.any(String) });
+    });
+
+    const records = requestLines(lines);
+    // A resume's line holds `human` or `early`: the campaign it is counted under.
+    const resumes = records.filter((r) => 'link_age_s' in r).map((r) => [r.human, r.early, typeof r.link_age_s]);
+    expect(resumes).toEqual([
+      [undefined, 'spring', 'number'],
+      [undefined, 'spring', 'number'],
+      ['spring', undefined, 'number'],
+      ['(none)', undefined, 'number'],
+    ]);
+    const human = records.find((r) => r.human === 'spring')!;
+    expect(human.link_age_s).toBeGreaterThanOrEqual(3600);
+    expect(human.link_age_s).toBeLessThan(3660);
+    // The user agent is classified, never logged.
+    expect(lines.join('\n')).not.toContain('HeadlessChrome');
+    expect(lines.join('\n')).not.toContain('Windows NT');
+
+    expect(recoveryOnly(publishedMetrics(filters, lines))).toEqual({
+      'SessionRecovery/LinksMinted{campaign=spring}': 1,
+      'SessionRecovery/LinksMinted{campaign=(none)}': 2,
+      'SessionRecovery/EarlyResumes{campaign=spring}': 2,
+      'SessionRecovery/Resumes{campaign=spring}': 1,
+      'SessionRecovery/Resumes{campaign=(none)}': 1,
+      'SessionRecovery/Completions{campaign=spring}': 1,
+      'SessionRecovery/Completions{campaign=(none)}': 1,
+    });
+    expect(records.filter((r) => 'completion' in r).map((r) => [r.completion, r.metric_campaign])).toEqual([
+      ['new', 'spring'],
+      ['repeat', 'spring'],
+      ['new', '(none)'],
+    ]);
+  });
+
+  it('a mint by direct invocation (lambda:InvokeFunction) is counted in LinksMinted like one through the API', async () => {
+    const entryId = await newEntry();
+    const lines = await captureLines(async () => {
+      const direct = (mint as unknown as (e: unknown, c: unknown) => Promise<{ token?: string }>)(
+        { project_id: projectId, entry_id: entryId, campaign: 'spring' },
+        lambdaContext('mint'),
+      );
+      expect((await direct).token).toEqual(expect.any(String));
+    });
+    expect(recoveryOnly(publishedMetrics(filters, lines))).toEqual({ 'SessionRecovery/LinksMinted{campaign=spring}': 1 });
+  });
+
+  it('a resume with campaign data still reads the entry with exactly one GetItem; a person\'s resume of a campaign link adds one PutItem of resumed#<entry>', async () => {
+    const entryId = await newEntry();
+    const link = await mintLink(entryId, 'spring');
+    const calls = countCalls(dynamodb);
+    try {
+      expect((await resume(entryId, link)).status).toBe(200);
+      expect(calls.calls).toEqual(['GetItemCommand']);
+      await ageLink(entryId, link, 3600);
+      calls.reset();
+      expect((await resume(entryId, link)).status).toBe(200);
+      expect(calls.calls).toEqual(['GetItemCommand', 'PutItemCommand']);
+      expect((calls.inputs[1].Item as Record<string, { S?: string }>).entry_id.S).toBe(resumedKey(entryId));
+      // A person's resume of a link minted without a campaign notes nothing.
+      const plain = await mintLink(entryId);
+      await ageLink(entryId, plain, 3600);
+      calls.reset();
+      expect((await resume(entryId, plain)).status).toBe(200);
+      expect(calls.calls).toEqual(['GetItemCommand']);
+    } finally {
+      calls.detach();
+    }
+  });
+
+  it('the campaign comes from the record of the exact link that verified, never from the request: a body naming one is refused', async () => {
+    const entryId = await newEntry();
+    const spring = await mintLink(entryId, 'spring');
+    const autumn = await mintLink(entryId, 'autumn');
+    const lines = await captureLines(async () => {
+      await resume(entryId, spring);
+      await resume(entryId, autumn);
+    });
+    expect(requestLines(lines).map((r) => r.early)).toEqual(['spring', 'autumn']);
+    const forged = await invoke(
+      loadEntryData,
+      loadEntryEvent({ flow_id: flowId, project_id: projectId, entry_id: entryId, token: spring.token, expires_at: spring.expires_at, campaign: 'autumn' }),
+    );
+    expect([forged.status, errorOf(forged).code]).toEqual([400, 'invalid_request']);
+  });
+
+  it(`keeps the records of the ${MAX_LINK_RECORDS} most recent links: an older link still resumes, its line without campaign or age, as before`, async () => {
+    const entryId = await newEntry();
+    const links: Link[] = [];
+    for (let i = 0; i <= MAX_LINK_RECORDS; i++) {
+      const reply = await invoke(mint, routeEvent('mint', {}, { project_id: projectId, entry_id: entryId, ttl_seconds: 86_400 + i, campaign: `wave_${i}` }));
+      links.push(reply.json as Link);
+    }
+    const { Item } = await dynamodb.send(new GetItemCommand({ TableName: table, Key: { entry_id: { S: entryId } }, ConsistentRead: true }));
+    const kept = Object.keys(Item!.links.M!);
+    expect(kept.sort()).toEqual(links.slice(1).map((l) => linkDigest(l.token)).sort());
+    const lines = await captureLines(async () => {
+      expect((await resume(entryId, links[0])).status).toBe(200);
+      expect((await resume(entryId, links[MAX_LINK_RECORDS])).status).toBe(200);
+    });
+    const [older, newest] = requestLines(lines);
+    expect(Object.keys(older).filter((k) => ['human', 'early', 'link_age_s', 'campaign'].includes(k))).toEqual([]);
+    expect([newest.early, newest.campaign, typeof newest.link_age_s]).toEqual([`wave_${MAX_LINK_RECORDS}`, undefined, 'number']);
+  });
+
+  it('a resume whose note cannot be written is still answered 200, the failure logged by name only, and the completion unattributed', async () => {
+    const entryId = await newEntry();
+    const link = await mintLink(entryId, 'spring');
+    await ageLink(entryId, link, 3600);
+    // DynamoDB failing this one write (moto cannot fail one call): refused in the real client's own middleware stack.
+    const name = 'fail-put-item';
+    dynamodb.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'PutItemCommand') throw Object.assign(new Error('spring put failed'), { name: 'InternalServerError', $metadata: { httpStatusCode: 500 } });
+        return next(args);
+      },
+      { step: 'initialize', name },
+    );
+    let reply;
+    let lines: string[];
+    try {
+      lines = await captureLines(async () => (reply = await resume(entryId, link)));
+    } finally {
+      dynamodb.middlewareStack.remove(name);
+    }
+    expect(reply!.status).toBe(200);
+    const warning = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((r) => r.message === 'resume not noted for completions');
+    expect(warning).toMatchObject({ level: 'WARN', error_name: expect.any(String) });
+    expect(lines.join('\n')).not.toContain('spring put failed');
+    expect((await complete(entryId)).json).toEqual({ entry_id: entryId, completed_at: expect.any(String) });
+  });
+
+  it('never waits more than its 200 ms bound for the note: a real socket that never answers', async () => {
+    const silent = await startStalledEndpoint('silent');
+    const restore = sendTo(dynamodb, silent.endpoint);
+    try {
+      const started = performance.now();
+      await expect(new DynamoDbResumeNotes(dynamodb, table).noteResume(uid('entry'), { projectId, campaign: 'spring', counted: true, resumedAt: 0 })).rejects.toThrow();
+      const elapsed = performance.now() - started;
+      expect(elapsed).toBeGreaterThanOrEqual(RESUME_NOTE_TIMEOUT_MS - 5);
+      expect(elapsed).toBeLessThan(RESUME_NOTE_TIMEOUT_MS + 500);
+    } finally {
+      restore();
+      await silent.close();
+    }
+  });
+});
+
+describe('completions', () => {
+  it('attributes nothing to a resume more than 7 days before the completion', async () => {
+    const entryId = await newEntry();
+    const link = await mintLink(entryId, 'spring');
+    await ageLink(entryId, link, 9 * 86_400);
+    await resume(entryId, link);
+    await dynamodb.send(
+      new UpdateItemCommand({
+        TableName: table,
+        Key: { entry_id: { S: resumedKey(entryId) } },
+        UpdateExpression: 'SET resumed_at = :t',
+        ExpressionAttributeValues: { ':t': { N: String(Math.floor(Date.now() / 1000) - COMPLETION_WINDOW_SECONDS - 1) } },
+      }),
+    );
+    expect((await complete(entryId)).json).toEqual({ entry_id: entryId, completed_at: expect.any(String) });
+  });
+
+  it('answers 404 entry_not_found for another project\'s entry, and writes nothing', async () => {
+    const entryId = await newEntry();
+    const reply = await complete(entryId, uid('proj'));
+    expect([reply.status, errorOf(reply)]).toEqual([404, { code: 'entry_not_found', message: 'No entry with this id in this project.' }]);
+    const { Item } = await dynamodb.send(new GetItemCommand({ TableName: table, Key: { entry_id: { S: entryId } }, ConsistentRead: true }));
+    expect(Item?.completed_at).toBeUndefined();
+  });
+
+  it('records the first completion only: a repeat answers the same completed_at and campaign, even after a resume of another campaign', async () => {
+    const entryId = await newEntry();
+    const spring = await mintLink(entryId, 'spring');
+    await ageLink(entryId, spring, 3600);
+    await resume(entryId, spring);
+    const first = await complete(entryId);
+    const autumn = await mintLink(entryId, 'autumn');
+    await ageLink(entryId, autumn, 3600);
+    await resume(entryId, autumn);
+    const again = await complete(entryId);
+    expect([first.status, again.status]).toEqual([200, 200]);
+    expect(again.json).toEqual(first.json);
+    expect((first.json as { campaign: string }).campaign).toBe('spring');
+  });
+
+  it('attributes to the last human resume through a campaign link, not to a scanner\'s', async () => {
+    const entryId = await newEntry();
+    const spring = await mintLink(entryId, 'spring');
+    await ageLink(entryId, spring, 3600);
+    await resume(entryId, spring);
+    const autumn = await mintLink(entryId, 'autumn');
+    await ageLink(entryId, autumn, 3600);
+    await resume(entryId, autumn, HEADLESS);
+    expect(((await complete(entryId)).json as { campaign: string }).campaign).toBe('spring');
+  });
+});
+
+describe('erasure', () => {
+  it('DELETE /v1/entries/{entry_id} also erases the note of its last resume, and never another project\'s', async () => {
+    const entryId = await newEntry();
+    const link = await mintLink(entryId, 'spring');
+    await ageLink(entryId, link, 3600);
+    await resume(entryId, link);
+    const note = async () => (await dynamodb.send(new GetItemCommand({ TableName: table, Key: { entry_id: { S: resumedKey(entryId) } }, ConsistentRead: true }))).Item;
+    expect((await note())?.campaign).toEqual({ S: 'spring' });
+    const refused = await invoke(entries, routeEvent('deleteEntry', { entry_id: entryId }, undefined, { project_id: uid('proj') }));
+    expect([refused.status, await note() !== undefined]).toEqual([404, true]);
+    expect((await invoke(entries, routeEvent('deleteEntry', { entry_id: entryId }, undefined, { project_id: projectId }))).status).toBe(204);
+    expect(await note()).toBeUndefined();
+  });
+});
+
+describe('scanners and bots are told apart from people', () => {
+  it.each([
+    ['HeadlessChrome (Google\'s scanner)', HEADLESS],
+    ['Microsoft Safe Links', 'Mozilla/5.0 (compatible; Microsoft Safe Links scanner)'],
+    ['Mimecast', 'Mimecast URL Protect'],
+    ['Proofpoint', 'Proofpoint URL Defense'],
+    ['Barracuda', 'Barracuda Sentinel (EE)'],
+    ['a crawler', 'Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)'],
+    ['a link preview', 'Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)'],
+    ['an HTTP library', 'python-requests/2.32.3'],
+  ])('%s is early, whatever the link\'s age', (_what, agent) => {
+    expect(classifyResume(3600, agent)).toBe('early');
+  });
+
+  it('a desktop Chrome, a mobile Safari and no user agent at all are people; any resume within 30 seconds of the mint is early', () => {
+    const safari = 'Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1';
+    expect([classifyResume(3600, CHROME), classifyResume(3600, safari), classifyResume(3600, undefined), classifyResume(undefined, CHROME)]).toEqual([
+      'human',
+      'human',
+      'human',
+      'human',
+    ]);
+    expect([classifyResume(29, CHROME), classifyResume(30, CHROME)]).toEqual(['early', 'human']);
+  });
+});
+
+describe('the cap on campaigns counted each month', () => {
+  it('admits campaigns up to the cap, keeps admitting those already listed, and answers false beyond it', async () => {
+    const registry = new DynamoDbCampaignRegistry(dynamodb, table);
+    const month = `2999-${String(1 + Math.floor(Math.random() * 12)).padStart(2, '0')}`;
+    seeded.push(campaignsKey(month));
+    await deleteEntry(campaignsKey(month));
+    const answers = [];
+    for (const c of ['a', 'b', 'a', 'c', 'b']) answers.push(await registry.admit(month, c, 2));
+    expect(answers).toEqual([true, true, true, false, true]);
+    const { Item } = await dynamodb.send(new GetItemCommand({ TableName: table, Key: { entry_id: { S: campaignsKey(month) } }, ConsistentRead: true }));
+    expect(Item?.campaigns.SS?.sort()).toEqual(['a', 'b']);
+  });
+
+  it('a campaign beyond the cap is minted, resumed and completed as (other), its name still on the request lines', async () => {
+    const key = { entry_id: { S: campaignsKey(campaignMonth(Date.now())) } };
+    const { Item: before } = await dynamodb.send(new GetItemCommand({ TableName: table, Key: key, ConsistentRead: true }));
+    const filler = Array.from({ length: 300 }, (_, i) => `filler_${i}`);
+    await dynamodb.send(new UpdateItemCommand({ TableName: table, Key: key, UpdateExpression: 'ADD campaigns :c', ExpressionAttributeValues: { ':c': { SS: filler } } }));
+    const entryId = await newEntry();
+    const late = uid('late');
+    let lines: string[];
+    try {
+      lines = await captureLines(async () => {
+        const link = await mintLink(entryId, late);
+        await ageLink(entryId, link, 3600);
+        await resume(entryId, link);
+        await complete(entryId);
+      });
+    } finally {
+      await dynamodb.send(
+        before
+          ? new UpdateItemCommand({ TableName: table, Key: key, UpdateExpression: 'SET campaigns = :c', ExpressionAttributeValues: { ':c': before.campaigns } })
+          : new UpdateItemCommand({ TableName: table, Key: key, UpdateExpression: 'DELETE campaigns :c', ExpressionAttributeValues: { ':c': { SS: filler } } }),
+      );
+    }
+    // `campaign` names it where the dimension cannot: mint's line, the resume's (counted under `human`) and the completion's.
+    expect(requestLines(lines).map((r) => [r.campaign, r.metric_campaign ?? r.human])).toEqual([
+      [late, '(other)'],
+      [late, '(other)'],
+      [late, '(other)'],
+    ]);
+    expect(recoveryOnly(publishedMetrics(filters, lines))).toEqual({
+      'SessionRecovery/LinksMinted{campaign=(other)}': 1,
+      'SessionRecovery/Resumes{campaign=(other)}': 1,
+      'SessionRecovery/Completions{campaign=(other)}': 1,
+    });
+  });
+
+  it('asks the registry once per campaign and month on an instance', async () => {
+    const asked: string[] = [];
+    const counted = campaignCounter({ admit: async (month, campaign) => (asked.push(`${month} ${campaign}`), campaign !== 'late') }, 300);
+    const dec = Date.UTC(2026, 11, 31, 23, 0);
+    const jan = Date.UTC(2027, 0, 1, 0, 30);
+    expect([await counted('spring', dec), await counted('spring', dec), await counted('late', dec), await counted('late', dec), await counted('spring', jan)]).toEqual([
+      true,
+      true,
+      false,
+      false,
+      true,
+    ]);
+    expect(asked).toEqual(['2026-12 spring', '2026-12 late', '2027-01 spring']);
+  });
+});
