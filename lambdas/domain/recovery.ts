@@ -93,13 +93,14 @@ export const campaignCounter = (registry: CampaignRegistry, cap: number) => {
  * The request line's account of a successful resume: `human` or `early`, holding
  * the campaign dimension it is counted under (the Resumes and EarlyResumes
  * metric filters read it), `link_age_s`, and `campaign` only where the
- * dimension does not name it (`(other)`). A person's resume of a link the entry
- * keeps no record of (signed by a provider's template, or older than the 20
- * most recent) adds nothing, so the common line stays as short as before. The
- * User-Agent itself is never logged.
+ * dimension does not name it (`(other)`). A person's resume of a link minted
+ * without a campaign, or of one the entry keeps no record of (signed by a
+ * provider's template, or older than the 20 most recent), adds nothing: most
+ * resumes are of such links, and their line stays as short as before, so the
+ * resume cost budget holds for them. The User-Agent itself is never logged.
  */
 export const resumeLogKeys = ({ record, linkAgeSeconds, kind, dimension }: ResumeAttribution): Record<string, string | number | undefined> =>
-  record === undefined && kind === 'human'
+  record?.campaign === undefined && kind === 'human'
     ? {}
     : { [kind]: dimension, link_age_s: linkAgeSeconds, campaign: record?.campaign === dimension ? undefined : record?.campaign };
 
