@@ -5,6 +5,8 @@ import { DynamoDbEntryReader } from '../adapters/dynamodb-entry-reader';
 import { LegacyKeySource } from '../adapters/legacy-key-source';
 import { SecretsManagerLegacyKeyReader } from '../adapters/secrets-manager-legacy-key-store';
 import { SecretsManagerProjectReader } from '../adapters/secrets-manager-project-store';
+import { expiredLinkEvents } from '../adapters/event-bus';
+import { errorNames } from '../http/error-response';
 import { setting } from '../runtime/environment';
 import { ApiError } from '../domain/errors';
 import { httpPipeline } from '../http/pipeline';
@@ -38,6 +40,10 @@ const keys = publicKeyCache(
   'flow_id',
 );
 const entries = new DynamoDbEntryReader(dynamodb, config.tableName, config.consistentReads);
+// Off by default: only then does an expired link cost more than its 401 (a read, a conditional write, an event).
+const expiredLinks = setting('EXPIRED_LINK_EVENTS')
+  ? expiredLinkEvents(setting('EVENT_BUS_NAME'), config.tableName, (error) => logger.warn('expired link event not put', errorNames(error)))
+  : undefined;
 
 type LegacyEvent = JsonEvent<LegacyLoadEntryRequest> & Pick<APIGatewayProxyEventV2, 'rawPath'>;
 
@@ -76,7 +82,7 @@ const legacyLoadEntryData = async (event: LegacyEvent): Promise<HttpResult> => {
   const { entry } = await recordVerification(() =>
     resumeLegacyEntry(
       event.body,
-      { keys, entries, now: Date.now },
+      { keys, entries, now: Date.now, expiredLinks },
       { origin: event.headers?.origin, onKeys: (keySet) => logKeyOwner(keySet, event.body.flow_id) },
     ),
   );

@@ -3,6 +3,8 @@ import { DynamoDbEntryReader } from '../adapters/dynamodb-entry-reader';
 import { SaveKeySource } from '../adapters/save-key-source';
 import { SecretsManagerKeySource } from '../adapters/secrets-manager-key-source';
 import { SecretsManagerProjectReader } from '../adapters/secrets-manager-project-store';
+import { expiredLinkEvents } from '../adapters/event-bus';
+import { errorNames } from '../http/error-response';
 import { setting } from '../runtime/environment';
 import { httpPipeline } from '../http/pipeline';
 import type { RouteEvent } from '../http/route-schema';
@@ -29,6 +31,10 @@ const keys = publicKeyCache(
   'project_id',
 );
 const entries = new DynamoDbEntryReader(dynamodb, config.tableName, config.consistentReads);
+// Off by default: only then does an expired link cost more than its 401 (a read, a conditional write, an event).
+const expiredLinks = setting('EXPIRED_LINK_EVENTS')
+  ? expiredLinkEvents(setting('EVENT_BUS_NAME'), config.tableName, (error) => logger.warn('expired link event not put', errorNames(error)))
+  : undefined;
 // Read only when a browser-saves project's entry is resumed, then cached like the projects' keys.
 const saveKeys = publicKeyCache(new SaveKeySource(secretsManager, config.saveKeySecret), 'project_id');
 
@@ -36,7 +42,7 @@ const saveKeys = publicKeyCache(new SaveKeySource(secretsManager, config.saveKey
 const loadEntryData = async (event: RouteEvent<typeof routeSchemas.loadEntryData>): Promise<HttpResult> => {
   logger.appendKeys({ project_id: event.body.project_id, flow_id: event.body.flow_id });
   const { entry, credentialId, browserSaves } = await recordVerification(() =>
-    resumeEntry(event.body, { keys, entries, now: Date.now }, { origin: event.headers?.origin }),
+    resumeEntry(event.body, { keys, entries, now: Date.now, expiredLinks }, { origin: event.headers?.origin }),
   );
   logger.appendKeys({ credential_id: credentialId });
   if (!browserSaves) return jsonResult(200, { entry });

@@ -48,6 +48,10 @@ export const SETTINGS = {
    * `shortLinkDomain` (`https://go.example.com`). Mint builds `short_url` from it.
    */
   SHORT_LINK_BASE_URL: { kind: 'string' },
+  /** The deployment's EventBridge bus, where link requests and expired-link events go (ApiFunction.bindEventBus). */
+  EVENT_BUS_NAME: { kind: 'string', optional: true },
+  /** A valid link opened after its expiry puts a `Resume Link Expired` event on the bus (prop `expiredLinkEvents`). */
+  EXPIRED_LINK_EVENTS: { kind: 'boolean', default: false },
   /** false: the legacy Function URL answers 410 to every request. */
   LEGACY_ENABLED: { kind: 'boolean', default: true },
   /** The date announced in the legacy responses' Sunset header (ISO 8601). */
