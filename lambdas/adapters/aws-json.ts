@@ -59,7 +59,8 @@ export const awsJsonCall = async <T>(
   } catch (error) {
     throw new UnavailableError(error instanceof Error ? error.name : 'unknown', { cause: error });
   }
-  if (response.ok) return JSON.parse(text) as T;
+  // Some actions (SQS DeleteQueue) answer with no body at all.
+  if (response.ok) return (text === '' ? {} : JSON.parse(text)) as T;
   let type = `HTTP${response.status}`;
   try {
     const raw = (JSON.parse(text) as { __type?: unknown }).__type;

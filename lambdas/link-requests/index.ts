@@ -51,7 +51,8 @@ const deps: LinkRequestDeps = {
   },
   policy: (now) => ({ now, defaultTtlSeconds: config.defaultTtlSeconds, maxLifetimeSeconds: config.maxLifetimeSeconds }),
   events: eventBus(busName),
-  now: Date.now,
+  // Read at each call, not bound at load, so a test's controlled clock applies.
+  now: () => Date.now(),
 };
 
 /** A page asks for its user's resume link to be sent. Ids and the channel are logged; the address never. */
