@@ -82,7 +82,7 @@ const legacyLoadEntryData = async (event: LegacyEvent): Promise<HttpResult> => {
   const { entry } = await recordVerification(() =>
     resumeLegacyEntry(
       event.body,
-      { keys, entries, now: Date.now, expiredLinks },
+      { keys, entries, now: () => Date.now(), expiredLinks },
       { origin: event.headers?.origin, onKeys: (keySet) => logKeyOwner(keySet, event.body.flow_id) },
     ),
   );

@@ -42,7 +42,7 @@ const saveKeys = publicKeyCache(new SaveKeySource(secretsManager, config.saveKey
 const loadEntryData = async (event: RouteEvent<typeof routeSchemas.loadEntryData>): Promise<HttpResult> => {
   logger.appendKeys({ project_id: event.body.project_id, flow_id: event.body.flow_id });
   const { entry, credentialId, browserSaves } = await recordVerification(() =>
-    resumeEntry(event.body, { keys, entries, now: Date.now, expiredLinks }, { origin: event.headers?.origin }),
+    resumeEntry(event.body, { keys, entries, now: () => Date.now(), expiredLinks }, { origin: event.headers?.origin }),
   );
   logger.appendKeys({ credential_id: credentialId });
   if (!browserSaves) return jsonResult(200, { entry });
