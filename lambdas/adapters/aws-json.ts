@@ -57,7 +57,9 @@ export const awsJsonCall = async <T>(
     response = await fetch(url, { method: 'POST', headers: signed.headers, body, signal: AbortSignal.timeout(config.timeoutMs ?? 2000) });
     text = await response.text();
   } catch (error) {
-    throw new UnavailableError(error instanceof Error ? error.name : 'unknown', { cause: error });
+    // A timeout is a DOMException, which is not an Error in every realm (a test's vm): log lines name it either way.
+    const name = typeof (error as { name?: unknown } | null)?.name === 'string' ? (error as { name: string }).name : 'unknown';
+    throw new UnavailableError(name, { cause: error instanceof Error ? error : Object.assign(new Error(name), { name }) });
   }
   // Some actions (SQS DeleteQueue) answer with no body at all.
   if (response.ok) return (text === '' ? {} : JSON.parse(text)) as T;
