@@ -272,7 +272,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
       onRequest: options.log,
       defaultRoute: { method: '*', path: '*', functionName: DEFAULT_ROUTE.fn, handler: await loadHandler(DEFAULT_ROUTE.fn), access: 'public' },
       // The demo page calls this same server (same origin), through the same public routes as any page.
-      fallback: demoSite(() => ({ apiUrl: '', legacyUrl, projectId: DEMO.projectId, flowId: DEMO.flowId, backendApiUrl: apiUrl })),
+      fallback: demoSite(() => ({ apiUrl: '', legacyUrl, projectId: DEMO.projectId, flowId: DEMO.flowId })),
     });
     servers.push(server);
     const apiPort = await listen(server, 'api', options.port, host);

@@ -13,7 +13,7 @@ import { emulatorConfig } from '../../local/event-bus';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
 import { send } from '../attack/support';
 import { captureLogRecords } from '../support/capture-lines';
-import { deleteEntries, deleteEntry, deleteProject, seedEntry, uid } from '../support/seed';
+import { deleteEntries, deleteProject, seedEntry, uid } from '../support/seed';
 import { startStalledEndpoint } from '../support/stalled-endpoint';
 
 /**
