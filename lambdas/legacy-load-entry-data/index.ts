@@ -7,7 +7,7 @@ import { SecretsManagerLegacyKeyReader } from '../adapters/secrets-manager-legac
 import { SecretsManagerProjectReader } from '../adapters/secrets-manager-project-store';
 import { expiredLinkEvents } from '../adapters/event-bus';
 import { errorNames } from '../http/error-response';
-import { setting } from '../runtime/environment';
+import { eventBusSettings, setting } from '../runtime/environment';
 import { ApiError } from '../domain/errors';
 import { httpPipeline } from '../http/pipeline';
 import { type HttpResult, type JsonEvent, jsonResult } from '../http/types';
@@ -42,7 +42,7 @@ const keys = publicKeyCache(
 const entries = new DynamoDbEntryReader(dynamodb, config.tableName, config.consistentReads);
 // Off by default: only then does an expired link cost more than its 401 (a read, a conditional write, an event).
 const expiredLinks = setting('EXPIRED_LINK_EVENTS')
-  ? expiredLinkEvents(setting('EVENT_BUS_NAME'), config.tableName, (error) => logger.warn('expired link event not put', errorNames(error)))
+  ? expiredLinkEvents(eventBusSettings(), config.tableName, (error) => logger.warn('expired link event not put', errorNames(error)))
   : undefined;
 
 type LegacyEvent = JsonEvent<LegacyLoadEntryRequest> & Pick<APIGatewayProxyEventV2, 'rawPath'>;

@@ -13,14 +13,11 @@ import { httpPipeline } from '../http/pipeline';
 import { dispatch, type RouteHandlers } from '../http/route-schema';
 import { routePath } from '../http/routes';
 import { jsonResult } from '../http/types';
-import { setting } from '../runtime/environment';
+import { eventBusSettings, setting } from '../runtime/environment';
 import { logger } from '../runtime/logger';
 import { publicKeyCache } from '../runtime/public-key-cache';
 import { fieldRules, routeSchemas } from './schema';
 import { validateEvent } from './validators.gen.js';
-
-const busName = setting('EVENT_BUS_NAME');
-if (busName === undefined) throw new Error('Missing required environment variable EVENT_BUS_NAME');
 
 const config = {
   tableName: setting('TABLE_NAME'),
@@ -50,7 +47,7 @@ const deps: LinkRequestDeps = {
     shortUrl: (code) => `${config.shortLinkBase}${routePath('followShortLink').replace('{code}', code)}`,
   },
   policy: (now) => ({ now, defaultTtlSeconds: config.defaultTtlSeconds, maxLifetimeSeconds: config.maxLifetimeSeconds }),
-  events: eventBus(busName),
+  events: eventBus(eventBusSettings()),
   // Read at each call, not bound at load, so a test's controlled clock applies.
   now: () => Date.now(),
 };

@@ -5,7 +5,7 @@ import { SecretsManagerKeySource } from '../adapters/secrets-manager-key-source'
 import { SecretsManagerProjectReader } from '../adapters/secrets-manager-project-store';
 import { expiredLinkEvents } from '../adapters/event-bus';
 import { errorNames } from '../http/error-response';
-import { setting } from '../runtime/environment';
+import { eventBusSettings, setting } from '../runtime/environment';
 import { httpPipeline } from '../http/pipeline';
 import type { RouteEvent } from '../http/route-schema';
 import { jsonResult, type HttpResult } from '../http/types';
@@ -33,7 +33,7 @@ const keys = publicKeyCache(
 const entries = new DynamoDbEntryReader(dynamodb, config.tableName, config.consistentReads);
 // Off by default: only then does an expired link cost more than its 401 (a read, a conditional write, an event).
 const expiredLinks = setting('EXPIRED_LINK_EVENTS')
-  ? expiredLinkEvents(setting('EVENT_BUS_NAME'), config.tableName, (error) => logger.warn('expired link event not put', errorNames(error)))
+  ? expiredLinkEvents(eventBusSettings(), config.tableName, (error) => logger.warn('expired link event not put', errorNames(error)))
   : undefined;
 // Read only when a browser-saves project's entry is resumed, then cached like the projects' keys.
 const saveKeys = publicKeyCache(new SaveKeySource(secretsManager, config.saveKeySecret), 'project_id');
