@@ -24,6 +24,12 @@ export const PRICES = {
   dynamodbWriteUnit: 0.625 / 1e6,
   /** Secrets Manager, per API call. */
   secretsManagerCall: 0.05 / 10_000,
+  /**
+   * EventBridge custom events put on a bus, per event (each 64 KB chunk of an
+   * entry counts as one; ours are under 1 KB). Amazon EventBridge pricing, "Event
+   * bus", custom events: $1.00 per million, https://aws.amazon.com/eventbridge/pricing/
+   */
+  eventBridgeEvent: 1.0 / 1e6,
   /** CloudWatch Logs ingestion (Standard class), per byte. */
   logsIngestedByte: 0.5 / 1e9,
 } as const;

@@ -10,6 +10,7 @@
  *   throttleRateLimit / throttleBurstLimit   default 500 / 1000
  *   currentContractFunctionUrl   "true" also serves load-entry-data on a Function URL (no API Gateway fee)
  *   consistentReads      "true" reads entries strongly consistently on the public endpoints (twice the DynamoDB price)
+ *   expiredLinkEvents    "true": a valid link opened too late puts a Resume Link Expired event on the bus (once per entry per hour)
  *   activeTracing        default true; "false" turns Lambda active tracing (X-Ray) off
  *   legacyEnabled        default true; "false" makes the legacy Function URL answer 410
  *   legacySunset         ISO date announced in the legacy responses' Sunset header
@@ -72,6 +73,7 @@ new SessionRecoveryStack(app, ctx('stackName') ?? 'SessionRecovery', {
     throttle: rate !== undefined || burst !== undefined ? { rateLimit: rate ?? 500, burstLimit: burst ?? 1000 } : undefined,
     currentContractFunctionUrl: ctx('currentContractFunctionUrl') === 'true',
     consistentReads: ctx('consistentReads') === 'true',
+    expiredLinkEvents: ctx('expiredLinkEvents') === 'true',
     activeTracing: ctx('activeTracing') === undefined ? undefined : ctx('activeTracing') !== 'false',
     legacyEnabled: ctx('legacyEnabled') === undefined ? undefined : ctx('legacyEnabled') !== 'false',
     legacySunset: ctx('legacySunset'),

@@ -316,6 +316,11 @@ function output(userData, helperFunctions, triggerContext) {
         const s = readState()
         return s ? s.entry_id : null
       },
+      // The entry and its save token, for the page's other calls about its own entry (a link request).
+      current() {
+        const s = readState()
+        return s ? { entryId: s.entry_id, saveToken: s.save_token } : null
+      },
       dispose: cancelTimer,
     }
   }

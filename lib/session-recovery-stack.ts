@@ -53,6 +53,11 @@ export class SessionRecoveryStack extends Stack {
         description: 'Point the short-link domain here: a CNAME, or a Route 53 alias record',
       });
     }
+    new CfnOutput(this, 'EventBusName', {
+      value: this.service.eventBus.eventBusName,
+      description: 'EventBridge bus of Resume Link Requested and Resume Link Expired events (source session-recovery): add your delivery rules to it',
+    });
+    new CfnOutput(this, 'EventBusArn', { value: this.service.eventBus.eventBusArn });
     new CfnOutput(this, 'EnvironmentName', { value: this.service.environmentName });
     new CfnOutput(this, 'ProjectSecretName', {
       value: projectSecretName(this.service.secretPrefix, '<project_id>'),

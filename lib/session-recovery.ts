@@ -5,13 +5,21 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { ENTRY_TABLE, LEGACY_SECRETS_PATH, PROJECT_SECRETS_PATH, RESUMED_KEY_PREFIX, SHORT_LINK_KEY_PREFIX } from '../lambdas/adapters/naming';
+import {
+  ENTRY_TABLE,
+  LEGACY_SECRETS_PATH,
+  LINK_REQUESTS_KEY_PREFIX,
+  PROJECT_SECRETS_PATH,
+  RESUMED_KEY_PREFIX,
+  SHORT_LINK_KEY_PREFIX,
+} from '../lambdas/adapters/naming';
 import { acknowledgeWildcardResource } from './constructs/acknowledge';
 import { API_ACCESS_LOG_FORMAT } from './access-log-format';
 import { ApiFunction } from './constructs/api-function';
@@ -118,6 +126,21 @@ export interface SessionRecoveryProps {
     readonly create: { readonly rateLimit: number; readonly burstLimit: number };
     readonly progress: { readonly rateLimit: number; readonly burstLimit: number };
   };
+  /**
+   * Limit on `POST /v1/entries/{entry_id}/link-requests`, which pages call with
+   * no credentials (each entry also takes at most 3 requests an hour).
+   * @default { rateLimit: 10, burstLimit: 20 }
+   */
+  readonly linkRequestThrottle?: { readonly rateLimit: number; readonly burstLimit: number };
+  /**
+   * A valid resume link opened after its expiry puts a `Resume Link Expired`
+   * event (ids only) on the deployment's bus, at most once per entry per hour,
+   * so your backend can send a fresh link. The browser's answer stays 401
+   * `token_expired`. Each such request then costs one entry read, one
+   * conditional write and, once an hour, an event.
+   * @default false
+   */
+  readonly expiredLinkEvents?: boolean;
   /**
    * Largest body the browser-saves routes accept, in bytes; larger gets 413.
    * @default 65536
@@ -273,6 +296,11 @@ export class SessionRecovery extends Construct {
   readonly environmentName: string;
   /** The deployment's save key (browser saves). */
   readonly saveKey: secretsmanager.Secret;
+  /**
+   * The deployment's EventBridge bus: `Resume Link Requested` and `Resume Link
+   * Expired` events (source `session-recovery`) for your own rules to deliver.
+   */
+  readonly eventBus: events.EventBus;
   /** The custom domain short links are served on, when `shortLinkDomain` is set. */
   readonly shortLinkDomain?: apigw.DomainName;
   /** Where short links start: `https://<shortLinkDomain>`, or the API's URL. */
@@ -339,6 +367,9 @@ export class SessionRecovery extends Construct {
         'The save key is rotated by hand with an overlap (current and previous both verify, docs/security.md): an automatic single-value rotation would break every save token in browsers at once.',
     });
 
+    this.eventBus = new events.EventBus(this, 'EventBus', { description: 'session-recovery: link requests and expired links, for your own delivery rules' });
+    const expiredLinkEvents = props.expiredLinkEvents ?? defaultOf('EXPIRED_LINK_EVENTS');
+
     const loadEntryDataReserved = reserved('loadEntryDataReservedConcurrency', props.loadEntryDataReservedConcurrency);
     const provisioned = props.provisionedConcurrency ?? 0;
     if (!(Number.isInteger(provisioned) && provisioned >= 0)) throw new Error(`provisionedConcurrency must be a whole number of at least 0, got ${provisioned}`);
@@ -362,6 +393,7 @@ export class SessionRecovery extends Construct {
     // Its one write: a person's resume through a campaign link, noted under resumed#<entry> for completions; never an entry.
     loadEntryData.bindEntriesTable(this.table, ['dynamodb:PutItem'], { keyPrefix: RESUMED_KEY_PREFIX });
     loadEntryData.bindSecretsUnder(this.secretPrefix, PROJECT_SECRETS_PATH);
+    if (expiredLinkEvents) loadEntryData.bindExpiredLinkEvents(this.table, this.eventBus);
     if (props.currentContractFunctionUrl) {
       // No Function URL CORS: the Lambda (middy) answers preflights, as behind API Gateway.
       this.loadEntryDataFunctionUrl = loadEntryDataTarget.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
@@ -405,6 +437,28 @@ export class SessionRecovery extends Construct {
           `CloudWatch disables a filter at ${FILTER_DIMENSION_VALUES_LIMIT}: lower campaignsPerMonth`,
       );
     }
+
+    // Link requests from pages: admitted like a save, then mint's writes and a PutEvents, in a role of their own.
+    const linkRequests = new ApiFunction(this, 'LinkRequests', {
+      ...common,
+      functionName: 'link-requests',
+      settings: {
+        ...environment,
+        ALLOWED_ORIGINS: allowedOrigins,
+        ...keyCacheSettings,
+        MINT_DEFAULT_TTL_SECONDS: props.linkDefaultLifetime?.toSeconds() ?? defaultOf('MINT_DEFAULT_TTL_SECONDS'),
+        MINT_MAX_LIFETIME_SECONDS: props.linkMaxLifetime?.toSeconds() ?? defaultOf('MINT_MAX_LIFETIME_SECONDS'),
+      },
+    });
+    linkRequests.bindSecretsUnder(this.secretPrefix, PROJECT_SECRETS_PATH);
+    linkRequests.bindSaveKey(this.saveKey);
+    // Mint's reads and records on the entry (after a revoke-links), as the mint Lambda's.
+    linkRequests.bindEntriesTable(this.table, ['dynamodb:GetItem', 'dynamodb:UpdateItem']);
+    linkRequests.bindEntriesTable(this.table, ['dynamodb:BatchWriteItem'], { keyPrefix: SHORT_LINK_KEY_PREFIX });
+    // Its rolling count per entry: a compare-and-swap PutItem on link-requests# items only.
+    linkRequests.bindEntriesTable(this.table, ['dynamodb:PutItem'], { keyPrefix: LINK_REQUESTS_KEY_PREFIX });
+    linkRequests.bindEventBus(this.eventBus);
+
     const mint = new ApiFunction(this, 'Mint', {
       ...common,
       functionName: 'mint',
@@ -453,6 +507,7 @@ export class SessionRecovery extends Construct {
     new RequestLogMetrics(this, 'LegacyLogMetrics', { logGroup: legacy.logGroup, kind: 'legacy' });
     if (legacyEnabled) {
       legacy.bindEntriesTable(this.table, ['dynamodb:GetItem']);
+      if (expiredLinkEvents) legacy.bindExpiredLinkEvents(this.table, this.eventBus);
       // Verifies with legacy keys only. It also reads the secret of the project a flow's key was imported for,
       // for that project's allowed origins alone (LegacyKeySource): the project's keys never verify there.
       legacy.bindSecretsUnder(this.secretPrefix, LEGACY_SECRETS_PATH);
@@ -475,6 +530,7 @@ export class SessionRecovery extends Construct {
       'legacy-keys': legacyKeys,
       'legacy-load-entry-data': legacy,
       'browser-saves': browserSaves,
+      'link-requests': linkRequests,
       'short-links': shortLinks,
       'not-found': notFound,
     };
@@ -548,6 +604,7 @@ export class SessionRecovery extends Construct {
     const ownLimits: Partial<Record<RouteName, { readonly rateLimit: number; readonly burstLimit: number }>> = {
       createEntry: saves.create,
       saveProgress: saves.progress,
+      linkRequests: props.linkRequestThrottle ?? { rateLimit: 10, burstLimit: 20 },
       mint: props.mintThrottle ?? { rateLimit: 200, burstLimit: 400 },
       mintBatch: props.mintBatchThrottle ?? { rateLimit: 5, burstLimit: 10 },
       followShortLink: shortLinkLimit,
@@ -577,6 +634,7 @@ export class SessionRecovery extends Construct {
     }
     this.shortLinkBaseUrl = props.shortLinkDomain ? `https://${props.shortLinkDomain.domainName}` : this.api.apiEndpoint;
     mint.addSettings({ SHORT_LINK_BASE_URL: this.shortLinkBaseUrl });
+    linkRequests.addSettings({ SHORT_LINK_BASE_URL: this.shortLinkBaseUrl });
 
     const cfnStage = stage.node.defaultChild as apigw.CfnStage;
     cfnStage.addPropertyOverride('RouteSettings', routeSettings);
@@ -587,7 +645,7 @@ export class SessionRecovery extends Construct {
 
     this.monitoring = new Monitoring(this, 'Monitoring', {
       api: this.api,
-      publicFunctions: [loadEntryData, legacy, browserSaves, shortLinks],
+      publicFunctions: [loadEntryData, legacy, browserSaves, linkRequests, shortLinks],
       entryCreationSpike: props.entryCreationAlarmThreshold,
       recoveryLogGroups: [mint.logGroup, entries.logGroup],
       functionUrls: [

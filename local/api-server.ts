@@ -150,9 +150,6 @@ const fromAnotherOrigin = (req: IncomingMessage, hosts: readonly string[]): bool
   return host !== undefined && !hosts.includes(host.toLowerCase());
 };
 
-/** Whether a browser sent this request from a page that is not on the server that received it (see fromAnotherOrigin). */
-export const fromAnotherPage = (req: IncomingMessage): boolean => fromAnotherOrigin(req, ownHosts(req.socket));
-
 export interface ApiServerOptions {
   /**
    * Called once per request the API answers (or drops) with `METHOD /path -> status`,

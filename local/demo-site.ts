@@ -2,7 +2,6 @@ import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { routePath } from '../lambdas/http/routes';
-import { fromAnotherPage } from './api-server';
 
 const root = path.join(import.meta.dirname, '..');
 const demoDir = path.join(import.meta.dirname, 'demo');
@@ -16,8 +15,6 @@ export interface DemoSiteConfig {
   readonly legacyUrl: string;
   readonly projectId: string;
   readonly flowId: string;
-  /** The API as the team's backend calls it, server to server: where the stand-in for that backend mints links. */
-  readonly backendApiUrl: string;
 }
 
 /**
@@ -109,64 +106,8 @@ const headersFor = (type: string, config: DemoSiteConfig): Record<string, string
     : {}),
 });
 
-/** Where the demo page asks "its backend" for a link. */
-export const SEND_LINK_PATH = '/demo/backend/send-link';
-const SEND_LINK_MAX_BYTES = 4096;
-
-const sendJson = (res: ServerResponse, status: number, body: unknown): void => {
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
-  res.end(JSON.stringify(body));
-};
-const refuse = (res: ServerResponse, status: number, code: string, message: string): void => sendJson(res, status, { error: { code, message } });
-
-const readSmallBody = async (req: IncomingMessage): Promise<string | undefined> => {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size <= SEND_LINK_MAX_BYTES) chunks.push(chunk);
-  }
-  return size > SEND_LINK_MAX_BYTES ? undefined : Buffer.concat(chunks).toString('utf8');
-};
-
 /**
- * A stand-in for the team's backend, which the demo page asks for a link: it
- * mints one for the page's entry with `POST /v1/tokens`, server to server, as a
- * backend does in AWS (there that route needs IAM, so no page can call it), and
- * answers the link instead of emailing it. Only pages of this same server may ask.
- */
-const sendLink = async (req: IncomingMessage, res: ServerResponse, config: DemoSiteConfig): Promise<void> => {
-  if (fromAnotherPage(req)) return refuse(res, 403, 'forbidden', 'Only the demo page of this server may ask for a link.');
-  const text = await readSmallBody(req);
-  if (text === undefined) return refuse(res, 413, 'payload_too_large', `The body is over ${SEND_LINK_MAX_BYTES} bytes.`);
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    body = undefined;
-  }
-  const { entry_id: entryId, resume_url: resumeUrl } = (body ?? {}) as Record<string, unknown>;
-  if (typeof entryId !== 'string' || typeof resumeUrl !== 'string') {
-    return refuse(res, 400, 'invalid_request', 'Send {"entry_id": "…", "resume_url": "…"} as JSON.');
-  }
-  let reply: Response;
-  try {
-    reply = await fetch(`${config.backendApiUrl}${routePath('mint')}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ project_id: config.projectId, entry_id: entryId, resume_url: resumeUrl }),
-    });
-  } catch {
-    return refuse(res, 502, 'bad_gateway', 'The API could not be reached.');
-  }
-  const minted = (await reply.json().catch(() => null)) as { url?: string; expires_at?: string; error?: unknown } | null;
-  if (!reply.ok || !minted) return sendJson(res, reply.status, { error: minted?.error ?? { code: 'unexpected_response', message: `HTTP ${reply.status}` } });
-  sendJson(res, 200, { url: minted.url, expires_at: minted.expires_at });
-};
-
-/**
- * Serves the demo flow (`/demo/`), the browser clients (`/clients/*.js`), and
- * the stand-in for the team's backend (`POST /demo/backend/send-link`).
+ * Serves the demo flow (`/demo/`) and the browser clients (`/clients/*.js`).
  * Returns a request listener that answers those and returns false for anything
  * else, so the caller can route it on. Only the files listed here are served:
  * no path ever reaches the file system. `config` is read per request, since the
@@ -176,10 +117,6 @@ export const demoSite =
   (config: () => DemoSiteConfig) =>
   async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     const url = new URL(req.url ?? '/', 'http://local');
-    if (req.method === 'POST' && url.pathname === SEND_LINK_PATH) {
-      await sendLink(req, res, config());
-      return true;
-    }
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
     if (url.pathname === '/demo') {
       res.writeHead(308, { Location: `/demo/${url.search}`, 'Cache-Control': 'no-store' });

@@ -21,6 +21,7 @@ import { SecretsManagerProjectStore } from '../lambdas/adapters/secrets-manager-
 import { SecretsManagerLegacyKeyStore } from '../lambdas/adapters/secrets-manager-legacy-key-store';
 import { createEntriesTable, ensureSaveKey, putEntry, putProjectSecret } from './bootstrap';
 import { demoSite } from './demo-site';
+import { type BusSubscription, describeEvent, emulatorConfig, ensureEventBus, subscribe } from './event-bus';
 import { type Emulator, startMoto } from './moto';
 
 const root = path.join(import.meta.dirname, '..');
@@ -44,6 +45,8 @@ export interface LocalRuntimeOptions {
   readonly log?: (line: string) => void;
   /** Told what the runtime is doing while it starts (a first run installs the emulator first). */
   readonly progress?: (line: string) => void;
+  /** Told each event the deployment's bus delivered, as one line (`npm start` prints them). */
+  readonly onEvent?: (line: string) => void;
   /** Other origins the demo page is served from (the e2e suite serves it from sites of its own), allowed to save for the demo project. */
   readonly demoOrigins?: readonly string[];
 }
@@ -61,6 +64,8 @@ export interface LocalRuntime {
   /** The legacy contract, served as a Lambda Function URL would (POST /). */
   readonly legacyUrl: string;
   readonly emulatorEndpoint: string;
+  /** The deployment's EventBridge bus in the emulator. */
+  readonly eventBusName: string;
   /** The demo flow page, served by the API server. */
   readonly demoUrl: string;
   /** `link`: the demo page with a resume link for the demo entry; `legacy`: the same through the legacy contract. */
@@ -78,7 +83,8 @@ const applyLambdaEnvironment = (endpoint: string): void => {
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
     POWERTOOLS_LOG_LEVEL: 'WARN',
-    ...lambdaEnvironment({ TABLE_NAME: 'session-recovery-entries' }),
+    // Expired-link events on, so a developer sees them; EXPIRED_LINK_EVENTS=false turns them off.
+    ...lambdaEnvironment({ TABLE_NAME: 'session-recovery-entries', EVENT_BUS_NAME: 'session-recovery-local', EXPIRED_LINK_EVENTS: true }),
   };
   for (const [k, v] of Object.entries(defaults)) process.env[k] ??= v;
   // Where CloudFormation would have put it: under the deployment's secret prefix.
@@ -205,6 +211,33 @@ const listen = async (server: Server, which: 'api' | 'legacy', port: number, hos
   return (server.address() as AddressInfo).port;
 };
 
+/**
+ * Prints what the bus delivers, through a rule and queue of the runtime's own,
+ * until `stop`. An emulator that stops answering is reported once, then asked
+ * again each second, so the runtime never dies of it.
+ */
+const watchBus = (bus: BusSubscription, onEvent: (line: string) => void) => {
+  let stopped = false;
+  let failing = false;
+  const loop = (async () => {
+    while (!stopped) {
+      try {
+        for (const event of await bus.poll()) onEvent(describeEvent(event));
+        failing = false;
+      } catch {
+        if (!failing) onEvent('[event] the emulator did not answer a poll of the event bus; trying again every second');
+        failing = true;
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
+  })();
+  return async () => {
+    stopped = true;
+    await loop;
+    await bus.close().catch(() => undefined);
+  };
+};
+
 const close = async (server: Server): Promise<void> => {
   if (!server.listening) return;
   server.closeAllConnections();
@@ -221,10 +254,15 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
   if (!options.endpoint) options.progress?.('Starting the AWS emulator (moto) on 127.0.0.1...');
   const endpoint = options.endpoint ?? (emulator = await startMoto()).endpoint;
   const servers: Server[] = [];
+  let stopWatching: (() => Promise<void>) | undefined;
   try {
     applyLambdaEnvironment(endpoint);
-    options.progress?.('Creating the entries table and the demo project, flow, entry and legacy key...');
+    options.progress?.('Creating the entries table, the event bus and the demo project, flow, entry and legacy key...');
     const { secret, legacyKey } = await seedDemo();
+    const eventBusName = setting('EVENT_BUS_NAME') as string;
+    const aws = emulatorConfig(endpoint);
+    await ensureEventBus(aws, eventBusName);
+    if (options.onEvent) stopWatching = watchBus(await subscribe(aws, eventBusName), options.onEvent);
     const host = options.host ?? '127.0.0.1';
     let legacyUrl = '';
     let apiUrl = '';
@@ -234,7 +272,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
       onRequest: options.log,
       defaultRoute: { method: '*', path: '*', functionName: DEFAULT_ROUTE.fn, handler: await loadHandler(DEFAULT_ROUTE.fn), access: 'public' },
       // The demo page calls this same server (same origin), through the same public routes as any page.
-      fallback: demoSite(() => ({ apiUrl: '', legacyUrl, projectId: DEMO.projectId, flowId: DEMO.flowId, backendApiUrl: apiUrl })),
+      fallback: demoSite(() => ({ apiUrl: '', legacyUrl, projectId: DEMO.projectId, flowId: DEMO.flowId })),
     });
     servers.push(server);
     const apiPort = await listen(server, 'api', options.port, host);
@@ -261,6 +299,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
       apiUrl,
       legacyUrl,
       emulatorEndpoint: endpoint,
+      eventBusName,
       demoUrl,
       demo: {
         ...DEMO,
@@ -272,10 +311,12 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
       },
       stop: async () => {
         await Promise.all(servers.map(close));
+        await stopWatching?.();
         await emulator?.stop();
       },
     };
   } catch (error) {
+    await stopWatching?.();
     await Promise.all(servers.map(close));
     await emulator?.stop();
     throw error;

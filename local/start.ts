@@ -47,6 +47,7 @@ const runtime = await startLocalRuntime({
   legacyPort,
   endpoint: userEndpoint,
   log: (line) => console.log(`  ${new Date().toISOString()} ${line}`),
+  onEvent: (line) => console.log(`  ${new Date().toISOString()} ${line}`),
   progress: (line) => console.log(line),
 }).catch((error: unknown) => {
   // startLocalRuntime has stopped the emulator it started before it rejects.
@@ -74,6 +75,7 @@ session-recovery is running locally.
   load-entry     POST ${runtime.apiUrl}/v1/load-entry-data
   legacy         POST ${runtime.legacyUrl}/  (the deprecated load_entry_data contract, as its Function URL)
   AWS emulator   ${runtime.emulatorEndpoint}${userEndpoint ? ' (yours, from AWS_ENDPOINT_URL)' : ' (moto, started by this process)'}
+  Event bus      ${runtime.eventBusName}  (each event it delivers is printed below: "Send me a link" on the demo page puts one)
 
 Demo project   ${demo.projectId} (browser saves on, from the demo page's origins)
 Demo flow      ${demo.flowId}

@@ -4,6 +4,7 @@ import { routeSchemas as browserSavesRoutes } from '../lambdas/browser-saves/sch
 import { routeSchemas as credentialsRoutes } from '../lambdas/credentials/schema';
 import { routeSchemas as entriesRoutes } from '../lambdas/entries/schema';
 import { routeSchemas as legacyKeysRoutes } from '../lambdas/legacy-keys/schema';
+import { routeSchemas as linkRequestsRoutes } from '../lambdas/link-requests/schema';
 import { routeSchemas as loadEntryDataRoutes } from '../lambdas/load-entry-data/schema';
 import { legacyBodySchema } from '../lambdas/legacy-load-entry-data/schema';
 import { routeSchemas as mintRoutes } from '../lambdas/mint/schema';
@@ -15,6 +16,7 @@ import type { RouteSchema } from '../lambdas/http/route-schema';
 export const ROUTE_SCHEMAS: { readonly [N in RouteName]: RouteSchema } = {
   ...loadEntryDataRoutes,
   ...browserSavesRoutes,
+  ...linkRequestsRoutes,
   ...credentialsRoutes,
   ...entriesRoutes,
   ...mintRoutes,
@@ -124,6 +126,16 @@ const SUCCESS: Record<RouteName, Record<string, unknown>> = {
   },
   saveProgress: {
     200: json(exactly({ seq: { type: 'integer' } }), 'Saved'),
+    204: { description: 'CORS preflight answered (OPTIONS)' },
+  },
+  linkRequests: {
+    202: json(
+      exactly({
+        channel: { enum: ['email', 'sms'] },
+        expires_at: { type: 'string', description: 'When the link expires; the link itself goes only on the bus, never to the page' },
+      }),
+      'A link was minted and a Resume Link Requested event put on the deployment\'s bus, for the team\'s rule to deliver',
+    ),
     204: { description: 'CORS preflight answered (OPTIONS)' },
   },
   createCredential: {
@@ -241,6 +253,7 @@ const ERRORS: Record<RouteName, number[]> = {
   loadEntryData: [400, 401, 403, 404, 413, 415, 429, 503],
   createEntry: [400, 403, 409, 413, 415, 429, 503],
   saveProgress: [400, 401, 403, 404, 409, 413, 415, 429, 503],
+  linkRequests: [400, 401, 403, 404, 409, 413, 415, 429, 503],
   getBrowserSaves: [400, 503],
   setBrowserSaves: [400, 409, 503],
   createCredential: [400, 409, 503],
@@ -281,7 +294,9 @@ export const buildOpenApi = () => {
     const responses: Record<string, unknown> = { ...SUCCESS[route.name] };
     for (const status of ERRORS[route.name]) {
       responses[status] =
-        status === 429
+        status === 429 && route.name === 'linkRequests'
+          ? json({ oneOf: [ref('Error'), exactly({ message: { type: 'string' } })] }, 'too_many_link_requests (Retry-After says when), or API Gateway throttling ({"message":"Too Many Requests"})')
+          : status === 429
           ? { description: 'API Gateway throttling ({"message":"Too Many Requests"})' }
           : route.access === 'open' && status === 404
             ? shortLinkNotFound

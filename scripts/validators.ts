@@ -3,6 +3,7 @@ import standaloneCode from 'ajv/dist/standalone/index.js';
 import { routeSchemas as credentialsRoutes } from '../lambdas/credentials/schema';
 import { routeSchemas as browserSavesRoutes } from '../lambdas/browser-saves/schema';
 import { routeSchemas as entriesRoutes } from '../lambdas/entries/schema';
+import { routeSchemas as linkRequestsRoutes } from '../lambdas/link-requests/schema';
 import { legacyEventSchema } from '../lambdas/legacy-load-entry-data/schema';
 import { routeSchemas as legacyKeysRoutes } from '../lambdas/legacy-keys/schema';
 import { loadEntryDataEventSchema } from '../lambdas/load-entry-data/schema';
@@ -24,6 +25,7 @@ export const VALIDATORS: Record<string, Record<string, object>> = {
   credentials: { validateEvent: routeEventSchema<'credentials'>(credentialsRoutes) },
   entries: { validateEvent: routeEventSchema<'entries'>(entriesRoutes) },
   'browser-saves': { validateEvent: routeEventSchema<'browser-saves'>(browserSavesRoutes) },
+  'link-requests': { validateEvent: routeEventSchema<'link-requests'>(linkRequestsRoutes) },
   mint: { validateEvent: routeEventSchema<'mint'>(mintRoutes), validatePayload: invokePayloadSchema, validateRow: batchRowSchema },
   'legacy-keys': { validateEvent: routeEventSchema<'legacy-keys'>(legacyKeysRoutes) },
 };

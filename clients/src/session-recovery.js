@@ -88,7 +88,7 @@ export class SessionRecoveryError extends Error {
 
 //#include createSaver
 
-//#routes createEntry saveProgress
+//#routes createEntry saveProgress linkRequests
 
 const LINK_PARAMETERS = { token: 'token', entryId: 'entry_id', expiresAt: 'expires_at' }
 
@@ -154,6 +154,7 @@ export async function resumeFromUrl({ endpoint, flowId, projectId, url, autosave
  *   flush(): Promise<SaveOutcome>,
  *   sendUnsaved(): boolean,
  *   resumed(entry: { entry_id: string }, saveToken: string | undefined): void,
+ *   requestLink(request: { channel: 'email' | 'sms', to?: string, resumeUrl?: string }): Promise<{ channel: string, expiresAt: string }>,
  *   forget(): void,
  *   dispose(): void,
  *   readonly entryId: string | null,
@@ -180,6 +181,16 @@ export async function resumeFromUrl({ endpoint, flowId, projectId, url, autosave
  * - `sendUnsaved()`: what those listeners call; returns whether a beacon went.
  * - `resumed(entry, saveToken)`: after a resume (`resumeFromUrl` calls it when
  *   given this object), saves go to that entry with that token.
+ * - `requestLink({ channel, to, resumeUrl })`: "send me a link". Sends what is
+ *   waiting, then asks the API to mint a link to the entry (a short one for
+ *   `sms`) and put a `Resume Link Requested` event on the deployment's bus, which
+ *   the team's own rule delivers to `to` (an email address, or an E.164 number
+ *   for sms) or to the address it holds. `resumeUrl`, the page the link opens,
+ *   must be on one of the project's origins; by default, this page's origin.
+ *   Resolves with `{ channel, expiresAt }`: the link itself never comes back to
+ *   the page. Rejects with a SessionRecoveryError: `no_entry` before the first
+ *   save, `too_many_link_requests` after 3 requests for the entry in an hour,
+ *   or any code of a save. Never retried: the user asks again.
  * - `forget()`: the next save starts a new entry ("start over").
  * - `entryId`: the entry saves go to, or null before the first.
  *
@@ -249,6 +260,30 @@ export function createAutosave({
     flush: saver.flush,
     sendUnsaved: saver.sendUnsaved,
     resumed: (entry, saveToken) => saver.resumed(entry.entry_id, saveToken),
+    async requestLink({ channel, to, resumeUrl } = {}) {
+      await saver.flush()
+      const current = saver.current()
+      if (!current) throw new SessionRecoveryError('no_entry', 'Nothing is saved yet: a link needs a saved entry.')
+      const body = { project_id: projectId, flow_id: flowId, save_token: current.saveToken, channel }
+      if (to !== undefined) body.to = to
+      if (resumeUrl !== undefined) body.resume_url = resumeUrl
+      const url = String(apiUrl).replace(/\/+$/, '') + ROUTE_PATHS.linkRequests.replace('{entry_id}', encodeURIComponent(current.entryId))
+      let res
+      try {
+        res = await fetchFn(url, simplePost(body))
+      } catch (error) {
+        throw new SessionRecoveryError('network_error', `The API could not be reached (${error?.message ?? error}).`)
+      }
+      let data = null
+      try {
+        data = await res.json()
+      } catch {
+        // Not JSON: handled below.
+      }
+      if (res.status === 202 && typeof data?.expires_at === 'string') return { channel: data.channel, expiresAt: data.expires_at }
+      const code = errorCodeOf(res.status, data)
+      throw new SessionRecoveryError(code, typeof data?.error?.message === 'string' ? data.error.message : `HTTP ${res.status}`, res.status)
+    },
     forget: saver.forget,
     dispose() {
       saver.dispose()

@@ -329,6 +329,11 @@ export function createSaver(o) {
       const s = readState()
       return s ? s.entry_id : null
     },
+    // The entry and its save token, for the page's other calls about its own entry (a link request).
+    current() {
+      const s = readState()
+      return s ? { entryId: s.entry_id, saveToken: s.save_token } : null
+    },
     dispose: cancelTimer,
   }
 }

@@ -57,3 +57,13 @@ export const resumedKey = (entryId: string): string => `${RESUMED_KEY_PREFIX}${e
  * emulator and AWS on the same behaviour.
  */
 export const CURRENT = 'AWSCURRENT';
+
+/**
+ * Link requests' rolling count, one tiny item per entry under
+ * `link-requests#<entry_id>`, and the once-an-hour mark of an entry's expired
+ * link events under `expired#<entry_id>`: like short links, no entry id can
+ * start so, and IAM holds each writer to its own prefix. Their TTL attribute
+ * is the table's, set an hour ahead, so DynamoDB removes them.
+ */
+export const LINK_REQUESTS_KEY_PREFIX = 'link-requests#';
+export const EXPIRED_LINK_KEY_PREFIX = 'expired#';

@@ -16,6 +16,7 @@ export const ERROR_STATUS = {
   gone: 410,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  too_many_link_requests: 429,
   internal_error: 500,
   service_unavailable: 503,
 } as const;

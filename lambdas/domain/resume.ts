@@ -1,4 +1,5 @@
 import { ApiError, invalidRequest, LookupLimitedError } from './errors';
+import { announceExpiredLink, type ExpiredLinkEvents } from './expired-links';
 import { hasUnencodedPlus, isValidId, isValidToken, parseExpiresAt } from './grammar';
 import { linkDigest } from './link-digest';
 import { originAllowed } from './origin-policy';
@@ -33,6 +34,8 @@ export interface ResumeDeps {
   readonly keys: KeyProvider;
   readonly entries: EntryReader;
   readonly now: () => number;
+  /** Set with `expiredLinkEvents`: a valid link opened too late puts a `Resume Link Expired` event. */
+  readonly expiredLinks?: ExpiredLinkEvents;
 }
 
 /** Builds the response entry. The contract's own fields win over user data of the same name. */
@@ -145,6 +148,7 @@ const resumeVerified = async (target: ResumeTarget, deps: ResumeDeps, context: R
 
   const now = deps.now();
   if (target.expiresAtMs <= now) {
+    if (deps.expiredLinks) await announceExpired(target, keySet, deps, deps.expiredLinks, now);
     throw new ApiError('token_expired', 'The link has expired. Ask for a new link.', {
       detail: `the link expired at ${new Date(target.expiresAtMs).toISOString()}`,
     });
@@ -169,6 +173,26 @@ const resumeVerified = async (target: ResumeTarget, deps: ResumeDeps, context: R
     browserSaves: verifiedKeys.browserSaves ?? false,
     attribution: attributeResume(found, target.token, now, context.userAgent),
   };
+};
+
+/**
+ * The rare path of a verified but expired link: only then is the entry read
+ * (strongly, so a revoke-links a moment ago is seen), and an event is put only
+ * for an entry the link may still open but for its age: in its project and
+ * flow, within retention, not revoked. Never throws: the browser's answer is
+ * the same token_expired whatever happens here.
+ */
+const announceExpired = async (target: ResumeTarget, keySet: KeySet, deps: ResumeDeps, events: ExpiredLinkEvents, now: number): Promise<void> => {
+  let entry: StoredEntry | undefined;
+  try {
+    entry = await deps.entries.getEntry(target.entryId, { consistent: true });
+  } catch (error) {
+    events.onFailure(error);
+    return;
+  }
+  if (!entry || refusalOf(entry, target, keySet, now)) return;
+  const detail = { project_id: entry.projectId, flow_id: entry.flowId, entry_id: entry.entryId, expired_at: new Date(target.expiresAtMs).toISOString() };
+  await announceExpiredLink(detail, now, events);
 };
 
 /** One answer for every wrong link (wrong key, unknown project, bound reached); only `detail` tells them apart. */

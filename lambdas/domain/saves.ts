@@ -33,7 +33,7 @@ export const generateEntryId = (): string => `entry_${randomBytes(16).toString('
  * from one of that project's own origins; a request without an Origin (not a
  * browser's, or one that hides it) is refused too.
  */
-const admit = async (projectId: string, context: SaveContext, deps: SaveDeps): Promise<void> => {
+export const admit = async (projectId: string, context: SaveContext, deps: Pick<SaveDeps, 'projects'>): Promise<KeySet> => {
   let keySet: KeySet;
   try {
     ({ keySet } = await deps.projects.lookup(projectId));
@@ -51,6 +51,7 @@ const admit = async (projectId: string, context: SaveContext, deps: SaveDeps): P
   if (!keySet.allowedOrigins || !originAllowed(context.origin, keySet.allowedOrigins)) {
     throw new ApiError('forbidden', `This project does not accept saves from the origin ${context.origin}.`);
   }
+  return keySet;
 };
 
 /** The key new save tokens are signed with: the current one. */
@@ -65,7 +66,8 @@ const currentSaveKey = async (deps: Pick<SaveDeps, 'saveKeys'>) => {
 export const issueSaveToken = async (claims: SaveClaims, deps: Pick<SaveDeps, 'saveKeys'>): Promise<string> =>
   mintSaveToken(await currentSaveKey(deps), claims);
 
-const checkSaveToken = async (token: string, claims: SaveClaims, deps: SaveDeps): Promise<void> => {
+/** Checks a save token with no read of the entry: the save key alone (refreshed once, after a rotation). */
+export const checkSaveToken = async (token: string, claims: SaveClaims, deps: Pick<SaveDeps, 'saveKeys'>): Promise<void> => {
   const { keySet, fetched } = await deps.saveKeys.lookup(SAVE_KEY_SCOPE);
   if (verifySaveToken(keySet.keys, token, claims)) return;
   // The key may have been rotated since this instance read it.

@@ -12,6 +12,7 @@
 export type FunctionName =
   | 'load-entry-data'
   | 'browser-saves'
+  | 'link-requests'
   | 'credentials'
   | 'entries'
   | 'mint'
@@ -45,6 +46,7 @@ export const ROUTES = {
   loadEntryData: { key: 'POST /v1/load-entry-data', fn: 'load-entry-data', access: 'public' },
   createEntry: { key: 'POST /v1/entries', fn: 'browser-saves', access: 'public' },
   saveProgress: { key: 'POST /v1/entries/{entry_id}/progress', fn: 'browser-saves', access: 'public' },
+  linkRequests: { key: 'POST /v1/entries/{entry_id}/link-requests', fn: 'link-requests', access: 'public' },
   createCredential: { key: 'POST /v1/projects/{project_id}/credentials', fn: 'credentials', access: 'iam' },
   listCredentials: { key: 'GET /v1/projects/{project_id}/credentials', fn: 'credentials', access: 'iam' },
   revokeCredential: { key: 'DELETE /v1/projects/{project_id}/credentials/{credential_id}', fn: 'credentials', access: 'iam' },

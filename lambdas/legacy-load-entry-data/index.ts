@@ -5,7 +5,9 @@ import { DynamoDbEntryReader } from '../adapters/dynamodb-entry-reader';
 import { LegacyKeySource } from '../adapters/legacy-key-source';
 import { SecretsManagerLegacyKeyReader } from '../adapters/secrets-manager-legacy-key-store';
 import { SecretsManagerProjectReader } from '../adapters/secrets-manager-project-store';
-import { setting } from '../runtime/environment';
+import { expiredLinkEvents } from '../adapters/event-bus';
+import { errorNames } from '../http/error-response';
+import { eventBusSettings, setting } from '../runtime/environment';
 import { ApiError } from '../domain/errors';
 import { httpPipeline } from '../http/pipeline';
 import { type HttpResult, type JsonEvent, jsonResult } from '../http/types';
@@ -39,6 +41,10 @@ const keys = publicKeyCache(
   'flow_id',
 );
 const entries = new DynamoDbEntryReader(dynamodb, config.tableName, config.consistentReads);
+// Off by default: only then does an expired link cost more than its 401 (a read, a conditional write, an event).
+const expiredLinks = setting('EXPIRED_LINK_EVENTS')
+  ? expiredLinkEvents(eventBusSettings(), config.tableName, (error) => logger.warn('expired link event not put', errorNames(error)))
+  : undefined;
 
 type LegacyEvent = JsonEvent<LegacyLoadEntryRequest> & Pick<APIGatewayProxyEventV2, 'rawPath'>;
 
@@ -77,7 +83,7 @@ const legacyLoadEntryData = async (event: LegacyEvent): Promise<HttpResult> => {
   const { entry, attribution } = await recordVerification(() =>
     resumeLegacyEntry(
       event.body,
-      { keys, entries, now: Date.now },
+      { keys, entries, now: Date.now, expiredLinks },
       { origin: event.headers?.origin, userAgent: event.headers?.['user-agent'], onKeys: (keySet) => logKeyOwner(keySet, event.body.flow_id) },
     ),
   );

@@ -4,7 +4,9 @@ import { DynamoDbResumeNotes } from '../adapters/dynamodb-resume-notes';
 import { SaveKeySource } from '../adapters/save-key-source';
 import { SecretsManagerKeySource } from '../adapters/secrets-manager-key-source';
 import { SecretsManagerProjectReader } from '../adapters/secrets-manager-project-store';
-import { setting } from '../runtime/environment';
+import { expiredLinkEvents } from '../adapters/event-bus';
+import { errorNames } from '../http/error-response';
+import { eventBusSettings, setting } from '../runtime/environment';
 import { httpPipeline } from '../http/pipeline';
 import type { RouteEvent } from '../http/route-schema';
 import { jsonResult, type HttpResult } from '../http/types';
@@ -32,6 +34,10 @@ const keys = publicKeyCache(
 );
 const entries = new DynamoDbEntryReader(dynamodb, config.tableName, config.consistentReads);
 const resumeNotes = new DynamoDbResumeNotes(dynamodb, config.tableName);
+// Off by default: only then does an expired link cost more than its 401 (a read, a conditional write, an event).
+const expiredLinks = setting('EXPIRED_LINK_EVENTS')
+  ? expiredLinkEvents(eventBusSettings(), config.tableName, (error) => logger.warn('expired link event not put', errorNames(error)))
+  : undefined;
 // Read only when a browser-saves project's entry is resumed, then cached like the projects' keys.
 const saveKeys = publicKeyCache(new SaveKeySource(secretsManager, config.saveKeySecret), 'project_id');
 
@@ -53,7 +59,7 @@ const noteResume = async (entryId: string, projectId: string, { kind, record }: 
 const loadEntryData = async (event: RouteEvent<typeof routeSchemas.loadEntryData>): Promise<HttpResult> => {
   logger.appendKeys({ project_id: event.body.project_id, flow_id: event.body.flow_id });
   const { entry, credentialId, browserSaves, attribution } = await recordVerification(() =>
-    resumeEntry(event.body, { keys, entries, now: Date.now }, { origin: event.headers?.origin, userAgent: event.headers?.['user-agent'] }),
+    resumeEntry(event.body, { keys, entries, now: Date.now, expiredLinks }, { origin: event.headers?.origin, userAgent: event.headers?.['user-agent'] }),
   );
   logger.appendKeys({ credential_id: credentialId, ...resumeLogKeys(attribution) });
   const noted = noteResume(entry.entry_id, event.body.project_id, attribution);

@@ -50,6 +50,10 @@ export const SETTINGS = {
    * `shortLinkDomain` (`https://go.example.com`). Mint builds `short_url` from it.
    */
   SHORT_LINK_BASE_URL: { kind: 'string' },
+  /** The deployment's EventBridge bus, where link requests and expired-link events go (ApiFunction.bindEventBus). */
+  EVENT_BUS_NAME: { kind: 'string', optional: true },
+  /** A valid link opened after its expiry puts a `Resume Link Expired` event on the bus (prop `expiredLinkEvents`). */
+  EXPIRED_LINK_EVENTS: { kind: 'boolean', default: false },
   /** false: the legacy Function URL answers 410 to every request. */
   LEGACY_ENABLED: { kind: 'boolean', default: true },
   /** The date announced in the legacy responses' Sunset header (ISO 8601). */
@@ -58,6 +62,13 @@ export const SETTINGS = {
   LEGACY_MIGRATION_GUIDE_URL: { kind: 'string', optional: true },
   /** The current contract's URL, named in the legacy migration notice. */
   CURRENT_ENDPOINT_URL: { kind: 'string', optional: true },
+  /**
+   * The SDK's standard endpoint variables: unset in AWS; the emulator locally and
+   * in tests. The SDK clients read them on their own; the EventBridge calls,
+   * made without an SDK client (adapters/aws-json.ts), read them here.
+   */
+  AWS_ENDPOINT_URL_EVENTBRIDGE: { kind: 'string', optional: true },
+  AWS_ENDPOINT_URL: { kind: 'string', optional: true },
   /** The service name Powertools gives the logger. */
   POWERTOOLS_SERVICE_NAME: { kind: 'string', default: 'session-recovery' },
 } as const satisfies Record<string, Definition>;
@@ -126,4 +137,15 @@ export const lambdaEnvironment = (values: Settings): Record<string, string> => {
     (Object.keys(SETTINGS) as SettingName[]).filter((n) => defaultOf(n) !== undefined).map((n) => [n, defaultOf(n)]),
   ) as Settings;
   return environmentOf({ ...defaults, ...values });
+};
+
+/**
+ * The deployment's bus, as the Lambdas that put events call it. The construct
+ * sets EVENT_BUS_NAME with EXPIRED_LINK_EVENTS and on link-requests: a Lambda
+ * that needs it without it is a broken deployment, failed at cold start.
+ */
+export const eventBusSettings = (env: Readonly<Record<string, string | undefined>> = process.env): { busName: string; endpoint: string | undefined } => {
+  const busName = setting('EVENT_BUS_NAME', env);
+  if (busName === undefined) throw new Error('Missing required environment variable EVENT_BUS_NAME');
+  return { busName, endpoint: setting('AWS_ENDPOINT_URL_EVENTBRIDGE', env) ?? setting('AWS_ENDPOINT_URL', env) };
 };

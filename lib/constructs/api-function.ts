@@ -3,12 +3,14 @@ import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { acknowledgeWildcardResource } from './acknowledge';
 import { BUNDLING } from './bundling';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import { EXPIRED_LINK_KEY_PREFIX } from '../../lambdas/adapters/naming';
 import type { FunctionName } from '../../lambdas/http/routes';
 import { environmentOf, type Settings } from '../../lambdas/runtime/environment';
 
@@ -111,6 +113,23 @@ export class ApiFunction extends NodejsFunction {
       }),
     );
     this.addSettings({ TABLE_NAME: table.tableName });
+  }
+
+  /** Lets the function put events on the deployment's bus, and on no other, and tells it the bus's name. */
+  bindEventBus(bus: IEventBus): void {
+    bus.grantPutEventsTo(this);
+    this.addSettings({ EVENT_BUS_NAME: bus.eventBusName });
+  }
+
+  /**
+   * Turns `Resume Link Expired` events on: the once-an-hour mark of each entry
+   * (PutItem, and DeleteItem to give it back when the event was not put) on
+   * `expired#` items only, and the bus.
+   */
+  bindExpiredLinkEvents(table: ITableV2, bus: IEventBus): void {
+    this.bindEntriesTable(table, ['dynamodb:PutItem', 'dynamodb:DeleteItem'], { keyPrefix: EXPIRED_LINK_KEY_PREFIX });
+    this.bindEventBus(bus);
+    this.addSettings({ EXPIRED_LINK_EVENTS: true });
   }
 
   /** Lets the function read the deployment's save key (browser saves), and nothing else of it, and tells it where it is. */

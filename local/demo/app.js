@@ -2,8 +2,8 @@
 // snippets (served as action.js and save-action.js, configured for this demo) with
 // the helpers Embeddables gives an Action: the resume on load, and the save on
 // each page change, which saves through the API's public routes only, as a page
-// does in AWS. "Send me a link" asks a stand-in for the team's backend, served
-// next to this page, to mint the link: minting needs IAM in AWS.
+// does in AWS. "Send me a link" asks the API for a link through the public
+// link-requests route, which puts it on the event bus (the runtime prints it).
 
 const PAGES = ['page_1', 'page_2', 'page_3', 'page_done'];
 const QUESTION_PAGES = 3;
@@ -154,6 +154,14 @@ form.addEventListener('submit', (event) => {
 });
 $('back').addEventListener('click', () => move(PAGES[PAGES.indexOf(pageKey) - 1]));
 
+// "Send me a link" through the public route, as any browser-saves page: session-recovery.js's
+// requestLink, on the entry the save Action keeps in localStorage (the same key). The link goes
+// on the deployment's event bus for the team's rule to deliver, never back to the page.
+// The legacy page has no button (it does not save), so it does not load the client.
+const links = legacy
+  ? null
+  : (await import('/clients/session-recovery.js')).createAutosave({ apiUrl: config.apiUrl || location.origin, projectId: config.projectId, flowId: config.flowId, listen: false });
+
 $('send-link').addEventListener('click', async () => {
   $('send-link').disabled = true;
   setStatus('Saving…');
@@ -161,26 +169,15 @@ $('send-link').addEventListener('click', async () => {
     // The latest answers first, so the link opens on them.
     const saved = await saveAction(userData(), helperFunctions, { trigger: 'button_click' });
     reportSave(saved);
-    const entryId = saved.entryId ?? held.entry_id;
-    if (saved.status === 'failed' || !entryId) return;
-    const resumeUrl = new URL('./', location.href).href;
-    // The team's backend mints the link and emails it; here its stand-in answers it.
-    const res = await fetch('backend/send-link', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ entry_id: entryId, resume_url: resumeUrl }),
-    });
-    const link = await res.json().catch(() => null);
-    if (!res.ok) throw new Error(link?.error?.message ?? `HTTP ${res.status}`);
-    $('resume-link').href = link.url;
-    $('resume-link').textContent = link.url;
-    $('link-expiry').textContent = new Date(link.expires_at).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' });
-    const endpoint = config.apiUrl || location.origin;
-    $('mint-command').textContent = `npm run cli -- --endpoint ${endpoint} mint --project ${config.projectId} --entry ${entryId} --resume-url ${resumeUrl}`;
+    if (saved.status === 'failed') return;
+    const to = $('link-email').value.trim();
+    const sent = await links.requestLink({ channel: 'email', ...(to ? { to } : {}), resumeUrl: new URL('./', location.href).href });
+    $('link-expiry').textContent = new Date(sent.expiresAt).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' });
     $('link-box').hidden = false;
-    setStatus('Progress saved. Your link is ready.');
+    setStatus('Progress saved. Your link is on its way.');
   } catch (error) {
-    setStatus(`A link could not be created: ${error.message}`, 'error');
+    const why = error.code === 'too_many_link_requests' ? 'three links were sent in the last hour; try again later' : error.message;
+    setStatus(`A link could not be sent: ${why}`, 'error');
   } finally {
     $('send-link').disabled = false;
   }
@@ -202,6 +199,7 @@ $('start-over').addEventListener('click', () => {
 
 if (legacy) {
   $('send-link').hidden = true;
+  $('link-email-label').hidden = true;
   $('legacy-note').hidden = false;
   // The footer names the one snippet this page runs.
   $('snippet-file').textContent = 'clients/embeddables-action-legacy.js';

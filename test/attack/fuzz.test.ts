@@ -57,15 +57,13 @@ const bodies = (right: Record<string, string>) => {
 
 const contentTypes = fc.constantFrom('application/json', 'text/plain;charset=UTF-8', 'application/json; charset=utf-8', 'text/html', 'application/x-www-form-urlencoded', undefined);
 
-const fuzz = async (url: string, right: Record<string, string>) => {
+const fuzz = async (url: string, right: Record<string, string>, headers: Record<string, string> = {}, accepted: (reply: Awaited<ReturnType<typeof send>>) => boolean = (reply) => (reply.json as { entry?: { entry_id?: string } }).entry?.entry_id === entry) => {
   const statuses = new Map<number, number>();
   await fc.assert(
     fc.asyncProperty(bodies(right), contentTypes, async (text, contentType) => {
-      const reply = await send(url, new TextEncoder().encode(text), contentType ? { 'content-type': contentType } : {});
+      const reply = await send(url, new TextEncoder().encode(text), { ...headers, ...(contentType ? { 'content-type': contentType } : {}) });
       statuses.set(reply.status, (statuses.get(reply.status) ?? 0) + 1);
-      if (reply.status === 200) {
-        return (reply.json as { entry?: { entry_id?: string } }).entry?.entry_id === entry;
-      }
+      if (reply.status < 300) return accepted(reply);
       return isDocumentedRefusal(reply);
     }),
     { numRuns: RUNS },
@@ -95,6 +93,31 @@ it(`the legacy endpoint answers ${RUNS} generated requests the same way`, async 
   });
   expect([...statuses.keys()].every((s) => s < 500)).toBe(true);
   expect(statuses.get(200) ?? 0).toBeGreaterThan(0);
+}, 600_000);
+
+it(`POST /v1/entries/{entry_id}/link-requests answers ${RUNS} generated requests from a page with a 202 or a documented 4xx, never a 5xx`, async () => {
+  const site = 'https://fuzz.example';
+  await send(`${rt.apiUrl}/v1/projects/${project}/allowed-origins`, JSON.stringify({ origins: [site] }), { 'content-type': 'application/json' }, 'PUT');
+  await send(`${rt.apiUrl}/v1/projects/${project}/browser-saves`, JSON.stringify({ enabled: true }), { 'content-type': 'application/json' }, 'PUT');
+  const made = await send(`${rt.apiUrl}/v1/entries`, JSON.stringify({ project_id: project, flow_id: flow, current_page_key: 'p', user_data: {} }), { 'content-type': 'application/json', origin: site });
+  const { entry_id: madeId, save_token: saveToken } = made.json as { entry_id: string; save_token: string };
+  registerSensitive(saveToken);
+  try {
+    const statuses = await fuzz(
+      `${rt.apiUrl}/v1/entries/${madeId}/link-requests`,
+      { project_id: project, flow_id: flow, save_token: saveToken, channel: 'email', to: 'ada@example.com', resume_url: `${site}/flow` },
+      { origin: site },
+      (reply) => reply.status === 202 && typeof (reply.json as { expires_at?: unknown }).expires_at === 'string',
+    );
+    expect([...statuses.keys()].every((s) => s < 500)).toBe(true);
+    // Some generated requests are valid, and however many, the entry's limit holds: at most 3 links in the hour.
+    expect(statuses.get(202) ?? 0).toBeGreaterThan(0);
+    expect(statuses.get(202)).toBeLessThanOrEqual(3);
+  } finally {
+    await send(`${rt.apiUrl}/v1/projects/${project}/browser-saves`, JSON.stringify({ enabled: false }), { 'content-type': 'application/json' }, 'PUT');
+    await deleteEntry(madeId);
+    await deleteEntry(`link-requests#${madeId}`);
+  }
 }, 600_000);
 
 it(`GET and HEAD /r/{code} answer ${RUNS} generated codes with a 302 to the stored link for its own code and a 404 for any other, never a 5xx`, async () => {

@@ -1,8 +1,7 @@
-import { execFile } from 'node:child_process';
 import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
+import { type BusSubscription, emulatorConfig, subscribe } from '../../local/event-bus';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
 import { browserTest, demoOutcome, launchBrowser, RESULTS_DIR } from './support/browser';
 import { callApi, deleteEntry, RequestLog } from './support/site';
@@ -13,28 +12,31 @@ const PUBLIC_ROUTES = ROUTE_LIST.filter((r) => r.access === 'public');
 const { key: LOAD } = PUBLIC_ROUTES.find((r) => r.name === 'loadEntryData')!;
 const CREATE = PUBLIC_ROUTES.find((r) => r.name === 'createEntry')!;
 const PROGRESS = PUBLIC_ROUTES.find((r) => r.name === 'saveProgress')!;
-const { key: MINT } = ROUTE_LIST.find((r) => r.name === 'mint')!;
+const LINK_REQUESTS = PUBLIC_ROUTES.find((r) => r.name === 'linkRequests')!;
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 /**
  * (a) The journey in a real browser, against the local runtime's own /demo page,
- * with two browser contexts as two devices: the page saves through the public
- * routes only, a stand-in for the team's backend mints the link, and the second
- * device restores it and saves on to the same entry.
+ * with two browser contexts as two devices: the page saves and asks for its
+ * link through the public routes only, the link arrives on the deployment's
+ * event bus (read here through a rule of the test's own), and the second device
+ * restores it and saves on to the same entry.
  */
 
 const root = path.join(import.meta.dirname, '..', '..');
-const run = promisify(execFile);
 const log = new RequestLog();
 let runtime: LocalRuntime;
 let browser: Browser;
+let bus: BusSubscription;
 
 beforeAll(async () => {
   runtime = await startLocalRuntime({ port: 0, legacyPort: 0, endpoint: process.env.AWS_ENDPOINT_URL, log: log.record });
+  bus = await subscribe(emulatorConfig(process.env.AWS_ENDPOINT_URL!), runtime.eventBusName);
   browser = await launchBrowser();
 });
 afterAll(async () => {
   await browser?.close();
+  await bus?.close();
   await runtime?.stop();
 });
 
@@ -77,26 +79,28 @@ describe('the demo flow at /demo', () => {
     await saved(page);
     await page.getByLabel('Team, up to 50 people').check();
     await page.getByLabel('Seats').fill('12');
+    await page.getByLabel('Email for the link (optional)').fill('grace.hopper@example.com');
+    await bus.drain();
     log.clear();
     await page.getByRole('button', { name: 'Send me a link to continue later' }).click();
-    const linkElement = page.locator('#resume-link');
-    await linkElement.waitFor();
-    const link = new URL((await linkElement.getAttribute('href')) as string);
+    await page.locator('#status', { hasText: 'Progress saved. Your link is on its way.' }).waitFor();
+    // The link reaches the bus, never the page: exactly one event, for the team's rule to deliver.
+    const events = (await bus.drain()).filter((e) => e['detail-type'] === 'Resume Link Requested' && e.detail.project_id === runtime.demo.projectId);
+    expect(events).toHaveLength(1);
+    const link = new URL(events[0].detail.url as string);
     const entryId = link.searchParams.get('entry_id') as string;
 
     try {
-      // The page called the public routes only: the entry was created, then saved with the page-2 answers.
-      expect(callsA).toEqual([CREATE.key, PROGRESS.key]);
-      // The link came from the stand-in for the team's backend, which minted it server to server.
-      expect(log.lines).toEqual([`${PROGRESS.method} ${PROGRESS.path.replace('{entry_id}', entryId)} -> 200`, `${MINT} -> 200`]);
+      expect(events[0].detail).toMatchObject({ flow_id: runtime.demo.flowId, entry_id: entryId, channel: 'email', to: 'grace.hopper@example.com' });
+      // The page called the public routes only: the entry was created, saved with the page-2 answers, then a link asked for.
+      expect(callsA).toEqual([CREATE.key, PROGRESS.key, LINK_REQUESTS.key]);
+      expect(log.lines).toEqual([
+        `${PROGRESS.method} ${PROGRESS.path.replace('{entry_id}', entryId)} -> 200`,
+        `${LINK_REQUESTS.method} ${LINK_REQUESTS.path.replace('{entry_id}', entryId)} -> 202`,
+      ]);
+      expect(await page.content()).not.toContain(link.searchParams.get('token'));
       expect(`${link.origin}${link.pathname}`).toBe(runtime.demoUrl);
       expect([...link.searchParams.keys()]).toEqual(['token', 'entry_id', 'expires_at']);
-      expect(await linkElement.textContent()).toBe(link.href);
-      const command = (await page.locator('#mint-command').textContent()) as string;
-      expect(command).toBe(`npm run cli -- --endpoint ${runtime.apiUrl} mint --project ${runtime.demo.projectId} --entry ${entryId} --resume-url ${runtime.demoUrl}`);
-      // The command the page shows mints a link too, as `npm run cli` runs it.
-      const { stdout } = await run(process.execPath, [path.join(root, 'bin', 'session-recovery-cli.js'), ...command.split(' ').slice(4), '--json']);
-      expect((JSON.parse(stdout) as { url: string }).url).toMatch(new RegExp(`^${runtime.demoUrl}\\?token=[0-9a-f]{64}&entry_id=${entryId}&expires_at=`));
       expect(await savedEntry(entryId)).toEqual({
         project_id: runtime.demo.projectId,
         flow_id: runtime.demo.flowId,

@@ -6,10 +6,11 @@ import { App } from 'aws-cdk-lib';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { dynamodb, secretsManager } from '../../lambdas/adapters/clients';
-import { shortLinkKey } from '../../lambdas/adapters/naming';
+import { LINK_REQUESTS_KEY_PREFIX, shortLinkKey } from '../../lambdas/adapters/naming';
 import { generateShortCode } from '../../lambdas/domain/short-links';
 import { SecretsManagerLegacyKeyStore } from '../../lambdas/adapters/secrets-manager-legacy-key-store';
 import { computeToken } from '../../lambdas/domain/token';
+import { emulatorConfig, subscribe } from '../../local/event-bus';
 import { SessionRecoveryStack } from '../../lib/session-recovery-stack';
 import { loadEntryEvent } from '../fixtures/events';
 import { functionUrlEvent } from '../fixtures/legacy-events';
@@ -77,12 +78,15 @@ const current = taskFor('SessionRecoveryLoadEntryData');
 const legacy = taskFor('SessionRecoveryLegacyLoadEntryData');
 const saves = taskFor('SessionRecoveryBrowserSaves');
 const shortLinks = taskFor('SessionRecoveryShortLinks');
+const linkRequests = taskFor('SessionRecoveryLinkRequests');
 
 /** Values CloudFormation would fill in (references to the table and the API). */
 const RESOLVED: Record<string, string> = {
   TABLE_NAME: process.env.TABLE_NAME as string,
   SAVE_KEY_SECRET: process.env.SAVE_KEY_SECRET as string,
   CURRENT_ENDPOINT_URL: 'https://abc123.execute-api.us-east-1.amazonaws.com/v1/load-entry-data',
+  SHORT_LINK_BASE_URL: 'https://abc123.execute-api.us-east-1.amazonaws.com',
+  EVENT_BUS_NAME: process.env.EVENT_BUS_NAME as string,
 };
 
 /** Runs `events` through the task's handler in a fresh stock Node process with Lambda's environment (plus `extraEnv`). */
@@ -169,7 +173,7 @@ const tampered = (token: string) => `${token.slice(0, -1)}${token.endsWith('0') 
 
 describe('the deployed artifact of each public Lambda, run as nodejs24.x runs it', () => {
   it('is the bundle alone: no node_modules beside it, and no source map (none is shipped, see lib/constructs/bundling.ts)', () => {
-    for (const task of [current, legacy, saves, shortLinks]) {
+    for (const task of [current, legacy, saves, linkRequests, shortLinks]) {
       expect(task.handler).toBe('index.handler');
       expect(readdirSync(task.dir)).toEqual(['index.mjs']);
       expect(readFileSync(path.join(task.dir, 'index.mjs'), 'utf8')).not.toContain('sourceMappingURL');
@@ -207,6 +211,26 @@ describe('the deployed artifact of each public Lambda, run as nodejs24.x runs it
     const { replies: [saved, bad] } = await run(saves, [progress(save_token, 1), progress(`${save_token.slice(0, -1)}${save_token.endsWith('A') ? 'E' : 'A'}`, 2)]);
     expect([saved.status, saved.json]).toEqual([200, { seq: 1 }]);
     expect([bad.status, (bad.json as { error: { code: string } }).error.code]).toEqual([401, 'invalid_save_token']);
+  }, 30_000);
+
+  it("link-requests: a page's request for a link gets 202 and puts one event on the bus (signed by the bundle, no SDK client); nothing is loaded from the runtime's SDK", async () => {
+    const page = { origin: SITE, 'content-type': 'text/plain;charset=UTF-8' };
+    const draft = { project_id: savesProject, flow_id: s.flowId, current_page_key: 'page_1', user_data: {} };
+    const { replies: [made] } = await run(saves, [routeEvent('createEntry', {}, draft, {}, page)]);
+    const { entry_id, save_token } = made.json as { entry_id: string; save_token: string };
+    savedEntries.push(entry_id, `${LINK_REQUESTS_KEY_PREFIX}${entry_id}`);
+    registerSensitive(save_token);
+    const bus = await subscribe(emulatorConfig(process.env.AWS_ENDPOINT_URL!), process.env.EVENT_BUS_NAME!);
+    try {
+      const body = { project_id: savesProject, flow_id: s.flowId, save_token, channel: 'email' };
+      const { replies: [asked], fromNodePath } = await run(linkRequests, [routeEvent('linkRequests', { entry_id }, body, {}, page)]);
+      expect(fromNodePath).toEqual([]);
+      expect(asked.status).toBe(202);
+      const events = (await bus.drain()).filter((e) => e.detail.entry_id === entry_id);
+      expect(events.map((e) => [e['detail-type'], e.detail.channel, e.detail.expires_at])).toEqual([['Resume Link Requested', 'email', (asked.json as { expires_at: string }).expires_at]]);
+    } finally {
+      await bus.close();
+    }
   }, 30_000);
 
   it('short-links: a stored code redirects (GET and HEAD), an unknown one gets 404', async () => {

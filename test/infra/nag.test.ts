@@ -17,6 +17,7 @@ describe.each([
   ['a stack serving the current contract on a Function URL too', undefined, { currentContractFunctionUrl: true }],
   ['a stack with provisioned concurrency on load-entry-data and its Function URL', undefined, { provisionedConcurrency: 2, currentContractFunctionUrl: true }],
   ['a stack with tracing off and strongly consistent reads', undefined, { activeTracing: false, consistentReads: true }],
+  ['a stack with expired-link events', undefined, { expiredLinkEvents: true }],
   ['a stack serving short links on its own domain', { account: '111122223333', region: 'eu-west-1' }, { shortLinkDomain: { domainName: 'go.example.com', certificateArn: 'arn:aws:acm:eu-west-1:111122223333:certificate/0f1e2d3c-aaaa-bbbb-cccc-123456789abc' } }],
 ])('cdk-nag AwsSolutionsChecks on %s', (_name, env, sessionRecovery) => {
   const app = templateApp();

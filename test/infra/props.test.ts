@@ -26,12 +26,13 @@ it('passes allowed origins, environment, prefix, cache TTL and throttling throug
       }),
     },
   });
-  // The Lambdas that read project keys from a cache (resume, legacy resume, browser saves) get the same settings.
+  // The Lambdas that read project keys from a cache (resume, legacy resume, browser saves, link requests) get the same settings.
   const keyCacheSettings = Object.values(template.findResources('AWS::Lambda::Function'))
     .map((f) => f.Properties.Environment?.Variables ?? {})
     .filter((v) => 'KEY_CACHE_TTL_SECONDS' in v)
     .map((v) => [v.KEY_CACHE_TTL_SECONDS, v.KEY_MISS_REFRESH_SECONDS, v.KEY_MAX_STALENESS_SECONDS, v.KEY_LOOKUP_RATE, v.KEY_LOOKUP_BURST]);
   expect(keyCacheSettings).toEqual([
+    ['30', '5', '900', '50', '200'],
     ['30', '5', '900', '50', '200'],
     ['30', '5', '900', '50', '200'],
     ['30', '5', '900', '50', '200'],

@@ -19,6 +19,7 @@ const FUNCTION_SOURCES = (
     ['SessionRecoveryLegacyKeys', 'legacy-keys'],
     ['SessionRecoveryLegacyLoadEntryData', 'legacy-load-entry-data'],
     ['SessionRecoveryBrowserSaves', 'browser-saves'],
+    ['SessionRecoveryLinkRequests', 'link-requests'],
     ['SessionRecoveryShortLinks', 'short-links'],
     ['SessionRecoveryNotFound', 'not-found'],
   ] as const
@@ -46,9 +47,9 @@ const resourceText = (statements: Statement[], service: string) =>
   statements.filter((s) => JSON.stringify(s.Action).includes(service)).map((s) => JSON.stringify(s.Resource));
 
 describe('the Lambdas', () => {
-  it('are nine, each index.handler on Node.js 24 arm64 with tracing and a 10 s timeout', () => {
+  it('are ten, each index.handler on Node.js 24 arm64 with tracing and a 10 s timeout', () => {
     const functions = Object.values(template.findResources('AWS::Lambda::Function'));
-    expect(functions).toHaveLength(9);
+    expect(functions).toHaveLength(10);
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({
         Handler: 'index.handler',
@@ -112,6 +113,35 @@ describe('least privilege per Lambda', () => {
     expect(writes.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['link#*'] } });
   });
 
+  it("link-requests: mint's reads and writes, its own count on link-requests# keys only, the save key, and PutEvents on the deployment's bus only", () => {
+    const st = statementsOf('SessionRecoveryLinkRequests') as Array<Statement & { Condition?: unknown }>;
+    expect(actionsOf(st)).toEqual([
+      'dynamodb:BatchWriteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'events:PutEvents',
+      'secretsmanager:GetSecretValue',
+      'secretsmanager:GetSecretValue',
+    ]);
+    const leading = (action: string) => st.find((s) => s.Action === action)?.Condition;
+    expect(leading('dynamodb:BatchWriteItem')).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['link#*'] } });
+    expect(leading('dynamodb:PutItem')).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['link-requests#*'] } });
+    expect(resourceText(st, 'events:')).toEqual([expect.stringMatching(/^\{"Fn::GetAtt":\["SessionRecoveryEventBus\w+","Arn"\]\}$/)]);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Handler: 'index.handler',
+      Environment: { Variables: Match.objectLike({ EVENT_BUS_NAME: { Ref: Match.stringLikeRegexp('^SessionRecoveryEventBus') } }) },
+    });
+  });
+
+  it('without expiredLinkEvents, the resume Lambdas cannot put events and do not try', () => {
+    for (const prefix of ['SessionRecoveryLoadEntryData', 'SessionRecoveryLegacyLoadEntryData']) {
+      expect(actionsOf(statementsOf(prefix)).filter((a) => a.startsWith('events:') || a === 'dynamodb:PutItem')).toEqual([]);
+    }
+    const functions = Object.entries(template.findResources('AWS::Lambda::Function'));
+    expect(functions.filter(([, fn]) => fn.Properties.Environment?.Variables?.EXPIRED_LINK_EVENTS === 'true')).toEqual([]);
+  });
+
   it('short-links: exactly GetItem, on link# keys only, and nothing else at all', () => {
     const st = statementsOf('SessionRecoveryShortLinks') as Array<Statement & { Condition?: unknown }>;
     expect(st).toEqual([
@@ -159,7 +189,7 @@ describe('least privilege per Lambda', () => {
   it('every Lambda may write logs to its own log group only', () => {
     const policies = Object.values(template.findResources('AWS::IAM::Policy'));
     const logStatements = policies.flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]).filter((st) => JSON.stringify(st.Action).includes('logs:'));
-    expect(logStatements).toHaveLength(9);
+    expect(logStatements).toHaveLength(10);
     for (const st of logStatements) {
       expect(st.Action).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
       expect(JSON.stringify(st.Resource)).toMatch(/^\{"Fn::GetAtt":\["SessionRecovery\w+Logs\w+","Arn"\]\}$/);
@@ -178,9 +208,9 @@ describe('least privilege per Lambda', () => {
 });
 
 describe('the HTTP API', () => {
-  it('leaves the public routes (resume, and the browser saves) unauthenticated, each with its OPTIONS route', () => {
+  it('leaves the public routes (resume, the browser saves and link requests) unauthenticated, each with its OPTIONS route', () => {
     const publicRoutes = ROUTE_LIST.filter((r) => r.access === 'public');
-    expect(publicRoutes.map((r) => r.name)).toEqual(['loadEntryData', 'createEntry', 'saveProgress']);
+    expect(publicRoutes.map((r) => r.name)).toEqual(['loadEntryData', 'createEntry', 'saveProgress', 'linkRequests']);
     for (const r of publicRoutes) {
       for (const method of [r.method, 'OPTIONS']) {
         template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: `${method} ${r.path}`, AuthorizationType: 'NONE' });
@@ -333,8 +363,12 @@ describe('outputs', () => {
         'MintInvokePolicyArn',
         'AdminApiPolicyArn',
         'ShortLinkBaseUrl',
+        'EventBusName',
+        'EventBusArn',
       ]),
     );
+    template.resourceCountIs('AWS::Events::EventBus', 1);
+    expect(template.findOutputs('EventBusName').EventBusName.Value).toEqual({ Ref: expect.stringMatching(/^SessionRecoveryEventBus/) });
   });
 
   it('start short links at the API\'s own URL when there is no shortLinkDomain, and tell mint so', () => {
@@ -358,6 +392,7 @@ describe('abuse limits and observability', () => {
     expect(settings[ROUTES.createCredential.key]).toEqual({ ThrottlingRateLimit: 25, ThrottlingBurstLimit: 50 });
     expect(settings[ROUTES.createEntry.key]).toEqual({ ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 });
     expect(settings[ROUTES.saveProgress.key]).toEqual({ ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 });
+    expect(settings[ROUTES.linkRequests.key]).toEqual({ ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 });
     expect(settings[ROUTES.loadEntryData.key]).toBeUndefined();
     expect(Object.keys(settings)).toHaveLength(ROUTE_LIST.length - 1);
   });

@@ -24,6 +24,7 @@ it('`npm run synth` (cdk synth) works offline with no AWS credentials, reads its
       '-c', 'shortLinkCertificateArn=arn:aws:acm:us-east-1:111122223333:certificate/0f1e2d3c-aaaa-bbbb-cccc-123456789abc',
       '-c', 'provisionedConcurrency=2',
       '-c', 'campaignsPerMonth=120',
+      '-c', 'expiredLinkEvents=true',
     ], {
       cwd: root,
       env,
@@ -43,6 +44,8 @@ it('`npm run synth` (cdk synth) works offline with no AWS credentials, reads its
     expect(reserved.sort((a, b) => a - b)).toEqual([20, 100]);
     expect(resources.find((r) => r.Type === 'AWS::DynamoDB::GlobalTable')?.DeletionPolicy).toBe('Retain');
     expect(resources.find((r) => r.Type === 'AWS::ApiGatewayV2::DomainName')?.Properties.DomainName).toBe('go.example.com');
+    const expiredEvents = resources.filter((r) => r.Type === 'AWS::Lambda::Function' && (r.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables?.EXPIRED_LINK_EVENTS === 'true');
+    expect(expiredEvents).toHaveLength(2);
     expect(resources.filter((r) => r.Type === 'AWS::Lambda::Alias').map((r) => r.Properties.ProvisionedConcurrencyConfig)).toEqual([{ ProvisionedConcurrentExecutions: 2 }]);
     const caps = resources.map((r) => (r.Properties.Environment as { Variables?: Record<string, string> } | undefined)?.Variables?.CAMPAIGNS_PER_MONTH).filter(Boolean);
     expect(caps).toEqual(['120']);

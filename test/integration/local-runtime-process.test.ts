@@ -6,6 +6,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { SAVE_TOKEN_PATTERN } from '../../lambdas/domain/save-token';
+import { send } from '../attack/support';
 
 const root = path.join(import.meta.dirname, '..', '..');
 const run = promisify(execFile);
@@ -61,7 +62,7 @@ describe('npm start, when it cannot start', () => {
     expect(result).toEqual({
       code: 1,
       // What it was doing when it failed, then why it stopped.
-      stdout: `Starting session-recovery on 127.0.0.1 (API port ${env.PORT}, legacy port ${env.LEGACY_PORT})...\nCreating the entries table and the demo project, flow, entry and legacy key...\n`,
+      stdout: `Starting session-recovery on 127.0.0.1 (API port ${env.PORT}, legacy port ${env.LEGACY_PORT})...\nCreating the entries table, the event bus and the demo project, flow, entry and legacy key...\n`,
       stderr: `Port ${takenPort} is in use: set ${variable} to another port (e.g. ${variable}=${other} npm start).\n`,
     });
   });
@@ -123,7 +124,7 @@ describe('npm start, when it starts', () => {
       const banner = await readUntil(runtime, 'Press Ctrl-C to stop.');
       expect(banner.split('\n').slice(0, 2)).toEqual([
         'Starting session-recovery on 127.0.0.1 (API port 0, legacy port 0)...',
-        'Creating the entries table and the demo project, flow, entry and legacy key...',
+        'Creating the entries table, the event bus and the demo project, flow, entry and legacy key...',
       ]);
       const curls = banner.split('\n').filter((line) => line.trimStart().startsWith('curl ')).map((line) => line.trim());
       expect(curls).toHaveLength(2);
@@ -139,6 +140,32 @@ describe('npm start, when it starts', () => {
       const entry = { first_name: 'Ada', favourite_colour: 'green', plan: 'team', newsletter: true, seats: 5, entry_id: 'entry_demo_0001', current_page_key: 'page_3' };
       // The demo project takes browser saves: the current contract answers a save token too, the legacy one never does.
       expect(answers).toEqual([{ entry, save_token: expect.stringMatching(new RegExp(SAVE_TOKEN_PATTERN)) }, { entry }]);
+    } finally {
+      runtime.child.kill('SIGINT');
+      await runtime.exited;
+    }
+  });
+});
+
+describe('npm start, the event bus', () => {
+  it("prints each event the bus delivers: a link request's link, with its address masked", async () => {
+    const runtime = start([path.join(root, 'local', 'start.ts')], { ...process.env, PORT: '0', LEGACY_PORT: '0' });
+    try {
+      const banner = await readUntil(runtime, 'Press Ctrl-C to stop.');
+      const api = /API +(http:\/\/\S+)/.exec(banner)?.[1] as string;
+      // A page of the demo (its own origin) saves, then asks for a link.
+      const page = { 'content-type': 'application/json', origin: api };
+      const created = (await send(`${api}/v1/entries`, JSON.stringify({ project_id: 'proj_demo', flow_id: 'flow_demo_onboarding', current_page_key: 'page_1', user_data: {} }), page)).json as { entry_id: string; save_token: string };
+      const printed = readUntil(runtime, '[event] Resume Link Requested');
+      const asked = await send(
+        `${api}/v1/entries/${created.entry_id}/link-requests`,
+        JSON.stringify({ project_id: 'proj_demo', flow_id: 'flow_demo_onboarding', save_token: created.save_token, channel: 'email', to: 'ada.lovelace@example.com' }),
+        page,
+      );
+      expect(asked.status).toBe(202);
+      const line = (await printed).split('\n').find((l) => l.includes('[event]')) as string;
+      expect(line).toMatch(new RegExp(`\\[event\\] Resume Link Requested by email to a•••@example\\.com for entry ${created.entry_id} \\(project proj_demo, flow flow_demo_onboarding\\): ${api.replace(/[.]/g, '\\.')}/\\?token=`));
+      expect(line).not.toContain('ada.lovelace');
     } finally {
       runtime.child.kill('SIGINT');
       await runtime.exited;

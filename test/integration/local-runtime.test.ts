@@ -1,7 +1,5 @@
 import { createHash } from 'node:crypto';
 import { SAVE_TOKEN_PATTERN } from '../../lambdas/domain/save-token';
-import { routePath } from '../../lambdas/http/routes';
-import { SEND_LINK_PATH } from '../../local/demo-site';
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
 import { httpRequest } from '../support/raw-http';
 import { credential, deleteEntry, deleteProject, seedEntry, seedProject, uid } from '../support/seed';
@@ -242,59 +240,5 @@ describe('the local admin routes and web pages', () => {
     });
     expect(res.status).toBe(200);
     expect(res.headers['access-control-allow-origin']).toBe('*');
-  });
-});
-
-describe('the demo\'s stand-in for the team\'s backend (POST /demo/backend/send-link)', () => {
-  const sendLink = (body: string, headers: Record<string, string> = {}) =>
-    httpRequest(`${runtime.apiUrl}${SEND_LINK_PATH}`, {
-      method: 'POST',
-      headers: { origin: runtime.apiUrl, 'sec-fetch-site': 'same-origin', 'content-type': 'application/json', ...headers },
-      body,
-    });
-  const demoEntry = () => JSON.stringify({ entry_id: runtime.demo.entryId, resume_url: runtime.demoUrl });
-
-  it('mints a link for the demo page with POST /v1/tokens, and the link resumes', async () => {
-    const res = await sendLink(demoEntry());
-
-    expect(res.status).toBe(200);
-    const { url, expires_at: expiresAt, ...rest } = JSON.parse(res.body) as { url: string; expires_at: string };
-    expect(rest).toEqual({});
-    const link = new URL(url);
-    expect(`${link.origin}${link.pathname}`).toBe(runtime.demoUrl);
-    expect(link.searchParams.get('expires_at')).toBe(expiresAt);
-    const resumed = await fetch(`${runtime.apiUrl}${routePath('loadEntryData')}`, {
-      method: 'POST',
-      body: JSON.stringify({
-        flow_id: runtime.demo.flowId,
-        project_id: runtime.demo.projectId,
-        entry_id: link.searchParams.get('entry_id'),
-        token: link.searchParams.get('token'),
-        expires_at: expiresAt,
-      }),
-    });
-    expect(resumed.status).toBe(200);
-  });
-
-  it.each([
-    ['a page on another origin', { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' }],
-    ['a DNS-rebound page (its own origin, not this server\'s host)', { host: 'rebound.example', origin: 'http://rebound.example' }],
-  ])('refuses %s with 403', async (_, headers) => {
-    const res = await sendLink(demoEntry(), headers);
-
-    expect(res.status).toBe(403);
-    expect(JSON.parse(res.body)).toEqual({ error: { code: 'forbidden', message: 'Only the demo page of this server may ask for a link.' } });
-  });
-
-  it.each([
-    ['malformed JSON', '{"entry_id":', 400, 'invalid_request'],
-    ['no resume_url', JSON.stringify({ entry_id: 'entry_x' }), 400, 'invalid_request'],
-    ['a body over 4 KiB', JSON.stringify({ entry_id: 'e'.repeat(5000), resume_url: 'x' }), 413, 'payload_too_large'],
-    ['an entry that was never saved (the API\'s answer)', JSON.stringify({ entry_id: 'entry_never_saved', resume_url: 'http://127.0.0.1/demo/' }), 404, 'entry_not_found'],
-  ])('answers %s with its error', async (_, body, status, code) => {
-    const res = await sendLink(body);
-
-    expect(res.status).toBe(status);
-    expect((JSON.parse(res.body) as { error: { code: string } }).error.code).toBe(code);
   });
 });

@@ -8,13 +8,14 @@ import { handler as entries } from '../../lambdas/entries/index';
 import { handler as legacyKeys } from '../../lambdas/legacy-keys/index';
 import { handler as loadEntryData } from '../../lambdas/load-entry-data/index';
 import { handler as legacyLoad } from '../../lambdas/legacy-load-entry-data/index';
+import { handler as linkRequests } from '../../lambdas/link-requests/index';
 import { handler as mint } from '../../lambdas/mint/index';
 import { handler as shortLinks } from '../../lambdas/short-links/index';
 import { computeToken } from '../../lambdas/domain/token';
 import { ROUTE_LIST, type RouteName } from '../../lambdas/http/routes';
 import { type Handler, invoke, type Reply } from '../support/http';
 import { deleteEntry, deleteProject, uid } from '../support/seed';
-import { shortLinkKey } from '../../lambdas/adapters/naming';
+import { LINK_REQUESTS_KEY_PREFIX, shortLinkKey } from '../../lambdas/adapters/naming';
 import { routeEvent } from '../fixtures/admin-events';
 import { loadEntryEvent } from '../fixtures/events';
 import { functionUrlEvent } from '../fixtures/legacy-events';
@@ -103,7 +104,15 @@ it('every route answers exactly what docs/openapi.yaml documents, for its succes
   await call(browserSaves, 'saveProgress', { entry_id: madeId }, { ...draft, save_token: saveToken, seq: 1 }, undefined, page);
   await call(browserSaves, 'saveProgress', { entry_id: madeId }, { ...draft, save_token: saveToken, seq: 1 }, undefined, page);
   await call(browserSaves, 'saveProgress', { entry_id: madeId }, { ...draft, save_token: 's1.' + 'A'.repeat(43), seq: 2 }, undefined, page);
+  // Link requests: accepted (a link on the bus), refused with a bad address, past the hour's three, with another entry's token.
+  const ask = { project_id: projectId, flow_id: flowId, save_token: saveToken, channel: 'sms' };
+  for (let i = 0; i < 4; i++) await call(linkRequests, 'linkRequests', { entry_id: madeId }, ask, undefined, page);
+  await call(linkRequests, 'linkRequests', { entry_id: madeId }, { ...ask, to: 'not a number' }, undefined, page);
+  await call(linkRequests, 'linkRequests', { entry_id: madeId }, { ...ask, channel: 'email', resume_url: 'https://elsewhere.example/' }, undefined, page);
+  await call(linkRequests, 'linkRequests', { entry_id: madeId }, { ...ask, save_token: 's1.' + 'A'.repeat(43) }, undefined, page);
+  await call(linkRequests, 'linkRequests', { entry_id: madeId }, ask, undefined, { origin: 'https://elsewhere.example' });
   await deleteEntry(madeId);
+  await deleteEntry(`${LINK_REQUESTS_KEY_PREFIX}${madeId}`);
 
   const e = { entry_id: entryId };
   const entry = { project_id: projectId, flow_id: flowId, current_page_key: 'page_1', user_data: { answer: 'docs-check' } };

@@ -26,4 +26,6 @@ export default async function globalSetup() {
   const secrets = new SecretsManagerClient({});
   await ensureSaveKey(secrets, TEST_ENV.SAVE_KEY_SECRET);
   secrets.destroy();
+  const { emulatorConfig, ensureEventBus } = await tsImport('../../local/event-bus.ts', import.meta.url);
+  await ensureEventBus(emulatorConfig(moto.endpoint), TEST_ENV.EVENT_BUS_NAME);
 }

@@ -10,5 +10,6 @@ export const TEST_ENV = {
     SECRET_PREFIX: 'session-recovery-test/',
     SAVE_KEY_SECRET: 'session-recovery-test/save-key',
     SHORT_LINK_BASE_URL: 'https://links.example.test',
+    EVENT_BUS_NAME: 'session-recovery-test-bus',
   }),
 } as const;

@@ -81,11 +81,14 @@ const errorResponse = (status: number, code: string | undefined, headers: Record
 
 const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const PROGRESS_PATH = new RegExp(`^${routePath('saveProgress').split('{entry_id}').map(escape).join('([^/]+)')}$`);
+const LINK_REQUESTS_PATH = new RegExp(`^${routePath('linkRequests').replace('{entry_id}', '([^/]+)')}$`);
 
 /** The browser-saves routes in memory: entries with their save token, last seq, page and user data. */
 export class FakeSavesApi {
   readonly entries = new Map<string, { token: string; seq: number; page: string; data: unknown }>();
   readonly requests: SentRequest[] = [];
+  /** Link requests answered, per entry. */
+  readonly linkRequests = new Map<string, number>();
   readonly faults: Fault[] = [];
   private created = 0;
   private gate: Promise<void> | undefined;
@@ -125,6 +128,15 @@ export class FakeSavesApi {
       const token = `st_${entryId}_${'x'.repeat(20)}`;
       this.entries.set(entryId, { token, seq: 0, page: body.current_page_key as string, data: body.user_data });
       return new Response(JSON.stringify({ entry_id: entryId, save_token: token }), { status: 201 });
+    }
+    const [, linkEntryId] = LINK_REQUESTS_PATH.exec(path) ?? [];
+    if (linkEntryId) {
+      // As the API: the entry's save token, then at most 3 requests (this fake's whole life is within the hour).
+      const entry = this.entries.get(linkEntryId);
+      if (!entry || body.save_token !== entry.token) return errorResponse(401, 'invalid_save_token');
+      this.linkRequests.set(linkEntryId, (this.linkRequests.get(linkEntryId) ?? 0) + 1);
+      if (this.linkRequests.get(linkEntryId)! > 3) return errorResponse(429, 'too_many_link_requests', { 'retry-after': '3600' });
+      return new Response(JSON.stringify({ channel: body.channel, expires_at: '2099-01-01T00:00:00.000Z' }), { status: 202 });
     }
     const [, entryId] = PROGRESS_PATH.exec(path) ?? [];
     if (!entryId) return errorResponse(404, 'not_found');

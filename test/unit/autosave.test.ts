@@ -19,6 +19,7 @@ interface Autosave {
   flush(): Promise<Outcome>;
   sendUnsaved(): boolean;
   resumed(entry: { entry_id: string }, saveToken?: string): void;
+  requestLink(request: { channel: string; to?: string; resumeUrl?: string }): Promise<{ channel: string; expiresAt: string }>;
   forget(): void;
   dispose(): void;
   readonly entryId: string | null;
@@ -415,5 +416,50 @@ describe('createAutosave after the stored entry is removed (a start over in anot
 
     expect(await again).toEqual({ status: 'saved', entryId: 'entry_fake_2', seq: 0 });
     expect(api.requests.map((r) => r.path)).toEqual([routePath('createEntry'), routePath('createEntry')]);
+  });
+});
+
+describe('autosave.requestLink', () => {
+  const linkPath = (entryId: string) => routePath('linkRequests').replace('{entry_id}', entryId);
+
+  it('sends what is waiting, then asks for a link for the entry with its save token, as a simple request', async () => {
+    const { api, clock, autosave } = setup();
+    void autosave.save('page_1', { name: 'Ada' });
+
+    const asked = autosave.requestLink({ channel: 'sms', to: '+447700900123', resumeUrl: 'https://quiz.example/resume' });
+    await clock.advance(0);
+
+    expect(await asked).toEqual({ channel: 'sms', expiresAt: '2099-01-01T00:00:00.000Z' });
+    expect(api.requests.map((r) => r.path)).toEqual([routePath('createEntry'), linkPath('entry_fake_1')]);
+    expect(api.requests[1].body).toEqual({
+      project_id: PROJECT,
+      flow_id: FLOW,
+      save_token: 'st_entry_fake_1_xxxxxxxxxxxxxxxxxxxx',
+      channel: 'sms',
+      to: '+447700900123',
+      resume_url: 'https://quiz.example/resume',
+    });
+    expect((api.requests[1].init.headers as Record<string, string>)['Content-Type']).toBe('text/plain;charset=UTF-8');
+  });
+
+  it('rejects with no_entry before anything is saved, and sends nothing', async () => {
+    const { api, autosave } = setup();
+
+    const failure = await autosave.requestLink({ channel: 'email' }).catch((e: unknown) => e);
+
+    expect(failure).toBeInstanceOf(SessionRecoveryError);
+    expect((failure as { code: string }).code).toBe('no_entry');
+    expect(api.requests).toEqual([]);
+  });
+
+  it("rejects with the API's code, too_many_link_requests on the fourth in an hour, and its status", async () => {
+    const { clock, autosave } = setup();
+    void autosave.save('page_1', { name: 'Ada' });
+    await clock.advance(DEBOUNCE);
+    for (let i = 0; i < 3; i++) await autosave.requestLink({ channel: 'email' });
+
+    const failure = (await autosave.requestLink({ channel: 'email' }).catch((e: unknown) => e)) as { code: string; status: number };
+
+    expect([failure.code, failure.status]).toEqual(['too_many_link_requests', 429]);
   });
 });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { AWS_CALL_LATENCY_MS, costPerMillion, DYNAMODB_LATENCY_TOP_MS, HOURS_PER_MONTH, modelledDurationMs, PRICES, provisionedInstancePerMonth, writeUnits } from '../../bench/prices';
+import { eventCosts } from '../../bench/event-costs';
 
 const readme = readFileSync(path.join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
 const base = { memoryMb: 256, durationMs: 6, readUnitsPerRequest: 0.5, secretsManagerCallsPerRequest: 0, logBytesPerRequest: 226 };
@@ -42,4 +43,30 @@ it('README states the provisioned concurrency price and hours a month the option
   expect(readme).toContain(`at $${PRICES.lambdaArmProvisionedGbSecond} per GB-second on arm64 in us-east-1`);
   expect(readme).toContain(`for ${HOURS_PER_MONTH} hours`);
   expect(provisionedInstancePerMonth(256).toFixed(2)).toBe('2.19');
+});
+
+describe('the cost of the events (bench/event-costs.ts)', () => {
+  const costs = eventCosts(
+    {
+      email: { calls: { GetItem: 2, PutItem: 1, GetSecretValue: 1, PutEvents: 1 } },
+      sms: { calls: { GetItem: 2, PutItem: 1, GetSecretValue: 1, BatchWriteItem: 1, PutEvents: 1 } },
+    },
+    { 'expired, first in the hour': { calls: { GetItem: 1, PutItem: 1, PutEvents: 1 } }, 'expired again within the hour': { calls: { GetItem: 1, PutItem: 1 } } },
+  );
+
+  it('bills each PutEvents as one custom event, $1.00 per million, and each call at its list price', () => {
+    expect(costs.linkRequest.email.eventBridge).toBeCloseTo(1.0, 10);
+    expect(costs.linkRequest.email.secretsManager).toBeCloseTo(5.0, 10);
+    // Two strongly consistent reads of 1 unit ($0.125 per million each) and one write unit ($0.625 per million).
+    expect(costs.linkRequest.email.dynamodb).toBeCloseTo(0.875, 10);
+    expect(costs.linkRequest.sms.dynamodb).toBeCloseTo(1.5, 10);
+    expect(costs.linkRequest.email.httpApi + costs.linkRequest.email.lambdaRequests).toBeCloseTo(1.2, 10);
+  });
+
+  it("adds to an expired link's 401 no request fee, and the event only when one is put", () => {
+    expect([costs.expired.firstInHour.httpApi, costs.expired.firstInHour.lambdaRequests]).toEqual([0, 0]);
+    expect(costs.expired.firstInHour.eventBridge).toBeCloseTo(1.0, 10);
+    expect(costs.expired.again.eventBridge).toBe(0);
+    expect(costs.expired.firstInHour.total - costs.expired.again.total).toBeCloseTo(1.0 + (5 / 1000) * 0.25 * PRICES.lambdaArmGbSecond * 1e6, 10);
+  });
 });

@@ -59,7 +59,6 @@ export const siteConfig = (runtime: LocalRuntime, ids: { projectId: string; flow
   legacyUrl: runtime.legacyUrl,
   projectId: ids.projectId,
   flowId: ids.flowId,
-  backendApiUrl: runtime.apiUrl,
 });
 
 /** A loopback port nothing listens on (it was free a moment ago). */

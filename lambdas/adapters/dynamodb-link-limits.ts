@@ -1,0 +1,106 @@
+import { ConditionalCheckFailedException, DeleteItemCommand, type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { HOUR_MS } from '../domain/link-events';
+import type { OncePerWindow } from '../domain/expired-links';
+import type { Versioned, VersionedStore } from '../domain/ports';
+import { awsCall } from './errors';
+import { ENTRY_TABLE } from './naming';
+
+const PK = ENTRY_TABLE.partitionKey;
+const TTL = ENTRY_TABLE.ttlAttribute;
+
+/** DynamoDB removes the item some time after this: an hour after its newest instant, when it no longer counts. */
+const expiresAfter = (instantsMs: readonly number[]): string => String(Math.ceil((Math.max(0, ...instantsMs) + HOUR_MS) / 1000));
+
+const conditionalFailed = async (write: Promise<unknown>): Promise<boolean> => {
+  try {
+    await awsCall(write);
+    return false;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return true;
+    throw error;
+  }
+};
+
+/**
+ * The instants (epoch ms) of an entry's recent link requests, one small item
+ * per entry under `prefix + entry_id`, with a version each write increments:
+ * the compare-and-swap that lets two concurrent requests never both take the
+ * last slot. A strongly consistent read, then one conditional PutItem.
+ */
+export class DynamoDbRequestLog implements VersionedStore<readonly number[]> {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+    private readonly prefix: string,
+  ) {}
+
+  async read(entryId: string): Promise<Versioned<readonly number[]> | undefined> {
+    const out = await awsCall(
+      this.client.send(new GetItemCommand({ TableName: this.tableName, Key: { [PK]: { S: this.prefix + entryId } }, ConsistentRead: true })),
+    );
+    if (!out.Item) return undefined;
+    return { value: (out.Item.sent?.L ?? []).map((v) => Number(v.N)), version: out.Item.version?.N ?? '0' };
+  }
+
+  async compareAndSwap(entryId: string, value: readonly number[], expected: string | undefined): Promise<boolean> {
+    const failed = await conditionalFailed(
+      this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: {
+            [PK]: { S: this.prefix + entryId },
+            sent: { L: value.map((v) => ({ N: String(v) })) },
+            version: { N: String(Number(expected ?? '0') + 1) },
+            [TTL]: { N: expiresAfter(value) },
+          },
+          ConditionExpression: expected === undefined ? `attribute_not_exists(${PK})` : 'version = :v',
+          ...(expected === undefined ? {} : { ExpressionAttributeValues: { ':v': { N: expected } } }),
+        }),
+      ),
+    );
+    return !failed;
+  }
+}
+
+/**
+ * At most one mark per entry per window, under `prefix + entry_id`: one
+ * conditional PutItem and no read. The mark holds its instant, so only the
+ * request that took it can give it back.
+ */
+export class DynamoDbOncePerWindow implements OncePerWindow {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+    private readonly prefix: string,
+    private readonly windowMs: number,
+  ) {}
+
+  async take(entryId: string, now: number): Promise<boolean> {
+    const failed = await conditionalFailed(
+      this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: { [PK]: { S: this.prefix + entryId }, at: { N: String(now) }, [TTL]: { N: expiresAfter([now]) } },
+          ConditionExpression: `attribute_not_exists(${PK}) OR #at <= :ago`,
+          ExpressionAttributeNames: { '#at': 'at' },
+          ExpressionAttributeValues: { ':ago': { N: String(now - this.windowMs) } },
+        }),
+      ),
+    );
+    return !failed;
+  }
+
+  async giveBack(entryId: string, now: number): Promise<void> {
+    await conditionalFailed(
+      this.client.send(
+        new DeleteItemCommand({
+          TableName: this.tableName,
+          Key: { [PK]: { S: this.prefix + entryId } },
+          ConditionExpression: '#at = :at',
+          ExpressionAttributeNames: { '#at': 'at' },
+          ExpressionAttributeValues: { ':at': { N: String(now) } },
+        }),
+      ),
+    );
+  }
+}
