@@ -80,6 +80,14 @@ const recordToDrop = (links: Record<string, AttributeValue>, digest: string): st
   return digests.reduce((oldest, d) => (Number(links[d].M?.t?.N) < Number(links[oldest].M?.t?.N) ? d : oldest));
 };
 
+/**
+ * Whether minting this link writes the entry: to record its campaign, or to let
+ * it through a revoke-links. A link with neither is only read for, so a batch
+ * without a campaign costs its reads alone (its resumes are counted by
+ * `Verifications`, which needs no record).
+ */
+const mustRecord = (item: Item, { record }: LinkRequest): boolean => record.campaign !== undefined || item.links_valid_after?.S !== undefined;
+
 /** The item as `recordLink` leaves it, so a batch's next link to the same entry needs no second read. */
 const withLink = (item: Item, digest: string, record: LinkRecord): Item => {
   const links = { ...(item.links?.M ?? {}) };
@@ -177,7 +185,7 @@ export class DynamoDbEntryStore extends DynamoDbEntryReader implements EntryStor
         }),
       ));
       const target = checkLink(out.Item, request.owner, request.digest, now);
-      if (!target?.allowed) return target;
+      if (!target?.allowed || !mustRecord(out.Item!, request)) return target;
       if (await this.recordLink(out.Item!, request)) return target;
     }
     throw new UnavailableError('LinkNotRecorded');
@@ -192,7 +200,7 @@ export class DynamoDbEntryStore extends DynamoDbEntryReader implements EntryStor
     // An entry's links are written one after another from the item read once; entries in parallel.
     const byEntry = new Map<string, number[]>();
     results.forEach((target, i) => {
-      if (target !== LINK_UNAVAILABLE && target?.allowed) byEntry.set(requests[i].entryId, [...(byEntry.get(requests[i].entryId) ?? []), i]);
+      if (target !== LINK_UNAVAILABLE && target?.allowed && mustRecord(items.get(requests[i].entryId) as Item, requests[i])) byEntry.set(requests[i].entryId, [...(byEntry.get(requests[i].entryId) ?? []), i]);
     });
     await eachLimited([...byEntry.values()], RECORD_CONCURRENCY, async (indexes) => {
       let item: Item | undefined = items.get(requests[indexes[0]].entryId) as Item;

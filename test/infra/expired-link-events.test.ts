@@ -21,7 +21,11 @@ const statementsOf = (prefix: string): Statement[] => {
 describe.each(['SessionRecoveryLoadEntryData', 'SessionRecoveryLegacyLoadEntryData'])('expiredLinkEvents on %s', (prefix) => {
   it('writes and gives back its once-an-hour marks on expired# keys only', () => {
     const marks = statementsOf(prefix).filter((s) => JSON.stringify(s.Action).includes('PutItem'));
+    const entriesArn = { 'Fn::GetAtt': [expect.stringMatching(/^SessionRecoveryEntries/) as unknown as string, 'Arn'] };
+    // load-entry-data also notes a person's campaign resume under resumed# (for completions); the legacy Lambda does not.
+    const resumeNote = { Action: 'dynamodb:PutItem', Effect: 'Allow', Resource: entriesArn, Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['resumed#*'] } } };
     expect(marks).toEqual([
+      ...(prefix === 'SessionRecoveryLoadEntryData' ? [resumeNote] : []),
       {
         Action: ['dynamodb:PutItem', 'dynamodb:DeleteItem'],
         Effect: 'Allow',

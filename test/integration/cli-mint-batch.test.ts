@@ -52,6 +52,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+// A campaign batch writes each link's record (1,000 UpdateItems against the emulator): its tests get 2 minutes.
 const BAD_ROW = 500;
 /** 1,000 rows, the one at BAD_ROW (0-based) with an entry id the grammar refuses; a pass-through column that needs quoting. */
 const writeInput = (file: string): void => {
@@ -81,7 +82,7 @@ describe('mint-batch against the local runtime', () => {
       registerSensitive(row[3], row[1], row[2], row[2].split('/').pop());
       shortCodes.push(row[2].split('/').pop()!);
     }
-  });
+  }, 120_000);
 
   it('mints links that resume their entries, through their short links', async () => {
     const rows = records(output).slice(1);
@@ -134,7 +135,7 @@ describe('mint-batch against the local runtime', () => {
     expect(after.slice(0, 300)).toEqual(before.slice(0, 300));
     for (const row of after.slice(300)) if (row[0] !== 'bad--id') registerSensitive(row[3], row[1], row[2], row[2].split('/').pop());
     for (const row of after.slice(300)) if (row[2]) shortCodes.push(row[2].split('/').pop()!);
-  });
+  }, 120_000);
 
   it('refuses, with exit 2 and nothing written, an input without entry_id, --short without --resume-url, and an output of other columns', async () => {
     const noId = path.join(dir, 'no-id.csv');
