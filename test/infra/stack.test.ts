@@ -371,6 +371,8 @@ describe('outputs', () => {
       ]),
     );
     template.resourceCountIs('AWS::Events::EventBus', 1);
+    // Delivery is the team's own rule: the stack puts none on its bus.
+    template.resourceCountIs('AWS::Events::Rule', 0);
     expect(template.findOutputs('EventBusName').EventBusName.Value).toEqual({ Ref: expect.stringMatching(/^SessionRecoveryEventBus/) });
   });
 

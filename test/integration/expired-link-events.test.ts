@@ -1,3 +1,4 @@
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { dynamodb } from '../../lambdas/adapters/clients';
 import { DynamoDbOncePerWindow } from '../../lambdas/adapters/dynamodb-link-limits';
@@ -80,6 +81,9 @@ describe('a valid link opened after its expiry', () => {
       expect(events).toHaveLength(1);
       expect(events[0]).toMatchObject({ source: 'session-recovery', 'detail-type': 'Resume Link Expired' });
       expect(events[0].detail).toEqual({ project_id: s.projectId, flow_id: s.flowId, entry_id: s.entryId, expired_at: PAST });
+      // The hour's mark is a small item that DynamoDB's TTL removes once the hour is over.
+      const mark = await dynamodb.send(new GetItemCommand({ TableName: process.env.TABLE_NAME, Key: { entry_id: { S: `${EXPIRED_LINK_KEY_PREFIX}${s.entryId}` } }, ConsistentRead: true }));
+      expect(Number(mark.Item?.retain_until?.N)).toBe(Math.ceil((Date.now() + HOUR_MS) / 1000));
 
       clock.advance(HOUR_MS - 1000);
       const second = await resume(s);

@@ -1,4 +1,7 @@
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { countCalls } from '../../dev-support/call-counter';
+import { defaultOf } from '../../lambdas/runtime/environment';
 import { dynamodb } from '../../lambdas/adapters/clients';
 import { DynamoDbRequestLog } from '../../lambdas/adapters/dynamodb-link-limits';
 import { LINK_REQUESTS_KEY_PREFIX } from '../../lambdas/adapters/naming';
@@ -75,6 +78,11 @@ describe('a link request from a browser-saves page', () => {
     expect(reply.status).toBe(202);
     const { expires_at } = reply.json as { expires_at: string };
     expect(reply.json).toEqual({ channel: 'email', expires_at });
+    // Minted with linkDefaultLifetime (7 days unless set).
+    expect(Math.abs(Date.parse(expires_at) - (Date.now() + defaultOf('MINT_DEFAULT_TTL_SECONDS') * 1000))).toBeLessThan(60_000);
+    // The hour's count is a small item that DynamoDB's TTL removes an hour after its newest request.
+    const count = await dynamodb.send(new GetItemCommand({ TableName: process.env.TABLE_NAME, Key: { entry_id: { S: `${LINK_REQUESTS_KEY_PREFIX}${entry_id}` } }, ConsistentRead: true }));
+    expect(Math.abs(Number(count.Item?.retain_until?.N) - (Date.now() + 3_600_000) / 1000)).toBeLessThan(60);
     const events = await delivered(entry_id);
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ source: 'session-recovery', 'detail-type': 'Resume Link Requested' });
@@ -90,6 +98,22 @@ describe('a link request from a browser-saves page', () => {
       expires_at: url.searchParams.get('expires_at'),
     }));
     expect(resumed.status).toBe(200);
+  });
+
+  it("after the entry's links were revoked, sends a link that works (recorded on the entry), while the old ones stay revoked", async () => {
+    const p = await project();
+    const { entry_id, save_token } = await created(p);
+    const open = (url: URL) =>
+      send(`${rt.apiUrl}${routePath('loadEntryData')}`, JSON.stringify({ project_id: p.projectId, flow_id: p.flowId, entry_id, token: url.searchParams.get('token'), expires_at: url.searchParams.get('expires_at') }));
+    expect((await requestLink(p, entry_id, save_token)).status).toBe(202);
+    const before = new URL((await delivered(entry_id))[0].detail.url as string);
+    expect((await admin('POST', routePath('revokeLinks').replace('{entry_id}', entry_id), { project_id: p.projectId })).status).toBe(200);
+
+    expect((await requestLink(p, entry_id, save_token)).status).toBe(202);
+
+    const after = new URL((await delivered(entry_id))[0].detail.url as string);
+    expect((await open(after)).status).toBe(200);
+    expect(errorCode(await open(before))).toBe('link_revoked');
   });
 
   it('mints a short link for sms, which redirects to the full link; the address is optional', async () => {
@@ -173,6 +197,22 @@ describe('a link request the product refuses, with no event and no slot taken', 
     expect([refused.status, errorCode(refused)]).toEqual([status, code]);
     expect(await delivered(entry_id)).toEqual([]);
     expect(await sentSlots(entry_id)).toEqual([]);
+  });
+
+  it('checks the input before the save token, and the save token with no read', async () => {
+    const p = await project();
+    const { entry_id, save_token } = await created(p);
+    const forged = `${save_token.slice(0, 10)}${save_token[10] === 'A' ? 'B' : 'A'}${save_token.slice(11)}`;
+    const calls = countCalls(dynamodb);
+    try {
+      const phishing = await requestLink(p, entry_id, forged, { resume_url: 'https://evil.example/quiz' });
+      expect([phishing.status, errorCode(phishing)]).toEqual([400, 'invalid_request']);
+      const refused = await requestLink(p, entry_id, forged);
+      expect([refused.status, errorCode(refused)]).toEqual([401, 'invalid_save_token']);
+      expect(calls.calls).toEqual([]);
+    } finally {
+      calls.detach();
+    }
   });
 
   it("refuses another entry's save token with 401 invalid_save_token", async () => {

@@ -150,6 +150,7 @@ describe('POST /v1/tokens/batch', () => {
     ['a lifetime beyond the maximum', { ttl_seconds: 31 * 86400 }, 'Invalid request: ttl_seconds is beyond the maximum link lifetime of 30 days (2592000 seconds).'],
     ['a resume_url that is not https', { resume_url: 'http://quiz.example.com/' }, 'Invalid request: resume_url must use https (http is accepted on localhost only).'],
     ['a campaign that is no id', { campaign: 'spring sale' }, 'Invalid request: campaign must be at most 64 ASCII letters, digits, "_" and single "-" between them.'],
+    ['a campaign of 65 characters', { campaign: 'c'.repeat(65) }, 'Invalid request: campaign must be at most 64 ASCII letters, digits, "_" and single "-" between them.'],
     ['an unknown field', { colour: 'red' }, 'Invalid request: unknown field "colour".'],
   ])('refuses the whole batch with one 400 for %s', async (_what, fields, message) => {
     const entryId = await newEntry();

@@ -306,7 +306,11 @@ describe('erasure', () => {
     await ageLink(entryId, link, 3600);
     await resume(entryId, link);
     const note = async () => (await dynamodb.send(new GetItemCommand({ TableName: table, Key: { entry_id: { S: resumedKey(entryId) } }, ConsistentRead: true }))).Item;
-    expect((await note())?.campaign).toEqual({ S: 'spring' });
+    const noted = await note();
+    expect(noted?.campaign).toEqual({ S: 'spring' });
+    // DynamoDB's TTL removes it when the completion window closes, 7 days after the resume.
+    expect(Number(noted?.retain_until?.N)).toBe(Number(noted?.resumed_at?.N) + COMPLETION_WINDOW_SECONDS);
+    expect(COMPLETION_WINDOW_SECONDS).toBe(7 * 86_400);
     const refused = await invoke(entries, routeEvent('deleteEntry', { entry_id: entryId }, undefined, { project_id: uid('proj') }));
     expect([refused.status, await note() !== undefined]).toEqual([404, true]);
     expect((await invoke(entries, routeEvent('deleteEntry', { entry_id: entryId }, undefined, { project_id: projectId }))).status).toBe(204);
