@@ -27,6 +27,7 @@ import { BUNDLING } from '../lib/constructs/bundling';
 import { ROUTE_LIST } from '../lambdas/http/routes';
 import { lambdaEnvironment } from '../lambdas/runtime/environment';
 import { dynamodb, secretsManager } from '../lambdas/adapters/clients';
+import { eventBridge } from '../lambdas/adapters/event-bus';
 import { SaveKeySource } from '../lambdas/adapters/save-key-source';
 import { SecretsManagerLegacyKeyStore } from '../lambdas/adapters/secrets-manager-legacy-key-store';
 import { mintSaveToken } from '../lambdas/domain/save-token';
@@ -309,26 +310,11 @@ const countSaveCalls = async (handler: Invoke, saveToken: string) => {
   return result;
 };
 
-/**
- * Counts the product's EventBridge calls, which go out through fetch (lambdas/adapters/aws-json.ts), not an SDK
- * client the call counter can hook: by their X-Amz-Target, e.g. `PutEvents`.
- */
-const countEventCalls = () => {
-  const original = globalThis.fetch;
-  const calls: string[] = [];
-  globalThis.fetch = ((input: Parameters<typeof fetch>[0], init?: RequestInit) => {
-    const target = new Headers(init?.headers).get('x-amz-target');
-    if (target?.startsWith('AWSEvents.')) calls.push(target.slice('AWSEvents.'.length));
-    return original(input, init);
-  }) as typeof fetch;
-  return { calls, reset: () => calls.splice(0), detach: () => void (globalThis.fetch = original) };
-};
-
 /** Every AWS call of `requests`, per request, by command: DynamoDB's, Secrets Manager's and EventBridge's. Each a fresh event (the pipeline parses a body in place). */
 const awsCallsOf = async (handler: Invoke, requests: ReadonlyArray<() => unknown>) => {
   const ddb = countCalls(dynamodb);
   const sm = countCalls(secretsManager);
-  const eb = countEventCalls();
+  const eb = countCalls(eventBridge());
   const statuses = new Set<number>();
   try {
     for (const request of requests) statuses.add((await handler(request(), lambdaContext('bench'))).statusCode ?? 0);

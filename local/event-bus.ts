@@ -1,5 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { type AwsJsonConfig, AwsJsonError, awsJsonCall } from '../lambdas/adapters/aws-json';
+import {
+  CreateEventBusCommand,
+  DeleteRuleCommand,
+  EventBridgeClient,
+  PutRuleCommand,
+  PutTargetsCommand,
+  RemoveTargetsCommand,
+  ResourceAlreadyExistsException,
+} from '@aws-sdk/client-eventbridge';
+import { CreateQueueCommand, DeleteMessageBatchCommand, DeleteQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { EVENT_SOURCE } from '../lambdas/domain/link-events';
 
 /** An event as EventBridge delivers it to a target. */
@@ -10,25 +19,27 @@ export interface BusEvent {
   readonly detail: Record<string, unknown>;
 }
 
-/** Calls the emulator as the local runtime's AWS identity (moto checks no signatures). */
-export const emulatorConfig = (endpoint: string): AwsJsonConfig => ({
-  region: async () => process.env.AWS_REGION ?? 'us-east-1',
-  credentials: async () => ({ accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? 'local', secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? 'local' }),
-  endpoint,
-  timeoutMs: 5_000,
-});
+/** The emulator's endpoint, as the local runtime's AWS identity (moto checks no signatures). */
+export interface EmulatorConfig {
+  readonly endpoint: string;
+}
 
-const events = <T>(config: AwsJsonConfig, action: string, body: unknown) =>
-  awsJsonCall<T>(config, { service: 'events', target: `AWSEvents.${action}`, protocol: '1.1', body });
-const sqs = <T>(config: AwsJsonConfig, action: string, body: unknown) =>
-  awsJsonCall<T>(config, { service: 'sqs', target: `AmazonSQS.${action}`, protocol: '1.0', body });
+export const emulatorConfig = (endpoint: string): EmulatorConfig => ({ endpoint });
+
+const clientOptions = ({ endpoint }: EmulatorConfig) => ({ endpoint, region: process.env.AWS_REGION ?? 'us-east-1' });
+
+/** An EventBridge client on the emulator, as a test or the local runtime calls it. */
+export const emulatorEventBridge = (config: EmulatorConfig): EventBridgeClient => new EventBridgeClient(clientOptions(config));
 
 /** Creates the deployment's bus in the emulator, as CloudFormation would; one that exists already is kept. */
-export const ensureEventBus = async (config: AwsJsonConfig, name: string): Promise<void> => {
+export const ensureEventBus = async (config: EmulatorConfig, name: string): Promise<void> => {
+  const events = emulatorEventBridge(config);
   try {
-    await events(config, 'CreateEventBus', { Name: name });
+    await events.send(new CreateEventBusCommand({ Name: name }));
   } catch (error) {
-    if (!(error instanceof AwsJsonError && error.type === 'ResourceAlreadyExistsException')) throw error;
+    if (!(error instanceof ResourceAlreadyExistsException)) throw error;
+  } finally {
+    events.destroy();
   }
 };
 
@@ -48,23 +59,21 @@ export interface BusSubscription {
  * what the bus delivered. Each subscription has its own rule and queue, so
  * several runtimes and tests on one emulator each see every event.
  */
-export const subscribe = async (config: AwsJsonConfig, busName: string): Promise<BusSubscription> => {
+export const subscribe = async (config: EmulatorConfig, busName: string): Promise<BusSubscription> => {
   const name = `session-recovery-local-${randomBytes(6).toString('hex')}`;
-  const { QueueUrl: queueUrl } = await sqs<{ QueueUrl: string }>(config, 'CreateQueue', { QueueName: name });
-  const { Attributes } = await sqs<{ Attributes: { QueueArn: string } }>(config, 'GetQueueAttributes', { QueueUrl: queueUrl, AttributeNames: ['QueueArn'] });
-  await events(config, 'PutRule', { Name: name, EventBusName: busName, EventPattern: JSON.stringify({ source: [EVENT_SOURCE] }) });
-  await events(config, 'PutTargets', { Rule: name, EventBusName: busName, Targets: [{ Id: 'queue', Arn: Attributes.QueueArn }] });
+  const events = emulatorEventBridge(config);
+  const sqs = new SQSClient(clientOptions(config));
+  const { QueueUrl: queueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
+  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }));
+  await events.send(new PutRuleCommand({ Name: name, EventBusName: busName, EventPattern: JSON.stringify({ source: [EVENT_SOURCE] }) }));
+  await events.send(new PutTargetsCommand({ Rule: name, EventBusName: busName, Targets: [{ Id: 'queue', Arn: Attributes?.QueueArn }] }));
 
   const receive = async (waitSeconds: number): Promise<BusEvent[]> => {
-    const { Messages = [] } = await sqs<{ Messages?: Array<{ Body: string; ReceiptHandle: string }> }>(config, 'ReceiveMessage', {
-      QueueUrl: queueUrl,
-      MaxNumberOfMessages: 10,
-      WaitTimeSeconds: waitSeconds,
-    });
+    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: waitSeconds }));
     if (Messages.length > 0) {
-      await sqs(config, 'DeleteMessageBatch', { QueueUrl: queueUrl, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })) });
+      await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })) }));
     }
-    return Messages.map((m) => JSON.parse(m.Body) as BusEvent);
+    return Messages.map((m) => JSON.parse(m.Body!) as BusEvent);
   };
   return {
     drain: async () => {
@@ -74,9 +83,14 @@ export const subscribe = async (config: AwsJsonConfig, busName: string): Promise
     },
     poll: () => receive(1),
     close: async () => {
-      await events(config, 'RemoveTargets', { Rule: name, EventBusName: busName, Ids: ['queue'] });
-      await events(config, 'DeleteRule', { Name: name, EventBusName: busName });
-      await sqs(config, 'DeleteQueue', { QueueUrl: queueUrl });
+      try {
+        await events.send(new RemoveTargetsCommand({ Rule: name, EventBusName: busName, Ids: ['queue'] }));
+        await events.send(new DeleteRuleCommand({ Name: name, EventBusName: busName }));
+        await sqs.send(new DeleteQueueCommand({ QueueUrl: queueUrl }));
+      } finally {
+        events.destroy();
+        sqs.destroy();
+      }
     },
   };
 };

@@ -24,7 +24,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
  * when `requestTimeout` passes, and the call waits on. `socketTimeout` covers an
  * answer that stops halfway, after its headers.
  */
-const sdkOptions = {
+export const sdkOptions = {
   retryMode: 'standard',
   maxAttempts: 3,
   requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000, socketTimeout: 2_000, throwOnRequestTimeout: true },

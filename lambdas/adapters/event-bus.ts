@@ -1,19 +1,28 @@
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { ExpiredLinkEvents } from '../domain/expired-links';
 import { HOUR_MS } from '../domain/link-events';
-import { dynamodb } from './clients';
+import { dynamodb, sdkOptions } from './clients';
 import { DynamoDbOncePerWindow } from './dynamodb-link-limits';
 import { EventBridgePublisher } from './eventbridge-publisher';
 import { EXPIRED_LINK_KEY_PREFIX } from './naming';
 
-/** Where the deployment's bus is: its name, and the endpoint (the emulator's; undefined in AWS: EventBridge's regional one). */
+/** Where the deployment's bus is: its name (the endpoint is the SDK's: EventBridge's regional one, or AWS_ENDPOINT_URL_EVENTBRIDGE / AWS_ENDPOINT_URL). */
 export interface BusLocation {
   readonly busName: string;
-  readonly endpoint: string | undefined;
 }
 
-/** The deployment's bus, called with the DynamoDB client's region and credential chain. */
-export const eventBus = ({ busName, endpoint }: BusLocation): EventBridgePublisher =>
-  new EventBridgePublisher({ region: dynamodb.config.region, credentials: dynamodb.config.credentials, endpoint }, busName);
+let shared: EventBridgeClient | undefined;
+
+/**
+ * The instance's EventBridge client, created on first use, so the Lambdas that
+ * never put an event never create it. One attempt within the shared 2 s request
+ * timeout: a link request that cannot put its event answers 503 and gives its
+ * slot back, and an expired link's 401 never waits on retries.
+ */
+export const eventBridge = (): EventBridgeClient => (shared ??= new EventBridgeClient({ ...sdkOptions, maxAttempts: 1 }));
+
+/** The deployment's bus. */
+export const eventBus = ({ busName }: BusLocation): EventBridgePublisher => new EventBridgePublisher(eventBridge(), busName);
 
 /**
  * `Resume Link Expired` events (`expiredLinkEvents`): on the deployment's bus,

@@ -1,11 +1,7 @@
+import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { UnavailableError } from '../domain/errors';
 import { EVENT_SOURCE, type EventPublisher } from '../domain/link-events';
-import { type AwsJsonConfig, awsJsonCall } from './aws-json';
-
-interface PutEventsOutput {
-  readonly FailedEntryCount?: number;
-  readonly Entries?: ReadonlyArray<{ readonly ErrorCode?: string }>;
-}
+import { awsCall } from './errors';
 
 /**
  * Puts events on the deployment's bus with PutEvents. PutEvents answers 200
@@ -14,17 +10,14 @@ interface PutEventsOutput {
  */
 export class EventBridgePublisher implements EventPublisher {
   constructor(
-    private readonly config: AwsJsonConfig,
+    private readonly client: EventBridgeClient,
     private readonly busName: string,
   ) {}
 
   async publish(detailType: string, detail: object): Promise<void> {
-    const out = await awsJsonCall<PutEventsOutput>(this.config, {
-      service: 'events',
-      target: 'AWSEvents.PutEvents',
-      protocol: '1.1',
-      body: { Entries: [{ Source: EVENT_SOURCE, DetailType: detailType, Detail: JSON.stringify(detail), EventBusName: this.busName }] },
-    });
+    const out = await awsCall(
+      this.client.send(new PutEventsCommand({ Entries: [{ Source: EVENT_SOURCE, DetailType: detailType, Detail: JSON.stringify(detail), EventBusName: this.busName }] })),
+    );
     if ((out.FailedEntryCount ?? 0) > 0) throw new UnavailableError(out.Entries?.[0]?.ErrorCode ?? 'FailedEntry');
   }
 }

@@ -62,13 +62,6 @@ export const SETTINGS = {
   LEGACY_MIGRATION_GUIDE_URL: { kind: 'string', optional: true },
   /** The current contract's URL, named in the legacy migration notice. */
   CURRENT_ENDPOINT_URL: { kind: 'string', optional: true },
-  /**
-   * The SDK's standard endpoint variables: unset in AWS; the emulator locally and
-   * in tests. The SDK clients read them on their own; the EventBridge calls,
-   * made without an SDK client (adapters/aws-json.ts), read them here.
-   */
-  AWS_ENDPOINT_URL_EVENTBRIDGE: { kind: 'string', optional: true },
-  AWS_ENDPOINT_URL: { kind: 'string', optional: true },
   /** The service name Powertools gives the logger. */
   POWERTOOLS_SERVICE_NAME: { kind: 'string', default: 'session-recovery' },
 } as const satisfies Record<string, Definition>;
@@ -144,8 +137,8 @@ export const lambdaEnvironment = (values: Settings): Record<string, string> => {
  * sets EVENT_BUS_NAME with EXPIRED_LINK_EVENTS and on link-requests: a Lambda
  * that needs it without it is a broken deployment, failed at cold start.
  */
-export const eventBusSettings = (env: Readonly<Record<string, string | undefined>> = process.env): { busName: string; endpoint: string | undefined } => {
+export const eventBusSettings = (env: Readonly<Record<string, string | undefined>> = process.env): { busName: string } => {
   const busName = setting('EVENT_BUS_NAME', env);
   if (busName === undefined) throw new Error('Missing required environment variable EVENT_BUS_NAME');
-  return { busName, endpoint: setting('AWS_ENDPOINT_URL_EVENTBRIDGE', env) ?? setting('AWS_ENDPOINT_URL', env) };
+  return { busName };
 };

@@ -9,7 +9,7 @@ import { UnavailableError } from '../../lambdas/domain/errors';
 import { HOUR_MS } from '../../lambdas/domain/link-events';
 import { computeToken } from '../../lambdas/domain/token';
 import { routePath } from '../../lambdas/http/routes';
-import { emulatorConfig } from '../../local/event-bus';
+import { emulatorConfig, emulatorEventBridge } from '../../local/event-bus';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
 import { send } from '../attack/support';
 import { captureLogRecords } from '../support/capture-lines';
@@ -103,7 +103,7 @@ describe('PutEvents', () => {
     server.listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
     try {
-      const publisher = new EventBridgePublisher(emulatorConfig(`http://127.0.0.1:${(server.address() as AddressInfo).port}`), 'bus');
+      const publisher = new EventBridgePublisher(emulatorEventBridge(emulatorConfig(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)), 'bus');
       const failure = await publisher.publish('Resume Link Expired', { project_id: 'p', flow_id: 'f', entry_id: 'e', expired_at: PAST }).catch((e: unknown) => e);
       expect(failure).toBeInstanceOf(UnavailableError);
       expect((failure as UnavailableError).dependencyError).toBe('InternalFailure');

@@ -9,7 +9,7 @@ import { HOUR_MS } from '../../lambdas/domain/link-events';
 import { computeToken } from '../../lambdas/domain/token';
 import { routePath } from '../../lambdas/http/routes';
 import { countCalls } from '../../dev-support/call-counter';
-import { type BusEvent, type BusSubscription, emulatorConfig, subscribe } from '../../local/event-bus';
+import { type BusEvent, type BusSubscription, emulatorConfig, emulatorEventBridge, subscribe } from '../../local/event-bus';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
 import { errorCode, send } from '../attack/support';
 import { controlClock } from '../support/clock';
@@ -176,7 +176,7 @@ describe('when the event cannot be put', () => {
 
     await announceExpiredLink(detail, Date.now(), {
       marks,
-      events: new EventBridgePublisher(emulatorConfig(process.env.AWS_ENDPOINT_URL!), 'no-such-bus'),
+      events: new EventBridgePublisher(emulatorEventBridge(emulatorConfig(process.env.AWS_ENDPOINT_URL!)), 'no-such-bus'),
       onFailure: (error) => failures.push(error),
     });
 
