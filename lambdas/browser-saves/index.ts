@@ -5,13 +5,13 @@ import { SecretsManagerKeySource } from '../adapters/secrets-manager-key-source'
 import { SecretsManagerProjectReader } from '../adapters/secrets-manager-project-store';
 import { createEntryFromBrowser, type SaveDeps, saveProgressFromBrowser } from '../domain/saves';
 import { httpPipeline } from '../http/pipeline';
-import { dispatch, type RouteHandlers } from '../http/route-schema';
+import { dispatch, type RouteHandlers, routeValidator } from '../http/route-schema';
 import { jsonResult } from '../http/types';
 import { setting } from '../runtime/environment';
 import { logger } from '../runtime/logger';
 import { publicKeyCache } from '../runtime/public-key-cache';
 import { fieldRules, routeSchemas } from './schema';
-import { validateEvent } from './validators.gen.js';
+import { routeValidators } from './validators.gen.js';
 
 const config = {
   tableName: setting('TABLE_NAME'),
@@ -47,7 +47,7 @@ const routes: RouteHandlers<'browser-saves', typeof routeSchemas> = {
 };
 
 export const handler = httpPipeline(dispatch(routes), {
-  validateEvent,
+  validateEvent: routeValidator<'browser-saves'>(routeValidators),
   fieldRules,
   maxBodyBytes: config.maxBodyBytes,
   cors: { allowedOrigins: config.allowedOrigins, methods: 'POST,OPTIONS' },

@@ -5,11 +5,11 @@ import { invalidRequest } from '../domain/errors';
 import { updateOptimistically } from '../domain/optimistic-update';
 import { addCredential, metadataOf, revokeCredential, setAllowedOrigins, setBrowserSaves } from '../domain/project-keys';
 import { httpPipeline } from '../http/pipeline';
-import { dispatch, type RouteHandlers } from '../http/route-schema';
+import { dispatch, type RouteHandlers, routeValidator } from '../http/route-schema';
 import { jsonResult } from '../http/types';
 import { logger } from '../runtime/logger';
 import { fieldRules, routeSchemas } from './schema';
-import { validateEvent } from './validators.gen.js';
+import { routeValidators } from './validators.gen.js';
 
 const config = {
   secretPrefix: setting('SECRET_PREFIX'),
@@ -93,7 +93,7 @@ const routes: RouteHandlers<'credentials', typeof routeSchemas> = {
 };
 
 export const handler = httpPipeline(dispatch(routes), {
-  validateEvent,
+  validateEvent: routeValidator<'credentials'>(routeValidators),
   fieldRules,
   maxBodyBytes: 4096,
 });

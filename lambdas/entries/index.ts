@@ -4,13 +4,13 @@ import { setting } from '../runtime/environment';
 import { validateUserData } from '../domain/entries';
 import { ApiError } from '../domain/errors';
 import { httpPipeline } from '../http/pipeline';
-import { dispatch, type RouteHandlers } from '../http/route-schema';
+import { dispatch, type RouteHandlers, routeValidator } from '../http/route-schema';
 import { jsonResult } from '../http/types';
 import { logger } from '../runtime/logger';
 import type { StoredEntry } from '../domain/ports';
 import { campaignDimension } from '../domain/recovery';
 import { fieldRules, routeSchemas } from './schema';
-import { validateEvent } from './validators.gen.js';
+import { routeValidators } from './validators.gen.js';
 
 const config = {
   tableName: setting('TABLE_NAME'),
@@ -84,7 +84,7 @@ const routes: RouteHandlers<'entries', typeof routeSchemas> = {
 };
 
 export const handler = httpPipeline(dispatch(routes), {
-  validateEvent,
+  validateEvent: routeValidator<'entries'>(routeValidators),
   fieldRules,
   // Above the user_data limit, so an oversized user_data gets its own precise 413.
   maxBodyBytes: 400 * 1024,

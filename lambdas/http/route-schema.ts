@@ -1,3 +1,4 @@
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
 import { ApiError } from '../domain/errors';
@@ -33,22 +34,48 @@ export type RouteHandlers<F extends FunctionName, S extends RouteSchemasOf<F>> =
 };
 
 /**
- * One JSON Schema for a Lambda that serves several routes: each route's schema
- * applies when `routeKey` is that route's, so a single @middy/validator checks
- * every route. Routes not listed are refused.
+ * The JSON Schema of one route's event: every part the route names is required,
+ * and checked against its schema; parts it does not name are not looked at.
+ * Each route's schema is compiled to its own validator (scripts/validators.ts),
+ * and `routeValidator` picks the one for the event's route.
  */
-export const routeEventSchema = <F extends FunctionName>(routes: RouteSchemasOf<F>): object => ({
+export const routeSchema = (parts: RouteSchema): object => ({
   type: 'object',
-  required: ['routeKey'],
-  properties: { routeKey: { enum: Object.keys(routes).map((name) => ROUTES[name as RouteNameOf<F>].key) } },
-  allOf: Object.entries(routes).map(([name, parts]) => ({
-    if: { properties: { routeKey: { const: ROUTES[name as RouteNameOf<F>].key } } },
-    then: {
-      required: Object.keys(parts as object),
-      properties: parts,
-    },
-  })),
+  required: Object.keys(parts),
+  properties: parts,
 });
+
+/** A compiled validator for each route a Lambda serves: a route without one is a type error. */
+export type RouteValidators<F extends FunctionName> = { readonly [N in RouteNameOf<F>]: ValidateFunction };
+
+/**
+ * One validator for every route of a Lambda: the event is checked by its own
+ * route's validator, and an event of no route, or of a route the Lambda does
+ * not serve, is refused. (One schema with an `if`/`then` per route compiled to
+ * twice the code: every route's checks repeated, and the whole schema embedded
+ * for the route-key `enum`; see bench/HISTORY.md.)
+ */
+export const routeValidator = <F extends FunctionName>(validators: RouteValidators<F>): ValidateFunction => {
+  const byKey = new Map<unknown, ValidateFunction>(Object.entries<ValidateFunction>(validators).map(([name, validate]) => [ROUTES[name as RouteNameOf<F>].key, validate]));
+  const validateEvent = (event: unknown): boolean => {
+    const routeKey = typeof event === 'object' && event !== null ? (event as { routeKey?: unknown }).routeKey : undefined;
+    const validate = byKey.get(routeKey);
+    if (!validate) {
+      validateEvent.errors = [
+        routeKey === undefined
+          ? { instancePath: '', schemaPath: '#/required', keyword: 'required', params: { missingProperty: 'routeKey' } }
+          : { instancePath: '/routeKey', schemaPath: '#/properties/routeKey/enum', keyword: 'enum', params: { allowedValues: [...byKey.keys()] } },
+      ];
+      return false;
+    }
+    const valid = validate(event);
+    validateEvent.errors = validate.errors;
+    return valid;
+  };
+  validateEvent.errors = null as ErrorObject[] | null | undefined;
+  // @middy/validator calls the function and reads its `errors`, as Ajv's own validators have them.
+  return validateEvent as unknown as ValidateFunction;
+};
 
 /**
  * The handler of the route the event names. Every route has one (the handlers'

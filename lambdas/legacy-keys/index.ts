@@ -2,11 +2,11 @@ import { secretsManager } from '../adapters/clients';
 import { SecretsManagerLegacyKeyStore } from '../adapters/secrets-manager-legacy-key-store';
 import { ApiError } from '../domain/errors';
 import { httpPipeline } from '../http/pipeline';
-import { dispatch, type RouteHandlers } from '../http/route-schema';
+import { dispatch, type RouteHandlers, routeValidator } from '../http/route-schema';
 import { setting } from '../runtime/environment';
 import { logger } from '../runtime/logger';
 import { fieldRules, routeSchemas } from './schema';
-import { validateEvent } from './validators.gen.js';
+import { routeValidators } from './validators.gen.js';
 
 const store = new SecretsManagerLegacyKeyStore(secretsManager, setting('SECRET_PREFIX'));
 
@@ -29,7 +29,7 @@ const routes: RouteHandlers<'legacy-keys', typeof routeSchemas> = {
 };
 
 export const handler = httpPipeline(dispatch(routes), {
-  validateEvent,
+  validateEvent: routeValidator<'legacy-keys'>(routeValidators),
   fieldRules,
   maxBodyBytes: 8192,
 });

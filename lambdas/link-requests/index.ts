@@ -10,14 +10,14 @@ import { SecretsManagerProjectReader, SecretsManagerProjectStore } from '../adap
 import { type LinkRequestDeps, requestLink } from '../domain/link-requests';
 import { newestSigningKey } from '../domain/project-keys';
 import { httpPipeline } from '../http/pipeline';
-import { dispatch, type RouteHandlers } from '../http/route-schema';
+import { dispatch, type RouteHandlers, routeValidator } from '../http/route-schema';
 import { routePath } from '../http/routes';
 import { jsonResult } from '../http/types';
 import { eventBusSettings, setting } from '../runtime/environment';
 import { logger } from '../runtime/logger';
 import { publicKeyCache } from '../runtime/public-key-cache';
 import { fieldRules, routeSchemas } from './schema';
-import { validateEvent } from './validators.gen.js';
+import { routeValidators } from './validators.gen.js';
 
 const config = {
   tableName: setting('TABLE_NAME'),
@@ -61,7 +61,7 @@ const routes: RouteHandlers<'link-requests', typeof routeSchemas> = {
 };
 
 export const handler = httpPipeline(dispatch(routes), {
-  validateEvent,
+  validateEvent: routeValidator<'link-requests'>(routeValidators),
   fieldRules,
   maxBodyBytes: 4096,
   cors: { allowedOrigins: config.allowedOrigins, methods: 'POST,OPTIONS' },

@@ -7,7 +7,7 @@ import { SecretsManagerProjectStore } from '../adapters/secrets-manager-project-
 import { setting } from '../runtime/environment';
 import { ApiError, invalidRequest } from '../domain/errors';
 import { httpPipeline } from '../http/pipeline';
-import { dispatch, type RouteHandlers } from '../http/route-schema';
+import { dispatch, type RouteHandlers, routeValidator } from '../http/route-schema';
 import { routePath } from '../http/routes';
 import { jsonResult } from '../http/types';
 import { invokePipeline } from '../http/invoke-pipeline';
@@ -27,7 +27,7 @@ import {
 import { campaignCounter, campaignDimension } from '../domain/recovery';
 import { newestSigningKey } from '../domain/project-keys';
 import { fieldRules, routeSchemas } from './schema';
-import { validateEvent, validatePayload, validateRow } from './validators.gen.js';
+import { routeValidators, validatePayload, validateRow } from './validators.gen.js';
 
 const config = {
   secretPrefix: setting('SECRET_PREFIX'),
@@ -100,7 +100,7 @@ const routes: RouteHandlers<'mint', typeof routeSchemas> = {
 };
 
 const httpHandler = httpPipeline(dispatch(routes), {
-  validateEvent,
+  validateEvent: routeValidator<'mint'>(routeValidators),
   fieldRules,
   // A batch of 500 rows is about 125 KB; API Gateway itself refuses bodies over 10 MB.
   maxBodyBytes: 256 * 1024,
