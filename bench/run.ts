@@ -597,11 +597,13 @@ const main = async () => {
     let eventSection = '';
     rows.push(`| bundle, floor | ${floor.bytes} B | 1.000 | | |`);
     // Reported, not budgeted: both SDK clients are bundled because loading one on the first request cost more of the cold resume.
-    for (const fn of ['load-entry-data', 'legacy-load-entry-data', 'browser-saves']) {
+    for (const fn of ['load-entry-data', 'legacy-load-entry-data']) {
       rows.push(`| bundle, ${fn} | ${sizes[fn].bytes} B | ${sizes[fn].ratio} | reported (${BUDGET.bundle} until the cold resume was measured) | ${sizes[fn].ratio <= BUDGET.bundle ? 'within' : 'above'} |`);
     }
+    // Browser saves set this budget before the Secrets Manager client was bundled; it is shown, not enforced, while it is above (bench/HISTORY.md, step 16).
+    rows.push(`| bundle, browser-saves | ${sizes['browser-saves'].bytes} B | ${sizes['browser-saves'].ratio} | ≤ ${BUDGET.bundle}, shown while above it (HISTORY.md step 16) | ${sizes['browser-saves'].ratio <= BUDGET.bundle ? 'yes' : '**above**'} |`);
     for (const fn of ['credentials', 'entries', 'mint', 'legacy-keys']) rows.push(`| bundle, ${fn} (admin) | ${sizes[fn].bytes} B | ${sizes[fn].ratio} | none | |`);
-    // Public, but it mints (mint's code) and signs its PutEvents: above the resume's 1.2, a budget of its own that keeps it from growing.
+    // Public, but it mints (mint's code) and carries the EventBridge client: above the resume's 1.2, a budget of its own that keeps it from growing.
     rows.push(`| bundle, link-requests | ${sizes['link-requests'].bytes} B | ${sizes['link-requests'].ratio} | ≤ ${BUDGET.linkRequestsBundle} | ${check(sizes['link-requests'].ratio <= BUDGET.linkRequestsBundle, `link-requests bundle ${sizes['link-requests'].ratio}× > ${BUDGET.linkRequestsBundle}×`)} |`);
     // The short-link redirect is public (people open it from SMS): held to the public Lambdas' budget.
     rows.push(`| bundle, short-links (redirect) | ${sizes['short-links'].bytes} B | ${sizes['short-links'].ratio} | ≤ ${BUDGET.bundle} | ${check(sizes['short-links'].ratio <= BUDGET.bundle, `short-links bundle ${sizes['short-links'].ratio}× > ${BUDGET.bundle}×`)} |`);
