@@ -5,6 +5,7 @@ import { linkDigest } from './link-digest';
 import { originAllowed } from './origin-policy';
 import { attributeResume, type ResumeAttribution } from './recovery';
 import type { EntryReader, KeyProvider, KeySet, StoredEntry } from './ports';
+import { startedAhead } from './started';
 import { findSigningKey, type SigningKey } from './token';
 import { isV2Token, verifyV2Token } from './token-v2';
 
@@ -24,8 +25,8 @@ export interface ResumeResult {
   readonly entry: ResumeEntry;
   /** Id of the credential that signed the link (for logs and metrics; never its value). */
   readonly credentialId: string;
-  /** Whether the entry's project takes saves from the browser (the device that resumed then gets a save token). */
-  readonly browserSaves: boolean;
+  /** For a project that takes saves from the browser, the save token the device that resumed carries on with (current contract only). */
+  readonly saveToken?: string;
   /** The link's campaign and age, from the entry read, and how the resume is counted. */
   readonly attribution: ResumeAttribution;
 }
@@ -36,6 +37,13 @@ export interface ResumeDeps {
   readonly now: () => number;
   /** Set with `expiredLinkEvents`: a valid link opened too late puts a `Resume Link Expired` event. */
   readonly expiredLinks?: ExpiredLinkEvents;
+  /**
+   * The entry's save token, for a project that takes saves from the browser
+   * (current contract only; the legacy one has none). Called once the link has
+   * verified and not expired, and run beside the entry read: on a new instance
+   * the save key's read then adds no round trip of its own.
+   */
+  readonly saveToken?: () => Promise<string>;
 }
 
 /** Builds the response entry. The contract's own fields win over user data of the same name. */
@@ -155,6 +163,7 @@ const resumeVerified = async (target: ResumeTarget, deps: ResumeDeps, context: R
   }
 
   const verifiedKeys = keySet;
+  const saveToken = verifiedKeys.browserSaves && deps.saveToken ? startedAhead(deps.saveToken()) : undefined;
   const refusal = (e: StoredEntry | undefined) => refusalOf(e, target, verifiedKeys, now);
   let entry = await deps.entries.getEntry(entryId);
   let refused = refusal(entry);
@@ -170,7 +179,7 @@ const resumeVerified = async (target: ResumeTarget, deps: ResumeDeps, context: R
   return {
     entry: toResumeEntry(found),
     credentialId,
-    browserSaves: verifiedKeys.browserSaves ?? false,
+    saveToken: await saveToken,
     attribution: attributeResume(found, target.token, now, context.userAgent),
   };
 };

@@ -4,6 +4,7 @@ import { ApiError, LookupLimitedError } from './errors';
 import { originAllowed } from './origin-policy';
 import type { EntrySaves, KeyProvider, KeySet } from './ports';
 import { mintSaveToken, type SaveClaims, verifySaveToken } from './save-token';
+import { startedAhead } from './started';
 
 /** The key scope under which the deployment's save key is cached (one KeyCache slot). */
 export const SAVE_KEY_SCOPE = 'save-key';
@@ -54,9 +55,18 @@ export const admit = async (projectId: string, context: SaveContext, deps: Pick<
   return keySet;
 };
 
+type SaveKeyLookup = ReturnType<KeyProvider['lookup']>;
+
+/**
+ * The save key's lookup, started before the project is admitted: it is the
+ * deployment's one key, read once per instance whatever the project, so a new
+ * instance's first save waits for one Secrets Manager round trip instead of two.
+ */
+const saveKeyAhead = (deps: Pick<SaveDeps, 'saveKeys'>): SaveKeyLookup => startedAhead(deps.saveKeys.lookup(SAVE_KEY_SCOPE));
+
 /** The key new save tokens are signed with: the current one. */
-const currentSaveKey = async (deps: Pick<SaveDeps, 'saveKeys'>) => {
-  const [current] = (await deps.saveKeys.lookup(SAVE_KEY_SCOPE)).keySet.keys;
+const currentSaveKey = async (deps: Pick<SaveDeps, 'saveKeys'>, lookup: SaveKeyLookup = deps.saveKeys.lookup(SAVE_KEY_SCOPE)) => {
+  const [current] = (await lookup).keySet.keys;
   // The key is created with the deployment: its absence is a broken deployment, not a caller's mistake.
   if (!current) throw new Error('the deployment has no save key');
   return current;
@@ -67,8 +77,13 @@ export const issueSaveToken = async (claims: SaveClaims, deps: Pick<SaveDeps, 's
   mintSaveToken(await currentSaveKey(deps), claims);
 
 /** Checks a save token with no read of the entry: the save key alone (refreshed once, after a rotation). */
-export const checkSaveToken = async (token: string, claims: SaveClaims, deps: Pick<SaveDeps, 'saveKeys'>): Promise<void> => {
-  const { keySet, fetched } = await deps.saveKeys.lookup(SAVE_KEY_SCOPE);
+export const checkSaveToken = async (
+  token: string,
+  claims: SaveClaims,
+  deps: Pick<SaveDeps, 'saveKeys'>,
+  lookup: SaveKeyLookup = deps.saveKeys.lookup(SAVE_KEY_SCOPE),
+): Promise<void> => {
+  const { keySet, fetched } = await lookup;
   if (verifySaveToken(keySet.keys, token, claims)) return;
   // The key may have been rotated since this instance read it.
   const refreshed = fetched ? undefined : await deps.saveKeys.refreshAfterMiss(SAVE_KEY_SCOPE);
@@ -91,10 +106,11 @@ export const createEntryFromBrowser = async (
   deps: SaveDeps,
   context: SaveContext,
 ): Promise<{ entry_id: string; save_token: string }> => {
+  const saveKey = saveKeyAhead(deps);
   await admit(req.project_id, context, deps);
   validateUserData(req.user_data);
   // Before any write, so a key that cannot be read leaves nothing half-made.
-  const key = await currentSaveKey(deps);
+  const key = await currentSaveKey(deps, saveKey);
   const now = deps.now();
   // A collision of 128 random bits does not happen; the conditional write makes sure of it anyway.
   for (let attempt = 0; attempt < 2; attempt++) {
@@ -127,8 +143,9 @@ export const saveProgressFromBrowser = async (
   deps: SaveDeps,
   context: SaveContext,
 ): Promise<{ seq: number }> => {
+  const saveKey = saveKeyAhead(deps);
   await admit(req.project_id, context, deps);
-  await checkSaveToken(req.save_token, { projectId: req.project_id, flowId: req.flow_id, entryId }, deps);
+  await checkSaveToken(req.save_token, { projectId: req.project_id, flowId: req.flow_id, entryId }, deps, saveKey);
   validateUserData(req.user_data);
   const now = deps.now();
   const result = await deps.entries.saveProgress(

@@ -58,19 +58,15 @@ const noteResume = async (entryId: string, projectId: string, { kind, record }: 
 /** `POST /v1/load-entry-data`: returns the saved entry a valid resume link points to. */
 const loadEntryData = async (event: RouteEvent<typeof routeSchemas.loadEntryData>): Promise<HttpResult> => {
   logger.appendKeys({ project_id: event.body.project_id, flow_id: event.body.flow_id });
-  const { entry, credentialId, browserSaves, attribution } = await recordVerification(() =>
-    resumeEntry(event.body, { keys, entries, now: Date.now, expiredLinks }, { origin: event.headers?.origin, userAgent: event.headers?.['user-agent'] }),
+  const { project_id: projectId, flow_id: flowId, entry_id: entryId } = event.body;
+  // A browser-saves project's resuming device carries on saving the entry; the seed's client code ignores the extra field.
+  const saveToken = () => issueSaveToken({ projectId, flowId, entryId }, { saveKeys });
+  const { entry, credentialId, saveToken: token, attribution } = await recordVerification(() =>
+    resumeEntry(event.body, { keys, entries, now: Date.now, expiredLinks, saveToken }, { origin: event.headers?.origin, userAgent: event.headers?.['user-agent'] }),
   );
   logger.appendKeys({ credential_id: credentialId, ...resumeLogKeys(attribution) });
-  const noted = noteResume(entry.entry_id, event.body.project_id, attribution);
-  if (!browserSaves) {
-    await noted;
-    return jsonResult(200, { entry });
-  }
-  // This device carries on saving the entry it resumed. The seed's client code ignores the extra field.
-  const claims = { projectId: event.body.project_id, flowId: event.body.flow_id, entryId: entry.entry_id };
-  const [saveToken] = await Promise.all([issueSaveToken(claims, { saveKeys }), noted]);
-  return jsonResult(200, { entry, save_token: saveToken });
+  await noteResume(entry.entry_id, projectId, attribution);
+  return jsonResult(200, token === undefined ? { entry } : { entry, save_token: token });
 };
 
 export const handler = httpPipeline(loadEntryData, {

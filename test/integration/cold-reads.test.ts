@@ -1,0 +1,167 @@
+import http from 'node:http';
+import { once } from 'node:events';
+import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { dynamodb, secretsManager } from '../../lambdas/adapters/clients';
+import { handler as browserSaves } from '../../lambdas/browser-saves/index';
+import { handler as loadEntryData } from '../../lambdas/load-entry-data/index';
+import { mintSaveToken } from '../../lambdas/domain/save-token';
+import { computeToken } from '../../lambdas/domain/token';
+import { ROUTES, routePath } from '../../lambdas/http/routes';
+import { toHttpApiEvent } from '../../local/http-api-event';
+import { loadEntryEvent } from '../fixtures/events';
+import { invoke } from '../support/http';
+import { credential, deleteEntry, deleteProject, secrets, seedEntry, seedProject, uid } from '../support/seed';
+import { sendTo } from '../support/stalled-endpoint';
+
+/**
+ * Which AWS reads a new instance makes before its first answer, and which of
+ * them overlap. Each Lambda module is new in this file, so its caches are empty,
+ * as on a new instance. Every request goes through a real HTTP proxy in front of
+ * moto that holds it until another arrives (or HOLD_MS passes): two reads the
+ * code starts together are then seen in flight together, and two it makes one
+ * after the other never are, however loaded the machine.
+ */
+const HOLD_MS = 1_000;
+const SITE = 'https://quiz.example';
+const FUTURE = '2099-03-01T00:00:00Z';
+
+interface Seen {
+  /** e.g. `GetSecretValue <secret id>` or `GetItem` */
+  readonly call: string;
+  /** The calls in flight when it arrived. */
+  readonly alongside: readonly string[];
+}
+
+const startHoldingProxy = async () => {
+  const target = new URL(process.env.AWS_ENDPOINT_URL as string);
+  const seen: Seen[] = [];
+  const inFlight = new Map<string, () => void>();
+  let n = 0;
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const operation = String(req.headers['x-amz-target'] ?? '').split('.').pop() ?? '';
+      const secretId = operation === 'GetSecretValue' ? ` ${(JSON.parse(body.toString('utf8')) as { SecretId: string }).SecretId}` : '';
+      const call = `${operation}${secretId}`;
+      seen.push({ call, alongside: [...inFlight.keys()].map((key) => key.replace(/#\d+$/, '')) });
+      // A new request releases every held one; a request alone waits HOLD_MS for company.
+      for (const release of inFlight.values()) release();
+      const key = `${call}#${n++}`;
+      const forward = () => {
+        clearTimeout(timer);
+        const upstream = http.request(
+          { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } },
+          (reply) => {
+            res.writeHead(reply.statusCode ?? 502, reply.headers);
+            reply.pipe(res);
+            reply.on('end', () => inFlight.delete(key));
+          },
+        );
+        upstream.end(body);
+      };
+      const timer = setTimeout(forward, HOLD_MS);
+      inFlight.set(key, forward);
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    seen,
+    close: async () => {
+      server.closeAllConnections();
+      server.close();
+      await once(server, 'close');
+    },
+  };
+};
+
+const saveKey = async (): Promise<string> => {
+  const out = await secrets.send(new GetSecretValueCommand({ SecretId: process.env.SAVE_KEY_SECRET, VersionStage: 'AWSCURRENT' }));
+  return (JSON.parse(out.SecretString as string) as { current: string }).current;
+};
+
+let proxy: Awaited<ReturnType<typeof startHoldingProxy>>;
+let restore: Array<() => void> = [];
+const cleanup: Array<() => Promise<void>> = [];
+
+beforeEach(async () => {
+  proxy = await startHoldingProxy();
+});
+afterEach(async () => {
+  for (const undo of restore) undo();
+  restore = [];
+  await proxy.close();
+  for (const step of cleanup.splice(0)) await step();
+});
+
+/** A browser-saves project and one entry of it, written straight to moto (no Lambda of this file reads anything). */
+const seedSavesProject = async () => {
+  const projectId = uid('proj');
+  const flowId = uid('flow');
+  const entryId = uid('entry');
+  const cred = credential();
+  await seedProject(projectId, [cred], { allowed_origins: [SITE], browser_saves: true });
+  await seedEntry({ entryId, projectId, flowId, currentPageKey: 'page_2', userData: { step: 2 } });
+  cleanup.push(async () => {
+    await deleteEntry(entryId);
+    await deleteProject(projectId);
+  });
+  return { projectId, flowId, entryId, secret: cred.secret };
+};
+
+const projectSecret = (projectId: string) => `GetSecretValue ${process.env.SECRET_PREFIX}projects/${projectId}/signing-keys`;
+const saveKeySecret = () => `GetSecretValue ${process.env.SAVE_KEY_SECRET}`;
+
+it("a new instance's first save reads the project's settings and the save key at once, then writes", async () => {
+  const p = await seedSavesProject();
+  const saveToken = mintSaveToken({ id: 'current', secret: await saveKey() }, { projectId: p.projectId, flowId: p.flowId, entryId: p.entryId });
+  restore = [sendTo(secretsManager, proxy.endpoint), sendTo(dynamodb, proxy.endpoint)];
+  const event = toHttpApiEvent({
+    method: 'POST',
+    path: routePath('saveProgress').replace('{entry_id}', p.entryId),
+    routeKey: ROUTES.saveProgress.key,
+    pathParameters: { entry_id: p.entryId },
+    headers: { 'content-type': 'application/json', origin: SITE },
+    body: JSON.stringify({ project_id: p.projectId, flow_id: p.flowId, save_token: saveToken, seq: 1, current_page_key: 'page_3', user_data: { step: 3 } }),
+  });
+
+  const reply = await invoke(browserSaves, event);
+
+  expect(reply.status).toBe(200);
+  expect(proxy.seen.map((s) => s.call).sort()).toEqual([projectSecret(p.projectId), saveKeySecret(), 'UpdateItem'].sort());
+  // The second read arrived while the first was still in flight; the write came after both.
+  const reads = proxy.seen.filter((s) => s.call.startsWith('GetSecretValue'));
+  expect(reads[1].alongside).toEqual([reads[0].call]);
+  expect(proxy.seen[2]).toEqual({ call: 'UpdateItem', alongside: [] });
+}, 20_000);
+
+it("a new instance's first resume of a browser-saves project reads the save key beside the entry, after the link verifies", async () => {
+  const p = await seedSavesProject();
+  restore = [sendTo(secretsManager, proxy.endpoint), sendTo(dynamodb, proxy.endpoint)];
+  const body = { project_id: p.projectId, flow_id: p.flowId, entry_id: p.entryId, token: computeToken(p.secret, p.entryId, FUTURE), expires_at: FUTURE };
+
+  const reply = await invoke(loadEntryData, loadEntryEvent(body, { origin: SITE }));
+
+  expect(reply.status).toBe(200);
+  expect(typeof (reply.json as { save_token?: unknown }).save_token).toBe('string');
+  // The project's keys alone first: nothing else is read before the token verifies.
+  expect(proxy.seen[0]).toEqual({ call: projectSecret(p.projectId), alongside: [] });
+  expect(proxy.seen.slice(1).map((s) => s.call).sort()).toEqual(['GetItem', saveKeySecret()].sort());
+  expect(proxy.seen[2].alongside).toEqual([proxy.seen[1].call]);
+}, 20_000);
+
+it('a link that does not verify reads neither the entry nor the save key', async () => {
+  const p = await seedSavesProject();
+  restore = [sendTo(secretsManager, proxy.endpoint), sendTo(dynamodb, proxy.endpoint)];
+  const body = { project_id: p.projectId, flow_id: p.flowId, entry_id: p.entryId, token: computeToken('not-the-secret', p.entryId, FUTURE), expires_at: FUTURE };
+
+  const reply = await invoke(loadEntryData, loadEntryEvent(body, { origin: SITE }));
+
+  expect(reply.status).toBe(401);
+  // The project's keys, just read, are not read again for the miss; nothing else is read.
+  expect(proxy.seen.map((s) => s.call)).toEqual([projectSecret(p.projectId)]);
+}, 20_000);
