@@ -5,7 +5,7 @@ import { type MintDependencies, mintOne } from './minting';
 import { type OptimisticUpdateOptions, updateOptimistically } from './optimistic-update';
 import { originAllowed } from './origin-policy';
 import type { VersionedStore } from './ports';
-import { admit, checkSaveToken, type SaveContext, type SaveDeps } from './saves';
+import { admit, checkSaveToken, type SaveContext, type SaveDeps, saveKeyAhead } from './saves';
 
 /** Links a page may ask for, per entry, in any rolling hour. */
 export const MAX_LINK_REQUESTS_PER_HOUR = 3;
@@ -82,11 +82,12 @@ export const requestLink = async (
   deps: LinkRequestDeps,
   context: SaveContext,
 ): Promise<{ channel: LinkRequestBody['channel']; expires_at: string }> => {
+  const saveKey = saveKeyAhead(deps);
   const keySet = await admit(req.project_id, context, deps);
   checkTo(req.channel, req.to);
   // admit refused a request without an Origin.
   const resumeUrl = resumeUrlOf(req, context.origin!, keySet.allowedOrigins ?? []);
-  await checkSaveToken(req.save_token, { projectId: req.project_id, flowId: req.flow_id, entryId }, deps);
+  await checkSaveToken(req.save_token, { projectId: req.project_id, flowId: req.flow_id, entryId }, deps, saveKey);
 
   const now = deps.now();
   await updateOptimistically(

@@ -55,14 +55,15 @@ export const admit = async (projectId: string, context: SaveContext, deps: Pick<
   return keySet;
 };
 
-type SaveKeyLookup = ReturnType<KeyProvider['lookup']>;
+export type SaveKeyLookup = ReturnType<KeyProvider['lookup']>;
 
 /**
  * The save key's lookup, started before the project is admitted: it is the
  * deployment's one key, read once per instance whatever the project, so a new
- * instance's first save waits for one Secrets Manager round trip instead of two.
+ * instance's first save (or link request) waits for one Secrets Manager round
+ * trip instead of two.
  */
-const saveKeyAhead = (deps: Pick<SaveDeps, 'saveKeys'>): SaveKeyLookup => startedAhead(deps.saveKeys.lookup(SAVE_KEY_SCOPE));
+export const saveKeyAhead = (deps: Pick<SaveDeps, 'saveKeys'>): SaveKeyLookup => startedAhead(deps.saveKeys.lookup(SAVE_KEY_SCOPE));
 
 /** The key new save tokens are signed with: the current one. */
 const currentSaveKey = async (deps: Pick<SaveDeps, 'saveKeys'>, lookup: SaveKeyLookup = deps.saveKeys.lookup(SAVE_KEY_SCOPE)) => {

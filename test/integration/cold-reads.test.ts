@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { dynamodb, secretsManager } from '../../lambdas/adapters/clients';
 import { handler as browserSaves } from '../../lambdas/browser-saves/index';
+import { handler as linkRequests } from '../../lambdas/link-requests/index';
 import { handler as loadEntryData } from '../../lambdas/load-entry-data/index';
 import { mintSaveToken } from '../../lambdas/domain/save-token';
 import { computeToken } from '../../lambdas/domain/token';
@@ -137,6 +138,27 @@ it("a new instance's first save reads the project's settings and the save key at
   const reads = proxy.seen.filter((s) => s.call.startsWith('GetSecretValue'));
   expect(reads[1].alongside).toEqual([reads[0].call]);
   expect(proxy.seen[2]).toEqual({ call: 'UpdateItem', alongside: [] });
+}, 20_000);
+
+it("a new instance's first link request reads the project's settings and the save key at once, before anything else", async () => {
+  const p = await seedSavesProject();
+  const saveToken = mintSaveToken({ id: 'current', secret: await saveKey() }, { projectId: p.projectId, flowId: p.flowId, entryId: p.entryId });
+  cleanup.push(() => deleteEntry(`link-requests#${p.entryId}`));
+  restore = [sendTo(secretsManager, proxy.endpoint), sendTo(dynamodb, proxy.endpoint)];
+  const event = toHttpApiEvent({
+    method: 'POST',
+    path: routePath('linkRequests').replace('{entry_id}', p.entryId),
+    routeKey: ROUTES.linkRequests.key,
+    pathParameters: { entry_id: p.entryId },
+    headers: { 'content-type': 'application/json', origin: SITE },
+    body: JSON.stringify({ project_id: p.projectId, flow_id: p.flowId, save_token: saveToken, channel: 'email' }),
+  });
+
+  const reply = await invoke(linkRequests, event);
+
+  expect(reply.status).toBe(202);
+  expect(proxy.seen.slice(0, 2).map((s) => s.call).sort()).toEqual([projectSecret(p.projectId), saveKeySecret()].sort());
+  expect(proxy.seen[1].alongside).toEqual([proxy.seen[0].call]);
 }, 20_000);
 
 it("a new instance's first resume of a browser-saves project reads the save key beside the entry, after the link verifies", async () => {
