@@ -181,7 +181,8 @@ const seed = async () => {
   await putProjectSecret(secretsManager, process.env.SECRET_PREFIX as string, {
     schema_version: 1,
     project_id: ids.savesProject,
-    credentials: [{ credential_id: generateCredentialId(), label: 'bench', environment: 'production', created_at: new Date().toISOString(), status: 'active', secret: generateSecretValue() }],
+    // The same secret as the plain project's, so the bench can resume this project's entry too.
+    credentials: [{ credential_id: generateCredentialId(), label: 'bench', environment: 'production', created_at: new Date().toISOString(), status: 'active', secret }],
     allowed_origins: [SITE],
     browser_saves: true,
   });
@@ -567,6 +568,7 @@ const main = async () => {
   try {
     const { entryBytes, saveToken, saveKey } = await seed();
     const valid = computeToken(secret, ids.entry, FUTURE);
+    const savesResumeBody = JSON.stringify({ flow_id: ids.flow, project_id: ids.savesProject, entry_id: ids.savesEntry, token: computeToken(secret, ids.savesEntry, FUTURE), expires_at: FUTURE });
     const bodies = {
       valid: resumeBody(valid, FUTURE),
       'valid, campaign link': resumeBody(computeToken(secret, ids.entry, CAMPAIGN_FUTURE), CAMPAIGN_FUTURE),
@@ -683,6 +685,8 @@ const main = async () => {
           'legacy-load-entry-data': { file: path.join(out, 'legacy-load-entry-data', 'index.mjs'), event: () => event(legacyBodies.valid, '$default', '/') },
           // A page's first save on a new instance: the project's settings and the save key are not cached.
           'browser-saves': { file: path.join(out, 'browser-saves', 'index.mjs'), event: () => saveEvent(saveToken) },
+          // A browser-saves project's resume: the answer carries a save token, so the save key is read too.
+          'load-entry-data, browser-saves project': { file: path.join(out, 'load-entry-data', 'index.mjs'), event: () => event(savesResumeBody) },
           unminified: { file: unminified.file, event: () => event(bodies.valid) },
         },
         loggingEnv,
@@ -704,9 +708,11 @@ const main = async () => {
         const ok = r <= BUDGET.coldResume && c.statuses.join() === '200' && f.statuses.join() === '200';
         rows.push(`| **cold resume**, ${fn}: a new instance's first valid resume, keys not cached, process start to answer (${c.n} instances, alternated with the floor's) | median ${c.median.toFixed(1)} ms, p90 ${c.p90.toFixed(1)} ms | ${r} (p90 ${ratio(c.p90, f.p90)}) | ≤ ${BUDGET.coldResume} | ${check(ok, `${fn} cold resume ${r}× > ${BUDGET.coldResume}× or not all 200 (${c.statuses.join()})`)} |`);
       }
+      const cb = cold['load-entry-data, browser-saves project'];
+      rows.push(`| cold resume, load-entry-data, a browser-saves project's entry (its answer carries a save token): process start to answer (${cb.n} instances, alternated with the floor's) | median ${cb.median.toFixed(1)} ms, p90 ${cb.p90.toFixed(1)} ms | ${ratio(cb.median, f.median)} (p90 ${ratio(cb.p90, f.p90)}) | reported | ${cb.statuses.join() === '200' ? '' : `statuses ${cb.statuses.join()}`} |`);
       const cs = cold['browser-saves'];
       rows.push(`| cold save, browser-saves: a new instance's first save, settings and save key not cached, process start to answer (${cs.n} instances, alternated with the floor's) | median ${cs.median.toFixed(1)} ms, p90 ${cs.p90.toFixed(1)} ms | ${ratio(cs.median, f.median)} (p90 ${ratio(cs.p90, f.p90)}) | reported | ${cs.statuses.join() === '200' ? '' : `statuses ${cs.statuses.join()}`} |`);
-      for (const fn of ['floor', 'load-entry-data', 'legacy-load-entry-data', 'browser-saves'] as const) {
+      for (const fn of ['floor', 'load-entry-data', 'legacy-load-entry-data', 'load-entry-data, browser-saves project', 'browser-saves'] as const) {
         const c = cold[fn];
         const calls = Object.entries(c.awsCalls).map(([service, n]) => `${n} ${service}`).join(', ');
         rows.push(`| cold resume by part, ${fn}: Node's start, module load, first request (medians) | ${c.start.toFixed(1)} + ${c.moduleLoad.toFixed(1)} + ${c.firstRequest.toFixed(1)} ms; ${c.connections} TLS connection${c.connections === 1 ? '' : 's'}, ${calls} | | | |`);
