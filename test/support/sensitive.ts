@@ -7,8 +7,9 @@ const RUN_DIR = process.env.LOG_SCAN_DIR ?? path.join(import.meta.dirname, '..',
 export const SENSITIVE_DIR = path.join(RUN_DIR, 'sensitive');
 export const LOG_DIR = path.join(RUN_DIR, 'logs');
 
-// `to`: the address a user asked a resume link to be sent to (link requests).
-const SENSITIVE_FIELDS = new Set(['token', 'secret', 'to']);
+// `save_token`: it lets its holder overwrite an entry (browser saves). `to`: the address a user asked a resume
+// link to be sent to (link requests).
+const SENSITIVE_FIELDS = new Set(['token', 'save_token', 'secret', 'to']);
 
 /** Records secrets, tokens and user-data values this run used. Short values are skipped (they match by chance). */
 export const registerSensitive = (...values: unknown[]): void => {
