@@ -120,18 +120,41 @@ describe('a page saving its own progress', () => {
     expect(await stored(p, entry_id)).toMatchObject({ current_page_key: 'page_5', user_data: { at: 5 } });
   });
 
-  it('refuses a tampered token, or another entry\'s, with 401 invalid_save_token, and writes nothing', async () => {
+  it('refuses a made-up or tampered token, or another entry\'s, flow\'s or project\'s, with 401 invalid_save_token, with no read and no write', async () => {
     const p = await project();
     const mine = await created(p, { who: 'mine' });
     const other = await created(p, { who: 'other' });
+    const otherProject = await project();
     const tampered = `${mine.save_token.slice(0, 10)}${mine.save_token[10] === 'A' ? 'B' : 'A'}${mine.save_token.slice(11)}`;
-    for (const token of [tampered, other.save_token]) {
-      const refused = await save(p, mine.entry_id, token, 1, 'page_x', { who: 'attacker' });
-      expect([refused.status, errorCode(refused)]).toEqual([401, 'invalid_save_token']);
+    const madeUp = `s1.${'A'.repeat(43)}`;
+    const ddb = countCalls(dynamodb);
+    try {
+      for (const token of [madeUp, tampered, other.save_token]) {
+        const refused = await save(p, mine.entry_id, token, 1, 'page_x', { who: 'attacker' });
+        expect([refused.status, errorCode(refused)]).toEqual([401, 'invalid_save_token']);
+      }
+      // A token is bound to its flow and project too.
+      for (const elsewhere of [{ ...p, flowId: uid('flow') }, { ...otherProject, flowId: p.flowId }]) {
+        const refused = await save(elsewhere, mine.entry_id, mine.save_token, 1, 'page_x', { who: 'attacker' });
+        expect([refused.status, errorCode(refused)]).toEqual([401, 'invalid_save_token']);
+      }
+      expect(ddb.calls).toEqual([]);
+    } finally {
+      ddb.detach();
     }
-    // A token is bound to its flow and project too.
-    const elsewhere = await save({ ...p, flowId: uid('flow') }, mine.entry_id, mine.save_token, 1, 'page_x', {});
-    expect([elsewhere.status, errorCode(elsewhere)]).toEqual([401, 'invalid_save_token']);
+    expect(await stored(p, mine.entry_id)).toMatchObject({ current_page_key: 'page_1', user_data: { who: 'mine' } });
+  });
+
+  it('refuses a re-spelled token (its last character\'s unused bits set) with 400, and takes no save token as a resume link', async () => {
+    const p = await project();
+    const mine = await created(p, { who: 'mine' });
+    const last = mine.save_token.at(-1)!;
+    const respelled = `${mine.save_token.slice(0, -1)}${String.fromCharCode(last.charCodeAt(0) + 1)}`;
+    expect(Buffer.from(respelled.slice(3), 'base64url')).toEqual(Buffer.from(mine.save_token.slice(3), 'base64url'));
+    const refused = await save(p, mine.entry_id, respelled, 1, 'page_x', { who: 'attacker' });
+    expect([refused.status, errorCode(refused)]).toEqual([400, 'invalid_request']);
+    const asLink = await fromPage(routePath('loadEntryData'), { flow_id: p.flowId, project_id: p.projectId, entry_id: mine.entry_id, token: mine.save_token, expires_at: '2099-01-01T00:00:00Z' });
+    expect([asLink.status, errorCode(asLink)]).toEqual([400, 'invalid_request']);
     expect(await stored(p, mine.entry_id)).toMatchObject({ current_page_key: 'page_1', user_data: { who: 'mine' } });
   });
 
