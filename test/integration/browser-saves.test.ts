@@ -158,14 +158,23 @@ describe('a page saving its own progress', () => {
     expect(await stored(p, mine.entry_id)).toMatchObject({ current_page_key: 'page_1', user_data: { who: 'mine' } });
   });
 
-  it('refuses a foreign origin, and a request with no Origin, with 403 forbidden', async () => {
+  it('refuses a foreign origin, and a request with no Origin, with 403 forbidden, before the token is checked and with nothing read or written', async () => {
     const p = await project();
     const { entry_id, save_token } = await created(p);
-    for (const headers of [{ origin: 'https://evil.example' }, { origin: '' }]) {
-      const onCreate = await create(p, { x: 1 }, headers);
-      expect([onCreate.status, errorCode(onCreate)]).toEqual([403, 'forbidden']);
-      const onSave = await save(p, entry_id, save_token, 1, 'page_2', { x: 1 }, headers);
-      expect([onSave.status, errorCode(onSave)]).toEqual([403, 'forbidden']);
+    const forged = `${save_token.slice(0, 10)}${save_token[10] === 'A' ? 'B' : 'A'}${save_token.slice(11)}`;
+    const ddb = countCalls(dynamodb);
+    try {
+      for (const headers of [{ origin: 'https://evil.example' }, { origin: '' }]) {
+        const onCreate = await create(p, { x: 1 }, headers);
+        expect([onCreate.status, errorCode(onCreate)]).toEqual([403, 'forbidden']);
+        for (const token of [save_token, forged]) {
+          const onSave = await save(p, entry_id, token, 1, 'page_2', { x: 1 }, headers);
+          expect([onSave.status, errorCode(onSave)]).toEqual([403, 'forbidden']);
+        }
+      }
+      expect(ddb.calls).toEqual([]);
+    } finally {
+      ddb.detach();
     }
   });
 
