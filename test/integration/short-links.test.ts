@@ -199,4 +199,21 @@ describe('the redirect as an attack surface', () => {
     expect(counts.size).toBe(62);
     for (const n of counts.values()) expect(Math.abs(n - 516)).toBeLessThan(130);
   });
+
+  it('maps random bytes to characters with no modulo bias: bytes 248 to 255 are dropped, not folded onto the first 8 characters', () => {
+    const drawnFrom = (byte: number) => {
+      const buffers = [Buffer.alloc(SHORT_CODE_LENGTH * 2, byte), Buffer.from(Array.from({ length: SHORT_CODE_LENGTH * 2 }, (_, i) => i))];
+      return generateShortCode(() => buffers.shift()!);
+    };
+    const perCharacter = new Map<string, number>();
+    for (let byte = 0; byte < 248; byte++) {
+      const code = drawnFrom(byte);
+      expect(code).toBe(code[0].repeat(SHORT_CODE_LENGTH));
+      perCharacter.set(code[0], (perCharacter.get(code[0]) ?? 0) + 1);
+    }
+    // 248 = 4 × 62: each character is drawn from exactly 4 byte values.
+    expect(perCharacter.size).toBe(62);
+    expect(new Set(perCharacter.values())).toEqual(new Set([4]));
+    for (let byte = 248; byte < 256; byte++) expect(drawnFrom(byte)).toBe('0123456789ABCDEF');
+  });
 });
