@@ -1,6 +1,6 @@
 import { ApiError, invalidRequest } from './errors';
 import { DETAIL_TYPES, type EventPublisher, HOUR_MS } from './link-events';
-import type { MintPolicy } from './mint';
+import { buildResumeUrl, type MintPolicy } from './mint';
 import { type MintDependencies, mintOne } from './minting';
 import { type OptimisticUpdateOptions, updateOptimistically } from './optimistic-update';
 import { originAllowed } from './origin-policy';
@@ -47,16 +47,13 @@ const checkTo = (channel: LinkRequestBody['channel'], to: string | undefined): v
 
 /**
  * The page the link opens: on one of the project's own listed origins (never
- * `*`), so no one can have the product send a link to another site.
+ * `*`), so no one can have the product send a link to another site; and one
+ * mint takes (https, http on localhost only), checked here so that it is
+ * refused before the save token is.
  */
 const resumeUrlOf = (req: LinkRequestBody, origin: string, allowedOrigins: readonly string[]): string => {
   const resumeUrl = req.resume_url ?? origin;
-  let url: URL;
-  try {
-    url = new URL(resumeUrl);
-  } catch {
-    throw invalidRequest('resume_url must be an absolute URL');
-  }
+  const url = new URL(buildResumeUrl(resumeUrl, { token: '', entry_id: '', expires_at: '' }));
   if (!originAllowed(url.origin, allowedOrigins.filter((o) => o !== '*'))) {
     throw invalidRequest(`resume_url must be on one of the project's allowed origins, and ${url.origin} is not`);
   }

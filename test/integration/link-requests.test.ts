@@ -226,6 +226,26 @@ describe('a link request the product refuses, with no event and no slot taken', 
     expect(await delivered(mine.entry_id)).toEqual([]);
   });
 
+  it('refuses a resume_url over http with 400 before the save token is checked, even on a listed http origin; http is for localhost only', async () => {
+    const p = await project();
+    await admin('PUT', `/v1/projects/${p.projectId}/allowed-origins`, { origins: [SITE, 'http://quiz.example', 'http://localhost:8080'] });
+    const { entry_id, save_token } = await created(p);
+    const forged = `${save_token.slice(0, 10)}${save_token[10] === 'A' ? 'B' : 'A'}${save_token.slice(11)}`;
+    const calls = countCalls(dynamodb);
+    try {
+      const refused = await requestLink(p, entry_id, forged, { resume_url: 'http://quiz.example/quiz' });
+      expect([refused.status, errorCode(refused)]).toEqual([400, 'invalid_request']);
+      expect(calls.calls).toEqual([]);
+    } finally {
+      calls.detach();
+    }
+    expect(await sentSlots(entry_id)).toEqual([]);
+
+    const local = await requestLink(p, entry_id, save_token, { resume_url: 'http://localhost:8080/quiz' });
+    expect(local.status).toBe(202);
+    expect(((await delivered(entry_id))[0].detail.url as string).startsWith('http://localhost:8080/quiz?')).toBe(true);
+  });
+
   it('refuses a project with browser saves off with 403 browser_saves_disabled', async () => {
     const on = await project();
     const { entry_id, save_token } = await created(on);
