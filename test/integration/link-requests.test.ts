@@ -215,15 +215,21 @@ describe('a link request the product refuses, with no event and no slot taken', 
     }
   });
 
-  it("refuses another entry's save token with 401 invalid_save_token", async () => {
+  it("refuses another entry's save token with 401 invalid_save_token, with no read and no write", async () => {
     const p = await project();
     const mine = await created(p);
     const other = await created(p);
+    const calls = countCalls(dynamodb);
+    try {
+      const refused = await requestLink(p, mine.entry_id, other.save_token);
 
-    const refused = await requestLink(p, mine.entry_id, other.save_token);
-
-    expect([refused.status, errorCode(refused)]).toEqual([401, 'invalid_save_token']);
+      expect([refused.status, errorCode(refused)]).toEqual([401, 'invalid_save_token']);
+      expect(calls.calls).toEqual([]);
+    } finally {
+      calls.detach();
+    }
     expect(await delivered(mine.entry_id)).toEqual([]);
+    expect(await sentSlots(mine.entry_id)).toEqual([]);
   });
 
   it('refuses a resume_url over http with 400 before the save token is checked, even on a listed http origin; http is for localhost only', async () => {
