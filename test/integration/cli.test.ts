@@ -6,7 +6,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from '../../local/moto';
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
-import { deleteEntry, deleteProject, uid } from '../support/seed';
+import { deleteEntry, deleteProject, seedEntry, uid } from '../support/seed';
+import { registerSensitive } from '../support/sensitive';
 
 const root = path.join(import.meta.dirname, '..', '..');
 const run = promisify(execFile);
@@ -29,6 +30,15 @@ const cli = async (args: string[], env: Record<string, string> = {}): Promise<Cl
     return { code: e.code, stdout: e.stdout, stderr: e.stderr };
   }
 };
+
+/** Runs the command with `input` on its standard input, as `printf '%s' "$KEY" | session-recovery …` does. */
+const cliWithInput = (input: string, args: string[]): Promise<CliResult> =>
+  new Promise((resolve) => {
+    const child = execFile(process.execPath, [path.join(root, 'bin', 'session-recovery-cli.js'), ...args], (error, stdout, stderr) =>
+      resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
+    );
+    child.stdin!.end(input);
+  });
 
 let runtime: LocalRuntime;
 beforeAll(async () => {
@@ -225,6 +235,26 @@ describe('the journey from a shell, against the local runtime', () => {
     expect(imported.stdout).toContain(`Imported the legacy key of flow ${flow} for project ${project}.`);
     const retired = await cli(['--endpoint', runtime.apiUrl, 'legacy', 'retire', '--flow', flow]);
     expect(retired.code).toBe(0);
+  });
+
+  it("imports a legacy key from standard input, as the migration guide pipes it, and legacy links of that project's flow resume", async () => {
+    const flow = uid('flow');
+    const project = uid('proj');
+    const entryId = uid('entry');
+    const key = `legacy-${uid('k')}`;
+    registerSensitive(key);
+    await seedEntry({ entryId, projectId: project, flowId: flow, currentPageKey: 'page_2', userData: {} });
+    try {
+      const imported = await cliWithInput(key, ['--endpoint', runtime.apiUrl, 'legacy', 'import', '--flow', flow, '--project', project]);
+      expect([imported.code, imported.stdout]).toEqual([0, `Imported the legacy key of flow ${flow} for project ${project}.\n`]);
+      const expires = '2099-01-01T00:00:00Z';
+      const token = createHash('sha256').update(`${key}---${entryId}---${expires}`).digest('hex');
+      const resumed = await fetch(`${runtime.legacyUrl}/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ flow_id: flow, entry_id: entryId, token, expires }) });
+      expect([resumed.status, await resumed.json()]).toEqual([200, { entry: { entry_id: entryId, current_page_key: 'page_2' } }]);
+    } finally {
+      await cli(['--endpoint', runtime.apiUrl, 'legacy', 'retire', '--flow', flow]);
+      await deleteEntry(entryId);
+    }
   });
 });
 
