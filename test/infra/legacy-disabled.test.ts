@@ -21,6 +21,11 @@ it('switching the legacy route off makes its Lambda answer 410 and takes away al
   expect(text).not.toContain('dynamodb');
 });
 
+it('keeps the legacy Function URL and its output, so a forgotten page gets the 410 rather than a DNS error', () => {
+  template.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'NONE', TargetFunctionArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SessionRecoveryLegacyLoadEntryData'), 'Arn'] } });
+  template.hasOutput('LegacyLoadEntryDataUrl', { Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SessionRecoveryLegacyLoadEntryData'), 'FunctionUrl'] } });
+});
+
 it('refuses a sunset that is not a date', () => {
   expect(() => new SessionRecoveryStack(templateApp(), 'Bad', { sessionRecovery: { legacySunset: 'soon' } })).toThrow(/legacySunset/);
 });

@@ -1,5 +1,5 @@
 import { type Handler, errorOf, invoke } from '../support/http';
-import { functionUrlEvent } from '../fixtures/legacy-events';
+import { FUNCTION_URL_HOST, functionUrlEvent } from '../fixtures/legacy-events';
 
 process.env.LEGACY_ENABLED = 'false';
 const legacy = ((await import('../../lambdas/legacy-load-entry-data/index')) as { handler: Handler }).handler;
@@ -12,6 +12,7 @@ it('answers 410 Gone to every request once switched off, before parsing anything
     expect(errorOf(reply).code).toBe('gone');
     expect(errorOf(reply).message).toContain('switched off');
     expect(reply.headers.deprecation).toBe('@1779753600');
+    expect(reply.headers.link).toBe(`<https://${FUNCTION_URL_HOST}/migration-guide>; rel="deprecation"; type="text/markdown"`);
   }
 });
 
