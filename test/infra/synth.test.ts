@@ -25,6 +25,9 @@ it('`npm run synth` (cdk synth) works offline with no AWS credentials, reads its
       '-c', 'provisionedConcurrency=2',
       '-c', 'campaignsPerMonth=120',
       '-c', 'expiredLinkEvents=true',
+      // As docs/migrating-from-legacy.md deploys them.
+      '-c', 'legacySunset=2027-01-31',
+      '-c', 'legacyEnabled=false',
     ], {
       cwd: root,
       env,
@@ -45,7 +48,11 @@ it('`npm run synth` (cdk synth) works offline with no AWS credentials, reads its
     expect(resources.find((r) => r.Type === 'AWS::DynamoDB::GlobalTable')?.DeletionPolicy).toBe('Retain');
     expect(resources.find((r) => r.Type === 'AWS::ApiGatewayV2::DomainName')?.Properties.DomainName).toBe('go.example.com');
     const expiredEvents = resources.filter((r) => r.Type === 'AWS::Lambda::Function' && (r.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables?.EXPIRED_LINK_EVENTS === 'true');
-    expect(expiredEvents).toHaveLength(2);
+    // load-entry-data's only: the legacy Lambda is switched off, and reads nothing.
+    expect(expiredEvents).toHaveLength(1);
+    const variables = (r: { Properties: Record<string, unknown> }) => (r.Properties.Environment as { Variables?: Record<string, string> } | undefined)?.Variables;
+    const legacy = resources.filter((r) => r.Type === 'AWS::Lambda::Function' && variables(r)?.LEGACY_ENABLED !== undefined).map(variables);
+    expect(legacy).toEqual([expect.objectContaining({ LEGACY_ENABLED: 'false', LEGACY_SUNSET: '2027-01-31' })]);
     expect(resources.filter((r) => r.Type === 'AWS::Lambda::Alias').map((r) => r.Properties.ProvisionedConcurrencyConfig)).toEqual([{ ProvisionedConcurrentExecutions: 2 }]);
     const caps = resources.map((r) => (r.Properties.Environment as { Variables?: Record<string, string> } | undefined)?.Variables?.CAMPAIGNS_PER_MONTH).filter(Boolean);
     expect(caps).toEqual(['120']);
