@@ -6,6 +6,8 @@ import { legacyKeySecretName } from '../../lambdas/adapters/naming';
 import { errorOf, invoke } from '../support/http';
 import { uid } from '../support/seed';
 import { routeEvent } from '../fixtures/admin-events';
+import { countCalls } from '../../dev-support/call-counter';
+import { ROUTES } from '../../lambdas/http/routes';
 
 const PUT = 'importLegacyKey';
 const DELETE = 'retireLegacyKey';
@@ -44,9 +46,29 @@ it.each([
   expect(errorOf(reply).message).toContain(message);
 });
 
-it('has no route that generates a legacy key', async () => {
+it('has no route that generates a legacy key: only import (the key given) and retire', async () => {
+  const routes = Object.values(ROUTES).filter((r) => r.fn === 'legacy-keys').map((r) => r.key);
+  expect(routes).toEqual(['PUT /v1/legacy/flows/{flow_id}/key', 'DELETE /v1/legacy/flows/{flow_id}/key']);
   const reply = await invoke(legacyKeys, routeEvent({ key: 'POST /v1/legacy/flows/{flow_id}/key' }, { flow_id: uid('flow') }, {}));
   expect(reply.status).toBe(400);
+});
+
+it('retires a key into a 7-day recovery window, within which importing it again restores it', async () => {
+  const flowId = uid('flow');
+  const calls = countCalls(secretsManager);
+  try {
+    expect((await invoke(legacyKeys, routeEvent(PUT, { flow_id: flowId }, { secret: 'legacy-key-one', project_id: uid('proj') }))).status).toBe(204);
+    calls.reset();
+    expect((await invoke(legacyKeys, routeEvent(DELETE, { flow_id: flowId }))).status).toBe(204);
+    expect([calls.calls, calls.inputs[0]?.RecoveryWindowInDays]).toEqual([['DeleteSecretCommand'], 7]);
+    calls.reset();
+    expect((await invoke(legacyKeys, routeEvent(PUT, { flow_id: flowId }, { secret: 'legacy-key-two', project_id: uid('proj') }))).status).toBe(204);
+    expect(calls.calls).toContain('RestoreSecretCommand');
+    expect((await store.read(flowId))?.secret).toBe('legacy-key-two');
+  } finally {
+    calls.detach();
+    await store.retire(flowId);
+  }
 });
 
 it('a key stored before keys were bound to a project opens nothing: it must be imported again with its project', async () => {
