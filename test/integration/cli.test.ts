@@ -131,6 +131,27 @@ describe('the journey from a shell, against the local runtime', () => {
     }
   });
 
+  it("creates a sending provider's credential as docs/recipes/README.md does: replacing only that provider's, leaving the project's own alone", async () => {
+    const project = uid('proj');
+    const ep = ['--endpoint', runtime.apiUrl];
+    const idOf = (stdout: string) => /^Created credential (cred_\w+) /.exec(stdout)?.[1];
+    try {
+      const own = await cli([...ep, 'credentials', 'create', '--project', project, '--label', 'backend']);
+      const braze = await cli([...ep, 'credentials', 'create', '--project', project, '--label', 'braze', '--provider', 'braze']);
+      expect(braze.stdout.split('\n')[1]).toBe(`It is the only active credential of provider braze of ${project} in this environment.`);
+      const braze2 = await cli([...ep, 'credentials', 'create', '--project', project, '--label', 'braze', '--provider', 'braze']);
+      expect(braze2.stdout.split('\n')[1]).toBe(
+        `Revoked the other active credentials of provider braze of this environment: ${idOf(braze.stdout)}. Links they signed stop verifying within the key cache TTL (60 s by default).`,
+      );
+      const listed = JSON.parse((await cli([...ep, '--json', 'credentials', 'list', '--project', project])).stdout) as { credentials: Array<{ credential_id: string; status: string; provider?: string }> };
+      expect(listed.credentials.map((c) => [c.credential_id, c.status, c.provider])).toEqual(
+        expect.arrayContaining([[idOf(own.stdout), 'active', undefined], [idOf(braze.stdout), 'revoked', 'braze'], [idOf(braze2.stdout), 'active', 'braze']]),
+      );
+    } finally {
+      await deleteProject(project);
+    }
+  });
+
   it('resume: a tampered link exits 1 with the code and message; a damaged one is repaired as the browser clients repair it', async () => {
     const ep = ['--endpoint', runtime.apiUrl];
     const offset = new Date(Date.now() + 86400_000 + 3600_000).toISOString().slice(0, 19) + '+01:00';
