@@ -38,8 +38,9 @@ describe('the recipes\' link vectors', () => {
     expect(buildResumeUrl(l.resume_url, { token, entry_id: l.entry_id, expires_at: l.expires_at })).toBe(l.url);
   });
 
-  it('cover a + offset (sent as %2B), a query already there, a fragment, and v2 tokens with and without a flow', () => {
+  it('cover a + offset (sent as %2B), a query already there, a fragment, a non-ASCII secret, and v2 tokens with and without a flow', () => {
     expect(links.some((l) => l.url.includes('%2B14%3A00'))).toBe(true);
+    expect(links.some((l) => /[^\x20-\x7e]/.test(l.secret))).toBe(true);
     expect(links.some((l) => l.resume_url.includes('?') && l.url.includes('&token='))).toBe(true);
     expect(links.some((l) => l.resume_url.includes('#') && l.url.endsWith('#resume'))).toBe(true);
     expect(links.filter((l) => l.kind === 'v2').map((l) => Boolean(l.flow_id))).toEqual([true, false]);
