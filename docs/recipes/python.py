@@ -1,4 +1,4 @@
-"""Resume links in Python, with the standard library only. Python 3.6 or later."""
+"""Resume links in Python, with the standard library only. Python 3.7 or later (sys.stdin.reconfigure)."""
 import base64
 import hashlib
 import hmac
