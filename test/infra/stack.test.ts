@@ -339,6 +339,10 @@ describe('deploying in a new account, and removing the stack', () => {
     template.hasResourceProperties('AWS::SecretsManager::Secret', {
       GenerateSecretString: { SecretStringTemplate: '{}', GenerateStringKey: 'current', PasswordLength: 64, ExcludePunctuation: true },
     });
+    // No Name: CloudFormation names it after its logical id, which is how the README's Removing it finds it, or by its description.
+    const [[logicalId, saveKey]] = Object.entries(template.findResources('AWS::SecretsManager::Secret'));
+    expect([logicalId, saveKey.Properties.Name]).toEqual([expect.stringMatching(/^SessionRecoverySaveKey[0-9A-F]{8}$/), undefined]);
+    expect(saveKey.Properties.Description).toMatch(/^session-recovery save key/);
   });
 
   it('leaves only the table and the save key behind on `cdk destroy` (the save key, so save tokens in browsers outlive a redeploy): every other resource, log groups included, is deleted with the stack', () => {
