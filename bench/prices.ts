@@ -140,6 +140,21 @@ export const readUnits = (bytes: number, consistent: boolean): number => Math.ma
 export const writeUnits = (bytes: number): number => Math.max(1, Math.ceil(bytes / 1024));
 
 /**
+ * The `$context` values of the access line the model bills (the emulator has no
+ * API Gateway to measure), a typical resume's, with an IPv4 source address.
+ */
+export const ACCESS_LINE_SAMPLE = {
+  requestId: 'JKJaXmPLvHcESHA=',
+  'identity.sourceIp': '203.0.113.195',
+  status: '200',
+  responseLatency: '12',
+  integrationErrorMessage: '-',
+} as const;
+
+/** The longest IPv6 address API Gateway can write, eight groups of four hex digits: what it adds over the sample's IPv4 one is the README's "up to". */
+export const LONGEST_IPV6 = 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff';
+
+/**
  * The size of one API Gateway access log line in `format`, with each
  * `$context` variable replaced by a typical value of a resume request.
  */

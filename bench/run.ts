@@ -46,7 +46,7 @@ import { countCalls } from '../dev-support/call-counter';
 import { API_ACCESS_LOG_FORMAT } from '../lib/access-log-format';
 import { writeResults } from './output';
 import { type RecordedResults, withFigures } from './readme-figures';
-import { accessLogLineBytes, AWS_CALL_LATENCY_MS, costPerMillion, DYNAMODB_LATENCY_TOP_MS, itemSizeBytes, modelledDurationMs, PRICES, readUnits, writeUnits } from './prices';
+import { ACCESS_LINE_SAMPLE, accessLogLineBytes, AWS_CALL_LATENCY_MS, costPerMillion, DYNAMODB_LATENCY_TOP_MS, itemSizeBytes, modelledDurationMs, PRICES, readUnits, writeUnits } from './prices';
 
 const quick = process.argv.includes('--quick');
 const LOAD = ROUTE_LIST.find((r) => r.name === 'loadEntryData')!;
@@ -208,14 +208,7 @@ const savedEntryBytes = async () => {
  * emulator has no API Gateway to measure.
  */
 const accessLineBytes = (routeKey: string) =>
-  accessLogLineBytes(API_ACCESS_LOG_FORMAT, {
-    requestId: 'JKJaXmPLvHcESHA=',
-    'identity.sourceIp': '203.0.113.195',
-    routeKey,
-    status: '200',
-    responseLatency: '12',
-    integrationErrorMessage: '-',
-  });
+  accessLogLineBytes(API_ACCESS_LOG_FORMAT, { ...ACCESS_LINE_SAMPLE, routeKey });
 const API_ACCESS_LINE_BYTES = accessLineBytes(LOAD.key);
 const SAVE_ACCESS_LINE_BYTES = accessLineBytes(SAVE.key);
 

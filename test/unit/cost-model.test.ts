@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { AWS_CALL_LATENCY_MS, costPerMillion, DYNAMODB_LATENCY_TOP_MS, HOURS_PER_MONTH, modelledDurationMs, PRICES, provisionedInstancePerMonth, writeUnits } from '../../bench/prices';
+import { ACCESS_LINE_SAMPLE, AWS_CALL_LATENCY_MS, costPerMillion, LONGEST_IPV6, DYNAMODB_LATENCY_TOP_MS, HOURS_PER_MONTH, modelledDurationMs, PRICES, provisionedInstancePerMonth, writeUnits } from '../../bench/prices';
 import { eventCosts } from '../../bench/event-costs';
 
 const readme = readFileSync(path.join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
@@ -25,6 +25,14 @@ it('README: each millisecond billed adds $0.0033 per million at 256 MB', () => {
 it('README: each extra 10 bytes of request line adds $0.005 per million', () => {
   expect(readme).toContain('each extra 10 bytes per resume adds $0.005 per million at $0.50 per GB ingested');
   expect(costPerMillion({ ...base, logBytesPerRequest: base.logBytesPerRequest + 10 }).total - costPerMillion(base).total).toBeCloseTo(0.005, 6);
+});
+
+it("README: an IPv6 source address adds up to 26 B to the modelled access line's 13-character IPv4 one, $0.013 per million", () => {
+  const ipv4 = ACCESS_LINE_SAMPLE['identity.sourceIp'];
+  const added = LONGEST_IPV6.length - ipv4.length;
+  expect([ipv4.length, added]).toEqual([13, 26]);
+  expect(readme).toContain(`The modelled access line has a ${ipv4.length}-character IPv4 address; an IPv6 one adds up to ${added} B ($0.013 per million).`);
+  expect(costPerMillion({ ...base, logBytesPerRequest: base.logBytesPerRequest + added }).total - costPerMillion(base).total).toBeCloseTo(0.013, 6);
 });
 
 it('README states the GetItem latency the model bills and the top of the range it reports', () => {
