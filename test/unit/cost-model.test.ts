@@ -47,6 +47,13 @@ it('bills a save one write unit per started KB of the entry, at $0.625 per milli
   expect(costPerMillion({ ...save, writeUnitsPerRequest: 2 }).dynamodb).toBeCloseTo(1.25, 10);
 });
 
+it("README: a campaign link's record on a 3 KB entry costs 3 write units, $1.875 per million links", () => {
+  expect(readme).toContain('(a 3 KB entry costs 3 write units a link: $1.875 per million links, at $0.625 per million write units on demand)');
+  const record = { ...base, readUnitsPerRequest: 0, writeUnitsPerRequest: writeUnits(3 * 1024) };
+  expect(record.writeUnitsPerRequest).toBe(3);
+  expect(costPerMillion(record).dynamodb).toBeCloseTo(1.875, 10);
+});
+
 it('README states the provisioned concurrency price and hours a month the options table is computed from: $2.19 an instance at 256 MB', () => {
   expect(readme).toContain(`at $${PRICES.lambdaArmProvisionedGbSecond} per GB-second on arm64 in us-east-1`);
   expect(readme).toContain(`for ${HOURS_PER_MONTH} hours`);
