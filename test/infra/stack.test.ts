@@ -468,6 +468,30 @@ describe('abuse limits and observability', () => {
     expect(functionUrlAlarms(template, 'SessionRecoveryLoadEntryData')).toEqual([]);
   });
 
+  it('alarms above the README\'s thresholds: a 5xx rate over 1 % in 5 minutes, throttles at all, p99 over 1.5 s for 15 minutes, over 200 refused tokens or 1,000 entries created in 5 minutes', () => {
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
+    /** Each API alarm: its metric (or its expression), threshold, periods and period in seconds, by the start of its description. */
+    const watched = (description: RegExp) => {
+      const a = alarms.find((p) => description.test(p.AlarmDescription as string))!;
+      const metrics = (a.Metrics ?? []) as Array<{ Expression?: string; MetricStat?: { Metric: { MetricName: string }; Period: number; Stat: string } }>;
+      return {
+        metric: a.MetricName ? `${a.ExtendedStatistic ?? a.Statistic}:${a.MetricName}` : metrics.find((m) => m.Expression)?.Expression,
+        comparison: a.ComparisonOperator,
+        threshold: a.Threshold,
+        periods: a.EvaluationPeriods,
+        seconds: [...new Set([a.Period, ...metrics.map((m) => m.MetricStat?.Period)].filter(Boolean))],
+      };
+    };
+    const above = 'GreaterThanThreshold';
+    expect(watched(/^More than the allowed share of API requests answered 5xx/)).toEqual({ metric: 'IF(requests > 0, 100 * errors / requests, 0)', comparison: above, threshold: 1, periods: 1, seconds: [300] });
+    expect(watched(/^The public Lambdas were throttled/)).toMatchObject({ comparison: above, threshold: 0, periods: 1, seconds: [300] });
+    expect(watched(/^API p99 latency/)).toEqual({ metric: 'p99:Latency', comparison: above, threshold: 1500, periods: 3, seconds: [300] });
+    expect(watched(/^Many refused tokens/)).toEqual({ metric: 'Sum:Verifications', comparison: above, threshold: 200, periods: 1, seconds: [300] });
+    expect(watched(/^Many entries created from browsers/)).toEqual({ metric: 'Sum:EntriesCreated', comparison: above, threshold: 1000, periods: 1, seconds: [300] });
+    // Without alarmTopic, alarms notify nobody (they show in the console).
+    expect(alarms.filter((p) => p.AlarmActions !== undefined)).toEqual([]);
+  });
+
   it('shows recovery by campaign on the dashboard: each metric found by SEARCH, so a new campaign appears without a deploy, and the rate from mint\'s and entries\' logs', () => {
     const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
     // The body is JSON in a string in an Fn::Join: compared without its escapes.
