@@ -492,6 +492,34 @@ describe('abuse limits and observability', () => {
     expect(alarms.filter((p) => p.AlarmActions !== undefined)).toEqual([]);
   });
 
+  it("shows on its dashboard what the README lists: requests and errors, latency, verifications by outcome and by credential, legacy calls by flow, throttles and stale keys, entries created by project, recovery by campaign, the legacy URL's own metrics, and the alarms", () => {
+    const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+    const body = JSON.stringify(dashboard.Properties.DashboardBody).replace(/\\/g, '');
+    expect([...body.matchAll(/"title":"([^"]+)"/g)].map(([, title]) => title)).toEqual([
+      'API requests and errors',
+      'API latency (ms)',
+      'Verifications by outcome',
+      'Verifications by credential',
+      'Legacy calls by flow',
+      'Lambda throttles, and keys served stale (Secrets Manager down)',
+      'Entries created from browsers, by project',
+      'Links minted, by campaign',
+      'Resumes by people, by campaign',
+      'Early resumes (scanners, bots), by campaign',
+      'Completions, by campaign',
+      'Recovery by campaign: totals over the time range',
+      'Recovery rate, all campaigns (% of links minted that were completed)',
+      'Recovery rate by campaign (links minted, completions)',
+      'Legacy Function URL requests and errors',
+      'Legacy Function URL latency (ms)',
+      'Alarms',
+    ]);
+    // The alarm widget shows every alarm's state.
+    const alarmIds = Object.keys(template.findResources('AWS::CloudWatch::Alarm'));
+    const shown = body.slice(body.lastIndexOf('"title":"Alarms"'));
+    for (const id of alarmIds) expect([id, shown.includes(`"${id}","Arn"`)]).toEqual([id, true]);
+  });
+
   it('shows recovery by campaign on the dashboard: each metric found by SEARCH, so a new campaign appears without a deploy, and the rate from mint\'s and entries\' logs', () => {
     const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
     // The body is JSON in a string in an Fn::Join: compared without its escapes.
