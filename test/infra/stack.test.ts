@@ -62,6 +62,17 @@ describe('the Lambdas', () => {
     }
   });
 
+  it('have 256 MB each, and JSON logs in a log group of their own, kept one month', () => {
+    const functions = Object.values(template.findResources('AWS::Lambda::Function'));
+    const logGroups = template.toJSON().Resources as Record<string, { Type: string; Properties: { RetentionInDays?: number } }>;
+    const groupIds = functions.map((fn) => (fn.Properties.LoggingConfig.LogGroup as { Ref: string }).Ref);
+    expect(new Set(groupIds).size).toBe(functions.length);
+    for (const [i, fn] of functions.entries()) {
+      expect(fn.Properties.MemorySize).toBe(256);
+      expect([logGroups[groupIds[i]].Type, logGroups[groupIds[i]].Properties.RetentionInDays]).toEqual(['AWS::Logs::LogGroup', 30]);
+    }
+  });
+
   it('set only variables the Lambdas read (lambdas/runtime/environment.ts), and every required one a Lambda reads', () => {
     const functions = template.findResources('AWS::Lambda::Function');
     const required = (Object.keys(SETTINGS) as Array<keyof typeof SETTINGS>).filter((n) => !('default' in SETTINGS[n]) && !('optional' in SETTINGS[n]));
