@@ -180,9 +180,15 @@ describe('least privilege per Lambda', () => {
     expect(resourceText(st, 'secretsmanager')).toEqual([expect.stringContaining(':secret:session-recovery/projects/*')]);
   });
 
-  it('legacy-keys: manages secrets only under <prefix>legacy-flows/, and cannot read them', () => {
+  it('legacy-keys: creates, updates, deletes and restores secrets only under <prefix>legacy-flows/, and cannot read them', () => {
     const st = statementsOf('SessionRecoveryLegacyKeys');
-    expect(actionsOf(st)).not.toContain('secretsmanager:GetSecretValue');
+    expect(actionsOf(st)).toEqual([
+      'secretsmanager:CreateSecret',
+      'secretsmanager:DeleteSecret',
+      'secretsmanager:DescribeSecret',
+      'secretsmanager:PutSecretValue',
+      'secretsmanager:RestoreSecret',
+    ]);
     expect(resourceText(st, 'secretsmanager')).toEqual([expect.stringContaining(':secret:session-recovery/legacy-flows/*')]);
   });
 
