@@ -1,5 +1,7 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { ROUTES } from '../../lambdas/http/routes';
 import { SessionRecoveryStack } from '../../lib/session-recovery-stack';
 import { templateApp } from '../support/template-app';
 import { campaignValuesPerHour } from '../../lib/constructs/log-metrics';
@@ -41,6 +43,60 @@ it('passes allowed origins, environment, prefix, cache TTL and throttling throug
     DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
   });
   expect(JSON.stringify(template.toJSON())).toContain(':secret:acme/sr/projects/*');
+});
+
+it('passes the other props of the README\'s Configuration table through: memory, lifetimes, retention, save size, miss refresh, staleness, route limits, the guide URL, the alarm threshold and topic', () => {
+  const app = templateApp();
+  const topic = sns.Topic.fromTopicArn(new Stack(app, 'Ops'), 'Topic', 'arn:aws:sns:eu-west-1:111122223333:ops');
+  const limit = (rateLimit: number) => ({ rateLimit, burstLimit: rateLimit * 2 });
+  const stack = new SessionRecoveryStack(app, 'AllProps', {
+    sessionRecovery: {
+      memorySize: 512,
+      entryRetention: Duration.days(30),
+      linkDefaultLifetime: Duration.days(2),
+      linkMaxLifetime: Duration.days(14),
+      browserSaveMaxBytes: 32_768,
+      keyMissRefreshInterval: Duration.seconds(10),
+      keyMaxStaleness: Duration.minutes(5),
+      adminThrottle: limit(11),
+      mintThrottle: limit(12),
+      mintBatchThrottle: limit(13),
+      shortLinkThrottle: limit(14),
+      browserSavesThrottle: { create: limit(15), progress: limit(16) },
+      linkRequestThrottle: limit(17),
+      legacyMigrationGuideUrl: 'https://docs.example.com/migrate',
+      entryCreationAlarmThreshold: 250,
+      alarmTopic: topic,
+    },
+  });
+  const template = Template.fromStack(stack);
+  const variables = (prefix: string) =>
+    Object.entries(template.findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith(prefix))![1].Properties.Environment.Variables as Record<string, string>;
+  const functions = Object.values(template.findResources('AWS::Lambda::Function'));
+  expect(new Set(functions.map((f) => f.Properties.MemorySize))).toEqual(new Set([512]));
+  expect(variables('SessionRecoveryEntriesFunction').ENTRY_RETENTION_DAYS).toBe('30');
+  expect(variables('SessionRecoveryBrowserSaves')).toMatchObject({ ENTRY_RETENTION_DAYS: '30', SAVE_MAX_BODY_BYTES: '32768', KEY_MISS_REFRESH_SECONDS: '10', KEY_MAX_STALENESS_SECONDS: '300' });
+  for (const prefix of ['SessionRecoveryMint', 'SessionRecoveryLinkRequests']) {
+    expect(variables(prefix)).toMatchObject({ MINT_DEFAULT_TTL_SECONDS: String(2 * 86_400), MINT_MAX_LIFETIME_SECONDS: String(14 * 86_400) });
+  }
+  expect(variables('SessionRecoveryLegacyLoadEntryData').LEGACY_MIGRATION_GUIDE_URL).toBe('https://docs.example.com/migrate');
+  const settings = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0].Properties.RouteSettings as Record<string, { ThrottlingRateLimit: number }>;
+  const rates = Object.fromEntries(Object.entries(settings).map(([key, r]) => [key, r.ThrottlingRateLimit]));
+  expect(rates).toMatchObject({
+    [ROUTES.createCredential.key]: 11,
+    [ROUTES.putEntry.key]: 11,
+    [ROUTES.mint.key]: 12,
+    [ROUTES.mintBatch.key]: 13,
+    [ROUTES.followShortLink.key]: 14,
+    [ROUTES.checkShortLink.key]: 14,
+    [ROUTES.createEntry.key]: 15,
+    [ROUTES.saveProgress.key]: 16,
+    [ROUTES.linkRequests.key]: 17,
+  });
+  template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'EntriesCreated', Threshold: 250 });
+  const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+  expect(alarms).toHaveLength(7);
+  for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual(['arn:aws:sns:eu-west-1:111122223333:ops']);
 });
 
 it('refuses a secret prefix that does not end in "/" and an empty origin list', () => {
