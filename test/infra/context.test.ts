@@ -1,0 +1,103 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+/*
+ * The CDK context keys of the README's Configuration table, read by the CDK app
+ * (bin/session-recovery.ts) as `cdk synth -c key=value` passes them (CDK_CONTEXT_JSON),
+ * without bundling the Lambdas: the template is what the keys change.
+ */
+
+const root = path.join(import.meta.dirname, '..', '..');
+const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+const table = readme.slice(readme.indexOf('### Configuration'), readme.indexOf('### Removing it'));
+/** The context column of each row: backticked names, `—` for a prop with no context key. */
+const readmeKeys = [...table.matchAll(/^\| ([^|]+) \| [^|]+ \| [^|]+ \| [^|]+ \|$/gm)]
+  .map(([, column]) => column)
+  .filter((column) => column.includes('`'))
+  .flatMap((column) => [...column.matchAll(/`([A-Za-z]+)`/g)].map(([, key]) => key));
+
+/** What test/infra/synth.test.ts already passes through `npm run synth`. */
+const SYNTH_TEST_KEYS = [
+  'allowedOrigins',
+  'loadEntryDataReservedConcurrency',
+  'legacyReservedConcurrency',
+  'tableRemovalPolicy',
+  'shortLinkDomain',
+  'shortLinkCertificateArn',
+  'provisionedConcurrency',
+  'campaignsPerMonth',
+  'expiredLinkEvents',
+];
+
+const context = {
+  stackName: 'Ctx',
+  environmentName: 'staging',
+  secretPrefix: 'acme/sr/',
+  keyCacheTtlSeconds: '30',
+  keyLookupRate: '7',
+  keyLookupBurst: '9',
+  throttleRateLimit: '50',
+  throttleBurstLimit: '60',
+  currentContractFunctionUrl: 'true',
+  consistentReads: 'true',
+  activeTracing: 'false',
+  legacyEnabled: 'false',
+  legacySunset: '2027-01-31',
+  legacyMigrationGuideUrl: 'https://docs.example.com/migrate',
+};
+
+interface Resource {
+  Type: string;
+  Properties: Record<string, unknown> & { Environment?: { Variables: Record<string, unknown> } };
+}
+let template: { Resources: Record<string, Resource>; Outputs: Record<string, unknown> };
+beforeAll(() => {
+  const out = mkdtempSync(path.join(tmpdir(), 'sr-context-'));
+  try {
+    execFileSync(process.execPath, ['--import', 'tsx', path.join(root, 'bin', 'session-recovery.ts')], {
+      cwd: root,
+      env: { ...process.env, CDK_OUTDIR: out, CDK_CONTEXT_JSON: JSON.stringify({ ...context, 'aws:cdk:bundling-stacks': [] }) },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    template = JSON.parse(readFileSync(path.join(out, 'Ctx.template.json'), 'utf8'));
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}, 60_000);
+
+const functionVariables = (prefix: string) =>
+  Object.entries(template.Resources).find(([id, r]) => r.Type === 'AWS::Lambda::Function' && id.startsWith(prefix))![1].Properties.Environment!.Variables;
+
+it("every context key of the README's Configuration table is read by the CDK app and tested, here or in synth.test.ts", () => {
+  const app = readFileSync(path.join(root, 'bin', 'session-recovery.ts'), 'utf8');
+  for (const key of readmeKeys) expect([key, app.includes(`('${key}')`)]).toEqual([key, true]);
+  expect([...readmeKeys].sort()).toEqual([...Object.keys(context), ...SYNTH_TEST_KEYS].sort());
+});
+
+it('stackName, environmentName, secretPrefix, the key cache and lookups, the stage throttle, consistent reads and tracing reach the stack', () => {
+  expect(template.Outputs).toMatchObject({ EnvironmentName: { Value: 'staging' }, ProjectSecretName: { Value: 'acme/sr/projects/<project_id>/signing-keys' } });
+  expect(functionVariables('SessionRecoveryLoadEntryData')).toMatchObject({
+    DEPLOYMENT_ENVIRONMENT: 'staging',
+    SECRET_PREFIX: 'acme/sr/',
+    KEY_CACHE_TTL_SECONDS: '30',
+    KEY_LOOKUP_RATE: '7',
+    KEY_LOOKUP_BURST: '9',
+    CONSISTENT_READS: 'true',
+  });
+  const stage = Object.values(template.Resources).find((r) => r.Type === 'AWS::ApiGatewayV2::Stage')!;
+  expect(stage.Properties.DefaultRouteSettings).toEqual({ ThrottlingRateLimit: 50, ThrottlingBurstLimit: 60 });
+  const functions = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
+  expect(functions.filter((f) => f.Properties.TracingConfig !== undefined)).toEqual([]);
+});
+
+it('currentContractFunctionUrl adds the current contract\'s Function URL; legacyEnabled, legacySunset and legacyMigrationGuideUrl reach the legacy Lambda', () => {
+  expect(Object.keys(template.Outputs)).toContain('LoadEntryDataFunctionUrl');
+  expect(Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Url')).toHaveLength(2);
+  expect(functionVariables('SessionRecoveryLegacyLoadEntryData')).toMatchObject({
+    LEGACY_ENABLED: 'false',
+    LEGACY_SUNSET: '2027-01-31',
+    LEGACY_MIGRATION_GUIDE_URL: 'https://docs.example.com/migrate',
+  });
+});
