@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { createHash } from 'node:crypto';
+import { DynamoDBClient, GetItemCommand, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
 import { GetSecretValueCommand, InternalServiceError, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { App, Stack } from 'aws-cdk-lib';
@@ -8,15 +11,21 @@ import { RequestLogMetrics } from '../../lib/constructs/log-metrics';
 import { secretsManager } from '../../lambdas/adapters/clients';
 import { SecretsManagerLegacyKeyStore } from '../../lambdas/adapters/secrets-manager-legacy-key-store';
 import { computeToken } from '../../lambdas/domain/token';
+import { VERIFICATION_OUTCOMES } from '../../lambdas/domain/verification-outcome';
 import { type MetricFilterSpec, matchesFilter, parseFilterPattern, publishedMetrics } from '../support/cloudwatch-filter';
 import { captureLines } from '../support/capture-lines';
 import { type Handler, invoke } from '../support/http';
-import { seedScenario, uid } from '../support/seed';
+import { credential, deleteEntry, deleteProject, seedEntry, seedProject, seedScenario, uid } from '../support/seed';
+import { controlClock } from '../support/clock';
+import { routeEvent } from '../fixtures/admin-events';
 import { loadEntryEvent } from '../fixtures/events';
 import { functionUrlEvent } from '../fixtures/legacy-events';
 
 const current = ((await import('../../lambdas/load-entry-data/index')) as { handler: Handler }).handler;
+const entries = ((await import('../../lambdas/entries/index')) as { handler: Handler }).handler;
 const legacy = ((await import('../../lambdas/legacy-load-entry-data/index')) as { handler: Handler }).handler;
+
+const readme = readFileSync(path.join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
 
 /** The metric filters the construct puts on each public Lambda's log group, as synthesized. */
 const stack = new Stack(new App(), 'Filters');
@@ -123,5 +132,53 @@ describe('the filter-pattern reader the tests above rely on', () => {
     expect(matchesFilter('{ $.n = "*" }', '{"n":5}')).toBe(false);
     expect(() => parseFilterPattern('{ $.n > 5 }')).toThrow(/unsupported|subset/);
     expect(() => parseFilterPattern('ERROR')).toThrow();
+  });
+});
+
+// Last in the file: it moves the clock past the lookup bucket's window and back, leaving the bucket empty for what would follow.
+describe('every outcome the README lists for Verifications', () => {
+  it('counts a revoked link, a refused origin, a lookup past the bound, a throttled and a failed read under their own outcome', async () => {
+    const future = '2099-09-01T00:00:00Z';
+    const projectId = uid('proj');
+    const flowId = uid('flow');
+    const entryId = uid('entry');
+    const key = credential();
+    await seedProject(projectId, [key], { allowed_origins: ['https://quiz.example'] });
+    await seedEntry({ entryId, projectId, flowId, currentPageKey: 'p', userData: {} });
+    const body = { flow_id: flowId, project_id: projectId, entry_id: entryId, token: computeToken(key.secret, entryId, future), expires_at: future };
+    const page = { origin: 'https://quiz.example' };
+    const clock = controlClock();
+    const lines = await captureLines(async () => {
+      try {
+        expect((await invoke(current, loadEntryEvent(body, page))).status).toBe(200);
+        expect((await invoke(current, loadEntryEvent(body, { origin: 'https://elsewhere.example' }))).status).toBe(403);
+        for (const [fault, status] of [
+          [new ProvisionedThroughputExceededException({ message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } }), 503],
+          [new Error('unexpected'), 500],
+        ] as const) {
+          const ddb = mockClient(DynamoDBClient);
+          ddb.on(GetItemCommand).rejects(fault);
+          try {
+            expect((await invoke(current, loadEntryEvent(body, page))).status).toBe(status);
+          } finally {
+            ddb.restore();
+          }
+        }
+        await invoke(entries, routeEvent('revokeLinks', { entry_id: entryId }, { project_id: projectId }));
+        expect((await invoke(current, loadEntryEvent(body, page))).status).toBe(401);
+        // A full bucket of lookups for ids this instance holds nothing for (20), then one past it.
+        clock.advance(60_000);
+        for (let i = 0; i <= 20; i++) await invoke(current, loadEntryEvent({ ...body, project_id: uid('proj') }));
+      } finally {
+        clock.restore();
+        await deleteEntry(entryId);
+        await deleteProject(projectId);
+      }
+    });
+    const counted = publishedMetrics(filtersOf('Current'), lines);
+    const byOutcome = Object.fromEntries(VERIFICATION_OUTCOMES.map((o) => [o, counted[`SessionRecovery/Verifications{outcome=${o}}`] ?? 0]));
+    // The outcomes the README names, in its order.
+    expect(byOutcome).toEqual({ ok: 1, invalid_token: 20, expired: 0, not_found: 0, revoked: 1, origin_refused: 1, lookup_limited: 1, throttled: 1, error: 1 });
+    expect(readme).toContain(`\`Verifications\` by \`outcome\` (${VERIFICATION_OUTCOMES.map((o) => `\`${o}\``).join(', ')});`);
   });
 });
