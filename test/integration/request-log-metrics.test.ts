@@ -23,6 +23,7 @@ import { functionUrlEvent } from '../fixtures/legacy-events';
 
 const current = ((await import('../../lambdas/load-entry-data/index')) as { handler: Handler }).handler;
 const entries = ((await import('../../lambdas/entries/index')) as { handler: Handler }).handler;
+const saves = ((await import('../../lambdas/browser-saves/index')) as { handler: Handler }).handler;
 const legacy = ((await import('../../lambdas/legacy-load-entry-data/index')) as { handler: Handler }).handler;
 
 const readme = readFileSync(path.join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
@@ -31,6 +32,7 @@ const readme = readFileSync(path.join(import.meta.dirname, '..', '..', 'README.m
 const stack = new Stack(new App(), 'Filters');
 new RequestLogMetrics(stack, 'Current', { logGroup: new logs.LogGroup(stack, 'CurrentLogs') });
 new RequestLogMetrics(stack, 'Legacy', { logGroup: new logs.LogGroup(stack, 'LegacyLogs'), kind: 'legacy' });
+new RequestLogMetrics(stack, 'Saves', { logGroup: new logs.LogGroup(stack, 'SavesLogs'), kind: 'saves' });
 const filtersOf = (prefix: string): MetricFilterSpec[] =>
   Object.entries(Template.fromStack(stack).findResources('AWS::Logs::MetricFilter'))
     .filter(([id]) => id.startsWith(prefix))
@@ -94,6 +96,36 @@ describe('metrics from the request log line', () => {
       'SessionRecovery/Verifications{outcome=ok}': 1,
       'SessionRecovery/Verifications{outcome=invalid_token}': 2,
     });
+  });
+});
+
+describe('entries created from browsers', () => {
+  it('are counted in all and by project, only when created: never a save, nor a create refused because the project does not take browser saves', async () => {
+    const site = 'https://quiz.example';
+    const takes = uid('proj');
+    const refuses = uid('proj');
+    await seedProject(takes, [credential()], { allowed_origins: [site], browser_saves: true });
+    await seedProject(refuses, [credential()], { allowed_origins: [site] });
+    const page = { origin: site };
+    const draft = (projectId: string) => ({ project_id: projectId, flow_id: 'flow_saves', current_page_key: 'page_1', user_data: {} });
+    let made: { entry_id: string; save_token: string } | undefined;
+    const lines = await captureLines(async () => {
+      try {
+        const create = await invoke(saves, routeEvent('createEntry', {}, draft(takes), {}, page));
+        expect(create.status).toBe(201);
+        made = create.json as { entry_id: string; save_token: string };
+        const progress = { ...draft(takes), current_page_key: 'page_2', save_token: made.save_token, seq: Date.now() };
+        expect((await invoke(saves, routeEvent('saveProgress', { entry_id: made.entry_id }, progress, {}, page))).status).toBe(200);
+        expect((await invoke(saves, routeEvent('createEntry', {}, draft(refuses), {}, page))).status).toBe(403);
+        expect((await invoke(saves, routeEvent('createEntry', {}, draft(uid('proj')), {}, page))).status).toBe(403);
+      } finally {
+        if (made) await deleteEntry(made.entry_id);
+        await deleteProject(takes);
+        await deleteProject(refuses);
+      }
+    });
+    expect(lines).toHaveLength(4);
+    expect(publishedMetrics(filtersOf('Saves'), lines)).toEqual({ 'SessionRecovery/EntriesCreated{}': 1, [`SessionRecovery/EntriesCreated{project_id=${takes}}`]: 1 });
   });
 });
 
