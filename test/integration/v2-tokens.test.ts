@@ -2,8 +2,10 @@ import { handler as credentials } from '../../lambdas/credentials/index';
 import { handler as loadEntryData } from '../../lambdas/load-entry-data/index';
 import { handler as mint } from '../../lambdas/mint/index';
 import { computeToken } from '../../lambdas/domain/token';
+import { mintV2Token } from '../../lambdas/domain/token-v2';
 import { errorOf, invoke } from '../support/http';
 import { deleteEntry, deleteProject, seedEntry, uid } from '../support/seed';
+import { registerSensitive } from '../support/sensitive';
 import { routeEvent } from '../fixtures/admin-events';
 import { loadEntryEvent } from '../fixtures/events';
 
@@ -84,6 +86,16 @@ describe('v2 (HMAC-SHA256) tokens', () => {
     const expiresAt = '2099-01-01T00:00:00Z';
     const reply = await resume(computeToken(secret, entryId, expiresAt), expiresAt);
     expect(errorOf(reply).code).toBe('invalid_token');
+  });
+
+  it('keep the schemes apart the other way: a v2 token made with a seed (sha256) credential\'s own id and secret is refused', async () => {
+    const seed = await invoke(credentials, routeEvent(CREATE, { project_id: projectId }, { label: 'seed', replace: false }));
+    const { credential, secret: seedSecret } = seed.json as { credential: { credential_id: string }; secret: string };
+    registerSensitive(seedSecret);
+    const expiresAt = '2099-01-01T00:00:00Z';
+    expect((await resume(computeToken(seedSecret, entryId, expiresAt), expiresAt)).status).toBe(200);
+    const forged = mintV2Token({ id: credential.credential_id, secret: seedSecret }, { projectId, entryId, expiresAt });
+    expect(errorOf(await resume(forged, expiresAt)).code).toBe('invalid_token');
   });
 
   it('refuse a v2-shaped token naming an unknown credential without trying other keys', async () => {
