@@ -95,6 +95,22 @@ describe('findSigningKey', () => {
     expect(findSigningKey(keys, token, entry, '2030-01-01T00:00:00.001Z')).toBeUndefined();
   });
 
+  it('compares against every key, with no early exit, whichever one matches', () => {
+    const token = computeToken('secret-a', entry, exp);
+    for (const matching of [0, 1, 2]) {
+      const read: string[] = [];
+      const counted = ['x', 'y', 'z'].map((id, i) => ({
+        id,
+        get secret() {
+          read.push(id);
+          return i === matching ? 'secret-a' : `other-${id}`;
+        },
+      }));
+      expect(findSigningKey(counted, token, entry, exp)).toBe(['x', 'y', 'z'][matching]);
+      expect(read).toEqual(['x', 'y', 'z']);
+    }
+  });
+
   it('refuses everything when the project has no keys', () => {
     expect(findSigningKey([], computeToken('secret-a', entry, exp), entry, exp)).toBeUndefined();
   });
