@@ -67,6 +67,26 @@ describe('npm start, when it cannot start', () => {
     });
   });
 
+  it.each([
+    ['PORT', 3000, { LEGACY_PORT: '0' }],
+    ['LEGACY_PORT', 3001, { PORT: '0' }],
+  ] as const)('uses %s %i when it is unset, and says so when that port is in use', async (variable, port, other) => {
+    // Held here, or by another process already: either way the port is in use.
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.once('error', () => resolve()).listen(port, '127.0.0.1', resolve));
+    try {
+      const result = await npmStart({ ...other, [variable]: '' });
+      const ports = variable === 'PORT' ? `API port ${port}, legacy port 0` : `API port 0, legacy port ${port}`;
+      expect(result).toMatchObject({
+        code: 1,
+        stdout: expect.stringMatching(new RegExp(`^Starting session-recovery on 127\\.0\\.0\\.1 \\(${ports}\\)\\.\\.\\.\n`)),
+        stderr: `Port ${port} is in use: set ${variable} to another port (e.g. ${variable}=${port + 100} npm start).\n`,
+      });
+    } finally {
+      if (holder.listening) await new Promise<void>((resolve) => holder.close(() => resolve()));
+    }
+  });
+
   it('names the variable in one line when PORT is not a port number', async () => {
     expect(await npmStart({ PORT: '30o0' })).toEqual({ code: 1, stdout: '', stderr: 'PORT must be a port number from 0 to 65535, not "30o0".\n' });
   });
