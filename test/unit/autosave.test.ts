@@ -35,7 +35,7 @@ const FLOW = 'flow_saves';
 const KEY = `session-recovery:${PROJECT}:${FLOW}`;
 const DEBOUNCE = 1000;
 
-const setup = (options: { storage?: MemoryStorage | null; clock?: FakeClock; api?: FakeSavesApi; random?: number } = {}) => {
+const setup = (options: { storage?: MemoryStorage | null; clock?: FakeClock; api?: FakeSavesApi; random?: number; debounceMs?: number | undefined } = {}) => {
   const api = options.api ?? new FakeSavesApi();
   const clock = options.clock ?? new FakeClock();
   const storage = options.storage === undefined ? new MemoryStorage() : options.storage;
@@ -47,7 +47,7 @@ const setup = (options: { storage?: MemoryStorage | null; clock?: FakeClock; api
     projectId: PROJECT,
     flowId: FLOW,
     storage,
-    debounceMs: DEBOUNCE,
+    debounceMs: 'debounceMs' in options ? options.debounceMs : DEBOUNCE,
     fetch: api.fetch,
     sendBeacon: (url: string, body: string) => {
       beacons.push({ url, body });
@@ -103,6 +103,15 @@ describe('createAutosave', () => {
     });
     expect(storage!.json(KEY)).toEqual({ entry_id: 'entry_fake_1', save_token: token, seq: clock.now() });
     expect(api.entries.get('entry_fake_1')).toMatchObject({ page: 'page_2', data: { name: 'Ada', plan: 'team' } });
+  });
+
+  it('waits 1000 ms by default', async () => {
+    const { api, clock, autosave } = setup({ debounceMs: undefined });
+    const outcome = autosave.save('page_1', { a: 1 });
+    await clock.advance(999);
+    expect(api.requests).toEqual([]);
+    await clock.advance(1);
+    expect(await outcome).toEqual({ status: 'saved', entryId: 'entry_fake_1', seq: 0 });
   });
 
   it('sends one request for saves within the debounce, with the newest content, and every caller gets its outcome', async () => {
