@@ -430,6 +430,24 @@ describe('abuse limits and observability', () => {
     expect(API_ACCESS_LOG_FORMAT).toBe('$context.requestId $context.identity.sourceIp "$context.routeKey" $context.status $context.responseLatency "$context.integrationErrorMessage"');
   });
 
+  it("splits an access line into its fields with the README's Logs Insights parse, a route's space and an IPv6 address included", () => {
+    const readme = readFileSync(path.join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
+    const [, glob, names] = /`parse @message '([^']+)' as ([\w, ]+)`/.exec(readme)!;
+    const values = { requestId: 'JKJaXmPLvHcESHA=', 'identity.sourceIp': '2001:db8::7', routeKey: 'POST /v1/load-entry-data', status: '401', responseLatency: '12', integrationErrorMessage: '-' };
+    const line = API_ACCESS_LOG_FORMAT.replace(/\$context\.([A-Za-z.]+)/g, (_m, name: keyof typeof values) => values[name]);
+    // Logs Insights' glob: each * takes the shortest text that lets the rest match.
+    const pattern = new RegExp(`^${glob.split('*').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('(.*?)')}$`);
+    const parsed = pattern.exec(line)!.slice(1);
+    expect(Object.fromEntries(names.split(', ').map((name, i) => [name, parsed[i]]))).toEqual({
+      requestId: 'JKJaXmPLvHcESHA=',
+      ip: '2001:db8::7',
+      route: 'POST /v1/load-entry-data',
+      status: '401',
+      latencyMs: '12',
+      integrationError: '-',
+    });
+  });
+
   it('turns the Lambdas\' request lines into metrics with metric filters on their own log groups', () => {
     const logGroupOf = (prefix: string) => {
       const [, fn] = Object.entries(template.findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith(prefix)) ?? [];
