@@ -213,7 +213,7 @@ describe('the deployed artifact of each public Lambda, run as nodejs24.x runs it
     expect([bad.status, (bad.json as { error: { code: string } }).error.code]).toEqual([401, 'invalid_save_token']);
   }, 30_000);
 
-  it("link-requests: a page's request for a link gets 202 and puts one event on the bus (signed by the bundle, no SDK client); nothing is loaded from the runtime's SDK", async () => {
+  it("link-requests: a page's request for a link gets 202 and puts one event on the bus with the EventBridge client bundled in it; nothing is loaded from the runtime's SDK", async () => {
     const page = { origin: SITE, 'content-type': 'text/plain;charset=UTF-8' };
     const draft = { project_id: savesProject, flow_id: s.flowId, current_page_key: 'page_1', user_data: {} };
     const { replies: [made] } = await run(saves, [routeEvent('createEntry', {}, draft, {}, page)]);
