@@ -278,3 +278,35 @@ describe(`clients/${SAVE_ACTION}`, () => {
     expect(page.consoleLines.filter((l) => l.includes(api.entries.get('entry_fake_1')!.token))).toEqual([]);
   });
 });
+
+describe('resumeFromUrl, when the answer is not the contract\'s', () => {
+  interface ResumeModule {
+    resumeFromUrl(options: { endpoint: string; flowId: string; projectId: string; url: string }): Promise<unknown>;
+  }
+  const link = `https://quiz.example/flow?token=${'a'.repeat(64)}&entry_id=entry_1&expires_at=2099-01-01T00%3A00%3A00Z`;
+  const resumeWith = async (answer: () => Promise<Response>) => {
+    const { resumeFromUrl } = (await import('../../clients/session-recovery.js' as string)) as ResumeModule;
+    const realFetch = globalThis.fetch;
+    globalThis.fetch = answer;
+    try {
+      return await resumeFromUrl({ endpoint: 'https://api.example/v1/load-entry-data', flowId: 'flow_1', projectId: 'proj_1', url: link }).then(
+        () => 'resolved',
+        (error: { name: string; code: string; status: number }) => ({ name: error.name, code: error.code, status: error.status }),
+      );
+    } finally {
+      globalThis.fetch = realFetch;
+    }
+  };
+
+  it.each([
+    ["API Gateway's 429, whose body has no code", 'rate_limited', 429, '{"message":"Too Many Requests"}'],
+    ['a 502 page', 'unexpected_response', 502, '<html>Bad Gateway</html>'],
+    ['a 200 without an entry', 'unexpected_response', 200, '{}'],
+  ])('rejects %s with a SessionRecoveryError of code %s and status %i', async (_what, code, status, body) => {
+    expect(await resumeWith(async () => new Response(body, { status }))).toEqual({ name: 'SessionRecoveryError', code, status });
+  });
+
+  it('rejects a request that got no answer with network_error, status 0', async () => {
+    expect(await resumeWith(async () => Promise.reject(new TypeError('Failed to fetch')))).toEqual({ name: 'SessionRecoveryError', code: 'network_error', status: 0 });
+  });
+});
