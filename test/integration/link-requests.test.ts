@@ -215,6 +215,25 @@ describe('a link request the product refuses, with no event and no slot taken', 
     }
   });
 
+  it("reads the entry's count and mint's entry strongly consistently (2 GetItem), and takes its slot with 1 PutItem, as the README's call budget says", async () => {
+    const p = await project();
+    const { entry_id, save_token } = await created(p);
+    // The project's settings and the save key are cached by the create: what is counted is the request's own.
+    const calls = countCalls(dynamodb);
+    try {
+      expect((await requestLink(p, entry_id, save_token)).status).toBe(202);
+      expect(calls.calls).toEqual(['GetItemCommand', 'PutItemCommand', 'GetItemCommand']);
+      expect(calls.inputs.map((i) => [i.ConsistentRead, ((i.Key ?? i.Item) as Record<string, unknown>).entry_id])).toEqual([
+        [true, { S: `${LINK_REQUESTS_KEY_PREFIX}${entry_id}` }],
+        [undefined, { S: `${LINK_REQUESTS_KEY_PREFIX}${entry_id}` }],
+        [true, { S: entry_id }],
+      ]);
+    } finally {
+      calls.detach();
+    }
+    await delivered(entry_id);
+  });
+
   it("refuses another entry's save token with 401 invalid_save_token, with no read and no write", async () => {
     const p = await project();
     const mine = await created(p);
