@@ -5,12 +5,13 @@ import tseslint from 'typescript-eslint';
 
 /** Imports a layer may not make, as `no-restricted-imports` patterns. */
 const forbid = (...groups) => ({
-  'no-restricted-imports': ['error', { patterns: groups.map(({ group, message }) => ({ group, message })) }],
+  'no-restricted-imports': ['error', { patterns: [...new Set([TRACER, ...groups])].map(({ group, message }) => ({ group, message })) }],
 });
 
 const AWS = { group: ['@aws-sdk/*', '@smithy/*'], message: 'AWS SDK code belongs in lambdas/adapters/.' };
 const MIDDY = { group: ['@middy/*'], message: 'middy belongs in lambdas/http/.' };
 const POWERTOOLS = { group: ['@aws-lambda-powertools/*'], message: 'Powertools belongs in lambdas/runtime/ (the logger) and lambdas/http/.' };
+const TRACER = { group: ['@aws-lambda-powertools/tracer', '@aws-lambda-powertools/tracer/*', 'aws-xray-sdk', 'aws-xray-sdk-*'], message: 'No Lambda carries the X-Ray SDK (README, Tracing).' };
 const LAMBDA_TYPES = { group: ['aws-lambda'], message: 'Lambda event types belong in lambdas/http/.' };
 const outer = (...layers) => ({
   group: layers.flatMap((l) => [`../${l}`, `../${l}/*`, `../../lambdas/${l}/*`]),
@@ -51,6 +52,12 @@ export default tseslint.config(
   {
     files: ['clients/embeddables-*.js'],
     rules: { '@typescript-eslint/no-unused-vars': ['error', { varsIgnorePattern: '^output$', args: 'none' }] },
+  },
+  // No Lambda carries the X-Ray SDK: Lambda's active tracing records each invocation without it, and it would add to every new instance's module load (README, Tracing).
+  // Every block below forbids it too: a later no-restricted-imports replaces an earlier one, it does not add to it.
+  {
+    files: ['lambdas/**'],
+    rules: forbid(TRACER),
   },
   // The layers of lambdas/ (README, "Layout"): the domain depends on nothing outside itself.
   {

@@ -121,9 +121,10 @@ it(`POST /v1/entries/{entry_id}/link-requests answers ${RUNS} generated requests
       { project_id: project, flow_id: flow, save_token: saveToken, channel: 'email', to: 'ada@example.com', resume_url: `${site}/flow` },
       { origin: site },
       (reply) => reply.status === 202 && typeof (reply.json as { expires_at?: unknown }).expires_at === 'string',
+      true,
     );
     expect([...statuses.keys()].every((s) => s < 500)).toBe(true);
-    // Some generated requests are valid, and however many, the entry's limit holds: at most 3 links in the hour.
+    // The valid body goes first, so one request at least is valid; however many are, the entry's limit holds: at most 3 links in the hour.
     expect(statuses.get(202) ?? 0).toBeGreaterThan(0);
     expect(statuses.get(202)).toBeLessThanOrEqual(3);
   } finally {

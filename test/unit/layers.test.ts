@@ -38,6 +38,15 @@ describe('the layers of lambdas/, as `npm run lint` enforces them', () => {
     expect(await boundaryErrors(file, `${line}\nexport const x = 1;\n`)).toHaveLength(1);
   });
 
+  it.each(['lambdas/load-entry-data/index.ts', 'lambdas/runtime/example.ts', 'lambdas/http/example.ts', 'lambdas/adapters/example.ts', 'lambdas/domain/example.ts'])(
+    'no Lambda carries the X-Ray SDK: %s may not import the Powertools Tracer or aws-xray-sdk (README, Tracing)',
+    async (file) => {
+      for (const line of ["import { Tracer } from '@aws-lambda-powertools/tracer';", "import AWSXRay from 'aws-xray-sdk-core';"]) {
+        expect(await boundaryErrors(file, `${line}\nexport const x = 1;\n`)).toContainEqual(expect.stringContaining('No Lambda carries the X-Ray SDK'));
+      }
+    },
+  );
+
   it('the code as it stands keeps to them', async () => {
     const results = await eslint.lintFiles(['lambdas']);
     expect(results.flatMap((r) => r.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => `${r.filePath}: ${m.message}`))).toEqual([]);
