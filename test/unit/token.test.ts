@@ -77,6 +77,23 @@ describe('findSigningKey', () => {
     expect(findSigningKey(keys, computeToken('secret-b', entry, exp), entry, exp)).toBe('cred_b');
   });
 
+  it('tries every key, with no early exit, wherever the matching one is', () => {
+    // Each key counts the reads of its secret: a loop that stopped at the match would leave the later ones unread.
+    const reads = [0, 0, 0];
+    const counted = ['secret-a', 'secret-b', 'secret-c'].map((secret, i) => ({
+      id: `cred_${i}`,
+      get secret() {
+        reads[i]++;
+        return secret;
+      },
+    }));
+    for (const signer of ['secret-a', 'secret-c', 'secret-x']) {
+      reads.fill(0);
+      findSigningKey(counted, computeToken(signer, entry, exp), entry, exp);
+      expect(reads).toEqual([1, 1, 1]);
+    }
+  });
+
   it('compares case-insensitively', () => {
     expect(findSigningKey(keys, computeToken('secret-b', entry, exp).toUpperCase(), entry, exp)).toBe('cred_b');
   });
