@@ -31,10 +31,21 @@ for (const [name, schema] of Object.entries(doc.components.schemas)) ajv.addSche
 
 const seen = new Map<string, Set<number>>();
 
+/** What the README promises on every response, whatever the route and the status. */
+const SECURITY_HEADERS = {
+  'strict-transport-security': expect.stringMatching(/^max-age=\d+/),
+  'x-content-type-options': 'nosniff',
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+  'cache-control': 'no-store',
+};
+
 /** Asserts that the reply is documented for that route (or for the legacy `POST /`): its status listed, its body matching that status's schema. */
 const conforms = (route: RouteName | 'legacy', reply: Reply): void => {
   const { method, path: template } = route === 'legacy' ? { method: 'POST', path: '/' } : ROUTE_LIST.find((r) => r.name === route)!;
   const key = `${method} ${template}`;
+  expect({ key, status: reply.status, headers: reply.headers }).toMatchObject({ key, status: reply.status, headers: SECURITY_HEADERS });
   const responses = doc.paths[template][method.toLowerCase()].responses;
   const documented = responses[String(reply.status)];
   if (!documented) throw new Error(`${key} answered ${reply.status}, which docs/openapi.yaml does not list`);
@@ -78,7 +89,7 @@ afterAll(async () => {
   await deleteProject(projectId);
 });
 
-it('every route answers exactly what docs/openapi.yaml documents, for its successes and its errors', async () => {
+it('every route answers exactly what docs/openapi.yaml documents, for its successes and its errors, each answer with the security headers', async () => {
   const p = { project_id: projectId };
   const created = await call(credentials, 'createCredential', p, { label: 'docs' });
   expect(created.status).toBe(201);
