@@ -147,6 +147,18 @@ describe('a campaign from mint to completion, counted by the metric filters over
     expect(recoveryOnly(publishedMetrics(filters, lines))).toEqual({ 'SessionRecovery/LinksMinted{campaign=spring}': 1 });
   });
 
+  it("a scanner's resume of a link minted without a campaign is counted in EarlyResumes under (none), with no age; a person's in neither metric", async () => {
+    const entryId = await newEntry();
+    const plain = await mintLink(entryId);
+    const lines = await captureLines(async () => {
+      expect((await resume(entryId, plain, HEADLESS)).status).toBe(200);
+      expect((await resume(entryId, plain)).status).toBe(200);
+    });
+    const [scanner, person] = requestLines(lines);
+    expect([scanner.early, 'link_age_s' in scanner, 'human' in person, 'early' in person]).toEqual(['(none)', false, false, false]);
+    expect(recoveryOnly(publishedMetrics(filters, lines))).toEqual({ 'SessionRecovery/EarlyResumes{campaign=(none)}': 1 });
+  });
+
   it('a resume with campaign data still reads the entry with exactly one GetItem; a person\'s resume of a campaign link adds one PutItem of resumed#<entry>', async () => {
     const entryId = await newEntry();
     const link = await mintLink(entryId, 'spring');
