@@ -340,6 +340,21 @@ describe('scanners and bots are told apart from people', () => {
     ['a crawler', 'Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)'],
     ['a link preview', 'Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)'],
     ['an HTTP library', 'python-requests/2.32.3'],
+    // One for each other word the README lists, each matching that word alone.
+    ['a crawler by name', 'Mozilla/5.0 (compatible; ExampleCrawler/1.0)'],
+    ['a spider', 'Sogou web spider/4.0(+http://www.sogou.com/docs/help/webmasters.htm#07)'],
+    ['a preview by name', 'Mozilla/5.0 (compatible; Yahoo Link Preview; https://help.yahoo.com/kb/mail/yahoo-link-preview-SLN23615.html)'],
+    ['a scanner by name', 'Mozilla/5.0 (compatible; URL Scanner)'],
+    ['Proofpoint\'s urldefense', 'urldefense.com link checker'],
+    ['curl', 'curl/8.5.0'],
+    ['wget', 'Wget/1.21.4'],
+    ['okhttp', 'okhttp/4.12.0'],
+    ['Go', 'Go-http-client/2.0'],
+    ['Java', 'Java/17.0.2'],
+    ['Puppeteer', 'Mozilla/5.0 (X11; Linux x86_64) Puppeteer'],
+    ['Playwright', 'Mozilla/5.0 Playwright/1.49'],
+    ['Selenium', 'selenium/4.27.0 (python linux)'],
+    ['Lighthouse', 'Mozilla/5.0 (Linux; Android 11) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36 Chrome-Lighthouse'],
   ])('%s is early, whatever the link\'s age', (_what, agent) => {
     expect(classifyResume(3600, agent)).toBe('early');
   });
