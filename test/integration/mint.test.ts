@@ -1,4 +1,4 @@
-import { dynamodb } from '../../lambdas/adapters/clients';
+import { dynamodb, secretsManager } from '../../lambdas/adapters/clients';
 import { countCalls } from '../../dev-support/call-counter';
 import { ROUTES } from '../../lambdas/http/routes';
 import { handler as credentials } from '../../lambdas/credentials/index';
@@ -119,6 +119,21 @@ describe('mint by direct invocation', () => {
     expect(result).toEqual({
       error: { code: 'entry_not_found', message: `${where(request.entry_id)}: save it (PUT /v1/entries/{entry_id}) before minting a link to it.` },
     });
+  });
+
+  it('reads the project\'s secret on every call, so it never signs with a credential revoked a moment ago', async () => {
+    expect((await invokeMint({ project_id: projectId, entry_id: entryId })).credential_id).toBe(credentialId);
+    // The default replace revokes the credential this instance has just signed with.
+    const rotated = await invoke(credentials, routeEvent('createCredential', { project_id: projectId }, { label: 'rotated' }));
+    expect((rotated.json as { revoked_credential_ids: string[] }).revoked_credential_ids).toEqual([credentialId]);
+    const newer = (rotated.json as { credential: { credential_id: string } }).credential.credential_id;
+    const sm = countCalls(secretsManager);
+    try {
+      expect((await invokeMint({ project_id: projectId, entry_id: entryId })).credential_id).toBe(newer);
+      expect(sm.calls).toEqual(['GetSecretValueCommand']);
+    } finally {
+      sm.detach();
+    }
   });
 
   it('answers existence from one strongly consistent read, then records a campaign link in one write; nothing is written for a missing entry', async () => {
