@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { dynamodb, secretsManager } from '../../lambdas/adapters/clients';
 import { DynamoDbEntryStore } from '../../lambdas/adapters/dynamodb-entry-store';
 import { countCalls } from '../../dev-support/call-counter';
@@ -7,6 +7,7 @@ import { handler as credentials } from '../../lambdas/credentials/index';
 import { handler as entries } from '../../lambdas/entries/index';
 import { handler as loadEntryData } from '../../lambdas/load-entry-data/index';
 import { handler as mint } from '../../lambdas/mint/index';
+import { linkDigest } from '../../lambdas/domain/link-digest';
 import { MAX_BATCH_LINKS } from '../../lambdas/domain/minting';
 import { LINK_UNAVAILABLE } from '../../lambdas/domain/ports';
 import { shortLinkKey } from '../../lambdas/adapters/naming';
@@ -121,6 +122,23 @@ describe('POST /v1/tokens/batch', () => {
     } finally {
       ddb.detach();
     }
+  });
+
+  it("records each of an entry's own links in a campaign batch one after another, from the one read", async () => {
+    const entryId = await newEntry();
+    // The instance admits the campaign once a month (campaigns#<month>): done here, before counting.
+    await batch({ project_id: projectId, campaign: 'spring', links: [{ entry_id: entryId }] });
+    const inDays = (days: number) => new Date(Date.now() + days * 86400_000).toISOString();
+    const ddb = countCalls(dynamodb);
+    let links: Item[];
+    try {
+      links = linksOf(await batch({ project_id: projectId, campaign: 'spring', links: [{ entry_id: entryId }, { entry_id: entryId, expires_at: inDays(2) }, { entry_id: entryId, expires_at: inDays(3) }] }));
+      expect(ddb.calls).toEqual(['BatchGetItemCommand', 'UpdateItemCommand', 'UpdateItemCommand', 'UpdateItemCommand']);
+    } finally {
+      ddb.detach();
+    }
+    const { Item } = await dynamodb.send(new GetItemCommand({ TableName: process.env.TABLE_NAME, Key: { entry_id: { S: entryId } }, ConsistentRead: true }));
+    expect(Object.keys(Item!.links.M!)).toEqual(expect.arrayContaining(links.map((l) => linkDigest(l.token!))));
   });
 
   it('refuses a body over 256 KiB with 413', async () => {
