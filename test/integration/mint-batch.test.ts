@@ -7,6 +7,7 @@ import { handler as credentials } from '../../lambdas/credentials/index';
 import { handler as entries } from '../../lambdas/entries/index';
 import { handler as loadEntryData } from '../../lambdas/load-entry-data/index';
 import { handler as mint } from '../../lambdas/mint/index';
+import { MAX_ID_LENGTH } from '../../lambdas/domain/grammar';
 import { linkDigest } from '../../lambdas/domain/link-digest';
 import { MAX_BATCH_LINKS } from '../../lambdas/domain/minting';
 import { LINK_UNAVAILABLE } from '../../lambdas/domain/ports';
@@ -139,6 +140,17 @@ describe('POST /v1/tokens/batch', () => {
     }
     const { Item } = await dynamodb.send(new GetItemCommand({ TableName: process.env.TABLE_NAME, Key: { entry_id: { S: entryId } }, ConsistentRead: true }));
     expect(Object.keys(Item!.links.M!)).toEqual(expect.arrayContaining(links.map((l) => linkDigest(l.token!))));
+  });
+
+  it('takes 500 rows of the longest ids the grammar allows, each with its own flow and expiry, within its 256 KiB', async () => {
+    const longest = (prefix: string, i: number) => `${prefix}${i}_`.padEnd(MAX_ID_LENGTH, 'x');
+    const expiresAt = `${new Date(Date.now() + 86400_000).toISOString().slice(0, 19)}.123456789+00:00`;
+    const body = { project_id: projectId, links: Array.from({ length: MAX_BATCH_LINKS }, (_, i) => ({ entry_id: longest('entry_', i), flow_id: longest('flow_', i), expires_at: expiresAt })) };
+    // The README's figure for such a batch.
+    expect(Math.round(JSON.stringify(body).length / 1000)).toBe(168);
+    const reply = await batch(body);
+    expect(reply.status).toBe(200);
+    expect(new Set(linksOf(reply).map((l) => l.error?.code))).toEqual(new Set(['entry_not_found']));
   });
 
   it('refuses a body over 256 KiB with 413', async () => {
