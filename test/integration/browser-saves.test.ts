@@ -2,7 +2,9 @@ import { dynamodb, secretsManager } from '../../lambdas/adapters/clients';
 import { computeToken } from '../../lambdas/domain/token';
 import { routePath } from '../../lambdas/http/routes';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
+import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { countCalls } from '../../dev-support/call-counter';
+import { ENTRY_TABLE } from '../../lambdas/adapters/naming';
 import { errorCode, send } from '../attack/support';
 import { deleteEntry, deleteProject, uid } from '../support/seed';
 
@@ -100,6 +102,24 @@ describe('a page saving its own progress', () => {
     const beacon = await save(p, entry_id, save_token, 2, 'page_3', { name: 'Ada', plan: 'team', seats: 3 }, { 'content-type': 'text/plain;charset=UTF-8' });
     expect([beacon.status, beacon.json]).toEqual([200, { seq: 2 }]);
     expect(await stored(p, entry_id)).toMatchObject({ current_page_key: 'page_3', user_data: { name: 'Ada', plan: 'team', seats: 3 } });
+  });
+
+  it('sets the retention deadline to now + entryRetention (90 days) on the create and again on each save', async () => {
+    const p = await project();
+    const retainedFor = async (entryId: string) =>
+      (Date.parse(((await admin('GET', `/v1/entries/${entryId}?project_id=${p.projectId}`)).json as { entry: { retain_until: string } }).entry.retain_until) - Date.now()) / 86_400_000;
+    const { entry_id, save_token } = await created(p);
+    expect(await retainedFor(entry_id)).toBeCloseTo(90, 2);
+    // As if the entry had been created 89 days ago.
+    await dynamodb.send(new UpdateItemCommand({
+      TableName: process.env.TABLE_NAME,
+      Key: { [ENTRY_TABLE.partitionKey]: { S: entry_id } },
+      UpdateExpression: `SET ${ENTRY_TABLE.ttlAttribute} = :r`,
+      ExpressionAttributeValues: { ':r': { N: String(Math.floor(Date.now() / 1000) + 86_400) } },
+    }));
+    expect(await retainedFor(entry_id)).toBeCloseTo(1, 2);
+    expect((await save(p, entry_id, save_token, 1, 'page_2', { later: true })).status).toBe(200);
+    expect(await retainedFor(entry_id)).toBeCloseTo(90, 2);
   });
 
   it('makes a different id each time, from 128 random bits', async () => {
