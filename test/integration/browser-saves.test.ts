@@ -122,6 +122,25 @@ describe('a page saving its own progress', () => {
     expect(await retainedFor(entry_id)).toBeCloseTo(90, 2);
   });
 
+  it('checks in the order the README gives: the body first, then browser saves on, the Origin, the save token, and user_data', async () => {
+    const p = await project();
+    const off = await project({ saves: false });
+    const { entry_id, save_token } = await created(p);
+    const forged = `${save_token.slice(0, 10)}${save_token[10] === 'A' ? 'B' : 'A'}${save_token.slice(11)}`;
+    const foreign = { origin: 'https://evil.example' };
+    const attempt = async (target: Project, token: string, data: Record<string, unknown>, headers?: Record<string, string>) =>
+      errorCode(await save(target, entry_id, token, 1, 'page_x', data, headers));
+    // Each refusal is met while every later check would refuse too.
+    expect(await attempt(off, forged, { blob: 'x'.repeat(70 * 1024) }, foreign)).toBe('payload_too_large');
+    expect(await attempt(off, forged, {}, foreign)).toBe('browser_saves_disabled');
+    expect(await attempt(p, forged, {}, foreign)).toBe('forbidden');
+    let deep: Record<string, unknown> = {};
+    for (let i = 0; i < 40; i++) deep = { d: deep };
+    expect(await attempt(p, forged, deep)).toBe('invalid_save_token');
+    expect(await attempt(p, save_token, deep)).toBe('invalid_request');
+    expect(await stored(p, entry_id)).toMatchObject({ current_page_key: 'page_1' });
+  });
+
   it('makes a different id each time, from 128 random bits', async () => {
     const p = await project();
     const ids = new Set<string>();
