@@ -78,6 +78,7 @@ describe(ROUTES.putEntry.key, () => {
   it.each([
     ['a top-level __proto__ key', `{"project_id":"P","flow_id":"F","current_page_key":"p","user_data":{"__proto__":{"admin":true}}}`, '__proto__'],
     ['a nested constructor key', `{"project_id":"P","flow_id":"F","current_page_key":"p","user_data":{"a":[{"constructor":{"prototype":1}}]}}`, 'constructor'],
+    ['a nested prototype key', `{"project_id":"P","flow_id":"F","current_page_key":"p","user_data":{"a":{"prototype":{"x":1}}}}`, 'prototype'],
     ['user_data as an array', `{"project_id":"P","flow_id":"F","current_page_key":"p","user_data":[1]}`, 'user_data must be of type object'],
     ['user_data as null', `{"project_id":"P","flow_id":"F","current_page_key":"p","user_data":null}`, 'user_data must be of type object'],
     ['a missing current_page_key', `{"project_id":"P","flow_id":"F","user_data":{}}`, 'current_page_key is required'],
