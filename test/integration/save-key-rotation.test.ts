@@ -1,4 +1,5 @@
 import { CreateSecretCommand, DeleteSecretCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { mintSaveToken } from '../../lambdas/domain/save-token';
 import { errorOf, type Handler, invoke } from '../support/http';
 import { controlClock } from '../support/clock';
 import { credential, deleteEntry, deleteProject, secrets, seedProject, uid } from '../support/seed';
@@ -66,4 +67,31 @@ it('turning browser saves off reaches each instance within the key cache TTL', a
   clock.advance(60_000);
   const refused = await save(entry, entry.save_token);
   expect([refused.status, errorOf(refused).code]).toEqual([403, 'browser_saves_disabled']);
+});
+
+it('a token signed with a new key verifies at once on an instance that still holds the old one: it re-reads the key after a token fails', async () => {
+  await seedProject(projectId, [credential()], { allowed_origins: [SITE], browser_saves: true });
+  await setKey({ current: K2 });
+  clock.advance(60_000);
+  const entry = await create();
+  const K3 = 'k3'.repeat(20);
+  await setKey({ current: K3, previous: K2 });
+  // Another instance, which read the key after the rotation, gave the page this token.
+  const token = mintSaveToken({ id: 'current', secret: K3 }, { projectId, flowId, entryId: entry.entry_id });
+  expect((await save(entry, token)).status).toBe(200);
+});
+
+it('never signs with a save key shorter than 32 characters (the instance keeps the key it had), and signs with one of 32', async () => {
+  await seedProject(projectId, [credential()], { allowed_origins: [SITE], browser_saves: true });
+  await setKey({ current: K2 });
+  clock.advance(60_000);
+  await create();
+  const signedWith = (key: string, entryId: string) => mintSaveToken({ id: 'current', secret: key }, { projectId, flowId, entryId });
+  for (const [key, used] of [['k'.repeat(31), K2], ['k'.repeat(32), 'k'.repeat(32)]]) {
+    await setKey({ current: key });
+    clock.advance(60_000);
+    const entry = await create();
+    expect(entry.save_token).toBe(signedWith(used, entry.entry_id));
+  }
+  await setKey({ current: K2 });
 });
