@@ -1,3 +1,5 @@
+import { countCalls } from '../../dev-support/call-counter';
+import { secretsManager } from '../../lambdas/adapters/clients';
 import type { Handler } from '../support/http';
 import { errorOf, invoke } from '../support/http';
 import { seedScenario } from '../support/seed';
@@ -25,7 +27,14 @@ it('a project restricts which web origins may call load-entry-data, and falls ba
     expect(set.status).toBe(200);
     expect(set.json).toEqual({ allowed_origins: ['https://quiz.example.com', 'https://*.brand.example'] });
 
-    expect((await from('https://quiz.example.com')).status).toBe(200);
+    // The list is in the project's secret: the one read that fetches the keys fetches it too.
+    const sm = countCalls(secretsManager);
+    try {
+      expect((await from('https://quiz.example.com')).status).toBe(200);
+      expect(sm.calls).toEqual(['GetSecretValueCommand']);
+    } finally {
+      sm.detach();
+    }
     expect((await from('https://shop.brand.example')).status).toBe(200);
     const refused = await from('https://evil.example');
     expect(refused.status).toBe(403);
