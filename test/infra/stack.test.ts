@@ -492,7 +492,7 @@ describe('abuse limits and observability', () => {
     expect(alarms.join('\n')).toMatch(
       /API requests answered 5xx[\s\S]*throttled[\s\S]*API p99[\s\S]*refused tokens[\s\S]*entries created from browsers[\s\S]*Legacy Function URL requests answered 5xx[\s\S]*Legacy Function URL p99/,
     );
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'SessionRecovery', MetricName: 'EntriesCreated', Threshold: 1000, Dimensions: Match.absent() });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'SessionRecovery', MetricName: 'EntriesCreated', Statistic: 'Sum', Period: 300, Threshold: 1000, Dimensions: Match.absent() });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'SessionRecovery',
       MetricName: 'Verifications',
