@@ -6,6 +6,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { SAVE_TOKEN_PATTERN } from '../../lambdas/domain/save-token';
+import { computeToken } from '../../lambdas/domain/token';
 import { send } from '../attack/support';
 
 const root = path.join(import.meta.dirname, '..', '..');
@@ -138,7 +139,7 @@ const connectError = async (origin: string): Promise<string | undefined> => {
 };
 
 describe('npm start, when it starts', () => {
-  it('says what it is doing first, and both printed curls (current and legacy) answer 200 with the demo entry', async () => {
+  it('says what it is doing first, uses the emulator it was given, prints the demo secret that signs the demo link, and both printed curls (current and legacy) answer 200 with the demo entry', async () => {
     const runtime = start([path.join(root, 'local', 'start.ts')], { ...process.env, PORT: '0', LEGACY_PORT: '0' });
     try {
       const banner = await readUntil(runtime, 'Press Ctrl-C to stop.');
@@ -146,8 +147,14 @@ describe('npm start, when it starts', () => {
         'Starting session-recovery on 127.0.0.1 (API port 0, legacy port 0)...',
         'Creating the entries table, the event bus and the demo project, flow, entry and legacy key...',
       ]);
+      // The emulator it was given, not one of its own.
+      expect(banner).toContain(`AWS emulator   ${process.env.AWS_ENDPOINT_URL} (yours, from AWS_ENDPOINT_URL)`);
       const curls = banner.split('\n').filter((line) => line.trimStart().startsWith('curl ')).map((line) => line.trim());
       expect(curls).toHaveLength(2);
+      // The demo secret it prints signs the demo link of the current curl.
+      const secret = /Demo Token Signing Secret \(local only, never use it anywhere else\):\n {2}(\S+)\n/.exec(banner)?.[1] as string;
+      const link = JSON.parse(/-d '(.*)'$/.exec(curls[0])![1]) as { entry_id: string; token: string; expires_at: string };
+      expect(computeToken(secret, link.entry_id, link.expires_at)).toBe(link.token);
       expect(curls[1]).toMatch(/^curl -sS -X POST 'http:\/\/127\.0\.0\.1:\d+\/' .*"expires":/);
       const answers: unknown[] = [];
       for (const curl of curls) {
