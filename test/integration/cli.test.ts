@@ -326,3 +326,31 @@ it('signs calls to AWS with SigV4 using the default credential chain', async () 
     server.close();
   }
 });
+
+it('exits 3 when the call cannot be signed (no AWS credentials anywhere), and sends nothing', async () => {
+  let requests = 0;
+  const server = createServer((_req, res) => {
+    requests++;
+    res.writeHead(200, { 'content-type': 'application/json' }).end('{"credentials":[]}');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const { port } = server.address() as AddressInfo;
+    const result = await cli(['--endpoint', `http://127.0.0.1:${port}`, '--sign', 'always', '--region', 'eu-west-1', 'credentials', 'list', '--project', 'p1'], {
+      AWS_ACCESS_KEY_ID: '',
+      AWS_SECRET_ACCESS_KEY: '',
+      AWS_SESSION_TOKEN: '',
+      AWS_PROFILE: '',
+      AWS_SHARED_CREDENTIALS_FILE: path.join(root, 'no-such-credentials-file'),
+      AWS_CONFIG_FILE: path.join(root, 'no-such-config-file'),
+      AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: '',
+      AWS_CONTAINER_CREDENTIALS_FULL_URI: '',
+      AWS_WEB_IDENTITY_TOKEN_FILE: '',
+      AWS_EC2_METADATA_DISABLED: 'true',
+    });
+    expect(result).toEqual({ code: 3, stdout: '', stderr: expect.stringMatching(/^Could not sign the request with your AWS credentials: .+\n$/) });
+    expect(requests).toBe(0);
+  } finally {
+    server.close();
+  }
+});
