@@ -169,6 +169,20 @@ describe('mint-batch against the local runtime', () => {
     expect(result.stderr).toContain('run the same command again to carry on');
   });
 
+  it('on a terminal, shows a progress bar on stderr, ending at 100%', async () => {
+    const input = path.join(dir, 'terminal.csv');
+    const output = path.join(dir, 'terminal-links.csv');
+    writeFileSync(input, `entry_id\n${ids.slice(0, 3).join('\n')}\n`);
+    const command = [process.execPath, path.join(root, 'bin', 'session-recovery-cli.js'), '--endpoint', runtime.apiUrl, 'mint-batch', '--project', projectId, '--input', input, '--output', output]
+      .map((arg) => `'${arg}'`)
+      .join(' ');
+    // util-linux's `script` runs the command on a pseudo-terminal; with stdout sent to /dev/null, what it shows is stderr alone.
+    const { stdout: terminal } = await run('script', ['-qec', `${command} >/dev/null`, '/dev/null']);
+    expect(terminal).toMatch(/\r\[#{24}\] 100% {2}3 rows {2}/);
+    expect(terminal).toMatch(/\nWrote 3 rows to /);
+    expect(records(output)).toHaveLength(4);
+  });
+
   it('mint says when a link is longer than one SMS segment, and --short prints a short link', async () => {
     const args = ['mint', '--project', projectId, '--entry', ids[0], '--resume-url', 'https://quiz.example.com/flow'];
     const long = await cli(args);
