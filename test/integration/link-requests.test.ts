@@ -100,6 +100,22 @@ describe('a link request from a browser-saves page', () => {
     expect(resumed.status).toBe(200);
   });
 
+  it('records nothing on an entry whose links were never revoked: the hour\'s count is its only write', async () => {
+    const p = await project();
+    const { entry_id, save_token } = await created(p);
+    const calls = countCalls(dynamodb);
+    try {
+      expect((await requestLink(p, entry_id, save_token)).status).toBe(202);
+      const writes = calls.calls.flatMap((name, i) =>
+        /^(Batch)?GetItem/.test(name) ? [] : [[name, ((calls.inputs[i].Key ?? calls.inputs[i].Item) as { entry_id: { S: string } }).entry_id.S]],
+      );
+      expect(writes).toEqual([['PutItemCommand', `${LINK_REQUESTS_KEY_PREFIX}${entry_id}`]]);
+    } finally {
+      calls.detach();
+    }
+    await delivered(entry_id);
+  });
+
   it("after the entry's links were revoked, sends a link that works (recorded on the entry), while the old ones stay revoked", async () => {
     const p = await project();
     const { entry_id, save_token } = await created(p);
