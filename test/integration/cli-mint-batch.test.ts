@@ -35,6 +35,7 @@ const projectId = uid('proj');
 const flowId = uid('flow');
 let ids: string[];
 const shortCodes: string[] = [];
+const others: string[] = [];
 
 beforeAll(async () => {
   // Short links locally are served on the API port: let the runtime say where, as `npm start` does.
@@ -47,7 +48,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await runtime.stop();
   process.env.SHORT_LINK_BASE_URL = previousBase;
-  await deleteEntries([...ids, ...shortCodes.map(shortLinkKey)]);
+  await deleteEntries([...ids, ...others, ...shortCodes.map(shortLinkKey)]);
   await deleteProject(projectId);
   rmSync(dir, { recursive: true, force: true });
 });
@@ -167,6 +168,24 @@ describe('mint-batch against the local runtime', () => {
     expect(result.code).toBe(3);
     expect(result.stderr).toContain('Could not reach http://127.0.0.1:9');
     expect(result.stderr).toContain('run the same command again to carry on');
+  });
+
+  it("takes a row's flow_id and expires_at cells, and --flow and --ttl-seconds for the empty ones", async () => {
+    const otherFlow = uid('flow');
+    const [there] = await seedEntries(1, projectId, otherFlow);
+    others.push(there);
+    const input = path.join(dir, 'cells.csv');
+    const output = path.join(dir, 'cells-links.csv');
+    const at = new Date(Date.now() + 2 * 86400_000).toISOString();
+    writeFileSync(input, `entry_id,flow_id,expires_at\n${ids[0]},,\n${there},${otherFlow},${at}\n${there},,\n`);
+    const started = Date.now();
+    const result = await cli(['mint-batch', '--project', projectId, '--input', input, '--output', output, '--flow', flowId, '--ttl-seconds', '3600']);
+    expect(result.code).toBe(1);
+    const [, own, cells, batchFlow] = records(output);
+    expect(Math.abs(Date.parse(own[4]) - (started + 3600_000))).toBeLessThan(60_000);
+    expect([cells[4], cells[5]]).toEqual([at, '']);
+    // --flow binds a row without a flow_id cell: this entry is in another flow.
+    expect(batchFlow[5]).toBe('entry_not_found');
   });
 
   it('on a terminal, shows a progress bar on stderr, ending at 100%', async () => {
