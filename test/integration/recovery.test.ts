@@ -181,6 +181,23 @@ describe('a campaign from mint to completion, counted by the metric filters over
     }
   });
 
+  it("a person's resume note is one write unit whatever the entry's size: it holds ids, the campaign and times, never the entry", async () => {
+    const entryId = uid('entry');
+    await seedEntry({ entryId, projectId, flowId, currentPageKey: 'page_9', userData: { essay: 'x'.repeat(200_000) } });
+    seeded.push(entryId, resumedKey(entryId));
+    const link = await mintLink(entryId, 'spring');
+    await ageLink(entryId, link, 3600);
+    const calls = countCalls(dynamodb);
+    try {
+      expect((await resume(entryId, link)).status).toBe(200);
+      expect(calls.calls).toEqual(['GetItemCommand', 'PutItemCommand']);
+      // A write unit is 1 KB of item; the attribute names and values weigh less than their JSON.
+      expect(Buffer.byteLength(JSON.stringify(calls.inputs[1].Item))).toBeLessThan(1024);
+    } finally {
+      calls.detach();
+    }
+  });
+
   it('the campaign comes from the record of the exact link that verified, never from the request: a body naming one is refused', async () => {
     const entryId = await newEntry();
     const spring = await mintLink(entryId, 'spring');
