@@ -160,8 +160,9 @@ describe('campaignsPerMonth: the cap on campaigns counted by name, against Cloud
     expect(() => new SessionRecoveryStack(templateApp(), 'TooMany', { sessionRecovery: { campaignsPerMonth: 333 } })).toThrow(
       'campaignsPerMonth (333) with linkMaxLifetime (30 days) lets a recovery metric filter publish up to 1001 campaign values within an hour',
     );
-    // Longer links span more months: 300 no longer fits with 90-day links, 200 does.
+    // Longer links span more months: with 90-day links the cap is at most 199 (README), not the default 300, nor 200.
     expect(() => new SessionRecoveryStack(templateApp(), 'LongLinks', { sessionRecovery: { linkMaxLifetime: Duration.days(90) } })).toThrow(/lower campaignsPerMonth/);
+    expect(() => new SessionRecoveryStack(templateApp(), 'LongLinks200', { sessionRecovery: { linkMaxLifetime: Duration.days(90), campaignsPerMonth: 200 } })).toThrow(/lower campaignsPerMonth/);
     expect(() => new SessionRecoveryStack(templateApp(), 'LongLinksFewer', { sessionRecovery: { linkMaxLifetime: Duration.days(90), campaignsPerMonth: 199 } })).not.toThrow();
     expect(() => new SessionRecoveryStack(templateApp(), 'NegativeCap', { sessionRecovery: { campaignsPerMonth: -1 } })).toThrow('campaignsPerMonth must be a whole number of at least 0, got -1');
   });
