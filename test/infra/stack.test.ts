@@ -555,7 +555,7 @@ describe('abuse limits and observability', () => {
     for (const id of alarmIds) expect([id, shown.includes(`"${id}","Arn"`)]).toEqual([id, true]);
   });
 
-  it('shows recovery by campaign on the dashboard: each metric found by SEARCH, so a new campaign appears without a deploy, and the rate from mint\'s and entries\' logs', () => {
+  it('shows recovery by campaign on the dashboard: each metric found by SEARCH, so a new campaign appears without a deploy, their totals over the time range, the rate over all campaigns, and the rate from mint\'s and entries\' logs', () => {
     const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
     // The body is JSON in a string in an Fn::Join: compared without its escapes.
     const body = JSON.stringify(dashboard.Properties.DashboardBody).replace(/\\/g, '');
@@ -563,6 +563,9 @@ describe('abuse limits and observability', () => {
       expect(body).toContain(`SEARCH('{SessionRecovery,campaign} MetricName="${metric}"', 'Sum', 300)`);
     }
     expect(body).toContain('100 * completions / links_minted as recovery_rate_pct');
+    // Each metric's total over the chosen time range, and the rate over all campaigns.
+    expect(body).toMatch(/"title":"Recovery by campaign: totals over the time range","view":"table",[^{]*\{[^}]*"summaryColumns":\["SUM"\]\}.*?"setPeriodToTimeRange":true\}\}/);
+    expect(body).toMatch(/"title":"Recovery rate, all campaigns[^"]*",.*?"expression":"IF\(minted > 0, 100 \* completed \/ minted, 0\)".*?"setPeriodToTimeRange":true\}\}/);
     const logGroups = (prefix: string) => {
       const [, fn] = Object.entries(template.findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith(prefix)) ?? [];
       return JSON.stringify((fn?.Properties.LoggingConfig as { LogGroup: unknown }).LogGroup);
