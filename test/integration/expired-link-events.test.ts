@@ -98,6 +98,19 @@ describe('a valid link opened after its expiry', () => {
     }
   });
 
+  it("costs one strongly consistent read of the entry, then the hour's mark", async () => {
+    const s = await scenario();
+    const calls = countCalls(dynamodb);
+    try {
+      expect((await resume(s)).status).toBe(401);
+      expect(calls.calls).toEqual(['GetItemCommand', 'PutItemCommand']);
+      expect([calls.inputs[0].Key, calls.inputs[0].ConsistentRead]).toEqual([{ entry_id: { S: s.entryId } }, true]);
+    } finally {
+      calls.detach();
+    }
+    expect(await delivered(s.entryId)).toHaveLength(1);
+  });
+
   it('puts one on the legacy contract too', async () => {
     const s = await scenario();
     const legacyKey = `legacy_${uid('k')}_${'0'.repeat(32)}`;
