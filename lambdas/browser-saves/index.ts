@@ -28,7 +28,7 @@ const deps: SaveDeps = {
   projects: publicKeyCache(new SecretsManagerKeySource(new SecretsManagerProjectReader(secretsManager, config.secretPrefix), config.environment), 'project_id'),
   saveKeys: publicKeyCache(new SaveKeySource(secretsManager, config.saveKeySecret), 'project_id'),
   entries: new DynamoDbEntrySaves(dynamodb, config.tableName),
-  now: Date.now,
+  now: () => Date.now(),
   retentionSeconds: Math.round(config.retentionDays * 86_400),
 };
 
