@@ -1,5 +1,6 @@
 import { GetSecretValueCommand, ResourceNotFoundException, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { KeySet, SigningKeySource } from '../domain/ports';
+import { CorruptSecretError } from '../domain/project-keys';
 import type { SigningKey } from '../domain/token';
 import { CURRENT } from './naming';
 import { awsCall } from './errors';
@@ -35,11 +36,11 @@ export const parseSaveKey = (text: string | undefined): SigningKey[] => {
   try {
     doc = JSON.parse(text ?? '');
   } catch {
-    throw new Error('the save key secret is not JSON');
+    throw new CorruptSecretError('the save key secret is not JSON');
   }
   const { current, previous } = (typeof doc === 'object' && doc !== null ? doc : {}) as Record<string, unknown>;
   if (typeof current !== 'string' || current.length < 32 || (previous !== undefined && (typeof previous !== 'string' || previous.length < 32))) {
-    throw new Error('the save key secret must be {"current": <at least 32 characters>, "previous"?: <the same>}');
+    throw new CorruptSecretError('the save key secret must be {"current": <at least 32 characters>, "previous"?: <the same>}');
   }
   return [{ id: 'current', secret: current }, ...(previous === undefined ? [] : [{ id: 'previous', secret: previous }])];
 };

@@ -39,7 +39,7 @@ const expiredLinks = setting('EXPIRED_LINK_EVENTS')
   ? expiredLinkEvents(eventBusSettings(), config.tableName, (error) => logger.warn('expired link event not put', errorNames(error)))
   : undefined;
 // Read only when a browser-saves project's entry is resumed, then cached like the projects' keys.
-const saveKeys = publicKeyCache(new SaveKeySource(secretsManager, config.saveKeySecret), 'project_id');
+const saveKeys = publicKeyCache(new SaveKeySource(secretsManager, config.saveKeySecret), 'secret');
 
 /**
  * Notes a person's resume through a campaign link, for a later completion to be

@@ -8,11 +8,12 @@ import type { SigningKeySource } from '../domain/ports';
  * The key cache of a public Lambda, configured from the environment the
  * construct sets (KEY_CACHE_TTL_SECONDS, KEY_MISS_REFRESH_SECONDS,
  * KEY_MAX_STALENESS_SECONDS, KEY_LOOKUP_RATE, KEY_LOOKUP_BURST). A key served
- * stale while Secrets Manager is down is logged as STALE_KEYS_SERVED, naming the
- * scope under `scopeKey` (the project, or the legacy flow), so the
- * StaleKeysServed metric filter counts it.
+ * stale while Secrets Manager is down (or the secret cannot be read as one) is
+ * logged as STALE_KEYS_SERVED, naming the scope under `scopeKey` (the project,
+ * the legacy flow, or `secret` for the deployment's save key) and the error by name, so the StaleKeysServed metric
+ * filter counts it.
  */
-export const publicKeyCache = (source: SigningKeySource, scopeKey: 'project_id' | 'flow_id'): KeyCache =>
+export const publicKeyCache = (source: SigningKeySource, scopeKey: 'project_id' | 'flow_id' | 'secret'): KeyCache =>
   new KeyCache(source, {
     ttlMs: setting('KEY_CACHE_TTL_SECONDS') * 1000,
     missRefreshIntervalMs: setting('KEY_MISS_REFRESH_SECONDS') * 1000,
@@ -20,5 +21,7 @@ export const publicKeyCache = (source: SigningKeySource, scopeKey: 'project_id' 
     maxKnownScopes: 10_000,
     maxUnknownScopes: 10_000,
     lookups: { ratePerSecond: setting('KEY_LOOKUP_RATE'), burst: setting('KEY_LOOKUP_BURST') },
-    onStaleServed: (scope, ageMs) => logger.warn(STALE_KEYS_SERVED, { [scopeKey]: scope, age_ms: ageMs }),
+    // The error's name tells an outage (TimeoutError, a throttle) from a secret that cannot be read as one (CorruptSecretError).
+    onStaleServed: (scope, ageMs, error) =>
+      logger.warn(STALE_KEYS_SERVED, { [scopeKey]: scope, age_ms: ageMs, error_name: error instanceof Error ? error.name : typeof error }),
   });

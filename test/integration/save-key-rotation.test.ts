@@ -1,5 +1,8 @@
 import { CreateSecretCommand, DeleteSecretCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { mintSaveToken } from '../../lambdas/domain/save-token';
+import { SAVE_KEY_SCOPE } from '../../lambdas/domain/saves';
+import { STALE_KEYS_SERVED } from '../../lambdas/runtime/log-schema';
+import { captureLogRecords } from '../support/capture-lines';
 import { errorOf, type Handler, invoke } from '../support/http';
 import { controlClock } from '../support/clock';
 import { credential, deleteEntry, deleteProject, secrets, seedProject, uid } from '../support/seed';
@@ -90,8 +93,12 @@ it('never signs with a save key shorter than 32 characters (the instance keeps t
   for (const [key, used] of [['k'.repeat(31), K2], ['k'.repeat(32), 'k'.repeat(32)]]) {
     await setKey({ current: key });
     clock.advance(60_000);
-    const entry = await create();
-    expect(entry.save_token).toBe(signedWith(used, entry.entry_id));
+    let entry: Awaited<ReturnType<typeof create>> | undefined;
+    const lines = await captureLogRecords(async () => (entry = await create()));
+    expect(entry!.save_token).toBe(signedWith(used, entry!.entry_id));
+    // The short key is not read as one: the warning names the error, so it is not taken for an outage, and keeps the request's project.
+    const stale = lines.filter((l) => l.message === STALE_KEYS_SERVED);
+    expect(stale.map((l) => [l.secret, l.project_id, l.error_name])).toEqual(used === K2 ? [[SAVE_KEY_SCOPE, projectId, 'CorruptSecretError']] : []);
   }
   await setKey({ current: K2 });
 });
