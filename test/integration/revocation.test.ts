@@ -1,13 +1,18 @@
+import { secretsManager } from '../../lambdas/adapters/clients';
+import { SecretsManagerLegacyKeyStore } from '../../lambdas/adapters/secrets-manager-legacy-key-store';
 import { computeToken } from '../../lambdas/domain/token';
 import { controlClock } from '../support/clock';
 import type { Handler } from '../support/http';
 import { errorOf, invoke } from '../support/http';
-import { credential, seedProject, seedScenario } from '../support/seed';
+import { credential, seedProject, seedScenario, uid } from '../support/seed';
 import { loadEntryEvent } from '../fixtures/events';
+import { functionUrlEvent } from '../fixtures/legacy-events';
 
 // The default key cache TTL, crossed by moving the clock rather than by waiting.
 process.env.KEY_CACHE_TTL_SECONDS = '60';
 const { handler } = (await import('../../lambdas/load-entry-data/index')) as { handler: Handler };
+const legacy = ((await import('../../lambdas/legacy-load-entry-data/index')) as { handler: Handler }).handler;
+const legacyKeys = new SecretsManagerLegacyKeyStore(secretsManager, process.env.SECRET_PREFIX as string);
 const clock = controlClock();
 afterAll(() => clock.restore());
 
@@ -64,6 +69,47 @@ it('a newly created credential verifies at once, unless a failed token made this
     expect(errorOf(await invoke(handler, loadEntryEvent(body(third.secret)))).code).toBe('invalid_token');
     clock.advance(1);
     expect((await invoke(handler, loadEntryEvent(body(third.secret)))).status).toBe(200);
+  } finally {
+    await s.cleanup();
+  }
+});
+
+it('a retired legacy key keeps verifying only until the key cache expires, then fails', async () => {
+  const s = await seedScenario();
+  const legacyKey = `legacy-${uid('k')}`;
+  await legacyKeys.put(s.flowId, s.projectId, legacyKey, new Date());
+  try {
+    const body = { flow_id: s.flowId, entry_id: s.entryId, token: computeToken(legacyKey, s.entryId, FUTURE), expires: FUTURE };
+    const post = () => invoke(legacy, functionUrlEvent('POST', '/', body));
+    expect((await post()).status).toBe(200);
+
+    await legacyKeys.retire(s.flowId);
+    expect((await post()).status).toBe(200);
+    clock.advance(59_999);
+    expect((await post()).status).toBe(200);
+    clock.advance(1);
+    const reply = await post();
+    expect([reply.status, errorOf(reply).code]).toEqual([401, 'invalid_token']);
+  } finally {
+    await s.cleanup();
+  }
+});
+
+it("a project's changed origin list reaches load-entry-data within the key cache TTL", async () => {
+  const s = await seedScenario();
+  try {
+    const body = { flow_id: s.flowId, project_id: s.projectId, entry_id: s.entryId, token: computeToken(s.credential.secret, s.entryId, FUTURE), expires_at: FUTURE };
+    const from = (origin: string) => invoke(handler, loadEntryEvent(body, { origin }));
+    expect((await from('https://other.example')).status).toBe(200);
+
+    await seedProject(s.projectId, [s.credential], { allowed_origins: ['https://quiz.example'] });
+    expect((await from('https://other.example')).status).toBe(200);
+    clock.advance(59_999);
+    expect((await from('https://other.example')).status).toBe(200);
+    clock.advance(1);
+    const refused = await from('https://other.example');
+    expect([refused.status, errorOf(refused).code]).toEqual([403, 'forbidden']);
+    expect((await from('https://quiz.example')).status).toBe(200);
   } finally {
     await s.cleanup();
   }
