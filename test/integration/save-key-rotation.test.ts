@@ -7,6 +7,7 @@ import { errorOf, type Handler, invoke } from '../support/http';
 import { controlClock } from '../support/clock';
 import { credential, deleteEntry, deleteProject, secrets, seedProject, uid } from '../support/seed';
 import { routeEvent } from '../fixtures/admin-events';
+import { mintSaveToken } from '../../lambdas/domain/save-token';
 
 // A save key of this file's own, so rotating it disturbs no other test.
 const SAVE_KEY = `session-recovery-test/save-key-rotation-${uid('k')}`;
@@ -61,6 +62,40 @@ it('rotates with an overlap: tokens signed with either key verify while both are
   const refused = await save(old, old.save_token);
   expect([refused.status, errorOf(refused).code]).toEqual([401, 'invalid_save_token']);
   expect((await save(fresh, fresh.save_token)).status).toBe(200);
+});
+
+it('a token signed with a save key this instance has not read yet makes it re-read the key at once, at most once per miss-refresh interval', async () => {
+  // This instance holds K2, read in the test above.
+  const entry = await create();
+  const claims = { projectId, flowId, entryId: entry.entry_id };
+  const K3 = 'k3'.repeat(20);
+  const K4 = 'k4'.repeat(20);
+  // Another instance has read the rotated key and signed the page's token with it.
+  await setKey({ current: K3, previous: K2 });
+  expect((await save(entry, mintSaveToken({ id: 'current', secret: K3 }, claims))).status).toBe(200);
+
+  await setKey({ current: K4, previous: K3 });
+  const signedWithK4 = mintSaveToken({ id: 'current', secret: K4 }, claims);
+  clock.advance(4_999);
+  const refused = await save(entry, signedWithK4);
+  expect([refused.status, errorOf(refused).code]).toEqual([401, 'invalid_save_token']);
+  clock.advance(1);
+  expect((await save(entry, signedWithK4)).status).toBe(200);
+});
+
+it("a project's changed origins reach browser saves within the key cache TTL", async () => {
+  // Past the TTL, so that this instance reads the project's settings afresh with the first create.
+  clock.advance(60_000);
+  const entry = await create();
+  await seedProject(projectId, [credential()], { allowed_origins: ['https://new.example'], browser_saves: true });
+  clock.advance(59_999);
+  expect((await save(entry, entry.save_token)).status).toBe(200);
+  clock.advance(1);
+  const refused = await save(entry, entry.save_token);
+  expect([refused.status, errorOf(refused).code]).toEqual([403, 'forbidden']);
+
+  await seedProject(projectId, [credential()], { allowed_origins: [SITE], browser_saves: true });
+  clock.advance(60_000);
 });
 
 it('turning browser saves off reaches each instance within the key cache TTL', async () => {
