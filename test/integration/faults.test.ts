@@ -58,21 +58,24 @@ describe('when AWS fails', () => {
     try {
       const error = Object.assign(new Error('InternalServerError'), { name: 'InternalServerError', $fault: 'server', ...meta });
       ddb.on(GetItemCommand).rejects(error);
-      expect((await invoke(handler, loadEntryEvent(bodyFor(s)))).status).toBe(503);
+      const reply = await invoke(handler, loadEntryEvent(bodyFor(s)));
+      expect([reply.status, reply.headers['retry-after'], errorOf(reply).code]).toEqual([503, '1', 'service_unavailable']);
     } finally {
       ddb.restore();
     }
   });
 
-  it('Secrets Manager down with no cached keys: 503', async () => {
+  it.each([
+    ['Secrets Manager throttling', Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $fault: 'client', $metadata: { httpStatusCode: 400 } })],
+    ['a Secrets Manager 5xx', new InternalServiceError({ message: 'boom', $metadata: { httpStatusCode: 500 } })],
+  ])('%s with no cached keys: 503 service_unavailable with Retry-After, never 500', async (_what, error) => {
     const sm = mockClient(SecretsManagerClient);
     try {
-      sm.on(GetSecretValueCommand).rejects(new InternalServiceError({ message: 'boom', $metadata: { httpStatusCode: 500 } }));
+      sm.on(GetSecretValueCommand).rejects(error);
       const fresh = await seedScenario();
       try {
         const reply = await invoke(handler, loadEntryEvent(bodyFor(fresh)));
-        expect(reply.status).toBe(503);
-        expect(errorOf(reply).code).toBe('service_unavailable');
+        expect([reply.status, reply.headers['retry-after'], errorOf(reply).code]).toEqual([503, '1', 'service_unavailable']);
       } finally {
         sm.restore();
         await fresh.cleanup();
@@ -97,6 +100,26 @@ describe('when AWS fails', () => {
         sm.restore();
       }
     } finally {
+      await warm.cleanup();
+    }
+  });
+
+  it('serves the last keys for up to keyMaxStaleness (15 min) while Secrets Manager fails, then answers 503 with Retry-After', async () => {
+    const warm = await seedScenario();
+    const clock = controlClock();
+    expect((await invoke(handler, loadEntryEvent(bodyFor(warm)))).status).toBe(200);
+    const sm = mockClient(SecretsManagerClient);
+    try {
+      sm.on(GetSecretValueCommand).rejects(new InternalServiceError({ message: 'down', $metadata: { httpStatusCode: 500 } }));
+      // Past the key cache TTL, every resume tries a refetch; it fails, and the keys read 15 minutes ago still answer.
+      clock.advance(900_000);
+      expect((await invoke(handler, loadEntryEvent(bodyFor(warm)))).status).toBe(200);
+      clock.advance(1);
+      const reply = await invoke(handler, loadEntryEvent(bodyFor(warm)));
+      expect([reply.status, reply.headers['retry-after'], errorOf(reply).code]).toEqual([503, '1', 'service_unavailable']);
+    } finally {
+      sm.restore();
+      clock.restore();
       await warm.cleanup();
     }
   });
@@ -167,7 +190,7 @@ describe('when AWS stalls: a real socket that accepts connections and never answ
     }
   }, 20_000);
 
-  it('a resume that meets two stalled calls (a stalled key refetch, stale keys served, then a stalled entry read) still answers 503 before 8 s', async () => {
+  it('a resume that meets two stalled calls (a stalled key refetch, stale keys served, then a stalled entry read) is answered 503 at the 7.5 s deadline, before 8 s', async () => {
     const s2 = await seedScenario();
     const stalled = await startStalledEndpoint('silent');
     const clock = controlClock();
@@ -181,6 +204,8 @@ describe('when AWS stalls: a real socket that accepts connections and never answ
       const reply = await invoke(handler, loadEntryEvent(bodyFor(s2)));
       const elapsed = performance.now() - started;
       expect([reply.status, reply.headers['retry-after'], errorOf(reply).code]).toEqual([503, '1', 'service_unavailable']);
+      // Answered by the deadline, at 7.5 s of the Lambda's 10 s (its timer never fires early), within the retry budget.
+      expect(elapsed).toBeGreaterThan(7_450);
       expect(elapsed).toBeLessThan(RETRY_BUDGET_MS);
       // The refetch's 3 attempts, then the entry read's first.
       expect(stalled.connections.length).toBeGreaterThanOrEqual(4);
