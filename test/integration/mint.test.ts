@@ -86,6 +86,15 @@ describe('mint by direct invocation', () => {
     expect((await invokeMint({ project_id: projectId, entry_id: entryId })).credential_id).toBe(newest);
   });
 
+  it('reads the project\'s keys afresh on every call: a credential replaced a moment ago never signs another link', async () => {
+    expect((await invokeMint({ project_id: projectId, entry_id: entryId })).credential_id).toBe(credentialId);
+    const replaced = await invoke(credentials, routeEvent('createCredential', { project_id: projectId }, { label: 'replacement' }));
+    const replacement = (replaced.json as { credential: { credential_id: string } }).credential.credential_id;
+    const minted = await invokeMint({ project_id: projectId, entry_id: entryId });
+    expect(minted.credential_id).toBe(replacement);
+    expect((await resume(minted)).status).toBe(200);
+  });
+
   it.each([
     [{ ttl_seconds: 31 * 86400 }, 'Invalid request: ttl_seconds is beyond the maximum link lifetime of 30 days (2592000 seconds).'],
     // Far beyond: the same message, not a rule about whole seconds.
