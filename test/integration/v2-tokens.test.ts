@@ -4,7 +4,7 @@ import { handler as mint } from '../../lambdas/mint/index';
 import { computeToken } from '../../lambdas/domain/token';
 import { mintV2Token } from '../../lambdas/domain/token-v2';
 import { errorOf, invoke } from '../support/http';
-import { deleteEntry, deleteProject, seedEntry, uid } from '../support/seed';
+import { credential, deleteEntry, deleteProject, seedEntry, seedProject, uid } from '../support/seed';
 import { registerSensitive } from '../support/sensitive';
 import { routeEvent } from '../fixtures/admin-events';
 import { loadEntryEvent } from '../fixtures/events';
@@ -67,10 +67,19 @@ describe('v2 (HMAC-SHA256) tokens', () => {
     expect(errorOf(reply).code).toBe('invalid_token');
   });
 
-  it('bind the project: the same token under another project id is refused', async () => {
+  it('bind the project: the same token under another project id is refused, even where that project holds the very same key', async () => {
     const link = await mintLink();
-    const reply = await resume(link.token, link.expires_at, { project_id: uid('proj') });
-    expect(errorOf(reply).code).toBe('invalid_token');
+    expect(errorOf(await resume(link.token, link.expires_at, { project_id: uid('proj') })).code).toBe('invalid_token');
+    // Project B holds A's credential, id and secret alike: only the project inside the MAC tells the token apart.
+    // Were it not there, the token would verify under B and the answer would be B's 404 entry_not_found.
+    const other = uid('proj');
+    await seedProject(other, [credential({ credential_id: link.credential_id, secret, algorithm: 'hmac-sha256' })]);
+    try {
+      const reply = await resume(link.token, link.expires_at, { project_id: other });
+      expect([reply.status, errorOf(reply).code]).toEqual([401, 'invalid_token']);
+    } finally {
+      await deleteProject(other);
+    }
   });
 
   it('refuse a changed MAC, expiry or entry', async () => {
@@ -82,10 +91,18 @@ describe('v2 (HMAC-SHA256) tokens', () => {
     expect(errorOf(await resume(link.token, link.expires_at, { entry_id: uid('entry') })).code).toBe('invalid_token');
   });
 
-  it('keep the schemes apart: a seed token under a v2 key is refused', async () => {
+  it('keep the schemes apart: a seed token under a v2 key is refused, and a v2 token under a seed (sha256) key', async () => {
     const expiresAt = '2099-01-01T00:00:00Z';
     const reply = await resume(computeToken(secret, entryId, expiresAt), expiresAt);
     expect(errorOf(reply).code).toBe('invalid_token');
+
+    const created = await invoke(credentials, routeEvent(CREATE, { project_id: projectId }, { label: 'seed', replace: false }));
+    const seed = created.json as { secret: string; credential: { credential_id: string } };
+    const crossed = mintV2Token({ id: seed.credential.credential_id, secret: seed.secret }, { projectId, flowId, entryId, expiresAt });
+    const refused = await resume(crossed, expiresAt);
+    expect([refused.status, errorOf(refused).code]).toEqual([401, 'invalid_token']);
+    // The same key does sign seed tokens that verify.
+    expect((await resume(computeToken(seed.secret, entryId, expiresAt), expiresAt)).status).toBe(200);
   });
 
   it('keep the schemes apart the other way: a v2 token made with a seed (sha256) credential\'s own id and secret is refused', async () => {
