@@ -19,10 +19,11 @@ it('logs one line per request with an outcome, and never a token, secret or user
   const badToken = computeToken('nope', s.entryId, FUTURE);
 
   const lines: string[] = [];
+  const onStderr: string[] = [];
   const write = process.stdout.write.bind(process.stdout);
   const errWrite = process.stderr.write.bind(process.stderr);
   process.stdout.write = ((chunk: string | Uint8Array) => (lines.push(String(chunk)), true)) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => (lines.push(String(chunk)), true)) as typeof process.stderr.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => (lines.push(String(chunk)), onStderr.push(String(chunk)), true)) as typeof process.stderr.write;
   const ddb = { mock: undefined as ReturnType<typeof mockClient> | undefined };
   try {
     await invoke(handler, loadEntryEvent(body));
@@ -56,10 +57,11 @@ it('logs one line per request with an outcome, and never a token, secret or user
   const ids = requests.map((r) => r.request_id);
   expect(new Set(ids).size).toBe(4);
   for (const id of ids) expect(id).toEqual(expect.stringMatching(/^[A-Za-z0-9+/=-]{16,36}$/));
-  // The failure is also logged at ERROR, by error name only, for the same request.
+  // The failure is also logged at ERROR, by error name only, for the same request, and on stderr; request lines on stdout.
   const failure = records.find((r) => r.level === 'ERROR');
   expect(failure).toMatchObject({ message: 'request failed', error_name: 'Error', request_id: ids[3] });
   expect(failure).not.toHaveProperty('outcome');
+  expect(onStderr.map((l) => JSON.parse(l) as Record<string, unknown>)).toEqual([failure]);
 });
 
 it('writes a request line of what it costs: level, request id, ids and outcome, no Lambda context', async () => {

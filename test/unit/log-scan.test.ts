@@ -1,7 +1,9 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { jest } from '@jest/globals';
 import { scanLogs } from '../setup/log-scan.js';
+import globalTeardown from '../setup/global-teardown.js';
 
 it('the end-of-run log scan finds a planted secret and passes clean logs', () => {
   const root = mkdtempSync(path.join(tmpdir(), 'sr-scan-'));
@@ -29,4 +31,30 @@ it('the capture keeps every line a test worker prints, not only JSON: plain text
   expect(captured).toContain(`${marker} stdout plain`);
   expect(captured).toContain(`${marker} stderr plain`);
   expect(captured).toContain(`${marker} console formatted`);
+});
+
+it('the global teardown fails the run on a hit, and otherwise reports what it checked', async () => {
+  const root = mkdtempSync(path.join(tmpdir(), 'sr-teardown-'));
+  const saved = { dir: process.env.LOG_SCAN_DIR, floor: process.env.LOG_SCAN_MIN_LINES };
+  const printed = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+  try {
+    process.env.LOG_SCAN_DIR = root;
+    process.env.LOG_SCAN_MIN_LINES = '0';
+    mkdirSync(path.join(root, 'logs'));
+    mkdirSync(path.join(root, 'sensitive'));
+    writeFileSync(path.join(root, 'sensitive', '1.jsonl'), `${JSON.stringify('tss_planted-secret-value')}\n`);
+    writeFileSync(path.join(root, 'logs', '1.jsonl'), '{"level":"INFO","outcome":"ok"}\n{"level":"DEBUG","value":"tss_planted-secret-value"}\n');
+    await expect(globalTeardown()).rejects.toThrow('log scan: 1 sensitive value(s) found in the logs, e.g. one starting "tss_pl…"');
+
+    writeFileSync(path.join(root, 'logs', '1.jsonl'), '{"level":"INFO","outcome":"ok"}\n');
+    await globalTeardown();
+    expect(printed.mock.calls).toEqual([['\nlog scan: 1 log lines checked against 1 secrets, tokens and user-data values: none found.']]);
+  } finally {
+    printed.mockRestore();
+    for (const [name, value] of [['LOG_SCAN_DIR', saved.dir], ['LOG_SCAN_MIN_LINES', saved.floor]] as const) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+    rmSync(root, { recursive: true, force: true });
+  }
 });
