@@ -668,7 +668,8 @@ export class SessionRecovery extends Construct {
       description: 'Call the IAM-authorized session-recovery admin and mint routes',
       statements: [new iam.PolicyStatement({ actions: ['execute-api:Invoke'], resources: adminRouteArns })],
     });
-    for (const resource of adminRouteArns) {
+    // Only the routes with path parameters have a wildcard to acknowledge.
+    for (const resource of adminRouteArns.filter((arn) => arn.includes('*'))) {
       acknowledgeWildcardResource(this.adminApiPolicy, resource, 'The wildcards stand for the path parameters of one admin route ({project_id}, {entry_id}, ...).');
     }
   }
