@@ -206,14 +206,34 @@ describe('least privilege per Lambda', () => {
     ]);
   });
 
-  it('every Lambda may write logs to its own log group only', () => {
+  it('every Lambda has a role of its own, which may write logs to its own log group only', () => {
+    const functions = Object.values(template.findResources('AWS::Lambda::Function'));
     const policies = Object.values(template.findResources('AWS::IAM::Policy'));
-    const logStatements = policies.flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]).filter((st) => JSON.stringify(st.Action).includes('logs:'));
-    expect(logStatements).toHaveLength(10);
-    for (const st of logStatements) {
-      expect(st.Action).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
-      expect(JSON.stringify(st.Resource)).toMatch(/^\{"Fn::GetAtt":\["SessionRecovery\w+Logs\w+","Arn"\]\}$/);
+    const roleOf = (fn: (typeof functions)[number]) => (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    expect(new Set(functions.map(roleOf)).size).toBe(10);
+    for (const fn of functions) {
+      const logStatements = policies
+        .filter((p) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: roleOf(fn) }]))
+        .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[])
+        .filter((st) => JSON.stringify(st.Action).includes('logs:'));
+      const logGroup = (fn.Properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
+      expect(logStatements).toEqual([{ Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [logGroup, 'Arn'] } }]);
     }
+  });
+
+  it('the save key is read (and only read) by load-entry-data, browser-saves and link-requests; legacy keys are read by the legacy Lambda alone; link# keys are written by mint and link-requests and read by short-links', () => {
+    const touching = (pattern: RegExp) =>
+      FUNCTION_SOURCES.flatMap(([id]) =>
+        statementsOf(id)
+          .filter((st) => pattern.test(JSON.stringify(st)))
+          .map((st) => `${id.replace('SessionRecovery', '')} ${actionsOf([st]).join()}`),
+      );
+    expect(touching(/SessionRecoverySaveKey/)).toEqual(['LoadEntryData secretsmanager:GetSecretValue', 'BrowserSaves secretsmanager:GetSecretValue', 'LinkRequests secretsmanager:GetSecretValue']);
+    expect(touching(/legacy-flows/)).toEqual([
+      'LegacyKeys secretsmanager:CreateSecret,secretsmanager:DeleteSecret,secretsmanager:DescribeSecret,secretsmanager:PutSecretValue,secretsmanager:RestoreSecret',
+      'LegacyLoadEntryData secretsmanager:GetSecretValue',
+    ]);
+    expect(touching(/"link#\*"/)).toEqual(['Mint dynamodb:BatchWriteItem', 'LinkRequests dynamodb:BatchWriteItem', 'ShortLinks dynamodb:GetItem']);
   });
 
   it('not-found: no permission at all beyond its own logs', () => {
