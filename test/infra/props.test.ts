@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { ROUTES } from '../../lambdas/http/routes';
+import { SessionRecovery } from '../../lib/session-recovery';
 import { SessionRecoveryStack } from '../../lib/session-recovery-stack';
 import { templateApp } from '../support/template-app';
 import { campaignValuesPerHour } from '../../lib/constructs/log-metrics';
@@ -97,6 +98,27 @@ it('passes the other props of the README\'s Configuration table through: memory,
   const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
   expect(alarms).toHaveLength(7);
   for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual(['arn:aws:sns:eu-west-1:111122223333:ops']);
+});
+
+it('passes keyMissRefreshInterval and keyMaxStaleness to every Lambda that caches keys', () => {
+  const template = Template.fromStack(
+    new SessionRecoveryStack(templateApp(), 'Windows', { sessionRecovery: { keyMissRefreshInterval: Duration.seconds(2), keyMaxStaleness: Duration.minutes(5) } }),
+  );
+  const windows = Object.values(template.findResources('AWS::Lambda::Function'))
+    .map((f) => f.Properties.Environment?.Variables ?? {})
+    .filter((v) => 'KEY_CACHE_TTL_SECONDS' in v)
+    .map((v) => [v.KEY_MISS_REFRESH_SECONDS, v.KEY_MAX_STALENESS_SECONDS]);
+  expect(windows).toEqual(Array(4).fill(['2', '300']));
+});
+
+it('has every alarm notify alarmTopic, the Function URLs\' own included', () => {
+  const stack = new Stack(templateApp(), 'Alarmed');
+  const topic = new sns.Topic(stack, 'Alarms');
+  new SessionRecovery(stack, 'SessionRecovery', { alarmTopic: topic, currentContractFunctionUrl: true });
+  const alarms = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm'));
+  // The API's five, and a 5xx rate and a p99 latency for each of the two Function URLs.
+  expect(alarms).toHaveLength(9);
+  for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: stack.getLogicalId(topic.node.defaultChild as sns.CfnTopic) }]);
 });
 
 it('refuses a secret prefix that does not end in "/" and an empty origin list', () => {
