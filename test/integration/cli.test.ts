@@ -152,6 +152,28 @@ describe('the journey from a shell, against the local runtime', () => {
     }
   });
 
+  it("rotates as docs/security.md's checklist does: create --no-replace keeps the old credential active, then revoke retires it alone", async () => {
+    const project = uid('proj');
+    const ep = ['--endpoint', runtime.apiUrl];
+    const idOf = (stdout: string) => /^Created credential (cred_\w+) /.exec(stdout)?.[1];
+    const statuses = async () =>
+      (JSON.parse((await cli([...ep, '--json', 'credentials', 'list', '--project', project])).stdout) as { credentials: Array<{ credential_id: string; status: string }> }).credentials
+        .map((c) => [c.credential_id, c.status])
+        .sort();
+    try {
+      const old = idOf((await cli([...ep, 'credentials', 'create', '--project', project, '--label', 'old'])).stdout)!;
+      const rotated = await cli([...ep, 'credentials', 'create', '--project', project, '--label', 'new', '--no-replace']);
+      expect(rotated.stdout.split('\n')[1]).toBe('Other credentials stay valid.');
+      const fresh = idOf(rotated.stdout)!;
+      expect(await statuses()).toEqual([[old, 'active'], [fresh, 'active']].sort());
+
+      expect((await cli([...ep, 'credentials', 'revoke', '--project', project, '--credential', old])).code).toBe(0);
+      expect(await statuses()).toEqual([[old, 'revoked'], [fresh, 'active']].sort());
+    } finally {
+      await deleteProject(project);
+    }
+  });
+
   it('resume: a tampered link exits 1 with the code and message; a damaged one is repaired as the browser clients repair it', async () => {
     const ep = ['--endpoint', runtime.apiUrl];
     const offset = new Date(Date.now() + 86400_000 + 3600_000).toISOString().slice(0, 19) + '+01:00';
