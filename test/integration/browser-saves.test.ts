@@ -1,3 +1,4 @@
+import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { dynamodb, secretsManager } from '../../lambdas/adapters/clients';
 import { computeToken } from '../../lambdas/domain/token';
 import { routePath } from '../../lambdas/http/routes';

@@ -31,7 +31,7 @@ const body = (overrides: Record<string, unknown> = {}) => ({
 });
 
 describe(ROUTES.putEntry.key, () => {
-  it('creates with 201, then updates with 200 keeping created_at', async () => {
+  it('creates with 201, then updates with 200 keeping created_at; each save keeps the entry 90 days from then', async () => {
     const first = await put(body());
     expect(first.status).toBe(201);
     const created = (first.json as { entry: Record<string, unknown> }).entry;
@@ -45,9 +45,9 @@ describe(ROUTES.putEntry.key, () => {
       updated_at: created.created_at,
       retain_until: expect.any(String),
     });
-    const retainDays = (Date.parse(created.retain_until as string) - Date.now()) / 86400000;
-    expect(retainDays).toBeGreaterThan(89.9);
-    expect(retainDays).toBeLessThanOrEqual(90);
+    /** Kept 90 days after its last save (to the second). */
+    const ninetyDaysOn = (e: Record<string, unknown>) => Math.floor(Date.parse(e.updated_at as string) / 1000) * 1000 + 90 * 86_400_000;
+    expect(Date.parse(created.retain_until as string)).toBe(ninetyDaysOn(created));
 
     const clock = controlClock();
     let second: Awaited<ReturnType<typeof put>>;
@@ -62,6 +62,9 @@ describe(ROUTES.putEntry.key, () => {
     expect(updated.created_at).toBe(created.created_at);
     expect(updated.updated_at).not.toBe(created.created_at);
     expect(updated.user_data).toEqual({ name: 'Ada', done: true });
+    // As stored, not only as answered.
+    const read = ((await invoke(entries, routeEvent(GET, { entry_id: entryId }, undefined, { project_id: projectId }))).json as { entry: Record<string, unknown> }).entry;
+    expect([read.updated_at, Date.parse(read.retain_until as string)]).toEqual([updated.updated_at, ninetyDaysOn(updated)]);
   });
 
   it('an entry id of another project is a 409 conflict, and the stored entry is untouched', async () => {
