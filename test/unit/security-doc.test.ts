@@ -35,3 +35,9 @@ it('every attack in security.md names a test file that exists, and each test it 
     }
   }
 });
+
+it('every test file security.md names, in any section, exists', () => {
+  const named = [...doc.matchAll(/`((?:unit|integration|attack|e2e|infra|recipes)\/[\w.-]+\.ts)`/g)].map((m) => m[1]);
+  expect(named.length).toBeGreaterThan(60);
+  expect(named.filter((file) => !existsSync(path.join(root, 'test', file)))).toEqual([]);
+});
