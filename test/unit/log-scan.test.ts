@@ -37,6 +37,10 @@ it('the global teardown fails the run on a hit, and otherwise reports what it ch
   const root = mkdtempSync(path.join(tmpdir(), 'sr-teardown-'));
   const saved = { dir: process.env.LOG_SCAN_DIR, floor: process.env.LOG_SCAN_MIN_LINES };
   const printed = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+  // Run in band, a test sees the run's own moto, which the teardown stops: hidden from it here.
+  const run = globalThis as { __moto?: unknown };
+  const moto = run.__moto;
+  delete run.__moto;
   try {
     process.env.LOG_SCAN_DIR = root;
     process.env.LOG_SCAN_MIN_LINES = '0';
@@ -50,6 +54,7 @@ it('the global teardown fails the run on a hit, and otherwise reports what it ch
     await globalTeardown();
     expect(printed.mock.calls).toEqual([['\nlog scan: 1 log lines checked against 1 secrets, tokens and user-data values: none found.']]);
   } finally {
+    if (moto !== undefined) run.__moto = moto;
     printed.mockRestore();
     for (const [name, value] of [['LOG_SCAN_DIR', saved.dir], ['LOG_SCAN_MIN_LINES', saved.floor]] as const) {
       if (value === undefined) delete process.env[name];
