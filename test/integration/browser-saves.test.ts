@@ -3,7 +3,6 @@ import { dynamodb, secretsManager } from '../../lambdas/adapters/clients';
 import { computeToken } from '../../lambdas/domain/token';
 import { routePath } from '../../lambdas/http/routes';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
-import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { countCalls } from '../../dev-support/call-counter';
 import { ENTRY_TABLE } from '../../lambdas/adapters/naming';
 import { errorCode, send } from '../attack/support';

@@ -7,7 +7,6 @@ import { errorOf, type Handler, invoke } from '../support/http';
 import { controlClock } from '../support/clock';
 import { credential, deleteEntry, deleteProject, secrets, seedProject, uid } from '../support/seed';
 import { routeEvent } from '../fixtures/admin-events';
-import { mintSaveToken } from '../../lambdas/domain/save-token';
 
 // A save key of this file's own, so rotating it disturbs no other test.
 const SAVE_KEY = `session-recovery-test/save-key-rotation-${uid('k')}`;
