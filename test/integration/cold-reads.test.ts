@@ -7,8 +7,7 @@ import { handler as linkRequests } from '../../lambdas/link-requests/index';
 import { handler as loadEntryData } from '../../lambdas/load-entry-data/index';
 import { mintSaveToken } from '../../lambdas/domain/save-token';
 import { computeToken } from '../../lambdas/domain/token';
-import { ROUTES, routePath } from '../../lambdas/http/routes';
-import { toHttpApiEvent } from '../../local/http-api-event';
+import { routeEvent } from '../fixtures/admin-events';
 import { loadEntryEvent } from '../fixtures/events';
 import { invoke } from '../support/http';
 import { credential, deleteEntry, deleteProject, secrets, seedEntry, seedProject, uid } from '../support/seed';
@@ -114,21 +113,22 @@ const seedSavesProject = async () => {
   return { projectId, flowId, entryId, secret: cred.secret };
 };
 
+type SavesProject = Awaited<ReturnType<typeof seedSavesProject>>;
+/** The save token a page holds for the project's entry. */
+const saveTokenOf = async (p: SavesProject): Promise<string> =>
+  mintSaveToken({ id: 'current', secret: await saveKey() }, { projectId: p.projectId, flowId: p.flowId, entryId: p.entryId });
+/** A request to one of the entry's routes from a page of the project's site. */
+const fromPage = (route: 'saveProgress' | 'linkRequests', p: SavesProject, fields: Record<string, unknown>) =>
+  routeEvent(route, { entry_id: p.entryId }, { project_id: p.projectId, flow_id: p.flowId, ...fields }, {}, { origin: SITE });
+
 const projectSecret = (projectId: string) => `GetSecretValue ${process.env.SECRET_PREFIX}projects/${projectId}/signing-keys`;
 const saveKeySecret = () => `GetSecretValue ${process.env.SAVE_KEY_SECRET}`;
 
 it("a new instance's first save reads the project's settings and the save key at once, then writes", async () => {
   const p = await seedSavesProject();
-  const saveToken = mintSaveToken({ id: 'current', secret: await saveKey() }, { projectId: p.projectId, flowId: p.flowId, entryId: p.entryId });
+  const saveToken = await saveTokenOf(p);
   restore = [sendTo(secretsManager, proxy.endpoint), sendTo(dynamodb, proxy.endpoint)];
-  const event = toHttpApiEvent({
-    method: 'POST',
-    path: routePath('saveProgress').replace('{entry_id}', p.entryId),
-    routeKey: ROUTES.saveProgress.key,
-    pathParameters: { entry_id: p.entryId },
-    headers: { 'content-type': 'application/json', origin: SITE },
-    body: JSON.stringify({ project_id: p.projectId, flow_id: p.flowId, save_token: saveToken, seq: 1, current_page_key: 'page_3', user_data: { step: 3 } }),
-  });
+  const event = fromPage('saveProgress', p, { save_token: saveToken, seq: 1, current_page_key: 'page_3', user_data: { step: 3 } });
 
   const reply = await invoke(browserSaves, event);
 
@@ -142,17 +142,10 @@ it("a new instance's first save reads the project's settings and the save key at
 
 it("a new instance's first link request reads the project's settings and the save key at once, before anything else", async () => {
   const p = await seedSavesProject();
-  const saveToken = mintSaveToken({ id: 'current', secret: await saveKey() }, { projectId: p.projectId, flowId: p.flowId, entryId: p.entryId });
+  const saveToken = await saveTokenOf(p);
   cleanup.push(() => deleteEntry(`link-requests#${p.entryId}`));
   restore = [sendTo(secretsManager, proxy.endpoint), sendTo(dynamodb, proxy.endpoint)];
-  const event = toHttpApiEvent({
-    method: 'POST',
-    path: routePath('linkRequests').replace('{entry_id}', p.entryId),
-    routeKey: ROUTES.linkRequests.key,
-    pathParameters: { entry_id: p.entryId },
-    headers: { 'content-type': 'application/json', origin: SITE },
-    body: JSON.stringify({ project_id: p.projectId, flow_id: p.flowId, save_token: saveToken, channel: 'email' }),
-  });
+  const event = fromPage('linkRequests', p, { save_token: saveToken, channel: 'email' });
 
   const reply = await invoke(linkRequests, event);
 
