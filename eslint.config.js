@@ -10,7 +10,6 @@ const forbid = (...groups) => ({
 
 const AWS = { group: ['@aws-sdk/*', '@smithy/*'], message: 'AWS SDK code belongs in lambdas/adapters/.' };
 const MIDDY = { group: ['@middy/*'], message: 'middy belongs in lambdas/http/.' };
-const POWERTOOLS = { group: ['@aws-lambda-powertools/*'], message: 'Powertools belongs in lambdas/runtime/ (the logger) and lambdas/http/.' };
 const TRACER = { group: ['@aws-lambda-powertools/tracer', '@aws-lambda-powertools/tracer/*', 'aws-xray-sdk', 'aws-xray-sdk-*'], message: 'No Lambda carries the X-Ray SDK (README, Tracing).' };
 const LAMBDA_TYPES = { group: ['aws-lambda'], message: 'Lambda event types belong in lambdas/http/.' };
 const outer = (...layers) => ({
@@ -62,12 +61,12 @@ export default tseslint.config(
   // The layers of lambdas/ (README, "Layout"): the domain depends on nothing outside itself.
   {
     files: ['lambdas/domain/**'],
-    rules: forbid(AWS, MIDDY, POWERTOOLS, LAMBDA_TYPES, outer('adapters', 'http', 'runtime')),
+    rules: forbid(AWS, MIDDY, LAMBDA_TYPES, outer('adapters', 'http', 'runtime')),
   },
   // Adapters know AWS and the domain, never HTTP or a Lambda's wiring.
   {
     files: ['lambdas/adapters/**'],
-    rules: forbid(MIDDY, POWERTOOLS, LAMBDA_TYPES, outer('http', 'runtime')),
+    rules: forbid(MIDDY, LAMBDA_TYPES, outer('http', 'runtime')),
   },
   // The HTTP layer turns events into use-case calls: no AWS SDK.
   {

@@ -82,7 +82,7 @@ const applyLambdaEnvironment = (endpoint: string): void => {
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
-    POWERTOOLS_LOG_LEVEL: 'WARN',
+    AWS_LAMBDA_LOG_LEVEL: 'WARN',
     // Expired-link events on, so a developer sees them; EXPIRED_LINK_EVENTS=false turns them off.
     ...lambdaEnvironment({ TABLE_NAME: 'session-recovery-entries', EVENT_BUS_NAME: 'session-recovery-local', EXPIRED_LINK_EVENTS: true }),
   };

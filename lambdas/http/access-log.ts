@@ -1,8 +1,8 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
 import type { MiddlewareObj, Request } from '@middy/core';
 import { isApiError } from '../domain/errors';
 import { verificationOutcomeOf } from '../domain/verification-outcome';
 import { errorNames } from './error-response';
+import type { Logger } from '../runtime/logger';
 
 /** What a request came to: `ok` or its error code, and for a failure why (ApiError.detail, or the error's name). */
 export interface RequestOutcome {
@@ -49,11 +49,19 @@ export const accessLog = (logger: Logger): MiddlewareObj => {
     (request.context as OutcomeListener | undefined)?.reportOutcome?.({ code, detail: detailOf(request.error) });
   };
   return {
+    // Each request's lines carry its own ids only: none are left from the request before.
     before: (request) => {
+      logger.resetKeys();
       logger.appendKeys({ request_id: requestIdOf(request) });
     },
-    after: (request) => write(request, 'ok'),
+    after: (request) => {
+      write(request, 'ok');
+      logger.resetKeys();
+    },
     // A failure that nothing formatted (error formatting itself failed) is no success.
-    onError: (request) => write(request, 'error'),
+    onError: (request) => {
+      write(request, 'error');
+      logger.resetKeys();
+    },
   };
 };

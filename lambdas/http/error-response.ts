@@ -1,7 +1,7 @@
 import type { MiddlewareObj, Request } from '@middy/core';
 import type { ErrorObject } from 'ajv';
 import { ApiError, isApiError, UnavailableError } from '../domain/errors';
-import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Logger } from '../runtime/logger';
 import { jsonResult } from './types';
 import { type FieldHints, type FieldRules, validationMessage } from './validation-message';
 

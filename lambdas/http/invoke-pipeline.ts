@@ -1,6 +1,5 @@
 import middy from '@middy/core';
 import validator from '@middy/validator';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { MiddlewareObj, Request } from '@middy/core';
 import type { ValidateFunction } from 'ajv';
 import { accessLog } from './access-log';
@@ -36,7 +35,6 @@ export const invokePipeline = <TEvent, TResult>(
   options: { validatePayload: ValidateFunction; fieldRules: FieldRules },
 ) =>
   middy<TEvent, TResult | InvokeError>({ timeoutEarlyInMillis: ANSWER_BEFORE_TIMEOUT_MS })
-    .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(accessLog(logger))
     .use(errorPayload(options.fieldRules))
     .use(validator({ eventSchema: options.validatePayload as never }))

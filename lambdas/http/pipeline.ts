@@ -1,7 +1,6 @@
 import middy from '@middy/core';
 import validator from '@middy/validator';
 import type { ValidateFunction } from 'ajv';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logger } from '../runtime/logger';
 import { accessLog } from './access-log';
 import { errorResponse } from './error-response';
@@ -41,14 +40,14 @@ export const ANSWER_BEFORE_TIMEOUT_MS = 2_500;
 
 /**
  * The middleware chain every HTTP Lambda of the product uses, in this order:
- * logger context (request id on every line) → access log → response headers →
- * error formatting → gates → body parsing → schema validation → the handler.
+ * access log (the request id on every line, the request line at the end) →
+ * response headers → error formatting → gates → body parsing → schema
+ * validation → the handler.
  * `after` and `onError` hooks run in reverse, so errors are formatted before the
  * headers are added and the access log sees the final response.
  */
 export const httpPipeline = <TEvent>(handler: (event: TEvent) => Promise<HttpResult>, options: HttpPipelineOptions) =>
   middy<TEvent, HttpResult>({ timeoutEarlyInMillis: ANSWER_BEFORE_TIMEOUT_MS })
-    .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(accessLog(logger))
     .use(responseHeaders(options.cors, options.extraHeaders))
     .use(errorResponse({ logger, fieldRules: options.fieldRules, fieldHints: options.fieldHints }))

@@ -1,5 +1,4 @@
 import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { ApiError } from '../domain/errors';
 import { accessLog } from '../http/access-log';
@@ -29,7 +28,6 @@ const notFound = async (event: APIGatewayProxyEventV2): Promise<HttpResult> => {
 
 // The same order as httpPipeline (lambdas/http/pipeline.ts), less what a request with no route needs: no CORS, body or schema.
 export const handler = middy<APIGatewayProxyEventV2, HttpResult>()
-  .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(accessLog(logger))
   .use(responseHeaders())
   .use(errorResponse({ logger, fieldRules: {} }))

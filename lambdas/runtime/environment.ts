@@ -1,6 +1,6 @@
 /**
  * Every environment variable the Lambdas read, written once: its name, its
- * kind and its default. The construct (lib/) takes its props' defaults from
+ * kind and its default (and, apart, the log level Lambda sets). The construct (lib/) takes its props' defaults from
  * here and sets the variables through `environmentOf`; the Lambdas read them
  * through `setting`, once, at module load; the local runtime, the bench and
  * the tests build a Lambda's environment with `lambdaEnvironment`. No imports,
@@ -62,8 +62,6 @@ export const SETTINGS = {
   LEGACY_MIGRATION_GUIDE_URL: { kind: 'string', optional: true },
   /** The current contract's URL, named in the legacy migration notice. */
   CURRENT_ENDPOINT_URL: { kind: 'string', optional: true },
-  /** The service name Powertools gives the logger. */
-  POWERTOOLS_SERVICE_NAME: { kind: 'string', default: 'session-recovery' },
 } as const satisfies Record<string, Definition>;
 
 export type SettingName = keyof typeof SETTINGS;
@@ -131,6 +129,13 @@ export const lambdaEnvironment = (values: Settings): Record<string, string> => {
   ) as Settings;
   return environmentOf({ ...defaults, ...values });
 };
+
+/**
+ * The function's application log level, which Lambda sets as AWS_LAMBDA_LOG_LEVEL
+ * from the function's logging configuration (advanced logging controls): not a
+ * setting of ours, and unset when the configuration names none.
+ */
+export const applicationLogLevel = (env: Readonly<Record<string, string | undefined>> = process.env): string | undefined => env.AWS_LAMBDA_LOG_LEVEL;
 
 /**
  * The deployment's bus, as the Lambdas that put events call it. The construct

@@ -1,28 +1,80 @@
-import { Logger, LogFormatter, LogItem } from '@aws-lambda-powertools/logger';
-import type { LogAttributes, UnformattedAttributes } from '@aws-lambda-powertools/logger/types';
-import { setting } from './environment';
-
 /**
- * One short JSON object per line: `level`, `message` when there is one, then the
- * keys the code appended (`request_id` first, see http/access-log.ts).
+ * The Lambdas' logger. One short JSON object per line: `level`, `message`
+ * when there is one, then the keys the code appended (`request_id` first, see http/access-log.ts), then the
+ * line's own. Keys whose value is undefined, null or '' are left out.
  *
- * It leaves out what CloudWatch already records with every event (the time, and
- * through the log group the function) and the Lambda context Powertools adds by
- * default (function name, ARN, memory, cold start, service, sampling rate, X-Ray
- * id): about 300 bytes a line, most of the log bill at a million resumes
- * (bench/HISTORY.md, step 7).
+ * Nothing else: CloudWatch already records the time with every event and the
+ * function through the log group, so a line carries neither (bench/HISTORY.md,
+ * step 7: about 300 bytes a line, most of the log bill at a million resumes).
+ * This is all the product used of the Powertools Logger, whose 21 KB were
+ * the largest part of what a public Lambda carries beyond the floor
+ * (HISTORY.md, step 18).
+ *
+ * Lines are written straight to stdout (warnings and errors to stderr), not
+ * through `console`, which the Lambda runtime rewrites: the metric filters
+ * (lib/constructs/log-metrics.ts) read these lines as they are written.
  */
-export class CompactLogFormatter extends LogFormatter {
-  formatAttributes(attributes: UnformattedAttributes, additionalLogAttributes: LogAttributes): LogItem {
-    return new LogItem({ attributes: { level: attributes.logLevel, message: attributes.message } }).addAttributes(additionalLogAttributes);
+
+import { applicationLogLevel } from './environment';
+
+/** Lambda's application log levels (advanced logging controls), and SILENT for tools that want none. */
+const LEVELS = { TRACE: 0, DEBUG: 1, INFO: 2, WARN: 3, ERROR: 4, FATAL: 5, SILENT: 6 } as const;
+export type LogLevel = keyof typeof LEVELS;
+
+/** What a line may carry beside its message: ids and codes. Never a token, a secret, or a user-data value. */
+export type LogKeys = Readonly<Record<string, string | number | boolean | undefined>>;
+
+const isLevel = (name: string | undefined): name is LogLevel => name !== undefined && Object.hasOwn(LEVELS, name);
+
+export class Logger {
+  readonly #threshold: number;
+  #keys: Record<string, unknown> = {};
+
+  /**
+   * `level`, when it is not a level's name, is INFO. By default it is the
+   * function's application log level, which Lambda sets as AWS_LAMBDA_LOG_LEVEL
+   * (INFO unless the function's logging configuration says otherwise).
+   */
+  constructor(level: string | undefined = applicationLogLevel()) {
+    const name = level?.toUpperCase();
+    this.#threshold = LEVELS[isLevel(name) ? name : 'INFO'];
+  }
+
+  /** Keys on every line until `resetKeys` (each request starts with none, http/access-log.ts). */
+  appendKeys(keys: LogKeys): void {
+    Object.assign(this.#keys, keys);
+  }
+
+  resetKeys(): void {
+    this.#keys = {};
+  }
+
+  debug(message: string, keys?: LogKeys): void {
+    this.#write('DEBUG', message, keys);
+  }
+
+  info(message: string, keys?: LogKeys): void {
+    this.#write('INFO', message, keys);
+  }
+
+  warn(message: string, keys?: LogKeys): void {
+    this.#write('WARN', message, keys);
+  }
+
+  error(message: string, keys?: LogKeys): void {
+    this.#write('ERROR', message, keys);
+  }
+
+  #write(level: LogLevel, message: string, keys: LogKeys | undefined): void {
+    if (LEVELS[level] < this.#threshold) return;
+    const line: Record<string, unknown> = { level, message };
+    for (const source of [this.#keys, keys ?? {}]) {
+      for (const [name, value] of Object.entries(source)) if (name !== 'level' && name !== 'message') line[name] = value;
+    }
+    for (const [name, value] of Object.entries(line)) if (value === undefined || value === null || value === '') delete line[name];
+    (LEVELS[level] >= LEVELS.WARN ? process.stderr : process.stdout).write(`${JSON.stringify(line)}\n`);
   }
 }
 
-/**
- * The one logger of a Lambda. Log only ids and outcome codes: never a token, a
- * secret, or a user-data value.
- */
-export const logger = new Logger({
-  serviceName: setting('POWERTOOLS_SERVICE_NAME'),
-  logFormatter: new CompactLogFormatter(),
-});
+/** The one logger of a Lambda. */
+export const logger = new Logger();

@@ -1,5 +1,4 @@
 import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { dynamodb } from '../adapters/clients';
 import { DynamoDbShortLinkReader } from '../adapters/dynamodb-short-link-reader';
@@ -35,7 +34,6 @@ const redirect = async (event: APIGatewayProxyEventV2): Promise<HttpResult> => {
 // httpPipeline's order, less what a page link needs not: no CORS (browsers navigate here, scripts do not fetch it),
 // no body, no validator (the code is checked by isShortCode). htmlErrors sits before errorResponse, so it formats after it.
 export const handler = middy<APIGatewayProxyEventV2, HttpResult>()
-  .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(accessLog(logger))
   .use(responseHeaders())
   .use(htmlErrors())

@@ -6,7 +6,7 @@ import { seedScenario } from '../support/seed';
 import { loadEntryEvent, preflightEvent } from '../fixtures/events';
 
 // Log at the most verbose level, as set at module load in Lambda, so anything that could leak is written.
-process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
+process.env.AWS_LAMBDA_LOG_LEVEL = 'DEBUG';
 const { handler } = (await import('../../lambdas/load-entry-data/index')) as { handler: Handler };
 
 const FUTURE = '2099-04-01T00:00:00Z';

@@ -1,5 +1,5 @@
 /**
- * The lines written to stdout and stderr while `run` runs (Powertools writes
+ * The lines written to stdout and stderr while `run` runs (the Lambdas' logger writes
  * warnings and errors to stderr). They still go on as before, so the log scan
  * (test/setup/log-capture.ts) checks them too.
  */

@@ -15,7 +15,6 @@ describe('the layers of lambdas/, as `npm run lint` enforces them', () => {
     ["import { GetItemCommand } from '@aws-sdk/client-dynamodb';", 'AWS SDK code belongs in lambdas/adapters/'],
     ["import { isThrottlingError } from '@smithy/service-error-classification';", 'AWS SDK code belongs in lambdas/adapters/'],
     ["import middy from '@middy/core';", 'middy belongs in lambdas/http/'],
-    ["import { Logger } from '@aws-lambda-powertools/logger';", 'Powertools belongs'],
     ["import type { Context } from 'aws-lambda';", 'Lambda event types belong in lambdas/http/'],
     ["import { awsCall } from '../adapters/errors';", 'may not import from adapters'],
     ["import { jsonResult } from '../http/types';", 'may not import from adapters, http, runtime'],

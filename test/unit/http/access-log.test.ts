@@ -1,10 +1,9 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import middy, { type Request } from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { ApiError } from '../../../lambdas/domain/errors';
 import { recordVerification } from '../../../lambdas/domain/verification-outcome';
 import { accessLog } from '../../../lambdas/http/access-log';
-import { CompactLogFormatter } from '../../../lambdas/runtime/logger';
+import { Logger } from '../../../lambdas/runtime/logger';
 import { lambdaContext, toHttpApiEvent } from '../../../local/http-api-event';
 import { captureLogRecords } from '../../support/capture-lines';
 
@@ -13,7 +12,7 @@ import { captureLogRecords } from '../../support/capture-lines';
  * sets the outcome the way errorResponse does (its onError runs first).
  */
 const logged = async (work: (logger: Logger) => Promise<unknown>, event: unknown, context = lambdaContext('unit')) => {
-  const logger = new Logger({ logFormatter: new CompactLogFormatter() });
+  const logger = new Logger();
   const handler = middy()
     .use(accessLog(logger))
     .use({
@@ -66,7 +65,7 @@ it('a refused token: the verification outcome, not the error code', async () => 
 
 it('each request has its own id', async () => {
   const [first, second] = [event(), event()];
-  const logger = new Logger({ logFormatter: new CompactLogFormatter() });
+  const logger = new Logger();
   const handler = middy().use(accessLog(logger)).handler(async () => ({ statusCode: 200 }));
   const lines = await captureLogRecords(async () => {
     await handler(first, lambdaContext('unit'));
@@ -76,7 +75,7 @@ it('each request has its own id', async () => {
 });
 
 it('a failure that nothing formatted is logged as error, never ok', async () => {
-  const logger = new Logger({ logFormatter: new CompactLogFormatter() });
+  const logger = new Logger();
   const handler = middy()
     .use(accessLog(logger))
     .handler(async () => {

@@ -1,15 +1,14 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import middy, { type Request } from '@middy/core';
 import validator from '@middy/validator';
 import { Ajv } from 'ajv';
 import { ApiError, UnavailableError } from '../../../lambdas/domain/errors';
 import { errorResponse } from '../../../lambdas/http/error-response';
 import type { HttpResult } from '../../../lambdas/http/types';
-import { CompactLogFormatter } from '../../../lambdas/runtime/logger';
+import { Logger } from '../../../lambdas/runtime/logger';
 import { lambdaContext } from '../../../local/http-api-event';
 import { captureLogRecords } from '../../support/capture-lines';
 
-const logger = new Logger({ logFormatter: new CompactLogFormatter() });
+const logger = new Logger();
 const validateEvent = new Ajv({ allErrors: true }).compile({
   type: 'object',
   required: ['body'],
