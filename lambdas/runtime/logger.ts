@@ -11,8 +11,8 @@
  * (HISTORY.md, step 18).
  *
  * Lines are written straight to stdout (warnings and errors to stderr), not
- * through `console`, which the Lambda runtime rewrites: the metric filters
- * (lib/constructs/log-metrics.ts) read these lines as they are written.
+ * through the global `console`, which the Lambda runtime rewrites: the metric
+ * filters (lib/constructs/log-metrics.ts) read these lines as they are written.
  */
 
 import { applicationLogLevel } from './environment';
@@ -25,6 +25,12 @@ export type LogLevel = keyof typeof LEVELS;
 export type LogKeys = Readonly<Record<string, string | number | boolean | undefined>>;
 
 const isLevel = (name: string | undefined): name is LogLevel => name !== undefined && Object.hasOwn(LEVELS, name);
+
+/**
+ * A line whose write fails (the reader gone: EPIPE) is lost, and only it: the
+ * failure must not end the process as an unhandled stream error, mid-request.
+ */
+for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
 
 export class Logger {
   readonly #threshold: number;

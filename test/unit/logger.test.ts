@@ -1,3 +1,6 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Logger } from '../../lambdas/runtime/logger';
 import { captureLines } from '../support/capture-lines';
 
@@ -86,5 +89,24 @@ describe('the Lambdas’ logger (lambdas/runtime/logger.ts)', () => {
       if (before === undefined) delete process.env.AWS_LAMBDA_LOG_LEVEL;
       else process.env.AWS_LAMBDA_LOG_LEVEL = before;
     }
+  });
+
+  it('survives a reader that goes away: a real pipe closed under it (EPIPE) loses lines, not the process', async () => {
+    const logger = pathToFileURL(path.join(import.meta.dirname, '..', '..', 'lambdas', 'runtime', 'logger.ts')).href;
+    const script = [
+      `const { Logger } = await import(${JSON.stringify(logger)});`,
+      "const logger = new Logger('INFO');",
+      'for (let i = 0; i < 50; i++) {',
+      "  logger.info('', { outcome: 'ok', i });",
+      '  await new Promise((resolve) => setTimeout(resolve, 5));',
+      '}',
+      "process.stderr.write('still here');",
+    ].join('\n');
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect({ code, stderr }).toEqual({ code: 0, stderr: 'still here' });
   });
 });
