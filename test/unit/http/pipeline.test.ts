@@ -90,6 +90,19 @@ it('ids a handler appended to the logger are on its own request line only', asyn
   expect(second.logs[0]).not.toHaveProperty('project_id');
 });
 
+it('a request starts with no keys: none left from before it reach its lines', async () => {
+  logger.appendKeys({ project_id: 'left_over' });
+  const { logs } = await pipeline(ok)(post('{"label":"a"}'));
+  expect(logs).toHaveLength(1);
+  expect(logs[0]).not.toHaveProperty('project_id');
+});
+
+it('a request ends with no keys: a line written after it carries none of its ids', async () => {
+  await pipeline(async (event) => (logger.appendKeys({ project_id: 'proj_1' }), ok(event)))(post('{"label":"a"}'));
+  const after = await captureLogRecords(async () => logger.warn('between requests'));
+  expect(after).toEqual([{ level: 'WARN', message: 'between requests' }]);
+});
+
 it(`${ANSWER_BEFORE_TIMEOUT_MS} ms before the Lambda's timeout, answers 503 with Retry-After, whatever the handler is waiting for`, async () => {
   // The context says the Lambda has only a few milliseconds more than the margin left: no waiting on a real clock.
   const context = lambdaContext('unit', ANSWER_BEFORE_TIMEOUT_MS + 5);
