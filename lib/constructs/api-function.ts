@@ -66,6 +66,8 @@ export class ApiFunction extends NodejsFunction {
       timeout: props.timeout ?? Duration.seconds(10),
       tracing: props.activeTracing === false ? lambda.Tracing.DISABLED : lambda.Tracing.ACTIVE,
       loggingFormat: lambda.LoggingFormat.JSON,
+      // Lambda reads a JSON line without a timestamp (ours, lambdas/runtime/logger.ts) as INFO: above INFO it would drop every line.
+      applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
       // Lambda's own START/END/REPORT lines (INFO) cost a few hundred log bytes per request; keep only its warnings.
       systemLogLevelV2: lambda.SystemLogLevel.WARN,
       logGroup,

@@ -47,7 +47,7 @@ const resourceText = (statements: Statement[], service: string) =>
   statements.filter((s) => JSON.stringify(s.Action).includes(service)).map((s) => JSON.stringify(s.Resource));
 
 describe('the Lambdas', () => {
-  it('are ten, each index.handler on Node.js 24 arm64 with tracing and a 10 s timeout', () => {
+  it('are ten, each index.handler on Node.js 24 arm64 with tracing, a 10 s timeout, and JSON logs at INFO (the request lines) with Lambda\'s own at WARN', () => {
     const functions = Object.values(template.findResources('AWS::Lambda::Function'));
     expect(functions).toHaveLength(10);
     for (const fn of functions) {
@@ -57,7 +57,7 @@ describe('the Lambdas', () => {
         Architectures: ['arm64'],
         TracingConfig: { Mode: 'Active' },
         Timeout: 10,
-        LoggingConfig: expect.objectContaining({ LogFormat: 'JSON', SystemLogLevel: 'WARN' }),
+        LoggingConfig: expect.objectContaining({ LogFormat: 'JSON', SystemLogLevel: 'WARN', ApplicationLogLevel: 'INFO' }),
       });
     }
   });
