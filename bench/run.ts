@@ -7,9 +7,10 @@
  * The budgets that govern are the ones a user feels: the cold resume (a new
  * instance, from its process's start to the first complete answer) and the warm
  * median, both against the floor and over TLS, as AWS endpoints are reached; and
- * the AWS calls each request makes. Bundle sizes and module load alone are
- * reported: a smaller module load can be bought by moving work into the first
- * request, which the cold resume counts.
+ * the AWS calls each request makes. The resume Lambdas' bundle sizes and module
+ * load alone are reported: a smaller module load can be bought by moving work
+ * into the first request, which the cold resume counts. The bundles of the save
+ * Lambda, the short-link redirect and link requests have budgets of their own.
  *
  * `npm run bench -- --record` writes them to bench/ instead: the recorded results
  * README.md links to. `npm run bench -- --quick` (run by .ci/run) checks only the
