@@ -1,28 +1,29 @@
 /**
- * The Lambdas' logger. One short JSON object per line: `level`, `message`
- * when there is one, then the keys the code appended (`request_id` first, see http/access-log.ts), then the
- * line's own. Keys whose value is undefined, null or '' are left out.
+ * The Lambdas' logger. One short JSON object per line: `level`, `message` when
+ * there is one, the keys the code appended (`request_id` first, see
+ * http/access-log.ts), then the line's own. Keys whose value is undefined,
+ * null or '' are left out.
  *
  * Nothing else: CloudWatch already records the time with every event and the
  * function through the log group, so a line carries neither (bench/HISTORY.md,
  * step 7: about 300 bytes a line, most of the log bill at a million resumes).
- * This is all the product used of the Powertools Logger, whose 21 KB were
- * the largest part of what a public Lambda carries beyond the floor
- * (HISTORY.md, step 18).
+ * This is all the product used of the Powertools Logger, whose 21 KB were the
+ * largest part of what a public Lambda carried beyond the floor (step 18).
  *
  * Lines are written straight to stdout (warnings and errors to stderr), not
  * through the global `console`, which the Lambda runtime rewrites: the metric
  * filters (lib/constructs/log-metrics.ts) read these lines as they are written.
  */
-
 import { applicationLogLevel } from './environment';
 
 /** Lambda's application log levels (advanced logging controls), and SILENT for tools that want none. */
 const LEVELS = { TRACE: 0, DEBUG: 1, INFO: 2, WARN: 3, ERROR: 4, FATAL: 5, SILENT: 6 } as const;
 export type LogLevel = keyof typeof LEVELS;
 
+type LogValue = string | number | boolean | undefined;
+
 /** What a line may carry beside its message: ids and codes. Never a token, a secret, or a user-data value. */
-export type LogKeys = Readonly<Record<string, string | number | boolean | undefined>>;
+export type LogKeys = Readonly<Record<string, LogValue>>;
 
 const isLevel = (name: string | undefined): name is LogLevel => name !== undefined && Object.hasOwn(LEVELS, name);
 
@@ -34,7 +35,7 @@ for (const stream of [process.stdout, process.stderr]) stream.on('error', () => 
 
 export class Logger {
   readonly #threshold: number;
-  #keys: Record<string, unknown> = {};
+  #keys: Record<string, LogValue> = {};
 
   /**
    * `level`, when it is not a level's name, is INFO. By default it is the
@@ -73,11 +74,11 @@ export class Logger {
 
   #write(level: LogLevel, message: string, keys: LogKeys | undefined): void {
     if (LEVELS[level] < this.#threshold) return;
-    const line: Record<string, unknown> = { level, message };
-    for (const source of [this.#keys, keys ?? {}]) {
-      for (const [name, value] of Object.entries(source)) if (name !== 'level' && name !== 'message') line[name] = value;
+    const line: Record<string, LogValue> = { level };
+    if (message !== '') line.message = message;
+    for (const [name, value] of Object.entries({ ...this.#keys, ...keys })) {
+      if (name !== 'level' && name !== 'message' && value != null && value !== '') line[name] = value;
     }
-    for (const [name, value] of Object.entries(line)) if (value === undefined || value === null || value === '') delete line[name];
     (LEVELS[level] >= LEVELS.WARN ? process.stderr : process.stdout).write(`${JSON.stringify(line)}\n`);
   }
 }
