@@ -31,7 +31,13 @@ const isLevel = (name: string | undefined): name is LogLevel => name !== undefin
  * A line whose write fails (the reader gone: EPIPE) is lost, and only it: the
  * failure must not end the process as an unhandled stream error, mid-request.
  */
-for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
+const WRITE_ERRORS_IGNORED = Symbol.for('session-recovery.logger.writeErrorsIgnored');
+for (const stream of [process.stdout, process.stderr] as Array<NodeJS.WriteStream & { [WRITE_ERRORS_IGNORED]?: true }>) {
+  // Once per stream, however often this module is evaluated (a test runner evaluates it once per test file).
+  if (stream[WRITE_ERRORS_IGNORED]) continue;
+  stream[WRITE_ERRORS_IGNORED] = true;
+  stream.on('error', () => undefined);
+}
 
 export class Logger {
   readonly #threshold: number;
