@@ -8,6 +8,8 @@ import type { SecretsManagerProjectReader } from './secrets-manager-project-stor
  * origins apply: the project's secret is read for that list alone.
  */
 export class LegacyKeySource implements SigningKeySource {
+  readonly scope = 'flow_id';
+
   constructor(
     private readonly legacyKeys: SecretsManagerLegacyKeyReader,
     private readonly projects: SecretsManagerProjectReader,

@@ -12,6 +12,8 @@ import { awsCall } from './errors';
  * with `current`, and tokens signed with either verify (docs/security.md).
  */
 export class SaveKeySource implements SigningKeySource {
+  readonly scope = 'secret';
+
   constructor(
     private readonly client: SecretsManagerClient,
     private readonly secretName: string | undefined,

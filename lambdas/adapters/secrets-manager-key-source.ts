@@ -4,6 +4,8 @@ import type { SecretsManagerProjectReader } from './secrets-manager-project-stor
 
 /** A project's Token Signing Secrets (and its settings: allowed origins, browser saves), from its one Secrets Manager secret. */
 export class SecretsManagerKeySource implements SigningKeySource {
+  readonly scope = 'project_id';
+
   constructor(
     private readonly projects: SecretsManagerProjectReader,
     private readonly environment: string,

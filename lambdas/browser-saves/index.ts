@@ -25,8 +25,8 @@ const config = {
 
 // The same key cache as the resume path: one read of a project's secret gives its keys, origins and browser-saves flag.
 const deps: SaveDeps = {
-  projects: publicKeyCache(new SecretsManagerKeySource(new SecretsManagerProjectReader(secretsManager, config.secretPrefix), config.environment), 'project_id'),
-  saveKeys: publicKeyCache(new SaveKeySource(secretsManager, config.saveKeySecret), 'secret'),
+  projects: publicKeyCache(new SecretsManagerKeySource(new SecretsManagerProjectReader(secretsManager, config.secretPrefix), config.environment)),
+  saveKeys: publicKeyCache(new SaveKeySource(secretsManager, config.saveKeySecret)),
   entries: new DynamoDbEntrySaves(dynamodb, config.tableName),
   now: () => Date.now(),
   retentionSeconds: Math.round(config.retentionDays * 86_400),

@@ -86,3 +86,16 @@ export class UnavailableError extends Error {
     this.name = 'UnavailableError';
   }
 }
+
+/**
+ * What a failure's log line may say of it: its name and code, never its message
+ * (messages of SDK errors can echo request fields). For an unavailable
+ * dependency, the dependency's own error.
+ */
+export const errorNames = (error: unknown): { error_name: string; error_code?: string } => {
+  const e = error instanceof UnavailableError ? error.cause : error;
+  return {
+    error_name: e instanceof Error ? e.name : typeof e,
+    error_code: typeof e === 'object' && e !== null && 'code' in e ? String(e.code) : undefined,
+  };
+};

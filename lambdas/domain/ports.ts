@@ -14,11 +14,16 @@ export interface KeySet {
   readonly browserSaves?: boolean;
 }
 
+/** What a key source's scope is: a project, a legacy flow, or the deployment's one save-key secret. */
+export type KeyScope = 'project_id' | 'flow_id' | 'secret';
+
 /**
  * Where signing keys come from. Returns no keys for a scope that has no secret,
  * so an unknown project is indistinguishable from a wrong token.
  */
 export interface SigningKeySource {
+  /** What `loadKeys` takes, named as log lines name it (a stale-keys warning names the scope under this key). */
+  readonly scope: KeyScope;
   loadKeys(scope: string): Promise<KeySet>;
 }
 

@@ -1,7 +1,6 @@
 import type { MiddlewareObj, Request } from '@middy/core';
-import { isApiError } from '../domain/errors';
+import { errorNames, isApiError } from '../domain/errors';
 import { verificationOutcomeOf } from '../domain/verification-outcome';
-import { errorNames } from './error-response';
 import type { Logger } from '../runtime/logger';
 
 /** What a request came to: `ok` or its error code, and for a failure why (ApiError.detail, or the error's name). */

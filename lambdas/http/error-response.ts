@@ -1,6 +1,6 @@
 import type { MiddlewareObj, Request } from '@middy/core';
 import type { ErrorObject } from 'ajv';
-import { ApiError, isApiError, UnavailableError } from '../domain/errors';
+import { ApiError, errorNames, isApiError, UnavailableError } from '../domain/errors';
 import type { Logger } from '../runtime/logger';
 import { jsonResult } from './types';
 import { type FieldHints, type FieldRules, validationMessage } from './validation-message';
@@ -36,19 +36,6 @@ export const toApiError = (error: unknown, options: ErrorResponseOptions, valida
     });
   }
   return new ApiError('internal_error', 'Something went wrong on our side.');
-};
-
-/**
- * What a failure's log line may say of it: its name and code, never its message
- * (messages of SDK errors can echo request fields). For an unavailable
- * dependency, the dependency's own error.
- */
-export const errorNames = (error: unknown): { error_name: string; error_code?: string } => {
-  const e = error instanceof UnavailableError ? error.cause : error;
-  return {
-    error_name: e instanceof Error ? e.name : typeof e,
-    error_code: typeof e === 'object' && e !== null && 'code' in e ? String(e.code) : undefined,
-  };
 };
 
 /**

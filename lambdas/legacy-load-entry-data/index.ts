@@ -6,7 +6,7 @@ import { LegacyKeySource } from '../adapters/legacy-key-source';
 import { SecretsManagerLegacyKeyReader } from '../adapters/secrets-manager-legacy-key-store';
 import { SecretsManagerProjectReader } from '../adapters/secrets-manager-project-store';
 import { expiredLinkEvents } from '../adapters/event-bus';
-import { errorNames } from '../http/error-response';
+import { errorNames } from '../domain/errors';
 import { eventBusSettings, setting } from '../runtime/environment';
 import { ApiError } from '../domain/errors';
 import { httpPipeline } from '../http/pipeline';
@@ -38,7 +38,6 @@ const keys = publicKeyCache(
     new SecretsManagerLegacyKeyReader(secretsManager, config.secretPrefix),
     new SecretsManagerProjectReader(secretsManager, config.secretPrefix),
   ),
-  'flow_id',
 );
 const entries = new DynamoDbEntryReader(dynamodb, config.tableName, config.consistentReads);
 // Off by default: only then does an expired link cost more than its 401 (a read, a conditional write, an event).

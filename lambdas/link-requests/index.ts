@@ -33,8 +33,8 @@ const projectStore = new SecretsManagerProjectStore(secretsManager, config.secre
 
 const deps: LinkRequestDeps = {
   // Admission as the save routes: the cached project settings (browser saves on, its origins) and save key.
-  projects: publicKeyCache(new SecretsManagerKeySource(new SecretsManagerProjectReader(secretsManager, config.secretPrefix), config.environment), 'project_id'),
-  saveKeys: publicKeyCache(new SaveKeySource(secretsManager, config.saveKeySecret), 'secret'),
+  projects: publicKeyCache(new SecretsManagerKeySource(new SecretsManagerProjectReader(secretsManager, config.secretPrefix), config.environment)),
+  saveKeys: publicKeyCache(new SaveKeySource(secretsManager, config.saveKeySecret)),
   requestLog: new DynamoDbRequestLog(dynamodb, config.tableName, LINK_REQUESTS_KEY_PREFIX),
   mint: {
     // As mint does: read fresh, so a link is never signed with a key revoked a moment ago.

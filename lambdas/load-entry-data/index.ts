@@ -5,7 +5,7 @@ import { SaveKeySource } from '../adapters/save-key-source';
 import { SecretsManagerKeySource } from '../adapters/secrets-manager-key-source';
 import { SecretsManagerProjectReader } from '../adapters/secrets-manager-project-store';
 import { expiredLinkEvents } from '../adapters/event-bus';
-import { errorNames } from '../http/error-response';
+import { errorNames } from '../domain/errors';
 import { eventBusSettings, setting } from '../runtime/environment';
 import { httpPipeline } from '../http/pipeline';
 import type { RouteEvent } from '../http/route-schema';
@@ -28,10 +28,7 @@ const config = {
   saveKeySecret: setting('SAVE_KEY_SECRET'),
 };
 
-const keys = publicKeyCache(
-  new SecretsManagerKeySource(new SecretsManagerProjectReader(secretsManager, config.secretPrefix), config.environment),
-  'project_id',
-);
+const keys = publicKeyCache(new SecretsManagerKeySource(new SecretsManagerProjectReader(secretsManager, config.secretPrefix), config.environment));
 const entries = new DynamoDbEntryReader(dynamodb, config.tableName, config.consistentReads);
 const resumeNotes = new DynamoDbResumeNotes(dynamodb, config.tableName);
 // Off by default: only then does an expired link cost more than its 401 (a read, a conditional write, an event).
@@ -39,7 +36,7 @@ const expiredLinks = setting('EXPIRED_LINK_EVENTS')
   ? expiredLinkEvents(eventBusSettings(), config.tableName, (error) => logger.warn('expired link event not put', errorNames(error)))
   : undefined;
 // Read only when a browser-saves project's entry is resumed, then cached like the projects' keys.
-const saveKeys = publicKeyCache(new SaveKeySource(secretsManager, config.saveKeySecret), 'secret');
+const saveKeys = publicKeyCache(new SaveKeySource(secretsManager, config.saveKeySecret));
 
 /**
  * Notes a person's resume through a campaign link, for a later completion to be
@@ -51,7 +48,7 @@ const noteResume = async (entryId: string, projectId: string, { kind, record }: 
   try {
     await resumeNotes.noteResume(entryId, { projectId, campaign: record.campaign, counted: record.counted ?? true, resumedAt: Math.floor(Date.now() / 1000) });
   } catch (error) {
-    logger.warn('resume not noted for completions', { error_name: error instanceof Error ? error.name : typeof error });
+    logger.warn('resume not noted for completions', errorNames(error));
   }
 };
 

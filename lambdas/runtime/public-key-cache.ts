@@ -2,6 +2,7 @@ import { setting } from './environment';
 import { KeyCache } from './key-cache';
 import { STALE_KEYS_SERVED } from './log-schema';
 import { logger } from './logger';
+import { errorNames } from '../domain/errors';
 import type { SigningKeySource } from '../domain/ports';
 
 /**
@@ -9,11 +10,11 @@ import type { SigningKeySource } from '../domain/ports';
  * construct sets (KEY_CACHE_TTL_SECONDS, KEY_MISS_REFRESH_SECONDS,
  * KEY_MAX_STALENESS_SECONDS, KEY_LOOKUP_RATE, KEY_LOOKUP_BURST). A key served
  * stale while Secrets Manager is down (or the secret cannot be read as one) is
- * logged as STALE_KEYS_SERVED, naming the scope under `scopeKey` (the project,
- * the legacy flow, or `secret` for the deployment's save key) and the error by name, so the StaleKeysServed metric
- * filter counts it.
+ * logged as STALE_KEYS_SERVED, naming the scope under the key the source gives
+ * (`project_id`, `flow_id`, or `secret` for the deployment's save key) and the
+ * error by name, so the StaleKeysServed metric filter counts it.
  */
-export const publicKeyCache = (source: SigningKeySource, scopeKey: 'project_id' | 'flow_id' | 'secret'): KeyCache =>
+export const publicKeyCache = (source: SigningKeySource): KeyCache =>
   new KeyCache(source, {
     ttlMs: setting('KEY_CACHE_TTL_SECONDS') * 1000,
     missRefreshIntervalMs: setting('KEY_MISS_REFRESH_SECONDS') * 1000,
@@ -23,5 +24,5 @@ export const publicKeyCache = (source: SigningKeySource, scopeKey: 'project_id' 
     lookups: { ratePerSecond: setting('KEY_LOOKUP_RATE'), burst: setting('KEY_LOOKUP_BURST') },
     // The error's name tells an outage (TimeoutError, a throttle) from a secret that cannot be read as one (CorruptSecretError).
     onStaleServed: (scope, ageMs, error) =>
-      logger.warn(STALE_KEYS_SERVED, { [scopeKey]: scope, age_ms: ageMs, error_name: error instanceof Error ? error.name : typeof error }),
+      logger.warn(STALE_KEYS_SERVED, { [source.scope]: scope, age_ms: ageMs, ...errorNames(error) }),
   });

@@ -12,6 +12,7 @@ import { secretsManager } from '../../lambdas/adapters/clients';
 import { SecretsManagerLegacyKeyStore } from '../../lambdas/adapters/secrets-manager-legacy-key-store';
 import { computeToken } from '../../lambdas/domain/token';
 import { VERIFICATION_OUTCOMES } from '../../lambdas/domain/verification-outcome';
+import { STALE_KEYS_SERVED } from '../../lambdas/runtime/log-schema';
 import { type MetricFilterSpec, matchesFilter, parseFilterPattern, publishedMetrics } from '../support/cloudwatch-filter';
 import { captureLines } from '../support/capture-lines';
 import { type Handler, invoke } from '../support/http';
@@ -150,6 +151,33 @@ describe('metrics from the warning lines', () => {
     const metrics = publishedMetrics(filtersOf('Current'), lines);
     expect(metrics['SessionRecovery/StaleKeysServed{}']).toBe(1);
     expect(metrics['SessionRecovery/Verifications{outcome=invalid_token}']).toBe(1);
+    // The warning names the project it served stale keys for, under the key its source gives (SigningKeySource.scope).
+    const stale = lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.message === STALE_KEYS_SERVED);
+    expect(stale.map((l) => [l.project_id, l.secret, l.error_name])).toEqual([[s.projectId, undefined, 'InternalServiceError']]);
+  });
+
+  it('counts it on the legacy route too, naming the flow whose key was served stale', async () => {
+    const store = new SecretsManagerLegacyKeyStore(secretsManager, process.env.SECRET_PREFIX as string);
+    const s = await seedScenario();
+    await store.put(s.flowId, s.projectId, 'legacy-stale-key', new Date());
+    const expires = '2099-01-01T00:00:00Z';
+    const tokenOf = (key: string) => createHash('sha256').update(`${key}---${s.entryId}---${expires}`).digest('hex');
+    let sm: ReturnType<typeof mockClient> | undefined;
+    const lines = await captureLines(async () => {
+      try {
+        await invoke(legacy, functionUrlEvent('POST', '/', { flow_id: s.flowId, entry_id: s.entryId, token: tokenOf('legacy-stale-key'), expires }));
+        sm = mockClient(SecretsManagerClient);
+        sm.on(GetSecretValueCommand).rejects(new InternalServiceError({ message: 'down', $metadata: { httpStatusCode: 500 } }));
+        await invoke(legacy, functionUrlEvent('POST', '/', { flow_id: s.flowId, entry_id: s.entryId, token: tokenOf('nope'), expires }));
+      } finally {
+        sm?.restore();
+        await store.retire(s.flowId);
+        await s.cleanup();
+      }
+    });
+    expect(publishedMetrics(filtersOf('Legacy'), lines)['SessionRecovery/StaleKeysServed{}']).toBe(1);
+    const stale = lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.message === STALE_KEYS_SERVED);
+    expect(stale.map((l) => [l.flow_id, l.project_id, l.secret, l.error_name])).toEqual([[s.flowId, s.projectId, undefined, 'InternalServiceError']]);
   });
 });
 

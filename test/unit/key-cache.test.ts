@@ -6,6 +6,7 @@ import { TokenBucket } from '../../lambdas/runtime/token-bucket';
 
 /** A source that knows some scopes and counts its reads per scope. */
 class FakeSource implements SigningKeySource {
+  readonly scope = 'project_id';
   readonly reads: string[] = [];
   readonly scopes = new Map<string, SigningKey[]>([['p', [{ id: 'k1', secret: 's1' }]]]);
   failWith: unknown;

@@ -24,7 +24,7 @@ class LaggingReader implements EntryReader {
 }
 
 const keys = new KeyCache(
-  { loadKeys: async (): Promise<KeySet> => ({ keys: [{ id: 'cred_1', secret: SECRET }] }) } satisfies SigningKeySource,
+  { scope: 'project_id', loadKeys: async (): Promise<KeySet> => ({ keys: [{ id: 'cred_1', secret: SECRET }] }) } satisfies SigningKeySource,
   { ttlMs: 60_000, missRefreshIntervalMs: 5_000, maxStalenessMs: 900_000, maxKnownScopes: 10, maxUnknownScopes: 10, lookups: { ratePerSecond: 10, burst: 20 } },
 );
 const request = { flow_id: 'flow_1', project_id: 'proj_1', entry_id: 'entry_1', token: computeToken(SECRET, 'entry_1', EXPIRES), expires_at: EXPIRES };
