@@ -57,3 +57,6 @@ export const isDocumentedRefusal = (reply: HttpReply): boolean => {
 };
 
 export const errorCode = (reply: HttpReply): string | undefined => (reply.json as { error?: { code?: string } } | undefined)?.error?.code;
+
+/** The token with one character of its signature changed (the 11th): same length and alphabet, a different MAC. */
+export const tampered = (token: string): string => `${token.slice(0, 10)}${token[10] === 'A' ? 'B' : 'A'}${token.slice(11)}`;

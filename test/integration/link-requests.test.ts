@@ -8,7 +8,7 @@ import { LINK_REQUESTS_KEY_PREFIX } from '../../lambdas/adapters/naming';
 import { routePath } from '../../lambdas/http/routes';
 import { type BusEvent, type BusSubscription, emulatorConfig, subscribe } from '../../local/event-bus';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
-import { errorCode, send } from '../attack/support';
+import { errorCode, send, tampered } from '../attack/support';
 import { controlClock } from '../support/clock';
 import { deleteEntries, deleteEntry, deleteProject, uid } from '../support/seed';
 
@@ -206,7 +206,7 @@ describe('a link request the product refuses, with no event and no slot taken', 
     const p = await project();
     const { entry_id, save_token } = await created(p);
     const a = attack as { headers?: Record<string, string>; body?: Record<string, unknown>; tamper?: boolean };
-    const token = a.tamper ? `${save_token.slice(0, 10)}${save_token[10] === 'A' ? 'B' : 'A'}${save_token.slice(11)}` : save_token;
+    const token = a.tamper ? tampered(save_token) : save_token;
 
     const refused = await requestLink(p, entry_id, token, a.body, a.headers);
 
@@ -218,7 +218,7 @@ describe('a link request the product refuses, with no event and no slot taken', 
   it('checks the input before the save token, and the save token with no read', async () => {
     const p = await project();
     const { entry_id, save_token } = await created(p);
-    const forged = `${save_token.slice(0, 10)}${save_token[10] === 'A' ? 'B' : 'A'}${save_token.slice(11)}`;
+    const forged = tampered(save_token);
     const calls = countCalls(dynamodb);
     try {
       const phishing = await requestLink(p, entry_id, forged, { resume_url: 'https://evil.example/quiz' });
@@ -271,7 +271,7 @@ describe('a link request the product refuses, with no event and no slot taken', 
     const p = await project();
     await admin('PUT', `/v1/projects/${p.projectId}/allowed-origins`, { origins: [SITE, 'http://quiz.example', 'http://localhost:8080'] });
     const { entry_id, save_token } = await created(p);
-    const forged = `${save_token.slice(0, 10)}${save_token[10] === 'A' ? 'B' : 'A'}${save_token.slice(11)}`;
+    const forged = tampered(save_token);
     const calls = countCalls(dynamodb);
     try {
       const refused = await requestLink(p, entry_id, forged, { resume_url: 'http://quiz.example/quiz' });
