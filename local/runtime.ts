@@ -160,7 +160,7 @@ const allowDemoSaves = async (origins: readonly string[]): Promise<void> => {
     const store = new SecretsManagerProjectStore(secrets, setting('SECRET_PREFIX'));
     await updateOptimistically(store, DEMO.projectId, (doc) => {
       const listed = [...new Set([...origins, ...(doc?.allowed_origins ?? []).filter((o) => o !== '*')])].slice(0, MAX_ALLOWED_ORIGINS);
-      return { value: setBrowserSaves(DEMO.projectId, setAllowedOrigins(DEMO.projectId, doc, listed), true), result: undefined };
+      return { value: setBrowserSaves(DEMO.projectId, setAllowedOrigins(DEMO.projectId, doc, listed), true, doc?.sms_countries), result: undefined };
     });
   } finally {
     secrets.destroy();

@@ -89,6 +89,9 @@ const shortLinkNotFound = {
   },
 };
 
+/** A project's browser-saves setting, as GET and PUT answer it. */
+const BROWSER_SAVES = { enabled: { type: 'boolean' }, sms_countries: { type: 'array', items: { type: 'string', pattern: '^[A-Z]{2}$' } } };
+
 const SUCCESS: Record<RouteName, Record<string, unknown>> = {
   loadEntryData: {
     200: json(
@@ -179,8 +182,8 @@ const SUCCESS: Record<RouteName, Record<string, unknown>> = {
       'Recorded (or recorded before: nothing changes, and it is counted once)',
     ),
   },
-  getBrowserSaves: { 200: json(exactly({ enabled: { type: 'boolean' } }), 'Whether the project takes saves from the browser') },
-  setBrowserSaves: { 200: json(exactly({ enabled: { type: 'boolean' } }), 'Saved') },
+  getBrowserSaves: { 200: json(exactly(BROWSER_SAVES), 'Whether the project takes saves from the browser, and the countries its link requests may text') },
+  setBrowserSaves: { 200: json(exactly(BROWSER_SAVES), 'Saved') },
   putEntry: {
     200: json(exactly({ entry: adminEntry }), 'Updated'),
     201: json(exactly({ entry: adminEntry }), 'Created'),
@@ -275,6 +278,9 @@ const ERRORS: Record<RouteName, number[]> = {
   retireLegacyKey: [400, 404, 503],
 };
 
+/** Routes whose own bounds answer 429 with an error code, besides API Gateway's throttling. */
+const LIMITED = { linkRequests: 'too_many_link_requests', createEntry: 'too_many_entries' } as const;
+
 const codesFor = (status: number) =>
   Object.entries(ERROR_STATUS)
     .filter(([, s]) => s === status)
@@ -294,8 +300,8 @@ export const buildOpenApi = () => {
     const responses: Record<string, unknown> = { ...SUCCESS[route.name] };
     for (const status of ERRORS[route.name]) {
       responses[status] =
-        status === 429 && route.name === 'linkRequests'
-          ? json({ oneOf: [ref('Error'), exactly({ message: { type: 'string' } })] }, 'too_many_link_requests (Retry-After says when), or API Gateway throttling ({"message":"Too Many Requests"})')
+        status === 429 && route.name in LIMITED
+          ? json({ oneOf: [ref('Error'), exactly({ message: { type: 'string' } })] }, `${LIMITED[route.name as keyof typeof LIMITED]} (Retry-After says when), or API Gateway throttling ({"message":"Too Many Requests"})`)
           : status === 429
           ? { description: 'API Gateway throttling ({"message":"Too Many Requests"})' }
           : route.access === 'open' && status === 404

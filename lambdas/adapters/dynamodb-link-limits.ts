@@ -1,15 +1,16 @@
-import { ConditionalCheckFailedException, DeleteItemCommand, type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, DeleteItemCommand, type DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { HOUR_MS } from '../domain/link-events';
 import type { OncePerWindow } from '../domain/expired-links';
 import type { Versioned, VersionedStore } from '../domain/ports';
+import type { CappedCounter } from '../domain/request-limits';
 import { awsCall } from './errors';
 import { ENTRY_TABLE } from './naming';
 
 const PK = ENTRY_TABLE.partitionKey;
 const TTL = ENTRY_TABLE.ttlAttribute;
 
-/** DynamoDB removes the item some time after this: an hour after its newest instant, when it no longer counts. */
-const expiresAfter = (instantsMs: readonly number[]): string => String(Math.ceil((Math.max(0, ...instantsMs) + HOUR_MS) / 1000));
+/** DynamoDB removes the item some time after this: a window after its newest instant, when it no longer counts. */
+const expiresAfter = (instantsMs: readonly number[], windowMs = HOUR_MS): string => String(Math.ceil((Math.max(0, ...instantsMs) + windowMs) / 1000));
 
 const conditionalFailed = async (write: Promise<unknown>): Promise<boolean> => {
   try {
@@ -22,16 +23,19 @@ const conditionalFailed = async (write: Promise<unknown>): Promise<boolean> => {
 };
 
 /**
- * The instants (epoch ms) of an entry's recent link requests, one small item
- * per entry under `prefix + entry_id`, with a version each write increments:
- * the compare-and-swap that lets two concurrent requests never both take the
- * last slot. A strongly consistent read, then one conditional PutItem.
+ * The instants (epoch ms) of recent requests of one key (an entry's link
+ * requests, a source's creations…), one small item per key under
+ * `prefix + key`, with a version each write increments: the compare-and-swap
+ * that lets two concurrent requests never both take the last slot. A strongly
+ * consistent read, then one conditional PutItem. The item expires `windowMs`
+ * after its newest instant.
  */
 export class DynamoDbRequestLog implements VersionedStore<readonly number[]> {
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
     private readonly prefix: string,
+    private readonly windowMs: number = HOUR_MS,
   ) {}
 
   async read(entryId: string): Promise<Versioned<readonly number[]> | undefined> {
@@ -51,7 +55,7 @@ export class DynamoDbRequestLog implements VersionedStore<readonly number[]> {
             [PK]: { S: this.prefix + entryId },
             sent: { L: value.map((v) => ({ N: String(v) })) },
             version: { N: String(Number(expected ?? '0') + 1) },
-            [TTL]: { N: expiresAfter(value) },
+            [TTL]: { N: expiresAfter(value, this.windowMs) },
           },
           ConditionExpression: expected === undefined ? `attribute_not_exists(${PK})` : 'version = :v',
           ...(expected === undefined ? {} : { ExpressionAttributeValues: { ':v': { N: expected } } }),
@@ -99,6 +103,50 @@ export class DynamoDbOncePerWindow implements OncePerWindow {
           ConditionExpression: '#at = :at',
           ExpressionAttributeNames: { '#at': 'at' },
           ExpressionAttributeValues: { ':at': { N: String(now) } },
+        }),
+      ),
+    );
+  }
+}
+
+/**
+ * Counters under `prefix + key` that stop at a bound: one UpdateItem whose
+ * condition refuses the increment at `max`, with no read, so concurrent
+ * requests never pass the bound together and a hot counter costs one write.
+ */
+export class DynamoDbCappedCounter implements CappedCounter {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+    private readonly prefix: string,
+  ) {}
+
+  async increment(key: string, max: number, expiresAt: number): Promise<boolean> {
+    const failed = await conditionalFailed(
+      this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: { [PK]: { S: this.prefix + key } },
+          UpdateExpression: 'SET #n = if_not_exists(#n, :zero) + :one, #ttl = :ttl',
+          ConditionExpression: 'attribute_not_exists(#n) OR #n < :max',
+          ExpressionAttributeNames: { '#n': 'n', '#ttl': TTL },
+          ExpressionAttributeValues: { ':zero': { N: '0' }, ':one': { N: '1' }, ':max': { N: String(max) }, ':ttl': { N: String(expiresAt) } },
+        }),
+      ),
+    );
+    return !failed;
+  }
+
+  async decrement(key: string): Promise<void> {
+    await conditionalFailed(
+      this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: { [PK]: { S: this.prefix + key } },
+          UpdateExpression: 'SET #n = #n - :one',
+          ConditionExpression: '#n > :zero',
+          ExpressionAttributeNames: { '#n': 'n' },
+          ExpressionAttributeValues: { ':zero': { N: '0' }, ':one': { N: '1' } },
         }),
       ),
     );

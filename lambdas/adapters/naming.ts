@@ -67,3 +67,22 @@ export const CURRENT = 'AWSCURRENT';
  */
 export const LINK_REQUESTS_KEY_PREFIX = 'link-requests#';
 export const EXPIRED_LINK_KEY_PREFIX = 'expired#';
+
+/**
+ * The bounds on what pages can make the service do (domain/request-limits.ts),
+ * each a small item with the table's TTL attribute, under prefixes no entry id
+ * can take, so IAM holds each writer to its own:
+ * - `source-entries#<hash>` and `source-links#<hash>`: a source address's entry
+ *   creations and link requests in the rolling hour;
+ * - `recipient#<hash>`: an address's or number's link requests in the rolling day;
+ * - `project-entries#<project_id>#<YYYY-MM-DD>` and `project-links#…`: a
+ *   project's creations and link requests on one UTC day.
+ * A hash is a keyed hash (HMAC-SHA256) of the address: none is ever stored.
+ */
+export const LIMIT_KEY_PREFIXES = {
+  sourceEntries: 'source-entries#',
+  sourceLinks: 'source-links#',
+  recipient: 'recipient#',
+  projectEntries: 'project-entries#',
+  projectLinks: 'project-links#',
+} as const;

@@ -14,6 +14,11 @@ export class SecretsManagerKeySource implements SigningKeySource {
   async loadKeys(projectId: string): Promise<KeySet> {
     const doc = (await this.projects.read(projectId))?.value;
     if (!doc) return { keys: [] };
-    return { keys: signingKeysFor(doc, this.environment), allowedOrigins: doc.allowed_origins, browserSaves: doc.browser_saves ?? false };
+    return {
+      keys: signingKeysFor(doc, this.environment),
+      allowedOrigins: doc.allowed_origins,
+      browserSaves: doc.browser_saves ?? false,
+      smsCountries: doc.sms_countries ?? [],
+    };
   }
 }

@@ -1,5 +1,7 @@
 import { dynamodb, secretsManager } from '../adapters/clients';
 import { DynamoDbEntrySaves } from '../adapters/dynamodb-entry-saves';
+import { DynamoDbCappedCounter, DynamoDbRequestLog } from '../adapters/dynamodb-link-limits';
+import { LIMIT_KEY_PREFIXES } from '../adapters/naming';
 import { SaveKeySource } from '../adapters/save-key-source';
 import { SecretsManagerKeySource } from '../adapters/secrets-manager-key-source';
 import { SecretsManagerProjectReader } from '../adapters/secrets-manager-project-store';
@@ -21,6 +23,8 @@ const config = {
   saveKeySecret: setting('SAVE_KEY_SECRET'),
   retentionDays: setting('ENTRY_RETENTION_DAYS'),
   maxBodyBytes: setting('SAVE_MAX_BODY_BYTES'),
+  entriesPerSourceHour: setting('ENTRIES_PER_SOURCE_HOUR'),
+  entriesPerProjectDay: setting('ENTRIES_PER_PROJECT_DAY'),
 };
 
 // The same key cache as the resume path: one read of a project's secret gives its keys, origins and browser-saves flag.
@@ -30,13 +34,17 @@ const deps: SaveDeps = {
   entries: new DynamoDbEntrySaves(dynamodb, config.tableName),
   now: () => Date.now(),
   retentionSeconds: Math.round(config.retentionDays * 86_400),
+  creationLimits: {
+    perSource: { log: new DynamoDbRequestLog(dynamodb, config.tableName, LIMIT_KEY_PREFIXES.sourceEntries), perHour: config.entriesPerSourceHour },
+    perProject: { counter: new DynamoDbCappedCounter(dynamodb, config.tableName, LIMIT_KEY_PREFIXES.projectEntries), perDay: config.entriesPerProjectDay },
+  },
 };
 
 /** Pages save their own progress: create an entry, then save to it with its save token. Only ids are logged. */
 const routes: RouteHandlers<'browser-saves', typeof routeSchemas> = {
-  createEntry: async ({ body, headers }) => {
+  createEntry: async ({ body, headers, requestContext }) => {
     logger.appendKeys({ project_id: body.project_id, flow_id: body.flow_id, action: 'create' });
-    const created = await createEntryFromBrowser(body, deps, { origin: headers.origin });
+    const created = await createEntryFromBrowser(body, deps, { origin: headers.origin, sourceIp: requestContext.http.sourceIp });
     logger.appendKeys({ entry_id: created.entry_id });
     return jsonResult(201, created);
   },

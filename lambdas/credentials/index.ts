@@ -3,7 +3,8 @@ import { SecretsManagerProjectStore } from '../adapters/secrets-manager-project-
 import { setting } from '../runtime/environment';
 import { invalidRequest } from '../domain/errors';
 import { updateOptimistically } from '../domain/optimistic-update';
-import { addCredential, metadataOf, revokeCredential, setAllowedOrigins, setBrowserSaves } from '../domain/project-keys';
+import { addCredential, metadataOf, type ProjectSecretDocument, revokeCredential, setAllowedOrigins, setBrowserSaves } from '../domain/project-keys';
+import { isCountry } from '../domain/recipients';
 import { httpPipeline } from '../http/pipeline';
 import { dispatch, type RouteHandlers, routeValidator } from '../http/route-schema';
 import { jsonResult } from '../http/types';
@@ -26,6 +27,9 @@ const setOrigins = async (projectId: string, origins: readonly string[] | undefi
   });
   return jsonResult(200, { allowed_origins: saved });
 };
+
+/** A project's browser-saves setting as the API shows it. */
+const browserSavesOf = (doc: ProjectSecretDocument | undefined) => ({ enabled: doc?.browser_saves ?? false, sms_countries: doc?.sms_countries ?? [] });
 
 const inProject = (projectId: string): string => {
   logger.appendKeys({ project_id: projectId });
@@ -79,16 +83,18 @@ const routes: RouteHandlers<'credentials', typeof routeSchemas> = {
   clearAllowedOrigins: async ({ pathParameters }) => setOrigins(inProject(pathParameters.project_id), undefined),
   getBrowserSaves: async ({ pathParameters }) => {
     const doc = await store.read(inProject(pathParameters.project_id));
-    return jsonResult(200, { enabled: doc?.value.browser_saves ?? false });
+    return jsonResult(200, browserSavesOf(doc?.value));
   },
-  // Stored in the project's secret, so the one read that fetches its keys also fetches this flag.
+  // Stored in the project's secret, so the one read that fetches its keys also fetches this flag and the SMS countries.
   setBrowserSaves: async ({ pathParameters, body }) => {
     const projectId = inProject(pathParameters.project_id);
-    const enabled = await updateOptimistically(store, projectId, (doc) => {
-      const value = setBrowserSaves(projectId, doc, body.enabled);
-      return { value, result: value.browser_saves ?? false };
+    const unknown = (body.sms_countries ?? []).filter((c) => !isCountry(c));
+    if (unknown.length > 0) throw invalidRequest(`sms_countries must name countries by their ISO 3166 alpha-2 codes, and ${unknown.join(', ')} names none`);
+    const saved = await updateOptimistically(store, projectId, (doc) => {
+      const value = setBrowserSaves(projectId, doc, body.enabled, body.sms_countries);
+      return { value, result: browserSavesOf(value) };
     });
-    return jsonResult(200, { enabled });
+    return jsonResult(200, saved);
   },
 };
 

@@ -35,7 +35,11 @@ export const browserSavesBodySchema = {
   type: 'object',
   required: ['enabled'],
   additionalProperties: false,
-  properties: { enabled: { type: 'boolean' } },
+  properties: {
+    enabled: { type: 'boolean' },
+    // ISO 3166 alpha-2 codes; which ones name a country is checked by the handler (recipients.ts).
+    sms_countries: { type: 'array', maxItems: 250, uniqueItems: true, items: { type: 'string', pattern: '^[A-Z]{2}$' } },
+  },
 } as const;
 
 const project = idParams('project_id');
@@ -66,4 +70,5 @@ export const fieldRules = {
   provider: 'must be an id of at most 64 characters naming the sending provider, e.g. braze',
   origins: `must list 1 to ${MAX_ALLOWED_ORIGINS} origins such as https://www.example.com or https://*.example.com`,
   enabled: 'must be true or false',
+  sms_countries: 'must list distinct ISO 3166 alpha-2 country codes in capitals, such as ["GB","US"]',
 } as const;

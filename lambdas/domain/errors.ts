@@ -7,6 +7,7 @@ export const ERROR_STATUS = {
   invalid_save_token: 401,
   forbidden: 403,
   browser_saves_disabled: 403,
+  sms_not_allowed: 403,
   entry_not_found: 404,
   not_found: 404,
   conflict: 409,
@@ -17,6 +18,7 @@ export const ERROR_STATUS = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   too_many_link_requests: 429,
+  too_many_entries: 429,
   internal_error: 500,
   service_unavailable: 503,
 } as const;

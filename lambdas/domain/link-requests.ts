@@ -1,14 +1,16 @@
-import { ApiError, invalidRequest } from './errors';
-import { DETAIL_TYPES, type EventPublisher, HOUR_MS } from './link-events';
+import { invalidRequest } from './errors';
+import { DETAIL_TYPES, type EventPublisher } from './link-events';
+import { type LinkRequestLimits, takeLinkRequestSlot } from './link-request-limits';
 import { buildResumeUrl, type MintPolicy } from './mint';
 import { type MintDependencies, mintOne } from './minting';
-import { type OptimisticUpdateOptions, updateOptimistically } from './optimistic-update';
+import type { OptimisticUpdateOptions } from './optimistic-update';
 import { originAllowed } from './origin-policy';
 import type { VersionedStore } from './ports';
-import { admit, checkSaveToken, type SaveContext, type SaveDeps, saveKeyAhead } from './saves';
+import { checkSmsAllowed } from './recipients';
+import { limitKeyHasher } from './request-limits';
+import { admit, checkSaveToken, currentSaveKey, type SaveContext, type SaveDeps, saveKeyAhead } from './saves';
 
-/** Links a page may ask for, per entry, in any rolling hour. */
-export const MAX_LINK_REQUESTS_PER_HOUR = 3;
+export { MAX_LINK_REQUESTS_PER_HOUR } from './link-request-limits';
 
 /** The body of `POST /v1/entries/{entry_id}/link-requests`, after schema validation. */
 export interface LinkRequestBody {
@@ -25,6 +27,8 @@ export interface LinkRequestBody {
 export interface LinkRequestDeps extends Pick<SaveDeps, 'projects' | 'saveKeys'> {
   /** The instants of each entry's recent link requests, with a compare-and-swap. */
   readonly requestLog: VersionedStore<readonly number[]>;
+  /** The bounds per source address, per recipient and per project. */
+  readonly limits: LinkRequestLimits;
   readonly mint: MintDependencies;
   /** Mint's limits (lifetime), at the request's instant. */
   readonly policy: (now: number) => MintPolicy;
@@ -60,18 +64,14 @@ const resumeUrlOf = (req: LinkRequestBody, origin: string, allowedOrigins: reado
   return resumeUrl;
 };
 
-const tooMany = (oldest: number, now: number): ApiError =>
-  new ApiError('too_many_link_requests', `At most ${MAX_LINK_REQUESTS_PER_HOUR} links can be requested for an entry in an hour. Try again later.`, {
-    retryAfterSeconds: Math.max(1, Math.ceil((oldest + HOUR_MS - now) / 1000)),
-  });
-
 /**
  * A page asks for a resume link to be sent to its user: same admission as a
- * save (browser saves on, one of the project's origins), the entry's save
- * token checked with no read, then one of the entry's hourly slots taken, a
- * link minted (short for SMS), and a `Resume Link Requested` event put on the
- * bus for the team's rule to deliver. A request that fails after it took a
- * slot gives the slot back, so a user can retry what was never sent.
+ * save (browser saves on, one of the project's origins), SMS only to the
+ * project's countries, the entry's save token checked with no read, then a
+ * slot taken in each bound (link-request-limits.ts), a link minted (short for
+ * SMS), and a `Resume Link Requested` event put on the bus for the team's rule
+ * to deliver. A request that fails after it took its slots gives them back, so
+ * a user can retry what was never sent.
  */
 export const requestLink = async (
   entryId: string,
@@ -82,20 +82,16 @@ export const requestLink = async (
   const saveKey = saveKeyAhead(deps);
   const keySet = await admit(req.project_id, context, deps);
   checkTo(req.channel, req.to);
+  if (req.channel === 'sms') checkSmsAllowed(req.to, keySet.smsCountries);
   // admit refused a request without an Origin.
   const resumeUrl = resumeUrlOf(req, context.origin!, keySet.allowedOrigins ?? []);
   await checkSaveToken(req.save_token, { projectId: req.project_id, flowId: req.flow_id, entryId }, deps, saveKey);
 
   const now = deps.now();
-  await updateOptimistically(
-    deps.requestLog,
-    entryId,
-    (sent) => {
-      const recent = (sent ?? []).filter((at) => at > now - HOUR_MS);
-      if (recent.length >= MAX_LINK_REQUESTS_PER_HOUR) throw tooMany(Math.min(...recent), now);
-      return { value: [...recent, now], result: undefined };
-    },
-    deps.retries,
+  const slot = await takeLinkRequestSlot(
+    { entryId, projectId: req.project_id, channel: req.channel, to: req.to, sourceIp: context.sourceIp },
+    { entryLog: deps.requestLog, limits: deps.limits, hash: limitKeyHasher(await currentSaveKey(deps, saveKey)), retries: deps.retries },
+    now,
   );
   try {
     const link = await mintOne(
@@ -115,26 +111,7 @@ export const requestLink = async (
     });
     return { channel: req.channel, expires_at: link.expires_at };
   } catch (error) {
-    await giveBackSlot(deps, entryId, now);
+    await slot.giveBack();
     throw error;
-  }
-};
-
-/** Removes this request's instant from the log. If that fails too, the slot stays taken for the hour: the safe side. */
-const giveBackSlot = async (deps: LinkRequestDeps, entryId: string, at: number): Promise<void> => {
-  try {
-    await updateOptimistically(
-      deps.requestLog,
-      entryId,
-      (sent) => {
-        const value = [...(sent ?? [])];
-        const index = value.indexOf(at);
-        if (index >= 0) value.splice(index, 1);
-        return { value, result: undefined };
-      },
-      deps.retries,
-    );
-  } catch {
-    // The request's own failure is what the page is told.
   }
 };

@@ -12,6 +12,8 @@ export interface KeySet {
   readonly projectId?: string;
   /** Whether the project lets pages save entries themselves (browser saves). */
   readonly browserSaves?: boolean;
+  /** Countries (ISO 3166 alpha-2) whose numbers the project's link requests may text; none: no SMS. */
+  readonly smsCountries?: readonly string[];
 }
 
 /** What a key source's scope is: a project, a legacy flow, or the deployment's one save-key secret. */

@@ -40,6 +40,8 @@ export interface ProjectSecretDocument {
   readonly allowed_origins?: readonly string[];
   /** Whether pages may save entries themselves (browser-saves routes); absent: no. */
   readonly browser_saves?: boolean;
+  /** Countries (ISO 3166 alpha-2) whose numbers link requests may text; absent or empty: no SMS. */
+  readonly sms_countries?: readonly string[];
 }
 
 /** Most active credentials a project may hold at once (a secret holds at most 64 KB). */
@@ -95,12 +97,17 @@ export const parseProjectSecret = (text: string): ProjectSecretDocument => {
   if (browserSaves !== undefined && typeof browserSaves !== 'boolean') {
     throw new CorruptSecretError('project secret has a malformed browser_saves flag');
   }
+  const smsCountries = parsed.sms_countries;
+  if (smsCountries !== undefined && !(Array.isArray(smsCountries) && smsCountries.every((c) => typeof c === 'string'))) {
+    throw new CorruptSecretError('project secret has a malformed sms_countries list');
+  }
   return {
     schema_version: 1,
     project_id: parsed.project_id,
     credentials,
     ...(origins === undefined ? {} : { allowed_origins: origins as string[] }),
     ...(browserSaves === undefined ? {} : { browser_saves: browserSaves }),
+    ...(smsCountries === undefined ? {} : { sms_countries: smsCountries as string[] }),
   };
 };
 
@@ -246,11 +253,21 @@ export const setAllowedOrigins = (
   return normalised === undefined ? rest : { ...rest, allowed_origins: normalised };
 };
 
-/** Turns browser saves on or off; on only for a project that names its own allowed origins. */
-export const setBrowserSaves = (projectId: string, doc: ProjectSecretDocument | undefined, enabled: boolean): ProjectSecretDocument => {
+/**
+ * Turns browser saves on or off; on only for a project that names its own
+ * allowed origins. `smsCountries` replaces the countries link requests may
+ * text (none when absent or empty: a PUT states the whole setting).
+ */
+export const setBrowserSaves = (
+  projectId: string,
+  doc: ProjectSecretDocument | undefined,
+  enabled: boolean,
+  smsCountries: readonly string[] = [],
+): ProjectSecretDocument => {
   if (enabled && !namesItsOrigins(doc?.allowed_origins)) {
     throw new ApiError('origins_required', `${ORIGINS_FOR_SAVES}: set them first (PUT /allowed-origins).`);
   }
-  const { browser_saves: _previous, ...rest } = doc ?? { schema_version: 1 as const, project_id: projectId, credentials: [] };
-  return enabled ? { ...rest, browser_saves: true } : rest;
+  const { browser_saves: _previous, sms_countries: _countries, ...rest } = doc ?? { schema_version: 1 as const, project_id: projectId, credentials: [] };
+  const countries = [...new Set(smsCountries)].sort();
+  return { ...rest, ...(enabled ? { browser_saves: true } : {}), ...(countries.length > 0 ? { sms_countries: countries } : {}) };
 };

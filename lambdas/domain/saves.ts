@@ -4,7 +4,9 @@ import { ApiError, LookupLimitedError } from './errors';
 import { originAllowed } from './origin-policy';
 import type { EntrySaves, KeyProvider, KeySet } from './ports';
 import { mintSaveToken, type SaveClaims, verifySaveToken } from './save-token';
+import type { SigningKey } from './token';
 import { startedAhead } from './started';
+import { type CreationLimits, limitKeyHasher, takeCreationSlot } from './request-limits';
 
 /** The key scope under which the deployment's save key is cached (one KeyCache slot). */
 export const SAVE_KEY_SCOPE = 'save-key';
@@ -18,12 +20,16 @@ export interface SaveDeps {
   readonly now: () => number;
   /** How long an entry is kept after its last save. */
   readonly retentionSeconds: number;
+  /** The bounds on creations from pages: per source address, per project. */
+  readonly creationLimits: CreationLimits;
 }
 
 /** Where the request came from, as far as the caller knows. */
 export interface SaveContext {
   /** The browser's Origin header, if any. */
   readonly origin?: string;
+  /** The address the request came from (API Gateway's `requestContext.http.sourceIp`), for the per-source bounds. */
+  readonly sourceIp?: string;
 }
 
 /** A new entry id the server makes: 128 bits from the CSPRNG, within the id grammar. */
@@ -66,7 +72,7 @@ export type SaveKeyLookup = ReturnType<KeyProvider['lookup']>;
 export const saveKeyAhead = (deps: Pick<SaveDeps, 'saveKeys'>): SaveKeyLookup => startedAhead(deps.saveKeys.lookup(SAVE_KEY_SCOPE));
 
 /** The key new save tokens are signed with: the current one. */
-const currentSaveKey = async (deps: Pick<SaveDeps, 'saveKeys'>, lookup: SaveKeyLookup = deps.saveKeys.lookup(SAVE_KEY_SCOPE)) => {
+export const currentSaveKey = async (deps: Pick<SaveDeps, 'saveKeys'>, lookup: SaveKeyLookup = deps.saveKeys.lookup(SAVE_KEY_SCOPE)) => {
   const [current] = (await lookup).keySet.keys;
   // The key is created with the deployment: its absence is a broken deployment, not a caller's mistake.
   if (!current) throw new Error('the deployment has no save key');
@@ -113,6 +119,16 @@ export const createEntryFromBrowser = async (
   // Before any write, so a key that cannot be read leaves nothing half-made.
   const key = await currentSaveKey(deps, saveKey);
   const now = deps.now();
+  const slot = await takeCreationSlot(deps.creationLimits, { projectId: req.project_id, sourceIp: context.sourceIp }, limitKeyHasher(key), now);
+  try {
+    return await writeNewEntry(req, deps, key, now);
+  } catch (error) {
+    await slot.giveBack();
+    throw error;
+  }
+};
+
+const writeNewEntry = async (req: CreateEntryRequest, deps: SaveDeps, key: SigningKey, now: number): Promise<{ entry_id: string; save_token: string }> => {
   // A collision of 128 random bits does not happen; the conditional write makes sure of it anyway.
   for (let attempt = 0; attempt < 2; attempt++) {
     const entryId = generateEntryId();

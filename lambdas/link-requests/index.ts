@@ -1,14 +1,15 @@
 import { dynamodb, secretsManager } from '../adapters/clients';
 import { DynamoDbEntryStore } from '../adapters/dynamodb-entry-store';
-import { DynamoDbRequestLog } from '../adapters/dynamodb-link-limits';
+import { DynamoDbCappedCounter, DynamoDbRequestLog } from '../adapters/dynamodb-link-limits';
 import { DynamoDbShortLinkStore } from '../adapters/dynamodb-short-link-store';
 import { eventBus } from '../adapters/event-bus';
-import { LINK_REQUESTS_KEY_PREFIX } from '../adapters/naming';
+import { LIMIT_KEY_PREFIXES, LINK_REQUESTS_KEY_PREFIX } from '../adapters/naming';
 import { SaveKeySource } from '../adapters/save-key-source';
 import { SecretsManagerKeySource } from '../adapters/secrets-manager-key-source';
 import { SecretsManagerProjectReader, SecretsManagerProjectStore } from '../adapters/secrets-manager-project-store';
 import { type LinkRequestDeps, requestLink } from '../domain/link-requests';
 import { newestSigningKey } from '../domain/project-keys';
+import { DAY_MS } from '../domain/request-limits';
 import { httpPipeline } from '../http/pipeline';
 import { dispatch, type RouteHandlers, routeValidator } from '../http/route-schema';
 import { routePath } from '../http/routes';
@@ -28,6 +29,10 @@ const config = {
   defaultTtlSeconds: setting('MINT_DEFAULT_TTL_SECONDS'),
   maxLifetimeSeconds: setting('MINT_MAX_LIFETIME_SECONDS'),
   shortLinkBase: setting('SHORT_LINK_BASE_URL').replace(/\/+$/, ''),
+  perSourceHour: setting('LINK_REQUESTS_PER_SOURCE_HOUR'),
+  perRecipientHour: setting('LINK_REQUESTS_PER_RECIPIENT_HOUR'),
+  perRecipientDay: setting('LINK_REQUESTS_PER_RECIPIENT_DAY'),
+  perProjectDay: setting('LINK_REQUESTS_PER_PROJECT_DAY'),
 };
 const projectStore = new SecretsManagerProjectStore(secretsManager, config.secretPrefix);
 
@@ -36,6 +41,16 @@ const deps: LinkRequestDeps = {
   projects: publicKeyCache(new SecretsManagerKeySource(new SecretsManagerProjectReader(secretsManager, config.secretPrefix), config.environment)),
   saveKeys: publicKeyCache(new SaveKeySource(secretsManager, config.saveKeySecret)),
   requestLog: new DynamoDbRequestLog(dynamodb, config.tableName, LINK_REQUESTS_KEY_PREFIX),
+  limits: {
+    perSource: { log: new DynamoDbRequestLog(dynamodb, config.tableName, LIMIT_KEY_PREFIXES.sourceLinks), perHour: config.perSourceHour },
+    perRecipient: {
+      // Kept a day: the longer of its two windows.
+      log: new DynamoDbRequestLog(dynamodb, config.tableName, LIMIT_KEY_PREFIXES.recipient, DAY_MS),
+      perHour: config.perRecipientHour,
+      perDay: config.perRecipientDay,
+    },
+    perProject: { counter: new DynamoDbCappedCounter(dynamodb, config.tableName, LIMIT_KEY_PREFIXES.projectLinks), perDay: config.perProjectDay },
+  },
   mint: {
     // As mint does: read fresh, so a link is never signed with a key revoked a moment ago.
     newestKey: async (projectId) => {
@@ -54,9 +69,9 @@ const deps: LinkRequestDeps = {
 
 /** A page asks for its user's resume link to be sent. Ids and the channel are logged; the address never. */
 const routes: RouteHandlers<'link-requests', typeof routeSchemas> = {
-  linkRequests: async ({ pathParameters, body, headers }) => {
+  linkRequests: async ({ pathParameters, body, headers, requestContext }) => {
     logger.appendKeys({ project_id: body.project_id, flow_id: body.flow_id, entry_id: pathParameters.entry_id, channel: body.channel });
-    return jsonResult(202, await requestLink(pathParameters.entry_id, body, deps, { origin: headers.origin }));
+    return jsonResult(202, await requestLink(pathParameters.entry_id, body, deps, { origin: headers.origin, sourceIp: requestContext.http.sourceIp }));
   },
 };
 

@@ -39,6 +39,18 @@ export const SETTINGS = {
   SAVE_KEY_SECRET: { kind: 'string', optional: true },
   /** Largest body the browser-saves routes accept (bytes); larger gets 413. */
   SAVE_MAX_BODY_BYTES: { kind: 'number', default: 64 * 1024 },
+  /** Entries one source address (an IPv6 address by its /64) may create from pages in any rolling hour. */
+  ENTRIES_PER_SOURCE_HOUR: { kind: 'number', default: 100 },
+  /** Entries pages may create for one project on one UTC day. */
+  ENTRIES_PER_PROJECT_DAY: { kind: 'number', default: 10_000 },
+  /** Link requests one source address (an IPv6 address by its /64) may make in any rolling hour. */
+  LINK_REQUESTS_PER_SOURCE_HOUR: { kind: 'number', default: 20 },
+  /** Link requests to one email address or phone number, all entries and projects together, in any rolling hour... */
+  LINK_REQUESTS_PER_RECIPIENT_HOUR: { kind: 'number', default: 3 },
+  /** ... and in any rolling day. */
+  LINK_REQUESTS_PER_RECIPIENT_DAY: { kind: 'number', default: 10 },
+  /** Link requests for one project on one UTC day. */
+  LINK_REQUESTS_PER_PROJECT_DAY: { kind: 'number', default: 1000 },
   /** Days an entry is kept after its last save. */
   ENTRY_RETENTION_DAYS: { kind: 'number', default: 90 },
   MINT_DEFAULT_TTL_SECONDS: { kind: 'number', default: 7 * 86_400 },

@@ -72,10 +72,10 @@ describe('turning browser saves on', () => {
       const refused = await admin('PUT', path, { enabled: true });
       expect([refused.status, errorCode(refused)]).toEqual([409, 'origins_required']);
     }
-    expect((await admin('GET', path)).json).toEqual({ enabled: false });
+    expect((await admin('GET', path)).json).toEqual({ enabled: false, sms_countries: [] });
     await admin('PUT', `/v1/projects/${projectId}/allowed-origins`, { origins: ['https://*.example.com'] });
-    expect((await admin('PUT', path, { enabled: true })).json).toEqual({ enabled: true });
-    expect((await admin('GET', path)).json).toEqual({ enabled: true });
+    expect((await admin('PUT', path, { enabled: true })).json).toEqual({ enabled: true, sms_countries: [] });
+    expect((await admin('GET', path)).json).toEqual({ enabled: true, sms_countries: [] });
   });
 
   it('keeps the origins named while it is on: clearing them or allowing "*" is refused until saves are off', async () => {
@@ -84,7 +84,7 @@ describe('turning browser saves on', () => {
       const refused = await admin(method, `/v1/projects/${p.projectId}/allowed-origins`, body);
       expect([refused.status, errorCode(refused)]).toEqual([409, 'origins_required']);
     }
-    expect((await admin('PUT', `/v1/projects/${p.projectId}/browser-saves`, { enabled: false })).json).toEqual({ enabled: false });
+    expect((await admin('PUT', `/v1/projects/${p.projectId}/browser-saves`, { enabled: false })).json).toEqual({ enabled: false, sms_countries: [] });
     expect((await admin('DELETE', `/v1/projects/${p.projectId}/allowed-origins`)).status).toBe(200);
   });
 });
@@ -248,7 +248,7 @@ describe('a page saving its own progress', () => {
     expect([refused.status, errorCode(refused)]).toEqual([400, 'invalid_request']);
   });
 
-  it('makes exactly one DynamoDB write per save, and no Secrets Manager call once warm', async () => {
+  it('makes exactly one DynamoDB write per save, a create three more for its bounds, and no Secrets Manager call once warm', async () => {
     const p = await project();
     const { entry_id, save_token } = await created(p);
     await save(p, entry_id, save_token, 1, 'page_2', { warm: true });
@@ -260,7 +260,8 @@ describe('a page saving its own progress', () => {
       expect(sm.calls).toEqual([]);
       ddb.reset();
       await created(p);
-      expect(ddb.calls).toEqual(['PutItemCommand']);
+      // The source's hour (a read, then a compare-and-swap), the project's day (one conditional update), then the entry.
+      expect(ddb.calls).toEqual(['GetItemCommand', 'PutItemCommand', 'UpdateItemCommand', 'PutItemCommand']);
       expect(sm.calls).toEqual([]);
     } finally {
       ddb.detach();

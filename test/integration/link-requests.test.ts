@@ -4,7 +4,7 @@ import { countCalls } from '../../dev-support/call-counter';
 import { defaultOf } from '../../lambdas/runtime/environment';
 import { dynamodb } from '../../lambdas/adapters/clients';
 import { DynamoDbRequestLog } from '../../lambdas/adapters/dynamodb-link-limits';
-import { LINK_REQUESTS_KEY_PREFIX } from '../../lambdas/adapters/naming';
+import { LIMIT_KEY_PREFIXES, LINK_REQUESTS_KEY_PREFIX } from '../../lambdas/adapters/naming';
 import { routePath } from '../../lambdas/http/routes';
 import { type BusEvent, type BusSubscription, emulatorConfig, subscribe } from '../../local/event-bus';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
@@ -43,7 +43,7 @@ const project = async (options: { saves?: boolean } = {}) => {
   projects.push(projectId);
   await admin('POST', `/v1/projects/${projectId}/credentials`, { label: 'links' });
   await admin('PUT', `/v1/projects/${projectId}/allowed-origins`, { origins: [SITE, 'https://*.shop.example'] });
-  if (options.saves !== false) await admin('PUT', `/v1/projects/${projectId}/browser-saves`, { enabled: true });
+  if (options.saves !== false) await admin('PUT', `/v1/projects/${projectId}/browser-saves`, { enabled: true, sms_countries: ['GB'] });
   return { projectId, flowId: uid('flow') };
 };
 type Project = Awaited<ReturnType<typeof project>>;
@@ -100,16 +100,21 @@ describe('a link request from a browser-saves page', () => {
     expect(resumed.status).toBe(200);
   });
 
-  it('records nothing on an entry whose links were never revoked: the hour\'s count is its only write', async () => {
+  it('records nothing on an entry whose links were never revoked: the counts are its only writes', async () => {
     const p = await project();
     const { entry_id, save_token } = await created(p);
     const calls = countCalls(dynamodb);
     try {
       expect((await requestLink(p, entry_id, save_token)).status).toBe(202);
       const writes = calls.calls.flatMap((name, i) =>
-        /^(Batch)?GetItem/.test(name) ? [] : [[name, ((calls.inputs[i].Key ?? calls.inputs[i].Item) as { entry_id: { S: string } }).entry_id.S]],
+        /^(Batch)?GetItem/.test(name) ? [] : [[name, ((calls.inputs[i].Key ?? calls.inputs[i].Item) as { entry_id: { S: string } }).entry_id.S.replace(/#.*$/, '#')]],
       );
-      expect(writes).toEqual([['PutItemCommand', `${LINK_REQUESTS_KEY_PREFIX}${entry_id}`]]);
+      // The entry's hour, the source's hour and the project's day; no recipient named, so no recipient's count.
+      expect(writes).toEqual([
+        ['PutItemCommand', LINK_REQUESTS_KEY_PREFIX],
+        ['PutItemCommand', LIMIT_KEY_PREFIXES.sourceLinks],
+        ['UpdateItemCommand', LIMIT_KEY_PREFIXES.projectLinks],
+      ]);
     } finally {
       calls.detach();
     }
@@ -231,18 +236,24 @@ describe('a link request the product refuses, with no event and no slot taken', 
     }
   });
 
-  it("reads the entry's count and mint's entry strongly consistently (2 GetItem), and takes its slot with 1 PutItem, as the README's call budget says", async () => {
+  it("reads the counts and mint's entry strongly consistently, and takes each slot with one write, as the README's call budget says", async () => {
     const p = await project();
     const { entry_id, save_token } = await created(p);
     // The project's settings and the save key are cached by the create: what is counted is the request's own.
     const calls = countCalls(dynamodb);
     try {
-      expect((await requestLink(p, entry_id, save_token)).status).toBe(202);
-      expect(calls.calls).toEqual(['GetItemCommand', 'PutItemCommand', 'GetItemCommand']);
-      expect(calls.inputs.map((i) => [i.ConsistentRead, ((i.Key ?? i.Item) as Record<string, unknown>).entry_id])).toEqual([
-        [true, { S: `${LINK_REQUESTS_KEY_PREFIX}${entry_id}` }],
-        [undefined, { S: `${LINK_REQUESTS_KEY_PREFIX}${entry_id}` }],
-        [true, { S: entry_id }],
+      expect((await requestLink(p, entry_id, save_token, { to: 'call.budget@example.com' })).status).toBe(202);
+      expect(calls.calls).toEqual(['GetItemCommand', 'PutItemCommand', 'GetItemCommand', 'PutItemCommand', 'GetItemCommand', 'PutItemCommand', 'UpdateItemCommand', 'GetItemCommand']);
+      const keyOf = (i: Record<string, unknown>) => ((i.Key ?? i.Item) as { entry_id: { S: string } }).entry_id.S;
+      expect(calls.inputs.map((i) => [i.ConsistentRead, keyOf(i).startsWith('entry_') ? keyOf(i) : keyOf(i).replace(/#.*$/, '#')])).toEqual([
+        [true, LINK_REQUESTS_KEY_PREFIX],
+        [undefined, LINK_REQUESTS_KEY_PREFIX],
+        [true, LIMIT_KEY_PREFIXES.sourceLinks],
+        [undefined, LIMIT_KEY_PREFIXES.sourceLinks],
+        [true, LIMIT_KEY_PREFIXES.recipient],
+        [undefined, LIMIT_KEY_PREFIXES.recipient],
+        [undefined, LIMIT_KEY_PREFIXES.projectLinks],
+        [true, entry_id],
       ]);
     } finally {
       calls.detach();

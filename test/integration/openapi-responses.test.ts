@@ -105,7 +105,7 @@ it('every route answers exactly what docs/openapi.yaml documents, for its succes
   // Browser saves: refused without the project's own origins, then on, then a page creates and saves an entry.
   await call(credentials, 'setBrowserSaves', p, { enabled: true });
   await call(credentials, 'setAllowedOrigins', p, { origins: ['https://docs.example'] });
-  await call(credentials, 'setBrowserSaves', p, { enabled: true });
+  await call(credentials, 'setBrowserSaves', p, { enabled: true, sms_countries: ['GB', 'US'] });
   await call(credentials, 'getBrowserSaves', p);
   const page = { origin: 'https://docs.example' };
   const draft = { project_id: projectId, flow_id: flowId, current_page_key: 'page_1', user_data: { draft: 'docs-check' } };
@@ -118,6 +118,7 @@ it('every route answers exactly what docs/openapi.yaml documents, for its succes
   // Link requests: accepted (a link on the bus), refused with a bad address, past the hour's three, with another entry's token.
   const ask = { project_id: projectId, flow_id: flowId, save_token: saveToken, channel: 'sms' };
   for (let i = 0; i < 4; i++) await call(linkRequests, 'linkRequests', { entry_id: madeId }, ask, undefined, page);
+  await call(linkRequests, 'linkRequests', { entry_id: madeId }, { ...ask, to: '+33612345678' }, undefined, page);
   await call(linkRequests, 'linkRequests', { entry_id: madeId }, { ...ask, to: 'not a number' }, undefined, page);
   await call(linkRequests, 'linkRequests', { entry_id: madeId }, { ...ask, channel: 'email', resume_url: 'https://elsewhere.example/' }, undefined, page);
   await call(linkRequests, 'linkRequests', { entry_id: madeId }, { ...ask, save_token: 's1.' + 'A'.repeat(43) }, undefined, page);

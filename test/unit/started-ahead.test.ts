@@ -27,6 +27,11 @@ const deps = (projects: KeyProvider): SaveDeps => ({
   entries: { createEntry: async () => true, saveProgress: async () => 'saved' },
   now: Date.now,
   retentionSeconds: 86_400,
+  // Never reached: each request here ends before the bounds.
+  creationLimits: {
+    perSource: { log: { read: async () => undefined, compareAndSwap: async () => true }, perHour: 100 },
+    perProject: { counter: { increment: async () => true, decrement: async () => undefined }, perDay: 10_000 },
+  },
 });
 const draft = { project_id: 'proj_1', flow_id: 'flow_1', current_page_key: 'page_1', user_data: {} };
 
