@@ -15,6 +15,7 @@ import { Construct } from 'constructs';
 import {
   ENTRY_TABLE,
   LEGACY_SECRETS_PATH,
+  LIMIT_KEY_PREFIXES,
   LINK_REQUESTS_KEY_PREFIX,
   PROJECT_SECRETS_PATH,
   RESUMED_KEY_PREFIX,
@@ -128,10 +129,40 @@ export interface SessionRecoveryProps {
   };
   /**
    * Limit on `POST /v1/entries/{entry_id}/link-requests`, which pages call with
-   * no credentials (each entry also takes at most 3 requests an hour).
+   * no credentials (each entry also takes at most 3 requests an hour, and
+   * `linkRequestLimits` bound the rest).
    * @default { rateLimit: 10, burstLimit: 20 }
    */
   readonly linkRequestThrottle?: { readonly rateLimit: number; readonly burstLimit: number };
+  /**
+   * Bounds on the links pages ask for (`POST /v1/entries/{entry_id}/link-requests`),
+   * beyond each entry's 3 an hour: per recipient (an email address or phone
+   * number, across every entry and project of the deployment) in any rolling
+   * hour and day; per source address (an IPv6 address by its /64) in any
+   * rolling hour; per project on each UTC day. Past one, 429
+   * `too_many_link_requests` with `Retry-After`. Each a whole number of at least 1.
+   * @default { perRecipientPerHour: 3, perRecipientPerDay: 10, perSourcePerHour: 20, perProjectPerDay: 1000 }
+   */
+  readonly linkRequestLimits?: {
+    readonly perRecipientPerHour?: number;
+    readonly perRecipientPerDay?: number;
+    readonly perSourcePerHour?: number;
+    readonly perProjectPerDay?: number;
+  };
+  /**
+   * Bounds on the entries pages create (`POST /v1/entries`): per source address
+   * (an IPv6 address by its /64) in any rolling hour; per project on each UTC
+   * day. Past one, 429 `too_many_entries` with `Retry-After`. Saves to an
+   * existing entry are not counted. Each a whole number of at least 1.
+   * @default { perSourcePerHour: 100, perProjectPerDay: 10000 }
+   */
+  readonly entryCreationLimits?: { readonly perSourcePerHour?: number; readonly perProjectPerDay?: number };
+  /**
+   * Links requested by pages (accepted), all projects together, in 5 minutes,
+   * above which the `LinkRequestSpike` alarm fires.
+   * @default 200
+   */
+  readonly linkRequestAlarmThreshold?: number;
   /**
    * A valid resume link opened after its expiry puts a `Resume Link Expired`
    * event (ids only) on the deployment's bus, at most once per entry per hour,
@@ -410,6 +441,10 @@ export class SessionRecovery extends Construct {
     entries.bindEntriesTable(this.table, ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']);
     new RequestLogMetrics(this, 'EntriesLogMetrics', { logGroup: entries.logGroup, kind: 'entries' });
 
+    const bound = (name: string, value: number | undefined, fallback: number): number => {
+      if (value !== undefined && !(Number.isInteger(value) && value >= 1)) throw new Error(`${name} must be a whole number of at least 1, got ${value}`);
+      return value ?? fallback;
+    };
     const browserSaves = new ApiFunction(this, 'BrowserSaves', {
       ...common,
       functionName: 'browser-saves',
@@ -418,11 +453,16 @@ export class SessionRecovery extends Construct {
         ...publicSettings,
         ENTRY_RETENTION_DAYS: props.entryRetention?.toDays() ?? defaultOf('ENTRY_RETENTION_DAYS'),
         SAVE_MAX_BODY_BYTES: props.browserSaveMaxBytes ?? defaultOf('SAVE_MAX_BODY_BYTES'),
+        ENTRIES_PER_SOURCE_HOUR: bound('entryCreationLimits.perSourcePerHour', props.entryCreationLimits?.perSourcePerHour, defaultOf('ENTRIES_PER_SOURCE_HOUR')),
+        ENTRIES_PER_PROJECT_DAY: bound('entryCreationLimits.perProjectPerDay', props.entryCreationLimits?.perProjectPerDay, defaultOf('ENTRIES_PER_PROJECT_DAY')),
       },
     });
     new RequestLogMetrics(this, 'BrowserSavesLogMetrics', { logGroup: browserSaves.logGroup, kind: 'saves' });
-    // One conditional write per request: PutItem creates, UpdateItem saves progress. No read.
+    // One conditional write per request: PutItem creates, UpdateItem saves progress. A create also takes its
+    // source's slot (a compare-and-swap PutItem) and its project's (an UpdateItem), which these cover.
     browserSaves.bindEntriesTable(this.table, ['dynamodb:PutItem', 'dynamodb:UpdateItem']);
+    // Its one read: the source's creations in the hour, on source-entries# items only.
+    browserSaves.bindEntriesTable(this.table, ['dynamodb:GetItem'], { keyPrefix: LIMIT_KEY_PREFIXES.sourceEntries });
     // The project's settings (browser saves on, its origins) come with its keys, in one read.
     browserSaves.bindSecretsUnder(this.secretPrefix, PROJECT_SECRETS_PATH);
     browserSaves.bindSaveKey(this.saveKey);
@@ -439,6 +479,7 @@ export class SessionRecovery extends Construct {
     }
 
     // Link requests from pages: admitted like a save, then mint's writes and a PutEvents, in a role of their own.
+    const linkLimits = props.linkRequestLimits ?? {};
     const linkRequests = new ApiFunction(this, 'LinkRequests', {
       ...common,
       functionName: 'link-requests',
@@ -448,15 +489,23 @@ export class SessionRecovery extends Construct {
         ...keyCacheSettings,
         MINT_DEFAULT_TTL_SECONDS: props.linkDefaultLifetime?.toSeconds() ?? defaultOf('MINT_DEFAULT_TTL_SECONDS'),
         MINT_MAX_LIFETIME_SECONDS: props.linkMaxLifetime?.toSeconds() ?? defaultOf('MINT_MAX_LIFETIME_SECONDS'),
+        LINK_REQUESTS_PER_RECIPIENT_HOUR: bound('linkRequestLimits.perRecipientPerHour', linkLimits.perRecipientPerHour, defaultOf('LINK_REQUESTS_PER_RECIPIENT_HOUR')),
+        LINK_REQUESTS_PER_RECIPIENT_DAY: bound('linkRequestLimits.perRecipientPerDay', linkLimits.perRecipientPerDay, defaultOf('LINK_REQUESTS_PER_RECIPIENT_DAY')),
+        LINK_REQUESTS_PER_SOURCE_HOUR: bound('linkRequestLimits.perSourcePerHour', linkLimits.perSourcePerHour, defaultOf('LINK_REQUESTS_PER_SOURCE_HOUR')),
+        LINK_REQUESTS_PER_PROJECT_DAY: bound('linkRequestLimits.perProjectPerDay', linkLimits.perProjectPerDay, defaultOf('LINK_REQUESTS_PER_PROJECT_DAY')),
       },
     });
+    new RequestLogMetrics(this, 'LinkRequestsLogMetrics', { logGroup: linkRequests.logGroup, kind: 'links' });
     linkRequests.bindSecretsUnder(this.secretPrefix, PROJECT_SECRETS_PATH);
     linkRequests.bindSaveKey(this.saveKey);
     // Mint's reads and records on the entry (after a revoke-links), as the mint Lambda's.
     linkRequests.bindEntriesTable(this.table, ['dynamodb:GetItem', 'dynamodb:UpdateItem']);
     linkRequests.bindEntriesTable(this.table, ['dynamodb:BatchWriteItem'], { keyPrefix: SHORT_LINK_KEY_PREFIX });
-    // Its rolling count per entry: a compare-and-swap PutItem on link-requests# items only.
-    linkRequests.bindEntriesTable(this.table, ['dynamodb:PutItem'], { keyPrefix: LINK_REQUESTS_KEY_PREFIX });
+    // Its rolling counts per entry, per source and per recipient: a compare-and-swap PutItem on their items only.
+    // (The project's day is an UpdateItem, which mint's grant covers; every read a GetItem.)
+    linkRequests.bindEntriesTable(this.table, ['dynamodb:PutItem'], {
+      keyPrefix: [LINK_REQUESTS_KEY_PREFIX, LIMIT_KEY_PREFIXES.sourceLinks, LIMIT_KEY_PREFIXES.recipient],
+    });
     linkRequests.bindEventBus(this.eventBus);
 
     const mint = new ApiFunction(this, 'Mint', {
@@ -647,6 +696,7 @@ export class SessionRecovery extends Construct {
       api: this.api,
       publicFunctions: [loadEntryData, legacy, browserSaves, linkRequests, shortLinks],
       entryCreationSpike: props.entryCreationAlarmThreshold,
+      linkRequestSpike: props.linkRequestAlarmThreshold,
       recoveryLogGroups: [mint.logGroup, entries.logGroup],
       functionUrls: [
         { name: 'Legacy', fn: legacy },

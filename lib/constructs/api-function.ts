@@ -104,14 +104,16 @@ export class ApiFunction extends NodejsFunction {
   /**
    * Lets the function run exactly `actions` on the entries table (no Scan, no
    * batch operations unless listed) and tells it the table name. With
-   * `keyPrefix`, only on items whose key starts with it (`dynamodb:LeadingKeys`).
+   * `keyPrefix`, only on items whose key starts with it, or with one of them
+   * (`dynamodb:LeadingKeys`).
    */
-  bindEntriesTable(table: ITableV2, actions: readonly string[], options: { readonly keyPrefix?: string } = {}): void {
+  bindEntriesTable(table: ITableV2, actions: readonly string[], options: { readonly keyPrefix?: string | readonly string[] } = {}): void {
+    const prefixes = options.keyPrefix === undefined ? undefined : [options.keyPrefix].flat();
     this.addToRolePolicy(
       new iam.PolicyStatement({
         actions: [...actions],
         resources: [table.tableArn],
-        ...(options.keyPrefix === undefined ? {} : { conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${options.keyPrefix}*`] } } }),
+        ...(prefixes === undefined ? {} : { conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': prefixes.map((p) => `${p}*`) } } }),
       }),
     );
     this.addSettings({ TABLE_NAME: table.tableName });

@@ -16,6 +16,10 @@ export const VERIFICATION_LINES = all(exists('$.flow_id'), any(...VERIFICATION_O
 export const MATCHED_CREDENTIAL_LINES = all(stringValue('$.outcome', '=', 'ok'), exists('$.credential_id'));
 /** Legacy calls that reached verification, by flow (`unknown` for flows without a legacy key). */
 export const LEGACY_CALL_LINES = all(exists('$.outcome'), exists('$.flow_id'));
+/** Link requests that passed validation (their line names the channel), whatever their outcome. */
+export const LINK_REQUEST_LINES = all(exists('$.channel'), exists('$.outcome'));
+/** Link requests accepted: a link minted and put on the bus. */
+export const LINK_REQUESTED_LINES = all(exists('$.channel'), stringValue('$.outcome', '=', 'ok'));
 /** Entries a page created (browser saves): the create route's lines that succeeded. */
 export const ENTRY_CREATED_LINES = all(stringValue('$.action', '=', 'create'), stringValue('$.outcome', '=', 'ok'));
 /**
@@ -56,11 +60,12 @@ export interface RequestLogMetricsProps {
   /**
    * What the Lambda serves: the current contract's resumes, the legacy
    * contract's (which also counts `LegacyCalls` by flow), browser saves
-   * (which count `EntriesCreated`, by project and in all), mint (`LinksMinted`
-   * by campaign) or the entries (`Completions` by campaign).
+   * (which count `EntriesCreated`, by project and in all), link requests
+   * (`LinkRequests`: accepted, in all and by channel; every one by outcome), mint
+   * (`LinksMinted` by campaign) or the entries (`Completions` by campaign).
    * @default 'resume'
    */
-  readonly kind?: 'resume' | 'legacy' | 'saves' | 'mint' | 'entries';
+  readonly kind?: 'resume' | 'legacy' | 'saves' | 'links' | 'mint' | 'entries';
 }
 
 /**
@@ -77,6 +82,9 @@ export interface RequestLogMetricsProps {
  * - `StaleKeysServed`: requests a cached key answered while Secrets Manager was
  *   unavailable (bounded by `keyMaxStaleness`);
  * - `EntriesCreated`, in all and by `project_id`, on the browser-saves Lambda;
+ * - `LinkRequests` on the link-requests Lambda: those accepted, in all and by
+ *   `channel` (email, sms), and every validated one by `outcome` (ok or its
+ *   error code: a fixed set);
  * - the recovery metrics, by `campaign` (README, Measuring recovery):
  *   `LinksMinted` on mint, `Resumes` (a person's) and `EarlyResumes` (a
  *   scanner's or bot's) on both resume Lambdas, `Completions` on the entries
@@ -113,6 +121,12 @@ export class RequestLogMetrics extends Construct {
       return;
     }
     count('StaleKeysServed', 'StaleKeysServed', STALE_KEYS_LINES);
+    if (kind === 'links') {
+      count('LinkRequests', 'LinkRequests', LINK_REQUESTED_LINES);
+      count('LinkRequestsByChannel', 'LinkRequests', LINK_REQUESTED_LINES, { channel: '$.channel' });
+      count('LinkRequestsByOutcome', 'LinkRequests', LINK_REQUEST_LINES, { outcome: '$.outcome' });
+      return;
+    }
     if (kind === 'saves') {
       count('EntriesCreated', 'EntriesCreated', ENTRY_CREATED_LINES);
       count('EntriesCreatedByProject', 'EntriesCreated', ENTRY_CREATED_LINES, { project_id: '$.project_id' });

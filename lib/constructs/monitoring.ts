@@ -29,6 +29,8 @@ export interface MonitoringProps {
   readonly invalidTokenSpike?: number;
   /** @default 1000 (entries created by pages, all projects, in 5 minutes: storage spam, or a page creating one per view) */
   readonly entryCreationSpike?: number;
+  /** @default 200 (links requested by pages and accepted, all projects, in 5 minutes: a page made to message many addresses) */
+  readonly linkRequestSpike?: number;
   /**
    * The log groups of mint and of the entries Lambda, which the recovery table
    * reads (links minted and completions by campaign, and their ratio).
@@ -72,6 +74,13 @@ const staleKeysServed = new cloudwatch.Metric({
 const entriesCreated = new cloudwatch.Metric({
   namespace: METRICS_NAMESPACE,
   metricName: 'EntriesCreated',
+  statistic: 'Sum',
+  period: Duration.minutes(5),
+});
+/** Links pages requested and the service accepted, all projects together (log-metrics.ts). */
+const linkRequests = new cloudwatch.Metric({
+  namespace: METRICS_NAMESPACE,
+  metricName: 'LinkRequests',
   statistic: 'Sum',
   period: Duration.minutes(5),
 });
@@ -142,6 +151,12 @@ export class Monitoring extends Construct {
       props.entryCreationSpike ?? 1000,
       'Many entries created from browsers: storage spam, or a page that creates an entry per view (the dashboard shows which project)',
     );
+    alarm(
+      'LinkRequestSpike',
+      linkRequests,
+      props.linkRequestSpike ?? 200,
+      'Many links requested by pages: someone making the service message many addresses, within its bounds (the dashboard shows them by outcome and channel)',
+    );
     const urlRows: cloudwatch.IWidget[][] = [];
     for (const { name, fn } of props.functionUrls ?? []) {
       const urlRequests = urlMetric(fn, 'UrlRequestCount', 'Sum');
@@ -180,6 +195,10 @@ export class Monitoring extends Construct {
           new cloudwatch.GraphWidget({ title: 'Lambda throttles, and keys served stale (Secrets Manager down)', left: [throttles, staleKeysServed], width: 12 }),
         ],
         [new cloudwatch.GraphWidget({ title: 'Entries created from browsers, by project', left: [search('project_id', 'EntriesCreated')], width: 24 })],
+        [
+          new cloudwatch.GraphWidget({ title: 'Link requests from pages, by outcome (refusals by their code)', left: [search('outcome', 'LinkRequests')], width: 12 }),
+          new cloudwatch.GraphWidget({ title: 'Links requested by pages and accepted, by channel', left: [search('channel', 'LinkRequests')], width: 12 }),
+        ],
         [
           new cloudwatch.GraphWidget({ title: 'Links minted, by campaign', left: [search('campaign', 'LinksMinted')], width: 6 }),
           new cloudwatch.GraphWidget({ title: 'Resumes by people, by campaign', left: [search('campaign', 'Resumes')], width: 6 }),

@@ -46,6 +46,12 @@ const context = {
   legacyEnabled: 'false',
   legacySunset: '2027-01-31',
   legacyMigrationGuideUrl: 'https://docs.example.com/migrate',
+  linkRequestsPerRecipientHour: '2',
+  linkRequestsPerRecipientDay: '5',
+  linkRequestsPerSourceHour: '11',
+  linkRequestsPerProjectDay: '300',
+  entriesPerSourceHour: '40',
+  entriesPerProjectDay: '5000',
 };
 
 interface Resource {
@@ -100,4 +106,14 @@ it('currentContractFunctionUrl adds the current contract\'s Function URL; legacy
     LEGACY_SUNSET: '2027-01-31',
     LEGACY_MIGRATION_GUIDE_URL: 'https://docs.example.com/migrate',
   });
+});
+
+it('the bounds on link requests and on entries created by pages reach their Lambdas', () => {
+  expect(functionVariables('SessionRecoveryLinkRequests')).toMatchObject({
+    LINK_REQUESTS_PER_RECIPIENT_HOUR: '2',
+    LINK_REQUESTS_PER_RECIPIENT_DAY: '5',
+    LINK_REQUESTS_PER_SOURCE_HOUR: '11',
+    LINK_REQUESTS_PER_PROJECT_DAY: '300',
+  });
+  expect(functionVariables('SessionRecoveryBrowserSaves')).toMatchObject({ ENTRIES_PER_SOURCE_HOUR: '40', ENTRIES_PER_PROJECT_DAY: '5000' });
 });

@@ -46,7 +46,7 @@ it('passes allowed origins, environment, prefix, cache TTL and throttling throug
   expect(JSON.stringify(template.toJSON())).toContain(':secret:acme/sr/projects/*');
 });
 
-it('passes the other props of the README\'s Configuration table through: memory, lifetimes, retention, save size, miss refresh, staleness, route limits, the guide URL, the alarm threshold and topic', () => {
+it('passes the other props of the README\'s Configuration table through: memory, lifetimes, retention, save size, miss refresh, staleness, route limits, the guide URL, the bounds on link requests and creations, the alarm thresholds and topic', () => {
   const app = templateApp();
   const topic = sns.Topic.fromTopicArn(new Stack(app, 'Ops'), 'Topic', 'arn:aws:sns:eu-west-1:111122223333:ops');
   const limit = (rateLimit: number) => ({ rateLimit, burstLimit: rateLimit * 2 });
@@ -67,6 +67,9 @@ it('passes the other props of the README\'s Configuration table through: memory,
       linkRequestThrottle: limit(17),
       legacyMigrationGuideUrl: 'https://docs.example.com/migrate',
       entryCreationAlarmThreshold: 250,
+      linkRequestAlarmThreshold: 75,
+      linkRequestLimits: { perRecipientPerHour: 2, perRecipientPerDay: 4, perSourcePerHour: 9, perProjectPerDay: 50 },
+      entryCreationLimits: { perSourcePerHour: 30, perProjectPerDay: 600 },
       alarmTopic: topic,
     },
   });
@@ -95,8 +98,16 @@ it('passes the other props of the README\'s Configuration table through: memory,
     [ROUTES.linkRequests.key]: 17,
   });
   template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'EntriesCreated', Threshold: 250 });
+  template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'LinkRequests', Threshold: 75 });
+  expect(variables('SessionRecoveryLinkRequests')).toMatchObject({
+    LINK_REQUESTS_PER_RECIPIENT_HOUR: '2',
+    LINK_REQUESTS_PER_RECIPIENT_DAY: '4',
+    LINK_REQUESTS_PER_SOURCE_HOUR: '9',
+    LINK_REQUESTS_PER_PROJECT_DAY: '50',
+  });
+  expect(variables('SessionRecoveryBrowserSaves')).toMatchObject({ ENTRIES_PER_SOURCE_HOUR: '30', ENTRIES_PER_PROJECT_DAY: '600' });
   const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
-  expect(alarms).toHaveLength(7);
+  expect(alarms).toHaveLength(8);
   for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual(['arn:aws:sns:eu-west-1:111122223333:ops']);
 });
 
@@ -116,9 +127,20 @@ it('has every alarm notify alarmTopic, the Function URLs\' own included', () => 
   const topic = new sns.Topic(stack, 'Alarms');
   new SessionRecovery(stack, 'SessionRecovery', { alarmTopic: topic, currentContractFunctionUrl: true });
   const alarms = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm'));
-  // The API's five, and a 5xx rate and a p99 latency for each of the two Function URLs.
-  expect(alarms).toHaveLength(9);
+  // The API's six, and a 5xx rate and a p99 latency for each of the two Function URLs.
+  expect(alarms).toHaveLength(10);
   for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: stack.getLogicalId(topic.node.defaultChild as sns.CfnTopic) }]);
+});
+
+it('refuses a bound on link requests or creations that is not a whole number of at least 1, naming it', () => {
+  for (const value of [0, 2.5, -1]) {
+    expect(() => new SessionRecoveryStack(templateApp(), 'BadBound', { sessionRecovery: { linkRequestLimits: { perRecipientPerDay: value } } })).toThrow(
+      `linkRequestLimits.perRecipientPerDay must be a whole number of at least 1, got ${value}`,
+    );
+    expect(() => new SessionRecoveryStack(templateApp(), 'BadBound2', { sessionRecovery: { entryCreationLimits: { perSourcePerHour: value } } })).toThrow(
+      `entryCreationLimits.perSourcePerHour must be a whole number of at least 1, got ${value}`,
+    );
+  }
 });
 
 it('refuses a secret prefix that does not end in "/" and an empty origin list', () => {

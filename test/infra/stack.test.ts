@@ -110,9 +110,10 @@ describe('least privilege per Lambda', () => {
     expect(resourceText(st, 'secretsmanager')).toEqual([expect.stringMatching(/^\{"Ref":"SessionRecoverySaveKey\w+"\}$/), expect.stringContaining(':secret:session-recovery/projects/*')]);
   });
 
-  it('browser-saves: one PutItem or UpdateItem per request (no read, no delete); reads project secrets and the save key', () => {
-    const st = statementsOf('SessionRecoveryBrowserSaves');
-    expect([...new Set(actionsOf(st))]).toEqual(['dynamodb:PutItem', 'dynamodb:UpdateItem', 'secretsmanager:GetSecretValue']);
+  it('browser-saves: PutItem and UpdateItem (no delete), GetItem on source-entries# keys only (its one read: a source\'s creations in the hour); reads project secrets and the save key', () => {
+    const st = statementsOf('SessionRecoveryBrowserSaves') as Array<Statement & { Condition?: unknown }>;
+    expect(actionsOf(st)).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'secretsmanager:GetSecretValue', 'secretsmanager:GetSecretValue']);
+    expect(st.find((s) => s.Action === 'dynamodb:GetItem')?.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['source-entries#*'] } });
     expect(resourceText(st, 'secretsmanager')).toEqual([expect.stringContaining(':secret:session-recovery/projects/*'), expect.stringMatching(/^\{"Ref":"SessionRecoverySaveKey\w+"\}$/)]);
   });
 
@@ -124,7 +125,7 @@ describe('least privilege per Lambda', () => {
     expect(writes.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['link#*'] } });
   });
 
-  it("link-requests: mint's reads and writes, its own count on link-requests# keys only, the save key, and PutEvents on the deployment's bus only", () => {
+  it("link-requests: mint's reads and writes, its own counts on link-requests#, source-links# and recipient# keys only, the save key, and PutEvents on the deployment's bus only", () => {
     const st = statementsOf('SessionRecoveryLinkRequests') as Array<Statement & { Condition?: unknown }>;
     expect(actionsOf(st)).toEqual([
       'dynamodb:BatchWriteItem',
@@ -137,7 +138,7 @@ describe('least privilege per Lambda', () => {
     ]);
     const leading = (action: string) => st.find((s) => s.Action === action)?.Condition;
     expect(leading('dynamodb:BatchWriteItem')).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['link#*'] } });
-    expect(leading('dynamodb:PutItem')).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['link-requests#*'] } });
+    expect(leading('dynamodb:PutItem')).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['link-requests#*', 'source-links#*', 'recipient#*'] } });
     expect(resourceText(st, 'events:')).toEqual([expect.stringMatching(/^\{"Fn::GetAtt":\["SessionRecoveryEventBus\w+","Arn"\]\}$/)]);
     template.hasResourceProperties('AWS::Lambda::Function', {
       Handler: 'index.handler',
@@ -234,6 +235,8 @@ describe('least privilege per Lambda', () => {
       'LegacyLoadEntryData secretsmanager:GetSecretValue',
     ]);
     expect(touching(/"link#\*"/)).toEqual(['Mint dynamodb:BatchWriteItem', 'LinkRequests dynamodb:BatchWriteItem', 'ShortLinks dynamodb:GetItem']);
+    // The bounds' items: each written only by the Lambda that counts them (beside the table-wide writes of browser-saves and mint's UpdateItem).
+    expect(touching(/(source-entries|source-links|recipient|project-entries|project-links)#/)).toEqual(['BrowserSaves dynamodb:GetItem', 'LinkRequests dynamodb:PutItem']);
   });
 
   it('not-found: no permission at all beyond its own logs', () => {
@@ -482,9 +485,10 @@ describe('abuse limits and observability', () => {
     expect(on('SessionRecoveryLoadEntryData')).toEqual(resume);
     expect(on('SessionRecoveryLegacyLoadEntryData')).toEqual(['EarlyResumes{campaign}', 'LegacyCalls{flow_id}', ...resume.slice(1)]);
     expect(on('SessionRecoveryBrowserSaves')).toEqual(['EntriesCreated{project_id}', 'EntriesCreated{}', 'StaleKeysServed{}']);
+    expect(on('SessionRecoveryLinkRequests')).toEqual(['LinkRequests{channel}', 'LinkRequests{outcome}', 'LinkRequests{}', 'StaleKeysServed{}']);
     expect(on('SessionRecoveryMint')).toEqual(['LinksMinted{campaign}']);
     expect(on('SessionRecoveryEntriesFunction')).toEqual(['Completions{campaign}']);
-    expect(filters).toHaveLength(16);
+    expect(filters).toHaveLength(20);
   });
 
   it('reads entries eventually consistently on the public endpoints unless told otherwise', () => {
@@ -506,13 +510,14 @@ describe('abuse limits and observability', () => {
     expect(JSON.stringify(template.findResources('AWS::IAM::Policy'))).toContain('xray:PutTraceSegments');
   });
 
-  it("alarms on the API's 5xx rate and p99 latency, throttles, a spike of invalid tokens, and the legacy Function URL's 5xx rate and p99 latency, with a dashboard", () => {
+  it("alarms on the API's 5xx rate and p99 latency, throttles, a spike of invalid tokens, of entries created and of link requests, and the legacy Function URL's 5xx rate and p99 latency, with a dashboard", () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties.AlarmDescription as string);
-    expect(alarms).toHaveLength(7);
+    expect(alarms).toHaveLength(8);
     expect(alarms.join('\n')).toMatch(
-      /API requests answered 5xx[\s\S]*throttled[\s\S]*API p99[\s\S]*refused tokens[\s\S]*entries created from browsers[\s\S]*Legacy Function URL requests answered 5xx[\s\S]*Legacy Function URL p99/,
+      /API requests answered 5xx[\s\S]*throttled[\s\S]*API p99[\s\S]*refused tokens[\s\S]*entries created from browsers[\s\S]*links requested by pages[\s\S]*Legacy Function URL requests answered 5xx[\s\S]*Legacy Function URL p99/,
     );
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'SessionRecovery', MetricName: 'EntriesCreated', Statistic: 'Sum', Period: 300, Threshold: 1000, Dimensions: Match.absent() });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'SessionRecovery', MetricName: 'LinkRequests', Statistic: 'Sum', Period: 300, Threshold: 200, Dimensions: Match.absent() });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'SessionRecovery',
       MetricName: 'Verifications',
@@ -523,7 +528,7 @@ describe('abuse limits and observability', () => {
     expect(functionUrlAlarms(template, 'SessionRecoveryLoadEntryData')).toEqual([]);
   });
 
-  it('alarms above the README\'s thresholds: a 5xx rate over 1 % in 5 minutes, throttles at all, p99 over 1.5 s for 15 minutes, over 200 refused tokens or 1,000 entries created in 5 minutes', () => {
+  it('alarms above the README\'s thresholds: a 5xx rate over 1 % in 5 minutes, throttles at all, p99 over 1.5 s for 15 minutes, over 200 refused tokens, 1,000 entries created or 200 links requested in 5 minutes', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
     /** Each API alarm: its metric (or its expression), threshold, periods and period in seconds, by the start of its description. */
     const watched = (description: RegExp) => {
@@ -543,11 +548,12 @@ describe('abuse limits and observability', () => {
     expect(watched(/^API p99 latency/)).toEqual({ metric: 'p99:Latency', comparison: above, threshold: 1500, periods: 3, seconds: [300] });
     expect(watched(/^Many refused tokens/)).toEqual({ metric: 'Sum:Verifications', comparison: above, threshold: 200, periods: 1, seconds: [300] });
     expect(watched(/^Many entries created from browsers/)).toEqual({ metric: 'Sum:EntriesCreated', comparison: above, threshold: 1000, periods: 1, seconds: [300] });
+    expect(watched(/^Many links requested by pages/)).toEqual({ metric: 'Sum:LinkRequests', comparison: above, threshold: 200, periods: 1, seconds: [300] });
     // Without alarmTopic, alarms notify nobody (they show in the console).
     expect(alarms.filter((p) => p.AlarmActions !== undefined)).toEqual([]);
   });
 
-  it("shows on its dashboard what the README lists: requests and errors, latency, verifications by outcome and by credential, legacy calls by flow, throttles and stale keys, entries created by project, recovery by campaign, the legacy URL's own metrics, and the alarms", () => {
+  it("shows on its dashboard what the README lists: requests and errors, latency, verifications by outcome and by credential, legacy calls by flow, throttles and stale keys, entries created by project, link requests by outcome and channel, recovery by campaign, the legacy URL's own metrics, and the alarms", () => {
     const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
     const body = JSON.stringify(dashboard.Properties.DashboardBody).replace(/\\/g, '');
     expect([...body.matchAll(/"title":"([^"]+)"/g)].map(([, title]) => title)).toEqual([
@@ -558,6 +564,8 @@ describe('abuse limits and observability', () => {
       'Legacy calls by flow',
       'Lambda throttles, and keys served stale (Secrets Manager down)',
       'Entries created from browsers, by project',
+      'Link requests from pages, by outcome (refusals by their code)',
+      'Links requested by pages and accepted, by channel',
       'Links minted, by campaign',
       'Resumes by people, by campaign',
       'Early resumes (scanners, bots), by campaign',

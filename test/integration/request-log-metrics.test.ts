@@ -25,6 +25,7 @@ import { functionUrlEvent } from '../fixtures/legacy-events';
 const current = ((await import('../../lambdas/load-entry-data/index')) as { handler: Handler }).handler;
 const entries = ((await import('../../lambdas/entries/index')) as { handler: Handler }).handler;
 const saves = ((await import('../../lambdas/browser-saves/index')) as { handler: Handler }).handler;
+const links = ((await import('../../lambdas/link-requests/index')) as { handler: Handler }).handler;
 const legacy = ((await import('../../lambdas/legacy-load-entry-data/index')) as { handler: Handler }).handler;
 
 const readme = readFileSync(path.join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
@@ -34,6 +35,7 @@ const stack = new Stack(new App(), 'Filters');
 new RequestLogMetrics(stack, 'Current', { logGroup: new logs.LogGroup(stack, 'CurrentLogs') });
 new RequestLogMetrics(stack, 'Legacy', { logGroup: new logs.LogGroup(stack, 'LegacyLogs'), kind: 'legacy' });
 new RequestLogMetrics(stack, 'Saves', { logGroup: new logs.LogGroup(stack, 'SavesLogs'), kind: 'saves' });
+new RequestLogMetrics(stack, 'Links', { logGroup: new logs.LogGroup(stack, 'LinksLogs'), kind: 'links' });
 const filtersOf = (prefix: string): MetricFilterSpec[] =>
   Object.entries(Template.fromStack(stack).findResources('AWS::Logs::MetricFilter'))
     .filter(([id]) => id.startsWith(prefix))
@@ -127,6 +129,43 @@ describe('entries created from browsers', () => {
     });
     expect(lines).toHaveLength(4);
     expect(publishedMetrics(filtersOf('Saves'), lines)).toEqual({ 'SessionRecovery/EntriesCreated{}': 1, [`SessionRecovery/EntriesCreated{project_id=${takes}}`]: 1 });
+  });
+});
+
+describe('link requests from pages', () => {
+  it('are counted when accepted, in all and by channel, and every validated one by outcome: a refusal under its code, a malformed request not at all', async () => {
+    const site = 'https://quiz.example';
+    const projectId = uid('proj');
+    await seedProject(projectId, [credential()], { allowed_origins: [site], browser_saves: true, sms_countries: ['GB'] });
+    const page = { origin: site };
+    const draft = { project_id: projectId, flow_id: 'flow_links', current_page_key: 'page_1', user_data: {} };
+    const made: string[] = [];
+    const lines = await captureLines(async () => {
+      try {
+        const created = (await invoke(saves, routeEvent('createEntry', {}, draft, {}, page))).json as { entry_id: string; save_token: string };
+        made.push(created.entry_id);
+        const ask = (extra: Record<string, unknown>) =>
+          invoke(links, routeEvent('linkRequests', { entry_id: created.entry_id }, { project_id: projectId, flow_id: 'flow_links', save_token: created.save_token, ...extra }, {}, page));
+        expect((await ask({ channel: 'email' })).status).toBe(202);
+        expect((await ask({ channel: 'sms', to: '+447400123456' })).status).toBe(202);
+        expect((await ask({ channel: 'sms', to: '+33612345678' })).status).toBe(403);
+        expect((await ask({ channel: 'email' })).status).toBe(202);
+        expect((await ask({ channel: 'email' })).status).toBe(429);
+        expect((await ask({ channel: 'fax' })).status).toBe(400);
+      } finally {
+        for (const entryId of made) await deleteEntry(entryId);
+        await deleteProject(projectId);
+      }
+    });
+    const published = publishedMetrics(filtersOf('Links'), lines.slice(1));
+    expect(published).toEqual({
+      'SessionRecovery/LinkRequests{}': 3,
+      'SessionRecovery/LinkRequests{channel=email}': 2,
+      'SessionRecovery/LinkRequests{channel=sms}': 1,
+      'SessionRecovery/LinkRequests{outcome=ok}': 3,
+      'SessionRecovery/LinkRequests{outcome=sms_not_allowed}': 1,
+      'SessionRecovery/LinkRequests{outcome=too_many_link_requests}': 1,
+    });
   });
 });
 

@@ -33,7 +33,7 @@ export const credential = (overrides: Partial<Omit<ActiveCredential, 'status'>> 
 export const seedProject = async (
   projectId: string,
   credentials: CredentialRecord[],
-  settings: Pick<ProjectSecretDocument, 'allowed_origins' | 'browser_saves'> = {},
+  settings: Pick<ProjectSecretDocument, 'allowed_origins' | 'browser_saves' | 'sms_countries'> = {},
 ): Promise<void> =>
   putProjectSecret(secrets, process.env.SECRET_PREFIX as string, { schema_version: 1, project_id: projectId, credentials, ...settings });
 
