@@ -1,0 +1,87 @@
+import { countryOf, recipientOf } from '../../lambdas/domain/recipients';
+import { secondsUntilRoom, sourceOf, takeAll, utcDay } from '../../lambdas/domain/request-limits';
+
+describe('what a source address is counted as', () => {
+  it.each([
+    ['203.0.113.7', '203.0.113.7'],
+    ['2001:db8:1:2::1', '2001:db8:1:2::/64'],
+    ['2001:DB8:1:2:ffff:ffff:ffff:fffe', '2001:db8:1:2::/64'],
+    ['2001:0db8:0001:0002:0000:0000:0000:0001', '2001:db8:1:2::/64'],
+    ['2001:db8::1', '2001:db8:0:0::/64'],
+    ['::1', '0:0:0:0::/64'],
+    ['fe80::1%eth0', 'fe80:0:0:0::/64'],
+    ['::ffff:203.0.113.7', '203.0.113.7'],
+    ['2001:db8:1:2:3:4:203.0.113.7', '2001:db8:1:2::/64'],
+    [undefined, 'unknown'],
+    ['', 'unknown'],
+    ['not an address', 'unknown'],
+  ])('%s: %s', (address, counted) => {
+    expect(sourceOf(address)).toBe(counted);
+  });
+
+  it('gives another /64 another bound, and another IPv4 address another', () => {
+    expect(sourceOf('2001:db8:1:3::1')).not.toBe(sourceOf('2001:db8:1:2::1'));
+    expect(sourceOf('203.0.113.8')).not.toBe(sourceOf('203.0.113.7'));
+  });
+});
+
+describe('the recipient a bound counts', () => {
+  it('is one mailbox however the address is spelled: trimmed, lower-cased, its +tag dropped', () => {
+    for (const spelled of ['Ada@Example.com', ' ada@example.com ', 'ada+promo@example.com', 'ADA+1+2@EXAMPLE.COM']) {
+      expect(recipientOf('email', spelled)).toBe('ada@example.com');
+    }
+    expect(recipientOf('email', 'grace@example.com')).not.toBe(recipientOf('email', 'ada@example.com'));
+  });
+
+  it('is a number in E.164, whose country libphonenumber-js tells', () => {
+    expect(recipientOf('sms', '+447400123456')).toBe('+447400123456');
+    expect([countryOf('+447400123456'), countryOf('+12015550123'), countryOf('+16135550123'), countryOf('+33612345678')]).toEqual(['GB', 'US', 'CA', 'FR']);
+    expect([countryOf('+447700900999'), countryOf('+80012345678')]).toEqual([undefined, undefined]);
+  });
+});
+
+describe('rolling windows', () => {
+  const HOUR = 3_600_000;
+  it('has room until a window holds its max, then says when its oldest that must go has left it', () => {
+    const now = 10 * HOUR;
+    expect(secondsUntilRoom([now - 1000, now - 2000], [{ max: 3, ms: HOUR }], now)).toBeUndefined();
+    expect(secondsUntilRoom([now - 1000, now - 2000, now - 3000], [{ max: 3, ms: HOUR }], now)).toBe(3600 - 3);
+    // An instant older than the window no longer counts.
+    expect(secondsUntilRoom([now - HOUR, now - 2000, now - 3000], [{ max: 3, ms: HOUR }], now)).toBeUndefined();
+    // Several windows: the longest wait.
+    const day = Array.from({ length: 10 }, (_, i) => now - (i + 1) * 2 * HOUR);
+    expect(secondsUntilRoom(day, [{ max: 3, ms: HOUR }, { max: 10, ms: 24 * HOUR }], now)).toBe(24 * 3600 - 20 * 3600);
+  });
+
+  it('a UTC day is named by its date', () => {
+    expect(utcDay(Date.parse('2026-03-01T23:59:59.999Z'))).toBe('2026-03-01');
+    expect(utcDay(Date.parse('2026-03-02T00:00:00.000Z'))).toBe('2026-03-02');
+  });
+});
+
+describe('taking several bounds', () => {
+  it('gives back what the bounds before a refusal took, and takes nothing after it', async () => {
+    const given: string[] = [];
+    const slot = (name: string) => async () => ({ giveBack: async () => void given.push(name) });
+    const refused = new Error('refused');
+    let third = false;
+    await expect(
+      takeAll([
+        slot('entry'),
+        slot('source'),
+        async () => {
+          throw refused;
+        },
+        async () => {
+          third = true;
+          return { giveBack: async () => undefined };
+        },
+      ]),
+    ).rejects.toBe(refused);
+    expect([given.sort(), third]).toEqual([['entry', 'source'], false]);
+    const all = await takeAll([slot('a'), slot('b')]);
+    given.length = 0;
+    await all.giveBack();
+    expect(given.sort()).toEqual(['a', 'b']);
+  });
+});
