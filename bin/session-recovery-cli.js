@@ -599,7 +599,7 @@ origins.command("clear").description("drop the project's own list: the deploymen
   report(reply, () => `${o.project} now follows the deployment's allowedOrigins.`);
 });
 var browserSaves = projects.command("browser-saves").description("whether the project's pages may create and save entries themselves, with no backend (needs the project's own origins)");
-var showSaves = (projectId) => (j) => j.enabled ? `Browser saves are on for ${projectId}: pages on its allowed origins may create entries and save progress.` : `Browser saves are off for ${projectId}.`;
+var showSaves = (projectId) => (j) => (j.enabled ? `Browser saves are on for ${projectId}: pages on its allowed origins may create entries and save progress.` : `Browser saves are off for ${projectId}.`) + (j.sms_countries?.length ? ` Link requests may text numbers of ${j.sms_countries.join(", ")}.` : "");
 browserSaves.command("status").description("show whether browser saves are on").requiredOption("--project <project_id>", PROJECT).action(async (o) => {
   report(await client().request("GET", `/v1/projects/${seg(o.project)}/browser-saves`), showSaves(o.project));
 });
@@ -607,8 +607,9 @@ for (const [name, enabled, description] of [
   ["enable", true, "turn browser saves on (refused with origins_required until the project has its own origins, without '*')"],
   ["disable", false, "turn browser saves off: pages get 403 browser_saves_disabled within the key cache TTL"]
 ]) {
-  browserSaves.command(name).description(description).requiredOption("--project <project_id>", PROJECT).action(async (o) => {
-    report(await client().request("PUT", `/v1/projects/${seg(o.project)}/browser-saves`, { body: { enabled } }), showSaves(o.project));
+  browserSaves.command(name).description(description).requiredOption("--project <project_id>", PROJECT).option("--sms-country <code...>", "countries (ISO 3166 alpha-2, e.g. GB US) whose numbers link requests may text; none: no SMS (sms_not_allowed). Replaces the project's list").action(async (o) => {
+    const body = { enabled, ...o.smsCountry ? { sms_countries: o.smsCountry.map((c) => c.toUpperCase()) } : {} };
+    report(await client().request("PUT", `/v1/projects/${seg(o.project)}/browser-saves`, { body }), showSaves(o.project));
   });
 }
 program.command("mint").description("sign a resume link for an entry, and print a curl and a resume command that open it").requiredOption("--project <project_id>", PROJECT).requiredOption("--entry <entry_id>", ENTRY).option("--flow <flow_id>", "bind a v2 token to this flow").option("--expires-at <rfc3339>", "exact expiry (default: now + 7 days)").option("--ttl-seconds <n>", "lifetime in seconds", wholeNumber("--ttl-seconds")).option("--resume-url <url>", "your flow page; the link parameters are added to it").option("--short", "also make a short link that redirects to it (needs --resume-url), for SMS").option("--campaign <id>", "the campaign the link is sent in (kept with a short link)").action(async (o) => {

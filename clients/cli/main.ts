@@ -241,10 +241,10 @@ const browserSaves = projects
   .command('browser-saves')
   .description("whether the project's pages may create and save entries themselves, with no backend (needs the project's own origins)");
 
-const showSaves = (projectId: string) => (j: { enabled: boolean }) =>
-  j.enabled
+const showSaves = (projectId: string) => (j: { enabled: boolean; sms_countries?: string[] }) =>
+  (j.enabled
     ? `Browser saves are on for ${projectId}: pages on its allowed origins may create entries and save progress.`
-    : `Browser saves are off for ${projectId}.`;
+    : `Browser saves are off for ${projectId}.`) + (j.sms_countries?.length ? ` Link requests may text numbers of ${j.sms_countries.join(', ')}.` : '');
 
 browserSaves
   .command('status')
@@ -262,8 +262,10 @@ for (const [name, enabled, description] of [
     .command(name)
     .description(description)
     .requiredOption('--project <project_id>', PROJECT)
-    .action(async (o: { project: string }) => {
-      report(await client().request('PUT', `/v1/projects/${seg(o.project)}/browser-saves`, { body: { enabled } }), showSaves(o.project));
+    .option('--sms-country <code...>', "countries (ISO 3166 alpha-2, e.g. GB US) whose numbers link requests may text; none: no SMS (sms_not_allowed). Replaces the project's list")
+    .action(async (o: { project: string; smsCountry?: string[] }) => {
+      const body = { enabled, ...(o.smsCountry ? { sms_countries: o.smsCountry.map((c) => c.toUpperCase()) } : {}) };
+      report(await client().request('PUT', `/v1/projects/${seg(o.project)}/browser-saves`, { body }), showSaves(o.project));
     });
 }
 

@@ -252,7 +252,7 @@ describe('the journey from a shell, against the local runtime', () => {
     expect(JSON.parse(again.stdout)).toEqual({ entry_id: entryId, completed_at: expect.any(String) });
   });
 
-  it('turns browser saves on only once the project has its own origins, shows it, and turns them off', async () => {
+  it('turns browser saves on only once the project has its own origins, with the countries link requests may text, shows it, and turns them off', async () => {
     const ep = ['--endpoint', runtime.apiUrl];
     const project = uid('proj');
     const refused = await cli([...ep, 'projects', 'browser-saves', 'enable', '--project', project]);
@@ -261,7 +261,11 @@ describe('the journey from a shell, against the local runtime', () => {
     expect((await cli([...ep, 'projects', 'origins', 'set', '--project', project, '--origin', 'https://quiz.example'])).code).toBe(0);
     const on = await cli([...ep, 'projects', 'browser-saves', 'enable', '--project', project]);
     expect([on.code, on.stdout]).toEqual([0, `Browser saves are on for ${project}: pages on its allowed origins may create entries and save progress.\n`]);
-    expect(JSON.parse((await cli([...ep, '--json', 'projects', 'browser-saves', 'status', '--project', project])).stdout)).toEqual({ enabled: true });
+    expect(JSON.parse((await cli([...ep, '--json', 'projects', 'browser-saves', 'status', '--project', project])).stdout)).toEqual({ enabled: true, sms_countries: [] });
+    const texting = await cli([...ep, 'projects', 'browser-saves', 'enable', '--project', project, '--sms-country', 'us', 'GB']);
+    expect([texting.code, texting.stdout]).toEqual([0, `Browser saves are on for ${project}: pages on its allowed origins may create entries and save progress. Link requests may text numbers of GB, US.
+`]);
+    expect(JSON.parse((await cli([...ep, '--json', 'projects', 'browser-saves', 'status', '--project', project])).stdout)).toEqual({ enabled: true, sms_countries: ['GB', 'US'] });
     const off = await cli([...ep, 'projects', 'browser-saves', 'disable', '--project', project]);
     expect([off.code, off.stdout]).toEqual([0, `Browser saves are off for ${project}.\n`]);
     await deleteProject(project);
