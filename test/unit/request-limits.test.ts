@@ -1,5 +1,5 @@
 import { countryOf, recipientOf } from '../../lambdas/domain/recipients';
-import { secondsUntilRoom, sourceOf, takeAll, utcDay } from '../../lambdas/domain/request-limits';
+import { limitKeyHasher, secondsUntilRoom, sourceOf, takeAll, utcDay } from '../../lambdas/domain/request-limits';
 
 describe('what a source address is counted as', () => {
   it.each([
@@ -83,5 +83,16 @@ describe('taking several bounds', () => {
     given.length = 0;
     await all.giveBack();
     expect(given.sort()).toEqual(['a', 'b']);
+  });
+});
+
+describe('the keys of the limit items', () => {
+  it('are keyed hashes: the same address gives the same key under one save key, another under a rotated one, and the key never holds the address', () => {
+    const current = limitKeyHasher({ id: 'current', secret: 'k'.repeat(64) });
+    const rotated = limitKeyHasher({ id: 'current', secret: 'r'.repeat(64) });
+    expect(current('email', 'ada@example.com')).toBe(current('email', 'ada@example.com'));
+    expect(current('email', 'ada@example.com')).not.toBe(rotated('email', 'ada@example.com'));
+    expect(current('email', 'ada@example.com')).not.toBe(current('sms', 'ada@example.com'));
+    expect(current('email', 'ada@example.com')).toMatch(/^[A-Za-z0-9_-]{43}$/);
   });
 });
