@@ -31,7 +31,7 @@ import { dynamodb, secretsManager } from '../lambdas/adapters/clients';
 import { eventBridge } from '../lambdas/adapters/event-bus';
 import { SaveKeySource } from '../lambdas/adapters/save-key-source';
 import { SecretsManagerLegacyKeyStore } from '../lambdas/adapters/secrets-manager-legacy-key-store';
-import { mintSaveToken } from '../lambdas/domain/save-token';
+import { generateSaveGen, mintSaveToken } from '../lambdas/domain/save-token';
 import { generateCredentialId, generateSecretValue } from '../lambdas/domain/project-keys';
 import { computeToken } from '../lambdas/domain/token';
 import { linkDigest } from '../lambdas/domain/link-digest';
@@ -73,7 +73,9 @@ const FUTURE = '2099-12-01T00:00:00.000Z';
 /** The expiry of the link minted with a campaign: another link to the same entry. */
 const CAMPAIGN_FUTURE = '2099-11-01T00:00:00.000Z';
 const PAST = '2024-01-01T00:00:00.000Z';
-const ids = { project: 'proj_bench', flow: 'flow_bench', entry: 'entry_bench', savesProject: 'proj_saves', savesEntry: 'entry_saves' };
+// savesResumed is resumed by people, each resume rotating its save generation; savesEntry is the one the bench saves to.
+const ids = { project: 'proj_bench', flow: 'flow_bench', entry: 'entry_bench', savesProject: 'proj_saves', savesEntry: 'entry_saves', savesResumed: 'entry_saves_resumed' };
+const SAVES_GEN = 'benchSaveGen0000';
 /** The page a browser-saves project takes saves from. */
 const SITE = 'https://quiz.example';
 const USER_DATA = { first_name: 'Ada', favourite_colour: 'green', plan: 'team', newsletter: true, seats: 5 };
@@ -175,7 +177,8 @@ const seed = async () => {
   );
   const { Item } = await client.send(new GetItemCommand({ TableName: process.env.TABLE_NAME, Key: { entry_id: { S: ids.entry } }, ConsistentRead: true }));
   // An entry a page saves to: a browser-saves project, its save key, and the save token a page holds for the entry.
-  await putEntry(client, process.env.TABLE_NAME as string, { entryId: ids.savesEntry, projectId: ids.savesProject, flowId: ids.flow, currentPageKey: 'page_1', userData: USER_DATA });
+  await putEntry(client, process.env.TABLE_NAME as string, { entryId: ids.savesEntry, projectId: ids.savesProject, flowId: ids.flow, currentPageKey: 'page_1', userData: USER_DATA, saveGen: SAVES_GEN });
+  await putEntry(client, process.env.TABLE_NAME as string, { entryId: ids.savesResumed, projectId: ids.savesProject, flowId: ids.flow, currentPageKey: 'page_1', userData: USER_DATA, saveGen: SAVES_GEN });
   client.destroy();
   await ensureSaveKey(secretsManager, process.env.SAVE_KEY_SECRET as string);
   const [saveKey] = (await new SaveKeySource(secretsManager, process.env.SAVE_KEY_SECRET).loadKeys()).keys;
@@ -194,7 +197,7 @@ const seed = async () => {
   });
   await new SecretsManagerLegacyKeyStore(secretsManager, process.env.SECRET_PREFIX as string).put(ids.flow, ids.project, legacyKey, new Date());
   await ensureEventBus(emulatorConfig(process.env.AWS_ENDPOINT_URL as string), process.env.EVENT_BUS_NAME as string);
-  return { entryBytes: itemSizeBytes(Item ?? {}), saveToken: mintSaveToken(saveKey, { projectId: ids.savesProject, flowId: ids.flow, entryId: ids.savesEntry }), saveKey };
+  return { entryBytes: itemSizeBytes(Item ?? {}), saveToken: mintSaveToken(saveKey, { projectId: ids.savesProject, flowId: ids.flow, entryId: ids.savesEntry, gen: SAVES_GEN }), saveKey };
 };
 
 /** The saved entry's size now: what a save to it is billed on (an update bills the larger of the item before and after). */
@@ -329,8 +332,9 @@ const seedLinkEntries = async (n: number, saveKey: SigningKey, tag: string) => {
   const made: Array<{ entryId: string; saveToken: string }> = [];
   for (let i = 0; i < n; i++) {
     const entryId = `entry_${tag}_${i}`;
-    await putEntry(dynamodb, process.env.TABLE_NAME as string, { entryId, projectId: ids.savesProject, flowId: ids.flow, currentPageKey: 'page_2', userData: USER_DATA });
-    made.push({ entryId, saveToken: mintSaveToken(saveKey, { projectId: ids.savesProject, flowId: ids.flow, entryId }) });
+    const gen = generateSaveGen();
+    await putEntry(dynamodb, process.env.TABLE_NAME as string, { entryId, projectId: ids.savesProject, flowId: ids.flow, currentPageKey: 'page_2', userData: USER_DATA, saveGen: gen });
+    made.push({ entryId, saveToken: mintSaveToken(saveKey, { projectId: ids.savesProject, flowId: ids.flow, entryId, gen }) });
   }
   return made;
 };
@@ -562,7 +566,7 @@ const main = async () => {
   try {
     const { entryBytes, saveToken, saveKey } = await seed();
     const valid = computeToken(secret, ids.entry, FUTURE);
-    const savesResumeBody = JSON.stringify({ flow_id: ids.flow, project_id: ids.savesProject, entry_id: ids.savesEntry, token: computeToken(secret, ids.savesEntry, FUTURE), expires_at: FUTURE });
+    const savesResumeBody = JSON.stringify({ flow_id: ids.flow, project_id: ids.savesProject, entry_id: ids.savesResumed, token: computeToken(secret, ids.savesResumed, FUTURE), expires_at: FUTURE });
     const bodies = {
       valid: resumeBody(valid, FUTURE),
       'valid, campaign link': resumeBody(computeToken(secret, ids.entry, CAMPAIGN_FUTURE), CAMPAIGN_FUTURE),

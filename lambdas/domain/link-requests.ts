@@ -7,6 +7,14 @@ import { originAllowed } from './origin-policy';
 import type { VersionedStore } from './ports';
 import { admit, checkSaveToken, type SaveContext, type SaveDeps, saveKeyAhead } from './saves';
 
+/**
+ * The query parameter that marks a link a page asked for (`sr_confirm=1`): the
+ * shipped clients resume such a link only after the person clicks "Continue",
+ * so a mail scanner that runs the page does not use it up (docs/security.md).
+ * It is part of the full link, so a short link's redirect carries it too.
+ */
+export const PAGE_LINK_MARKER = 'sr_confirm';
+
 /** Links a page may ask for, per entry, in any rolling hour. */
 export const MAX_LINK_REQUESTS_PER_HOUR = 3;
 
@@ -57,7 +65,9 @@ const resumeUrlOf = (req: LinkRequestBody, origin: string, allowedOrigins: reado
   if (!originAllowed(url.origin, allowedOrigins.filter((o) => o !== '*'))) {
     throw invalidRequest(`resume_url must be on one of the project's allowed origins, and ${url.origin} is not`);
   }
-  return resumeUrl;
+  const marked = new URL(resumeUrl);
+  marked.searchParams.set(PAGE_LINK_MARKER, '1');
+  return marked.href;
 };
 
 const tooMany = (oldest: number, now: number): ApiError =>
@@ -69,8 +79,9 @@ const tooMany = (oldest: number, now: number): ApiError =>
  * A page asks for a resume link to be sent to its user: same admission as a
  * save (browser saves on, one of the project's origins), the entry's save
  * token checked with no read, then one of the entry's hourly slots taken, a
- * link minted (short for SMS), and a `Resume Link Requested` event put on the
- * bus for the team's rule to deliver. A request that fails after it took a
+ * single-use page link minted (short for SMS) only if the token's save
+ * generation is still the entry's, and a `Resume Link Requested` event put on
+ * the bus for the team's rule to deliver. A request that fails after it took a
  * slot gives the slot back, so a user can retry what was never sent.
  */
 export const requestLink = async (
@@ -84,7 +95,7 @@ export const requestLink = async (
   checkTo(req.channel, req.to);
   // admit refused a request without an Origin.
   const resumeUrl = resumeUrlOf(req, context.origin!, keySet.allowedOrigins ?? []);
-  await checkSaveToken(req.save_token, { projectId: req.project_id, flowId: req.flow_id, entryId }, deps, saveKey);
+  const saveGen = await checkSaveToken(req.save_token, { projectId: req.project_id, flowId: req.flow_id, entryId }, deps, saveKey);
 
   const now = deps.now();
   await updateOptimistically(
@@ -99,7 +110,8 @@ export const requestLink = async (
   );
   try {
     const link = await mintOne(
-      { project_id: req.project_id, flow_id: req.flow_id, entry_id: entryId, resume_url: resumeUrl, short: req.channel === 'sms' },
+      // A single-use page link, minted only while the token's generation is the entry's (in the write that records it).
+      { project_id: req.project_id, flow_id: req.flow_id, entry_id: entryId, resume_url: resumeUrl, short: req.channel === 'sms', page: { saveGen } },
       deps.mint,
       deps.policy(now),
     );
