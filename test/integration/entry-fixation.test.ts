@@ -1,8 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHmac } from 'node:crypto';
+import { GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { countCalls } from '../../dev-support/call-counter';
 import { dynamodb } from '../../lambdas/adapters/clients';
+import { DynamoDbRequestLog } from '../../lambdas/adapters/dynamodb-link-limits';
 import { LINK_REQUESTS_KEY_PREFIX } from '../../lambdas/adapters/naming';
+import { MAX_PAGE_LINKS } from '../../lambdas/domain/ports';
+import { saveGenOf } from '../../lambdas/domain/save-token';
 import { computeToken } from '../../lambdas/domain/token';
 import { routePath } from '../../lambdas/http/routes';
 import { type BusSubscription, emulatorConfig, subscribe } from '../../local/event-bus';
@@ -199,14 +203,54 @@ describe('automated clients (mail scanners, link previews)', () => {
   });
 });
 
+/**
+ * Makes `readers` resumes of the entry all read it before any of them writes,
+ * then lets their writes reach the emulator one at a time: the race the
+ * conditional write must settle, made certain. (DynamoDB applies conditional
+ * writes to one item one after another; moto's threads do not lock, so writes
+ * sent at the very same moment could both pass their condition there.)
+ */
+const readAllThenWriteInTurn = (entryId: string, readers: number) => {
+  let reads = 0;
+  let allRead!: () => void;
+  const read = new Promise<void>((resolve) => (allRead = resolve));
+  let turn: Promise<unknown> = Promise.resolve();
+  const name = `read-all-then-write-${entryId}`;
+  const ofEntry = (args: unknown) => (args as { input?: { Key?: { entry_id?: { S?: string } } } }).input?.Key?.entry_id?.S === entryId;
+  // Typed as call-counter.ts types it: the SDK's own types tie a middleware to one input type.
+  const stack = dynamodb.middlewareStack as unknown as { add(mw: unknown, options: { step: 'initialize'; name: string }): void; remove(name: string): boolean };
+  stack.add(
+    (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
+      if (!ofEntry(args)) return next(args);
+      if (context.commandName === 'GetItemCommand') {
+        const out = await next(args);
+        if (++reads === readers) allRead();
+        return out;
+      }
+      if (context.commandName !== 'UpdateItemCommand') return next(args);
+      await read;
+      const mine = turn.then(() => next(args));
+      turn = mine.catch(() => undefined);
+      return mine;
+    },
+    { step: 'initialize', name },
+  );
+  return () => stack.remove(name);
+};
+
 describe('page links are single-use', () => {
   it('of five resumes of one page link at once, exactly one succeeds; the others answer 401 link_revoked', async () => {
     const p = await project();
     const { entry_id, save_token } = await create(p);
     expect((await requestLink(p, entry_id, save_token, VICTIM)).status).toBe(202);
     const link = await mailedTo(entry_id, VICTIM);
-
-    const replies = await Promise.all([1, 2, 3, 4, 5].map(() => resume(p, entry_id, link)));
+    const release = readAllThenWriteInTurn(entry_id, 5);
+    let replies;
+    try {
+      replies = await Promise.all([1, 2, 3, 4, 5].map(() => resume(p, entry_id, link)));
+    } finally {
+      release();
+    }
 
     expect(replies.map((r) => r.status).sort()).toEqual([200, 401, 401, 401, 401]);
     expect(replies.filter((r) => r.status === 401).map(errorCode)).toEqual(Array(4).fill('link_revoked'));
@@ -229,6 +273,32 @@ describe('page links are single-use', () => {
   });
 });
 
+describe('the page links an entry records', () => {
+  /** Gives the entry `n` page links of its current generation, expiring at `expiresAt` (epoch seconds), as if asked for before. */
+  const recordPageLinks = async (entryId: string, gen: string, n: number, expiresAt: number) => {
+    const links = Object.fromEntries(Array.from({ length: n }, (_, i) => [`digest_${i}`, { M: { g: { S: gen }, x: { N: String(expiresAt) } } }]));
+    await dynamodb.send(new UpdateItemCommand({ TableName: process.env.TABLE_NAME, Key: { entry_id: { S: entryId } }, UpdateExpression: 'SET page_links = :m', ExpressionAttributeValues: { ':m': { M: links } } }));
+  };
+  const pageLinkCount = async (entryId: string) =>
+    Object.keys((await dynamodb.send(new GetItemCommand({ TableName: process.env.TABLE_NAME, Key: { entry_id: { S: entryId } }, ConsistentRead: true }))).Item?.page_links?.M ?? {}).length;
+
+  it(`are at most ${MAX_PAGE_LINKS} unexpired ones: past that a link request answers 429 too_many_link_requests; expired ones are dropped at the next request`, async () => {
+    const p = await project();
+    const { entry_id, save_token } = await create(p);
+    const now = Math.floor(Date.now() / 1000);
+    await recordPageLinks(entry_id, saveGenOf(save_token)!, MAX_PAGE_LINKS, now + 3600);
+
+    const full = await requestLink(p, entry_id, save_token, VICTIM);
+    expect([full.status, errorCode(full), full.headers.get('retry-after')]).toEqual([429, 'too_many_link_requests', expect.stringMatching(/^3[56]\d\d$/)]);
+    expect(await pageLinkCount(entry_id)).toBe(MAX_PAGE_LINKS);
+
+    await recordPageLinks(entry_id, saveGenOf(save_token)!, MAX_PAGE_LINKS, now - 1);
+    expect((await requestLink(p, entry_id, save_token, VICTIM)).status).toBe(202);
+    expect(await pageLinkCount(entry_id)).toBe(1);
+    await bus.drain();
+  });
+});
+
 describe('save tokens end with revoke-links and with erasure', () => {
   it('revoke-links ends every save token of the entry: progress and link requests answer 401 invalid_save_token', async () => {
     const p = await project();
@@ -240,6 +310,8 @@ describe('save tokens end with revoke-links and with erasure', () => {
     const link = await requestLink(p, entry_id, save_token, ATTACKER);
     expect([link.status, errorCode(link)]).toEqual([401, 'invalid_save_token']);
     expect((await bus.drain()).filter((e) => e.detail.entry_id === entry_id)).toEqual([]);
+    // The hour's slot the refused request took is given back.
+    expect((await new DynamoDbRequestLog(dynamodb, process.env.TABLE_NAME!, LINK_REQUESTS_KEY_PREFIX).read(entry_id))?.value ?? []).toEqual([]);
   });
 
   it('after DELETE and an admin PUT that re-creates the entry under its id, the old token answers 401; an admin PUT that updates keeps the page saving', async () => {
