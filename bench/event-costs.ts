@@ -58,7 +58,7 @@ A link request (\`POST /v1/entries/{entry_id}/link-requests\`) puts one custom e
 ${row('HTTP API requests', email.httpApi, sms.httpApi, `$${(PRICES.httpApiRequest * 1e6).toFixed(2)} per million`)}
 ${row('Lambda requests', email.lambdaRequests, sms.lambdaRequests, `$${(PRICES.lambdaRequest * 1e6).toFixed(2)} per million`)}
 ${row('Lambda duration (AWS calls only)', email.lambdaDuration, sms.lambdaDuration, `${MEMORY_MB} MB, ${email.latencyMs} / ${sms.latencyMs} ms: ${AWS_CALL_LATENCY_MS.dynamodb} ms per call; the handler's own time is not timed here`)}
-${row('DynamoDB', email.dynamodb, sms.dynamodb, 'strongly consistent reads of the count and the entry, the count\'s write (and the short link\'s), 1 unit each')}
+${row('DynamoDB', email.dynamodb, sms.dynamodb, 'strongly consistent reads of the count and the entry, the count\'s write, the page link\'s record on the entry (and the short link), 1 unit each')}
 ${row('Secrets Manager', email.secretsManager, sms.secretsManager, 'mint\'s read of the project\'s newest key, fresh on every link so a revoked key never signs')}
 ${row('**EventBridge**', email.eventBridge, sms.eventBridge, 'one custom event')}
 ${row('**total**', email.total, sms.total, 'reported, not budgeted')}

@@ -31,6 +31,8 @@ export interface RecordedResults {
   readonly costWithConsistentReads: { readonly total: number };
   readonly costViaFunctionUrl: number;
   readonly costPerMillionSaves: { readonly total: number };
+  /** A person's resume of a browser-saves project's entry, with the rotation of its save generation (runs recorded since issue 26). */
+  readonly costWithSaveRotation?: { readonly total: number };
   readonly costInputs: { readonly memoryMb: number };
 }
 
@@ -65,7 +67,11 @@ ${row('cost per million requests, modelled (us-east-1)', '', (fn) => (fn === 'br
 | option | what it changes | what it costs |
 |---|---|---|
 | the defaults | a resume that lands on a new instance waits for the cold resume above | ${dollars(r.cost.total)} per million resumes, ${dollars(r.costPerMillionSaves.total)} per million saves |
-| \`provisionedConcurrency: n\` | n load-entry-data instances kept initialised: a resume that finds one free waits only for the warm figure | $${monthly.toFixed(2)} a month per instance at ${r.costInputs.memoryMb} MB (arm64, us-east-1), billed while configured, used or not; the resumes it serves are billed at its lower duration rate |
+${
+  r.costWithSaveRotation === undefined
+    ? ''
+    : `| browser saves on for a project | a person's resume of one of its entries also hands over the save capability: one conditional \`UpdateItem\` of the entry | ${dollars(r.costWithSaveRotation.total)} per million such resumes |\n`
+}| \`provisionedConcurrency: n\` | n load-entry-data instances kept initialised: a resume that finds one free waits only for the warm figure | $${monthly.toFixed(2)} a month per instance at ${r.costInputs.memoryMb} MB (arm64, us-east-1), billed while configured, used or not; the resumes it serves are billed at its lower duration rate |
 | \`consistentReads: true\` | resumes read entries strongly consistently | ${dollars(r.costWithConsistentReads.total)} per million resumes |
 | \`currentContractFunctionUrl: true\` | the current contract on a Function URL too: no API Gateway fee, no access log line | ${dollars(r.costViaFunctionUrl)} per million resumes called on the URL |
 | \`activeTracing: false\` | no X-Ray traces | at least $0.25 per million less (X-Ray is not in the model) |

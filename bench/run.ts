@@ -31,7 +31,7 @@ import { dynamodb, secretsManager } from '../lambdas/adapters/clients';
 import { eventBridge } from '../lambdas/adapters/event-bus';
 import { SaveKeySource } from '../lambdas/adapters/save-key-source';
 import { SecretsManagerLegacyKeyStore } from '../lambdas/adapters/secrets-manager-legacy-key-store';
-import { mintSaveToken } from '../lambdas/domain/save-token';
+import { generateSaveGen, mintSaveToken } from '../lambdas/domain/save-token';
 import { generateCredentialId, generateSecretValue } from '../lambdas/domain/project-keys';
 import { computeToken } from '../lambdas/domain/token';
 import { linkDigest } from '../lambdas/domain/link-digest';
@@ -73,7 +73,9 @@ const FUTURE = '2099-12-01T00:00:00.000Z';
 /** The expiry of the link minted with a campaign: another link to the same entry. */
 const CAMPAIGN_FUTURE = '2099-11-01T00:00:00.000Z';
 const PAST = '2024-01-01T00:00:00.000Z';
-const ids = { project: 'proj_bench', flow: 'flow_bench', entry: 'entry_bench', savesProject: 'proj_saves', savesEntry: 'entry_saves' };
+// savesResumed is resumed by people, each resume rotating its save generation; savesEntry is the one the bench saves to.
+const ids = { project: 'proj_bench', flow: 'flow_bench', entry: 'entry_bench', savesProject: 'proj_saves', savesEntry: 'entry_saves', savesResumed: 'entry_saves_resumed' };
+const SAVES_GEN = 'benchSaveGen0000';
 /** The page a browser-saves project takes saves from. */
 const SITE = 'https://quiz.example';
 const USER_DATA = { first_name: 'Ada', favourite_colour: 'green', plan: 'team', newsletter: true, seats: 5 };
@@ -178,7 +180,8 @@ const seed = async () => {
   );
   const { Item } = await client.send(new GetItemCommand({ TableName: process.env.TABLE_NAME, Key: { entry_id: { S: ids.entry } }, ConsistentRead: true }));
   // An entry a page saves to: a browser-saves project, its save key, and the save token a page holds for the entry.
-  await putEntry(client, process.env.TABLE_NAME as string, { entryId: ids.savesEntry, projectId: ids.savesProject, flowId: ids.flow, currentPageKey: 'page_1', userData: USER_DATA });
+  await putEntry(client, process.env.TABLE_NAME as string, { entryId: ids.savesEntry, projectId: ids.savesProject, flowId: ids.flow, currentPageKey: 'page_1', userData: USER_DATA, saveGen: SAVES_GEN });
+  await putEntry(client, process.env.TABLE_NAME as string, { entryId: ids.savesResumed, projectId: ids.savesProject, flowId: ids.flow, currentPageKey: 'page_1', userData: USER_DATA, saveGen: SAVES_GEN });
   client.destroy();
   await ensureSaveKey(secretsManager, process.env.SAVE_KEY_SECRET as string);
   const [saveKey] = (await new SaveKeySource(secretsManager, process.env.SAVE_KEY_SECRET).loadKeys()).keys;
@@ -198,12 +201,12 @@ const seed = async () => {
   });
   await new SecretsManagerLegacyKeyStore(secretsManager, process.env.SECRET_PREFIX as string).put(ids.flow, ids.project, legacyKey, new Date());
   await ensureEventBus(emulatorConfig(process.env.AWS_ENDPOINT_URL as string), process.env.EVENT_BUS_NAME as string);
-  return { entryBytes: itemSizeBytes(Item ?? {}), saveToken: mintSaveToken(saveKey, { projectId: ids.savesProject, flowId: ids.flow, entryId: ids.savesEntry }), saveKey };
+  return { entryBytes: itemSizeBytes(Item ?? {}), saveToken: mintSaveToken(saveKey, { projectId: ids.savesProject, flowId: ids.flow, entryId: ids.savesEntry, gen: SAVES_GEN }), saveKey };
 };
 
 /** The saved entry's size now: what a save to it is billed on (an update bills the larger of the item before and after). */
-const savedEntryBytes = async () => {
-  const { Item } = await dynamodb.send(new GetItemCommand({ TableName: process.env.TABLE_NAME, Key: { entry_id: { S: ids.savesEntry } }, ConsistentRead: true }));
+const savedEntryBytes = async (entryId = ids.savesEntry) => {
+  const { Item } = await dynamodb.send(new GetItemCommand({ TableName: process.env.TABLE_NAME, Key: { entry_id: { S: entryId } }, ConsistentRead: true }));
   return itemSizeBytes(Item ?? {});
 };
 
@@ -223,7 +226,7 @@ type Invoke = (e: unknown, c: unknown) => Promise<{ statusCode?: number }>;
 const countAwsCalls = async (handler: Invoke, bodies: Record<string, string>, routeKey?: string) => {
   const ddb = countCalls(dynamodb);
   const sm = countCalls(secretsManager);
-  const result: Record<string, { dynamodb: number; getItem: number; putItem: number; secretsManager: number; requests: number; status: number }> = {};
+  const result: Record<string, { dynamodb: number; getItem: number; putItem: number; updateItem: number; secretsManager: number; requests: number; status: number }> = {};
   try {
     await handler(event(Object.values(bodies)[0], routeKey ?? undefined, routeKey ? '/' : undefined), lambdaContext('bench'));
     for (const [kind, body] of Object.entries(bodies)) {
@@ -233,7 +236,7 @@ const countAwsCalls = async (handler: Invoke, bodies: Record<string, string>, ro
       const n = 50;
       for (let i = 0; i < n; i++) status = (await handler(event(body, routeKey ?? undefined, routeKey ? '/' : undefined), lambdaContext('bench'))).statusCode ?? 0;
       const of = (command: string) => ddb.calls.filter((c) => c === command).length / n;
-      result[kind] = { dynamodb: ddb.calls.length / n, getItem: of('GetItemCommand'), putItem: of('PutItemCommand'), secretsManager: sm.calls.length / n, requests: n, status };
+      result[kind] = { dynamodb: ddb.calls.length / n, getItem: of('GetItemCommand'), putItem: of('PutItemCommand'), updateItem: of('UpdateItemCommand'), secretsManager: sm.calls.length / n, requests: n, status };
     }
   } finally {
     ddb.detach();
@@ -333,8 +336,9 @@ const seedLinkEntries = async (n: number, saveKey: SigningKey, tag: string) => {
   const made: Array<{ entryId: string; saveToken: string }> = [];
   for (let i = 0; i < n; i++) {
     const entryId = `entry_${tag}_${i}`;
-    await putEntry(dynamodb, process.env.TABLE_NAME as string, { entryId, projectId: ids.savesProject, flowId: ids.flow, currentPageKey: 'page_2', userData: USER_DATA });
-    made.push({ entryId, saveToken: mintSaveToken(saveKey, { projectId: ids.savesProject, flowId: ids.flow, entryId }) });
+    const gen = generateSaveGen();
+    await putEntry(dynamodb, process.env.TABLE_NAME as string, { entryId, projectId: ids.savesProject, flowId: ids.flow, currentPageKey: 'page_2', userData: USER_DATA, saveGen: gen });
+    made.push({ entryId, saveToken: mintSaveToken(saveKey, { projectId: ids.savesProject, flowId: ids.flow, entryId, gen }) });
   }
   return made;
 };
@@ -571,7 +575,7 @@ const main = async () => {
   try {
     const { entryBytes, saveToken, saveKey } = await seed();
     const valid = computeToken(secret, ids.entry, FUTURE);
-    const savesResumeBody = JSON.stringify({ flow_id: ids.flow, project_id: ids.savesProject, entry_id: ids.savesEntry, token: computeToken(secret, ids.savesEntry, FUTURE), expires_at: FUTURE });
+    const savesResumeBody = JSON.stringify({ flow_id: ids.flow, project_id: ids.savesProject, entry_id: ids.savesResumed, token: computeToken(secret, ids.savesResumed, FUTURE), expires_at: FUTURE });
     const bodies = {
       valid: resumeBody(valid, FUTURE),
       'valid, campaign link': resumeBody(computeToken(secret, ids.entry, CAMPAIGN_FUTURE), CAMPAIGN_FUTURE),
@@ -585,7 +589,12 @@ const main = async () => {
     };
     const current = ((await import('../lambdas/load-entry-data/index')) as { handler: Invoke }).handler;
     const legacy = ((await import('../lambdas/legacy-load-entry-data/index')) as { handler: Invoke }).handler;
-    const calls = { 'load-entry-data': await countAwsCalls(current, bodies), 'legacy-load-entry-data': await countAwsCalls(legacy, legacyBodies, '$default') };
+    const calls = {
+      'load-entry-data': await countAwsCalls(current, bodies),
+      'legacy-load-entry-data': await countAwsCalls(legacy, legacyBodies, '$default'),
+    };
+    // A person's resume of a browser-saves project's entry: the read, then the rotation of its save generation.
+    const savesResumeCalls = (await countAwsCalls(current, { 'valid, browser-saves project': savesResumeBody }))['valid, browser-saves project'];
     const saves = ((await import('../lambdas/browser-saves/index')) as { handler: Invoke }).handler;
     const saveCalls = await countSaveCalls(saves, saveToken);
     const linkRequests = ((await import('../lambdas/link-requests/index')) as { handler: Invoke }).handler;
@@ -596,7 +605,7 @@ const main = async () => {
       'legacy-load-entry-data': await unknownIdReads(legacy, (id) => legacyBody(computeToken(legacyKey, ids.entry, FUTURE), FUTURE).replace(ids.flow, id), '$default'),
     };
 
-    const results: Record<string, unknown> = { date: new Date().toISOString(), machine: `${os.cpus().length} × ${os.cpus()[0]?.model}, Node ${process.version}, load average ${os.loadavg()[0].toFixed(1)} at the start`, quick, floorBytes: floor.bytes, sizes, addedOverFloor: Object.fromEntries(addedOverFloor), calls, saveCalls, linkRequestCalls, expiredLinkCalls, unknownIds };
+    const results: Record<string, unknown> = { date: new Date().toISOString(), machine: `${os.cpus().length} × ${os.cpus()[0]?.model}, Node ${process.version}, load average ${os.loadavg()[0].toFixed(1)} at the start`, quick, floorBytes: floor.bytes, sizes, addedOverFloor: Object.fromEntries(addedOverFloor), calls, savesResumeCalls, saveCalls, linkRequestCalls, expiredLinkCalls, unknownIds };
     const rows: string[] = [];
     let costSection = '';
     let eventSection = '';
@@ -633,6 +642,9 @@ const main = async () => {
     const cv = calls['load-entry-data']['valid, campaign link'];
     const campaignCallsOk = cv.status === 200 && cv.getItem === 1 && cv.putItem === 1 && cv.dynamodb === 2 && cv.secretsManager === 0;
     rows.push(`| AWS calls, load-entry-data, valid, a person's resume of a campaign link (status ${cv.status}) | ${cv.getItem} GetItem, ${cv.putItem} PutItem (resumed#), ${cv.dynamodb - cv.getItem - cv.putItem} other DynamoDB, ${cv.secretsManager} SM | | exactly 1 GetItem, 1 PutItem, 0 SM | ${check(campaignCallsOk, `load-entry-data campaign resume: ${JSON.stringify(cv)}`)} |`);
+    const sr = savesResumeCalls;
+    const savesResumeOk = sr.status === 200 && sr.getItem === 1 && sr.updateItem === 1 && sr.dynamodb === 2 && sr.secretsManager === 0;
+    rows.push(`| AWS calls, load-entry-data, valid, a person's resume of a browser-saves project's entry (status ${sr.status}) | ${sr.getItem} GetItem, ${sr.updateItem} UpdateItem (its new save generation), ${sr.dynamodb - sr.getItem - sr.updateItem} other DynamoDB, ${sr.secretsManager} SM | | exactly 1 GetItem, 1 UpdateItem, 0 SM | ${check(savesResumeOk, `load-entry-data browser-saves resume: ${JSON.stringify(sr)}`)} |`);
     for (const [kind, c] of Object.entries(saveCalls)) {
       // A create also takes its source's slot (a read and a compare-and-swap) and its project's day (one conditional update).
       const [expected, status] = kind === 'create' ? [{ GetItem: 1, PutItem: 2, UpdateItem: 1 }, 201] : [{ UpdateItem: 1 }, 200];
@@ -644,8 +656,9 @@ const main = async () => {
     // Exactly these calls, no more: a read and a compare-and-swap for each rolling count (the entry's, the source's, the recipient's),
     // the project's day (one conditional update), mint's fresh key read and entry read, (SMS) the short link, one PutEvents.
     const LINK_REQUEST_CALLS: Record<keyof typeof linkRequestCalls, { calls: Record<string, number>; status: number }> = {
-      email: { calls: { GetItem: 4, PutItem: 3, UpdateItem: 1, GetSecretValue: 1, PutEvents: 1 }, status: 202 },
-      sms: { calls: { GetItem: 4, PutItem: 3, UpdateItem: 1, GetSecretValue: 1, BatchWriteItem: 1, PutEvents: 1 }, status: 202 },
+      // UpdateItem: the project's day, and the page link's record on the entry, under the save token's generation.
+      email: { calls: { GetItem: 4, PutItem: 3, UpdateItem: 2, GetSecretValue: 1, PutEvents: 1 }, status: 202 },
+      sms: { calls: { GetItem: 4, PutItem: 3, UpdateItem: 2, GetSecretValue: 1, BatchWriteItem: 1, PutEvents: 1 }, status: 202 },
       'fourth within the hour': { calls: { GetItem: 1 }, status: 429 },
     };
     const callText = (calls: Record<string, number>) => Object.entries(calls).sort(([a], [b]) => a.localeCompare(b)).map(([name, n]) => `${n} ${name}`).join(', ') || 'none';
@@ -794,6 +807,16 @@ const main = async () => {
       const campaignCost = costPerMillion(campaignInputs);
       rows.push(`| AWS calls per timed resume of a campaign link, as sent over HTTP | ${campaignAwsCalls.dynamodb} DynamoDB, ${campaignAwsCalls.secretsManager} SM, ${wc.awsCallsPerRequest.other ?? 0} other | | 2 DynamoDB (GetItem, PutItem), 0 other | ${check(campaignAwsCalls.dynamodb === 2 && !wc.awsCallsPerRequest.other && Object.keys(wc.statuses).join() === '200', `warm campaign resumes sent ${JSON.stringify(wc.awsCallsPerRequest)} AWS requests, statuses ${JSON.stringify(wc.statuses)}`)} |`);
       rows.push(`| cost per million resumes with campaign data: a person's resume of a campaign link (request line ${warmCampaign.logBytesPerRequest.toFixed(0)} B, ${Math.ceil(campaignInputs.durationMs)} ms billed with 2 × ${AWS_CALL_LATENCY_MS.dynamodb} ms, 1 write unit) | $${campaignCost.total.toFixed(3)} | | reported (the note is written only for a person's resume of a campaign link) | |`);
+      // A person's resume of a browser-saves project's entry, on the same model: the rotation's UpdateItem adds its latency and the write units of the entry.
+      const rotatedBytes = await savedEntryBytes(ids.savesResumed);
+      const rotatingInputs = {
+        ...inputs,
+        durationMs: modelledDurationMs(w.ownFast, { ...awsCalls, dynamodb: awsCalls.dynamodb + 1 }),
+        readUnitsPerRequest: readUnits(rotatedBytes, false),
+        writeUnitsPerRequest: writeUnits(rotatedBytes),
+      };
+      const rotatingCost = costPerMillion(rotatingInputs);
+      rows.push(`| cost per million resumes of a browser-saves project's entries, with the rotation of the save generation (1 GetItem + 1 UpdateItem of a ${rotatedBytes} B entry, ${writeUnits(rotatedBytes)} write unit, ${Math.ceil(rotatingInputs.durationMs)} ms billed with 2 × ${AWS_CALL_LATENCY_MS.dynamodb} ms) | $${rotatingCost.total.toFixed(3)} | ${ratio(rotatingCost.total, cost.total)}× a resume without browser saves | reported (other projects' resumes make no write) | |`);
       // Mint records each link on its entry: one UpdateItem, billed on the whole entry.
       rows.push(`| DynamoDB writes per link minted with a campaign: its record on the entry (a conditional UpdateItem of the ${entryBytes} B entry; a batch with a campaign writes one per link, one without writes none) | ${writeUnits(entryBytes)} write unit ($${(writeUnits(entryBytes) * PRICES.dynamodbWriteUnit * 1e6).toFixed(3)} per million links) | | reported | |`);
       // Saves, on the same model: own time plus the stated latency of their one write, and the write units of the entry saved.
@@ -828,6 +851,8 @@ const main = async () => {
 | CloudWatch Logs | ${cost.logs.toFixed(3)} | ${inputs.logBytesPerRequest.toFixed(0)} B per resume: the Lambda's request line (${lambdaLogBytes.toFixed(0)} B, measured) and API Gateway's access line (${API_ACCESS_LINE_BYTES} B, modelled from its format) |
 | **total** | **${cost.total.toFixed(3)}** | budget ${BUDGET.costPerMillion} |
 
+A person's resume of a browser-saves project's entry also rotates its save generation (one conditional UpdateItem of the ${rotatedBytes} B entry, ${writeUnits(rotatedBytes)} write unit, and its ${AWS_CALL_LATENCY_MS.dynamodb} ms): **$${rotatingCost.total.toFixed(3)} per million** such resumes, ${ratio(rotatingCost.total, cost.total)}× the figure above. A resume of any other project's entry, and an automated client's, makes no write.
+
 Lambda duration is billed as the handler's own time, measured here with the waits on the emulator taken out, plus a stated in-region latency for each AWS call (${AWS_CALL_LATENCY_MS.dynamodb} ms per GetItem; the source and the reasoning are in bench/prices.ts). Neither the wait on moto nor what other processes add to the handler's time is billed: both follow this machine's load, not AWS's. The own time is therefore the fast end of its distribution (p1 of ${w.n} calls), the figure other processes cannot inflate; its median is shown beside it.
 
 ## Cost per million saves, by component (us-east-1, modelled)
@@ -848,6 +873,7 @@ A page's save of its progress (\`${SAVE.key}\`), billed on the same model.
         costViaFunctionUrl: viaFunctionUrl,
         costWithConsistentReads: strongReads,
         costWithCampaignData: campaignCost,
+        costWithSaveRotation: rotatingCost,
         costInputsWithCampaignData: campaignInputs,
         entryBytes,
         apiAccessLineBytes: API_ACCESS_LINE_BYTES,

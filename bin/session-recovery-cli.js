@@ -69,6 +69,7 @@ function readLinkParameters(search, names) {
   };
 }
 var LINK_PARAMETERS = { token: "token", entryId: "entry_id", expiresAt: "expires_at" };
+var CLEARED_PARAMETERS = [...Object.values(LINK_PARAMETERS), "sr_confirm"];
 function readResumeLink(url = window.location.href) {
   return readLinkParameters(new URL(url).search, LINK_PARAMETERS);
 }
@@ -174,7 +175,19 @@ var expiresAtRegExp = new RegExp(EXPIRES_AT_PATTERN);
 var tokenRegExp = new RegExp(TOKEN_PATTERN);
 
 // lambdas/domain/recovery.ts
+import { isbot } from "isbot";
 var COMPLETION_WINDOW_SECONDS = 7 * 86400;
+
+// lambdas/domain/save-token.ts
+var SAVE_TOKEN_PATTERN = "^s2\\.[A-Za-z0-9_-]{16}\\.[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$";
+var RETIRED_SAVE_TOKEN_PATTERN = "^s1\\.[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$";
+var SAVE_TOKEN_SCHEMA = {
+  type: "string",
+  minLength: 46,
+  maxLength: 63,
+  pattern: `^(?:${SAVE_TOKEN_PATTERN.slice(1, -1)}|${RETIRED_SAVE_TOKEN_PATTERN.slice(1, -1)})$`
+};
+var saveTokenRegExp = new RegExp(SAVE_TOKEN_PATTERN);
 
 // lambdas/domain/token-v2.ts
 var V2_TOKEN_PATTERN = "^v2\\.cred_[0-9a-f]{20}\\.[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$";

@@ -195,7 +195,8 @@ function output(userData, helperFunctions, triggerContext) {
       console.info('Session recovery: restored the saved entry; going to ' + data.entry.current_page_key)
       return { status: 'restored', entry: restored }
     }
-    return fail(errorCodeOf(res.status, data), res.status, data && data.error && data.error.message)
+    const code = errorCodeOf(res.status, data)
+    return fail(code, res.status, data && data.error && data.error.message)
   }, (err) => fail('network_error', 0, err && err.message)).catch((err) => {
     // setUserData or goToPage threw: a problem in the page, not in the link.
     console.error('Session recovery: the page could not apply the result:', err)

@@ -33,6 +33,13 @@
 //   visit came from a resume link.
 // - When the project takes browser saves, the resume answers a save token: it is
 //   kept in localStorage, so embeddables-save-action.js goes on saving to this entry.
+// - A link the page asked for ("Send me a link", link-requests) carries
+//   sr_confirm=1 and works once. So that a mail scanner that runs the page does
+//   not use it up, the Action posts it only after the person clicks "Continue"
+//   on a small panel it adds at the foot of the page. To use a button of your
+//   own Embeddable instead, set window.SessionRecoveryConfirm to a function
+//   returning a Promise that resolves on that button's click, before this
+//   Action runs. Such a link opened a second time fails with link_used.
 
 // @TODO: Replace these with your own values
 const EMBEDDABLE_ID = '<EMBEDDABLE_ID>'              // Your Embeddable ID (sent as flow_id)
@@ -48,6 +55,7 @@ const SESSION_RECOVERY_HINTS = {
   invalid_request: 'the endpoint refused the link\'s parameters as malformed; check that the backend URL-encodes token, entry_id and expires_at',
   invalid_token: 'the token does not match: the link was altered, PROJECT_ID is not the project whose Token Signing Secret signed it, or that secret was revoked or replaced',
   link_revoked: 'this link has been revoked; send the user a new one',
+  link_used: 'this link was already used (a link the page asked for works once); the user can ask for a new one',
   token_expired: 'the link has expired; send the user a new one',
   entry_not_found: 'no saved entry of this Embeddable has this entry_id (wrong EMBEDDABLE_ID, or the entry was erased or is past retention)',
   forbidden: 'the project does not accept calls from this page\'s origin; add it to the project\'s allowed origins',
@@ -172,6 +180,41 @@ function output(userData, helperFunctions, triggerContext) {
     }
   }
 
+  // Whether the link in `search` is one a page asked for (link-requests marks it
+  // sr_confirm=1): such a link works once, so it is resumed only after the person
+  // clicks "Continue", never by a mail scanner that runs the page on its own.
+  function needsConfirmation(search) {
+    for (const [name, value] of new URLSearchParams(search)) {
+      if (linkParameterName(name) === 'sr_confirm' && value.trim() === '1') return true
+    }
+    return false
+  }
+
+  // Resolves once the person clicks "Continue" on a small panel added to `doc`'s
+  // page (then removed): what a single-use link waits for before it is resumed.
+  function confirmByClick(doc) {
+    return new Promise((resolve) => {
+      const panel = doc.createElement('div')
+      panel.setAttribute('role', 'dialog')
+      panel.setAttribute('aria-label', 'Continue where you left off')
+      panel.setAttribute('data-session-recovery-confirm', '')
+      panel.style.cssText = 'position:fixed;inset:auto 0 0 0;z-index:2147483647;padding:16px;background:#fff;color:#111;border-top:1px solid #ccc;font:16px/1.4 system-ui,sans-serif;text-align:center'
+      const text = doc.createElement('p')
+      text.textContent = 'Pick up where you left off.'
+      text.style.margin = '0 0 8px'
+      const button = doc.createElement('button')
+      button.type = 'button'
+      button.textContent = 'Continue'
+      button.addEventListener('click', () => {
+        panel.remove()
+        resolve()
+      })
+      panel.append(text, button)
+      doc.body.append(panel)
+      button.focus()
+    })
+  }
+
 
   function fail(code, status, message) {
     const detail = [status ? 'HTTP ' + status : '', message || ''].filter(Boolean).join(': ')
@@ -192,21 +235,28 @@ function output(userData, helperFunctions, triggerContext) {
   // Some but not all: a damaged link. Say so rather than silently starting afresh.
   if (!token || !entryId || !expiresAt) return Promise.resolve(fail('incomplete_link'))
 
-  console.info('Session recovery: restoring the saved entry from the link')
-  return fetch(LOAD_ENTRY_DATA_URL, simplePost({
-    flow_id: EMBEDDABLE_ID,
-    project_id: PROJECT_ID,
-    entry_id: entryId,
-    token,
-    expires_at: expiresAt,
-  })).then(async (res) => {
+  // A single-use link: only once the person asks to continue (a mail scanner that runs the page never does).
+  const singleUse = needsConfirmation(search)
+  const confirmed = singleUse
+    ? Promise.resolve().then(() => (typeof window.SessionRecoveryConfirm === 'function' ? window.SessionRecoveryConfirm() : confirmByClick(document)))
+    : Promise.resolve()
+  return confirmed.then(() => {
+    console.info('Session recovery: restoring the saved entry from the link')
+    return fetch(LOAD_ENTRY_DATA_URL, simplePost({
+      flow_id: EMBEDDABLE_ID,
+      project_id: PROJECT_ID,
+      entry_id: entryId,
+      token,
+      expires_at: expiresAt,
+    }))
+  }).then(async (res) => {
     let data = null
     try { data = await res.json() } catch { /* not JSON: handled below */ }
 
     // If the User Data is successfully retrieved,
     // set the user data and navigate to the user's current page
     if (res.ok && data && data.entry) {
-      const link = [TOKEN_URL_PARAM_KEY, ENTRY_ID_URL_PARAM_KEY, EXPIRY_URL_PARAM_KEY]
+      const link = [TOKEN_URL_PARAM_KEY, ENTRY_ID_URL_PARAM_KEY, EXPIRY_URL_PARAM_KEY, 'sr_confirm']
       // First, so nothing that runs on the page change below reads the token in the address bar.
       try {
         window.history.replaceState(window.history.state, '', withoutLinkParameters(window.location.href, link))
@@ -224,7 +274,9 @@ function output(userData, helperFunctions, triggerContext) {
       console.info('Session recovery: restored the saved entry; going to ' + data.entry.current_page_key)
       return { status: 'restored', entry: restored }
     }
-    return fail(errorCodeOf(res.status, data), res.status, data && data.error && data.error.message)
+    const code = errorCodeOf(res.status, data)
+    if (code === 'link_revoked' && singleUse) return fail('link_used', res.status, 'This link was already used; ask for a new one.')
+    return fail(code, res.status, data && data.error && data.error.message)
   }, (err) => fail('network_error', 0, err && err.message)).catch((err) => {
     // setUserData or goToPage threw: a problem in the page, not in the link.
     console.error('Session recovery: the page could not apply the result:', err)

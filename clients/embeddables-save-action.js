@@ -20,8 +20,17 @@
 //   (pagehide, or the tab is hidden) goes with navigator.sendBeacon.
 // - A 503, a 429 or a network failure is retried with backoff; every other
 //   refusal gets one console message saying what to do. The save token is never logged.
+// - When the entry is resumed on another device (or its links are revoked), the
+//   save token kept here ends: the API refuses it (401 invalid_save_token). The
+//   Action then stops saving this entry, in every tab of the site, and sets
+//   session_recovery_error: 'continued_elsewhere' in the user data, so the
+//   Embeddable can tell the user the flow continued on another device (a
+//   component visible when session_recovery_error is set) and offer to start
+//   over (remove the localStorage key above; the next save starts a new entry).
+//   It never starts a new entry silently.
 // - output() returns a Promise of the outcome: { status: 'saved', entryId, seq } |
-//   { status: 'unchanged' } | { status: 'failed', code, message } | { status: 'no_page' }.
+//   { status: 'unchanged' } | { status: 'continued_elsewhere', entryId } |
+//   { status: 'failed', code, message } | { status: 'no_page' }.
 //
 // The project must take browser saves: list this page's origin in the project's
 // own allowed origins (PUT /v1/projects/{project_id}/allowed-origins), then
@@ -37,7 +46,8 @@ const SAVE_DEBOUNCE_MS = 500
 const SAVE_HINTS = {
   browser_saves_disabled: 'the project does not take saves from the browser; turn them on (PUT /v1/projects/{project_id}/browser-saves)',
   forbidden: 'the project does not accept saves from this page\'s origin; add it to the project\'s own allowed origins',
-  invalid_save_token: 'the save token kept for this entry is not valid; the next save starts a new entry',
+  continued_elsewhere: 'the entry was resumed on another device (or its links were revoked), which ended this page\'s save token; this page no longer saves it',
+  invalid_save_token: 'the save token kept for this entry is not valid',
   entry_not_found: 'the entry saved to is gone (erased, or past retention); the next save starts a new entry',
   stale_save: 'another tab or device keeps saving this entry with higher numbers; the next save tries again',
   invalid_request: 'the API refused the save as malformed; check EMBEDDABLE_ID, PROJECT_ID and the page keys',
@@ -116,6 +126,13 @@ function output(userData, helperFunctions, triggerContext) {
   // tab or device stored a higher number (409 stale_save: a clock behind, or a save
   // racing this one), the next try jumps past the refused number by 1 s, then 2 s,
   // 4 s... up to 20 times (12 days in all), then reports stale_save.
+  //
+  // A save token refused with 401 invalid_save_token means the entry was resumed
+  // on another device (or its links revoked), which ended this page's token: the
+  // saver stops saving to it, marks it ended in storage (other tabs and reloads
+  // stop too), reports continued_elsewhere once, and answers every later save
+  // { status: 'continued_elsewhere', entryId } without a request. It never starts
+  // a new entry on its own: forget() or a resume does.
   function createSaver(o) {
     const STALE_JUMPS = 20
     // 503, 429 or no answer: 5 retries, waiting 0.5 to 1 s, then 1 to 2 s, 2 to 4 s, 4 to 8 s, 8 to 16 s, or Retry-After if longer.
@@ -134,7 +151,10 @@ function output(userData, helperFunctions, triggerContext) {
     let draining = null
     let waiters = []
 
+    const CONTINUED = 'This flow was continued on another device, so this page no longer saves it.'
     const valid = (s) => s && typeof s.entry_id === 'string' && typeof s.save_token === 'string' && Number.isSafeInteger(s.seq) && s.seq >= 0
+    // The stored entry's token was ended (see above).
+    const ended = (s) => Boolean(s && s.ended === true)
     const readState = () => {
       try {
         const s = o.storage && JSON.parse(o.storage.getItem(key) || 'null')
@@ -170,6 +190,7 @@ function output(userData, helperFunctions, triggerContext) {
     async function attempt(job) {
       const mine = epoch
       const s = readState()
+      if (ended(s)) return { ended: true, entryId: s.entry_id }
       const body = { project_id: o.projectId, flow_id: o.flowId, current_page_key: job.pageKey, user_data: job.userData }
       let url = base + o.routes.createEntry
       if (s) {
@@ -199,8 +220,15 @@ function output(userData, helperFunctions, triggerContext) {
         return { retry: true, code, message, afterMs: Number.isFinite(after) ? after * 1000 : 0 }
       }
       if (code === 'stale_save' && s) return { stale: true, entryId: s.entry_id, seq: body.seq, code, message }
-      // The entry is gone (erased, or past retention) or its token is not valid: the next save starts a new entry.
-      if ((code === 'invalid_save_token' || code === 'entry_not_found') && s && epoch === mine) {
+      // The token was ended: the flow went on elsewhere. Marked for every tab, unless a resume or forget() came since.
+      if (code === 'invalid_save_token' && s) {
+        if (epoch !== mine) return { code, message }
+        const held = readState()
+        if (held && held.entry_id === s.entry_id) writeState({ ...held, ended: true })
+        return { ended: true, entryId: s.entry_id, first: true }
+      }
+      // The entry is gone (erased, or past retention): the next save starts a new entry.
+      if (code === 'entry_not_found' && s && epoch === mine) {
         const held = readState()
         if (held && held.entry_id === s.entry_id) writeState(null)
       }
@@ -213,6 +241,12 @@ function output(userData, helperFunctions, triggerContext) {
       while (unsaved()) {
         const job = latest
         const r = await attempt(job)
+        if (r.ended) {
+          handedOver = Math.max(handedOver, job.generation)
+          settle(job.generation, { status: 'continued_elsewhere', entryId: r.entryId })
+          if (r.first) o.onFailure({ code: 'continued_elsewhere', message: CONTINUED })
+          continue
+        }
         if (r.ok) {
           handedOver = Math.max(handedOver, job.generation)
           savedTo = r.entryId
@@ -264,6 +298,7 @@ function output(userData, helperFunctions, triggerContext) {
         }
         const text = JSON.stringify([pageKey, data])
         const held = readState()
+        if (ended(held)) return Promise.resolve({ status: 'continued_elsewhere', entryId: held.entry_id })
         const same = latest !== null && latest.text === text && (held ? held.entry_id : null) === savedTo
         if (same && !unsaved()) return Promise.resolve({ status: 'unchanged' })
         if (!same) latest = { generation: ++generation, pageKey, userData: data, text }
@@ -288,7 +323,7 @@ function output(userData, helperFunctions, triggerContext) {
       sendUnsaved() {
         if (!unsaved()) return false
         const s = readState()
-        if (!s) return false
+        if (!s || ended(s)) return false
         const seq = nextSeq(s)
         writeState({ ...s, seq })
         const body = { project_id: o.projectId, flow_id: o.flowId, save_token: s.save_token, seq, current_page_key: latest.pageKey, user_data: latest.userData }
@@ -316,10 +351,16 @@ function output(userData, helperFunctions, triggerContext) {
         const s = readState()
         return s ? s.entry_id : null
       },
-      // The entry and its save token, for the page's other calls about its own entry (a link request).
+      // The entry and its save token, for the page's other calls about its own entry (a link request);
+      // `ended` when the token was ended (the flow continued on another device).
       current() {
         const s = readState()
-        return s ? { entryId: s.entry_id, saveToken: s.save_token } : null
+        return s ? { entryId: s.entry_id, saveToken: s.save_token, ended: ended(s) } : null
+      },
+      // A call about the entry was refused with invalid_save_token: the token was ended.
+      markEnded(entryId) {
+        const s = readState()
+        if (s && s.entry_id === entryId) writeState({ ...s, ended: true })
       },
       dispose: cancelTimer,
     }
@@ -364,6 +405,9 @@ function output(userData, helperFunctions, triggerContext) {
 
   return savers[key].save(pageKey, userData).then((outcome) => {
     if (outcome.status === 'saved' && userData.entry_id !== outcome.entryId) helperFunctions.setUserData({ entry_id: outcome.entryId })
+    if (outcome.status === 'continued_elsewhere' && userData.session_recovery_error !== 'continued_elsewhere') {
+      helperFunctions.setUserData({ session_recovery_error: 'continued_elsewhere' })
+    }
     return outcome
   })
 }

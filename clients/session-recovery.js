@@ -39,12 +39,21 @@
  *   the project does not take browser saves, and `autosave` forgets its entry).
  * - It resolves with `null` when the URL holds none of token, entry_id, expires_at
  *   (a new visitor).
+ * - A link the page asked for (`POST /v1/entries/{entry_id}/link-requests`)
+ *   carries `sr_confirm=1` and works once: the first person's resume of the
+ *   entry ends it. So that a mail scanner which runs the page does not use it
+ *   up, such a link is posted only after the person confirms: `confirm`, a
+ *   function returning a Promise that resolves when the person clicked your own
+ *   "Continue" button, or by default a small panel with a "Continue" button
+ *   that this client adds to the page. Other links are resumed at once.
+ * - When the endpoint answers `link_revoked` for such a link, it rejects with
+ *   `link_used` ("This link was already used; ask for a new one").
  * - It rejects with a `SessionRecoveryError` on every failure. Its `code` is the
  *   endpoint's error code (`invalid_request`, `invalid_token`, `token_expired`,
  *   `link_revoked`, `entry_not_found`, `forbidden`, `payload_too_large`,
  *   `unsupported_media_type`, `service_unavailable`, `internal_error`), or one
  *   of the client's own: `incomplete_link` (one or two of the three parameters
- *   are missing), `network_error` (no response, which includes a call the
+ *   are missing), `link_used` (above), `network_error` (no response, which includes a call the
  *   browser blocked under CORS), `rate_limited` (HTTP 429 from API Gateway) and
  *   `unexpected_response` (not the endpoint's JSON). `status` is the HTTP status,
  *   0 when there was no response. `message` is the endpoint's message when it
@@ -55,6 +64,8 @@
  * parameter names behind an "&" rewritten as "&amp;", and values encoded twice.
  * The body is sent as text/plain, a CORS "simple" request with no preflight.
  */
+
+const CONTINUED_ELSEWHERE = 'This flow was continued on another device, so this page no longer saves it.'
 
 /** A resume or a save that failed; `code` says why (see above and createAutosave). */
 export class SessionRecoveryError extends Error {
@@ -112,6 +123,41 @@ function withoutLinkParameters(href, names) {
     return !names.includes(linkParameterName(name))
   })
   return url.pathname + (kept.length ? '?' + kept.join('&') : '') + url.hash
+}
+
+// Whether the link in `search` is one a page asked for (link-requests marks it
+// sr_confirm=1): such a link works once, so it is resumed only after the person
+// clicks "Continue", never by a mail scanner that runs the page on its own.
+function needsConfirmation(search) {
+  for (const [name, value] of new URLSearchParams(search)) {
+    if (linkParameterName(name) === 'sr_confirm' && value.trim() === '1') return true
+  }
+  return false
+}
+
+// Resolves once the person clicks "Continue" on a small panel added to `doc`'s
+// page (then removed): what a single-use link waits for before it is resumed.
+function confirmByClick(doc) {
+  return new Promise((resolve) => {
+    const panel = doc.createElement('div')
+    panel.setAttribute('role', 'dialog')
+    panel.setAttribute('aria-label', 'Continue where you left off')
+    panel.setAttribute('data-session-recovery-confirm', '')
+    panel.style.cssText = 'position:fixed;inset:auto 0 0 0;z-index:2147483647;padding:16px;background:#fff;color:#111;border-top:1px solid #ccc;font:16px/1.4 system-ui,sans-serif;text-align:center'
+    const text = doc.createElement('p')
+    text.textContent = 'Pick up where you left off.'
+    text.style.margin = '0 0 8px'
+    const button = doc.createElement('button')
+    button.type = 'button'
+    button.textContent = 'Continue'
+    button.addEventListener('click', () => {
+      panel.remove()
+      resolve()
+    })
+    panel.append(text, button)
+    doc.body.append(panel)
+    button.focus()
+  })
 }
 
 // The user data a resume applies: the saved entry, except that the attribution of
@@ -197,6 +243,13 @@ function adoptResumedEntry(storage, key, entryId, saveToken) {
 // tab or device stored a higher number (409 stale_save: a clock behind, or a save
 // racing this one), the next try jumps past the refused number by 1 s, then 2 s,
 // 4 s... up to 20 times (12 days in all), then reports stale_save.
+//
+// A save token refused with 401 invalid_save_token means the entry was resumed
+// on another device (or its links revoked), which ended this page's token: the
+// saver stops saving to it, marks it ended in storage (other tabs and reloads
+// stop too), reports continued_elsewhere once, and answers every later save
+// { status: 'continued_elsewhere', entryId } without a request. It never starts
+// a new entry on its own: forget() or a resume does.
 function createSaver(o) {
   const STALE_JUMPS = 20
   // 503, 429 or no answer: 5 retries, waiting 0.5 to 1 s, then 1 to 2 s, 2 to 4 s, 4 to 8 s, 8 to 16 s, or Retry-After if longer.
@@ -215,7 +268,10 @@ function createSaver(o) {
   let draining = null
   let waiters = []
 
+  const CONTINUED = 'This flow was continued on another device, so this page no longer saves it.'
   const valid = (s) => s && typeof s.entry_id === 'string' && typeof s.save_token === 'string' && Number.isSafeInteger(s.seq) && s.seq >= 0
+  // The stored entry's token was ended (see above).
+  const ended = (s) => Boolean(s && s.ended === true)
   const readState = () => {
     try {
       const s = o.storage && JSON.parse(o.storage.getItem(key) || 'null')
@@ -251,6 +307,7 @@ function createSaver(o) {
   async function attempt(job) {
     const mine = epoch
     const s = readState()
+    if (ended(s)) return { ended: true, entryId: s.entry_id }
     const body = { project_id: o.projectId, flow_id: o.flowId, current_page_key: job.pageKey, user_data: job.userData }
     let url = base + o.routes.createEntry
     if (s) {
@@ -280,8 +337,15 @@ function createSaver(o) {
       return { retry: true, code, message, afterMs: Number.isFinite(after) ? after * 1000 : 0 }
     }
     if (code === 'stale_save' && s) return { stale: true, entryId: s.entry_id, seq: body.seq, code, message }
-    // The entry is gone (erased, or past retention) or its token is not valid: the next save starts a new entry.
-    if ((code === 'invalid_save_token' || code === 'entry_not_found') && s && epoch === mine) {
+    // The token was ended: the flow went on elsewhere. Marked for every tab, unless a resume or forget() came since.
+    if (code === 'invalid_save_token' && s) {
+      if (epoch !== mine) return { code, message }
+      const held = readState()
+      if (held && held.entry_id === s.entry_id) writeState({ ...held, ended: true })
+      return { ended: true, entryId: s.entry_id, first: true }
+    }
+    // The entry is gone (erased, or past retention): the next save starts a new entry.
+    if (code === 'entry_not_found' && s && epoch === mine) {
       const held = readState()
       if (held && held.entry_id === s.entry_id) writeState(null)
     }
@@ -294,6 +358,12 @@ function createSaver(o) {
     while (unsaved()) {
       const job = latest
       const r = await attempt(job)
+      if (r.ended) {
+        handedOver = Math.max(handedOver, job.generation)
+        settle(job.generation, { status: 'continued_elsewhere', entryId: r.entryId })
+        if (r.first) o.onFailure({ code: 'continued_elsewhere', message: CONTINUED })
+        continue
+      }
       if (r.ok) {
         handedOver = Math.max(handedOver, job.generation)
         savedTo = r.entryId
@@ -345,6 +415,7 @@ function createSaver(o) {
       }
       const text = JSON.stringify([pageKey, data])
       const held = readState()
+      if (ended(held)) return Promise.resolve({ status: 'continued_elsewhere', entryId: held.entry_id })
       const same = latest !== null && latest.text === text && (held ? held.entry_id : null) === savedTo
       if (same && !unsaved()) return Promise.resolve({ status: 'unchanged' })
       if (!same) latest = { generation: ++generation, pageKey, userData: data, text }
@@ -369,7 +440,7 @@ function createSaver(o) {
     sendUnsaved() {
       if (!unsaved()) return false
       const s = readState()
-      if (!s) return false
+      if (!s || ended(s)) return false
       const seq = nextSeq(s)
       writeState({ ...s, seq })
       const body = { project_id: o.projectId, flow_id: o.flowId, save_token: s.save_token, seq, current_page_key: latest.pageKey, user_data: latest.userData }
@@ -397,10 +468,16 @@ function createSaver(o) {
       const s = readState()
       return s ? s.entry_id : null
     },
-    // The entry and its save token, for the page's other calls about its own entry (a link request).
+    // The entry and its save token, for the page's other calls about its own entry (a link request);
+    // `ended` when the token was ended (the flow continued on another device).
     current() {
       const s = readState()
-      return s ? { entryId: s.entry_id, saveToken: s.save_token } : null
+      return s ? { entryId: s.entry_id, saveToken: s.save_token, ended: ended(s) } : null
+    },
+    // A call about the entry was refused with invalid_save_token: the token was ended.
+    markEnded(entryId) {
+      const s = readState()
+      if (s && s.entry_id === entryId) writeState({ ...s, ended: true })
     },
     dispose: cancelTimer,
   }
@@ -410,6 +487,8 @@ function createSaver(o) {
 const ROUTE_PATHS = { createEntry: '/v1/entries', saveProgress: '/v1/entries/{entry_id}/progress', linkRequests: '/v1/entries/{entry_id}/link-requests' }
 
 const LINK_PARAMETERS = { token: 'token', entryId: 'entry_id', expiresAt: 'expires_at' }
+/** What leaves the address bar after a resume: the link, and the mark of a link a page asked for. */
+const CLEARED_PARAMETERS = [...Object.values(LINK_PARAMETERS), 'sr_confirm']
 
 /**
  * The resume parameters of `url`, repaired. Missing ones are ''.
@@ -423,11 +502,12 @@ export function readResumeLink(url = window.location.href) {
 /**
  * Loads the entry a resume link points to. See the module comment for what it
  * resolves with and how it fails.
- * @param {{ endpoint: string, flowId: string, projectId: string, url?: string, autosave?: Autosave }} options
- *   `endpoint` is the full load-entry-data URL; `url` defaults to the page's URL.
+ * @param {{ endpoint: string, flowId: string, projectId: string, url?: string, autosave?: Autosave, confirm?: () => Promise<unknown> }} options
+ *   `endpoint` is the full load-entry-data URL; `url` defaults to the page's URL;
+ *   `confirm` resolves once the person asked to continue (a single-use link only).
  * @returns {Promise<Record<string, unknown> & { entry_id: string, current_page_key: string, session_recovery_resumed_at: string } | null>}
  */
-export async function resumeFromUrl({ endpoint, flowId, projectId, url, autosave }) {
+export async function resumeFromUrl({ endpoint, flowId, projectId, url, autosave, confirm }) {
   if (!endpoint || !flowId || !projectId) throw new TypeError('resumeFromUrl needs endpoint, flowId and projectId')
   const own = url === undefined
   const href = own ? window.location.href : url
@@ -436,6 +516,8 @@ export async function resumeFromUrl({ endpoint, flowId, projectId, url, autosave
   if (!token || !entryId || !expiresAt) {
     throw new SessionRecoveryError('incomplete_link', 'The link lacks token, entry_id or expires_at.')
   }
+  const singleUse = needsConfirmation(new URL(href).search)
+  if (singleUse) await (confirm ?? (() => confirmByClick(document)))()
 
   let res
   try {
@@ -451,13 +533,14 @@ export async function resumeFromUrl({ endpoint, flowId, projectId, url, autosave
   }
   if (res.ok && data?.entry) {
     // Before anything else reads the address bar: the link's token leaves it now.
-    if (own) window.history.replaceState(window.history.state, '', withoutLinkParameters(href, Object.values(LINK_PARAMETERS)))
+    if (own) window.history.replaceState(window.history.state, '', withoutLinkParameters(href, CLEARED_PARAMETERS))
     autosave?.resumed(data.entry, data.save_token)
     return resumedUserData(data.entry, new URL(href).search, undefined, new Date().toISOString())
   }
   const code = errorCodeOf(res.status, data)
   if (code === 'rate_limited') throw new SessionRecoveryError(code, 'Too many requests; retry shortly.', res.status)
   if (code === 'unexpected_response') throw new SessionRecoveryError(code, `The endpoint answered HTTP ${res.status} without the expected JSON.`, res.status)
+  if (code === 'link_revoked' && singleUse) throw new SessionRecoveryError('link_used', 'This link was already used; ask for a new one.', res.status)
   throw new SessionRecoveryError(code, String(data.error.message ?? ''), res.status)
 }
 
@@ -466,6 +549,7 @@ export async function resumeFromUrl({ endpoint, flowId, projectId, url, autosave
  *   | { status: 'sent', entryId: string, seq: number }
  *   | { status: 'unchanged' }
  *   | { status: 'dropped' }
+ *   | { status: 'continued_elsewhere', entryId: string }
  *   | { status: 'failed', code: string, message: string }} SaveOutcome
  *
  * @typedef {{
@@ -508,8 +592,10 @@ export async function resumeFromUrl({ endpoint, flowId, projectId, url, autosave
  *   must be on one of the project's origins; by default, this page's origin.
  *   Resolves with `{ channel, expiresAt }`: the link itself never comes back to
  *   the page. Rejects with a SessionRecoveryError: `no_entry` before the first
- *   save, `too_many_link_requests` after 3 requests for the entry in an hour,
- *   or any code of a save. Never retried: the user asks again.
+ *   save, `continued_elsewhere` once the page's token was ended (see below),
+ *   `too_many_link_requests` after 3 requests for the entry in an hour,
+ *   or any code of a save. Never retried: the user asks again. The link works
+ *   once (see resumeFromUrl).
  * - `forget()`: the next save starts a new entry ("start over").
  * - `entryId`: the entry saves go to, or null before the first.
  *
@@ -517,8 +603,13 @@ export async function resumeFromUrl({ endpoint, flowId, projectId, url, autosave
  * failure also goes to `onError` as a SessionRecoveryError. A 503, a 429 or a
  * network failure is retried 5 times with exponential backoff (0.5 s to 16 s,
  * jittered, longer if Retry-After says so); other refusals are not retried.
- * `invalid_save_token` and `entry_not_found` make the next save start a new
- * entry. `stale_save` (another tab or device stored a higher `seq`) is moved past:
+ * `entry_not_found` makes the next save start a new entry. `invalid_save_token`
+ * means the entry was resumed on another device (which ends the save token
+ * this page holds), or its links were revoked: the page stops saving, reports
+ * `continued_elsewhere` once through `onError`, and every later `save` resolves
+ * `{ status: 'continued_elsewhere', entryId }` without a request (in every tab
+ * of the site); tell the user the flow continued on another device, and offer
+ * `forget()` to start over. `stale_save` (another tab or device stored a higher `seq`) is moved past:
  * see `seq` below. The save token goes only to the API: it is never logged.
  *
  * `seq`: each save sends max(Date.now(), last seq + 1). The last seq is stored
@@ -583,6 +674,7 @@ export function createAutosave({
       await saver.flush()
       const current = saver.current()
       if (!current) throw new SessionRecoveryError('no_entry', 'Nothing is saved yet: a link needs a saved entry.')
+      if (current.ended) throw new SessionRecoveryError('continued_elsewhere', CONTINUED_ELSEWHERE)
       const body = { project_id: projectId, flow_id: flowId, save_token: current.saveToken, channel }
       if (to !== undefined) body.to = to
       if (resumeUrl !== undefined) body.resume_url = resumeUrl
@@ -601,6 +693,10 @@ export function createAutosave({
       }
       if (res.status === 202 && typeof data?.expires_at === 'string') return { channel: data.channel, expiresAt: data.expires_at }
       const code = errorCodeOf(res.status, data)
+      if (code === 'invalid_save_token') {
+        saver.markEnded(current.entryId)
+        throw new SessionRecoveryError('continued_elsewhere', CONTINUED_ELSEWHERE, res.status)
+      }
       throw new SessionRecoveryError(code, typeof data?.error?.message === 'string' ? data.error.message : `HTTP ${res.status}`, res.status)
     },
     forget: saver.forget,

@@ -420,8 +420,9 @@ export class SessionRecovery extends Construct {
     // A resume of a browser-saves project answers a save token too.
     loadEntryData.bindSaveKey(this.saveKey);
     new RequestLogMetrics(this, 'LoadEntryDataLogMetrics', { logGroup: loadEntryData.logGroup });
-    loadEntryData.bindEntriesTable(this.table, ['dynamodb:GetItem']);
-    // Its one write: a person's resume through a campaign link, noted under resumed#<entry> for completions; never an entry.
+    // GetItem reads the entry; UpdateItem is a person's resume of a browser-saves project's entry, which gives it a new save generation.
+    loadEntryData.bindEntriesTable(this.table, ['dynamodb:GetItem', 'dynamodb:UpdateItem']);
+    // A person's resume through a campaign link is noted under resumed#<entry> for completions.
     loadEntryData.bindEntriesTable(this.table, ['dynamodb:PutItem'], { keyPrefix: RESUMED_KEY_PREFIX });
     loadEntryData.bindSecretsUnder(this.secretPrefix, PROJECT_SECRETS_PATH);
     if (expiredLinkEvents) loadEntryData.bindExpiredLinkEvents(this.table, this.eventBus);

@@ -109,7 +109,8 @@ const SUCCESS: Record<RouteName, Record<string, unknown>> = {
           },
           save_token: {
             type: 'string',
-            description: 'For a project with browser saves on (current contract only): the token this device saves the entry with from now on',
+            description:
+              "For a project with browser saves on (current contract only), to a person's resume (not an automated client's): the token this device saves the entry with from now on. It is a new one each time: every save token issued before for the entry answers 401 invalid_save_token from then on",
           },
         },
       },

@@ -48,6 +48,13 @@
 //#if current
 // - When the project takes browser saves, the resume answers a save token: it is
 //   kept in localStorage, so embeddables-save-action.js goes on saving to this entry.
+// - A link the page asked for ("Send me a link", link-requests) carries
+//   sr_confirm=1 and works once. So that a mail scanner that runs the page does
+//   not use it up, the Action posts it only after the person clicks "Continue"
+//   on a small panel it adds at the foot of the page. To use a button of your
+//   own Embeddable instead, set window.SessionRecoveryConfirm to a function
+//   returning a Promise that resolves on that button's click, before this
+//   Action runs. Such a link opened a second time fails with link_used.
 //#endif
 
 // @TODO: Replace these with your own values
@@ -71,6 +78,7 @@ const SESSION_RECOVERY_HINTS = {
 //#if current
   invalid_token: 'the token does not match: the link was altered, PROJECT_ID is not the project whose Token Signing Secret signed it, or that secret was revoked or replaced',
   link_revoked: 'this link has been revoked; send the user a new one',
+  link_used: 'this link was already used (a link the page asked for works once); the user can ask for a new one',
 //#endif
 //#if legacy
   invalid_token: 'the token does not match: the link was altered, or it was not signed with this flow\'s legacy key (the legacy endpoint never accepts Token Signing Secrets), or that key was retired',
@@ -118,6 +126,10 @@ function output(userData, helperFunctions, triggerContext) {
 
   //#include adoptResumedEntry
 
+  //#include needsConfirmation
+
+  //#include confirmByClick
+
 //#endif
 
   function fail(code, status, message) {
@@ -141,16 +153,24 @@ function output(userData, helperFunctions, triggerContext) {
 
 //#if legacy
   console.warn('Session recovery: this page uses the deprecated legacy endpoint; migrate to the current one (see docs/migrating-from-legacy.md)')
-//#endif
   console.info('Session recovery: restoring the saved entry from the link')
+//#endif
 //#if current
-  return fetch(LOAD_ENTRY_DATA_URL, simplePost({
-    flow_id: EMBEDDABLE_ID,
-    project_id: PROJECT_ID,
-    entry_id: entryId,
-    token,
-    expires_at: expiresAt,
-  })).then(async (res) => {
+  // A single-use link: only once the person asks to continue (a mail scanner that runs the page never does).
+  const singleUse = needsConfirmation(search)
+  const confirmed = singleUse
+    ? Promise.resolve().then(() => (typeof window.SessionRecoveryConfirm === 'function' ? window.SessionRecoveryConfirm() : confirmByClick(document)))
+    : Promise.resolve()
+  return confirmed.then(() => {
+    console.info('Session recovery: restoring the saved entry from the link')
+    return fetch(LOAD_ENTRY_DATA_URL, simplePost({
+      flow_id: EMBEDDABLE_ID,
+      project_id: PROJECT_ID,
+      entry_id: entryId,
+      token,
+      expires_at: expiresAt,
+    }))
+  }).then(async (res) => {
 //#endif
 //#if legacy
   return fetch(LEGACY_LOAD_ENTRY_DATA_URL, simplePost({
@@ -166,7 +186,12 @@ function output(userData, helperFunctions, triggerContext) {
     // If the User Data is successfully retrieved,
     // set the user data and navigate to the user's current page
     if (res.ok && data && data.entry) {
+//#if current
+      const link = [TOKEN_URL_PARAM_KEY, ENTRY_ID_URL_PARAM_KEY, EXPIRY_URL_PARAM_KEY, 'sr_confirm']
+//#endif
+//#if legacy
       const link = [TOKEN_URL_PARAM_KEY, ENTRY_ID_URL_PARAM_KEY, EXPIRY_URL_PARAM_KEY]
+//#endif
       // First, so nothing that runs on the page change below reads the token in the address bar.
       try {
         window.history.replaceState(window.history.state, '', withoutLinkParameters(window.location.href, link))
@@ -186,7 +211,11 @@ function output(userData, helperFunctions, triggerContext) {
       console.info('Session recovery: restored the saved entry; going to ' + data.entry.current_page_key)
       return { status: 'restored', entry: restored }
     }
-    return fail(errorCodeOf(res.status, data), res.status, data && data.error && data.error.message)
+    const code = errorCodeOf(res.status, data)
+//#if current
+    if (code === 'link_revoked' && singleUse) return fail('link_used', res.status, 'This link was already used; ask for a new one.')
+//#endif
+    return fail(code, res.status, data && data.error && data.error.message)
   }, (err) => fail('network_error', 0, err && err.message)).catch((err) => {
     // setUserData or goToPage threw: a problem in the page, not in the link.
     console.error('Session recovery: the page could not apply the result:', err)

@@ -19,8 +19,17 @@
 //   (pagehide, or the tab is hidden) goes with navigator.sendBeacon.
 // - A 503, a 429 or a network failure is retried with backoff; every other
 //   refusal gets one console message saying what to do. The save token is never logged.
+// - When the entry is resumed on another device (or its links are revoked), the
+//   save token kept here ends: the API refuses it (401 invalid_save_token). The
+//   Action then stops saving this entry, in every tab of the site, and sets
+//   session_recovery_error: 'continued_elsewhere' in the user data, so the
+//   Embeddable can tell the user the flow continued on another device (a
+//   component visible when session_recovery_error is set) and offer to start
+//   over (remove the localStorage key above; the next save starts a new entry).
+//   It never starts a new entry silently.
 // - output() returns a Promise of the outcome: { status: 'saved', entryId, seq } |
-//   { status: 'unchanged' } | { status: 'failed', code, message } | { status: 'no_page' }.
+//   { status: 'unchanged' } | { status: 'continued_elsewhere', entryId } |
+//   { status: 'failed', code, message } | { status: 'no_page' }.
 //
 // The project must take browser saves: list this page's origin in the project's
 // own allowed origins (PUT /v1/projects/{project_id}/allowed-origins), then
@@ -36,7 +45,8 @@ const SAVE_DEBOUNCE_MS = 500
 const SAVE_HINTS = {
   browser_saves_disabled: 'the project does not take saves from the browser; turn them on (PUT /v1/projects/{project_id}/browser-saves)',
   forbidden: 'the project does not accept saves from this page\'s origin; add it to the project\'s own allowed origins',
-  invalid_save_token: 'the save token kept for this entry is not valid; the next save starts a new entry',
+  continued_elsewhere: 'the entry was resumed on another device (or its links were revoked), which ended this page\'s save token; this page no longer saves it',
+  invalid_save_token: 'the save token kept for this entry is not valid',
   entry_not_found: 'the entry saved to is gone (erased, or past retention); the next save starts a new entry',
   stale_save: 'another tab or device keeps saving this entry with higher numbers; the next save tries again',
   invalid_request: 'the API refused the save as malformed; check EMBEDDABLE_ID, PROJECT_ID and the page keys',
@@ -100,6 +110,9 @@ function output(userData, helperFunctions, triggerContext) {
 
   return savers[key].save(pageKey, userData).then((outcome) => {
     if (outcome.status === 'saved' && userData.entry_id !== outcome.entryId) helperFunctions.setUserData({ entry_id: outcome.entryId })
+    if (outcome.status === 'continued_elsewhere' && userData.session_recovery_error !== 'continued_elsewhere') {
+      helperFunctions.setUserData({ session_recovery_error: 'continued_elsewhere' })
+    }
     return outcome
   })
 }

@@ -38,12 +38,21 @@
  *   the project does not take browser saves, and `autosave` forgets its entry).
  * - It resolves with `null` when the URL holds none of token, entry_id, expires_at
  *   (a new visitor).
+ * - A link the page asked for (`POST /v1/entries/{entry_id}/link-requests`)
+ *   carries `sr_confirm=1` and works once: the first person's resume of the
+ *   entry ends it. So that a mail scanner which runs the page does not use it
+ *   up, such a link is posted only after the person confirms: `confirm`, a
+ *   function returning a Promise that resolves when the person clicked your own
+ *   "Continue" button, or by default a small panel with a "Continue" button
+ *   that this client adds to the page. Other links are resumed at once.
+ * - When the endpoint answers `link_revoked` for such a link, it rejects with
+ *   `link_used` ("This link was already used; ask for a new one").
  * - It rejects with a `SessionRecoveryError` on every failure. Its `code` is the
  *   endpoint's error code (`invalid_request`, `invalid_token`, `token_expired`,
  *   `link_revoked`, `entry_not_found`, `forbidden`, `payload_too_large`,
  *   `unsupported_media_type`, `service_unavailable`, `internal_error`), or one
  *   of the client's own: `incomplete_link` (one or two of the three parameters
- *   are missing), `network_error` (no response, which includes a call the
+ *   are missing), `link_used` (above), `network_error` (no response, which includes a call the
  *   browser blocked under CORS), `rate_limited` (HTTP 429 from API Gateway) and
  *   `unexpected_response` (not the endpoint's JSON). `status` is the HTTP status,
  *   0 when there was no response. `message` is the endpoint's message when it
@@ -54,6 +63,8 @@
  * parameter names behind an "&" rewritten as "&amp;", and values encoded twice.
  * The body is sent as text/plain, a CORS "simple" request with no preflight.
  */
+
+const CONTINUED_ELSEWHERE = 'This flow was continued on another device, so this page no longer saves it.'
 
 /** A resume or a save that failed; `code` says why (see above and createAutosave). */
 export class SessionRecoveryError extends Error {
@@ -76,6 +87,10 @@ export class SessionRecoveryError extends Error {
 
 //#include withoutLinkParameters
 
+//#include needsConfirmation
+
+//#include confirmByClick
+
 //#include resumedUserData
 
 //#include simplePost
@@ -91,6 +106,8 @@ export class SessionRecoveryError extends Error {
 //#routes createEntry saveProgress linkRequests
 
 const LINK_PARAMETERS = { token: 'token', entryId: 'entry_id', expiresAt: 'expires_at' }
+/** What leaves the address bar after a resume: the link, and the mark of a link a page asked for. */
+const CLEARED_PARAMETERS = [...Object.values(LINK_PARAMETERS), 'sr_confirm']
 
 /**
  * The resume parameters of `url`, repaired. Missing ones are ''.
@@ -104,11 +121,12 @@ export function readResumeLink(url = window.location.href) {
 /**
  * Loads the entry a resume link points to. See the module comment for what it
  * resolves with and how it fails.
- * @param {{ endpoint: string, flowId: string, projectId: string, url?: string, autosave?: Autosave }} options
- *   `endpoint` is the full load-entry-data URL; `url` defaults to the page's URL.
+ * @param {{ endpoint: string, flowId: string, projectId: string, url?: string, autosave?: Autosave, confirm?: () => Promise<unknown> }} options
+ *   `endpoint` is the full load-entry-data URL; `url` defaults to the page's URL;
+ *   `confirm` resolves once the person asked to continue (a single-use link only).
  * @returns {Promise<Record<string, unknown> & { entry_id: string, current_page_key: string, session_recovery_resumed_at: string } | null>}
  */
-export async function resumeFromUrl({ endpoint, flowId, projectId, url, autosave }) {
+export async function resumeFromUrl({ endpoint, flowId, projectId, url, autosave, confirm }) {
   if (!endpoint || !flowId || !projectId) throw new TypeError('resumeFromUrl needs endpoint, flowId and projectId')
   const own = url === undefined
   const href = own ? window.location.href : url
@@ -117,6 +135,8 @@ export async function resumeFromUrl({ endpoint, flowId, projectId, url, autosave
   if (!token || !entryId || !expiresAt) {
     throw new SessionRecoveryError('incomplete_link', 'The link lacks token, entry_id or expires_at.')
   }
+  const singleUse = needsConfirmation(new URL(href).search)
+  if (singleUse) await (confirm ?? (() => confirmByClick(document)))()
 
   let res
   try {
@@ -132,13 +152,14 @@ export async function resumeFromUrl({ endpoint, flowId, projectId, url, autosave
   }
   if (res.ok && data?.entry) {
     // Before anything else reads the address bar: the link's token leaves it now.
-    if (own) window.history.replaceState(window.history.state, '', withoutLinkParameters(href, Object.values(LINK_PARAMETERS)))
+    if (own) window.history.replaceState(window.history.state, '', withoutLinkParameters(href, CLEARED_PARAMETERS))
     autosave?.resumed(data.entry, data.save_token)
     return resumedUserData(data.entry, new URL(href).search, undefined, new Date().toISOString())
   }
   const code = errorCodeOf(res.status, data)
   if (code === 'rate_limited') throw new SessionRecoveryError(code, 'Too many requests; retry shortly.', res.status)
   if (code === 'unexpected_response') throw new SessionRecoveryError(code, `The endpoint answered HTTP ${res.status} without the expected JSON.`, res.status)
+  if (code === 'link_revoked' && singleUse) throw new SessionRecoveryError('link_used', 'This link was already used; ask for a new one.', res.status)
   throw new SessionRecoveryError(code, String(data.error.message ?? ''), res.status)
 }
 
@@ -147,6 +168,7 @@ export async function resumeFromUrl({ endpoint, flowId, projectId, url, autosave
  *   | { status: 'sent', entryId: string, seq: number }
  *   | { status: 'unchanged' }
  *   | { status: 'dropped' }
+ *   | { status: 'continued_elsewhere', entryId: string }
  *   | { status: 'failed', code: string, message: string }} SaveOutcome
  *
  * @typedef {{
@@ -189,8 +211,10 @@ export async function resumeFromUrl({ endpoint, flowId, projectId, url, autosave
  *   must be on one of the project's origins; by default, this page's origin.
  *   Resolves with `{ channel, expiresAt }`: the link itself never comes back to
  *   the page. Rejects with a SessionRecoveryError: `no_entry` before the first
- *   save, `too_many_link_requests` after 3 requests for the entry in an hour,
- *   or any code of a save. Never retried: the user asks again.
+ *   save, `continued_elsewhere` once the page's token was ended (see below),
+ *   `too_many_link_requests` after 3 requests for the entry in an hour,
+ *   or any code of a save. Never retried: the user asks again. The link works
+ *   once (see resumeFromUrl).
  * - `forget()`: the next save starts a new entry ("start over").
  * - `entryId`: the entry saves go to, or null before the first.
  *
@@ -198,8 +222,13 @@ export async function resumeFromUrl({ endpoint, flowId, projectId, url, autosave
  * failure also goes to `onError` as a SessionRecoveryError. A 503, a 429 or a
  * network failure is retried 5 times with exponential backoff (0.5 s to 16 s,
  * jittered, longer if Retry-After says so); other refusals are not retried.
- * `invalid_save_token` and `entry_not_found` make the next save start a new
- * entry. `stale_save` (another tab or device stored a higher `seq`) is moved past:
+ * `entry_not_found` makes the next save start a new entry. `invalid_save_token`
+ * means the entry was resumed on another device (which ends the save token
+ * this page holds), or its links were revoked: the page stops saving, reports
+ * `continued_elsewhere` once through `onError`, and every later `save` resolves
+ * `{ status: 'continued_elsewhere', entryId }` without a request (in every tab
+ * of the site); tell the user the flow continued on another device, and offer
+ * `forget()` to start over. `stale_save` (another tab or device stored a higher `seq`) is moved past:
  * see `seq` below. The save token goes only to the API: it is never logged.
  *
  * `seq`: each save sends max(Date.now(), last seq + 1). The last seq is stored
@@ -264,6 +293,7 @@ export function createAutosave({
       await saver.flush()
       const current = saver.current()
       if (!current) throw new SessionRecoveryError('no_entry', 'Nothing is saved yet: a link needs a saved entry.')
+      if (current.ended) throw new SessionRecoveryError('continued_elsewhere', CONTINUED_ELSEWHERE)
       const body = { project_id: projectId, flow_id: flowId, save_token: current.saveToken, channel }
       if (to !== undefined) body.to = to
       if (resumeUrl !== undefined) body.resume_url = resumeUrl
@@ -282,6 +312,10 @@ export function createAutosave({
       }
       if (res.status === 202 && typeof data?.expires_at === 'string') return { channel: data.channel, expiresAt: data.expires_at }
       const code = errorCodeOf(res.status, data)
+      if (code === 'invalid_save_token') {
+        saver.markEnded(current.entryId)
+        throw new SessionRecoveryError('continued_elsewhere', CONTINUED_ELSEWHERE, res.status)
+      }
       throw new SessionRecoveryError(code, typeof data?.error?.message === 'string' ? data.error.message : `HTTP ${res.status}`, res.status)
     },
     forget: saver.forget,

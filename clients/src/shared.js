@@ -46,6 +46,41 @@ export function withoutLinkParameters(href, names) {
   return url.pathname + (kept.length ? '?' + kept.join('&') : '') + url.hash
 }
 
+// Whether the link in `search` is one a page asked for (link-requests marks it
+// sr_confirm=1): such a link works once, so it is resumed only after the person
+// clicks "Continue", never by a mail scanner that runs the page on its own.
+export function needsConfirmation(search) {
+  for (const [name, value] of new URLSearchParams(search)) {
+    if (linkParameterName(name) === 'sr_confirm' && value.trim() === '1') return true
+  }
+  return false
+}
+
+// Resolves once the person clicks "Continue" on a small panel added to `doc`'s
+// page (then removed): what a single-use link waits for before it is resumed.
+export function confirmByClick(doc) {
+  return new Promise((resolve) => {
+    const panel = doc.createElement('div')
+    panel.setAttribute('role', 'dialog')
+    panel.setAttribute('aria-label', 'Continue where you left off')
+    panel.setAttribute('data-session-recovery-confirm', '')
+    panel.style.cssText = 'position:fixed;inset:auto 0 0 0;z-index:2147483647;padding:16px;background:#fff;color:#111;border-top:1px solid #ccc;font:16px/1.4 system-ui,sans-serif;text-align:center'
+    const text = doc.createElement('p')
+    text.textContent = 'Pick up where you left off.'
+    text.style.margin = '0 0 8px'
+    const button = doc.createElement('button')
+    button.type = 'button'
+    button.textContent = 'Continue'
+    button.addEventListener('click', () => {
+      panel.remove()
+      resolve()
+    })
+    panel.append(text, button)
+    doc.body.append(panel)
+    button.focus()
+  })
+}
+
 // The user data a resume applies: the saved entry, except that the attribution of
 // this visit (utm_*, gclid, fbclid in `search`, the page's query string, or already
 // in `current`, the user data the page holds) is never replaced by the saved
@@ -129,6 +164,13 @@ export function adoptResumedEntry(storage, key, entryId, saveToken) {
 // tab or device stored a higher number (409 stale_save: a clock behind, or a save
 // racing this one), the next try jumps past the refused number by 1 s, then 2 s,
 // 4 s... up to 20 times (12 days in all), then reports stale_save.
+//
+// A save token refused with 401 invalid_save_token means the entry was resumed
+// on another device (or its links revoked), which ended this page's token: the
+// saver stops saving to it, marks it ended in storage (other tabs and reloads
+// stop too), reports continued_elsewhere once, and answers every later save
+// { status: 'continued_elsewhere', entryId } without a request. It never starts
+// a new entry on its own: forget() or a resume does.
 export function createSaver(o) {
   const STALE_JUMPS = 20
   // 503, 429 or no answer: 5 retries, waiting 0.5 to 1 s, then 1 to 2 s, 2 to 4 s, 4 to 8 s, 8 to 16 s, or Retry-After if longer.
@@ -147,7 +189,10 @@ export function createSaver(o) {
   let draining = null
   let waiters = []
 
+  const CONTINUED = 'This flow was continued on another device, so this page no longer saves it.'
   const valid = (s) => s && typeof s.entry_id === 'string' && typeof s.save_token === 'string' && Number.isSafeInteger(s.seq) && s.seq >= 0
+  // The stored entry's token was ended (see above).
+  const ended = (s) => Boolean(s && s.ended === true)
   const readState = () => {
     try {
       const s = o.storage && JSON.parse(o.storage.getItem(key) || 'null')
@@ -183,6 +228,7 @@ export function createSaver(o) {
   async function attempt(job) {
     const mine = epoch
     const s = readState()
+    if (ended(s)) return { ended: true, entryId: s.entry_id }
     const body = { project_id: o.projectId, flow_id: o.flowId, current_page_key: job.pageKey, user_data: job.userData }
     let url = base + o.routes.createEntry
     if (s) {
@@ -212,8 +258,15 @@ export function createSaver(o) {
       return { retry: true, code, message, afterMs: Number.isFinite(after) ? after * 1000 : 0 }
     }
     if (code === 'stale_save' && s) return { stale: true, entryId: s.entry_id, seq: body.seq, code, message }
-    // The entry is gone (erased, or past retention) or its token is not valid: the next save starts a new entry.
-    if ((code === 'invalid_save_token' || code === 'entry_not_found') && s && epoch === mine) {
+    // The token was ended: the flow went on elsewhere. Marked for every tab, unless a resume or forget() came since.
+    if (code === 'invalid_save_token' && s) {
+      if (epoch !== mine) return { code, message }
+      const held = readState()
+      if (held && held.entry_id === s.entry_id) writeState({ ...held, ended: true })
+      return { ended: true, entryId: s.entry_id, first: true }
+    }
+    // The entry is gone (erased, or past retention): the next save starts a new entry.
+    if (code === 'entry_not_found' && s && epoch === mine) {
       const held = readState()
       if (held && held.entry_id === s.entry_id) writeState(null)
     }
@@ -226,6 +279,12 @@ export function createSaver(o) {
     while (unsaved()) {
       const job = latest
       const r = await attempt(job)
+      if (r.ended) {
+        handedOver = Math.max(handedOver, job.generation)
+        settle(job.generation, { status: 'continued_elsewhere', entryId: r.entryId })
+        if (r.first) o.onFailure({ code: 'continued_elsewhere', message: CONTINUED })
+        continue
+      }
       if (r.ok) {
         handedOver = Math.max(handedOver, job.generation)
         savedTo = r.entryId
@@ -277,6 +336,7 @@ export function createSaver(o) {
       }
       const text = JSON.stringify([pageKey, data])
       const held = readState()
+      if (ended(held)) return Promise.resolve({ status: 'continued_elsewhere', entryId: held.entry_id })
       const same = latest !== null && latest.text === text && (held ? held.entry_id : null) === savedTo
       if (same && !unsaved()) return Promise.resolve({ status: 'unchanged' })
       if (!same) latest = { generation: ++generation, pageKey, userData: data, text }
@@ -301,7 +361,7 @@ export function createSaver(o) {
     sendUnsaved() {
       if (!unsaved()) return false
       const s = readState()
-      if (!s) return false
+      if (!s || ended(s)) return false
       const seq = nextSeq(s)
       writeState({ ...s, seq })
       const body = { project_id: o.projectId, flow_id: o.flowId, save_token: s.save_token, seq, current_page_key: latest.pageKey, user_data: latest.userData }
@@ -329,10 +389,16 @@ export function createSaver(o) {
       const s = readState()
       return s ? s.entry_id : null
     },
-    // The entry and its save token, for the page's other calls about its own entry (a link request).
+    // The entry and its save token, for the page's other calls about its own entry (a link request);
+    // `ended` when the token was ended (the flow continued on another device).
     current() {
       const s = readState()
-      return s ? { entryId: s.entry_id, saveToken: s.save_token } : null
+      return s ? { entryId: s.entry_id, saveToken: s.save_token, ended: ended(s) } : null
+    },
+    // A call about the entry was refused with invalid_save_token: the token was ended.
+    markEnded(entryId) {
+      const s = readState()
+      if (s && s.entry_id === entryId) writeState({ ...s, ended: true })
     },
     dispose: cancelTimer,
   }

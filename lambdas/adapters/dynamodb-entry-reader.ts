@@ -1,6 +1,6 @@
 import { type AttributeValue, type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { ENTRY_TABLE } from './naming';
-import type { EntryReader, LinkRecord, StoredEntry } from '../domain/ports';
+import type { EntryReader, LinkRecord, PageLinkRecord, StoredEntry } from '../domain/ports';
 import { awsCall } from './errors';
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
@@ -32,8 +32,24 @@ export const entryFromItem = (item: Record<string, AttributeValue>): StoredEntry
     linksValidAfter: item.links_valid_after?.S,
     allowedLinks: item.allowed_links?.SS,
     links: item.links?.M === undefined ? undefined : linkRecordsOf(item.links.M),
+    saveGen: item.save_gen?.S,
+    pageLinks: item.page_links?.M === undefined ? undefined : pageLinksOf(item.page_links.M),
   };
 };
+
+/**
+ * A page link as stored (link-requests): `g` the save generation it was minted
+ * under, `x` its expiry (epoch seconds).
+ */
+export const pageLinkItem = (record: PageLinkRecord): AttributeValue => ({ M: { g: { S: record.gen }, x: { N: String(record.expiresAt) } } });
+
+/**
+ * The page links link-requests wrote. One that does not parse still counts as a
+ * page link of no generation (so it never resumes): a page link must never pass
+ * for a backend one.
+ */
+const pageLinksOf = (map: Record<string, AttributeValue>): Record<string, PageLinkRecord> =>
+  Object.fromEntries(Object.entries(map).map(([digest, value]) => [digest, { gen: value.M?.g?.S ?? '', expiresAt: Number(value.M?.x?.N ?? 0) }]));
 
 /** The link records mint wrote (dynamodb-entry-store.ts); one that does not parse is skipped, never fatal to a resume. */
 const linkRecordsOf = (map: Record<string, AttributeValue>): Record<string, LinkRecord> => {
@@ -60,6 +76,7 @@ export const entryToItem = (entry: StoredEntry, timestamps: { createdAt: string;
     updated_at: { S: timestamps.updatedAt },
   };
   if (entry.retainUntil !== undefined) item[ENTRY_TABLE.ttlAttribute] = { N: String(entry.retainUntil) };
+  if (entry.saveGen !== undefined) item.save_gen = { S: entry.saveGen };
   return item;
 };
 

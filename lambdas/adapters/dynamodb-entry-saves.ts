@@ -1,6 +1,6 @@
-import { ConditionalCheckFailedException, type DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import type { EntrySaves, StoredEntry } from '../domain/ports';
-import { entryToItem } from './dynamodb-entry-reader';
+import { type AttributeValue, ConditionalCheckFailedException, type DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import type { EntrySaves, RotationRefused, SaveRotation, StoredEntry } from '../domain/ports';
+import { entryFromItem, entryToItem } from './dynamodb-entry-reader';
 import { awsCall } from './errors';
 import { ENTRY_TABLE } from './naming';
 
@@ -8,13 +8,13 @@ import { ENTRY_TABLE } from './naming';
  * Browser saves' writes: each is one conditional write and nothing else (no
  * read first). The entry's `seq` orders the page's saves.
  */
-export class DynamoDbEntrySaves implements EntrySaves {
+export class DynamoDbEntrySaves implements EntrySaves, SaveRotation {
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
   ) {}
 
-  async createEntry(entry: StoredEntry & { readonly retainUntil: number }, now: Date): Promise<boolean> {
+  async createEntry(entry: StoredEntry & { readonly retainUntil: number; readonly saveGen: string }, now: Date): Promise<boolean> {
     const at = now.toISOString();
     try {
       await awsCall(
@@ -37,7 +37,7 @@ export class DynamoDbEntrySaves implements EntrySaves {
     entryId: string,
     progress: Parameters<EntrySaves['saveProgress']>[1],
     now: Date,
-  ): Promise<'saved' | 'stale' | 'missing'> {
+  ): Promise<'saved' | 'stale' | 'missing' | 'ended'> {
     try {
       await awsCall(
         this.client.send(
@@ -45,17 +45,19 @@ export class DynamoDbEntrySaves implements EntrySaves {
             TableName: this.tableName,
             Key: { [ENTRY_TABLE.partitionKey]: { S: entryId } },
             UpdateExpression: `SET current_page_key = :k, user_data = :d, seq = :seq, updated_at = :now, ${ENTRY_TABLE.ttlAttribute} = :r`,
-            ConditionExpression: 'project_id = :p AND flow_id = :f AND (attribute_not_exists(seq) OR seq < :seq)',
+            // The token's generation must still be the entry's: checked in the write itself, with no read.
+            ConditionExpression: 'project_id = :p AND flow_id = :f AND save_gen = :g AND (attribute_not_exists(seq) OR seq < :seq)',
             ExpressionAttributeValues: {
               ':p': { S: progress.projectId },
               ':f': { S: progress.flowId },
+              ':g': { S: progress.saveGen },
               ':k': { S: progress.currentPageKey },
               ':d': { S: JSON.stringify(progress.userData) },
               ':seq': { N: String(progress.seq) },
               ':now': { S: now.toISOString() },
               ':r': { N: String(progress.retainUntil) },
             },
-            // On a failed condition, the item as it was tells a stale save from a missing entry, at no extra read.
+            // On a failed condition, the item as it was tells a missing entry from an ended token and a stale save, at no extra read.
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),
         ),
@@ -64,7 +66,45 @@ export class DynamoDbEntrySaves implements EntrySaves {
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       const old = error.Item;
-      return old?.project_id?.S === progress.projectId && old.flow_id?.S === progress.flowId ? 'stale' : 'missing';
+      if (old?.project_id?.S !== progress.projectId || old.flow_id?.S !== progress.flowId) return 'missing';
+      return old.save_gen?.S === progress.saveGen ? 'stale' : 'ended';
+    }
+  }
+
+  async rotateSaveGen(
+    entryId: string,
+    rotation: Parameters<SaveRotation['rotateSaveGen']>[1],
+  ): Promise<'rotated' | RotationRefused> {
+    const values: Record<string, AttributeValue> = {
+      ':p': { S: rotation.projectId },
+      ':f': { S: rotation.flowId },
+      ':next': { S: rotation.nextGen },
+      ':zero': { N: '0' },
+    };
+    let seen = 'attribute_not_exists(save_gen)';
+    if (rotation.seenGen !== undefined) {
+      values[':seen'] = { S: rotation.seenGen };
+      seen = 'save_gen = :seen';
+    }
+    try {
+      await awsCall(
+        this.client.send(
+          new UpdateItemCommand({
+            TableName: this.tableName,
+            Key: { [ENTRY_TABLE.partitionKey]: { S: entryId } },
+            // seq starts afresh: no earlier holder can have pinned it out of the new holder's reach.
+            UpdateExpression: 'SET save_gen = :next, seq = :zero',
+            // Only over the generation the resume judged: of two resumes at once, one writes, and the other sees the entry anew.
+            ConditionExpression: `project_id = :p AND flow_id = :f AND ${seen}`,
+            ExpressionAttributeValues: values,
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        ),
+      );
+      return 'rotated';
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      return { current: error.Item === undefined ? undefined : entryFromItem(error.Item) };
     }
   }
 }

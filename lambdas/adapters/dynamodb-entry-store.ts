@@ -11,17 +11,18 @@ import { ENTRY_TABLE } from './naming';
 import {
   type EntryStore,
   LINK_UNAVAILABLE,
-  type LinkOwner,
   type LinkRecord,
   type LinkRegistry,
   type LinkRequest,
   type LinkTarget,
   MAX_ALLOWED_LINKS,
   MAX_LINK_RECORDS,
+  MAX_PAGE_LINKS,
   type StoredEntry,
 } from '../domain/ports';
+import { generateSaveGen } from '../domain/save-token';
 import { UnavailableError } from '../domain/errors';
-import { DynamoDbEntryReader } from './dynamodb-entry-reader';
+import { DynamoDbEntryReader, pageLinkItem } from './dynamodb-entry-reader';
 import { type BatchRetryOptions, chunks, sendWithRetries } from './batch-retry';
 import { awsCall } from './errors';
 import { lastResumeOf } from './dynamodb-resume-notes';
@@ -29,7 +30,7 @@ import { resumedKey } from './naming';
 import { attributableResume, type Completion, type CompletionStore } from '../domain/recovery';
 
 /** What minting reads of an entry: who owns it, its retention, its revocation state and its link records. */
-const LINK_PROJECTION = `${ENTRY_TABLE.partitionKey}, project_id, flow_id, ${ENTRY_TABLE.ttlAttribute}, links_valid_after, allowed_links, links`;
+const LINK_PROJECTION = `${ENTRY_TABLE.partitionKey}, project_id, flow_id, ${ENTRY_TABLE.ttlAttribute}, links_valid_after, allowed_links, links, save_gen, page_links`;
 
 /** BatchGetItem's limit on keys per call. */
 const BATCH_GET_KEYS = 100;
@@ -47,7 +48,7 @@ type Item = Record<string, AttributeValue>;
  * (undefined), or its flow and whether the link may be recorded (not when the
  * entry's links were revoked and its allow-list is full).
  */
-const checkLink = (item: Item | undefined, owner: LinkOwner, digest: string, now: Date): LinkTarget | undefined => {
+const checkLink = (item: Item | undefined, { owner, digest, page }: LinkRequest, now: Date): LinkTarget | undefined => {
   const retainUntil = item?.[ENTRY_TABLE.ttlAttribute]?.N;
   if (
     item?.flow_id?.S === undefined ||
@@ -59,10 +60,23 @@ const checkLink = (item: Item | undefined, owner: LinkOwner, digest: string, now
     return undefined;
   }
   const flowId = item.flow_id.S;
+  if (page !== undefined) {
+    // A rotated (or revoked) save token mints nothing: the write is conditioned on the same generation.
+    if (item.save_gen?.S !== page.gen) return { flowId, allowed: false, pageRefusal: { reason: 'ended' } };
+    const live = livePageLinks(item, now);
+    if (!Object.hasOwn(live, digest) && Object.keys(live).length >= MAX_PAGE_LINKS) {
+      const freeAt = Math.min(...Object.values(live).map((v) => Number(v.M?.x?.N)));
+      return { flowId, allowed: false, pageRefusal: { reason: 'full', freeAt } };
+    }
+  }
   if (item.links_valid_after === undefined) return { flowId, allowed: true };
   const allowed = item.allowed_links?.SS ?? [];
   return { flowId, allowed: allowed.includes(digest) || allowed.length < MAX_ALLOWED_LINKS };
 };
+
+/** The entry's page links that have not expired at `now`: an expired one resumes nothing, so it may be forgotten. */
+const livePageLinks = (item: Item, now: Date): Record<string, AttributeValue> =>
+  Object.fromEntries(Object.entries(item.page_links?.M ?? {}).filter(([, v]) => Number(v.M?.x?.N) * 1000 > now.getTime()));
 
 /** A link record as stored: `t` minted at (epoch seconds), `c` its campaign, `u` true when the campaign is not counted. */
 const linkRecordItem = (record: LinkRecord): AttributeValue => ({
@@ -86,7 +100,8 @@ const recordToDrop = (links: Record<string, AttributeValue>, digest: string): st
  * without a campaign costs its reads alone (its resumes are counted by
  * `Verifications`, which needs no record).
  */
-const mustRecord = (item: Item, { record }: LinkRequest): boolean => record.campaign !== undefined || item.links_valid_after?.S !== undefined;
+const mustRecord = (item: Item, { record, page }: LinkRequest): boolean =>
+  page !== undefined || record.campaign !== undefined || item.links_valid_after?.S !== undefined;
 
 /** The item as `recordLink` leaves it, so a batch's next link to the same entry needs no second read. */
 const withLink = (item: Item, digest: string, record: LinkRecord): Item => {
@@ -127,8 +142,11 @@ export class DynamoDbEntryStore extends DynamoDbEntryReader implements EntryStor
       ':k': { S: entry.currentPageKey },
       ':d': { S: JSON.stringify(entry.userData) },
       ':now': { S: at },
+      // A new entry's own generation; an update keeps the entry's, so a page saving it goes on.
+      ':g': { S: generateSaveGen() },
     };
-    let set = 'project_id = :p, flow_id = :f, current_page_key = :k, user_data = :d, updated_at = :now, created_at = if_not_exists(created_at, :now)';
+    let set =
+      'project_id = :p, flow_id = :f, current_page_key = :k, user_data = :d, updated_at = :now, created_at = if_not_exists(created_at, :now), save_gen = if_not_exists(save_gen, :g)';
     if (entry.retainUntil !== undefined) {
       values[':r'] = { N: String(entry.retainUntil) };
       set += `, ${ENTRY_TABLE.ttlAttribute} = :r`;
@@ -159,9 +177,10 @@ export class DynamoDbEntryStore extends DynamoDbEntryReader implements EntryStor
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: { [ENTRY_TABLE.partitionKey]: { S: entryId } },
-          UpdateExpression: 'SET links_valid_after = :now REMOVE allowed_links',
+          // A new save generation too: every save token of the entry ends (saves and link requests answer 401).
+          UpdateExpression: 'SET links_valid_after = :now, save_gen = :g REMOVE allowed_links',
           ConditionExpression: 'project_id = :p',
-          ExpressionAttributeValues: { ':now': { S: now.toISOString() }, ':p': { S: projectId } },
+          ExpressionAttributeValues: { ':now': { S: now.toISOString() }, ':p': { S: projectId }, ':g': { S: generateSaveGen() } },
         }),
       ));
       return true;
@@ -184,9 +203,9 @@ export class DynamoDbEntryStore extends DynamoDbEntryReader implements EntryStor
           ConsistentRead: true,
         }),
       ));
-      const target = checkLink(out.Item, request.owner, request.digest, now);
+      const target = checkLink(out.Item, request, now);
       if (!target?.allowed || !mustRecord(out.Item!, request)) return target;
-      if (await this.recordLink(out.Item!, request)) return target;
+      if (await this.recordLink(out.Item!, request, now)) return target;
     }
     throw new UnavailableError('LinkNotRecorded');
   }
@@ -195,7 +214,7 @@ export class DynamoDbEntryStore extends DynamoDbEntryReader implements EntryStor
     const items = await this.readForLinks([...new Set(requests.map((r) => r.entryId))]);
     const results: Array<LinkTarget | undefined | typeof LINK_UNAVAILABLE> = requests.map((r) => {
       const item = items.get(r.entryId);
-      return item === LINK_UNAVAILABLE ? item : checkLink(item, r.owner, r.digest, now);
+      return item === LINK_UNAVAILABLE ? item : checkLink(item, r, now);
     });
     // An entry's links are written one after another from the item read once; entries in parallel.
     const byEntry = new Map<string, number[]>();
@@ -207,8 +226,8 @@ export class DynamoDbEntryStore extends DynamoDbEntryReader implements EntryStor
       for (const i of indexes) {
         const request = requests[i];
         try {
-          const target = item && checkLink(item, request.owner, request.digest, now);
-          if (item && target?.allowed && (await this.recordLink(item, request))) {
+          const target = item && checkLink(item, request, now);
+          if (item && target?.allowed && (await this.recordLink(item, request, now))) {
             item = withLink(item, request.digest, request.record);
             results[i] = target;
           } else {
@@ -263,10 +282,11 @@ export class DynamoDbEntryStore extends DynamoDbEntryReader implements EntryStor
   /**
    * Records a link on the entry as `item` showed it, in one conditional write:
    * its record (dropping the oldest beyond MAX_LINK_RECORDS) and, if the
-   * entry's links were revoked, its digest in the allow-list. False, and
-   * nothing written, when the entry changed since it was read.
+   * entry's links were revoked, its digest in the allow-list; for a page link,
+   * its page record (dropping expired ones), only under the save generation it
+   * names. False, and nothing written, when the entry changed since it was read.
    */
-  private async recordLink(item: Item, { entryId, owner, digest, record }: LinkRequest): Promise<boolean> {
+  private async recordLink(item: Item, { entryId, owner, digest, record, page }: LinkRequest, now: Date): Promise<boolean> {
     const names: Record<string, string> = {};
     const values: Record<string, AttributeValue> = { ':p': { S: owner.projectId } };
     const conditions = ['project_id = :p'];
@@ -290,6 +310,30 @@ export class DynamoDbEntryStore extends DynamoDbEntryReader implements EntryStor
         names['#o'] = drop;
         remove.push('links.#o');
         conditions.push('attribute_exists(links.#o)');
+      }
+    }
+    if (page !== undefined) {
+      values[':gen'] = { S: page.gen };
+      conditions.push('save_gen = :gen');
+      const pageLinks = item.page_links?.M;
+      if (pageLinks === undefined) {
+        set.push('page_links = :pages');
+        values[':pages'] = { M: { [digest]: pageLinkItem(page) } };
+        conditions.push('attribute_not_exists(page_links)');
+      } else {
+        names['#pd'] = digest;
+        set.push('page_links.#pd = :page');
+        values[':page'] = pageLinkItem(page);
+        // Over the map as read, like links: a concurrent request makes this one read again, so the bound holds.
+        values[':pn'] = { N: String(Object.keys(pageLinks).length) };
+        conditions.push('size(page_links) = :pn');
+        const live = livePageLinks(item, now);
+        Object.keys(pageLinks)
+          .filter((d) => !Object.hasOwn(live, d) && d !== digest)
+          .forEach((d, i) => {
+            names[`#px${i}`] = d;
+            remove.push(`page_links.#px${i}`);
+          });
       }
     }
     const revokedAt = item.links_valid_after?.S;

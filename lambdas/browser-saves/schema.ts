@@ -1,6 +1,6 @@
 import { putEntryBodySchema } from '../entries/schema';
 import { MAX_PAGE_KEY_LENGTH } from '../domain/entries';
-import { SAVE_TOKEN_PATTERN } from '../domain/save-token';
+import { SAVE_TOKEN_SCHEMA } from '../domain/save-token';
 import { idParams, ID_RULES } from '../http/common-schemas';
 import type { RouteSchemasOf } from '../http/route-schema';
 
@@ -13,7 +13,7 @@ export const saveProgressBodySchema = {
   additionalProperties: false,
   properties: {
     ...putEntryBodySchema.properties,
-    save_token: { type: 'string', minLength: 46, maxLength: 46, pattern: SAVE_TOKEN_PATTERN },
+    save_token: SAVE_TOKEN_SCHEMA,
     seq: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
   },
 } as const;

@@ -12,6 +12,14 @@ import { admit, checkSaveToken, currentSaveKey, type SaveContext, type SaveDeps,
 
 export { MAX_LINK_REQUESTS_PER_HOUR } from './link-request-limits';
 
+/**
+ * The query parameter that marks a link a page asked for (`sr_confirm=1`): the
+ * shipped clients resume such a link only after the person clicks "Continue",
+ * so a mail scanner that runs the page does not use it up (docs/security.md).
+ * It is part of the full link, so a short link's redirect carries it too.
+ */
+export const PAGE_LINK_MARKER = 'sr_confirm';
+
 /** The body of `POST /v1/entries/{entry_id}/link-requests`, after schema validation. */
 export interface LinkRequestBody {
   readonly project_id: string;
@@ -61,17 +69,20 @@ const resumeUrlOf = (req: LinkRequestBody, origin: string, allowedOrigins: reado
   if (!originAllowed(url.origin, allowedOrigins.filter((o) => o !== '*'))) {
     throw invalidRequest(`resume_url must be on one of the project's allowed origins, and ${url.origin} is not`);
   }
-  return resumeUrl;
+  const marked = new URL(resumeUrl);
+  marked.searchParams.set(PAGE_LINK_MARKER, '1');
+  return marked.href;
 };
 
 /**
  * A page asks for a resume link to be sent to its user: same admission as a
  * save (browser saves on, one of the project's origins), SMS only to the
  * project's countries, the entry's save token checked with no read, then a
- * slot taken in each bound (link-request-limits.ts), a link minted (short for
- * SMS), and a `Resume Link Requested` event put on the bus for the team's rule
- * to deliver. A request that fails after it took its slots gives them back, so
- * a user can retry what was never sent.
+ * slot taken in each bound (link-request-limits.ts), a single-use page link
+ * minted (short for SMS) only if the token's save generation is still the
+ * entry's, and a `Resume Link Requested` event put on the bus for the team's
+ * rule to deliver. A request that fails after it took its slots gives them
+ * back, so a user can retry what was never sent.
  */
 export const requestLink = async (
   entryId: string,
@@ -85,7 +96,7 @@ export const requestLink = async (
   if (req.channel === 'sms') checkSmsAllowed(req.to, keySet.smsCountries);
   // admit refused a request without an Origin.
   const resumeUrl = resumeUrlOf(req, context.origin!, keySet.allowedOrigins ?? []);
-  await checkSaveToken(req.save_token, { projectId: req.project_id, flowId: req.flow_id, entryId }, deps, saveKey);
+  const saveGen = await checkSaveToken(req.save_token, { projectId: req.project_id, flowId: req.flow_id, entryId }, deps, saveKey);
 
   const now = deps.now();
   const slot = await takeLinkRequestSlot(
@@ -95,7 +106,8 @@ export const requestLink = async (
   );
   try {
     const link = await mintOne(
-      { project_id: req.project_id, flow_id: req.flow_id, entry_id: entryId, resume_url: resumeUrl, short: req.channel === 'sms' },
+      // A single-use page link, minted only while the token's generation is the entry's (in the write that records it).
+      { project_id: req.project_id, flow_id: req.flow_id, entry_id: entryId, resume_url: resumeUrl, short: req.channel === 'sms', page: { saveGen } },
       deps.mint,
       deps.policy(now),
     );

@@ -2,7 +2,8 @@ import { ApiError, invalidRequest, isApiError, UnavailableError } from './errors
 import { parseExpiresAt } from './grammar';
 import { linkDigest } from './link-digest';
 import { buildResumeUrl, type MintPolicy, type MintRequest, type MintResult, mintLink, noActiveCredential, resolveExpiry } from './mint';
-import { LINK_UNAVAILABLE, type LinkOwner, type LinkRecord, type LinkRegistry, type LinkTarget, MAX_ALLOWED_LINKS } from './ports';
+import { LINK_UNAVAILABLE, type LinkOwner, type LinkRecord, type LinkRegistry, type LinkTarget, MAX_ALLOWED_LINKS, MAX_PAGE_LINKS } from './ports';
+import { invalidSaveToken } from './save-token';
 import { generateShortCode, type ShortLink, type ShortLinkStore } from './short-links';
 import type { SigningKey } from './token';
 
@@ -28,6 +29,12 @@ interface LinkOptions {
   readonly campaign?: string;
   /** Also store a short link (`short_url`) that redirects to `url`; needs `resume_url`. */
   readonly short?: boolean;
+  /**
+   * A link a page asked for (link-requests), with the save generation of the
+   * page's token: recorded as a single-use page link, and minted only while
+   * that generation is the entry's.
+   */
+  readonly page?: { readonly saveGen: string };
 }
 
 export type MintOneRequest = MintRequest & LinkOptions;
@@ -83,11 +90,18 @@ export const mintOne = async (req: MintOneRequest, deps: MintDependencies, polic
   shortNeedsUrl(req.short, req.resume_url);
   const result = mintLink(req, await deps.newestKey(req.project_id), policy);
   const owner = { projectId: req.project_id, flowId: req.flow_id };
+  const page = req.page && { gen: req.page.saveGen, expiresAt: Math.ceil(parseExpiresAt(result.expires_at)! / 1000) };
   const target = await deps.links.allowLink(
-    { entryId: req.entry_id, owner, digest: linkDigest(result.token), record: linkRecord(attribution, policy.now) },
+    { entryId: req.entry_id, owner, digest: linkDigest(result.token), record: linkRecord(attribution, policy.now), ...(page ? { page } : {}) },
     new Date(policy.now),
   );
   if (!target) throw entryNotFound(req);
+  if (target.pageRefusal?.reason === 'ended') throw invalidSaveToken();
+  if (target.pageRefusal?.reason === 'full') {
+    throw new ApiError('too_many_link_requests', `This entry already has ${MAX_PAGE_LINKS} unused links that have not expired. Open one of them, or try again later.`, {
+      retryAfterSeconds: Math.max(1, target.pageRefusal.freeAt - Math.floor(policy.now / 1000)),
+    });
+  }
   if (!target.allowed) throw tooManyLinks();
   let shortUrl: string | undefined;
   if (req.short) {

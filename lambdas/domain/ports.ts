@@ -65,7 +65,34 @@ export interface StoredEntry {
   readonly allowedLinks?: readonly string[];
   /** What mint recorded of the entry's most recent links (at most MAX_LINK_RECORDS), by link digest. */
   readonly links?: Readonly<Record<string, LinkRecord>>;
+  /**
+   * The entry's save generation (browser saves): only save tokens naming it
+   * work. Every creation makes a new one; a person's resume of a browser-saves
+   * project's entry and a revoke-links replace it.
+   */
+  readonly saveGen?: string;
+  /** The unexpired links pages asked for (link-requests), by link digest. */
+  readonly pageLinks?: Readonly<Record<string, PageLinkRecord>>;
 }
+
+/**
+ * A link minted through link-requests: single-use. It works only while the
+ * entry's save generation is the one it was minted under, so the first
+ * person's resume of the entry (which replaces the generation) ends it and
+ * every page link minted before, the one used included.
+ */
+export interface PageLinkRecord {
+  /** The entry's save generation when the link was minted. */
+  readonly gen: string;
+  /** The link's expiry, epoch seconds: an expired record is pruned at the next link request. */
+  readonly expiresAt: number;
+}
+
+/**
+ * Most unexpired page links an entry records: past it, link-requests answers
+ * 429 until one expires. The hourly limits keep a person far below it.
+ */
+export const MAX_PAGE_LINKS = 100;
 
 /**
  * What mint records of a link on its entry, in the same write as the rest of
@@ -98,6 +125,25 @@ export interface EntryReader {
   getEntry(entryId: string, options?: { readonly consistent?: boolean }): Promise<StoredEntry | undefined>;
 }
 
+/** Why a rotation was not written: the entry as it is now (undefined: gone), to be judged again. */
+export interface RotationRefused {
+  readonly current: StoredEntry | undefined;
+}
+
+/** What a person's resume of a browser-saves project's entry writes: the entry's next save generation. */
+export interface SaveRotation {
+  /**
+   * In one conditional write: sets the entry's save generation to `nextGen`
+   * and its save sequence to 0, only if the entry is still this project's and
+   * flow's and its generation is still `seenGen` (undefined: it has none).
+   * Otherwise writes nothing and returns the entry as it is now.
+   */
+  rotateSaveGen(
+    entryId: string,
+    rotation: { readonly projectId: string; readonly flowId: string; readonly seenGen: string | undefined; readonly nextGen: string },
+  ): Promise<'rotated' | RotationRefused>;
+}
+
 export interface EntryStore extends EntryReader {
   /**
    * Creates or updates an entry. An entry id already saved under another project
@@ -106,22 +152,27 @@ export interface EntryStore extends EntryReader {
   saveEntry(entry: StoredEntry, now: Date): Promise<{ created: boolean; entry: StoredEntry } | 'conflict'>;
   /** Deletes the entry if it belongs to the project; false when there was none. */
   deleteEntry(entryId: string, projectId: string): Promise<boolean>;
-  /** Invalidates every link issued so far for the entry; false when the project has no such entry. */
+  /**
+   * Invalidates every link issued so far for the entry, and every save token
+   * (a new save generation); false when the project has no such entry.
+   */
   revokeLinks(entryId: string, projectId: string, now: Date): Promise<boolean>;
 }
 
 /** What browser saves write: a new entry, then progress numbered by the page. */
 export interface EntrySaves {
   /**
-   * Creates the entry, its save sequence at 0. False when the id is already
-   * taken; nothing is written then.
+   * Creates the entry, its save sequence at 0 and its save generation `saveGen`.
+   * False when the id is already taken; nothing is written then.
    */
-  createEntry(entry: StoredEntry & { readonly retainUntil: number }, now: Date): Promise<boolean>;
+  createEntry(entry: StoredEntry & { readonly retainUntil: number; readonly saveGen: string }, now: Date): Promise<boolean>;
   /**
    * Writes progress numbered `seq` in one conditional write: only to an entry of
-   * this project and flow, and only if its last saved number is lower. 'stale'
-   * when a save numbered `seq` or later is stored; 'missing' when there is no
-   * such entry (of this project and flow). Nothing is written in either case.
+   * this project and flow whose save generation is `saveGen`, and only if its
+   * last saved number is lower. 'missing' when there is no such entry (of this
+   * project and flow); 'ended' when its generation is another (the token was
+   * ended by a resume or a revoke-links); 'stale' when a save numbered `seq` or
+   * later is stored. Nothing is written in any of these cases.
    */
   saveProgress(
     entryId: string,
@@ -129,12 +180,13 @@ export interface EntrySaves {
       readonly projectId: string;
       readonly flowId: string;
       readonly seq: number;
+      readonly saveGen: string;
       readonly currentPageKey: string;
       readonly userData: Record<string, unknown>;
       readonly retainUntil: number;
     },
     now: Date,
-  ): Promise<'saved' | 'stale' | 'missing'>;
+  ): Promise<'saved' | 'stale' | 'missing' | 'ended'>;
 }
 
 /** Most links an entry's allow-list holds after a revoke-links, so the list cannot outgrow DynamoDB's item size. */
@@ -152,6 +204,12 @@ export interface LinkTarget {
   readonly flowId: string;
   /** False when the link could not be recorded: the allow-list already holds MAX_ALLOWED_LINKS links. */
   readonly allowed: boolean;
+  /**
+   * For a page link, why it was not minted: the request's save generation is
+   * no longer the entry's (`ended`), or the entry already records
+   * MAX_PAGE_LINKS unexpired page links (`full`, with the soonest expiry).
+   */
+  readonly pageRefusal?: { readonly reason: 'ended' } | { readonly reason: 'full'; readonly freeAt: number };
 }
 
 /** One link mint asks to record. */
@@ -161,6 +219,8 @@ export interface LinkRequest {
   /** link-digest.ts of the link's token. */
   readonly digest: string;
   readonly record: LinkRecord;
+  /** A link a page asked for (link-requests): recorded as a page link, and only under this save generation. */
+  readonly page?: PageLinkRecord;
 }
 
 /** A link the store could not answer for: its entry's read failed after the store's retries. */

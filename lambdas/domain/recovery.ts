@@ -1,3 +1,4 @@
+import { isbot } from 'isbot';
 import type { LinkRecord, StoredEntry } from './ports';
 import { linkDigest } from './link-digest';
 
@@ -17,22 +18,23 @@ export const campaignDimension = (record: Pick<LinkRecord, 'campaign' | 'counted
 export const EARLY_RESUME_SECONDS = 30;
 
 /**
- * User agents that announce an automated client: crawlers and bots, headless
- * browsers (Google's scanner runs HeadlessChrome), link previews, and the mail
- * security scanners that open links before the recipient does (Microsoft
- * Safe Links, Mimecast, Proofpoint, Barracuda), plus HTTP libraries. A scanner
- * that poses as a desktop browser is caught by the 30-second rule instead.
+ * Whether a User-Agent announces an automated client: crawlers and bots,
+ * headless browsers (Google's scanner runs HeadlessChrome), link previews, the
+ * mail security scanners that open links before the recipient does (Microsoft
+ * Safe Links, Mimecast, Proofpoint, Barracuda) and HTTP libraries. Judged by
+ * the maintained `isbot` list, not a pattern of our own (a phone named
+ * "CUBOT X30" is a person). A scanner that poses as a desktop browser is not
+ * caught here: the clients' Continue button (sr_confirm) is what keeps it from
+ * using up a single-use link.
  */
-export const AUTOMATED_AGENT =
-  /bot\b|bot\/|crawl|spider|slurp|headless|preview|scanner|safe ?links|mimecast|proofpoint|barracuda|urldefense|lighthouse|phantomjs|puppeteer|playwright|selenium|python-requests|python-urllib|curl\/|wget\/|go-http-client|okhttp|java\/|facebookexternalhit/i;
+export const isAutomatedAgent = (userAgent: string | undefined): boolean => userAgent !== undefined && isbot(userAgent);
 
 /** How a successful resume is counted: `early` ones (scanners, bots) apart from the people's. */
 export type ResumeKind = 'human' | 'early';
 
+/** For metrics only: a resume within 30 s of the mint, or by an automated client, is `early`. It exempts nothing from a link's single use. */
 export const classifyResume = (linkAgeSeconds: number | undefined, userAgent: string | undefined): ResumeKind =>
-  (linkAgeSeconds !== undefined && linkAgeSeconds < EARLY_RESUME_SECONDS) || (userAgent !== undefined && AUTOMATED_AGENT.test(userAgent))
-    ? 'early'
-    : 'human';
+  (linkAgeSeconds !== undefined && linkAgeSeconds < EARLY_RESUME_SECONDS) || isAutomatedAgent(userAgent) ? 'early' : 'human';
 
 /** What a resume learnt of its link from the entry it read: nothing at all when the entry keeps no record of it. */
 export interface ResumeAttribution {

@@ -3,8 +3,9 @@ import { announceExpiredLink, type ExpiredLinkEvents } from './expired-links';
 import { hasUnencodedPlus, isValidId, isValidToken, parseExpiresAt } from './grammar';
 import { linkDigest } from './link-digest';
 import { originAllowed } from './origin-policy';
-import { attributeResume, type ResumeAttribution } from './recovery';
-import type { EntryReader, KeyProvider, KeySet, StoredEntry } from './ports';
+import { attributeResume, isAutomatedAgent, type ResumeAttribution } from './recovery';
+import type { EntryReader, KeyProvider, KeySet, SaveRotation, StoredEntry } from './ports';
+import { generateSaveGen, mintSaveToken } from './save-token';
 import { startedAhead } from './started';
 import { findSigningKey, type SigningKey } from './token';
 import { isV2Token, verifyV2Token } from './token-v2';
@@ -38,13 +39,25 @@ export interface ResumeDeps {
   /** Set with `expiredLinkEvents`: a valid link opened too late puts a `Resume Link Expired` event. */
   readonly expiredLinks?: ExpiredLinkEvents;
   /**
-   * The entry's save token, for a project that takes saves from the browser
-   * (current contract only; the legacy one has none). Called once the link has
-   * verified and not expired, and run beside the entry read: on a new instance
-   * the save key's read then adds no round trip of its own.
+   * For a project that takes saves from the browser (current contract only; the
+   * legacy one has none): what a person's resume hands the device over with.
    */
-  readonly saveToken?: () => Promise<string>;
+  readonly saves?: ResumeSaves;
 }
+
+export interface ResumeSaves {
+  /**
+   * The current save key. Called once the link has verified and not expired, and
+   * run beside the entry read: on a new instance the save key's read then adds
+   * no round trip of its own.
+   */
+  readonly key: () => Promise<SigningKey>;
+  /** Where the entry's next save generation is written. */
+  readonly rotation: SaveRotation;
+}
+
+/** Rotations tried before a resume gives up on an entry other resumes keep rotating. */
+const ROTATION_ATTEMPTS = 3;
 
 /** Builds the response entry. The contract's own fields win over user data of the same name. */
 export const toResumeEntry = (entry: StoredEntry): ResumeEntry => ({
@@ -163,7 +176,9 @@ const resumeVerified = async (target: ResumeTarget, deps: ResumeDeps, context: R
   }
 
   const verifiedKeys = keySet;
-  const saveToken = verifiedKeys.browserSaves && deps.saveToken ? startedAhead(deps.saveToken()) : undefined;
+  // A person's resume of a browser-saves project's entry hands the save capability over: an automated client's does not.
+  const handOver = verifiedKeys.browserSaves === true && deps.saves !== undefined && !isAutomatedAgent(context.userAgent) ? deps.saves : undefined;
+  const saveKey = handOver && startedAhead(handOver.key());
   const refusal = (e: StoredEntry | undefined) => refusalOf(e, target, verifiedKeys, now);
   let entry = await deps.entries.getEntry(entryId);
   let refused = refusal(entry);
@@ -176,12 +191,39 @@ const resumeVerified = async (target: ResumeTarget, deps: ResumeDeps, context: R
   if (refused) throw refused;
   // refusalOf answers entry_not_found when there is no entry.
   const found = entry as StoredEntry;
+  const saveGen = handOver ? await rotateSaveCapability(found, handOver.rotation, refusal) : undefined;
   return {
     entry: toResumeEntry(found),
     credentialId,
-    saveToken: await saveToken,
+    saveToken: saveGen === undefined ? undefined : mintSaveToken(await saveKey!, { projectId: found.projectId, flowId: found.flowId, entryId, gen: saveGen }),
     attribution: attributeResume(found, target.token, now, context.userAgent),
   };
+};
+
+/**
+ * Gives the entry a new save generation, in one conditional write over the
+ * generation `entry` showed: every save token issued before ends, the stored
+ * `seq` starts afresh, and every page link minted under the old generation,
+ * this one included, ends. If the entry changed meanwhile (another resume
+ * rotated it, a revoke-links), it is judged again as it is now: a page link
+ * another resume used a moment ago is refused (`link_revoked`), so of two
+ * resumes of one page link at once exactly one succeeds. Returns the new generation.
+ */
+const rotateSaveCapability = async (
+  entry: StoredEntry,
+  rotation: SaveRotation,
+  refusal: (e: StoredEntry | undefined) => ApiError | undefined,
+): Promise<string> => {
+  let seen = entry;
+  for (let attempt = 0; attempt < ROTATION_ATTEMPTS; attempt++) {
+    const nextGen = generateSaveGen();
+    const out = await rotation.rotateSaveGen(seen.entryId, { projectId: seen.projectId, flowId: seen.flowId, seenGen: seen.saveGen, nextGen });
+    if (out === 'rotated') return nextGen;
+    const refused = refusal(out.current);
+    if (refused) throw refused;
+    seen = out.current!;
+  }
+  throw new ApiError('service_unavailable', 'The entry is being resumed elsewhere at this moment. Retry shortly.', { retryAfterSeconds: 1 });
 };
 
 /**
@@ -227,8 +269,16 @@ const refusalOf = (entry: StoredEntry | undefined, target: ResumeTarget, keySet:
   if (entry.retainUntil !== undefined && entry.retainUntil * 1000 <= now) {
     return notFound(`entry ${target.entryId} is past its retention (${new Date(entry.retainUntil * 1000).toISOString()})`);
   }
+  const digest = linkDigest(target.token);
+  // A link a page asked for works once: only while the entry's save generation is the one it was minted under.
+  const page = entry.pageLinks?.[digest];
+  if (page !== undefined && page.gen !== entry.saveGen) {
+    return new ApiError('link_revoked', 'This link was already used. Ask for a new one.', {
+      detail: `entry ${target.entryId} was resumed (or its links revoked) after this page link was minted`,
+    });
+  }
   // After revoke-links, only the exact links minted through the product since then work.
-  if (entry.linksValidAfter !== undefined && !entry.allowedLinks?.includes(linkDigest(target.token))) {
+  if (entry.linksValidAfter !== undefined && !entry.allowedLinks?.includes(digest)) {
     return new ApiError('link_revoked', 'This link has been revoked. Ask for a new link.', {
       detail: `the links of entry ${target.entryId} were revoked at ${entry.linksValidAfter}, and this one was not minted since`,
     });

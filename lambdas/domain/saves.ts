@@ -3,7 +3,7 @@ import { validateUserData } from './entries';
 import { ApiError, LookupLimitedError } from './errors';
 import { originAllowed } from './origin-policy';
 import type { EntrySaves, KeyProvider, KeySet } from './ports';
-import { mintSaveToken, type SaveClaims, verifySaveToken } from './save-token';
+import { generateSaveGen, invalidSaveToken, mintSaveToken, type SaveClaims, type SaveGrant, verifySaveToken } from './save-token';
 import type { SigningKey } from './token';
 import { startedAhead } from './started';
 import { type CreationLimits, limitKeyHasher, takeCreationSlot } from './request-limits';
@@ -79,23 +79,29 @@ export const currentSaveKey = async (deps: Pick<SaveDeps, 'saveKeys'>, lookup: S
   return current;
 };
 
-/** A save token for the entry: what a page sends with each save. */
-export const issueSaveToken = async (claims: SaveClaims, deps: Pick<SaveDeps, 'saveKeys'>): Promise<string> =>
-  mintSaveToken(await currentSaveKey(deps), claims);
+/** A save token for the entry's generation: what a page sends with each save. */
+export const issueSaveToken = async (grant: SaveGrant, deps: Pick<SaveDeps, 'saveKeys'>): Promise<string> =>
+  mintSaveToken(await currentSaveKey(deps), grant);
 
-/** Checks a save token with no read of the entry: the save key alone (refreshed once, after a rotation). */
+/**
+ * Checks a save token with no read of the entry: the save key alone (refreshed
+ * once, after a rotation). Returns the save generation it names, which the
+ * write that follows requires of the entry.
+ */
 export const checkSaveToken = async (
   token: string,
   claims: SaveClaims,
   deps: Pick<SaveDeps, 'saveKeys'>,
   lookup: SaveKeyLookup = deps.saveKeys.lookup(SAVE_KEY_SCOPE),
-): Promise<void> => {
+): Promise<string> => {
   const { keySet, fetched } = await lookup;
-  if (verifySaveToken(keySet.keys, token, claims)) return;
+  const gen = verifySaveToken(keySet.keys, token, claims);
+  if (gen !== undefined) return gen;
   // The key may have been rotated since this instance read it.
   const refreshed = fetched ? undefined : await deps.saveKeys.refreshAfterMiss(SAVE_KEY_SCOPE);
-  if (refreshed && verifySaveToken(refreshed.keys, token, claims)) return;
-  throw new ApiError('invalid_save_token', 'This save token is not valid for this entry. Resume the entry again to get a new one.');
+  const again = refreshed && verifySaveToken(refreshed.keys, token, claims);
+  if (again) return again;
+  throw invalidSaveToken();
 };
 
 const retainUntil = (deps: SaveDeps, now: number): number => Math.floor(now / 1000) + deps.retentionSeconds;
@@ -132,6 +138,7 @@ const writeNewEntry = async (req: CreateEntryRequest, deps: SaveDeps, key: Signi
   // A collision of 128 random bits does not happen; the conditional write makes sure of it anyway.
   for (let attempt = 0; attempt < 2; attempt++) {
     const entryId = generateEntryId();
+    const saveGen = generateSaveGen();
     const entry = {
       entryId,
       projectId: req.project_id,
@@ -139,9 +146,10 @@ const writeNewEntry = async (req: CreateEntryRequest, deps: SaveDeps, key: Signi
       currentPageKey: req.current_page_key,
       userData: req.user_data,
       retainUntil: retainUntil(deps, now),
+      saveGen,
     };
     if (await deps.entries.createEntry(entry, new Date(now))) {
-      return { entry_id: entryId, save_token: mintSaveToken(key, { projectId: req.project_id, flowId: req.flow_id, entryId }) };
+      return { entry_id: entryId, save_token: mintSaveToken(key, { projectId: req.project_id, flowId: req.flow_id, entryId, gen: saveGen }) };
     }
   }
   throw new ApiError('conflict', 'Could not find a free entry id. Retry.');
@@ -162,7 +170,7 @@ export const saveProgressFromBrowser = async (
 ): Promise<{ seq: number }> => {
   const saveKey = saveKeyAhead(deps);
   await admit(req.project_id, context, deps);
-  await checkSaveToken(req.save_token, { projectId: req.project_id, flowId: req.flow_id, entryId }, deps, saveKey);
+  const saveGen = await checkSaveToken(req.save_token, { projectId: req.project_id, flowId: req.flow_id, entryId }, deps, saveKey);
   validateUserData(req.user_data);
   const now = deps.now();
   const result = await deps.entries.saveProgress(
@@ -171,6 +179,7 @@ export const saveProgressFromBrowser = async (
       projectId: req.project_id,
       flowId: req.flow_id,
       seq: req.seq,
+      saveGen,
       currentPageKey: req.current_page_key,
       userData: req.user_data,
       retainUntil: retainUntil(deps, now),
@@ -181,5 +190,6 @@ export const saveProgressFromBrowser = async (
     throw new ApiError('stale_save', `A save numbered ${req.seq} or later is already stored for this entry; nothing was written.`);
   }
   if (result === 'missing') throw new ApiError('entry_not_found', 'No saved entry matches this save.');
+  if (result === 'ended') throw invalidSaveToken();
   return { seq: req.seq };
 };

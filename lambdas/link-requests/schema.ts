@@ -1,4 +1,4 @@
-import { SAVE_TOKEN_PATTERN } from '../domain/save-token';
+import { SAVE_TOKEN_SCHEMA } from '../domain/save-token';
 import { idParams, idSchema, ID_RULES } from '../http/common-schemas';
 import type { RouteSchemasOf } from '../http/route-schema';
 
@@ -9,7 +9,7 @@ export const linkRequestBodySchema = {
   properties: {
     project_id: idSchema,
     flow_id: idSchema,
-    save_token: { type: 'string', minLength: 46, maxLength: 46, pattern: SAVE_TOKEN_PATTERN },
+    save_token: SAVE_TOKEN_SCHEMA,
     channel: { enum: ['email', 'sms'] },
     // An email address (254 at most, RFC 5321) or an E.164 number; which, the channel says (checked by the domain).
     to: { type: 'string', minLength: 1, maxLength: 254 },

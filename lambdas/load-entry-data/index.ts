@@ -1,5 +1,6 @@
 import { dynamodb, secretsManager } from '../adapters/clients';
 import { DynamoDbEntryReader } from '../adapters/dynamodb-entry-reader';
+import { DynamoDbEntrySaves } from '../adapters/dynamodb-entry-saves';
 import { DynamoDbResumeNotes } from '../adapters/dynamodb-resume-notes';
 import { SaveKeySource } from '../adapters/save-key-source';
 import { SecretsManagerKeySource } from '../adapters/secrets-manager-key-source';
@@ -14,8 +15,8 @@ import { logger } from '../runtime/logger';
 import { publicKeyCache } from '../runtime/public-key-cache';
 import { recordVerification } from '../domain/verification-outcome';
 import { type ResumeAttribution, resumeLogKeys } from '../domain/recovery';
-import { resumeEntry } from '../domain/resume';
-import { issueSaveToken } from '../domain/saves';
+import { resumeEntry, type ResumeSaves } from '../domain/resume';
+import { currentSaveKey } from '../domain/saves';
 import { fieldHints, fieldRules, type routeSchemas } from './schema';
 import { validateEvent } from './validators.gen.js';
 
@@ -35,8 +36,10 @@ const resumeNotes = new DynamoDbResumeNotes(dynamodb, config.tableName);
 const expiredLinks = setting('EXPIRED_LINK_EVENTS')
   ? expiredLinkEvents(eventBusSettings(), config.tableName, (error) => logger.warn('expired link event not put', errorNames(error)))
   : undefined;
-// Read only when a browser-saves project's entry is resumed, then cached like the projects' keys.
+// Read only when a person resumes a browser-saves project's entry, then cached like the projects' keys.
 const saveKeys = publicKeyCache(new SaveKeySource(secretsManager, config.saveKeySecret));
+// A person's resume of a browser-saves project's entry hands the device a new save token, ending the ones before.
+const saves: ResumeSaves = { key: () => currentSaveKey({ saveKeys }), rotation: new DynamoDbEntrySaves(dynamodb, config.tableName) };
 
 /**
  * Notes a person's resume through a campaign link, for a later completion to be
@@ -55,11 +58,10 @@ const noteResume = async (entryId: string, projectId: string, { kind, record }: 
 /** `POST /v1/load-entry-data`: returns the saved entry a valid resume link points to. */
 const loadEntryData = async (event: RouteEvent<typeof routeSchemas.loadEntryData>): Promise<HttpResult> => {
   logger.appendKeys({ project_id: event.body.project_id, flow_id: event.body.flow_id });
-  const { project_id: projectId, flow_id: flowId, entry_id: entryId } = event.body;
+  const projectId = event.body.project_id;
   // A browser-saves project's resuming device carries on saving the entry; the seed's client code ignores the extra field.
-  const saveToken = () => issueSaveToken({ projectId, flowId, entryId }, { saveKeys });
   const { entry, credentialId, saveToken: token, attribution } = await recordVerification(() =>
-    resumeEntry(event.body, { keys, entries, now: Date.now, expiredLinks, saveToken }, { origin: event.headers?.origin, userAgent: event.headers?.['user-agent'] }),
+    resumeEntry(event.body, { keys, entries, now: Date.now, expiredLinks, saves }, { origin: event.headers?.origin, userAgent: event.headers?.['user-agent'] }),
   );
   logger.appendKeys({ credential_id: credentialId, ...resumeLogKeys(attribution) });
   await noteResume(entry.entry_id, projectId, attribution);

@@ -13,6 +13,10 @@ const PROBLEMS = {
   token_expired: 'This link has expired, so your saved answers cannot be opened with it.',
   invalid_token: 'This link is not valid any more. It may have been changed, or withdrawn.',
   link_revoked: 'This link is not valid any more. It may have been changed, or withdrawn.',
+  // A link this page asked for works once (the Action says link_used when it was opened before).
+  link_used: 'This link was already used; ask for a new one.',
+  // The save Action's: the entry was resumed on another device, which ended this page's save token.
+  continued_elsewhere: 'You continued on another device, so this page no longer saves your answers. Carry on there, or start over here.',
   entry_not_found: 'We could not find the answers this link points to. They may have been deleted.',
   invalid_request: 'This link is damaged. Copy the whole link from your message and try again.',
   incomplete_link: 'This link is incomplete. Copy the whole link from your message and try again.',
@@ -121,6 +125,7 @@ const showPage = (key) => {
 /** Shows what a save came to. */
 const reportSave = (outcome) => {
   if (outcome.status === 'saved' || outcome.status === 'unchanged') setStatus('Progress saved.');
+  else if (outcome.status === 'continued_elsewhere') setStatus('Not saved here: this flow continued on another device.', 'error');
   else if (outcome.status === 'failed') setStatus(`Your progress could not be saved (${outcome.code}).`, 'error');
 };
 
@@ -169,14 +174,19 @@ $('send-link').addEventListener('click', async () => {
     // The latest answers first, so the link opens on them.
     const saved = await saveAction(userData(), helperFunctions, { trigger: 'button_click' });
     reportSave(saved);
-    if (saved.status === 'failed') return;
+    if (saved.status === 'failed' || saved.status === 'continued_elsewhere') return;
     const to = $('link-email').value.trim();
     const sent = await links.requestLink({ channel: 'email', ...(to ? { to } : {}), resumeUrl: new URL('./', location.href).href });
     $('link-expiry').textContent = new Date(sent.expiresAt).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' });
     $('link-box').hidden = false;
     setStatus('Progress saved. Your link is on its way.');
   } catch (error) {
-    const why = error.code === 'too_many_link_requests' ? 'three links were sent in the last hour; try again later' : error.message;
+    const why =
+      error.code === 'too_many_link_requests'
+        ? 'three links were sent in the last hour; try again later'
+        : error.code === 'continued_elsewhere'
+          ? 'this flow continued on another device'
+          : error.message;
     setStatus(`A link could not be sent: ${why}`, 'error');
   } finally {
     $('send-link').disabled = false;
@@ -210,7 +220,8 @@ if (legacy) {
 const helperFunctions = {
   setUserData(data) {
     const { current_page_key: _page, session_recovery_error: problem, ...rest } = data;
-    if (problem) showNotice(`${PROBLEMS[problem] ?? GENERIC_PROBLEM} You can start over.`, 'problem');
+    if (problem === 'continued_elsewhere') showNotice(PROBLEMS.continued_elsewhere, 'problem');
+    else if (problem) showNotice(`${PROBLEMS[problem] ?? GENERIC_PROBLEM} You can start over.`, 'problem');
     writeAnswers(rest);
     for (const [name, value] of Object.entries(rest)) if (!FORM_FIELDS.has(name)) held[name] = value;
     showUserData();

@@ -114,7 +114,7 @@ describe('createAutosave in the browser', () => {
     expect(first).toEqual({ status: 'saved', entryId: expect.stringMatching(/^entry_[0-9a-f]{32}$/), seq: 0 });
     const entryId = first.entryId!;
     entries.push(entryId);
-    expect(await stored(page)).toEqual({ entry_id: entryId, save_token: expect.stringMatching(/^s1\./), seq: 0 });
+    expect(await stored(page)).toEqual({ entry_id: entryId, save_token: expect.stringMatching(/^s2\./), seq: 0 });
     const second = await save(page, 'page_2', { first_name: 'Wen', plan: 'solo' });
 
     await page.reload();
@@ -217,7 +217,7 @@ describe('createAutosave in the browser', () => {
 
     expect(resumed.entry).toEqual({ first_name: 'Ana', plan: 'team', entry_id: entryId, current_page_key: 'page_2', session_recovery_resumed_at: expect.any(String) });
     expect(resumed.outcome).toEqual({ status: 'saved', entryId, seq: expect.any(Number) });
-    expect(await stored(page)).toEqual({ entry_id: entryId, save_token: expect.stringMatching(/^s1\./), seq: resumed.outcome.seq });
+    expect(await stored(page)).toEqual({ entry_id: entryId, save_token: expect.stringMatching(/^s2\./), seq: resumed.outcome.seq });
     expect(await entryOf(entryId)).toEqual({
       current_page_key: 'page_3',
       user_data: { first_name: 'Ana', plan: 'team', newsletter: true, session_recovery_resumed_at: resumed.entry.session_recovery_resumed_at },

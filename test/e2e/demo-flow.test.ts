@@ -100,7 +100,8 @@ describe('the demo flow at /demo', () => {
       ]);
       expect(await page.content()).not.toContain(link.searchParams.get('token'));
       expect(`${link.origin}${link.pathname}`).toBe(runtime.demoUrl);
-      expect([...link.searchParams.keys()]).toEqual(['token', 'entry_id', 'expires_at']);
+      // A link the page asked for is marked single-use: the page resumes it only after the person clicks Continue.
+      expect([...link.searchParams.keys()]).toEqual(['sr_confirm', 'token', 'entry_id', 'expires_at']);
       expect(await savedEntry(entryId)).toEqual({
         project_id: runtime.demo.projectId,
         flow_id: runtime.demo.flowId,
@@ -113,6 +114,7 @@ describe('the demo flow at /demo', () => {
       const other = (await newPage()).page;
       const callsB = apiCallsOf(other);
       await other.goto(link.href);
+      await other.getByRole('button', { name: 'Continue', exact: true }).click();
 
       // Assert: restored through one load-entry-data call, on page 2, every answer back, the link gone from the address bar.
       expect(await demoOutcome(other)).toBe('restored');

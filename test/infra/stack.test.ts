@@ -102,9 +102,9 @@ describe('the Lambdas', () => {
 });
 
 describe('least privilege per Lambda', () => {
-  it('load-entry-data: GetSecretValue on project secrets and on the save key, GetItem on the table, PutItem on resumed# keys only, nothing else', () => {
+  it('load-entry-data: GetSecretValue on project secrets and on the save key, GetItem and UpdateItem (the save generation) on the table, PutItem on resumed# keys only, nothing else', () => {
     const st = statementsOf('SessionRecoveryLoadEntryData');
-    expect([...new Set(actionsOf(st))]).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'secretsmanager:GetSecretValue']);
+    expect([...new Set(actionsOf(st))]).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'secretsmanager:GetSecretValue']);
     const put = st.find((s) => s.Action === 'dynamodb:PutItem') as Statement & { Condition?: unknown };
     expect(put.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['resumed#*'] } });
     expect(resourceText(st, 'secretsmanager')).toEqual([expect.stringMatching(/^\{"Ref":"SessionRecoverySaveKey\w+"\}$/), expect.stringContaining(':secret:session-recovery/projects/*')]);

@@ -13,6 +13,8 @@ import { deleteEntry, deleteProject, uid } from '../support/seed';
  * AWS, over HTTP, as a page would call them.
  */
 const SITE = 'https://quiz.example';
+/** A person's browser: an automated client's resume (isbot) is answered with no save token. */
+const CHROME = { 'user-agent': 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36' };
 let rt: LocalRuntime;
 const projects: string[] = [];
 const entries: string[] = [];
@@ -94,7 +96,7 @@ describe('a page saving its own progress', () => {
     const p = await project();
     const { entry_id, save_token } = await created(p, { name: 'Ada' });
     expect(entry_id).toMatch(/^entry_[0-9a-f]{32}$/);
-    expect(save_token).toMatch(/^s1\.[A-Za-z0-9_-]{43}$/);
+    expect(save_token).toMatch(/^s2\.[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]{43}$/);
     expect(await stored(p, entry_id)).toMatchObject({ current_page_key: 'page_1', user_data: { name: 'Ada' } });
 
     const json = await save(p, entry_id, save_token, 1, 'page_2', { name: 'Ada', plan: 'team' });
@@ -271,20 +273,25 @@ describe('a page saving its own progress', () => {
 });
 
 describe('another device', () => {
-  it('resumes the latest progress with a seed-formula link, gets a save token that works, and carries on saving', async () => {
+  it('resumes the latest progress with a seed-formula link, gets a new save token that works, and carries on saving; the first device\'s token has ended', async () => {
     const p = await project();
     const deviceA = await created(p, { step: 1 });
     await save(p, deviceA.entry_id, deviceA.save_token, 1, 'page_2', { step: 2 });
 
     const expiresAt = new Date(Date.now() + 3_600_000).toISOString();
     const link = { flow_id: p.flowId, project_id: p.projectId, entry_id: deviceA.entry_id, token: computeToken(p.secret, deviceA.entry_id, expiresAt), expires_at: expiresAt };
-    const resumed = await fromPage(routePath('loadEntryData'), link);
+    const resumed = await fromPage(routePath('loadEntryData'), link, CHROME);
     expect(resumed.status).toBe(200);
     const { entry, save_token } = resumed.json as { entry: Record<string, unknown>; save_token: string };
     expect(entry).toEqual({ step: 2, entry_id: deviceA.entry_id, current_page_key: 'page_2' });
-    expect(save_token).toBe(deviceA.save_token);
+    expect(save_token).toMatch(/^s2\./);
+    expect(save_token).not.toBe(deviceA.save_token);
 
-    expect((await save(p, deviceA.entry_id, save_token, 2, 'page_3', { step: 3 })).status).toBe(200);
+    // The stored seq starts afresh with the new token: 1 is higher than nothing.
+    expect((await save(p, deviceA.entry_id, save_token, 1, 'page_3', { step: 3 })).status).toBe(200);
+    expect(await stored(p, deviceA.entry_id)).toMatchObject({ current_page_key: 'page_3', user_data: { step: 3 } });
+    const ended = await save(p, deviceA.entry_id, deviceA.save_token, 99, 'page_x', { step: 'old device' });
+    expect([ended.status, errorCode(ended)]).toEqual([401, 'invalid_save_token']);
     expect(await stored(p, deviceA.entry_id)).toMatchObject({ current_page_key: 'page_3', user_data: { step: 3 } });
   });
 

@@ -5,7 +5,7 @@ import { dynamodb, secretsManager } from '../../lambdas/adapters/clients';
 import { handler as browserSaves } from '../../lambdas/browser-saves/index';
 import { handler as linkRequests } from '../../lambdas/link-requests/index';
 import { handler as loadEntryData } from '../../lambdas/load-entry-data/index';
-import { mintSaveToken } from '../../lambdas/domain/save-token';
+import { generateSaveGen, mintSaveToken } from '../../lambdas/domain/save-token';
 import { computeToken } from '../../lambdas/domain/token';
 import { routeEvent } from '../fixtures/admin-events';
 import { loadEntryEvent } from '../fixtures/events';
@@ -106,18 +106,19 @@ const seedSavesProject = async () => {
   const entryId = uid('entry');
   const cred = credential();
   await seedProject(projectId, [cred], { allowed_origins: [SITE], browser_saves: true });
-  await seedEntry({ entryId, projectId, flowId, currentPageKey: 'page_2', userData: { step: 2 } });
+  const saveGen = generateSaveGen();
+  await seedEntry({ entryId, projectId, flowId, currentPageKey: 'page_2', userData: { step: 2 }, saveGen });
   cleanup.push(async () => {
     await deleteEntry(entryId);
     await deleteProject(projectId);
   });
-  return { projectId, flowId, entryId, secret: cred.secret };
+  return { projectId, flowId, entryId, saveGen, secret: cred.secret };
 };
 
 type SavesProject = Awaited<ReturnType<typeof seedSavesProject>>;
 /** The save token a page holds for the project's entry. */
 const saveTokenOf = async (p: SavesProject): Promise<string> =>
-  mintSaveToken({ id: 'current', secret: await saveKey() }, { projectId: p.projectId, flowId: p.flowId, entryId: p.entryId });
+  mintSaveToken({ id: 'current', secret: await saveKey() }, { projectId: p.projectId, flowId: p.flowId, entryId: p.entryId, gen: p.saveGen });
 /** A request to one of the entry's routes from a page of the project's site. */
 const fromPage = (route: 'saveProgress' | 'linkRequests', p: SavesProject, fields: Record<string, unknown>) =>
   routeEvent(route, { entry_id: p.entryId }, { project_id: p.projectId, flow_id: p.flowId, ...fields }, {}, { origin: SITE });
@@ -158,7 +159,7 @@ it("a new instance's first link request reads the project's settings and the sav
   expect(proxy.seen[1].alongside).toEqual([proxy.seen[0].call]);
 }, 20_000);
 
-it("a new instance's first resume of a browser-saves project reads the save key beside the entry, after the link verifies", async () => {
+it("a new instance's first resume of a browser-saves project reads the save key beside the entry, after the link verifies, then rotates the entry's save generation", async () => {
   const p = await seedSavesProject();
   restore = [sendTo(secretsManager, proxy.endpoint), sendTo(dynamodb, proxy.endpoint)];
   const body = { project_id: p.projectId, flow_id: p.flowId, entry_id: p.entryId, token: computeToken(p.secret, p.entryId, FUTURE), expires_at: FUTURE };
@@ -169,8 +170,10 @@ it("a new instance's first resume of a browser-saves project reads the save key 
   expect(typeof (reply.json as { save_token?: unknown }).save_token).toBe('string');
   // The project's keys alone first: nothing else is read before the token verifies.
   expect(proxy.seen[0]).toEqual({ call: projectSecret(p.projectId), alongside: [] });
-  expect(proxy.seen.slice(1).map((s) => s.call).sort()).toEqual(['GetItem', saveKeySecret()].sort());
+  expect(proxy.seen.slice(1, 3).map((s) => s.call).sort()).toEqual(['GetItem', saveKeySecret()].sort());
   expect(proxy.seen[2].alongside).toEqual([proxy.seen[1].call]);
+  // A person's resume hands the save capability over: one conditional write, after the read it judged.
+  expect(proxy.seen.slice(3).map((s) => s.call)).toEqual(['UpdateItem']);
 }, 20_000);
 
 it('a link that does not verify reads neither the entry nor the save key', async () => {

@@ -18,6 +18,8 @@ import { deleteEntries, deleteEntry, deleteProject, uid } from '../support/seed'
  * own whose SQS queue shows exactly what the bus delivered.
  */
 const SITE = 'https://quiz.example';
+/** A person's browser: an automated client's resume (isbot) is answered with no save token. */
+const CHROME = { 'user-agent': 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36' };
 let rt: LocalRuntime;
 let bus: BusSubscription;
 const projects: string[] = [];
@@ -100,7 +102,7 @@ describe('a link request from a browser-saves page', () => {
     expect(resumed.status).toBe(200);
   });
 
-  it('records nothing on an entry whose links were never revoked: the counts are its only writes', async () => {
+  it('takes its counts and records the page link on the entry, under the save token\'s generation: the counts are its only other writes', async () => {
     const p = await project();
     const { entry_id, save_token } = await created(p);
     const calls = countCalls(dynamodb);
@@ -109,28 +111,39 @@ describe('a link request from a browser-saves page', () => {
       const writes = calls.calls.flatMap((name, i) =>
         /^(Batch)?GetItem/.test(name) ? [] : [[name, ((calls.inputs[i].Key ?? calls.inputs[i].Item) as { entry_id: { S: string } }).entry_id.S.replace(/#.*$/, '#')]],
       );
-      // The entry's hour, the source's hour and the project's day; no recipient named, so no recipient's count.
+      // The entry's hour, the source's hour and the project's day (no recipient named, so no recipient's count), then the page link.
       expect(writes).toEqual([
         ['PutItemCommand', LINK_REQUESTS_KEY_PREFIX],
         ['PutItemCommand', LIMIT_KEY_PREFIXES.sourceLinks],
         ['UpdateItemCommand', LIMIT_KEY_PREFIXES.projectLinks],
+        ['UpdateItemCommand', entry_id],
       ]);
+      expect(calls.inputs[calls.calls.lastIndexOf('UpdateItemCommand')].ConditionExpression).toContain('save_gen = :gen');
     } finally {
       calls.detach();
     }
     await delivered(entry_id);
   });
 
-  it("after the entry's links were revoked, sends a link that works (recorded on the entry), while the old ones stay revoked", async () => {
+  it("after the entry's links were revoked, refuses the page's token (401), and sends a link that works once a person resumed with a link minted since, while the old ones stay revoked", async () => {
     const p = await project();
     const { entry_id, save_token } = await created(p);
-    const open = (url: URL) =>
-      send(`${rt.apiUrl}${routePath('loadEntryData')}`, JSON.stringify({ project_id: p.projectId, flow_id: p.flowId, entry_id, token: url.searchParams.get('token'), expires_at: url.searchParams.get('expires_at') }));
+    const open = (url: URL | { token: string; expires_at: string }) => {
+      const link = url instanceof URL ? { token: url.searchParams.get('token'), expires_at: url.searchParams.get('expires_at') } : url;
+      return send(`${rt.apiUrl}${routePath('loadEntryData')}`, JSON.stringify({ project_id: p.projectId, flow_id: p.flowId, entry_id, ...link }), { 'content-type': 'application/json', ...CHROME });
+    };
     expect((await requestLink(p, entry_id, save_token)).status).toBe(202);
     const before = new URL((await delivered(entry_id))[0].detail.url as string);
     expect((await admin('POST', routePath('revokeLinks').replace('{entry_id}', entry_id), { project_id: p.projectId })).status).toBe(200);
 
-    expect((await requestLink(p, entry_id, save_token)).status).toBe(202);
+    const ended = await requestLink(p, entry_id, save_token);
+    expect([ended.status, errorCode(ended)]).toEqual([401, 'invalid_save_token']);
+    expect(await delivered(entry_id)).toEqual([]);
+    // The team's backend sends a fresh link; the person resumes with it and gets a new save token.
+    const { token, expires_at } = (await admin('POST', '/v1/tokens', { project_id: p.projectId, entry_id, ttl_seconds: 3600 })).json as { token: string; expires_at: string };
+    const resumed = await open({ token, expires_at });
+    expect(resumed.status).toBe(200);
+    expect((await requestLink(p, entry_id, (resumed.json as { save_token: string }).save_token)).status).toBe(202);
 
     const after = new URL((await delivered(entry_id))[0].detail.url as string);
     expect((await open(after)).status).toBe(200);
@@ -148,7 +161,7 @@ describe('a link request from a browser-saves page', () => {
     const detail = event.detail as { url: string; short_url: string; to?: string };
     expect(detail.to).toBeUndefined();
     // Without resume_url, the link opens the page's own origin.
-    expect(detail.url.startsWith(`${SITE}/?token=`)).toBe(true);
+    expect(detail.url.startsWith(`${SITE}/?sr_confirm=1&token=`)).toBe(true);
     const code = detail.short_url.split('/').pop()!;
     const redirect = await fetch(`${rt.apiUrl}/r/${code}`, { redirect: 'manual' });
     expect([redirect.status, redirect.headers.get('location')]).toEqual([302, detail.url]);
@@ -236,14 +249,14 @@ describe('a link request the product refuses, with no event and no slot taken', 
     }
   });
 
-  it("reads the counts and mint's entry strongly consistently, and takes each slot with one write, as the README's call budget says", async () => {
+  it("reads the counts and mint's entry strongly consistently, takes each slot with one write and records the page link with 1 UpdateItem, as the README's call budget says", async () => {
     const p = await project();
     const { entry_id, save_token } = await created(p);
     // The project's settings and the save key are cached by the create: what is counted is the request's own.
     const calls = countCalls(dynamodb);
     try {
       expect((await requestLink(p, entry_id, save_token, { to: 'call.budget@example.com' })).status).toBe(202);
-      expect(calls.calls).toEqual(['GetItemCommand', 'PutItemCommand', 'GetItemCommand', 'PutItemCommand', 'GetItemCommand', 'PutItemCommand', 'UpdateItemCommand', 'GetItemCommand']);
+      expect(calls.calls).toEqual(['GetItemCommand', 'PutItemCommand', 'GetItemCommand', 'PutItemCommand', 'GetItemCommand', 'PutItemCommand', 'UpdateItemCommand', 'GetItemCommand', 'UpdateItemCommand']);
       const keyOf = (i: Record<string, unknown>) => ((i.Key ?? i.Item) as { entry_id: { S: string } }).entry_id.S;
       expect(calls.inputs.map((i) => [i.ConsistentRead, keyOf(i).startsWith('entry_') ? keyOf(i) : keyOf(i).replace(/#.*$/, '#')])).toEqual([
         [true, LINK_REQUESTS_KEY_PREFIX],
@@ -254,6 +267,7 @@ describe('a link request the product refuses, with no event and no slot taken', 
         [undefined, LIMIT_KEY_PREFIXES.recipient],
         [undefined, LIMIT_KEY_PREFIXES.projectLinks],
         [true, entry_id],
+        [undefined, entry_id],
       ]);
     } finally {
       calls.detach();

@@ -26,11 +26,12 @@ describe('the local runtime', () => {
   it('serves the printed resume request over HTTP and returns the demo entry', async () => {
     const res = await fetch(`${runtime.apiUrl}/v1/load-entry-data`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      // A person's browser: an automated client's resume (isbot: curl, Node's fetch) is answered with no save token.
+      headers: { 'content-type': 'application/json', 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36' },
       body: JSON.stringify(resumeBody()),
     });
     expect(res.status).toBe(200);
-    // The demo project takes browser saves, so the resume answers a save token too.
+    // The demo project takes browser saves, so a person's resume answers a save token too.
     expect(await res.json()).toEqual({
       entry: { ...runtime.demo.userData, entry_id: runtime.demo.entryId, current_page_key: runtime.demo.currentPageKey },
       save_token: expect.stringMatching(new RegExp(SAVE_TOKEN_PATTERN)),

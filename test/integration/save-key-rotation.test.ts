@@ -1,5 +1,5 @@
 import { CreateSecretCommand, DeleteSecretCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { mintSaveToken } from '../../lambdas/domain/save-token';
+import { mintSaveToken, saveGenOf } from '../../lambdas/domain/save-token';
 import { SAVE_KEY_SCOPE } from '../../lambdas/domain/saves';
 import { STALE_KEYS_SERVED } from '../../lambdas/runtime/log-schema';
 import { captureLogRecords } from '../support/capture-lines';
@@ -66,7 +66,7 @@ it('rotates with an overlap: tokens signed with either key verify while both are
 it('a token signed with a save key this instance has not read yet makes it re-read the key at once, at most once per miss-refresh interval', async () => {
   // This instance holds K2, read in the test above.
   const entry = await create();
-  const claims = { projectId, flowId, entryId: entry.entry_id };
+  const claims = { projectId, flowId, entryId: entry.entry_id, gen: saveGenOf(entry.save_token)! };
   const K3 = 'k3'.repeat(20);
   const K4 = 'k4'.repeat(20);
   // Another instance has read the rotated key and signed the page's token with it.
@@ -114,7 +114,7 @@ it('a token signed with a new key verifies at once on an instance that still hol
   const K3 = 'k3'.repeat(20);
   await setKey({ current: K3, previous: K2 });
   // Another instance, which read the key after the rotation, gave the page this token.
-  const token = mintSaveToken({ id: 'current', secret: K3 }, { projectId, flowId, entryId: entry.entry_id });
+  const token = mintSaveToken({ id: 'current', secret: K3 }, { projectId, flowId, entryId: entry.entry_id, gen: saveGenOf(entry.save_token)! });
   expect((await save(entry, token)).status).toBe(200);
 });
 
@@ -123,13 +123,14 @@ it('never signs with a save key shorter than 32 characters (the instance keeps t
   await setKey({ current: K2 });
   clock.advance(60_000);
   await create();
-  const signedWith = (key: string, entryId: string) => mintSaveToken({ id: 'current', secret: key }, { projectId, flowId, entryId });
+  const signedWith = (key: string, entry: { entry_id: string; save_token: string }) =>
+    mintSaveToken({ id: 'current', secret: key }, { projectId, flowId, entryId: entry.entry_id, gen: saveGenOf(entry.save_token)! });
   for (const [key, used] of [['k'.repeat(31), K2], ['k'.repeat(32), 'k'.repeat(32)]]) {
     await setKey({ current: key });
     clock.advance(60_000);
     let entry: Awaited<ReturnType<typeof create>> | undefined;
     const lines = await captureLogRecords(async () => (entry = await create()));
-    expect(entry!.save_token).toBe(signedWith(used, entry!.entry_id));
+    expect(entry!.save_token).toBe(signedWith(used, entry!));
     // The short key is not read as one: the warning names the error, so it is not taken for an outage, and keeps the request's project.
     const stale = lines.filter((l) => l.message === STALE_KEYS_SERVED);
     expect(stale.map((l) => [l.secret, l.project_id, l.error_name])).toEqual(used === K2 ? [[SAVE_KEY_SCOPE, projectId, 'CorruptSecretError']] : []);

@@ -291,14 +291,11 @@ describe('createAutosave', () => {
     expect(errors).toHaveLength(1);
   });
 
-  it.each([
-    ['the entry is gone (404 entry_not_found)', (api: FakeSavesApi) => api.entries.delete('entry_fake_1')],
-    ['its save token is refused (401 invalid_save_token)', (api: FakeSavesApi) => (api.entries.get('entry_fake_1')!.token = 'st_other')],
-  ])('starts a new entry on the next save when %s', async (_, breakEntry) => {
+  it('starts a new entry on the next save when the entry is gone (404 entry_not_found)', async () => {
     const { api, clock, storage, autosave } = setup();
     void autosave.save('page_1', { a: 1 });
     await clock.advance(DEBOUNCE);
-    breakEntry(api);
+    api.entries.delete('entry_fake_1');
 
     const failed = autosave.save('page_2', { a: 2 });
     await clock.advance(DEBOUNCE);
@@ -309,6 +306,58 @@ describe('createAutosave', () => {
 
     expect(await next).toEqual({ status: 'saved', entryId: 'entry_fake_2', seq: 0 });
     expect(api.requests.at(-1)!.path).toBe(routePath('createEntry'));
+  });
+
+  it('stops saving when its save token was ended (401 invalid_save_token: the entry was resumed on another device): continued_elsewhere, reported once, in every tab, and no new entry until forget()', async () => {
+    const { api, clock, storage, autosave, errors } = setup();
+    void autosave.save('page_1', { a: 1 });
+    await clock.advance(DEBOUNCE);
+    // Another device resumed the entry, which gave it a new save token.
+    api.entries.get('entry_fake_1')!.token = 'st_the_other_device';
+
+    const refused = autosave.save('page_2', { a: 2 });
+    await clock.advance(DEBOUNCE);
+
+    expect(await refused).toEqual({ status: 'continued_elsewhere', entryId: 'entry_fake_1' });
+    expect(errors.map((e) => (e as Error & { code: string }).code)).toEqual(['continued_elsewhere']);
+    expect(storage!.json(KEY)).toMatchObject({ entry_id: 'entry_fake_1', ended: true });
+    // Later saves, and another tab's, send nothing and start no entry.
+    expect(await autosave.save('page_3', { a: 3 })).toEqual({ status: 'continued_elsewhere', entryId: 'entry_fake_1' });
+    const otherTab = setup({ api, clock, storage });
+    expect(await otherTab.autosave.save('page_3', { a: 4 })).toEqual({ status: 'continued_elsewhere', entryId: 'entry_fake_1' });
+    expect(autosave.sendUnsaved()).toBe(false);
+    await expect(autosave.requestLink({ channel: 'email' })).rejects.toMatchObject({ code: 'continued_elsewhere' });
+    expect(api.requests).toHaveLength(2);
+    expect(errors).toHaveLength(1);
+
+    autosave.forget();
+    const fresh = autosave.save('page_1', { a: 5 });
+    await clock.advance(DEBOUNCE);
+    expect(await fresh).toEqual({ status: 'saved', entryId: 'entry_fake_2', seq: 0 });
+  });
+
+  it('stops saving too when a link request finds its token ended', async () => {
+    const { api, clock, storage, autosave } = setup();
+    void autosave.save('page_1', { a: 1 });
+    await clock.advance(DEBOUNCE);
+    api.entries.get('entry_fake_1')!.token = 'st_the_other_device';
+
+    await expect(autosave.requestLink({ channel: 'email' })).rejects.toMatchObject({ code: 'continued_elsewhere', status: 401 });
+
+    expect(storage!.json(KEY)).toMatchObject({ ended: true });
+    expect(await autosave.save('page_2', { a: 2 })).toEqual({ status: 'continued_elsewhere', entryId: 'entry_fake_1' });
+  });
+
+  it('after a resume, an ended entry saves again with the token the resume answered', async () => {
+    const { api, clock, storage, autosave } = setup();
+    storage!.setItem(KEY, JSON.stringify({ entry_id: 'entry_fake_9', save_token: 'st_old', seq: 3, ended: true }));
+    api.entries.set('entry_fake_9', { token: 'st_new', seq: 0, page: 'page_1', data: {} });
+
+    autosave.resumed({ entry_id: 'entry_fake_9' }, 'st_new');
+    const outcome = autosave.save('page_2', { a: 1 });
+    await clock.advance(DEBOUNCE);
+
+    expect(await outcome).toEqual({ status: 'saved', entryId: 'entry_fake_9', seq: clock.now() });
   });
 
   it('after resumed(entry, token), saves go to that entry with that token; on the same entry the numbering goes on', async () => {

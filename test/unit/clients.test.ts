@@ -3,7 +3,7 @@ import vm from 'node:vm';
 import { routePath } from '../../lambdas/http/routes';
 import { configureSnippet } from '../../local/demo-site';
 import { CLIENTS, clientPath, renderClients } from '../../scripts/clients';
-import { FakeClock, FakeSavesApi, MemoryStorage } from '../support/fake-browser';
+import { FakeClock, FakeSavesApi, MemoryStorage, settle } from '../support/fake-browser';
 
 const source = (name: string) => readFileSync(clientPath(name), 'utf8');
 
@@ -88,6 +88,8 @@ const fakePage = (href: string, api?: FakeSavesApi) => {
     set,
     consoleLines,
     listeners,
+    /** Sets a property of the page's window, as the page's own script would. */
+    setWindow: (name: string, value: unknown) => Object.assign(window, { [name]: value }),
     answerResumeWith: (answer: Record<string, unknown>, status = 200) => {
       resumeAnswer = answer;
       resumeStatus = status;
@@ -308,5 +310,93 @@ describe('resumeFromUrl, when the answer is not the contract\'s', () => {
 
   it('rejects a request that got no answer with network_error, status 0', async () => {
     expect(await resumeWith(async () => Promise.reject(new TypeError('Failed to fetch')))).toEqual({ name: 'SessionRecoveryError', code: 'network_error', status: 0 });
+  });
+});
+
+describe('a single-use link a page asked for (sr_confirm=1)', () => {
+  const link = `token=${'a'.repeat(64)}&entry_id=entry_1&expires_at=2099-01-01T00%3A00%3A00.000Z&sr_confirm=1`;
+  interface ResumeModule {
+    resumeFromUrl(options: { endpoint: string; flowId: string; projectId: string; url: string; confirm?: () => Promise<unknown> }): Promise<unknown>;
+  }
+
+  it('is resumed by resumeFromUrl only once the person confirms, and answers link_used when it was already used', async () => {
+    const { resumeFromUrl } = (await import('../../clients/session-recovery.js' as string)) as ResumeModule;
+    const realFetch = globalThis.fetch;
+    const posted: string[] = [];
+    let answer = new Response(JSON.stringify({ entry: { entry_id: 'entry_1', current_page_key: 'page_2' } }), { status: 200 });
+    globalThis.fetch = async (url) => (posted.push(String(url)), answer);
+    try {
+      let click!: () => void;
+      const clicked = new Promise<void>((resolve) => (click = resolve));
+      const resumed = resumeFromUrl({ endpoint: 'https://api.example/v1/load-entry-data', flowId: 'flow_1', projectId: 'proj_1', url: `https://quiz.example/flow?${link}`, confirm: () => clicked });
+      await settle();
+      // A scanner that runs the page never clicks: nothing is posted, nothing used up.
+      expect(posted).toEqual([]);
+      click();
+      expect(await resumed).toMatchObject({ entry_id: 'entry_1', current_page_key: 'page_2' });
+      expect(posted).toHaveLength(1);
+
+      answer = new Response(JSON.stringify({ error: { code: 'link_revoked', message: 'This link was already used. Ask for a new one.' } }), { status: 401 });
+      const again = await resumeFromUrl({ endpoint: 'https://api.example/v1/load-entry-data', flowId: 'flow_1', projectId: 'proj_1', url: `https://quiz.example/flow?${link}`, confirm: async () => undefined }).catch(
+        (error: { code: string; message: string; status: number }) => error,
+      );
+      expect(again).toMatchObject({ name: 'SessionRecoveryError', code: 'link_used', message: 'This link was already used; ask for a new one.', status: 401 });
+    } finally {
+      globalThis.fetch = realFetch;
+    }
+  });
+
+  it('is resumed by the current Action only once window.SessionRecoveryConfirm resolves; the marker leaves the address bar; used, it fails with link_used', async () => {
+    const page = fakePage(`https://quiz.example/flow?${link}&utm_source=mail`);
+    let click!: () => void;
+    const clicked = new Promise<void>((resolve) => (click = resolve));
+    page.setWindow('SessionRecoveryConfirm', () => clicked);
+
+    const outcome = page.run('embeddables-action.js', ACTIONS['embeddables-action.js'].settings);
+    await settle();
+    expect(page.posted).toEqual([]);
+    click();
+
+    expect((await outcome).status).toBe('restored');
+    expect(page.posted).toHaveLength(1);
+    expect(page.addressBar).toEqual(['/flow?utm_source=mail']);
+
+    const used = fakePage(`https://quiz.example/flow?${link}`);
+    used.setWindow('SessionRecoveryConfirm', async () => undefined);
+    used.answerResumeWith({ error: { code: 'link_revoked', message: 'This link was already used. Ask for a new one.' } }, 401);
+    expect(await used.run('embeddables-action.js', ACTIONS['embeddables-action.js'].settings)).toMatchObject({ status: 'failed', code: 'link_used' });
+    expect(used.set).toEqual([{ session_recovery_error: 'link_used' }]);
+  });
+
+  it('a link without the marker (minted by the team\'s backend) is resumed at once, and link_revoked stays link_revoked', async () => {
+    const plain = link.replace('&sr_confirm=1', '');
+    const page = fakePage(`https://quiz.example/flow?${plain}`);
+    page.answerResumeWith({ error: { code: 'link_revoked', message: 'This link has been revoked.' } }, 401);
+    expect(await page.run('embeddables-action.js', ACTIONS['embeddables-action.js'].settings)).toMatchObject({ status: 'failed', code: 'link_revoked' });
+    expect(page.posted).toHaveLength(1);
+  });
+});
+
+describe(`clients/${SAVE_ACTION}, once the entry continued on another device`, () => {
+  it('stops saving, sets session_recovery_error: continued_elsewhere once, and sends nothing more', async () => {
+    const api = new FakeSavesApi();
+    const page = fakePage('https://quiz.example/flow', api);
+    void page.run(SAVE_ACTION, SAVE_SETTINGS, { current_page_key: 'page_2', a: 1 });
+    await page.clock.advance(500);
+    // Another device resumed the entry: the token this page holds has ended.
+    api.entries.get('entry_fake_1')!.token = 'st_the_other_device';
+
+    const refused = page.run(SAVE_ACTION, SAVE_SETTINGS, { current_page_key: 'page_3', a: 2, entry_id: 'entry_fake_1' });
+    await page.clock.advance(500);
+    expect(await refused).toEqual({ status: 'continued_elsewhere', entryId: 'entry_fake_1' });
+    expect(page.set).toEqual([{ entry_id: 'entry_fake_1' }, { session_recovery_error: 'continued_elsewhere' }]);
+    expect(page.consoleLines).toEqual([expect.stringContaining('(continued_elsewhere)')]);
+
+    const later = page.run(SAVE_ACTION, SAVE_SETTINGS, { current_page_key: 'page_4', a: 3, entry_id: 'entry_fake_1', session_recovery_error: 'continued_elsewhere' });
+    await page.clock.advance(500);
+    expect(await later).toEqual({ status: 'continued_elsewhere', entryId: 'entry_fake_1' });
+    expect(api.requests.map((r) => r.body.current_page_key)).toEqual(['page_2', 'page_3']);
+    expect(api.entries.size).toBe(1);
+    expect(page.set).toHaveLength(2);
   });
 });
