@@ -64,8 +64,13 @@ const create = async (p: Project, data: Record<string, unknown> = { step: 1 }) =
 };
 const save = (p: Project, entryId: string, saveToken: string, seq: number, data: Record<string, unknown>) =>
   fromPage(routePath('saveProgress').replace('{entry_id}', entryId), { project_id: p.projectId, flow_id: p.flowId, save_token: saveToken, seq, current_page_key: 'page_2', user_data: data });
+/**
+ * The address a role (VICTIM, ATTACKER) has in this entry's test: recipients are bounded across the whole
+ * deployment (3 an hour), so each test's people are its own.
+ */
+const addressOf = (role: string, entryId: string) => role.replace('@', `.${entryId.slice(-12)}@`);
 const requestLink = (p: Project, entryId: string, saveToken: string, to: string) =>
-  fromPage(routePath('linkRequests').replace('{entry_id}', entryId), { project_id: p.projectId, flow_id: p.flowId, save_token: saveToken, channel: 'email', to });
+  fromPage(routePath('linkRequests').replace('{entry_id}', entryId), { project_id: p.projectId, flow_id: p.flowId, save_token: saveToken, channel: 'email', to: addressOf(to, entryId) });
 
 interface Link {
   readonly token: string;
@@ -73,7 +78,7 @@ interface Link {
 }
 /** The link the bus delivered for `to` (the brand's own message): what its recipient opens. */
 const mailedTo = async (entryId: string, to: string): Promise<Link & { url: URL }> => {
-  const [event] = (await bus.drain()).filter((e) => e.detail.entry_id === entryId && e.detail.to === to);
+  const [event] = (await bus.drain()).filter((e) => e.detail.entry_id === entryId && e.detail.to === addressOf(to, entryId));
   const url = new URL(event.detail.url as string);
   return { url, token: url.searchParams.get('token')!, expires_at: url.searchParams.get('expires_at')! };
 };
