@@ -104,14 +104,16 @@ export class ApiFunction extends NodejsFunction {
   /**
    * Lets the function run exactly `actions` on the entries table (no Scan, no
    * batch operations unless listed) and tells it the table name. With
-   * `keyPrefix`, only on items whose key starts with it (`dynamodb:LeadingKeys`).
+   * `keyPrefix`, only on items whose key starts with it; with `key`, only on
+   * the item of exactly that key (`dynamodb:LeadingKeys`).
    */
-  bindEntriesTable(table: ITableV2, actions: readonly string[], options: { readonly keyPrefix?: string } = {}): void {
+  bindEntriesTable(table: ITableV2, actions: readonly string[], options: { readonly keyPrefix?: string; readonly key?: string } = {}): void {
+    const leadingKeys = options.key ?? (options.keyPrefix === undefined ? undefined : `${options.keyPrefix}*`);
     this.addToRolePolicy(
       new iam.PolicyStatement({
         actions: [...actions],
         resources: [table.tableArn],
-        ...(options.keyPrefix === undefined ? {} : { conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${options.keyPrefix}*`] } } }),
+        ...(leadingKeys === undefined ? {} : { conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [leadingKeys] } } }),
       }),
     );
     this.addSettings({ TABLE_NAME: table.tableName });
