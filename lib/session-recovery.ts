@@ -28,6 +28,7 @@ import { campaignValuesPerHour, FILTER_DIMENSION_VALUES_LIMIT, RequestLogMetrics
 import { Monitoring } from './constructs/monitoring';
 import { DEFAULT_ROUTE, type FunctionName, ROUTE_LIST, type RouteName, routePath } from '../lambdas/http/routes';
 import { defaultOf, type Settings } from '../lambdas/runtime/environment';
+import { publicSuffixWildcardProblem, publicSuffixWildcards } from '../lambdas/domain/origin-wildcards';
 
 export interface SessionRecoveryProps {
   /**
@@ -326,6 +327,8 @@ export class SessionRecovery extends Construct {
     this.environmentName = props.environmentName ?? defaultOf('DEPLOYMENT_ENVIRONMENT');
     const allowedOrigins = props.allowedOrigins ?? defaultOf('ALLOWED_ORIGINS');
     if (allowedOrigins.length === 0) throw new Error('allowedOrigins must list at least one origin (or "*")');
+    const covering = publicSuffixWildcards(allowedOrigins);
+    if (covering.length > 0) throw new Error(`allowedOrigins: ${publicSuffixWildcardProblem(covering)}`);
 
     const tableRemovalPolicy = props.tableRemovalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE;
     if (tableRemovalPolicy === RemovalPolicy.SNAPSHOT) throw new Error('tableRemovalPolicy: DynamoDB tables have no SNAPSHOT deletion policy');

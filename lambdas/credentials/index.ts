@@ -4,6 +4,7 @@ import { SecretsManagerProjectStore } from '../adapters/secrets-manager-project-
 import { setting } from '../runtime/environment';
 import { invalidRequest } from '../domain/errors';
 import { updateOptimistically } from '../domain/optimistic-update';
+import { publicSuffixWildcardProblem, publicSuffixWildcards } from '../domain/origin-wildcards';
 import { addCredential, metadataOf, type ProjectSecretDocument, revokeCredential, setAllowedOrigins, setBrowserSaves } from '../domain/project-keys';
 import { httpPipeline } from '../http/pipeline';
 import { dispatch, type RouteHandlers, routeValidator } from '../http/route-schema';
@@ -36,6 +37,8 @@ const writeProject = async <R>(
 
 /** Sets or clears the project's own allowed origins, in the same secret as its keys (one read serves both). */
 const setOrigins = async (projectId: string, origins: readonly string[] | undefined) => {
+  const covering = publicSuffixWildcards(origins ?? []);
+  if (covering.length > 0) throw invalidRequest(`origins: ${publicSuffixWildcardProblem(covering)}`);
   const saved = await writeProject(projectId, (doc) => {
     const value = setAllowedOrigins(projectId, doc, origins);
     return { value, result: value.allowed_origins ?? null };
