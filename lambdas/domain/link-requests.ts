@@ -1,9 +1,8 @@
 import { ApiError, invalidRequest } from './errors';
 import { DETAIL_TYPES, type EventPublisher, HOUR_MS } from './link-events';
-import { buildResumeUrl, type MintPolicy } from './mint';
+import { checkResumeUrlOrigin, type MintPolicy } from './mint';
 import { type MintDependencies, mintOne } from './minting';
 import { type OptimisticUpdateOptions, updateOptimistically } from './optimistic-update';
-import { originAllowed } from './origin-policy';
 import type { VersionedStore } from './ports';
 import { admit, checkSaveToken, type SaveContext, type SaveDeps, saveKeyAhead } from './saves';
 
@@ -53,10 +52,7 @@ const checkTo = (channel: LinkRequestBody['channel'], to: string | undefined): v
  */
 const resumeUrlOf = (req: LinkRequestBody, origin: string, allowedOrigins: readonly string[]): string => {
   const resumeUrl = req.resume_url ?? origin;
-  const url = new URL(buildResumeUrl(resumeUrl, { token: '', entry_id: '', expires_at: '' }));
-  if (!originAllowed(url.origin, allowedOrigins.filter((o) => o !== '*'))) {
-    throw invalidRequest(`resume_url must be on one of the project's allowed origins, and ${url.origin} is not`);
-  }
+  checkResumeUrlOrigin(resumeUrl, allowedOrigins);
   return resumeUrl;
 };
 
