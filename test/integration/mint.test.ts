@@ -169,6 +169,12 @@ describe('mint by direct invocation', () => {
     }
   });
 
+  it('refuses a payload with a lone UTF-16 surrogate (or U+FFFD) in a string with invalid_request, as the HTTP routes do', async () => {
+    for (const resumeUrl of ['https://quiz.example.com/p\ud800', 'https://quiz.example.com/p\ufffd']) {
+      expect((await invokeMint({ project_id: projectId, entry_id: entryId, resume_url: resumeUrl })).error.code).toBe('invalid_request');
+    }
+  });
+
   it('accepts http on localhost for local development', async () => {
     const minted = await invokeMint({ project_id: projectId, entry_id: entryId, resume_url: 'http://localhost:3000/demo' });
     expect(minted.url).toMatch(/^http:\/\/localhost:3000\/demo\?token=/);
