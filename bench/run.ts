@@ -185,6 +185,8 @@ const seed = async () => {
   client.destroy();
   await ensureSaveKey(secretsManager, process.env.SAVE_KEY_SECRET as string);
   const [saveKey] = (await new SaveKeySource(secretsManager, process.env.SAVE_KEY_SECRET).loadKeys()).keys;
+  // Both projects are in the project index, as the credentials Lambda leaves them.
+  const projectIndex = { dynamodb, tableName: process.env.TABLE_NAME as string };
   await putProjectSecret(secretsManager, process.env.SECRET_PREFIX as string, {
     schema_version: 1,
     project_id: ids.savesProject,
@@ -193,12 +195,12 @@ const seed = async () => {
     allowed_origins: [SITE],
     browser_saves: true,
     sms_countries: ['GB'],
-  });
+  }, projectIndex);
   await putProjectSecret(secretsManager, process.env.SECRET_PREFIX as string, {
     schema_version: 1,
     project_id: ids.project,
     credentials: [{ credential_id: generateCredentialId(), label: 'bench', environment: 'production', created_at: new Date().toISOString(), status: 'active', secret }],
-  });
+  }, projectIndex);
   await new SecretsManagerLegacyKeyStore(secretsManager, process.env.SECRET_PREFIX as string).put(ids.flow, ids.project, legacyKey, new Date());
   await ensureEventBus(emulatorConfig(process.env.AWS_ENDPOINT_URL as string), process.env.EVENT_BUS_NAME as string);
   return { entryBytes: itemSizeBytes(Item ?? {}), saveToken: mintSaveToken(saveKey, { projectId: ids.savesProject, flowId: ids.flow, entryId: ids.savesEntry, gen: SAVES_GEN }), saveKey };

@@ -77,6 +77,7 @@ new SessionRecoveryStack(app, ctx('stackName') ?? 'SessionRecovery', {
     currentContractFunctionUrl: ctx('currentContractFunctionUrl') === 'true',
     consistentReads: ctx('consistentReads') === 'true',
     expiredLinkEvents: ctx('expiredLinkEvents') === 'true',
+    projectIndexComplete: ctx('projectIndexComplete') === 'true',
     activeTracing: ctx('activeTracing') === undefined ? undefined : ctx('activeTracing') !== 'false',
     legacyEnabled: ctx('legacyEnabled') === undefined ? undefined : ctx('legacyEnabled') !== 'false',
     legacySunset: ctx('legacySunset'),

@@ -18,6 +18,7 @@ import {
   LIMIT_KEY_PREFIXES,
   LINK_REQUESTS_KEY_PREFIX,
   PROJECT_SECRETS_PATH,
+  PROJECT_INDEX_KEY,
   RESUMED_KEY_PREFIX,
   SHORT_LINK_KEY_PREFIX,
 } from '../lambdas/adapters/naming';
@@ -28,6 +29,7 @@ import { campaignValuesPerHour, FILTER_DIMENSION_VALUES_LIMIT, RequestLogMetrics
 import { Monitoring } from './constructs/monitoring';
 import { DEFAULT_ROUTE, type FunctionName, ROUTE_LIST, type RouteName, routePath } from '../lambdas/http/routes';
 import { defaultOf, type Settings } from '../lambdas/runtime/environment';
+import { publicSuffixWildcardProblem, publicSuffixWildcards } from '../lambdas/domain/origin-wildcards';
 
 export interface SessionRecoveryProps {
   /**
@@ -71,14 +73,24 @@ export interface SessionRecoveryProps {
   readonly keyMaxStaleness?: Duration;
   /**
    * Per Lambda instance, the most key reads for project (or legacy flow) ids the
-   * instance holds nothing for: `burst` at once, then `ratePerSecond`. Anyone can
-   * name any id, so this bounds what random ids cost in Secrets Manager reads.
-   * Past it, a request is answered as a wrong token with no read (its log line
-   * says `lookup_limited`). Raise it if one instance must take up more new
-   * projects than this each second.
+   * instance holds nothing for and the project index does not list: `burst` at
+   * once, then `ratePerSecond`. Anyone can name any id, so this bounds what
+   * random ids cost in Secrets Manager reads. Past it, a request is answered 503
+   * `service_unavailable` with Retry-After and no read (its log line says
+   * `lookup_limited`); projects in the index are never held to it.
    * @default { ratePerSecond: 10, burst: 20 }
    */
   readonly keyLookupLimit?: { readonly ratePerSecond: number; readonly burst: number };
+  /**
+   * Every project of this deployment is in the project index (the credentials
+   * Lambda adds a project on every write to its secret). load-entry-data then
+   * answers an id the index does not list as a wrong token with no Secrets
+   * Manager read at all. Leave it off until each project that existed before the
+   * index has been written once since (README, Upgrading: the project index):
+   * an unlisted project's links would be refused.
+   * @default false
+   */
+  readonly projectIndexComplete?: boolean;
   /**
    * Stage-wide request rate limit (requests per second, steady state) and burst.
    * Requests past it get 429 from API Gateway.
@@ -346,6 +358,8 @@ export class SessionRecovery extends Construct {
     this.environmentName = props.environmentName ?? defaultOf('DEPLOYMENT_ENVIRONMENT');
     const allowedOrigins = props.allowedOrigins ?? defaultOf('ALLOWED_ORIGINS');
     if (allowedOrigins.length === 0) throw new Error('allowedOrigins must list at least one origin (or "*")');
+    const covering = publicSuffixWildcards(allowedOrigins);
+    if (covering.length > 0) throw new Error(`allowedOrigins: ${publicSuffixWildcardProblem(covering)}`);
 
     const tableRemovalPolicy = props.tableRemovalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE;
     if (tableRemovalPolicy === RemovalPolicy.SNAPSHOT) throw new Error('tableRemovalPolicy: DynamoDB tables have no SNAPSHOT deletion policy');
@@ -411,7 +425,7 @@ export class SessionRecovery extends Construct {
       ...common,
       functionName: 'load-entry-data',
       reservedConcurrentExecutions: loadEntryDataReserved,
-      settings: { ...environment, ...publicSettings },
+      settings: { ...environment, ...publicSettings, PROJECT_INDEX_COMPLETE: props.projectIndexComplete ?? defaultOf('PROJECT_INDEX_COMPLETE') },
     });
     // Provisioned concurrency belongs to a version: the alias points at the one this deploy publishes.
     this.loadEntryDataAlias = provisioned > 0 ? loadEntryData.addAlias('live', { provisionedConcurrentExecutions: provisioned }) : undefined;
@@ -433,6 +447,8 @@ export class SessionRecovery extends Construct {
 
     const credentials = new ApiFunction(this, 'Credentials', { ...common, functionName: 'credentials', settings: environment });
     credentials.bindSecretsUnder(this.secretPrefix, PROJECT_SECRETS_PATH, projectSecretAdmin);
+    // Its one DynamoDB write: the project's id added to the project index, before each write to the project's secret.
+    credentials.bindEntriesTable(this.table, ['dynamodb:UpdateItem'], { key: PROJECT_INDEX_KEY });
 
     const entries = new ApiFunction(this, 'EntriesFunction', {
       ...common,

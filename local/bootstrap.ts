@@ -14,6 +14,7 @@ import {
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { entryToItem } from '../lambdas/adapters/dynamodb-entry-reader';
+import { DynamoDbProjectIndex } from '../lambdas/adapters/dynamodb-project-index';
 import { ENTRY_TABLE, projectSecretName } from '../lambdas/adapters/naming';
 import type { StoredEntry } from '../lambdas/domain/ports';
 import type { ProjectSecretDocument } from '../lambdas/domain/project-keys';
@@ -45,12 +46,18 @@ export const createEntriesTable = async (client: DynamoDBClient, tableName: stri
   );
 };
 
-/** Writes a project's secret document, creating the secret on first use. */
+/**
+ * Writes a project's secret document, creating the secret on first use. With
+ * `index`, first adds the project to the project index, as the credentials
+ * Lambda does before each write.
+ */
 export const putProjectSecret = async (
   client: SecretsManagerClient,
   prefix: string,
   doc: ProjectSecretDocument,
+  index?: { readonly dynamodb: DynamoDBClient; readonly tableName: string },
 ): Promise<void> => {
+  if (index) await new DynamoDbProjectIndex(index.dynamodb, index.tableName).add(doc.project_id);
   const name = projectSecretName(prefix, doc.project_id);
   const text = JSON.stringify(doc);
   try {

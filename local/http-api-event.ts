@@ -63,6 +63,8 @@ export const toHttpApiEvent = (req: HttpRequestLike): APIGatewayProxyEventV2 => 
       time: now.toISOString(),
       timeEpoch: now.getTime(),
     },
+    // A text body is a JSON string in the event, which cannot hold bytes that are not UTF-8: they arrive as U+FFFD,
+    // as in a payload passed on as text, and the handler refuses U+FFFD (lambdas/http/unicode.ts).
     body: raw === undefined ? undefined : isText ? raw.toString('utf8') : raw.toString('base64'),
     isBase64Encoded: !isText,
   };

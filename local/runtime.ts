@@ -127,7 +127,7 @@ const seedDemo = async (): Promise<DemoSecrets> => {
             secret,
           },
         ],
-      });
+      }, { dynamodb, tableName: setting('TABLE_NAME') });
     }
     // A legacy key for the demo flow, bound to the demo project, as `legacy import` stores it.
     const legacyKeys = new SecretsManagerLegacyKeyStore(secrets, prefix);

@@ -86,3 +86,13 @@ export const LIMIT_KEY_PREFIXES = {
   projectEntries: 'project-entries#',
   projectLinks: 'project-links#',
 } as const;
+
+/**
+ * The deployment's project index: one item under this key holding, as a string
+ * set, the id of every project whose secret the credentials Lambda has written.
+ * No entry id can take it (the id grammar has no `#`), and IAM holds the
+ * credentials Lambda's one DynamoDB write to exactly this key.
+ */
+export const PROJECT_INDEX_KEY = 'projects#index';
+/** The index item's string set of project ids. */
+export const PROJECT_INDEX_ATTRIBUTE = 'project_ids';

@@ -1,8 +1,10 @@
-import { secretsManager } from '../adapters/clients';
+import { dynamodb, secretsManager } from '../adapters/clients';
+import { DynamoDbProjectIndex } from '../adapters/dynamodb-project-index';
 import { SecretsManagerProjectStore } from '../adapters/secrets-manager-project-store';
 import { setting } from '../runtime/environment';
 import { invalidRequest } from '../domain/errors';
 import { updateOptimistically } from '../domain/optimistic-update';
+import { publicSuffixWildcardProblem, publicSuffixWildcards } from '../domain/origin-wildcards';
 import { addCredential, metadataOf, type ProjectSecretDocument, revokeCredential, setAllowedOrigins, setBrowserSaves } from '../domain/project-keys';
 import { isCountry } from '../domain/recipients';
 import { httpPipeline } from '../http/pipeline';
@@ -15,13 +17,30 @@ import { routeValidators } from './validators.gen.js';
 const config = {
   secretPrefix: setting('SECRET_PREFIX'),
   environment: setting('DEPLOYMENT_ENVIRONMENT'),
+  tableName: setting('TABLE_NAME'),
 };
 
 const store = new SecretsManagerProjectStore(secretsManager, config.secretPrefix);
+const projectIndex = new DynamoDbProjectIndex(dynamodb, config.tableName);
+
+/**
+ * Every write to a project's secret. The project's id goes into the project
+ * index first, so no project ever has keys without being listed there (a
+ * listed id without a secret costs only a read that finds none).
+ */
+const writeProject = async <R>(
+  projectId: string,
+  change: (current: ProjectSecretDocument | undefined) => { value: ProjectSecretDocument; result: R },
+): Promise<R> => {
+  await projectIndex.add(projectId);
+  return updateOptimistically(store, projectId, change);
+};
 
 /** Sets or clears the project's own allowed origins, in the same secret as its keys (one read serves both). */
 const setOrigins = async (projectId: string, origins: readonly string[] | undefined) => {
-  const saved = await updateOptimistically(store, projectId, (doc) => {
+  const covering = publicSuffixWildcards(origins ?? []);
+  if (covering.length > 0) throw invalidRequest(`origins: ${publicSuffixWildcardProblem(covering)}`);
+  const saved = await writeProject(projectId, (doc) => {
     const value = setAllowedOrigins(projectId, doc, origins);
     return { value, result: value.allowed_origins ?? null };
   });
@@ -46,7 +65,7 @@ const routes: RouteHandlers<'credentials', typeof routeSchemas> = {
         `this deployment serves the "${config.environment}" environment; create "${environment}" credentials in that environment's deployment`,
       );
     }
-    const { credential, revoked } = await updateOptimistically(store, projectId, (doc) => {
+    const { credential, revoked } = await writeProject(projectId, (doc) => {
       const next = addCredential(projectId, doc, {
         label: body.label,
         environment,
@@ -68,7 +87,7 @@ const routes: RouteHandlers<'credentials', typeof routeSchemas> = {
   revokeCredential: async ({ pathParameters }) => {
     const projectId = inProject(pathParameters.project_id);
     logger.appendKeys({ credential_id: pathParameters.credential_id });
-    await updateOptimistically(store, projectId, (doc) => ({
+    await writeProject(projectId, (doc) => ({
       value: revokeCredential(doc, pathParameters.credential_id, new Date()),
       result: undefined,
     }));
@@ -90,7 +109,7 @@ const routes: RouteHandlers<'credentials', typeof routeSchemas> = {
     const projectId = inProject(pathParameters.project_id);
     const unknown = (body.sms_countries ?? []).filter((c) => !isCountry(c));
     if (unknown.length > 0) throw invalidRequest(`sms_countries must name countries by their ISO 3166 alpha-2 codes, and ${unknown.join(', ')} names none`);
-    const saved = await updateOptimistically(store, projectId, (doc) => {
+    const saved = await writeProject(projectId, (doc) => {
       const value = setBrowserSaves(projectId, doc, body.enabled, body.sms_countries);
       return { value, result: browserSavesOf(value) };
     });

@@ -62,7 +62,7 @@ export const isApiError = (value: unknown): value is ApiError => value instanceo
 
 /**
  * A key lookup refused because this instance has read too many scopes it held
- * nothing for (KeyCache's token bucket). Answered exactly as a wrong token.
+ * nothing for (KeyCache's token bucket). Answered 503 with Retry-After: the id may be a real project's.
  */
 export class LookupLimitedError extends Error {
   constructor() {

@@ -1,10 +1,9 @@
 import { invalidRequest } from './errors';
 import { DETAIL_TYPES, type EventPublisher } from './link-events';
 import { type LinkRequestLimits, takeLinkRequestSlot } from './link-request-limits';
-import { buildResumeUrl, type MintPolicy } from './mint';
+import { checkResumeUrlOrigin, type MintPolicy } from './mint';
 import { type MintDependencies, mintOne } from './minting';
 import type { OptimisticUpdateOptions } from './optimistic-update';
-import { originAllowed } from './origin-policy';
 import type { VersionedStore } from './ports';
 import { checkSmsAllowed } from './recipients';
 import { limitKeyHasher } from './request-limits';
@@ -65,10 +64,7 @@ const checkTo = (channel: LinkRequestBody['channel'], to: string | undefined): v
  */
 const resumeUrlOf = (req: LinkRequestBody, origin: string, allowedOrigins: readonly string[]): string => {
   const resumeUrl = req.resume_url ?? origin;
-  const url = new URL(buildResumeUrl(resumeUrl, { token: '', entry_id: '', expires_at: '' }));
-  if (!originAllowed(url.origin, allowedOrigins.filter((o) => o !== '*'))) {
-    throw invalidRequest(`resume_url must be on one of the project's allowed origins, and ${url.origin} is not`);
-  }
+  checkResumeUrlOrigin(resumeUrl, allowedOrigins);
   const marked = new URL(resumeUrl);
   marked.searchParams.set(PAGE_LINK_MARKER, '1');
   return marked.href;

@@ -1,5 +1,6 @@
 import { ApiError, invalidRequest } from './errors';
 import { parseExpiresAt } from './grammar';
+import { originAllowed } from './origin-policy';
 import { expiresAtRule } from './resume';
 import { computeToken, type SigningKey } from './token';
 import { mintV2Token } from './token-v2';
@@ -78,6 +79,18 @@ export const buildResumeUrl = (resumeUrl: string, params: Record<(typeof LINK_PA
   if (url.username || url.password) throw invalidRequest('resume_url may not carry credentials');
   for (const name of LINK_PARAMS) url.searchParams.set(name, params[name]);
   return url.toString();
+};
+
+/**
+ * Refuses a `resume_url` (checked as mint takes it: https, http on localhost
+ * only) whose origin is not one of `origins`; a bare `*` names none. So no one
+ * can have the product sign a link, or serve a short link, to another site.
+ */
+export const checkResumeUrlOrigin = (resumeUrl: string, origins: readonly string[]): void => {
+  const url = new URL(buildResumeUrl(resumeUrl, { token: '', entry_id: '', expires_at: '' }));
+  if (!originAllowed(url.origin, origins.filter((o) => o !== '*'))) {
+    throw invalidRequest(`resume_url must be on one of the project's allowed origins, and ${url.origin} is not`);
+  }
 };
 
 export const noActiveCredential = (): ApiError =>

@@ -1,11 +1,11 @@
 import { ApiError, invalidRequest, isApiError, UnavailableError } from './errors';
 import { parseExpiresAt } from './grammar';
 import { linkDigest } from './link-digest';
-import { buildResumeUrl, type MintPolicy, type MintRequest, type MintResult, mintLink, noActiveCredential, resolveExpiry } from './mint';
+import { buildResumeUrl, checkResumeUrlOrigin, type MintPolicy, type MintRequest, type MintResult, mintLink, noActiveCredential, resolveExpiry } from './mint';
+import { type MintProject, namesItsOrigins } from './project-keys';
 import { LINK_UNAVAILABLE, type LinkOwner, type LinkRecord, type LinkRegistry, type LinkTarget, MAX_ALLOWED_LINKS, MAX_PAGE_LINKS } from './ports';
 import { invalidSaveToken } from './save-token';
 import { generateShortCode, type ShortLink, type ShortLinkStore } from './short-links';
-import type { SigningKey } from './token';
 
 /** Most links one batch mints: 500 rows make five reads of 100 entries, well inside a request's 7.5 s. */
 export const MAX_BATCH_LINKS = 500;
@@ -13,10 +13,11 @@ export const MAX_BATCH_LINKS = 500;
 /** What minting needs from outside the domain. */
 export interface MintDependencies {
   /**
-   * The project's newest active key in this deployment's environment: one read
-   * of the project's secret, never cached, so a key revoked a moment ago never signs.
+   * The project's newest active key in this deployment's environment, and its
+   * own allowed origins: one read of the project's secret, never cached, so a
+   * key revoked a moment ago never signs.
    */
-  readonly newestKey: (projectId: string) => Promise<SigningKey | undefined>;
+  readonly project: (projectId: string) => Promise<MintProject | undefined>;
   readonly links: LinkRegistry;
   readonly shortLinks: ShortLinkStore;
   /** The public URL a short code is served at. */
@@ -71,6 +72,16 @@ const shortNeedsUrl = (short: boolean | undefined, resumeUrl: string | undefined
   if (short && resumeUrl === undefined) throw invalidRequest('short needs resume_url: a short link redirects to the full link');
 };
 
+/**
+ * A project that lists its own origins has links open only there, as link
+ * requests do: a `resume_url` elsewhere (and so a short link on the team's
+ * domain redirecting elsewhere) is refused with 400. A project without a list
+ * of its own, or one with a bare `*`, names no origins to hold it to.
+ */
+const checkResumeUrl = (resumeUrl: string | undefined, project: MintProject | undefined): void => {
+  if (resumeUrl !== undefined && namesItsOrigins(project?.allowedOrigins)) checkResumeUrlOrigin(resumeUrl, project.allowedOrigins);
+};
+
 const shortLinkOf = (result: MintResult, owner: LinkOwner, campaign: string | undefined): ShortLink => ({
   code: generateShortCode(),
   url: result.url!,
@@ -88,7 +99,9 @@ const shortLinkOf = (result: MintResult, owner: LinkOwner, campaign: string | un
  */
 export const mintOne = async (req: MintOneRequest, deps: MintDependencies, policy: MintPolicy, attribution: Attribution = {}): Promise<MintOneResult> => {
   shortNeedsUrl(req.short, req.resume_url);
-  const result = mintLink(req, await deps.newestKey(req.project_id), policy);
+  const project = await deps.project(req.project_id);
+  checkResumeUrl(req.resume_url, project);
+  const result = mintLink(req, project?.key, policy);
   const owner = { projectId: req.project_id, flowId: req.flow_id };
   const page = req.page && { gen: req.page.saveGen, expiresAt: Math.ceil(parseExpiresAt(result.expires_at)! / 1000) };
   const target = await deps.links.allowLink(
@@ -182,7 +195,9 @@ export const mintBatch = async (
   // The batch's own fields are checked before anything is signed, so a bad one is one 400, not a row error each.
   if (req.ttl_seconds !== undefined) resolveExpiry({ ttl_seconds: req.ttl_seconds }, policy);
   if (req.resume_url !== undefined) buildResumeUrl(req.resume_url, { token: '', entry_id: '', expires_at: '' });
-  const key = await deps.newestKey(req.project_id);
+  const project = await deps.project(req.project_id);
+  checkResumeUrl(req.resume_url, project);
+  const key = project?.key;
   // Every row would fail alike: the batch's error, not a row's.
   if (!key) throw noActiveCredential();
 

@@ -48,6 +48,22 @@ export interface KeyProvider {
   refreshAfterMiss(scope: string): Promise<KeySet | undefined>;
 }
 
+/**
+ * The deployment's project ids (the project index): every project whose secret
+ * the credentials Lambda has written since the index exists. One small read
+ * tells a project that may have keys from an id no project has.
+ */
+export interface ProjectIndex {
+  /** Every indexed id; an empty set when the index does not exist yet. */
+  read(): Promise<ReadonlySet<string>>;
+}
+
+/** What the credentials Lambda does to the index before each write to a project's secret. */
+export interface ProjectIndexWriter {
+  /** Adds the id (idempotent). */
+  add(projectId: string): Promise<void>;
+}
+
 /** A saved entry: the progress of one user through one flow. */
 export interface StoredEntry {
   readonly entryId: string;

@@ -127,6 +127,16 @@ export const newestSigningKey = (doc: ProjectSecretDocument, environment: string
   return newest && { id: newest.credential_id, secret: newest.secret, algorithm: newest.algorithm ?? 'sha256' };
 };
 
+/** What minting needs of a project: the key it signs with, and its own origins (links open only there). */
+export interface MintProject {
+  readonly key?: SigningKey;
+  readonly allowedOrigins?: readonly string[];
+}
+
+/** The project as mint reads it from its document (undefined: the project has no secret). */
+export const mintProjectOf = (doc: ProjectSecretDocument | undefined, environment: string): MintProject | undefined =>
+  doc && { key: newestSigningKey(doc, environment), allowedOrigins: doc.allowed_origins };
+
 /** A credential without its value. */
 export const metadataOf = (c: CredentialRecord): CredentialMetadata => {
   const { credential_id, label, environment, created_at, status } = c;
@@ -230,7 +240,7 @@ export const MAX_ALLOWED_ORIGINS = 50;
  * page's origin is the only thing standing between another site and the
  * project's save routes.
  */
-const namesItsOrigins = (origins: readonly string[] | undefined): origins is readonly string[] =>
+export const namesItsOrigins = (origins: readonly string[] | undefined): origins is readonly string[] =>
   origins !== undefined && origins.length > 0 && !origins.includes('*');
 
 const ORIGINS_FOR_SAVES = 'Browser saves need the project\'s own allowed origins, without a bare "*"';

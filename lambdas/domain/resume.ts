@@ -145,9 +145,13 @@ const resumeVerified = async (target: ResumeTarget, deps: ResumeDeps, context: R
   try {
     lookup = await deps.keys.lookup(keyScope);
   } catch (error) {
-    // Answered as a wrong token: the caller learns nothing about the bound.
+    // The id may be a real project's (not yet in the project index): never a wrong token, a retry shortly.
     if (error instanceof LookupLimitedError) {
-      throw invalidToken(`this instance's bound on key lookups for ids it holds nothing for was reached (keyLookupLimit); ${target.scope.name} was not read`, error);
+      throw new ApiError('service_unavailable', 'The service is busy. Retry shortly.', {
+        retryAfterSeconds: 1,
+        cause: error,
+        detail: `this instance's bound on key lookups for ids it holds nothing for was reached (keyLookupLimit); ${target.scope.name} was not read`,
+      });
     }
     throw error;
   }

@@ -11,7 +11,7 @@ export const VERIFICATION_OUTCOMES = [
   'not_found',
   'revoked',
   'origin_refused',
-  // Answered as invalid_token without a key read: the instance's bound on lookups for unknown ids was reached.
+  // Answered 503 without a key read: the instance's bound on lookups for ids outside the project index was reached.
   'lookup_limited',
   'throttled',
   'error',
@@ -23,7 +23,7 @@ export const outcomeOf = (error: unknown): VerificationOutcome => {
   if (isApiError(error)) {
     switch (error.code) {
       case 'invalid_token':
-        return error.cause instanceof LookupLimitedError ? 'lookup_limited' : 'invalid_token';
+        return 'invalid_token';
       case 'token_expired':
         return 'expired';
       case 'entry_not_found':
@@ -33,7 +33,7 @@ export const outcomeOf = (error: unknown): VerificationOutcome => {
       case 'forbidden':
         return 'origin_refused';
       case 'service_unavailable':
-        return 'throttled';
+        return error.cause instanceof LookupLimitedError ? 'lookup_limited' : 'throttled';
       default:
         return 'error';
     }

@@ -8,6 +8,7 @@ import { toApiError } from './error-response';
 import { ANSWER_BEFORE_TIMEOUT_MS } from './pipeline';
 import type { FieldRules } from './validation-message';
 import { logger } from '../runtime/logger';
+import { checkUnicode } from './unicode';
 
 /** What a direct invocation returns on failure (instead of throwing, so callers get the error code and no stack trace). */
 export interface InvokeError {
@@ -39,4 +40,6 @@ export const invokePipeline = <TEvent, TResult>(
     .use(accessLog(logger))
     .use(errorPayload(options.fieldRules))
     .use(validator({ eventSchema: options.validatePayload as never }))
+    // The payload's strings as the HTTP body's: no lone surrogate, no U+FFFD.
+    .use({ before: (request) => checkUnicode(request.event) })
     .handler(handler);

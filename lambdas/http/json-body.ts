@@ -2,6 +2,7 @@ import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { ApiError, invalidRequest } from '../domain/errors';
 import { findDuplicateKey } from './json-duplicates';
+import { checkUnicode } from './unicode';
 
 export interface JsonBodyOptions {
   /** Largest accepted body in bytes, after base64 decoding. Larger bodies get 413. */
@@ -39,7 +40,8 @@ const checkContentType = (contentType: string | undefined): void => {
 const BODYLESS_METHODS = new Set(['GET', 'DELETE', 'HEAD', 'OPTIONS']);
 
 /**
- * Checks Content-Type and size, then replaces `event.body` with the parsed JSON.
+ * Checks Content-Type and size, then replaces `event.body` with the parsed JSON,
+ * refusing bytes that are not UTF-8 and strings that are not valid Unicode (unicode.ts).
  * Runs before validation, so every later step sees a parsed object or nothing.
  * Also turns absent path and query parameters into `{}`, so schemas can name the
  * missing field rather than a missing container.
@@ -72,6 +74,7 @@ export const jsonBody = (options: JsonBodyOptions): MiddlewareObj => ({
     if (duplicate !== undefined) {
       throw invalidRequest(`the request body has the key "${JSON.stringify(duplicate.slice(0, 64)).slice(1, -1)}" more than once`);
     }
+    checkUnicode(parsed);
     (event as { body: unknown }).body = parsed;
   },
 });

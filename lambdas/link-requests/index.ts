@@ -8,7 +8,7 @@ import { SaveKeySource } from '../adapters/save-key-source';
 import { SecretsManagerKeySource } from '../adapters/secrets-manager-key-source';
 import { SecretsManagerProjectReader, SecretsManagerProjectStore } from '../adapters/secrets-manager-project-store';
 import { type LinkRequestDeps, requestLink } from '../domain/link-requests';
-import { newestSigningKey } from '../domain/project-keys';
+import { mintProjectOf } from '../domain/project-keys';
 import { DAY_MS } from '../domain/request-limits';
 import { httpPipeline } from '../http/pipeline';
 import { dispatch, type RouteHandlers, routeValidator } from '../http/route-schema';
@@ -53,10 +53,7 @@ const deps: LinkRequestDeps = {
   },
   mint: {
     // As mint does: read fresh, so a link is never signed with a key revoked a moment ago.
-    newestKey: async (projectId) => {
-      const doc = await projectStore.read(projectId);
-      return doc && newestSigningKey(doc.value, config.environment);
-    },
+    project: async (projectId) => mintProjectOf((await projectStore.read(projectId))?.value, config.environment),
     links: new DynamoDbEntryStore(dynamodb, config.tableName),
     shortLinks: new DynamoDbShortLinkStore(dynamodb, config.tableName),
     shortUrl: (code) => `${config.shortLinkBase}${routePath('followShortLink').replace('{code}', code)}`,

@@ -1,6 +1,7 @@
 import { dynamodb, secretsManager } from '../adapters/clients';
 import { DynamoDbEntryReader } from '../adapters/dynamodb-entry-reader';
 import { DynamoDbEntrySaves } from '../adapters/dynamodb-entry-saves';
+import { DynamoDbProjectIndex } from '../adapters/dynamodb-project-index';
 import { DynamoDbResumeNotes } from '../adapters/dynamodb-resume-notes';
 import { SaveKeySource } from '../adapters/save-key-source';
 import { SecretsManagerKeySource } from '../adapters/secrets-manager-key-source';
@@ -29,7 +30,11 @@ const config = {
   saveKeySecret: setting('SAVE_KEY_SECRET'),
 };
 
-const keys = publicKeyCache(new SecretsManagerKeySource(new SecretsManagerProjectReader(secretsManager, config.secretPrefix), config.environment));
+// The project index lets a real project's keys be read however many unknown ids arrive (README, Caching).
+const keys = publicKeyCache(
+  new SecretsManagerKeySource(new SecretsManagerProjectReader(secretsManager, config.secretPrefix), config.environment),
+  new DynamoDbProjectIndex(dynamodb, config.tableName),
+);
 const entries = new DynamoDbEntryReader(dynamodb, config.tableName, config.consistentReads);
 const resumeNotes = new DynamoDbResumeNotes(dynamodb, config.tableName);
 // Off by default: only then does an expired link cost more than its 401 (a read, a conditional write, an event).

@@ -25,7 +25,7 @@ import {
   type MintOneResult,
 } from '../domain/minting';
 import { campaignCounter, campaignDimension } from '../domain/recovery';
-import { newestSigningKey } from '../domain/project-keys';
+import { mintProjectOf } from '../domain/project-keys';
 import { fieldRules, routeSchemas } from './schema';
 import { routeValidators, validatePayload, validateRow } from './validators.gen.js';
 
@@ -42,10 +42,7 @@ const tableName = setting('TABLE_NAME');
 
 const deps: MintDependencies = {
   // Read fresh on every call (no cache), so a link is never signed with a key revoked a moment ago.
-  newestKey: async (projectId) => {
-    const doc = await store.read(projectId);
-    return doc && newestSigningKey(doc.value, config.environment);
-  },
+  project: async (projectId) => mintProjectOf((await store.read(projectId))?.value, config.environment),
   links: new DynamoDbEntryStore(dynamodb, tableName),
   shortLinks: new DynamoDbShortLinkStore(dynamodb, tableName),
   shortUrl: (code) => `${config.shortLinkBase}${routePath('followShortLink').replace('{code}', code)}`,

@@ -35,6 +35,12 @@ export const SETTINGS = {
   KEY_LOOKUP_RATE: { kind: 'number', default: 10 },
   /** ... and how many of those may come at once. */
   KEY_LOOKUP_BURST: { kind: 'number', default: 20 },
+  /**
+   * Every project of the deployment is in the project index (prop `projectIndexComplete`): an id the
+   * index does not list is then answered as unknown with no key read. Off: such ids are read within the
+   * key lookup bound, as before the index existed.
+   */
+  PROJECT_INDEX_COMPLETE: { kind: 'boolean', default: false },
   /** The deployment's save key for browser saves: a Secrets Manager secret name or ARN. */
   SAVE_KEY_SECRET: { kind: 'string', optional: true },
   /** Largest body the browser-saves routes accept (bytes); larger gets 413. */

@@ -3,7 +3,7 @@ import { KeyCache } from './key-cache';
 import { STALE_KEYS_SERVED } from './log-schema';
 import { logger } from './logger';
 import { errorNames } from '../domain/errors';
-import type { SigningKeySource } from '../domain/ports';
+import type { ProjectIndex, SigningKeySource } from '../domain/ports';
 
 /**
  * The key cache of a public Lambda, configured from the environment the
@@ -12,9 +12,12 @@ import type { SigningKeySource } from '../domain/ports';
  * stale while Secrets Manager is down (or the secret cannot be read as one) is
  * logged as STALE_KEYS_SERVED, naming the scope under the key the source gives
  * (`project_id`, `flow_id`, or `secret` for the deployment's save key) and the
- * error by name, so the StaleKeysServed metric filter counts it.
+ * error by name, so the StaleKeysServed metric filter counts it. With the
+ * project index (`index`, complete per PROJECT_INDEX_COMPLETE), listed
+ * projects are read without the lookup bound; an index that cannot be read is
+ * logged by the error's name, and the bound then applies as without one.
  */
-export const publicKeyCache = (source: SigningKeySource): KeyCache =>
+export const publicKeyCache = (source: SigningKeySource, index?: ProjectIndex): KeyCache =>
   new KeyCache(source, {
     ttlMs: setting('KEY_CACHE_TTL_SECONDS') * 1000,
     missRefreshIntervalMs: setting('KEY_MISS_REFRESH_SECONDS') * 1000,
@@ -22,6 +25,8 @@ export const publicKeyCache = (source: SigningKeySource): KeyCache =>
     maxKnownScopes: 10_000,
     maxUnknownScopes: 10_000,
     lookups: { ratePerSecond: setting('KEY_LOOKUP_RATE'), burst: setting('KEY_LOOKUP_BURST') },
+    index: index && { source: index, complete: setting('PROJECT_INDEX_COMPLETE') },
+    onIndexUnread: (error) => logger.warn('project index not read', errorNames(error)),
     // The error's name tells an outage (TimeoutError, a throttle) from a secret that cannot be read as one (CorruptSecretError).
     onStaleServed: (scope, ageMs, error) =>
       logger.warn(STALE_KEYS_SERVED, { [source.scope]: scope, age_ms: ageMs, ...errorNames(error) }),

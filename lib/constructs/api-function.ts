@@ -104,16 +104,16 @@ export class ApiFunction extends NodejsFunction {
   /**
    * Lets the function run exactly `actions` on the entries table (no Scan, no
    * batch operations unless listed) and tells it the table name. With
-   * `keyPrefix`, only on items whose key starts with it, or with one of them
-   * (`dynamodb:LeadingKeys`).
+   * `keyPrefix`, only on items whose key starts with it, or with one of them;
+   * with `key`, only on the item of exactly that key (`dynamodb:LeadingKeys`).
    */
-  bindEntriesTable(table: ITableV2, actions: readonly string[], options: { readonly keyPrefix?: string | readonly string[] } = {}): void {
-    const prefixes = options.keyPrefix === undefined ? undefined : [options.keyPrefix].flat();
+  bindEntriesTable(table: ITableV2, actions: readonly string[], options: { readonly keyPrefix?: string | readonly string[]; readonly key?: string } = {}): void {
+    const leadingKeys = options.key !== undefined ? [options.key] : options.keyPrefix === undefined ? undefined : [options.keyPrefix].flat().map((p) => `${p}*`);
     this.addToRolePolicy(
       new iam.PolicyStatement({
         actions: [...actions],
         resources: [table.tableArn],
-        ...(prefixes === undefined ? {} : { conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': prefixes.map((p) => `${p}*`) } } }),
+        ...(leadingKeys === undefined ? {} : { conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': leadingKeys } } }),
       }),
     );
     this.addSettings({ TABLE_NAME: table.tableName });

@@ -42,6 +42,7 @@ const context = {
   throttleBurstLimit: '60',
   currentContractFunctionUrl: 'true',
   consistentReads: 'true',
+  projectIndexComplete: 'true',
   activeTracing: 'false',
   legacyEnabled: 'false',
   legacySunset: '2027-01-31',
@@ -82,7 +83,7 @@ it("every context key of the README's Configuration table is read by the CDK app
   expect([...readmeKeys].sort()).toEqual([...Object.keys(context), ...SYNTH_TEST_KEYS].sort());
 });
 
-it('stackName, environmentName, secretPrefix, the key cache and lookups, the stage throttle, consistent reads and tracing reach the stack', () => {
+it('stackName, environmentName, secretPrefix, the key cache and lookups, the project index, the stage throttle, consistent reads and tracing reach the stack', () => {
   expect(template.Outputs).toMatchObject({ EnvironmentName: { Value: 'staging' }, ProjectSecretName: { Value: 'acme/sr/projects/<project_id>/signing-keys' } });
   expect(functionVariables('SessionRecoveryLoadEntryData')).toMatchObject({
     DEPLOYMENT_ENVIRONMENT: 'staging',
@@ -91,6 +92,7 @@ it('stackName, environmentName, secretPrefix, the key cache and lookups, the sta
     KEY_LOOKUP_RATE: '7',
     KEY_LOOKUP_BURST: '9',
     CONSISTENT_READS: 'true',
+    PROJECT_INDEX_COMPLETE: 'true',
   });
   const stage = Object.values(template.Resources).find((r) => r.Type === 'AWS::ApiGatewayV2::Stage')!;
   expect(stage.Properties.DefaultRouteSettings).toEqual({ ThrottlingRateLimit: 50, ThrottlingBurstLimit: 60 });

@@ -152,6 +152,16 @@ it('refuses a secret prefix that does not end in "/" and an empty origin list', 
   );
 });
 
+it('refuses, at synth, a deployment-wide origin wildcard over a public suffix, naming it', () => {
+  for (const wildcard of ['https://*.com', 'https://*.vercel.app', 'https://*.co.uk']) {
+    const rest = wildcard.slice('https://*.'.length);
+    expect(() => new SessionRecoveryStack(templateApp(), 'Wide', { sessionRecovery: { allowedOrigins: ['https://www.example.com', wildcard] } })).toThrow(
+      `allowedOrigins: ${wildcard} would match every site under ${rest}, a public suffix others register names under: list your own domain instead, such as https://*.your-site.${rest}`,
+    );
+  }
+  expect(() => new SessionRecoveryStack(templateApp(), 'Own', { sessionRecovery: { allowedOrigins: ['https://*.example.com', 'https://*.quiz.vercel.app'] } })).not.toThrow();
+});
+
 it('reserves concurrency for the public Lambdas only when asked, and refuses a reservation that is not a whole number of at least 1', () => {
   const template = Template.fromStack(
     new SessionRecoveryStack(templateApp(), 'Reserved', { sessionRecovery: { loadEntryDataReservedConcurrency: 100, legacyReservedConcurrency: 20 } }),

@@ -169,9 +169,10 @@ describe('least privilege per Lambda', () => {
     ]);
   });
 
-  it('credentials: writes secrets only under <prefix>projects/', () => {
-    const st = statementsOf('SessionRecoveryCredentials');
+  it('credentials: writes secrets only under <prefix>projects/, and on the table only the project index item', () => {
+    const st = statementsOf('SessionRecoveryCredentials') as Array<Statement & { Condition?: unknown }>;
     expect(actionsOf(st)).toEqual([
+      'dynamodb:UpdateItem',
       'secretsmanager:CreateSecret',
       'secretsmanager:DescribeSecret',
       'secretsmanager:GetSecretValue',
@@ -179,6 +180,13 @@ describe('least privilege per Lambda', () => {
       'secretsmanager:UpdateSecretVersionStage',
     ]);
     expect(resourceText(st, 'secretsmanager')).toEqual([expect.stringContaining(':secret:session-recovery/projects/*')]);
+    // Exactly the one key, no wildcard: no entry, short link or count is within its reach.
+    expect(st.find((s) => s.Action === 'dynamodb:UpdateItem')?.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['projects#index'] } });
+  });
+
+  it('the project index is complete only when the deployment says so (projectIndexComplete), and only load-entry-data is told', () => {
+    const flagged = Object.entries(template.findResources('AWS::Lambda::Function')).filter(([, fn]) => fn.Properties.Environment?.Variables?.PROJECT_INDEX_COMPLETE !== undefined);
+    expect(flagged.map(([id, fn]) => [id.replace(/[0-9A-F]{8}$/, ''), fn.Properties.Environment.Variables.PROJECT_INDEX_COMPLETE])).toEqual([['SessionRecoveryLoadEntryData', 'false']]);
   });
 
   it('legacy-keys: creates, updates, deletes and restores secrets only under <prefix>legacy-flows/, and cannot read them', () => {

@@ -67,3 +67,34 @@ it.each([
   expect(reply.status).toBe(400);
   expect(errorOf(reply).message).toContain(message);
 });
+
+it.each(['https://*.com', 'https://*.vercel.app', 'https://*.co.uk'])(
+  'refuses %s, a wildcard over a public suffix (other people\'s sites), with 400 and stores nothing',
+  async (wildcard) => {
+    const s = await seedScenario();
+    try {
+      const project = { project_id: s.projectId };
+      expect((await invoke(credentials, routeEvent('setAllowedOrigins', project, { origins: ['https://quiz.example.com'] }))).status).toBe(200);
+      const reply = await invoke(credentials, routeEvent('setAllowedOrigins', project, { origins: ['https://quiz.example.com', wildcard] }));
+      expect(reply.status).toBe(400);
+      const rest = wildcard.slice('https://*.'.length);
+      expect(errorOf(reply)).toEqual({
+        code: 'invalid_request',
+        message: `Invalid request: origins: ${wildcard} would match every site under ${rest}, a public suffix others register names under: list your own domain instead, such as https://*.your-site.${rest}.`,
+      });
+      expect((await invoke(credentials, routeEvent('getAllowedOrigins', project))).json).toEqual({ allowed_origins: ['https://quiz.example.com'] });
+    } finally {
+      await s.cleanup();
+    }
+  },
+);
+
+it('takes a wildcard under a name the team registered on a public suffix (https://*.quiz.vercel.app)', async () => {
+  const s = await seedScenario();
+  try {
+    const reply = await invoke(credentials, routeEvent('setAllowedOrigins', { project_id: s.projectId }, { origins: ['https://*.quiz.vercel.app'] }));
+    expect(reply.json).toEqual({ allowed_origins: ['https://*.quiz.vercel.app'] });
+  } finally {
+    await s.cleanup();
+  }
+});

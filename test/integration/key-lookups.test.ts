@@ -5,7 +5,8 @@ import { computeToken } from '../../lambdas/domain/token';
 import { countCalls } from '../../dev-support/call-counter';
 import { controlClock } from '../support/clock';
 import { type Handler, errorOf, invoke } from '../support/http';
-import { seedScenario, uid } from '../support/seed';
+import { credential, deleteEntry, deleteProject, seedEntry, seedScenario, uid } from '../support/seed';
+import { putProjectSecret } from '../../local/bootstrap';
 import { loadEntryEvent } from '../fixtures/events';
 import { functionUrlEvent } from '../fixtures/legacy-events';
 
@@ -46,15 +47,17 @@ describe.each([
     expect(sm.calls).toHaveLength(20);
   });
 
-  it('are read at most 20 at once and 10 a second after that; past it the answer is the same 401 with no read', async () => {
+  it('are read at most 20 at once and 10 a second after that; past it the answer is 503 with Retry-After and no read', async () => {
     const wrong = await post(randomId(prefix));
+    expect(wrong.status).toBe(401);
     sm.reset();
-    for (let i = 0; i < 200; i++) {
-      const reply = await post(randomId(prefix));
-      expect(reply.status).toBe(401);
-      expect(reply.json).toEqual(wrong.json);
-    }
+    const replies = [];
+    for (let i = 0; i < 200; i++) replies.push(await post(randomId(prefix)));
     // One token was spent on `wrong`.
+    expect(replies.slice(0, 19).map((r) => r.json)).toEqual(Array(19).fill(wrong.json));
+    for (const reply of replies.slice(19)) {
+      expect([reply.status, errorOf(reply).code, reply.headers['retry-after']]).toEqual([503, 'service_unavailable', '1']);
+    }
     expect(sm.calls).toHaveLength(19);
     clock.advance(1_000);
     for (let i = 0; i < 50; i++) await post(randomId(prefix));
@@ -98,4 +101,49 @@ it('a legacy flow with a key costs its two reads (the key, and its project for t
     await store.retire(s.flowId);
     await s.cleanup();
   }
+});
+
+describe('a flood of unknown project ids (issue 26, item 5)', () => {
+  beforeEach(() => {
+    clock.advance(60_000);
+    sm.reset();
+  });
+
+  it('never turns a valid link of a project in the project index into a refusal: 30 random ids spend the bound, then the link answers 200', async () => {
+    const s = await seedScenario();
+    try {
+      const body = { ...currentBody(s.projectId, computeToken(s.credential.secret, s.entryId, EXPIRES)), flow_id: s.flowId, entry_id: s.entryId };
+      const flood = [];
+      for (let i = 0; i < 30; i++) flood.push((await invoke(current, loadEntryEvent(currentBody(randomId('proj'))))).status);
+      expect(flood.slice(20)).toEqual(Array(10).fill(503));
+      // The project was not cached on this instance: its keys are read past the bound, because the index lists it.
+      const reply = await invoke(current, loadEntryEvent(body));
+      expect(reply.status).toBe(200);
+      expect(sm.calls).toHaveLength(20 + 1);
+    } finally {
+      await s.cleanup();
+    }
+  });
+
+  it('answers a valid link of a project missing from the index (one that predates it) 503 with Retry-After past the bound, never 401', async () => {
+    const projectId = uid('proj');
+    const flowId = uid('flow');
+    const entryId = uid('entry');
+    const key = credential();
+    // Written as before the index existed: the secret alone.
+    await putProjectSecret(secretsManager, process.env.SECRET_PREFIX as string, { schema_version: 1, project_id: projectId, credentials: [key] });
+    await seedEntry({ entryId, projectId, flowId, currentPageKey: 'page_1', userData: {} });
+    try {
+      const body = { ...currentBody(projectId, computeToken(key.secret, entryId, EXPIRES)), flow_id: flowId, entry_id: entryId };
+      for (let i = 0; i < 30; i++) await invoke(current, loadEntryEvent(currentBody(randomId('proj'))));
+      const limited = await invoke(current, loadEntryEvent(body));
+      expect([limited.status, errorOf(limited).code, limited.headers['retry-after']]).toEqual([503, 'service_unavailable', '1']);
+      // The retry it asks for, a second later, is read within the bound and resumes.
+      clock.advance(1_000);
+      expect((await invoke(current, loadEntryEvent(body))).status).toBe(200);
+    } finally {
+      await deleteEntry(entryId);
+      await deleteProject(projectId);
+    }
+  });
 });

@@ -188,6 +188,28 @@ describe('POST /v1/tokens/batch', () => {
     expect([reply.status, errorOf(reply)]).toEqual([400, { code: 'invalid_request', message }]);
   });
 
+  it.each([
+    ['links', {}],
+    ['short links', { short: true }],
+  ])("refuses the whole batch with one 400 when the project lists its own origins and resume_url is elsewhere (%s), and writes nothing", async (_what, extra) => {
+    await invoke(credentials, routeEvent('setAllowedOrigins', { project_id: projectId }, { origins: ['https://quiz.example.com'] }));
+    const entryIds = [await newEntry(), await newEntry()];
+    const calls = countCalls(dynamodb);
+    try {
+      const reply = await batch({ project_id: projectId, resume_url: 'https://evil.example/phish', links: entryIds.map((entry_id) => ({ entry_id })), ...extra });
+      expect([reply.status, errorOf(reply)]).toEqual([
+        400,
+        { code: 'invalid_request', message: "Invalid request: resume_url must be on one of the project's allowed origins, and https://evil.example is not." },
+      ]);
+      expect(calls.calls).toEqual([]);
+    } finally {
+      calls.detach();
+    }
+    // On its own origin, the same batch mints; its rows still get their own errors.
+    const links = linksOf(await batch({ project_id: projectId, resume_url: 'https://quiz.example.com/go', links: [...entryIds.map((entry_id) => ({ entry_id })), { entry_id: 'bad--id' }], ...extra }));
+    expect(links.map((l) => l.error?.code ?? 'ok')).toEqual(['ok', 'ok', 'invalid_request']);
+  });
+
   it('refuses the whole batch with 409 when the project has no active credential', async () => {
     const reply = await batch({ project_id: uid('proj'), links: [{ entry_id: 'entry_1' }, { entry_id: 'bad--id' }] });
     expect([reply.status, errorOf(reply).code]).toEqual([409, 'no_active_credential']);

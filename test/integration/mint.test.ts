@@ -169,6 +169,12 @@ describe('mint by direct invocation', () => {
     }
   });
 
+  it('refuses a payload with a lone UTF-16 surrogate (or U+FFFD) in a string with invalid_request, as the HTTP routes do', async () => {
+    for (const resumeUrl of ['https://quiz.example.com/p\ud800', 'https://quiz.example.com/p\ufffd']) {
+      expect((await invokeMint({ project_id: projectId, entry_id: entryId, resume_url: resumeUrl })).error.code).toBe('invalid_request');
+    }
+  });
+
   it('accepts http on localhost for local development', async () => {
     const minted = await invokeMint({ project_id: projectId, entry_id: entryId, resume_url: 'http://localhost:3000/demo' });
     expect(minted.url).toMatch(/^http:\/\/localhost:3000\/demo\?token=/);
@@ -198,5 +204,51 @@ describe(`the mint route (${ROUTES.mint.key})`, () => {
     const missing = await invoke(mint, routeEvent('mint', {}, { project_id: projectId, entry_id: 'entry_not_saved' }));
     expect(missing.status).toBe(404);
     expect(errorOf(missing).code).toBe('entry_not_found');
+  });
+});
+
+describe('a project that lists its own origins (issue 26, item 7)', () => {
+  const OUTSIDE = 'Invalid request: resume_url must be on one of the project\'s allowed origins, and https://evil.example is not.';
+  beforeEach(async () => {
+    const set = await invoke(credentials, routeEvent('setAllowedOrigins', { project_id: projectId }, { origins: ['https://quiz.example.com', 'https://*.brand.example'] }));
+    expect(set.status).toBe(200);
+  });
+
+  it('mints links that open on its origins', async () => {
+    for (const resumeUrl of ['https://quiz.example.com/flow', 'https://shop.brand.example/resume']) {
+      const reply = await invoke(mint, routeEvent('mint', {}, { project_id: projectId, entry_id: entryId, resume_url: resumeUrl }));
+      expect([reply.status, (reply.json as MintReply).url?.startsWith(`${resumeUrl}?token=`)]).toEqual([200, true]);
+    }
+  });
+
+  it.each([
+    ['a resume_url on another site', {}],
+    ['a short link (on the team\'s domain) to another site', { short: true }],
+  ])('refuses %s with 400 invalid_request, and writes nothing', async (_what, extra) => {
+    const calls = countCalls(dynamodb);
+    try {
+      const reply = await invoke(mint, routeEvent('mint', {}, { project_id: projectId, entry_id: entryId, resume_url: 'https://evil.example/phish', ...extra }));
+      expect([reply.status, errorOf(reply)]).toEqual([400, { code: 'invalid_request', message: OUTSIDE }]);
+      // Refused after the project's read, before the entry's: no link recorded, no short link stored.
+      expect(calls.calls).toEqual([]);
+    } finally {
+      calls.detach();
+    }
+  });
+
+  it('refuses a look-alike host, another scheme or port of a listed origin, and does so on direct invocation too', async () => {
+    for (const resumeUrl of ['https://quiz.example.com.evil.example/', 'https://quiz.example.com:8443/', 'https://a.b.brand.example/']) {
+      const reply = await invoke(mint, routeEvent('mint', {}, { project_id: projectId, entry_id: entryId, resume_url: resumeUrl }));
+      expect([resumeUrl, reply.status, errorOf(reply).code]).toEqual([resumeUrl, 400, 'invalid_request']);
+    }
+    const invoked = await invokeMint({ project_id: projectId, entry_id: entryId, resume_url: 'https://evil.example/phish', short: true });
+    expect(invoked.error).toEqual({ code: 'invalid_request', message: OUTSIDE });
+  });
+
+  it('holds no project without a list of its own, or with a bare "*", to any origin', async () => {
+    await invoke(credentials, routeEvent('setAllowedOrigins', { project_id: projectId }, { origins: ['*'] }));
+    expect((await invokeMint({ project_id: projectId, entry_id: entryId, resume_url: 'https://anywhere.example/' })).url).toBeDefined();
+    await invoke(credentials, routeEvent('clearAllowedOrigins', { project_id: projectId }));
+    expect((await invokeMint({ project_id: projectId, entry_id: entryId, resume_url: 'https://anywhere.example/' })).url).toBeDefined();
   });
 });

@@ -29,13 +29,18 @@ export const credential = (overrides: Partial<Omit<ActiveCredential, 'status'>> 
   return c;
 };
 
-/** Writes a project's secret: its credentials, and any settings (allowed origins, browser saves). */
+/** Writes a project's secret (its credentials, and any settings: allowed origins, browser saves), and lists it in the project index. */
 export const seedProject = async (
   projectId: string,
   credentials: CredentialRecord[],
   settings: Pick<ProjectSecretDocument, 'allowed_origins' | 'browser_saves' | 'sms_countries'> = {},
 ): Promise<void> =>
-  putProjectSecret(secrets, process.env.SECRET_PREFIX as string, { schema_version: 1, project_id: projectId, credentials, ...settings });
+  putProjectSecret(
+    secrets,
+    process.env.SECRET_PREFIX as string,
+    { schema_version: 1, project_id: projectId, credentials, ...settings },
+    { dynamodb, tableName: process.env.TABLE_NAME as string },
+  );
 
 export const deleteProject = async (projectId: string): Promise<void> => {
   await secrets.send(

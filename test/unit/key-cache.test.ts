@@ -202,3 +202,117 @@ describe('TokenBucket', () => {
     expect(taken).toBe(20);
   });
 });
+
+describe('KeyCache with the project index', () => {
+  /** An index that lists `ids` and counts its reads. */
+  const fakeIndex = (ids: string[]) => {
+    const index = {
+      ids: new Set(ids),
+      reads: 0,
+      failWith: undefined as unknown,
+      async read(): Promise<ReadonlySet<string>> {
+        index.reads++;
+        await new Promise((r) => setImmediate(r));
+        if (index.failWith) throw index.failWith;
+        return new Set(index.ids);
+      },
+    };
+    return index;
+  };
+  /** A cache whose bucket is spent, and whose index was read once (by a lookup of `p`, which it lists). */
+  const warmed = async (complete: boolean, listed: string[] = ['p']) => {
+    const index = fakeIndex(listed);
+    const s = setup({ index: { source: index, complete }, lookups: { ratePerSecond: 1, burst: 1 } });
+    await s.cache.lookup('p');
+    s.source.reads.length = 0;
+    index.reads = 0;
+    return { ...s, index };
+  };
+
+  it('reads a listed project however many unlisted ids spent the bound before it', async () => {
+    const { cache, source, index } = await warmed(false, ['p', 'q']);
+    source.scopes.set('q', [{ id: 'kq', secret: 'sq' }]);
+    for (let i = 0; i < 5; i++) await expect(cache.lookup(`unknown_${i}`)).rejects.toBeInstanceOf(LookupLimitedError);
+    expect((await cache.lookup('q')).keySet.keys).toEqual([{ id: 'kq', secret: 'sq' }]);
+    expect(source.reads).toEqual(['q']);
+    // Read once the bound was spent, and not again within the miss-refresh interval, however many ids it lacks.
+    expect(index.reads).toBe(1);
+  });
+
+  it('while the index may be incomplete, reads nothing of it until the bound is spent', async () => {
+    const index = fakeIndex(['p']);
+    const { cache, source } = setup({ index: { source: index, complete: false } });
+    for (let i = 0; i < 20; i++) await cache.lookup(`unknown_${i}`);
+    expect(index.reads).toBe(0);
+    expect(source.reads).toHaveLength(20);
+  });
+
+  it('reads an unlisted id within the bound while the index may be incomplete', async () => {
+    const { cache, source, advance } = await warmed(false);
+    advance(1_000);
+    expect((await cache.lookup('unknown_a')).keySet.keys).toEqual([]);
+    await expect(cache.lookup('unknown_b')).rejects.toBeInstanceOf(LookupLimitedError);
+    expect(source.reads).toEqual(['unknown_a']);
+  });
+
+  it('with a complete index, answers an unlisted id with no keys and no read, re-reading the index at most once per miss-refresh interval', async () => {
+    const { cache, source, index, advance } = await warmed(true);
+    for (let i = 0; i < 50; i++) expect(await cache.lookup(`unknown_${i}`)).toEqual({ keySet: { keys: [] }, fetched: true });
+    expect(source.reads).toEqual([]);
+    expect(index.reads).toBe(0);
+    advance(5_000);
+    for (let i = 0; i < 50; i++) await cache.lookup(`unknown_again_${i}`);
+    expect(index.reads).toBe(1);
+    expect(source.reads).toEqual([]);
+  });
+
+  it('finds a project added to the index since its last read, once the miss-refresh interval has passed', async () => {
+    const { cache, source, index, advance } = await warmed(true);
+    source.scopes.set('new', [{ id: 'kn', secret: 'sn' }]);
+    index.ids.add('new');
+    expect((await cache.lookup('new')).keySet.keys).toEqual([]);
+    advance(5_000);
+    expect((await cache.lookup('new')).keySet.keys).toEqual([{ id: 'kn', secret: 'sn' }]);
+    expect(source.reads).toEqual(['new']);
+  });
+
+  it('re-reads the index once the TTL has passed', async () => {
+    const { cache, index, advance } = await warmed(true);
+    await cache.lookup('unknown');
+    expect(index.reads).toBe(0);
+    advance(60_000);
+    await cache.lookup('unknown');
+    expect(index.reads).toBe(1);
+  });
+
+  it("on a new instance reads the secret beside the index, within the bound, so the first request waits for one round trip", async () => {
+    const index = fakeIndex(['p']);
+    const { cache, source } = setup({ index: { source: index, complete: true } });
+    const order: string[] = [];
+    const read = index.read.bind(index);
+    index.read = async () => {
+      order.push('index started');
+      const ids = await read();
+      order.push('index read');
+      return ids;
+    };
+    const load = source.loadKeys.bind(source);
+    source.loadKeys = async (scope) => {
+      order.push('secret started');
+      return load(scope);
+    };
+    expect((await cache.lookup('p')).keySet.keys).toHaveLength(1);
+    expect(order.indexOf('secret started')).toBeLessThan(order.indexOf('index read'));
+  });
+
+  it('falls back to the bound when the index cannot be read, and tells onIndexUnread', async () => {
+    const index = fakeIndex(['p']);
+    index.failWith = new Error('down');
+    const unread: unknown[] = [];
+    const { cache, source } = setup({ index: { source: index, complete: true }, lookups: { ratePerSecond: 1, burst: 1 }, onIndexUnread: (e) => unread.push(e) });
+    expect((await cache.lookup('p')).keySet.keys).toHaveLength(1);
+    await expect(cache.lookup('unknown')).rejects.toBeInstanceOf(LookupLimitedError);
+    expect(source.reads).toEqual(['p']);
+    expect(unread).toEqual([index.failWith]);
+  });
+});

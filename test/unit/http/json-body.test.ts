@@ -51,6 +51,24 @@ describe('parsing', () => {
     await expect(run(base64Request(Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d])))).rejects.toEqual(notJson);
   });
 
+  it('refuses a body whose bytes were not UTF-8 when it arrives as text, the bytes replaced by U+FFFD (as the local runtime hands it on)', async () => {
+    const bytes = Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d]);
+    const event = toHttpApiEvent({ method: 'POST', path: '/v1/x', headers: JSON_TYPE, body: bytes });
+    expect([event.isBase64Encoded, event.body]).toEqual([false, '{"a":"\uFFFD"}']);
+    const replaced = refused('invalid_request', 400, 'Invalid request: the request body is not valid UTF-8: it has U+FFFD, the replacement character for bytes that are not.');
+    await expect(run(event)).rejects.toEqual(replaced);
+    // Sent escaped, too: it is never stored in place of what the user typed.
+    await expect(run(request('{"a":"\\ufffd"}'))).rejects.toEqual(replaced);
+  });
+
+  it('refuses a lone UTF-16 surrogate in any string, key or value, at any depth; a surrogate pair (an emoji) is text', async () => {
+    const lone = refused('invalid_request', 400, 'Invalid request: the request body has a string that is not valid Unicode: a lone UTF-16 surrogate such as \\ud800.');
+    for (const body of ['{"a":"p\\ud800"}', '{"a":{"b":["x","\\udc00"]}}', '{"\\ud83d":1}', '"\\udbff"']) {
+      await expect(run(request(body))).rejects.toEqual(lone);
+    }
+    expect((await run(request('{"a":"\\ud83d\\ude00 \u00e9"}'))).body).toEqual({ a: '\u{1F600} \u00e9' });
+  });
+
   it('refuses an empty body, once the Content-Type is right', async () => {
     const empty = refused('invalid_request', 400, 'Invalid request: the request body is empty; send a JSON object.');
     await expect(run(request(''))).rejects.toEqual(empty);
