@@ -306,7 +306,7 @@ program
   .description('mint a link for every row of a CSV file (a campaign), 500 rows a request, into an output CSV; run it again to resume')
   .requiredOption('--project <project_id>', PROJECT)
   .requiredOption('--input <file.csv>', 'rows to mint: a header line with entry_id, and optionally flow_id and expires_at; other columns pass through')
-  .requiredOption('--output <file.csv>', 'where to write entry_id, url, short_url, token, expires_at, error_code, error_message and the pass-through columns; rows already there are skipped')
+  .requiredOption('--output <file.csv>', 'where to write entry_id, url, short_url, token, expires_at, error_code, error_message, input_digest and the pass-through columns (formula-like cells written as text); rows already there are skipped')
   .option('--flow <flow_id>', "every row's flow, unless its flow_id cell names one (binds v2 tokens; checks the entry's flow)")
   .option('--resume-url <url>', 'your flow page; the link parameters are added to it')
   .option('--campaign <id>', 'the campaign the links are sent in (kept with short links)')
