@@ -4,6 +4,7 @@ import { STALE_KEYS_SERVED } from './log-schema';
 import { logger } from './logger';
 import { errorNames } from '../domain/errors';
 import type { SigningKeySource } from '../domain/ports';
+import { onProjectChanged } from '../domain/project-changes';
 
 /**
  * The key cache of a public Lambda, configured from the environment the
@@ -12,10 +13,11 @@ import type { SigningKeySource } from '../domain/ports';
  * stale while Secrets Manager is down (or the secret cannot be read as one) is
  * logged as STALE_KEYS_SERVED, naming the scope under the key the source gives
  * (`project_id`, `flow_id`, or `secret` for the deployment's save key) and the
- * error by name, so the StaleKeysServed metric filter counts it.
+ * error by name, so the StaleKeysServed metric filter counts it. A project
+ * cache forgets a project as soon as this process changes it.
  */
-export const publicKeyCache = (source: SigningKeySource): KeyCache =>
-  new KeyCache(source, {
+export const publicKeyCache = (source: SigningKeySource): KeyCache => {
+  const cache = new KeyCache(source, {
     ttlMs: setting('KEY_CACHE_TTL_SECONDS') * 1000,
     missRefreshIntervalMs: setting('KEY_MISS_REFRESH_SECONDS') * 1000,
     maxStalenessMs: setting('KEY_MAX_STALENESS_SECONDS') * 1000,
@@ -26,3 +28,8 @@ export const publicKeyCache = (source: SigningKeySource): KeyCache =>
     onStaleServed: (scope, ageMs, error) =>
       logger.warn(STALE_KEYS_SERVED, { [source.scope]: scope, age_ms: ageMs, ...errorNames(error) }),
   });
+  // A project this process changed is read afresh: locally, where every route runs in one process, a change made
+  // through the admin routes (browser saves turned on, origins, a credential revoked) takes effect at once.
+  if (source.scope === 'project_id') onProjectChanged((projectId) => cache.forget(projectId));
+  return cache;
+};
