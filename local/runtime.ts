@@ -98,7 +98,8 @@ const applyLambdaEnvironment = (endpoint: string): void => {
     // Expired-link events on, so a developer sees them; EXPIRED_LINK_EVENTS=false turns them off.
     ...lambdaEnvironment({ TABLE_NAME: 'session-recovery-entries', EVENT_BUS_NAME: 'session-recovery-local', EXPIRED_LINK_EVENTS: true }),
   };
-  for (const [k, v] of Object.entries(defaults)) process.env[k] ??= v;
+  // An empty variable is an unset one, as the Lambdas read it (runtime/environment.ts).
+  for (const [k, v] of Object.entries(defaults)) process.env[k] ||= v;
   // Where CloudFormation would have put it: under the deployment's secret prefix.
   process.env.SAVE_KEY_SECRET ??= `${setting('SECRET_PREFIX')}save-key`;
   process.env.AWS_ENDPOINT_URL = endpoint;

@@ -32,6 +32,10 @@ const unknown = args.find((arg) => arg !== '--clean');
 if (unknown !== undefined) fail(`npm start takes one option, --clean (start with none of the data earlier runs kept), not ${unknown}.`);
 const clean = args.includes('--clean');
 
+// No resume is early by its timing here (in AWS, one within 30 s of the mint is a mail scanner's), so a campaign
+// link a developer opens at once counts as a person's; EARLY_RESUME_SECONDS=30 npm start counts as AWS does.
+process.env.EARLY_RESUME_SECONDS ||= '0';
+
 const port = portFrom('PORT', 3000);
 const legacyPort = portFrom('LEGACY_PORT', 3001);
 // An empty AWS_ENDPOINT_URL means none: never fall through to real AWS endpoints from the local runtime.
@@ -93,6 +97,16 @@ session-recovery is running locally.
       ? 'in your emulator, which keeps it as it does'
       : `kept in .local-data/ between runs (${runtime.restoredWrites ? `${runtime.restoredWrites} writes of the last run restored` : clean ? 'started afresh: --clean' : 'nothing from an earlier run'}); npm start -- --clean starts afresh`
   }
+
+Settings that npm start changes from AWS's defaults (the Lambdas' own environment variables: set one to change it):
+  EXPIRED_LINK_EVENTS=${process.env.EXPIRED_LINK_EVENTS}  ${
+    process.env.EXPIRED_LINK_EVENTS === 'true' ? 'a valid link opened after its expiry puts a "Resume Link Expired" event on the bus (off in AWS unless expiredLinkEvents)' : 'as in AWS by default'
+  }
+  EARLY_RESUME_SECONDS=${process.env.EARLY_RESUME_SECONDS}  ${
+    process.env.EARLY_RESUME_SECONDS === '0'
+      ? "a campaign link's resume counts as early (a scanner's) by its User-Agent only, never by its timing (30 s in AWS)"
+      : `a campaign link's resume within ${process.env.EARLY_RESUME_SECONDS} s of the mint counts as early (a scanner's)`
+  }; each resume line below says human or early
 
 Demo project   ${demo.projectId} (browser saves on, from the demo page's origins)
 Demo flow      ${demo.flowId}

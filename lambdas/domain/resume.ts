@@ -44,6 +44,8 @@ export interface ResumeDeps {
    * the save key's read then adds no round trip of its own.
    */
   readonly saveToken?: () => Promise<string>;
+  /** A resume less than this many seconds after its link's mint is counted early (default EARLY_RESUME_SECONDS). */
+  readonly earlyResumeSeconds?: number;
 }
 
 /** Builds the response entry. The contract's own fields win over user data of the same name. */
@@ -180,7 +182,7 @@ const resumeVerified = async (target: ResumeTarget, deps: ResumeDeps, context: R
     entry: toResumeEntry(found),
     credentialId,
     saveToken: await saveToken,
-    attribution: attributeResume(found, target.token, now, context.userAgent),
+    attribution: attributeResume(found, target.token, now, context.userAgent, deps.earlyResumeSeconds),
   };
 };
 

@@ -26,6 +26,7 @@ const config = {
   environment: setting('DEPLOYMENT_ENVIRONMENT'),
   allowedOrigins: setting('ALLOWED_ORIGINS'),
   saveKeySecret: setting('SAVE_KEY_SECRET'),
+  earlyResumeSeconds: setting('EARLY_RESUME_SECONDS'),
 };
 
 const keys = publicKeyCache(new SecretsManagerKeySource(new SecretsManagerProjectReader(secretsManager, config.secretPrefix), config.environment));
@@ -59,7 +60,7 @@ const loadEntryData = async (event: RouteEvent<typeof routeSchemas.loadEntryData
   // A browser-saves project's resuming device carries on saving the entry; the seed's client code ignores the extra field.
   const saveToken = () => issueSaveToken({ projectId, flowId, entryId }, { saveKeys });
   const { entry, credentialId, saveToken: token, attribution } = await recordVerification(() =>
-    resumeEntry(event.body, { keys, entries, now: Date.now, expiredLinks, saveToken }, { origin: event.headers?.origin, userAgent: event.headers?.['user-agent'] }),
+    resumeEntry(event.body, { keys, entries, now: Date.now, expiredLinks, saveToken, earlyResumeSeconds: config.earlyResumeSeconds }, { origin: event.headers?.origin, userAgent: event.headers?.['user-agent'] }),
   );
   logger.appendKeys({ credential_id: credentialId, ...resumeLogKeys(attribution) });
   await noteResume(entry.entry_id, projectId, attribution);

@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { type BusSubscription, emulatorConfig, subscribe } from '../../local/event-bus';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
 import { browserTest, demoOutcome, launchBrowser, RESULTS_DIR } from './support/browser';
-import { callApi, deleteEntry, RequestLog } from './support/site';
+import { callApi, deleteEntry, HEADLESS_RESUME, RequestLog } from './support/site';
 import { ROUTE_LIST } from '../../lambdas/http/routes';
 
 /** The routes a page may call: the public ones. */
@@ -123,7 +123,7 @@ describe('the demo flow at /demo', () => {
       expect(await other.locator('#progress').textContent()).toBe('Step 2 of 3');
       expect(await other.getByLabel('Team, up to 50 people').isChecked()).toBe(true);
       expect(await other.getByLabel('Seats').inputValue()).toBe('12');
-      expect(log.lines).toEqual([`${LOAD} -> 200`]);
+      expect(log.lines).toEqual([`${LOAD} -> 200 ${HEADLESS_RESUME}`]);
       expect(log.lines.filter((l) => l.startsWith('OPTIONS'))).toEqual([]);
       await other.getByRole('button', { name: 'Back' }).click();
       await other.getByRole('heading', { name: 'About you' }).waitFor();

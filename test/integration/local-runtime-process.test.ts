@@ -145,9 +145,16 @@ const connectError = async (origin: string): Promise<string | undefined> => {
 
 describe('npm start, when it starts', () => {
   it('says what it is doing first, uses the emulator it was given, prints the demo secret that signs the demo link, and both printed curls (current and legacy) answer 200 with the demo entry', async () => {
-    const runtime = start([path.join(root, 'local', 'start.ts')], { ...process.env, PORT: '0', LEGACY_PORT: '0' });
+    // EXPIRED_LINK_EVENTS and EARLY_RESUME_SECONDS unset, as in a developer's shell.
+    const runtime = start([path.join(root, 'local', 'start.ts')], { ...process.env, PORT: '0', LEGACY_PORT: '0', EXPIRED_LINK_EVENTS: '', EARLY_RESUME_SECONDS: '' });
     try {
       const banner = await readUntil(runtime, 'Press Ctrl-C to stop.');
+      // It says which settings it changes from AWS's defaults.
+      expect(banner).toContain(
+        '  EXPIRED_LINK_EVENTS=true  a valid link opened after its expiry puts a "Resume Link Expired" event on the bus (off in AWS unless expiredLinkEvents)\n' +
+          "  EARLY_RESUME_SECONDS=0  a campaign link's resume counts as early (a scanner's) by its User-Agent only, never by its timing (30 s in AWS); each resume line below says human or early\n",
+      );
+      expect(banner).toContain('  Local data     in your emulator, which keeps it as it does\n');
       expect(banner.split('\n').slice(0, 2)).toEqual([
         'Starting session-recovery on 127.0.0.1 (API port 0, legacy port 0)...',
         'Creating the entries table, the event bus and the demo project, flow, entry and legacy key...',
