@@ -133,7 +133,7 @@ var ApiClient = class {
     } catch {
       json = { error: { code: "unexpected_response", message: text.slice(0, 200) } };
     }
-    return { status: res.status, json };
+    return { status: res.status, json, headers: res.headers };
   }
   async sign(method, url, headers, body) {
     const { fromNodeProviderChain } = await import("@aws-sdk/credential-providers");
@@ -494,7 +494,9 @@ var EXIT_USAGE = 2;
 var EXIT_TRANSPORT = 3;
 var UsageError = class extends Error {
 };
-var program = new Command("session-recovery").description("Manage session-recovery: Token Signing Secrets, entries, resume links and legacy keys.").addOption(new Option("--endpoint <url>", "API base URL (the local runtime or the stack's ApiUrl output)").env("SESSION_RECOVERY_ENDPOINT")).option("--region <region>", "AWS region to sign for (default: from the endpoint host or AWS_REGION)").addOption(new Option("--sign <mode>", "SigV4-sign requests: auto signs all but loopback").choices(["auto", "always", "never"]).default("auto")).option("--json", "print the API response as JSON, for scripts").showHelpAfterError().exitOverride();
+var program = new Command("session-recovery").description("Manage session-recovery: Token Signing Secrets, entries, resume links and legacy keys.").addOption(new Option("--endpoint <url>", "API base URL (the local runtime or the stack's ApiUrl output)").env("SESSION_RECOVERY_ENDPOINT")).option("--region <region>", "AWS region to sign for (default: from the endpoint host or AWS_REGION)").addOption(new Option("--sign <mode>", "SigV4-sign requests: auto signs all but loopback").choices(["auto", "always", "never"]).default("auto")).option("--json", "print the API response as JSON, for scripts").showHelpAfterError().exitOverride().hook("preAction", (_program, command) => {
+  commandIds = command.opts();
+});
 var globals = () => program.opts();
 var client = () => {
   const { endpoint, region, sign } = globals();
@@ -502,6 +504,7 @@ var client = () => {
   return new ApiClient({ endpoint, region, sign });
 };
 var seg = encodeURIComponent;
+var SHORT_NEEDS_RESUME_URL = "--short needs --resume-url: a short link redirects to the full link.";
 var SMS_SEGMENT = 160;
 var wholeNumber = (option) => (v) => {
   if (!/^\d+$/.test(v)) throw new UsageError(`${option} must be a whole number`);
@@ -512,7 +515,13 @@ var self = process.env.npm_lifecycle_event === "cli" ? "npm run cli --" : "sessi
 var PROJECT = "the project id, e.g. proj_aaabbbccc";
 var ENTRY = "the entry id, e.g. entry_aaabbbcccdddeeefff";
 var FLOW = "the flow id (the Embeddable), e.g. flow_onboarding";
-var report = (reply, human) => {
+var inCliWords = (message, ids) => message.replace("(PUT /allowed-origins)", `(${self} projects origins set --project ${ids.project ?? "<project_id>"} --origin https://www.example.com)`).replace(
+  "(PUT /v1/entries/{entry_id})",
+  `(${self} entries put --entry ${ids.entry ?? "<entry_id>"} --project ${ids.project ?? "<project_id>"} --flow <flow_id> --page <page> --data '{\u2026}')`
+);
+var LEGACY_URL_HINT = "That is the legacy contract's URL (the local runtime's LEGACY_PORT, or the stack's LegacyLoadEntryDataUrl). This command's routes are on the API's: the local runtime's PORT (http://127.0.0.1:3000 unless PORT says otherwise), or the stack's ApiUrl output.";
+var commandIds = {};
+var report = (reply, human, ids = commandIds) => {
   const ok = reply.status >= 200 && reply.status < 300;
   if (globals().json) {
     process.stdout.write(`${JSON.stringify(reply.json ?? { status: reply.status }, null, 2)}
@@ -523,7 +532,9 @@ var report = (reply, human) => {
   }
   if (!ok) {
     const error = reply.json?.error;
-    process.stderr.write(`Error ${reply.status} ${error?.code ?? ""}: ${error?.message ?? "request refused"}
+    process.stderr.write(`Error ${reply.status} ${error?.code ?? ""}: ${inCliWords(error?.message ?? "request refused", ids)}
+`);
+    if (reply.status === 404 && reply.headers.has("deprecation")) process.stderr.write(`${LEGACY_URL_HINT}
 `);
     process.exitCode = EXIT_API_ERROR;
   }
@@ -563,9 +574,9 @@ credentials.command("list").description("list a project's credentials (metadata 
     (j) => j.credentials.length === 0 ? "No credentials." : j.credentials.map((c) => `${c.credential_id}  ${c.status.padEnd(7)}  ${c.algorithm.padEnd(11)}  ${c.environment}  ${c.created_at}  ${c.label}${c.provider ? `  (provider ${c.provider})` : ""}`).join("\n")
   );
 });
-credentials.command("revoke").description("revoke a credential; tokens it signed stop verifying within the key cache interval").requiredOption("--project <project_id>", PROJECT).requiredOption("--credential <credential_id>", "the credential id, as `credentials list` shows it").action(async (o) => {
+credentials.command("revoke").description("revoke a credential; links it signed stop verifying within the key cache TTL (60 s by default)").requiredOption("--project <project_id>", PROJECT).requiredOption("--credential <credential_id>", "the credential id, as `credentials list` shows it").action(async (o) => {
   const reply = await client().request("DELETE", `/v1/projects/${seg(o.project)}/credentials/${seg(o.credential)}`);
-  report(reply, () => `Revoked ${o.credential}.`);
+  report(reply, () => `Revoked ${o.credential}. Links it signed stop verifying within the key cache TTL (60 s by default) on each Lambda instance; at once on the local runtime.`);
 });
 var entries = program.command("entries").description("saved entries");
 entries.command("put").description("save an entry (creates or updates)").requiredOption("--entry <entry_id>", ENTRY).requiredOption("--project <project_id>", PROJECT).requiredOption("--flow <flow_id>", FLOW).requiredOption("--page <current_page_key>", "the page the user reached, where a resume lands them, e.g. page_3").option("--data <json>", "user data as a JSON object").option("--data-file <path>", "user data from a JSON file").action(async (o) => {
@@ -620,6 +631,7 @@ for (const [name, enabled, description] of [
   });
 }
 program.command("mint").description("sign a resume link for an entry, and print a curl and a resume command that open it").requiredOption("--project <project_id>", PROJECT).requiredOption("--entry <entry_id>", ENTRY).option("--flow <flow_id>", "bind a v2 token to this flow").option("--expires-at <rfc3339>", "exact expiry (default: now + 7 days)").option("--ttl-seconds <n>", "lifetime in seconds", wholeNumber("--ttl-seconds")).option("--resume-url <url>", "your flow page; the link parameters are added to it").option("--short", "also make a short link that redirects to it (needs --resume-url), for SMS").option("--campaign <id>", "the campaign the link is sent in (kept with a short link)").action(async (o) => {
+  if (o.short && !o.resumeUrl) throw new UsageError(SHORT_NEEDS_RESUME_URL);
   const reply = await client().request("POST", routePath("mint"), {
     body: { project_id: o.project, entry_id: o.entry, flow_id: o.flow, expires_at: o.expiresAt, ttl_seconds: o.ttlSeconds, resume_url: o.resumeUrl, short: o.short, campaign: o.campaign }
   });
@@ -642,7 +654,7 @@ program.command("mint").description("sign a resume link for an entry, and print 
   });
 });
 program.command("mint-batch").description("mint a link for every row of a CSV file (a campaign), 500 rows a request, into an output CSV; run it again to resume").requiredOption("--project <project_id>", PROJECT).requiredOption("--input <file.csv>", "rows to mint: a header line with entry_id, and optionally flow_id and expires_at; other columns pass through").requiredOption("--output <file.csv>", "where to write entry_id, url, short_url, token, expires_at, error_code, error_message, input_digest and the pass-through columns (formula-like cells written as text); rows already there are skipped").option("--flow <flow_id>", "every row's flow, unless its flow_id cell names one (binds v2 tokens; checks the entry's flow)").option("--resume-url <url>", "your flow page; the link parameters are added to it").option("--campaign <id>", "the campaign the links are sent in (kept with short links)").option("--ttl-seconds <n>", "every link's lifetime, unless its expires_at cell gives one (default: 7 days)", wholeNumber("--ttl-seconds")).option("--short", "also make a short link per row (needs --resume-url), for SMS").action(async (o) => {
-  if (o.short && !o.resumeUrl) throw new UsageError("--short needs --resume-url: a short link redirects to the full link.");
+  if (o.short && !o.resumeUrl) throw new UsageError(SHORT_NEEDS_RESUME_URL);
   if (!existsSync(o.input)) throw new UsageError(`--input ${o.input}: no such file.`);
   const json = globals().json;
   let summary;
@@ -690,7 +702,35 @@ program.command("resume").description("open a resume link as the page does: post
   });
   report(reply, (j) => `Resumed entry ${j.entry.entry_id} on page ${j.entry.current_page_key}:
 ${JSON.stringify(j.entry, null, 2)}`);
+  const code = reply.json?.error?.code;
+  const cause = code === void 0 ? void 0 : await likelyCause(code, o, params);
+  if (cause) process.stderr.write(`Likely cause: ${cause}
+`);
 });
+var likelyCause = async (code, o, link) => {
+  const api = client();
+  if (code === "invalid_token") {
+    const listed = await api.request("GET", `/v1/projects/${seg(o.project)}/credentials`);
+    if (listed.status !== 200) return void 0;
+    const credentials2 = listed.json.credentials;
+    const expired = Date.parse(link.expiresAt) <= Date.now() ? ` (The link has also expired, at ${link.expiresAt}.)` : "";
+    if (credentials2.length === 0) {
+      return `project ${o.project} has no Token Signing Secret in this deployment: is --project right? (${self} credentials list --project ${o.project} lists a project's credentials.)${expired}`;
+    }
+    const active = credentials2.filter((c) => c.status === "active");
+    if (active.length === 0) {
+      return `every credential of project ${o.project} is revoked, so none of its links verify: create one (${self} credentials create --project ${o.project} --label \u2026) and mint a new link.${expired}`;
+    }
+    return `the link was not signed by an active credential of project ${o.project} in this deployment's environment (its active credentials: ${active.map((c) => `${c.credential_id} (${c.environment})`).join(", ")}): it was made for another project, signed with a credential since revoked or replaced, or changed when it was copied.${expired}`;
+  }
+  if (code === "entry_not_found") {
+    const found = await api.request("GET", `/v1/entries/${seg(link.entryId)}`, { query: { project_id: o.project } });
+    if (found.status === 404) return `there is no entry ${link.entryId} in project ${o.project}: it was erased, it is past its retention, or it belongs to another project.`;
+    const flow = found.status === 200 ? found.json.entry.flow_id : void 0;
+    if (flow !== void 0 && flow !== o.flow) return `entry ${link.entryId} is in flow ${flow}, not ${o.flow}: give --flow ${flow}.`;
+  }
+  return void 0;
+};
 var legacy = program.command("legacy").description("legacy per-flow keys (legacy contract only)");
 legacy.command("import").description("import a flow's existing legacy key for one project (from --secret, --secret-file, or standard input)").requiredOption("--flow <flow_id>", "the flow the key was issued for").requiredOption("--project <project_id>", "the project the flow belongs to: the key opens only this project's entries of the flow").option("--secret <value>", "the key (prefer --secret-file or stdin: arguments end up in shell history)").option("--secret-file <path>", "read the key from this file").action(async (o) => {
   const secret = (o.secret ?? (o.secretFile ? readFileSync(o.secretFile, "utf8") : readFileSync(0, "utf8"))).trim();
@@ -702,7 +742,46 @@ legacy.command("retire").description("retire a flow's legacy key; legacy links o
   const reply = await client().request("DELETE", `/v1/legacy/flows/${seg(o.flow)}/key`);
   report(reply, () => `Retired the legacy key of flow ${o.flow}.`);
 });
+var distance = (a, b) => {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[b.length];
+};
+var refuseUnknownOptions = (args) => {
+  let command = program;
+  const chain = () => {
+    const commands = [];
+    for (let c = command; c; c = c.parent) commands.push(c);
+    return commands;
+  };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === "--") return;
+    if (!arg.startsWith("-") || arg === "-") {
+      command = command.commands.find((c) => c.name() === arg || c.aliases().includes(arg)) ?? command;
+      continue;
+    }
+    const flag = arg.split("=")[0];
+    if (flag === "--help" || flag === "-h") return;
+    const options = chain().flatMap((c) => c.options);
+    const option = options.find((o) => o.long === flag || o.short === flag);
+    if (!option) {
+      const longs = options.map((o) => o.long).filter((long) => long !== void 0);
+      const closest = longs.map((long) => [long, distance(flag, long)]).sort((a, b) => a[1] - b[1])[0];
+      command.error(`error: unknown option '${flag}'${closest && closest[1] <= 2 ? ` (did you mean ${closest[0]}?)` : ""}`, { code: "commander.unknownOption" });
+    }
+    if ((option.required || option.optional) && !arg.includes("=")) {
+      i++;
+      while (option.variadic && i + 1 < args.length && !args[i + 1].startsWith("-")) i++;
+    }
+  }
+};
 try {
+  refuseUnknownOptions(process.argv.slice(2));
   await program.parseAsync(process.argv);
 } catch (error) {
   if (error instanceof CommanderError) {
