@@ -609,7 +609,7 @@ origins.command("get").description("show the project's allowed origins").require
   report(reply, (j) => j.allowed_origins ? j.allowed_origins.join("\n") : "No list of its own: the deployment's allowedOrigins apply.");
 });
 origins.command("set").description("set the project's allowed origins (other origins get 403)").requiredOption("--project <project_id>", PROJECT).requiredOption("--origin <origin...>", "e.g. https://www.example.com https://*.example.com").action(async (o) => {
-  const reply = await client().request("PUT", `/v1/projects/${seg(o.project)}/allowed-origins`, { body: { origins: o.origin } });
+  const reply = await client().request("PUT", `/v1/projects/${seg(o.project)}/allowed-origins`, { body: { allowed_origins: o.origin } });
   report(reply, (j) => `Allowed origins of ${o.project}:
 ${j.allowed_origins.join("\n")}`);
 });

@@ -258,7 +258,7 @@ origins
   .requiredOption('--project <project_id>', PROJECT)
   .requiredOption('--origin <origin...>', 'e.g. https://www.example.com https://*.example.com')
   .action(async (o: { project: string; origin: string[] }) => {
-    const reply = await client().request('PUT', `/v1/projects/${seg(o.project)}/allowed-origins`, { body: { origins: o.origin } });
+    const reply = await client().request('PUT', `/v1/projects/${seg(o.project)}/allowed-origins`, { body: { allowed_origins: o.origin } });
     report(reply, (j) => `Allowed origins of ${o.project}:\n${j.allowed_origins.join('\n')}`);
   });
 
