@@ -177,11 +177,21 @@ describe('the demo flow at /demo', () => {
     expect(await page.getByLabel('Send me the monthly product newsletter').isChecked()).toBe(true);
     expect(await page.getByLabel('Seats').inputValue()).toBe('5');
     expect(await page.getByLabel('Team, up to 50 people').isChecked()).toBe(true);
-    // The README's screenshot: `npm run docs:screenshot` copies it into docs/.
+    // The email field for "Send me a link" looks like the page's other fields, and as wide as its box, as they are.
+    const look = (label: string) =>
+      page.getByLabel(label).evaluate((input) => {
+        const style = getComputedStyle(input);
+        return [style.width === 'auto' ? 'auto' : 'set', style.boxSizing, style.padding, style.border, style.borderRadius, style.fontSize, style.fontWeight];
+      });
+    expect(await look('Email for the link (optional)')).toEqual(await look('Seats'));
+    const widths = await page.getByLabel('Email for the link (optional)').evaluate((input) => [input.getBoundingClientRect().width, input.parentElement!.getBoundingClientRect().width]);
+    expect(widths[0]).toBe(widths[1]);
+    // The README's screenshot, the whole page with that field: `npm run docs:screenshot` copies it into docs/.
     await mkdir(RESULTS_DIR, { recursive: true });
     const shot = path.join(RESULTS_DIR, 'demo-restored.png');
     await page.setViewportSize({ width: 760, height: 800 });
-    await page.screenshot({ path: shot });
+    expect(await page.getByLabel('Email for the link (optional)').isVisible()).toBe(true);
+    await page.screenshot({ path: shot, fullPage: true });
     if (process.env.UPDATE_DOCS_SCREENSHOT === '1') await copyFile(shot, path.join(root, 'docs', 'demo-restored.png'));
   });
 });
