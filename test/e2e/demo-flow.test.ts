@@ -180,7 +180,7 @@ describe('the demo flow at /demo', () => {
     // The email field for "Send me a link" looks like the page's other fields, and as wide as its box, as they are.
     const look = (label: string) =>
       page.getByLabel(label).evaluate((input) => {
-        const style = getComputedStyle(input);
+        const style = (globalThis as unknown as { getComputedStyle: (element: unknown) => Record<string, string> }).getComputedStyle(input);
         return [style.width === 'auto' ? 'auto' : 'set', style.boxSizing, style.padding, style.border, style.borderRadius, style.fontSize, style.fontWeight];
       });
     expect(await look('Email for the link (optional)')).toEqual(await look('Seats'));
