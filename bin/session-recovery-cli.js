@@ -4,7 +4,7 @@
 // it imports is a runtime dependency in package.json.
 
 // clients/cli/main.ts
-import { existsSync as existsSync2, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
 
 // lambdas/http/routes.ts
@@ -134,7 +134,7 @@ var ApiClient = class {
     } catch {
       json = { error: { code: "unexpected_response", message: text.slice(0, 200) } };
     }
-    return { status: res.status, json };
+    return { status: res.status, json, headers: res.headers };
   }
   async sign(method, url, headers, body) {
     const { fromNodeProviderChain } = await import("@aws-sdk/credential-providers");
@@ -164,7 +164,8 @@ var ApiClient = class {
 };
 
 // clients/cli/mint-batch.ts
-import { createReadStream, existsSync, openSync, closeSync, statSync, truncateSync, writeSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { closeSync, createReadStream, openSync, readSync, statSync, truncateSync, writeSync } from "node:fs";
 
 // lambdas/domain/grammar.ts
 var ID_PATTERN = "^[A-Za-z0-9_]+(?:-[A-Za-z0-9_]+)*$";
@@ -206,119 +207,78 @@ var codeRegExp = new RegExp(SHORT_CODE_PATTERN);
 var MAX_BATCH_LINKS = 500;
 
 // clients/cli/csv.ts
+import { parse } from "csv-parse";
+import { stringify } from "csv-stringify/sync";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 var CsvError = class extends Error {
-  constructor(message) {
-    super(message);
+  constructor(line, reason) {
+    super(`line ${line}: ${reason}`);
+    this.line = line;
     this.name = "CsvError";
   }
+  line;
 };
-var QUOTE = 34;
-var COMMA = 44;
-var CR = 13;
-var LF = 10;
-var BOM = Buffer.from([239, 187, 191]);
-var CsvParser = class {
-  field = [];
-  fields = [];
-  quoted = false;
-  /** The previous byte closed a quoted section: a second quote now is an escaped one. */
-  closed = false;
-  /** A record ended by CR, held until the next byte says whether an LF belongs to it. */
-  pending;
-  offset = 0;
-  line = 1;
-  recordLine = 1;
-  started = false;
-  push(chunk) {
-    let bytes = chunk;
-    if (!this.started) {
-      this.started = true;
-      if (bytes.subarray(0, 3).equals(BOM)) {
-        bytes = bytes.subarray(3);
-        this.offset = 3;
-      }
-    }
-    const out = [];
-    for (const byte of bytes) {
-      this.offset++;
-      if (this.pending) {
-        const record = this.pending;
-        this.pending = void 0;
-        if (byte === LF) {
-          out.push({ ...record, end: this.offset });
-          continue;
-        }
-        out.push(record);
-      }
-      if (this.quoted) {
-        if (byte === QUOTE) {
-          this.quoted = false;
-          this.closed = true;
-        } else {
-          if (byte === LF) this.line++;
-          this.field.push(byte);
-        }
-        continue;
-      }
-      if (byte === QUOTE) {
-        if (this.closed) {
-          this.field.push(QUOTE);
-          this.quoted = true;
-          this.closed = false;
-          continue;
-        }
-        if (this.field.length > 0) throw new CsvError(`line ${this.line}: a quote inside an unquoted field (quote the whole field and double the quote)`);
-        this.quoted = true;
-        continue;
-      }
-      if (byte === COMMA) {
-        this.endField();
-        continue;
-      }
-      if (byte === LF || byte === CR) {
-        this.endField();
-        const record = { fields: this.fields, end: this.offset, line: this.recordLine };
-        if (byte === CR) this.pending = record;
-        else out.push(record);
-        this.fields = [];
-        this.line++;
-        this.recordLine = this.line;
-        continue;
-      }
-      if (this.closed) throw new CsvError(`line ${this.line}: text after a closing quote`);
-      this.field.push(byte);
-    }
-    return out;
-  }
-  /** The last record, when the input does not end with a line break. */
-  end() {
-    if (this.quoted) throw new CsvError(`line ${this.recordLine}: a quoted field is never closed`);
-    const held = this.pending ? [this.pending] : [];
-    this.pending = void 0;
-    if (this.fields.length === 0 && this.field.length === 0 && !this.closed) return held;
-    this.endField();
-    const record = { fields: this.fields, end: this.offset, line: this.recordLine };
-    this.fields = [];
-    return [...held, record];
-  }
-  endField() {
-    this.fields.push(Buffer.from(this.field).toString("utf8"));
-    this.field = [];
-    this.closed = false;
-  }
+var utf8 = new TextDecoder("utf-8", { fatal: true });
+var REASONS = {
+  CSV_QUOTE_NOT_CLOSED: "a quoted field is never closed",
+  INVALID_OPENING_QUOTE: "a quote inside an unquoted field (quote the whole field and double the quote)",
+  CSV_INVALID_CLOSING_QUOTE: "text after a closing quote"
 };
 async function* readCsv(input) {
-  const parser = new CsvParser();
-  for await (const chunk of input) yield* parser.push(chunk);
-  yield* parser.end();
+  let fault;
+  const parser = parse({
+    // Fields as bytes, decoded here, so a file that is not UTF-8 (Windows' "CSV" export) is refused with its line
+    // instead of read as U+FFFD. (After a UTF-8 byte-order mark, csv-parse decodes them itself, as UTF-8.)
+    encoding: null,
+    bom: true,
+    info: true,
+    // Rows with the wrong number of fields are the caller's to answer, row by row.
+    relax_column_count: true,
+    // Every kind of line break, not only the first one the file uses.
+    record_delimiter: ["\r\n", "\n", "\r"],
+    skip_records_with_error: true,
+    on_skip: (error) => {
+      fault ??= { error, before: parser.info.records };
+    }
+  });
+  pipeline(Readable.from(input), parser).catch(() => void 0);
+  const failed = () => {
+    const { error } = fault;
+    const at = error.code === "CSV_QUOTE_NOT_CLOSED" ? line : error.lines;
+    return new CsvError(at, REASONS[error.code] ?? error.message);
+  };
+  let line = 1;
+  let count = 0;
+  for await (const { record, info } of parser) {
+    if (fault && count >= fault.before) throw failed();
+    let fields;
+    try {
+      fields = record.map((field) => typeof field === "string" ? field : utf8.decode(field));
+    } catch {
+      throw new CsvError(line, 'the file is not UTF-8 text (save it as "CSV UTF-8")');
+    }
+    yield { fields, end: info.bytes, line };
+    count++;
+    line = info.lines + 1;
+  }
+  if (fault) throw failed();
 }
 var isBlank = (fields) => fields.length === 1 && fields[0] === "";
-var needsQuotes = /[",\r\n]/;
-var csvLine = (fields) => `${fields.map((f) => needsQuotes.test(f) ? `"${f.replaceAll('"', '""')}"` : f).join(",")}
-`;
+var PLAIN_NUMBER = /^[+-]?[0-9]+(?:\.[0-9]+)?$/;
+var csvWriter = (textColumns = /* @__PURE__ */ new Set()) => {
+  const options = {
+    eof: true,
+    cast: {
+      string: (value, context) => textColumns.has(context.index) && !PLAIN_NUMBER.test(value) ? { value, escape_formulas: true } : value
+    }
+  };
+  return (fields) => stringify([fields], options);
+};
+var csvLine = csvWriter();
 
 // clients/cli/mint-batch.ts
-var OUTPUT_COLUMNS = ["entry_id", "url", "short_url", "token", "expires_at", "error_code", "error_message"];
+var OUTPUT_COLUMNS = ["entry_id", "url", "short_url", "token", "expires_at", "error_code", "error_message", "input_digest"];
 var INPUT_COLUMNS = ["entry_id", "flow_id", "expires_at"];
 var IN_FLIGHT = 2;
 var BatchUsageError = class extends Error {
@@ -326,21 +286,38 @@ var BatchUsageError = class extends Error {
 var BatchRefusedError = class extends Error {
 };
 var RETRYABLE = /* @__PURE__ */ new Set([429, 502, 503, 504]);
+var READ_CHUNK = 256 * 1024;
+var inputDigest = (fields) => createHash("sha256").update(JSON.stringify(fields)).digest("hex").slice(0, 16);
+var records = (file) => readCsv(createReadStream(file, { highWaterMark: READ_CHUNK }));
+var endsWithLineBreak = (file, size) => {
+  if (size === 0) return false;
+  const fd = openSync(file, "r");
+  try {
+    const last = Buffer.alloc(1);
+    readSync(fd, last, 0, 1, size - 1);
+    return last[0] === 10 || last[0] === 13;
+  } finally {
+    closeSync(fd);
+  }
+};
 var readExisting = async (file, header) => {
-  const entries2 = [];
+  const rows = [];
   let failed = 0;
   let end = 0;
   let first = true;
-  const parser = new CsvParser();
+  const size = statSync(file).size;
+  const whole = (record) => record.end < size || endsWithLineBreak(file, size);
+  const digest = OUTPUT_COLUMNS.indexOf("input_digest");
   try {
-    for await (const chunk of createReadStream(file)) for (const record of parser.push(chunk)) {
+    for await (const record of records(file)) {
+      if (!whole(record)) break;
       if (first) {
         first = false;
         if (record.fields.join("\0") !== header.join("\0")) {
           throw new BatchUsageError(`${file} exists with other columns (${record.fields.join(",")}): it is not this command's output. Give another --output, or remove it.`);
         }
       } else if (!isBlank(record.fields)) {
-        entries2.push(record.fields[0]);
+        rows.push({ entryId: record.fields[0], digest: record.fields[digest] ?? "" });
         if (record.fields[5]) failed++;
       }
       end = record.end;
@@ -348,29 +325,59 @@ var readExisting = async (file, header) => {
   } catch (error) {
     if (!(error instanceof CsvError)) throw error;
   }
-  return { entries: entries2, failed, end, hasHeader: !first };
+  return { rows, failed, end, hasHeader: !first };
+};
+var readHeader = (file, record) => {
+  if (!record) throw new BatchUsageError(`${file} is empty: its first line must name the columns, entry_id among them.`);
+  const header = record.fields.map((name) => name.trim());
+  if (!header.includes("entry_id")) throw new BatchUsageError(`${file} has no entry_id column: its first line must name the columns (entry_id, and optionally flow_id and expires_at).`);
+  const duplicate = header.find((name, i) => header.indexOf(name) !== i);
+  if (duplicate !== void 0) throw new BatchUsageError(`${file} names the column ${duplicate} twice.`);
+  const passThrough = header.map((name, i) => [name, i]).filter(([name]) => !INPUT_COLUMNS.includes(name));
+  const clash = passThrough.find(([name]) => OUTPUT_COLUMNS.includes(name));
+  if (clash) throw new BatchUsageError(`${file} has a column ${clash[0]}, which mint-batch writes itself: rename it.`);
+  return { header, passThrough };
+};
+var notCsv = (o, error) => error instanceof CsvError ? new BatchUsageError(`${o.input} ${error.message}. Nothing was minted or written: fix the file and run the command again.`) : error;
+var checkInput = async (o, entryColumn, done) => {
+  let rows = 0;
+  let header = true;
+  try {
+    for await (const record of records(o.input)) {
+      if (header || isBlank(record.fields)) {
+        header = false;
+        continue;
+      }
+      const written = done[rows++];
+      if (!written || written.digest === inputDigest(record.fields)) continue;
+      const entryId = record.fields[entryColumn] ?? "";
+      throw new BatchUsageError(
+        written.entryId === entryId ? `${o.output} row ${rows} (entry ${entryId}) was written from other cells than line ${record.line} of ${o.input} holds now: it is another input's output, or the input changed since. Give another --output.` : `${o.output} row ${rows} is for entry ${written.entryId}, but that row of ${o.input} (line ${record.line}) is for ${entryId}: it is another input's output. Give another --output.`
+      );
+    }
+  } catch (error) {
+    throw notCsv(o, error);
+  }
+  if (rows < done.length) throw new BatchUsageError(`${o.output} has ${done.length} rows, but ${o.input} only ${rows}: it is another input's output. Give another --output.`);
+  return rows;
 };
 var mintBatch = async (client2, o, progress) => {
   const started = performance.now();
   const size = statSync(o.input).size;
-  const input = readCsv(createReadStream(o.input, { highWaterMark: 256 * 1024 }));
-  const first = await input.next();
-  if (first.done) throw new BatchUsageError(`${o.input} is empty: its first line must name the columns, entry_id among them.`);
-  const header = first.value.fields.map((name) => name.trim());
+  const head = records(o.input);
+  const first = await head.next().catch((error) => Promise.reject(notCsv(o, error)));
+  await head.return(void 0);
+  const { header, passThrough } = readHeader(o.input, first.done ? void 0 : first.value);
   const column = (name) => header.indexOf(name);
-  if (column("entry_id") < 0) throw new BatchUsageError(`${o.input} has no entry_id column: its first line must name the columns (entry_id, and optionally flow_id and expires_at).`);
-  const duplicate = header.find((name, i) => header.indexOf(name) !== i);
-  if (duplicate !== void 0) throw new BatchUsageError(`${o.input} names the column ${duplicate} twice.`);
-  const passThrough = header.map((name, i) => [name, i]).filter(([name]) => !INPUT_COLUMNS.includes(name));
-  const clash = passThrough.find(([name]) => OUTPUT_COLUMNS.includes(name));
-  if (clash) throw new BatchUsageError(`${o.input} has a column ${clash[0]}, which mint-batch writes itself: rename it.`);
   const outputHeader = [...OUTPUT_COLUMNS, ...passThrough.map(([name]) => name)];
-  const existing = existsSync(o.output) ? await readExisting(o.output, outputHeader) : void 0;
+  const existing = statSync(o.output, { throwIfNoEntry: false }) ? await readExisting(o.output, outputHeader) : void 0;
+  const done = existing?.rows ?? [];
+  await checkInput(o, column("entry_id"), done);
   if (existing) truncateSync(o.output, existing.end);
   const fd = openSync(o.output, "a");
   const write = (text) => writeSync(fd, text);
   if (!existing?.hasHeader) write(csvLine(outputHeader));
-  const done = existing?.entries ?? [];
+  const outputLine = csvWriter(/* @__PURE__ */ new Set([0, ...passThrough.map((_, i) => OUTPUT_COLUMNS.length + i)]));
   let rows = 0;
   let written = 0;
   let minted = 0;
@@ -383,6 +390,7 @@ var mintBatch = async (client2, o, progress) => {
     item.expires_at ?? "",
     item.error?.code ?? "",
     item.error?.message ?? "",
+    inputDigest(row.fields),
     ...passThrough.map(([, i]) => row.fields[i] ?? "")
   ];
   const send = async (rowsToSend) => {
@@ -416,7 +424,7 @@ var mintBatch = async (client2, o, progress) => {
     const end = bytesRead;
     const request = send(batch2).then((items) => ({
       end,
-      lines: batch2.map((row, i) => csvLine(outputRow(row, items[i]))).join(""),
+      lines: batch2.map((row, i) => outputLine(outputRow(row, items[i]))).join(""),
       minted: items.filter((item) => !item.error).length,
       failed: items.filter((item) => item.error).length,
       rows: batch2.length
@@ -426,15 +434,15 @@ var mintBatch = async (client2, o, progress) => {
   };
   let bytesRead = 0;
   let batch = [];
+  let atHeader = true;
   try {
-    for await (const record of input) {
+    for await (const record of records(o.input)) {
       bytesRead = record.end;
-      if (isBlank(record.fields)) continue;
+      if (atHeader || isBlank(record.fields)) {
+        atHeader = false;
+        continue;
+      }
       if (rows < done.length) {
-        const entryId = record.fields[column("entry_id")] ?? "";
-        if (done[rows] !== entryId) {
-          throw new BatchUsageError(`${o.output} row ${rows + 1} is for entry ${done[rows]}, but that row of ${o.input} is for ${entryId}: it is another input's output. Give another --output.`);
-        }
         rows++;
         continue;
       }
@@ -454,7 +462,7 @@ var mintBatch = async (client2, o, progress) => {
         while (inflight.length) await flush();
       } catch {
       }
-      throw new BatchUsageError(`${o.input}: ${error.message}`);
+      throw new BatchUsageError(`${o.input} ${error.message} (the file changed while it was read): the rows before it are in ${o.output}.`);
     }
     await Promise.allSettled(inflight);
     throw error;
@@ -499,7 +507,9 @@ var EXIT_USAGE = 2;
 var EXIT_TRANSPORT = 3;
 var UsageError = class extends Error {
 };
-var program = new Command("session-recovery").description("Manage session-recovery: Token Signing Secrets, entries, resume links and legacy keys.").addOption(new Option("--endpoint <url>", "API base URL (the local runtime or the stack's ApiUrl output)").env("SESSION_RECOVERY_ENDPOINT")).option("--region <region>", "AWS region to sign for (default: from the endpoint host or AWS_REGION)").addOption(new Option("--sign <mode>", "SigV4-sign requests: auto signs all but loopback").choices(["auto", "always", "never"]).default("auto")).option("--json", "print the API response as JSON, for scripts").showHelpAfterError().exitOverride();
+var program = new Command("session-recovery").description("Manage session-recovery: Token Signing Secrets, entries, resume links and legacy keys.").addOption(new Option("--endpoint <url>", "API base URL (the local runtime or the stack's ApiUrl output)").env("SESSION_RECOVERY_ENDPOINT")).option("--region <region>", "AWS region to sign for (default: from the endpoint host or AWS_REGION)").addOption(new Option("--sign <mode>", "SigV4-sign requests: auto signs all but loopback").choices(["auto", "always", "never"]).default("auto")).option("--json", "print the API response as JSON, for scripts").showHelpAfterError().exitOverride().hook("preAction", (_program, command) => {
+  commandIds = command.opts();
+});
 var globals = () => program.opts();
 var client = () => {
   const { endpoint, region, sign } = globals();
@@ -507,6 +517,7 @@ var client = () => {
   return new ApiClient({ endpoint, region, sign });
 };
 var seg = encodeURIComponent;
+var SHORT_NEEDS_RESUME_URL = "--short needs --resume-url: a short link redirects to the full link.";
 var SMS_SEGMENT = 160;
 var wholeNumber = (option) => (v) => {
   if (!/^\d+$/.test(v)) throw new UsageError(`${option} must be a whole number`);
@@ -517,7 +528,13 @@ var self = process.env.npm_lifecycle_event === "cli" ? "npm run cli --" : "sessi
 var PROJECT = "the project id, e.g. proj_aaabbbccc";
 var ENTRY = "the entry id, e.g. entry_aaabbbcccdddeeefff";
 var FLOW = "the flow id (the Embeddable), e.g. flow_onboarding";
-var report = (reply, human) => {
+var inCliWords = (message, ids) => message.replace("(PUT /allowed-origins)", `(${self} projects origins set --project ${ids.project ?? "<project_id>"} --origin https://www.example.com)`).replace(
+  "(PUT /v1/entries/{entry_id})",
+  `(${self} entries put --entry ${ids.entry ?? "<entry_id>"} --project ${ids.project ?? "<project_id>"} --flow <flow_id> --page <page> --data '{\u2026}')`
+);
+var LEGACY_URL_HINT = "That is the legacy contract's URL (the local runtime's LEGACY_PORT, or the stack's LegacyLoadEntryDataUrl). This command's routes are on the API's: the local runtime's PORT (http://127.0.0.1:3000 unless PORT says otherwise), or the stack's ApiUrl output.";
+var commandIds = {};
+var report = (reply, human, ids = commandIds) => {
   const ok = reply.status >= 200 && reply.status < 300;
   if (globals().json) {
     process.stdout.write(`${JSON.stringify(reply.json ?? { status: reply.status }, null, 2)}
@@ -528,7 +545,9 @@ var report = (reply, human) => {
   }
   if (!ok) {
     const error = reply.json?.error;
-    process.stderr.write(`Error ${reply.status} ${error?.code ?? ""}: ${error?.message ?? "request refused"}
+    process.stderr.write(`Error ${reply.status} ${error?.code ?? ""}: ${inCliWords(error?.message ?? "request refused", ids)}
+`);
+    if (reply.status === 404 && reply.headers.has("deprecation")) process.stderr.write(`${LEGACY_URL_HINT}
 `);
     process.exitCode = EXIT_API_ERROR;
   }
@@ -568,9 +587,9 @@ credentials.command("list").description("list a project's credentials (metadata 
     (j) => j.credentials.length === 0 ? "No credentials." : j.credentials.map((c) => `${c.credential_id}  ${c.status.padEnd(7)}  ${c.algorithm.padEnd(11)}  ${c.environment}  ${c.created_at}  ${c.label}${c.provider ? `  (provider ${c.provider})` : ""}`).join("\n")
   );
 });
-credentials.command("revoke").description("revoke a credential; tokens it signed stop verifying within the key cache interval").requiredOption("--project <project_id>", PROJECT).requiredOption("--credential <credential_id>", "the credential id, as `credentials list` shows it").action(async (o) => {
+credentials.command("revoke").description("revoke a credential; links it signed stop verifying within the key cache TTL (60 s by default)").requiredOption("--project <project_id>", PROJECT).requiredOption("--credential <credential_id>", "the credential id, as `credentials list` shows it").action(async (o) => {
   const reply = await client().request("DELETE", `/v1/projects/${seg(o.project)}/credentials/${seg(o.credential)}`);
-  report(reply, () => `Revoked ${o.credential}.`);
+  report(reply, () => `Revoked ${o.credential}. Links it signed stop verifying within the key cache TTL (60 s by default) on each Lambda instance; at once on the local runtime.`);
 });
 var entries = program.command("entries").description("saved entries");
 entries.command("put").description("save an entry (creates or updates)").requiredOption("--entry <entry_id>", ENTRY).requiredOption("--project <project_id>", PROJECT).requiredOption("--flow <flow_id>", FLOW).requiredOption("--page <current_page_key>", "the page the user reached, where a resume lands them, e.g. page_3").option("--data <json>", "user data as a JSON object").option("--data-file <path>", "user data from a JSON file").action(async (o) => {
@@ -603,7 +622,7 @@ origins.command("get").description("show the project's allowed origins").require
   report(reply, (j) => j.allowed_origins ? j.allowed_origins.join("\n") : "No list of its own: the deployment's allowedOrigins apply.");
 });
 origins.command("set").description("set the project's allowed origins (other origins get 403)").requiredOption("--project <project_id>", PROJECT).requiredOption("--origin <origin...>", "e.g. https://www.example.com https://*.example.com").action(async (o) => {
-  const reply = await client().request("PUT", `/v1/projects/${seg(o.project)}/allowed-origins`, { body: { origins: o.origin } });
+  const reply = await client().request("PUT", `/v1/projects/${seg(o.project)}/allowed-origins`, { body: { allowed_origins: o.origin } });
   report(reply, (j) => `Allowed origins of ${o.project}:
 ${j.allowed_origins.join("\n")}`);
 });
@@ -626,6 +645,7 @@ for (const [name, enabled, description] of [
   });
 }
 program.command("mint").description("sign a resume link for an entry, and print a curl and a resume command that open it").requiredOption("--project <project_id>", PROJECT).requiredOption("--entry <entry_id>", ENTRY).option("--flow <flow_id>", "bind a v2 token to this flow").option("--expires-at <rfc3339>", "exact expiry (default: now + 7 days)").option("--ttl-seconds <n>", "lifetime in seconds", wholeNumber("--ttl-seconds")).option("--resume-url <url>", "your flow page; the link parameters are added to it").option("--short", "also make a short link that redirects to it (needs --resume-url), for SMS").option("--campaign <id>", "the campaign the link is sent in (kept with a short link)").action(async (o) => {
+  if (o.short && !o.resumeUrl) throw new UsageError(SHORT_NEEDS_RESUME_URL);
   const reply = await client().request("POST", routePath("mint"), {
     body: { project_id: o.project, entry_id: o.entry, flow_id: o.flow, expires_at: o.expiresAt, ttl_seconds: o.ttlSeconds, resume_url: o.resumeUrl, short: o.short, campaign: o.campaign }
   });
@@ -647,9 +667,9 @@ program.command("mint").description("sign a resume link for an entry, and print 
     ].join("\n");
   });
 });
-program.command("mint-batch").description("mint a link for every row of a CSV file (a campaign), 500 rows a request, into an output CSV; run it again to resume").requiredOption("--project <project_id>", PROJECT).requiredOption("--input <file.csv>", "rows to mint: a header line with entry_id, and optionally flow_id and expires_at; other columns pass through").requiredOption("--output <file.csv>", "where to write entry_id, url, short_url, token, expires_at, error_code, error_message and the pass-through columns; rows already there are skipped").option("--flow <flow_id>", "every row's flow, unless its flow_id cell names one (binds v2 tokens; checks the entry's flow)").option("--resume-url <url>", "your flow page; the link parameters are added to it").option("--campaign <id>", "the campaign the links are sent in (kept with short links)").option("--ttl-seconds <n>", "every link's lifetime, unless its expires_at cell gives one (default: 7 days)", wholeNumber("--ttl-seconds")).option("--short", "also make a short link per row (needs --resume-url), for SMS").action(async (o) => {
-  if (o.short && !o.resumeUrl) throw new UsageError("--short needs --resume-url: a short link redirects to the full link.");
-  if (!existsSync2(o.input)) throw new UsageError(`--input ${o.input}: no such file.`);
+program.command("mint-batch").description("mint a link for every row of a CSV file (a campaign), 500 rows a request, into an output CSV; run it again to resume").requiredOption("--project <project_id>", PROJECT).requiredOption("--input <file.csv>", "rows to mint: a header line with entry_id, and optionally flow_id and expires_at; other columns pass through").requiredOption("--output <file.csv>", "where to write entry_id, url, short_url, token, expires_at, error_code, error_message, input_digest and the pass-through columns (formula-like cells written as text); rows already there are skipped").option("--flow <flow_id>", "every row's flow, unless its flow_id cell names one (binds v2 tokens; checks the entry's flow)").option("--resume-url <url>", "your flow page; the link parameters are added to it").option("--campaign <id>", "the campaign the links are sent in (kept with short links)").option("--ttl-seconds <n>", "every link's lifetime, unless its expires_at cell gives one (default: 7 days)", wholeNumber("--ttl-seconds")).option("--short", "also make a short link per row (needs --resume-url), for SMS").action(async (o) => {
+  if (o.short && !o.resumeUrl) throw new UsageError(SHORT_NEEDS_RESUME_URL);
+  if (!existsSync(o.input)) throw new UsageError(`--input ${o.input}: no such file.`);
   const json = globals().json;
   let summary;
   try {
@@ -696,7 +716,35 @@ program.command("resume").description("open a resume link as the page does: post
   });
   report(reply, (j) => `Resumed entry ${j.entry.entry_id} on page ${j.entry.current_page_key}:
 ${JSON.stringify(j.entry, null, 2)}`);
+  const code = reply.json?.error?.code;
+  const cause = code === void 0 ? void 0 : await likelyCause(code, o, params);
+  if (cause) process.stderr.write(`Likely cause: ${cause}
+`);
 });
+var likelyCause = async (code, o, link) => {
+  const api = client();
+  if (code === "invalid_token") {
+    const listed = await api.request("GET", `/v1/projects/${seg(o.project)}/credentials`);
+    if (listed.status !== 200) return void 0;
+    const credentials2 = listed.json.credentials;
+    const expired = Date.parse(link.expiresAt) <= Date.now() ? ` (The link has also expired, at ${link.expiresAt}.)` : "";
+    if (credentials2.length === 0) {
+      return `project ${o.project} has no Token Signing Secret in this deployment: is --project right? (${self} credentials list --project ${o.project} lists a project's credentials.)${expired}`;
+    }
+    const active = credentials2.filter((c) => c.status === "active");
+    if (active.length === 0) {
+      return `every credential of project ${o.project} is revoked, so none of its links verify: create one (${self} credentials create --project ${o.project} --label \u2026) and mint a new link.${expired}`;
+    }
+    return `the link was not signed by an active credential of project ${o.project} in this deployment's environment (its active credentials: ${active.map((c) => `${c.credential_id} (${c.environment})`).join(", ")}): it was made for another project, signed with a credential since revoked or replaced, or changed when it was copied.${expired}`;
+  }
+  if (code === "entry_not_found") {
+    const found = await api.request("GET", `/v1/entries/${seg(link.entryId)}`, { query: { project_id: o.project } });
+    if (found.status === 404) return `there is no entry ${link.entryId} in project ${o.project}: it was erased, it is past its retention, or it belongs to another project.`;
+    const flow = found.status === 200 ? found.json.entry.flow_id : void 0;
+    if (flow !== void 0 && flow !== o.flow) return `entry ${link.entryId} is in flow ${flow}, not ${o.flow}: give --flow ${flow}.`;
+  }
+  return void 0;
+};
 var legacy = program.command("legacy").description("legacy per-flow keys (legacy contract only)");
 legacy.command("import").description("import a flow's existing legacy key for one project (from --secret, --secret-file, or standard input)").requiredOption("--flow <flow_id>", "the flow the key was issued for").requiredOption("--project <project_id>", "the project the flow belongs to: the key opens only this project's entries of the flow").option("--secret <value>", "the key (prefer --secret-file or stdin: arguments end up in shell history)").option("--secret-file <path>", "read the key from this file").action(async (o) => {
   const secret = (o.secret ?? (o.secretFile ? readFileSync(o.secretFile, "utf8") : readFileSync(0, "utf8"))).trim();
@@ -708,7 +756,46 @@ legacy.command("retire").description("retire a flow's legacy key; legacy links o
   const reply = await client().request("DELETE", `/v1/legacy/flows/${seg(o.flow)}/key`);
   report(reply, () => `Retired the legacy key of flow ${o.flow}.`);
 });
+var distance = (a, b) => {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[b.length];
+};
+var refuseUnknownOptions = (args) => {
+  let command = program;
+  const chain = () => {
+    const commands = [];
+    for (let c = command; c; c = c.parent) commands.push(c);
+    return commands;
+  };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === "--") return;
+    if (!arg.startsWith("-") || arg === "-") {
+      command = command.commands.find((c) => c.name() === arg || c.aliases().includes(arg)) ?? command;
+      continue;
+    }
+    const flag = arg.split("=")[0];
+    if (flag === "--help" || flag === "-h") return;
+    const options = chain().flatMap((c) => c.options);
+    const option = options.find((o) => o.long === flag || o.short === flag);
+    if (!option) {
+      const longs = options.map((o) => o.long).filter((long) => long !== void 0);
+      const closest = longs.map((long) => [long, distance(flag, long)]).sort((a, b) => a[1] - b[1])[0];
+      command.error(`error: unknown option '${flag}'${closest && closest[1] <= 2 ? ` (did you mean ${closest[0]}?)` : ""}`, { code: "commander.unknownOption" });
+    }
+    if ((option.required || option.optional) && !arg.includes("=")) {
+      i++;
+      while (option.variadic && i + 1 < args.length && !args[i + 1].startsWith("-")) i++;
+    }
+  }
+};
 try {
+  refuseUnknownOptions(process.argv.slice(2));
   await program.parseAsync(process.argv);
 } catch (error) {
   if (error instanceof CommanderError) {

@@ -2,6 +2,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Socket } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { OutcomeListener, RequestOutcome } from '../lambdas/http/access-log';
+import { NO_CAMPAIGN } from '../lambdas/domain/recovery';
+import { setting } from '../lambdas/runtime/environment';
+import type { LogKeys } from '../lambdas/runtime/logger';
 import type { RouteAccess, RouteSpec } from '../lambdas/http/routes';
 import { type HttpRequestLike, lambdaContext, toHttpApiEvent } from './http-api-event';
 
@@ -121,6 +124,22 @@ const joinHeaders = (req: IncomingMessage): Record<string, string> => {
   return headers;
 };
 
+/**
+ * How a successful resume is counted, from its request line's keys (domain/recovery.ts, resumeLogKeys): `human` or
+ * `early`, its campaign, and why an early one is early. Empty for a line that carries neither, as in AWS.
+ */
+const resumeCounted = (keys: LogKeys | undefined): string => {
+  const kind = keys?.human !== undefined ? 'human' : keys?.early !== undefined ? 'early' : undefined;
+  if (!keys || !kind) return '';
+  const dimension = String(keys[kind]);
+  const campaign = dimension === NO_CAMPAIGN ? 'no campaign' : `campaign ${keys.campaign ?? dimension}${keys.campaign === undefined ? '' : ` counted as ${dimension}`}`;
+  const age = typeof keys.link_age_s === 'number' ? keys.link_age_s : undefined;
+  const early = setting('EARLY_RESUME_SECONDS');
+  const why =
+    kind === 'human' ? '' : age !== undefined && age < early ? `: within EARLY_RESUME_SECONDS (${early} s) of the mint` : ": an automated client's User-Agent";
+  return ` ${kind} (${campaign}${age === undefined ? '' : `, link ${age} s old`}${why})`;
+};
+
 const LOOPBACK_ADDRESS = /^(127\.\d+\.\d+\.\d+|::1)$/;
 
 /**
@@ -192,7 +211,7 @@ const serve = async (routes: readonly LocalRoute[], options: ApiServerOptions, r
   const { route, pathParameters } = match;
   let outcome: RequestOutcome | undefined;
   const log = (status: string | number) => {
-    const why = outcome && outcome.code !== 'ok' ? ` ${outcome.code}${outcome.detail ? ` (${outcome.detail})` : ''}` : '';
+    const why = outcome && outcome.code !== 'ok' ? ` ${outcome.code}${outcome.detail ? ` (${outcome.detail})` : ''}` : resumeCounted(outcome?.keys);
     options.onRequest?.(`${method} ${url.pathname} -> ${status}${why}`);
   };
   const hosts = ownHosts(req.socket);

@@ -113,3 +113,35 @@ export const describeEvent = (event: BusEvent): string => {
   if (event['detail-type'] === 'Resume Link Expired') return `[event] Resume Link Expired for ${ids}: the link expired at ${d.expired_at}`;
   return `[event] ${event['detail-type']} for ${ids}`;
 };
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Prints what the bus delivers, through a rule and queue of the runtime's own, until the function it returns is
+ * called. An emulator that stops answering is reported once it has failed two polls in a row (a second apart),
+ * then asked again each second, so the runtime never dies of it. Ctrl-C reaches moto as well as this process (they
+ * share the terminal's process group): the poll that fails as moto goes is not reported, since the runtime is
+ * stopping by the time it would be.
+ */
+export const watchBus = (bus: BusSubscription, onEvent: (line: string) => void, wait: (ms: number) => Promise<void> = sleep) => {
+  let stopped = false;
+  let failures = 0;
+  const loop = (async () => {
+    while (!stopped) {
+      try {
+        const events = await bus.poll();
+        failures = 0;
+        for (const event of events) onEvent(describeEvent(event));
+      } catch {
+        failures++;
+        if (failures === 2 && !stopped) onEvent('[event] the emulator did not answer polls of the event bus for a second; trying again every second');
+        await wait(1000);
+      }
+    }
+  })();
+  return async (): Promise<void> => {
+    stopped = true;
+    await loop;
+    await bus.close().catch(() => undefined);
+  };
+};

@@ -46,14 +46,15 @@ const waitForReady = async (endpoint: string, child: ChildProcess, timeoutMs: nu
   throw new Error(`moto_server did not answer on ${endpoint} within ${timeoutMs} ms`);
 };
 
-/** Starts moto's server on loopback (DynamoDB and Secrets Manager, among others). */
-export const startMoto = async (options: { port?: number; quiet?: boolean } = {}): Promise<Emulator> => {
+/** Starts moto's server on loopback (DynamoDB and Secrets Manager, among others); `environment` adds to its environment (its recorder's, say). */
+export const startMoto = async (options: { port?: number; quiet?: boolean; environment?: Record<string, string> } = {}): Promise<Emulator> => {
   ensureVenv();
   const port = options.port ?? (await freePort());
   const endpoint = `http://127.0.0.1:${port}`;
   const child = spawn(motoServer, ['-H', '127.0.0.1', '-p', String(port)], {
     stdio: options.quiet === false ? 'inherit' : 'ignore',
     detached: false,
+    env: { ...process.env, ...options.environment },
   });
   // However this process ends (a crash included; 'exit' still runs), moto must not outlive it.
   const killOnExit = () => child.kill('SIGTERM');

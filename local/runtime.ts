@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -21,7 +21,8 @@ import { SecretsManagerProjectStore } from '../lambdas/adapters/secrets-manager-
 import { SecretsManagerLegacyKeyStore } from '../lambdas/adapters/secrets-manager-legacy-key-store';
 import { createEntriesTable, ensureSaveKey, putEntry, putProjectSecret } from './bootstrap';
 import { demoSite } from './demo-site';
-import { type BusSubscription, describeEvent, emulatorConfig, ensureEventBus, subscribe } from './event-bus';
+import { emulatorConfig, ensureEventBus, subscribe, watchBus } from './event-bus';
+import { localData } from './local-data';
 import { type Emulator, startMoto } from './moto';
 
 const root = path.join(import.meta.dirname, '..');
@@ -49,6 +50,15 @@ export interface LocalRuntimeOptions {
   readonly onEvent?: (line: string) => void;
   /** Other origins the demo page is served from (the e2e suite serves it from sites of its own), allowed to save for the demo project. */
   readonly demoOrigins?: readonly string[];
+  /**
+   * Keep the data in this folder between runs (local/local-data.ts): the moto this runtime starts records into it,
+   * and replays the last run's writes at start. Not with `endpoint`: an emulator of one's own keeps its own data.
+   */
+  readonly dataDir?: string;
+  /** With `dataDir`: forget the last run's data and start afresh. */
+  readonly cleanData?: boolean;
+  /** The port of the moto this runtime starts (default: a free one). */
+  readonly emulatorPort?: number;
 }
 
 /** The demo entry's link on the legacy contract, signed with the demo flow's legacy key. */
@@ -68,6 +78,8 @@ export interface LocalRuntime {
   readonly eventBusName: string;
   /** The demo flow page, served by the API server. */
   readonly demoUrl: string;
+  /** With `dataDir`: how many writes of the last run were replayed (0 on a first or clean run). */
+  readonly restoredWrites?: number;
   /** `link`: the demo page with a resume link for the demo entry; `legacy`: the same through the legacy contract. */
   readonly demo: typeof DEMO & { secret: string; expiresAt: string; token: string; link: string; legacy: DemoLegacyLink };
   stop(): Promise<void>;
@@ -86,7 +98,8 @@ const applyLambdaEnvironment = (endpoint: string): void => {
     // Expired-link events on, so a developer sees them; EXPIRED_LINK_EVENTS=false turns them off.
     ...lambdaEnvironment({ TABLE_NAME: 'session-recovery-entries', EVENT_BUS_NAME: 'session-recovery-local', EXPIRED_LINK_EVENTS: true }),
   };
-  for (const [k, v] of Object.entries(defaults)) process.env[k] ??= v;
+  // An empty variable is an unset one, as the Lambdas read it (runtime/environment.ts).
+  for (const [k, v] of Object.entries(defaults)) process.env[k] ||= v;
   // Where CloudFormation would have put it: under the deployment's secret prefix.
   process.env.SAVE_KEY_SECRET ??= `${setting('SECRET_PREFIX')}save-key`;
   process.env.AWS_ENDPOINT_URL = endpoint;
@@ -196,6 +209,14 @@ export class PortInUseError extends Error {
   }
 }
 
+/** Refuses a port another process holds, by listening on it a moment (0: any free port, always free). */
+const portFree = async (which: 'api' | 'legacy', port: number, host: string): Promise<void> => {
+  if (port === 0) return;
+  const probe = createServer();
+  await listen(probe, which, port, host);
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+};
+
 const listen = async (server: Server, which: 'api' | 'legacy', port: number, host: string): Promise<number> => {
   try {
     await new Promise<void>((resolve, reject) => {
@@ -211,33 +232,6 @@ const listen = async (server: Server, which: 'api' | 'legacy', port: number, hos
   return (server.address() as AddressInfo).port;
 };
 
-/**
- * Prints what the bus delivers, through a rule and queue of the runtime's own,
- * until `stop`. An emulator that stops answering is reported once, then asked
- * again each second, so the runtime never dies of it.
- */
-const watchBus = (bus: BusSubscription, onEvent: (line: string) => void) => {
-  let stopped = false;
-  let failing = false;
-  const loop = (async () => {
-    while (!stopped) {
-      try {
-        for (const event of await bus.poll()) onEvent(describeEvent(event));
-        failing = false;
-      } catch {
-        if (!failing) onEvent('[event] the emulator did not answer a poll of the event bus; trying again every second');
-        failing = true;
-        await new Promise((r) => setTimeout(r, 1000));
-      }
-    }
-  })();
-  return async () => {
-    stopped = true;
-    await loop;
-    await bus.close().catch(() => undefined);
-  };
-};
-
 const close = async (server: Server): Promise<void> => {
   if (!server.listening) return;
   server.closeAllConnections();
@@ -250,12 +244,22 @@ const close = async (server: Server): Promise<void> => {
  * the Lambdas export.
  */
 export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<LocalRuntime> => {
+  const host = options.host ?? '127.0.0.1';
+  // Before anything starts: a second runtime on the same ports stops here, having started no emulator and touched no data.
+  await portFree('api', options.port, host);
+  await portFree('legacy', options.legacyPort, host);
   let emulator: Emulator | undefined;
+  const data = options.dataDir && !options.endpoint ? localData(options.dataDir, { clean: options.cleanData }) : undefined;
   if (!options.endpoint) options.progress?.('Starting the AWS emulator (moto) on 127.0.0.1...');
-  const endpoint = options.endpoint ?? (emulator = await startMoto()).endpoint;
+  const endpoint = options.endpoint ?? (emulator = await startMoto({ port: options.emulatorPort, environment: data?.motoEnvironment })).endpoint;
   const servers: Server[] = [];
   let stopWatching: (() => Promise<void>) | undefined;
   try {
+    let restoredWrites: number | undefined;
+    if (data) {
+      if (data.restoring) options.progress?.(`Restoring the data of the last run from ${path.relative(process.cwd(), options.dataDir!) || '.'}...`);
+      restoredWrites = await data.replay(endpoint);
+    }
     applyLambdaEnvironment(endpoint);
     options.progress?.('Creating the entries table, the event bus and the demo project, flow, entry and legacy key...');
     const { secret, legacyKey } = await seedDemo();
@@ -263,7 +267,6 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     const aws = emulatorConfig(endpoint);
     await ensureEventBus(aws, eventBusName);
     if (options.onEvent) stopWatching = watchBus(await subscribe(aws, eventBusName), options.onEvent);
-    const host = options.host ?? '127.0.0.1';
     let legacyUrl = '';
     let apiUrl = '';
     // Filled once the server listens: mint reads where short links are served (this server) when it loads.
@@ -298,6 +301,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     return {
       apiUrl,
       legacyUrl,
+      restoredWrites,
       emulatorEndpoint: endpoint,
       eventBusName,
       demoUrl,

@@ -3,8 +3,13 @@
  * PORT (default 3000) sets the API port and LEGACY_PORT (default 3001) the legacy
  * contract's; AWS_ENDPOINT_URL points at an emulator
  * you already run instead of starting moto. Ctrl-C stops everything it started.
+ * The data is kept in .local-data/ between runs; `npm start -- --clean` starts afresh.
  */
+import path from 'node:path';
 import { type LocalRuntime, PortInUseError, startLocalRuntime } from './runtime';
+
+/** Where `npm start` keeps its data between runs (git ignores it). */
+const DATA_DIR = path.join(import.meta.dirname, '..', '.local-data');
 
 // Whatever reads the output (a terminal, a pipe) may go away first: what is left to print is dropped.
 for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
@@ -21,6 +26,15 @@ const portFrom = (variable: 'PORT' | 'LEGACY_PORT', fallback: number): number =>
   if (!/^\d+$/.test(value) || port > 65535) fail(`${variable} must be a port number from 0 to 65535, not "${value}".`);
   return port;
 };
+
+const args = process.argv.slice(2);
+const unknown = args.find((arg) => arg !== '--clean');
+if (unknown !== undefined) fail(`npm start takes one option, --clean (start with none of the data earlier runs kept), not ${unknown}.`);
+const clean = args.includes('--clean');
+
+// No resume is early by its timing here (in AWS, one within 30 s of the mint is a mail scanner's), so a campaign
+// link a developer opens at once counts as a person's; EARLY_RESUME_SECONDS=30 npm start counts as AWS does.
+process.env.EARLY_RESUME_SECONDS ||= '0';
 
 const port = portFrom('PORT', 3000);
 const legacyPort = portFrom('LEGACY_PORT', 3001);
@@ -46,6 +60,8 @@ const runtime = await startLocalRuntime({
   port,
   legacyPort,
   endpoint: userEndpoint,
+  dataDir: DATA_DIR,
+  cleanData: clean,
   log: (line) => console.log(`  ${new Date().toISOString()} ${line}`),
   onEvent: (line) => console.log(`  ${new Date().toISOString()} ${line}`),
   progress: (line) => console.log(line),
@@ -76,6 +92,21 @@ session-recovery is running locally.
   legacy         POST ${runtime.legacyUrl}/  (the deprecated load_entry_data contract, as its Function URL)
   AWS emulator   ${runtime.emulatorEndpoint}${userEndpoint ? ' (yours, from AWS_ENDPOINT_URL)' : ' (moto, started by this process)'}
   Event bus      ${runtime.eventBusName}  (each event it delivers is printed below: "Send me a link" on the demo page puts one)
+  Local data     ${
+    userEndpoint
+      ? 'in your emulator, which keeps it as it does'
+      : `kept in .local-data/ between runs (${runtime.restoredWrites ? `${runtime.restoredWrites} writes of the last run restored` : clean ? 'started afresh: --clean' : 'nothing from an earlier run'}); npm start -- --clean starts afresh`
+  }
+
+Settings that npm start changes from AWS's defaults (the Lambdas' own environment variables: set one to change it):
+  EXPIRED_LINK_EVENTS=${process.env.EXPIRED_LINK_EVENTS}  ${
+    process.env.EXPIRED_LINK_EVENTS === 'true' ? 'a valid link opened after its expiry puts a "Resume Link Expired" event on the bus (off in AWS unless expiredLinkEvents)' : 'as in AWS by default'
+  }
+  EARLY_RESUME_SECONDS=${process.env.EARLY_RESUME_SECONDS}  ${
+    process.env.EARLY_RESUME_SECONDS === '0'
+      ? "a campaign link's resume counts as early (a scanner's) by its User-Agent only, never by its timing (30 s in AWS)"
+      : `a campaign link's resume within ${process.env.EARLY_RESUME_SECONDS} s of the mint counts as early (a scanner's)`
+  }; each resume line below says human or early
 
 Demo project   ${demo.projectId} (browser saves on, from the demo page's origins)
 Demo flow      ${demo.flowId}

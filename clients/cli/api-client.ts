@@ -14,6 +14,7 @@ export interface ApiClientOptions {
 export interface ApiReply {
   readonly status: number;
   readonly json: unknown;
+  readonly headers: Headers;
 }
 
 /** Thrown when the call could not be made at all (network, credentials). */
@@ -86,7 +87,7 @@ export class ApiClient {
     } catch {
       json = { error: { code: 'unexpected_response', message: text.slice(0, 200) } };
     }
-    return { status: res.status, json };
+    return { status: res.status, json, headers: res.headers };
   }
 
   private async sign(method: string, url: URL, headers: Record<string, string>, body: string | undefined) {

@@ -32,7 +32,10 @@ const program = new Command('session-recovery')
   .addOption(new Option('--sign <mode>', 'SigV4-sign requests: auto signs all but loopback').choices(['auto', 'always', 'never']).default('auto'))
   .option('--json', 'print the API response as JSON, for scripts')
   .showHelpAfterError()
-  .exitOverride();
+  .exitOverride()
+  .hook('preAction', (_program, command) => {
+    commandIds = command.opts<Ids>();
+  });
 
 const globals = (): GlobalOptions => program.opts<GlobalOptions>();
 
@@ -43,6 +46,8 @@ const client = (): ApiClient => {
 };
 
 const seg = encodeURIComponent;
+
+const SHORT_NEEDS_RESUME_URL = '--short needs --resume-url: a short link redirects to the full link.';
 
 /** Characters in one SMS segment (GSM-7). */
 const SMS_SEGMENT = 160;
@@ -63,8 +68,35 @@ const PROJECT = 'the project id, e.g. proj_aaabbbccc';
 const ENTRY = 'the entry id, e.g. entry_aaabbbcccdddeeefff';
 const FLOW = 'the flow id (the Embeddable), e.g. flow_onboarding';
 
+/** The ids a command was given, for the commands its messages suggest. */
+interface Ids {
+  readonly project?: string;
+  readonly entry?: string;
+  readonly flow?: string;
+}
+
+/**
+ * The API's messages name its HTTP routes, for the backends that call them; this command names its own commands
+ * instead, with the ids it was given.
+ */
+const inCliWords = (message: string, ids: Ids): string =>
+  message
+    .replace('(PUT /allowed-origins)', `(${self} projects origins set --project ${ids.project ?? '<project_id>'} --origin https://www.example.com)`)
+    .replace(
+      '(PUT /v1/entries/{entry_id})',
+      `(${self} entries put --entry ${ids.entry ?? '<entry_id>'} --project ${ids.project ?? '<project_id>'} --flow <flow_id> --page <page> --data '{…}')`,
+    );
+
+/** Said when --endpoint is the legacy contract's URL, which answers every path but its own with not_found. */
+const LEGACY_URL_HINT =
+  "That is the legacy contract's URL (the local runtime's LEGACY_PORT, or the stack's LegacyLoadEntryDataUrl). " +
+  "This command's routes are on the API's: the local runtime's PORT (http://127.0.0.1:3000 unless PORT says otherwise), or the stack's ApiUrl output.";
+
+/** The options of the command being run (set before its action), for the ids its messages name. */
+let commandIds: Ids = {};
+
 /** Prints the reply: JSON with --json, else `human(json)`. Non-2xx replies become exit code 1. */
-const report = (reply: ApiReply, human: (json: any) => string): void => {
+const report = (reply: ApiReply, human: (json: any) => string, ids: Ids = commandIds): void => {
   const ok = reply.status >= 200 && reply.status < 300;
   if (globals().json) {
     process.stdout.write(`${JSON.stringify(reply.json ?? { status: reply.status }, null, 2)}\n`);
@@ -73,7 +105,9 @@ const report = (reply: ApiReply, human: (json: any) => string): void => {
   }
   if (!ok) {
     const error = (reply.json as { error?: { code?: string; message?: string } } | undefined)?.error;
-    process.stderr.write(`Error ${reply.status} ${error?.code ?? ''}: ${error?.message ?? 'request refused'}\n`);
+    process.stderr.write(`Error ${reply.status} ${error?.code ?? ''}: ${inCliWords(error?.message ?? 'request refused', ids)}\n`);
+    // Only the legacy contract's answers carry Deprecation.
+    if (reply.status === 404 && reply.headers.has('deprecation')) process.stderr.write(`${LEGACY_URL_HINT}\n`);
     process.exitCode = EXIT_API_ERROR;
   }
 };
@@ -139,12 +173,12 @@ credentials
 
 credentials
   .command('revoke')
-  .description('revoke a credential; tokens it signed stop verifying within the key cache interval')
+  .description('revoke a credential; links it signed stop verifying within the key cache TTL (60 s by default)')
   .requiredOption('--project <project_id>', PROJECT)
   .requiredOption('--credential <credential_id>', 'the credential id, as `credentials list` shows it')
   .action(async (o: { project: string; credential: string }) => {
     const reply = await client().request('DELETE', `/v1/projects/${seg(o.project)}/credentials/${seg(o.credential)}`);
-    report(reply, () => `Revoked ${o.credential}.`);
+    report(reply, () => `Revoked ${o.credential}. Links it signed stop verifying within the key cache TTL (60 s by default) on each Lambda instance; at once on the local runtime.`);
   });
 
 const entries = program.command('entries').description('saved entries');
@@ -224,7 +258,7 @@ origins
   .requiredOption('--project <project_id>', PROJECT)
   .requiredOption('--origin <origin...>', 'e.g. https://www.example.com https://*.example.com')
   .action(async (o: { project: string; origin: string[] }) => {
-    const reply = await client().request('PUT', `/v1/projects/${seg(o.project)}/allowed-origins`, { body: { origins: o.origin } });
+    const reply = await client().request('PUT', `/v1/projects/${seg(o.project)}/allowed-origins`, { body: { allowed_origins: o.origin } });
     report(reply, (j) => `Allowed origins of ${o.project}:\n${j.allowed_origins.join('\n')}`);
   });
 
@@ -281,6 +315,7 @@ program
   .option('--short', 'also make a short link that redirects to it (needs --resume-url), for SMS')
   .option('--campaign <id>', 'the campaign the link is sent in (kept with a short link)')
   .action(async (o: { project: string; entry: string; flow?: string; expiresAt?: string; ttlSeconds?: number; resumeUrl?: string; short?: boolean; campaign?: string }) => {
+    if (o.short && !o.resumeUrl) throw new UsageError(SHORT_NEEDS_RESUME_URL);
     const reply = await client().request('POST', routePath('mint'), {
       body: { project_id: o.project, entry_id: o.entry, flow_id: o.flow, expires_at: o.expiresAt, ttl_seconds: o.ttlSeconds, resume_url: o.resumeUrl, short: o.short, campaign: o.campaign },
     });
@@ -308,14 +343,14 @@ program
   .description('mint a link for every row of a CSV file (a campaign), 500 rows a request, into an output CSV; run it again to resume')
   .requiredOption('--project <project_id>', PROJECT)
   .requiredOption('--input <file.csv>', 'rows to mint: a header line with entry_id, and optionally flow_id and expires_at; other columns pass through')
-  .requiredOption('--output <file.csv>', 'where to write entry_id, url, short_url, token, expires_at, error_code, error_message and the pass-through columns; rows already there are skipped')
+  .requiredOption('--output <file.csv>', 'where to write entry_id, url, short_url, token, expires_at, error_code, error_message, input_digest and the pass-through columns (formula-like cells written as text); rows already there are skipped')
   .option('--flow <flow_id>', "every row's flow, unless its flow_id cell names one (binds v2 tokens; checks the entry's flow)")
   .option('--resume-url <url>', 'your flow page; the link parameters are added to it')
   .option('--campaign <id>', 'the campaign the links are sent in (kept with short links)')
   .option('--ttl-seconds <n>', "every link's lifetime, unless its expires_at cell gives one (default: 7 days)", wholeNumber('--ttl-seconds'))
   .option('--short', 'also make a short link per row (needs --resume-url), for SMS')
   .action(async (o: { project: string; input: string; output: string; flow?: string; resumeUrl?: string; campaign?: string; ttlSeconds?: number; short?: boolean }) => {
-    if (o.short && !o.resumeUrl) throw new UsageError('--short needs --resume-url: a short link redirects to the full link.');
+    if (o.short && !o.resumeUrl) throw new UsageError(SHORT_NEEDS_RESUME_URL);
     if (!existsSync(o.input)) throw new UsageError(`--input ${o.input}: no such file.`);
     const json = globals().json;
     let summary: MintBatchSummary;
@@ -366,7 +401,43 @@ program
       unsigned: true,
     });
     report(reply, (j) => `Resumed entry ${j.entry.entry_id} on page ${j.entry.current_page_key}:\n${JSON.stringify(j.entry, null, 2)}`);
+    const code = (reply.json as { error?: { code?: string } } | undefined)?.error?.code;
+    const cause = code === undefined ? undefined : await likelyCause(code, o, params);
+    if (cause) process.stderr.write(`Likely cause: ${cause}\n`);
   });
+
+/**
+ * Why a link was refused, as far as the admin API can tell (this is the operator's tool: the public route answers one
+ * invalid_token for every wrong link, on purpose). Undefined when it cannot tell, or may not ask (IAM).
+ */
+const likelyCause = async (code: string, o: { project: string; flow: string }, link: { entryId: string; expiresAt: string }): Promise<string | undefined> => {
+  const api = client();
+  if (code === 'invalid_token') {
+    const listed = await api.request('GET', `/v1/projects/${seg(o.project)}/credentials`);
+    if (listed.status !== 200) return undefined;
+    const credentials = (listed.json as { credentials: Array<{ credential_id: string; status: string; environment: string }> }).credentials;
+    const expired = Date.parse(link.expiresAt) <= Date.now() ? ` (The link has also expired, at ${link.expiresAt}.)` : '';
+    if (credentials.length === 0) {
+      return `project ${o.project} has no Token Signing Secret in this deployment: is --project right? (${self} credentials list --project ${o.project} lists a project's credentials.)${expired}`;
+    }
+    const active = credentials.filter((c) => c.status === 'active');
+    if (active.length === 0) {
+      return `every credential of project ${o.project} is revoked, so none of its links verify: create one (${self} credentials create --project ${o.project} --label …) and mint a new link.${expired}`;
+    }
+    return (
+      `the link was not signed by an active credential of project ${o.project} in this deployment's environment ` +
+      `(its active credentials: ${active.map((c) => `${c.credential_id} (${c.environment})`).join(', ')}): it was made for another project, ` +
+      `signed with a credential since revoked or replaced, or changed when it was copied.${expired}`
+    );
+  }
+  if (code === 'entry_not_found') {
+    const found = await api.request('GET', `/v1/entries/${seg(link.entryId)}`, { query: { project_id: o.project } });
+    if (found.status === 404) return `there is no entry ${link.entryId} in project ${o.project}: it was erased, it is past its retention, or it belongs to another project.`;
+    const flow = found.status === 200 ? (found.json as { entry: { flow_id: string } }).entry.flow_id : undefined;
+    if (flow !== undefined && flow !== o.flow) return `entry ${link.entryId} is in flow ${flow}, not ${o.flow}: give --flow ${flow}.`;
+  }
+  return undefined;
+};
 
 const legacy = program.command('legacy').description('legacy per-flow keys (legacy contract only)');
 
@@ -393,7 +464,54 @@ legacy
     report(reply, () => `Retired the legacy key of flow ${o.flow}.`);
   });
 
+/** Edit distance (insertions, deletions, substitutions), for suggesting the option a misspelt one meant. */
+const distance = (a: string, b: string): number => {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[b.length];
+};
+
+/**
+ * Refuses an option that neither the command it follows nor the program defines, before anything else: commander
+ * checks required options first, so `--projet` was reported as `--project` missing.
+ */
+const refuseUnknownOptions = (args: readonly string[]): void => {
+  let command: Command = program;
+  const chain = () => {
+    const commands: Command[] = [];
+    for (let c: Command | null = command; c; c = c.parent) commands.push(c);
+    return commands;
+  };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '--') return;
+    if (!arg.startsWith('-') || arg === '-') {
+      command = command.commands.find((c) => c.name() === arg || c.aliases().includes(arg)) ?? command;
+      continue;
+    }
+    const flag = arg.split('=')[0];
+    if (flag === '--help' || flag === '-h') return;
+    const options = chain().flatMap((c) => c.options);
+    const option = options.find((o) => o.long === flag || o.short === flag);
+    if (!option) {
+      const longs = options.map((o) => o.long).filter((long): long is string => long !== undefined);
+      const closest = longs.map((long) => [long, distance(flag, long)] as const).sort((a, b) => a[1] - b[1])[0];
+      command.error(`error: unknown option '${flag}'${closest && closest[1] <= 2 ? ` (did you mean ${closest[0]}?)` : ''}`, { code: 'commander.unknownOption' });
+    }
+    if ((option!.required || option!.optional) && !arg.includes('=')) {
+      // Its value, or, for a variadic option, every value up to the next option.
+      i++;
+      while (option!.variadic && i + 1 < args.length && !args[i + 1].startsWith('-')) i++;
+    }
+  }
+};
+
 try {
+  refuseUnknownOptions(process.argv.slice(2));
   await program.parseAsync(process.argv);
 } catch (error) {
   if (error instanceof CommanderError) {

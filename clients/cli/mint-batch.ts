@@ -1,11 +1,12 @@
-import { createReadStream, existsSync, openSync, closeSync, statSync, truncateSync, writeSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, createReadStream, openSync, readSync, statSync, truncateSync, writeSync } from 'node:fs';
 import { MAX_BATCH_LINKS } from '../../lambdas/domain/minting';
 import { routePath } from '../../lambdas/http/routes';
 import type { ApiClient, ApiReply } from './api-client';
-import { CsvError, csvLine, CsvParser, isBlank, readCsv } from './csv';
+import { CsvError, csvLine, csvWriter, isBlank, readCsv, type CsvRecord } from './csv';
 
 /** The columns mint-batch writes first, in this order; the input's other columns follow them. */
-export const OUTPUT_COLUMNS = ['entry_id', 'url', 'short_url', 'token', 'expires_at', 'error_code', 'error_message'] as const;
+export const OUTPUT_COLUMNS = ['entry_id', 'url', 'short_url', 'token', 'expires_at', 'error_code', 'error_message', 'input_digest'] as const;
 /** Input columns mint-batch reads; every other input column passes through. */
 const INPUT_COLUMNS = ['entry_id', 'flow_id', 'expires_at'] as const;
 
@@ -52,25 +53,52 @@ type Row = { readonly fields: string[]; readonly line: number };
 type Item = { entry_id: string | null; token?: string; expires_at?: string; url?: string; short_url?: string; error?: { code: string; message: string } };
 
 const RETRYABLE = new Set([429, 502, 503, 504]);
+const READ_CHUNK = 256 * 1024;
 
-/** What an earlier run left in the output: how many rows, of which entries, how many failed, and where its last whole row ends. */
+/**
+ * What an output row records of the input row it was written from: the first 64 bits of the SHA-256 of its cells,
+ * every column's, as read. A run that carries on compares it with the input's row, so an output is never continued
+ * from an input whose rows changed (another file, or a cell edited since), whichever column changed. It tells
+ * mistakes apart, it is no signature; it shows nothing the same row does not already hold.
+ */
+export const inputDigest = (fields: readonly string[]): string => createHash('sha256').update(JSON.stringify(fields)).digest('hex').slice(0, 16);
+
+const records = (file: string): AsyncGenerator<CsvRecord> => readCsv(createReadStream(file, { highWaterMark: READ_CHUNK }) as AsyncIterable<Buffer>);
+
+/** Whether the file ends with a line break (an empty file does not). */
+const endsWithLineBreak = (file: string, size: number): boolean => {
+  if (size === 0) return false;
+  const fd = openSync(file, 'r');
+  try {
+    const last = Buffer.alloc(1);
+    readSync(fd, last, 0, 1, size - 1);
+    return last[0] === 0x0a || last[0] === 0x0d;
+  } finally {
+    closeSync(fd);
+  }
+};
+
+/** What an earlier run left in the output: its rows' entries and input digests, how many failed, and where its last whole row ends. */
 const readExisting = async (file: string, header: readonly string[]) => {
-  const entries: string[] = [];
+  const rows: Array<{ entryId: string; digest: string }> = [];
   let failed = 0;
   let end = 0;
   let first = true;
+  const size = statSync(file).size;
   // Only rows ended by a line break count: a last row without one was cut off mid-write, and is dropped below
   // and written again (so is anything after a fault in the file).
-  const parser = new CsvParser();
+  const whole = (record: CsvRecord) => record.end < size || endsWithLineBreak(file, size);
+  const digest = OUTPUT_COLUMNS.indexOf('input_digest');
   try {
-    for await (const chunk of createReadStream(file) as AsyncIterable<Buffer>) for (const record of parser.push(chunk)) {
+    for await (const record of records(file)) {
+      if (!whole(record)) break;
       if (first) {
         first = false;
         if (record.fields.join('\u0000') !== header.join('\u0000')) {
           throw new BatchUsageError(`${file} exists with other columns (${record.fields.join(',')}): it is not this command's output. Give another --output, or remove it.`);
         }
       } else if (!isBlank(record.fields)) {
-        entries.push(record.fields[0]);
+        rows.push({ entryId: record.fields[0], digest: record.fields[digest] ?? '' });
         if (record.fields[5]) failed++;
       }
       end = record.end;
@@ -78,7 +106,54 @@ const readExisting = async (file: string, header: readonly string[]) => {
   } catch (error) {
     if (!(error instanceof CsvError)) throw error;
   }
-  return { entries, failed, end, hasHeader: !first };
+  return { rows, failed, end, hasHeader: !first };
+};
+
+/** The input's header and the columns it passes through; refuses a file mint-batch cannot read as its input. */
+const readHeader = (file: string, record: CsvRecord | undefined) => {
+  if (!record) throw new BatchUsageError(`${file} is empty: its first line must name the columns, entry_id among them.`);
+  const header = record.fields.map((name) => name.trim());
+  if (!header.includes('entry_id')) throw new BatchUsageError(`${file} has no entry_id column: its first line must name the columns (entry_id, and optionally flow_id and expires_at).`);
+  const duplicate = header.find((name, i) => header.indexOf(name) !== i);
+  if (duplicate !== undefined) throw new BatchUsageError(`${file} names the column ${duplicate} twice.`);
+  const passThrough = header.map((name, i) => [name, i] as const).filter(([name]) => !(INPUT_COLUMNS as readonly string[]).includes(name));
+  const clash = passThrough.find(([name]) => (OUTPUT_COLUMNS as readonly string[]).includes(name));
+  if (clash) throw new BatchUsageError(`${file} has a column ${clash[0]}, which mint-batch writes itself: rename it.`);
+  return { header, passThrough };
+};
+
+/** A fault in the input's CSV, found before anything was sent, as the usage error it is. */
+const notCsv = (o: MintBatchOptions, error: unknown): unknown =>
+  error instanceof CsvError ? new BatchUsageError(`${o.input} ${error.message}. Nothing was minted or written: fix the file and run the command again.`) : error;
+
+/**
+ * Reads the whole input once before anything is sent: a file that is not CSV is refused, naming the line, with
+ * nothing minted or written; and the rows an earlier run wrote must have been written from this input's rows.
+ * Returns the number of data rows.
+ */
+const checkInput = async (o: MintBatchOptions, entryColumn: number, done: ReadonlyArray<{ entryId: string; digest: string }>): Promise<number> => {
+  let rows = 0;
+  let header = true;
+  try {
+    for await (const record of records(o.input)) {
+      if (header || isBlank(record.fields)) {
+        header = false;
+        continue;
+      }
+      const written = done[rows++];
+      if (!written || written.digest === inputDigest(record.fields)) continue;
+      const entryId = record.fields[entryColumn] ?? '';
+      throw new BatchUsageError(
+        written.entryId === entryId
+          ? `${o.output} row ${rows} (entry ${entryId}) was written from other cells than line ${record.line} of ${o.input} holds now: it is another input's output, or the input changed since. Give another --output.`
+          : `${o.output} row ${rows} is for entry ${written.entryId}, but that row of ${o.input} (line ${record.line}) is for ${entryId}: it is another input's output. Give another --output.`,
+      );
+    }
+  } catch (error) {
+    throw notCsv(o, error);
+  }
+  if (rows < done.length) throw new BatchUsageError(`${o.output} has ${done.length} rows, but ${o.input} only ${rows}: it is another input's output. Give another --output.`);
+  return rows;
 };
 
 /**
@@ -91,27 +166,23 @@ const readExisting = async (file: string, header: readonly string[]) => {
 export const mintBatch = async (client: ApiClient, o: MintBatchOptions, progress: Progress): Promise<MintBatchSummary> => {
   const started = performance.now();
   const size = statSync(o.input).size;
-  const input = readCsv(createReadStream(o.input, { highWaterMark: 256 * 1024 }));
-
-  const first = await input.next();
-  if (first.done) throw new BatchUsageError(`${o.input} is empty: its first line must name the columns, entry_id among them.`);
-  const header = first.value.fields.map((name) => name.trim());
+  const head = records(o.input);
+  const first = await head.next().catch((error: unknown) => Promise.reject(notCsv(o, error)));
+  await head.return(undefined);
+  const { header, passThrough } = readHeader(o.input, first.done ? undefined : first.value);
   const column = (name: string) => header.indexOf(name);
-  if (column('entry_id') < 0) throw new BatchUsageError(`${o.input} has no entry_id column: its first line must name the columns (entry_id, and optionally flow_id and expires_at).`);
-  const duplicate = header.find((name, i) => header.indexOf(name) !== i);
-  if (duplicate !== undefined) throw new BatchUsageError(`${o.input} names the column ${duplicate} twice.`);
-  const passThrough = header.map((name, i) => [name, i] as const).filter(([name]) => !(INPUT_COLUMNS as readonly string[]).includes(name));
-  const clash = passThrough.find(([name]) => (OUTPUT_COLUMNS as readonly string[]).includes(name));
-  if (clash) throw new BatchUsageError(`${o.input} has a column ${clash[0]}, which mint-batch writes itself: rename it.`);
   const outputHeader = [...OUTPUT_COLUMNS, ...passThrough.map(([name]) => name)];
 
-  const existing = existsSync(o.output) ? await readExisting(o.output, outputHeader) : undefined;
+  const existing = statSync(o.output, { throwIfNoEntry: false }) ? await readExisting(o.output, outputHeader) : undefined;
+  const done = existing?.rows ?? [];
+  await checkInput(o, column('entry_id'), done);
   if (existing) truncateSync(o.output, existing.end);
   const fd = openSync(o.output, 'a');
   const write = (text: string) => writeSync(fd, text);
   if (!existing?.hasHeader) write(csvLine(outputHeader));
 
-  const done = existing?.entries ?? [];
+  // The cells that came from the file: its pass-through columns, and entry_id, which a failed row echoes as given.
+  const outputLine = csvWriter(new Set([0, ...passThrough.map((_, i) => OUTPUT_COLUMNS.length + i)]));
   let rows = 0;
   let written = 0;
   let minted = 0;
@@ -124,6 +195,7 @@ export const mintBatch = async (client: ApiClient, o: MintBatchOptions, progress
     item.expires_at ?? '',
     item.error?.code ?? '',
     item.error?.message ?? '',
+    inputDigest(row.fields),
     ...passThrough.map(([, i]) => row.fields[i] ?? ''),
   ];
 
@@ -164,7 +236,7 @@ export const mintBatch = async (client: ApiClient, o: MintBatchOptions, progress
     const end = bytesRead;
     const request = send(batch).then((items) => ({
       end,
-      lines: batch.map((row, i) => csvLine(outputRow(row, items[i]))).join(''),
+      lines: batch.map((row, i) => outputLine(outputRow(row, items[i]))).join(''),
       minted: items.filter((item) => !item.error).length,
       failed: items.filter((item) => item.error).length,
       rows: batch.length,
@@ -176,15 +248,16 @@ export const mintBatch = async (client: ApiClient, o: MintBatchOptions, progress
 
   let bytesRead = 0;
   let batch: Row[] = [];
+  let atHeader = true;
   try {
-    for await (const record of input) {
+    for await (const record of records(o.input)) {
       bytesRead = record.end;
-      if (isBlank(record.fields)) continue;
+      if (atHeader || isBlank(record.fields)) {
+        atHeader = false;
+        continue;
+      }
+      // Checked against the input above.
       if (rows < done.length) {
-        const entryId = record.fields[column('entry_id')] ?? '';
-        if (done[rows] !== entryId) {
-          throw new BatchUsageError(`${o.output} row ${rows + 1} is for entry ${done[rows]}, but that row of ${o.input} is for ${entryId}: it is another input's output. Give another --output.`);
-        }
         rows++;
         continue;
       }
@@ -200,13 +273,13 @@ export const mintBatch = async (client: ApiClient, o: MintBatchOptions, progress
     while (inflight.length) await flush();
   } catch (error) {
     if (error instanceof CsvError) {
-      // The input broke off: the rows before the fault were sent, and are written, in order, as far as they come back.
+      // The input broke off, though it was whole when checked (it changed since): the rows before the fault were sent, and are written, in order, as far as they come back.
       try {
         while (inflight.length) await flush();
       } catch {
         // A request failed too: the rows after it cannot be written in order. The next run sends them again.
       }
-      throw new BatchUsageError(`${o.input}: ${error.message}`);
+      throw new BatchUsageError(`${o.input} ${error.message} (the file changed while it was read): the rows before it are in ${o.output}.`);
     }
     // A request failed: rows sent after it are not written (they would come out of order); the next run sends them again.
     await Promise.allSettled(inflight);

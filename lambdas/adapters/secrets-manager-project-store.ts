@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { CURRENT, projectSecretName } from './naming';
 import type { Versioned, VersionedStore } from '../domain/ports';
 import { CorruptSecretError, type ProjectSecretDocument, parseProjectSecret } from '../domain/project-keys';
+import { projectChanged } from '../domain/project-changes';
 import {
   CreateSecretCommand,
   GetSecretValueCommand,
@@ -58,7 +59,8 @@ export class SecretsManagerProjectReader {
  *
  * Step 2 fails with InvalidParameterException when AWSCURRENT has moved since the
  * read, i.e. another writer won; the caller then retries from a fresh read. The
- * losing version keeps no label and Secrets Manager deprecates it.
+ * losing version keeps no label and Secrets Manager deprecates it. A change that
+ * is made is told to this process's key caches (projectChanged).
  */
 export class SecretsManagerProjectStore extends SecretsManagerProjectReader implements VersionedStore<ProjectSecretDocument> {
   async compareAndSwap(projectId: string, doc: ProjectSecretDocument, expected: string | undefined): Promise<boolean> {
@@ -75,6 +77,7 @@ export class SecretsManagerProjectStore extends SecretsManagerProjectReader impl
             Description: `session-recovery Token Signing Secrets of project ${projectId}`,
           }),
         ));
+        projectChanged(projectId);
         return true;
       } catch (error) {
         if (error instanceof ResourceExistsException) return false;
@@ -93,6 +96,7 @@ export class SecretsManagerProjectStore extends SecretsManagerProjectReader impl
           RemoveFromVersionId: expected,
         }),
       ));
+      projectChanged(projectId);
       return true;
     } catch (error) {
       if (error instanceof InvalidParameterException) return false;

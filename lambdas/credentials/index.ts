@@ -98,7 +98,13 @@ const routes: RouteHandlers<'credentials', typeof routeSchemas> = {
     // null: the project has no list of its own, and the deployment's allowedOrigins apply.
     return jsonResult(200, { allowed_origins: doc?.value.allowed_origins ?? null });
   },
-  setAllowedOrigins: async ({ pathParameters, body }) => setOrigins(inProject(pathParameters.project_id), body.origins),
+  setAllowedOrigins: async ({ pathParameters, body }) => {
+    const origins = body.allowed_origins ?? body.origins;
+    if (origins === undefined || (body.allowed_origins !== undefined && body.origins !== undefined)) {
+      throw invalidRequest(`allowed_origins is required (or origins, its older name, but not both) and ${fieldRules.allowed_origins}`);
+    }
+    return setOrigins(inProject(pathParameters.project_id), origins);
+  },
   clearAllowedOrigins: async ({ pathParameters }) => setOrigins(inProject(pathParameters.project_id), undefined),
   getBrowserSaves: async ({ pathParameters }) => {
     const doc = await store.read(inProject(pathParameters.project_id));

@@ -17,18 +17,21 @@ export const createCredentialBodySchema = {
   },
 } as const;
 
+const originList = {
+  type: 'array',
+  minItems: 1,
+  maxItems: MAX_ALLOWED_ORIGINS,
+  items: { type: 'string', maxLength: 262, pattern: ORIGIN_PATTERN },
+} as const;
+
+/**
+ * `allowed_origins`, the name every answer of these routes uses; `origins`, its older name, is still taken. Exactly
+ * one of the two is required: the handler says so, naming `allowed_origins`.
+ */
 export const allowedOriginsBodySchema = {
   type: 'object',
-  required: ['origins'],
   additionalProperties: false,
-  properties: {
-    origins: {
-      type: 'array',
-      minItems: 1,
-      maxItems: MAX_ALLOWED_ORIGINS,
-      items: { type: 'string', maxLength: 262, pattern: ORIGIN_PATTERN },
-    },
-  },
+  properties: { allowed_origins: originList, origins: originList },
 } as const;
 
 export const browserSavesBodySchema = {
@@ -68,6 +71,7 @@ export const fieldRules = {
   credential_id: 'must look like cred_ followed by 20 hex digits',
   algorithm: 'must be "sha256" (the seed\'s tokens, the default) or "hmac-sha256" (v2 tokens)',
   provider: 'must be an id of at most 64 characters naming the sending provider, e.g. braze',
+  allowed_origins: `must list 1 to ${MAX_ALLOWED_ORIGINS} origins such as https://www.example.com or https://*.example.com`,
   origins: `must list 1 to ${MAX_ALLOWED_ORIGINS} origins such as https://www.example.com or https://*.example.com`,
   enabled: 'must be true or false',
   sms_countries: 'must list distinct ISO 3166 alpha-2 country codes in capitals, such as ["GB","US"]',

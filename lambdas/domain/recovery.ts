@@ -14,7 +14,10 @@ export const OTHER_CAMPAIGNS = '(other)';
 export const campaignDimension = (record: Pick<LinkRecord, 'campaign' | 'counted'> | undefined): string =>
   record?.campaign === undefined ? NO_CAMPAIGN : record.counted === false ? OTHER_CAMPAIGNS : record.campaign;
 
-/** A resume this soon after the mint is a mail scanner's, not a person's: people do not read an email that fast. */
+/**
+ * A resume this soon after the mint is a mail scanner's, not a person's: people do not read an email that fast.
+ * The default of the EARLY_RESUME_SECONDS setting, which the local runtime lowers.
+ */
 export const EARLY_RESUME_SECONDS = 30;
 
 /**
@@ -32,9 +35,9 @@ export const isAutomatedAgent = (userAgent: string | undefined): boolean => user
 /** How a successful resume is counted: `early` ones (scanners, bots) apart from the people's. */
 export type ResumeKind = 'human' | 'early';
 
-/** For metrics only: a resume within 30 s of the mint, or by an automated client, is `early`. It exempts nothing from a link's single use. */
-export const classifyResume = (linkAgeSeconds: number | undefined, userAgent: string | undefined): ResumeKind =>
-  (linkAgeSeconds !== undefined && linkAgeSeconds < EARLY_RESUME_SECONDS) || isAutomatedAgent(userAgent) ? 'early' : 'human';
+/** For metrics only: a resume within `earlySeconds` of the mint, or by an automated client, is `early`. It exempts nothing from a link's single use. */
+export const classifyResume = (linkAgeSeconds: number | undefined, userAgent: string | undefined, earlySeconds = EARLY_RESUME_SECONDS): ResumeKind =>
+  (linkAgeSeconds !== undefined && linkAgeSeconds < earlySeconds) || isAutomatedAgent(userAgent) ? 'early' : 'human';
 
 /** What a resume learnt of its link from the entry it read: nothing at all when the entry keeps no record of it. */
 export interface ResumeAttribution {
@@ -51,10 +54,16 @@ export interface ResumeAttribution {
  * the token that verified, in the entry already read, so the campaign comes
  * from what mint stored, never from the request.
  */
-export const attributeResume = (entry: StoredEntry, token: string, nowMs: number, userAgent: string | undefined): ResumeAttribution => {
+export const attributeResume = (
+  entry: StoredEntry,
+  token: string,
+  nowMs: number,
+  userAgent: string | undefined,
+  earlySeconds = EARLY_RESUME_SECONDS,
+): ResumeAttribution => {
   const record = entry.links?.[linkDigest(token)];
   const linkAgeSeconds = record === undefined ? undefined : Math.max(0, Math.floor(nowMs / 1000) - record.mintedAt);
-  return { record, linkAgeSeconds, kind: classifyResume(linkAgeSeconds, userAgent), dimension: campaignDimension(record) };
+  return { record, linkAgeSeconds, kind: classifyResume(linkAgeSeconds, userAgent, earlySeconds), dimension: campaignDimension(record) };
 };
 
 /** The calendar month (UTC) a campaign is counted in, e.g. `2026-12`. */

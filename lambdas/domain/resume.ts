@@ -43,6 +43,8 @@ export interface ResumeDeps {
    * legacy one has none): what a person's resume hands the device over with.
    */
   readonly saves?: ResumeSaves;
+  /** A resume less than this many seconds after its link's mint is counted early (default EARLY_RESUME_SECONDS). */
+  readonly earlyResumeSeconds?: number;
 }
 
 export interface ResumeSaves {
@@ -200,7 +202,7 @@ const resumeVerified = async (target: ResumeTarget, deps: ResumeDeps, context: R
     entry: toResumeEntry(found),
     credentialId,
     saveToken: saveGen === undefined ? undefined : mintSaveToken(await saveKey!, { projectId: found.projectId, flowId: found.flowId, entryId, gen: saveGen }),
-    attribution: attributeResume(found, target.token, now, context.userAgent),
+    attribution: attributeResume(found, target.token, now, context.userAgent, deps.earlyResumeSeconds),
   };
 };
 

@@ -1,12 +1,16 @@
 import type { MiddlewareObj, Request } from '@middy/core';
 import { errorNames, isApiError } from '../domain/errors';
 import { verificationOutcomeOf } from '../domain/verification-outcome';
-import type { Logger } from '../runtime/logger';
+import type { LogKeys, Logger } from '../runtime/logger';
 
-/** What a request came to: `ok` or its error code, and for a failure why (ApiError.detail, or the error's name). */
+/**
+ * What a request came to: `ok` or its error code; for a failure why (ApiError.detail, else the reason its answer
+ * gives, else the error's name); and the keys of its request line (a resume's `human` or `early`, say).
+ */
 export interface RequestOutcome {
   readonly code: string;
   readonly detail?: string;
+  readonly keys?: LogKeys;
 }
 
 /**
@@ -19,9 +23,25 @@ export interface OutcomeListener {
   readonly reportOutcome?: (outcome: RequestOutcome) => void;
 }
 
-const detailOf = (error: unknown): string | undefined => {
+/** The reason a refusal's answer gives (its `error.message`), for a 4xx; the answer's own words, nothing more. */
+const answeredReason = (response: unknown): string | undefined => {
+  const { statusCode, body } = (response ?? {}) as { statusCode?: number; body?: unknown };
+  if (statusCode === undefined || statusCode >= 500 || typeof body !== 'string') return undefined;
+  try {
+    const message = (JSON.parse(body) as { error?: { message?: unknown } }).error?.message;
+    return typeof message === 'string' ? message : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+const detailOf = (error: unknown, response: unknown): string | undefined => {
   if (error === undefined) return undefined;
-  if (isApiError(error)) return error.detail;
+  if (isApiError(error) && error.detail !== undefined) return error.detail;
+  // A refusal with no detail of its own (a body that is not JSON, a field the schema refuses, one too large): the
+  // reason its answer gives, rather than an internal name such as BadRequestError.
+  const answered = answeredReason(response);
+  if (answered !== undefined || isApiError(error)) return answered;
   // A failure the contract does not name (answered 500 or 503): its name only, as its log line has it.
   const { error_name, error_code } = errorNames(error);
   return error_code ? `${error_name} ${error_code}` : error_name;
@@ -45,7 +65,9 @@ export const accessLog = (logger: Logger): MiddlewareObj => {
   const write = (request: Request, fallback: string): void => {
     const code = (request.internal as { outcome?: string }).outcome ?? fallback;
     logger.info('', { outcome: verificationOutcomeOf(request.error) ?? code });
-    (request.context as OutcomeListener | undefined)?.reportOutcome?.({ code, detail: detailOf(request.error) });
+    // Worked out only for the local runtime, the one listener: in AWS a request pays nothing for it.
+    const listener = (request.context as OutcomeListener | undefined)?.reportOutcome;
+    listener?.({ code, detail: detailOf(request.error, request.response), keys: logger.keys });
   };
   return {
     // Each request's lines carry its own ids only: none are left from the request before.

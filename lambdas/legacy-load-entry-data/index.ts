@@ -31,6 +31,7 @@ const config = {
   sunset: setting('LEGACY_SUNSET'),
   migrationGuideUrl: setting('LEGACY_MIGRATION_GUIDE_URL'),
   currentEndpoint: setting('CURRENT_ENDPOINT_URL'),
+  earlyResumeSeconds: setting('EARLY_RESUME_SECONDS'),
 };
 
 const keys = publicKeyCache(
@@ -82,7 +83,7 @@ const legacyLoadEntryData = async (event: LegacyEvent): Promise<HttpResult> => {
   const { entry, attribution } = await recordVerification(() =>
     resumeLegacyEntry(
       event.body,
-      { keys, entries, now: Date.now, expiredLinks },
+      { keys, entries, now: Date.now, expiredLinks, earlyResumeSeconds: config.earlyResumeSeconds },
       { origin: event.headers?.origin, userAgent: event.headers?.['user-agent'], onKeys: (keySet) => logKeyOwner(keySet, event.body.flow_id) },
     ),
   );

@@ -28,6 +28,7 @@ const config = {
   environment: setting('DEPLOYMENT_ENVIRONMENT'),
   allowedOrigins: setting('ALLOWED_ORIGINS'),
   saveKeySecret: setting('SAVE_KEY_SECRET'),
+  earlyResumeSeconds: setting('EARLY_RESUME_SECONDS'),
 };
 
 // The project index lets a real project's keys be read however many unknown ids arrive (README, Caching).
@@ -66,7 +67,7 @@ const loadEntryData = async (event: RouteEvent<typeof routeSchemas.loadEntryData
   const projectId = event.body.project_id;
   // A browser-saves project's resuming device carries on saving the entry; the seed's client code ignores the extra field.
   const { entry, credentialId, saveToken: token, attribution } = await recordVerification(() =>
-    resumeEntry(event.body, { keys, entries, now: Date.now, expiredLinks, saves }, { origin: event.headers?.origin, userAgent: event.headers?.['user-agent'] }),
+    resumeEntry(event.body, { keys, entries, now: Date.now, expiredLinks, saves, earlyResumeSeconds: config.earlyResumeSeconds }, { origin: event.headers?.origin, userAgent: event.headers?.['user-agent'] }),
   );
   logger.appendKeys({ credential_id: credentialId, ...resumeLogKeys(attribution) });
   await noteResume(entry.entry_id, projectId, attribution);

@@ -63,6 +63,8 @@ export const SETTINGS = {
   MINT_MAX_LIFETIME_SECONDS: { kind: 'number', default: 30 * 86_400 },
   /** Campaigns counted under their own name each month; later ones count as `(other)` (README, Measuring recovery). */
   CAMPAIGNS_PER_MONTH: { kind: 'number', default: 300 },
+  /** A resume less than this many seconds after its link's mint is counted `early`, a scanner's (README, Scanners); `npm start` sets 0. */
+  EARLY_RESUME_SECONDS: { kind: 'number', default: 30 },
   /**
    * Where short links are served, with no trailing slash: the API's URL, or the
    * `shortLinkDomain` (`https://go.example.com`). Mint builds `short_url` from it.

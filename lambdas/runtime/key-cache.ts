@@ -167,6 +167,12 @@ export class KeyCache implements KeyProvider {
     return this.indexInflight;
   }
 
+  /** Drops what is held for the scope: the next lookup reads the source (a change made by this very process). */
+  forget(scope: string): void {
+    this.known.delete(scope);
+    this.unknown.delete(scope);
+  }
+
   async refreshAfterMiss(scope: string): Promise<KeySet | undefined> {
     const pending = this.inflight.get(scope);
     if (pending) return pending;

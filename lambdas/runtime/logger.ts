@@ -53,6 +53,11 @@ export class Logger {
     this.#threshold = LEVELS[isLevel(name) ? name : 'INFO'];
   }
 
+  /** The keys appended so far (a copy): for the local runtime's console line, through http/access-log.ts. */
+  get keys(): LogKeys {
+    return { ...this.#keys };
+  }
+
   /** Keys on every line until `resetKeys` (each request starts with none, http/access-log.ts). */
   appendKeys(keys: LogKeys): void {
     Object.assign(this.#keys, keys);

@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
 import { browserTest, demoOutcome, launchBrowser } from './support/browser';
-import { type DemoSite, deleteEntry, mintLink, putEntry, RequestLog, setEnv, startDemoSite, uid, siteConfig } from './support/site';
+import { type DemoSite, deleteEntry, HEADLESS_RESUME, mintLink, putEntry, RequestLog, setEnv, startDemoSite, uid, siteConfig } from './support/site';
 import { ROUTE_LIST } from '../../lambdas/http/routes';
 
 /** The resume route, as the local console names it. */
@@ -91,7 +91,7 @@ describe('a page on another origin than the API', () => {
       expect(await page.locator('#notice-text').textContent()).toBe('Welcome back, Lin! Your answers are restored: carry on where you left off.');
       expect(await page.getByRole('heading', { name: 'Your team' }).isVisible()).toBe(true);
       expect(await page.getByLabel('Solo, just me').isChecked()).toBe(true);
-      expect(log.lines).toEqual([`${LOAD} -> 200`]);
+      expect(log.lines).toEqual([`${LOAD} -> 200 ${HEADLESS_RESUME}`]);
 
       // The guide's application/json call: one preflight, answered; the second call reuses it (Access-Control-Max-Age).
       log.clear();
@@ -99,8 +99,8 @@ describe('a page on another origin than the API', () => {
       expect(await postJsonFromPage(page, resumeBody(link))).toEqual({ status: 200, entryId });
       expect(log.lines).toEqual([
         `OPTIONS ${LOAD_PATH} -> 204`,
-        `${LOAD} -> 200`,
-        `${LOAD} -> 200`,
+        `${LOAD} -> 200 ${HEADLESS_RESUME}`,
+        `${LOAD} -> 200 ${HEADLESS_RESUME}`,
       ]);
     } finally {
       await cleanup();
@@ -124,7 +124,7 @@ describe('a page on another origin than the API', () => {
       expect(await page.getByLabel('First name').inputValue()).toBe('');
       // The simple request reached the API, which refused it: the origin is not one of the project's.
       // The browser withheld even that answer from the page.
-      expect(log.lines).toEqual([`${LOAD} -> 403 forbidden`]);
+      expect(log.lines).toEqual([`${LOAD} -> 403 forbidden (This project does not accept requests from the origin ${blocked.origin}.)`]);
       expect(console.filter((l) => l.includes(`from origin '${blocked.origin}' has been blocked by CORS policy`))).toHaveLength(1);
       expect(console.filter((l) => l.startsWith('error: Session recovery failed (network_error)'))).toHaveLength(1);
 

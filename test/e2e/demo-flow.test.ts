@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { type BusSubscription, emulatorConfig, subscribe } from '../../local/event-bus';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
 import { browserTest, demoOutcome, launchBrowser, RESULTS_DIR } from './support/browser';
-import { callApi, deleteEntry, RequestLog } from './support/site';
+import { callApi, deleteEntry, HEADLESS_RESUME, RequestLog } from './support/site';
 import { ROUTE_LIST } from '../../lambdas/http/routes';
 
 /** The routes a page may call: the public ones. */
@@ -125,7 +125,7 @@ describe('the demo flow at /demo', () => {
       expect(await other.locator('#progress').textContent()).toBe('Step 2 of 3');
       expect(await other.getByLabel('Team, up to 50 people').isChecked()).toBe(true);
       expect(await other.getByLabel('Seats').inputValue()).toBe('12');
-      expect(log.lines).toEqual([`${LOAD} -> 200`]);
+      expect(log.lines).toEqual([`${LOAD} -> 200 ${HEADLESS_RESUME}`]);
       expect(log.lines.filter((l) => l.startsWith('OPTIONS'))).toEqual([]);
       await other.getByRole('button', { name: 'Back' }).click();
       await other.getByRole('heading', { name: 'About you' }).waitFor();
@@ -179,11 +179,21 @@ describe('the demo flow at /demo', () => {
     expect(await page.getByLabel('Send me the monthly product newsletter').isChecked()).toBe(true);
     expect(await page.getByLabel('Seats').inputValue()).toBe('5');
     expect(await page.getByLabel('Team, up to 50 people').isChecked()).toBe(true);
-    // The README's screenshot: `npm run docs:screenshot` copies it into docs/.
+    // The email field for "Send me a link" looks like the page's other fields, and as wide as its box, as they are.
+    const look = (label: string) =>
+      page.getByLabel(label).evaluate((input) => {
+        const style = (globalThis as unknown as { getComputedStyle: (element: unknown) => Record<string, string> }).getComputedStyle(input);
+        return [style.width === 'auto' ? 'auto' : 'set', style.boxSizing, style.padding, style.border, style.borderRadius, style.fontSize, style.fontWeight];
+      });
+    expect(await look('Email for the link (optional)')).toEqual(await look('Seats'));
+    const widths = await page.getByLabel('Email for the link (optional)').evaluate((input) => [input.getBoundingClientRect().width, input.parentElement!.getBoundingClientRect().width]);
+    expect(widths[0]).toBe(widths[1]);
+    // The README's screenshot, the whole page with that field: `npm run docs:screenshot` copies it into docs/.
     await mkdir(RESULTS_DIR, { recursive: true });
     const shot = path.join(RESULTS_DIR, 'demo-restored.png');
     await page.setViewportSize({ width: 760, height: 800 });
-    await page.screenshot({ path: shot });
+    expect(await page.getByLabel('Email for the link (optional)').isVisible()).toBe(true);
+    await page.screenshot({ path: shot, fullPage: true });
     if (process.env.UPDATE_DOCS_SCREENSHOT === '1') await copyFile(shot, path.join(root, 'docs', 'demo-restored.png'));
   });
 });

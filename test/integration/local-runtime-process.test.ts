@@ -27,9 +27,9 @@ interface Exit {
 }
 
 /** Runs `npm start`'s script to its end, against this test run's moto (AWS_ENDPOINT_URL), so it starts none of its own. */
-const npmStart = async (env: Record<string, string>): Promise<Exit> => {
+const npmStart = async (env: Record<string, string>, args: string[] = []): Promise<Exit> => {
   try {
-    const { stdout, stderr } = await run(process.execPath, [...NODE_ARGS, START_SCRIPT], {
+    const { stdout, stderr } = await run(process.execPath, [...NODE_ARGS, START_SCRIPT, ...args], {
       cwd: root,
       env: { ...process.env, ...env },
     });
@@ -61,8 +61,8 @@ describe('npm start, when it cannot start', () => {
     const other = takenPort <= 65435 ? takenPort + 100 : takenPort - 100;
     expect(result).toEqual({
       code: 1,
-      // What it was doing when it failed, then why it stopped.
-      stdout: `Starting session-recovery on 127.0.0.1 (API port ${env.PORT}, legacy port ${env.LEGACY_PORT})...\nCreating the entries table, the event bus and the demo project, flow, entry and legacy key...\n`,
+      // The ports are checked first: nothing was started or seeded (a second `npm start` leaves the first one's data alone).
+      stdout: `Starting session-recovery on 127.0.0.1 (API port ${env.PORT}, legacy port ${env.LEGACY_PORT})...\n`,
       stderr: `Port ${takenPort} is in use: set ${variable} to another port (e.g. ${variable}=${other} npm start).\n`,
     });
   });
@@ -79,12 +79,17 @@ describe('npm start, when it cannot start', () => {
       const ports = variable === 'PORT' ? `API port ${port}, legacy port 0` : `API port 0, legacy port ${port}`;
       expect(result).toMatchObject({
         code: 1,
-        stdout: expect.stringMatching(new RegExp(`^Starting session-recovery on 127\\.0\\.0\\.1 \\(${ports}\\)\\.\\.\\.\n`)),
+        stdout: `Starting session-recovery on 127.0.0.1 (${ports})...\n`,
         stderr: `Port ${port} is in use: set ${variable} to another port (e.g. ${variable}=${port + 100} npm start).\n`,
       });
     } finally {
       if (holder.listening) await new Promise<void>((resolve) => holder.close(() => resolve()));
     }
+  });
+
+  it('refuses an option it does not take in one line, naming the one it takes', async () => {
+    const result = await npmStart({}, ['--fresh']);
+    expect(result).toEqual({ code: 1, stdout: '', stderr: 'npm start takes one option, --clean (start with none of the data earlier runs kept), not --fresh.\n' });
   });
 
   it('names the variable in one line when PORT is not a port number', async () => {
@@ -139,9 +144,16 @@ const connectError = async (origin: string): Promise<string | undefined> => {
 
 describe('npm start, when it starts', () => {
   it('says what it is doing first, uses the emulator it was given, prints the demo secret that signs the demo link, and both printed curls (current and legacy) answer 200 with the demo entry', async () => {
-    const runtime = start([path.join(root, 'local', 'start.ts')], { ...process.env, PORT: '0', LEGACY_PORT: '0' });
+    // EXPIRED_LINK_EVENTS and EARLY_RESUME_SECONDS unset, as in a developer's shell.
+    const runtime = start([path.join(root, 'local', 'start.ts')], { ...process.env, PORT: '0', LEGACY_PORT: '0', EXPIRED_LINK_EVENTS: '', EARLY_RESUME_SECONDS: '' });
     try {
       const banner = await readUntil(runtime, 'Press Ctrl-C to stop.');
+      // It says which settings it changes from AWS's defaults.
+      expect(banner).toContain(
+        '  EXPIRED_LINK_EVENTS=true  a valid link opened after its expiry puts a "Resume Link Expired" event on the bus (off in AWS unless expiredLinkEvents)\n' +
+          "  EARLY_RESUME_SECONDS=0  a campaign link's resume counts as early (a scanner's) by its User-Agent only, never by its timing (30 s in AWS); each resume line below says human or early\n",
+      );
+      expect(banner).toContain('  Local data     in your emulator, which keeps it as it does\n');
       expect(banner.split('\n').slice(0, 2)).toEqual([
         'Starting session-recovery on 127.0.0.1 (API port 0, legacy port 0)...',
         'Creating the entries table, the event bus and the demo project, flow, entry and legacy key...',

@@ -3,6 +3,10 @@ import { SAVE_TOKEN_PATTERN } from '../../lambdas/domain/save-token';
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
 import { httpRequest } from '../support/raw-http';
 import { credential, deleteEntry, deleteProject, seedEntry, seedProject, uid } from '../support/seed';
+import { registerSensitive } from '../support/sensitive';
+
+// As `npm start` sets it: no resume is early by its timing (the Lambdas read it when the first runtime loads them).
+process.env.EARLY_RESUME_SECONDS = '0';
 
 /** A site the demo project also lists as its own (it takes browser saves, so it lists its origins). */
 const SITE = 'https://quiz.example';
@@ -166,11 +170,56 @@ describe('the local console', () => {
     expect(result.line).not.toContain(other);
   });
 
-  it('shows a success as its status alone, and a request no route serves as not_found', async () => {
+  it('shows a success as its status alone, and a request no route serves as not_found, with the reason its answer gives', async () => {
     expect((await resume({})).line).toBe('POST /v1/load-entry-data -> 200');
     lines.length = 0;
     await fetch(`${logged.apiUrl}/v1/load-entry-data`);
-    expect(lines).toEqual(['GET /v1/load-entry-data -> 404 not_found']);
+    expect(lines).toEqual([
+      'GET /v1/load-entry-data -> 404 not_found (No route serves GET /v1/load-entry-data. Resume links are posted to POST /v1/load-entry-data; docs/openapi.yaml lists every route.)',
+    ]);
+  });
+
+  it.each([
+    ['a body that is not JSON', { 'content-type': 'application/json' }, '{', 400],
+    ['a field the schema refuses', { 'content-type': 'application/json' }, JSON.stringify({ flow_id: 'f', project_id: 'p', entry_id: 'e', token: 'x', expires_at: '2099-01-01T00:00:00Z' }), 400],
+    ['another content type', { 'content-type': 'text/html' }, '{}', 415],
+    ['a body over the route\'s limit', { 'content-type': 'application/json' }, JSON.stringify({ pad: 'x'.repeat(5000) }), 413],
+  ])('shows the reason the answer gives for %s, not an internal name', async (_what, headers, body, status) => {
+    lines.length = 0;
+    const res = await fetch(`${logged.apiUrl}/v1/load-entry-data`, { method: 'POST', headers, body });
+    const { error } = (await res.json()) as { error: { code: string; message: string } };
+    expect([res.status, lines]).toEqual([status, [`POST /v1/load-entry-data -> ${status} ${error.code} (${error.message})`]]);
+    expect(lines[0]).not.toMatch(/Error\)/);
+  });
+
+  it('shows how a resume of a campaign link is counted: human or early, and why (no resume is early by its timing locally)', async () => {
+    const minted = await fetch(`${logged.apiUrl}/v1/tokens`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ project_id: projectId, entry_id: entryId, campaign: 'spring-sms' }),
+    });
+    const link = (await minted.json()) as { token: string; expires_at: string };
+    registerSensitive(link.token);
+    const open = async (userAgent: string) => {
+      lines.length = 0;
+      const res = await fetch(`${logged.apiUrl}/v1/load-entry-data`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'user-agent': userAgent },
+        body: JSON.stringify({ flow_id: flowId, project_id: projectId, entry_id: entryId, token: link.token, expires_at: link.expires_at }),
+      });
+      expect(res.status).toBe(200);
+      return lines.join('\n');
+    };
+    // At once after the mint: in AWS within EARLY_RESUME_SECONDS (30 s), counted early; npm start sets 0.
+    expect(await open('Mozilla/5.0 (X11; Linux x86_64) Chrome/140.0 Safari/537.36')).toMatch(/^POST \/v1\/load-entry-data -> 200 human \(campaign spring-sms, link \d+ s old\)$/);
+    expect(await open('curl/8.5.0')).toMatch(/^POST \/v1\/load-entry-data -> 200 early \(campaign spring-sms, link \d+ s old: an automated client's User-Agent\)$/);
+    // The person's resume is the one a completion is attributed to.
+    const completed = await fetch(`${logged.apiUrl}/v1/entries/${entryId}/complete`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ project_id: projectId }),
+    });
+    expect(await completed.json()).toEqual({ entry_id: entryId, completed_at: expect.any(String), campaign: 'spring-sms' });
   });
 });
 

@@ -22,3 +22,9 @@ it("the README's Layout names every top-level folder the repository tracks, and 
     expect([folder, named.some((n) => n === folder || n.startsWith(folder))]).toEqual([folder, true]);
   }
 });
+
+it("the README's quick start says what npm test runs: the type check, the lint and every test", () => {
+  const scripts = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+  expect(readme).toContain('npm test                # type-checks, lints, and runs every test against the emulator');
+  expect(scripts.test.split(' && ').map((step) => step.replace(/^\S+=\S+ /, ''))).toEqual(['npm run typecheck', 'npm run lint', 'npm run test:jest']);
+});

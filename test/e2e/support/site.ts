@@ -136,6 +136,12 @@ export const setEnv = (name: string, value: string): (() => void) => {
   };
 };
 
+/**
+ * How the local console counts a resume by headless Chromium (its User-Agent says HeadlessChrome) of a link minted
+ * without a campaign: early, as a scanner's.
+ */
+export const HEADLESS_RESUME = "early (no campaign: an automated client's User-Agent)";
+
 /** The request lines the local runtime logged (`METHOD /path -> status`), collected for assertions. */
 export class RequestLog {
   readonly lines: string[] = [];
