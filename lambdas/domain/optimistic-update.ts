@@ -13,6 +13,12 @@ export interface OptimisticUpdateOptions {
   readonly baseDelayMs?: number;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly random?: () => number;
+  /**
+   * What to throw when every attempt lost its race. Default: 503. A bound on
+   * requests answers 429 instead: so many at once for one key is itself a caller
+   * sending too much.
+   */
+  readonly contended?: () => ApiError;
 }
 
 /**
@@ -37,7 +43,10 @@ export const updateOptimistically = async <T, R>(
     if (await store.compareAndSwap(key, value, current?.version)) return result;
     if (attempt + 1 < maxAttempts) await sleep(random() * Math.min(1000, base * 2 ** Math.min(attempt, 10)));
   }
-  throw new ApiError('service_unavailable', 'Too many concurrent changes to this project. Retry shortly.', {
-    retryAfterSeconds: 1,
-  });
+  throw (
+    options.contended?.() ??
+    new ApiError('service_unavailable', 'Too many concurrent changes to this project. Retry shortly.', {
+      retryAfterSeconds: 1,
+    })
+  );
 };

@@ -49,7 +49,8 @@ export const secondsUntilRoom = (instants: readonly number[], windows: readonly 
  * instants (those within the longest window) are read, checked against every
  * window and written back with `now` added, in one compare-and-swap, so two
  * concurrent requests never both take the last slot. Over a window, throws
- * `refuse(seconds until there is room)` and writes nothing.
+ * `refuse(seconds until there is room)` and writes nothing; so does a request
+ * that lost its race to others for the same key on every attempt (`refuse(1)`).
  */
 export const takeRolling = async (
   log: VersionedStore<readonly number[]>,
@@ -69,7 +70,8 @@ export const takeRolling = async (
       if (wait !== undefined) throw refuse(wait);
       return { value: [...recent, now], result: undefined };
     },
-    retries,
+    // Requests racing for one key's last slots past every retry are refused as over the bound, never a 503.
+    { ...retries, contended: () => refuse(1) },
   );
   return {
     giveBack: async () => {

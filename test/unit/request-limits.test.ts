@@ -1,5 +1,6 @@
 import { countryOf, recipientOf } from '../../lambdas/domain/recipients';
-import { limitKeyHasher, secondsUntilRoom, sourceOf, takeAll, utcDay } from '../../lambdas/domain/request-limits';
+import { ApiError } from '../../lambdas/domain/errors';
+import { HOUR_MS, limitKeyHasher, secondsUntilRoom, sourceOf, takeAll, takeRolling, utcDay } from '../../lambdas/domain/request-limits';
 
 describe('what a source address is counted as', () => {
   it.each([
@@ -56,6 +57,17 @@ describe('rolling windows', () => {
   it('a UTC day is named by its date', () => {
     expect(utcDay(Date.parse('2026-03-01T23:59:59.999Z'))).toBe('2026-03-01');
     expect(utcDay(Date.parse('2026-03-02T00:00:00.000Z'))).toBe('2026-03-02');
+  });
+});
+
+describe('a rolling bound under contention', () => {
+  it('answers a request that lost its race on every attempt with the bound\'s 429 and Retry-After: 1, never a 503', async () => {
+    let reads = 0;
+    const alwaysRaced = { read: async () => ({ value: [], version: String(reads++) }), compareAndSwap: async () => false };
+    const refuse = (seconds: number) => new ApiError('too_many_entries', 'over', { retryAfterSeconds: seconds });
+    const taken = takeRolling(alwaysRaced, 'source', [{ max: 100, ms: HOUR_MS }], Date.now(), refuse, { sleep: async () => undefined });
+    await expect(taken).rejects.toMatchObject({ code: 'too_many_entries', status: 429, retryAfterSeconds: 1 });
+    expect(reads).toBe(10);
   });
 });
 
