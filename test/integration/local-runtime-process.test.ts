@@ -123,13 +123,17 @@ const readUntil = ({ child, stderr }: { child: ChildProcessWithoutNullStreams; s
     child.stdout.once('end', onEnd);
   });
 
-/** A connection the server at `origin` holds open: only the death of the process behind it closes it. */
+/**
+ * A connection the server at `origin` holds open: only the death of the process behind it closes it.
+ * `closed` resolves when it ends, whether the kernel closed it cleanly or reset it (ECONNRESET, as when
+ * a process is killed): `once(held, 'close')` would reject on the reset's error event instead.
+ */
 const holdConnection = async (origin: string): Promise<{ closed: Promise<unknown>; release: () => void }> => {
   const { hostname, port } = new URL(origin);
   const held = connect(Number(port), hostname);
   await once(held, 'connect');
   held.on('error', () => undefined);
-  return { closed: once(held, 'close'), release: () => held.destroy() };
+  return { closed: new Promise((resolve) => held.once('close', resolve)), release: () => held.destroy() };
 };
 
 const connectError = async (origin: string): Promise<string | undefined> => {
