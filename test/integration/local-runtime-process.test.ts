@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { SAVE_TOKEN_PATTERN } from '../../lambdas/domain/save-token';
 import { computeToken } from '../../lambdas/domain/token';
 import { send } from '../attack/support';
+import { uid } from '../support/seed';
 
 const root = path.join(import.meta.dirname, '..', '..');
 const run = promisify(execFile);
@@ -27,12 +28,18 @@ interface Exit {
   readonly stderr: string;
 }
 
+/**
+ * An event bus of this file's own in the run's moto: `npm start` prints each event its bus delivers, and other
+ * test files, in other Jest workers, put events on the run's bus meanwhile.
+ */
+const OWN_BUS = { EVENT_BUS_NAME: uid('bus') };
+
 /** Runs `npm start`'s script to its end, against this test run's moto (AWS_ENDPOINT_URL), so it starts none of its own. */
 const npmStart = async (env: Record<string, string>): Promise<Exit> => {
   try {
     const { stdout, stderr } = await run(process.execPath, [...NODE_ARGS, START_SCRIPT], {
       cwd: root,
-      env: { ...process.env, ...env },
+      env: { ...process.env, ...OWN_BUS, ...env },
     });
     return { code: 0, stdout, stderr };
   } catch (error) {
@@ -95,7 +102,7 @@ describe('npm start, when it cannot start', () => {
 
 /** A child process whose stderr is kept, to explain a failure. */
 const start = (args: string[], env: NodeJS.ProcessEnv = process.env) => {
-  const child = spawn(process.execPath, [...NODE_ARGS, ...args], { cwd: root, env });
+  const child = spawn(process.execPath, [...NODE_ARGS, ...args], { cwd: root, env: { ...env, ...OWN_BUS } });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
     stderr += chunk;
