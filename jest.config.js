@@ -17,4 +17,13 @@ export default {
   globalTeardown: '<rootDir>/test/setup/global-teardown.js',
   setupFiles: ['<rootDir>/test/setup/env.ts', '<rootDir>/test/setup/log-capture.ts'],
   testTimeout: 30000,
+  /*
+   * Workers in parallel, more than the cores: most of a test's time is spent
+   * waiting on moto, a child process or Chromium, not on the CPU. Jest's default
+   * (cores − 1) is one worker on 2 cores, which runs the files in band. A worker
+   * whose heap has grown past the limit after a file is replaced, so a long run
+   * does not carry every file's modules to the end.
+   */
+  maxWorkers: 3,
+  workerIdleMemoryLimit: '800MB',
 };

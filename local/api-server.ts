@@ -54,7 +54,8 @@ const matchPath = (template: string, path: string): Record<string, string> | und
   return params;
 };
 
-const findRoute = (routes: readonly LocalRoute[], method: string, path: string) => {
+/** The route serving `method` and `path`, with its path parameters, as the server matches them (the in-process fuzz too). */
+export const findRoute = (routes: readonly LocalRoute[], method: string, path: string) => {
   for (const route of routes) {
     if (route.method !== method && route.method !== '*') continue;
     const params = route.path === '*' ? {} : matchPath(route.path, path);
@@ -64,7 +65,7 @@ const findRoute = (routes: readonly LocalRoute[], method: string, path: string) 
 };
 
 /** The request target, or undefined when it is no URL (`GET http://[ HTTP/1.1`) or its path has malformed percent-encoding. */
-const parseTarget = (target: string): URL | undefined => {
+export const parseTarget = (target: string): URL | undefined => {
   const url = URL.parse(target, 'http://local');
   if (!url) return undefined;
   try {

@@ -28,6 +28,8 @@ export const freePort = (): Promise<number> =>
 
 export interface Emulator {
   readonly endpoint: string;
+  /** moto's process id. */
+  readonly pid?: number;
   stop(): Promise<void>;
 }
 
@@ -68,6 +70,7 @@ export const startMoto = async (options: { port?: number; quiet?: boolean; envir
   }
   return {
     endpoint,
+    pid: child.pid,
     stop: () =>
       new Promise((resolve) => {
         process.off('exit', killOnExit);

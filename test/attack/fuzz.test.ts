@@ -1,15 +1,30 @@
+import path from 'node:path';
 import fc from 'fast-check';
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
+import { type HttpApiHandler, localRoutes } from '../../local/api-server';
+import { DEFAULT_ROUTE, ROUTE_LIST } from '../../lambdas/http/routes';
 import { shortLinkKey } from '../../lambdas/adapters/naming';
 import { deleteEntries, deleteEntry, deleteProject, uid } from '../support/seed';
 import { registerSensitive } from '../support/sensitive';
-import { isDocumentedRefusal, seedToken, send } from './support';
+import { inProcess, isDocumentedRefusal, overHttp, seedToken, send, type Sender } from './support';
 
-/** Generated requests per public endpoint and run. */
+/**
+ * Generated requests per public endpoint and run: RUNS handed to the handlers in
+ * this process (support.ts, inProcess: the local server's routing and events,
+ * without its socket), then HTTP_RUNS more through the local runtime's server.
+ * /r/{code} is fuzzed SHORT_LINK_RUNS times in process. `.ci/run` runs the HTTP
+ * fuzz again at 10 000 per endpoint (FUZZ_RUNS=0 FUZZ_HTTP_RUNS=10000).
+ */
 const RUNS = Number(process.env.FUZZ_RUNS ?? 10_000);
+const HTTP_RUNS = Number(process.env.FUZZ_HTTP_RUNS ?? 300);
+/** In process for /r/{code}, whose generated codes are read from DynamoDB (moto) for more than half of them: fewer. */
+const SHORT_LINK_RUNS = Number(process.env.FUZZ_SHORT_LINK_RUNS ?? Math.min(RUNS, 2_000));
 const FUTURE = '2099-11-01T00:00:00Z';
 
 let rt: LocalRuntime;
+/** The API and the legacy Function URL, each both ways: in this process and over HTTP. */
+let api: { lambda: Sender; http: Sender };
+let legacyApi: { lambda: Sender; http: Sender };
 const project = uid('proj');
 const flow = uid('flow');
 const entry = uid('entry');
@@ -18,6 +33,13 @@ let legacyKey: string;
 
 beforeAll(async () => {
   rt = await startLocalRuntime({ port: 0, legacyPort: 0, endpoint: process.env.AWS_ENDPOINT_URL });
+  // The handler modules the runtime loaded (this file's module registry holds one of each).
+  const load = async (fn: string) => ((await import(path.join(import.meta.dirname, '..', '..', 'lambdas', fn, 'index.ts'))) as { handler: HttpApiHandler }).handler;
+  const handlers = Object.fromEntries(await Promise.all([...new Set(ROUTE_LIST.map((r) => r.fn))].map(async (fn) => [fn, await load(fn)] as const)));
+  const catchAll = async (fn: string) => ({ method: '*', path: '*', functionName: fn, handler: await load(fn), access: 'public' }) as const;
+  api = { lambda: inProcess(localRoutes(ROUTE_LIST, handlers), await catchAll(DEFAULT_ROUTE.fn)), http: overHttp(rt.apiUrl) };
+  const legacyRoute = await catchAll('legacy-load-entry-data');
+  legacyApi = { lambda: inProcess([legacyRoute]), http: overHttp(rt.legacyUrl) };
   const created = await send(`${rt.apiUrl}/v1/projects/${project}/credentials`, JSON.stringify({ label: 'fuzz' }));
   secret = (created.json as { secret: string }).secret;
   await send(`${rt.apiUrl}/v1/entries/${entry}`, JSON.stringify({ project_id: project, flow_id: flow, current_page_key: 'p', user_data: { a: 1 } }), { 'content-type': 'application/json' }, 'PUT');
@@ -66,55 +88,65 @@ const bodies = (right: Record<string, unknown>) => {
 const contentTypes = fc.constantFrom('application/json', 'text/plain;charset=UTF-8', 'application/json; charset=utf-8', 'text/html', 'application/x-www-form-urlencoded', undefined);
 
 /**
- * Sends RUNS generated requests to `url`. With `withValid`, the valid body goes
- * first (fast-check's example, beyond the RUNS), for routes whose fields are too
- * many for the generator to get all of them right reliably.
+ * Sends RUNS generated requests to `target` on `to` in this process, then
+ * HTTP_RUNS over HTTP, and counts the statuses of both. With `withValid`, the
+ * valid body goes first each time (fast-check's example, one of the runs), for
+ * routes whose fields are too many for the generator to get all of them right
+ * reliably.
  */
 const fuzz = async (
-  url: string,
+  to: { lambda: Sender; http: Sender },
+  target: string,
   right: Record<string, unknown>,
   headers: Record<string, string> = {},
   accepted: (reply: Awaited<ReturnType<typeof send>>) => boolean = (reply) => (reply.json as { entry?: { entry_id?: string } }).entry?.entry_id === entry,
   withValid = false,
 ) => {
   const statuses = new Map<number, number>();
-  await fc.assert(
-    fc.asyncProperty(bodies(right), contentTypes, async (text, contentType) => {
-      const reply = await send(url, new TextEncoder().encode(text), { ...headers, ...(contentType ? { 'content-type': contentType } : {}) });
-      statuses.set(reply.status, (statuses.get(reply.status) ?? 0) + 1);
-      if (reply.status < 300) return accepted(reply);
-      return isDocumentedRefusal(reply);
-    }),
-    { numRuns: RUNS, examples: withValid ? [[JSON.stringify(right), 'application/json']] : [] },
-  );
+  for (const [sender, numRuns] of [[to.lambda, RUNS], [to.http, HTTP_RUNS]] as const) {
+    if (numRuns === 0) continue;
+    await fc.assert(
+      fc.asyncProperty(bodies(right), contentTypes, async (text, contentType) => {
+        const reply = await sender(target, new TextEncoder().encode(text), { ...headers, ...(contentType ? { 'content-type': contentType } : {}) });
+        statuses.set(reply.status, (statuses.get(reply.status) ?? 0) + 1);
+        if (reply.status < 300) return accepted(reply);
+        return isDocumentedRefusal(reply);
+      }),
+      { numRuns, examples: withValid ? [[JSON.stringify(right), 'application/json']] : [] },
+    );
+  }
   return statuses;
 };
 
-it(`POST /v1/load-entry-data answers ${RUNS} generated requests with a 2xx or a documented 4xx, never a 5xx`, async () => {
-  const statuses = await fuzz(`${rt.apiUrl}/v1/load-entry-data`, {
+/** How the titles count the requests. */
+const REQUESTS = `${RUNS} + ${HTTP_RUNS} (in process + over HTTP)`;
+
+it(`POST /v1/load-entry-data answers ${REQUESTS} generated requests with a 2xx or a documented 4xx, never a 5xx`, async () => {
+  const statuses = await fuzz(api, '/v1/load-entry-data', {
     flow_id: flow,
     project_id: project,
     entry_id: entry,
     token: seedToken(secret, entry, FUTURE),
     expires_at: FUTURE,
-  });
+  }, {}, undefined, true);
   expect([...statuses.keys()].every((s) => s < 500)).toBe(true);
   expect(statuses.get(200) ?? 0).toBeGreaterThan(0);
-  expect([...statuses.values()].reduce((a, b) => a + b, 0)).toBe(RUNS);
+  // fast-check counts each run's valid example among its runs.
+  expect([...statuses.values()].reduce((a, b) => a + b, 0)).toBe(RUNS + HTTP_RUNS);
 }, 600_000);
 
-it(`the legacy endpoint answers ${RUNS} generated requests the same way`, async () => {
-  const statuses = await fuzz(`${rt.legacyUrl}/`, {
+it(`the legacy endpoint answers ${REQUESTS} generated requests the same way`, async () => {
+  const statuses = await fuzz(legacyApi, '/', {
     flow_id: flow,
     entry_id: entry,
     token: seedToken(legacyKey, entry, FUTURE),
     expires: FUTURE,
-  });
+  }, {}, undefined, true);
   expect([...statuses.keys()].every((s) => s < 500)).toBe(true);
   expect(statuses.get(200) ?? 0).toBeGreaterThan(0);
 }, 600_000);
 
-it(`POST /v1/entries/{entry_id}/link-requests answers ${RUNS} generated requests from a page with a 202 or a documented 4xx, never a 5xx`, async () => {
+it(`POST /v1/entries/{entry_id}/link-requests answers ${REQUESTS} generated requests from a page with a 202 or a documented 4xx, never a 5xx`, async () => {
   const site = 'https://fuzz.example';
   await send(`${rt.apiUrl}/v1/projects/${project}/allowed-origins`, JSON.stringify({ origins: [site] }), { 'content-type': 'application/json' }, 'PUT');
   await send(`${rt.apiUrl}/v1/projects/${project}/browser-saves`, JSON.stringify({ enabled: true }), { 'content-type': 'application/json' }, 'PUT');
@@ -123,14 +155,15 @@ it(`POST /v1/entries/{entry_id}/link-requests answers ${RUNS} generated requests
   registerSensitive(saveToken);
   try {
     const statuses = await fuzz(
-      `${rt.apiUrl}/v1/entries/${madeId}/link-requests`,
+      api,
+      `/v1/entries/${madeId}/link-requests`,
       { project_id: project, flow_id: flow, save_token: saveToken, channel: 'email', to: 'ada@example.com', resume_url: `${site}/flow` },
       { origin: site },
       (reply) => reply.status === 202 && typeof (reply.json as { expires_at?: unknown }).expires_at === 'string',
       true,
     );
     expect([...statuses.keys()].every((s) => s < 500)).toBe(true);
-    // The valid body goes first, so one request at least is valid; however many are, the entry's limit holds: at most 3 links in the hour.
+    // The valid body goes first, so one request at least is valid; however many are (both runs ask for the same entry), the entry's limit holds: at most 3 links in the hour.
     expect(statuses.get(202) ?? 0).toBeGreaterThan(0);
     expect(statuses.get(202)).toBeLessThanOrEqual(3);
   } finally {
@@ -155,8 +188,8 @@ describe('the browser-saves routes, from a page of a project that takes browser 
   });
   const draft = { project_id: savesProject, flow_id: flow, current_page_key: 'page_1', user_data: { name: 'Ada', step: 1 } };
 
-  it(`POST /v1/entries answers ${RUNS} generated requests with a 201 or a documented 4xx, never a 5xx`, async () => {
-    const statuses = await fuzz(`${rt.apiUrl}/v1/entries`, draft, { origin: site }, (reply) => {
+  it(`POST /v1/entries answers ${REQUESTS} generated requests with a 201 or a documented 4xx, never a 5xx`, async () => {
+    const statuses = await fuzz(api, '/v1/entries', draft, { origin: site }, (reply) => {
       const made = reply.json as { entry_id?: unknown; save_token?: unknown };
       if (typeof made.entry_id === 'string') created.push(made.entry_id);
       if (typeof made.save_token === 'string') registerSensitive(made.save_token);
@@ -166,24 +199,25 @@ describe('the browser-saves routes, from a page of a project that takes browser 
     expect(statuses.get(201) ?? 0).toBeGreaterThan(0);
   }, 600_000);
 
-  it(`POST /v1/entries/{entry_id}/progress answers ${RUNS} generated requests with a 200 or a documented 4xx, never a 5xx`, async () => {
+  it(`POST /v1/entries/{entry_id}/progress answers ${REQUESTS} generated requests with a 200 or a documented 4xx, never a 5xx`, async () => {
     const made = (await send(`${rt.apiUrl}/v1/entries`, JSON.stringify(draft), { 'content-type': 'application/json', origin: site })).json as { entry_id: string; save_token: string };
     created.push(made.entry_id);
     registerSensitive(made.save_token);
     const statuses = await fuzz(
-      `${rt.apiUrl}/v1/entries/${made.entry_id}/progress`,
+      api,
+      `/v1/entries/${made.entry_id}/progress`,
       { ...draft, current_page_key: 'page_2', save_token: made.save_token, seq: 1 },
       { origin: site },
       (reply) => reply.status === 200 && typeof (reply.json as { seq?: unknown }).seq === 'number',
       true,
     );
     expect([...statuses.keys()].every((s) => s < 500)).toBe(true);
-    // The valid save is taken; the same seq again is a 409 stale_save.
+    // The valid save is taken; the same seq again (the HTTP run's first request) is a 409 stale_save.
     expect(statuses.get(200) ?? 0).toBeGreaterThan(0);
   }, 600_000);
 });
 
-it(`GET and HEAD /r/{code} answer ${RUNS} generated codes with a 302 to the stored link for its own code and a 404 for any other, never a 5xx`, async () => {
+it(`GET and HEAD /r/{code} answer ${SHORT_LINK_RUNS} + ${HTTP_RUNS} (in process + over HTTP) generated codes with a 302 to the stored link for its own code and a 404 for any other, never a 5xx`, async () => {
   // On the project's own origin (the link-requests test lists it): mint refuses a resume_url elsewhere.
   const minted = await send(`${rt.apiUrl}/v1/tokens`, JSON.stringify({ project_id: project, entry_id: entry, resume_url: 'https://fuzz.example/flow', short: true }));
   const { short_url: shortUrl, url } = minted.json as { short_url: string; url: string };
@@ -198,15 +232,17 @@ it(`GET and HEAD /r/{code} answer ${RUNS} generated codes with a 302 to the stor
   );
   const statuses = new Map<number, number>();
   try {
-    await fc.assert(
-      fc.asyncProperty(codes, fc.constantFrom('GET', 'HEAD'), async (c, method) => {
-        const res = await fetch(`${rt.apiUrl}/r/${encodeURIComponent(c)}`, { method, redirect: 'manual' });
-        await res.arrayBuffer();
-        statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
-        return res.status === 302 ? c === code && res.headers.get('location') === url : res.status === 404 && c !== code;
-      }),
-      { numRuns: RUNS },
-    );
+    for (const [sender, numRuns] of [[api.lambda, SHORT_LINK_RUNS], [api.http, HTTP_RUNS]] as const) {
+      if (numRuns === 0) continue;
+      await fc.assert(
+        fc.asyncProperty(codes, fc.constantFrom('GET', 'HEAD'), async (c, method) => {
+          const res = await sender(`/r/${encodeURIComponent(c)}`, undefined, { accept: '*/*' }, method);
+          statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+          return res.status === 302 ? c === code && res.headers.get('location') === url : res.status === 404 && c !== code;
+        }),
+        { numRuns },
+      );
+    }
   } finally {
     await deleteEntry(shortLinkKey(code));
   }

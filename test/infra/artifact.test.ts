@@ -2,7 +2,6 @@ import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { App } from 'aws-cdk-lib';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { dynamodb, secretsManager } from '../../lambdas/adapters/clients';
@@ -11,13 +10,13 @@ import { generateShortCode } from '../../lambdas/domain/short-links';
 import { SecretsManagerLegacyKeyStore } from '../../lambdas/adapters/secrets-manager-legacy-key-store';
 import { computeToken } from '../../lambdas/domain/token';
 import { emulatorConfig, subscribe } from '../../local/event-bus';
-import { SessionRecoveryStack } from '../../lib/session-recovery-stack';
 import { loadEntryEvent } from '../fixtures/events';
 import { functionUrlEvent } from '../fixtures/legacy-events';
 import { routeEvent } from '../fixtures/admin-events';
 import { credential, deleteEntry, deleteProject, seedProject, seedScenario, uid } from '../support/seed';
 import { registerSensitive, registerSensitiveBody } from '../support/sensitive';
 import { startStalledEndpoint } from '../support/stalled-endpoint';
+import { sharedAssembly } from '../support/assembly';
 
 /*
  * What `cdk deploy` uploads, run the way Lambda's nodejs24.x runtime runs it:
@@ -37,13 +36,10 @@ interface FunctionResource {
   Properties: { Handler: string; Code: { S3Key: string }; Environment: { Variables: Record<string, unknown> } };
 }
 
-// One synthesis (each Lambda bundled by esbuild, as `cdk deploy` does) for the whole file.
-const outdir = path.join(work, 'cdk.out');
-const app = new App({ outdir });
-new SessionRecoveryStack(app, 'Artifact', { sessionRecovery: { secretPrefix: SECRET_PREFIX } });
-const assembly = app.synth().getStackByName('Artifact');
-const resources = assembly.template.Resources as Record<string, { Type: string } & FunctionResource>;
-const assetFiles = (JSON.parse(readFileSync(path.join(outdir, 'Artifact.assets.json'), 'utf8')) as { files: Record<string, { source: { path: string } }> }).files;
+// The run's one bundled synthesis (test/support/assembly.ts), under this run's secret prefix.
+let outdir: string;
+let resources: Record<string, { Type: string } & FunctionResource>;
+let assetFiles: Record<string, { source: { path: string } }>;
 
 /** The runtime's SDK folder: @aws-sdk/client-secrets-manager and everything it depends on, copied from node_modules. */
 const runtimeModules = path.join(work, 'runtime', 'node_modules');
@@ -62,8 +58,6 @@ const copyWithDependencies = (name: string, from: string, copied = new Set<strin
   const { dependencies = {} } = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
   for (const dependency of Object.keys(dependencies)) copyWithDependencies(dependency, dir, copied);
 };
-copyWithDependencies('@aws-sdk/client-secrets-manager', root);
-
 /** Copies the asset of the template's function whose logical id starts with `prefix` into a task folder of its own. */
 const taskFor = (prefix: string) => {
   const [logicalId, fn] = Object.entries(resources).find(([id, r]) => r.Type === 'AWS::Lambda::Function' && id.startsWith(prefix)) ?? [];
@@ -74,11 +68,23 @@ const taskFor = (prefix: string) => {
   cpSync(path.join(outdir, asset.source.path), dir, { recursive: true });
   return { logicalId, dir, handler: fn.Properties.Handler, variables: fn.Properties.Environment.Variables };
 };
-const current = taskFor('SessionRecoveryLoadEntryData');
-const legacy = taskFor('SessionRecoveryLegacyLoadEntryData');
-const saves = taskFor('SessionRecoveryBrowserSaves');
-const shortLinks = taskFor('SessionRecoveryShortLinks');
-const linkRequests = taskFor('SessionRecoveryLinkRequests');
+type Task = ReturnType<typeof taskFor>;
+let current: Task;
+let legacy: Task;
+let saves: Task;
+let shortLinks: Task;
+let linkRequests: Task;
+beforeAll(async () => {
+  ({ outdir } = await sharedAssembly());
+  resources = (JSON.parse(readFileSync(path.join(outdir, 'SessionRecovery.template.json'), 'utf8')) as { Resources: typeof resources }).Resources;
+  assetFiles = (JSON.parse(readFileSync(path.join(outdir, 'SessionRecovery.assets.json'), 'utf8')) as { files: typeof assetFiles }).files;
+  copyWithDependencies('@aws-sdk/client-secrets-manager', root);
+  current = taskFor('SessionRecoveryLoadEntryData');
+  legacy = taskFor('SessionRecoveryLegacyLoadEntryData');
+  saves = taskFor('SessionRecoveryBrowserSaves');
+  shortLinks = taskFor('SessionRecoveryShortLinks');
+  linkRequests = taskFor('SessionRecoveryLinkRequests');
+}, 180_000);
 
 /** Values CloudFormation would fill in (references to the table and the API). */
 const RESOLVED: Record<string, string> = {
@@ -90,7 +96,7 @@ const RESOLVED: Record<string, string> = {
 };
 
 /** Runs `events` through the task's handler in a fresh stock Node process with Lambda's environment (plus `extraEnv`). */
-const run = (task: ReturnType<typeof taskFor>, events: APIGatewayProxyEventV2[], extraEnv: Record<string, string> = {}) => {
+const run = (task: Task, events: APIGatewayProxyEventV2[], extraEnv: Record<string, string> = {}) => {
   const variables = Object.fromEntries(
     Object.entries(task.variables).map(([key, value]) => {
       const resolved = typeof value === 'string' ? value : RESOLVED[key];

@@ -1,71 +1,38 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { offline, sharedAssembly, SYNTH_CONTEXT } from '../support/assembly';
 
 const root = path.join(import.meta.dirname, '..', '..');
 
-/** This process's environment without AWS credentials or CDK settings: synth must work offline. */
-const offline = (): Record<string, string> => {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (v !== undefined && !k.startsWith('AWS_') && !k.startsWith('CDK_')) env[k] = v;
-  }
-  env.AWS_EC2_METADATA_DISABLED = 'true';
-  return env;
-};
-
-it('`npm run synth` (cdk synth) works offline with no AWS credentials, reads its context, and prints only where the template went', () => {
-  const out = mkdtempSync(path.join(tmpdir(), 'sr-synth-'));
-  try {
-    const env = offline();
-    // npm run synth's script, with cdk's arguments after it.
-    const printed = execFileSync(process.execPath, [
-      path.join(root, 'scripts', 'synth.mjs'), '-o', out,
-      '-c', 'allowedOrigins=https://x.example',
-      '-c', 'loadEntryDataReservedConcurrency=100',
-      '-c', 'legacyReservedConcurrency=20',
-      '-c', 'tableRemovalPolicy=retain',
-      '-c', 'shortLinkDomain=go.example.com',
-      '-c', 'shortLinkCertificateArn=arn:aws:acm:us-east-1:111122223333:certificate/0f1e2d3c-aaaa-bbbb-cccc-123456789abc',
-      '-c', 'provisionedConcurrency=2',
-      '-c', 'campaignsPerMonth=120',
-      '-c', 'expiredLinkEvents=true',
-      // As docs/migrating-from-legacy.md deploys them.
-      '-c', 'legacySunset=2027-01-31',
-      '-c', 'legacyEnabled=false',
-    ], {
-      cwd: root,
-      env,
-      encoding: 'utf8',
-    });
-    const template = JSON.parse(readFileSync(path.join(out, 'SessionRecovery.template.json'), 'utf8')) as {
-      Resources: Record<string, { Type: string; DeletionPolicy?: string; Properties: Record<string, unknown> }>;
-    };
-    const types = Object.values(template.Resources).map((r) => r.Type);
-    expect(printed).toBe(`Synthesized SessionRecovery: ${path.relative(root, path.join(out, 'SessionRecovery.template.json'))} (${types.length} resources).\n`);
-    expect(types).toEqual(
-      expect.arrayContaining(['AWS::ApiGatewayV2::Api', 'AWS::Lambda::Function', 'AWS::DynamoDB::GlobalTable']),
-    );
-    expect(JSON.stringify(template)).toContain('https://x.example');
-    const resources = Object.values(template.Resources);
-    const reserved = resources.filter((r) => r.Type === 'AWS::Lambda::Function').map((r) => Number(r.Properties.ReservedConcurrentExecutions)).filter(Boolean);
-    expect(reserved.sort((a, b) => a - b)).toEqual([20, 100]);
-    expect(resources.find((r) => r.Type === 'AWS::DynamoDB::GlobalTable')?.DeletionPolicy).toBe('Retain');
-    expect(resources.find((r) => r.Type === 'AWS::ApiGatewayV2::DomainName')?.Properties.DomainName).toBe('go.example.com');
-    const expiredEvents = resources.filter((r) => r.Type === 'AWS::Lambda::Function' && (r.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables?.EXPIRED_LINK_EVENTS === 'true');
-    // load-entry-data's only: the legacy Lambda is switched off, and reads nothing.
-    expect(expiredEvents).toHaveLength(1);
-    const variables = (r: { Properties: Record<string, unknown> }) => (r.Properties.Environment as { Variables?: Record<string, string> } | undefined)?.Variables;
-    const legacy = resources.filter((r) => r.Type === 'AWS::Lambda::Function' && variables(r)?.LEGACY_ENABLED !== undefined).map(variables);
-    expect(legacy).toEqual([expect.objectContaining({ LEGACY_ENABLED: 'false', LEGACY_SUNSET: '2027-01-31' })]);
-    expect(resources.filter((r) => r.Type === 'AWS::Lambda::Alias').map((r) => r.Properties.ProvisionedConcurrencyConfig)).toEqual([{ ProvisionedConcurrentExecutions: 2 }]);
-    const caps = resources.map((r) => (r.Properties.Environment as { Variables?: Record<string, string> } | undefined)?.Variables?.CAMPAIGNS_PER_MONTH).filter(Boolean);
-    expect(caps).toEqual(['120']);
-  } finally {
-    rmSync(out, { recursive: true, force: true });
-  }
-}, 120_000);
+it('`npm run synth` (cdk synth) works offline with no AWS credentials, reads its context, and prints only where the template went', async () => {
+  // The run's one bundled synthesis (test/support/assembly.ts: npm run synth's script, with cdk's arguments after it).
+  const { outdir: out, printed } = await sharedAssembly();
+  const template = JSON.parse(readFileSync(path.join(out, 'SessionRecovery.template.json'), 'utf8')) as {
+    Resources: Record<string, { Type: string; DeletionPolicy?: string; Properties: Record<string, unknown> }>;
+  };
+  const types = Object.values(template.Resources).map((r) => r.Type);
+  expect(printed).toBe(`Synthesized SessionRecovery: ${path.relative(root, path.join(out, 'SessionRecovery.template.json'))} (${types.length} resources).\n`);
+  expect(types).toEqual(
+    expect.arrayContaining(['AWS::ApiGatewayV2::Api', 'AWS::Lambda::Function', 'AWS::DynamoDB::GlobalTable']),
+  );
+  expect(JSON.stringify(template)).toContain('https://x.example');
+  const resources = Object.values(template.Resources);
+  const reserved = resources.filter((r) => r.Type === 'AWS::Lambda::Function').map((r) => Number(r.Properties.ReservedConcurrentExecutions)).filter(Boolean);
+  expect(reserved.sort((a, b) => a - b)).toEqual([20, 100]);
+  expect(resources.find((r) => r.Type === 'AWS::DynamoDB::GlobalTable')?.DeletionPolicy).toBe('Retain');
+  expect(resources.find((r) => r.Type === 'AWS::ApiGatewayV2::DomainName')?.Properties.DomainName).toBe('go.example.com');
+  const variables = (r: { Properties: Record<string, unknown> }) => (r.Properties.Environment as { Variables?: Record<string, string> } | undefined)?.Variables;
+  // The two resume Lambdas', current and legacy (legacyEnabled and legacySunset: test/infra/context.test.ts).
+  const expiredEvents = resources.filter((r) => r.Type === 'AWS::Lambda::Function' && variables(r)?.EXPIRED_LINK_EVENTS === 'true');
+  expect(expiredEvents.map((r) => variables(r)?.LEGACY_ENABLED ?? 'current')).toEqual(expect.arrayContaining(['current', 'true']));
+  expect(expiredEvents).toHaveLength(2);
+  expect(resources.filter((r) => r.Type === 'AWS::Lambda::Alias').map((r) => r.Properties.ProvisionedConcurrencyConfig)).toEqual([{ ProvisionedConcurrentExecutions: 2 }]);
+  const caps = resources.map((r) => variables(r)?.CAMPAIGNS_PER_MONTH).filter(Boolean);
+  expect(caps).toEqual(['120']);
+  expect(variables(resources.find((r) => r.Type === 'AWS::Lambda::Function')!)?.SECRET_PREFIX).toBe(SYNTH_CONTEXT.secretPrefix);
+}, 180_000);
 
 it('refuses a short-link domain without its certificate (the two context keys go together)', () => {
   const result = spawnSync(process.execPath, [path.join(root, 'node_modules', 'aws-cdk', 'bin', 'cdk'), 'synth', '-q', '-c', 'shortLinkDomain=go.example.com'], { cwd: root, encoding: 'utf8' });

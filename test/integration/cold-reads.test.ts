@@ -19,11 +19,16 @@ import { sendTo } from '../support/stalled-endpoint';
  * as on a new instance. Every request goes through a real HTTP proxy in front of
  * moto that holds it until another arrives (or HOLD_MS passes): two reads the
  * code starts together are then seen in flight together, and two it makes one
- * after the other never are, however loaded the machine.
+ * after the other never are, however loaded the machine. Each held request is
+ * forwarded once, whichever comes first; and the clients wait for the proxy as
+ * long as a test may last (TIMEOUTS), so a slow answer is never retried as a
+ * second read.
  */
 const HOLD_MS = 1_000;
 const SITE = 'https://quiz.example';
 const FUTURE = '2099-03-01T00:00:00Z';
+/** The SDK clients' timeouts in this file: a held request plus a loaded moto must not make the SDK give up and try again. */
+const TIMEOUTS = { connectionTimeout: 20_000, requestTimeout: 20_000, socketTimeout: 20_000 };
 
 interface Seen {
   /** e.g. `GetSecretValue <secret id>` or `GetItem` */
@@ -36,7 +41,9 @@ interface Seen {
 const startHoldingProxy = async (holdCalls = Infinity) => {
   const target = new URL(process.env.AWS_ENDPOINT_URL as string);
   const seen: Seen[] = [];
-  const inFlight = new Map<string, () => void>();
+  /** Calls arrived and not yet answered, by key; `held` are those not yet forwarded. */
+  const inFlight = new Set<string>();
+  const held = new Map<string, () => void>();
   let n = 0;
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -46,12 +53,13 @@ const startHoldingProxy = async (holdCalls = Infinity) => {
       const operation = String(req.headers['x-amz-target'] ?? '').split('.').pop() ?? '';
       const secretId = operation === 'GetSecretValue' ? ` ${(JSON.parse(body.toString('utf8')) as { SecretId: string }).SecretId}` : '';
       const call = `${operation}${secretId}`;
-      seen.push({ call, alongside: [...inFlight.keys()].map((key) => key.replace(/#\d+$/, '')) });
+      seen.push({ call, alongside: [...inFlight].map((key) => key.replace(/#\d+$/, '')) });
       // A new request releases every held one; a request alone waits HOLD_MS for company.
-      for (const release of inFlight.values()) release();
+      for (const release of [...held.values()]) release();
       const key = `${call}#${n++}`;
       const forward = () => {
         clearTimeout(timer);
+        if (!held.delete(key)) return;
         const upstream = http.request(
           { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } },
           (reply) => {
@@ -63,7 +71,8 @@ const startHoldingProxy = async (holdCalls = Infinity) => {
         upstream.end(body);
       };
       const timer = setTimeout(forward, seen.length <= holdCalls ? HOLD_MS : 0);
-      inFlight.set(key, forward);
+      inFlight.add(key);
+      held.set(key, forward);
     });
   });
   server.listen(0, '127.0.0.1');
@@ -89,6 +98,12 @@ let proxy: Awaited<ReturnType<typeof startHoldingProxy>>;
 let restore: Array<() => void> = [];
 const cleanup: Array<() => Promise<void>> = [];
 
+beforeAll(() => {
+  for (const client of [secretsManager, dynamodb]) {
+    const handler = client.config.requestHandler as { updateHttpClientConfig(key: string, value: number): void };
+    for (const [key, value] of Object.entries(TIMEOUTS)) handler.updateHttpClientConfig(key, value);
+  }
+});
 beforeEach(async () => {
   proxy = await startHoldingProxy();
 });

@@ -1,6 +1,10 @@
+import path from 'node:path';
 import type { Handler } from '../support/http';
 import { invoke } from '../support/http';
 import { loadEntryEvent, preflightEvent } from '../fixtures/events';
+import { routeEvent } from '../fixtures/admin-events';
+import { ROUTE_LIST } from '../../lambdas/http/routes';
+import { uid } from '../support/seed';
 
 // The allowed origins are read at module load, as in Lambda: set them before importing the handler.
 process.env.ALLOWED_ORIGINS = 'https://quiz.example.com, https://*.brand.example';
@@ -48,5 +52,31 @@ describe('CORS with a list of allowed origins', () => {
     ]) {
       expect(reply.headers.vary).toBe('Origin');
     }
+  });
+});
+
+describe('the admin routes (IAM-authorized, called by servers)', () => {
+  // Every one of them, from the routes table: a route added later is covered too.
+  const adminRoutes = ROUTE_LIST.filter((r) => r.access === 'iam');
+  const handlerOf = async (fn: string) =>
+    ((await import(path.join(import.meta.dirname, '..', '..', 'lambdas', fn, 'index.ts'))) as { handler: Handler }).handler;
+  const params = { project_id: uid('proj'), entry_id: uid('entry'), credential_id: 'cred_none', flow_id: uid('flow') };
+
+  it.each(adminRoutes.map((r) => [r.key, r] as const))(
+    '%s carries no CORS header, even for a request from an allowed origin, and still the security headers',
+    async (_key, route) => {
+      const pathParameters = Object.fromEntries(Object.entries(params).filter(([name]) => route.path.includes(`{${name}}`)));
+      const body = route.method === 'GET' || route.method === 'DELETE' ? undefined : {};
+      const reply = await invoke(await handlerOf(route.fn), routeEvent(route.name, pathParameters, body, {}, { origin: 'https://quiz.example.com' }));
+      expect(reply.status).toBeLessThan(500);
+      expect(Object.keys(reply.headers).filter((name) => name.startsWith('access-control-'))).toEqual([]);
+      expect(reply.headers['x-content-type-options']).toBe('nosniff');
+    },
+  );
+
+  it('an answer that succeeds carries none either (GET …/allowed-origins of a project with no secret)', async () => {
+    const reply = await invoke(await handlerOf('credentials'), routeEvent('getAllowedOrigins', { project_id: uid('proj') }, undefined, {}, { origin: 'https://quiz.example.com' }));
+    expect(reply.status).toBe(200);
+    expect(Object.keys(reply.headers).filter((name) => name.startsWith('access-control-'))).toEqual([]);
   });
 });

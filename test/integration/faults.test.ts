@@ -203,12 +203,15 @@ describe('when AWS stalls: a real socket that accepts connections and never answ
       const started = performance.now();
       const reply = await invoke(handler, loadEntryEvent(bodyFor(s2)));
       const elapsed = performance.now() - started;
+      // What the stalled endpoint had seen when the answer came, before the calls left behind carry on.
+      const atReply = stalled.connections.map((c) => c.closedByClient);
       expect([reply.status, reply.headers['retry-after'], errorOf(reply).code]).toEqual([503, '1', 'service_unavailable']);
-      // Answered by the deadline, at 7.5 s of the Lambda's 10 s (its timer never fires early), within the retry budget.
+      // Answered by the deadline, at 7.5 s of the Lambda's 10 s (its timer never fires early)...
       expect(elapsed).toBeGreaterThan(7_450);
-      expect(elapsed).toBeLessThan(RETRY_BUDGET_MS);
-      // The refetch's 3 attempts, then the entry read's first.
-      expect(stalled.connections.length).toBeGreaterThanOrEqual(4);
+      // ...and not by the retry budget running out: the refetch's 3 attempts were over, and the entry read was still
+      // in its first, whose 2 s had not passed. Told by the connections rather than by a wall-clock bound, which a
+      // loaded machine stretches (the timers fire late, the deadline's as much as the SDK's).
+      expect(atReply).toEqual([true, true, true, false]);
     } finally {
       for (const r of restore) r();
       clock.restore();

@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { computeToken } from '../../lambdas/domain/token';
 import { send } from '../attack/support';
+import { uid } from '../support/seed';
 
 const root = path.join(import.meta.dirname, '..', '..');
 const run = promisify(execFile);
@@ -26,12 +27,18 @@ interface Exit {
   readonly stderr: string;
 }
 
+/**
+ * An event bus of this file's own in the run's moto: `npm start` prints each event its bus delivers, and other
+ * test files, in other Jest workers, put events on the run's bus meanwhile.
+ */
+const OWN_BUS = { EVENT_BUS_NAME: uid('bus') };
+
 /** Runs `npm start`'s script to its end, against this test run's moto (AWS_ENDPOINT_URL), so it starts none of its own. */
 const npmStart = async (env: Record<string, string>, args: string[] = []): Promise<Exit> => {
   try {
     const { stdout, stderr } = await run(process.execPath, [...NODE_ARGS, START_SCRIPT, ...args], {
       cwd: root,
-      env: { ...process.env, ...env },
+      env: { ...process.env, ...OWN_BUS, ...env },
     });
     return { code: 0, stdout, stderr };
   } catch (error) {
@@ -99,7 +106,7 @@ describe('npm start, when it cannot start', () => {
 
 /** A child process whose stderr is kept, to explain a failure. */
 const start = (args: string[], env: NodeJS.ProcessEnv = process.env) => {
-  const child = spawn(process.execPath, [...NODE_ARGS, ...args], { cwd: root, env });
+  const child = spawn(process.execPath, [...NODE_ARGS, ...args], { cwd: root, env: { ...env, ...OWN_BUS } });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
     stderr += chunk;
@@ -127,13 +134,17 @@ const readUntil = ({ child, stderr }: { child: ChildProcessWithoutNullStreams; s
     child.stdout.once('end', onEnd);
   });
 
-/** A connection the server at `origin` holds open: only the death of the process behind it closes it. */
+/**
+ * A connection the server at `origin` holds open: only the death of the process behind it closes it.
+ * `closed` resolves when it ends, whether the kernel closed it cleanly or reset it (ECONNRESET, as when
+ * a process is killed): `once(held, 'close')` would reject on the reset's error event instead.
+ */
 const holdConnection = async (origin: string): Promise<{ closed: Promise<unknown>; release: () => void }> => {
   const { hostname, port } = new URL(origin);
   const held = connect(Number(port), hostname);
   await once(held, 'connect');
   held.on('error', () => undefined);
-  return { closed: once(held, 'close'), release: () => held.destroy() };
+  return { closed: new Promise((resolve) => held.once('close', resolve)), release: () => held.destroy() };
 };
 
 const connectError = async (origin: string): Promise<string | undefined> => {

@@ -2,7 +2,7 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 
 /** This run's log-scan folder (set by the global setup, so concurrent runs never mix). */
-const RUN_DIR = process.env.LOG_SCAN_DIR ?? path.join(import.meta.dirname, '..', '..', 'test-results', `run-${process.pid}`);
+export const RUN_DIR = process.env.LOG_SCAN_DIR ?? path.join(import.meta.dirname, '..', '..', 'test-results', `run-${process.pid}`);
 /** Where each test worker records the values that must never appear in a log (read by the global teardown). */
 export const SENSITIVE_DIR = path.join(RUN_DIR, 'sensitive');
 export const LOG_DIR = path.join(RUN_DIR, 'logs');

@@ -1,9 +1,11 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { jest } from '@jest/globals';
 import { scanLogs } from '../setup/log-scan.js';
 import globalTeardown from '../setup/global-teardown.js';
+import { promisify } from 'node:util';
 
 it('the end-of-run log scan finds a planted secret and passes clean logs', () => {
   const root = mkdtempSync(path.join(tmpdir(), 'sr-scan-'));
@@ -63,3 +65,34 @@ it('the global teardown fails the run on a hit, and otherwise reports what it ch
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+it("the scan reads every worker's lines: each process that loads the capture writes a file of its own in the run's folder", async () => {
+  // Jest runs the files in parallel workers (jest.config.js, maxWorkers); three processes stand for three workers here.
+  const root = mkdtempSync(path.join(tmpdir(), 'sr-workers-'));
+  const capture = path.join(import.meta.dirname, '..', 'setup', 'log-capture.ts');
+  const sensitive = path.join(import.meta.dirname, '..', 'support', 'sensitive.ts');
+  const worker = (n: number) =>
+    promisify(execFile)(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '--input-type=module',
+        '-e',
+        `await import(${JSON.stringify(capture)});
+const { registerSensitive } = await import(${JSON.stringify(sensitive)});
+registerSensitive('tss_worker-${n}-secret-value');
+process.stdout.write('{"level":"INFO","worker":${n}}\\n');
+${n === 2 ? `process.stderr.write('leaked tss_worker-1-secret-value\\n');` : ''}`,
+      ],
+      { env: { ...process.env, LOG_SCAN_DIR: root } },
+    );
+  try {
+    await Promise.all([1, 2, 3].map(worker));
+    expect(readdirSync(path.join(root, 'logs'))).toHaveLength(3);
+    // Worker 2 printed what worker 1 registered: found across processes.
+    expect(scanLogs(root)).toEqual({ lines: 4, values: 3, leaks: ['tss_worker-1-secret-value'] });
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}, 30_000);
