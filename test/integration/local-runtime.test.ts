@@ -139,11 +139,13 @@ describe('the local console', () => {
     await deleteProject(projectId);
   });
 
+  const PERSON = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
   const resume = async (body: Record<string, string>) => {
     lines.length = 0;
     const res = await fetch(`${logged.apiUrl}/v1/load-entry-data`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      // A person's browser: Node's own User-Agent is an automated client's (isbot), which the line would name.
+      headers: { 'content-type': 'application/json', 'user-agent': PERSON },
       body: JSON.stringify({ flow_id: flowId, project_id: projectId, entry_id: entryId, token, expires_at: expiresAt, ...body }),
     });
     return { status: res.status, body: await res.text(), line: lines.join('\n') };

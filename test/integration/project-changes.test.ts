@@ -55,7 +55,7 @@ const create = async (projectId: string): Promise<[number, string | undefined]> 
 };
 const setBrowserSaves = async (enabled: boolean) => {
   const reply = await invoke(admin, routeEvent('setBrowserSaves', { project_id: viaAdmin }, { enabled }));
-  expect([reply.status, reply.json]).toEqual([200, { enabled }]);
+  expect([reply.status, reply.json]).toEqual([200, { enabled, sms_countries: [] }]);
 };
 
 it('browser saves turned on or off through the admin route: the resume and a create agree at once on this instance', async () => {

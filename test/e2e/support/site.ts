@@ -137,10 +137,11 @@ export const setEnv = (name: string, value: string): (() => void) => {
 };
 
 /**
- * How the local console counts a resume by headless Chromium (its User-Agent says HeadlessChrome) of a link minted
- * without a campaign: early, as a scanner's.
+ * The local console's line for a person's resume of a link that has no record of its mint (minted by a backend with
+ * the seed's formula, without a campaign): its status alone. The test browsers send a person's User-Agent
+ * (support/browser.ts): HeadlessChrome's would be counted early, as a scanner's.
  */
-export const HEADLESS_RESUME = "early (no campaign: an automated client's User-Agent)";
+export const resumeLine = (route: string): string => `${route} -> 200`;
 
 /** The request lines the local runtime logged (`METHOD /path -> status`), collected for assertions. */
 export class RequestLog {
