@@ -126,7 +126,7 @@ describe('the demo flow at /demo', () => {
       expect(await other.getByLabel('Team, up to 50 people').isChecked()).toBe(true);
       expect(await other.getByLabel('Seats').inputValue()).toBe('12');
       // A link the demo minted a moment ago: counted early (EARLY_RESUME_SECONDS), though the browser is a person's.
-      expect(log.lines).toEqual([expect.stringMatching(/^POST \/v1\/load-entry-data -> 200 early \(no campaign, link \d+ s old: within EARLY_RESUME_SECONDS \(30 s\) of the mint\)$/)]);
+      expect(log.lines).toEqual([expect.stringMatching(new RegExp(`^${LOAD} -> 200 early \\(no campaign, link \\d+ s old: within EARLY_RESUME_SECONDS \\(30 s\\) of the mint\\)$`))]);
       expect(log.lines.filter((l) => l.startsWith('OPTIONS'))).toEqual([]);
       await other.getByRole('button', { name: 'Back' }).click();
       await other.getByRole('heading', { name: 'About you' }).waitFor();
