@@ -238,4 +238,21 @@ describe('what an erasure leaves', () => {
     expect((await t.put({ ...SECOND, step: 2 })).status).toBe(200);
     expect(notFound(await t.save(saveToken, 2))).toEqual([401, 'invalid_save_token']);
   });
+
+  it('once DynamoDB has removed the tombstone (after linkMaxLifetime), a re-creation starts afresh: a link the backend signed itself with a longer expiry opens it', async () => {
+    const t = await setup();
+    // Beyond linkMaxLifetime: mint would refuse this expiry, but a backend that signs its own links can choose it.
+    const expiresAt = new Date(Date.now() + (SETTINGS.MINT_MAX_LIFETIME_SECONDS.default + 86_400) * 1000).toISOString();
+    const selfSigned = { token: computeToken(t.secret, t.entryId, expiresAt), expires_at: expiresAt };
+    expect((await t.erase()).status).toBe(204);
+    expect((await t.put(SECOND)).status).toBe(201);
+    expectRevoked(await t.resume(selfSigned, CURL));
+
+    expect((await t.erase()).status).toBe(204);
+    // What DynamoDB's TTL does once the tombstone's retain_until has passed.
+    await deleteEntry(t.entryId);
+    expect((await t.put(SECOND)).status).toBe(201);
+    const opened = await t.resume(selfSigned, CURL);
+    expect([opened.status, (opened.json as { entry: unknown }).entry]).toEqual([200, { ...SECOND, entry_id: t.entryId, current_page_key: 'p1' }]);
+  });
 });
