@@ -453,9 +453,16 @@ export class SessionRecovery extends Construct {
     const entries = new ApiFunction(this, 'EntriesFunction', {
       ...common,
       functionName: 'entries',
-      settings: { ENTRY_RETENTION_DAYS: props.entryRetention?.toDays() ?? defaultOf('ENTRY_RETENTION_DAYS') },
+      settings: {
+        ENTRY_RETENTION_DAYS: props.entryRetention?.toDays() ?? defaultOf('ENTRY_RETENTION_DAYS'),
+        // An erased entry's tombstone is kept as long as a link minted before the erasure can live.
+        MINT_MAX_LIFETIME_SECONDS: props.linkMaxLifetime?.toSeconds() ?? defaultOf('MINT_MAX_LIFETIME_SECONDS'),
+      },
     });
-    entries.bindEntriesTable(this.table, ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']);
+    // An erasure is an UpdateItem (the entry becomes a tombstone): no entry item is ever deleted outright.
+    entries.bindEntriesTable(this.table, ['dynamodb:GetItem', 'dynamodb:UpdateItem']);
+    // What it deletes: the note of the entry's last resume, on resumed# items only.
+    entries.bindEntriesTable(this.table, ['dynamodb:DeleteItem'], { keyPrefix: RESUMED_KEY_PREFIX });
     new RequestLogMetrics(this, 'EntriesLogMetrics', { logGroup: entries.logGroup, kind: 'entries' });
 
     const bound = (name: string, value: number | undefined, fallback: number): number => {

@@ -7,10 +7,24 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
+ * The attribute that marks an erased entry's tombstone (its value: when it was
+ * erased). An erasure leaves, under the entry's id, only the project id, this
+ * marker, revocation state that ends every link issued before it, and the page
+ * links' records, until DynamoDB's TTL removes the item once no such link can
+ * still be unexpired (DynamoDbEntryStore.deleteEntry).
+ */
+export const ERASED_ATTRIBUTE = 'erased_at';
+
+/** Whether an item is an erased entry's tombstone, which every reader takes for no entry. */
+export const isTombstone = (item: Record<string, AttributeValue> | undefined): boolean => item?.[ERASED_ATTRIBUTE] !== undefined;
+
+/**
  * Entries are items keyed by entry id. `user_data` is stored as a JSON string so
- * it round-trips exactly (number precision, empty strings, key order).
+ * it round-trips exactly (number precision, empty strings, key order). A
+ * tombstone is no entry.
  */
 export const entryFromItem = (item: Record<string, AttributeValue>): StoredEntry | undefined => {
+  if (isTombstone(item)) return undefined;
   const entryId = item[ENTRY_TABLE.partitionKey]?.S;
   const projectId = item.project_id?.S;
   const flowId = item.flow_id?.S;

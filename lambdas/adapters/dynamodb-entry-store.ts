@@ -22,7 +22,7 @@ import {
 } from '../domain/ports';
 import { generateSaveGen } from '../domain/save-token';
 import { UnavailableError } from '../domain/errors';
-import { DynamoDbEntryReader, pageLinkItem } from './dynamodb-entry-reader';
+import { DynamoDbEntryReader, ERASED_ATTRIBUTE, isTombstone, pageLinkItem } from './dynamodb-entry-reader';
 import { type BatchRetryOptions, chunks, sendWithRetries } from './batch-retry';
 import { awsCall } from './errors';
 import { lastResumeOf } from './dynamodb-resume-notes';
@@ -30,7 +30,28 @@ import { resumedKey } from './naming';
 import { attributableResume, type Completion, type CompletionStore } from '../domain/recovery';
 
 /** What minting reads of an entry: who owns it, its retention, its revocation state and its link records. */
-const LINK_PROJECTION = `${ENTRY_TABLE.partitionKey}, project_id, flow_id, ${ENTRY_TABLE.ttlAttribute}, links_valid_after, allowed_links, links, save_gen, page_links`;
+const LINK_PROJECTION = `${ENTRY_TABLE.partitionKey}, project_id, flow_id, ${ENTRY_TABLE.ttlAttribute}, links_valid_after, allowed_links, links, save_gen, page_links, ${ERASED_ATTRIBUTE}`;
+
+/**
+ * What an erasure removes from the entry's item: everything the product writes
+ * to an entry but its key, project id, TTL, revocation state and page-link
+ * records (the tombstone; test/integration/erasure.test.ts checks the item after
+ * every writer has written to it).
+ */
+const ERASED_ATTRIBUTES = [
+  'flow_id',
+  'current_page_key',
+  'user_data',
+  'created_at',
+  'updated_at',
+  'save_gen',
+  'seq',
+  'links',
+  'allowed_links',
+  'completed_at',
+  'completed_campaign',
+  'completed_counted',
+] as const;
 
 /** BatchGetItem's limit on keys per call. */
 const BATCH_GET_KEYS = 100;
@@ -51,8 +72,11 @@ type Item = Record<string, AttributeValue>;
 const checkLink = (item: Item | undefined, { owner, digest, page }: LinkRequest, now: Date): LinkTarget | undefined => {
   const retainUntil = item?.[ENTRY_TABLE.ttlAttribute]?.N;
   if (
-    item?.flow_id?.S === undefined ||
-    item?.project_id?.S !== owner.projectId ||
+    item === undefined ||
+    // An erased entry's tombstone: no entry.
+    isTombstone(item) ||
+    item.flow_id?.S === undefined ||
+    item.project_id?.S !== owner.projectId ||
     (owner.flowId !== undefined && item.flow_id.S !== owner.flowId) ||
     // Expired but not yet deleted by DynamoDB's TTL, which can lag: gone, as load-entry-data sees it.
     (retainUntil !== undefined && Number(retainUntil) * 1000 <= now.getTime())
@@ -156,15 +180,19 @@ export class DynamoDbEntryStore extends DynamoDbEntryReader implements EntryStor
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: { [ENTRY_TABLE.partitionKey]: { S: entry.entryId } },
-          UpdateExpression: `SET ${set}`,
-          // One atomic step: create, or update only an entry of the same project and flow.
-          ConditionExpression: `attribute_not_exists(${ENTRY_TABLE.partitionKey}) OR (project_id = :p AND flow_id = :f)`,
+          // Over the project's tombstone, a new entry (a fresh generation, since the tombstone has none) that keeps
+          // the tombstone's revocation state and page-link records: no link issued before the erasure opens it.
+          UpdateExpression: `SET ${set} REMOVE ${ERASED_ATTRIBUTE}`,
+          // One atomic step: create, re-create over the project's tombstone, or update only an entry of the same
+          // project and flow. Another project's tombstone is a conflict, as its live entry would be.
+          ConditionExpression: `attribute_not_exists(${ENTRY_TABLE.partitionKey}) OR (project_id = :p AND (flow_id = :f OR attribute_exists(${ERASED_ATTRIBUTE})))`,
           ExpressionAttributeValues: values,
           ReturnValues: 'ALL_OLD',
         }),
       ));
-      const createdAt = out.Attributes?.created_at?.S ?? at;
-      return { created: out.Attributes === undefined, entry: { ...entry, createdAt, updatedAt: at } };
+      const old = isTombstone(out.Attributes) ? undefined : out.Attributes;
+      const createdAt = old?.created_at?.S ?? at;
+      return { created: old === undefined, entry: { ...entry, createdAt, updatedAt: at } };
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return 'conflict';
       throw error;
@@ -179,7 +207,7 @@ export class DynamoDbEntryStore extends DynamoDbEntryReader implements EntryStor
           Key: { [ENTRY_TABLE.partitionKey]: { S: entryId } },
           // A new save generation too: every save token of the entry ends (saves and link requests answer 401).
           UpdateExpression: 'SET links_valid_after = :now, save_gen = :g REMOVE allowed_links',
-          ConditionExpression: 'project_id = :p',
+          ConditionExpression: `project_id = :p AND attribute_not_exists(${ERASED_ATTRIBUTE})`,
           ExpressionAttributeValues: { ':now': { S: now.toISOString() }, ':p': { S: projectId }, ':g': { S: generateSaveGen() } },
         }),
       ));
@@ -388,7 +416,7 @@ export class DynamoDbEntryStore extends DynamoDbEntryReader implements EntryStor
           Key: key(entryId),
           UpdateExpression: `SET ${set}`,
           // The first completion is the one recorded: a repeat changes nothing and is not counted again.
-          ConditionExpression: 'project_id = :p AND attribute_not_exists(completed_at)',
+          ConditionExpression: `project_id = :p AND attribute_not_exists(completed_at) AND attribute_not_exists(${ERASED_ATTRIBUTE})`,
           ExpressionAttributeValues: values,
         }),
       ));
@@ -399,32 +427,48 @@ export class DynamoDbEntryStore extends DynamoDbEntryReader implements EntryStor
     // No such entry for this project, or completed before: one read tells which.
     const out = await awsCall(this.client.send(new GetItemCommand({ TableName: this.tableName, Key: key(entryId), ConsistentRead: true })));
     const item = out.Item;
-    if (item?.project_id?.S !== projectId || item.completed_at?.S === undefined) return undefined;
+    if (item?.project_id?.S !== projectId || isTombstone(item) || item.completed_at?.S === undefined) return undefined;
     const campaign = item.completed_campaign?.S;
     return { completedAt: item.completed_at.S, ...(campaign === undefined ? {} : { campaign, counted: item.completed_counted?.BOOL !== false }), first: false };
   }
 
-  /** Erases the entry and then its last resume's note (resumed#), both only if they are the project's. */
-  async deleteEntry(entryId: string, projectId: string): Promise<boolean> {
-    const erase = async (key: string): Promise<boolean> => {
-      try {
-        await awsCall(this.client.send(
-          new DeleteItemCommand({
-            TableName: this.tableName,
-            Key: { [ENTRY_TABLE.partitionKey]: { S: key } },
-            ConditionExpression: 'project_id = :p',
-            ExpressionAttributeValues: { ':p': { S: projectId } },
-          }),
-        ));
-        return true;
-      } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) return false;
-        throw error;
-      }
-    };
-    if (!(await erase(entryId))) return false;
-    // Most entries have no note: the refused condition is the cheap answer. A note left by a failure here expires within the completion window.
-    await erase(resumedKey(entryId));
+  /**
+   * Erases the entry, if it is the project's and not erased already, in one
+   * conditional write that leaves a tombstone: no user data, only the key, the
+   * project id, the erasure's time, the revocation state of a revoke-links with
+   * an empty allow-list (every link issued so far ends) and the page links'
+   * records, until `keepUntil` (epoch seconds, DynamoDB's TTL): the latest a link
+   * issued so far can expire. An entry later re-created under the id keeps
+   * that state (saveEntry). Then erases its last resume's note (resumed#).
+   */
+  async deleteEntry(entryId: string, projectId: string, now: Date, keepUntil: number): Promise<boolean> {
+    try {
+      await awsCall(this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: { [ENTRY_TABLE.partitionKey]: { S: entryId } },
+          UpdateExpression: `SET ${ERASED_ATTRIBUTE} = :now, links_valid_after = :now, ${ENTRY_TABLE.ttlAttribute} = :until REMOVE ${ERASED_ATTRIBUTES.join(', ')}`,
+          ConditionExpression: `project_id = :p AND attribute_not_exists(${ERASED_ATTRIBUTE})`,
+          ExpressionAttributeValues: { ':p': { S: projectId }, ':now': { S: now.toISOString() }, ':until': { N: String(keepUntil) } },
+        }),
+      ));
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+    try {
+      // Most entries have no note: the refused condition is the cheap answer. A note left by a failure here expires within the completion window.
+      await awsCall(this.client.send(
+        new DeleteItemCommand({
+          TableName: this.tableName,
+          Key: { [ENTRY_TABLE.partitionKey]: { S: resumedKey(entryId) } },
+          ConditionExpression: 'project_id = :p',
+          ExpressionAttributeValues: { ':p': { S: projectId } },
+        }),
+      ));
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
     return true;
   }
 }

@@ -163,11 +163,17 @@ export interface SaveRotation {
 export interface EntryStore extends EntryReader {
   /**
    * Creates or updates an entry. An entry id already saved under another project
-   * or flow is a conflict and is left untouched.
+   * or flow is a conflict and is left untouched, as is another project's erased
+   * entry; the project's own erased entry is created anew (`created`), keeping
+   * the erasure's revocation state, so no link issued before the erasure opens it.
    */
   saveEntry(entry: StoredEntry, now: Date): Promise<{ created: boolean; entry: StoredEntry } | 'conflict'>;
-  /** Deletes the entry if it belongs to the project; false when there was none. */
-  deleteEntry(entryId: string, projectId: string): Promise<boolean>;
+  /**
+   * Erases the entry if it belongs to the project: its data goes, and what
+   * remains until `keepUntil` (epoch seconds) refuses every link issued so far;
+   * every read then finds no entry. False when there was none.
+   */
+  deleteEntry(entryId: string, projectId: string, now: Date, keepUntil: number): Promise<boolean>;
   /**
    * Invalidates every link issued so far for the entry, and every save token
    * (a new save generation); false when the project has no such entry.

@@ -15,6 +15,8 @@ import { routeValidators } from './validators.gen.js';
 const config = {
   tableName: setting('TABLE_NAME'),
   retentionDays: setting('ENTRY_RETENTION_DAYS'),
+  // The longest a link minted through the product lives: an erased entry's tombstone outlives every one.
+  linkMaxLifetimeSeconds: setting('MINT_MAX_LIFETIME_SECONDS'),
 };
 const store = new DynamoDbEntryStore(dynamodb, config.tableName);
 
@@ -66,7 +68,9 @@ const routes: RouteHandlers<'entries', typeof routeSchemas> = {
     return jsonResult(200, { entry: present(entry) });
   },
   deleteEntry: async ({ pathParameters, queryStringParameters }) => {
-    if (!(await store.deleteEntry(pathParameters.entry_id, inProject(queryStringParameters.project_id)))) throw notFound();
+    const now = new Date();
+    const keepUntil = Math.floor(now.getTime() / 1000) + config.linkMaxLifetimeSeconds;
+    if (!(await store.deleteEntry(pathParameters.entry_id, inProject(queryStringParameters.project_id), now, keepUntil))) throw notFound();
     return { statusCode: 204 };
   },
   revokeLinks: async ({ pathParameters, body }) => {

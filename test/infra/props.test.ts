@@ -78,7 +78,8 @@ it('passes the other props of the README\'s Configuration table through: memory,
     Object.entries(template.findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith(prefix))![1].Properties.Environment.Variables as Record<string, string>;
   const functions = Object.values(template.findResources('AWS::Lambda::Function'));
   expect(new Set(functions.map((f) => f.Properties.MemorySize))).toEqual(new Set([512]));
-  expect(variables('SessionRecoveryEntriesFunction').ENTRY_RETENTION_DAYS).toBe('30');
+  // The entries Lambda keeps an erased entry's tombstone for linkMaxLifetime.
+  expect(variables('SessionRecoveryEntriesFunction')).toMatchObject({ ENTRY_RETENTION_DAYS: '30', MINT_MAX_LIFETIME_SECONDS: String(14 * 86_400) });
   expect(variables('SessionRecoveryBrowserSaves')).toMatchObject({ ENTRY_RETENTION_DAYS: '30', SAVE_MAX_BODY_BYTES: '32768', KEY_MISS_REFRESH_SECONDS: '10', KEY_MAX_STALENESS_SECONDS: '300' });
   for (const prefix of ['SessionRecoveryMint', 'SessionRecoveryLinkRequests']) {
     expect(variables(prefix)).toMatchObject({ MINT_DEFAULT_TTL_SECONDS: String(2 * 86_400), MINT_MAX_LIFETIME_SECONDS: String(14 * 86_400) });

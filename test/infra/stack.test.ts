@@ -201,9 +201,13 @@ describe('least privilege per Lambda', () => {
     expect(resourceText(st, 'secretsmanager')).toEqual([expect.stringContaining(':secret:session-recovery/legacy-flows/*')]);
   });
 
-  it('entries: GetItem, UpdateItem and DeleteItem on the table only, no secrets', () => {
-    const st = statementsOf('SessionRecoveryEntriesFunction');
+  it('entries: GetItem and UpdateItem on the table (an erasure leaves a tombstone), DeleteItem on resumed# keys only, no secrets', () => {
+    const st = statementsOf('SessionRecoveryEntriesFunction') as Array<Statement & { Condition?: unknown }>;
     expect(actionsOf(st)).toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem']);
+    // No entry item can be deleted outright, so none loses the state that refuses the links issued before its erasure.
+    expect(st.filter((s) => JSON.stringify(s.Action).includes('dynamodb:DeleteItem')).map((s) => [s.Action, s.Condition])).toEqual([
+      ['dynamodb:DeleteItem', { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['resumed#*'] } }],
+    ]);
   });
 
   it("legacy load-entry-data: reads legacy keys, and project secrets for the owning project's allowed origins; GetItem on the table", () => {
