@@ -1,5 +1,7 @@
 // The smallest metadata build: it tells a number's country as the larger ones do (bench/HISTORY.md, step 19).
 import { isSupportedCountry, parsePhoneNumberFromString } from 'libphonenumber-js/min';
+// From its own module: the whole of validator would put every validator in the bundle.
+import normalizeEmail from 'validator/lib/normalizeEmail';
 import { ApiError } from './errors';
 
 /**
@@ -30,14 +32,19 @@ export const checkSmsAllowed = (to: string | undefined, countries: readonly stri
 };
 
 /**
- * What the per-recipient bound counts: one address or number however it is
- * spelled. An email address trimmed and lower-cased, its `+tag` dropped (most
- * providers deliver `ada+1@` to `ada@`, so tags would multiply one mailbox's
- * bound); a number in E.164.
+ * What the per-recipient bound counts: one mailbox or number however it is
+ * spelled. An email address is normalised by validator's normalizeEmail, which
+ * knows the big providers' rules: Gmail ignores dots and delivers googlemail.com
+ * as gmail.com, and Gmail, Outlook, iCloud and others drop a `+tag` (Yahoo a
+ * `-tag`), so `v.ictim.one+x@googlemail.com` is `victimone@gmail.com`. Then, for
+ * every domain, the address is lower-cased and its `+tag` dropped (most providers
+ * deliver `ada+1@` to `ada@`, so tags would multiply one mailbox's bound). A
+ * number is counted in E.164.
  */
 export const recipientOf = (channel: 'email' | 'sms', to: string): string => {
   if (channel === 'sms') return parsePhoneNumberFromString(to)?.number ?? to;
-  const address = to.trim().toLowerCase();
+  const trimmed = to.trim();
+  const address = (normalizeEmail(trimmed) || trimmed).toLowerCase();
   const at = address.lastIndexOf('@');
   return `${address.slice(0, at).replace(/\+.*$/, '')}${address.slice(at)}`;
 };

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { request } from 'node:http';
 import { PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -189,6 +190,23 @@ describe('messages to one recipient (reproduction: 10 anonymous entries × 4 lin
     } finally {
       clock.restore();
     }
+  });
+
+  it('counts a Gmail mailbox once however it is spelled: 3 of 9 requests to victim.one, v.ictimone and victimone@googlemail.com are sent', async () => {
+    const p = await project();
+    const name = `victim${randomUUID().slice(0, 8)}`;
+    const spellings = [`${name.slice(0, 6)}.${name.slice(6)}@gmail.com`, `${name.slice(0, 1)}.${name.slice(1)}@gmail.com`, `${name}@googlemail.com`];
+    for (const spelled of spellings) registerSensitive(spelled);
+    const source = freshSource();
+    const entries: Entry[] = [];
+    for (let i = 0; i < 3; i++) entries.push(await created(p, source));
+
+    const replies: HttpReply[] = [];
+    for (const entry of entries) for (const to of spellings) replies.push(await askLink(p, source, entry, { channel: 'email', to }));
+
+    expect(statuses(replies)).toEqual(['202', '202', '202', ...Array(6).fill('429 too_many_link_requests')]);
+    expect(await slots(LIMIT_KEY_PREFIXES.recipient, hash('email', `${name}@gmail.com`))).toHaveLength(3);
+    expect(await delivered((e) => spellings.includes(e.detail.to as string))).toHaveLength(3);
   });
 
   it('never gives the last slot to two concurrent requests', async () => {

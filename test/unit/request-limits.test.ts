@@ -34,6 +34,20 @@ describe('the recipient a bound counts', () => {
     expect(recipientOf('email', 'grace@example.com')).not.toBe(recipientOf('email', 'ada@example.com'));
   });
 
+  it('is one Gmail mailbox whatever its dots, googlemail.com or its +tag (the attack: victim.one, v.ictimone, victimone@googlemail.com)', () => {
+    for (const spelled of ['victimone@gmail.com', 'victim.one@gmail.com', 'v.ictimone@gmail.com', 'victimone@googlemail.com', 'V.i.c.t.i.m.O.n.e+x@GoogleMail.com', ' victim.one+1@gmail.com']) {
+      expect(recipientOf('email', spelled)).toBe('victimone@gmail.com');
+    }
+    // Dots count elsewhere: another provider may deliver them to another mailbox.
+    expect(recipientOf('email', 'victim.one@example.com')).toBe('victim.one@example.com');
+  });
+
+  it('drops the sub-address tag of the big providers: +tag (Outlook, iCloud, any domain), -tag at Yahoo', () => {
+    expect(recipientOf('email', 'ada+news@outlook.com')).toBe('ada@outlook.com');
+    expect(recipientOf('email', 'ada+news@icloud.com')).toBe('ada@icloud.com');
+    expect(recipientOf('email', 'ada-news@yahoo.com')).toBe('ada@yahoo.com');
+  });
+
   it('is a number in E.164, whose country libphonenumber-js tells', () => {
     expect(recipientOf('sms', '+447400123456')).toBe('+447400123456');
     expect([countryOf('+447400123456'), countryOf('+12015550123'), countryOf('+16135550123'), countryOf('+33612345678')]).toEqual(['GB', 'US', 'CA', 'FR']);
