@@ -6,7 +6,7 @@ import { dynamodb, secretsManager } from '../../lambdas/adapters/clients';
 import { DynamoDbRequestLog } from '../../lambdas/adapters/dynamodb-link-limits';
 import { LIMIT_KEY_PREFIXES } from '../../lambdas/adapters/naming';
 import { SaveKeySource } from '../../lambdas/adapters/save-key-source';
-import { countryOf } from '../../lambdas/domain/recipients';
+import { mobileCountryOf } from '../../lambdas/domain/recipients';
 import { limitKeyHasher, sourceOf, utcDay } from '../../lambdas/domain/request-limits';
 import { routePath } from '../../lambdas/http/routes';
 import { type BusEvent, type BusSubscription, emulatorConfig, subscribe } from '../../local/event-bus';
@@ -128,7 +128,7 @@ describe('messages to one recipient (reproduction: 10 anonymous entries × 4 lin
       const p = await project();
       const source = freshSource();
       const to = freshNumber();
-      expect(countryOf(to)).toBe('GB');
+      expect(mobileCountryOf(to)).toBe('GB');
       const entries: Entry[] = [];
       for (let i = 0; i < 10; i++) entries.push(await created(p, source));
 
@@ -231,6 +231,11 @@ describe('SMS only where the project allows it', () => {
     ['a number of a country not listed (France)', ['GB', 'US'], { to: '+33612345678' }],
     ['a number no country\'s plan holds (the reproduction\'s reserved +44 7700 900 range)', ['GB'], { to: '+447700900999' }],
     ['a non-geographic number (+800)', ['GB'], { to: '+80012345678' }],
+    ['a GB premium-rate number (+44 90)', ['GB', 'US'], { to: '+449012345678' }],
+    ['a GB shared-cost number (+44 87)', ['GB', 'US'], { to: '+448712345678' }],
+    ['a GB personal number (+44 70), which forwards anywhere', ['GB', 'US'], { to: '+447012345678' }],
+    ['a US premium-rate number (+1 900)', ['GB', 'US'], { to: '+19005551234' }],
+    ['a GB fixed-line number (+44 20)', ['GB', 'US'], { to: '+442071234567' }],
   ])('refuses %s with 403 sms_not_allowed, taking no slot of any bound', async (_name, countries, extra) => {
     const p = await project(countries);
     const source = freshSource();
