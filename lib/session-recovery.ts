@@ -390,6 +390,8 @@ export class SessionRecovery extends Construct {
       KEY_LOOKUP_RATE: props.keyLookupLimit?.ratePerSecond ?? defaultOf('KEY_LOOKUP_RATE'),
       KEY_LOOKUP_BURST: props.keyLookupLimit?.burst ?? defaultOf('KEY_LOOKUP_BURST'),
     };
+    // The Lambdas that admit requests by a page's project id read the project index, so unknown ids cannot starve real projects.
+    const projectIndexSettings: Settings = { PROJECT_INDEX_COMPLETE: props.projectIndexComplete ?? defaultOf('PROJECT_INDEX_COMPLETE') };
     const publicSettings: Settings = {
       ...keyCacheSettings,
       ALLOWED_ORIGINS: allowedOrigins,
@@ -425,7 +427,7 @@ export class SessionRecovery extends Construct {
       ...common,
       functionName: 'load-entry-data',
       reservedConcurrentExecutions: loadEntryDataReserved,
-      settings: { ...environment, ...publicSettings, PROJECT_INDEX_COMPLETE: props.projectIndexComplete ?? defaultOf('PROJECT_INDEX_COMPLETE') },
+      settings: { ...environment, ...publicSettings, ...projectIndexSettings },
     });
     // Provisioned concurrency belongs to a version: the alias points at the one this deploy publishes.
     this.loadEntryDataAlias = provisioned > 0 ? loadEntryData.addAlias('live', { provisionedConcurrentExecutions: provisioned }) : undefined;
@@ -475,6 +477,7 @@ export class SessionRecovery extends Construct {
       settings: {
         ...environment,
         ...publicSettings,
+        ...projectIndexSettings,
         ENTRY_RETENTION_DAYS: props.entryRetention?.toDays() ?? defaultOf('ENTRY_RETENTION_DAYS'),
         SAVE_MAX_BODY_BYTES: props.browserSaveMaxBytes ?? defaultOf('SAVE_MAX_BODY_BYTES'),
         ENTRIES_PER_SOURCE_HOUR: bound('entryCreationLimits.perSourcePerHour', props.entryCreationLimits?.perSourcePerHour, defaultOf('ENTRIES_PER_SOURCE_HOUR')),
@@ -487,6 +490,8 @@ export class SessionRecovery extends Construct {
     browserSaves.bindEntriesTable(this.table, ['dynamodb:PutItem', 'dynamodb:UpdateItem']);
     // Its one read: the source's creations in the hour, on source-entries# items only.
     browserSaves.bindEntriesTable(this.table, ['dynamodb:GetItem'], { keyPrefix: LIMIT_KEY_PREFIXES.sourceEntries });
+    // And the project index, exactly that item: a project it lists is admitted however many unknown ids arrive.
+    browserSaves.bindEntriesTable(this.table, ['dynamodb:GetItem'], { key: PROJECT_INDEX_KEY });
     // The project's settings (browser saves on, its origins) come with its keys, in one read.
     browserSaves.bindSecretsUnder(this.secretPrefix, PROJECT_SECRETS_PATH);
     browserSaves.bindSaveKey(this.saveKey);
@@ -511,6 +516,7 @@ export class SessionRecovery extends Construct {
         ...environment,
         ALLOWED_ORIGINS: allowedOrigins,
         ...keyCacheSettings,
+        ...projectIndexSettings,
         MINT_DEFAULT_TTL_SECONDS: props.linkDefaultLifetime?.toSeconds() ?? defaultOf('MINT_DEFAULT_TTL_SECONDS'),
         MINT_MAX_LIFETIME_SECONDS: props.linkMaxLifetime?.toSeconds() ?? defaultOf('MINT_MAX_LIFETIME_SECONDS'),
         LINK_REQUESTS_PER_RECIPIENT_HOUR: bound('linkRequestLimits.perRecipientPerHour', linkLimits.perRecipientPerHour, defaultOf('LINK_REQUESTS_PER_RECIPIENT_HOUR')),
@@ -522,7 +528,7 @@ export class SessionRecovery extends Construct {
     new RequestLogMetrics(this, 'LinkRequestsLogMetrics', { logGroup: linkRequests.logGroup, kind: 'links' });
     linkRequests.bindSecretsUnder(this.secretPrefix, PROJECT_SECRETS_PATH);
     linkRequests.bindSaveKey(this.saveKey);
-    // Mint's reads and records on the entry (after a revoke-links), as the mint Lambda's.
+    // Mint's reads and records on the entry (after a revoke-links), as the mint Lambda's; the GetItem covers the project index too.
     linkRequests.bindEntriesTable(this.table, ['dynamodb:GetItem', 'dynamodb:UpdateItem']);
     linkRequests.bindEntriesTable(this.table, ['dynamodb:BatchWriteItem'], { keyPrefix: SHORT_LINK_KEY_PREFIX });
     // Its rolling counts per entry, per source and per recipient: a compare-and-swap PutItem on their items only.

@@ -1,6 +1,7 @@
 import { dynamodb, secretsManager } from '../adapters/clients';
 import { DynamoDbEntrySaves } from '../adapters/dynamodb-entry-saves';
 import { DynamoDbCappedCounter, DynamoDbRequestLog } from '../adapters/dynamodb-link-limits';
+import { DynamoDbProjectIndex } from '../adapters/dynamodb-project-index';
 import { LIMIT_KEY_PREFIXES } from '../adapters/naming';
 import { SaveKeySource } from '../adapters/save-key-source';
 import { SecretsManagerKeySource } from '../adapters/secrets-manager-key-source';
@@ -28,8 +29,12 @@ const config = {
 };
 
 // The same key cache as the resume path: one read of a project's secret gives its keys, origins and browser-saves flag.
+// With the project index, as the resume path has it: a flood of unknown ids cannot keep a real project's keys from being read.
 const deps: SaveDeps = {
-  projects: publicKeyCache(new SecretsManagerKeySource(new SecretsManagerProjectReader(secretsManager, config.secretPrefix), config.environment)),
+  projects: publicKeyCache(
+    new SecretsManagerKeySource(new SecretsManagerProjectReader(secretsManager, config.secretPrefix), config.environment),
+    new DynamoDbProjectIndex(dynamodb, config.tableName),
+  ),
   saveKeys: publicKeyCache(new SaveKeySource(secretsManager, config.saveKeySecret)),
   entries: new DynamoDbEntrySaves(dynamodb, config.tableName),
   now: () => Date.now(),

@@ -53,7 +53,7 @@ const E164 = /^\+[1-9][0-9]{6,14}$/;
 const checkTo = (channel: LinkRequestBody['channel'], to: string | undefined): void => {
   if (to === undefined) return;
   if (channel === 'email' && (to.length > 254 || !EMAIL.test(to))) throw invalidRequest('to must be an email address for channel email');
-  if (channel === 'sms' && !E164.test(to)) throw invalidRequest('to must be a phone number in E.164 form, e.g. +447700900123, for channel sms');
+  if (channel === 'sms' && !E164.test(to)) throw invalidRequest('to must be a phone number in E.164 form, e.g. +447400123456, for channel sms');
 };
 
 /**

@@ -37,11 +37,26 @@ const checkContentType = (contentType: string | undefined): void => {
   }
 };
 
+/**
+ * Why a JSON number's text cannot be kept as a number, or undefined when it can:
+ * past the largest double it parses as Infinity (`1e400`), a nonzero number too
+ * small becomes 0 (`1e-400`), and an integer past Number.MAX_SAFE_INTEGER is
+ * rounded (`12345678901234567890` reads back as `12345678901234567000`). A number
+ * written with a fraction or an exponent (`0.1`, `1e300`) is a double's, as sent.
+ */
+const unsurvivingNumber = (value: number, source: string): string | undefined => {
+  if (!Number.isFinite(value)) return 'is too large to be a number';
+  if (value === 0 && /[1-9]/.test(source.split(/e/i)[0])) return 'is too small to be a number (it would be 0)';
+  if (/^-?\d+$/.test(source) && !Number.isSafeInteger(value)) return `is an integer larger than ${Number.MAX_SAFE_INTEGER} in magnitude, which would be rounded`;
+  return undefined;
+};
+
 const BODYLESS_METHODS = new Set(['GET', 'DELETE', 'HEAD', 'OPTIONS']);
 
 /**
  * Checks Content-Type and size, then replaces `event.body` with the parsed JSON,
- * refusing bytes that are not UTF-8 and strings that are not valid Unicode (unicode.ts).
+ * refusing bytes that are not UTF-8, strings that are not valid Unicode (unicode.ts)
+ * and numbers that would not read back as sent (unsurvivingNumber).
  * Runs before validation, so every later step sees a parsed object or nothing.
  * Also turns absent path and query parameters into `{}`, so schemas can name the
  * missing field rather than a missing container.
@@ -64,11 +79,22 @@ export const jsonBody = (options: JsonBodyOptions): MiddlewareObj => ({
     if (bytes.length === 0) throw invalidRequest('the request body is empty; send a JSON object');
     let parsed: unknown;
     let text: string;
+    let badNumber: { source: string; reason: string } | undefined;
     try {
       text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-      parsed = JSON.parse(text);
+      // Node 24's reviver is given each primitive's source text, so a number is checked against what was sent.
+      parsed = JSON.parse(text, function (this: unknown, _key: string, value: unknown, context?: { source?: string }) {
+        if (typeof value === 'number' && badNumber === undefined && context?.source !== undefined) {
+          const reason = unsurvivingNumber(value, context.source);
+          if (reason !== undefined) badNumber = { source: context.source, reason };
+        }
+        return value;
+      } as (this: unknown, key: string, value: unknown) => unknown);
     } catch {
       throw invalidRequest('the request body is not valid UTF-8 JSON');
+    }
+    if (badNumber !== undefined) {
+      throw invalidRequest(`the request body has the number ${badNumber.source.slice(0, 40)}, which ${badNumber.reason}; send it as a string`);
     }
     const duplicate = findDuplicateKey(text);
     if (duplicate !== undefined) {

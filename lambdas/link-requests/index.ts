@@ -1,6 +1,7 @@
 import { dynamodb, secretsManager } from '../adapters/clients';
 import { DynamoDbEntryStore } from '../adapters/dynamodb-entry-store';
 import { DynamoDbCappedCounter, DynamoDbRequestLog } from '../adapters/dynamodb-link-limits';
+import { DynamoDbProjectIndex } from '../adapters/dynamodb-project-index';
 import { DynamoDbShortLinkStore } from '../adapters/dynamodb-short-link-store';
 import { eventBus } from '../adapters/event-bus';
 import { LIMIT_KEY_PREFIXES, LINK_REQUESTS_KEY_PREFIX } from '../adapters/naming';
@@ -37,8 +38,11 @@ const config = {
 const projectStore = new SecretsManagerProjectStore(secretsManager, config.secretPrefix);
 
 const deps: LinkRequestDeps = {
-  // Admission as the save routes: the cached project settings (browser saves on, its origins) and save key.
-  projects: publicKeyCache(new SecretsManagerKeySource(new SecretsManagerProjectReader(secretsManager, config.secretPrefix), config.environment)),
+  // Admission as the save routes: the cached project settings (browser saves on, its origins) and save key, and the project index.
+  projects: publicKeyCache(
+    new SecretsManagerKeySource(new SecretsManagerProjectReader(secretsManager, config.secretPrefix), config.environment),
+    new DynamoDbProjectIndex(dynamodb, config.tableName),
+  ),
   saveKeys: publicKeyCache(new SaveKeySource(secretsManager, config.saveKeySecret)),
   requestLog: new DynamoDbRequestLog(dynamodb, config.tableName, LINK_REQUESTS_KEY_PREFIX),
   limits: {

@@ -57,6 +57,12 @@ const loneSurrogate = fc
   .tuple(fc.string({ maxLength: 20 }), fc.integer({ min: 0xd800, max: 0xdfff }), fc.string({ maxLength: 20 }))
   .map(([before, unit, after]) => `${before}${String.fromCharCode(unit)}${after}`);
 
+/** JSON number text that no double holds as sent (README, input rules): too large, too small, or an integer past ±2^53 − 1. */
+const unsurvivingNumber = fc.oneof(
+  fc.constantFrom('1e400', '-1e309', '1e-400'),
+  fc.bigInt({ min: 2n ** 53n, max: 10n ** 30n }).chain((n) => fc.constantFrom(`${n}`, `-${n}`)),
+);
+
 /** A value for one field: usually wrong in some way, sometimes right. A value that is not a string is altered as its JSON text. */
 const field = (right: unknown) => {
   const text = typeof right === 'string' ? right : JSON.stringify(right);
@@ -77,9 +83,14 @@ const bodies = (right: Record<string, unknown>) => {
   const withExtra = fc.tuple(near, fc.dictionary(fc.constantFrom('__proto__', 'constructor', 'expires', 'expires_at', 'project_id', 'x'), fc.jsonValue({ maxDepth: 1 }))).map(
     ([n, extra]) => `{${[...Object.entries(n), ...Object.entries(extra)].map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v) ?? 'null'}`).join(',')}}`,
   );
+  // A near-valid body with one field's value, or a number inside it, replaced by such a number's text.
+  const withNumber = fc.tuple(near, fc.constantFrom(...Object.keys(right)), fc.boolean(), unsurvivingNumber).map(([n, key, nested, number]) =>
+    JSON.stringify({ ...n, [key]: nested ? { deep: ['@N'] } : '@N' }).replace('"@N"', number),
+  );
   return fc.oneof(
     { weight: 5, arbitrary: near.map((o) => JSON.stringify(o)) },
     { weight: 2, arbitrary: withExtra },
+    { weight: 1, arbitrary: withNumber },
     { weight: 1, arbitrary: fc.jsonValue().map((v) => JSON.stringify(v)) },
     { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 300 }) },
   );

@@ -94,6 +94,7 @@ it('stackName, environmentName, secretPrefix, the key cache and lookups, the pro
     CONSISTENT_READS: 'true',
     PROJECT_INDEX_COMPLETE: 'true',
   });
+  for (const id of ['SessionRecoveryBrowserSaves', 'SessionRecoveryLinkRequests']) expect(functionVariables(id)).toMatchObject({ PROJECT_INDEX_COMPLETE: 'true' });
   const stage = Object.values(template.Resources).find((r) => r.Type === 'AWS::ApiGatewayV2::Stage')!;
   expect(stage.Properties.DefaultRouteSettings).toEqual({ ThrottlingRateLimit: 50, ThrottlingBurstLimit: 60 });
   const functions = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function');

@@ -110,10 +110,14 @@ describe('least privilege per Lambda', () => {
     expect(resourceText(st, 'secretsmanager')).toEqual([expect.stringMatching(/^\{"Ref":"SessionRecoverySaveKey\w+"\}$/), expect.stringContaining(':secret:session-recovery/projects/*')]);
   });
 
-  it('browser-saves: PutItem and UpdateItem (no delete), GetItem on source-entries# keys only (its one read: a source\'s creations in the hour); reads project secrets and the save key', () => {
+  it('browser-saves: PutItem and UpdateItem (no delete), GetItem on source-entries# keys (a source\'s creations in the hour) and the project index item only; reads project secrets and the save key', () => {
     const st = statementsOf('SessionRecoveryBrowserSaves') as Array<Statement & { Condition?: unknown }>;
-    expect(actionsOf(st)).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'secretsmanager:GetSecretValue', 'secretsmanager:GetSecretValue']);
-    expect(st.find((s) => s.Action === 'dynamodb:GetItem')?.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['source-entries#*'] } });
+    expect(actionsOf(st)).toEqual(['dynamodb:GetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'secretsmanager:GetSecretValue', 'secretsmanager:GetSecretValue']);
+    // Exactly the index's key, no wildcard: no entry is readable.
+    expect(st.filter((s) => s.Action === 'dynamodb:GetItem').map((s) => s.Condition)).toEqual([
+      { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['source-entries#*'] } },
+      { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['projects#index'] } },
+    ]);
     expect(resourceText(st, 'secretsmanager')).toEqual([expect.stringContaining(':secret:session-recovery/projects/*'), expect.stringMatching(/^\{"Ref":"SessionRecoverySaveKey\w+"\}$/)]);
   });
 
@@ -184,9 +188,13 @@ describe('least privilege per Lambda', () => {
     expect(st.find((s) => s.Action === 'dynamodb:UpdateItem')?.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['projects#index'] } });
   });
 
-  it('the project index is complete only when the deployment says so (projectIndexComplete), and only load-entry-data is told', () => {
+  it('the project index is complete only when the deployment says so (projectIndexComplete), and the Lambdas that read it are told: load-entry-data, browser-saves, link-requests', () => {
     const flagged = Object.entries(template.findResources('AWS::Lambda::Function')).filter(([, fn]) => fn.Properties.Environment?.Variables?.PROJECT_INDEX_COMPLETE !== undefined);
-    expect(flagged.map(([id, fn]) => [id.replace(/[0-9A-F]{8}$/, ''), fn.Properties.Environment.Variables.PROJECT_INDEX_COMPLETE])).toEqual([['SessionRecoveryLoadEntryData', 'false']]);
+    expect(flagged.map(([id, fn]) => [id.replace(/[0-9A-F]{8}$/, ''), fn.Properties.Environment.Variables.PROJECT_INDEX_COMPLETE])).toEqual([
+      ['SessionRecoveryLoadEntryData', 'false'],
+      ['SessionRecoveryBrowserSaves', 'false'],
+      ['SessionRecoveryLinkRequests', 'false'],
+    ]);
   });
 
   it('legacy-keys: creates, updates, deletes and restores secrets only under <prefix>legacy-flows/, and cannot read them', () => {

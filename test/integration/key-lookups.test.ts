@@ -5,10 +5,11 @@ import { computeToken } from '../../lambdas/domain/token';
 import { countCalls } from '../../dev-support/call-counter';
 import { controlClock } from '../support/clock';
 import { type Handler, errorOf, invoke } from '../support/http';
-import { credential, deleteEntry, deleteProject, seedEntry, seedScenario, uid } from '../support/seed';
+import { credential, deleteEntry, deleteProject, seedEntry, seedProject, seedScenario, uid } from '../support/seed';
 import { putProjectSecret } from '../../local/bootstrap';
 import { loadEntryEvent } from '../fixtures/events';
 import { functionUrlEvent } from '../fixtures/legacy-events';
+import { routeEvent } from '../fixtures/admin-events';
 
 // The defaults a deployment gets: 60 s TTL, 10 lookups a second with a burst of 20.
 process.env.KEY_CACHE_TTL_SECONDS = '60';
@@ -16,6 +17,8 @@ delete process.env.KEY_LOOKUP_RATE;
 delete process.env.KEY_LOOKUP_BURST;
 const current = ((await import('../../lambdas/load-entry-data/index')) as { handler: Handler }).handler;
 const legacy = ((await import('../../lambdas/legacy-load-entry-data/index')) as { handler: Handler }).handler;
+const saves = ((await import('../../lambdas/browser-saves/index')) as { handler: Handler }).handler;
+const linkRequests = ((await import('../../lambdas/link-requests/index')) as { handler: Handler }).handler;
 
 const EXPIRES = '2099-08-01T00:00:00.000Z';
 const clock = controlClock();
@@ -141,6 +144,70 @@ describe('a flood of unknown project ids (issue 26, item 5)', () => {
       // The retry it asks for, a second later, is read within the bound and resumes.
       clock.advance(1_000);
       expect((await invoke(current, loadEntryEvent(body))).status).toBe(200);
+    } finally {
+      await deleteEntry(entryId);
+      await deleteProject(projectId);
+    }
+  });
+});
+
+describe('a flood of unknown project ids on the page routes (F6): create and link requests read the project index too', () => {
+  const SITE = 'https://quiz.example';
+  let octet = 0;
+  /** A request from a page, from a loopback address of its own so no source bound is reached. */
+  const fromPage = (handler: Handler, route: 'createEntry' | 'linkRequests', path: Record<string, string>, body: unknown) => {
+    const event = routeEvent(route, path, body, {}, { origin: SITE });
+    const sourceIp = `127.9.${Math.floor(Math.random() * 250)}.${(++octet % 250) + 1}`;
+    return invoke(handler, { ...event, requestContext: { ...event.requestContext, http: { ...event.requestContext.http, sourceIp } } });
+  };
+  const createBody = (projectId: string) => ({ project_id: projectId, flow_id: 'flow_x', current_page_key: 'page_1', user_data: { step: 1 } });
+  /** A project in the index (as the credentials route makes one) with browser saves on, not yet cached by any instance. */
+  const savesProject = async () => {
+    const projectId = uid('proj');
+    await seedProject(projectId, [credential()], { allowed_origins: [SITE], browser_saves: true });
+    return projectId;
+  };
+
+  beforeEach(() => {
+    clock.advance(60_000);
+    sm.reset();
+  });
+
+  it('a create for a real project answers 201 after 30 random ids spent the lookup bound (the random ones past it 503)', async () => {
+    const projectId = await savesProject();
+    const entries: string[] = [];
+    try {
+      const flood = [];
+      for (let i = 0; i < 30; i++) flood.push((await fromPage(saves, 'createEntry', {}, createBody(randomId('proj')))).status);
+      expect(flood.slice(20)).toEqual(Array(10).fill(503));
+
+      const reply = await fromPage(saves, 'createEntry', {}, { ...createBody(projectId), flow_id: uid('flow') });
+
+      expect(reply.status).toBe(201);
+      entries.push((reply.json as { entry_id: string }).entry_id);
+    } finally {
+      for (const entryId of entries) await deleteEntry(entryId);
+      await deleteProject(projectId);
+    }
+  });
+
+  it('a link request for a real project answers 202 after 30 random ids spent the lookup bound (the random ones past it 503)', async () => {
+    const projectId = await savesProject();
+    const flowId = uid('flow');
+    const created = await fromPage(saves, 'createEntry', {}, { ...createBody(projectId), flow_id: flowId });
+    expect(created.status).toBe(201);
+    const { entry_id: entryId, save_token: saveToken } = created.json as { entry_id: string; save_token: string };
+    try {
+      const flood = [];
+      for (let i = 0; i < 30; i++) {
+        const body = { project_id: randomId('proj'), flow_id: flowId, save_token: saveToken, channel: 'email' };
+        flood.push((await fromPage(linkRequests, 'linkRequests', { entry_id: entryId }, body)).status);
+      }
+      expect(flood.slice(20)).toEqual(Array(10).fill(503));
+
+      const reply = await fromPage(linkRequests, 'linkRequests', { entry_id: entryId }, { project_id: projectId, flow_id: flowId, save_token: saveToken, channel: 'email' });
+
+      expect(reply.status).toBe(202);
     } finally {
       await deleteEntry(entryId);
       await deleteProject(projectId);

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { request } from 'node:http';
 import { PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -5,7 +6,7 @@ import { dynamodb, secretsManager } from '../../lambdas/adapters/clients';
 import { DynamoDbRequestLog } from '../../lambdas/adapters/dynamodb-link-limits';
 import { LIMIT_KEY_PREFIXES } from '../../lambdas/adapters/naming';
 import { SaveKeySource } from '../../lambdas/adapters/save-key-source';
-import { countryOf } from '../../lambdas/domain/recipients';
+import { mobileCountryOf } from '../../lambdas/domain/recipients';
 import { limitKeyHasher, sourceOf, utcDay } from '../../lambdas/domain/request-limits';
 import { routePath } from '../../lambdas/http/routes';
 import { type BusEvent, type BusSubscription, emulatorConfig, subscribe } from '../../local/event-bus';
@@ -127,7 +128,7 @@ describe('messages to one recipient (reproduction: 10 anonymous entries × 4 lin
       const p = await project();
       const source = freshSource();
       const to = freshNumber();
-      expect(countryOf(to)).toBe('GB');
+      expect(mobileCountryOf(to)).toBe('GB');
       const entries: Entry[] = [];
       for (let i = 0; i < 10; i++) entries.push(await created(p, source));
 
@@ -191,6 +192,23 @@ describe('messages to one recipient (reproduction: 10 anonymous entries × 4 lin
     }
   });
 
+  it('counts a Gmail mailbox once however it is spelled: 3 of 9 requests to victim.one, v.ictimone and victimone@googlemail.com are sent', async () => {
+    const p = await project();
+    const name = `victim${randomUUID().slice(0, 8)}`;
+    const spellings = [`${name.slice(0, 6)}.${name.slice(6)}@gmail.com`, `${name.slice(0, 1)}.${name.slice(1)}@gmail.com`, `${name}@googlemail.com`];
+    for (const spelled of spellings) registerSensitive(spelled);
+    const source = freshSource();
+    const entries: Entry[] = [];
+    for (let i = 0; i < 3; i++) entries.push(await created(p, source));
+
+    const replies: HttpReply[] = [];
+    for (const entry of entries) for (const to of spellings) replies.push(await askLink(p, source, entry, { channel: 'email', to }));
+
+    expect(statuses(replies)).toEqual(['202', '202', '202', ...Array(6).fill('429 too_many_link_requests')]);
+    expect(await slots(LIMIT_KEY_PREFIXES.recipient, hash('email', `${name}@gmail.com`))).toHaveLength(3);
+    expect(await delivered((e) => spellings.includes(e.detail.to as string))).toHaveLength(3);
+  });
+
   it('never gives the last slot to two concurrent requests', async () => {
     const p = await project();
     const to = freshEmail();
@@ -213,6 +231,11 @@ describe('SMS only where the project allows it', () => {
     ['a number of a country not listed (France)', ['GB', 'US'], { to: '+33612345678' }],
     ['a number no country\'s plan holds (the reproduction\'s reserved +44 7700 900 range)', ['GB'], { to: '+447700900999' }],
     ['a non-geographic number (+800)', ['GB'], { to: '+80012345678' }],
+    ['a GB premium-rate number (+44 90)', ['GB', 'US'], { to: '+449012345678' }],
+    ['a GB shared-cost number (+44 87)', ['GB', 'US'], { to: '+448712345678' }],
+    ['a GB personal number (+44 70), which forwards anywhere', ['GB', 'US'], { to: '+447012345678' }],
+    ['a US premium-rate number (+1 900)', ['GB', 'US'], { to: '+19005551234' }],
+    ['a GB fixed-line number (+44 20)', ['GB', 'US'], { to: '+442071234567' }],
   ])('refuses %s with 403 sms_not_allowed, taking no slot of any bound', async (_name, countries, extra) => {
     const p = await project(countries);
     const source = freshSource();

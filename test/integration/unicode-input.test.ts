@@ -85,6 +85,44 @@ describe('a lone UTF-16 surrogate ("p\\ud800") in a string field', () => {
   });
 });
 
+/** `body` with `"@N"` (a string) replaced by the JSON number text `number`, which JSON.stringify cannot write. */
+const withNumber = (body: unknown, number: string) => JSON.stringify(body).replace('"@N"', number);
+const sendText = (path: string, text: string, method = 'POST', headers: Record<string, string> = { origin: SITE }) =>
+  send(`${rt.apiUrl}${path}`, text, { ...JSON_TYPE, ...headers }, method);
+
+describe('a JSON number that would not read back as sent (1e400, 12345678901234567890)', () => {
+  it.each([
+    ['1e400', 'is too large to be a number'],
+    ['-1e309', 'is too large to be a number'],
+    ['12345678901234567890', `is an integer larger than ${Number.MAX_SAFE_INTEGER} in magnitude, which would be rounded`],
+    ['-9007199254740993', `is an integer larger than ${Number.MAX_SAFE_INTEGER} in magnitude, which would be rounded`],
+    ['1e-400', 'is too small to be a number (it would be 0)'],
+  ])('%s in user_data is 400 on create, progress and the admin PUT, and nothing is stored', async (number, reason) => {
+    const e = await pageEntry();
+    const base = { project_id: e.projectId, flow_id: e.flowId, current_page_key: 'page_2', user_data: { big: '@N' } };
+    const replies = [
+      await sendText(routePath('createEntry'), withNumber(base, number)),
+      await sendText(routePath('saveProgress').replace('{entry_id}', e.entryId), withNumber({ ...base, save_token: e.saveToken, seq: 1 }, number)),
+      await sendText(`/v1/entries/${e.entryId}`, withNumber(base, number), 'PUT', {}),
+    ];
+    expect(replies.map((r) => [r.status, errorCode(r)])).toEqual(Array(3).fill([400, 'invalid_request']));
+    expect((replies[0].json as { error: { message: string } }).error.message).toBe(`Invalid request: the request body has the number ${number}, which ${reason}; send it as a string.`);
+    expect((await stored(e.projectId, e.entryId)).json).toMatchObject({ entry: { current_page_key: 'page_1', user_data: { step: 1 } } });
+  });
+
+  it('is 400 on link requests, mint and the resume route; the largest safe integer and ordinary numbers are kept as sent', async () => {
+    const e = await pageEntry();
+    const link = await sendText(routePath('linkRequests').replace('{entry_id}', e.entryId), withNumber({ project_id: e.projectId, flow_id: e.flowId, save_token: e.saveToken, channel: 'email', n: '@N' }, '1e400'));
+    const minted = await sendText(routePath('mint'), withNumber({ project_id: e.projectId, entry_id: e.entryId, ttl_seconds: '@N' }, '99999999999999999999'), 'POST', {});
+    const resumed = await sendText(routePath('loadEntryData'), withNumber({ project_id: e.projectId, flow_id: e.flowId, entry_id: e.entryId, token: 'a'.repeat(64), expires_at: '@N' }, '1e999'));
+    expect([link, minted, resumed].map((r) => [r.status, errorCode(r)])).toEqual(Array(3).fill([400, 'invalid_request']));
+    const kept = { safe: Number.MAX_SAFE_INTEGER, negative: -Number.MAX_SAFE_INTEGER, fraction: 0.1, exponent: 1e300, small: 5e-324 };
+    const saved = await admin('PUT', `/v1/entries/${e.entryId}`, { project_id: e.projectId, flow_id: e.flowId, current_page_key: 'page_3', user_data: kept });
+    expect([saved.status, saved.json]).toEqual([200, expect.anything()]);
+    expect((await stored(e.projectId, e.entryId)).json).toMatchObject({ entry: { user_data: kept } });
+  });
+});
+
 describe('a body with bytes that are not UTF-8 (\\xff), sent as they are over a raw socket', () => {
   const raw = (method: string, path: string, body: Buffer) => {
     const host = new URL(rt.apiUrl).host;

@@ -1,4 +1,4 @@
-import { countryOf, recipientOf } from '../../lambdas/domain/recipients';
+import { checkSmsAllowed, mobileCountryOf, recipientOf } from '../../lambdas/domain/recipients';
 import { ApiError } from '../../lambdas/domain/errors';
 import { HOUR_MS, limitKeyHasher, secondsUntilRoom, sourceOf, takeAll, takeRolling, utcDay } from '../../lambdas/domain/request-limits';
 
@@ -20,9 +20,35 @@ describe('what a source address is counted as', () => {
     expect(sourceOf(address)).toBe(counted);
   });
 
+  it('gives the holder of a /56 256 sources, one per /64 (README, what the bounds let anyone deny)', () => {
+    const sources = new Set(Array.from({ length: 256 }, (_, i) => sourceOf(`2001:db8:1:${(0x200 + i).toString(16)}::1`)));
+    expect(sources.size).toBe(256);
+  });
+
   it('gives another /64 another bound, and another IPv4 address another', () => {
     expect(sourceOf('2001:db8:1:3::1')).not.toBe(sourceOf('2001:db8:1:2::1'));
     expect(sourceOf('203.0.113.8')).not.toBe(sourceOf('203.0.113.7'));
+  });
+});
+
+describe('SMS only to a mobile number of a listed country', () => {
+  const refusal = (to: string | undefined, countries: string[]) => {
+    try {
+      checkSmsAllowed(to, countries);
+      return undefined;
+    } catch (error) {
+      return [(error as ApiError).code, (error as ApiError).message];
+    }
+  };
+
+  it('refuses a number that is not mobile, saying so, and one of a country not listed', () => {
+    const notMobile = [
+      'sms_not_allowed',
+      "Links are sent by SMS only to mobile numbers: this number is not one in its country's number plan (premium-rate, personal, shared-cost, toll-free, fixed-line and unassigned numbers are refused).",
+    ];
+    for (const to of ['+449012345678', '+448712345678', '+447012345678', '+19005551234', '+447700900123']) expect(refusal(to, ['GB', 'US'])).toEqual(notMobile);
+    expect(refusal('+33612345678', ['GB', 'US'])).toEqual(['sms_not_allowed', 'This project sends links by SMS only to numbers of GB, US.']);
+    expect([refusal('+447400123456', ['GB']), refusal('+12015550123', ['US']), refusal(undefined, ['GB'])]).toEqual([undefined, undefined, undefined]);
   });
 });
 
@@ -34,10 +60,33 @@ describe('the recipient a bound counts', () => {
     expect(recipientOf('email', 'grace@example.com')).not.toBe(recipientOf('email', 'ada@example.com'));
   });
 
+  it('is one Gmail mailbox whatever its dots, googlemail.com or its +tag (the attack: victim.one, v.ictimone, victimone@googlemail.com)', () => {
+    for (const spelled of ['victimone@gmail.com', 'victim.one@gmail.com', 'v.ictimone@gmail.com', 'victimone@googlemail.com', 'V.i.c.t.i.m.O.n.e+x@GoogleMail.com', ' victim.one+1@gmail.com']) {
+      expect(recipientOf('email', spelled)).toBe('victimone@gmail.com');
+    }
+    // Dots count elsewhere: another provider may deliver them to another mailbox.
+    expect(recipientOf('email', 'victim.one@example.com')).toBe('victim.one@example.com');
+  });
+
+  it('drops the sub-address tag of the big providers: +tag (Outlook, iCloud, any domain), -tag at Yahoo', () => {
+    expect(recipientOf('email', 'ada+news@outlook.com')).toBe('ada@outlook.com');
+    expect(recipientOf('email', 'ada+news@icloud.com')).toBe('ada@icloud.com');
+    expect(recipientOf('email', 'ada-news@yahoo.com')).toBe('ada@yahoo.com');
+  });
+
   it('is a number in E.164, whose country libphonenumber-js tells', () => {
     expect(recipientOf('sms', '+447400123456')).toBe('+447400123456');
-    expect([countryOf('+447400123456'), countryOf('+12015550123'), countryOf('+16135550123'), countryOf('+33612345678')]).toEqual(['GB', 'US', 'CA', 'FR']);
-    expect([countryOf('+447700900999'), countryOf('+80012345678')]).toEqual([undefined, undefined]);
+    expect([mobileCountryOf('+447400123456'), mobileCountryOf('+12015550123'), mobileCountryOf('+16135550123'), mobileCountryOf('+33612345678')]).toEqual(['GB', 'US', 'CA', 'FR']);
+    expect([mobileCountryOf('+447700900999'), mobileCountryOf('+80012345678')]).toEqual([undefined, undefined]);
+  });
+
+  it('is a mobile number only: premium-rate, personal, shared-cost, toll-free and fixed-line numbers have no country to send to', () => {
+    // +44 90x and +1 900 premium rate, +44 871 shared cost, +44 70 personal (forwards anywhere), +1 800 toll-free, +44 20 London, +33 1 Paris.
+    for (const number of ['+449012345678', '+448712345678', '+447012345678', '+19005551234', '+18005551234', '+442071234567', '+33123456789']) {
+      expect([number, mobileCountryOf(number)]).toEqual([number, undefined]);
+    }
+    // Mobile, or in the North American plan, which cannot tell them apart, fixed-line or mobile.
+    expect(['+447400123456', '+447911123456', '+33612345678', '+12125551234'].map(mobileCountryOf)).toEqual(['GB', 'GG', 'FR', 'US']);
   });
 });
 

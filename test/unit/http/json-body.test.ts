@@ -77,6 +77,33 @@ describe('parsing', () => {
   });
 });
 
+describe('numbers', () => {
+  const notKept = (number: string, reason: string) =>
+    refused('invalid_request', 400, `Invalid request: the request body has the number ${number}, which ${reason}; send it as a string.`);
+  const big = `is an integer larger than ${Number.MAX_SAFE_INTEGER} in magnitude, which would be rounded`;
+
+  it('refuses a number that is not finite as a double, at any depth', async () => {
+    await expect(run(request('{"a":1e400}'))).rejects.toEqual(notKept('1e400', 'is too large to be a number'));
+    await expect(run(request('[[{"a":-2E308}]]'))).rejects.toEqual(notKept('-2E308', 'is too large to be a number'));
+  });
+
+  it('refuses an integer beyond Number.MAX_SAFE_INTEGER in magnitude', async () => {
+    await expect(run(request('{"p":12345678901234567890}'))).rejects.toEqual(notKept('12345678901234567890', big));
+    await expect(run(request('[9007199254740992]'))).rejects.toEqual(notKept('9007199254740992', big));
+  });
+
+  it('refuses a nonzero number that would become 0', async () => {
+    await expect(run(request('[1e-400]'))).rejects.toEqual(notKept('1e-400', 'is too small to be a number (it would be 0)'));
+  });
+
+  it('keeps the safe integers, fractions and zero as sent', async () => {
+    // Each under the 32-byte limit of this file's middleware.
+    for (const text of ['[9007199254740991]', '[-9007199254740991]', '[0.1,1.5e300,5e-324]', '[0,-0.0,0e-999]']) {
+      expect((await run(request(text))).body).toEqual(JSON.parse(text));
+    }
+  });
+});
+
 describe('duplicate keys', () => {
   it('refuses a key given twice in one object, at any depth, naming it', async () => {
     await expect(run(request('{"a":1,"a":2}'))).rejects.toEqual(refused('invalid_request', 400, 'Invalid request: the request body has the key "a" more than once.'));
