@@ -15,19 +15,33 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { entryToItem } from '../lambdas/adapters/dynamodb-entry-reader';
 import { DynamoDbProjectIndex } from '../lambdas/adapters/dynamodb-project-index';
-import { ENTRY_TABLE, projectSecretName } from '../lambdas/adapters/naming';
+import { CAMPAIGN_INDEX, ENTRY_TABLE, projectSecretName } from '../lambdas/adapters/naming';
 import type { StoredEntry } from '../lambdas/domain/ports';
 import type { ProjectSecretDocument } from '../lambdas/domain/project-keys';
 
-/** Creates the entries table as the CDK construct defines it (key and TTL), if it does not exist. */
+/** Creates the entries table as the CDK construct defines it (key, campaigns index and TTL), if it does not exist. */
 export const createEntriesTable = async (client: DynamoDBClient, tableName: string): Promise<void> => {
   try {
     await client.send(
       new CreateTableCommand({
         TableName: tableName,
         BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [{ AttributeName: ENTRY_TABLE.partitionKey, AttributeType: 'S' }],
+        AttributeDefinitions: [
+          { AttributeName: ENTRY_TABLE.partitionKey, AttributeType: 'S' },
+          { AttributeName: CAMPAIGN_INDEX.partitionKey, AttributeType: 'S' },
+          { AttributeName: CAMPAIGN_INDEX.sortKey, AttributeType: 'S' },
+        ],
         KeySchema: [{ AttributeName: ENTRY_TABLE.partitionKey, KeyType: 'HASH' }],
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: CAMPAIGN_INDEX.name,
+            KeySchema: [
+              { AttributeName: CAMPAIGN_INDEX.partitionKey, KeyType: 'HASH' },
+              { AttributeName: CAMPAIGN_INDEX.sortKey, KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['campaign', 'links_minted', 'entries_resumed', 'completions'] },
+          },
+        ],
       }),
     );
   } catch (error) {

@@ -29,7 +29,6 @@ it('`npm run synth` (cdk synth) works offline with no AWS credentials, reads its
       '-c', 'shortLinkDomain=go.example.com',
       '-c', 'shortLinkCertificateArn=arn:aws:acm:us-east-1:111122223333:certificate/0f1e2d3c-aaaa-bbbb-cccc-123456789abc',
       '-c', 'provisionedConcurrency=2',
-      '-c', 'campaignsPerMonth=120',
       '-c', 'expiredLinkEvents=true',
       // As docs/migrating-from-legacy.md deploys them.
       '-c', 'legacySunset=2027-01-31',
@@ -60,8 +59,6 @@ it('`npm run synth` (cdk synth) works offline with no AWS credentials, reads its
     const legacy = resources.filter((r) => r.Type === 'AWS::Lambda::Function' && variables(r)?.LEGACY_ENABLED !== undefined).map(variables);
     expect(legacy).toEqual([expect.objectContaining({ LEGACY_ENABLED: 'false', LEGACY_SUNSET: '2027-01-31' })]);
     expect(resources.filter((r) => r.Type === 'AWS::Lambda::Alias').map((r) => r.Properties.ProvisionedConcurrencyConfig)).toEqual([{ ProvisionedConcurrentExecutions: 2 }]);
-    const caps = resources.map((r) => (r.Properties.Environment as { Variables?: Record<string, string> } | undefined)?.Variables?.CAMPAIGNS_PER_MONTH).filter(Boolean);
-    expect(caps).toEqual(['120']);
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
