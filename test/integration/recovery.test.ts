@@ -1,4 +1,4 @@
-import { GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { BatchGetItemCommand, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -522,6 +522,20 @@ describe('campaign counters: exact figures in the table, no metric per campaign'
     });
     const got = await invoke(entries, routeEvent('getCampaign', { project_id: project, campaign: 'gamma' }));
     expect(got.json).toEqual({ campaign: { campaign: 'gamma', links_minted: 6, entries_resumed: 0, completions: 0, recovery_rate: null } });
+  });
+
+  it('spreads a campaign\'s writes over its 10 items (no hot item), and adds them up when read', async () => {
+    const project = uid('proj');
+    seeded.push(...shards(project, 'busy'));
+    for (let i = 0; i < 40; i++) await counters.addLinksMinted(project, 'busy', 1);
+    const { Responses } = await dynamodb.send(
+      new BatchGetItemCommand({ RequestItems: { [table]: { Keys: shards(project, 'busy').map((k) => ({ entry_id: { S: k } })), ConsistentRead: true } } }),
+    );
+    const written = Responses![table].map((i) => Number(i.links_minted.N));
+    // 40 writes at random over 10 items: all on 3 items or fewer has a chance below 1 in 10^18.
+    expect(written.length).toBeGreaterThanOrEqual(4);
+    expect(written.reduce((a, b) => a + b, 0)).toBe(40);
+    expect((await counters.read(project, 'busy'))?.linksMinted).toBe(40);
   });
 
   it('refuses a malformed campaign or page with 400 invalid_request naming the field', async () => {
