@@ -41,9 +41,14 @@ const noteUpdate = (tableName: string, entryId: string, r: LastResume, keepUntil
   };
 };
 
+/**
+ * The note's last resume, when its campaign counted the entry: a note written before the campaign counters (with no
+ * `campaigns`) attributes nothing, so no completion is counted for a campaign that did not count its entry.
+ */
 export const lastResumeOf = (item: Record<string, AttributeValue> | undefined): LastResume | undefined => {
   const [projectId, campaign, resumedAt] = [item?.project_id?.S, item?.campaign?.S, Number(item?.resumed_at?.N)];
   if (projectId === undefined || campaign === undefined || !Number.isFinite(resumedAt)) return undefined;
+  if (!(item?.campaigns?.SS ?? []).includes(campaign)) return undefined;
   return { projectId, campaign, resumedAt };
 };
 

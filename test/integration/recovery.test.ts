@@ -1,4 +1,4 @@
-import { BatchGetItemCommand, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { BatchGetItemCommand, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -472,6 +472,33 @@ describe('campaign counters: exact figures in the table, no metric per campaign'
     }
     await complete(entryId);
     expect(await counters.read(projectId, campaign)).toEqual({ campaign, linksMinted: 1, entriesResumed: 0, completions: 0 });
+  });
+
+  it('a note written before the counters (no campaigns list) attributes nothing; the next resume through the campaign counts the entry', async () => {
+    const campaign = uid('before');
+    seeded.push(...shards(projectId, campaign));
+    const entryId = await newEntry();
+    const link = await mintLink(entryId, campaign);
+    await ageLink(entryId, link, 3600);
+    // As the resume wrote it before: its last resume and the campaign, no list of the campaigns that counted it.
+    await dynamodb.send(
+      new PutItemCommand({
+        TableName: table,
+        Item: {
+          entry_id: { S: resumedKey(entryId) },
+          project_id: { S: projectId },
+          campaign: { S: campaign },
+          counted: { BOOL: true },
+          resumed_at: { N: String(Math.floor(Date.now() / 1000) - 60) },
+        },
+      }),
+    );
+    const other = await newEntry();
+    await dynamodb.send(new PutItemCommand({ TableName: table, Item: { entry_id: { S: resumedKey(other) }, project_id: { S: projectId }, campaign: { S: campaign }, resumed_at: { N: String(Math.floor(Date.now() / 1000) - 60) } } }));
+    expect((await complete(other)).json).toEqual({ entry_id: other, completed_at: expect.any(String) });
+    await resume(entryId, link);
+    expect(((await complete(entryId)).json as { campaign?: string }).campaign).toBe(campaign);
+    expect(await counters.read(projectId, campaign)).toEqual({ campaign, linksMinted: 1, entriesResumed: 1, completions: 1 });
   });
 
   it('a mint whose count cannot be written answers 503 and hands out no link', async () => {
