@@ -9,7 +9,7 @@ import { linkDigest } from './link-digest';
 export const NO_CAMPAIGN = '(none)';
 
 /** The campaign a link's lines name: its own, or NO_CAMPAIGN. */
-export const campaignDimension = (record: Pick<LinkRecord, 'campaign'> | undefined): string => record?.campaign ?? NO_CAMPAIGN;
+export const lineCampaign = (record: Pick<LinkRecord, 'campaign'> | undefined): string => record?.campaign ?? NO_CAMPAIGN;
 
 /**
  * A resume this soon after the mint is a mail scanner's, not a person's: people do not read an email that fast.
@@ -42,8 +42,8 @@ export interface ResumeAttribution {
   /** Whole seconds since the mint (never negative). */
   readonly linkAgeSeconds?: number;
   readonly kind: ResumeKind;
-  /** The campaign its lines name (campaignDimension). */
-  readonly dimension: string;
+  /** The campaign its request line names (lineCampaign). */
+  readonly campaign: string;
 }
 
 /**
@@ -60,7 +60,7 @@ export const attributeResume = (
 ): ResumeAttribution => {
   const record = entry.links?.[linkDigest(token)];
   const linkAgeSeconds = record === undefined ? undefined : Math.max(0, Math.floor(nowMs / 1000) - record.mintedAt);
-  return { record, linkAgeSeconds, kind: classifyResume(linkAgeSeconds, userAgent, earlySeconds), dimension: campaignDimension(record) };
+  return { record, linkAgeSeconds, kind: classifyResume(linkAgeSeconds, userAgent, earlySeconds), campaign: lineCampaign(record) };
 };
 
 /**
@@ -72,10 +72,10 @@ export const attributeResume = (
  * resumes are of such links, and their line stays as short as before, so the
  * resume cost budget holds for them. The User-Agent itself is never logged.
  */
-export const resumeLogKeys = ({ record, linkAgeSeconds, kind, dimension }: ResumeAttribution): Record<string, string | number | undefined> =>
+export const resumeLogKeys = ({ record, linkAgeSeconds, kind, campaign }: ResumeAttribution): Record<string, string | number | undefined> =>
   record?.campaign === undefined && kind === 'human'
     ? {}
-    : { [kind]: dimension, link_age_s: linkAgeSeconds };
+    : { [kind]: campaign, link_age_s: linkAgeSeconds };
 
 /** How long after a resume a completion is still attributed to its campaign. */
 export const COMPLETION_WINDOW_SECONDS = 7 * 86_400;

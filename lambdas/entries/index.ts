@@ -9,7 +9,7 @@ import { dispatch, type RouteHandlers, routeValidator } from '../http/route-sche
 import { jsonResult } from '../http/types';
 import { logger } from '../runtime/logger';
 import type { StoredEntry } from '../domain/ports';
-import { type CampaignFigures, campaignDimension, recoveryRate } from '../domain/recovery';
+import { type CampaignFigures, lineCampaign, recoveryRate } from '../domain/recovery';
 import { fieldRules, MAX_CAMPAIGNS_PAGE, routeSchemas } from './schema';
 import { routeValidators } from './validators.gen.js';
 
@@ -89,7 +89,7 @@ const routes: RouteHandlers<'entries', typeof routeSchemas> = {
     const completion = await store.completeEntry(pathParameters.entry_id, inProject(body.project_id), new Date());
     if (!completion) throw notFound();
     // The Completions metric counts the first completion's line (lib/constructs/log-metrics.ts).
-    logger.appendKeys({ completion: completion.first ? 'new' : 'repeat', campaign: completion.campaign, metric_campaign: campaignDimension(completion) });
+    logger.appendKeys({ completion: completion.first ? 'new' : 'repeat', campaign: completion.campaign, metric_campaign: lineCampaign(completion) });
     return jsonResult(200, { entry_id: pathParameters.entry_id, completed_at: completion.completedAt, ...(completion.campaign === undefined ? {} : { campaign: completion.campaign }) });
   },
   listCampaigns: async ({ pathParameters, queryStringParameters }) => {

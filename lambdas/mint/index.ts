@@ -24,7 +24,7 @@ import {
   type MintOneRequest,
   type MintOneResult,
 } from '../domain/minting';
-import { campaignDimension } from '../domain/recovery';
+import { lineCampaign } from '../domain/recovery';
 import { mintProjectOf } from '../domain/project-keys';
 import { fieldRules, routeSchemas } from './schema';
 import { routeValidators, validatePayload, validateRow } from './validators.gen.js';
@@ -54,7 +54,7 @@ const counters = new DynamoDbCampaignCounters(dynamodb, tableName);
  * and `minted_links` the LinksMinted metric counts (all campaigns together).
  */
 const attribute = (campaign: string | undefined): Attribution => {
-  logger.appendKeys({ campaign, metric_campaign: campaignDimension({ campaign }) });
+  logger.appendKeys({ campaign, metric_campaign: lineCampaign({ campaign }) });
   return campaign === undefined ? {} : { campaign };
 };
 
