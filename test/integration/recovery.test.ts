@@ -501,6 +501,36 @@ describe('campaign counters: exact figures in the table, no metric per campaign'
     expect(await counters.read(projectId, campaign)).toEqual({ campaign, linksMinted: 1, entriesResumed: 1, completions: 1 });
   });
 
+  it('an attributed completion whose transaction fails answers 503 and records nothing: neither the completion nor its count', async () => {
+    const campaign = uid('atomic');
+    seeded.push(...shards(projectId, campaign));
+    const entryId = await newEntry();
+    const link = await mintLink(entryId, campaign);
+    await ageLink(entryId, link, 3600);
+    await resume(entryId, link);
+    const name = 'fail-completion';
+    dynamodb.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'TransactWriteItemsCommand') throw Object.assign(new Error('refused'), { name: 'InternalServerError', $metadata: { httpStatusCode: 500 } });
+        return next(args);
+      },
+      { step: 'initialize', name },
+    );
+    let reply;
+    try {
+      reply = await complete(entryId);
+    } finally {
+      dynamodb.middlewareStack.remove(name);
+    }
+    expect([reply.status, errorOf(reply).code]).toEqual([503, 'service_unavailable']);
+    const { Item } = await dynamodb.send(new GetItemCommand({ TableName: table, Key: { entry_id: { S: entryId } }, ConsistentRead: true }));
+    expect(Item?.completed_at).toBeUndefined();
+    expect(await counters.read(projectId, campaign)).toEqual({ campaign, linksMinted: 1, entriesResumed: 1, completions: 0 });
+    // Called again, it records and counts once.
+    expect(((await complete(entryId)).json as { campaign?: string }).campaign).toBe(campaign);
+    expect((await counters.read(projectId, campaign))?.completions).toBe(1);
+  });
+
   it('a mint whose count cannot be written answers 503 and hands out no link', async () => {
     const campaign = uid('uncounted');
     const entryId = await newEntry();
