@@ -32,6 +32,16 @@ export const PRICES = {
   eventBridgeEvent: 1.0 / 1e6,
   /** CloudWatch Logs ingestion (Standard class), per byte. */
   logsIngestedByte: 0.5 / 1e9,
+  /**
+   * The fixed monthly costs (Amazon CloudWatch pricing, https://aws.amazon.com/cloudwatch/pricing/; AWS Secrets
+   * Manager pricing, https://aws.amazon.com/secrets-manager/pricing/), no free tier: a custom metric a month (first
+   * 10,000); a standard-resolution alarm a month, per metric it reads (an alarm on metric math pays for each metric
+   * of the expression); a dashboard a month; a secret a month.
+   */
+  customMetricMonth: 0.3,
+  alarmMetricMonth: 0.1,
+  dashboardMonth: 3.0,
+  secretMonth: 0.4,
 } as const;
 
 /**

@@ -22,7 +22,7 @@ import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:f
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { build, type Metafile } from 'esbuild';
 import { BUNDLING } from '../lib/constructs/bundling';
 import { ROUTE_LIST } from '../lambdas/http/routes';
@@ -36,7 +36,7 @@ import { generateCredentialId, generateSecretValue } from '../lambdas/domain/pro
 import { computeToken } from '../lambdas/domain/token';
 import { linkDigest } from '../lambdas/domain/link-digest';
 import { generateShortCode } from '../lambdas/domain/short-links';
-import { shortLinkKey } from '../lambdas/adapters/naming';
+import { resumedKey, shortLinkKey } from '../lambdas/adapters/naming';
 import type { SigningKey } from '../lambdas/domain/token';
 import { emulatorConfig, ensureEventBus } from '../local/event-bus';
 import { eventCosts, eventCostSection } from './event-costs';
@@ -228,7 +228,7 @@ type Invoke = (e: unknown, c: unknown) => Promise<{ statusCode?: number }>;
 const countAwsCalls = async (handler: Invoke, bodies: Record<string, string>, routeKey?: string) => {
   const ddb = countCalls(dynamodb);
   const sm = countCalls(secretsManager);
-  const result: Record<string, { dynamodb: number; getItem: number; putItem: number; updateItem: number; secretsManager: number; requests: number; status: number }> = {};
+  const result: Record<string, { dynamodb: number; getItem: number; putItem: number; updateItem: number; transactWriteItems: number; secretsManager: number; requests: number; status: number }> = {};
   try {
     await handler(event(Object.values(bodies)[0], routeKey ?? undefined, routeKey ? '/' : undefined), lambdaContext('bench'));
     for (const [kind, body] of Object.entries(bodies)) {
@@ -238,13 +238,45 @@ const countAwsCalls = async (handler: Invoke, bodies: Record<string, string>, ro
       const n = 50;
       for (let i = 0; i < n; i++) status = (await handler(event(body, routeKey ?? undefined, routeKey ? '/' : undefined), lambdaContext('bench'))).statusCode ?? 0;
       const of = (command: string) => ddb.calls.filter((c) => c === command).length / n;
-      result[kind] = { dynamodb: ddb.calls.length / n, getItem: of('GetItemCommand'), putItem: of('PutItemCommand'), updateItem: of('UpdateItemCommand'), secretsManager: sm.calls.length / n, requests: n, status };
+      result[kind] = {
+        dynamodb: ddb.calls.length / n,
+        getItem: of('GetItemCommand'),
+        putItem: of('PutItemCommand'),
+        updateItem: of('UpdateItemCommand'),
+        transactWriteItems: of('TransactWriteItemsCommand'),
+        secretsManager: sm.calls.length / n,
+        requests: n,
+        status,
+      };
     }
   } finally {
     ddb.detach();
     sm.detach();
   }
   return result;
+};
+
+/**
+ * A person's first resume of a campaign link for its entry, the one that counts the entry in the campaign's
+ * entries resumed: the entry's note is removed before each, so every one of `n` is a first.
+ */
+const firstCampaignResumeCalls = async (handler: Invoke, body: string, entryId: string) => {
+  const client = new DynamoDBClient({});
+  const ddb = countCalls(dynamodb);
+  const counts: string[] = [];
+  let status = 0;
+  const n = 20;
+  try {
+    for (let i = 0; i < n; i++) {
+      await client.send(new DeleteItemCommand({ TableName: process.env.TABLE_NAME, Key: { entry_id: { S: resumedKey(entryId) } } }));
+      ddb.reset();
+      status = (await handler(event(body), lambdaContext('bench'))).statusCode ?? 0;
+      counts.push(ddb.calls.join());
+    }
+  } finally {
+    ddb.detach();
+  }
+  return { status, calls: [...new Set(counts)] };
 };
 
 /**
@@ -591,6 +623,8 @@ const main = async () => {
     };
     const current = ((await import('../lambdas/load-entry-data/index')) as { handler: Invoke }).handler;
     const legacy = ((await import('../lambdas/legacy-load-entry-data/index')) as { handler: Invoke }).handler;
+    // First resumes (the note removed before each), then countAwsCalls's, which find the entry counted: later resumes.
+    const firstCampaignResume = await firstCampaignResumeCalls(current, bodies['valid, campaign link'], ids.entry);
     const calls = {
       'load-entry-data': await countAwsCalls(current, bodies),
       'legacy-load-entry-data': await countAwsCalls(legacy, legacyBodies, '$default'),
@@ -640,10 +674,15 @@ const main = async () => {
       rows.push(`| AWS calls, ${fn}, invalid (status ${i.status}) | ${i.dynamodb} DynamoDB, ${i.secretsManager} SM | | 0 DynamoDB; SM ≤ 1 refetch (${readsPerRefetch} read${readsPerRefetch > 1 ? 's' : ''}) per 5 s | ${check(i.status === 401 && i.dynamodb === 0 && i.secretsManager * i.requests <= readsPerRefetch, `${fn} invalid: ${i.dynamodb} DynamoDB, ${i.secretsManager * i.requests} SM calls`)} |`);
       rows.push(`| AWS calls, ${fn}, expired (status ${e.status}) | ${e.dynamodb} DynamoDB, ${e.secretsManager} SM | | 0, 0 | ${check(e.status === 401 && e.dynamodb === 0 && e.secretsManager === 0, `${fn} expired: ${e.dynamodb} DynamoDB, ${e.secretsManager} SM calls`)} |`);
     }
-    // A person's resume of a link minted with a campaign: the campaign comes with the one GetItem; the note for completions is one PutItem.
+    // A person's resume of a link minted with a campaign: the campaign comes with the one GetItem. The first for its entry writes
+    // the note for completions and the campaign's count in one TransactWriteItems; a later one finds the campaign counted (the
+    // transaction is refused) and moves the note with one UpdateItem (bench/HISTORY.md, step 20).
+    const fc = firstCampaignResume;
+    const firstOk = fc.status === 200 && fc.calls.join(' | ') === 'GetItemCommand,TransactWriteItemsCommand';
+    rows.push(`| AWS calls, load-entry-data, valid, a person's first resume of a campaign link for its entry (status ${fc.status}) | ${fc.calls.join(' | ').replaceAll('Command', '')} | | exactly 1 GetItem, 1 TransactWriteItems (the note and the campaign's count), 0 SM | ${check(firstOk, `load-entry-data first campaign resume: ${JSON.stringify(fc)}`)} |`);
     const cv = calls['load-entry-data']['valid, campaign link'];
-    const campaignCallsOk = cv.status === 200 && cv.getItem === 1 && cv.putItem === 1 && cv.dynamodb === 2 && cv.secretsManager === 0;
-    rows.push(`| AWS calls, load-entry-data, valid, a person's resume of a campaign link (status ${cv.status}) | ${cv.getItem} GetItem, ${cv.putItem} PutItem (resumed#), ${cv.dynamodb - cv.getItem - cv.putItem} other DynamoDB, ${cv.secretsManager} SM | | exactly 1 GetItem, 1 PutItem, 0 SM | ${check(campaignCallsOk, `load-entry-data campaign resume: ${JSON.stringify(cv)}`)} |`);
+    const campaignCallsOk = cv.status === 200 && cv.getItem === 1 && cv.transactWriteItems === 1 && cv.updateItem === 1 && cv.dynamodb === 3 && cv.secretsManager === 0;
+    rows.push(`| AWS calls, load-entry-data, valid, a person's later resume of a campaign link (status ${cv.status}) | ${cv.getItem} GetItem, ${cv.transactWriteItems} TransactWriteItems (refused: counted before), ${cv.updateItem} UpdateItem (the note), ${cv.dynamodb - cv.getItem - cv.transactWriteItems - cv.updateItem} other DynamoDB, ${cv.secretsManager} SM | | exactly 1 GetItem, 1 TransactWriteItems, 1 UpdateItem, 0 SM | ${check(campaignCallsOk, `load-entry-data campaign resume: ${JSON.stringify(cv)}`)} |`);
     const sr = savesResumeCalls;
     const savesResumeOk = sr.status === 200 && sr.getItem === 1 && sr.updateItem === 1 && sr.dynamodb === 2 && sr.secretsManager === 0;
     rows.push(`| AWS calls, load-entry-data, valid, a person's resume of a browser-saves project's entry (status ${sr.status}) | ${sr.getItem} GetItem, ${sr.updateItem} UpdateItem (its new save generation), ${sr.dynamodb - sr.getItem - sr.updateItem} other DynamoDB, ${sr.secretsManager} SM | | exactly 1 GetItem, 1 UpdateItem, 0 SM | ${check(savesResumeOk, `load-entry-data browser-saves resume: ${JSON.stringify(sr)}`)} |`);
@@ -802,13 +841,15 @@ const main = async () => {
       const campaignInputs = {
         ...inputs,
         durationMs: modelledDurationMs(wc.ownFast, campaignAwsCalls),
-        // The note is a small item of its own (resumed#<entry>): one write unit whatever the entry's size.
-        writeUnitsPerRequest: cv.putItem * writeUnits(0),
+        // The note (resumed#<entry>) and a counter are small items of their own, whatever the entry's size. A first resume's
+        // transaction bills 2 units per item and 1 for the campaigns index: 5. A later one is counted as if the refused
+        // transaction were billed in full (4) plus the note's UpdateItem (1): 5 too, the higher bound.
+        writeUnitsPerRequest: 2 * 2 * writeUnits(0) + writeUnits(0),
         logBytesPerRequest: warmCampaign.logBytesPerRequest + API_ACCESS_LINE_BYTES,
       };
       const campaignCost = costPerMillion(campaignInputs);
-      rows.push(`| AWS calls per timed resume of a campaign link, as sent over HTTP | ${campaignAwsCalls.dynamodb} DynamoDB, ${campaignAwsCalls.secretsManager} SM, ${wc.awsCallsPerRequest.other ?? 0} other | | 2 DynamoDB (GetItem, PutItem), 0 other | ${check(campaignAwsCalls.dynamodb === 2 && !wc.awsCallsPerRequest.other && Object.keys(wc.statuses).join() === '200', `warm campaign resumes sent ${JSON.stringify(wc.awsCallsPerRequest)} AWS requests, statuses ${JSON.stringify(wc.statuses)}`)} |`);
-      rows.push(`| cost per million resumes with campaign data: a person's resume of a campaign link (request line ${warmCampaign.logBytesPerRequest.toFixed(0)} B, ${Math.ceil(campaignInputs.durationMs)} ms billed with 2 × ${AWS_CALL_LATENCY_MS.dynamodb} ms, 1 write unit) | $${campaignCost.total.toFixed(3)} | | reported (the note is written only for a person's resume of a campaign link) | |`);
+      rows.push(`| AWS calls per timed resume of a campaign link (a later one: the first is the only one), as sent over HTTP | ${campaignAwsCalls.dynamodb} DynamoDB, ${campaignAwsCalls.secretsManager} SM, ${wc.awsCallsPerRequest.other ?? 0} other | | 3 DynamoDB (GetItem, TransactWriteItems, UpdateItem), 0 other | ${check(campaignAwsCalls.dynamodb === 3 && !wc.awsCallsPerRequest.other && Object.keys(wc.statuses).join() === '200', `warm campaign resumes sent ${JSON.stringify(wc.awsCallsPerRequest)} AWS requests, statuses ${JSON.stringify(wc.statuses)}`)} |`);
+      rows.push(`| cost per million resumes with campaign data: a person's resume of a campaign link (request line ${warmCampaign.logBytesPerRequest.toFixed(0)} B, ${Math.ceil(campaignInputs.durationMs)} ms billed with 3 × ${AWS_CALL_LATENCY_MS.dynamodb} ms, 5 write units) | $${campaignCost.total.toFixed(3)} | | reported (the note and count are written only for a person's resume of a campaign link) | |`);
       // A person's resume of a browser-saves project's entry, on the same model: the rotation's UpdateItem adds its latency and the write units of the entry.
       const rotatedBytes = await savedEntryBytes(ids.savesResumed);
       const rotatingInputs = {

@@ -26,6 +26,8 @@ var ROUTES = {
   deleteEntry: { key: "DELETE /v1/entries/{entry_id}", fn: "entries", access: "iam" },
   revokeLinks: { key: "POST /v1/entries/{entry_id}/revoke-links", fn: "entries", access: "iam" },
   completeEntry: { key: "POST /v1/entries/{entry_id}/complete", fn: "entries", access: "iam" },
+  listCampaigns: { key: "GET /v1/projects/{project_id}/campaigns", fn: "entries", access: "iam" },
+  getCampaign: { key: "GET /v1/projects/{project_id}/campaigns/{campaign}", fn: "entries", access: "iam" },
   mint: { key: "POST /v1/tokens", fn: "mint", access: "iam" },
   mintBatch: { key: "POST /v1/tokens/batch", fn: "mint", access: "iam" },
   // HEAD is its own route in API Gateway: link scanners and previews send it, and get GET's answer without its body.
@@ -614,6 +616,38 @@ entries.command("revoke-links").description("make every link issued so far for t
 entries.command("complete").description("record that the user finished the flow (counted once, for the campaign of the last resume)").requiredOption("--entry <entry_id>", ENTRY).requiredOption("--project <project_id>", PROJECT).action(async (o) => {
   const reply = await client().request("POST", `/v1/entries/${seg(o.entry)}/complete`, { body: { project_id: o.project } });
   report(reply, (j) => `Entry ${o.entry} completed at ${j.completed_at}${j.campaign === void 0 ? "" : ` (campaign ${j.campaign})`}.`);
+});
+var percent = (rate) => rate === null ? "-" : `${(100 * rate).toFixed(1)}%`;
+var campaignTable = (rows) => {
+  const head = ["campaign", "links minted", "entries resumed", "completions", "recovery rate"];
+  const cells = rows.map((r) => [r.campaign, String(r.links_minted), String(r.entries_resumed), String(r.completions), percent(r.recovery_rate)]);
+  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
+  const line = (c) => c.map((v, i) => i === 0 ? v.padEnd(widths[i]) : v.padStart(widths[i])).join("  ").trimEnd();
+  return [line(head), ...cells.map(line)].join("\n");
+};
+var campaigns = program.command("campaigns").description("recovery figures of the campaigns links were minted in");
+campaigns.command("report").description("links minted, entries resumed by people, completions and the recovery rate (completions / entries resumed) of every campaign, or of one").requiredOption("--project <project_id>", PROJECT).option("--campaign <campaign>", "only this campaign").action(async (o) => {
+  const api = client();
+  const rows = [];
+  if (o.campaign !== void 0) {
+    const reply = await api.request("GET", `/v1/projects/${seg(o.project)}/campaigns/${seg(o.campaign)}`);
+    if (reply.status !== 200) return report(reply, () => "");
+    rows.push(reply.json.campaign);
+  } else {
+    let after;
+    do {
+      const reply = await api.request("GET", `/v1/projects/${seg(o.project)}/campaigns`, { query: after === void 0 ? {} : { after } });
+      if (reply.status !== 200) return report(reply, () => "");
+      const page = reply.json;
+      rows.push(...page.campaigns);
+      after = page.next;
+    } while (after !== void 0);
+  }
+  if (globals().json) process.stdout.write(`${JSON.stringify(rows, null, 2)}
+`);
+  else process.stdout.write(rows.length === 0 ? `No link of project ${o.project} was minted in a campaign.
+` : `${campaignTable(rows)}
+`);
 });
 var projects = program.command("projects").description("project settings");
 var origins = projects.command("origins").description("the web origins allowed to call load-entry-data for a project's entries");

@@ -19,7 +19,6 @@
  *   provisionedConcurrency   default 0; instances of load-entry-data kept initialised (billed while configured)
  *   tableRemovalPolicy   retain-on-update-or-delete (default), retain (adds deletion protection) or destroy
  *   shortLinkDomain / shortLinkCertificateArn   serve short links on your own domain, with its ACM certificate (both or neither)
- *   campaignsPerMonth    default 300; campaigns counted by name in the recovery metrics each month (README, Measuring recovery)
  *   linkRequestsPerRecipientHour / linkRequestsPerRecipientDay   default 3 / 10: link requests to one address or number, deployment-wide
  *   linkRequestsPerSourceHour / linkRequestsPerProjectDay   default 20 / 1000: link requests per source address (hour), per project (UTC day)
  *   entriesPerSourceHour / entriesPerProjectDay   default 100 / 10000: entries pages create per source address (hour), per project (UTC day)
@@ -85,7 +84,6 @@ new SessionRecoveryStack(app, ctx('stackName') ?? 'SessionRecovery', {
     loadEntryDataReservedConcurrency: num('loadEntryDataReservedConcurrency'),
     legacyReservedConcurrency: num('legacyReservedConcurrency'),
     provisionedConcurrency: num('provisionedConcurrency'),
-    campaignsPerMonth: num('campaignsPerMonth'),
     linkRequestLimits: {
       perRecipientPerHour: num('linkRequestsPerRecipientHour'),
       perRecipientPerDay: num('linkRequestsPerRecipientDay'),

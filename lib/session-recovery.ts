@@ -13,6 +13,8 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import {
+  CAMPAIGN_INDEX,
+  CAMPAIGN_KEY_PREFIX,
   ENTRY_TABLE,
   LEGACY_SECRETS_PATH,
   LIMIT_KEY_PREFIXES,
@@ -25,7 +27,7 @@ import {
 import { acknowledgeWildcardResource } from './constructs/acknowledge';
 import { API_ACCESS_LOG_FORMAT } from './access-log-format';
 import { ApiFunction } from './constructs/api-function';
-import { campaignValuesPerHour, FILTER_DIMENSION_VALUES_LIMIT, RequestLogMetrics } from './constructs/log-metrics';
+import { RequestLogMetrics } from './constructs/log-metrics';
 import { Monitoring } from './constructs/monitoring';
 import { DEFAULT_ROUTE, type FunctionName, ROUTE_LIST, type RouteName, routePath } from '../lambdas/http/routes';
 import { defaultOf, type Settings } from '../lambdas/runtime/environment';
@@ -248,15 +250,6 @@ export interface SessionRecoveryProps {
    */
   readonly linkMaxLifetime?: Duration;
   /**
-   * Campaigns counted under their own name in the recovery metrics each
-   * calendar month (UTC), deployment-wide; links of later campaigns are
-   * counted as `(other)`. CloudWatch disables a metric filter that publishes
-   * 1,000 distinct dimension values within an hour, so synth refuses a cap
-   * that could reach it with `linkMaxLifetime` (README, Measuring recovery).
-   * @default 300
-   */
-  readonly campaignsPerMonth?: number;
-  /**
    * Also serve the current load-entry-data contract from a Lambda Function URL
    * (auth NONE; the Lambda answers CORS itself). It costs no API Gateway fee:
    * about $0.35 instead of $1.39 per million resumes on the benchmark's model
@@ -368,6 +361,16 @@ export class SessionRecovery extends Construct {
       billing: dynamodb.Billing.onDemand(),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       timeToLiveAttribute: ENTRY_TABLE.ttlAttribute,
+      // Lists a project's campaigns' counters, and nothing else: only those items carry its keys (README, Measuring recovery).
+      globalSecondaryIndexes: [
+        {
+          indexName: CAMPAIGN_INDEX.name,
+          partitionKey: { name: CAMPAIGN_INDEX.partitionKey, type: dynamodb.AttributeType.STRING },
+          sortKey: { name: CAMPAIGN_INDEX.sortKey, type: dynamodb.AttributeType.STRING },
+          projectionType: dynamodb.ProjectionType.INCLUDE,
+          nonKeyAttributes: ['campaign', 'links_minted', 'entries_resumed', 'completions'],
+        },
+      ],
       deletionProtection: tableRemovalPolicy === RemovalPolicy.RETAIN,
       removalPolicy: tableRemovalPolicy,
     });
@@ -438,8 +441,9 @@ export class SessionRecovery extends Construct {
     new RequestLogMetrics(this, 'LoadEntryDataLogMetrics', { logGroup: loadEntryData.logGroup });
     // GetItem reads the entry; UpdateItem is a person's resume of a browser-saves project's entry, which gives it a new save generation.
     loadEntryData.bindEntriesTable(this.table, ['dynamodb:GetItem', 'dynamodb:UpdateItem']);
-    // A person's resume through a campaign link is noted under resumed#<entry> for completions.
-    loadEntryData.bindEntriesTable(this.table, ['dynamodb:PutItem'], { keyPrefix: RESUMED_KEY_PREFIX });
+    // A person's resume through a campaign link is noted under resumed#<entry> for completions and, the first time
+    // for its campaign, counted on one of the campaign's campaign#<project>#<campaign>#<shard> items, in one transaction.
+    loadEntryData.bindEntriesTable(this.table, ['dynamodb:UpdateItem'], { keyPrefix: [RESUMED_KEY_PREFIX, CAMPAIGN_KEY_PREFIX] });
     loadEntryData.bindSecretsUnder(this.secretPrefix, PROJECT_SECRETS_PATH);
     if (expiredLinkEvents) loadEntryData.bindExpiredLinkEvents(this.table, this.eventBus);
     if (props.currentContractFunctionUrl) {
@@ -465,6 +469,10 @@ export class SessionRecovery extends Construct {
     entries.bindEntriesTable(this.table, ['dynamodb:GetItem', 'dynamodb:UpdateItem']);
     // What it deletes: the note of the entry's last resume, on resumed# items only.
     entries.bindEntriesTable(this.table, ['dynamodb:DeleteItem'], { keyPrefix: RESUMED_KEY_PREFIX });
+    // An attributed completion counts on a campaign# item (in the UpdateItem above, in one transaction); the campaign
+    // routes read a campaign's items and list a project's through the campaigns index.
+    entries.bindEntriesTable(this.table, ['dynamodb:BatchGetItem'], { keyPrefix: CAMPAIGN_KEY_PREFIX });
+    entries.bindCampaignIndex(this.table);
     new RequestLogMetrics(this, 'EntriesLogMetrics', { logGroup: entries.logGroup, kind: 'entries' });
 
     const bound = (name: string, value: number | undefined, fallback: number): number => {
@@ -497,15 +505,6 @@ export class SessionRecovery extends Construct {
     browserSaves.bindSaveKey(this.saveKey);
 
     const maxLifetimeSeconds = props.linkMaxLifetime?.toSeconds() ?? defaultOf('MINT_MAX_LIFETIME_SECONDS');
-    const campaignsPerMonth = props.campaignsPerMonth ?? defaultOf('CAMPAIGNS_PER_MONTH');
-    if (!(Number.isInteger(campaignsPerMonth) && campaignsPerMonth >= 0)) throw new Error(`campaignsPerMonth must be a whole number of at least 0, got ${campaignsPerMonth}`);
-    const campaignValues = campaignValuesPerHour(campaignsPerMonth, maxLifetimeSeconds);
-    if (campaignValues >= FILTER_DIMENSION_VALUES_LIMIT) {
-      throw new Error(
-        `campaignsPerMonth (${campaignsPerMonth}) with linkMaxLifetime (${maxLifetimeSeconds / 86_400} days) lets a recovery metric filter publish up to ${campaignValues} campaign values within an hour; ` +
-          `CloudWatch disables a filter at ${FILTER_DIMENSION_VALUES_LIMIT}: lower campaignsPerMonth`,
-      );
-    }
 
     // Link requests from pages: admitted like a save, then mint's writes and a PutEvents, in a role of their own.
     const linkLimits = props.linkRequestLimits ?? {};
@@ -545,13 +544,13 @@ export class SessionRecovery extends Construct {
         ...environment,
         MINT_DEFAULT_TTL_SECONDS: props.linkDefaultLifetime?.toSeconds() ?? defaultOf('MINT_DEFAULT_TTL_SECONDS'),
         MINT_MAX_LIFETIME_SECONDS: maxLifetimeSeconds,
-        CAMPAIGNS_PER_MONTH: campaignsPerMonth,
       },
     });
     new RequestLogMetrics(this, 'MintLogMetrics', { logGroup: mint.logGroup, kind: 'mint' });
     mint.bindSecretsUnder(this.secretPrefix, PROJECT_SECRETS_PATH);
     // Reads whether an entry's links were revoked (one entry, or a batch's), and records links minted since then.
     mint.bindEntriesTable(this.table, ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:UpdateItem']);
+    // (That UpdateItem also adds a request's links to its campaign's counter, on a campaign# item: one write a request.)
     // Writes short links, and nothing else, with BatchWriteItem: their keys start with link#, which no entry id can.
     mint.bindEntriesTable(this.table, ['dynamodb:BatchWriteItem'], { keyPrefix: SHORT_LINK_KEY_PREFIX });
 
@@ -727,7 +726,6 @@ export class SessionRecovery extends Construct {
       publicFunctions: [loadEntryData, legacy, browserSaves, linkRequests, shortLinks],
       entryCreationSpike: props.entryCreationAlarmThreshold,
       linkRequestSpike: props.linkRequestAlarmThreshold,
-      recoveryLogGroups: [mint.logGroup, entries.logGroup],
       functionUrls: [
         { name: 'Legacy', fn: legacy },
         ...(this.loadEntryDataFunctionUrl ? [{ name: 'LoadEntryData', fn: loadEntryData }] : []),

@@ -132,8 +132,8 @@ const joinHeaders = (req: IncomingMessage): Record<string, string> => {
 const resumeCounted = (keys: LogKeys | undefined): string => {
   const kind = keys?.human !== undefined ? 'human' : keys?.early !== undefined ? 'early' : undefined;
   if (!keys || !kind) return '';
-  const dimension = String(keys[kind]);
-  const campaign = dimension === NO_CAMPAIGN ? 'no campaign' : `campaign ${keys.campaign ?? dimension}${keys.campaign === undefined ? '' : ` counted as ${dimension}`}`;
+  const named = String(keys[kind]);
+  const campaign = named === NO_CAMPAIGN ? 'no campaign' : `campaign ${named}`;
   const age = typeof keys.link_age_s === 'number' ? keys.link_age_s : undefined;
   const early = setting('EARLY_RESUME_SECONDS');
   const why =

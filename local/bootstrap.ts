@@ -5,6 +5,7 @@ import {
   type DynamoDBClient,
   PutItemCommand,
   ResourceInUseException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import {
@@ -15,28 +16,61 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { entryToItem } from '../lambdas/adapters/dynamodb-entry-reader';
 import { DynamoDbProjectIndex } from '../lambdas/adapters/dynamodb-project-index';
-import { ENTRY_TABLE, projectSecretName } from '../lambdas/adapters/naming';
+import { CAMPAIGN_INDEX, ENTRY_TABLE, projectSecretName } from '../lambdas/adapters/naming';
 import type { StoredEntry } from '../lambdas/domain/ports';
 import type { ProjectSecretDocument } from '../lambdas/domain/project-keys';
 
-/** Creates the entries table as the CDK construct defines it (key and TTL), if it does not exist. */
+/** The campaigns index as the CDK construct defines it (lib/session-recovery.ts). */
+const CAMPAIGN_INDEX_DEFINITION = {
+  IndexName: CAMPAIGN_INDEX.name,
+  KeySchema: [
+    { AttributeName: CAMPAIGN_INDEX.partitionKey, KeyType: 'HASH' as const },
+    { AttributeName: CAMPAIGN_INDEX.sortKey, KeyType: 'RANGE' as const },
+  ],
+  Projection: { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: ['campaign', 'links_minted', 'entries_resumed', 'completions'] },
+};
+const CAMPAIGN_INDEX_ATTRIBUTES = [
+  { AttributeName: CAMPAIGN_INDEX.partitionKey, AttributeType: 'S' as const },
+  { AttributeName: CAMPAIGN_INDEX.sortKey, AttributeType: 'S' as const },
+];
+
+const untilActive = async (client: DynamoDBClient, tableName: string) => {
+  for (let i = 0; i < 50; i++) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if (Table?.TableStatus === 'ACTIVE' && (Table.GlobalSecondaryIndexes ?? []).every((g) => g.IndexStatus === undefined || g.IndexStatus === 'ACTIVE')) return Table;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return (await client.send(new DescribeTableCommand({ TableName: tableName }))).Table;
+};
+
+/**
+ * Creates the entries table as the CDK construct defines it (key, campaigns index and TTL), if it does not exist;
+ * one kept from a run before the campaigns index (npm start's .local-data/) gets the index, as a deploy adds it.
+ */
 export const createEntriesTable = async (client: DynamoDBClient, tableName: string): Promise<void> => {
   try {
     await client.send(
       new CreateTableCommand({
         TableName: tableName,
         BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [{ AttributeName: ENTRY_TABLE.partitionKey, AttributeType: 'S' }],
+        AttributeDefinitions: [{ AttributeName: ENTRY_TABLE.partitionKey, AttributeType: 'S' }, ...CAMPAIGN_INDEX_ATTRIBUTES],
         KeySchema: [{ AttributeName: ENTRY_TABLE.partitionKey, KeyType: 'HASH' }],
+        GlobalSecondaryIndexes: [CAMPAIGN_INDEX_DEFINITION],
       }),
     );
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) throw error;
   }
-  for (let i = 0; i < 50; i++) {
-    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
-    if (Table?.TableStatus === 'ACTIVE') break;
-    await new Promise((r) => setTimeout(r, 100));
+  const table = await untilActive(client, tableName);
+  if (!(table?.GlobalSecondaryIndexes ?? []).some((g) => g.IndexName === CAMPAIGN_INDEX.name)) {
+    await client.send(
+      new UpdateTableCommand({
+        TableName: tableName,
+        AttributeDefinitions: CAMPAIGN_INDEX_ATTRIBUTES,
+        GlobalSecondaryIndexUpdates: [{ Create: CAMPAIGN_INDEX_DEFINITION }],
+      }),
+    );
+    await untilActive(client, tableName);
   }
   await client.send(
     new UpdateTimeToLiveCommand({

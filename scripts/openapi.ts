@@ -183,6 +183,23 @@ const SUCCESS: Record<RouteName, Record<string, unknown>> = {
       'Recorded (or recorded before: nothing changes, and it is counted once)',
     ),
   },
+  listCampaigns: {
+    200: json(
+      {
+        type: 'object',
+        required: ['campaigns'],
+        additionalProperties: false,
+        properties: {
+          campaigns: { type: 'array', items: ref('Campaign'), description: "The project's campaigns in name order, at most `limit` (100 by default)" },
+          next: { type: 'string', description: 'Present when more campaigns follow: pass it as `after` for the next page' },
+        },
+      },
+      "The project's campaigns and their recovery figures, over each campaign's whole life",
+    ),
+  },
+  getCampaign: {
+    200: json(exactly({ campaign: ref('Campaign') }), "The campaign's recovery figures, over its whole life"),
+  },
   getBrowserSaves: { 200: json(exactly(BROWSER_SAVES), 'Whether the project takes saves from the browser, and the countries its link requests may text') },
   setBrowserSaves: { 200: json(exactly(BROWSER_SAVES), 'Saved') },
   putEntry: {
@@ -268,6 +285,8 @@ const ERRORS: Record<RouteName, number[]> = {
   clearAllowedOrigins: [400, 503],
   revokeLinks: [400, 404, 503],
   completeEntry: [400, 404, 503],
+  listCampaigns: [400, 503],
+  getCampaign: [400, 404, 503],
   putEntry: [400, 409, 413, 415, 503],
   getEntry: [400, 404, 503],
   deleteEntry: [400, 404, 503],
@@ -362,6 +381,20 @@ export const buildOpenApi = () => {
           required: ['code', 'message'],
           additionalProperties: false,
           properties: { code: { enum: Object.keys(ERROR_STATUS) }, message: { type: 'string' } },
+        },
+        Campaign: {
+          ...exactly({
+            campaign: { type: 'string' },
+            links_minted: { type: 'integer', minimum: 0, description: 'Links mint handed out in the campaign (a batch counts its minted rows)' },
+            entries_resumed: { type: 'integer', minimum: 0, description: 'Entries resumed by a person through a link of the campaign, each counted once' },
+            completions: { type: 'integer', minimum: 0, description: 'Entries whose first completion was attributed to the campaign' },
+            recovery_rate: {
+              type: ['number', 'null'],
+              minimum: 0,
+              maximum: 1,
+              description: 'completions / entries_resumed: of the entries people came back to through the campaign, the share completed; null before any was resumed',
+            },
+          }),
         },
       },
     },

@@ -240,6 +240,56 @@ entries
     report(reply, (j) => `Entry ${o.entry} completed at ${j.completed_at}${j.campaign === undefined ? '' : ` (campaign ${j.campaign})`}.`);
   });
 
+/** A campaign's figures as the campaign routes answer them. */
+interface CampaignRow {
+  campaign: string;
+  links_minted: number;
+  entries_resumed: number;
+  completions: number;
+  recovery_rate: number | null;
+}
+
+/** The rate as a percentage with one decimal, or `-` before any entry was resumed. */
+const percent = (rate: number | null): string => (rate === null ? '-' : `${(100 * rate).toFixed(1)}%`);
+
+/** The campaigns as a table with aligned columns: names left, figures right. */
+const campaignTable = (rows: readonly CampaignRow[]): string => {
+  const head = ['campaign', 'links minted', 'entries resumed', 'completions', 'recovery rate'];
+  const cells = rows.map((r) => [r.campaign, String(r.links_minted), String(r.entries_resumed), String(r.completions), percent(r.recovery_rate)]);
+  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
+  const line = (c: string[]) => c.map((v, i) => (i === 0 ? v.padEnd(widths[i]) : v.padStart(widths[i]))).join('  ').trimEnd();
+  return [line(head), ...cells.map(line)].join('\n');
+};
+
+const campaigns = program.command('campaigns').description('recovery figures of the campaigns links were minted in');
+
+campaigns
+  .command('report')
+  .description('links minted, entries resumed by people, completions and the recovery rate (completions / entries resumed) of every campaign, or of one')
+  .requiredOption('--project <project_id>', PROJECT)
+  .option('--campaign <campaign>', 'only this campaign')
+  .action(async (o: { project: string; campaign?: string }) => {
+    const api = client();
+    const rows: CampaignRow[] = [];
+    if (o.campaign !== undefined) {
+      const reply = await api.request('GET', `/v1/projects/${seg(o.project)}/campaigns/${seg(o.campaign)}`);
+      if (reply.status !== 200) return report(reply, () => '');
+      rows.push((reply.json as { campaign: CampaignRow }).campaign);
+    } else {
+      // Every page, in name order: a page names the campaign the next starts after.
+      let after: string | undefined;
+      do {
+        const reply = await api.request('GET', `/v1/projects/${seg(o.project)}/campaigns`, { query: after === undefined ? {} : { after } });
+        if (reply.status !== 200) return report(reply, () => '');
+        const page = reply.json as { campaigns: CampaignRow[]; next?: string };
+        rows.push(...page.campaigns);
+        after = page.next;
+      } while (after !== undefined);
+    }
+    if (globals().json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+    else process.stdout.write(rows.length === 0 ? `No link of project ${o.project} was minted in a campaign.\n` : `${campaignTable(rows)}\n`);
+  });
+
 const projects = program.command('projects').description('project settings');
 const origins = projects.command('origins').description("the web origins allowed to call load-entry-data for a project's entries");
 

@@ -72,7 +72,7 @@ const linkRecordsOf = (map: Record<string, AttributeValue>): Record<string, Link
     const mintedAt = Number(value.M?.t?.N);
     if (!Number.isFinite(mintedAt)) continue;
     const campaign = value.M?.c?.S;
-    records[digest] = { mintedAt, ...(campaign === undefined ? {} : { campaign, counted: value.M?.u?.BOOL !== true }) };
+    records[digest] = { mintedAt, ...(campaign === undefined ? {} : { campaign }) };
   }
   return records;
 };

@@ -5,6 +5,8 @@ import {
   DeleteItemCommand,
   type DynamoDBClient,
   GetItemCommand,
+  TransactionCanceledException,
+  TransactWriteItemsCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { ENTRY_TABLE } from './naming';
@@ -26,6 +28,7 @@ import { DynamoDbEntryReader, ERASED_ATTRIBUTE, isTombstone, pageLinkItem } from
 import { type BatchRetryOptions, chunks, sendWithRetries } from './batch-retry';
 import { awsCall } from './errors';
 import { lastResumeOf } from './dynamodb-resume-notes';
+import { counterUpdate } from './dynamodb-campaign-counters';
 import { resumedKey } from './naming';
 import { attributableResume, type Completion, type CompletionStore } from '../domain/recovery';
 
@@ -102,12 +105,11 @@ const checkLink = (item: Item | undefined, { owner, digest, page }: LinkRequest,
 const livePageLinks = (item: Item, now: Date): Record<string, AttributeValue> =>
   Object.fromEntries(Object.entries(item.page_links?.M ?? {}).filter(([, v]) => Number(v.M?.x?.N) * 1000 > now.getTime()));
 
-/** A link record as stored: `t` minted at (epoch seconds), `c` its campaign, `u` true when the campaign is not counted. */
+/** A link record as stored: `t` minted at (epoch seconds), `c` its campaign. (Records written before may carry `u`, which nothing reads now.) */
 const linkRecordItem = (record: LinkRecord): AttributeValue => ({
   M: {
     t: { N: String(record.mintedAt) },
     ...(record.campaign === undefined ? {} : { c: { S: record.campaign } }),
-    ...(record.counted === false ? { u: { BOOL: true } } : {}),
   },
 });
 
@@ -405,31 +407,41 @@ export class DynamoDbEntryStore extends DynamoDbEntryReader implements EntryStor
     const values: Record<string, AttributeValue> = { ':p': { S: projectId }, ':at': { S: completedAt } };
     let set = 'completed_at = :at';
     if (resume) {
-      set += ', completed_campaign = :c, completed_counted = :u';
+      set += ', completed_campaign = :c';
       values[':c'] = { S: resume.campaign };
-      values[':u'] = { BOOL: resume.counted };
     }
+    const complete = {
+      TableName: this.tableName,
+      Key: key(entryId),
+      UpdateExpression: `SET ${set}`,
+      // The first completion is the one recorded: a repeat changes nothing and is not counted again.
+      ConditionExpression: `project_id = :p AND attribute_not_exists(completed_at) AND attribute_not_exists(${ERASED_ATTRIBUTE})`,
+      ExpressionAttributeValues: values,
+    };
     try {
-      await awsCall(this.client.send(
-        new UpdateItemCommand({
-          TableName: this.tableName,
-          Key: key(entryId),
-          UpdateExpression: `SET ${set}`,
-          // The first completion is the one recorded: a repeat changes nothing and is not counted again.
-          ConditionExpression: `project_id = :p AND attribute_not_exists(completed_at) AND attribute_not_exists(${ERASED_ATTRIBUTE})`,
-          ExpressionAttributeValues: values,
-        }),
-      ));
-      return { completedAt, ...(resume ? { campaign: resume.campaign, counted: resume.counted } : {}), first: true };
+      // An attributed first completion and its campaign's counter, in one atomic write: neither without the other.
+      if (resume) {
+        await awsCall(this.client.send(
+          new TransactWriteItemsCommand({
+            TransactItems: [{ Update: complete }, { Update: counterUpdate(this.tableName, projectId, resume.campaign, 'completions', 1) }],
+          }),
+        ));
+      } else {
+        await awsCall(this.client.send(new UpdateItemCommand(complete)));
+      }
+      return { completedAt, ...(resume ? { campaign: resume.campaign } : {}), first: true };
     } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const refused =
+        error instanceof ConditionalCheckFailedException ||
+        (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed');
+      if (!refused) throw error;
     }
     // No such entry for this project, or completed before: one read tells which.
     const out = await awsCall(this.client.send(new GetItemCommand({ TableName: this.tableName, Key: key(entryId), ConsistentRead: true })));
     const item = out.Item;
     if (item?.project_id?.S !== projectId || isTombstone(item) || item.completed_at?.S === undefined) return undefined;
     const campaign = item.completed_campaign?.S;
-    return { completedAt: item.completed_at.S, ...(campaign === undefined ? {} : { campaign, counted: item.completed_counted?.BOOL !== false }), first: false };
+    return { completedAt: item.completed_at.S, ...(campaign === undefined ? {} : { campaign }), first: false };
   }
 
   /**

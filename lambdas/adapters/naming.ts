@@ -38,8 +38,27 @@ export const SHORT_LINK_KEY_PREFIX = 'link#';
 
 export const shortLinkKey = (code: string): string => `${SHORT_LINK_KEY_PREFIX}${code}`;
 
-/** The month's list of counted campaigns (domain/recovery.ts) lives in the entries table under `campaigns#<YYYY-MM>`. */
-export const campaignsKey = (month: string): string => `campaigns#${month}`;
+/**
+ * A campaign's recovery counters (domain/recovery.ts) live in the entries
+ * table under `campaign#<project_id>#<campaign>#<shard>`: no entry id can start
+ * so (the id grammar has no `#`), and IAM holds each counter's writers to this
+ * prefix. A campaign's writes are spread over CAMPAIGN_SHARDS items, so none is
+ * hot (README, Measuring recovery).
+ */
+export const CAMPAIGN_KEY_PREFIX = 'campaign#';
+
+/** Items a campaign's counters are spread over: each takes at most 1,000 write units a second. */
+export const CAMPAIGN_SHARDS = 10;
+
+export const campaignKey = (projectId: string, campaign: string, shard: number): string => `${CAMPAIGN_KEY_PREFIX}${projectId}#${campaign}#${shard}`;
+
+/**
+ * The sparse index that lists a project's campaigns: only counter items carry
+ * its key attributes, so it holds nothing else. Its sort key, `<campaign>#<shard>`,
+ * keeps a campaign's shards together and campaigns in name order (`#` sorts
+ * before every character of the id grammar).
+ */
+export const CAMPAIGN_INDEX = { name: 'campaigns', partitionKey: 'campaign_project', sortKey: 'campaign_sort' } as const;
 
 /**
  * The campaign of an entry's last human resume lives under `resumed#<entry id>`,

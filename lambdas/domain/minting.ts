@@ -53,16 +53,15 @@ const entryNotFound = (req: Pick<MintRequest, 'project_id' | 'entry_id' | 'flow_
   return new ApiError('entry_not_found', `There is no entry ${req.entry_id} in ${where}: save it (PUT /v1/entries/{entry_id}) before minting a link to it.`);
 };
 
-/** How the campaign of the links a request mints is counted: whether it is within the month's cap. */
+/** The campaign the links a request mints are sent in, recorded with each. */
 export interface Attribution {
   readonly campaign?: string;
-  readonly counted?: boolean;
 }
 
 /** What is recorded of a link minted at `now`. */
 const linkRecord = (attribution: Attribution, now: number): LinkRecord => ({
   mintedAt: Math.floor(now / 1000),
-  ...(attribution.campaign === undefined ? {} : { campaign: attribution.campaign, counted: attribution.counted ?? true }),
+  ...(attribution.campaign === undefined ? {} : { campaign: attribution.campaign }),
 });
 
 const tooManyLinks = (): ApiError =>

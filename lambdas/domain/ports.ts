@@ -119,11 +119,6 @@ export interface LinkRecord {
   readonly mintedAt: number;
   /** The campaign the link was sent in. */
   readonly campaign?: string;
-  /**
-   * False when the campaign came beyond the month's cap on counted campaigns:
-   * its metrics then count it as `(other)` (recovery.ts).
-   */
-  readonly counted?: boolean;
 }
 
 /**

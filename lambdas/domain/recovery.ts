@@ -3,16 +3,13 @@ import type { LinkRecord, StoredEntry } from './ports';
 import { linkDigest } from './link-digest';
 
 /**
- * The `campaign` dimension of the recovery metrics for links minted without a
- * campaign. The id grammar has no parentheses, so no campaign can be named so.
+ * What the request lines say a link's campaign is when it was minted without
+ * one. The id grammar has no parentheses, so no campaign can be named so.
  */
 export const NO_CAMPAIGN = '(none)';
-/** The `campaign` dimension of links whose campaign came beyond the month's cap on counted campaigns. */
-export const OTHER_CAMPAIGNS = '(other)';
 
-/** The value a link is counted under in LinksMinted, Resumes, EarlyResumes and Completions. */
-export const campaignDimension = (record: Pick<LinkRecord, 'campaign' | 'counted'> | undefined): string =>
-  record?.campaign === undefined ? NO_CAMPAIGN : record.counted === false ? OTHER_CAMPAIGNS : record.campaign;
+/** The campaign a link's lines name: its own, or NO_CAMPAIGN. */
+export const lineCampaign = (record: Pick<LinkRecord, 'campaign'> | undefined): string => record?.campaign ?? NO_CAMPAIGN;
 
 /**
  * A resume this soon after the mint is a mail scanner's, not a person's: people do not read an email that fast.
@@ -45,8 +42,8 @@ export interface ResumeAttribution {
   /** Whole seconds since the mint (never negative). */
   readonly linkAgeSeconds?: number;
   readonly kind: ResumeKind;
-  /** The `campaign` dimension of its metrics. */
-  readonly dimension: string;
+  /** The campaign its request line names (lineCampaign). */
+  readonly campaign: string;
 }
 
 /**
@@ -63,57 +60,22 @@ export const attributeResume = (
 ): ResumeAttribution => {
   const record = entry.links?.[linkDigest(token)];
   const linkAgeSeconds = record === undefined ? undefined : Math.max(0, Math.floor(nowMs / 1000) - record.mintedAt);
-  return { record, linkAgeSeconds, kind: classifyResume(linkAgeSeconds, userAgent, earlySeconds), dimension: campaignDimension(record) };
-};
-
-/** The calendar month (UTC) a campaign is counted in, e.g. `2026-12`. */
-export const campaignMonth = (nowMs: number): string => new Date(nowMs).toISOString().slice(0, 7);
-
-/** The deployment-wide list of campaigns counted each month. */
-export interface CampaignRegistry {
-  /**
-   * Adds `campaign` to the month's list unless the list already holds `cap`
-   * others, in one conditional write. True when the campaign is on the list.
-   */
-  admit(month: string, campaign: string, cap: number): Promise<boolean>;
-}
-
-/**
- * Whether a campaign is counted under its own name this month, asking the
- * registry only for a campaign this instance has not seen this month: a
- * campaign stays on the list once admitted, and a full list never shrinks.
- */
-export const campaignCounter = (registry: CampaignRegistry, cap: number) => {
-  let month = '';
-  let known = new Map<string, boolean>();
-  return async (campaign: string, nowMs: number): Promise<boolean> => {
-    const current = campaignMonth(nowMs);
-    if (current !== month) {
-      month = current;
-      known = new Map();
-    }
-    const seen = known.get(campaign);
-    if (seen !== undefined) return seen;
-    const counted = await registry.admit(current, campaign, cap);
-    known.set(campaign, counted);
-    return counted;
-  };
+  return { record, linkAgeSeconds, kind: classifyResume(linkAgeSeconds, userAgent, earlySeconds), campaign: lineCampaign(record) };
 };
 
 /**
  * The request line's account of a successful resume: `human` or `early`, holding
- * the campaign dimension it is counted under (the Resumes and EarlyResumes
- * metric filters read it), `link_age_s`, and `campaign` only where the
- * dimension does not name it (`(other)`). A person's resume of a link minted
+ * its link's campaign (or `(none)`; the Resumes and EarlyResumes metric filters
+ * count the lines that have the field), and `link_age_s`. A person's resume of a link minted
  * without a campaign, or of one the entry keeps no record of (signed by a
  * provider's template, or older than the 20 most recent), adds nothing: most
  * resumes are of such links, and their line stays as short as before, so the
  * resume cost budget holds for them. The User-Agent itself is never logged.
  */
-export const resumeLogKeys = ({ record, linkAgeSeconds, kind, dimension }: ResumeAttribution): Record<string, string | number | undefined> =>
+export const resumeLogKeys = ({ record, linkAgeSeconds, kind, campaign }: ResumeAttribution): Record<string, string | number | undefined> =>
   record?.campaign === undefined && kind === 'human'
     ? {}
-    : { [kind]: dimension, link_age_s: linkAgeSeconds, campaign: record?.campaign === dimension ? undefined : record?.campaign };
+    : { [kind]: campaign, link_age_s: linkAgeSeconds };
 
 /** How long after a resume a completion is still attributed to its campaign. */
 export const COMPLETION_WINDOW_SECONDS = 7 * 86_400;
@@ -122,15 +84,60 @@ export const COMPLETION_WINDOW_SECONDS = 7 * 86_400;
 export interface LastResume {
   readonly projectId: string;
   readonly campaign: string;
-  readonly counted: boolean;
   /** Epoch seconds. */
   readonly resumedAt: number;
 }
 
 /** Where resumes are noted for completions to be attributed: apart from the entry, which a resume never writes. */
 export interface ResumeNotes {
-  /** Replaces the entry's last resume. May throw; the resume is answered anyway. */
-  noteResume(entryId: string, resume: LastResume): Promise<void>;
+  /**
+   * Replaces the entry's last resume and, the first time the entry is resumed
+   * by a person through a link of this campaign, adds one to the campaign's
+   * `entriesResumed`, in one atomic step: an entry is counted once per
+   * campaign, and a completion can only be attributed to a campaign that
+   * counted its entry. The note is kept until `keepUntil` (epoch seconds; the
+   * entry's retention), or for good when undefined. May throw; the resume is
+   * answered anyway, and then nothing was written.
+   */
+  noteResume(entryId: string, resume: LastResume, keepUntil: number | undefined): Promise<void>;
+}
+
+/** A campaign's recovery figures, exact, over its whole life: counters in the table, never metrics. */
+export interface CampaignFigures {
+  readonly campaign: string;
+  /** Links mint handed out with this campaign (a batch's minted rows; a link mint did not answer is not counted). */
+  readonly linksMinted: number;
+  /** Entries resumed by a person through a link of this campaign, each counted once. */
+  readonly entriesResumed: number;
+  /** Entries whose first completion was attributed to this campaign. */
+  readonly completions: number;
+}
+
+/**
+ * The recovery rate: of the entries people came back to through the campaign's
+ * links, the share that were then completed. Never above 1: a completion is
+ * attributed to a campaign only through a note that the same atomic write
+ * counted in `entriesResumed`, and an entry completes once. Null before any
+ * entry was resumed.
+ */
+export const recoveryRate = (f: Pick<CampaignFigures, 'entriesResumed' | 'completions'>): number | null =>
+  f.entriesResumed === 0 ? null : f.completions / f.entriesResumed;
+
+/** A project's campaigns in name order, a page at a time. */
+export interface CampaignPage {
+  readonly campaigns: readonly CampaignFigures[];
+  /** The last campaign of this page, to ask for the next with; absent on the last page. */
+  readonly next?: string;
+}
+
+/** The campaigns' counters, in the table. */
+export interface CampaignCounters {
+  /** Adds `count` links to the campaign's `linksMinted`: one write, whatever the count (a batch's). */
+  addLinksMinted(projectId: string, campaign: string, count: number): Promise<void>;
+  /** The campaign's figures, read strongly consistently; undefined when nothing was ever counted for it. */
+  read(projectId: string, campaign: string): Promise<CampaignFigures | undefined>;
+  /** Up to `limit` of the project's campaigns whose names sort after `after`. */
+  list(projectId: string, limit: number, after?: string): Promise<CampaignPage>;
 }
 
 /** The resume a completion is attributed to, if it was noted, is still within the window, and not from another project. */
@@ -143,7 +150,6 @@ export interface Completion {
   readonly completedAt: string;
   /** The campaign of the resume it was attributed to. */
   readonly campaign?: string;
-  readonly counted?: boolean;
   /** False when the entry had been completed before: nothing was written, and it is not counted again. */
   readonly first: boolean;
 }
@@ -151,7 +157,9 @@ export interface Completion {
 export interface CompletionStore {
   /**
    * Records that the entry's flow was finished, attributed to its last noted
-   * resume (attributableResume), unless it was recorded before. Undefined when
+   * resume (attributableResume), unless it was recorded before; an attributed
+   * first completion adds one to its campaign's `completions` in the same
+   * atomic write. Undefined when
    * the project has no such entry.
    */
   completeEntry(entryId: string, projectId: string, now: Date): Promise<Completion | undefined>;

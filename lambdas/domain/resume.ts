@@ -30,6 +30,8 @@ export interface ResumeResult {
   readonly saveToken?: string;
   /** The link's campaign and age, from the entry read, and how the resume is counted. */
   readonly attribution: ResumeAttribution;
+  /** The entry's retention (epoch seconds), which its resume note is kept for. */
+  readonly retainUntil?: number;
 }
 
 export interface ResumeDeps {
@@ -203,6 +205,7 @@ const resumeVerified = async (target: ResumeTarget, deps: ResumeDeps, context: R
     credentialId,
     saveToken: saveGen === undefined ? undefined : mintSaveToken(await saveKey!, { projectId: found.projectId, flowId: found.flowId, entryId, gen: saveGen }),
     attribution: attributeResume(found, target.token, now, context.userAgent, deps.earlyResumeSeconds),
+    retainUntil: found.retainUntil,
   };
 };
 

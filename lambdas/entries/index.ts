@@ -1,4 +1,5 @@
 import { dynamodb } from '../adapters/clients';
+import { DynamoDbCampaignCounters } from '../adapters/dynamodb-campaign-counters';
 import { DynamoDbEntryStore } from '../adapters/dynamodb-entry-store';
 import { setting } from '../runtime/environment';
 import { validateUserData } from '../domain/entries';
@@ -8,8 +9,8 @@ import { dispatch, type RouteHandlers, routeValidator } from '../http/route-sche
 import { jsonResult } from '../http/types';
 import { logger } from '../runtime/logger';
 import type { StoredEntry } from '../domain/ports';
-import { campaignDimension } from '../domain/recovery';
-import { fieldRules, routeSchemas } from './schema';
+import { type CampaignFigures, lineCampaign, recoveryRate } from '../domain/recovery';
+import { fieldRules, MAX_CAMPAIGNS_PAGE, routeSchemas } from './schema';
 import { routeValidators } from './validators.gen.js';
 
 const config = {
@@ -19,6 +20,16 @@ const config = {
   linkMaxLifetimeSeconds: setting('MINT_MAX_LIFETIME_SECONDS'),
 };
 const store = new DynamoDbEntryStore(dynamodb, config.tableName);
+const campaigns = new DynamoDbCampaignCounters(dynamodb, config.tableName);
+
+/** A campaign's figures as the admin API and the CLI show them. */
+export const presentCampaign = (f: CampaignFigures) => ({
+  campaign: f.campaign,
+  links_minted: f.linksMinted,
+  entries_resumed: f.entriesResumed,
+  completions: f.completions,
+  recovery_rate: recoveryRate(f),
+});
 
 /** The admin view of an entry. */
 const present = (e: StoredEntry) => ({
@@ -82,8 +93,18 @@ const routes: RouteHandlers<'entries', typeof routeSchemas> = {
     const completion = await store.completeEntry(pathParameters.entry_id, inProject(body.project_id), new Date());
     if (!completion) throw notFound();
     // The Completions metric counts the first completion's line (lib/constructs/log-metrics.ts).
-    logger.appendKeys({ completion: completion.first ? 'new' : 'repeat', campaign: completion.campaign, metric_campaign: campaignDimension(completion) });
+    logger.appendKeys({ completion: completion.first ? 'new' : 'repeat', campaign: completion.campaign, metric_campaign: lineCampaign(completion) });
     return jsonResult(200, { entry_id: pathParameters.entry_id, completed_at: completion.completedAt, ...(completion.campaign === undefined ? {} : { campaign: completion.campaign }) });
+  },
+  listCampaigns: async ({ pathParameters, queryStringParameters }) => {
+    const limit = queryStringParameters?.limit === undefined ? MAX_CAMPAIGNS_PAGE : Number(queryStringParameters.limit);
+    const page = await campaigns.list(inProject(pathParameters.project_id), limit, queryStringParameters?.after);
+    return jsonResult(200, { campaigns: page.campaigns.map(presentCampaign), ...(page.next === undefined ? {} : { next: page.next }) });
+  },
+  getCampaign: async ({ pathParameters }) => {
+    const figures = await campaigns.read(inProject(pathParameters.project_id), pathParameters.campaign);
+    if (!figures) throw new ApiError('not_found', `No link was ever minted in campaign ${pathParameters.campaign} of this project.`);
+    return jsonResult(200, { campaign: presentCampaign(figures) });
   },
 };
 

@@ -5,4 +5,6 @@ export declare const validateGetEntryRoute: ValidateFunction;
 export declare const validateDeleteEntryRoute: ValidateFunction;
 export declare const validateRevokeLinksRoute: ValidateFunction;
 export declare const validateCompleteEntryRoute: ValidateFunction;
-export declare const routeValidators: { readonly putEntry: ValidateFunction; readonly getEntry: ValidateFunction; readonly deleteEntry: ValidateFunction; readonly revokeLinks: ValidateFunction; readonly completeEntry: ValidateFunction };
+export declare const validateListCampaignsRoute: ValidateFunction;
+export declare const validateGetCampaignRoute: ValidateFunction;
+export declare const routeValidators: { readonly putEntry: ValidateFunction; readonly getEntry: ValidateFunction; readonly deleteEntry: ValidateFunction; readonly revokeLinks: ValidateFunction; readonly completeEntry: ValidateFunction; readonly listCampaigns: ValidateFunction; readonly getCampaign: ValidateFunction };

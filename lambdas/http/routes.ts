@@ -60,6 +60,8 @@ export const ROUTES = {
   deleteEntry: { key: 'DELETE /v1/entries/{entry_id}', fn: 'entries', access: 'iam' },
   revokeLinks: { key: 'POST /v1/entries/{entry_id}/revoke-links', fn: 'entries', access: 'iam' },
   completeEntry: { key: 'POST /v1/entries/{entry_id}/complete', fn: 'entries', access: 'iam' },
+  listCampaigns: { key: 'GET /v1/projects/{project_id}/campaigns', fn: 'entries', access: 'iam' },
+  getCampaign: { key: 'GET /v1/projects/{project_id}/campaigns/{campaign}', fn: 'entries', access: 'iam' },
   mint: { key: 'POST /v1/tokens', fn: 'mint', access: 'iam' },
   mintBatch: { key: 'POST /v1/tokens/batch', fn: 'mint', access: 'iam' },
   // HEAD is its own route in API Gateway: link scanners and previews send it, and get GET's answer without its body.

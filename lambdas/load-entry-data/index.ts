@@ -49,13 +49,14 @@ const saves: ResumeSaves = { key: () => currentSaveKey({ saveKeys }), rotation: 
 
 /**
  * Notes a person's resume through a campaign link, for a later completion to be
- * attributed to (POST /v1/entries/{entry_id}/complete). Never fails the resume:
- * a note not written is logged, by the error's name only, and the resume answered.
+ * attributed to (POST /v1/entries/{entry_id}/complete), and counts the entry in
+ * the campaign's entries resumed the first time. Never fails the resume: a note
+ * not written is logged, by the error's name only, and the resume answered.
  */
-const noteResume = async (entryId: string, projectId: string, { kind, record }: ResumeAttribution): Promise<void> => {
+const noteResume = async (entryId: string, projectId: string, { kind, record }: ResumeAttribution, retainUntil: number | undefined): Promise<void> => {
   if (kind !== 'human' || record?.campaign === undefined) return;
   try {
-    await resumeNotes.noteResume(entryId, { projectId, campaign: record.campaign, counted: record.counted ?? true, resumedAt: Math.floor(Date.now() / 1000) });
+    await resumeNotes.noteResume(entryId, { projectId, campaign: record.campaign, resumedAt: Math.floor(Date.now() / 1000) }, retainUntil);
   } catch (error) {
     logger.warn('resume not noted for completions', errorNames(error));
   }
@@ -66,11 +67,11 @@ const loadEntryData = async (event: RouteEvent<typeof routeSchemas.loadEntryData
   logger.appendKeys({ project_id: event.body.project_id, flow_id: event.body.flow_id });
   const projectId = event.body.project_id;
   // A browser-saves project's resuming device carries on saving the entry; the seed's client code ignores the extra field.
-  const { entry, credentialId, saveToken: token, attribution } = await recordVerification(() =>
+  const { entry, credentialId, saveToken: token, attribution, retainUntil } = await recordVerification(() =>
     resumeEntry(event.body, { keys, entries, now: Date.now, expiredLinks, saves, earlyResumeSeconds: config.earlyResumeSeconds }, { origin: event.headers?.origin, userAgent: event.headers?.['user-agent'] }),
   );
   logger.appendKeys({ credential_id: credentialId, ...resumeLogKeys(attribution) });
-  await noteResume(entry.entry_id, projectId, attribution);
+  await noteResume(entry.entry_id, projectId, attribution, retainUntil);
   return jsonResult(200, token === undefined ? { entry } : { entry, save_token: token });
 };
 

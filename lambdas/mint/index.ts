@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { dynamodb, secretsManager } from '../adapters/clients';
-import { DynamoDbCampaignRegistry } from '../adapters/dynamodb-campaign-registry';
+import { DynamoDbCampaignCounters } from '../adapters/dynamodb-campaign-counters';
 import { DynamoDbEntryStore } from '../adapters/dynamodb-entry-store';
 import { DynamoDbShortLinkStore } from '../adapters/dynamodb-short-link-store';
 import { SecretsManagerProjectStore } from '../adapters/secrets-manager-project-store';
@@ -24,7 +24,7 @@ import {
   type MintOneRequest,
   type MintOneResult,
 } from '../domain/minting';
-import { campaignCounter, campaignDimension } from '../domain/recovery';
+import { lineCampaign } from '../domain/recovery';
 import { mintProjectOf } from '../domain/project-keys';
 import { fieldRules, routeSchemas } from './schema';
 import { routeValidators, validatePayload, validateRow } from './validators.gen.js';
@@ -35,7 +35,6 @@ const config = {
   defaultTtlSeconds: setting('MINT_DEFAULT_TTL_SECONDS'),
   maxLifetimeSeconds: setting('MINT_MAX_LIFETIME_SECONDS'),
   shortLinkBase: setting('SHORT_LINK_BASE_URL').replace(/\/+$/, ''),
-  campaignsPerMonth: setting('CAMPAIGNS_PER_MONTH'),
 };
 const store = new SecretsManagerProjectStore(secretsManager, config.secretPrefix);
 const tableName = setting('TABLE_NAME');
@@ -48,17 +47,24 @@ const deps: MintDependencies = {
   shortUrl: (code) => `${config.shortLinkBase}${routePath('followShortLink').replace('{code}', code)}`,
 };
 
-const countedCampaign = campaignCounter(new DynamoDbCampaignRegistry(dynamodb, tableName), config.campaignsPerMonth);
+const counters = new DynamoDbCampaignCounters(dynamodb, tableName);
 
 /**
- * The links' campaign and whether it is counted under its own name, also put
- * on the request line, whose `metric_campaign` and `minted_links` the
- * LinksMinted metric counts.
+ * The links' campaign, also put on the request line, whose `metric_campaign`
+ * and `minted_links` the LinksMinted metric counts (all campaigns together).
  */
-const attribute = async (campaign: string | undefined, now: number): Promise<Attribution> => {
-  const attribution = campaign === undefined ? {} : { campaign, counted: await countedCampaign(campaign, now) };
-  logger.appendKeys({ campaign, metric_campaign: campaignDimension(attribution) });
-  return attribution;
+const attribute = (campaign: string | undefined): Attribution => {
+  logger.appendKeys({ campaign, metric_campaign: lineCampaign({ campaign }) });
+  return campaign === undefined ? {} : { campaign };
+};
+
+/**
+ * Adds the links a request minted to its campaign's counter: one write however
+ * many links (a batch's), before the links are answered, so every link handed
+ * out is counted. If it fails, the request fails (503) and hands out nothing.
+ */
+const count = async (projectId: string, { campaign }: Attribution, minted: number): Promise<void> => {
+  if (campaign !== undefined && minted > 0) await counters.addLinksMinted(projectId, campaign, minted);
 };
 
 const policy = (): MintPolicy => ({
@@ -75,8 +81,9 @@ const checkRow = (row: unknown): ApiError | undefined => {
 
 const mint = async (req: MintOneRequest): Promise<MintOneResult> => {
   logger.appendKeys({ project_id: req.project_id });
-  const now = policy();
-  const result = await mintOne(req, deps, now, await attribute(req.campaign, now.now));
+  const attribution = attribute(req.campaign);
+  const result = await mintOne(req, deps, policy(), attribution);
+  await count(req.project_id, attribution, 1);
   logger.appendKeys({ credential_id: result.credential_id, minted_links: 1 });
   return result;
 };
@@ -84,9 +91,10 @@ const mint = async (req: MintOneRequest): Promise<MintOneResult> => {
 /** The request line of a batch counts its rows, its failed rows and the links minted; it names no entry. */
 const batch = async (req: BatchMintRequest): Promise<{ links: BatchItem[] }> => {
   logger.appendKeys({ project_id: req.project_id });
-  const now = policy();
-  const links = await mintBatch(req, deps, now, checkRow, await attribute(req.campaign, now.now));
+  const attribution = attribute(req.campaign);
+  const links = await mintBatch(req, deps, policy(), checkRow, attribution);
   const failed = links.filter((l) => 'error' in l).length;
+  await count(req.project_id, attribution, links.length - failed);
   logger.appendKeys({ links: links.length, failed_links: failed, minted_links: links.length - failed });
   return { links };
 };

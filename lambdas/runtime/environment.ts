@@ -61,8 +61,6 @@ export const SETTINGS = {
   ENTRY_RETENTION_DAYS: { kind: 'number', default: 90 },
   MINT_DEFAULT_TTL_SECONDS: { kind: 'number', default: 7 * 86_400 },
   MINT_MAX_LIFETIME_SECONDS: { kind: 'number', default: 30 * 86_400 },
-  /** Campaigns counted under their own name each month; later ones count as `(other)` (README, Measuring recovery). */
-  CAMPAIGNS_PER_MONTH: { kind: 'number', default: 300 },
   /** A resume less than this many seconds after its link's mint is counted `early`, a scanner's (README, Scanners); `npm start` sets 0. */
   EARLY_RESUME_SECONDS: { kind: 'number', default: 30 },
   /**

@@ -10,7 +10,7 @@ import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-n
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { EXPIRED_LINK_KEY_PREFIX } from '../../lambdas/adapters/naming';
+import { CAMPAIGN_INDEX, EXPIRED_LINK_KEY_PREFIX } from '../../lambdas/adapters/naming';
 import type { FunctionName } from '../../lambdas/http/routes';
 import { environmentOf, type Settings } from '../../lambdas/runtime/environment';
 
@@ -117,6 +117,11 @@ export class ApiFunction extends NodejsFunction {
       }),
     );
     this.addSettings({ TABLE_NAME: table.tableName });
+  }
+
+  /** Lets the function query the campaigns index (a project's campaign counters), and no other index. */
+  bindCampaignIndex(table: ITableV2): void {
+    this.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: [`${table.tableArn}/index/${CAMPAIGN_INDEX.name}`] }));
   }
 
   /** Lets the function put events on the deployment's bus, and on no other, and tells it the bus's name. */

@@ -1,7 +1,6 @@
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { COMPLETION_WINDOW_SECONDS } from '../../lambdas/domain/recovery';
 import { VERIFICATION_OUTCOMES } from '../../lambdas/domain/verification-outcome';
 import { METRICS_NAMESPACE, STALE_KEYS_SERVED } from '../../lambdas/runtime/log-schema';
 
@@ -24,8 +23,8 @@ export const LINK_REQUESTED_LINES = all(exists('$.channel'), stringValue('$.outc
 export const ENTRY_CREATED_LINES = all(stringValue('$.action', '=', 'create'), stringValue('$.outcome', '=', 'ok'));
 /**
  * Successful resumes of recorded links counted as a person's (`Resumes`) and
- * as a scanner's or bot's (`EarlyResumes`): their `human` or `early` field
- * holds the campaign dimension (domain/recovery.ts, resumeLogKeys).
+ * as a scanner's or bot's (`EarlyResumes`): their line has a `human` or `early`
+ * field (domain/recovery.ts, resumeLogKeys), holding the link's campaign.
  */
 export const HUMAN_RESUME_LINES = all(stringValue('$.outcome', '=', 'ok'), exists('$.human'));
 export const EARLY_RESUME_LINES = all(stringValue('$.outcome', '=', 'ok'), exists('$.early'));
@@ -33,23 +32,8 @@ export const EARLY_RESUME_LINES = all(stringValue('$.outcome', '=', 'ok'), exist
 export const MINT_LINES = all(stringValue('$.outcome', '=', 'ok'), exists('$.metric_campaign'));
 /** An entry's first completion; a repeat's line says `repeat` and is not counted. */
 export const COMPLETION_LINES = all(stringValue('$.outcome', '=', 'ok'), stringValue('$.completion', '=', 'new'));
-/** The `campaign` dimension of mint's and the entries' lines: a counted campaign, `(none)` or `(other)`. */
-const CAMPAIGN = { campaign: '$.metric_campaign' };
-
 /** CloudWatch disables a metric filter that publishes this many distinct dimension values within an hour. */
 export const FILTER_DIMENSION_VALUES_LIMIT = 1000;
-
-/**
- * The most `campaign` values one recovery metric filter can publish within an
- * hour: a link is counted under the campaign list of the month it was minted
- * in (`cap` campaigns, plus `(none)` and `(other)`), and is resumed up to its
- * lifetime later, completed up to the completion window after that. The
- * lines of one hour can therefore come from links minted in every calendar
- * month that a stretch of lifetime + window + 1 hour touches: at most
- * ceil(stretch / 28 days) + 1 months, every month having at least 28 days.
- */
-export const campaignValuesPerHour = (cap: number, maxLifetimeSeconds: number): number =>
-  cap * (Math.ceil((maxLifetimeSeconds + COMPLETION_WINDOW_SECONDS + 3600) / (28 * 86_400)) + 1) + 2;
 
 /** The warning a cached key was served because Secrets Manager did not answer. */
 export const STALE_KEYS_LINES = stringValue('$.message', '=', STALE_KEYS_SERVED);
@@ -62,7 +46,7 @@ export interface RequestLogMetricsProps {
    * contract's (which also counts `LegacyCalls` by flow), browser saves
    * (which count `EntriesCreated`, by project and in all), link requests
    * (`LinkRequests`: accepted, in all and by channel; every one by outcome), mint
-   * (`LinksMinted` by campaign) or the entries (`Completions` by campaign).
+   * (`LinksMinted`) or the entries (`Completions`).
    * @default 'resume'
    */
   readonly kind?: 'resume' | 'legacy' | 'saves' | 'links' | 'mint' | 'entries';
@@ -85,18 +69,17 @@ export interface RequestLogMetricsProps {
  * - `LinkRequests` on the link-requests Lambda: those accepted, in all and by
  *   `channel` (email, sms), and every validated one by `outcome` (ok or its
  *   error code: a fixed set);
- * - the recovery metrics, by `campaign` (README, Measuring recovery):
+ * - the recovery metrics, all campaigns together (README, Measuring recovery):
  *   `LinksMinted` on mint, `Resumes` (a person's) and `EarlyResumes` (a
  *   scanner's or bot's) on both resume Lambdas, `Completions` on the entries
- *   Lambda.
+ *   Lambda. No metric has a `campaign` dimension: a campaign's own figures are
+ *   counters in the table, so the number of metrics never grows with campaigns.
  *
  * CloudWatch disables a dimension that takes 1,000 values within an hour. None
  * of these can be chosen by a caller: outcomes are a fixed set, credential ids
  * are only logged once a token has verified, legacy flows without a key are
  * all logged as `unknown`, and only projects that turned browser saves on can
- * create an entry. Campaigns are chosen by the backends that mint, so each
- * month only the first `campaignsPerMonth` are counted under their own name,
- * and `campaignValuesPerHour` keeps every filter below the limit.
+ * create an entry.
  */
 export class RequestLogMetrics extends Construct {
   constructor(scope: Construct, id: string, props: RequestLogMetricsProps) {
@@ -113,11 +96,11 @@ export class RequestLogMetrics extends Construct {
       });
     const kind = props.kind ?? 'resume';
     if (kind === 'mint') {
-      count('LinksMintedByCampaign', 'LinksMinted', MINT_LINES, CAMPAIGN, '$.minted_links');
+      count('LinksMinted', 'LinksMinted', MINT_LINES, undefined, '$.minted_links');
       return;
     }
     if (kind === 'entries') {
-      count('CompletionsByCampaign', 'Completions', COMPLETION_LINES, CAMPAIGN);
+      count('Completions', 'Completions', COMPLETION_LINES);
       return;
     }
     count('StaleKeysServed', 'StaleKeysServed', STALE_KEYS_LINES);
@@ -134,8 +117,8 @@ export class RequestLogMetrics extends Construct {
     }
     count('VerificationsByOutcome', 'Verifications', VERIFICATION_LINES, { outcome: '$.outcome' });
     count('VerificationsByCredential', 'Verifications', MATCHED_CREDENTIAL_LINES, { credential_id: '$.credential_id' });
-    count('ResumesByCampaign', 'Resumes', HUMAN_RESUME_LINES, { campaign: '$.human' });
-    count('EarlyResumesByCampaign', 'EarlyResumes', EARLY_RESUME_LINES, { campaign: '$.early' });
+    count('Resumes', 'Resumes', HUMAN_RESUME_LINES);
+    count('EarlyResumes', 'EarlyResumes', EARLY_RESUME_LINES);
     if (kind === 'legacy') count('LegacyCallsByFlow', 'LegacyCalls', LEGACY_CALL_LINES, { flow_id: '$.flow_id' });
   }
 }

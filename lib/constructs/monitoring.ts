@@ -3,7 +3,6 @@ import type * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { VERIFICATION_OUTCOMES } from '../../lambdas/domain/verification-outcome';
@@ -31,28 +30,17 @@ export interface MonitoringProps {
   readonly entryCreationSpike?: number;
   /** @default 200 (links requested by pages and accepted, all projects, in 5 minutes: a page made to message many addresses) */
   readonly linkRequestSpike?: number;
-  /**
-   * The log groups of mint and of the entries Lambda, which the recovery table
-   * reads (links minted and completions by campaign, and their ratio).
-   * @default - no recovery table (the recovery graphs are still shown)
-   */
-  readonly recoveryLogGroups?: readonly logs.ILogGroup[];
 }
 
-/** The recovery metrics (log-metrics.ts), by campaign. */
-const RECOVERY_METRICS = ['LinksMinted', 'Resumes', 'EarlyResumes', 'Completions'] as const;
-
 /**
- * Per campaign over the dashboard's time range: links minted, completions and
- * the recovery rate, from mint's and the entries Lambda's request lines (the
- * ratio of two metrics cannot be taken campaign by campaign in metric math).
+ * The recovery metrics (log-metrics.ts): totals over every campaign, and links
+ * without one. A campaign's own figures are counters in the table, read through
+ * `GET /v1/projects/{project_id}/campaigns` (README, Measuring recovery): no
+ * metric has a dimension per campaign.
  */
-export const RECOVERY_QUERY = [
-  "filter outcome = 'ok' and (minted_links > 0 or completion = 'new')",
-  'stats sum(minted_links) as links_minted, count(completion) as completions by metric_campaign',
-  'fields metric_campaign as campaign, links_minted, completions, 100 * completions / links_minted as recovery_rate_pct',
-  'sort links_minted desc',
-];
+const RECOVERY_METRICS = ['LinksMinted', 'Resumes', 'EarlyResumes', 'Completions'] as const;
+const recoveryTotal = (metricName: (typeof RECOVERY_METRICS)[number]) =>
+  new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName, statistic: 'Sum', period: Duration.minutes(5) });
 
 /** Counted from the request log lines by metric filters (log-metrics.ts). */
 const verifications = (outcome: string) =>
@@ -92,14 +80,6 @@ const search = (dimension: string, metricName: string) =>
   new cloudwatch.MathExpression({
     expression: `SEARCH('{${METRICS_NAMESPACE},${dimension}} MetricName="${metricName}"', 'Sum', 300)`,
     label: '',
-    period: Duration.minutes(5),
-  });
-
-/** Every campaign's values of a recovery metric, added up into one series. */
-const sumOfSearch = (metricName: string) =>
-  new cloudwatch.MathExpression({
-    expression: `SUM(SEARCH('{${METRICS_NAMESPACE},campaign} MetricName="${metricName}"', 'Sum', 300))`,
-    label: metricName,
     period: Duration.minutes(5),
   });
 
@@ -200,45 +180,18 @@ export class Monitoring extends Construct {
           new cloudwatch.GraphWidget({ title: 'Links requested by pages and accepted, by channel', left: [search('channel', 'LinkRequests')], width: 12 }),
         ],
         [
-          new cloudwatch.GraphWidget({ title: 'Links minted, by campaign', left: [search('campaign', 'LinksMinted')], width: 6 }),
-          new cloudwatch.GraphWidget({ title: 'Resumes by people, by campaign', left: [search('campaign', 'Resumes')], width: 6 }),
-          new cloudwatch.GraphWidget({ title: 'Early resumes (scanners, bots), by campaign', left: [search('campaign', 'EarlyResumes')], width: 6 }),
-          new cloudwatch.GraphWidget({ title: 'Completions, by campaign', left: [search('campaign', 'Completions')], width: 6 }),
-        ],
-        [
-          new cloudwatch.TableWidget({
-            title: 'Recovery by campaign: totals over the time range',
-            metrics: RECOVERY_METRICS.map((m) => search('campaign', m)),
-            setPeriodToTimeRange: true,
-            summary: { columns: [cloudwatch.TableSummaryColumn.SUM], hideNonSummaryColumns: true },
+          new cloudwatch.GraphWidget({
+            title: 'Recovery, all campaigns: links minted, resumes by people and by scanners, completions (per campaign: campaigns report)',
+            left: RECOVERY_METRICS.map(recoveryTotal),
             width: 12,
           }),
           new cloudwatch.SingleValueWidget({
-            title: 'Recovery rate, all campaigns (% of links minted that were completed)',
-            metrics: [
-              new cloudwatch.MathExpression({
-                expression: `IF(minted > 0, 100 * completed / minted, 0)`,
-                usingMetrics: { minted: sumOfSearch('LinksMinted'), completed: sumOfSearch('Completions') },
-                label: 'recovery rate (%)',
-              }),
-            ],
+            title: 'Recovery totals over the time range, all campaigns',
+            metrics: RECOVERY_METRICS.map(recoveryTotal),
             setPeriodToTimeRange: true,
             width: 12,
           }),
         ],
-        ...(props.recoveryLogGroups?.length
-          ? [
-              [
-                new cloudwatch.LogQueryWidget({
-                  title: 'Recovery rate by campaign (links minted, completions)',
-                  logGroupNames: props.recoveryLogGroups.map((g) => g.logGroupName),
-                  queryLines: RECOVERY_QUERY,
-                  view: cloudwatch.LogQueryVisualizationType.TABLE,
-                  width: 24,
-                }),
-              ],
-            ]
-          : []),
         ...urlRows,
         [new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 })],
       ],

@@ -27,7 +27,6 @@ const SYNTH_TEST_KEYS = [
   'shortLinkDomain',
   'shortLinkCertificateArn',
   'provisionedConcurrency',
-  'campaignsPerMonth',
   'expiredLinkEvents',
 ];
 

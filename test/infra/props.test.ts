@@ -5,7 +5,6 @@ import { ROUTES } from '../../lambdas/http/routes';
 import { SessionRecovery } from '../../lib/session-recovery';
 import { SessionRecoveryStack } from '../../lib/session-recovery-stack';
 import { templateApp } from '../support/template-app';
-import { campaignValuesPerHour } from '../../lib/constructs/log-metrics';
 
 it('passes allowed origins, environment, prefix, cache TTL and throttling through to the resources', () => {
   const stack = new SessionRecoveryStack(templateApp(), 'Custom', {
@@ -197,28 +196,14 @@ it('refuses tableRemovalPolicy SNAPSHOT, which DynamoDB tables do not have', () 
   expect(() => new SessionRecoveryStack(templateApp(), 'Snapshot', { sessionRecovery: { tableRemovalPolicy: RemovalPolicy.SNAPSHOT } })).toThrow(/SNAPSHOT/);
 });
 
-describe('campaignsPerMonth: the cap on campaigns counted by name, against CloudWatch\'s 1,000 dimension values an hour', () => {
-  const mintSettings = (stack: SessionRecoveryStack) =>
-    Object.entries(Template.fromStack(stack).findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith('SessionRecoveryMint'))![1].Properties.Environment
-      .Variables as Record<string, string>;
-
-  it('gives mint the cap: 300 by default, the one set otherwise', () => {
-    expect(mintSettings(new SessionRecoveryStack(templateApp(), 'DefaultCap')).CAMPAIGNS_PER_MONTH).toBe('300');
-    expect(mintSettings(new SessionRecoveryStack(templateApp(), 'SetCap', { sessionRecovery: { campaignsPerMonth: 50 } })).CAMPAIGNS_PER_MONTH).toBe('50');
-  });
-
-  it('the default (300 a month, links of at most 30 days, completions within 7 days) reaches at most 902 values in an hour', () => {
-    expect(campaignValuesPerHour(300, 30 * 86_400)).toBe(902);
-  });
-
-  it('refuses at synth a cap that could reach 1,000 values in an hour with the links\' lifetime, naming both', () => {
-    expect(() => new SessionRecoveryStack(templateApp(), 'TooMany', { sessionRecovery: { campaignsPerMonth: 333 } })).toThrow(
-      'campaignsPerMonth (333) with linkMaxLifetime (30 days) lets a recovery metric filter publish up to 1001 campaign values within an hour',
+describe('campaigns cost no metric of their own', () => {
+  it('no metric filter has a dimension per campaign, so 90-day links need no cap on campaigns either', () => {
+    const template = Template.fromStack(new SessionRecoveryStack(templateApp(), 'LongLinks', { sessionRecovery: { linkMaxLifetime: Duration.days(90) } }));
+    const dimensions = Object.values(template.findResources('AWS::Logs::MetricFilter')).flatMap((r) =>
+      (r.Properties.MetricTransformations as Array<{ Dimensions?: Array<{ Key: string; Value: string }> }>).flatMap((t) => t.Dimensions ?? []),
     );
-    // Longer links span more months: with 90-day links the cap is at most 199 (README), not the default 300, nor 200.
-    expect(() => new SessionRecoveryStack(templateApp(), 'LongLinks', { sessionRecovery: { linkMaxLifetime: Duration.days(90) } })).toThrow(/lower campaignsPerMonth/);
-    expect(() => new SessionRecoveryStack(templateApp(), 'LongLinks200', { sessionRecovery: { linkMaxLifetime: Duration.days(90), campaignsPerMonth: 200 } })).toThrow(/lower campaignsPerMonth/);
-    expect(() => new SessionRecoveryStack(templateApp(), 'LongLinksFewer', { sessionRecovery: { linkMaxLifetime: Duration.days(90), campaignsPerMonth: 199 } })).not.toThrow();
-    expect(() => new SessionRecoveryStack(templateApp(), 'NegativeCap', { sessionRecovery: { campaignsPerMonth: -1 } })).toThrow('campaignsPerMonth must be a whole number of at least 0, got -1');
+    expect(dimensions.filter((d) => /campaign|human|early/.test(`${d.Key} ${d.Value}`))).toEqual([]);
+    const mint = Object.entries(template.findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith('SessionRecoveryMint'))![1];
+    expect(Object.keys(mint.Properties.Environment.Variables as object)).not.toContain('CAMPAIGNS_PER_MONTH');
   });
 });

@@ -102,11 +102,11 @@ describe('the Lambdas', () => {
 });
 
 describe('least privilege per Lambda', () => {
-  it('load-entry-data: GetSecretValue on project secrets and on the save key, GetItem and UpdateItem (the save generation) on the table, PutItem on resumed# keys only, nothing else', () => {
+  it('load-entry-data: GetSecretValue on project secrets and on the save key, GetItem and UpdateItem (the save generation) on the table, and UpdateItem on resumed# and campaign# keys (a person\'s resume of a campaign link), nothing else', () => {
     const st = statementsOf('SessionRecoveryLoadEntryData');
-    expect([...new Set(actionsOf(st))]).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'secretsmanager:GetSecretValue']);
-    const put = st.find((s) => s.Action === 'dynamodb:PutItem') as Statement & { Condition?: unknown };
-    expect(put.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['resumed#*'] } });
+    expect([...new Set(actionsOf(st))]).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem', 'secretsmanager:GetSecretValue']);
+    const counted = st.find((s) => s.Action === 'dynamodb:UpdateItem' && (s as { Condition?: unknown }).Condition !== undefined) as Statement & { Condition?: unknown };
+    expect(counted.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['resumed#*', 'campaign#*'] } });
     expect(resourceText(st, 'secretsmanager')).toEqual([expect.stringMatching(/^\{"Ref":"SessionRecoverySaveKey\w+"\}$/), expect.stringContaining(':secret:session-recovery/projects/*')]);
   });
 
@@ -154,7 +154,7 @@ describe('least privilege per Lambda', () => {
     for (const prefix of ['SessionRecoveryLoadEntryData', 'SessionRecoveryLegacyLoadEntryData']) {
       const statements = statementsOf(prefix);
       expect(actionsOf(statements).filter((a) => a.startsWith('events:'))).toEqual([]);
-      // No once-an-hour marks either (load-entry-data's one PutItem is on resumed# keys, for completions).
+      // No once-an-hour marks either.
       expect(JSON.stringify(statements)).not.toContain('expired#');
     }
     const functions = Object.entries(template.findResources('AWS::Lambda::Function'));
@@ -209,9 +209,9 @@ describe('least privilege per Lambda', () => {
     expect(resourceText(st, 'secretsmanager')).toEqual([expect.stringContaining(':secret:session-recovery/legacy-flows/*')]);
   });
 
-  it('entries: GetItem and UpdateItem on the table (an erasure leaves a tombstone), DeleteItem on resumed# keys only, no secrets', () => {
+  it('entries: GetItem and UpdateItem on the table (an erasure leaves a tombstone), DeleteItem on resumed# keys only, BatchGetItem on campaign# keys and Query on the campaigns index only, no secrets', () => {
     const st = statementsOf('SessionRecoveryEntriesFunction') as Array<Statement & { Condition?: unknown }>;
-    expect(actionsOf(st)).toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem']);
+    expect(actionsOf(st)).toEqual(['dynamodb:BatchGetItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
     // No entry item can be deleted outright, so none loses the state that refuses the links issued before its erasure.
     expect(st.filter((s) => JSON.stringify(s.Action).includes('dynamodb:DeleteItem')).map((s) => [s.Action, s.Condition])).toEqual([
       ['dynamodb:DeleteItem', { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['resumed#*'] } }],
@@ -501,13 +501,14 @@ describe('abuse limits and observability', () => {
       metric: `${f.Properties.MetricTransformations[0].MetricName}{${(f.Properties.MetricTransformations[0].Dimensions ?? []).map((d: { Key: string }) => d.Key).join()}}`,
     }));
     const on = (prefix: string) => filters.filter((f) => f.logGroup === JSON.stringify(logGroupOf(prefix))).map((f) => f.metric).sort();
-    const resume = ['EarlyResumes{campaign}', 'Resumes{campaign}', 'StaleKeysServed{}', 'Verifications{credential_id}', 'Verifications{outcome}'];
+    const resume = ['EarlyResumes{}', 'Resumes{}', 'StaleKeysServed{}', 'Verifications{credential_id}', 'Verifications{outcome}'];
     expect(on('SessionRecoveryLoadEntryData')).toEqual(resume);
-    expect(on('SessionRecoveryLegacyLoadEntryData')).toEqual(['EarlyResumes{campaign}', 'LegacyCalls{flow_id}', ...resume.slice(1)]);
+    expect(on('SessionRecoveryLegacyLoadEntryData')).toEqual(['EarlyResumes{}', 'LegacyCalls{flow_id}', ...resume.slice(1)]);
     expect(on('SessionRecoveryBrowserSaves')).toEqual(['EntriesCreated{project_id}', 'EntriesCreated{}', 'StaleKeysServed{}']);
     expect(on('SessionRecoveryLinkRequests')).toEqual(['LinkRequests{channel}', 'LinkRequests{outcome}', 'LinkRequests{}', 'StaleKeysServed{}']);
-    expect(on('SessionRecoveryMint')).toEqual(['LinksMinted{campaign}']);
-    expect(on('SessionRecoveryEntriesFunction')).toEqual(['Completions{campaign}']);
+    // The recovery metrics are totals: no dimension per campaign (a campaign's figures are counters in the table).
+    expect(on('SessionRecoveryMint')).toEqual(['LinksMinted{}']);
+    expect(on('SessionRecoveryEntriesFunction')).toEqual(['Completions{}']);
     expect(filters).toHaveLength(20);
   });
 
@@ -573,7 +574,7 @@ describe('abuse limits and observability', () => {
     expect(alarms.filter((p) => p.AlarmActions !== undefined)).toEqual([]);
   });
 
-  it("shows on its dashboard what the README lists: requests and errors, latency, verifications by outcome and by credential, legacy calls by flow, throttles and stale keys, entries created by project, link requests by outcome and channel, recovery by campaign, the legacy URL's own metrics, and the alarms", () => {
+  it("shows on its dashboard what the README lists: requests and errors, latency, verifications by outcome and by credential, legacy calls by flow, throttles and stale keys, entries created by project, link requests by outcome and channel, recovery over all campaigns, the legacy URL's own metrics, and the alarms", () => {
     const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
     const body = JSON.stringify(dashboard.Properties.DashboardBody).replace(/\\/g, '');
     expect([...body.matchAll(/"title":"([^"]+)"/g)].map(([, title]) => title)).toEqual([
@@ -586,13 +587,8 @@ describe('abuse limits and observability', () => {
       'Entries created from browsers, by project',
       'Link requests from pages, by outcome (refusals by their code)',
       'Links requested by pages and accepted, by channel',
-      'Links minted, by campaign',
-      'Resumes by people, by campaign',
-      'Early resumes (scanners, bots), by campaign',
-      'Completions, by campaign',
-      'Recovery by campaign: totals over the time range',
-      'Recovery rate, all campaigns (% of links minted that were completed)',
-      'Recovery rate by campaign (links minted, completions)',
+      'Recovery, all campaigns: links minted, resumes by people and by scanners, completions (per campaign: campaigns report)',
+      'Recovery totals over the time range, all campaigns',
       'Legacy Function URL requests and errors',
       'Legacy Function URL latency (ms)',
       'Alarms',
@@ -603,23 +599,44 @@ describe('abuse limits and observability', () => {
     for (const id of alarmIds) expect([id, shown.includes(`"${id}","Arn"`)]).toEqual([id, true]);
   });
 
-  it('shows recovery by campaign on the dashboard: each metric found by SEARCH, so a new campaign appears without a deploy, their totals over the time range, the rate over all campaigns, and the rate from mint\'s and entries\' logs', () => {
+  it('shows recovery on the dashboard as totals over all campaigns only: no SEARCH by campaign, no log query, whatever the number of campaigns', () => {
     const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
     // The body is JSON in a string in an Fn::Join: compared without its escapes.
     const body = JSON.stringify(dashboard.Properties.DashboardBody).replace(/\\/g, '');
-    for (const metric of ['LinksMinted', 'Resumes', 'EarlyResumes', 'Completions']) {
-      expect(body).toContain(`SEARCH('{SessionRecovery,campaign} MetricName="${metric}"', 'Sum', 300)`);
-    }
-    expect(body).toContain('100 * completions / links_minted as recovery_rate_pct');
-    // Each metric's total over the chosen time range, and the rate over all campaigns.
-    expect(body).toMatch(/"title":"Recovery by campaign: totals over the time range","view":"table",[^{]*\{[^}]*"summaryColumns":\["SUM"\]\}.*?"setPeriodToTimeRange":true\}\}/);
-    expect(body).toMatch(/"title":"Recovery rate, all campaigns[^"]*",.*?"expression":"IF\(minted > 0, 100 \* completed \/ minted, 0\)".*?"setPeriodToTimeRange":true\}\}/);
-    const logGroups = (prefix: string) => {
-      const [, fn] = Object.entries(template.findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith(prefix)) ?? [];
-      return JSON.stringify((fn?.Properties.LoggingConfig as { LogGroup: unknown }).LogGroup);
-    };
-    expect(body).toContain(logGroups('SessionRecoveryMint'));
-    expect(body).toContain(logGroups('SessionRecoveryEntriesFunction'));
+    for (const metric of ['LinksMinted', 'Resumes', 'EarlyResumes', 'Completions']) expect(body).toContain(`["SessionRecovery","${metric}"`);
+    expect(body).not.toContain('campaign}');
+    expect(body).not.toContain('"type":"log"');
+    expect(body).toMatch(/"title":"Recovery totals over the time range, all campaigns".*?"setPeriodToTimeRange":true/);
+  });
+
+  it('gives the entries table the sparse campaigns index, and the Lambdas that count exactly the keys they write', () => {
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      GlobalSecondaryIndexes: [
+        Match.objectLike({
+          IndexName: 'campaigns',
+          KeySchema: [
+            { AttributeName: 'campaign_project', KeyType: 'HASH' },
+            { AttributeName: 'campaign_sort', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['campaign', 'links_minted', 'entries_resumed', 'completions'] },
+        }),
+      ],
+    });
+    const statements = (prefix: string) =>
+      Object.entries(template.findResources('AWS::IAM::Policy'))
+        .filter(([id]) => id.startsWith(prefix))
+        .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Condition?: unknown; Resource: unknown }>);
+    // A person's resume: its note and the campaign's counter, nothing else, with UpdateItem under these prefixes.
+    expect(statements('SessionRecoveryLoadEntryData')).toContainEqual(
+      expect.objectContaining({ Action: 'dynamodb:UpdateItem', Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['resumed#*', 'campaign#*'] } } }),
+    );
+    expect(statements('SessionRecoveryLoadEntryData').some((s) => [s.Action].flat().includes('dynamodb:PutItem'))).toBe(false);
+    // The campaign routes: a campaign's items by key, and the index, no other.
+    expect(statements('SessionRecoveryEntriesFunction')).toContainEqual(
+      expect.objectContaining({ Action: 'dynamodb:BatchGetItem', Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['campaign#*'] } } }),
+    );
+    const query = statements('SessionRecoveryEntriesFunction').find((s) => s.Action === 'dynamodb:Query');
+    expect(JSON.stringify(query?.Resource)).toContain('/index/campaigns');
   });
 
   it('gives every Lambda its own role with no AWS-managed policy', () => {

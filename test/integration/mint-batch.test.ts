@@ -83,10 +83,8 @@ describe('POST /v1/tokens/batch', () => {
     expect(links[4].url).toContain(`expires_at=${encodeURIComponent(at)}`);
   });
 
-  it('reads the secret once and the entries with BatchGetItem, 100 keys a call, then writes each campaign link\'s record once', async () => {
+  it('reads the secret once and the entries with BatchGetItem, 100 keys a call, then writes each campaign link\'s record once, and the campaign\'s count once', async () => {
     const ids = await newEntries(250);
-    // The instance admits the campaign once a month (campaigns#<month>): done here, before counting.
-    await batch({ project_id: projectId, flow_id: flowId, campaign: 'spring', links: [{ entry_id: ids[0] }] });
     const ddb = countCalls(dynamodb);
     const sm = countCalls(secretsManager);
     try {
@@ -94,12 +92,14 @@ describe('POST /v1/tokens/batch', () => {
       expect(reply.status).toBe(200);
       expect(linksOf(reply).filter((l) => l.token).map((l) => l.entry_id)).toEqual(ids);
       expect(sm.calls).toEqual(['GetSecretValueCommand']);
-      expect(ddb.calls).toEqual([...Array(3).fill('BatchGetItemCommand'), ...Array(250).fill('UpdateItemCommand')]);
+      expect(ddb.calls).toEqual([...Array(3).fill('BatchGetItemCommand'), ...Array(251).fill('UpdateItemCommand')]);
       const keys = ddb.inputs.slice(0, 3).map((i) => Object.values(i.RequestItems as Record<string, { Keys: unknown[]; ConsistentRead: boolean }>)[0]);
       expect(keys.map((k) => [k.Keys.length, k.ConsistentRead])).toEqual([[100, true], [100, true], [50, true]]);
-      // One write per entry, each to its own entry.
+      // One write per entry, each to its own entry; then one for the 250 links' count, on one of the campaign's items.
       const written = ddb.inputs.slice(3).map((i) => (i.Key as { entry_id: { S: string } }).entry_id.S);
-      expect(written.sort()).toEqual([...ids].sort());
+      expect(written.slice(0, 250).sort()).toEqual([...ids].sort());
+      expect(written[250]).toMatch(new RegExp(`^campaign#${projectId}#spring#\\d$`));
+      expect((ddb.inputs[253].ExpressionAttributeValues as { ':n': { N: string } })[':n']).toEqual({ N: '250' });
     } finally {
       ddb.detach();
       sm.detach();
@@ -127,14 +127,13 @@ describe('POST /v1/tokens/batch', () => {
 
   it("records each of an entry's own links in a campaign batch one after another, from the one read", async () => {
     const entryId = await newEntry();
-    // The instance admits the campaign once a month (campaigns#<month>): done here, before counting.
-    await batch({ project_id: projectId, campaign: 'spring', links: [{ entry_id: entryId }] });
     const inDays = (days: number) => new Date(Date.now() + days * 86400_000).toISOString();
     const ddb = countCalls(dynamodb);
     let links: Item[];
     try {
       links = linksOf(await batch({ project_id: projectId, campaign: 'spring', links: [{ entry_id: entryId }, { entry_id: entryId, expires_at: inDays(2) }, { entry_id: entryId, expires_at: inDays(3) }] }));
-      expect(ddb.calls).toEqual(['BatchGetItemCommand', 'UpdateItemCommand', 'UpdateItemCommand', 'UpdateItemCommand']);
+      // The three records, then the campaign's count.
+      expect(ddb.calls).toEqual(['BatchGetItemCommand', 'UpdateItemCommand', 'UpdateItemCommand', 'UpdateItemCommand', 'UpdateItemCommand']);
     } finally {
       ddb.detach();
     }

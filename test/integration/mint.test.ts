@@ -145,15 +145,13 @@ describe('mint by direct invocation', () => {
     }
   });
 
-  it('answers existence from one strongly consistent read, then records a campaign link in one write; nothing is written for a missing entry', async () => {
-    // The instance admits the campaign once a month (campaigns#<month>): done here, before counting.
-    await invokeMint({ project_id: projectId, entry_id: entryId, campaign: 'spring' });
+  it("answers existence from one strongly consistent read, then records a campaign link in one write and counts it in the campaign's; nothing is written for a missing entry", async () => {
     const calls = countCalls(dynamodb);
     try {
       expect((await invokeMint({ project_id: projectId, entry_id: entryId, campaign: 'spring' })).token).toBeDefined();
       expect((await invokeMint({ project_id: projectId, entry_id: uid('entry') })).error.code).toBe('entry_not_found');
-      expect(calls.calls).toEqual(['GetItemCommand', 'UpdateItemCommand', 'GetItemCommand']);
-      expect(calls.inputs.map((i) => i.ConsistentRead)).toEqual([true, undefined, true]);
+      expect(calls.calls).toEqual(['GetItemCommand', 'UpdateItemCommand', 'UpdateItemCommand', 'GetItemCommand']);
+      expect(calls.inputs.map((i) => i.ConsistentRead)).toEqual([true, undefined, undefined, true]);
     } finally {
       calls.detach();
     }

@@ -15,7 +15,7 @@ import { computeToken } from '../../lambdas/domain/token';
 import { ROUTE_LIST, type RouteName } from '../../lambdas/http/routes';
 import { type Handler, invoke, type Reply } from '../support/http';
 import { deleteEntry, deleteProject, uid } from '../support/seed';
-import { LINK_REQUESTS_KEY_PREFIX, shortLinkKey } from '../../lambdas/adapters/naming';
+import { CAMPAIGN_SHARDS, campaignKey, LINK_REQUESTS_KEY_PREFIX, shortLinkKey } from '../../lambdas/adapters/naming';
 import { routeEvent } from '../fixtures/admin-events';
 import { loadEntryEvent } from '../fixtures/events';
 import { functionUrlEvent } from '../fixtures/legacy-events';
@@ -152,6 +152,14 @@ it('every route answers exactly what docs/openapi.yaml documents, for its succes
   await call(entries, 'completeEntry', e, p);
   await call(entries, 'completeEntry', { entry_id: uid('entry') }, p);
   await call(entries, 'completeEntry', e, {});
+  // A campaign's figures, the project's list (a page, and a malformed one), and a campaign never sent.
+  await call(mint, 'mint', {}, { project_id: projectId, entry_id: entryId, campaign: 'docs-campaign' });
+  await call(entries, 'listCampaigns', p, undefined, {});
+  await call(entries, 'listCampaigns', p, undefined, { limit: '0' });
+  await call(entries, 'getCampaign', { ...p, campaign: 'docs-campaign' });
+  await call(entries, 'getCampaign', { ...p, campaign: 'never-sent' });
+  await call(entries, 'getCampaign', { ...p, campaign: 'no--way' });
+  for (let shard = 0; shard < CAMPAIGN_SHARDS; shard++) await deleteEntry(campaignKey(projectId, 'docs-campaign', shard));
   // links_valid_after now shows on the admin view.
   await call(entries, 'getEntry', e, undefined, p);
 

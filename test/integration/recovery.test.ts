@@ -1,16 +1,16 @@
-import { GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { BatchGetItemCommand, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { countCalls } from '../../dev-support/call-counter';
 import { dynamodb } from '../../lambdas/adapters/clients';
-import { DynamoDbCampaignRegistry } from '../../lambdas/adapters/dynamodb-campaign-registry';
-import { campaignsKey, resumedKey } from '../../lambdas/adapters/naming';
+import { DynamoDbCampaignCounters } from '../../lambdas/adapters/dynamodb-campaign-counters';
+import { CAMPAIGN_SHARDS, campaignKey, resumedKey } from '../../lambdas/adapters/naming';
 import { linkDigest } from '../../lambdas/domain/link-digest';
 import { MAX_LINK_RECORDS } from '../../lambdas/domain/ports';
 import { DynamoDbResumeNotes, RESUME_NOTE_TIMEOUT_MS } from '../../lambdas/adapters/dynamodb-resume-notes';
-import { campaignCounter, campaignMonth, classifyResume, COMPLETION_WINDOW_SECONDS } from '../../lambdas/domain/recovery';
+import { classifyResume, COMPLETION_WINDOW_SECONDS } from '../../lambdas/domain/recovery';
 import { handler as credentials } from '../../lambdas/credentials/index';
 import { handler as entries } from '../../lambdas/entries/index';
 import { handler as loadEntryData } from '../../lambdas/load-entry-data/index';
@@ -84,7 +84,7 @@ afterAll(async () => {
 });
 
 describe('a campaign from mint to completion, counted by the metric filters over the lines the handlers write', () => {
-  it('mint, a scanner, a person, a completion and its repeat: LinksMinted, EarlyResumes, Resumes and Completions by campaign', async () => {
+  it('mint, a scanner, a person, a completion and its repeat: LinksMinted, EarlyResumes, Resumes and Completions, all campaigns together', async () => {
     const [spring, plain, other] = [await newEntry(), await newEntry(), await newEntry()];
     const lines = await captureLines(async () => {
       const link = await mintLink(spring, 'spring');
@@ -120,13 +120,12 @@ describe('a campaign from mint to completion, counted by the metric filters over
     expect(lines.join('\n')).not.toContain('HeadlessChrome');
     expect(lines.join('\n')).not.toContain('Windows NT');
 
+    // No dimension per campaign: as many metrics whatever the number of campaigns (a campaign's figures are counters).
     expect(recoveryOnly(publishedMetrics(filters, lines))).toEqual({
-      'SessionRecovery/LinksMinted{campaign=spring}': 1,
-      'SessionRecovery/LinksMinted{campaign=(none)}': 2,
-      'SessionRecovery/EarlyResumes{campaign=spring}': 2,
-      'SessionRecovery/Resumes{campaign=spring}': 1,
-      'SessionRecovery/Completions{campaign=spring}': 1,
-      'SessionRecovery/Completions{campaign=(none)}': 1,
+      'SessionRecovery/LinksMinted{}': 3,
+      'SessionRecovery/EarlyResumes{}': 2,
+      'SessionRecovery/Resumes{}': 1,
+      'SessionRecovery/Completions{}': 2,
     });
     expect(records.filter((r) => 'completion' in r).map((r) => [r.completion, r.metric_campaign])).toEqual([
       ['new', 'spring'],
@@ -144,10 +143,10 @@ describe('a campaign from mint to completion, counted by the metric filters over
       );
       expect((await direct).token).toEqual(expect.any(String));
     });
-    expect(recoveryOnly(publishedMetrics(filters, lines))).toEqual({ 'SessionRecovery/LinksMinted{campaign=spring}': 1 });
+    expect(recoveryOnly(publishedMetrics(filters, lines))).toEqual({ 'SessionRecovery/LinksMinted{}': 1 });
   });
 
-  it("a scanner's resume of a link minted without a campaign is counted in EarlyResumes under (none), with no age; a person's in neither metric", async () => {
+  it("a scanner's resume of a link minted without a campaign is counted in EarlyResumes, its line saying (none), with no age; a person's in neither metric", async () => {
     const entryId = await newEntry();
     const plain = await mintLink(entryId);
     const lines = await captureLines(async () => {
@@ -156,10 +155,10 @@ describe('a campaign from mint to completion, counted by the metric filters over
     });
     const [scanner, person] = requestLines(lines);
     expect([scanner.early, 'link_age_s' in scanner, 'human' in person, 'early' in person]).toEqual(['(none)', false, false, false]);
-    expect(recoveryOnly(publishedMetrics(filters, lines))).toEqual({ 'SessionRecovery/EarlyResumes{campaign=(none)}': 1 });
+    expect(recoveryOnly(publishedMetrics(filters, lines))).toEqual({ 'SessionRecovery/EarlyResumes{}': 1 });
   });
 
-  it('a resume with campaign data still reads the entry with exactly one GetItem; a person\'s resume of a campaign link adds one PutItem of resumed#<entry>', async () => {
+  it("a resume with campaign data still reads the entry with exactly one GetItem; a person's first resume of a campaign link adds one TransactWriteItems (its note and the campaign's count), a repeat one UpdateItem more", async () => {
     const entryId = await newEntry();
     const link = await mintLink(entryId, 'spring');
     const calls = countCalls(dynamodb);
@@ -169,8 +168,13 @@ describe('a campaign from mint to completion, counted by the metric filters over
       await ageLink(entryId, link, 3600);
       calls.reset();
       expect((await resume(entryId, link)).status).toBe(200);
-      expect(calls.calls).toEqual(['GetItemCommand', 'PutItemCommand']);
-      expect((calls.inputs[1].Item as Record<string, { S?: string }>).entry_id.S).toBe(resumedKey(entryId));
+      expect(calls.calls).toEqual(['GetItemCommand', 'TransactWriteItemsCommand']);
+      const [note, counter] = calls.inputs[1].TransactItems as Array<{ Update: { Key: { entry_id: { S: string } } } }>;
+      expect([note.Update.Key.entry_id.S, counter.Update.Key.entry_id.S]).toEqual([resumedKey(entryId), expect.stringMatching(new RegExp(`^campaign#${projectId}#spring#\\d$`))]);
+      // Resumed again: the transaction is refused (the campaign counted the entry), and the note alone moves.
+      calls.reset();
+      expect((await resume(entryId, link)).status).toBe(200);
+      expect(calls.calls).toEqual(['GetItemCommand', 'TransactWriteItemsCommand', 'UpdateItemCommand']);
       // A person's resume of a link minted without a campaign notes nothing.
       const plain = await mintLink(entryId);
       calls.reset();
@@ -183,19 +187,15 @@ describe('a campaign from mint to completion, counted by the metric filters over
 
   it("a person's resume note is one write unit whatever the entry's size: it holds ids, the campaign and times, never the entry", async () => {
     const entryId = uid('entry');
-    await seedEntry({ entryId, projectId, flowId, currentPageKey: 'page_9', userData: { essay: 'x'.repeat(200_000) } });
+    await seedEntry({ entryId, projectId, flowId, currentPageKey: 'page_9', userData: { essay: 'x'.repeat(200_000) }, retainUntil: Math.floor(Date.now() / 1000) + 90 * 86_400 });
     seeded.push(entryId, resumedKey(entryId));
     const link = await mintLink(entryId, 'spring');
     await ageLink(entryId, link, 3600);
-    const calls = countCalls(dynamodb);
-    try {
-      expect((await resume(entryId, link)).status).toBe(200);
-      expect(calls.calls).toEqual(['GetItemCommand', 'PutItemCommand']);
-      // A write unit is 1 KB of item; the attribute names and values weigh less than their JSON.
-      expect(Buffer.byteLength(JSON.stringify(calls.inputs[1].Item))).toBeLessThan(1024);
-    } finally {
-      calls.detach();
-    }
+    expect((await resume(entryId, link)).status).toBe(200);
+    const { Item } = await dynamodb.send(new GetItemCommand({ TableName: table, Key: { entry_id: { S: resumedKey(entryId) } }, ConsistentRead: true }));
+    expect(Object.keys(Item!).sort()).toEqual(['campaign', 'campaigns', 'entry_id', 'project_id', 'resumed_at', 'retain_until']);
+    // A write unit is 1 KB of item; the attribute names and values weigh less than their JSON.
+    expect(Buffer.byteLength(JSON.stringify(Item))).toBeLessThan(1024);
   });
 
   it('the campaign comes from the record of the exact link that verified, never from the request: a body naming one is refused', async () => {
@@ -241,7 +241,7 @@ describe('a campaign from mint to completion, counted by the metric filters over
     const name = 'fail-put-item';
     dynamodb.middlewareStack.add(
       (next, context) => async (args) => {
-        if (context.commandName === 'PutItemCommand') throw Object.assign(new Error('spring put failed'), { name: 'InternalServerError', $metadata: { httpStatusCode: 500 } });
+        if (context.commandName === 'TransactWriteItemsCommand') throw Object.assign(new Error('spring put failed'), { name: 'InternalServerError', $metadata: { httpStatusCode: 500 } });
         return next(args);
       },
       { step: 'initialize', name },
@@ -265,7 +265,7 @@ describe('a campaign from mint to completion, counted by the metric filters over
     const restore = sendTo(dynamodb, silent.endpoint);
     try {
       const started = performance.now();
-      await expect(new DynamoDbResumeNotes(dynamodb, table).noteResume(uid('entry'), { projectId, campaign: 'spring', counted: true, resumedAt: 0 })).rejects.toThrow();
+      await expect(new DynamoDbResumeNotes(dynamodb, table).noteResume(uid('entry'), { projectId, campaign: 'spring', resumedAt: 0 }, undefined)).rejects.toThrow();
       const elapsed = performance.now() - started;
       expect(elapsed).toBeGreaterThanOrEqual(RESUME_NOTE_TIMEOUT_MS - 5);
       expect(elapsed).toBeLessThan(RESUME_NOTE_TIMEOUT_MS + 500);
@@ -337,9 +337,8 @@ describe('erasure', () => {
     const note = async () => (await dynamodb.send(new GetItemCommand({ TableName: table, Key: { entry_id: { S: resumedKey(entryId) } }, ConsistentRead: true }))).Item;
     const noted = await note();
     expect(noted?.campaign).toEqual({ S: 'spring' });
-    // DynamoDB's TTL removes it when the completion window closes, 7 days after the resume.
-    expect(Number(noted?.retain_until?.N)).toBe(Number(noted?.resumed_at?.N) + COMPLETION_WINDOW_SECONDS);
-    expect(COMPLETION_WINDOW_SECONDS).toBe(7 * 86_400);
+    // An entry kept for good keeps its note for good: it says which campaigns counted the entry.
+    expect(noted?.retain_until).toBeUndefined();
     const refused = await invoke(entries, routeEvent('deleteEntry', { entry_id: entryId }, undefined, { project_id: uid('proj') }));
     expect([refused.status, await note() !== undefined]).toEqual([404, true]);
     expect((await invoke(entries, routeEvent('deleteEntry', { entry_id: entryId }, undefined, { project_id: projectId }))).status).toBe(204);
@@ -390,66 +389,216 @@ describe('scanners and bots are told apart from people', () => {
   });
 });
 
-describe('the cap on campaigns counted each month', () => {
-  it('admits campaigns up to the cap, keeps admitting those already listed, and answers false beyond it', async () => {
-    const registry = new DynamoDbCampaignRegistry(dynamodb, table);
-    const month = `2999-${String(1 + Math.floor(Math.random() * 12)).padStart(2, '0')}`;
-    seeded.push(campaignsKey(month));
-    await deleteEntry(campaignsKey(month));
-    const answers = [];
-    for (const c of ['a', 'b', 'a', 'c', 'b']) answers.push(await registry.admit(month, c, 2));
-    expect(answers).toEqual([true, true, true, false, true]);
-    const { Item } = await dynamodb.send(new GetItemCommand({ TableName: table, Key: { entry_id: { S: campaignsKey(month) } }, ConsistentRead: true }));
-    expect(Item?.campaigns.SS?.sort()).toEqual(['a', 'b']);
+describe('campaign counters: exact figures in the table, no metric per campaign', () => {
+  const counters = new DynamoDbCampaignCounters(dynamodb, table);
+  const shards = (project: string, campaign: string) => Array.from({ length: CAMPAIGN_SHARDS }, (_, i) => campaignKey(project, campaign, i));
+
+  it("keeps the note as long as the entry (its retention at the resume), and at least through the completion window", async () => {
+    const entryId = uid('entry');
+    const retainUntil = Math.floor(Date.now() / 1000) + 90 * 86_400;
+    await seedEntry({ entryId, projectId, flowId, currentPageKey: 'page_2', userData: {}, retainUntil });
+    seeded.push(entryId, resumedKey(entryId));
+    const link = await mintLink(entryId, 'kept');
+    seeded.push(...shards(projectId, 'kept'));
+    await ageLink(entryId, link, 3600);
+    await resume(entryId, link);
+    const { Item } = await dynamodb.send(new GetItemCommand({ TableName: table, Key: { entry_id: { S: resumedKey(entryId) } }, ConsistentRead: true }));
+    expect(Number(Item?.retain_until?.N)).toBe(retainUntil);
+    expect(COMPLETION_WINDOW_SECONDS).toBe(7 * 86_400);
   });
 
-  it('a campaign beyond the cap is minted, resumed and completed as (other), its name still on the request lines', async () => {
-    const key = { entry_id: { S: campaignsKey(campaignMonth(Date.now())) } };
-    const { Item: before } = await dynamodb.send(new GetItemCommand({ TableName: table, Key: key, ConsistentRead: true }));
-    const filler = Array.from({ length: 300 }, (_, i) => `filler_${i}`);
-    await dynamodb.send(new UpdateItemCommand({ TableName: table, Key: key, UpdateExpression: 'ADD campaigns :c', ExpressionAttributeValues: { ':c': { SS: filler } } }));
-    const entryId = await newEntry();
-    const late = uid('late');
-    let lines: string[];
+  it('a batch of 3 adds one write to links_minted; each entry resumed by a person counts once however often; completions count once; another project is apart', async () => {
+    const campaign = uid('wave');
+    const [a, b, c] = [await newEntry(), await newEntry(), await newEntry()];
+    seeded.push(...shards(projectId, campaign));
+    const calls = countCalls(dynamodb);
+    let batch;
     try {
-      lines = await captureLines(async () => {
-        const link = await mintLink(entryId, late);
-        await ageLink(entryId, link, 3600);
-        await resume(entryId, link);
-        await complete(entryId);
-      });
+      batch = await invoke(mint, routeEvent('mintBatch', {}, { project_id: projectId, campaign, links: [{ entry_id: a }, { entry_id: b }, { entry_id: c }, { entry_id: uid('entry') }] }));
+      // One BatchGetItem, one record per entry, and one counter write for the three links minted.
+      expect(calls.calls.filter((name) => name === 'UpdateItemCommand')).toHaveLength(4);
+      expect(calls.inputs.filter((i) => String((i.Key as { entry_id?: { S?: string } } | undefined)?.entry_id?.S).startsWith('campaign#'))).toHaveLength(1);
     } finally {
-      await dynamodb.send(
-        before
-          ? new UpdateItemCommand({ TableName: table, Key: key, UpdateExpression: 'SET campaigns = :c', ExpressionAttributeValues: { ':c': before.campaigns } })
-          : new UpdateItemCommand({ TableName: table, Key: key, UpdateExpression: 'DELETE campaigns :c', ExpressionAttributeValues: { ':c': { SS: filler } } }),
-      );
+      calls.detach();
     }
-    // `campaign` names it where the dimension cannot: mint's line, the resume's (counted under `human`) and the completion's.
-    expect(requestLines(lines).map((r) => [r.campaign, r.metric_campaign ?? r.human])).toEqual([
-      [late, '(other)'],
-      [late, '(other)'],
-      [late, '(other)'],
-    ]);
-    expect(recoveryOnly(publishedMetrics(filters, lines))).toEqual({
-      'SessionRecovery/LinksMinted{campaign=(other)}': 1,
-      'SessionRecovery/Resumes{campaign=(other)}': 1,
-      'SessionRecovery/Completions{campaign=(other)}': 1,
-    });
+    const [la, lb] = (batch.json as { links: Link[] }).links;
+    await ageLink(a, la, 3600);
+    await ageLink(b, lb, 3600);
+    for (const [entry, link, agent] of [[a, la, CHROME], [a, la, CHROME], [b, lb, HEADLESS]] as const) expect((await resume(entry, link, agent)).status).toBe(200);
+    expect((await complete(a)).status).toBe(200);
+    expect((await complete(a)).status).toBe(200);
+    // Completed without a resume through the campaign: not the campaign's.
+    expect((await complete(c)).json).toEqual({ entry_id: c, completed_at: expect.any(String) });
+    expect(await counters.read(projectId, campaign)).toEqual({ campaign, linksMinted: 3, entriesResumed: 1, completions: 1 });
+    expect(await counters.read(uid('proj'), campaign)).toBeUndefined();
   });
 
-  it('asks the registry once per campaign and month on an instance', async () => {
-    const asked: string[] = [];
-    const counted = campaignCounter({ admit: async (month, campaign) => (asked.push(`${month} ${campaign}`), campaign !== 'late') }, 300);
-    const dec = Date.UTC(2026, 11, 31, 23, 0);
-    const jan = Date.UTC(2027, 0, 1, 0, 30);
-    expect([await counted('spring', dec), await counted('spring', dec), await counted('late', dec), await counted('late', dec), await counted('spring', jan)]).toEqual([
-      true,
-      true,
-      false,
-      false,
-      true,
+  it('an entry resumed through links of two campaigns counts in each; its completion in the last one only, so no rate passes 100%', async () => {
+    const [first, second] = [uid('first'), uid('second')];
+    seeded.push(...shards(projectId, first), ...shards(projectId, second));
+    const entryId = await newEntry();
+    const one = await mintLink(entryId, first);
+    const two = await mintLink(entryId, second);
+    await ageLink(entryId, one, 3600);
+    await ageLink(entryId, two, 3600);
+    await resume(entryId, one);
+    await resume(entryId, two);
+    await resume(entryId, one);
+    expect(((await complete(entryId)).json as { campaign: string }).campaign).toBe(first);
+    expect([await counters.read(projectId, first), await counters.read(projectId, second)]).toEqual([
+      { campaign: first, linksMinted: 1, entriesResumed: 1, completions: 1 },
+      { campaign: second, linksMinted: 1, entriesResumed: 1, completions: 0 },
     ]);
-    expect(asked).toEqual(['2026-12 spring', '2026-12 late', '2027-01 spring']);
+  });
+
+  it("a note whose transaction fails counts nothing: the completion is then not the campaign's either", async () => {
+    const campaign = uid('fails');
+    seeded.push(...shards(projectId, campaign));
+    const entryId = await newEntry();
+    const link = await mintLink(entryId, campaign);
+    await ageLink(entryId, link, 3600);
+    const name = 'fail-transaction';
+    dynamodb.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'TransactWriteItemsCommand') throw Object.assign(new Error('refused'), { name: 'InternalServerError', $metadata: { httpStatusCode: 500 } });
+        return next(args);
+      },
+      { step: 'initialize', name },
+    );
+    try {
+      expect((await resume(entryId, link)).status).toBe(200);
+    } finally {
+      dynamodb.middlewareStack.remove(name);
+    }
+    await complete(entryId);
+    expect(await counters.read(projectId, campaign)).toEqual({ campaign, linksMinted: 1, entriesResumed: 0, completions: 0 });
+  });
+
+  it('a note written before the counters (no campaigns list) attributes nothing; the next resume through the campaign counts the entry', async () => {
+    const campaign = uid('before');
+    seeded.push(...shards(projectId, campaign));
+    const entryId = await newEntry();
+    const link = await mintLink(entryId, campaign);
+    await ageLink(entryId, link, 3600);
+    // As the resume wrote it before: its last resume and the campaign, no list of the campaigns that counted it.
+    await dynamodb.send(
+      new PutItemCommand({
+        TableName: table,
+        Item: {
+          entry_id: { S: resumedKey(entryId) },
+          project_id: { S: projectId },
+          campaign: { S: campaign },
+          counted: { BOOL: true },
+          resumed_at: { N: String(Math.floor(Date.now() / 1000) - 60) },
+        },
+      }),
+    );
+    const other = await newEntry();
+    await dynamodb.send(new PutItemCommand({ TableName: table, Item: { entry_id: { S: resumedKey(other) }, project_id: { S: projectId }, campaign: { S: campaign }, resumed_at: { N: String(Math.floor(Date.now() / 1000) - 60) } } }));
+    expect((await complete(other)).json).toEqual({ entry_id: other, completed_at: expect.any(String) });
+    await resume(entryId, link);
+    expect(((await complete(entryId)).json as { campaign?: string }).campaign).toBe(campaign);
+    expect(await counters.read(projectId, campaign)).toEqual({ campaign, linksMinted: 1, entriesResumed: 1, completions: 1 });
+  });
+
+  it('an attributed completion whose transaction fails answers 503 and records nothing: neither the completion nor its count', async () => {
+    const campaign = uid('atomic');
+    seeded.push(...shards(projectId, campaign));
+    const entryId = await newEntry();
+    const link = await mintLink(entryId, campaign);
+    await ageLink(entryId, link, 3600);
+    await resume(entryId, link);
+    const name = 'fail-completion';
+    dynamodb.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'TransactWriteItemsCommand') throw Object.assign(new Error('refused'), { name: 'InternalServerError', $metadata: { httpStatusCode: 500 } });
+        return next(args);
+      },
+      { step: 'initialize', name },
+    );
+    let reply;
+    try {
+      reply = await complete(entryId);
+    } finally {
+      dynamodb.middlewareStack.remove(name);
+    }
+    expect([reply.status, errorOf(reply).code]).toEqual([503, 'service_unavailable']);
+    const { Item } = await dynamodb.send(new GetItemCommand({ TableName: table, Key: { entry_id: { S: entryId } }, ConsistentRead: true }));
+    expect(Item?.completed_at).toBeUndefined();
+    expect(await counters.read(projectId, campaign)).toEqual({ campaign, linksMinted: 1, entriesResumed: 1, completions: 0 });
+    // Called again, it records and counts once.
+    expect(((await complete(entryId)).json as { campaign?: string }).campaign).toBe(campaign);
+    expect((await counters.read(projectId, campaign))?.completions).toBe(1);
+  });
+
+  it('a mint whose count cannot be written answers 503 and hands out no link', async () => {
+    const campaign = uid('uncounted');
+    const entryId = await newEntry();
+    const name = 'fail-counter';
+    dynamodb.middlewareStack.add(
+      (next, context) => async (args) => {
+        const key = (args.input as { Key?: { entry_id?: { S?: string } } }).Key?.entry_id?.S;
+        if (context.commandName === 'UpdateItemCommand' && key?.startsWith('campaign#')) throw Object.assign(new Error('refused'), { name: 'InternalServerError', $metadata: { httpStatusCode: 500 } });
+        return next(args);
+      },
+      { step: 'initialize', name },
+    );
+    let reply;
+    try {
+      reply = await invoke(mint, routeEvent('mint', {}, { project_id: projectId, entry_id: entryId, campaign }));
+    } finally {
+      dynamodb.middlewareStack.remove(name);
+    }
+    expect([reply.status, errorOf(reply).code, 'token' in (reply.json as object)]).toEqual([503, 'service_unavailable', false]);
+  });
+
+  it("lists a project's campaigns in name order, a page at a time, every shard of a campaign in the page that names it", async () => {
+    const project = uid('proj');
+    const names = ['alpha', 'alpha-2', 'beta', 'gamma'];
+    for (const name of names) {
+      seeded.push(...shards(project, name));
+      // Several writes each, so the campaigns' counts lie on several shards.
+      for (let i = 0; i < 6; i++) await counters.addLinksMinted(project, name, 1);
+    }
+    const pages = [];
+    let after: string | undefined;
+    do {
+      const page = await counters.list(project, 1, after);
+      pages.push(page.campaigns.map((c) => [c.campaign, c.linksMinted]));
+      after = page.next;
+    } while (after !== undefined);
+    expect(pages).toEqual(names.map((n) => [[n, 6]]));
+    expect((await counters.list(project, 100)).campaigns.map((c) => c.campaign)).toEqual(names);
+    const listed = await invoke(entries, routeEvent('listCampaigns', { project_id: project }, undefined, { limit: '2', after: 'alpha' }));
+    expect(listed.json).toEqual({
+      campaigns: [
+        { campaign: 'alpha-2', links_minted: 6, entries_resumed: 0, completions: 0, recovery_rate: null },
+        { campaign: 'beta', links_minted: 6, entries_resumed: 0, completions: 0, recovery_rate: null },
+      ],
+      next: 'beta',
+    });
+    const got = await invoke(entries, routeEvent('getCampaign', { project_id: project, campaign: 'gamma' }));
+    expect(got.json).toEqual({ campaign: { campaign: 'gamma', links_minted: 6, entries_resumed: 0, completions: 0, recovery_rate: null } });
+  });
+
+  it('spreads a campaign\'s writes over its 10 items (no hot item), and adds them up when read', async () => {
+    const project = uid('proj');
+    seeded.push(...shards(project, 'busy'));
+    for (let i = 0; i < 40; i++) await counters.addLinksMinted(project, 'busy', 1);
+    const { Responses } = await dynamodb.send(
+      new BatchGetItemCommand({ RequestItems: { [table]: { Keys: shards(project, 'busy').map((k) => ({ entry_id: { S: k } })), ConsistentRead: true } } }),
+    );
+    const written = Responses![table].map((i) => Number(i.links_minted.N));
+    // 40 writes at random over 10 items: all on 3 items or fewer has a chance below 1 in 10^18.
+    expect(written.length).toBeGreaterThanOrEqual(4);
+    expect(written.reduce((a, b) => a + b, 0)).toBe(40);
+    expect((await counters.read(project, 'busy'))?.linksMinted).toBe(40);
+  });
+
+  it('refuses a malformed campaign or page with 400 invalid_request naming the field', async () => {
+    const bad = await invoke(entries, routeEvent('getCampaign', { project_id: projectId, campaign: 'no--way' }));
+    expect([bad.status, errorOf(bad).code, errorOf(bad).message]).toEqual([400, 'invalid_request', expect.stringContaining('campaign')]);
+    const limit = await invoke(entries, routeEvent('listCampaigns', { project_id: projectId }, undefined, { limit: '101' }));
+    expect([limit.status, errorOf(limit).message]).toEqual([400, expect.stringContaining('limit must be a whole number from 1 to 100')]);
   });
 });

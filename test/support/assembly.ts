@@ -20,7 +20,6 @@ export const SYNTH_CONTEXT: Readonly<Record<string, string>> = {
   shortLinkDomain: 'go.example.com',
   shortLinkCertificateArn: 'arn:aws:acm:us-east-1:111122223333:certificate/0f1e2d3c-aaaa-bbbb-cccc-123456789abc',
   provisionedConcurrency: '2',
-  campaignsPerMonth: '120',
   expiredLinkEvents: 'true',
   secretPrefix: process.env.SECRET_PREFIX as string,
 };

@@ -26,6 +26,8 @@ describe('exhaustive dispatch', () => {
       deleteEntry: record('deleteEntry'),
       revokeLinks: record('revokeLinks'),
       completeEntry: record('completeEntry'),
+      listCampaigns: record('listCampaigns'),
+      getCampaign: record('getCampaign'),
     });
     for (const name of ['revokeLinks', 'getEntry', 'completeEntry', 'deleteEntry', 'putEntry'] as const) await handle(routeEvent(name, { entry_id: 'e' }));
     expect(called).toEqual(['revokeLinks', 'getEntry', 'completeEntry', 'deleteEntry', 'putEntry']);
@@ -39,6 +41,8 @@ describe('exhaustive dispatch', () => {
       deleteEntry: async () => (called.push('deleteEntry'), { statusCode: 204 }),
       revokeLinks: ok,
       completeEntry: ok,
+      listCampaigns: ok,
+      getCampaign: ok,
     });
     for (const event of [routeEvent('mint'), routeEvent({ key: 'GET /v1/entries/{entry_id}/anything' }, { entry_id: 'e' })]) {
       await expect(handle(event)).rejects.toMatchObject({ code: 'not_found', status: 404 });
