@@ -11,9 +11,20 @@ export const LOG_DIR = path.join(RUN_DIR, 'logs');
 // link to be sent to (link requests).
 const SENSITIVE_FIELDS = new Set(['token', 'save_token', 'secret', 'to']);
 
-/** Records secrets, tokens and user-data values this run used. Short values are skipped (they match by chance). */
+/**
+ * Names of Object.prototype's members (`toString`, `valueOf`, `constructor`…): fast-check's generators favour them,
+ * so a fuzzed user-data value and a fuzzed id (which the request line logs by design) can be the same word by chance.
+ */
+const PROTOTYPE_NAMES = new Set(Object.getOwnPropertyNames(Object.prototype));
+
+/**
+ * Records secrets, tokens and user-data values this run used. Short values and Object.prototype's member names are
+ * skipped (they match by chance).
+ */
 export const registerSensitive = (...values: unknown[]): void => {
-  const lines = values.filter((v): v is string => typeof v === 'string' && v.length >= 8).map((v) => JSON.stringify(v));
+  const lines = values
+    .filter((v): v is string => typeof v === 'string' && v.length >= 8 && !PROTOTYPE_NAMES.has(v))
+    .map((v) => JSON.stringify(v));
   if (lines.length === 0) return;
   mkdirSync(SENSITIVE_DIR, { recursive: true });
   appendFileSync(path.join(SENSITIVE_DIR, `${process.pid}.jsonl`), `${lines.join('\n')}\n`);
