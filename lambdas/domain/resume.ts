@@ -216,13 +216,14 @@ const resumeVerified = async (target: ResumeTarget, deps: ResumeDeps, context: R
  * this one included, ends. If the entry changed meanwhile (another resume
  * rotated it, a revoke-links), it is judged again as it is now: a page link
  * another resume used a moment ago is refused (`link_revoked`), so of two
- * resumes of one page link at once exactly one succeeds. Returns the new generation.
+ * resumes of one page link at once exactly one succeeds. Returns the new generation, or undefined when other
+ * resumes rotated it on every attempt (the link may still open the entry; the save capability is theirs).
  */
 const rotateSaveCapability = async (
   entry: StoredEntry,
   rotation: SaveRotation,
   refusal: (e: StoredEntry | undefined) => ApiError | undefined,
-): Promise<string> => {
+): Promise<string | undefined> => {
   let seen = entry;
   for (let attempt = 0; attempt < ROTATION_ATTEMPTS; attempt++) {
     const nextGen = generateSaveGen();
@@ -232,7 +233,10 @@ const rotateSaveCapability = async (
     if (refused) throw refused;
     seen = out.current!;
   }
-  throw new ApiError('service_unavailable', 'The entry is being resumed elsewhere at this moment. Retry shortly.', { retryAfterSeconds: 1 });
+  // Other resumes of this entry keep taking the capability at this very moment (several tabs, or a scanner posing as
+  // a browser, opening one link the team minted): this one still answers the entry, which its link may open, but hands
+  // over no save token; one of the others holds it.
+  return undefined;
 };
 
 /**
