@@ -2,9 +2,9 @@
 /**
  * The CDK app. Settings come from CDK context (cdk.json, or `-c key=value`):
  *   stackName            default "SessionRecovery"
- *   environmentName      default "production"
+ *   environmentName      default from stackName: "production" for SessionRecovery, "staging" for SessionRecoveryStaging
  *   allowedOrigins       comma-separated, default "*"
- *   secretPrefix         default "session-recovery/"
+ *   secretPrefix         default "session-recovery/" for production, "session-recovery-<environmentName>/" otherwise
  *   keyCacheTtlSeconds   default 60
  *   keyLookupRate / keyLookupBurst   default 10 / 20: key reads per second (and at once) for ids an instance holds nothing for
  *   throttleRateLimit / throttleBurstLimit   default 500 / 1000

@@ -1,4 +1,4 @@
-import { Duration, Names, RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
+import { Duration, Names, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
@@ -14,6 +14,9 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import {
   ENTRY_TABLE,
+  ENVIRONMENT_NAME_PATTERN,
+  environmentNames,
+  environmentOfStack,
   LEGACY_SECRETS_PATH,
   LIMIT_KEY_PREFIXES,
   LINK_REQUESTS_KEY_PREFIX,
@@ -40,15 +43,23 @@ export interface SessionRecoveryProps {
    */
   readonly allowedOrigins?: readonly string[];
   /**
-   * The name of this deployment's environment. Only Token Signing Secrets
-   * created for this environment verify here.
-   * @default 'production'
+   * The name of this deployment's environment (lower-case letters, digits and
+   * `-`, at most 32). Only Token Signing Secrets created for this environment
+   * verify here, and it names what the deployment names at run time: its
+   * secret prefix and its metric namespace (README, Staging and production in
+   * one account), so two stacks of different environments in one account
+   * share nothing.
+   * @default - from the stack's name: `SessionRecovery` serves `production`;
+   * `SessionRecoveryStaging` serves `staging`, `MyStack` serves `my-stack`
    */
   readonly environmentName?: string;
   /**
    * Prefix of every Secrets Manager secret the product reads or writes. IAM
-   * grants are scoped to it. Must end with `/`.
-   * @default 'session-recovery/'
+   * grants are scoped to it. Must end with `/`. Two environments given the
+   * same prefix share their projects' secrets, in which each keeps its own
+   * credentials and only the environment that created a project's secret
+   * changes its origins and browser saves.
+   * @default 'session-recovery/' for `production`, `session-recovery-<environmentName>/` for any other
    */
   readonly secretPrefix?: string;
   /**
@@ -337,6 +348,8 @@ export class SessionRecovery extends Construct {
   readonly functions: Readonly<Record<FunctionName, ApiFunction>>;
   readonly secretPrefix: string;
   readonly environmentName: string;
+  /** The CloudWatch namespace of this deployment's metrics: `SessionRecovery`, or `SessionRecovery/<environmentName>`. */
+  readonly metricsNamespace: string;
   /** The deployment's save key (browser saves). */
   readonly saveKey: secretsmanager.Secret;
   /**
@@ -351,11 +364,16 @@ export class SessionRecovery extends Construct {
 
   constructor(scope: Construct, id: string, props: SessionRecoveryProps = {}) {
     super(scope, id);
-    this.secretPrefix = props.secretPrefix ?? defaultOf('SECRET_PREFIX');
+    this.environmentName = props.environmentName ?? environmentOfStack(Stack.of(this).stackName);
+    if (!ENVIRONMENT_NAME_PATTERN.test(this.environmentName)) {
+      throw new Error(`environmentName must be 1 to 32 lower-case letters, digits and "-" (not first or last), got "${this.environmentName}"`);
+    }
+    const names = environmentNames(this.environmentName);
+    this.metricsNamespace = names.metricsNamespace;
+    this.secretPrefix = props.secretPrefix ?? names.secretPrefix;
     if (!/^[A-Za-z0-9/_+=.@-]+\/$/.test(this.secretPrefix)) {
       throw new Error(`secretPrefix must be a Secrets Manager name prefix ending in "/", got "${this.secretPrefix}"`);
     }
-    this.environmentName = props.environmentName ?? defaultOf('DEPLOYMENT_ENVIRONMENT');
     const allowedOrigins = props.allowedOrigins ?? defaultOf('ALLOWED_ORIGINS');
     if (allowedOrigins.length === 0) throw new Error('allowedOrigins must list at least one origin (or "*")');
     const covering = publicSuffixWildcards(allowedOrigins);
@@ -433,7 +451,7 @@ export class SessionRecovery extends Construct {
     const loadEntryDataTarget: lambda.IFunction = this.loadEntryDataAlias ?? loadEntryData;
     // A resume of a browser-saves project answers a save token too.
     loadEntryData.bindSaveKey(this.saveKey);
-    new RequestLogMetrics(this, 'LoadEntryDataLogMetrics', { logGroup: loadEntryData.logGroup });
+    new RequestLogMetrics(this, 'LoadEntryDataLogMetrics', { namespace: this.metricsNamespace, logGroup: loadEntryData.logGroup });
     // GetItem reads the entry; UpdateItem is a person's resume of a browser-saves project's entry, which gives it a new save generation.
     loadEntryData.bindEntriesTable(this.table, ['dynamodb:GetItem', 'dynamodb:UpdateItem']);
     // A person's resume through a campaign link is noted under resumed#<entry> for completions.
@@ -456,7 +474,7 @@ export class SessionRecovery extends Construct {
       settings: { ENTRY_RETENTION_DAYS: props.entryRetention?.toDays() ?? defaultOf('ENTRY_RETENTION_DAYS') },
     });
     entries.bindEntriesTable(this.table, ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']);
-    new RequestLogMetrics(this, 'EntriesLogMetrics', { logGroup: entries.logGroup, kind: 'entries' });
+    new RequestLogMetrics(this, 'EntriesLogMetrics', { namespace: this.metricsNamespace, logGroup: entries.logGroup, kind: 'entries' });
 
     const bound = (name: string, value: number | undefined, fallback: number): number => {
       if (value !== undefined && !(Number.isInteger(value) && value >= 1)) throw new Error(`${name} must be a whole number of at least 1, got ${value}`);
@@ -474,7 +492,7 @@ export class SessionRecovery extends Construct {
         ENTRIES_PER_PROJECT_DAY: bound('entryCreationLimits.perProjectPerDay', props.entryCreationLimits?.perProjectPerDay, defaultOf('ENTRIES_PER_PROJECT_DAY')),
       },
     });
-    new RequestLogMetrics(this, 'BrowserSavesLogMetrics', { logGroup: browserSaves.logGroup, kind: 'saves' });
+    new RequestLogMetrics(this, 'BrowserSavesLogMetrics', { namespace: this.metricsNamespace, logGroup: browserSaves.logGroup, kind: 'saves' });
     // One conditional write per request: PutItem creates, UpdateItem saves progress. A create also takes its
     // source's slot (a compare-and-swap PutItem) and its project's (an UpdateItem), which these cover.
     browserSaves.bindEntriesTable(this.table, ['dynamodb:PutItem', 'dynamodb:UpdateItem']);
@@ -512,7 +530,7 @@ export class SessionRecovery extends Construct {
         LINK_REQUESTS_PER_PROJECT_DAY: bound('linkRequestLimits.perProjectPerDay', linkLimits.perProjectPerDay, defaultOf('LINK_REQUESTS_PER_PROJECT_DAY')),
       },
     });
-    new RequestLogMetrics(this, 'LinkRequestsLogMetrics', { logGroup: linkRequests.logGroup, kind: 'links' });
+    new RequestLogMetrics(this, 'LinkRequestsLogMetrics', { namespace: this.metricsNamespace, logGroup: linkRequests.logGroup, kind: 'links' });
     linkRequests.bindSecretsUnder(this.secretPrefix, PROJECT_SECRETS_PATH);
     linkRequests.bindSaveKey(this.saveKey);
     // Mint's reads and records on the entry (after a revoke-links), as the mint Lambda's.
@@ -535,7 +553,7 @@ export class SessionRecovery extends Construct {
         CAMPAIGNS_PER_MONTH: campaignsPerMonth,
       },
     });
-    new RequestLogMetrics(this, 'MintLogMetrics', { logGroup: mint.logGroup, kind: 'mint' });
+    new RequestLogMetrics(this, 'MintLogMetrics', { namespace: this.metricsNamespace, logGroup: mint.logGroup, kind: 'mint' });
     mint.bindSecretsUnder(this.secretPrefix, PROJECT_SECRETS_PATH);
     // Reads whether an entry's links were revoked (one entry, or a batch's), and records links minted since then.
     mint.bindEntriesTable(this.table, ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:UpdateItem']);
@@ -570,7 +588,7 @@ export class SessionRecovery extends Construct {
         LEGACY_MIGRATION_GUIDE_URL: props.legacyMigrationGuideUrl,
       },
     });
-    new RequestLogMetrics(this, 'LegacyLogMetrics', { logGroup: legacy.logGroup, kind: 'legacy' });
+    new RequestLogMetrics(this, 'LegacyLogMetrics', { namespace: this.metricsNamespace, logGroup: legacy.logGroup, kind: 'legacy' });
     if (legacyEnabled) {
       legacy.bindEntriesTable(this.table, ['dynamodb:GetItem']);
       if (expiredLinkEvents) legacy.bindExpiredLinkEvents(this.table, this.eventBus);
@@ -711,6 +729,7 @@ export class SessionRecovery extends Construct {
 
     this.monitoring = new Monitoring(this, 'Monitoring', {
       api: this.api,
+      namespace: this.metricsNamespace,
       publicFunctions: [loadEntryData, legacy, browserSaves, linkRequests, shortLinks],
       entryCreationSpike: props.entryCreationAlarmThreshold,
       linkRequestSpike: props.linkRequestAlarmThreshold,

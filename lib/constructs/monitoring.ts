@@ -11,6 +11,8 @@ import { METRICS_NAMESPACE } from '../../lambdas/runtime/log-schema';
 
 export interface MonitoringProps {
   readonly api: apigw.HttpApi;
+  /** The namespace the metric filters publish to (RequestLogMetricsProps.namespace). @default METRICS_NAMESPACE */
+  readonly namespace?: string;
   /** The browser-facing Lambdas, watched for throttles. */
   readonly publicFunctions: readonly lambda.IFunction[];
   /**
@@ -55,31 +57,31 @@ export const RECOVERY_QUERY = [
 ];
 
 /** Counted from the request log lines by metric filters (log-metrics.ts). */
-const verifications = (outcome: string) =>
+const verificationsIn = (namespace: string) => (outcome: string) =>
   new cloudwatch.Metric({
-    namespace: METRICS_NAMESPACE,
+    namespace,
     metricName: 'Verifications',
     dimensionsMap: { outcome },
     statistic: 'Sum',
     period: Duration.minutes(5),
   });
 /** Requests a cached key answered because Secrets Manager did not (log-metrics.ts). */
-const staleKeysServed = new cloudwatch.Metric({
-  namespace: METRICS_NAMESPACE,
+const staleKeysServedIn = (namespace: string) => new cloudwatch.Metric({
+  namespace,
   metricName: 'StaleKeysServed',
   statistic: 'Sum',
   period: Duration.minutes(5),
 });
 /** Entries pages created (browser saves), all projects together (log-metrics.ts). */
-const entriesCreated = new cloudwatch.Metric({
-  namespace: METRICS_NAMESPACE,
+const entriesCreatedIn = (namespace: string) => new cloudwatch.Metric({
+  namespace,
   metricName: 'EntriesCreated',
   statistic: 'Sum',
   period: Duration.minutes(5),
 });
 /** Links pages requested and the service accepted, all projects together (log-metrics.ts). */
-const linkRequests = new cloudwatch.Metric({
-  namespace: METRICS_NAMESPACE,
+const linkRequestsIn = (namespace: string) => new cloudwatch.Metric({
+  namespace,
   metricName: 'LinkRequests',
   statistic: 'Sum',
   period: Duration.minutes(5),
@@ -88,17 +90,17 @@ const linkRequests = new cloudwatch.Metric({
 const urlMetric = (fn: lambda.IFunction, metricName: string, statistic: string) =>
   new cloudwatch.Metric({ namespace: 'AWS/Lambda', metricName, dimensionsMap: { FunctionName: fn.functionName }, statistic, period: Duration.minutes(5) });
 /** One line per value of `dimension` (each credential, each legacy flow). */
-const search = (dimension: string, metricName: string) =>
+const searchIn = (namespace: string) => (dimension: string, metricName: string) =>
   new cloudwatch.MathExpression({
-    expression: `SEARCH('{${METRICS_NAMESPACE},${dimension}} MetricName="${metricName}"', 'Sum', 300)`,
+    expression: `SEARCH('{${namespace},${dimension}} MetricName="${metricName}"', 'Sum', 300)`,
     label: '',
     period: Duration.minutes(5),
   });
 
 /** Every campaign's values of a recovery metric, added up into one series. */
-const sumOfSearch = (metricName: string) =>
+const sumOfSearchIn = (namespace: string) => (metricName: string) =>
   new cloudwatch.MathExpression({
-    expression: `SUM(SEARCH('{${METRICS_NAMESPACE},campaign} MetricName="${metricName}"', 'Sum', 300))`,
+    expression: `SUM(SEARCH('{${namespace},campaign} MetricName="${metricName}"', 'Sum', 300))`,
     label: metricName,
     period: Duration.minutes(5),
   });
@@ -110,6 +112,11 @@ export class Monitoring extends Construct {
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
+    const namespace = props.namespace ?? METRICS_NAMESPACE;
+    const verifications = verificationsIn(namespace);
+    const search = searchIn(namespace);
+    const sumOfSearch = sumOfSearchIn(namespace);
+    const [staleKeysServed, entriesCreated, linkRequests] = [staleKeysServedIn(namespace), entriesCreatedIn(namespace), linkRequestsIn(namespace)];
     const period = Duration.minutes(5);
     const requests = props.api.metricCount({ period, statistic: 'Sum' });
     const serverErrors = props.api.metricServerError({ period, statistic: 'Sum' });

@@ -26,7 +26,7 @@ const FUNCTION_SOURCES = (
 ).map(([id, fn]) => [id, path.join(lambdasDir, fn, 'index.ts')] as const);
 
 const app = templateApp();
-const stack = new SessionRecoveryStack(app, 'Test', { env: { account: '111122223333', region: 'eu-west-1' } });
+const stack = new SessionRecoveryStack(app, 'Test', { env: { account: '111122223333', region: 'eu-west-1' }, sessionRecovery: { environmentName: 'production' } });
 const template = Template.fromStack(stack);
 
 type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
