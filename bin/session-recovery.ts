@@ -23,6 +23,8 @@
  *   linkRequestsPerRecipientHour / linkRequestsPerRecipientDay   default 3 / 10: link requests to one address or number, deployment-wide
  *   linkRequestsPerSourceHour / linkRequestsPerProjectDay   default 20 / 1000: link requests per source address (hour), per project (UTC day)
  *   entriesPerSourceHour / entriesPerProjectDay   default 100 / 10000: entries pages create per source address (hour), per project (UTC day)
+ *   alarmEmail           every alarm notifies this address (through an SNS topic the stack creates), on alarm and back to OK
+ *   alarmTopicArn        ... or this existing SNS topic (one of the two)
  */
 import { App, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -66,6 +68,7 @@ const lookupBurst = num('keyLookupBurst');
 
 new SessionRecoveryStack(app, ctx('stackName') ?? 'SessionRecovery', {
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+  alarms: { email: ctx('alarmEmail'), topicArn: ctx('alarmTopicArn') },
   sessionRecovery: {
     environmentName: ctx('environmentName'),
     allowedOrigins: ctx('allowedOrigins')?.split(',').map((o) => o.trim()),

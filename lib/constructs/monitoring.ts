@@ -145,7 +145,11 @@ export class Monitoring extends Construct {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
         alarmDescription: description,
       });
-      if (props.alarmTopic) a.addAlarmAction(new actions.SnsAction(props.alarmTopic));
+      if (props.alarmTopic) {
+        // Told when an alarm fires and when it is over, so nobody has to check the console for the end of it.
+        a.addAlarmAction(new actions.SnsAction(props.alarmTopic));
+        a.addOkAction(new actions.SnsAction(props.alarmTopic));
+      }
       this.alarms.push(a);
     };
     alarm('ServerErrorRate', errorRate, props.serverErrorRatePercent ?? 1, 'More than the allowed share of API requests answered 5xx');
