@@ -23,6 +23,29 @@ export interface MonitoringProps {
   readonly functionUrls?: ReadonlyArray<{ readonly name: string; readonly fn: lambda.IFunction }>;
   /** Where alarms notify. @default - alarms without actions (visible in the console) */
   readonly alarmTopic?: sns.ITopic;
+  /**
+   * The Lambdas behind the API whose p99 duration the `P99Latency` alarm
+   * watches: the routes people wait on. Mint is not one: a 500-row batch takes
+   * seconds by design.
+   * @default - the API's own p99 latency, every route together
+   */
+  readonly latencyFunctions?: readonly lambda.IFunction[];
+  /**
+   * Failures (5xx outcomes) and refusals (any outcome but `ok`) counted from a
+   * Lambda's request lines (failure-metrics.ts): `<name>Failures` fires on any
+   * failure, `<name>Refusals` on more than `refusalThreshold` refusals in 5 minutes.
+   * @default - none
+   */
+  readonly failures?: ReadonlyArray<{ readonly name: string; readonly failures: cloudwatch.IMetric; readonly refusals?: cloudwatch.IMetric }>;
+  /** @default 10 (refusals in 5 minutes of a Lambda its own team calls: mint, the admin routes) */
+  readonly refusalThreshold?: number;
+  /**
+   * The 5xx-rate alarms count a period only when it had at least this many
+   * requests, so one error among a handful of requests does not page anyone
+   * (the `…Failures` alarms see every failure of the Lambdas a team calls).
+   * @default 100 (requests in 5 minutes)
+   */
+  readonly errorRateMinRequests?: number;
   /** For the API and each Function URL. @default 1 (% of requests answered 5xx over 5 minutes) */
   readonly serverErrorRatePercent?: number;
   /** For the API and each Function URL. @default 1500 (ms, p99 over 5 minutes, 3 periods in a row) */
@@ -123,14 +146,16 @@ export class Monitoring extends Construct {
     const clientErrors = props.api.metricClientError({ period, statistic: 'Sum' });
     const p99 = props.api.metricLatency({ period, statistic: 'p99' });
     const p50 = props.api.metricLatency({ period, statistic: 'p50' });
+    const minRequests = props.errorRateMinRequests ?? 100;
     const errorRate = new cloudwatch.MathExpression({
-      expression: 'IF(requests > 0, 100 * errors / requests, 0)',
+      expression: `IF(requests >= ${minRequests}, 100 * errors / requests, 0)`,
       usingMetrics: { requests, errors: serverErrors },
       label: '5xx rate (%)',
       period,
     });
     const throttles = new cloudwatch.MathExpression({
-      expression: props.publicFunctions.map((_, i) => `t${i}`).join(' + '),
+      // FILL: a function with no traffic in a period has no value there, which would leave the whole sum without one.
+      expression: `SUM([${props.publicFunctions.map((_, i) => `FILL(t${i}, 0)`).join(', ')}])`,
       usingMetrics: Object.fromEntries(props.publicFunctions.map((fn, i) => [`t${i}`, fn.metricThrottles({ period, statistic: 'Sum' })])),
       label: 'Lambda throttles',
       period,
@@ -154,7 +179,30 @@ export class Monitoring extends Construct {
     };
     alarm('ServerErrorRate', errorRate, props.serverErrorRatePercent ?? 1, 'More than the allowed share of API requests answered 5xx');
     alarm('Throttles', throttles, 0, "The public Lambdas were throttled (their reserved concurrency, or the account's, was reached)");
-    alarm('P99Latency', p99, props.p99LatencyMs ?? 1500, 'API p99 latency above budget for 15 minutes', 3);
+    const latencyFunctions = props.latencyFunctions ?? [];
+    const watchedLatency =
+      latencyFunctions.length === 0
+        ? p99
+        : new cloudwatch.MathExpression({
+            expression: `MAX([${latencyFunctions.map((_, i) => `d${i}`).join(', ')}])`,
+            usingMetrics: Object.fromEntries(latencyFunctions.map((fn, i) => [`d${i}`, fn.metricDuration({ period, statistic: 'p99' })])),
+            label: 'p99 duration, slowest public route (ms)',
+            period,
+          });
+    alarm(
+      'P99Latency',
+      watchedLatency,
+      props.p99LatencyMs ?? 1500,
+      latencyFunctions.length === 0 ? 'API p99 latency above budget for 15 minutes' : 'p99 duration of a route people wait on (resume, saves, link requests, short links) above budget for 15 minutes; batch mints are not counted',
+      3,
+    );
+    alarm('StaleKeysServed', staleKeysServed, 0, 'Keys were served from cache because Secrets Manager did not answer (or a secret could not be read): new credentials and revocations wait until it does');
+    for (const { name, failures, refusals } of props.failures ?? []) {
+      alarm(`${name}Failures`, failures, 0, `${name} answered a request with a server failure (5xx outcome in its request line); Lambda's Errors metric does not see these`);
+      if (refusals) {
+        alarm(`${name}Refusals`, refusals, props.refusalThreshold ?? 10, `${name} refused many requests (outcomes other than ok): a broken integration, or a misconfigured project`);
+      }
+    }
     alarm('InvalidTokenSpike', verifications('invalid_token'), props.invalidTokenSpike ?? 200, 'Many refused tokens: links being guessed or a broken integration');
     alarm(
       'EntryCreationSpike',
@@ -174,7 +222,7 @@ export class Monitoring extends Construct {
       const urlServerErrors = urlMetric(fn, 'Url5xxCount', 'Sum');
       const urlP99 = urlMetric(fn, 'UrlRequestLatency', 'p99');
       const urlErrorRate = new cloudwatch.MathExpression({
-        expression: 'IF(requests > 0, 100 * errors / requests, 0)',
+        expression: `IF(requests >= ${minRequests}, 100 * errors / requests, 0)`,
         usingMetrics: { requests: urlRequests, errors: urlServerErrors },
         label: `${name} Function URL 5xx rate (%)`,
         period,
