@@ -13,6 +13,7 @@
  *   expiredLinkEvents    "true": a valid link opened too late puts a Resume Link Expired event on the bus (once per entry per hour)
  *   activeTracing        default true; "false" turns Lambda active tracing (X-Ray) off
  *   legacyEnabled        default true; "false" makes the legacy Function URL answer 410
+ *   legacyFunctionUrl    default true; "false" omits the legacy Function URL (new deployments: no legacy pages)
  *   legacySunset         ISO date announced in the legacy responses' Sunset header
  *   legacyMigrationGuideUrl   where the legacy responses' Link header points
  *   loadEntryDataReservedConcurrency / legacyReservedConcurrency   default none; see the README before setting them
@@ -83,6 +84,7 @@ new SessionRecoveryStack(app, ctx('stackName') ?? 'SessionRecovery', {
     projectIndexComplete: ctx('projectIndexComplete') === 'true',
     activeTracing: ctx('activeTracing') === undefined ? undefined : ctx('activeTracing') !== 'false',
     legacyEnabled: ctx('legacyEnabled') === undefined ? undefined : ctx('legacyEnabled') !== 'false',
+    legacyFunctionUrl: ctx('legacyFunctionUrl') === undefined ? undefined : ctx('legacyFunctionUrl') !== 'false',
     legacySunset: ctx('legacySunset'),
     legacyMigrationGuideUrl: ctx('legacyMigrationGuideUrl'),
     loadEntryDataReservedConcurrency: num('loadEntryDataReservedConcurrency'),

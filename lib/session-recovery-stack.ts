@@ -57,10 +57,12 @@ export class SessionRecoveryStack extends Stack {
         description: 'The current contract on a Lambda Function URL (no API Gateway fee); POST the same body',
       });
     }
-    new CfnOutput(this, 'LegacyLoadEntryDataUrl', {
-      value: this.service.legacyUrl.url,
-      description: 'The deprecated legacy load_entry_data contract (POST {flow_id, entry_id, token, expires})',
-    });
+    if (this.service.legacyUrl) {
+      new CfnOutput(this, 'LegacyLoadEntryDataUrl', {
+        value: this.service.legacyUrl.url,
+        description: 'The deprecated legacy load_entry_data contract (POST {flow_id, entry_id, token, expires})',
+      });
+    }
     new CfnOutput(this, 'EntriesTableName', { value: this.service.table.tableName });
     new CfnOutput(this, 'MintFunctionName', {
       value: this.service.functions.mint.functionName,

@@ -29,6 +29,7 @@ import { acknowledgeWildcardResource } from './constructs/acknowledge';
 import { API_ACCESS_LOG_FORMAT } from './access-log-format';
 import { ApiFunction } from './constructs/api-function';
 import { campaignValuesPerHour, FILTER_DIMENSION_VALUES_LIMIT, RequestLogMetrics } from './constructs/log-metrics';
+import { FailureMetrics } from './constructs/failure-metrics';
 import { Monitoring } from './constructs/monitoring';
 import { DEFAULT_ROUTE, type FunctionName, ROUTE_LIST, type RouteName, routePath } from '../lambdas/http/routes';
 import { defaultOf, type Settings } from '../lambdas/runtime/environment';
@@ -305,6 +306,14 @@ export interface SessionRecoveryProps {
    */
   readonly legacyEnabled?: boolean;
   /**
+   * Serve the legacy contract on a Function URL at all. A new deployment,
+   * whose pages never used the legacy `load_entry_data`, sets it to `false`:
+   * no URL, so nothing public and unthrottled to flood (README, The legacy
+   * contract). Its Lambda stays, with no data access and nothing that invokes it.
+   * @default true
+   */
+  readonly legacyFunctionUrl?: boolean;
+  /**
    * The date the operator will switch the legacy route off, announced in a
    * `Sunset` header on every legacy response (ISO 8601, e.g. `2027-01-31`).
    * @default - no Sunset header
@@ -333,11 +342,14 @@ export interface SessionRecoveryProps {
  */
 export class SessionRecovery extends Construct {
   readonly api: apigw.HttpApi;
-  /** The legacy contract's endpoint (auth NONE: browsers call it). */
-  readonly legacyUrl: lambda.FunctionUrl;
+  /** The legacy contract's endpoint (auth NONE: browsers call it); none with `legacyFunctionUrl: false`. */
+  readonly legacyUrl?: lambda.FunctionUrl;
   /** The current contract on a Function URL, when `currentContractFunctionUrl` is set. */
   readonly loadEntryDataFunctionUrl?: lambda.FunctionUrl;
-  /** The alias `live` of load-entry-data that holds its provisioned concurrency, when `provisionedConcurrency` is set. */
+  /**
+   * The alias `live` of load-entry-data, which API Gateway and the Function URL invoke: when
+   * `provisionedConcurrency` is set (it holds the instances) or `currentContractFunctionUrl` is.
+   */
   readonly loadEntryDataAlias?: lambda.Alias;
   /** Lets a backend role invoke the mint Lambda and nothing else. */
   readonly mintInvokePolicy: iam.ManagedPolicy;
@@ -446,7 +458,13 @@ export class SessionRecovery extends Construct {
       settings: { ...environment, ...publicSettings, PROJECT_INDEX_COMPLETE: props.projectIndexComplete ?? defaultOf('PROJECT_INDEX_COMPLETE') },
     });
     // Provisioned concurrency belongs to a version: the alias points at the one this deploy publishes.
-    this.loadEntryDataAlias = provisioned > 0 ? loadEntryData.addAlias('live', { provisionedConcurrentExecutions: provisioned }) : undefined;
+    // With the Function URL, the alias is there whatever provisionedConcurrency says: the URL is on it, so turning
+    // provisioned instances on or off never moves the URL to another qualifier (CloudFormation would replace it,
+    // and pages would keep posting to a host that no longer exists).
+    this.loadEntryDataAlias =
+      provisioned > 0 || props.currentContractFunctionUrl
+        ? loadEntryData.addAlias('live', provisioned > 0 ? { provisionedConcurrentExecutions: provisioned } : {})
+        : undefined;
     /** What invokes load-entry-data: its alias when it has provisioned instances, so requests reach them. */
     const loadEntryDataTarget: lambda.IFunction = this.loadEntryDataAlias ?? loadEntryData;
     // A resume of a browser-saves project answers a save token too.
@@ -460,7 +478,11 @@ export class SessionRecovery extends Construct {
     if (expiredLinkEvents) loadEntryData.bindExpiredLinkEvents(this.table, this.eventBus);
     if (props.currentContractFunctionUrl) {
       // No Function URL CORS: the Lambda (middy) answers preflights, as behind API Gateway.
-      this.loadEntryDataFunctionUrl = loadEntryDataTarget.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
+      // A construct id of its own, outside the alias's and the function's, so its logical id never depends on them.
+      this.loadEntryDataFunctionUrl = new lambda.FunctionUrl(this, 'LoadEntryDataFunctionUrl', {
+        function: loadEntryDataTarget,
+        authType: lambda.FunctionUrlAuthType.NONE,
+      });
     }
 
     const credentials = new ApiFunction(this, 'Credentials', { ...common, functionName: 'credentials', settings: environment });
@@ -576,7 +598,10 @@ export class SessionRecovery extends Construct {
     if (props.legacySunset !== undefined && Number.isNaN(Date.parse(props.legacySunset))) {
       throw new Error(`legacySunset must be an ISO 8601 date, got "${props.legacySunset}"`);
     }
-    const legacyEnabled = props.legacyEnabled ?? defaultOf('LEGACY_ENABLED');
+    const legacyFunctionUrl = props.legacyFunctionUrl ?? true;
+    if (!legacyFunctionUrl && props.legacyEnabled === true) throw new Error('legacyEnabled: true needs the legacy Function URL (legacyFunctionUrl: false omits it)');
+    // Without its URL nothing can call it: it keeps no data access, as when switched off.
+    const legacyEnabled = legacyFunctionUrl && (props.legacyEnabled ?? defaultOf('LEGACY_ENABLED'));
     const legacy = new ApiFunction(this, 'LegacyLoadEntryData', {
       ...common,
       functionName: 'legacy-load-entry-data',
@@ -588,7 +613,7 @@ export class SessionRecovery extends Construct {
         LEGACY_MIGRATION_GUIDE_URL: props.legacyMigrationGuideUrl,
       },
     });
-    new RequestLogMetrics(this, 'LegacyLogMetrics', { namespace: this.metricsNamespace, logGroup: legacy.logGroup, kind: 'legacy' });
+    if (legacyFunctionUrl) new RequestLogMetrics(this, 'LegacyLogMetrics', { namespace: this.metricsNamespace, logGroup: legacy.logGroup, kind: 'legacy' });
     if (legacyEnabled) {
       legacy.bindEntriesTable(this.table, ['dynamodb:GetItem']);
       if (expiredLinkEvents) legacy.bindExpiredLinkEvents(this.table, this.eventBus);
@@ -601,7 +626,7 @@ export class SessionRecovery extends Construct {
       legacy.addSettings({ TABLE_NAME: 'disabled', SECRET_PREFIX: this.secretPrefix });
     }
     // No Function URL CORS: the Lambda (middy) answers preflights, so one mechanism owns CORS.
-    this.legacyUrl = legacy.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
+    this.legacyUrl = legacyFunctionUrl ? legacy.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE }) : undefined;
 
     // Answers the requests no route matches with the documented 404. It reads nothing, so its role can only write its logs.
     const notFound = new ApiFunction(this, 'NotFound', { ...common, functionName: DEFAULT_ROUTE.fn });
@@ -730,15 +755,25 @@ export class SessionRecovery extends Construct {
     this.monitoring = new Monitoring(this, 'Monitoring', {
       api: this.api,
       namespace: this.metricsNamespace,
-      publicFunctions: [loadEntryData, legacy, browserSaves, linkRequests, shortLinks],
+      publicFunctions: [loadEntryData, ...(legacyFunctionUrl ? [legacy] : []), browserSaves, linkRequests, shortLinks],
       entryCreationSpike: props.entryCreationAlarmThreshold,
       linkRequestSpike: props.linkRequestAlarmThreshold,
       recoveryLogGroups: [mint.logGroup, entries.logGroup],
       functionUrls: [
-        { name: 'Legacy', fn: legacy },
+        ...(legacyFunctionUrl ? [{ name: 'Legacy', fn: legacy }] : []),
         ...(this.loadEntryDataFunctionUrl ? [{ name: 'LoadEntryData', fn: loadEntryData }] : []),
       ],
       alarmTopic: props.alarmTopic,
+      latencyFunctions: [loadEntryData, browserSaves, linkRequests, shortLinks],
+      failures: [
+        { name: 'Mint', fn: mint, refusals: true },
+        { name: 'Entries', fn: entries, refusals: true },
+        { name: 'Credentials', fn: credentials, refusals: true },
+        { name: 'LinkRequests', fn: linkRequests, refusals: false },
+      ].map(({ name, fn, refusals }) => {
+        const counted = new FailureMetrics(this, `${name}FailureMetrics`, { logGroup: fn.logGroup, namespace: this.metricsNamespace, name, refusals });
+        return { name, failures: counted.failures, refusals: counted.refusals };
+      }),
     });
 
     this.mintInvokePolicy = new iam.ManagedPolicy(this, 'MintInvokePolicy', {

@@ -23,7 +23,7 @@ const synth = (context: Record<string, string>): { Resources: Record<string, Res
     });
     return JSON.parse(readFileSync(path.join(out, 'Alarmed.template.json'), 'utf8'));
   } catch (error) {
-    throw new Error(String((error as { stderr?: Buffer }).stderr ?? error));
+    throw new Error(String((error as { stderr?: Buffer }).stderr ?? error), { cause: error });
   } finally {
     rmSync(out, { recursive: true, force: true });
   }

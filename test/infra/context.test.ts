@@ -35,6 +35,8 @@ const OTHER_TEST_KEYS = [
   // test/infra/alarm-actions.test.ts
   'alarmEmail',
   'alarmTopicArn',
+  // test/infra/function-urls.test.ts
+  'legacyFunctionUrl',
 ];
 
 const context = {
