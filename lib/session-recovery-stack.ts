@@ -76,6 +76,14 @@ export class SessionRecoveryStack extends Stack {
       value: this.service.adminApiPolicy.managedPolicyArn,
       description: 'Attach to an operator role: call the IAM-authorized admin routes (the CLI uses them)',
     });
+    for (const [id, policy, what] of [
+      ['EntriesApiPolicyArn', this.service.apiPolicies.entries, 'the entries routes (save, read, delete, revoke links, complete)'],
+      ['MintApiPolicyArn', this.service.apiPolicies.mint, 'the mint routes (POST /v1/tokens, /v1/tokens/batch)'],
+      ['CredentialsApiPolicyArn', this.service.apiPolicies.credentials, "the routes of projects' credentials, allowed origins and browser saves"],
+      ['LegacyKeysApiPolicyArn', this.service.apiPolicies.legacyKeys, 'the legacy key routes (import, retire)'],
+    ] as const) {
+      new CfnOutput(this, id, { value: policy.managedPolicyArn, description: `Attach to a role: call ${what}, and no other admin route` });
+    }
     new CfnOutput(this, 'ShortLinkBaseUrl', {
       value: this.service.shortLinkBaseUrl,
       description: 'Where short links (mint with short: true) start: <this>/r/<code>',

@@ -238,6 +238,14 @@ export interface SessionRecoveryProps {
    * @default 0 - none: the integration invokes the function itself
    */
   readonly provisionedConcurrency?: number;
+  /**
+   * An operator role (ARN) that may read the values of the secrets the service
+   * creates at run time (project secrets, legacy keys), besides the service's
+   * own Lambdas: each is created with a resource policy that denies
+   * `secretsmanager:GetSecretValue` to every other principal (docs/security.md).
+   * @default - only the service's own roles
+   */
+  readonly secretReaderRoleArn?: string;
   /** SNS topic the alarms notify. @default - alarms without actions */
   readonly alarmTopic?: sns.ITopic;
   /** @default 256 */
@@ -355,6 +363,12 @@ export class SessionRecovery extends Construct {
   readonly mintInvokePolicy: iam.ManagedPolicy;
   /** Lets an operator or backend role call the IAM-authorized admin routes (credentials, entries, tokens, legacy keys). */
   readonly adminApiPolicy: iam.ManagedPolicy;
+  /**
+   * Narrower managed policies, each one part of the admin API: `entries` (entries
+   * and completions), `mint` (the mint routes), `credentials` (credentials,
+   * allowed origins, browser saves) and `legacyKeys`.
+   */
+  readonly apiPolicies: Readonly<Record<'entries' | 'mint' | 'credentials' | 'legacyKeys', iam.ManagedPolicy>>;
   readonly monitoring: Monitoring;
   readonly table: dynamodb.TableV2;
   readonly functions: Readonly<Record<FunctionName, ApiFunction>>;
@@ -628,6 +642,20 @@ export class SessionRecovery extends Construct {
     // No Function URL CORS: the Lambda (middy) answers preflights, so one mechanism owns CORS.
     this.legacyUrl = legacyFunctionUrl ? legacy.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE }) : undefined;
 
+    // Every secret the service creates at run time denies reading its value to all but these roles (secret-read-policy.ts):
+    // each role that reads project secrets or legacy keys, whether or not its reads are on today (the legacy
+    // Lambda's, for a later legacyEnabled), and the operator's.
+    const secretReaders = [loadEntryData, credentials, browserSaves, linkRequests, mint, legacy].map((f) => f.role!.roleArn);
+    if (props.secretReaderRoleArn !== undefined) {
+      if (!Token.isUnresolved(props.secretReaderRoleArn) && !/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(props.secretReaderRoleArn)) {
+        throw new Error(`secretReaderRoleArn must be an IAM role ARN, got "${props.secretReaderRoleArn}"`);
+      }
+      secretReaders.push(props.secretReaderRoleArn);
+    }
+    for (const writer of [credentials, legacyKeys]) writer.addSettings({ SECRET_READER_ARNS: secretReaders });
+    credentials.bindSecretsUnder(this.secretPrefix, PROJECT_SECRETS_PATH, ['secretsmanager:PutResourcePolicy']);
+    legacyKeys.bindSecretsUnder(this.secretPrefix, LEGACY_SECRETS_PATH, ['secretsmanager:PutResourcePolicy']);
+
     // Answers the requests no route matches with the documented 404. It reads nothing, so its role can only write its logs.
     const notFound = new ApiFunction(this, 'NotFound', { ...common, functionName: DEFAULT_ROUTE.fn });
 
@@ -782,17 +810,67 @@ export class SessionRecovery extends Construct {
         new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [mint.functionArn] }),
       ],
     });
-    const adminRouteArns = ROUTE_LIST.filter((r) => r.access === 'iam').map((r) =>
-      this.api.arnForExecuteApi(r.method, r.path.replace(/\{[^}]+\}/g, '*'), '$default'),
-    );
-    this.adminApiPolicy = new iam.ManagedPolicy(this, 'AdminApiPolicy', {
-      description: 'Call the IAM-authorized session-recovery admin and mint routes',
-      statements: [new iam.PolicyStatement({ actions: ['execute-api:Invoke'], resources: adminRouteArns })],
-    });
-    // Only the routes with path parameters have a wildcard to acknowledge.
-    for (const resource of adminRouteArns.filter((arn) => arn.includes('*'))) {
-      acknowledgeWildcardResource(this.adminApiPolicy, resource, 'The wildcards stand for the path parameters of one admin route ({project_id}, {entry_id}, ...).');
-    }
+    const routeArnsOf = (fns?: readonly FunctionName[]) =>
+      ROUTE_LIST.filter((r) => r.access === 'iam' && (fns === undefined || fns.includes(r.fn))).map((r) =>
+        this.api.arnForExecuteApi(r.method, r.path.replace(/\{[^}]+\}/g, '*'), '$default'),
+      );
+    const allRouteArns = routeArnsOf();
+    const policyOf = (id: string, description: string, resources: string[]) => {
+      const policy = new iam.ManagedPolicy(this, id, {
+        description,
+        statements: [new iam.PolicyStatement({ actions: ['execute-api:Invoke'], resources })],
+      });
+      // Only the routes with path parameters have a wildcard to acknowledge.
+      for (const resource of resources.filter((arn) => arn.includes('*'))) {
+        acknowledgeWildcardResource(policy, resource, 'The wildcards stand for the path parameters of one admin route ({project_id}, {entry_id}, ...).');
+      }
+      return policy;
+    };
+    this.adminApiPolicy = policyOf('AdminApiPolicy', 'Call the IAM-authorized session-recovery admin and mint routes', allRouteArns);
+    // Narrower, for roles that need one part of the admin API only (README, Admin API: policies).
+    const narrow = {
+      entries: { id: 'EntriesApiPolicy', fns: ['entries'], description: 'Call the session-recovery entries routes (save, read, delete, revoke links, complete), nothing else' },
+      mint: { id: 'MintApiPolicy', fns: ['mint'], description: 'Call the session-recovery mint routes (POST /v1/tokens and /v1/tokens/batch), nothing else' },
+      credentials: { id: 'CredentialsApiPolicy', fns: ['credentials'], description: "Call the session-recovery routes of projects' credentials, allowed origins and browser saves, nothing else" },
+      legacyKeys: { id: 'LegacyKeysApiPolicy', fns: ['legacy-keys'], description: 'Call the session-recovery legacy key routes (import, retire), nothing else' },
+    } as const satisfies Record<string, { id: string; fns: readonly FunctionName[]; description: string }>;
+    const arns = Object.fromEntries(Object.entries(narrow).map(([k, v]) => [k, routeArnsOf(v.fns)])) as Record<keyof typeof narrow, string[]>;
+    this.adminRouteArns = { all: allRouteArns, ...arns };
+    this.apiPolicies = Object.fromEntries(Object.entries(narrow).map(([k, v]) => [k, policyOf(v.id, v.description, arns[k as keyof typeof narrow])])) as Record<
+      keyof typeof narrow,
+      iam.ManagedPolicy
+    >;
+  }
+
+  private readonly adminRouteArns: Readonly<Record<'all' | 'entries' | 'mint' | 'credentials' | 'legacyKeys', string[]>>;
+
+  private grantRoutes(grantee: iam.IGrantable, part: 'all' | 'entries' | 'mint' | 'credentials' | 'legacyKeys'): iam.Grant {
+    return iam.Grant.addToPrincipal({ grantee, actions: ['execute-api:Invoke'], resourceArns: this.adminRouteArns[part] });
+  }
+
+  /** Lets `grantee` call every IAM-authorized admin route (what `AdminApiPolicy` allows). */
+  grantAdminApi(grantee: iam.IGrantable): iam.Grant {
+    return this.grantRoutes(grantee, 'all');
+  }
+
+  /** Lets `grantee` call the entries routes (save, read, delete, revoke links, complete), and no other admin route. */
+  grantEntriesApi(grantee: iam.IGrantable): iam.Grant {
+    return this.grantRoutes(grantee, 'entries');
+  }
+
+  /** Lets `grantee` call the mint routes (`POST /v1/tokens`, `/v1/tokens/batch`), and no other admin route. */
+  grantMintApi(grantee: iam.IGrantable): iam.Grant {
+    return this.grantRoutes(grantee, 'mint');
+  }
+
+  /** Lets `grantee` call the routes of projects' credentials, allowed origins and browser saves, and no other admin route. */
+  grantCredentialsApi(grantee: iam.IGrantable): iam.Grant {
+    return this.grantRoutes(grantee, 'credentials');
+  }
+
+  /** Lets `grantee` call the legacy key routes (import, retire), and no other admin route. */
+  grantLegacyKeysApi(grantee: iam.IGrantable): iam.Grant {
+    return this.grantRoutes(grantee, 'legacyKeys');
   }
 
   /** Lets `grantee` (a backend's role) invoke the mint Lambda directly. */

@@ -32,7 +32,7 @@ const arnOf = (service: string) => `arn:<AWS::Partition>:${service}:(?:<AWS::Reg
 const EXPLAINED: Array<[string, RegExp]> = [
   ['X-Ray writes need Resource: *', /^\w+Role AwsSolutions-IAM5\[Resource::\*\]$/],
   ['the secret prefixes', new RegExp(`^\\w+Role AwsSolutions-IAM5\\[Resource::${arnOf('secretsmanager')}secret:session-recovery[a-z0-9-]*/(projects|legacy-flows)/\\*\\]$`)],
-  ["the admin routes' path parameters", new RegExp(`^AdminApiPolicy AwsSolutions-IAM5\\[Resource::${arnOf('execute-api')}<\\w+>/\\$default/[A-Z]+/[^*\\]]*\\*[^\\]]*\\]$`)],
+  ["the admin routes' path parameters", new RegExp(`^(?:Admin|Entries|Mint|Credentials|LegacyKeys)ApiPolicy AwsSolutions-IAM5\\[Resource::${arnOf('execute-api')}<\\w+>/\\$default/[A-Z]+/[^*\\]]*\\*[^\\]]*\\]$`)],
   ['the routes public by design', /^Api\/(\S+) AwsSolutions-APIG4$/],
   ["the save key's rotation by hand", /^SaveKey AwsSolutions-SMG4$/],
 ];
