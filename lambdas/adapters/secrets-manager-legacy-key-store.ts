@@ -13,6 +13,7 @@ import {
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { awsCall } from './errors';
+import { protectSecret } from './secret-read-policy';
 
 /** Days a retired legacy key can still be restored (by importing it again) before Secrets Manager deletes it. */
 export const LEGACY_KEY_RECOVERY_DAYS = 7;
@@ -45,6 +46,10 @@ export class SecretsManagerLegacyKeyReader {
 
 /** Imports and retires legacy keys (the legacy-keys admin Lambda). */
 export class SecretsManagerLegacyKeyStore extends SecretsManagerLegacyKeyReader {
+  /** `readers`: who may read a key it stores (SECRET_READER_ARNS, secret-read-policy.ts); none: no policy. */
+  constructor(client: SecretsManagerClient, secretPrefix: string, private readonly readers: readonly string[] = []) {
+    super(client, secretPrefix);
+  }
 
   /** Stores (or replaces) a flow's legacy key for one project, restoring a retired one first. */
   async put(flowId: string, projectId: string, secret: string, now: Date): Promise<void> {
@@ -55,6 +60,7 @@ export class SecretsManagerLegacyKeyStore extends SecretsManagerLegacyKeyReader 
       await awsCall(this.client.send(
         new CreateSecretCommand({ Name: name, SecretString: text, Description: `session-recovery legacy key of flow ${flowId}` }),
       ));
+      await protectSecret(this.client, name, this.readers);
       return;
     } catch (error) {
       // The name exists, live or retired (scheduled for deletion, which AWS reports as InvalidRequestException).
@@ -63,6 +69,8 @@ export class SecretsManagerLegacyKeyStore extends SecretsManagerLegacyKeyReader 
     const described = await awsCall(this.client.send(new DescribeSecretCommand({ SecretId: name })));
     if (described.DeletedDate !== undefined) await awsCall(this.client.send(new RestoreSecretCommand({ SecretId: name })));
     await awsCall(this.client.send(new PutSecretValueCommand({ SecretId: name, SecretString: text })));
+    // A key stored before the policy existed gets it now.
+    await protectSecret(this.client, name, this.readers);
   }
 
   /** Retires a flow's key: it stops verifying within the key cache TTL. False when the flow had none. */

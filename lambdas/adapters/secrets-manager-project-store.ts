@@ -14,6 +14,7 @@ import {
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { awsCall } from './errors';
+import { protectSecret } from './secret-read-policy';
 
 /** Staging label of a written-but-not-yet-current version. */
 const PENDING_STAGE = 'SESSION_RECOVERY_PENDING';
@@ -63,6 +64,11 @@ export class SecretsManagerProjectReader {
  * is made is told to this process's key caches (projectChanged).
  */
 export class SecretsManagerProjectStore extends SecretsManagerProjectReader implements VersionedStore<ProjectSecretDocument> {
+  /** `readers`: who may read a secret it creates (SECRET_READER_ARNS, secret-read-policy.ts); none: no policy. */
+  constructor(client: SecretsManagerClient, secretPrefix: string, private readonly readers: readonly string[] = []) {
+    super(client, secretPrefix);
+  }
+
   async compareAndSwap(projectId: string, doc: ProjectSecretDocument, expected: string | undefined): Promise<boolean> {
     const name = projectSecretName(this.secretPrefix, projectId);
     const text = JSON.stringify(doc);
@@ -77,6 +83,7 @@ export class SecretsManagerProjectStore extends SecretsManagerProjectReader impl
             Description: `session-recovery Token Signing Secrets of project ${projectId}`,
           }),
         ));
+        await protectSecret(this.client, name, this.readers);
         projectChanged(projectId);
         return true;
       } catch (error) {

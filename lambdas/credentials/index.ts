@@ -20,7 +20,7 @@ const config = {
   tableName: setting('TABLE_NAME'),
 };
 
-const store = new SecretsManagerProjectStore(secretsManager, config.secretPrefix);
+const store = new SecretsManagerProjectStore(secretsManager, config.secretPrefix, setting('SECRET_READER_ARNS') ?? []);
 const projectIndex = new DynamoDbProjectIndex(dynamodb, config.tableName);
 
 /**

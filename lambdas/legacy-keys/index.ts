@@ -8,7 +8,7 @@ import { logger } from '../runtime/logger';
 import { fieldRules, routeSchemas } from './schema';
 import { routeValidators } from './validators.gen.js';
 
-const store = new SecretsManagerLegacyKeyStore(secretsManager, setting('SECRET_PREFIX'));
+const store = new SecretsManagerLegacyKeyStore(secretsManager, setting('SECRET_PREFIX'), setting('SECRET_READER_ARNS') ?? []);
 
 /**
  * Imports an existing per-flow legacy key for one project, or retires it.
