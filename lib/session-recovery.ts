@@ -235,6 +235,8 @@ export interface SessionRecoveryProps {
    * $2.19 a month per instance at 256 MB on arm64 in us-east-1 (README, Cost and
    * performance), and come out of the account's concurrency quota like a
    * reservation. Resumes beyond them start new instances as usual.
+   * Like a reservation, it needs the account's quota to leave 100 executions
+   * unreserved: new accounts often have 10, and the deploy then fails and rolls back.
    * @default 0 - none: the integration invokes the function itself
    */
   readonly provisionedConcurrency?: number;
@@ -342,6 +344,15 @@ export interface SessionRecoveryProps {
    * `RetainExceptOnCreate`: kept, except when the deploy that created it fails)
    */
   readonly tableRemovalPolicy?: RemovalPolicy;
+  /**
+   * Reads and writes per second the on-demand table can take at once from its
+   * first moment (DynamoDB's warm throughput, billed once when raised). A new
+   * on-demand table starts at 4,000 writes and 12,000 reads a second and grows
+   * with the traffic it has seen; a first large campaign (a 10,000-link batch
+   * mint, then its resumes) against a new table can be throttled until it has.
+   * @default - the table's own (DynamoDB's starting values)
+   */
+  readonly tableWarmThroughput?: dynamodb.WarmThroughput;
 }
 
 /**
@@ -414,6 +425,7 @@ export class SessionRecovery extends Construct {
       timeToLiveAttribute: ENTRY_TABLE.ttlAttribute,
       deletionProtection: tableRemovalPolicy === RemovalPolicy.RETAIN,
       removalPolicy: tableRemovalPolicy,
+      warmThroughput: props.tableWarmThroughput,
     });
 
     const common = { memorySize: props.memorySize, logRetention: props.logRetention, activeTracing: props.activeTracing };
@@ -424,6 +436,8 @@ export class SessionRecovery extends Construct {
       'secretsmanager:CreateSecret',
       'secretsmanager:PutSecretValue',
       'secretsmanager:UpdateSecretVersionStage',
+      // The read policy of a secret it creates (secret-read-policy.ts).
+      'secretsmanager:PutResourcePolicy',
     ];
 
     // Both public Lambdas cache keys alike (lambdas/runtime/public-key-cache.ts).
@@ -607,6 +621,7 @@ export class SessionRecovery extends Construct {
       'secretsmanager:PutSecretValue',
       'secretsmanager:DeleteSecret',
       'secretsmanager:RestoreSecret',
+      'secretsmanager:PutResourcePolicy',
     ]);
 
     if (props.legacySunset !== undefined && Number.isNaN(Date.parse(props.legacySunset))) {
@@ -653,8 +668,6 @@ export class SessionRecovery extends Construct {
       secretReaders.push(props.secretReaderRoleArn);
     }
     for (const writer of [credentials, legacyKeys]) writer.addSettings({ SECRET_READER_ARNS: secretReaders });
-    credentials.bindSecretsUnder(this.secretPrefix, PROJECT_SECRETS_PATH, ['secretsmanager:PutResourcePolicy']);
-    legacyKeys.bindSecretsUnder(this.secretPrefix, LEGACY_SECRETS_PATH, ['secretsmanager:PutResourcePolicy']);
 
     // Answers the requests no route matches with the documented 404. It reads nothing, so its role can only write its logs.
     const notFound = new ApiFunction(this, 'NotFound', { ...common, functionName: DEFAULT_ROUTE.fn });
@@ -681,7 +694,8 @@ export class SessionRecovery extends Construct {
       // policy, whose 5,120 characters other services' log deliveries may already have used up.
       logGroupName: `/aws/vendedlogs/apigateway/${Names.uniqueResourceName(this, { maxLength: 200, separator: '-' })}/access`,
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
+      // The record of who called what: kept when the stack is deleted (README, Removing it), until its retention ends it.
+      removalPolicy: RemovalPolicy.RETAIN,
     });
     const stage = new apigw.HttpStage(this, 'DefaultStage', {
       httpApi: this.api,
@@ -762,6 +776,12 @@ export class SessionRecovery extends Construct {
       }
       if (!Token.isUnresolved(certificateArn) && !/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/.test(certificateArn)) {
         throw new Error(`shortLinkDomain.certificateArn must be an ACM certificate ARN, got "${certificateArn}"`);
+      }
+      // An HTTP API's custom domain takes a certificate of its own region only; the deploy would fail after minutes.
+      const certificateRegion = Token.isUnresolved(certificateArn) ? undefined : certificateArn.split(':')[3];
+      const stackRegion = Stack.of(this).region;
+      if (certificateRegion !== undefined && !Token.isUnresolved(stackRegion) && certificateRegion !== stackRegion) {
+        throw new Error(`shortLinkDomain.certificateArn must be a certificate in the stack's region (${stackRegion}), got one in ${certificateRegion}`);
       }
       this.shortLinkDomain = new apigw.DomainName(this, 'ShortLinkDomain', {
         domainName,

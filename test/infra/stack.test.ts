@@ -176,6 +176,7 @@ describe('least privilege per Lambda', () => {
       'secretsmanager:CreateSecret',
       'secretsmanager:DescribeSecret',
       'secretsmanager:GetSecretValue',
+      'secretsmanager:PutResourcePolicy',
       'secretsmanager:PutSecretValue',
       'secretsmanager:UpdateSecretVersionStage',
     ]);
@@ -195,6 +196,7 @@ describe('least privilege per Lambda', () => {
       'secretsmanager:CreateSecret',
       'secretsmanager:DeleteSecret',
       'secretsmanager:DescribeSecret',
+      'secretsmanager:PutResourcePolicy',
       'secretsmanager:PutSecretValue',
       'secretsmanager:RestoreSecret',
     ]);
@@ -239,7 +241,7 @@ describe('least privilege per Lambda', () => {
       );
     expect(touching(/SessionRecoverySaveKey/)).toEqual(['LoadEntryData secretsmanager:GetSecretValue', 'BrowserSaves secretsmanager:GetSecretValue', 'LinkRequests secretsmanager:GetSecretValue']);
     expect(touching(/legacy-flows/)).toEqual([
-      'LegacyKeys secretsmanager:CreateSecret,secretsmanager:DeleteSecret,secretsmanager:DescribeSecret,secretsmanager:PutSecretValue,secretsmanager:RestoreSecret',
+      'LegacyKeys secretsmanager:CreateSecret,secretsmanager:DeleteSecret,secretsmanager:DescribeSecret,secretsmanager:PutResourcePolicy,secretsmanager:PutSecretValue,secretsmanager:RestoreSecret',
       'LegacyLoadEntryData secretsmanager:GetSecretValue',
     ]);
     expect(touching(/"link#\*"/)).toEqual(['Mint dynamodb:BatchWriteItem', 'LinkRequests dynamodb:BatchWriteItem', 'ShortLinks dynamodb:GetItem']);
@@ -393,13 +395,14 @@ describe('deploying in a new account, and removing the stack', () => {
     expect(saveKey.Properties.Description).toMatch(/^session-recovery save key/);
   });
 
-  it('leaves only the table and the save key behind on `cdk destroy` (the save key, so save tokens in browsers outlive a redeploy): every other resource, log groups included, is deleted with the stack', () => {
+  it('leaves only the table, the save key (so save tokens in browsers outlive a redeploy) and the API access log group (the record of who called what) behind on `cdk destroy`: every other resource, the Lambdas\' log groups included, is deleted with the stack', () => {
     const kept = Object.values(template.toJSON().Resources as Record<string, { Type: string; DeletionPolicy?: string }>)
       .filter((r) => r.DeletionPolicy !== undefined && r.DeletionPolicy !== 'Delete')
       .map((r) => [r.Type, r.DeletionPolicy]);
     expect(kept).toEqual([
       ['AWS::DynamoDB::GlobalTable', 'RetainExceptOnCreate'],
       ['AWS::SecretsManager::Secret', 'RetainExceptOnCreate'],
+      ['AWS::Logs::LogGroup', 'Retain'],
     ]);
   });
 });
