@@ -1,4 +1,4 @@
-import { Duration, Names, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Duration, Names, RemovalPolicy, Stack, Tags, Token, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
@@ -248,7 +248,15 @@ export interface SessionRecoveryProps {
    * @default - only the service's own roles
    */
   readonly secretReaderRoleArn?: string;
+  /**
+   * Tags for every resource the construct creates, and for every secret the
+   * service creates at run time (project secrets, legacy keys), for cost
+   * allocation and access policies that go by tag.
+   * @default - none
+   */
+  readonly tags?: Readonly<Record<string, string>>;
   /** SNS topic the alarms notify. @default - alarms without actions */
+
   readonly alarmTopic?: sns.ITopic;
   /** @default 256 */
   readonly memorySize?: number;
@@ -436,8 +444,9 @@ export class SessionRecovery extends Construct {
       'secretsmanager:CreateSecret',
       'secretsmanager:PutSecretValue',
       'secretsmanager:UpdateSecretVersionStage',
-      // The read policy of a secret it creates (secret-read-policy.ts).
+      // The read policy and the tags of a secret it creates (secret-read-policy.ts).
       'secretsmanager:PutResourcePolicy',
+      'secretsmanager:TagResource',
     ];
 
     // Both public Lambdas cache keys alike (lambdas/runtime/public-key-cache.ts).
@@ -622,6 +631,7 @@ export class SessionRecovery extends Construct {
       'secretsmanager:DeleteSecret',
       'secretsmanager:RestoreSecret',
       'secretsmanager:PutResourcePolicy',
+      'secretsmanager:TagResource',
     ]);
 
     if (props.legacySunset !== undefined && Number.isNaN(Date.parse(props.legacySunset))) {
@@ -667,7 +677,16 @@ export class SessionRecovery extends Construct {
       }
       secretReaders.push(props.secretReaderRoleArn);
     }
-    for (const writer of [credentials, legacyKeys]) writer.addSettings({ SECRET_READER_ARNS: secretReaders });
+    const tags = props.tags ?? {};
+    for (const [key, value] of Object.entries(tags)) {
+      if (!/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u.test(key) || key.toLowerCase().startsWith('aws:') || !/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u.test(value)) {
+        throw new Error(`tags: "${key}" is not a tag AWS takes (a key of 1 to 128 and a value of up to 256 letters, digits, spaces and _.:/=+-@, no aws: prefix)`);
+      }
+      Tags.of(this).add(key, value);
+    }
+    for (const writer of [credentials, legacyKeys]) {
+      writer.addSettings({ SECRET_READER_ARNS: secretReaders, ...(Object.keys(tags).length > 0 ? { SECRET_TAGS: JSON.stringify(tags) } : {}) });
+    }
 
     // Answers the requests no route matches with the documented 404. It reads nothing, so its role can only write its logs.
     const notFound = new ApiFunction(this, 'NotFound', { ...common, functionName: DEFAULT_ROUTE.fn });

@@ -22,6 +22,24 @@ export const secretReadPolicy = (readers: readonly string[]): string =>
     ],
   });
 
+/** What a secret created at run time is made with: its readers' policy and the deployment's tags. */
+export interface RunTimeSecretOptions {
+  /** Who may read its value (SECRET_READER_ARNS); none: no policy (the local runtime). */
+  readonly readers?: readonly string[];
+  /** The deployment's tags (SECRET_TAGS). */
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+/** The options as the Lambdas' settings give them. */
+export const runTimeSecretOptions = (readers: readonly string[] | undefined, tags: string | undefined): RunTimeSecretOptions => ({
+  readers: readers ?? [],
+  tags: tags === undefined ? {} : (JSON.parse(tags) as Record<string, string>),
+});
+
+/** CreateSecret's `Tags`, or nothing when there are none. */
+export const secretTags = (tags: Readonly<Record<string, string>> = {}) =>
+  Object.keys(tags).length === 0 ? {} : { Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) };
+
 /** Attaches the policy to a secret just created; nothing when no readers are configured (the local runtime). */
 export const protectSecret = async (client: SecretsManagerClient, secretId: string, readers: readonly string[]): Promise<void> => {
   if (readers.length === 0) return;

@@ -14,7 +14,7 @@ import {
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { awsCall } from './errors';
-import { protectSecret } from './secret-read-policy';
+import { protectSecret, type RunTimeSecretOptions, secretTags } from './secret-read-policy';
 
 /** Staging label of a written-but-not-yet-current version. */
 const PENDING_STAGE = 'SESSION_RECOVERY_PENDING';
@@ -64,8 +64,8 @@ export class SecretsManagerProjectReader {
  * is made is told to this process's key caches (projectChanged).
  */
 export class SecretsManagerProjectStore extends SecretsManagerProjectReader implements VersionedStore<ProjectSecretDocument> {
-  /** `readers`: who may read a secret it creates (SECRET_READER_ARNS, secret-read-policy.ts); none: no policy. */
-  constructor(client: SecretsManagerClient, secretPrefix: string, private readonly readers: readonly string[] = []) {
+  /** `created`: the read policy and tags of a secret it creates (secret-read-policy.ts). */
+  constructor(client: SecretsManagerClient, secretPrefix: string, private readonly created: RunTimeSecretOptions = {}) {
     super(client, secretPrefix);
   }
 
@@ -81,9 +81,10 @@ export class SecretsManagerProjectStore extends SecretsManagerProjectReader impl
             SecretString: text,
             ClientRequestToken: version,
             Description: `session-recovery Token Signing Secrets of project ${projectId}`,
+            ...secretTags(this.created.tags),
           }),
         ));
-        await protectSecret(this.client, name, this.readers);
+        await protectSecret(this.client, name, this.created.readers ?? []);
         projectChanged(projectId);
         return true;
       } catch (error) {

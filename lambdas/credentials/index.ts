@@ -1,6 +1,7 @@
 import { dynamodb, secretsManager } from '../adapters/clients';
 import { DynamoDbProjectIndex } from '../adapters/dynamodb-project-index';
 import { SecretsManagerProjectStore } from '../adapters/secrets-manager-project-store';
+import { runTimeSecretOptions } from '../adapters/secret-read-policy';
 import { setting } from '../runtime/environment';
 import { invalidRequest } from '../domain/errors';
 import { updateOptimistically } from '../domain/optimistic-update';
@@ -20,7 +21,7 @@ const config = {
   tableName: setting('TABLE_NAME'),
 };
 
-const store = new SecretsManagerProjectStore(secretsManager, config.secretPrefix, setting('SECRET_READER_ARNS') ?? []);
+const store = new SecretsManagerProjectStore(secretsManager, config.secretPrefix, runTimeSecretOptions(setting('SECRET_READER_ARNS'), setting('SECRET_TAGS')));
 const projectIndex = new DynamoDbProjectIndex(dynamodb, config.tableName);
 
 /**

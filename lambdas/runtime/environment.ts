@@ -47,6 +47,8 @@ export const SETTINGS = {
    * with a resource policy denying GetSecretValue to any other principal. Unset: no policy (the local runtime).
    */
   SECRET_READER_ARNS: { kind: 'list', optional: true },
+  /** Tags (a JSON object of strings, prop `tags`) every secret the service creates at run time is created with. Unset: none. */
+  SECRET_TAGS: { kind: 'string', optional: true },
   /** The deployment's save key for browser saves: a Secrets Manager secret name or ARN. */
   SAVE_KEY_SECRET: { kind: 'string', optional: true },
   /** Largest body the browser-saves routes accept (bytes); larger gets 413. */

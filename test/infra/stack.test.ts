@@ -178,6 +178,7 @@ describe('least privilege per Lambda', () => {
       'secretsmanager:GetSecretValue',
       'secretsmanager:PutResourcePolicy',
       'secretsmanager:PutSecretValue',
+      'secretsmanager:TagResource',
       'secretsmanager:UpdateSecretVersionStage',
     ]);
     expect(resourceText(st, 'secretsmanager')).toEqual([expect.stringContaining(':secret:session-recovery/projects/*')]);
@@ -199,6 +200,7 @@ describe('least privilege per Lambda', () => {
       'secretsmanager:PutResourcePolicy',
       'secretsmanager:PutSecretValue',
       'secretsmanager:RestoreSecret',
+      'secretsmanager:TagResource',
     ]);
     expect(resourceText(st, 'secretsmanager')).toEqual([expect.stringContaining(':secret:session-recovery/legacy-flows/*')]);
   });
@@ -241,7 +243,7 @@ describe('least privilege per Lambda', () => {
       );
     expect(touching(/SessionRecoverySaveKey/)).toEqual(['LoadEntryData secretsmanager:GetSecretValue', 'BrowserSaves secretsmanager:GetSecretValue', 'LinkRequests secretsmanager:GetSecretValue']);
     expect(touching(/legacy-flows/)).toEqual([
-      'LegacyKeys secretsmanager:CreateSecret,secretsmanager:DeleteSecret,secretsmanager:DescribeSecret,secretsmanager:PutResourcePolicy,secretsmanager:PutSecretValue,secretsmanager:RestoreSecret',
+      'LegacyKeys secretsmanager:CreateSecret,secretsmanager:DeleteSecret,secretsmanager:DescribeSecret,secretsmanager:PutResourcePolicy,secretsmanager:PutSecretValue,secretsmanager:RestoreSecret,secretsmanager:TagResource',
       'LegacyLoadEntryData secretsmanager:GetSecretValue',
     ]);
     expect(touching(/"link#\*"/)).toEqual(['Mint dynamodb:BatchWriteItem', 'LinkRequests dynamodb:BatchWriteItem', 'ShortLinks dynamodb:GetItem']);

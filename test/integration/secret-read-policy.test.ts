@@ -1,4 +1,4 @@
-import { GetResourcePolicyCommand } from '@aws-sdk/client-secrets-manager';
+import { DescribeSecretCommand, GetResourcePolicyCommand } from '@aws-sdk/client-secrets-manager';
 import { secretsManager } from '../../lambdas/adapters/clients';
 import { legacyKeySecretName, projectSecretName } from '../../lambdas/adapters/naming';
 import { SecretsManagerLegacyKeyStore } from '../../lambdas/adapters/secrets-manager-legacy-key-store';
@@ -36,7 +36,7 @@ const EXPECTED = {
 
 it("a project's secret is created with the policy that leaves reading its value to the service's roles and the operator's", async () => {
   const projectId = uid('proj');
-  const store = new SecretsManagerProjectStore(secretsManager, prefix, READERS);
+  const store = new SecretsManagerProjectStore(secretsManager, prefix, { readers: READERS });
   try {
     const { doc, credential } = addCredential(projectId, undefined, { label: 'main', environment: 'production', replace: true, now: new Date() });
     registerSensitive(credential.secret);
@@ -52,7 +52,7 @@ it('a legacy key is stored with the same policy, and one stored again gets it to
   const secret = `legacy_${uid('k')}`;
   registerSensitive(secret);
   const unprotected = new SecretsManagerLegacyKeyStore(secretsManager, prefix);
-  const store = new SecretsManagerLegacyKeyStore(secretsManager, prefix, READERS);
+  const store = new SecretsManagerLegacyKeyStore(secretsManager, prefix, { readers: READERS });
   const name = legacyKeySecretName(prefix, flowId);
   // Stored before the policy existed (no readers configured): none.
   await unprotected.put(flowId, 'proj_1', secret, new Date());
@@ -64,4 +64,26 @@ it('a legacy key is stored with the same policy, and one stored again gets it to
   expect(await policyOf(legacyKeySecretName(prefix, flow2))).toEqual(EXPECTED);
   await store.retire(flowId);
   await store.retire(flow2);
+});
+
+it("secrets created at run time carry the deployment's tags (prop tags)", async () => {
+  const tags = { team: 'growth', 'cost-center': 'cc-42' };
+  const projectId = uid('proj');
+  const flowId = uid('flow');
+  const secret = `legacy_${uid('k')}`;
+  registerSensitive(secret);
+  const tagsOf = async (name: string) =>
+    Object.fromEntries(((await secretsManager.send(new DescribeSecretCommand({ SecretId: name }))).Tags ?? []).map((t) => [t.Key, t.Value]));
+  try {
+    const { doc, credential } = addCredential(projectId, undefined, { label: 'main', environment: 'production', replace: true, now: new Date() });
+    registerSensitive(credential.secret);
+    await new SecretsManagerProjectStore(secretsManager, prefix, { readers: READERS, tags }).compareAndSwap(projectId, doc, undefined);
+    expect(await tagsOf(projectSecretName(prefix, projectId))).toEqual(tags);
+    const legacy = new SecretsManagerLegacyKeyStore(secretsManager, prefix, { tags });
+    await legacy.put(flowId, 'proj_1', secret, new Date());
+    expect(await tagsOf(legacyKeySecretName(prefix, flowId))).toEqual(tags);
+    await legacy.retire(flowId);
+  } finally {
+    await deleteProject(projectId);
+  }
 });
