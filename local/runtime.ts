@@ -6,6 +6,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DEFAULT_ROUTE, type FunctionName, ROUTE_LIST, routePath } from '../lambdas/http/routes';
 import { lambdaEnvironment, setting } from '../lambdas/runtime/environment';
+import { ApiError } from '../lambdas/domain/errors';
 import { updateOptimistically } from '../lambdas/domain/optimistic-update';
 import {
   type ActiveCredential,
@@ -21,7 +22,8 @@ import { computeToken } from '../lambdas/domain/token';
 import { createApiServer, type HttpApiHandler, type LocalRoute, localRoutes } from './api-server';
 import { SecretsManagerProjectStore } from '../lambdas/adapters/secrets-manager-project-store';
 import { SecretsManagerLegacyKeyStore } from '../lambdas/adapters/secrets-manager-legacy-key-store';
-import { createEntriesTable, ensureSaveKey, putEntry, putProjectSecret } from './bootstrap';
+import { createEntriesTable, ensureSaveKey, putEntry } from './bootstrap';
+import { DynamoDbProjectIndex } from '../lambdas/adapters/dynamodb-project-index';
 import { demoSite } from './demo-site';
 import { emulatorConfig, ensureEventBus, subscribe, watchBus } from './event-bus';
 import { localData } from './local-data';
@@ -139,21 +141,22 @@ const seedDemo = async (): Promise<DemoSecrets> => {
     );
     const secret = existing?.secret ?? generateSecretValue();
     if (!existing) {
-      await putProjectSecret(secrets, prefix, {
-        schema_version: 1,
-        project_id: DEMO.projectId,
+      const demoCredential: ActiveCredential = {
+        credential_id: generateCredentialId(),
+        label: 'Demo Token Signing Secret',
         environment,
-        credentials: [
-          {
-            credential_id: generateCredentialId(),
-            label: 'Demo Token Signing Secret',
-            environment,
-            created_at: new Date().toISOString(),
-            status: 'active',
-            secret,
-          },
-        ],
-      }, { dynamodb, tableName: setting('TABLE_NAME') });
+        created_at: new Date().toISOString(),
+        status: 'active',
+        secret,
+      };
+      await new DynamoDbProjectIndex(dynamodb, setting('TABLE_NAME')).add(DEMO.projectId);
+      // Added to what the secret holds: another environment sharing this secret prefix keeps its own credentials.
+      await updateOptimistically(store, DEMO.projectId, (doc) => ({
+        value: doc
+          ? { ...doc, credentials: [...doc.credentials, demoCredential] }
+          : { schema_version: 1 as const, project_id: DEMO.projectId, environment, credentials: [demoCredential] },
+        result: undefined,
+      }));
     }
     // A legacy key for the demo flow, bound to the demo project, as `legacy import` stores it.
     const legacyKeys = new SecretsManagerLegacyKeyStore(secrets, prefix);
@@ -188,9 +191,12 @@ const allowDemoSaves = async (origins: readonly string[]): Promise<void> => {
     // Another environment sharing this secret prefix owns the demo project's settings: they stay its own.
     const owner = settingsOwnerOf((await store.read(DEMO.projectId))?.value);
     if (owner !== undefined && owner !== environment) return;
+    // ... also when it took them while this runtime was starting (setAllowedOrigins refuses with 409 then).
     await updateOptimistically(store, DEMO.projectId, (doc) => {
       const listed = [...new Set([...origins, ...(doc?.allowed_origins ?? []).filter((o) => o !== '*')])].slice(0, MAX_ALLOWED_ORIGINS);
       return { value: setBrowserSaves(DEMO.projectId, setAllowedOrigins(DEMO.projectId, doc, listed, environment), true, doc?.sms_countries ?? [], environment), result: undefined };
+    }).catch((error: unknown) => {
+      if (!(error instanceof ApiError && error.code === 'conflict')) throw error;
     });
   } finally {
     secrets.destroy();

@@ -140,3 +140,14 @@ describe.each([
     }
   }, 60_000);
 });
+
+it('two runtimes of one secret prefix, started at once, each keep their own demo credential in the shared demo project', async () => {
+  const extra = { SECRET_PREFIX: `shared-${uid('d')}/` };
+  const [p, s] = await Promise.all([startRuntime('production', extra), startRuntime('staging', extra)]);
+  try {
+    const listed = await Promise.all([p, s].map(async (r) => (await call(r, 'GET', '/v1/projects/proj_demo/credentials')).body!.credentials as Array<{ environment: string }>));
+    expect(listed.map((credentials) => credentials.map((c) => c.environment))).toEqual([['production'], ['staging']]);
+  } finally {
+    await Promise.all([stopRuntime(p), stopRuntime(s)]);
+  }
+}, 120_000);
