@@ -2,9 +2,9 @@
 /**
  * The CDK app. Settings come from CDK context (cdk.json, or `-c key=value`):
  *   stackName            default "SessionRecovery"
- *   environmentName      default "production"
+ *   environmentName      default from stackName: "production" for SessionRecovery, "staging" for SessionRecoveryStaging
  *   allowedOrigins       comma-separated, default "*"
- *   secretPrefix         default "session-recovery/"
+ *   secretPrefix         default "session-recovery/" for production, "session-recovery-<environmentName>/" otherwise
  *   keyCacheTtlSeconds   default 60
  *   keyLookupRate / keyLookupBurst   default 10 / 20: key reads per second (and at once) for ids an instance holds nothing for
  *   throttleRateLimit / throttleBurstLimit   default 500 / 1000
@@ -13,6 +13,7 @@
  *   expiredLinkEvents    "true": a valid link opened too late puts a Resume Link Expired event on the bus (once per entry per hour)
  *   activeTracing        default true; "false" turns Lambda active tracing (X-Ray) off
  *   legacyEnabled        default true; "false" makes the legacy Function URL answer 410
+ *   legacyFunctionUrl    default true; "false" omits the legacy Function URL (new deployments: no legacy pages)
  *   legacySunset         ISO date announced in the legacy responses' Sunset header
  *   legacyMigrationGuideUrl   where the legacy responses' Link header points
  *   loadEntryDataReservedConcurrency / legacyReservedConcurrency   default none; see the README before setting them
@@ -22,6 +23,8 @@
  *   linkRequestsPerRecipientHour / linkRequestsPerRecipientDay   default 3 / 10: link requests to one address or number, deployment-wide
  *   linkRequestsPerSourceHour / linkRequestsPerProjectDay   default 20 / 1000: link requests per source address (hour), per project (UTC day)
  *   entriesPerSourceHour / entriesPerProjectDay   default 100 / 10000: entries pages create per source address (hour), per project (UTC day)
+ *   alarmEmail           every alarm notifies this address (through an SNS topic the stack creates), on alarm and back to OK
+ *   alarmTopicArn        ... or this existing SNS topic (one of the two)
  */
 import { App, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -65,6 +68,7 @@ const lookupBurst = num('keyLookupBurst');
 
 new SessionRecoveryStack(app, ctx('stackName') ?? 'SessionRecovery', {
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+  alarms: { email: ctx('alarmEmail'), topicArn: ctx('alarmTopicArn') },
   sessionRecovery: {
     environmentName: ctx('environmentName'),
     allowedOrigins: ctx('allowedOrigins')?.split(',').map((o) => o.trim()),
@@ -79,6 +83,7 @@ new SessionRecoveryStack(app, ctx('stackName') ?? 'SessionRecovery', {
     projectIndexComplete: ctx('projectIndexComplete') === 'true',
     activeTracing: ctx('activeTracing') === undefined ? undefined : ctx('activeTracing') !== 'false',
     legacyEnabled: ctx('legacyEnabled') === undefined ? undefined : ctx('legacyEnabled') !== 'false',
+    legacyFunctionUrl: ctx('legacyFunctionUrl') === undefined ? undefined : ctx('legacyFunctionUrl') !== 'false',
     legacySunset: ctx('legacySunset'),
     legacyMigrationGuideUrl: ctx('legacyMigrationGuideUrl'),
     loadEntryDataReservedConcurrency: num('loadEntryDataReservedConcurrency'),

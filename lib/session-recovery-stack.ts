@@ -1,10 +1,20 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps, Token, Validations } from 'aws-cdk-lib';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { projectSecretName } from '../lambdas/adapters/naming';
 import { SessionRecovery, type SessionRecoveryProps } from './session-recovery';
 
 export interface SessionRecoveryStackProps extends StackProps {
   readonly sessionRecovery?: SessionRecoveryProps;
+  /**
+   * Where every alarm notifies, on alarm and back to OK: an email address
+   * (the stack creates an SNS topic with the address subscribed; AWS mails a
+   * confirmation link first), or an existing topic's ARN. At most one; either
+   * wins over `sessionRecovery.alarmTopic`.
+   * @default - alarms without actions (visible in the console)
+   */
+  readonly alarms?: { readonly email?: string; readonly topicArn?: string };
 }
 
 /** A thin stack around the {@link SessionRecovery} construct, with the outputs a team needs. */
@@ -13,7 +23,28 @@ export class SessionRecoveryStack extends Stack {
 
   constructor(scope: Construct, id: string, props: SessionRecoveryStackProps = {}) {
     super(scope, id, props);
-    this.service = new SessionRecovery(this, 'SessionRecovery', props.sessionRecovery);
+    const { email, topicArn } = props.alarms ?? {};
+    if (email !== undefined && topicArn !== undefined) throw new Error('alarmEmail and alarmTopicArn: give one, not both');
+    if (email !== undefined && !Token.isUnresolved(email) && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) {
+      throw new Error(`alarmEmail must be an email address, got "${email}"`);
+    }
+    if (topicArn !== undefined && !Token.isUnresolved(topicArn) && !/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/.test(topicArn)) {
+      throw new Error(`alarmTopicArn must be an SNS topic ARN, got "${topicArn}"`);
+    }
+    let alarmTopic: sns.ITopic | undefined;
+    if (email !== undefined) {
+      const topic = new sns.Topic(this, 'AlarmTopic', { displayName: 'session-recovery alarms', enforceSSL: true });
+      topic.addSubscription(new subscriptions.EmailSubscription(email));
+      Validations.of(topic).acknowledge({
+        id: 'AwsSolutions-SNS2',
+        reason: 'Alarm notifications carry alarm names, states and thresholds, never user data, tokens or keys; a KMS key would need a key policy for CloudWatch and cost $1 a month.',
+      });
+      alarmTopic = topic;
+    } else if (topicArn !== undefined) {
+      alarmTopic = sns.Topic.fromTopicArn(this, 'AlarmTopic', topicArn);
+    }
+    this.service = new SessionRecovery(this, 'SessionRecovery', { ...props.sessionRecovery, ...(alarmTopic ? { alarmTopic } : {}) });
+    if (alarmTopic) new CfnOutput(this, 'AlarmTopicArn', { value: alarmTopic.topicArn, description: 'The SNS topic every alarm notifies (on alarm and back to OK)' });
 
     new CfnOutput(this, 'ApiUrl', { value: this.service.apiUrl, description: 'Base URL of the HTTP API' });
     new CfnOutput(this, 'LoadEntryDataUrl', {
@@ -26,10 +57,12 @@ export class SessionRecoveryStack extends Stack {
         description: 'The current contract on a Lambda Function URL (no API Gateway fee); POST the same body',
       });
     }
-    new CfnOutput(this, 'LegacyLoadEntryDataUrl', {
-      value: this.service.legacyUrl.url,
-      description: 'The deprecated legacy load_entry_data contract (POST {flow_id, entry_id, token, expires})',
-    });
+    if (this.service.legacyUrl) {
+      new CfnOutput(this, 'LegacyLoadEntryDataUrl', {
+        value: this.service.legacyUrl.url,
+        description: 'The deprecated legacy load_entry_data contract (POST {flow_id, entry_id, token, expires})',
+      });
+    }
     new CfnOutput(this, 'EntriesTableName', { value: this.service.table.tableName });
     new CfnOutput(this, 'MintFunctionName', {
       value: this.service.functions.mint.functionName,
@@ -43,6 +76,14 @@ export class SessionRecoveryStack extends Stack {
       value: this.service.adminApiPolicy.managedPolicyArn,
       description: 'Attach to an operator role: call the IAM-authorized admin routes (the CLI uses them)',
     });
+    for (const [id, policy, what] of [
+      ['EntriesApiPolicyArn', this.service.apiPolicies.entries, 'the entries routes (save, read, delete, revoke links, complete)'],
+      ['MintApiPolicyArn', this.service.apiPolicies.mint, 'the mint routes (POST /v1/tokens, /v1/tokens/batch)'],
+      ['CredentialsApiPolicyArn', this.service.apiPolicies.credentials, "the routes of projects' credentials, allowed origins and browser saves"],
+      ['LegacyKeysApiPolicyArn', this.service.apiPolicies.legacyKeys, 'the legacy key routes (import, retire)'],
+    ] as const) {
+      new CfnOutput(this, id, { value: policy.managedPolicyArn, description: `Attach to a role: call ${what}, and no other admin route` });
+    }
     new CfnOutput(this, 'ShortLinkBaseUrl', {
       value: this.service.shortLinkBaseUrl,
       description: 'Where short links (mint with short: true) start: <this>/r/<code>',

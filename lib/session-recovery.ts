@@ -1,4 +1,4 @@
-import { Duration, Names, RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
+import { Duration, Names, RemovalPolicy, Stack, Tags, Token, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
@@ -16,6 +16,9 @@ import {
   CAMPAIGN_INDEX,
   CAMPAIGN_KEY_PREFIX,
   ENTRY_TABLE,
+  ENVIRONMENT_NAME_PATTERN,
+  environmentNames,
+  environmentOfStack,
   LEGACY_SECRETS_PATH,
   LIMIT_KEY_PREFIXES,
   LINK_REQUESTS_KEY_PREFIX,
@@ -28,6 +31,7 @@ import { acknowledgeWildcardResource } from './constructs/acknowledge';
 import { API_ACCESS_LOG_FORMAT } from './access-log-format';
 import { ApiFunction } from './constructs/api-function';
 import { RequestLogMetrics } from './constructs/log-metrics';
+import { FailureMetrics } from './constructs/failure-metrics';
 import { Monitoring } from './constructs/monitoring';
 import { DEFAULT_ROUTE, type FunctionName, ROUTE_LIST, type RouteName, routePath } from '../lambdas/http/routes';
 import { defaultOf, type Settings } from '../lambdas/runtime/environment';
@@ -42,15 +46,23 @@ export interface SessionRecoveryProps {
    */
   readonly allowedOrigins?: readonly string[];
   /**
-   * The name of this deployment's environment. Only Token Signing Secrets
-   * created for this environment verify here.
-   * @default 'production'
+   * The name of this deployment's environment (lower-case letters, digits and
+   * `-`, at most 32). Only Token Signing Secrets created for this environment
+   * verify here, and it names what the deployment names at run time: its
+   * secret prefix and its metric namespace (README, Staging and production in
+   * one account), so two stacks of different environments in one account
+   * share nothing.
+   * @default - from the stack's name: `SessionRecovery` serves `production`;
+   * `SessionRecoveryStaging` serves `staging`, `MyStack` serves `my-stack`
    */
   readonly environmentName?: string;
   /**
    * Prefix of every Secrets Manager secret the product reads or writes. IAM
-   * grants are scoped to it. Must end with `/`.
-   * @default 'session-recovery/'
+   * grants are scoped to it. Must end with `/`. Two environments given the
+   * same prefix share their projects' secrets, in which each keeps its own
+   * credentials and only the environment that created a project's secret
+   * changes its origins and browser saves.
+   * @default 'session-recovery/' for `production`, `session-recovery-<environmentName>/` for any other
    */
   readonly secretPrefix?: string;
   /**
@@ -225,10 +237,28 @@ export interface SessionRecoveryProps {
    * $2.19 a month per instance at 256 MB on arm64 in us-east-1 (README, Cost and
    * performance), and come out of the account's concurrency quota like a
    * reservation. Resumes beyond them start new instances as usual.
+   * Like a reservation, it needs the account's quota to leave 100 executions
+   * unreserved: new accounts often have 10, and the deploy then fails and rolls back.
    * @default 0 - none: the integration invokes the function itself
    */
   readonly provisionedConcurrency?: number;
+  /**
+   * An operator role (ARN) that may read the values of the secrets the service
+   * creates at run time (project secrets, legacy keys), besides the service's
+   * own Lambdas: each is created with a resource policy that denies
+   * `secretsmanager:GetSecretValue` to every other principal (docs/security.md).
+   * @default - only the service's own roles
+   */
+  readonly secretReaderRoleArn?: string;
+  /**
+   * Tags for every resource the construct creates, and for every secret the
+   * service creates at run time (project secrets, legacy keys), for cost
+   * allocation and access policies that go by tag.
+   * @default - none
+   */
+  readonly tags?: Readonly<Record<string, string>>;
   /** SNS topic the alarms notify. @default - alarms without actions */
+
   readonly alarmTopic?: sns.ITopic;
   /** @default 256 */
   readonly memorySize?: number;
@@ -287,6 +317,14 @@ export interface SessionRecoveryProps {
    */
   readonly legacyEnabled?: boolean;
   /**
+   * Serve the legacy contract on a Function URL at all. A new deployment,
+   * whose pages never used the legacy `load_entry_data`, sets it to `false`:
+   * no URL, so nothing public and unthrottled to flood (README, The legacy
+   * contract). Its Lambda stays, with no data access and nothing that invokes it.
+   * @default true
+   */
+  readonly legacyFunctionUrl?: boolean;
+  /**
    * The date the operator will switch the legacy route off, announced in a
    * `Sunset` header on every legacy response (ISO 8601, e.g. `2027-01-31`).
    * @default - no Sunset header
@@ -307,6 +345,15 @@ export interface SessionRecoveryProps {
    * `RetainExceptOnCreate`: kept, except when the deploy that created it fails)
    */
   readonly tableRemovalPolicy?: RemovalPolicy;
+  /**
+   * Reads and writes per second the on-demand table can take at once from its
+   * first moment (DynamoDB's warm throughput, billed once when raised). A new
+   * on-demand table starts at 4,000 writes and 12,000 reads a second and grows
+   * with the traffic it has seen; a first large campaign (a 10,000-link batch
+   * mint, then its resumes) against a new table can be throttled until it has.
+   * @default - the table's own (DynamoDB's starting values)
+   */
+  readonly tableWarmThroughput?: dynamodb.WarmThroughput;
 }
 
 /**
@@ -315,21 +362,32 @@ export interface SessionRecoveryProps {
  */
 export class SessionRecovery extends Construct {
   readonly api: apigw.HttpApi;
-  /** The legacy contract's endpoint (auth NONE: browsers call it). */
-  readonly legacyUrl: lambda.FunctionUrl;
+  /** The legacy contract's endpoint (auth NONE: browsers call it); none with `legacyFunctionUrl: false`. */
+  readonly legacyUrl?: lambda.FunctionUrl;
   /** The current contract on a Function URL, when `currentContractFunctionUrl` is set. */
   readonly loadEntryDataFunctionUrl?: lambda.FunctionUrl;
-  /** The alias `live` of load-entry-data that holds its provisioned concurrency, when `provisionedConcurrency` is set. */
+  /**
+   * The alias `live` of load-entry-data, which API Gateway and the Function URL invoke: when
+   * `provisionedConcurrency` is set (it holds the instances) or `currentContractFunctionUrl` is.
+   */
   readonly loadEntryDataAlias?: lambda.Alias;
   /** Lets a backend role invoke the mint Lambda and nothing else. */
   readonly mintInvokePolicy: iam.ManagedPolicy;
   /** Lets an operator or backend role call the IAM-authorized admin routes (credentials, entries, tokens, legacy keys). */
   readonly adminApiPolicy: iam.ManagedPolicy;
+  /**
+   * Narrower managed policies, each one part of the admin API: `entries` (entries
+   * and completions), `mint` (the mint routes), `credentials` (credentials,
+   * allowed origins, browser saves) and `legacyKeys`.
+   */
+  readonly apiPolicies: Readonly<Record<'entries' | 'mint' | 'credentials' | 'legacyKeys', iam.ManagedPolicy>>;
   readonly monitoring: Monitoring;
   readonly table: dynamodb.TableV2;
   readonly functions: Readonly<Record<FunctionName, ApiFunction>>;
   readonly secretPrefix: string;
   readonly environmentName: string;
+  /** The CloudWatch namespace of this deployment's metrics: `SessionRecovery`, or `SessionRecovery/<environmentName>`. */
+  readonly metricsNamespace: string;
   /** The deployment's save key (browser saves). */
   readonly saveKey: secretsmanager.Secret;
   /**
@@ -344,11 +402,16 @@ export class SessionRecovery extends Construct {
 
   constructor(scope: Construct, id: string, props: SessionRecoveryProps = {}) {
     super(scope, id);
-    this.secretPrefix = props.secretPrefix ?? defaultOf('SECRET_PREFIX');
+    this.environmentName = props.environmentName ?? environmentOfStack(Stack.of(this).stackName);
+    if (!ENVIRONMENT_NAME_PATTERN.test(this.environmentName)) {
+      throw new Error(`environmentName must be 1 to 32 lower-case letters, digits and "-" (not first or last), got "${this.environmentName}"`);
+    }
+    const names = environmentNames(this.environmentName);
+    this.metricsNamespace = names.metricsNamespace;
+    this.secretPrefix = props.secretPrefix ?? names.secretPrefix;
     if (!/^[A-Za-z0-9/_+=.@-]+\/$/.test(this.secretPrefix)) {
       throw new Error(`secretPrefix must be a Secrets Manager name prefix ending in "/", got "${this.secretPrefix}"`);
     }
-    this.environmentName = props.environmentName ?? defaultOf('DEPLOYMENT_ENVIRONMENT');
     const allowedOrigins = props.allowedOrigins ?? defaultOf('ALLOWED_ORIGINS');
     if (allowedOrigins.length === 0) throw new Error('allowedOrigins must list at least one origin (or "*")');
     const covering = publicSuffixWildcards(allowedOrigins);
@@ -373,6 +436,7 @@ export class SessionRecovery extends Construct {
       ],
       deletionProtection: tableRemovalPolicy === RemovalPolicy.RETAIN,
       removalPolicy: tableRemovalPolicy,
+      warmThroughput: props.tableWarmThroughput,
     });
 
     const common = { memorySize: props.memorySize, logRetention: props.logRetention, activeTracing: props.activeTracing };
@@ -383,6 +447,9 @@ export class SessionRecovery extends Construct {
       'secretsmanager:CreateSecret',
       'secretsmanager:PutSecretValue',
       'secretsmanager:UpdateSecretVersionStage',
+      // The read policy and the tags of a secret it creates (secret-read-policy.ts).
+      'secretsmanager:PutResourcePolicy',
+      'secretsmanager:TagResource',
     ];
 
     // Both public Lambdas cache keys alike (lambdas/runtime/public-key-cache.ts).
@@ -433,12 +500,18 @@ export class SessionRecovery extends Construct {
       settings: { ...environment, ...publicSettings, ...projectIndexSettings },
     });
     // Provisioned concurrency belongs to a version: the alias points at the one this deploy publishes.
-    this.loadEntryDataAlias = provisioned > 0 ? loadEntryData.addAlias('live', { provisionedConcurrentExecutions: provisioned }) : undefined;
+    // With the Function URL, the alias is there whatever provisionedConcurrency says: the URL is on it, so turning
+    // provisioned instances on or off never moves the URL to another qualifier (CloudFormation would replace it,
+    // and pages would keep posting to a host that no longer exists).
+    this.loadEntryDataAlias =
+      provisioned > 0 || props.currentContractFunctionUrl
+        ? loadEntryData.addAlias('live', provisioned > 0 ? { provisionedConcurrentExecutions: provisioned } : {})
+        : undefined;
     /** What invokes load-entry-data: its alias when it has provisioned instances, so requests reach them. */
     const loadEntryDataTarget: lambda.IFunction = this.loadEntryDataAlias ?? loadEntryData;
     // A resume of a browser-saves project answers a save token too.
     loadEntryData.bindSaveKey(this.saveKey);
-    new RequestLogMetrics(this, 'LoadEntryDataLogMetrics', { logGroup: loadEntryData.logGroup });
+    new RequestLogMetrics(this, 'LoadEntryDataLogMetrics', { namespace: this.metricsNamespace, logGroup: loadEntryData.logGroup });
     // GetItem reads the entry; UpdateItem is a person's resume of a browser-saves project's entry, which gives it a new save generation.
     loadEntryData.bindEntriesTable(this.table, ['dynamodb:GetItem', 'dynamodb:UpdateItem']);
     // A person's resume through a campaign link is noted under resumed#<entry> for completions and, the first time
@@ -448,7 +521,11 @@ export class SessionRecovery extends Construct {
     if (expiredLinkEvents) loadEntryData.bindExpiredLinkEvents(this.table, this.eventBus);
     if (props.currentContractFunctionUrl) {
       // No Function URL CORS: the Lambda (middy) answers preflights, as behind API Gateway.
-      this.loadEntryDataFunctionUrl = loadEntryDataTarget.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
+      // A construct id of its own, outside the alias's and the function's, so its logical id never depends on them.
+      this.loadEntryDataFunctionUrl = new lambda.FunctionUrl(this, 'LoadEntryDataFunctionUrl', {
+        function: loadEntryDataTarget,
+        authType: lambda.FunctionUrlAuthType.NONE,
+      });
     }
 
     const credentials = new ApiFunction(this, 'Credentials', { ...common, functionName: 'credentials', settings: environment });
@@ -473,7 +550,7 @@ export class SessionRecovery extends Construct {
     // routes read a campaign's items and list a project's through the campaigns index.
     entries.bindEntriesTable(this.table, ['dynamodb:BatchGetItem'], { keyPrefix: CAMPAIGN_KEY_PREFIX });
     entries.bindCampaignIndex(this.table);
-    new RequestLogMetrics(this, 'EntriesLogMetrics', { logGroup: entries.logGroup, kind: 'entries' });
+    new RequestLogMetrics(this, 'EntriesLogMetrics', { namespace: this.metricsNamespace, logGroup: entries.logGroup, kind: 'entries' });
 
     const bound = (name: string, value: number | undefined, fallback: number): number => {
       if (value !== undefined && !(Number.isInteger(value) && value >= 1)) throw new Error(`${name} must be a whole number of at least 1, got ${value}`);
@@ -492,7 +569,7 @@ export class SessionRecovery extends Construct {
         ENTRIES_PER_PROJECT_DAY: bound('entryCreationLimits.perProjectPerDay', props.entryCreationLimits?.perProjectPerDay, defaultOf('ENTRIES_PER_PROJECT_DAY')),
       },
     });
-    new RequestLogMetrics(this, 'BrowserSavesLogMetrics', { logGroup: browserSaves.logGroup, kind: 'saves' });
+    new RequestLogMetrics(this, 'BrowserSavesLogMetrics', { namespace: this.metricsNamespace, logGroup: browserSaves.logGroup, kind: 'saves' });
     // One conditional write per request: PutItem creates, UpdateItem saves progress. A create also takes its
     // source's slot (a compare-and-swap PutItem) and its project's (an UpdateItem), which these cover.
     browserSaves.bindEntriesTable(this.table, ['dynamodb:PutItem', 'dynamodb:UpdateItem']);
@@ -524,7 +601,7 @@ export class SessionRecovery extends Construct {
         LINK_REQUESTS_PER_PROJECT_DAY: bound('linkRequestLimits.perProjectPerDay', linkLimits.perProjectPerDay, defaultOf('LINK_REQUESTS_PER_PROJECT_DAY')),
       },
     });
-    new RequestLogMetrics(this, 'LinkRequestsLogMetrics', { logGroup: linkRequests.logGroup, kind: 'links' });
+    new RequestLogMetrics(this, 'LinkRequestsLogMetrics', { namespace: this.metricsNamespace, logGroup: linkRequests.logGroup, kind: 'links' });
     linkRequests.bindSecretsUnder(this.secretPrefix, PROJECT_SECRETS_PATH);
     linkRequests.bindSaveKey(this.saveKey);
     // Mint's reads and records on the entry (after a revoke-links), as the mint Lambda's; the GetItem covers the project index too.
@@ -546,7 +623,7 @@ export class SessionRecovery extends Construct {
         MINT_MAX_LIFETIME_SECONDS: maxLifetimeSeconds,
       },
     });
-    new RequestLogMetrics(this, 'MintLogMetrics', { logGroup: mint.logGroup, kind: 'mint' });
+    new RequestLogMetrics(this, 'MintLogMetrics', { namespace: this.metricsNamespace, logGroup: mint.logGroup, kind: 'mint' });
     mint.bindSecretsUnder(this.secretPrefix, PROJECT_SECRETS_PATH);
     // Reads whether an entry's links were revoked (one entry, or a batch's), and records links minted since then.
     mint.bindEntriesTable(this.table, ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:UpdateItem']);
@@ -565,12 +642,17 @@ export class SessionRecovery extends Construct {
       'secretsmanager:PutSecretValue',
       'secretsmanager:DeleteSecret',
       'secretsmanager:RestoreSecret',
+      'secretsmanager:PutResourcePolicy',
+      'secretsmanager:TagResource',
     ]);
 
     if (props.legacySunset !== undefined && Number.isNaN(Date.parse(props.legacySunset))) {
       throw new Error(`legacySunset must be an ISO 8601 date, got "${props.legacySunset}"`);
     }
-    const legacyEnabled = props.legacyEnabled ?? defaultOf('LEGACY_ENABLED');
+    const legacyFunctionUrl = props.legacyFunctionUrl ?? true;
+    if (!legacyFunctionUrl && props.legacyEnabled === true) throw new Error('legacyEnabled: true needs the legacy Function URL (legacyFunctionUrl: false omits it)');
+    // Without its URL nothing can call it: it keeps no data access, as when switched off.
+    const legacyEnabled = legacyFunctionUrl && (props.legacyEnabled ?? defaultOf('LEGACY_ENABLED'));
     const legacy = new ApiFunction(this, 'LegacyLoadEntryData', {
       ...common,
       functionName: 'legacy-load-entry-data',
@@ -582,7 +664,7 @@ export class SessionRecovery extends Construct {
         LEGACY_MIGRATION_GUIDE_URL: props.legacyMigrationGuideUrl,
       },
     });
-    new RequestLogMetrics(this, 'LegacyLogMetrics', { logGroup: legacy.logGroup, kind: 'legacy' });
+    if (legacyFunctionUrl) new RequestLogMetrics(this, 'LegacyLogMetrics', { namespace: this.metricsNamespace, logGroup: legacy.logGroup, kind: 'legacy' });
     if (legacyEnabled) {
       legacy.bindEntriesTable(this.table, ['dynamodb:GetItem']);
       if (expiredLinkEvents) legacy.bindExpiredLinkEvents(this.table, this.eventBus);
@@ -595,7 +677,28 @@ export class SessionRecovery extends Construct {
       legacy.addSettings({ TABLE_NAME: 'disabled', SECRET_PREFIX: this.secretPrefix });
     }
     // No Function URL CORS: the Lambda (middy) answers preflights, so one mechanism owns CORS.
-    this.legacyUrl = legacy.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
+    this.legacyUrl = legacyFunctionUrl ? legacy.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE }) : undefined;
+
+    // Every secret the service creates at run time denies reading its value to all but these roles (secret-read-policy.ts):
+    // each role that reads project secrets or legacy keys, whether or not its reads are on today (the legacy
+    // Lambda's, for a later legacyEnabled), and the operator's.
+    const secretReaders = [loadEntryData, credentials, browserSaves, linkRequests, mint, legacy].map((f) => f.role!.roleArn);
+    if (props.secretReaderRoleArn !== undefined) {
+      if (!Token.isUnresolved(props.secretReaderRoleArn) && !/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(props.secretReaderRoleArn)) {
+        throw new Error(`secretReaderRoleArn must be an IAM role ARN, got "${props.secretReaderRoleArn}"`);
+      }
+      secretReaders.push(props.secretReaderRoleArn);
+    }
+    const tags = props.tags ?? {};
+    for (const [key, value] of Object.entries(tags)) {
+      if (!/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u.test(key) || key.toLowerCase().startsWith('aws:') || !/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u.test(value)) {
+        throw new Error(`tags: "${key}" is not a tag AWS takes (a key of 1 to 128 and a value of up to 256 letters, digits, spaces and _.:/=+-@, no aws: prefix)`);
+      }
+      Tags.of(this).add(key, value);
+    }
+    for (const writer of [credentials, legacyKeys]) {
+      writer.addSettings({ SECRET_READER_ARNS: secretReaders, ...(Object.keys(tags).length > 0 ? { SECRET_TAGS: JSON.stringify(tags) } : {}) });
+    }
 
     // Answers the requests no route matches with the documented 404. It reads nothing, so its role can only write its logs.
     const notFound = new ApiFunction(this, 'NotFound', { ...common, functionName: DEFAULT_ROUTE.fn });
@@ -622,7 +725,8 @@ export class SessionRecovery extends Construct {
       // policy, whose 5,120 characters other services' log deliveries may already have used up.
       logGroupName: `/aws/vendedlogs/apigateway/${Names.uniqueResourceName(this, { maxLength: 200, separator: '-' })}/access`,
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
+      // The record of who called what: kept when the stack is deleted (README, Removing it), until its retention ends it.
+      removalPolicy: RemovalPolicy.RETAIN,
     });
     const stage = new apigw.HttpStage(this, 'DefaultStage', {
       httpApi: this.api,
@@ -704,6 +808,12 @@ export class SessionRecovery extends Construct {
       if (!Token.isUnresolved(certificateArn) && !/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/.test(certificateArn)) {
         throw new Error(`shortLinkDomain.certificateArn must be an ACM certificate ARN, got "${certificateArn}"`);
       }
+      // An HTTP API's custom domain takes a certificate of its own region only; the deploy would fail after minutes.
+      const certificateRegion = Token.isUnresolved(certificateArn) ? undefined : certificateArn.split(':')[3];
+      const stackRegion = Stack.of(this).region;
+      if (certificateRegion !== undefined && !Token.isUnresolved(stackRegion) && certificateRegion !== stackRegion) {
+        throw new Error(`shortLinkDomain.certificateArn must be a certificate in the stack's region (${stackRegion}), got one in ${certificateRegion}`);
+      }
       this.shortLinkDomain = new apigw.DomainName(this, 'ShortLinkDomain', {
         domainName,
         certificate: acm.Certificate.fromCertificateArn(this, 'ShortLinkCertificate', certificateArn),
@@ -723,14 +833,25 @@ export class SessionRecovery extends Construct {
 
     this.monitoring = new Monitoring(this, 'Monitoring', {
       api: this.api,
-      publicFunctions: [loadEntryData, legacy, browserSaves, linkRequests, shortLinks],
+      namespace: this.metricsNamespace,
+      publicFunctions: [loadEntryData, ...(legacyFunctionUrl ? [legacy] : []), browserSaves, linkRequests, shortLinks],
       entryCreationSpike: props.entryCreationAlarmThreshold,
       linkRequestSpike: props.linkRequestAlarmThreshold,
       functionUrls: [
-        { name: 'Legacy', fn: legacy },
+        ...(legacyFunctionUrl ? [{ name: 'Legacy', fn: legacy }] : []),
         ...(this.loadEntryDataFunctionUrl ? [{ name: 'LoadEntryData', fn: loadEntryData }] : []),
       ],
       alarmTopic: props.alarmTopic,
+      latencyFunctions: [loadEntryData, browserSaves, linkRequests, shortLinks],
+      failures: [
+        { name: 'Mint', fn: mint, refusals: true },
+        { name: 'Entries', fn: entries, refusals: true },
+        { name: 'Credentials', fn: credentials, refusals: true },
+        { name: 'LinkRequests', fn: linkRequests, refusals: false },
+      ].map(({ name, fn, refusals }) => {
+        const counted = new FailureMetrics(this, `${name}FailureMetrics`, { logGroup: fn.logGroup, namespace: this.metricsNamespace, name, refusals });
+        return { name, failures: counted.failures, refusals: counted.refusals };
+      }),
     });
 
     this.mintInvokePolicy = new iam.ManagedPolicy(this, 'MintInvokePolicy', {
@@ -739,17 +860,67 @@ export class SessionRecovery extends Construct {
         new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [mint.functionArn] }),
       ],
     });
-    const adminRouteArns = ROUTE_LIST.filter((r) => r.access === 'iam').map((r) =>
-      this.api.arnForExecuteApi(r.method, r.path.replace(/\{[^}]+\}/g, '*'), '$default'),
-    );
-    this.adminApiPolicy = new iam.ManagedPolicy(this, 'AdminApiPolicy', {
-      description: 'Call the IAM-authorized session-recovery admin and mint routes',
-      statements: [new iam.PolicyStatement({ actions: ['execute-api:Invoke'], resources: adminRouteArns })],
-    });
-    // Only the routes with path parameters have a wildcard to acknowledge.
-    for (const resource of adminRouteArns.filter((arn) => arn.includes('*'))) {
-      acknowledgeWildcardResource(this.adminApiPolicy, resource, 'The wildcards stand for the path parameters of one admin route ({project_id}, {entry_id}, ...).');
-    }
+    const routeArnsOf = (fns?: readonly FunctionName[]) =>
+      ROUTE_LIST.filter((r) => r.access === 'iam' && (fns === undefined || fns.includes(r.fn))).map((r) =>
+        this.api.arnForExecuteApi(r.method, r.path.replace(/\{[^}]+\}/g, '*'), '$default'),
+      );
+    const allRouteArns = routeArnsOf();
+    const policyOf = (id: string, description: string, resources: string[]) => {
+      const policy = new iam.ManagedPolicy(this, id, {
+        description,
+        statements: [new iam.PolicyStatement({ actions: ['execute-api:Invoke'], resources })],
+      });
+      // Only the routes with path parameters have a wildcard to acknowledge.
+      for (const resource of resources.filter((arn) => arn.includes('*'))) {
+        acknowledgeWildcardResource(policy, resource, 'The wildcards stand for the path parameters of one admin route ({project_id}, {entry_id}, ...).');
+      }
+      return policy;
+    };
+    this.adminApiPolicy = policyOf('AdminApiPolicy', 'Call the IAM-authorized session-recovery admin and mint routes', allRouteArns);
+    // Narrower, for roles that need one part of the admin API only (README, Admin API: policies).
+    const narrow = {
+      entries: { id: 'EntriesApiPolicy', fns: ['entries'], description: 'Call the session-recovery entries routes (save, read, delete, revoke links, complete), nothing else' },
+      mint: { id: 'MintApiPolicy', fns: ['mint'], description: 'Call the session-recovery mint routes (POST /v1/tokens and /v1/tokens/batch), nothing else' },
+      credentials: { id: 'CredentialsApiPolicy', fns: ['credentials'], description: "Call the session-recovery routes of projects' credentials, allowed origins and browser saves, nothing else" },
+      legacyKeys: { id: 'LegacyKeysApiPolicy', fns: ['legacy-keys'], description: 'Call the session-recovery legacy key routes (import, retire), nothing else' },
+    } as const satisfies Record<string, { id: string; fns: readonly FunctionName[]; description: string }>;
+    const arns = Object.fromEntries(Object.entries(narrow).map(([k, v]) => [k, routeArnsOf(v.fns)])) as Record<keyof typeof narrow, string[]>;
+    this.adminRouteArns = { all: allRouteArns, ...arns };
+    this.apiPolicies = Object.fromEntries(Object.entries(narrow).map(([k, v]) => [k, policyOf(v.id, v.description, arns[k as keyof typeof narrow])])) as Record<
+      keyof typeof narrow,
+      iam.ManagedPolicy
+    >;
+  }
+
+  private readonly adminRouteArns: Readonly<Record<'all' | 'entries' | 'mint' | 'credentials' | 'legacyKeys', string[]>>;
+
+  private grantRoutes(grantee: iam.IGrantable, part: 'all' | 'entries' | 'mint' | 'credentials' | 'legacyKeys'): iam.Grant {
+    return iam.Grant.addToPrincipal({ grantee, actions: ['execute-api:Invoke'], resourceArns: this.adminRouteArns[part] });
+  }
+
+  /** Lets `grantee` call every IAM-authorized admin route (what `AdminApiPolicy` allows). */
+  grantAdminApi(grantee: iam.IGrantable): iam.Grant {
+    return this.grantRoutes(grantee, 'all');
+  }
+
+  /** Lets `grantee` call the entries routes (save, read, delete, revoke links, complete), and no other admin route. */
+  grantEntriesApi(grantee: iam.IGrantable): iam.Grant {
+    return this.grantRoutes(grantee, 'entries');
+  }
+
+  /** Lets `grantee` call the mint routes (`POST /v1/tokens`, `/v1/tokens/batch`), and no other admin route. */
+  grantMintApi(grantee: iam.IGrantable): iam.Grant {
+    return this.grantRoutes(grantee, 'mint');
+  }
+
+  /** Lets `grantee` call the routes of projects' credentials, allowed origins and browser saves, and no other admin route. */
+  grantCredentialsApi(grantee: iam.IGrantable): iam.Grant {
+    return this.grantRoutes(grantee, 'credentials');
+  }
+
+  /** Lets `grantee` call the legacy key routes (import, retire), and no other admin route. */
+  grantLegacyKeysApi(grantee: iam.IGrantable): iam.Grant {
+    return this.grantRoutes(grantee, 'legacyKeys');
   }
 
   /** Lets `grantee` (a backend's role) invoke the mint Lambda directly. */

@@ -6,6 +6,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DEFAULT_ROUTE, type FunctionName, ROUTE_LIST, routePath } from '../lambdas/http/routes';
 import { lambdaEnvironment, setting } from '../lambdas/runtime/environment';
+import { ApiError } from '../lambdas/domain/errors';
 import { updateOptimistically } from '../lambdas/domain/optimistic-update';
 import {
   type ActiveCredential,
@@ -14,12 +15,15 @@ import {
   MAX_ALLOWED_ORIGINS,
   setAllowedOrigins,
   setBrowserSaves,
+  settingsOwnerOf,
 } from '../lambdas/domain/project-keys';
+import { DEFAULT_ENVIRONMENT, environmentNames } from '../lambdas/adapters/naming';
 import { computeToken } from '../lambdas/domain/token';
 import { createApiServer, type HttpApiHandler, type LocalRoute, localRoutes } from './api-server';
 import { SecretsManagerProjectStore } from '../lambdas/adapters/secrets-manager-project-store';
 import { SecretsManagerLegacyKeyStore } from '../lambdas/adapters/secrets-manager-legacy-key-store';
-import { createEntriesTable, ensureSaveKey, putEntry, putProjectSecret } from './bootstrap';
+import { createEntriesTable, ensureSaveKey, putEntry } from './bootstrap';
+import { DynamoDbProjectIndex } from '../lambdas/adapters/dynamodb-project-index';
 import { demoSite } from './demo-site';
 import { emulatorConfig, ensureEventBus, subscribe, watchBus } from './event-bus';
 import { localData } from './local-data';
@@ -90,18 +94,28 @@ export interface LocalRuntime {
  * already in process.env win, so a user can try other settings.
  */
 const applyLambdaEnvironment = (endpoint: string): void => {
+  // Like a stack of its own in AWS, each environment has its own secrets, table and bus: runtimes of two
+  // environments (DEPLOYMENT_ENVIRONMENT=staging npm start) can share one emulator and nothing else.
+  const environment = process.env.DEPLOYMENT_ENVIRONMENT || DEFAULT_ENVIRONMENT;
+  const own = environment === DEFAULT_ENVIRONMENT ? '' : `-${environment}`;
   const defaults: Record<string, string> = {
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
     AWS_LAMBDA_LOG_LEVEL: 'WARN',
     // Expired-link events on, so a developer sees them; EXPIRED_LINK_EVENTS=false turns them off.
-    ...lambdaEnvironment({ TABLE_NAME: 'session-recovery-entries', EVENT_BUS_NAME: 'session-recovery-local', EXPIRED_LINK_EVENTS: true }),
+    ...lambdaEnvironment({
+      TABLE_NAME: `session-recovery-entries${own}`,
+      EVENT_BUS_NAME: `session-recovery-local${own}`,
+      EXPIRED_LINK_EVENTS: true,
+      DEPLOYMENT_ENVIRONMENT: environment,
+      SECRET_PREFIX: environmentNames(environment).secretPrefix,
+    }),
   };
   // An empty variable is an unset one, as the Lambdas read it (runtime/environment.ts).
   for (const [k, v] of Object.entries(defaults)) process.env[k] ||= v;
   // Where CloudFormation would have put it: under the deployment's secret prefix.
-  process.env.SAVE_KEY_SECRET ??= `${setting('SECRET_PREFIX')}save-key`;
+  process.env.SAVE_KEY_SECRET ||= `${setting('SECRET_PREFIX')}save-key${own}`;
   process.env.AWS_ENDPOINT_URL = endpoint;
 };
 
@@ -127,20 +141,22 @@ const seedDemo = async (): Promise<DemoSecrets> => {
     );
     const secret = existing?.secret ?? generateSecretValue();
     if (!existing) {
-      await putProjectSecret(secrets, prefix, {
-        schema_version: 1,
-        project_id: DEMO.projectId,
-        credentials: [
-          {
-            credential_id: generateCredentialId(),
-            label: 'Demo Token Signing Secret',
-            environment,
-            created_at: new Date().toISOString(),
-            status: 'active',
-            secret,
-          },
-        ],
-      }, { dynamodb, tableName: setting('TABLE_NAME') });
+      const demoCredential: ActiveCredential = {
+        credential_id: generateCredentialId(),
+        label: 'Demo Token Signing Secret',
+        environment,
+        created_at: new Date().toISOString(),
+        status: 'active',
+        secret,
+      };
+      await new DynamoDbProjectIndex(dynamodb, setting('TABLE_NAME')).add(DEMO.projectId);
+      // Added to what the secret holds: another environment sharing this secret prefix keeps its own credentials.
+      await updateOptimistically(store, DEMO.projectId, (doc) => ({
+        value: doc
+          ? { ...doc, credentials: [...doc.credentials, demoCredential] }
+          : { schema_version: 1 as const, project_id: DEMO.projectId, environment, credentials: [demoCredential] },
+        result: undefined,
+      }));
     }
     // A legacy key for the demo flow, bound to the demo project, as `legacy import` stores it.
     const legacyKeys = new SecretsManagerLegacyKeyStore(secrets, prefix);
@@ -171,9 +187,16 @@ const allowDemoSaves = async (origins: readonly string[]): Promise<void> => {
   const secrets = new SecretsManagerClient({});
   try {
     const store = new SecretsManagerProjectStore(secrets, setting('SECRET_PREFIX'));
+    const environment = setting('DEPLOYMENT_ENVIRONMENT');
+    // Another environment sharing this secret prefix owns the demo project's settings: they stay its own.
+    const owner = settingsOwnerOf((await store.read(DEMO.projectId))?.value);
+    if (owner !== undefined && owner !== environment) return;
+    // ... also when it took them while this runtime was starting (setAllowedOrigins refuses with 409 then).
     await updateOptimistically(store, DEMO.projectId, (doc) => {
       const listed = [...new Set([...origins, ...(doc?.allowed_origins ?? []).filter((o) => o !== '*')])].slice(0, MAX_ALLOWED_ORIGINS);
-      return { value: setBrowserSaves(DEMO.projectId, setAllowedOrigins(DEMO.projectId, doc, listed), true, doc?.sms_countries), result: undefined };
+      return { value: setBrowserSaves(DEMO.projectId, setAllowedOrigins(DEMO.projectId, doc, listed, environment), true, doc?.sms_countries ?? [], environment), result: undefined };
+    }).catch((error: unknown) => {
+      if (!(error instanceof ApiError && error.code === 'conflict')) throw error;
     });
   } finally {
     secrets.destroy();

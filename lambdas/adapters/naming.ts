@@ -115,3 +115,40 @@ export const LIMIT_KEY_PREFIXES = {
 export const PROJECT_INDEX_KEY = 'projects#index';
 /** The index item's string set of project ids. */
 export const PROJECT_INDEX_ATTRIBUTE = 'project_ids';
+
+/** The environment whose names are the ones every deployment had before environments got names of their own. */
+export const DEFAULT_ENVIRONMENT = 'production';
+
+/** What an environment name may be: it goes into secret names, a metric namespace and resource names. */
+export const ENVIRONMENT_NAME_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/;
+
+/**
+ * The environment a stack serves when none is named: its name without a
+ * leading `SessionRecovery`, in kebab case (`SessionRecoveryStaging` gives
+ * `staging`, `Checkout-Eu` gives `checkout-eu`); the app's default stack,
+ * `SessionRecovery`, serves `production`.
+ */
+export const environmentOfStack = (stackName: string): string => {
+  const rest = stackName.replace(/^SessionRecovery(?=[^a-z]|$)/, '');
+  const kebab = rest
+    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+    .replace(/[^A-Za-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .toLowerCase()
+    .slice(0, 32)
+    .replace(/-+$/, '');
+  return kebab === '' ? DEFAULT_ENVIRONMENT : kebab;
+};
+
+/**
+ * Everything an environment names at run time, so two deployments of
+ * different environments in one account and region share nothing: the prefix
+ * of their secrets (`session-recovery/` for production, as it always was;
+ * `session-recovery-<environment>/` otherwise, which no other environment's
+ * prefix starts with) and their metric namespace. Their table, save key and
+ * bus are CloudFormation resources of their own stack.
+ */
+export const environmentNames = (environment: string): { readonly secretPrefix: string; readonly metricsNamespace: string } =>
+  environment === DEFAULT_ENVIRONMENT
+    ? { secretPrefix: 'session-recovery/', metricsNamespace: 'SessionRecovery' }
+    : { secretPrefix: `session-recovery-${environment}/`, metricsNamespace: `SessionRecovery/${environment}` };

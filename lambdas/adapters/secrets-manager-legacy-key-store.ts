@@ -13,6 +13,7 @@ import {
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { awsCall } from './errors';
+import { protectSecret, type RunTimeSecretOptions, secretTags } from './secret-read-policy';
 
 /** Days a retired legacy key can still be restored (by importing it again) before Secrets Manager deletes it. */
 export const LEGACY_KEY_RECOVERY_DAYS = 7;
@@ -45,6 +46,10 @@ export class SecretsManagerLegacyKeyReader {
 
 /** Imports and retires legacy keys (the legacy-keys admin Lambda). */
 export class SecretsManagerLegacyKeyStore extends SecretsManagerLegacyKeyReader {
+  /** `created`: the read policy and tags of a key it stores (secret-read-policy.ts). */
+  constructor(client: SecretsManagerClient, secretPrefix: string, private readonly created: RunTimeSecretOptions = {}) {
+    super(client, secretPrefix);
+  }
 
   /** Stores (or replaces) a flow's legacy key for one project, restoring a retired one first. */
   async put(flowId: string, projectId: string, secret: string, now: Date): Promise<void> {
@@ -53,8 +58,9 @@ export class SecretsManagerLegacyKeyStore extends SecretsManagerLegacyKeyReader 
     const text = JSON.stringify(doc);
     try {
       await awsCall(this.client.send(
-        new CreateSecretCommand({ Name: name, SecretString: text, Description: `session-recovery legacy key of flow ${flowId}` }),
+        new CreateSecretCommand({ Name: name, SecretString: text, Description: `session-recovery legacy key of flow ${flowId}`, ...secretTags(this.created.tags) }),
       ));
+      await protectSecret(this.client, name, this.created.readers ?? []);
       return;
     } catch (error) {
       // The name exists, live or retired (scheduled for deletion, which AWS reports as InvalidRequestException).
@@ -63,6 +69,8 @@ export class SecretsManagerLegacyKeyStore extends SecretsManagerLegacyKeyReader 
     const described = await awsCall(this.client.send(new DescribeSecretCommand({ SecretId: name })));
     if (described.DeletedDate !== undefined) await awsCall(this.client.send(new RestoreSecretCommand({ SecretId: name })));
     await awsCall(this.client.send(new PutSecretValueCommand({ SecretId: name, SecretString: text })));
+    // A key stored before the policy existed gets it now.
+    await protectSecret(this.client, name, this.created.readers ?? []);
   }
 
   /** Retires a flow's key: it stops verifying within the key cache TTL. False when the flow had none. */

@@ -14,6 +14,7 @@ import {
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { awsCall } from './errors';
+import { protectSecret, type RunTimeSecretOptions, secretTags } from './secret-read-policy';
 
 /** Staging label of a written-but-not-yet-current version. */
 const PENDING_STAGE = 'SESSION_RECOVERY_PENDING';
@@ -63,6 +64,11 @@ export class SecretsManagerProjectReader {
  * is made is told to this process's key caches (projectChanged).
  */
 export class SecretsManagerProjectStore extends SecretsManagerProjectReader implements VersionedStore<ProjectSecretDocument> {
+  /** `created`: the read policy and tags of a secret it creates (secret-read-policy.ts). */
+  constructor(client: SecretsManagerClient, secretPrefix: string, private readonly created: RunTimeSecretOptions = {}) {
+    super(client, secretPrefix);
+  }
+
   async compareAndSwap(projectId: string, doc: ProjectSecretDocument, expected: string | undefined): Promise<boolean> {
     const name = projectSecretName(this.secretPrefix, projectId);
     const text = JSON.stringify(doc);
@@ -75,8 +81,10 @@ export class SecretsManagerProjectStore extends SecretsManagerProjectReader impl
             SecretString: text,
             ClientRequestToken: version,
             Description: `session-recovery Token Signing Secrets of project ${projectId}`,
+            ...secretTags(this.created.tags),
           }),
         ));
+        await protectSecret(this.client, name, this.created.readers ?? []);
         projectChanged(projectId);
         return true;
       } catch (error) {

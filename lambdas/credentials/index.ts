@@ -1,6 +1,7 @@
 import { dynamodb, secretsManager } from '../adapters/clients';
 import { DynamoDbProjectIndex } from '../adapters/dynamodb-project-index';
 import { SecretsManagerProjectStore } from '../adapters/secrets-manager-project-store';
+import { runTimeSecretOptions } from '../adapters/secret-read-policy';
 import { setting } from '../runtime/environment';
 import { invalidRequest } from '../domain/errors';
 import { updateOptimistically } from '../domain/optimistic-update';
@@ -20,7 +21,7 @@ const config = {
   tableName: setting('TABLE_NAME'),
 };
 
-const store = new SecretsManagerProjectStore(secretsManager, config.secretPrefix);
+const store = new SecretsManagerProjectStore(secretsManager, config.secretPrefix, runTimeSecretOptions(setting('SECRET_READER_ARNS'), setting('SECRET_TAGS')));
 const projectIndex = new DynamoDbProjectIndex(dynamodb, config.tableName);
 
 /**
@@ -41,7 +42,7 @@ const setOrigins = async (projectId: string, origins: readonly string[] | undefi
   const covering = publicSuffixWildcards(origins ?? []);
   if (covering.length > 0) throw invalidRequest(`origins: ${publicSuffixWildcardProblem(covering)}`);
   const saved = await writeProject(projectId, (doc) => {
-    const value = setAllowedOrigins(projectId, doc, origins);
+    const value = setAllowedOrigins(projectId, doc, origins, config.environment);
     return { value, result: value.allowed_origins ?? null };
   });
   return jsonResult(200, { allowed_origins: saved });
@@ -82,13 +83,15 @@ const routes: RouteHandlers<'credentials', typeof routeSchemas> = {
   },
   listCredentials: async ({ pathParameters }) => {
     const doc = await store.read(inProject(pathParameters.project_id));
-    return jsonResult(200, { credentials: (doc?.value.credentials ?? []).map(metadataOf) });
+    // This environment's credentials: another environment sharing the secret prefix keeps its own in the same secret.
+    const own = (doc?.value.credentials ?? []).filter((c) => c.environment === config.environment);
+    return jsonResult(200, { credentials: own.map(metadataOf) });
   },
   revokeCredential: async ({ pathParameters }) => {
     const projectId = inProject(pathParameters.project_id);
     logger.appendKeys({ credential_id: pathParameters.credential_id });
     await writeProject(projectId, (doc) => ({
-      value: revokeCredential(doc, pathParameters.credential_id, new Date()),
+      value: revokeCredential(doc, pathParameters.credential_id, new Date(), config.environment),
       result: undefined,
     }));
     return { statusCode: 204 };
@@ -116,7 +119,7 @@ const routes: RouteHandlers<'credentials', typeof routeSchemas> = {
     const unknown = (body.sms_countries ?? []).filter((c) => !isCountry(c));
     if (unknown.length > 0) throw invalidRequest(`sms_countries must name countries by their ISO 3166 alpha-2 codes, and ${unknown.join(', ')} names none`);
     const saved = await writeProject(projectId, (doc) => {
-      const value = setBrowserSaves(projectId, doc, body.enabled, body.sms_countries);
+      const value = setBrowserSaves(projectId, doc, body.enabled, body.sms_countries ?? [], config.environment);
       return { value, result: browserSavesOf(value) };
     });
     return jsonResult(200, saved);

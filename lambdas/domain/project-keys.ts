@@ -42,6 +42,13 @@ export interface ProjectSecretDocument {
   readonly browser_saves?: boolean;
   /** Countries (ISO 3166 alpha-2) whose numbers link requests may text; absent or empty: no SMS. */
   readonly sms_countries?: readonly string[];
+  /**
+   * The environment whose admin API may change the settings above (origins,
+   * browser saves, SMS countries): the one that created the document. Absent
+   * in documents written before it existed: the environment of their first
+   * credential, or, with none, the next environment to write.
+   */
+  readonly environment?: string;
 }
 
 /** Most active credentials a project may hold at once (a secret holds at most 64 KB). */
@@ -97,6 +104,8 @@ export const parseProjectSecret = (text: string): ProjectSecretDocument => {
   if (browserSaves !== undefined && typeof browserSaves !== 'boolean') {
     throw new CorruptSecretError('project secret has a malformed browser_saves flag');
   }
+  const owner = parsed.environment;
+  if (owner !== undefined && typeof owner !== 'string') throw new CorruptSecretError('project secret has a malformed environment');
   const smsCountries = parsed.sms_countries;
   if (smsCountries !== undefined && !(Array.isArray(smsCountries) && smsCountries.every((c) => typeof c === 'string'))) {
     throw new CorruptSecretError('project secret has a malformed sms_countries list');
@@ -108,8 +117,31 @@ export const parseProjectSecret = (text: string): ProjectSecretDocument => {
     ...(origins === undefined ? {} : { allowed_origins: origins as string[] }),
     ...(browserSaves === undefined ? {} : { browser_saves: browserSaves }),
     ...(smsCountries === undefined ? {} : { sms_countries: smsCountries as string[] }),
+    ...(owner === undefined ? {} : { environment: owner }),
   };
 };
+
+/** The environment that may change a project's settings (ProjectSecretDocument.environment). */
+export const settingsOwnerOf = (doc: ProjectSecretDocument | undefined): string | undefined => doc?.environment ?? doc?.credentials[0]?.environment;
+
+/**
+ * Refuses (409) a change of a project's settings from another environment's
+ * admin API: two environments sharing a secret prefix share a project's
+ * secret, and each keeps its own credentials in it, but its origins and
+ * browser saves belong to the environment that created it.
+ */
+const assertSettingsOwner = (doc: ProjectSecretDocument | undefined, environment: string): void => {
+  const owner = settingsOwnerOf(doc);
+  if (owner !== undefined && owner !== environment) {
+    throw new ApiError(
+      'conflict',
+      `The project's origins and browser saves belong to its "${owner}" environment, which shares this deployment's secrets; change them in that environment's deployment.`,
+    );
+  }
+};
+
+/** A new document of `projectId`, owned by `environment`. */
+const emptyDocument = (projectId: string, environment: string): ProjectSecretDocument => ({ schema_version: 1, project_id: projectId, credentials: [], environment });
 
 const activeIn = (doc: ProjectSecretDocument, environment: string): ActiveCredential[] =>
   doc.credentials.filter((c): c is ActiveCredential => c.status === 'active' && c.environment === environment);
@@ -210,19 +242,23 @@ export const addCredential = (
     ...(input.provider === undefined ? {} : { provider: input.provider }),
   };
   return {
-    doc: { ...doc, schema_version: 1, project_id: projectId, credentials: pruneRevoked([...kept, credential]) },
+    doc: { ...(doc ?? emptyDocument(projectId, input.environment)), credentials: pruneRevoked([...kept, credential]) },
     credential,
     revoked,
   };
 };
 
-/** Revokes one credential. Revoking a revoked one is a no-op; an unknown id is 404. */
+/**
+ * Revokes one of `environment`'s credentials. Revoking a revoked one is a
+ * no-op; an unknown id, or another environment's credential, is 404.
+ */
 export const revokeCredential = (
   doc: ProjectSecretDocument | undefined,
   credentialId: string,
   now: Date,
+  environment: string,
 ): ProjectSecretDocument => {
-  if (!doc?.credentials.some((c) => c.credential_id === credentialId)) {
+  if (!doc?.credentials.some((c) => c.credential_id === credentialId && c.environment === environment)) {
     throw new ApiError('not_found', `No credential ${credentialId} in this project.`);
   }
   const at = now.toISOString();
@@ -254,12 +290,14 @@ export const setAllowedOrigins = (
   projectId: string,
   doc: ProjectSecretDocument | undefined,
   origins: readonly string[] | undefined,
+  environment: string,
 ): ProjectSecretDocument => {
+  assertSettingsOwner(doc, environment);
   const normalised = origins && [...new Set(origins.map((o) => o.toLowerCase()))];
   if (doc?.browser_saves && !namesItsOrigins(normalised)) {
     throw new ApiError('origins_required', `${ORIGINS_FOR_SAVES}: turn browser saves off before clearing the list or allowing "*".`);
   }
-  const { allowed_origins: _previous, ...rest } = doc ?? { schema_version: 1 as const, project_id: projectId, credentials: [] };
+  const { allowed_origins: _previous, ...rest } = doc ?? emptyDocument(projectId, environment);
   return normalised === undefined ? rest : { ...rest, allowed_origins: normalised };
 };
 
@@ -272,12 +310,14 @@ export const setBrowserSaves = (
   projectId: string,
   doc: ProjectSecretDocument | undefined,
   enabled: boolean,
-  smsCountries: readonly string[] = [],
+  smsCountries: readonly string[],
+  environment: string,
 ): ProjectSecretDocument => {
+  assertSettingsOwner(doc, environment);
   if (enabled && !namesItsOrigins(doc?.allowed_origins)) {
     throw new ApiError('origins_required', `${ORIGINS_FOR_SAVES}: set them first (PUT /allowed-origins).`);
   }
-  const { browser_saves: _previous, sms_countries: _countries, ...rest } = doc ?? { schema_version: 1 as const, project_id: projectId, credentials: [] };
+  const { browser_saves: _previous, sms_countries: _countries, ...rest } = doc ?? emptyDocument(projectId, environment);
   const countries = [...new Set(smsCountries)].sort();
   return { ...rest, ...(enabled ? { browser_saves: true } : {}), ...(countries.length > 0 ? { sms_countries: countries } : {}) };
 };

@@ -3,12 +3,13 @@ import { SecretsManagerLegacyKeyStore } from '../adapters/secrets-manager-legacy
 import { ApiError } from '../domain/errors';
 import { httpPipeline } from '../http/pipeline';
 import { dispatch, type RouteHandlers, routeValidator } from '../http/route-schema';
+import { runTimeSecretOptions } from '../adapters/secret-read-policy';
 import { setting } from '../runtime/environment';
 import { logger } from '../runtime/logger';
 import { fieldRules, routeSchemas } from './schema';
 import { routeValidators } from './validators.gen.js';
 
-const store = new SecretsManagerLegacyKeyStore(secretsManager, setting('SECRET_PREFIX'));
+const store = new SecretsManagerLegacyKeyStore(secretsManager, setting('SECRET_PREFIX'), runTimeSecretOptions(setting('SECRET_READER_ARNS'), setting('SECRET_TAGS')));
 
 /**
  * Imports an existing per-flow legacy key for one project, or retires it.

@@ -41,6 +41,14 @@ export const SETTINGS = {
    * key lookup bound, as before the index existed.
    */
   PROJECT_INDEX_COMPLETE: { kind: 'boolean', default: false },
+  /**
+   * The roles (ARNs) that may read the value of a secret the service creates at run time: the service's own
+   * Lambdas' and the operator role (prop `secretReaderRoleArn`). Every project secret and legacy key is created
+   * with a resource policy denying GetSecretValue to any other principal. Unset: no policy (the local runtime).
+   */
+  SECRET_READER_ARNS: { kind: 'list', optional: true },
+  /** Tags (a JSON object of strings, prop `tags`) every secret the service creates at run time is created with. Unset: none. */
+  SECRET_TAGS: { kind: 'string', optional: true },
   /** The deployment's save key for browser saves: a Secrets Manager secret name or ARN. */
   SAVE_KEY_SECRET: { kind: 'string', optional: true },
   /** Largest body the browser-saves routes accept (bytes); larger gets 413. */

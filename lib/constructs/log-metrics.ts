@@ -50,6 +50,8 @@ export interface RequestLogMetricsProps {
    * @default 'resume'
    */
   readonly kind?: 'resume' | 'legacy' | 'saves' | 'links' | 'mint' | 'entries';
+  /** The deployment's metric namespace (environmentNames). @default METRICS_NAMESPACE */
+  readonly namespace?: string;
 }
 
 /**
@@ -88,7 +90,7 @@ export class RequestLogMetrics extends Construct {
       new logs.MetricFilter(this, name, {
         logGroup: props.logGroup,
         filterPattern,
-        metricNamespace: METRICS_NAMESPACE,
+        metricNamespace: props.namespace ?? METRICS_NAMESPACE,
         metricName,
         metricValue,
         unit: cloudwatch.Unit.COUNT,

@@ -10,6 +10,8 @@ import { METRICS_NAMESPACE } from '../../lambdas/runtime/log-schema';
 
 export interface MonitoringProps {
   readonly api: apigw.HttpApi;
+  /** The namespace the metric filters publish to (RequestLogMetricsProps.namespace). @default METRICS_NAMESPACE */
+  readonly namespace?: string;
   /** The browser-facing Lambdas, watched for throttles. */
   readonly publicFunctions: readonly lambda.IFunction[];
   /**
@@ -20,6 +22,29 @@ export interface MonitoringProps {
   readonly functionUrls?: ReadonlyArray<{ readonly name: string; readonly fn: lambda.IFunction }>;
   /** Where alarms notify. @default - alarms without actions (visible in the console) */
   readonly alarmTopic?: sns.ITopic;
+  /**
+   * The Lambdas behind the API whose p99 duration the `P99Latency` alarm
+   * watches: the routes people wait on. Mint is not one: a 500-row batch takes
+   * seconds by design.
+   * @default - the API's own p99 latency, every route together
+   */
+  readonly latencyFunctions?: readonly lambda.IFunction[];
+  /**
+   * Failures (5xx outcomes) and refusals (any outcome but `ok`) counted from a
+   * Lambda's request lines (failure-metrics.ts): `<name>Failures` fires on any
+   * failure, `<name>Refusals` on more than `refusalThreshold` refusals in 5 minutes.
+   * @default - none
+   */
+  readonly failures?: ReadonlyArray<{ readonly name: string; readonly failures: cloudwatch.IMetric; readonly refusals?: cloudwatch.IMetric }>;
+  /** @default 10 (refusals in 5 minutes of a Lambda its own team calls: mint, the admin routes) */
+  readonly refusalThreshold?: number;
+  /**
+   * The 5xx-rate alarms count a period only when it had at least this many
+   * requests, so one error among a handful of requests does not page anyone
+   * (the `…Failures` alarms see every failure of the Lambdas a team calls).
+   * @default 100 (requests in 5 minutes)
+   */
+  readonly errorRateMinRequests?: number;
   /** For the API and each Function URL. @default 1 (% of requests answered 5xx over 5 minutes) */
   readonly serverErrorRatePercent?: number;
   /** For the API and each Function URL. @default 1500 (ms, p99 over 5 minutes, 3 periods in a row) */
@@ -39,35 +64,35 @@ export interface MonitoringProps {
  * metric has a dimension per campaign.
  */
 const RECOVERY_METRICS = ['LinksMinted', 'Resumes', 'EarlyResumes', 'Completions'] as const;
-const recoveryTotal = (metricName: (typeof RECOVERY_METRICS)[number]) =>
-  new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName, statistic: 'Sum', period: Duration.minutes(5) });
+const recoveryTotalIn = (namespace: string) => (metricName: (typeof RECOVERY_METRICS)[number]) =>
+  new cloudwatch.Metric({ namespace, metricName, statistic: 'Sum', period: Duration.minutes(5) });
 
 /** Counted from the request log lines by metric filters (log-metrics.ts). */
-const verifications = (outcome: string) =>
+const verificationsIn = (namespace: string) => (outcome: string) =>
   new cloudwatch.Metric({
-    namespace: METRICS_NAMESPACE,
+    namespace,
     metricName: 'Verifications',
     dimensionsMap: { outcome },
     statistic: 'Sum',
     period: Duration.minutes(5),
   });
 /** Requests a cached key answered because Secrets Manager did not (log-metrics.ts). */
-const staleKeysServed = new cloudwatch.Metric({
-  namespace: METRICS_NAMESPACE,
+const staleKeysServedIn = (namespace: string) => new cloudwatch.Metric({
+  namespace,
   metricName: 'StaleKeysServed',
   statistic: 'Sum',
   period: Duration.minutes(5),
 });
 /** Entries pages created (browser saves), all projects together (log-metrics.ts). */
-const entriesCreated = new cloudwatch.Metric({
-  namespace: METRICS_NAMESPACE,
+const entriesCreatedIn = (namespace: string) => new cloudwatch.Metric({
+  namespace,
   metricName: 'EntriesCreated',
   statistic: 'Sum',
   period: Duration.minutes(5),
 });
 /** Links pages requested and the service accepted, all projects together (log-metrics.ts). */
-const linkRequests = new cloudwatch.Metric({
-  namespace: METRICS_NAMESPACE,
+const linkRequestsIn = (namespace: string) => new cloudwatch.Metric({
+  namespace,
   metricName: 'LinkRequests',
   statistic: 'Sum',
   period: Duration.minutes(5),
@@ -76,9 +101,9 @@ const linkRequests = new cloudwatch.Metric({
 const urlMetric = (fn: lambda.IFunction, metricName: string, statistic: string) =>
   new cloudwatch.Metric({ namespace: 'AWS/Lambda', metricName, dimensionsMap: { FunctionName: fn.functionName }, statistic, period: Duration.minutes(5) });
 /** One line per value of `dimension` (each credential, each legacy flow). */
-const search = (dimension: string, metricName: string) =>
+const searchIn = (namespace: string) => (dimension: string, metricName: string) =>
   new cloudwatch.MathExpression({
-    expression: `SEARCH('{${METRICS_NAMESPACE},${dimension}} MetricName="${metricName}"', 'Sum', 300)`,
+    expression: `SEARCH('{${namespace},${dimension}} MetricName="${metricName}"', 'Sum', 300)`,
     label: '',
     period: Duration.minutes(5),
   });
@@ -90,20 +115,27 @@ export class Monitoring extends Construct {
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
+    const namespace = props.namespace ?? METRICS_NAMESPACE;
+    const verifications = verificationsIn(namespace);
+    const search = searchIn(namespace);
+    const recoveryTotal = recoveryTotalIn(namespace);
+    const [staleKeysServed, entriesCreated, linkRequests] = [staleKeysServedIn(namespace), entriesCreatedIn(namespace), linkRequestsIn(namespace)];
     const period = Duration.minutes(5);
     const requests = props.api.metricCount({ period, statistic: 'Sum' });
     const serverErrors = props.api.metricServerError({ period, statistic: 'Sum' });
     const clientErrors = props.api.metricClientError({ period, statistic: 'Sum' });
     const p99 = props.api.metricLatency({ period, statistic: 'p99' });
     const p50 = props.api.metricLatency({ period, statistic: 'p50' });
+    const minRequests = props.errorRateMinRequests ?? 100;
     const errorRate = new cloudwatch.MathExpression({
-      expression: 'IF(requests > 0, 100 * errors / requests, 0)',
+      expression: `IF(requests >= ${minRequests}, 100 * errors / requests, 0)`,
       usingMetrics: { requests, errors: serverErrors },
       label: '5xx rate (%)',
       period,
     });
     const throttles = new cloudwatch.MathExpression({
-      expression: props.publicFunctions.map((_, i) => `t${i}`).join(' + '),
+      // FILL: a function with no traffic in a period has no value there, which would leave the whole sum without one.
+      expression: `SUM([${props.publicFunctions.map((_, i) => `FILL(t${i}, 0)`).join(', ')}])`,
       usingMetrics: Object.fromEntries(props.publicFunctions.map((fn, i) => [`t${i}`, fn.metricThrottles({ period, statistic: 'Sum' })])),
       label: 'Lambda throttles',
       period,
@@ -118,12 +150,39 @@ export class Monitoring extends Construct {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
         alarmDescription: description,
       });
-      if (props.alarmTopic) a.addAlarmAction(new actions.SnsAction(props.alarmTopic));
+      if (props.alarmTopic) {
+        // Told when an alarm fires and when it is over, so nobody has to check the console for the end of it.
+        a.addAlarmAction(new actions.SnsAction(props.alarmTopic));
+        a.addOkAction(new actions.SnsAction(props.alarmTopic));
+      }
       this.alarms.push(a);
     };
     alarm('ServerErrorRate', errorRate, props.serverErrorRatePercent ?? 1, 'More than the allowed share of API requests answered 5xx');
     alarm('Throttles', throttles, 0, "The public Lambdas were throttled (their reserved concurrency, or the account's, was reached)");
-    alarm('P99Latency', p99, props.p99LatencyMs ?? 1500, 'API p99 latency above budget for 15 minutes', 3);
+    const latencyFunctions = props.latencyFunctions ?? [];
+    const watchedLatency =
+      latencyFunctions.length === 0
+        ? p99
+        : new cloudwatch.MathExpression({
+            expression: `MAX([${latencyFunctions.map((_, i) => `d${i}`).join(', ')}])`,
+            usingMetrics: Object.fromEntries(latencyFunctions.map((fn, i) => [`d${i}`, fn.metricDuration({ period, statistic: 'p99' })])),
+            label: 'p99 duration, slowest public route (ms)',
+            period,
+          });
+    alarm(
+      'P99Latency',
+      watchedLatency,
+      props.p99LatencyMs ?? 1500,
+      latencyFunctions.length === 0 ? 'API p99 latency above budget for 15 minutes' : 'p99 duration of a route people wait on (resume, saves, link requests, short links) above budget for 15 minutes; batch mints are not counted',
+      3,
+    );
+    alarm('StaleKeysServed', staleKeysServed, 0, 'Keys were served from cache because Secrets Manager did not answer (or a secret could not be read): new credentials and revocations wait until it does');
+    for (const { name, failures, refusals } of props.failures ?? []) {
+      alarm(`${name}Failures`, failures, 0, `${name} answered a request with a server failure (5xx outcome in its request line); Lambda's Errors metric does not see these`);
+      if (refusals) {
+        alarm(`${name}Refusals`, refusals, props.refusalThreshold ?? 10, `${name} refused many requests (outcomes other than ok): a broken integration, or a misconfigured project`);
+      }
+    }
     alarm('InvalidTokenSpike', verifications('invalid_token'), props.invalidTokenSpike ?? 200, 'Many refused tokens: links being guessed or a broken integration');
     alarm(
       'EntryCreationSpike',
@@ -143,7 +202,7 @@ export class Monitoring extends Construct {
       const urlServerErrors = urlMetric(fn, 'Url5xxCount', 'Sum');
       const urlP99 = urlMetric(fn, 'UrlRequestLatency', 'p99');
       const urlErrorRate = new cloudwatch.MathExpression({
-        expression: 'IF(requests > 0, 100 * errors / requests, 0)',
+        expression: `IF(requests >= ${minRequests}, 100 * errors / requests, 0)`,
         usingMetrics: { requests: urlRequests, errors: urlServerErrors },
         label: `${name} Function URL 5xx rate (%)`,
         period,

@@ -29,6 +29,14 @@ const SYNTH_TEST_KEYS = [
   'provisionedConcurrency',
   'expiredLinkEvents',
 ];
+/** Keys tested through the CDK app in files of their own. */
+const OTHER_TEST_KEYS = [
+  // test/infra/alarm-actions.test.ts
+  'alarmEmail',
+  'alarmTopicArn',
+  // test/infra/function-urls.test.ts
+  'legacyFunctionUrl',
+];
 
 const context = {
   stackName: 'Ctx',
@@ -79,7 +87,7 @@ const functionVariables = (prefix: string) =>
 it("every context key of the README's Configuration table is read by the CDK app and tested, here or in synth.test.ts", () => {
   const app = readFileSync(path.join(root, 'bin', 'session-recovery.ts'), 'utf8');
   for (const key of readmeKeys) expect([key, app.includes(`('${key}')`)]).toEqual([key, true]);
-  expect([...readmeKeys].sort()).toEqual([...Object.keys(context), ...SYNTH_TEST_KEYS].sort());
+  expect([...readmeKeys].sort()).toEqual([...Object.keys(context), ...SYNTH_TEST_KEYS, ...OTHER_TEST_KEYS].sort());
 });
 
 it('stackName, environmentName, secretPrefix, the key cache and lookups, the project index, the stage throttle, consistent reads and tracing reach the stack', () => {

@@ -35,3 +35,27 @@ it.each([
     ],
   });
 });
+
+it('texts phone numbers only: sns:Publish on nothing that has an ARN (no topic, no endpoint)', () => {
+  const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement as Array<Record<string, unknown>>);
+  const publish = statements.filter((s) => JSON.stringify(s.Action).includes('sns:Publish'));
+  expect(publish).toEqual([{ Action: 'sns:Publish', Effect: 'Allow', NotResource: 'arn:aws:sns:*:*:*' }]);
+  expect(statements.filter((s) => s.Resource === '*' && JSON.stringify(s.Action).includes('sns:'))).toEqual([]);
+});
+
+it('sends what EventBridge could not deliver, after a day of retries, to a dead-letter queue that only these rules may write to', () => {
+  const [queueId] = Object.keys(template.findResources('AWS::SQS::Queue'));
+  const rules = Object.entries(template.findResources('AWS::Events::Rule'));
+  expect(rules).toHaveLength(2);
+  for (const [, rule] of rules) {
+    expect(rule.Properties.Targets[0]).toMatchObject({
+      DeadLetterConfig: { Arn: { 'Fn::GetAtt': [queueId, 'Arn'] } },
+      RetryPolicy: { MaximumEventAgeInSeconds: 86_400, MaximumRetryAttempts: 185 },
+    });
+  }
+  const [policy] = Object.values(template.findResources('AWS::SQS::QueuePolicy'));
+  const senders = (policy!.Properties.PolicyDocument.Statement as Array<{ Action: string; Principal?: { Service?: string }; Condition?: { ArnEquals: { 'aws:SourceArn': unknown } } }>)
+    .filter((s) => s.Action === 'sqs:SendMessage')
+    .map((s) => [s.Principal?.Service, s.Condition?.ArnEquals['aws:SourceArn']]);
+  expect(senders).toEqual(rules.map(([id]) => ['events.amazonaws.com', { 'Fn::GetAtt': [id, 'Arn'] }]));
+});

@@ -31,8 +31,8 @@ const arnOf = (service: string) => `arn:<AWS::Partition>:${service}:(?:<AWS::Reg
 /** What security.md says is acknowledged, each naming one exact finding. */
 const EXPLAINED: Array<[string, RegExp]> = [
   ['X-Ray writes need Resource: *', /^\w+Role AwsSolutions-IAM5\[Resource::\*\]$/],
-  ['the secret prefixes', new RegExp(`^\\w+Role AwsSolutions-IAM5\\[Resource::${arnOf('secretsmanager')}secret:session-recovery/(projects|legacy-flows)/\\*\\]$`)],
-  ["the admin routes' path parameters", new RegExp(`^AdminApiPolicy AwsSolutions-IAM5\\[Resource::${arnOf('execute-api')}<\\w+>/\\$default/[A-Z]+/[^*\\]]*\\*[^\\]]*\\]$`)],
+  ['the secret prefixes', new RegExp(`^\\w+Role AwsSolutions-IAM5\\[Resource::${arnOf('secretsmanager')}secret:session-recovery[a-z0-9-]*/(projects|legacy-flows)/\\*\\]$`)],
+  ["the admin routes' path parameters", new RegExp(`^(?:Admin|Entries|Mint|Credentials|LegacyKeys)ApiPolicy AwsSolutions-IAM5\\[Resource::${arnOf('execute-api')}<\\w+>/\\$default/[A-Z]+/[^*\\]]*\\*[^\\]]*\\]$`)],
   ['the routes public by design', /^Api\/(\S+) AwsSolutions-APIG4$/],
   ["the save key's rotation by hand", /^SaveKey AwsSolutions-SMG4$/],
 ];

@@ -107,7 +107,7 @@ it('passes the other props of the README\'s Configuration table through: memory,
   });
   expect(variables('SessionRecoveryBrowserSaves')).toMatchObject({ ENTRIES_PER_SOURCE_HOUR: '30', ENTRIES_PER_PROJECT_DAY: '600' });
   const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
-  expect(alarms).toHaveLength(8);
+  expect(alarms).toHaveLength(16);
   for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual(['arn:aws:sns:eu-west-1:111122223333:ops']);
 });
 
@@ -127,8 +127,8 @@ it('has every alarm notify alarmTopic, the Function URLs\' own included', () => 
   const topic = new sns.Topic(stack, 'Alarms');
   new SessionRecovery(stack, 'SessionRecovery', { alarmTopic: topic, currentContractFunctionUrl: true });
   const alarms = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm'));
-  // The API's six, and a 5xx rate and a p99 latency for each of the two Function URLs.
-  expect(alarms).toHaveLength(10);
+  // The API's fourteen, and a 5xx rate and a p99 latency for each of the two Function URLs.
+  expect(alarms).toHaveLength(18);
   for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: stack.getLogicalId(topic.node.defaultChild as sns.CfnTopic) }]);
 });
 

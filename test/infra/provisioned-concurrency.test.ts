@@ -54,14 +54,20 @@ describe('provisionedConcurrency', () => {
 });
 
 describe('provisionedConcurrency at its default, 0', () => {
-  const plain = Template.fromStack(new SessionRecoveryStack(templateApp(), 'OnDemand', { sessionRecovery: { currentContractFunctionUrl: true } }));
+  const plain = Template.fromStack(new SessionRecoveryStack(templateApp(), 'OnDemand'));
+  const withUrl = Template.fromStack(new SessionRecoveryStack(templateApp(), 'OnDemandUrl', { sessionRecovery: { currentContractFunctionUrl: true } }));
 
-  it('publishes no version and no alias: API Gateway and the Function URL invoke the function itself', () => {
+  it('publishes no version and no alias: API Gateway invokes the function itself', () => {
     plain.resourceCountIs('AWS::Lambda::Alias', 0);
     plain.resourceCountIs('AWS::Lambda::Version', 0);
     const [fnId] = Object.keys(plain.findResources('AWS::Lambda::Function')).filter((id) => id.startsWith('SessionRecoveryLoadEntryData'));
     plain.hasResourceProperties('AWS::ApiGatewayV2::Integration', { IntegrationUri: { 'Fn::GetAtt': [fnId, 'Arn'] } });
-    plain.hasResourceProperties('AWS::Lambda::Url', { TargetFunctionArn: { 'Fn::GetAtt': [fnId, 'Arn'] }, Qualifier: Match.absent() });
+  });
+
+  it('with the Function URL, keeps the alias live (with no instances provisioned), which the URL and API Gateway invoke', () => {
+    withUrl.resourceCountIs('AWS::Lambda::Alias', 1);
+    withUrl.hasResourceProperties('AWS::Lambda::Alias', { Name: 'live', ProvisionedConcurrencyConfig: Match.absent() });
+    withUrl.hasResourceProperties('AWS::Lambda::Url', { Qualifier: 'live' });
   });
 });
 

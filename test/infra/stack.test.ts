@@ -26,7 +26,7 @@ const FUNCTION_SOURCES = (
 ).map(([id, fn]) => [id, path.join(lambdasDir, fn, 'index.ts')] as const);
 
 const app = templateApp();
-const stack = new SessionRecoveryStack(app, 'Test', { env: { account: '111122223333', region: 'eu-west-1' } });
+const stack = new SessionRecoveryStack(app, 'Test', { env: { account: '111122223333', region: 'eu-west-1' }, sessionRecovery: { environmentName: 'production' } });
 const template = Template.fromStack(stack);
 
 type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
@@ -180,7 +180,9 @@ describe('least privilege per Lambda', () => {
       'secretsmanager:CreateSecret',
       'secretsmanager:DescribeSecret',
       'secretsmanager:GetSecretValue',
+      'secretsmanager:PutResourcePolicy',
       'secretsmanager:PutSecretValue',
+      'secretsmanager:TagResource',
       'secretsmanager:UpdateSecretVersionStage',
     ]);
     expect(resourceText(st, 'secretsmanager')).toEqual([expect.stringContaining(':secret:session-recovery/projects/*')]);
@@ -203,8 +205,10 @@ describe('least privilege per Lambda', () => {
       'secretsmanager:CreateSecret',
       'secretsmanager:DeleteSecret',
       'secretsmanager:DescribeSecret',
+      'secretsmanager:PutResourcePolicy',
       'secretsmanager:PutSecretValue',
       'secretsmanager:RestoreSecret',
+      'secretsmanager:TagResource',
     ]);
     expect(resourceText(st, 'secretsmanager')).toEqual([expect.stringContaining(':secret:session-recovery/legacy-flows/*')]);
   });
@@ -251,7 +255,7 @@ describe('least privilege per Lambda', () => {
       );
     expect(touching(/SessionRecoverySaveKey/)).toEqual(['LoadEntryData secretsmanager:GetSecretValue', 'BrowserSaves secretsmanager:GetSecretValue', 'LinkRequests secretsmanager:GetSecretValue']);
     expect(touching(/legacy-flows/)).toEqual([
-      'LegacyKeys secretsmanager:CreateSecret,secretsmanager:DeleteSecret,secretsmanager:DescribeSecret,secretsmanager:PutSecretValue,secretsmanager:RestoreSecret',
+      'LegacyKeys secretsmanager:CreateSecret,secretsmanager:DeleteSecret,secretsmanager:DescribeSecret,secretsmanager:PutResourcePolicy,secretsmanager:PutSecretValue,secretsmanager:RestoreSecret,secretsmanager:TagResource',
       'LegacyLoadEntryData secretsmanager:GetSecretValue',
     ]);
     expect(touching(/"link#\*"/)).toEqual(['Mint dynamodb:BatchWriteItem', 'LinkRequests dynamodb:BatchWriteItem', 'ShortLinks dynamodb:GetItem']);
@@ -405,13 +409,14 @@ describe('deploying in a new account, and removing the stack', () => {
     expect(saveKey.Properties.Description).toMatch(/^session-recovery save key/);
   });
 
-  it('leaves only the table and the save key behind on `cdk destroy` (the save key, so save tokens in browsers outlive a redeploy): every other resource, log groups included, is deleted with the stack', () => {
+  it('leaves only the table, the save key (so save tokens in browsers outlive a redeploy) and the API access log group (the record of who called what) behind on `cdk destroy`: every other resource, the Lambdas\' log groups included, is deleted with the stack', () => {
     const kept = Object.values(template.toJSON().Resources as Record<string, { Type: string; DeletionPolicy?: string }>)
       .filter((r) => r.DeletionPolicy !== undefined && r.DeletionPolicy !== 'Delete')
       .map((r) => [r.Type, r.DeletionPolicy]);
     expect(kept).toEqual([
       ['AWS::DynamoDB::GlobalTable', 'RetainExceptOnCreate'],
       ['AWS::SecretsManager::Secret', 'RetainExceptOnCreate'],
+      ['AWS::Logs::LogGroup', 'Retain'],
     ]);
   });
 });
@@ -496,7 +501,8 @@ describe('abuse limits and observability', () => {
       const [, fn] = Object.entries(template.findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith(prefix)) ?? [];
       return (fn?.Properties.LoggingConfig as { LogGroup: unknown }).LogGroup;
     };
-    const filters = Object.values(template.findResources('AWS::Logs::MetricFilter')).map((f) => ({
+    // The failure and refusal counts (lib/constructs/failure-metrics.ts) are test/infra/alarms.test.ts's.
+    const filters = Object.values(template.findResources('AWS::Logs::MetricFilter')).filter((f) => !/(Failures|Refusals)$/.test(f.Properties.MetricTransformations[0].MetricName)).map((f) => ({
       logGroup: JSON.stringify({ Ref: f.Properties.LogGroupName.Ref }),
       metric: `${f.Properties.MetricTransformations[0].MetricName}{${(f.Properties.MetricTransformations[0].Dimensions ?? []).map((d: { Key: string }) => d.Key).join()}}`,
     }));
@@ -531,11 +537,11 @@ describe('abuse limits and observability', () => {
     expect(JSON.stringify(template.findResources('AWS::IAM::Policy'))).toContain('xray:PutTraceSegments');
   });
 
-  it("alarms on the API's 5xx rate and p99 latency, throttles, a spike of invalid tokens, of entries created and of link requests, and the legacy Function URL's 5xx rate and p99 latency, with a dashboard", () => {
+  it("alarms on the API's 5xx rate, the public routes' p99 latency, throttles, stale keys, failures and refusals, a spike of invalid tokens, of entries created and of link requests, and the legacy Function URL's 5xx rate and p99 latency, with a dashboard", () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties.AlarmDescription as string);
-    expect(alarms).toHaveLength(8);
+    expect(alarms).toHaveLength(16);
     expect(alarms.join('\n')).toMatch(
-      /API requests answered 5xx[\s\S]*throttled[\s\S]*API p99[\s\S]*refused tokens[\s\S]*entries created from browsers[\s\S]*links requested by pages[\s\S]*Legacy Function URL requests answered 5xx[\s\S]*Legacy Function URL p99/,
+      /API requests answered 5xx[\s\S]*throttled[\s\S]*p99 duration of a route people wait on[\s\S]*Secrets Manager[\s\S]*Mint answered[\s\S]*LinkRequests answered[\s\S]*refused tokens[\s\S]*entries created from browsers[\s\S]*links requested by pages[\s\S]*Legacy Function URL requests answered 5xx[\s\S]*Legacy Function URL p99/,
     );
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'SessionRecovery', MetricName: 'EntriesCreated', Statistic: 'Sum', Period: 300, Threshold: 1000, Dimensions: Match.absent() });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'SessionRecovery', MetricName: 'LinkRequests', Statistic: 'Sum', Period: 300, Threshold: 200, Dimensions: Match.absent() });
@@ -564,9 +570,9 @@ describe('abuse limits and observability', () => {
       };
     };
     const above = 'GreaterThanThreshold';
-    expect(watched(/^More than the allowed share of API requests answered 5xx/)).toEqual({ metric: 'IF(requests > 0, 100 * errors / requests, 0)', comparison: above, threshold: 1, periods: 1, seconds: [300] });
+    expect(watched(/^More than the allowed share of API requests answered 5xx/)).toEqual({ metric: 'IF(requests >= 100, 100 * errors / requests, 0)', comparison: above, threshold: 1, periods: 1, seconds: [300] });
     expect(watched(/^The public Lambdas were throttled/)).toMatchObject({ comparison: above, threshold: 0, periods: 1, seconds: [300] });
-    expect(watched(/^API p99 latency/)).toEqual({ metric: 'p99:Latency', comparison: above, threshold: 1500, periods: 3, seconds: [300] });
+    expect(watched(/^p99 duration of a route people wait on/)).toEqual({ metric: 'MAX([d0, d1, d2, d3])', comparison: above, threshold: 1500, periods: 3, seconds: [300] });
     expect(watched(/^Many refused tokens/)).toEqual({ metric: 'Sum:Verifications', comparison: above, threshold: 200, periods: 1, seconds: [300] });
     expect(watched(/^Many entries created from browsers/)).toEqual({ metric: 'Sum:EntriesCreated', comparison: above, threshold: 1000, periods: 1, seconds: [300] });
     expect(watched(/^Many links requested by pages/)).toEqual({ metric: 'Sum:LinkRequests', comparison: above, threshold: 200, periods: 1, seconds: [300] });

@@ -39,8 +39,8 @@ export const functionUrlAlarms = (template: Template, prefix: string) => {
     }));
 };
 
-/** What every Function URL is watched with: its 5xx rate over 1 % in 5 minutes, and its p99 latency over 1.5 s for 15. */
+/** What every Function URL is watched with: its 5xx rate over 1 % in 5 minutes (of at least 100 requests), and its p99 latency over 1.5 s for 15. */
 export const EXPECTED_URL_ALARMS = [
-  { metrics: ['Sum:UrlRequestCount', 'Sum:Url5xxCount'], expression: 'IF(requests > 0, 100 * errors / requests, 0)', threshold: 1, periods: 1 },
+  { metrics: ['Sum:UrlRequestCount', 'Sum:Url5xxCount'], expression: 'IF(requests >= 100, 100 * errors / requests, 0)', threshold: 1, periods: 1 },
   { metrics: ['p99:UrlRequestLatency'], expression: undefined, threshold: 1500, periods: 3 },
 ];

@@ -9,6 +9,8 @@ import {
   type ProjectSecretDocument,
   type RevokedCredential,
   revokeCredential,
+  setAllowedOrigins,
+  setBrowserSaves,
 } from '../../lambdas/domain/project-keys';
 
 const NOW = new Date('2030-06-01T12:00:00.000Z');
@@ -81,7 +83,7 @@ describe(`pruning revoked credentials: the newest ${MAX_REVOKED_KEPT} are kept`,
 
   it('a 51st revocation forgets the one revoked longest ago, and nothing else', () => {
     const before = doc([active(1), ...fifty]);
-    const next = revokeCredential(before, active(1).credential_id, NOW);
+    const next = revokeCredential(before, active(1).credential_id, NOW, 'production');
     expect(count(next, 'revoked')).toBe(MAX_REVOKED_KEPT);
     expect(next.credentials.map((c) => c.credential_id).sort()).toEqual(
       before.credentials.map((c) => c.credential_id).filter((id) => id !== oldest.credential_id).sort(),
@@ -108,7 +110,7 @@ describe(`pruning revoked credentials: the newest ${MAX_REVOKED_KEPT} are kept`,
   });
 
   it('a revoked credential keeps no value', () => {
-    const next = revokeCredential(doc([active(1)]), active(1).credential_id, NOW);
+    const next = revokeCredential(doc([active(1)]), active(1).credential_id, NOW, 'production');
     expect(JSON.stringify(next)).not.toContain(active(1).secret);
   });
 });
@@ -148,5 +150,32 @@ describe('a corrupt project secret', () => {
       ...good,
       allowed_origins: ['https://a.example'],
     });
+  });
+});
+
+describe('two environments sharing a secret prefix (one project secret)', () => {
+  const shared = doc([active(1, 'production'), active(2, 'staging')]);
+
+  it("refuses, as unknown (404), to revoke another environment's credential, and revokes its own", () => {
+    expect(() => revokeCredential(shared, active(1).credential_id, NOW, 'staging')).toThrow(expect.objectContaining({ code: 'not_found' }));
+    const next = revokeCredential(shared, active(2).credential_id, NOW, 'staging');
+    expect(next.credentials.map((c) => c.status)).toEqual(['active', 'revoked']);
+  });
+
+  it("refuses (409) origins and browser saves from an environment that did not create the project's secret", () => {
+    const owned = { ...shared, environment: 'production', allowed_origins: ['https://www.example.com'] };
+    expect(() => setAllowedOrigins('proj_1', owned, ['https://evil.example'], 'staging')).toThrow(expect.objectContaining({ code: 'conflict' }));
+    expect(() => setAllowedOrigins('proj_1', owned, undefined, 'staging')).toThrow(expect.objectContaining({ code: 'conflict' }));
+    expect(() => setBrowserSaves('proj_1', owned, true, [], 'staging')).toThrow(expect.objectContaining({ code: 'conflict' }));
+    expect(setAllowedOrigins('proj_1', owned, ['https://shop.example.com'], 'production').allowed_origins).toEqual(['https://shop.example.com']);
+    // A document written before it recorded its environment belongs to its first credential's.
+    expect(() => setAllowedOrigins('proj_1', shared, ['https://evil.example'], 'staging')).toThrow(expect.objectContaining({ code: 'conflict' }));
+  });
+
+  it('records the environment that creates the secret, which a parse keeps', () => {
+    const created = create(undefined, true, 'staging').doc;
+    expect(created.environment).toBe('staging');
+    expect(parseProjectSecret(JSON.stringify(created)).environment).toBe('staging');
+    expect(setAllowedOrigins('proj_2', undefined, ['https://a.example'], 'staging').environment).toBe('staging');
   });
 });
