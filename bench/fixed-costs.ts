@@ -52,7 +52,7 @@ export const fixedCosts = (resources: Resources): FixedCosts => {
     }
   }
   const fixed = [...metrics.values()].filter((n): n is number => n !== undefined);
-  const perThing = [...metrics.entries()].filter(([, n]) => n === undefined).map(([id]) => id.replace(/^[^/]+\/(\w+)\{(\w+)\}$/, '$1 by $2'));
+  const perThing = [...metrics.entries()].filter(([, n]) => n === undefined).map(([id]) => id.replace(/^.*\/(\w+)\{(\w+)\}$/, '$1 by $2'));
   const alarms = of('AWS::CloudWatch::Alarm');
   const alarmMetrics = alarms
     .map((a) => ((a.Properties!.Metrics as Array<{ MetricStat?: unknown }> | undefined)?.filter((m) => m.MetricStat !== undefined).length ?? 1))
