@@ -6,10 +6,11 @@ import { ENTRY_TABLE, resumedKey } from './naming';
 
 /**
  * Longest a resume waits for its note to be written: DynamoDB answers a write
- * in a few milliseconds, and a note that cannot be written costs only the
- * attribution of a completion, never the resume.
+ * in a few milliseconds, and a note that cannot be written costs the campaign's
+ * count of that entry and the attribution of a completion, never the resume.
+ * 1 s rather than less, since the note carries the campaign's exact count.
  */
-export const RESUME_NOTE_TIMEOUT_MS = 200;
+export const RESUME_NOTE_TIMEOUT_MS = 1_000;
 
 /**
  * The note under `resumed#<entry id>`: the entry's last human resume through a
