@@ -6,7 +6,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { countCalls } from '../../dev-support/call-counter';
 import { dynamodb } from '../../lambdas/adapters/clients';
 import { DynamoDbCampaignCounters } from '../../lambdas/adapters/dynamodb-campaign-counters';
-import { CAMPAIGN_SHARDS, campaignKey, resumedKey } from '../../lambdas/adapters/naming';
+import { CAMPAIGN_SHARDS, campaignKey, ENTRY_TABLE, resumedKey } from '../../lambdas/adapters/naming';
 import { linkDigest } from '../../lambdas/domain/link-digest';
 import { MAX_LINK_RECORDS } from '../../lambdas/domain/ports';
 import { DynamoDbResumeNotes, RESUME_NOTE_TIMEOUT_MS } from '../../lambdas/adapters/dynamodb-resume-notes';
@@ -593,6 +593,19 @@ describe('campaign counters: exact figures in the table, no metric per campaign'
     expect(written.length).toBeGreaterThanOrEqual(4);
     expect(written.reduce((a, b) => a + b, 0)).toBe(40);
     expect((await counters.read(project, 'busy'))?.linksMinted).toBe(40);
+  });
+
+  it("never expires a campaign's counters: after a mint, a person's resume and a completion, no counter item carries the table's TTL attribute", async () => {
+    const entryId = await newEntry();
+    const campaign = uid('forever').replace(/[^a-z0-9_]/g, '_');
+    seeded.push(...shards(projectId, campaign));
+    expect((await resume(entryId, await mintLink(entryId, campaign))).status).toBe(200);
+    expect((await complete(entryId)).status).toBe(200);
+    const { Responses } = await dynamodb.send(
+      new BatchGetItemCommand({ RequestItems: { [table]: { Keys: shards(projectId, campaign).map((k) => ({ entry_id: { S: k } })), ConsistentRead: true } } }),
+    );
+    expect(Responses![table].length).toBeGreaterThan(0);
+    for (const item of Responses![table]) expect(item).not.toHaveProperty(ENTRY_TABLE.ttlAttribute);
   });
 
   it('refuses a malformed campaign or page with 400 invalid_request naming the field', async () => {
