@@ -224,6 +224,8 @@ describe('a campaign from mint to completion, counted by the metric filters over
     const { Item } = await dynamodb.send(new GetItemCommand({ TableName: table, Key: { entry_id: { S: entryId } }, ConsistentRead: true }));
     const kept = Object.keys(Item!.links.M!);
     expect(kept.sort()).toEqual(links.slice(1).map((l) => linkDigest(l.token)).sort());
+    // A record holds the link's digest, campaign and mint time, never its token.
+    for (const l of links) expect(JSON.stringify(Item)).not.toContain(l.token);
     const lines = await captureLines(async () => {
       expect((await resume(entryId, links[0])).status).toBe(200);
       expect((await resume(entryId, links[MAX_LINK_RECORDS])).status).toBe(200);
