@@ -583,6 +583,15 @@ describe('campaign counters: exact figures in the table, no metric per campaign'
     expect(got.json).toEqual({ campaign: { campaign: 'gamma', links_minted: 6, entries_resumed: 0, completions: 0, recovery_rate: null } });
   });
 
+  it('lists 100 campaigns a page when no limit is given, with the next page\'s cursor', async () => {
+    const project = uid('proj');
+    const names = Array.from({ length: 101 }, (_, i) => `c${String(i).padStart(3, '0')}`);
+    for (const name of names) await counters.addLinksMinted(project, name, 1);
+    seeded.push(...names.flatMap((n) => shards(project, n)));
+    const listed = (await invoke(entries, routeEvent('listCampaigns', { project_id: project }))).json as { campaigns: Array<{ campaign: string }>; next?: string };
+    expect([listed.campaigns.length, listed.campaigns.at(-1)!.campaign, listed.next]).toEqual([100, 'c099', 'c099']);
+  });
+
   it('spreads a campaign\'s writes over its 10 items (no hot item), and adds them up when read', async () => {
     const project = uid('proj');
     seeded.push(...shards(project, 'busy'));
