@@ -61,3 +61,9 @@ it("alarms on any failure (5xx outcome) of mint, the entries, the credentials an
   expect(on('CredentialsFailures')).toEqual(['SessionRecoveryCredentialsLogs']);
   expect(on('LinkRequestsFailures')).toEqual(['SessionRecoveryLinkRequestsLogs']);
 });
+
+it('by default alarms above 200 invalid tokens, 1,000 entries created from browsers and 200 accepted link requests in 5 minutes (the README\'s spikes)', () => {
+  for (const [name, threshold] of [['InvalidTokenSpike', 200], ['EntryCreationSpike', 1000], ['LinkRequestSpike', 200]] as const) {
+    expect(alarm(name)).toMatchObject({ Threshold: threshold, Period: 300, EvaluationPeriods: 1, ComparisonOperator: 'GreaterThanThreshold' });
+  }
+});

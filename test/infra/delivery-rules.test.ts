@@ -45,6 +45,8 @@ it('texts phone numbers only: sns:Publish on nothing that has an ARN (no topic, 
 
 it('sends what EventBridge could not deliver, after a day of retries, to a dead-letter queue that only these rules may write to', () => {
   const [queueId] = Object.keys(template.findResources('AWS::SQS::Queue'));
+  // Kept 14 days, as the README says.
+  expect(Object.values(template.findResources('AWS::SQS::Queue'))[0]!.Properties.MessageRetentionPeriod).toBe(14 * 86_400);
   const rules = Object.entries(template.findResources('AWS::Events::Rule'));
   expect(rules).toHaveLength(2);
   for (const [, rule] of rules) {

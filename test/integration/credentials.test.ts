@@ -1,4 +1,7 @@
 import { createHash } from 'node:crypto';
+import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { secretsManager } from '../../lambdas/adapters/clients';
+import { projectSecretName } from '../../lambdas/adapters/naming';
 import { computeToken } from '../../lambdas/domain/token';
 import { type Handler, errorOf, invoke } from '../support/http';
 import { deleteProject, seedEntry, uid, deleteEntry } from '../support/seed';
@@ -77,6 +80,10 @@ describe('creating a credential', () => {
     const first = await create(projectId, { label: 'first' });
     const second = await create(projectId, { label: 'second' });
     expect(second.created.revoked_credential_ids).toEqual([first.created.credential.credential_id]);
+    // The revoked credential keeps its metadata in the stored secret, but loses its value.
+    const stored = (await secretsManager.send(new GetSecretValueCommand({ SecretId: projectSecretName(process.env.SECRET_PREFIX as string, projectId), VersionStage: 'AWSCURRENT' }))).SecretString!;
+    expect(stored).toContain(first.created.credential.credential_id);
+    expect(stored).not.toContain(first.created.secret);
     expect(await resumes(first.created.secret)).toBe(401);
     expect(await resumes(second.created.secret)).toBe(200);
   });

@@ -4,7 +4,7 @@ import { secretsManager } from '../../lambdas/adapters/clients';
 import { SecretsManagerLegacyKeyStore } from '../../lambdas/adapters/secrets-manager-legacy-key-store';
 import { countCalls } from '../../dev-support/call-counter';
 import { type Handler, errorOf, invoke } from '../support/http';
-import { seedScenario, uid, seedEntry, deleteEntry } from '../support/seed';
+import { seedProject, seedScenario, uid, seedEntry, deleteEntry } from '../support/seed';
 import { functionUrlEvent, FUNCTION_URL_HOST } from '../fixtures/legacy-events';
 import { loadEntryEvent } from '../fixtures/events';
 
@@ -50,6 +50,14 @@ describe('the legacy contract', () => {
     expect(reply.headers.deprecation).toBe('@1779753600');
     expect(reply.headers.link).toBe(`<https://${FUNCTION_URL_HOST}/migration-guide>; rel="deprecation"; type="text/markdown"`);
     expect(reply.headers.sunset).toBeUndefined();
+    expect(ddbCalls.calls).toEqual(['GetItemCommand']);
+  });
+
+  it("never answers a save token, even for a browser-saves project's entry, and rotates nothing: one GetItem", async () => {
+    await seedProject(s.projectId, [s.credential], { allowed_origins: ['https://quiz.example.com'], browser_saves: true });
+    const reply = await post(legacyBody(), { origin: 'https://quiz.example.com' });
+    expect(reply.status).toBe(200);
+    expect(reply.json).toEqual({ entry: { favourite: 'blue', entry_id: s.entryId, current_page_key: 'page_2' } });
     expect(ddbCalls.calls).toEqual(['GetItemCommand']);
   });
 

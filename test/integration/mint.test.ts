@@ -157,6 +157,16 @@ describe('mint by direct invocation', () => {
     }
   });
 
+  it('writes nothing for a link minted without a campaign (its entry\'s links never revoked): one read, no write', async () => {
+    const calls = countCalls(dynamodb);
+    try {
+      expect((await invokeMint({ project_id: projectId, entry_id: entryId })).token).toBeDefined();
+      expect(calls.calls).toEqual(['GetItemCommand']);
+    } finally {
+      calls.detach();
+    }
+  });
+
   it('refuses an entry past its retention (not yet deleted by the TTL) with 404 entry_not_found', async () => {
     const expired = uid('entry');
     await seedEntry({ entryId: expired, projectId, flowId, currentPageKey: 'p', userData: {}, retainUntil: Math.floor(Date.now() / 1000) - 60 });

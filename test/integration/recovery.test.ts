@@ -6,7 +6,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { countCalls } from '../../dev-support/call-counter';
 import { dynamodb } from '../../lambdas/adapters/clients';
 import { DynamoDbCampaignCounters } from '../../lambdas/adapters/dynamodb-campaign-counters';
-import { CAMPAIGN_SHARDS, campaignKey, resumedKey } from '../../lambdas/adapters/naming';
+import { CAMPAIGN_SHARDS, campaignKey, ENTRY_TABLE, resumedKey } from '../../lambdas/adapters/naming';
 import { linkDigest } from '../../lambdas/domain/link-digest';
 import { MAX_LINK_RECORDS } from '../../lambdas/domain/ports';
 import { DynamoDbResumeNotes, RESUME_NOTE_TIMEOUT_MS } from '../../lambdas/adapters/dynamodb-resume-notes';
@@ -224,6 +224,8 @@ describe('a campaign from mint to completion, counted by the metric filters over
     const { Item } = await dynamodb.send(new GetItemCommand({ TableName: table, Key: { entry_id: { S: entryId } }, ConsistentRead: true }));
     const kept = Object.keys(Item!.links.M!);
     expect(kept.sort()).toEqual(links.slice(1).map((l) => linkDigest(l.token)).sort());
+    // A record holds the link's digest, campaign and mint time, never its token.
+    for (const l of links) expect(JSON.stringify(Item)).not.toContain(l.token);
     const lines = await captureLines(async () => {
       expect((await resume(entryId, links[0])).status).toBe(200);
       expect((await resume(entryId, links[MAX_LINK_RECORDS])).status).toBe(200);
@@ -581,6 +583,15 @@ describe('campaign counters: exact figures in the table, no metric per campaign'
     expect(got.json).toEqual({ campaign: { campaign: 'gamma', links_minted: 6, entries_resumed: 0, completions: 0, recovery_rate: null } });
   });
 
+  it('lists 100 campaigns a page when no limit is given, with the next page\'s cursor', async () => {
+    const project = uid('proj');
+    const names = Array.from({ length: 101 }, (_, i) => `c${String(i).padStart(3, '0')}`);
+    for (const name of names) await counters.addLinksMinted(project, name, 1);
+    seeded.push(...names.flatMap((n) => shards(project, n)));
+    const listed = (await invoke(entries, routeEvent('listCampaigns', { project_id: project }))).json as { campaigns: Array<{ campaign: string }>; next?: string };
+    expect([listed.campaigns.length, listed.campaigns.at(-1)!.campaign, listed.next]).toEqual([100, 'c099', 'c099']);
+  });
+
   it('spreads a campaign\'s writes over its 10 items (no hot item), and adds them up when read', async () => {
     const project = uid('proj');
     seeded.push(...shards(project, 'busy'));
@@ -593,6 +604,19 @@ describe('campaign counters: exact figures in the table, no metric per campaign'
     expect(written.length).toBeGreaterThanOrEqual(4);
     expect(written.reduce((a, b) => a + b, 0)).toBe(40);
     expect((await counters.read(project, 'busy'))?.linksMinted).toBe(40);
+  });
+
+  it("never expires a campaign's counters: after a mint, a person's resume and a completion, no counter item carries the table's TTL attribute", async () => {
+    const entryId = await newEntry();
+    const campaign = uid('forever').replace(/[^a-z0-9_]/g, '_');
+    seeded.push(...shards(projectId, campaign));
+    expect((await resume(entryId, await mintLink(entryId, campaign))).status).toBe(200);
+    expect((await complete(entryId)).status).toBe(200);
+    const { Responses } = await dynamodb.send(
+      new BatchGetItemCommand({ RequestItems: { [table]: { Keys: shards(projectId, campaign).map((k) => ({ entry_id: { S: k } })), ConsistentRead: true } } }),
+    );
+    expect(Responses![table].length).toBeGreaterThan(0);
+    for (const item of Responses![table]) expect(item).not.toHaveProperty(ENTRY_TABLE.ttlAttribute);
   });
 
   it('refuses a malformed campaign or page with 400 invalid_request naming the field', async () => {
