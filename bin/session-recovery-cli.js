@@ -21,6 +21,9 @@ var ROUTES = {
   clearAllowedOrigins: { key: "DELETE /v1/projects/{project_id}/allowed-origins", fn: "credentials", access: "iam" },
   getBrowserSaves: { key: "GET /v1/projects/{project_id}/browser-saves", fn: "credentials", access: "iam" },
   setBrowserSaves: { key: "PUT /v1/projects/{project_id}/browser-saves", fn: "credentials", access: "iam" },
+  getResumePolicy: { key: "GET /v1/projects/{project_id}/flows/{flow_id}/resume-policy", fn: "credentials", access: "iam" },
+  setResumePolicy: { key: "PUT /v1/projects/{project_id}/flows/{flow_id}/resume-policy", fn: "credentials", access: "iam" },
+  clearResumePolicy: { key: "DELETE /v1/projects/{project_id}/flows/{flow_id}/resume-policy", fn: "credentials", access: "iam" },
   putEntry: { key: "PUT /v1/entries/{entry_id}", fn: "entries", access: "iam" },
   getEntry: { key: "GET /v1/entries/{entry_id}", fn: "entries", access: "iam" },
   deleteEntry: { key: "DELETE /v1/entries/{entry_id}", fn: "entries", access: "iam" },
@@ -177,9 +180,21 @@ var idRegExp = new RegExp(ID_PATTERN);
 var expiresAtRegExp = new RegExp(EXPIRES_AT_PATTERN);
 var tokenRegExp = new RegExp(TOKEN_PATTERN);
 
+// lambdas/domain/link-events.ts
+var HOUR_MS = 36e5;
+
 // lambdas/domain/recovery.ts
 import { isbot } from "isbot";
 var COMPLETION_WINDOW_SECONDS = 7 * 86400;
+
+// lambdas/domain/request-limits.ts
+var DAY_MS = 24 * HOUR_MS;
+
+// lambdas/domain/resume-policy.ts
+var MAX_FIELD_LENGTH = 128;
+var FIELD_PATTERN = "^(?:[^/\\u0000-\\u001f\\u007f][^\\u0000-\\u001f\\u007f]*|(?:/(?:[^~/\\u0000-\\u001f\\u007f]|~[01])*)+)$";
+var fieldRegExp = new RegExp(FIELD_PATTERN);
+var FIELD_RULE = `must be a top-level field name, or a JSON Pointer such as /address/postcode (RFC 6901: ~1 for "/", ~0 for "~"), of at most ${MAX_FIELD_LENGTH} characters`;
 
 // lambdas/domain/save-token.ts
 var SAVE_TOKEN_PATTERN = "^s2\\.[A-Za-z0-9_-]{16}\\.[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$";
@@ -678,6 +693,15 @@ for (const [name, enabled, description] of [
     report(await client().request("PUT", `/v1/projects/${seg(o.project)}/browser-saves`, { body }), showSaves(o.project));
   });
 }
+var resumePolicy = program.command("resume-policy").description("a flow's resume policy: fields never returned to a resume, and a field the person must confirm (docs/resume-policy.md)");
+var policyPath = (o) => `/v1/projects/${seg(o.project)}/flows/${seg(o.flow)}/resume-policy`;
+var showPolicy = (j) => `Flow ${j.flow_id}: ${j.withheld_fields.length ? `withholds ${j.withheld_fields.join(", ")}` : "withholds nothing"}; ${j.verify_field === null ? "no second factor" : `asks the person to confirm ${j.verify_field}`}. Changes take effect within the key cache TTL.`;
+resumePolicy.command("get").description("show a flow's resume policy").requiredOption("--project <project_id>", PROJECT).requiredOption("--flow <flow_id>", "the flow").action(async (o) => report(await client().request("GET", policyPath(o)), showPolicy));
+resumePolicy.command("set").description("set a flow's resume policy (replaces it whole)").requiredOption("--project <project_id>", PROJECT).requiredOption("--flow <flow_id>", "the flow").option("--withhold <field...>", "user_data fields never returned to a resume: top-level names or JSON Pointers such as /address/postcode").option("--verify-field <field>", "a field the person must confirm before a resume answers anything, e.g. email").action(async (o) => {
+  const body = { withheld_fields: o.withhold ?? [], ...o.verifyField === void 0 ? {} : { verify_field: o.verifyField } };
+  report(await client().request("PUT", policyPath(o), { body }), showPolicy);
+});
+resumePolicy.command("clear").description("clear a flow's resume policy").requiredOption("--project <project_id>", PROJECT).requiredOption("--flow <flow_id>", "the flow").action(async (o) => report(await client().request("DELETE", policyPath(o)), showPolicy));
 program.command("mint").description("sign a resume link for an entry, and print a curl and a resume command that open it").requiredOption("--project <project_id>", PROJECT).requiredOption("--entry <entry_id>", ENTRY).option("--flow <flow_id>", "bind a v2 token to this flow").option("--expires-at <rfc3339>", "exact expiry (default: now + 7 days)").option("--ttl-seconds <n>", "lifetime in seconds", wholeNumber("--ttl-seconds")).option("--resume-url <url>", "your flow page; the link parameters are added to it").option("--short", "also make a short link that redirects to it (needs --resume-url), for SMS").option("--campaign <id>", "the campaign the link is sent in (kept with a short link)").action(async (o) => {
   if (o.short && !o.resumeUrl) throw new UsageError(SHORT_NEEDS_RESUME_URL);
   const reply = await client().request("POST", routePath("mint"), {

@@ -25,6 +25,7 @@ import {
   PROJECT_SECRETS_PATH,
   PROJECT_INDEX_KEY,
   RESUMED_KEY_PREFIX,
+  VERIFY_ATTEMPTS_KEY_PREFIX,
   SHORT_LINK_KEY_PREFIX,
 } from '../lambdas/adapters/naming';
 import { acknowledgeWildcardResource } from './constructs/acknowledge';
@@ -517,6 +518,8 @@ export class SessionRecovery extends Construct {
     // A person's resume through a campaign link is noted under resumed#<entry> for completions and, the first time
     // for its campaign, counted on one of the campaign's campaign#<project>#<campaign>#<shard> items, in one transaction.
     loadEntryData.bindEntriesTable(this.table, ['dynamodb:UpdateItem'], { keyPrefix: [RESUMED_KEY_PREFIX, CAMPAIGN_KEY_PREFIX] });
+    // A flow's verify_field: each entry's attempts in the rolling hour, a compare-and-swap (GetItem is granted above).
+    loadEntryData.bindEntriesTable(this.table, ['dynamodb:PutItem'], { keyPrefix: VERIFY_ATTEMPTS_KEY_PREFIX });
     loadEntryData.bindSecretsUnder(this.secretPrefix, PROJECT_SECRETS_PATH);
     if (expiredLinkEvents) loadEntryData.bindExpiredLinkEvents(this.table, this.eventBus);
     if (props.currentContractFunctionUrl) {

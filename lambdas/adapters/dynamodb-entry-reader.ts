@@ -1,6 +1,7 @@
 import { type AttributeValue, type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { ENTRY_TABLE } from './naming';
 import type { EntryReader, LinkRecord, PageLinkRecord, StoredEntry } from '../domain/ports';
+import type { VerifyDigest } from '../domain/resume-policy';
 import { awsCall } from './errors';
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
@@ -48,7 +49,22 @@ export const entryFromItem = (item: Record<string, AttributeValue>): StoredEntry
     links: item.links?.M === undefined ? undefined : linkRecordsOf(item.links.M),
     saveGen: item.save_gen?.S,
     pageLinks: item.page_links?.M === undefined ? undefined : pageLinksOf(item.page_links.M),
+    verifyDigest: verifyDigestOf(item.verify_digest),
   };
+};
+
+/**
+ * The keyed digest of the verify field's value (resume-policy.ts), as stored:
+ * `f` the field, `k` the save key's check, `d` the digest. One that does not
+ * parse is no digest: the resume then computes one from the stored value.
+ */
+export const verifyDigestItem = (digest: VerifyDigest): AttributeValue => ({ M: { f: { S: digest.field }, k: { S: digest.keyCheck }, d: { S: digest.digest } } });
+
+const verifyDigestOf = (value: AttributeValue | undefined): VerifyDigest | undefined => {
+  const field = value?.M?.f?.S;
+  const keyCheck = value?.M?.k?.S;
+  const digest = value?.M?.d?.S;
+  return field === undefined || keyCheck === undefined || digest === undefined ? undefined : { field, keyCheck, digest };
 };
 
 /**
@@ -91,6 +107,7 @@ export const entryToItem = (entry: StoredEntry, timestamps: { createdAt: string;
   };
   if (entry.retainUntil !== undefined) item[ENTRY_TABLE.ttlAttribute] = { N: String(entry.retainUntil) };
   if (entry.saveGen !== undefined) item.save_gen = { S: entry.saveGen };
+  if (entry.verifyDigest !== undefined) item.verify_digest = verifyDigestItem(entry.verifyDigest);
   return item;
 };
 

@@ -1,6 +1,6 @@
 import { type AttributeValue, ConditionalCheckFailedException, type DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { EntrySaves, RotationRefused, SaveRotation, StoredEntry } from '../domain/ports';
-import { entryFromItem, entryToItem } from './dynamodb-entry-reader';
+import { entryFromItem, entryToItem, verifyDigestItem } from './dynamodb-entry-reader';
 import { awsCall } from './errors';
 import { ENTRY_TABLE } from './naming';
 
@@ -44,7 +44,10 @@ export class DynamoDbEntrySaves implements EntrySaves, SaveRotation {
           new UpdateItemCommand({
             TableName: this.tableName,
             Key: { [ENTRY_TABLE.partitionKey]: { S: entryId } },
-            UpdateExpression: `SET current_page_key = :k, user_data = :d, seq = :seq, updated_at = :now, ${ENTRY_TABLE.ttlAttribute} = :r`,
+            // The verify field's digest is written with the value it is of, or goes with it.
+            UpdateExpression: `SET current_page_key = :k, user_data = :d, seq = :seq, updated_at = :now, ${ENTRY_TABLE.ttlAttribute} = :r${
+              progress.verifyDigest === undefined ? ' REMOVE verify_digest' : ', verify_digest = :v'
+            }`,
             // The token's generation must still be the entry's: checked in the write itself, with no read.
             ConditionExpression: 'project_id = :p AND flow_id = :f AND save_gen = :g AND (attribute_not_exists(seq) OR seq < :seq)',
             ExpressionAttributeValues: {
@@ -56,6 +59,7 @@ export class DynamoDbEntrySaves implements EntrySaves, SaveRotation {
               ':seq': { N: String(progress.seq) },
               ':now': { S: now.toISOString() },
               ':r': { N: String(progress.retainUntil) },
+              ...(progress.verifyDigest === undefined ? {} : { ':v': verifyDigestItem(progress.verifyDigest) }),
             },
             // On a failed condition, the item as it was tells a missing entry from an ended token and a stale save, at no extra read.
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',

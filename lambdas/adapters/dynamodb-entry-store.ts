@@ -54,6 +54,7 @@ const ERASED_ATTRIBUTES = [
   'completed_at',
   'completed_campaign',
   'completed_counted',
+  'verify_digest',
 ] as const;
 
 /** BatchGetItem's limit on keys per call. */
@@ -184,7 +185,8 @@ export class DynamoDbEntryStore extends DynamoDbEntryReader implements EntryStor
           Key: { [ENTRY_TABLE.partitionKey]: { S: entry.entryId } },
           // Over the project's tombstone, a new entry (a fresh generation, since the tombstone has none) that keeps
           // the tombstone's revocation state and page-link records: no link issued before the erasure opens it.
-          UpdateExpression: `SET ${set} REMOVE ${ERASED_ATTRIBUTE}`,
+          // A digest browser saves wrote is of the user data this write replaces: it goes (the resume computes one).
+          UpdateExpression: `SET ${set} REMOVE ${ERASED_ATTRIBUTE}, verify_digest`,
           // One atomic step: create, re-create over the project's tombstone, or update only an entry of the same
           // project and flow. Another project's tombstone is a conflict, as its live entry would be.
           ConditionExpression: `attribute_not_exists(${ENTRY_TABLE.partitionKey}) OR (project_id = :p AND (flow_id = :f OR attribute_exists(${ERASED_ATTRIBUTE})))`,

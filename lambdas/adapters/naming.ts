@@ -86,6 +86,8 @@ export const CURRENT = 'AWSCURRENT';
  */
 export const LINK_REQUESTS_KEY_PREFIX = 'link-requests#';
 export const EXPIRED_LINK_KEY_PREFIX = 'expired#';
+/** An entry's recent verification attempts (a flow's verify_field), under `verify#<entry_id>`, held and removed as above. */
+export const VERIFY_ATTEMPTS_KEY_PREFIX = 'verify#';
 
 /**
  * The bounds on what pages can make the service do (domain/request-limits.ts),

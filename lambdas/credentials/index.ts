@@ -6,7 +6,17 @@ import { setting } from '../runtime/environment';
 import { invalidRequest } from '../domain/errors';
 import { updateOptimistically } from '../domain/optimistic-update';
 import { publicSuffixWildcardProblem, publicSuffixWildcards } from '../domain/origin-wildcards';
-import { addCredential, metadataOf, type ProjectSecretDocument, revokeCredential, setAllowedOrigins, setBrowserSaves } from '../domain/project-keys';
+import {
+  addCredential,
+  metadataOf,
+  type ProjectSecretDocument,
+  resumePolicyOf,
+  revokeCredential,
+  setAllowedOrigins,
+  setBrowserSaves,
+  setResumePolicy,
+} from '../domain/project-keys';
+import type { ResumePolicy } from '../domain/resume-policy';
 import { isCountry } from '../domain/recipients';
 import { httpPipeline } from '../http/pipeline';
 import { dispatch, type RouteHandlers, routeValidator } from '../http/route-schema';
@@ -46,6 +56,19 @@ const setOrigins = async (projectId: string, origins: readonly string[] | undefi
     return { value, result: value.allowed_origins ?? null };
   });
   return jsonResult(200, { allowed_origins: saved });
+};
+
+/**
+ * Sets (or, empty, clears) a flow's resume policy. Kept in the project's secret, so the one read that fetches the
+ * project's keys on the resume path also fetches it: a change takes effect within the key cache's TTL.
+ */
+const setPolicy = async (projectId: string, flowId: string, policy: ResumePolicy) => {
+  logger.appendKeys({ flow_id: flowId });
+  const saved = await writeProject(projectId, (doc) => {
+    const value = setResumePolicy(projectId, doc, flowId, policy, config.environment);
+    return { value, result: resumePolicyOf(value, flowId) };
+  });
+  return jsonResult(200, { flow_id: flowId, ...saved });
 };
 
 /** A project's browser-saves setting as the API shows it. */
@@ -124,6 +147,13 @@ const routes: RouteHandlers<'credentials', typeof routeSchemas> = {
     });
     return jsonResult(200, saved);
   },
+  getResumePolicy: async ({ pathParameters }) => {
+    const doc = await store.read(inProject(pathParameters.project_id));
+    return jsonResult(200, { flow_id: pathParameters.flow_id, ...resumePolicyOf(doc?.value, pathParameters.flow_id) });
+  },
+  setResumePolicy: async ({ pathParameters, body }) =>
+    setPolicy(inProject(pathParameters.project_id), pathParameters.flow_id, { withheld_fields: body.withheld_fields, verify_field: body.verify_field }),
+  clearResumePolicy: async ({ pathParameters }) => setPolicy(inProject(pathParameters.project_id), pathParameters.flow_id, { withheld_fields: [] }),
 };
 
 export const handler = httpPipeline(dispatch(routes), {

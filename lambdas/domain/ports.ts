@@ -1,3 +1,4 @@
+import type { ResumePolicy, VerifyDigest } from './resume-policy';
 import type { SigningKey } from './token';
 
 /** What one read of a project's (or a legacy flow's) secret yields for verification. */
@@ -14,6 +15,8 @@ export interface KeySet {
   readonly browserSaves?: boolean;
   /** Countries (ISO 3166 alpha-2) whose numbers the project's link requests may text; none: no SMS. */
   readonly smsCountries?: readonly string[];
+  /** The project's resume policies, by flow id (withheld fields, a verify field); read with its keys. */
+  readonly resumePolicies?: Readonly<Record<string, ResumePolicy>>;
 }
 
 /** What a key source's scope is: a project, a legacy flow, or the deployment's one save-key secret. */
@@ -89,6 +92,8 @@ export interface StoredEntry {
   readonly saveGen?: string;
   /** The unexpired links pages asked for (link-requests), by link digest. */
   readonly pageLinks?: Readonly<Record<string, PageLinkRecord>>;
+  /** The keyed digest of the flow's verify field's value, written with the entry by browser saves (resume-policy.ts). */
+  readonly verifyDigest?: VerifyDigest;
 }
 
 /**
@@ -201,6 +206,8 @@ export interface EntrySaves {
       readonly currentPageKey: string;
       readonly userData: Record<string, unknown>;
       readonly retainUntil: number;
+      /** The verify field's digest for this user data; absent: none is stored (an older one goes). */
+      readonly verifyDigest?: VerifyDigest;
     },
     now: Date,
   ): Promise<'saved' | 'stale' | 'missing' | 'ended'>;

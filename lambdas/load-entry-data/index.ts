@@ -3,6 +3,8 @@ import { DynamoDbEntryReader } from '../adapters/dynamodb-entry-reader';
 import { DynamoDbEntrySaves } from '../adapters/dynamodb-entry-saves';
 import { DynamoDbProjectIndex } from '../adapters/dynamodb-project-index';
 import { DynamoDbResumeNotes } from '../adapters/dynamodb-resume-notes';
+import { DynamoDbRequestLog } from '../adapters/dynamodb-link-limits';
+import { VERIFY_ATTEMPTS_KEY_PREFIX } from '../adapters/naming';
 import { SaveKeySource } from '../adapters/save-key-source';
 import { SecretsManagerKeySource } from '../adapters/secrets-manager-key-source';
 import { SecretsManagerProjectReader } from '../adapters/secrets-manager-project-store';
@@ -16,8 +18,8 @@ import { logger } from '../runtime/logger';
 import { publicKeyCache } from '../runtime/public-key-cache';
 import { recordVerification } from '../domain/verification-outcome';
 import { type ResumeAttribution, resumeLogKeys } from '../domain/recovery';
-import { resumeEntry, type ResumeSaves } from '../domain/resume';
-import { currentSaveKey } from '../domain/saves';
+import { resumeEntry, type ResumeSaves, type VerificationDeps } from '../domain/resume';
+import { currentSaveKey, SAVE_KEY_SCOPE } from '../domain/saves';
 import { fieldHints, fieldRules, type routeSchemas } from './schema';
 import { validateEvent } from './validators.gen.js';
 
@@ -46,6 +48,11 @@ const expiredLinks = setting('EXPIRED_LINK_EVENTS')
 const saveKeys = publicKeyCache(new SaveKeySource(secretsManager, config.saveKeySecret));
 // A person's resume of a browser-saves project's entry hands the device a new save token, ending the ones before.
 const saves: ResumeSaves = { key: () => currentSaveKey({ saveKeys }), rotation: new DynamoDbEntrySaves(dynamodb, config.tableName) };
+// A flow whose resume policy names a verify field: digests under the save key, and each entry's attempts in the hour.
+const verification: VerificationDeps = {
+  keys: async () => (await saveKeys.lookup(SAVE_KEY_SCOPE)).keySet.keys,
+  attempts: new DynamoDbRequestLog(dynamodb, config.tableName, VERIFY_ATTEMPTS_KEY_PREFIX),
+};
 
 /**
  * Notes a person's resume through a campaign link, for a later completion to be
@@ -68,7 +75,7 @@ const loadEntryData = async (event: RouteEvent<typeof routeSchemas.loadEntryData
   const projectId = event.body.project_id;
   // A browser-saves project's resuming device carries on saving the entry; the seed's client code ignores the extra field.
   const { entry, credentialId, saveToken: token, attribution, retainUntil } = await recordVerification(() =>
-    resumeEntry(event.body, { keys, entries, now: Date.now, expiredLinks, saves, earlyResumeSeconds: config.earlyResumeSeconds }, { origin: event.headers?.origin, userAgent: event.headers?.['user-agent'] }),
+    resumeEntry(event.body, { keys, entries, now: Date.now, expiredLinks, saves, verification, earlyResumeSeconds: config.earlyResumeSeconds }, { origin: event.headers?.origin, userAgent: event.headers?.['user-agent'] }),
   );
   logger.appendKeys({ credential_id: credentialId, ...resumeLogKeys(attribution) });
   await noteResume(entry.entry_id, projectId, attribution, retainUntil);

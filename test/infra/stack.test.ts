@@ -102,9 +102,9 @@ describe('the Lambdas', () => {
 });
 
 describe('least privilege per Lambda', () => {
-  it('load-entry-data: GetSecretValue on project secrets and on the save key, GetItem and UpdateItem (the save generation) on the table, and UpdateItem on resumed# and campaign# keys (a person\'s resume of a campaign link), nothing else', () => {
+  it('load-entry-data: GetSecretValue on project secrets and on the save key, GetItem and UpdateItem (the save generation) on the table, UpdateItem on resumed# and campaign# keys (a person\'s resume of a campaign link), and PutItem on verify# keys (verification attempts), nothing else', () => {
     const st = statementsOf('SessionRecoveryLoadEntryData');
-    expect([...new Set(actionsOf(st))]).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem', 'secretsmanager:GetSecretValue']);
+    expect([...new Set(actionsOf(st))]).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'secretsmanager:GetSecretValue']);
     const counted = st.find((s) => s.Action === 'dynamodb:UpdateItem' && (s as { Condition?: unknown }).Condition !== undefined) as Statement & { Condition?: unknown };
     expect(counted.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['resumed#*', 'campaign#*'] } });
     expect(resourceText(st, 'secretsmanager')).toEqual([expect.stringMatching(/^\{"Ref":"SessionRecoverySaveKey\w+"\}$/), expect.stringContaining(':secret:session-recovery/projects/*')]);
@@ -636,7 +636,10 @@ describe('abuse limits and observability', () => {
     expect(statements('SessionRecoveryLoadEntryData')).toContainEqual(
       expect.objectContaining({ Action: 'dynamodb:UpdateItem', Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['resumed#*', 'campaign#*'] } } }),
     );
-    expect(statements('SessionRecoveryLoadEntryData').some((s) => [s.Action].flat().includes('dynamodb:PutItem'))).toBe(false);
+    // PutItem only on verify# keys: an entry's verification attempts (a flow's verify_field), never an entry.
+    expect(statements('SessionRecoveryLoadEntryData').filter((s) => [s.Action].flat().includes('dynamodb:PutItem'))).toEqual([
+      expect.objectContaining({ Action: 'dynamodb:PutItem', Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['verify#*'] } } }),
+    ]);
     // The campaign routes: a campaign's items by key, and the index, no other.
     expect(statements('SessionRecoveryEntriesFunction')).toContainEqual(
       expect.objectContaining({ Action: 'dynamodb:BatchGetItem', Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['campaign#*'] } } }),

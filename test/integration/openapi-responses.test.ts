@@ -107,6 +107,12 @@ it('every route answers exactly what docs/openapi.yaml documents, for its succes
   await call(credentials, 'setAllowedOrigins', p, { origins: ['https://docs.example'] });
   await call(credentials, 'setBrowserSaves', p, { enabled: true, sms_countries: ['GB', 'US'] });
   await call(credentials, 'getBrowserSaves', p);
+  // A flow's resume policy: set (and refused), read, cleared.
+  const policyFlow = { project_id: projectId, flow_id: flowId };
+  await call(credentials, 'setResumePolicy', policyFlow, { withheld_fields: ['/a/~2'] });
+  await call(credentials, 'setResumePolicy', policyFlow, { withheld_fields: ['card_number'] });
+  await call(credentials, 'getResumePolicy', policyFlow);
+  await call(credentials, 'clearResumePolicy', policyFlow);
   const page = { origin: 'https://docs.example' };
   const draft = { project_id: projectId, flow_id: flowId, current_page_key: 'page_1', user_data: { draft: 'docs-check' } };
   const made = await call(browserSaves, 'createEntry', {}, draft, undefined, page);
