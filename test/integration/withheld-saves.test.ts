@@ -117,7 +117,19 @@ describe('a withheld field survives a resumed page’s saves', () => {
     expect(await p.adminData(a.entry_id)).toEqual({ ...PAGE_1, plan: 'gold' });
   });
 
-  it('a field the flow stops withholding is the page’s again: a save without it removes it (no value kept apart comes back)', async () => {
+  it('a field the flow stops withholding is the page’s again: a save without it removes it; the value once kept apart is not read, and the next resume drops it', async () => {
+    const p = await project({ withheld_fields: WITHHELD });
+    const a = await p.create(PAGE_1);
+    await p.setPolicy({ withheld_fields: ['/address/postcode'] });
+    const { card_number: _card, ...cleared } = PAGE_1;
+    expect((await p.save(a.entry_id, a.save_token, 1, cleared)).status).toBe(200);
+    expect(await p.adminData(a.entry_id)).toEqual(cleared);
+    expect((await p.resume(a.entry_id)).userData).toEqual({ name: 'Grace', address: { street: '1 Navy Way' } });
+    expect(JSON.stringify(await stored(a.entry_id))).not.toContain(CARD_A);
+    expect(await p.adminData(a.entry_id)).toEqual(cleared);
+  });
+
+  it('once the flow withholds nothing, the first save drops every value kept apart', async () => {
     const p = await project({ withheld_fields: ['card_number'] });
     const a = await p.create(PAGE_1);
     await p.setPolicy();
