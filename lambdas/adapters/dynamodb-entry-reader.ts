@@ -42,17 +42,18 @@ export const withheldValues = (split: SplitUserData): Record<string, AttributeVa
   Object.fromEntries(split.values.map(([field, value]) => [field, { S: JSON.stringify(value) }]));
 
 /** The stored withheld values; one that does not parse is skipped (its field then reads as absent). */
-const storedWithheld = (map: Record<string, AttributeValue> | undefined): Record<string, unknown> => {
-  const values: Record<string, unknown> = {};
-  for (const [field, value] of Object.entries(map ?? {})) {
-    try {
-      if (value.S !== undefined) Object.defineProperty(values, field, { value: JSON.parse(value.S), enumerable: true });
-    } catch {
-      // Not JSON: never written so by this product.
-    }
-  }
-  return values;
-};
+const storedWithheld = (map: Record<string, AttributeValue> = {}): Record<string, unknown> =>
+  // fromEntries makes own properties, `__proto__` included.
+  Object.fromEntries(
+    Object.entries(map).flatMap(([field, value]) => {
+      try {
+        return [[field, JSON.parse(value.S!)]];
+      } catch {
+        // Not JSON: never written so by this product.
+        return [];
+      }
+    }),
+  );
 
 /**
  * Entries are items keyed by entry id. `user_data` is stored as a JSON string so

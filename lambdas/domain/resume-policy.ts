@@ -82,22 +82,15 @@ const setMember = (container: Record<string, unknown>, key: string, value: unkno
  */
 const insertAt = (data: Record<string, unknown>, field: string, value: unknown): void => {
   const path = fieldPath(field);
-  let at: Record<string, unknown> | unknown[] = data;
-  for (const key of path.slice(0, -1)) {
-    let next = member(at, key);
-    if (next === undefined && !Array.isArray(at)) {
-      next = {};
-      setMember(at, key, next);
-    }
-    if (!isContainer(next)) return;
-    at = next;
+  const last = path.pop()!;
+  let at: unknown = data;
+  for (const key of path) {
+    if (isContainer(at) && !Array.isArray(at) && member(at, key) === undefined) setMember(at as Record<string, unknown>, key, {});
+    at = isContainer(at) ? member(at, key) : undefined;
   }
-  const last = path[path.length - 1];
-  if (Array.isArray(at)) {
-    if (isIndex(last) && Number(last) <= at.length) at.splice(Number(last), 0, value);
-  } else {
-    setMember(at, last, value);
-  }
+  if (!Array.isArray(at)) {
+    if (isContainer(at)) setMember(at as Record<string, unknown>, last, value);
+  } else if (isIndex(last) && +last <= at.length) at.splice(+last, 0, value);
 };
 
 /**
