@@ -11,17 +11,31 @@ import tseslint from 'typescript-eslint';
  */
 const forbid = (...groups) => {
   const all = [...new Set([TRACER, ...groups])];
-  const regex = (glob) => `^${glob.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replaceAll('/', '.').replaceAll('*', '.*')}$`;
+  const regex = (glob) =>
+    `^${glob
+      .replace(/[.+?^${}()|[\]\\]/g, '\\$&')
+      .replaceAll('/', '.')
+      .replaceAll('*', '.*')}$`;
   return {
     'no-restricted-imports': ['error', { patterns: all.map(({ group, message }) => ({ group, message })) }],
-    'no-restricted-syntax': ['error', LITERAL_IMPORT, ...all.flatMap(({ group, message }) => group.map((g) => ({ selector: `ImportExpression[source.value=/${regex(g)}/]`, message })))],
+    'no-restricted-syntax': [
+      'error',
+      LITERAL_IMPORT,
+      ...all.flatMap(({ group, message }) => group.map((g) => ({ selector: `ImportExpression[source.value=/${regex(g)}/]`, message }))),
+    ],
   };
 };
-const LITERAL_IMPORT = { selector: "ImportExpression:not([source.type='Literal'])", message: 'A dynamic import() names its module as a string literal, so the boundary rule can check it.' };
+const LITERAL_IMPORT = {
+  selector: "ImportExpression:not([source.type='Literal'])",
+  message: 'A dynamic import() names its module as a string literal, so the boundary rule can check it.',
+};
 
 const AWS = { group: ['@aws-sdk/*', '@smithy/*'], message: 'AWS SDK code belongs in lambdas/adapters/.' };
 const MIDDY = { group: ['@middy/*'], message: 'middy belongs in lambdas/http/.' };
-const TRACER = { group: ['@aws-lambda-powertools/tracer', '@aws-lambda-powertools/tracer/*', 'aws-xray-sdk', 'aws-xray-sdk-*'], message: 'No Lambda carries the X-Ray SDK (README, Tracing).' };
+const TRACER = {
+  group: ['@aws-lambda-powertools/tracer', '@aws-lambda-powertools/tracer/*', 'aws-xray-sdk', 'aws-xray-sdk-*'],
+  message: 'No Lambda carries the X-Ray SDK (README, Tracing).',
+};
 const LAMBDA_TYPES = { group: ['aws-lambda'], message: 'Lambda event types belong in lambdas/http/.' };
 
 /*
@@ -71,17 +85,39 @@ const POLICIES = [
   allow('scripts', [el('domain'), el('http'), el('handler', { fileInternalPath: 'schema.ts' })]),
   allow('bench', [...LAYERS, el('handler'), el('lib'), el('local'), el('dev-support'), el('test', { fileInternalPath: 'support/**' })]),
   allow('docs', [el('lib')]),
-  allow('test', [...LAYERS, el('handler'), el('lib'), el('bin'), el('cli'), el('browser'), el('local'), el('scripts'), el('bench'), el('dev-support'), el('docs')]),
+  allow('test', [
+    ...LAYERS,
+    el('handler'),
+    el('lib'),
+    el('bin'),
+    el('cli'),
+    el('browser'),
+    el('local'),
+    el('scripts'),
+    el('bench'),
+    el('dev-support'),
+    el('docs'),
+  ]),
 ];
 
 export default tseslint.config(
   {
     ignores: [
-      'node_modules/', 'cdk.out/', '.venv/', 'coverage/', 'test-results/', '.bench-tmp/', 'bench/out/', '**/*.gen.js', '**/*.gen.d.ts',
+      'node_modules/',
+      'cdk.out/',
+      '.venv/',
+      'coverage/',
+      'test-results/',
+      '.bench-tmp/',
+      'bench/out/',
+      '**/*.gen.js',
+      '**/*.gen.d.ts',
       // Built by npm run build:cli from clients/cli/, which is linted; a test keeps the build fresh.
       'bin/session-recovery-cli.js',
       // Templates with include markers, not JavaScript on their own: the clients built from them are linted.
-      'clients/src/embeddables-action.js', 'clients/src/embeddables-save-action.js', 'clients/src/session-recovery.js',
+      'clients/src/embeddables-action.js',
+      'clients/src/embeddables-save-action.js',
+      'clients/src/session-recovery.js',
     ],
   },
   js.configs.recommended,

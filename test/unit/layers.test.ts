@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ESLint } from 'eslint';
 
@@ -30,7 +30,12 @@ describe('the layers of lambdas/, as `npm run lint` enforces them', () => {
   });
 
   it('the domain may import itself and Node built-ins', async () => {
-    expect(await boundaryErrors('lambdas/domain/example.ts', "import { createHash } from 'node:crypto';\nimport { ApiError } from './errors';\nexport const y = [createHash, ApiError];")).toEqual([]);
+    expect(
+      await boundaryErrors(
+        'lambdas/domain/example.ts',
+        "import { createHash } from 'node:crypto';\nimport { ApiError } from './errors';\nexport const y = [createHash, ApiError];",
+      ),
+    ).toEqual([]);
   });
 
   it.each([
@@ -41,14 +46,21 @@ describe('the layers of lambdas/, as `npm run lint` enforces them', () => {
     expect(await boundaryErrors(file, line)).toHaveLength(1);
   });
 
-  it.each(['lambdas/load-entry-data/index.ts', 'lambdas/runtime/example.ts', 'lambdas/http/example.ts', 'lambdas/adapters/example.ts', 'lambdas/domain/example.ts'])(
-    'no Lambda carries the X-Ray SDK: %s may not import the Powertools Tracer or aws-xray-sdk (README, Tracing)',
-    async (file) => {
-      for (const line of ["import { Tracer } from '@aws-lambda-powertools/tracer';", "import AWSXRay from 'aws-xray-sdk-core';", "export const t = () => import('aws-xray-sdk-core');"]) {
-        expect(await boundaryErrors(file, line)).toContainEqual(expect.stringContaining('No Lambda carries the X-Ray SDK'));
-      }
-    },
-  );
+  it.each([
+    'lambdas/load-entry-data/index.ts',
+    'lambdas/runtime/example.ts',
+    'lambdas/http/example.ts',
+    'lambdas/adapters/example.ts',
+    'lambdas/domain/example.ts',
+  ])('no Lambda carries the X-Ray SDK: %s may not import the Powertools Tracer or aws-xray-sdk (README, Tracing)', async (file) => {
+    for (const line of [
+      "import { Tracer } from '@aws-lambda-powertools/tracer';",
+      "import AWSXRay from 'aws-xray-sdk-core';",
+      "export const t = () => import('aws-xray-sdk-core');",
+    ]) {
+      expect(await boundaryErrors(file, line)).toContainEqual(expect.stringContaining('No Lambda carries the X-Ray SDK'));
+    }
+  });
 
   it.each(['lambdas/domain/example.ts', 'lambdas/mint/example.ts', 'lib/example.ts', 'bin/example.ts', 'clients/cli/example.ts', 'clients/example.js'])(
     '%s may not import() a module named at run time, which no rule could check',
@@ -118,16 +130,31 @@ describe("the boundaries between the project's folders (README, Layout), static 
   });
 
   it.each([
-    ['lambdas/mint/example.ts', "import { routeSchemas } from './schema';\nimport { ApiError } from '../domain/errors';\nimport { dynamodb } from '../adapters/clients';\nimport { pipeline } from '../http/pipeline';\nimport { logger } from '../runtime/logger';"],
+    [
+      'lambdas/mint/example.ts',
+      "import { routeSchemas } from './schema';\nimport { ApiError } from '../domain/errors';\nimport { dynamodb } from '../adapters/clients';\nimport { pipeline } from '../http/pipeline';\nimport { logger } from '../runtime/logger';",
+    ],
     ['lambdas/adapters/example.ts', "import { ApiError } from '../domain/errors';"],
     ['lambdas/http/example.ts', "import { logger } from '../runtime/logger';\nimport { ApiError } from '../domain/errors';"],
-    ['lib/example.ts', "import { tableName } from '../lambdas/adapters/naming';\nimport { ROUTES } from '../lambdas/http/routes';\nimport { ENV } from '../lambdas/runtime/environment';\nimport { ApiError } from '../lambdas/domain/errors';"],
+    [
+      'lib/example.ts',
+      "import { tableName } from '../lambdas/adapters/naming';\nimport { ROUTES } from '../lambdas/http/routes';\nimport { ENV } from '../lambdas/runtime/environment';\nimport { ApiError } from '../lambdas/domain/errors';",
+    ],
     ['bin/example.ts', "import { SessionRecovery } from '../lib/session-recovery';"],
-    ['clients/cli/example.ts', "import { routePath } from '../../lambdas/http/routes';\nimport { MAX_BATCH_LINKS } from '../../lambdas/domain/minting';\nimport { readResumeLink } from '../session-recovery.js';"],
+    [
+      'clients/cli/example.ts',
+      "import { routePath } from '../../lambdas/http/routes';\nimport { MAX_BATCH_LINKS } from '../../lambdas/domain/minting';\nimport { readResumeLink } from '../session-recovery.js';",
+    ],
     ['local/example.ts', "import { handler } from '../lambdas/mint/index';\nimport { dynamodb } from '../lambdas/adapters/clients';"],
     ['scripts/example.ts', "import { routeSchemas } from '../lambdas/mint/schema';\nimport { ROUTES } from '../lambdas/http/routes';"],
-    ['bench/example.ts', "import { seedEntry } from '../test/support/seed';\nimport { startRuntime } from '../local/runtime';\nimport { handler } from '../lambdas/mint/index';"],
-    ['test/unit/example.test.ts', "import { handler } from '../../lambdas/mint/index';\nimport { SessionRecovery } from '../../lib/session-recovery';\nimport { startRuntime } from '../../local/runtime';\nimport { output } from '../../bench/output';"],
+    [
+      'bench/example.ts',
+      "import { seedEntry } from '../test/support/seed';\nimport { startRuntime } from '../local/runtime';\nimport { handler } from '../lambdas/mint/index';",
+    ],
+    [
+      'test/unit/example.test.ts',
+      "import { handler } from '../../lambdas/mint/index';\nimport { SessionRecovery } from '../../lib/session-recovery';\nimport { startRuntime } from '../../local/runtime';\nimport { output } from '../../bench/output';",
+    ],
   ])('%s may import what the table allows', async (file, lines) => {
     expect(await boundaryErrors(file, lines)).toEqual([]);
   });
@@ -136,4 +163,13 @@ describe("the boundaries between the project's folders (README, Layout), static 
     const results = await eslint.lintFiles(['lambdas', 'lib', 'bin', 'clients', 'local', 'scripts', 'bench', 'dev-support', 'docs']);
     expect(results.flatMap((r) => r.messages.map((m) => `${path.relative(root, r.filePath)}: ${m.ruleId}: ${m.message}`))).toEqual([]);
   });
+});
+
+it('npm run lint checks the format with Prettier, and leaves the generated files to their generators (README, Layout)', () => {
+  const scripts = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+  expect(scripts.lint.split(' && ')).toEqual(['eslint --max-warnings 0 .', 'npm run format:check']);
+  expect(scripts['format:check']).toBe('prettier --check .');
+  const ignored = readFileSync(path.join(root, '.prettierignore'), 'utf8').split('\n');
+  for (const generated of ['lambdas/*/validators.gen.*', 'docs/openapi.yaml', 'bin/session-recovery-cli.js', 'clients/session-recovery.js'])
+    expect(ignored).toContain(generated);
 });
