@@ -19,6 +19,7 @@ export const ERROR_STATUS = {
   unsupported_media_type: 415,
   too_many_link_requests: 429,
   too_many_entries: 429,
+  too_many_handoffs: 429,
   internal_error: 500,
   service_unavailable: 503,
 } as const;
