@@ -1,5 +1,5 @@
 import { dynamodb, secretsManager } from '../adapters/clients';
-import { DynamoDbCampaignCounters } from '../adapters/dynamodb-campaign-counters';
+import { linksMintedCounter } from '../adapters/dynamodb-campaign-counters';
 import { DynamoDbEntryStore } from '../adapters/dynamodb-entry-store';
 import { DynamoDbCappedCounter, DynamoDbRequestLog } from '../adapters/dynamodb-link-limits';
 import { DynamoDbProjectIndex } from '../adapters/dynamodb-project-index';
@@ -78,7 +78,7 @@ const handoffDeps: HandoffDeps = {
   handoffLog: new DynamoDbRequestLog(dynamodb, config.tableName, HANDOFFS_KEY_PREFIX),
   mint: deps.mint,
   lifetimeSeconds: config.handoffSeconds,
-  counters: new DynamoDbCampaignCounters(dynamodb, config.tableName),
+  counters: linksMintedCounter(dynamodb, config.tableName),
   now: () => Date.now(),
 };
 
