@@ -149,6 +149,17 @@ const SUCCESS: Record<RouteName, Record<string, unknown>> = {
     ),
     204: { description: 'CORS preflight answered (OPTIONS)' },
   },
+  handoff: {
+    201: json(
+      exactly({
+        url: { type: 'string', description: 'The entry\'s link, single-use (sr_confirm=1): opening it on another device resumes the entry there and ends this page\'s save token' },
+        short_url: { type: 'string', description: 'The same link, short: what the QR code encodes' },
+        expires_at: { type: 'string', description: 'When the link expires: 10 minutes after the request unless the deployment sets handoffLifetime (at most 1 hour)' },
+      }),
+      'A single-use link to the entry, for the page to show as a QR code; counted in campaign handoff',
+    ),
+    204: { description: 'CORS preflight answered (OPTIONS)' },
+  },
   createCredential: {
     201: json(
       exactly({
@@ -285,6 +296,7 @@ const ERRORS: Record<RouteName, number[]> = {
   createEntry: [400, 403, 409, 413, 415, 429, 503],
   saveProgress: [400, 401, 403, 404, 409, 413, 415, 429, 503],
   linkRequests: [400, 401, 403, 404, 409, 413, 415, 429, 503],
+  handoff: [400, 401, 403, 404, 409, 413, 415, 429, 503],
   getBrowserSaves: [400, 503],
   setBrowserSaves: [400, 409, 503],
   getResumePolicy: [400, 503],
@@ -312,7 +324,12 @@ const ERRORS: Record<RouteName, number[]> = {
 };
 
 /** Routes whose own bounds answer 429 with an error code, besides API Gateway's throttling. */
-const LIMITED = { linkRequests: 'too_many_link_requests', createEntry: 'too_many_entries', loadEntryData: 'too_many_verification_attempts' } as const;
+const LIMITED = {
+  linkRequests: 'too_many_link_requests',
+  createEntry: 'too_many_entries',
+  loadEntryData: 'too_many_verification_attempts',
+  handoff: 'too_many_handoffs (or too_many_link_requests while the entry holds 100 unused page links)',
+} as const;
 
 const codesFor = (status: number) =>
   Object.entries(ERROR_STATUS)

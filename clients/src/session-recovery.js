@@ -71,7 +71,7 @@
  * The body is sent as text/plain, a CORS "simple" request with no preflight.
  */
 
-const CONTINUED_ELSEWHERE = 'This flow was continued on another device, so this page no longer saves it.'
+const CONTINUED_ELSEWHERE = 'You continued on another device, so this page no longer saves this flow.'
 
 /** A resume or a save that failed; `code` says why (see above and createAutosave). */
 export class SessionRecoveryError extends Error {
@@ -110,7 +110,10 @@ export class SessionRecoveryError extends Error {
 
 //#include createSaver
 
-//#routes createEntry saveProgress linkRequests
+//#routes createEntry saveProgress linkRequests handoff
+
+// Draws handoff()'s QR code: QRCode.toString(text, { type: 'svg' }), a maintained library rather than our own encoder.
+//#bundle qrcode QRCode
 
 const LINK_PARAMETERS = { token: 'token', entryId: 'entry_id', expiresAt: 'expires_at' }
 /** What leaves the address bar after a resume: the link, and the mark of a link a page asked for. */
@@ -253,6 +256,7 @@ export function askForVerification(doc, field, failed) {
  *   sendUnsaved(): boolean,
  *   resumed(entry: { entry_id: string }, saveToken: string | undefined): void,
  *   requestLink(request: { channel: 'email' | 'sms', to?: string, resumeUrl?: string }): Promise<{ channel: string, expiresAt: string }>,
+ *   handoff(request?: { resumeUrl?: string }): Promise<{ url: string, short_url: string, expires_at: string, svg: string }>,
  *   forget(): void,
  *   dispose(): void,
  *   readonly entryId: string | null,
@@ -291,6 +295,16 @@ export function askForVerification(doc, field, failed) {
  *   `too_many_link_requests` after 3 requests for the entry in an hour,
  *   or any code of a save. Never retried: the user asks again. The link works
  *   once (see resumeFromUrl).
+ * - `handoff({ resumeUrl })`: "continue on your phone". Sends what is waiting,
+ *   then asks the API for a link to the entry to show as a QR code
+ *   (`POST /v1/entries/{entry_id}/handoff`). Resolves with
+ *   `{ url, short_url, expires_at, svg }`: `svg` is the QR code of `short_url`
+ *   (a smaller code than the full link's), an `<svg>` element as a string to
+ *   put in the page. The link is single-use (see resumeFromUrl) and valid 10
+ *   minutes unless the deployment sets another lifetime; once the other device
+ *   opens it, this page's next save resolves `continued_elsewhere`. Rejects as
+ *   `requestLink` does, and with `too_many_handoffs` after 10 for the entry in
+ *   an hour. Never retried.
  * - `forget()`: the next save starts a new entry ("start over").
  * - `entryId`: the entry saves go to, or null before the first.
  *
@@ -352,6 +366,39 @@ export function createAutosave({
     apiUrl, projectId, flowId, routes: ROUTE_PATHS, storage, fetch: fetchFn, sendBeacon, clock, random, debounceMs,
     onFailure: ({ code, message }) => onError(new SessionRecoveryError(code, message)),
   })
+  /**
+   * The link routes of a page (link requests, hand-offs): what is waiting is
+   * saved first, then one request with the entry's save token, never retried.
+   * `invalid_save_token` means the flow continued on another device.
+   */
+  const askForLink = async (route, okStatus, extra, resumeUrl) => {
+    await saver.flush()
+    const current = saver.current()
+    if (!current) throw new SessionRecoveryError('no_entry', 'Nothing is saved yet: a link needs a saved entry.')
+    if (current.ended) throw new SessionRecoveryError('continued_elsewhere', CONTINUED_ELSEWHERE)
+    const body = { project_id: projectId, flow_id: flowId, save_token: current.saveToken, ...extra }
+    if (resumeUrl !== undefined) body.resume_url = resumeUrl
+    const url = String(apiUrl).replace(/\/+$/, '') + ROUTE_PATHS[route].replace('{entry_id}', encodeURIComponent(current.entryId))
+    let res
+    try {
+      res = await fetchFn(url, simplePost(body))
+    } catch (error) {
+      throw new SessionRecoveryError('network_error', `The API could not be reached (${error?.message ?? error}).`)
+    }
+    let data = null
+    try {
+      data = await res.json()
+    } catch {
+      // Not JSON: handled below.
+    }
+    if (res.status === okStatus && typeof data?.expires_at === 'string') return data
+    const code = errorCodeOf(res.status, data)
+    if (code === 'invalid_save_token') {
+      saver.markEnded(current.entryId)
+      throw new SessionRecoveryError('continued_elsewhere', CONTINUED_ELSEWHERE, res.status)
+    }
+    throw new SessionRecoveryError(code, typeof data?.error?.message === 'string' ? data.error.message : `HTTP ${res.status}`, res.status)
+  }
   const onPageHide = () => saver.sendUnsaved()
   const onVisibility = () => {
     if (document.visibilityState === 'hidden') saver.sendUnsaved()
@@ -366,33 +413,15 @@ export function createAutosave({
     sendUnsaved: saver.sendUnsaved,
     resumed: (entry, saveToken) => saver.resumed(entry.entry_id, saveToken),
     async requestLink({ channel, to, resumeUrl } = {}) {
-      await saver.flush()
-      const current = saver.current()
-      if (!current) throw new SessionRecoveryError('no_entry', 'Nothing is saved yet: a link needs a saved entry.')
-      if (current.ended) throw new SessionRecoveryError('continued_elsewhere', CONTINUED_ELSEWHERE)
-      const body = { project_id: projectId, flow_id: flowId, save_token: current.saveToken, channel }
-      if (to !== undefined) body.to = to
-      if (resumeUrl !== undefined) body.resume_url = resumeUrl
-      const url = String(apiUrl).replace(/\/+$/, '') + ROUTE_PATHS.linkRequests.replace('{entry_id}', encodeURIComponent(current.entryId))
-      let res
-      try {
-        res = await fetchFn(url, simplePost(body))
-      } catch (error) {
-        throw new SessionRecoveryError('network_error', `The API could not be reached (${error?.message ?? error}).`)
-      }
-      let data = null
-      try {
-        data = await res.json()
-      } catch {
-        // Not JSON: handled below.
-      }
-      if (res.status === 202 && typeof data?.expires_at === 'string') return { channel: data.channel, expiresAt: data.expires_at }
-      const code = errorCodeOf(res.status, data)
-      if (code === 'invalid_save_token') {
-        saver.markEnded(current.entryId)
-        throw new SessionRecoveryError('continued_elsewhere', CONTINUED_ELSEWHERE, res.status)
-      }
-      throw new SessionRecoveryError(code, typeof data?.error?.message === 'string' ? data.error.message : `HTTP ${res.status}`, res.status)
+      const extra = { channel }
+      if (to !== undefined) extra.to = to
+      const data = await askForLink('linkRequests', 202, extra, resumeUrl)
+      return { channel: data.channel, expiresAt: data.expires_at }
+    },
+    async handoff({ resumeUrl } = {}) {
+      const { url, short_url, expires_at } = await askForLink('handoff', 201, {}, resumeUrl)
+      if (typeof url !== 'string' || typeof short_url !== 'string') throw new SessionRecoveryError('unexpected_response', 'The endpoint answered without a link.', 201)
+      return { url, short_url, expires_at, svg: await QRCode.toString(short_url, { type: 'svg', errorCorrectionLevel: 'M', margin: 4 }) }
     },
     forget: saver.forget,
     dispose() {

@@ -22,6 +22,7 @@ export const ERROR_STATUS = {
   too_many_link_requests: 429,
   too_many_entries: 429,
   too_many_verification_attempts: 429,
+  too_many_handoffs: 429,
   internal_error: 500,
   service_unavailable: 503,
 } as const;

@@ -47,6 +47,8 @@ export const ROUTES = {
   createEntry: { key: 'POST /v1/entries', fn: 'browser-saves', access: 'public' },
   saveProgress: { key: 'POST /v1/entries/{entry_id}/progress', fn: 'browser-saves', access: 'public' },
   linkRequests: { key: 'POST /v1/entries/{entry_id}/link-requests', fn: 'link-requests', access: 'public' },
+  // Served by the link-requests Lambda: the same admission and mint, and no cold start of its own (bench/HISTORY.md).
+  handoff: { key: 'POST /v1/entries/{entry_id}/handoff', fn: 'link-requests', access: 'public' },
   createCredential: { key: 'POST /v1/projects/{project_id}/credentials', fn: 'credentials', access: 'iam' },
   listCredentials: { key: 'GET /v1/projects/{project_id}/credentials', fn: 'credentials', access: 'iam' },
   revokeCredential: { key: 'DELETE /v1/projects/{project_id}/credentials/{credential_id}', fn: 'credentials', access: 'iam' },

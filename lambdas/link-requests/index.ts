@@ -1,13 +1,15 @@
 import { dynamodb, secretsManager } from '../adapters/clients';
+import { linksMintedCounter } from '../adapters/dynamodb-campaign-counters';
 import { DynamoDbEntryStore } from '../adapters/dynamodb-entry-store';
 import { DynamoDbCappedCounter, DynamoDbRequestLog } from '../adapters/dynamodb-link-limits';
 import { DynamoDbProjectIndex } from '../adapters/dynamodb-project-index';
 import { DynamoDbShortLinkStore } from '../adapters/dynamodb-short-link-store';
 import { eventBus } from '../adapters/event-bus';
-import { LIMIT_KEY_PREFIXES, LINK_REQUESTS_KEY_PREFIX } from '../adapters/naming';
+import { HANDOFFS_KEY_PREFIX, LIMIT_KEY_PREFIXES, LINK_REQUESTS_KEY_PREFIX } from '../adapters/naming';
 import { SaveKeySource } from '../adapters/save-key-source';
 import { SecretsManagerKeySource } from '../adapters/secrets-manager-key-source';
 import { SecretsManagerProjectReader, SecretsManagerProjectStore } from '../adapters/secrets-manager-project-store';
+import { type HandoffDeps, handOff } from '../domain/handoff';
 import { type LinkRequestDeps, requestLink } from '../domain/link-requests';
 import { mintProjectOf } from '../domain/project-keys';
 import { DAY_MS } from '../domain/request-limits';
@@ -34,6 +36,7 @@ const config = {
   perRecipientHour: setting('LINK_REQUESTS_PER_RECIPIENT_HOUR'),
   perRecipientDay: setting('LINK_REQUESTS_PER_RECIPIENT_DAY'),
   perProjectDay: setting('LINK_REQUESTS_PER_PROJECT_DAY'),
+  handoffSeconds: setting('HANDOFF_TTL_SECONDS'),
 };
 const projectStore = new SecretsManagerProjectStore(secretsManager, config.secretPrefix);
 
@@ -68,11 +71,27 @@ const deps: LinkRequestDeps = {
   now: () => Date.now(),
 };
 
+// Hand-offs share the admission and the mint; their only bound is the entry's own count.
+const handoffDeps: HandoffDeps = {
+  projects: deps.projects,
+  saveKeys: deps.saveKeys,
+  handoffLog: new DynamoDbRequestLog(dynamodb, config.tableName, HANDOFFS_KEY_PREFIX),
+  mint: deps.mint,
+  lifetimeSeconds: config.handoffSeconds,
+  counters: linksMintedCounter(dynamodb, config.tableName),
+  now: () => Date.now(),
+};
+
 /** A page asks for its user's resume link to be sent. Ids and the channel are logged; the address never. */
 const routes: RouteHandlers<'link-requests', typeof routeSchemas> = {
   linkRequests: async ({ pathParameters, body, headers, requestContext }) => {
     logger.appendKeys({ project_id: body.project_id, flow_id: body.flow_id, entry_id: pathParameters.entry_id, channel: body.channel });
     return jsonResult(202, await requestLink(pathParameters.entry_id, body, deps, { origin: headers.origin, sourceIp: requestContext.http.sourceIp }));
+  },
+  /** A page asks for its entry's link to show as a QR code. Ids are logged; the link never. */
+  handoff: async ({ pathParameters, body, headers, requestContext }) => {
+    logger.appendKeys({ project_id: body.project_id, flow_id: body.flow_id, entry_id: pathParameters.entry_id });
+    return jsonResult(201, await handOff(pathParameters.entry_id, body, handoffDeps, { origin: headers.origin, sourceIp: requestContext.http.sourceIp }));
   },
 };
 

@@ -129,7 +129,7 @@ describe('least privilege per Lambda', () => {
     expect(writes.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['link#*'] } });
   });
 
-  it("link-requests: mint's reads and writes, its own counts on link-requests#, source-links# and recipient# keys only, the save key, and PutEvents on the deployment's bus only", () => {
+  it("link-requests: mint's reads and writes, its own counts on link-requests#, source-links#, recipient# and handoffs# keys only, the save key, and PutEvents on the deployment's bus only", () => {
     const st = statementsOf('SessionRecoveryLinkRequests') as Array<Statement & { Condition?: unknown }>;
     expect(actionsOf(st)).toEqual([
       'dynamodb:BatchWriteItem',
@@ -142,7 +142,7 @@ describe('least privilege per Lambda', () => {
     ]);
     const leading = (action: string) => st.find((s) => s.Action === action)?.Condition;
     expect(leading('dynamodb:BatchWriteItem')).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['link#*'] } });
-    expect(leading('dynamodb:PutItem')).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['link-requests#*', 'source-links#*', 'recipient#*'] } });
+    expect(leading('dynamodb:PutItem')).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['link-requests#*', 'source-links#*', 'recipient#*', 'handoffs#*'] } });
     expect(resourceText(st, 'events:')).toEqual([expect.stringMatching(/^\{"Fn::GetAtt":\["SessionRecoveryEventBus\w+","Arn"\]\}$/)]);
     template.hasResourceProperties('AWS::Lambda::Function', {
       Handler: 'index.handler',
@@ -275,9 +275,9 @@ describe('least privilege per Lambda', () => {
 });
 
 describe('the HTTP API', () => {
-  it('leaves the public routes (resume, the browser saves and link requests) unauthenticated, each with its OPTIONS route', () => {
+  it('leaves the public routes (resume, the browser saves, link requests and hand-offs) unauthenticated, each with its OPTIONS route', () => {
     const publicRoutes = ROUTE_LIST.filter((r) => r.access === 'public');
-    expect(publicRoutes.map((r) => r.name)).toEqual(['loadEntryData', 'createEntry', 'saveProgress', 'linkRequests']);
+    expect(publicRoutes.map((r) => r.name)).toEqual(['loadEntryData', 'createEntry', 'saveProgress', 'linkRequests', 'handoff']);
     for (const r of publicRoutes) {
       for (const method of [r.method, 'OPTIONS']) {
         template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: `${method} ${r.path}`, AuthorizationType: 'NONE' });
@@ -467,6 +467,7 @@ describe('abuse limits and observability', () => {
     expect(settings[ROUTES.createEntry.key]).toEqual({ ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 });
     expect(settings[ROUTES.saveProgress.key]).toEqual({ ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 });
     expect(settings[ROUTES.linkRequests.key]).toEqual({ ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 });
+    expect(settings[ROUTES.handoff.key]).toEqual({ ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 });
     expect(settings[ROUTES.loadEntryData.key]).toBeUndefined();
     expect(Object.keys(settings)).toHaveLength(ROUTE_LIST.length - 1);
   });

@@ -129,6 +129,11 @@ it('every route answers exactly what docs/openapi.yaml documents, for its succes
   await call(linkRequests, 'linkRequests', { entry_id: madeId }, { ...ask, channel: 'email', resume_url: 'https://elsewhere.example/' }, undefined, page);
   await call(linkRequests, 'linkRequests', { entry_id: madeId }, { ...ask, save_token: 's1.' + 'A'.repeat(43) }, undefined, page);
   await call(linkRequests, 'linkRequests', { entry_id: madeId }, ask, undefined, { origin: 'https://elsewhere.example' });
+  // Hand-offs (served by the same Lambda): 11 in the hour (the last 429), a resume_url elsewhere, another entry's token.
+  const handoff = { project_id: projectId, flow_id: flowId, save_token: saveToken };
+  for (let i = 0; i < 11; i++) await call(linkRequests, 'handoff', { entry_id: madeId }, handoff, undefined, page);
+  await call(linkRequests, 'handoff', { entry_id: madeId }, { ...handoff, resume_url: 'https://elsewhere.example/' }, undefined, page);
+  await call(linkRequests, 'handoff', { entry_id: madeId }, { ...handoff, save_token: 's1.' + 'A'.repeat(43) }, undefined, page);
   await deleteEntry(madeId);
   await deleteEntry(`${LINK_REQUESTS_KEY_PREFIX}${madeId}`);
 
