@@ -56,25 +56,103 @@ export const valueAt = (data: unknown, field: string): unknown => {
   return at;
 };
 
+/** Removes the value a field names from `data` in place: an object member is deleted, an array element spliced out. */
+const removeAt = (data: Record<string, unknown>, field: string): void => {
+  const path = fieldPath(field);
+  const parent = path.slice(0, -1).reduce<unknown>((at, key) => (isContainer(at) ? member(at, key) : undefined), data);
+  const last = path[path.length - 1];
+  if (Array.isArray(parent)) {
+    if (isIndex(last) && Number(last) < parent.length) parent.splice(Number(last), 1);
+  } else if (isContainer(parent) && Object.prototype.hasOwnProperty.call(parent, last)) {
+    delete (parent as Record<string, unknown>)[last];
+  }
+};
+
+const isIndex = (key: string): boolean => /^(?:0|[1-9]\d*)$/.test(key);
+
+/** Sets an own member (never the prototype, whatever the key: `__proto__` is a name like any other). */
+const setMember = (container: Record<string, unknown>, key: string, value: unknown): void => {
+  Object.defineProperty(container, key, { value, writable: true, enumerable: true, configurable: true });
+};
+
+/**
+ * Puts `value` back where `removeAt` took it from: an array element is spliced
+ * in at its index, an object member set, and missing objects on the way are
+ * made. A path through a value that is neither (a string, say) puts nothing.
+ */
+const insertAt = (data: Record<string, unknown>, field: string, value: unknown): void => {
+  const path = fieldPath(field);
+  const last = path.pop()!;
+  let at: unknown = data;
+  for (const key of path) {
+    if (isContainer(at) && !Array.isArray(at) && member(at, key) === undefined) setMember(at as Record<string, unknown>, key, {});
+    at = isContainer(at) ? member(at, key) : undefined;
+  }
+  if (!Array.isArray(at)) {
+    if (isContainer(at)) setMember(at as Record<string, unknown>, last, value);
+  } else if (isIndex(last) && +last <= at.length) at.splice(+last, 0, value);
+};
+
 /**
  * `userData` without the withheld fields: a copy, the stored entry untouched.
  * An object member is deleted; an array element is removed as JSON Patch's
- * `remove` does (the later ones move up one).
+ * `remove` does (the later ones move up one), the fields in the policy's order.
  */
-export const withhold = (userData: Record<string, unknown>, fields: readonly string[]): Record<string, unknown> => {
-  if (fields.length === 0) return userData;
-  const copy = structuredClone(userData);
+export const withhold = (userData: Record<string, unknown>, fields: readonly string[]): Record<string, unknown> =>
+  fields.length === 0 ? userData : splitWithheld(userData, fields).visible;
+
+/**
+ * A save's user data split by its flow's withheld fields, so that a page that
+ * resumed without them cannot erase them by saving (docs/resume-policy.md,
+ * "Saving after a resume"): `visible` is stored as `user_data`, each withheld
+ * field the save holds a value for is stored apart, and a withheld field the
+ * save does not hold keeps the value stored before.
+ */
+export interface SplitUserData {
+  readonly visible: Record<string, unknown>;
+  /** The policy's withheld fields, in its order: `restoreWithheld` puts values back in the reverse order. */
+  readonly fields: readonly string[];
+  /** The withheld fields this save holds, with their values. */
+  readonly values: ReadonlyArray<readonly [field: string, value: unknown]>;
+}
+
+export const splitWithheld = (userData: Record<string, unknown>, fields: readonly string[]): SplitUserData => {
+  if (fields.length === 0) return { visible: userData, fields, values: [] };
+  const visible = structuredClone(userData);
+  const values: Array<readonly [string, unknown]> = [];
+  // One after another, as withhold has always removed them: an array index names the element left by the fields before.
   for (const field of fields) {
-    const path = fieldPath(field);
-    const parent = path.slice(0, -1).reduce<unknown>((at, key) => (isContainer(at) ? member(at, key) : undefined), copy);
-    const last = path[path.length - 1];
-    if (Array.isArray(parent)) {
-      if (/^(?:0|[1-9]\d*)$/.test(last) && Number(last) < parent.length) parent.splice(Number(last), 1);
-    } else if (isContainer(parent) && Object.prototype.hasOwnProperty.call(parent, last)) {
-      delete (parent as Record<string, unknown>)[last];
-    }
+    const value = valueAt(visible, field);
+    if (value !== undefined) values.push([field, value]);
+    removeAt(visible, field);
   }
-  return copy;
+  return { visible, fields, values };
+};
+
+/**
+ * The whole user data from what a split stored: `visible`, with each of
+ * `fields` that has a stored value put back at its place, in the reverse of
+ * the split's order. `visible` is changed in place (callers pass a fresh
+ * parse). A stored value of a field that is not in `fields` (the policy
+ * stopped withholding it, so the last save's `user_data` holds the field's
+ * current value, or its absence) is ignored.
+ */
+export const restoreWithheld = (
+  visible: Record<string, unknown>,
+  fields: readonly string[],
+  stored: Readonly<Record<string, unknown>>,
+): Record<string, unknown> => {
+  for (const field of [...fields].reverse()) {
+    if (Object.prototype.hasOwnProperty.call(stored, field)) insertAt(visible, field, stored[field]);
+  }
+  return visible;
+};
+
+/** Whether two fields name the same place (`email` and `/email` do). */
+export const sameField = (a: string, b: string): boolean => {
+  const pa = fieldPath(a);
+  const pb = fieldPath(b);
+  return pa.length === pb.length && pa.every((k, i) => k === pb[i]);
 };
 
 /**

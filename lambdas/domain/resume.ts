@@ -233,7 +233,7 @@ const resumeVerified = async (target: ResumeTarget, deps: ResumeDeps, context: R
   // refusalOf answers entry_not_found when there is no entry.
   const found = entry as StoredEntry;
   if (verifyField !== undefined) await verify(found, verifyField, target.verification!, deps.verification!, now);
-  const saveGen = handOver ? await rotateSaveCapability(found, handOver.rotation, refusal) : undefined;
+  const saveGen = handOver ? await rotateSaveCapability(found, handOver.rotation, refusal, policy?.withheld_fields ?? []) : undefined;
   return {
     entry: toResumeEntry(found, policy),
     credentialId,
@@ -275,16 +275,23 @@ const verify = async (entry: StoredEntry, field: string, presented: string, deps
  * another resume used a moment ago is refused (`link_revoked`), so of two
  * resumes of one page link at once exactly one succeeds. Returns the new generation, or undefined when other
  * resumes rotated it on every attempt (the link may still open the entry; the save capability is theirs).
+ * Under a flow with withheld fields, the same write stores the entry split
+ * anew by them, over the data as read: a field the flow started withholding
+ * after it was saved leaves `user_data` before the page that resumed without
+ * it can save over it.
  */
 const rotateSaveCapability = async (
   entry: StoredEntry,
   rotation: SaveRotation,
   refusal: (e: StoredEntry | undefined) => ApiError | undefined,
+  withheldFields: readonly string[],
 ): Promise<string | undefined> => {
   let seen = entry;
   for (let attempt = 0; attempt < ROTATION_ATTEMPTS; attempt++) {
     const nextGen = generateSaveGen();
-    const out = await rotation.rotateSaveGen(seen.entryId, { projectId: seen.projectId, flowId: seen.flowId, seenGen: seen.saveGen, nextGen });
+    // The page that gets the token gets no withheld field: each moves out of user_data now, so its saves cannot erase it.
+    const resplit = withheldFields.length === 0 ? undefined : { withheldFields, userData: seen.userData, updatedAt: seen.updatedAt, seq: seen.seq };
+    const out = await rotation.rotateSaveGen(seen.entryId, { projectId: seen.projectId, flowId: seen.flowId, seenGen: seen.saveGen, nextGen, resplit });
     if (out === 'rotated') return nextGen;
     const refused = refusal(out.current);
     if (refused) throw refused;

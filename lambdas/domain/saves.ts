@@ -7,7 +7,7 @@ import { generateSaveGen, invalidSaveToken, mintSaveToken, type SaveClaims, type
 import type { SigningKey } from './token';
 import { startedAhead } from './started';
 import { type CreationLimits, limitKeyHasher, takeCreationSlot } from './request-limits';
-import { type ResumePolicy, verifyDigestFor } from './resume-policy';
+import { type ResumePolicy, sameField, valueAt, type VerifyDigest, verifyDigestFor } from './resume-policy';
 
 /** The key scope under which the deployment's save key is cached (one KeyCache slot). */
 export const SAVE_KEY_SCOPE = 'save-key';
@@ -159,6 +159,7 @@ const writeNewEntry = async (
       retainUntil: retainUntil(deps, now),
       saveGen,
       verifyDigest: verifyDigestFor({ projectId: req.project_id, flowId: req.flow_id, entryId }, req.user_data, policy, key),
+      withheldFields: policy?.withheld_fields ?? [],
     };
     if (await deps.entries.createEntry(entry, new Date(now))) {
       return { entry_id: entryId, save_token: mintSaveToken(key, { projectId: req.project_id, flowId: req.flow_id, entryId, gen: saveGen }) };
@@ -187,7 +188,12 @@ export const saveProgressFromBrowser = async (
   const now = deps.now();
   const policy = policyOf(keySet, req.flow_id);
   // The key the token was just checked with is in memory: a digest costs no call.
-  const verifyDigest = policy?.verify_field === undefined ? undefined : verifyDigestFor({ projectId: req.project_id, flowId: req.flow_id, entryId }, req.user_data, policy, await currentSaveKey(deps, saveKey));
+  const withheldFields = policy?.withheld_fields ?? [];
+  const verifyField = policy?.verify_field;
+  let verifyDigest: VerifyDigest | 'keep' | undefined =
+    verifyField === undefined ? undefined : verifyDigestFor({ projectId: req.project_id, flowId: req.flow_id, entryId }, req.user_data, policy, await currentSaveKey(deps, saveKey));
+  // A withheld verify field a page that resumed does not hold keeps its stored value, and so its digest.
+  if (verifyField !== undefined && valueAt(req.user_data, verifyField) === undefined && withheldFields.some((f) => sameField(f, verifyField))) verifyDigest = 'keep';
   const result = await deps.entries.saveProgress(
     entryId,
     {
@@ -197,6 +203,7 @@ export const saveProgressFromBrowser = async (
       saveGen,
       currentPageKey: req.current_page_key,
       userData: req.user_data,
+      withheldFields,
       retainUntil: retainUntil(deps, now),
       verifyDigest,
     },
@@ -207,5 +214,9 @@ export const saveProgressFromBrowser = async (
   }
   if (result === 'missing') throw new ApiError('entry_not_found', 'No saved entry matches this save.');
   if (result === 'ended') throw invalidSaveToken();
+  if (result === 'too_large') {
+    // The withheld fields kept from earlier saves are stored with this one: together they pass DynamoDB's item limit.
+    throw new ApiError('payload_too_large', 'This entry with the fields it keeps from earlier saves would pass the 400 KB an entry may hold; nothing was written.');
+  }
   return { seq: req.seq };
 };
