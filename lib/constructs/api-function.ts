@@ -12,6 +12,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { CAMPAIGN_INDEX, EXPIRED_LINK_KEY_PREFIX } from '../../lambdas/adapters/naming';
 import type { FunctionName } from '../../lambdas/http/routes';
+import { FUNCTION_TIMEOUT_MS } from '../../lambdas/runtime/deadline';
 import { environmentOf, type Settings } from '../../lambdas/runtime/environment';
 
 const LAMBDAS_DIR = path.join(import.meta.dirname, '..', '..', 'lambdas');
@@ -21,12 +22,6 @@ export interface ApiFunctionProps {
   readonly functionName: FunctionName;
   /** @default 256 */
   readonly memorySize?: number;
-  /**
-   * Above the SDK's retry budget (3 attempts of at most 2 s each plus backoff, see
-   * lambdas/adapters/clients.ts) and below API Gateway's 30 s integration limit.
-   * @default Duration.seconds(10)
-   */
-  readonly timeout?: Duration;
   /** @default logs.RetentionDays.ONE_MONTH */
   readonly logRetention?: logs.RetentionDays;
   /** @default - no reserved concurrency */
@@ -63,7 +58,8 @@ export class ApiFunction extends NodejsFunction {
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 256,
-      timeout: props.timeout ?? Duration.seconds(10),
+      // The handlers answer by a deadline derived from the same figure (lambdas/runtime/deadline.ts).
+      timeout: Duration.millis(FUNCTION_TIMEOUT_MS),
       tracing: props.activeTracing === false ? lambda.Tracing.DISABLED : lambda.Tracing.ACTIVE,
       loggingFormat: lambda.LoggingFormat.JSON,
       // Lambda reads a JSON line without a timestamp (ours, lambdas/runtime/logger.ts) as INFO: above INFO it would drop every line.
