@@ -40,7 +40,7 @@ export interface SessionRecoveryProps extends ThrottleProps {
    * same prefix share their projects' secrets, in which each keeps its own
    * credentials and only the environment that created a project's secret
    * changes its origins and browser saves.
-   * @default 'session-recovery/' for `production`, `session-recovery-<environmentName>/` for any other
+   * @default - `session-recovery/` for `production`, `session-recovery-<environmentName>/` for any other
    */
   readonly secretPrefix?: string;
   /**
