@@ -11,7 +11,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
  * answer (no connection after 1 s, no response headers after 2 s, or a 2 s pause
  * in the body). A stalled AWS fails the call after 3 × 2 s plus a few hundred
  * milliseconds of backoff; a throttling one answers at once and adds at most
- * 1 s + 2 s of backoff. Under 8 s either way, below the Lambdas' 10 s timeout,
+ * 1 s + 2 s of backoff. Under 8 s either way, below the Lambdas' timeout (runtime/deadline.ts),
  * itself below API Gateway's 30 s integration limit.
  *
  * Standard retries, not adaptive: the adaptive mode's client-side rate limiter

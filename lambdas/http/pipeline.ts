@@ -1,6 +1,7 @@
 import middy from '@middy/core';
 import validator from '@middy/validator';
 import type { ValidateFunction } from 'ajv';
+import { ANSWER_BEFORE_TIMEOUT_MS } from '../runtime/deadline';
 import { logger } from '../runtime/logger';
 import { accessLog } from './access-log';
 import { errorResponse } from './error-response';
@@ -29,14 +30,8 @@ export interface HttpPipelineOptions {
   readonly gates?: readonly MiddlewareObj[];
 }
 
-/**
- * How long before the Lambda's timeout (10 s, lib/constructs/api-function.ts) a
- * request still in progress is answered 503 with Retry-After: by 7.5 s. One AWS
- * call gives up within its retry budget (under 8 s, aws/clients.ts), but a
- * request that makes two against a stalled AWS (stale keys served after a
- * stalled refetch, then the entry read) would not; this deadline covers it.
- */
-export const ANSWER_BEFORE_TIMEOUT_MS = 2_500;
+/** A request still in progress this long before the Lambda's timeout is answered 503 with Retry-After (runtime/deadline.ts). */
+export { ANSWER_BEFORE_TIMEOUT_MS } from '../runtime/deadline';
 
 /**
  * The middleware chain every HTTP Lambda of the product uses, in this order:

@@ -1,7 +1,7 @@
 /**
  * Every environment variable the Lambdas read, written once: its name, its
  * kind and its default (and, apart, the log level Lambda sets). The construct
- * (lib/) takes its props' defaults from here and sets the variables through
+ * (lib/defaults.ts, lib/settings.ts) takes its props' defaults from here and sets the variables through
  * `environmentOf`; the Lambdas read them through `setting`, once, at module
  * load; the local runtime, the bench and the tests build a Lambda's
  * environment with `lambdaEnvironment`. No imports, so the CDK app reads it too.

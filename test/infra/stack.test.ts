@@ -6,7 +6,11 @@ import { SessionRecoveryStack } from '../../lib/session-recovery-stack';
 import { templateApp } from '../support/template-app';
 import { ROUTE_LIST, ROUTES } from '../../lambdas/http/routes';
 import { API_ACCESS_LOG_FORMAT } from '../../lib/access-log-format';
+import { THROTTLES } from '../../lib/defaults';
 import { EXPECTED_URL_ALARMS, functionUrlAlarms } from '../support/url-alarms';
+
+/** A throttle of THROTTLES (lib/defaults.ts), as the stage's route settings write it. */
+const cfn = (t: { rateLimit: number; burstLimit: number }) => ({ ThrottlingRateLimit: t.rateLimit, ThrottlingBurstLimit: t.burstLimit });
 
 const lambdasDir = path.join(import.meta.dirname, '..', '..', 'lambdas');
 /** Each Lambda's logical id prefix and its handler's source. */
@@ -323,7 +327,7 @@ describe('the HTTP API', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       StageName: '$default',
       AutoDeploy: true,
-      DefaultRouteSettings: { ThrottlingRateLimit: 500, ThrottlingBurstLimit: 1000 },
+      DefaultRouteSettings: cfn(THROTTLES.throttle),
     });
   });
 
@@ -459,15 +463,15 @@ describe('abuse limits and observability', () => {
   it('limits every route but the resume route per route, inside the stage limit', () => {
     const stage = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0];
     const settings = stage.Properties.RouteSettings as Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }>;
-    expect(settings[ROUTES.mint.key]).toEqual({ ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 });
-    expect(settings[ROUTES.mintBatch.key]).toEqual({ ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 });
-    expect(settings[ROUTES.followShortLink.key]).toEqual({ ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 });
-    expect(settings[ROUTES.checkShortLink.key]).toEqual({ ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 });
-    expect(settings[ROUTES.createCredential.key]).toEqual({ ThrottlingRateLimit: 25, ThrottlingBurstLimit: 50 });
-    expect(settings[ROUTES.createEntry.key]).toEqual({ ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 });
-    expect(settings[ROUTES.saveProgress.key]).toEqual({ ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 });
-    expect(settings[ROUTES.linkRequests.key]).toEqual({ ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 });
-    expect(settings[ROUTES.handoff.key]).toEqual({ ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 });
+    expect(settings[ROUTES.mint.key]).toEqual(cfn(THROTTLES.mintThrottle));
+    expect(settings[ROUTES.mintBatch.key]).toEqual(cfn(THROTTLES.mintBatchThrottle));
+    expect(settings[ROUTES.followShortLink.key]).toEqual(cfn(THROTTLES.shortLinkThrottle));
+    expect(settings[ROUTES.checkShortLink.key]).toEqual(cfn(THROTTLES.shortLinkThrottle));
+    expect(settings[ROUTES.createCredential.key]).toEqual(cfn(THROTTLES.adminThrottle));
+    expect(settings[ROUTES.createEntry.key]).toEqual(cfn(THROTTLES.browserSavesThrottle.create));
+    expect(settings[ROUTES.saveProgress.key]).toEqual(cfn(THROTTLES.browserSavesThrottle.progress));
+    expect(settings[ROUTES.linkRequests.key]).toEqual(cfn(THROTTLES.linkRequestThrottle));
+    expect(settings[ROUTES.handoff.key]).toEqual(cfn(THROTTLES.handoffThrottle));
     expect(settings[ROUTES.loadEntryData.key]).toBeUndefined();
     expect(Object.keys(settings)).toHaveLength(ROUTE_LIST.length - 1);
   });
