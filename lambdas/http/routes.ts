@@ -154,3 +154,10 @@ export const bodyLimits = (fn: FunctionName, saveMaxBodyBytes?: number): ((event
 
 /** Where a short link's code is served: `base` (no trailing slash needed) and the followShortLink route's path. */
 export const shortLinkUrl = (base: string, code: string): string => `${base.replace(/\/+$/, '')}${routePath('followShortLink').replace('{code}', code)}`;
+
+/** A body limit in words, as the OpenAPI document and the README's 413 row give it: `4 KiB`, or `64 KiB (browserSaveMaxBytes)` for the setting's default. */
+export const bodyLimitText = (limit: BodyLimitSpec, saveMaxBodyBytesDefault: number): string => {
+  const bytes = typeof limit === 'number' ? limit : saveMaxBodyBytesDefault;
+  const text = bytes % KiB === 0 ? `${bytes / KiB} KiB` : `${bytes} bytes`;
+  return typeof limit === 'number' ? text : `${text} (\`browserSaveMaxBytes\`)`;
+};
