@@ -40,7 +40,8 @@ export const fromEnvironment = (env: Environment = process.env, clients: AwsClie
     resume: {
       keys: projectKeyCache(clients, { secretPrefix: setting('SECRET_PREFIX', env), environment: setting('DEPLOYMENT_ENVIRONMENT', env), tableName }, cacheSettings),
       entries: new DynamoDbEntryReader(clients.dynamodb, tableName, setting('CONSISTENT_READS', env)),
-      now: Date.now,
+      // Read at each call, not bound at init, so a test's controlled clock applies.
+      now: () => Date.now(),
       // Off by default: only then does an expired link cost more than its 401 (a read, a conditional write, an event).
       expiredLinks: setting('EXPIRED_LINK_EVENTS', env)
         ? expiredLinkEvents(eventBusSettings(env), tableName, (error) => logger.warn('expired link event not put', errorNames(error)), clients)
