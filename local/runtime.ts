@@ -68,6 +68,8 @@ export interface LocalRuntimeOptions {
   readonly emulatorPort?: number;
   /** Settings the Lambdas get instead of the construct's defaults and of process.env's, e.g. `{ EARLY_RESUME_SECONDS: 0 }`. */
   readonly settings?: Settings;
+  /** Where the Lambdas put their events (default: the emulator; AWS_ENDPOINT_URL_EVENTBRIDGE if set). */
+  readonly eventBridgeEndpoint?: string;
 }
 
 /** The demo entry's link on the legacy contract, signed with the demo flow's legacy key. */
@@ -91,6 +93,8 @@ export interface LocalRuntime {
   readonly restoredWrites?: number;
   /** The environment variables the Lambdas were built from (their `fromEnvironment`), as the construct would set them. */
   readonly environment: Readonly<Record<string, string>>;
+  /** The SDK clients every Lambda of the runtime sends through (pointed at the emulator): a test counts their calls. */
+  readonly clients: AwsClients;
   /** `link`: the demo page with a resume link for the demo entry; `legacy`: the same through the legacy contract. */
   readonly demo: typeof DEMO & { secret: string; expiresAt: string; token: string; link: string; legacy: DemoLegacyLink };
   stop(): Promise<void>;
@@ -125,7 +129,7 @@ const localEnvironment = (settings: Settings): Record<string, string> => {
 };
 
 /** SDK clients pointed at the emulator, shared by every Lambda of the runtime as an instance's are by its handlers. */
-const emulatorClients = (endpoint: string): Required<AwsClients> & { destroy(): void } => {
+const emulatorClients = (endpoint: string, eventBridgeEndpoint: string = endpoint): Required<AwsClients> & { destroy(): void } => {
   const options = {
     ...sdkOptions,
     endpoint,
@@ -139,7 +143,7 @@ const emulatorClients = (endpoint: string): Required<AwsClients> & { destroy(): 
     dynamodb,
     secretsManager,
     // As in AWS (adapters/event-bus.ts): one attempt.
-    eventBridge: () => (eventBridge ??= new EventBridgeClient({ ...options, maxAttempts: 1 })),
+    eventBridge: () => (eventBridge ??= new EventBridgeClient({ ...options, endpoint: eventBridgeEndpoint, maxAttempts: 1 })),
     destroy: () => {
       dynamodb.destroy();
       secretsManager.destroy();
@@ -312,7 +316,8 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
       restoredWrites = await data.replay(endpoint);
     }
     const env = localEnvironment(options.settings ?? {});
-    clients = emulatorClients(endpoint);
+    // AWS_ENDPOINT_URL_EVENTBRIDGE, as the SDK reads it, points the Lambdas' event bus elsewhere (a test's stalled one).
+    clients = emulatorClients(endpoint, options.eventBridgeEndpoint ?? (process.env.AWS_ENDPOINT_URL_EVENTBRIDGE || endpoint));
     // The Lambdas' logger, as a function's log level sets it: quiet locally unless AWS_LAMBDA_LOG_LEVEL says otherwise.
     logger.setLevel(process.env.AWS_LAMBDA_LOG_LEVEL || 'WARN');
     options.progress?.('Creating the entries table, the event bus and the demo project, flow, entry and legacy key...');
@@ -358,6 +363,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
       legacyUrl,
       restoredWrites,
       environment: env,
+      clients,
       emulatorEndpoint: endpoint,
       eventBusName,
       demoUrl,
