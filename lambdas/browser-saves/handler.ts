@@ -7,7 +7,7 @@ import { httpPipeline } from '../http/pipeline';
 import { dispatch, type RouteHandlers, routeValidator } from '../http/route-schema';
 import { bodyLimits } from '../http/routes';
 import { jsonResult } from '../http/types';
-import { type Environment, setting } from '../runtime/environment';
+import { type Environment, processEnvironment, setting } from '../runtime/environment';
 import { logger } from '../runtime/logger';
 import { keyCacheSettings } from '../runtime/public-key-cache';
 import { projectKeyCache, saveKeyCache } from '../wiring/key-caches';
@@ -24,7 +24,7 @@ export interface BrowserSavesDeps {
 }
 
 /** The browser-saves routes as the construct deploys them: settings read from `env` once, adapters over `clients`. */
-export const fromEnvironment = (env: Environment = process.env, clients: AwsClients = { dynamodb, secretsManager }): BrowserSavesDeps => {
+export const fromEnvironment = (env: Environment = processEnvironment(), clients: AwsClients = { dynamodb, secretsManager }): BrowserSavesDeps => {
   const tableName = setting('TABLE_NAME', env);
   const cacheSettings = keyCacheSettings(env);
   return {

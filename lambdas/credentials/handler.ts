@@ -9,13 +9,13 @@ import { httpPipeline } from '../http/pipeline';
 import { dispatch, type RouteHandlers, routeValidator } from '../http/route-schema';
 import { bodyLimits } from '../http/routes';
 import { jsonResult } from '../http/types';
-import { type Environment, setting } from '../runtime/environment';
+import { type Environment, processEnvironment, setting } from '../runtime/environment';
 import { logger } from '../runtime/logger';
 import { fieldRules, routeSchemas } from './schema';
 import { routeValidators } from './validators.gen.js';
 
 /** The credentials routes as the construct deploys them: settings read from `env` once, adapters over `clients`. */
-export const fromEnvironment = (env: Environment = process.env, clients: Omit<AwsClients, 'eventBridge'> = { dynamodb, secretsManager }): ProjectAdminDeps => ({
+export const fromEnvironment = (env: Environment = processEnvironment(), clients: Omit<AwsClients, 'eventBridge'> = { dynamodb, secretsManager }): ProjectAdminDeps => ({
   store: new SecretsManagerProjectStore(
     clients.secretsManager,
     setting('SECRET_PREFIX', env),

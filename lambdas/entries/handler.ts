@@ -8,13 +8,13 @@ import { httpPipeline } from '../http/pipeline';
 import { dispatch, type RouteHandlers, routeValidator } from '../http/route-schema';
 import { bodyLimits } from '../http/routes';
 import { jsonResult } from '../http/types';
-import { type Environment, setting } from '../runtime/environment';
+import { type Environment, processEnvironment, setting } from '../runtime/environment';
 import { logger } from '../runtime/logger';
 import { fieldRules, MAX_CAMPAIGNS_PAGE, routeSchemas } from './schema';
 import { routeValidators } from './validators.gen.js';
 
 /** The entries routes as the construct deploys them: settings read from `env` once, adapters over `clients`. */
-export const fromEnvironment = (env: Environment = process.env, clients: Pick<AwsClients, 'dynamodb'> = { dynamodb }): EntryAdminDeps => {
+export const fromEnvironment = (env: Environment = processEnvironment(), clients: Pick<AwsClients, 'dynamodb'> = { dynamodb }): EntryAdminDeps => {
   const tableName = setting('TABLE_NAME', env);
   return {
     entries: new DynamoDbEntryStore(clients.dynamodb, tableName),

@@ -5,7 +5,7 @@ import { ApiError } from '../domain/errors';
 import { httpPipeline } from '../http/pipeline';
 import { dispatch, type RouteHandlers, routeValidator } from '../http/route-schema';
 import { bodyLimits } from '../http/routes';
-import { type Environment, setting } from '../runtime/environment';
+import { type Environment, processEnvironment, setting } from '../runtime/environment';
 import { logger } from '../runtime/logger';
 import { fieldRules, routeSchemas } from './schema';
 import { routeValidators } from './validators.gen.js';
@@ -16,7 +16,7 @@ export interface LegacyKeysDeps {
 }
 
 /** The legacy-key routes as the construct deploys them: settings read from `env` once, the client passed in. */
-export const fromEnvironment = (env: Environment = process.env, clients: Pick<AwsClients, 'secretsManager'> = { secretsManager }): LegacyKeysDeps => ({
+export const fromEnvironment = (env: Environment = processEnvironment(), clients: Pick<AwsClients, 'secretsManager'> = { secretsManager }): LegacyKeysDeps => ({
   store: new SecretsManagerLegacyKeyStore(
     clients.secretsManager,
     setting('SECRET_PREFIX', env),

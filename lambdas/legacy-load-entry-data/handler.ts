@@ -14,7 +14,7 @@ import { recordVerification } from '../domain/verification-outcome';
 import { httpPipeline } from '../http/pipeline';
 import { LEGACY_ROUTE } from '../http/routes';
 import { type HttpResult, type JsonEvent, jsonResult } from '../http/types';
-import { type Environment, eventBusSettings, setting } from '../runtime/environment';
+import { type Environment, processEnvironment, eventBusSettings, setting } from '../runtime/environment';
 import { UNKNOWN_FLOW } from '../runtime/log-schema';
 import { logger } from '../runtime/logger';
 import { keyCacheSettings, publicKeyCache } from '../runtime/public-key-cache';
@@ -34,7 +34,7 @@ export interface LegacyLoadEntryDataDeps extends DeprecationSettings {
 }
 
 /** The legacy contract as the construct deploys it: settings read from `env` once, adapters over `clients`. */
-export const fromEnvironment = (env: Environment = process.env, clients: AwsClients = { dynamodb, secretsManager }): LegacyLoadEntryDataDeps => {
+export const fromEnvironment = (env: Environment = processEnvironment(), clients: AwsClients = { dynamodb, secretsManager }): LegacyLoadEntryDataDeps => {
   const tableName = setting('TABLE_NAME', env);
   const secretPrefix = setting('SECRET_PREFIX', env);
   return {

@@ -8,7 +8,7 @@ import { httpPipeline } from '../http/pipeline';
 import { dispatch, type RouteHandlers, routeValidator } from '../http/route-schema';
 import { bodyLimits } from '../http/routes';
 import { jsonResult } from '../http/types';
-import { type Environment, eventBusSettings, setting } from '../runtime/environment';
+import { type Environment, processEnvironment, eventBusSettings, setting } from '../runtime/environment';
 import { logger } from '../runtime/logger';
 import { keyCacheSettings } from '../runtime/public-key-cache';
 import { projectKeyCache, saveKeyCache } from '../wiring/key-caches';
@@ -24,7 +24,7 @@ export interface LinkRequestsHandlerDeps {
 }
 
 /** The link-request route as the construct deploys it: settings read from `env` once, adapters over `clients`. */
-export const fromEnvironment = (env: Environment = process.env, clients: AwsClients = { dynamodb, secretsManager, eventBridge }): LinkRequestsHandlerDeps => {
+export const fromEnvironment = (env: Environment = processEnvironment(), clients: AwsClients = { dynamodb, secretsManager, eventBridge }): LinkRequestsHandlerDeps => {
   const tableName = setting('TABLE_NAME', env);
   const projects = { secretPrefix: setting('SECRET_PREFIX', env), environment: setting('DEPLOYMENT_ENVIRONMENT', env), tableName };
   const cacheSettings = keyCacheSettings(env);

@@ -12,7 +12,7 @@ import { httpPipeline } from '../http/pipeline';
 import type { RouteEvent } from '../http/route-schema';
 import { bodyLimits } from '../http/routes';
 import { type HttpResult, jsonResult } from '../http/types';
-import { type Environment, eventBusSettings, setting } from '../runtime/environment';
+import { type Environment, processEnvironment, eventBusSettings, setting } from '../runtime/environment';
 import { logger } from '../runtime/logger';
 import { keyCacheSettings } from '../runtime/public-key-cache';
 import { projectKeyCache, saveKeyCache } from '../wiring/key-caches';
@@ -31,7 +31,7 @@ export interface LoadEntryDataDeps {
  * The resume route as the construct deploys it: settings read from `env` once,
  * at init, and adapters over `clients` (the instance's SDK clients by default).
  */
-export const fromEnvironment = (env: Environment = process.env, clients: AwsClients = { dynamodb, secretsManager }): LoadEntryDataDeps => {
+export const fromEnvironment = (env: Environment = processEnvironment(), clients: AwsClients = { dynamodb, secretsManager }): LoadEntryDataDeps => {
   const tableName = setting('TABLE_NAME', env);
   const cacheSettings = keyCacheSettings(env);
   const saveKeys = saveKeyCache(clients, setting('SAVE_KEY_SECRET', env), cacheSettings);

@@ -9,7 +9,7 @@ import { dispatch, type RouteHandlers, routeValidator } from '../http/route-sche
 import { bodyLimits } from '../http/routes';
 import { jsonResult } from '../http/types';
 import { validationMessage } from '../http/validation-message';
-import { type Environment, setting } from '../runtime/environment';
+import { type Environment, processEnvironment, setting } from '../runtime/environment';
 import { logger } from '../runtime/logger';
 import { mintDependencies, mintPolicy, type MintSettings } from '../wiring/minting';
 import { fieldRules, routeSchemas } from './schema';
@@ -19,7 +19,7 @@ import { routeValidators, validatePayload, validateRow } from './validators.gen.
 const rowSchemaProblem = (row: object): string | undefined => (validateRow(row) ? undefined : validationMessage(validateRow.errors ?? [], fieldRules, {}, row));
 
 /** The mint routes and direct invocation as the construct deploys them: settings read from `env` once, adapters over `clients`. */
-export const fromEnvironment = (env: Environment = process.env, clients: Omit<AwsClients, 'eventBridge'> = { dynamodb, secretsManager }): MintRequestDeps => {
+export const fromEnvironment = (env: Environment = processEnvironment(), clients: Omit<AwsClients, 'eventBridge'> = { dynamodb, secretsManager }): MintRequestDeps => {
   const tableName = setting('TABLE_NAME', env);
   const settings: MintSettings = {
     defaultTtlSeconds: setting('MINT_DEFAULT_TTL_SECONDS', env),

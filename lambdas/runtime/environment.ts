@@ -95,6 +95,9 @@ export type SettingName = keyof typeof SETTINGS;
 /** Environment variables as a Lambda reads them: process.env in AWS, a record of their own in tests and the local runtime. */
 export type Environment = Readonly<Record<string, string | undefined>>;
 
+/** The process's own environment: what a Lambda's `fromEnvironment` reads in AWS, at init (this file is the only one to touch process.env). */
+export const processEnvironment = (): Environment => process.env;
+
 type KindValue<K extends Kind> = K extends 'number' ? number : K extends 'boolean' ? boolean : K extends 'list' ? readonly string[] : string;
 type Def<N extends SettingName> = (typeof SETTINGS)[N];
 /** What a setting reads as: its kind's type, or undefined when it is optional and unset. */

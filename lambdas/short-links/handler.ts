@@ -5,7 +5,7 @@ import { ApiError } from '../domain/errors';
 import { resolveShortLink, type ShortLinkReader } from '../domain/short-links';
 import { httpPipeline } from '../http/pipeline';
 import type { HttpResult } from '../http/types';
-import { type Environment, setting } from '../runtime/environment';
+import { type Environment, processEnvironment, setting } from '../runtime/environment';
 import { logger } from '../runtime/logger';
 
 export interface ShortLinksDeps {
@@ -14,7 +14,7 @@ export interface ShortLinksDeps {
 }
 
 /** The short-link redirect as the construct deploys it: the table read from `env` once, the client passed in. */
-export const fromEnvironment = (env: Environment = process.env, clients: Pick<AwsClients, 'dynamodb'> = { dynamodb }): ShortLinksDeps => ({
+export const fromEnvironment = (env: Environment = processEnvironment(), clients: Pick<AwsClients, 'dynamodb'> = { dynamodb }): ShortLinksDeps => ({
   reader: new DynamoDbShortLinkReader(clients.dynamodb, setting('TABLE_NAME', env)),
   now: () => Date.now(),
 });
