@@ -22,9 +22,11 @@ import {
   LEGACY_SECRETS_PATH,
   LIMIT_KEY_PREFIXES,
   LINK_REQUESTS_KEY_PREFIX,
+  HANDOFFS_KEY_PREFIX,
   PROJECT_SECRETS_PATH,
   PROJECT_INDEX_KEY,
   RESUMED_KEY_PREFIX,
+  VERIFY_ATTEMPTS_KEY_PREFIX,
   SHORT_LINK_KEY_PREFIX,
 } from '../lambdas/adapters/naming';
 import { acknowledgeWildcardResource } from './constructs/acknowledge';
@@ -160,6 +162,19 @@ export interface SessionRecoveryProps {
    * @default { rateLimit: 10, burstLimit: 20 }
    */
   readonly linkRequestThrottle?: { readonly rateLimit: number; readonly burstLimit: number };
+  /**
+   * Limit on `POST /v1/entries/{entry_id}/handoff`, which pages call with no
+   * credentials to show their entry's link as a QR code (each entry also takes
+   * at most 10 an hour).
+   * @default { rateLimit: 10, burstLimit: 20 }
+   */
+  readonly handoffThrottle?: { readonly rateLimit: number; readonly burstLimit: number };
+  /**
+   * Lifetime of a hand-off link (`POST /v1/entries/{entry_id}/handoff`), the
+   * link a page shows as a QR code. At most 1 hour: synth refuses more.
+   * @default Duration.minutes(10)
+   */
+  readonly handoffLifetime?: Duration;
   /**
    * Bounds on the links pages ask for (`POST /v1/entries/{entry_id}/link-requests`),
    * beyond each entry's 3 an hour: per recipient (an email address or phone
@@ -517,6 +532,8 @@ export class SessionRecovery extends Construct {
     // A person's resume through a campaign link is noted under resumed#<entry> for completions and, the first time
     // for its campaign, counted on one of the campaign's campaign#<project>#<campaign>#<shard> items, in one transaction.
     loadEntryData.bindEntriesTable(this.table, ['dynamodb:UpdateItem'], { keyPrefix: [RESUMED_KEY_PREFIX, CAMPAIGN_KEY_PREFIX] });
+    // A flow's verify_field: each entry's attempts in the rolling hour, a compare-and-swap (GetItem is granted above).
+    loadEntryData.bindEntriesTable(this.table, ['dynamodb:PutItem'], { keyPrefix: VERIFY_ATTEMPTS_KEY_PREFIX });
     loadEntryData.bindSecretsUnder(this.secretPrefix, PROJECT_SECRETS_PATH);
     if (expiredLinkEvents) loadEntryData.bindExpiredLinkEvents(this.table, this.eventBus);
     if (props.currentContractFunctionUrl) {
@@ -583,6 +600,11 @@ export class SessionRecovery extends Construct {
 
     const maxLifetimeSeconds = props.linkMaxLifetime?.toSeconds() ?? defaultOf('MINT_MAX_LIFETIME_SECONDS');
 
+    const handoffSeconds = props.handoffLifetime?.toSeconds() ?? defaultOf('HANDOFF_TTL_SECONDS');
+    // A code on a screen is for the next few minutes; a longer one is a bearer link left lying about (MAX_HANDOFF_SECONDS).
+    if (!Number.isInteger(handoffSeconds) || handoffSeconds < 60 || handoffSeconds > 3600) {
+      throw new Error(`handoffLifetime must be between 1 minute and 1 hour, got ${handoffSeconds} seconds`);
+    }
     // Link requests from pages: admitted like a save, then mint's writes and a PutEvents, in a role of their own.
     const linkLimits = props.linkRequestLimits ?? {};
     const linkRequests = new ApiFunction(this, 'LinkRequests', {
@@ -599,6 +621,7 @@ export class SessionRecovery extends Construct {
         LINK_REQUESTS_PER_RECIPIENT_DAY: bound('linkRequestLimits.perRecipientPerDay', linkLimits.perRecipientPerDay, defaultOf('LINK_REQUESTS_PER_RECIPIENT_DAY')),
         LINK_REQUESTS_PER_SOURCE_HOUR: bound('linkRequestLimits.perSourcePerHour', linkLimits.perSourcePerHour, defaultOf('LINK_REQUESTS_PER_SOURCE_HOUR')),
         LINK_REQUESTS_PER_PROJECT_DAY: bound('linkRequestLimits.perProjectPerDay', linkLimits.perProjectPerDay, defaultOf('LINK_REQUESTS_PER_PROJECT_DAY')),
+        HANDOFF_TTL_SECONDS: handoffSeconds,
       },
     });
     new RequestLogMetrics(this, 'LinkRequestsLogMetrics', { namespace: this.metricsNamespace, logGroup: linkRequests.logGroup, kind: 'links' });
@@ -610,7 +633,7 @@ export class SessionRecovery extends Construct {
     // Its rolling counts per entry, per source and per recipient: a compare-and-swap PutItem on their items only.
     // (The project's day is an UpdateItem, which mint's grant covers; every read a GetItem.)
     linkRequests.bindEntriesTable(this.table, ['dynamodb:PutItem'], {
-      keyPrefix: [LINK_REQUESTS_KEY_PREFIX, LIMIT_KEY_PREFIXES.sourceLinks, LIMIT_KEY_PREFIXES.recipient],
+      keyPrefix: [LINK_REQUESTS_KEY_PREFIX, LIMIT_KEY_PREFIXES.sourceLinks, LIMIT_KEY_PREFIXES.recipient, HANDOFFS_KEY_PREFIX],
     });
     linkRequests.bindEventBus(this.eventBus);
 
@@ -787,6 +810,7 @@ export class SessionRecovery extends Construct {
       createEntry: saves.create,
       saveProgress: saves.progress,
       linkRequests: props.linkRequestThrottle ?? { rateLimit: 10, burstLimit: 20 },
+      handoff: props.handoffThrottle ?? { rateLimit: 10, burstLimit: 20 },
       mint: props.mintThrottle ?? { rateLimit: 200, burstLimit: 400 },
       mintBatch: props.mintBatchThrottle ?? { rateLimit: 5, burstLimit: 10 },
       followShortLink: shortLinkLimit,

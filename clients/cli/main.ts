@@ -359,6 +359,42 @@ for (const [name, enabled, description] of [
     });
 }
 
+const resumePolicy = program
+  .command('resume-policy')
+  .description("a flow's resume policy: fields never returned to a resume, and a field the person must confirm (docs/resume-policy.md)");
+// The three resume-policy routes share one path.
+const policyPath = (o: { project: string; flow: string }) => pathTo('getResumePolicy', { project_id: o.project, flow_id: o.flow });
+const showPolicy = (j: { flow_id: string; withheld_fields: string[]; verify_field: string | null }) =>
+  `Flow ${j.flow_id}: ${j.withheld_fields.length ? `withholds ${j.withheld_fields.join(', ')}` : 'withholds nothing'}; ${
+    j.verify_field === null ? 'no second factor' : `asks the person to confirm ${j.verify_field}`
+  }. Changes take effect within the key cache TTL.`;
+
+resumePolicy
+  .command('get')
+  .description("show a flow's resume policy")
+  .requiredOption('--project <project_id>', PROJECT)
+  .requiredOption('--flow <flow_id>', 'the flow')
+  .action(async (o: { project: string; flow: string }) => report(await client().request('GET', policyPath(o)), showPolicy));
+
+resumePolicy
+  .command('set')
+  .description("set a flow's resume policy (replaces it whole)")
+  .requiredOption('--project <project_id>', PROJECT)
+  .requiredOption('--flow <flow_id>', 'the flow')
+  .option('--withhold <field...>', 'user_data fields never returned to a resume: top-level names or JSON Pointers such as /address/postcode')
+  .option('--verify-field <field>', 'a field the person must confirm before a resume answers anything, e.g. email')
+  .action(async (o: { project: string; flow: string; withhold?: string[]; verifyField?: string }) => {
+    const body = { withheld_fields: o.withhold ?? [], ...(o.verifyField === undefined ? {} : { verify_field: o.verifyField }) };
+    report(await client().request('PUT', policyPath(o), { body }), showPolicy);
+  });
+
+resumePolicy
+  .command('clear')
+  .description("clear a flow's resume policy")
+  .requiredOption('--project <project_id>', PROJECT)
+  .requiredOption('--flow <flow_id>', 'the flow')
+  .action(async (o: { project: string; flow: string }) => report(await client().request('DELETE', policyPath(o)), showPolicy));
+
 program
   .command('mint')
   .description('sign a resume link for an entry, and print a curl and a resume command that open it')

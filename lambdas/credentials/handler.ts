@@ -5,6 +5,7 @@ import { SecretsManagerProjectStore } from '../adapters/secrets-manager-project-
 import { invalidRequest } from '../domain/errors';
 import { projectAdmin, type ProjectAdminDeps } from '../domain/project-admin';
 import { metadataOf } from '../domain/project-keys';
+import type { ResumePolicy } from '../domain/resume-policy';
 import { httpPipeline } from '../http/pipeline';
 import { dispatch, type RouteHandlers, routeValidator } from '../http/route-schema';
 import { bodyLimits } from '../http/routes';
@@ -34,6 +35,10 @@ const inProject = (projectId: string): string => {
 /** The credentials routes' handler over `deps`: it keeps nothing of its own between requests. */
 export const createHandler = (deps: ProjectAdminDeps) => {
   const admin = projectAdmin(deps);
+  const setPolicy = async (projectId: string, flowId: string, policy: ResumePolicy) => {
+    logger.appendKeys({ flow_id: flowId });
+    return jsonResult(200, { flow_id: flowId, ...(await admin.setResumePolicy(projectId, flowId, policy)) });
+  };
 
   /** Token Signing Secrets of a project: create (value shown once), list (metadata only), revoke; its allowed origins and browser saves. */
   const routes: RouteHandlers<'credentials', typeof routeSchemas> = {
@@ -63,6 +68,11 @@ export const createHandler = (deps: ProjectAdminDeps) => {
     getBrowserSaves: async ({ pathParameters }) => jsonResult(200, await admin.browserSaves(inProject(pathParameters.project_id))),
     setBrowserSaves: async ({ pathParameters, body }) =>
       jsonResult(200, await admin.setBrowserSaves(inProject(pathParameters.project_id), body.enabled, body.sms_countries)),
+    getResumePolicy: async ({ pathParameters }) =>
+      jsonResult(200, { flow_id: pathParameters.flow_id, ...(await admin.resumePolicy(inProject(pathParameters.project_id), pathParameters.flow_id)) }),
+    setResumePolicy: async ({ pathParameters, body }) =>
+      setPolicy(inProject(pathParameters.project_id), pathParameters.flow_id, { withheld_fields: body.withheld_fields, verify_field: body.verify_field }),
+    clearResumePolicy: async ({ pathParameters }) => setPolicy(inProject(pathParameters.project_id), pathParameters.flow_id, { withheld_fields: [] }),
   };
 
   return httpPipeline(dispatch(routes), {

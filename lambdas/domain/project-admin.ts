@@ -16,11 +16,14 @@ import {
   metadataOf,
   type NewCredential,
   type ProjectSecretDocument,
+  resumePolicyOf,
   revokeCredential,
   setAllowedOrigins,
   setBrowserSaves,
+  setResumePolicy,
 } from './project-keys';
 import { isCountry } from './recipients';
+import type { ResumePolicy } from './resume-policy';
 
 export interface ProjectAdminDeps {
   readonly store: VersionedStore<ProjectSecretDocument>;
@@ -95,5 +98,15 @@ export const projectAdmin = (deps: ProjectAdminDeps) => {
         return { value, result: browserSavesOf(value) };
       });
     },
+    resumePolicy: async (projectId: string, flowId: string) => resumePolicyOf(await read(projectId), flowId),
+    /**
+     * Sets (or, empty, clears) a flow's resume policy. Kept in the project's secret, so the one read that fetches the
+     * project's keys on the resume path also fetches it: a change takes effect within the key cache's TTL.
+     */
+    setResumePolicy: async (projectId: string, flowId: string, policy: ResumePolicy) =>
+      writeProject(projectId, (doc) => {
+        const value = setResumePolicy(projectId, doc, flowId, policy, deps.environment);
+        return { value, result: resumePolicyOf(value, flowId) };
+      }),
   };
 };

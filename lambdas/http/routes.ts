@@ -64,6 +64,8 @@ export const ROUTES = {
   createEntry: { key: 'POST /v1/entries', fn: 'browser-saves', access: 'public', maxBodyBytes: 'SAVE_MAX_BODY_BYTES' },
   saveProgress: { key: 'POST /v1/entries/{entry_id}/progress', fn: 'browser-saves', access: 'public', maxBodyBytes: 'SAVE_MAX_BODY_BYTES' },
   linkRequests: { key: 'POST /v1/entries/{entry_id}/link-requests', fn: 'link-requests', access: 'public', maxBodyBytes: SMALL_BODY },
+  // Served by the link-requests Lambda: the same admission and mint, and no cold start of its own (bench/HISTORY.md).
+  handoff: { key: 'POST /v1/entries/{entry_id}/handoff', fn: 'link-requests', access: 'public', maxBodyBytes: SMALL_BODY },
   createCredential: { key: 'POST /v1/projects/{project_id}/credentials', fn: 'credentials', access: 'iam', maxBodyBytes: SMALL_BODY },
   listCredentials: { key: 'GET /v1/projects/{project_id}/credentials', fn: 'credentials', access: 'iam' },
   revokeCredential: { key: 'DELETE /v1/projects/{project_id}/credentials/{credential_id}', fn: 'credentials', access: 'iam' },
@@ -72,6 +74,9 @@ export const ROUTES = {
   clearAllowedOrigins: { key: 'DELETE /v1/projects/{project_id}/allowed-origins', fn: 'credentials', access: 'iam' },
   getBrowserSaves: { key: 'GET /v1/projects/{project_id}/browser-saves', fn: 'credentials', access: 'iam' },
   setBrowserSaves: { key: 'PUT /v1/projects/{project_id}/browser-saves', fn: 'credentials', access: 'iam', maxBodyBytes: SMALL_BODY },
+  getResumePolicy: { key: 'GET /v1/projects/{project_id}/flows/{flow_id}/resume-policy', fn: 'credentials', access: 'iam' },
+  setResumePolicy: { key: 'PUT /v1/projects/{project_id}/flows/{flow_id}/resume-policy', fn: 'credentials', access: 'iam', maxBodyBytes: SMALL_BODY },
+  clearResumePolicy: { key: 'DELETE /v1/projects/{project_id}/flows/{flow_id}/resume-policy', fn: 'credentials', access: 'iam' },
   putEntry: { key: 'PUT /v1/entries/{entry_id}', fn: 'entries', access: 'iam', maxBodyBytes: ENTRY_BODY },
   getEntry: { key: 'GET /v1/entries/{entry_id}', fn: 'entries', access: 'iam' },
   deleteEntry: { key: 'DELETE /v1/entries/{entry_id}', fn: 'entries', access: 'iam' },

@@ -1,12 +1,14 @@
 import { type AwsClients, dynamodb, secretsManager } from '../adapters/clients';
 import { DynamoDbEntryReader } from '../adapters/dynamodb-entry-reader';
 import { DynamoDbEntrySaves } from '../adapters/dynamodb-entry-saves';
+import { DynamoDbRequestLog } from '../adapters/dynamodb-link-limits';
 import { DynamoDbResumeNotes } from '../adapters/dynamodb-resume-notes';
+import { VERIFY_ATTEMPTS_KEY_PREFIX } from '../adapters/naming';
 import { expiredLinkEvents } from '../adapters/event-bus';
 import { errorNames } from '../domain/errors';
 import { type ResumeAttribution, type ResumeNotes, resumeLogKeys } from '../domain/recovery';
 import { type ResumeDeps, resumeEntry } from '../domain/resume';
-import { currentSaveKey } from '../domain/saves';
+import { currentSaveKey, SAVE_KEY_SCOPE } from '../domain/saves';
 import { recordVerification } from '../domain/verification-outcome';
 import { httpPipeline } from '../http/pipeline';
 import type { RouteEvent } from '../http/route-schema';
@@ -49,6 +51,11 @@ export const fromEnvironment = (env: Environment = processEnvironment(), clients
       // A person's resume of a browser-saves project's entry hands the device a new save token, ending the ones before.
       // The save key is read only then, and cached like the projects' keys.
       saves: { key: () => currentSaveKey({ saveKeys }), rotation: new DynamoDbEntrySaves(clients.dynamodb, tableName) },
+      // A flow whose resume policy names a verify field: digests under the save key, and each entry's attempts in the hour.
+      verification: {
+        keys: async () => (await saveKeys.lookup(SAVE_KEY_SCOPE)).keySet.keys,
+        attempts: new DynamoDbRequestLog(clients.dynamodb, tableName, VERIFY_ATTEMPTS_KEY_PREFIX),
+      },
       earlyResumeSeconds: setting('EARLY_RESUME_SECONDS', env),
     },
     resumeNotes: new DynamoDbResumeNotes(clients.dynamodb, tableName),

@@ -68,6 +68,8 @@ export const SETTINGS = {
   /** Days an entry is kept after its last save. */
   ENTRY_RETENTION_DAYS: { kind: 'number', default: 90 },
   MINT_DEFAULT_TTL_SECONDS: { kind: 'number', default: 7 * 86_400 },
+  /** A hand-off link's lifetime (prop `handoffLifetime`): 10 minutes, at most an hour (domain/handoff.ts). */
+  HANDOFF_TTL_SECONDS: { kind: 'number', default: 600 },
   MINT_MAX_LIFETIME_SECONDS: { kind: 'number', default: 30 * 86_400 },
   /** A resume less than this many seconds after its link's mint is counted `early`, a scanner's (README, Scanners); `npm start` sets 0. */
   EARLY_RESUME_SECONDS: { kind: 'number', default: 30 },

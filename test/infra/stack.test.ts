@@ -102,9 +102,9 @@ describe('the Lambdas', () => {
 });
 
 describe('least privilege per Lambda', () => {
-  it('load-entry-data: GetSecretValue on project secrets and on the save key, GetItem and UpdateItem (the save generation) on the table, and UpdateItem on resumed# and campaign# keys (a person\'s resume of a campaign link), nothing else', () => {
+  it('load-entry-data: GetSecretValue on project secrets and on the save key, GetItem and UpdateItem (the save generation) on the table, UpdateItem on resumed# and campaign# keys (a person\'s resume of a campaign link), and PutItem on verify# keys (verification attempts), nothing else', () => {
     const st = statementsOf('SessionRecoveryLoadEntryData');
-    expect([...new Set(actionsOf(st))]).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem', 'secretsmanager:GetSecretValue']);
+    expect([...new Set(actionsOf(st))]).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'secretsmanager:GetSecretValue']);
     const counted = st.find((s) => s.Action === 'dynamodb:UpdateItem' && (s as { Condition?: unknown }).Condition !== undefined) as Statement & { Condition?: unknown };
     expect(counted.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['resumed#*', 'campaign#*'] } });
     expect(resourceText(st, 'secretsmanager')).toEqual([expect.stringMatching(/^\{"Ref":"SessionRecoverySaveKey\w+"\}$/), expect.stringContaining(':secret:session-recovery/projects/*')]);
@@ -129,7 +129,7 @@ describe('least privilege per Lambda', () => {
     expect(writes.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['link#*'] } });
   });
 
-  it("link-requests: mint's reads and writes, its own counts on link-requests#, source-links# and recipient# keys only, the save key, and PutEvents on the deployment's bus only", () => {
+  it("link-requests: mint's reads and writes, its own counts on link-requests#, source-links#, recipient# and handoffs# keys only, the save key, and PutEvents on the deployment's bus only", () => {
     const st = statementsOf('SessionRecoveryLinkRequests') as Array<Statement & { Condition?: unknown }>;
     expect(actionsOf(st)).toEqual([
       'dynamodb:BatchWriteItem',
@@ -142,7 +142,7 @@ describe('least privilege per Lambda', () => {
     ]);
     const leading = (action: string) => st.find((s) => s.Action === action)?.Condition;
     expect(leading('dynamodb:BatchWriteItem')).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['link#*'] } });
-    expect(leading('dynamodb:PutItem')).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['link-requests#*', 'source-links#*', 'recipient#*'] } });
+    expect(leading('dynamodb:PutItem')).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['link-requests#*', 'source-links#*', 'recipient#*', 'handoffs#*'] } });
     expect(resourceText(st, 'events:')).toEqual([expect.stringMatching(/^\{"Fn::GetAtt":\["SessionRecoveryEventBus\w+","Arn"\]\}$/)]);
     template.hasResourceProperties('AWS::Lambda::Function', {
       Handler: 'index.handler',
@@ -275,9 +275,9 @@ describe('least privilege per Lambda', () => {
 });
 
 describe('the HTTP API', () => {
-  it('leaves the public routes (resume, the browser saves and link requests) unauthenticated, each with its OPTIONS route', () => {
+  it('leaves the public routes (resume, the browser saves, link requests and hand-offs) unauthenticated, each with its OPTIONS route', () => {
     const publicRoutes = ROUTE_LIST.filter((r) => r.access === 'public');
-    expect(publicRoutes.map((r) => r.name)).toEqual(['loadEntryData', 'createEntry', 'saveProgress', 'linkRequests']);
+    expect(publicRoutes.map((r) => r.name)).toEqual(['loadEntryData', 'createEntry', 'saveProgress', 'linkRequests', 'handoff']);
     for (const r of publicRoutes) {
       for (const method of [r.method, 'OPTIONS']) {
         template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: `${method} ${r.path}`, AuthorizationType: 'NONE' });
@@ -467,6 +467,7 @@ describe('abuse limits and observability', () => {
     expect(settings[ROUTES.createEntry.key]).toEqual({ ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 });
     expect(settings[ROUTES.saveProgress.key]).toEqual({ ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 });
     expect(settings[ROUTES.linkRequests.key]).toEqual({ ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 });
+    expect(settings[ROUTES.handoff.key]).toEqual({ ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 });
     expect(settings[ROUTES.loadEntryData.key]).toBeUndefined();
     expect(Object.keys(settings)).toHaveLength(ROUTE_LIST.length - 1);
   });
@@ -636,7 +637,10 @@ describe('abuse limits and observability', () => {
     expect(statements('SessionRecoveryLoadEntryData')).toContainEqual(
       expect.objectContaining({ Action: 'dynamodb:UpdateItem', Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['resumed#*', 'campaign#*'] } } }),
     );
-    expect(statements('SessionRecoveryLoadEntryData').some((s) => [s.Action].flat().includes('dynamodb:PutItem'))).toBe(false);
+    // PutItem only on verify# keys: an entry's verification attempts (a flow's verify_field), never an entry.
+    expect(statements('SessionRecoveryLoadEntryData').filter((s) => [s.Action].flat().includes('dynamodb:PutItem'))).toEqual([
+      expect.objectContaining({ Action: 'dynamodb:PutItem', Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['verify#*'] } } }),
+    ]);
     // The campaign routes: a campaign's items by key, and the index, no other.
     expect(statements('SessionRecoveryEntriesFunction')).toContainEqual(
       expect.objectContaining({ Action: 'dynamodb:BatchGetItem', Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['campaign#*'] } } }),

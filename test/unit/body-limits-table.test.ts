@@ -10,8 +10,8 @@ const row = readme.split('\n').find((line) => line.startsWith('| 413 |'))!;
 /** How the README's 413 row names each group of routes that take a body. */
 const GROUPS: Record<string, readonly RouteName[]> = {
   'resume routes (legacy included)': ['loadEntryData'],
-  'link-request route': ['linkRequests'],
-  '`/v1/projects/…` routes': ['createCredential', 'setAllowedOrigins', 'setBrowserSaves'],
+  'link-request and hand-off routes': ['linkRequests', 'handoff'],
+  '`/v1/projects/…` routes': ['createCredential', 'setAllowedOrigins', 'setBrowserSaves', 'setResumePolicy'],
   'legacy-key route': ['importLegacyKey'],
   'browser-saves routes': ['createEntry', 'saveProgress'],
   'mint routes': ['mint', 'mintBatch'],
