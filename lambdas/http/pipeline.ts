@@ -4,7 +4,6 @@ import type { ValidateFunction } from 'ajv';
 import { logger } from '../runtime/logger';
 import { accessLog } from './access-log';
 import { errorResponse } from './error-response';
-import { htmlErrors } from './html-errors';
 import { jsonBody } from './json-body';
 import { type CorsOptions, type ExtraHeaders, responseHeaders } from './response-headers';
 import type { MiddlewareObj } from '@middy/core';
@@ -28,8 +27,11 @@ export interface HttpPipelineOptions {
    * routes table (`bodyLimits` in routes.ts). Omitted: the body is not parsed.
    */
   readonly maxBodyBytes?: BodyLimit;
-  /** Errors as a small HTML page unless the client asks for JSON (html-errors.ts): for routes people open as pages. */
-  readonly htmlErrors?: true;
+  /**
+   * Routes people open as pages: `htmlErrors()` (html-errors.ts), errors as a small HTML page unless the client
+   * asks for JSON. Passed in rather than imported here, so the other Lambdas do not bundle the pages.
+   */
+  readonly errorPages?: MiddlewareObj;
   /** CORS for routes browsers call; omit for IAM-authorized routes. */
   readonly cors?: CorsOptions;
   /** Headers added to every response, preflights included. */
@@ -61,7 +63,7 @@ export const httpPipeline = <TEvent>(handler: (event: TEvent) => Promise<HttpRes
   const chain = middy<TEvent, HttpResult>({ timeoutEarlyInMillis: ANSWER_BEFORE_TIMEOUT_MS })
     .use(accessLog(logger))
     .use(responseHeaders(options.cors, options.extraHeaders));
-  if (options.htmlErrors) chain.use(htmlErrors());
+  if (options.errorPages) chain.use(options.errorPages);
   chain.use(errorResponse({ logger, fieldRules: options.fieldRules, fieldHints: options.fieldHints })).use([...(options.gates ?? [])]);
   if (options.maxBodyBytes !== undefined) chain.use(jsonBody({ maxBytes: options.maxBodyBytes }));
   // @middy/validator's types say Ajv; at run time it calls the compiled validate function it is given.

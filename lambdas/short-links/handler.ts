@@ -3,6 +3,7 @@ import { type AwsClients, dynamodb } from '../adapters/clients';
 import { DynamoDbShortLinkReader } from '../adapters/dynamodb-short-link-reader';
 import { ApiError } from '../domain/errors';
 import { resolveShortLink, type ShortLinkReader } from '../domain/short-links';
+import { htmlErrors } from '../http/html-errors';
 import { httpPipeline } from '../http/pipeline';
 import type { HttpResult } from '../http/types';
 import { type Environment, processEnvironment, setting } from '../runtime/environment';
@@ -40,5 +41,5 @@ export const createHandler = (deps: ShortLinksDeps) => {
 
   // No CORS (browsers navigate here, scripts do not fetch it), no body, no validator (the code is checked by isShortCode);
   // errors as a page, for the person who opened the link.
-  return httpPipeline(redirect, { fieldRules: {}, htmlErrors: true });
+  return httpPipeline(redirect, { fieldRules: {}, errorPages: htmlErrors() });
 };
