@@ -48,6 +48,7 @@ const ELEMENTS = [
   { type: 'adapters', pattern: 'lambdas/adapters' },
   { type: 'http', pattern: 'lambdas/http' },
   { type: 'runtime', pattern: 'lambdas/runtime' },
+  { type: 'wiring', pattern: 'lambdas/wiring' },
   { type: 'handler', pattern: 'lambdas/*', capture: ['route'] },
   { type: 'lib', pattern: 'lib' },
   { type: 'bin', pattern: 'bin' },
@@ -72,21 +73,25 @@ const POLICIES = [
   allow('adapters', [el('domain')]),
   allow('http', [el('domain'), el('runtime')]),
   allow('runtime', [el('domain')]),
-  // A handler folder may import the four layers and its own files, never another handler folder.
-  allow('handler', LAYERS),
+  // What several handlers build the same way (key caches, mint's dependencies), written once over the four layers.
+  allow('wiring', LAYERS),
+  // A handler folder may import the four layers, the shared wiring and its own files, never another handler folder.
+  allow('handler', [...LAYERS, el('wiring')]),
   allow('lib', FACTS),
   allow('bin', [el('lib')]),
   // The CLI reads the routes table and the batch bound, and the browser client's link parser.
   allow('cli', [el('browser'), el('domain'), el('http', { fileInternalPath: 'routes.ts' })]),
-  allow('local', [...LAYERS, el('handler')]),
+  allow('local', [...LAYERS, el('wiring'), el('handler')]),
   // The demo page imports the browser client by the URL the local server serves it at, not by a path in the repository.
   { from: el('local'), allow: { dependency: { source: '/clients/*.js' } } },
   // The generators read the routes, the error table and each handler folder's schema.ts, nothing a handler runs.
-  allow('scripts', [el('domain'), el('http'), el('handler', { fileInternalPath: 'schema.ts' })]),
-  allow('bench', [...LAYERS, el('handler'), el('lib'), el('local'), el('dev-support'), el('test', { fileInternalPath: 'support/**' })]),
+  // ... and the settings' defaults (the browser-saves body limit's, for the OpenAPI document).
+  allow('scripts', [el('domain'), el('http'), el('runtime', { fileInternalPath: 'environment.ts' }), el('handler', { fileInternalPath: 'schema.ts' })]),
+  allow('bench', [...LAYERS, el('wiring'), el('handler'), el('lib'), el('local'), el('dev-support'), el('test', { fileInternalPath: 'support/**' })]),
   allow('docs', [el('lib')]),
   allow('test', [
     ...LAYERS,
+    el('wiring'),
     el('handler'),
     el('lib'),
     el('bin'),

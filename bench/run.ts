@@ -423,13 +423,12 @@ const countHandoffCalls = async (handler: Invoke, saveKey: SigningKey) => {
 };
 
 /**
- * The resume path with \`expiredLinkEvents\` on (a second instance of the module, loaded with the setting): a
+ * The resume path with \`expiredLinkEvents\` on (a second handler, built with the setting): a
  * valid resume, a valid link opened after its expiry (the first time in the hour for its entry), and again.
  */
 const countExpiredLinkCalls = async () => {
-  process.env.EXPIRED_LINK_EVENTS = 'true';
-  const withEvents = ((await import(`${pathToFileURL(path.join(root, 'lambdas', 'load-entry-data', 'index.ts')).href}?expired-link-events`)) as { handler: Invoke }).handler;
-  process.env.EXPIRED_LINK_EVENTS = 'false';
+  const resume = await import('../lambdas/load-entry-data/handler');
+  const withEvents = resume.createHandler(resume.fromEnvironment({ ...process.env, EXPIRED_LINK_EVENTS: 'true' })) as unknown as Invoke;
   const n = 20;
   const entryIds = Array.from({ length: n }, (_, i) => `entry_expired_${i}`);
   for (const entryId of entryIds) {

@@ -1,5 +1,6 @@
 import { stringify } from 'yaml';
-import { ROUTE_LIST, type RouteName } from '../lambdas/http/routes';
+import { type BodyLimitSpec, bodyLimitText, LEGACY_ROUTE, ROUTE_LIST, type RouteName } from '../lambdas/http/routes';
+import { defaultOf } from '../lambdas/runtime/environment';
 import { routeSchemas as browserSavesRoutes } from '../lambdas/browser-saves/schema';
 import { routeSchemas as credentialsRoutes } from '../lambdas/credentials/schema';
 import { routeSchemas as entriesRoutes } from '../lambdas/entries/schema';
@@ -27,6 +28,12 @@ export const ROUTE_SCHEMAS: { readonly [N in RouteName]: RouteSchema } = {
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: object, description: string) => ({ description, content: { 'application/json': { schema } } });
 const error = (description: string) => json(ref('Error'), description);
+
+/** A route's 413, with its body limit from the routes table (lambdas/http/routes.ts). */
+const tooLarge = (limit: BodyLimitSpec | undefined) =>
+  error(`${codesFor(413)}: a body over ${limit === undefined ? 'the route\'s limit' : bodyLimitText(limit, defaultOf('SAVE_MAX_BODY_BYTES'))}`);
+/** The request body's largest size in bytes (an extension: OpenAPI has no keyword for it); the browser-saves routes' is their setting's default. */
+const maxBodyBytes = (limit: BodyLimitSpec) => ({ 'x-max-body-bytes': typeof limit === 'number' ? limit : defaultOf('SAVE_MAX_BODY_BYTES') });
 
 // Response schemas are closed (additionalProperties: false), so a field the API adds without documenting it
 // fails test/integration/openapi-responses.test.ts, which checks real responses against this document.
@@ -356,14 +363,18 @@ export const buildOpenApi = () => {
           ? { description: 'API Gateway throttling ({"message":"Too Many Requests"})' }
           : route.access === 'open' && status === 404
             ? shortLinkNotFound
-            : error(codesFor(status));
+            : status === 413
+              ? tooLarge(route.maxBodyBytes)
+              : error(codesFor(status));
     }
     paths[route.path] ??= {};
     paths[route.path][route.method.toLowerCase()] = {
       operationId: route.name,
       security: route.access === 'iam' ? [{ sigv4: [] }] : [],
       parameters: [...parameters('path', schema.pathParameters), ...parameters('query', schema.queryStringParameters)],
-      ...(schema.body ? { requestBody: { required: true, content: { 'application/json': { schema: schema.body } } } } : {}),
+      ...(schema.body
+        ? { requestBody: { required: true, ...(route.maxBodyBytes === undefined ? {} : maxBodyBytes(route.maxBodyBytes)), content: { 'application/json': { schema: schema.body } } } }
+        : {}),
       responses,
     };
     for (const p of Object.values(paths[route.path])) {
@@ -378,10 +389,11 @@ export const buildOpenApi = () => {
       description:
         'The legacy load_entry_data contract, verified with per-flow legacy keys only. Every response carries Deprecation, Link (and Sunset when set) headers; 410 once the operator switches it off.',
       security: [],
-      requestBody: { required: true, content: { 'application/json': { schema: legacyBodySchema } } },
+      requestBody: { required: true, ...maxBodyBytes(LEGACY_ROUTE.maxBodyBytes), content: { 'application/json': { schema: legacyBodySchema } } },
       responses: {
         ...SUCCESS.loadEntryData,
-        ...Object.fromEntries([400, 401, 404, 410, 413, 415, 503].map((status) => [status, error(codesFor(status))])),
+        ...Object.fromEntries([400, 401, 404, 410, 415, 503].map((status) => [status, error(codesFor(status))])),
+        413: tooLarge(LEGACY_ROUTE.maxBodyBytes),
       },
     },
   };

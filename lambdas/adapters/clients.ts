@@ -1,5 +1,18 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+
+/**
+ * The SDK clients a Lambda's adapters send through. In AWS, the singletons
+ * below (and event-bus.ts's EventBridge client, created on first use); the
+ * local runtime passes clients of its own, pointed at its emulator.
+ */
+export interface AwsClients {
+  readonly dynamodb: DynamoDBClient;
+  readonly secretsManager: SecretsManagerClient;
+  /** Created on first use: most Lambdas never put an event. */
+  readonly eventBridge?: () => EventBridgeClient;
+}
 
 /**
  * SDK clients, created once per Lambda instance so warm invocations reuse their

@@ -94,6 +94,12 @@ export const SETTINGS = {
 
 export type SettingName = keyof typeof SETTINGS;
 
+/** Environment variables as a Lambda reads them: process.env in AWS, a record of their own in tests and the local runtime. */
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+/** The process's own environment: what a Lambda's `fromEnvironment` reads in AWS, at init (this file is the only one to touch process.env). */
+export const processEnvironment = (): Environment => process.env;
+
 type KindValue<K extends Kind> = K extends 'number' ? number : K extends 'boolean' ? boolean : K extends 'list' ? readonly string[] : string;
 type Def<N extends SettingName> = (typeof SETTINGS)[N];
 /** What a setting reads as: its kind's type, or undefined when it is optional and unset. */
@@ -170,7 +176,7 @@ export const applicationLogLevel = (env: Readonly<Record<string, string | undefi
  * sets EVENT_BUS_NAME with EXPIRED_LINK_EVENTS and on link-requests: a Lambda
  * that needs it without it is a broken deployment, failed at cold start.
  */
-export const eventBusSettings = (env: Readonly<Record<string, string | undefined>> = process.env): { busName: string } => {
+export const eventBusSettings = (env: Environment = process.env): { busName: string } => {
   const busName = setting('EVENT_BUS_NAME', env);
   if (busName === undefined) throw new Error('Missing required environment variable EVENT_BUS_NAME');
   return { busName };
