@@ -506,18 +506,19 @@ Minimum version required to store current data is: `+i+`.
 `;return typeof r=="function"&&r(null,h),h}});var Re=g(O=>{var Nn=_t(),St=Te(),be=Ne(),Mn=Pe();function Pt(n,t,e,r,o){let i=[].slice.call(arguments,1),s=i.length,u=typeof i[s-1]=="function";if(!u&&!Nn())throw new Error("Callback required as last argument");if(u){if(s<2)throw new Error("Too few arguments provided");s===2?(o=e,e=t,t=r=void 0):s===3&&(t.getContext&&typeof o>"u"?(o=r,r=void 0):(o=r,r=e,e=t,t=void 0))}else{if(s<1)throw new Error("Too few arguments provided");return s===1?(e=t,t=r=void 0):s===2&&!t.getContext&&(r=e,e=t,t=void 0),new Promise(function(c,l){try{let a=St.create(e,r);c(n(a,t,r))}catch(a){l(a)}})}try{let c=St.create(e,r);o(null,n(c,t,r))}catch(c){o(c)}}O.create=St.create;O.toCanvas=Pt.bind(null,be.render);O.toDataURL=Pt.bind(null,be.renderToDataURL);O.toString=Pt.bind(null,function(n,t,e){return Mn.render(n,e)})});var Sn=g((rr,Le)=>{Le.exports=Re()});return Sn();})();
 /* eslint-enable */
 
-const LINK_PARAMETERS = { token: 'token', entryId: 'entry_id', expiresAt: 'expires_at' }
+function resumeLinkNames() {
+  return { token: 'token', entryId: 'entry_id', expiresAt: 'expires_at' }
+}
+
+function readResumeLink(url = window.location.href) {
+  return readLinkParameters(new URL(url).search, resumeLinkNames())
+}
+export { readResumeLink }
+
+const LINK_PARAMETERS = resumeLinkNames()
 /** What leaves the address bar after a resume: the link, and the mark of a link a page asked for. */
 const CLEARED_PARAMETERS = [...Object.values(LINK_PARAMETERS), 'sr_confirm']
 
-/**
- * The resume parameters of `url`, repaired. Missing ones are ''.
- * @param {string} [url] defaults to the page's URL
- * @returns {{ token: string, entryId: string, expiresAt: string }}
- */
-export function readResumeLink(url = window.location.href) {
-  return readLinkParameters(new URL(url).search, LINK_PARAMETERS)
-}
 
 /**
  * Loads the entry a resume link points to. See the module comment for what it

@@ -8,7 +8,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { ROUTES, type RouteName, routePath } from '../../lambdas/http/routes';
-import { readResumeLink } from '../session-recovery.js';
+import { readResumeLink } from '../src/shared.js';
 import { ApiClient, type ApiReply, TransportError } from './api-client';
 import { BatchRefusedError, BatchUsageError, mintBatch, type MintBatchSummary, noProgress, terminalProgress } from './mint-batch';
 
