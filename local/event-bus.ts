@@ -26,7 +26,10 @@ export interface EmulatorConfig {
 
 export const emulatorConfig = (endpoint: string): EmulatorConfig => ({ endpoint });
 
-const clientOptions = ({ endpoint }: EmulatorConfig) => ({ endpoint, region: process.env.AWS_REGION ?? 'us-east-1' });
+/** What the emulator's clients sign with: the shell's AWS credentials when it has some, else placeholders (moto checks no signatures). */
+export const emulatorCredentials = () => ({ accessKeyId: process.env.AWS_ACCESS_KEY_ID || 'local', secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY || 'local' });
+
+const clientOptions = ({ endpoint }: EmulatorConfig) => ({ endpoint, region: process.env.AWS_REGION ?? 'us-east-1', credentials: emulatorCredentials() });
 
 /** An EventBridge client on the emulator, as a test or the local runtime calls it. */
 export const emulatorEventBridge = (config: EmulatorConfig): EventBridgeClient => new EventBridgeClient(clientOptions(config));

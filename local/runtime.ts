@@ -28,7 +28,7 @@ import { SecretsManagerLegacyKeyStore } from '../lambdas/adapters/secrets-manage
 import { createEntriesTable, ensureSaveKey, putEntry } from './bootstrap';
 import { DynamoDbProjectIndex } from '../lambdas/adapters/dynamodb-project-index';
 import { demoSite } from './demo-site';
-import { emulatorConfig, ensureEventBus, subscribe, watchBus } from './event-bus';
+import { emulatorConfig, emulatorCredentials, ensureEventBus, subscribe, watchBus } from './event-bus';
 import { localData } from './local-data';
 import { type Emulator, startMoto } from './moto';
 
@@ -134,7 +134,7 @@ const emulatorClients = (endpoint: string, eventBridgeEndpoint: string = endpoin
     ...sdkOptions,
     endpoint,
     region: process.env.AWS_REGION || 'us-east-1',
-    credentials: { accessKeyId: process.env.AWS_ACCESS_KEY_ID || 'local', secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY || 'local' },
+    credentials: emulatorCredentials(),
   };
   const dynamodb = new DynamoDBClient(options);
   const secretsManager = new SecretsManagerClient(options);

@@ -155,8 +155,9 @@ const connectError = async (origin: string): Promise<string | undefined> => {
 
 describe('npm start, when it starts', () => {
   it('says what it is doing first, uses the emulator it was given, prints the demo secret that signs the demo link, and both printed curls (current and legacy) answer 200 with the demo entry', async () => {
-    // EXPIRED_LINK_EVENTS and EARLY_RESUME_SECONDS unset, as in a developer's shell.
-    const runtime = start([path.join(root, 'local', 'start.ts')], { ...process.env, PORT: '0', LEGACY_PORT: '0', EXPIRED_LINK_EVENTS: '', EARLY_RESUME_SECONDS: '' });
+    // EXPIRED_LINK_EVENTS and EARLY_RESUME_SECONDS unset, and no AWS credentials at all, as in a developer's shell.
+    const shell = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN|PROFILE)$/.test(name)));
+    const runtime = start([path.join(root, 'local', 'start.ts')], { ...shell, PORT: '0', LEGACY_PORT: '0', EXPIRED_LINK_EVENTS: '', EARLY_RESUME_SECONDS: '' });
     try {
       const banner = await readUntil(runtime, 'Press Ctrl-C to stop.');
       // It says which settings it changes from AWS's defaults.
