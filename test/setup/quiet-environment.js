@@ -1,5 +1,6 @@
 // Plain ESM: Jest loads a test environment before any transform.
 import { Console } from 'node:console';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { TestEnvironment } from 'jest-environment-node';
 
@@ -28,6 +29,7 @@ export default class QuietEnvironment extends TestEnvironment {
   #testsDone = 0;
   #failed = false;
   #file;
+  #cpu = process.cpuUsage();
 
   constructor(config, context) {
     super(config, context);
@@ -74,5 +76,15 @@ export default class QuietEnvironment extends TestEnvironment {
     if (this.#failed || this.#testsDone === 0) this.#release(this.#outsideTests, 'this file outside its tests');
     STREAMS.forEach((stream, i) => (stream.write = this.#originals[i]));
     await super.teardown();
+    this.#reportCpu();
+  }
+
+  /** The CPU time this file took in its worker (child processes not included), for test/setup/timings-reporter.js. */
+  #reportCpu() {
+    const dir = process.env.TEST_TIMINGS_CPU_DIR;
+    if (!dir) return;
+    const { user, system } = process.cpuUsage(this.#cpu);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, encodeURIComponent(this.#file)), String((user + system) / 1e6));
   }
 }
