@@ -32,6 +32,8 @@ export default class TimingsReporter {
     this.#files.push({
       file,
       seconds: Math.round(end - start) / 1000,
+      /** When it started, in seconds from the run's start: which files ran side by side, and which ran last. */
+      startedAt: Math.round(start - this.#started) / 1000,
       cpuSeconds: existsSync(cpu) ? Math.round(Number(readFileSync(cpu, 'utf8')) * 1000) / 1000 : null,
       tests: result.numPassingTests + result.numFailingTests,
       failed: result.numFailingTests > 0 || result.testExecError !== undefined,
