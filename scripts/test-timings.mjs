@@ -31,18 +31,21 @@ const run = read(values.file);
 const before = values.before ? read(values.before) : undefined;
 const earlier = new Map((before?.files ?? []).map((f) => [f.file, f]));
 
+/** A file's CPU seconds: its worker's and its child processes'. */
+const cpuOf = (f) => (typeof f?.cpuSeconds === 'number' ? f.cpuSeconds + (f.childCpuSeconds ?? 0) : null);
 const seconds = (s) => (s === undefined || s === null ? '' : s.toFixed(1));
 const row = (cells) => `| ${cells.join(' | ')} |`;
 const header = before ? ['file', 'before (s)', 'after (s)', 'before, CPU (s)', 'after, CPU (s)'] : ['file', 'seconds', 'CPU seconds'];
+// CPU: the file's worker's and the child processes' it started (test/setup/timings-reporter.js); moto's is not in it.
 const figures = (f) => {
   const name = f.failed ? `${f.file} (failed)` : f.file;
-  if (!before) return [name, seconds(f.seconds), seconds(f.cpuSeconds)];
+  if (!before) return [name, seconds(f.seconds), seconds(cpuOf(f))];
   const then = earlier.get(f.file);
-  return [name, seconds(then?.seconds), seconds(f.seconds), seconds(then?.cpuSeconds), seconds(f.cpuSeconds)];
+  return [name, seconds(then?.seconds), seconds(f.seconds), seconds(cpuOf(then)), seconds(cpuOf(f))];
 };
 
 function total(r) {
-  const cpu = r.files.every((f) => typeof f.cpuSeconds === 'number') ? r.files.reduce((n, f) => n + f.cpuSeconds, 0) : null;
+  const cpu = r.files.every((f) => cpuOf(f) !== null) ? r.files.reduce((n, f) => n + cpuOf(f), 0) : null;
   return { seconds: r.files.reduce((n, f) => n + f.seconds, 0), cpuSeconds: cpu };
 }
 
@@ -62,7 +65,7 @@ const byFolder = (r) => {
     const folder = f.file.split('/').slice(0, 2).join('/');
     const sum = sums.get(folder) ?? { file: folder, seconds: 0, cpuSeconds: 0 };
     sum.seconds += f.seconds;
-    sum.cpuSeconds = f.cpuSeconds === null || f.cpuSeconds === undefined || sum.cpuSeconds === null ? null : sum.cpuSeconds + f.cpuSeconds;
+    sum.cpuSeconds = cpuOf(f) === null || sum.cpuSeconds === null ? null : sum.cpuSeconds + cpuOf(f);
     sums.set(folder, sum);
   }
   return [...sums.values()].sort((a, b) => b.seconds - a.seconds);

@@ -9,9 +9,9 @@ const RESULTS = path.join(import.meta.dirname, '..', '..', 'test-results');
  * Writes how long each test file of the run took, and the run's wall time, to
  * test-results/timings.json, which `npm run test:timings` prints as a table.
  * A file's time runs from its worker loading it (module imports included) to
- * its results: what it adds to the run on its worker; its CPU time is its
- * worker's alone (not moto's, nor a child process's), which depends less on how
- * busy the machine is than the wall time does. The load average at the
+ * its results: what it adds to the run on its worker. Its CPU time, its
+ * worker's and its child processes' (not moto's, which all files share),
+ * depends less on how busy the machine is than the wall time does. The load average at the
  * start and the end says how busy the machine was, which these figures depend on.
  */
 export default class TimingsReporter {
@@ -29,12 +29,16 @@ export default class TimingsReporter {
     const { start, end } = result.perfStats;
     const file = path.relative(test.context.config.rootDir, test.path);
     const cpu = path.join(this.#cpuDir, encodeURIComponent(file));
+    const { worker, children } = existsSync(cpu) ? JSON.parse(readFileSync(cpu, 'utf8')) : {};
+    const round = (n) => (typeof n === 'number' ? Math.round(n * 1000) / 1000 : null);
     this.#files.push({
       file,
       seconds: Math.round(end - start) / 1000,
       /** When it started, in seconds from the run's start: which files ran side by side, and which ran last. */
       startedAt: Math.round(start - this.#started) / 1000,
-      cpuSeconds: existsSync(cpu) ? Math.round(Number(readFileSync(cpu, 'utf8')) * 1000) / 1000 : null,
+      cpuSeconds: round(worker),
+      /** The CPU time of the child processes it started and saw end (a CLI, a local runtime, a synth, Chromium). */
+      childCpuSeconds: round(children),
       tests: result.numPassingTests + result.numFailingTests,
       failed: result.numFailingTests > 0 || result.testExecError !== undefined,
     });
