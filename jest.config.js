@@ -17,6 +17,8 @@ export default {
   globalTeardown: '<rootDir>/test/setup/global-teardown.js',
   setupFiles: ['<rootDir>/test/setup/env.ts', '<rootDir>/test/setup/log-capture.ts'],
   testTimeout: 30000,
+  // The longest files first, also on a fresh clone, when Jest has no durations of its own (test/setup/sequencer.js).
+  testSequencer: '<rootDir>/test/setup/sequencer.js',
   // Each file's time, for `npm run test:timings`.
   reporters: ['default', '<rootDir>/test/setup/timings-reporter.js'],
   /*
