@@ -8,43 +8,52 @@ import { existsSync, readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
 
 // lambdas/http/routes.ts
+var KiB = 1024;
+var SMALL_BODY = 4 * KiB;
+var MINT_BODY = 256 * KiB;
+var ENTRY_BODY = 400 * KiB;
 var ROUTES = {
-  loadEntryData: { key: "POST /v1/load-entry-data", fn: "load-entry-data", access: "public" },
-  createEntry: { key: "POST /v1/entries", fn: "browser-saves", access: "public" },
-  saveProgress: { key: "POST /v1/entries/{entry_id}/progress", fn: "browser-saves", access: "public" },
-  linkRequests: { key: "POST /v1/entries/{entry_id}/link-requests", fn: "link-requests", access: "public" },
-  createCredential: { key: "POST /v1/projects/{project_id}/credentials", fn: "credentials", access: "iam" },
+  loadEntryData: { key: "POST /v1/load-entry-data", fn: "load-entry-data", access: "public", maxBodyBytes: SMALL_BODY },
+  createEntry: { key: "POST /v1/entries", fn: "browser-saves", access: "public", maxBodyBytes: "SAVE_MAX_BODY_BYTES" },
+  saveProgress: { key: "POST /v1/entries/{entry_id}/progress", fn: "browser-saves", access: "public", maxBodyBytes: "SAVE_MAX_BODY_BYTES" },
+  linkRequests: { key: "POST /v1/entries/{entry_id}/link-requests", fn: "link-requests", access: "public", maxBodyBytes: SMALL_BODY },
+  // Served by the link-requests Lambda: the same admission and mint, and no cold start of its own (bench/HISTORY.md).
+  handoff: { key: "POST /v1/entries/{entry_id}/handoff", fn: "link-requests", access: "public", maxBodyBytes: SMALL_BODY },
+  createCredential: { key: "POST /v1/projects/{project_id}/credentials", fn: "credentials", access: "iam", maxBodyBytes: SMALL_BODY },
   listCredentials: { key: "GET /v1/projects/{project_id}/credentials", fn: "credentials", access: "iam" },
   revokeCredential: { key: "DELETE /v1/projects/{project_id}/credentials/{credential_id}", fn: "credentials", access: "iam" },
   getAllowedOrigins: { key: "GET /v1/projects/{project_id}/allowed-origins", fn: "credentials", access: "iam" },
-  setAllowedOrigins: { key: "PUT /v1/projects/{project_id}/allowed-origins", fn: "credentials", access: "iam" },
+  setAllowedOrigins: { key: "PUT /v1/projects/{project_id}/allowed-origins", fn: "credentials", access: "iam", maxBodyBytes: SMALL_BODY },
   clearAllowedOrigins: { key: "DELETE /v1/projects/{project_id}/allowed-origins", fn: "credentials", access: "iam" },
   getBrowserSaves: { key: "GET /v1/projects/{project_id}/browser-saves", fn: "credentials", access: "iam" },
-  setBrowserSaves: { key: "PUT /v1/projects/{project_id}/browser-saves", fn: "credentials", access: "iam" },
-  putEntry: { key: "PUT /v1/entries/{entry_id}", fn: "entries", access: "iam" },
+  setBrowserSaves: { key: "PUT /v1/projects/{project_id}/browser-saves", fn: "credentials", access: "iam", maxBodyBytes: SMALL_BODY },
+  getResumePolicy: { key: "GET /v1/projects/{project_id}/flows/{flow_id}/resume-policy", fn: "credentials", access: "iam" },
+  setResumePolicy: { key: "PUT /v1/projects/{project_id}/flows/{flow_id}/resume-policy", fn: "credentials", access: "iam", maxBodyBytes: SMALL_BODY },
+  clearResumePolicy: { key: "DELETE /v1/projects/{project_id}/flows/{flow_id}/resume-policy", fn: "credentials", access: "iam" },
+  putEntry: { key: "PUT /v1/entries/{entry_id}", fn: "entries", access: "iam", maxBodyBytes: ENTRY_BODY },
   getEntry: { key: "GET /v1/entries/{entry_id}", fn: "entries", access: "iam" },
   deleteEntry: { key: "DELETE /v1/entries/{entry_id}", fn: "entries", access: "iam" },
-  revokeLinks: { key: "POST /v1/entries/{entry_id}/revoke-links", fn: "entries", access: "iam" },
-  completeEntry: { key: "POST /v1/entries/{entry_id}/complete", fn: "entries", access: "iam" },
+  revokeLinks: { key: "POST /v1/entries/{entry_id}/revoke-links", fn: "entries", access: "iam", maxBodyBytes: ENTRY_BODY },
+  completeEntry: { key: "POST /v1/entries/{entry_id}/complete", fn: "entries", access: "iam", maxBodyBytes: ENTRY_BODY },
   listCampaigns: { key: "GET /v1/projects/{project_id}/campaigns", fn: "entries", access: "iam" },
   getCampaign: { key: "GET /v1/projects/{project_id}/campaigns/{campaign}", fn: "entries", access: "iam" },
-  mint: { key: "POST /v1/tokens", fn: "mint", access: "iam" },
-  mintBatch: { key: "POST /v1/tokens/batch", fn: "mint", access: "iam" },
+  mint: { key: "POST /v1/tokens", fn: "mint", access: "iam", maxBodyBytes: MINT_BODY },
+  mintBatch: { key: "POST /v1/tokens/batch", fn: "mint", access: "iam", maxBodyBytes: MINT_BODY },
   // HEAD is its own route in API Gateway: link scanners and previews send it, and get GET's answer without its body.
   followShortLink: { key: "GET /r/{code}", fn: "short-links", access: "open" },
   checkShortLink: { key: "HEAD /r/{code}", fn: "short-links", access: "open" },
-  importLegacyKey: { key: "PUT /v1/legacy/flows/{flow_id}/key", fn: "legacy-keys", access: "iam" },
+  importLegacyKey: { key: "PUT /v1/legacy/flows/{flow_id}/key", fn: "legacy-keys", access: "iam", maxBodyBytes: 8 * KiB },
   retireLegacyKey: { key: "DELETE /v1/legacy/flows/{flow_id}/key", fn: "legacy-keys", access: "iam" }
 };
 var spec = (name) => {
-  const { key, fn, access } = ROUTES[name];
-  const [method, path] = key.split(" ");
-  return { name, key, method, path, fn, access };
+  const route = ROUTES[name];
+  const [method, path] = route.key.split(" ");
+  return { name, key: route.key, method, path, fn: route.fn, access: route.access, maxBodyBytes: route.maxBodyBytes };
 };
 var ROUTE_LIST = Object.keys(ROUTES).map(spec);
 var routePath = (name) => spec(name).path;
 
-// clients/session-recovery.js
+// clients/src/shared.js
 function linkParameterName(name) {
   return name.replace(/^(?:amp;|#0*38;|#x0*26;)+/i, "");
 }
@@ -70,10 +79,11 @@ function readLinkParameters(search, names) {
     expiresAt: clean(params.get(names.expiresAt)).replace(/^([0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9:.]+) ([0-9]{2}:[0-9]{2})$/, "$1+$2")
   };
 }
-var LINK_PARAMETERS = { token: "token", entryId: "entry_id", expiresAt: "expires_at" };
-var CLEARED_PARAMETERS = [...Object.values(LINK_PARAMETERS), "sr_confirm"];
+function resumeLinkNames() {
+  return { token: "token", entryId: "entry_id", expiresAt: "expires_at" };
+}
 function readResumeLink(url = window.location.href) {
-  return readLinkParameters(new URL(url).search, LINK_PARAMETERS);
+  return readLinkParameters(new URL(url).search, resumeLinkNames());
 }
 
 // clients/cli/api-client.ts
@@ -177,9 +187,21 @@ var idRegExp = new RegExp(ID_PATTERN);
 var expiresAtRegExp = new RegExp(EXPIRES_AT_PATTERN);
 var tokenRegExp = new RegExp(TOKEN_PATTERN);
 
+// lambdas/domain/link-events.ts
+var HOUR_MS = 36e5;
+
 // lambdas/domain/recovery.ts
 import { isbot } from "isbot";
 var COMPLETION_WINDOW_SECONDS = 7 * 86400;
+
+// lambdas/domain/request-limits.ts
+var DAY_MS = 24 * HOUR_MS;
+
+// lambdas/domain/resume-policy.ts
+var MAX_FIELD_LENGTH = 128;
+var FIELD_PATTERN = "^(?:[^/\\u0000-\\u001f\\u007f][^\\u0000-\\u001f\\u007f]*|(?:/(?:[^~/\\u0000-\\u001f\\u007f]|~[01])*)+)$";
+var fieldRegExp = new RegExp(FIELD_PATTERN);
+var FIELD_RULE = `must be a top-level field name, or a JSON Pointer such as /address/postcode (RFC 6901: ~1 for "/", ~0 for "~"), of at most ${MAX_FIELD_LENGTH} characters`;
 
 // lambdas/domain/save-token.ts
 var SAVE_TOKEN_PATTERN = "^s2\\.[A-Za-z0-9_-]{16}\\.[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$";
@@ -518,7 +540,11 @@ var client = () => {
   if (!endpoint) throw new UsageError("Give --endpoint (or set SESSION_RECOVERY_ENDPOINT).");
   return new ApiClient({ endpoint, region, sign });
 };
-var seg = encodeURIComponent;
+var pathTo = (name, params) => routePath(name).replace(/\{([^}]+)\}/g, (_, param) => {
+  const value = params[param];
+  if (value === void 0) throw new Error(`route ${name} needs ${param}`);
+  return encodeURIComponent(value);
+});
 var SHORT_NEEDS_RESUME_URL = "--short needs --resume-url: a short link redirects to the full link.";
 var SMS_SEGMENT = 160;
 var wholeNumber = (option) => (v) => {
@@ -531,7 +557,7 @@ var PROJECT = "the project id, e.g. proj_aaabbbccc";
 var ENTRY = "the entry id, e.g. entry_aaabbbcccdddeeefff";
 var FLOW = "the flow id (the Embeddable), e.g. flow_onboarding";
 var inCliWords = (message, ids) => message.replace("(PUT /allowed-origins)", `(${self} projects origins set --project ${ids.project ?? "<project_id>"} --origin https://www.example.com)`).replace(
-  "(PUT /v1/entries/{entry_id})",
+  `(${ROUTES.putEntry.key})`,
   `(${self} entries put --entry ${ids.entry ?? "<entry_id>"} --project ${ids.project ?? "<project_id>"} --flow <flow_id> --page <page> --data '{\u2026}')`
 );
 var LEGACY_URL_HINT = "That is the legacy contract's URL (the local runtime's LEGACY_PORT, or the stack's LegacyLoadEntryDataUrl). This command's routes are on the API's: the local runtime's PORT (http://127.0.0.1:3000 unless PORT says otherwise), or the stack's ApiUrl output.";
@@ -567,7 +593,7 @@ var credentials = program.command("credentials").description("Token Signing Secr
 credentials.command("create").description("create a Token Signing Secret; its value is shown once").requiredOption("--project <project_id>", PROJECT).requiredOption("--label <label>", 'a name for it, e.g. "Token Signing Secret"').option("--environment <name>", "defaults to the deployment's environment").option("--no-replace", "keep the project's other credentials valid (rotation without downtime)").addOption(
   new Option("--algorithm <name>", "sha256: the seed's tokens; hmac-sha256: v2 tokens").choices(["sha256", "hmac-sha256"]).default("sha256")
 ).option("--provider <name>", "for a sending provider that signs links in its templates (e.g. braze): mint never signs with it, and it is replaced and revoked apart from your own").action(async (o) => {
-  const reply = await client().request("POST", `/v1/projects/${seg(o.project)}/credentials`, {
+  const reply = await client().request("POST", pathTo("createCredential", { project_id: o.project }), {
     body: { label: o.label, environment: o.environment, replace: o.replace, algorithm: o.algorithm, provider: o.provider }
   });
   if (reply.status === 201) {
@@ -583,38 +609,38 @@ credentials.command("create").description("create a Token Signing Secret; its va
   });
 });
 credentials.command("list").description("list a project's credentials (metadata only)").requiredOption("--project <project_id>", PROJECT).action(async (o) => {
-  const reply = await client().request("GET", `/v1/projects/${seg(o.project)}/credentials`);
+  const reply = await client().request("GET", pathTo("listCredentials", { project_id: o.project }));
   report(
     reply,
     (j) => j.credentials.length === 0 ? "No credentials." : j.credentials.map((c) => `${c.credential_id}  ${c.status.padEnd(7)}  ${c.algorithm.padEnd(11)}  ${c.environment}  ${c.created_at}  ${c.label}${c.provider ? `  (provider ${c.provider})` : ""}`).join("\n")
   );
 });
 credentials.command("revoke").description("revoke a credential; links it signed stop verifying within the key cache TTL (60 s by default)").requiredOption("--project <project_id>", PROJECT).requiredOption("--credential <credential_id>", "the credential id, as `credentials list` shows it").action(async (o) => {
-  const reply = await client().request("DELETE", `/v1/projects/${seg(o.project)}/credentials/${seg(o.credential)}`);
+  const reply = await client().request("DELETE", pathTo("revokeCredential", { project_id: o.project, credential_id: o.credential }));
   report(reply, () => `Revoked ${o.credential}. Links it signed stop verifying within the key cache TTL (60 s by default) on each Lambda instance; at once on the local runtime.`);
 });
 var entries = program.command("entries").description("saved entries");
 entries.command("put").description("save an entry (creates or updates)").requiredOption("--entry <entry_id>", ENTRY).requiredOption("--project <project_id>", PROJECT).requiredOption("--flow <flow_id>", FLOW).requiredOption("--page <current_page_key>", "the page the user reached, where a resume lands them, e.g. page_3").option("--data <json>", "user data as a JSON object").option("--data-file <path>", "user data from a JSON file").action(async (o) => {
   const userData = readJsonOption(o.data, o.dataFile, "data");
-  const reply = await client().request("PUT", `/v1/entries/${seg(o.entry)}`, {
+  const reply = await client().request("PUT", pathTo("putEntry", { entry_id: o.entry }), {
     body: { project_id: o.project, flow_id: o.flow, current_page_key: o.page, user_data: userData }
   });
   report(reply, (j) => `${reply.status === 201 ? "Created" : "Updated"} entry ${j.entry.entry_id} on page ${j.entry.current_page_key}.`);
 });
 entries.command("get").description("show a saved entry").requiredOption("--entry <entry_id>", ENTRY).requiredOption("--project <project_id>", PROJECT).action(async (o) => {
-  const reply = await client().request("GET", `/v1/entries/${seg(o.entry)}`, { query: { project_id: o.project } });
+  const reply = await client().request("GET", pathTo("getEntry", { entry_id: o.entry }), { query: { project_id: o.project } });
   report(reply, (j) => JSON.stringify(j.entry, null, 2));
 });
 entries.command("delete").description("erase an entry (erasure requests)").requiredOption("--entry <entry_id>", ENTRY).requiredOption("--project <project_id>", PROJECT).action(async (o) => {
-  const reply = await client().request("DELETE", `/v1/entries/${seg(o.entry)}`, { query: { project_id: o.project } });
+  const reply = await client().request("DELETE", pathTo("deleteEntry", { entry_id: o.entry }), { query: { project_id: o.project } });
   report(reply, () => `Erased entry ${o.entry}.`);
 });
 entries.command("revoke-links").description("make every link issued so far for this entry stop working (links minted afterwards work)").requiredOption("--entry <entry_id>", ENTRY).requiredOption("--project <project_id>", PROJECT).action(async (o) => {
-  const reply = await client().request("POST", `/v1/entries/${seg(o.entry)}/revoke-links`, { body: { project_id: o.project } });
+  const reply = await client().request("POST", pathTo("revokeLinks", { entry_id: o.entry }), { body: { project_id: o.project } });
   report(reply, (j) => `Links of ${o.entry} issued before ${j.links_valid_after} no longer work.`);
 });
 entries.command("complete").description("record that the user finished the flow (counted once, for the campaign of the last resume)").requiredOption("--entry <entry_id>", ENTRY).requiredOption("--project <project_id>", PROJECT).action(async (o) => {
-  const reply = await client().request("POST", `/v1/entries/${seg(o.entry)}/complete`, { body: { project_id: o.project } });
+  const reply = await client().request("POST", pathTo("completeEntry", { entry_id: o.entry }), { body: { project_id: o.project } });
   report(reply, (j) => `Entry ${o.entry} completed at ${j.completed_at}${j.campaign === void 0 ? "" : ` (campaign ${j.campaign})`}.`);
 });
 var percent = (rate) => rate === null ? "-" : `${(100 * rate).toFixed(1)}%`;
@@ -630,13 +656,13 @@ campaigns.command("report").description("links minted, entries resumed by people
   const api = client();
   const rows = [];
   if (o.campaign !== void 0) {
-    const reply = await api.request("GET", `/v1/projects/${seg(o.project)}/campaigns/${seg(o.campaign)}`);
+    const reply = await api.request("GET", pathTo("getCampaign", { project_id: o.project, campaign: o.campaign }));
     if (reply.status !== 200) return report(reply, () => "");
     rows.push(reply.json.campaign);
   } else {
     let after;
     do {
-      const reply = await api.request("GET", `/v1/projects/${seg(o.project)}/campaigns`, { query: after === void 0 ? {} : { after } });
+      const reply = await api.request("GET", pathTo("listCampaigns", { project_id: o.project }), { query: after === void 0 ? {} : { after } });
       if (reply.status !== 200) return report(reply, () => "");
       const page = reply.json;
       rows.push(...page.campaigns);
@@ -652,22 +678,22 @@ campaigns.command("report").description("links minted, entries resumed by people
 var projects = program.command("projects").description("project settings");
 var origins = projects.command("origins").description("the web origins allowed to call load-entry-data for a project's entries");
 origins.command("get").description("show the project's allowed origins").requiredOption("--project <project_id>", PROJECT).action(async (o) => {
-  const reply = await client().request("GET", `/v1/projects/${seg(o.project)}/allowed-origins`);
+  const reply = await client().request("GET", pathTo("getAllowedOrigins", { project_id: o.project }));
   report(reply, (j) => j.allowed_origins ? j.allowed_origins.join("\n") : "No list of its own: the deployment's allowedOrigins apply.");
 });
 origins.command("set").description("set the project's allowed origins (other origins get 403)").requiredOption("--project <project_id>", PROJECT).requiredOption("--origin <origin...>", "e.g. https://www.example.com https://*.example.com").action(async (o) => {
-  const reply = await client().request("PUT", `/v1/projects/${seg(o.project)}/allowed-origins`, { body: { allowed_origins: o.origin } });
+  const reply = await client().request("PUT", pathTo("setAllowedOrigins", { project_id: o.project }), { body: { allowed_origins: o.origin } });
   report(reply, (j) => `Allowed origins of ${o.project}:
 ${j.allowed_origins.join("\n")}`);
 });
 origins.command("clear").description("drop the project's own list: the deployment's allowedOrigins apply again").requiredOption("--project <project_id>", PROJECT).action(async (o) => {
-  const reply = await client().request("DELETE", `/v1/projects/${seg(o.project)}/allowed-origins`);
+  const reply = await client().request("DELETE", pathTo("clearAllowedOrigins", { project_id: o.project }));
   report(reply, () => `${o.project} now follows the deployment's allowedOrigins.`);
 });
 var browserSaves = projects.command("browser-saves").description("whether the project's pages may create and save entries themselves, with no backend (needs the project's own origins)");
 var showSaves = (projectId) => (j) => (j.enabled ? `Browser saves are on for ${projectId}: pages on its allowed origins may create entries and save progress.` : `Browser saves are off for ${projectId}.`) + (j.sms_countries?.length ? ` Link requests may text numbers of ${j.sms_countries.join(", ")}.` : "");
 browserSaves.command("status").description("show whether browser saves are on").requiredOption("--project <project_id>", PROJECT).action(async (o) => {
-  report(await client().request("GET", `/v1/projects/${seg(o.project)}/browser-saves`), showSaves(o.project));
+  report(await client().request("GET", pathTo("getBrowserSaves", { project_id: o.project })), showSaves(o.project));
 });
 for (const [name, enabled, description] of [
   ["enable", true, "turn browser saves on (refused with origins_required until the project has its own origins, without '*')"],
@@ -675,12 +701,21 @@ for (const [name, enabled, description] of [
 ]) {
   browserSaves.command(name).description(description).requiredOption("--project <project_id>", PROJECT).option("--sms-country <code...>", "countries (ISO 3166 alpha-2, e.g. GB US) whose numbers link requests may text; none: no SMS (sms_not_allowed). Replaces the project's list").action(async (o) => {
     const body = { enabled, ...o.smsCountry ? { sms_countries: o.smsCountry.map((c) => c.toUpperCase()) } : {} };
-    report(await client().request("PUT", `/v1/projects/${seg(o.project)}/browser-saves`, { body }), showSaves(o.project));
+    report(await client().request("PUT", pathTo("setBrowserSaves", { project_id: o.project }), { body }), showSaves(o.project));
   });
 }
+var resumePolicy = program.command("resume-policy").description("a flow's resume policy: fields never returned to a resume, and a field the person must confirm (docs/resume-policy.md)");
+var policyPath = (o) => pathTo("getResumePolicy", { project_id: o.project, flow_id: o.flow });
+var showPolicy = (j) => `Flow ${j.flow_id}: ${j.withheld_fields.length ? `withholds ${j.withheld_fields.join(", ")}` : "withholds nothing"}; ${j.verify_field === null ? "no second factor" : `asks the person to confirm ${j.verify_field}`}. Changes take effect within the key cache TTL.`;
+resumePolicy.command("get").description("show a flow's resume policy").requiredOption("--project <project_id>", PROJECT).requiredOption("--flow <flow_id>", "the flow").action(async (o) => report(await client().request("GET", policyPath(o)), showPolicy));
+resumePolicy.command("set").description("set a flow's resume policy (replaces it whole)").requiredOption("--project <project_id>", PROJECT).requiredOption("--flow <flow_id>", "the flow").option("--withhold <field...>", "user_data fields never returned to a resume: top-level names or JSON Pointers such as /address/postcode").option("--verify-field <field>", "a field the person must confirm before a resume answers anything, e.g. email").action(async (o) => {
+  const body = { withheld_fields: o.withhold ?? [], ...o.verifyField === void 0 ? {} : { verify_field: o.verifyField } };
+  report(await client().request("PUT", policyPath(o), { body }), showPolicy);
+});
+resumePolicy.command("clear").description("clear a flow's resume policy").requiredOption("--project <project_id>", PROJECT).requiredOption("--flow <flow_id>", "the flow").action(async (o) => report(await client().request("DELETE", policyPath(o)), showPolicy));
 program.command("mint").description("sign a resume link for an entry, and print a curl and a resume command that open it").requiredOption("--project <project_id>", PROJECT).requiredOption("--entry <entry_id>", ENTRY).option("--flow <flow_id>", "bind a v2 token to this flow").option("--expires-at <rfc3339>", "exact expiry (default: now + 7 days)").option("--ttl-seconds <n>", "lifetime in seconds", wholeNumber("--ttl-seconds")).option("--resume-url <url>", "your flow page; the link parameters are added to it").option("--short", "also make a short link that redirects to it (needs --resume-url), for SMS").option("--campaign <id>", "the campaign the link is sent in (kept with a short link)").action(async (o) => {
   if (o.short && !o.resumeUrl) throw new UsageError(SHORT_NEEDS_RESUME_URL);
-  const reply = await client().request("POST", routePath("mint"), {
+  const reply = await client().request("POST", pathTo("mint", {}), {
     body: { project_id: o.project, entry_id: o.entry, flow_id: o.flow, expires_at: o.expiresAt, ttl_seconds: o.ttlSeconds, resume_url: o.resumeUrl, short: o.short, campaign: o.campaign }
   });
   report(reply, (j) => {
@@ -743,7 +778,7 @@ program.command("resume").description("open a resume link as the page does: post
   if (!params.token || !params.entryId || !params.expiresAt) {
     throw new UsageError("The link lacks token, entry_id or expires_at: was it cut off when it was copied?");
   }
-  const reply = await client().request("POST", routePath("loadEntryData"), {
+  const reply = await client().request("POST", pathTo("loadEntryData", {}), {
     body: { flow_id: o.flow, project_id: o.project, entry_id: params.entryId, token: params.token, expires_at: params.expiresAt },
     // A public route, called by browsers with no credentials: nothing to sign.
     unsigned: true
@@ -758,7 +793,7 @@ ${JSON.stringify(j.entry, null, 2)}`);
 var likelyCause = async (code, o, link) => {
   const api = client();
   if (code === "invalid_token") {
-    const listed = await api.request("GET", `/v1/projects/${seg(o.project)}/credentials`);
+    const listed = await api.request("GET", pathTo("listCredentials", { project_id: o.project }));
     if (listed.status !== 200) return void 0;
     const credentials2 = listed.json.credentials;
     const expired = Date.parse(link.expiresAt) <= Date.now() ? ` (The link has also expired, at ${link.expiresAt}.)` : "";
@@ -772,7 +807,7 @@ var likelyCause = async (code, o, link) => {
     return `the link was not signed by an active credential of project ${o.project} in this deployment's environment (its active credentials: ${active.map((c) => `${c.credential_id} (${c.environment})`).join(", ")}): it was made for another project, signed with a credential since revoked or replaced, or changed when it was copied.${expired}`;
   }
   if (code === "entry_not_found") {
-    const found = await api.request("GET", `/v1/entries/${seg(link.entryId)}`, { query: { project_id: o.project } });
+    const found = await api.request("GET", pathTo("getEntry", { entry_id: link.entryId }), { query: { project_id: o.project } });
     if (found.status === 404) return `there is no entry ${link.entryId} in project ${o.project}: it was erased, it is past its retention, or it belongs to another project.`;
     const flow = found.status === 200 ? found.json.entry.flow_id : void 0;
     if (flow !== void 0 && flow !== o.flow) return `entry ${link.entryId} is in flow ${flow}, not ${o.flow}: give --flow ${flow}.`;
@@ -783,11 +818,11 @@ var legacy = program.command("legacy").description("legacy per-flow keys (legacy
 legacy.command("import").description("import a flow's existing legacy key for one project (from --secret, --secret-file, or standard input)").requiredOption("--flow <flow_id>", "the flow the key was issued for").requiredOption("--project <project_id>", "the project the flow belongs to: the key opens only this project's entries of the flow").option("--secret <value>", "the key (prefer --secret-file or stdin: arguments end up in shell history)").option("--secret-file <path>", "read the key from this file").action(async (o) => {
   const secret = (o.secret ?? (o.secretFile ? readFileSync(o.secretFile, "utf8") : readFileSync(0, "utf8"))).trim();
   if (!secret) throw new UsageError("No legacy key given.");
-  const reply = await client().request("PUT", `/v1/legacy/flows/${seg(o.flow)}/key`, { body: { secret, project_id: o.project } });
+  const reply = await client().request("PUT", pathTo("importLegacyKey", { flow_id: o.flow }), { body: { secret, project_id: o.project } });
   report(reply, () => `Imported the legacy key of flow ${o.flow} for project ${o.project}.`);
 });
 legacy.command("retire").description("retire a flow's legacy key; legacy links of that flow stop working").requiredOption("--flow <flow_id>", "the flow whose legacy key to retire").action(async (o) => {
-  const reply = await client().request("DELETE", `/v1/legacy/flows/${seg(o.flow)}/key`);
+  const reply = await client().request("DELETE", pathTo("retireLegacyKey", { flow_id: o.flow }));
   report(reply, () => `Retired the legacy key of flow ${o.flow}.`);
 });
 var distance = (a, b) => {

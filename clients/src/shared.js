@@ -403,3 +403,17 @@ export function createSaver(o) {
     dispose: cancelTimer,
   }
 }
+
+/** The query parameters of a resume link, by what they carry. */
+export function resumeLinkNames() {
+  return { token: 'token', entryId: 'entry_id', expiresAt: 'expires_at' }
+}
+
+/**
+ * The resume parameters of `url`, repaired. Missing ones are ''.
+ * @param {string} [url] defaults to the page's URL
+ * @returns {{ token: string, entryId: string, expiresAt: string }}
+ */
+export function readResumeLink(url = window.location.href) {
+  return readLinkParameters(new URL(url).search, resumeLinkNames())
+}
