@@ -158,6 +158,23 @@ interface DemoSecrets {
   readonly legacyKey: string;
 }
 
+/**
+ * A legacy key for the demo flow, bound to the demo project, as `legacy import` stores it: the one stored, else a new
+ * one, created only where none is, so that runtimes starting together against one emulator (test files in parallel)
+ * agree on it rather than the last writer's replacing the key the others' links are signed with.
+ */
+const demoLegacyKey = async (store: SecretsManagerLegacyKeyStore): Promise<string> => {
+  const stored = await store.read(DEMO.flowId);
+  if (stored?.project_id === DEMO.projectId) return stored.secret;
+  const fresh = `legacy_${randomBytes(32).toString('hex')}`;
+  if (stored === undefined && (await store.create(DEMO.flowId, DEMO.projectId, fresh, new Date()))) return fresh;
+  const now = await store.read(DEMO.flowId);
+  if (now?.project_id === DEMO.projectId) return now.secret;
+  // Retired, or bound to another project: replaced.
+  await store.put(DEMO.flowId, DEMO.projectId, fresh, new Date());
+  return fresh;
+};
+
 const seedDemo = async (env: Environment, { dynamodb, secretsManager: secrets }: AwsClients): Promise<DemoSecrets> => {
   const prefix = setting('SECRET_PREFIX', env);
   const environment = setting('DEPLOYMENT_ENVIRONMENT', env);
@@ -189,11 +206,7 @@ const seedDemo = async (env: Environment, { dynamodb, secretsManager: secrets }:
       result: undefined,
     }));
   }
-  // A legacy key for the demo flow, bound to the demo project, as `legacy import` stores it.
-  const legacyKeys = new SecretsManagerLegacyKeyStore(secrets, prefix);
-  const legacy = await legacyKeys.read(DEMO.flowId);
-  const legacyKey = legacy?.project_id === DEMO.projectId ? legacy.secret : `legacy_${randomBytes(32).toString('hex')}`;
-  if (legacyKey !== legacy?.secret) await legacyKeys.put(DEMO.flowId, DEMO.projectId, legacyKey, new Date());
+  const legacyKey = await demoLegacyKey(new SecretsManagerLegacyKeyStore(secrets, prefix));
   await putEntry(dynamodb, tableName, {
     entryId: DEMO.entryId,
     projectId: DEMO.projectId,

@@ -18,6 +18,12 @@ import { protectSecret, type RunTimeSecretOptions, secretTags } from './secret-r
 /** Days a retired legacy key can still be restored (by importing it again) before Secrets Manager deletes it. */
 export const LEGACY_KEY_RECOVERY_DAYS = 7;
 
+/** The stored document of a flow's legacy key. */
+const legacyKeyText = (flowId: string, projectId: string, secret: string, now: Date): string => {
+  const doc: LegacyKeyDocument = { schema_version: 1, flow_id: flowId, project_id: projectId, secret, imported_at: now.toISOString() };
+  return JSON.stringify(doc);
+};
+
 /**
  * Reads one flow's legacy key: one secret per flow under `<prefix>legacy-flows/`,
  * separate from project secrets so IAM can tell them apart. All the legacy
@@ -51,21 +57,35 @@ export class SecretsManagerLegacyKeyStore extends SecretsManagerLegacyKeyReader 
     super(client, secretPrefix);
   }
 
-  /** Stores (or replaces) a flow's legacy key for one project, restoring a retired one first. */
-  async put(flowId: string, projectId: string, secret: string, now: Date): Promise<void> {
+  /**
+   * Stores a flow's first legacy key for one project, in one call that fails when the flow has a key already (live or
+   * retired): false then, and the stored key stays. Two writers racing for a new flow agree on the first one's key.
+   */
+  async create(flowId: string, projectId: string, secret: string, now: Date): Promise<boolean> {
     const name = legacyKeySecretName(this.secretPrefix, flowId);
-    const doc: LegacyKeyDocument = { schema_version: 1, flow_id: flowId, project_id: projectId, secret, imported_at: now.toISOString() };
-    const text = JSON.stringify(doc);
     try {
       await awsCall(this.client.send(
-        new CreateSecretCommand({ Name: name, SecretString: text, Description: `session-recovery legacy key of flow ${flowId}`, ...secretTags(this.created.tags) }),
+        new CreateSecretCommand({
+          Name: name,
+          SecretString: legacyKeyText(flowId, projectId, secret, now),
+          Description: `session-recovery legacy key of flow ${flowId}`,
+          ...secretTags(this.created.tags),
+        }),
       ));
-      await protectSecret(this.client, name, this.created.readers ?? []);
-      return;
     } catch (error) {
       // The name exists, live or retired (scheduled for deletion, which AWS reports as InvalidRequestException).
-      if (!(error instanceof ResourceExistsException || error instanceof InvalidRequestException)) throw error;
+      if (error instanceof ResourceExistsException || error instanceof InvalidRequestException) return false;
+      throw error;
     }
+    await protectSecret(this.client, name, this.created.readers ?? []);
+    return true;
+  }
+
+  /** Stores (or replaces) a flow's legacy key for one project, restoring a retired one first. */
+  async put(flowId: string, projectId: string, secret: string, now: Date): Promise<void> {
+    if (await this.create(flowId, projectId, secret, now)) return;
+    const name = legacyKeySecretName(this.secretPrefix, flowId);
+    const text = legacyKeyText(flowId, projectId, secret, now);
     const described = await awsCall(this.client.send(new DescribeSecretCommand({ SecretId: name })));
     if (described.DeletedDate !== undefined) await awsCall(this.client.send(new RestoreSecretCommand({ SecretId: name })));
     await awsCall(this.client.send(new PutSecretValueCommand({ SecretId: name, SecretString: text })));

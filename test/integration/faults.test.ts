@@ -14,6 +14,7 @@ import { seedScenario } from '../support/seed';
 import { controlClock } from '../support/clock';
 import { sendTo, startStalledEndpoint } from '../support/stalled-endpoint';
 import { loadEntryEvent } from '../fixtures/events';
+import { lambdaContext } from '../../local/http-api-event';
 
 // moto cannot throttle or fail on demand: these faults are injected with aws-sdk-client-mock.
 // A stall is not: it is a real socket that accepts connections and never answers.
@@ -202,7 +203,8 @@ describe('when AWS stalls: a real socket that accepts connections and never answ
       clock.advance(61_000);
       restore = [sendTo(dynamodb, stalled.endpoint), sendTo(secretsManager, stalled.endpoint)];
       const started = performance.now();
-      const reply = await invoke(handler, loadEntryEvent(bodyFor(s2)));
+      // In a Lambda of the function's own timeout (10 s), which the deadline is computed from.
+      const reply = await invoke(handler, loadEntryEvent(bodyFor(s2)), lambdaContext('load-entry-data'));
       const elapsed = performance.now() - started;
       // What the stalled endpoint had seen when the answer came, before the calls left behind carry on.
       const atReply = stalled.connections.map((c) => c.closedByClient);

@@ -86,3 +86,18 @@ it('a key stored before keys were bound to a project opens nothing: it must be i
     await secretsManager.send(new DeleteSecretCommand({ SecretId: name, ForceDeleteWithoutRecovery: true }));
   }
 });
+
+it('a first key created by two writers at once is the first one\'s: the other is told, and the stored key stays (local runtimes starting together)', async () => {
+  const flowId = uid('flow');
+  const projectId = uid('proj');
+  const keys = ['legacy-key-racing-one', 'legacy-key-racing-two'];
+  try {
+    const created = await Promise.all(keys.map((key) => store.create(flowId, projectId, key, new Date())));
+    expect(created.filter(Boolean)).toHaveLength(1);
+    expect((await store.read(flowId))?.secret).toBe(keys[created.indexOf(true)]);
+    expect(await store.create(flowId, projectId, 'legacy-key-three', new Date())).toBe(false);
+    expect((await store.read(flowId))?.secret).toBe(keys[created.indexOf(true)]);
+  } finally {
+    await store.retire(flowId);
+  }
+});

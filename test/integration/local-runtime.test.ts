@@ -77,24 +77,31 @@ describe('the local runtime', () => {
   });
 
   it('serves the legacy contract on its own port as a Function URL would, with deprecation headers', async () => {
+    // A flow and entry of the demo project's own: the demo flow's key stays the one other runtimes of the run (the
+    // e2e demo's legacy link) signed with; replacing it failed their links when this file ran beside them.
     const legacyKey = 'local-legacy-key-0001';
-    const put = await fetch(`${runtime.apiUrl}/v1/legacy/flows/${runtime.demo.flowId}/key`, {
+    const flowId = uid('flow');
+    const entryId = uid('entry');
+    await seedEntry({ entryId, projectId: runtime.demo.projectId, flowId, currentPageKey: 'page_1', userData: { step: 1 } });
+    const put = await fetch(`${runtime.apiUrl}/v1/legacy/flows/${flowId}/key`, {
       method: 'PUT',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ secret: legacyKey, project_id: runtime.demo.projectId }),
     });
     expect(put.status).toBe(204);
     const expires = '2099-02-01T00:00:00.000Z';
-    const token = createHash('sha256').update(`${legacyKey}---${runtime.demo.entryId}---${expires}`).digest('hex');
+    const token = createHash('sha256').update(`${legacyKey}---${entryId}---${expires}`).digest('hex');
     const res = await fetch(`${runtime.legacyUrl}/`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ flow_id: runtime.demo.flowId, entry_id: runtime.demo.entryId, token, expires }),
+      body: JSON.stringify({ flow_id: flowId, entry_id: entryId, token, expires }),
     });
     expect(res.status).toBe(200);
     expect(res.headers.get('deprecation')).toBe('@1779753600');
     expect(res.headers.get('link')).toBe(`<${runtime.legacyUrl}/migration-guide>; rel="deprecation"; type="text/markdown"`);
-    expect(((await res.json()) as { entry: { entry_id: string } }).entry.entry_id).toBe(runtime.demo.entryId);
+    expect(((await res.json()) as { entry: { entry_id: string } }).entry.entry_id).toBe(entryId);
+    await deleteEntry(entryId);
+    await fetch(`${runtime.apiUrl}/v1/legacy/flows/${flowId}/key`, { method: 'DELETE' });
     const guide = await fetch(`${runtime.legacyUrl}/migration-guide`);
     expect(await guide.text()).toContain(`${runtime.apiUrl}/v1/load-entry-data`);
   });

@@ -190,8 +190,10 @@ describe('the redirect as an attack surface', () => {
   });
 
   it('answers 1,000 guessed codes with 404, and a code is 95 bits from the CSPRNG, spread over all 62 characters', async () => {
-    for (let i = 0; i < 1000; i++) {
-      expect((await open(generateShortCode())).status).toBe(404);
+    // 20 at a time: the handler and moto overlap, and a loaded machine still answers the thousand within the test's time.
+    for (let i = 0; i < 1000; i += 20) {
+      const statuses = await Promise.all(Array.from({ length: 20 }, async () => (await open(generateShortCode())).status));
+      expect(statuses).toEqual(Array(20).fill(404));
     }
     const counts = new Map<string, number>();
     for (let i = 0; i < 2000; i++) for (const c of generateShortCode()) counts.set(c, (counts.get(c) ?? 0) + 1);

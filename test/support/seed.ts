@@ -72,8 +72,9 @@ export const seedEntries = async (n: number, projectId: string, flowId: string):
   return ids;
 };
 
-/** Deletes entries (or short links, by key), 25 to a call. */
-export const deleteEntries = async (keys: readonly string[]): Promise<void> => {
+/** Deletes entries (or short links, by key), 25 to a call; a key given twice is deleted once. */
+export const deleteEntries = async (given: readonly string[]): Promise<void> => {
+  const keys = [...new Set(given)];
   for (let i = 0; i < keys.length; i += 25) {
     const requests = keys.slice(i, i + 25).map((key) => ({ DeleteRequest: { Key: { [ENTRY_TABLE.partitionKey]: { S: key } } } }));
     await dynamodb.send(new BatchWriteItemCommand({ RequestItems: { [process.env.TABLE_NAME as string]: requests } }));
