@@ -187,6 +187,8 @@ export interface ApiServerOptions {
   readonly fallback?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
   /** The handlers' EARLY_RESUME_SECONDS, to say why a resume counted early (default: the setting's default). */
   readonly earlyResumeSeconds?: number;
+  /** The Lambdas' timeout, which sets when the handlers give up early (default: the deployed functions', lambdas/runtime/deadline.ts). */
+  readonly functionTimeoutMs?: number;
 }
 
 const serve = async (routes: readonly LocalRoute[], options: ApiServerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -250,7 +252,7 @@ const serve = async (routes: readonly LocalRoute[], options: ApiServerOptions, r
   let write: () => void;
   try {
     // The local runtime asks for each request's outcome (lambdas/http/access-log.ts); AWS's context does not.
-    const context: Context & OutcomeListener = { ...lambdaContext(route.functionName), reportOutcome: (reported) => (outcome = reported) };
+    const context: Context & OutcomeListener = { ...lambdaContext(route.functionName, options.functionTimeoutMs), reportOutcome: (reported) => (outcome = reported) };
     const result = await route.handler(toHttpApiEvent(request), context);
     write = () => sendResult(res, result);
   } catch {

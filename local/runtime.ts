@@ -70,6 +70,11 @@ export interface LocalRuntimeOptions {
   readonly settings?: Settings;
   /** Where the Lambdas put their events (default: the emulator; AWS_ENDPOINT_URL_EVENTBRIDGE if set). */
   readonly eventBridgeEndpoint?: string;
+  /**
+   * The Lambdas' timeout (default: the deployed functions', 10 s), which sets their early answer. Tests of something
+   * else on a machine slowed by load give it longer, as test/support/http.ts does for handlers called directly.
+   */
+  readonly functionTimeoutMs?: number;
 }
 
 /** The demo entry's link on the legacy contract, signed with the demo flow's legacy key. */
@@ -347,6 +352,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
       onRequest: options.log,
       defaultRoute: { method: '*', path: '*', functionName: DEFAULT_ROUTE.fn, handler: await loadHandler(DEFAULT_ROUTE.fn, env, clients), access: 'public' },
       earlyResumeSeconds: setting('EARLY_RESUME_SECONDS', env),
+      functionTimeoutMs: options.functionTimeoutMs,
       // The demo page calls this same server (same origin), through the same public routes as any page.
       fallback: demoSite(() => ({ apiUrl: '', legacyUrl, projectId: DEMO.projectId, flowId: DEMO.flowId })),
     });
@@ -363,7 +369,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     // A Function URL with no auth: the legacy contract is called from browsers, like the public routes.
     const legacyRoute = { method: '*', path: '*', functionName: legacyFn, handler: await loadHandler(legacyFn, env, clients), access: 'public' } as const;
     const legacyLog = (line: string) => options.log?.(`[legacy] ${line}`);
-    const legacyServer = createApiServer([legacyRoute], { onRequest: legacyLog });
+    const legacyServer = createApiServer([legacyRoute], { onRequest: legacyLog, functionTimeoutMs: options.functionTimeoutMs });
     servers.push(legacyServer);
     legacyUrl = `http://${host}:${await listen(legacyServer, 'legacy', options.legacyPort, host)}`;
     const expiresAt = new Date(Date.now() + 7 * 24 * 3600 * 1000).toISOString();

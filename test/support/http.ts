@@ -18,7 +18,7 @@ export interface Reply {
  * answer (7.5 s into the function's 10 s, lambdas/http/pipeline.ts) never cuts short a request that a loaded machine
  * made slow, in a test of something else. Tests of that deadline pass `lambdaContext(name)`, the function's own 10 s.
  */
-const UNHURRIED_TIMEOUT_MS = 300_000;
+export const UNHURRIED_TIMEOUT_MS = 300_000;
 
 /** Invokes a handler as Lambda would and decodes its structured result. */
 export const invoke = async (
