@@ -46,11 +46,26 @@ const NARROW = {
   legacyKeys: { id: 'LegacyKeysApiPolicy', fns: ['legacy-keys'], description: 'Call the session-recovery legacy key routes (import, retire), nothing else' },
 } as const satisfies Record<Exclude<AdminApiPart, 'all'>, { id: string; fns: readonly FunctionName[]; description: string }>;
 
+/**
+ * The narrower managed policies, each one part of the admin API (what `SessionRecovery.apiPolicies` holds).
+ * A named interface rather than a record keyed by part, so jsii can give it to Python too.
+ */
+export interface ApiPolicies {
+  /** The entries routes (save, read, delete, revoke links, complete). */
+  readonly entries: iam.ManagedPolicy;
+  /** The mint routes (`POST /v1/tokens`, `/v1/tokens/batch`). */
+  readonly mint: iam.ManagedPolicy;
+  /** The routes of projects' credentials, allowed origins and browser saves. */
+  readonly credentials: iam.ManagedPolicy;
+  /** The legacy key routes (import, retire). */
+  readonly legacyKeys: iam.ManagedPolicy;
+}
+
 /** The managed policies a team attaches to its roles, and the route ARNs the construct's grant methods give. */
 export interface AdminAccess {
   readonly mintInvokePolicy: iam.ManagedPolicy;
   readonly adminApiPolicy: iam.ManagedPolicy;
-  readonly apiPolicies: Readonly<Record<Exclude<AdminApiPart, 'all'>, iam.ManagedPolicy>>;
+  readonly apiPolicies: ApiPolicies;
   /** The execute-api ARNs of each part's IAM-authorized routes. */
   readonly routeArns: Readonly<Record<AdminApiPart, string[]>>;
 }

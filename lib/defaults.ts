@@ -36,7 +36,7 @@ type Defaults = { readonly [K in keyof SessionRecoveryProps]?: NonNullable<Sessi
  */
 export const DEFAULTS = {
   ...THROTTLES,
-  allowedOrigins: defaultOf('ALLOWED_ORIGINS'),
+  allowedOrigins: [...defaultOf('ALLOWED_ORIGINS')],
   keyCacheTtl: Duration.seconds(defaultOf('KEY_CACHE_TTL_SECONDS')),
   keyMissRefreshInterval: Duration.seconds(defaultOf('KEY_MISS_REFRESH_SECONDS')),
   keyMaxStaleness: Duration.seconds(defaultOf('KEY_MAX_STALENESS_SECONDS')),

@@ -22,7 +22,7 @@ export interface SessionRecoveryProps extends ThrottleProps {
    * needs a valid signed token. List your sites' origins to narrow it.
    * @default ['*']
    */
-  readonly allowedOrigins?: readonly string[];
+  readonly allowedOrigins?: string[];
   /**
    * The name of this deployment's environment (lower-case letters, digits and
    * `-`, at most 32). Only Token Signing Secrets created for this environment

@@ -9,18 +9,35 @@ import { VERIFICATION_OUTCOMES } from '../../lambdas/domain/verification-outcome
 import { METRICS_NAMESPACE } from '../../lambdas/runtime/log-schema';
 import { DEFAULTS } from '../defaults';
 
+/** A Lambda served on a Function URL, which API Gateway's metrics do not see. */
+export interface FunctionUrlWatch {
+  /** Prefixes the ids of its alarms. */
+  readonly name: string;
+  readonly fn: lambda.IFunction;
+}
+
+/** A Lambda's failures and refusals, counted from its request lines (failure-metrics.ts). */
+export interface FailureWatch {
+  /** Names its alarms: `<name>Failures`, `<name>Refusals`. */
+  readonly name: string;
+  /** Failures (5xx outcomes). */
+  readonly failures: cloudwatch.IMetric;
+  /** Refusals (any outcome but `ok`). @default - no refusals alarm */
+  readonly refusals?: cloudwatch.IMetric;
+}
+
 export interface MonitoringProps {
   readonly api: apigw.HttpApi;
   /** The namespace the metric filters publish to (RequestLogMetricsProps.namespace). @default METRICS_NAMESPACE */
   readonly namespace?: string;
   /** The browser-facing Lambdas, watched for throttles. */
-  readonly publicFunctions: readonly lambda.IFunction[];
+  readonly publicFunctions: lambda.IFunction[];
   /**
    * Lambdas served on a Function URL, which API Gateway's metrics do not see:
    * each gets its own 5xx-rate and p99-latency alarms. `name` prefixes their ids.
    * @default - none
    */
-  readonly functionUrls?: ReadonlyArray<{ readonly name: string; readonly fn: lambda.IFunction }>;
+  readonly functionUrls?: FunctionUrlWatch[];
   /** Where alarms notify. @default - alarms without actions (visible in the console) */
   readonly alarmTopic?: sns.ITopic;
   /**
@@ -29,14 +46,14 @@ export interface MonitoringProps {
    * seconds by design.
    * @default - the API's own p99 latency, every route together
    */
-  readonly latencyFunctions?: readonly lambda.IFunction[];
+  readonly latencyFunctions?: lambda.IFunction[];
   /**
    * Failures (5xx outcomes) and refusals (any outcome but `ok`) counted from a
    * Lambda's request lines (failure-metrics.ts): `<name>Failures` fires on any
    * failure, `<name>Refusals` on more than `refusalThreshold` refusals in 5 minutes.
    * @default - none
    */
-  readonly failures?: ReadonlyArray<{ readonly name: string; readonly failures: cloudwatch.IMetric; readonly refusals?: cloudwatch.IMetric }>;
+  readonly failures?: FailureWatch[];
   /** @default 10 (refusals in 5 minutes of a Lambda its own team calls: mint, the admin routes) */
   readonly refusalThreshold?: number;
   /**
