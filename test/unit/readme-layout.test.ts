@@ -2,10 +2,11 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { docSection, docText } from '../support/docs';
 
 const root = path.join(import.meta.dirname, '..', '..');
-const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
-const block = readme.slice(readme.indexOf('## Layout')).split('```')[1];
+const readme = docText('README.md');
+const block = docSection('CONTRIBUTING.md', 'Layout').split('```')[1];
 /** The paths the Layout block names, in its order (continuation lines start with spaces). */
 const named = [...block.matchAll(/^(\S+)\s/gm)].map((m) => m[1]);
 
