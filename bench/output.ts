@@ -11,7 +11,7 @@ export const RESULT_FILES = {
 
 /**
  * Where a run writes its results: bench/out/, which git ignores, unless it was
- * given `--record`. A recorded run writes the tracked files in bench/ that README.md
+ * given `--record`. A recorded run writes the tracked files in bench/ that docs/performance.md
  * and bench/HISTORY.md link to, so a plain run never changes the repository.
  */
 export const resultsDir = (argv: readonly string[] = process.argv): string => (argv.includes('--record') ? BENCH : path.join(BENCH, 'out'));

@@ -13,7 +13,7 @@
  * Lambda, the short-link redirect and link requests have budgets of their own.
  *
  * `npm run bench -- --record` writes them to bench/ instead: the recorded results
- * README.md links to. `npm run bench -- --quick` (run by .ci/run) checks only the
+ * docs/performance.md links to. `npm run bench -- --quick` (run by .ci/run) checks only the
  * deterministic figures (bundle sizes and AWS calls per request) and is never recorded.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -46,7 +46,7 @@ import { startMoto } from '../local/moto';
 import { countCalls } from '../dev-support/call-counter';
 import { API_ACCESS_LOG_FORMAT } from '../lib/access-log-format';
 import { writeResults } from './output';
-import { type RecordedResults, withFigures } from './readme-figures';
+import { FIGURES_PAGE, type RecordedResults, withFigures } from './readme-figures';
 import { ACCESS_LINE_SAMPLE, accessLogLineBytes, AWS_CALL_LATENCY_MS, costPerMillion, DYNAMODB_LATENCY_TOP_MS, itemSizeBytes, modelledDurationMs, PRICES, readUnits, writeUnits } from './prices';
 
 const quick = process.argv.includes('--quick');
@@ -996,9 +996,9 @@ ${eventSection}${costSection}`;
     process.stdout.write(md);
     writeResults('bench', { 'results.json': `${JSON.stringify(results, null, 2)}\n`, 'results.md': md });
     if (process.argv.includes('--record')) {
-      const readme = path.join(root, 'README.md');
-      writeFileSync(readme, withFigures(readFileSync(readme, 'utf8'), results as unknown as RecordedResults));
-      process.stderr.write('Wrote the figures in README.md (Cost and performance)\n');
+      const page = path.join(root, FIGURES_PAGE);
+      writeFileSync(page, withFigures(readFileSync(page, 'utf8'), results as unknown as RecordedResults));
+      process.stderr.write(`Wrote the figures in ${FIGURES_PAGE} (Cost and performance)\n`);
     }
     if (failures.length) {
       process.stderr.write(`\nBudgets missed:\n- ${failures.join('\n- ')}\n`);

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { docSection } from '../support/docs';
 
 /*
  * The CDK context keys of the README's Configuration table, read by the CDK app
@@ -10,8 +11,7 @@ import path from 'node:path';
  */
 
 const root = path.join(import.meta.dirname, '..', '..');
-const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
-const table = readme.slice(readme.indexOf('### Configuration'), readme.indexOf('### Removing it'));
+const table = docSection('docs/configuration.md', 'Configuration');
 /** The context column of each row: backticked names, `—` for a prop with no context key. */
 const readmeKeys = [...table.matchAll(/^\| ([^|]+) \| [^|]+ \| [^|]+ \| [^|]+ \|$/gm)]
   .map(([, column]) => column)

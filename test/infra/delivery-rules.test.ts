@@ -5,6 +5,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { addDeliveryRules } from '../../docs/recipes/delivery-rules';
 import { SessionRecovery } from '../../lib/session-recovery';
 import { templateApp } from '../support/template-app';
+import { docText } from '../support/docs';
 
 const root = path.join(import.meta.dirname, '..', '..');
 const recipe = readFileSync(path.join(root, 'docs', 'recipes', 'delivery-rules.ts'), 'utf8');
@@ -15,7 +16,7 @@ addDeliveryRules(stack, service);
 const template = Template.fromStack(stack);
 
 it('the README shows the delivery rules recipe as it is', () => {
-  expect(readFileSync(path.join(root, 'README.md'), 'utf8')).toContain(`\`\`\`ts\n${recipe}\`\`\``);
+  expect(docText('docs/browser-saves.md')).toContain(`\`\`\`ts\n${recipe}\`\`\``);
 });
 
 it.each([

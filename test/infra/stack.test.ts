@@ -8,6 +8,7 @@ import { ROUTE_LIST, ROUTES } from '../../lambdas/http/routes';
 import { API_ACCESS_LOG_FORMAT } from '../../lib/access-log-format';
 import { THROTTLES } from '../../lib/defaults';
 import { EXPECTED_URL_ALARMS, functionUrlAlarms } from '../support/url-alarms';
+import { docSection } from '../support/docs';
 
 /** A throttle of THROTTLES (lib/defaults.ts), as the stage's route settings write it. */
 const cfn = (t: { rateLimit: number; burstLimit: number }) => ({ ThrottlingRateLimit: t.rateLimit, ThrottlingBurstLimit: t.burstLimit });
@@ -484,7 +485,7 @@ describe('abuse limits and observability', () => {
   });
 
   it("splits an access line into its fields with the README's Logs Insights parse, a route's space and an IPv6 address included", () => {
-    const readme = readFileSync(path.join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
+    const readme = docSection('docs/operations.md', 'Observability');
     const [, glob, names] = /`parse @message '([^']+)' as ([\w, ]+)`/.exec(readme)!;
     const values = { requestId: 'JKJaXmPLvHcESHA=', 'identity.sourceIp': '2001:db8::7', routeKey: 'POST /v1/load-entry-data', status: '401', responseLatency: '12', integrationErrorMessage: '-' };
     const line = API_ACCESS_LOG_FORMAT.replace(/\$context\.([A-Za-z.]+)/g, (_m, name: keyof typeof values) => values[name]);

@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { DynamoDBClient, GetItemCommand, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
 import { GetSecretValueCommand, InternalServiceError, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -21,6 +19,7 @@ import { controlClock } from '../support/clock';
 import { routeEvent } from '../fixtures/admin-events';
 import { loadEntryEvent } from '../fixtures/events';
 import { functionUrlEvent } from '../fixtures/legacy-events';
+import { docSection } from '../support/docs';
 
 const current = ((await import('../../lambdas/load-entry-data/index')) as { handler: Handler }).handler;
 const entries = ((await import('../../lambdas/entries/index')) as { handler: Handler }).handler;
@@ -28,7 +27,7 @@ const saves = ((await import('../../lambdas/browser-saves/index')) as { handler:
 const links = ((await import('../../lambdas/link-requests/index')) as { handler: Handler }).handler;
 const legacy = ((await import('../../lambdas/legacy-load-entry-data/index')) as { handler: Handler }).handler;
 
-const readme = readFileSync(path.join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
+const readme = docSection('docs/operations.md', 'Observability');
 
 /** The metric filters the construct puts on each public Lambda's log group, as synthesized. */
 const stack = new Stack(new App(), 'Filters');

@@ -30,7 +30,19 @@ test('a TypeScript CDK app synthesizes the packed construct without esbuild or D
       'app.synth();',
     ].join('\n'),
   );
-  run(app, path.join(app, 'node_modules', '.bin', 'tsc'), ['--strict', '--module', 'commonjs', '--moduleResolution', 'node10', '--target', 'es2022', '--types', 'node', '--skipLibCheck', 'app.ts']);
+  run(app, path.join(app, 'node_modules', '.bin', 'tsc'), [
+    '--strict',
+    '--module',
+    'commonjs',
+    '--moduleResolution',
+    'node10',
+    '--target',
+    'es2022',
+    '--types',
+    'node',
+    '--skipLibCheck',
+    'app.ts',
+  ]);
   run(app, path.join(app, 'node_modules', '.bin', 'cdk'), ['synth', '--quiet', '--no-notices', '--app', 'node app.js', '-o', 'cdk.out']);
 
   const consumer = resourcesOf(path.join(app, 'cdk.out', 'Consumer.template.json'));
@@ -42,4 +54,6 @@ test('a TypeScript CDK app synthesizes the packed construct without esbuild or D
   const help = run(app, 'npx', ['--no-install', 'session-recovery', '--help']);
   assert.match(help, /Usage: session-recovery/);
   assert.ok(readFileSync(path.join(app, 'node_modules', packageName, 'package.json'), 'utf8').includes('"awscdk"'));
+  // Construct Hub lists a package with an open-source license: the Apache-2.0 text ships in the tarball.
+  assert.match(readFileSync(path.join(app, 'node_modules', packageName, 'LICENSE'), 'utf8'), /^\s*Apache License\s+Version 2\.0, January 2004/);
 });

@@ -4,6 +4,7 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { MAX_BATCH_LINKS } from '../../lambdas/domain/minting';
 import { DEFAULT_STACK_NAME, DEFAULTS, THROTTLES } from '../../lib/defaults';
+import { docSection, docText } from '../support/docs';
 
 const root = path.join(import.meta.dirname, '..', '..');
 const read = (file: string) => readFileSync(path.join(root, file), 'utf8');
@@ -31,7 +32,7 @@ const inReadme = (name: string, value: unknown): string => {
 };
 
 /** The Configuration table's rows: the props each names (nested ones as `parent.child`), and its default cell. */
-const section = read('README.md').split('### Configuration')[1].split('\n### ')[0];
+const section = docSection('docs/configuration.md', 'Configuration');
 const rows = section
   .split('\n')
   .filter((line) => line.startsWith('| ') && !line.startsWith('| context') && !line.startsWith('|---'))
@@ -110,9 +111,8 @@ it("each prop's @default is the value DEFAULTS gives it, and every default in DE
 it('the throttle figures the README and docs/security.md write in prose are THROTTLES', () => {
   const { throttle, adminThrottle, mintThrottle, mintBatchThrottle, shortLinkThrottle, browserSavesThrottle, linkRequestThrottle } = THROTTLES;
   const n = (x: number) => x.toLocaleString('en-US');
-  const readme = read('README.md');
-  expect(readme).toContain(`(10 times the API's default stage throttle of ${throttle.rateLimit} requests a second)`);
-  expect(readme).toContain(
+  expect(docText('docs/links.md')).toContain(`(10 times the API's default stage throttle of ${throttle.rateLimit} requests a second)`);
+  expect(docText('docs/browser-saves.md')).toContain(
     `(\`browserSavesThrottle\`: creating ${browserSavesThrottle.create.rateLimit} requests a second with a burst of ${browserSavesThrottle.create.burstLimit}, saving ${browserSavesThrottle.progress.rateLimit} and ${browserSavesThrottle.progress.burstLimit})`,
   );
   const security = read('docs/security.md');

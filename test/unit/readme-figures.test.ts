@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { type RecordedResults, renderFigures, withFigures } from '../../bench/readme-figures';
+import { FIGURES_PAGE, type RecordedResults, renderFigures, withFigures } from '../../bench/readme-figures';
+import { docText } from '../support/docs';
 
 const root = path.join(import.meta.dirname, '..', '..');
-const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+const readme = docText(FIGURES_PAGE);
 const recorded = JSON.parse(readFileSync(path.join(root, 'bench', 'results.json'), 'utf8')) as RecordedResults;
 
-it('README.md shows the figures of the recorded run, bench/results.json (`npm run bench -- --record` writes both)', () => {
+it('docs/performance.md shows the figures of the recorded run, bench/results.json (`npm run bench -- --record` writes both)', () => {
   expect(withFigures(readme, recorded)).toBe(readme);
 });
 

@@ -2,10 +2,11 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { docSection, docText } from '../support/docs';
 
 const root = path.join(import.meta.dirname, '..', '..');
-const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
-const block = readme.slice(readme.indexOf('## Layout')).split('```')[1];
+const readme = docText('README.md');
+const block = docSection('CONTRIBUTING.md', 'Layout').split('```')[1];
 /** The paths the Layout block names, in its order (continuation lines start with spaces). */
 const named = [...block.matchAll(/^(\S+)\s/gm)].map((m) => m[1]);
 
@@ -31,7 +32,9 @@ describe("the README's quick start says what npm test runs: the type check, the 
     const dir = mkdtempSync(path.join(tmpdir(), 'npm-test-'));
     try {
       const calls = path.join(dir, 'calls');
-      writeFileSync(path.join(dir, 'npm'), `#!/bin/sh\necho "$*" >> "${calls}"\ncase "$*" in *"run ${failing} "*|*"run ${failing}") exit 3;; esac\n`, { mode: 0o755 });
+      writeFileSync(path.join(dir, 'npm'), `#!/bin/sh\necho "$*" >> "${calls}"\ncase "$*" in *"run ${failing} "*|*"run ${failing}") exit 3;; esac\n`, {
+        mode: 0o755,
+      });
       const [command, script] = scripts.test.split(' ');
       const result = spawnSync(command === 'node' ? process.execPath : command, [script, 'test/unit/one.test.ts'], {
         cwd: root,
@@ -60,4 +63,16 @@ describe("the README's quick start says what npm test runs: the type check, the 
     expect(status).toBe(1);
     expect(stderr).toContain(`npm run ${failing} FAILED`);
   });
+});
+
+it("the README's Tests section names every command .ci/run adds to npm test", () => {
+  const section = docSection('README.md', 'Tests');
+  const commands = readFileSync(path.join(root, '.ci', 'run'), 'utf8')
+    .split('\n')
+    .filter((line) => /^(?:\w+=\S+ )*(?:npm|node) /.test(line));
+  const named = commands
+    .map((line) => line.replace(/^(?:\w+=\S+ )*/, ''))
+    .map((line) => (/test\/[\w/.-]+/.exec(line) ?? /npm ci|npm test|npm run [\w:]+(?: -- --quick)?/.exec(line))![0]);
+  expect(named).toEqual(['npm ci', 'npm test', 'test/attack/fuzz.test.ts', 'npm run package', 'test/package/', 'npm run bench -- --quick']);
+  for (const name of named) expect([name, section.includes(`\`${name}\``)]).toEqual([name, true]);
 });
