@@ -118,6 +118,13 @@ export interface PageLinkRecord {
   readonly gen: string;
   /** The link's expiry, epoch seconds: an expired record is pruned at the next link request. */
   readonly expiresAt: number;
+  /**
+   * A hand-off link (handoff.ts): opened by a person scanning a code, never by
+   * a mail scanner, so an automated client gets no data from it and every
+   * answer with data uses it up. Kept on the entry by the link's digest, not in
+   * the link, so the link's holder cannot take it off.
+   */
+  readonly handoff?: boolean;
 }
 
 /**

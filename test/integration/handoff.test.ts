@@ -130,6 +130,44 @@ describe('a hand-off from a browser-saves page', () => {
     expect((await save(p, entry_id, (first.json as { save_token: string }).save_token, 1)).status).toBe(200);
   });
 
+  it('an automated client (curl, Googlebot, python-requests) gets 403 person_required and no data, however often, and does not use the link up; the person then resumes once', async () => {
+    const p = await project();
+    const { entry_id, save_token } = await created(p);
+    const h = (await handOff(p, entry_id, save_token)).json as Handoff;
+    const url = linkOf(h);
+    // The marker is on the entry, by the link's digest: a link without sr_confirm (or any query but the three) is the same link.
+    const stripped = new URL(url.href);
+    stripped.searchParams.delete('sr_confirm');
+    for (const agent of ['curl/8.5.0', 'Googlebot/2.1 (+http://www.google.com/bot.html)', 'python-requests/2.31.0', 'curl/8.5.0']) {
+      const bot = await fromPage(
+        routePath('loadEntryData'),
+        { project_id: p.projectId, flow_id: p.flowId, entry_id, token: stripped.searchParams.get('token'), expires_at: stripped.searchParams.get('expires_at') },
+        { 'user-agent': agent },
+      );
+      expect([bot.status, errorCode(bot)]).toEqual([403, 'person_required']);
+      expect(bot.text).not.toContain('Ada');
+    }
+    // The page's token still saves: no bot took the entry over.
+    expect((await save(p, entry_id, save_token, 1)).status).toBe(200);
+    const person = await resume(p, url);
+    expect(person.status).toBe(200);
+    expect((await resume(p, url)).status).toBe(401);
+    const stale = await save(p, entry_id, save_token, 2);
+    expect([stale.status, errorCode(stale)]).toEqual([401, 'invalid_save_token']);
+  });
+
+  it('a person’s resume uses the link up even when browser saves were turned off since: 200 once with no save token, then 401 link_revoked', async () => {
+    const p = await project();
+    const { entry_id, save_token } = await created(p);
+    const url = linkOf((await handOff(p, entry_id, save_token)).json as Handoff);
+    await admin('PUT', `/v1/projects/${p.projectId}/browser-saves`, { enabled: false });
+    const first = await resume(p, url);
+    expect(first.status).toBe(200);
+    expect((first.json as { save_token?: string }).save_token).toBeUndefined();
+    const again = await resume(p, url);
+    expect([again.status, errorCode(again)]).toEqual([401, 'link_revoked']);
+  });
+
   it('puts nothing on the bus: the link goes to the page only', async () => {
     const p = await project();
     const { entry_id, save_token } = await created(p);
