@@ -113,7 +113,7 @@ const verifyDigestOf = (value: AttributeValue | undefined): VerifyDigest | undef
  * under, `x` its expiry (epoch seconds), `h` true for a hand-off link.
  */
 export const pageLinkItem = (record: PageLinkRecord): AttributeValue => ({
-  M: { g: { S: record.gen }, x: { N: String(record.expiresAt) }, ...(record.handoff ? { h: { BOOL: true } } : {}) },
+  M: { g: { S: record.gen }, x: { N: String(record.expiresAt) }, ...(record.handoff && { h: { BOOL: true } }) },
 });
 
 /**
@@ -122,7 +122,7 @@ export const pageLinkItem = (record: PageLinkRecord): AttributeValue => ({
  * for a backend one.
  */
 const pageLinksOf = (map: Record<string, AttributeValue>): Record<string, PageLinkRecord> =>
-  Object.fromEntries(Object.entries(map).map(([digest, value]) => [digest, { gen: value.M?.g?.S ?? '', expiresAt: Number(value.M?.x?.N ?? 0), ...(value.M?.h?.BOOL ? { handoff: true } : {}) }]));
+  Object.fromEntries(Object.entries(map).map(([digest, value]) => [digest, { gen: value.M?.g?.S ?? '', expiresAt: Number(value.M?.x?.N ?? 0), handoff: value.M?.h?.BOOL }]));
 
 /** The link records mint wrote (dynamodb-entry-store.ts); one that does not parse is skipped, never fatal to a resume. */
 const linkRecordsOf = (map: Record<string, AttributeValue>): Record<string, LinkRecord> => {

@@ -65,8 +65,16 @@ const BATCH_GET_KEYS = 100;
 /** Entries a batch writes its links to at once (an entry's own links are written one after another). */
 const RECORD_CONCURRENCY = 16;
 
-/** Reads and writes of one link before mint gives up on an entry other mints keep changing. */
-const RECORD_ATTEMPTS = 4;
+/**
+ * Reads and writes of one link before mint gives up on an entry other mints
+ * keep changing. A write fails only when another link's record was written
+ * since its read, so a writer that fails n times saw n other links recorded.
+ * Pages make at most 10 hand-offs and 3 link requests per entry an hour: 16
+ * attempts outlast every page link that can race one, so a page's request is
+ * never refused for contention (503); only the team's own mints could, at once
+ * by the dozen.
+ */
+export const RECORD_ATTEMPTS = 16;
 
 type Item = Record<string, AttributeValue>;
 

@@ -105,7 +105,7 @@ export const mintOne = async (req: MintOneRequest, deps: MintDependencies, polic
   const page = req.page && {
     gen: req.page.saveGen,
     expiresAt: Math.ceil(parseExpiresAt(result.expires_at)! / 1000),
-    ...(req.page.handoff ? { handoff: true } : {}),
+    handoff: req.page.handoff,
   };
   const target = await deps.links.allowLink(
     { entryId: req.entry_id, owner, digest: linkDigest(result.token), record: linkRecord(attribution, policy.now), ...(page ? { page } : {}) },

@@ -67,6 +67,11 @@ export interface ProjectIndexWriter {
   add(projectId: string): Promise<void>;
 }
 
+/** An entry's current save generation, read strongly consistent: undefined when there is no entry. */
+export interface SaveGenerations {
+  current(entryId: string): Promise<string | undefined>;
+}
+
 /** A saved entry: the progress of one user through one flow. */
 export interface StoredEntry {
   readonly entryId: string;

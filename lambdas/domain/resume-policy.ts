@@ -59,28 +59,29 @@ export const valueAt = (data: unknown, field: string): unknown => {
 /** Where a field's value sits in `data`: its container and its key there, or undefined when nothing is there. */
 const targetOf = (data: Record<string, unknown>, field: string): { readonly parent: Record<string, unknown> | unknown[]; readonly key: string } | undefined => {
   const path = fieldPath(field);
-  const parent = path.slice(0, -1).reduce<unknown>((at, key) => (isContainer(at) ? member(at, key) : undefined), data);
-  const key = path[path.length - 1];
-  if (Array.isArray(parent)) return isIndex(key) && Number(key) < parent.length ? { parent, key } : undefined;
-  return isContainer(parent) && Object.prototype.hasOwnProperty.call(parent, key) ? { parent, key } : undefined;
+  const key = path.pop()!;
+  const parent = path.reduce<unknown>((at, k) => (isContainer(at) ? member(at, k) : undefined), data);
+  return isContainer(parent) && Object.prototype.hasOwnProperty.call(parent, key) && (!Array.isArray(parent) || isIndex(key)) ? { parent, key } : undefined;
 };
+
+/** What an array element to remove is replaced with until every place is resolved. */
+const HOLE = Symbol('withheld');
 
 /**
  * Removes the values `fields` name from `data` in place, every pointer
  * resolved against `data` as it is before any removal: object members are
- * deleted, and array elements spliced out in descending index order, so no
- * removal shifts the element another field names.
+ * deleted, and array elements marked, then taken out together, so no removal
+ * shifts the element another field names.
  */
 const removeAll = (data: Record<string, unknown>, fields: readonly string[]): void => {
-  const targets = fields.map((field) => targetOf(data, field)).filter((t) => t !== undefined);
-  const indexes = new Map<unknown[], Set<number>>();
-  for (const { parent, key } of targets) {
-    if (Array.isArray(parent)) indexes.set(parent, (indexes.get(parent) ?? new Set()).add(Number(key)));
-    else delete (parent as Record<string, unknown>)[key];
+  const holed = new Set<unknown[]>();
+  for (const t of fields.map((field) => targetOf(data, field))) {
+    if (Array.isArray(t?.parent)) {
+      holed.add(t.parent);
+      t.parent[+t.key] = HOLE;
+    } else if (t) delete (t.parent as Record<string, unknown>)[t.key];
   }
-  for (const [array, at] of indexes) {
-    for (const index of [...at].sort((a, b) => b - a)) array.splice(index, 1);
-  }
+  for (const array of holed) array.splice(0, array.length, ...array.filter((v) => v !== HOLE));
 };
 
 /**
@@ -91,11 +92,8 @@ const removeAll = (data: Record<string, unknown>, fields: readonly string[]): vo
 const documentOrder = (a: string, b: string): number => {
   const pa = fieldPath(a);
   const pb = fieldPath(b);
-  for (let i = 0; i < Math.min(pa.length, pb.length); i++) {
-    if (pa[i] === pb[i]) continue;
-    return isIndex(pa[i]) && isIndex(pb[i]) ? Number(pa[i]) - Number(pb[i]) : pa[i] < pb[i] ? -1 : 1;
-  }
-  return pa.length - pb.length;
+  const i = pa.findIndex((k, j) => k !== pb[j]);
+  return i < 0 || i >= pb.length ? pa.length - pb.length : isIndex(pa[i]) && isIndex(pb[i]) ? +pa[i] - +pb[i] : pa[i] < pb[i] ? -1 : 1;
 };
 
 const isIndex = (key: string): boolean => /^(?:0|[1-9]\d*)$/.test(key);
@@ -176,7 +174,7 @@ export const restoreWithheld = (
   for (const field of [...fields].sort(documentOrder)) {
     const path = fieldPath(field);
     // A place inside one already put back (or the same place named twice) came back with it.
-    if (!Object.prototype.hasOwnProperty.call(stored, field) || restored.some((r) => r.length <= path.length && r.every((k, i) => k === path[i]))) continue;
+    if (!Object.prototype.hasOwnProperty.call(stored, field) || restored.some((r) => r.every((k, i) => k === path[i]))) continue;
     restored.push(path);
     insertAt(visible, field, stored[field]);
   }

@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { dynamodb } from '../../lambdas/adapters/clients';
+import { RECORD_ATTEMPTS } from '../../lambdas/adapters/dynamodb-entry-store';
+import { MAX_LINK_REQUESTS_PER_HOUR } from '../../lambdas/domain/link-requests';
 import { DynamoDbRequestLog } from '../../lambdas/adapters/dynamodb-link-limits';
 import { CAMPAIGN_SHARDS, campaignKey, HANDOFFS_KEY_PREFIX, RESUMED_KEY_PREFIX } from '../../lambdas/adapters/naming';
 import { HANDOFF_CAMPAIGN, MAX_HANDOFFS_PER_HOUR } from '../../lambdas/domain/handoff';
@@ -209,6 +212,43 @@ describe('a hand-off from a browser-saves page', () => {
     expect(replies.map((r) => r.status).sort()).toEqual([201, 429, 429]);
     expect(await handoffsOf(entry_id)).toHaveLength(MAX_HANDOFFS_PER_HOUR);
   });
+
+  it('an ended save token gets 401 invalid_save_token whatever the count, before it takes a slot: 40 at once leave the current holder its 10', async () => {
+    const p = await project();
+    const { entry_id, save_token } = await created(p);
+    const url = linkOf((await handOff(p, entry_id, save_token)).json as Handoff);
+    const phone = (await resume(p, url)).json as { save_token: string };
+
+    const stale = await Promise.all(Array.from({ length: 40 }, () => handOff(p, entry_id, save_token)));
+
+    expect(stale.map((r) => `${r.status} ${errorCode(r)}`)).toEqual(Array.from({ length: 40 }, () => '401 invalid_save_token'));
+    expect(await handoffsOf(entry_id)).toHaveLength(1);
+    for (let i = 1; i < MAX_HANDOFFS_PER_HOUR; i++) {
+      const ok = await handOff(p, entry_id, phone.save_token);
+      expect(ok.status).toBe(201);
+      linkOf(ok.json as Handoff);
+    }
+    expect((await handOff(p, entry_id, phone.save_token)).status).toBe(429);
+    // Past the count too, the ended token is told it ended.
+    expect(errorCode(await handOff(p, entry_id, save_token))).toBe('invalid_save_token');
+  }, 60_000);
+
+  it('25 concurrent hand-offs of one entry: never a 503; each 201 has its slot and its page link recorded, the others 429', async () => {
+    // A writer that fails n times saw n other links recorded: more attempts than page links can race one (10 + 3).
+    expect(RECORD_ATTEMPTS).toBeGreaterThan(MAX_HANDOFFS_PER_HOUR + MAX_LINK_REQUESTS_PER_HOUR);
+    const p = await project();
+    const { entry_id, save_token } = await created(p);
+
+    const replies = await Promise.all(Array.from({ length: 25 }, () => handOff(p, entry_id, save_token)));
+
+    const made = replies.filter((r) => r.status === 201);
+    made.forEach((r) => linkOf(r.json as Handoff));
+    expect(replies.filter((r) => r.status !== 201).map((r) => `${r.status} ${errorCode(r)}`)).toEqual(Array.from({ length: 25 - made.length }, () => '429 too_many_handoffs'));
+    expect(made.length).toBeGreaterThan(0);
+    expect(await handoffsOf(entry_id)).toHaveLength(made.length);
+    const item = await dynamodb.send(new GetItemCommand({ TableName: process.env.TABLE_NAME, Key: { entry_id: { S: entry_id } }, ConsistentRead: true }));
+    expect(Object.keys(item.Item?.page_links?.M ?? {})).toHaveLength(made.length);
+  }, 60_000);
 
   describe('admission, as link requests: each refusal mints nothing and takes no slot', () => {
     it('a wrong Origin: 403 forbidden', async () => {
