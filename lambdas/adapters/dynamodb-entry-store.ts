@@ -29,7 +29,7 @@ import { type BatchRetryOptions, chunks, sendWithRetries } from './batch-retry';
 import { awsCall } from './errors';
 import { lastResumeOf } from './dynamodb-resume-notes';
 import { counterUpdate } from './dynamodb-campaign-counters';
-import { resumedKey } from './naming';
+import { resumedKey, VERIFY_ATTEMPTS_KEY_PREFIX } from './naming';
 import { attributableResume, type Completion, type CompletionStore } from '../domain/recovery';
 
 /** What minting reads of an entry: who owns it, its retention, its revocation state and its link records. */
@@ -226,11 +226,14 @@ export class DynamoDbEntryStore extends DynamoDbEntryReader implements EntryStor
           ExpressionAttributeValues: { ':now': { S: now.toISOString() }, ':p': { S: projectId }, ':g': { S: generateSaveGen() } },
         }),
       ));
-      return true;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
+    // Every link that could guess the second factor has ended: the wrong values counted for the entry go with them, so the
+    // person can verify through the link the team sends next (docs/resume-policy.md, "The bound").
+    await awsCall(this.client.send(new DeleteItemCommand({ TableName: this.tableName, Key: { [ENTRY_TABLE.partitionKey]: { S: VERIFY_ATTEMPTS_KEY_PREFIX + entryId } } })));
+    return true;
   }
 
   async allowLink(request: LinkRequest, now: Date): Promise<LinkTarget | undefined> {
