@@ -256,6 +256,24 @@ describe('the second factor', () => {
 });
 
 describe('a change takes effect within keyCacheTtl', () => {
+  it('a policy written through this process’s admin route applies at once on both contracts (locally every route runs in one process), with no TTL to wait', async () => {
+    const s = await scenario();
+    const legacyKey = `legacy_${'q'.repeat(40)}`;
+    registerSensitive(legacyKey);
+    await legacyKeys.put(s.flowId, s.projectId, legacyKey, new Date());
+    const legacyResume = () => invoke(legacy, functionUrlEvent('POST', '/', { flow_id: s.flowId, entry_id: s.entryId, token: computeToken(legacyKey, s.entryId, FUTURE), expires: FUTURE }));
+    // Both caches hold the project (the legacy one under the flow) before the change.
+    expect(entryOf(await s.resume()).card_number).toBe('4111111111111111');
+    expect(entryOf(await legacyResume()).card_number).toBe('4111111111111111');
+
+    expect((await putPolicy(s.projectId, s.flowId, { withheld_fields: ['card_number'] })).status).toBe(200);
+
+    expect(entryOf(await s.resume()).card_number).toBeUndefined();
+    expect(entryOf(await legacyResume()).card_number).toBeUndefined();
+    expect((await putPolicy(s.projectId, s.flowId, { withheld_fields: [], verify_field: 'email' })).status).toBe(200);
+    expect(codeOf(await legacyResume())).toEqual([401, 'verification_required']);
+  });
+
   it('a policy written to the project reaches load-entry-data within the key cache TTL, and so does its removal', async () => {
     const s = await scenario();
     expect(entryOf(await s.resume()).card_number).toBe('4111111111111111');
