@@ -110,9 +110,11 @@ const verifyDigestOf = (value: AttributeValue | undefined): VerifyDigest | undef
 
 /**
  * A page link as stored (link-requests): `g` the save generation it was minted
- * under, `x` its expiry (epoch seconds).
+ * under, `x` its expiry (epoch seconds), `h` true for a hand-off link.
  */
-export const pageLinkItem = (record: PageLinkRecord): AttributeValue => ({ M: { g: { S: record.gen }, x: { N: String(record.expiresAt) } } });
+export const pageLinkItem = (record: PageLinkRecord): AttributeValue => ({
+  M: { g: { S: record.gen }, x: { N: String(record.expiresAt) }, ...(record.handoff && { h: { BOOL: true } }) },
+});
 
 /**
  * The page links link-requests wrote. One that does not parse still counts as a
@@ -120,7 +122,7 @@ export const pageLinkItem = (record: PageLinkRecord): AttributeValue => ({ M: { 
  * for a backend one.
  */
 const pageLinksOf = (map: Record<string, AttributeValue>): Record<string, PageLinkRecord> =>
-  Object.fromEntries(Object.entries(map).map(([digest, value]) => [digest, { gen: value.M?.g?.S ?? '', expiresAt: Number(value.M?.x?.N ?? 0) }]));
+  Object.fromEntries(Object.entries(map).map(([digest, value]) => [digest, { gen: value.M?.g?.S ?? '', expiresAt: Number(value.M?.x?.N ?? 0), handoff: value.M?.h?.BOOL }]));
 
 /** The link records mint wrote (dynamodb-entry-store.ts); one that does not parse is skipped, never fatal to a resume. */
 const linkRecordsOf = (map: Record<string, AttributeValue>): Record<string, LinkRecord> => {

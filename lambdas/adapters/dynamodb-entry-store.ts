@@ -29,7 +29,7 @@ import { type BatchRetryOptions, chunks, sendWithRetries } from './batch-retry';
 import { awsCall } from './errors';
 import { lastResumeOf } from './dynamodb-resume-notes';
 import { counterUpdate } from './dynamodb-campaign-counters';
-import { resumedKey } from './naming';
+import { resumedKey, VERIFY_ATTEMPTS_KEY_PREFIX } from './naming';
 import { attributableResume, type Completion, type CompletionStore } from '../domain/recovery';
 
 /** What minting reads of an entry: who owns it, its retention, its revocation state and its link records. */
@@ -65,8 +65,16 @@ const BATCH_GET_KEYS = 100;
 /** Entries a batch writes its links to at once (an entry's own links are written one after another). */
 const RECORD_CONCURRENCY = 16;
 
-/** Reads and writes of one link before mint gives up on an entry other mints keep changing. */
-const RECORD_ATTEMPTS = 4;
+/**
+ * Reads and writes of one link before mint gives up on an entry other mints
+ * keep changing. A write fails only when another link's record was written
+ * since its read, so a writer that fails n times saw n other links recorded.
+ * Pages make at most 10 hand-offs and 3 link requests per entry an hour: 16
+ * attempts outlast every page link that can race one, so a page's request is
+ * never refused for contention (503); only the team's own mints could, at once
+ * by the dozen.
+ */
+export const RECORD_ATTEMPTS = 16;
 
 type Item = Record<string, AttributeValue>;
 
@@ -218,11 +226,14 @@ export class DynamoDbEntryStore extends DynamoDbEntryReader implements EntryStor
           ExpressionAttributeValues: { ':now': { S: now.toISOString() }, ':p': { S: projectId }, ':g': { S: generateSaveGen() } },
         }),
       ));
-      return true;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
+    // Every link that could guess the second factor has ended: the wrong values counted for the entry go with them, so the
+    // person can verify through the link the team sends next (docs/resume-policy.md, "The bound").
+    await awsCall(this.client.send(new DeleteItemCommand({ TableName: this.tableName, Key: { [ENTRY_TABLE.partitionKey]: { S: VERIFY_ATTEMPTS_KEY_PREFIX + entryId } } })));
+    return true;
   }
 
   async allowLink(request: LinkRequest, now: Date): Promise<LinkTarget | undefined> {

@@ -33,9 +33,9 @@ interface LinkOptions {
   /**
    * A link a page asked for (link-requests), with the save generation of the
    * page's token: recorded as a single-use page link, and minted only while
-   * that generation is the entry's.
+   * that generation is the entry's; `handoff` for a hand-off's (PageLinkRecord).
    */
-  readonly page?: { readonly saveGen: string };
+  readonly page?: { readonly saveGen: string; readonly handoff?: boolean };
 }
 
 export type MintOneRequest = MintRequest & LinkOptions;
@@ -102,7 +102,11 @@ export const mintOne = async (req: MintOneRequest, deps: MintDependencies, polic
   checkResumeUrl(req.resume_url, project);
   const result = mintLink(req, project?.key, policy);
   const owner = { projectId: req.project_id, flowId: req.flow_id };
-  const page = req.page && { gen: req.page.saveGen, expiresAt: Math.ceil(parseExpiresAt(result.expires_at)! / 1000) };
+  const page = req.page && {
+    gen: req.page.saveGen,
+    expiresAt: Math.ceil(parseExpiresAt(result.expires_at)! / 1000),
+    handoff: req.page.handoff,
+  };
   const target = await deps.links.allowLink(
     { entryId: req.entry_id, owner, digest: linkDigest(result.token), record: linkRecord(attribution, policy.now), ...(page ? { page } : {}) },
     new Date(policy.now),

@@ -67,6 +67,11 @@ export interface ProjectIndexWriter {
   add(projectId: string): Promise<void>;
 }
 
+/** An entry's current save generation, read strongly consistent: undefined when there is no entry. */
+export interface SaveGenerations {
+  current(entryId: string): Promise<string | undefined>;
+}
+
 /** A saved entry: the progress of one user through one flow. */
 export interface StoredEntry {
   readonly entryId: string;
@@ -118,6 +123,13 @@ export interface PageLinkRecord {
   readonly gen: string;
   /** The link's expiry, epoch seconds: an expired record is pruned at the next link request. */
   readonly expiresAt: number;
+  /**
+   * A hand-off link (handoff.ts): opened by a person scanning a code, never by
+   * a mail scanner, so an automated client gets no data from it and every
+   * answer with data uses it up. Kept on the entry by the link's digest, not in
+   * the link, so the link's holder cannot take it off.
+   */
+  readonly handoff?: boolean;
 }
 
 /**

@@ -218,7 +218,8 @@ const resumeVerified = async (target: ResumeTarget, deps: ResumeDeps, context: R
     });
   }
   // A person's resume of a browser-saves project's entry hands the save capability over: an automated client's does not.
-  const handOver = verifiedKeys.browserSaves === true && deps.saves !== undefined && !isAutomatedAgent(context.userAgent) ? deps.saves : undefined;
+  const automated = isAutomatedAgent(context.userAgent);
+  const handOver = verifiedKeys.browserSaves === true && deps.saves !== undefined && !automated ? deps.saves : undefined;
   const saveKey = handOver && startedAhead(handOver.key());
   const refusal = (e: StoredEntry | undefined) => refusalOf(e, target, verifiedKeys, now);
   let entry = await deps.entries.getEntry(entryId);
@@ -232,8 +233,19 @@ const resumeVerified = async (target: ResumeTarget, deps: ResumeDeps, context: R
   if (refused) throw refused;
   // refusalOf answers entry_not_found when there is no entry.
   const found = entry as StoredEntry;
+  const handoff = found.pageLinks?.[linkDigest(target.token)]?.handoff === true;
+  // A hand-off code is scanned by a person, never opened by a mail scanner: no data for an automated client, and
+  // every answer with data uses the link up (even with browser saves turned off since: no save token then).
+  if (handoff && automated) throw personRequired(entryId);
+  const rotation = handOver?.rotation ?? (handoff ? deps.saves?.rotation : undefined);
+  if (handoff && rotation === undefined) throw personRequired(entryId);
   if (verifyField !== undefined) await verify(found, verifyField, target.verification!, deps.verification!, now);
-  const saveGen = handOver ? await rotateSaveCapability(found, handOver.rotation, refusal, policy?.withheld_fields ?? []) : undefined;
+  const rotated = rotation ? await rotateSaveCapability(found, rotation, refusal, policy?.withheld_fields ?? []) : undefined;
+  // Other writes kept changing the entry on every attempt: a hand-off link answers only the resume that used it up.
+  if (handoff && rotated === undefined) {
+    throw new ApiError('service_unavailable', 'The service is busy. Retry shortly.', { retryAfterSeconds: 1, detail: `entry ${entryId} changed on every attempt to use its hand-off link up` });
+  }
+  const saveGen = handOver ? rotated : undefined;
   return {
     entry: toResumeEntry(found, policy),
     credentialId,
@@ -322,6 +334,12 @@ const announceExpired = async (target: ResumeTarget, keySet: KeySet, deps: Resum
   const detail = { project_id: entry.projectId, flow_id: entry.flowId, entry_id: entry.entryId, expired_at: new Date(target.expiresAtMs).toISOString() };
   await announceExpiredLink(detail, now, events);
 };
+
+/** What an automated client gets for a hand-off link (PageLinkRecord.handoff): no data, and the link is not used up. */
+const personRequired = (entryId: string) =>
+  new ApiError('person_required', 'This code is for a person: open it with the camera or browser of the device you continue on.', {
+    detail: `the link is a hand-off link of entry ${entryId}, opened by an automated client (by its User-Agent) or by a contract that cannot use it up`,
+  });
 
 /** One answer for every wrong link (wrong key, unknown project, bound reached); only `detail` tells them apart. */
 const invalidToken = (detail: string, cause?: unknown) =>

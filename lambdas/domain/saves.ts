@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { validateUserData } from './entries';
 import { ApiError, LookupLimitedError } from './errors';
 import { originAllowed } from './origin-policy';
-import type { EntrySaves, KeyProvider, KeySet } from './ports';
+import type { EntrySaves, KeyProvider, KeySet, SaveGenerations } from './ports';
 import { generateSaveGen, invalidSaveToken, mintSaveToken, type SaveClaims, type SaveGrant, verifySaveToken } from './save-token';
 import type { SigningKey } from './token';
 import { startedAhead } from './started';
@@ -103,6 +103,18 @@ export const checkSaveToken = async (
   const again = refreshed && verifySaveToken(refreshed.keys, token, claims);
   if (again) return again;
   throw invalidSaveToken();
+};
+
+/**
+ * Refuses a save token whose generation is no longer the entry's, by reading
+ * it: the link-request and hand-off routes call it before they take a slot of
+ * any count, so an ended token (a device that was continued elsewhere, a
+ * revoke-links) uses up nothing of the current holder's. A missing entry is
+ * left to mint, which answers it.
+ */
+export const checkCurrentGeneration = async (entryId: string, saveGen: string, saveGens: SaveGenerations): Promise<void> => {
+  const current = await saveGens.current(entryId);
+  if (current !== undefined && current !== saveGen) throw invalidSaveToken();
 };
 
 const retainUntil = (deps: SaveDeps, now: number): number => Math.floor(now / 1000) + deps.retentionSeconds;

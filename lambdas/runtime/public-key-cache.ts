@@ -54,6 +54,7 @@ export const publicKeyCache = (source: SigningKeySource, settings: KeyCacheSetti
   });
   // A project this process changed is read afresh: locally, where every route runs in one process, a change made
   // through the admin routes (browser saves turned on, origins, a credential revoked) takes effect at once.
-  if (source.scope === 'project_id') onProjectChanged((projectId) => cache.forget(projectId));
+  // A legacy flow's key set carries its project's settings (origins, resume policy): it is read afresh too.
+  if (source.scope !== 'secret') onProjectChanged((projectId) => (source.scope === 'project_id' ? cache.forget(projectId) : cache.forgetProject(projectId)));
   return cache;
 };

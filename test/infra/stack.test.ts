@@ -218,12 +218,12 @@ describe('least privilege per Lambda', () => {
     expect(resourceText(st, 'secretsmanager')).toEqual([expect.stringContaining(':secret:session-recovery/legacy-flows/*')]);
   });
 
-  it('entries: GetItem and UpdateItem on the table (an erasure leaves a tombstone), DeleteItem on resumed# keys only, BatchGetItem on campaign# keys and Query on the campaigns index only, no secrets', () => {
+  it('entries: GetItem and UpdateItem on the table (an erasure leaves a tombstone), DeleteItem on resumed# and verify# keys only, BatchGetItem on campaign# keys and Query on the campaigns index only, no secrets', () => {
     const st = statementsOf('SessionRecoveryEntriesFunction') as Array<Statement & { Condition?: unknown }>;
     expect(actionsOf(st)).toEqual(['dynamodb:BatchGetItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
     // No entry item can be deleted outright, so none loses the state that refuses the links issued before its erasure.
     expect(st.filter((s) => JSON.stringify(s.Action).includes('dynamodb:DeleteItem')).map((s) => [s.Action, s.Condition])).toEqual([
-      ['dynamodb:DeleteItem', { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['resumed#*'] } }],
+      ['dynamodb:DeleteItem', { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['resumed#*', 'verify#*'] } }],
     ]);
   });
 

@@ -256,9 +256,11 @@ describe('a link request the product refuses, with no event and no slot taken', 
     const calls = countCalls(rt.clients.dynamodb);
     try {
       expect((await requestLink(p, entry_id, save_token, { to: 'call.budget@example.com' })).status).toBe(202);
-      expect(calls.calls).toEqual(['GetItemCommand', 'PutItemCommand', 'GetItemCommand', 'PutItemCommand', 'GetItemCommand', 'PutItemCommand', 'UpdateItemCommand', 'GetItemCommand', 'UpdateItemCommand']);
+      expect(calls.calls).toEqual(['GetItemCommand', 'GetItemCommand', 'PutItemCommand', 'GetItemCommand', 'PutItemCommand', 'GetItemCommand', 'PutItemCommand', 'UpdateItemCommand', 'GetItemCommand', 'UpdateItemCommand']);
       const keyOf = (i: Record<string, unknown>) => ((i.Key ?? i.Item) as { entry_id: { S: string } }).entry_id.S;
       expect(calls.inputs.map((i) => [i.ConsistentRead, keyOf(i).startsWith('entry_') ? keyOf(i) : keyOf(i).replace(/#.*$/, '#')])).toEqual([
+        // The entry's save generation, before any slot (an ended token takes none).
+        [true, entry_id],
         [true, LINK_REQUESTS_KEY_PREFIX],
         [undefined, LINK_REQUESTS_KEY_PREFIX],
         [true, LIMIT_KEY_PREFIXES.sourceLinks],
@@ -273,6 +275,18 @@ describe('a link request the product refuses, with no event and no slot taken', 
       calls.detach();
     }
     await delivered(entry_id);
+  });
+
+  it('refuses an ended save token with 401 invalid_save_token before any slot: 20 at once take none of the entry’s, the source’s or the project’s', async () => {
+    const p = await project();
+    const { entry_id, save_token } = await created(p);
+    expect((await admin('POST', routePath('revokeLinks').replace('{entry_id}', entry_id), { project_id: p.projectId })).status).toBe(200);
+
+    const ended = await Promise.all(Array.from({ length: 20 }, () => requestLink(p, entry_id, save_token)));
+
+    expect(ended.map((r) => `${r.status} ${errorCode(r)}`)).toEqual(Array.from({ length: 20 }, () => '401 invalid_save_token'));
+    expect(await sentSlots(entry_id)).toEqual([]);
+    expect(await delivered(entry_id)).toEqual([]);
   });
 
   it("refuses another entry's save token with 401 invalid_save_token, with no read and no write", async () => {

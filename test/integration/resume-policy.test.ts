@@ -21,6 +21,7 @@ const load = ((await import('../../lambdas/load-entry-data/index')) as { handler
 const legacy = ((await import('../../lambdas/legacy-load-entry-data/index')) as { handler: Handler }).handler;
 const credentials = ((await import('../../lambdas/credentials/index')) as { handler: Handler }).handler;
 const entries = ((await import('../../lambdas/entries/index')) as { handler: Handler }).handler;
+const mint = ((await import('../../lambdas/mint/index')) as { handler: Handler }).handler;
 const saves = ((await import('../../lambdas/browser-saves/index')) as { handler: Handler }).handler;
 const legacyKeys = new SecretsManagerLegacyKeyStore(secretsManager, process.env.SECRET_PREFIX as string);
 const clock = controlClock();
@@ -180,6 +181,21 @@ describe('the second factor', () => {
     expect((await s.resume({ verification: '1906-12-09' })).status).toBe(200);
   });
 
+  it('a holder of a leaked link can keep the owner at 429; revoke-links ends that link and its count of wrong values, so the link the team sends next verifies', async () => {
+    const s = await scenario({ withheld_fields: [], verify_field: 'email' });
+    for (let i = 0; i < 5; i++) expect(codeOf(await s.resume({ verification: `thief${i}@example.com` }))).toEqual([401, 'verification_failed']);
+    expect(codeOf(await s.resume({ verification: EMAIL }))).toEqual([429, 'too_many_verification_attempts']);
+
+    expect((await invoke(entries, routeEvent('revokeLinks', { entry_id: s.entryId }, { project_id: s.projectId }))).status).toBe(200);
+    expect(codeOf(await s.resume({ verification: 'thief9@example.com' }))).toEqual([401, 'link_revoked']);
+    const minted = await invoke(mint, routeEvent('mint', {}, { project_id: s.projectId, flow_id: s.flowId, entry_id: s.entryId, ttl_seconds: 3600 }));
+    expect(minted.status).toBe(200);
+    const fresh = minted.json as { token: string; expires_at: string };
+    registerSensitive(fresh.token);
+    const owner = await invoke(load, loadEntryEvent({ ...s.body({ verification: EMAIL }), token: fresh.token, expires_at: fresh.expires_at }));
+    expect(owner.status).toBe(200);
+  });
+
   it('20 concurrent wrong values get at most 5 verification_failed answers; the others, and the right value after, 429', async () => {
     const s = await scenario({ withheld_fields: [], verify_field: 'email' });
     const replies = await Promise.all(Array.from({ length: 20 }, (_, i) => s.resume({ verification: `guess${i}@example.com` })));
@@ -240,6 +256,24 @@ describe('the second factor', () => {
 });
 
 describe('a change takes effect within keyCacheTtl', () => {
+  it('a policy written through this process’s admin route applies at once on both contracts (locally every route runs in one process), with no TTL to wait', async () => {
+    const s = await scenario();
+    const legacyKey = `legacy_${'q'.repeat(40)}`;
+    registerSensitive(legacyKey);
+    await legacyKeys.put(s.flowId, s.projectId, legacyKey, new Date());
+    const legacyResume = () => invoke(legacy, functionUrlEvent('POST', '/', { flow_id: s.flowId, entry_id: s.entryId, token: computeToken(legacyKey, s.entryId, FUTURE), expires: FUTURE }));
+    // Both caches hold the project (the legacy one under the flow) before the change.
+    expect(entryOf(await s.resume()).card_number).toBe('4111111111111111');
+    expect(entryOf(await legacyResume()).card_number).toBe('4111111111111111');
+
+    expect((await putPolicy(s.projectId, s.flowId, { withheld_fields: ['card_number'] })).status).toBe(200);
+
+    expect(entryOf(await s.resume()).card_number).toBeUndefined();
+    expect(entryOf(await legacyResume()).card_number).toBeUndefined();
+    expect((await putPolicy(s.projectId, s.flowId, { withheld_fields: [], verify_field: 'email' })).status).toBe(200);
+    expect(codeOf(await legacyResume())).toEqual([401, 'verification_required']);
+  });
+
   it('a policy written to the project reaches load-entry-data within the key cache TTL, and so does its removal', async () => {
     const s = await scenario();
     expect(entryOf(await s.resume()).card_number).toBe('4111111111111111');

@@ -107,6 +107,18 @@ describe('a withheld field survives a resumed page’s saves', () => {
     expect(c.userData).toEqual({ name: 'Grace', card_number: CARD_B, address: { street: '1 Navy Way' }, plan: 'gold', newsletter: true });
   });
 
+  it('two elements of one array withheld (["/kids/0", "/kids/1"]): each names its place in the array as saved, so neither is answered, and the admin GET has both at their places', async () => {
+    const p = await project({ withheld_fields: ['/kids/0', '/kids/1'] });
+    const a = await p.create({ name: 'Grace', kids: ['Ann'] });
+    expect((await p.save(a.entry_id, a.save_token, 1, { name: 'Grace', kids: ['Ann', 'Bob', 'Cy'] })).status).toBe(200);
+    // Stored apart, each as it was: user_data holds the third child only.
+    expect(JSON.parse((await stored(a.entry_id)).user_data.S!)).toEqual({ name: 'Grace', kids: ['Cy'] });
+    expect(await p.adminData(a.entry_id)).toEqual({ name: 'Grace', kids: ['Ann', 'Bob', 'Cy'] });
+    const b = await p.resume(a.entry_id);
+    expect(b.userData).toEqual({ name: 'Grace', kids: ['Cy'] });
+    expect(b.raw).not.toMatch(/Ann|Bob/);
+  });
+
   it('a field the flow starts withholding while user_data holds it survives the saves of the page that resumed without it', async () => {
     const p = await project();
     const a = await p.create(PAGE_1);
