@@ -29,8 +29,8 @@ export interface KeyLookupLimit {
 export interface LinkRequestLimits {
   /**
    * Link requests to one email address or phone number, every entry and project
-   * of the deployment together, in any rolling hour (429 `too_many_link_requests`
-   * past it; see [Bounds](browser-saves.md#bounds-on-what-a-page-can-make-the-service-do)).
+   * of the deployment together, in any rolling hour. Past it, 429 `too_many_link_requests`
+   * (see [Bounds](browser-saves.md#bounds-on-what-a-page-can-make-the-service-do)).
    */
   readonly perRecipientPerHour?: number;
   /** Link requests to one email address or phone number, every entry and project of the deployment together, in any rolling day. */

@@ -9,8 +9,8 @@ import { SessionRecovery, type SessionRecoveryProps } from './session-recovery';
 export interface AlarmNotifications {
   /**
    * Every alarm notifies this address, when it fires and when it is back to OK,
-   * through an SNS topic the stack creates (output `AlarmTopicArn`; AWS first
-   * mails a link to confirm the subscription).
+   * through an SNS topic the stack creates (output `AlarmTopicArn`). AWS first
+   * mails a link to confirm the subscription.
    */
   readonly email?: string;
   /** ... or this existing SNS topic's ARN (one of the two). */
