@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { DEFAULTS } from '../../lib/defaults';
-import { CONFIGURATION_PAGE, configurationRows, renderConfiguration } from '../../scripts/configuration';
+import { CONFIGURATION_PAGE, configurationRows, END, renderConfiguration, START } from '../../scripts/configuration';
 
 const page = readFileSync(CONFIGURATION_PAGE, 'utf8');
 
@@ -15,4 +15,9 @@ it('the table has a row for every prop with a default in DEFAULTS, and for every
   const app = readFileSync(new URL('../../bin/session-recovery.ts', import.meta.url), 'utf8');
   const read = [...app.matchAll(/\b(?:ctx|num|removalPolicy)\('(\w+)'\)/g)].map(([, key]) => key);
   expect([...new Set(read)].sort()).toEqual(rows.flatMap((r) => r.context).sort());
+});
+
+it('the generator refuses a page without its table markers, naming them', () => {
+  expect(() => renderConfiguration(page.replace(END, ''))).toThrow(/no table markers/);
+  expect(renderConfiguration(page).startsWith(page.slice(0, page.indexOf(START)))).toBe(true);
 });
