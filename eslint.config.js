@@ -93,6 +93,8 @@ const POLICIES = [
     el('runtime', { fileInternalPath: 'environment.ts' }),
     el('handler', { fileInternalPath: 'schema.ts' }),
     el('lib', { fileInternalPath: 'constructs/{bundling,function-names}.ts' }),
+    // ... and docs/configuration.md's generator the props' defaults.
+    el('lib', { fileInternalPath: 'defaults.ts' }),
   ]),
   allow('bench', [...LAYERS, el('wiring'), el('handler'), el('lib'), el('local'), el('dev-support'), el('test', { fileInternalPath: 'support/**' })]),
   allow('docs', [el('lib')]),

@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 /**
- * The CDK app. Settings come from CDK context (cdk.json, or `-c key=value`); the
- * README's Configuration table names each key, the prop it sets and its default.
+ * The CDK app. Settings come from CDK context (cdk.json, or `-c key=value`);
+ * docs/configuration.md's table, generated from this file (scripts/configuration.ts),
+ * names each key, the prop it sets and its default.
  * No default is written here: a key that is not given leaves its prop unset, and
  * the construct takes the prop's default from lib/defaults.ts (DEFAULTS, THROTTLES),
- * which the README's figures are tested against (test/unit/defaults.test.ts).
+ * which the page's figures are written from.
  *   stackName            the stack's name (SessionRecoveryStaging serves staging)
  *   environmentName, allowedOrigins (comma-separated), secretPrefix
  *   keyCacheTtlSeconds, keyLookupRate / keyLookupBurst, projectIndexComplete

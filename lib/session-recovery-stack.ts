@@ -7,9 +7,13 @@ import { SessionRecovery, type SessionRecoveryProps } from './session-recovery';
 
 /** Where every alarm notifies: an email address, or an existing SNS topic (at most one). */
 export interface AlarmNotifications {
-  /** The stack creates an SNS topic with this address subscribed (AWS mails a confirmation link first). */
+  /**
+   * Every alarm notifies this address, when it fires and when it is back to OK,
+   * through an SNS topic the stack creates (output `AlarmTopicArn`). AWS first
+   * mails a link to confirm the subscription.
+   */
   readonly email?: string;
-  /** An existing SNS topic's ARN. */
+  /** ... or this existing SNS topic's ARN (one of the two). */
   readonly topicArn?: string;
 }
 
