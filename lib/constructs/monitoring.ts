@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import { VERIFICATION_OUTCOMES } from '../../lambdas/domain/verification-outcome';
 import { METRICS_NAMESPACE } from '../../lambdas/runtime/log-schema';
 import { DEFAULTS } from '../defaults';
+import { entriesCreatedIn, linkRequestsIn, RECOVERY_METRICS, recoveryTotalIn, searchIn, staleKeysServedIn, urlMetric, verificationsIn } from './metrics';
 
 /** A Lambda served on a Function URL, which API Gateway's metrics do not see. */
 export interface FunctionUrlWatch {
@@ -74,57 +75,6 @@ export interface MonitoringProps {
   /** @default DEFAULTS.linkRequestAlarmThreshold (links requested by pages and accepted, all projects, in 5 minutes: a page made to message many addresses) */
   readonly linkRequestSpike?: number;
 }
-
-/**
- * The recovery metrics (log-metrics.ts): totals over every campaign, and links
- * without one. A campaign's own figures are counters in the table, read through
- * `GET /v1/projects/{project_id}/campaigns` (README, Measuring recovery): no
- * metric has a dimension per campaign.
- */
-const RECOVERY_METRICS = ['LinksMinted', 'Resumes', 'EarlyResumes', 'Completions'] as const;
-const recoveryTotalIn = (namespace: string) => (metricName: (typeof RECOVERY_METRICS)[number]) =>
-  new cloudwatch.Metric({ namespace, metricName, statistic: 'Sum', period: Duration.minutes(5) });
-
-/** Counted from the request log lines by metric filters (log-metrics.ts). */
-const verificationsIn = (namespace: string) => (outcome: string) =>
-  new cloudwatch.Metric({
-    namespace,
-    metricName: 'Verifications',
-    dimensionsMap: { outcome },
-    statistic: 'Sum',
-    period: Duration.minutes(5),
-  });
-/** Requests a cached key answered because Secrets Manager did not (log-metrics.ts). */
-const staleKeysServedIn = (namespace: string) => new cloudwatch.Metric({
-  namespace,
-  metricName: 'StaleKeysServed',
-  statistic: 'Sum',
-  period: Duration.minutes(5),
-});
-/** Entries pages created (browser saves), all projects together (log-metrics.ts). */
-const entriesCreatedIn = (namespace: string) => new cloudwatch.Metric({
-  namespace,
-  metricName: 'EntriesCreated',
-  statistic: 'Sum',
-  period: Duration.minutes(5),
-});
-/** Links pages requested and the service accepted, all projects together (log-metrics.ts). */
-const linkRequestsIn = (namespace: string) => new cloudwatch.Metric({
-  namespace,
-  metricName: 'LinkRequests',
-  statistic: 'Sum',
-  period: Duration.minutes(5),
-});
-/** A Function URL metric: Lambda publishes them by function name (for `$LATEST`, which the URLs serve). */
-const urlMetric = (fn: lambda.IFunction, metricName: string, statistic: string) =>
-  new cloudwatch.Metric({ namespace: 'AWS/Lambda', metricName, dimensionsMap: { FunctionName: fn.functionName }, statistic, period: Duration.minutes(5) });
-/** One line per value of `dimension` (each credential, each legacy flow). */
-const searchIn = (namespace: string) => (dimension: string, metricName: string) =>
-  new cloudwatch.MathExpression({
-    expression: `SEARCH('{${namespace},${dimension}} MetricName="${metricName}"', 'Sum', 300)`,
-    label: '',
-    period: Duration.minutes(5),
-  });
 
 /** The alarms and the dashboard an operator needs for session-recovery. */
 export class Monitoring extends Construct {
