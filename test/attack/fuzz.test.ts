@@ -116,15 +116,22 @@ const fuzz = async (
   const statuses = new Map<number, number>();
   for (const [sender, numRuns] of [[to.lambda, RUNS], [to.http, HTTP_RUNS]] as const) {
     if (numRuns === 0) continue;
-    await fc.assert(
-      fc.asyncProperty(bodies(right), contentTypes, async (text, contentType) => {
-        const reply = await sender(target, new TextEncoder().encode(text), { ...headers, ...(contentType ? { 'content-type': contentType } : {}) });
-        statuses.set(reply.status, (statuses.get(reply.status) ?? 0) + 1);
-        if (reply.status < 300) return accepted(reply);
-        return isDocumentedRefusal(reply);
-      }),
-      { numRuns, examples: withValid ? [[JSON.stringify(right), 'application/json']] : [] },
-    );
+    // The first answer that failed the property, to say what it was (fast-check names only the request).
+    let refused: unknown;
+    await fc
+      .assert(
+        fc.asyncProperty(bodies(right), contentTypes, async (text, contentType) => {
+          const reply = await sender(target, new TextEncoder().encode(text), { ...headers, ...(contentType ? { 'content-type': contentType } : {}) });
+          statuses.set(reply.status, (statuses.get(reply.status) ?? 0) + 1);
+          const ok = reply.status < 300 ? accepted(reply) : isDocumentedRefusal(reply);
+          if (!ok) refused ??= reply;
+          return ok;
+        }),
+        { numRuns, examples: withValid ? [[JSON.stringify(right), 'application/json']] : [] },
+      )
+      .catch((error: unknown) => {
+        throw new Error(`${String(error)}\nthe first answer that failed: ${JSON.stringify(refused)}`);
+      });
   }
   return statuses;
 };
