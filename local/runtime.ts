@@ -63,6 +63,8 @@ export interface LocalRuntimeOptions {
   readonly cleanData?: boolean;
   /** The port of the moto this runtime starts (default: a free one). */
   readonly emulatorPort?: number;
+  /** The API server takes each request's source from `X-Forwarded-For` (ApiServerOptions.sourceFromForwardedFor): the load and soak drivers only. */
+  readonly sourceFromForwardedFor?: boolean;
 }
 
 /** The demo entry's link on the legacy contract, signed with the demo flow's legacy key. */
@@ -296,6 +298,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     const routes: LocalRoute[] = [];
     const server = createApiServer(routes, {
       onRequest: options.log,
+      sourceFromForwardedFor: options.sourceFromForwardedFor,
       defaultRoute: { method: '*', path: '*', functionName: DEFAULT_ROUTE.fn, handler: await loadHandler(DEFAULT_ROUTE.fn), access: 'public' },
       // The demo page calls this same server (same origin), through the same public routes as any page.
       fallback: demoSite(() => ({ apiUrl: '', legacyUrl, projectId: DEMO.projectId, flowId: DEMO.flowId })),
@@ -313,7 +316,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     // A Function URL with no auth: the legacy contract is called from browsers, like the public routes.
     const legacyRoute = { method: '*', path: '*', functionName: legacyFn, handler: await loadHandler(legacyFn), access: 'public' } as const;
     const legacyLog = (line: string) => options.log?.(`[legacy] ${line}`);
-    const legacyServer = createApiServer([legacyRoute], { onRequest: legacyLog });
+    const legacyServer = createApiServer([legacyRoute], { onRequest: legacyLog, sourceFromForwardedFor: options.sourceFromForwardedFor });
     servers.push(legacyServer);
     legacyUrl = `http://${host}:${await listen(legacyServer, 'legacy', options.legacyPort, host)}`;
     const expiresAt = new Date(Date.now() + 7 * 24 * 3600 * 1000).toISOString();

@@ -1,0 +1,67 @@
+/**
+ * The local runtime in a process of its own, for `npm run load` and `npm run soak`: the same
+ * startLocalRuntime as `npm start` (its own moto, nothing kept between runs), quiet (no request
+ * lines), with each request's source taken from `X-Forwarded-For` so that one driver stands for
+ * many browsers (local/api-server.ts, sourceFromForwardedFor). Its own process, so that the
+ * driver's work is not timed as the runtime's, and the runtime's memory can be read alone.
+ *
+ * Run as a script it prints one JSON line, `{"apiUrl", "legacyUrl", "pid"}`, once it listens.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { startLocalRuntime } from '../../local/runtime';
+
+export interface RuntimeProcess {
+  readonly apiUrl: string;
+  readonly legacyUrl: string;
+  readonly pid: number;
+  /** The runtime process's resident set size now, in MB (its own, not moto's nor the driver's). */
+  rssMb(): number;
+  stop(): Promise<void>;
+}
+
+/** Starts the runtime's process; resolves once it listens. `env` adds to its environment (settings for the run). */
+export const startRuntimeProcess = (env: Record<string, string> = {}): Promise<RuntimeProcess> =>
+  new Promise((resolve, reject) => {
+    const child: ChildProcess = spawn(process.execPath, ['--disable-warning=DEP0040', '--import', 'tsx', import.meta.filename], {
+      // Never another emulator: this runtime starts its own moto.
+      env: { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'AWS_ENDPOINT_URL')), EARLY_RESUME_SECONDS: '0', ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const lines = createInterface({ input: child.stdout! });
+    const timer = setTimeout(() => reject(new Error('the local runtime did not start within 120 s')), 120_000);
+    const exited = (code: number | null) => reject(new Error(`the local runtime exited with ${code}`));
+    child.once('exit', exited);
+    lines.on('line', (line) => {
+      if (!line.startsWith('{"apiUrl"')) return;
+      clearTimeout(timer);
+      child.off('exit', exited);
+      const { apiUrl, legacyUrl } = JSON.parse(line) as { apiUrl: string; legacyUrl: string };
+      resolve({
+        apiUrl,
+        legacyUrl,
+        pid: child.pid!,
+        rssMb: () => {
+          const kb = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+          return kb ? Math.round(Number(kb[1]) / 102.4) / 10 : Number.NaN;
+        },
+        stop: () =>
+          new Promise<void>((done) => {
+            if (child.exitCode !== null) return done();
+            child.once('exit', () => done());
+            child.kill('SIGTERM');
+          }),
+      });
+    });
+  });
+
+if (process.argv[1] === import.meta.filename) {
+  const runtime = await startLocalRuntime({ port: 0, legacyPort: 0, sourceFromForwardedFor: true });
+  const stop = async () => {
+    await runtime.stop();
+    process.exit(0);
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void stop());
+  process.stdout.write(`${JSON.stringify({ apiUrl: runtime.apiUrl, legacyUrl: runtime.legacyUrl })}\n`);
+}
