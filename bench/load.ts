@@ -478,7 +478,7 @@ const main = async () => {
         list.push(save("another entry's token", fromPage(e.browser), seq + 1, { status: 401, code: 'invalid_save_token' }, { save_token: other.saveToken }));
         list.push(save('another origin', fromPage(e.browser, OTHER_SITE), seq + 1, { status: 403, code: 'forbidden' }));
         list.push(save('equal seq', fromPage(e.browser), seq, { status: 409, code: 'stale_save' }));
-        list.push(save('save', fromPage(e.browser), (seq += 1000), { status: 200 }));
+        list.push(save('save', fromPage(e.browser), seq + 1000, { status: 200 }));
         return list;
       });
       const r = await burst('progress', api, interleave(lists, REQUESTS));

@@ -65,6 +65,8 @@ export interface LocalRuntimeOptions {
   readonly emulatorPort?: number;
   /** The API server takes each request's source from `X-Forwarded-For` (ApiServerOptions.sourceFromForwardedFor): the load and soak drivers only. */
   readonly sourceFromForwardedFor?: boolean;
+  /** The moto this runtime starts answers one request at a time, so its conditional writes are atomic as DynamoDB's (local/moto.ts). */
+  readonly serialEmulator?: boolean;
 }
 
 /** The demo entry's link on the legacy contract, signed with the demo flow's legacy key. */
@@ -276,7 +278,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
   let emulator: Emulator | undefined;
   const data = options.dataDir && !options.endpoint ? localData(options.dataDir, { clean: options.cleanData }) : undefined;
   if (!options.endpoint) options.progress?.('Starting the AWS emulator (moto) on 127.0.0.1...');
-  const endpoint = options.endpoint ?? (emulator = await startMoto({ port: options.emulatorPort, environment: data?.motoEnvironment })).endpoint;
+  const endpoint = options.endpoint ?? (emulator = await startMoto({ port: options.emulatorPort, environment: data?.motoEnvironment, serial: options.serialEmulator })).endpoint;
   const servers: Server[] = [];
   let stopWatching: (() => Promise<void>) | undefined;
   try {

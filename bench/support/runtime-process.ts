@@ -5,6 +5,9 @@
  * many browsers (local/api-server.ts, sourceFromForwardedFor). Its own process, so that the
  * driver's work is not timed as the runtime's, and the runtime's memory can be read alone.
  *
+ * `SERIAL_EMULATOR=true` in its environment: moto answers one request at a time, so that its conditional writes are
+ * atomic as DynamoDB's (local/moto.ts); the soak needs it, since it races writes to one entry on purpose.
+ *
  * Run as a script it prints one JSON line, `{"apiUrl", "legacyUrl", "pid"}`, once it listens.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -57,7 +60,7 @@ export const startRuntimeProcess = (env: Record<string, string> = {}): Promise<R
   });
 
 if (process.argv[1] === import.meta.filename) {
-  const runtime = await startLocalRuntime({ port: 0, legacyPort: 0, sourceFromForwardedFor: true });
+  const runtime = await startLocalRuntime({ port: 0, legacyPort: 0, sourceFromForwardedFor: true, serialEmulator: process.env.SERIAL_EMULATOR === 'true' });
   const stop = async () => {
     await runtime.stop();
     process.exit(0);

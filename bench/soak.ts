@@ -1,0 +1,328 @@
+/**
+ * `npm run soak`: nothing acknowledged is ever lost. Against the local runtime (its own
+ * process, bench/support/runtime-process.ts), 50 entries of a browser-saves project, each typed
+ * into by two simulated devices that run the shipped client itself (clients/session-recovery.js:
+ * createAutosave's debounced saves, its retries on 503, its beacon on `pagehide`, then a reload
+ * from the same storage; resumeFromUrl), with fetch and sendBeacon injected: each request is
+ * delayed 0-300 ms before it leaves (so autosaves and beacons arrive out of order), 3% are
+ * answered 503 without being sent (a throttle) and 2% are sent and their answer lost. Every few
+ * seconds a link to each entry is minted and the other device resumes it, so the save token
+ * rotates between the two.
+ *
+ * Every save answered 200 (or 201 for the entry's creation) is checked: at each resume, the
+ * entry it answers holds a save no older than the highest acknowledged before the resume was
+ * sent; at the end, each entry holds the save with the highest `seq` acknowledged under its
+ * current token (or a newer one whose answer was lost). An acknowledged save not held is lost.
+ *
+ *   --minutes N (10)  --seconds N  --json → {saves_acknowledged, saves_refused, saves_lost, rss_start_mb, rss_end_mb}
+ *
+ * Exits non-zero when a save was lost or the runtime's memory grew by 20% or more.
+ */
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import { routePath } from '../lambdas/http/routes';
+import { startRuntimeProcess } from './support/runtime-process';
+
+interface Outcome {
+  status: string;
+}
+interface Autosave {
+  save(pageKey: string, userData: Record<string, unknown>): Promise<Outcome>;
+  flush(): Promise<Outcome>;
+  sendUnsaved(): boolean;
+  dispose(): void;
+}
+interface ClientModule {
+  createAutosave(options: Record<string, unknown>): Autosave;
+  resumeFromUrl(options: Record<string, unknown>): Promise<Record<string, unknown> | null>;
+}
+
+export interface SoakResult {
+  saves_acknowledged: number;
+  saves_refused: number;
+  saves_lost: number;
+  rss_start_mb: number;
+  rss_end_mb: number;
+  /** Beyond the brief's figures. */
+  refused_by_code: Record<string, number>;
+  beacons: number;
+  resumes: number;
+  faults_injected: number;
+  requests: number;
+  five_xx: number;
+  lost_detail: string[];
+  load_average: string;
+}
+
+const SITE = 'https://soak.example';
+const CHROME = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15';
+
+/** localStorage, per device. */
+class DeviceStorage {
+  private readonly items = new Map<string, string>();
+  getItem(key: string) {
+    return this.items.get(key) ?? null;
+  }
+  setItem(key: string, value: string) {
+    this.items.set(key, String(value));
+  }
+  removeItem(key: string) {
+    this.items.delete(key);
+  }
+}
+
+interface Sent {
+  gen: string;
+  seq: number;
+}
+interface Ack extends Sent {
+  marker: string;
+  at: number;
+}
+
+const genOf = (saveToken: unknown) => String(saveToken).split('.')[1] ?? '';
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export const runSoak = async (options: { seconds: number; entries?: number; log?: (line: string) => void }): Promise<SoakResult> => {
+  const log = options.log ?? (() => undefined);
+  const ENTRIES = options.entries ?? 50;
+  const { createAutosave, resumeFromUrl } = (await import('../clients/session-recovery.js' as string)) as ClientModule;
+  const rt = await startRuntimeProcess({ SERIAL_EMULATOR: 'true' });
+  const realFetch = globalThis.fetch;
+  const pending = new Set<Promise<unknown>>();
+  const track = <T>(p: Promise<T>): Promise<T> => {
+    pending.add(p);
+    void p.finally(() => pending.delete(p)).catch(() => undefined);
+    return p;
+  };
+  try {
+    const api = rt.apiUrl;
+    const admin = async (path: string, method: string, body: unknown, tries = 5): Promise<any> => {
+      const res = await realFetch(`${api}${path}`, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const text = await res.text();
+      // A backend retries a 503 (the service is busy).
+      if (res.status === 503 && tries > 1) return sleep(500).then(() => admin(path, method, body, tries - 1));
+      if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 200)}`);
+      return JSON.parse(text);
+    };
+    const projectId = `proj_soak_${randomBytes(4).toString('hex')}`;
+    const flowId = 'flow_soak';
+    await admin(`/v1/projects/${projectId}/credentials`, 'POST', { label: 'soak' });
+    await admin(`/v1/projects/${projectId}/allowed-origins`, 'PUT', { allowed_origins: [SITE] });
+    await admin(`/v1/projects/${projectId}/browser-saves`, 'PUT', { enabled: true });
+
+    // What went over the wire, per entry.
+    const sentByMarker = new Map<string, Sent[]>();
+    const acks = new Map<string, Ack[]>();
+    const refusedByCode: Record<string, number> = {};
+    let acknowledged = 0;
+    let beacons = 0;
+    let faults = 0;
+    let requests = 0;
+    let fiveXx = 0;
+    let resumes = 0;
+    const lost: string[] = [];
+    let lostCount = 0;
+
+    /** What a page's request does on the wire: recorded, delayed, and now and then throttled or cut. */
+    const wire = async (address: string, url: string, body: string, faultsOn: boolean): Promise<Response> => {
+      const parsed = JSON.parse(body) as Record<string, any>;
+      const progress = /\/progress$/.exec(new URL(url).pathname);
+      const entryId = progress ? decodeURIComponent(new URL(url).pathname.split('/')[3]) : undefined;
+      const marker = String(parsed.user_data?.marker ?? '');
+      const gen = genOf(parsed.save_token);
+      await sleep(Math.random() * 300);
+      if (faultsOn && Math.random() < 0.03) {
+        faults++;
+        return new Response(JSON.stringify({ message: 'Service Unavailable' }), { status: 503, headers: { 'content-type': 'application/json' } });
+      }
+      if (progress) {
+        const list = sentByMarker.get(marker) ?? [];
+        list.push({ gen, seq: parsed.seq });
+        sentByMarker.set(marker, list);
+      }
+      requests++;
+      const res = await realFetch(url, { method: 'POST', headers: { 'content-type': 'text/plain;charset=UTF-8', origin: SITE, 'user-agent': CHROME, 'x-forwarded-for': address }, body });
+      const text = await res.text();
+      if (res.status >= 500) fiveXx++;
+      const answer = text ? JSON.parse(text) : null;
+      if (progress && res.status === 200) {
+        acknowledged++;
+        const list = acks.get(entryId!) ?? [];
+        list.push({ gen, seq: parsed.seq, marker, at: performance.now() });
+        acks.set(entryId!, list);
+      } else if (!progress && res.status === 201) {
+        acknowledged++;
+        sentByMarker.set(marker, [{ gen: genOf(answer.save_token), seq: 0 }]);
+        acks.set(answer.entry_id, [{ gen: genOf(answer.save_token), seq: 0, marker, at: performance.now() }]);
+      } else if (res.status === 409 || res.status === 401) {
+        const code = String(answer?.error?.code);
+        refusedByCode[code] = (refusedByCode[code] ?? 0) + 1;
+      }
+      if (faultsOn && Math.random() < 0.02) {
+        faults++;
+        throw new TypeError('the connection was lost before the answer (injected)');
+      }
+      return new Response(text, { status: res.status, headers: res.headers });
+    };
+
+    interface Device {
+      name: string;
+      address: string;
+      storage: DeviceStorage;
+      autosave: Autosave;
+    }
+    const newAutosave = (d: Omit<Device, 'autosave'>) =>
+      createAutosave({
+        apiUrl: api,
+        projectId,
+        flowId,
+        storage: d.storage,
+        listen: false,
+        fetch: (url: string, init: RequestInit) => track(wire(d.address, url, String(init.body), true)),
+        sendBeacon: (url: string, body: string) => {
+          beacons++;
+          track(wire(d.address, url, body, false)).catch(() => undefined);
+          return true;
+        },
+      });
+    const device = (name: string, n: number): Device => {
+      const d = { name, address: `2001:db8:50a1:${n.toString(16)}::1`, storage: new DeviceStorage() };
+      return { ...d, autosave: newAutosave(d) };
+    };
+
+    // Resumes go through resumeFromUrl, which calls the page's fetch: a browser's, with its Origin.
+    globalThis.fetch = ((url: string, init: RequestInit) => realFetch(url, { ...init, headers: { ...(init.headers as Record<string, string>), origin: SITE, 'user-agent': CHROME } })) as typeof fetch;
+
+    const started = performance.now();
+    const end = started + options.seconds * 1000;
+    let rssStart = Number.NaN;
+    const warmUp = started + Math.min(60_000, Math.max(10_000, (options.seconds * 1000) / 3));
+    const sampler = (async () => {
+      while (performance.now() < warmUp) await sleep(250);
+      rssStart = rt.rssMb();
+    })();
+
+    let counter = 0;
+    const typeInto = (entryIndex: number, d: Device) => {
+      const marker = `e${entryIndex}-${d.name}-${++counter}`;
+      track(d.autosave.save(`page_${counter % 5}`, { marker, answer: randomBytes(8).toString('hex') })).catch(() => undefined);
+    };
+
+    const entryLoop = async (i: number) => {
+      const devices = [device('a', i * 2), device('b', i * 2 + 1)];
+      let active = 0;
+      // The first save creates the entry.
+      const first = await devices[0].autosave.save('page_0', { marker: `e${i}-a-create` });
+      if (first.status !== 'saved') throw new Error(`entry ${i} was not created: ${JSON.stringify(first)}`);
+      const entryId = (devices[0].autosave as unknown as { entryId: string }).entryId;
+      let nextRotation = performance.now() + 2000 + Math.random() * 5000;
+      while (performance.now() < end) {
+        await sleep(150 + Math.random() * 1000);
+        typeInto(i, devices[active]);
+        // The other device's page is still open now and then: its saves are refused once, then it stops.
+        if (Math.random() < 0.2) typeInto(i, devices[1 - active]);
+        if (Math.random() < 0.05) {
+          // pagehide: what is waiting goes by beacon, and the page reloads from the same storage.
+          const d = devices[active];
+          d.autosave.sendUnsaved();
+          d.autosave.dispose();
+          d.autosave = newAutosave(d);
+        }
+        if (performance.now() >= nextRotation) {
+          nextRotation = performance.now() + 3000 + Math.random() * 5000;
+          const { url } = await admin(routePath('mint'), 'POST', { project_id: projectId, entry_id: entryId, flow_id: flowId, resume_url: `${SITE}/flow` });
+          const oldAcks = [...(acks.get(entryId) ?? [])];
+          const other = devices[1 - active];
+          let entry: Record<string, unknown> | null;
+          try {
+            entry = await resumeFromUrl({ endpoint: `${api}${routePath('loadEntryData')}`, flowId, projectId, url, autosave: other.autosave });
+          } catch (error) {
+            log(`resume of entry ${i} failed: ${(error as Error).message}`);
+            continue;
+          }
+          resumes++;
+          // The resumed entry holds a save no older than every one acknowledged before the resume went.
+          checkHeld(entryId, String(entry?.marker), oldAcks, 'at a resume');
+          active = 1 - active;
+        }
+      }
+      return { entryId, devices, active };
+    };
+
+    /** Whether `marker` (what the entry holds) is a save no older than the newest of `acked` under the latest token with acknowledged saves. */
+    function checkHeld(entryId: string, marker: string, acked: readonly Ack[], when: string) {
+      if (acked.length === 0) return;
+      const gen = acked[acked.length - 1].gen;
+      const mine = acked.filter((a) => a.gen === gen);
+      const top = Math.max(...mine.map((a) => a.seq));
+      const held = (sentByMarker.get(marker) ?? []).some((s) => s.gen === gen && s.seq >= top);
+      if (!held) {
+        const count = mine.filter((a) => !(sentByMarker.get(marker) ?? []).some((s) => s.gen === gen && s.seq >= a.seq)).length;
+        lostCount += count;
+        const heldAck = acked.find((a) => a.marker === marker);
+        const topAck = mine.find((a) => a.seq === top)!;
+        if (lost.length < 10)
+          lost.push(
+            `${entryId} ${when}: holds ${marker} (sent as ${JSON.stringify(sentByMarker.get(marker))}${heldAck ? `, acknowledged at ${heldAck.at.toFixed(0)} ms` : ', never acknowledged'}), ` +
+              `not the save of seq ${top} acknowledged at ${topAck.at.toFixed(0)} ms under its token (${count} acknowledged saves lost)`,
+          );
+      }
+    }
+
+    const ends = await Promise.all(Array.from({ length: ENTRIES }, (_, i) => entryLoop(i)));
+    // The pages send what is waiting, and every request still out lands.
+    await Promise.all(ends.map(({ devices, active }) => devices[active].autosave.flush().catch(() => undefined)));
+    while (pending.size) await Promise.allSettled([...pending]);
+    await sampler;
+    const rssEnd = rt.rssMb();
+    for (const { entryId } of ends) {
+      const res = await realFetch(`${api}/v1/entries/${entryId}?project_id=${projectId}`);
+      const stored = ((await res.json()) as { entry?: { user_data?: { marker?: string } } }).entry;
+      checkHeld(entryId, String(stored?.user_data?.marker), acks.get(entryId) ?? [], 'at the end');
+    }
+    for (const { devices } of ends) for (const d of devices) d.autosave.dispose();
+    return {
+      saves_acknowledged: acknowledged,
+      saves_refused: (refusedByCode.stale_save ?? 0) + (refusedByCode.invalid_save_token ?? 0),
+      saves_lost: lostCount,
+      rss_start_mb: rssStart,
+      rss_end_mb: rssEnd,
+      refused_by_code: refusedByCode,
+      beacons,
+      resumes,
+      faults_injected: faults,
+      requests,
+      five_xx: fiveXx,
+      lost_detail: lost,
+      load_average: os.loadavg().map((l) => l.toFixed(2)).join(', '),
+    };
+  } finally {
+    globalThis.fetch = realFetch;
+    await rt.stop();
+  }
+};
+
+if (process.argv[1] === import.meta.filename) {
+  const { values } = parseArgs({ options: { minutes: { type: 'string', default: '10' }, seconds: { type: 'string' }, json: { type: 'boolean', default: false } } });
+  const seconds = values.seconds !== undefined ? Number(values.seconds) : Number(values.minutes) * 60;
+  const say = (line: string) => (values.json ? process.stderr : process.stdout).write(`${line}\n`);
+  say(`npm run soak: ${seconds} s, 50 entries, two devices each; load average ${os.loadavg().map((l) => l.toFixed(2)).join(', ')} at the start`);
+  const r = await runSoak({ seconds, log: say });
+  const growth = (r.rss_end_mb - r.rss_start_mb) / r.rss_start_mb;
+  say(
+    `saves acknowledged ${r.saves_acknowledged}, refused ${r.saves_refused} (${Object.entries(r.refused_by_code).map(([c, n]) => `${c} ${n}`).join(', ')}), lost ${r.saves_lost}; ` +
+      `${r.resumes} resumes (token rotations), ${r.beacons} beacons, ${r.faults_injected} faults injected, ${r.requests} requests, ${r.five_xx} 5xx; ` +
+      `the runtime's RSS ${r.rss_start_mb} MB after the warm-up, ${r.rss_end_mb} MB at the end (${(growth * 100).toFixed(1)}%); load average ${r.load_average} at the end`,
+  );
+  for (const line of r.lost_detail) say(`  LOST: ${line}`);
+  if (values.json) {
+    const { saves_acknowledged, saves_refused, saves_lost, rss_start_mb, rss_end_mb } = r;
+    process.stdout.write(`${JSON.stringify({ saves_acknowledged, saves_refused, saves_lost, rss_start_mb, rss_end_mb })}\n`);
+  }
+  if (r.saves_lost > 0 || r.five_xx > 0 || !(growth < 0.2)) {
+    process.stderr.write(`FAILED: ${r.saves_lost} saves lost, ${r.five_xx} 5xx, RSS growth ${(growth * 100).toFixed(1)}%\n`);
+    process.exitCode = 1;
+  }
+}
