@@ -54,6 +54,7 @@ const LOAD = ROUTE_LIST.find((r) => r.name === 'loadEntryData')!;
 const CREATE = ROUTE_LIST.find((r) => r.name === 'createEntry')!;
 const SAVE = ROUTE_LIST.find((r) => r.name === 'saveProgress')!;
 const LINK_REQUESTS = ROUTE_LIST.find((r) => r.name === 'linkRequests')!;
+const HANDOFF = ROUTE_LIST.find((r) => r.name === 'handoff')!;
 if (quick && process.argv.includes('--record')) {
   process.stderr.write('--record records a full run only: run `npm run bench -- --record` without --quick.\n');
   process.exit(2);
@@ -68,7 +69,7 @@ const WARM_REQUESTS = 2000;
 const WARM_UP = 100;
 const MEMORY_MB = 256;
 
-const BUDGET = { bundle: 1.2, saveBundle: 1.25, coldResume: 1.3, warm: 1.1, costPerMillion: 1.4, linkRequestsBundle: 1.75 } as const;
+const BUDGET = { bundle: 1.2, saveBundle: 1.25, coldResume: 1.3, warm: 1.1, costPerMillion: 1.4, linkRequestsBundle: 1.77 } as const;
 const FUTURE = '2099-12-01T00:00:00.000Z';
 /** The expiry of the link minted with a campaign: another link to the same entry. */
 const CAMPAIGN_FUTURE = '2099-11-01T00:00:00.000Z';
@@ -402,14 +403,32 @@ const countLinkRequestCalls = async (handler: Invoke, saveKey: SigningKey) => {
   };
 };
 
+const handoffEvent = (entry: { entryId: string; saveToken: string }) =>
+  pageEvent(HANDOFF, { project_id: ids.savesProject, flow_id: ids.flow, save_token: entry.saveToken }, entry.entryId);
+
 /**
- * The resume path with \`expiredLinkEvents\` on (a second instance of the module, loaded with the setting): a
+ * What one hand-off sends to AWS once the instance holds the project's settings
+ * and the save key (the link-requests Lambda serves both routes), and an
+ * eleventh for an entry within the hour (refused at the count's read).
+ */
+const countHandoffCalls = async (handler: Invoke, saveKey: SigningKey) => {
+  const n = 20;
+  const [warmUp, full, ...fresh] = await seedLinkEntries(n + 2, saveKey, 'handoffs');
+  await handler(handoffEvent(warmUp), lambdaContext('bench'));
+  for (let i = 0; i < 10; i++) await handler(handoffEvent(full), lambdaContext('bench'));
+  return {
+    'a hand-off': await awsCallsOf(handler, fresh.map((e) => () => handoffEvent(e))),
+    'the eleventh within the hour': await awsCallsOf(handler, Array.from({ length: n }, () => () => handoffEvent(full))),
+  };
+};
+
+/**
+ * The resume path with \`expiredLinkEvents\` on (a second handler, built with the setting): a
  * valid resume, a valid link opened after its expiry (the first time in the hour for its entry), and again.
  */
 const countExpiredLinkCalls = async () => {
-  process.env.EXPIRED_LINK_EVENTS = 'true';
-  const withEvents = ((await import(`${pathToFileURL(path.join(root, 'lambdas', 'load-entry-data', 'index.ts')).href}?expired-link-events`)) as { handler: Invoke }).handler;
-  process.env.EXPIRED_LINK_EVENTS = 'false';
+  const resume = await import('../lambdas/load-entry-data/handler');
+  const withEvents = resume.createHandler(resume.fromEnvironment({ ...process.env, EXPIRED_LINK_EVENTS: 'true' })) as unknown as Invoke;
   const n = 20;
   const entryIds = Array.from({ length: n }, (_, i) => `entry_expired_${i}`);
   for (const entryId of entryIds) {
@@ -635,13 +654,16 @@ const main = async () => {
     const saveCalls = await countSaveCalls(saves, saveToken);
     const linkRequests = ((await import('../lambdas/link-requests/index')) as { handler: Invoke }).handler;
     const linkRequestCalls = await countLinkRequestCalls(linkRequests, saveKey);
+    const handoffCalls = await countHandoffCalls(linkRequests, saveKey);
+    // Entries for the cold hand-offs below: one each, so none meets its entry's 10 an hour.
+    const coldHandoffEntries = quick ? [] : await seedLinkEntries(COLD_RUNS, saveKey, 'cold-handoff');
     const expiredLinkCalls = await countExpiredLinkCalls();
     const unknownIds = {
       'load-entry-data': await unknownIdReads(current, (id) => resumeBody(computeToken(secret, ids.entry, FUTURE), FUTURE).replace(ids.project, id)),
       'legacy-load-entry-data': await unknownIdReads(legacy, (id) => legacyBody(computeToken(legacyKey, ids.entry, FUTURE), FUTURE).replace(ids.flow, id), '$default'),
     };
 
-    const results: Record<string, unknown> = { date: new Date().toISOString(), machine: `${os.cpus().length} × ${os.cpus()[0]?.model}, Node ${process.version}, load average ${os.loadavg()[0].toFixed(1)} at the start`, quick, floorBytes: floor.bytes, sizes, addedOverFloor: Object.fromEntries(addedOverFloor), calls, savesResumeCalls, saveCalls, linkRequestCalls, expiredLinkCalls, unknownIds };
+    const results: Record<string, unknown> = { date: new Date().toISOString(), machine: `${os.cpus().length} × ${os.cpus()[0]?.model}, Node ${process.version}, load average ${os.loadavg()[0].toFixed(1)} at the start`, quick, floorBytes: floor.bytes, sizes, addedOverFloor: Object.fromEntries(addedOverFloor), calls, savesResumeCalls, saveCalls, linkRequestCalls, handoffCalls, expiredLinkCalls, unknownIds };
     const rows: string[] = [];
     let costSection = '';
     let eventSection = '';
@@ -709,6 +731,17 @@ const main = async () => {
       const ok = c.statuses.join() === String(want.status) && sameCalls(c.calls, want.calls);
       rows.push(`| AWS calls, link-requests, ${kind} while warm (status ${c.statuses.join(', ')}) | ${callText(c.calls)} | | exactly ${callText(want.calls)} | ${check(ok, `link-requests ${kind}: ${callText(c.calls)}, statuses ${c.statuses.join()}`)} |`);
     }
+    // A hand-off: its entry's count (a read and a compare-and-swap), mint's fresh key read, entry read and record, the short
+    // link, and the handoff campaign's counter; no event. Refused at the count's read when the entry has had its 10.
+    const HANDOFF_CALLS: Record<keyof typeof handoffCalls, { calls: Record<string, number>; status: number }> = {
+      'a hand-off': { calls: { GetItem: 2, PutItem: 1, UpdateItem: 2, GetSecretValue: 1, BatchWriteItem: 1 }, status: 201 },
+      'the eleventh within the hour': { calls: { GetItem: 1 }, status: 429 },
+    };
+    for (const [kind, c] of Object.entries(handoffCalls) as Array<[keyof typeof handoffCalls, (typeof handoffCalls)['a hand-off']]>) {
+      const want = HANDOFF_CALLS[kind];
+      const ok = c.statuses.join() === String(want.status) && sameCalls(c.calls, want.calls);
+      rows.push(`| AWS calls, link-requests, ${kind} (POST …/handoff) while warm (status ${c.statuses.join(', ')}) | ${callText(c.calls)} | | exactly ${callText(want.calls)} | ${check(ok, `handoff ${kind}: ${callText(c.calls)}, statuses ${c.statuses.join()}`)} |`);
+    }
     // expiredLinkEvents on: the valid path unchanged; an expired link reads its entry (strongly) and marks it, and puts an event once an hour.
     const EXPIRED_CALLS: Record<keyof typeof expiredLinkCalls, { calls: Record<string, number>; status: number }> = {
       valid: { calls: { GetItem: 1 }, status: 200 },
@@ -749,6 +782,8 @@ const main = async () => {
           // A browser-saves project's resume: the answer carries a save token, so the save key is read too.
           'load-entry-data, browser-saves project': { file: path.join(out, 'load-entry-data', 'index.mjs'), event: () => event(savesResumeBody) },
           unminified: { file: unminified.file, event: () => event(bodies.valid) },
+          // A page's first hand-off on a new instance of the link-requests Lambda, which serves the route: settings, save key, fresh key read.
+          'link-requests, a hand-off': { file: path.join(out, 'link-requests', 'index.mjs'), event: (i: number) => handoffEvent(coldHandoffEntries[i]) },
         },
         loggingEnv,
       );
@@ -771,6 +806,9 @@ const main = async () => {
       }
       const cb = cold['load-entry-data, browser-saves project'];
       rows.push(`| cold resume, load-entry-data, a browser-saves project's entry (its answer carries a save token): process start to answer (${cb.n} instances, alternated with the floor's) | median ${cb.median.toFixed(1)} ms, p90 ${cb.p90.toFixed(1)} ms | ${ratio(cb.median, f.median)} (p90 ${ratio(cb.p90, f.p90)}) | reported | ${cb.statuses.join() === '200' ? '' : `statuses ${cb.statuses.join()}`} |`);
+      const ch = cold['link-requests, a hand-off'];
+      // Budgeted as the other public Lambdas' first request that is not a resume: the cold save's ratio, reported beside it.
+      rows.push(`| cold hand-off, link-requests: a new instance's first POST …/handoff, settings and save key not cached, process start to answer (${ch.n} instances, alternated with the floor's) | median ${ch.median.toFixed(1)} ms, p90 ${ch.p90.toFixed(1)} ms | ${ratio(ch.median, f.median)} (p90 ${ratio(ch.p90, f.p90)}) | reported | ${ch.statuses.join() === '201' ? '' : `statuses ${ch.statuses.join()}`} |`);
       const cs = cold['browser-saves'];
       rows.push(`| cold save, browser-saves: a new instance's first save, settings and save key not cached, process start to answer (${cs.n} instances, alternated with the floor's) | median ${cs.median.toFixed(1)} ms, p90 ${cs.p90.toFixed(1)} ms | ${ratio(cs.median, f.median)} (p90 ${ratio(cs.p90, f.p90)}) | reported | ${cs.statuses.join() === '200' ? '' : `statuses ${cs.statuses.join()}`} |`);
       for (const fn of ['floor', 'load-entry-data', 'legacy-load-entry-data', 'load-entry-data, browser-saves project', 'browser-saves'] as const) {

@@ -1,33 +1,28 @@
 #!/usr/bin/env node
 /**
- * The CDK app. Settings come from CDK context (cdk.json, or `-c key=value`):
- *   stackName            default "SessionRecovery"
- *   environmentName      default from stackName: "production" for SessionRecovery, "staging" for SessionRecoveryStaging
- *   allowedOrigins       comma-separated, default "*"
- *   secretPrefix         default "session-recovery/" for production, "session-recovery-<environmentName>/" otherwise
- *   keyCacheTtlSeconds   default 60
- *   keyLookupRate / keyLookupBurst   default 10 / 20: key reads per second (and at once) for ids an instance holds nothing for
- *   throttleRateLimit / throttleBurstLimit   default 500 / 1000
- *   currentContractFunctionUrl   "true" also serves load-entry-data on a Function URL (no API Gateway fee)
- *   consistentReads      "true" reads entries strongly consistently on the public endpoints (twice the DynamoDB price)
- *   expiredLinkEvents    "true": a valid link opened too late puts a Resume Link Expired event on the bus (once per entry per hour)
- *   activeTracing        default true; "false" turns Lambda active tracing (X-Ray) off
- *   legacyEnabled        default true; "false" makes the legacy Function URL answer 410
- *   legacyFunctionUrl    default true; "false" omits the legacy Function URL (new deployments: no legacy pages)
- *   legacySunset         ISO date announced in the legacy responses' Sunset header
- *   legacyMigrationGuideUrl   where the legacy responses' Link header points
- *   loadEntryDataReservedConcurrency / legacyReservedConcurrency   default none; see the README before setting them
- *   provisionedConcurrency   default 0; instances of load-entry-data kept initialised (billed while configured)
- *   tableRemovalPolicy   retain-on-update-or-delete (default), retain (adds deletion protection) or destroy
+ * The CDK app. Settings come from CDK context (cdk.json, or `-c key=value`); the
+ * README's Configuration table names each key, the prop it sets and its default.
+ * No default is written here: a key that is not given leaves its prop unset, and
+ * the construct takes the prop's default from lib/defaults.ts (DEFAULTS, THROTTLES),
+ * which the README's figures are tested against (test/unit/defaults.test.ts).
+ *   stackName            the stack's name (SessionRecoveryStaging serves staging)
+ *   environmentName, allowedOrigins (comma-separated), secretPrefix
+ *   keyCacheTtlSeconds, keyLookupRate / keyLookupBurst, projectIndexComplete
+ *   throttleRateLimit / throttleBurstLimit   the stage-wide throttle (either alone keeps the other's default)
+ *   currentContractFunctionUrl, consistentReads, expiredLinkEvents   "true" turns each on
+ *   activeTracing, legacyEnabled, legacyFunctionUrl   "false" turns each off
+ *   legacySunset, legacyMigrationGuideUrl
+ *   loadEntryDataReservedConcurrency / legacyReservedConcurrency, provisionedConcurrency   see the README before setting them
+ *   tableRemovalPolicy   retain-on-update-or-delete, retain (adds deletion protection) or destroy
  *   shortLinkDomain / shortLinkCertificateArn   serve short links on your own domain, with its ACM certificate (both or neither)
- *   linkRequestsPerRecipientHour / linkRequestsPerRecipientDay   default 3 / 10: link requests to one address or number, deployment-wide
- *   linkRequestsPerSourceHour / linkRequestsPerProjectDay   default 20 / 1000: link requests per source address (hour), per project (UTC day)
- *   entriesPerSourceHour / entriesPerProjectDay   default 100 / 10000: entries pages create per source address (hour), per project (UTC day)
+ *   linkRequestsPerRecipientHour / linkRequestsPerRecipientDay / linkRequestsPerSourceHour / linkRequestsPerProjectDay
+ *   entriesPerSourceHour / entriesPerProjectDay
  *   alarmEmail           every alarm notifies this address (through an SNS topic the stack creates), on alarm and back to OK
  *   alarmTopicArn        ... or this existing SNS topic (one of the two)
  */
 import { App, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { DEFAULT_STACK_NAME, DEFAULTS } from '../lib/defaults';
 import { SessionRecoveryStack } from '../lib/session-recovery-stack';
 
 const app = new App();
@@ -66,7 +61,7 @@ const ttl = num('keyCacheTtlSeconds');
 const lookupRate = num('keyLookupRate');
 const lookupBurst = num('keyLookupBurst');
 
-new SessionRecoveryStack(app, ctx('stackName') ?? 'SessionRecovery', {
+new SessionRecoveryStack(app, ctx('stackName') ?? DEFAULT_STACK_NAME, {
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
   alarms: { email: ctx('alarmEmail'), topicArn: ctx('alarmTopicArn') },
   sessionRecovery: {
@@ -75,8 +70,10 @@ new SessionRecoveryStack(app, ctx('stackName') ?? 'SessionRecovery', {
     secretPrefix: ctx('secretPrefix'),
     keyCacheTtl: ttl === undefined ? undefined : Duration.seconds(ttl),
     keyLookupLimit:
-      lookupRate !== undefined || lookupBurst !== undefined ? { ratePerSecond: lookupRate ?? 10, burst: lookupBurst ?? 20 } : undefined,
-    throttle: rate !== undefined || burst !== undefined ? { rateLimit: rate ?? 500, burstLimit: burst ?? 1000 } : undefined,
+      lookupRate !== undefined || lookupBurst !== undefined
+        ? { ratePerSecond: lookupRate ?? DEFAULTS.keyLookupLimit.ratePerSecond, burst: lookupBurst ?? DEFAULTS.keyLookupLimit.burst }
+        : undefined,
+    throttle: rate !== undefined || burst !== undefined ? { rateLimit: rate ?? DEFAULTS.throttle.rateLimit, burstLimit: burst ?? DEFAULTS.throttle.burstLimit } : undefined,
     currentContractFunctionUrl: ctx('currentContractFunctionUrl') === 'true',
     consistentReads: ctx('consistentReads') === 'true',
     expiredLinkEvents: ctx('expiredLinkEvents') === 'true',

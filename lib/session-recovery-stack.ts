@@ -5,6 +5,14 @@ import type { Construct } from 'constructs';
 import { projectSecretName } from '../lambdas/adapters/naming';
 import { SessionRecovery, type SessionRecoveryProps } from './session-recovery';
 
+/** Where every alarm notifies: an email address, or an existing SNS topic (at most one). */
+export interface AlarmNotifications {
+  /** The stack creates an SNS topic with this address subscribed (AWS mails a confirmation link first). */
+  readonly email?: string;
+  /** An existing SNS topic's ARN. */
+  readonly topicArn?: string;
+}
+
 export interface SessionRecoveryStackProps extends StackProps {
   readonly sessionRecovery?: SessionRecoveryProps;
   /**
@@ -14,7 +22,7 @@ export interface SessionRecoveryStackProps extends StackProps {
    * wins over `sessionRecovery.alarmTopic`.
    * @default - alarms without actions (visible in the console)
    */
-  readonly alarms?: { readonly email?: string; readonly topicArn?: string };
+  readonly alarms?: AlarmNotifications;
 }
 
 /** A thin stack around the {@link SessionRecovery} construct, with the outputs a team needs. */

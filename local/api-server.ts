@@ -3,7 +3,7 @@ import { isIP, type Socket } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { OutcomeListener, RequestOutcome } from '../lambdas/http/access-log';
 import { NO_CAMPAIGN } from '../lambdas/domain/recovery';
-import { setting } from '../lambdas/runtime/environment';
+import { defaultOf } from '../lambdas/runtime/environment';
 import type { LogKeys } from '../lambdas/runtime/logger';
 import type { RouteAccess, RouteSpec } from '../lambdas/http/routes';
 import { type HttpRequestLike, lambdaContext, toHttpApiEvent } from './http-api-event';
@@ -129,13 +129,12 @@ const joinHeaders = (req: IncomingMessage): Record<string, string> => {
  * How a successful resume is counted, from its request line's keys (domain/recovery.ts, resumeLogKeys): `human` or
  * `early`, its campaign, and why an early one is early. Empty for a line that carries neither, as in AWS.
  */
-const resumeCounted = (keys: LogKeys | undefined): string => {
+const resumeCounted = (keys: LogKeys | undefined, early: number): string => {
   const kind = keys?.human !== undefined ? 'human' : keys?.early !== undefined ? 'early' : undefined;
   if (!keys || !kind) return '';
   const named = String(keys[kind]);
   const campaign = named === NO_CAMPAIGN ? 'no campaign' : `campaign ${named}`;
   const age = typeof keys.link_age_s === 'number' ? keys.link_age_s : undefined;
-  const early = setting('EARLY_RESUME_SECONDS');
   const why =
     kind === 'human' ? '' : age !== undefined && age < early ? `: within EARLY_RESUME_SECONDS (${early} s) of the mint` : ": an automated client's User-Agent";
   return ` ${kind} (${campaign}${age === undefined ? '' : `, link ${age} s old`}${why})`;
@@ -194,6 +193,8 @@ export interface ApiServerOptions {
    * source is its connection's.
    */
   readonly sourceFromForwardedFor?: boolean;
+  /** The handlers' EARLY_RESUME_SECONDS, to say why a resume counted early (default: the setting's default). */
+  readonly earlyResumeSeconds?: number;
 }
 
 /** The first address of `X-Forwarded-For`, when it is one. */
@@ -228,7 +229,7 @@ const serve = async (routes: readonly LocalRoute[], options: ApiServerOptions, r
   const { route, pathParameters } = match;
   let outcome: RequestOutcome | undefined;
   const log = (status: string | number) => {
-    const why = outcome && outcome.code !== 'ok' ? ` ${outcome.code}${outcome.detail ? ` (${outcome.detail})` : ''}` : resumeCounted(outcome?.keys);
+    const why = outcome && outcome.code !== 'ok' ? ` ${outcome.code}${outcome.detail ? ` (${outcome.detail})` : ''}` : resumeCounted(outcome?.keys, options.earlyResumeSeconds ?? defaultOf('EARLY_RESUME_SECONDS'));
     options.onRequest?.(`${method} ${url.pathname} -> ${status}${why}`);
   };
   const hosts = ownHosts(req.socket);

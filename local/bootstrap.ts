@@ -20,7 +20,7 @@ import { CAMPAIGN_INDEX, ENTRY_TABLE, projectSecretName } from '../lambdas/adapt
 import type { StoredEntry } from '../lambdas/domain/ports';
 import type { ProjectSecretDocument } from '../lambdas/domain/project-keys';
 
-/** The campaigns index as the CDK construct defines it (lib/session-recovery.ts). */
+/** The campaigns index as the CDK construct defines it (lib/table.ts). */
 const CAMPAIGN_INDEX_DEFINITION = {
   IndexName: CAMPAIGN_INDEX.name,
   KeySchema: [

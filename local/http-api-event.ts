@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { FUNCTION_TIMEOUT_MS } from '../lambdas/runtime/deadline';
 
 export interface HttpRequestLike {
   readonly method: string;
@@ -71,7 +72,7 @@ export const toHttpApiEvent = (req: HttpRequestLike): APIGatewayProxyEventV2 => 
 };
 
 /** A Lambda context for in-process invocations. */
-export const lambdaContext = (functionName: string, timeoutMs = 10_000): Context => {
+export const lambdaContext = (functionName: string, timeoutMs = FUNCTION_TIMEOUT_MS): Context => {
   const started = Date.now();
   return {
     callbackWaitsForEmptyEventLoop: false,

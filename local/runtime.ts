@@ -5,7 +5,10 @@ import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DEFAULT_ROUTE, type FunctionName, ROUTE_LIST, routePath } from '../lambdas/http/routes';
-import { lambdaEnvironment, setting } from '../lambdas/runtime/environment';
+import { type Environment, environmentOf, lambdaEnvironment, setting, SETTINGS, type Settings } from '../lambdas/runtime/environment';
+import { logger } from '../lambdas/runtime/logger';
+import { type AwsClients, sdkOptions } from '../lambdas/adapters/clients';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { ApiError } from '../lambdas/domain/errors';
 import { updateOptimistically } from '../lambdas/domain/optimistic-update';
 import {
@@ -67,6 +70,10 @@ export interface LocalRuntimeOptions {
   readonly sourceFromForwardedFor?: boolean;
   /** The moto this runtime starts answers one request at a time, so its conditional writes are atomic as DynamoDB's (local/moto.ts). */
   readonly serialEmulator?: boolean;
+  /** Settings the Lambdas get instead of the construct's defaults and of process.env's, e.g. `{ EARLY_RESUME_SECONDS: 0 }`. */
+  readonly settings?: Settings;
+  /** Where the Lambdas put their events (default: the emulator; AWS_ENDPOINT_URL_EVENTBRIDGE if set). */
+  readonly eventBridgeEndpoint?: string;
 }
 
 /** The demo entry's link on the legacy contract, signed with the demo flow's legacy key. */
@@ -88,39 +95,65 @@ export interface LocalRuntime {
   readonly demoUrl: string;
   /** With `dataDir`: how many writes of the last run were replayed (0 on a first or clean run). */
   readonly restoredWrites?: number;
+  /** The environment variables the Lambdas were built from (their `fromEnvironment`), as the construct would set them. */
+  readonly environment: Readonly<Record<string, string>>;
+  /** The SDK clients every Lambda of the runtime sends through (pointed at the emulator): a test counts their calls. */
+  readonly clients: AwsClients;
   /** `link`: the demo page with a resume link for the demo entry; `legacy`: the same through the legacy contract. */
   readonly demo: typeof DEMO & { secret: string; expiresAt: string; token: string; link: string; legacy: DemoLegacyLink };
   stop(): Promise<void>;
 }
 
 /**
- * The environment the Lambdas read, as the construct sets it in AWS. Values
- * already in process.env win, so a user can try other settings.
+ * The environment the Lambdas read, as the construct sets it in AWS: the
+ * construct's defaults and this runtime's own names, then what the user set in
+ * process.env (a non-empty variable), so a user can try other settings, then
+ * the caller's `settings`. Passed to each Lambda's `fromEnvironment`:
+ * process.env is left as it is.
  */
-const applyLambdaEnvironment = (endpoint: string): void => {
+const localEnvironment = (settings: Settings): Record<string, string> => {
   // Like a stack of its own in AWS, each environment has its own secrets, table and bus: runtimes of two
   // environments (DEPLOYMENT_ENVIRONMENT=staging npm start) can share one emulator and nothing else.
-  const environment = process.env.DEPLOYMENT_ENVIRONMENT || DEFAULT_ENVIRONMENT;
+  const environment = process.env.DEPLOYMENT_ENVIRONMENT || settings.DEPLOYMENT_ENVIRONMENT || DEFAULT_ENVIRONMENT;
   const own = environment === DEFAULT_ENVIRONMENT ? '' : `-${environment}`;
-  const defaults: Record<string, string> = {
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-    AWS_LAMBDA_LOG_LEVEL: 'WARN',
+  const env = lambdaEnvironment({
+    TABLE_NAME: `session-recovery-entries${own}`,
+    EVENT_BUS_NAME: `session-recovery-local${own}`,
     // Expired-link events on, so a developer sees them; EXPIRED_LINK_EVENTS=false turns them off.
-    ...lambdaEnvironment({
-      TABLE_NAME: `session-recovery-entries${own}`,
-      EVENT_BUS_NAME: `session-recovery-local${own}`,
-      EXPIRED_LINK_EVENTS: true,
-      DEPLOYMENT_ENVIRONMENT: environment,
-      SECRET_PREFIX: environmentNames(environment).secretPrefix,
-    }),
-  };
+    EXPIRED_LINK_EVENTS: true,
+    SECRET_PREFIX: environmentNames(environment).secretPrefix,
+    DEPLOYMENT_ENVIRONMENT: environment,
+  });
   // An empty variable is an unset one, as the Lambdas read it (runtime/environment.ts).
-  for (const [k, v] of Object.entries(defaults)) process.env[k] ||= v;
+  for (const name of Object.keys(SETTINGS)) if (process.env[name]) env[name] = process.env[name];
+  Object.assign(env, environmentOf(settings));
   // Where CloudFormation would have put it: under the deployment's secret prefix.
-  process.env.SAVE_KEY_SECRET ||= `${setting('SECRET_PREFIX')}save-key${own}`;
-  process.env.AWS_ENDPOINT_URL = endpoint;
+  env.SAVE_KEY_SECRET ||= `${setting('SECRET_PREFIX', env)}save-key${own}`;
+  return env;
+};
+
+/** SDK clients pointed at the emulator, shared by every Lambda of the runtime as an instance's are by its handlers. */
+const emulatorClients = (endpoint: string, eventBridgeEndpoint: string = endpoint): Required<AwsClients> & { destroy(): void } => {
+  const options = {
+    ...sdkOptions,
+    endpoint,
+    region: process.env.AWS_REGION || 'us-east-1',
+    credentials: { accessKeyId: process.env.AWS_ACCESS_KEY_ID || 'local', secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY || 'local' },
+  };
+  const dynamodb = new DynamoDBClient(options);
+  const secretsManager = new SecretsManagerClient(options);
+  let eventBridge: EventBridgeClient | undefined;
+  return {
+    dynamodb,
+    secretsManager,
+    // As in AWS (adapters/event-bus.ts): one attempt.
+    eventBridge: () => (eventBridge ??= new EventBridgeClient({ ...options, endpoint: eventBridgeEndpoint, maxAttempts: 1 })),
+    destroy: () => {
+      dynamodb.destroy();
+      secretsManager.destroy();
+      eventBridge?.destroy();
+    },
+  };
 };
 
 /** The demo's secrets: the project's Token Signing Secret and the demo flow's legacy key. */
@@ -129,56 +162,50 @@ interface DemoSecrets {
   readonly legacyKey: string;
 }
 
-const seedDemo = async (): Promise<DemoSecrets> => {
-  const prefix = setting('SECRET_PREFIX');
-  const environment = setting('DEPLOYMENT_ENVIRONMENT');
-  const dynamodb = new DynamoDBClient({});
-  const secrets = new SecretsManagerClient({});
-  try {
-    await ensureSaveKey(secrets, setting('SAVE_KEY_SECRET') as string);
-    await createEntriesTable(dynamodb, setting('TABLE_NAME'));
-    // Keep the demo secrets across restarts against a long-running emulator.
-    // The same read the credentials Lambda does.
-    const store = new SecretsManagerProjectStore(secrets, prefix);
-    const existing = (await store.read(DEMO.projectId))?.value.credentials.find(
-      (c): c is ActiveCredential => c.environment === environment && c.status === 'active',
-    );
-    const secret = existing?.secret ?? generateSecretValue();
-    if (!existing) {
-      const demoCredential: ActiveCredential = {
-        credential_id: generateCredentialId(),
-        label: 'Demo Token Signing Secret',
-        environment,
-        created_at: new Date().toISOString(),
-        status: 'active',
-        secret,
-      };
-      await new DynamoDbProjectIndex(dynamodb, setting('TABLE_NAME')).add(DEMO.projectId);
-      // Added to what the secret holds: another environment sharing this secret prefix keeps its own credentials.
-      await updateOptimistically(store, DEMO.projectId, (doc) => ({
-        value: doc
-          ? { ...doc, credentials: [...doc.credentials, demoCredential] }
-          : { schema_version: 1 as const, project_id: DEMO.projectId, environment, credentials: [demoCredential] },
-        result: undefined,
-      }));
-    }
-    // A legacy key for the demo flow, bound to the demo project, as `legacy import` stores it.
-    const legacyKeys = new SecretsManagerLegacyKeyStore(secrets, prefix);
-    const legacy = await legacyKeys.read(DEMO.flowId);
-    const legacyKey = legacy?.project_id === DEMO.projectId ? legacy.secret : `legacy_${randomBytes(32).toString('hex')}`;
-    if (legacyKey !== legacy?.secret) await legacyKeys.put(DEMO.flowId, DEMO.projectId, legacyKey, new Date());
-    await putEntry(dynamodb, setting('TABLE_NAME'), {
-      entryId: DEMO.entryId,
-      projectId: DEMO.projectId,
-      flowId: DEMO.flowId,
-      currentPageKey: DEMO.currentPageKey,
-      userData: DEMO.userData,
-    });
-    return { secret, legacyKey };
-  } finally {
-    dynamodb.destroy();
-    secrets.destroy();
+const seedDemo = async (env: Environment, { dynamodb, secretsManager: secrets }: AwsClients): Promise<DemoSecrets> => {
+  const prefix = setting('SECRET_PREFIX', env);
+  const environment = setting('DEPLOYMENT_ENVIRONMENT', env);
+  const tableName = setting('TABLE_NAME', env);
+  await ensureSaveKey(secrets, setting('SAVE_KEY_SECRET', env) as string);
+  await createEntriesTable(dynamodb, tableName);
+  // Keep the demo secrets across restarts against a long-running emulator.
+  // The same read the credentials Lambda does.
+  const store = new SecretsManagerProjectStore(secrets, prefix);
+  const existing = (await store.read(DEMO.projectId))?.value.credentials.find(
+    (c): c is ActiveCredential => c.environment === environment && c.status === 'active',
+  );
+  const secret = existing?.secret ?? generateSecretValue();
+  if (!existing) {
+    const demoCredential: ActiveCredential = {
+      credential_id: generateCredentialId(),
+      label: 'Demo Token Signing Secret',
+      environment,
+      created_at: new Date().toISOString(),
+      status: 'active',
+      secret,
+    };
+    await new DynamoDbProjectIndex(dynamodb, tableName).add(DEMO.projectId);
+    // Added to what the secret holds: another environment sharing this secret prefix keeps its own credentials.
+    await updateOptimistically(store, DEMO.projectId, (doc) => ({
+      value: doc
+        ? { ...doc, credentials: [...doc.credentials, demoCredential] }
+        : { schema_version: 1 as const, project_id: DEMO.projectId, environment, credentials: [demoCredential] },
+      result: undefined,
+    }));
   }
+  // A legacy key for the demo flow, bound to the demo project, as `legacy import` stores it.
+  const legacyKeys = new SecretsManagerLegacyKeyStore(secrets, prefix);
+  const legacy = await legacyKeys.read(DEMO.flowId);
+  const legacyKey = legacy?.project_id === DEMO.projectId ? legacy.secret : `legacy_${randomBytes(32).toString('hex')}`;
+  if (legacyKey !== legacy?.secret) await legacyKeys.put(DEMO.flowId, DEMO.projectId, legacyKey, new Date());
+  await putEntry(dynamodb, tableName, {
+    entryId: DEMO.entryId,
+    projectId: DEMO.projectId,
+    flowId: DEMO.flowId,
+    currentPageKey: DEMO.currentPageKey,
+    userData: DEMO.userData,
+  });
+  return { secret, legacyKey };
 };
 
 /**
@@ -187,24 +214,19 @@ const seedDemo = async (): Promise<DemoSecrets> => {
  * are added to those it lists already, in one compare-and-swap, so runtimes
  * sharing an emulator keep one another's.
  */
-const allowDemoSaves = async (origins: readonly string[]): Promise<void> => {
-  const secrets = new SecretsManagerClient({});
-  try {
-    const store = new SecretsManagerProjectStore(secrets, setting('SECRET_PREFIX'));
-    const environment = setting('DEPLOYMENT_ENVIRONMENT');
-    // Another environment sharing this secret prefix owns the demo project's settings: they stay its own.
-    const owner = settingsOwnerOf((await store.read(DEMO.projectId))?.value);
-    if (owner !== undefined && owner !== environment) return;
-    // ... also when it took them while this runtime was starting (setAllowedOrigins refuses with 409 then).
-    await updateOptimistically(store, DEMO.projectId, (doc) => {
-      const listed = [...new Set([...origins, ...(doc?.allowed_origins ?? []).filter((o) => o !== '*')])].slice(0, MAX_ALLOWED_ORIGINS);
-      return { value: setBrowserSaves(DEMO.projectId, setAllowedOrigins(DEMO.projectId, doc, listed, environment), true, doc?.sms_countries ?? [], environment), result: undefined };
-    }).catch((error: unknown) => {
-      if (!(error instanceof ApiError && error.code === 'conflict')) throw error;
-    });
-  } finally {
-    secrets.destroy();
-  }
+const allowDemoSaves = async (env: Environment, { secretsManager }: AwsClients, origins: readonly string[]): Promise<void> => {
+  const store = new SecretsManagerProjectStore(secretsManager, setting('SECRET_PREFIX', env));
+  const environment = setting('DEPLOYMENT_ENVIRONMENT', env);
+  // Another environment sharing this secret prefix owns the demo project's settings: they stay its own.
+  const owner = settingsOwnerOf((await store.read(DEMO.projectId))?.value);
+  if (owner !== undefined && owner !== environment) return;
+  // ... also when it took them while this runtime was starting (setAllowedOrigins refuses with 409 then).
+  await updateOptimistically(store, DEMO.projectId, (doc) => {
+    const listed = [...new Set([...origins, ...(doc?.allowed_origins ?? []).filter((o) => o !== '*')])].slice(0, MAX_ALLOWED_ORIGINS);
+    return { value: setBrowserSaves(DEMO.projectId, setAllowedOrigins(DEMO.projectId, doc, listed, environment), true, doc?.sms_countries ?? [], environment), result: undefined };
+  }).catch((error: unknown) => {
+    if (!(error instanceof ApiError && error.code === 'conflict')) throw error;
+  });
 };
 
 /** The demo page with a resume link in its query string, as a team's backend builds it (URL-encoded). */
@@ -214,13 +236,22 @@ const demoLink = (demoUrl: string, params: Record<string, string>): string => {
   return link.href;
 };
 
-const loadHandler = async (name: string): Promise<HttpApiHandler> =>
-  ((await import(path.join(root, 'lambdas', name, 'index.ts'))) as { handler: HttpApiHandler }).handler;
+/** A Lambda's factory (lambdas/<name>/handler.ts), as its index.ts calls it in AWS: `createHandler(fromEnvironment())`. */
+interface LambdaFactory {
+  fromEnvironment(env: Environment, clients: AwsClients): unknown;
+  createHandler(deps: unknown): HttpApiHandler;
+}
 
-const loadHandlers = async (): Promise<Record<string, HttpApiHandler>> => {
+/** The Lambda `name`, built from this runtime's environment and clients: nothing goes through process.env. */
+const loadHandler = async (name: FunctionName, env: Environment, clients: AwsClients): Promise<HttpApiHandler> => {
+  const factory = (await import(path.join(root, 'lambdas', name, 'handler.ts'))) as LambdaFactory;
+  return factory.createHandler(factory.fromEnvironment(env, clients));
+};
+
+const loadHandlers = async (env: Environment, clients: AwsClients): Promise<Record<string, HttpApiHandler>> => {
   const names = [...new Set(ROUTE_LIST.map((r) => r.fn))] as FunctionName[];
   const handlers: Record<string, HttpApiHandler> = {};
-  for (const name of names) handlers[name] = await loadHandler(name);
+  for (const name of names) handlers[name] = await loadHandler(name, env, clients);
   return handlers;
 };
 
@@ -280,6 +311,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
   if (!options.endpoint) options.progress?.('Starting the AWS emulator (moto) on 127.0.0.1...');
   const endpoint = options.endpoint ?? (emulator = await startMoto({ port: options.emulatorPort, environment: data?.motoEnvironment, serial: options.serialEmulator })).endpoint;
   const servers: Server[] = [];
+  let clients: ReturnType<typeof emulatorClients> | undefined;
   let stopWatching: (() => Promise<void>) | undefined;
   try {
     let restoredWrites: number | undefined;
@@ -287,10 +319,14 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
       if (data.restoring) options.progress?.(`Restoring the data of the last run from ${path.relative(process.cwd(), options.dataDir!) || '.'}...`);
       restoredWrites = await data.replay(endpoint);
     }
-    applyLambdaEnvironment(endpoint);
+    const env = localEnvironment(options.settings ?? {});
+    // AWS_ENDPOINT_URL_EVENTBRIDGE, as the SDK reads it, points the Lambdas' event bus elsewhere (a test's stalled one).
+    clients = emulatorClients(endpoint, options.eventBridgeEndpoint ?? (process.env.AWS_ENDPOINT_URL_EVENTBRIDGE || endpoint));
+    // The Lambdas' logger, as a function's log level sets it: quiet locally unless AWS_LAMBDA_LOG_LEVEL says otherwise.
+    logger.setLevel(process.env.AWS_LAMBDA_LOG_LEVEL || 'WARN');
     options.progress?.('Creating the entries table, the event bus and the demo project, flow, entry and legacy key...');
-    const { secret, legacyKey } = await seedDemo();
-    const eventBusName = setting('EVENT_BUS_NAME') as string;
+    const { secret, legacyKey } = await seedDemo(env, clients);
+    const eventBusName = setting('EVENT_BUS_NAME', env) as string;
     const aws = emulatorConfig(endpoint);
     await ensureEventBus(aws, eventBusName);
     if (options.onEvent) stopWatching = watchBus(await subscribe(aws, eventBusName), options.onEvent);
@@ -301,7 +337,8 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     const server = createApiServer(routes, {
       onRequest: options.log,
       sourceFromForwardedFor: options.sourceFromForwardedFor,
-      defaultRoute: { method: '*', path: '*', functionName: DEFAULT_ROUTE.fn, handler: await loadHandler(DEFAULT_ROUTE.fn), access: 'public' },
+      defaultRoute: { method: '*', path: '*', functionName: DEFAULT_ROUTE.fn, handler: await loadHandler(DEFAULT_ROUTE.fn, env, clients), access: 'public' },
+      earlyResumeSeconds: setting('EARLY_RESUME_SECONDS', env),
       // The demo page calls this same server (same origin), through the same public routes as any page.
       fallback: demoSite(() => ({ apiUrl: '', legacyUrl, projectId: DEMO.projectId, flowId: DEMO.flowId })),
     });
@@ -309,14 +346,14 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     const apiPort = await listen(server, 'api', options.port, host);
     apiUrl = `http://${host}:${apiPort}`;
     // The demo page's own origin is the API's, by its address or by the name localhost.
-    await allowDemoSaves([apiUrl, `http://localhost:${apiPort}`, ...(options.demoOrigins ?? [])]);
-    process.env.CURRENT_ENDPOINT_URL ??= `${apiUrl}${routePath('loadEntryData')}`;
+    await allowDemoSaves(env, clients, [apiUrl, `http://localhost:${apiPort}`, ...(options.demoOrigins ?? [])]);
+    env.CURRENT_ENDPOINT_URL ??= `${apiUrl}${routePath('loadEntryData')}`;
     // Locally, short links are served on the API port, as in AWS on the API's URL without a shortLinkDomain.
-    process.env.SHORT_LINK_BASE_URL ??= apiUrl;
-    routes.push(...localRoutes(ROUTE_LIST, await loadHandlers()));
+    env.SHORT_LINK_BASE_URL ??= apiUrl;
+    routes.push(...localRoutes(ROUTE_LIST, await loadHandlers(env, clients)));
     const legacyFn = 'legacy-load-entry-data';
     // A Function URL with no auth: the legacy contract is called from browsers, like the public routes.
-    const legacyRoute = { method: '*', path: '*', functionName: legacyFn, handler: await loadHandler(legacyFn), access: 'public' } as const;
+    const legacyRoute = { method: '*', path: '*', functionName: legacyFn, handler: await loadHandler(legacyFn, env, clients), access: 'public' } as const;
     const legacyLog = (line: string) => options.log?.(`[legacy] ${line}`);
     const legacyServer = createApiServer([legacyRoute], { onRequest: legacyLog, sourceFromForwardedFor: options.sourceFromForwardedFor });
     servers.push(legacyServer);
@@ -330,6 +367,8 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
       apiUrl,
       legacyUrl,
       restoredWrites,
+      environment: env,
+      clients,
       emulatorEndpoint: endpoint,
       eventBusName,
       demoUrl,
@@ -344,12 +383,14 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
       stop: async () => {
         await Promise.all(servers.map(close));
         await stopWatching?.();
+        clients?.destroy();
         await emulator?.stop();
       },
     };
   } catch (error) {
     await stopWatching?.();
     await Promise.all(servers.map(close));
+    clients?.destroy();
     await emulator?.stop();
     throw error;
   }

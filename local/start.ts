@@ -32,9 +32,6 @@ const unknown = args.find((arg) => arg !== '--clean');
 if (unknown !== undefined) fail(`npm start takes one option, --clean (start with none of the data earlier runs kept), not ${unknown}.`);
 const clean = args.includes('--clean');
 
-// No resume is early by its timing here (in AWS, one within 30 s of the mint is a mail scanner's), so a campaign
-// link a developer opens at once counts as a person's; EARLY_RESUME_SECONDS=30 npm start counts as AWS does.
-process.env.EARLY_RESUME_SECONDS ||= '0';
 
 const port = portFrom('PORT', 3000);
 const legacyPort = portFrom('LEGACY_PORT', 3001);
@@ -65,6 +62,9 @@ const runtime = await startLocalRuntime({
   log: (line) => console.log(`  ${new Date().toISOString()} ${line}`),
   onEvent: (line) => console.log(`  ${new Date().toISOString()} ${line}`),
   progress: (line) => console.log(line),
+  // No resume is early by its timing here (in AWS, one within 30 s of the mint is a mail scanner's), so a campaign
+  // link a developer opens at once counts as a person's; EARLY_RESUME_SECONDS=30 npm start counts as AWS does.
+  settings: process.env.EARLY_RESUME_SECONDS ? {} : { EARLY_RESUME_SECONDS: 0 },
 }).catch((error: unknown) => {
   // startLocalRuntime has stopped the emulator it started before it rejects.
   if (!(error instanceof PortInUseError)) throw error;
@@ -99,13 +99,13 @@ session-recovery is running locally.
   }
 
 Settings that npm start changes from AWS's defaults (the Lambdas' own environment variables: set one to change it):
-  EXPIRED_LINK_EVENTS=${process.env.EXPIRED_LINK_EVENTS}  ${
-    process.env.EXPIRED_LINK_EVENTS === 'true' ? 'a valid link opened after its expiry puts a "Resume Link Expired" event on the bus (off in AWS unless expiredLinkEvents)' : 'as in AWS by default'
+  EXPIRED_LINK_EVENTS=${runtime.environment.EXPIRED_LINK_EVENTS}  ${
+    runtime.environment.EXPIRED_LINK_EVENTS === 'true' ? 'a valid link opened after its expiry puts a "Resume Link Expired" event on the bus (off in AWS unless expiredLinkEvents)' : 'as in AWS by default'
   }
-  EARLY_RESUME_SECONDS=${process.env.EARLY_RESUME_SECONDS}  ${
-    process.env.EARLY_RESUME_SECONDS === '0'
+  EARLY_RESUME_SECONDS=${runtime.environment.EARLY_RESUME_SECONDS}  ${
+    runtime.environment.EARLY_RESUME_SECONDS === '0'
       ? "a campaign link's resume counts as early (a scanner's) by its User-Agent only, never by its timing (30 s in AWS)"
-      : `a campaign link's resume within ${process.env.EARLY_RESUME_SECONDS} s of the mint counts as early (a scanner's)`
+      : `a campaign link's resume within ${runtime.environment.EARLY_RESUME_SECONDS} s of the mint counts as early (a scanner's)`
   }; each resume line below says human or early
 
 Demo project   ${demo.projectId} (browser saves on, from the demo page's origins)

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { buildSync } from 'esbuild';
 import { ROUTE_LIST } from '../lambdas/http/routes';
 
 const CLIENTS_DIR = path.join(import.meta.dirname, '..', 'clients');
@@ -53,11 +54,44 @@ const routePaths = (names: readonly string[], where: string): string[] => {
   return ['// The paths of the API routes this client calls (lambdas/http/routes.ts).', `const ROUTE_PATHS = { ${paths.join(', ')} }`];
 };
 
+const ROOT = path.join(CLIENTS_DIR, '..');
+
+/**
+ * `//#bundle module Name`: the npm package `module`'s browser build, bundled and
+ * minified by esbuild into `const Name = (() => …)()` at the directive, so the
+ * client stays one file a team copies as it is, with no loader. Its version and
+ * licence are named above it.
+ */
+const bundled = (module: string, name: string, where: string): string[] => {
+  const { version, license } = JSON.parse(readFileSync(path.join(ROOT, 'node_modules', module, 'package.json'), 'utf8')) as { version: string; license: string };
+  const out = buildSync({
+    stdin: { contents: `module.exports = require(${JSON.stringify(module)})`, resolveDir: ROOT, loader: 'js' },
+    bundle: true,
+    write: false,
+    format: 'iife',
+    globalName: name,
+    platform: 'browser',
+    target: 'es2020',
+    minify: true,
+    legalComments: 'none',
+  });
+  const [file] = out.outputFiles;
+  if (!file) throw new Error(`${where}: esbuild wrote nothing for ${module}`);
+  // Minified code of another project's: the lint rules are ours, not its.
+  return [
+    `// The npm package ${module} ${version} (${license} licence), bundled from node_modules by npm run build:clients.`,
+    '/* eslint-disable */',
+    file.text.trim().replace(/^var /, 'const '),
+    '/* eslint-enable */',
+  ];
+};
+
 /**
  * A template with its directives applied: `//#if current` or `//#if legacy` …
  * `//#endif` keeps the lines between for that variant only,
  * `//#include name` inserts a function of shared.js at the directive's indentation,
- * and `//#routes name…` declares ROUTE_PATHS for those public routes.
+ * `//#routes name…` declares ROUTE_PATHS for those public routes,
+ * and `//#bundle module Name` inlines an npm package (bundled above).
  */
 const preprocess = (template: string, variant: Variant | undefined, shared: Map<string, string[]>): string => {
   const out: string[] = [];
@@ -77,6 +111,10 @@ const preprocess = (template: string, variant: Variant | undefined, shared: Map<
     } else if (name === 'routes') {
       if (!arg) throw new Error(`${where}: //#routes needs route names`);
       if (block === undefined || block === variant) out.push(...routePaths(arg.split(' '), where).map((l) => indent + l));
+    } else if (name === 'bundle') {
+      const [module, global] = arg?.split(' ') ?? [];
+      if (!module || !global) throw new Error(`${where}: //#bundle needs a module and a name`);
+      if (block === undefined || block === variant) out.push(...bundled(module, global, where).map((l) => indent + l));
     } else if (name === 'endif') {
       if (!block) throw new Error(`${where}: //#endif without //#if`);
       block = undefined;

@@ -1,5 +1,6 @@
 import { stringify } from 'yaml';
-import { ROUTE_LIST, type RouteName } from '../lambdas/http/routes';
+import { type BodyLimitSpec, bodyLimitText, LEGACY_ROUTE, ROUTE_LIST, type RouteName } from '../lambdas/http/routes';
+import { defaultOf } from '../lambdas/runtime/environment';
 import { routeSchemas as browserSavesRoutes } from '../lambdas/browser-saves/schema';
 import { routeSchemas as credentialsRoutes } from '../lambdas/credentials/schema';
 import { routeSchemas as entriesRoutes } from '../lambdas/entries/schema';
@@ -27,6 +28,12 @@ export const ROUTE_SCHEMAS: { readonly [N in RouteName]: RouteSchema } = {
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: object, description: string) => ({ description, content: { 'application/json': { schema } } });
 const error = (description: string) => json(ref('Error'), description);
+
+/** A route's 413, with its body limit from the routes table (lambdas/http/routes.ts). */
+const tooLarge = (limit: BodyLimitSpec | undefined) =>
+  error(`${codesFor(413)}: a body over ${limit === undefined ? 'the route\'s limit' : bodyLimitText(limit, defaultOf('SAVE_MAX_BODY_BYTES'))}`);
+/** The request body's largest size in bytes (an extension: OpenAPI has no keyword for it); the browser-saves routes' is their setting's default. */
+const maxBodyBytes = (limit: BodyLimitSpec) => ({ 'x-max-body-bytes': typeof limit === 'number' ? limit : defaultOf('SAVE_MAX_BODY_BYTES') });
 
 // Response schemas are closed (additionalProperties: false), so a field the API adds without documenting it
 // fails test/integration/openapi-responses.test.ts, which checks real responses against this document.
@@ -92,6 +99,13 @@ const shortLinkNotFound = {
 /** A project's browser-saves setting, as GET and PUT answer it. */
 const BROWSER_SAVES = { enabled: { type: 'boolean' }, sms_countries: { type: 'array', items: { type: 'string', pattern: '^[A-Z]{2}$' } } };
 
+/** A flow's resume policy, as its routes answer it (docs/resume-policy.md). */
+const RESUME_POLICY = {
+  flow_id: { type: 'string' },
+  withheld_fields: { type: 'array', items: { type: 'string' } },
+  verify_field: { type: ['string', 'null'] },
+};
+
 const SUCCESS: Record<RouteName, Record<string, unknown>> = {
   loadEntryData: {
     200: json(
@@ -139,6 +153,17 @@ const SUCCESS: Record<RouteName, Record<string, unknown>> = {
         expires_at: { type: 'string', description: 'When the link expires; the link itself goes only on the bus, never to the page' },
       }),
       'A link was minted and a Resume Link Requested event put on the deployment\'s bus, for the team\'s rule to deliver',
+    ),
+    204: { description: 'CORS preflight answered (OPTIONS)' },
+  },
+  handoff: {
+    201: json(
+      exactly({
+        url: { type: 'string', description: 'The entry\'s link, single-use (sr_confirm=1): opening it on another device resumes the entry there and ends this page\'s save token' },
+        short_url: { type: 'string', description: 'The same link, short: what the QR code encodes' },
+        expires_at: { type: 'string', description: 'When the link expires: 10 minutes after the request unless the deployment sets handoffLifetime (at most 1 hour)' },
+      }),
+      'A single-use link to the entry, for the page to show as a QR code; counted in campaign handoff',
     ),
     204: { description: 'CORS preflight answered (OPTIONS)' },
   },
@@ -202,6 +227,9 @@ const SUCCESS: Record<RouteName, Record<string, unknown>> = {
   },
   getBrowserSaves: { 200: json(exactly(BROWSER_SAVES), 'Whether the project takes saves from the browser, and the countries its link requests may text') },
   setBrowserSaves: { 200: json(exactly(BROWSER_SAVES), 'Saved') },
+  getResumePolicy: { 200: json(exactly(RESUME_POLICY), "The flow's resume policy: fields withheld from every resume, and the field a person must confirm (null: none)") },
+  setResumePolicy: { 200: json(exactly(RESUME_POLICY), 'Saved: it takes effect within keyCacheTtl') },
+  clearResumePolicy: { 200: json(exactly(RESUME_POLICY), 'Cleared: it takes effect within keyCacheTtl') },
   putEntry: {
     200: json(exactly({ entry: adminEntry }), 'Updated'),
     201: json(exactly({ entry: adminEntry }), 'Created'),
@@ -275,8 +303,12 @@ const ERRORS: Record<RouteName, number[]> = {
   createEntry: [400, 403, 409, 413, 415, 429, 503],
   saveProgress: [400, 401, 403, 404, 409, 413, 415, 429, 503],
   linkRequests: [400, 401, 403, 404, 409, 413, 415, 429, 503],
+  handoff: [400, 401, 403, 404, 409, 413, 415, 429, 503],
   getBrowserSaves: [400, 503],
   setBrowserSaves: [400, 409, 503],
+  getResumePolicy: [400, 503],
+  setResumePolicy: [400, 409, 503],
+  clearResumePolicy: [400, 409, 503],
   createCredential: [400, 409, 503],
   listCredentials: [400, 503],
   revokeCredential: [400, 404, 503],
@@ -299,7 +331,12 @@ const ERRORS: Record<RouteName, number[]> = {
 };
 
 /** Routes whose own bounds answer 429 with an error code, besides API Gateway's throttling. */
-const LIMITED = { linkRequests: 'too_many_link_requests', createEntry: 'too_many_entries' } as const;
+const LIMITED = {
+  linkRequests: 'too_many_link_requests',
+  createEntry: 'too_many_entries',
+  loadEntryData: 'too_many_verification_attempts',
+  handoff: 'too_many_handoffs (or too_many_link_requests while the entry holds 100 unused page links)',
+} as const;
 
 const codesFor = (status: number) =>
   Object.entries(ERROR_STATUS)
@@ -326,14 +363,18 @@ export const buildOpenApi = () => {
           ? { description: 'API Gateway throttling ({"message":"Too Many Requests"})' }
           : route.access === 'open' && status === 404
             ? shortLinkNotFound
-            : error(codesFor(status));
+            : status === 413
+              ? tooLarge(route.maxBodyBytes)
+              : error(codesFor(status));
     }
     paths[route.path] ??= {};
     paths[route.path][route.method.toLowerCase()] = {
       operationId: route.name,
       security: route.access === 'iam' ? [{ sigv4: [] }] : [],
       parameters: [...parameters('path', schema.pathParameters), ...parameters('query', schema.queryStringParameters)],
-      ...(schema.body ? { requestBody: { required: true, content: { 'application/json': { schema: schema.body } } } } : {}),
+      ...(schema.body
+        ? { requestBody: { required: true, ...(route.maxBodyBytes === undefined ? {} : maxBodyBytes(route.maxBodyBytes)), content: { 'application/json': { schema: schema.body } } } }
+        : {}),
       responses,
     };
     for (const p of Object.values(paths[route.path])) {
@@ -348,10 +389,11 @@ export const buildOpenApi = () => {
       description:
         'The legacy load_entry_data contract, verified with per-flow legacy keys only. Every response carries Deprecation, Link (and Sunset when set) headers; 410 once the operator switches it off.',
       security: [],
-      requestBody: { required: true, content: { 'application/json': { schema: legacyBodySchema } } },
+      requestBody: { required: true, ...maxBodyBytes(LEGACY_ROUTE.maxBodyBytes), content: { 'application/json': { schema: legacyBodySchema } } },
       responses: {
         ...SUCCESS.loadEntryData,
-        ...Object.fromEntries([400, 401, 404, 410, 413, 415, 503].map((status) => [status, error(codesFor(status))])),
+        ...Object.fromEntries([400, 401, 404, 410, 415, 503].map((status) => [status, error(codesFor(status))])),
+        413: tooLarge(LEGACY_ROUTE.maxBodyBytes),
       },
     },
   };
@@ -380,7 +422,11 @@ export const buildOpenApi = () => {
           type: 'object',
           required: ['code', 'message'],
           additionalProperties: false,
-          properties: { code: { enum: Object.keys(ERROR_STATUS) }, message: { type: 'string' } },
+          properties: {
+            code: { enum: Object.keys(ERROR_STATUS) },
+            message: { type: 'string' },
+            field: { type: 'string', description: "verification_required and verification_failed: the flow's verify field, for the page's one-field form" },
+          },
         },
         Campaign: {
           ...exactly({

@@ -7,7 +7,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { routePath } from '../../lambdas/http/routes';
+import { ROUTES, type RouteName, routePath } from '../../lambdas/http/routes';
 import { readResumeLink } from '../session-recovery.js';
 import { ApiClient, type ApiReply, TransportError } from './api-client';
 import { BatchRefusedError, BatchUsageError, mintBatch, type MintBatchSummary, noProgress, terminalProgress } from './mint-batch';
@@ -45,7 +45,13 @@ const client = (): ApiClient => {
   return new ApiClient({ endpoint, region, sign });
 };
 
-const seg = encodeURIComponent;
+/** A route's path from the routes table, each `{param}` filled in, percent-encoded: `pathTo('getEntry', { entry_id: 'e 1' })` is `/v1/entries/e%201`. */
+const pathTo = (name: RouteName, params: Record<string, string>): string =>
+  routePath(name).replace(/\{([^}]+)\}/g, (_, param: string) => {
+    const value = params[param];
+    if (value === undefined) throw new Error(`route ${name} needs ${param}`);
+    return encodeURIComponent(value);
+  });
 
 const SHORT_NEEDS_RESUME_URL = '--short needs --resume-url: a short link redirects to the full link.';
 
@@ -83,7 +89,7 @@ const inCliWords = (message: string, ids: Ids): string =>
   message
     .replace('(PUT /allowed-origins)', `(${self} projects origins set --project ${ids.project ?? '<project_id>'} --origin https://www.example.com)`)
     .replace(
-      '(PUT /v1/entries/{entry_id})',
+      `(${ROUTES.putEntry.key})`,
       `(${self} entries put --entry ${ids.entry ?? '<entry_id>'} --project ${ids.project ?? '<project_id>'} --flow <flow_id> --page <page> --data '{…}')`,
     );
 
@@ -136,7 +142,7 @@ credentials
   )
   .option('--provider <name>', 'for a sending provider that signs links in its templates (e.g. braze): mint never signs with it, and it is replaced and revoked apart from your own')
   .action(async (o: { project: string; label: string; environment?: string; replace: boolean; algorithm: string; provider?: string }) => {
-    const reply = await client().request('POST', `/v1/projects/${seg(o.project)}/credentials`, {
+    const reply = await client().request('POST', pathTo('createCredential', { project_id: o.project }), {
       body: { label: o.label, environment: o.environment, replace: o.replace, algorithm: o.algorithm, provider: o.provider },
     });
     if (reply.status === 201) {
@@ -161,7 +167,7 @@ credentials
   .description("list a project's credentials (metadata only)")
   .requiredOption('--project <project_id>', PROJECT)
   .action(async (o: { project: string }) => {
-    const reply = await client().request('GET', `/v1/projects/${seg(o.project)}/credentials`);
+    const reply = await client().request('GET', pathTo('listCredentials', { project_id: o.project }));
     report(reply, (j: { credentials: Array<Record<string, string>> }) =>
       j.credentials.length === 0
         ? 'No credentials.'
@@ -177,7 +183,7 @@ credentials
   .requiredOption('--project <project_id>', PROJECT)
   .requiredOption('--credential <credential_id>', 'the credential id, as `credentials list` shows it')
   .action(async (o: { project: string; credential: string }) => {
-    const reply = await client().request('DELETE', `/v1/projects/${seg(o.project)}/credentials/${seg(o.credential)}`);
+    const reply = await client().request('DELETE', pathTo('revokeCredential', { project_id: o.project, credential_id: o.credential }));
     report(reply, () => `Revoked ${o.credential}. Links it signed stop verifying within the key cache TTL (60 s by default) on each Lambda instance; at once on the local runtime.`);
   });
 
@@ -194,7 +200,7 @@ entries
   .option('--data-file <path>', 'user data from a JSON file')
   .action(async (o: { entry: string; project: string; flow: string; page: string; data?: string; dataFile?: string }) => {
     const userData = readJsonOption(o.data, o.dataFile, 'data');
-    const reply = await client().request('PUT', `/v1/entries/${seg(o.entry)}`, {
+    const reply = await client().request('PUT', pathTo('putEntry', { entry_id: o.entry }), {
       body: { project_id: o.project, flow_id: o.flow, current_page_key: o.page, user_data: userData },
     });
     report(reply, (j) => `${reply.status === 201 ? 'Created' : 'Updated'} entry ${j.entry.entry_id} on page ${j.entry.current_page_key}.`);
@@ -206,7 +212,7 @@ entries
   .requiredOption('--entry <entry_id>', ENTRY)
   .requiredOption('--project <project_id>', PROJECT)
   .action(async (o: { entry: string; project: string }) => {
-    const reply = await client().request('GET', `/v1/entries/${seg(o.entry)}`, { query: { project_id: o.project } });
+    const reply = await client().request('GET', pathTo('getEntry', { entry_id: o.entry }), { query: { project_id: o.project } });
     report(reply, (j) => JSON.stringify(j.entry, null, 2));
   });
 
@@ -216,7 +222,7 @@ entries
   .requiredOption('--entry <entry_id>', ENTRY)
   .requiredOption('--project <project_id>', PROJECT)
   .action(async (o: { entry: string; project: string }) => {
-    const reply = await client().request('DELETE', `/v1/entries/${seg(o.entry)}`, { query: { project_id: o.project } });
+    const reply = await client().request('DELETE', pathTo('deleteEntry', { entry_id: o.entry }), { query: { project_id: o.project } });
     report(reply, () => `Erased entry ${o.entry}.`);
   });
 
@@ -226,7 +232,7 @@ entries
   .requiredOption('--entry <entry_id>', ENTRY)
   .requiredOption('--project <project_id>', PROJECT)
   .action(async (o: { entry: string; project: string }) => {
-    const reply = await client().request('POST', `/v1/entries/${seg(o.entry)}/revoke-links`, { body: { project_id: o.project } });
+    const reply = await client().request('POST', pathTo('revokeLinks', { entry_id: o.entry }), { body: { project_id: o.project } });
     report(reply, (j) => `Links of ${o.entry} issued before ${j.links_valid_after} no longer work.`);
   });
 
@@ -236,7 +242,7 @@ entries
   .requiredOption('--entry <entry_id>', ENTRY)
   .requiredOption('--project <project_id>', PROJECT)
   .action(async (o: { entry: string; project: string }) => {
-    const reply = await client().request('POST', `/v1/entries/${seg(o.entry)}/complete`, { body: { project_id: o.project } });
+    const reply = await client().request('POST', pathTo('completeEntry', { entry_id: o.entry }), { body: { project_id: o.project } });
     report(reply, (j) => `Entry ${o.entry} completed at ${j.completed_at}${j.campaign === undefined ? '' : ` (campaign ${j.campaign})`}.`);
   });
 
@@ -272,14 +278,14 @@ campaigns
     const api = client();
     const rows: CampaignRow[] = [];
     if (o.campaign !== undefined) {
-      const reply = await api.request('GET', `/v1/projects/${seg(o.project)}/campaigns/${seg(o.campaign)}`);
+      const reply = await api.request('GET', pathTo('getCampaign', { project_id: o.project, campaign: o.campaign }));
       if (reply.status !== 200) return report(reply, () => '');
       rows.push((reply.json as { campaign: CampaignRow }).campaign);
     } else {
       // Every page, in name order: a page names the campaign the next starts after.
       let after: string | undefined;
       do {
-        const reply = await api.request('GET', `/v1/projects/${seg(o.project)}/campaigns`, { query: after === undefined ? {} : { after } });
+        const reply = await api.request('GET', pathTo('listCampaigns', { project_id: o.project }), { query: after === undefined ? {} : { after } });
         if (reply.status !== 200) return report(reply, () => '');
         const page = reply.json as { campaigns: CampaignRow[]; next?: string };
         rows.push(...page.campaigns);
@@ -298,7 +304,7 @@ origins
   .description("show the project's allowed origins")
   .requiredOption('--project <project_id>', PROJECT)
   .action(async (o: { project: string }) => {
-    const reply = await client().request('GET', `/v1/projects/${seg(o.project)}/allowed-origins`);
+    const reply = await client().request('GET', pathTo('getAllowedOrigins', { project_id: o.project }));
     report(reply, (j) => (j.allowed_origins ? j.allowed_origins.join('\n') : "No list of its own: the deployment's allowedOrigins apply."));
   });
 
@@ -308,7 +314,7 @@ origins
   .requiredOption('--project <project_id>', PROJECT)
   .requiredOption('--origin <origin...>', 'e.g. https://www.example.com https://*.example.com')
   .action(async (o: { project: string; origin: string[] }) => {
-    const reply = await client().request('PUT', `/v1/projects/${seg(o.project)}/allowed-origins`, { body: { allowed_origins: o.origin } });
+    const reply = await client().request('PUT', pathTo('setAllowedOrigins', { project_id: o.project }), { body: { allowed_origins: o.origin } });
     report(reply, (j) => `Allowed origins of ${o.project}:\n${j.allowed_origins.join('\n')}`);
   });
 
@@ -317,7 +323,7 @@ origins
   .description("drop the project's own list: the deployment's allowedOrigins apply again")
   .requiredOption('--project <project_id>', PROJECT)
   .action(async (o: { project: string }) => {
-    const reply = await client().request('DELETE', `/v1/projects/${seg(o.project)}/allowed-origins`);
+    const reply = await client().request('DELETE', pathTo('clearAllowedOrigins', { project_id: o.project }));
     report(reply, () => `${o.project} now follows the deployment's allowedOrigins.`);
   });
 
@@ -335,7 +341,7 @@ browserSaves
   .description('show whether browser saves are on')
   .requiredOption('--project <project_id>', PROJECT)
   .action(async (o: { project: string }) => {
-    report(await client().request('GET', `/v1/projects/${seg(o.project)}/browser-saves`), showSaves(o.project));
+    report(await client().request('GET', pathTo('getBrowserSaves', { project_id: o.project })), showSaves(o.project));
   });
 
 for (const [name, enabled, description] of [
@@ -349,9 +355,45 @@ for (const [name, enabled, description] of [
     .option('--sms-country <code...>', "countries (ISO 3166 alpha-2, e.g. GB US) whose numbers link requests may text; none: no SMS (sms_not_allowed). Replaces the project's list")
     .action(async (o: { project: string; smsCountry?: string[] }) => {
       const body = { enabled, ...(o.smsCountry ? { sms_countries: o.smsCountry.map((c) => c.toUpperCase()) } : {}) };
-      report(await client().request('PUT', `/v1/projects/${seg(o.project)}/browser-saves`, { body }), showSaves(o.project));
+      report(await client().request('PUT', pathTo('setBrowserSaves', { project_id: o.project }), { body }), showSaves(o.project));
     });
 }
+
+const resumePolicy = program
+  .command('resume-policy')
+  .description("a flow's resume policy: fields never returned to a resume, and a field the person must confirm (docs/resume-policy.md)");
+// The three resume-policy routes share one path.
+const policyPath = (o: { project: string; flow: string }) => pathTo('getResumePolicy', { project_id: o.project, flow_id: o.flow });
+const showPolicy = (j: { flow_id: string; withheld_fields: string[]; verify_field: string | null }) =>
+  `Flow ${j.flow_id}: ${j.withheld_fields.length ? `withholds ${j.withheld_fields.join(', ')}` : 'withholds nothing'}; ${
+    j.verify_field === null ? 'no second factor' : `asks the person to confirm ${j.verify_field}`
+  }. Changes take effect within the key cache TTL.`;
+
+resumePolicy
+  .command('get')
+  .description("show a flow's resume policy")
+  .requiredOption('--project <project_id>', PROJECT)
+  .requiredOption('--flow <flow_id>', 'the flow')
+  .action(async (o: { project: string; flow: string }) => report(await client().request('GET', policyPath(o)), showPolicy));
+
+resumePolicy
+  .command('set')
+  .description("set a flow's resume policy (replaces it whole)")
+  .requiredOption('--project <project_id>', PROJECT)
+  .requiredOption('--flow <flow_id>', 'the flow')
+  .option('--withhold <field...>', 'user_data fields never returned to a resume: top-level names or JSON Pointers such as /address/postcode')
+  .option('--verify-field <field>', 'a field the person must confirm before a resume answers anything, e.g. email')
+  .action(async (o: { project: string; flow: string; withhold?: string[]; verifyField?: string }) => {
+    const body = { withheld_fields: o.withhold ?? [], ...(o.verifyField === undefined ? {} : { verify_field: o.verifyField }) };
+    report(await client().request('PUT', policyPath(o), { body }), showPolicy);
+  });
+
+resumePolicy
+  .command('clear')
+  .description("clear a flow's resume policy")
+  .requiredOption('--project <project_id>', PROJECT)
+  .requiredOption('--flow <flow_id>', 'the flow')
+  .action(async (o: { project: string; flow: string }) => report(await client().request('DELETE', policyPath(o)), showPolicy));
 
 program
   .command('mint')
@@ -366,7 +408,7 @@ program
   .option('--campaign <id>', 'the campaign the link is sent in (kept with a short link)')
   .action(async (o: { project: string; entry: string; flow?: string; expiresAt?: string; ttlSeconds?: number; resumeUrl?: string; short?: boolean; campaign?: string }) => {
     if (o.short && !o.resumeUrl) throw new UsageError(SHORT_NEEDS_RESUME_URL);
-    const reply = await client().request('POST', routePath('mint'), {
+    const reply = await client().request('POST', pathTo('mint', {}), {
       body: { project_id: o.project, entry_id: o.entry, flow_id: o.flow, expires_at: o.expiresAt, ttl_seconds: o.ttlSeconds, resume_url: o.resumeUrl, short: o.short, campaign: o.campaign },
     });
     report(reply, (j) => {
@@ -445,7 +487,7 @@ program
     if (!params.token || !params.entryId || !params.expiresAt) {
       throw new UsageError('The link lacks token, entry_id or expires_at: was it cut off when it was copied?');
     }
-    const reply = await client().request('POST', routePath('loadEntryData'), {
+    const reply = await client().request('POST', pathTo('loadEntryData', {}), {
       body: { flow_id: o.flow, project_id: o.project, entry_id: params.entryId, token: params.token, expires_at: params.expiresAt },
       // A public route, called by browsers with no credentials: nothing to sign.
       unsigned: true,
@@ -463,7 +505,7 @@ program
 const likelyCause = async (code: string, o: { project: string; flow: string }, link: { entryId: string; expiresAt: string }): Promise<string | undefined> => {
   const api = client();
   if (code === 'invalid_token') {
-    const listed = await api.request('GET', `/v1/projects/${seg(o.project)}/credentials`);
+    const listed = await api.request('GET', pathTo('listCredentials', { project_id: o.project }));
     if (listed.status !== 200) return undefined;
     const credentials = (listed.json as { credentials: Array<{ credential_id: string; status: string; environment: string }> }).credentials;
     const expired = Date.parse(link.expiresAt) <= Date.now() ? ` (The link has also expired, at ${link.expiresAt}.)` : '';
@@ -481,7 +523,7 @@ const likelyCause = async (code: string, o: { project: string; flow: string }, l
     );
   }
   if (code === 'entry_not_found') {
-    const found = await api.request('GET', `/v1/entries/${seg(link.entryId)}`, { query: { project_id: o.project } });
+    const found = await api.request('GET', pathTo('getEntry', { entry_id: link.entryId }), { query: { project_id: o.project } });
     if (found.status === 404) return `there is no entry ${link.entryId} in project ${o.project}: it was erased, it is past its retention, or it belongs to another project.`;
     const flow = found.status === 200 ? (found.json as { entry: { flow_id: string } }).entry.flow_id : undefined;
     if (flow !== undefined && flow !== o.flow) return `entry ${link.entryId} is in flow ${flow}, not ${o.flow}: give --flow ${flow}.`;
@@ -501,7 +543,7 @@ legacy
   .action(async (o: { flow: string; project: string; secret?: string; secretFile?: string }) => {
     const secret = (o.secret ?? (o.secretFile ? readFileSync(o.secretFile, 'utf8') : readFileSync(0, 'utf8'))).trim();
     if (!secret) throw new UsageError('No legacy key given.');
-    const reply = await client().request('PUT', `/v1/legacy/flows/${seg(o.flow)}/key`, { body: { secret, project_id: o.project } });
+    const reply = await client().request('PUT', pathTo('importLegacyKey', { flow_id: o.flow }), { body: { secret, project_id: o.project } });
     report(reply, () => `Imported the legacy key of flow ${o.flow} for project ${o.project}.`);
   });
 
@@ -510,7 +552,7 @@ legacy
   .description("retire a flow's legacy key; legacy links of that flow stop working")
   .requiredOption('--flow <flow_id>', 'the flow whose legacy key to retire')
   .action(async (o: { flow: string }) => {
-    const reply = await client().request('DELETE', `/v1/legacy/flows/${seg(o.flow)}/key`);
+    const reply = await client().request('DELETE', pathTo('retireLegacyKey', { flow_id: o.flow }));
     report(reply, () => `Retired the legacy key of flow ${o.flow}.`);
   });
 

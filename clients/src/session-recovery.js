@@ -45,6 +45,13 @@
  *   function returning a Promise that resolves when the person clicked your own
  *   "Continue" button, or by default a small panel with a "Continue" button
  *   that this client adds to the page. Other links are resumed at once.
+ * - When the flow's resume policy names a field the person must confirm
+ *   (docs/resume-policy.md), the endpoint answers `verification_required`: it
+ *   then asks for the value (`verify(field, failed)`, by default a one-field
+ *   form, "Confirm your email to continue") and resumes again with it; after a
+ *   wrong value (`verification_failed`) it asks again, saying it did not match.
+ *   After 5 wrong values it rejects with `too_many_verification_attempts`,
+ *   whose message says when to try again.
  * - When the endpoint answers `link_revoked` for such a link, it rejects with
  *   `link_used` ("This link was already used; ask for a new one").
  * - It rejects with a `SessionRecoveryError` on every failure. Its `code` is the
@@ -64,7 +71,7 @@
  * The body is sent as text/plain, a CORS "simple" request with no preflight.
  */
 
-const CONTINUED_ELSEWHERE = 'This flow was continued on another device, so this page no longer saves it.'
+const CONTINUED_ELSEWHERE = 'You continued on another device, so this page no longer saves this flow.'
 
 /** A resume or a save that failed; `code` says why (see above and createAutosave). */
 export class SessionRecoveryError extends Error {
@@ -103,7 +110,10 @@ export class SessionRecoveryError extends Error {
 
 //#include createSaver
 
-//#routes createEntry saveProgress linkRequests
+//#routes createEntry saveProgress linkRequests handoff
+
+// Draws handoff()'s QR code: QRCode.toString(text, { type: 'svg' }), a maintained library rather than our own encoder.
+//#bundle qrcode QRCode
 
 const LINK_PARAMETERS = { token: 'token', entryId: 'entry_id', expiresAt: 'expires_at' }
 /** What leaves the address bar after a resume: the link, and the mark of a link a page asked for. */
@@ -121,12 +131,14 @@ export function readResumeLink(url = window.location.href) {
 /**
  * Loads the entry a resume link points to. See the module comment for what it
  * resolves with and how it fails.
- * @param {{ endpoint: string, flowId: string, projectId: string, url?: string, autosave?: Autosave, confirm?: () => Promise<unknown> }} options
+ * @param {{ endpoint: string, flowId: string, projectId: string, url?: string, autosave?: Autosave, confirm?: () => Promise<unknown>, verify?: (field: string, failed: boolean) => Promise<string> }} options
  *   `endpoint` is the full load-entry-data URL; `url` defaults to the page's URL;
- *   `confirm` resolves once the person asked to continue (a single-use link only).
+ *   `confirm` resolves once the person asked to continue (a single-use link only);
+ *   `verify` resolves with the person's value of the flow's verify field (by
+ *   default a one-field form this client adds to the page).
  * @returns {Promise<Record<string, unknown> & { entry_id: string, current_page_key: string, session_recovery_resumed_at: string } | null>}
  */
-export async function resumeFromUrl({ endpoint, flowId, projectId, url, autosave, confirm }) {
+export async function resumeFromUrl({ endpoint, flowId, projectId, url, autosave, confirm, verify }) {
   if (!endpoint || !flowId || !projectId) throw new TypeError('resumeFromUrl needs endpoint, flowId and projectId')
   const own = url === undefined
   const href = own ? window.location.href : url
@@ -138,17 +150,32 @@ export async function resumeFromUrl({ endpoint, flowId, projectId, url, autosave
   const singleUse = needsConfirmation(new URL(href).search)
   if (singleUse) await (confirm ?? (() => confirmByClick(document)))()
 
+  const ask = verify ?? ((field, failed) => askForVerification(document, field, failed))
+  let verification
   let res
-  try {
-    res = await fetch(endpoint, simplePost({ flow_id: flowId, project_id: projectId, entry_id: entryId, token, expires_at: expiresAt }))
-  } catch (error) {
-    throw new SessionRecoveryError('network_error', `The endpoint could not be reached (${error?.message ?? error}).`)
+  let data
+  for (;;) {
+    const body = { flow_id: flowId, project_id: projectId, entry_id: entryId, token, expires_at: expiresAt }
+    if (verification !== undefined) body.verification = verification
+    try {
+      res = await fetch(endpoint, simplePost(body))
+    } catch (error) {
+      throw new SessionRecoveryError('network_error', `The endpoint could not be reached (${error?.message ?? error}).`)
+    }
+    data = null
+    try {
+      data = await res.json()
+    } catch {
+      // Not JSON: handled below.
+    }
+    const asked = data?.error?.code
+    // The flow's resume policy asks the person to confirm a field: ask, then resume again with the value.
+    if (res.status !== 401 || (asked !== 'verification_required' && asked !== 'verification_failed')) break
+    verification = await ask(String(data.error.field ?? ''), asked === 'verification_failed')
   }
-  let data = null
-  try {
-    data = await res.json()
-  } catch {
-    // Not JSON: handled below.
+  if (res.status === 429 && data?.error?.code === 'too_many_verification_attempts') {
+    const minutes = Math.max(1, Math.ceil(Number(res.headers.get('Retry-After') ?? 3600) / 60))
+    throw new SessionRecoveryError('too_many_verification_attempts', `Too many wrong answers. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`, res.status)
   }
   if (res.ok && data?.entry) {
     // Before anything else reads the address bar: the link's token leaves it now.
@@ -161,6 +188,58 @@ export async function resumeFromUrl({ endpoint, flowId, projectId, url, autosave
   if (code === 'unexpected_response') throw new SessionRecoveryError(code, `The endpoint answered HTTP ${res.status} without the expected JSON.`, res.status)
   if (code === 'link_revoked' && singleUse) throw new SessionRecoveryError('link_used', 'This link was already used; ask for a new one.', res.status)
   throw new SessionRecoveryError(code, String(data.error.message ?? ''), res.status)
+}
+
+/**
+ * The words a field name stands for in a sentence: its last JSON Pointer
+ * segment, with `_` and `-` as spaces (`date_of_birth` is "date of birth").
+ * @param {string} field
+ */
+export function fieldLabel(field) {
+  const name = field.startsWith('/') ? field.slice(field.lastIndexOf('/') + 1).replace(/~1/g, '/').replace(/~0/g, '~') : field
+  return name.replace(/[_-]+/g, ' ').trim() || 'answer'
+}
+
+/**
+ * Asks the person for the flow's verify field in a one-field form added to
+ * `doc`'s page (then removed); resolves with what they typed.
+ * @param {Document} doc
+ * @param {string} field
+ * @param {boolean} failed the last value did not match
+ * @returns {Promise<string>}
+ */
+export function askForVerification(doc, field, failed) {
+  const label = fieldLabel(field)
+  return new Promise((resolve) => {
+    const form = doc.createElement('form')
+    form.setAttribute('data-session-recovery-verify', '')
+    form.style.cssText = 'position:fixed;inset:auto 0 0 0;z-index:2147483647;padding:16px;background:#fff;color:#111;border-top:1px solid #ccc;font:16px/1.4 system-ui,sans-serif;text-align:center'
+    const text = doc.createElement('label')
+    text.textContent = `Confirm your ${label} to continue`
+    text.style.cssText = 'display:block;margin:0 0 8px'
+    const input = doc.createElement('input')
+    input.name = 'verification'
+    input.required = true
+    input.type = /e-?mail/i.test(label) ? 'email' : /date|birth/i.test(label) ? 'date' : 'text'
+    text.append(doc.createElement('br'), input)
+    const button = doc.createElement('button')
+    button.type = 'submit'
+    button.textContent = 'Continue'
+    if (failed) {
+      const note = doc.createElement('p')
+      note.setAttribute('role', 'alert')
+      note.textContent = `That ${label} does not match. Try again.`
+      form.append(note)
+    }
+    form.append(text, button)
+    form.addEventListener('submit', (event) => {
+      event.preventDefault()
+      form.remove()
+      resolve(input.value)
+    })
+    doc.body.append(form)
+    input.focus()
+  })
 }
 
 /**
@@ -177,6 +256,7 @@ export async function resumeFromUrl({ endpoint, flowId, projectId, url, autosave
  *   sendUnsaved(): boolean,
  *   resumed(entry: { entry_id: string }, saveToken: string | undefined): void,
  *   requestLink(request: { channel: 'email' | 'sms', to?: string, resumeUrl?: string }): Promise<{ channel: string, expiresAt: string }>,
+ *   handoff(request?: { resumeUrl?: string }): Promise<{ url: string, short_url: string, expires_at: string, svg: string }>,
  *   forget(): void,
  *   dispose(): void,
  *   readonly entryId: string | null,
@@ -215,6 +295,16 @@ export async function resumeFromUrl({ endpoint, flowId, projectId, url, autosave
  *   `too_many_link_requests` after 3 requests for the entry in an hour,
  *   or any code of a save. Never retried: the user asks again. The link works
  *   once (see resumeFromUrl).
+ * - `handoff({ resumeUrl })`: "continue on your phone". Sends what is waiting,
+ *   then asks the API for a link to the entry to show as a QR code
+ *   (`POST /v1/entries/{entry_id}/handoff`). Resolves with
+ *   `{ url, short_url, expires_at, svg }`: `svg` is the QR code of `short_url`
+ *   (a smaller code than the full link's), an `<svg>` element as a string to
+ *   put in the page. The link is single-use (see resumeFromUrl) and valid 10
+ *   minutes unless the deployment sets another lifetime; once the other device
+ *   opens it, this page's next save resolves `continued_elsewhere`. Rejects as
+ *   `requestLink` does, and with `too_many_handoffs` after 10 for the entry in
+ *   an hour. Never retried.
  * - `forget()`: the next save starts a new entry ("start over").
  * - `entryId`: the entry saves go to, or null before the first.
  *
@@ -276,6 +366,39 @@ export function createAutosave({
     apiUrl, projectId, flowId, routes: ROUTE_PATHS, storage, fetch: fetchFn, sendBeacon, clock, random, debounceMs,
     onFailure: ({ code, message }) => onError(new SessionRecoveryError(code, message)),
   })
+  /**
+   * The link routes of a page (link requests, hand-offs): what is waiting is
+   * saved first, then one request with the entry's save token, never retried.
+   * `invalid_save_token` means the flow continued on another device.
+   */
+  const askForLink = async (route, okStatus, extra, resumeUrl) => {
+    await saver.flush()
+    const current = saver.current()
+    if (!current) throw new SessionRecoveryError('no_entry', 'Nothing is saved yet: a link needs a saved entry.')
+    if (current.ended) throw new SessionRecoveryError('continued_elsewhere', CONTINUED_ELSEWHERE)
+    const body = { project_id: projectId, flow_id: flowId, save_token: current.saveToken, ...extra }
+    if (resumeUrl !== undefined) body.resume_url = resumeUrl
+    const url = String(apiUrl).replace(/\/+$/, '') + ROUTE_PATHS[route].replace('{entry_id}', encodeURIComponent(current.entryId))
+    let res
+    try {
+      res = await fetchFn(url, simplePost(body))
+    } catch (error) {
+      throw new SessionRecoveryError('network_error', `The API could not be reached (${error?.message ?? error}).`)
+    }
+    let data = null
+    try {
+      data = await res.json()
+    } catch {
+      // Not JSON: handled below.
+    }
+    if (res.status === okStatus && typeof data?.expires_at === 'string') return data
+    const code = errorCodeOf(res.status, data)
+    if (code === 'invalid_save_token') {
+      saver.markEnded(current.entryId)
+      throw new SessionRecoveryError('continued_elsewhere', CONTINUED_ELSEWHERE, res.status)
+    }
+    throw new SessionRecoveryError(code, typeof data?.error?.message === 'string' ? data.error.message : `HTTP ${res.status}`, res.status)
+  }
   const onPageHide = () => saver.sendUnsaved()
   const onVisibility = () => {
     if (document.visibilityState === 'hidden') saver.sendUnsaved()
@@ -290,33 +413,15 @@ export function createAutosave({
     sendUnsaved: saver.sendUnsaved,
     resumed: (entry, saveToken) => saver.resumed(entry.entry_id, saveToken),
     async requestLink({ channel, to, resumeUrl } = {}) {
-      await saver.flush()
-      const current = saver.current()
-      if (!current) throw new SessionRecoveryError('no_entry', 'Nothing is saved yet: a link needs a saved entry.')
-      if (current.ended) throw new SessionRecoveryError('continued_elsewhere', CONTINUED_ELSEWHERE)
-      const body = { project_id: projectId, flow_id: flowId, save_token: current.saveToken, channel }
-      if (to !== undefined) body.to = to
-      if (resumeUrl !== undefined) body.resume_url = resumeUrl
-      const url = String(apiUrl).replace(/\/+$/, '') + ROUTE_PATHS.linkRequests.replace('{entry_id}', encodeURIComponent(current.entryId))
-      let res
-      try {
-        res = await fetchFn(url, simplePost(body))
-      } catch (error) {
-        throw new SessionRecoveryError('network_error', `The API could not be reached (${error?.message ?? error}).`)
-      }
-      let data = null
-      try {
-        data = await res.json()
-      } catch {
-        // Not JSON: handled below.
-      }
-      if (res.status === 202 && typeof data?.expires_at === 'string') return { channel: data.channel, expiresAt: data.expires_at }
-      const code = errorCodeOf(res.status, data)
-      if (code === 'invalid_save_token') {
-        saver.markEnded(current.entryId)
-        throw new SessionRecoveryError('continued_elsewhere', CONTINUED_ELSEWHERE, res.status)
-      }
-      throw new SessionRecoveryError(code, typeof data?.error?.message === 'string' ? data.error.message : `HTTP ${res.status}`, res.status)
+      const extra = { channel }
+      if (to !== undefined) extra.to = to
+      const data = await askForLink('linkRequests', 202, extra, resumeUrl)
+      return { channel: data.channel, expiresAt: data.expires_at }
+    },
+    async handoff({ resumeUrl } = {}) {
+      const { url, short_url, expires_at } = await askForLink('handoff', 201, {}, resumeUrl)
+      if (typeof url !== 'string' || typeof short_url !== 'string') throw new SessionRecoveryError('unexpected_response', 'The endpoint answered without a link.', 201)
+      return { url, short_url, expires_at, svg: await QRCode.toString(short_url, { type: 'svg', errorCorrectionLevel: 'M', margin: 4 }) }
     },
     forget: saver.forget,
     dispose() {

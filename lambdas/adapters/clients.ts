@@ -1,5 +1,18 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+
+/**
+ * The SDK clients a Lambda's adapters send through. In AWS, the singletons
+ * below (and event-bus.ts's EventBridge client, created on first use); the
+ * local runtime passes clients of its own, pointed at its emulator.
+ */
+export interface AwsClients {
+  readonly dynamodb: DynamoDBClient;
+  readonly secretsManager: SecretsManagerClient;
+  /** Created on first use: most Lambdas never put an event. */
+  readonly eventBridge?: () => EventBridgeClient;
+}
 
 /**
  * SDK clients, created once per Lambda instance so warm invocations reuse their
@@ -11,7 +24,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
  * answer (no connection after 1 s, no response headers after 2 s, or a 2 s pause
  * in the body). A stalled AWS fails the call after 3 × 2 s plus a few hundred
  * milliseconds of backoff; a throttling one answers at once and adds at most
- * 1 s + 2 s of backoff. Under 8 s either way, below the Lambdas' 10 s timeout,
+ * 1 s + 2 s of backoff. Under 8 s either way, below the Lambdas' timeout (runtime/deadline.ts),
  * itself below API Gateway's 30 s integration limit.
  *
  * Standard retries, not adaptive: the adaptive mode's client-side rate limiter

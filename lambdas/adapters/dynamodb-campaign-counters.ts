@@ -44,6 +44,17 @@ const addUp = (items: readonly Item[]): CampaignFigures[] => {
 /** Items Query reads a page of campaigns from: every shard of `limit` campaigns, and one more to know whether more follow. */
 const pageItems = (limit: number): number => limit * CAMPAIGN_SHARDS + 1;
 
+/**
+ * Only the count of links minted, for a Lambda that mints but never reads the
+ * figures (link-requests' hand-offs): without the class, its bundle carries
+ * none of the reads' commands.
+ */
+export const linksMintedCounter = (client: DynamoDBClient, tableName: string): Pick<CampaignCounters, 'addLinksMinted'> => ({
+  addLinksMinted: async (projectId, campaign, count) => {
+    await awsCall(client.send(new UpdateItemCommand(counterUpdate(tableName, projectId, campaign, 'linksMinted', count))));
+  },
+});
+
 /** The campaigns' counters: CAMPAIGN_SHARDS small items each, listed by the sparse index CAMPAIGN_INDEX. */
 export class DynamoDbCampaignCounters implements CampaignCounters {
   constructor(

@@ -1,6 +1,7 @@
 import { type AttributeValue, type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { ENTRY_TABLE } from './naming';
-import type { EntryReader, LinkRecord, PageLinkRecord, StoredEntry } from '../domain/ports';
+import type { EntryReader, LinkRecord, PageLinkRecord, StoredEntry, WithheldStorage } from '../domain/ports';
+import { restoreWithheld, splitWithheld, type SplitUserData, type VerifyDigest } from '../domain/resume-policy';
 import { awsCall } from './errors';
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
@@ -19,9 +20,47 @@ export const ERASED_ATTRIBUTE = 'erased_at';
 export const isTombstone = (item: Record<string, AttributeValue> | undefined): boolean => item?.[ERASED_ATTRIBUTE] !== undefined;
 
 /**
+ * A flow's withheld fields are stored apart from `user_data`
+ * (resume-policy.ts `splitWithheld`): `withheld` is a map from each field, as
+ * the policy names it, to its value as a JSON string, and `withheld_fields` the
+ * policy's list, in order, as of the last write of `user_data`. One map
+ * attribute, so an erasure or the admin PUT removes every value at once, and a
+ * save sets `withheld.#f` per field it holds: distinct keys of one map never
+ * overlap as document paths in one update expression.
+ */
+export const WITHHELD_ATTRIBUTE = 'withheld';
+export const WITHHELD_FIELDS_ATTRIBUTE = 'withheld_fields';
+
+/** The attributes that store a split: `user_data` (the visible part), the field list, and the map of this write's values. */
+export const withheldItem = (split: SplitUserData): Record<string, AttributeValue> => ({
+  user_data: { S: JSON.stringify(split.visible) },
+  [WITHHELD_FIELDS_ATTRIBUTE]: { L: split.fields.map((f) => ({ S: f })) },
+  [WITHHELD_ATTRIBUTE]: { M: withheldValues(split) },
+});
+
+export const withheldValues = (split: SplitUserData): Record<string, AttributeValue> =>
+  Object.fromEntries(split.values.map(([field, value]) => [field, { S: JSON.stringify(value) }]));
+
+/** The stored withheld values; one that does not parse is skipped (its field then reads as absent). */
+const storedWithheld = (map: Record<string, AttributeValue> = {}): Record<string, unknown> =>
+  // fromEntries makes own properties, `__proto__` included.
+  Object.fromEntries(
+    Object.entries(map).flatMap(([field, value]) => {
+      try {
+        return [[field, JSON.parse(value.S!)]];
+      } catch {
+        // Not JSON: never written so by this product.
+        return [];
+      }
+    }),
+  );
+
+/**
  * Entries are items keyed by entry id. `user_data` is stored as a JSON string so
  * it round-trips exactly (number precision, empty strings, key order). A
- * tombstone is no entry.
+ * tombstone is no entry. The entry's user data is whole: the withheld fields
+ * stored apart are put back at their places (each reader then applies the
+ * current policy, so a field the flow stopped withholding is answered again).
  */
 export const entryFromItem = (item: Record<string, AttributeValue>): StoredEntry | undefined => {
   if (isTombstone(item)) return undefined;
@@ -31,8 +70,10 @@ export const entryFromItem = (item: Record<string, AttributeValue>): StoredEntry
   const currentPageKey = item.current_page_key?.S;
   const userDataText = item.user_data?.S;
   if (!entryId || !projectId || !flowId || currentPageKey === undefined || userDataText === undefined) return undefined;
-  const userData: unknown = JSON.parse(userDataText);
-  if (!isRecord(userData)) return undefined;
+  const visible: unknown = JSON.parse(userDataText);
+  if (!isRecord(visible)) return undefined;
+  const fields = (item[WITHHELD_FIELDS_ATTRIBUTE]?.L ?? []).flatMap((f) => (f.S === undefined ? [] : [f.S]));
+  const userData = fields.length === 0 ? visible : restoreWithheld(visible, fields, storedWithheld(item[WITHHELD_ATTRIBUTE]?.M));
   const ttl = item[ENTRY_TABLE.ttlAttribute]?.N;
   return {
     entryId,
@@ -48,7 +89,23 @@ export const entryFromItem = (item: Record<string, AttributeValue>): StoredEntry
     links: item.links?.M === undefined ? undefined : linkRecordsOf(item.links.M),
     saveGen: item.save_gen?.S,
     pageLinks: item.page_links?.M === undefined ? undefined : pageLinksOf(item.page_links.M),
+    verifyDigest: verifyDigestOf(item.verify_digest),
+    seq: item.seq?.N === undefined ? undefined : Number(item.seq.N),
   };
+};
+
+/**
+ * The keyed digest of the verify field's value (resume-policy.ts), as stored:
+ * `f` the field, `k` the save key's check, `d` the digest. One that does not
+ * parse is no digest: the resume then computes one from the stored value.
+ */
+export const verifyDigestItem = (digest: VerifyDigest): AttributeValue => ({ M: { f: { S: digest.field }, k: { S: digest.keyCheck }, d: { S: digest.digest } } });
+
+const verifyDigestOf = (value: AttributeValue | undefined): VerifyDigest | undefined => {
+  const field = value?.M?.f?.S;
+  const keyCheck = value?.M?.k?.S;
+  const digest = value?.M?.d?.S;
+  return field === undefined || keyCheck === undefined || digest === undefined ? undefined : { field, keyCheck, digest };
 };
 
 /**
@@ -78,19 +135,20 @@ const linkRecordsOf = (map: Record<string, AttributeValue>): Record<string, Link
 };
 
 
-/** The item an entry is stored as (the inverse of `entryFromItem`). */
-export const entryToItem = (entry: StoredEntry, timestamps: { createdAt: string; updatedAt: string }) => {
+/** The item an entry is stored as (the inverse of `entryFromItem`), its withheld fields apart. */
+export const entryToItem = (entry: StoredEntry & WithheldStorage, timestamps: { createdAt: string; updatedAt: string }) => {
   const item: Record<string, AttributeValue> = {
     [ENTRY_TABLE.partitionKey]: { S: entry.entryId },
     project_id: { S: entry.projectId },
     flow_id: { S: entry.flowId },
     current_page_key: { S: entry.currentPageKey },
-    user_data: { S: JSON.stringify(entry.userData) },
+    ...withheldItem(splitWithheld(entry.userData, entry.withheldFields ?? [])),
     created_at: { S: timestamps.createdAt },
     updated_at: { S: timestamps.updatedAt },
   };
   if (entry.retainUntil !== undefined) item[ENTRY_TABLE.ttlAttribute] = { N: String(entry.retainUntil) };
   if (entry.saveGen !== undefined) item.save_gen = { S: entry.saveGen };
+  if (entry.verifyDigest !== undefined) item.verify_digest = verifyDigestItem(entry.verifyDigest);
   return item;
 };
 

@@ -1,6 +1,7 @@
 import { type AttributeValue, ConditionalCheckFailedException, type DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import type { EntrySaves, RotationRefused, SaveRotation, StoredEntry } from '../domain/ports';
-import { entryFromItem, entryToItem } from './dynamodb-entry-reader';
+import type { EntrySaves, RotationRefused, SaveRotation, StoredEntry, WithheldStorage } from '../domain/ports';
+import { splitWithheld } from '../domain/resume-policy';
+import { entryFromItem, entryToItem, verifyDigestItem, WITHHELD_ATTRIBUTE, WITHHELD_FIELDS_ATTRIBUTE, withheldItem, withheldValues } from './dynamodb-entry-reader';
 import { awsCall } from './errors';
 import { ENTRY_TABLE } from './naming';
 
@@ -14,7 +15,7 @@ export class DynamoDbEntrySaves implements EntrySaves, SaveRotation {
     private readonly tableName: string,
   ) {}
 
-  async createEntry(entry: StoredEntry & { readonly retainUntil: number; readonly saveGen: string }, now: Date): Promise<boolean> {
+  async createEntry(entry: StoredEntry & WithheldStorage & { readonly retainUntil: number; readonly saveGen: string }, now: Date): Promise<boolean> {
     const at = now.toISOString();
     try {
       await awsCall(
@@ -37,37 +38,82 @@ export class DynamoDbEntrySaves implements EntrySaves, SaveRotation {
     entryId: string,
     progress: Parameters<EntrySaves['saveProgress']>[1],
     now: Date,
-  ): Promise<'saved' | 'stale' | 'missing' | 'ended'> {
-    try {
-      await awsCall(
+  ): Promise<'saved' | 'stale' | 'missing' | 'ended' | 'too_large'> {
+    const split = splitWithheld(progress.userData, progress.withheldFields);
+    const names: Record<string, string> = {};
+    const values: Record<string, AttributeValue> = {
+      ':p': { S: progress.projectId },
+      ':f': { S: progress.flowId },
+      ':g': { S: progress.saveGen },
+      ':k': { S: progress.currentPageKey },
+      ':seq': { N: String(progress.seq) },
+      ':now': { S: now.toISOString() },
+      ':r': { N: String(progress.retainUntil) },
+    };
+    const stored = withheldItem(split);
+    values[':d'] = stored.user_data;
+    // user_data first: DynamoDB writes all or nothing; moto applies actions in order and stops at the first over 400 KB.
+    const set = ['user_data = :d', 'current_page_key = :k', 'seq = :seq', 'updated_at = :now', `${ENTRY_TABLE.ttlAttribute} = :r`];
+    const remove: string[] = [];
+    values[':wf'] = stored[WITHHELD_FIELDS_ATTRIBUTE];
+    set.push(`${WITHHELD_FIELDS_ATTRIBUTE} = :wf`);
+    // The verify field's digest is written with the value it is of, or goes with it; a withheld value this save does not hold keeps its digest.
+    if (progress.verifyDigest === undefined) remove.push('verify_digest');
+    else if (progress.verifyDigest !== 'keep') {
+      values[':v'] = verifyDigestItem(progress.verifyDigest);
+      set.push('verify_digest = :v');
+    }
+    if (split.fields.length === 0) {
+      // Nothing withheld now: user_data holds every field, so no value kept apart is read again; they go.
+      remove.push(WITHHELD_ATTRIBUTE);
+    }
+    const fieldValues: Record<string, AttributeValue> = {};
+    const perField = Object.entries(withheldValues(split)).map(([field, value], i) => {
+      names[`#w${i}`] = field;
+      fieldValues[`:w${i}`] = value;
+      return `${WITHHELD_ATTRIBUTE}.#w${i} = :w${i}`;
+    });
+    const write = (withheld: 'per-field' | 'whole') =>
+      awsCall(
         this.client.send(
           new UpdateItemCommand({
             TableName: this.tableName,
             Key: { [ENTRY_TABLE.partitionKey]: { S: entryId } },
-            UpdateExpression: `SET current_page_key = :k, user_data = :d, seq = :seq, updated_at = :now, ${ENTRY_TABLE.ttlAttribute} = :r`,
+            UpdateExpression: `SET ${[...set, ...(withheld === 'whole' ? [`${WITHHELD_ATTRIBUTE} = :wm`] : perField)].join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
             // The token's generation must still be the entry's: checked in the write itself, with no read.
-            ConditionExpression: 'project_id = :p AND flow_id = :f AND save_gen = :g AND (attribute_not_exists(seq) OR seq < :seq)',
-            ExpressionAttributeValues: {
-              ':p': { S: progress.projectId },
-              ':f': { S: progress.flowId },
-              ':g': { S: progress.saveGen },
-              ':k': { S: progress.currentPageKey },
-              ':d': { S: JSON.stringify(progress.userData) },
-              ':seq': { N: String(progress.seq) },
-              ':now': { S: now.toISOString() },
-              ':r': { N: String(progress.retainUntil) },
-            },
+            ConditionExpression: `project_id = :p AND flow_id = :f AND save_gen = :g AND (attribute_not_exists(seq) OR seq < :seq)${
+              withheld === 'whole' ? ` AND attribute_not_exists(${WITHHELD_ATTRIBUTE})` : ''
+            }`,
+            ...(withheld === 'per-field' && perField.length ? { ExpressionAttributeNames: names } : {}),
+            ExpressionAttributeValues: { ...values, ...(withheld === 'whole' ? { ':wm': stored[WITHHELD_ATTRIBUTE] } : fieldValues) },
             // On a failed condition, the item as it was tells a missing entry from an ended token and a stale save, at no extra read.
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),
         ),
       );
-      return 'saved';
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      const old = error.Item;
-      if (old?.project_id?.S !== progress.projectId || old.flow_id?.S !== progress.flowId) return 'missing';
-      return old.save_gen?.S === progress.saveGen ? 'stale' : 'ended';
+    let mode: 'per-field' | 'whole' = 'per-field';
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await write(mode);
+        return 'saved';
+      } catch (error) {
+        // An item written before withheld fields were stored apart has no map to set a member of: the whole map then,
+        // only while there still is none. A concurrent save that made one meanwhile sends this one back to setting members.
+        if (mode === 'per-field' && perField.length > 0 && isMissingMap(error) && attempt < 2) {
+          mode = 'whole';
+          continue;
+        }
+        if (isItemTooLarge(error)) return 'too_large';
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        const old = error.Item;
+        if (old?.project_id?.S !== progress.projectId || old.flow_id?.S !== progress.flowId) return 'missing';
+        if (old.save_gen?.S !== progress.saveGen) return 'ended';
+        if (mode === 'whole' && old[WITHHELD_ATTRIBUTE] !== undefined && Number(old.seq?.N ?? -1) < progress.seq && attempt < 2) {
+          mode = 'per-field';
+          continue;
+        }
+        return 'stale';
+      }
     }
   }
 
@@ -86,6 +132,26 @@ export class DynamoDbEntrySaves implements EntrySaves, SaveRotation {
       values[':seen'] = { S: rotation.seenGen };
       seen = 'save_gen = :seen';
     }
+    let resplit = '';
+    const { resplit: data } = rotation;
+    if (data !== undefined && (data.withheldFields ?? []).length > 0) {
+      // The whole user data as read, split anew: written only over the item as read, so no save made since is undone.
+      const stored = withheldItem(splitWithheld(data.userData, data.withheldFields ?? []));
+      values[':d'] = stored.user_data;
+      values[':wf'] = stored[WITHHELD_FIELDS_ATTRIBUTE];
+      values[':wm'] = stored[WITHHELD_ATTRIBUTE];
+      resplit = `, user_data = :d, ${WITHHELD_FIELDS_ATTRIBUTE} = :wf, ${WITHHELD_ATTRIBUTE} = :wm`;
+      if (data.updatedAt === undefined) seen += ' AND attribute_not_exists(updated_at)';
+      else {
+        values[':u'] = { S: data.updatedAt };
+        seen += ' AND updated_at = :u';
+      }
+      if (data.seq === undefined) seen += ' AND attribute_not_exists(seq)';
+      else {
+        values[':sq'] = { N: String(data.seq) };
+        seen += ' AND seq = :sq';
+      }
+    }
     try {
       await awsCall(
         this.client.send(
@@ -93,7 +159,7 @@ export class DynamoDbEntrySaves implements EntrySaves, SaveRotation {
             TableName: this.tableName,
             Key: { [ENTRY_TABLE.partitionKey]: { S: entryId } },
             // seq starts afresh: no earlier holder can have pinned it out of the new holder's reach.
-            UpdateExpression: 'SET save_gen = :next, seq = :zero',
+            UpdateExpression: `SET save_gen = :next, seq = :zero${resplit}`,
             // Only over the generation the resume judged: of two resumes at once, one writes, and the other sees the entry anew.
             ConditionExpression: `project_id = :p AND flow_id = :f AND ${seen}`,
             ExpressionAttributeValues: values,
@@ -108,3 +174,12 @@ export class DynamoDbEntrySaves implements EntrySaves, SaveRotation {
     }
   }
 }
+
+const isValidation = (error: unknown, pattern: RegExp): boolean =>
+  error instanceof Error && error.name === 'ValidationException' && pattern.test(error.message);
+
+/** DynamoDB's refusal to set a member of a map the item does not have. */
+const isMissingMap = (error: unknown): boolean => isValidation(error, /document path provided in the update expression is invalid/i);
+
+/** DynamoDB's refusal of an item over 400 KB. */
+const isItemTooLarge = (error: unknown): boolean => isValidation(error, /item size .*exceeded the maximum allowed size/i);

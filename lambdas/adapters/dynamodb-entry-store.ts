@@ -24,7 +24,7 @@ import {
 } from '../domain/ports';
 import { generateSaveGen } from '../domain/save-token';
 import { UnavailableError } from '../domain/errors';
-import { DynamoDbEntryReader, ERASED_ATTRIBUTE, isTombstone, pageLinkItem } from './dynamodb-entry-reader';
+import { DynamoDbEntryReader, ERASED_ATTRIBUTE, isTombstone, pageLinkItem, WITHHELD_ATTRIBUTE, WITHHELD_FIELDS_ATTRIBUTE } from './dynamodb-entry-reader';
 import { type BatchRetryOptions, chunks, sendWithRetries } from './batch-retry';
 import { awsCall } from './errors';
 import { lastResumeOf } from './dynamodb-resume-notes';
@@ -54,6 +54,9 @@ const ERASED_ATTRIBUTES = [
   'completed_at',
   'completed_campaign',
   'completed_counted',
+  'verify_digest',
+  WITHHELD_ATTRIBUTE,
+  WITHHELD_FIELDS_ATTRIBUTE,
 ] as const;
 
 /** BatchGetItem's limit on keys per call. */
@@ -184,7 +187,9 @@ export class DynamoDbEntryStore extends DynamoDbEntryReader implements EntryStor
           Key: { [ENTRY_TABLE.partitionKey]: { S: entry.entryId } },
           // Over the project's tombstone, a new entry (a fresh generation, since the tombstone has none) that keeps
           // the tombstone's revocation state and page-link records: no link issued before the erasure opens it.
-          UpdateExpression: `SET ${set} REMOVE ${ERASED_ATTRIBUTE}`,
+          // A digest browser saves wrote is of the user data this write replaces: it goes (the resume computes one). So do
+          // the withheld fields browser saves stored apart: user_data is the whole entry now (the resume still withholds them).
+          UpdateExpression: `SET ${set} REMOVE ${ERASED_ATTRIBUTE}, verify_digest, ${WITHHELD_ATTRIBUTE}, ${WITHHELD_FIELDS_ATTRIBUTE}`,
           // One atomic step: create, re-create over the project's tombstone, or update only an entry of the same
           // project and flow. Another project's tombstone is a conflict, as its live entry would be.
           ConditionExpression: `attribute_not_exists(${ENTRY_TABLE.partitionKey}) OR (project_id = :p AND (flow_id = :f OR attribute_exists(${ERASED_ATTRIBUTE})))`,

@@ -1,3 +1,4 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { ExpiredLinkEvents } from '../domain/expired-links';
 import { HOUR_MS } from '../domain/link-events';
@@ -21,15 +22,21 @@ let shared: EventBridgeClient | undefined;
  */
 export const eventBridge = (): EventBridgeClient => (shared ??= new EventBridgeClient({ ...sdkOptions, maxAttempts: 1 }));
 
-/** The deployment's bus. */
-export const eventBus = ({ busName }: BusLocation): EventBridgePublisher => new EventBridgePublisher(eventBridge(), busName);
+/** The deployment's bus, through `client` (the instance's own by default). */
+export const eventBus = ({ busName }: BusLocation, client: () => EventBridgeClient = eventBridge): EventBridgePublisher =>
+  new EventBridgePublisher(client(), busName);
 
 /**
  * `Resume Link Expired` events (`expiredLinkEvents`): on the deployment's bus,
  * once per entry per hour through a mark under `expired#<entry_id>`.
  */
-export const expiredLinkEvents = (bus: BusLocation, tableName: string, onFailure: (error: unknown) => void): ExpiredLinkEvents => ({
-  marks: new DynamoDbOncePerWindow(dynamodb, tableName, EXPIRED_LINK_KEY_PREFIX, HOUR_MS),
-  events: eventBus(bus),
+export const expiredLinkEvents = (
+  bus: BusLocation,
+  tableName: string,
+  onFailure: (error: unknown) => void,
+  clients: { readonly dynamodb?: DynamoDBClient; readonly eventBridge?: () => EventBridgeClient } = {},
+): ExpiredLinkEvents => ({
+  marks: new DynamoDbOncePerWindow(clients.dynamodb ?? dynamodb, tableName, EXPIRED_LINK_KEY_PREFIX, HOUR_MS),
+  events: eventBus(bus, clients.eventBridge),
   onFailure,
 });

@@ -5,7 +5,7 @@ import type { SecretsManagerProjectReader } from './secrets-manager-project-stor
 /**
  * The legacy contract's keys: one imported key per flow, or none. Never a project
  * Token Signing Secret. The key was imported for one project, whose allowed
- * origins apply: the project's secret is read for that list alone.
+ * origins and resume policies apply: the project's secret is read for those alone.
  */
 export class LegacyKeySource implements SigningKeySource {
   readonly scope = 'flow_id';
@@ -23,6 +23,8 @@ export class LegacyKeySource implements SigningKeySource {
       keys: [{ id: `legacy:${flowId}`, secret: doc.secret, algorithm: 'sha256' }],
       projectId: doc.project_id,
       allowedOrigins: project?.allowed_origins,
+      // The project's resume policies apply on this contract too: its withheld fields are never answered here either.
+      resumePolicies: project?.resume_policies,
     };
   }
 }

@@ -85,7 +85,11 @@ export const CURRENT = 'AWSCURRENT';
  * is the table's, set an hour ahead, so DynamoDB removes them.
  */
 export const LINK_REQUESTS_KEY_PREFIX = 'link-requests#';
+/** An entry's recent hand-offs (domain/handoff.ts), as its link requests: `handoffs#<entry_id>`. */
+export const HANDOFFS_KEY_PREFIX = 'handoffs#';
 export const EXPIRED_LINK_KEY_PREFIX = 'expired#';
+/** An entry's recent verification attempts (a flow's verify_field), under `verify#<entry_id>`, held and removed as above. */
+export const VERIFY_ATTEMPTS_KEY_PREFIX = 'verify#';
 
 /**
  * The bounds on what pages can make the service do (domain/request-limits.ts),

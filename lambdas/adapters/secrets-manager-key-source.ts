@@ -19,6 +19,7 @@ export class SecretsManagerKeySource implements SigningKeySource {
       allowedOrigins: doc.allowed_origins,
       browserSaves: doc.browser_saves ?? false,
       smsCountries: doc.sms_countries ?? [],
+      resumePolicies: doc.resume_policies,
     };
   }
 }

@@ -1,7 +1,6 @@
-import { putEntryBodySchema } from '../entries/schema';
 import { MAX_PAGE_KEY_LENGTH } from '../domain/entries';
 import { SAVE_TOKEN_SCHEMA } from '../domain/save-token';
-import { idParams, ID_RULES } from '../http/common-schemas';
+import { idParams, ID_RULES, putEntryBodySchema } from '../http/common-schemas';
 import type { RouteSchemasOf } from '../http/route-schema';
 
 /** A new entry from the page: what an admin save takes, without an entry id (the server makes it). */

@@ -2,6 +2,7 @@ import { idParams, idSchema, ID_RULES } from '../http/common-schemas';
 import type { RouteSchemasOf } from '../http/route-schema';
 import { ORIGIN_PATTERN } from '../domain/origin-policy';
 import { CREDENTIAL_ID_PATTERN, MAX_ALLOWED_ORIGINS } from '../domain/project-keys';
+import { FIELD_PATTERN, FIELD_RULE, MAX_FIELD_LENGTH, MAX_WITHHELD_FIELDS } from '../domain/resume-policy';
 
 export const createCredentialBodySchema = {
   type: 'object',
@@ -45,7 +46,21 @@ export const browserSavesBodySchema = {
   },
 } as const;
 
+const field = { type: 'string', minLength: 1, maxLength: MAX_FIELD_LENGTH, pattern: FIELD_PATTERN } as const;
+
+/** A flow's resume policy (docs/resume-policy.md): an empty list and no verify_field clear it. */
+export const resumePolicyBodySchema = {
+  type: 'object',
+  required: ['withheld_fields'],
+  additionalProperties: false,
+  properties: {
+    withheld_fields: { type: 'array', maxItems: MAX_WITHHELD_FIELDS, items: field },
+    verify_field: field,
+  },
+} as const;
+
 const project = idParams('project_id');
+const projectFlow = idParams('project_id', 'flow_id');
 
 export const routeSchemas = {
   createCredential: { pathParameters: project, body: createCredentialBodySchema },
@@ -55,6 +70,9 @@ export const routeSchemas = {
   clearAllowedOrigins: { pathParameters: project },
   getBrowserSaves: { pathParameters: project },
   setBrowserSaves: { pathParameters: project, body: browserSavesBodySchema },
+  getResumePolicy: { pathParameters: projectFlow },
+  setResumePolicy: { pathParameters: projectFlow, body: resumePolicyBodySchema },
+  clearResumePolicy: { pathParameters: projectFlow },
   revokeCredential: {
     pathParameters: {
       type: 'object',
@@ -75,4 +93,6 @@ export const fieldRules = {
   origins: `must list 1 to ${MAX_ALLOWED_ORIGINS} origins such as https://www.example.com or https://*.example.com`,
   enabled: 'must be true or false',
   sms_countries: 'must list distinct ISO 3166 alpha-2 country codes in capitals, such as ["GB","US"]',
+  withheld_fields: `must list at most ${MAX_WITHHELD_FIELDS} fields, each of which ${FIELD_RULE}`,
+  verify_field: FIELD_RULE,
 } as const;

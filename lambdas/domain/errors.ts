@@ -5,6 +5,8 @@ export const ERROR_STATUS = {
   token_expired: 401,
   link_revoked: 401,
   invalid_save_token: 401,
+  verification_required: 401,
+  verification_failed: 401,
   forbidden: 403,
   browser_saves_disabled: 403,
   sms_not_allowed: 403,
@@ -19,6 +21,8 @@ export const ERROR_STATUS = {
   unsupported_media_type: 415,
   too_many_link_requests: 429,
   too_many_entries: 429,
+  too_many_verification_attempts: 429,
+  too_many_handoffs: 429,
   internal_error: 500,
   service_unavailable: 503,
 } as const;
@@ -41,14 +45,21 @@ export class ApiError extends Error {
    * instants, never a token, a secret or user data.
    */
   readonly detail?: string;
+  /**
+   * The user_data field the answer is about, returned as `error.field`: the
+   * resume policy's verify field on `verification_required` and
+   * `verification_failed`, so a page can label its one-field form.
+   */
+  readonly field?: string;
 
-  constructor(code: ErrorCode, message: string, options?: { retryAfterSeconds?: number; cause?: unknown; detail?: string }) {
+  constructor(code: ErrorCode, message: string, options?: { retryAfterSeconds?: number; cause?: unknown; detail?: string; field?: string }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'ApiError';
     this.code = code;
     this.status = ERROR_STATUS[code];
     this.retryAfterSeconds = options?.retryAfterSeconds;
     this.detail = options?.detail;
+    this.field = options?.field;
   }
 }
 

@@ -7,7 +7,7 @@ import { LINK_UNAVAILABLE, type LinkOwner, type LinkRecord, type LinkRegistry, t
 import { invalidSaveToken } from './save-token';
 import { generateShortCode, type ShortLink, type ShortLinkStore } from './short-links';
 
-/** Most links one batch mints: 500 rows make five reads of 100 entries, well inside a request's 7.5 s. */
+/** Most links one batch mints: 500 rows make five reads of 100 entries, well inside a request's deadline (runtime/deadline.ts). */
 export const MAX_BATCH_LINKS = 500;
 
 /** What minting needs from outside the domain. */

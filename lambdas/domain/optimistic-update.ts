@@ -5,7 +5,7 @@ export interface OptimisticUpdateOptions {
   /**
    * Attempts before giving up with 503. Ten attempts wait about 2.3 s in backoff
    * on average (at most 4.7 s), so the 503 comes from here, well inside the
-   * 7.5 s every request is answered by (http/pipeline.ts).
+   * deadline every request is answered by (ANSWER_DEADLINE_MS, runtime/deadline.ts).
    * @default 10
    */
   readonly maxAttempts?: number;

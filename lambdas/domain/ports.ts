@@ -1,3 +1,4 @@
+import type { ResumePolicy, VerifyDigest } from './resume-policy';
 import type { SigningKey } from './token';
 
 /** What one read of a project's (or a legacy flow's) secret yields for verification. */
@@ -14,6 +15,8 @@ export interface KeySet {
   readonly browserSaves?: boolean;
   /** Countries (ISO 3166 alpha-2) whose numbers the project's link requests may text; none: no SMS. */
   readonly smsCountries?: readonly string[];
+  /** The project's resume policies, by flow id (withheld fields, a verify field); read with its keys. */
+  readonly resumePolicies?: Readonly<Record<string, ResumePolicy>>;
 }
 
 /** What a key source's scope is: a project, a legacy flow, or the deployment's one save-key secret. */
@@ -89,6 +92,19 @@ export interface StoredEntry {
   readonly saveGen?: string;
   /** The unexpired links pages asked for (link-requests), by link digest. */
   readonly pageLinks?: Readonly<Record<string, PageLinkRecord>>;
+  /** The keyed digest of the flow's verify field's value, written with the entry by browser saves (resume-policy.ts). */
+  readonly verifyDigest?: VerifyDigest;
+  /** The number of the last browser save (0 after a creation or a resume's rotation); absent when no page saved it. */
+  readonly seq?: number;
+}
+
+/**
+ * How a write stores `userData` under a flow's withheld fields (resume-policy.ts
+ * `splitWithheld`): the fields apart from `user_data`, so a save that does not
+ * hold one keeps its stored value. Absent or empty: nothing is withheld.
+ */
+export interface WithheldStorage {
+  readonly withheldFields?: readonly string[];
 }
 
 /**
@@ -151,7 +167,20 @@ export interface SaveRotation {
    */
   rotateSaveGen(
     entryId: string,
-    rotation: { readonly projectId: string; readonly flowId: string; readonly seenGen: string | undefined; readonly nextGen: string },
+    rotation: {
+      readonly projectId: string;
+      readonly flowId: string;
+      readonly seenGen: string | undefined;
+      readonly nextGen: string;
+      /**
+       * The entry as read, stored again split by the flow's current withheld
+       * fields in the same write, only if no write changed it since
+       * (`updatedAt` and `seq` as read): a field the flow started withholding
+       * after it was saved moves out of `user_data` before the page that
+       * resumed without it saves (docs/resume-policy.md).
+       */
+      readonly resplit?: WithheldStorage & Pick<StoredEntry, 'userData' | 'updatedAt' | 'seq'>;
+    },
   ): Promise<'rotated' | RotationRefused>;
 }
 
@@ -182,14 +211,16 @@ export interface EntrySaves {
    * Creates the entry, its save sequence at 0 and its save generation `saveGen`.
    * False when the id is already taken; nothing is written then.
    */
-  createEntry(entry: StoredEntry & { readonly retainUntil: number; readonly saveGen: string }, now: Date): Promise<boolean>;
+  createEntry(entry: StoredEntry & WithheldStorage & { readonly retainUntil: number; readonly saveGen: string }, now: Date): Promise<boolean>;
   /**
    * Writes progress numbered `seq` in one conditional write: only to an entry of
    * this project and flow whose save generation is `saveGen`, and only if its
    * last saved number is lower. 'missing' when there is no such entry (of this
    * project and flow); 'ended' when its generation is another (the token was
    * ended by a resume or a revoke-links); 'stale' when a save numbered `seq` or
-   * later is stored. Nothing is written in any of these cases.
+   * later is stored; 'too_large' when the item would pass DynamoDB's 400 KB
+   * (the withheld fields kept from earlier saves count too). Nothing is
+   * written in any of these cases.
    */
   saveProgress(
     entryId: string,
@@ -200,10 +231,18 @@ export interface EntrySaves {
       readonly saveGen: string;
       readonly currentPageKey: string;
       readonly userData: Record<string, unknown>;
+      /** The flow's withheld fields: stored apart, and each one this save does not hold keeps its stored value. */
+      readonly withheldFields: readonly string[];
       readonly retainUntil: number;
+      /**
+       * The verify field's digest for this user data; absent: none is stored (an
+       * older one goes); 'keep': the field is withheld and this save does not
+       * hold it, so its stored value, and the digest of it, stay.
+       */
+      readonly verifyDigest?: VerifyDigest | 'keep';
     },
     now: Date,
-  ): Promise<'saved' | 'stale' | 'missing' | 'ended'>;
+  ): Promise<'saved' | 'stale' | 'missing' | 'ended' | 'too_large'>;
 }
 
 /** Most links an entry's allow-list holds after a revoke-links, so the list cannot outgrow DynamoDB's item size. */

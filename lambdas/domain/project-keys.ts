@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { ApiError } from './errors';
+import { isValidField, MAX_POLICY_FLOWS, MAX_WITHHELD_FIELDS, type ResumePolicy } from './resume-policy';
 import type { SigningKey, TokenAlgorithm } from './token';
 
 /** What the API shows of a credential: never its value. */
@@ -42,6 +43,8 @@ export interface ProjectSecretDocument {
   readonly browser_saves?: boolean;
   /** Countries (ISO 3166 alpha-2) whose numbers link requests may text; absent or empty: no SMS. */
   readonly sms_countries?: readonly string[];
+  /** Per flow id, what a resume withholds and asks the person to confirm (resume-policy.ts); absent: nothing. */
+  readonly resume_policies?: Readonly<Record<string, ResumePolicy>>;
   /**
    * The environment whose admin API may change the settings above (origins,
    * browser saves, SMS countries): the one that created the document. Absent
@@ -110,6 +113,10 @@ export const parseProjectSecret = (text: string): ProjectSecretDocument => {
   if (smsCountries !== undefined && !(Array.isArray(smsCountries) && smsCountries.every((c) => typeof c === 'string'))) {
     throw new CorruptSecretError('project secret has a malformed sms_countries list');
   }
+  const policies = parsed.resume_policies;
+  if (policies !== undefined && !(isRecord(policies) && Object.values(policies).every(isResumePolicy))) {
+    throw new CorruptSecretError('project secret has a malformed resume_policies map');
+  }
   return {
     schema_version: 1,
     project_id: parsed.project_id,
@@ -118,8 +125,15 @@ export const parseProjectSecret = (text: string): ProjectSecretDocument => {
     ...(browserSaves === undefined ? {} : { browser_saves: browserSaves }),
     ...(smsCountries === undefined ? {} : { sms_countries: smsCountries as string[] }),
     ...(owner === undefined ? {} : { environment: owner }),
+    ...(policies === undefined ? {} : { resume_policies: policies as Record<string, ResumePolicy> }),
   };
 };
+
+const isResumePolicy = (value: unknown): value is ResumePolicy =>
+  isRecord(value) &&
+  Array.isArray(value.withheld_fields) &&
+  value.withheld_fields.every((f) => typeof f === 'string' && isValidField(f)) &&
+  (value.verify_field === undefined || (typeof value.verify_field === 'string' && isValidField(value.verify_field)));
 
 /** The environment that may change a project's settings (ProjectSecretDocument.environment). */
 export const settingsOwnerOf = (doc: ProjectSecretDocument | undefined): string | undefined => doc?.environment ?? doc?.credentials[0]?.environment;
@@ -320,4 +334,38 @@ export const setBrowserSaves = (
   const { browser_saves: _previous, sms_countries: _countries, ...rest } = doc ?? emptyDocument(projectId, environment);
   const countries = [...new Set(smsCountries)].sort();
   return { ...rest, ...(enabled ? { browser_saves: true } : {}), ...(countries.length > 0 ? { sms_countries: countries } : {}) };
+};
+
+/** A flow's resume policy as the API shows it: nothing withheld and no verify field when it has none. */
+export const resumePolicyOf = (doc: ProjectSecretDocument | undefined, flowId: string): { withheld_fields: readonly string[]; verify_field: string | null } => {
+  const policy = doc?.resume_policies && Object.prototype.hasOwnProperty.call(doc.resume_policies, flowId) ? doc.resume_policies[flowId] : undefined;
+  return { withheld_fields: policy?.withheld_fields ?? [], verify_field: policy?.verify_field ?? null };
+};
+
+/**
+ * Sets a flow's resume policy; an empty one (nothing withheld, no verify
+ * field) clears it. Fields are validated by the route's schema and again here;
+ * duplicates are dropped. At most MAX_POLICY_FLOWS flows of a project have one.
+ */
+export const setResumePolicy = (
+  projectId: string,
+  doc: ProjectSecretDocument | undefined,
+  flowId: string,
+  policy: ResumePolicy,
+  environment: string,
+): ProjectSecretDocument => {
+  assertSettingsOwner(doc, environment);
+  const withheld = [...new Set(policy.withheld_fields)];
+  const bad = [...withheld, ...(policy.verify_field === undefined ? [] : [policy.verify_field])].filter((f) => !isValidField(f));
+  if (bad.length > 0 || withheld.length > MAX_WITHHELD_FIELDS) {
+    throw new ApiError('invalid_request', `Invalid request: withheld_fields must list at most ${MAX_WITHHELD_FIELDS} fields, and each field must be a top-level name or a JSON Pointer.`);
+  }
+  const { resume_policies: previous, ...rest } = doc ?? emptyDocument(projectId, environment);
+  const others = Object.fromEntries(Object.entries(previous ?? {}).filter(([flow]) => flow !== flowId));
+  const empty = withheld.length === 0 && policy.verify_field === undefined;
+  if (!empty && Object.keys(others).length >= MAX_POLICY_FLOWS) {
+    throw new ApiError('conflict', `The project already has resume policies for ${MAX_POLICY_FLOWS} flows; clear one first.`);
+  }
+  const next = empty ? others : { ...others, [flowId]: { withheld_fields: withheld, ...(policy.verify_field === undefined ? {} : { verify_field: policy.verify_field }) } };
+  return Object.keys(next).length === 0 ? rest : { ...rest, resume_policies: next };
 };

@@ -29,6 +29,13 @@ export const EARLY_RESUME_SECONDS = 30;
  */
 export const isAutomatedAgent = (userAgent: string | undefined): boolean => userAgent !== undefined && isbot(userAgent);
 
+/**
+ * The campaign hand-off links are minted in (domain/handoff.ts). A person
+ * opens such a link seconds after the page showed its QR code, so its age
+ * never makes a resume `early`: only an automated User-Agent does.
+ */
+export const HANDOFF_CAMPAIGN = 'handoff';
+
 /** How a successful resume is counted: `early` ones (scanners, bots) apart from the people's. */
 export type ResumeKind = 'human' | 'early';
 
@@ -60,7 +67,8 @@ export const attributeResume = (
 ): ResumeAttribution => {
   const record = entry.links?.[linkDigest(token)];
   const linkAgeSeconds = record === undefined ? undefined : Math.max(0, Math.floor(nowMs / 1000) - record.mintedAt);
-  return { record, linkAgeSeconds, kind: classifyResume(linkAgeSeconds, userAgent, earlySeconds), campaign: lineCampaign(record) };
+  const kind = classifyResume(record?.campaign === HANDOFF_CAMPAIGN ? undefined : linkAgeSeconds, userAgent, earlySeconds);
+  return { record, linkAgeSeconds, kind, campaign: lineCampaign(record) };
 };
 
 /**

@@ -71,7 +71,7 @@ export const takeRolling = async (
       return { value: [...recent, now], result: undefined };
     },
     // Requests racing for one key past a few retries are refused as over the bound, never a 503: a burst from one
-    // source is itself too much at once, and a few tries keep the answer far inside the request's 7.5 s deadline.
+    // source is itself too much at once, and a few tries keep the answer far inside the request's deadline (ANSWER_DEADLINE_MS, runtime/deadline.ts).
     { maxAttempts: CONTENDED_ATTEMPTS, ...retries, contended: () => refuse(1) },
   );
   return {

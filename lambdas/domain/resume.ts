@@ -4,7 +4,9 @@ import { hasUnencodedPlus, isValidId, isValidToken, parseExpiresAt } from './gra
 import { linkDigest } from './link-digest';
 import { originAllowed } from './origin-policy';
 import { attributeResume, isAutomatedAgent, type ResumeAttribution } from './recovery';
-import type { EntryReader, KeyProvider, KeySet, SaveRotation, StoredEntry } from './ports';
+import type { EntryReader, KeyProvider, KeySet, SaveRotation, StoredEntry, VersionedStore } from './ports';
+import { HOUR_MS, takeRolling } from './request-limits';
+import { type ResumePolicy, verificationMatches, withhold } from './resume-policy';
 import { generateSaveGen, mintSaveToken } from './save-token';
 import { startedAhead } from './started';
 import { findSigningKey, type SigningKey } from './token';
@@ -17,6 +19,8 @@ export interface LoadEntryRequest {
   readonly entry_id: string;
   readonly token: string;
   readonly expires_at: string;
+  /** The person's value of the flow's verify field, when its resume policy names one (docs/resume-policy.md). */
+  readonly verification?: string;
 }
 
 /** What the browser receives as `data.entry`: the user data plus the two fields the seed's client reads. */
@@ -47,7 +51,19 @@ export interface ResumeDeps {
   readonly saves?: ResumeSaves;
   /** A resume less than this many seconds after its link's mint is counted early (default EARLY_RESUME_SECONDS). */
   readonly earlyResumeSeconds?: number;
+  /** What a flow with a verify field needs (current contract only: the legacy one never verifies). */
+  readonly verification?: VerificationDeps;
 }
+
+export interface VerificationDeps {
+  /** The save keys (current first) that verification digests are made with. */
+  readonly keys: () => Promise<readonly SigningKey[]>;
+  /** Each entry's recent verification attempts (epoch ms), for the bound of VERIFY_ATTEMPTS per hour. */
+  readonly attempts: VersionedStore<readonly number[]>;
+}
+
+/** Wrong values an entry's verification takes in any rolling hour; past them, 429 for every value, the right one too. */
+export const VERIFY_ATTEMPTS = 5;
 
 export interface ResumeSaves {
   /**
@@ -63,9 +79,12 @@ export interface ResumeSaves {
 /** Rotations tried before a resume gives up on an entry other resumes keep rotating. */
 const ROTATION_ATTEMPTS = 3;
 
-/** Builds the response entry. The contract's own fields win over user data of the same name. */
-export const toResumeEntry = (entry: StoredEntry): ResumeEntry => ({
-  ...entry.userData,
+/**
+ * Builds the response entry, without the flow's withheld fields. The contract's
+ * own fields win over user data of the same name.
+ */
+export const toResumeEntry = (entry: StoredEntry, policy?: ResumePolicy): ResumeEntry => ({
+  ...withhold(entry.userData, policy?.withheld_fields ?? []),
   entry_id: entry.entryId,
   current_page_key: entry.currentPageKey,
 });
@@ -122,6 +141,10 @@ interface ResumeTarget {
   readonly expiresAtMs: number;
   /** The token exactly as sent. */
   readonly token: string;
+  /** The flow whose resume policy applies. */
+  readonly flowId: string;
+  /** The person's value of the flow's verify field, if sent (never on the legacy contract). */
+  readonly verification?: string;
   /** The id of the key that signed the link, or undefined. */
   readonly verify: (keys: readonly SigningKey[]) => string | undefined;
   /** Whether an entry may be returned for this link, given the key set that verified it. */
@@ -184,6 +207,16 @@ const resumeVerified = async (target: ResumeTarget, deps: ResumeDeps, context: R
   }
 
   const verifiedKeys = keySet;
+  const policies = verifiedKeys.resumePolicies;
+  const policy = policies && Object.prototype.hasOwnProperty.call(policies, target.flowId) ? policies[target.flowId] : undefined;
+  const verifyField = policy?.verify_field;
+  // Asked for before the entry is read: a link alone costs one answer and no read.
+  if (verifyField !== undefined && (target.verification === undefined || deps.verification === undefined)) {
+    throw new ApiError('verification_required', `Confirm your ${verifyField} to continue.`, {
+      field: verifyField,
+      detail: deps.verification === undefined ? `flow ${target.flowId} has a verify_field, which this contract cannot send` : undefined,
+    });
+  }
   // A person's resume of a browser-saves project's entry hands the save capability over: an automated client's does not.
   const handOver = verifiedKeys.browserSaves === true && deps.saves !== undefined && !isAutomatedAgent(context.userAgent) ? deps.saves : undefined;
   const saveKey = handOver && startedAhead(handOver.key());
@@ -199,14 +232,38 @@ const resumeVerified = async (target: ResumeTarget, deps: ResumeDeps, context: R
   if (refused) throw refused;
   // refusalOf answers entry_not_found when there is no entry.
   const found = entry as StoredEntry;
-  const saveGen = handOver ? await rotateSaveCapability(found, handOver.rotation, refusal) : undefined;
+  if (verifyField !== undefined) await verify(found, verifyField, target.verification!, deps.verification!, now);
+  const saveGen = handOver ? await rotateSaveCapability(found, handOver.rotation, refusal, policy?.withheld_fields ?? []) : undefined;
   return {
-    entry: toResumeEntry(found),
+    entry: toResumeEntry(found, policy),
     credentialId,
     saveToken: saveGen === undefined ? undefined : mintSaveToken(await saveKey!, { projectId: found.projectId, flowId: found.flowId, entryId, gen: saveGen }),
     attribution: attributeResume(found, target.token, now, context.userAgent, deps.earlyResumeSeconds),
     retainUntil: found.retainUntil,
   };
+};
+
+/**
+ * Checks the person's value of the verify field. Each attempt first takes one
+ * of the entry's VERIFY_ATTEMPTS slots of the rolling hour (one compare-and-
+ * swap), so concurrent guesses never pass the bound; a right value gives its
+ * slot back, a wrong one keeps it. Once the slots are spent every value is
+ * refused with 429 until the oldest wrong one is an hour old, the right value
+ * included: the answer then says nothing about the value.
+ */
+const verify = async (entry: StoredEntry, field: string, presented: string, deps: VerificationDeps, now: number): Promise<void> => {
+  const keys = await deps.keys();
+  const slot = await takeRolling(deps.attempts, entry.entryId, [{ max: VERIFY_ATTEMPTS, ms: HOUR_MS }], now, (retryAfterSeconds) =>
+    new ApiError('too_many_verification_attempts', `Too many wrong answers for this entry. Try again in ${Math.ceil(retryAfterSeconds / 60)} minutes.`, {
+      retryAfterSeconds,
+    }),
+  );
+  const scope = { projectId: entry.projectId, flowId: entry.flowId, entryId: entry.entryId };
+  if (verificationMatches(scope, entry, field, presented, keys)) {
+    await slot.giveBack();
+    return;
+  }
+  throw new ApiError('verification_failed', `That ${field} does not match. Check it and try again.`, { field });
 };
 
 /**
@@ -218,16 +275,23 @@ const resumeVerified = async (target: ResumeTarget, deps: ResumeDeps, context: R
  * another resume used a moment ago is refused (`link_revoked`), so of two
  * resumes of one page link at once exactly one succeeds. Returns the new generation, or undefined when other
  * resumes rotated it on every attempt (the link may still open the entry; the save capability is theirs).
+ * Under a flow with withheld fields, the same write stores the entry split
+ * anew by them, over the data as read: a field the flow started withholding
+ * after it was saved leaves `user_data` before the page that resumed without
+ * it can save over it.
  */
 const rotateSaveCapability = async (
   entry: StoredEntry,
   rotation: SaveRotation,
   refusal: (e: StoredEntry | undefined) => ApiError | undefined,
+  withheldFields: readonly string[],
 ): Promise<string | undefined> => {
   let seen = entry;
   for (let attempt = 0; attempt < ROTATION_ATTEMPTS; attempt++) {
     const nextGen = generateSaveGen();
-    const out = await rotation.rotateSaveGen(seen.entryId, { projectId: seen.projectId, flowId: seen.flowId, seenGen: seen.saveGen, nextGen });
+    // The page that gets the token gets no withheld field: each moves out of user_data now, so its saves cannot erase it.
+    const resplit = withheldFields.length === 0 ? undefined : { withheldFields, userData: seen.userData, updatedAt: seen.updatedAt, seq: seen.seq };
+    const out = await rotation.rotateSaveGen(seen.entryId, { projectId: seen.projectId, flowId: seen.flowId, seenGen: seen.saveGen, nextGen, resplit });
     if (out === 'rotated') return nextGen;
     const refused = refusal(out.current);
     if (refused) throw refused;
@@ -329,6 +393,8 @@ export const resumeEntry = async (req: LoadEntryRequest, deps: ResumeDeps, conte
       keyScope: req.project_id,
       entryId: req.entry_id,
       token: req.token,
+      flowId: req.flow_id,
+      verification: req.verification,
       expiresAtMs,
       verify: (keys) =>
         v2
@@ -374,6 +440,7 @@ export const resumeLegacyEntry = async (req: LegacyLoadEntryRequest, deps: Resum
       keyScope: req.flow_id,
       entryId: req.entry_id,
       token: req.token,
+      flowId: req.flow_id,
       expiresAtMs,
       verify: (keys) => findSigningKey(keys, req.token, req.entry_id, req.expires),
       owns: (e, keySet) => keySet.projectId !== undefined && e.projectId === keySet.projectId && e.flowId === req.flow_id,

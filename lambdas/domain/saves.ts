@@ -7,6 +7,7 @@ import { generateSaveGen, invalidSaveToken, mintSaveToken, type SaveClaims, type
 import type { SigningKey } from './token';
 import { startedAhead } from './started';
 import { type CreationLimits, limitKeyHasher, takeCreationSlot } from './request-limits';
+import { type ResumePolicy, sameField, valueAt, type VerifyDigest, verifyDigestFor } from './resume-policy';
 
 /** The key scope under which the deployment's save key is cached (one KeyCache slot). */
 export const SAVE_KEY_SCOPE = 'save-key';
@@ -120,21 +121,31 @@ export const createEntryFromBrowser = async (
   context: SaveContext,
 ): Promise<{ entry_id: string; save_token: string }> => {
   const saveKey = saveKeyAhead(deps);
-  await admit(req.project_id, context, deps);
+  const keySet = await admit(req.project_id, context, deps);
   validateUserData(req.user_data);
   // Before any write, so a key that cannot be read leaves nothing half-made.
   const key = await currentSaveKey(deps, saveKey);
   const now = deps.now();
   const slot = await takeCreationSlot(deps.creationLimits, { projectId: req.project_id, sourceIp: context.sourceIp }, limitKeyHasher(key), now);
   try {
-    return await writeNewEntry(req, deps, key, now);
+    return await writeNewEntry(req, deps, key, now, policyOf(keySet, req.flow_id));
   } catch (error) {
     await slot.giveBack();
     throw error;
   }
 };
 
-const writeNewEntry = async (req: CreateEntryRequest, deps: SaveDeps, key: SigningKey, now: number): Promise<{ entry_id: string; save_token: string }> => {
+/** The flow's resume policy, from the project's settings the save already read. */
+const policyOf = (keySet: KeySet, flowId: string): ResumePolicy | undefined =>
+  keySet.resumePolicies && Object.prototype.hasOwnProperty.call(keySet.resumePolicies, flowId) ? keySet.resumePolicies[flowId] : undefined;
+
+const writeNewEntry = async (
+  req: CreateEntryRequest,
+  deps: SaveDeps,
+  key: SigningKey,
+  now: number,
+  policy: ResumePolicy | undefined,
+): Promise<{ entry_id: string; save_token: string }> => {
   // A collision of 128 random bits does not happen; the conditional write makes sure of it anyway.
   for (let attempt = 0; attempt < 2; attempt++) {
     const entryId = generateEntryId();
@@ -147,6 +158,8 @@ const writeNewEntry = async (req: CreateEntryRequest, deps: SaveDeps, key: Signi
       userData: req.user_data,
       retainUntil: retainUntil(deps, now),
       saveGen,
+      verifyDigest: verifyDigestFor({ projectId: req.project_id, flowId: req.flow_id, entryId }, req.user_data, policy, key),
+      withheldFields: policy?.withheld_fields ?? [],
     };
     if (await deps.entries.createEntry(entry, new Date(now))) {
       return { entry_id: entryId, save_token: mintSaveToken(key, { projectId: req.project_id, flowId: req.flow_id, entryId, gen: saveGen }) };
@@ -169,10 +182,18 @@ export const saveProgressFromBrowser = async (
   context: SaveContext,
 ): Promise<{ seq: number }> => {
   const saveKey = saveKeyAhead(deps);
-  await admit(req.project_id, context, deps);
+  const keySet = await admit(req.project_id, context, deps);
   const saveGen = await checkSaveToken(req.save_token, { projectId: req.project_id, flowId: req.flow_id, entryId }, deps, saveKey);
   validateUserData(req.user_data);
   const now = deps.now();
+  const policy = policyOf(keySet, req.flow_id);
+  // The key the token was just checked with is in memory: a digest costs no call.
+  const withheldFields = policy?.withheld_fields ?? [];
+  const verifyField = policy?.verify_field;
+  let verifyDigest: VerifyDigest | 'keep' | undefined =
+    verifyField === undefined ? undefined : verifyDigestFor({ projectId: req.project_id, flowId: req.flow_id, entryId }, req.user_data, policy, await currentSaveKey(deps, saveKey));
+  // A withheld verify field a page that resumed does not hold keeps its stored value, and so its digest.
+  if (verifyField !== undefined && valueAt(req.user_data, verifyField) === undefined && withheldFields.some((f) => sameField(f, verifyField))) verifyDigest = 'keep';
   const result = await deps.entries.saveProgress(
     entryId,
     {
@@ -182,7 +203,9 @@ export const saveProgressFromBrowser = async (
       saveGen,
       currentPageKey: req.current_page_key,
       userData: req.user_data,
+      withheldFields,
       retainUntil: retainUntil(deps, now),
+      verifyDigest,
     },
     new Date(now),
   );
@@ -191,5 +214,9 @@ export const saveProgressFromBrowser = async (
   }
   if (result === 'missing') throw new ApiError('entry_not_found', 'No saved entry matches this save.');
   if (result === 'ended') throw invalidSaveToken();
+  if (result === 'too_large') {
+    // The withheld fields kept from earlier saves are stored with this one: together they pass DynamoDB's item limit.
+    throw new ApiError('payload_too_large', 'This entry with the fields it keeps from earlier saves would pass the 400 KB an entry may hold; nothing was written.');
+  }
   return { seq: req.seq };
 };

@@ -5,7 +5,7 @@ import type { ValidateFunction } from 'ajv';
 import { accessLog } from './access-log';
 import { errorNames } from '../domain/errors';
 import { toApiError } from './error-response';
-import { ANSWER_BEFORE_TIMEOUT_MS } from './pipeline';
+import { ANSWER_BEFORE_TIMEOUT_MS } from '../runtime/deadline';
 import type { FieldRules } from './validation-message';
 import { logger } from '../runtime/logger';
 import { checkUnicode } from './unicode';

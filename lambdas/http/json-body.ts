@@ -4,9 +4,12 @@ import { ApiError, invalidRequest } from '../domain/errors';
 import { findDuplicateKey } from './json-duplicates';
 import { checkUnicode } from './unicode';
 
+/** A body limit in bytes: one for every request, or the limit of the request's route. */
+export type BodyLimit = number | ((event: APIGatewayProxyEventV2) => number);
+
 export interface JsonBodyOptions {
   /** Largest accepted body in bytes, after base64 decoding. Larger bodies get 413. */
-  readonly maxBytes: number;
+  readonly maxBytes: BodyLimit;
 }
 
 // text/plain is accepted as JSON so browsers can send a "simple" request with no CORS preflight.
@@ -72,8 +75,9 @@ export const jsonBody = (options: JsonBodyOptions): MiddlewareObj => ({
     }
     const raw = event.body ?? '';
     const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
-    if (bytes.length > options.maxBytes) {
-      throw new ApiError('payload_too_large', `The request body is larger than ${options.maxBytes} bytes.`);
+    const maxBytes = typeof options.maxBytes === 'number' ? options.maxBytes : options.maxBytes(event);
+    if (bytes.length > maxBytes) {
+      throw new ApiError('payload_too_large', `The request body is larger than ${maxBytes} bytes.`);
     }
     checkContentType(headerValue(event, 'content-type'));
     if (bytes.length === 0) throw invalidRequest('the request body is empty; send a JSON object');

@@ -17,8 +17,21 @@ export const linkRequestBodySchema = {
   },
 } as const;
 
+export const handoffBodySchema = {
+  type: 'object',
+  required: ['project_id', 'flow_id', 'save_token'],
+  additionalProperties: false,
+  properties: {
+    project_id: idSchema,
+    flow_id: idSchema,
+    save_token: SAVE_TOKEN_SCHEMA,
+    resume_url: { type: 'string', minLength: 1, maxLength: 2048 },
+  },
+} as const;
+
 export const routeSchemas = {
   linkRequests: { pathParameters: idParams('entry_id'), body: linkRequestBodySchema },
+  handoff: { pathParameters: idParams('entry_id'), body: handoffBodySchema },
 } as const satisfies RouteSchemasOf<'link-requests'>;
 
 export const fieldRules = {

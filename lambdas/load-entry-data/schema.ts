@@ -3,6 +3,9 @@ import type { RouteSchemasOf } from '../http/route-schema';
 import { V2_TOKEN_PATTERN } from '../domain/token-v2';
 import { CURRENT_TOKEN_RULE, expiresAtRule, ID_RULE } from '../domain/resume';
 
+/** Longest `verification` value taken: far above any email address or date. */
+export const MAX_VERIFICATION_LENGTH = 320;
+
 const id = { type: 'string', minLength: 1, maxLength: MAX_ID_LENGTH, pattern: ID_PATTERN } as const;
 
 /** JSON Schema of the `POST /v1/load-entry-data` body (docs/openapi.yaml mirrors it). */
@@ -17,6 +20,8 @@ export const loadEntryDataBodySchema = {
     // The seed's 64-hex token, or a v2 token (see token-v2.ts).
     token: { type: 'string', minLength: 64, maxLength: 72, pattern: `${TOKEN_PATTERN}|${V2_TOKEN_PATTERN}` },
     expires_at: { type: 'string', minLength: 20, maxLength: MAX_EXPIRES_AT_LENGTH, pattern: EXPIRES_AT_PATTERN },
+    // The person's value of the flow's verify field (docs/resume-policy.md); only flows with one need it.
+    verification: { type: 'string', minLength: 1, maxLength: MAX_VERIFICATION_LENGTH },
   },
 } as const;
 
@@ -40,6 +45,7 @@ export const fieldRules = {
   entry_id: ID_RULE,
   token: CURRENT_TOKEN_RULE,
   expires_at: expiresAtRule,
+  verification: `must be the person's value of the flow's verify field, 1 to ${MAX_VERIFICATION_LENGTH} characters`,
 } as const;
 
 export const fieldHints = {

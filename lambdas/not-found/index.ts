@@ -1,34 +1,3 @@
-import middy from '@middy/core';
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { ApiError } from '../domain/errors';
-import { accessLog } from '../http/access-log';
-import { errorResponse } from '../http/error-response';
-import { responseHeaders } from '../http/response-headers';
-import { routePath } from '../http/routes';
-import type { HttpResult } from '../http/types';
-import { logger } from '../runtime/logger';
+import { createHandler, fromEnvironment } from './handler';
 
-/** The longest path echoed back, so the answer stays small whatever was asked. */
-const MAX_ECHOED_PATH = 100;
-
-/**
- * API Gateway's `$default` route (DEFAULT_ROUTE): every request that no route
- * matches gets the documented 404 instead of API Gateway's own
- * `{"message":"Not Found"}`. It parses no body and reads nothing.
- */
-const notFound = async (event: APIGatewayProxyEventV2): Promise<HttpResult> => {
-  const method = event.requestContext?.http?.method ?? 'GET';
-  const path = event.rawPath ?? '/';
-  const shown = path.length > MAX_ECHOED_PATH ? `${path.slice(0, MAX_ECHOED_PATH)}…` : path;
-  throw new ApiError(
-    'not_found',
-    `No route serves ${method} ${shown}. Resume links are posted to POST ${routePath('loadEntryData')}; docs/openapi.yaml lists every route.`,
-  );
-};
-
-// The same order as httpPipeline (lambdas/http/pipeline.ts), less what a request with no route needs: no CORS, body or schema.
-export const handler = middy<APIGatewayProxyEventV2, HttpResult>()
-  .use(accessLog(logger))
-  .use(responseHeaders())
-  .use(errorResponse({ logger, fieldRules: {} }))
-  .handler(notFound);
+export const handler = createHandler(fromEnvironment());

@@ -1,7 +1,7 @@
 /**
  * Every environment variable the Lambdas read, written once: its name, its
  * kind and its default (and, apart, the log level Lambda sets). The construct
- * (lib/) takes its props' defaults from here and sets the variables through
+ * (lib/defaults.ts, lib/settings.ts) takes its props' defaults from here and sets the variables through
  * `environmentOf`; the Lambdas read them through `setting`, once, at module
  * load; the local runtime, the bench and the tests build a Lambda's
  * environment with `lambdaEnvironment`. No imports, so the CDK app reads it too.
@@ -68,6 +68,8 @@ export const SETTINGS = {
   /** Days an entry is kept after its last save. */
   ENTRY_RETENTION_DAYS: { kind: 'number', default: 90 },
   MINT_DEFAULT_TTL_SECONDS: { kind: 'number', default: 7 * 86_400 },
+  /** A hand-off link's lifetime (prop `handoffLifetime`): 10 minutes, at most an hour (domain/handoff.ts). */
+  HANDOFF_TTL_SECONDS: { kind: 'number', default: 600 },
   MINT_MAX_LIFETIME_SECONDS: { kind: 'number', default: 30 * 86_400 },
   /** A resume less than this many seconds after its link's mint is counted `early`, a scanner's (README, Scanners); `npm start` sets 0. */
   EARLY_RESUME_SECONDS: { kind: 'number', default: 30 },
@@ -91,6 +93,12 @@ export const SETTINGS = {
 } as const satisfies Record<string, Definition>;
 
 export type SettingName = keyof typeof SETTINGS;
+
+/** Environment variables as a Lambda reads them: process.env in AWS, a record of their own in tests and the local runtime. */
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+/** The process's own environment: what a Lambda's `fromEnvironment` reads in AWS, at init (this file is the only one to touch process.env). */
+export const processEnvironment = (): Environment => process.env;
 
 type KindValue<K extends Kind> = K extends 'number' ? number : K extends 'boolean' ? boolean : K extends 'list' ? readonly string[] : string;
 type Def<N extends SettingName> = (typeof SETTINGS)[N];
@@ -168,7 +176,7 @@ export const applicationLogLevel = (env: Readonly<Record<string, string | undefi
  * sets EVENT_BUS_NAME with EXPIRED_LINK_EVENTS and on link-requests: a Lambda
  * that needs it without it is a broken deployment, failed at cold start.
  */
-export const eventBusSettings = (env: Readonly<Record<string, string | undefined>> = process.env): { busName: string } => {
+export const eventBusSettings = (env: Environment = process.env): { busName: string } => {
   const busName = setting('EVENT_BUS_NAME', env);
   if (busName === undefined) throw new Error('Missing required environment variable EVENT_BUS_NAME');
   return { busName };

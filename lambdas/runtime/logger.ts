@@ -40,7 +40,7 @@ for (const stream of [process.stdout, process.stderr] as Array<NodeJS.WriteStrea
 }
 
 export class Logger {
-  readonly #threshold: number;
+  #threshold: number;
   #keys: Record<string, LogValue> = {};
 
   /**
@@ -49,8 +49,17 @@ export class Logger {
    * (INFO unless the function's logging configuration says otherwise).
    */
   constructor(level: string | undefined = applicationLogLevel()) {
+    this.#threshold = Logger.#thresholdOf(level);
+  }
+
+  static #thresholdOf(level: string | undefined): number {
     const name = level?.toUpperCase();
-    this.#threshold = LEVELS[isLevel(name) ? name : 'INFO'];
+    return LEVELS[isLevel(name) ? name : 'INFO'];
+  }
+
+  /** Sets the level as the constructor takes it: the local runtime's (WARN unless AWS_LAMBDA_LOG_LEVEL says otherwise). */
+  setLevel(level: string | undefined): void {
+    this.#threshold = Logger.#thresholdOf(level);
   }
 
   /** The keys appended so far (a copy): for the local runtime's console line, through http/access-log.ts. */

@@ -1,4 +1,4 @@
-import { setting } from './environment';
+import { type Environment, setting } from './environment';
 import { KeyCache } from './key-cache';
 import { STALE_KEYS_SERVED } from './log-schema';
 import { logger } from './logger';
@@ -6,10 +6,29 @@ import { errorNames } from '../domain/errors';
 import type { ProjectIndex, SigningKeySource } from '../domain/ports';
 import { onProjectChanged } from '../domain/project-changes';
 
+/** How a public Lambda's key caches keep keys, from the settings the construct sets. */
+export interface KeyCacheSettings {
+  readonly ttlSeconds: number;
+  readonly missRefreshSeconds: number;
+  readonly maxStalenessSeconds: number;
+  readonly lookupRate: number;
+  readonly lookupBurst: number;
+  /** PROJECT_INDEX_COMPLETE: an id the project index does not list is unknown, with no key read. */
+  readonly projectIndexComplete: boolean;
+}
+
+/** The key cache settings of an environment (KEY_CACHE_TTL_SECONDS, KEY_MISS_REFRESH_SECONDS, KEY_MAX_STALENESS_SECONDS, KEY_LOOKUP_RATE, KEY_LOOKUP_BURST, PROJECT_INDEX_COMPLETE). */
+export const keyCacheSettings = (env: Environment): KeyCacheSettings => ({
+  ttlSeconds: setting('KEY_CACHE_TTL_SECONDS', env),
+  missRefreshSeconds: setting('KEY_MISS_REFRESH_SECONDS', env),
+  maxStalenessSeconds: setting('KEY_MAX_STALENESS_SECONDS', env),
+  lookupRate: setting('KEY_LOOKUP_RATE', env),
+  lookupBurst: setting('KEY_LOOKUP_BURST', env),
+  projectIndexComplete: setting('PROJECT_INDEX_COMPLETE', env),
+});
+
 /**
- * The key cache of a public Lambda, configured from the environment the
- * construct sets (KEY_CACHE_TTL_SECONDS, KEY_MISS_REFRESH_SECONDS,
- * KEY_MAX_STALENESS_SECONDS, KEY_LOOKUP_RATE, KEY_LOOKUP_BURST). A key served
+ * The key cache of a public Lambda, kept as `settings` say. A key served
  * stale while Secrets Manager is down (or the secret cannot be read as one) is
  * logged as STALE_KEYS_SERVED, naming the scope under the key the source gives
  * (`project_id`, `flow_id`, or `secret` for the deployment's save key) and the
@@ -19,15 +38,15 @@ import { onProjectChanged } from '../domain/project-changes';
  * logged by the error's name, and the bound then applies as without one. A
  * project cache forgets a project as soon as this process changes it.
  */
-export const publicKeyCache = (source: SigningKeySource, index?: ProjectIndex): KeyCache => {
+export const publicKeyCache = (source: SigningKeySource, settings: KeyCacheSettings, index?: ProjectIndex): KeyCache => {
   const cache = new KeyCache(source, {
-    ttlMs: setting('KEY_CACHE_TTL_SECONDS') * 1000,
-    missRefreshIntervalMs: setting('KEY_MISS_REFRESH_SECONDS') * 1000,
-    maxStalenessMs: setting('KEY_MAX_STALENESS_SECONDS') * 1000,
+    ttlMs: settings.ttlSeconds * 1000,
+    missRefreshIntervalMs: settings.missRefreshSeconds * 1000,
+    maxStalenessMs: settings.maxStalenessSeconds * 1000,
     maxKnownScopes: 10_000,
     maxUnknownScopes: 10_000,
-    lookups: { ratePerSecond: setting('KEY_LOOKUP_RATE'), burst: setting('KEY_LOOKUP_BURST') },
-    index: index && { source: index, complete: setting('PROJECT_INDEX_COMPLETE') },
+    lookups: { ratePerSecond: settings.lookupRate, burst: settings.lookupBurst },
+    index: index && { source: index, complete: settings.projectIndexComplete },
     onIndexUnread: (error) => logger.warn('project index not read', errorNames(error)),
     // The error's name tells an outage (TimeoutError, a throttle) from a secret that cannot be read as one (CorruptSecretError).
     onStaleServed: (scope, ageMs, error) =>

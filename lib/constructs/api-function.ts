@@ -2,6 +2,7 @@ import path from 'node:path';
 import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { acknowledgeWildcardResource } from './acknowledge';
 import { BUNDLING } from './bundling';
+import { DEFAULTS } from '../defaults';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -12,6 +13,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { CAMPAIGN_INDEX, EXPIRED_LINK_KEY_PREFIX } from '../../lambdas/adapters/naming';
 import type { FunctionName } from '../../lambdas/http/routes';
+import { FUNCTION_TIMEOUT_MS } from '../../lambdas/runtime/deadline';
 import { environmentOf, type Settings } from '../../lambdas/runtime/environment';
 
 const LAMBDAS_DIR = path.join(import.meta.dirname, '..', '..', 'lambdas');
@@ -19,15 +21,9 @@ const LAMBDAS_DIR = path.join(import.meta.dirname, '..', '..', 'lambdas');
 export interface ApiFunctionProps {
   /** The folder under `lambdas/` whose `index.ts` exports `handler`. */
   readonly functionName: FunctionName;
-  /** @default 256 */
+  /** @default DEFAULTS.memorySize (lib/defaults.ts) */
   readonly memorySize?: number;
-  /**
-   * Above the SDK's retry budget (3 attempts of at most 2 s each plus backoff, see
-   * lambdas/adapters/clients.ts) and below API Gateway's 30 s integration limit.
-   * @default Duration.seconds(10)
-   */
-  readonly timeout?: Duration;
-  /** @default logs.RetentionDays.ONE_MONTH */
+  /** @default DEFAULTS.logRetention (lib/defaults.ts) */
   readonly logRetention?: logs.RetentionDays;
   /** @default - no reserved concurrency */
   readonly reservedConcurrentExecutions?: number;
@@ -45,7 +41,7 @@ export interface ApiFunctionProps {
 export class ApiFunction extends NodejsFunction {
   constructor(scope: Construct, id: string, props: ApiFunctionProps) {
     const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
-      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      retention: props.logRetention ?? DEFAULTS.logRetention,
       removalPolicy: RemovalPolicy.DESTROY,
     });
     // Its own role, instead of the AWS-managed AWSLambdaBasicExecutionRole (which may write to any log group).
@@ -62,9 +58,10 @@ export class ApiFunction extends NodejsFunction {
       handler: 'handler',
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
-      memorySize: props.memorySize ?? 256,
-      timeout: props.timeout ?? Duration.seconds(10),
-      tracing: props.activeTracing === false ? lambda.Tracing.DISABLED : lambda.Tracing.ACTIVE,
+      memorySize: props.memorySize ?? DEFAULTS.memorySize,
+      // The handlers answer by a deadline derived from the same figure (lambdas/runtime/deadline.ts).
+      timeout: Duration.millis(FUNCTION_TIMEOUT_MS),
+      tracing: (props.activeTracing ?? DEFAULTS.activeTracing) ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
       loggingFormat: lambda.LoggingFormat.JSON,
       // Lambda reads a JSON line without a timestamp (ours, lambdas/runtime/logger.ts) as INFO: above INFO it would drop every line.
       applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
@@ -87,7 +84,7 @@ export class ApiFunction extends NodejsFunction {
         forceDockerBundling: false,
       },
     });
-    if (props.activeTracing !== false) {
+    if (props.activeTracing ?? DEFAULTS.activeTracing) {
       acknowledgeWildcardResource(role, '*', 'X-Ray trace writes (active tracing) have no resource-level permissions.');
     }
     // The function must wait for its role's policy (else its first calls are denied); the role itself is

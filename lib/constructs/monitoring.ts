@@ -7,6 +7,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { VERIFICATION_OUTCOMES } from '../../lambdas/domain/verification-outcome';
 import { METRICS_NAMESPACE } from '../../lambdas/runtime/log-schema';
+import { DEFAULTS } from '../defaults';
 
 export interface MonitoringProps {
   readonly api: apigw.HttpApi;
@@ -51,9 +52,9 @@ export interface MonitoringProps {
   readonly p99LatencyMs?: number;
   /** @default 200 (refused tokens in 5 minutes: someone guessing links) */
   readonly invalidTokenSpike?: number;
-  /** @default 1000 (entries created by pages, all projects, in 5 minutes: storage spam, or a page creating one per view) */
+  /** @default DEFAULTS.entryCreationAlarmThreshold (entries created by pages, all projects, in 5 minutes: storage spam, or a page creating one per view) */
   readonly entryCreationSpike?: number;
-  /** @default 200 (links requested by pages and accepted, all projects, in 5 minutes: a page made to message many addresses) */
+  /** @default DEFAULTS.linkRequestAlarmThreshold (links requested by pages and accepted, all projects, in 5 minutes: a page made to message many addresses) */
   readonly linkRequestSpike?: number;
 }
 
@@ -187,13 +188,13 @@ export class Monitoring extends Construct {
     alarm(
       'EntryCreationSpike',
       entriesCreated,
-      props.entryCreationSpike ?? 1000,
+      props.entryCreationSpike ?? DEFAULTS.entryCreationAlarmThreshold,
       'Many entries created from browsers: storage spam, or a page that creates an entry per view (the dashboard shows which project)',
     );
     alarm(
       'LinkRequestSpike',
       linkRequests,
-      props.linkRequestSpike ?? 200,
+      props.linkRequestSpike ?? DEFAULTS.linkRequestAlarmThreshold,
       'Many links requested by pages: someone making the service message many addresses, within its bounds (the dashboard shows them by outcome and channel)',
     );
     const urlRows: cloudwatch.IWidget[][] = [];

@@ -125,7 +125,8 @@ const showPage = (key) => {
 /** Shows what a save came to. */
 const reportSave = (outcome) => {
   if (outcome.status === 'saved' || outcome.status === 'unchanged') setStatus('Progress saved.');
-  else if (outcome.status === 'continued_elsewhere') setStatus('Not saved here: this flow continued on another device.', 'error');
+  // Not an error: the notice says the person carries on on the other device.
+  else if (outcome.status === 'continued_elsewhere') setStatus('Not saved here: this flow continued on another device.');
   else if (outcome.status === 'failed') setStatus(`Your progress could not be saved (${outcome.code}).`, 'error');
 };
 
@@ -193,6 +194,30 @@ $('send-link').addEventListener('click', async () => {
   }
 });
 
+// "Continue on your phone": session-recovery.js's handoff, on the same entry. The link comes back to
+// the page, as a QR code of its short link; the phone that opens it carries on, and this page stops saving.
+$('handoff').addEventListener('click', async () => {
+  $('handoff').disabled = true;
+  setStatus('Saving…');
+  try {
+    const saved = await saveAction(userData(), helperFunctions, { trigger: 'button_click' });
+    reportSave(saved);
+    if (saved.status === 'failed' || saved.status === 'continued_elsewhere') return;
+    const shown = await links.handoff({ resumeUrl: new URL('./', location.href).href });
+    // Drawn by the qrcode library from the short link: path data only, nothing of the user's.
+    $('handoff-code').innerHTML = shown.svg;
+    $('handoff-expiry').textContent = new Date(shown.expires_at).toLocaleTimeString('en-GB', { timeStyle: 'short' });
+    $('handoff-box').hidden = false;
+    setStatus('Progress saved. Scan the code to continue on your phone.');
+  } catch (error) {
+    if (error.code === 'continued_elsewhere') showNotice(PROBLEMS.continued_elsewhere, 'problem');
+    const why = error.code === 'too_many_handoffs' ? 'ten codes were made in the last hour; try again later' : error.message;
+    setStatus(error.code === 'continued_elsewhere' ? '' : `A code could not be made: ${why}`, error.code === 'continued_elsewhere' ? '' : 'error');
+  } finally {
+    $('handoff').disabled = false;
+  }
+});
+
 $('start-over').addEventListener('click', () => {
   history.replaceState(null, '', location.pathname + (legacy ? '?snippet=legacy' : ''));
   form.reset();
@@ -201,6 +226,7 @@ $('start-over').addEventListener('click', () => {
   localStorage.removeItem(`session-recovery:${config.projectId}:${config.flowId}`);
   $('notice').hidden = true;
   $('link-box').hidden = true;
+  $('handoff-box').hidden = true;
   setStatus('');
   showPage('page_1');
   showUserData();
@@ -209,6 +235,7 @@ $('start-over').addEventListener('click', () => {
 
 if (legacy) {
   $('send-link').hidden = true;
+  $('handoff').hidden = true;
   $('link-email-label').hidden = true;
   $('legacy-note').hidden = false;
   // The footer names the one snippet this page runs.
@@ -220,7 +247,11 @@ if (legacy) {
 const helperFunctions = {
   setUserData(data) {
     const { current_page_key: _page, session_recovery_error: problem, ...rest } = data;
-    if (problem === 'continued_elsewhere') showNotice(PROBLEMS.continued_elsewhere, 'problem');
+    if (problem === 'continued_elsewhere') {
+      showNotice(PROBLEMS.continued_elsewhere, 'problem');
+      // Its code was used (or another link was): it opens nothing now.
+      $('handoff-box').hidden = true;
+    }
     else if (problem) showNotice(`${PROBLEMS[problem] ?? GENERIC_PROBLEM} You can start over.`, 'problem');
     writeAnswers(rest);
     for (const [name, value] of Object.entries(rest)) if (!FORM_FIELDS.has(name)) held[name] = value;

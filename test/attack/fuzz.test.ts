@@ -184,6 +184,37 @@ it(`POST /v1/entries/{entry_id}/link-requests answers ${REQUESTS} generated requ
   }
 }, 600_000);
 
+it(`POST /v1/entries/{entry_id}/handoff answers ${REQUESTS} generated requests from a page with a 201 or a documented 4xx, never a 5xx`, async () => {
+  const site = 'https://fuzz.example';
+  await send(`${rt.apiUrl}/v1/projects/${project}/allowed-origins`, JSON.stringify({ origins: [site] }), { 'content-type': 'application/json' }, 'PUT');
+  await send(`${rt.apiUrl}/v1/projects/${project}/browser-saves`, JSON.stringify({ enabled: true }), { 'content-type': 'application/json' }, 'PUT');
+  const made = await send(`${rt.apiUrl}/v1/entries`, JSON.stringify({ project_id: project, flow_id: flow, current_page_key: 'p', user_data: {} }), { 'content-type': 'application/json', origin: site });
+  const { entry_id: madeId, save_token: saveToken } = made.json as { entry_id: string; save_token: string };
+  registerSensitive(saveToken);
+  try {
+    const statuses = await fuzz(
+      api,
+      `/v1/entries/${madeId}/handoff`,
+      { project_id: project, flow_id: flow, save_token: saveToken, resume_url: `${site}/flow` },
+      { origin: site },
+      (reply) => {
+        const link = reply.json as { url?: unknown; short_url?: unknown; expires_at?: unknown };
+        if (typeof link.url === 'string') registerSensitive(link.url, new URL(link.url).searchParams.get('token'));
+        return reply.status === 201 && typeof link.url === 'string' && typeof link.short_url === 'string' && typeof link.expires_at === 'string';
+      },
+      true,
+    );
+    expect([...statuses.keys()].every((s) => s < 500)).toBe(true);
+    // The valid body goes first; however many are valid, the entry's limit holds: at most 10 in the hour.
+    expect(statuses.get(201) ?? 0).toBeGreaterThan(0);
+    expect(statuses.get(201)).toBeLessThanOrEqual(10);
+  } finally {
+    await send(`${rt.apiUrl}/v1/projects/${project}/browser-saves`, JSON.stringify({ enabled: false }), { 'content-type': 'application/json' }, 'PUT');
+    await deleteEntry(madeId);
+    await deleteEntry(`handoffs#${madeId}`);
+  }
+}, 600_000);
+
 describe('the browser-saves routes, from a page of a project that takes browser saves', () => {
   // A project of its own: the instance's cached settings of the other one change nothing here.
   const savesProject = uid('proj');

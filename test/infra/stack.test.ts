@@ -6,7 +6,11 @@ import { SessionRecoveryStack } from '../../lib/session-recovery-stack';
 import { templateApp } from '../support/template-app';
 import { ROUTE_LIST, ROUTES } from '../../lambdas/http/routes';
 import { API_ACCESS_LOG_FORMAT } from '../../lib/access-log-format';
+import { THROTTLES } from '../../lib/defaults';
 import { EXPECTED_URL_ALARMS, functionUrlAlarms } from '../support/url-alarms';
+
+/** A throttle of THROTTLES (lib/defaults.ts), as the stage's route settings write it. */
+const cfn = (t: { rateLimit: number; burstLimit: number }) => ({ ThrottlingRateLimit: t.rateLimit, ThrottlingBurstLimit: t.burstLimit });
 
 const lambdasDir = path.join(import.meta.dirname, '..', '..', 'lambdas');
 /** Each Lambda's logical id prefix and its handler's source. */
@@ -102,9 +106,9 @@ describe('the Lambdas', () => {
 });
 
 describe('least privilege per Lambda', () => {
-  it('load-entry-data: GetSecretValue on project secrets and on the save key, GetItem and UpdateItem (the save generation) on the table, and UpdateItem on resumed# and campaign# keys (a person\'s resume of a campaign link), nothing else', () => {
+  it('load-entry-data: GetSecretValue on project secrets and on the save key, GetItem and UpdateItem (the save generation) on the table, UpdateItem on resumed# and campaign# keys (a person\'s resume of a campaign link), and PutItem on verify# keys (verification attempts), nothing else', () => {
     const st = statementsOf('SessionRecoveryLoadEntryData');
-    expect([...new Set(actionsOf(st))]).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem', 'secretsmanager:GetSecretValue']);
+    expect([...new Set(actionsOf(st))]).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'secretsmanager:GetSecretValue']);
     const counted = st.find((s) => s.Action === 'dynamodb:UpdateItem' && (s as { Condition?: unknown }).Condition !== undefined) as Statement & { Condition?: unknown };
     expect(counted.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['resumed#*', 'campaign#*'] } });
     expect(resourceText(st, 'secretsmanager')).toEqual([expect.stringMatching(/^\{"Ref":"SessionRecoverySaveKey\w+"\}$/), expect.stringContaining(':secret:session-recovery/projects/*')]);
@@ -129,7 +133,7 @@ describe('least privilege per Lambda', () => {
     expect(writes.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['link#*'] } });
   });
 
-  it("link-requests: mint's reads and writes, its own counts on link-requests#, source-links# and recipient# keys only, the save key, and PutEvents on the deployment's bus only", () => {
+  it("link-requests: mint's reads and writes, its own counts on link-requests#, source-links#, recipient# and handoffs# keys only, the save key, and PutEvents on the deployment's bus only", () => {
     const st = statementsOf('SessionRecoveryLinkRequests') as Array<Statement & { Condition?: unknown }>;
     expect(actionsOf(st)).toEqual([
       'dynamodb:BatchWriteItem',
@@ -142,7 +146,7 @@ describe('least privilege per Lambda', () => {
     ]);
     const leading = (action: string) => st.find((s) => s.Action === action)?.Condition;
     expect(leading('dynamodb:BatchWriteItem')).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['link#*'] } });
-    expect(leading('dynamodb:PutItem')).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['link-requests#*', 'source-links#*', 'recipient#*'] } });
+    expect(leading('dynamodb:PutItem')).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['link-requests#*', 'source-links#*', 'recipient#*', 'handoffs#*'] } });
     expect(resourceText(st, 'events:')).toEqual([expect.stringMatching(/^\{"Fn::GetAtt":\["SessionRecoveryEventBus\w+","Arn"\]\}$/)]);
     template.hasResourceProperties('AWS::Lambda::Function', {
       Handler: 'index.handler',
@@ -275,9 +279,9 @@ describe('least privilege per Lambda', () => {
 });
 
 describe('the HTTP API', () => {
-  it('leaves the public routes (resume, the browser saves and link requests) unauthenticated, each with its OPTIONS route', () => {
+  it('leaves the public routes (resume, the browser saves, link requests and hand-offs) unauthenticated, each with its OPTIONS route', () => {
     const publicRoutes = ROUTE_LIST.filter((r) => r.access === 'public');
-    expect(publicRoutes.map((r) => r.name)).toEqual(['loadEntryData', 'createEntry', 'saveProgress', 'linkRequests']);
+    expect(publicRoutes.map((r) => r.name)).toEqual(['loadEntryData', 'createEntry', 'saveProgress', 'linkRequests', 'handoff']);
     for (const r of publicRoutes) {
       for (const method of [r.method, 'OPTIONS']) {
         template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: `${method} ${r.path}`, AuthorizationType: 'NONE' });
@@ -323,7 +327,7 @@ describe('the HTTP API', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       StageName: '$default',
       AutoDeploy: true,
-      DefaultRouteSettings: { ThrottlingRateLimit: 500, ThrottlingBurstLimit: 1000 },
+      DefaultRouteSettings: cfn(THROTTLES.throttle),
     });
   });
 
@@ -459,14 +463,15 @@ describe('abuse limits and observability', () => {
   it('limits every route but the resume route per route, inside the stage limit', () => {
     const stage = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0];
     const settings = stage.Properties.RouteSettings as Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }>;
-    expect(settings[ROUTES.mint.key]).toEqual({ ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 });
-    expect(settings[ROUTES.mintBatch.key]).toEqual({ ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 });
-    expect(settings[ROUTES.followShortLink.key]).toEqual({ ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 });
-    expect(settings[ROUTES.checkShortLink.key]).toEqual({ ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 });
-    expect(settings[ROUTES.createCredential.key]).toEqual({ ThrottlingRateLimit: 25, ThrottlingBurstLimit: 50 });
-    expect(settings[ROUTES.createEntry.key]).toEqual({ ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 });
-    expect(settings[ROUTES.saveProgress.key]).toEqual({ ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 });
-    expect(settings[ROUTES.linkRequests.key]).toEqual({ ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 });
+    expect(settings[ROUTES.mint.key]).toEqual(cfn(THROTTLES.mintThrottle));
+    expect(settings[ROUTES.mintBatch.key]).toEqual(cfn(THROTTLES.mintBatchThrottle));
+    expect(settings[ROUTES.followShortLink.key]).toEqual(cfn(THROTTLES.shortLinkThrottle));
+    expect(settings[ROUTES.checkShortLink.key]).toEqual(cfn(THROTTLES.shortLinkThrottle));
+    expect(settings[ROUTES.createCredential.key]).toEqual(cfn(THROTTLES.adminThrottle));
+    expect(settings[ROUTES.createEntry.key]).toEqual(cfn(THROTTLES.browserSavesThrottle.create));
+    expect(settings[ROUTES.saveProgress.key]).toEqual(cfn(THROTTLES.browserSavesThrottle.progress));
+    expect(settings[ROUTES.linkRequests.key]).toEqual(cfn(THROTTLES.linkRequestThrottle));
+    expect(settings[ROUTES.handoff.key]).toEqual(cfn(THROTTLES.handoffThrottle));
     expect(settings[ROUTES.loadEntryData.key]).toBeUndefined();
     expect(Object.keys(settings)).toHaveLength(ROUTE_LIST.length - 1);
   });
@@ -636,7 +641,10 @@ describe('abuse limits and observability', () => {
     expect(statements('SessionRecoveryLoadEntryData')).toContainEqual(
       expect.objectContaining({ Action: 'dynamodb:UpdateItem', Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['resumed#*', 'campaign#*'] } } }),
     );
-    expect(statements('SessionRecoveryLoadEntryData').some((s) => [s.Action].flat().includes('dynamodb:PutItem'))).toBe(false);
+    // PutItem only on verify# keys: an entry's verification attempts (a flow's verify_field), never an entry.
+    expect(statements('SessionRecoveryLoadEntryData').filter((s) => [s.Action].flat().includes('dynamodb:PutItem'))).toEqual([
+      expect.objectContaining({ Action: 'dynamodb:PutItem', Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['verify#*'] } } }),
+    ]);
     // The campaign routes: a campaign's items by key, and the index, no other.
     expect(statements('SessionRecoveryEntriesFunction')).toContainEqual(
       expect.objectContaining({ Action: 'dynamodb:BatchGetItem', Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['campaign#*'] } } }),

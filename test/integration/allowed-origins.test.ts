@@ -1,16 +1,16 @@
 import { countCalls } from '../../dev-support/call-counter';
 import { secretsManager } from '../../lambdas/adapters/clients';
-import type { Handler } from '../support/http';
 import { errorOf, invoke } from '../support/http';
 import { seedScenario } from '../support/seed';
 import { computeToken } from '../../lambdas/domain/token';
 import { routeEvent } from '../fixtures/admin-events';
 import { loadEntryEvent } from '../fixtures/events';
+import { lambda, testEnvironment } from '../support/lambdas';
 
 // Origins are cached with the keys; no cache here so a change shows at once.
-process.env.KEY_CACHE_TTL_SECONDS = '0';
-const credentials = ((await import('../../lambdas/credentials/index')) as { handler: Handler }).handler;
-const loadEntryData = ((await import('../../lambdas/load-entry-data/index')) as { handler: Handler }).handler;
+const env = testEnvironment({ KEY_CACHE_TTL_SECONDS: '0' });
+const credentials = await lambda('credentials', env);
+const loadEntryData = await lambda('load-entry-data', env);
 
 const FUTURE = '2099-08-01T00:00:00Z';
 

@@ -1,5 +1,5 @@
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { dynamodb, secretsManager } from '../../lambdas/adapters/clients';
+import { dynamodb } from '../../lambdas/adapters/clients';
 import { computeToken } from '../../lambdas/domain/token';
 import { routePath } from '../../lambdas/http/routes';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
@@ -168,7 +168,7 @@ describe('a page saving its own progress', () => {
     const otherProject = await project();
     const forged = tampered(mine.save_token);
     const madeUp = `s1.${'A'.repeat(43)}`;
-    const ddb = countCalls(dynamodb);
+    const ddb = countCalls(rt.clients.dynamodb);
     try {
       for (const token of [madeUp, forged, other.save_token]) {
         const refused = await save(p, mine.entry_id, token, 1, 'page_x', { who: 'attacker' });
@@ -209,7 +209,7 @@ describe('a page saving its own progress', () => {
     const p = await project();
     const { entry_id, save_token } = await created(p);
     const forged = tampered(save_token);
-    const ddb = countCalls(dynamodb);
+    const ddb = countCalls(rt.clients.dynamodb);
     try {
       for (const headers of [{ origin: 'https://evil.example' }, { origin: '' }]) {
         const onCreate = await create(p, { x: 1 }, headers);
@@ -254,8 +254,8 @@ describe('a page saving its own progress', () => {
     const p = await project();
     const { entry_id, save_token } = await created(p);
     await save(p, entry_id, save_token, 1, 'page_2', { warm: true });
-    const ddb = countCalls(dynamodb);
-    const sm = countCalls(secretsManager);
+    const ddb = countCalls(rt.clients.dynamodb);
+    const sm = countCalls(rt.clients.secretsManager);
     try {
       for (let seq = 2; seq <= 6; seq++) expect((await save(p, entry_id, save_token, seq, `page_${seq}`, { seq })).status).toBe(200);
       expect(ddb.calls).toEqual(Array(5).fill('UpdateItemCommand'));

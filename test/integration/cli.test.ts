@@ -345,6 +345,24 @@ describe('the journey from a shell, against the local runtime', () => {
     await deleteProject(project);
   });
 
+  it("sets a flow's resume policy, shows it, refuses a malformed pointer, and clears it", async () => {
+    const ep = ['--endpoint', runtime.apiUrl];
+    const project = uid('proj');
+    const flow = uid('flow');
+    const set = await cli([...ep, 'resume-policy', 'set', '--project', project, '--flow', flow, '--withhold', 'card_number', '/address/postcode', '--verify-field', 'email']);
+    expect([set.code, set.stdout]).toEqual([0, `Flow ${flow}: withholds card_number, /address/postcode; asks the person to confirm email. Changes take effect within the key cache TTL.\n`]);
+    expect(JSON.parse((await cli([...ep, '--json', 'resume-policy', 'get', '--project', project, '--flow', flow])).stdout)).toEqual({
+      flow_id: flow,
+      withheld_fields: ['card_number', '/address/postcode'],
+      verify_field: 'email',
+    });
+    const bad = await cli([...ep, 'resume-policy', 'set', '--project', project, '--flow', flow, '--withhold', '/a/~2']);
+    expect([bad.code, bad.stderr]).toEqual([1, expect.stringMatching(/^Error 400 invalid_request: .*withheld_fields/)]);
+    const cleared = await cli([...ep, 'resume-policy', 'clear', '--project', project, '--flow', flow]);
+    expect([cleared.code, cleared.stdout]).toEqual([0, `Flow ${flow}: withholds nothing; no second factor. Changes take effect within the key cache TTL.\n`]);
+    await deleteProject(project);
+  });
+
   it('imports and retires a legacy key', async () => {
     const flow = uid('flow');
     const project = uid('proj');

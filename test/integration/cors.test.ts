@@ -74,6 +74,23 @@ describe('the admin routes (IAM-authorized, called by servers)', () => {
     },
   );
 
+  it.each(adminRoutes.map((r) => [r.key, r] as const))(
+    '%s answers a CORS preflight from an allowed origin with no CORS header either (API Gateway gives admin paths no OPTIONS route; the handler would not answer one)',
+    async (_key, route) => {
+      const path = route.path.replace(/\{([^}]+)\}/g, (_m, name: string) => params[name as keyof typeof params]);
+      const preflight = routeEvent(
+        { key: `OPTIONS ${route.path}` as `OPTIONS /${string}` },
+        {},
+        undefined,
+        {},
+        { origin: 'https://quiz.example.com', 'access-control-request-method': route.method, 'access-control-request-headers': 'content-type' },
+      );
+      const reply = await invoke(await handlerOf(route.fn), { ...preflight, rawPath: path });
+      expect(reply.status).toBeLessThan(500);
+      expect(Object.keys(reply.headers).filter((name) => name.startsWith('access-control-'))).toEqual([]);
+    },
+  );
+
   it('an answer that succeeds carries none either (GET …/allowed-origins of a project with no secret)', async () => {
     const reply = await invoke(await handlerOf('credentials'), routeEvent('getAllowedOrigins', { project_id: uid('proj') }, undefined, {}, { origin: 'https://quiz.example.com' }));
     expect(reply.status).toBe(200);

@@ -3,16 +3,17 @@ import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { secretsManager } from '../../lambdas/adapters/clients';
 import { projectSecretName } from '../../lambdas/adapters/naming';
 import { computeToken } from '../../lambdas/domain/token';
-import { type Handler, errorOf, invoke } from '../support/http';
+import { errorOf, invoke } from '../support/http';
 import { deleteProject, seedEntry, uid, deleteEntry } from '../support/seed';
 import { routeEvent } from '../fixtures/admin-events';
 import { loadEntryEvent } from '../fixtures/events';
+import { lambda, testEnvironment } from '../support/lambdas';
 
 // No key cache in this file, so a revocation is visible at once (the cache window is tested in revocation.test.ts).
-process.env.KEY_CACHE_TTL_SECONDS = '0';
-const credentials = ((await import('../../lambdas/credentials/index')) as { handler: Handler }).handler;
-const loadEntryData = ((await import('../../lambdas/load-entry-data/index')) as { handler: Handler }).handler;
-const mint = ((await import('../../lambdas/mint/index')) as { handler: Handler }).handler;
+const env = testEnvironment({ KEY_CACHE_TTL_SECONDS: '0' });
+const credentials = await lambda('credentials', env);
+const loadEntryData = await lambda('load-entry-data', env);
+const mint = await lambda('mint', env);
 
 const CREATE = 'createCredential';
 const LIST = 'listCredentials';

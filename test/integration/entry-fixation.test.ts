@@ -187,7 +187,7 @@ describe('automated clients (mail scanners, link previews)', () => {
     const { entry_id, save_token: t0 } = await create(p, { step: 1 });
     expect((await requestLink(p, entry_id, t0, VICTIM)).status).toBe(202);
     const link = await mailedTo(entry_id, VICTIM);
-    const ddb = countCalls(dynamodb);
+    const ddb = countCalls(rt.clients.dynamodb);
     let scanned;
     try {
       scanned = await resume(p, entry_id, link, SAFE_LINKS);
@@ -355,7 +355,7 @@ describe('projects without browser saves', () => {
     entries.push(entryId);
     await admin('PUT', `/v1/entries/${entryId}`, { project_id: p.projectId, flow_id: p.flowId, current_page_key: 'p', user_data: {} });
     await resume(p, entryId, backendLink(p, entryId));
-    const ddb = countCalls(dynamodb);
+    const ddb = countCalls(rt.clients.dynamodb);
     try {
       const reply = await resume(p, entryId, backendLink(p, entryId));
       expect([reply.status, reply.json]).toEqual([200, { entry: { entry_id: entryId, current_page_key: 'p' } }]);

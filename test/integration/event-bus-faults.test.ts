@@ -25,21 +25,14 @@ const SITE = 'https://quiz.example';
 const PAST = '2026-01-01T00:00:00.000Z';
 let rt: LocalRuntime;
 let stalled: Awaited<ReturnType<typeof startStalledEndpoint>>;
-const previous = { events: process.env.EXPIRED_LINK_EVENTS, endpoint: process.env.AWS_ENDPOINT_URL_EVENTBRIDGE };
 const projects: string[] = [];
 const keys: string[] = [];
 
 beforeAll(async () => {
   stalled = await startStalledEndpoint();
-  process.env.AWS_ENDPOINT_URL_EVENTBRIDGE = stalled.endpoint;
-  process.env.EXPIRED_LINK_EVENTS = 'true';
-  rt = await startLocalRuntime({ port: 0, legacyPort: 0, endpoint: process.env.AWS_ENDPOINT_URL });
+  rt = await startLocalRuntime({ port: 0, legacyPort: 0, endpoint: process.env.AWS_ENDPOINT_URL, eventBridgeEndpoint: stalled.endpoint, settings: { EXPIRED_LINK_EVENTS: true } });
 }, 60_000);
 afterAll(async () => {
-  for (const [name, value] of [['EXPIRED_LINK_EVENTS', previous.events], ['AWS_ENDPOINT_URL_EVENTBRIDGE', previous.endpoint]] as const) {
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
   await rt.stop();
   await stalled.close();
   await deleteEntries(keys);

@@ -27,17 +27,14 @@ const TOKEN_EXPIRED = '{"error":{"code":"token_expired","message":"The link has 
 
 let rt: LocalRuntime;
 let bus: BusSubscription;
-const previous = process.env.EXPIRED_LINK_EVENTS;
 const projects: string[] = [];
 const entries: string[] = [];
 
 beforeAll(async () => {
-  process.env.EXPIRED_LINK_EVENTS = 'true';
-  rt = await startLocalRuntime({ port: 0, legacyPort: 0, endpoint: process.env.AWS_ENDPOINT_URL });
+  rt = await startLocalRuntime({ port: 0, legacyPort: 0, endpoint: process.env.AWS_ENDPOINT_URL, settings: { EXPIRED_LINK_EVENTS: true } });
   bus = await subscribe(emulatorConfig(process.env.AWS_ENDPOINT_URL!), rt.eventBusName);
 }, 60_000);
 afterAll(async () => {
-  process.env.EXPIRED_LINK_EVENTS = previous;
   await bus.close();
   await rt.stop();
   for (const entryId of entries) await deleteEntry(entryId);
@@ -100,7 +97,7 @@ describe('a valid link opened after its expiry', () => {
 
   it("costs one strongly consistent read of the entry, then the hour's mark", async () => {
     const s = await scenario();
-    const calls = countCalls(dynamodb);
+    const calls = countCalls(rt.clients.dynamodb);
     try {
       expect((await resume(s)).status).toBe(401);
       expect(calls.calls).toEqual(['GetItemCommand', 'PutItemCommand']);
@@ -153,7 +150,7 @@ describe('no Resume Link Expired event', () => {
 
   it('for a token that does not verify, which reads no entry at all', async () => {
     const s = await scenario();
-    const calls = countCalls(dynamodb);
+    const calls = countCalls(rt.clients.dynamodb);
     try {
       const reply = await resume({ ...s, secret: 'tss_not_the_projects_secret_0000000000000' });
       expect([reply.status, errorCode(reply)]).toEqual([401, 'invalid_token']);
@@ -167,7 +164,7 @@ describe('no Resume Link Expired event', () => {
   it('for a valid resume, which still makes exactly one GetItem and nothing else', async () => {
     const s = await scenario();
     await resume(s, FUTURE);
-    const calls = countCalls(dynamodb);
+    const calls = countCalls(rt.clients.dynamodb);
     try {
       const reply = await resume(s, FUTURE);
       expect(reply.status).toBe(200);

@@ -10,15 +10,14 @@ import { putProjectSecret } from '../../local/bootstrap';
 import { loadEntryEvent } from '../fixtures/events';
 import { functionUrlEvent } from '../fixtures/legacy-events';
 import { routeEvent } from '../fixtures/admin-events';
+import { lambda, testEnvironment } from '../support/lambdas';
 
 // The defaults a deployment gets: 60 s TTL, 10 lookups a second with a burst of 20.
-process.env.KEY_CACHE_TTL_SECONDS = '60';
-delete process.env.KEY_LOOKUP_RATE;
-delete process.env.KEY_LOOKUP_BURST;
-const current = ((await import('../../lambdas/load-entry-data/index')) as { handler: Handler }).handler;
-const legacy = ((await import('../../lambdas/legacy-load-entry-data/index')) as { handler: Handler }).handler;
-const saves = ((await import('../../lambdas/browser-saves/index')) as { handler: Handler }).handler;
-const linkRequests = ((await import('../../lambdas/link-requests/index')) as { handler: Handler }).handler;
+const env = testEnvironment({ KEY_CACHE_TTL_SECONDS: '60', KEY_LOOKUP_RATE: undefined, KEY_LOOKUP_BURST: undefined });
+const current = await lambda('load-entry-data', env);
+const legacy = await lambda('legacy-load-entry-data', env);
+const saves = await lambda('browser-saves', env);
+const linkRequests = await lambda('link-requests', env);
 
 const EXPIRES = '2099-08-01T00:00:00.000Z';
 const clock = controlClock();

@@ -1,8 +1,9 @@
-import { type Handler, errorOf, invoke } from '../support/http';
+import { errorOf, invoke } from '../support/http';
 import { FUNCTION_URL_HOST, functionUrlEvent } from '../fixtures/legacy-events';
+import { lambda, testEnvironment } from '../support/lambdas';
 
-process.env.LEGACY_ENABLED = 'false';
-const legacy = ((await import('../../lambdas/legacy-load-entry-data/index')) as { handler: Handler }).handler;
+const env = testEnvironment({ LEGACY_ENABLED: 'false' });
+const legacy = await lambda('legacy-load-entry-data', env);
 
 it('answers 410 Gone to every request once switched off, before parsing anything', async () => {
   const valid = { flow_id: 'f', entry_id: 'e', token: 'a'.repeat(64), expires: '2099-01-01T00:00:00Z' };

@@ -1,9 +1,9 @@
-import { type Handler, invoke } from '../support/http';
+import { invoke } from '../support/http';
 import { functionUrlEvent } from '../fixtures/legacy-events';
+import { lambda, testEnvironment } from '../support/lambdas';
 
-process.env.LEGACY_SUNSET = '2027-01-31';
-process.env.LEGACY_MIGRATION_GUIDE_URL = 'https://docs.example.com/migrate';
-const legacy = ((await import('../../lambdas/legacy-load-entry-data/index')) as { handler: Handler }).handler;
+const env = testEnvironment({ LEGACY_SUNSET: '2027-01-31', LEGACY_MIGRATION_GUIDE_URL: 'https://docs.example.com/migrate' });
+const legacy = await lambda('legacy-load-entry-data', env);
 
 it('announces the operator\'s sunset date and guide on every response', async () => {
   const reply = await invoke(legacy, functionUrlEvent('POST', '/', {}));

@@ -3,15 +3,16 @@ import { dynamodb } from '../../lambdas/adapters/clients';
 import { secretsManager } from '../../lambdas/adapters/clients';
 import { SecretsManagerLegacyKeyStore } from '../../lambdas/adapters/secrets-manager-legacy-key-store';
 import { countCalls } from '../../dev-support/call-counter';
-import { type Handler, errorOf, invoke } from '../support/http';
+import { errorOf, invoke } from '../support/http';
 import { seedProject, seedScenario, uid, seedEntry, deleteEntry } from '../support/seed';
 import { functionUrlEvent, FUNCTION_URL_HOST } from '../fixtures/legacy-events';
 import { loadEntryEvent } from '../fixtures/events';
+import { lambda, testEnvironment } from '../support/lambdas';
 
 // Revocations and retirements visible at once; the cache window is tested elsewhere.
-process.env.KEY_CACHE_TTL_SECONDS = '0';
-const legacy = ((await import('../../lambdas/legacy-load-entry-data/index')) as { handler: Handler }).handler;
-const current = ((await import('../../lambdas/load-entry-data/index')) as { handler: Handler }).handler;
+const env = testEnvironment({ KEY_CACHE_TTL_SECONDS: '0' });
+const legacy = await lambda('legacy-load-entry-data', env);
+const current = await lambda('load-entry-data', env);
 
 const store = new SecretsManagerLegacyKeyStore(secretsManager, process.env.SECRET_PREFIX as string);
 const ddbCalls = countCalls(dynamodb);

@@ -105,7 +105,7 @@ describe('a link request from a browser-saves page', () => {
   it('takes its counts and records the page link on the entry, under the save token\'s generation: the counts are its only other writes', async () => {
     const p = await project();
     const { entry_id, save_token } = await created(p);
-    const calls = countCalls(dynamodb);
+    const calls = countCalls(rt.clients.dynamodb);
     try {
       expect((await requestLink(p, entry_id, save_token)).status).toBe(202);
       const writes = calls.calls.flatMap((name, i) =>
@@ -237,7 +237,7 @@ describe('a link request the product refuses, with no event and no slot taken', 
     const p = await project();
     const { entry_id, save_token } = await created(p);
     const forged = tampered(save_token);
-    const calls = countCalls(dynamodb);
+    const calls = countCalls(rt.clients.dynamodb);
     try {
       const phishing = await requestLink(p, entry_id, forged, { resume_url: 'https://evil.example/quiz' });
       expect([phishing.status, errorCode(phishing)]).toEqual([400, 'invalid_request']);
@@ -253,7 +253,7 @@ describe('a link request the product refuses, with no event and no slot taken', 
     const p = await project();
     const { entry_id, save_token } = await created(p);
     // The project's settings and the save key are cached by the create: what is counted is the request's own.
-    const calls = countCalls(dynamodb);
+    const calls = countCalls(rt.clients.dynamodb);
     try {
       expect((await requestLink(p, entry_id, save_token, { to: 'call.budget@example.com' })).status).toBe(202);
       expect(calls.calls).toEqual(['GetItemCommand', 'PutItemCommand', 'GetItemCommand', 'PutItemCommand', 'GetItemCommand', 'PutItemCommand', 'UpdateItemCommand', 'GetItemCommand', 'UpdateItemCommand']);
@@ -279,7 +279,7 @@ describe('a link request the product refuses, with no event and no slot taken', 
     const p = await project();
     const mine = await created(p);
     const other = await created(p);
-    const calls = countCalls(dynamodb);
+    const calls = countCalls(rt.clients.dynamodb);
     try {
       const refused = await requestLink(p, mine.entry_id, other.save_token);
 
@@ -297,7 +297,7 @@ describe('a link request the product refuses, with no event and no slot taken', 
     await admin('PUT', `/v1/projects/${p.projectId}/allowed-origins`, { origins: [SITE, 'http://quiz.example', 'http://localhost:8080'] });
     const { entry_id, save_token } = await created(p);
     const forged = tampered(save_token);
-    const calls = countCalls(dynamodb);
+    const calls = countCalls(rt.clients.dynamodb);
     try {
       const refused = await requestLink(p, entry_id, forged, { resume_url: 'http://quiz.example/quiz' });
       expect([refused.status, errorCode(refused)]).toEqual([400, 'invalid_request']);

@@ -5,14 +5,14 @@ import { httpRequest } from '../support/raw-http';
 import { credential, deleteEntry, deleteProject, seedEntry, seedProject, uid } from '../support/seed';
 import { registerSensitive } from '../support/sensitive';
 
-// As `npm start` sets it: no resume is early by its timing (the Lambdas read it when the first runtime loads them).
-process.env.EARLY_RESUME_SECONDS = '0';
+// As `npm start` sets it: no resume is early by its timing. Passed to the runtime's Lambdas, not through process.env.
+const settings = { EARLY_RESUME_SECONDS: 0 };
 
 /** A site the demo project also lists as its own (it takes browser saves, so it lists its origins). */
 const SITE = 'https://quiz.example';
 let runtime: LocalRuntime;
 beforeAll(async () => {
-  runtime = await startLocalRuntime({ port: 0, legacyPort: 0, endpoint: process.env.AWS_ENDPOINT_URL, demoOrigins: [SITE] });
+  runtime = await startLocalRuntime({ port: 0, legacyPort: 0, endpoint: process.env.AWS_ENDPOINT_URL, demoOrigins: [SITE], settings });
 });
 afterAll(async () => {
   await runtime.stop();
@@ -100,7 +100,7 @@ describe('the local runtime', () => {
   });
 
   it('keeps the demo secret when restarted against the same emulator', async () => {
-    const second = await startLocalRuntime({ port: 0, legacyPort: 0, endpoint: process.env.AWS_ENDPOINT_URL });
+    const second = await startLocalRuntime({ port: 0, legacyPort: 0, endpoint: process.env.AWS_ENDPOINT_URL, settings });
     try {
       expect(second.demo.secret).toBe(runtime.demo.secret);
     } finally {
@@ -129,7 +129,7 @@ describe('the local console', () => {
   const expiresAt = '2099-01-01T00:00:00.000Z';
   const token = createHash('sha256').update(`${key.secret}---${entryId}---${expiresAt}`).digest('hex');
   beforeAll(async () => {
-    logged = await startLocalRuntime({ port: 0, legacyPort: 0, endpoint: process.env.AWS_ENDPOINT_URL, log: (line) => lines.push(line) });
+    logged = await startLocalRuntime({ port: 0, legacyPort: 0, endpoint: process.env.AWS_ENDPOINT_URL, log: (line) => lines.push(line), settings });
     await seedProject(projectId, [key]);
     await seedEntry({ entryId, projectId, flowId, currentPageKey: 'page_1', userData: { name: 'Ada' } });
   });

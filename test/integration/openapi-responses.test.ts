@@ -107,6 +107,12 @@ it('every route answers exactly what docs/openapi.yaml documents, for its succes
   await call(credentials, 'setAllowedOrigins', p, { origins: ['https://docs.example'] });
   await call(credentials, 'setBrowserSaves', p, { enabled: true, sms_countries: ['GB', 'US'] });
   await call(credentials, 'getBrowserSaves', p);
+  // A flow's resume policy: set (and refused), read, cleared.
+  const policyFlow = { project_id: projectId, flow_id: flowId };
+  await call(credentials, 'setResumePolicy', policyFlow, { withheld_fields: ['/a/~2'] });
+  await call(credentials, 'setResumePolicy', policyFlow, { withheld_fields: ['card_number'] });
+  await call(credentials, 'getResumePolicy', policyFlow);
+  await call(credentials, 'clearResumePolicy', policyFlow);
   const page = { origin: 'https://docs.example' };
   const draft = { project_id: projectId, flow_id: flowId, current_page_key: 'page_1', user_data: { draft: 'docs-check' } };
   const made = await call(browserSaves, 'createEntry', {}, draft, undefined, page);
@@ -123,6 +129,11 @@ it('every route answers exactly what docs/openapi.yaml documents, for its succes
   await call(linkRequests, 'linkRequests', { entry_id: madeId }, { ...ask, channel: 'email', resume_url: 'https://elsewhere.example/' }, undefined, page);
   await call(linkRequests, 'linkRequests', { entry_id: madeId }, { ...ask, save_token: 's1.' + 'A'.repeat(43) }, undefined, page);
   await call(linkRequests, 'linkRequests', { entry_id: madeId }, ask, undefined, { origin: 'https://elsewhere.example' });
+  // Hand-offs (served by the same Lambda): 11 in the hour (the last 429), a resume_url elsewhere, another entry's token.
+  const handoff = { project_id: projectId, flow_id: flowId, save_token: saveToken };
+  for (let i = 0; i < 11; i++) await call(linkRequests, 'handoff', { entry_id: madeId }, handoff, undefined, page);
+  await call(linkRequests, 'handoff', { entry_id: madeId }, { ...handoff, resume_url: 'https://elsewhere.example/' }, undefined, page);
+  await call(linkRequests, 'handoff', { entry_id: madeId }, { ...handoff, save_token: 's1.' + 'A'.repeat(43) }, undefined, page);
   await deleteEntry(madeId);
   await deleteEntry(`${LINK_REQUESTS_KEY_PREFIX}${madeId}`);
 

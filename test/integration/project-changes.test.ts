@@ -5,16 +5,17 @@
  */
 import { computeToken } from '../../lambdas/domain/token';
 import { controlClock } from '../support/clock';
-import { errorOf, type Handler, invoke } from '../support/http';
+import { errorOf, invoke } from '../support/http';
 import { credential, deleteEntry, deleteProject, seedEntry, seedProject, uid } from '../support/seed';
 import { registerSensitive } from '../support/sensitive';
 import { routeEvent } from '../fixtures/admin-events';
 import { loadEntryEvent } from '../fixtures/events';
+import { lambda, testEnvironment } from '../support/lambdas';
 
-process.env.KEY_CACHE_TTL_SECONDS = '60';
-const admin = ((await import('../../lambdas/credentials/index')) as { handler: Handler }).handler;
-const loadEntryData = ((await import('../../lambdas/load-entry-data/index')) as { handler: Handler }).handler;
-const saves = ((await import('../../lambdas/browser-saves/index')) as { handler: Handler }).handler;
+const env = testEnvironment({ KEY_CACHE_TTL_SECONDS: '60' });
+const admin = await lambda('credentials', env);
+const loadEntryData = await lambda('load-entry-data', env);
+const saves = await lambda('browser-saves', env);
 
 const SITE = 'https://quiz.example';
 const FUTURE = '2099-05-01T00:00:00.000Z';

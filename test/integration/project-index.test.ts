@@ -4,17 +4,16 @@ import { ENTRY_TABLE, PROJECT_INDEX_ATTRIBUTE, PROJECT_INDEX_KEY } from '../../l
 import { computeToken } from '../../lambdas/domain/token';
 import { countCalls } from '../../dev-support/call-counter';
 import { controlClock } from '../support/clock';
-import { type Handler, errorOf, invoke } from '../support/http';
+import { errorOf, invoke } from '../support/http';
 import { deleteEntry, deleteProject, seedEntry, uid } from '../support/seed';
 import { routeEvent } from '../fixtures/admin-events';
 import { loadEntryEvent } from '../fixtures/events';
+import { lambda, testEnvironment } from '../support/lambdas';
 
 // A deployment whose every project is in the project index (projectIndexComplete), with the default key cache.
-process.env.PROJECT_INDEX_COMPLETE = 'true';
-delete process.env.KEY_LOOKUP_RATE;
-delete process.env.KEY_LOOKUP_BURST;
-const credentials = ((await import('../../lambdas/credentials/index')) as { handler: Handler }).handler;
-const current = ((await import('../../lambdas/load-entry-data/index')) as { handler: Handler }).handler;
+const env = testEnvironment({ PROJECT_INDEX_COMPLETE: 'true', KEY_LOOKUP_RATE: undefined, KEY_LOOKUP_BURST: undefined });
+const credentials = await lambda('credentials', env);
+const current = await lambda('load-entry-data', env);
 
 const EXPIRES = '2099-08-01T00:00:00.000Z';
 const clock = controlClock();

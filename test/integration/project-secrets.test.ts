@@ -9,13 +9,14 @@ import { computeToken } from '../../lambdas/domain/token';
 import { routeEvent } from '../fixtures/admin-events';
 import { loadEntryEvent } from '../fixtures/events';
 import { captureLines } from '../support/capture-lines';
-import { errorOf, type Handler, invoke } from '../support/http';
+import { errorOf, invoke } from '../support/http';
 import { credential, deleteEntry, deleteProject, secrets, seedEntry, seedProject, uid } from '../support/seed';
 import { registerSensitive } from '../support/sensitive';
+import { lambda, testEnvironment } from '../support/lambdas';
 
-process.env.KEY_CACHE_TTL_SECONDS = '0';
-const credentials = ((await import('../../lambdas/credentials/index')) as { handler: Handler }).handler;
-const loadEntryData = ((await import('../../lambdas/load-entry-data/index')) as { handler: Handler }).handler;
+const env = testEnvironment({ KEY_CACHE_TTL_SECONDS: '0' });
+const credentials = await lambda('credentials', env);
+const loadEntryData = await lambda('load-entry-data', env);
 
 const PREFIX = process.env.SECRET_PREFIX as string;
 const CREATE = 'createCredential';

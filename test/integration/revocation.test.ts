@@ -2,16 +2,16 @@ import { secretsManager } from '../../lambdas/adapters/clients';
 import { SecretsManagerLegacyKeyStore } from '../../lambdas/adapters/secrets-manager-legacy-key-store';
 import { computeToken } from '../../lambdas/domain/token';
 import { controlClock } from '../support/clock';
-import type { Handler } from '../support/http';
 import { errorOf, invoke } from '../support/http';
 import { credential, seedProject, seedScenario, uid } from '../support/seed';
 import { loadEntryEvent } from '../fixtures/events';
 import { functionUrlEvent } from '../fixtures/legacy-events';
+import { lambda, testEnvironment } from '../support/lambdas';
 
 // The default key cache TTL, crossed by moving the clock rather than by waiting.
-process.env.KEY_CACHE_TTL_SECONDS = '60';
-const { handler } = (await import('../../lambdas/load-entry-data/index')) as { handler: Handler };
-const legacy = ((await import('../../lambdas/legacy-load-entry-data/index')) as { handler: Handler }).handler;
+const env = testEnvironment({ KEY_CACHE_TTL_SECONDS: '60' });
+const handler = await lambda('load-entry-data', env);
+const legacy = await lambda('legacy-load-entry-data', env);
 const legacyKeys = new SecretsManagerLegacyKeyStore(secretsManager, process.env.SECRET_PREFIX as string);
 const clock = controlClock();
 afterAll(() => clock.restore());

@@ -3,19 +3,19 @@ import { mintSaveToken, saveGenOf } from '../../lambdas/domain/save-token';
 import { SAVE_KEY_SCOPE } from '../../lambdas/domain/saves';
 import { STALE_KEYS_SERVED } from '../../lambdas/runtime/log-schema';
 import { captureLogRecords } from '../support/capture-lines';
-import { errorOf, type Handler, invoke } from '../support/http';
+import { errorOf, invoke } from '../support/http';
 import { controlClock } from '../support/clock';
 import { credential, deleteEntry, deleteProject, secrets, seedProject, uid } from '../support/seed';
 import { routeEvent } from '../fixtures/admin-events';
+import { lambda, testEnvironment } from '../support/lambdas';
 
 // A save key of this file's own, so rotating it disturbs no other test.
 const SAVE_KEY = `session-recovery-test/save-key-rotation-${uid('k')}`;
-process.env.SAVE_KEY_SECRET = SAVE_KEY;
-process.env.KEY_CACHE_TTL_SECONDS = '60';
 const K1 = 'k1'.repeat(20);
 const K2 = 'k2'.repeat(20);
 await secrets.send(new CreateSecretCommand({ Name: SAVE_KEY, SecretString: JSON.stringify({ current: K1 }) }));
-const saves = ((await import('../../lambdas/browser-saves/index')) as { handler: Handler }).handler;
+const env = testEnvironment({ SAVE_KEY_SECRET: SAVE_KEY, KEY_CACHE_TTL_SECONDS: '60' });
+const saves = await lambda('browser-saves', env);
 
 const SITE = 'https://quiz.example';
 const projectId = uid('proj');

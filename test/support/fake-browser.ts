@@ -82,6 +82,7 @@ const errorResponse = (status: number, code: string | undefined, headers: Record
 const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const PROGRESS_PATH = new RegExp(`^${routePath('saveProgress').split('{entry_id}').map(escape).join('([^/]+)')}$`);
 const LINK_REQUESTS_PATH = new RegExp(`^${routePath('linkRequests').replace('{entry_id}', '([^/]+)')}$`);
+const HANDOFF_PATH = new RegExp(`^${routePath('handoff').replace('{entry_id}', '([^/]+)')}$`);
 
 /** The browser-saves routes in memory: entries with their save token, last seq, page and user data. */
 export class FakeSavesApi {
@@ -137,6 +138,13 @@ export class FakeSavesApi {
       this.linkRequests.set(linkEntryId, (this.linkRequests.get(linkEntryId) ?? 0) + 1);
       if (this.linkRequests.get(linkEntryId)! > 3) return errorResponse(429, 'too_many_link_requests', { 'retry-after': '3600' });
       return new Response(JSON.stringify({ channel: body.channel, expires_at: '2099-01-01T00:00:00.000Z' }), { status: 202 });
+    }
+    const [, handoffEntryId] = HANDOFF_PATH.exec(path) ?? [];
+    if (handoffEntryId) {
+      const entry = this.entries.get(handoffEntryId);
+      if (!entry || body.save_token !== entry.token) return errorResponse(401, 'invalid_save_token');
+      const url = `https://quiz.example/?token=t&entry_id=${handoffEntryId}&expires_at=2099-01-01T00%3A10%3A00.000Z&sr_confirm=1`;
+      return new Response(JSON.stringify({ url, short_url: `https://go.example/r/${handoffEntryId}`, expires_at: '2099-01-01T00:10:00.000Z' }), { status: 201 });
     }
     const [, entryId] = PROGRESS_PATH.exec(path) ?? [];
     if (!entryId) return errorResponse(404, 'not_found');

@@ -33,7 +33,7 @@ export const credential = (overrides: Partial<Omit<ActiveCredential, 'status'>> 
 export const seedProject = async (
   projectId: string,
   credentials: CredentialRecord[],
-  settings: Pick<ProjectSecretDocument, 'allowed_origins' | 'browser_saves' | 'sms_countries'> = {},
+  settings: Pick<ProjectSecretDocument, 'allowed_origins' | 'browser_saves' | 'sms_countries' | 'resume_policies'> = {},
 ): Promise<void> =>
   putProjectSecret(
     secrets,

@@ -1,3 +1,4 @@
+import QRCode from 'qrcode';
 import { routePath } from '../../lambdas/http/routes';
 import { FakeClock, FakeSavesApi, MemoryStorage, settle } from '../support/fake-browser';
 
@@ -20,6 +21,7 @@ interface Autosave {
   sendUnsaved(): boolean;
   resumed(entry: { entry_id: string }, saveToken?: string): void;
   requestLink(request: { channel: string; to?: string; resumeUrl?: string }): Promise<{ channel: string; expiresAt: string }>;
+  handoff(request?: { resumeUrl?: string }): Promise<{ url: string; short_url: string; expires_at: string; svg: string }>;
   forget(): void;
   dispose(): void;
   readonly entryId: string | null;
@@ -519,5 +521,43 @@ describe('autosave.requestLink', () => {
     const failure = (await autosave.requestLink({ channel: 'email' }).catch((e: unknown) => e)) as { code: string; status: number };
 
     expect([failure.code, failure.status]).toEqual(['too_many_link_requests', 429]);
+  });
+});
+
+describe('autosave.handoff', () => {
+  const handoffPath = (entryId: string) => routePath('handoff').replace('{entry_id}', entryId);
+
+  it("sends what is waiting, asks for the entry's hand-off link with its save token, and draws the short link's QR code as SVG with qrcode", async () => {
+    const { api, clock, autosave } = setup();
+    void autosave.save('page_1', { name: 'Ada' });
+
+    const asked = autosave.handoff({ resumeUrl: 'https://quiz.example/resume' });
+    await clock.advance(0);
+    const shown = await asked;
+
+    expect(api.requests.map((r) => r.path)).toEqual([routePath('createEntry'), handoffPath('entry_fake_1')]);
+    expect(api.requests[1].body).toEqual({ project_id: PROJECT, flow_id: FLOW, save_token: 'st_entry_fake_1_xxxxxxxxxxxxxxxxxxxx', resume_url: 'https://quiz.example/resume' });
+    expect(shown).toEqual({
+      url: expect.stringContaining('sr_confirm=1'),
+      short_url: 'https://go.example/r/entry_fake_1',
+      expires_at: '2099-01-01T00:10:00.000Z',
+      svg: expect.stringMatching(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg" viewBox="0 0 \d+ \d+"/),
+    });
+    // The code of the short link, as the library draws it (test/e2e/handoff.test.ts reads it back from the screen).
+    expect(shown.svg).toBe(await QRCode.toString('https://go.example/r/entry_fake_1', { type: 'svg', errorCorrectionLevel: 'M', margin: 4 }));
+  });
+
+  it('rejects with continued_elsewhere once the entry was resumed elsewhere (401 invalid_save_token), and the next save resolves so with no request', async () => {
+    const { api, clock, autosave } = setup();
+    void autosave.save('page_1', { name: 'Ada' });
+    await clock.advance(DEBOUNCE);
+    api.entries.get('entry_fake_1')!.token = 'st_rotated_by_the_other_device';
+
+    const failure = (await autosave.handoff().catch((e: unknown) => e)) as { code: string; status: number; message: string };
+
+    expect([failure.code, failure.status, failure.message]).toEqual(['continued_elsewhere', 401, 'You continued on another device, so this page no longer saves this flow.']);
+    const sent = api.requests.length;
+    expect(await autosave.save('page_2', { name: 'Ada', plan: 'team' })).toEqual({ status: 'continued_elsewhere', entryId: 'entry_fake_1' });
+    expect(api.requests).toHaveLength(sent);
   });
 });

@@ -1,0 +1,20 @@
+import path from 'node:path';
+import type { FunctionName } from '../../lambdas/http/routes';
+import type { Environment, SettingName } from '../../lambdas/runtime/environment';
+import type { Handler } from './http';
+
+/**
+ * The test run's Lambda environment (test/setup/test-env.ts) with `values` over
+ * it (`undefined`: unset, the setting's default applies): what a test passes a
+ * Lambda's `fromEnvironment`, instead of writing process.env before an import.
+ */
+export const testEnvironment = (values: Partial<Record<SettingName, string | undefined>> = {}): Environment => ({ ...process.env, ...values });
+
+/** A Lambda built as its index.ts builds it, `createHandler(fromEnvironment(env))`, from `env` and the instance's SDK clients. */
+export const lambda = async (name: FunctionName, env: Environment = testEnvironment()): Promise<Handler> => {
+  const factory = (await import(path.join(import.meta.dirname, '..', '..', 'lambdas', name, 'handler.ts'))) as {
+    fromEnvironment(env: Environment): unknown;
+    createHandler(deps: unknown): Handler;
+  };
+  return factory.createHandler(factory.fromEnvironment(env));
+};
