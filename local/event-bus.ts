@@ -26,7 +26,12 @@ export interface EmulatorConfig {
 
 export const emulatorConfig = (endpoint: string): EmulatorConfig => ({ endpoint });
 
-const clientOptions = ({ endpoint }: EmulatorConfig) => ({ endpoint, region: process.env.AWS_REGION ?? 'us-east-1' });
+// moto checks no signatures: any credentials do, and a machine with none configured must not stop the runtime.
+const clientOptions = ({ endpoint }: EmulatorConfig) => ({
+  endpoint,
+  region: process.env.AWS_REGION ?? 'us-east-1',
+  credentials: { accessKeyId: process.env.AWS_ACCESS_KEY_ID || 'local', secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY || 'local' },
+});
 
 /** An EventBridge client on the emulator, as a test or the local runtime calls it. */
 export const emulatorEventBridge = (config: EmulatorConfig): EventBridgeClient => new EventBridgeClient(clientOptions(config));
