@@ -4,12 +4,14 @@
  * route, valid and invalid bodies mixed, every answer checked against what that very request
  * should get. Routes: resume (`POST /v1/load-entry-data`), legacy resume (the legacy Function
  * URL), create (`POST /v1/entries`), progress (`POST /v1/entries/{id}/progress`), link requests
- * (`POST /v1/entries/{id}/link-requests`) and short links (`GET`/`HEAD /r/{code}`).
+ * (`POST /v1/entries/{id}/link-requests`), hand-offs (`POST /v1/entries/{id}/handoff`) and short
+ * links (`GET /r/{code}`).
  *
  * A wrong answer is any answer other than the one the request should get: a 200 with another
  * entry's data, a 201 whose entry cannot be read back (every created entry is read back after
- * the burst, and every saved one must hold its last acknowledged save), a redirect to another
- * link, and a 429 where no bound was reached. Each bound is either never reached or reached
+ * the burst, and every saved one must hold its last acknowledged save), a hand-off's link to another
+ * entry or whose short link does not redirect to it, a redirect to another link, and a 429 where no
+ * bound was reached. Each bound is either never reached or reached
  * deterministically: requests that share a bound's key (an entry, a source address, a
  * recipient) are never in flight together (the scheduler below), so the driver knows, when it
  * sends a request, whether a bound must refuse it; those 429s are counted apart, as by design.
@@ -33,7 +35,7 @@ import { routePath } from '../lambdas/http/routes';
 import { writeResults } from './output';
 import { type RuntimeProcess, startRuntimeProcess } from './support/runtime-process';
 
-const ROUTES = ['resume', 'legacy_resume', 'create', 'progress', 'link_requests', 'short_links'] as const;
+const ROUTES = ['resume', 'legacy_resume', 'create', 'progress', 'link_requests', 'handoff', 'short_links'] as const;
 type RouteName = (typeof ROUTES)[number];
 
 const { values: args } = parseArgs({
@@ -389,7 +391,7 @@ const main = async () => {
 
     // ---- create ----
     const created: Created[] = [];
-    const needCreated = SELECTED.has('create') || SELECTED.has('progress') || SELECTED.has('link_requests');
+    const needCreated = SELECTED.has('create') || SELECTED.has('progress') || SELECTED.has('link_requests') || SELECTED.has('handoff');
     if (needCreated) {
       const cases: Case[] = [];
       // Without the create burst, as many as the other routes need.
@@ -547,6 +549,72 @@ const main = async () => {
         ];
       });
       results.push(await burst('link_requests', api, interleave(lists, REQUESTS)));
+    }
+
+    // ---- hand-offs ----
+    if (SELECTED.has('handoff')) {
+      const perEntry = 15;
+      // Hand-offs count apart from link requests (10 an hour against 3); both share the entry's 100 unexpired page links.
+      const entries = created.slice(0, Math.ceil(REQUESTS / perEntry));
+      if (entries.length * perEntry < REQUESTS) throw new Error(`handoff: ${entries.length} entries created, ${Math.ceil(REQUESTS / perEntry)} needed`);
+      const handedOut = new Map<string, number>();
+      const links: Array<{ short: string; url: string }> = [];
+      let handoffs = 0;
+      const lists = entries.map((e, n) => {
+        const other = entries[(n + 1) % entries.length];
+        const path = routePath('handoff').replace('{entry_id}', e.entryId);
+        const c = (kind: string, body: Record<string, unknown>, stateless?: Expected, origin = SITE): Case => ({
+          kind,
+          method: 'POST',
+          path,
+          headers: fromPage(e.browser, origin),
+          body: JSON.stringify({ project_id: e.projectId, flow_id: e.flowId, save_token: e.saveToken, ...body }),
+          keys: [e.entryId],
+          expect: () => stateless ?? ((handedOut.get(e.entryId) ?? 0) >= 10 ? { status: 429, code: 'too_many_handoffs', limit: true } : { status: 201 }),
+          // A 201's link is to this entry, for the page asked (sr_confirm=1), with a short link of this deployment.
+          check: (text) => {
+            const got = json(text);
+            if (got?.error) return true;
+            const url = URL.canParse(String(got?.url)) ? new URL(got.url) : undefined;
+            return (
+              url?.origin === SITE &&
+              url.searchParams.get('entry_id') === e.entryId &&
+              url.searchParams.get('sr_confirm') === '1' &&
+              String(got.short_url).startsWith(`${api}/r/`) &&
+              Date.parse(got.expires_at) > Date.now()
+            );
+          },
+          answered: (status, text) => {
+            if (status !== 201) return;
+            handedOut.set(e.entryId, (handedOut.get(e.entryId) ?? 0) + 1);
+            const got = json(text);
+            if (handoffs++ % 10 === 0) links.push({ short: new URL(got.short_url).pathname, url: got.url });
+          },
+        });
+        return [
+          ...Array.from({ length: 5 }, (_, k) => c('handoff', k % 2 ? {} : { resume_url: `${SITE}/flow?step=${k}` })),
+          c("another entry's token", { save_token: other.saveToken }, { status: 401, code: 'invalid_save_token' }),
+          ...Array.from({ length: 3 }, () => c('handoff', {})),
+          c('another origin', {}, { status: 403, code: 'forbidden' }, OTHER_SITE),
+          c('resume_url on another origin', { resume_url: `${OTHER_SITE}/flow` }, { status: 400, code: 'invalid_request' }),
+          ...Array.from({ length: 2 }, () => c('handoff', {})),
+          // The entry's 11th: over its 10 an hour.
+          c('11th for the entry', {}),
+          c('no save token', { save_token: undefined }, { status: 400, code: 'invalid_request' }),
+        ];
+      });
+      const r = await burst('handoff', api, interleave(lists, REQUESTS));
+      // Every 10th short link handed out must redirect to its own link.
+      await pool(links, 16, async ({ short, url }) => {
+        const res = await fetch(`${api}${short}`, { redirect: 'manual', headers: { 'user-agent': CHROME } });
+        await res.arrayBuffer();
+        if (res.status !== 302 || res.headers.get('location') !== url) {
+          r.wrong_after++;
+          if (r.examples.length < 5) r.examples.push(`hand-off short link ${short}: ${res.status} to another place`);
+        }
+      });
+      r.wrong_answers += r.wrong_after;
+      results.push(r);
     }
 
     // ---- short links ----

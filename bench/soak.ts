@@ -9,12 +9,17 @@
  * seconds a link to each entry is minted and the other device resumes it, so the save token
  * rotates between the two.
  *
- * Every save answered 200 (or 201 for the entry's creation) is checked: at each resume, the
- * entry it answers holds a save no older than the highest acknowledged before the resume was
- * sent; at the end, each entry holds the save with the highest `seq` acknowledged under its
- * current token (or a newer one whose answer was lost). An acknowledged save not held is lost.
+ * Each device types answers to 30 questions; every value it types is numbered from one counter
+ * for the whole run, so a later value of a question has a higher number. A device saves all its
+ * answers each time (the client's debounced save), and after a resume carries on from the
+ * answers the resume gave it, as a page does. Every save answered 200 (or 201 for the entry's
+ * creation) is checked, answer by answer: an acknowledged value must never be replaced by an
+ * older one, neither by a later acknowledged save (each is checked against every value
+ * acknowledged before it went), nor in what a resume answers, nor in the entry at the end. An
+ * acknowledged save with any answer so replaced is lost. A save that landed unacknowledged (its
+ * answer cut, or a 503 after its write) counts for nothing either way: the entry may hold it.
  *
- *   --minutes N (10)  --seconds N  --json → {saves_acknowledged, saves_refused, saves_lost, rss_start_mb, rss_end_mb}
+ *   --minutes N (10)  --seconds N  --emulator serial|threaded (serial)  --json → {saves_acknowledged, saves_refused, saves_lost, rss_start_mb, rss_end_mb}
  *
  * Exits non-zero when a save was lost or the runtime's memory grew by 20% or more.
  */
@@ -32,6 +37,7 @@ interface Autosave {
   flush(): Promise<Outcome>;
   sendUnsaved(): boolean;
   dispose(): void;
+  readonly entryId: string | null;
 }
 interface ClientModule {
   createAutosave(options: Record<string, unknown>): Autosave;
@@ -50,7 +56,12 @@ export interface SoakResult {
   resumes: number;
   faults_injected: number;
   requests: number;
+  /** 5xx other than 503 service_unavailable: none may come. */
   five_xx: number;
+  /** 503 service_unavailable: the runtime's early timeout when its backend is slow (a busy machine); the client retries them. */
+  busy: number;
+  /** The runtime's RSS every 5 s, in MB. */
+  rss_series: number[];
   lost_detail: string[];
   load_average: string;
 }
@@ -72,23 +83,31 @@ class DeviceStorage {
   }
 }
 
-interface Sent {
-  gen: string;
-  seq: number;
-}
-interface Ack extends Sent {
-  marker: string;
+/** The questions a device answers; each value typed is `<n>.<random>`, n from one counter for the run. */
+const QUESTIONS = Array.from({ length: 30 }, (_, i) => `q${i}`);
+type Answers = Record<string, string>;
+const numberOf = (value: unknown): number => (typeof value === 'string' ? Number.parseInt(value, 10) : Number.NaN);
+const answersOf = (data: Record<string, unknown> | null | undefined): Answers =>
+  Object.fromEntries(QUESTIONS.filter((q) => typeof data?.[q] === 'string').map((q) => [q, data![q] as string]));
+
+/** A save answered 200 or 201: its answers, and when its answer came. */
+interface Ack {
+  id: number;
+  answers: Answers;
   at: number;
 }
 
-const genOf = (saveToken: unknown) => String(saveToken).split('.')[1] ?? '';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export const runSoak = async (options: { seconds: number; entries?: number; log?: (line: string) => void }): Promise<SoakResult> => {
+/**
+ * `emulator`: `serial` (the default), moto answering one request at a time so that its conditional writes are atomic
+ * as DynamoDB's; `threaded`, moto's own server, whose conditional writes are not (local/moto.ts), to compare.
+ */
+export const runSoak = async (options: { seconds: number; entries?: number; emulator?: 'serial' | 'threaded'; log?: (line: string) => void }): Promise<SoakResult> => {
   const log = options.log ?? (() => undefined);
   const ENTRIES = options.entries ?? 50;
   const { createAutosave, resumeFromUrl } = (await import('../clients/session-recovery.js' as string)) as ClientModule;
-  const rt = await startRuntimeProcess({ SERIAL_EMULATOR: 'true' });
+  const rt = await startRuntimeProcess({ SERIAL_EMULATOR: String(options.emulator !== 'threaded') });
   const realFetch = globalThis.fetch;
   const pending = new Set<Promise<unknown>>();
   const track = <T>(p: Promise<T>): Promise<T> => {
@@ -112,50 +131,74 @@ export const runSoak = async (options: { seconds: number; entries?: number; log?
     await admin(`/v1/projects/${projectId}/allowed-origins`, 'PUT', { allowed_origins: [SITE] });
     await admin(`/v1/projects/${projectId}/browser-saves`, 'PUT', { enabled: true });
 
-    // What went over the wire, per entry.
-    const sentByMarker = new Map<string, Sent[]>();
+    // Per entry: every acknowledged save, and the highest number acknowledged for each question.
     const acks = new Map<string, Ack[]>();
+    const ackedTop = new Map<string, Record<string, number>>();
     const refusedByCode: Record<string, number> = {};
     let acknowledged = 0;
+    let ackIds = 0;
     let beacons = 0;
     let faults = 0;
     let requests = 0;
     let fiveXx = 0;
+    let busy = 0;
     let resumes = 0;
     const lost: string[] = [];
-    let lostCount = 0;
+    const lostSaves = new Set<number>();
+
+    /** What was acknowledged for an entry up to now: the highest number per question, and the last save's id. */
+    const snapshot = (entryId: string) => ({ top: { ...ackedTop.get(entryId) }, lastId: ackIds });
+    /**
+     * Checks `held` (the answers an entry holds, a resume answered, or a later save carries) against the saves of
+     * `entryId` acknowledged up to `before`: each of their answers must be held, or a later value of its question.
+     * A save with an answer held only in an older value is lost.
+     */
+    const check = (entryId: string, held: Answers, before: ReturnType<typeof snapshot>, when: string) => {
+      const heldNumber = (q: string) => (held[q] === undefined ? -1 : numberOf(held[q]));
+      const older = Object.entries(before.top).filter(([q, n]) => !(heldNumber(q) >= n));
+      if (older.length === 0) return;
+      let count = 0;
+      for (const a of acks.get(entryId) ?? []) {
+        if (a.id > before.lastId || lostSaves.has(a.id)) continue;
+        if (!Object.entries(a.answers).some(([q, v]) => numberOf(v) > heldNumber(q))) continue;
+        lostSaves.add(a.id);
+        count++;
+      }
+      if (count > 0 && lost.length < 10) {
+        const [q, n] = older[0];
+        lost.push(`${entryId} ${when}: ${q} is ${held[q] ?? 'missing'}, older than ${n}, acknowledged (${older.length} answers older than acknowledged; ${count} saves lost)`);
+      }
+    };
 
     /** What a page's request does on the wire: recorded, delayed, and now and then throttled or cut. */
     const wire = async (address: string, url: string, body: string, faultsOn: boolean): Promise<Response> => {
       const parsed = JSON.parse(body) as Record<string, any>;
       const progress = /\/progress$/.exec(new URL(url).pathname);
-      const entryId = progress ? decodeURIComponent(new URL(url).pathname.split('/')[3]) : undefined;
-      const marker = String(parsed.user_data?.marker ?? '');
-      const gen = genOf(parsed.save_token);
+      const sentFor = progress ? decodeURIComponent(new URL(url).pathname.split('/')[3]) : undefined;
+      const answers = answersOf(parsed.user_data);
       await sleep(Math.random() * 300);
       if (faultsOn && Math.random() < 0.03) {
         faults++;
         return new Response(JSON.stringify({ message: 'Service Unavailable' }), { status: 503, headers: { 'content-type': 'application/json' } });
       }
-      if (progress) {
-        const list = sentByMarker.get(marker) ?? [];
-        list.push({ gen, seq: parsed.seq });
-        sentByMarker.set(marker, list);
-      }
+      // What was acknowledged before this save went: if it is acknowledged, it must hold all of that or later.
+      const before = sentFor ? snapshot(sentFor) : { top: {}, lastId: 0 };
       requests++;
       const res = await realFetch(url, { method: 'POST', headers: { 'content-type': 'text/plain;charset=UTF-8', origin: SITE, 'user-agent': CHROME, 'x-forwarded-for': address }, body });
       const text = await res.text();
-      if (res.status >= 500) fiveXx++;
+      if (res.status === 503 && /"service_unavailable"/.test(text)) busy++;
+      else if (res.status >= 500) fiveXx++;
       const answer = text ? JSON.parse(text) : null;
-      if (progress && res.status === 200) {
+      const entryId = progress ? sentFor : res.status === 201 ? String(answer.entry_id) : undefined;
+      if (entryId && res.status === (progress ? 200 : 201)) {
         acknowledged++;
-        const list = acks.get(entryId!) ?? [];
-        list.push({ gen, seq: parsed.seq, marker, at: performance.now() });
-        acks.set(entryId!, list);
-      } else if (!progress && res.status === 201) {
-        acknowledged++;
-        sentByMarker.set(marker, [{ gen: genOf(answer.save_token), seq: 0 }]);
-        acks.set(answer.entry_id, [{ gen: genOf(answer.save_token), seq: 0, marker, at: performance.now() }]);
+        check(entryId, answers, before, 'in a later acknowledged save');
+        const list = acks.get(entryId) ?? [];
+        list.push({ id: ++ackIds, answers, at: performance.now() });
+        acks.set(entryId, list);
+        const top = ackedTop.get(entryId) ?? {};
+        for (const [q, v] of Object.entries(answers)) top[q] = Math.max(top[q] ?? 0, numberOf(v));
+        ackedTop.set(entryId, top);
       } else if (res.status === 409 || res.status === 401) {
         const code = String(answer?.error?.code);
         refusedByCode[code] = (refusedByCode[code] ?? 0) + 1;
@@ -172,8 +215,10 @@ export const runSoak = async (options: { seconds: number; entries?: number; log?
       address: string;
       storage: DeviceStorage;
       autosave: Autosave;
+      /** What the person sees on this device's page: its own typing, over what its last resume answered. */
+      answers: Answers;
     }
-    const newAutosave = (d: Omit<Device, 'autosave'>) =>
+    const newAutosave = (d: Pick<Device, 'address' | 'storage'>) =>
       createAutosave({
         apiUrl: api,
         projectId,
@@ -188,7 +233,7 @@ export const runSoak = async (options: { seconds: number; entries?: number; log?
         },
       });
     const device = (name: string, n: number): Device => {
-      const d = { name, address: `2001:db8:50a1:${n.toString(16)}::1`, storage: new DeviceStorage() };
+      const d = { name, address: `2001:db8:50a1:${n.toString(16)}::1`, storage: new DeviceStorage(), answers: {} };
       return { ...d, autosave: newAutosave(d) };
     };
 
@@ -199,30 +244,34 @@ export const runSoak = async (options: { seconds: number; entries?: number; log?
     const end = started + options.seconds * 1000;
     let rssStart = Number.NaN;
     const warmUp = started + Math.min(60_000, Math.max(10_000, (options.seconds * 1000) / 3));
+    const rssSeries: number[] = [];
     const sampler = (async () => {
       while (performance.now() < warmUp) await sleep(250);
       rssStart = rt.rssMb();
     })();
+    const series = setInterval(() => rssSeries.push(rt.rssMb()), 5000);
 
     let counter = 0;
-    const typeInto = (entryIndex: number, d: Device) => {
-      const marker = `e${entryIndex}-${d.name}-${++counter}`;
-      track(d.autosave.save(`page_${counter % 5}`, { marker, answer: randomBytes(8).toString('hex') })).catch(() => undefined);
+    const typeInto = (d: Device) => {
+      const n = ++counter;
+      d.answers[QUESTIONS[Math.floor(Math.random() * QUESTIONS.length)]] = `${n}.${randomBytes(4).toString('hex')}`;
+      track(d.autosave.save(`page_${n % 5}`, { ...d.answers })).catch(() => undefined);
     };
 
     const entryLoop = async (i: number) => {
       const devices = [device('a', i * 2), device('b', i * 2 + 1)];
       let active = 0;
       // The first save creates the entry.
-      const first = await devices[0].autosave.save('page_0', { marker: `e${i}-a-create` });
+      devices[0].answers.q0 = `${++counter}.create`;
+      const first = await devices[0].autosave.save('page_0', { ...devices[0].answers });
       if (first.status !== 'saved') throw new Error(`entry ${i} was not created: ${JSON.stringify(first)}`);
-      const entryId = (devices[0].autosave as unknown as { entryId: string }).entryId;
+      const entryId = devices[0].autosave.entryId!;
       let nextRotation = performance.now() + 2000 + Math.random() * 5000;
       while (performance.now() < end) {
         await sleep(150 + Math.random() * 1000);
-        typeInto(i, devices[active]);
+        typeInto(devices[active]);
         // The other device's page is still open now and then: its saves are refused once, then it stops.
-        if (Math.random() < 0.2) typeInto(i, devices[1 - active]);
+        if (Math.random() < 0.2 && devices[1 - active].autosave.entryId) typeInto(devices[1 - active]);
         if (Math.random() < 0.05) {
           // pagehide: what is waiting goes by beacon, and the page reloads from the same storage.
           const d = devices[active];
@@ -233,7 +282,7 @@ export const runSoak = async (options: { seconds: number; entries?: number; log?
         if (performance.now() >= nextRotation) {
           nextRotation = performance.now() + 3000 + Math.random() * 5000;
           const { url } = await admin(routePath('mint'), 'POST', { project_id: projectId, entry_id: entryId, flow_id: flowId, resume_url: `${SITE}/flow` });
-          const oldAcks = [...(acks.get(entryId) ?? [])];
+          const before = snapshot(entryId);
           const other = devices[1 - active];
           let entry: Record<string, unknown> | null;
           try {
@@ -243,50 +292,32 @@ export const runSoak = async (options: { seconds: number; entries?: number; log?
             continue;
           }
           resumes++;
-          // The resumed entry holds a save no older than every one acknowledged before the resume went.
-          checkHeld(entryId, String(entry?.marker), oldAcks, 'at a resume');
+          // The resumed entry holds every answer acknowledged before the resume went, or a later one.
+          other.answers = answersOf(entry);
+          check(entryId, other.answers, before, 'in what a resume answered');
           active = 1 - active;
         }
       }
       return { entryId, devices, active };
     };
 
-    /** Whether `marker` (what the entry holds) is a save no older than the newest of `acked` under the latest token with acknowledged saves. */
-    function checkHeld(entryId: string, marker: string, acked: readonly Ack[], when: string) {
-      if (acked.length === 0) return;
-      const gen = acked[acked.length - 1].gen;
-      const mine = acked.filter((a) => a.gen === gen);
-      const top = Math.max(...mine.map((a) => a.seq));
-      const held = (sentByMarker.get(marker) ?? []).some((s) => s.gen === gen && s.seq >= top);
-      if (!held) {
-        const count = mine.filter((a) => !(sentByMarker.get(marker) ?? []).some((s) => s.gen === gen && s.seq >= a.seq)).length;
-        lostCount += count;
-        const heldAck = acked.find((a) => a.marker === marker);
-        const topAck = mine.find((a) => a.seq === top)!;
-        if (lost.length < 10)
-          lost.push(
-            `${entryId} ${when}: holds ${marker} (sent as ${JSON.stringify(sentByMarker.get(marker))}${heldAck ? `, acknowledged at ${heldAck.at.toFixed(0)} ms` : ', never acknowledged'}), ` +
-              `not the save of seq ${top} acknowledged at ${topAck.at.toFixed(0)} ms under its token (${count} acknowledged saves lost)`,
-          );
-      }
-    }
-
     const ends = await Promise.all(Array.from({ length: ENTRIES }, (_, i) => entryLoop(i)));
     // The pages send what is waiting, and every request still out lands.
     await Promise.all(ends.map(({ devices, active }) => devices[active].autosave.flush().catch(() => undefined)));
     while (pending.size) await Promise.allSettled([...pending]);
     await sampler;
+    clearInterval(series);
     const rssEnd = rt.rssMb();
     for (const { entryId } of ends) {
       const res = await realFetch(`${api}/v1/entries/${entryId}?project_id=${projectId}`);
-      const stored = ((await res.json()) as { entry?: { user_data?: { marker?: string } } }).entry;
-      checkHeld(entryId, String(stored?.user_data?.marker), acks.get(entryId) ?? [], 'at the end');
+      const stored = ((await res.json()) as { entry?: { user_data?: Record<string, unknown> } }).entry;
+      check(entryId, answersOf(stored?.user_data), snapshot(entryId), 'at the end');
     }
     for (const { devices } of ends) for (const d of devices) d.autosave.dispose();
     return {
       saves_acknowledged: acknowledged,
       saves_refused: (refusedByCode.stale_save ?? 0) + (refusedByCode.invalid_save_token ?? 0),
-      saves_lost: lostCount,
+      saves_lost: lostSaves.size,
       rss_start_mb: rssStart,
       rss_end_mb: rssEnd,
       refused_by_code: refusedByCode,
@@ -295,6 +326,8 @@ export const runSoak = async (options: { seconds: number; entries?: number; log?
       faults_injected: faults,
       requests,
       five_xx: fiveXx,
+      busy,
+      rss_series: rssSeries,
       lost_detail: lost,
       load_average: os.loadavg().map((l) => l.toFixed(2)).join(', '),
     };
@@ -305,17 +338,21 @@ export const runSoak = async (options: { seconds: number; entries?: number; log?
 };
 
 if (process.argv[1] === import.meta.filename) {
-  const { values } = parseArgs({ options: { minutes: { type: 'string', default: '10' }, seconds: { type: 'string' }, json: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    options: { minutes: { type: 'string', default: '10' }, seconds: { type: 'string' }, json: { type: 'boolean', default: false }, emulator: { type: 'string', default: 'serial' } },
+  });
+  if (values.emulator !== 'serial' && values.emulator !== 'threaded') throw new Error('--emulator serial|threaded');
   const seconds = values.seconds !== undefined ? Number(values.seconds) : Number(values.minutes) * 60;
   const say = (line: string) => (values.json ? process.stderr : process.stdout).write(`${line}\n`);
-  say(`npm run soak: ${seconds} s, 50 entries, two devices each; load average ${os.loadavg().map((l) => l.toFixed(2)).join(', ')} at the start`);
-  const r = await runSoak({ seconds, log: say });
+  say(`npm run soak: ${seconds} s, 50 entries, two devices each, ${values.emulator} moto; load average ${os.loadavg().map((l) => l.toFixed(2)).join(', ')} at the start`);
+  const r = await runSoak({ seconds, emulator: values.emulator, log: say });
   const growth = (r.rss_end_mb - r.rss_start_mb) / r.rss_start_mb;
   say(
     `saves acknowledged ${r.saves_acknowledged}, refused ${r.saves_refused} (${Object.entries(r.refused_by_code).map(([c, n]) => `${c} ${n}`).join(', ')}), lost ${r.saves_lost}; ` +
-      `${r.resumes} resumes (token rotations), ${r.beacons} beacons, ${r.faults_injected} faults injected, ${r.requests} requests, ${r.five_xx} 5xx; ` +
+      `${r.resumes} resumes (token rotations), ${r.beacons} beacons, ${r.faults_injected} faults injected, ${r.requests} requests, ${r.five_xx} 5xx, ${r.busy} 503 busy (retried); ` +
       `the runtime's RSS ${r.rss_start_mb} MB after the warm-up, ${r.rss_end_mb} MB at the end (${(growth * 100).toFixed(1)}%); load average ${r.load_average} at the end`,
   );
+  say(`  the runtime's RSS every 5 s (MB): ${r.rss_series.join(' ')}`);
   for (const line of r.lost_detail) say(`  LOST: ${line}`);
   if (values.json) {
     const { saves_acknowledged, saves_refused, saves_lost, rss_start_mb, rss_end_mb } = r;
