@@ -54,6 +54,8 @@ export interface SoakResult {
   refused_by_code: Record<string, number>;
   beacons: number;
   resumes: number;
+  /** Resumes that answered the entry but no save token (other resumes or saves changed it at each of its rotations). */
+  resumes_without_token: number;
   faults_injected: number;
   requests: number;
   /** 5xx other than 503 service_unavailable: none may come. */
@@ -100,8 +102,8 @@ interface Ack {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * `emulator`: `serial` (the default), moto answering one request at a time so that its conditional writes are atomic
- * as DynamoDB's; `threaded`, moto's own server, whose conditional writes are not (local/moto.ts), to compare.
+ * `emulator`: `serial` (the default), moto answering one request at a time, so that its conditional writes are atomic
+ * as DynamoDB's; `threaded`, moto's own server, whose are not (bench/moto-atomicity.ts), to compare.
  */
 export const runSoak = async (options: { seconds: number; entries?: number; emulator?: 'serial' | 'threaded'; log?: (line: string) => void }): Promise<SoakResult> => {
   const log = options.log ?? (() => undefined);
@@ -117,11 +119,11 @@ export const runSoak = async (options: { seconds: number; entries?: number; emul
   };
   try {
     const api = rt.apiUrl;
-    const admin = async (path: string, method: string, body: unknown, tries = 5): Promise<any> => {
+    const admin = async (path: string, method: string, body: unknown, tries = 30): Promise<any> => {
       const res = await realFetch(`${api}${path}`, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
       const text = await res.text();
       // A backend retries a 503 (the service is busy).
-      if (res.status === 503 && tries > 1) return sleep(500).then(() => admin(path, method, body, tries - 1));
+      if (res.status === 503 && tries > 1) return sleep(1000).then(() => admin(path, method, body, tries - 1));
       if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 200)}`);
       return JSON.parse(text);
     };
@@ -143,8 +145,18 @@ export const runSoak = async (options: { seconds: number; entries?: number; emul
     let fiveXx = 0;
     let busy = 0;
     let resumes = 0;
+    let noToken = 0;
     const lost: string[] = [];
     const lostSaves = new Set<number>();
+    /** Per entry, what happened to it, for the report of a lost save. */
+    const trail = new Map<string, string[]>();
+    const note = (entryId: string, line: string) => {
+      const list = trail.get(entryId) ?? [];
+      list.push(`${(performance.now() / 1000).toFixed(2)} s ${line}`);
+      if (list.length > 400) list.shift();
+      trail.set(entryId, list);
+    };
+    const firstLost: string[] = [];
 
     /** What was acknowledged for an entry up to now: the highest number per question, and the last save's id. */
     const snapshot = (entryId: string) => ({ top: { ...ackedTop.get(entryId) }, lastId: ackIds });
@@ -164,6 +176,7 @@ export const runSoak = async (options: { seconds: number; entries?: number; emul
         lostSaves.add(a.id);
         count++;
       }
+      if (count > 0 && firstLost.length === 0) firstLost.push(...(trail.get(entryId) ?? []).slice(-60), `${entryId} ${when}`);
       if (count > 0 && lost.length < 10) {
         const [q, n] = older[0];
         lost.push(`${entryId} ${when}: ${q} is ${held[q] ?? 'missing'}, older than ${n}, acknowledged (${older.length} answers older than acknowledged; ${count} saves lost)`);
@@ -184,15 +197,18 @@ export const runSoak = async (options: { seconds: number; entries?: number; emul
       // What was acknowledged before this save went: if it is acknowledged, it must hold all of that or later.
       const before = sentFor ? snapshot(sentFor) : { top: {}, lastId: 0 };
       requests++;
+      const summary = (a: Answers) => Object.entries(a).map(([q, v]) => `${q}=${numberOf(v)}`).join(',');
+      if (sentFor) note(sentFor, `${address} sends seq ${parsed.seq} token ${String(parsed.save_token).split('.')[1]}: ${summary(answers)}`);
       const res = await realFetch(url, { method: 'POST', headers: { 'content-type': 'text/plain;charset=UTF-8', origin: SITE, 'user-agent': CHROME, 'x-forwarded-for': address }, body });
       const text = await res.text();
       if (res.status === 503 && /"service_unavailable"/.test(text)) busy++;
       else if (res.status >= 500) fiveXx++;
       const answer = text ? JSON.parse(text) : null;
       const entryId = progress ? sentFor : res.status === 201 ? String(answer.entry_id) : undefined;
+      if (sentFor) note(sentFor, `${address} seq ${parsed.seq} answered ${res.status}`);
       if (entryId && res.status === (progress ? 200 : 201)) {
         acknowledged++;
-        check(entryId, answers, before, 'in a later acknowledged save');
+        check(entryId, answers, before, `in a later acknowledged save (from ${address}, token ${String(parsed.save_token).split('.')[1]}, seq ${parsed.seq})`);
         const list = acks.get(entryId) ?? [];
         list.push({ id: ++ackIds, answers, at: performance.now() });
         acks.set(entryId, list);
@@ -292,6 +308,11 @@ export const runSoak = async (options: { seconds: number; entries?: number; emul
             continue;
           }
           resumes++;
+          note(entryId, `${other.address} resumed: ${Object.entries(answersOf(entry)).map(([q, v]) => `${q}=${numberOf(v)}`).join(',')}`);
+          if (!other.autosave.entryId) {
+            noToken++;
+            log(`resume of entry ${i} (${entryId}) by ${other.address} answered no save token`);
+          }
           // The resumed entry holds every answer acknowledged before the resume went, or a later one.
           other.answers = answersOf(entry);
           check(entryId, other.answers, before, 'in what a resume answered');
@@ -323,12 +344,13 @@ export const runSoak = async (options: { seconds: number; entries?: number; emul
       refused_by_code: refusedByCode,
       beacons,
       resumes,
+      resumes_without_token: noToken,
       faults_injected: faults,
       requests,
       five_xx: fiveXx,
       busy,
       rss_series: rssSeries,
-      lost_detail: lost,
+      lost_detail: [...lost, ...firstLost],
       load_average: os.loadavg().map((l) => l.toFixed(2)).join(', '),
     };
   } finally {
@@ -349,7 +371,7 @@ if (process.argv[1] === import.meta.filename) {
   const growth = (r.rss_end_mb - r.rss_start_mb) / r.rss_start_mb;
   say(
     `saves acknowledged ${r.saves_acknowledged}, refused ${r.saves_refused} (${Object.entries(r.refused_by_code).map(([c, n]) => `${c} ${n}`).join(', ')}), lost ${r.saves_lost}; ` +
-      `${r.resumes} resumes (token rotations), ${r.beacons} beacons, ${r.faults_injected} faults injected, ${r.requests} requests, ${r.five_xx} 5xx, ${r.busy} 503 busy (retried); ` +
+      `${r.resumes} resumes (token rotations; ${r.resumes_without_token} without a token), ${r.beacons} beacons, ${r.faults_injected} faults injected, ${r.requests} requests, ${r.five_xx} 5xx, ${r.busy} 503 busy (retried); ` +
       `the runtime's RSS ${r.rss_start_mb} MB after the warm-up, ${r.rss_end_mb} MB at the end (${(growth * 100).toFixed(1)}%); load average ${r.load_average} at the end`,
   );
   say(`  the runtime's RSS every 5 s (MB): ${r.rss_series.join(' ')}`);
