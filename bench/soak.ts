@@ -25,6 +25,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { routePath } from '../lambdas/http/routes';
 import { startRuntimeProcess } from './support/runtime-process';
@@ -50,6 +51,9 @@ export interface SoakResult {
   saves_lost: number;
   rss_start_mb: number;
   rss_end_mb: number;
+  /** The runtime's live heap after a full collection, after the warm-up and at the end: what it retains. */
+  heap_start_mb: number;
+  heap_end_mb: number;
   /** Beyond the brief's figures. */
   refused_by_code: Record<string, number>;
   beacons: number;
@@ -259,11 +263,13 @@ export const runSoak = async (options: { seconds: number; entries?: number; emul
     const started = performance.now();
     const end = started + options.seconds * 1000;
     let rssStart = Number.NaN;
+    let heapStart = Number.NaN;
     const warmUp = started + Math.min(60_000, Math.max(10_000, (options.seconds * 1000) / 3));
     const rssSeries: number[] = [];
     const sampler = (async () => {
       while (performance.now() < warmUp) await sleep(250);
       rssStart = rt.rssMb();
+      heapStart = await rt.heapAfterGcMb();
     })();
     const series = setInterval(() => rssSeries.push(rt.rssMb()), 5000);
 
@@ -329,6 +335,7 @@ export const runSoak = async (options: { seconds: number; entries?: number; emul
     await sampler;
     clearInterval(series);
     const rssEnd = rt.rssMb();
+    const heapEnd = await rt.heapAfterGcMb();
     for (const { entryId } of ends) {
       const res = await realFetch(`${api}/v1/entries/${entryId}?project_id=${projectId}`);
       const stored = ((await res.json()) as { entry?: { user_data?: Record<string, unknown> } }).entry;
@@ -341,6 +348,8 @@ export const runSoak = async (options: { seconds: number; entries?: number; emul
       saves_lost: lostSaves.size,
       rss_start_mb: rssStart,
       rss_end_mb: rssEnd,
+      heap_start_mb: heapStart,
+      heap_end_mb: heapEnd,
       refused_by_code: refusedByCode,
       beacons,
       resumes,
@@ -359,7 +368,7 @@ export const runSoak = async (options: { seconds: number; entries?: number; emul
   }
 };
 
-if (process.argv[1] === import.meta.filename) {
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const { values } = parseArgs({
     options: { minutes: { type: 'string', default: '10' }, seconds: { type: 'string' }, json: { type: 'boolean', default: false }, emulator: { type: 'string', default: 'serial' } },
   });
@@ -372,7 +381,7 @@ if (process.argv[1] === import.meta.filename) {
   say(
     `saves acknowledged ${r.saves_acknowledged}, refused ${r.saves_refused} (${Object.entries(r.refused_by_code).map(([c, n]) => `${c} ${n}`).join(', ')}), lost ${r.saves_lost}; ` +
       `${r.resumes} resumes (token rotations; ${r.resumes_without_token} without a token), ${r.beacons} beacons, ${r.faults_injected} faults injected, ${r.requests} requests, ${r.five_xx} 5xx, ${r.busy} 503 busy (retried); ` +
-      `the runtime's RSS ${r.rss_start_mb} MB after the warm-up, ${r.rss_end_mb} MB at the end (${(growth * 100).toFixed(1)}%); load average ${r.load_average} at the end`,
+      `the runtime's RSS ${r.rss_start_mb} MB after the warm-up, ${r.rss_end_mb} MB at the end (${(growth * 100).toFixed(1)}%), its live heap after a full collection ${r.heap_start_mb} MB, then ${r.heap_end_mb} MB; load average ${r.load_average} at the end`,
   );
   say(`  the runtime's RSS every 5 s (MB): ${r.rss_series.join(' ')}`);
   for (const line of r.lost_detail) say(`  LOST: ${line}`);
