@@ -181,6 +181,9 @@ const burst = async (route: RouteName, baseUrl: string, cases: Case[]): Promise<
     for (const k of c.keys) inFlight.set(k, (inFlight.get(k) ?? 0) + 1);
     return { c, expected: c.expect() };
   };
+  // A key whose request was answered 5xx (the early timeout on a busy machine) may have been counted by its bound
+  // anyway: from then on, a 429 by design is right on it as well as what the driver expected (the 5xx is failed itself).
+  const uncertain = new Set<string>();
   const release = (c: Case) => {
     for (const k of c.keys) {
       const n = (inFlight.get(k) ?? 1) - 1;
@@ -211,10 +214,13 @@ const burst = async (route: RouteName, baseUrl: string, cases: Case[]): Promise<
           kind.sent++;
           const hdrs = Object.fromEntries(Object.entries(headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]));
           let right = status === expected.status && (expected.code === undefined || json(body)?.error?.code === expected.code);
+          const maybeLimited = !right && status === 429 && c.keys.some((k) => uncertain.has(k));
+          if (maybeLimited) right = true;
+          if (status >= 500) for (const k of c.keys) uncertain.add(k);
           if (right && c.check) right = c.check(body, hdrs);
           if (right) {
-            if (expected.limit) limited++;
-            c.answered?.(status, body);
+            if (expected.limit || maybeLimited) limited++;
+            if (!maybeLimited) c.answered?.(status, body);
           } else {
             wrong++;
             kind.wrong++;
@@ -257,7 +263,8 @@ const interleave = <T>(lists: readonly T[][], total: number, repeat = false): T[
     let any = false;
     for (const [n, list] of lists.entries()) {
       if (!repeat && round >= list.length) continue;
-      out.push(list[(round + n) % list.length]);
+      // Lists sent once go in their written order: their expectations (stale after newer) depend on it.
+      out.push(list[repeat ? (round + n) % list.length : round]);
       any = true;
       if (out.length === total) break;
     }
