@@ -26,6 +26,13 @@ const run = promisify(execFile);
 const cliPath = path.join(import.meta.dirname, '..', 'bin', 'session-recovery-cli.js');
 const dir = mkdtempSync(path.join(tmpdir(), 'mint-batch-'));
 const runtime = await startLocalRuntime({ port: 0, legacyPort: 0 });
+// The entries are seeded by test/support/seed.ts's client, which reads its region, credentials, emulator and table
+// from process.env (the runtime passes its own to its Lambdas and leaves process.env alone).
+process.env.AWS_REGION ||= 'us-east-1';
+process.env.AWS_ACCESS_KEY_ID ||= 'local';
+process.env.AWS_SECRET_ACCESS_KEY ||= 'local';
+process.env.AWS_ENDPOINT_URL = runtime.emulatorEndpoint;
+process.env.TABLE_NAME = runtime.environment.TABLE_NAME;
 const results: Array<{ rows: number; options: string; seconds: number; rows_per_second: number; exit: number; seed_seconds: number; load: string }> = [];
 try {
   const cli = (args: string[]) => run(process.execPath, [cliPath, '--endpoint', runtime.apiUrl, ...args], { maxBuffer: 64 << 20 });
