@@ -66,6 +66,10 @@ export interface LocalRuntimeOptions {
   readonly cleanData?: boolean;
   /** The port of the moto this runtime starts (default: a free one). */
   readonly emulatorPort?: number;
+  /** The API server takes each request's source from `X-Forwarded-For` (ApiServerOptions.sourceFromForwardedFor): the load and soak drivers only. */
+  readonly sourceFromForwardedFor?: boolean;
+  /** The moto this runtime starts answers one request at a time, so its conditional writes are atomic as DynamoDB's (local/moto.ts). */
+  readonly serialEmulator?: boolean;
   /** Settings the Lambdas get instead of the construct's defaults and of process.env's, e.g. `{ EARLY_RESUME_SECONDS: 0 }`. */
   readonly settings?: Settings;
   /** Where the Lambdas put their events (default: the emulator; AWS_ENDPOINT_URL_EVENTBRIDGE if set). */
@@ -323,7 +327,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
   let emulator: Emulator | undefined;
   const data = options.dataDir && !options.endpoint ? localData(options.dataDir, { clean: options.cleanData }) : undefined;
   if (!options.endpoint) options.progress?.('Starting the AWS emulator (moto) on 127.0.0.1...');
-  const endpoint = options.endpoint ?? (emulator = await startMoto({ port: options.emulatorPort, environment: data?.motoEnvironment })).endpoint;
+  const endpoint = options.endpoint ?? (emulator = await startMoto({ port: options.emulatorPort, environment: data?.motoEnvironment, serial: options.serialEmulator })).endpoint;
   const servers: Server[] = [];
   let clients: ReturnType<typeof emulatorClients> | undefined;
   let stopWatching: (() => Promise<void>) | undefined;
@@ -350,6 +354,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     const routes: LocalRoute[] = [];
     const server = createApiServer(routes, {
       onRequest: options.log,
+      sourceFromForwardedFor: options.sourceFromForwardedFor,
       defaultRoute: { method: '*', path: '*', functionName: DEFAULT_ROUTE.fn, handler: await loadHandler(DEFAULT_ROUTE.fn, env, clients), access: 'public' },
       earlyResumeSeconds: setting('EARLY_RESUME_SECONDS', env),
       functionTimeoutMs: options.functionTimeoutMs,
@@ -369,7 +374,11 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     // A Function URL with no auth: the legacy contract is called from browsers, like the public routes.
     const legacyRoute = { method: '*', path: '*', functionName: legacyFn, handler: await loadHandler(legacyFn, env, clients), access: 'public' } as const;
     const legacyLog = (line: string) => options.log?.(`[legacy] ${line}`);
-    const legacyServer = createApiServer([legacyRoute], { onRequest: legacyLog, functionTimeoutMs: options.functionTimeoutMs });
+    const legacyServer = createApiServer([legacyRoute], {
+      onRequest: legacyLog,
+      functionTimeoutMs: options.functionTimeoutMs,
+      sourceFromForwardedFor: options.sourceFromForwardedFor,
+    });
     servers.push(legacyServer);
     legacyUrl = `http://${host}:${await listen(legacyServer, 'legacy', options.legacyPort, host)}`;
     const expiresAt = new Date(Date.now() + 7 * 24 * 3600 * 1000).toISOString();

@@ -174,7 +174,9 @@ export interface SaveRotation {
   /**
    * In one conditional write: sets the entry's save generation to `nextGen`
    * and its save sequence to 0, only if the entry is still this project's and
-   * flow's and its generation is still `seenGen` (undefined: it has none).
+   * flow's, its generation is still `seenGen` (undefined: it has none), and no
+   * save changed it since it was read (`seenSave`: its `updatedAt` and `seq` as
+   * read), so the entry the resume answers is the one it hands over.
    * Otherwise writes nothing and returns the entry as it is now.
    */
   rotateSaveGen(
@@ -184,14 +186,14 @@ export interface SaveRotation {
       readonly flowId: string;
       readonly seenGen: string | undefined;
       readonly nextGen: string;
+      readonly seenSave: Pick<StoredEntry, 'updatedAt' | 'seq'>;
       /**
        * The entry as read, stored again split by the flow's current withheld
-       * fields in the same write, only if no write changed it since
-       * (`updatedAt` and `seq` as read): a field the flow started withholding
+       * fields in the same write: a field the flow started withholding
        * after it was saved moves out of `user_data` before the page that
        * resumed without it saves (docs/resume-policy.md).
        */
-      readonly resplit?: WithheldStorage & Pick<StoredEntry, 'userData' | 'updatedAt' | 'seq'>;
+      readonly resplit?: WithheldStorage & Pick<StoredEntry, 'userData'>;
     },
   ): Promise<'rotated' | RotationRefused>;
 }

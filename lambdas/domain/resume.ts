@@ -240,18 +240,21 @@ const resumeVerified = async (target: ResumeTarget, deps: ResumeDeps, context: R
   const rotation = handOver?.rotation ?? (handoff ? deps.saves?.rotation : undefined);
   if (handoff && rotation === undefined) throw personRequired(entryId);
   if (verifyField !== undefined) await verify(found, verifyField, target.verification!, deps.verification!, now);
-  const rotated = rotation ? await rotateSaveCapability(found, rotation, refusal, policy?.withheld_fields ?? []) : undefined;
+  // The entry as handed over: a save that landed since the read is in it.
+  const { saveGen: rotated, entry: answered } = rotation
+    ? await rotateSaveCapability(found, rotation, refusal, policy?.withheld_fields ?? [])
+    : { saveGen: undefined, entry: found };
   // Other writes kept changing the entry on every attempt: a hand-off link answers only the resume that used it up.
   if (handoff && rotated === undefined) {
     throw new ApiError('service_unavailable', 'The service is busy. Retry shortly.', { retryAfterSeconds: 1, detail: `entry ${entryId} changed on every attempt to use its hand-off link up` });
   }
   const saveGen = handOver ? rotated : undefined;
   return {
-    entry: toResumeEntry(found, policy),
+    entry: toResumeEntry(answered, policy),
     credentialId,
     saveToken: saveGen === undefined ? undefined : mintSaveToken(await saveKey!, { projectId: found.projectId, flowId: found.flowId, entryId, gen: saveGen }),
-    attribution: attributeResume(found, target.token, now, context.userAgent, deps.earlyResumeSeconds),
-    retainUntil: found.retainUntil,
+    attribution: attributeResume(answered, target.token, now, context.userAgent, deps.earlyResumeSeconds),
+    retainUntil: answered.retainUntil,
   };
 };
 
@@ -280,13 +283,15 @@ const verify = async (entry: StoredEntry, field: string, presented: string, deps
 
 /**
  * Gives the entry a new save generation, in one conditional write over the
- * generation `entry` showed: every save token issued before ends, the stored
+ * generation and the save `entry` showed: every save token issued before ends, the stored
  * `seq` starts afresh, and every page link minted under the old generation,
  * this one included, ends. If the entry changed meanwhile (another resume
- * rotated it, a revoke-links), it is judged again as it is now: a page link
+ * rotated it, a revoke-links, a save the read missed or that landed since), it is judged again as it is now: a page link
  * another resume used a moment ago is refused (`link_revoked`), so of two
- * resumes of one page link at once exactly one succeeds. Returns the new generation, or undefined when other
- * resumes rotated it on every attempt (the link may still open the entry; the save capability is theirs).
+ * resumes of one page link at once exactly one succeeds; a save acknowledged before the rotation is in the entry
+ * returned, so the device that resumes carries on from it (the one that saved it gets `invalid_save_token` next).
+ * Returns the new generation with the entry it was written over, or no generation when other
+ * resumes rotated it (or saves changed it) on every attempt (the link may still open the entry; the save capability is theirs).
  * Under a flow with withheld fields, the same write stores the entry split
  * anew by them, over the data as read: a field the flow started withholding
  * after it was saved leaves `user_data` before the page that resumed without
@@ -297,14 +302,15 @@ const rotateSaveCapability = async (
   rotation: SaveRotation,
   refusal: (e: StoredEntry | undefined) => ApiError | undefined,
   withheldFields: readonly string[],
-): Promise<string | undefined> => {
+): Promise<{ saveGen: string | undefined; entry: StoredEntry }> => {
   let seen = entry;
   for (let attempt = 0; attempt < ROTATION_ATTEMPTS; attempt++) {
     const nextGen = generateSaveGen();
     // The page that gets the token gets no withheld field: each moves out of user_data now, so its saves cannot erase it.
-    const resplit = withheldFields.length === 0 ? undefined : { withheldFields, userData: seen.userData, updatedAt: seen.updatedAt, seq: seen.seq };
-    const out = await rotation.rotateSaveGen(seen.entryId, { projectId: seen.projectId, flowId: seen.flowId, seenGen: seen.saveGen, nextGen, resplit });
-    if (out === 'rotated') return nextGen;
+    const resplit = withheldFields.length === 0 ? undefined : { withheldFields, userData: seen.userData };
+    const seenSave = { updatedAt: seen.updatedAt, seq: seen.seq };
+    const out = await rotation.rotateSaveGen(seen.entryId, { projectId: seen.projectId, flowId: seen.flowId, seenGen: seen.saveGen, nextGen, seenSave, resplit });
+    if (out === 'rotated') return { saveGen: nextGen, entry: seen };
     const refused = refusal(out.current);
     if (refused) throw refused;
     seen = out.current!;
@@ -312,7 +318,7 @@ const rotateSaveCapability = async (
   // Other resumes of this entry keep taking the capability at this very moment (several tabs, or a scanner posing as
   // a browser, opening one link the team minted): this one still answers the entry, which its link may open, but hands
   // over no save token; one of the others holds it.
-  return undefined;
+  return { saveGen: undefined, entry: seen };
 };
 
 /**
