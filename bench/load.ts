@@ -135,9 +135,11 @@ const admin = async (url: string, method: string, body?: unknown): Promise<any> 
 /** Runs `fn` over `items`, `width` at a time. */
 const pool = async <T>(items: readonly T[], width: number, fn: (item: T) => Promise<void>): Promise<void> => {
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(width, items.length) }, async () => {
-    while (next < items.length) await fn(items[next++]);
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(width, items.length) }, async () => {
+      while (next < items.length) await fn(items[next++]);
+    }),
+  );
 };
 
 /**
@@ -224,7 +226,8 @@ const burst = async (route: RouteName, baseUrl: string, cases: Case[]): Promise<
           } else {
             wrong++;
             kind.wrong++;
-            if (examples.length < 5) examples.push(`${c.kind} ${c.method} ${c.path}: expected ${expected.status} ${expected.code ?? ''}, got ${status} ${body.slice(0, 200)}`);
+            if (examples.length < 5)
+              examples.push(`${c.kind} ${c.method} ${c.path}: expected ${expected.status} ${expected.code ?? ''}, got ${status} ${body.slice(0, 200)}`);
           }
         },
       },
@@ -292,7 +295,11 @@ interface Created {
 }
 
 const main = async () => {
-  const uptime = () => `load average ${os.loadavg().map((l) => l.toFixed(2)).join(', ')}`;
+  const uptime = () =>
+    `load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(', ')}`;
   say(`Starting the local runtime (its own process and moto)... ${uptime()}`);
   const rt: RuntimeProcess = await startRuntimeProcess();
   const api = rt.apiUrl;
@@ -332,7 +339,14 @@ const main = async () => {
       const plainEntries = await seedEntries(300, plain, flow, 'r');
       const bsEntries = await seedEntries(100, browserProjects[0], flow, 'rb');
       const lists: Case[][] = [];
-      const resumeCase = (kind: string, projectId: string, entryId: string, body: Record<string, unknown>, expected: Expected, extra: Partial<Case> = {}): Case => ({
+      const resumeCase = (
+        kind: string,
+        projectId: string,
+        entryId: string,
+        body: Record<string, unknown>,
+        expected: Expected,
+        extra: Partial<Case> = {},
+      ): Case => ({
         kind,
         method: 'POST',
         path: routePath('loadEntryData'),
@@ -345,7 +359,9 @@ const main = async () => {
       for (const { entryId, marker } of plainEntries) {
         const valid = { token: token(secret, entryId, FUTURE), expires_at: FUTURE };
         const list = [
-          ...Array.from({ length: 6 }, (_, k) => resumeCase(k % 2 ? 'valid' : 'valid json', plain, entryId, valid, { status: 200 }, { check: entryMatches(entryId, marker) })),
+          ...Array.from({ length: 6 }, (_, k) =>
+            resumeCase(k % 2 ? 'valid' : 'valid json', plain, entryId, valid, { status: 200 }, { check: entryMatches(entryId, marker) }),
+          ),
           resumeCase('invalid token', plain, entryId, { token: token('wrong', entryId, FUTURE), expires_at: FUTURE }, { status: 401, code: 'invalid_token' }),
           resumeCase('expired', plain, entryId, { token: token(secret, entryId, PAST), expires_at: PAST }, { status: 401, code: 'token_expired' }),
           resumeCase('damaged link', plain, entryId, { token: valid.token.slice(0, 40), expires_at: FUTURE }, { status: 400, code: 'invalid_request' }),
@@ -357,10 +373,17 @@ const main = async () => {
         const valid = { token: token(bsSecret, entryId, FUTURE), expires_at: FUTURE };
         lists.push(
           Array.from({ length: 6 }, () =>
-            resumeCase('valid, browser-saves (rotates)', browserProjects[0], entryId, valid, { status: 200 }, {
-              keys: [entryId],
-              check: (body) => entryMatches(entryId, marker)(body) && /^s2\./.test(String(json(body)?.save_token)),
-            }),
+            resumeCase(
+              'valid, browser-saves (rotates)',
+              browserProjects[0],
+              entryId,
+              valid,
+              { status: 200 },
+              {
+                keys: [entryId],
+                check: (body) => entryMatches(entryId, marker)(body) && /^s2\./.test(String(json(body)?.save_token)),
+              },
+            ),
           ),
         );
       }
@@ -408,7 +431,8 @@ const main = async () => {
         const browser = newBrowser();
         const marker = `m-${hex(6)}`;
         const page = `page_${1 + (i % 4)}`;
-        const body = (extra: Record<string, unknown> = {}) => JSON.stringify({ project_id: projectId, flow_id: flow, current_page_key: page, user_data: { marker, step: 1 }, ...extra });
+        const body = (extra: Record<string, unknown> = {}) =>
+          JSON.stringify({ project_id: projectId, flow_id: flow, current_page_key: page, user_data: { marker, step: 1 }, ...extra });
         const slot = i % 20;
         const c = (kind: string, headers: Record<string, string>, text: string, expected: Expected, extra: Partial<Case> = {}): Case => ({
           kind,
@@ -422,21 +446,34 @@ const main = async () => {
         });
         if (slot < 14) {
           cases.push(
-            c(slot % 2 ? 'valid' : 'valid json', fromPage(browser, SITE, slot % 2 ? textPlain : appJson), body(), { status: 201 }, {
-              check: (text) => /^entry_[0-9a-f]{32}$/.test(String(json(text)?.entry_id)) && /^s2\./.test(String(json(text)?.save_token)),
-              answered: (_, text) => {
-                const { entry_id, save_token } = json(text);
-                created.push({ entryId: entry_id, saveToken: save_token, projectId, flowId: flow, browser, marker });
+            c(
+              slot % 2 ? 'valid' : 'valid json',
+              fromPage(browser, SITE, slot % 2 ? textPlain : appJson),
+              body(),
+              { status: 201 },
+              {
+                check: (text) => /^entry_[0-9a-f]{32}$/.test(String(json(text)?.entry_id)) && /^s2\./.test(String(json(text)?.save_token)),
+                answered: (_, text) => {
+                  const { entry_id, save_token } = json(text);
+                  created.push({ entryId: entry_id, saveToken: save_token, projectId, flowId: flow, browser, marker });
+                },
               },
-            }),
+            ),
           );
-        } else if (slot === 14) cases.push(c('browser saves off', fromPage(browser), body({ project_id: disabled }), { status: 403, code: 'browser_saves_disabled' }));
+        } else if (slot === 14)
+          cases.push(c('browser saves off', fromPage(browser), body({ project_id: disabled }), { status: 403, code: 'browser_saves_disabled' }));
         else if (slot === 15) cases.push(c('another origin', fromPage(browser, OTHER_SITE), body(), { status: 403, code: 'forbidden' }));
         else if (slot === 16) cases.push(c('no origin', fromPage(browser, null), body(), { status: 403, code: 'forbidden' }));
         else if (slot === 17) cases.push(c('not JSON', fromPage(browser), body().slice(0, -3), { status: 400, code: 'invalid_request' }));
         else if (slot === 18) cases.push(c('user_data not an object', fromPage(browser), body({ user_data: ['a'] }), { status: 400, code: 'invalid_request' }));
         else if (i % 200 === 19) cases.push(c('over 64 KiB', fromPage(browser), body({ user_data: { big: 'x'.repeat(66_000) } }), { status: 413 }));
-        else cases.push(c('__proto__ key', fromPage(browser), body({ user_data: JSON.parse('{"__proto__": {"admin": true}, "a": 1}') }), { status: 400, code: 'invalid_request' }));
+        else
+          cases.push(
+            c('__proto__ key', fromPage(browser), body({ user_data: JSON.parse('{"__proto__": {"admin": true}, "a": 1}') }), {
+              status: 400,
+              code: 'invalid_request',
+            }),
+          );
       }
       const r = await burst('create', api, cases);
       // Every 201 must be readable: its entry, its project, its data.
@@ -472,7 +509,15 @@ const main = async () => {
             method: 'POST',
             path,
             headers,
-            body: JSON.stringify({ project_id: e.projectId, flow_id: e.flowId, save_token: e.saveToken, seq: s, current_page_key: page, user_data: { marker, seq: s }, ...extra }),
+            body: JSON.stringify({
+              project_id: e.projectId,
+              flow_id: e.flowId,
+              save_token: e.saveToken,
+              seq: s,
+              current_page_key: page,
+              user_data: { marker, seq: s },
+              ...extra,
+            }),
             keys: [e.entryId],
             expect: () => expected,
             check: expected.status === 200 ? (text) => json(text)?.seq === s : undefined,
@@ -550,7 +595,11 @@ const main = async () => {
           c('sms', { channel: 'sms', to: `+4474${String(10_000_000 + ++numbers).slice(-8)}` }),
           c("another entry's token", { channel: 'email', save_token: other.saveToken }, { status: 401, code: 'invalid_save_token' }),
           c('no recipient', { channel: 'email' }),
-          c(n % 2 ? 'premium-rate number' : 'not an email address', n % 2 ? { channel: 'sms', to: '+449098790000' } : { channel: 'email', to: 'not-an-address' }, n % 2 ? { status: 403, code: 'sms_not_allowed' } : { status: 400, code: 'invalid_request' }),
+          c(
+            n % 2 ? 'premium-rate number' : 'not an email address',
+            n % 2 ? { channel: 'sms', to: '+449098790000' } : { channel: 'email', to: 'not-an-address' },
+            n % 2 ? { status: 403, code: 'sms_not_allowed' } : { status: 400, code: 'invalid_request' },
+          ),
           // The entry's 4th: over its 3 an hour.
           c('4th for the entry', { channel: 'email', to: `late${++mails}-${run}@mail.example` }),
         ];
@@ -676,7 +725,11 @@ const main = async () => {
         last = r.body;
       }
       const okCreate = answers.slice(0, 100).every((s) => s === 201) && answers[100] === 429 && last?.error?.code === 'too_many_entries';
-      checks.push({ check: 'per-source creation bound', ok: okCreate, detail: `101 creations from one address: ${answers.filter((s) => s === 201).length} × 201, the 101st ${answers[100]} ${last?.error?.code ?? ''}` });
+      checks.push({
+        check: 'per-source creation bound',
+        ok: okCreate,
+        detail: `101 creations from one address: ${answers.filter((s) => s === 201).length} × 201, the 101st ${answers[100]} ${last?.error?.code ?? ''}`,
+      });
       // 21 link requests from one address, 3 to each of 7 entries made from other addresses.
       const targets: Created[] = [];
       for (let i = 0; i < 7; i++) {
@@ -687,12 +740,21 @@ const main = async () => {
       const linkAnswers: number[] = [];
       for (let i = 0; i < 21; i++) {
         const t = targets[i % 7];
-        const r = await post(routePath('linkRequests').replace('{entry_id}', t.entryId), two, { project_id: project, flow_id: flow, save_token: t.saveToken, channel: 'email' });
+        const r = await post(routePath('linkRequests').replace('{entry_id}', t.entryId), two, {
+          project_id: project,
+          flow_id: flow,
+          save_token: t.saveToken,
+          channel: 'email',
+        });
         linkAnswers.push(r.status);
         last = r.body;
       }
       const okLinks = linkAnswers.slice(0, 20).every((s) => s === 202) && linkAnswers[20] === 429 && /one network/.test(String(last?.error?.message));
-      checks.push({ check: 'per-source link-request bound', ok: okLinks, detail: `21 link requests from one address: ${linkAnswers.filter((s) => s === 202).length} × 202, the 21st ${linkAnswers[20]} ${last?.error?.code ?? ''}` });
+      checks.push({
+        check: 'per-source link-request bound',
+        ok: okLinks,
+        detail: `21 link requests from one address: ${linkAnswers.filter((s) => s === 202).length} × 202, the 21st ${linkAnswers[20]} ${last?.error?.code ?? ''}`,
+      });
     }
   } finally {
     await rt.stop();
@@ -706,13 +768,29 @@ Each simulated browser sends its own address as \`X-Forwarded-For\`, and the run
 
 | route | requests | req/s | p50 | p99 | statuses | 429 by design | 5xx | wrong answers | load average at its start |
 |---|---|---|---|---|---|---|---|---|---|
-${results.map((r) => `| ${r.route} | ${r.requests} | ${r.requests_per_second} | ${r.p50_ms} ms | ${r.p99_ms} ms | ${Object.entries(r.statuses).map(([s, n]) => `${s}: ${n}`).join(', ')} | ${r.limited_by_design} | ${r.five_xx} | ${r.wrong_answers} | ${r.load_average} |`).join('\n')}
+${results
+  .map(
+    (r) =>
+      `| ${r.route} | ${r.requests} | ${r.requests_per_second} | ${r.p50_ms} ms | ${r.p99_ms} ms | ${Object.entries(r.statuses)
+        .map(([s, n]) => `${s}: ${n}`)
+        .join(', ')} | ${r.limited_by_design} | ${r.five_xx} | ${r.wrong_answers} | ${r.load_average} |`,
+  )
+  .join('\n')}
 
 | bound check | result |
 |---|---|
 ${checks.map((c) => `| ${c.check} | ${c.ok ? 'ok' : 'FAILED'}: ${c.detail} |`).join('\n')}
 
-${results.map((r) => `- **${r.route}**: ${Object.entries(r.by_kind).map(([k, v]) => `${k} ${v.sent}${v.wrong ? ` (${v.wrong} wrong)` : ''}`).join(', ')}${r.wrong_after ? `; ${r.wrong_after} wrong after the burst` : ''}${r.overlaps ? `; ${r.overlaps} sent while a request on one of their keys was in flight` : ''}${r.errors || r.timeouts ? `; ${r.errors} errors, ${r.timeouts} timeouts` : ''}${r.examples.length ? `\n  - ${r.examples.join('\n  - ')}` : ''}`).join('\n')}
+${results
+  .map(
+    (r) =>
+      `- **${r.route}**: ${Object.entries(r.by_kind)
+        .map(([k, v]) => `${k} ${v.sent}${v.wrong ? ` (${v.wrong} wrong)` : ''}`)
+        .join(
+          ', ',
+        )}${r.wrong_after ? `; ${r.wrong_after} wrong after the burst` : ''}${r.overlaps ? `; ${r.overlaps} sent while a request on one of their keys was in flight` : ''}${r.errors || r.timeouts ? `; ${r.errors} errors, ${r.timeouts} timeouts` : ''}${r.examples.length ? `\n  - ${r.examples.join('\n  - ')}` : ''}`,
+  )
+  .join('\n')}
 
 A request is right only when it gets the answer it should: a valid link its own entry (and a browser-saves entry a new save token), a creation a 201 whose entry reads back with its data, a save its seq and the entry its last acknowledged save, a click a redirect to its own link, a refusal its own status and code. A 429 is right only where a bound was reached: a request on a key is never in flight with another on the same key, so the driver knows each bound's count when it sends one.
 `;
@@ -731,7 +809,12 @@ A request is right only when it gets the answer it should: a valid link its own 
   if (args.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
   writeResults('load', { 'load-results.json': `${JSON.stringify({ header, routes: results, checks }, null, 2)}\n`, 'load-report.md': md });
   const failures = [
-    ...results.filter((r) => r.five_xx || r.wrong_answers || r.errors || r.timeouts || r.requests !== r.planned).map((r) => `${r.route}: ${r.requests}/${r.planned} answered, ${r.five_xx} 5xx, ${r.wrong_answers} wrong answers, ${r.errors} errors, ${r.timeouts} timeouts`),
+    ...results
+      .filter((r) => r.five_xx || r.wrong_answers || r.errors || r.timeouts || r.requests !== r.planned)
+      .map(
+        (r) =>
+          `${r.route}: ${r.requests}/${r.planned} answered, ${r.five_xx} 5xx, ${r.wrong_answers} wrong answers, ${r.errors} errors, ${r.timeouts} timeouts`,
+      ),
     ...checks.filter((c) => !c.ok).map((c) => `${c.check}: ${c.detail}`),
   ];
   if (failures.length) {

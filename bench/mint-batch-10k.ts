@@ -17,7 +17,9 @@ import { parseArgs, promisify } from 'node:util';
 import { startLocalRuntime } from '../local/runtime';
 import { seedEntries, uid } from '../test/support/seed';
 
-const { values } = parseArgs({ options: { rows: { type: 'string', default: '10000' }, large: { type: 'string', default: '100000' }, json: { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: { rows: { type: 'string', default: '10000' }, large: { type: 'string', default: '100000' }, json: { type: 'boolean', default: false } },
+});
 const ROWS = Number(values.rows);
 const LARGE = Number(values.large);
 const say = (line: string) => (values.json ? process.stderr : process.stdout).write(`${line}\n`);
@@ -64,7 +66,15 @@ try {
     }
     const seconds = (performance.now() - started) / 1000;
     const written = readFileSync(output, 'utf8').trim().split('\n').length - 1;
-    const result = { rows: written, options: name, seconds: Number(seconds.toFixed(1)), rows_per_second: Math.round(written / seconds), exit: code, seed_seconds: Number(seedSeconds.toFixed(1)), load };
+    const result = {
+      rows: written,
+      options: name,
+      seconds: Number(seconds.toFixed(1)),
+      rows_per_second: Math.round(written / seconds),
+      exit: code,
+      seed_seconds: Number(seedSeconds.toFixed(1)),
+      load,
+    };
     results.push(result);
     say(
       `mint-batch ${name}: ${written} of ${rows} rows, exit ${code}, ${result.seconds} s, ${result.rows_per_second} rows/s ` +

@@ -14,13 +14,38 @@ const serial = process.argv[2] === 'serial';
 
 const moto = await startMoto({ serial });
 const c = new DynamoDBClient({ endpoint: moto.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 });
-await c.send(new CreateTableCommand({ TableName: 't', KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], BillingMode: 'PAY_PER_REQUEST' }));
+await c.send(
+  new CreateTableCommand({
+    TableName: 't',
+    KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+    AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+    BillingMode: 'PAY_PER_REQUEST',
+  }),
+);
 let both = 0;
 const R = 300;
 for (let round = 0; round < R; round++) {
   await c.send(new PutItemCommand({ TableName: 't', Item: { pk: { S: 'k' }, gen: { S: 'g0' }, seq: { N: '5' }, d: { S: 'old' } } }));
-  const save = (s: number) => c.send(new UpdateItemCommand({ TableName: 't', Key: { pk: { S: 'k' } }, UpdateExpression: 'SET seq = :s, d = :d', ConditionExpression: 'gen = :g AND seq < :s', ExpressionAttributeValues: { ':g': { S: 'g0' }, ':s': { N: String(s) }, ':d': { S: `new${s}` } } }));
-  const rotate = () => c.send(new UpdateItemCommand({ TableName: 't', Key: { pk: { S: 'k' } }, UpdateExpression: 'SET gen = :n, seq = :z', ConditionExpression: 'gen = :g AND seq = :q', ExpressionAttributeValues: { ':g': { S: 'g0' }, ':q': { N: '5' }, ':n': { S: 'g1' }, ':z': { N: '0' } } }));
+  const save = (s: number) =>
+    c.send(
+      new UpdateItemCommand({
+        TableName: 't',
+        Key: { pk: { S: 'k' } },
+        UpdateExpression: 'SET seq = :s, d = :d',
+        ConditionExpression: 'gen = :g AND seq < :s',
+        ExpressionAttributeValues: { ':g': { S: 'g0' }, ':s': { N: String(s) }, ':d': { S: `new${s}` } },
+      }),
+    );
+  const rotate = () =>
+    c.send(
+      new UpdateItemCommand({
+        TableName: 't',
+        Key: { pk: { S: 'k' } },
+        UpdateExpression: 'SET gen = :n, seq = :z',
+        ConditionExpression: 'gen = :g AND seq = :q',
+        ExpressionAttributeValues: { ':g': { S: 'g0' }, ':q': { N: '5' }, ':n': { S: 'g1' }, ':z': { N: '0' } },
+      }),
+    );
   const [a, b] = await Promise.allSettled([save(6), rotate()]);
   if (a.status === 'fulfilled' && b.status === 'fulfilled') both++;
 }

@@ -26,5 +26,7 @@ export const writeResults = <K extends keyof typeof RESULT_FILES>(
   mkdirSync(dir, { recursive: true });
   for (const [name, text] of Object.entries(files) as Array<[string, string]>) writeFileSync(path.join(dir, name), text);
   const where = path.relative(process.cwd(), dir) || '.';
-  process.stderr.write(`\nWrote ${Object.keys(files).join(', ')} to ${where}/${argv.includes('--record') ? ' (recorded)' : ' (not recorded: pass --record to update the tracked results)'}\n`);
+  process.stderr.write(
+    `\nWrote ${Object.keys(files).join(', ')} to ${where}/${argv.includes('--record') ? ' (recorded)' : ' (not recorded: pass --record to update the tracked results)'}\n`,
+  );
 };

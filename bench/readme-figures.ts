@@ -54,7 +54,8 @@ export const renderFigures = (r: RecordedResults): string => {
     fn === 'browser-saves'
       ? `${r.warm[fn].ours.median.toFixed(2)} ms (the floor's GetItem: ${r.warm[fn].floor.median.toFixed(2)} ms)`
       : `${r.warm[fn].ours.median.toFixed(2)} ms: ${times(r.warm[fn].ours.median, r.warm[fn].floor.median)}`;
-  const row = (label: string, floorCell: string, cell: (fn: (typeof lambdas)[number]) => string) => `| ${label} | ${floorCell} | ${lambdas.map(cell).join(' | ')} |`;
+  const row = (label: string, floorCell: string, cell: (fn: (typeof lambdas)[number]) => string) =>
+    `| ${label} | ${floorCell} | ${lambdas.map(cell).join(' | ')} |`;
   const monthly = provisionedInstancePerMonth(r.costInputs.memoryMb);
   return `${START}
 Recorded on ${r.date.slice(0, 10)} (${r.machine}); ratios are to the floor, measured alternately with it in the same run.

@@ -109,7 +109,12 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * `emulator`: `serial` (the default), moto answering one request at a time, so that its conditional writes are atomic
  * as DynamoDB's; `threaded`, moto's own server, whose are not (bench/moto-atomicity.ts), to compare.
  */
-export const runSoak = async (options: { seconds: number; entries?: number; emulator?: 'serial' | 'threaded'; log?: (line: string) => void }): Promise<SoakResult> => {
+export const runSoak = async (options: {
+  seconds: number;
+  entries?: number;
+  emulator?: 'serial' | 'threaded';
+  log?: (line: string) => void;
+}): Promise<SoakResult> => {
   const log = options.log ?? (() => undefined);
   const ENTRIES = options.entries ?? 50;
   const { createAutosave, resumeFromUrl } = (await import('../clients/session-recovery.js' as string)) as ClientModule;
@@ -183,7 +188,9 @@ export const runSoak = async (options: { seconds: number; entries?: number; emul
       if (count > 0 && firstLost.length === 0) firstLost.push(...(trail.get(entryId) ?? []).slice(-60), `${entryId} ${when}`);
       if (count > 0 && lost.length < 10) {
         const [q, n] = older[0];
-        lost.push(`${entryId} ${when}: ${q} is ${held[q] ?? 'missing'}, older than ${n}, acknowledged (${older.length} answers older than acknowledged; ${count} saves lost)`);
+        lost.push(
+          `${entryId} ${when}: ${q} is ${held[q] ?? 'missing'}, older than ${n}, acknowledged (${older.length} answers older than acknowledged; ${count} saves lost)`,
+        );
       }
     };
 
@@ -201,9 +208,16 @@ export const runSoak = async (options: { seconds: number; entries?: number; emul
       // What was acknowledged before this save went: if it is acknowledged, it must hold all of that or later.
       const before = sentFor ? snapshot(sentFor) : { top: {}, lastId: 0 };
       requests++;
-      const summary = (a: Answers) => Object.entries(a).map(([q, v]) => `${q}=${numberOf(v)}`).join(',');
+      const summary = (a: Answers) =>
+        Object.entries(a)
+          .map(([q, v]) => `${q}=${numberOf(v)}`)
+          .join(',');
       if (sentFor) note(sentFor, `${address} sends seq ${parsed.seq} token ${String(parsed.save_token).split('.')[1]}: ${summary(answers)}`);
-      const res = await realFetch(url, { method: 'POST', headers: { 'content-type': 'text/plain;charset=UTF-8', origin: SITE, 'user-agent': CHROME, 'x-forwarded-for': address }, body });
+      const res = await realFetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain;charset=UTF-8', origin: SITE, 'user-agent': CHROME, 'x-forwarded-for': address },
+        body,
+      });
       const text = await res.text();
       if (res.status === 503 && /"service_unavailable"/.test(text)) busy++;
       else if (res.status >= 500) fiveXx++;
@@ -258,7 +272,8 @@ export const runSoak = async (options: { seconds: number; entries?: number; emul
     };
 
     // Resumes go through resumeFromUrl, which calls the page's fetch: a browser's, with its Origin.
-    globalThis.fetch = ((url: string, init: RequestInit) => realFetch(url, { ...init, headers: { ...(init.headers as Record<string, string>), origin: SITE, 'user-agent': CHROME } })) as typeof fetch;
+    globalThis.fetch = ((url: string, init: RequestInit) =>
+      realFetch(url, { ...init, headers: { ...(init.headers as Record<string, string>), origin: SITE, 'user-agent': CHROME } })) as typeof fetch;
 
     const started = performance.now();
     const end = started + options.seconds * 1000;
@@ -314,7 +329,12 @@ export const runSoak = async (options: { seconds: number; entries?: number; emul
             continue;
           }
           resumes++;
-          note(entryId, `${other.address} resumed: ${Object.entries(answersOf(entry)).map(([q, v]) => `${q}=${numberOf(v)}`).join(',')}`);
+          note(
+            entryId,
+            `${other.address} resumed: ${Object.entries(answersOf(entry))
+              .map(([q, v]) => `${q}=${numberOf(v)}`)
+              .join(',')}`,
+          );
           if (!other.autosave.entryId) {
             noToken++;
             log(`resume of entry ${i} (${entryId}) by ${other.address} answered no save token`);
@@ -360,7 +380,10 @@ export const runSoak = async (options: { seconds: number; entries?: number; emul
       busy,
       rss_series: rssSeries,
       lost_detail: [...lost, ...firstLost],
-      load_average: os.loadavg().map((l) => l.toFixed(2)).join(', '),
+      load_average: os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(', '),
     };
   } finally {
     globalThis.fetch = realFetch;
@@ -370,16 +393,28 @@ export const runSoak = async (options: { seconds: number; entries?: number; emul
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const { values } = parseArgs({
-    options: { minutes: { type: 'string', default: '10' }, seconds: { type: 'string' }, json: { type: 'boolean', default: false }, emulator: { type: 'string', default: 'serial' } },
+    options: {
+      minutes: { type: 'string', default: '10' },
+      seconds: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      emulator: { type: 'string', default: 'serial' },
+    },
   });
   if (values.emulator !== 'serial' && values.emulator !== 'threaded') throw new Error('--emulator serial|threaded');
   const seconds = values.seconds !== undefined ? Number(values.seconds) : Number(values.minutes) * 60;
   const say = (line: string) => (values.json ? process.stderr : process.stdout).write(`${line}\n`);
-  say(`npm run soak: ${seconds} s, 50 entries, two devices each, ${values.emulator} moto; load average ${os.loadavg().map((l) => l.toFixed(2)).join(', ')} at the start`);
+  say(
+    `npm run soak: ${seconds} s, 50 entries, two devices each, ${values.emulator} moto; load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(', ')} at the start`,
+  );
   const r = await runSoak({ seconds, emulator: values.emulator, log: say });
   const growth = (r.rss_end_mb - r.rss_start_mb) / r.rss_start_mb;
   say(
-    `saves acknowledged ${r.saves_acknowledged}, refused ${r.saves_refused} (${Object.entries(r.refused_by_code).map(([c, n]) => `${c} ${n}`).join(', ')}), lost ${r.saves_lost}; ` +
+    `saves acknowledged ${r.saves_acknowledged}, refused ${r.saves_refused} (${Object.entries(r.refused_by_code)
+      .map(([c, n]) => `${c} ${n}`)
+      .join(', ')}), lost ${r.saves_lost}; ` +
       `${r.resumes} resumes (token rotations; ${r.resumes_without_token} without a token), ${r.beacons} beacons, ${r.faults_injected} faults injected, ${r.requests} requests, ${r.five_xx} 5xx, ${r.busy} 503 busy (retried); ` +
       `the runtime's RSS ${r.rss_start_mb} MB after the warm-up, ${r.rss_end_mb} MB at the end (${(growth * 100).toFixed(1)}%), its live heap after a full collection ${r.heap_start_mb} MB, then ${r.heap_end_mb} MB; load average ${r.load_average} at the end`,
   );

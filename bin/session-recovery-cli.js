@@ -338,7 +338,9 @@ var readExisting = async (file, header) => {
       if (first) {
         first = false;
         if (record.fields.join("\0") !== header.join("\0")) {
-          throw new BatchUsageError(`${file} exists with other columns (${record.fields.join(",")}): it is not this command's output. Give another --output, or remove it.`);
+          throw new BatchUsageError(
+            `${file} exists with other columns (${record.fields.join(",")}): it is not this command's output. Give another --output, or remove it.`
+          );
         }
       } else if (!isBlank(record.fields)) {
         rows.push({ entryId: record.fields[0], digest: record.fields[digest] ?? "" });
@@ -354,7 +356,8 @@ var readExisting = async (file, header) => {
 var readHeader = (file, record) => {
   if (!record) throw new BatchUsageError(`${file} is empty: its first line must name the columns, entry_id among them.`);
   const header = record.fields.map((name) => name.trim());
-  if (!header.includes("entry_id")) throw new BatchUsageError(`${file} has no entry_id column: its first line must name the columns (entry_id, and optionally flow_id and expires_at).`);
+  if (!header.includes("entry_id"))
+    throw new BatchUsageError(`${file} has no entry_id column: its first line must name the columns (entry_id, and optionally flow_id and expires_at).`);
   const duplicate = header.find((name, i) => header.indexOf(name) !== i);
   if (duplicate !== void 0) throw new BatchUsageError(`${file} names the column ${duplicate} twice.`);
   const passThrough = header.map((name, i) => [name, i]).filter(([name]) => !INPUT_COLUMNS.includes(name));
@@ -382,7 +385,8 @@ var checkInput = async (o, entryColumn, done) => {
   } catch (error) {
     throw notCsv(o, error);
   }
-  if (rows < done.length) throw new BatchUsageError(`${o.output} has ${done.length} rows, but ${o.input} only ${rows}: it is another input's output. Give another --output.`);
+  if (rows < done.length)
+    throw new BatchUsageError(`${o.output} has ${done.length} rows, but ${o.input} only ${rows}: it is another input's output. Give another --output.`);
   return rows;
 };
 var mintBatch = async (client2, o, progress) => {
@@ -419,13 +423,24 @@ var mintBatch = async (client2, o, progress) => {
   ];
   const send = async (rowsToSend) => {
     const local = rowsToSend.map(
-      (row) => row.fields.length === header.length ? void 0 : { entry_id: row.fields[column("entry_id")] ?? null, error: { code: "invalid_request", message: `Invalid request: line ${row.line} has ${row.fields.length} fields; the header has ${header.length}.` } }
+      (row) => row.fields.length === header.length ? void 0 : {
+        entry_id: row.fields[column("entry_id")] ?? null,
+        error: { code: "invalid_request", message: `Invalid request: line ${row.line} has ${row.fields.length} fields; the header has ${header.length}.` }
+      }
     );
     const cell = (row, name) => column(name) < 0 || row.fields[column(name)] === "" ? void 0 : row.fields[column(name)];
     const links = rowsToSend.filter((_, i) => !local[i]).map((row) => ({ entry_id: row.fields[column("entry_id")], flow_id: cell(row, "flow_id"), expires_at: cell(row, "expires_at") }));
     let answered = [];
     if (links.length) {
-      const body = { project_id: o.project, flow_id: o.flow, resume_url: o.resumeUrl, campaign: o.campaign, ttl_seconds: o.ttlSeconds, short: o.short || void 0, links };
+      const body = {
+        project_id: o.project,
+        flow_id: o.flow,
+        resume_url: o.resumeUrl,
+        campaign: o.campaign,
+        ttl_seconds: o.ttlSeconds,
+        short: o.short || void 0,
+        links
+      };
       const reply = await requestWithRetries(client2, body);
       if (reply.status !== 200) {
         const error = reply.json?.error;
@@ -515,7 +530,9 @@ var terminalProgress = (stream) => {
       const width = 24;
       const filled = Math.round(fraction * width);
       const rate = done / Math.max(1e-3, (now - started) / 1e3);
-      stream.write(`\r[${"#".repeat(filled)}${".".repeat(width - filled)}] ${String(Math.floor(fraction * 100)).padStart(3)}%  ${done.toLocaleString("en")} rows  ${Math.round(rate).toLocaleString("en")} rows/s  `);
+      stream.write(
+        `\r[${"#".repeat(filled)}${".".repeat(width - filled)}] ${String(Math.floor(fraction * 100)).padStart(3)}%  ${done.toLocaleString("en")} rows  ${Math.round(rate).toLocaleString("en")} rows/s  `
+      );
       drawn = true;
     },
     finish() {
@@ -590,34 +607,40 @@ var readJsonOption = (inline, file, what) => {
   }
 };
 var credentials = program.command("credentials").description("Token Signing Secrets of a project");
-credentials.command("create").description("create a Token Signing Secret; its value is shown once").requiredOption("--project <project_id>", PROJECT).requiredOption("--label <label>", 'a name for it, e.g. "Token Signing Secret"').option("--environment <name>", "defaults to the deployment's environment").option("--no-replace", "keep the project's other credentials valid (rotation without downtime)").addOption(
-  new Option("--algorithm <name>", "sha256: the seed's tokens; hmac-sha256: v2 tokens").choices(["sha256", "hmac-sha256"]).default("sha256")
-).option("--provider <name>", "for a sending provider that signs links in its templates (e.g. braze): mint never signs with it, and it is replaced and revoked apart from your own").action(async (o) => {
+credentials.command("create").description("create a Token Signing Secret; its value is shown once").requiredOption("--project <project_id>", PROJECT).requiredOption("--label <label>", 'a name for it, e.g. "Token Signing Secret"').option("--environment <name>", "defaults to the deployment's environment").option("--no-replace", "keep the project's other credentials valid (rotation without downtime)").addOption(new Option("--algorithm <name>", "sha256: the seed's tokens; hmac-sha256: v2 tokens").choices(["sha256", "hmac-sha256"]).default("sha256")).option(
+  "--provider <name>",
+  "for a sending provider that signs links in its templates (e.g. braze): mint never signs with it, and it is replaced and revoked apart from your own"
+).action(async (o) => {
   const reply = await client().request("POST", pathTo("createCredential", { project_id: o.project }), {
     body: { label: o.label, environment: o.environment, replace: o.replace, algorithm: o.algorithm, provider: o.provider }
   });
   if (reply.status === 201) {
-    process.stderr.write(
-      "Warning: the secret below is shown once and cannot be retrieved again. Store it in your backend's secret store now.\n"
-    );
+    process.stderr.write("Warning: the secret below is shown once and cannot be retrieved again. Store it in your backend's secret store now.\n");
   }
   report(reply, (j) => {
     const revoked = j.revoked_credential_ids;
     const kind = o.provider === void 0 ? "" : ` of provider ${o.provider}`;
     const others = !o.replace ? "Other credentials stay valid." : revoked.length === 0 ? `It is the only active credential${kind} of ${o.project} in this environment.` : `Revoked the other active credentials${kind} of this environment: ${revoked.join(", ")}. Links they signed stop verifying within the key cache TTL (60 s by default).`;
-    return [`Created credential ${j.credential.credential_id} "${j.credential.label}" (${j.credential.environment}).`, others, `Secret: ${j.secret}`].join("\n");
+    return [`Created credential ${j.credential.credential_id} "${j.credential.label}" (${j.credential.environment}).`, others, `Secret: ${j.secret}`].join(
+      "\n"
+    );
   });
 });
 credentials.command("list").description("list a project's credentials (metadata only)").requiredOption("--project <project_id>", PROJECT).action(async (o) => {
   const reply = await client().request("GET", pathTo("listCredentials", { project_id: o.project }));
   report(
     reply,
-    (j) => j.credentials.length === 0 ? "No credentials." : j.credentials.map((c) => `${c.credential_id}  ${c.status.padEnd(7)}  ${c.algorithm.padEnd(11)}  ${c.environment}  ${c.created_at}  ${c.label}${c.provider ? `  (provider ${c.provider})` : ""}`).join("\n")
+    (j) => j.credentials.length === 0 ? "No credentials." : j.credentials.map(
+      (c) => `${c.credential_id}  ${c.status.padEnd(7)}  ${c.algorithm.padEnd(11)}  ${c.environment}  ${c.created_at}  ${c.label}${c.provider ? `  (provider ${c.provider})` : ""}`
+    ).join("\n")
   );
 });
 credentials.command("revoke").description("revoke a credential; links it signed stop verifying within the key cache TTL (60 s by default)").requiredOption("--project <project_id>", PROJECT).requiredOption("--credential <credential_id>", "the credential id, as `credentials list` shows it").action(async (o) => {
   const reply = await client().request("DELETE", pathTo("revokeCredential", { project_id: o.project, credential_id: o.credential }));
-  report(reply, () => `Revoked ${o.credential}. Links it signed stop verifying within the key cache TTL (60 s by default) on each Lambda instance; at once on the local runtime.`);
+  report(
+    reply,
+    () => `Revoked ${o.credential}. Links it signed stop verifying within the key cache TTL (60 s by default) on each Lambda instance; at once on the local runtime.`
+  );
 });
 var entries = program.command("entries").description("saved entries");
 entries.command("put").description("save an entry (creates or updates)").requiredOption("--entry <entry_id>", ENTRY).requiredOption("--project <project_id>", PROJECT).requiredOption("--flow <flow_id>", FLOW).requiredOption("--page <current_page_key>", "the page the user reached, where a resume lands them, e.g. page_3").option("--data <json>", "user data as a JSON object").option("--data-file <path>", "user data from a JSON file").action(async (o) => {
@@ -699,7 +722,10 @@ for (const [name, enabled, description] of [
   ["enable", true, "turn browser saves on (refused with origins_required until the project has its own origins, without '*')"],
   ["disable", false, "turn browser saves off: pages get 403 browser_saves_disabled within the key cache TTL"]
 ]) {
-  browserSaves.command(name).description(description).requiredOption("--project <project_id>", PROJECT).option("--sms-country <code...>", "countries (ISO 3166 alpha-2, e.g. GB US) whose numbers link requests may text; none: no SMS (sms_not_allowed). Replaces the project's list").action(async (o) => {
+  browserSaves.command(name).description(description).requiredOption("--project <project_id>", PROJECT).option(
+    "--sms-country <code...>",
+    "countries (ISO 3166 alpha-2, e.g. GB US) whose numbers link requests may text; none: no SMS (sms_not_allowed). Replaces the project's list"
+  ).action(async (o) => {
     const body = { enabled, ...o.smsCountry ? { sms_countries: o.smsCountry.map((c) => c.toUpperCase()) } : {} };
     report(await client().request("PUT", pathTo("setBrowserSaves", { project_id: o.project }), { body }), showSaves(o.project));
   });
@@ -713,61 +739,81 @@ resumePolicy.command("set").description("set a flow's resume policy (replaces it
   report(await client().request("PUT", policyPath(o), { body }), showPolicy);
 });
 resumePolicy.command("clear").description("clear a flow's resume policy").requiredOption("--project <project_id>", PROJECT).requiredOption("--flow <flow_id>", "the flow").action(async (o) => report(await client().request("DELETE", policyPath(o)), showPolicy));
-program.command("mint").description("sign a resume link for an entry, and print a curl and a resume command that open it").requiredOption("--project <project_id>", PROJECT).requiredOption("--entry <entry_id>", ENTRY).option("--flow <flow_id>", "bind a v2 token to this flow").option("--expires-at <rfc3339>", "exact expiry (default: now + 7 days)").option("--ttl-seconds <n>", "lifetime in seconds", wholeNumber("--ttl-seconds")).option("--resume-url <url>", "your flow page; the link parameters are added to it").option("--short", "also make a short link that redirects to it (needs --resume-url), for SMS").option("--campaign <id>", "the campaign the link is sent in (kept with a short link)").action(async (o) => {
-  if (o.short && !o.resumeUrl) throw new UsageError(SHORT_NEEDS_RESUME_URL);
-  const reply = await client().request("POST", pathTo("mint", {}), {
-    body: { project_id: o.project, entry_id: o.entry, flow_id: o.flow, expires_at: o.expiresAt, ttl_seconds: o.ttlSeconds, resume_url: o.resumeUrl, short: o.short, campaign: o.campaign }
-  });
-  report(reply, (j) => {
-    const body = { flow_id: j.flow_id, project_id: o.project, entry_id: j.entry_id, token: j.token, expires_at: j.expires_at };
-    const endpoint = client().urlOf(routePath("loadEntryData")).href;
-    return [
-      ...j.url ? [j.url] : [],
-      ...j.short_url ? [`${j.short_url}  (short link: redirects to the link above)`] : [],
-      ...j.url && !j.short_url && j.url_length > SMS_SEGMENT ? [`(${j.url_length} characters: more than one ${SMS_SEGMENT}-character SMS segment; --short makes a short link)`] : [],
-      `token       ${j.token}`,
-      `entry_id    ${j.entry_id}`,
-      `flow_id     ${j.flow_id}`,
-      `expires_at  ${j.expires_at}`,
-      "",
-      "Open it as the page does, with curl:",
-      `  curl -sS -X POST ${shellWord(endpoint)} -H 'Content-Type: application/json' -d ${shellWord(JSON.stringify(body))}`,
-      ...j.url ? ["or with this CLI:", `  ${self} --endpoint ${shellWord(globals().endpoint)} resume --project ${o.project} --flow ${j.flow_id} ${shellWord(j.url)}`] : []
-    ].join("\n");
-  });
-});
-program.command("mint-batch").description("mint a link for every row of a CSV file (a campaign), 500 rows a request, into an output CSV; run it again to resume").requiredOption("--project <project_id>", PROJECT).requiredOption("--input <file.csv>", "rows to mint: a header line with entry_id, and optionally flow_id and expires_at; other columns pass through").requiredOption("--output <file.csv>", "where to write entry_id, url, short_url, token, expires_at, error_code, error_message, input_digest and the pass-through columns (formula-like cells written as text); rows already there are skipped").option("--flow <flow_id>", "every row's flow, unless its flow_id cell names one (binds v2 tokens; checks the entry's flow)").option("--resume-url <url>", "your flow page; the link parameters are added to it").option("--campaign <id>", "the campaign the links are sent in (kept with short links)").option("--ttl-seconds <n>", "every link's lifetime, unless its expires_at cell gives one (default: 7 days)", wholeNumber("--ttl-seconds")).option("--short", "also make a short link per row (needs --resume-url), for SMS").action(async (o) => {
-  if (o.short && !o.resumeUrl) throw new UsageError(SHORT_NEEDS_RESUME_URL);
-  if (!existsSync(o.input)) throw new UsageError(`--input ${o.input}: no such file.`);
-  const json = globals().json;
-  let summary;
-  try {
-    summary = await mintBatch(client(), o, process.stderr.isTTY && !json ? terminalProgress(process.stderr) : noProgress);
-  } catch (error) {
-    if (error instanceof BatchUsageError) throw new UsageError(error.message);
-    if (error instanceof BatchRefusedError) {
-      process.stderr.write(`${error.message}
+program.command("mint").description("sign a resume link for an entry, and print a curl and a resume command that open it").requiredOption("--project <project_id>", PROJECT).requiredOption("--entry <entry_id>", ENTRY).option("--flow <flow_id>", "bind a v2 token to this flow").option("--expires-at <rfc3339>", "exact expiry (default: now + 7 days)").option("--ttl-seconds <n>", "lifetime in seconds", wholeNumber("--ttl-seconds")).option("--resume-url <url>", "your flow page; the link parameters are added to it").option("--short", "also make a short link that redirects to it (needs --resume-url), for SMS").option("--campaign <id>", "the campaign the link is sent in (kept with a short link)").action(
+  async (o) => {
+    if (o.short && !o.resumeUrl) throw new UsageError(SHORT_NEEDS_RESUME_URL);
+    const reply = await client().request("POST", pathTo("mint", {}), {
+      body: {
+        project_id: o.project,
+        entry_id: o.entry,
+        flow_id: o.flow,
+        expires_at: o.expiresAt,
+        ttl_seconds: o.ttlSeconds,
+        resume_url: o.resumeUrl,
+        short: o.short,
+        campaign: o.campaign
+      }
+    });
+    report(reply, (j) => {
+      const body = { flow_id: j.flow_id, project_id: o.project, entry_id: j.entry_id, token: j.token, expires_at: j.expires_at };
+      const endpoint = client().urlOf(routePath("loadEntryData")).href;
+      return [
+        ...j.url ? [j.url] : [],
+        ...j.short_url ? [`${j.short_url}  (short link: redirects to the link above)`] : [],
+        ...j.url && !j.short_url && j.url_length > SMS_SEGMENT ? [`(${j.url_length} characters: more than one ${SMS_SEGMENT}-character SMS segment; --short makes a short link)`] : [],
+        `token       ${j.token}`,
+        `entry_id    ${j.entry_id}`,
+        `flow_id     ${j.flow_id}`,
+        `expires_at  ${j.expires_at}`,
+        "",
+        "Open it as the page does, with curl:",
+        `  curl -sS -X POST ${shellWord(endpoint)} -H 'Content-Type: application/json' -d ${shellWord(JSON.stringify(body))}`,
+        ...j.url ? [
+          "or with this CLI:",
+          `  ${self} --endpoint ${shellWord(globals().endpoint)} resume --project ${o.project} --flow ${j.flow_id} ${shellWord(j.url)}`
+        ] : []
+      ].join("\n");
+    });
+  }
+);
+program.command("mint-batch").description("mint a link for every row of a CSV file (a campaign), 500 rows a request, into an output CSV; run it again to resume").requiredOption("--project <project_id>", PROJECT).requiredOption("--input <file.csv>", "rows to mint: a header line with entry_id, and optionally flow_id and expires_at; other columns pass through").requiredOption(
+  "--output <file.csv>",
+  "where to write entry_id, url, short_url, token, expires_at, error_code, error_message, input_digest and the pass-through columns (formula-like cells written as text); rows already there are skipped"
+).option("--flow <flow_id>", "every row's flow, unless its flow_id cell names one (binds v2 tokens; checks the entry's flow)").option("--resume-url <url>", "your flow page; the link parameters are added to it").option("--campaign <id>", "the campaign the links are sent in (kept with short links)").option("--ttl-seconds <n>", "every link's lifetime, unless its expires_at cell gives one (default: 7 days)", wholeNumber("--ttl-seconds")).option("--short", "also make a short link per row (needs --resume-url), for SMS").action(
+  async (o) => {
+    if (o.short && !o.resumeUrl) throw new UsageError(SHORT_NEEDS_RESUME_URL);
+    if (!existsSync(o.input)) throw new UsageError(`--input ${o.input}: no such file.`);
+    const json = globals().json;
+    let summary;
+    try {
+      summary = await mintBatch(client(), o, process.stderr.isTTY && !json ? terminalProgress(process.stderr) : noProgress);
+    } catch (error) {
+      if (error instanceof BatchUsageError) throw new UsageError(error.message);
+      if (error instanceof BatchRefusedError) {
+        process.stderr.write(`${error.message}
 Rows before that batch are in ${o.output}; fix the cause and run the same command to carry on.
 `);
-      process.exitCode = EXIT_API_ERROR;
-      return;
-    }
-    if (error instanceof TransportError) throw new TransportError(`${error.message}
+        process.exitCode = EXIT_API_ERROR;
+        return;
+      }
+      if (error instanceof TransportError)
+        throw new TransportError(`${error.message}
 Rows written so far are in ${o.output}; run the same command again to carry on.`);
-    throw error;
-  }
-  if (json) {
-    process.stdout.write(`${JSON.stringify({ ...summary, output: o.output }, null, 2)}
+      throw error;
+    }
+    if (json) {
+      process.stdout.write(`${JSON.stringify({ ...summary, output: o.output }, null, 2)}
 `);
-  } else {
-    const skipped = summary.skipped ? ` (${summary.skipped.toLocaleString("en")} already there from an earlier run)` : "";
-    process.stderr.write(
-      `Wrote ${summary.written.toLocaleString("en")} rows to ${o.output} in ${summary.seconds.toFixed(1)} s${skipped}: ${summary.minted.toLocaleString("en")} links minted${summary.failed ? `; ${summary.failed.toLocaleString("en")} rows failed in the file (their error_code and error_message say why)` : ""}.
+    } else {
+      const skipped = summary.skipped ? ` (${summary.skipped.toLocaleString("en")} already there from an earlier run)` : "";
+      process.stderr.write(
+        `Wrote ${summary.written.toLocaleString("en")} rows to ${o.output} in ${summary.seconds.toFixed(1)} s${skipped}: ${summary.minted.toLocaleString("en")} links minted${summary.failed ? `; ${summary.failed.toLocaleString("en")} rows failed in the file (their error_code and error_message say why)` : ""}.
 `
-    );
+      );
+    }
+    if (summary.failed > 0) process.exitCode = EXIT_API_ERROR;
   }
-  if (summary.failed > 0) process.exitCode = EXIT_API_ERROR;
-});
+);
 program.command("resume").description("open a resume link as the page does: post its parameters to load-entry-data and print the entry").argument("<link>", 'the resume link, quoted (it contains "&"); damaged links are repaired as the browser clients repair them').requiredOption("--project <project_id>", "the project the link's page belongs to (the page posts it as project_id)").requiredOption("--flow <flow_id>", "the flow the link's page runs (the page posts it as flow_id)").action(async (link, o) => {
   let params;
   try {
@@ -808,7 +854,8 @@ var likelyCause = async (code, o, link) => {
   }
   if (code === "entry_not_found") {
     const found = await api.request("GET", pathTo("getEntry", { entry_id: link.entryId }), { query: { project_id: o.project } });
-    if (found.status === 404) return `there is no entry ${link.entryId} in project ${o.project}: it was erased, it is past its retention, or it belongs to another project.`;
+    if (found.status === 404)
+      return `there is no entry ${link.entryId} in project ${o.project}: it was erased, it is past its retention, or it belongs to another project.`;
     const flow = found.status === 200 ? found.json.entry.flow_id : void 0;
     if (flow !== void 0 && flow !== o.flow) return `entry ${link.entryId} is in flow ${flow}, not ${o.flow}: give --flow ${flow}.`;
   }
@@ -855,7 +902,9 @@ var refuseUnknownOptions = (args) => {
     if (!option) {
       const longs = options.map((o) => o.long).filter((long) => long !== void 0);
       const closest = longs.map((long) => [long, distance(flag, long)]).sort((a, b) => a[1] - b[1])[0];
-      command.error(`error: unknown option '${flag}'${closest && closest[1] <= 2 ? ` (did you mean ${closest[0]}?)` : ""}`, { code: "commander.unknownOption" });
+      command.error(`error: unknown option '${flag}'${closest && closest[1] <= 2 ? ` (did you mean ${closest[0]}?)` : ""}`, {
+        code: "commander.unknownOption"
+      });
     }
     if ((option.required || option.optional) && !arg.includes("=")) {
       i++;

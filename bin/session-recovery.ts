@@ -67,14 +67,19 @@ new SessionRecoveryStack(app, ctx('stackName') ?? DEFAULT_STACK_NAME, {
   alarms: { email: ctx('alarmEmail'), topicArn: ctx('alarmTopicArn') },
   sessionRecovery: {
     environmentName: ctx('environmentName'),
-    allowedOrigins: ctx('allowedOrigins')?.split(',').map((o) => o.trim()),
+    allowedOrigins: ctx('allowedOrigins')
+      ?.split(',')
+      .map((o) => o.trim()),
     secretPrefix: ctx('secretPrefix'),
     keyCacheTtl: ttl === undefined ? undefined : Duration.seconds(ttl),
     keyLookupLimit:
       lookupRate !== undefined || lookupBurst !== undefined
         ? { ratePerSecond: lookupRate ?? DEFAULTS.keyLookupLimit.ratePerSecond, burst: lookupBurst ?? DEFAULTS.keyLookupLimit.burst }
         : undefined,
-    throttle: rate !== undefined || burst !== undefined ? { rateLimit: rate ?? DEFAULTS.throttle.rateLimit, burstLimit: burst ?? DEFAULTS.throttle.burstLimit } : undefined,
+    throttle:
+      rate !== undefined || burst !== undefined
+        ? { rateLimit: rate ?? DEFAULTS.throttle.rateLimit, burstLimit: burst ?? DEFAULTS.throttle.burstLimit }
+        : undefined,
     currentContractFunctionUrl: ctx('currentContractFunctionUrl') === 'true',
     consistentReads: ctx('consistentReads') === 'true',
     expiredLinkEvents: ctx('expiredLinkEvents') === 'true',

@@ -189,7 +189,8 @@ export const serviceFunctions = (
     throw new Error(`legacySunset must be an ISO 8601 date, got "${props.legacySunset}"`);
   }
   const legacyFunctionUrl = props.legacyFunctionUrl ?? DEFAULTS.legacyFunctionUrl;
-  if (!legacyFunctionUrl && props.legacyEnabled === true) throw new Error('legacyEnabled: true needs the legacy Function URL (legacyFunctionUrl: false omits it)');
+  if (!legacyFunctionUrl && props.legacyEnabled === true)
+    throw new Error('legacyEnabled: true needs the legacy Function URL (legacyFunctionUrl: false omits it)');
   // Without its URL nothing can call it: it keeps no data access, as when switched off.
   const legacyEnabled = legacyFunctionUrl && (props.legacyEnabled ?? DEFAULTS.legacyEnabled);
   const legacy = new ApiFunction(scope, 'LegacyLoadEntryData', {

@@ -231,7 +231,10 @@ const serve = async (routes: readonly LocalRoute[], options: ApiServerOptions, r
   const { route, pathParameters } = match;
   let outcome: RequestOutcome | undefined;
   const log = (status: string | number) => {
-    const why = outcome && outcome.code !== 'ok' ? ` ${outcome.code}${outcome.detail ? ` (${outcome.detail})` : ''}` : resumeCounted(outcome?.keys, options.earlyResumeSeconds ?? defaultOf('EARLY_RESUME_SECONDS'));
+    const why =
+      outcome && outcome.code !== 'ok'
+        ? ` ${outcome.code}${outcome.detail ? ` (${outcome.detail})` : ''}`
+        : resumeCounted(outcome?.keys, options.earlyResumeSeconds ?? defaultOf('EARLY_RESUME_SECONDS'));
     options.onRequest?.(`${method} ${url.pathname} -> ${status}${why}`);
   };
   const hosts = ownHosts(req.socket);
@@ -268,7 +271,10 @@ const serve = async (routes: readonly LocalRoute[], options: ApiServerOptions, r
   let write: () => void;
   try {
     // The local runtime asks for each request's outcome (lambdas/http/access-log.ts); AWS's context does not.
-    const context: Context & OutcomeListener = { ...lambdaContext(route.functionName, options.functionTimeoutMs), reportOutcome: (reported) => (outcome = reported) };
+    const context: Context & OutcomeListener = {
+      ...lambdaContext(route.functionName, options.functionTimeoutMs),
+      reportOutcome: (reported) => (outcome = reported),
+    };
     const result = await route.handler(toHttpApiEvent(request), context);
     write = () => sendResult(res, result);
   } catch {

@@ -73,7 +73,9 @@ server.main()
  * (its recorder's, say). `serial`: one request at a time, so that conditional writes are atomic as in DynamoDB
  * (`npm run load` and `npm run soak`, which race writes to one item on purpose).
  */
-export const startMoto = async (options: { port?: number; quiet?: boolean; environment?: Record<string, string>; serial?: boolean } = {}): Promise<Emulator> => {
+export const startMoto = async (
+  options: { port?: number; quiet?: boolean; environment?: Record<string, string>; serial?: boolean } = {},
+): Promise<Emulator> => {
   ensureVenv();
   const port = options.port ?? (await freePort());
   const endpoint = `http://127.0.0.1:${port}`;

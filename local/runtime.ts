@@ -241,7 +241,10 @@ const allowDemoSaves = async (env: Environment, { secretsManager }: AwsClients, 
   // ... also when it took them while this runtime was starting (setAllowedOrigins refuses with 409 then).
   await updateOptimistically(store, DEMO.projectId, (doc) => {
     const listed = [...new Set([...origins, ...(doc?.allowed_origins ?? []).filter((o) => o !== '*')])].slice(0, MAX_ALLOWED_ORIGINS);
-    return { value: setBrowserSaves(DEMO.projectId, setAllowedOrigins(DEMO.projectId, doc, listed, environment), true, doc?.sms_countries ?? [], environment), result: undefined };
+    return {
+      value: setBrowserSaves(DEMO.projectId, setAllowedOrigins(DEMO.projectId, doc, listed, environment), true, doc?.sms_countries ?? [], environment),
+      result: undefined,
+    };
   }).catch((error: unknown) => {
     if (!(error instanceof ApiError && error.code === 'conflict')) throw error;
   });
@@ -327,7 +330,9 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
   let emulator: Emulator | undefined;
   const data = options.dataDir && !options.endpoint ? localData(options.dataDir, { clean: options.cleanData }) : undefined;
   if (!options.endpoint) options.progress?.('Starting the AWS emulator (moto) on 127.0.0.1...');
-  const endpoint = options.endpoint ?? (emulator = await startMoto({ port: options.emulatorPort, environment: data?.motoEnvironment, serial: options.serialEmulator })).endpoint;
+  const endpoint =
+    options.endpoint ??
+    (emulator = await startMoto({ port: options.emulatorPort, environment: data?.motoEnvironment, serial: options.serialEmulator })).endpoint;
   const servers: Server[] = [];
   let clients: ReturnType<typeof emulatorClients> | undefined;
   let stopWatching: (() => Promise<void>) | undefined;

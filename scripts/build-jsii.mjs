@@ -7,7 +7,10 @@ import path from 'node:path';
 
 const root = path.join(import.meta.dirname, '..');
 // "namespace" (MonitoringProps) is reserved in C# only, which is not a target.
-const jsii = spawnSync(path.join(root, 'node_modules', '.bin', 'jsii'), ['--silence-warnings=reserved-word', ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' });
+const jsii = spawnSync(path.join(root, 'node_modules', '.bin', 'jsii'), ['--silence-warnings=reserved-word', ...process.argv.slice(2)], {
+  cwd: root,
+  stdio: 'inherit',
+});
 if (jsii.status !== 0) process.exit(jsii.status ?? 1);
 mkdirSync(path.join(root, 'build'), { recursive: true });
 writeFileSync(path.join(root, 'build', 'package.json'), `${JSON.stringify({ type: 'commonjs' }, null, 2)}\n`);

@@ -32,7 +32,12 @@ export const startRuntimeProcess = (env: Record<string, string> = {}): Promise<R
   new Promise((resolve, reject) => {
     const child: ChildProcess = spawn(process.execPath, ['--expose-gc', '--disable-warning=DEP0040', '--import', 'tsx', fileURLToPath(import.meta.url)], {
       // Never another emulator: this runtime starts its own moto.
-      env: { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'AWS_ENDPOINT_URL')), EARLY_RESUME_SECONDS: '0', AWS_LAMBDA_LOG_LEVEL: process.env.AWS_LAMBDA_LOG_LEVEL || 'CRITICAL', ...env },
+      env: {
+        ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'AWS_ENDPOINT_URL')),
+        EARLY_RESUME_SECONDS: '0',
+        AWS_LAMBDA_LOG_LEVEL: process.env.AWS_LAMBDA_LOG_LEVEL || 'CRITICAL',
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     const lines = createInterface({ input: child.stdout! });

@@ -1,7 +1,15 @@
 import { type AttributeValue, ConditionalCheckFailedException, type DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { EntrySaves, RotationRefused, SaveRotation, StoredEntry, WithheldStorage } from '../domain/ports';
 import { splitWithheld } from '../domain/resume-policy';
-import { entryFromItem, entryToItem, verifyDigestItem, WITHHELD_ATTRIBUTE, WITHHELD_FIELDS_ATTRIBUTE, withheldItem, withheldValues } from './dynamodb-entry-reader';
+import {
+  entryFromItem,
+  entryToItem,
+  verifyDigestItem,
+  WITHHELD_ATTRIBUTE,
+  WITHHELD_FIELDS_ATTRIBUTE,
+  withheldItem,
+  withheldValues,
+} from './dynamodb-entry-reader';
 import { awsCall } from './errors';
 import { ENTRY_TABLE } from './naming';
 
@@ -117,10 +125,7 @@ export class DynamoDbEntrySaves implements EntrySaves, SaveRotation {
     }
   }
 
-  async rotateSaveGen(
-    entryId: string,
-    rotation: Parameters<SaveRotation['rotateSaveGen']>[1],
-  ): Promise<'rotated' | RotationRefused> {
+  async rotateSaveGen(entryId: string, rotation: Parameters<SaveRotation['rotateSaveGen']>[1]): Promise<'rotated' | RotationRefused> {
     const values: Record<string, AttributeValue> = {
       ':p': { S: rotation.projectId },
       ':f': { S: rotation.flowId },

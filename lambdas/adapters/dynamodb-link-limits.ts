@@ -1,4 +1,11 @@
-import { ConditionalCheckFailedException, DeleteItemCommand, type DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import { HOUR_MS } from '../domain/link-events';
 import type { OncePerWindow } from '../domain/expired-links';
 import type { SaveGenerations, Versioned, VersionedStore } from '../domain/ports';
@@ -25,8 +32,11 @@ const conditionalFailed = async (write: Promise<unknown>): Promise<boolean> => {
 /** The entry's save generation alone: one strongly consistent GetItem of one attribute. */
 export const dynamoDbSaveGenerations = (client: DynamoDBClient, tableName: string): SaveGenerations => ({
   current: async (entryId) =>
-    (await awsCall(client.send(new GetItemCommand({ TableName: tableName, Key: { [PK]: { S: entryId } }, ProjectionExpression: 'save_gen', ConsistentRead: true }))))
-      .Item?.save_gen?.S,
+    (
+      await awsCall(
+        client.send(new GetItemCommand({ TableName: tableName, Key: { [PK]: { S: entryId } }, ProjectionExpression: 'save_gen', ConsistentRead: true })),
+      )
+    ).Item?.save_gen?.S,
 });
 
 /**

@@ -37,9 +37,7 @@ export class SecretsManagerLegacyKeyReader {
 
   async read(flowId: string): Promise<LegacyKeyDocument | undefined> {
     try {
-      const out = await awsCall(this.client.send(
-        new GetSecretValueCommand({ SecretId: legacyKeySecretName(this.secretPrefix, flowId) }),
-      ));
+      const out = await awsCall(this.client.send(new GetSecretValueCommand({ SecretId: legacyKeySecretName(this.secretPrefix, flowId) })));
       return out.SecretString === undefined ? undefined : parseLegacyKey(out.SecretString, flowId);
     } catch (error) {
       // A retired key is "marked for deletion": reading it fails with InvalidRequestException.
@@ -47,13 +45,16 @@ export class SecretsManagerLegacyKeyReader {
       throw error;
     }
   }
-
 }
 
 /** Imports and retires legacy keys (the legacy-keys admin Lambda). */
 export class SecretsManagerLegacyKeyStore extends SecretsManagerLegacyKeyReader {
   /** `created`: the read policy and tags of a key it stores (secret-read-policy.ts). */
-  constructor(client: SecretsManagerClient, secretPrefix: string, private readonly created: RunTimeSecretOptions = {}) {
+  constructor(
+    client: SecretsManagerClient,
+    secretPrefix: string,
+    private readonly created: RunTimeSecretOptions = {},
+  ) {
     super(client, secretPrefix);
   }
 
@@ -64,14 +65,16 @@ export class SecretsManagerLegacyKeyStore extends SecretsManagerLegacyKeyReader 
   async create(flowId: string, projectId: string, secret: string, now: Date): Promise<boolean> {
     const name = legacyKeySecretName(this.secretPrefix, flowId);
     try {
-      await awsCall(this.client.send(
-        new CreateSecretCommand({
-          Name: name,
-          SecretString: legacyKeyText(flowId, projectId, secret, now),
-          Description: `session-recovery legacy key of flow ${flowId}`,
-          ...secretTags(this.created.tags),
-        }),
-      ));
+      await awsCall(
+        this.client.send(
+          new CreateSecretCommand({
+            Name: name,
+            SecretString: legacyKeyText(flowId, projectId, secret, now),
+            Description: `session-recovery legacy key of flow ${flowId}`,
+            ...secretTags(this.created.tags),
+          }),
+        ),
+      );
     } catch (error) {
       // The name exists, live or retired (scheduled for deletion, which AWS reports as InvalidRequestException).
       if (error instanceof ResourceExistsException || error instanceof InvalidRequestException) return false;
@@ -96,12 +99,14 @@ export class SecretsManagerLegacyKeyStore extends SecretsManagerLegacyKeyReader 
   /** Retires a flow's key: it stops verifying within the key cache TTL. False when the flow had none. */
   async retire(flowId: string): Promise<boolean> {
     try {
-      await awsCall(this.client.send(
-        new DeleteSecretCommand({
-          SecretId: legacyKeySecretName(this.secretPrefix, flowId),
-          RecoveryWindowInDays: LEGACY_KEY_RECOVERY_DAYS,
-        }),
-      ));
+      await awsCall(
+        this.client.send(
+          new DeleteSecretCommand({
+            SecretId: legacyKeySecretName(this.secretPrefix, flowId),
+            RecoveryWindowInDays: LEGACY_KEY_RECOVERY_DAYS,
+          }),
+        ),
+      );
       return true;
     } catch (error) {
       if (error instanceof ResourceNotFoundException || error instanceof InvalidRequestException) return false;

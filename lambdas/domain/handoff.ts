@@ -84,7 +84,15 @@ export const handOff = async (entryId: string, req: HandoffBody, deps: HandoffDe
   try {
     const policy: MintPolicy = { now, defaultTtlSeconds: deps.lifetimeSeconds, maxLifetimeSeconds: deps.lifetimeSeconds };
     const link = await mintOne(
-      { project_id: req.project_id, flow_id: req.flow_id, entry_id: entryId, resume_url: resumeUrl.href, short: true, campaign: HANDOFF_CAMPAIGN, page: { saveGen, handoff: true } },
+      {
+        project_id: req.project_id,
+        flow_id: req.flow_id,
+        entry_id: entryId,
+        resume_url: resumeUrl.href,
+        short: true,
+        campaign: HANDOFF_CAMPAIGN,
+        page: { saveGen, handoff: true },
+      },
       deps.mint,
       policy,
       { campaign: HANDOFF_CAMPAIGN },

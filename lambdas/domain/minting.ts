@@ -65,7 +65,10 @@ const linkRecord = (attribution: Attribution, now: number): LinkRecord => ({
 });
 
 const tooManyLinks = (): ApiError =>
-  new ApiError('conflict', `This entry already has ${MAX_ALLOWED_LINKS} links minted since its links were revoked; revoke its links again to start a new list.`);
+  new ApiError(
+    'conflict',
+    `This entry already has ${MAX_ALLOWED_LINKS} links minted since its links were revoked; revoke its links again to start a new list.`,
+  );
 
 const shortNeedsUrl = (short: boolean | undefined, resumeUrl: string | undefined): void => {
   if (short && resumeUrl === undefined) throw invalidRequest('short needs resume_url: a short link redirects to the full link');
@@ -114,9 +117,13 @@ export const mintOne = async (req: MintOneRequest, deps: MintDependencies, polic
   if (!target) throw entryNotFound(req);
   if (target.pageRefusal?.reason === 'ended') throw invalidSaveToken();
   if (target.pageRefusal?.reason === 'full') {
-    throw new ApiError('too_many_link_requests', `This entry already has ${MAX_PAGE_LINKS} unused links that have not expired. Open one of them, or try again later.`, {
-      retryAfterSeconds: Math.max(1, target.pageRefusal.freeAt - Math.floor(policy.now / 1000)),
-    });
+    throw new ApiError(
+      'too_many_link_requests',
+      `This entry already has ${MAX_PAGE_LINKS} unused links that have not expired. Open one of them, or try again later.`,
+      {
+        retryAfterSeconds: Math.max(1, target.pageRefusal.freeAt - Math.floor(policy.now / 1000)),
+      },
+    );
   }
   if (!target.allowed) throw tooManyLinks();
   let shortUrl: string | undefined;
@@ -243,7 +250,8 @@ export const mintBatch = async (
   pending.forEach((p, i) => {
     const target = targets[i];
     if (target === LINK_UNAVAILABLE) items[p.index] = unavailable(p.row.entry_id);
-    else if (!target) items[p.index] = failure(p.row.entry_id, entryNotFound({ project_id: req.project_id, entry_id: p.row.entry_id, flow_id: p.owner.flowId }));
+    else if (!target)
+      items[p.index] = failure(p.row.entry_id, entryNotFound({ project_id: req.project_id, entry_id: p.row.entry_id, flow_id: p.owner.flowId }));
     else if (!target.allowed) items[p.index] = failure(p.row.entry_id, tooManyLinks());
     else minted.push({ ...p, target });
   });

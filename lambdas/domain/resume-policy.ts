@@ -38,7 +38,12 @@ export const isValidField = (field: string): boolean => field.length > 0 && fiel
  * whole grammar is the two escapes below, and the resume bundle stays small.
  */
 export const fieldPath = (field: string): string[] =>
-  field.startsWith('/') ? field.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~')) : [field];
+  field.startsWith('/')
+    ? field
+        .slice(1)
+        .split('/')
+        .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    : [field];
 
 const isContainer = (value: unknown): value is Record<string, unknown> | unknown[] => typeof value === 'object' && value !== null;
 

@@ -96,14 +96,12 @@ export const ID_RULE = 'must be 1 to 128 ASCII letters, digits, "_" or single "-
 export const TOKEN_RULE = 'must be 64 hexadecimal characters';
 /** The current contract also takes v2 tokens. */
 export const CURRENT_TOKEN_RULE = `${TOKEN_RULE} (or a v2 token)`;
-export const EXPIRES_AT_RULE =
-  'must be an RFC 3339 date-time on a real calendar date, e.g. 2025-01-01T00:00:00.000Z or 2025-01-01T01:00:00+01:00';
+export const EXPIRES_AT_RULE = 'must be an RFC 3339 date-time on a real calendar date, e.g. 2025-01-01T00:00:00.000Z or 2025-01-01T01:00:00+01:00';
 
 /** The rule an expiry broke, with the likely cause when its offset's `+` became a space on the way. */
 export const expiresAtRule = (value: unknown): string =>
   typeof value === 'string' && hasUnencodedPlus(value)
-    ? 'has a space where its UTC offset\'s "+" belongs: the "+" was probably turned into a space by missing URL encoding ' +
-      '(the link must carry it as %2B)'
+    ? 'has a space where its UTC offset\'s "+" belongs: the "+" was probably turned into a space by missing URL encoding ' + '(the link must carry it as %2B)'
     : EXPIRES_AT_RULE;
 
 /** The parts of a resume request every contract has, under their own field names for error messages. */
@@ -156,8 +154,7 @@ interface ResumeTarget {
 }
 
 /** Keys of one algorithm: seed tokens never verify under v2 keys, nor v2 tokens under seed keys. */
-const ofAlgorithm = (keys: readonly SigningKey[], algorithm: 'sha256' | 'hmac-sha256') =>
-  keys.filter((k) => (k.algorithm ?? 'sha256') === algorithm);
+const ofAlgorithm = (keys: readonly SigningKey[], algorithm: 'sha256' | 'hmac-sha256') => keys.filter((k) => (k.algorithm ?? 'sha256') === algorithm);
 
 /**
  * The resume path, in the order that keeps it safe: token against every key of
@@ -246,7 +243,10 @@ const resumeVerified = async (target: ResumeTarget, deps: ResumeDeps, context: R
     : { saveGen: undefined, entry: found };
   // Other writes kept changing the entry on every attempt: a hand-off link answers only the resume that used it up.
   if (handoff && rotated === undefined) {
-    throw new ApiError('service_unavailable', 'The service is busy. Retry shortly.', { retryAfterSeconds: 1, detail: `entry ${entryId} changed on every attempt to use its hand-off link up` });
+    throw new ApiError('service_unavailable', 'The service is busy. Retry shortly.', {
+      retryAfterSeconds: 1,
+      detail: `entry ${entryId} changed on every attempt to use its hand-off link up`,
+    });
   }
   const saveGen = handOver ? rotated : undefined;
   return {
@@ -268,10 +268,15 @@ const resumeVerified = async (target: ResumeTarget, deps: ResumeDeps, context: R
  */
 const verify = async (entry: StoredEntry, field: string, presented: string, deps: VerificationDeps, now: number): Promise<void> => {
   const keys = await deps.keys();
-  const slot = await takeRolling(deps.attempts, entry.entryId, [{ max: VERIFY_ATTEMPTS, ms: HOUR_MS }], now, (retryAfterSeconds) =>
-    new ApiError('too_many_verification_attempts', `Too many wrong answers for this entry. Try again in ${Math.ceil(retryAfterSeconds / 60)} minutes.`, {
-      retryAfterSeconds,
-    }),
+  const slot = await takeRolling(
+    deps.attempts,
+    entry.entryId,
+    [{ max: VERIFY_ATTEMPTS, ms: HOUR_MS }],
+    now,
+    (retryAfterSeconds) =>
+      new ApiError('too_many_verification_attempts', `Too many wrong answers for this entry. Try again in ${Math.ceil(retryAfterSeconds / 60)} minutes.`, {
+        retryAfterSeconds,
+      }),
   );
   const scope = { projectId: entry.projectId, flowId: entry.flowId, entryId: entry.entryId };
   if (verificationMatches(scope, entry, field, presented, keys)) {
@@ -309,7 +314,14 @@ const rotateSaveCapability = async (
     // The page that gets the token gets no withheld field: each moves out of user_data now, so its saves cannot erase it.
     const resplit = withheldFields.length === 0 ? undefined : { withheldFields, userData: seen.userData };
     const seenSave = { updatedAt: seen.updatedAt, seq: seen.seq };
-    const out = await rotation.rotateSaveGen(seen.entryId, { projectId: seen.projectId, flowId: seen.flowId, seenGen: seen.saveGen, nextGen, seenSave, resplit });
+    const out = await rotation.rotateSaveGen(seen.entryId, {
+      projectId: seen.projectId,
+      flowId: seen.flowId,
+      seenGen: seen.saveGen,
+      nextGen,
+      seenSave,
+      resplit,
+    });
     if (out === 'rotated') return { saveGen: nextGen, entry: seen };
     const refused = refusal(out.current);
     if (refused) throw refused;

@@ -27,7 +27,10 @@ export interface LinkRequestsHandlerDeps {
 }
 
 /** The link-request route as the construct deploys it: settings read from `env` once, adapters over `clients`. */
-export const fromEnvironment = (env: Environment = processEnvironment(), clients: AwsClients = { dynamodb, secretsManager, eventBridge }): LinkRequestsHandlerDeps => {
+export const fromEnvironment = (
+  env: Environment = processEnvironment(),
+  clients: AwsClients = { dynamodb, secretsManager, eventBridge },
+): LinkRequestsHandlerDeps => {
   const tableName = setting('TABLE_NAME', env);
   const projects = { secretPrefix: setting('SECRET_PREFIX', env), environment: setting('DEPLOYMENT_ENVIRONMENT', env), tableName };
   const cacheSettings = keyCacheSettings(env);

@@ -39,7 +39,9 @@ export interface ApiFunctionProps {
 const prebuiltCode = (fn: FunctionName): lambda.Code => {
   const dir = assetDir(fn);
   if (!existsSync(path.join(dir, 'index.mjs'))) {
-    throw new Error(`session-recovery: the ${fn} Lambda's bundle ${path.join(dir, 'index.mjs')} is missing; in a clone of the repository, run npm run build:assets`);
+    throw new Error(
+      `session-recovery: the ${fn} Lambda's bundle ${path.join(dir, 'index.mjs')} is missing; in a clone of the repository, run npm run build:assets`,
+    );
   }
   return lambda.Code.fromAsset(dir);
 };
@@ -60,9 +62,7 @@ export class ApiFunction extends lambda.Function {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `session-recovery ${props.functionName} Lambda`,
     });
-    role.addToPolicy(
-      new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
-    );
+    role.addToPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }));
     super(scope, id, {
       role,
       code: prebuiltCode(props.functionName),
@@ -102,8 +102,13 @@ export class ApiFunction extends lambda.Function {
    * `keyPrefix`, only on items whose key starts with it, or with one of them;
    * with `key`, only on the item of exactly that key (`dynamodb:LeadingKeys`).
    */
-  bindEntriesTable(table: ITableV2, actions: readonly string[], options: { readonly keyPrefix?: string | readonly string[]; readonly key?: string } = {}): void {
-    const leadingKeys = options.key !== undefined ? [options.key] : options.keyPrefix === undefined ? undefined : [options.keyPrefix].flat().map((p) => `${p}*`);
+  bindEntriesTable(
+    table: ITableV2,
+    actions: readonly string[],
+    options: { readonly keyPrefix?: string | readonly string[]; readonly key?: string } = {},
+  ): void {
+    const leadingKeys =
+      options.key !== undefined ? [options.key] : options.keyPrefix === undefined ? undefined : [options.keyPrefix].flat().map((p) => `${p}*`);
     this.addToRolePolicy(
       new iam.PolicyStatement({
         actions: [...actions],

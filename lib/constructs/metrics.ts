@@ -24,26 +24,29 @@ export const verificationsIn = (namespace: string) => (outcome: string) =>
     period: Duration.minutes(5),
   });
 /** Requests a cached key answered because Secrets Manager did not (log-metrics.ts). */
-export const staleKeysServedIn = (namespace: string) => new cloudwatch.Metric({
-  namespace,
-  metricName: 'StaleKeysServed',
-  statistic: 'Sum',
-  period: Duration.minutes(5),
-});
+export const staleKeysServedIn = (namespace: string) =>
+  new cloudwatch.Metric({
+    namespace,
+    metricName: 'StaleKeysServed',
+    statistic: 'Sum',
+    period: Duration.minutes(5),
+  });
 /** Entries pages created (browser saves), all projects together (log-metrics.ts). */
-export const entriesCreatedIn = (namespace: string) => new cloudwatch.Metric({
-  namespace,
-  metricName: 'EntriesCreated',
-  statistic: 'Sum',
-  period: Duration.minutes(5),
-});
+export const entriesCreatedIn = (namespace: string) =>
+  new cloudwatch.Metric({
+    namespace,
+    metricName: 'EntriesCreated',
+    statistic: 'Sum',
+    period: Duration.minutes(5),
+  });
 /** Links pages requested and the service accepted, all projects together (log-metrics.ts). */
-export const linkRequestsIn = (namespace: string) => new cloudwatch.Metric({
-  namespace,
-  metricName: 'LinkRequests',
-  statistic: 'Sum',
-  period: Duration.minutes(5),
-});
+export const linkRequestsIn = (namespace: string) =>
+  new cloudwatch.Metric({
+    namespace,
+    metricName: 'LinkRequests',
+    statistic: 'Sum',
+    period: Duration.minutes(5),
+  });
 /** A Function URL metric: Lambda publishes them by function name (for `$LATEST`, which the URLs serve). */
 export const urlMetric = (fn: lambda.IFunction, metricName: string, statistic: string) =>
   new cloudwatch.Metric({ namespace: 'AWS/Lambda', metricName, dimensionsMap: { FunctionName: fn.functionName }, statistic, period: Duration.minutes(5) });

@@ -141,17 +141,39 @@ export class Monitoring extends Construct {
       'P99Latency',
       watchedLatency,
       props.p99LatencyMs ?? 1500,
-      latencyFunctions.length === 0 ? 'API p99 latency above budget for 15 minutes' : 'p99 duration of a route people wait on (resume, saves, link requests, short links) above budget for 15 minutes; batch mints are not counted',
+      latencyFunctions.length === 0
+        ? 'API p99 latency above budget for 15 minutes'
+        : 'p99 duration of a route people wait on (resume, saves, link requests, short links) above budget for 15 minutes; batch mints are not counted',
       3,
     );
-    alarm('StaleKeysServed', staleKeysServed, 0, 'Keys were served from cache because Secrets Manager did not answer (or a secret could not be read): new credentials and revocations wait until it does');
+    alarm(
+      'StaleKeysServed',
+      staleKeysServed,
+      0,
+      'Keys were served from cache because Secrets Manager did not answer (or a secret could not be read): new credentials and revocations wait until it does',
+    );
     for (const { name, failures, refusals } of props.failures ?? []) {
-      alarm(`${name}Failures`, failures, 0, `${name} answered a request with a server failure (5xx outcome in its request line); Lambda's Errors metric does not see these`);
+      alarm(
+        `${name}Failures`,
+        failures,
+        0,
+        `${name} answered a request with a server failure (5xx outcome in its request line); Lambda's Errors metric does not see these`,
+      );
       if (refusals) {
-        alarm(`${name}Refusals`, refusals, props.refusalThreshold ?? 10, `${name} refused many requests (outcomes other than ok): a broken integration, or a misconfigured project`);
+        alarm(
+          `${name}Refusals`,
+          refusals,
+          props.refusalThreshold ?? 10,
+          `${name} refused many requests (outcomes other than ok): a broken integration, or a misconfigured project`,
+        );
       }
     }
-    alarm('InvalidTokenSpike', verifications('invalid_token'), props.invalidTokenSpike ?? 200, 'Many refused tokens: links being guessed or a broken integration');
+    alarm(
+      'InvalidTokenSpike',
+      verifications('invalid_token'),
+      props.invalidTokenSpike ?? 200,
+      'Many refused tokens: links being guessed or a broken integration',
+    );
     alarm(
       'EntryCreationSpike',
       entriesCreated,
@@ -175,10 +197,19 @@ export class Monitoring extends Construct {
         label: `${name} Function URL 5xx rate (%)`,
         period,
       });
-      alarm(`${name}UrlServerErrorRate`, urlErrorRate, props.serverErrorRatePercent ?? 1, `More than the allowed share of ${name} Function URL requests answered 5xx`);
+      alarm(
+        `${name}UrlServerErrorRate`,
+        urlErrorRate,
+        props.serverErrorRatePercent ?? 1,
+        `More than the allowed share of ${name} Function URL requests answered 5xx`,
+      );
       alarm(`${name}UrlP99Latency`, urlP99, props.p99LatencyMs ?? 1500, `${name} Function URL p99 latency above budget for 15 minutes`, 3);
       urlRows.push([
-        new cloudwatch.GraphWidget({ title: `${name} Function URL requests and errors`, left: [urlRequests, urlMetric(fn, 'Url4xxCount', 'Sum'), urlServerErrors], width: 12 }),
+        new cloudwatch.GraphWidget({
+          title: `${name} Function URL requests and errors`,
+          left: [urlRequests, urlMetric(fn, 'Url4xxCount', 'Sum'), urlServerErrors],
+          width: 12,
+        }),
         new cloudwatch.GraphWidget({ title: `${name} Function URL latency (ms)`, left: [urlMetric(fn, 'UrlRequestLatency', 'p50'), urlP99], width: 12 }),
       ]);
     }
@@ -199,11 +230,19 @@ export class Monitoring extends Construct {
         ],
         [
           new cloudwatch.GraphWidget({ title: 'Legacy calls by flow', left: [search('flow_id', 'LegacyCalls')], width: 12 }),
-          new cloudwatch.GraphWidget({ title: 'Lambda throttles, and keys served stale (Secrets Manager down)', left: [throttles, staleKeysServed], width: 12 }),
+          new cloudwatch.GraphWidget({
+            title: 'Lambda throttles, and keys served stale (Secrets Manager down)',
+            left: [throttles, staleKeysServed],
+            width: 12,
+          }),
         ],
         [new cloudwatch.GraphWidget({ title: 'Entries created from browsers, by project', left: [search('project_id', 'EntriesCreated')], width: 24 })],
         [
-          new cloudwatch.GraphWidget({ title: 'Link requests from pages, by outcome (refusals by their code)', left: [search('outcome', 'LinkRequests')], width: 12 }),
+          new cloudwatch.GraphWidget({
+            title: 'Link requests from pages, by outcome (refusals by their code)',
+            left: [search('outcome', 'LinkRequests')],
+            width: 12,
+          }),
           new cloudwatch.GraphWidget({ title: 'Links requested by pages and accepted, by channel', left: [search('channel', 'LinkRequests')], width: 12 }),
         ],
         [

@@ -1,9 +1,5 @@
 import { DynamoDBClient, GetItemCommand, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
-import {
-  GetSecretValueCommand,
-  InternalServiceError,
-  SecretsManagerClient,
-} from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand, InternalServiceError, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { dynamodb, secretsManager } from '../../lambdas/adapters/clients';
 import { handler } from '../../lambdas/load-entry-data/index';
@@ -42,9 +38,9 @@ describe('when AWS fails', () => {
   it('DynamoDB throttling becomes 503 service_unavailable with Retry-After, never 500', async () => {
     const ddb = mockClient(DynamoDBClient);
     try {
-      ddb.on(GetItemCommand).rejects(
-        new ProvisionedThroughputExceededException({ message: 'Rate exceeded for table entries', $metadata: { httpStatusCode: 400 } }),
-      );
+      ddb
+        .on(GetItemCommand)
+        .rejects(new ProvisionedThroughputExceededException({ message: 'Rate exceeded for table entries', $metadata: { httpStatusCode: 400 } }));
       const reply = await invoke(handler, loadEntryEvent(bodyFor(s)));
       expect(reply.status).toBe(503);
       expect(reply.headers['retry-after']).toBe('1');
@@ -68,7 +64,10 @@ describe('when AWS fails', () => {
   });
 
   it.each([
-    ['Secrets Manager throttling', Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $fault: 'client', $metadata: { httpStatusCode: 400 } })],
+    [
+      'Secrets Manager throttling',
+      Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $fault: 'client', $metadata: { httpStatusCode: 400 } }),
+    ],
     ['a Secrets Manager 5xx', new InternalServiceError({ message: 'boom', $metadata: { httpStatusCode: 500 } })],
   ])('%s with no cached keys: 503 service_unavailable with Retry-After, never 500', async (_what, error) => {
     const sm = mockClient(SecretsManagerClient);

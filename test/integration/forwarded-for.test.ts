@@ -37,7 +37,8 @@ const createFrom = (rt: LocalRuntime, source: string, claimed: string, body: unk
 const createFromClaimedAddresses = async (rt: LocalRuntime): Promise<{ statuses: number[]; last: { status: number; code?: string } }> => {
   const projectId = uid('proj');
   projects.push(projectId);
-  const admin = (method: string, path: string, body: unknown) => send(`${rt.apiUrl}${path}`, JSON.stringify(body), { 'content-type': 'application/json' }, method);
+  const admin = (method: string, path: string, body: unknown) =>
+    send(`${rt.apiUrl}${path}`, JSON.stringify(body), { 'content-type': 'application/json' }, method);
   await admin('POST', `/v1/projects/${projectId}/credentials`, { label: 'xff' });
   await admin('PUT', `/v1/projects/${projectId}/allowed-origins`, { origins: [SITE] });
   expect((await admin('PUT', `/v1/projects/${projectId}/browser-saves`, { enabled: true })).status).toBe(200);
@@ -56,7 +57,12 @@ describe('X-Forwarded-For', () => {
   it('is ignored by a runtime started as npm start starts it: 101 creations claiming 101 addresses are one source, the 101st refused', async () => {
     // npm start's options but ports and emulator (local/start.ts): no sourceFromForwardedFor. The bound at its default
     // (the suite raises it: test/setup/test-env.ts).
-    const rt = await startLocalRuntime({ port: 0, legacyPort: 0, endpoint: process.env.AWS_ENDPOINT_URL, settings: { EARLY_RESUME_SECONDS: 0, ENTRIES_PER_SOURCE_HOUR: 100 } });
+    const rt = await startLocalRuntime({
+      port: 0,
+      legacyPort: 0,
+      endpoint: process.env.AWS_ENDPOINT_URL,
+      settings: { EARLY_RESUME_SECONDS: 0, ENTRIES_PER_SOURCE_HOUR: 100 },
+    });
     try {
       const { statuses, last } = await createFromClaimedAddresses(rt);
       expect(statuses.slice(0, 100).every((s) => s === 201)).toBe(true);
@@ -67,7 +73,13 @@ describe('X-Forwarded-For', () => {
   }, 180_000);
 
   it('is the source for the runtime of npm run load and npm run soak (sourceFromForwardedFor): the same 101 creations are 101 sources', async () => {
-    const rt = await startLocalRuntime({ port: 0, legacyPort: 0, endpoint: process.env.AWS_ENDPOINT_URL, sourceFromForwardedFor: true, settings: { ENTRIES_PER_SOURCE_HOUR: 100 } });
+    const rt = await startLocalRuntime({
+      port: 0,
+      legacyPort: 0,
+      endpoint: process.env.AWS_ENDPOINT_URL,
+      sourceFromForwardedFor: true,
+      settings: { ENTRIES_PER_SOURCE_HOUR: 100 },
+    });
     try {
       const { statuses } = await createFromClaimedAddresses(rt);
       expect(statuses.every((s) => s === 201)).toBe(true);

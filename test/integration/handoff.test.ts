@@ -21,7 +21,9 @@ import { deleteEntries, deleteEntry, deleteProject, uid } from '../support/seed'
  */
 const SITE = 'https://quiz.example';
 /** A person's browser: an automated client's resume (isbot) is answered with no save token. */
-const PHONE = { 'user-agent': 'Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1' };
+const PHONE = {
+  'user-agent': 'Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1',
+};
 let rt: LocalRuntime;
 let bus: BusSubscription;
 const projects: string[] = [];
@@ -58,7 +60,12 @@ const fromPage = (path: string, body: unknown, headers: Record<string, string> =
   return send(`${rt.apiUrl}${path}`, JSON.stringify(body), all);
 };
 const created = async (p: Project) => {
-  const reply = await fromPage(routePath('createEntry'), { project_id: p.projectId, flow_id: p.flowId, current_page_key: 'page_2', user_data: { first_name: 'Ada' } });
+  const reply = await fromPage(routePath('createEntry'), {
+    project_id: p.projectId,
+    flow_id: p.flowId,
+    current_page_key: 'page_2',
+    user_data: { first_name: 'Ada' },
+  });
   const body = reply.json as { entry_id: string; save_token: string };
   entries.push(body.entry_id);
   return body;
@@ -99,7 +106,7 @@ const save = (p: Project, entryId: string, saveToken: string, seq: number) =>
 const handoffsOf = async (entryId: string) => (await new DynamoDbRequestLog(dynamodb, process.env.TABLE_NAME!, HANDOFFS_KEY_PREFIX).read(entryId))?.value ?? [];
 
 describe('a hand-off from a browser-saves page', () => {
-  it('answers 201 with a single-use page link valid 10 minutes and its short link; the link resumes once, then 401 link_revoked; the first device\'s next save 401 invalid_save_token', async () => {
+  it("answers 201 with a single-use page link valid 10 minutes and its short link; the link resumes once, then 401 link_revoked; the first device's next save 401 invalid_save_token", async () => {
     const p = await project();
     const { entry_id, save_token } = await created(p);
 
@@ -144,7 +151,13 @@ describe('a hand-off from a browser-saves page', () => {
     for (const agent of ['curl/8.5.0', 'Googlebot/2.1 (+http://www.google.com/bot.html)', 'python-requests/2.31.0', 'curl/8.5.0']) {
       const bot = await fromPage(
         routePath('loadEntryData'),
-        { project_id: p.projectId, flow_id: p.flowId, entry_id, token: stripped.searchParams.get('token'), expires_at: stripped.searchParams.get('expires_at') },
+        {
+          project_id: p.projectId,
+          flow_id: p.flowId,
+          entry_id,
+          token: stripped.searchParams.get('token'),
+          expires_at: stripped.searchParams.get('expires_at'),
+        },
         { 'user-agent': agent },
       );
       expect([bot.status, errorCode(bot)]).toEqual([403, 'person_required']);
@@ -176,7 +189,12 @@ describe('a hand-off from a browser-saves page', () => {
     const { entry_id, save_token } = await created(p);
     linkOf((await handOff(p, entry_id, save_token)).json as Handoff);
     // Then a link request for the same entry, which does put its event: the bus delivers, and only that one arrives.
-    const asked = await fromPage(routePath('linkRequests').replace('{entry_id}', entry_id), { project_id: p.projectId, flow_id: p.flowId, save_token, channel: 'email' });
+    const asked = await fromPage(routePath('linkRequests').replace('{entry_id}', entry_id), {
+      project_id: p.projectId,
+      flow_id: p.flowId,
+      save_token,
+      channel: 'email',
+    });
     expect(asked.status).toBe(202);
     entries.push(`link-requests#${entry_id}`);
     const events = (await bus.drain()).filter((e) => e.detail.entry_id === entry_id);
@@ -243,7 +261,9 @@ describe('a hand-off from a browser-saves page', () => {
 
     const made = replies.filter((r) => r.status === 201);
     made.forEach((r) => linkOf(r.json as Handoff));
-    expect(replies.filter((r) => r.status !== 201).map((r) => `${r.status} ${errorCode(r)}`)).toEqual(Array.from({ length: 25 - made.length }, () => '429 too_many_handoffs'));
+    expect(replies.filter((r) => r.status !== 201).map((r) => `${r.status} ${errorCode(r)}`)).toEqual(
+      Array.from({ length: 25 - made.length }, () => '429 too_many_handoffs'),
+    );
     expect(made.length).toBeGreaterThan(0);
     expect(await handoffsOf(entry_id)).toHaveLength(made.length);
     const item = await dynamodb.send(new GetItemCommand({ TableName: process.env.TABLE_NAME, Key: { entry_id: { S: entry_id } }, ConsistentRead: true }));

@@ -114,7 +114,10 @@ describe('withheld fields', () => {
     expect(current.status).toBe(200);
     expect(entryOf(current)).toEqual({ name: 'Grace', email: EMAIL, address: { street: '1 Navy Way' }, entry_id: s.entryId, current_page_key: 'page_2' });
 
-    const old = await invoke(legacy, functionUrlEvent('POST', '/', { flow_id: s.flowId, entry_id: s.entryId, token: computeToken(legacyKey, s.entryId, FUTURE), expires: FUTURE }));
+    const old = await invoke(
+      legacy,
+      functionUrlEvent('POST', '/', { flow_id: s.flowId, entry_id: s.entryId, token: computeToken(legacyKey, s.entryId, FUTURE), expires: FUTURE }),
+    );
     expect(old.status).toBe(200);
     expect(entryOf(old)).toEqual({ name: 'Grace', email: EMAIL, address: { street: '1 Navy Way' }, entry_id: s.entryId, current_page_key: 'page_2' });
     expect(old.raw).not.toContain('4111111111111111');
@@ -126,14 +129,23 @@ describe('withheld fields', () => {
   it('nothing a page can call answers user data: create and progress answer ids, a token and a number', async () => {
     const s = await scenario({ withheld_fields: ['card_number'] });
     const page = { origin: SITE };
-    const created = await invoke(saves, routeEvent('createEntry', {}, { project_id: s.projectId, flow_id: s.flowId, current_page_key: 'p1', user_data: USER_DATA }, {}, page));
+    const created = await invoke(
+      saves,
+      routeEvent('createEntry', {}, { project_id: s.projectId, flow_id: s.flowId, current_page_key: 'p1', user_data: USER_DATA }, {}, page),
+    );
     expect(created.status).toBe(201);
     const { entry_id: entryId, save_token: saveToken } = created.json as { entry_id: string; save_token: string };
     cleanups.push(() => deleteEntry(entryId));
     expect(Object.keys(created.json as object).sort()).toEqual(['entry_id', 'save_token']);
     const saved = await invoke(
       saves,
-      routeEvent('saveProgress', { entry_id: entryId }, { project_id: s.projectId, flow_id: s.flowId, save_token: saveToken, seq: 1, current_page_key: 'p2', user_data: USER_DATA }, {}, page),
+      routeEvent(
+        'saveProgress',
+        { entry_id: entryId },
+        { project_id: s.projectId, flow_id: s.flowId, save_token: saveToken, seq: 1, current_page_key: 'p2', user_data: USER_DATA },
+        {},
+        page,
+      ),
     );
     expect([saved.status, saved.json]).toEqual([200, { seq: 1 }]);
   });
@@ -215,10 +227,13 @@ describe('the second factor', () => {
     for (let i = 0; i < 6; i++) expect((await s.resume({ verification: EMAIL })).status).toBe(200);
   });
 
-  it("a browser-saves entry stores a keyed digest, not the value; a resume with the right value rotates the save token", async () => {
+  it('a browser-saves entry stores a keyed digest, not the value; a resume with the right value rotates the save token', async () => {
     const s = await scenario({ withheld_fields: ['card_number'], verify_field: 'email' });
     const page = { origin: SITE };
-    const created = await invoke(saves, routeEvent('createEntry', {}, { project_id: s.projectId, flow_id: s.flowId, current_page_key: 'p1', user_data: USER_DATA }, {}, page));
+    const created = await invoke(
+      saves,
+      routeEvent('createEntry', {}, { project_id: s.projectId, flow_id: s.flowId, current_page_key: 'p1', user_data: USER_DATA }, {}, page),
+    );
     const { entry_id: entryId, save_token: first } = created.json as { entry_id: string; save_token: string };
     cleanups.push(() => deleteEntry(entryId));
     const item = (await dynamodb.send(new GetItemCommand({ TableName: process.env.TABLE_NAME, Key: { [ENTRY_TABLE.partitionKey]: { S: entryId } } }))).Item!;
@@ -228,7 +243,11 @@ describe('the second factor', () => {
     expect(JSON.stringify(item.verify_digest)).not.toMatch(/grace|example/i);
 
     const body = { ...s.body(), entry_id: entryId, token: computeToken(s.cred.secret, entryId, FUTURE) };
-    const resume = (verification?: string) => invoke(load, { ...loadEntryEvent({ ...body, ...(verification ? { verification } : {}) }), headers: { 'content-type': 'application/json', 'user-agent': CHROME } });
+    const resume = (verification?: string) =>
+      invoke(load, {
+        ...loadEntryEvent({ ...body, ...(verification ? { verification } : {}) }),
+        headers: { 'content-type': 'application/json', 'user-agent': CHROME },
+      });
     expect(codeOf(await resume('nobody@example.com'))).toEqual([401, 'verification_failed']);
     const right = await resume(EMAIL.toLowerCase());
     expect(right.status).toBe(200);
@@ -237,7 +256,13 @@ describe('the second factor', () => {
     expect(answer.save_token).toMatch(/^s2\./);
     const oldSave = await invoke(
       saves,
-      routeEvent('saveProgress', { entry_id: entryId }, { project_id: s.projectId, flow_id: s.flowId, save_token: first, seq: 1, current_page_key: 'p2', user_data: USER_DATA }, {}, page),
+      routeEvent(
+        'saveProgress',
+        { entry_id: entryId },
+        { project_id: s.projectId, flow_id: s.flowId, save_token: first, seq: 1, current_page_key: 'p2', user_data: USER_DATA },
+        {},
+        page,
+      ),
     );
     expect(codeOf(oldSave)).toEqual([401, 'invalid_save_token']);
   });
@@ -261,7 +286,11 @@ describe('a change takes effect within keyCacheTtl', () => {
     const legacyKey = `legacy_${'q'.repeat(40)}`;
     registerSensitive(legacyKey);
     await legacyKeys.put(s.flowId, s.projectId, legacyKey, new Date());
-    const legacyResume = () => invoke(legacy, functionUrlEvent('POST', '/', { flow_id: s.flowId, entry_id: s.entryId, token: computeToken(legacyKey, s.entryId, FUTURE), expires: FUTURE }));
+    const legacyResume = () =>
+      invoke(
+        legacy,
+        functionUrlEvent('POST', '/', { flow_id: s.flowId, entry_id: s.entryId, token: computeToken(legacyKey, s.entryId, FUTURE), expires: FUTURE }),
+      );
     // Both caches hold the project (the legacy one under the flow) before the change.
     expect(entryOf(await s.resume()).card_number).toBe('4111111111111111');
     expect(entryOf(await legacyResume()).card_number).toBe('4111111111111111');
@@ -278,7 +307,11 @@ describe('a change takes effect within keyCacheTtl', () => {
     const s = await scenario();
     expect(entryOf(await s.resume()).card_number).toBe('4111111111111111');
     // Written as another instance's admin route would: this process's cache is not told.
-    await seedProject(s.projectId, [s.cred], { allowed_origins: [SITE], browser_saves: true, resume_policies: { [s.flowId]: { withheld_fields: ['card_number'], verify_field: 'email' } } });
+    await seedProject(s.projectId, [s.cred], {
+      allowed_origins: [SITE],
+      browser_saves: true,
+      resume_policies: { [s.flowId]: { withheld_fields: ['card_number'], verify_field: 'email' } },
+    });
     expect((await s.resume()).status).toBe(200);
     clock.advance(59_999);
     expect(entryOf(await s.resume()).card_number).toBe('4111111111111111');

@@ -45,7 +45,10 @@ it("a project's credentials and settings are one secret, <prefix>projects/<proje
     expect(stored).toMatchObject({
       schema_version: 1,
       project_id: projectId,
-      credentials: [{ label: 'old', status: 'revoked' }, { label: 'Token Signing Secret', status: 'active', secret }],
+      credentials: [
+        { label: 'old', status: 'revoked' },
+        { label: 'Token Signing Secret', status: 'active', secret },
+      ],
       allowed_origins: ['https://www.example.com'],
       browser_saves: true,
     });
@@ -63,7 +66,13 @@ it("a flow's legacy key is a secret of its own, <prefix>legacy-flows/<flow_id>/k
     expect(imported.status).toBe(204);
     const stored = await storedDocument(name);
     expect(section).toContain(`\`{${Object.keys(stored).join(', ')}}\``);
-    expect(stored).toEqual({ schema_version: 1, flow_id: flowId, project_id: projectId, secret: 'stored-legacy-key', imported_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
+    expect(stored).toEqual({
+      schema_version: 1,
+      flow_id: flowId,
+      project_id: projectId,
+      secret: 'stored-legacy-key',
+      imported_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+    });
   } finally {
     await secrets.send(new DeleteSecretCommand({ SecretId: name, ForceDeleteWithoutRecovery: true }));
   }

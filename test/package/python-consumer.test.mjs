@@ -13,7 +13,16 @@ test('a Python CDK app synthesizes the construct from the wheel, to the reposito
   const app = tempDir('py-consumer');
   run(app, 'python3', ['-m', 'venv', '.venv']);
   const python = path.join(app, '.venv', 'bin', 'python');
-  run(app, python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', wheel, `aws-cdk-lib>=2.275.0,<=${installedVersion("aws-cdk-lib")}`, `constructs<=${installedVersion("constructs")}`]);
+  run(app, python, [
+    '-m',
+    'pip',
+    'install',
+    '--quiet',
+    '--disable-pip-version-check',
+    wheel,
+    `aws-cdk-lib>=2.275.0,<=${installedVersion('aws-cdk-lib')}`,
+    `constructs<=${installedVersion('constructs')}`,
+  ]);
 
   writeFileSync(
     path.join(app, 'app.py'),

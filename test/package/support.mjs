@@ -40,7 +40,8 @@ export const consumerEnv = () => {
   return env;
 };
 
-export const run = (cwd, file, args, env = consumerEnv()) => execFileSync(file, args, { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
+export const run = (cwd, file, args, env = consumerEnv()) =>
+  execFileSync(file, args, { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
 
 /** The props both apps give the construct: a few that change what it builds. */
 export const PROPS = { allowedOrigins: ['https://app.example.com'], expiredLinkEvents: true, provisionedConcurrency: 2, environmentName: 'consumer' };
@@ -57,8 +58,7 @@ export const resourcesOf = (templateFile) => {
 };
 
 /** The logical ids whose resources differ between two templates' resources: none when they are the same. */
-export const differing = (a, b) =>
-  [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((id) => JSON.stringify(a[id]) !== JSON.stringify(b[id])).sort();
+export const differing = (a, b) => [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((id) => JSON.stringify(a[id]) !== JSON.stringify(b[id])).sort();
 
 /**
  * This repository's template for PROPS: the construct from lib/ (the TypeScript sources, through tsx), in a stack

@@ -45,5 +45,4 @@ export const invoke = async (
   return { status: result.statusCode ?? 200, headers, json, raw };
 };
 
-export const errorOf = (reply: Reply): { code: string; message: string } =>
-  (reply.json as { error: { code: string; message: string } }).error;
+export const errorOf = (reply: Reply): { code: string; message: string } => (reply.json as { error: { code: string; message: string } }).error;

@@ -82,9 +82,7 @@ export const deleteEntries = async (given: readonly string[]): Promise<void> => 
 };
 
 export const deleteEntry = async (entryId: string): Promise<void> => {
-  await dynamodb.send(
-    new DeleteItemCommand({ TableName: process.env.TABLE_NAME as string, Key: { [ENTRY_TABLE.partitionKey]: { S: entryId } } }),
-  );
+  await dynamodb.send(new DeleteItemCommand({ TableName: process.env.TABLE_NAME as string, Key: { [ENTRY_TABLE.partitionKey]: { S: entryId } } }));
 };
 
 /** A project with one active credential and one entry in one flow, removed by `cleanup`. */

@@ -1,4 +1,15 @@
-import { ACCESS_LINE_SAMPLE, AWS_CALL_LATENCY_MS, costPerMillion, LONGEST_IPV6, DYNAMODB_LATENCY_TOP_MS, HOURS_PER_MONTH, modelledDurationMs, PRICES, provisionedInstancePerMonth, writeUnits } from '../../bench/prices';
+import {
+  ACCESS_LINE_SAMPLE,
+  AWS_CALL_LATENCY_MS,
+  costPerMillion,
+  LONGEST_IPV6,
+  DYNAMODB_LATENCY_TOP_MS,
+  HOURS_PER_MONTH,
+  modelledDurationMs,
+  PRICES,
+  provisionedInstancePerMonth,
+  writeUnits,
+} from '../../bench/prices';
 import { eventCosts } from '../../bench/event-costs';
 import { docText } from '../support/docs';
 
@@ -65,7 +76,10 @@ describe('the cost of the events (bench/event-costs.ts)', () => {
       email: { calls: { GetItem: 2, PutItem: 1, GetSecretValue: 1, PutEvents: 1 } },
       sms: { calls: { GetItem: 2, PutItem: 1, GetSecretValue: 1, BatchWriteItem: 1, PutEvents: 1 } },
     },
-    { 'expired, first in the hour': { calls: { GetItem: 1, PutItem: 1, PutEvents: 1 } }, 'expired again within the hour': { calls: { GetItem: 1, PutItem: 1 } } },
+    {
+      'expired, first in the hour': { calls: { GetItem: 1, PutItem: 1, PutEvents: 1 } },
+      'expired again within the hour': { calls: { GetItem: 1, PutItem: 1 } },
+    },
   );
 
   it('bills each PutEvents as one custom event, $1.00 per million, and each call at its list price', () => {

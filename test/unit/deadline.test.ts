@@ -21,7 +21,9 @@ it("the README's 503 row states the deadline and the timeout this module derives
   const row = docSection('docs/routes.md', 'Errors')
     .split('\n')
     .find((line) => line.startsWith('| 503 | `service_unavailable` |'))!;
-  expect(row).toContain(`in any case by ${inSeconds(ANSWER_DEADLINE_MS)}, ${inSeconds(ANSWER_BEFORE_TIMEOUT_MS)} before the Lambda's ${inSeconds(FUNCTION_TIMEOUT_MS)} timeout`);
+  expect(row).toContain(
+    `in any case by ${inSeconds(ANSWER_DEADLINE_MS)}, ${inSeconds(ANSWER_BEFORE_TIMEOUT_MS)} before the Lambda's ${inSeconds(FUNCTION_TIMEOUT_MS)} timeout`,
+  );
 });
 
 it('docs/security.md states the timeout, the margin and the deadline of this module', () => {

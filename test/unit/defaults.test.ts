@@ -37,7 +37,11 @@ it('the rows of props with no value for a default (their @default text) say what
 
 /** Each prop's `@default` in lib/props.ts and lib/limits.ts, when it is a value (not `- none` and the like). */
 const documented = ['lib/props.ts', 'lib/limits.ts'].flatMap((file) =>
-  [...read(file).matchAll(/@default ([^\n]*)\n(?:[ \t]*\*(?!\/)[^\n]*\n)*(?:[ \t]*\*\/\n)?(?:[ \t]*\n)?[ \t]*readonly (\w+)\?:/g)].map(([, doc, name]) => ({ file, name, doc })),
+  [...read(file).matchAll(/@default ([^\n]*)\n(?:[ \t]*\*(?!\/)[^\n]*\n)*(?:[ \t]*\*\/\n)?(?:[ \t]*\n)?[ \t]*readonly (\w+)\?:/g)].map(([, doc, name]) => ({
+    file,
+    name,
+    doc,
+  })),
 );
 /** The expression a `@default` starts with: a balanced `{...}` or `[...]`, else its first word. */
 const expressionOf = (doc: string): string | undefined => {

@@ -14,7 +14,9 @@ it('docs/performance.md shows the figures of the recorded run, bench/results.jso
 it('renders the cold resume of each public Lambda against the floor, and the monthly price of a provisioned instance', () => {
   const figures = renderFigures(recorded);
   const ratio = (recorded.cold['load-entry-data'].median / recorded.cold.floor.median).toFixed(2);
-  expect(figures).toContain(`${Math.round(recorded.cold['load-entry-data'].median)} ms (p90 ${Math.round(recorded.cold['load-entry-data'].p90)} ms): ${ratio}×`);
+  expect(figures).toContain(
+    `${Math.round(recorded.cold['load-entry-data'].median)} ms (p90 ${Math.round(recorded.cold['load-entry-data'].p90)} ms): ${ratio}×`,
+  );
   expect(figures).toContain('| `provisionedConcurrency: n` |');
   expect(figures).toContain('$2.19 a month per instance at 256 MB');
 });

@@ -50,7 +50,12 @@ const leaves = (v: unknown): string[] =>
   typeof v === 'string' ? [v] : v !== null && typeof v === 'object' ? Object.values(v as Record<string, unknown>).flatMap(leaves) : [];
 
 const valueAt = (doc: unknown, pointer: string): unknown => {
-  const path = pointer.startsWith('/') ? pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~')) : [pointer];
+  const path = pointer.startsWith('/')
+    ? pointer
+        .slice(1)
+        .split('/')
+        .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    : [pointer];
   return path.reduce<unknown>((at, k) => (at !== null && typeof at === 'object' && Object.hasOwn(at, k) ? (at as Record<string, unknown>)[k] : undefined), doc);
 };
 
