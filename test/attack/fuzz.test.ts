@@ -6,19 +6,21 @@ import { DEFAULT_ROUTE, ROUTE_LIST } from '../../lambdas/http/routes';
 import { shortLinkKey } from '../../lambdas/adapters/naming';
 import { deleteEntries, deleteEntry, deleteProject, uid } from '../support/seed';
 import { registerSensitive } from '../support/sensitive';
+import { FUZZ_RUNS } from './fuzz-runs';
 import { inProcess, isDocumentedRefusal, overHttp, seedToken, send, type Sender } from './support';
 
 /**
  * Generated requests per public endpoint and run: RUNS handed to the handlers in
  * this process (support.ts, inProcess: the local server's routing and events,
  * without its socket), then HTTP_RUNS more through the local runtime's server.
- * /r/{code} is fuzzed SHORT_LINK_RUNS times in process. `.ci/run` runs the HTTP
- * fuzz again at 10 000 per endpoint (FUZZ_RUNS=0 FUZZ_HTTP_RUNS=10000).
+ * /r/{code} is fuzzed SHORT_LINK_RUNS times in process. `npm test` sends the
+ * counts of fuzz-runs.ts; `.ci/run` runs the whole fuzz again at its `full` count
+ * both ways (FUZZ_RUNS=10000 FUZZ_HTTP_RUNS=10000).
  */
-const RUNS = Number(process.env.FUZZ_RUNS ?? 10_000);
-const HTTP_RUNS = Number(process.env.FUZZ_HTTP_RUNS ?? 300);
+const RUNS = Number(process.env.FUZZ_RUNS ?? FUZZ_RUNS.inProcess);
+const HTTP_RUNS = Number(process.env.FUZZ_HTTP_RUNS ?? FUZZ_RUNS.overHttp);
 /** In process for /r/{code}, whose generated codes are read from DynamoDB (moto) for more than half of them: fewer. */
-const SHORT_LINK_RUNS = Number(process.env.FUZZ_SHORT_LINK_RUNS ?? Math.min(RUNS, 2_000));
+const SHORT_LINK_RUNS = Number(process.env.FUZZ_SHORT_LINK_RUNS ?? Math.min(RUNS, FUZZ_RUNS.shortLinks));
 const FUTURE = '2099-11-01T00:00:00Z';
 
 let rt: LocalRuntime;
