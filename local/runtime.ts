@@ -7,6 +7,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DEFAULT_ROUTE, type FunctionName, ROUTE_LIST, routePath } from '../lambdas/http/routes';
 import { type Environment, environmentOf, lambdaEnvironment, setting, SETTINGS, type Settings } from '../lambdas/runtime/environment';
 import { logger } from '../lambdas/runtime/logger';
+import { FUNCTION_TIMEOUT_MS } from '../lambdas/runtime/deadline';
 import { type AwsClients, sdkOptions } from '../lambdas/adapters/clients';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { ApiError } from '../lambdas/domain/errors';
@@ -76,7 +77,7 @@ export interface LocalRuntimeOptions {
   readonly eventBridgeEndpoint?: string;
   /**
    * The Lambdas' timeout (default: the deployed functions', 10 s), which sets their early answer and the budgets
-   * derived from it (lambdas/runtime/deadline.ts: a resume's campaign note). Tests of something else on a machine
+   * derived from it (lambdas/runtime/deadline.ts: a resume's campaign note; the SDK's timeouts, sdkOptionsWithin). Tests of something else on a machine
    * slowed by load give it longer, as test/support/http.ts does for handlers called directly.
    */
   readonly functionTimeoutMs?: number;
@@ -138,10 +139,29 @@ const localEnvironment = (settings: Settings): Record<string, string> => {
   return env;
 };
 
-/** SDK clients pointed at the emulator, shared by every Lambda of the runtime as an instance's are by its handlers. */
-const emulatorClients = (endpoint: string, eventBridgeEndpoint: string = endpoint): Required<AwsClients> & { destroy(): void } => {
-  const options = {
+/**
+ * The Lambdas' SDK options (lambdas/adapters/clients.ts), their timeouts in proportion to the functions' timeout: as
+ * deployed at its 10 s (2 s an attempt, three attempts well inside it), longer where a runtime is given longer, so a
+ * machine slowed by load does not fail calls to the emulator that the function's time would have waited for.
+ */
+export const sdkOptionsWithin = (functionTimeoutMs: number = FUNCTION_TIMEOUT_MS) => {
+  const scale = functionTimeoutMs / FUNCTION_TIMEOUT_MS;
+  const { connectionTimeout, requestTimeout, socketTimeout } = sdkOptions.requestHandler;
+  return {
     ...sdkOptions,
+    requestHandler: {
+      ...sdkOptions.requestHandler,
+      connectionTimeout: connectionTimeout * scale,
+      requestTimeout: requestTimeout * scale,
+      socketTimeout: socketTimeout * scale,
+    },
+  };
+};
+
+/** SDK clients pointed at the emulator, shared by every Lambda of the runtime as an instance's are by its handlers. */
+const emulatorClients = (endpoint: string, eventBridgeEndpoint: string, functionTimeoutMs?: number): Required<AwsClients> & { destroy(): void } => {
+  const options = {
+    ...sdkOptionsWithin(functionTimeoutMs),
     endpoint,
     region: process.env.AWS_REGION || 'us-east-1',
     credentials: emulatorCredentials(),
@@ -356,7 +376,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     }
     const env = localEnvironment(options.settings ?? {});
     // AWS_ENDPOINT_URL_EVENTBRIDGE, as the SDK reads it, points the Lambdas' event bus elsewhere (a test's stalled one).
-    clients = emulatorClients(endpoint, options.eventBridgeEndpoint ?? (process.env.AWS_ENDPOINT_URL_EVENTBRIDGE || endpoint));
+    clients = emulatorClients(endpoint, options.eventBridgeEndpoint ?? (process.env.AWS_ENDPOINT_URL_EVENTBRIDGE || endpoint), options.functionTimeoutMs);
     // The Lambdas' logger, as a function's log level sets it: quiet locally unless AWS_LAMBDA_LOG_LEVEL says otherwise.
     logger.setLevel(process.env.AWS_LAMBDA_LOG_LEVEL || 'WARN');
     options.progress?.('Creating the entries table, the event bus and the demo project, flow, entry and legacy key...');
