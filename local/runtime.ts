@@ -7,8 +7,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DEFAULT_ROUTE, type FunctionName, ROUTE_LIST, routePath } from '../lambdas/http/routes';
 import { type Environment, environmentOf, lambdaEnvironment, setting, SETTINGS, type Settings } from '../lambdas/runtime/environment';
 import { logger } from '../lambdas/runtime/logger';
-import { FUNCTION_TIMEOUT_MS } from '../lambdas/runtime/deadline';
-import { type AwsClients, sdkOptions } from '../lambdas/adapters/clients';
+import type { AwsClients } from '../lambdas/adapters/clients';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { ApiError } from '../lambdas/domain/errors';
 import { updateOptimistically } from '../lambdas/domain/optimistic-update';
@@ -32,6 +31,7 @@ import { demoSite } from './demo-site';
 import { emulatorConfig, emulatorCredentials, ensureEventBus, subscribe, watchBus } from './event-bus';
 import { localData } from './local-data';
 import { type Emulator, startMoto } from './moto';
+import { sdkOptionsWithin } from './sdk-options';
 
 const root = path.join(import.meta.dirname, '..');
 
@@ -137,25 +137,6 @@ const localEnvironment = (settings: Settings): Record<string, string> => {
   // Where CloudFormation would have put it: under the deployment's secret prefix.
   env.SAVE_KEY_SECRET ||= `${setting('SECRET_PREFIX', env)}save-key${own}`;
   return env;
-};
-
-/**
- * The Lambdas' SDK options (lambdas/adapters/clients.ts), their timeouts in proportion to the functions' timeout: as
- * deployed at its 10 s (2 s an attempt, three attempts well inside it), longer where a runtime is given longer, so a
- * machine slowed by load does not fail calls to the emulator that the function's time would have waited for.
- */
-export const sdkOptionsWithin = (functionTimeoutMs: number = FUNCTION_TIMEOUT_MS) => {
-  const scale = functionTimeoutMs / FUNCTION_TIMEOUT_MS;
-  const { connectionTimeout, requestTimeout, socketTimeout } = sdkOptions.requestHandler;
-  return {
-    ...sdkOptions,
-    requestHandler: {
-      ...sdkOptions.requestHandler,
-      connectionTimeout: connectionTimeout * scale,
-      requestTimeout: requestTimeout * scale,
-      socketTimeout: socketTimeout * scale,
-    },
-  };
 };
 
 /** SDK clients pointed at the emulator, shared by every Lambda of the runtime as an instance's are by its handlers. */
