@@ -1,6 +1,6 @@
 import path from 'node:path';
 import fc from 'fast-check';
-import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
+import type { LocalRuntime } from '../../local/runtime';
 import { type HttpApiHandler, localRoutes } from '../../local/api-server';
 import { DEFAULT_ROUTE, ROUTE_LIST } from '../../lambdas/http/routes';
 import type { AwsClients } from '../../lambdas/adapters/clients';
@@ -11,6 +11,7 @@ import { deleteEntries, deleteEntry, deleteProject, uid } from '../support/seed'
 import { registerSensitive } from '../support/sensitive';
 import { FUZZ_RUNS } from './fuzz-runs';
 import { inProcess, isDocumentedRefusal, overHttp, seedToken, send, type Sender } from './support';
+import { startTestRuntime } from '../support/runtime';
 
 /**
  * Generated requests per public endpoint and run: RUNS handed to the handlers in
@@ -39,7 +40,7 @@ let legacyKey: string;
 beforeAll(async () => {
   // What is fuzzed is the answers to malformed input, not a deadline: the functions get the unhurried timeout, so a
   // machine slowed by load makes no request 503 (the early answer, or the SDK's timeouts, which derive from it).
-  rt = await startLocalRuntime({ port: 0, legacyPort: 0, endpoint: process.env.AWS_ENDPOINT_URL, functionTimeoutMs: UNHURRIED_TIMEOUT_MS });
+  rt = await startTestRuntime();
   // The runtime's Lambdas again, built alike (its environment, its emulator clients, its timeout), called in this process.
   const load = async (fn: string) => {
     const factory = (await import(path.join(import.meta.dirname, '..', '..', 'lambdas', fn, 'handler.ts'))) as {

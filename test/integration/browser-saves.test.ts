@@ -2,11 +2,12 @@ import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { dynamodb } from '../../lambdas/adapters/clients';
 import { computeToken } from '../../lambdas/domain/token';
 import { routePath } from '../../lambdas/http/routes';
-import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
+import type { LocalRuntime } from '../../local/runtime';
 import { countCalls } from '../../dev-support/call-counter';
 import { ENTRY_TABLE } from '../../lambdas/adapters/naming';
 import { errorCode, send, tampered } from '../attack/support';
 import { deleteEntry, deleteProject, uid } from '../support/seed';
+import { startTestRuntime } from '../support/runtime';
 
 /**
  * Browser saves, end to end against the local runtime: the same handlers as in
@@ -20,7 +21,7 @@ const projects: string[] = [];
 const entries: string[] = [];
 
 beforeAll(async () => {
-  rt = await startLocalRuntime({ port: 0, legacyPort: 0, endpoint: process.env.AWS_ENDPOINT_URL });
+  rt = await startTestRuntime();
 }, 60_000);
 afterAll(async () => {
   await rt.stop();

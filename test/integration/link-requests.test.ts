@@ -7,10 +7,11 @@ import { DynamoDbRequestLog } from '../../lambdas/adapters/dynamodb-link-limits'
 import { LIMIT_KEY_PREFIXES, LINK_REQUESTS_KEY_PREFIX } from '../../lambdas/adapters/naming';
 import { routePath } from '../../lambdas/http/routes';
 import { type BusEvent, type BusSubscription, emulatorConfig, subscribe } from '../../local/event-bus';
-import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
+import type { LocalRuntime } from '../../local/runtime';
 import { errorCode, send, tampered } from '../attack/support';
 import { controlClock } from '../support/clock';
 import { deleteEntries, deleteEntry, deleteProject, uid } from '../support/seed';
+import { startTestRuntime } from '../support/runtime';
 
 /**
  * Link requests from the page, end to end against the local runtime: the same
@@ -26,7 +27,7 @@ const projects: string[] = [];
 const entries: string[] = [];
 
 beforeAll(async () => {
-  rt = await startLocalRuntime({ port: 0, legacyPort: 0, endpoint: process.env.AWS_ENDPOINT_URL });
+  rt = await startTestRuntime();
   bus = await subscribe(emulatorConfig(process.env.AWS_ENDPOINT_URL!), rt.eventBusName);
 }, 60_000);
 afterAll(async () => {
