@@ -477,6 +477,8 @@ interface ColdRun {
   loadStart: number;
   loaded: number;
   answered: number;
+  /** CPU time used by then, every thread's (user + system). */
+  cpu: number;
   status: number;
   connections: number;
   awsCalls: Partial<Record<'dynamodb' | 'secretsManager' | 'other', number>>;
@@ -522,6 +524,7 @@ const coldStats = (runs: ColdRun[]) => {
     start: median(runs.map((r) => r.loadStart)),
     moduleLoad: median(runs.map((r) => r.loaded - r.loadStart)),
     firstRequest: median(runs.map((r) => r.answered - r.loaded)),
+    cpu: median(runs.map((r) => r.cpu)),
     statuses: [...new Set(runs.map((r) => r.status))],
     connections: runs[0].connections,
     awsCalls: runs[0].awsCalls,
@@ -830,6 +833,10 @@ const main = async () => {
         const c = cold[fn];
         const calls = Object.entries(c.awsCalls).map(([service, n]) => `${n} ${service}`).join(', ');
         rows.push(`| cold resume by part, ${fn}: Node's start, module load, first request (medians) | ${c.start.toFixed(1)} + ${c.moduleLoad.toFixed(1)} + ${c.firstRequest.toFixed(1)} ms; ${c.connections} TLS connection${c.connections === 1 ? '' : 's'}, ${calls} | | | |`);
+      }
+      // What the machine's other jobs cannot add to: each instance's CPU time, process start to answer (reported, to read a change by).
+      for (const fn of ['load-entry-data', 'legacy-load-entry-data', 'browser-saves', 'link-requests'] as const) {
+        rows.push(`| cold CPU time, ${fn}: every thread's, process start to answer (median of ${cold[fn].n}) | ${cold[fn].cpu.toFixed(1)} ms (floor ${f.cpu.toFixed(1)} ms) | ${ratio(cold[fn].cpu, f.cpu)} | reported | |`);
       }
       for (const fn of ['load-entry-data', 'legacy-load-entry-data'] as const) {
         rows.push(`| cold init (module load alone, median of ${cold[fn].n}), ${fn} | ${cold[fn].moduleLoad.toFixed(1)} ms (floor ${f.moduleLoad.toFixed(1)} ms) | ${ratio(cold[fn].moduleLoad, f.moduleLoad)} | reported | |`);
