@@ -566,9 +566,9 @@ interface WarmStats {
  * service, as each AWS service has its own host.
  */
 const startEndpoints = async (target: string, tls?: { cert: string; key: string }) => {
-  const args = [path.join(import.meta.dirname, 'keep-alive-proxy.mjs'), target, '--listen', '2', ...(tls ? ['--tls', tls.cert, tls.key] : [])];
+  const args = [path.join(import.meta.dirname, 'keep-alive-proxy.mjs'), target, '--listen', '3', ...(tls ? ['--tls', tls.cert, tls.key] : [])];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  const [dynamodbEndpoint, secretsManagerEndpoint] = await new Promise<string[]>((resolve, reject) => {
+  const [dynamodbEndpoint, secretsManagerEndpoint, eventBridgeEndpoint] = await new Promise<string[]>((resolve, reject) => {
     child.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString().trim().split(' ')));
     child.once('exit', (code) => reject(new Error(`keep-alive proxy exited with code ${code}`)));
   });
@@ -578,6 +578,8 @@ const startEndpoints = async (target: string, tls?: { cert: string; key: string 
       AWS_ENDPOINT_URL: undefined,
       AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsManagerEndpoint,
+      // A link request puts its event: without this it would go to EventBridge's regional endpoint and answer 503.
+      AWS_ENDPOINT_URL_EVENTBRIDGE: eventBridgeEndpoint,
       NODE_EXTRA_CA_CERTS: tls?.cert,
     },
     stop: () => child.kill('SIGTERM'),
