@@ -48,6 +48,7 @@ import { lambdaContext, toHttpApiEvent } from '../local/http-api-event';
 import { startMoto } from '../local/moto';
 import { countCalls } from '../dev-support/call-counter';
 import { API_ACCESS_LOG_FORMAT } from '../lib/access-log-format';
+import { BUDGET } from './budgets';
 import { writeResults } from './output';
 import { type RecordedResults, withFigures } from './readme-figures';
 import { ACCESS_LINE_SAMPLE, accessLogLineBytes, AWS_CALL_LATENCY_MS, costPerMillion, DYNAMODB_LATENCY_TOP_MS, itemSizeBytes, modelledDurationMs, PRICES, readUnits, writeUnits } from './prices';
@@ -73,11 +74,6 @@ const WARM_REQUESTS = 2000;
 const WARM_UP = 100;
 const MEMORY_MB = 256;
 
-/**
- * coldResume, warm, coldSave and coldLinkRequest: issue 25 item 3 raised them (1.3 and 1.1 before, the cold save and
- * link request reported only) once the cold resume measured 1.17–1.21× and the warm median 1.05× (bench/HISTORY.md, step 26).
- */
-const BUDGET = { bundle: 1.2, saveBundle: 1.25, coldResume: 1.15, warm: 1.05, coldSave: 1.2, coldLinkRequest: 1.3, costPerMillion: 1.4, linkRequestsBundle: 1.77 } as const;
 const FUTURE = '2099-12-01T00:00:00.000Z';
 /** The expiry of the link minted with a campaign: another link to the same entry. */
 const CAMPAIGN_FUTURE = '2099-11-01T00:00:00.000Z';
