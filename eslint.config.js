@@ -86,7 +86,16 @@ const POLICIES = [
   { from: el('local'), allow: { dependency: { source: '/clients/*.js' } } },
   // The generators read the routes, the error table and each handler folder's schema.ts, nothing a handler runs.
   // ... and the settings' defaults (the browser-saves body limit's, for the OpenAPI document).
-  allow('scripts', [el('domain'), el('http'), el('runtime', { fileInternalPath: 'environment.ts' }), el('handler', { fileInternalPath: 'schema.ts' })]),
+  // ... and the bundle builder the esbuild options and function names the construct deploys (lib/constructs/).
+  allow('scripts', [
+    el('domain'),
+    el('http'),
+    el('runtime', { fileInternalPath: 'environment.ts' }),
+    el('handler', { fileInternalPath: 'schema.ts' }),
+    el('lib', { fileInternalPath: 'constructs/{bundling,function-names}.ts' }),
+    // ... and docs/configuration.md's generator the props' defaults.
+    el('lib', { fileInternalPath: 'defaults.ts' }),
+  ]),
   allow('bench', [...LAYERS, el('wiring'), el('handler'), el('lib'), el('local'), el('dev-support'), el('test', { fileInternalPath: 'support/**' })]),
   allow('docs', [el('lib')]),
   allow('test', [
@@ -115,6 +124,10 @@ export default tseslint.config(
       'test-results/',
       '.bench-tmp/',
       'bench/out/',
+      // What npm run build:package builds (jsii's CommonJS, the Lambdas' bundles) and npm run package packs.
+      'build/',
+      'assets/',
+      'dist/',
       '**/*.gen.js',
       '**/*.gen.d.ts',
       // Built by npm run build:cli from clients/cli/, which is linted; a test keeps the build fresh.

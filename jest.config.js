@@ -17,6 +17,10 @@ export default {
   globalTeardown: '<rootDir>/test/setup/global-teardown.js',
   setupFiles: ['<rootDir>/test/setup/env.ts', '<rootDir>/test/setup/log-capture.ts'],
   testTimeout: 30000,
+  // The longest files first, also on a fresh clone, when Jest has no durations of its own (test/setup/sequencer.js).
+  testSequencer: '<rootDir>/test/setup/sequencer.js',
+  // Each file's time, for `npm run test:timings`.
+  reporters: ['default', '<rootDir>/test/setup/timings-reporter.js'],
   /*
    * Workers in parallel, more than the cores: most of a test's time is spent
    * waiting on moto, a child process or Chromium, not on the CPU. Jest's default

@@ -17,12 +17,15 @@ const WRITE_UNITS_PER_WRITE = 1;
 const costOf = ({ calls }: Calls, options: { readonly request: boolean }) => {
   const n = (name: string) => calls[name] ?? 0;
   const ddbCalls = n('GetItem') + n('PutItem') + n('UpdateItem') + n('DeleteItem') + n('BatchWriteItem');
-  const latencyMs = ddbCalls * AWS_CALL_LATENCY_MS.dynamodb + n('GetSecretValue') * AWS_CALL_LATENCY_MS.secretsManager + n('PutEvents') * AWS_CALL_LATENCY_MS.dynamodb;
+  const latencyMs =
+    ddbCalls * AWS_CALL_LATENCY_MS.dynamodb + n('GetSecretValue') * AWS_CALL_LATENCY_MS.secretsManager + n('PutEvents') * AWS_CALL_LATENCY_MS.dynamodb;
   const parts = {
     httpApi: options.request ? PRICES.httpApiRequest : 0,
     lambdaRequests: options.request ? PRICES.lambdaRequest : 0,
     lambdaDuration: (MEMORY_MB / 1024) * (latencyMs / 1000) * PRICES.lambdaArmGbSecond,
-    dynamodb: n('GetItem') * READ_UNITS_PER_GET * PRICES.dynamodbReadUnit + (n('PutItem') + n('UpdateItem') + n('DeleteItem') + n('BatchWriteItem')) * WRITE_UNITS_PER_WRITE * PRICES.dynamodbWriteUnit,
+    dynamodb:
+      n('GetItem') * READ_UNITS_PER_GET * PRICES.dynamodbReadUnit +
+      (n('PutItem') + n('UpdateItem') + n('DeleteItem') + n('BatchWriteItem')) * WRITE_UNITS_PER_WRITE * PRICES.dynamodbWriteUnit,
     secretsManager: n('GetSecretValue') * PRICES.secretsManagerCall,
     eventBridge: n('PutEvents') * PRICES.eventBridgeEvent,
   };
@@ -40,7 +43,10 @@ export const eventCosts = (
   expired: { readonly 'expired, first in the hour': Calls; readonly 'expired again within the hour': Calls },
 ) => ({
   linkRequest: { email: costOf(linkRequests.email, { request: true }), sms: costOf(linkRequests.sms, { request: true }) },
-  expired: { firstInHour: costOf(expired['expired, first in the hour'], { request: false }), again: costOf(expired['expired again within the hour'], { request: false }) },
+  expired: {
+    firstInHour: costOf(expired['expired, first in the hour'], { request: false }),
+    again: costOf(expired['expired again within the hour'], { request: false }),
+  },
 });
 
 const row = (name: string, email: number, sms: number, from: string) => `| ${name} | ${email.toFixed(3)} | ${sms.toFixed(3)} | ${from} |`;
@@ -58,8 +64,8 @@ A link request (\`POST /v1/entries/{entry_id}/link-requests\`) puts one custom e
 ${row('HTTP API requests', email.httpApi, sms.httpApi, `$${(PRICES.httpApiRequest * 1e6).toFixed(2)} per million`)}
 ${row('Lambda requests', email.lambdaRequests, sms.lambdaRequests, `$${(PRICES.lambdaRequest * 1e6).toFixed(2)} per million`)}
 ${row('Lambda duration (AWS calls only)', email.lambdaDuration, sms.lambdaDuration, `${MEMORY_MB} MB, ${email.latencyMs} / ${sms.latencyMs} ms: ${AWS_CALL_LATENCY_MS.dynamodb} ms per call; the handler's own time is not timed here`)}
-${row('DynamoDB', email.dynamodb, sms.dynamodb, 'strongly consistent reads of the count and the entry, the count\'s write, the page link\'s record on the entry (and the short link), 1 unit each')}
-${row('Secrets Manager', email.secretsManager, sms.secretsManager, 'mint\'s read of the project\'s newest key, fresh on every link so a revoked key never signs')}
+${row('DynamoDB', email.dynamodb, sms.dynamodb, "strongly consistent reads of the count and the entry, the count's write, the page link's record on the entry (and the short link), 1 unit each")}
+${row('Secrets Manager', email.secretsManager, sms.secretsManager, "mint's read of the project's newest key, fresh on every link so a revoked key never signs")}
 ${row('**EventBridge**', email.eventBridge, sms.eventBridge, 'one custom event')}
 ${row('**total**', email.total, sms.total, 'reported, not budgeted')}
 

@@ -55,7 +55,7 @@ export const fixedCosts = (resources: Resources): FixedCosts => {
   const perThing = [...metrics.entries()].filter(([, n]) => n === undefined).map(([id]) => id.replace(/^.*\/(\w+)\{(\w+)\}$/, '$1 by $2'));
   const alarms = of('AWS::CloudWatch::Alarm');
   const alarmMetrics = alarms
-    .map((a) => ((a.Properties!.Metrics as Array<{ MetricStat?: unknown }> | undefined)?.filter((m) => m.MetricStat !== undefined).length ?? 1))
+    .map((a) => (a.Properties!.Metrics as Array<{ MetricStat?: unknown }> | undefined)?.filter((m) => m.MetricStat !== undefined).length ?? 1)
     .reduce((a, b) => a + b, 0);
   const customMetrics = fixed.reduce((a, b) => a + b, 0);
   const dashboards = of('AWS::CloudWatch::Dashboard').length;

@@ -26,15 +26,12 @@ const listenAt = args.indexOf('--listen');
 const count = listenAt > 0 ? Number(args[listenAt + 1]) : 1;
 
 const forward = (req, res) => {
-  const out = http.request(
-    { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
-    (answer) => {
-      const headers = { ...answer.headers };
-      delete headers.connection;
-      res.writeHead(answer.statusCode ?? 502, headers);
-      answer.pipe(res);
-    },
-  );
+  const out = http.request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+    const headers = { ...answer.headers };
+    delete headers.connection;
+    res.writeHead(answer.statusCode ?? 502, headers);
+    answer.pipe(res);
+  });
   out.on('error', () => {
     res.writeHead(502).end();
   });
@@ -48,10 +45,7 @@ const servers = Array.from({ length: count }, () => {
 });
 const endpoints = await Promise.all(
   servers.map(
-    (server) =>
-      new Promise((resolve) =>
-        server.listen(0, '127.0.0.1', () => resolve(`${tls ? 'https' : 'http'}://127.0.0.1:${server.address().port}`)),
-      ),
+    (server) => new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(`${tls ? 'https' : 'http'}://127.0.0.1:${server.address().port}`))),
   ),
 );
 process.stdout.write(`${endpoints.join(' ')}\n`);

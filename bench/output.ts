@@ -11,7 +11,7 @@ export const RESULT_FILES = {
 
 /**
  * Where a run writes its results: bench/out/, which git ignores, unless it was
- * given `--record`. A recorded run writes the tracked files in bench/ that README.md
+ * given `--record`. A recorded run writes the tracked files in bench/ that docs/performance.md
  * and bench/HISTORY.md link to, so a plain run never changes the repository.
  */
 export const resultsDir = (argv: readonly string[] = process.argv): string => (argv.includes('--record') ? BENCH : path.join(BENCH, 'out'));
@@ -26,5 +26,7 @@ export const writeResults = <K extends keyof typeof RESULT_FILES>(
   mkdirSync(dir, { recursive: true });
   for (const [name, text] of Object.entries(files) as Array<[string, string]>) writeFileSync(path.join(dir, name), text);
   const where = path.relative(process.cwd(), dir) || '.';
-  process.stderr.write(`\nWrote ${Object.keys(files).join(', ')} to ${where}/${argv.includes('--record') ? ' (recorded)' : ' (not recorded: pass --record to update the tracked results)'}\n`);
+  process.stderr.write(
+    `\nWrote ${Object.keys(files).join(', ')} to ${where}/${argv.includes('--record') ? ' (recorded)' : ' (not recorded: pass --record to update the tracked results)'}\n`,
+  );
 };

@@ -119,13 +119,7 @@ export const costPerMillion = (i: CostInputs) => {
 };
 
 type AttributeValue =
-  | { S: string }
-  | { N: string }
-  | { BOOL: boolean }
-  | { NULL: true }
-  | { SS: string[] }
-  | { L: AttributeValue[] }
-  | { M: Record<string, AttributeValue> };
+  { S: string } | { N: string } | { BOOL: boolean } | { NULL: true } | { SS: string[] } | { L: AttributeValue[] } | { M: Record<string, AttributeValue> };
 
 const utf8 = (s: string) => Buffer.byteLength(s, 'utf8');
 

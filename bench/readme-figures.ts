@@ -1,10 +1,13 @@
 /**
- * The README's "Cost and performance" figures, rendered from a recorded run
- * (bench/results.json), so they are never copied by hand: `npm run bench --
- * --record` rewrites them, and test/unit/readme-figures.test.ts fails when the
- * README's copy differs from what bench/results.json renders.
+ * The "Cost and performance" figures of docs/performance.md (once the README's),
+ * rendered from a recorded run (bench/results.json), so they are never copied by
+ * hand: `npm run bench -- --record` rewrites them, and test/unit/readme-figures.test.ts
+ * fails when the page's copy differs from what bench/results.json renders.
  */
 import { provisionedInstancePerMonth } from './prices';
+
+/** The page, from the repository's root, whose figures block a recorded run rewrites. */
+export const FIGURES_PAGE = 'docs/performance.md';
 
 const START = '<!-- figures: written by `npm run bench -- --record` from bench/results.json (bench/readme-figures.ts); do not edit -->';
 const END = '<!-- /figures -->';
@@ -51,7 +54,8 @@ export const renderFigures = (r: RecordedResults): string => {
     fn === 'browser-saves'
       ? `${r.warm[fn].ours.median.toFixed(2)} ms (the floor's GetItem: ${r.warm[fn].floor.median.toFixed(2)} ms)`
       : `${r.warm[fn].ours.median.toFixed(2)} ms: ${times(r.warm[fn].ours.median, r.warm[fn].floor.median)}`;
-  const row = (label: string, floorCell: string, cell: (fn: (typeof lambdas)[number]) => string) => `| ${label} | ${floorCell} | ${lambdas.map(cell).join(' | ')} |`;
+  const row = (label: string, floorCell: string, cell: (fn: (typeof lambdas)[number]) => string) =>
+    `| ${label} | ${floorCell} | ${lambdas.map(cell).join(' | ')} |`;
   const monthly = provisionedInstancePerMonth(r.costInputs.memoryMb);
   return `${START}
 Recorded on ${r.date.slice(0, 10)} (${r.machine}); ratios are to the floor, measured alternately with it in the same run.
@@ -82,6 +86,6 @@ ${END}`;
 export const withFigures = (readme: string, results: RecordedResults): string => {
   const start = readme.indexOf(START);
   const end = readme.indexOf(END);
-  if (start < 0 || end < start) throw new Error(`README.md has no figures block (${START} … ${END})`);
+  if (start < 0 || end < start) throw new Error(`${FIGURES_PAGE} has no figures block (${START} … ${END})`);
   return `${readme.slice(0, start)}${renderFigures(results)}${readme.slice(end + END.length)}`;
 };

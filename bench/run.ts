@@ -13,7 +13,7 @@
  * Lambda, the short-link redirect and link requests have budgets of their own.
  *
  * `npm run bench -- --record` writes them to bench/ instead: the recorded results
- * README.md links to. `npm run bench -- --quick` (run by .ci/run) checks only the
+ * docs/performance.md links to. `npm run bench -- --quick` (run by .ci/run) checks only the
  * deterministic figures (bundle sizes and AWS calls per request) and is never recorded.
  * `npm run bench -- --cold` adds the cold rows (new instances, side by side with the
  * floor's) and skips the warm runs: a few minutes, to read the cold ratios' spread
@@ -50,8 +50,19 @@ import { countCalls } from '../dev-support/call-counter';
 import { API_ACCESS_LOG_FORMAT } from '../lib/access-log-format';
 import { BUDGET } from './budgets';
 import { writeResults } from './output';
-import { type RecordedResults, withFigures } from './readme-figures';
-import { ACCESS_LINE_SAMPLE, accessLogLineBytes, AWS_CALL_LATENCY_MS, costPerMillion, DYNAMODB_LATENCY_TOP_MS, itemSizeBytes, modelledDurationMs, PRICES, readUnits, writeUnits } from './prices';
+import { FIGURES_PAGE, type RecordedResults, withFigures } from './readme-figures';
+import {
+  ACCESS_LINE_SAMPLE,
+  accessLogLineBytes,
+  AWS_CALL_LATENCY_MS,
+  costPerMillion,
+  DYNAMODB_LATENCY_TOP_MS,
+  itemSizeBytes,
+  modelledDurationMs,
+  PRICES,
+  readUnits,
+  writeUnits,
+} from './prices';
 
 const quick = process.argv.includes('--quick');
 const coldOnly = process.argv.includes('--cold');
@@ -79,7 +90,14 @@ const FUTURE = '2099-12-01T00:00:00.000Z';
 const CAMPAIGN_FUTURE = '2099-11-01T00:00:00.000Z';
 const PAST = '2024-01-01T00:00:00.000Z';
 // savesResumed is resumed by people, each resume rotating its save generation; savesEntry is the one the bench saves to.
-const ids = { project: 'proj_bench', flow: 'flow_bench', entry: 'entry_bench', savesProject: 'proj_saves', savesEntry: 'entry_saves', savesResumed: 'entry_saves_resumed' };
+const ids = {
+  project: 'proj_bench',
+  flow: 'flow_bench',
+  entry: 'entry_bench',
+  savesProject: 'proj_saves',
+  savesEntry: 'entry_saves',
+  savesResumed: 'entry_saves_resumed',
+};
 const SAVES_GEN = 'benchSaveGen0000';
 /** The page a browser-saves project takes saves from. */
 const SITE = 'https://quiz.example';
@@ -103,7 +121,11 @@ const bytesByPackage = (metafile: Metafile): Record<string, number> => {
   return by;
 };
 
-const bundle = async (name: string, entry: string, minify: boolean = BUNDLING.minify): Promise<{ file: string; bytes: number; packages: Record<string, number> }> => {
+const bundle = async (
+  name: string,
+  entry: string,
+  minify: boolean = BUNDLING.minify,
+): Promise<{ file: string; bytes: number; packages: Record<string, number> }> => {
   const file = path.join(out, name, 'index.mjs');
   const result = await build({
     entryPoints: [entry],
@@ -159,7 +181,11 @@ const createEvent = () => pageEvent(CREATE, { project_id: ids.savesProject, flow
 /** Saves to the bench's saved entry, each numbered after the last one made (every save must come after the stored one). */
 let lastSeq = 0;
 const saveEvent = (saveToken: string) =>
-  pageEvent(SAVE, { project_id: ids.savesProject, flow_id: ids.flow, save_token: saveToken, seq: ++lastSeq, current_page_key: 'page_2', user_data: USER_DATA }, ids.savesEntry);
+  pageEvent(
+    SAVE,
+    { project_id: ids.savesProject, flow_id: ids.flow, save_token: saveToken, seq: ++lastSeq, current_page_key: 'page_2', user_data: USER_DATA },
+    ids.savesEntry,
+  );
 
 const seed = async () => {
   const client = new DynamoDBClient({});
@@ -179,36 +205,74 @@ const seed = async () => {
       Key: { entry_id: { S: ids.entry } },
       UpdateExpression: 'SET links = :m',
       ExpressionAttributeValues: {
-        ':m': { M: { [linkDigest(computeToken(secret, ids.entry, CAMPAIGN_FUTURE))]: { M: { t: { N: String(Math.floor(Date.now() / 1000) - 3600) }, c: { S: 'spring_sale' } } } } },
+        ':m': {
+          M: {
+            [linkDigest(computeToken(secret, ids.entry, CAMPAIGN_FUTURE))]: {
+              M: { t: { N: String(Math.floor(Date.now() / 1000) - 3600) }, c: { S: 'spring_sale' } },
+            },
+          },
+        },
       },
     }),
   );
   const { Item } = await client.send(new GetItemCommand({ TableName: process.env.TABLE_NAME, Key: { entry_id: { S: ids.entry } }, ConsistentRead: true }));
   // An entry a page saves to: a browser-saves project, its save key, and the save token a page holds for the entry.
-  await putEntry(client, process.env.TABLE_NAME as string, { entryId: ids.savesEntry, projectId: ids.savesProject, flowId: ids.flow, currentPageKey: 'page_1', userData: USER_DATA, saveGen: SAVES_GEN });
-  await putEntry(client, process.env.TABLE_NAME as string, { entryId: ids.savesResumed, projectId: ids.savesProject, flowId: ids.flow, currentPageKey: 'page_1', userData: USER_DATA, saveGen: SAVES_GEN });
+  await putEntry(client, process.env.TABLE_NAME as string, {
+    entryId: ids.savesEntry,
+    projectId: ids.savesProject,
+    flowId: ids.flow,
+    currentPageKey: 'page_1',
+    userData: USER_DATA,
+    saveGen: SAVES_GEN,
+  });
+  await putEntry(client, process.env.TABLE_NAME as string, {
+    entryId: ids.savesResumed,
+    projectId: ids.savesProject,
+    flowId: ids.flow,
+    currentPageKey: 'page_1',
+    userData: USER_DATA,
+    saveGen: SAVES_GEN,
+  });
   client.destroy();
   await ensureSaveKey(secretsManager, process.env.SAVE_KEY_SECRET as string);
   const [saveKey] = (await new SaveKeySource(secretsManager, process.env.SAVE_KEY_SECRET).loadKeys()).keys;
   // Both projects are in the project index, as the credentials Lambda leaves them.
   const projectIndex = { dynamodb, tableName: process.env.TABLE_NAME as string };
-  await putProjectSecret(secretsManager, process.env.SECRET_PREFIX as string, {
-    schema_version: 1,
-    project_id: ids.savesProject,
-    // The same secret as the plain project's, so the bench can resume this project's entry too.
-    credentials: [{ credential_id: generateCredentialId(), label: 'bench', environment: 'production', created_at: new Date().toISOString(), status: 'active', secret }],
-    allowed_origins: [SITE],
-    browser_saves: true,
-    sms_countries: ['GB'],
-  }, projectIndex);
-  await putProjectSecret(secretsManager, process.env.SECRET_PREFIX as string, {
-    schema_version: 1,
-    project_id: ids.project,
-    credentials: [{ credential_id: generateCredentialId(), label: 'bench', environment: 'production', created_at: new Date().toISOString(), status: 'active', secret }],
-  }, projectIndex);
+  await putProjectSecret(
+    secretsManager,
+    process.env.SECRET_PREFIX as string,
+    {
+      schema_version: 1,
+      project_id: ids.savesProject,
+      // The same secret as the plain project's, so the bench can resume this project's entry too.
+      credentials: [
+        { credential_id: generateCredentialId(), label: 'bench', environment: 'production', created_at: new Date().toISOString(), status: 'active', secret },
+      ],
+      allowed_origins: [SITE],
+      browser_saves: true,
+      sms_countries: ['GB'],
+    },
+    projectIndex,
+  );
+  await putProjectSecret(
+    secretsManager,
+    process.env.SECRET_PREFIX as string,
+    {
+      schema_version: 1,
+      project_id: ids.project,
+      credentials: [
+        { credential_id: generateCredentialId(), label: 'bench', environment: 'production', created_at: new Date().toISOString(), status: 'active', secret },
+      ],
+    },
+    projectIndex,
+  );
   await new SecretsManagerLegacyKeyStore(secretsManager, process.env.SECRET_PREFIX as string).put(ids.flow, ids.project, legacyKey, new Date());
   await ensureEventBus(emulatorConfig(process.env.AWS_ENDPOINT_URL as string), process.env.EVENT_BUS_NAME as string);
-  return { entryBytes: itemSizeBytes(Item ?? {}), saveToken: mintSaveToken(saveKey, { projectId: ids.savesProject, flowId: ids.flow, entryId: ids.savesEntry, gen: SAVES_GEN }), saveKey };
+  return {
+    entryBytes: itemSizeBytes(Item ?? {}),
+    saveToken: mintSaveToken(saveKey, { projectId: ids.savesProject, flowId: ids.flow, entryId: ids.savesEntry, gen: SAVES_GEN }),
+    saveKey,
+  };
 };
 
 /** The saved entry's size now: what a save to it is billed on (an update bills the larger of the item before and after). */
@@ -222,8 +286,7 @@ const savedEntryBytes = async (entryId = ids.savesEntry) => {
  * Its size is modelled from the format with the values of a typical resume: the
  * emulator has no API Gateway to measure.
  */
-const accessLineBytes = (routeKey: string) =>
-  accessLogLineBytes(API_ACCESS_LOG_FORMAT, { ...ACCESS_LINE_SAMPLE, routeKey });
+const accessLineBytes = (routeKey: string) => accessLogLineBytes(API_ACCESS_LOG_FORMAT, { ...ACCESS_LINE_SAMPLE, routeKey });
 const API_ACCESS_LINE_BYTES = accessLineBytes(LOAD.key);
 const SAVE_ACCESS_LINE_BYTES = accessLineBytes(SAVE.key);
 
@@ -233,7 +296,19 @@ type Invoke = (e: unknown, c: unknown) => Promise<{ statusCode?: number }>;
 const countAwsCalls = async (handler: Invoke, bodies: Record<string, string>, routeKey?: string) => {
   const ddb = countCalls(dynamodb);
   const sm = countCalls(secretsManager);
-  const result: Record<string, { dynamodb: number; getItem: number; putItem: number; updateItem: number; transactWriteItems: number; secretsManager: number; requests: number; status: number }> = {};
+  const result: Record<
+    string,
+    {
+      dynamodb: number;
+      getItem: number;
+      putItem: number;
+      updateItem: number;
+      transactWriteItems: number;
+      secretsManager: number;
+      requests: number;
+      status: number;
+    }
+  > = {};
   try {
     await handler(event(Object.values(bodies)[0], routeKey ?? undefined, routeKey ? '/' : undefined), lambdaContext('bench'));
     for (const [kind, body] of Object.entries(bodies)) {
@@ -241,7 +316,8 @@ const countAwsCalls = async (handler: Invoke, bodies: Record<string, string>, ro
       sm.reset();
       let status = 0;
       const n = 50;
-      for (let i = 0; i < n; i++) status = (await handler(event(body, routeKey ?? undefined, routeKey ? '/' : undefined), lambdaContext('bench'))).statusCode ?? 0;
+      for (let i = 0; i < n; i++)
+        status = (await handler(event(body, routeKey ?? undefined, routeKey ? '/' : undefined), lambdaContext('bench'))).statusCode ?? 0;
       const of = (command: string) => ddb.calls.filter((c) => c === command).length / n;
       result[kind] = {
         dynamodb: ddb.calls.length / n,
@@ -292,14 +368,26 @@ const shortLinkCalls = async () => {
   const redirect = ((await import('../lambdas/short-links/index')) as { handler: Invoke }).handler;
   const code = generateShortCode();
   const client = new DynamoDBClient({});
-  await client.send(new PutItemCommand({
-    TableName: process.env.TABLE_NAME,
-    Item: { entry_id: { S: shortLinkKey(code) }, url: { S: 'https://quiz.example.com/flow?token=bench' }, retain_until: { N: String(Math.floor(Date.now() / 1000) + 3600) }, project_id: { S: ids.project } },
-  }));
+  await client.send(
+    new PutItemCommand({
+      TableName: process.env.TABLE_NAME,
+      Item: {
+        entry_id: { S: shortLinkKey(code) },
+        url: { S: 'https://quiz.example.com/flow?token=bench' },
+        retain_until: { N: String(Math.floor(Date.now() / 1000) + 3600) },
+        project_id: { S: ids.project },
+      },
+    }),
+  );
   client.destroy();
   const open = (method: 'GET' | 'HEAD', c: string) =>
     toHttpApiEvent({ method, path: `/r/${c}`, routeKey: `${method} /r/{code}`, pathParameters: { code: c }, headers: { host: 'bench.example' } });
-  const kinds = { 'found, GET': open('GET', code), 'found, HEAD': open('HEAD', code), 'unknown code': open('GET', generateShortCode()), 'malformed code': open('GET', 'nope') };
+  const kinds = {
+    'found, GET': open('GET', code),
+    'found, HEAD': open('HEAD', code),
+    'unknown code': open('GET', generateShortCode()),
+    'malformed code': open('GET', 'nope'),
+  };
   const ddb = countCalls(dynamodb);
   const result: Record<string, { getItem: number; other: number; status: number }> = {};
   try {
@@ -333,7 +421,10 @@ const countSaveCalls = async (handler: Invoke, saveToken: string) => {
   try {
     await handler(createEvent(), lambdaContext('bench'));
     await handler(saveEvent(saveToken), lambdaContext('bench'));
-    for (const [kind, next] of [['create', createEvent], ['progress', () => saveEvent(saveToken)]] as const) {
+    for (const [kind, next] of [
+      ['create', createEvent],
+      ['progress', () => saveEvent(saveToken)],
+    ] as const) {
       ddb.reset();
       sm.reset();
       const n = 50;
@@ -376,7 +467,14 @@ const seedLinkEntries = async (n: number, saveKey: SigningKey, tag: string) => {
   for (let i = 0; i < n; i++) {
     const entryId = `entry_${tag}_${i}`;
     const gen = generateSaveGen();
-    await putEntry(dynamodb, process.env.TABLE_NAME as string, { entryId, projectId: ids.savesProject, flowId: ids.flow, currentPageKey: 'page_2', userData: USER_DATA, saveGen: gen });
+    await putEntry(dynamodb, process.env.TABLE_NAME as string, {
+      entryId,
+      projectId: ids.savesProject,
+      flowId: ids.flow,
+      currentPageKey: 'page_2',
+      userData: USER_DATA,
+      saveGen: gen,
+    });
     made.push({ entryId, saveToken: mintSaveToken(saveKey, { projectId: ids.savesProject, flowId: ids.flow, entryId, gen }) });
   }
   return made;
@@ -386,7 +484,13 @@ const linkRequestEvent = (entry: { entryId: string; saveToken: string }, channel
   pageEvent(
     LINK_REQUESTS,
     // Each to a recipient of its own (valid GB numbers), so no request meets the per-recipient bound.
-    { project_id: ids.savesProject, flow_id: ids.flow, save_token: entry.saveToken, channel, to: channel === 'sms' ? `+4474001${String(pageRequests).padStart(5, '0')}` : `ada${pageRequests}@example.com` },
+    {
+      project_id: ids.savesProject,
+      flow_id: ids.flow,
+      save_token: entry.saveToken,
+      channel,
+      to: channel === 'sms' ? `+4474001${String(pageRequests).padStart(5, '0')}` : `ada${pageRequests}@example.com`,
+    },
     entry.entryId,
   );
 
@@ -401,9 +505,18 @@ const countLinkRequestCalls = async (handler: Invoke, saveKey: SigningKey) => {
   await handler(linkRequestEvent(warmUp, 'email'), lambdaContext('bench'));
   for (let i = 0; i < 3; i++) await handler(linkRequestEvent(full, 'email'), lambdaContext('bench'));
   return {
-    email: await awsCallsOf(handler, fresh.slice(0, n).map((e) => () => linkRequestEvent(e, 'email'))),
-    sms: await awsCallsOf(handler, fresh.slice(n).map((e) => () => linkRequestEvent(e, 'sms'))),
-    'fourth within the hour': await awsCallsOf(handler, Array.from({ length: n }, () => () => linkRequestEvent(full, 'email'))),
+    email: await awsCallsOf(
+      handler,
+      fresh.slice(0, n).map((e) => () => linkRequestEvent(e, 'email')),
+    ),
+    sms: await awsCallsOf(
+      handler,
+      fresh.slice(n).map((e) => () => linkRequestEvent(e, 'sms')),
+    ),
+    'fourth within the hour': await awsCallsOf(
+      handler,
+      Array.from({ length: n }, () => () => linkRequestEvent(full, 'email')),
+    ),
   };
 };
 
@@ -421,8 +534,14 @@ const countHandoffCalls = async (handler: Invoke, saveKey: SigningKey) => {
   await handler(handoffEvent(warmUp), lambdaContext('bench'));
   for (let i = 0; i < 10; i++) await handler(handoffEvent(full), lambdaContext('bench'));
   return {
-    'a hand-off': await awsCallsOf(handler, fresh.map((e) => () => handoffEvent(e))),
-    'the eleventh within the hour': await awsCallsOf(handler, Array.from({ length: n }, () => () => handoffEvent(full))),
+    'a hand-off': await awsCallsOf(
+      handler,
+      fresh.map((e) => () => handoffEvent(e)),
+    ),
+    'the eleventh within the hour': await awsCallsOf(
+      handler,
+      Array.from({ length: n }, () => () => handoffEvent(full)),
+    ),
   };
 };
 
@@ -436,13 +555,25 @@ const countExpiredLinkCalls = async () => {
   const n = 20;
   const entryIds = Array.from({ length: n }, (_, i) => `entry_expired_${i}`);
   for (const entryId of entryIds) {
-    await putEntry(dynamodb, process.env.TABLE_NAME as string, { entryId, projectId: ids.project, flowId: ids.flow, currentPageKey: 'page_2', userData: USER_DATA });
+    await putEntry(dynamodb, process.env.TABLE_NAME as string, {
+      entryId,
+      projectId: ids.project,
+      flowId: ids.flow,
+      currentPageKey: 'page_2',
+      userData: USER_DATA,
+    });
   }
-  const expired = entryIds.map((entryId) => () => event(JSON.stringify({ flow_id: ids.flow, project_id: ids.project, entry_id: entryId, token: computeToken(secret, entryId, PAST), expires_at: PAST })));
+  const expired = entryIds.map(
+    (entryId) => () =>
+      event(JSON.stringify({ flow_id: ids.flow, project_id: ids.project, entry_id: entryId, token: computeToken(secret, entryId, PAST), expires_at: PAST })),
+  );
   const valid = () => event(resumeBody(computeToken(secret, ids.entry, FUTURE), FUTURE));
   await withEvents(valid(), lambdaContext('bench'));
   return {
-    valid: await awsCallsOf(withEvents, Array.from({ length: n }, () => valid)),
+    valid: await awsCallsOf(
+      withEvents,
+      Array.from({ length: n }, () => valid),
+    ),
     'expired, first in the hour': await awsCallsOf(withEvents, expired),
     'expired again within the hour': await awsCallsOf(withEvents, expired),
   };
@@ -536,7 +667,27 @@ const coldStats = (runs: ColdRun[]) => {
 const makeCertificate = (dir: string): { cert: string; key: string } => {
   mkdirSync(dir, { recursive: true });
   const files = { cert: path.join(dir, 'cert.pem'), key: path.join(dir, 'key.pem') };
-  const r = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', files.key, '-out', files.cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { encoding: 'utf8' });
+  const r = spawnSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      files.key,
+      '-out',
+      files.cert,
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ],
+    { encoding: 'utf8' },
+  );
   if (r.status !== 0) throw new Error(`openssl could not make the benchmark's certificate: ${r.stderr ?? r.error}`);
   return files;
 };
@@ -619,7 +770,17 @@ const main = async () => {
   const floor = await bundle('floor', path.join(import.meta.dirname, 'floor', 'index.ts'));
   const sizes: Record<string, { bytes: number; ratio: number }> = {};
   const packages: Record<string, Record<string, number>> = {};
-  for (const fn of ['load-entry-data', 'legacy-load-entry-data', 'browser-saves', 'link-requests', 'credentials', 'entries', 'mint', 'legacy-keys', 'short-links']) {
+  for (const fn of [
+    'load-entry-data',
+    'legacy-load-entry-data',
+    'browser-saves',
+    'link-requests',
+    'credentials',
+    'entries',
+    'mint',
+    'legacy-keys',
+    'short-links',
+  ]) {
     const b = await bundle(fn, path.join(root, 'lambdas', fn, 'index.ts'));
     sizes[fn] = { bytes: b.bytes, ratio: ratio(b.bytes, floor.bytes) };
     packages[fn] = b.packages;
@@ -637,7 +798,13 @@ const main = async () => {
   try {
     const { entryBytes, saveToken, saveKey } = await seed();
     const valid = computeToken(secret, ids.entry, FUTURE);
-    const savesResumeBody = JSON.stringify({ flow_id: ids.flow, project_id: ids.savesProject, entry_id: ids.savesResumed, token: computeToken(secret, ids.savesResumed, FUTURE), expires_at: FUTURE });
+    const savesResumeBody = JSON.stringify({
+      flow_id: ids.flow,
+      project_id: ids.savesProject,
+      entry_id: ids.savesResumed,
+      token: computeToken(secret, ids.savesResumed, FUTURE),
+      expires_at: FUTURE,
+    });
     const bodies = {
       valid: resumeBody(valid, FUTURE),
       'valid, campaign link': resumeBody(computeToken(secret, ids.entry, CAMPAIGN_FUTURE), CAMPAIGN_FUTURE),
@@ -671,87 +838,144 @@ const main = async () => {
     const expiredLinkCalls = await countExpiredLinkCalls();
     const unknownIds = {
       'load-entry-data': await unknownIdReads(current, (id) => resumeBody(computeToken(secret, ids.entry, FUTURE), FUTURE).replace(ids.project, id)),
-      'legacy-load-entry-data': await unknownIdReads(legacy, (id) => legacyBody(computeToken(legacyKey, ids.entry, FUTURE), FUTURE).replace(ids.flow, id), '$default'),
+      'legacy-load-entry-data': await unknownIdReads(
+        legacy,
+        (id) => legacyBody(computeToken(legacyKey, ids.entry, FUTURE), FUTURE).replace(ids.flow, id),
+        '$default',
+      ),
     };
 
-    const results: Record<string, unknown> = { date: new Date().toISOString(), machine: `${os.cpus().length} × ${os.cpus()[0]?.model}, Node ${process.version}, load average ${os.loadavg()[0].toFixed(1)} at the start`, quick, floorBytes: floor.bytes, sizes, addedOverFloor: Object.fromEntries(addedOverFloor), calls, savesResumeCalls, saveCalls, linkRequestCalls, handoffCalls, expiredLinkCalls, unknownIds };
+    const results: Record<string, unknown> = {
+      date: new Date().toISOString(),
+      machine: `${os.cpus().length} × ${os.cpus()[0]?.model}, Node ${process.version}, load average ${os.loadavg()[0].toFixed(1)} at the start`,
+      quick,
+      floorBytes: floor.bytes,
+      sizes,
+      addedOverFloor: Object.fromEntries(addedOverFloor),
+      calls,
+      savesResumeCalls,
+      saveCalls,
+      linkRequestCalls,
+      handoffCalls,
+      expiredLinkCalls,
+      unknownIds,
+    };
     const rows: string[] = [];
     let costSection = '';
     let eventSection = '';
     rows.push(`| bundle, floor | ${floor.bytes} B | 1.000 | | |`);
     // Reported, not budgeted: both SDK clients are bundled because loading one on the first request cost more of the cold resume.
     for (const fn of ['load-entry-data', 'legacy-load-entry-data']) {
-      rows.push(`| bundle, ${fn} | ${sizes[fn].bytes} B | ${sizes[fn].ratio} | reported (${BUDGET.bundle} until the cold resume was measured) | ${sizes[fn].ratio <= BUDGET.bundle ? 'within' : 'above'} |`);
+      rows.push(
+        `| bundle, ${fn} | ${sizes[fn].bytes} B | ${sizes[fn].ratio} | reported (${BUDGET.bundle} until the cold resume was measured) | ${sizes[fn].ratio <= BUDGET.bundle ? 'within' : 'above'} |`,
+      );
     }
     // Public and called on every page turn: held to the public Lambdas' budget (browser saves, bench/HISTORY.md step 18).
-    rows.push(`| bundle, browser-saves | ${sizes['browser-saves'].bytes} B | ${sizes['browser-saves'].ratio} | ≤ ${BUDGET.saveBundle} | ${check(sizes['browser-saves'].ratio <= BUDGET.saveBundle, `browser-saves bundle ${sizes['browser-saves'].ratio}× > ${BUDGET.saveBundle}×`)} |`);
-    for (const fn of ['credentials', 'entries', 'mint', 'legacy-keys']) rows.push(`| bundle, ${fn} (admin) | ${sizes[fn].bytes} B | ${sizes[fn].ratio} | none | |`);
+    rows.push(
+      `| bundle, browser-saves | ${sizes['browser-saves'].bytes} B | ${sizes['browser-saves'].ratio} | ≤ ${BUDGET.saveBundle} | ${check(sizes['browser-saves'].ratio <= BUDGET.saveBundle, `browser-saves bundle ${sizes['browser-saves'].ratio}× > ${BUDGET.saveBundle}×`)} |`,
+    );
+    for (const fn of ['credentials', 'entries', 'mint', 'legacy-keys'])
+      rows.push(`| bundle, ${fn} (admin) | ${sizes[fn].bytes} B | ${sizes[fn].ratio} | none | |`);
     // Public, but it mints (mint's code), carries the EventBridge client and libphonenumber-js's number plan (SMS countries):
     // above the other public Lambdas' 1.2, a budget of its own that keeps it from growing (bench/HISTORY.md, step 19).
-    rows.push(`| bundle, link-requests | ${sizes['link-requests'].bytes} B | ${sizes['link-requests'].ratio} | ≤ ${BUDGET.linkRequestsBundle} | ${check(sizes['link-requests'].ratio <= BUDGET.linkRequestsBundle, `link-requests bundle ${sizes['link-requests'].ratio}× > ${BUDGET.linkRequestsBundle}×`)} |`);
+    rows.push(
+      `| bundle, link-requests | ${sizes['link-requests'].bytes} B | ${sizes['link-requests'].ratio} | ≤ ${BUDGET.linkRequestsBundle} | ${check(sizes['link-requests'].ratio <= BUDGET.linkRequestsBundle, `link-requests bundle ${sizes['link-requests'].ratio}× > ${BUDGET.linkRequestsBundle}×`)} |`,
+    );
     // The short-link redirect is public (people open it from SMS): held to the public Lambdas' budget.
-    rows.push(`| bundle, short-links (redirect) | ${sizes['short-links'].bytes} B | ${sizes['short-links'].ratio} | ≤ ${BUDGET.bundle} | ${check(sizes['short-links'].ratio <= BUDGET.bundle, `short-links bundle ${sizes['short-links'].ratio}× > ${BUDGET.bundle}×`)} |`);
+    rows.push(
+      `| bundle, short-links (redirect) | ${sizes['short-links'].bytes} B | ${sizes['short-links'].ratio} | ≤ ${BUDGET.bundle} | ${check(sizes['short-links'].ratio <= BUDGET.bundle, `short-links bundle ${sizes['short-links'].ratio}× > ${BUDGET.bundle}×`)} |`,
+    );
     const redirectCalls = await shortLinkCalls();
     results.shortLinkCalls = redirectCalls;
     for (const [kind, c] of Object.entries(redirectCalls)) {
       const expected = kind === 'malformed code' ? 0 : 1;
-      rows.push(`| AWS calls, short-links, ${kind} (status ${c.status}) | ${c.getItem} GetItem, ${c.other} other | | ${expected} GetItem, 0 other | ${check(c.getItem === expected && c.other === 0 && c.status === (kind.startsWith('found') ? 302 : 404), `short-links ${kind}: ${c.getItem} GetItem, ${c.other} other, status ${c.status}`)} |`);
+      rows.push(
+        `| AWS calls, short-links, ${kind} (status ${c.status}) | ${c.getItem} GetItem, ${c.other} other | | ${expected} GetItem, 0 other | ${check(c.getItem === expected && c.other === 0 && c.status === (kind.startsWith('found') ? 302 : 404), `short-links ${kind}: ${c.getItem} GetItem, ${c.other} other, status ${c.status}`)} |`,
+      );
     }
     for (const [fn, byKind] of Object.entries(calls)) {
       const v = byKind.valid;
       const i = byKind.invalid;
       const e = byKind.expired;
-      rows.push(`| AWS calls, ${fn}, valid (status ${v.status}) | ${v.dynamodb} GetItem, ${v.secretsManager} SM | | 1 GetItem, 0 SM | ${check(v.status === 200 && v.dynamodb === 1 && v.secretsManager === 0, `${fn} valid: ${v.dynamodb} DynamoDB, ${v.secretsManager} SM calls`)} |`);
+      rows.push(
+        `| AWS calls, ${fn}, valid (status ${v.status}) | ${v.dynamodb} GetItem, ${v.secretsManager} SM | | 1 GetItem, 0 SM | ${check(v.status === 200 && v.dynamodb === 1 && v.secretsManager === 0, `${fn} valid: ${v.dynamodb} DynamoDB, ${v.secretsManager} SM calls`)} |`,
+      );
       // One refetch reads the project's secret; on the legacy contract, the flow's key and then its project's secret.
       const readsPerRefetch = fn === 'legacy-load-entry-data' ? 2 : 1;
-      rows.push(`| AWS calls, ${fn}, invalid (status ${i.status}) | ${i.dynamodb} DynamoDB, ${i.secretsManager} SM | | 0 DynamoDB; SM ≤ 1 refetch (${readsPerRefetch} read${readsPerRefetch > 1 ? 's' : ''}) per 5 s | ${check(i.status === 401 && i.dynamodb === 0 && i.secretsManager * i.requests <= readsPerRefetch, `${fn} invalid: ${i.dynamodb} DynamoDB, ${i.secretsManager * i.requests} SM calls`)} |`);
-      rows.push(`| AWS calls, ${fn}, expired (status ${e.status}) | ${e.dynamodb} DynamoDB, ${e.secretsManager} SM | | 0, 0 | ${check(e.status === 401 && e.dynamodb === 0 && e.secretsManager === 0, `${fn} expired: ${e.dynamodb} DynamoDB, ${e.secretsManager} SM calls`)} |`);
+      rows.push(
+        `| AWS calls, ${fn}, invalid (status ${i.status}) | ${i.dynamodb} DynamoDB, ${i.secretsManager} SM | | 0 DynamoDB; SM ≤ 1 refetch (${readsPerRefetch} read${readsPerRefetch > 1 ? 's' : ''}) per 5 s | ${check(i.status === 401 && i.dynamodb === 0 && i.secretsManager * i.requests <= readsPerRefetch, `${fn} invalid: ${i.dynamodb} DynamoDB, ${i.secretsManager * i.requests} SM calls`)} |`,
+      );
+      rows.push(
+        `| AWS calls, ${fn}, expired (status ${e.status}) | ${e.dynamodb} DynamoDB, ${e.secretsManager} SM | | 0, 0 | ${check(e.status === 401 && e.dynamodb === 0 && e.secretsManager === 0, `${fn} expired: ${e.dynamodb} DynamoDB, ${e.secretsManager} SM calls`)} |`,
+      );
     }
     // A person's resume of a link minted with a campaign: the campaign comes with the one GetItem. The first for its entry writes
     // the note for completions and the campaign's count in one TransactWriteItems; a later one finds the campaign counted (the
     // transaction is refused) and moves the note with one UpdateItem (bench/HISTORY.md, step 20).
     const fc = firstCampaignResume;
     const firstOk = fc.status === 200 && fc.calls.join(' | ') === 'GetItemCommand,TransactWriteItemsCommand';
-    rows.push(`| AWS calls, load-entry-data, valid, a person's first resume of a campaign link for its entry (status ${fc.status}) | ${fc.calls.join(' | ').replaceAll('Command', '')} | | exactly 1 GetItem, 1 TransactWriteItems (the note and the campaign's count), 0 SM | ${check(firstOk, `load-entry-data first campaign resume: ${JSON.stringify(fc)}`)} |`);
+    rows.push(
+      `| AWS calls, load-entry-data, valid, a person's first resume of a campaign link for its entry (status ${fc.status}) | ${fc.calls.join(' | ').replaceAll('Command', '')} | | exactly 1 GetItem, 1 TransactWriteItems (the note and the campaign's count), 0 SM | ${check(firstOk, `load-entry-data first campaign resume: ${JSON.stringify(fc)}`)} |`,
+    );
     const cv = calls['load-entry-data']['valid, campaign link'];
-    const campaignCallsOk = cv.status === 200 && cv.getItem === 1 && cv.transactWriteItems === 1 && cv.updateItem === 1 && cv.dynamodb === 3 && cv.secretsManager === 0;
-    rows.push(`| AWS calls, load-entry-data, valid, a person's later resume of a campaign link (status ${cv.status}) | ${cv.getItem} GetItem, ${cv.transactWriteItems} TransactWriteItems (refused: counted before), ${cv.updateItem} UpdateItem (the note), ${cv.dynamodb - cv.getItem - cv.transactWriteItems - cv.updateItem} other DynamoDB, ${cv.secretsManager} SM | | exactly 1 GetItem, 1 TransactWriteItems, 1 UpdateItem, 0 SM | ${check(campaignCallsOk, `load-entry-data campaign resume: ${JSON.stringify(cv)}`)} |`);
+    const campaignCallsOk =
+      cv.status === 200 && cv.getItem === 1 && cv.transactWriteItems === 1 && cv.updateItem === 1 && cv.dynamodb === 3 && cv.secretsManager === 0;
+    rows.push(
+      `| AWS calls, load-entry-data, valid, a person's later resume of a campaign link (status ${cv.status}) | ${cv.getItem} GetItem, ${cv.transactWriteItems} TransactWriteItems (refused: counted before), ${cv.updateItem} UpdateItem (the note), ${cv.dynamodb - cv.getItem - cv.transactWriteItems - cv.updateItem} other DynamoDB, ${cv.secretsManager} SM | | exactly 1 GetItem, 1 TransactWriteItems, 1 UpdateItem, 0 SM | ${check(campaignCallsOk, `load-entry-data campaign resume: ${JSON.stringify(cv)}`)} |`,
+    );
     const sr = savesResumeCalls;
     const savesResumeOk = sr.status === 200 && sr.getItem === 1 && sr.updateItem === 1 && sr.dynamodb === 2 && sr.secretsManager === 0;
-    rows.push(`| AWS calls, load-entry-data, valid, a person's resume of a browser-saves project's entry (status ${sr.status}) | ${sr.getItem} GetItem, ${sr.updateItem} UpdateItem (its new save generation), ${sr.dynamodb - sr.getItem - sr.updateItem} other DynamoDB, ${sr.secretsManager} SM | | exactly 1 GetItem, 1 UpdateItem, 0 SM | ${check(savesResumeOk, `load-entry-data browser-saves resume: ${JSON.stringify(sr)}`)} |`);
+    rows.push(
+      `| AWS calls, load-entry-data, valid, a person's resume of a browser-saves project's entry (status ${sr.status}) | ${sr.getItem} GetItem, ${sr.updateItem} UpdateItem (its new save generation), ${sr.dynamodb - sr.getItem - sr.updateItem} other DynamoDB, ${sr.secretsManager} SM | | exactly 1 GetItem, 1 UpdateItem, 0 SM | ${check(savesResumeOk, `load-entry-data browser-saves resume: ${JSON.stringify(sr)}`)} |`,
+    );
     for (const [kind, c] of Object.entries(saveCalls)) {
       // A create also takes its source's slot (a read and a compare-and-swap) and its project's day (one conditional update).
       const [expected, status] = kind === 'create' ? [{ GetItem: 1, PutItem: 2, UpdateItem: 1 }, 201] : [{ UpdateItem: 1 }, 200];
-      const made = Object.entries(c.dynamodb).map(([name, n]) => `${n} ${name}`).join(', ') || '0 DynamoDB';
-      const want = Object.entries(expected).map(([name, n]) => `${n} ${name}`).join(', ');
+      const made =
+        Object.entries(c.dynamodb)
+          .map(([name, n]) => `${n} ${name}`)
+          .join(', ') || '0 DynamoDB';
+      const want = Object.entries(expected)
+        .map(([name, n]) => `${n} ${name}`)
+        .join(', ');
       const ok = c.statuses.join() === String(status) && made === want && c.secretsManager === 0;
-      rows.push(`| AWS calls, browser-saves, ${kind === 'create' ? 'a new entry' : 'a save'} while warm (status ${c.statuses.join(', ')}) | ${made}, ${c.secretsManager} SM | | exactly ${want}, 0 SM | ${check(ok, `browser-saves ${kind}: ${made}, ${c.secretsManager} SM calls, statuses ${c.statuses.join()}`)} |`);
+      rows.push(
+        `| AWS calls, browser-saves, ${kind === 'create' ? 'a new entry' : 'a save'} while warm (status ${c.statuses.join(', ')}) | ${made}, ${c.secretsManager} SM | | exactly ${want}, 0 SM | ${check(ok, `browser-saves ${kind}: ${made}, ${c.secretsManager} SM calls, statuses ${c.statuses.join()}`)} |`,
+      );
     }
-    // Exactly these calls, no more: a read and a compare-and-swap for each rolling count (the entry's, the source's, the recipient's),
+    // Exactly these calls, no more: the entry's save generation (read before any count: an ended token takes no slot), a read and a compare-and-swap for each rolling count (the entry's, the source's, the recipient's),
     // the project's day (one conditional update), mint's fresh key read and entry read, (SMS) the short link, one PutEvents.
     const LINK_REQUEST_CALLS: Record<keyof typeof linkRequestCalls, { calls: Record<string, number>; status: number }> = {
       // UpdateItem: the project's day, and the page link's record on the entry, under the save token's generation.
-      email: { calls: { GetItem: 4, PutItem: 3, UpdateItem: 2, GetSecretValue: 1, PutEvents: 1 }, status: 202 },
-      sms: { calls: { GetItem: 4, PutItem: 3, UpdateItem: 2, GetSecretValue: 1, BatchWriteItem: 1, PutEvents: 1 }, status: 202 },
-      'fourth within the hour': { calls: { GetItem: 1 }, status: 429 },
+      email: { calls: { GetItem: 5, PutItem: 3, UpdateItem: 2, GetSecretValue: 1, PutEvents: 1 }, status: 202 },
+      sms: { calls: { GetItem: 5, PutItem: 3, UpdateItem: 2, GetSecretValue: 1, BatchWriteItem: 1, PutEvents: 1 }, status: 202 },
+      'fourth within the hour': { calls: { GetItem: 2 }, status: 429 },
     };
-    const callText = (calls: Record<string, number>) => Object.entries(calls).sort(([a], [b]) => a.localeCompare(b)).map(([name, n]) => `${n} ${name}`).join(', ') || 'none';
+    const callText = (calls: Record<string, number>) =>
+      Object.entries(calls)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([name, n]) => `${n} ${name}`)
+        .join(', ') || 'none';
     const sameCalls = (a: Record<string, number>, b: Record<string, number>) => callText(a) === callText(b);
     for (const [kind, c] of Object.entries(linkRequestCalls) as Array<[keyof typeof linkRequestCalls, (typeof linkRequestCalls)['email']]>) {
       const want = LINK_REQUEST_CALLS[kind];
       const ok = c.statuses.join() === String(want.status) && sameCalls(c.calls, want.calls);
-      rows.push(`| AWS calls, link-requests, ${kind} while warm (status ${c.statuses.join(', ')}) | ${callText(c.calls)} | | exactly ${callText(want.calls)} | ${check(ok, `link-requests ${kind}: ${callText(c.calls)}, statuses ${c.statuses.join()}`)} |`);
+      rows.push(
+        `| AWS calls, link-requests, ${kind} while warm (status ${c.statuses.join(', ')}) | ${callText(c.calls)} | | exactly ${callText(want.calls)} | ${check(ok, `link-requests ${kind}: ${callText(c.calls)}, statuses ${c.statuses.join()}`)} |`,
+      );
     }
-    // A hand-off: its entry's count (a read and a compare-and-swap), mint's fresh key read, entry read and record, the short
+    // A hand-off: the entry's save generation, its entry's count (a read and a compare-and-swap), mint's fresh key read, entry read and record, the short
     // link, and the handoff campaign's counter; no event. Refused at the count's read when the entry has had its 10.
     const HANDOFF_CALLS: Record<keyof typeof handoffCalls, { calls: Record<string, number>; status: number }> = {
-      'a hand-off': { calls: { GetItem: 2, PutItem: 1, UpdateItem: 2, GetSecretValue: 1, BatchWriteItem: 1 }, status: 201 },
-      'the eleventh within the hour': { calls: { GetItem: 1 }, status: 429 },
+      'a hand-off': { calls: { GetItem: 3, PutItem: 1, UpdateItem: 2, GetSecretValue: 1, BatchWriteItem: 1 }, status: 201 },
+      'the eleventh within the hour': { calls: { GetItem: 2 }, status: 429 },
     };
     for (const [kind, c] of Object.entries(handoffCalls) as Array<[keyof typeof handoffCalls, (typeof handoffCalls)['a hand-off']]>) {
       const want = HANDOFF_CALLS[kind];
       const ok = c.statuses.join() === String(want.status) && sameCalls(c.calls, want.calls);
-      rows.push(`| AWS calls, link-requests, ${kind} (POST …/handoff) while warm (status ${c.statuses.join(', ')}) | ${callText(c.calls)} | | exactly ${callText(want.calls)} | ${check(ok, `handoff ${kind}: ${callText(c.calls)}, statuses ${c.statuses.join()}`)} |`);
+      rows.push(
+        `| AWS calls, link-requests, ${kind} (POST …/handoff) while warm (status ${c.statuses.join(', ')}) | ${callText(c.calls)} | | exactly ${callText(want.calls)} | ${check(ok, `handoff ${kind}: ${callText(c.calls)}, statuses ${c.statuses.join()}`)} |`,
+      );
     }
     // expiredLinkEvents on: the valid path unchanged; an expired link reads its entry (strongly) and marks it, and puts an event once an hour.
     const EXPIRED_CALLS: Record<keyof typeof expiredLinkCalls, { calls: Record<string, number>; status: number }> = {
@@ -762,15 +986,23 @@ const main = async () => {
     for (const [kind, c] of Object.entries(expiredLinkCalls) as Array<[keyof typeof expiredLinkCalls, (typeof expiredLinkCalls)['valid']]>) {
       const want = EXPIRED_CALLS[kind];
       const ok = c.statuses.join() === String(want.status) && sameCalls(c.calls, want.calls);
-      rows.push(`| AWS calls, load-entry-data with expiredLinkEvents, ${kind} (status ${c.statuses.join(', ')}) | ${callText(c.calls)} | | exactly ${callText(want.calls)} | ${check(ok, `expiredLinkEvents ${kind}: ${callText(c.calls)}, statuses ${c.statuses.join()}`)} |`);
+      rows.push(
+        `| AWS calls, load-entry-data with expiredLinkEvents, ${kind} (status ${c.statuses.join(', ')}) | ${callText(c.calls)} | | exactly ${callText(want.calls)} | ${check(ok, `expiredLinkEvents ${kind}: ${callText(c.calls)}, statuses ${c.statuses.join()}`)} |`,
+      );
     }
     const events = eventCosts(linkRequestCalls, expiredLinkCalls);
     results.eventCosts = events;
-    rows.push(`| **cost per million link requests (us-east-1), modelled (Lambda duration: its AWS calls only)** | **$${events.linkRequest.email.total.toFixed(3)}** email, **$${events.linkRequest.sms.total.toFixed(3)}** SMS, of which the event $${events.linkRequest.email.eventBridge.toFixed(2)} | | reported | |`);
-    rows.push(`| cost of Resume Link Expired events, per million expired links opened (expiredLinkEvents) | $${events.expired.firstInHour.total.toFixed(3)} when each earns an event, $${events.expired.again.total.toFixed(3)} when it does not (the hour's mark taken) | | reported | |`);
+    rows.push(
+      `| **cost per million link requests (us-east-1), modelled (Lambda duration: its AWS calls only)** | **$${events.linkRequest.email.total.toFixed(3)}** email, **$${events.linkRequest.sms.total.toFixed(3)}** SMS, of which the event $${events.linkRequest.email.eventBridge.toFixed(2)} | | reported | |`,
+    );
+    rows.push(
+      `| cost of Resume Link Expired events, per million expired links opened (expiredLinkEvents) | $${events.expired.firstInHour.total.toFixed(3)} when each earns an event, $${events.expired.again.total.toFixed(3)} when it does not (the hour's mark taken) | | reported | |`,
+    );
     eventSection = eventCostSection(events);
     for (const [fn, u] of Object.entries(unknownIds)) {
-      rows.push(`| Secrets Manager reads caused by ${u.ids} requests naming distinct unknown ids, ${fn} (${u.seconds.toFixed(1)} s) | ${u.reads} | | ≤ ${LOOKUP_BOUND.burst} + ${LOOKUP_BOUND.ratePerSecond} per second = ${u.bound} | ${check(u.reads <= u.bound, `${fn}: ${u.reads} SM reads for ${u.ids} unknown ids > ${u.bound}`)} |`);
+      rows.push(
+        `| Secrets Manager reads caused by ${u.ids} requests naming distinct unknown ids, ${fn} (${u.seconds.toFixed(1)} s) | ${u.reads} | | ≤ ${LOOKUP_BOUND.burst} + ${LOOKUP_BOUND.ratePerSecond} per second = ${u.bound} | ${check(u.reads <= u.bound, `${fn}: ${u.reads} SM reads for ${u.ids} unknown ids > ${u.bound}`)} |`,
+      );
     }
 
     if (!quick) {
@@ -800,67 +1032,127 @@ const main = async () => {
         },
         loggingEnv,
       );
-      const cold = Object.fromEntries(Object.entries(coldRunsBySide).map(([name, runs]) => [name, coldStats(runs)])) as Record<keyof typeof coldRunsBySide, ReturnType<typeof coldStats>>;
+      const cold = Object.fromEntries(Object.entries(coldRunsBySide).map(([name, runs]) => [name, coldStats(runs)])) as Record<
+        keyof typeof coldRunsBySide,
+        ReturnType<typeof coldStats>
+      >;
       Object.assign(results, {
         cold,
         // Each new instance's wait, in run order, so a swing in the ratio can be traced to the load of the moment.
         coldResumeMs: Object.fromEntries(Object.entries(coldRunsBySide).map(([name, runs]) => [name, runs.map((r) => Math.round(r.answered * 10) / 10)])),
       });
       const f = cold.floor;
-      rows.push(`| cold resume, floor: a new instance's first GetItem, process start to answer (${f.n} instances) | median ${f.median.toFixed(1)} ms, p90 ${f.p90.toFixed(1)} ms | 1.000 | | |`);
+      rows.push(
+        `| cold resume, floor: a new instance's first GetItem, process start to answer (${f.n} instances) | median ${f.median.toFixed(1)} ms, p90 ${f.p90.toFixed(1)} ms | 1.000 | | |`,
+      );
       for (const fn of ['load-entry-data', 'legacy-load-entry-data'] as const) {
         const c = cold[fn];
         const r = ratio(c.median, f.median);
         const ok = r <= BUDGET.coldResume && c.statuses.join() === '200' && f.statuses.join() === '200';
-        rows.push(`| **cold resume**, ${fn}: a new instance's first valid resume, keys not cached, process start to answer (${c.n} instances, alternated with the floor's) | median ${c.median.toFixed(1)} ms, p90 ${c.p90.toFixed(1)} ms | ${r} (p90 ${ratio(c.p90, f.p90)}) | ≤ ${BUDGET.coldResume} | ${check(ok, `${fn} cold resume ${r}× > ${BUDGET.coldResume}× or not all 200 (${c.statuses.join()})`)} |`);
+        rows.push(
+          `| **cold resume**, ${fn}: a new instance's first valid resume, keys not cached, process start to answer (${c.n} instances, alternated with the floor's) | median ${c.median.toFixed(1)} ms, p90 ${c.p90.toFixed(1)} ms | ${r} (p90 ${ratio(c.p90, f.p90)}) | ≤ ${BUDGET.coldResume} | ${check(ok, `${fn} cold resume ${r}× > ${BUDGET.coldResume}× or not all 200 (${c.statuses.join()})`)} |`,
+        );
       }
       const cb = cold['load-entry-data, browser-saves project'];
-      rows.push(`| cold resume, load-entry-data, a browser-saves project's entry (its answer carries a save token): process start to answer (${cb.n} instances, alternated with the floor's) | median ${cb.median.toFixed(1)} ms, p90 ${cb.p90.toFixed(1)} ms | ${ratio(cb.median, f.median)} (p90 ${ratio(cb.p90, f.p90)}) | reported | ${cb.statuses.join() === '200' ? '' : `statuses ${cb.statuses.join()}`} |`);
+      rows.push(
+        `| cold resume, load-entry-data, a browser-saves project's entry (its answer carries a save token): process start to answer (${cb.n} instances, alternated with the floor's) | median ${cb.median.toFixed(1)} ms, p90 ${cb.p90.toFixed(1)} ms | ${ratio(cb.median, f.median)} (p90 ${ratio(cb.p90, f.p90)}) | reported | ${cb.statuses.join() === '200' ? '' : `statuses ${cb.statuses.join()}`} |`,
+      );
       const ch = cold['link-requests, a hand-off'];
       // Budgeted as the other public Lambdas' first request that is not a resume: the cold save's ratio, reported beside it.
-      rows.push(`| cold hand-off, link-requests: a new instance's first POST …/handoff, settings and save key not cached, process start to answer (${ch.n} instances, alternated with the floor's) | median ${ch.median.toFixed(1)} ms, p90 ${ch.p90.toFixed(1)} ms | ${ratio(ch.median, f.median)} (p90 ${ratio(ch.p90, f.p90)}) | reported | ${ch.statuses.join() === '201' ? '' : `statuses ${ch.statuses.join()}`} |`);
+      rows.push(
+        `| cold hand-off, link-requests: a new instance's first POST …/handoff, settings and save key not cached, process start to answer (${ch.n} instances, alternated with the floor's) | median ${ch.median.toFixed(1)} ms, p90 ${ch.p90.toFixed(1)} ms | ${ratio(ch.median, f.median)} (p90 ${ratio(ch.p90, f.p90)}) | reported | ${ch.statuses.join() === '201' ? '' : `statuses ${ch.statuses.join()}`} |`,
+      );
       const cs = cold['browser-saves'];
       const csRatio = ratio(cs.median, f.median);
       const csOk = csRatio <= BUDGET.coldSave && cs.statuses.join() === '200';
-      rows.push(`| **cold save**, browser-saves: a new instance's first save, settings and save key not cached, process start to answer (${cs.n} instances, alternated with the floor's) | median ${cs.median.toFixed(1)} ms, p90 ${cs.p90.toFixed(1)} ms | ${csRatio} (p90 ${ratio(cs.p90, f.p90)}) | ≤ ${BUDGET.coldSave} | ${check(csOk, `browser-saves cold save ${csRatio}× > ${BUDGET.coldSave}× or not all 200 (${cs.statuses.join()})`)} |`);
+      rows.push(
+        `| **cold save**, browser-saves: a new instance's first save, settings and save key not cached, process start to answer (${cs.n} instances, alternated with the floor's) | median ${cs.median.toFixed(1)} ms, p90 ${cs.p90.toFixed(1)} ms | ${csRatio} (p90 ${ratio(cs.p90, f.p90)}) | ≤ ${BUDGET.coldSave} | ${check(csOk, `browser-saves cold save ${csRatio}× > ${BUDGET.coldSave}× or not all 200 (${cs.statuses.join()})`)} |`,
+      );
       const cl = cold['link-requests'];
       const clRatio = ratio(cl.median, f.median);
       const clOk = clRatio <= BUDGET.coldLinkRequest && cl.statuses.join() === '202';
-      rows.push(`| **cold link request**, link-requests: a new instance's first POST …/link-requests (email), settings, save key and signing key not cached, process start to answer (${cl.n} instances, alternated with the floor's) | median ${cl.median.toFixed(1)} ms, p90 ${cl.p90.toFixed(1)} ms | ${clRatio} (p90 ${ratio(cl.p90, f.p90)}) | ≤ ${BUDGET.coldLinkRequest} | ${check(clOk, `link-requests cold link request ${clRatio}× > ${BUDGET.coldLinkRequest}× or not all 202 (${cl.statuses.join()})`)} |`);
-      for (const fn of ['floor', 'load-entry-data', 'legacy-load-entry-data', 'load-entry-data, browser-saves project', 'browser-saves', 'link-requests'] as const) {
+      rows.push(
+        `| **cold link request**, link-requests: a new instance's first POST …/link-requests (email), settings, save key and signing key not cached, process start to answer (${cl.n} instances, alternated with the floor's) | median ${cl.median.toFixed(1)} ms, p90 ${cl.p90.toFixed(1)} ms | ${clRatio} (p90 ${ratio(cl.p90, f.p90)}) | ≤ ${BUDGET.coldLinkRequest} | ${check(clOk, `link-requests cold link request ${clRatio}× > ${BUDGET.coldLinkRequest}× or not all 202 (${cl.statuses.join()})`)} |`,
+      );
+      for (const fn of [
+        'floor',
+        'load-entry-data',
+        'legacy-load-entry-data',
+        'load-entry-data, browser-saves project',
+        'browser-saves',
+        'link-requests',
+      ] as const) {
         const c = cold[fn];
-        const calls = Object.entries(c.awsCalls).map(([service, n]) => `${n} ${service}`).join(', ');
-        rows.push(`| cold resume by part, ${fn}: Node's start, module load, first request (medians) | ${c.start.toFixed(1)} + ${c.moduleLoad.toFixed(1)} + ${c.firstRequest.toFixed(1)} ms; ${c.connections} TLS connection${c.connections === 1 ? '' : 's'}, ${calls} | | | |`);
+        const calls = Object.entries(c.awsCalls)
+          .map(([service, n]) => `${n} ${service}`)
+          .join(', ');
+        rows.push(
+          `| cold resume by part, ${fn}: Node's start, module load, first request (medians) | ${c.start.toFixed(1)} + ${c.moduleLoad.toFixed(1)} + ${c.firstRequest.toFixed(1)} ms; ${c.connections} TLS connection${c.connections === 1 ? '' : 's'}, ${calls} | | | |`,
+        );
       }
       // What the machine's other jobs cannot add to: each instance's CPU time, process start to answer (reported, to read a change by).
       for (const fn of ['load-entry-data', 'legacy-load-entry-data', 'browser-saves', 'link-requests'] as const) {
-        rows.push(`| cold CPU time, ${fn}: every thread's, process start to answer (median of ${cold[fn].n}) | ${cold[fn].cpu.toFixed(1)} ms (floor ${f.cpu.toFixed(1)} ms) | ${ratio(cold[fn].cpu, f.cpu)} | reported | |`);
+        rows.push(
+          `| cold CPU time, ${fn}: every thread's, process start to answer (median of ${cold[fn].n}) | ${cold[fn].cpu.toFixed(1)} ms (floor ${f.cpu.toFixed(1)} ms) | ${ratio(cold[fn].cpu, f.cpu)} | reported | |`,
+        );
       }
       for (const fn of ['load-entry-data', 'legacy-load-entry-data'] as const) {
-        rows.push(`| cold init (module load alone, median of ${cold[fn].n}), ${fn} | ${cold[fn].moduleLoad.toFixed(1)} ms (floor ${f.moduleLoad.toFixed(1)} ms) | ${ratio(cold[fn].moduleLoad, f.moduleLoad)} | reported | |`);
+        rows.push(
+          `| cold init (module load alone, median of ${cold[fn].n}), ${fn} | ${cold[fn].moduleLoad.toFixed(1)} ms (floor ${f.moduleLoad.toFixed(1)} ms) | ${ratio(cold[fn].moduleLoad, f.moduleLoad)} | reported | |`,
+        );
       }
       if (!coldOnly) {
         const warmCurrent = warm(path.join(out, 'load-entry-data', 'index.mjs'), [event(bodies.valid)], floor.file, floorEvents, loggingEnv);
-        const warmLegacy = warm(path.join(out, 'legacy-load-entry-data', 'index.mjs'), [event(legacyBodies.valid, '$default', '/')], floor.file, floorEvents, loggingEnv);
+        const warmLegacy = warm(
+          path.join(out, 'legacy-load-entry-data', 'index.mjs'),
+          [event(legacyBodies.valid, '$default', '/')],
+          floor.file,
+          floorEvents,
+          loggingEnv,
+        );
         // A person's resume of a campaign link: its longer request line, and the note's PutItem.
         const warmCampaign = warm(path.join(out, 'load-entry-data', 'index.mjs'), [event(bodies['valid, campaign link'])], floor.file, floorEvents, loggingEnv);
         // Diagnostic, not budgeted: the same handler with its log line switched off.
-        const warmQuiet = warm(path.join(out, 'load-entry-data', 'index.mjs'), [event(bodies.valid)], floor.file, floorEvents, { ...tlsEnv, AWS_LAMBDA_LOG_LEVEL: 'SILENT' });
+        const warmQuiet = warm(path.join(out, 'load-entry-data', 'index.mjs'), [event(bodies.valid)], floor.file, floorEvents, {
+          ...tlsEnv,
+          AWS_LAMBDA_LOG_LEVEL: 'SILENT',
+        });
         // Saves, for their cost: one new `seq` per call, warm-up included, alternated with the floor's GetItem like the resumes.
-        const warmSaves = warm(path.join(out, 'browser-saves', 'index.mjs'), Array.from({ length: WARM_UP + WARM_REQUESTS }, () => saveEvent(saveToken)), floor.file, floorEvents, loggingEnv);
-        for (const [fn, w] of [['load-entry-data', warmCurrent], ['legacy-load-entry-data', warmLegacy]] as const) {
+        const warmSaves = warm(
+          path.join(out, 'browser-saves', 'index.mjs'),
+          Array.from({ length: WARM_UP + WARM_REQUESTS }, () => saveEvent(saveToken)),
+          floor.file,
+          floorEvents,
+          loggingEnv,
+        );
+        for (const [fn, w] of [
+          ['load-entry-data', warmCurrent],
+          ['legacy-load-entry-data', warmLegacy],
+        ] as const) {
           const r = ratio(w.ours.median, w.floor.median);
           const ok = r <= BUDGET.warm && Object.keys(w.ours.statuses).join() === '200' && Object.keys(w.floor.statuses).join() === '200';
-          rows.push(`| warm median over TLS (${WARM_REQUESTS} requests, alternated with the floor), ${fn} | ${w.ours.median.toFixed(3)} ms (floor ${w.floor.median.toFixed(3)} ms) | ${r} | ≤ ${BUDGET.warm} | ${check(ok, `${fn} warm median ${r}× > ${BUDGET.warm}× or not all 200`)} |`);
+          rows.push(
+            `| warm median over TLS (${WARM_REQUESTS} requests, alternated with the floor), ${fn} | ${w.ours.median.toFixed(3)} ms (floor ${w.floor.median.toFixed(3)} ms) | ${r} | ≤ ${BUDGET.warm} | ${check(ok, `${fn} warm median ${r}× > ${BUDGET.warm}× or not all 200`)} |`,
+          );
           rows.push(`| warm p99, ${fn} | ${w.ours.p99.toFixed(3)} ms (floor ${w.floor.p99.toFixed(3)} ms) | ${ratio(w.ours.p99, w.floor.p99)} | | |`);
         }
         const reuse = `${warmCurrent.ours.sockets} (floor ${warmCurrent.floor.sockets})`;
-        rows.push(`| connections opened during the ${WARM_REQUESTS} timed requests (HTTP keep-alive; moto behind a keep-alive TLS proxy), load-entry-data | ${reuse} | | 0 | ${check(warmCurrent.ours.sockets === 0, `load-entry-data opened ${reuse} connections while warm`)} |`);
-        rows.push(`| load-entry-data without minification (technique check) | ${unminified.bytes} B, module load ${cold.unminified.moduleLoad.toFixed(1)} ms, cold resume ${cold.unminified.median.toFixed(1)} ms | ${ratio(unminified.bytes, floor.bytes)}; module load ${ratio(cold.unminified.moduleLoad, f.moduleLoad)}; cold resume ${ratio(cold.unminified.median, f.median)} | | |`);
-        rows.push(`| warm median over TLS, load-entry-data with logs off (diagnostic) | ${warmQuiet.ours.median.toFixed(3)} ms (floor ${warmQuiet.floor.median.toFixed(3)} ms) | ${ratio(warmQuiet.ours.median, warmQuiet.floor.median)} | | |`);
+        rows.push(
+          `| connections opened during the ${WARM_REQUESTS} timed requests (HTTP keep-alive; moto behind a keep-alive TLS proxy), load-entry-data | ${reuse} | | 0 | ${check(warmCurrent.ours.sockets === 0, `load-entry-data opened ${reuse} connections while warm`)} |`,
+        );
+        rows.push(
+          `| load-entry-data without minification (technique check) | ${unminified.bytes} B, module load ${cold.unminified.moduleLoad.toFixed(1)} ms, cold resume ${cold.unminified.median.toFixed(1)} ms | ${ratio(unminified.bytes, floor.bytes)}; module load ${ratio(cold.unminified.moduleLoad, f.moduleLoad)}; cold resume ${ratio(cold.unminified.median, f.median)} | | |`,
+        );
+        rows.push(
+          `| warm median over TLS, load-entry-data with logs off (diagnostic) | ${warmQuiet.ours.median.toFixed(3)} ms (floor ${warmQuiet.floor.median.toFixed(3)} ms) | ${ratio(warmQuiet.ours.median, warmQuiet.floor.median)} | | |`,
+        );
         const lambdaLogBytes = warmCurrent.logBytesPerRequest;
-        rows.push(`| log bytes per resume: the Lambda's request line (measured) + API Gateway's access line (modelled) | ${lambdaLogBytes.toFixed(0)} B + ${API_ACCESS_LINE_BYTES} B | | | |`);
-        rows.push(`| DynamoDB read per resume: an eventually consistent GetItem of a ${entryBytes} B entry | ${readUnits(entryBytes, false)} read units | | | |`);
+        rows.push(
+          `| log bytes per resume: the Lambda's request line (measured) + API Gateway's access line (modelled) | ${lambdaLogBytes.toFixed(0)} B + ${API_ACCESS_LINE_BYTES} B | | | |`,
+        );
+        rows.push(
+          `| DynamoDB read per resume: an eventually consistent GetItem of a ${entryBytes} B entry | ${readUnits(entryBytes, false)} read units | | | |`,
+        );
 
         // Lambda duration as AWS would bill it: the handler's own time, with the stated
         // in-region latency of each AWS call in place of this machine's wait on moto. The
@@ -871,9 +1163,15 @@ const main = async () => {
         const durationMs = modelledDurationMs(w.ownFast, awsCalls);
         // Secrets Manager is not held to 0 here: a timed run can outlast the key cache's TTL, and then it refreshes once.
         const callsOk = awsCalls.dynamodb === 1 && !w.awsCallsPerRequest.other;
-        rows.push(`| handler's own time per resume: each call's time less its waits on the emulator, fastest 1 % (p1; floor's ${warmCurrent.floor.ownFast.toFixed(3)} ms) | ${w.ownFast.toFixed(3)} ms (median ${w.ownMedian.toFixed(3)} ms, floor's ${warmCurrent.floor.ownMedian.toFixed(3)} ms) | ${ratio(w.ownFast, warmCurrent.floor.ownFast)} | | |`);
-        rows.push(`| AWS calls per timed resume, as sent over HTTP | ${awsCalls.dynamodb} DynamoDB, ${awsCalls.secretsManager} SM, ${w.awsCallsPerRequest.other ?? 0} other | | 1 DynamoDB, 0 other | ${check(callsOk, `warm resumes sent ${JSON.stringify(w.awsCallsPerRequest)} AWS requests`)} |`);
-        rows.push(`| Lambda duration the model bills: own time + ${AWS_CALL_LATENCY_MS.dynamodb} ms per GetItem (stated in-region latency, bench/prices.ts) | ${durationMs.toFixed(3)} ms → ${Math.ceil(durationMs)} ms billed | | | |`);
+        rows.push(
+          `| handler's own time per resume: each call's time less its waits on the emulator, fastest 1 % (p1; floor's ${warmCurrent.floor.ownFast.toFixed(3)} ms) | ${w.ownFast.toFixed(3)} ms (median ${w.ownMedian.toFixed(3)} ms, floor's ${warmCurrent.floor.ownMedian.toFixed(3)} ms) | ${ratio(w.ownFast, warmCurrent.floor.ownFast)} | | |`,
+        );
+        rows.push(
+          `| AWS calls per timed resume, as sent over HTTP | ${awsCalls.dynamodb} DynamoDB, ${awsCalls.secretsManager} SM, ${w.awsCallsPerRequest.other ?? 0} other | | 1 DynamoDB, 0 other | ${check(callsOk, `warm resumes sent ${JSON.stringify(w.awsCallsPerRequest)} AWS requests`)} |`,
+        );
+        rows.push(
+          `| Lambda duration the model bills: own time + ${AWS_CALL_LATENCY_MS.dynamodb} ms per GetItem (stated in-region latency, bench/prices.ts) | ${durationMs.toFixed(3)} ms → ${Math.ceil(durationMs)} ms billed | | | |`,
+        );
         const inputs = {
           memoryMb: MEMORY_MB,
           durationMs,
@@ -884,7 +1182,10 @@ const main = async () => {
         const cost = costPerMillion(inputs);
         // The figure as this machine measures it: the whole handler time, moto's latency included. Shown, never budgeted.
         const raw = costPerMillion({ ...inputs, durationMs: w.median });
-        const atTopOfRange = costPerMillion({ ...inputs, durationMs: modelledDurationMs(w.ownFast, awsCalls, { ...AWS_CALL_LATENCY_MS, dynamodb: DYNAMODB_LATENCY_TOP_MS }) });
+        const atTopOfRange = costPerMillion({
+          ...inputs,
+          durationMs: modelledDurationMs(w.ownFast, awsCalls, { ...AWS_CALL_LATENCY_MS, dynamodb: DYNAMODB_LATENCY_TOP_MS }),
+        });
         // The longest GetItem the budget pays for: the milliseconds left under it, less the handler's own time.
         const perBilledMs = (MEMORY_MB / 1024 / 1000) * PRICES.lambdaArmGbSecond * 1e6;
         const billedMsWithinBudget = Math.floor((BUDGET.costPerMillion - (cost.total - cost.lambdaDuration)) / perBilledMs);
@@ -898,10 +1199,16 @@ const main = async () => {
         // A Function URL has neither the API Gateway fee nor an access log.
         const viaFunctionUrl = costPerMillion({ ...inputs, logBytesPerRequest: lambdaLogBytes }).total - cost.httpApi;
         rows.push(`| cost per million resumes with \`consistentReads: true\` | $${strongReads.total.toFixed(3)} | | (option) | |`);
-        rows.push(`| cost per million resumes with \`currentContractFunctionUrl\`, called on the Function URL (no API Gateway fee, no access log) | $${viaFunctionUrl.toFixed(3)} | | (option) | |`);
-        rows.push(`| cost per million resumes at ${DYNAMODB_LATENCY_TOP_MS} ms per GetItem, the top of AWS's "single-digit milliseconds" | $${atTopOfRange.total.toFixed(3)} | | | |`);
+        rows.push(
+          `| cost per million resumes with \`currentContractFunctionUrl\`, called on the Function URL (no API Gateway fee, no access log) | $${viaFunctionUrl.toFixed(3)} | | (option) | |`,
+        );
+        rows.push(
+          `| cost per million resumes at ${DYNAMODB_LATENCY_TOP_MS} ms per GetItem, the top of AWS's "single-digit milliseconds" | $${atTopOfRange.total.toFixed(3)} | | | |`,
+        );
         rows.push(`| GetItem latency up to which the cost budget holds | ${getItemWithinBudget.toFixed(1)} ms (${billedMsWithinBudget} ms billed) | | | |`);
-        rows.push(`| cost per million resumes as measured on this machine (raw: the whole handler time, ${w.median.toFixed(3)} ms, moto's latency included) | $${raw.total.toFixed(3)} | | not budgeted | |`);
+        rows.push(
+          `| cost per million resumes as measured on this machine (raw: the whole handler time, ${w.median.toFixed(3)} ms, moto's latency included) | $${raw.total.toFixed(3)} | | not budgeted | |`,
+        );
         // With campaign data: a person's resume of a campaign link, on the same model, with the note's write and its latency.
         const wc = warmCampaign.ours;
         const campaignAwsCalls = { dynamodb: wc.awsCallsPerRequest.dynamodb ?? 0, secretsManager: wc.awsCallsPerRequest.secretsManager ?? 0 };
@@ -915,8 +1222,12 @@ const main = async () => {
           logBytesPerRequest: warmCampaign.logBytesPerRequest + API_ACCESS_LINE_BYTES,
         };
         const campaignCost = costPerMillion(campaignInputs);
-        rows.push(`| AWS calls per timed resume of a campaign link (a later one: the first is the only one), as sent over HTTP | ${campaignAwsCalls.dynamodb} DynamoDB, ${campaignAwsCalls.secretsManager} SM, ${wc.awsCallsPerRequest.other ?? 0} other | | 3 DynamoDB (GetItem, TransactWriteItems, UpdateItem), 0 other | ${check(campaignAwsCalls.dynamodb === 3 && !wc.awsCallsPerRequest.other && Object.keys(wc.statuses).join() === '200', `warm campaign resumes sent ${JSON.stringify(wc.awsCallsPerRequest)} AWS requests, statuses ${JSON.stringify(wc.statuses)}`)} |`);
-        rows.push(`| cost per million resumes with campaign data: a person's resume of a campaign link (request line ${warmCampaign.logBytesPerRequest.toFixed(0)} B, ${Math.ceil(campaignInputs.durationMs)} ms billed with 3 × ${AWS_CALL_LATENCY_MS.dynamodb} ms, 5 write units) | $${campaignCost.total.toFixed(3)} | | reported (the note and count are written only for a person's resume of a campaign link) | |`);
+        rows.push(
+          `| AWS calls per timed resume of a campaign link (a later one: the first is the only one), as sent over HTTP | ${campaignAwsCalls.dynamodb} DynamoDB, ${campaignAwsCalls.secretsManager} SM, ${wc.awsCallsPerRequest.other ?? 0} other | | 3 DynamoDB (GetItem, TransactWriteItems, UpdateItem), 0 other | ${check(campaignAwsCalls.dynamodb === 3 && !wc.awsCallsPerRequest.other && Object.keys(wc.statuses).join() === '200', `warm campaign resumes sent ${JSON.stringify(wc.awsCallsPerRequest)} AWS requests, statuses ${JSON.stringify(wc.statuses)}`)} |`,
+        );
+        rows.push(
+          `| cost per million resumes with campaign data: a person's resume of a campaign link (request line ${warmCampaign.logBytesPerRequest.toFixed(0)} B, ${Math.ceil(campaignInputs.durationMs)} ms billed with 3 × ${AWS_CALL_LATENCY_MS.dynamodb} ms, 5 write units) | $${campaignCost.total.toFixed(3)} | | reported (the note and count are written only for a person's resume of a campaign link) | |`,
+        );
         // A person's resume of a browser-saves project's entry, on the same model: the rotation's UpdateItem adds its latency and the write units of the entry.
         const rotatedBytes = await savedEntryBytes(ids.savesResumed);
         const rotatingInputs = {
@@ -929,7 +1240,9 @@ const main = async () => {
         // Reported beside the budgeted figure below (issue 25 item 3).
         const rotatingRow = `| cost per million resumes of a browser-saves project's entries, with the rotation of the save generation (1 GetItem + 1 UpdateItem of a ${rotatedBytes} B entry, ${writeUnits(rotatedBytes)} write unit, ${Math.ceil(rotatingInputs.durationMs)} ms billed with 2 × ${AWS_CALL_LATENCY_MS.dynamodb} ms) | $${rotatingCost.total.toFixed(3)} | ${ratio(rotatingCost.total, cost.total)}× a resume without browser saves | reported (other projects' resumes make no write) | |`;
         // Mint records each link on its entry: one UpdateItem, billed on the whole entry.
-        rows.push(`| DynamoDB writes per link minted with a campaign: its record on the entry (a conditional UpdateItem of the ${entryBytes} B entry; a batch with a campaign writes one per link, one without writes none) | ${writeUnits(entryBytes)} write unit ($${(writeUnits(entryBytes) * PRICES.dynamodbWriteUnit * 1e6).toFixed(3)} per million links) | | reported | |`);
+        rows.push(
+          `| DynamoDB writes per link minted with a campaign: its record on the entry (a conditional UpdateItem of the ${entryBytes} B entry; a batch with a campaign writes one per link, one without writes none) | ${writeUnits(entryBytes)} write unit ($${(writeUnits(entryBytes) * PRICES.dynamodbWriteUnit * 1e6).toFixed(3)} per million links) | | reported | |`,
+        );
         // Saves, on the same model: own time plus the stated latency of their one write, and the write units of the entry saved.
         const ws = warmSaves.ours;
         const saveAwsCalls = { dynamodb: ws.awsCallsPerRequest.dynamodb ?? 0, secretsManager: ws.awsCallsPerRequest.secretsManager ?? 0 };
@@ -945,10 +1258,16 @@ const main = async () => {
         };
         const saveCost = costPerMillion(saveInputs);
         const savesOk = Object.keys(ws.statuses).join() === '200' && saveAwsCalls.dynamodb === 1 && !ws.awsCallsPerRequest.other;
-        rows.push(`| warm median over TLS, browser-saves: a save (${WARM_REQUESTS} saves, alternated with the floor's GetItem) | ${ws.median.toFixed(3)} ms (floor ${warmSaves.floor.median.toFixed(3)} ms) | ${ratio(ws.median, warmSaves.floor.median)} | reported | |`);
-        rows.push(`| AWS calls per timed save, as sent over HTTP | ${saveAwsCalls.dynamodb} DynamoDB, ${saveAwsCalls.secretsManager} SM, ${ws.awsCallsPerRequest.other ?? 0} other | | 1 DynamoDB, 0 other | ${check(savesOk, `warm saves sent ${JSON.stringify(ws.awsCallsPerRequest)} AWS requests, statuses ${JSON.stringify(ws.statuses)}`)} |`);
+        rows.push(
+          `| warm median over TLS, browser-saves: a save (${WARM_REQUESTS} saves, alternated with the floor's GetItem) | ${ws.median.toFixed(3)} ms (floor ${warmSaves.floor.median.toFixed(3)} ms) | ${ratio(ws.median, warmSaves.floor.median)} | reported | |`,
+        );
+        rows.push(
+          `| AWS calls per timed save, as sent over HTTP | ${saveAwsCalls.dynamodb} DynamoDB, ${saveAwsCalls.secretsManager} SM, ${ws.awsCallsPerRequest.other ?? 0} other | | 1 DynamoDB, 0 other | ${check(savesOk, `warm saves sent ${JSON.stringify(ws.awsCallsPerRequest)} AWS requests, statuses ${JSON.stringify(ws.statuses)}`)} |`,
+        );
         rows.push(`| **cost per million saves (us-east-1), modelled** | **$${saveCost.total.toFixed(3)}** | | reported | |`);
-        rows.push(`| **cost per million resumes (us-east-1), modelled** | **$${cost.total.toFixed(3)}** | ${ratio(fetchEveryTime.total, cost.total)}× cheaper than fetching the secret each time ($${fetchEveryTime.total.toFixed(3)}) | ≤ $${BUDGET.costPerMillion} | ${check(cost.total <= BUDGET.costPerMillion, `cost $${cost.total.toFixed(3)} > $${BUDGET.costPerMillion}`)} |`);
+        rows.push(
+          `| **cost per million resumes (us-east-1), modelled** | **$${cost.total.toFixed(3)}** | ${ratio(fetchEveryTime.total, cost.total)}× cheaper than fetching the secret each time ($${fetchEveryTime.total.toFixed(3)}) | ≤ $${BUDGET.costPerMillion} | ${check(cost.total <= BUDGET.costPerMillion, `cost $${cost.total.toFixed(3)} > $${BUDGET.costPerMillion}`)} |`,
+        );
         rows.push(rotatingRow);
         costSection = `
 ## Cost per million resumes, by component (us-east-1, modelled)
@@ -989,7 +1308,13 @@ A page's save of its progress (\`${SAVE.key}\`), billed on the same model.
           costInputsWithCampaignData: campaignInputs,
           entryBytes,
           apiAccessLineBytes: API_ACCESS_LINE_BYTES,
-          warm: { 'load-entry-data': warmCurrent, 'legacy-load-entry-data': warmLegacy, 'load-entry-data (logs off)': warmQuiet, 'browser-saves': warmSaves, 'load-entry-data (campaign link)': warmCampaign },
+          warm: {
+            'load-entry-data': warmCurrent,
+            'legacy-load-entry-data': warmLegacy,
+            'load-entry-data (logs off)': warmQuiet,
+            'browser-saves': warmSaves,
+            'load-entry-data (campaign link)': warmCampaign,
+          },
           costPerMillionSaves: saveCost,
           costInputsSaves: saveInputs,
           awsCallLatencyMs: AWS_CALL_LATENCY_MS,
@@ -1025,9 +1350,9 @@ ${eventSection}${costSection}`;
     process.stdout.write(md);
     writeResults('bench', { 'results.json': `${JSON.stringify(results, null, 2)}\n`, 'results.md': md });
     if (process.argv.includes('--record')) {
-      const readme = path.join(root, 'README.md');
-      writeFileSync(readme, withFigures(readFileSync(readme, 'utf8'), results as unknown as RecordedResults));
-      process.stderr.write('Wrote the figures in README.md (Cost and performance)\n');
+      const page = path.join(root, FIGURES_PAGE);
+      writeFileSync(page, withFigures(readFileSync(page, 'utf8'), results as unknown as RecordedResults));
+      process.stderr.write(`Wrote the figures in ${FIGURES_PAGE} (Cost and performance)\n`);
     }
     if (failures.length) {
       process.stderr.write(`\nBudgets missed:\n- ${failures.join('\n- ')}\n`);

@@ -53,7 +53,7 @@ var spec = (name) => {
 var ROUTE_LIST = Object.keys(ROUTES).map(spec);
 var routePath = (name) => spec(name).path;
 
-// clients/session-recovery.js
+// clients/src/shared.js
 function linkParameterName(name) {
   return name.replace(/^(?:amp;|#0*38;|#x0*26;)+/i, "");
 }
@@ -79,899 +79,11 @@ function readLinkParameters(search, names) {
     expiresAt: clean(params.get(names.expiresAt)).replace(/^([0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9:.]+) ([0-9]{2}:[0-9]{2})$/, "$1+$2")
   };
 }
-var QRCode = (() => {
-  var g = (n, t) => () => {
-    try {
-      return t || n((t = { exports: {} }).exports, t), t.exports;
-    } catch (e) {
-      throw t = 0, e;
-    }
-  };
-  var _t = g((bn, Lt) => {
-    Lt.exports = function() {
-      return typeof Promise == "function" && Promise.prototype && Promise.prototype.then;
-    };
-  });
-  var I = g((P) => {
-    var st, xe = [0, 26, 44, 70, 100, 134, 172, 196, 242, 292, 346, 404, 466, 532, 581, 655, 733, 815, 901, 991, 1085, 1156, 1258, 1364, 1474, 1588, 1706, 1828, 1921, 2051, 2185, 2323, 2465, 2611, 2761, 2876, 3034, 3196, 3362, 3532, 3706];
-    P.getSymbolSize = function(t) {
-      if (!t) throw new Error('"version" cannot be null or undefined');
-      if (t < 1 || t > 40) throw new Error('"version" should be in range from 1 to 40');
-      return t * 4 + 17;
-    };
-    P.getSymbolTotalCodewords = function(t) {
-      return xe[t];
-    };
-    P.getBCHDigit = function(n) {
-      let t = 0;
-      for (; n !== 0; ) t++, n >>>= 1;
-      return t;
-    };
-    P.setToSJISFunction = function(t) {
-      if (typeof t != "function") throw new Error('"toSJISFunc" is not a valid function.');
-      st = t;
-    };
-    P.isKanjiModeEnabled = function() {
-      return typeof st < "u";
-    };
-    P.toSJIS = function(t) {
-      return st(t);
-    };
-  });
-  var j = g((m) => {
-    m.L = { bit: 1 };
-    m.M = { bit: 0 };
-    m.Q = { bit: 3 };
-    m.H = { bit: 2 };
-    function Ue(n) {
-      if (typeof n != "string") throw new Error("Param is not a string");
-      switch (n.toLowerCase()) {
-        case "l":
-        case "low":
-          return m.L;
-        case "m":
-        case "medium":
-          return m.M;
-        case "q":
-        case "quartile":
-          return m.Q;
-        case "h":
-        case "high":
-          return m.H;
-        default:
-          throw new Error("Unknown EC Level: " + n);
-      }
-    }
-    m.isValid = function(t) {
-      return t && typeof t.bit < "u" && t.bit >= 0 && t.bit < 4;
-    };
-    m.from = function(t, e) {
-      if (m.isValid(t)) return t;
-      try {
-        return Ue(t);
-      } catch {
-        return e;
-      }
-    };
-  });
-  var qt = g((_n, Ut) => {
-    function xt() {
-      this.buffer = [], this.length = 0;
-    }
-    xt.prototype = { get: function(n) {
-      let t = Math.floor(n / 8);
-      return (this.buffer[t] >>> 7 - n % 8 & 1) === 1;
-    }, put: function(n, t) {
-      for (let e = 0; e < t; e++) this.putBit((n >>> t - e - 1 & 1) === 1);
-    }, getLengthInBits: function() {
-      return this.length;
-    }, putBit: function(n) {
-      let t = Math.floor(this.length / 8);
-      this.buffer.length <= t && this.buffer.push(0), n && (this.buffer[t] |= 128 >>> this.length % 8), this.length++;
-    } };
-    Ut.exports = xt;
-  });
-  var Ft = g((xn, Dt) => {
-    function k(n) {
-      if (!n || n < 1) throw new Error("BitMatrix size must be defined and greater than 0");
-      this.size = n, this.data = new Uint8Array(n * n), this.reservedBit = new Uint8Array(n * n);
-    }
-    k.prototype.set = function(n, t, e, r) {
-      let o = n * this.size + t;
-      this.data[o] = e, r && (this.reservedBit[o] = true);
-    };
-    k.prototype.get = function(n, t) {
-      return this.data[n * this.size + t];
-    };
-    k.prototype.xor = function(n, t, e) {
-      this.data[n * this.size + t] ^= e;
-    };
-    k.prototype.isReserved = function(n, t) {
-      return this.reservedBit[n * this.size + t];
-    };
-    Dt.exports = k;
-  });
-  var kt = g((G) => {
-    var qe = I().getSymbolSize;
-    G.getRowColCoords = function(t) {
-      if (t === 1) return [];
-      let e = Math.floor(t / 7) + 2, r = qe(t), o = r === 145 ? 26 : Math.ceil((r - 13) / (2 * e - 2)) * 2, i = [r - 7];
-      for (let s = 1; s < e - 1; s++) i[s] = i[s - 1] - o;
-      return i.push(6), i.reverse();
-    };
-    G.getPositions = function(t) {
-      let e = [], r = G.getRowColCoords(t), o = r.length;
-      for (let i = 0; i < o; i++) for (let s = 0; s < o; s++) i === 0 && s === 0 || i === 0 && s === o - 1 || i === o - 1 && s === 0 || e.push([r[i], r[s]]);
-      return e;
-    };
-  });
-  var Ht = g((Vt) => {
-    var De = I().getSymbolSize, zt = 7;
-    Vt.getPositions = function(t) {
-      let e = De(t);
-      return [[0, 0], [e - zt, 0], [0, e - zt]];
-    };
-  });
-  var Kt = g((d) => {
-    d.Patterns = { PATTERN000: 0, PATTERN001: 1, PATTERN010: 2, PATTERN011: 3, PATTERN100: 4, PATTERN101: 5, PATTERN110: 6, PATTERN111: 7 };
-    var b = { N1: 3, N2: 3, N3: 40, N4: 10 };
-    d.isValid = function(t) {
-      return t != null && t !== "" && !isNaN(t) && t >= 0 && t <= 7;
-    };
-    d.from = function(t) {
-      return d.isValid(t) ? parseInt(t, 10) : void 0;
-    };
-    d.getPenaltyN1 = function(t) {
-      let e = t.size, r = 0, o = 0, i = 0, s = null, u = null;
-      for (let c = 0; c < e; c++) {
-        o = i = 0, s = u = null;
-        for (let l = 0; l < e; l++) {
-          let a = t.get(c, l);
-          a === s ? o++ : (o >= 5 && (r += b.N1 + (o - 5)), s = a, o = 1), a = t.get(l, c), a === u ? i++ : (i >= 5 && (r += b.N1 + (i - 5)), u = a, i = 1);
-        }
-        o >= 5 && (r += b.N1 + (o - 5)), i >= 5 && (r += b.N1 + (i - 5));
-      }
-      return r;
-    };
-    d.getPenaltyN2 = function(t) {
-      let e = t.size, r = 0;
-      for (let o = 0; o < e - 1; o++) for (let i = 0; i < e - 1; i++) {
-        let s = t.get(o, i) + t.get(o, i + 1) + t.get(o + 1, i) + t.get(o + 1, i + 1);
-        (s === 4 || s === 0) && r++;
-      }
-      return r * b.N2;
-    };
-    d.getPenaltyN3 = function(t) {
-      let e = t.size, r = 0, o = 0, i = 0;
-      for (let s = 0; s < e; s++) {
-        o = i = 0;
-        for (let u = 0; u < e; u++) o = o << 1 & 2047 | t.get(s, u), u >= 10 && (o === 1488 || o === 93) && r++, i = i << 1 & 2047 | t.get(u, s), u >= 10 && (i === 1488 || i === 93) && r++;
-      }
-      return r * b.N3;
-    };
-    d.getPenaltyN4 = function(t) {
-      let e = 0, r = t.data.length;
-      for (let i = 0; i < r; i++) e += t.data[i];
-      return Math.abs(Math.ceil(e * 100 / r / 5) - 10) * b.N4;
-    };
-    function Fe(n, t, e) {
-      switch (n) {
-        case d.Patterns.PATTERN000:
-          return (t + e) % 2 === 0;
-        case d.Patterns.PATTERN001:
-          return t % 2 === 0;
-        case d.Patterns.PATTERN010:
-          return e % 3 === 0;
-        case d.Patterns.PATTERN011:
-          return (t + e) % 3 === 0;
-        case d.Patterns.PATTERN100:
-          return (Math.floor(t / 2) + Math.floor(e / 3)) % 2 === 0;
-        case d.Patterns.PATTERN101:
-          return t * e % 2 + t * e % 3 === 0;
-        case d.Patterns.PATTERN110:
-          return (t * e % 2 + t * e % 3) % 2 === 0;
-        case d.Patterns.PATTERN111:
-          return (t * e % 3 + (t + e) % 2) % 2 === 0;
-        default:
-          throw new Error("bad maskPattern:" + n);
-      }
-    }
-    d.applyMask = function(t, e) {
-      let r = e.size;
-      for (let o = 0; o < r; o++) for (let i = 0; i < r; i++) e.isReserved(i, o) || e.xor(i, o, Fe(t, i, o));
-    };
-    d.getBestMask = function(t, e) {
-      let r = Object.keys(d.Patterns).length, o = 0, i = 1 / 0;
-      for (let s = 0; s < r; s++) {
-        e(s), d.applyMask(s, t);
-        let u = d.getPenaltyN1(t) + d.getPenaltyN2(t) + d.getPenaltyN3(t) + d.getPenaltyN4(t);
-        d.applyMask(s, t), u < i && (i = u, o = s);
-      }
-      return o;
-    };
-  });
-  var ct = g((ut) => {
-    var N = j(), Q = [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 1, 2, 2, 4, 1, 2, 4, 4, 2, 4, 4, 4, 2, 4, 6, 5, 2, 4, 6, 6, 2, 5, 8, 8, 4, 5, 8, 8, 4, 5, 8, 11, 4, 8, 10, 11, 4, 9, 12, 16, 4, 9, 16, 16, 6, 10, 12, 18, 6, 10, 17, 16, 6, 11, 16, 19, 6, 13, 18, 21, 7, 14, 21, 25, 8, 16, 20, 25, 8, 17, 23, 25, 9, 17, 23, 34, 9, 18, 25, 30, 10, 20, 27, 32, 12, 21, 29, 35, 12, 23, 34, 37, 12, 25, 34, 40, 13, 26, 35, 42, 14, 28, 38, 45, 15, 29, 40, 48, 16, 31, 43, 51, 17, 33, 45, 54, 18, 35, 48, 57, 19, 37, 51, 60, 19, 38, 53, 63, 20, 40, 56, 66, 21, 43, 59, 70, 22, 45, 62, 74, 24, 47, 65, 77, 25, 49, 68, 81], $ = [7, 10, 13, 17, 10, 16, 22, 28, 15, 26, 36, 44, 20, 36, 52, 64, 26, 48, 72, 88, 36, 64, 96, 112, 40, 72, 108, 130, 48, 88, 132, 156, 60, 110, 160, 192, 72, 130, 192, 224, 80, 150, 224, 264, 96, 176, 260, 308, 104, 198, 288, 352, 120, 216, 320, 384, 132, 240, 360, 432, 144, 280, 408, 480, 168, 308, 448, 532, 180, 338, 504, 588, 196, 364, 546, 650, 224, 416, 600, 700, 224, 442, 644, 750, 252, 476, 690, 816, 270, 504, 750, 900, 300, 560, 810, 960, 312, 588, 870, 1050, 336, 644, 952, 1110, 360, 700, 1020, 1200, 390, 728, 1050, 1260, 420, 784, 1140, 1350, 450, 812, 1200, 1440, 480, 868, 1290, 1530, 510, 924, 1350, 1620, 540, 980, 1440, 1710, 570, 1036, 1530, 1800, 570, 1064, 1590, 1890, 600, 1120, 1680, 1980, 630, 1204, 1770, 2100, 660, 1260, 1860, 2220, 720, 1316, 1950, 2310, 750, 1372, 2040, 2430];
-    ut.getBlocksCount = function(t, e) {
-      switch (e) {
-        case N.L:
-          return Q[(t - 1) * 4 + 0];
-        case N.M:
-          return Q[(t - 1) * 4 + 1];
-        case N.Q:
-          return Q[(t - 1) * 4 + 2];
-        case N.H:
-          return Q[(t - 1) * 4 + 3];
-        default:
-          return;
-      }
-    };
-    ut.getTotalCodewordsCount = function(t, e) {
-      switch (e) {
-        case N.L:
-          return $[(t - 1) * 4 + 0];
-        case N.M:
-          return $[(t - 1) * 4 + 1];
-        case N.Q:
-          return $[(t - 1) * 4 + 2];
-        case N.H:
-          return $[(t - 1) * 4 + 3];
-        default:
-          return;
-      }
-    };
-  });
-  var Jt = g((Z) => {
-    var z = new Uint8Array(512), W = new Uint8Array(256);
-    (function() {
-      let t = 1;
-      for (let e = 0; e < 255; e++) z[e] = t, W[t] = e, t <<= 1, t & 256 && (t ^= 285);
-      for (let e = 255; e < 512; e++) z[e] = z[e - 255];
-    })();
-    Z.log = function(t) {
-      if (t < 1) throw new Error("log(" + t + ")");
-      return W[t];
-    };
-    Z.exp = function(t) {
-      return z[t];
-    };
-    Z.mul = function(t, e) {
-      return t === 0 || e === 0 ? 0 : z[W[t] + W[e]];
-    };
-  });
-  var Yt = g((V) => {
-    var lt = Jt();
-    V.mul = function(t, e) {
-      let r = new Uint8Array(t.length + e.length - 1);
-      for (let o = 0; o < t.length; o++) for (let i = 0; i < e.length; i++) r[o + i] ^= lt.mul(t[o], e[i]);
-      return r;
-    };
-    V.mod = function(t, e) {
-      let r = new Uint8Array(t);
-      for (; r.length - e.length >= 0; ) {
-        let o = r[0];
-        for (let s = 0; s < e.length; s++) r[s] ^= lt.mul(e[s], o);
-        let i = 0;
-        for (; i < r.length && r[i] === 0; ) i++;
-        r = r.slice(i);
-      }
-      return r;
-    };
-    V.generateECPolynomial = function(t) {
-      let e = new Uint8Array([1]);
-      for (let r = 0; r < t; r++) e = V.mul(e, new Uint8Array([1, lt.exp(r)]));
-      return e;
-    };
-  });
-  var Gt = g((Vn, jt) => {
-    var Ot = Yt();
-    function at(n) {
-      this.genPoly = void 0, this.degree = n, this.degree && this.initialize(this.degree);
-    }
-    at.prototype.initialize = function(t) {
-      this.degree = t, this.genPoly = Ot.generateECPolynomial(this.degree);
-    };
-    at.prototype.encode = function(t) {
-      if (!this.genPoly) throw new Error("Encoder not initialized");
-      let e = new Uint8Array(t.length + this.degree);
-      e.set(t);
-      let r = Ot.mod(e, this.genPoly), o = this.degree - r.length;
-      if (o > 0) {
-        let i = new Uint8Array(this.degree);
-        return i.set(r, o), i;
-      }
-      return r;
-    };
-    jt.exports = at;
-  });
-  var ft = g((Qt) => {
-    Qt.isValid = function(t) {
-      return !isNaN(t) && t >= 1 && t <= 40;
-    };
-  });
-  var gt = g((B) => {
-    var $t = "[0-9]+", ke = "[A-Z $%*+\\-./:]+", H = "(?:[u3000-u303F]|[u3040-u309F]|[u30A0-u30FF]|[uFF00-uFFEF]|[u4E00-u9FAF]|[u2605-u2606]|[u2190-u2195]|u203B|[u2010u2015u2018u2019u2025u2026u201Cu201Du2225u2260]|[u0391-u0451]|[u00A7u00A8u00B1u00B4u00D7u00F7])+";
-    H = H.replace(/u/g, "\\u");
-    var ze = "(?:(?![A-Z0-9 $%*+\\-./:]|" + H + `)(?:.|[\r
-]))+`;
-    B.KANJI = new RegExp(H, "g");
-    B.BYTE_KANJI = new RegExp("[^A-Z0-9 $%*+\\-./:]+", "g");
-    B.BYTE = new RegExp(ze, "g");
-    B.NUMERIC = new RegExp($t, "g");
-    B.ALPHANUMERIC = new RegExp(ke, "g");
-    var Ve = new RegExp("^" + H + "$"), He = new RegExp("^" + $t + "$"), Ke = new RegExp("^[A-Z0-9 $%*+\\-./:]+$");
-    B.testKanji = function(t) {
-      return Ve.test(t);
-    };
-    B.testNumeric = function(t) {
-      return He.test(t);
-    };
-    B.testAlphanumeric = function(t) {
-      return Ke.test(t);
-    };
-  });
-  var M = g((p) => {
-    var Je = ft(), dt = gt();
-    p.NUMERIC = { id: "Numeric", bit: 1, ccBits: [10, 12, 14] };
-    p.ALPHANUMERIC = { id: "Alphanumeric", bit: 2, ccBits: [9, 11, 13] };
-    p.BYTE = { id: "Byte", bit: 4, ccBits: [8, 16, 16] };
-    p.KANJI = { id: "Kanji", bit: 8, ccBits: [8, 10, 12] };
-    p.MIXED = { bit: -1 };
-    p.getCharCountIndicator = function(t, e) {
-      if (!t.ccBits) throw new Error("Invalid mode: " + t);
-      if (!Je.isValid(e)) throw new Error("Invalid version: " + e);
-      return e >= 1 && e < 10 ? t.ccBits[0] : e < 27 ? t.ccBits[1] : t.ccBits[2];
-    };
-    p.getBestModeForData = function(t) {
-      return dt.testNumeric(t) ? p.NUMERIC : dt.testAlphanumeric(t) ? p.ALPHANUMERIC : dt.testKanji(t) ? p.KANJI : p.BYTE;
-    };
-    p.toString = function(t) {
-      if (t && t.id) return t.id;
-      throw new Error("Invalid mode");
-    };
-    p.isValid = function(t) {
-      return t && t.bit && t.ccBits;
-    };
-    function Ye(n) {
-      if (typeof n != "string") throw new Error("Param is not a string");
-      switch (n.toLowerCase()) {
-        case "numeric":
-          return p.NUMERIC;
-        case "alphanumeric":
-          return p.ALPHANUMERIC;
-        case "kanji":
-          return p.KANJI;
-        case "byte":
-          return p.BYTE;
-        default:
-          throw new Error("Unknown mode: " + n);
-      }
-    }
-    p.from = function(t, e) {
-      if (p.isValid(t)) return t;
-      try {
-        return Ye(t);
-      } catch {
-        return e;
-      }
-    };
-  });
-  var te = g((R) => {
-    var X = I(), Oe = ct(), Wt = j(), S = M(), ht = ft(), Xt = 7973, Zt = X.getBCHDigit(Xt);
-    function je(n, t, e) {
-      for (let r = 1; r <= 40; r++) if (t <= R.getCapacity(r, e, n)) return r;
-    }
-    function vt(n, t) {
-      return S.getCharCountIndicator(n, t) + 4;
-    }
-    function Ge(n, t) {
-      let e = 0;
-      return n.forEach(function(r) {
-        let o = vt(r.mode, t);
-        e += o + r.getBitsLength();
-      }), e;
-    }
-    function Qe(n, t) {
-      for (let e = 1; e <= 40; e++) if (Ge(n, e) <= R.getCapacity(e, t, S.MIXED)) return e;
-    }
-    R.from = function(t, e) {
-      return ht.isValid(t) ? parseInt(t, 10) : e;
-    };
-    R.getCapacity = function(t, e, r) {
-      if (!ht.isValid(t)) throw new Error("Invalid QR Code version");
-      typeof r > "u" && (r = S.BYTE);
-      let o = X.getSymbolTotalCodewords(t), i = Oe.getTotalCodewordsCount(t, e), s = (o - i) * 8;
-      if (r === S.MIXED) return s;
-      let u = s - vt(r, t);
-      switch (r) {
-        case S.NUMERIC:
-          return Math.floor(u / 10 * 3);
-        case S.ALPHANUMERIC:
-          return Math.floor(u / 11 * 2);
-        case S.KANJI:
-          return Math.floor(u / 13);
-        case S.BYTE:
-        default:
-          return Math.floor(u / 8);
-      }
-    };
-    R.getBestVersionForData = function(t, e) {
-      let r, o = Wt.from(e, Wt.M);
-      if (Array.isArray(t)) {
-        if (t.length > 1) return Qe(t, o);
-        if (t.length === 0) return 1;
-        r = t[0];
-      } else r = t;
-      return je(r.mode, r.getLength(), o);
-    };
-    R.getEncodedBits = function(t) {
-      if (!ht.isValid(t) || t < 7) throw new Error("Invalid QR Code version");
-      let e = t << 12;
-      for (; X.getBCHDigit(e) - Zt >= 0; ) e ^= Xt << X.getBCHDigit(e) - Zt;
-      return t << 12 | e;
-    };
-  });
-  var oe = g((re) => {
-    var pt = I(), ne = 1335, $e = 21522, ee = pt.getBCHDigit(ne);
-    re.getEncodedBits = function(t, e) {
-      let r = t.bit << 3 | e, o = r << 10;
-      for (; pt.getBCHDigit(o) - ee >= 0; ) o ^= ne << pt.getBCHDigit(o) - ee;
-      return (r << 10 | o) ^ $e;
-    };
-  });
-  var se = g((jn, ie) => {
-    var We = M();
-    function x(n) {
-      this.mode = We.NUMERIC, this.data = n.toString();
-    }
-    x.getBitsLength = function(t) {
-      return 10 * Math.floor(t / 3) + (t % 3 ? t % 3 * 3 + 1 : 0);
-    };
-    x.prototype.getLength = function() {
-      return this.data.length;
-    };
-    x.prototype.getBitsLength = function() {
-      return x.getBitsLength(this.data.length);
-    };
-    x.prototype.write = function(t) {
-      let e, r, o;
-      for (e = 0; e + 3 <= this.data.length; e += 3) r = this.data.substr(e, 3), o = parseInt(r, 10), t.put(o, 10);
-      let i = this.data.length - e;
-      i > 0 && (r = this.data.substr(e), o = parseInt(r, 10), t.put(o, i * 3 + 1));
-    };
-    ie.exports = x;
-  });
-  var ce = g((Gn, ue) => {
-    var Ze = M(), wt = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K", "L", "M", "N", "O", "P", "Q", "R", "S", "T", "U", "V", "W", "X", "Y", "Z", " ", "$", "%", "*", "+", "-", ".", "/", ":"];
-    function U(n) {
-      this.mode = Ze.ALPHANUMERIC, this.data = n;
-    }
-    U.getBitsLength = function(t) {
-      return 11 * Math.floor(t / 2) + 6 * (t % 2);
-    };
-    U.prototype.getLength = function() {
-      return this.data.length;
-    };
-    U.prototype.getBitsLength = function() {
-      return U.getBitsLength(this.data.length);
-    };
-    U.prototype.write = function(t) {
-      let e;
-      for (e = 0; e + 2 <= this.data.length; e += 2) {
-        let r = wt.indexOf(this.data[e]) * 45;
-        r += wt.indexOf(this.data[e + 1]), t.put(r, 11);
-      }
-      this.data.length % 2 && t.put(wt.indexOf(this.data[e]), 6);
-    };
-    ue.exports = U;
-  });
-  var ae = g((Qn, le) => {
-    var Xe = M();
-    function q(n) {
-      this.mode = Xe.BYTE, typeof n == "string" ? this.data = new TextEncoder().encode(n) : this.data = new Uint8Array(n);
-    }
-    q.getBitsLength = function(t) {
-      return t * 8;
-    };
-    q.prototype.getLength = function() {
-      return this.data.length;
-    };
-    q.prototype.getBitsLength = function() {
-      return q.getBitsLength(this.data.length);
-    };
-    q.prototype.write = function(n) {
-      for (let t = 0, e = this.data.length; t < e; t++) n.put(this.data[t], 8);
-    };
-    le.exports = q;
-  });
-  var ge = g(($n, fe) => {
-    var ve = M(), tn = I();
-    function D(n) {
-      this.mode = ve.KANJI, this.data = n;
-    }
-    D.getBitsLength = function(t) {
-      return t * 13;
-    };
-    D.prototype.getLength = function() {
-      return this.data.length;
-    };
-    D.prototype.getBitsLength = function() {
-      return D.getBitsLength(this.data.length);
-    };
-    D.prototype.write = function(n) {
-      let t;
-      for (t = 0; t < this.data.length; t++) {
-        let e = tn.toSJIS(this.data[t]);
-        if (e >= 33088 && e <= 40956) e -= 33088;
-        else if (e >= 57408 && e <= 60351) e -= 49472;
-        else throw new Error("Invalid SJIS character: " + this.data[t] + `
-Make sure your charset is UTF-8`);
-        e = (e >>> 8 & 255) * 192 + (e & 255), n.put(e, 13);
-      }
-    };
-    fe.exports = D;
-  });
-  var de = g((Wn, mt) => {
-    "use strict";
-    var K = { single_source_shortest_paths: function(n, t, e) {
-      var r = {}, o = {};
-      o[t] = 0;
-      var i = K.PriorityQueue.make();
-      i.push(t, 0);
-      for (var s, u, c, l, a, w, h, y, A; !i.empty(); ) {
-        s = i.pop(), u = s.value, l = s.cost, a = n[u] || {};
-        for (c in a) a.hasOwnProperty(c) && (w = a[c], h = l + w, y = o[c], A = typeof o[c] > "u", (A || y > h) && (o[c] = h, i.push(c, h), r[c] = u));
-      }
-      if (typeof e < "u" && typeof o[e] > "u") {
-        var T = ["Could not find a path from ", t, " to ", e, "."].join("");
-        throw new Error(T);
-      }
-      return r;
-    }, extract_shortest_path_from_predecessor_list: function(n, t) {
-      for (var e = [], r = t, o; r; ) e.push(r), o = n[r], r = n[r];
-      return e.reverse(), e;
-    }, find_path: function(n, t, e) {
-      var r = K.single_source_shortest_paths(n, t, e);
-      return K.extract_shortest_path_from_predecessor_list(r, e);
-    }, PriorityQueue: { make: function(n) {
-      var t = K.PriorityQueue, e = {}, r;
-      n = n || {};
-      for (r in t) t.hasOwnProperty(r) && (e[r] = t[r]);
-      return e.queue = [], e.sorter = n.sorter || t.default_sorter, e;
-    }, default_sorter: function(n, t) {
-      return n.cost - t.cost;
-    }, push: function(n, t) {
-      var e = { value: n, cost: t };
-      this.queue.push(e), this.queue.sort(this.sorter);
-    }, pop: function() {
-      return this.queue.shift();
-    }, empty: function() {
-      return this.queue.length === 0;
-    } } };
-    typeof mt < "u" && (mt.exports = K);
-  });
-  var Be = g((F) => {
-    var f = M(), we = se(), me = ce(), ye = ae(), Ee = ge(), J = gt(), v = I(), en = de();
-    function he(n) {
-      return unescape(encodeURIComponent(n)).length;
-    }
-    function Y(n, t, e) {
-      let r = [], o;
-      for (; (o = n.exec(e)) !== null; ) r.push({ data: o[0], index: o.index, mode: t, length: o[0].length });
-      return r;
-    }
-    function Ce(n) {
-      let t = Y(J.NUMERIC, f.NUMERIC, n), e = Y(J.ALPHANUMERIC, f.ALPHANUMERIC, n), r, o;
-      return v.isKanjiModeEnabled() ? (r = Y(J.BYTE, f.BYTE, n), o = Y(J.KANJI, f.KANJI, n)) : (r = Y(J.BYTE_KANJI, f.BYTE, n), o = []), t.concat(e, r, o).sort(function(s, u) {
-        return s.index - u.index;
-      }).map(function(s) {
-        return { data: s.data, mode: s.mode, length: s.length };
-      });
-    }
-    function yt(n, t) {
-      switch (t) {
-        case f.NUMERIC:
-          return we.getBitsLength(n);
-        case f.ALPHANUMERIC:
-          return me.getBitsLength(n);
-        case f.KANJI:
-          return Ee.getBitsLength(n);
-        case f.BYTE:
-          return ye.getBitsLength(n);
-      }
-    }
-    function nn(n) {
-      return n.reduce(function(t, e) {
-        let r = t.length - 1 >= 0 ? t[t.length - 1] : null;
-        return r && r.mode === e.mode ? (t[t.length - 1].data += e.data, t) : (t.push(e), t);
-      }, []);
-    }
-    function rn(n) {
-      let t = [];
-      for (let e = 0; e < n.length; e++) {
-        let r = n[e];
-        switch (r.mode) {
-          case f.NUMERIC:
-            t.push([r, { data: r.data, mode: f.ALPHANUMERIC, length: r.length }, { data: r.data, mode: f.BYTE, length: r.length }]);
-            break;
-          case f.ALPHANUMERIC:
-            t.push([r, { data: r.data, mode: f.BYTE, length: r.length }]);
-            break;
-          case f.KANJI:
-            t.push([r, { data: r.data, mode: f.BYTE, length: he(r.data) }]);
-            break;
-          case f.BYTE:
-            t.push([{ data: r.data, mode: f.BYTE, length: he(r.data) }]);
-        }
-      }
-      return t;
-    }
-    function on(n, t) {
-      let e = {}, r = { start: {} }, o = ["start"];
-      for (let i = 0; i < n.length; i++) {
-        let s = n[i], u = [];
-        for (let c = 0; c < s.length; c++) {
-          let l = s[c], a = "" + i + c;
-          u.push(a), e[a] = { node: l, lastCount: 0 }, r[a] = {};
-          for (let w = 0; w < o.length; w++) {
-            let h = o[w];
-            e[h] && e[h].node.mode === l.mode ? (r[h][a] = yt(e[h].lastCount + l.length, l.mode) - yt(e[h].lastCount, l.mode), e[h].lastCount += l.length) : (e[h] && (e[h].lastCount = l.length), r[h][a] = yt(l.length, l.mode) + 4 + f.getCharCountIndicator(l.mode, t));
-          }
-        }
-        o = u;
-      }
-      for (let i = 0; i < o.length; i++) r[o[i]].end = 0;
-      return { map: r, table: e };
-    }
-    function pe(n, t) {
-      let e, r = f.getBestModeForData(n);
-      if (e = f.from(t, r), e !== f.BYTE && e.bit < r.bit) throw new Error('"' + n + '" cannot be encoded with mode ' + f.toString(e) + `.
- Suggested mode is: ` + f.toString(r));
-      switch (e === f.KANJI && !v.isKanjiModeEnabled() && (e = f.BYTE), e) {
-        case f.NUMERIC:
-          return new we(n);
-        case f.ALPHANUMERIC:
-          return new me(n);
-        case f.KANJI:
-          return new Ee(n);
-        case f.BYTE:
-          return new ye(n);
-      }
-    }
-    F.fromArray = function(t) {
-      return t.reduce(function(e, r) {
-        return typeof r == "string" ? e.push(pe(r, null)) : r.data && e.push(pe(r.data, r.mode)), e;
-      }, []);
-    };
-    F.fromString = function(t, e) {
-      let r = Ce(t, v.isKanjiModeEnabled()), o = rn(r), i = on(o, e), s = en.find_path(i.map, "start", "end"), u = [];
-      for (let c = 1; c < s.length - 1; c++) u.push(i.table[s[c]].node);
-      return F.fromArray(nn(u));
-    };
-    F.rawSplit = function(t) {
-      return F.fromArray(Ce(t, v.isKanjiModeEnabled()));
-    };
-  });
-  var Te = g((Ae) => {
-    var et = I(), Et = j(), sn = qt(), un = Ft(), cn = kt(), ln = Ht(), At = Kt(), Tt = ct(), an = Gt(), tt = te(), fn = oe(), gn = M(), Ct = Be();
-    function dn(n, t) {
-      let e = n.size, r = ln.getPositions(t);
-      for (let o = 0; o < r.length; o++) {
-        let i = r[o][0], s = r[o][1];
-        for (let u = -1; u <= 7; u++) if (!(i + u <= -1 || e <= i + u)) for (let c = -1; c <= 7; c++) s + c <= -1 || e <= s + c || (u >= 0 && u <= 6 && (c === 0 || c === 6) || c >= 0 && c <= 6 && (u === 0 || u === 6) || u >= 2 && u <= 4 && c >= 2 && c <= 4 ? n.set(i + u, s + c, true, true) : n.set(i + u, s + c, false, true));
-      }
-    }
-    function hn(n) {
-      let t = n.size;
-      for (let e = 8; e < t - 8; e++) {
-        let r = e % 2 === 0;
-        n.set(e, 6, r, true), n.set(6, e, r, true);
-      }
-    }
-    function pn(n, t) {
-      let e = cn.getPositions(t);
-      for (let r = 0; r < e.length; r++) {
-        let o = e[r][0], i = e[r][1];
-        for (let s = -2; s <= 2; s++) for (let u = -2; u <= 2; u++) s === -2 || s === 2 || u === -2 || u === 2 || s === 0 && u === 0 ? n.set(o + s, i + u, true, true) : n.set(o + s, i + u, false, true);
-      }
-    }
-    function wn(n, t) {
-      let e = n.size, r = tt.getEncodedBits(t), o, i, s;
-      for (let u = 0; u < 18; u++) o = Math.floor(u / 3), i = u % 3 + e - 8 - 3, s = (r >> u & 1) === 1, n.set(o, i, s, true), n.set(i, o, s, true);
-    }
-    function Bt(n, t, e) {
-      let r = n.size, o = fn.getEncodedBits(t, e), i, s;
-      for (i = 0; i < 15; i++) s = (o >> i & 1) === 1, i < 6 ? n.set(i, 8, s, true) : i < 8 ? n.set(i + 1, 8, s, true) : n.set(r - 15 + i, 8, s, true), i < 8 ? n.set(8, r - i - 1, s, true) : i < 9 ? n.set(8, 15 - i - 1 + 1, s, true) : n.set(8, 15 - i - 1, s, true);
-      n.set(r - 8, 8, 1, true);
-    }
-    function mn(n, t) {
-      let e = n.size, r = -1, o = e - 1, i = 7, s = 0;
-      for (let u = e - 1; u > 0; u -= 2) for (u === 6 && u--; ; ) {
-        for (let c = 0; c < 2; c++) if (!n.isReserved(o, u - c)) {
-          let l = false;
-          s < t.length && (l = (t[s] >>> i & 1) === 1), n.set(o, u - c, l), i--, i === -1 && (s++, i = 7);
-        }
-        if (o += r, o < 0 || e <= o) {
-          o -= r, r = -r;
-          break;
-        }
-      }
-    }
-    function yn(n, t, e) {
-      let r = new sn();
-      e.forEach(function(c) {
-        r.put(c.mode.bit, 4), r.put(c.getLength(), gn.getCharCountIndicator(c.mode, n)), c.write(r);
-      });
-      let o = et.getSymbolTotalCodewords(n), i = Tt.getTotalCodewordsCount(n, t), s = (o - i) * 8;
-      for (r.getLengthInBits() + 4 <= s && r.put(0, 4); r.getLengthInBits() % 8 !== 0; ) r.putBit(0);
-      let u = (s - r.getLengthInBits()) / 8;
-      for (let c = 0; c < u; c++) r.put(c % 2 ? 17 : 236, 8);
-      return En(r, n, t);
-    }
-    function En(n, t, e) {
-      let r = et.getSymbolTotalCodewords(t), o = Tt.getTotalCodewordsCount(t, e), i = r - o, s = Tt.getBlocksCount(t, e), u = r % s, c = s - u, l = Math.floor(r / s), a = Math.floor(i / s), w = a + 1, h = l - a, y = new an(h), A = 0, T = new Array(s), bt = new Array(s), rt = 0, _e = new Uint8Array(n.buffer);
-      for (let _ = 0; _ < s; _++) {
-        let it = _ < c ? a : w;
-        T[_] = _e.slice(A, A + it), bt[_] = y.encode(T[_]), A += it, rt = Math.max(rt, it);
-      }
-      let ot = new Uint8Array(r), Rt = 0, E, C;
-      for (E = 0; E < rt; E++) for (C = 0; C < s; C++) E < T[C].length && (ot[Rt++] = T[C][E]);
-      for (E = 0; E < h; E++) for (C = 0; C < s; C++) ot[Rt++] = bt[C][E];
-      return ot;
-    }
-    function Cn(n, t, e, r) {
-      let o;
-      if (Array.isArray(n)) o = Ct.fromArray(n);
-      else if (typeof n == "string") {
-        let l = t;
-        if (!l) {
-          let a = Ct.rawSplit(n);
-          l = tt.getBestVersionForData(a, e);
-        }
-        o = Ct.fromString(n, l || 40);
-      } else throw new Error("Invalid data");
-      let i = tt.getBestVersionForData(o, e);
-      if (!i) throw new Error("The amount of data is too big to be stored in a QR Code");
-      if (!t) t = i;
-      else if (t < i) throw new Error(`
-The chosen QR Code version cannot contain this amount of data.
-Minimum version required to store current data is: ` + i + `.
-`);
-      let s = yn(t, e, o), u = et.getSymbolSize(t), c = new un(u);
-      return dn(c, t), hn(c), pn(c, t), Bt(c, e, 0), t >= 7 && wn(c, t), mn(c, s), isNaN(r) && (r = At.getBestMask(c, Bt.bind(null, c, e))), At.applyMask(r, c), Bt(c, e, r), { modules: c, version: t, errorCorrectionLevel: e, maskPattern: r, segments: o };
-    }
-    Ae.create = function(t, e) {
-      if (typeof t > "u" || t === "") throw new Error("No input text");
-      let r = Et.M, o, i;
-      return typeof e < "u" && (r = Et.from(e.errorCorrectionLevel, Et.M), o = tt.from(e.version), i = At.from(e.maskPattern), e.toSJISFunc && et.setToSJISFunction(e.toSJISFunc)), Cn(t, o, r, i);
-    };
-  });
-  var It = g((L) => {
-    function Ie(n) {
-      if (typeof n == "number" && (n = n.toString()), typeof n != "string") throw new Error("Color should be defined as hex string");
-      let t = n.slice().replace("#", "").split("");
-      if (t.length < 3 || t.length === 5 || t.length > 8) throw new Error("Invalid hex color: " + n);
-      (t.length === 3 || t.length === 4) && (t = Array.prototype.concat.apply([], t.map(function(r) {
-        return [r, r];
-      }))), t.length === 6 && t.push("F", "F");
-      let e = parseInt(t.join(""), 16);
-      return { r: e >> 24 & 255, g: e >> 16 & 255, b: e >> 8 & 255, a: e & 255, hex: "#" + t.slice(0, 6).join("") };
-    }
-    L.getOptions = function(t) {
-      t || (t = {}), t.color || (t.color = {});
-      let e = typeof t.margin > "u" || t.margin === null || t.margin < 0 ? 4 : t.margin, r = t.width && t.width >= 21 ? t.width : void 0, o = t.scale || 4;
-      return { width: r, scale: r ? 4 : o, margin: e, color: { dark: Ie(t.color.dark || "#000000ff"), light: Ie(t.color.light || "#ffffffff") }, type: t.type, rendererOpts: t.rendererOpts || {} };
-    };
-    L.getScale = function(t, e) {
-      return e.width && e.width >= t + e.margin * 2 ? e.width / (t + e.margin * 2) : e.scale;
-    };
-    L.getImageWidth = function(t, e) {
-      let r = L.getScale(t, e);
-      return Math.floor((t + e.margin * 2) * r);
-    };
-    L.qrToImageData = function(t, e, r) {
-      let o = e.modules.size, i = e.modules.data, s = L.getScale(o, r), u = Math.floor((o + r.margin * 2) * s), c = r.margin * s, l = [r.color.light, r.color.dark];
-      for (let a = 0; a < u; a++) for (let w = 0; w < u; w++) {
-        let h = (a * u + w) * 4, y = r.color.light;
-        if (a >= c && w >= c && a < u - c && w < u - c) {
-          let A = Math.floor((a - c) / s), T = Math.floor((w - c) / s);
-          y = l[i[A * o + T] ? 1 : 0];
-        }
-        t[h++] = y.r, t[h++] = y.g, t[h++] = y.b, t[h] = y.a;
-      }
-    };
-  });
-  var Ne = g((nt) => {
-    var Nt = It();
-    function Bn(n, t, e) {
-      n.clearRect(0, 0, t.width, t.height), t.style || (t.style = {}), t.height = e, t.width = e, t.style.height = e + "px", t.style.width = e + "px";
-    }
-    function An() {
-      try {
-        return document.createElement("canvas");
-      } catch {
-        throw new Error("You need to specify a canvas element");
-      }
-    }
-    nt.render = function(t, e, r) {
-      let o = r, i = e;
-      typeof o > "u" && (!e || !e.getContext) && (o = e, e = void 0), e || (i = An()), o = Nt.getOptions(o);
-      let s = Nt.getImageWidth(t.modules.size, o), u = i.getContext("2d"), c = u.createImageData(s, s);
-      return Nt.qrToImageData(c.data, t, o), Bn(u, i, s), u.putImageData(c, 0, 0), i;
-    };
-    nt.renderToDataURL = function(t, e, r) {
-      let o = r;
-      typeof o > "u" && (!e || !e.getContext) && (o = e, e = void 0), o || (o = {});
-      let i = nt.render(t, e, o), s = o.type || "image/png", u = o.rendererOpts || {};
-      return i.toDataURL(s, u.quality);
-    };
-  });
-  var Pe = g((Se) => {
-    var Tn = It();
-    function Me(n, t) {
-      let e = n.a / 255, r = t + '="' + n.hex + '"';
-      return e < 1 ? r + " " + t + '-opacity="' + e.toFixed(2).slice(1) + '"' : r;
-    }
-    function Mt(n, t, e) {
-      let r = n + t;
-      return typeof e < "u" && (r += " " + e), r;
-    }
-    function In(n, t, e) {
-      let r = "", o = 0, i = false, s = 0;
-      for (let u = 0; u < n.length; u++) {
-        let c = Math.floor(u % t), l = Math.floor(u / t);
-        !c && !i && (i = true), n[u] ? (s++, u > 0 && c > 0 && n[u - 1] || (r += i ? Mt("M", c + e, 0.5 + l + e) : Mt("m", o, 0), o = 0, i = false), c + 1 < t && n[u + 1] || (r += Mt("h", s), s = 0)) : o++;
-      }
-      return r;
-    }
-    Se.render = function(t, e, r) {
-      let o = Tn.getOptions(e), i = t.modules.size, s = t.modules.data, u = i + o.margin * 2, c = o.color.light.a ? "<path " + Me(o.color.light, "fill") + ' d="M0 0h' + u + "v" + u + 'H0z"/>' : "", l = "<path " + Me(o.color.dark, "stroke") + ' d="' + In(s, i, o.margin) + '"/>', a = 'viewBox="0 0 ' + u + " " + u + '"', h = '<svg xmlns="http://www.w3.org/2000/svg" ' + (o.width ? 'width="' + o.width + '" height="' + o.width + '" ' : "") + a + ' shape-rendering="crispEdges">' + c + l + `</svg>
-`;
-      return typeof r == "function" && r(null, h), h;
-    };
-  });
-  var Re = g((O) => {
-    var Nn = _t(), St = Te(), be = Ne(), Mn = Pe();
-    function Pt(n, t, e, r, o) {
-      let i = [].slice.call(arguments, 1), s = i.length, u = typeof i[s - 1] == "function";
-      if (!u && !Nn()) throw new Error("Callback required as last argument");
-      if (u) {
-        if (s < 2) throw new Error("Too few arguments provided");
-        s === 2 ? (o = e, e = t, t = r = void 0) : s === 3 && (t.getContext && typeof o > "u" ? (o = r, r = void 0) : (o = r, r = e, e = t, t = void 0));
-      } else {
-        if (s < 1) throw new Error("Too few arguments provided");
-        return s === 1 ? (e = t, t = r = void 0) : s === 2 && !t.getContext && (r = e, e = t, t = void 0), new Promise(function(c, l) {
-          try {
-            let a = St.create(e, r);
-            c(n(a, t, r));
-          } catch (a) {
-            l(a);
-          }
-        });
-      }
-      try {
-        let c = St.create(e, r);
-        o(null, n(c, t, r));
-      } catch (c) {
-        o(c);
-      }
-    }
-    O.create = St.create;
-    O.toCanvas = Pt.bind(null, be.render);
-    O.toDataURL = Pt.bind(null, be.renderToDataURL);
-    O.toString = Pt.bind(null, function(n, t, e) {
-      return Mn.render(n, e);
-    });
-  });
-  var Sn = g((rr, Le) => {
-    Le.exports = Re();
-  });
-  return Sn();
-})();
-var LINK_PARAMETERS = { token: "token", entryId: "entry_id", expiresAt: "expires_at" };
-var CLEARED_PARAMETERS = [...Object.values(LINK_PARAMETERS), "sr_confirm"];
+function resumeLinkNames() {
+  return { token: "token", entryId: "entry_id", expiresAt: "expires_at" };
+}
 function readResumeLink(url = window.location.href) {
-  return readLinkParameters(new URL(url).search, LINK_PARAMETERS);
+  return readLinkParameters(new URL(url).search, resumeLinkNames());
 }
 
 // clients/cli/api-client.ts
@@ -1226,7 +338,9 @@ var readExisting = async (file, header) => {
       if (first) {
         first = false;
         if (record.fields.join("\0") !== header.join("\0")) {
-          throw new BatchUsageError(`${file} exists with other columns (${record.fields.join(",")}): it is not this command's output. Give another --output, or remove it.`);
+          throw new BatchUsageError(
+            `${file} exists with other columns (${record.fields.join(",")}): it is not this command's output. Give another --output, or remove it.`
+          );
         }
       } else if (!isBlank(record.fields)) {
         rows.push({ entryId: record.fields[0], digest: record.fields[digest] ?? "" });
@@ -1242,7 +356,8 @@ var readExisting = async (file, header) => {
 var readHeader = (file, record) => {
   if (!record) throw new BatchUsageError(`${file} is empty: its first line must name the columns, entry_id among them.`);
   const header = record.fields.map((name) => name.trim());
-  if (!header.includes("entry_id")) throw new BatchUsageError(`${file} has no entry_id column: its first line must name the columns (entry_id, and optionally flow_id and expires_at).`);
+  if (!header.includes("entry_id"))
+    throw new BatchUsageError(`${file} has no entry_id column: its first line must name the columns (entry_id, and optionally flow_id and expires_at).`);
   const duplicate = header.find((name, i) => header.indexOf(name) !== i);
   if (duplicate !== void 0) throw new BatchUsageError(`${file} names the column ${duplicate} twice.`);
   const passThrough = header.map((name, i) => [name, i]).filter(([name]) => !INPUT_COLUMNS.includes(name));
@@ -1270,7 +385,8 @@ var checkInput = async (o, entryColumn, done) => {
   } catch (error) {
     throw notCsv(o, error);
   }
-  if (rows < done.length) throw new BatchUsageError(`${o.output} has ${done.length} rows, but ${o.input} only ${rows}: it is another input's output. Give another --output.`);
+  if (rows < done.length)
+    throw new BatchUsageError(`${o.output} has ${done.length} rows, but ${o.input} only ${rows}: it is another input's output. Give another --output.`);
   return rows;
 };
 var mintBatch = async (client2, o, progress) => {
@@ -1307,13 +423,24 @@ var mintBatch = async (client2, o, progress) => {
   ];
   const send = async (rowsToSend) => {
     const local = rowsToSend.map(
-      (row) => row.fields.length === header.length ? void 0 : { entry_id: row.fields[column("entry_id")] ?? null, error: { code: "invalid_request", message: `Invalid request: line ${row.line} has ${row.fields.length} fields; the header has ${header.length}.` } }
+      (row) => row.fields.length === header.length ? void 0 : {
+        entry_id: row.fields[column("entry_id")] ?? null,
+        error: { code: "invalid_request", message: `Invalid request: line ${row.line} has ${row.fields.length} fields; the header has ${header.length}.` }
+      }
     );
     const cell = (row, name) => column(name) < 0 || row.fields[column(name)] === "" ? void 0 : row.fields[column(name)];
     const links = rowsToSend.filter((_, i) => !local[i]).map((row) => ({ entry_id: row.fields[column("entry_id")], flow_id: cell(row, "flow_id"), expires_at: cell(row, "expires_at") }));
     let answered = [];
     if (links.length) {
-      const body = { project_id: o.project, flow_id: o.flow, resume_url: o.resumeUrl, campaign: o.campaign, ttl_seconds: o.ttlSeconds, short: o.short || void 0, links };
+      const body = {
+        project_id: o.project,
+        flow_id: o.flow,
+        resume_url: o.resumeUrl,
+        campaign: o.campaign,
+        ttl_seconds: o.ttlSeconds,
+        short: o.short || void 0,
+        links
+      };
       const reply = await requestWithRetries(client2, body);
       if (reply.status !== 200) {
         const error = reply.json?.error;
@@ -1403,7 +530,9 @@ var terminalProgress = (stream) => {
       const width = 24;
       const filled = Math.round(fraction * width);
       const rate = done / Math.max(1e-3, (now - started) / 1e3);
-      stream.write(`\r[${"#".repeat(filled)}${".".repeat(width - filled)}] ${String(Math.floor(fraction * 100)).padStart(3)}%  ${done.toLocaleString("en")} rows  ${Math.round(rate).toLocaleString("en")} rows/s  `);
+      stream.write(
+        `\r[${"#".repeat(filled)}${".".repeat(width - filled)}] ${String(Math.floor(fraction * 100)).padStart(3)}%  ${done.toLocaleString("en")} rows  ${Math.round(rate).toLocaleString("en")} rows/s  `
+      );
       drawn = true;
     },
     finish() {
@@ -1478,34 +607,40 @@ var readJsonOption = (inline, file, what) => {
   }
 };
 var credentials = program.command("credentials").description("Token Signing Secrets of a project");
-credentials.command("create").description("create a Token Signing Secret; its value is shown once").requiredOption("--project <project_id>", PROJECT).requiredOption("--label <label>", 'a name for it, e.g. "Token Signing Secret"').option("--environment <name>", "defaults to the deployment's environment").option("--no-replace", "keep the project's other credentials valid (rotation without downtime)").addOption(
-  new Option("--algorithm <name>", "sha256: the seed's tokens; hmac-sha256: v2 tokens").choices(["sha256", "hmac-sha256"]).default("sha256")
-).option("--provider <name>", "for a sending provider that signs links in its templates (e.g. braze): mint never signs with it, and it is replaced and revoked apart from your own").action(async (o) => {
+credentials.command("create").description("create a Token Signing Secret; its value is shown once").requiredOption("--project <project_id>", PROJECT).requiredOption("--label <label>", 'a name for it, e.g. "Token Signing Secret"').option("--environment <name>", "defaults to the deployment's environment").option("--no-replace", "keep the project's other credentials valid (rotation without downtime)").addOption(new Option("--algorithm <name>", "sha256: the seed's tokens; hmac-sha256: v2 tokens").choices(["sha256", "hmac-sha256"]).default("sha256")).option(
+  "--provider <name>",
+  "for a sending provider that signs links in its templates (e.g. braze): mint never signs with it, and it is replaced and revoked apart from your own"
+).action(async (o) => {
   const reply = await client().request("POST", pathTo("createCredential", { project_id: o.project }), {
     body: { label: o.label, environment: o.environment, replace: o.replace, algorithm: o.algorithm, provider: o.provider }
   });
   if (reply.status === 201) {
-    process.stderr.write(
-      "Warning: the secret below is shown once and cannot be retrieved again. Store it in your backend's secret store now.\n"
-    );
+    process.stderr.write("Warning: the secret below is shown once and cannot be retrieved again. Store it in your backend's secret store now.\n");
   }
   report(reply, (j) => {
     const revoked = j.revoked_credential_ids;
     const kind = o.provider === void 0 ? "" : ` of provider ${o.provider}`;
     const others = !o.replace ? "Other credentials stay valid." : revoked.length === 0 ? `It is the only active credential${kind} of ${o.project} in this environment.` : `Revoked the other active credentials${kind} of this environment: ${revoked.join(", ")}. Links they signed stop verifying within the key cache TTL (60 s by default).`;
-    return [`Created credential ${j.credential.credential_id} "${j.credential.label}" (${j.credential.environment}).`, others, `Secret: ${j.secret}`].join("\n");
+    return [`Created credential ${j.credential.credential_id} "${j.credential.label}" (${j.credential.environment}).`, others, `Secret: ${j.secret}`].join(
+      "\n"
+    );
   });
 });
 credentials.command("list").description("list a project's credentials (metadata only)").requiredOption("--project <project_id>", PROJECT).action(async (o) => {
   const reply = await client().request("GET", pathTo("listCredentials", { project_id: o.project }));
   report(
     reply,
-    (j) => j.credentials.length === 0 ? "No credentials." : j.credentials.map((c) => `${c.credential_id}  ${c.status.padEnd(7)}  ${c.algorithm.padEnd(11)}  ${c.environment}  ${c.created_at}  ${c.label}${c.provider ? `  (provider ${c.provider})` : ""}`).join("\n")
+    (j) => j.credentials.length === 0 ? "No credentials." : j.credentials.map(
+      (c) => `${c.credential_id}  ${c.status.padEnd(7)}  ${c.algorithm.padEnd(11)}  ${c.environment}  ${c.created_at}  ${c.label}${c.provider ? `  (provider ${c.provider})` : ""}`
+    ).join("\n")
   );
 });
 credentials.command("revoke").description("revoke a credential; links it signed stop verifying within the key cache TTL (60 s by default)").requiredOption("--project <project_id>", PROJECT).requiredOption("--credential <credential_id>", "the credential id, as `credentials list` shows it").action(async (o) => {
   const reply = await client().request("DELETE", pathTo("revokeCredential", { project_id: o.project, credential_id: o.credential }));
-  report(reply, () => `Revoked ${o.credential}. Links it signed stop verifying within the key cache TTL (60 s by default) on each Lambda instance; at once on the local runtime.`);
+  report(
+    reply,
+    () => `Revoked ${o.credential}. Links it signed stop verifying within the key cache TTL (60 s by default) on each Lambda instance; at once on the local runtime.`
+  );
 });
 var entries = program.command("entries").description("saved entries");
 entries.command("put").description("save an entry (creates or updates)").requiredOption("--entry <entry_id>", ENTRY).requiredOption("--project <project_id>", PROJECT).requiredOption("--flow <flow_id>", FLOW).requiredOption("--page <current_page_key>", "the page the user reached, where a resume lands them, e.g. page_3").option("--data <json>", "user data as a JSON object").option("--data-file <path>", "user data from a JSON file").action(async (o) => {
@@ -1587,7 +722,10 @@ for (const [name, enabled, description] of [
   ["enable", true, "turn browser saves on (refused with origins_required until the project has its own origins, without '*')"],
   ["disable", false, "turn browser saves off: pages get 403 browser_saves_disabled within the key cache TTL"]
 ]) {
-  browserSaves.command(name).description(description).requiredOption("--project <project_id>", PROJECT).option("--sms-country <code...>", "countries (ISO 3166 alpha-2, e.g. GB US) whose numbers link requests may text; none: no SMS (sms_not_allowed). Replaces the project's list").action(async (o) => {
+  browserSaves.command(name).description(description).requiredOption("--project <project_id>", PROJECT).option(
+    "--sms-country <code...>",
+    "countries (ISO 3166 alpha-2, e.g. GB US) whose numbers link requests may text; none: no SMS (sms_not_allowed). Replaces the project's list"
+  ).action(async (o) => {
     const body = { enabled, ...o.smsCountry ? { sms_countries: o.smsCountry.map((c) => c.toUpperCase()) } : {} };
     report(await client().request("PUT", pathTo("setBrowserSaves", { project_id: o.project }), { body }), showSaves(o.project));
   });
@@ -1601,61 +739,81 @@ resumePolicy.command("set").description("set a flow's resume policy (replaces it
   report(await client().request("PUT", policyPath(o), { body }), showPolicy);
 });
 resumePolicy.command("clear").description("clear a flow's resume policy").requiredOption("--project <project_id>", PROJECT).requiredOption("--flow <flow_id>", "the flow").action(async (o) => report(await client().request("DELETE", policyPath(o)), showPolicy));
-program.command("mint").description("sign a resume link for an entry, and print a curl and a resume command that open it").requiredOption("--project <project_id>", PROJECT).requiredOption("--entry <entry_id>", ENTRY).option("--flow <flow_id>", "bind a v2 token to this flow").option("--expires-at <rfc3339>", "exact expiry (default: now + 7 days)").option("--ttl-seconds <n>", "lifetime in seconds", wholeNumber("--ttl-seconds")).option("--resume-url <url>", "your flow page; the link parameters are added to it").option("--short", "also make a short link that redirects to it (needs --resume-url), for SMS").option("--campaign <id>", "the campaign the link is sent in (kept with a short link)").action(async (o) => {
-  if (o.short && !o.resumeUrl) throw new UsageError(SHORT_NEEDS_RESUME_URL);
-  const reply = await client().request("POST", pathTo("mint", {}), {
-    body: { project_id: o.project, entry_id: o.entry, flow_id: o.flow, expires_at: o.expiresAt, ttl_seconds: o.ttlSeconds, resume_url: o.resumeUrl, short: o.short, campaign: o.campaign }
-  });
-  report(reply, (j) => {
-    const body = { flow_id: j.flow_id, project_id: o.project, entry_id: j.entry_id, token: j.token, expires_at: j.expires_at };
-    const endpoint = client().urlOf(routePath("loadEntryData")).href;
-    return [
-      ...j.url ? [j.url] : [],
-      ...j.short_url ? [`${j.short_url}  (short link: redirects to the link above)`] : [],
-      ...j.url && !j.short_url && j.url_length > SMS_SEGMENT ? [`(${j.url_length} characters: more than one ${SMS_SEGMENT}-character SMS segment; --short makes a short link)`] : [],
-      `token       ${j.token}`,
-      `entry_id    ${j.entry_id}`,
-      `flow_id     ${j.flow_id}`,
-      `expires_at  ${j.expires_at}`,
-      "",
-      "Open it as the page does, with curl:",
-      `  curl -sS -X POST ${shellWord(endpoint)} -H 'Content-Type: application/json' -d ${shellWord(JSON.stringify(body))}`,
-      ...j.url ? ["or with this CLI:", `  ${self} --endpoint ${shellWord(globals().endpoint)} resume --project ${o.project} --flow ${j.flow_id} ${shellWord(j.url)}`] : []
-    ].join("\n");
-  });
-});
-program.command("mint-batch").description("mint a link for every row of a CSV file (a campaign), 500 rows a request, into an output CSV; run it again to resume").requiredOption("--project <project_id>", PROJECT).requiredOption("--input <file.csv>", "rows to mint: a header line with entry_id, and optionally flow_id and expires_at; other columns pass through").requiredOption("--output <file.csv>", "where to write entry_id, url, short_url, token, expires_at, error_code, error_message, input_digest and the pass-through columns (formula-like cells written as text); rows already there are skipped").option("--flow <flow_id>", "every row's flow, unless its flow_id cell names one (binds v2 tokens; checks the entry's flow)").option("--resume-url <url>", "your flow page; the link parameters are added to it").option("--campaign <id>", "the campaign the links are sent in (kept with short links)").option("--ttl-seconds <n>", "every link's lifetime, unless its expires_at cell gives one (default: 7 days)", wholeNumber("--ttl-seconds")).option("--short", "also make a short link per row (needs --resume-url), for SMS").action(async (o) => {
-  if (o.short && !o.resumeUrl) throw new UsageError(SHORT_NEEDS_RESUME_URL);
-  if (!existsSync(o.input)) throw new UsageError(`--input ${o.input}: no such file.`);
-  const json = globals().json;
-  let summary;
-  try {
-    summary = await mintBatch(client(), o, process.stderr.isTTY && !json ? terminalProgress(process.stderr) : noProgress);
-  } catch (error) {
-    if (error instanceof BatchUsageError) throw new UsageError(error.message);
-    if (error instanceof BatchRefusedError) {
-      process.stderr.write(`${error.message}
+program.command("mint").description("sign a resume link for an entry, and print a curl and a resume command that open it").requiredOption("--project <project_id>", PROJECT).requiredOption("--entry <entry_id>", ENTRY).option("--flow <flow_id>", "bind a v2 token to this flow").option("--expires-at <rfc3339>", "exact expiry (default: now + 7 days)").option("--ttl-seconds <n>", "lifetime in seconds", wholeNumber("--ttl-seconds")).option("--resume-url <url>", "your flow page; the link parameters are added to it").option("--short", "also make a short link that redirects to it (needs --resume-url), for SMS").option("--campaign <id>", "the campaign the link is sent in (kept with a short link)").action(
+  async (o) => {
+    if (o.short && !o.resumeUrl) throw new UsageError(SHORT_NEEDS_RESUME_URL);
+    const reply = await client().request("POST", pathTo("mint", {}), {
+      body: {
+        project_id: o.project,
+        entry_id: o.entry,
+        flow_id: o.flow,
+        expires_at: o.expiresAt,
+        ttl_seconds: o.ttlSeconds,
+        resume_url: o.resumeUrl,
+        short: o.short,
+        campaign: o.campaign
+      }
+    });
+    report(reply, (j) => {
+      const body = { flow_id: j.flow_id, project_id: o.project, entry_id: j.entry_id, token: j.token, expires_at: j.expires_at };
+      const endpoint = client().urlOf(routePath("loadEntryData")).href;
+      return [
+        ...j.url ? [j.url] : [],
+        ...j.short_url ? [`${j.short_url}  (short link: redirects to the link above)`] : [],
+        ...j.url && !j.short_url && j.url_length > SMS_SEGMENT ? [`(${j.url_length} characters: more than one ${SMS_SEGMENT}-character SMS segment; --short makes a short link)`] : [],
+        `token       ${j.token}`,
+        `entry_id    ${j.entry_id}`,
+        `flow_id     ${j.flow_id}`,
+        `expires_at  ${j.expires_at}`,
+        "",
+        "Open it as the page does, with curl:",
+        `  curl -sS -X POST ${shellWord(endpoint)} -H 'Content-Type: application/json' -d ${shellWord(JSON.stringify(body))}`,
+        ...j.url ? [
+          "or with this CLI:",
+          `  ${self} --endpoint ${shellWord(globals().endpoint)} resume --project ${o.project} --flow ${j.flow_id} ${shellWord(j.url)}`
+        ] : []
+      ].join("\n");
+    });
+  }
+);
+program.command("mint-batch").description("mint a link for every row of a CSV file (a campaign), 500 rows a request, into an output CSV; run it again to resume").requiredOption("--project <project_id>", PROJECT).requiredOption("--input <file.csv>", "rows to mint: a header line with entry_id, and optionally flow_id and expires_at; other columns pass through").requiredOption(
+  "--output <file.csv>",
+  "where to write entry_id, url, short_url, token, expires_at, error_code, error_message, input_digest and the pass-through columns (formula-like cells written as text); rows already there are skipped"
+).option("--flow <flow_id>", "every row's flow, unless its flow_id cell names one (binds v2 tokens; checks the entry's flow)").option("--resume-url <url>", "your flow page; the link parameters are added to it").option("--campaign <id>", "the campaign the links are sent in (kept with short links)").option("--ttl-seconds <n>", "every link's lifetime, unless its expires_at cell gives one (default: 7 days)", wholeNumber("--ttl-seconds")).option("--short", "also make a short link per row (needs --resume-url), for SMS").action(
+  async (o) => {
+    if (o.short && !o.resumeUrl) throw new UsageError(SHORT_NEEDS_RESUME_URL);
+    if (!existsSync(o.input)) throw new UsageError(`--input ${o.input}: no such file.`);
+    const json = globals().json;
+    let summary;
+    try {
+      summary = await mintBatch(client(), o, process.stderr.isTTY && !json ? terminalProgress(process.stderr) : noProgress);
+    } catch (error) {
+      if (error instanceof BatchUsageError) throw new UsageError(error.message);
+      if (error instanceof BatchRefusedError) {
+        process.stderr.write(`${error.message}
 Rows before that batch are in ${o.output}; fix the cause and run the same command to carry on.
 `);
-      process.exitCode = EXIT_API_ERROR;
-      return;
-    }
-    if (error instanceof TransportError) throw new TransportError(`${error.message}
+        process.exitCode = EXIT_API_ERROR;
+        return;
+      }
+      if (error instanceof TransportError)
+        throw new TransportError(`${error.message}
 Rows written so far are in ${o.output}; run the same command again to carry on.`);
-    throw error;
-  }
-  if (json) {
-    process.stdout.write(`${JSON.stringify({ ...summary, output: o.output }, null, 2)}
+      throw error;
+    }
+    if (json) {
+      process.stdout.write(`${JSON.stringify({ ...summary, output: o.output }, null, 2)}
 `);
-  } else {
-    const skipped = summary.skipped ? ` (${summary.skipped.toLocaleString("en")} already there from an earlier run)` : "";
-    process.stderr.write(
-      `Wrote ${summary.written.toLocaleString("en")} rows to ${o.output} in ${summary.seconds.toFixed(1)} s${skipped}: ${summary.minted.toLocaleString("en")} links minted${summary.failed ? `; ${summary.failed.toLocaleString("en")} rows failed in the file (their error_code and error_message say why)` : ""}.
+    } else {
+      const skipped = summary.skipped ? ` (${summary.skipped.toLocaleString("en")} already there from an earlier run)` : "";
+      process.stderr.write(
+        `Wrote ${summary.written.toLocaleString("en")} rows to ${o.output} in ${summary.seconds.toFixed(1)} s${skipped}: ${summary.minted.toLocaleString("en")} links minted${summary.failed ? `; ${summary.failed.toLocaleString("en")} rows failed in the file (their error_code and error_message say why)` : ""}.
 `
-    );
+      );
+    }
+    if (summary.failed > 0) process.exitCode = EXIT_API_ERROR;
   }
-  if (summary.failed > 0) process.exitCode = EXIT_API_ERROR;
-});
+);
 program.command("resume").description("open a resume link as the page does: post its parameters to load-entry-data and print the entry").argument("<link>", 'the resume link, quoted (it contains "&"); damaged links are repaired as the browser clients repair them').requiredOption("--project <project_id>", "the project the link's page belongs to (the page posts it as project_id)").requiredOption("--flow <flow_id>", "the flow the link's page runs (the page posts it as flow_id)").action(async (link, o) => {
   let params;
   try {
@@ -1696,7 +854,8 @@ var likelyCause = async (code, o, link) => {
   }
   if (code === "entry_not_found") {
     const found = await api.request("GET", pathTo("getEntry", { entry_id: link.entryId }), { query: { project_id: o.project } });
-    if (found.status === 404) return `there is no entry ${link.entryId} in project ${o.project}: it was erased, it is past its retention, or it belongs to another project.`;
+    if (found.status === 404)
+      return `there is no entry ${link.entryId} in project ${o.project}: it was erased, it is past its retention, or it belongs to another project.`;
     const flow = found.status === 200 ? found.json.entry.flow_id : void 0;
     if (flow !== void 0 && flow !== o.flow) return `entry ${link.entryId} is in flow ${flow}, not ${o.flow}: give --flow ${flow}.`;
   }
@@ -1743,7 +902,9 @@ var refuseUnknownOptions = (args) => {
     if (!option) {
       const longs = options.map((o) => o.long).filter((long) => long !== void 0);
       const closest = longs.map((long) => [long, distance(flag, long)]).sort((a, b) => a[1] - b[1])[0];
-      command.error(`error: unknown option '${flag}'${closest && closest[1] <= 2 ? ` (did you mean ${closest[0]}?)` : ""}`, { code: "commander.unknownOption" });
+      command.error(`error: unknown option '${flag}'${closest && closest[1] <= 2 ? ` (did you mean ${closest[0]}?)` : ""}`, {
+        code: "commander.unknownOption"
+      });
     }
     if ((option.required || option.optional) && !arg.includes("=")) {
       i++;

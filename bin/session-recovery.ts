@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 /**
- * The CDK app. Settings come from CDK context (cdk.json, or `-c key=value`); the
- * README's Configuration table names each key, the prop it sets and its default.
+ * The CDK app. Settings come from CDK context (cdk.json, or `-c key=value`);
+ * docs/configuration.md's table, generated from this file (scripts/configuration.ts),
+ * names each key, the prop it sets and its default.
  * No default is written here: a key that is not given leaves its prop unset, and
  * the construct takes the prop's default from lib/defaults.ts (DEFAULTS, THROTTLES),
- * which the README's figures are tested against (test/unit/defaults.test.ts).
+ * which the page's figures are written from.
  *   stackName            the stack's name (SessionRecoveryStaging serves staging)
  *   environmentName, allowedOrigins (comma-separated), secretPrefix
  *   keyCacheTtlSeconds, keyLookupRate / keyLookupBurst, projectIndexComplete
@@ -66,14 +67,19 @@ new SessionRecoveryStack(app, ctx('stackName') ?? DEFAULT_STACK_NAME, {
   alarms: { email: ctx('alarmEmail'), topicArn: ctx('alarmTopicArn') },
   sessionRecovery: {
     environmentName: ctx('environmentName'),
-    allowedOrigins: ctx('allowedOrigins')?.split(',').map((o) => o.trim()),
+    allowedOrigins: ctx('allowedOrigins')
+      ?.split(',')
+      .map((o) => o.trim()),
     secretPrefix: ctx('secretPrefix'),
     keyCacheTtl: ttl === undefined ? undefined : Duration.seconds(ttl),
     keyLookupLimit:
       lookupRate !== undefined || lookupBurst !== undefined
         ? { ratePerSecond: lookupRate ?? DEFAULTS.keyLookupLimit.ratePerSecond, burst: lookupBurst ?? DEFAULTS.keyLookupLimit.burst }
         : undefined,
-    throttle: rate !== undefined || burst !== undefined ? { rateLimit: rate ?? DEFAULTS.throttle.rateLimit, burstLimit: burst ?? DEFAULTS.throttle.burstLimit } : undefined,
+    throttle:
+      rate !== undefined || burst !== undefined
+        ? { rateLimit: rate ?? DEFAULTS.throttle.rateLimit, burstLimit: burst ?? DEFAULTS.throttle.burstLimit }
+        : undefined,
     currentContractFunctionUrl: ctx('currentContractFunctionUrl') === 'true',
     consistentReads: ctx('consistentReads') === 'true',
     expiredLinkEvents: ctx('expiredLinkEvents') === 'true',

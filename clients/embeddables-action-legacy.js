@@ -67,44 +67,55 @@ function output(userData, helperFunctions, triggerContext) {
   // A link parameter's name as it was written: an "&" rewritten as "&amp;" (or
   // "&#38;") turns "&entry_id=" into a parameter named "amp;entry_id".
   function linkParameterName(name) {
-    return name.replace(/^(?:amp;|#0*38;|#x0*26;)+/i, '')
+    return name.replace(/^(?:amp;|#0*38;|#x0*26;)+/i, '');
   }
 
   // The resume link's parameters in `search` (a query string), repairing the damage
   // links suffer in transit. Each repair gives back exactly the string that was
   // signed. A missing parameter is ''.
   function readLinkParameters(search, names) {
-    const params = new Map()
-    for (const [name, value] of new URLSearchParams(search)) params.set(linkParameterName(name), value)
+    const params = new Map();
+    for (const [name, value] of new URLSearchParams(search)) params.set(linkParameterName(name), value);
     const clean = (value) => {
-      if (value === undefined) return ''
-      let v = value.trim()
+      if (value === undefined) return '';
+      let v = value.trim();
       // Encoded twice by a link tracker: "%252B01%253A00" reaches us as "%2B01%3A00".
       for (let i = 0; i < 2 && /%[0-9A-Fa-f]{2}/.test(v); i++) {
-        try { v = decodeURIComponent(v) } catch { break }
+        try {
+          v = decodeURIComponent(v);
+        } catch {
+          break;
+        }
       }
-      return v
-    }
+      return v;
+    };
     return {
       token: clean(params.get(names.token)),
       entryId: clean(params.get(names.entryId)),
       // A "+01:00" offset sent unencoded arrives as " 01:00": in a query string "+" means a space.
       expiresAt: clean(params.get(names.expiresAt)).replace(/^([0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9:.]+) ([0-9]{2}:[0-9]{2})$/, '$1+$2'),
-    }
+    };
   }
 
   // `href` as a path, query and fragment without the link parameters `names`
   // (under their repaired names too): what history.replaceState puts in the address
   // bar after a resume. Every other parameter stays exactly as it was written.
   function withoutLinkParameters(href, names) {
-    const url = new URL(href)
-    const kept = url.search.slice(1).split('&').filter((pair) => {
-      if (pair === '') return false
-      let name = pair.split('=')[0].replace(/\+/g, ' ')
-      try { name = decodeURIComponent(name) } catch { return true }
-      return !names.includes(linkParameterName(name))
-    })
-    return url.pathname + (kept.length ? '?' + kept.join('&') : '') + url.hash
+    const url = new URL(href);
+    const kept = url.search
+      .slice(1)
+      .split('&')
+      .filter((pair) => {
+        if (pair === '') return false;
+        let name = pair.split('=')[0].replace(/\+/g, ' ');
+        try {
+          name = decodeURIComponent(name);
+        } catch {
+          return true;
+        }
+        return !names.includes(linkParameterName(name));
+      });
+    return url.pathname + (kept.length ? '?' + kept.join('&') : '') + url.hash;
   }
 
   // The user data a resume applies: the saved entry, except that the attribution of
@@ -113,18 +124,18 @@ function output(userData, helperFunctions, triggerContext) {
   // values, and `session_recovery_resumed_at` records that the visit came from a
   // resume link, at `at` (an ISO 8601 instant).
   function resumedUserData(entry, search, current, at) {
-    const isAttribution = (name) => /^utm_/.test(name) || name === 'gclid' || name === 'fbclid'
-    const visit = {}
+    const isAttribution = (name) => /^utm_/.test(name) || name === 'gclid' || name === 'fbclid';
+    const visit = {};
     for (const [name, value] of new URLSearchParams(search)) {
-      const key = linkParameterName(name)
-      if (isAttribution(key)) visit[key] = value
+      const key = linkParameterName(name);
+      if (isAttribution(key)) visit[key] = value;
     }
-    const merged = {}
+    const merged = {};
     for (const [key, value] of Object.entries(entry)) {
-      const held = current && current[key] !== undefined && current[key] !== null && current[key] !== ''
-      if (!isAttribution(key) || !(Object.hasOwn(visit, key) || held)) merged[key] = value
+      const held = current && current[key] !== undefined && current[key] !== null && current[key] !== '';
+      if (!isAttribution(key) || !(Object.hasOwn(visit, key) || held)) merged[key] = value;
     }
-    return Object.assign(merged, visit, { session_recovery_resumed_at: at })
+    return Object.assign(merged, visit, { session_recovery_resumed_at: at });
   }
 
   // The fetch() options that post `body` as JSON to a public route.
@@ -137,15 +148,15 @@ function output(userData, helperFunctions, triggerContext) {
       credentials: 'omit',
       // The page URL may hold a resume link's token: never send it on as a Referer.
       referrerPolicy: 'no-referrer',
-    }
+    };
   }
 
   // The error code of an answer that holds no entry: the endpoint's own, else
   // rate_limited for API Gateway's 429 (whose body has no code), else unexpected_response.
   function errorCodeOf(status, data) {
-    const error = data && data.error
-    if (error && typeof error.code === 'string') return error.code
-    return status === 429 ? 'rate_limited' : 'unexpected_response'
+    const error = data && data.error;
+    if (error && typeof error.code === 'string') return error.code;
+    return status === 429 ? 'rate_limited' : 'unexpected_response';
   }
 
 

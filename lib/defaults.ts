@@ -6,8 +6,9 @@ import type { SessionRecoveryProps } from './props';
 
 /**
  * The API's throttles by default, by prop: stage-wide, and each route's own
- * inside it (lib/public-api.ts applies them). The README's Configuration table
- * and the props' `@default`s state them; test/unit/defaults.test.ts checks both.
+ * inside it (lib/public-api.ts applies them). docs/configuration.md's table,
+ * generated from them (npm run docs:configuration), and the props' `@default`s
+ * state them; test/unit/defaults.test.ts checks the `@default`s.
  */
 export const THROTTLES = {
   throttle: { rateLimit: 500, burstLimit: 1000 },
@@ -31,12 +32,12 @@ type Defaults = { readonly [K in keyof SessionRecoveryProps]?: NonNullable<Sessi
  * e.g. `environmentName` from the stack's name, or mean "none"). What the
  * Lambdas read is the Lambdas' own default (SETTINGS, lambdas/runtime/environment.ts),
  * so a prop that sets a setting takes its default from there. The construct, the
- * CDK app (bin/) and the README all read these; test/unit/defaults.test.ts checks
- * the README's Configuration table and the props' `@default`s against them.
+ * CDK app (bin/) and docs/configuration.md's generated table (scripts/configuration.ts)
+ * all read these; test/unit/defaults.test.ts checks the props' `@default`s against them.
  */
 export const DEFAULTS = {
   ...THROTTLES,
-  allowedOrigins: defaultOf('ALLOWED_ORIGINS'),
+  allowedOrigins: [...defaultOf('ALLOWED_ORIGINS')],
   keyCacheTtl: Duration.seconds(defaultOf('KEY_CACHE_TTL_SECONDS')),
   keyMissRefreshInterval: Duration.seconds(defaultOf('KEY_MISS_REFRESH_SECONDS')),
   keyMaxStaleness: Duration.seconds(defaultOf('KEY_MAX_STALENESS_SECONDS')),

@@ -102,8 +102,8 @@ export const serviceFunctions = (
   });
   // An erasure is an UpdateItem (the entry becomes a tombstone): no entry item is ever deleted outright.
   entries.bindEntriesTable(table, ['dynamodb:GetItem', 'dynamodb:UpdateItem']);
-  // What it deletes: the note of the entry's last resume, on resumed# items only.
-  entries.bindEntriesTable(table, ['dynamodb:DeleteItem'], { keyPrefix: RESUMED_KEY_PREFIX });
+  // What it deletes: the note of the entry's last resume (erasure), and its count of wrong verification values (revoke-links).
+  entries.bindEntriesTable(table, ['dynamodb:DeleteItem'], { keyPrefix: [RESUMED_KEY_PREFIX, VERIFY_ATTEMPTS_KEY_PREFIX] });
   // An attributed completion counts on a campaign# item (in the UpdateItem above, in one transaction); the campaign
   // routes read a campaign's items and list a project's through the campaigns index.
   entries.bindEntriesTable(table, ['dynamodb:BatchGetItem'], { keyPrefix: CAMPAIGN_KEY_PREFIX });
@@ -189,7 +189,8 @@ export const serviceFunctions = (
     throw new Error(`legacySunset must be an ISO 8601 date, got "${props.legacySunset}"`);
   }
   const legacyFunctionUrl = props.legacyFunctionUrl ?? DEFAULTS.legacyFunctionUrl;
-  if (!legacyFunctionUrl && props.legacyEnabled === true) throw new Error('legacyEnabled: true needs the legacy Function URL (legacyFunctionUrl: false omits it)');
+  if (!legacyFunctionUrl && props.legacyEnabled === true)
+    throw new Error('legacyEnabled: true needs the legacy Function URL (legacyFunctionUrl: false omits it)');
   // Without its URL nothing can call it: it keeps no data access, as when switched off.
   const legacyEnabled = legacyFunctionUrl && (props.legacyEnabled ?? DEFAULTS.legacyEnabled);
   const legacy = new ApiFunction(scope, 'LegacyLoadEntryData', {

@@ -27,9 +27,13 @@ export interface KeyLookupLimit {
 
 /** Bounds on the links pages ask for; each a whole number of at least 1, each optional (defaults: DEFAULTS.linkRequestLimits). */
 export interface LinkRequestLimits {
-  /** Link requests to one recipient in any rolling hour, across the deployment. */
+  /**
+   * Link requests to one email address or phone number, every entry and project
+   * of the deployment together, in any rolling hour. Past it, 429 `too_many_link_requests`
+   * (see [Bounds](browser-saves.md#bounds-on-what-a-page-can-make-the-service-do)).
+   */
   readonly perRecipientPerHour?: number;
-  /** ... and in any rolling day. */
+  /** Link requests to one email address or phone number, every entry and project of the deployment together, in any rolling day. */
   readonly perRecipientPerDay?: number;
   /** Link requests from one source address (an IPv6 address by its /64) in any rolling hour. */
   readonly perSourcePerHour?: number;
@@ -39,9 +43,9 @@ export interface LinkRequestLimits {
 
 /** Bounds on the entries pages create; each a whole number of at least 1, each optional (defaults: DEFAULTS.entryCreationLimits). */
 export interface EntryCreationLimits {
-  /** Entries created from one source address (an IPv6 address by its /64) in any rolling hour. */
+  /** Entries pages create from one source address (an IPv6 address by its /64) in any rolling hour (429 `too_many_entries` past it). */
   readonly perSourcePerHour?: number;
-  /** Entries created for one project on one UTC day. */
+  /** Entries pages create for one project on one UTC day. */
   readonly perProjectPerDay?: number;
 }
 

@@ -15,7 +15,12 @@ import type { SessionRecoveryProps } from './props';
 export const monitoring = (
   scope: Construct,
   props: SessionRecoveryProps,
-  { api, namespace, functions, functionUrls }: {
+  {
+    api,
+    namespace,
+    functions,
+    functionUrls,
+  }: {
     readonly api: apigw.HttpApi;
     readonly namespace: string;
     readonly functions: Readonly<Record<FunctionName, ApiFunction>>;
@@ -24,7 +29,8 @@ export const monitoring = (
   },
 ): Monitoring => {
   const fn = functions;
-  const logMetrics = (id: string, f: ApiFunction, kind?: RequestLogMetricsProps['kind']) => new RequestLogMetrics(scope, id, { namespace, logGroup: f.logGroup, kind });
+  const logMetrics = (id: string, f: ApiFunction, kind?: RequestLogMetricsProps['kind']) =>
+    new RequestLogMetrics(scope, id, { namespace, logGroup: f.logGroup, kind });
   logMetrics('LoadEntryDataLogMetrics', fn['load-entry-data']);
   logMetrics('EntriesLogMetrics', fn.entries, 'entries');
   logMetrics('BrowserSavesLogMetrics', fn['browser-saves'], 'saves');
@@ -35,7 +41,13 @@ export const monitoring = (
   return new Monitoring(scope, 'Monitoring', {
     api,
     namespace,
-    publicFunctions: [fn['load-entry-data'], ...(functionUrls.legacy ? [fn['legacy-load-entry-data']] : []), fn['browser-saves'], fn['link-requests'], fn['short-links']],
+    publicFunctions: [
+      fn['load-entry-data'],
+      ...(functionUrls.legacy ? [fn['legacy-load-entry-data']] : []),
+      fn['browser-saves'],
+      fn['link-requests'],
+      fn['short-links'],
+    ],
     entryCreationSpike: props.entryCreationAlarmThreshold ?? DEFAULTS.entryCreationAlarmThreshold,
     linkRequestSpike: props.linkRequestAlarmThreshold ?? DEFAULTS.linkRequestAlarmThreshold,
     functionUrls: [

@@ -27,11 +27,7 @@ export interface PublicApi {
  * catch-all 404, the `$default` stage with its access log and throttles, and the short-link
  * domain (in `scope`, so their logical ids are the construct's).
  */
-export const publicApi = (
-  scope: Construct,
-  props: SessionRecoveryProps,
-  targets: Readonly<Record<FunctionName, lambda.IFunction>>,
-): PublicApi => {
+export const publicApi = (scope: Construct, props: SessionRecoveryProps, targets: Readonly<Record<FunctionName, lambda.IFunction>>): PublicApi => {
   // No corsPreflight here: the Lambdas answer OPTIONS themselves (middy), so one mechanism owns CORS.
   const api = new apigw.HttpApi(scope, 'Api', { createDefaultStage: false });
   const accessLogs = new logs.LogGroup(scope, 'ApiAccessLogs', {

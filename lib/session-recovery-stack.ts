@@ -7,9 +7,13 @@ import { SessionRecovery, type SessionRecoveryProps } from './session-recovery';
 
 /** Where every alarm notifies: an email address, or an existing SNS topic (at most one). */
 export interface AlarmNotifications {
-  /** The stack creates an SNS topic with this address subscribed (AWS mails a confirmation link first). */
+  /**
+   * Every alarm notifies this address, when it fires and when it is back to OK,
+   * through an SNS topic the stack creates (output `AlarmTopicArn`). AWS first
+   * mails a link to confirm the subscription.
+   */
   readonly email?: string;
-  /** An existing SNS topic's ARN. */
+  /** ... or this existing SNS topic's ARN (one of the two). */
   readonly topicArn?: string;
 }
 
@@ -45,14 +49,16 @@ export class SessionRecoveryStack extends Stack {
       topic.addSubscription(new subscriptions.EmailSubscription(email));
       Validations.of(topic).acknowledge({
         id: 'AwsSolutions-SNS2',
-        reason: 'Alarm notifications carry alarm names, states and thresholds, never user data, tokens or keys; a KMS key would need a key policy for CloudWatch and cost $1 a month.',
+        reason:
+          'Alarm notifications carry alarm names, states and thresholds, never user data, tokens or keys; a KMS key would need a key policy for CloudWatch and cost $1 a month.',
       });
       alarmTopic = topic;
     } else if (topicArn !== undefined) {
       alarmTopic = sns.Topic.fromTopicArn(this, 'AlarmTopic', topicArn);
     }
     this.service = new SessionRecovery(this, 'SessionRecovery', { ...props.sessionRecovery, ...(alarmTopic ? { alarmTopic } : {}) });
-    if (alarmTopic) new CfnOutput(this, 'AlarmTopicArn', { value: alarmTopic.topicArn, description: 'The SNS topic every alarm notifies (on alarm and back to OK)' });
+    if (alarmTopic)
+      new CfnOutput(this, 'AlarmTopicArn', { value: alarmTopic.topicArn, description: 'The SNS topic every alarm notifies (on alarm and back to OK)' });
 
     new CfnOutput(this, 'ApiUrl', { value: this.service.apiUrl, description: 'Base URL of the HTTP API' });
     new CfnOutput(this, 'LoadEntryDataUrl', {
@@ -74,7 +80,8 @@ export class SessionRecoveryStack extends Stack {
     new CfnOutput(this, 'EntriesTableName', { value: this.service.table.tableName });
     new CfnOutput(this, 'MintFunctionName', {
       value: this.service.functions.mint.functionName,
-      description: 'What backends invoke (lambda:InvokeFunction) with {project_id, entry_id, ttl_seconds?, resume_url?, short?}, or a batch {project_id, links: [...]}',
+      description:
+        'What backends invoke (lambda:InvokeFunction) with {project_id, entry_id, ttl_seconds?, resume_url?, short?}, or a batch {project_id, links: [...]}',
     });
     new CfnOutput(this, 'MintInvokePolicyArn', {
       value: this.service.mintInvokePolicy.managedPolicyArn,

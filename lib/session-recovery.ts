@@ -6,9 +6,9 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { type FunctionName, routePath } from '../lambdas/http/routes';
-import { type AdminAccess, adminAccess, type AdminApiPart, grantRoutes, secretAccess } from './access';
+import { type AdminAccess, adminAccess, type AdminApiPart, type ApiPolicies, grantRoutes, secretAccess } from './access';
 import type { ApiFunction } from './constructs/api-function';
-import type { Monitoring } from './constructs/monitoring';
+import { Monitoring } from './constructs/monitoring';
 import { serviceFunctions } from './functions';
 import { monitoring } from './monitoring';
 import type { SessionRecoveryProps } from './props';
@@ -17,6 +17,9 @@ import { deploymentNames, functionSettings } from './settings';
 import { stores } from './table';
 
 export type * from './props';
+export type { ApiPolicies } from './access';
+export { Monitoring } from './constructs/monitoring';
+export type { FailureWatch, FunctionUrlWatch, MonitoringProps } from './constructs/monitoring';
 export { DEFAULTS, THROTTLES } from './defaults';
 
 /**
@@ -46,10 +49,13 @@ export class SessionRecovery extends Construct {
    * and completions), `mint` (the mint routes), `credentials` (credentials,
    * allowed origins, browser saves) and `legacyKeys`.
    */
-  readonly apiPolicies: Readonly<Record<'entries' | 'mint' | 'credentials' | 'legacyKeys', iam.ManagedPolicy>>;
+  readonly apiPolicies: ApiPolicies;
   readonly monitoring: Monitoring;
   readonly table: dynamodb.TableV2;
-  readonly functions: Readonly<Record<FunctionName, ApiFunction>>;
+  /** The deployment's Lambdas by name (`load-entry-data`, `mint`, … `not-found`: the folders of lambdas/). */
+  readonly functions: Record<string, lambda.Function>;
+  /** The same, typed by name, for the parts built after the functions. */
+  private readonly fns: Readonly<Record<FunctionName, ApiFunction>>;
   readonly secretPrefix: string;
   readonly environmentName: string;
   /** The CloudWatch namespace of this deployment's metrics: `SessionRecovery`, or `SessionRecovery/<environmentName>`. */
@@ -81,28 +87,29 @@ export class SessionRecovery extends Construct {
     this.eventBus = data.eventBus;
 
     const built = serviceFunctions(this, props, data, settings, this.secretPrefix);
-    this.functions = built.functions;
+    this.fns = built.functions;
+    this.functions = { ...built.functions };
     this.loadEntryDataAlias = built.loadEntryDataAlias;
     this.loadEntryDataFunctionUrl = built.loadEntryDataFunctionUrl;
     this.legacyUrl = built.legacyUrl;
-    secretAccess(this, props, this.functions);
+    secretAccess(this, props, this.fns);
 
-    const published = publicApi(this, props, { ...this.functions, 'load-entry-data': built.loadEntryDataTarget });
+    const published = publicApi(this, props, { ...this.fns, 'load-entry-data': built.loadEntryDataTarget });
     this.api = published.api;
     this.shortLinkDomain = published.shortLinkDomain;
     this.shortLinkBaseUrl = published.shortLinkBaseUrl;
     // The legacy endpoint's migration notice names the current endpoint; short links start at their base URL.
-    this.functions['legacy-load-entry-data'].addSettings({ CURRENT_ENDPOINT_URL: `${this.api.apiEndpoint}${routePath('loadEntryData')}` });
-    for (const fn of [this.functions.mint, this.functions['link-requests']]) fn.addSettings({ SHORT_LINK_BASE_URL: this.shortLinkBaseUrl });
+    this.fns['legacy-load-entry-data'].addSettings({ CURRENT_ENDPOINT_URL: `${this.api.apiEndpoint}${routePath('loadEntryData')}` });
+    for (const fn of [this.fns.mint, this.fns['link-requests']]) fn.addSettings({ SHORT_LINK_BASE_URL: this.shortLinkBaseUrl });
 
     this.monitoring = monitoring(this, props, {
       api: this.api,
       namespace: this.metricsNamespace,
-      functions: this.functions,
+      functions: this.fns,
       functionUrls: { legacy: this.legacyUrl !== undefined, loadEntryData: this.loadEntryDataFunctionUrl !== undefined },
     });
 
-    this.access = adminAccess(this, this.api, this.functions.mint);
+    this.access = adminAccess(this, this.api, this.fns.mint);
     this.mintInvokePolicy = this.access.mintInvokePolicy;
     this.adminApiPolicy = this.access.adminApiPolicy;
     this.apiPolicies = this.access.apiPolicies;
@@ -139,7 +146,7 @@ export class SessionRecovery extends Construct {
 
   /** Lets `grantee` (a backend's role) invoke the mint Lambda directly. */
   grantMint(grantee: iam.IGrantable): iam.Grant {
-    return this.functions.mint.grantInvoke(grantee);
+    return this.fns.mint.grantInvoke(grantee);
   }
 
   /** The API's base URL, e.g. `https://abc123.execute-api.eu-west-1.amazonaws.com`. */

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+import { isIP, type Socket } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { OutcomeListener, RequestOutcome } from '../lambdas/http/access-log';
 import { NO_CAMPAIGN } from '../lambdas/domain/recovery';
@@ -185,9 +185,27 @@ export interface ApiServerOptions {
    * the demo pages this way). Returns whether it answered.
    */
   readonly fallback?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+  /**
+   * Take each request's `sourceIp` from the first address of its `X-Forwarded-For` header (when that is an IP
+   * address), as a proxy in front would pass it, instead of the socket's. Only `npm run load` and `npm run soak`
+   * set it, so that one driver on loopback stands for a population of browsers each with its own address; the
+   * per-source bounds then count those addresses. `npm start` never does: there, as behind API Gateway, a request's
+   * source is its connection's.
+   */
+  readonly sourceFromForwardedFor?: boolean;
   /** The handlers' EARLY_RESUME_SECONDS, to say why a resume counted early (default: the setting's default). */
   readonly earlyResumeSeconds?: number;
+  /** The Lambdas' timeout, which sets when the handlers give up early (default: the deployed functions', lambdas/runtime/deadline.ts). */
+  readonly functionTimeoutMs?: number;
 }
+
+/** The first address of `X-Forwarded-For`, when it is one. */
+const forwardedSource = (req: IncomingMessage): string | undefined => {
+  const first = String(req.headers['x-forwarded-for'] ?? '')
+    .split(',')[0]
+    .trim();
+  return isIP(first) ? first : undefined;
+};
 
 const serve = async (routes: readonly LocalRoute[], options: ApiServerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> => {
   const method = (req.method ?? 'GET').toUpperCase();
@@ -213,7 +231,10 @@ const serve = async (routes: readonly LocalRoute[], options: ApiServerOptions, r
   const { route, pathParameters } = match;
   let outcome: RequestOutcome | undefined;
   const log = (status: string | number) => {
-    const why = outcome && outcome.code !== 'ok' ? ` ${outcome.code}${outcome.detail ? ` (${outcome.detail})` : ''}` : resumeCounted(outcome?.keys, options.earlyResumeSeconds ?? defaultOf('EARLY_RESUME_SECONDS'));
+    const why =
+      outcome && outcome.code !== 'ok'
+        ? ` ${outcome.code}${outcome.detail ? ` (${outcome.detail})` : ''}`
+        : resumeCounted(outcome?.keys, options.earlyResumeSeconds ?? defaultOf('EARLY_RESUME_SECONDS'));
     options.onRequest?.(`${method} ${url.pathname} -> ${status}${why}`);
   };
   const hosts = ownHosts(req.socket);
@@ -244,13 +265,16 @@ const serve = async (routes: readonly LocalRoute[], options: ApiServerOptions, r
     body: body.length ? body : undefined,
     routeKey: route.path === '*' ? '$default' : `${route.method} ${route.path}`,
     pathParameters,
-    sourceIp: req.socket.remoteAddress?.replace(/^::ffff:/, ''),
+    sourceIp: (options.sourceFromForwardedFor ? forwardedSource(req) : undefined) ?? req.socket.remoteAddress?.replace(/^::ffff:/, ''),
     domainName: hosts[0],
   };
   let write: () => void;
   try {
     // The local runtime asks for each request's outcome (lambdas/http/access-log.ts); AWS's context does not.
-    const context: Context & OutcomeListener = { ...lambdaContext(route.functionName), reportOutcome: (reported) => (outcome = reported) };
+    const context: Context & OutcomeListener = {
+      ...lambdaContext(route.functionName, options.functionTimeoutMs),
+      reportOutcome: (reported) => (outcome = reported),
+    };
     const result = await route.handler(toHttpApiEvent(request), context);
     write = () => sendResult(res, result);
   } catch {

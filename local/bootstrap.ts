@@ -8,12 +8,7 @@ import {
   UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
-import {
-  CreateSecretCommand,
-  PutSecretValueCommand,
-  ResourceExistsException,
-  type SecretsManagerClient,
-} from '@aws-sdk/client-secrets-manager';
+import { CreateSecretCommand, PutSecretValueCommand, ResourceExistsException, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { entryToItem } from '../lambdas/adapters/dynamodb-entry-reader';
 import { DynamoDbProjectIndex } from '../lambdas/adapters/dynamodb-project-index';
 import { CAMPAIGN_INDEX, ENTRY_TABLE, projectSecretName } from '../lambdas/adapters/naming';
@@ -37,7 +32,8 @@ const CAMPAIGN_INDEX_ATTRIBUTES = [
 const untilActive = async (client: DynamoDBClient, tableName: string) => {
   for (let i = 0; i < 50; i++) {
     const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
-    if (Table?.TableStatus === 'ACTIVE' && (Table.GlobalSecondaryIndexes ?? []).every((g) => g.IndexStatus === undefined || g.IndexStatus === 'ACTIVE')) return Table;
+    if (Table?.TableStatus === 'ACTIVE' && (Table.GlobalSecondaryIndexes ?? []).every((g) => g.IndexStatus === undefined || g.IndexStatus === 'ACTIVE'))
+      return Table;
     await new Promise((r) => setTimeout(r, 100));
   }
   return (await client.send(new DescribeTableCommand({ TableName: tableName }))).Table;

@@ -8,7 +8,14 @@ import {
   RemoveTargetsCommand,
   ResourceAlreadyExistsException,
 } from '@aws-sdk/client-eventbridge';
-import { CreateQueueCommand, DeleteMessageBatchCommand, DeleteQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  CreateQueueCommand,
+  DeleteMessageBatchCommand,
+  DeleteQueueCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { EVENT_SOURCE } from '../lambdas/domain/link-events';
 
 /** An event as EventBridge delivers it to a target. */
@@ -26,7 +33,13 @@ export interface EmulatorConfig {
 
 export const emulatorConfig = (endpoint: string): EmulatorConfig => ({ endpoint });
 
-const clientOptions = ({ endpoint }: EmulatorConfig) => ({ endpoint, region: process.env.AWS_REGION ?? 'us-east-1' });
+/** What the emulator's clients sign with: the shell's AWS credentials when it has some, else placeholders (moto checks no signatures). */
+export const emulatorCredentials = () => ({
+  accessKeyId: process.env.AWS_ACCESS_KEY_ID || 'local',
+  secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY || 'local',
+});
+
+const clientOptions = ({ endpoint }: EmulatorConfig) => ({ endpoint, region: process.env.AWS_REGION ?? 'us-east-1', credentials: emulatorCredentials() });
 
 /** An EventBridge client on the emulator, as a test or the local runtime calls it. */
 export const emulatorEventBridge = (config: EmulatorConfig): EventBridgeClient => new EventBridgeClient(clientOptions(config));
@@ -71,7 +84,9 @@ export const subscribe = async (config: EmulatorConfig, busName: string): Promis
   const receive = async (waitSeconds: number): Promise<BusEvent[]> => {
     const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: waitSeconds }));
     if (Messages.length > 0) {
-      await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })) }));
+      await sqs.send(
+        new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })) }),
+      );
     }
     return Messages.map((m) => JSON.parse(m.Body!) as BusEvent);
   };

@@ -11,7 +11,17 @@ import path from 'node:path';
 
 /** The actions replayed, by the `X-Amz-Target` prefix of their JSON protocol. */
 const WRITES: Readonly<Record<string, ReadonlySet<string>>> = {
-  DynamoDB_20120810: new Set(['CreateTable', 'UpdateTable', 'DeleteTable', 'UpdateTimeToLive', 'PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'TransactWriteItems']),
+  DynamoDB_20120810: new Set([
+    'CreateTable',
+    'UpdateTable',
+    'DeleteTable',
+    'UpdateTimeToLive',
+    'PutItem',
+    'UpdateItem',
+    'DeleteItem',
+    'BatchWriteItem',
+    'TransactWriteItems',
+  ]),
   secretsmanager: new Set(['CreateSecret', 'PutSecretValue', 'UpdateSecret', 'UpdateSecretVersionStage', 'DeleteSecret', 'RestoreSecret']),
 };
 

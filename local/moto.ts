@@ -48,12 +48,40 @@ const waitForReady = async (endpoint: string, child: ChildProcess, timeoutMs: nu
   throw new Error(`moto_server did not answer on ${endpoint} within ${timeoutMs} ms`);
 };
 
-/** Starts moto's server on loopback (DynamoDB and Secrets Manager, among others); `environment` adds to its environment (its recorder's, say). */
-export const startMoto = async (options: { port?: number; quiet?: boolean; environment?: Record<string, string> } = {}): Promise<Emulator> => {
+/**
+ * moto_server answering one request at a time. Its threaded server applies a conditional write as a read, a check
+ * and a write that another request can run between, so under concurrency two writes to one item can both pass their
+ * conditions, and the older land last; DynamoDB's conditional writes are atomic. One thread makes moto's atomic too.
+ */
+const SERIAL_MOTO = `
+import sys
+import werkzeug.serving
+import moto.server as server
+run_simple = werkzeug.serving.run_simple
+def one_at_a_time(*args, **kwargs):
+    kwargs["threaded"] = False
+    return run_simple(*args, **kwargs)
+server.run_simple = one_at_a_time
+# One thread: connections wait in the listen queue, which must hold a burst's (socketserver's default is 5).
+werkzeug.serving.BaseWSGIServer.request_queue_size = 4096
+sys.argv = ["moto_server", *sys.argv[1:]]
+server.main()
+`;
+
+/**
+ * Starts moto's server on loopback (DynamoDB and Secrets Manager, among others); `environment` adds to its environment
+ * (its recorder's, say). `serial`: one request at a time, so that conditional writes are atomic as in DynamoDB
+ * (`npm run load` and `npm run soak`, which race writes to one item on purpose).
+ */
+export const startMoto = async (
+  options: { port?: number; quiet?: boolean; environment?: Record<string, string>; serial?: boolean } = {},
+): Promise<Emulator> => {
   ensureVenv();
   const port = options.port ?? (await freePort());
   const endpoint = `http://127.0.0.1:${port}`;
-  const child = spawn(motoServer, ['-H', '127.0.0.1', '-p', String(port)], {
+  const hostPort = ['-H', '127.0.0.1', '-p', String(port)];
+  const [command, args] = options.serial ? [path.join(root, '.venv', 'bin', 'python'), ['-c', SERIAL_MOTO, ...hostPort]] : [motoServer, hostPort];
+  const child = spawn(command, args, {
     stdio: options.quiet === false ? 'inherit' : 'ignore',
     detached: false,
     env: { ...process.env, ...options.environment },

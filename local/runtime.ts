@@ -28,7 +28,7 @@ import { SecretsManagerLegacyKeyStore } from '../lambdas/adapters/secrets-manage
 import { createEntriesTable, ensureSaveKey, putEntry } from './bootstrap';
 import { DynamoDbProjectIndex } from '../lambdas/adapters/dynamodb-project-index';
 import { demoSite } from './demo-site';
-import { emulatorConfig, ensureEventBus, subscribe, watchBus } from './event-bus';
+import { emulatorConfig, emulatorCredentials, ensureEventBus, subscribe, watchBus } from './event-bus';
 import { localData } from './local-data';
 import { type Emulator, startMoto } from './moto';
 
@@ -66,10 +66,19 @@ export interface LocalRuntimeOptions {
   readonly cleanData?: boolean;
   /** The port of the moto this runtime starts (default: a free one). */
   readonly emulatorPort?: number;
+  /** The API server takes each request's source from `X-Forwarded-For` (ApiServerOptions.sourceFromForwardedFor): the load and soak drivers only. */
+  readonly sourceFromForwardedFor?: boolean;
+  /** The moto this runtime starts answers one request at a time, so its conditional writes are atomic as DynamoDB's (local/moto.ts). */
+  readonly serialEmulator?: boolean;
   /** Settings the Lambdas get instead of the construct's defaults and of process.env's, e.g. `{ EARLY_RESUME_SECONDS: 0 }`. */
   readonly settings?: Settings;
   /** Where the Lambdas put their events (default: the emulator; AWS_ENDPOINT_URL_EVENTBRIDGE if set). */
   readonly eventBridgeEndpoint?: string;
+  /**
+   * The Lambdas' timeout (default: the deployed functions', 10 s), which sets their early answer. Tests of something
+   * else on a machine slowed by load give it longer, as test/support/http.ts does for handlers called directly.
+   */
+  readonly functionTimeoutMs?: number;
 }
 
 /** The demo entry's link on the legacy contract, signed with the demo flow's legacy key. */
@@ -134,7 +143,7 @@ const emulatorClients = (endpoint: string, eventBridgeEndpoint: string = endpoin
     ...sdkOptions,
     endpoint,
     region: process.env.AWS_REGION || 'us-east-1',
-    credentials: { accessKeyId: process.env.AWS_ACCESS_KEY_ID || 'local', secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY || 'local' },
+    credentials: emulatorCredentials(),
   };
   const dynamodb = new DynamoDBClient(options);
   const secretsManager = new SecretsManagerClient(options);
@@ -157,6 +166,23 @@ interface DemoSecrets {
   readonly secret: string;
   readonly legacyKey: string;
 }
+
+/**
+ * A legacy key for the demo flow, bound to the demo project, as `legacy import` stores it: the one stored, else a new
+ * one, created only where none is, so that runtimes starting together against one emulator (test files in parallel)
+ * agree on it rather than the last writer's replacing the key the others' links are signed with.
+ */
+const demoLegacyKey = async (store: SecretsManagerLegacyKeyStore): Promise<string> => {
+  const stored = await store.read(DEMO.flowId);
+  if (stored?.project_id === DEMO.projectId) return stored.secret;
+  const fresh = `legacy_${randomBytes(32).toString('hex')}`;
+  if (stored === undefined && (await store.create(DEMO.flowId, DEMO.projectId, fresh, new Date()))) return fresh;
+  const now = await store.read(DEMO.flowId);
+  if (now?.project_id === DEMO.projectId) return now.secret;
+  // Retired, or bound to another project: replaced.
+  await store.put(DEMO.flowId, DEMO.projectId, fresh, new Date());
+  return fresh;
+};
 
 const seedDemo = async (env: Environment, { dynamodb, secretsManager: secrets }: AwsClients): Promise<DemoSecrets> => {
   const prefix = setting('SECRET_PREFIX', env);
@@ -189,11 +215,7 @@ const seedDemo = async (env: Environment, { dynamodb, secretsManager: secrets }:
       result: undefined,
     }));
   }
-  // A legacy key for the demo flow, bound to the demo project, as `legacy import` stores it.
-  const legacyKeys = new SecretsManagerLegacyKeyStore(secrets, prefix);
-  const legacy = await legacyKeys.read(DEMO.flowId);
-  const legacyKey = legacy?.project_id === DEMO.projectId ? legacy.secret : `legacy_${randomBytes(32).toString('hex')}`;
-  if (legacyKey !== legacy?.secret) await legacyKeys.put(DEMO.flowId, DEMO.projectId, legacyKey, new Date());
+  const legacyKey = await demoLegacyKey(new SecretsManagerLegacyKeyStore(secrets, prefix));
   await putEntry(dynamodb, tableName, {
     entryId: DEMO.entryId,
     projectId: DEMO.projectId,
@@ -219,7 +241,10 @@ const allowDemoSaves = async (env: Environment, { secretsManager }: AwsClients, 
   // ... also when it took them while this runtime was starting (setAllowedOrigins refuses with 409 then).
   await updateOptimistically(store, DEMO.projectId, (doc) => {
     const listed = [...new Set([...origins, ...(doc?.allowed_origins ?? []).filter((o) => o !== '*')])].slice(0, MAX_ALLOWED_ORIGINS);
-    return { value: setBrowserSaves(DEMO.projectId, setAllowedOrigins(DEMO.projectId, doc, listed, environment), true, doc?.sms_countries ?? [], environment), result: undefined };
+    return {
+      value: setBrowserSaves(DEMO.projectId, setAllowedOrigins(DEMO.projectId, doc, listed, environment), true, doc?.sms_countries ?? [], environment),
+      result: undefined,
+    };
   }).catch((error: unknown) => {
     if (!(error instanceof ApiError && error.code === 'conflict')) throw error;
   });
@@ -305,7 +330,9 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
   let emulator: Emulator | undefined;
   const data = options.dataDir && !options.endpoint ? localData(options.dataDir, { clean: options.cleanData }) : undefined;
   if (!options.endpoint) options.progress?.('Starting the AWS emulator (moto) on 127.0.0.1...');
-  const endpoint = options.endpoint ?? (emulator = await startMoto({ port: options.emulatorPort, environment: data?.motoEnvironment })).endpoint;
+  const endpoint =
+    options.endpoint ??
+    (emulator = await startMoto({ port: options.emulatorPort, environment: data?.motoEnvironment, serial: options.serialEmulator })).endpoint;
   const servers: Server[] = [];
   let clients: ReturnType<typeof emulatorClients> | undefined;
   let stopWatching: (() => Promise<void>) | undefined;
@@ -332,8 +359,10 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     const routes: LocalRoute[] = [];
     const server = createApiServer(routes, {
       onRequest: options.log,
+      sourceFromForwardedFor: options.sourceFromForwardedFor,
       defaultRoute: { method: '*', path: '*', functionName: DEFAULT_ROUTE.fn, handler: await loadHandler(DEFAULT_ROUTE.fn, env, clients), access: 'public' },
       earlyResumeSeconds: setting('EARLY_RESUME_SECONDS', env),
+      functionTimeoutMs: options.functionTimeoutMs,
       // The demo page calls this same server (same origin), through the same public routes as any page.
       fallback: demoSite(() => ({ apiUrl: '', legacyUrl, projectId: DEMO.projectId, flowId: DEMO.flowId })),
     });
@@ -350,7 +379,11 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     // A Function URL with no auth: the legacy contract is called from browsers, like the public routes.
     const legacyRoute = { method: '*', path: '*', functionName: legacyFn, handler: await loadHandler(legacyFn, env, clients), access: 'public' } as const;
     const legacyLog = (line: string) => options.log?.(`[legacy] ${line}`);
-    const legacyServer = createApiServer([legacyRoute], { onRequest: legacyLog });
+    const legacyServer = createApiServer([legacyRoute], {
+      onRequest: legacyLog,
+      functionTimeoutMs: options.functionTimeoutMs,
+      sourceFromForwardedFor: options.sourceFromForwardedFor,
+    });
     servers.push(legacyServer);
     legacyUrl = `http://${host}:${await listen(legacyServer, 'legacy', options.legacyPort, host)}`;
     const expiresAt = new Date(Date.now() + 7 * 24 * 3600 * 1000).toISOString();

@@ -32,7 +32,6 @@ const unknown = args.find((arg) => arg !== '--clean');
 if (unknown !== undefined) fail(`npm start takes one option, --clean (start with none of the data earlier runs kept), not ${unknown}.`);
 const clean = args.includes('--clean');
 
-
 const port = portFrom('PORT', 3000);
 const legacyPort = portFrom('LEGACY_PORT', 3001);
 // An empty AWS_ENDPOINT_URL means none: never fall through to real AWS endpoints from the local runtime.
@@ -100,7 +99,9 @@ session-recovery is running locally.
 
 Settings that npm start changes from AWS's defaults (the Lambdas' own environment variables: set one to change it):
   EXPIRED_LINK_EVENTS=${runtime.environment.EXPIRED_LINK_EVENTS}  ${
-    runtime.environment.EXPIRED_LINK_EVENTS === 'true' ? 'a valid link opened after its expiry puts a "Resume Link Expired" event on the bus (off in AWS unless expiredLinkEvents)' : 'as in AWS by default'
+    runtime.environment.EXPIRED_LINK_EVENTS === 'true'
+      ? 'a valid link opened after its expiry puts a "Resume Link Expired" event on the bus (off in AWS unless expiredLinkEvents)'
+      : 'as in AWS by default'
   }
   EARLY_RESUME_SECONDS=${runtime.environment.EARLY_RESUME_SECONDS}  ${
     runtime.environment.EARLY_RESUME_SECONDS === '0'

@@ -63,7 +63,10 @@ const ROOT = path.join(CLIENTS_DIR, '..');
  * licence are named above it.
  */
 const bundled = (module: string, name: string, where: string): string[] => {
-  const { version, license } = JSON.parse(readFileSync(path.join(ROOT, 'node_modules', module, 'package.json'), 'utf8')) as { version: string; license: string };
+  const { version, license } = JSON.parse(readFileSync(path.join(ROOT, 'node_modules', module, 'package.json'), 'utf8')) as {
+    version: string;
+    license: string;
+  };
   const out = buildSync({
     stdin: { contents: `module.exports = require(${JSON.stringify(module)})`, resolveDir: ROOT, loader: 'js' },
     bundle: true,
@@ -106,7 +109,8 @@ const preprocess = (template: string, variant: Variant | undefined, shared: Map<
     }
     const [, indent, name, arg] = directive;
     if (name === 'if') {
-      if (block || (arg !== 'current' && arg !== 'legacy') || !variant) throw new Error(`${where}: //#if needs current or legacy, outside another block, in an Action`);
+      if (block || (arg !== 'current' && arg !== 'legacy') || !variant)
+        throw new Error(`${where}: //#if needs current or legacy, outside another block, in an Action`);
       block = arg;
     } else if (name === 'routes') {
       if (!arg) throw new Error(`${where}: //#routes needs route names`);

@@ -31,7 +31,7 @@ const error = (description: string) => json(ref('Error'), description);
 
 /** A route's 413, with its body limit from the routes table (lambdas/http/routes.ts). */
 const tooLarge = (limit: BodyLimitSpec | undefined) =>
-  error(`${codesFor(413)}: a body over ${limit === undefined ? 'the route\'s limit' : bodyLimitText(limit, defaultOf('SAVE_MAX_BODY_BYTES'))}`);
+  error(`${codesFor(413)}: a body over ${limit === undefined ? "the route's limit" : bodyLimitText(limit, defaultOf('SAVE_MAX_BODY_BYTES'))}`);
 /** The request body's largest size in bytes (an extension: OpenAPI has no keyword for it); the browser-saves routes' is their setting's default. */
 const maxBodyBytes = (limit: BodyLimitSpec) => ({ 'x-max-body-bytes': typeof limit === 'number' ? limit : defaultOf('SAVE_MAX_BODY_BYTES') });
 
@@ -48,8 +48,11 @@ const credentialMetadata = {
     created_at: { type: 'string', format: 'date-time' },
     status: { enum: ['active', 'revoked'] },
     revoked_at: { type: 'string', format: 'date-time' },
-    algorithm: { enum: ['sha256', 'hmac-sha256'], description: 'sha256: the seed\'s tokens; hmac-sha256: v2 tokens' },
-    provider: { type: 'string', description: 'A sending provider that signs links in its own templates: it verifies, mint never signs with it, and replace revokes only the same kind' },
+    algorithm: { enum: ['sha256', 'hmac-sha256'], description: "sha256: the seed's tokens; hmac-sha256: v2 tokens" },
+    provider: {
+      type: 'string',
+      description: 'A sending provider that signs links in its own templates: it verifies, mint never signs with it, and replace revokes only the same kind',
+    },
   },
 };
 
@@ -152,16 +155,22 @@ const SUCCESS: Record<RouteName, Record<string, unknown>> = {
         channel: { enum: ['email', 'sms'] },
         expires_at: { type: 'string', description: 'When the link expires; the link itself goes only on the bus, never to the page' },
       }),
-      'A link was minted and a Resume Link Requested event put on the deployment\'s bus, for the team\'s rule to deliver',
+      "A link was minted and a Resume Link Requested event put on the deployment's bus, for the team's rule to deliver",
     ),
     204: { description: 'CORS preflight answered (OPTIONS)' },
   },
   handoff: {
     201: json(
       exactly({
-        url: { type: 'string', description: 'The entry\'s link, single-use (sr_confirm=1): opening it on another device resumes the entry there and ends this page\'s save token' },
+        url: {
+          type: 'string',
+          description: "The entry's link, single-use (sr_confirm=1): opening it on another device resumes the entry there and ends this page's save token",
+        },
         short_url: { type: 'string', description: 'The same link, short: what the QR code encodes' },
-        expires_at: { type: 'string', description: 'When the link expires: 10 minutes after the request unless the deployment sets handoffLifetime (at most 1 hour)' },
+        expires_at: {
+          type: 'string',
+          description: 'When the link expires: 10 minutes after the request unless the deployment sets handoffLifetime (at most 1 hour)',
+        },
       }),
       'A single-use link to the entry, for the page to show as a QR code; counted in campaign handoff',
     ),
@@ -172,7 +181,11 @@ const SUCCESS: Record<RouteName, Record<string, unknown>> = {
       exactly({
         credential: credentialMetadata,
         secret: { type: 'string', description: 'Shown in this response only' },
-        revoked_credential_ids: { type: 'array', items: { type: 'string' }, description: 'The active credentials this creation revoked (replace: true); empty when there were none' },
+        revoked_credential_ids: {
+          type: 'array',
+          items: { type: 'string' },
+          description: 'The active credentials this creation revoked (replace: true); empty when there were none',
+        },
       }),
       'Created; the secret value appears here and never again',
     ),
@@ -182,13 +195,16 @@ const SUCCESS: Record<RouteName, Record<string, unknown>> = {
   },
   revokeCredential: { 204: { description: 'Revoked' } },
   getAllowedOrigins: {
-    200: json(exactly({ allowed_origins: { type: ['array', 'null'], items: { type: 'string' } } }), 'The project\'s own list, or null when the deployment\'s list applies'),
+    200: json(
+      exactly({ allowed_origins: { type: ['array', 'null'], items: { type: 'string' } } }),
+      "The project's own list, or null when the deployment's list applies",
+    ),
   },
   setAllowedOrigins: {
     200: json(exactly({ allowed_origins: { type: 'array', items: { type: 'string' } } }), 'Saved'),
   },
   clearAllowedOrigins: {
-    200: json(exactly({ allowed_origins: { type: 'null' } }), 'Cleared: the deployment\'s list applies again'),
+    200: json(exactly({ allowed_origins: { type: 'null' } }), "Cleared: the deployment's list applies again"),
   },
   revokeLinks: {
     200: json(exactly({ entry_id: { type: 'string' }, links_valid_after: { type: 'string', format: 'date-time' } }), 'Every link issued so far stops working'),
@@ -227,7 +243,9 @@ const SUCCESS: Record<RouteName, Record<string, unknown>> = {
   },
   getBrowserSaves: { 200: json(exactly(BROWSER_SAVES), 'Whether the project takes saves from the browser, and the countries its link requests may text') },
   setBrowserSaves: { 200: json(exactly(BROWSER_SAVES), 'Saved') },
-  getResumePolicy: { 200: json(exactly(RESUME_POLICY), "The flow's resume policy: fields withheld from every resume, and the field a person must confirm (null: none)") },
+  getResumePolicy: {
+    200: json(exactly(RESUME_POLICY), "The flow's resume policy: fields withheld from every resume, and the field a person must confirm (null: none)"),
+  },
   setResumePolicy: { 200: json(exactly(RESUME_POLICY), 'Saved: it takes effect within keyCacheTtl') },
   clearResumePolicy: { 200: json(exactly(RESUME_POLICY), 'Cleared: it takes effect within keyCacheTtl') },
   putEntry: {
@@ -249,7 +267,10 @@ const SUCCESS: Record<RouteName, Record<string, unknown>> = {
           expires_at: { type: 'string' },
           url: { type: 'string', description: 'resume_url with token, entry_id and expires_at added, URL-encoded' },
           url_length: { type: 'integer', description: 'Characters in url: above 160, the link alone fills more than one SMS segment (ask for short: true)' },
-          short_url: { type: 'string', description: 'With short: true: a link of about 40 characters plus your domain that redirects (302) to url until it expires' },
+          short_url: {
+            type: 'string',
+            description: 'With short: true: a link of about 40 characters plus your domain that redirects (302) to url until it expires',
+          },
           credential_id: { type: 'string' },
         },
       },
@@ -261,7 +282,7 @@ const SUCCESS: Record<RouteName, Record<string, unknown>> = {
       exactly({
         links: {
           type: 'array',
-          description: 'One item per row, in the order sent: a link, or that row\'s error (a bad row never fails the batch)',
+          description: "One item per row, in the order sent: a link, or that row's error (a bad row never fails the batch)",
           items: {
             oneOf: [
               {
@@ -358,14 +379,17 @@ export const buildOpenApi = () => {
     for (const status of ERRORS[route.name]) {
       responses[status] =
         status === 429 && route.name in LIMITED
-          ? json({ oneOf: [ref('Error'), exactly({ message: { type: 'string' } })] }, `${LIMITED[route.name as keyof typeof LIMITED]} (Retry-After says when), or API Gateway throttling ({"message":"Too Many Requests"})`)
+          ? json(
+              { oneOf: [ref('Error'), exactly({ message: { type: 'string' } })] },
+              `${LIMITED[route.name as keyof typeof LIMITED]} (Retry-After says when), or API Gateway throttling ({"message":"Too Many Requests"})`,
+            )
           : status === 429
-          ? { description: 'API Gateway throttling ({"message":"Too Many Requests"})' }
-          : route.access === 'open' && status === 404
-            ? shortLinkNotFound
-            : status === 413
-              ? tooLarge(route.maxBodyBytes)
-              : error(codesFor(status));
+            ? { description: 'API Gateway throttling ({"message":"Too Many Requests"})' }
+            : route.access === 'open' && status === 404
+              ? shortLinkNotFound
+              : status === 413
+                ? tooLarge(route.maxBodyBytes)
+                : error(codesFor(status));
     }
     paths[route.path] ??= {};
     paths[route.path][route.method.toLowerCase()] = {
@@ -373,7 +397,13 @@ export const buildOpenApi = () => {
       security: route.access === 'iam' ? [{ sigv4: [] }] : [],
       parameters: [...parameters('path', schema.pathParameters), ...parameters('query', schema.queryStringParameters)],
       ...(schema.body
-        ? { requestBody: { required: true, ...(route.maxBodyBytes === undefined ? {} : maxBodyBytes(route.maxBodyBytes)), content: { 'application/json': { schema: schema.body } } } }
+        ? {
+            requestBody: {
+              required: true,
+              ...(route.maxBodyBytes === undefined ? {} : maxBodyBytes(route.maxBodyBytes)),
+              content: { 'application/json': { schema: schema.body } },
+            },
+          }
         : {}),
       responses,
     };
@@ -382,7 +412,17 @@ export const buildOpenApi = () => {
     }
   }
   paths['/'] = {
-    servers: [{ url: '{LegacyLoadEntryDataUrl}', variables: { LegacyLoadEntryDataUrl: { default: 'http://127.0.0.1:3001', description: 'the stack output LegacyLoadEntryDataUrl (a Lambda Function URL), or the local runtime' } } }],
+    servers: [
+      {
+        url: '{LegacyLoadEntryDataUrl}',
+        variables: {
+          LegacyLoadEntryDataUrl: {
+            default: 'http://127.0.0.1:3001',
+            description: 'the stack output LegacyLoadEntryDataUrl (a Lambda Function URL), or the local runtime',
+          },
+        },
+      },
+    ],
     post: {
       operationId: 'legacyLoadEntryData',
       deprecated: true,
@@ -403,7 +443,7 @@ export const buildOpenApi = () => {
       title: 'session-recovery',
       version: '1.0.0',
       description:
-        'Resume a multi-page flow on another device from a signed link. The public route is called by browsers; every other route needs IAM (SigV4) authorization. Generated from the Lambdas\' JSON Schemas by scripts/gen-openapi.ts; do not edit by hand.',
+        "Resume a multi-page flow on another device from a signed link. The public route is called by browsers; every other route needs IAM (SigV4) authorization. Generated from the Lambdas' JSON Schemas by scripts/gen-openapi.ts; do not edit by hand.",
     },
     servers: [{ url: '{ApiUrl}', variables: { ApiUrl: { default: 'http://127.0.0.1:3000', description: 'the stack output ApiUrl, or the local runtime' } } }],
     paths,
@@ -438,7 +478,8 @@ export const buildOpenApi = () => {
               type: ['number', 'null'],
               minimum: 0,
               maximum: 1,
-              description: 'completions / entries_resumed: of the entries people came back to through the campaign, the share completed; null before any was resumed',
+              description:
+                'completions / entries_resumed: of the entries people came back to through the campaign, the share completed; null before any was resumed',
             },
           }),
         },
@@ -447,4 +488,5 @@ export const buildOpenApi = () => {
   };
 };
 
-export const renderOpenApi = (): string => `# Generated by scripts/gen-openapi.ts from the Lambdas' JSON Schemas. Do not edit.\n${stringify(buildOpenApi(), { lineWidth: 0, aliasDuplicateObjects: false })}`;
+export const renderOpenApi = (): string =>
+  `# Generated by scripts/gen-openapi.ts from the Lambdas' JSON Schemas. Do not edit.\n${stringify(buildOpenApi(), { lineWidth: 0, aliasDuplicateObjects: false })}`;

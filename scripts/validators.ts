@@ -20,10 +20,21 @@ import { routeSchema, type RouteSchema } from '../lambdas/http/route-schema';
  * Ajv's default: no schema here uses a 2020-12 keyword, and the 2020-12 build
  * adds dynamic-anchor and evaluated-property bookkeeping to every function.
  */
-const OPTIONS = { logger: false, messages: false, strict: true, allErrors: true, coerceTypes: false, useDefaults: false, unicode: false, inlineRefs: false, code: { source: true, esm: true } } as const;
+const OPTIONS = {
+  logger: false,
+  messages: false,
+  strict: true,
+  allErrors: true,
+  coerceTypes: false,
+  useDefaults: false,
+  unicode: false,
+  inlineRefs: false,
+  code: { source: true, esm: true },
+} as const;
 
 /** Each route's event schema, by route name (one validator each, see `routeValidator`). */
-const byRoute = (routes: Readonly<Record<string, RouteSchema>>): Record<string, object> => Object.fromEntries(Object.entries(routes).map(([name, parts]) => [name, routeSchema(parts)]));
+const byRoute = (routes: Readonly<Record<string, RouteSchema>>): Record<string, object> =>
+  Object.fromEntries(Object.entries(routes).map(([name, parts]) => [name, routeSchema(parts)]));
 
 interface LambdaValidators {
   /** Validators exported by their own name: export name → JSON Schema of the event (or direct payload). */
@@ -102,7 +113,9 @@ export const renderValidators = (fn: string): { js: string; dts: string } => {
     refs[name] = name;
   }
   const routeNames = Object.keys(routes);
-  const routeMap = routeNames.length ? `export const routeValidators = { ${routeNames.map((r) => `${JSON.stringify(r)}: ${routeExport(r)}`).join(', ')} };\n` : '';
+  const routeMap = routeNames.length
+    ? `export const routeValidators = { ${routeNames.map((r) => `${JSON.stringify(r)}: ${routeExport(r)}`).join(', ')} };\n`
+    : '';
   const js = `${HEADER}${(standaloneCode as unknown as { default: (a: unknown, r: unknown) => string }).default(ajv, refs)}\n${routeMap}`;
   const declarations = Object.keys(refs).map((name) => `export declare const ${name}: ValidateFunction;`);
   if (routeNames.length) declarations.push(`export declare const routeValidators: { ${routeNames.map((r) => `readonly ${r}: ValidateFunction`).join('; ')} };`);

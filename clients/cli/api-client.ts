@@ -77,7 +77,7 @@ export class ApiClient {
       const reason = String(cause?.code ?? cause?.message ?? (error as Error).message);
       const hint = LOOPBACK.has(url.hostname)
         ? `Is the local runtime running? Start it with \`npm start\` in the session-recovery folder (it listens on http://127.0.0.1:3000 unless PORT says otherwise).`
-        : 'Check --endpoint (the stack\'s ApiUrl output) and your network.';
+        : "Check --endpoint (the stack's ApiUrl output) and your network.";
       throw new TransportError(`Could not reach ${url.origin} (${reason}). ${hint}`, { cause: error });
     }
     const text = await res.text();

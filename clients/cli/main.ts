@@ -8,7 +8,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { ROUTES, type RouteName, routePath } from '../../lambdas/http/routes';
-import { readResumeLink } from '../session-recovery.js';
+import { readResumeLink } from '../src/shared.js';
 import { ApiClient, type ApiReply, TransportError } from './api-client';
 import { BatchRefusedError, BatchUsageError, mintBatch, type MintBatchSummary, noProgress, terminalProgress } from './mint-batch';
 
@@ -27,7 +27,7 @@ interface GlobalOptions {
 
 const program = new Command('session-recovery')
   .description('Manage session-recovery: Token Signing Secrets, entries, resume links and legacy keys.')
-  .addOption(new Option('--endpoint <url>', 'API base URL (the local runtime or the stack\'s ApiUrl output)').env('SESSION_RECOVERY_ENDPOINT'))
+  .addOption(new Option('--endpoint <url>', "API base URL (the local runtime or the stack's ApiUrl output)").env('SESSION_RECOVERY_ENDPOINT'))
   .option('--region <region>', 'AWS region to sign for (default: from the endpoint host or AWS_REGION)')
   .addOption(new Option('--sign <mode>', 'SigV4-sign requests: auto signs all but loopback').choices(['auto', 'always', 'never']).default('auto'))
   .option('--json', 'print the API response as JSON, for scripts')
@@ -58,10 +58,12 @@ const SHORT_NEEDS_RESUME_URL = '--short needs --resume-url: a short link redirec
 /** Characters in one SMS segment (GSM-7). */
 const SMS_SEGMENT = 160;
 
-const wholeNumber = (option: string) => (v: string): number => {
-  if (!/^\d+$/.test(v)) throw new UsageError(`${option} must be a whole number`);
-  return Number(v);
-};
+const wholeNumber =
+  (option: string) =>
+  (v: string): number => {
+    if (!/^\d+$/.test(v)) throw new UsageError(`${option} must be a whole number`);
+    return Number(v);
+  };
 
 /** One shell word, single-quoted, for commands printed to be pasted. */
 const shellWord = (value: string): string => `'${value.replaceAll("'", `'\\''`)}'`;
@@ -136,19 +138,18 @@ credentials
   .requiredOption('--project <project_id>', PROJECT)
   .requiredOption('--label <label>', 'a name for it, e.g. "Token Signing Secret"')
   .option('--environment <name>', "defaults to the deployment's environment")
-  .option('--no-replace', 'keep the project\'s other credentials valid (rotation without downtime)')
-  .addOption(
-    new Option('--algorithm <name>', 'sha256: the seed\'s tokens; hmac-sha256: v2 tokens').choices(['sha256', 'hmac-sha256']).default('sha256'),
+  .option('--no-replace', "keep the project's other credentials valid (rotation without downtime)")
+  .addOption(new Option('--algorithm <name>', "sha256: the seed's tokens; hmac-sha256: v2 tokens").choices(['sha256', 'hmac-sha256']).default('sha256'))
+  .option(
+    '--provider <name>',
+    'for a sending provider that signs links in its templates (e.g. braze): mint never signs with it, and it is replaced and revoked apart from your own',
   )
-  .option('--provider <name>', 'for a sending provider that signs links in its templates (e.g. braze): mint never signs with it, and it is replaced and revoked apart from your own')
   .action(async (o: { project: string; label: string; environment?: string; replace: boolean; algorithm: string; provider?: string }) => {
     const reply = await client().request('POST', pathTo('createCredential', { project_id: o.project }), {
       body: { label: o.label, environment: o.environment, replace: o.replace, algorithm: o.algorithm, provider: o.provider },
     });
     if (reply.status === 201) {
-      process.stderr.write(
-        'Warning: the secret below is shown once and cannot be retrieved again. Store it in your backend\'s secret store now.\n',
-      );
+      process.stderr.write("Warning: the secret below is shown once and cannot be retrieved again. Store it in your backend's secret store now.\n");
     }
     report(reply, (j) => {
       const revoked: string[] = j.revoked_credential_ids;
@@ -158,7 +159,9 @@ credentials
         : revoked.length === 0
           ? `It is the only active credential${kind} of ${o.project} in this environment.`
           : `Revoked the other active credentials${kind} of this environment: ${revoked.join(', ')}. Links they signed stop verifying within the key cache TTL (60 s by default).`;
-      return [`Created credential ${j.credential.credential_id} "${j.credential.label}" (${j.credential.environment}).`, others, `Secret: ${j.secret}`].join('\n');
+      return [`Created credential ${j.credential.credential_id} "${j.credential.label}" (${j.credential.environment}).`, others, `Secret: ${j.secret}`].join(
+        '\n',
+      );
     });
   });
 
@@ -172,7 +175,10 @@ credentials
       j.credentials.length === 0
         ? 'No credentials.'
         : j.credentials
-            .map((c) => `${c.credential_id}  ${c.status.padEnd(7)}  ${c.algorithm.padEnd(11)}  ${c.environment}  ${c.created_at}  ${c.label}${c.provider ? `  (provider ${c.provider})` : ''}`)
+            .map(
+              (c) =>
+                `${c.credential_id}  ${c.status.padEnd(7)}  ${c.algorithm.padEnd(11)}  ${c.environment}  ${c.created_at}  ${c.label}${c.provider ? `  (provider ${c.provider})` : ''}`,
+            )
             .join('\n'),
     );
   });
@@ -184,7 +190,11 @@ credentials
   .requiredOption('--credential <credential_id>', 'the credential id, as `credentials list` shows it')
   .action(async (o: { project: string; credential: string }) => {
     const reply = await client().request('DELETE', pathTo('revokeCredential', { project_id: o.project, credential_id: o.credential }));
-    report(reply, () => `Revoked ${o.credential}. Links it signed stop verifying within the key cache TTL (60 s by default) on each Lambda instance; at once on the local runtime.`);
+    report(
+      reply,
+      () =>
+        `Revoked ${o.credential}. Links it signed stop verifying within the key cache TTL (60 s by default) on each Lambda instance; at once on the local runtime.`,
+    );
   });
 
 const entries = program.command('entries').description('saved entries');
@@ -263,7 +273,11 @@ const campaignTable = (rows: readonly CampaignRow[]): string => {
   const head = ['campaign', 'links minted', 'entries resumed', 'completions', 'recovery rate'];
   const cells = rows.map((r) => [r.campaign, String(r.links_minted), String(r.entries_resumed), String(r.completions), percent(r.recovery_rate)]);
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
-  const line = (c: string[]) => c.map((v, i) => (i === 0 ? v.padEnd(widths[i]) : v.padStart(widths[i]))).join('  ').trimEnd();
+  const line = (c: string[]) =>
+    c
+      .map((v, i) => (i === 0 ? v.padEnd(widths[i]) : v.padStart(widths[i])))
+      .join('  ')
+      .trimEnd();
   return [line(head), ...cells.map(line)].join('\n');
 };
 
@@ -352,7 +366,10 @@ for (const [name, enabled, description] of [
     .command(name)
     .description(description)
     .requiredOption('--project <project_id>', PROJECT)
-    .option('--sms-country <code...>', "countries (ISO 3166 alpha-2, e.g. GB US) whose numbers link requests may text; none: no SMS (sms_not_allowed). Replaces the project's list")
+    .option(
+      '--sms-country <code...>',
+      "countries (ISO 3166 alpha-2, e.g. GB US) whose numbers link requests may text; none: no SMS (sms_not_allowed). Replaces the project's list",
+    )
     .action(async (o: { project: string; smsCountry?: string[] }) => {
       const body = { enabled, ...(o.smsCountry ? { sms_countries: o.smsCountry.map((c) => c.toUpperCase()) } : {}) };
       report(await client().request('PUT', pathTo('setBrowserSaves', { project_id: o.project }), { body }), showSaves(o.project));
@@ -406,69 +423,111 @@ program
   .option('--resume-url <url>', 'your flow page; the link parameters are added to it')
   .option('--short', 'also make a short link that redirects to it (needs --resume-url), for SMS')
   .option('--campaign <id>', 'the campaign the link is sent in (kept with a short link)')
-  .action(async (o: { project: string; entry: string; flow?: string; expiresAt?: string; ttlSeconds?: number; resumeUrl?: string; short?: boolean; campaign?: string }) => {
-    if (o.short && !o.resumeUrl) throw new UsageError(SHORT_NEEDS_RESUME_URL);
-    const reply = await client().request('POST', pathTo('mint', {}), {
-      body: { project_id: o.project, entry_id: o.entry, flow_id: o.flow, expires_at: o.expiresAt, ttl_seconds: o.ttlSeconds, resume_url: o.resumeUrl, short: o.short, campaign: o.campaign },
-    });
-    report(reply, (j) => {
-      const body = { flow_id: j.flow_id, project_id: o.project, entry_id: j.entry_id, token: j.token, expires_at: j.expires_at };
-      const endpoint = client().urlOf(routePath('loadEntryData')).href;
-      return [
-        ...(j.url ? [j.url] : []),
-        ...(j.short_url ? [`${j.short_url}  (short link: redirects to the link above)`] : []),
-        ...(j.url && !j.short_url && j.url_length > SMS_SEGMENT ? [`(${j.url_length} characters: more than one ${SMS_SEGMENT}-character SMS segment; --short makes a short link)`] : []),
-        `token       ${j.token}`,
-        `entry_id    ${j.entry_id}`,
-        `flow_id     ${j.flow_id}`,
-        `expires_at  ${j.expires_at}`,
-        '',
-        'Open it as the page does, with curl:',
-        `  curl -sS -X POST ${shellWord(endpoint)} -H 'Content-Type: application/json' -d ${shellWord(JSON.stringify(body))}`,
-        ...(j.url ? ['or with this CLI:', `  ${self} --endpoint ${shellWord(globals().endpoint!)} resume --project ${o.project} --flow ${j.flow_id} ${shellWord(j.url)}`] : []),
-      ].join('\n');
-    });
-  });
+  .action(
+    async (o: {
+      project: string;
+      entry: string;
+      flow?: string;
+      expiresAt?: string;
+      ttlSeconds?: number;
+      resumeUrl?: string;
+      short?: boolean;
+      campaign?: string;
+    }) => {
+      if (o.short && !o.resumeUrl) throw new UsageError(SHORT_NEEDS_RESUME_URL);
+      const reply = await client().request('POST', pathTo('mint', {}), {
+        body: {
+          project_id: o.project,
+          entry_id: o.entry,
+          flow_id: o.flow,
+          expires_at: o.expiresAt,
+          ttl_seconds: o.ttlSeconds,
+          resume_url: o.resumeUrl,
+          short: o.short,
+          campaign: o.campaign,
+        },
+      });
+      report(reply, (j) => {
+        const body = { flow_id: j.flow_id, project_id: o.project, entry_id: j.entry_id, token: j.token, expires_at: j.expires_at };
+        const endpoint = client().urlOf(routePath('loadEntryData')).href;
+        return [
+          ...(j.url ? [j.url] : []),
+          ...(j.short_url ? [`${j.short_url}  (short link: redirects to the link above)`] : []),
+          ...(j.url && !j.short_url && j.url_length > SMS_SEGMENT
+            ? [`(${j.url_length} characters: more than one ${SMS_SEGMENT}-character SMS segment; --short makes a short link)`]
+            : []),
+          `token       ${j.token}`,
+          `entry_id    ${j.entry_id}`,
+          `flow_id     ${j.flow_id}`,
+          `expires_at  ${j.expires_at}`,
+          '',
+          'Open it as the page does, with curl:',
+          `  curl -sS -X POST ${shellWord(endpoint)} -H 'Content-Type: application/json' -d ${shellWord(JSON.stringify(body))}`,
+          ...(j.url
+            ? [
+                'or with this CLI:',
+                `  ${self} --endpoint ${shellWord(globals().endpoint!)} resume --project ${o.project} --flow ${j.flow_id} ${shellWord(j.url)}`,
+              ]
+            : []),
+        ].join('\n');
+      });
+    },
+  );
 
 program
   .command('mint-batch')
   .description('mint a link for every row of a CSV file (a campaign), 500 rows a request, into an output CSV; run it again to resume')
   .requiredOption('--project <project_id>', PROJECT)
   .requiredOption('--input <file.csv>', 'rows to mint: a header line with entry_id, and optionally flow_id and expires_at; other columns pass through')
-  .requiredOption('--output <file.csv>', 'where to write entry_id, url, short_url, token, expires_at, error_code, error_message, input_digest and the pass-through columns (formula-like cells written as text); rows already there are skipped')
+  .requiredOption(
+    '--output <file.csv>',
+    'where to write entry_id, url, short_url, token, expires_at, error_code, error_message, input_digest and the pass-through columns (formula-like cells written as text); rows already there are skipped',
+  )
   .option('--flow <flow_id>', "every row's flow, unless its flow_id cell names one (binds v2 tokens; checks the entry's flow)")
   .option('--resume-url <url>', 'your flow page; the link parameters are added to it')
   .option('--campaign <id>', 'the campaign the links are sent in (kept with short links)')
   .option('--ttl-seconds <n>', "every link's lifetime, unless its expires_at cell gives one (default: 7 days)", wholeNumber('--ttl-seconds'))
   .option('--short', 'also make a short link per row (needs --resume-url), for SMS')
-  .action(async (o: { project: string; input: string; output: string; flow?: string; resumeUrl?: string; campaign?: string; ttlSeconds?: number; short?: boolean }) => {
-    if (o.short && !o.resumeUrl) throw new UsageError(SHORT_NEEDS_RESUME_URL);
-    if (!existsSync(o.input)) throw new UsageError(`--input ${o.input}: no such file.`);
-    const json = globals().json;
-    let summary: MintBatchSummary;
-    try {
-      summary = await mintBatch(client(), o, process.stderr.isTTY && !json ? terminalProgress(process.stderr) : noProgress);
-    } catch (error) {
-      if (error instanceof BatchUsageError) throw new UsageError(error.message);
-      if (error instanceof BatchRefusedError) {
-        process.stderr.write(`${error.message}\nRows before that batch are in ${o.output}; fix the cause and run the same command to carry on.\n`);
-        process.exitCode = EXIT_API_ERROR;
-        return;
+  .action(
+    async (o: {
+      project: string;
+      input: string;
+      output: string;
+      flow?: string;
+      resumeUrl?: string;
+      campaign?: string;
+      ttlSeconds?: number;
+      short?: boolean;
+    }) => {
+      if (o.short && !o.resumeUrl) throw new UsageError(SHORT_NEEDS_RESUME_URL);
+      if (!existsSync(o.input)) throw new UsageError(`--input ${o.input}: no such file.`);
+      const json = globals().json;
+      let summary: MintBatchSummary;
+      try {
+        summary = await mintBatch(client(), o, process.stderr.isTTY && !json ? terminalProgress(process.stderr) : noProgress);
+      } catch (error) {
+        if (error instanceof BatchUsageError) throw new UsageError(error.message);
+        if (error instanceof BatchRefusedError) {
+          process.stderr.write(`${error.message}\nRows before that batch are in ${o.output}; fix the cause and run the same command to carry on.\n`);
+          process.exitCode = EXIT_API_ERROR;
+          return;
+        }
+        if (error instanceof TransportError)
+          throw new TransportError(`${error.message}\nRows written so far are in ${o.output}; run the same command again to carry on.`);
+        throw error;
       }
-      if (error instanceof TransportError) throw new TransportError(`${error.message}\nRows written so far are in ${o.output}; run the same command again to carry on.`);
-      throw error;
-    }
-    if (json) {
-      process.stdout.write(`${JSON.stringify({ ...summary, output: o.output }, null, 2)}\n`);
-    } else {
-      const skipped = summary.skipped ? ` (${summary.skipped.toLocaleString('en')} already there from an earlier run)` : '';
-      process.stderr.write(
-        `Wrote ${summary.written.toLocaleString('en')} rows to ${o.output} in ${summary.seconds.toFixed(1)} s${skipped}: ${summary.minted.toLocaleString('en')} links minted` +
-          `${summary.failed ? `; ${summary.failed.toLocaleString('en')} rows failed in the file (their error_code and error_message say why)` : ''}.\n`,
-      );
-    }
-    if (summary.failed > 0) process.exitCode = EXIT_API_ERROR;
-  });
+      if (json) {
+        process.stdout.write(`${JSON.stringify({ ...summary, output: o.output }, null, 2)}\n`);
+      } else {
+        const skipped = summary.skipped ? ` (${summary.skipped.toLocaleString('en')} already there from an earlier run)` : '';
+        process.stderr.write(
+          `Wrote ${summary.written.toLocaleString('en')} rows to ${o.output} in ${summary.seconds.toFixed(1)} s${skipped}: ${summary.minted.toLocaleString('en')} links minted` +
+            `${summary.failed ? `; ${summary.failed.toLocaleString('en')} rows failed in the file (their error_code and error_message say why)` : ''}.\n`,
+        );
+      }
+      if (summary.failed > 0) process.exitCode = EXIT_API_ERROR;
+    },
+  );
 
 program
   .command('resume')
@@ -524,7 +583,8 @@ const likelyCause = async (code: string, o: { project: string; flow: string }, l
   }
   if (code === 'entry_not_found') {
     const found = await api.request('GET', pathTo('getEntry', { entry_id: link.entryId }), { query: { project_id: o.project } });
-    if (found.status === 404) return `there is no entry ${link.entryId} in project ${o.project}: it was erased, it is past its retention, or it belongs to another project.`;
+    if (found.status === 404)
+      return `there is no entry ${link.entryId} in project ${o.project}: it was erased, it is past its retention, or it belongs to another project.`;
     const flow = found.status === 200 ? (found.json as { entry: { flow_id: string } }).entry.flow_id : undefined;
     if (flow !== undefined && flow !== o.flow) return `entry ${link.entryId} is in flow ${flow}, not ${o.flow}: give --flow ${flow}.`;
   }
@@ -592,7 +652,9 @@ const refuseUnknownOptions = (args: readonly string[]): void => {
     if (!option) {
       const longs = options.map((o) => o.long).filter((long): long is string => long !== undefined);
       const closest = longs.map((long) => [long, distance(flag, long)] as const).sort((a, b) => a[1] - b[1])[0];
-      command.error(`error: unknown option '${flag}'${closest && closest[1] <= 2 ? ` (did you mean ${closest[0]}?)` : ''}`, { code: 'commander.unknownOption' });
+      command.error(`error: unknown option '${flag}'${closest && closest[1] <= 2 ? ` (did you mean ${closest[0]}?)` : ''}`, {
+        code: 'commander.unknownOption',
+      });
     }
     if ((option!.required || option!.optional) && !arg.includes('=')) {
       // Its value, or, for a variadic option, every value up to the next option.

@@ -95,7 +95,9 @@ const readExisting = async (file: string, header: readonly string[]) => {
       if (first) {
         first = false;
         if (record.fields.join('\u0000') !== header.join('\u0000')) {
-          throw new BatchUsageError(`${file} exists with other columns (${record.fields.join(',')}): it is not this command's output. Give another --output, or remove it.`);
+          throw new BatchUsageError(
+            `${file} exists with other columns (${record.fields.join(',')}): it is not this command's output. Give another --output, or remove it.`,
+          );
         }
       } else if (!isBlank(record.fields)) {
         rows.push({ entryId: record.fields[0], digest: record.fields[digest] ?? '' });
@@ -113,7 +115,8 @@ const readExisting = async (file: string, header: readonly string[]) => {
 const readHeader = (file: string, record: CsvRecord | undefined) => {
   if (!record) throw new BatchUsageError(`${file} is empty: its first line must name the columns, entry_id among them.`);
   const header = record.fields.map((name) => name.trim());
-  if (!header.includes('entry_id')) throw new BatchUsageError(`${file} has no entry_id column: its first line must name the columns (entry_id, and optionally flow_id and expires_at).`);
+  if (!header.includes('entry_id'))
+    throw new BatchUsageError(`${file} has no entry_id column: its first line must name the columns (entry_id, and optionally flow_id and expires_at).`);
   const duplicate = header.find((name, i) => header.indexOf(name) !== i);
   if (duplicate !== undefined) throw new BatchUsageError(`${file} names the column ${duplicate} twice.`);
   const passThrough = header.map((name, i) => [name, i] as const).filter(([name]) => !(INPUT_COLUMNS as readonly string[]).includes(name));
@@ -124,7 +127,9 @@ const readHeader = (file: string, record: CsvRecord | undefined) => {
 
 /** A fault in the input's CSV, found before anything was sent, as the usage error it is. */
 const notCsv = (o: MintBatchOptions, error: unknown): unknown =>
-  error instanceof CsvError ? new BatchUsageError(`${o.input} ${error.message}. Nothing was minted or written: fix the file and run the command again.`) : error;
+  error instanceof CsvError
+    ? new BatchUsageError(`${o.input} ${error.message}. Nothing was minted or written: fix the file and run the command again.`)
+    : error;
 
 /**
  * Reads the whole input once before anything is sent: a file that is not CSV is refused, naming the line, with
@@ -152,7 +157,8 @@ const checkInput = async (o: MintBatchOptions, entryColumn: number, done: Readon
   } catch (error) {
     throw notCsv(o, error);
   }
-  if (rows < done.length) throw new BatchUsageError(`${o.output} has ${done.length} rows, but ${o.input} only ${rows}: it is another input's output. Give another --output.`);
+  if (rows < done.length)
+    throw new BatchUsageError(`${o.output} has ${done.length} rows, but ${o.input} only ${rows}: it is another input's output. Give another --output.`);
   return rows;
 };
 
@@ -204,13 +210,26 @@ export const mintBatch = async (client: ApiClient, o: MintBatchOptions, progress
     const local = rowsToSend.map((row): Item | undefined =>
       row.fields.length === header.length
         ? undefined
-        : { entry_id: row.fields[column('entry_id')] ?? null, error: { code: 'invalid_request', message: `Invalid request: line ${row.line} has ${row.fields.length} fields; the header has ${header.length}.` } },
+        : {
+            entry_id: row.fields[column('entry_id')] ?? null,
+            error: { code: 'invalid_request', message: `Invalid request: line ${row.line} has ${row.fields.length} fields; the header has ${header.length}.` },
+          },
     );
     const cell = (row: Row, name: string) => (column(name) < 0 || row.fields[column(name)] === '' ? undefined : row.fields[column(name)]);
-    const links = rowsToSend.filter((_, i) => !local[i]).map((row) => ({ entry_id: row.fields[column('entry_id')], flow_id: cell(row, 'flow_id'), expires_at: cell(row, 'expires_at') }));
+    const links = rowsToSend
+      .filter((_, i) => !local[i])
+      .map((row) => ({ entry_id: row.fields[column('entry_id')], flow_id: cell(row, 'flow_id'), expires_at: cell(row, 'expires_at') }));
     let answered: Item[] = [];
     if (links.length) {
-      const body = { project_id: o.project, flow_id: o.flow, resume_url: o.resumeUrl, campaign: o.campaign, ttl_seconds: o.ttlSeconds, short: o.short || undefined, links };
+      const body = {
+        project_id: o.project,
+        flow_id: o.flow,
+        resume_url: o.resumeUrl,
+        campaign: o.campaign,
+        ttl_seconds: o.ttlSeconds,
+        short: o.short || undefined,
+        links,
+      };
       const reply = await requestWithRetries(client, body);
       if (reply.status !== 200) {
         const error = (reply.json as { error?: { code?: string; message?: string } } | undefined)?.error;
@@ -316,7 +335,9 @@ export const terminalProgress = (stream: NodeJS.WriteStream): Progress => {
       const width = 24;
       const filled = Math.round(fraction * width);
       const rate = done / Math.max(0.001, (now - started) / 1000);
-      stream.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(Math.floor(fraction * 100)).padStart(3)}%  ${done.toLocaleString('en')} rows  ${Math.round(rate).toLocaleString('en')} rows/s  `);
+      stream.write(
+        `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(Math.floor(fraction * 100)).padStart(3)}%  ${done.toLocaleString('en')} rows  ${Math.round(rate).toLocaleString('en')} rows/s  `,
+      );
       drawn = true;
     },
     finish() {

@@ -115,18 +115,15 @@ export class SessionRecoveryError extends Error {
 // Draws handoff()'s QR code: QRCode.toString(text, { type: 'svg' }), a maintained library rather than our own encoder.
 //#bundle qrcode QRCode
 
-const LINK_PARAMETERS = { token: 'token', entryId: 'entry_id', expiresAt: 'expires_at' }
+//#include resumeLinkNames
+
+//#include readResumeLink
+export { readResumeLink }
+
+const LINK_PARAMETERS = resumeLinkNames()
 /** What leaves the address bar after a resume: the link, and the mark of a link a page asked for. */
 const CLEARED_PARAMETERS = [...Object.values(LINK_PARAMETERS), 'sr_confirm']
 
-/**
- * The resume parameters of `url`, repaired. Missing ones are ''.
- * @param {string} [url] defaults to the page's URL
- * @returns {{ token: string, entryId: string, expiresAt: string }}
- */
-export function readResumeLink(url = window.location.href) {
-  return readLinkParameters(new URL(url).search, LINK_PARAMETERS)
-}
 
 /**
  * Loads the entry a resume link points to. See the module comment for what it

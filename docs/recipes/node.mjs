@@ -3,8 +3,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 
 /** The seed's token: lowercase hex sha256(secret + "---" + entry_id + "---" + expires_at), over the exact UTF-8 strings. */
-export const sessionRecoveryToken = (secret, entryId, expiresAt) =>
-  createHash('sha256').update(`${secret}---${entryId}---${expiresAt}`, 'utf8').digest('hex');
+export const sessionRecoveryToken = (secret, entryId, expiresAt) => createHash('sha256').update(`${secret}---${entryId}---${expiresAt}`, 'utf8').digest('hex');
 
 /**
  * A v2 token, for a credential created with --algorithm hmac-sha256: bound to the project (and the flow, when
@@ -21,7 +20,13 @@ export const sessionRecoveryV2Token = (secret, credentialId, projectId, flowId, 
  */
 export const resumeLink = (resumeUrl, token, entryId, expiresAt) => {
   const [base, ...fragment] = resumeUrl.split('#');
-  const query = [['token', token], ['entry_id', entryId], ['expires_at', expiresAt]].map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&');
+  const query = [
+    ['token', token],
+    ['entry_id', entryId],
+    ['expires_at', expiresAt],
+  ]
+    .map(([k, v]) => `${k}=${encodeURIComponent(v)}`)
+    .join('&');
   return `${base}${base.includes('?') ? '&' : '?'}${query}${fragment.length ? `#${fragment.join('#')}` : ''}`;
 };
 
@@ -33,7 +38,13 @@ export const resumeLink = (resumeUrl, token, entryId, expiresAt) => {
 //   v1 <secret> <entry_id> <expires_at> <resume_url>
 //   v2 <secret> <credential_id> <project_id> <flow_id> <entry_id> <expires_at> <resume_url>
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const input = await new Promise((resolve) => { let s = ''; process.stdin.setEncoding('utf8').on('data', (d) => (s += d)).on('end', () => resolve(s)); });
+  const input = await new Promise((resolve) => {
+    let s = '';
+    process.stdin
+      .setEncoding('utf8')
+      .on('data', (d) => (s += d))
+      .on('end', () => resolve(s));
+  });
   for (const line of input.split('\n').filter(Boolean)) {
     const [kind, ...f] = line.split('\t');
     const token = kind === 'v2' ? sessionRecoveryV2Token(...f.slice(0, 6)) : sessionRecoveryToken(f[0], f[1], f[2]);

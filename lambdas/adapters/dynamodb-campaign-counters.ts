@@ -71,7 +71,9 @@ export class DynamoDbCampaignCounters implements CampaignCounters {
     const keys = Array.from({ length: CAMPAIGN_SHARDS }, (_, shard) => ({ [ENTRY_TABLE.partitionKey]: { S: campaignKey(projectId, campaign, shard) } }));
     const unread = await sendWithRetries(keys, async (batch) => {
       const out = await awsCall(
-        this.client.send(new BatchGetItemCommand({ RequestItems: { [this.tableName]: { Keys: [...batch], ProjectionExpression: PROJECTION, ConsistentRead: true } } })),
+        this.client.send(
+          new BatchGetItemCommand({ RequestItems: { [this.tableName]: { Keys: [...batch], ProjectionExpression: PROJECTION, ConsistentRead: true } } }),
+        ),
       );
       items.push(...(out.Responses?.[this.tableName] ?? []));
       return (out.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as typeof keys;

@@ -4,8 +4,7 @@ import type { EntryReader, LinkRecord, PageLinkRecord, StoredEntry, WithheldStor
 import { restoreWithheld, splitWithheld, type SplitUserData, type VerifyDigest } from '../domain/resume-policy';
 import { awsCall } from './errors';
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * The attribute that marks an erased entry's tombstone (its value: when it was
@@ -99,7 +98,9 @@ export const entryFromItem = (item: Record<string, AttributeValue>): StoredEntry
  * `f` the field, `k` the save key's check, `d` the digest. One that does not
  * parse is no digest: the resume then computes one from the stored value.
  */
-export const verifyDigestItem = (digest: VerifyDigest): AttributeValue => ({ M: { f: { S: digest.field }, k: { S: digest.keyCheck }, d: { S: digest.digest } } });
+export const verifyDigestItem = (digest: VerifyDigest): AttributeValue => ({
+  M: { f: { S: digest.field }, k: { S: digest.keyCheck }, d: { S: digest.digest } },
+});
 
 const verifyDigestOf = (value: AttributeValue | undefined): VerifyDigest | undefined => {
   const field = value?.M?.f?.S;
@@ -110,9 +111,11 @@ const verifyDigestOf = (value: AttributeValue | undefined): VerifyDigest | undef
 
 /**
  * A page link as stored (link-requests): `g` the save generation it was minted
- * under, `x` its expiry (epoch seconds).
+ * under, `x` its expiry (epoch seconds), `h` true for a hand-off link.
  */
-export const pageLinkItem = (record: PageLinkRecord): AttributeValue => ({ M: { g: { S: record.gen }, x: { N: String(record.expiresAt) } } });
+export const pageLinkItem = (record: PageLinkRecord): AttributeValue => ({
+  M: { g: { S: record.gen }, x: { N: String(record.expiresAt) }, ...(record.handoff && { h: { BOOL: true } }) },
+});
 
 /**
  * The page links link-requests wrote. One that does not parse still counts as a
@@ -120,7 +123,9 @@ export const pageLinkItem = (record: PageLinkRecord): AttributeValue => ({ M: { 
  * for a backend one.
  */
 const pageLinksOf = (map: Record<string, AttributeValue>): Record<string, PageLinkRecord> =>
-  Object.fromEntries(Object.entries(map).map(([digest, value]) => [digest, { gen: value.M?.g?.S ?? '', expiresAt: Number(value.M?.x?.N ?? 0) }]));
+  Object.fromEntries(
+    Object.entries(map).map(([digest, value]) => [digest, { gen: value.M?.g?.S ?? '', expiresAt: Number(value.M?.x?.N ?? 0), handoff: value.M?.h?.BOOL }]),
+  );
 
 /** The link records mint wrote (dynamodb-entry-store.ts); one that does not parse is skipped, never fatal to a resume. */
 const linkRecordsOf = (map: Record<string, AttributeValue>): Record<string, LinkRecord> => {
@@ -133,7 +138,6 @@ const linkRecordsOf = (map: Record<string, AttributeValue>): Record<string, Link
   }
   return records;
 };
-
 
 /** The item an entry is stored as (the inverse of `entryFromItem`), its withheld fields apart. */
 export const entryToItem = (entry: StoredEntry & WithheldStorage, timestamps: { createdAt: string; updatedAt: string }) => {
@@ -174,15 +178,16 @@ export class DynamoDbEntryReader implements EntryReader {
   }
 
   async getEntry(entryId: string, options?: { readonly consistent?: boolean }): Promise<StoredEntry | undefined> {
-    const out = await awsCall(this.client.send(
-      new GetItemCommand({
-        TableName: this.tableName,
-        Key: { [ENTRY_TABLE.partitionKey]: { S: entryId } },
-        // No projection: read units are billed on the whole item anyway.
-        ConsistentRead: options?.consistent ?? this.consistentRead,
-      }),
-    ));
+    const out = await awsCall(
+      this.client.send(
+        new GetItemCommand({
+          TableName: this.tableName,
+          Key: { [ENTRY_TABLE.partitionKey]: { S: entryId } },
+          // No projection: read units are billed on the whole item anyway.
+          ConsistentRead: options?.consistent ?? this.consistentRead,
+        }),
+      ),
+    );
     return out.Item ? entryFromItem(out.Item) : undefined;
   }
-
 }

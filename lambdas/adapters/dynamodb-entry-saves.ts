@@ -1,7 +1,15 @@
 import { type AttributeValue, ConditionalCheckFailedException, type DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { EntrySaves, RotationRefused, SaveRotation, StoredEntry, WithheldStorage } from '../domain/ports';
 import { splitWithheld } from '../domain/resume-policy';
-import { entryFromItem, entryToItem, verifyDigestItem, WITHHELD_ATTRIBUTE, WITHHELD_FIELDS_ATTRIBUTE, withheldItem, withheldValues } from './dynamodb-entry-reader';
+import {
+  entryFromItem,
+  entryToItem,
+  verifyDigestItem,
+  WITHHELD_ATTRIBUTE,
+  WITHHELD_FIELDS_ATTRIBUTE,
+  withheldItem,
+  withheldValues,
+} from './dynamodb-entry-reader';
 import { awsCall } from './errors';
 import { ENTRY_TABLE } from './naming';
 
@@ -117,10 +125,7 @@ export class DynamoDbEntrySaves implements EntrySaves, SaveRotation {
     }
   }
 
-  async rotateSaveGen(
-    entryId: string,
-    rotation: Parameters<SaveRotation['rotateSaveGen']>[1],
-  ): Promise<'rotated' | RotationRefused> {
+  async rotateSaveGen(entryId: string, rotation: Parameters<SaveRotation['rotateSaveGen']>[1]): Promise<'rotated' | RotationRefused> {
     const values: Record<string, AttributeValue> = {
       ':p': { S: rotation.projectId },
       ':f': { S: rotation.flowId },
@@ -132,6 +137,19 @@ export class DynamoDbEntrySaves implements EntrySaves, SaveRotation {
       values[':seen'] = { S: rotation.seenGen };
       seen = 'save_gen = :seen';
     }
+    // Only over the save as read: a save that landed since (after an eventually consistent read, or between the read
+    // and this write) fails the condition, and the resume answers the entry with it instead of handing over without it.
+    const { seenSave } = rotation;
+    if (seenSave.updatedAt === undefined) seen += ' AND attribute_not_exists(updated_at)';
+    else {
+      values[':u'] = { S: seenSave.updatedAt };
+      seen += ' AND updated_at = :u';
+    }
+    if (seenSave.seq === undefined) seen += ' AND attribute_not_exists(seq)';
+    else {
+      values[':sq'] = { N: String(seenSave.seq) };
+      seen += ' AND seq = :sq';
+    }
     let resplit = '';
     const { resplit: data } = rotation;
     if (data !== undefined && (data.withheldFields ?? []).length > 0) {
@@ -141,16 +159,6 @@ export class DynamoDbEntrySaves implements EntrySaves, SaveRotation {
       values[':wf'] = stored[WITHHELD_FIELDS_ATTRIBUTE];
       values[':wm'] = stored[WITHHELD_ATTRIBUTE];
       resplit = `, user_data = :d, ${WITHHELD_FIELDS_ATTRIBUTE} = :wf, ${WITHHELD_ATTRIBUTE} = :wm`;
-      if (data.updatedAt === undefined) seen += ' AND attribute_not_exists(updated_at)';
-      else {
-        values[':u'] = { S: data.updatedAt };
-        seen += ' AND updated_at = :u';
-      }
-      if (data.seq === undefined) seen += ' AND attribute_not_exists(seq)';
-      else {
-        values[':sq'] = { N: String(data.seq) };
-        seen += ' AND seq = :sq';
-      }
     }
     try {
       await awsCall(
@@ -160,7 +168,7 @@ export class DynamoDbEntrySaves implements EntrySaves, SaveRotation {
             Key: { [ENTRY_TABLE.partitionKey]: { S: entryId } },
             // seq starts afresh: no earlier holder can have pinned it out of the new holder's reach.
             UpdateExpression: `SET save_gen = :next, seq = :zero${resplit}`,
-            // Only over the generation the resume judged: of two resumes at once, one writes, and the other sees the entry anew.
+            // Only over the generation and the save the resume judged: of two resumes at once, one writes, and the other sees the entry anew.
             ConditionExpression: `project_id = :p AND flow_id = :f AND ${seen}`,
             ExpressionAttributeValues: values,
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',

@@ -29,7 +29,7 @@ import { type BatchRetryOptions, chunks, sendWithRetries } from './batch-retry';
 import { awsCall } from './errors';
 import { lastResumeOf } from './dynamodb-resume-notes';
 import { counterUpdate } from './dynamodb-campaign-counters';
-import { resumedKey } from './naming';
+import { resumedKey, VERIFY_ATTEMPTS_KEY_PREFIX } from './naming';
 import { attributableResume, type Completion, type CompletionStore } from '../domain/recovery';
 
 /** What minting reads of an entry: who owns it, its retention, its revocation state and its link records. */
@@ -65,8 +65,16 @@ const BATCH_GET_KEYS = 100;
 /** Entries a batch writes its links to at once (an entry's own links are written one after another). */
 const RECORD_CONCURRENCY = 16;
 
-/** Reads and writes of one link before mint gives up on an entry other mints keep changing. */
-const RECORD_ATTEMPTS = 4;
+/**
+ * Reads and writes of one link before mint gives up on an entry other mints
+ * keep changing. A write fails only when another link's record was written
+ * since its read, so a writer that fails n times saw n other links recorded.
+ * Pages make at most 10 hand-offs and 3 link requests per entry an hour: 16
+ * attempts outlast every page link that can race one, so a page's request is
+ * never refused for contention (503); only the team's own mints could, at once
+ * by the dozen.
+ */
+export const RECORD_ATTEMPTS = 16;
 
 type Item = Record<string, AttributeValue>;
 
@@ -181,22 +189,24 @@ export class DynamoDbEntryStore extends DynamoDbEntryReader implements EntryStor
       set += `, ${ENTRY_TABLE.ttlAttribute} = :r`;
     }
     try {
-      const out = await awsCall(this.client.send(
-        new UpdateItemCommand({
-          TableName: this.tableName,
-          Key: { [ENTRY_TABLE.partitionKey]: { S: entry.entryId } },
-          // Over the project's tombstone, a new entry (a fresh generation, since the tombstone has none) that keeps
-          // the tombstone's revocation state and page-link records: no link issued before the erasure opens it.
-          // A digest browser saves wrote is of the user data this write replaces: it goes (the resume computes one). So do
-          // the withheld fields browser saves stored apart: user_data is the whole entry now (the resume still withholds them).
-          UpdateExpression: `SET ${set} REMOVE ${ERASED_ATTRIBUTE}, verify_digest, ${WITHHELD_ATTRIBUTE}, ${WITHHELD_FIELDS_ATTRIBUTE}`,
-          // One atomic step: create, re-create over the project's tombstone, or update only an entry of the same
-          // project and flow. Another project's tombstone is a conflict, as its live entry would be.
-          ConditionExpression: `attribute_not_exists(${ENTRY_TABLE.partitionKey}) OR (project_id = :p AND (flow_id = :f OR attribute_exists(${ERASED_ATTRIBUTE})))`,
-          ExpressionAttributeValues: values,
-          ReturnValues: 'ALL_OLD',
-        }),
-      ));
+      const out = await awsCall(
+        this.client.send(
+          new UpdateItemCommand({
+            TableName: this.tableName,
+            Key: { [ENTRY_TABLE.partitionKey]: { S: entry.entryId } },
+            // Over the project's tombstone, a new entry (a fresh generation, since the tombstone has none) that keeps
+            // the tombstone's revocation state and page-link records: no link issued before the erasure opens it.
+            // A digest browser saves wrote is of the user data this write replaces: it goes (the resume computes one). So do
+            // the withheld fields browser saves stored apart: user_data is the whole entry now (the resume still withholds them).
+            UpdateExpression: `SET ${set} REMOVE ${ERASED_ATTRIBUTE}, verify_digest, ${WITHHELD_ATTRIBUTE}, ${WITHHELD_FIELDS_ATTRIBUTE}`,
+            // One atomic step: create, re-create over the project's tombstone, or update only an entry of the same
+            // project and flow. Another project's tombstone is a conflict, as its live entry would be.
+            ConditionExpression: `attribute_not_exists(${ENTRY_TABLE.partitionKey}) OR (project_id = :p AND (flow_id = :f OR attribute_exists(${ERASED_ATTRIBUTE})))`,
+            ExpressionAttributeValues: values,
+            ReturnValues: 'ALL_OLD',
+          }),
+        ),
+      );
       const old = isTombstone(out.Attributes) ? undefined : out.Attributes;
       const createdAt = old?.created_at?.S ?? at;
       return { created: old === undefined, entry: { ...entry, createdAt, updatedAt: at } };
@@ -208,21 +218,28 @@ export class DynamoDbEntryStore extends DynamoDbEntryReader implements EntryStor
 
   async revokeLinks(entryId: string, projectId: string, now: Date): Promise<boolean> {
     try {
-      await awsCall(this.client.send(
-        new UpdateItemCommand({
-          TableName: this.tableName,
-          Key: { [ENTRY_TABLE.partitionKey]: { S: entryId } },
-          // A new save generation too: every save token of the entry ends (saves and link requests answer 401).
-          UpdateExpression: 'SET links_valid_after = :now, save_gen = :g REMOVE allowed_links',
-          ConditionExpression: `project_id = :p AND attribute_not_exists(${ERASED_ATTRIBUTE})`,
-          ExpressionAttributeValues: { ':now': { S: now.toISOString() }, ':p': { S: projectId }, ':g': { S: generateSaveGen() } },
-        }),
-      ));
-      return true;
+      await awsCall(
+        this.client.send(
+          new UpdateItemCommand({
+            TableName: this.tableName,
+            Key: { [ENTRY_TABLE.partitionKey]: { S: entryId } },
+            // A new save generation too: every save token of the entry ends (saves and link requests answer 401).
+            UpdateExpression: 'SET links_valid_after = :now, save_gen = :g REMOVE allowed_links',
+            ConditionExpression: `project_id = :p AND attribute_not_exists(${ERASED_ATTRIBUTE})`,
+            ExpressionAttributeValues: { ':now': { S: now.toISOString() }, ':p': { S: projectId }, ':g': { S: generateSaveGen() } },
+          }),
+        ),
+      );
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
+    // Every link that could guess the second factor has ended: the wrong values counted for the entry go with them, so the
+    // person can verify through the link the team sends next (docs/resume-policy.md, "The bound").
+    await awsCall(
+      this.client.send(new DeleteItemCommand({ TableName: this.tableName, Key: { [ENTRY_TABLE.partitionKey]: { S: VERIFY_ATTEMPTS_KEY_PREFIX + entryId } } })),
+    );
+    return true;
   }
 
   async allowLink(request: LinkRequest, now: Date): Promise<LinkTarget | undefined> {
@@ -230,14 +247,16 @@ export class DynamoDbEntryStore extends DynamoDbEntryReader implements EntryStor
     for (let attempt = 0; attempt < RECORD_ATTEMPTS; attempt++) {
       // Strongly consistent, so an entry saved a moment ago is found, and a revoke-links a moment ago is seen
       // and the link added to the allow-list (else the link would be refused later).
-      const out = await awsCall(this.client.send(
-        new GetItemCommand({
-          TableName: this.tableName,
-          Key: { [ENTRY_TABLE.partitionKey]: { S: request.entryId } },
-          ProjectionExpression: LINK_PROJECTION,
-          ConsistentRead: true,
-        }),
-      ));
+      const out = await awsCall(
+        this.client.send(
+          new GetItemCommand({
+            TableName: this.tableName,
+            Key: { [ENTRY_TABLE.partitionKey]: { S: request.entryId } },
+            ProjectionExpression: LINK_PROJECTION,
+            ConsistentRead: true,
+          }),
+        ),
+      );
       const target = checkLink(out.Item, request, now);
       if (!target?.allowed || !mustRecord(out.Item!, request)) return target;
       if (await this.recordLink(out.Item!, request, now)) return target;
@@ -254,7 +273,8 @@ export class DynamoDbEntryStore extends DynamoDbEntryReader implements EntryStor
     // An entry's links are written one after another from the item read once; entries in parallel.
     const byEntry = new Map<string, number[]>();
     results.forEach((target, i) => {
-      if (target !== LINK_UNAVAILABLE && target?.allowed && mustRecord(items.get(requests[i].entryId) as Item, requests[i])) byEntry.set(requests[i].entryId, [...(byEntry.get(requests[i].entryId) ?? []), i]);
+      if (target !== LINK_UNAVAILABLE && target?.allowed && mustRecord(items.get(requests[i].entryId) as Item, requests[i]))
+        byEntry.set(requests[i].entryId, [...(byEntry.get(requests[i].entryId) ?? []), i]);
     });
     await eachLimited([...byEntry.values()], RECORD_CONCURRENCY, async (indexes) => {
       let item: Item | undefined = items.get(requests[indexes[0]].entryId) as Item;
@@ -294,11 +314,15 @@ export class DynamoDbEntryStore extends DynamoDbEntryReader implements EntryStor
           const unread = await sendWithRetries(
             ids,
             async (batch) => {
-              const out = await awsCall(this.client.send(
-                new BatchGetItemCommand({
-                  RequestItems: { [this.tableName]: { Keys: batch.map((id) => ({ [key]: { S: id } })), ProjectionExpression: LINK_PROJECTION, ConsistentRead: true } },
-                }),
-              ));
+              const out = await awsCall(
+                this.client.send(
+                  new BatchGetItemCommand({
+                    RequestItems: {
+                      [this.tableName]: { Keys: batch.map((id) => ({ [key]: { S: id } })), ProjectionExpression: LINK_PROJECTION, ConsistentRead: true },
+                    },
+                  }),
+                ),
+              );
               for (const item of out.Responses?.[this.tableName] ?? []) items.set(item[key].S!, item);
               return (out.UnprocessedKeys?.[this.tableName]?.Keys ?? []).map((k) => k[key].S!);
             },
@@ -385,18 +409,20 @@ export class DynamoDbEntryStore extends DynamoDbEntryReader implements EntryStor
       }
     }
     try {
-      await awsCall(this.client.send(
-        new UpdateItemCommand({
-          TableName: this.tableName,
-          Key: { [ENTRY_TABLE.partitionKey]: { S: entryId } },
-          UpdateExpression: [`SET ${set.join(', ')}`, remove.length ? `REMOVE ${remove.join(', ')}` : '', add.length ? `ADD ${add.join(', ')}` : '']
-            .filter(Boolean)
-            .join(' '),
-          ConditionExpression: conditions.join(' AND '),
-          ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
-          ExpressionAttributeValues: values,
-        }),
-      ));
+      await awsCall(
+        this.client.send(
+          new UpdateItemCommand({
+            TableName: this.tableName,
+            Key: { [ENTRY_TABLE.partitionKey]: { S: entryId } },
+            UpdateExpression: [`SET ${set.join(', ')}`, remove.length ? `REMOVE ${remove.join(', ')}` : '', add.length ? `ADD ${add.join(', ')}` : '']
+              .filter(Boolean)
+              .join(' '),
+            ConditionExpression: conditions.join(' AND '),
+            ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
+            ExpressionAttributeValues: values,
+          }),
+        ),
+      );
       return true;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
@@ -426,11 +452,13 @@ export class DynamoDbEntryStore extends DynamoDbEntryReader implements EntryStor
     try {
       // An attributed first completion and its campaign's counter, in one atomic write: neither without the other.
       if (resume) {
-        await awsCall(this.client.send(
-          new TransactWriteItemsCommand({
-            TransactItems: [{ Update: complete }, { Update: counterUpdate(this.tableName, projectId, resume.campaign, 'completions', 1) }],
-          }),
-        ));
+        await awsCall(
+          this.client.send(
+            new TransactWriteItemsCommand({
+              TransactItems: [{ Update: complete }, { Update: counterUpdate(this.tableName, projectId, resume.campaign, 'completions', 1) }],
+            }),
+          ),
+        );
       } else {
         await awsCall(this.client.send(new UpdateItemCommand(complete)));
       }
@@ -460,29 +488,33 @@ export class DynamoDbEntryStore extends DynamoDbEntryReader implements EntryStor
    */
   async deleteEntry(entryId: string, projectId: string, now: Date, keepUntil: number): Promise<boolean> {
     try {
-      await awsCall(this.client.send(
-        new UpdateItemCommand({
-          TableName: this.tableName,
-          Key: { [ENTRY_TABLE.partitionKey]: { S: entryId } },
-          UpdateExpression: `SET ${ERASED_ATTRIBUTE} = :now, links_valid_after = :now, ${ENTRY_TABLE.ttlAttribute} = :until REMOVE ${ERASED_ATTRIBUTES.join(', ')}`,
-          ConditionExpression: `project_id = :p AND attribute_not_exists(${ERASED_ATTRIBUTE})`,
-          ExpressionAttributeValues: { ':p': { S: projectId }, ':now': { S: now.toISOString() }, ':until': { N: String(keepUntil) } },
-        }),
-      ));
+      await awsCall(
+        this.client.send(
+          new UpdateItemCommand({
+            TableName: this.tableName,
+            Key: { [ENTRY_TABLE.partitionKey]: { S: entryId } },
+            UpdateExpression: `SET ${ERASED_ATTRIBUTE} = :now, links_valid_after = :now, ${ENTRY_TABLE.ttlAttribute} = :until REMOVE ${ERASED_ATTRIBUTES.join(', ')}`,
+            ConditionExpression: `project_id = :p AND attribute_not_exists(${ERASED_ATTRIBUTE})`,
+            ExpressionAttributeValues: { ':p': { S: projectId }, ':now': { S: now.toISOString() }, ':until': { N: String(keepUntil) } },
+          }),
+        ),
+      );
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
     try {
       // Most entries have no note: the refused condition is the cheap answer. A note left by a failure here expires within the completion window.
-      await awsCall(this.client.send(
-        new DeleteItemCommand({
-          TableName: this.tableName,
-          Key: { [ENTRY_TABLE.partitionKey]: { S: resumedKey(entryId) } },
-          ConditionExpression: 'project_id = :p',
-          ExpressionAttributeValues: { ':p': { S: projectId } },
-        }),
-      ));
+      await awsCall(
+        this.client.send(
+          new DeleteItemCommand({
+            TableName: this.tableName,
+            Key: { [ENTRY_TABLE.partitionKey]: { S: resumedKey(entryId) } },
+            ConditionExpression: 'project_id = :p',
+            ExpressionAttributeValues: { ':p': { S: projectId } },
+          }),
+        ),
+      );
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }

@@ -1,7 +1,14 @@
-import { ConditionalCheckFailedException, DeleteItemCommand, type DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import { HOUR_MS } from '../domain/link-events';
 import type { OncePerWindow } from '../domain/expired-links';
-import type { Versioned, VersionedStore } from '../domain/ports';
+import type { SaveGenerations, Versioned, VersionedStore } from '../domain/ports';
 import type { CappedCounter } from '../domain/request-limits';
 import { awsCall } from './errors';
 import { ENTRY_TABLE } from './naming';
@@ -21,6 +28,16 @@ const conditionalFailed = async (write: Promise<unknown>): Promise<boolean> => {
     throw error;
   }
 };
+
+/** The entry's save generation alone: one strongly consistent GetItem of one attribute. */
+export const dynamoDbSaveGenerations = (client: DynamoDBClient, tableName: string): SaveGenerations => ({
+  current: async (entryId) =>
+    (
+      await awsCall(
+        client.send(new GetItemCommand({ TableName: tableName, Key: { [PK]: { S: entryId } }, ProjectionExpression: 'save_gen', ConsistentRead: true })),
+      )
+    ).Item?.save_gen?.S,
+});
 
 /**
  * The instants (epoch ms) of recent requests of one key (an entry's link

@@ -17,9 +17,7 @@ export class DynamoDbProjectIndex implements ProjectIndex, ProjectIndexWriter {
   ) {}
 
   async read(): Promise<ReadonlySet<string>> {
-    const out = await awsCall(
-      this.client.send(new GetItemCommand({ TableName: this.tableName, Key: KEY, ProjectionExpression: PROJECT_INDEX_ATTRIBUTE })),
-    );
+    const out = await awsCall(this.client.send(new GetItemCommand({ TableName: this.tableName, Key: KEY, ProjectionExpression: PROJECT_INDEX_ATTRIBUTE })));
     return new Set(out.Item?.[PROJECT_INDEX_ATTRIBUTE]?.SS ?? []);
   }
 

@@ -16,16 +16,18 @@ export class DynamoDbShortLinkReader implements ShortLinkReader {
   ) {}
 
   async findShortLink(code: string) {
-    const out = await awsCall(this.client.send(
-      new GetItemCommand({
-        TableName: this.tableName,
-        Key: { [ENTRY_TABLE.partitionKey]: { S: shortLinkKey(code) } },
-        ProjectionExpression: `#u, ${ENTRY_TABLE.ttlAttribute}, project_id`,
-        // `url` is a DynamoDB reserved word.
-        ExpressionAttributeNames: { '#u': 'url' },
-        ConsistentRead: true,
-      }),
-    ));
+    const out = await awsCall(
+      this.client.send(
+        new GetItemCommand({
+          TableName: this.tableName,
+          Key: { [ENTRY_TABLE.partitionKey]: { S: shortLinkKey(code) } },
+          ProjectionExpression: `#u, ${ENTRY_TABLE.ttlAttribute}, project_id`,
+          // `url` is a DynamoDB reserved word.
+          ExpressionAttributeNames: { '#u': 'url' },
+          ConsistentRead: true,
+        }),
+      ),
+    );
     const url = out.Item?.url?.S;
     const expiresAt = out.Item?.[ENTRY_TABLE.ttlAttribute]?.N;
     const projectId = out.Item?.project_id?.S;

@@ -16,7 +16,9 @@ export class EventBridgePublisher implements EventPublisher {
 
   async publish(detailType: string, detail: object): Promise<void> {
     const out = await awsCall(
-      this.client.send(new PutEventsCommand({ Entries: [{ Source: EVENT_SOURCE, DetailType: detailType, Detail: JSON.stringify(detail), EventBusName: this.busName }] })),
+      this.client.send(
+        new PutEventsCommand({ Entries: [{ Source: EVENT_SOURCE, DetailType: detailType, Detail: JSON.stringify(detail), EventBusName: this.busName }] }),
+      ),
     );
     if ((out.FailedEntryCount ?? 0) > 0) throw new UnavailableError(out.Entries?.[0]?.ErrorCode ?? 'FailedEntry');
   }

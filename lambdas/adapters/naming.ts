@@ -11,15 +11,13 @@ export const PROJECT_SECRETS_PATH = 'projects/';
  * tail keeps names from ending in `-` plus six characters, which Secrets Manager
  * can mistake for the random suffix of an ARN.
  */
-export const projectSecretName = (prefix: string, projectId: string): string =>
-  `${prefix}${PROJECT_SECRETS_PATH}${projectId}/signing-keys`;
+export const projectSecretName = (prefix: string, projectId: string): string => `${prefix}${PROJECT_SECRETS_PATH}${projectId}/signing-keys`;
 
 /** Sub-prefix under which imported legacy per-flow keys live. */
 export const LEGACY_SECRETS_PATH = 'legacy-flows/';
 
 /** The secret holding one flow's legacy key (legacy contract only). */
-export const legacyKeySecretName = (prefix: string, flowId: string): string =>
-  `${prefix}${LEGACY_SECRETS_PATH}${flowId}/key`;
+export const legacyKeySecretName = (prefix: string, flowId: string): string => `${prefix}${LEGACY_SECRETS_PATH}${flowId}/key`;
 
 /** The entries table: one item per entry, keyed by entry id (the legacy contract has no project id). */
 export const ENTRY_TABLE = {

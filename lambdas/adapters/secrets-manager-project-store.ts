@@ -35,9 +35,9 @@ export class SecretsManagerProjectReader {
     let text: string | undefined;
     let version: string | undefined;
     try {
-      const out = await awsCall(this.client.send(
-        new GetSecretValueCommand({ SecretId: projectSecretName(this.secretPrefix, projectId), VersionStage: CURRENT }),
-      ));
+      const out = await awsCall(
+        this.client.send(new GetSecretValueCommand({ SecretId: projectSecretName(this.secretPrefix, projectId), VersionStage: CURRENT })),
+      );
       text = out.SecretString;
       version = out.VersionId;
     } catch (error) {
@@ -65,7 +65,11 @@ export class SecretsManagerProjectReader {
  */
 export class SecretsManagerProjectStore extends SecretsManagerProjectReader implements VersionedStore<ProjectSecretDocument> {
   /** `created`: the read policy and tags of a secret it creates (secret-read-policy.ts). */
-  constructor(client: SecretsManagerClient, secretPrefix: string, private readonly created: RunTimeSecretOptions = {}) {
+  constructor(
+    client: SecretsManagerClient,
+    secretPrefix: string,
+    private readonly created: RunTimeSecretOptions = {},
+  ) {
     super(client, secretPrefix);
   }
 
@@ -75,15 +79,17 @@ export class SecretsManagerProjectStore extends SecretsManagerProjectReader impl
     const version = randomUUID();
     if (expected === undefined) {
       try {
-        await awsCall(this.client.send(
-          new CreateSecretCommand({
-            Name: name,
-            SecretString: text,
-            ClientRequestToken: version,
-            Description: `session-recovery Token Signing Secrets of project ${projectId}`,
-            ...secretTags(this.created.tags),
-          }),
-        ));
+        await awsCall(
+          this.client.send(
+            new CreateSecretCommand({
+              Name: name,
+              SecretString: text,
+              ClientRequestToken: version,
+              Description: `session-recovery Token Signing Secrets of project ${projectId}`,
+              ...secretTags(this.created.tags),
+            }),
+          ),
+        );
         await protectSecret(this.client, name, this.created.readers ?? []);
         projectChanged(projectId);
         return true;
@@ -92,18 +98,20 @@ export class SecretsManagerProjectStore extends SecretsManagerProjectReader impl
         throw error;
       }
     }
-    await awsCall(this.client.send(
-      new PutSecretValueCommand({ SecretId: name, SecretString: text, ClientRequestToken: version, VersionStages: [PENDING_STAGE] }),
-    ));
+    await awsCall(
+      this.client.send(new PutSecretValueCommand({ SecretId: name, SecretString: text, ClientRequestToken: version, VersionStages: [PENDING_STAGE] })),
+    );
     try {
-      await awsCall(this.client.send(
-        new UpdateSecretVersionStageCommand({
-          SecretId: name,
-          VersionStage: 'AWSCURRENT',
-          MoveToVersionId: version,
-          RemoveFromVersionId: expected,
-        }),
-      ));
+      await awsCall(
+        this.client.send(
+          new UpdateSecretVersionStageCommand({
+            SecretId: name,
+            VersionStage: 'AWSCURRENT',
+            MoveToVersionId: version,
+            RemoveFromVersionId: expected,
+          }),
+        ),
+      );
       projectChanged(projectId);
       return true;
     } catch (error) {

@@ -32,13 +32,20 @@ export const fromEnvironment = (env: Environment = processEnvironment(), clients
     maxBodyBytes: setting('SAVE_MAX_BODY_BYTES', env),
     saves: {
       // The same key cache as the resume path: one read of a project's secret gives its keys, origins and browser-saves flag.
-      projects: projectKeyCache(clients, { secretPrefix: setting('SECRET_PREFIX', env), environment: setting('DEPLOYMENT_ENVIRONMENT', env), tableName }, cacheSettings),
+      projects: projectKeyCache(
+        clients,
+        { secretPrefix: setting('SECRET_PREFIX', env), environment: setting('DEPLOYMENT_ENVIRONMENT', env), tableName },
+        cacheSettings,
+      ),
       saveKeys: saveKeyCache(clients, setting('SAVE_KEY_SECRET', env), cacheSettings),
       entries: new DynamoDbEntrySaves(clients.dynamodb, tableName),
       now: () => Date.now(),
       retentionSeconds: Math.round(setting('ENTRY_RETENTION_DAYS', env) * 86_400),
       creationLimits: {
-        perSource: { log: new DynamoDbRequestLog(clients.dynamodb, tableName, LIMIT_KEY_PREFIXES.sourceEntries), perHour: setting('ENTRIES_PER_SOURCE_HOUR', env) },
+        perSource: {
+          log: new DynamoDbRequestLog(clients.dynamodb, tableName, LIMIT_KEY_PREFIXES.sourceEntries),
+          perHour: setting('ENTRIES_PER_SOURCE_HOUR', env),
+        },
         perProject: {
           counter: new DynamoDbCappedCounter(clients.dynamodb, tableName, LIMIT_KEY_PREFIXES.projectEntries),
           perDay: setting('ENTRIES_PER_PROJECT_DAY', env),

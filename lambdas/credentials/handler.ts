@@ -16,7 +16,10 @@ import { fieldRules, routeSchemas } from './schema';
 import { routeValidators } from './validators.gen.js';
 
 /** The credentials routes as the construct deploys them: settings read from `env` once, adapters over `clients`. */
-export const fromEnvironment = (env: Environment = processEnvironment(), clients: Omit<AwsClients, 'eventBridge'> = { dynamodb, secretsManager }): ProjectAdminDeps => ({
+export const fromEnvironment = (
+  env: Environment = processEnvironment(),
+  clients: Omit<AwsClients, 'eventBridge'> = { dynamodb, secretsManager },
+): ProjectAdminDeps => ({
   store: new SecretsManagerProjectStore(
     clients.secretsManager,
     setting('SECRET_PREFIX', env),
@@ -64,7 +67,8 @@ export const createHandler = (deps: ProjectAdminDeps) => {
       }
       return jsonResult(200, { allowed_origins: await admin.setAllowedOrigins(inProject(pathParameters.project_id), origins) });
     },
-    clearAllowedOrigins: async ({ pathParameters }) => jsonResult(200, { allowed_origins: await admin.setAllowedOrigins(inProject(pathParameters.project_id), undefined) }),
+    clearAllowedOrigins: async ({ pathParameters }) =>
+      jsonResult(200, { allowed_origins: await admin.setAllowedOrigins(inProject(pathParameters.project_id), undefined) }),
     getBrowserSaves: async ({ pathParameters }) => jsonResult(200, await admin.browserSaves(inProject(pathParameters.project_id))),
     setBrowserSaves: async ({ pathParameters, body }) =>
       jsonResult(200, await admin.setBrowserSaves(inProject(pathParameters.project_id), body.enabled, body.sms_countries)),

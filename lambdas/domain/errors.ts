@@ -10,6 +10,7 @@ export const ERROR_STATUS = {
   forbidden: 403,
   browser_saves_disabled: 403,
   sms_not_allowed: 403,
+  person_required: 403,
   entry_not_found: 404,
   not_found: 404,
   conflict: 409,

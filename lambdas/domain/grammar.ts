@@ -41,8 +41,7 @@ const idRegExp = new RegExp(ID_PATTERN);
 const expiresAtRegExp = new RegExp(EXPIRES_AT_PATTERN);
 const tokenRegExp = new RegExp(TOKEN_PATTERN);
 
-export const isValidId = (value: string): boolean =>
-  value.length <= MAX_ID_LENGTH && idRegExp.test(value);
+export const isValidId = (value: string): boolean => value.length <= MAX_ID_LENGTH && idRegExp.test(value);
 
 export const isValidToken = (value: string): boolean => tokenRegExp.test(value);
 

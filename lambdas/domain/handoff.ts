@@ -3,10 +3,10 @@ import { PAGE_LINK_MARKER } from './link-requests';
 import { checkResumeUrlOrigin, type MintPolicy } from './mint';
 import { type MintDependencies, mintOne } from './minting';
 import type { OptimisticUpdateOptions } from './optimistic-update';
-import type { VersionedStore } from './ports';
+import type { SaveGenerations, VersionedStore } from './ports';
 import { type CampaignCounters, HANDOFF_CAMPAIGN } from './recovery';
 import { HOUR_MS, takeRolling } from './request-limits';
-import { admit, checkSaveToken, type SaveContext, type SaveDeps, saveKeyAhead } from './saves';
+import { admit, checkCurrentGeneration, checkSaveToken, type SaveContext, type SaveDeps, saveKeyAhead } from './saves';
 
 /** Hand-offs a page may ask for, per entry, in any rolling hour. */
 export const MAX_HANDOFFS_PER_HOUR = 10;
@@ -40,6 +40,8 @@ export interface HandoffResult {
 export interface HandoffDeps extends Pick<SaveDeps, 'projects' | 'saveKeys'> {
   /** The instants of each entry's recent hand-offs, with a compare-and-swap. */
   readonly handoffLog: VersionedStore<readonly number[]>;
+  /** The entry's save generation, checked against the token's before a slot is taken. */
+  readonly saveGens: SaveGenerations;
   readonly mint: MintDependencies;
   /** The hand-off link's lifetime (seconds), at most MAX_HANDOFF_SECONDS. */
   readonly lifetimeSeconds: number;
@@ -74,13 +76,23 @@ export const handOff = async (entryId: string, req: HandoffBody, deps: HandoffDe
   const resumeUrl = new URL(page);
   resumeUrl.searchParams.set(PAGE_LINK_MARKER, '1');
   const saveGen = await checkSaveToken(req.save_token, { projectId: req.project_id, flowId: req.flow_id, entryId }, deps, saveKey);
+  // An ended token gets 401 whatever the count, and never takes the current holder's slots.
+  await checkCurrentGeneration(entryId, saveGen, deps.saveGens);
 
   const now = deps.now();
   const slot = await takeRolling(deps.handoffLog, entryId, [{ max: MAX_HANDOFFS_PER_HOUR, ms: HOUR_MS }], now, tooMany, deps.retries);
   try {
     const policy: MintPolicy = { now, defaultTtlSeconds: deps.lifetimeSeconds, maxLifetimeSeconds: deps.lifetimeSeconds };
     const link = await mintOne(
-      { project_id: req.project_id, flow_id: req.flow_id, entry_id: entryId, resume_url: resumeUrl.href, short: true, campaign: HANDOFF_CAMPAIGN, page: { saveGen } },
+      {
+        project_id: req.project_id,
+        flow_id: req.flow_id,
+        entry_id: entryId,
+        resume_url: resumeUrl.href,
+        short: true,
+        campaign: HANDOFF_CAMPAIGN,
+        page: { saveGen, handoff: true },
+      },
       deps.mint,
       policy,
       { campaign: HANDOFF_CAMPAIGN },

@@ -2,7 +2,18 @@ import { ApiError } from './errors';
 import type { OptimisticUpdateOptions } from './optimistic-update';
 import type { VersionedStore } from './ports';
 import { recipientOf } from './recipients';
-import { DAY_MS, HOUR_MS, type PerProjectBound, type PerSourceBound, type Refusal, type Slot, sourceOf, takeAll, takeDaily, takeRolling } from './request-limits';
+import {
+  DAY_MS,
+  HOUR_MS,
+  type PerProjectBound,
+  type PerSourceBound,
+  type Refusal,
+  type Slot,
+  sourceOf,
+  takeAll,
+  takeDaily,
+  takeRolling,
+} from './request-limits';
 
 /** Links a page may ask for, per entry, in any rolling hour. */
 export const MAX_LINK_REQUESTS_PER_HOUR = 3;

@@ -4,10 +4,10 @@ import { type LinkRequestLimits, takeLinkRequestSlot } from './link-request-limi
 import { checkResumeUrlOrigin, type MintPolicy } from './mint';
 import { type MintDependencies, mintOne } from './minting';
 import type { OptimisticUpdateOptions } from './optimistic-update';
-import type { VersionedStore } from './ports';
+import type { SaveGenerations, VersionedStore } from './ports';
 import { checkSmsAllowed } from './recipients';
 import { limitKeyHasher } from './request-limits';
-import { admit, checkSaveToken, currentSaveKey, type SaveContext, type SaveDeps, saveKeyAhead } from './saves';
+import { admit, checkCurrentGeneration, checkSaveToken, currentSaveKey, type SaveContext, type SaveDeps, saveKeyAhead } from './saves';
 
 export { MAX_LINK_REQUESTS_PER_HOUR } from './link-request-limits';
 
@@ -34,6 +34,8 @@ export interface LinkRequestBody {
 export interface LinkRequestDeps extends Pick<SaveDeps, 'projects' | 'saveKeys'> {
   /** The instants of each entry's recent link requests, with a compare-and-swap. */
   readonly requestLog: VersionedStore<readonly number[]>;
+  /** The entry's save generation, checked against the token's before any slot is taken. */
+  readonly saveGens: SaveGenerations;
   /** The bounds per source address, per recipient and per project. */
   readonly limits: LinkRequestLimits;
   readonly mint: MintDependencies;
@@ -93,6 +95,8 @@ export const requestLink = async (
   // admit refused a request without an Origin.
   const resumeUrl = resumeUrlOf(req, context.origin!, keySet.allowedOrigins ?? []);
   const saveGen = await checkSaveToken(req.save_token, { projectId: req.project_id, flowId: req.flow_id, entryId }, deps, saveKey);
+  // An ended token gets 401 whatever the counts, and never takes a slot of the entry's, the source's or the recipient's.
+  await checkCurrentGeneration(entryId, saveGen, deps.saveGens);
 
   const now = deps.now();
   const slot = await takeLinkRequestSlot(

@@ -4,7 +4,16 @@
  */
 import { ApiError, invalidRequest } from './errors';
 import type { MintPolicy } from './mint';
-import { type Attribution, type BatchItem, type BatchMintRequest, type MintDependencies, mintBatch, mintOne, type MintOneRequest, type MintOneResult } from './minting';
+import {
+  type Attribution,
+  type BatchItem,
+  type BatchMintRequest,
+  type MintDependencies,
+  mintBatch,
+  mintOne,
+  type MintOneRequest,
+  type MintOneResult,
+} from './minting';
 import { type CampaignCounters, lineCampaign } from './recovery';
 
 export interface MintRequestDeps {
@@ -28,7 +37,10 @@ export const attribution = (campaign: string | undefined): Attribution => (campa
  * The request line's campaign keys: `campaign`, and `metric_campaign`, which
  * the LinksMinted metric counts (all campaigns together).
  */
-export const campaignLogKeys = (campaign: string | undefined): { campaign?: string; metric_campaign: string } => ({ campaign, metric_campaign: lineCampaign({ campaign }) });
+export const campaignLogKeys = (campaign: string | undefined): { campaign?: string; metric_campaign: string } => ({
+  campaign,
+  metric_campaign: lineCampaign({ campaign }),
+});
 
 /** Why a batch row is malformed, in the words of every 400; undefined when it is well formed. */
 export const checkRow = (row: unknown, rowSchemaProblem: MintRequestDeps['rowSchemaProblem']): ApiError | undefined => {

@@ -88,7 +88,12 @@ export const buildResumeUrl = (resumeUrl: string, params: Record<(typeof LINK_PA
  */
 export const checkResumeUrlOrigin = (resumeUrl: string, origins: readonly string[]): void => {
   const url = new URL(buildResumeUrl(resumeUrl, { token: '', entry_id: '', expires_at: '' }));
-  if (!originAllowed(url.origin, origins.filter((o) => o !== '*'))) {
+  if (
+    !originAllowed(
+      url.origin,
+      origins.filter((o) => o !== '*'),
+    )
+  ) {
     throw invalidRequest(`resume_url must be on one of the project's allowed origins, and ${url.origin} is not`);
   }
 };

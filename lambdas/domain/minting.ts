@@ -33,9 +33,9 @@ interface LinkOptions {
   /**
    * A link a page asked for (link-requests), with the save generation of the
    * page's token: recorded as a single-use page link, and minted only while
-   * that generation is the entry's.
+   * that generation is the entry's; `handoff` for a hand-off's (PageLinkRecord).
    */
-  readonly page?: { readonly saveGen: string };
+  readonly page?: { readonly saveGen: string; readonly handoff?: boolean };
 }
 
 export type MintOneRequest = MintRequest & LinkOptions;
@@ -65,7 +65,10 @@ const linkRecord = (attribution: Attribution, now: number): LinkRecord => ({
 });
 
 const tooManyLinks = (): ApiError =>
-  new ApiError('conflict', `This entry already has ${MAX_ALLOWED_LINKS} links minted since its links were revoked; revoke its links again to start a new list.`);
+  new ApiError(
+    'conflict',
+    `This entry already has ${MAX_ALLOWED_LINKS} links minted since its links were revoked; revoke its links again to start a new list.`,
+  );
 
 const shortNeedsUrl = (short: boolean | undefined, resumeUrl: string | undefined): void => {
   if (short && resumeUrl === undefined) throw invalidRequest('short needs resume_url: a short link redirects to the full link');
@@ -102,7 +105,11 @@ export const mintOne = async (req: MintOneRequest, deps: MintDependencies, polic
   checkResumeUrl(req.resume_url, project);
   const result = mintLink(req, project?.key, policy);
   const owner = { projectId: req.project_id, flowId: req.flow_id };
-  const page = req.page && { gen: req.page.saveGen, expiresAt: Math.ceil(parseExpiresAt(result.expires_at)! / 1000) };
+  const page = req.page && {
+    gen: req.page.saveGen,
+    expiresAt: Math.ceil(parseExpiresAt(result.expires_at)! / 1000),
+    handoff: req.page.handoff,
+  };
   const target = await deps.links.allowLink(
     { entryId: req.entry_id, owner, digest: linkDigest(result.token), record: linkRecord(attribution, policy.now), ...(page ? { page } : {}) },
     new Date(policy.now),
@@ -110,9 +117,13 @@ export const mintOne = async (req: MintOneRequest, deps: MintDependencies, polic
   if (!target) throw entryNotFound(req);
   if (target.pageRefusal?.reason === 'ended') throw invalidSaveToken();
   if (target.pageRefusal?.reason === 'full') {
-    throw new ApiError('too_many_link_requests', `This entry already has ${MAX_PAGE_LINKS} unused links that have not expired. Open one of them, or try again later.`, {
-      retryAfterSeconds: Math.max(1, target.pageRefusal.freeAt - Math.floor(policy.now / 1000)),
-    });
+    throw new ApiError(
+      'too_many_link_requests',
+      `This entry already has ${MAX_PAGE_LINKS} unused links that have not expired. Open one of them, or try again later.`,
+      {
+        retryAfterSeconds: Math.max(1, target.pageRefusal.freeAt - Math.floor(policy.now / 1000)),
+      },
+    );
   }
   if (!target.allowed) throw tooManyLinks();
   let shortUrl: string | undefined;
@@ -239,7 +250,8 @@ export const mintBatch = async (
   pending.forEach((p, i) => {
     const target = targets[i];
     if (target === LINK_UNAVAILABLE) items[p.index] = unavailable(p.row.entry_id);
-    else if (!target) items[p.index] = failure(p.row.entry_id, entryNotFound({ project_id: req.project_id, entry_id: p.row.entry_id, flow_id: p.owner.flowId }));
+    else if (!target)
+      items[p.index] = failure(p.row.entry_id, entryNotFound({ project_id: req.project_id, entry_id: p.row.entry_id, flow_id: p.owner.flowId }));
     else if (!target.allowed) items[p.index] = failure(p.row.entry_id, tooManyLinks());
     else minted.push({ ...p, target });
   });

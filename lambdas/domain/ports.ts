@@ -67,6 +67,11 @@ export interface ProjectIndexWriter {
   add(projectId: string): Promise<void>;
 }
 
+/** An entry's current save generation, read strongly consistent: undefined when there is no entry. */
+export interface SaveGenerations {
+  current(entryId: string): Promise<string | undefined>;
+}
+
 /** A saved entry: the progress of one user through one flow. */
 export interface StoredEntry {
   readonly entryId: string;
@@ -118,6 +123,13 @@ export interface PageLinkRecord {
   readonly gen: string;
   /** The link's expiry, epoch seconds: an expired record is pruned at the next link request. */
   readonly expiresAt: number;
+  /**
+   * A hand-off link (handoff.ts): opened by a person scanning a code, never by
+   * a mail scanner, so an automated client gets no data from it and every
+   * answer with data uses it up. Kept on the entry by the link's digest, not in
+   * the link, so the link's holder cannot take it off.
+   */
+  readonly handoff?: boolean;
 }
 
 /**
@@ -162,7 +174,9 @@ export interface SaveRotation {
   /**
    * In one conditional write: sets the entry's save generation to `nextGen`
    * and its save sequence to 0, only if the entry is still this project's and
-   * flow's and its generation is still `seenGen` (undefined: it has none).
+   * flow's, its generation is still `seenGen` (undefined: it has none), and no
+   * save changed it since it was read (`seenSave`: its `updatedAt` and `seq` as
+   * read), so the entry the resume answers is the one it hands over.
    * Otherwise writes nothing and returns the entry as it is now.
    */
   rotateSaveGen(
@@ -172,14 +186,14 @@ export interface SaveRotation {
       readonly flowId: string;
       readonly seenGen: string | undefined;
       readonly nextGen: string;
+      readonly seenSave: Pick<StoredEntry, 'updatedAt' | 'seq'>;
       /**
        * The entry as read, stored again split by the flow's current withheld
-       * fields in the same write, only if no write changed it since
-       * (`updatedAt` and `seq` as read): a field the flow started withholding
+       * fields in the same write: a field the flow started withholding
        * after it was saved moves out of `user_data` before the page that
        * resumed without it saves (docs/resume-policy.md).
        */
-      readonly resplit?: WithheldStorage & Pick<StoredEntry, 'userData' | 'updatedAt' | 'seq'>;
+      readonly resplit?: WithheldStorage & Pick<StoredEntry, 'userData'>;
     },
   ): Promise<'rotated' | RotationRefused>;
 }

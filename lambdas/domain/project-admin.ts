@@ -39,7 +39,10 @@ export interface BrowserSavesSetting {
   readonly sms_countries: readonly string[];
 }
 
-const browserSavesOf = (doc: ProjectSecretDocument | undefined): BrowserSavesSetting => ({ enabled: doc?.browser_saves ?? false, sms_countries: doc?.sms_countries ?? [] });
+const browserSavesOf = (doc: ProjectSecretDocument | undefined): BrowserSavesSetting => ({
+  enabled: doc?.browser_saves ?? false,
+  sms_countries: doc?.sms_countries ?? [],
+});
 
 /**
  * The environment a new credential is for: the deployment's own, which it is
@@ -57,7 +60,10 @@ export const credentialEnvironment = (requested: string | undefined, deployment:
 export type NewCredentialRequest = Omit<NewCredential, 'environment' | 'now' | 'replace'> & { readonly environment?: string; readonly replace?: boolean };
 
 export const projectAdmin = (deps: ProjectAdminDeps) => {
-  const writeProject = async <R>(projectId: string, change: (current: ProjectSecretDocument | undefined) => { value: ProjectSecretDocument; result: R }): Promise<R> => {
+  const writeProject = async <R>(
+    projectId: string,
+    change: (current: ProjectSecretDocument | undefined) => { value: ProjectSecretDocument; result: R },
+  ): Promise<R> => {
     await deps.index.add(projectId);
     return updateOptimistically(deps.store, projectId, change);
   };

@@ -67,8 +67,7 @@ export class CorruptSecretError extends Error {
   }
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const isCredential = (value: unknown): value is CredentialRecord => {
   if (!isRecord(value)) return false;
@@ -155,7 +154,12 @@ const assertSettingsOwner = (doc: ProjectSecretDocument | undefined, environment
 };
 
 /** A new document of `projectId`, owned by `environment`. */
-const emptyDocument = (projectId: string, environment: string): ProjectSecretDocument => ({ schema_version: 1, project_id: projectId, credentials: [], environment });
+const emptyDocument = (projectId: string, environment: string): ProjectSecretDocument => ({
+  schema_version: 1,
+  project_id: projectId,
+  credentials: [],
+  environment,
+});
 
 const activeIn = (doc: ProjectSecretDocument, environment: string): ActiveCredential[] =>
   doc.credentials.filter((c): c is ActiveCredential => c.status === 'active' && c.environment === environment);
@@ -166,10 +170,9 @@ export const signingKeysFor = (doc: ProjectSecretDocument, environment: string):
 
 /** The newest active key of `environment` that is the service's own (no provider's), which mint signs with. */
 export const newestSigningKey = (doc: ProjectSecretDocument, environment: string): SigningKey | undefined => {
-  const newest = activeIn(doc, environment).filter((c) => c.provider === undefined).reduce<ActiveCredential | undefined>(
-    (best, c) => (best === undefined || c.created_at >= best.created_at ? c : best),
-    undefined,
-  );
+  const newest = activeIn(doc, environment)
+    .filter((c) => c.provider === undefined)
+    .reduce<ActiveCredential | undefined>((best, c) => (best === undefined || c.created_at >= best.created_at ? c : best), undefined);
   return newest && { id: newest.credential_id, secret: newest.secret, algorithm: newest.algorithm ?? 'sha256' };
 };
 
@@ -201,16 +204,13 @@ export const generateCredentialId = (): string => `cred_${randomBytes(10).toStri
 
 export const CREDENTIAL_ID_PATTERN = '^cred_[0-9a-f]{20}$';
 
-const revoke = (c: CredentialRecord, at: string): CredentialRecord =>
-  c.status === 'revoked' ? c : { ...metadataOf(c), status: 'revoked', revoked_at: at };
+const revoke = (c: CredentialRecord, at: string): CredentialRecord => (c.status === 'revoked' ? c : { ...metadataOf(c), status: 'revoked', revoked_at: at });
 
 /** Keeps only the newest revoked records, so the document cannot grow without bound. */
 const pruneRevoked = (credentials: CredentialRecord[]): CredentialRecord[] => {
   const revoked = credentials.filter((c): c is RevokedCredential => c.status === 'revoked');
   if (revoked.length <= MAX_REVOKED_KEPT) return credentials;
-  const drop = new Set<CredentialRecord>(
-    revoked.sort((a, b) => a.revoked_at.localeCompare(b.revoked_at)).slice(0, revoked.length - MAX_REVOKED_KEPT),
-  );
+  const drop = new Set<CredentialRecord>(revoked.sort((a, b) => a.revoked_at.localeCompare(b.revoked_at)).slice(0, revoked.length - MAX_REVOKED_KEPT));
   return credentials.filter((c) => !drop.has(c));
 };
 
@@ -240,10 +240,7 @@ export const addCredential = (
   const revoked = existing.filter((c) => replaced(c) && c.status === 'active').map((c) => c.credential_id);
   const kept = existing.map((c) => (replaced(c) ? revoke(c, at) : c));
   if (kept.filter((c) => c.status === 'active').length >= MAX_ACTIVE_CREDENTIALS) {
-    throw new ApiError(
-      'conflict',
-      `The project already has ${MAX_ACTIVE_CREDENTIALS} active credentials; revoke one or create with replace: true.`,
-    );
+    throw new ApiError('conflict', `The project already has ${MAX_ACTIVE_CREDENTIALS} active credentials; revoke one or create with replace: true.`);
   }
   const credential = {
     credential_id: generateCredentialId(),
@@ -266,12 +263,7 @@ export const addCredential = (
  * Revokes one of `environment`'s credentials. Revoking a revoked one is a
  * no-op; an unknown id, or another environment's credential, is 404.
  */
-export const revokeCredential = (
-  doc: ProjectSecretDocument | undefined,
-  credentialId: string,
-  now: Date,
-  environment: string,
-): ProjectSecretDocument => {
+export const revokeCredential = (doc: ProjectSecretDocument | undefined, credentialId: string, now: Date, environment: string): ProjectSecretDocument => {
   if (!doc?.credentials.some((c) => c.credential_id === credentialId && c.environment === environment)) {
     throw new ApiError('not_found', `No credential ${credentialId} in this project.`);
   }
@@ -358,7 +350,10 @@ export const setResumePolicy = (
   const withheld = [...new Set(policy.withheld_fields)];
   const bad = [...withheld, ...(policy.verify_field === undefined ? [] : [policy.verify_field])].filter((f) => !isValidField(f));
   if (bad.length > 0 || withheld.length > MAX_WITHHELD_FIELDS) {
-    throw new ApiError('invalid_request', `Invalid request: withheld_fields must list at most ${MAX_WITHHELD_FIELDS} fields, and each field must be a top-level name or a JSON Pointer.`);
+    throw new ApiError(
+      'invalid_request',
+      `Invalid request: withheld_fields must list at most ${MAX_WITHHELD_FIELDS} fields, and each field must be a top-level name or a JSON Pointer.`,
+    );
   }
   const { resume_policies: previous, ...rest } = doc ?? emptyDocument(projectId, environment);
   const others = Object.fromEntries(Object.entries(previous ?? {}).filter(([flow]) => flow !== flowId));
@@ -366,6 +361,8 @@ export const setResumePolicy = (
   if (!empty && Object.keys(others).length >= MAX_POLICY_FLOWS) {
     throw new ApiError('conflict', `The project already has resume policies for ${MAX_POLICY_FLOWS} flows; clear one first.`);
   }
-  const next = empty ? others : { ...others, [flowId]: { withheld_fields: withheld, ...(policy.verify_field === undefined ? {} : { verify_field: policy.verify_field }) } };
+  const next = empty
+    ? others
+    : { ...others, [flowId]: { withheld_fields: withheld, ...(policy.verify_field === undefined ? {} : { verify_field: policy.verify_field }) } };
   return Object.keys(next).length === 0 ? rest : { ...rest, resume_policies: next };
 };

@@ -37,7 +37,7 @@ export const checkSmsAllowed = (to: string | undefined, countries: readonly stri
   if (country === undefined) {
     throw new ApiError(
       'sms_not_allowed',
-      'Links are sent by SMS only to mobile numbers: this number is not one in its country\'s number plan (premium-rate, personal, shared-cost, toll-free, fixed-line and unassigned numbers are refused).',
+      "Links are sent by SMS only to mobile numbers: this number is not one in its country's number plan (premium-rate, personal, shared-cost, toll-free, fixed-line and unassigned numbers are refused).",
     );
   }
   if (!countries.includes(country)) {

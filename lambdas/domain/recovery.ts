@@ -81,9 +81,7 @@ export const attributeResume = (
  * resume cost budget holds for them. The User-Agent itself is never logged.
  */
 export const resumeLogKeys = ({ record, linkAgeSeconds, kind, campaign }: ResumeAttribution): Record<string, string | number | undefined> =>
-  record?.campaign === undefined && kind === 'human'
-    ? {}
-    : { [kind]: campaign, link_age_s: linkAgeSeconds };
+  record?.campaign === undefined && kind === 'human' ? {} : { [kind]: campaign, link_age_s: linkAgeSeconds };
 
 /** How long after a resume a completion is still attributed to its campaign. */
 export const COMPLETION_WINDOW_SECONDS = 7 * 86_400;

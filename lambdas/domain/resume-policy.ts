@@ -38,7 +38,12 @@ export const isValidField = (field: string): boolean => field.length > 0 && fiel
  * whole grammar is the two escapes below, and the resume bundle stays small.
  */
 export const fieldPath = (field: string): string[] =>
-  field.startsWith('/') ? field.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~')) : [field];
+  field.startsWith('/')
+    ? field
+        .slice(1)
+        .split('/')
+        .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    : [field];
 
 const isContainer = (value: unknown): value is Record<string, unknown> | unknown[] => typeof value === 'object' && value !== null;
 
@@ -56,16 +61,44 @@ export const valueAt = (data: unknown, field: string): unknown => {
   return at;
 };
 
-/** Removes the value a field names from `data` in place: an object member is deleted, an array element spliced out. */
-const removeAt = (data: Record<string, unknown>, field: string): void => {
+/** Where a field's value sits in `data`: its container and its key there, or undefined when nothing is there. */
+const targetOf = (data: Record<string, unknown>, field: string): { readonly parent: Record<string, unknown> | unknown[]; readonly key: string } | undefined => {
   const path = fieldPath(field);
-  const parent = path.slice(0, -1).reduce<unknown>((at, key) => (isContainer(at) ? member(at, key) : undefined), data);
-  const last = path[path.length - 1];
-  if (Array.isArray(parent)) {
-    if (isIndex(last) && Number(last) < parent.length) parent.splice(Number(last), 1);
-  } else if (isContainer(parent) && Object.prototype.hasOwnProperty.call(parent, last)) {
-    delete (parent as Record<string, unknown>)[last];
+  const key = path.pop()!;
+  const parent = path.reduce<unknown>((at, k) => (isContainer(at) ? member(at, k) : undefined), data);
+  return isContainer(parent) && Object.prototype.hasOwnProperty.call(parent, key) && (!Array.isArray(parent) || isIndex(key)) ? { parent, key } : undefined;
+};
+
+/** What an array element to remove is replaced with until every place is resolved. */
+const HOLE = Symbol('withheld');
+
+/**
+ * Removes the values `fields` name from `data` in place, every pointer
+ * resolved against `data` as it is before any removal: object members are
+ * deleted, and array elements marked, then taken out together, so no removal
+ * shifts the element another field names.
+ */
+const removeAll = (data: Record<string, unknown>, fields: readonly string[]): void => {
+  const holed = new Set<unknown[]>();
+  for (const t of fields.map((field) => targetOf(data, field))) {
+    if (Array.isArray(t?.parent)) {
+      holed.add(t.parent);
+      t.parent[+t.key] = HOLE;
+    } else if (t) delete (t.parent as Record<string, unknown>)[t.key];
   }
+  for (const array of holed) array.splice(0, array.length, ...array.filter((v) => v !== HOLE));
+};
+
+/**
+ * Document order of two fields' paths: segment by segment, array indexes by
+ * number, a path before the paths inside it. Putting values back in this order
+ * makes each index name, when it is used, the place it named in the original.
+ */
+const documentOrder = (a: string, b: string): number => {
+  const pa = fieldPath(a);
+  const pb = fieldPath(b);
+  const i = pa.findIndex((k, j) => k !== pb[j]);
+  return i < 0 || i >= pb.length ? pa.length - pb.length : isIndex(pa[i]) && isIndex(pb[i]) ? +pa[i] - +pb[i] : pa[i] < pb[i] ? -1 : 1;
 };
 
 const isIndex = (key: string): boolean => /^(?:0|[1-9]\d*)$/.test(key);
@@ -76,7 +109,7 @@ const setMember = (container: Record<string, unknown>, key: string, value: unkno
 };
 
 /**
- * Puts `value` back where `removeAt` took it from: an array element is spliced
+ * Puts `value` back where a split took it from: an array element is spliced
  * in at its index, an object member set, and missing objects on the way are
  * made. A path through a value that is neither (a string, say) puts nothing.
  */
@@ -95,8 +128,9 @@ const insertAt = (data: Record<string, unknown>, field: string, value: unknown):
 
 /**
  * `userData` without the withheld fields: a copy, the stored entry untouched.
- * An object member is deleted; an array element is removed as JSON Patch's
- * `remove` does (the later ones move up one), the fields in the policy's order.
+ * Every field names a place in `userData` as it is: an object member is
+ * deleted, and of an array's withheld elements none comes back whatever their
+ * order in the policy (the others move up).
  */
 export const withhold = (userData: Record<string, unknown>, fields: readonly string[]): Record<string, unknown> =>
   fields.length === 0 ? userData : splitWithheld(userData, fields).visible;
@@ -110,7 +144,7 @@ export const withhold = (userData: Record<string, unknown>, fields: readonly str
  */
 export interface SplitUserData {
   readonly visible: Record<string, unknown>;
-  /** The policy's withheld fields, in its order: `restoreWithheld` puts values back in the reverse order. */
+  /** The policy's withheld fields, in its order. */
   readonly fields: readonly string[];
   /** The withheld fields this save holds, with their values. */
   readonly values: ReadonlyArray<readonly [field: string, value: unknown]>;
@@ -119,20 +153,19 @@ export interface SplitUserData {
 export const splitWithheld = (userData: Record<string, unknown>, fields: readonly string[]): SplitUserData => {
   if (fields.length === 0) return { visible: userData, fields, values: [] };
   const visible = structuredClone(userData);
-  const values: Array<readonly [string, unknown]> = [];
-  // One after another, as withhold has always removed them: an array index names the element left by the fields before.
-  for (const field of fields) {
-    const value = valueAt(visible, field);
-    if (value !== undefined) values.push([field, value]);
-    removeAt(visible, field);
-  }
+  // Every value is read, and every place removed, as the save holds it: an index names the element it names there.
+  const values = fields.flatMap((field) => {
+    const value = valueAt(userData, field);
+    return value === undefined ? [] : [[field, structuredClone(value)] as const];
+  });
+  removeAll(visible, fields);
   return { visible, fields, values };
 };
 
 /**
  * The whole user data from what a split stored: `visible`, with each of
- * `fields` that has a stored value put back at its place, in the reverse of
- * the split's order. `visible` is changed in place (callers pass a fresh
+ * `fields` that has a stored value put back at its place, in document order
+ * (documentOrder), each place once and none inside one put back. `visible` is changed in place (callers pass a fresh
  * parse). A stored value of a field that is not in `fields` (the policy
  * stopped withholding it, so the last save's `user_data` holds the field's
  * current value, or its absence) is ignored.
@@ -142,8 +175,13 @@ export const restoreWithheld = (
   fields: readonly string[],
   stored: Readonly<Record<string, unknown>>,
 ): Record<string, unknown> => {
-  for (const field of [...fields].reverse()) {
-    if (Object.prototype.hasOwnProperty.call(stored, field)) insertAt(visible, field, stored[field]);
+  const restored: string[][] = [];
+  for (const field of [...fields].sort(documentOrder)) {
+    const path = fieldPath(field);
+    // A place inside one already put back (or the same place named twice) came back with it.
+    if (!Object.prototype.hasOwnProperty.call(stored, field) || restored.some((r) => r.every((k, i) => k === path[i]))) continue;
+    restored.push(path);
+    insertAt(visible, field, stored[field]);
   }
   return visible;
 };

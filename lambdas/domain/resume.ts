@@ -96,14 +96,12 @@ export const ID_RULE = 'must be 1 to 128 ASCII letters, digits, "_" or single "-
 export const TOKEN_RULE = 'must be 64 hexadecimal characters';
 /** The current contract also takes v2 tokens. */
 export const CURRENT_TOKEN_RULE = `${TOKEN_RULE} (or a v2 token)`;
-export const EXPIRES_AT_RULE =
-  'must be an RFC 3339 date-time on a real calendar date, e.g. 2025-01-01T00:00:00.000Z or 2025-01-01T01:00:00+01:00';
+export const EXPIRES_AT_RULE = 'must be an RFC 3339 date-time on a real calendar date, e.g. 2025-01-01T00:00:00.000Z or 2025-01-01T01:00:00+01:00';
 
 /** The rule an expiry broke, with the likely cause when its offset's `+` became a space on the way. */
 export const expiresAtRule = (value: unknown): string =>
   typeof value === 'string' && hasUnencodedPlus(value)
-    ? 'has a space where its UTC offset\'s "+" belongs: the "+" was probably turned into a space by missing URL encoding ' +
-      '(the link must carry it as %2B)'
+    ? 'has a space where its UTC offset\'s "+" belongs: the "+" was probably turned into a space by missing URL encoding ' + '(the link must carry it as %2B)'
     : EXPIRES_AT_RULE;
 
 /** The parts of a resume request every contract has, under their own field names for error messages. */
@@ -156,8 +154,7 @@ interface ResumeTarget {
 }
 
 /** Keys of one algorithm: seed tokens never verify under v2 keys, nor v2 tokens under seed keys. */
-const ofAlgorithm = (keys: readonly SigningKey[], algorithm: 'sha256' | 'hmac-sha256') =>
-  keys.filter((k) => (k.algorithm ?? 'sha256') === algorithm);
+const ofAlgorithm = (keys: readonly SigningKey[], algorithm: 'sha256' | 'hmac-sha256') => keys.filter((k) => (k.algorithm ?? 'sha256') === algorithm);
 
 /**
  * The resume path, in the order that keeps it safe: token against every key of
@@ -218,7 +215,8 @@ const resumeVerified = async (target: ResumeTarget, deps: ResumeDeps, context: R
     });
   }
   // A person's resume of a browser-saves project's entry hands the save capability over: an automated client's does not.
-  const handOver = verifiedKeys.browserSaves === true && deps.saves !== undefined && !isAutomatedAgent(context.userAgent) ? deps.saves : undefined;
+  const automated = isAutomatedAgent(context.userAgent);
+  const handOver = verifiedKeys.browserSaves === true && deps.saves !== undefined && !automated ? deps.saves : undefined;
   const saveKey = handOver && startedAhead(handOver.key());
   const refusal = (e: StoredEntry | undefined) => refusalOf(e, target, verifiedKeys, now);
   let entry = await deps.entries.getEntry(entryId);
@@ -232,14 +230,31 @@ const resumeVerified = async (target: ResumeTarget, deps: ResumeDeps, context: R
   if (refused) throw refused;
   // refusalOf answers entry_not_found when there is no entry.
   const found = entry as StoredEntry;
+  const handoff = found.pageLinks?.[linkDigest(target.token)]?.handoff === true;
+  // A hand-off code is scanned by a person, never opened by a mail scanner: no data for an automated client, and
+  // every answer with data uses the link up (even with browser saves turned off since: no save token then).
+  if (handoff && automated) throw personRequired(entryId);
+  const rotation = handOver?.rotation ?? (handoff ? deps.saves?.rotation : undefined);
+  if (handoff && rotation === undefined) throw personRequired(entryId);
   if (verifyField !== undefined) await verify(found, verifyField, target.verification!, deps.verification!, now);
-  const saveGen = handOver ? await rotateSaveCapability(found, handOver.rotation, refusal, policy?.withheld_fields ?? []) : undefined;
+  // The entry as handed over: a save that landed since the read is in it.
+  const { saveGen: rotated, entry: answered } = rotation
+    ? await rotateSaveCapability(found, rotation, refusal, policy?.withheld_fields ?? [])
+    : { saveGen: undefined, entry: found };
+  // Other writes kept changing the entry on every attempt: a hand-off link answers only the resume that used it up.
+  if (handoff && rotated === undefined) {
+    throw new ApiError('service_unavailable', 'The service is busy. Retry shortly.', {
+      retryAfterSeconds: 1,
+      detail: `entry ${entryId} changed on every attempt to use its hand-off link up`,
+    });
+  }
+  const saveGen = handOver ? rotated : undefined;
   return {
-    entry: toResumeEntry(found, policy),
+    entry: toResumeEntry(answered, policy),
     credentialId,
     saveToken: saveGen === undefined ? undefined : mintSaveToken(await saveKey!, { projectId: found.projectId, flowId: found.flowId, entryId, gen: saveGen }),
-    attribution: attributeResume(found, target.token, now, context.userAgent, deps.earlyResumeSeconds),
-    retainUntil: found.retainUntil,
+    attribution: attributeResume(answered, target.token, now, context.userAgent, deps.earlyResumeSeconds),
+    retainUntil: answered.retainUntil,
   };
 };
 
@@ -253,10 +268,15 @@ const resumeVerified = async (target: ResumeTarget, deps: ResumeDeps, context: R
  */
 const verify = async (entry: StoredEntry, field: string, presented: string, deps: VerificationDeps, now: number): Promise<void> => {
   const keys = await deps.keys();
-  const slot = await takeRolling(deps.attempts, entry.entryId, [{ max: VERIFY_ATTEMPTS, ms: HOUR_MS }], now, (retryAfterSeconds) =>
-    new ApiError('too_many_verification_attempts', `Too many wrong answers for this entry. Try again in ${Math.ceil(retryAfterSeconds / 60)} minutes.`, {
-      retryAfterSeconds,
-    }),
+  const slot = await takeRolling(
+    deps.attempts,
+    entry.entryId,
+    [{ max: VERIFY_ATTEMPTS, ms: HOUR_MS }],
+    now,
+    (retryAfterSeconds) =>
+      new ApiError('too_many_verification_attempts', `Too many wrong answers for this entry. Try again in ${Math.ceil(retryAfterSeconds / 60)} minutes.`, {
+        retryAfterSeconds,
+      }),
   );
   const scope = { projectId: entry.projectId, flowId: entry.flowId, entryId: entry.entryId };
   if (verificationMatches(scope, entry, field, presented, keys)) {
@@ -268,13 +288,15 @@ const verify = async (entry: StoredEntry, field: string, presented: string, deps
 
 /**
  * Gives the entry a new save generation, in one conditional write over the
- * generation `entry` showed: every save token issued before ends, the stored
+ * generation and the save `entry` showed: every save token issued before ends, the stored
  * `seq` starts afresh, and every page link minted under the old generation,
  * this one included, ends. If the entry changed meanwhile (another resume
- * rotated it, a revoke-links), it is judged again as it is now: a page link
+ * rotated it, a revoke-links, a save the read missed or that landed since), it is judged again as it is now: a page link
  * another resume used a moment ago is refused (`link_revoked`), so of two
- * resumes of one page link at once exactly one succeeds. Returns the new generation, or undefined when other
- * resumes rotated it on every attempt (the link may still open the entry; the save capability is theirs).
+ * resumes of one page link at once exactly one succeeds; a save acknowledged before the rotation is in the entry
+ * returned, so the device that resumes carries on from it (the one that saved it gets `invalid_save_token` next).
+ * Returns the new generation with the entry it was written over, or no generation when other
+ * resumes rotated it (or saves changed it) on every attempt (the link may still open the entry; the save capability is theirs).
  * Under a flow with withheld fields, the same write stores the entry split
  * anew by them, over the data as read: a field the flow started withholding
  * after it was saved leaves `user_data` before the page that resumed without
@@ -285,14 +307,22 @@ const rotateSaveCapability = async (
   rotation: SaveRotation,
   refusal: (e: StoredEntry | undefined) => ApiError | undefined,
   withheldFields: readonly string[],
-): Promise<string | undefined> => {
+): Promise<{ saveGen: string | undefined; entry: StoredEntry }> => {
   let seen = entry;
   for (let attempt = 0; attempt < ROTATION_ATTEMPTS; attempt++) {
     const nextGen = generateSaveGen();
     // The page that gets the token gets no withheld field: each moves out of user_data now, so its saves cannot erase it.
-    const resplit = withheldFields.length === 0 ? undefined : { withheldFields, userData: seen.userData, updatedAt: seen.updatedAt, seq: seen.seq };
-    const out = await rotation.rotateSaveGen(seen.entryId, { projectId: seen.projectId, flowId: seen.flowId, seenGen: seen.saveGen, nextGen, resplit });
-    if (out === 'rotated') return nextGen;
+    const resplit = withheldFields.length === 0 ? undefined : { withheldFields, userData: seen.userData };
+    const seenSave = { updatedAt: seen.updatedAt, seq: seen.seq };
+    const out = await rotation.rotateSaveGen(seen.entryId, {
+      projectId: seen.projectId,
+      flowId: seen.flowId,
+      seenGen: seen.saveGen,
+      nextGen,
+      seenSave,
+      resplit,
+    });
+    if (out === 'rotated') return { saveGen: nextGen, entry: seen };
     const refused = refusal(out.current);
     if (refused) throw refused;
     seen = out.current!;
@@ -300,7 +330,7 @@ const rotateSaveCapability = async (
   // Other resumes of this entry keep taking the capability at this very moment (several tabs, or a scanner posing as
   // a browser, opening one link the team minted): this one still answers the entry, which its link may open, but hands
   // over no save token; one of the others holds it.
-  return undefined;
+  return { saveGen: undefined, entry: seen };
 };
 
 /**
@@ -322,6 +352,12 @@ const announceExpired = async (target: ResumeTarget, keySet: KeySet, deps: Resum
   const detail = { project_id: entry.projectId, flow_id: entry.flowId, entry_id: entry.entryId, expired_at: new Date(target.expiresAtMs).toISOString() };
   await announceExpiredLink(detail, now, events);
 };
+
+/** What an automated client gets for a hand-off link (PageLinkRecord.handoff): no data, and the link is not used up. */
+const personRequired = (entryId: string) =>
+  new ApiError('person_required', 'This code is for a person: open it with the camera or browser of the device you continue on.', {
+    detail: `the link is a hand-off link of entry ${entryId}, opened by an automated client (by its User-Agent) or by a contract that cannot use it up`,
+  });
 
 /** One answer for every wrong link (wrong key, unknown project, bound reached); only `detail` tells them apart. */
 const invalidToken = (detail: string, cause?: unknown) =>

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { validateUserData } from './entries';
 import { ApiError, LookupLimitedError } from './errors';
 import { originAllowed } from './origin-policy';
-import type { EntrySaves, KeyProvider, KeySet } from './ports';
+import type { EntrySaves, KeyProvider, KeySet, SaveGenerations } from './ports';
 import { generateSaveGen, invalidSaveToken, mintSaveToken, type SaveClaims, type SaveGrant, verifySaveToken } from './save-token';
 import type { SigningKey } from './token';
 import { startedAhead } from './started';
@@ -81,8 +81,7 @@ export const currentSaveKey = async (deps: Pick<SaveDeps, 'saveKeys'>, lookup: S
 };
 
 /** A save token for the entry's generation: what a page sends with each save. */
-export const issueSaveToken = async (grant: SaveGrant, deps: Pick<SaveDeps, 'saveKeys'>): Promise<string> =>
-  mintSaveToken(await currentSaveKey(deps), grant);
+export const issueSaveToken = async (grant: SaveGrant, deps: Pick<SaveDeps, 'saveKeys'>): Promise<string> => mintSaveToken(await currentSaveKey(deps), grant);
 
 /**
  * Checks a save token with no read of the entry: the save key alone (refreshed
@@ -103,6 +102,18 @@ export const checkSaveToken = async (
   const again = refreshed && verifySaveToken(refreshed.keys, token, claims);
   if (again) return again;
   throw invalidSaveToken();
+};
+
+/**
+ * Refuses a save token whose generation is no longer the entry's, by reading
+ * it: the link-request and hand-off routes call it before they take a slot of
+ * any count, so an ended token (a device that was continued elsewhere, a
+ * revoke-links) uses up nothing of the current holder's. A missing entry is
+ * left to mint, which answers it.
+ */
+export const checkCurrentGeneration = async (entryId: string, saveGen: string, saveGens: SaveGenerations): Promise<void> => {
+  const current = await saveGens.current(entryId);
+  if (current !== undefined && current !== saveGen) throw invalidSaveToken();
 };
 
 const retainUntil = (deps: SaveDeps, now: number): number => Math.floor(now / 1000) + deps.retentionSeconds;
@@ -175,12 +186,7 @@ export interface SaveProgressRequest extends CreateEntryRequest {
 }
 
 /** Saves the page's progress on an entry it holds a save token for. */
-export const saveProgressFromBrowser = async (
-  entryId: string,
-  req: SaveProgressRequest,
-  deps: SaveDeps,
-  context: SaveContext,
-): Promise<{ seq: number }> => {
+export const saveProgressFromBrowser = async (entryId: string, req: SaveProgressRequest, deps: SaveDeps, context: SaveContext): Promise<{ seq: number }> => {
   const saveKey = saveKeyAhead(deps);
   const keySet = await admit(req.project_id, context, deps);
   const saveGen = await checkSaveToken(req.save_token, { projectId: req.project_id, flowId: req.flow_id, entryId }, deps, saveKey);
@@ -191,9 +197,12 @@ export const saveProgressFromBrowser = async (
   const withheldFields = policy?.withheld_fields ?? [];
   const verifyField = policy?.verify_field;
   let verifyDigest: VerifyDigest | 'keep' | undefined =
-    verifyField === undefined ? undefined : verifyDigestFor({ projectId: req.project_id, flowId: req.flow_id, entryId }, req.user_data, policy, await currentSaveKey(deps, saveKey));
+    verifyField === undefined
+      ? undefined
+      : verifyDigestFor({ projectId: req.project_id, flowId: req.flow_id, entryId }, req.user_data, policy, await currentSaveKey(deps, saveKey));
   // A withheld verify field a page that resumed does not hold keeps its stored value, and so its digest.
-  if (verifyField !== undefined && valueAt(req.user_data, verifyField) === undefined && withheldFields.some((f) => sameField(f, verifyField))) verifyDigest = 'keep';
+  if (verifyField !== undefined && valueAt(req.user_data, verifyField) === undefined && withheldFields.some((f) => sameField(f, verifyField)))
+    verifyDigest = 'keep';
   const result = await deps.entries.saveProgress(
     entryId,
     {
@@ -216,7 +225,10 @@ export const saveProgressFromBrowser = async (
   if (result === 'ended') throw invalidSaveToken();
   if (result === 'too_large') {
     // The withheld fields kept from earlier saves are stored with this one: together they pass DynamoDB's item limit.
-    throw new ApiError('payload_too_large', 'This entry with the fields it keeps from earlier saves would pass the 400 KB an entry may hold; nothing was written.');
+    throw new ApiError(
+      'payload_too_large',
+      'This entry with the fields it keeps from earlier saves would pass the 400 KB an entry may hold; nothing was written.',
+    );
   }
   return { seq: req.seq };
 };

@@ -32,8 +32,7 @@ export interface V2Claims {
 }
 
 // Fields are ids and an RFC 3339 date: none can contain a newline, so the string parses one way only.
-const canonical = (c: V2Claims): string =>
-  ['session-recovery/v2', c.projectId, c.flowId ?? '', c.entryId, c.expiresAt].join('\n');
+const canonical = (c: V2Claims): string => ['session-recovery/v2', c.projectId, c.flowId ?? '', c.entryId, c.expiresAt].join('\n');
 
 const mac = (secret: string, claims: V2Claims): Buffer => createHmac('sha256', secret).update(canonical(claims), 'utf8').digest();
 
@@ -44,11 +43,7 @@ export const mintV2Token = (key: SigningKey, claims: V2Claims): string => `v2.${
  * under one of `keys`. The MAC is checked for the flow-bound form and for the
  * unbound form (minted without a flow), both in constant time.
  */
-export const verifyV2Token = (
-  keys: readonly SigningKey[],
-  token: string,
-  claims: Required<V2Claims>,
-): string | undefined => {
+export const verifyV2Token = (keys: readonly SigningKey[], token: string, claims: Required<V2Claims>): string | undefined => {
   if (!isV2Token(token)) return undefined;
   const [, credentialId, presentedText] = token.split('.');
   const key = keys.find((k) => k.id === credentialId);

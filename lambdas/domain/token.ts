@@ -5,8 +5,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
  * over the exact UTF-8 strings, never re-serialised. Customer backends mint it this
  * way, so it cannot change. Callers must have checked the grammar first (see grammar.ts).
  */
-export const computeToken = (secret: string, entryId: string, expiresAt: string): string =>
-  digest(secret, entryId, expiresAt).toString('hex');
+export const computeToken = (secret: string, entryId: string, expiresAt: string): string => digest(secret, entryId, expiresAt).toString('hex');
 
 const digest = (secret: string, entryId: string, expiresAt: string): Buffer =>
   createHash('sha256').update(`${secret}---${entryId}---${expiresAt}`, 'utf8').digest();
@@ -31,12 +30,7 @@ export interface SigningKey {
  * many leading bytes of a guess were right. `token` must already match TOKEN_PATTERN;
  * hex decoding makes the comparison case-insensitive.
  */
-export const findSigningKey = (
-  keys: readonly SigningKey[],
-  token: string,
-  entryId: string,
-  expiresAt: string,
-): string | undefined => {
+export const findSigningKey = (keys: readonly SigningKey[], token: string, entryId: string, expiresAt: string): string | undefined => {
   const presented = Buffer.from(token, 'hex');
   let matched: string | undefined;
   for (const key of keys) {

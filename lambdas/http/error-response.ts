@@ -51,7 +51,11 @@ export const errorResponse = (options: ErrorResponseOptions): MiddlewareObj => (
     }
     const headers: Record<string, string> = {};
     if (apiError.retryAfterSeconds !== undefined) headers['Retry-After'] = String(apiError.retryAfterSeconds);
-    request.response = jsonResult(apiError.status, { error: { code: apiError.code, message: apiError.message, ...(apiError.field === undefined ? {} : { field: apiError.field }) } }, headers);
+    request.response = jsonResult(
+      apiError.status,
+      { error: { code: apiError.code, message: apiError.message, ...(apiError.field === undefined ? {} : { field: apiError.field }) } },
+      headers,
+    );
     (request.internal as { outcome?: string }).outcome = apiError.code;
   },
 });

@@ -50,7 +50,8 @@ const checkContentType = (contentType: string | undefined): void => {
 const unsurvivingNumber = (value: number, source: string): string | undefined => {
   if (!Number.isFinite(value)) return 'is too large to be a number';
   if (value === 0 && /[1-9]/.test(source.split(/e/i)[0])) return 'is too small to be a number (it would be 0)';
-  if (/^-?\d+$/.test(source) && !Number.isSafeInteger(value)) return `is an integer larger than ${Number.MAX_SAFE_INTEGER} in magnitude, which would be rounded`;
+  if (/^-?\d+$/.test(source) && !Number.isSafeInteger(value))
+    return `is an integer larger than ${Number.MAX_SAFE_INTEGER} in magnitude, which would be rounded`;
   return undefined;
 };
 

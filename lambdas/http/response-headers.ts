@@ -46,7 +46,13 @@ const addSecurityHeaders = (request: Request): void => {
 const varyOnce = (request: Request): void => {
   const headers = (request.response as { headers?: Record<string, string> }).headers;
   if (headers?.Vary === undefined) return;
-  headers.Vary = [...new Set(headers.Vary.split(',').map((part) => part.trim()).filter(Boolean))].join(', ');
+  headers.Vary = [
+    ...new Set(
+      headers.Vary.split(',')
+        .map((part) => part.trim())
+        .filter(Boolean),
+    ),
+  ].join(', ');
 };
 
 /** Headers a Lambda adds to every response, preflights included (e.g. deprecation signals). */

@@ -56,7 +56,9 @@ export type RouteValidators<F extends FunctionName> = { readonly [N in RouteName
  * for the route-key `enum`; see bench/HISTORY.md.)
  */
 export const routeValidator = <F extends FunctionName>(validators: RouteValidators<F>): ValidateFunction => {
-  const byKey = new Map<unknown, ValidateFunction>(Object.entries<ValidateFunction>(validators).map(([name, validate]) => [ROUTES[name as RouteNameOf<F>].key, validate]));
+  const byKey = new Map<unknown, ValidateFunction>(
+    Object.entries<ValidateFunction>(validators).map(([name, validate]) => [ROUTES[name as RouteNameOf<F>].key, validate]),
+  );
   const validateEvent = (event: unknown): boolean => {
     const routeKey = typeof event === 'object' && event !== null ? (event as { routeKey?: unknown }).routeKey : undefined;
     const validate = byKey.get(routeKey);

@@ -29,7 +29,10 @@ const valueAt = (data: unknown, pointer: string): unknown =>
     .split('/')
     .slice(1)
     .map((segment) => segment.replaceAll('~1', '/').replaceAll('~0', '~'))
-    .reduce<unknown>((node, key) => (typeof node === 'object' && node !== null && Object.hasOwn(node, key) ? (node as Record<string, unknown>)[key] : undefined), data);
+    .reduce<unknown>(
+      (node, key) => (typeof node === 'object' && node !== null && Object.hasOwn(node, key) ? (node as Record<string, unknown>)[key] : undefined),
+      data,
+    );
 
 const describe = (error: ErrorObject, rules: FieldRules, hints: FieldHints, data: unknown): string => {
   const field = fieldOf(error);

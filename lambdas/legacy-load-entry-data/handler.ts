@@ -45,7 +45,10 @@ export const fromEnvironment = (env: Environment = processEnvironment(), clients
     currentEndpoint: setting('CURRENT_ENDPOINT_URL', env),
     resume: {
       keys: publicKeyCache(
-        new LegacyKeySource(new SecretsManagerLegacyKeyReader(clients.secretsManager, secretPrefix), new SecretsManagerProjectReader(clients.secretsManager, secretPrefix)),
+        new LegacyKeySource(
+          new SecretsManagerLegacyKeyReader(clients.secretsManager, secretPrefix),
+          new SecretsManagerProjectReader(clients.secretsManager, secretPrefix),
+        ),
         keyCacheSettings(env),
       ),
       entries: new DynamoDbEntryReader(clients.dynamodb, tableName, setting('CONSISTENT_READS', env)),
@@ -80,7 +83,10 @@ export const createHandler = (deps: LegacyLoadEntryDataDeps) => {
   const killSwitch: MiddlewareObj = {
     before: () => {
       if (!deps.enabled) {
-        throw new ApiError('gone', 'The legacy load_entry_data endpoint has been switched off. Use the current endpoint (see the migration guide in the Link header).');
+        throw new ApiError(
+          'gone',
+          'The legacy load_entry_data endpoint has been switched off. Use the current endpoint (see the migration guide in the Link header).',
+        );
       }
     },
   };

@@ -42,6 +42,5 @@ export const fieldRules = {
 
 export const fieldHints = {
   expires_at: 'unknown field "expires_at": the legacy endpoint takes "expires" (the current endpoint takes "expires_at")',
-  project_id:
-    'unknown field "project_id": the legacy endpoint takes none; send project_id to the current endpoint, /v1/load-entry-data, instead',
+  project_id: 'unknown field "project_id": the legacy endpoint takes none; send project_id to the current endpoint, /v1/load-entry-data, instead',
 } as const;

@@ -1,5 +1,5 @@
 import { type AwsClients, dynamodb, secretsManager } from '../adapters/clients';
-import { DynamoDbCappedCounter, DynamoDbRequestLog } from '../adapters/dynamodb-link-limits';
+import { DynamoDbCappedCounter, DynamoDbRequestLog, dynamoDbSaveGenerations } from '../adapters/dynamodb-link-limits';
 import { linksMintedCounter } from '../adapters/dynamodb-campaign-counters';
 import { eventBridge, eventBus } from '../adapters/event-bus';
 import { HANDOFFS_KEY_PREFIX, LIMIT_KEY_PREFIXES, LINK_REQUESTS_KEY_PREFIX } from '../adapters/naming';
@@ -27,7 +27,10 @@ export interface LinkRequestsHandlerDeps {
 }
 
 /** The link-request route as the construct deploys it: settings read from `env` once, adapters over `clients`. */
-export const fromEnvironment = (env: Environment = processEnvironment(), clients: AwsClients = { dynamodb, secretsManager, eventBridge }): LinkRequestsHandlerDeps => {
+export const fromEnvironment = (
+  env: Environment = processEnvironment(),
+  clients: AwsClients = { dynamodb, secretsManager, eventBridge },
+): LinkRequestsHandlerDeps => {
   const tableName = setting('TABLE_NAME', env);
   const projects = { secretPrefix: setting('SECRET_PREFIX', env), environment: setting('DEPLOYMENT_ENVIRONMENT', env), tableName };
   const cacheSettings = keyCacheSettings(env);
@@ -42,6 +45,7 @@ export const fromEnvironment = (env: Environment = processEnvironment(), clients
     projects: projectKeyCache(clients, projects, cacheSettings),
     saveKeys: saveKeyCache(clients, setting('SAVE_KEY_SECRET', env), cacheSettings),
     requestLog: log(LINK_REQUESTS_KEY_PREFIX),
+    saveGens: dynamoDbSaveGenerations(clients.dynamodb, tableName),
     limits: {
       perSource: { log: log(LIMIT_KEY_PREFIXES.sourceLinks), perHour: setting('LINK_REQUESTS_PER_SOURCE_HOUR', env) },
       perRecipient: {
@@ -70,6 +74,7 @@ export const fromEnvironment = (env: Environment = processEnvironment(), clients
       projects: links.projects,
       saveKeys: links.saveKeys,
       handoffLog: log(HANDOFFS_KEY_PREFIX),
+      saveGens: links.saveGens,
       mint: links.mint,
       lifetimeSeconds: setting('HANDOFF_TTL_SECONDS', env),
       counters: linksMintedCounter(clients.dynamodb, tableName),

@@ -40,7 +40,11 @@ export const fromEnvironment = (env: Environment = processEnvironment(), clients
   return {
     allowedOrigins: setting('ALLOWED_ORIGINS', env),
     resume: {
-      keys: projectKeyCache(clients, { secretPrefix: setting('SECRET_PREFIX', env), environment: setting('DEPLOYMENT_ENVIRONMENT', env), tableName }, cacheSettings),
+      keys: projectKeyCache(
+        clients,
+        { secretPrefix: setting('SECRET_PREFIX', env), environment: setting('DEPLOYMENT_ENVIRONMENT', env), tableName },
+        cacheSettings,
+      ),
       entries: new DynamoDbEntryReader(clients.dynamodb, tableName, setting('CONSISTENT_READS', env)),
       // Read at each call, not bound at init, so a test's controlled clock applies.
       now: () => Date.now(),
@@ -84,9 +88,13 @@ export const createHandler = (deps: LoadEntryDataDeps) => {
     logger.appendKeys({ project_id: event.body.project_id, flow_id: event.body.flow_id });
     const projectId = event.body.project_id;
     // A browser-saves project's resuming device carries on saving the entry; the seed's client code ignores the extra field.
-    const { entry, credentialId, saveToken: token, attribution, retainUntil } = await recordVerification(() =>
-      resumeEntry(event.body, deps.resume, { origin: event.headers?.origin, userAgent: event.headers?.['user-agent'] }),
-    );
+    const {
+      entry,
+      credentialId,
+      saveToken: token,
+      attribution,
+      retainUntil,
+    } = await recordVerification(() => resumeEntry(event.body, deps.resume, { origin: event.headers?.origin, userAgent: event.headers?.['user-agent'] }));
     logger.appendKeys({ credential_id: credentialId, ...resumeLogKeys(attribution) });
     await noteResume(entry.entry_id, projectId, attribution, retainUntil);
     return jsonResult(200, token === undefined ? { entry } : { entry, save_token: token });

@@ -19,7 +19,10 @@ import { routeValidators, validatePayload, validateRow } from './validators.gen.
 const rowSchemaProblem = (row: object): string | undefined => (validateRow(row) ? undefined : validationMessage(validateRow.errors ?? [], fieldRules, {}, row));
 
 /** The mint routes and direct invocation as the construct deploys them: settings read from `env` once, adapters over `clients`. */
-export const fromEnvironment = (env: Environment = processEnvironment(), clients: Omit<AwsClients, 'eventBridge'> = { dynamodb, secretsManager }): MintRequestDeps => {
+export const fromEnvironment = (
+  env: Environment = processEnvironment(),
+  clients: Omit<AwsClients, 'eventBridge'> = { dynamodb, secretsManager },
+): MintRequestDeps => {
   const tableName = setting('TABLE_NAME', env);
   const settings: MintSettings = {
     defaultTtlSeconds: setting('MINT_DEFAULT_TTL_SECONDS', env),

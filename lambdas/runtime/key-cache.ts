@@ -173,6 +173,11 @@ export class KeyCache implements KeyProvider {
     this.unknown.delete(scope);
   }
 
+  /** Drops every scope whose keys belong to the project (legacy flows, whose key sets name their project). */
+  forgetProject(projectId: string): void {
+    for (const [scope, slot] of this.known) if (slot.keys.projectId === projectId) this.known.delete(scope);
+  }
+
   async refreshAfterMiss(scope: string): Promise<KeySet | undefined> {
     const pending = this.inflight.get(scope);
     if (pending) return pending;

@@ -49,11 +49,11 @@ export const publicKeyCache = (source: SigningKeySource, settings: KeyCacheSetti
     index: index && { source: index, complete: settings.projectIndexComplete },
     onIndexUnread: (error) => logger.warn('project index not read', errorNames(error)),
     // The error's name tells an outage (TimeoutError, a throttle) from a secret that cannot be read as one (CorruptSecretError).
-    onStaleServed: (scope, ageMs, error) =>
-      logger.warn(STALE_KEYS_SERVED, { [source.scope]: scope, age_ms: ageMs, ...errorNames(error) }),
+    onStaleServed: (scope, ageMs, error) => logger.warn(STALE_KEYS_SERVED, { [source.scope]: scope, age_ms: ageMs, ...errorNames(error) }),
   });
   // A project this process changed is read afresh: locally, where every route runs in one process, a change made
   // through the admin routes (browser saves turned on, origins, a credential revoked) takes effect at once.
-  if (source.scope === 'project_id') onProjectChanged((projectId) => cache.forget(projectId));
+  // A legacy flow's key set carries its project's settings (origins, resume policy): it is read afresh too.
+  if (source.scope !== 'secret') onProjectChanged((projectId) => (source.scope === 'project_id' ? cache.forget(projectId) : cache.forgetProject(projectId)));
   return cache;
 };

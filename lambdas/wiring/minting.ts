@@ -21,7 +21,11 @@ export interface MintSettings {
   readonly shortLinkBaseUrl: string;
 }
 
-export const mintDependencies = (clients: Pick<AwsClients, 'dynamodb' | 'secretsManager'>, projects: ProjectLocation, settings: MintSettings): MintDependencies => {
+export const mintDependencies = (
+  clients: Pick<AwsClients, 'dynamodb' | 'secretsManager'>,
+  projects: ProjectLocation,
+  settings: MintSettings,
+): MintDependencies => {
   const store = new SecretsManagerProjectStore(clients.secretsManager, projects.secretPrefix);
   return {
     // Read fresh on every call (no cache), so a link is never signed with a key revoked a moment ago.

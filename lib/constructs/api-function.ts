@@ -1,13 +1,13 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { acknowledgeWildcardResource } from './acknowledge';
-import { BUNDLING } from './bundling';
+import { assetDir } from './package-root';
 import { DEFAULTS } from '../defaults';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
@@ -15,8 +15,6 @@ import { CAMPAIGN_INDEX, EXPIRED_LINK_KEY_PREFIX } from '../../lambdas/adapters/
 import type { FunctionName } from '../../lambdas/http/routes';
 import { FUNCTION_TIMEOUT_MS } from '../../lambdas/runtime/deadline';
 import { environmentOf, type Settings } from '../../lambdas/runtime/environment';
-
-const LAMBDAS_DIR = path.join(import.meta.dirname, '..', '..', 'lambdas');
 
 export interface ApiFunctionProps {
   /** The folder under `lambdas/` whose `index.ts` exports `handler`. */
@@ -34,11 +32,26 @@ export interface ApiFunctionProps {
 }
 
 /**
- * A product Lambda with the house defaults set once: Node.js 24 on arm64, an ESM
- * bundle minified by a local esbuild (no source maps, see bundling.ts), active tracing unless
+ * The prebuilt bundle of `fn` (assets/<fn>/index.mjs, built by `npm run build:assets` with the options of
+ * bundling.ts, and packed into the npm package): a synth needs neither esbuild nor Docker, and deploys the
+ * same bytes the repository's tests run.
+ */
+const prebuiltCode = (fn: FunctionName): lambda.Code => {
+  const dir = assetDir(fn);
+  if (!existsSync(path.join(dir, 'index.mjs'))) {
+    throw new Error(
+      `session-recovery: the ${fn} Lambda's bundle ${path.join(dir, 'index.mjs')} is missing; in a clone of the repository, run npm run build:assets`,
+    );
+  }
+  return lambda.Code.fromAsset(dir);
+};
+
+/**
+ * A product Lambda with the house defaults set once: Node.js 24 on arm64, its
+ * prebuilt ESM bundle (minified, no source maps, see bundling.ts), active tracing unless
  * turned off, JSON logs in its own log group with a retention.
  */
-export class ApiFunction extends NodejsFunction {
+export class ApiFunction extends lambda.Function {
   constructor(scope: Construct, id: string, props: ApiFunctionProps) {
     const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
       retention: props.logRetention ?? DEFAULTS.logRetention,
@@ -49,13 +62,11 @@ export class ApiFunction extends NodejsFunction {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `session-recovery ${props.functionName} Lambda`,
     });
-    role.addToPolicy(
-      new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
-    );
+    role.addToPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }));
     super(scope, id, {
       role,
-      entry: path.join(LAMBDAS_DIR, props.functionName, 'index.ts'),
-      handler: 'handler',
+      code: prebuiltCode(props.functionName),
+      handler: 'index.handler',
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? DEFAULTS.memorySize,
@@ -70,19 +81,6 @@ export class ApiFunction extends NodejsFunction {
       logGroup,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       environment: environmentOf(props.settings ?? {}),
-      bundling: {
-        format: OutputFormat.ESM,
-        target: BUNDLING.target,
-        minify: BUNDLING.minify,
-        sourceMap: BUNDLING.sourcemap,
-        mainFields: [...BUNDLING.mainFields],
-        banner: BUNDLING.banner,
-        // esbuild's default (info) prints a size summary per function on every synth; warnings and errors still show.
-        logLevel: LogLevel.WARNING,
-        // Bundle the pinned SDK, tree-shaken (CDK would leave every @aws-sdk/* package to the runtime), see bundling.ts.
-        externalModules: [],
-        forceDockerBundling: false,
-      },
     });
     if (props.activeTracing ?? DEFAULTS.activeTracing) {
       acknowledgeWildcardResource(role, '*', 'X-Ray trace writes (active tracing) have no resource-level permissions.');
@@ -104,8 +102,13 @@ export class ApiFunction extends NodejsFunction {
    * `keyPrefix`, only on items whose key starts with it, or with one of them;
    * with `key`, only on the item of exactly that key (`dynamodb:LeadingKeys`).
    */
-  bindEntriesTable(table: ITableV2, actions: readonly string[], options: { readonly keyPrefix?: string | readonly string[]; readonly key?: string } = {}): void {
-    const leadingKeys = options.key !== undefined ? [options.key] : options.keyPrefix === undefined ? undefined : [options.keyPrefix].flat().map((p) => `${p}*`);
+  bindEntriesTable(
+    table: ITableV2,
+    actions: readonly string[],
+    options: { readonly keyPrefix?: string | readonly string[]; readonly key?: string } = {},
+  ): void {
+    const leadingKeys =
+      options.key !== undefined ? [options.key] : options.keyPrefix === undefined ? undefined : [options.keyPrefix].flat().map((p) => `${p}*`);
     this.addToRolePolicy(
       new iam.PolicyStatement({
         actions: [...actions],

@@ -8,19 +8,37 @@ import { Construct } from 'constructs';
 import { VERIFICATION_OUTCOMES } from '../../lambdas/domain/verification-outcome';
 import { METRICS_NAMESPACE } from '../../lambdas/runtime/log-schema';
 import { DEFAULTS } from '../defaults';
+import { entriesCreatedIn, linkRequestsIn, RECOVERY_METRICS, recoveryTotalIn, searchIn, staleKeysServedIn, urlMetric, verificationsIn } from './metrics';
+
+/** A Lambda served on a Function URL, which API Gateway's metrics do not see. */
+export interface FunctionUrlWatch {
+  /** Prefixes the ids of its alarms. */
+  readonly name: string;
+  readonly fn: lambda.IFunction;
+}
+
+/** A Lambda's failures and refusals, counted from its request lines (failure-metrics.ts). */
+export interface FailureWatch {
+  /** Names its alarms: `<name>Failures`, `<name>Refusals`. */
+  readonly name: string;
+  /** Failures (5xx outcomes). */
+  readonly failures: cloudwatch.IMetric;
+  /** Refusals (any outcome but `ok`). @default - no refusals alarm */
+  readonly refusals?: cloudwatch.IMetric;
+}
 
 export interface MonitoringProps {
   readonly api: apigw.HttpApi;
   /** The namespace the metric filters publish to (RequestLogMetricsProps.namespace). @default METRICS_NAMESPACE */
   readonly namespace?: string;
   /** The browser-facing Lambdas, watched for throttles. */
-  readonly publicFunctions: readonly lambda.IFunction[];
+  readonly publicFunctions: lambda.IFunction[];
   /**
    * Lambdas served on a Function URL, which API Gateway's metrics do not see:
    * each gets its own 5xx-rate and p99-latency alarms. `name` prefixes their ids.
    * @default - none
    */
-  readonly functionUrls?: ReadonlyArray<{ readonly name: string; readonly fn: lambda.IFunction }>;
+  readonly functionUrls?: FunctionUrlWatch[];
   /** Where alarms notify. @default - alarms without actions (visible in the console) */
   readonly alarmTopic?: sns.ITopic;
   /**
@@ -29,14 +47,14 @@ export interface MonitoringProps {
    * seconds by design.
    * @default - the API's own p99 latency, every route together
    */
-  readonly latencyFunctions?: readonly lambda.IFunction[];
+  readonly latencyFunctions?: lambda.IFunction[];
   /**
    * Failures (5xx outcomes) and refusals (any outcome but `ok`) counted from a
    * Lambda's request lines (failure-metrics.ts): `<name>Failures` fires on any
    * failure, `<name>Refusals` on more than `refusalThreshold` refusals in 5 minutes.
    * @default - none
    */
-  readonly failures?: ReadonlyArray<{ readonly name: string; readonly failures: cloudwatch.IMetric; readonly refusals?: cloudwatch.IMetric }>;
+  readonly failures?: FailureWatch[];
   /** @default 10 (refusals in 5 minutes of a Lambda its own team calls: mint, the admin routes) */
   readonly refusalThreshold?: number;
   /**
@@ -57,57 +75,6 @@ export interface MonitoringProps {
   /** @default DEFAULTS.linkRequestAlarmThreshold (links requested by pages and accepted, all projects, in 5 minutes: a page made to message many addresses) */
   readonly linkRequestSpike?: number;
 }
-
-/**
- * The recovery metrics (log-metrics.ts): totals over every campaign, and links
- * without one. A campaign's own figures are counters in the table, read through
- * `GET /v1/projects/{project_id}/campaigns` (README, Measuring recovery): no
- * metric has a dimension per campaign.
- */
-const RECOVERY_METRICS = ['LinksMinted', 'Resumes', 'EarlyResumes', 'Completions'] as const;
-const recoveryTotalIn = (namespace: string) => (metricName: (typeof RECOVERY_METRICS)[number]) =>
-  new cloudwatch.Metric({ namespace, metricName, statistic: 'Sum', period: Duration.minutes(5) });
-
-/** Counted from the request log lines by metric filters (log-metrics.ts). */
-const verificationsIn = (namespace: string) => (outcome: string) =>
-  new cloudwatch.Metric({
-    namespace,
-    metricName: 'Verifications',
-    dimensionsMap: { outcome },
-    statistic: 'Sum',
-    period: Duration.minutes(5),
-  });
-/** Requests a cached key answered because Secrets Manager did not (log-metrics.ts). */
-const staleKeysServedIn = (namespace: string) => new cloudwatch.Metric({
-  namespace,
-  metricName: 'StaleKeysServed',
-  statistic: 'Sum',
-  period: Duration.minutes(5),
-});
-/** Entries pages created (browser saves), all projects together (log-metrics.ts). */
-const entriesCreatedIn = (namespace: string) => new cloudwatch.Metric({
-  namespace,
-  metricName: 'EntriesCreated',
-  statistic: 'Sum',
-  period: Duration.minutes(5),
-});
-/** Links pages requested and the service accepted, all projects together (log-metrics.ts). */
-const linkRequestsIn = (namespace: string) => new cloudwatch.Metric({
-  namespace,
-  metricName: 'LinkRequests',
-  statistic: 'Sum',
-  period: Duration.minutes(5),
-});
-/** A Function URL metric: Lambda publishes them by function name (for `$LATEST`, which the URLs serve). */
-const urlMetric = (fn: lambda.IFunction, metricName: string, statistic: string) =>
-  new cloudwatch.Metric({ namespace: 'AWS/Lambda', metricName, dimensionsMap: { FunctionName: fn.functionName }, statistic, period: Duration.minutes(5) });
-/** One line per value of `dimension` (each credential, each legacy flow). */
-const searchIn = (namespace: string) => (dimension: string, metricName: string) =>
-  new cloudwatch.MathExpression({
-    expression: `SEARCH('{${namespace},${dimension}} MetricName="${metricName}"', 'Sum', 300)`,
-    label: '',
-    period: Duration.minutes(5),
-  });
 
 /** The alarms and the dashboard an operator needs for session-recovery. */
 export class Monitoring extends Construct {
@@ -174,17 +141,39 @@ export class Monitoring extends Construct {
       'P99Latency',
       watchedLatency,
       props.p99LatencyMs ?? 1500,
-      latencyFunctions.length === 0 ? 'API p99 latency above budget for 15 minutes' : 'p99 duration of a route people wait on (resume, saves, link requests, short links) above budget for 15 minutes; batch mints are not counted',
+      latencyFunctions.length === 0
+        ? 'API p99 latency above budget for 15 minutes'
+        : 'p99 duration of a route people wait on (resume, saves, link requests, short links) above budget for 15 minutes; batch mints are not counted',
       3,
     );
-    alarm('StaleKeysServed', staleKeysServed, 0, 'Keys were served from cache because Secrets Manager did not answer (or a secret could not be read): new credentials and revocations wait until it does');
+    alarm(
+      'StaleKeysServed',
+      staleKeysServed,
+      0,
+      'Keys were served from cache because Secrets Manager did not answer (or a secret could not be read): new credentials and revocations wait until it does',
+    );
     for (const { name, failures, refusals } of props.failures ?? []) {
-      alarm(`${name}Failures`, failures, 0, `${name} answered a request with a server failure (5xx outcome in its request line); Lambda's Errors metric does not see these`);
+      alarm(
+        `${name}Failures`,
+        failures,
+        0,
+        `${name} answered a request with a server failure (5xx outcome in its request line); Lambda's Errors metric does not see these`,
+      );
       if (refusals) {
-        alarm(`${name}Refusals`, refusals, props.refusalThreshold ?? 10, `${name} refused many requests (outcomes other than ok): a broken integration, or a misconfigured project`);
+        alarm(
+          `${name}Refusals`,
+          refusals,
+          props.refusalThreshold ?? 10,
+          `${name} refused many requests (outcomes other than ok): a broken integration, or a misconfigured project`,
+        );
       }
     }
-    alarm('InvalidTokenSpike', verifications('invalid_token'), props.invalidTokenSpike ?? 200, 'Many refused tokens: links being guessed or a broken integration');
+    alarm(
+      'InvalidTokenSpike',
+      verifications('invalid_token'),
+      props.invalidTokenSpike ?? 200,
+      'Many refused tokens: links being guessed or a broken integration',
+    );
     alarm(
       'EntryCreationSpike',
       entriesCreated,
@@ -208,10 +197,19 @@ export class Monitoring extends Construct {
         label: `${name} Function URL 5xx rate (%)`,
         period,
       });
-      alarm(`${name}UrlServerErrorRate`, urlErrorRate, props.serverErrorRatePercent ?? 1, `More than the allowed share of ${name} Function URL requests answered 5xx`);
+      alarm(
+        `${name}UrlServerErrorRate`,
+        urlErrorRate,
+        props.serverErrorRatePercent ?? 1,
+        `More than the allowed share of ${name} Function URL requests answered 5xx`,
+      );
       alarm(`${name}UrlP99Latency`, urlP99, props.p99LatencyMs ?? 1500, `${name} Function URL p99 latency above budget for 15 minutes`, 3);
       urlRows.push([
-        new cloudwatch.GraphWidget({ title: `${name} Function URL requests and errors`, left: [urlRequests, urlMetric(fn, 'Url4xxCount', 'Sum'), urlServerErrors], width: 12 }),
+        new cloudwatch.GraphWidget({
+          title: `${name} Function URL requests and errors`,
+          left: [urlRequests, urlMetric(fn, 'Url4xxCount', 'Sum'), urlServerErrors],
+          width: 12,
+        }),
         new cloudwatch.GraphWidget({ title: `${name} Function URL latency (ms)`, left: [urlMetric(fn, 'UrlRequestLatency', 'p50'), urlP99], width: 12 }),
       ]);
     }
@@ -232,11 +230,19 @@ export class Monitoring extends Construct {
         ],
         [
           new cloudwatch.GraphWidget({ title: 'Legacy calls by flow', left: [search('flow_id', 'LegacyCalls')], width: 12 }),
-          new cloudwatch.GraphWidget({ title: 'Lambda throttles, and keys served stale (Secrets Manager down)', left: [throttles, staleKeysServed], width: 12 }),
+          new cloudwatch.GraphWidget({
+            title: 'Lambda throttles, and keys served stale (Secrets Manager down)',
+            left: [throttles, staleKeysServed],
+            width: 12,
+          }),
         ],
         [new cloudwatch.GraphWidget({ title: 'Entries created from browsers, by project', left: [search('project_id', 'EntriesCreated')], width: 24 })],
         [
-          new cloudwatch.GraphWidget({ title: 'Link requests from pages, by outcome (refusals by their code)', left: [search('outcome', 'LinkRequests')], width: 12 }),
+          new cloudwatch.GraphWidget({
+            title: 'Link requests from pages, by outcome (refusals by their code)',
+            left: [search('outcome', 'LinkRequests')],
+            width: 12,
+          }),
           new cloudwatch.GraphWidget({ title: 'Links requested by pages and accepted, by channel', left: [search('channel', 'LinkRequests')], width: 12 }),
         ],
         [

@@ -166,7 +166,12 @@ $('back').addEventListener('click', () => move(PAGES[PAGES.indexOf(pageKey) - 1]
 // The legacy page has no button (it does not save), so it does not load the client.
 const links = legacy
   ? null
-  : (await import('/clients/session-recovery.js')).createAutosave({ apiUrl: config.apiUrl || location.origin, projectId: config.projectId, flowId: config.flowId, listen: false });
+  : (await import('/clients/session-recovery.js')).createAutosave({
+      apiUrl: config.apiUrl || location.origin,
+      projectId: config.projectId,
+      flowId: config.flowId,
+      listen: false,
+    });
 
 $('send-link').addEventListener('click', async () => {
   $('send-link').disabled = true;
@@ -251,8 +256,7 @@ const helperFunctions = {
       showNotice(PROBLEMS.continued_elsewhere, 'problem');
       // Its code was used (or another link was): it opens nothing now.
       $('handoff-box').hidden = true;
-    }
-    else if (problem) showNotice(`${PROBLEMS[problem] ?? GENERIC_PROBLEM} You can start over.`, 'problem');
+    } else if (problem) showNotice(`${PROBLEMS[problem] ?? GENERIC_PROBLEM} You can start over.`, 'problem');
     writeAnswers(rest);
     for (const [name, value] of Object.entries(rest)) if (!FORM_FIELDS.has(name)) held[name] = value;
     showUserData();

@@ -87,7 +87,12 @@ describe('SHA-256 length extension', () => {
     const reply = await postJson(load, body(A, { expires_at: expires, token: forged.digestHex }));
     expect([reply.status, errorCode(reply)]).toEqual([400, 'invalid_request']);
     const legacyForged = lengthExtend(seedToken(legacyKey, A.entryId, past), Buffer.byteLength(`${legacyKey}---${A.entryId}---${past}`), Buffer.from('9'));
-    const legacyReply = await postJson(legacy, { flow_id: A.flowId, entry_id: A.entryId, token: legacyForged.digestHex, expires: `${past}${legacyForged.glue.toString('latin1')}9` });
+    const legacyReply = await postJson(legacy, {
+      flow_id: A.flowId,
+      entry_id: A.entryId,
+      token: legacyForged.digestHex,
+      expires: `${past}${legacyForged.glue.toString('latin1')}9`,
+    });
     expect([legacyReply.status, errorCode(legacyReply)]).toEqual([400, 'invalid_request']);
   });
 
@@ -110,7 +115,12 @@ describe('crossing tenants', () => {
     // The review's reproduction: B saves an entry in a flow named like the flow A's legacy key was imported for.
     const entryB1 = uid('entry');
     extraEntries.push(entryB1);
-    await admin('PUT', `/v1/entries/${entryB1}`, { project_id: B.projectId, flow_id: A.flowId, current_page_key: 'p1', user_data: { owner: 'B', ssn: 'B-secret-data' } });
+    await admin('PUT', `/v1/entries/${entryB1}`, {
+      project_id: B.projectId,
+      flow_id: A.flowId,
+      current_page_key: 'p1',
+      user_data: { owner: 'B', ssn: 'B-secret-data' },
+    });
     const reply = await postJson(legacy, { flow_id: A.flowId, entry_id: entryB1, token: seedToken(legacyKey, entryB1, FUTURE), expires: FUTURE });
     expect([reply.status, errorCode(reply)]).toEqual([404, 'entry_not_found']);
     expect(reply.text).not.toContain('B-secret-data');
@@ -136,7 +146,7 @@ describe('crossing tenants', () => {
     expect(allowed.headers.get('access-control-allow-origin')).toBe(currentAllowed.headers.get('access-control-allow-origin'));
   });
 
-  it('the same naming project B: 401 (A\'s key is not B\'s)', async () => {
+  it("the same naming project B: 401 (A's key is not B's)", async () => {
     const reply = await postJson(load, body(B, { token: seedToken(A.secret, B.entryId, FUTURE) }));
     expect([reply.status, errorCode(reply)]).toEqual([401, 'invalid_token']);
   });

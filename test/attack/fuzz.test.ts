@@ -34,7 +34,8 @@ let legacyKey: string;
 beforeAll(async () => {
   rt = await startLocalRuntime({ port: 0, legacyPort: 0, endpoint: process.env.AWS_ENDPOINT_URL });
   // The handler modules the runtime loaded (this file's module registry holds one of each).
-  const load = async (fn: string) => ((await import(path.join(import.meta.dirname, '..', '..', 'lambdas', fn, 'index.ts'))) as { handler: HttpApiHandler }).handler;
+  const load = async (fn: string) =>
+    ((await import(path.join(import.meta.dirname, '..', '..', 'lambdas', fn, 'index.ts'))) as { handler: HttpApiHandler }).handler;
   const handlers = Object.fromEntries(await Promise.all([...new Set(ROUTE_LIST.map((r) => r.fn))].map(async (fn) => [fn, await load(fn)] as const)));
   const catchAll = async (fn: string) => ({ method: '*', path: '*', functionName: fn, handler: await load(fn), access: 'public' }) as const;
   api = { lambda: inProcess(localRoutes(ROUTE_LIST, handlers), await catchAll(DEFAULT_ROUTE.fn)), http: overHttp(rt.apiUrl) };
@@ -42,9 +43,19 @@ beforeAll(async () => {
   legacyApi = { lambda: inProcess([legacyRoute]), http: overHttp(rt.legacyUrl) };
   const created = await send(`${rt.apiUrl}/v1/projects/${project}/credentials`, JSON.stringify({ label: 'fuzz' }));
   secret = (created.json as { secret: string }).secret;
-  await send(`${rt.apiUrl}/v1/entries/${entry}`, JSON.stringify({ project_id: project, flow_id: flow, current_page_key: 'p', user_data: { a: 1 } }), { 'content-type': 'application/json' }, 'PUT');
+  await send(
+    `${rt.apiUrl}/v1/entries/${entry}`,
+    JSON.stringify({ project_id: project, flow_id: flow, current_page_key: 'p', user_data: { a: 1 } }),
+    { 'content-type': 'application/json' },
+    'PUT',
+  );
   legacyKey = 'fuzz-legacy-key';
-  await send(`${rt.apiUrl}/v1/legacy/flows/${flow}/key`, JSON.stringify({ secret: legacyKey, project_id: project }), { 'content-type': 'application/json' }, 'PUT');
+  await send(
+    `${rt.apiUrl}/v1/legacy/flows/${flow}/key`,
+    JSON.stringify({ secret: legacyKey, project_id: project }),
+    { 'content-type': 'application/json' },
+    'PUT',
+  );
 }, 60_000);
 afterAll(async () => {
   await rt.stop();
@@ -80,13 +91,15 @@ const field = (right: unknown) => {
 /** A body: a near-valid object, arbitrary JSON, a JSON object with odd keys, or arbitrary text. */
 const bodies = (right: Record<string, unknown>) => {
   const near = fc.record(Object.fromEntries(Object.entries(right).map(([k, v]) => [k, field(v)])), { requiredKeys: [] });
-  const withExtra = fc.tuple(near, fc.dictionary(fc.constantFrom('__proto__', 'constructor', 'expires', 'expires_at', 'project_id', 'x'), fc.jsonValue({ maxDepth: 1 }))).map(
-    ([n, extra]) => `{${[...Object.entries(n), ...Object.entries(extra)].map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v) ?? 'null'}`).join(',')}}`,
-  );
+  const withExtra = fc
+    .tuple(near, fc.dictionary(fc.constantFrom('__proto__', 'constructor', 'expires', 'expires_at', 'project_id', 'x'), fc.jsonValue({ maxDepth: 1 })))
+    .map(
+      ([n, extra]) => `{${[...Object.entries(n), ...Object.entries(extra)].map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v) ?? 'null'}`).join(',')}}`,
+    );
   // A near-valid body with one field's value, or a number inside it, replaced by such a number's text.
-  const withNumber = fc.tuple(near, fc.constantFrom(...Object.keys(right)), fc.boolean(), unsurvivingNumber).map(([n, key, nested, number]) =>
-    JSON.stringify({ ...n, [key]: nested ? { deep: ['@N'] } : '@N' }).replace('"@N"', number),
-  );
+  const withNumber = fc
+    .tuple(near, fc.constantFrom(...Object.keys(right)), fc.boolean(), unsurvivingNumber)
+    .map(([n, key, nested, number]) => JSON.stringify({ ...n, [key]: nested ? { deep: ['@N'] } : '@N' }).replace('"@N"', number));
   return fc.oneof(
     { weight: 5, arbitrary: near.map((o) => JSON.stringify(o)) },
     { weight: 2, arbitrary: withExtra },
@@ -96,7 +109,14 @@ const bodies = (right: Record<string, unknown>) => {
   );
 };
 
-const contentTypes = fc.constantFrom('application/json', 'text/plain;charset=UTF-8', 'application/json; charset=utf-8', 'text/html', 'application/x-www-form-urlencoded', undefined);
+const contentTypes = fc.constantFrom(
+  'application/json',
+  'text/plain;charset=UTF-8',
+  'application/json; charset=utf-8',
+  'text/html',
+  'application/x-www-form-urlencoded',
+  undefined,
+);
 
 /**
  * Sends RUNS generated requests to `target` on `to` in this process, then
@@ -114,17 +134,27 @@ const fuzz = async (
   withValid = false,
 ) => {
   const statuses = new Map<number, number>();
-  for (const [sender, numRuns] of [[to.lambda, RUNS], [to.http, HTTP_RUNS]] as const) {
+  for (const [sender, numRuns] of [
+    [to.lambda, RUNS],
+    [to.http, HTTP_RUNS],
+  ] as const) {
     if (numRuns === 0) continue;
-    await fc.assert(
-      fc.asyncProperty(bodies(right), contentTypes, async (text, contentType) => {
-        const reply = await sender(target, new TextEncoder().encode(text), { ...headers, ...(contentType ? { 'content-type': contentType } : {}) });
-        statuses.set(reply.status, (statuses.get(reply.status) ?? 0) + 1);
-        if (reply.status < 300) return accepted(reply);
-        return isDocumentedRefusal(reply);
-      }),
-      { numRuns, examples: withValid ? [[JSON.stringify(right), 'application/json']] : [] },
-    );
+    // The first answer that failed the property, to say what it was (fast-check names only the request).
+    let refused: unknown;
+    await fc
+      .assert(
+        fc.asyncProperty(bodies(right), contentTypes, async (text, contentType) => {
+          const reply = await sender(target, new TextEncoder().encode(text), { ...headers, ...(contentType ? { 'content-type': contentType } : {}) });
+          statuses.set(reply.status, (statuses.get(reply.status) ?? 0) + 1);
+          const ok = reply.status < 300 ? accepted(reply) : isDocumentedRefusal(reply);
+          if (!ok) refused ??= reply;
+          return ok;
+        }),
+        { numRuns, examples: withValid ? [[JSON.stringify(right), 'application/json']] : [] },
+      )
+      .catch((error: unknown) => {
+        throw new Error(`${String(error)}\nthe first answer that failed: ${JSON.stringify(refused)}`);
+      });
   }
   return statuses;
 };
@@ -133,13 +163,20 @@ const fuzz = async (
 const REQUESTS = `${RUNS} + ${HTTP_RUNS} (in process + over HTTP)`;
 
 it(`POST /v1/load-entry-data answers ${REQUESTS} generated requests with a 2xx or a documented 4xx, never a 5xx`, async () => {
-  const statuses = await fuzz(api, '/v1/load-entry-data', {
-    flow_id: flow,
-    project_id: project,
-    entry_id: entry,
-    token: seedToken(secret, entry, FUTURE),
-    expires_at: FUTURE,
-  }, {}, undefined, true);
+  const statuses = await fuzz(
+    api,
+    '/v1/load-entry-data',
+    {
+      flow_id: flow,
+      project_id: project,
+      entry_id: entry,
+      token: seedToken(secret, entry, FUTURE),
+      expires_at: FUTURE,
+    },
+    {},
+    undefined,
+    true,
+  );
   expect([...statuses.keys()].every((s) => s < 500)).toBe(true);
   expect(statuses.get(200) ?? 0).toBeGreaterThan(0);
   // fast-check counts each run's valid example among its runs.
@@ -147,12 +184,19 @@ it(`POST /v1/load-entry-data answers ${REQUESTS} generated requests with a 2xx o
 }, 600_000);
 
 it(`the legacy endpoint answers ${REQUESTS} generated requests the same way`, async () => {
-  const statuses = await fuzz(legacyApi, '/', {
-    flow_id: flow,
-    entry_id: entry,
-    token: seedToken(legacyKey, entry, FUTURE),
-    expires: FUTURE,
-  }, {}, undefined, true);
+  const statuses = await fuzz(
+    legacyApi,
+    '/',
+    {
+      flow_id: flow,
+      entry_id: entry,
+      token: seedToken(legacyKey, entry, FUTURE),
+      expires: FUTURE,
+    },
+    {},
+    undefined,
+    true,
+  );
   expect([...statuses.keys()].every((s) => s < 500)).toBe(true);
   expect(statuses.get(200) ?? 0).toBeGreaterThan(0);
 }, 600_000);
@@ -161,7 +205,10 @@ it(`POST /v1/entries/{entry_id}/link-requests answers ${REQUESTS} generated requ
   const site = 'https://fuzz.example';
   await send(`${rt.apiUrl}/v1/projects/${project}/allowed-origins`, JSON.stringify({ origins: [site] }), { 'content-type': 'application/json' }, 'PUT');
   await send(`${rt.apiUrl}/v1/projects/${project}/browser-saves`, JSON.stringify({ enabled: true }), { 'content-type': 'application/json' }, 'PUT');
-  const made = await send(`${rt.apiUrl}/v1/entries`, JSON.stringify({ project_id: project, flow_id: flow, current_page_key: 'p', user_data: {} }), { 'content-type': 'application/json', origin: site });
+  const made = await send(`${rt.apiUrl}/v1/entries`, JSON.stringify({ project_id: project, flow_id: flow, current_page_key: 'p', user_data: {} }), {
+    'content-type': 'application/json',
+    origin: site,
+  });
   const { entry_id: madeId, save_token: saveToken } = made.json as { entry_id: string; save_token: string };
   registerSensitive(saveToken);
   try {
@@ -188,7 +235,10 @@ it(`POST /v1/entries/{entry_id}/handoff answers ${REQUESTS} generated requests f
   const site = 'https://fuzz.example';
   await send(`${rt.apiUrl}/v1/projects/${project}/allowed-origins`, JSON.stringify({ origins: [site] }), { 'content-type': 'application/json' }, 'PUT');
   await send(`${rt.apiUrl}/v1/projects/${project}/browser-saves`, JSON.stringify({ enabled: true }), { 'content-type': 'application/json' }, 'PUT');
-  const made = await send(`${rt.apiUrl}/v1/entries`, JSON.stringify({ project_id: project, flow_id: flow, current_page_key: 'p', user_data: {} }), { 'content-type': 'application/json', origin: site });
+  const made = await send(`${rt.apiUrl}/v1/entries`, JSON.stringify({ project_id: project, flow_id: flow, current_page_key: 'p', user_data: {} }), {
+    'content-type': 'application/json',
+    origin: site,
+  });
   const { entry_id: madeId, save_token: saveToken } = made.json as { entry_id: string; save_token: string };
   registerSensitive(saveToken);
   try {
@@ -231,18 +281,28 @@ describe('the browser-saves routes, from a page of a project that takes browser 
   const draft = { project_id: savesProject, flow_id: flow, current_page_key: 'page_1', user_data: { name: 'Ada', step: 1 } };
 
   it(`POST /v1/entries answers ${REQUESTS} generated requests with a 201 or a documented 4xx, never a 5xx`, async () => {
-    const statuses = await fuzz(api, '/v1/entries', draft, { origin: site }, (reply) => {
-      const made = reply.json as { entry_id?: unknown; save_token?: unknown };
-      if (typeof made.entry_id === 'string') created.push(made.entry_id);
-      if (typeof made.save_token === 'string') registerSensitive(made.save_token);
-      return reply.status === 201 && typeof made.entry_id === 'string' && typeof made.save_token === 'string';
-    }, true);
+    const statuses = await fuzz(
+      api,
+      '/v1/entries',
+      draft,
+      { origin: site },
+      (reply) => {
+        const made = reply.json as { entry_id?: unknown; save_token?: unknown };
+        if (typeof made.entry_id === 'string') created.push(made.entry_id);
+        if (typeof made.save_token === 'string') registerSensitive(made.save_token);
+        return reply.status === 201 && typeof made.entry_id === 'string' && typeof made.save_token === 'string';
+      },
+      true,
+    );
     expect([...statuses.keys()].every((s) => s < 500)).toBe(true);
     expect(statuses.get(201) ?? 0).toBeGreaterThan(0);
   }, 600_000);
 
   it(`POST /v1/entries/{entry_id}/progress answers ${REQUESTS} generated requests with a 200 or a documented 4xx, never a 5xx`, async () => {
-    const made = (await send(`${rt.apiUrl}/v1/entries`, JSON.stringify(draft), { 'content-type': 'application/json', origin: site })).json as { entry_id: string; save_token: string };
+    const made = (await send(`${rt.apiUrl}/v1/entries`, JSON.stringify(draft), { 'content-type': 'application/json', origin: site })).json as {
+      entry_id: string;
+      save_token: string;
+    };
     created.push(made.entry_id);
     registerSensitive(made.save_token);
     const statuses = await fuzz(
@@ -261,7 +321,10 @@ describe('the browser-saves routes, from a page of a project that takes browser 
 
 it(`GET and HEAD /r/{code} answer ${SHORT_LINK_RUNS} + ${HTTP_RUNS} (in process + over HTTP) generated codes with a 302 to the stored link for its own code and a 404 for any other, never a 5xx`, async () => {
   // On the project's own origin (the link-requests test lists it): mint refuses a resume_url elsewhere.
-  const minted = await send(`${rt.apiUrl}/v1/tokens`, JSON.stringify({ project_id: project, entry_id: entry, resume_url: 'https://fuzz.example/flow', short: true }));
+  const minted = await send(
+    `${rt.apiUrl}/v1/tokens`,
+    JSON.stringify({ project_id: project, entry_id: entry, resume_url: 'https://fuzz.example/flow', short: true }),
+  );
   const { short_url: shortUrl, url } = minted.json as { short_url: string; url: string };
   const code = shortUrl.split('/').pop()!;
   registerSensitive(code);
@@ -274,7 +337,10 @@ it(`GET and HEAD /r/{code} answer ${SHORT_LINK_RUNS} + ${HTTP_RUNS} (in process 
   );
   const statuses = new Map<number, number>();
   try {
-    for (const [sender, numRuns] of [[api.lambda, SHORT_LINK_RUNS], [api.http, HTTP_RUNS]] as const) {
+    for (const [sender, numRuns] of [
+      [api.lambda, SHORT_LINK_RUNS],
+      [api.http, HTTP_RUNS],
+    ] as const) {
       if (numRuns === 0) continue;
       await fc.assert(
         fc.asyncProperty(codes, fc.constantFrom('GET', 'HEAD'), async (c, method) => {

@@ -16,7 +16,12 @@ export interface HttpReply {
   json: unknown;
 }
 
-export const send = async (url: string, body: string | Uint8Array | undefined, headers: Record<string, string> = { 'content-type': 'application/json' }, method = 'POST'): Promise<HttpReply> => {
+export const send = async (
+  url: string,
+  body: string | Uint8Array | undefined,
+  headers: Record<string, string> = { 'content-type': 'application/json' },
+  method = 'POST',
+): Promise<HttpReply> => {
   if (typeof body === 'string') {
     try {
       registerSensitiveBody(JSON.parse(body));
@@ -43,7 +48,10 @@ export const postJson = (url: string, body: unknown) => send(url, JSON.stringify
 export type Sender = (target: string, body: string | Uint8Array | undefined, headers?: Record<string, string>, method?: string) => Promise<HttpReply>;
 
 /** `send` to the server at `base` (the local runtime's API or legacy port), over HTTP. */
-export const overHttp = (base: string): Sender => (target, body, headers, method) => send(`${base}${target}`, body, headers, method);
+export const overHttp =
+  (base: string): Sender =>
+  (target, body, headers, method) =>
+    send(`${base}${target}`, body, headers, method);
 
 /**
  * The same exchange as `overHttp` to a local runtime's server, without the
@@ -53,49 +61,56 @@ export const overHttp = (base: string): Sender => (target, body, headers, method
  * throws is API Gateway's 500). For fuzzing in bulk: HTTP costs more than the
  * handler does.
  */
-export const inProcess = (routes: readonly LocalRoute[], defaultRoute?: LocalRoute): Sender => async (target, body, headers = { 'content-type': 'application/json' }, method = 'POST') => {
-  const url = parseTarget(target);
-  if (!url) throw new Error(`not a request target: ${target}`);
-  const match = findRoute(routes, method, url.pathname) ?? (defaultRoute && { route: defaultRoute, pathParameters: undefined });
-  if (!match) throw new Error(`no route serves ${method} ${url.pathname}`);
-  const { route, pathParameters } = match;
-  const bytes = body === undefined ? undefined : Buffer.from(body);
-  if (bytes) {
-    try {
-      registerSensitiveBody(JSON.parse(bytes.toString('utf8')));
-    } catch {
-      // not JSON
+export const inProcess =
+  (routes: readonly LocalRoute[], defaultRoute?: LocalRoute): Sender =>
+  async (target, body, headers = { 'content-type': 'application/json' }, method = 'POST') => {
+    const url = parseTarget(target);
+    if (!url) throw new Error(`not a request target: ${target}`);
+    const match = findRoute(routes, method, url.pathname) ?? (defaultRoute && { route: defaultRoute, pathParameters: undefined });
+    if (!match) throw new Error(`no route serves ${method} ${url.pathname}`);
+    const { route, pathParameters } = match;
+    const bytes = body === undefined ? undefined : Buffer.from(body);
+    if (bytes) {
+      try {
+        registerSensitiveBody(JSON.parse(bytes.toString('utf8')));
+      } catch {
+        // not JSON
+      }
     }
-  }
-  const event = toHttpApiEvent({
-    method,
-    path: url.pathname,
-    rawQueryString: url.search.replace(/^\?/, ''),
-    headers,
-    body: bytes?.length ? bytes : undefined,
-    routeKey: route.path === '*' ? '$default' : `${route.method} ${route.path}`,
-    pathParameters,
-  });
-  let result: APIGatewayProxyStructuredResultV2;
-  try {
-    result = (await route.handler(event, lambdaContext(route.functionName))) as APIGatewayProxyStructuredResultV2;
-  } catch {
-    result = { statusCode: 500, headers: { 'content-type': 'application/json' }, body: '{"message":"Internal Server Error"}' };
-  }
-  const structured = typeof result === 'object' && result !== null && 'statusCode' in result;
-  const raw = structured ? (result.body ?? '') : JSON.stringify(result ?? null);
-  const text = structured && result.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
-  const replyHeaders = new Headers(Object.entries(structured ? (result.headers ?? {}) : {}).map(([k, v]) => [k, String(v)]));
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  registerSensitiveBody(json);
-  // HEAD: HTTP carries no body back.
-  return { status: structured ? (result.statusCode ?? 200) : 200, headers: replyHeaders, text: method === 'HEAD' ? '' : text, json: method === 'HEAD' ? undefined : json };
-};
+    const event = toHttpApiEvent({
+      method,
+      path: url.pathname,
+      rawQueryString: url.search.replace(/^\?/, ''),
+      headers,
+      body: bytes?.length ? bytes : undefined,
+      routeKey: route.path === '*' ? '$default' : `${route.method} ${route.path}`,
+      pathParameters,
+    });
+    let result: APIGatewayProxyStructuredResultV2;
+    try {
+      result = (await route.handler(event, lambdaContext(route.functionName))) as APIGatewayProxyStructuredResultV2;
+    } catch {
+      result = { statusCode: 500, headers: { 'content-type': 'application/json' }, body: '{"message":"Internal Server Error"}' };
+    }
+    const structured = typeof result === 'object' && result !== null && 'statusCode' in result;
+    const raw = structured ? (result.body ?? '') : JSON.stringify(result ?? null);
+    const text = structured && result.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
+    const replyHeaders = new Headers(Object.entries(structured ? (result.headers ?? {}) : {}).map(([k, v]) => [k, String(v)]));
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    registerSensitiveBody(json);
+    // HEAD: HTTP carries no body back.
+    return {
+      status: structured ? (result.statusCode ?? 200) : 200,
+      headers: replyHeaders,
+      text: method === 'HEAD' ? '' : text,
+      json: method === 'HEAD' ? undefined : json,
+    };
+  };
 
 /**
  * True when a reply is what the contract promises for a refusal: a 4xx whose

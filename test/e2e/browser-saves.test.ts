@@ -105,28 +105,31 @@ const recordBeacons = (page: Page) =>
 const beaconsSent = (page: Page) => page.evaluate(() => JSON.parse(sessionStorage.getItem('beacons') ?? '[]') as string[]);
 
 describe('createAutosave in the browser', () => {
-  browserIt('creates the entry on the first save, keeps it in localStorage, saves on to it, and goes on after a reload with a higher seq', async ({ newPage }) => {
-    const { page } = await newPage();
-    await openWithAutosave(page, { debounceMs: 0 });
-    log.clear();
+  browserIt(
+    'creates the entry on the first save, keeps it in localStorage, saves on to it, and goes on after a reload with a higher seq',
+    async ({ newPage }) => {
+      const { page } = await newPage();
+      await openWithAutosave(page, { debounceMs: 0 });
+      log.clear();
 
-    const first = await save(page, 'page_1', { first_name: 'Wen' });
-    expect(first).toEqual({ status: 'saved', entryId: expect.stringMatching(/^entry_[0-9a-f]{32}$/), seq: 0 });
-    const entryId = first.entryId!;
-    entries.push(entryId);
-    expect(await stored(page)).toEqual({ entry_id: entryId, save_token: expect.stringMatching(/^s2\./), seq: 0 });
-    const second = await save(page, 'page_2', { first_name: 'Wen', plan: 'solo' });
+      const first = await save(page, 'page_1', { first_name: 'Wen' });
+      expect(first).toEqual({ status: 'saved', entryId: expect.stringMatching(/^entry_[0-9a-f]{32}$/), seq: 0 });
+      const entryId = first.entryId!;
+      entries.push(entryId);
+      expect(await stored(page)).toEqual({ entry_id: entryId, save_token: expect.stringMatching(/^s2\./), seq: 0 });
+      const second = await save(page, 'page_2', { first_name: 'Wen', plan: 'solo' });
 
-    await page.reload();
-    await startAutosave(page, { debounceMs: 0 });
-    const third = await save(page, 'page_3', { first_name: 'Wen', plan: 'solo', newsletter: true });
+      await page.reload();
+      await startAutosave(page, { debounceMs: 0 });
+      const third = await save(page, 'page_3', { first_name: 'Wen', plan: 'solo', newsletter: true });
 
-    expect(second).toEqual({ status: 'saved', entryId, seq: expect.any(Number) });
-    expect(third).toEqual({ status: 'saved', entryId, seq: expect.any(Number) });
-    expect(third.seq!).toBeGreaterThan(second.seq!);
-    expect(log.lines).toEqual([`${CREATE} -> 201`, progressLine(entryId, 200), progressLine(entryId, 200)]);
-    expect(await entryOf(entryId)).toEqual({ current_page_key: 'page_3', user_data: { first_name: 'Wen', plan: 'solo', newsletter: true } });
-  });
+      expect(second).toEqual({ status: 'saved', entryId, seq: expect.any(Number) });
+      expect(third).toEqual({ status: 'saved', entryId, seq: expect.any(Number) });
+      expect(third.seq!).toBeGreaterThan(second.seq!);
+      expect(log.lines).toEqual([`${CREATE} -> 201`, progressLine(entryId, 200), progressLine(entryId, 200)]);
+      expect(await entryOf(entryId)).toEqual({ current_page_key: 'page_3', user_data: { first_name: 'Wen', plan: 'solo', newsletter: true } });
+    },
+  );
 
   browserIt('sends what is not saved with sendBeacon when the user navigates away, and the save arrives', async ({ newPage }) => {
     const { page } = await newPage();
@@ -209,14 +212,23 @@ describe('createAutosave in the browser', () => {
     const { page } = await newPage();
     await openWithAutosave(page, { debounceMs: 0 }, link.url);
 
-    const resumed = await page.evaluate(async (o) => {
-      const m = (await import('/clients/session-recovery.js' as string)) as { resumeFromUrl: (options: object) => Promise<Record<string, unknown>> };
-      const entry = await m.resumeFromUrl({ ...o, autosave: (window as unknown as { autosave: unknown }).autosave });
-      const { entry_id: _id, current_page_key: _page, ...data } = entry;
-      return { entry, outcome: await (window as unknown as { autosave: PageAutosave }).autosave.save('page_3', { ...data, newsletter: true }) };
-    }, { endpoint: `${runtime.apiUrl}${routePath('loadEntryData')}`, flowId, projectId });
+    const resumed = await page.evaluate(
+      async (o) => {
+        const m = (await import('/clients/session-recovery.js' as string)) as { resumeFromUrl: (options: object) => Promise<Record<string, unknown>> };
+        const entry = await m.resumeFromUrl({ ...o, autosave: (window as unknown as { autosave: unknown }).autosave });
+        const { entry_id: _id, current_page_key: _page, ...data } = entry;
+        return { entry, outcome: await (window as unknown as { autosave: PageAutosave }).autosave.save('page_3', { ...data, newsletter: true }) };
+      },
+      { endpoint: `${runtime.apiUrl}${routePath('loadEntryData')}`, flowId, projectId },
+    );
 
-    expect(resumed.entry).toEqual({ first_name: 'Ana', plan: 'team', entry_id: entryId, current_page_key: 'page_2', session_recovery_resumed_at: expect.any(String) });
+    expect(resumed.entry).toEqual({
+      first_name: 'Ana',
+      plan: 'team',
+      entry_id: entryId,
+      current_page_key: 'page_2',
+      session_recovery_resumed_at: expect.any(String),
+    });
     expect(resumed.outcome).toEqual({ status: 'saved', entryId, seq: expect.any(Number) });
     expect(await stored(page)).toEqual({ entry_id: entryId, save_token: expect.stringMatching(/^s2\./), seq: resumed.outcome.seq });
     expect(await entryOf(entryId)).toEqual({
@@ -235,7 +247,9 @@ describe('createAutosave in the browser', () => {
 
     expect(outcome).toEqual({ status: 'failed', code: 'browser_saves_disabled', message: expect.stringContaining(other) });
     expect(await page.evaluate(() => (window as unknown as { autosaveErrors: string[] }).autosaveErrors)).toEqual(['browser_saves_disabled']);
-    expect(log.lines).toEqual([`${CREATE} -> 403 browser_saves_disabled (Project ${other} does not take saves from the browser; turn browser saves on for it first.)`]);
+    expect(log.lines).toEqual([
+      `${CREATE} -> 403 browser_saves_disabled (Project ${other} does not take saves from the browser; turn browser saves on for it first.)`,
+    ]);
     expect(await stored(page, storageKey(other))).toBeNull();
   });
 });

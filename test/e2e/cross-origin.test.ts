@@ -101,11 +101,7 @@ describe('a page on another origin than the API', () => {
       log.clear();
       expect(await postJsonFromPage(page, resumeBody(link))).toEqual({ status: 200, entryId });
       expect(await postJsonFromPage(page, resumeBody(link))).toEqual({ status: 200, entryId });
-      expect(log.lines).toEqual([
-        `OPTIONS ${LOAD_PATH} -> 204`,
-        resumeLine(LOAD),
-        resumeLine(LOAD),
-      ]);
+      expect(log.lines).toEqual([`OPTIONS ${LOAD_PATH} -> 204`, resumeLine(LOAD), resumeLine(LOAD)]);
     } finally {
       await cleanup();
     }

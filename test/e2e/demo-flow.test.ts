@@ -66,108 +66,111 @@ const apiCallsOf = (page: Page): string[] => {
 const saved = (page: Page) => page.locator('#status', { hasText: /^Progress saved\./ }).waitFor();
 
 describe('the demo flow at /demo', () => {
-  browserIt('two devices: A fills pages 1 and 2, gets a link; B opens it on page 2 with A\'s answers and saves page 3 to the same entry', async ({ newPage }) => {
-    // Arrange: device A answers pages 1 and 2, then asks for a link.
-    const { page } = await newPage();
-    const callsA = apiCallsOf(page);
-    await page.goto(runtime.demoUrl);
-    expect(await demoOutcome(page)).toBe('no_link');
-    await page.getByLabel('First name').fill('Grace');
-    await page.getByLabel('Favourite colour').selectOption('purple');
-    await page.getByRole('button', { name: 'Next' }).click();
-    await page.getByRole('heading', { name: 'Your team' }).waitFor();
-    await saved(page);
-    await page.getByLabel('Team, up to 50 people').check();
-    await page.getByLabel('Seats').fill('12');
-    await page.getByLabel('Email for the link (optional)').fill('grace.hopper@example.com');
-    await bus.drain();
-    log.clear();
-    await page.getByRole('button', { name: 'Send me a link to continue later' }).click();
-    await page.locator('#status', { hasText: 'Progress saved. Your link is on its way.' }).waitFor();
-    // The link reaches the bus, never the page: exactly one event, for the team's rule to deliver.
-    const events = (await bus.drain()).filter((e) => e['detail-type'] === 'Resume Link Requested' && e.detail.project_id === runtime.demo.projectId);
-    expect(events).toHaveLength(1);
-    const link = new URL(events[0].detail.url as string);
-    const entryId = link.searchParams.get('entry_id') as string;
-
-    try {
-      expect(events[0].detail).toMatchObject({ flow_id: runtime.demo.flowId, entry_id: entryId, channel: 'email', to: 'grace.hopper@example.com' });
-      // The page called the public routes only: the entry was created, saved with the page-2 answers, then a link asked for.
-      expect(callsA).toEqual([CREATE.key, PROGRESS.key, LINK_REQUESTS.key]);
-      expect(log.lines).toEqual([
-        `${PROGRESS.method} ${PROGRESS.path.replace('{entry_id}', entryId)} -> 200`,
-        `${LINK_REQUESTS.method} ${LINK_REQUESTS.path.replace('{entry_id}', entryId)} -> 202`,
-      ]);
-      expect(await page.content()).not.toContain(link.searchParams.get('token'));
-      expect(`${link.origin}${link.pathname}`).toBe(runtime.demoUrl);
-      // A link the page asked for is marked single-use: the page resumes it only after the person clicks Continue.
-      expect([...link.searchParams.keys()]).toEqual(['sr_confirm', 'token', 'entry_id', 'expires_at']);
-      expect(await savedEntry(entryId)).toEqual({
-        project_id: runtime.demo.projectId,
-        flow_id: runtime.demo.flowId,
-        current_page_key: 'page_2',
-        user_data: { first_name: 'Grace', favourite_colour: 'purple', plan: 'team', seats: 12, newsletter: false },
-      });
+  browserIt(
+    "two devices: A fills pages 1 and 2, gets a link; B opens it on page 2 with A's answers and saves page 3 to the same entry",
+    async ({ newPage }) => {
+      // Arrange: device A answers pages 1 and 2, then asks for a link.
+      const { page } = await newPage();
+      const callsA = apiCallsOf(page);
+      await page.goto(runtime.demoUrl);
+      expect(await demoOutcome(page)).toBe('no_link');
+      await page.getByLabel('First name').fill('Grace');
+      await page.getByLabel('Favourite colour').selectOption('purple');
+      await page.getByRole('button', { name: 'Next' }).click();
+      await page.getByRole('heading', { name: 'Your team' }).waitFor();
+      await saved(page);
+      await page.getByLabel('Team, up to 50 people').check();
+      await page.getByLabel('Seats').fill('12');
+      await page.getByLabel('Email for the link (optional)').fill('grace.hopper@example.com');
+      await bus.drain();
       log.clear();
+      await page.getByRole('button', { name: 'Send me a link to continue later' }).click();
+      await page.locator('#status', { hasText: 'Progress saved. Your link is on its way.' }).waitFor();
+      // The link reaches the bus, never the page: exactly one event, for the team's rule to deliver.
+      const events = (await bus.drain()).filter((e) => e['detail-type'] === 'Resume Link Requested' && e.detail.project_id === runtime.demo.projectId);
+      expect(events).toHaveLength(1);
+      const link = new URL(events[0].detail.url as string);
+      const entryId = link.searchParams.get('entry_id') as string;
 
-      // Act: device B opens the link.
-      const other = (await newPage()).page;
-      const callsB = apiCallsOf(other);
-      await other.goto(link.href);
-      await other.getByRole('button', { name: 'Continue', exact: true }).click();
+      try {
+        expect(events[0].detail).toMatchObject({ flow_id: runtime.demo.flowId, entry_id: entryId, channel: 'email', to: 'grace.hopper@example.com' });
+        // The page called the public routes only: the entry was created, saved with the page-2 answers, then a link asked for.
+        expect(callsA).toEqual([CREATE.key, PROGRESS.key, LINK_REQUESTS.key]);
+        expect(log.lines).toEqual([
+          `${PROGRESS.method} ${PROGRESS.path.replace('{entry_id}', entryId)} -> 200`,
+          `${LINK_REQUESTS.method} ${LINK_REQUESTS.path.replace('{entry_id}', entryId)} -> 202`,
+        ]);
+        expect(await page.content()).not.toContain(link.searchParams.get('token'));
+        expect(`${link.origin}${link.pathname}`).toBe(runtime.demoUrl);
+        // A link the page asked for is marked single-use: the page resumes it only after the person clicks Continue.
+        expect([...link.searchParams.keys()]).toEqual(['sr_confirm', 'token', 'entry_id', 'expires_at']);
+        expect(await savedEntry(entryId)).toEqual({
+          project_id: runtime.demo.projectId,
+          flow_id: runtime.demo.flowId,
+          current_page_key: 'page_2',
+          user_data: { first_name: 'Grace', favourite_colour: 'purple', plan: 'team', seats: 12, newsletter: false },
+        });
+        log.clear();
 
-      // Assert: restored through one load-entry-data call, on page 2, every answer back, the link gone from the address bar.
-      expect(await demoOutcome(other)).toBe('restored');
-      expect(await other.locator('#notice-text').textContent()).toBe(
-        'Welcome back, Grace! Your answers are restored: carry on where you left off.',
-      );
-      expect(other.url()).toBe(runtime.demoUrl);
-      expect(await other.locator('#progress').textContent()).toBe('Step 2 of 3');
-      expect(await other.getByLabel('Team, up to 50 people').isChecked()).toBe(true);
-      expect(await other.getByLabel('Seats').inputValue()).toBe('12');
-      // A link the demo minted a moment ago: counted early (EARLY_RESUME_SECONDS), though the browser is a person's.
-      expect(log.lines).toEqual([expect.stringMatching(new RegExp(`^${LOAD} -> 200 early \\(no campaign, link \\d+ s old: within EARLY_RESUME_SECONDS \\(30 s\\) of the mint\\)$`))]);
-      expect(log.lines.filter((l) => l.startsWith('OPTIONS'))).toEqual([]);
-      await other.getByRole('button', { name: 'Back' }).click();
-      await other.getByRole('heading', { name: 'About you' }).waitFor();
-      expect(await other.getByLabel('First name').inputValue()).toBe('Grace');
-      expect(await other.getByLabel('Favourite colour').inputValue()).toBe('purple');
-      await saved(other);
+        // Act: device B opens the link.
+        const other = (await newPage()).page;
+        const callsB = apiCallsOf(other);
+        await other.goto(link.href);
+        await other.getByRole('button', { name: 'Continue', exact: true }).click();
 
-      // B continues to page 3: an admin read shows page 3, saved to A's entry with B's save token.
-      await other.getByRole('button', { name: 'Next' }).click();
-      await other.getByRole('heading', { name: 'Your team' }).waitFor();
-      await other.getByRole('button', { name: 'Next' }).click();
-      await other.getByRole('heading', { name: 'Stay in touch' }).waitFor();
-      await saved(other);
-      const onPage3 = await savedEntry(entryId);
-      expect(onPage3).toEqual({
-        project_id: runtime.demo.projectId,
-        flow_id: runtime.demo.flowId,
-        current_page_key: 'page_3',
-        user_data: {
-          first_name: 'Grace',
-          favourite_colour: 'purple',
-          plan: 'team',
-          seats: 12,
-          newsletter: false,
-          session_recovery_resumed_at: expect.stringMatching(ISO_INSTANT),
-        },
-      });
-      expect(callsB.every((call) => PUBLIC_ROUTES.some((r) => r.key === call))).toBe(true);
-      expect(callsB.filter((call) => call === CREATE.key)).toEqual([]);
+        // Assert: restored through one load-entry-data call, on page 2, every answer back, the link gone from the address bar.
+        expect(await demoOutcome(other)).toBe('restored');
+        expect(await other.locator('#notice-text').textContent()).toBe('Welcome back, Grace! Your answers are restored: carry on where you left off.');
+        expect(other.url()).toBe(runtime.demoUrl);
+        expect(await other.locator('#progress').textContent()).toBe('Step 2 of 3');
+        expect(await other.getByLabel('Team, up to 50 people').isChecked()).toBe(true);
+        expect(await other.getByLabel('Seats').inputValue()).toBe('12');
+        // A link the demo minted a moment ago: counted early (EARLY_RESUME_SECONDS), though the browser is a person's.
+        expect(log.lines).toEqual([
+          expect.stringMatching(new RegExp(`^${LOAD} -> 200 early \\(no campaign, link \\d+ s old: within EARLY_RESUME_SECONDS \\(30 s\\) of the mint\\)$`)),
+        ]);
+        expect(log.lines.filter((l) => l.startsWith('OPTIONS'))).toEqual([]);
+        await other.getByRole('button', { name: 'Back' }).click();
+        await other.getByRole('heading', { name: 'About you' }).waitFor();
+        expect(await other.getByLabel('First name').inputValue()).toBe('Grace');
+        expect(await other.getByLabel('Favourite colour').inputValue()).toBe('purple');
+        await saved(other);
 
-      // Finishing on B saves the last page too.
-      await other.getByLabel('Send me the monthly product newsletter').check();
-      await other.getByRole('button', { name: 'Finish' }).click();
-      await other.getByRole('heading', { name: 'All set' }).waitFor();
-      await saved(other);
-      expect(await other.locator('#summary dd').allTextContents()).toEqual(['Grace', 'Purple', 'Team, up to 50 people', '12', 'Yes', '—']);
-      expect(await savedEntry(entryId)).toMatchObject({ current_page_key: 'page_done', user_data: { newsletter: true } });
-    } finally {
-      await deleteEntry(runtime.apiUrl, entryId, runtime.demo.projectId);
-    }
-  });
+        // B continues to page 3: an admin read shows page 3, saved to A's entry with B's save token.
+        await other.getByRole('button', { name: 'Next' }).click();
+        await other.getByRole('heading', { name: 'Your team' }).waitFor();
+        await other.getByRole('button', { name: 'Next' }).click();
+        await other.getByRole('heading', { name: 'Stay in touch' }).waitFor();
+        await saved(other);
+        const onPage3 = await savedEntry(entryId);
+        expect(onPage3).toEqual({
+          project_id: runtime.demo.projectId,
+          flow_id: runtime.demo.flowId,
+          current_page_key: 'page_3',
+          user_data: {
+            first_name: 'Grace',
+            favourite_colour: 'purple',
+            plan: 'team',
+            seats: 12,
+            newsletter: false,
+            session_recovery_resumed_at: expect.stringMatching(ISO_INSTANT),
+          },
+        });
+        expect(callsB.every((call) => PUBLIC_ROUTES.some((r) => r.key === call))).toBe(true);
+        expect(callsB.filter((call) => call === CREATE.key)).toEqual([]);
+
+        // Finishing on B saves the last page too.
+        await other.getByLabel('Send me the monthly product newsletter').check();
+        await other.getByRole('button', { name: 'Finish' }).click();
+        await other.getByRole('heading', { name: 'All set' }).waitFor();
+        await saved(other);
+        expect(await other.locator('#summary dd').allTextContents()).toEqual(['Grace', 'Purple', 'Team, up to 50 people', '12', 'Yes', '—']);
+        expect(await savedEntry(entryId)).toMatchObject({ current_page_key: 'page_done', user_data: { newsletter: true } });
+      } finally {
+        await deleteEntry(runtime.apiUrl, entryId, runtime.demo.projectId);
+      }
+    },
+  );
 
   browserIt('opens the demo link npm start prints on page 3 with the demo answers', async ({ newPage }) => {
     const { page } = await newPage();
@@ -187,7 +190,9 @@ describe('the demo flow at /demo', () => {
         return [style.width === 'auto' ? 'auto' : 'set', style.boxSizing, style.padding, style.border, style.borderRadius, style.fontSize, style.fontWeight];
       });
     expect(await look('Email for the link (optional)')).toEqual(await look('Seats'));
-    const widths = await page.getByLabel('Email for the link (optional)').evaluate((input) => [input.getBoundingClientRect().width, input.parentElement!.getBoundingClientRect().width]);
+    const widths = await page
+      .getByLabel('Email for the link (optional)')
+      .evaluate((input) => [input.getBoundingClientRect().width, input.parentElement!.getBoundingClientRect().width]);
     expect(widths[0]).toBe(widths[1]);
     // The README's screenshot, the whole page with that field: `npm run docs:screenshot` copies it into docs/.
     await mkdir(RESULTS_DIR, { recursive: true });

@@ -92,9 +92,20 @@ const attackerIsLockedOut = async (attackerPage: Page, entryId: string, saveToke
       [`${runtime.apiUrl}${path}`, body] as const,
     );
   const ids = { project_id: runtime.demo.projectId, flow_id: runtime.demo.flowId };
-  const progress = await fromAttackerPage(routePath('saveProgress').replace('{entry_id}', entryId), { ...ids, save_token: saveToken, seq: Date.now() + 1e9, current_page_key: 'page_3', user_data: { comments: 'overwritten' } });
+  const progress = await fromAttackerPage(routePath('saveProgress').replace('{entry_id}', entryId), {
+    ...ids,
+    save_token: saveToken,
+    seq: Date.now() + 1e9,
+    current_page_key: 'page_3',
+    user_data: { comments: 'overwritten' },
+  });
   expect([progress.status, (JSON.parse(progress.body) as { error: { code: string } }).error.code]).toEqual([401, 'invalid_save_token']);
-  const link = await fromAttackerPage(routePath('linkRequests').replace('{entry_id}', entryId), { ...ids, save_token: saveToken, channel: 'email', to: ATTACKER });
+  const link = await fromAttackerPage(routePath('linkRequests').replace('{entry_id}', entryId), {
+    ...ids,
+    save_token: saveToken,
+    channel: 'email',
+    to: ATTACKER,
+  });
   expect([link.status, (JSON.parse(link.body) as { error: { code: string } }).error.code]).toEqual([401, 'invalid_save_token']);
   expect((await bus.drain()).filter((e) => e.detail.entry_id === entryId)).toEqual([]);
   for (const url of links) {
@@ -113,34 +124,42 @@ const oldDeviceSaysContinuedElsewhere = async (page: Page) => {
   await page.getByLabel('Solo, just me').check();
   await page.getByRole('button', { name: 'Next' }).click();
   await page.locator('#notice-text', { hasText: 'You continued on another device' }).waitFor();
-  expect(await page.locator('#notice-text').textContent()).toBe('You continued on another device, so this page no longer saves your answers. Carry on there, or start over here.');
+  expect(await page.locator('#notice-text').textContent()).toBe(
+    'You continued on another device, so this page no longer saves your answers. Carry on there, or start over here.',
+  );
   expect(await page.locator('#status').textContent()).toBe('Not saved here: this flow continued on another device.');
 };
 
 describe('entry fixation in the browser: attacker and victim in two browser contexts', () => {
-  browserIt('the attacker has the brand mail the victim a link to the attacker\'s entry; once the victim resumes, the attacker\'s token and links answer 401', async ({ newPage }) => {
-    const attacker = (await newPage()).page;
-    const { entryId, saveToken } = await startFlow(attacker);
-    const victimLink = await sendLink(attacker, entryId, VICTIM);
-    const victim = (await newPage()).page;
+  browserIt(
+    "the attacker has the brand mail the victim a link to the attacker's entry; once the victim resumes, the attacker's token and links answer 401",
+    async ({ newPage }) => {
+      const attacker = (await newPage()).page;
+      const { entryId, saveToken } = await startFlow(attacker);
+      const victimLink = await sendLink(attacker, entryId, VICTIM);
+      const victim = (await newPage()).page;
 
-    await victimResumesAndTypes(victim, victimLink);
+      await victimResumesAndTypes(victim, victimLink);
 
-    await oldDeviceSaysContinuedElsewhere(attacker);
-    // The attacker got hold of the victim's link too (a forwarded mail): used, it answers 401.
-    await attackerIsLockedOut(attacker, entryId, saveToken, [victimLink], (await newPage()).page);
-  });
+      await oldDeviceSaysContinuedElsewhere(attacker);
+      // The attacker got hold of the victim's link too (a forwarded mail): used, it answers 401.
+      await attackerIsLockedOut(attacker, entryId, saveToken, [victimLink], (await newPage()).page);
+    },
+  );
 
-  browserIt('variant: the attacker first has a link mailed to themselves, then one to the victim, and keeps the first: it answers 401 after the victim resumes', async ({ newPage }) => {
-    const attacker = (await newPage()).page;
-    const { entryId, saveToken } = await startFlow(attacker);
-    const kept = await sendLink(attacker, entryId, ATTACKER);
-    const victimLink = await sendLink(attacker, entryId, VICTIM);
-    const victim = (await newPage()).page;
+  browserIt(
+    'variant: the attacker first has a link mailed to themselves, then one to the victim, and keeps the first: it answers 401 after the victim resumes',
+    async ({ newPage }) => {
+      const attacker = (await newPage()).page;
+      const { entryId, saveToken } = await startFlow(attacker);
+      const kept = await sendLink(attacker, entryId, ATTACKER);
+      const victimLink = await sendLink(attacker, entryId, VICTIM);
+      const victim = (await newPage()).page;
 
-    await victimResumesAndTypes(victim, victimLink);
+      await victimResumesAndTypes(victim, victimLink);
 
-    await oldDeviceSaysContinuedElsewhere(attacker);
-    await attackerIsLockedOut(attacker, entryId, saveToken, [kept], (await newPage()).page);
-  });
+      await oldDeviceSaysContinuedElsewhere(attacker);
+      await attackerIsLockedOut(attacker, entryId, saveToken, [kept], (await newPage()).page);
+    },
+  );
 });

@@ -55,69 +55,74 @@ const readCode = async (page: Page): Promise<string> => {
 };
 
 describe('hand-off in the browser: device A shows a QR code, device B scans it and carries on', () => {
-  browserIt('device A fills two pages and shows the code; device B opens the link read from it, carries on; A then shows "continued on another device"', async ({ newPage }) => {
-    // Device A: pages 1 and 2, saved on the way to page 3.
-    const a = (await newPage()).page;
-    await a.goto(runtime.demoUrl);
-    expect(await demoOutcome(a)).toBe('no_link');
-    registerSensitiveBody({ user_data: { first_name: 'Grace Hopper' } });
-    await a.getByLabel('First name').fill('Grace Hopper');
-    await a.getByRole('button', { name: 'Next' }).click();
-    await a.getByRole('heading', { name: 'Your team' }).waitFor();
-    await a.getByLabel('Team, up to 50 people').check();
-    await a.getByLabel('Seats').fill('12');
-    await a.getByRole('button', { name: 'Next' }).click();
-    await a.getByRole('heading', { name: 'Stay in touch' }).waitFor();
-    await saved(a);
-    const held = await a.evaluate((key) => JSON.parse(localStorage.getItem(key) ?? 'null') as { entry_id: string }, STORAGE_KEY());
-    made.push(held.entry_id);
+  browserIt(
+    'device A fills two pages and shows the code; device B opens the link read from it, carries on; A then shows "continued on another device"',
+    async ({ newPage }) => {
+      // Device A: pages 1 and 2, saved on the way to page 3.
+      const a = (await newPage()).page;
+      await a.goto(runtime.demoUrl);
+      expect(await demoOutcome(a)).toBe('no_link');
+      registerSensitiveBody({ user_data: { first_name: 'Grace Hopper' } });
+      await a.getByLabel('First name').fill('Grace Hopper');
+      await a.getByRole('button', { name: 'Next' }).click();
+      await a.getByRole('heading', { name: 'Your team' }).waitFor();
+      await a.getByLabel('Team, up to 50 people').check();
+      await a.getByLabel('Seats').fill('12');
+      await a.getByRole('button', { name: 'Next' }).click();
+      await a.getByRole('heading', { name: 'Stay in touch' }).waitFor();
+      await saved(a);
+      const held = await a.evaluate((key) => JSON.parse(localStorage.getItem(key) ?? 'null') as { entry_id: string }, STORAGE_KEY());
+      made.push(held.entry_id);
 
-    await a.getByRole('button', { name: 'Continue on your phone' }).click();
-    await a.locator('#status', { hasText: 'Scan the code to continue on your phone.' }).waitFor();
-    const scanned = await readCode(a);
-    registerSensitive(scanned);
+      await a.getByRole('button', { name: 'Continue on your phone' }).click();
+      await a.locator('#status', { hasText: 'Scan the code to continue on your phone.' }).waitFor();
+      const scanned = await readCode(a);
+      registerSensitive(scanned);
 
-    // The code holds the short link, which the short-link route serves.
-    const shortPath = new URL(scanned).pathname;
-    expect(`${new URL(scanned).origin}${shortPath.replace(/[^/]+$/, '{code}')}`).toBe(`${process.env.SHORT_LINK_BASE_URL}${routePath('followShortLink')}`);
+      // The code holds the short link, which the short-link route serves.
+      const shortPath = new URL(scanned).pathname;
+      expect(`${new URL(scanned).origin}${shortPath.replace(/[^/]+$/, '{code}')}`).toBe(`${process.env.SHORT_LINK_BASE_URL}${routePath('followShortLink')}`);
 
-    // Device B, another browser profile: opens what it read, clicks Continue (a single-use link waits for the person).
-    const bTab = await newPage();
-    await resolveShortLinks(bTab.page.context());
-    const b = bTab.page;
-    await b.goto(scanned);
-    expect(new URL(b.url()).searchParams.get('sr_confirm')).toBe('1');
-    await b.getByRole('button', { name: 'Continue', exact: true }).click();
-    expect(await demoOutcome(b)).toBe('restored');
-    await b.getByRole('heading', { name: 'Stay in touch' }).waitFor();
-    expect(await b.getByLabel('First name').inputValue()).toBe('Grace Hopper');
-    expect(await b.getByLabel('Seats').inputValue()).toBe('12');
-    // B carries on, and its saves are taken.
-    await b.getByLabel('Send me the monthly product newsletter').check();
-    await b.getByRole('button', { name: 'Finish' }).click();
-    await b.getByRole('heading', { name: 'All set' }).waitFor();
-    await saved(b);
+      // Device B, another browser profile: opens what it read, clicks Continue (a single-use link waits for the person).
+      const bTab = await newPage();
+      await resolveShortLinks(bTab.page.context());
+      const b = bTab.page;
+      await b.goto(scanned);
+      expect(new URL(b.url()).searchParams.get('sr_confirm')).toBe('1');
+      await b.getByRole('button', { name: 'Continue', exact: true }).click();
+      expect(await demoOutcome(b)).toBe('restored');
+      await b.getByRole('heading', { name: 'Stay in touch' }).waitFor();
+      expect(await b.getByLabel('First name').inputValue()).toBe('Grace Hopper');
+      expect(await b.getByLabel('Seats').inputValue()).toBe('12');
+      // B carries on, and its saves are taken.
+      await b.getByLabel('Send me the monthly product newsletter').check();
+      await b.getByRole('button', { name: 'Finish' }).click();
+      await b.getByRole('heading', { name: 'All set' }).waitFor();
+      await saved(b);
 
-    // Device A's next page change: its save gets 401, and the page says where the flow went instead of an error.
-    await a.getByRole('button', { name: 'Back' }).click();
-    await a.locator('#notice-text', { hasText: 'You continued on another device' }).waitFor();
-    expect(await a.locator('#notice-text').textContent()).toBe('You continued on another device, so this page no longer saves your answers. Carry on there, or start over here.');
-    expect(await a.locator('#status').getAttribute('class')).toBe('status ');
-    expect(await a.locator('#handoff-box').isHidden()).toBe(true);
+      // Device A's next page change: its save gets 401, and the page says where the flow went instead of an error.
+      await a.getByRole('button', { name: 'Back' }).click();
+      await a.locator('#notice-text', { hasText: 'You continued on another device' }).waitFor();
+      expect(await a.locator('#notice-text').textContent()).toBe(
+        'You continued on another device, so this page no longer saves your answers. Carry on there, or start over here.',
+      );
+      expect(await a.locator('#status').getAttribute('class')).toBe('status ');
+      expect(await a.locator('#handoff-box').isHidden()).toBe(true);
 
-    // What B saved stands; A's save was refused.
-    const entry = await callApi(runtime.apiUrl, 'GET', `/v1/entries/${held.entry_id}?project_id=${runtime.demo.projectId}`);
-    expect((entry.json as { entry: { current_page_key: string; user_data: Record<string, unknown> } }).entry).toMatchObject({
-      current_page_key: 'page_done',
-      user_data: { first_name: 'Grace Hopper', plan: 'team', seats: 12, newsletter: true },
-    });
+      // What B saved stands; A's save was refused.
+      const entry = await callApi(runtime.apiUrl, 'GET', `/v1/entries/${held.entry_id}?project_id=${runtime.demo.projectId}`);
+      expect((entry.json as { entry: { current_page_key: string; user_data: Record<string, unknown> } }).entry).toMatchObject({
+        current_page_key: 'page_done',
+        user_data: { first_name: 'Grace Hopper', plan: 'team', seats: 12, newsletter: true },
+      });
 
-    // The code works once: scanned again, it opens nothing.
-    const cTab = await newPage();
-    await resolveShortLinks(cTab.page.context());
-    await cTab.page.goto(scanned);
-    await cTab.page.getByRole('button', { name: 'Continue', exact: true }).click();
-    expect(await demoOutcome(cTab.page)).toBe('failed');
-    expect(await cTab.page.locator('#notice-text').textContent()).toBe('This link was already used; ask for a new one. You can start over.');
-  });
+      // The code works once: scanned again, it opens nothing.
+      const cTab = await newPage();
+      await resolveShortLinks(cTab.page.context());
+      await cTab.page.goto(scanned);
+      await cTab.page.getByRole('button', { name: 'Continue', exact: true }).click();
+      expect(await demoOutcome(cTab.page)).toBe('failed');
+      expect(await cTab.page.locator('#notice-text').textContent()).toBe('This link was already used; ask for a new one. You can start over.');
+    },
+  );
 });

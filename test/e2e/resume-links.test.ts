@@ -2,7 +2,21 @@ import type { Browser, Page } from 'playwright-core';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
 import { deleteProject } from '../support/seed';
 import { browserTest, demoOutcome, launchBrowser } from './support/browser';
-import { callApi, closedPort, type DemoSite, deleteEntry, resumeLine, mintLink, putEntry, RequestLog, seedToken, setEnv, startDemoSite, uid, siteConfig } from './support/site';
+import {
+  callApi,
+  closedPort,
+  type DemoSite,
+  deleteEntry,
+  resumeLine,
+  mintLink,
+  putEntry,
+  RequestLog,
+  seedToken,
+  setEnv,
+  startDemoSite,
+  uid,
+  siteConfig,
+} from './support/site';
 import { ROUTE_LIST } from '../../lambdas/http/routes';
 
 /** The resume route, as the local console names it. */
@@ -60,8 +74,7 @@ const seedEntry = async () => {
 const encodedLink = (params: Record<string, string>): string => `${site.demoUrl}?${new URLSearchParams(params)}`;
 
 /** An instant a day from now, written with a +01:00 offset. */
-const inADayAtPlusOne = (): string =>
-  new Date(Date.now() + 86_400_000 + 3_600_000).toISOString().replace('Z', '+01:00');
+const inADayAtPlusOne = (): string => new Date(Date.now() + 86_400_000 + 3_600_000).toISOString().replace('Z', '+01:00');
 
 const expectRefused = async (page: Page, message: string) => {
   expect(await demoOutcome(page)).toBe('failed');

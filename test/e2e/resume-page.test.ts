@@ -140,12 +140,21 @@ describe('clients/session-recovery.js, resuming from the page URL', () => {
     const { page } = await newPage();
     await page.goto(link.url);
 
-    const entry = await page.evaluate(async (o) => {
-      const m = (await import('/clients/session-recovery.js' as string)) as { resumeFromUrl: (options: object) => Promise<unknown> };
-      return m.resumeFromUrl(o);
-    }, { endpoint: `${runtime.apiUrl}${routePath('loadEntryData')}`, flowId: runtime.demo.flowId, projectId: runtime.demo.projectId });
+    const entry = await page.evaluate(
+      async (o) => {
+        const m = (await import('/clients/session-recovery.js' as string)) as { resumeFromUrl: (options: object) => Promise<unknown> };
+        return m.resumeFromUrl(o);
+      },
+      { endpoint: `${runtime.apiUrl}${routePath('loadEntryData')}`, flowId: runtime.demo.flowId, projectId: runtime.demo.projectId },
+    );
 
-    expect(entry).toEqual({ ...SAVED, ...VISIT, entry_id: entryId, current_page_key: 'page_2', session_recovery_resumed_at: expect.stringMatching(ISO_INSTANT) });
+    expect(entry).toEqual({
+      ...SAVED,
+      ...VISIT,
+      entry_id: entryId,
+      current_page_key: 'page_2',
+      session_recovery_resumed_at: expect.stringMatching(ISO_INSTANT),
+    });
     expect(page.url()).toBe(here);
     await page.goBack();
     expect(page.url()).toBe('about:blank');

@@ -37,8 +37,18 @@ const browserIt = browserTest(() => browser);
 browserIt('resumes a flow with a verify_field through the one-field form, after a value that does not match', async ({ newPage }) => {
   const entryId = uid('entry_verify');
   entries.push(entryId);
-  await putEntry(runtime.apiUrl, { entryId, projectId: runtime.demo.projectId, flowId, currentPageKey: 'page_2', userData: { first_name: 'Ola', email: EMAIL, card_number: '4111111111111111' } });
-  const link = await mintLink(runtime.apiUrl, { project_id: runtime.demo.projectId, entry_id: entryId, resume_url: `${runtime.apiUrl}/clients/session-recovery.js` });
+  await putEntry(runtime.apiUrl, {
+    entryId,
+    projectId: runtime.demo.projectId,
+    flowId,
+    currentPageKey: 'page_2',
+    userData: { first_name: 'Ola', email: EMAIL, card_number: '4111111111111111' },
+  });
+  const link = await mintLink(runtime.apiUrl, {
+    project_id: runtime.demo.projectId,
+    entry_id: entryId,
+    resume_url: `${runtime.apiUrl}/clients/session-recovery.js`,
+  });
   const { page } = await newPage();
   await page.goto(link.url);
 

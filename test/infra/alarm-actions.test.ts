@@ -70,6 +70,10 @@ it.each([
   [{ alarmEmail: 'ops@example.com', alarmTopicArn: 'arn:aws:sns:eu-west-1:111122223333:ops' }, 'give one, not both'],
   [{ alarmEmail: 'ops' }, 'alarmEmail must be an email address'],
   [{ alarmTopicArn: 'ops' }, 'alarmTopicArn must be an SNS topic ARN'],
-])('refuses %j', (context, message) => {
-  expect(() => synth(context)).toThrow(message);
-}, 120_000);
+])(
+  'refuses %j',
+  (context, message) => {
+    expect(() => synth(context)).toThrow(message);
+  },
+  120_000,
+);

@@ -23,7 +23,9 @@ const routesOf = (resources: unknown[]): string[] =>
     })
     .sort();
 const expected = (fns: string[]) =>
-  ROUTE_LIST.filter((r) => r.access === 'iam' && fns.includes(r.fn)).map((r) => `${r.method} ${r.path.replace(/\{[^}]+\}/g, '*')}`).sort();
+  ROUTE_LIST.filter((r) => r.access === 'iam' && fns.includes(r.fn))
+    .map((r) => `${r.method} ${r.path.replace(/\{[^}]+\}/g, '*')}`)
+    .sort();
 
 const PARTS = {
   EntriesApiPolicy: ['entries'],

@@ -136,27 +136,32 @@ const run = (task: Task, events: APIGatewayProxyEventV2[], extraEnv: Record<stri
   child.stdout!.on('data', (chunk: Buffer) => (output.stdout += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output.stderr += chunk.toString()));
   child.stdio[3]!.on('data', (chunk: Buffer) => (output.report += chunk.toString()));
-  return new Promise<{ replies: Array<{ status: number; headers: Record<string, string>; json: unknown; ms: number }>; fromNodePath: string[] }>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => {
-      // Its log lines join the run's log scan (test/setup/log-capture.ts), like every other Lambda line.
-      for (const line of `${output.stdout}${output.stderr}`.split('\n').filter((l) => l.startsWith('{"'))) process.stdout.write(`${line}\n`);
-      if (code !== 0 || !output.report) {
-        reject(new Error(`${task.logicalId} exited with ${code}: ${output.stderr}`));
-        return;
-      }
-      const { results, fromNodePath } = JSON.parse(output.report) as { results: Array<{ result: APIGatewayProxyStructuredResultV2; ms: number }>; fromNodePath: string[] };
-      resolve({
-        replies: results.map(({ result, ms }) => {
-          const json: unknown = result.body ? JSON.parse(result.body) : undefined;
-          registerSensitiveBody(json);
-          const headers = Object.fromEntries(Object.entries(result.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]));
-          return { status: result.statusCode ?? 200, headers, json, ms };
-        }),
-        fromNodePath,
+  return new Promise<{ replies: Array<{ status: number; headers: Record<string, string>; json: unknown; ms: number }>; fromNodePath: string[] }>(
+    (resolve, reject) => {
+      child.on('error', reject);
+      child.on('close', (code) => {
+        // Its log lines join the run's log scan (test/setup/log-capture.ts), like every other Lambda line.
+        for (const line of `${output.stdout}${output.stderr}`.split('\n').filter((l) => l.startsWith('{"'))) process.stdout.write(`${line}\n`);
+        if (code !== 0 || !output.report) {
+          reject(new Error(`${task.logicalId} exited with ${code}: ${output.stderr}`));
+          return;
+        }
+        const { results, fromNodePath } = JSON.parse(output.report) as {
+          results: Array<{ result: APIGatewayProxyStructuredResultV2; ms: number }>;
+          fromNodePath: string[];
+        };
+        resolve({
+          replies: results.map(({ result, ms }) => {
+            const json: unknown = result.body ? JSON.parse(result.body) : undefined;
+            registerSensitiveBody(json);
+            const headers = Object.fromEntries(Object.entries(result.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]));
+            return { status: result.statusCode ?? 200, headers, json, ms };
+          }),
+          fromNodePath,
+        });
       });
-    });
-  });
+    },
+  );
 };
 
 type Scenario = Awaited<ReturnType<typeof seedScenario>>;
@@ -196,35 +201,53 @@ describe('the deployed artifact of each public Lambda, run as nodejs24.x runs it
     }
   });
 
-  it('load-entry-data: a valid resume gives 200 with the entry, a tampered token 401, and nothing is loaded from the runtime\'s SDK', async () => {
+  it("load-entry-data: a valid resume gives 200 with the entry, a tampered token 401, and nothing is loaded from the runtime's SDK", async () => {
     const token = computeToken(s.credential.secret, s.entryId, FUTURE);
     registerSensitive(token);
-    const { replies: [valid, bad], fromNodePath } = await run(current, [loadEntryEvent(resumeBody(token)), loadEntryEvent(resumeBody(tampered(token)))]);
+    const {
+      replies: [valid, bad],
+      fromNodePath,
+    } = await run(current, [loadEntryEvent(resumeBody(token)), loadEntryEvent(resumeBody(tampered(token)))]);
     expect([valid.status, valid.json]).toEqual([200, { entry: { colour: 'teal', seats: 3, entry_id: s.entryId, current_page_key: 'page_2' } }]);
-    expect([bad.status, bad.json]).toEqual([401, { error: { code: 'invalid_token', message: 'The link is not valid: its token does not match. Ask for a new link.' } }]);
+    expect([bad.status, bad.json]).toEqual([
+      401,
+      { error: { code: 'invalid_token', message: 'The link is not valid: its token does not match. Ask for a new link.' } },
+    ]);
     expect(fromNodePath).toEqual([]);
   }, 30_000);
 
-  it('legacy-load-entry-data: a valid resume gives 200 with the entry, a tampered token 401, and nothing is loaded from the runtime\'s SDK', async () => {
+  it("legacy-load-entry-data: a valid resume gives 200 with the entry, a tampered token 401, and nothing is loaded from the runtime's SDK", async () => {
     const token = computeToken(legacyKey, s.entryId, FUTURE);
     registerSensitive(token);
-    const { replies: [valid, bad], fromNodePath } = await run(legacy, [functionUrlEvent('POST', '/', legacyBody(token)), functionUrlEvent('POST', '/', legacyBody(tampered(token)))]);
+    const {
+      replies: [valid, bad],
+      fromNodePath,
+    } = await run(legacy, [functionUrlEvent('POST', '/', legacyBody(token)), functionUrlEvent('POST', '/', legacyBody(tampered(token)))]);
     expect([valid.status, valid.json]).toEqual([200, { entry: { colour: 'teal', seats: 3, entry_id: s.entryId, current_page_key: 'page_2' } }]);
-    expect([bad.status, bad.json]).toEqual([401, { error: { code: 'invalid_token', message: 'The link is not valid: its token does not match. Ask for a new link.' } }]);
+    expect([bad.status, bad.json]).toEqual([
+      401,
+      { error: { code: 'invalid_token', message: 'The link is not valid: its token does not match. Ask for a new link.' } },
+    ]);
     expect(fromNodePath).toEqual([]);
   }, 30_000);
 
-  it('browser-saves: a page on an allowed origin creates an entry and saves to it; a tampered save token gets 401; nothing is loaded from the runtime\'s SDK', async () => {
+  it("browser-saves: a page on an allowed origin creates an entry and saves to it; a tampered save token gets 401; nothing is loaded from the runtime's SDK", async () => {
     const page = { origin: SITE, 'content-type': 'text/plain;charset=UTF-8' };
     const draft = { project_id: savesProject, flow_id: s.flowId, current_page_key: 'page_1', user_data: { colour: 'teal' } };
-    const { replies: [made], fromNodePath } = await run(saves, [routeEvent('createEntry', {}, draft, {}, page)]);
+    const {
+      replies: [made],
+      fromNodePath,
+    } = await run(saves, [routeEvent('createEntry', {}, draft, {}, page)]);
     expect(fromNodePath).toEqual([]);
     expect(made.status).toBe(201);
     const { entry_id, save_token } = made.json as { entry_id: string; save_token: string };
     savedEntries.push(entry_id);
     registerSensitive(save_token);
-    const progress = (token: string, seq: number) => routeEvent('saveProgress', { entry_id }, { ...draft, save_token: token, seq, current_page_key: 'page_2' }, {}, page);
-    const { replies: [saved, bad] } = await run(saves, [progress(save_token, 1), progress(`${save_token.slice(0, -1)}${save_token.endsWith('A') ? 'E' : 'A'}`, 2)]);
+    const progress = (token: string, seq: number) =>
+      routeEvent('saveProgress', { entry_id }, { ...draft, save_token: token, seq, current_page_key: 'page_2' }, {}, page);
+    const {
+      replies: [saved, bad],
+    } = await run(saves, [progress(save_token, 1), progress(`${save_token.slice(0, -1)}${save_token.endsWith('A') ? 'E' : 'A'}`, 2)]);
     expect([saved.status, saved.json]).toEqual([200, { seq: 1 }]);
     expect([bad.status, (bad.json as { error: { code: string } }).error.code]).toEqual([401, 'invalid_save_token']);
   }, 30_000);
@@ -232,18 +255,25 @@ describe('the deployed artifact of each public Lambda, run as nodejs24.x runs it
   it("link-requests: a page's request for a link gets 202 and puts one event on the bus with the EventBridge client bundled in it; nothing is loaded from the runtime's SDK", async () => {
     const page = { origin: SITE, 'content-type': 'text/plain;charset=UTF-8' };
     const draft = { project_id: savesProject, flow_id: s.flowId, current_page_key: 'page_1', user_data: {} };
-    const { replies: [made] } = await run(saves, [routeEvent('createEntry', {}, draft, {}, page)]);
+    const {
+      replies: [made],
+    } = await run(saves, [routeEvent('createEntry', {}, draft, {}, page)]);
     const { entry_id, save_token } = made.json as { entry_id: string; save_token: string };
     savedEntries.push(entry_id, `${LINK_REQUESTS_KEY_PREFIX}${entry_id}`);
     registerSensitive(save_token);
     const bus = await subscribe(emulatorConfig(process.env.AWS_ENDPOINT_URL!), process.env.EVENT_BUS_NAME!);
     try {
       const body = { project_id: savesProject, flow_id: s.flowId, save_token, channel: 'email' };
-      const { replies: [asked], fromNodePath } = await run(linkRequests, [routeEvent('linkRequests', { entry_id }, body, {}, page)]);
+      const {
+        replies: [asked],
+        fromNodePath,
+      } = await run(linkRequests, [routeEvent('linkRequests', { entry_id }, body, {}, page)]);
       expect(fromNodePath).toEqual([]);
       expect(asked.status).toBe(202);
       const events = (await bus.drain()).filter((e) => e.detail.entry_id === entry_id);
-      expect(events.map((e) => [e['detail-type'], e.detail.channel, e.detail.expires_at])).toEqual([['Resume Link Requested', 'email', (asked.json as { expires_at: string }).expires_at]]);
+      expect(events.map((e) => [e['detail-type'], e.detail.channel, e.detail.expires_at])).toEqual([
+        ['Resume Link Requested', 'email', (asked.json as { expires_at: string }).expires_at],
+      ]);
     } finally {
       await bus.close();
     }
@@ -253,12 +283,22 @@ describe('the deployed artifact of each public Lambda, run as nodejs24.x runs it
     const code = generateShortCode();
     const url = `https://quiz.example/flow?entry_id=${s.entryId}`;
     registerSensitive(code);
-    await dynamodb.send(new PutItemCommand({
-      TableName: process.env.TABLE_NAME,
-      Item: { entry_id: { S: shortLinkKey(code) }, url: { S: url }, retain_until: { N: String(Math.floor(Date.now() / 1000) + 3600) }, project_id: { S: s.projectId } },
-    }));
+    await dynamodb.send(
+      new PutItemCommand({
+        TableName: process.env.TABLE_NAME,
+        Item: {
+          entry_id: { S: shortLinkKey(code) },
+          url: { S: url },
+          retain_until: { N: String(Math.floor(Date.now() / 1000) + 3600) },
+          project_id: { S: s.projectId },
+        },
+      }),
+    );
     try {
-      const { replies: [get, head, unknown], fromNodePath } = await run(shortLinks, [
+      const {
+        replies: [get, head, unknown],
+        fromNodePath,
+      } = await run(shortLinks, [
         routeEvent('followShortLink', { code }),
         routeEvent('checkShortLink', { code }),
         routeEvent('followShortLink', { code: generateShortCode() }, undefined, {}, { accept: 'application/json' }),
@@ -276,10 +316,16 @@ describe('the deployed artifact of each public Lambda, run as nodejs24.x runs it
     // The bundled HTTP handler's timeout (the keys come from moto: only DynamoDB stalls).
     const stalled = await startStalledEndpoint();
     try {
-      const { replies: [reply] } = await run(current, [loadEntryEvent(resumeBody(computeToken(s.credential.secret, s.entryId, FUTURE)))], {
+      const {
+        replies: [reply],
+      } = await run(current, [loadEntryEvent(resumeBody(computeToken(s.credential.secret, s.entryId, FUTURE)))], {
         AWS_ENDPOINT_URL_DYNAMODB: stalled.endpoint,
       });
-      expect([reply.status, reply.headers['retry-after'], reply.json]).toEqual([503, '1', { error: { code: 'service_unavailable', message: 'The service is busy. Retry shortly.' } }]);
+      expect([reply.status, reply.headers['retry-after'], reply.json]).toEqual([
+        503,
+        '1',
+        { error: { code: 'service_unavailable', message: 'The service is busy. Retry shortly.' } },
+      ]);
       expect(reply.ms).toBeLessThan(8_000);
       expect(stalled.connections).toHaveLength(3);
     } finally {

@@ -14,12 +14,21 @@ const STACKS: Array<[string, SessionRecoveryStackProps['sessionRecovery']]> = [
   ['the default stack', {}],
   [
     'the stack with the legacy route switched off, reserved and provisioned concurrency, a Function URL for the current contract and a destroyable table',
-    { legacyEnabled: false, loadEntryDataReservedConcurrency: 100, legacyReservedConcurrency: 20, provisionedConcurrency: 2, currentContractFunctionUrl: true, tableRemovalPolicy: RemovalPolicy.DESTROY },
+    {
+      legacyEnabled: false,
+      loadEntryDataReservedConcurrency: 100,
+      legacyReservedConcurrency: 20,
+      provisionedConcurrency: 2,
+      currentContractFunctionUrl: true,
+      tableRemovalPolicy: RemovalPolicy.DESTROY,
+    },
   ],
   ['the stack with expired-link events', { expiredLinkEvents: true }],
   [
     'the stack serving short links on its own domain',
-    { shortLinkDomain: { domainName: 'go.example.com', certificateArn: 'arn:aws:acm:us-east-1:111122223333:certificate/0f1e2d3c-aaaa-bbbb-cccc-123456789abc' } },
+    {
+      shortLinkDomain: { domainName: 'go.example.com', certificateArn: 'arn:aws:acm:us-east-1:111122223333:certificate/0f1e2d3c-aaaa-bbbb-cccc-123456789abc' },
+    },
   ],
 ];
 

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { docSection } from '../support/docs';
 
 /*
  * The CDK context keys of the README's Configuration table, read by the CDK app
@@ -10,8 +11,7 @@ import path from 'node:path';
  */
 
 const root = path.join(import.meta.dirname, '..', '..');
-const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
-const table = readme.slice(readme.indexOf('### Configuration'), readme.indexOf('### Removing it'));
+const table = docSection('docs/configuration.md', 'Configuration');
 /** The context column of each row: backticked names, `—` for a prop with no context key. */
 const readmeKeys = [...table.matchAll(/^\| ([^|]+) \| [^|]+ \| [^|]+ \| [^|]+ \|$/gm)]
   .map(([, column]) => column)
@@ -101,14 +101,15 @@ it('stackName, environmentName, secretPrefix, the key cache and lookups, the pro
     CONSISTENT_READS: 'true',
     PROJECT_INDEX_COMPLETE: 'true',
   });
-  for (const id of ['SessionRecoveryBrowserSaves', 'SessionRecoveryLinkRequests']) expect(functionVariables(id)).toMatchObject({ PROJECT_INDEX_COMPLETE: 'true' });
+  for (const id of ['SessionRecoveryBrowserSaves', 'SessionRecoveryLinkRequests'])
+    expect(functionVariables(id)).toMatchObject({ PROJECT_INDEX_COMPLETE: 'true' });
   const stage = Object.values(template.Resources).find((r) => r.Type === 'AWS::ApiGatewayV2::Stage')!;
   expect(stage.Properties.DefaultRouteSettings).toEqual({ ThrottlingRateLimit: 50, ThrottlingBurstLimit: 60 });
   const functions = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
   expect(functions.filter((f) => f.Properties.TracingConfig !== undefined)).toEqual([]);
 });
 
-it('currentContractFunctionUrl adds the current contract\'s Function URL; legacyEnabled, legacySunset and legacyMigrationGuideUrl reach the legacy Lambda', () => {
+it("currentContractFunctionUrl adds the current contract's Function URL; legacyEnabled, legacySunset and legacyMigrationGuideUrl reach the legacy Lambda", () => {
   expect(Object.keys(template.Outputs)).toContain('LoadEntryDataFunctionUrl');
   expect(Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Url')).toHaveLength(2);
   expect(functionVariables('SessionRecoveryLegacyLoadEntryData')).toMatchObject({

@@ -38,12 +38,18 @@ const secretPatterns = (t: TemplateJson) =>
       .map((s) => s.slice(s.indexOf(':secret:'))),
   );
 const namespaces = (t: TemplateJson) =>
-  new Set(resources(t, 'AWS::Logs::MetricFilter').flatMap((f) => (f.Properties!.MetricTransformations as { MetricNamespace: string }[]).map((m) => m.MetricNamespace)));
+  new Set(
+    resources(t, 'AWS::Logs::MetricFilter').flatMap((f) =>
+      (f.Properties!.MetricTransformations as { MetricNamespace: string }[]).map((m) => m.MetricNamespace),
+    ),
+  );
 const alarmNamespaces = (t: TemplateJson) =>
   new Set(
     resources(t, 'AWS::CloudWatch::Alarm').flatMap((a) => {
       const p = a.Properties as { Namespace?: string; Metrics?: { MetricStat?: { Metric: { Namespace: string } } }[] };
-      return [p.Namespace, ...(p.Metrics ?? []).map((m) => m.MetricStat?.Metric.Namespace)].filter((n): n is string => n !== undefined && !n.startsWith('AWS/'));
+      return [p.Namespace, ...(p.Metrics ?? []).map((m) => m.MetricStat?.Metric.Namespace)].filter(
+        (n): n is string => n !== undefined && !n.startsWith('AWS/'),
+      );
     }),
   );
 /** The properties that name a resource account- and region-wide (two resources cannot both have one). */
@@ -61,7 +67,9 @@ const NAMES: Record<string, string> = {
 };
 /** Such names given in the template (what is absent, CloudFormation makes up from the stack's name). */
 const explicitNames = (t: TemplateJson) =>
-  new Set(Object.values(t.Resources).flatMap((r) => (NAMES[r.Type] && r.Properties?.[NAMES[r.Type]!] !== undefined ? strings(r.Properties[NAMES[r.Type]!]) : [])));
+  new Set(
+    Object.values(t.Resources).flatMap((r) => (NAMES[r.Type] && r.Properties?.[NAMES[r.Type]!] !== undefined ? strings(r.Properties[NAMES[r.Type]!]) : [])),
+  );
 const variables = (t: TemplateJson, name: string) =>
   new Set(
     resources(t, 'AWS::Lambda::Function')
@@ -94,15 +102,22 @@ it('each serves its own environment and publishes its metrics, which its alarms 
   expect(dashboards(staging)).not.toMatch(/"SessionRecovery"|\{SessionRecovery,/);
 });
 
-it('no name either gives a resource (bus, log groups, save key, table) is the other\'s, and the save key and bus are its own resources', () => {
+it("no name either gives a resource (bus, log groups, save key, table) is the other's, and the save key and bus are its own resources", () => {
   expect(overlap(explicitNames(production), explicitNames(staging))).toEqual([]);
   // Unnamed, CloudFormation names them after the stack: each stack's Lambdas point at their own.
   for (const t of [production, staging]) {
     expect([...variables(t, 'SAVE_KEY_SECRET')]).toEqual([expect.stringMatching(/^\{"Ref":"SessionRecoverySaveKey\w+"\}$/)]);
     expect(resources(t, 'AWS::SecretsManager::Secret').map((r) => r.Properties!.Name)).toEqual([undefined]);
   }
-  const busNames = [production, staging].map((t) => resources(t, 'AWS::Events::EventBus').map((b) => strings(b.Properties!.Name)).flat());
+  const busNames = [production, staging].map((t) =>
+    resources(t, 'AWS::Events::EventBus')
+      .map((b) => strings(b.Properties!.Name))
+      .flat(),
+  );
   // CDK names the bus after its construct path, stack included: a hash of its own in each.
-  expect(busNames).toEqual([[expect.stringMatching(/^SessionRecoveryEventBus[0-9A-F]{8}$/)], [expect.stringMatching(/^SessionRecoveryStagingSessionRecoveryEventBus[0-9A-F]{8}$/)]]);
+  expect(busNames).toEqual([
+    [expect.stringMatching(/^SessionRecoveryEventBus[0-9A-F]{8}$/)],
+    [expect.stringMatching(/^SessionRecoveryStagingSessionRecoveryEventBus[0-9A-F]{8}$/)],
+  ]);
   expect(busNames[0]).not.toEqual(busNames[1]);
 });

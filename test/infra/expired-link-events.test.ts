@@ -36,7 +36,9 @@ describe.each(['SessionRecoveryLoadEntryData', 'SessionRecoveryLegacyLoadEntryDa
 
   it("puts events on the deployment's bus only, and is told so", () => {
     const puts = statementsOf(prefix).filter((s) => JSON.stringify(s.Action).includes('events:'));
-    expect(puts.map((s) => [s.Action, s.Resource])).toEqual([['events:PutEvents', { 'Fn::GetAtt': [expect.stringMatching(/^SessionRecoveryEventBus/), 'Arn'] }]]);
+    expect(puts.map((s) => [s.Action, s.Resource])).toEqual([
+      ['events:PutEvents', { 'Fn::GetAtt': [expect.stringMatching(/^SessionRecoveryEventBus/), 'Arn'] }],
+    ]);
     const variables = functionNamed(prefix).fn.Properties.Environment.Variables as Record<string, unknown>;
     expect([variables.EXPIRED_LINK_EVENTS, variables.EVENT_BUS_NAME]).toEqual(['true', { Ref: expect.stringMatching(/^SessionRecoveryEventBus/) }]);
   });

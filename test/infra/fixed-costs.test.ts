@@ -1,18 +1,16 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { fixedCosts } from '../../bench/fixed-costs';
 import { PRICES } from '../../bench/prices';
 import { SessionRecoveryStack } from '../../lib/session-recovery-stack';
 import { templateApp } from '../support/template-app';
+import { docSection } from '../support/docs';
 
 /*
  * The README's fixed monthly costs, read from the default deployment's template: the table is derived, and fails here
  * when an alarm, a metric filter, a dashboard or a secret is added or removed without it.
  */
 
-const readme = readFileSync(path.join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
-const section = readme.slice(readme.indexOf('### Fixed monthly costs'), readme.indexOf('**How the cost is modelled**'));
+const section = docSection('docs/performance.md', 'Fixed monthly costs').split('**How the cost is modelled**')[0];
 const costs = fixedCosts(Template.fromStack(new SessionRecoveryStack(templateApp(), 'Default')).toJSON().Resources);
 const money = (n: number) => n.toFixed(2);
 

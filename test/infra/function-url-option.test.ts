@@ -8,7 +8,10 @@ it('currentContractFunctionUrl adds a Function URL (auth NONE, no URL CORS) to l
   const urls = Object.values(template.findResources('AWS::Lambda::Url'));
   expect(urls).toHaveLength(2);
   for (const url of urls) expect(url.Properties).toMatchObject({ AuthType: 'NONE' });
-  template.hasResourceProperties('AWS::Lambda::Url', { TargetFunctionArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SessionRecoveryLoadEntryData'), 'Arn'] }, Cors: Match.absent() });
+  template.hasResourceProperties('AWS::Lambda::Url', {
+    TargetFunctionArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SessionRecoveryLoadEntryData'), 'Arn'] },
+    Cors: Match.absent(),
+  });
   expect(Object.keys(template.findOutputs('*'))).toContain('LoadEntryDataFunctionUrl');
   // API Gateway's metrics never see a Function URL: each has alarms of its own.
   expect(functionUrlAlarms(template, 'SessionRecoveryLoadEntryData')).toEqual(EXPECTED_URL_ALARMS);

@@ -9,11 +9,17 @@ import { templateApp } from '../support/template-app';
 const root = path.join(import.meta.dirname, '..', '..');
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
 const urlsOf = (resources: Resources) =>
-  Object.fromEntries(Object.entries(resources).filter(([, r]) => r.Type === 'AWS::Lambda::Url').map(([id, r]) => [id, { Qualifier: r.Properties.Qualifier, TargetFunctionArn: r.Properties.TargetFunctionArn }]));
+  Object.fromEntries(
+    Object.entries(resources)
+      .filter(([, r]) => r.Type === 'AWS::Lambda::Url')
+      .map(([id, r]) => [id, { Qualifier: r.Properties.Qualifier, TargetFunctionArn: r.Properties.TargetFunctionArn }]),
+  );
 
 it("the current contract's Function URL keeps its logical id, qualifier and target whether provisionedConcurrency is on or off: toggling it never gives the URL a new host", () => {
   const template = (provisionedConcurrency: number) =>
-    Template.fromStack(new SessionRecoveryStack(templateApp(), 'Toggled', { sessionRecovery: { currentContractFunctionUrl: true, provisionedConcurrency } })).toJSON() as { Resources: Resources };
+    Template.fromStack(
+      new SessionRecoveryStack(templateApp(), 'Toggled', { sessionRecovery: { currentContractFunctionUrl: true, provisionedConcurrency } }),
+    ).toJSON() as { Resources: Resources };
   const [off, on] = [template(0), template(3)];
   const urls = urlsOf(off.Resources);
   expect(Object.keys(urls)).toHaveLength(2);
@@ -29,7 +35,11 @@ describe('legacyFunctionUrl: false (context -c legacyFunctionUrl=false), for a d
     try {
       execFileSync(process.execPath, ['--import', 'tsx', path.join(root, 'bin', 'session-recovery.ts')], {
         cwd: root,
-        env: { ...process.env, CDK_OUTDIR: out, CDK_CONTEXT_JSON: JSON.stringify({ stackName: 'NoLegacy', legacyFunctionUrl: 'false', 'aws:cdk:bundling-stacks': [] }) },
+        env: {
+          ...process.env,
+          CDK_OUTDIR: out,
+          CDK_CONTEXT_JSON: JSON.stringify({ stackName: 'NoLegacy', legacyFunctionUrl: 'false', 'aws:cdk:bundling-stacks': [] }),
+        },
         stdio: ['ignore', 'ignore', 'pipe'],
       });
       template = JSON.parse(readFileSync(path.join(out, 'NoLegacy.template.json'), 'utf8'));
@@ -43,7 +53,9 @@ describe('legacyFunctionUrl: false (context -c legacyFunctionUrl=false), for a d
     expect(Object.keys(template.Outputs)).not.toContain('LegacyLoadEntryDataUrl');
     const text = JSON.stringify(Object.values(template.Resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm' || r.Type === 'AWS::Logs::MetricFilter'));
     expect(text).not.toMatch(/Legacy/);
-    expect(Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Permission' && JSON.stringify(r.Properties).includes('LegacyLoadEntryData'))).toEqual([]);
+    expect(
+      Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Permission' && JSON.stringify(r.Properties).includes('LegacyLoadEntryData')),
+    ).toEqual([]);
   });
 
   it('leaves the legacy Lambda, which nothing invokes, no access to the table or the secrets', () => {
@@ -54,5 +66,7 @@ describe('legacyFunctionUrl: false (context -c legacyFunctionUrl=false), for a d
 });
 
 it('refuses legacyEnabled: true without the legacy Function URL', () => {
-  expect(() => new SessionRecoveryStack(templateApp(), 'Both', { sessionRecovery: { legacyFunctionUrl: false, legacyEnabled: true } })).toThrow('legacyEnabled: true needs the legacy Function URL');
+  expect(() => new SessionRecoveryStack(templateApp(), 'Both', { sessionRecovery: { legacyFunctionUrl: false, legacyEnabled: true } })).toThrow(
+    'legacyEnabled: true needs the legacy Function URL',
+  );
 });

@@ -5,11 +5,13 @@ import { ROUTES } from '../../lambdas/http/routes';
 import { templateApp } from '../support/template-app';
 
 const template = Template.fromStack(
-  new SessionRecoveryStack(templateApp(), 'Handoff', { sessionRecovery: { handoffLifetime: Duration.minutes(30), handoffThrottle: { rateLimit: 4, burstLimit: 8 } } }),
+  new SessionRecoveryStack(templateApp(), 'Handoff', {
+    sessionRecovery: { handoffLifetime: Duration.minutes(30), handoffThrottle: { rateLimit: 4, burstLimit: 8 } },
+  }),
 );
 
 describe('hand-off props', () => {
-  it('handoffLifetime sets the link-requests Lambda\'s HANDOFF_TTL_SECONDS, and handoffThrottle the hand-off route\'s own limit', () => {
+  it("handoffLifetime sets the link-requests Lambda's HANDOFF_TTL_SECONDS, and handoffThrottle the hand-off route's own limit", () => {
     const fn = Object.entries(template.findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith('SessionRecoveryLinkRequests'))![1];
     expect(fn.Properties.Environment.Variables.HANDOFF_TTL_SECONDS).toBe('1800');
     const stage = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0];

@@ -22,7 +22,10 @@ it('switching the legacy route off makes its Lambda answer 410 and takes away al
 });
 
 it('keeps the legacy Function URL and its output, so a forgotten page gets the 410 rather than a DNS error', () => {
-  template.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'NONE', TargetFunctionArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SessionRecoveryLegacyLoadEntryData'), 'Arn'] } });
+  template.hasResourceProperties('AWS::Lambda::Url', {
+    AuthType: 'NONE',
+    TargetFunctionArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SessionRecoveryLegacyLoadEntryData'), 'Arn'] },
+  });
   template.hasOutput('LegacyLoadEntryDataUrl', { Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SessionRecoveryLegacyLoadEntryData'), 'FunctionUrl'] } });
 });
 

@@ -22,7 +22,9 @@ const acknowledged = (stack: SessionRecoveryStack) =>
 
 /** The routes public by design, as their construct ids spell them (`POST--v1--entries`), with their preflights. */
 const publicRouteIds = new Set(
-  ROUTE_LIST.filter((r) => r.access !== 'iam').flatMap((r) => [r.method, ...(r.access === 'public' ? ['OPTIONS'] : [])].map((m) => `${m}${r.path.replace(/\//g, '--')}`)),
+  ROUTE_LIST.filter((r) => r.access !== 'iam').flatMap((r) =>
+    [r.method, ...(r.access === 'public' ? ['OPTIONS'] : [])].map((m) => `${m}${r.path.replace(/\//g, '--')}`),
+  ),
 );
 
 /** The start of an ARN as cdk-nag renders it, in an environment-agnostic stack or one with its account and region. */
@@ -31,8 +33,16 @@ const arnOf = (service: string) => `arn:<AWS::Partition>:${service}:(?:<AWS::Reg
 /** What security.md says is acknowledged, each naming one exact finding. */
 const EXPLAINED: Array<[string, RegExp]> = [
   ['X-Ray writes need Resource: *', /^\w+Role AwsSolutions-IAM5\[Resource::\*\]$/],
-  ['the secret prefixes', new RegExp(`^\\w+Role AwsSolutions-IAM5\\[Resource::${arnOf('secretsmanager')}secret:session-recovery[a-z0-9-]*/(projects|legacy-flows)/\\*\\]$`)],
-  ["the admin routes' path parameters", new RegExp(`^(?:Admin|Entries|Mint|Credentials|LegacyKeys)ApiPolicy AwsSolutions-IAM5\\[Resource::${arnOf('execute-api')}<\\w+>/\\$default/[A-Z]+/[^*\\]]*\\*[^\\]]*\\]$`)],
+  [
+    'the secret prefixes',
+    new RegExp(`^\\w+Role AwsSolutions-IAM5\\[Resource::${arnOf('secretsmanager')}secret:session-recovery[a-z0-9-]*/(projects|legacy-flows)/\\*\\]$`),
+  ],
+  [
+    "the admin routes' path parameters",
+    new RegExp(
+      `^(?:Admin|Entries|Mint|Credentials|LegacyKeys)ApiPolicy AwsSolutions-IAM5\\[Resource::${arnOf('execute-api')}<\\w+>/\\$default/[A-Z]+/[^*\\]]*\\*[^\\]]*\\]$`,
+    ),
+  ],
   ['the routes public by design', /^Api\/(\S+) AwsSolutions-APIG4$/],
   ["the save key's rotation by hand", /^SaveKey AwsSolutions-SMG4$/],
 ];
@@ -53,7 +63,13 @@ describe.each([
   ['a stack with provisioned concurrency on load-entry-data and its Function URL', undefined, { provisionedConcurrency: 2, currentContractFunctionUrl: true }],
   ['a stack with tracing off and strongly consistent reads', undefined, { activeTracing: false, consistentReads: true }],
   ['a stack with expired-link events', undefined, { expiredLinkEvents: true }],
-  ['a stack serving short links on its own domain', { account: '111122223333', region: 'eu-west-1' }, { shortLinkDomain: { domainName: 'go.example.com', certificateArn: 'arn:aws:acm:eu-west-1:111122223333:certificate/0f1e2d3c-aaaa-bbbb-cccc-123456789abc' } }],
+  [
+    'a stack serving short links on its own domain',
+    { account: '111122223333', region: 'eu-west-1' },
+    {
+      shortLinkDomain: { domainName: 'go.example.com', certificateArn: 'arn:aws:acm:eu-west-1:111122223333:certificate/0f1e2d3c-aaaa-bbbb-cccc-123456789abc' },
+    },
+  ],
 ])('cdk-nag AwsSolutionsChecks on %s', (_name, env, sessionRecovery) => {
   const app = templateApp();
   const stack = new SessionRecoveryStack(app, 'Nag', { env, sessionRecovery });

@@ -45,7 +45,7 @@ it('passes allowed origins, environment, prefix, cache TTL and throttling throug
   expect(JSON.stringify(template.toJSON())).toContain(':secret:acme/sr/projects/*');
 });
 
-it('passes the other props of the README\'s Configuration table through: memory, lifetimes, retention, save size, miss refresh, staleness, route limits, the guide URL, the bounds on link requests and creations, the alarm thresholds and topic', () => {
+it("passes the other props of the README's Configuration table through: memory, lifetimes, retention, save size, miss refresh, staleness, route limits, the guide URL, the bounds on link requests and creations, the alarm thresholds and topic", () => {
   const app = templateApp();
   const topic = sns.Topic.fromTopicArn(new Stack(app, 'Ops'), 'Topic', 'arn:aws:sns:eu-west-1:111122223333:ops');
   const limit = (rateLimit: number) => ({ rateLimit, burstLimit: rateLimit * 2 });
@@ -74,17 +74,28 @@ it('passes the other props of the README\'s Configuration table through: memory,
   });
   const template = Template.fromStack(stack);
   const variables = (prefix: string) =>
-    Object.entries(template.findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith(prefix))![1].Properties.Environment.Variables as Record<string, string>;
+    Object.entries(template.findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith(prefix))![1].Properties.Environment.Variables as Record<
+      string,
+      string
+    >;
   const functions = Object.values(template.findResources('AWS::Lambda::Function'));
   expect(new Set(functions.map((f) => f.Properties.MemorySize))).toEqual(new Set([512]));
   // The entries Lambda keeps an erased entry's tombstone for linkMaxLifetime.
   expect(variables('SessionRecoveryEntriesFunction')).toMatchObject({ ENTRY_RETENTION_DAYS: '30', MINT_MAX_LIFETIME_SECONDS: String(14 * 86_400) });
-  expect(variables('SessionRecoveryBrowserSaves')).toMatchObject({ ENTRY_RETENTION_DAYS: '30', SAVE_MAX_BODY_BYTES: '32768', KEY_MISS_REFRESH_SECONDS: '10', KEY_MAX_STALENESS_SECONDS: '300' });
+  expect(variables('SessionRecoveryBrowserSaves')).toMatchObject({
+    ENTRY_RETENTION_DAYS: '30',
+    SAVE_MAX_BODY_BYTES: '32768',
+    KEY_MISS_REFRESH_SECONDS: '10',
+    KEY_MAX_STALENESS_SECONDS: '300',
+  });
   for (const prefix of ['SessionRecoveryMint', 'SessionRecoveryLinkRequests']) {
     expect(variables(prefix)).toMatchObject({ MINT_DEFAULT_TTL_SECONDS: String(2 * 86_400), MINT_MAX_LIFETIME_SECONDS: String(14 * 86_400) });
   }
   expect(variables('SessionRecoveryLegacyLoadEntryData').LEGACY_MIGRATION_GUIDE_URL).toBe('https://docs.example.com/migrate');
-  const settings = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0].Properties.RouteSettings as Record<string, { ThrottlingRateLimit: number }>;
+  const settings = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0].Properties.RouteSettings as Record<
+    string,
+    { ThrottlingRateLimit: number }
+  >;
   const rates = Object.fromEntries(Object.entries(settings).map(([key, r]) => [key, r.ThrottlingRateLimit]));
   expect(rates).toMatchObject({
     [ROUTES.createCredential.key]: 11,
@@ -113,7 +124,9 @@ it('passes the other props of the README\'s Configuration table through: memory,
 
 it('passes keyMissRefreshInterval and keyMaxStaleness to every Lambda that caches keys', () => {
   const template = Template.fromStack(
-    new SessionRecoveryStack(templateApp(), 'Windows', { sessionRecovery: { keyMissRefreshInterval: Duration.seconds(2), keyMaxStaleness: Duration.minutes(5) } }),
+    new SessionRecoveryStack(templateApp(), 'Windows', {
+      sessionRecovery: { keyMissRefreshInterval: Duration.seconds(2), keyMaxStaleness: Duration.minutes(5) },
+    }),
   );
   const windows = Object.values(template.findResources('AWS::Lambda::Function'))
     .map((f) => f.Properties.Environment?.Variables ?? {})
@@ -122,7 +135,7 @@ it('passes keyMissRefreshInterval and keyMaxStaleness to every Lambda that cache
   expect(windows).toEqual(Array(4).fill(['2', '300']));
 });
 
-it('has every alarm notify alarmTopic, the Function URLs\' own included', () => {
+it("has every alarm notify alarmTopic, the Function URLs' own included", () => {
   const stack = new Stack(templateApp(), 'Alarmed');
   const topic = new sns.Topic(stack, 'Alarms');
   new SessionRecovery(stack, 'SessionRecovery', { alarmTopic: topic, currentContractFunctionUrl: true });
@@ -144,12 +157,8 @@ it('refuses a bound on link requests or creations that is not a whole number of 
 });
 
 it('refuses a secret prefix that does not end in "/" and an empty origin list', () => {
-  expect(() => new SessionRecoveryStack(templateApp(), 'Bad', { sessionRecovery: { secretPrefix: 'no-slash' } })).toThrow(
-    /secretPrefix/,
-  );
-  expect(() => new SessionRecoveryStack(templateApp(), 'Bad2', { sessionRecovery: { allowedOrigins: [] } })).toThrow(
-    /allowedOrigins/,
-  );
+  expect(() => new SessionRecoveryStack(templateApp(), 'Bad', { sessionRecovery: { secretPrefix: 'no-slash' } })).toThrow(/secretPrefix/);
+  expect(() => new SessionRecoveryStack(templateApp(), 'Bad2', { sessionRecovery: { allowedOrigins: [] } })).toThrow(/allowedOrigins/);
 });
 
 it('refuses, at synth, a deployment-wide origin wildcard over a public suffix, naming it', () => {
@@ -159,7 +168,9 @@ it('refuses, at synth, a deployment-wide origin wildcard over a public suffix, n
       `allowedOrigins: ${wildcard} would match every site under ${rest}, a public suffix others register names under: list your own domain instead, such as https://*.your-site.${rest}`,
     );
   }
-  expect(() => new SessionRecoveryStack(templateApp(), 'Own', { sessionRecovery: { allowedOrigins: ['https://*.example.com', 'https://*.quiz.vercel.app'] } })).not.toThrow();
+  expect(
+    () => new SessionRecoveryStack(templateApp(), 'Own', { sessionRecovery: { allowedOrigins: ['https://*.example.com', 'https://*.quiz.vercel.app'] } }),
+  ).not.toThrow();
 });
 
 it('reserves concurrency for the public Lambdas only when asked, and refuses a reservation that is not a whole number of at least 1', () => {

@@ -27,12 +27,17 @@ describe('provisionedConcurrency', () => {
   });
 
   it('has API Gateway invoke the alias, for every load-entry-data route (its OPTIONS too), and nothing invoke the unqualified function', () => {
-    const integrations = Object.entries(template.findResources('AWS::ApiGatewayV2::Integration')).filter(([, i]) => JSON.stringify(i.Properties.IntegrationUri).includes('LoadEntryData'));
+    const integrations = Object.entries(template.findResources('AWS::ApiGatewayV2::Integration')).filter(([, i]) =>
+      JSON.stringify(i.Properties.IntegrationUri).includes('LoadEntryData'),
+    );
     expect(integrations.map(([, i]) => i.Properties.IntegrationUri)).toEqual([{ Ref: alias }]);
     const [integrationId] = integrations[0];
     for (const route of loadEntryDataRoutes) {
       for (const method of [route.method, 'OPTIONS']) {
-        template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: `${method} ${route.path}`, Target: { 'Fn::Join': ['', ['integrations/', { Ref: integrationId }]] } });
+        template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+          RouteKey: `${method} ${route.path}`,
+          Target: { 'Fn::Join': ['', ['integrations/', { Ref: integrationId }]] },
+        });
       }
     }
     const invokers = Object.values(template.findResources('AWS::Lambda::Permission'))

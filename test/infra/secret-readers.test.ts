@@ -9,16 +9,22 @@ import { templateApp } from '../support/template-app';
  */
 
 const OPERATOR = 'arn:aws:iam::111122223333:role/session-recovery-operators';
-const template = Template.fromStack(new SessionRecoveryStack(templateApp(), 'Readers', { sessionRecovery: { secretReaderRoleArn: OPERATOR, legacyEnabled: false } }));
+const template = Template.fromStack(
+  new SessionRecoveryStack(templateApp(), 'Readers', { sessionRecovery: { secretReaderRoleArn: OPERATOR, legacyEnabled: false } }),
+);
 const functions = Object.entries(template.findResources('AWS::Lambda::Function'));
 const variablesOf = (prefix: string) => functions.find(([id]) => id.startsWith(prefix))![1].Properties.Environment.Variables as Record<string, unknown>;
 const roleOf = (prefix: string) => (functions.find(([id]) => id.startsWith(prefix))![1].Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
 
 it('the credentials and legacy-keys Lambdas, which create secrets, are told every reading role of the service and the operator role, and may attach the policy', () => {
-  const readers = ['LoadEntryData', 'Credentials', 'BrowserSaves', 'LinkRequests', 'Mint', 'LegacyLoadEntryData'].map((f) => `<${roleOf(`SessionRecovery${f}`)}.Arn>`);
+  const readers = ['LoadEntryData', 'Credentials', 'BrowserSaves', 'LinkRequests', 'Mint', 'LegacyLoadEntryData'].map(
+    (f) => `<${roleOf(`SessionRecovery${f}`)}.Arn>`,
+  );
   for (const writer of ['SessionRecoveryCredentials', 'SessionRecoveryLegacyKeys']) {
     const joined = variablesOf(writer).SECRET_READER_ARNS as { 'Fn::Join': [string, unknown[]] };
-    const rendered = joined['Fn::Join'][1].map((part) => (typeof part === 'string' ? part : `<${(part as { 'Fn::GetAtt': string[] })['Fn::GetAtt'].join('.')}>`)).join(joined['Fn::Join'][0]);
+    const rendered = joined['Fn::Join'][1]
+      .map((part) => (typeof part === 'string' ? part : `<${(part as { 'Fn::GetAtt': string[] })['Fn::GetAtt'].join('.')}>`))
+      .join(joined['Fn::Join'][0]);
     // The legacy Lambda's role too, though it reads nothing while switched off: its secrets outlive the switch.
     expect(rendered.split(',')).toEqual([...readers, OPERATOR]);
     const role = roleOf(writer);
@@ -33,5 +39,7 @@ it('the credentials and legacy-keys Lambdas, which create secrets, are told ever
 });
 
 it('refuses a secretReaderRoleArn that is not a role ARN', () => {
-  expect(() => new SessionRecoveryStack(templateApp(), 'BadReader', { sessionRecovery: { secretReaderRoleArn: 'operators' } })).toThrow('secretReaderRoleArn must be an IAM role ARN');
+  expect(() => new SessionRecoveryStack(templateApp(), 'BadReader', { sessionRecovery: { secretReaderRoleArn: 'operators' } })).toThrow(
+    'secretReaderRoleArn must be an IAM role ARN',
+  );
 });

@@ -32,7 +32,10 @@ describe('shortLinkDomain', () => {
   });
 
   it.each([
-    [{ domainName: 'https://go.example.com', certificateArn }, 'shortLinkDomain.domainName must be a lower-case host name such as go.example.com, got "https://go.example.com"'],
+    [
+      { domainName: 'https://go.example.com', certificateArn },
+      'shortLinkDomain.domainName must be a lower-case host name such as go.example.com, got "https://go.example.com"',
+    ],
     [{ domainName: 'go.example.com', certificateArn: 'go-cert' }, 'shortLinkDomain.certificateArn must be an ACM certificate ARN, got "go-cert"'],
   ])('refuses %j at synth, naming the fault', (domain, message) => {
     expect(() => stackWith(domain)).toThrow(message);

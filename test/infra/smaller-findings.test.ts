@@ -10,7 +10,9 @@ it("refuses a shortLinkDomain certificate from another region than the stack's, 
       env: { account: '111122223333', region },
       sessionRecovery: { shortLinkDomain: { domainName: 'go.example.com', certificateArn: CERT(certRegion) } },
     });
-  expect(() => stack('eu-west-1', 'us-east-1')).toThrow("shortLinkDomain.certificateArn must be a certificate in the stack's region (eu-west-1), got one in us-east-1");
+  expect(() => stack('eu-west-1', 'us-east-1')).toThrow(
+    "shortLinkDomain.certificateArn must be a certificate in the stack's region (eu-west-1), got one in us-east-1",
+  );
   expect(() => stack('eu-west-1', 'eu-west-1')).not.toThrow();
 });
 
@@ -27,7 +29,16 @@ describe('tags', () => {
   const resources = Object.entries(template.toJSON().Resources as Record<string, { Type: string; Properties?: { Tags?: unknown } }>);
 
   it('are on every resource of the construct that CloudFormation can tag', () => {
-    const taggable = ['AWS::Lambda::Function', 'AWS::IAM::Role', 'AWS::Logs::LogGroup', 'AWS::SecretsManager::Secret', 'AWS::Events::EventBus', 'AWS::ApiGatewayV2::Api', 'AWS::ApiGatewayV2::Stage', 'AWS::CloudWatch::Alarm'];
+    const taggable = [
+      'AWS::Lambda::Function',
+      'AWS::IAM::Role',
+      'AWS::Logs::LogGroup',
+      'AWS::SecretsManager::Secret',
+      'AWS::Events::EventBus',
+      'AWS::ApiGatewayV2::Api',
+      'AWS::ApiGatewayV2::Stage',
+      'AWS::CloudWatch::Alarm',
+    ];
     const checked = resources.filter(([, r]) => taggable.includes(r.Type));
     expect(new Set(checked.map(([, r]) => r.Type))).toEqual(new Set(taggable));
     for (const [id, r] of checked) {
@@ -48,6 +59,8 @@ describe('tags', () => {
   });
 
   it('refuses a tag AWS would not take', () => {
-    expect(() => new SessionRecoveryStack(templateApp(), 'BadTag', { sessionRecovery: { tags: { 'aws:owner': 'x' } } })).toThrow('tags: "aws:owner" is not a tag AWS takes');
+    expect(() => new SessionRecoveryStack(templateApp(), 'BadTag', { sessionRecovery: { tags: { 'aws:owner': 'x' } } })).toThrow(
+      'tags: "aws:owner" is not a tag AWS takes',
+    );
   });
 });

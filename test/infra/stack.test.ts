@@ -8,6 +8,7 @@ import { ROUTE_LIST, ROUTES } from '../../lambdas/http/routes';
 import { API_ACCESS_LOG_FORMAT } from '../../lib/access-log-format';
 import { THROTTLES } from '../../lib/defaults';
 import { EXPECTED_URL_ALARMS, functionUrlAlarms } from '../support/url-alarms';
+import { docSection } from '../support/docs';
 
 /** A throttle of THROTTLES (lib/defaults.ts), as the stage's route settings write it. */
 const cfn = (t: { rateLimit: number; burstLimit: number }) => ({ ThrottlingRateLimit: t.rateLimit, ThrottlingBurstLimit: t.burstLimit });
@@ -30,7 +31,10 @@ const FUNCTION_SOURCES = (
 ).map(([id, fn]) => [id, path.join(lambdasDir, fn, 'index.ts')] as const);
 
 const app = templateApp();
-const stack = new SessionRecoveryStack(app, 'Test', { env: { account: '111122223333', region: 'eu-west-1' }, sessionRecovery: { environmentName: 'production' } });
+const stack = new SessionRecoveryStack(app, 'Test', {
+  env: { account: '111122223333', region: 'eu-west-1' },
+  sessionRecovery: { environmentName: 'production' },
+});
 const template = Template.fromStack(stack);
 
 type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
@@ -51,7 +55,7 @@ const resourceText = (statements: Statement[], service: string) =>
   statements.filter((s) => JSON.stringify(s.Action).includes(service)).map((s) => JSON.stringify(s.Resource));
 
 describe('the Lambdas', () => {
-  it('are ten, each index.handler on Node.js 24 arm64 with tracing, a 10 s timeout, and JSON logs at INFO (the request lines) with Lambda\'s own at WARN', () => {
+  it("are ten, each index.handler on Node.js 24 arm64 with tracing, a 10 s timeout, and JSON logs at INFO (the request lines) with Lambda's own at WARN", () => {
     const functions = Object.values(template.findResources('AWS::Lambda::Function'));
     expect(functions).toHaveLength(10);
     for (const fn of functions) {
@@ -106,28 +110,49 @@ describe('the Lambdas', () => {
 });
 
 describe('least privilege per Lambda', () => {
-  it('load-entry-data: GetSecretValue on project secrets and on the save key, GetItem and UpdateItem (the save generation) on the table, UpdateItem on resumed# and campaign# keys (a person\'s resume of a campaign link), and PutItem on verify# keys (verification attempts), nothing else', () => {
+  it("load-entry-data: GetSecretValue on project secrets and on the save key, GetItem and UpdateItem (the save generation) on the table, UpdateItem on resumed# and campaign# keys (a person's resume of a campaign link), and PutItem on verify# keys (verification attempts), nothing else", () => {
     const st = statementsOf('SessionRecoveryLoadEntryData');
     expect([...new Set(actionsOf(st))]).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'secretsmanager:GetSecretValue']);
-    const counted = st.find((s) => s.Action === 'dynamodb:UpdateItem' && (s as { Condition?: unknown }).Condition !== undefined) as Statement & { Condition?: unknown };
+    const counted = st.find((s) => s.Action === 'dynamodb:UpdateItem' && (s as { Condition?: unknown }).Condition !== undefined) as Statement & {
+      Condition?: unknown;
+    };
     expect(counted.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['resumed#*', 'campaign#*'] } });
-    expect(resourceText(st, 'secretsmanager')).toEqual([expect.stringMatching(/^\{"Ref":"SessionRecoverySaveKey\w+"\}$/), expect.stringContaining(':secret:session-recovery/projects/*')]);
+    expect(resourceText(st, 'secretsmanager')).toEqual([
+      expect.stringMatching(/^\{"Ref":"SessionRecoverySaveKey\w+"\}$/),
+      expect.stringContaining(':secret:session-recovery/projects/*'),
+    ]);
   });
 
-  it('browser-saves: PutItem and UpdateItem (no delete), GetItem on source-entries# keys (a source\'s creations in the hour) and the project index item only; reads project secrets and the save key', () => {
+  it("browser-saves: PutItem and UpdateItem (no delete), GetItem on source-entries# keys (a source's creations in the hour) and the project index item only; reads project secrets and the save key", () => {
     const st = statementsOf('SessionRecoveryBrowserSaves') as Array<Statement & { Condition?: unknown }>;
-    expect(actionsOf(st)).toEqual(['dynamodb:GetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'secretsmanager:GetSecretValue', 'secretsmanager:GetSecretValue']);
+    expect(actionsOf(st)).toEqual([
+      'dynamodb:GetItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'secretsmanager:GetSecretValue',
+      'secretsmanager:GetSecretValue',
+    ]);
     // Exactly the index's key, no wildcard: no entry is readable.
     expect(st.filter((s) => s.Action === 'dynamodb:GetItem').map((s) => s.Condition)).toEqual([
       { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['source-entries#*'] } },
       { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['projects#index'] } },
     ]);
-    expect(resourceText(st, 'secretsmanager')).toEqual([expect.stringContaining(':secret:session-recovery/projects/*'), expect.stringMatching(/^\{"Ref":"SessionRecoverySaveKey\w+"\}$/)]);
+    expect(resourceText(st, 'secretsmanager')).toEqual([
+      expect.stringContaining(':secret:session-recovery/projects/*'),
+      expect.stringMatching(/^\{"Ref":"SessionRecoverySaveKey\w+"\}$/),
+    ]);
   });
 
   it('mint: can read project secrets but not write them; reads entries and records links minted after a revoke-links; writes short links only', () => {
     const st = statementsOf('SessionRecoveryMint');
-    expect(actionsOf(st)).toEqual(['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'secretsmanager:GetSecretValue']);
+    expect(actionsOf(st)).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:BatchWriteItem',
+      'dynamodb:GetItem',
+      'dynamodb:UpdateItem',
+      'secretsmanager:GetSecretValue',
+    ]);
     expect(resourceText(st, 'secretsmanager')[0]).toContain(':secret:session-recovery/projects/*');
     const writes = st.find((s) => s.Action === 'dynamodb:BatchWriteItem') as Statement & { Condition?: unknown };
     expect(writes.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['link#*'] } });
@@ -146,7 +171,9 @@ describe('least privilege per Lambda', () => {
     ]);
     const leading = (action: string) => st.find((s) => s.Action === action)?.Condition;
     expect(leading('dynamodb:BatchWriteItem')).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['link#*'] } });
-    expect(leading('dynamodb:PutItem')).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['link-requests#*', 'source-links#*', 'recipient#*', 'handoffs#*'] } });
+    expect(leading('dynamodb:PutItem')).toEqual({
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['link-requests#*', 'source-links#*', 'recipient#*', 'handoffs#*'] },
+    });
     expect(resourceText(st, 'events:')).toEqual([expect.stringMatching(/^\{"Fn::GetAtt":\["SessionRecoveryEventBus\w+","Arn"\]\}$/)]);
     template.hasResourceProperties('AWS::Lambda::Function', {
       Handler: 'index.handler',
@@ -191,11 +218,15 @@ describe('least privilege per Lambda', () => {
     ]);
     expect(resourceText(st, 'secretsmanager')).toEqual([expect.stringContaining(':secret:session-recovery/projects/*')]);
     // Exactly the one key, no wildcard: no entry, short link or count is within its reach.
-    expect(st.find((s) => s.Action === 'dynamodb:UpdateItem')?.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['projects#index'] } });
+    expect(st.find((s) => s.Action === 'dynamodb:UpdateItem')?.Condition).toEqual({
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['projects#index'] },
+    });
   });
 
   it('the project index is complete only when the deployment says so (projectIndexComplete), and the Lambdas that read it are told: load-entry-data, browser-saves, link-requests', () => {
-    const flagged = Object.entries(template.findResources('AWS::Lambda::Function')).filter(([, fn]) => fn.Properties.Environment?.Variables?.PROJECT_INDEX_COMPLETE !== undefined);
+    const flagged = Object.entries(template.findResources('AWS::Lambda::Function')).filter(
+      ([, fn]) => fn.Properties.Environment?.Variables?.PROJECT_INDEX_COMPLETE !== undefined,
+    );
     expect(flagged.map(([id, fn]) => [id.replace(/[0-9A-F]{8}$/, ''), fn.Properties.Environment.Variables.PROJECT_INDEX_COMPLETE])).toEqual([
       ['SessionRecoveryLoadEntryData', 'false'],
       ['SessionRecoveryBrowserSaves', 'false'],
@@ -217,12 +248,12 @@ describe('least privilege per Lambda', () => {
     expect(resourceText(st, 'secretsmanager')).toEqual([expect.stringContaining(':secret:session-recovery/legacy-flows/*')]);
   });
 
-  it('entries: GetItem and UpdateItem on the table (an erasure leaves a tombstone), DeleteItem on resumed# keys only, BatchGetItem on campaign# keys and Query on the campaigns index only, no secrets', () => {
+  it('entries: GetItem and UpdateItem on the table (an erasure leaves a tombstone), DeleteItem on resumed# and verify# keys only, BatchGetItem on campaign# keys and Query on the campaigns index only, no secrets', () => {
     const st = statementsOf('SessionRecoveryEntriesFunction') as Array<Statement & { Condition?: unknown }>;
     expect(actionsOf(st)).toEqual(['dynamodb:BatchGetItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
     // No entry item can be deleted outright, so none loses the state that refuses the links issued before its erasure.
     expect(st.filter((s) => JSON.stringify(s.Action).includes('dynamodb:DeleteItem')).map((s) => [s.Action, s.Condition])).toEqual([
-      ['dynamodb:DeleteItem', { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['resumed#*'] } }],
+      ['dynamodb:DeleteItem', { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['resumed#*', 'verify#*'] } }],
     ]);
   });
 
@@ -246,7 +277,9 @@ describe('least privilege per Lambda', () => {
         .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[])
         .filter((st) => JSON.stringify(st.Action).includes('logs:'));
       const logGroup = (fn.Properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
-      expect(logStatements).toEqual([{ Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [logGroup, 'Arn'] } }]);
+      expect(logStatements).toEqual([
+        { Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [logGroup, 'Arn'] } },
+      ]);
     }
   });
 
@@ -257,14 +290,21 @@ describe('least privilege per Lambda', () => {
           .filter((st) => pattern.test(JSON.stringify(st)))
           .map((st) => `${id.replace('SessionRecovery', '')} ${actionsOf([st]).join()}`),
       );
-    expect(touching(/SessionRecoverySaveKey/)).toEqual(['LoadEntryData secretsmanager:GetSecretValue', 'BrowserSaves secretsmanager:GetSecretValue', 'LinkRequests secretsmanager:GetSecretValue']);
+    expect(touching(/SessionRecoverySaveKey/)).toEqual([
+      'LoadEntryData secretsmanager:GetSecretValue',
+      'BrowserSaves secretsmanager:GetSecretValue',
+      'LinkRequests secretsmanager:GetSecretValue',
+    ]);
     expect(touching(/legacy-flows/)).toEqual([
       'LegacyKeys secretsmanager:CreateSecret,secretsmanager:DeleteSecret,secretsmanager:DescribeSecret,secretsmanager:PutResourcePolicy,secretsmanager:PutSecretValue,secretsmanager:RestoreSecret,secretsmanager:TagResource',
       'LegacyLoadEntryData secretsmanager:GetSecretValue',
     ]);
     expect(touching(/"link#\*"/)).toEqual(['Mint dynamodb:BatchWriteItem', 'LinkRequests dynamodb:BatchWriteItem', 'ShortLinks dynamodb:GetItem']);
     // The bounds' items: each written only by the Lambda that counts them (beside the table-wide writes of browser-saves and mint's UpdateItem).
-    expect(touching(/(source-entries|source-links|recipient|project-entries|project-links)#/)).toEqual(['BrowserSaves dynamodb:GetItem', 'LinkRequests dynamodb:PutItem']);
+    expect(touching(/(source-entries|source-links|recipient|project-entries|project-links)#/)).toEqual([
+      'BrowserSaves dynamodb:GetItem',
+      'LinkRequests dynamodb:PutItem',
+    ]);
   });
 
   it('not-found: no permission at all beyond its own logs', () => {
@@ -308,9 +348,10 @@ describe('the HTTP API', () => {
   });
 
   it('sends every request no route serves to the not-found Lambda ($default, no authorization)', () => {
-    const [integrationId] = Object.entries(template.findResources('AWS::ApiGatewayV2::Integration')).find(([, i]) =>
-      JSON.stringify(i.Properties.IntegrationUri).includes('SessionRecoveryNotFound'),
-    ) ?? [];
+    const [integrationId] =
+      Object.entries(template.findResources('AWS::ApiGatewayV2::Integration')).find(([, i]) =>
+        JSON.stringify(i.Properties.IntegrationUri).includes('SessionRecoveryNotFound'),
+      ) ?? [];
     expect(integrationId).toBeDefined();
     template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
       RouteKey: '$default',
@@ -398,7 +439,9 @@ describe('deploying in a new account, and removing the stack', () => {
   it("writes API access logs under /aws/vendedlogs/, so it needs no room in the account's CloudWatch Logs resource policy", () => {
     const stage = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0];
     const logGroupId = (stage.Properties.AccessLogSettings.DestinationArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
-    expect(template.toJSON().Resources[logGroupId].Properties.LogGroupName).toMatch(/^\/aws\/vendedlogs\/apigateway\/Test-SessionRecovery-[0-9A-F]{8}\/access$/);
+    expect(template.toJSON().Resources[logGroupId].Properties.LogGroupName).toMatch(
+      /^\/aws\/vendedlogs\/apigateway\/Test-SessionRecovery-[0-9A-F]{8}\/access$/,
+    );
     template.resourceCountIs('AWS::Logs::ResourcePolicy', 0);
   });
 
@@ -413,7 +456,7 @@ describe('deploying in a new account, and removing the stack', () => {
     expect(saveKey.Properties.Description).toMatch(/^session-recovery save key/);
   });
 
-  it('leaves only the table, the save key (so save tokens in browsers outlive a redeploy) and the API access log group (the record of who called what) behind on `cdk destroy`: every other resource, the Lambdas\' log groups included, is deleted with the stack', () => {
+  it("leaves only the table, the save key (so save tokens in browsers outlive a redeploy) and the API access log group (the record of who called what) behind on `cdk destroy`: every other resource, the Lambdas' log groups included, is deleted with the stack", () => {
     const kept = Object.values(template.toJSON().Resources as Record<string, { Type: string; DeletionPolicy?: string }>)
       .filter((r) => r.DeletionPolicy !== undefined && r.DeletionPolicy !== 'Delete')
       .map((r) => [r.Type, r.DeletionPolicy]);
@@ -449,8 +492,10 @@ describe('outputs', () => {
     expect(template.findOutputs('EventBusName').EventBusName.Value).toEqual({ Ref: expect.stringMatching(/^SessionRecoveryEventBus/) });
   });
 
-  it('start short links at the API\'s own URL when there is no shortLinkDomain, and tell mint so', () => {
-    expect(template.findOutputs('ShortLinkBaseUrl').ShortLinkBaseUrl.Value).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^SessionRecoveryApi/), 'ApiEndpoint'] });
+  it("start short links at the API's own URL when there is no shortLinkDomain, and tell mint so", () => {
+    expect(template.findOutputs('ShortLinkBaseUrl').ShortLinkBaseUrl.Value).toEqual({
+      'Fn::GetAtt': [expect.stringMatching(/^SessionRecoveryApi/), 'ApiEndpoint'],
+    });
     expect(template.findOutputs('ShortLinkDomainTarget')).toEqual({});
     template.resourceCountIs('AWS::ApiGatewayV2::DomainName', 0);
     template.hasResourceProperties('AWS::Lambda::Function', {
@@ -480,16 +525,30 @@ describe('abuse limits and observability', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       AccessLogSettings: { DestinationArn: Match.anyValue(), Format: API_ACCESS_LOG_FORMAT },
     });
-    expect(API_ACCESS_LOG_FORMAT).toBe('$context.requestId $context.identity.sourceIp "$context.routeKey" $context.status $context.responseLatency "$context.integrationErrorMessage"');
+    expect(API_ACCESS_LOG_FORMAT).toBe(
+      '$context.requestId $context.identity.sourceIp "$context.routeKey" $context.status $context.responseLatency "$context.integrationErrorMessage"',
+    );
   });
 
   it("splits an access line into its fields with the README's Logs Insights parse, a route's space and an IPv6 address included", () => {
-    const readme = readFileSync(path.join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
+    const readme = docSection('docs/operations.md', 'Observability');
     const [, glob, names] = /`parse @message '([^']+)' as ([\w, ]+)`/.exec(readme)!;
-    const values = { requestId: 'JKJaXmPLvHcESHA=', 'identity.sourceIp': '2001:db8::7', routeKey: 'POST /v1/load-entry-data', status: '401', responseLatency: '12', integrationErrorMessage: '-' };
+    const values = {
+      requestId: 'JKJaXmPLvHcESHA=',
+      'identity.sourceIp': '2001:db8::7',
+      routeKey: 'POST /v1/load-entry-data',
+      status: '401',
+      responseLatency: '12',
+      integrationErrorMessage: '-',
+    };
     const line = API_ACCESS_LOG_FORMAT.replace(/\$context\.([A-Za-z.]+)/g, (_m, name: keyof typeof values) => values[name]);
     // Logs Insights' glob: each * takes the shortest text that lets the rest match.
-    const pattern = new RegExp(`^${glob.split('*').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('(.*?)')}$`);
+    const pattern = new RegExp(
+      `^${glob
+        .split('*')
+        .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+        .join('(.*?)')}$`,
+    );
     const parsed = pattern.exec(line)!.slice(1);
     expect(Object.fromEntries(names.split(', ').map((name, i) => [name, parsed[i]]))).toEqual({
       requestId: 'JKJaXmPLvHcESHA=',
@@ -501,17 +560,23 @@ describe('abuse limits and observability', () => {
     });
   });
 
-  it('turns the Lambdas\' request lines into metrics with metric filters on their own log groups', () => {
+  it("turns the Lambdas' request lines into metrics with metric filters on their own log groups", () => {
     const logGroupOf = (prefix: string) => {
       const [, fn] = Object.entries(template.findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith(prefix)) ?? [];
       return (fn?.Properties.LoggingConfig as { LogGroup: unknown }).LogGroup;
     };
     // The failure and refusal counts (lib/constructs/failure-metrics.ts) are test/infra/alarms.test.ts's.
-    const filters = Object.values(template.findResources('AWS::Logs::MetricFilter')).filter((f) => !/(Failures|Refusals)$/.test(f.Properties.MetricTransformations[0].MetricName)).map((f) => ({
-      logGroup: JSON.stringify({ Ref: f.Properties.LogGroupName.Ref }),
-      metric: `${f.Properties.MetricTransformations[0].MetricName}{${(f.Properties.MetricTransformations[0].Dimensions ?? []).map((d: { Key: string }) => d.Key).join()}}`,
-    }));
-    const on = (prefix: string) => filters.filter((f) => f.logGroup === JSON.stringify(logGroupOf(prefix))).map((f) => f.metric).sort();
+    const filters = Object.values(template.findResources('AWS::Logs::MetricFilter'))
+      .filter((f) => !/(Failures|Refusals)$/.test(f.Properties.MetricTransformations[0].MetricName))
+      .map((f) => ({
+        logGroup: JSON.stringify({ Ref: f.Properties.LogGroupName.Ref }),
+        metric: `${f.Properties.MetricTransformations[0].MetricName}{${(f.Properties.MetricTransformations[0].Dimensions ?? []).map((d: { Key: string }) => d.Key).join()}}`,
+      }));
+    const on = (prefix: string) =>
+      filters
+        .filter((f) => f.logGroup === JSON.stringify(logGroupOf(prefix)))
+        .map((f) => f.metric)
+        .sort();
     const resume = ['EarlyResumes{}', 'Resumes{}', 'StaleKeysServed{}', 'Verifications{credential_id}', 'Verifications{outcome}'];
     expect(on('SessionRecoveryLoadEntryData')).toEqual(resume);
     expect(on('SessionRecoveryLegacyLoadEntryData')).toEqual(['EarlyResumes{}', 'LegacyCalls{flow_id}', ...resume.slice(1)]);
@@ -548,8 +613,22 @@ describe('abuse limits and observability', () => {
     expect(alarms.join('\n')).toMatch(
       /API requests answered 5xx[\s\S]*throttled[\s\S]*p99 duration of a route people wait on[\s\S]*Secrets Manager[\s\S]*Mint answered[\s\S]*LinkRequests answered[\s\S]*refused tokens[\s\S]*entries created from browsers[\s\S]*links requested by pages[\s\S]*Legacy Function URL requests answered 5xx[\s\S]*Legacy Function URL p99/,
     );
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'SessionRecovery', MetricName: 'EntriesCreated', Statistic: 'Sum', Period: 300, Threshold: 1000, Dimensions: Match.absent() });
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'SessionRecovery', MetricName: 'LinkRequests', Statistic: 'Sum', Period: 300, Threshold: 200, Dimensions: Match.absent() });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'SessionRecovery',
+      MetricName: 'EntriesCreated',
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 1000,
+      Dimensions: Match.absent(),
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'SessionRecovery',
+      MetricName: 'LinkRequests',
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 200,
+      Dimensions: Match.absent(),
+    });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'SessionRecovery',
       MetricName: 'Verifications',
@@ -560,7 +639,7 @@ describe('abuse limits and observability', () => {
     expect(functionUrlAlarms(template, 'SessionRecoveryLoadEntryData')).toEqual([]);
   });
 
-  it('alarms above the README\'s thresholds: a 5xx rate over 1 % in 5 minutes, throttles at all, p99 over 1.5 s for 15 minutes, over 200 refused tokens, 1,000 entries created or 200 links requested in 5 minutes', () => {
+  it("alarms above the README's thresholds: a 5xx rate over 1 % in 5 minutes, throttles at all, p99 over 1.5 s for 15 minutes, over 200 refused tokens, 1,000 entries created or 200 links requested in 5 minutes", () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
     /** Each API alarm: its metric (or its expression), threshold, periods and period in seconds, by the start of its description. */
     const watched = (description: RegExp) => {
@@ -575,11 +654,29 @@ describe('abuse limits and observability', () => {
       };
     };
     const above = 'GreaterThanThreshold';
-    expect(watched(/^More than the allowed share of API requests answered 5xx/)).toEqual({ metric: 'IF(requests >= 100, 100 * errors / requests, 0)', comparison: above, threshold: 1, periods: 1, seconds: [300] });
+    expect(watched(/^More than the allowed share of API requests answered 5xx/)).toEqual({
+      metric: 'IF(requests >= 100, 100 * errors / requests, 0)',
+      comparison: above,
+      threshold: 1,
+      periods: 1,
+      seconds: [300],
+    });
     expect(watched(/^The public Lambdas were throttled/)).toMatchObject({ comparison: above, threshold: 0, periods: 1, seconds: [300] });
-    expect(watched(/^p99 duration of a route people wait on/)).toEqual({ metric: 'MAX([d0, d1, d2, d3])', comparison: above, threshold: 1500, periods: 3, seconds: [300] });
+    expect(watched(/^p99 duration of a route people wait on/)).toEqual({
+      metric: 'MAX([d0, d1, d2, d3])',
+      comparison: above,
+      threshold: 1500,
+      periods: 3,
+      seconds: [300],
+    });
     expect(watched(/^Many refused tokens/)).toEqual({ metric: 'Sum:Verifications', comparison: above, threshold: 200, periods: 1, seconds: [300] });
-    expect(watched(/^Many entries created from browsers/)).toEqual({ metric: 'Sum:EntriesCreated', comparison: above, threshold: 1000, periods: 1, seconds: [300] });
+    expect(watched(/^Many entries created from browsers/)).toEqual({
+      metric: 'Sum:EntriesCreated',
+      comparison: above,
+      threshold: 1000,
+      periods: 1,
+      seconds: [300],
+    });
     expect(watched(/^Many links requested by pages/)).toEqual({ metric: 'Sum:LinkRequests', comparison: above, threshold: 200, periods: 1, seconds: [300] });
     // Without alarmTopic, alarms notify nobody (they show in the console).
     expect(alarms.filter((p) => p.AlarmActions !== undefined)).toEqual([]);
@@ -639,7 +736,10 @@ describe('abuse limits and observability', () => {
         .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Condition?: unknown; Resource: unknown }>);
     // A person's resume: its note and the campaign's counter, nothing else, with UpdateItem under these prefixes.
     expect(statements('SessionRecoveryLoadEntryData')).toContainEqual(
-      expect.objectContaining({ Action: 'dynamodb:UpdateItem', Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['resumed#*', 'campaign#*'] } } }),
+      expect.objectContaining({
+        Action: 'dynamodb:UpdateItem',
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['resumed#*', 'campaign#*'] } },
+      }),
     );
     // PutItem only on verify# keys: an entry's verification attempts (a flow's verify_field), never an entry.
     expect(statements('SessionRecoveryLoadEntryData').filter((s) => [s.Action].flat().includes('dynamodb:PutItem'))).toEqual([

@@ -14,12 +14,13 @@ it('`npm run synth` (cdk synth) works offline with no AWS credentials, reads its
   };
   const types = Object.values(template.Resources).map((r) => r.Type);
   expect(printed).toBe(`Synthesized SessionRecovery: ${path.relative(root, path.join(out, 'SessionRecovery.template.json'))} (${types.length} resources).\n`);
-  expect(types).toEqual(
-    expect.arrayContaining(['AWS::ApiGatewayV2::Api', 'AWS::Lambda::Function', 'AWS::DynamoDB::GlobalTable']),
-  );
+  expect(types).toEqual(expect.arrayContaining(['AWS::ApiGatewayV2::Api', 'AWS::Lambda::Function', 'AWS::DynamoDB::GlobalTable']));
   expect(JSON.stringify(template)).toContain('https://x.example');
   const resources = Object.values(template.Resources);
-  const reserved = resources.filter((r) => r.Type === 'AWS::Lambda::Function').map((r) => Number(r.Properties.ReservedConcurrentExecutions)).filter(Boolean);
+  const reserved = resources
+    .filter((r) => r.Type === 'AWS::Lambda::Function')
+    .map((r) => Number(r.Properties.ReservedConcurrentExecutions))
+    .filter(Boolean);
   expect(reserved.sort((a, b) => a - b)).toEqual([20, 100]);
   expect(resources.find((r) => r.Type === 'AWS::DynamoDB::GlobalTable')?.DeletionPolicy).toBe('Retain');
   expect(resources.find((r) => r.Type === 'AWS::ApiGatewayV2::DomainName')?.Properties.DomainName).toBe('go.example.com');
@@ -28,12 +29,18 @@ it('`npm run synth` (cdk synth) works offline with no AWS credentials, reads its
   const expiredEvents = resources.filter((r) => r.Type === 'AWS::Lambda::Function' && variables(r)?.EXPIRED_LINK_EVENTS === 'true');
   expect(expiredEvents.map((r) => variables(r)?.LEGACY_ENABLED ?? 'current')).toEqual(expect.arrayContaining(['current', 'true']));
   expect(expiredEvents).toHaveLength(2);
-  expect(resources.filter((r) => r.Type === 'AWS::Lambda::Alias').map((r) => r.Properties.ProvisionedConcurrencyConfig)).toEqual([{ ProvisionedConcurrentExecutions: 2 }]);
+  expect(resources.filter((r) => r.Type === 'AWS::Lambda::Alias').map((r) => r.Properties.ProvisionedConcurrencyConfig)).toEqual([
+    { ProvisionedConcurrentExecutions: 2 },
+  ]);
   expect(variables(resources.find((r) => r.Type === 'AWS::Lambda::Function')!)?.SECRET_PREFIX).toBe(SYNTH_CONTEXT.secretPrefix);
 }, 180_000);
 
 it('refuses a short-link domain without its certificate (the two context keys go together)', () => {
-  const result = spawnSync(process.execPath, [path.join(root, 'node_modules', 'aws-cdk', 'bin', 'cdk'), 'synth', '-q', '-c', 'shortLinkDomain=go.example.com'], { cwd: root, encoding: 'utf8' });
+  const result = spawnSync(
+    process.execPath,
+    [path.join(root, 'node_modules', 'aws-cdk', 'bin', 'cdk'), 'synth', '-q', '-c', 'shortLinkDomain=go.example.com'],
+    { cwd: root, encoding: 'utf8' },
+  );
   expect(result.status).not.toBe(0);
   expect(result.stderr).toContain('context shortLinkDomain and shortLinkCertificateArn go together: give both, or neither');
 }, 120_000);
@@ -55,7 +62,11 @@ new NagCheckBucket(new NagCheckStack(app, 'NagCheck'), 'Unchecked');
   try {
     // Only NagCheck's assets are bundled (-e); the checks still run on every stack of the app.
     const cdk = path.join(root, 'node_modules', 'aws-cdk', 'bin', 'cdk');
-    const result = spawnSync(process.execPath, [cdk, 'synth', 'NagCheck', '-e', '-q', '-o', out, '--app', `npx tsx ${app}`], { cwd: root, env: offline(), encoding: 'utf8' });
+    const result = spawnSync(process.execPath, [cdk, 'synth', 'NagCheck', '-e', '-q', '-o', out, '--app', `npx tsx ${app}`], {
+      cwd: root,
+      env: offline(),
+      encoding: 'utf8',
+    });
     expect(result.status).not.toBe(0);
     const findings = [...`${result.stdout}${result.stderr}`.matchAll(/^ERROR .*\(AwsSolutions\)\n\s+(\S+)/gm)].map((m) => m[1]);
     expect(findings).toEqual(['NagCheck/Unchecked/Resource', 'NagCheck/Unchecked/Resource']);

@@ -33,7 +33,8 @@ it.each([
     400,
     {
       code: 'invalid_request',
-      message: 'Invalid request: allowed_origins is required (or origins, its older name, but not both) and must list 1 to 50 origins such as https://www.example.com or https://*.example.com.',
+      message:
+        'Invalid request: allowed_origins is required (or origins, its older name, but not both) and must list 1 to 50 origins such as https://www.example.com or https://*.example.com.',
     },
   ]);
 });

@@ -17,13 +17,22 @@ const FUTURE = '2099-08-01T00:00:00Z';
 it('a project restricts which web origins may call load-entry-data, and falls back to the deployment list', async () => {
   const s = await seedScenario();
   try {
-    const body = { flow_id: s.flowId, project_id: s.projectId, entry_id: s.entryId, token: computeToken(s.credential.secret, s.entryId, FUTURE), expires_at: FUTURE };
+    const body = {
+      flow_id: s.flowId,
+      project_id: s.projectId,
+      entry_id: s.entryId,
+      token: computeToken(s.credential.secret, s.entryId, FUTURE),
+      expires_at: FUTURE,
+    };
     const from = (origin?: string) => invoke(loadEntryData, loadEntryEvent(body, { origin }));
 
     expect((await invoke(credentials, routeEvent('getAllowedOrigins', { project_id: s.projectId }))).json).toEqual({ allowed_origins: null });
     expect((await from('https://anything.example')).status).toBe(200);
 
-    const set = await invoke(credentials, routeEvent('setAllowedOrigins', { project_id: s.projectId }, { origins: ['https://quiz.example.com', 'https://*.Brand.example'] }));
+    const set = await invoke(
+      credentials,
+      routeEvent('setAllowedOrigins', { project_id: s.projectId }, { origins: ['https://quiz.example.com', 'https://*.Brand.example'] }),
+    );
     expect(set.status).toBe(200);
     expect(set.json).toEqual({ allowed_origins: ['https://quiz.example.com', 'https://*.brand.example'] });
 
@@ -69,7 +78,7 @@ it.each([
 });
 
 it.each(['https://*.com', 'https://*.vercel.app', 'https://*.co.uk'])(
-  'refuses %s, a wildcard over a public suffix (other people\'s sites), with 400 and stores nothing',
+  "refuses %s, a wildcard over a public suffix (other people's sites), with 400 and stores nothing",
   async (wildcard) => {
     const s = await seedScenario();
     try {

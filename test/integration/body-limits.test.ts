@@ -37,19 +37,32 @@ it('every route that takes a body has a limit listed here', () => {
   expect(routesWithBodies.map((r) => r.fn).filter((fn) => !(fn in LIMITS))).toEqual([]);
 });
 
-it.each(routesWithBodies.map((r) => [r.key, r] as const))('%s takes a body of its limit and refuses one byte more with 413 payload_too_large', async (_key, route) => {
-  const [handler, limit] = LIMITS[route.fn];
-  const send = (bytes: number) => invoke(handler, routeEvent(route.name, params(route), bodyOf(bytes), {}, { origin: 'https://quiz.example' }));
-  const atLimit = await send(limit);
-  expect(atLimit.status).not.toBe(413);
-  expect(atLimit.status).toBeLessThan(500);
-  const over = await send(limit + 1);
-  expect([over.status, errorOf(over).code]).toEqual([413, 'payload_too_large']);
-});
+it.each(routesWithBodies.map((r) => [r.key, r] as const))(
+  '%s takes a body of its limit and refuses one byte more with 413 payload_too_large',
+  async (_key, route) => {
+    const [handler, limit] = LIMITS[route.fn];
+    const send = (bytes: number) => invoke(handler, routeEvent(route.name, params(route), bodyOf(bytes), {}, { origin: 'https://quiz.example' }));
+    const atLimit = await send(limit);
+    expect(atLimit.status).not.toBe(413);
+    expect(atLimit.status).toBeLessThan(500);
+    const over = await send(limit + 1);
+    expect([over.status, errorOf(over).code]).toEqual([413, 'payload_too_large']);
+  },
+);
 
 it('the legacy contract takes a body of 4 KiB and refuses one byte more with 413 payload_too_large', async () => {
   const send = (bytes: number) =>
-    invoke(legacyLoad, toHttpApiEvent({ method: 'POST', path: '/', routeKey: '$default', domainName: FUNCTION_URL_HOST, headers: { host: FUNCTION_URL_HOST, 'content-type': 'application/json' }, body: bodyOf(bytes) }));
+    invoke(
+      legacyLoad,
+      toHttpApiEvent({
+        method: 'POST',
+        path: '/',
+        routeKey: '$default',
+        domainName: FUNCTION_URL_HOST,
+        headers: { host: FUNCTION_URL_HOST, 'content-type': 'application/json' },
+        body: bodyOf(bytes),
+      }),
+    );
   expect((await send(4 * KiB)).status).toBe(400);
   const over = await send(4 * KiB + 1);
   expect([over.status, errorOf(over).code]).toEqual([413, 'payload_too_large']);

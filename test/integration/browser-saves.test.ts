@@ -82,7 +82,10 @@ describe('turning browser saves on', () => {
 
   it('keeps the origins named while it is on: clearing them or allowing "*" is refused until saves are off', async () => {
     const p = await project();
-    for (const [method, body] of [['DELETE', undefined], ['PUT', { origins: ['*'] }]] as const) {
+    for (const [method, body] of [
+      ['DELETE', undefined],
+      ['PUT', { origins: ['*'] }],
+    ] as const) {
       const refused = await admin(method, `/v1/projects/${p.projectId}/allowed-origins`, body);
       expect([refused.status, errorCode(refused)]).toEqual([409, 'origins_required']);
     }
@@ -109,16 +112,20 @@ describe('a page saving its own progress', () => {
   it('sets the retention deadline to now + entryRetention (90 days) on the create and again on each save', async () => {
     const p = await project();
     const retainedFor = async (entryId: string) =>
-      (Date.parse(((await admin('GET', `/v1/entries/${entryId}?project_id=${p.projectId}`)).json as { entry: { retain_until: string } }).entry.retain_until) - Date.now()) / 86_400_000;
+      (Date.parse(((await admin('GET', `/v1/entries/${entryId}?project_id=${p.projectId}`)).json as { entry: { retain_until: string } }).entry.retain_until) -
+        Date.now()) /
+      86_400_000;
     const { entry_id, save_token } = await created(p);
     expect(await retainedFor(entry_id)).toBeCloseTo(90, 2);
     // As if the entry had been created 89 days ago.
-    await dynamodb.send(new UpdateItemCommand({
-      TableName: process.env.TABLE_NAME,
-      Key: { [ENTRY_TABLE.partitionKey]: { S: entry_id } },
-      UpdateExpression: `SET ${ENTRY_TABLE.ttlAttribute} = :r`,
-      ExpressionAttributeValues: { ':r': { N: String(Math.floor(Date.now() / 1000) + 86_400) } },
-    }));
+    await dynamodb.send(
+      new UpdateItemCommand({
+        TableName: process.env.TABLE_NAME,
+        Key: { [ENTRY_TABLE.partitionKey]: { S: entry_id } },
+        UpdateExpression: `SET ${ENTRY_TABLE.ttlAttribute} = :r`,
+        ExpressionAttributeValues: { ':r': { N: String(Math.floor(Date.now() / 1000) + 86_400) } },
+      }),
+    );
     expect(await retainedFor(entry_id)).toBeCloseTo(1, 2);
     expect((await save(p, entry_id, save_token, 1, 'page_2', { later: true })).status).toBe(200);
     expect(await retainedFor(entry_id)).toBeCloseTo(90, 2);
@@ -161,7 +168,7 @@ describe('a page saving its own progress', () => {
     expect(await stored(p, entry_id)).toMatchObject({ current_page_key: 'page_5', user_data: { at: 5 } });
   });
 
-  it('refuses a made-up or tampered token, or another entry\'s, flow\'s or project\'s, with 401 invalid_save_token, with no read and no write', async () => {
+  it("refuses a made-up or tampered token, or another entry's, flow's or project's, with 401 invalid_save_token, with no read and no write", async () => {
     const p = await project();
     const mine = await created(p, { who: 'mine' });
     const other = await created(p, { who: 'other' });
@@ -175,7 +182,10 @@ describe('a page saving its own progress', () => {
         expect([refused.status, errorCode(refused)]).toEqual([401, 'invalid_save_token']);
       }
       // A token is bound to its flow and project too.
-      for (const elsewhere of [{ ...p, flowId: uid('flow') }, { ...otherProject, flowId: p.flowId }]) {
+      for (const elsewhere of [
+        { ...p, flowId: uid('flow') },
+        { ...otherProject, flowId: p.flowId },
+      ]) {
         const refused = await save(elsewhere, mine.entry_id, mine.save_token, 1, 'page_x', { who: 'attacker' });
         expect([refused.status, errorCode(refused)]).toEqual([401, 'invalid_save_token']);
       }
@@ -186,7 +196,7 @@ describe('a page saving its own progress', () => {
     expect(await stored(p, mine.entry_id)).toMatchObject({ current_page_key: 'page_1', user_data: { who: 'mine' } });
   });
 
-  it('refuses a re-spelled token (its last character\'s unused bits set, or base64\'s + and / for - and _) with 400, and takes no save token as a resume link', async () => {
+  it("refuses a re-spelled token (its last character's unused bits set, or base64's + and / for - and _) with 400, and takes no save token as a resume link", async () => {
     const p = await project();
     // A token with a - or _ (about 3 in 4 have one), so that it has a standard-base64 spelling too.
     let mine = await created(p, { who: 'mine' });
@@ -200,7 +210,13 @@ describe('a page saving its own progress', () => {
       const refused = await save(p, mine.entry_id, respelled, 1, 'page_x', { who: 'attacker' });
       expect([refused.status, errorCode(refused)]).toEqual([400, 'invalid_request']);
     }
-    const asLink = await fromPage(routePath('loadEntryData'), { flow_id: p.flowId, project_id: p.projectId, entry_id: mine.entry_id, token: mine.save_token, expires_at: '2099-01-01T00:00:00Z' });
+    const asLink = await fromPage(routePath('loadEntryData'), {
+      flow_id: p.flowId,
+      project_id: p.projectId,
+      entry_id: mine.entry_id,
+      token: mine.save_token,
+      expires_at: '2099-01-01T00:00:00Z',
+    });
     expect([asLink.status, errorCode(asLink)]).toEqual([400, 'invalid_request']);
     expect(await stored(p, mine.entry_id)).toMatchObject({ current_page_key: 'page_1', user_data: { who: 'mine' } });
   });
@@ -273,13 +289,19 @@ describe('a page saving its own progress', () => {
 });
 
 describe('another device', () => {
-  it('resumes the latest progress with a seed-formula link, gets a new save token that works, and carries on saving; the first device\'s token has ended', async () => {
+  it("resumes the latest progress with a seed-formula link, gets a new save token that works, and carries on saving; the first device's token has ended", async () => {
     const p = await project();
     const deviceA = await created(p, { step: 1 });
     await save(p, deviceA.entry_id, deviceA.save_token, 1, 'page_2', { step: 2 });
 
     const expiresAt = new Date(Date.now() + 3_600_000).toISOString();
-    const link = { flow_id: p.flowId, project_id: p.projectId, entry_id: deviceA.entry_id, token: computeToken(p.secret, deviceA.entry_id, expiresAt), expires_at: expiresAt };
+    const link = {
+      flow_id: p.flowId,
+      project_id: p.projectId,
+      entry_id: deviceA.entry_id,
+      token: computeToken(p.secret, deviceA.entry_id, expiresAt),
+      expires_at: expiresAt,
+    };
     const resumed = await fromPage(routePath('loadEntryData'), link, CHROME);
     expect(resumed.status).toBe(200);
     const { entry, save_token } = resumed.json as { entry: Record<string, unknown>; save_token: string };
@@ -295,13 +317,65 @@ describe('another device', () => {
     expect(await stored(p, deviceA.entry_id)).toMatchObject({ current_page_key: 'page_3', user_data: { step: 3 } });
   });
 
-  it('gets no save token when the project does not take browser saves (the contract\'s answer is unchanged)', async () => {
+  it("answers a save acknowledged while it resumes: the first device's last autosave landing between the resume's read and its rotation is not lost", async () => {
+    const p = await project();
+    const deviceA = await created(p, { step: 1 });
+    expect((await save(p, deviceA.entry_id, deviceA.save_token, 1, 'page_2', { step: 2 })).status).toBe(200);
+    const expiresAt = new Date(Date.now() + 3_600_000).toISOString();
+    const link = {
+      flow_id: p.flowId,
+      project_id: p.projectId,
+      entry_id: deviceA.entry_id,
+      token: computeToken(p.secret, deviceA.entry_id, expiresAt),
+      expires_at: expiresAt,
+    };
+    // Device A's autosave lands after the resume read the entry and before its rotation (the resume's own client,
+    // its rotation held back until the save is answered): in AWS an eventually consistent read that missed it does the same.
+    const name = 'save-during-resume';
+    let lateSave: Awaited<ReturnType<typeof save>> | undefined;
+    rt.clients.dynamodb.middlewareStack.add(
+      (next) => async (args) => {
+        const input = (args as { input: { UpdateExpression?: string; Key?: Record<string, { S?: string }> } }).input;
+        if (
+          lateSave === undefined &&
+          input.Key?.[ENTRY_TABLE.partitionKey]?.S === deviceA.entry_id &&
+          /^SET save_gen = :next/.test(input.UpdateExpression ?? '')
+        ) {
+          lateSave = await save(p, deviceA.entry_id, deviceA.save_token, 2, 'page_3', { step: 3 });
+        }
+        return next(args);
+      },
+      { step: 'initialize', name },
+    );
+    let resumed;
+    try {
+      resumed = await fromPage(routePath('loadEntryData'), link, CHROME);
+    } finally {
+      rt.clients.dynamodb.middlewareStack.remove(name);
+    }
+    expect(lateSave?.status).toBe(200);
+    expect(resumed.status).toBe(200);
+    const { entry, save_token } = resumed.json as { entry: Record<string, unknown>; save_token: string };
+    // The second device carries on from the acknowledged save, not from the entry as it was before it.
+    expect(entry).toEqual({ step: 3, entry_id: deviceA.entry_id, current_page_key: 'page_3' });
+    expect((await save(p, deviceA.entry_id, save_token, 1, 'page_4', { step: 4 })).status).toBe(200);
+    const ended = await save(p, deviceA.entry_id, deviceA.save_token, 3, 'page_x', { step: 'old device' });
+    expect([ended.status, errorCode(ended)]).toEqual([401, 'invalid_save_token']);
+  });
+
+  it("gets no save token when the project does not take browser saves (the contract's answer is unchanged)", async () => {
     const p = await project({ saves: false });
     const entryId = uid('entry');
     entries.push(entryId);
     await admin('PUT', `/v1/entries/${entryId}`, { project_id: p.projectId, flow_id: p.flowId, current_page_key: 'p', user_data: {} });
     const expiresAt = new Date(Date.now() + 3_600_000).toISOString();
-    const reply = await fromPage(routePath('loadEntryData'), { flow_id: p.flowId, project_id: p.projectId, entry_id: entryId, token: computeToken(p.secret, entryId, expiresAt), expires_at: expiresAt });
+    const reply = await fromPage(routePath('loadEntryData'), {
+      flow_id: p.flowId,
+      project_id: p.projectId,
+      entry_id: entryId,
+      token: computeToken(p.secret, entryId, expiresAt),
+      expires_at: expiresAt,
+    });
     expect(reply.json).toEqual({ entry: { entry_id: entryId, current_page_key: 'p' } });
   });
 });

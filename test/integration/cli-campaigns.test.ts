@@ -117,7 +117,10 @@ describe('campaigns report against the local runtime', () => {
     const minted = await cli(['--json', 'mint', '--project', projectId, '--entry', ids[2], '--campaign', 'autumn']);
     expect(minted.code).toBe(0);
     registerSensitive((JSON.parse(minted.stdout) as { token: string }).token);
-    const json = JSON.parse((await cli(['campaigns', 'report', '--project', projectId, '--json'])).stdout) as Array<{ campaign: string; recovery_rate: number | null }>;
+    const json = JSON.parse((await cli(['campaigns', 'report', '--project', projectId, '--json'])).stdout) as Array<{
+      campaign: string;
+      recovery_rate: number | null;
+    }>;
     expect(json.map((c) => [c.campaign, c.recovery_rate])).toEqual([
       ['autumn', null],
       [campaign, 1],

@@ -61,7 +61,21 @@ it('runs the journey: create a credential, save an entry, mint a link', async ()
     const created = await cli([...ep, 'credentials', 'create', '--project', projectId, '--label', 'installed']);
     expect(created.code).toBe(0);
     registerSensitive((JSON.parse(created.stdout) as { secret: string }).secret);
-    const put = await cli([...ep, 'entries', 'put', '--entry', entryId, '--project', projectId, '--flow', 'flow_installed', '--page', 'page_1', '--data', '{}']);
+    const put = await cli([
+      ...ep,
+      'entries',
+      'put',
+      '--entry',
+      entryId,
+      '--project',
+      projectId,
+      '--flow',
+      'flow_installed',
+      '--page',
+      'page_1',
+      '--data',
+      '{}',
+    ]);
     expect(put.code).toBe(0);
     const minted = await cli([...ep, 'mint', '--project', projectId, '--entry', entryId]);
     expect(minted.code).toBe(0);
@@ -84,12 +98,15 @@ it('signs with SigV4 from the default credential chain (loaded on demand from @a
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   try {
     const { port } = server.address() as AddressInfo;
-    const result = await cli(['--endpoint', `http://127.0.0.1:${port}`, '--sign', 'always', '--region', 'eu-west-1', 'credentials', 'list', '--project', 'p1'], {
-      AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
-      AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
-      AWS_SESSION_TOKEN: '',
-      AWS_PROFILE: '',
-    });
+    const result = await cli(
+      ['--endpoint', `http://127.0.0.1:${port}`, '--sign', 'always', '--region', 'eu-west-1', 'credentials', 'list', '--project', 'p1'],
+      {
+        AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+        AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
+        AWS_SESSION_TOKEN: '',
+        AWS_PROFILE: '',
+      },
+    );
     expect(result).toEqual({ code: 0, stdout: 'No credentials.\n', stderr: '' });
     expect(seen?.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/execute-api\/aws4_request, /);
   } finally {

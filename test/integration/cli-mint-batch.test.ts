@@ -8,6 +8,7 @@ import { shortLinkKey } from '../../lambdas/adapters/naming';
 import { parse } from 'csv-parse/sync';
 import { deleteEntries, deleteProject, seedEntries, uid } from '../support/seed';
 import { registerSensitive } from '../support/sensitive';
+import { UNHURRIED_TIMEOUT_MS } from '../support/http';
 
 const root = path.join(import.meta.dirname, '..', '..');
 const run = promisify(execFile);
@@ -37,7 +38,8 @@ const others: string[] = [];
 beforeAll(async () => {
   // Short links locally are served on the API port: let the runtime say where, as `npm start` does.
   delete process.env.SHORT_LINK_BASE_URL;
-  runtime = await startLocalRuntime({ port: 0, legacyPort: 0, endpoint: process.env.AWS_ENDPOINT_URL });
+  // A batch of 1,000 campaign links is many writes to the emulator: under load they can outlast the 7.5 s early answer.
+  runtime = await startLocalRuntime({ port: 0, legacyPort: 0, endpoint: process.env.AWS_ENDPOINT_URL, functionTimeoutMs: UNHURRIED_TIMEOUT_MS });
   ids = await seedEntries(1000, projectId, flowId);
   const created = await cli(['--json', 'credentials', 'create', '--project', projectId, '--label', 'campaign']);
   registerSensitive((JSON.parse(created.stdout) as { secret: string }).secret);
@@ -61,19 +63,44 @@ const writeInput = (file: string): void => {
 describe('mint-batch against the local runtime', () => {
   const input = path.join(dir, 'entries.csv');
   const output = path.join(dir, 'links.csv');
-  const args = ['mint-batch', '--project', projectId, '--input', input, '--output', output, '--resume-url', 'https://quiz.example.com/flow', '--campaign', 'spring-sms', '--short'];
+  const args = [
+    'mint-batch',
+    '--project',
+    projectId,
+    '--input',
+    input,
+    '--output',
+    output,
+    '--resume-url',
+    'https://quiz.example.com/flow',
+    '--campaign',
+    'spring-sms',
+    '--short',
+  ];
 
   it('writes one row per input row (1,001 lines with the header), the bad one with its error, and exits 1', async () => {
     writeInput(input);
     const result = await cli(args);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^Wrote 1,000 rows to .*links\.csv in [\d.]+ s: 999 links minted; 1 rows failed in the file \(their error_code and error_message say why\)\.\n$/);
+    expect(result.stderr).toMatch(
+      /^Wrote 1,000 rows to .*links\.csv in [\d.]+ s: 999 links minted; 1 rows failed in the file \(their error_code and error_message say why\)\.\n$/,
+    );
     const text = readFileSync(output, 'utf8');
     expect(text.trimEnd().split('\n')).toHaveLength(1001);
     const [header, ...rows] = records(output);
     expect(header).toEqual(['entry_id', 'url', 'short_url', 'token', 'expires_at', 'error_code', 'error_message', 'input_digest', 'name']);
     expect(rows.map((r) => r[0])).toEqual(ids.map((id, i) => (i === BAD_ROW ? 'bad--id' : id)));
-    expect(rows[BAD_ROW]).toEqual(['bad--id', '', '', '', '', 'invalid_request', expect.stringMatching(/^Invalid request: entry_id must be/), expect.stringMatching(/^[0-9a-f]{16}$/), 'Doe, Jane']);
+    expect(rows[BAD_ROW]).toEqual([
+      'bad--id',
+      '',
+      '',
+      '',
+      '',
+      'invalid_request',
+      expect.stringMatching(/^Invalid request: entry_id must be/),
+      expect.stringMatching(/^[0-9a-f]{16}$/),
+      'Doe, Jane',
+    ]);
     for (const [i, row] of rows.entries()) {
       if (i === BAD_ROW) continue;
       expect([row[5], row[6], row[8]]).toEqual(['', '', `Person "${i}"`]);
@@ -88,7 +115,12 @@ describe('mint-batch against the local runtime', () => {
       const [entryId, url, shortUrl, token, expiresAt] = rows[i];
       expect(shortUrl).toMatch(new RegExp(`^${runtime.apiUrl}/r/[0-9A-Za-z]{16}$`));
       const redirect = await fetch(shortUrl, { redirect: 'manual' });
-      expect([redirect.status, redirect.headers.get('location'), redirect.headers.get('cache-control'), redirect.headers.get('referrer-policy')]).toEqual([302, url, 'no-store', 'no-referrer']);
+      expect([redirect.status, redirect.headers.get('location'), redirect.headers.get('cache-control'), redirect.headers.get('referrer-policy')]).toEqual([
+        302,
+        url,
+        'no-store',
+        'no-referrer',
+      ]);
       const link = new URL(redirect.headers.get('location')!);
       expect([link.searchParams.get('token'), link.searchParams.get('entry_id'), link.searchParams.get('expires_at')]).toEqual([token, entryId, expiresAt]);
       const resumed = await fetch(`${runtime.apiUrl}/v1/load-entry-data`, {
@@ -139,7 +171,10 @@ describe('mint-batch against the local runtime', () => {
     const noId = path.join(dir, 'no-id.csv');
     writeFileSync(noId, 'id,name\nentry_1,Ada\n');
     const missing = await cli(['mint-batch', '--project', projectId, '--input', noId, '--output', path.join(dir, 'x.csv')]);
-    expect([missing.code, missing.stderr]).toEqual([2, `${noId} has no entry_id column: its first line must name the columns (entry_id, and optionally flow_id and expires_at).\n`]);
+    expect([missing.code, missing.stderr]).toEqual([
+      2,
+      `${noId} has no entry_id column: its first line must name the columns (entry_id, and optionally flow_id and expires_at).\n`,
+    ]);
     const short = await cli(['mint-batch', '--project', projectId, '--input', input, '--output', path.join(dir, 'x.csv'), '--short']);
     expect([short.code, short.stderr]).toEqual([2, '--short needs --resume-url: a short link redirects to the full link.\n']);
     const other = path.join(dir, 'other.csv');
@@ -201,7 +236,10 @@ describe('mint-batch against the local runtime', () => {
     });
 
     it('an input with fewer rows than the output', async () => {
-      expect(await attempt((lines) => lines.slice(0, 11))).toEqual({ code: 2, stderr: "OUT has 1000 rows, but IN only 10: it is another input's output. Give another --output.\n" });
+      expect(await attempt((lines) => lines.slice(0, 11))).toEqual({
+        code: 2,
+        stderr: "OUT has 1000 rows, but IN only 10: it is another input's output. Give another --output.\n",
+      });
     });
   });
 
@@ -212,9 +250,15 @@ describe('mint-batch against the local runtime', () => {
       [`entry_id,"expires_at\n${ids[0]},,x\n`, 'line 1: a quoted field is never closed'],
       // Past the first batch of 500: a run that streamed would have minted and written those rows first.
       [`entry_id,expires_at,name\n${good.join('\n')}\n${ids[600]},,"Doe" Jane\n${ids[601]},,x\n`, 'line 602: text after a closing quote'],
-      [`entry_id,expires_at,name\n${good.join('\n')}\n${ids[600]},,Jane "JD" Doe\n`, 'line 602: a quote inside an unquoted field (quote the whole field and double the quote)'],
+      [
+        `entry_id,expires_at,name\n${good.join('\n')}\n${ids[600]},,Jane "JD" Doe\n`,
+        'line 602: a quote inside an unquoted field (quote the whole field and double the quote)',
+      ],
       [`entry_id,expires_at,name\n${good.join('\n')}\n${ids[600]},,"Jane\n${ids[601]},,x\n`, 'line 602: a quoted field is never closed'],
-      [Buffer.concat([Buffer.from(`entry_id,expires_at,name\n${good.join('\n')}\n${ids[600]},,Jos`), Buffer.from([0xe9]), Buffer.from('\n')]), 'line 602: the file is not UTF-8 text (save it as "CSV UTF-8")'],
+      [
+        Buffer.concat([Buffer.from(`entry_id,expires_at,name\n${good.join('\n')}\n${ids[600]},,Jos`), Buffer.from([0xe9]), Buffer.from('\n')]),
+        'line 602: the file is not UTF-8 text (save it as "CSV UTF-8")',
+      ],
     ] as const) {
       const bad = path.join(dir, 'malformed.csv');
       writeFileSync(bad, text);
@@ -245,7 +289,11 @@ describe('mint-batch against the local runtime', () => {
       [ids[2], '', `'\t=1+1`, `'\r=1+1`],
     ]);
     // The columns this program writes are left alone: none can begin so.
-    expect(rows.filter((row) => !row[5]).map((row) => [/^[0-9a-f]{64}$/.test(row[3]), /^\d{4}-/.test(row[4])])).toEqual([[true, true], [true, true], [true, true]]);
+    expect(rows.filter((row) => !row[5]).map((row) => [/^[0-9a-f]{64}$/.test(row[3]), /^\d{4}-/.test(row[4])])).toEqual([
+      [true, true],
+      [true, true],
+      [true, true],
+    ]);
     const before = readFileSync(output, 'utf8');
     const again = await cli(['mint-batch', '--project', projectId, '--input', input, '--output', output]);
     expect([again.code, again.stderr]).toEqual([1, expect.stringContaining('Wrote 0 rows to')]);
@@ -253,7 +301,17 @@ describe('mint-batch against the local runtime', () => {
   });
 
   it('exits 3, saying how to carry on, when the API cannot be reached', async () => {
-    const result = await cli(['--endpoint', 'http://127.0.0.1:9', 'mint-batch', '--project', projectId, '--input', input, '--output', path.join(dir, 'unreachable.csv')]);
+    const result = await cli([
+      '--endpoint',
+      'http://127.0.0.1:9',
+      'mint-batch',
+      '--project',
+      projectId,
+      '--input',
+      input,
+      '--output',
+      path.join(dir, 'unreachable.csv'),
+    ]);
     expect(result.code).toBe(3);
     expect(result.stderr).toContain('Could not reach http://127.0.0.1:9');
     expect(result.stderr).toContain('run the same command again to carry on');
@@ -281,7 +339,19 @@ describe('mint-batch against the local runtime', () => {
     const input = path.join(dir, 'terminal.csv');
     const output = path.join(dir, 'terminal-links.csv');
     writeFileSync(input, `entry_id\n${ids.slice(0, 3).join('\n')}\n`);
-    const command = [process.execPath, path.join(root, 'bin', 'session-recovery-cli.js'), '--endpoint', runtime.apiUrl, 'mint-batch', '--project', projectId, '--input', input, '--output', output]
+    const command = [
+      process.execPath,
+      path.join(root, 'bin', 'session-recovery-cli.js'),
+      '--endpoint',
+      runtime.apiUrl,
+      'mint-batch',
+      '--project',
+      projectId,
+      '--input',
+      input,
+      '--output',
+      output,
+    ]
       .map((arg) => `'${arg}'`)
       .join(' ');
     // util-linux's `script` runs the command on a pseudo-terminal; with stdout sent to /dev/null, what it shows is stderr alone.

@@ -67,7 +67,21 @@ describe('the journey from a shell, against the local runtime', () => {
     expect(created.stderr).toContain('shown once');
     const { secret } = JSON.parse(created.stdout) as { secret: string };
 
-    const put = await cli([...ep, 'entries', 'put', '--entry', entryId, '--project', projectId, '--flow', flowId, '--page', 'page_2', '--data', '{"name":"Ada","age":36}']);
+    const put = await cli([
+      ...ep,
+      'entries',
+      'put',
+      '--entry',
+      entryId,
+      '--project',
+      projectId,
+      '--flow',
+      flowId,
+      '--page',
+      'page_2',
+      '--data',
+      '{"name":"Ada","age":36}',
+    ]);
     expect(put.code).toBe(0);
 
     const minted = await cli([...ep, 'mint', '--project', projectId, '--entry', entryId, '--resume-url', 'https://quiz.example.com/flow']);
@@ -103,7 +117,25 @@ describe('the journey from a shell, against the local runtime', () => {
       expect(second.stdout.split('\n')[1]).toBe(
         `Revoked the other active credentials of this environment: ${firstId}. Links they signed stop verifying within the key cache TTL (60 s by default).`,
       );
-      expect((await cli([...ep, 'entries', 'put', '--entry', entry, '--project', project, '--flow', flowId, '--page', 'page_3', '--data', '{"first_name":"Ada","plan":"team"}'])).code).toBe(0);
+      expect(
+        (
+          await cli([
+            ...ep,
+            'entries',
+            'put',
+            '--entry',
+            entry,
+            '--project',
+            project,
+            '--flow',
+            flowId,
+            '--page',
+            'page_3',
+            '--data',
+            '{"first_name":"Ada","plan":"team"}',
+          ])
+        ).code,
+      ).toBe(0);
 
       const minted = await cli([...ep, 'mint', '--project', project, '--entry', entry, '--resume-url', 'https://www.example.com/flow']);
       expect(minted.code).toBe(0);
@@ -143,9 +175,15 @@ describe('the journey from a shell, against the local runtime', () => {
       expect(braze2.stdout.split('\n')[1]).toBe(
         `Revoked the other active credentials of provider braze of this environment: ${idOf(braze.stdout)}. Links they signed stop verifying within the key cache TTL (60 s by default).`,
       );
-      const listed = JSON.parse((await cli([...ep, '--json', 'credentials', 'list', '--project', project])).stdout) as { credentials: Array<{ credential_id: string; status: string; provider?: string }> };
+      const listed = JSON.parse((await cli([...ep, '--json', 'credentials', 'list', '--project', project])).stdout) as {
+        credentials: Array<{ credential_id: string; status: string; provider?: string }>;
+      };
       expect(listed.credentials.map((c) => [c.credential_id, c.status, c.provider])).toEqual(
-        expect.arrayContaining([[idOf(own.stdout), 'active', undefined], [idOf(braze.stdout), 'revoked', 'braze'], [idOf(braze2.stdout), 'active', 'braze']]),
+        expect.arrayContaining([
+          [idOf(own.stdout), 'active', undefined],
+          [idOf(braze.stdout), 'revoked', 'braze'],
+          [idOf(braze2.stdout), 'active', 'braze'],
+        ]),
       );
     } finally {
       await deleteProject(project);
@@ -157,7 +195,11 @@ describe('the journey from a shell, against the local runtime', () => {
     const ep = ['--endpoint', runtime.apiUrl];
     const idOf = (stdout: string) => /^Created credential (cred_\w+) /.exec(stdout)?.[1];
     const statuses = async () =>
-      (JSON.parse((await cli([...ep, '--json', 'credentials', 'list', '--project', project])).stdout) as { credentials: Array<{ credential_id: string; status: string }> }).credentials
+      (
+        JSON.parse((await cli([...ep, '--json', 'credentials', 'list', '--project', project])).stdout) as {
+          credentials: Array<{ credential_id: string; status: string }>;
+        }
+      ).credentials
         .map((c) => [c.credential_id, c.status])
         .sort();
     try {
@@ -165,14 +207,24 @@ describe('the journey from a shell, against the local runtime', () => {
       const rotated = await cli([...ep, 'credentials', 'create', '--project', project, '--label', 'new', '--no-replace']);
       expect(rotated.stdout.split('\n')[1]).toBe('Other credentials stay valid.');
       const fresh = idOf(rotated.stdout)!;
-      expect(await statuses()).toEqual([[old, 'active'], [fresh, 'active']].sort());
+      expect(await statuses()).toEqual(
+        [
+          [old, 'active'],
+          [fresh, 'active'],
+        ].sort(),
+      );
 
       expect(await cli([...ep, 'credentials', 'revoke', '--project', project, '--credential', old])).toEqual({
         code: 0,
         stdout: `Revoked ${old}. Links it signed stop verifying within the key cache TTL (60 s by default) on each Lambda instance; at once on the local runtime.\n`,
         stderr: '',
       });
-      expect(await statuses()).toEqual([[old, 'revoked'], [fresh, 'active']].sort());
+      expect(await statuses()).toEqual(
+        [
+          [old, 'revoked'],
+          [fresh, 'active'],
+        ].sort(),
+      );
     } finally {
       await deleteProject(project);
     }
@@ -181,7 +233,19 @@ describe('the journey from a shell, against the local runtime', () => {
   it('resume: a tampered link exits 1 with the code and message; a damaged one is repaired as the browser clients repair it', async () => {
     const ep = ['--endpoint', runtime.apiUrl];
     const offset = new Date(Date.now() + 86400_000 + 3600_000).toISOString().slice(0, 19) + '+01:00';
-    const minted = await cli([...ep, '--json', 'mint', '--project', projectId, '--entry', entryId, '--expires-at', offset, '--resume-url', 'https://quiz.example.com/flow']);
+    const minted = await cli([
+      ...ep,
+      '--json',
+      'mint',
+      '--project',
+      projectId,
+      '--entry',
+      entryId,
+      '--expires-at',
+      offset,
+      '--resume-url',
+      'https://quiz.example.com/flow',
+    ]);
     const { url } = JSON.parse(minted.stdout) as { url: string };
     expect(url).toContain('%2B01%3A00');
 
@@ -208,7 +272,12 @@ describe('the journey from a shell, against the local runtime', () => {
 
   describe('resume names the likely cause of a refused link, from what the admin API can tell', () => {
     const ep = () => ['--endpoint', runtime.apiUrl];
-    const mintedUrl = async () => (JSON.parse((await cli([...ep(), '--json', 'mint', '--project', projectId, '--entry', entryId, '--resume-url', 'https://quiz.example.com/flow'])).stdout) as { url: string }).url;
+    const mintedUrl = async () =>
+      (
+        JSON.parse(
+          (await cli([...ep(), '--json', 'mint', '--project', projectId, '--entry', entryId, '--resume-url', 'https://quiz.example.com/flow'])).stdout,
+        ) as { url: string }
+      ).url;
 
     it('a mistyped --project: no credential there', async () => {
       const url = await mintedUrl();
@@ -221,18 +290,32 @@ describe('the journey from a shell, against the local runtime', () => {
 
     it('a wrong --flow: the entry is in another flow', async () => {
       const result = await cli([...ep(), 'resume', '--project', projectId, '--flow', 'flow_other', await mintedUrl()]);
-      expect([result.code, result.stderr.split('\n')[1]]).toEqual([1, `Likely cause: entry ${entryId} is in flow ${flowId}, not flow_other: give --flow ${flowId}.`]);
+      expect([result.code, result.stderr.split('\n')[1]]).toEqual([
+        1,
+        `Likely cause: entry ${entryId} is in flow ${flowId}, not flow_other: give --flow ${flowId}.`,
+      ]);
     });
 
     it('a project whose every credential was revoked', async () => {
       const project = uid('proj');
       try {
-        const created = JSON.parse((await cli([...ep(), '--json', 'credentials', 'create', '--project', project, '--label', 'only'])).stdout) as { credential: { credential_id: string }; secret: string };
+        const created = JSON.parse((await cli([...ep(), '--json', 'credentials', 'create', '--project', project, '--label', 'only'])).stdout) as {
+          credential: { credential_id: string };
+          secret: string;
+        };
         registerSensitive(created.secret);
         expect((await cli([...ep(), 'credentials', 'revoke', '--project', project, '--credential', created.credential.credential_id])).code).toBe(0);
         const at = '2099-01-01T00:00:00.000Z';
         const token = createHash('sha256').update(`${created.secret}---${entryId}---${at}`).digest('hex');
-        const result = await cli([...ep(), 'resume', '--project', project, '--flow', flowId, `https://quiz.example.com/?token=${token}&entry_id=${entryId}&expires_at=${encodeURIComponent(at)}`]);
+        const result = await cli([
+          ...ep(),
+          'resume',
+          '--project',
+          project,
+          '--flow',
+          flowId,
+          `https://quiz.example.com/?token=${token}&entry_id=${entryId}&expires_at=${encodeURIComponent(at)}`,
+        ]);
         expect(result.stderr.split('\n')[1]).toBe(
           `Likely cause: every credential of project ${project} is revoked, so none of its links verify: create one (session-recovery credentials create --project ${project} --label …) and mint a new link.`,
         );
@@ -254,7 +337,20 @@ describe('the journey from a shell, against the local runtime', () => {
     const result = await cli(['--endpoint', runtime.apiUrl, 'mint', '--projet', projectId, '--entry', entryId]);
     expect([result.code, result.stderr.split('\n')[0]]).toEqual([2, "error: unknown option '--projet' (did you mean --project?)"]);
     // Values that look like options, and variadic options' values, are not options.
-    const origins = await cli(['--endpoint', runtime.apiUrl, '--json', 'projects', 'origins', 'set', '--project', uid('proj'), '--origin', 'https://a.example', 'https://b.example', '--bogus']);
+    const origins = await cli([
+      '--endpoint',
+      runtime.apiUrl,
+      '--json',
+      'projects',
+      'origins',
+      'set',
+      '--project',
+      uid('proj'),
+      '--origin',
+      'https://a.example',
+      'https://b.example',
+      '--bogus',
+    ]);
     expect([origins.code, origins.stderr.split('\n')[0]]).toEqual([2, "error: unknown option '--bogus'"]);
   });
 
@@ -308,7 +404,7 @@ describe('the journey from a shell, against the local runtime', () => {
     });
   });
 
-  it('sets and clears a project\'s allowed origins, and revokes an entry\'s links', async () => {
+  it("sets and clears a project's allowed origins, and revokes an entry's links", async () => {
     const ep = ['--endpoint', runtime.apiUrl];
     const set = await cli([...ep, 'projects', 'origins', 'set', '--project', projectId, '--origin', 'https://a.example', 'https://*.b.example']);
     expect(set.code).toBe(0);
@@ -319,7 +415,10 @@ describe('the journey from a shell, against the local runtime', () => {
     expect(revoked.code).toBe(0);
     expect(revoked.stdout).toMatch(/issued before \d{4}-\d\d-\d\dT/);
     const completed = await cli([...ep, 'entries', 'complete', '--entry', entryId, '--project', projectId]);
-    expect([completed.code, completed.stdout]).toEqual([0, expect.stringMatching(new RegExp(`^Entry ${entryId} completed at \\d{4}-\\d\\d-\\d\\dT[^ ]+\\.\n$`))]);
+    expect([completed.code, completed.stdout]).toEqual([
+      0,
+      expect.stringMatching(new RegExp(`^Entry ${entryId} completed at \\d{4}-\\d\\d-\\d\\dT[^ ]+\\.\n$`)),
+    ]);
     const again = await cli([...ep, '--json', 'entries', 'complete', '--entry', entryId, '--project', projectId]);
     expect(JSON.parse(again.stdout)).toEqual({ entry_id: entryId, completed_at: expect.any(String) });
   });
@@ -335,11 +434,20 @@ describe('the journey from a shell, against the local runtime', () => {
     expect((await cli([...ep, 'projects', 'origins', 'set', '--project', project, '--origin', 'https://quiz.example'])).code).toBe(0);
     const on = await cli([...ep, 'projects', 'browser-saves', 'enable', '--project', project]);
     expect([on.code, on.stdout]).toEqual([0, `Browser saves are on for ${project}: pages on its allowed origins may create entries and save progress.\n`]);
-    expect(JSON.parse((await cli([...ep, '--json', 'projects', 'browser-saves', 'status', '--project', project])).stdout)).toEqual({ enabled: true, sms_countries: [] });
+    expect(JSON.parse((await cli([...ep, '--json', 'projects', 'browser-saves', 'status', '--project', project])).stdout)).toEqual({
+      enabled: true,
+      sms_countries: [],
+    });
     const texting = await cli([...ep, 'projects', 'browser-saves', 'enable', '--project', project, '--sms-country', 'us', 'GB']);
-    expect([texting.code, texting.stdout]).toEqual([0, `Browser saves are on for ${project}: pages on its allowed origins may create entries and save progress. Link requests may text numbers of GB, US.
-`]);
-    expect(JSON.parse((await cli([...ep, '--json', 'projects', 'browser-saves', 'status', '--project', project])).stdout)).toEqual({ enabled: true, sms_countries: ['GB', 'US'] });
+    expect([texting.code, texting.stdout]).toEqual([
+      0,
+      `Browser saves are on for ${project}: pages on its allowed origins may create entries and save progress. Link requests may text numbers of GB, US.
+`,
+    ]);
+    expect(JSON.parse((await cli([...ep, '--json', 'projects', 'browser-saves', 'status', '--project', project])).stdout)).toEqual({
+      enabled: true,
+      sms_countries: ['GB', 'US'],
+    });
     const off = await cli([...ep, 'projects', 'browser-saves', 'disable', '--project', project]);
     expect([off.code, off.stdout]).toEqual([0, `Browser saves are off for ${project}.\n`]);
     await deleteProject(project);
@@ -349,8 +457,24 @@ describe('the journey from a shell, against the local runtime', () => {
     const ep = ['--endpoint', runtime.apiUrl];
     const project = uid('proj');
     const flow = uid('flow');
-    const set = await cli([...ep, 'resume-policy', 'set', '--project', project, '--flow', flow, '--withhold', 'card_number', '/address/postcode', '--verify-field', 'email']);
-    expect([set.code, set.stdout]).toEqual([0, `Flow ${flow}: withholds card_number, /address/postcode; asks the person to confirm email. Changes take effect within the key cache TTL.\n`]);
+    const set = await cli([
+      ...ep,
+      'resume-policy',
+      'set',
+      '--project',
+      project,
+      '--flow',
+      flow,
+      '--withhold',
+      'card_number',
+      '/address/postcode',
+      '--verify-field',
+      'email',
+    ]);
+    expect([set.code, set.stdout]).toEqual([
+      0,
+      `Flow ${flow}: withholds card_number, /address/postcode; asks the person to confirm email. Changes take effect within the key cache TTL.\n`,
+    ]);
     expect(JSON.parse((await cli([...ep, '--json', 'resume-policy', 'get', '--project', project, '--flow', flow])).stdout)).toEqual({
       flow_id: flow,
       withheld_fields: ['card_number', '/address/postcode'],
@@ -388,7 +512,11 @@ describe('the journey from a shell, against the local runtime', () => {
       expect([imported.code, imported.stdout]).toEqual([0, `Imported the legacy key of flow ${flow} for project ${project}.\n`]);
       const expires = '2099-01-01T00:00:00Z';
       const token = createHash('sha256').update(`${key}---${entryId}---${expires}`).digest('hex');
-      const resumed = await fetch(`${runtime.legacyUrl}/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ flow_id: flow, entry_id: entryId, token, expires }) });
+      const resumed = await fetch(`${runtime.legacyUrl}/`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ flow_id: flow, entry_id: entryId, token, expires }),
+      });
       expect([resumed.status, await resumed.json()]).toEqual([200, { entry: { entry_id: entryId, current_page_key: 'page_2' } }]);
     } finally {
       await cli(['--endpoint', runtime.apiUrl, 'legacy', 'retire', '--flow', flow]);
@@ -429,12 +557,15 @@ it('signs calls to AWS with SigV4 using the default credential chain', async () 
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   try {
     const { port } = server.address() as AddressInfo;
-    const result = await cli(['--endpoint', `http://127.0.0.1:${port}`, '--sign', 'always', '--region', 'eu-west-1', 'credentials', 'list', '--project', 'p1'], {
-      AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
-      AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
-      AWS_SESSION_TOKEN: '',
-      AWS_PROFILE: '',
-    });
+    const result = await cli(
+      ['--endpoint', `http://127.0.0.1:${port}`, '--sign', 'always', '--region', 'eu-west-1', 'credentials', 'list', '--project', 'p1'],
+      {
+        AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+        AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
+        AWS_SESSION_TOKEN: '',
+        AWS_PROFILE: '',
+      },
+    );
     expect(result.code).toBe(0);
     expect(seen?.authorization).toMatch(
       /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/execute-api\/aws4_request, SignedHeaders=[a-z0-9;-]*host[a-z0-9;-]*, Signature=[0-9a-f]{64}$/,
@@ -454,18 +585,21 @@ it('exits 3 when the call cannot be signed (no AWS credentials anywhere), and se
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   try {
     const { port } = server.address() as AddressInfo;
-    const result = await cli(['--endpoint', `http://127.0.0.1:${port}`, '--sign', 'always', '--region', 'eu-west-1', 'credentials', 'list', '--project', 'p1'], {
-      AWS_ACCESS_KEY_ID: '',
-      AWS_SECRET_ACCESS_KEY: '',
-      AWS_SESSION_TOKEN: '',
-      AWS_PROFILE: '',
-      AWS_SHARED_CREDENTIALS_FILE: path.join(root, 'no-such-credentials-file'),
-      AWS_CONFIG_FILE: path.join(root, 'no-such-config-file'),
-      AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: '',
-      AWS_CONTAINER_CREDENTIALS_FULL_URI: '',
-      AWS_WEB_IDENTITY_TOKEN_FILE: '',
-      AWS_EC2_METADATA_DISABLED: 'true',
-    });
+    const result = await cli(
+      ['--endpoint', `http://127.0.0.1:${port}`, '--sign', 'always', '--region', 'eu-west-1', 'credentials', 'list', '--project', 'p1'],
+      {
+        AWS_ACCESS_KEY_ID: '',
+        AWS_SECRET_ACCESS_KEY: '',
+        AWS_SESSION_TOKEN: '',
+        AWS_PROFILE: '',
+        AWS_SHARED_CREDENTIALS_FILE: path.join(root, 'no-such-credentials-file'),
+        AWS_CONFIG_FILE: path.join(root, 'no-such-config-file'),
+        AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: '',
+        AWS_CONTAINER_CREDENTIALS_FULL_URI: '',
+        AWS_WEB_IDENTITY_TOKEN_FILE: '',
+        AWS_EC2_METADATA_DISABLED: 'true',
+      },
+    );
     expect(result).toEqual({ code: 3, stdout: '', stderr: expect.stringMatching(/^Could not sign the request with your AWS credentials: .+\n$/) });
     expect(requests).toBe(0);
   } finally {

@@ -50,7 +50,10 @@ const startHoldingProxy = async (holdCalls = Infinity) => {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
-      const operation = String(req.headers['x-amz-target'] ?? '').split('.').pop() ?? '';
+      const operation =
+        String(req.headers['x-amz-target'] ?? '')
+          .split('.')
+          .pop() ?? '';
       const secretId = operation === 'GetSecretValue' ? ` ${(JSON.parse(body.toString('utf8')) as { SecretId: string }).SecretId}` : '';
       const call = `${operation}${secretId}`;
       seen.push({ call, alongside: [...inFlight].map((key) => key.replace(/#\d+$/, '')) });
@@ -170,7 +173,12 @@ it("a new instance's first link request reads the project's settings and the sav
   const reply = await invoke(linkRequests, event);
 
   expect(reply.status).toBe(202);
-  expect(proxy.seen.slice(0, 2).map((s) => s.call).sort()).toEqual([projectSecret(p.projectId), saveKeySecret()].sort());
+  expect(
+    proxy.seen
+      .slice(0, 2)
+      .map((s) => s.call)
+      .sort(),
+  ).toEqual([projectSecret(p.projectId), saveKeySecret()].sort());
   expect(proxy.seen[1].alongside).toEqual([proxy.seen[0].call]);
 }, 20_000);
 
@@ -185,7 +193,12 @@ it("a new instance's first resume of a browser-saves project reads the save key 
   expect(typeof (reply.json as { save_token?: unknown }).save_token).toBe('string');
   // The project's keys alone first: nothing else is read before the token verifies.
   expect(proxy.seen[0]).toEqual({ call: projectSecret(p.projectId), alongside: [] });
-  expect(proxy.seen.slice(1, 3).map((s) => s.call).sort()).toEqual(['GetItem', saveKeySecret()].sort());
+  expect(
+    proxy.seen
+      .slice(1, 3)
+      .map((s) => s.call)
+      .sort(),
+  ).toEqual(['GetItem', saveKeySecret()].sort());
   expect(proxy.seen[2].alongside).toEqual([proxy.seen[1].call]);
   // A person's resume hands the save capability over: one conditional write, after the read it judged.
   expect(proxy.seen.slice(3).map((s) => s.call)).toEqual(['UpdateItem']);
@@ -194,7 +207,13 @@ it("a new instance's first resume of a browser-saves project reads the save key 
 it('a link that does not verify reads neither the entry nor the save key', async () => {
   const p = await seedSavesProject();
   restore = [sendTo(secretsManager, proxy.endpoint), sendTo(dynamodb, proxy.endpoint)];
-  const body = { project_id: p.projectId, flow_id: p.flowId, entry_id: p.entryId, token: computeToken('not-the-secret', p.entryId, FUTURE), expires_at: FUTURE };
+  const body = {
+    project_id: p.projectId,
+    flow_id: p.flowId,
+    entry_id: p.entryId,
+    token: computeToken('not-the-secret', p.entryId, FUTURE),
+    expires_at: FUTURE,
+  };
 
   const reply = await invoke(loadEntryData, loadEntryEvent(body, { origin: SITE }));
 

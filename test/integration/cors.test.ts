@@ -92,7 +92,10 @@ describe('the admin routes (IAM-authorized, called by servers)', () => {
   );
 
   it('an answer that succeeds carries none either (GET …/allowed-origins of a project with no secret)', async () => {
-    const reply = await invoke(await handlerOf('credentials'), routeEvent('getAllowedOrigins', { project_id: uid('proj') }, undefined, {}, { origin: 'https://quiz.example.com' }));
+    const reply = await invoke(
+      await handlerOf('credentials'),
+      routeEvent('getAllowedOrigins', { project_id: uid('proj') }, undefined, {}, { origin: 'https://quiz.example.com' }),
+    );
     expect(reply.status).toBe(200);
     expect(Object.keys(reply.headers).filter((name) => name.startsWith('access-control-'))).toEqual([]);
   });

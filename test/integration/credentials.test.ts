@@ -82,7 +82,11 @@ describe('creating a credential', () => {
     const second = await create(projectId, { label: 'second' });
     expect(second.created.revoked_credential_ids).toEqual([first.created.credential.credential_id]);
     // The revoked credential keeps its metadata in the stored secret, but loses its value.
-    const stored = (await secretsManager.send(new GetSecretValueCommand({ SecretId: projectSecretName(process.env.SECRET_PREFIX as string, projectId), VersionStage: 'AWSCURRENT' }))).SecretString!;
+    const stored = (
+      await secretsManager.send(
+        new GetSecretValueCommand({ SecretId: projectSecretName(process.env.SECRET_PREFIX as string, projectId), VersionStage: 'AWSCURRENT' }),
+      )
+    ).SecretString!;
     expect(stored).toContain(first.created.credential.credential_id);
     expect(stored).not.toContain(first.created.secret);
     expect(await resumes(first.created.secret)).toBe(401);
@@ -97,7 +101,7 @@ describe('creating a credential', () => {
     expect(await resumes(second.created.secret)).toBe(200);
   });
 
-  it("for a provider: verifies, is never what mint signs with, and replaces and is replaced only within its own kind", async () => {
+  it('for a provider: verifies, is never what mint signs with, and replaces and is replaced only within its own kind', async () => {
     const own = await create(projectId, { label: 'backend' });
     const braze = await create(projectId, { label: 'braze', provider: 'braze' });
     expect(braze.reply.status).toBe(201);
@@ -122,14 +126,14 @@ describe('creating a credential', () => {
     expect([await resumes(braze2.created.secret), await resumes(own2.created.secret)]).toEqual([401, 200]);
   });
 
-  it('with only a provider\'s credential, mint has nothing to sign with (409), though the provider\'s links verify', async () => {
+  it("with only a provider's credential, mint has nothing to sign with (409), though the provider's links verify", async () => {
     const braze = await create(projectId, { label: 'braze', provider: 'braze' });
     const minted = await invoke(mint, routeEvent('mint', {}, { project_id: projectId, entry_id: entryId }));
     expect([minted.status, errorOf(minted).code]).toEqual([409, 'no_active_credential']);
     expect(await resumes(braze.created.secret)).toBe(200);
   });
 
-  it('refuses an environment other than the deployment\'s', async () => {
+  it("refuses an environment other than the deployment's", async () => {
     const { reply } = await create(projectId, { label: 'x', environment: 'staging' });
     expect(reply.status).toBe(400);
     expect(errorOf(reply).message).toContain('"production"');
@@ -152,9 +156,12 @@ describe('creating a credential', () => {
     expect(replies.map((r) => r.reply.status)).toEqual(Array(20).fill(201));
     const list = await invoke(credentials, routeEvent(LIST, { project_id: projectId }));
     const listed = (list.json as { credentials: Array<{ credential_id: string; status: string }> }).credentials;
-    expect(listed.filter((c) => c.status === 'active').map((c) => c.credential_id).sort()).toEqual(
-      replies.map((r) => r.created.credential.credential_id).sort(),
-    );
+    expect(
+      listed
+        .filter((c) => c.status === 'active')
+        .map((c) => c.credential_id)
+        .sort(),
+    ).toEqual(replies.map((r) => r.created.credential.credential_id).sort());
     for (const r of replies.slice(0, 3)) expect(await resumes(r.created.secret)).toBe(200);
   }, 60_000);
 });
@@ -168,10 +175,7 @@ describe('listing credentials', () => {
     expect(reply.raw).not.toContain(first.created.secret);
     expect(reply.raw).not.toContain(second.created.secret);
     expect(reply.json).toEqual({
-      credentials: [
-        { ...first.created.credential, status: 'revoked', revoked_at: expect.any(String) },
-        second.created.credential,
-      ],
+      credentials: [{ ...first.created.credential, status: 'revoked', revoked_at: expect.any(String) }, second.created.credential],
     });
   });
 
@@ -200,7 +204,7 @@ describe('revoking a credential', () => {
     expect(errorOf(malformed).message).toContain('credential_id');
   });
 
-  it('parallel revocations and creations never lose one another\'s change', async () => {
+  it("parallel revocations and creations never lose one another's change", async () => {
     const seeded = await Promise.all(Array.from({ length: 6 }, (_, i) => create(projectId, { label: `s${i}`, replace: false })));
     const toRevoke = seeded.slice(0, 3).map((s) => s.created.credential.credential_id);
     const ops = [
@@ -212,7 +216,12 @@ describe('revoking a credential', () => {
     const list = (await invoke(credentials, routeEvent(LIST, { project_id: projectId }))).json as {
       credentials: Array<{ credential_id: string; status: string }>;
     };
-    expect(list.credentials.filter((c) => c.status === 'revoked').map((c) => c.credential_id).sort()).toEqual([...toRevoke].sort());
+    expect(
+      list.credentials
+        .filter((c) => c.status === 'revoked')
+        .map((c) => c.credential_id)
+        .sort(),
+    ).toEqual([...toRevoke].sort());
     expect(list.credentials.filter((c) => c.status === 'active')).toHaveLength(3 + 4);
   }, 60_000);
 });

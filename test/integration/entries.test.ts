@@ -63,7 +63,9 @@ describe(ROUTES.putEntry.key, () => {
     expect(updated.updated_at).not.toBe(created.created_at);
     expect(updated.user_data).toEqual({ name: 'Ada', done: true });
     // As stored, not only as answered.
-    const read = ((await invoke(entries, routeEvent(GET, { entry_id: entryId }, undefined, { project_id: projectId }))).json as { entry: Record<string, unknown> }).entry;
+    const read = (
+      (await invoke(entries, routeEvent(GET, { entry_id: entryId }, undefined, { project_id: projectId }))).json as { entry: Record<string, unknown> }
+    ).entry;
     expect([read.updated_at, Date.parse(read.retain_until as string)]).toEqual([updated.updated_at, ninetyDaysOn(updated)]);
   });
 
@@ -127,7 +129,7 @@ describe(`${ROUTES.getEntry.key} and ${ROUTES.deleteEntry.key}`, () => {
     expect(errorOf(missing).message).toContain('project_id is required');
   });
 
-  it('erases with 204; a second erase or another project\'s erase is 404', async () => {
+  it("erases with 204; a second erase or another project's erase is 404", async () => {
     await put(body());
     const wrong = await invoke(entries, routeEvent(DELETE, { entry_id: entryId }, undefined, { project_id: uid('proj') }));
     expect(wrong.status).toBe(404);

@@ -63,14 +63,27 @@ const create = async (p: Project, data: Record<string, unknown> = { step: 1 }) =
   return body;
 };
 const save = (p: Project, entryId: string, saveToken: string, seq: number, data: Record<string, unknown>) =>
-  fromPage(routePath('saveProgress').replace('{entry_id}', entryId), { project_id: p.projectId, flow_id: p.flowId, save_token: saveToken, seq, current_page_key: 'page_2', user_data: data });
+  fromPage(routePath('saveProgress').replace('{entry_id}', entryId), {
+    project_id: p.projectId,
+    flow_id: p.flowId,
+    save_token: saveToken,
+    seq,
+    current_page_key: 'page_2',
+    user_data: data,
+  });
 /**
  * The address a role (VICTIM, ATTACKER) has in this entry's test: recipients are bounded across the whole
  * deployment (3 an hour), so each test's people are its own.
  */
 const addressOf = (role: string, entryId: string) => role.replace('@', `.${entryId.slice(-12)}@`);
 const requestLink = (p: Project, entryId: string, saveToken: string, to: string) =>
-  fromPage(routePath('linkRequests').replace('{entry_id}', entryId), { project_id: p.projectId, flow_id: p.flowId, save_token: saveToken, channel: 'email', to: addressOf(to, entryId) });
+  fromPage(routePath('linkRequests').replace('{entry_id}', entryId), {
+    project_id: p.projectId,
+    flow_id: p.flowId,
+    save_token: saveToken,
+    channel: 'email',
+    to: addressOf(to, entryId),
+  });
 
 interface Link {
   readonly token: string;
@@ -84,7 +97,11 @@ const mailedTo = async (entryId: string, to: string): Promise<Link & { url: URL 
 };
 /** Opens a link as its page does: the five fields of the contract. */
 const resume = (p: Project, entryId: string, link: Link, userAgent = CHROME) =>
-  fromPage(routePath('loadEntryData'), { project_id: p.projectId, flow_id: p.flowId, entry_id: entryId, token: link.token, expires_at: link.expires_at }, userAgent);
+  fromPage(
+    routePath('loadEntryData'),
+    { project_id: p.projectId, flow_id: p.flowId, entry_id: entryId, token: link.token, expires_at: link.expires_at },
+    userAgent,
+  );
 const backendLink = (p: Project, entryId: string): Link => {
   const expiresAt = new Date(Date.now() + 3_600_000).toISOString();
   return { token: computeToken(p.secret, entryId, expiresAt), expires_at: expiresAt };
@@ -111,7 +128,7 @@ const attackerIsLockedOut = async (p: Project, entryId: string, t0: string, link
 };
 
 describe('entry fixation: the attacker mails the victim a link to an entry the attacker made', () => {
-  it('after the victim resumes, the attacker\'s save token answers 401 on progress and on link requests, and the link the victim used answers 401', async () => {
+  it("after the victim resumes, the attacker's save token answers 401 on progress and on link requests, and the link the victim used answers 401", async () => {
     const p = await project();
     const { entry_id, save_token: t0 } = await create(p);
     expect((await requestLink(p, entry_id, t0, VICTIM)).status).toBe(202);
@@ -146,7 +163,7 @@ describe('entry fixation: the attacker mails the victim a link to an entry the a
     await attackerIsLockedOut(p, entry_id, t0, [kept, victimLink]);
   });
 
-  it('the attacker\'s own link, opened before the victim\'s resume, hands the attacker a token that the victim\'s resume ends as well', async () => {
+  it("the attacker's own link, opened before the victim's resume, hands the attacker a token that the victim's resume ends as well", async () => {
     const p = await project();
     const { entry_id, save_token: t0 } = await create(p);
     expect((await requestLink(p, entry_id, t0, ATTACKER)).status).toBe(202);
@@ -263,7 +280,7 @@ describe('page links are single-use', () => {
     expect((await save(p, entry_id, winner, 1, { won: true })).status).toBe(200);
   });
 
-  it('a person\'s resume through a link the team\'s backend minted ends the page links minted before it; backend links keep working', async () => {
+  it("a person's resume through a link the team's backend minted ends the page links minted before it; backend links keep working", async () => {
     const p = await project();
     const { entry_id, save_token } = await create(p);
     expect((await requestLink(p, entry_id, save_token, VICTIM)).status).toBe(202);
@@ -282,10 +299,20 @@ describe('the page links an entry records', () => {
   /** Gives the entry `n` page links of its current generation, expiring at `expiresAt` (epoch seconds), as if asked for before. */
   const recordPageLinks = async (entryId: string, gen: string, n: number, expiresAt: number) => {
     const links = Object.fromEntries(Array.from({ length: n }, (_, i) => [`digest_${i}`, { M: { g: { S: gen }, x: { N: String(expiresAt) } } }]));
-    await dynamodb.send(new UpdateItemCommand({ TableName: process.env.TABLE_NAME, Key: { entry_id: { S: entryId } }, UpdateExpression: 'SET page_links = :m', ExpressionAttributeValues: { ':m': { M: links } } }));
+    await dynamodb.send(
+      new UpdateItemCommand({
+        TableName: process.env.TABLE_NAME,
+        Key: { entry_id: { S: entryId } },
+        UpdateExpression: 'SET page_links = :m',
+        ExpressionAttributeValues: { ':m': { M: links } },
+      }),
+    );
   };
   const pageLinkCount = async (entryId: string) =>
-    Object.keys((await dynamodb.send(new GetItemCommand({ TableName: process.env.TABLE_NAME, Key: { entry_id: { S: entryId } }, ConsistentRead: true }))).Item?.page_links?.M ?? {}).length;
+    Object.keys(
+      (await dynamodb.send(new GetItemCommand({ TableName: process.env.TABLE_NAME, Key: { entry_id: { S: entryId } }, ConsistentRead: true }))).Item?.page_links
+        ?.M ?? {},
+    ).length;
 
   it(`are at most ${MAX_PAGE_LINKS} unexpired ones: past that a link request answers 429 too_many_link_requests; expired ones are dropped at the next request`, async () => {
     const p = await project();

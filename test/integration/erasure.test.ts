@@ -73,18 +73,36 @@ const setup = async () => {
     return minted.json as Link;
   };
   const resume = (link: Link, userAgent = CHROME) =>
-    fromPage(routePath('loadEntryData'), { project_id: projectId, flow_id: flowId, entry_id: entryId, token: link.token, expires_at: link.expires_at }, userAgent);
+    fromPage(
+      routePath('loadEntryData'),
+      { project_id: projectId, flow_id: flowId, entry_id: entryId, token: link.token, expires_at: link.expires_at },
+      userAgent,
+    );
   const erase = () => admin('DELETE', `/v1/entries/${entryId}?project_id=${projectId}`);
   const requestLink = (saveToken: string) =>
-    fromPage(routePath('linkRequests').replace('{entry_id}', entryId), { project_id: projectId, flow_id: flowId, save_token: saveToken, channel: 'email', to: `someone.${entryId.slice(-12)}@example.net` });
+    fromPage(routePath('linkRequests').replace('{entry_id}', entryId), {
+      project_id: projectId,
+      flow_id: flowId,
+      save_token: saveToken,
+      channel: 'email',
+      to: `someone.${entryId.slice(-12)}@example.net`,
+    });
   const save = (saveToken: string, seq: number) =>
-    fromPage(routePath('saveProgress').replace('{entry_id}', entryId), { project_id: projectId, flow_id: flowId, save_token: saveToken, seq, current_page_key: 'p2', user_data: { typed: 'typed on the page' } });
+    fromPage(routePath('saveProgress').replace('{entry_id}', entryId), {
+      project_id: projectId,
+      flow_id: flowId,
+      save_token: saveToken,
+      seq,
+      current_page_key: 'p2',
+      user_data: { typed: 'typed on the page' },
+    });
   const mailed = async (): Promise<Link> => {
     const [event] = (await bus.drain()).filter((e) => e.detail.entry_id === entryId);
     const url = new URL(event.detail.url as string);
     return { token: url.searchParams.get('token')!, expires_at: url.searchParams.get('expires_at')! };
   };
-  const stored = async () => (await dynamodb.send(new GetItemCommand({ TableName: process.env.TABLE_NAME, Key: { entry_id: { S: entryId } }, ConsistentRead: true }))).Item;
+  const stored = async () =>
+    (await dynamodb.send(new GetItemCommand({ TableName: process.env.TABLE_NAME, Key: { entry_id: { S: entryId } }, ConsistentRead: true }))).Item;
   return { projectId, flowId, entryId, secret: (made.json as { secret: string }).secret, put, mint, resume, erase, requestLink, save, mailed, stored };
 };
 
@@ -96,7 +114,7 @@ const expectRevoked = (reply: HttpReply) => {
 };
 
 describe('erasure and re-creation do not revive the links they ended', () => {
-  it('F1: a used page link stays used after DELETE and a PUT of another person\'s data under the same id: 401 link_revoked, no data, no save token', async () => {
+  it("F1: a used page link stays used after DELETE and a PUT of another person's data under the same id: 401 link_revoked, no data, no save token", async () => {
     const t = await setup();
     const teamLink = await t.mint();
     const resumed = await t.resume(teamLink);
@@ -119,7 +137,7 @@ describe('erasure and re-creation do not revive the links they ended', () => {
     expect(fresh.json).toEqual({ entry: { ...SECOND, entry_id: t.entryId, current_page_key: 'p1' }, save_token: expect.any(String) });
   });
 
-  it('F2: a link ended by revoke-links stays ended after DELETE and PUT, as does one the team\'s backend signed itself; one minted through the product after resumes', async () => {
+  it("F2: a link ended by revoke-links stays ended after DELETE and PUT, as does one the team's backend signed itself; one minted through the product after resumes", async () => {
     const t = await setup();
     const leaked = await t.mint();
     const expiresAt = new Date(Date.now() + 3_600_000).toISOString();
@@ -146,7 +164,10 @@ describe('erasure and re-creation do not revive the links they ended', () => {
     expect(recreated.status).toBe(201);
     // The admin view shows the erasure's revocation, kept by the new entry.
     const shown = await admin('GET', `/v1/entries/${t.entryId}?project_id=${t.projectId}`);
-    expect((shown.json as { entry: { links_valid_after: string; user_data: unknown } }).entry).toMatchObject({ user_data: SECOND, links_valid_after: expect.any(String) });
+    expect((shown.json as { entry: { links_valid_after: string; user_data: unknown } }).entry).toMatchObject({
+      user_data: SECOND,
+      links_valid_after: expect.any(String),
+    });
     expectRevoked(await t.resume(before, CURL));
   });
 });
@@ -157,13 +178,15 @@ describe('what an erasure leaves', () => {
     // Every writer of an entry item writes to it first: a campaign link's resume, a page's save, a link request, a completion.
     const campaignLink = await admin('POST', routePath('mint'), { project_id: t.projectId, entry_id: t.entryId, campaign: 'spring' });
     // Minted an hour ago, so its resume is a person's (not early) and noted for the completion.
-    await dynamodb.send(new UpdateItemCommand({
-      TableName: process.env.TABLE_NAME,
-      Key: { entry_id: { S: t.entryId } },
-      UpdateExpression: 'SET links.#d.t = :t',
-      ExpressionAttributeNames: { '#d': linkDigest((campaignLink.json as Link).token) },
-      ExpressionAttributeValues: { ':t': { N: String(Math.floor(Date.now() / 1000) - 3600) } },
-    }));
+    await dynamodb.send(
+      new UpdateItemCommand({
+        TableName: process.env.TABLE_NAME,
+        Key: { entry_id: { S: t.entryId } },
+        UpdateExpression: 'SET links.#d.t = :t',
+        ExpressionAttributeNames: { '#d': linkDigest((campaignLink.json as Link).token) },
+        ExpressionAttributeValues: { ':t': { N: String(Math.floor(Date.now() / 1000) - 3600) } },
+      }),
+    );
     const resumed = await t.resume(campaignLink.json as Link);
     const saveToken = (resumed.json as { save_token: string }).save_token;
     expect((await t.save(saveToken, 1)).status).toBe(200);
@@ -171,10 +194,24 @@ describe('what an erasure leaves', () => {
     const pageLink = await t.mailed();
     expect((await admin('POST', routePath('completeEntry').replace('{entry_id}', t.entryId), { project_id: t.projectId })).status).toBe(200);
     const live = await t.stored();
-    for (const attribute of ['user_data', 'current_page_key', 'flow_id', 'created_at', 'updated_at', 'save_gen', 'seq', 'links', 'page_links', 'completed_at', 'completed_campaign']) {
+    for (const attribute of [
+      'user_data',
+      'current_page_key',
+      'flow_id',
+      'created_at',
+      'updated_at',
+      'save_gen',
+      'seq',
+      'links',
+      'page_links',
+      'completed_at',
+      'completed_campaign',
+    ]) {
       expect(live).toHaveProperty(attribute);
     }
-    const note = async () => (await dynamodb.send(new GetItemCommand({ TableName: process.env.TABLE_NAME, Key: { entry_id: { S: resumedKey(t.entryId) } }, ConsistentRead: true }))).Item;
+    const note = async () =>
+      (await dynamodb.send(new GetItemCommand({ TableName: process.env.TABLE_NAME, Key: { entry_id: { S: resumedKey(t.entryId) } }, ConsistentRead: true })))
+        .Item;
     expect(await note()).toBeDefined();
 
     const before = Math.floor(Date.now() / 1000);
@@ -196,7 +233,7 @@ describe('what an erasure leaves', () => {
     for (const value of [...Object.values(FIRST), 'typed on the page', pageLink.token, 'spring']) expect(text).not.toContain(value);
   });
 
-  it('every reader answers as for a missing entry; the project\'s PUT re-creates it (201), another project\'s is a conflict (409)', async () => {
+  it("every reader answers as for a missing entry; the project's PUT re-creates it (201), another project's is a conflict (409)", async () => {
     const t = await setup();
     const link = await t.mint();
     const resumed = await t.resume(link);
@@ -206,7 +243,15 @@ describe('what an erasure leaves', () => {
     expect((await admin('PUT', `/v1/legacy/flows/${t.flowId}/key`, { secret: legacyKey, project_id: t.projectId })).status).toBe(204);
     const legacyExpires = '2099-02-01T00:00:00.000Z';
     const legacy = () =>
-      send(`${rt.legacyUrl}/`, JSON.stringify({ flow_id: t.flowId, entry_id: t.entryId, expires: legacyExpires, token: createHash('sha256').update(`${legacyKey}---${t.entryId}---${legacyExpires}`).digest('hex') }));
+      send(
+        `${rt.legacyUrl}/`,
+        JSON.stringify({
+          flow_id: t.flowId,
+          entry_id: t.entryId,
+          expires: legacyExpires,
+          token: createHash('sha256').update(`${legacyKey}---${t.entryId}---${legacyExpires}`).digest('hex'),
+        }),
+      );
     expect((await legacy()).status).toBe(200);
     expect((await t.erase()).status).toBe(204);
 
@@ -234,7 +279,9 @@ describe('what an erasure leaves', () => {
     expect([conflict.status, errorCode(conflict)]).toEqual([409, 'conflict']);
     const recreated = await t.put(SECOND);
     expect(recreated.status).toBe(201);
-    expect((recreated.json as { entry: { created_at: string; updated_at: string } }).entry.created_at).toBe((recreated.json as { entry: { updated_at: string } }).entry.updated_at);
+    expect((recreated.json as { entry: { created_at: string; updated_at: string } }).entry.created_at).toBe(
+      (recreated.json as { entry: { updated_at: string } }).entry.updated_at,
+    );
     expect((await t.put({ ...SECOND, step: 2 })).status).toBe(200);
     expect(notFound(await t.save(saveToken, 2))).toEqual([401, 'invalid_save_token']);
   });

@@ -30,7 +30,13 @@ const keys: string[] = [];
 
 beforeAll(async () => {
   stalled = await startStalledEndpoint();
-  rt = await startLocalRuntime({ port: 0, legacyPort: 0, endpoint: process.env.AWS_ENDPOINT_URL, eventBridgeEndpoint: stalled.endpoint, settings: { EXPIRED_LINK_EVENTS: true } });
+  rt = await startLocalRuntime({
+    port: 0,
+    legacyPort: 0,
+    endpoint: process.env.AWS_ENDPOINT_URL,
+    eventBridgeEndpoint: stalled.endpoint,
+    settings: { EXPIRED_LINK_EVENTS: true },
+  });
 }, 60_000);
 afterAll(async () => {
   await rt.stop();
@@ -55,7 +61,13 @@ describe('when the bus does not answer', () => {
   it('a link request gets 503 service_unavailable with Retry-After, and its slot back', async () => {
     const p = await project();
     const page = { 'content-type': 'application/json', origin: SITE };
-    const { entry_id, save_token } = (await send(`${rt.apiUrl}${routePath('createEntry')}`, JSON.stringify({ project_id: p.projectId, flow_id: p.flowId, current_page_key: 'page_1', user_data: {} }), page)).json as {
+    const { entry_id, save_token } = (
+      await send(
+        `${rt.apiUrl}${routePath('createEntry')}`,
+        JSON.stringify({ project_id: p.projectId, flow_id: p.flowId, current_page_key: 'page_1', user_data: {} }),
+        page,
+      )
+    ).json as {
       entry_id: string;
       save_token: string;
     };
@@ -64,11 +76,15 @@ describe('when the bus does not answer', () => {
 
     const reply = await send(`${rt.apiUrl}${routePath('linkRequests').replace('{entry_id}', entry_id)}`, JSON.stringify(body), page);
 
-    expect([reply.status, reply.headers.get('retry-after'), reply.json]).toEqual([503, '1', { error: { code: 'service_unavailable', message: 'The service is busy. Retry shortly.' } }]);
+    expect([reply.status, reply.headers.get('retry-after'), reply.json]).toEqual([
+      503,
+      '1',
+      { error: { code: 'service_unavailable', message: 'The service is busy. Retry shortly.' } },
+    ]);
     expect((await new DynamoDbRequestLog(dynamodb, process.env.TABLE_NAME!, LINK_REQUESTS_KEY_PREFIX).read(entry_id))?.value).toEqual([]);
   }, 20_000);
 
-  it('an expired link still gets the same 401 token_expired; the failure is logged by name, and the hour\'s mark given back', async () => {
+  it("an expired link still gets the same 401 token_expired; the failure is logged by name, and the hour's mark given back", async () => {
     const p = await project();
     const entryId = uid('entry');
     keys.push(entryId, `${EXPIRED_LINK_KEY_PREFIX}${entryId}`);
@@ -97,7 +113,9 @@ describe('PutEvents', () => {
     await new Promise((r) => server.once('listening', r));
     try {
       const publisher = new EventBridgePublisher(emulatorEventBridge(emulatorConfig(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)), 'bus');
-      const failure = await publisher.publish('Resume Link Expired', { project_id: 'p', flow_id: 'f', entry_id: 'e', expired_at: PAST }).catch((e: unknown) => e);
+      const failure = await publisher
+        .publish('Resume Link Expired', { project_id: 'p', flow_id: 'f', entry_id: 'e', expired_at: PAST })
+        .catch((e: unknown) => e);
       expect(failure).toBeInstanceOf(UnavailableError);
       expect((failure as UnavailableError).dependencyError).toBe('InternalFailure');
     } finally {

@@ -61,7 +61,14 @@ type Scenario = Awaited<ReturnType<typeof scenario>>;
 const resume = (s: Scenario, expiresAt = PAST, overrides: Record<string, string> = {}) =>
   send(
     `${rt.apiUrl}${routePath('loadEntryData')}`,
-    JSON.stringify({ project_id: s.projectId, flow_id: s.flowId, entry_id: s.entryId, token: computeToken(s.secret, s.entryId, expiresAt), expires_at: expiresAt, ...overrides }),
+    JSON.stringify({
+      project_id: s.projectId,
+      flow_id: s.flowId,
+      entry_id: s.entryId,
+      token: computeToken(s.secret, s.entryId, expiresAt),
+      expires_at: expiresAt,
+      ...overrides,
+    }),
   );
 const delivered = async (entryId: string): Promise<BusEvent[]> => (await bus.drain()).filter((e) => e.detail.entry_id === entryId);
 
@@ -79,7 +86,9 @@ describe('a valid link opened after its expiry', () => {
       expect(events[0]).toMatchObject({ source: 'session-recovery', 'detail-type': 'Resume Link Expired' });
       expect(events[0].detail).toEqual({ project_id: s.projectId, flow_id: s.flowId, entry_id: s.entryId, expired_at: PAST });
       // The hour's mark is a small item that DynamoDB's TTL removes once the hour is over.
-      const mark = await dynamodb.send(new GetItemCommand({ TableName: process.env.TABLE_NAME, Key: { entry_id: { S: `${EXPIRED_LINK_KEY_PREFIX}${s.entryId}` } }, ConsistentRead: true }));
+      const mark = await dynamodb.send(
+        new GetItemCommand({ TableName: process.env.TABLE_NAME, Key: { entry_id: { S: `${EXPIRED_LINK_KEY_PREFIX}${s.entryId}` } }, ConsistentRead: true }),
+      );
       expect(Number(mark.Item?.retain_until?.N)).toBe(Math.ceil((Date.now() + HOUR_MS) / 1000));
 
       clock.advance(HOUR_MS - 1000);
@@ -113,7 +122,10 @@ describe('a valid link opened after its expiry', () => {
     const legacyKey = `legacy_${uid('k')}_${'0'.repeat(32)}`;
     expect((await admin('PUT', `/v1/legacy/flows/${s.flowId}/key`, { secret: legacyKey, project_id: s.projectId })).status).toBe(204);
 
-    const reply = await send(`${rt.legacyUrl}/`, JSON.stringify({ flow_id: s.flowId, entry_id: s.entryId, token: computeToken(legacyKey, s.entryId, PAST), expires: PAST }));
+    const reply = await send(
+      `${rt.legacyUrl}/`,
+      JSON.stringify({ flow_id: s.flowId, entry_id: s.entryId, token: computeToken(legacyKey, s.entryId, PAST), expires: PAST }),
+    );
 
     expect([reply.status, errorCode(reply)]).toEqual([401, 'token_expired']);
     expect((await delivered(s.entryId)).map((e) => e.detail)).toEqual([{ project_id: s.projectId, flow_id: s.flowId, entry_id: s.entryId, expired_at: PAST }]);
@@ -122,7 +134,7 @@ describe('a valid link opened after its expiry', () => {
 });
 
 describe('no Resume Link Expired event', () => {
-  it('for a link whose entry\'s links were revoked: a revoked link never earns a fresh one', async () => {
+  it("for a link whose entry's links were revoked: a revoked link never earns a fresh one", async () => {
     const s = await scenario();
     expect((await admin('POST', `/v1/entries/${s.entryId}/revoke-links`, { project_id: s.projectId })).status).toBe(200);
 
@@ -177,7 +189,7 @@ describe('no Resume Link Expired event', () => {
 });
 
 describe('when the event cannot be put', () => {
-  it('reports the failure, and gives the hour\'s mark back so the next expired request tries again', async () => {
+  it("reports the failure, and gives the hour's mark back so the next expired request tries again", async () => {
     const entryId = uid('entry');
     entries.push(entryId);
     const marks = new DynamoDbOncePerWindow(dynamodb, process.env.TABLE_NAME!, EXPIRED_LINK_KEY_PREFIX, HOUR_MS);

@@ -19,7 +19,8 @@ import { credential, deleteEntry, deleteProject, seedEntry, seedProject, uid } f
 const stack = new Stack(new App(), 'Failures');
 new FailureMetrics(stack, 'Mint', { logGroup: new logs.LogGroup(stack, 'MintLogs'), namespace: 'SessionRecovery', name: 'Mint', refusals: true });
 const filters = Object.values(Template.fromStack(stack).findResources('AWS::Logs::MetricFilter')).map((r) => r.Properties as MetricFilterSpec);
-const invokeMint = async (payload: unknown) => (mint as unknown as (e: unknown, c: unknown) => Promise<Record<string, unknown>>)(payload, lambdaContext('mint'));
+const invokeMint = async (payload: unknown) =>
+  (mint as unknown as (e: unknown, c: unknown) => Promise<Record<string, unknown>>)(payload, lambdaContext('mint'));
 
 it("counts a directly invoked mint's refusals and failures (answered as values), and nothing for one that succeeds", async () => {
   const projectId = uid('proj');
@@ -30,7 +31,9 @@ it("counts a directly invoked mint's refusals and failures (answered as values),
     const lines = await captureLines(async () => {
       expect(await invokeMint({ project_id: projectId, entry_id: entryId })).toEqual(expect.objectContaining({ token: expect.any(String) }));
       // A project with no credential: a refusal, as a value.
-      expect(await invokeMint({ project_id: uid('proj'), entry_id: entryId })).toEqual(expect.objectContaining({ error: expect.objectContaining({ code: expect.any(String) }) }));
+      expect(await invokeMint({ project_id: uid('proj'), entry_id: entryId })).toEqual(
+        expect.objectContaining({ error: expect.objectContaining({ code: expect.any(String) }) }),
+      );
     });
     // Secrets Manager failing: a failure, as a value, with Lambda's Errors still 0.
     const failing = mockClient(SecretsManagerClient);

@@ -1,9 +1,5 @@
 import { DynamoDBClient, GetItemCommand, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
-import {
-  GetSecretValueCommand,
-  InternalServiceError,
-  SecretsManagerClient,
-} from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand, InternalServiceError, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { dynamodb, secretsManager } from '../../lambdas/adapters/clients';
 import { handler } from '../../lambdas/load-entry-data/index';
@@ -14,6 +10,7 @@ import { seedScenario } from '../support/seed';
 import { controlClock } from '../support/clock';
 import { sendTo, startStalledEndpoint } from '../support/stalled-endpoint';
 import { loadEntryEvent } from '../fixtures/events';
+import { lambdaContext } from '../../local/http-api-event';
 
 // moto cannot throttle or fail on demand: these faults are injected with aws-sdk-client-mock.
 // A stall is not: it is a real socket that accepts connections and never answers.
@@ -41,9 +38,9 @@ describe('when AWS fails', () => {
   it('DynamoDB throttling becomes 503 service_unavailable with Retry-After, never 500', async () => {
     const ddb = mockClient(DynamoDBClient);
     try {
-      ddb.on(GetItemCommand).rejects(
-        new ProvisionedThroughputExceededException({ message: 'Rate exceeded for table entries', $metadata: { httpStatusCode: 400 } }),
-      );
+      ddb
+        .on(GetItemCommand)
+        .rejects(new ProvisionedThroughputExceededException({ message: 'Rate exceeded for table entries', $metadata: { httpStatusCode: 400 } }));
       const reply = await invoke(handler, loadEntryEvent(bodyFor(s)));
       expect(reply.status).toBe(503);
       expect(reply.headers['retry-after']).toBe('1');
@@ -67,7 +64,10 @@ describe('when AWS fails', () => {
   });
 
   it.each([
-    ['Secrets Manager throttling', Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $fault: 'client', $metadata: { httpStatusCode: 400 } })],
+    [
+      'Secrets Manager throttling',
+      Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $fault: 'client', $metadata: { httpStatusCode: 400 } }),
+    ],
     ['a Secrets Manager 5xx', new InternalServiceError({ message: 'boom', $metadata: { httpStatusCode: 500 } })],
   ])('%s with no cached keys: 503 service_unavailable with Retry-After, never 500', async (_what, error) => {
     const sm = mockClient(SecretsManagerClient);
@@ -202,7 +202,8 @@ describe('when AWS stalls: a real socket that accepts connections and never answ
       clock.advance(61_000);
       restore = [sendTo(dynamodb, stalled.endpoint), sendTo(secretsManager, stalled.endpoint)];
       const started = performance.now();
-      const reply = await invoke(handler, loadEntryEvent(bodyFor(s2)));
+      // In a Lambda of the function's own timeout (10 s), which the deadline is computed from.
+      const reply = await invoke(handler, loadEntryEvent(bodyFor(s2)), lambdaContext('load-entry-data'));
       const elapsed = performance.now() - started;
       // What the stalled endpoint had seen when the answer came, before the calls left behind carry on.
       const atReply = stalled.connections.map((c) => c.closedByClient);

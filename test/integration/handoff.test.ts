@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { dynamodb } from '../../lambdas/adapters/clients';
+import { RECORD_ATTEMPTS } from '../../lambdas/adapters/dynamodb-entry-store';
+import { MAX_LINK_REQUESTS_PER_HOUR } from '../../lambdas/domain/link-requests';
 import { DynamoDbRequestLog } from '../../lambdas/adapters/dynamodb-link-limits';
 import { CAMPAIGN_SHARDS, campaignKey, HANDOFFS_KEY_PREFIX, RESUMED_KEY_PREFIX } from '../../lambdas/adapters/naming';
 import { HANDOFF_CAMPAIGN, MAX_HANDOFFS_PER_HOUR } from '../../lambdas/domain/handoff';
@@ -18,7 +21,9 @@ import { deleteEntries, deleteEntry, deleteProject, uid } from '../support/seed'
  */
 const SITE = 'https://quiz.example';
 /** A person's browser: an automated client's resume (isbot) is answered with no save token. */
-const PHONE = { 'user-agent': 'Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1' };
+const PHONE = {
+  'user-agent': 'Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1',
+};
 let rt: LocalRuntime;
 let bus: BusSubscription;
 const projects: string[] = [];
@@ -55,7 +60,12 @@ const fromPage = (path: string, body: unknown, headers: Record<string, string> =
   return send(`${rt.apiUrl}${path}`, JSON.stringify(body), all);
 };
 const created = async (p: Project) => {
-  const reply = await fromPage(routePath('createEntry'), { project_id: p.projectId, flow_id: p.flowId, current_page_key: 'page_2', user_data: { first_name: 'Ada' } });
+  const reply = await fromPage(routePath('createEntry'), {
+    project_id: p.projectId,
+    flow_id: p.flowId,
+    current_page_key: 'page_2',
+    user_data: { first_name: 'Ada' },
+  });
   const body = reply.json as { entry_id: string; save_token: string };
   entries.push(body.entry_id);
   return body;
@@ -96,7 +106,7 @@ const save = (p: Project, entryId: string, saveToken: string, seq: number) =>
 const handoffsOf = async (entryId: string) => (await new DynamoDbRequestLog(dynamodb, process.env.TABLE_NAME!, HANDOFFS_KEY_PREFIX).read(entryId))?.value ?? [];
 
 describe('a hand-off from a browser-saves page', () => {
-  it('answers 201 with a single-use page link valid 10 minutes and its short link; the link resumes once, then 401 link_revoked; the first device\'s next save 401 invalid_save_token', async () => {
+  it("answers 201 with a single-use page link valid 10 minutes and its short link; the link resumes once, then 401 link_revoked; the first device's next save 401 invalid_save_token", async () => {
     const p = await project();
     const { entry_id, save_token } = await created(p);
 
@@ -130,12 +140,61 @@ describe('a hand-off from a browser-saves page', () => {
     expect((await save(p, entry_id, (first.json as { save_token: string }).save_token, 1)).status).toBe(200);
   });
 
+  it('an automated client (curl, Googlebot, python-requests) gets 403 person_required and no data, however often, and does not use the link up; the person then resumes once', async () => {
+    const p = await project();
+    const { entry_id, save_token } = await created(p);
+    const h = (await handOff(p, entry_id, save_token)).json as Handoff;
+    const url = linkOf(h);
+    // The marker is on the entry, by the link's digest: a link without sr_confirm (or any query but the three) is the same link.
+    const stripped = new URL(url.href);
+    stripped.searchParams.delete('sr_confirm');
+    for (const agent of ['curl/8.5.0', 'Googlebot/2.1 (+http://www.google.com/bot.html)', 'python-requests/2.31.0', 'curl/8.5.0']) {
+      const bot = await fromPage(
+        routePath('loadEntryData'),
+        {
+          project_id: p.projectId,
+          flow_id: p.flowId,
+          entry_id,
+          token: stripped.searchParams.get('token'),
+          expires_at: stripped.searchParams.get('expires_at'),
+        },
+        { 'user-agent': agent },
+      );
+      expect([bot.status, errorCode(bot)]).toEqual([403, 'person_required']);
+      expect(bot.text).not.toContain('Ada');
+    }
+    // The page's token still saves: no bot took the entry over.
+    expect((await save(p, entry_id, save_token, 1)).status).toBe(200);
+    const person = await resume(p, url);
+    expect(person.status).toBe(200);
+    expect((await resume(p, url)).status).toBe(401);
+    const stale = await save(p, entry_id, save_token, 2);
+    expect([stale.status, errorCode(stale)]).toEqual([401, 'invalid_save_token']);
+  });
+
+  it('a person’s resume uses the link up even when browser saves were turned off since: 200 once with no save token, then 401 link_revoked', async () => {
+    const p = await project();
+    const { entry_id, save_token } = await created(p);
+    const url = linkOf((await handOff(p, entry_id, save_token)).json as Handoff);
+    await admin('PUT', `/v1/projects/${p.projectId}/browser-saves`, { enabled: false });
+    const first = await resume(p, url);
+    expect(first.status).toBe(200);
+    expect((first.json as { save_token?: string }).save_token).toBeUndefined();
+    const again = await resume(p, url);
+    expect([again.status, errorCode(again)]).toEqual([401, 'link_revoked']);
+  });
+
   it('puts nothing on the bus: the link goes to the page only', async () => {
     const p = await project();
     const { entry_id, save_token } = await created(p);
     linkOf((await handOff(p, entry_id, save_token)).json as Handoff);
     // Then a link request for the same entry, which does put its event: the bus delivers, and only that one arrives.
-    const asked = await fromPage(routePath('linkRequests').replace('{entry_id}', entry_id), { project_id: p.projectId, flow_id: p.flowId, save_token, channel: 'email' });
+    const asked = await fromPage(routePath('linkRequests').replace('{entry_id}', entry_id), {
+      project_id: p.projectId,
+      flow_id: p.flowId,
+      save_token,
+      channel: 'email',
+    });
     expect(asked.status).toBe(202);
     entries.push(`link-requests#${entry_id}`);
     const events = (await bus.drain()).filter((e) => e.detail.entry_id === entry_id);
@@ -171,6 +230,45 @@ describe('a hand-off from a browser-saves page', () => {
     expect(replies.map((r) => r.status).sort()).toEqual([201, 429, 429]);
     expect(await handoffsOf(entry_id)).toHaveLength(MAX_HANDOFFS_PER_HOUR);
   });
+
+  it('an ended save token gets 401 invalid_save_token whatever the count, before it takes a slot: 40 at once leave the current holder its 10', async () => {
+    const p = await project();
+    const { entry_id, save_token } = await created(p);
+    const url = linkOf((await handOff(p, entry_id, save_token)).json as Handoff);
+    const phone = (await resume(p, url)).json as { save_token: string };
+
+    const stale = await Promise.all(Array.from({ length: 40 }, () => handOff(p, entry_id, save_token)));
+
+    expect(stale.map((r) => `${r.status} ${errorCode(r)}`)).toEqual(Array.from({ length: 40 }, () => '401 invalid_save_token'));
+    expect(await handoffsOf(entry_id)).toHaveLength(1);
+    for (let i = 1; i < MAX_HANDOFFS_PER_HOUR; i++) {
+      const ok = await handOff(p, entry_id, phone.save_token);
+      expect(ok.status).toBe(201);
+      linkOf(ok.json as Handoff);
+    }
+    expect((await handOff(p, entry_id, phone.save_token)).status).toBe(429);
+    // Past the count too, the ended token is told it ended.
+    expect(errorCode(await handOff(p, entry_id, save_token))).toBe('invalid_save_token');
+  }, 60_000);
+
+  it('25 concurrent hand-offs of one entry: never a 503; each 201 has its slot and its page link recorded, the others 429', async () => {
+    // A writer that fails n times saw n other links recorded: more attempts than page links can race one (10 + 3).
+    expect(RECORD_ATTEMPTS).toBeGreaterThan(MAX_HANDOFFS_PER_HOUR + MAX_LINK_REQUESTS_PER_HOUR);
+    const p = await project();
+    const { entry_id, save_token } = await created(p);
+
+    const replies = await Promise.all(Array.from({ length: 25 }, () => handOff(p, entry_id, save_token)));
+
+    const made = replies.filter((r) => r.status === 201);
+    made.forEach((r) => linkOf(r.json as Handoff));
+    expect(replies.filter((r) => r.status !== 201).map((r) => `${r.status} ${errorCode(r)}`)).toEqual(
+      Array.from({ length: 25 - made.length }, () => '429 too_many_handoffs'),
+    );
+    expect(made.length).toBeGreaterThan(0);
+    expect(await handoffsOf(entry_id)).toHaveLength(made.length);
+    const item = await dynamodb.send(new GetItemCommand({ TableName: process.env.TABLE_NAME, Key: { entry_id: { S: entry_id } }, ConsistentRead: true }));
+    expect(Object.keys(item.Item?.page_links?.M ?? {})).toHaveLength(made.length);
+  }, 60_000);
 
   describe('admission, as link requests: each refusal mints nothing and takes no slot', () => {
     it('a wrong Origin: 403 forbidden', async () => {

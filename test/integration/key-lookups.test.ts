@@ -28,7 +28,13 @@ afterAll(() => {
 });
 
 const randomId = (prefix: string) => `${prefix}_${randomBytes(8).toString('hex')}`;
-const currentBody = (projectId: string, token = 'a'.repeat(64)) => ({ flow_id: 'flow_x', project_id: projectId, entry_id: 'entry_x', token, expires_at: EXPIRES });
+const currentBody = (projectId: string, token = 'a'.repeat(64)) => ({
+  flow_id: 'flow_x',
+  project_id: projectId,
+  entry_id: 'entry_x',
+  token,
+  expires_at: EXPIRES,
+});
 const legacyBody = (flowId: string) => ({ flow_id: flowId, entry_id: 'entry_x', token: 'a'.repeat(64), expires: EXPIRES });
 
 describe.each([
@@ -204,7 +210,12 @@ describe('a flood of unknown project ids on the page routes (F6): create and lin
       }
       expect(flood.slice(20)).toEqual(Array(10).fill(503));
 
-      const reply = await fromPage(linkRequests, 'linkRequests', { entry_id: entryId }, { project_id: projectId, flow_id: flowId, save_token: saveToken, channel: 'email' });
+      const reply = await fromPage(
+        linkRequests,
+        'linkRequests',
+        { entry_id: entryId },
+        { project_id: projectId, flow_id: flowId, save_token: saveToken, channel: 'email' },
+      );
 
       expect(reply.status).toBe(202);
     } finally {

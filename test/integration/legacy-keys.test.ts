@@ -13,7 +13,7 @@ const PUT = 'importLegacyKey';
 const DELETE = 'retireLegacyKey';
 const store = new SecretsManagerLegacyKeyStore(secretsManager, process.env.SECRET_PREFIX as string);
 
-it('imports, replaces, retires and re-imports a flow\'s legacy key, always for one project', async () => {
+it("imports, replaces, retires and re-imports a flow's legacy key, always for one project", async () => {
   const flowId = uid('flow');
   const projectId = uid('proj');
   expect((await invoke(legacyKeys, routeEvent(PUT, { flow_id: flowId }, { secret: 'legacy-key-one', project_id: projectId }))).status).toBe(204);
@@ -47,7 +47,9 @@ it.each([
 });
 
 it('has no route that generates a legacy key: only import (the key given) and retire', async () => {
-  const routes = Object.values(ROUTES).filter((r) => r.fn === 'legacy-keys').map((r) => r.key);
+  const routes = Object.values(ROUTES)
+    .filter((r) => r.fn === 'legacy-keys')
+    .map((r) => r.key);
   expect(routes).toEqual(['PUT /v1/legacy/flows/{flow_id}/key', 'DELETE /v1/legacy/flows/{flow_id}/key']);
   const reply = await invoke(legacyKeys, routeEvent({ key: 'POST /v1/legacy/flows/{flow_id}/key' }, { flow_id: uid('flow') }, {}));
   expect(reply.status).toBe(400);
@@ -84,5 +86,20 @@ it('a key stored before keys were bound to a project opens nothing: it must be i
     expect(await store.read(flowId)).toBeUndefined();
   } finally {
     await secretsManager.send(new DeleteSecretCommand({ SecretId: name, ForceDeleteWithoutRecovery: true }));
+  }
+});
+
+it("a first key created by two writers at once is the first one's: the other is told, and the stored key stays (local runtimes starting together)", async () => {
+  const flowId = uid('flow');
+  const projectId = uid('proj');
+  const keys = ['legacy-key-racing-one', 'legacy-key-racing-two'];
+  try {
+    const created = await Promise.all(keys.map((key) => store.create(flowId, projectId, key, new Date())));
+    expect(created.filter(Boolean)).toHaveLength(1);
+    expect((await store.read(flowId))?.secret).toBe(keys[created.indexOf(true)]);
+    expect(await store.create(flowId, projectId, 'legacy-key-three', new Date())).toBe(false);
+    expect((await store.read(flowId))?.secret).toBe(keys[created.indexOf(true)]);
+  } finally {
+    await store.retire(flowId);
   }
 });

@@ -44,7 +44,7 @@ const legacyBody = (overrides: Record<string, unknown> = {}) => ({
 const post = (body: unknown, headers?: Record<string, string>) => invoke(legacy, functionUrlEvent('POST', '/', body, headers));
 
 describe('the legacy contract', () => {
-  it('returns the entry for a token signed with the flow\'s legacy key, with deprecation headers', async () => {
+  it("returns the entry for a token signed with the flow's legacy key, with deprecation headers", async () => {
     const reply = await post(legacyBody());
     expect(reply.status).toBe(200);
     expect(reply.json).toEqual({ entry: { favourite: 'blue', entry_id: s.entryId, current_page_key: 'page_2' } });
@@ -115,7 +115,10 @@ describe('the legacy contract', () => {
   });
 
   it('answers the CORS preflight itself, deprecation headers included', async () => {
-    const reply = await invoke(legacy, functionUrlEvent('OPTIONS', '/', undefined, { origin: 'https://site.example', 'access-control-request-method': 'POST' }));
+    const reply = await invoke(
+      legacy,
+      functionUrlEvent('OPTIONS', '/', undefined, { origin: 'https://site.example', 'access-control-request-method': 'POST' }),
+    );
     expect(reply.status).toBe(204);
     expect(reply.headers['access-control-allow-origin']).toBe('*');
     expect(reply.headers.deprecation).toBe('@1779753600');
@@ -136,7 +139,7 @@ describe('the legacy contract', () => {
 });
 
 describe('key separation', () => {
-  it('the legacy endpoint accepts only the flow\'s imported legacy key', async () => {
+  it("the legacy endpoint accepts only the flow's imported legacy key", async () => {
     const other = `legacy-${uid('k')}`;
     expect((await post(legacyBody({ token: sha(other, s.entryId, EXPIRES) }))).status).toBe(401);
     const flowWithoutKey = uid('flow');

@@ -67,7 +67,8 @@ const requestLink = (p: Project, entryId: string, saveToken: string, extra: Reco
 
 /** What the bus delivered for this entry since the last look (the events of other tests are set aside). */
 const delivered = async (entryId: string): Promise<BusEvent[]> => (await bus.drain()).filter((e) => e.detail.entry_id === entryId);
-const sentSlots = async (entryId: string) => (await new DynamoDbRequestLog(dynamodb, process.env.TABLE_NAME!, LINK_REQUESTS_KEY_PREFIX).read(entryId))?.value ?? [];
+const sentSlots = async (entryId: string) =>
+  (await new DynamoDbRequestLog(dynamodb, process.env.TABLE_NAME!, LINK_REQUESTS_KEY_PREFIX).read(entryId))?.value ?? [];
 
 describe('a link request from a browser-saves page', () => {
   it('answers 202 and puts exactly one Resume Link Requested event on the bus, with a link that resumes the entry', async () => {
@@ -83,7 +84,9 @@ describe('a link request from a browser-saves page', () => {
     // Minted with linkDefaultLifetime (7 days unless set).
     expect(Math.abs(Date.parse(expires_at) - (Date.now() + defaultOf('MINT_DEFAULT_TTL_SECONDS') * 1000))).toBeLessThan(60_000);
     // The hour's count is a small item that DynamoDB's TTL removes an hour after its newest request.
-    const count = await dynamodb.send(new GetItemCommand({ TableName: process.env.TABLE_NAME, Key: { entry_id: { S: `${LINK_REQUESTS_KEY_PREFIX}${entry_id}` } }, ConsistentRead: true }));
+    const count = await dynamodb.send(
+      new GetItemCommand({ TableName: process.env.TABLE_NAME, Key: { entry_id: { S: `${LINK_REQUESTS_KEY_PREFIX}${entry_id}` } }, ConsistentRead: true }),
+    );
     expect(Math.abs(Number(count.Item?.retain_until?.N) - (Date.now() + 3_600_000) / 1000)).toBeLessThan(60);
     const events = await delivered(entry_id);
     expect(events).toHaveLength(1);
@@ -92,24 +95,29 @@ describe('a link request from a browser-saves page', () => {
     expect(events[0].detail).toEqual({ project_id: p.projectId, flow_id: p.flowId, entry_id, channel: 'email', to, url: url.href, expires_at });
     expect(`${url.origin}${url.pathname}`).toBe(`${SITE}/quiz`);
     expect(url.searchParams.get('step')).toBe('resume');
-    const resumed = await send(`${rt.apiUrl}${routePath('loadEntryData')}`, JSON.stringify({
-      project_id: p.projectId,
-      flow_id: p.flowId,
-      entry_id,
-      token: url.searchParams.get('token'),
-      expires_at: url.searchParams.get('expires_at'),
-    }));
+    const resumed = await send(
+      `${rt.apiUrl}${routePath('loadEntryData')}`,
+      JSON.stringify({
+        project_id: p.projectId,
+        flow_id: p.flowId,
+        entry_id,
+        token: url.searchParams.get('token'),
+        expires_at: url.searchParams.get('expires_at'),
+      }),
+    );
     expect(resumed.status).toBe(200);
   });
 
-  it('takes its counts and records the page link on the entry, under the save token\'s generation: the counts are its only other writes', async () => {
+  it("takes its counts and records the page link on the entry, under the save token's generation: the counts are its only other writes", async () => {
     const p = await project();
     const { entry_id, save_token } = await created(p);
     const calls = countCalls(rt.clients.dynamodb);
     try {
       expect((await requestLink(p, entry_id, save_token)).status).toBe(202);
       const writes = calls.calls.flatMap((name, i) =>
-        /^(Batch)?GetItem/.test(name) ? [] : [[name, ((calls.inputs[i].Key ?? calls.inputs[i].Item) as { entry_id: { S: string } }).entry_id.S.replace(/#.*$/, '#')]],
+        /^(Batch)?GetItem/.test(name)
+          ? []
+          : [[name, ((calls.inputs[i].Key ?? calls.inputs[i].Item) as { entry_id: { S: string } }).entry_id.S.replace(/#.*$/, '#')]],
       );
       // The entry's hour, the source's hour and the project's day (no recipient named, so no recipient's count), then the page link.
       expect(writes).toEqual([
@@ -130,7 +138,10 @@ describe('a link request from a browser-saves page', () => {
     const { entry_id, save_token } = await created(p);
     const open = (url: URL | { token: string; expires_at: string }) => {
       const link = url instanceof URL ? { token: url.searchParams.get('token'), expires_at: url.searchParams.get('expires_at') } : url;
-      return send(`${rt.apiUrl}${routePath('loadEntryData')}`, JSON.stringify({ project_id: p.projectId, flow_id: p.flowId, entry_id, ...link }), { 'content-type': 'application/json', ...CHROME });
+      return send(`${rt.apiUrl}${routePath('loadEntryData')}`, JSON.stringify({ project_id: p.projectId, flow_id: p.flowId, entry_id, ...link }), {
+        'content-type': 'application/json',
+        ...CHROME,
+      });
     };
     expect((await requestLink(p, entry_id, save_token)).status).toBe(202);
     const before = new URL((await delivered(entry_id))[0].detail.url as string);
@@ -140,7 +151,10 @@ describe('a link request from a browser-saves page', () => {
     expect([ended.status, errorCode(ended)]).toEqual([401, 'invalid_save_token']);
     expect(await delivered(entry_id)).toEqual([]);
     // The team's backend sends a fresh link; the person resumes with it and gets a new save token.
-    const { token, expires_at } = (await admin('POST', '/v1/tokens', { project_id: p.projectId, entry_id, ttl_seconds: 3600 })).json as { token: string; expires_at: string };
+    const { token, expires_at } = (await admin('POST', '/v1/tokens', { project_id: p.projectId, entry_id, ttl_seconds: 3600 })).json as {
+      token: string;
+      expires_at: string;
+    };
     const resumed = await open({ token, expires_at });
     expect(resumed.status).toBe(200);
     expect((await requestLink(p, entry_id, (resumed.json as { save_token: string }).save_token)).status).toBe(202);
@@ -256,9 +270,22 @@ describe('a link request the product refuses, with no event and no slot taken', 
     const calls = countCalls(rt.clients.dynamodb);
     try {
       expect((await requestLink(p, entry_id, save_token, { to: 'call.budget@example.com' })).status).toBe(202);
-      expect(calls.calls).toEqual(['GetItemCommand', 'PutItemCommand', 'GetItemCommand', 'PutItemCommand', 'GetItemCommand', 'PutItemCommand', 'UpdateItemCommand', 'GetItemCommand', 'UpdateItemCommand']);
+      expect(calls.calls).toEqual([
+        'GetItemCommand',
+        'GetItemCommand',
+        'PutItemCommand',
+        'GetItemCommand',
+        'PutItemCommand',
+        'GetItemCommand',
+        'PutItemCommand',
+        'UpdateItemCommand',
+        'GetItemCommand',
+        'UpdateItemCommand',
+      ]);
       const keyOf = (i: Record<string, unknown>) => ((i.Key ?? i.Item) as { entry_id: { S: string } }).entry_id.S;
       expect(calls.inputs.map((i) => [i.ConsistentRead, keyOf(i).startsWith('entry_') ? keyOf(i) : keyOf(i).replace(/#.*$/, '#')])).toEqual([
+        // The entry's save generation, before any slot (an ended token takes none).
+        [true, entry_id],
         [true, LINK_REQUESTS_KEY_PREFIX],
         [undefined, LINK_REQUESTS_KEY_PREFIX],
         [true, LIMIT_KEY_PREFIXES.sourceLinks],
@@ -273,6 +300,18 @@ describe('a link request the product refuses, with no event and no slot taken', 
       calls.detach();
     }
     await delivered(entry_id);
+  });
+
+  it('refuses an ended save token with 401 invalid_save_token before any slot: 20 at once take none of the entry’s, the source’s or the project’s', async () => {
+    const p = await project();
+    const { entry_id, save_token } = await created(p);
+    expect((await admin('POST', routePath('revokeLinks').replace('{entry_id}', entry_id), { project_id: p.projectId })).status).toBe(200);
+
+    const ended = await Promise.all(Array.from({ length: 20 }, () => requestLink(p, entry_id, save_token)));
+
+    expect(ended.map((r) => `${r.status} ${errorCode(r)}`)).toEqual(Array.from({ length: 20 }, () => '401 invalid_save_token'));
+    expect(await sentSlots(entry_id)).toEqual([]);
+    expect(await delivered(entry_id)).toEqual([]);
   });
 
   it("refuses another entry's save token with 401 invalid_save_token, with no read and no write", async () => {

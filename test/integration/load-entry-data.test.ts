@@ -79,7 +79,13 @@ describe('a valid link', () => {
   });
 
   it('keeps the contract fields when user data has keys of the same name', async () => {
-    await seedEntry({ entryId: s.entryId, projectId: s.projectId, flowId: s.flowId, currentPageKey: 'p9', userData: { entry_id: 'x', current_page_key: 'y', a: 1 } });
+    await seedEntry({
+      entryId: s.entryId,
+      projectId: s.projectId,
+      flowId: s.flowId,
+      currentPageKey: 'p9',
+      userData: { entry_id: 'x', current_page_key: 'y', a: 1 },
+    });
     const reply = await post(bodyFor(s));
     expect(reply.json).toEqual({ entry: { a: 1, entry_id: s.entryId, current_page_key: 'p9' } });
   });
@@ -129,9 +135,7 @@ describe('a link that must be refused', () => {
     const b = await seedScenario({ secret_of_b: 'must not leak' });
     try {
       // The attacker holds A's secret and mints a token for B's entry id, naming project A and B's flow.
-      const reply = await post(
-        bodyFor(s, { entry_id: b.entryId, flow_id: b.flowId, token: computeToken(s.credential.secret, b.entryId, FUTURE) }),
-      );
+      const reply = await post(bodyFor(s, { entry_id: b.entryId, flow_id: b.flowId, token: computeToken(s.credential.secret, b.entryId, FUTURE) }));
       expect(reply.status).toBe(404);
       expect(errorOf(reply).code).toBe('entry_not_found');
       expect(reply.raw).not.toContain('must not leak');
@@ -156,7 +160,14 @@ describe('a link that must be refused', () => {
   });
 
   it('an entry past its retention deadline (not yet swept by TTL): 404 entry_not_found', async () => {
-    await seedEntry({ entryId: s.entryId, projectId: s.projectId, flowId: s.flowId, currentPageKey: 'p', userData: {}, retainUntil: Math.floor(Date.now() / 1000) - 1 });
+    await seedEntry({
+      entryId: s.entryId,
+      projectId: s.projectId,
+      flowId: s.flowId,
+      currentPageKey: 'p',
+      userData: {},
+      retainUntil: Math.floor(Date.now() / 1000) - 1,
+    });
     const reply = await post(bodyFor(s));
     expect(errorOf(reply).code).toBe('entry_not_found');
   });
@@ -262,8 +273,7 @@ describe('bad input', () => {
     const reply = await post({ ...bodyFor(s), expires_at: '2027-02-30T00:00:00.000Z' });
     expect(errorOf(reply)).toEqual({
       code: 'invalid_request',
-      message:
-        'Invalid request: expires_at must be an RFC 3339 date-time on a real calendar date, e.g. 2025-01-01T00:00:00.000Z or 2025-01-01T01:00:00+01:00.',
+      message: 'Invalid request: expires_at must be an RFC 3339 date-time on a real calendar date, e.g. 2025-01-01T00:00:00.000Z or 2025-01-01T01:00:00+01:00.',
     });
   });
 

@@ -27,7 +27,11 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const start = (options: { cleanData?: boolean } = {}) => startLocalRuntime({ port: 0, legacyPort: 0, dataDir: dir, emulatorPort, ...options });
 const call = async (method: string, route: string, body?: unknown) => {
-  const res = await fetch(`${runtime!.apiUrl}${route}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(`${runtime!.apiUrl}${route}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   return { status: res.status, json: (await res.json().catch(() => undefined)) as Record<string, any> };
 };
 const resume = (link: { token: string; expires_at: string }) =>
@@ -41,7 +45,9 @@ it('a first run restores nothing; a credential, an entry and a link made in it a
   const created = await call('POST', `/v1/projects/${projectId}/credentials`, { label: 'kept' });
   expect(created.status).toBe(201);
   registerSensitive(created.json.secret);
-  expect((await call('PUT', `/v1/entries/${entryId}`, { project_id: projectId, flow_id: flowId, current_page_key: 'page_2', user_data: { name: 'Ada' } })).status).toBe(201);
+  expect(
+    (await call('PUT', `/v1/entries/${entryId}`, { project_id: projectId, flow_id: flowId, current_page_key: 'page_2', user_data: { name: 'Ada' } })).status,
+  ).toBe(201);
   const minted = await call('POST', '/v1/tokens', { project_id: projectId, entry_id: entryId });
   expect(minted.status).toBe(200);
   link = minted.json as typeof link;
@@ -49,7 +55,7 @@ it('a first run restores nothing; a credential, an entry and a link made in it a
   expect((await resume(link)).status).toBe(200);
 }, 60_000);
 
-it('the next run replays the last run\'s writes: the same link resumes the same entry', async () => {
+it("the next run replays the last run's writes: the same link resumes the same entry", async () => {
   // A line cut off by a crash mid-write is skipped, not fatal.
   appendFileSync(recordingFile(dir), '{"headers": {"X-Amz-Target": "DynamoDB_20120810.PutItem"}, "meth');
   runtime = await start();
@@ -59,7 +65,7 @@ it('the next run replays the last run\'s writes: the same link resumes the same 
   expect((listed.json.credentials as Array<{ label: string }>).map((c) => c.label)).toEqual(['kept']);
 }, 60_000);
 
-it('replays only the writes of a recording: not its reads, the event bus or moto\'s own API', async () => {
+it("replays only the writes of a recording: not its reads, the event bus or moto's own API", async () => {
   const targets = readFileSync(recordingFile(dir), 'utf8')
     .trim()
     .split('\n')

@@ -15,7 +15,11 @@ import { registerSensitive } from '../support/sensitive';
  */
 
 const root = path.join(import.meta.dirname, '..', '..');
-const start = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start.split('&&').at(-1)!.trim().split(' ');
+const start = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start
+  .split('&&')
+  .at(-1)!
+  .trim()
+  .split(' ');
 const [, ...START_ARGS] = start;
 
 const freePort = async (): Promise<number> => {
@@ -34,11 +38,25 @@ interface Runtime {
 /** `npm start` for one environment; resolves once it prints that it is running. */
 const startRuntime = async (environment: string, extra: Record<string, string> = {}): Promise<Runtime> => {
   const [port, legacyPort] = [await freePort(), await freePort()];
-  const child = spawn(process.execPath, START_ARGS.map((a, i) => (i === START_ARGS.length - 1 ? path.join(root, a) : a)), {
-    cwd: root,
-    // What the test setup set for the in-process Lambdas is emptied: each runtime derives its own names.
-    env: { ...process.env, PORT: String(port), LEGACY_PORT: String(legacyPort), DEPLOYMENT_ENVIRONMENT: environment, SECRET_PREFIX: '', TABLE_NAME: '', EVENT_BUS_NAME: '', SAVE_KEY_SECRET: '', ...extra },
-  });
+  const child = spawn(
+    process.execPath,
+    START_ARGS.map((a, i) => (i === START_ARGS.length - 1 ? path.join(root, a) : a)),
+    {
+      cwd: root,
+      // What the test setup set for the in-process Lambdas is emptied: each runtime derives its own names.
+      env: {
+        ...process.env,
+        PORT: String(port),
+        LEGACY_PORT: String(legacyPort),
+        DEPLOYMENT_ENVIRONMENT: environment,
+        SECRET_PREFIX: '',
+        TABLE_NAME: '',
+        EVENT_BUS_NAME: '',
+        SAVE_KEY_SECRET: '',
+        ...extra,
+      },
+    },
+  );
   let out = '';
   child.stdout.on('data', (chunk: Buffer) => {
     out += chunk.toString();
@@ -79,7 +97,12 @@ const setUp = async (r: Runtime, projectId: string, entryId: string) => {
   registerSensitive(created.body!.secret);
   const origins = await call(r, 'PUT', `/v1/projects/${projectId}/allowed-origins`, { allowed_origins: ['https://www.example.com'] });
   expect(origins.status).toBe(200);
-  const put = await call(r, 'PUT', `/v1/entries/${entryId}`, { project_id: projectId, flow_id: 'flow_1', current_page_key: 'page_2', user_data: { plan: 'team' } });
+  const put = await call(r, 'PUT', `/v1/entries/${entryId}`, {
+    project_id: projectId,
+    flow_id: 'flow_1',
+    current_page_key: 'page_2',
+    user_data: { plan: 'team' },
+  });
   expect(put.status).toBeLessThan(300);
   const minted = await call(r, 'POST', '/v1/tokens', { project_id: projectId, entry_id: entryId });
   expect(minted.status).toBe(200);
@@ -118,7 +141,8 @@ describe.each([
     const cleared = await call(s, 'DELETE', `/v1/projects/${projectId}/allowed-origins`);
     if (extra.SECRET_PREFIX) {
       // One secret: staging's writes to production's settings are refused.
-      for (const refused of [evil, saves, cleared]) expect(refused).toEqual({ status: 409, body: { error: { code: 'conflict', message: expect.stringContaining('"production" environment') } } });
+      for (const refused of [evil, saves, cleared])
+        expect(refused).toEqual({ status: 409, body: { error: { code: 'conflict', message: expect.stringContaining('"production" environment') } } });
     } else {
       // Secrets of their own: staging changed its own project's settings (and cannot clear the origins its browser saves need), none of production's.
       expect([evil.status, saves.status, cleared.status]).toEqual([200, 200, 409]);
@@ -145,7 +169,9 @@ it('two runtimes of one secret prefix, started at once, each keep their own demo
   const extra = { SECRET_PREFIX: `shared-${uid('d')}/` };
   const [p, s] = await Promise.all([startRuntime('production', extra), startRuntime('staging', extra)]);
   try {
-    const listed = await Promise.all([p, s].map(async (r) => (await call(r, 'GET', '/v1/projects/proj_demo/credentials')).body!.credentials as Array<{ environment: string }>));
+    const listed = await Promise.all(
+      [p, s].map(async (r) => (await call(r, 'GET', '/v1/projects/proj_demo/credentials')).body!.credentials as Array<{ environment: string }>),
+    );
     expect(listed.map((credentials) => credentials.map((c) => c.environment))).toEqual([['production'], ['staging']]);
   } finally {
     await Promise.all([stopRuntime(p), stopRuntime(s)]);

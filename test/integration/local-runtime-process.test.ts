@@ -96,7 +96,11 @@ describe('npm start, when it cannot start', () => {
 
   it('refuses an option it does not take in one line, naming the one it takes', async () => {
     const result = await npmStart({}, ['--fresh']);
-    expect(result).toEqual({ code: 1, stdout: '', stderr: 'npm start takes one option, --clean (start with none of the data earlier runs kept), not --fresh.\n' });
+    expect(result).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'npm start takes one option, --clean (start with none of the data earlier runs kept), not --fresh.\n',
+    });
   });
 
   it('names the variable in one line when PORT is not a port number', async () => {
@@ -155,8 +159,11 @@ const connectError = async (origin: string): Promise<string | undefined> => {
 
 describe('npm start, when it starts', () => {
   it('says what it is doing first, uses the emulator it was given, prints the demo secret that signs the demo link, and both printed curls (current and legacy) answer 200 with the demo entry', async () => {
-    // EXPIRED_LINK_EVENTS and EARLY_RESUME_SECONDS unset, as in a developer's shell.
-    const runtime = start([path.join(root, 'local', 'start.ts')], { ...process.env, PORT: '0', LEGACY_PORT: '0', EXPIRED_LINK_EVENTS: '', EARLY_RESUME_SECONDS: '' });
+    // EXPIRED_LINK_EVENTS and EARLY_RESUME_SECONDS unset, and no AWS credentials at all, as in a developer's shell.
+    const shell = Object.fromEntries(
+      Object.entries(process.env).filter(([name]) => !/^AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN|PROFILE)$/.test(name)),
+    );
+    const runtime = start([path.join(root, 'local', 'start.ts')], { ...shell, PORT: '0', LEGACY_PORT: '0', EXPIRED_LINK_EVENTS: '', EARLY_RESUME_SECONDS: '' });
     try {
       const banner = await readUntil(runtime, 'Press Ctrl-C to stop.');
       // It says which settings it changes from AWS's defaults.
@@ -171,7 +178,10 @@ describe('npm start, when it starts', () => {
       ]);
       // The emulator it was given, not one of its own.
       expect(banner).toContain(`AWS emulator   ${process.env.AWS_ENDPOINT_URL} (yours, from AWS_ENDPOINT_URL)`);
-      const curls = banner.split('\n').filter((line) => line.trimStart().startsWith('curl ')).map((line) => line.trim());
+      const curls = banner
+        .split('\n')
+        .filter((line) => line.trimStart().startsWith('curl '))
+        .map((line) => line.trim());
       expect(curls).toHaveLength(2);
       // The demo secret it prints signs the demo link of the current curl.
       const secret = /Demo Token Signing Secret \(local only, never use it anywhere else\):\n {2}(\S+)\n/.exec(banner)?.[1] as string;
@@ -186,7 +196,15 @@ describe('npm start, when it starts', () => {
         expect(status).toBe('200');
         answers.push(JSON.parse(body));
       }
-      const entry = { first_name: 'Ada', favourite_colour: 'green', plan: 'team', newsletter: true, seats: 5, entry_id: 'entry_demo_0001', current_page_key: 'page_3' };
+      const entry = {
+        first_name: 'Ada',
+        favourite_colour: 'green',
+        plan: 'team',
+        newsletter: true,
+        seats: 5,
+        entry_id: 'entry_demo_0001',
+        current_page_key: 'page_3',
+      };
       // curl is an automated client (isbot): it gets the entry with no save token, and ends none of the page's.
       expect(answers).toEqual([{ entry }, { entry }]);
     } finally {
@@ -204,16 +222,32 @@ describe('npm start, the event bus', () => {
       const api = /API +(http:\/\/\S+)/.exec(banner)?.[1] as string;
       // A page of the demo (its own origin) saves, then asks for a link.
       const page = { 'content-type': 'application/json', origin: api };
-      const created = (await send(`${api}/v1/entries`, JSON.stringify({ project_id: 'proj_demo', flow_id: 'flow_demo_onboarding', current_page_key: 'page_1', user_data: {} }), page)).json as { entry_id: string; save_token: string };
+      const created = (
+        await send(
+          `${api}/v1/entries`,
+          JSON.stringify({ project_id: 'proj_demo', flow_id: 'flow_demo_onboarding', current_page_key: 'page_1', user_data: {} }),
+          page,
+        )
+      ).json as { entry_id: string; save_token: string };
       const printed = readUntil(runtime, '[event] Resume Link Requested');
       const asked = await send(
         `${api}/v1/entries/${created.entry_id}/link-requests`,
-        JSON.stringify({ project_id: 'proj_demo', flow_id: 'flow_demo_onboarding', save_token: created.save_token, channel: 'email', to: 'ada.lovelace@example.com' }),
+        JSON.stringify({
+          project_id: 'proj_demo',
+          flow_id: 'flow_demo_onboarding',
+          save_token: created.save_token,
+          channel: 'email',
+          to: 'ada.lovelace@example.com',
+        }),
         page,
       );
       expect(asked.status).toBe(202);
       const line = (await printed).split('\n').find((l) => l.includes('[event]')) as string;
-      expect(line).toMatch(new RegExp(`\\[event\\] Resume Link Requested by email to a•••@example\\.com for entry ${created.entry_id} \\(project proj_demo, flow flow_demo_onboarding\\): ${api.replace(/[.]/g, '\\.')}/\\?sr_confirm=1&token=`));
+      expect(line).toMatch(
+        new RegExp(
+          `\\[event\\] Resume Link Requested by email to a•••@example\\.com for entry ${created.entry_id} \\(project proj_demo, flow flow_demo_onboarding\\): ${api.replace(/[.]/g, '\\.')}/\\?sr_confirm=1&token=`,
+        ),
+      );
       expect(line).not.toContain('ada.lovelace');
     } finally {
       runtime.child.kill('SIGINT');

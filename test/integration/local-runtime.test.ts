@@ -31,7 +31,10 @@ describe('the local runtime', () => {
     const res = await fetch(`${runtime.apiUrl}/v1/load-entry-data`, {
       method: 'POST',
       // A person's browser: an automated client's resume (isbot: curl, Node's fetch) is answered with no save token.
-      headers: { 'content-type': 'application/json', 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36' },
+      headers: {
+        'content-type': 'application/json',
+        'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
+      },
       body: JSON.stringify(resumeBody()),
     });
     expect(res.status).toBe(200);
@@ -53,8 +56,8 @@ describe('the local runtime', () => {
 
   it.each([
     ['an unknown path', 'POST', '/v1/nothing-here'],
-    ['another method on a route\'s path', 'GET', '/v1/load-entry-data'],
-  ])('answers %s with the documented 404, through the Lambda of API Gateway\'s $default route', async (_what, method, path) => {
+    ["another method on a route's path", 'GET', '/v1/load-entry-data'],
+  ])("answers %s with the documented 404, through the Lambda of API Gateway's $default route", async (_what, method, path) => {
     const res = await fetch(`${runtime.apiUrl}${path}`, { method });
     expect(res.status).toBe(404);
     expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
@@ -67,7 +70,7 @@ describe('the local runtime', () => {
     });
   });
 
-  it('refuses a body over API Gateway\'s 10 MB limit before the Lambda', async () => {
+  it("refuses a body over API Gateway's 10 MB limit before the Lambda", async () => {
     const res = await fetch(`${runtime.apiUrl}/v1/load-entry-data`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -77,24 +80,31 @@ describe('the local runtime', () => {
   });
 
   it('serves the legacy contract on its own port as a Function URL would, with deprecation headers', async () => {
+    // A flow and entry of the demo project's own: the demo flow's key stays the one other runtimes of the run (the
+    // e2e demo's legacy link) signed with; replacing it failed their links when this file ran beside them.
     const legacyKey = 'local-legacy-key-0001';
-    const put = await fetch(`${runtime.apiUrl}/v1/legacy/flows/${runtime.demo.flowId}/key`, {
+    const flowId = uid('flow');
+    const entryId = uid('entry');
+    await seedEntry({ entryId, projectId: runtime.demo.projectId, flowId, currentPageKey: 'page_1', userData: { step: 1 } });
+    const put = await fetch(`${runtime.apiUrl}/v1/legacy/flows/${flowId}/key`, {
       method: 'PUT',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ secret: legacyKey, project_id: runtime.demo.projectId }),
     });
     expect(put.status).toBe(204);
     const expires = '2099-02-01T00:00:00.000Z';
-    const token = createHash('sha256').update(`${legacyKey}---${runtime.demo.entryId}---${expires}`).digest('hex');
+    const token = createHash('sha256').update(`${legacyKey}---${entryId}---${expires}`).digest('hex');
     const res = await fetch(`${runtime.legacyUrl}/`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ flow_id: runtime.demo.flowId, entry_id: runtime.demo.entryId, token, expires }),
+      body: JSON.stringify({ flow_id: flowId, entry_id: entryId, token, expires }),
     });
     expect(res.status).toBe(200);
     expect(res.headers.get('deprecation')).toBe('@1779753600');
     expect(res.headers.get('link')).toBe(`<${runtime.legacyUrl}/migration-guide>; rel="deprecation"; type="text/markdown"`);
-    expect(((await res.json()) as { entry: { entry_id: string } }).entry.entry_id).toBe(runtime.demo.entryId);
+    expect(((await res.json()) as { entry: { entry_id: string } }).entry.entry_id).toBe(entryId);
+    await deleteEntry(entryId);
+    await fetch(`${runtime.apiUrl}/v1/legacy/flows/${flowId}/key`, { method: 'DELETE' });
     const guide = await fetch(`${runtime.legacyUrl}/migration-guide`);
     expect(await guide.text()).toContain(`${runtime.apiUrl}/v1/load-entry-data`);
   });
@@ -153,8 +163,20 @@ describe('the local console', () => {
   const INVALID_TOKEN = '{"error":{"code":"invalid_token","message":"The link is not valid: its token does not match. Ask for a new link."}}';
 
   it.each([
-    ['a token no key of the project signed', { token: 'a'.repeat(64) }, 401, INVALID_TOKEN, `401 invalid_token (no key of project ${projectId} matched (1 tried))`],
-    ['a project with no secret', { project_id: 'proj_nobody_here' }, 401, INVALID_TOKEN, '401 invalid_token (project proj_nobody_here has no active Token Signing Secret in this environment)'],
+    [
+      'a token no key of the project signed',
+      { token: 'a'.repeat(64) },
+      401,
+      INVALID_TOKEN,
+      `401 invalid_token (no key of project ${projectId} matched (1 tried))`,
+    ],
+    [
+      'a project with no secret',
+      { project_id: 'proj_nobody_here' },
+      401,
+      INVALID_TOKEN,
+      '401 invalid_token (project proj_nobody_here has no active Token Signing Secret in this environment)',
+    ],
     ['another flow', { flow_id: 'flow_other' }, 404, undefined, `404 entry_not_found (entry ${entryId} is not in project ${projectId}'s flow flow_other)`],
   ])('shows why beside the status for %s, while the response says no more than in AWS', async (_what, body, status, response, why) => {
     const result = await resume(body);
@@ -183,9 +205,14 @@ describe('the local console', () => {
 
   it.each([
     ['a body that is not JSON', { 'content-type': 'application/json' }, '{', 400],
-    ['a field the schema refuses', { 'content-type': 'application/json' }, JSON.stringify({ flow_id: 'f', project_id: 'p', entry_id: 'e', token: 'x', expires_at: '2099-01-01T00:00:00Z' }), 400],
+    [
+      'a field the schema refuses',
+      { 'content-type': 'application/json' },
+      JSON.stringify({ flow_id: 'f', project_id: 'p', entry_id: 'e', token: 'x', expires_at: '2099-01-01T00:00:00Z' }),
+      400,
+    ],
     ['another content type', { 'content-type': 'text/html' }, '{}', 415],
-    ['a body over the route\'s limit', { 'content-type': 'application/json' }, JSON.stringify({ pad: 'x'.repeat(5000) }), 413],
+    ["a body over the route's limit", { 'content-type': 'application/json' }, JSON.stringify({ pad: 'x'.repeat(5000) }), 413],
   ])('shows the reason the answer gives for %s, not an internal name', async (_what, headers, body, status) => {
     lines.length = 0;
     const res = await fetch(`${logged.apiUrl}/v1/load-entry-data`, { method: 'POST', headers, body });
@@ -213,8 +240,12 @@ describe('the local console', () => {
       return lines.join('\n');
     };
     // At once after the mint: in AWS within EARLY_RESUME_SECONDS (30 s), counted early; npm start sets 0.
-    expect(await open('Mozilla/5.0 (X11; Linux x86_64) Chrome/140.0 Safari/537.36')).toMatch(/^POST \/v1\/load-entry-data -> 200 human \(campaign spring-sms, link \d+ s old\)$/);
-    expect(await open('curl/8.5.0')).toMatch(/^POST \/v1\/load-entry-data -> 200 early \(campaign spring-sms, link \d+ s old: an automated client's User-Agent\)$/);
+    expect(await open('Mozilla/5.0 (X11; Linux x86_64) Chrome/140.0 Safari/537.36')).toMatch(
+      /^POST \/v1\/load-entry-data -> 200 human \(campaign spring-sms, link \d+ s old\)$/,
+    );
+    expect(await open('curl/8.5.0')).toMatch(
+      /^POST \/v1\/load-entry-data -> 200 early \(campaign spring-sms, link \d+ s old: an automated client's User-Agent\)$/,
+    );
     // The person's resume is the one a completion is attributed to.
     const completed = await fetch(`${logged.apiUrl}/v1/entries/${entryId}/complete`, {
       method: 'POST',
@@ -267,7 +298,10 @@ describe('the local admin routes and web pages', () => {
     ['the opaque Origin of a sandboxed page', { origin: 'null' }],
     ['no Origin but Sec-Fetch-Site: cross-site', { 'sec-fetch-site': 'cross-site' }],
     ['no Origin but Sec-Fetch-Site: same-site', { 'sec-fetch-site': 'same-site' }],
-    ['a DNS-rebound page: its own origin, but not this server\'s host', { host: 'rebound.example', origin: 'http://rebound.example', 'sec-fetch-site': 'same-origin' }],
+    [
+      "a DNS-rebound page: its own origin, but not this server's host",
+      { host: 'rebound.example', origin: 'http://rebound.example', 'sec-fetch-site': 'same-origin' },
+    ],
   ])('refuses a request with %s', async (_name, headers: Record<string, string>) => {
     const res = await httpRequest(credentialsUrl(), { headers });
     expect(res.status).toBe(403);
@@ -276,8 +310,11 @@ describe('the local admin routes and web pages', () => {
 
   it.each([
     ['no browser headers (a backend, curl, the CLI)', () => ({})],
-    ['the API\'s own origin (the demo page)', () => ({ origin: runtime.apiUrl, 'sec-fetch-site': 'same-origin' })],
-    ['its own origin by the name localhost', () => ({ host: `localhost:${new URL(runtime.apiUrl).port}`, origin: `http://localhost:${new URL(runtime.apiUrl).port}` })],
+    ["the API's own origin (the demo page)", () => ({ origin: runtime.apiUrl, 'sec-fetch-site': 'same-origin' })],
+    [
+      'its own origin by the name localhost',
+      () => ({ host: `localhost:${new URL(runtime.apiUrl).port}`, origin: `http://localhost:${new URL(runtime.apiUrl).port}` }),
+    ],
     ['Sec-Fetch-Site: none (an address typed into the browser)', () => ({ host: host(), 'sec-fetch-site': 'none' })],
   ])('serves a request with %s', async (_name, headers: () => Record<string, string>) => {
     const res = await httpRequest(credentialsUrl(), { headers: headers() });

@@ -66,7 +66,13 @@ it('logs one line per request with an outcome, and never a token, secret or user
 
 it('writes a request line of what it costs: level, request id, ids and outcome, no Lambda context', async () => {
   const s = await seedScenario({ colour: 'green' });
-  const body = { flow_id: s.flowId, project_id: s.projectId, entry_id: s.entryId, token: computeToken(s.credential.secret, s.entryId, FUTURE), expires_at: FUTURE };
+  const body = {
+    flow_id: s.flowId,
+    project_id: s.projectId,
+    entry_id: s.entryId,
+    token: computeToken(s.credential.secret, s.entryId, FUTURE),
+    expires_at: FUTURE,
+  };
   const lines: string[] = [];
   const write = process.stdout.write.bind(process.stdout);
   process.stdout.write = ((chunk: string | Uint8Array) => (lines.push(String(chunk)), true)) as typeof process.stdout.write;

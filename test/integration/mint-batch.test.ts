@@ -61,40 +61,68 @@ describe('POST /v1/tokens/batch', () => {
     const reply = await batch({
       project_id: projectId,
       resume_url: 'https://quiz.example.com/flow?utm_source=sms',
-      links: [{ entry_id: a }, { entry_id: 'bad--id' }, { entry_id: missing }, 42, { entry_id: b, expires_at: at }, { entry_id: a, colour: 'red' }, { entry_id: a }],
+      links: [
+        { entry_id: a },
+        { entry_id: 'bad--id' },
+        { entry_id: missing },
+        42,
+        { entry_id: b, expires_at: at },
+        { entry_id: a, colour: 'red' },
+        { entry_id: a },
+      ],
     });
     expect(reply.status).toBe(200);
     const links = linksOf(reply);
     expect(links).toEqual([
       { entry_id: a, token: expect.stringMatching(/^[0-9a-f]{64}$/), expires_at: expect.any(String), url: expect.any(String) },
       { entry_id: 'bad--id', error: { code: 'invalid_request', message: expect.stringMatching(/^Invalid request: entry_id must be/) } },
-      { entry_id: missing, error: { code: 'entry_not_found', message: `There is no entry ${missing} in project ${projectId}: save it (PUT /v1/entries/{entry_id}) before minting a link to it.` } },
+      {
+        entry_id: missing,
+        error: {
+          code: 'entry_not_found',
+          message: `There is no entry ${missing} in project ${projectId}: save it (PUT /v1/entries/{entry_id}) before minting a link to it.`,
+        },
+      },
       { entry_id: null, error: { code: 'invalid_request', message: 'Invalid request: each row must be an object such as {"entry_id": "…"}.' } },
       { entry_id: b, token: expect.stringMatching(/^[0-9a-f]{64}$/), expires_at: at, url: expect.any(String) },
       { entry_id: a, error: { code: 'invalid_request', message: 'Invalid request: unknown field "colour".' } },
       { entry_id: a, token: links[0].token, expires_at: expect.any(String), url: expect.any(String) },
     ]);
     // Every minted row resumes its own entry; the row's own expires_at was signed exactly as sent, URL-encoded.
-    for (const [entryId, link] of [[a, links[0]], [b, links[4]], [a, links[6]]] as const) {
+    for (const [entryId, link] of [
+      [a, links[0]],
+      [b, links[4]],
+      [a, links[6]],
+    ] as const) {
       expect((await resume(entryId, link)).status).toBe(200);
       const url = new URL(link.url!);
-      expect([url.searchParams.get('token'), url.searchParams.get('entry_id'), url.searchParams.get('expires_at'), url.searchParams.get('utm_source')]).toEqual([link.token, entryId, link.expires_at, 'sms']);
+      expect([url.searchParams.get('token'), url.searchParams.get('entry_id'), url.searchParams.get('expires_at'), url.searchParams.get('utm_source')]).toEqual(
+        [link.token, entryId, link.expires_at, 'sms'],
+      );
     }
     expect(links[4].url).toContain(`expires_at=${encodeURIComponent(at)}`);
   });
 
-  it('reads the secret once and the entries with BatchGetItem, 100 keys a call, then writes each campaign link\'s record once, and the campaign\'s count once', async () => {
+  it("reads the secret once and the entries with BatchGetItem, 100 keys a call, then writes each campaign link's record once, and the campaign's count once", async () => {
     const ids = await newEntries(250);
     const ddb = countCalls(dynamodb);
     const sm = countCalls(secretsManager);
     try {
       const reply = await batch({ project_id: projectId, flow_id: flowId, campaign: 'spring', links: ids.map((entry_id) => ({ entry_id })) });
       expect(reply.status).toBe(200);
-      expect(linksOf(reply).filter((l) => l.token).map((l) => l.entry_id)).toEqual(ids);
+      expect(
+        linksOf(reply)
+          .filter((l) => l.token)
+          .map((l) => l.entry_id),
+      ).toEqual(ids);
       expect(sm.calls).toEqual(['GetSecretValueCommand']);
       expect(ddb.calls).toEqual([...Array(3).fill('BatchGetItemCommand'), ...Array(251).fill('UpdateItemCommand')]);
       const keys = ddb.inputs.slice(0, 3).map((i) => Object.values(i.RequestItems as Record<string, { Keys: unknown[]; ConsistentRead: boolean }>)[0]);
-      expect(keys.map((k) => [k.Keys.length, k.ConsistentRead])).toEqual([[100, true], [100, true], [50, true]]);
+      expect(keys.map((k) => [k.Keys.length, k.ConsistentRead])).toEqual([
+        [100, true],
+        [100, true],
+        [50, true],
+      ]);
       // One write per entry, each to its own entry; then one for the 250 links' count, on one of the campaign's items.
       const written = ddb.inputs.slice(3).map((i) => (i.Key as { entry_id: { S: string } }).entry_id.S);
       expect(written.slice(0, 250).sort()).toEqual([...ids].sort());
@@ -131,7 +159,13 @@ describe('POST /v1/tokens/batch', () => {
     const ddb = countCalls(dynamodb);
     let links: Item[];
     try {
-      links = linksOf(await batch({ project_id: projectId, campaign: 'spring', links: [{ entry_id: entryId }, { entry_id: entryId, expires_at: inDays(2) }, { entry_id: entryId, expires_at: inDays(3) }] }));
+      links = linksOf(
+        await batch({
+          project_id: projectId,
+          campaign: 'spring',
+          links: [{ entry_id: entryId }, { entry_id: entryId, expires_at: inDays(2) }, { entry_id: entryId, expires_at: inDays(3) }],
+        }),
+      );
       // The three records, then the campaign's count.
       expect(ddb.calls).toEqual(['BatchGetItemCommand', 'UpdateItemCommand', 'UpdateItemCommand', 'UpdateItemCommand', 'UpdateItemCommand']);
     } finally {
@@ -144,7 +178,10 @@ describe('POST /v1/tokens/batch', () => {
   it('takes 500 rows of the longest ids the grammar allows, each with its own flow and expiry, within its 256 KiB', async () => {
     const longest = (prefix: string, i: number) => `${prefix}${i}_`.padEnd(MAX_ID_LENGTH, 'x');
     const expiresAt = `${new Date(Date.now() + 86400_000).toISOString().slice(0, 19)}.123456789+00:00`;
-    const body = { project_id: projectId, links: Array.from({ length: MAX_BATCH_LINKS }, (_, i) => ({ entry_id: longest('entry_', i), flow_id: longest('flow_', i), expires_at: expiresAt })) };
+    const body = {
+      project_id: projectId,
+      links: Array.from({ length: MAX_BATCH_LINKS }, (_, i) => ({ entry_id: longest('entry_', i), flow_id: longest('flow_', i), expires_at: expiresAt })),
+    };
     // The README's figure for such a batch.
     expect(Math.round(JSON.stringify(body).length / 1000)).toBe(168);
     const reply = await batch(body);
@@ -162,13 +199,18 @@ describe('POST /v1/tokens/batch', () => {
     const ok = await batch({ project_id: projectId, links: ids.map((entry_id) => ({ entry_id })) });
     expect(linksOf(ok).filter((l) => l.token)).toHaveLength(MAX_BATCH_LINKS);
     const tooMany = await batch({ project_id: projectId, links: [...ids, ids[0]].map((entry_id) => ({ entry_id })) });
-    expect([tooMany.status, errorOf(tooMany)]).toEqual([400, { code: 'invalid_request', message: `Invalid request: links must list 1 to ${MAX_BATCH_LINKS} rows.` }]);
+    expect([tooMany.status, errorOf(tooMany)]).toEqual([
+      400,
+      { code: 'invalid_request', message: `Invalid request: links must list 1 to ${MAX_BATCH_LINKS} rows.` },
+    ]);
   });
 
   it("binds each row to the batch's flow unless the row names its own, and refuses a row whose entry is in another flow", async () => {
     const otherFlow = uid('flow');
     const [here, there] = [await newEntry(), await newEntry(otherFlow)];
-    const links = linksOf(await batch({ project_id: projectId, flow_id: flowId, links: [{ entry_id: here }, { entry_id: there }, { entry_id: there, flow_id: otherFlow }] }));
+    const links = linksOf(
+      await batch({ project_id: projectId, flow_id: flowId, links: [{ entry_id: here }, { entry_id: there }, { entry_id: there, flow_id: otherFlow }] }),
+    );
     expect(links.map((l) => l.error?.code ?? 'ok')).toEqual(['ok', 'entry_not_found', 'ok']);
     expect((await resume(there, links[2], otherFlow)).status).toBe(200);
   });
@@ -176,10 +218,26 @@ describe('POST /v1/tokens/batch', () => {
   it.each([
     ['an empty list', { links: [] }, 'Invalid request: links must list 1 to 500 rows.'],
     ['short without resume_url', { short: true }, 'Invalid request: short needs resume_url: a short link redirects to the full link.'],
-    ['a lifetime beyond the maximum', { ttl_seconds: 31 * 86400 }, 'Invalid request: ttl_seconds is beyond the maximum link lifetime of 30 days (2592000 seconds).'],
-    ['a resume_url that is not https', { resume_url: 'http://quiz.example.com/' }, 'Invalid request: resume_url must use https (http is accepted on localhost only).'],
-    ['a campaign that is no id', { campaign: 'spring sale' }, 'Invalid request: campaign must be at most 64 ASCII letters, digits, "_" and single "-" between them.'],
-    ['a campaign of 65 characters', { campaign: 'c'.repeat(65) }, 'Invalid request: campaign must be at most 64 ASCII letters, digits, "_" and single "-" between them.'],
+    [
+      'a lifetime beyond the maximum',
+      { ttl_seconds: 31 * 86400 },
+      'Invalid request: ttl_seconds is beyond the maximum link lifetime of 30 days (2592000 seconds).',
+    ],
+    [
+      'a resume_url that is not https',
+      { resume_url: 'http://quiz.example.com/' },
+      'Invalid request: resume_url must use https (http is accepted on localhost only).',
+    ],
+    [
+      'a campaign that is no id',
+      { campaign: 'spring sale' },
+      'Invalid request: campaign must be at most 64 ASCII letters, digits, "_" and single "-" between them.',
+    ],
+    [
+      'a campaign of 65 characters',
+      { campaign: 'c'.repeat(65) },
+      'Invalid request: campaign must be at most 64 ASCII letters, digits, "_" and single "-" between them.',
+    ],
     ['an unknown field', { colour: 'red' }, 'Invalid request: unknown field "colour".'],
   ])('refuses the whole batch with one 400 for %s', async (_what, fields, message) => {
     const entryId = await newEntry();
@@ -190,24 +248,39 @@ describe('POST /v1/tokens/batch', () => {
   it.each([
     ['links', {}],
     ['short links', { short: true }],
-  ])("refuses the whole batch with one 400 when the project lists its own origins and resume_url is elsewhere (%s), and writes nothing", async (_what, extra) => {
-    await invoke(credentials, routeEvent('setAllowedOrigins', { project_id: projectId }, { origins: ['https://quiz.example.com'] }));
-    const entryIds = [await newEntry(), await newEntry()];
-    const calls = countCalls(dynamodb);
-    try {
-      const reply = await batch({ project_id: projectId, resume_url: 'https://evil.example/phish', links: entryIds.map((entry_id) => ({ entry_id })), ...extra });
-      expect([reply.status, errorOf(reply)]).toEqual([
-        400,
-        { code: 'invalid_request', message: "Invalid request: resume_url must be on one of the project's allowed origins, and https://evil.example is not." },
-      ]);
-      expect(calls.calls).toEqual([]);
-    } finally {
-      calls.detach();
-    }
-    // On its own origin, the same batch mints; its rows still get their own errors.
-    const links = linksOf(await batch({ project_id: projectId, resume_url: 'https://quiz.example.com/go', links: [...entryIds.map((entry_id) => ({ entry_id })), { entry_id: 'bad--id' }], ...extra }));
-    expect(links.map((l) => l.error?.code ?? 'ok')).toEqual(['ok', 'ok', 'invalid_request']);
-  });
+  ])(
+    'refuses the whole batch with one 400 when the project lists its own origins and resume_url is elsewhere (%s), and writes nothing',
+    async (_what, extra) => {
+      await invoke(credentials, routeEvent('setAllowedOrigins', { project_id: projectId }, { origins: ['https://quiz.example.com'] }));
+      const entryIds = [await newEntry(), await newEntry()];
+      const calls = countCalls(dynamodb);
+      try {
+        const reply = await batch({
+          project_id: projectId,
+          resume_url: 'https://evil.example/phish',
+          links: entryIds.map((entry_id) => ({ entry_id })),
+          ...extra,
+        });
+        expect([reply.status, errorOf(reply)]).toEqual([
+          400,
+          { code: 'invalid_request', message: "Invalid request: resume_url must be on one of the project's allowed origins, and https://evil.example is not." },
+        ]);
+        expect(calls.calls).toEqual([]);
+      } finally {
+        calls.detach();
+      }
+      // On its own origin, the same batch mints; its rows still get their own errors.
+      const links = linksOf(
+        await batch({
+          project_id: projectId,
+          resume_url: 'https://quiz.example.com/go',
+          links: [...entryIds.map((entry_id) => ({ entry_id })), { entry_id: 'bad--id' }],
+          ...extra,
+        }),
+      );
+      expect(links.map((l) => l.error?.code ?? 'ok')).toEqual(['ok', 'ok', 'invalid_request']);
+    },
+  );
 
   it('refuses the whole batch with 409 when the project has no active credential', async () => {
     const reply = await batch({ project_id: uid('proj'), links: [{ entry_id: 'entry_1' }, { entry_id: 'bad--id' }] });
@@ -228,10 +301,10 @@ describe('POST /v1/tokens/batch', () => {
   it('is what a direct invocation with links does', async () => {
     const entryId = await newEntry();
     const at = new Date(Date.now() + 5 * 86400_000).toISOString();
-    const out = (await (mint as unknown as (e: unknown, c: unknown) => Promise<{ links: Item[] }>)(
+    const out = await (mint as unknown as (e: unknown, c: unknown) => Promise<{ links: Item[] }>)(
       { project_id: projectId, ttl_seconds: 3600, links: [{ entry_id: entryId }, { entry_id: '' }, { entry_id: entryId, expires_at: at }] },
       lambdaContext('mint'),
-    ));
+    );
     registerSensitiveBody(out);
     expect(out.links.map((l) => l.error?.code ?? 'ok')).toEqual(['ok', 'invalid_request', 'ok']);
     // A row's own expiry wins over the batch's lifetime.

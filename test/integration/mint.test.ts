@@ -86,7 +86,7 @@ describe('mint by direct invocation', () => {
     expect((await invokeMint({ project_id: projectId, entry_id: entryId })).credential_id).toBe(newest);
   });
 
-  it('reads the project\'s keys afresh on every call: a credential replaced a moment ago never signs another link', async () => {
+  it("reads the project's keys afresh on every call: a credential replaced a moment ago never signs another link", async () => {
     expect((await invokeMint({ project_id: projectId, entry_id: entryId })).credential_id).toBe(credentialId);
     const replaced = await invoke(credentials, routeEvent('createCredential', { project_id: projectId }, { label: 'replacement' }));
     const replacement = (replaced.json as { credential: { credential_id: string } }).credential.credential_id;
@@ -120,8 +120,12 @@ describe('mint by direct invocation', () => {
 
   it.each([
     ['an entry that was never saved', () => ({ entry_id: uid('entry') }), (e: string) => `There is no entry ${e} in project ${projectId}`],
-    ['another project\'s entry', () => ({ entry_id: entryId, project_id: otherProject }), () => `There is no entry ${entryId} in project ${otherProject}`],
-    ['its entry in another flow (flow_id given)', () => ({ entry_id: entryId, flow_id: 'flow_other' }), () => `There is no entry ${entryId} in project ${projectId}'s flow flow_other`],
+    ["another project's entry", () => ({ entry_id: entryId, project_id: otherProject }), () => `There is no entry ${entryId} in project ${otherProject}`],
+    [
+      'its entry in another flow (flow_id given)',
+      () => ({ entry_id: entryId, flow_id: 'flow_other' }),
+      () => `There is no entry ${entryId} in project ${projectId}'s flow flow_other`,
+    ],
   ])('refuses %s with 404 entry_not_found, and signs nothing', async (_what, body, where) => {
     const request = { project_id: projectId, ...body() };
     const result = await invokeMint(request);
@@ -130,7 +134,7 @@ describe('mint by direct invocation', () => {
     });
   });
 
-  it('reads the project\'s secret on every call, so it never signs with a credential revoked a moment ago', async () => {
+  it("reads the project's secret on every call, so it never signs with a credential revoked a moment ago", async () => {
     expect((await invokeMint({ project_id: projectId, entry_id: entryId })).credential_id).toBe(credentialId);
     // The default replace revokes the credential this instance has just signed with.
     const rotated = await invoke(credentials, routeEvent('createCredential', { project_id: projectId }, { label: 'rotated' }));
@@ -157,7 +161,7 @@ describe('mint by direct invocation', () => {
     }
   });
 
-  it('writes nothing for a link minted without a campaign (its entry\'s links never revoked): one read, no write', async () => {
+  it("writes nothing for a link minted without a campaign (its entry's links never revoked): one read, no write", async () => {
     const calls = countCalls(dynamodb);
     try {
       expect((await invokeMint({ project_id: projectId, entry_id: entryId })).token).toBeDefined();
@@ -216,9 +220,12 @@ describe(`the mint route (${ROUTES.mint.key})`, () => {
 });
 
 describe('a project that lists its own origins (issue 26, item 7)', () => {
-  const OUTSIDE = 'Invalid request: resume_url must be on one of the project\'s allowed origins, and https://evil.example is not.';
+  const OUTSIDE = "Invalid request: resume_url must be on one of the project's allowed origins, and https://evil.example is not.";
   beforeEach(async () => {
-    const set = await invoke(credentials, routeEvent('setAllowedOrigins', { project_id: projectId }, { origins: ['https://quiz.example.com', 'https://*.brand.example'] }));
+    const set = await invoke(
+      credentials,
+      routeEvent('setAllowedOrigins', { project_id: projectId }, { origins: ['https://quiz.example.com', 'https://*.brand.example'] }),
+    );
     expect(set.status).toBe(200);
   });
 
@@ -231,11 +238,14 @@ describe('a project that lists its own origins (issue 26, item 7)', () => {
 
   it.each([
     ['a resume_url on another site', {}],
-    ['a short link (on the team\'s domain) to another site', { short: true }],
+    ["a short link (on the team's domain) to another site", { short: true }],
   ])('refuses %s with 400 invalid_request, and writes nothing', async (_what, extra) => {
     const calls = countCalls(dynamodb);
     try {
-      const reply = await invoke(mint, routeEvent('mint', {}, { project_id: projectId, entry_id: entryId, resume_url: 'https://evil.example/phish', ...extra }));
+      const reply = await invoke(
+        mint,
+        routeEvent('mint', {}, { project_id: projectId, entry_id: entryId, resume_url: 'https://evil.example/phish', ...extra }),
+      );
       expect([reply.status, errorOf(reply)]).toEqual([400, { code: 'invalid_request', message: OUTSIDE }]);
       // Refused after the project's read, before the entry's: no link recorded, no short link stored.
       expect(calls.calls).toEqual([]);

@@ -154,7 +154,11 @@ it('every route answers exactly what docs/openapi.yaml documents, for its succes
   await call(mint, 'mintBatch', {}, { ...batch, project_id: uid('proj') });
   const shortUrl = (minted.json as { links: Array<{ short_url: string }> }).links[0].short_url;
   const code = new URL(shortUrl).pathname.split('/').pop()!;
-  for (const [route, headers] of [['followShortLink', {}], ['checkShortLink', {}], ['followShortLink', { accept: 'application/json' }]] as const) {
+  for (const [route, headers] of [
+    ['followShortLink', {}],
+    ['checkShortLink', {}],
+    ['followShortLink', { accept: 'application/json' }],
+  ] as const) {
     await call(shortLinks, route, { code }, undefined, undefined, headers);
     await call(shortLinks, route, { code: code.replace(/.$/, (c) => (c === 'a' ? 'b' : 'a')) }, undefined, undefined, headers);
   }

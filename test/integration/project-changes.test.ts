@@ -44,13 +44,22 @@ afterAll(async () => {
 /** Whether a resume from the project's page answers a save token (`undefined`: the resume failed). */
 const resumeGivesSaveToken = async (projectId: string): Promise<boolean | undefined> => {
   const entryId = entries[projectId];
-  const body = { flow_id: flowId, project_id: projectId, entry_id: entryId, token: computeToken(signing[projectId].secret, entryId, FUTURE), expires_at: FUTURE };
+  const body = {
+    flow_id: flowId,
+    project_id: projectId,
+    entry_id: entryId,
+    token: computeToken(signing[projectId].secret, entryId, FUTURE),
+    expires_at: FUTURE,
+  };
   const reply = await invoke(loadEntryData, loadEntryEvent(body, { origin: SITE }));
   return reply.status === 200 ? 'save_token' in (reply.json as object) : undefined;
 };
 /** The status of a create from the project's page, and its error code. */
 const create = async (projectId: string): Promise<[number, string | undefined]> => {
-  const reply = await invoke(saves, routeEvent('createEntry', {}, { project_id: projectId, flow_id: flowId, current_page_key: 'page_1', user_data: {} }, {}, { origin: SITE }));
+  const reply = await invoke(
+    saves,
+    routeEvent('createEntry', {}, { project_id: projectId, flow_id: flowId, current_page_key: 'page_1', user_data: {} }, {}, { origin: SITE }),
+  );
   if (reply.status === 201) made.push((reply.json as { entry_id: string }).entry_id);
   return [reply.status, reply.status === 201 ? undefined : errorOf(reply).code];
 };

@@ -52,7 +52,7 @@ beforeEach(() => {
   clock.advance(60_000);
 });
 
-it('every write to a project\'s secret lists the project in the index: create, revoke, origins, browser saves', async () => {
+it("every write to a project's secret lists the project in the index: create, revoke, origins, browser saves", async () => {
   const ids = [uid('proj'), uid('proj'), uid('proj'), uid('proj')];
   try {
     const created = await invoke(credentials, routeEvent('createCredential', { project_id: ids[0] }, { label: 'a' }));

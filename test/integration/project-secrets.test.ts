@@ -32,11 +32,10 @@ afterEach(async () => {
   await deleteProject(projectId).catch(() => undefined);
 });
 
-const storedText = async () =>
-  (await secrets.send(new GetSecretValueCommand({ SecretId: projectSecretName(PREFIX, projectId) }))).SecretString;
+const storedText = async () => (await secrets.send(new GetSecretValueCommand({ SecretId: projectSecretName(PREFIX, projectId) }))).SecretString;
 
-describe('two writers creating a project\'s first secret at the same time', () => {
-  it('both credentials survive: exactly one CreateSecret wins, the other retries as an update of the winner\'s version', async () => {
+describe("two writers creating a project's first secret at the same time", () => {
+  it("both credentials survive: exactly one CreateSecret wins, the other retries as an update of the winner's version", async () => {
     // Each writer's first read waits for the other's, so both see "no secret yet" and both try to create it.
     let arrived = 0;
     let bothRead!: () => void;
@@ -72,7 +71,12 @@ describe('two writers creating a project\'s first secret at the same time', () =
 
     // Both first tried to create; one won, and the loser's retry updated the version the winner created.
     expect(writes.slice(0, 2).map((w) => w.expected)).toEqual([undefined, undefined]);
-    expect(writes.slice(0, 2).map((w) => w.won).sort()).toEqual([false, true]);
+    expect(
+      writes
+        .slice(0, 2)
+        .map((w) => w.won)
+        .sort(),
+    ).toEqual([false, true]);
     const loser = writes.slice(0, 2).find((w) => !w.won)!.writer;
     expect(writes.slice(2)).toEqual([{ writer: loser, expected: expect.any(String), won: true }]);
 
@@ -132,7 +136,7 @@ describe('a corrupt project secret', () => {
     await secrets.send(new CreateSecretCommand({ Name: projectSecretName(PREFIX, projectId), SecretString: text }));
   };
 
-  it('is refused by the store with CorruptSecretError, as is another project\'s document under this name', async () => {
+  it("is refused by the store with CorruptSecretError, as is another project's document under this name", async () => {
     await seedCorrupt(`{"schema_version":1,"credentials":[{"secret":"${SECRET}"`);
     await expect(store.read(projectId)).rejects.toThrow(new CorruptSecretError('project secret is not JSON'));
     const other = uid('proj');

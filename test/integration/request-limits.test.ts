@@ -71,7 +71,14 @@ const fromSource = (source: string, path: string, body: unknown): Promise<HttpRe
     const text = JSON.stringify(body);
     const url = new URL(`${rt.apiUrl}${path}`);
     const req = request(
-      { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', localAddress: source, headers: { 'content-type': 'application/json', origin: SITE, 'content-length': Buffer.byteLength(text) } },
+      {
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: 'POST',
+        localAddress: source,
+        headers: { 'content-type': 'application/json', origin: SITE, 'content-length': Buffer.byteLength(text) },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -109,10 +116,16 @@ const created = async (p: Project, source: string): Promise<Entry> => {
   return reply.json as Entry;
 };
 const askLink = (p: Project, source: string, entry: Entry, extra: Record<string, unknown>) =>
-  fromSource(source, routePath('linkRequests').replace('{entry_id}', entry.entry_id), { project_id: p.projectId, flow_id: p.flowId, save_token: entry.save_token, ...extra });
+  fromSource(source, routePath('linkRequests').replace('{entry_id}', entry.entry_id), {
+    project_id: p.projectId,
+    flow_id: p.flowId,
+    save_token: entry.save_token,
+    ...extra,
+  });
 
 const delivered = async (match: (e: BusEvent) => boolean): Promise<BusEvent[]> => (await bus.drain()).filter(match);
-const slots = async (prefix: string, key: string, windowMs?: number) => (await new DynamoDbRequestLog(dynamodb, table, prefix, windowMs).read(key))?.value ?? [];
+const slots = async (prefix: string, key: string, windowMs?: number) =>
+  (await new DynamoDbRequestLog(dynamodb, table, prefix, windowMs).read(key))?.value ?? [];
 const retryAfter = (reply: HttpReply) => Number(reply.headers.get('retry-after'));
 const statuses = (replies: HttpReply[]) => replies.map((r) => `${r.status}${errorCode(r) ? ` ${errorCode(r)}` : ''}`);
 const countOf = (replies: HttpReply[]) => {
@@ -229,7 +242,7 @@ describe('SMS only where the project allows it', () => {
     ['a project that lists no SMS countries, with a number', [], { to: '+447400123456' }],
     ['a project that lists no SMS countries, with no number (the team would text the one it holds)', [], {}],
     ['a number of a country not listed (France)', ['GB', 'US'], { to: '+33612345678' }],
-    ['a number no country\'s plan holds (the reproduction\'s reserved +44 7700 900 range)', ['GB'], { to: '+447700900999' }],
+    ["a number no country's plan holds (the reproduction's reserved +44 7700 900 range)", ['GB'], { to: '+447700900999' }],
     ['a non-geographic number (+800)', ['GB'], { to: '+80012345678' }],
     ['a GB premium-rate number (+44 90)', ['GB', 'US'], { to: '+449012345678' }],
     ['a GB shared-cost number (+44 87)', ['GB', 'US'], { to: '+448712345678' }],
@@ -276,12 +289,14 @@ const smsCountriesReplaced = async (clock: ReturnType<typeof controlClock>) => {
   await bus.drain();
 };
 
-describe('a project\'s day', () => {
+describe("a project's day", () => {
   it('takes 1,000 link requests per UTC day: the next gets 429 with Retry-After until midnight UTC, and gives back the slots the other bounds had taken', async () => {
     const p = await project();
     const day = utcDay(Date.now());
     // 999 already taken today (seeded: the counter is one conditional update, so its state is all there is).
-    await dynamodb.send(new PutItemCommand({ TableName: table, Item: { entry_id: { S: `${LIMIT_KEY_PREFIXES.projectLinks}${p.projectId}#${day}` }, n: { N: '999' } } }));
+    await dynamodb.send(
+      new PutItemCommand({ TableName: table, Item: { entry_id: { S: `${LIMIT_KEY_PREFIXES.projectLinks}${p.projectId}#${day}` }, n: { N: '999' } } }),
+    );
     const source = freshSource();
     const to = freshEmail();
     const entry = await created(p, source);
@@ -300,7 +315,10 @@ describe('a project\'s day', () => {
   it('takes 10,000 entries created by pages per UTC day, then 429 too_many_entries', async () => {
     const p = await project();
     await dynamodb.send(
-      new PutItemCommand({ TableName: table, Item: { entry_id: { S: `${LIMIT_KEY_PREFIXES.projectEntries}${p.projectId}#${utcDay(Date.now())}` }, n: { N: '9999' } } }),
+      new PutItemCommand({
+        TableName: table,
+        Item: { entry_id: { S: `${LIMIT_KEY_PREFIXES.projectEntries}${p.projectId}#${utcDay(Date.now())}` }, n: { N: '9999' } },
+      }),
     );
     const source = freshSource();
     expect((await create(p, source)).status).toBe(201);
@@ -351,7 +369,13 @@ describe('creations per source address (reproduction: one client created 300 ent
     const p = await project();
     const prefix = `2001:db8:${Math.floor(Math.random() * 0xffff).toString(16)}:${Math.floor(Math.random() * 0xffff).toString(16)}`;
     const createFrom = (sourceIp: string) => {
-      const event = routeEvent('createEntry', {}, { project_id: p.projectId, flow_id: p.flowId, current_page_key: 'page_1', user_data: {} }, {}, { origin: SITE });
+      const event = routeEvent(
+        'createEntry',
+        {},
+        { project_id: p.projectId, flow_id: p.flowId, current_page_key: 'page_1', user_data: {} },
+        {},
+        { origin: SITE },
+      );
       return invoke(saves, { ...event, requestContext: { ...event.requestContext, http: { ...event.requestContext.http, sourceIp } } });
     };
     expect(sourceOf(`${prefix}::1`)).toBe(sourceOf(`${prefix}:ffff:ffff:ffff:fffe`));

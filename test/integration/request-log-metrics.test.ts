@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { DynamoDBClient, GetItemCommand, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
 import { GetSecretValueCommand, InternalServiceError, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -21,6 +19,7 @@ import { controlClock } from '../support/clock';
 import { routeEvent } from '../fixtures/admin-events';
 import { loadEntryEvent } from '../fixtures/events';
 import { functionUrlEvent } from '../fixtures/legacy-events';
+import { docSection } from '../support/docs';
 
 const current = ((await import('../../lambdas/load-entry-data/index')) as { handler: Handler }).handler;
 const entries = ((await import('../../lambdas/entries/index')) as { handler: Handler }).handler;
@@ -28,7 +27,7 @@ const saves = ((await import('../../lambdas/browser-saves/index')) as { handler:
 const links = ((await import('../../lambdas/link-requests/index')) as { handler: Handler }).handler;
 const legacy = ((await import('../../lambdas/legacy-load-entry-data/index')) as { handler: Handler }).handler;
 
-const readme = readFileSync(path.join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
+const readme = docSection('docs/operations.md', 'Observability');
 
 /** The metric filters the construct puts on each public Lambda's log group, as synthesized. */
 const stack = new Stack(new App(), 'Filters');
@@ -46,7 +45,13 @@ describe('metrics from the request log line', () => {
     const s = await seedScenario();
     const future = '2099-09-01T00:00:00Z';
     const past = '2020-09-01T00:00:00Z';
-    const body = { flow_id: s.flowId, project_id: s.projectId, entry_id: s.entryId, token: computeToken(s.credential.secret, s.entryId, future), expires_at: future };
+    const body = {
+      flow_id: s.flowId,
+      project_id: s.projectId,
+      entry_id: s.entryId,
+      token: computeToken(s.credential.secret, s.entryId, future),
+      expires_at: future,
+    };
     const lines = await captureLines(async () => {
       try {
         await invoke(current, loadEntryEvent(body));
@@ -128,7 +133,10 @@ describe('entries created from browsers', () => {
       }
     });
     expect(lines).toHaveLength(4);
-    expect(publishedMetrics(filtersOf('Saves'), lines)).toEqual({ 'SessionRecovery/EntriesCreated{}': 1, [`SessionRecovery/EntriesCreated{project_id=${takes}}`]: 1 });
+    expect(publishedMetrics(filtersOf('Saves'), lines)).toEqual({
+      'SessionRecovery/EntriesCreated{}': 1,
+      [`SessionRecovery/EntriesCreated{project_id=${takes}}`]: 1,
+    });
   });
 });
 
@@ -145,7 +153,16 @@ describe('link requests from pages', () => {
         const created = (await invoke(saves, routeEvent('createEntry', {}, draft, {}, page))).json as { entry_id: string; save_token: string };
         made.push(created.entry_id);
         const ask = (extra: Record<string, unknown>) =>
-          invoke(links, routeEvent('linkRequests', { entry_id: created.entry_id }, { project_id: projectId, flow_id: 'flow_links', save_token: created.save_token, ...extra }, {}, page));
+          invoke(
+            links,
+            routeEvent(
+              'linkRequests',
+              { entry_id: created.entry_id },
+              { project_id: projectId, flow_id: 'flow_links', save_token: created.save_token, ...extra },
+              {},
+              page,
+            ),
+          );
         expect((await ask({ channel: 'email' })).status).toBe(202);
         expect((await ask({ channel: 'sms', to: '+447400123456' })).status).toBe(202);
         expect((await ask({ channel: 'sms', to: '+33612345678' })).status).toBe(403);
@@ -173,7 +190,13 @@ describe('metrics from the warning lines', () => {
   it('counts a request answered from cached keys while Secrets Manager is down (fault injected: moto cannot fail on demand)', async () => {
     const s = await seedScenario();
     const future = '2099-09-01T00:00:00Z';
-    const body = { flow_id: s.flowId, project_id: s.projectId, entry_id: s.entryId, token: computeToken(s.credential.secret, s.entryId, future), expires_at: future };
+    const body = {
+      flow_id: s.flowId,
+      project_id: s.projectId,
+      entry_id: s.entryId,
+      token: computeToken(s.credential.secret, s.entryId, future),
+      expires_at: future,
+    };
     let sm: ReturnType<typeof mockClient> | undefined;
     const lines = await captureLines(async () => {
       try {
@@ -191,7 +214,10 @@ describe('metrics from the warning lines', () => {
     expect(metrics['SessionRecovery/StaleKeysServed{}']).toBe(1);
     expect(metrics['SessionRecovery/Verifications{outcome=invalid_token}']).toBe(1);
     // The warning names the project it served stale keys for, under the key its source gives (SigningKeySource.scope).
-    const stale = lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.message === STALE_KEYS_SERVED);
+    const stale = lines
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((l) => l.message === STALE_KEYS_SERVED);
     expect(stale.map((l) => [l.project_id, l.secret, l.error_name])).toEqual([[s.projectId, undefined, 'InternalServiceError']]);
   });
 
@@ -215,7 +241,10 @@ describe('metrics from the warning lines', () => {
       }
     });
     expect(publishedMetrics(filtersOf('Legacy'), lines)['SessionRecovery/StaleKeysServed{}']).toBe(1);
-    const stale = lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.message === STALE_KEYS_SERVED);
+    const stale = lines
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((l) => l.message === STALE_KEYS_SERVED);
     expect(stale.map((l) => [l.flow_id, l.project_id, l.secret, l.error_name])).toEqual([[s.flowId, s.projectId, undefined, 'InternalServiceError']]);
   });
 });

@@ -21,6 +21,7 @@ const load = ((await import('../../lambdas/load-entry-data/index')) as { handler
 const legacy = ((await import('../../lambdas/legacy-load-entry-data/index')) as { handler: Handler }).handler;
 const credentials = ((await import('../../lambdas/credentials/index')) as { handler: Handler }).handler;
 const entries = ((await import('../../lambdas/entries/index')) as { handler: Handler }).handler;
+const mint = ((await import('../../lambdas/mint/index')) as { handler: Handler }).handler;
 const saves = ((await import('../../lambdas/browser-saves/index')) as { handler: Handler }).handler;
 const legacyKeys = new SecretsManagerLegacyKeyStore(secretsManager, process.env.SECRET_PREFIX as string);
 const clock = controlClock();
@@ -113,7 +114,10 @@ describe('withheld fields', () => {
     expect(current.status).toBe(200);
     expect(entryOf(current)).toEqual({ name: 'Grace', email: EMAIL, address: { street: '1 Navy Way' }, entry_id: s.entryId, current_page_key: 'page_2' });
 
-    const old = await invoke(legacy, functionUrlEvent('POST', '/', { flow_id: s.flowId, entry_id: s.entryId, token: computeToken(legacyKey, s.entryId, FUTURE), expires: FUTURE }));
+    const old = await invoke(
+      legacy,
+      functionUrlEvent('POST', '/', { flow_id: s.flowId, entry_id: s.entryId, token: computeToken(legacyKey, s.entryId, FUTURE), expires: FUTURE }),
+    );
     expect(old.status).toBe(200);
     expect(entryOf(old)).toEqual({ name: 'Grace', email: EMAIL, address: { street: '1 Navy Way' }, entry_id: s.entryId, current_page_key: 'page_2' });
     expect(old.raw).not.toContain('4111111111111111');
@@ -125,14 +129,23 @@ describe('withheld fields', () => {
   it('nothing a page can call answers user data: create and progress answer ids, a token and a number', async () => {
     const s = await scenario({ withheld_fields: ['card_number'] });
     const page = { origin: SITE };
-    const created = await invoke(saves, routeEvent('createEntry', {}, { project_id: s.projectId, flow_id: s.flowId, current_page_key: 'p1', user_data: USER_DATA }, {}, page));
+    const created = await invoke(
+      saves,
+      routeEvent('createEntry', {}, { project_id: s.projectId, flow_id: s.flowId, current_page_key: 'p1', user_data: USER_DATA }, {}, page),
+    );
     expect(created.status).toBe(201);
     const { entry_id: entryId, save_token: saveToken } = created.json as { entry_id: string; save_token: string };
     cleanups.push(() => deleteEntry(entryId));
     expect(Object.keys(created.json as object).sort()).toEqual(['entry_id', 'save_token']);
     const saved = await invoke(
       saves,
-      routeEvent('saveProgress', { entry_id: entryId }, { project_id: s.projectId, flow_id: s.flowId, save_token: saveToken, seq: 1, current_page_key: 'p2', user_data: USER_DATA }, {}, page),
+      routeEvent(
+        'saveProgress',
+        { entry_id: entryId },
+        { project_id: s.projectId, flow_id: s.flowId, save_token: saveToken, seq: 1, current_page_key: 'p2', user_data: USER_DATA },
+        {},
+        page,
+      ),
     );
     expect([saved.status, saved.json]).toEqual([200, { seq: 1 }]);
   });
@@ -180,6 +193,21 @@ describe('the second factor', () => {
     expect((await s.resume({ verification: '1906-12-09' })).status).toBe(200);
   });
 
+  it('a holder of a leaked link can keep the owner at 429; revoke-links ends that link and its count of wrong values, so the link the team sends next verifies', async () => {
+    const s = await scenario({ withheld_fields: [], verify_field: 'email' });
+    for (let i = 0; i < 5; i++) expect(codeOf(await s.resume({ verification: `thief${i}@example.com` }))).toEqual([401, 'verification_failed']);
+    expect(codeOf(await s.resume({ verification: EMAIL }))).toEqual([429, 'too_many_verification_attempts']);
+
+    expect((await invoke(entries, routeEvent('revokeLinks', { entry_id: s.entryId }, { project_id: s.projectId }))).status).toBe(200);
+    expect(codeOf(await s.resume({ verification: 'thief9@example.com' }))).toEqual([401, 'link_revoked']);
+    const minted = await invoke(mint, routeEvent('mint', {}, { project_id: s.projectId, flow_id: s.flowId, entry_id: s.entryId, ttl_seconds: 3600 }));
+    expect(minted.status).toBe(200);
+    const fresh = minted.json as { token: string; expires_at: string };
+    registerSensitive(fresh.token);
+    const owner = await invoke(load, loadEntryEvent({ ...s.body({ verification: EMAIL }), token: fresh.token, expires_at: fresh.expires_at }));
+    expect(owner.status).toBe(200);
+  });
+
   it('20 concurrent wrong values get at most 5 verification_failed answers; the others, and the right value after, 429', async () => {
     const s = await scenario({ withheld_fields: [], verify_field: 'email' });
     const replies = await Promise.all(Array.from({ length: 20 }, (_, i) => s.resume({ verification: `guess${i}@example.com` })));
@@ -199,10 +227,13 @@ describe('the second factor', () => {
     for (let i = 0; i < 6; i++) expect((await s.resume({ verification: EMAIL })).status).toBe(200);
   });
 
-  it("a browser-saves entry stores a keyed digest, not the value; a resume with the right value rotates the save token", async () => {
+  it('a browser-saves entry stores a keyed digest, not the value; a resume with the right value rotates the save token', async () => {
     const s = await scenario({ withheld_fields: ['card_number'], verify_field: 'email' });
     const page = { origin: SITE };
-    const created = await invoke(saves, routeEvent('createEntry', {}, { project_id: s.projectId, flow_id: s.flowId, current_page_key: 'p1', user_data: USER_DATA }, {}, page));
+    const created = await invoke(
+      saves,
+      routeEvent('createEntry', {}, { project_id: s.projectId, flow_id: s.flowId, current_page_key: 'p1', user_data: USER_DATA }, {}, page),
+    );
     const { entry_id: entryId, save_token: first } = created.json as { entry_id: string; save_token: string };
     cleanups.push(() => deleteEntry(entryId));
     const item = (await dynamodb.send(new GetItemCommand({ TableName: process.env.TABLE_NAME, Key: { [ENTRY_TABLE.partitionKey]: { S: entryId } } }))).Item!;
@@ -212,7 +243,11 @@ describe('the second factor', () => {
     expect(JSON.stringify(item.verify_digest)).not.toMatch(/grace|example/i);
 
     const body = { ...s.body(), entry_id: entryId, token: computeToken(s.cred.secret, entryId, FUTURE) };
-    const resume = (verification?: string) => invoke(load, { ...loadEntryEvent({ ...body, ...(verification ? { verification } : {}) }), headers: { 'content-type': 'application/json', 'user-agent': CHROME } });
+    const resume = (verification?: string) =>
+      invoke(load, {
+        ...loadEntryEvent({ ...body, ...(verification ? { verification } : {}) }),
+        headers: { 'content-type': 'application/json', 'user-agent': CHROME },
+      });
     expect(codeOf(await resume('nobody@example.com'))).toEqual([401, 'verification_failed']);
     const right = await resume(EMAIL.toLowerCase());
     expect(right.status).toBe(200);
@@ -221,7 +256,13 @@ describe('the second factor', () => {
     expect(answer.save_token).toMatch(/^s2\./);
     const oldSave = await invoke(
       saves,
-      routeEvent('saveProgress', { entry_id: entryId }, { project_id: s.projectId, flow_id: s.flowId, save_token: first, seq: 1, current_page_key: 'p2', user_data: USER_DATA }, {}, page),
+      routeEvent(
+        'saveProgress',
+        { entry_id: entryId },
+        { project_id: s.projectId, flow_id: s.flowId, save_token: first, seq: 1, current_page_key: 'p2', user_data: USER_DATA },
+        {},
+        page,
+      ),
     );
     expect(codeOf(oldSave)).toEqual([401, 'invalid_save_token']);
   });
@@ -240,11 +281,37 @@ describe('the second factor', () => {
 });
 
 describe('a change takes effect within keyCacheTtl', () => {
+  it('a policy written through this process’s admin route applies at once on both contracts (locally every route runs in one process), with no TTL to wait', async () => {
+    const s = await scenario();
+    const legacyKey = `legacy_${'q'.repeat(40)}`;
+    registerSensitive(legacyKey);
+    await legacyKeys.put(s.flowId, s.projectId, legacyKey, new Date());
+    const legacyResume = () =>
+      invoke(
+        legacy,
+        functionUrlEvent('POST', '/', { flow_id: s.flowId, entry_id: s.entryId, token: computeToken(legacyKey, s.entryId, FUTURE), expires: FUTURE }),
+      );
+    // Both caches hold the project (the legacy one under the flow) before the change.
+    expect(entryOf(await s.resume()).card_number).toBe('4111111111111111');
+    expect(entryOf(await legacyResume()).card_number).toBe('4111111111111111');
+
+    expect((await putPolicy(s.projectId, s.flowId, { withheld_fields: ['card_number'] })).status).toBe(200);
+
+    expect(entryOf(await s.resume()).card_number).toBeUndefined();
+    expect(entryOf(await legacyResume()).card_number).toBeUndefined();
+    expect((await putPolicy(s.projectId, s.flowId, { withheld_fields: [], verify_field: 'email' })).status).toBe(200);
+    expect(codeOf(await legacyResume())).toEqual([401, 'verification_required']);
+  });
+
   it('a policy written to the project reaches load-entry-data within the key cache TTL, and so does its removal', async () => {
     const s = await scenario();
     expect(entryOf(await s.resume()).card_number).toBe('4111111111111111');
     // Written as another instance's admin route would: this process's cache is not told.
-    await seedProject(s.projectId, [s.cred], { allowed_origins: [SITE], browser_saves: true, resume_policies: { [s.flowId]: { withheld_fields: ['card_number'], verify_field: 'email' } } });
+    await seedProject(s.projectId, [s.cred], {
+      allowed_origins: [SITE],
+      browser_saves: true,
+      resume_policies: { [s.flowId]: { withheld_fields: ['card_number'], verify_field: 'email' } },
+    });
     expect((await s.resume()).status).toBe(200);
     clock.advance(59_999);
     expect(entryOf(await s.resume()).card_number).toBe('4111111111111111');

@@ -98,7 +98,13 @@ it('a retired legacy key keeps verifying only until the key cache expires, then 
 it("a project's changed origin list reaches load-entry-data within the key cache TTL", async () => {
   const s = await seedScenario();
   try {
-    const body = { flow_id: s.flowId, project_id: s.projectId, entry_id: s.entryId, token: computeToken(s.credential.secret, s.entryId, FUTURE), expires_at: FUTURE };
+    const body = {
+      flow_id: s.flowId,
+      project_id: s.projectId,
+      entry_id: s.entryId,
+      token: computeToken(s.credential.secret, s.entryId, FUTURE),
+      expires_at: FUTURE,
+    };
     const from = (origin: string) => invoke(handler, loadEntryEvent(body, { origin }));
     expect((await from('https://other.example')).status).toBe(200);
 

@@ -50,7 +50,9 @@ it('revoke-links invalidates every link issued so far for one entry, without rot
     expect(errorOf(await resume(entryId, before)).code).toBe('link_revoked');
 
     const shown = await invoke(entries, routeEvent('getEntry', { entry_id: entryId }, undefined, { project_id: projectId }));
-    expect((shown.json as { entry: { links_valid_after: string } }).entry.links_valid_after).toBe((revoked.json as { links_valid_after: string }).links_valid_after);
+    expect((shown.json as { entry: { links_valid_after: string } }).entry.links_valid_after).toBe(
+      (revoked.json as { links_valid_after: string }).links_valid_after,
+    );
   } finally {
     await deleteEntry(entryId);
     await deleteEntry(other);

@@ -125,7 +125,10 @@ it('never signs with a save key shorter than 32 characters (the instance keeps t
   await create();
   const signedWith = (key: string, entry: { entry_id: string; save_token: string }) =>
     mintSaveToken({ id: 'current', secret: key }, { projectId, flowId, entryId: entry.entry_id, gen: saveGenOf(entry.save_token)! });
-  for (const [key, used] of [['k'.repeat(31), K2], ['k'.repeat(32), 'k'.repeat(32)]]) {
+  for (const [key, used] of [
+    ['k'.repeat(31), K2],
+    ['k'.repeat(32), 'k'.repeat(32)],
+  ]) {
     await setKey({ current: key });
     clock.advance(60_000);
     let entry: Awaited<ReturnType<typeof create>> | undefined;

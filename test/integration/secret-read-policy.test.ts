@@ -15,7 +15,11 @@ import { registerSensitive } from '../support/sensitive';
  */
 
 const prefix = process.env.SECRET_PREFIX as string;
-const READERS = ['arn:aws:iam::111122223333:role/Stack-LoadEntryDataRole-A', 'arn:aws:iam::111122223333:role/Stack-CredentialsRole-B', 'arn:aws:iam::111122223333:role/operators'];
+const READERS = [
+  'arn:aws:iam::111122223333:role/Stack-LoadEntryDataRole-A',
+  'arn:aws:iam::111122223333:role/Stack-CredentialsRole-B',
+  'arn:aws:iam::111122223333:role/operators',
+];
 const policyOf = async (secretId: string) => {
   const out = await secretsManager.send(new GetResourcePolicyCommand({ SecretId: secretId }));
   return out.ResourcePolicy === undefined ? undefined : (JSON.parse(out.ResourcePolicy) as unknown);

@@ -36,7 +36,10 @@ afterEach(async () => {
 
 type Minted = { token: string; expires_at: string; url: string; url_length: number; short_url: string };
 const mintShort = async (extra: Record<string, unknown> = {}): Promise<Minted> => {
-  const reply = await invoke(mint, routeEvent('mint', {}, { project_id: projectId, entry_id: entryId, resume_url: 'https://quiz.example.com/flow', short: true, ...extra }));
+  const reply = await invoke(
+    mint,
+    routeEvent('mint', {}, { project_id: projectId, entry_id: entryId, resume_url: 'https://quiz.example.com/flow', short: true, ...extra }),
+  );
   expect(reply.status).toBe(200);
   return reply.json as Minted;
 };
@@ -51,7 +54,7 @@ const storedItem = async (code: string) =>
   (await dynamodb.send(new GetItemCommand({ TableName: table(), Key: { entry_id: { S: shortLinkKey(code) } }, ConsistentRead: true }))).Item;
 
 describe('a short link', () => {
-  it('is 16 base62 characters on the short-link base URL, and mint reports the full link\'s length', async () => {
+  it("is 16 base62 characters on the short-link base URL, and mint reports the full link's length", async () => {
     const minted = await mintShort();
     expect(minted.short_url).toMatch(new RegExp(`^https://links\\.example\\.test/r/[0-9A-Za-z]{${SHORT_CODE_LENGTH}}$`));
     expect(minted.url_length).toBe(minted.url.length);
@@ -67,13 +70,20 @@ describe('a short link', () => {
     expect(reply.headers).toMatchObject({ location: minted.url, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' });
     expect(reply.raw).toBe('');
     const url = new URL(reply.headers.location);
-    const resumed = await invoke(loadEntryData, loadEntryEvent({
-      flow_id: flowId, project_id: projectId, entry_id: url.searchParams.get('entry_id'), token: url.searchParams.get('token'), expires_at: url.searchParams.get('expires_at'),
-    }));
+    const resumed = await invoke(
+      loadEntryData,
+      loadEntryEvent({
+        flow_id: flowId,
+        project_id: projectId,
+        entry_id: url.searchParams.get('entry_id'),
+        token: url.searchParams.get('token'),
+        expires_at: url.searchParams.get('expires_at'),
+      }),
+    );
     expect([resumed.status, resumed.json]).toEqual([200, { entry: { sms: 'yes', entry_id: entryId, current_page_key: 'page_3' } }]);
   });
 
-  it('is stored under link#<code> with the link\'s expiry as the table\'s TTL attribute, and the campaign', async () => {
+  it("is stored under link#<code> with the link's expiry as the table's TTL attribute, and the campaign", async () => {
     const minted = await mintShort({ campaign: 'spring-sms', ttl_seconds: 3600 });
     const item = await storedItem(codeOf(minted.short_url));
     expect(item).toEqual({
@@ -92,7 +102,13 @@ describe('a short link', () => {
     const code = codeOf(minted.short_url);
     const before = await storedItem(code);
     const head = await open(code, 'HEAD');
-    expect([head.status, head.headers.location, head.headers['cache-control'], head.headers['referrer-policy'], head.raw]).toEqual([302, minted.url, 'no-store', 'no-referrer', '']);
+    expect([head.status, head.headers.location, head.headers['cache-control'], head.headers['referrer-policy'], head.raw]).toEqual([
+      302,
+      minted.url,
+      'no-store',
+      'no-referrer',
+      '',
+    ]);
     for (let i = 0; i < 10; i++) {
       expect((await open(code, i % 2 ? 'HEAD' : 'GET')).status).toBe(302);
     }
@@ -124,7 +140,11 @@ describe('a short link', () => {
     expect(page.status).toBe(404);
     expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(page.raw).toContain('<title>This link has expired or does not exist</title>');
-    expect(page.headers).toMatchObject({ 'cache-control': 'no-store', 'referrer-policy': 'no-referrer', 'content-security-policy': "default-src 'none'; frame-ancestors 'none'" });
+    expect(page.headers).toMatchObject({
+      'cache-control': 'no-store',
+      'referrer-policy': 'no-referrer',
+      'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+    });
     const json = await open(unknown, 'GET', { accept: 'application/json' });
     expect([json.status, errorOf(json)]).toEqual([404, { code: 'not_found', message: 'This link has expired or does not exist: ask for a new one.' }]);
     const head = await open(unknown, 'HEAD');
@@ -134,10 +154,17 @@ describe('a short link', () => {
   it('gets 404 once its link has expired, even while DynamoDB has not yet deleted the record', async () => {
     const code = generateShortCode();
     registerSensitive(code);
-    await dynamodb.send(new PutItemCommand({
-      TableName: table(),
-      Item: { entry_id: { S: shortLinkKey(code) }, url: { S: 'https://quiz.example.com/flow?token=x' }, retain_until: { N: String(Math.floor(Date.now() / 1000) - 1) }, project_id: { S: projectId } },
-    }));
+    await dynamodb.send(
+      new PutItemCommand({
+        TableName: table(),
+        Item: {
+          entry_id: { S: shortLinkKey(code) },
+          url: { S: 'https://quiz.example.com/flow?token=x' },
+          retain_until: { N: String(Math.floor(Date.now() / 1000) - 1) },
+          project_id: { S: projectId },
+        },
+      }),
+    );
     try {
       expect((await open(code)).status).toBe(404);
     } finally {
@@ -151,24 +178,48 @@ describe('a short link', () => {
     const reply = await open(codeOf(minted.short_url));
     expect(reply.status).toBe(302);
     const url = new URL(reply.headers.location);
-    const refused = await invoke(loadEntryData, loadEntryEvent({
-      flow_id: flowId, project_id: projectId, entry_id: entryId, token: url.searchParams.get('token'), expires_at: url.searchParams.get('expires_at'),
-    }));
+    const refused = await invoke(
+      loadEntryData,
+      loadEntryEvent({
+        flow_id: flowId,
+        project_id: projectId,
+        entry_id: entryId,
+        token: url.searchParams.get('token'),
+        expires_at: url.searchParams.get('expires_at'),
+      }),
+    );
     expect([refused.status, errorOf(refused).code]).toEqual([401, 'link_revoked']);
   });
 
   it('is refused without resume_url, since it has nothing to redirect to', async () => {
     const reply = await invoke(mint, routeEvent('mint', {}, { project_id: projectId, entry_id: entryId, short: true }));
-    expect([reply.status, errorOf(reply)]).toEqual([400, { code: 'invalid_request', message: 'Invalid request: short needs resume_url: a short link redirects to the full link.' }]);
+    expect([reply.status, errorOf(reply)]).toEqual([
+      400,
+      { code: 'invalid_request', message: 'Invalid request: short needs resume_url: a short link redirects to the full link.' },
+    ]);
   });
 
-  it('comes with every row of a batch that asks for it, each code its own, each redirecting to its own row\'s URL', async () => {
-    const reply = await invoke(mint, routeEvent('mintBatch', {}, {
-      project_id: projectId, resume_url: 'https://quiz.example.com/flow', short: true, campaign: 'spring-sms',
-      links: [{ entry_id: entryId }, { entry_id: 'bad--id' }, { entry_id: entryId, expires_at: new Date(Date.now() + 86400_000).toISOString() }],
-    }));
+  it("comes with every row of a batch that asks for it, each code its own, each redirecting to its own row's URL", async () => {
+    const reply = await invoke(
+      mint,
+      routeEvent(
+        'mintBatch',
+        {},
+        {
+          project_id: projectId,
+          resume_url: 'https://quiz.example.com/flow',
+          short: true,
+          campaign: 'spring-sms',
+          links: [{ entry_id: entryId }, { entry_id: 'bad--id' }, { entry_id: entryId, expires_at: new Date(Date.now() + 86400_000).toISOString() }],
+        },
+      ),
+    );
     const links = (reply.json as { links: Array<{ url?: string; short_url?: string; error?: unknown }> }).links;
-    expect(links.map((l) => [Boolean(l.short_url), Boolean(l.error)])).toEqual([[true, false], [false, true], [true, false]]);
+    expect(links.map((l) => [Boolean(l.short_url), Boolean(l.error)])).toEqual([
+      [true, false],
+      [false, true],
+      [true, false],
+    ]);
     expect(links[0].short_url).not.toBe(links[2].short_url);
     for (const link of [links[0], links[2]]) {
       expect((await open(codeOf(link.short_url!))).headers.location).toBe(link.url);
@@ -190,8 +241,10 @@ describe('the redirect as an attack surface', () => {
   });
 
   it('answers 1,000 guessed codes with 404, and a code is 95 bits from the CSPRNG, spread over all 62 characters', async () => {
-    for (let i = 0; i < 1000; i++) {
-      expect((await open(generateShortCode())).status).toBe(404);
+    // 20 at a time: the handler and moto overlap, and a loaded machine still answers the thousand within the test's time.
+    for (let i = 0; i < 1000; i += 20) {
+      const statuses = await Promise.all(Array.from({ length: 20 }, async () => (await open(generateShortCode())).status));
+      expect(statuses).toEqual(Array(20).fill(404));
     }
     const counts = new Map<string, number>();
     for (let i = 0; i < 2000; i++) for (const c of generateShortCode()) counts.set(c, (counts.get(c) ?? 0) + 1);

@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { DeleteSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { handler as credentials } from '../../lambdas/credentials/index';
 import { handler as legacyKeys } from '../../lambdas/legacy-keys/index';
@@ -7,6 +5,7 @@ import { routeEvent } from '../fixtures/admin-events';
 import { invoke } from '../support/http';
 import { deleteProject, secrets, uid } from '../support/seed';
 import { registerSensitive } from '../support/sensitive';
+import { docSection } from '../support/docs';
 
 /*
  * The README's "Token Signing Secrets, as stored": the secrets' names, spelled
@@ -15,8 +14,7 @@ import { registerSensitive } from '../support/sensitive';
  */
 
 const PREFIX = process.env.SECRET_PREFIX as string;
-const readme = readFileSync(path.join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
-const section = readme.slice(readme.indexOf('## Token Signing Secrets, as stored'), readme.indexOf('### Caching, and how long a revocation takes'));
+const section = docSection('docs/operations.md', 'Token Signing Secrets, as stored').split('### Caching, and how long a revocation takes')[0];
 const example = JSON.parse(/```json\n([\s\S]*?)```/.exec(section)![1]) as Record<string, unknown> & { credentials: Array<Record<string, unknown>> };
 
 // AWSCURRENT named: the compare-and-swap moves it between versions, and moto's default read does not follow it.
@@ -47,7 +45,10 @@ it("a project's credentials and settings are one secret, <prefix>projects/<proje
     expect(stored).toMatchObject({
       schema_version: 1,
       project_id: projectId,
-      credentials: [{ label: 'old', status: 'revoked' }, { label: 'Token Signing Secret', status: 'active', secret }],
+      credentials: [
+        { label: 'old', status: 'revoked' },
+        { label: 'Token Signing Secret', status: 'active', secret },
+      ],
       allowed_origins: ['https://www.example.com'],
       browser_saves: true,
     });
@@ -65,7 +66,13 @@ it("a flow's legacy key is a secret of its own, <prefix>legacy-flows/<flow_id>/k
     expect(imported.status).toBe(204);
     const stored = await storedDocument(name);
     expect(section).toContain(`\`{${Object.keys(stored).join(', ')}}\``);
-    expect(stored).toEqual({ schema_version: 1, flow_id: flowId, project_id: projectId, secret: 'stored-legacy-key', imported_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
+    expect(stored).toEqual({
+      schema_version: 1,
+      flow_id: flowId,
+      project_id: projectId,
+      secret: 'stored-legacy-key',
+      imported_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+    });
   } finally {
     await secrets.send(new DeleteSecretCommand({ SecretId: name, ForceDeleteWithoutRecovery: true }));
   }

@@ -24,7 +24,8 @@ afterAll(async () => {
 });
 
 const JSON_TYPE = { 'content-type': 'application/json' };
-const admin = (method: string, path: string, body?: unknown) => send(`${rt.apiUrl}${path}`, body === undefined ? undefined : JSON.stringify(body), JSON_TYPE, method);
+const admin = (method: string, path: string, body?: unknown) =>
+  send(`${rt.apiUrl}${path}`, body === undefined ? undefined : JSON.stringify(body), JSON_TYPE, method);
 const fromPage = (path: string, body: unknown) => send(`${rt.apiUrl}${path}`, JSON.stringify(body), { ...JSON_TYPE, origin: SITE });
 
 /** A browser-saves project with one entry a page created, and that entry's save token. */
@@ -70,14 +71,25 @@ describe('a lone UTF-16 surrogate ("p\\ud800") in a string field', () => {
     ['resume_url', { channel: 'email', resume_url: `${SITE}/${LONE}` }],
   ])('is 400 on link requests: %s', async (_field, fields) => {
     const e = await pageEntry();
-    const reply = await fromPage(routePath('linkRequests').replace('{entry_id}', e.entryId), { project_id: e.projectId, flow_id: e.flowId, save_token: e.saveToken, ...fields });
+    const reply = await fromPage(routePath('linkRequests').replace('{entry_id}', e.entryId), {
+      project_id: e.projectId,
+      flow_id: e.flowId,
+      save_token: e.saveToken,
+      ...fields,
+    });
     expect([reply.status, errorCode(reply)]).toEqual([400, 'invalid_request']);
   });
 
   it('is 400 on mint (resume_url) and on the resume route', async () => {
     const e = await pageEntry();
     const minted = await admin('POST', routePath('mint'), { project_id: e.projectId, entry_id: e.entryId, resume_url: `${SITE}/${LONE}` });
-    const resumed = await fromPage(routePath('loadEntryData'), { project_id: e.projectId, flow_id: e.flowId, entry_id: e.entryId, token: LONE, expires_at: '2099-01-01T00:00:00Z' });
+    const resumed = await fromPage(routePath('loadEntryData'), {
+      project_id: e.projectId,
+      flow_id: e.flowId,
+      entry_id: e.entryId,
+      token: LONE,
+      expires_at: '2099-01-01T00:00:00Z',
+    });
     expect([minted, resumed].map((r) => [r.status, errorCode(r)])).toEqual([
       [400, 'invalid_request'],
       [400, 'invalid_request'],
@@ -106,15 +118,28 @@ describe('a JSON number that would not read back as sent (1e400, 123456789012345
       await sendText(`/v1/entries/${e.entryId}`, withNumber(base, number), 'PUT', {}),
     ];
     expect(replies.map((r) => [r.status, errorCode(r)])).toEqual(Array(3).fill([400, 'invalid_request']));
-    expect((replies[0].json as { error: { message: string } }).error.message).toBe(`Invalid request: the request body has the number ${number}, which ${reason}; send it as a string.`);
+    expect((replies[0].json as { error: { message: string } }).error.message).toBe(
+      `Invalid request: the request body has the number ${number}, which ${reason}; send it as a string.`,
+    );
     expect((await stored(e.projectId, e.entryId)).json).toMatchObject({ entry: { current_page_key: 'page_1', user_data: { step: 1 } } });
   });
 
   it('is 400 on link requests, mint and the resume route; the largest safe integer and ordinary numbers are kept as sent', async () => {
     const e = await pageEntry();
-    const link = await sendText(routePath('linkRequests').replace('{entry_id}', e.entryId), withNumber({ project_id: e.projectId, flow_id: e.flowId, save_token: e.saveToken, channel: 'email', n: '@N' }, '1e400'));
-    const minted = await sendText(routePath('mint'), withNumber({ project_id: e.projectId, entry_id: e.entryId, ttl_seconds: '@N' }, '99999999999999999999'), 'POST', {});
-    const resumed = await sendText(routePath('loadEntryData'), withNumber({ project_id: e.projectId, flow_id: e.flowId, entry_id: e.entryId, token: 'a'.repeat(64), expires_at: '@N' }, '1e999'));
+    const link = await sendText(
+      routePath('linkRequests').replace('{entry_id}', e.entryId),
+      withNumber({ project_id: e.projectId, flow_id: e.flowId, save_token: e.saveToken, channel: 'email', n: '@N' }, '1e400'),
+    );
+    const minted = await sendText(
+      routePath('mint'),
+      withNumber({ project_id: e.projectId, entry_id: e.entryId, ttl_seconds: '@N' }, '99999999999999999999'),
+      'POST',
+      {},
+    );
+    const resumed = await sendText(
+      routePath('loadEntryData'),
+      withNumber({ project_id: e.projectId, flow_id: e.flowId, entry_id: e.entryId, token: 'a'.repeat(64), expires_at: '@N' }, '1e999'),
+    );
     expect([link, minted, resumed].map((r) => [r.status, errorCode(r)])).toEqual(Array(3).fill([400, 'invalid_request']));
     const kept = { safe: Number.MAX_SAFE_INTEGER, negative: -Number.MAX_SAFE_INTEGER, fraction: 0.1, exponent: 1e300, small: 5e-324 };
     const saved = await admin('PUT', `/v1/entries/${e.entryId}`, { project_id: e.projectId, flow_id: e.flowId, current_page_key: 'page_3', user_data: kept });
@@ -134,24 +159,38 @@ describe('a body with bytes that are not UTF-8 (\\xff), sent as they are over a 
     const projectId = uid('proj');
     const entryId = uid('entry');
     entries.push(entryId);
-    const body = Buffer.concat([Buffer.from(`{"project_id":"${projectId}","flow_id":"flow_a","current_page_key":"page_1","user_data":{"name":"Zo`), Buffer.from([0xff]), Buffer.from('"}}')]);
+    const body = Buffer.concat([
+      Buffer.from(`{"project_id":"${projectId}","flow_id":"flow_a","current_page_key":"page_1","user_data":{"name":"Zo`),
+      Buffer.from([0xff]),
+      Buffer.from('"}}'),
+    ]);
     const res = parseResponse(await raw('PUT', `/v1/entries/${entryId}`, body));
     expect([res.status, JSON.parse(res.body)]).toEqual([
       400,
-      { error: { code: 'invalid_request', message: 'Invalid request: the request body is not valid UTF-8: it has U+FFFD, the replacement character for bytes that are not.' } },
+      {
+        error: {
+          code: 'invalid_request',
+          message: 'Invalid request: the request body is not valid UTF-8: it has U+FFFD, the replacement character for bytes that are not.',
+        },
+      },
     ]);
     expect((await stored(projectId, entryId)).status).toBe(404);
   });
 
-  it('is 400 on a page\'s create and progress, and the entry keeps what it had', async () => {
+  it("is 400 on a page's create and progress, and the entry keeps what it had", async () => {
     const e = await pageEntry();
     const host = new URL(rt.apiUrl).host;
     const bad = (json: string) => Buffer.from(json.replace('@', '\xff'), 'latin1');
     const withOrigin = (method: string, path: string, body: Buffer) =>
-      rawExchange(rt.apiUrl, `${method} ${path} HTTP/1.1\r\nHost: ${host}\r\nOrigin: ${SITE}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body.toString('latin1')}`);
+      rawExchange(
+        rt.apiUrl,
+        `${method} ${path} HTTP/1.1\r\nHost: ${host}\r\nOrigin: ${SITE}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body.toString('latin1')}`,
+      );
     const fields = `"project_id":"${e.projectId}","flow_id":"${e.flowId}","current_page_key":"page_2","user_data":{"name":"@"}`;
     const created = parseResponse(await withOrigin('POST', routePath('createEntry'), bad(`{${fields}}`)));
-    const saved = parseResponse(await withOrigin('POST', routePath('saveProgress').replace('{entry_id}', e.entryId), bad(`{${fields},"save_token":"${e.saveToken}","seq":1}`)));
+    const saved = parseResponse(
+      await withOrigin('POST', routePath('saveProgress').replace('{entry_id}', e.entryId), bad(`{${fields},"save_token":"${e.saveToken}","seq":1}`)),
+    );
     expect([created.status, saved.status]).toEqual([400, 400]);
     expect((await stored(e.projectId, e.entryId)).json).toMatchObject({ entry: { current_page_key: 'page_1', user_data: { step: 1 } } });
   });

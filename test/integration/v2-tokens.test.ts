@@ -105,7 +105,7 @@ describe('v2 (HMAC-SHA256) tokens', () => {
     expect((await resume(computeToken(seed.secret, entryId, expiresAt), expiresAt)).status).toBe(200);
   });
 
-  it('keep the schemes apart the other way: a v2 token made with a seed (sha256) credential\'s own id and secret is refused', async () => {
+  it("keep the schemes apart the other way: a v2 token made with a seed (sha256) credential's own id and secret is refused", async () => {
     const seed = await invoke(credentials, routeEvent(CREATE, { project_id: projectId }, { label: 'seed', replace: false }));
     const { credential, secret: seedSecret } = seed.json as { credential: { credential_id: string }; secret: string };
     registerSensitive(seedSecret);

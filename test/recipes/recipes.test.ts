@@ -50,7 +50,12 @@ const RECIPES: readonly Recipe[] = [
   { file: 'SessionRecovery.cs', toolchain: 'dotnet', command: ['dotnet', 'run', 'SessionRecovery.cs'], version: ['dotnet', '--version'] },
 ];
 
-const required = new Set((process.env.RECIPE_TOOLCHAINS ?? '').split(',').map((t) => t.trim()).filter(Boolean));
+const required = new Set(
+  (process.env.RECIPE_TOOLCHAINS ?? '')
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean),
+);
 const onPath = (command: string): boolean => command === process.execPath || spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
 const versionOf = (recipe: Recipe): string => {
   const out = spawnSync(recipe.version[0], recipe.version.slice(1), { encoding: 'utf8' });
@@ -100,7 +105,11 @@ describe('docs/recipes/braze.liquid', () => {
     const sentAt = new Date(Date.parse(vector.expires_at) - 7 * 86400_000);
     const rendered = renderLiquidSubset(template, { session_recovery_braze_secret: vector.secret, session_recovery_entry_id: vector.entry_id }, sentAt);
     const url = new URL(rendered);
-    expect([url.searchParams.get('token'), url.searchParams.get('entry_id'), url.searchParams.get('expires_at')]).toEqual([vector.token, vector.entry_id, vector.expires_at]);
+    expect([url.searchParams.get('token'), url.searchParams.get('entry_id'), url.searchParams.get('expires_at')]).toEqual([
+      vector.token,
+      vector.entry_id,
+      vector.expires_at,
+    ]);
     report.push('checked  braze.liquid with a minimal evaluator of its Liquid subset (not Braze)');
   });
 });

@@ -1,4 +1,5 @@
 // Plain ESM so Jest can load it before any transform; it imports the TypeScript helpers through tsx.
+import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import path from 'node:path';
@@ -9,6 +10,11 @@ import { tsImport } from 'tsx/esm/api';
  * so they inherit AWS_ENDPOINT_URL. Tests seed their own data with unique ids.
  */
 export default async function globalSetup() {
+  // The Lambdas' prebuilt bundles (assets/, npm run build:assets) when a source is newer: every synth of the run, in
+  // process or through the CDK app, deploys these bytes, the ones the npm package ships (lib/constructs/api-function.ts).
+  execFileSync(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, '..', '..', 'scripts', 'build-assets.ts'), '--if-stale', '--quiet'], {
+    stdio: 'inherit',
+  });
   // This run's own log-scan folder; workers inherit the variable.
   process.env.LOG_SCAN_DIR = path.join(import.meta.dirname, '..', '..', 'test-results', `log-scan-${process.pid}`);
   rmSync(process.env.LOG_SCAN_DIR, { recursive: true, force: true });

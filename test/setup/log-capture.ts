@@ -27,4 +27,3 @@ for (const stream of [process.stdout, process.stderr]) {
     return (original as (c: unknown, ...r: unknown[]) => boolean)(chunk, ...rest);
   }) as typeof stream.write;
 }
-

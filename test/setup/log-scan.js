@@ -1,8 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
-const readLines = (dir) =>
-  existsSync(dir) ? readdirSync(dir).flatMap((f) => readFileSync(path.join(dir, f), 'utf8').split('\n').filter(Boolean)) : [];
+const readLines = (dir) => (existsSync(dir) ? readdirSync(dir).flatMap((f) => readFileSync(path.join(dir, f), 'utf8').split('\n').filter(Boolean)) : []);
 
 /** Registered values are 8 characters or more (test/support/sensitive.ts): each is looked up by its first 8. */
 const PREFIX = 8;

@@ -1,9 +1,20 @@
 // Plain ESM: Jest loads a test environment before any transform.
 import { Console } from 'node:console';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { TestEnvironment } from 'jest-environment-node';
 
 const STREAMS = [process.stdout, process.stderr];
+
+/**
+ * CPU seconds of this process's child processes that have ended (their own children included), from Linux's
+ * /proc/self/stat (cutime and cstime, in clock ticks of 1/100 s); 0 where there is no /proc.
+ */
+const childrenCpu = () => {
+  if (!existsSync('/proc/self/stat')) return 0;
+  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[13]) + Number(fields[14])) / 100;
+};
 
 /** "describe › test", as Jest names a test in its failure report. */
 const fullName = (test) => {
@@ -28,6 +39,8 @@ export default class QuietEnvironment extends TestEnvironment {
   #testsDone = 0;
   #failed = false;
   #file;
+  #cpu = process.cpuUsage();
+  #childrenCpu = childrenCpu();
 
   constructor(config, context) {
     super(config, context);
@@ -74,5 +87,16 @@ export default class QuietEnvironment extends TestEnvironment {
     if (this.#failed || this.#testsDone === 0) this.#release(this.#outsideTests, 'this file outside its tests');
     STREAMS.forEach((stream, i) => (stream.write = this.#originals[i]));
     await super.teardown();
+    this.#reportCpu();
+  }
+
+  /** The CPU time this file took in its worker, and in the child processes it started, for test/setup/timings-reporter.js. */
+  #reportCpu() {
+    const dir = process.env.TEST_TIMINGS_CPU_DIR;
+    if (!dir) return;
+    const { user, system } = process.cpuUsage(this.#cpu);
+    mkdirSync(dir, { recursive: true });
+    const cpu = { worker: (user + system) / 1e6, children: childrenCpu() - this.#childrenCpu };
+    writeFileSync(path.join(dir, encodeURIComponent(this.#file)), JSON.stringify(cpu));
   }
 }

@@ -18,7 +18,10 @@ export const captureLines = async (run: () => Promise<unknown>): Promise<string[
   } finally {
     streams.forEach((s, i) => (s.write = writes[i]));
   }
-  return chunks.join('').split('\n').filter((l) => l.trim());
+  return chunks
+    .join('')
+    .split('\n')
+    .filter((l) => l.trim());
 };
 
 /** The structured log lines (JSON objects) written while `run` runs, parsed. */

@@ -10,9 +10,7 @@
  * `$.f = "*"` means "f is a string"). Anything outside this subset throws, so a
  * filter the tests cannot read fails them instead of passing unread.
  */
-type Node =
-  | { kind: 'or' | 'and'; parts: Node[] }
-  | { kind: 'cmp'; path: string[]; negate: boolean; value: RegExp };
+type Node = { kind: 'or' | 'and'; parts: Node[] } | { kind: 'cmp'; path: string[]; negate: boolean; value: RegExp };
 
 const tokenize = (pattern: string): string[] => {
   const tokens: string[] = [];
@@ -31,7 +29,13 @@ const tokenize = (pattern: string): string[] => {
 
 const glob = (quoted: string): RegExp => {
   const text = JSON.parse(quoted) as string;
-  return new RegExp(`^${text.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 's');
+  return new RegExp(
+    `^${text
+      .split('*')
+      .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+    's',
+  );
 };
 
 export const parseFilterPattern = (pattern: string): Node => {

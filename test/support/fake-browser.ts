@@ -144,7 +144,9 @@ export class FakeSavesApi {
       const entry = this.entries.get(handoffEntryId);
       if (!entry || body.save_token !== entry.token) return errorResponse(401, 'invalid_save_token');
       const url = `https://quiz.example/?token=t&entry_id=${handoffEntryId}&expires_at=2099-01-01T00%3A10%3A00.000Z&sr_confirm=1`;
-      return new Response(JSON.stringify({ url, short_url: `https://go.example/r/${handoffEntryId}`, expires_at: '2099-01-01T00:10:00.000Z' }), { status: 201 });
+      return new Response(JSON.stringify({ url, short_url: `https://go.example/r/${handoffEntryId}`, expires_at: '2099-01-01T00:10:00.000Z' }), {
+        status: 201,
+      });
     }
     const [, entryId] = PROGRESS_PATH.exec(path) ?? [];
     if (!entryId) return errorResponse(404, 'not_found');

@@ -10,14 +10,25 @@ import { createHash } from 'node:crypto';
  */
 export const renderLiquidSubset = (template: string, inputs: Record<string, string>, now: Date): string => {
   const vars: Record<string, string> = {};
-  const braze = (text: string) => text.replace(/\{\{(content_blocks|custom_attribute)\.\$\{(\w+)\}\}\}/g, (_m, _kind, name: string) => {
-    if (!(name in inputs)) throw new Error(`no input ${name}`);
-    return inputs[name];
-  });
+  const braze = (text: string) =>
+    text.replace(/\{\{(content_blocks|custom_attribute)\.\$\{(\w+)\}\}\}/g, (_m, _kind, name: string) => {
+      if (!(name in inputs)) throw new Error(`no input ${name}`);
+      return inputs[name];
+    });
   const pad = (n: number) => String(n).padStart(2, '0');
   const strftime = (date: Date, format: string) =>
-    format.replace(/%([sYmdHMS])/g, (_m, c: string) =>
-      ({ s: String(Math.floor(date.getTime() / 1000)), Y: String(date.getUTCFullYear()), m: pad(date.getUTCMonth() + 1), d: pad(date.getUTCDate()), H: pad(date.getUTCHours()), M: pad(date.getUTCMinutes()), S: pad(date.getUTCSeconds()) })[c]!,
+    format.replace(
+      /%([sYmdHMS])/g,
+      (_m, c: string) =>
+        ({
+          s: String(Math.floor(date.getTime() / 1000)),
+          Y: String(date.getUTCFullYear()),
+          m: pad(date.getUTCMonth() + 1),
+          d: pad(date.getUTCDate()),
+          H: pad(date.getUTCHours()),
+          M: pad(date.getUTCMinutes()),
+          S: pad(date.getUTCSeconds()),
+        })[c]!,
     );
   const operand = (text: string): string => {
     const t = text.trim();

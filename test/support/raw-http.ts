@@ -75,10 +75,7 @@ export const hangUpMidRequest = async (origin: string, sent: string): Promise<vo
 };
 
 /** One request with exactly these headers (node:http sends `Host`, `Origin` and the rest as given). */
-export const httpRequest = (
-  url: string,
-  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
-): Promise<RawResponse> =>
+export const httpRequest = (url: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<RawResponse> =>
   new Promise((resolve, reject) => {
     const req = request(url, { method: options.method ?? 'GET', headers: options.headers }, (res) => {
       let body = '';

@@ -72,8 +72,9 @@ export const seedEntries = async (n: number, projectId: string, flowId: string):
   return ids;
 };
 
-/** Deletes entries (or short links, by key), 25 to a call. */
-export const deleteEntries = async (keys: readonly string[]): Promise<void> => {
+/** Deletes entries (or short links, by key), 25 to a call; a key given twice is deleted once. */
+export const deleteEntries = async (given: readonly string[]): Promise<void> => {
+  const keys = [...new Set(given)];
   for (let i = 0; i < keys.length; i += 25) {
     const requests = keys.slice(i, i + 25).map((key) => ({ DeleteRequest: { Key: { [ENTRY_TABLE.partitionKey]: { S: key } } } }));
     await dynamodb.send(new BatchWriteItemCommand({ RequestItems: { [process.env.TABLE_NAME as string]: requests } }));
@@ -81,9 +82,7 @@ export const deleteEntries = async (keys: readonly string[]): Promise<void> => {
 };
 
 export const deleteEntry = async (entryId: string): Promise<void> => {
-  await dynamodb.send(
-    new DeleteItemCommand({ TableName: process.env.TABLE_NAME as string, Key: { [ENTRY_TABLE.partitionKey]: { S: entryId } } }),
-  );
+  await dynamodb.send(new DeleteItemCommand({ TableName: process.env.TABLE_NAME as string, Key: { [ENTRY_TABLE.partitionKey]: { S: entryId } } }));
 };
 
 /** A project with one active credential and one entry in one flow, removed by `cleanup`. */

@@ -22,16 +22,13 @@ const PROTOTYPE_NAMES = new Set(Object.getOwnPropertyNames(Object.prototype));
  * skipped (they match by chance).
  */
 export const registerSensitive = (...values: unknown[]): void => {
-  const lines = values
-    .filter((v): v is string => typeof v === 'string' && v.length >= 8 && !PROTOTYPE_NAMES.has(v))
-    .map((v) => JSON.stringify(v));
+  const lines = values.filter((v): v is string => typeof v === 'string' && v.length >= 8 && !PROTOTYPE_NAMES.has(v)).map((v) => JSON.stringify(v));
   if (lines.length === 0) return;
   mkdirSync(SENSITIVE_DIR, { recursive: true });
   appendFileSync(path.join(SENSITIVE_DIR, `${process.pid}.jsonl`), `${lines.join('\n')}\n`);
 };
 
-const leaves = (value: unknown): unknown[] =>
-  typeof value === 'object' && value !== null ? Object.values(value).flatMap(leaves) : [value];
+const leaves = (value: unknown): unknown[] => (typeof value === 'object' && value !== null ? Object.values(value).flatMap(leaves) : [value]);
 
 /** Registers the sensitive parts of a request or response body: tokens, secrets, and every user_data value. */
 export const registerSensitiveBody = (body: unknown): void => {
@@ -46,7 +43,12 @@ export const registerSensitiveBody = (body: unknown): void => {
     // A resume response's entry is user data plus two ids; an admin response's entry nests user_data.
     if (key === 'entry' && typeof value === 'object' && value !== null) {
       if ('user_data' in value) registerSensitiveBody(value);
-      else registerSensitive(...Object.entries(value).filter(([k]) => k !== 'entry_id' && k !== 'current_page_key').flatMap(([, v]) => leaves(v)));
+      else
+        registerSensitive(
+          ...Object.entries(value)
+            .filter(([k]) => k !== 'entry_id' && k !== 'current_page_key')
+            .flatMap(([, v]) => leaves(v)),
+        );
     }
   }
 };

@@ -21,7 +21,8 @@ interface AlarmProperties {
  */
 export const functionUrlAlarms = (template: Template, prefix: string) => {
   const [fnId] = Object.keys(template.findResources('AWS::Lambda::Function')).filter((id) => id.startsWith(prefix));
-  const onFunction = (dimensions: AlarmProperties['Dimensions']) => JSON.stringify(dimensions) === JSON.stringify([{ Name: 'FunctionName', Value: { Ref: fnId } }]);
+  const onFunction = (dimensions: AlarmProperties['Dimensions']) =>
+    JSON.stringify(dimensions) === JSON.stringify([{ Name: 'FunctionName', Value: { Ref: fnId } }]);
   return Object.values(template.findResources('AWS::CloudWatch::Alarm'))
     .map((a) => a.Properties as AlarmProperties)
     .map((p) => {

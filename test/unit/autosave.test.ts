@@ -240,7 +240,7 @@ describe('createAutosave', () => {
 
   it.each([
     ['503 with Retry-After: 3', { status: 503, code: 'service_unavailable', retryAfter: '3' }, 3_000],
-    ['API Gateway\'s 429', { status: 429 }, 750],
+    ["API Gateway's 429", { status: 429 }, 750],
     ['no answer (a network failure)', 'network' as const, 750],
   ])('retries after %s, then saves', async (_, fault, firstWait) => {
     const { api, clock, autosave } = setup();
@@ -536,7 +536,12 @@ describe('autosave.handoff', () => {
     const shown = await asked;
 
     expect(api.requests.map((r) => r.path)).toEqual([routePath('createEntry'), handoffPath('entry_fake_1')]);
-    expect(api.requests[1].body).toEqual({ project_id: PROJECT, flow_id: FLOW, save_token: 'st_entry_fake_1_xxxxxxxxxxxxxxxxxxxx', resume_url: 'https://quiz.example/resume' });
+    expect(api.requests[1].body).toEqual({
+      project_id: PROJECT,
+      flow_id: FLOW,
+      save_token: 'st_entry_fake_1_xxxxxxxxxxxxxxxxxxxx',
+      resume_url: 'https://quiz.example/resume',
+    });
     expect(shown).toEqual({
       url: expect.stringContaining('sr_confirm=1'),
       short_url: 'https://go.example/r/entry_fake_1',
@@ -555,7 +560,11 @@ describe('autosave.handoff', () => {
 
     const failure = (await autosave.handoff().catch((e: unknown) => e)) as { code: string; status: number; message: string };
 
-    expect([failure.code, failure.status, failure.message]).toEqual(['continued_elsewhere', 401, 'You continued on another device, so this page no longer saves this flow.']);
+    expect([failure.code, failure.status, failure.message]).toEqual([
+      'continued_elsewhere',
+      401,
+      'You continued on another device, so this page no longer saves this flow.',
+    ]);
     const sent = api.requests.length;
     expect(await autosave.save('page_2', { name: 'Ada', plan: 'team' })).toEqual({ status: 'continued_elsewhere', entryId: 'entry_fake_1' });
     expect(api.requests).toHaveLength(sent);

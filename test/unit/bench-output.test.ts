@@ -11,7 +11,7 @@ it.each(files)('a plain `npm run bench` or `npm run load` writes %s where git ig
   expect(git('check-ignore', '--quiet', file).status).toBe(0);
 });
 
-it.each(files)('with --record it writes %s over the tracked file README.md links to', (name) => {
+it.each(files)('with --record it writes %s over the tracked file docs/performance.md links to', (name) => {
   const file = path.relative(root, path.join(resultsDir(['node', 'bench/run.ts', '--record']), name));
   expect(git('ls-files', '--error-unmatch', file).status).toBe(0);
 });

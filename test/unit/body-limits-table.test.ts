@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { bodyLimits, bodyLimitText, LEGACY_ROUTE, ROUTE_LIST, type RouteName, type RouteSpec } from '../../lambdas/http/routes';
 import { defaultOf } from '../../lambdas/runtime/environment';
+import { docSection } from '../support/docs';
 
-const readme = readFileSync(path.join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
+const readme = docSection('docs/routes.md', 'Errors');
 /** The README's errors table row for 413. */
 const row = readme.split('\n').find((line) => line.startsWith('| 413 |'))!;
 

@@ -18,7 +18,11 @@ it('is the file package.json installs as the `session-recovery` command', () => 
 
 it('imports nothing but Node built-ins and runtime dependencies', async () => {
   const { imports } = await renderCli();
-  const packageOf = (specifier: string) => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
+  const packageOf = (specifier: string) =>
+    specifier
+      .split('/')
+      .slice(0, specifier.startsWith('@') ? 2 : 1)
+      .join('/');
   const foreign = imports.filter((i) => !i.startsWith('node:') && !builtinModules.includes(i) && !(packageOf(i) in pkg.dependencies));
   expect(imports).toContain('commander');
   expect(foreign).toEqual([]);

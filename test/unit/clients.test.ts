@@ -12,7 +12,10 @@ it.each(Object.keys(CLIENTS))('clients/%s is up to date with clients/src/ (run `
 });
 
 const ACTIONS = {
-  'embeddables-action.js': { settings: { EMBEDDABLE_ID: 'flow_1', PROJECT_ID: 'proj_1', LOAD_ENTRY_DATA_URL: 'https://api.example/v1/load-entry-data' }, expiry: 'expires_at' },
+  'embeddables-action.js': {
+    settings: { EMBEDDABLE_ID: 'flow_1', PROJECT_ID: 'proj_1', LOAD_ENTRY_DATA_URL: 'https://api.example/v1/load-entry-data' },
+    expiry: 'expires_at',
+  },
   'embeddables-action-legacy.js': { settings: { EMBEDDABLE_ID: 'flow_1', LEGACY_LOAD_ENTRY_DATA_URL: 'https://legacy.example/' }, expiry: 'expires' },
 } as const;
 const SAVE_ACTION = 'embeddables-save-action.js';
@@ -117,7 +120,10 @@ describe('one set of link repairs in all three clients', () => {
     ['an encoded link', '?token=' + plain.token + '&entry_id=entry_1&expires_at=2099-01-01T00%3A00%3A00.000%2B01%3A00'],
     ['a "+" offset sent unencoded (arrives as a space)', '?token=' + plain.token + '&entry_id=entry_1&expires_at=2099-01-01T00:00:00.000+01:00'],
     ['"&" rewritten as "&amp;"', '?token=' + plain.token + '&amp;entry_id=entry_1&amp;expires_at=2099-01-01T00%3A00%3A00.000%2B01%3A00'],
-    ['"&" rewritten as "&#38;" (its "#" percent-encoded, or it would start the fragment)', '?token=' + plain.token + '&%2338;entry_id=entry_1&%2338;expires_at=2099-01-01T00%3A00%3A00.000%2B01%3A00'],
+    [
+      '"&" rewritten as "&#38;" (its "#" percent-encoded, or it would start the fragment)',
+      '?token=' + plain.token + '&%2338;entry_id=entry_1&%2338;expires_at=2099-01-01T00%3A00%3A00.000%2B01%3A00',
+    ],
     ['values encoded twice by a link tracker', '?token=' + plain.token + '&entry_id=entry_1&expires_at=2099-01-01T00%253A00%253A00.000%252B01%253A00'],
   ];
 
@@ -244,7 +250,10 @@ describe(`clients/${SAVE_ACTION}`, () => {
 
     expect(await saved).toMatchObject({ status: 'saved', entryId: 'entry_1' });
     expect(api.requests.map((r) => [r.path, r.body.save_token])).toEqual([[progressPath('entry_1'), 'st_resumed_token_value']]);
-    expect(api.entries.get('entry_1')).toMatchObject({ page: 'page_3', data: { plan: 'team', session_recovery_resumed_at: expect.stringMatching(ISO_INSTANT) } });
+    expect(api.entries.get('entry_1')).toMatchObject({
+      page: 'page_3',
+      data: { plan: 'team', session_recovery_resumed_at: expect.stringMatching(ISO_INSTANT) },
+    });
   });
 
   it('sends what is not saved by beacon when the page is hidden, once', async () => {
@@ -281,7 +290,7 @@ describe(`clients/${SAVE_ACTION}`, () => {
   });
 });
 
-describe('resumeFromUrl, when the answer is not the contract\'s', () => {
+describe("resumeFromUrl, when the answer is not the contract's", () => {
   interface ResumeModule {
     resumeFromUrl(options: { endpoint: string; flowId: string; projectId: string; url: string }): Promise<unknown>;
   }
@@ -309,7 +318,11 @@ describe('resumeFromUrl, when the answer is not the contract\'s', () => {
   });
 
   it('rejects a request that got no answer with network_error, status 0', async () => {
-    expect(await resumeWith(async () => Promise.reject(new TypeError('Failed to fetch')))).toEqual({ name: 'SessionRecoveryError', code: 'network_error', status: 0 });
+    expect(await resumeWith(async () => Promise.reject(new TypeError('Failed to fetch')))).toEqual({
+      name: 'SessionRecoveryError',
+      code: 'network_error',
+      status: 0,
+    });
   });
 });
 
@@ -328,7 +341,13 @@ describe('a single-use link a page asked for (sr_confirm=1)', () => {
     try {
       let click!: () => void;
       const clicked = new Promise<void>((resolve) => (click = resolve));
-      const resumed = resumeFromUrl({ endpoint: 'https://api.example/v1/load-entry-data', flowId: 'flow_1', projectId: 'proj_1', url: `https://quiz.example/flow?${link}`, confirm: () => clicked });
+      const resumed = resumeFromUrl({
+        endpoint: 'https://api.example/v1/load-entry-data',
+        flowId: 'flow_1',
+        projectId: 'proj_1',
+        url: `https://quiz.example/flow?${link}`,
+        confirm: () => clicked,
+      });
       await settle();
       // A scanner that runs the page never clicks: nothing is posted, nothing used up.
       expect(posted).toEqual([]);
@@ -337,9 +356,13 @@ describe('a single-use link a page asked for (sr_confirm=1)', () => {
       expect(posted).toHaveLength(1);
 
       answer = new Response(JSON.stringify({ error: { code: 'link_revoked', message: 'This link was already used. Ask for a new one.' } }), { status: 401 });
-      const again = await resumeFromUrl({ endpoint: 'https://api.example/v1/load-entry-data', flowId: 'flow_1', projectId: 'proj_1', url: `https://quiz.example/flow?${link}`, confirm: async () => undefined }).catch(
-        (error: { code: string; message: string; status: number }) => error,
-      );
+      const again = await resumeFromUrl({
+        endpoint: 'https://api.example/v1/load-entry-data',
+        flowId: 'flow_1',
+        projectId: 'proj_1',
+        url: `https://quiz.example/flow?${link}`,
+        confirm: async () => undefined,
+      }).catch((error: { code: string; message: string; status: number }) => error);
       expect(again).toMatchObject({ name: 'SessionRecoveryError', code: 'link_used', message: 'This link was already used; ask for a new one.', status: 401 });
     } finally {
       globalThis.fetch = realFetch;
@@ -368,7 +391,7 @@ describe('a single-use link a page asked for (sr_confirm=1)', () => {
     expect(used.set).toEqual([{ session_recovery_error: 'link_used' }]);
   });
 
-  it('a link without the marker (minted by the team\'s backend) is resumed at once, and link_revoked stays link_revoked', async () => {
+  it("a link without the marker (minted by the team's backend) is resumed at once, and link_revoked stays link_revoked", async () => {
     const plain = link.replace('&sr_confirm=1', '');
     const page = fakePage(`https://quiz.example/flow?${plain}`);
     page.answerResumeWith({ error: { code: 'link_revoked', message: 'This link has been revoked.' } }, 401);
@@ -392,7 +415,12 @@ describe(`clients/${SAVE_ACTION}, once the entry continued on another device`, (
     expect(page.set).toEqual([{ entry_id: 'entry_fake_1' }, { session_recovery_error: 'continued_elsewhere' }]);
     expect(page.consoleLines).toEqual([expect.stringContaining('(continued_elsewhere)')]);
 
-    const later = page.run(SAVE_ACTION, SAVE_SETTINGS, { current_page_key: 'page_4', a: 3, entry_id: 'entry_fake_1', session_recovery_error: 'continued_elsewhere' });
+    const later = page.run(SAVE_ACTION, SAVE_SETTINGS, {
+      current_page_key: 'page_4',
+      a: 3,
+      entry_id: 'entry_fake_1',
+      session_recovery_error: 'continued_elsewhere',
+    });
     await page.clock.advance(500);
     expect(await later).toEqual({ status: 'continued_elsewhere', entryId: 'entry_fake_1' });
     expect(api.requests.map((r) => r.body.current_page_key)).toEqual(['page_2', 'page_3']);

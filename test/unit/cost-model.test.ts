@@ -1,9 +1,19 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { ACCESS_LINE_SAMPLE, AWS_CALL_LATENCY_MS, costPerMillion, LONGEST_IPV6, DYNAMODB_LATENCY_TOP_MS, HOURS_PER_MONTH, modelledDurationMs, PRICES, provisionedInstancePerMonth, writeUnits } from '../../bench/prices';
+import {
+  ACCESS_LINE_SAMPLE,
+  AWS_CALL_LATENCY_MS,
+  costPerMillion,
+  LONGEST_IPV6,
+  DYNAMODB_LATENCY_TOP_MS,
+  HOURS_PER_MONTH,
+  modelledDurationMs,
+  PRICES,
+  provisionedInstancePerMonth,
+  writeUnits,
+} from '../../bench/prices';
 import { eventCosts } from '../../bench/event-costs';
+import { docText } from '../support/docs';
 
-const readme = readFileSync(path.join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
+const readme = docText('docs/performance.md');
 const base = { memoryMb: 256, durationMs: 6, readUnitsPerRequest: 0.5, secretsManagerCallsPerRequest: 0, logBytesPerRequest: 226 };
 
 it('bills Lambda duration as the own time plus the stated latency of each AWS call', () => {
@@ -66,7 +76,10 @@ describe('the cost of the events (bench/event-costs.ts)', () => {
       email: { calls: { GetItem: 2, PutItem: 1, GetSecretValue: 1, PutEvents: 1 } },
       sms: { calls: { GetItem: 2, PutItem: 1, GetSecretValue: 1, BatchWriteItem: 1, PutEvents: 1 } },
     },
-    { 'expired, first in the hour': { calls: { GetItem: 1, PutItem: 1, PutEvents: 1 } }, 'expired again within the hour': { calls: { GetItem: 1, PutItem: 1 } } },
+    {
+      'expired, first in the hour': { calls: { GetItem: 1, PutItem: 1, PutEvents: 1 } },
+      'expired again within the hour': { calls: { GetItem: 1, PutItem: 1 } },
+    },
   );
 
   it('bills each PutEvents as one custom event, $1.00 per million, and each call at its list price', () => {

@@ -14,7 +14,12 @@ const fieldsOf = async (text: string | Buffer, size?: number) => (await parse(te
 
 describe('the CSV reader', () => {
   const text = 'entry_id,note\r\ne_1,"a, ""quoted"" note"\r\ne_2,"two\nlines"\ne_3,ünïcödé ✓\n';
-  const expected = [['entry_id', 'note'], ['e_1', 'a, "quoted" note'], ['e_2', 'two\nlines'], ['e_3', 'ünïcödé ✓']];
+  const expected = [
+    ['entry_id', 'note'],
+    ['e_1', 'a, "quoted" note'],
+    ['e_2', 'two\nlines'],
+    ['e_3', 'ünïcödé ✓'],
+  ];
 
   it('reads quoted fields, doubled quotes, line breaks inside quotes, CRLF and LF, and UTF-8', async () => {
     expect(await fieldsOf(text)).toEqual(expected);
@@ -39,7 +44,10 @@ describe('the CSV reader', () => {
 
   it('skips a UTF-8 byte-order mark (spreadsheets write one), counting its bytes in the offsets', async () => {
     const records = await parse(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('entry_id\ne_1\n')]), 2);
-    expect(records.map((r) => [r.fields, r.end])).toEqual([[['entry_id'], 12], [['e_1'], 16]]);
+    expect(records.map((r) => [r.fields, r.end])).toEqual([
+      [['entry_id'], 12],
+      [['e_1'], 16],
+    ]);
   });
 
   it('returns a last record without a line break, empty fields as empty strings, and an empty line as one empty field', async () => {
@@ -64,7 +72,13 @@ describe('the CSV reader', () => {
     const error = await (async () => {
       for await (const record of readCsv([Buffer.from('a,b\nc,"d"\ne,"cut off')])) records.push(record.fields);
     })().catch((e: unknown) => e);
-    expect([records, (error as Error).message]).toEqual([[['a', 'b'], ['c', 'd']], 'line 3: a quoted field is never closed']);
+    expect([records, (error as Error).message]).toEqual([
+      [
+        ['a', 'b'],
+        ['c', 'd'],
+      ],
+      'line 3: a quoted field is never closed',
+    ]);
   });
 
   it('passes on an error of the stream it reads', async () => {

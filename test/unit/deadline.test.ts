@@ -3,6 +3,7 @@ import path from 'node:path';
 import { ANSWER_BEFORE_TIMEOUT_MS, ANSWER_DEADLINE_MS, FUNCTION_TIMEOUT_MS, inSeconds } from '../../lambdas/runtime/deadline';
 import { ANSWER_BEFORE_TIMEOUT_MS as PIPELINE_MARGIN } from '../../lambdas/http/pipeline';
 import { lambdaContext } from '../../local/http-api-event';
+import { docPages, docSection } from '../support/docs';
 
 const root = path.join(import.meta.dirname, '..', '..');
 const read = (file: string) => readFileSync(path.join(root, file), 'utf8');
@@ -17,10 +18,12 @@ it('derives the deadline from the function timeout: a quarter of it before the t
 });
 
 it("the README's 503 row states the deadline and the timeout this module derives it from", () => {
-  const row = read('README.md')
+  const row = docSection('docs/routes.md', 'Errors')
     .split('\n')
     .find((line) => line.startsWith('| 503 | `service_unavailable` |'))!;
-  expect(row).toContain(`in any case by ${inSeconds(ANSWER_DEADLINE_MS)}, ${inSeconds(ANSWER_BEFORE_TIMEOUT_MS)} before the Lambda's ${inSeconds(FUNCTION_TIMEOUT_MS)} timeout`);
+  expect(row).toContain(
+    `in any case by ${inSeconds(ANSWER_DEADLINE_MS)}, ${inSeconds(ANSWER_BEFORE_TIMEOUT_MS)} before the Lambda's ${inSeconds(FUNCTION_TIMEOUT_MS)} timeout`,
+  );
 });
 
 it('docs/security.md states the timeout, the margin and the deadline of this module', () => {
@@ -34,7 +37,7 @@ it('docs/security.md states the timeout, the margin and the deadline of this mod
 
 it('no other line of the README or docs/ states a deadline of its own', () => {
   // Every "answered … by N s" / "deadline of N s" figure is the module's.
-  const files = ['README.md', ...['security.md', 'migrating-from-legacy.md'].map((f) => `docs/${f}`)];
+  const files = docPages();
   for (const file of files) {
     for (const match of read(file).matchAll(/(?:deadline|in any case by|answered [^.|]*? by)\s+(?:of\s+)?(\d+(?:\.\d+)?) s\b/g)) {
       expect([file, match[0], Number(match[1]) * 1000]).toEqual([file, match[0], ANSWER_DEADLINE_MS]);

@@ -9,13 +9,25 @@ it('EARLY_RESUME_SECONDS is a setting: 30 s unless the environment says otherwis
 });
 
 it('the early window is the one given: a resume younger than it is early, by its timing', () => {
-  expect([classifyResume(4, CHROME, 5), classifyResume(5, CHROME, 5), classifyResume(0, CHROME, 0), classifyResume(29, CHROME)]).toEqual(['early', 'human', 'human', 'early']);
+  expect([classifyResume(4, CHROME, 5), classifyResume(5, CHROME, 5), classifyResume(0, CHROME, 0), classifyResume(29, CHROME)]).toEqual([
+    'early',
+    'human',
+    'human',
+    'early',
+  ]);
 });
 
 it("a resume's attribution uses the window it is given", () => {
   const token = 'a'.repeat(64);
   const mintedAt = 1_800_000_000;
-  const entry = { entryId: 'entry_1', projectId: 'proj_1', flowId: 'flow_1', currentPageKey: 'p', userData: {}, links: { [linkDigest(token)]: { campaign: 'spring', mintedAt } } };
+  const entry = {
+    entryId: 'entry_1',
+    projectId: 'proj_1',
+    flowId: 'flow_1',
+    currentPageKey: 'p',
+    userData: {},
+    links: { [linkDigest(token)]: { campaign: 'spring', mintedAt } },
+  };
   const at = (mintedAt + 3) * 1000;
   expect([attributeResume(entry, token, at, CHROME).kind, attributeResume(entry, token, at, CHROME, 0).kind]).toEqual(['early', 'human']);
 });

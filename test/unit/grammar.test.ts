@@ -1,9 +1,8 @@
 import { isValidId, isValidToken, MAX_ID_LENGTH, parseExpiresAt } from '../../lambdas/domain/grammar';
 
 describe('id grammar', () => {
-  it.each(['entry_aaabbbcccdddeeefff', 'proj_aaabbbccc', 'a', 'A-b_c-9', '_', 'x'.repeat(MAX_ID_LENGTH)])(
-    'accepts %s',
-    (id) => expect(isValidId(id)).toBe(true),
+  it.each(['entry_aaabbbcccdddeeefff', 'proj_aaabbbccc', 'a', 'A-b_c-9', '_', 'x'.repeat(MAX_ID_LENGTH)])('accepts %s', (id) =>
+    expect(isValidId(id)).toBe(true),
   );
   it.each([
     ['empty', ''],
@@ -26,9 +25,7 @@ describe('token grammar', () => {
     expect(isValidToken('a'.repeat(64))).toBe(true);
     expect(isValidToken('ABCDEF0123456789'.repeat(4))).toBe(true);
   });
-  it.each(['a'.repeat(63), 'a'.repeat(65), 'g'.repeat(64), `${'a'.repeat(63)} `, '٠'.repeat(64)])('refuses %j', (t) =>
-    expect(isValidToken(t)).toBe(false),
-  );
+  it.each(['a'.repeat(63), 'a'.repeat(65), 'g'.repeat(64), `${'a'.repeat(63)} `, '٠'.repeat(64)])('refuses %j', (t) => expect(isValidToken(t)).toBe(false));
 });
 
 describe('expires_at grammar', () => {

@@ -285,7 +285,7 @@ describe('KeyCache with the project index', () => {
     expect(index.reads).toBe(1);
   });
 
-  it("on a new instance reads the secret beside the index, within the bound, so the first request waits for one round trip", async () => {
+  it('on a new instance reads the secret beside the index, within the bound, so the first request waits for one round trip', async () => {
     const index = fakeIndex(['p']);
     const { cache, source } = setup({ index: { source: index, complete: true } });
     const order: string[] = [];
@@ -309,7 +309,11 @@ describe('KeyCache with the project index', () => {
     const index = fakeIndex(['p']);
     index.failWith = new Error('down');
     const unread: unknown[] = [];
-    const { cache, source } = setup({ index: { source: index, complete: true }, lookups: { ratePerSecond: 1, burst: 1 }, onIndexUnread: (e) => unread.push(e) });
+    const { cache, source } = setup({
+      index: { source: index, complete: true },
+      lookups: { ratePerSecond: 1, burst: 1 },
+      onIndexUnread: (e) => unread.push(e),
+    });
     expect((await cache.lookup('p')).keySet.keys).toHaveLength(1);
     await expect(cache.lookup('unknown')).rejects.toBeInstanceOf(LookupLimitedError);
     expect(source.reads).toEqual(['p']);

@@ -29,7 +29,9 @@ it('the capture keeps every line a test worker prints, not only JSON: plain text
   process.stdout.write(`${marker} stdout plain\n`);
   process.stderr.write(`${marker} stderr plain\n`);
   console.error(`${marker} console %s`, 'formatted');
-  const captured = readdirSync(LOG_DIR).map((f) => readFileSync(path.join(LOG_DIR, f), 'utf8')).join('');
+  const captured = readdirSync(LOG_DIR)
+    .map((f) => readFileSync(path.join(LOG_DIR, f), 'utf8'))
+    .join('');
   expect(captured).toContain(`${marker} stdout plain`);
   expect(captured).toContain(`${marker} stderr plain`);
   expect(captured).toContain(`${marker} console formatted`);
@@ -58,7 +60,10 @@ it('the global teardown fails the run on a hit, and otherwise reports what it ch
   } finally {
     if (moto !== undefined) run.__moto = moto;
     printed.mockRestore();
-    for (const [name, value] of [['LOG_SCAN_DIR', saved.dir], ['LOG_SCAN_MIN_LINES', saved.floor]] as const) {
+    for (const [name, value] of [
+      ['LOG_SCAN_DIR', saved.dir],
+      ['LOG_SCAN_MIN_LINES', saved.floor],
+    ] as const) {
       if (value === undefined) delete process.env[name];
       else process.env[name] = value;
     }

@@ -41,30 +41,33 @@ it('.nvmrc names the major version package.json requires, and npm enforces it (e
 });
 
 // The check must run on a real older Node: skipped only on a machine that has no other Node.js on its PATH.
-(olderNode ? describe : describe.skip)(`on an unsupported Node.js (${olderNode ? `${olderNode.node}, v${olderNode.major}` : 'none on the PATH: skipped'})`, () => {
-  const env = () => ({ ...process.env, PATH: `${path.dirname(olderNode!.node)}${path.delimiter}${process.env.PATH}` });
+(olderNode ? describe : describe.skip)(
+  `on an unsupported Node.js (${olderNode ? `${olderNode.node}, v${olderNode.major}` : 'none on the PATH: skipped'})`,
+  () => {
+    const env = () => ({ ...process.env, PATH: `${path.dirname(olderNode!.node)}${path.delimiter}${process.env.PATH}` });
 
-  it('npm start stops at once with one line naming the version needed and how to get it', async () => {
-    const result = await runFailing('npm', ['start', '--silent'], { cwd: root, env: env() });
-    expect(result.code).toBe(1);
-    expect(result.stdout).toBe('');
-    expect(result.stderr).toBe(
-      `session-recovery needs Node.js 24 or later, and this is Node.js ${execFileSync(olderNode!.node, ['-p', 'process.versions.node'], { encoding: 'utf8' }).trim()}: ` +
-        'run "nvm install" (it reads .nvmrc) or install Node.js 24 from https://nodejs.org, then "npm ci".\n',
-    );
-  });
-
-  it('npm ci refuses before installing anything', async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'node-version-'));
-    try {
-      for (const file of ['package.json', 'package-lock.json', '.npmrc', '.nvmrc']) await copyFile(path.join(root, file), path.join(dir, file));
-      const result = await runFailing('npm', ['ci', '--no-audit', '--no-fund'], { cwd: dir, env: env() });
+    it('npm start stops at once with one line naming the version needed and how to get it', async () => {
+      const result = await runFailing('npm', ['start', '--silent'], { cwd: root, env: env() });
       expect(result.code).toBe(1);
-      expect(result.stderr).toContain('npm error code EBADENGINE');
-      expect(result.stderr).toContain('Required: {"node":">=24"}');
-      expect(await readdir(dir)).not.toContain('node_modules');
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  });
-});
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toBe(
+        `session-recovery needs Node.js 24 or later, and this is Node.js ${execFileSync(olderNode!.node, ['-p', 'process.versions.node'], { encoding: 'utf8' }).trim()}: ` +
+          'run "nvm install" (it reads .nvmrc) or install Node.js 24 from https://nodejs.org, then "npm ci".\n',
+      );
+    });
+
+    it('npm ci refuses before installing anything', async () => {
+      const dir = await mkdtemp(path.join(tmpdir(), 'node-version-'));
+      try {
+        for (const file of ['package.json', 'package-lock.json', '.npmrc', '.nvmrc']) await copyFile(path.join(root, file), path.join(dir, file));
+        const result = await runFailing('npm', ['ci', '--no-audit', '--no-fund'], { cwd: dir, env: env() });
+        expect(result.code).toBe(1);
+        expect(result.stderr).toContain('npm error code EBADENGINE');
+        expect(result.stderr).toContain('Required: {"node":">=24"}');
+        expect(await readdir(dir)).not.toContain('node_modules');
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+  },
+);

@@ -23,7 +23,10 @@ describe.each(ROUTE_LIST.map((r) => [r.key, r] as const))('%s', (_key, route) =>
 
   it('documents its path and query parameters with the same schemas', () => {
     const params = (op.parameters ?? []) as Array<{ name: string; in: string; schema: unknown }>;
-    for (const [where, s] of [['path', schema.pathParameters], ['query', schema.queryStringParameters]] as const) {
+    for (const [where, s] of [
+      ['path', schema.pathParameters],
+      ['query', schema.queryStringParameters],
+    ] as const) {
       const props = (s as { properties?: Record<string, unknown> } | undefined)?.properties ?? {};
       expect(params.filter((p) => p.in === where).map((p) => [p.name, p.schema])).toEqual(Object.entries(props));
     }

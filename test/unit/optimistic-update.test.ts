@@ -41,7 +41,7 @@ it('writes at once when nobody else writes', async () => {
   expect([current()?.value, slept]).toEqual([1, []]);
 });
 
-it('after a lost race starts over from a fresh read, so the other writer\'s change is kept', async () => {
+it("after a lost race starts over from a fresh read, so the other writer's change is kept", async () => {
   const { store, writes, current } = contendedStore(2);
   const { sleep } = recordSleeps();
   expect(await updateOptimistically(store, 'p', increment, { sleep })).toBe('done');

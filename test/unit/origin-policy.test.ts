@@ -37,7 +37,9 @@ describe('publicSuffixWildcards', () => {
   });
 
   it('leaves wildcards under a registered domain, and exact origins, alone', () => {
-    expect(publicSuffixWildcards(['https://*.example.com', 'https://*.shop.vercel.app', 'https://*.example.co.uk:8443', 'https://vercel.app', '*'])).toEqual([]);
+    expect(publicSuffixWildcards(['https://*.example.com', 'https://*.shop.vercel.app', 'https://*.example.co.uk:8443', 'https://vercel.app', '*'])).toEqual(
+      [],
+    );
   });
 
   it('says which wildcard, and what to list instead', () => {

@@ -54,7 +54,7 @@ describe(`at most ${MAX_ACTIVE_CREDENTIALS} active credentials`, () => {
     );
   });
 
-  it('replace: true makes room by revoking the environment\'s credentials first', () => {
+  it("replace: true makes room by revoking the environment's credentials first", () => {
     const { doc: next, credential } = create(full, true);
     expect(next.credentials.filter((c) => c.status === 'active')).toEqual([credential]);
     expect(count(next, 'revoked')).toBe(20);
@@ -86,7 +86,10 @@ describe(`pruning revoked credentials: the newest ${MAX_REVOKED_KEPT} are kept`,
     const next = revokeCredential(before, active(1).credential_id, NOW, 'production');
     expect(count(next, 'revoked')).toBe(MAX_REVOKED_KEPT);
     expect(next.credentials.map((c) => c.credential_id).sort()).toEqual(
-      before.credentials.map((c) => c.credential_id).filter((id) => id !== oldest.credential_id).sort(),
+      before.credentials
+        .map((c) => c.credential_id)
+        .filter((id) => id !== oldest.credential_id)
+        .sort(),
     );
     expect(next.credentials.find((c) => c.credential_id === active(1).credential_id)).toEqual({
       ...active(1),
@@ -102,7 +105,10 @@ describe(`pruning revoked credentials: the newest ${MAX_REVOKED_KEPT} are kept`,
     expect(count(next, 'revoked')).toBe(MAX_REVOKED_KEPT);
     expect(count(next, 'active')).toBe(1);
     // The two replaced credentials (revoked now) are kept; the two revoked longest ago are forgotten.
-    const forgotten = [...fifty].sort((a, b) => a.revoked_at.localeCompare(b.revoked_at)).slice(0, 2).map((c) => c.credential_id);
+    const forgotten = [...fifty]
+      .sort((a, b) => a.revoked_at.localeCompare(b.revoked_at))
+      .slice(0, 2)
+      .map((c) => c.credential_id);
     expect(next.credentials.map((c) => c.credential_id)).toEqual([
       ...before.credentials.map((c) => c.credential_id).filter((id) => !forgotten.includes(id)),
       credential.credential_id,
@@ -124,11 +130,31 @@ describe('a corrupt project secret', () => {
     ['another schema version', JSON.stringify({ ...good, schema_version: 2 }), 'project secret has no schema_version 1 header'],
     ['no project id', JSON.stringify({ ...good, project_id: undefined }), 'project secret has no schema_version 1 header'],
     ['no credentials list', JSON.stringify({ ...good, credentials: { [SECRET]: 1 } }), 'project secret has a malformed credentials list'],
-    ['an active credential without a value', JSON.stringify({ ...good, credentials: [{ ...good.credentials[0], secret: '' }] }), 'project secret has a malformed credentials list'],
-    ['a revoked credential that kept its value', JSON.stringify({ ...good, credentials: [{ ...good.credentials[0], status: 'revoked', revoked_at: NOW.toISOString() }] }), 'project secret has a malformed credentials list'],
-    ['an unknown status', JSON.stringify({ ...good, credentials: [{ ...good.credentials[0], status: 'paused' }] }), 'project secret has a malformed credentials list'],
-    ['an unknown algorithm', JSON.stringify({ ...good, credentials: [{ ...good.credentials[0], algorithm: 'md5' }] }), 'project secret has a malformed credentials list'],
-    ['a credential missing its label', JSON.stringify({ ...good, credentials: [{ ...good.credentials[0], label: undefined }] }), 'project secret has a malformed credentials list'],
+    [
+      'an active credential without a value',
+      JSON.stringify({ ...good, credentials: [{ ...good.credentials[0], secret: '' }] }),
+      'project secret has a malformed credentials list',
+    ],
+    [
+      'a revoked credential that kept its value',
+      JSON.stringify({ ...good, credentials: [{ ...good.credentials[0], status: 'revoked', revoked_at: NOW.toISOString() }] }),
+      'project secret has a malformed credentials list',
+    ],
+    [
+      'an unknown status',
+      JSON.stringify({ ...good, credentials: [{ ...good.credentials[0], status: 'paused' }] }),
+      'project secret has a malformed credentials list',
+    ],
+    [
+      'an unknown algorithm',
+      JSON.stringify({ ...good, credentials: [{ ...good.credentials[0], algorithm: 'md5' }] }),
+      'project secret has a malformed credentials list',
+    ],
+    [
+      'a credential missing its label',
+      JSON.stringify({ ...good, credentials: [{ ...good.credentials[0], label: undefined }] }),
+      'project secret has a malformed credentials list',
+    ],
     ['origins that are not strings', JSON.stringify({ ...good, allowed_origins: [SECRET, 1] }), 'project secret has a malformed allowed_origins list'],
   ];
 

@@ -30,7 +30,7 @@ const jestOn = async (files: Record<string, string>): Promise<{ code: number; ou
   }
 };
 
-it('the test environment shows what a test prints only when it fails: its own output under its name, and the file\'s top-level output', async () => {
+it("the test environment shows what a test prints only when it fails: its own output under its name, and the file's top-level output", async () => {
   // Printed text is split in the source, so Jest's code frame of the failure cannot contain it.
   const { code, output } = await jestOn({
     'quiet.test.js': `

@@ -61,7 +61,14 @@ describe('the recipient a bound counts', () => {
   });
 
   it('is one Gmail mailbox whatever its dots, googlemail.com or its +tag (the attack: victim.one, v.ictimone, victimone@googlemail.com)', () => {
-    for (const spelled of ['victimone@gmail.com', 'victim.one@gmail.com', 'v.ictimone@gmail.com', 'victimone@googlemail.com', 'V.i.c.t.i.m.O.n.e+x@GoogleMail.com', ' victim.one+1@gmail.com']) {
+    for (const spelled of [
+      'victimone@gmail.com',
+      'victim.one@gmail.com',
+      'v.ictimone@gmail.com',
+      'victimone@googlemail.com',
+      'V.i.c.t.i.m.O.n.e+x@GoogleMail.com',
+      ' victim.one+1@gmail.com',
+    ]) {
       expect(recipientOf('email', spelled)).toBe('victimone@gmail.com');
     }
     // Dots count elsewhere: another provider may deliver them to another mailbox.
@@ -76,7 +83,12 @@ describe('the recipient a bound counts', () => {
 
   it('is a number in E.164, whose country libphonenumber-js tells', () => {
     expect(recipientOf('sms', '+447400123456')).toBe('+447400123456');
-    expect([mobileCountryOf('+447400123456'), mobileCountryOf('+12015550123'), mobileCountryOf('+16135550123'), mobileCountryOf('+33612345678')]).toEqual(['GB', 'US', 'CA', 'FR']);
+    expect([mobileCountryOf('+447400123456'), mobileCountryOf('+12015550123'), mobileCountryOf('+16135550123'), mobileCountryOf('+33612345678')]).toEqual([
+      'GB',
+      'US',
+      'CA',
+      'FR',
+    ]);
     expect([mobileCountryOf('+447700900999'), mobileCountryOf('+80012345678')]).toEqual([undefined, undefined]);
   });
 
@@ -100,7 +112,16 @@ describe('rolling windows', () => {
     expect(secondsUntilRoom([now - HOUR, now - 2000, now - 3000], [{ max: 3, ms: HOUR }], now)).toBeUndefined();
     // Several windows: the longest wait.
     const day = Array.from({ length: 10 }, (_, i) => now - (i + 1) * 2 * HOUR);
-    expect(secondsUntilRoom(day, [{ max: 3, ms: HOUR }, { max: 10, ms: 24 * HOUR }], now)).toBe(24 * 3600 - 20 * 3600);
+    expect(
+      secondsUntilRoom(
+        day,
+        [
+          { max: 3, ms: HOUR },
+          { max: 10, ms: 24 * HOUR },
+        ],
+        now,
+      ),
+    ).toBe(24 * 3600 - 20 * 3600);
   });
 
   it('a UTC day is named by its date', () => {
@@ -110,7 +131,7 @@ describe('rolling windows', () => {
 });
 
 describe('a rolling bound under contention', () => {
-  it('answers a request that lost its race on each of its 4 tries with the bound\'s 429 and Retry-After: 1, never a 503', async () => {
+  it("answers a request that lost its race on each of its 4 tries with the bound's 429 and Retry-After: 1, never a 503", async () => {
     let reads = 0;
     const alwaysRaced = { read: async () => ({ value: [], version: String(reads++) }), compareAndSwap: async () => false };
     const refuse = (seconds: number) => new ApiError('too_many_entries', 'over', { retryAfterSeconds: seconds });

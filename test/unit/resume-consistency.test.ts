@@ -75,8 +75,18 @@ describe('eventually consistent entry reads', () => {
 describe('a resume whose save rotation other resumes keep winning', () => {
   const CHROME = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
   const savesKeys = new KeyCache(
-    { scope: 'project_id', loadKeys: async (): Promise<KeySet> => ({ keys: [{ id: 'cred_1', secret: SECRET }], browserSaves: true }) } satisfies SigningKeySource,
-    { ttlMs: 60_000, missRefreshIntervalMs: 5_000, maxStalenessMs: 900_000, maxKnownScopes: 10, maxUnknownScopes: 10, lookups: { ratePerSecond: 10, burst: 20 } },
+    {
+      scope: 'project_id',
+      loadKeys: async (): Promise<KeySet> => ({ keys: [{ id: 'cred_1', secret: SECRET }], browserSaves: true }),
+    } satisfies SigningKeySource,
+    {
+      ttlMs: 60_000,
+      missRefreshIntervalMs: 5_000,
+      maxStalenessMs: 900_000,
+      maxKnownScopes: 10,
+      maxUnknownScopes: 10,
+      lookups: { ratePerSecond: 10, burst: 20 },
+    },
   );
 
   it('answers the entry with no save token (one of the others holds it), never a 5xx, after three tries', async () => {
@@ -87,7 +97,12 @@ describe('a resume whose save rotation other resumes keep winning', () => {
     };
     const result = await resumeEntry(
       request,
-      { keys: savesKeys, entries: new LaggingReader(false, saved, saved), now: Date.now, saves: { key: async () => ({ id: 'save', secret: 's'.repeat(64) }), rotation } },
+      {
+        keys: savesKeys,
+        entries: new LaggingReader(false, saved, saved),
+        now: Date.now,
+        saves: { key: async () => ({ id: 'save', secret: 's'.repeat(64) }), rotation },
+      },
       { userAgent: CHROME },
     );
     expect([result.entry, result.saveToken, attempts]).toEqual([{ a: 1, entry_id: 'entry_1', current_page_key: 'page_2' }, undefined, 3]);

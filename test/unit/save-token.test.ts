@@ -56,7 +56,16 @@ describe('save tokens', () => {
     const resumeToken = 'f'.repeat(64);
     const s1 = `s1.${createHmac('sha256', current.secret).update('session-recovery/save/v1\nproj_1\nflow_1\nentry_1').digest('base64url')}`;
     const token = mintSaveToken(current, grant);
-    for (const t of [s1, `s2.${gen}.${'A'.repeat(43)}`, `s2.${gen}.${'A'.repeat(42)}`, `s2.${gen}.${'A'.repeat(44)}`, `s3.${token.slice(3)}`, `s2.${gen}${token.slice(20)}`, resumeToken, '']) {
+    for (const t of [
+      s1,
+      `s2.${gen}.${'A'.repeat(43)}`,
+      `s2.${gen}.${'A'.repeat(42)}`,
+      `s2.${gen}.${'A'.repeat(44)}`,
+      `s3.${token.slice(3)}`,
+      `s2.${gen}${token.slice(20)}`,
+      resumeToken,
+      '',
+    ]) {
       expect(verifySaveToken([current, previous], t, claims)).toBeUndefined();
     }
   });

@@ -86,7 +86,9 @@ it("shows pip's own output and exits 1 when the install fails", async () => {
     const failed = await setup({ FAIL_INSTALL: '1' });
     expect(failed.code).toBe(1);
     expect(failed.stderr).toContain('ERROR: Could not find a version that satisfies the requirement moto\n');
-    expect(failed.stderr).toContain('setup-python: installing requirements-dev.txt failed (full output in .venv/setup-python.log). PyPI must be reachable on the first run.\n');
+    expect(failed.stderr).toContain(
+      'setup-python: installing requirements-dev.txt failed (full output in .venv/setup-python.log). PyPI must be reachable on the first run.\n',
+    );
   } finally {
     await cleanup();
   }

@@ -23,16 +23,20 @@ interface LinkVector extends Vector {
   resume_url: string;
   url: string;
 }
-const { vectors, links } = JSON.parse(
-  readFileSync(path.join(import.meta.dirname, '..', 'fixtures', 'token-vectors.json'), 'utf8'),
-) as { vectors: Vector[]; links: LinkVector[] };
+const { vectors, links } = JSON.parse(readFileSync(path.join(import.meta.dirname, '..', 'fixtures', 'token-vectors.json'), 'utf8')) as {
+  vectors: Vector[];
+  links: LinkVector[];
+};
 
 // The recipes are held to these links (test/recipes/recipes.test.ts): each must be exactly what mint makes.
-describe('the recipes\' link vectors', () => {
+describe("the recipes' link vectors", () => {
   it.each(links)('are what mint signs and builds: $kind $entry_id for $resume_url', (l) => {
     const token =
       l.kind === 'v2'
-        ? mintV2Token({ id: l.credential_id!, secret: l.secret }, { projectId: l.project_id!, flowId: l.flow_id || undefined, entryId: l.entry_id, expiresAt: l.expires_at })
+        ? mintV2Token(
+            { id: l.credential_id!, secret: l.secret },
+            { projectId: l.project_id!, flowId: l.flow_id || undefined, entryId: l.entry_id, expiresAt: l.expires_at },
+          )
         : computeToken(l.secret, l.entry_id, l.expires_at);
     expect(token).toBe(l.token);
     expect(buildResumeUrl(l.resume_url, { token, entry_id: l.entry_id, expires_at: l.expires_at })).toBe(l.url);

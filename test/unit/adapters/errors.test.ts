@@ -3,7 +3,7 @@ import { UnavailableError } from '../../../lambdas/domain/errors';
 
 const failing = (error: unknown) => awsCall(Promise.reject(error));
 
-describe('awsCall: what an adapter turns into the domain\'s UnavailableError', () => {
+describe("awsCall: what an adapter turns into the domain's UnavailableError", () => {
   it.each([
     ['throttling', Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } })],
     ['DynamoDB throughput exceeded', Object.assign(new Error('x'), { name: 'ProvisionedThroughputExceededException', $metadata: { httpStatusCode: 400 } })],
@@ -18,7 +18,10 @@ describe('awsCall: what an adapter turns into the domain\'s UnavailableError', (
   });
 
   it.each([
-    ['a missing resource, which the adapter handles', Object.assign(new Error('nope'), { name: 'ResourceNotFoundException', $metadata: { httpStatusCode: 400 } })],
+    [
+      'a missing resource, which the adapter handles',
+      Object.assign(new Error('nope'), { name: 'ResourceNotFoundException', $metadata: { httpStatusCode: 400 } }),
+    ],
     ['a failed condition', Object.assign(new Error('cond'), { name: 'ConditionalCheckFailedException', $metadata: { httpStatusCode: 400 } })],
     ['a bug', new TypeError('x is undefined')],
   ])('%s passes through unchanged', async (_what, error) => {

@@ -26,7 +26,13 @@ const logged = async (work: (logger: Logger) => Promise<unknown>, event: unknown
 };
 
 const event = (): APIGatewayProxyEventV2 =>
-  toHttpApiEvent({ method: 'POST', path: '/v1/x', routeKey: 'POST /v1/x', headers: { 'content-type': 'application/json' }, body: '{"secret":"tss_never_logged"}' });
+  toHttpApiEvent({
+    method: 'POST',
+    path: '/v1/x',
+    routeKey: 'POST /v1/x',
+    headers: { 'content-type': 'application/json' },
+    body: '{"secret":"tss_never_logged"}',
+  });
 
 it('writes one line per request: the request id from the event and outcome ok; no message, nothing from the body', async () => {
   const e = event();
@@ -66,7 +72,9 @@ it('a refused token: the verification outcome, not the error code', async () => 
 it('each request has its own id', async () => {
   const [first, second] = [event(), event()];
   const logger = new Logger();
-  const handler = middy().use(accessLog(logger)).handler(async () => ({ statusCode: 200 }));
+  const handler = middy()
+    .use(accessLog(logger))
+    .handler(async () => ({ statusCode: 200 }));
   const lines = await captureLogRecords(async () => {
     await handler(first, lambdaContext('unit'));
     await handler(second, lambdaContext('unit'));

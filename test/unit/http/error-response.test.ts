@@ -69,20 +69,23 @@ describe('a validation failure', () => {
       statusCode: 400,
       headers: JSON_TYPE,
       body: JSON.stringify({
-        error: { code: 'invalid_request', message: 'Invalid request: unknown field "extra"; label must be 1 to 3 characters; origins must be https:// origins.' },
+        error: {
+          code: 'invalid_request',
+          message: 'Invalid request: unknown field "extra"; label must be 1 to 3 characters; origins must be https:// origins.',
+        },
       }),
     });
     expect([outcome, logs]).toEqual(['invalid_request', []]);
   });
 });
 
-describe('an unavailable dependency (the UnavailableError adapters raise for an AWS failure after the SDK\'s retries)', () => {
+describe("an unavailable dependency (the UnavailableError adapters raise for an AWS failure after the SDK's retries)", () => {
   it.each([
     ['throttling', Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } }), undefined],
     ['a 5xx', Object.assign(new Error('Internal'), { name: 'InternalServiceError', $metadata: { httpStatusCode: 500 } }), undefined],
     ['a timeout', Object.assign(new Error('timed out'), { name: 'TimeoutError' }), undefined],
     ['a reset connection', Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), 'ECONNRESET'],
-  ])('%s is 503 service_unavailable with Retry-After: 1, logged by the dependency error\'s name and code only', async (_what, error, code) => {
+  ])("%s is 503 service_unavailable with Retry-After: 1, logged by the dependency error's name and code only", async (_what, error, code) => {
     const { response, outcome, logs } = await failWith(new UnavailableError(error.name, { cause: error }));
     expect(response).toEqual({
       statusCode: 503,
@@ -118,7 +121,7 @@ describe('any other error', () => {
     expect(logs).toEqual([{ level: 'ERROR', message: 'request failed', error_name: 'string' }]);
   });
 
-  it('is 500 when an Error only looks like a validation failure (its cause is not @middy/validator\'s)', async () => {
+  it("is 500 when an Error only looks like a validation failure (its cause is not @middy/validator's)", async () => {
     const lookalike = new Error('Event object failed validation', { cause: { package: 'something-else', data: [] } });
     expect((await failWith(lookalike)).response?.statusCode).toBe(500);
   });

@@ -25,7 +25,7 @@ const invoke = async (work: (payload: Payload) => Promise<unknown>, payload: unk
   return { returned, logs };
 };
 
-it('returns the handler\'s result and writes one request line under the invocation\'s request id', async () => {
+it("returns the handler's result and writes one request line under the invocation's request id", async () => {
   const context = lambdaContext('unit');
   expect(await invoke(async (p) => ({ token: `for ${p.entry_id}` }), { entry_id: 'e1' }, context)).toEqual({
     returned: { token: 'for e1' },
@@ -42,17 +42,23 @@ it('returns a payload the schema refuses as an error object, explained, without 
 });
 
 it('returns an ApiError as an error object with its code and message, never throws it', async () => {
-  const { returned, logs } = await invoke(async () => {
-    throw new ApiError('no_active_credential', 'The project has no active credential.');
-  }, { entry_id: 'e1' });
+  const { returned, logs } = await invoke(
+    async () => {
+      throw new ApiError('no_active_credential', 'The project has no active credential.');
+    },
+    { entry_id: 'e1' },
+  );
   expect(returned).toEqual({ error: { code: 'no_active_credential', message: 'The project has no active credential.' } });
   expect(logs.map((l) => l.outcome)).toEqual(['no_active_credential']);
 });
 
 it('returns any other error as internal_error with a generic message, logged by name only', async () => {
-  const { returned, logs } = await invoke(async () => {
-    throw new RangeError('detail that may echo a request field');
-  }, { entry_id: 'e1' });
+  const { returned, logs } = await invoke(
+    async () => {
+      throw new RangeError('detail that may echo a request field');
+    },
+    { entry_id: 'e1' },
+  );
   expect(returned).toEqual({ error: { code: 'internal_error', message: 'Something went wrong on our side.' } });
   expect(logs).toEqual([
     { level: 'ERROR', message: 'invocation failed', error_name: 'RangeError', request_id: expect.any(String) },
@@ -62,9 +68,12 @@ it('returns any other error as internal_error with a generic message, logged by 
 
 it('returns an unavailable dependency as service_unavailable', async () => {
   const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } });
-  const { returned } = await invoke(async () => {
-    throw new UnavailableError(throttled.name, { cause: throttled });
-  }, { entry_id: 'e1' });
+  const { returned } = await invoke(
+    async () => {
+      throw new UnavailableError(throttled.name, { cause: throttled });
+    },
+    { entry_id: 'e1' },
+  );
   expect(returned).toEqual({ error: { code: 'service_unavailable', message: 'The service is busy. Retry shortly.' } });
 });
 

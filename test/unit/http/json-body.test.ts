@@ -55,14 +55,22 @@ describe('parsing', () => {
     const bytes = Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d]);
     const event = toHttpApiEvent({ method: 'POST', path: '/v1/x', headers: JSON_TYPE, body: bytes });
     expect([event.isBase64Encoded, event.body]).toEqual([false, '{"a":"\uFFFD"}']);
-    const replaced = refused('invalid_request', 400, 'Invalid request: the request body is not valid UTF-8: it has U+FFFD, the replacement character for bytes that are not.');
+    const replaced = refused(
+      'invalid_request',
+      400,
+      'Invalid request: the request body is not valid UTF-8: it has U+FFFD, the replacement character for bytes that are not.',
+    );
     await expect(run(event)).rejects.toEqual(replaced);
     // Sent escaped, too: it is never stored in place of what the user typed.
     await expect(run(request('{"a":"\\ufffd"}'))).rejects.toEqual(replaced);
   });
 
   it('refuses a lone UTF-16 surrogate in any string, key or value, at any depth; a surrogate pair (an emoji) is text', async () => {
-    const lone = refused('invalid_request', 400, 'Invalid request: the request body has a string that is not valid Unicode: a lone UTF-16 surrogate such as \\ud800.');
+    const lone = refused(
+      'invalid_request',
+      400,
+      'Invalid request: the request body has a string that is not valid Unicode: a lone UTF-16 surrogate such as \\ud800.',
+    );
     for (const body of ['{"a":"p\\ud800"}', '{"a":{"b":["x","\\udc00"]}}', '{"\\ud83d":1}', '"\\udbff"']) {
       await expect(run(request(body))).rejects.toEqual(lone);
     }
@@ -106,8 +114,12 @@ describe('numbers', () => {
 
 describe('duplicate keys', () => {
   it('refuses a key given twice in one object, at any depth, naming it', async () => {
-    await expect(run(request('{"a":1,"a":2}'))).rejects.toEqual(refused('invalid_request', 400, 'Invalid request: the request body has the key "a" more than once.'));
-    await expect(run(request('{"x":{"b":1,"b":2}}'))).rejects.toEqual(refused('invalid_request', 400, 'Invalid request: the request body has the key "b" more than once.'));
+    await expect(run(request('{"a":1,"a":2}'))).rejects.toEqual(
+      refused('invalid_request', 400, 'Invalid request: the request body has the key "a" more than once.'),
+    );
+    await expect(run(request('{"x":{"b":1,"b":2}}'))).rejects.toEqual(
+      refused('invalid_request', 400, 'Invalid request: the request body has the key "b" more than once.'),
+    );
   });
 
   it('allows the same key in different objects', async () => {
@@ -116,7 +128,9 @@ describe('duplicate keys', () => {
 
   it('quotes at most 64 characters of the key, escaped so it cannot break the message', async () => {
     const run200 = (event: APIGatewayProxyEventV2) =>
-      middy<APIGatewayProxyEventV2, APIGatewayProxyEventV2>().use(jsonBody({ maxBytes: 4096 })).handler(async (e) => e)(event, lambdaContext('unit'));
+      middy<APIGatewayProxyEventV2, APIGatewayProxyEventV2>()
+        .use(jsonBody({ maxBytes: 4096 }))
+        .handler(async (e) => e)(event, lambdaContext('unit'));
     const long = 'k'.repeat(100);
     await expect(run200(request(`{"${long}":1,"${long}":2}`))).rejects.toEqual(
       refused('invalid_request', 400, `Invalid request: the request body has the key "${'k'.repeat(64)}" more than once.`),
@@ -147,9 +161,7 @@ describe('size limit', () => {
   });
 
   it('is checked before anything else: an oversized body of the wrong type is still 413', async () => {
-    await expect(run(request(bodyOf(MAX + 1), { 'content-type': 'application/xml' }))).rejects.toEqual(
-      expect.objectContaining({ code: 'payload_too_large' }),
-    );
+    await expect(run(request(bodyOf(MAX + 1), { 'content-type': 'application/xml' }))).rejects.toEqual(expect.objectContaining({ code: 'payload_too_large' }));
   });
 });
 
@@ -178,7 +190,13 @@ describe('Content-Type', () => {
   });
 
   it('accepts the UTF-8 charset however it is spelled, and ignores other parameters', async () => {
-    for (const type of ['application/json; charset=utf-8', 'application/json;charset=UTF-8', 'application/json; charset="utf-8"', 'text/plain; charset=utf8', 'application/json; foo=bar']) {
+    for (const type of [
+      'application/json; charset=utf-8',
+      'application/json;charset=UTF-8',
+      'application/json; charset="utf-8"',
+      'text/plain; charset=utf8',
+      'application/json; foo=bar',
+    ]) {
       expect((await run(request('{"a":1}', { 'content-type': type }))).body).toEqual({ a: 1 });
     }
   });

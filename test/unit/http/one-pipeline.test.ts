@@ -30,7 +30,10 @@ describe('the short-link redirect goes through the one pipeline, with its early 
 });
 
 it('the $default route answers through the same pipeline: the documented 404 with the security headers and no CORS', async () => {
-  const result = (await notFound({})(toHttpApiEvent({ method: 'GET', path: '/nowhere', routeKey: '$default', headers: { origin: 'https://a.example' } }), lambdaContext('not-found'))) as APIGatewayProxyStructuredResultV2;
+  const result = (await notFound({})(
+    toHttpApiEvent({ method: 'GET', path: '/nowhere', routeKey: '$default', headers: { origin: 'https://a.example' } }),
+    lambdaContext('not-found'),
+  )) as APIGatewayProxyStructuredResultV2;
   expect(result.statusCode).toBe(404);
   expect(JSON.parse(result.body!).error.code).toBe('not_found');
   expect(result.headers).toMatchObject({ 'Cache-Control': 'no-store' });

@@ -37,7 +37,7 @@ const post = (body: string, type = 'application/json') =>
   toHttpApiEvent({ method: 'POST', path: '/v1/x', routeKey: 'POST /v1/x', headers: { 'content-type': type, origin: ORIGIN }, body });
 const ok: Work = async (event) => jsonResult(200, { label: event.body.label });
 
-it('answers with the handler\'s result, every header added, and writes one request line', async () => {
+it("answers with the handler's result, every header added, and writes one request line", async () => {
   const event = post('{"label":"hi"}');
   const { result, logs } = await pipeline(ok)(event);
   expect(result.statusCode).toBe(200);
@@ -61,7 +61,7 @@ it.each([
   expect(logs.map((l) => l.outcome)).toEqual([code]);
 });
 
-it('the schema\'s failure is explained with the field\'s rule', async () => {
+it("the schema's failure is explained with the field's rule", async () => {
   const { result } = await pipeline(ok)(post('{"label":"far too long"}'));
   expect(JSON.parse(result.body!)).toEqual({ error: { code: 'invalid_request', message: 'Invalid request: label must be 1 to 8 characters.' } });
 });

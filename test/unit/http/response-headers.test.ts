@@ -26,7 +26,11 @@ const withHeaders = (cors?: CorsOptions, extra?: ExtraHeaders, result: HttpResul
 };
 const post = (origin?: string) => toHttpApiEvent({ method: 'POST', path: '/v1/x', headers: origin ? { origin } : {} });
 const preflight = (origin: string) =>
-  toHttpApiEvent({ method: 'OPTIONS', path: '/v1/x', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } });
+  toHttpApiEvent({
+    method: 'OPTIONS',
+    path: '/v1/x',
+    headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+  });
 
 const CORS_ANSWER = {
   'Access-Control-Allow-Headers': 'Content-Type',
@@ -79,19 +83,19 @@ describe('a response', () => {
     expect(headers).not.toHaveProperty('Access-Control-Allow-Credentials');
   });
 
-  it('names Origin in Vary exactly once, after the handler\'s own Vary', async () => {
+  it("names Origin in Vary exactly once, after the handler's own Vary", async () => {
     const { run } = withHeaders(CORS, undefined, { statusCode: 200, headers: { Vary: 'Accept-Encoding, Origin' } });
     expect((await run(post(ALLOWED))).headers?.Vary).toBe('Accept-Encoding, Origin');
     const other = withHeaders(CORS, undefined, { statusCode: 200, headers: { Vary: 'Accept-Encoding' } });
     expect((await other.run(post(ALLOWED))).headers?.Vary).toBe('Accept-Encoding, Origin');
   });
 
-  it('varies by Origin even without one, so a cache never serves one origin\'s answer to another', async () => {
+  it("varies by Origin even without one, so a cache never serves one origin's answer to another", async () => {
     const { run } = withHeaders(CORS);
     expect((await run(post())).headers?.Vary).toBe('Origin');
   });
 
-  it('cannot weaken a security header: the handler\'s Cache-Control is replaced by no-store', async () => {
+  it("cannot weaken a security header: the handler's Cache-Control is replaced by no-store", async () => {
     const { run } = withHeaders(undefined, undefined, { statusCode: 200, headers: { 'Cache-Control': 'public, max-age=600' } });
     expect((await run(post())).headers?.['Cache-Control']).toBe('no-store');
   });

@@ -20,13 +20,15 @@ const validate = routeValidator<'credentials'>({
 } as unknown as RouteValidators<'credentials'>);
 const check = (event: object) => (validate(event) ? 'valid' : validationMessage(validate.errors!, {}));
 
-it('applies each route\'s schema to the events of that route', () => {
+it("applies each route's schema to the events of that route", () => {
   expect(check({ routeKey: CREATE, pathParameters: { project_id: 'p1' }, body: { label: 'ci' } })).toBe('valid');
   expect(check({ routeKey: CREATE, pathParameters: { project_id: 'p1' }, body: {} })).toBe('Invalid request: label is required.');
-  expect(check({ routeKey: CREATE, pathParameters: { project_id: 'p1' }, body: { label: 'ci', replace: 1 } })).toBe('Invalid request: unknown field "replace".');
+  expect(check({ routeKey: CREATE, pathParameters: { project_id: 'p1' }, body: { label: 'ci', replace: 1 } })).toBe(
+    'Invalid request: unknown field "replace".',
+  );
 });
 
-it('applies no other route\'s schema: a route that names no body takes none', () => {
+it("applies no other route's schema: a route that names no body takes none", () => {
   expect(check({ routeKey: LIST, pathParameters: { project_id: 'p1' } })).toBe('valid');
   expect(check({ routeKey: LIST, pathParameters: { project_id: 'p1' }, body: 'anything' })).toBe('valid');
 });

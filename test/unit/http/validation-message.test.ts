@@ -38,7 +38,7 @@ describe('naming the field', () => {
 });
 
 describe('explaining the problem', () => {
-  it('gives a field\'s rule when it breaks one, the same rule for every item of an array', () => {
+  it("gives a field's rule when it breaks one, the same rule for every item of an array", () => {
     expect(validationMessage([error('maxLength', '/body/label')], RULES)).toBe('Invalid request: label must be 1 to 64 characters.');
     expect(validationMessage([error('pattern', '/body/origins/2')], RULES)).toBe('Invalid request: origins must be https:// origins.');
     expect(validationMessage([error('pattern', '/pathParameters/entry_id')], RULES)).toBe('Invalid request: entry_id must match the id grammar.');
@@ -57,7 +57,9 @@ describe('explaining the problem', () => {
   });
 
   it('names an unknown field, or gives the hint for one from another contract', () => {
-    expect(validationMessage([error('additionalProperties', '/body', { additionalProperty: 'colour' })], RULES)).toBe('Invalid request: unknown field "colour".');
+    expect(validationMessage([error('additionalProperties', '/body', { additionalProperty: 'colour' })], RULES)).toBe(
+      'Invalid request: unknown field "colour".',
+    );
     expect(validationMessage([error('additionalProperties', '/body', { additionalProperty: 'expires' })], RULES, HINTS)).toBe(
       'Invalid request: expires belongs to the legacy contract; send expires_at.',
     );
@@ -65,7 +67,9 @@ describe('explaining the problem', () => {
 
   it('quotes at most 64 characters of an unknown field, escaped', () => {
     const long = 'f'.repeat(100);
-    expect(validationMessage([error('additionalProperties', '/body', { additionalProperty: long })], RULES)).toBe(`Invalid request: unknown field "${'f'.repeat(64)}".`);
+    expect(validationMessage([error('additionalProperties', '/body', { additionalProperty: long })], RULES)).toBe(
+      `Invalid request: unknown field "${'f'.repeat(64)}".`,
+    );
     expect(validationMessage([error('additionalProperties', '/body', { additionalProperty: 'a"\n<b>' })], RULES)).toBe(
       'Invalid request: unknown field "a\\"\\n<b>".',
     );
@@ -89,7 +93,12 @@ describe('several problems', () => {
     );
     expect(errors.length).toBeGreaterThan(3);
     expect(validationMessage(errors, RULES)).toBe('Invalid request: unknown field "x"; unknown field "y"; unknown field "z".');
-    expect(validationMessage(errors.filter((e) => e.keyword !== 'additionalProperties'), RULES)).toBe('Invalid request: label must be 1 to 64 characters.');
+    expect(
+      validationMessage(
+        errors.filter((e) => e.keyword !== 'additionalProperties'),
+        RULES,
+      ),
+    ).toBe('Invalid request: label must be 1 to 64 characters.');
   });
 
   it('skips the `if` failure that route dispatch reports beside the real one', () => {
