@@ -31,7 +31,7 @@ export const checkUnicode = (value: unknown): void => {
 
 const checkText = (text: string): void => {
   // isWellFormed: no lone surrogate. A /\p{Surrogate}/u test says the same, but compiling its Unicode property on a new
-  // instance's first body cost more than the rest of this check (bench/HISTORY.md, step 28).
+  // instance's first body cost more than the rest of this check (bench/HISTORY.md, step 29).
   if (!text.isWellFormed()) throw invalidRequest('the request body has a string that is not valid Unicode: a lone UTF-16 surrogate such as \\ud800');
   if (text.includes(REPLACEMENT)) throw invalidRequest('the request body is not valid UTF-8: it has U+FFFD, the replacement character for bytes that are not');
 };
