@@ -39,7 +39,7 @@ import { generateCredentialId, generateSecretValue } from '../lambdas/domain/pro
 import { computeToken } from '../lambdas/domain/token';
 import { linkDigest } from '../lambdas/domain/link-digest';
 import { generateShortCode } from '../lambdas/domain/short-links';
-import { resumedKey, shortLinkKey } from '../lambdas/adapters/naming';
+import { projectSecretName, resumedKey, shortLinkKey } from '../lambdas/adapters/naming';
 import type { SigningKey } from '../lambdas/domain/token';
 import { emulatorConfig, ensureEventBus } from '../local/event-bus';
 import { eventCosts, eventCostSection } from './event-costs';
@@ -1014,10 +1014,16 @@ const main = async () => {
       const floorEvents = [floorEvent];
       // Technique check: the same Lambda without minification.
       const unminified = await bundle('load-entry-data-unminified', path.join(root, 'lambdas', 'load-entry-data', 'index.ts'), false);
+      // The design's own floor for a cold resume: the floor with the project's secret read before its GetItem (floor/with-secret.ts).
+      const floorWithSecret = await bundle('floor-with-secret', path.join(import.meta.dirname, 'floor', 'with-secret.ts'));
+      const floorWithSecretEvent = {
+        body: JSON.stringify({ entry_id: ids.entry, secret_id: projectSecretName(process.env.SECRET_PREFIX as string, ids.project) }),
+      };
       // A new instance of each, alternated with the floor's: ours answers a valid resume whose keys it has not read yet.
       const coldRunsBySide = coldRuns(
         {
           floor: { file: floor.file, event: () => floorEvent },
+          'floor, with the project secret read first': { file: floorWithSecret.file, event: () => floorWithSecretEvent },
           'load-entry-data': { file: path.join(out, 'load-entry-data', 'index.mjs'), event: () => event(bodies.valid) },
           'legacy-load-entry-data': { file: path.join(out, 'legacy-load-entry-data', 'index.mjs'), event: () => event(legacyBodies.valid, '$default', '/') },
           // A page's first save on a new instance: the project's settings and the save key are not cached.
@@ -1044,6 +1050,10 @@ const main = async () => {
       const f = cold.floor;
       rows.push(
         `| cold resume, floor: a new instance's first GetItem, process start to answer (${f.n} instances) | median ${f.median.toFixed(1)} ms, p90 ${f.p90.toFixed(1)} ms | 1.000 | | |`,
+      );
+      const fs = cold['floor, with the project secret read first'];
+      rows.push(
+        `| cold resume, the floor with one Secrets Manager read before its GetItem (a project's secret, as a resume verifies its link first: what this design cannot go below), process start to answer (${fs.n} instances, alternated with the floor's) | median ${fs.median.toFixed(1)} ms, p90 ${fs.p90.toFixed(1)} ms; CPU ${fs.cpu.toFixed(1)} ms (${ratio(fs.cpu, f.cpu)}) | ${ratio(fs.median, f.median)} (p90 ${ratio(fs.p90, f.p90)}) | reported | ${fs.statuses.join() === '200' ? '' : `statuses ${fs.statuses.join()}`} |`,
       );
       for (const fn of ['load-entry-data', 'legacy-load-entry-data'] as const) {
         const c = cold[fn];
