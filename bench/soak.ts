@@ -281,8 +281,11 @@ export const runSoak = async (options: {
     let heapStart = Number.NaN;
     const warmUp = started + Math.min(60_000, Math.max(10_000, (options.seconds * 1000) / 3));
     const rssSeries: number[] = [];
+    // Set when the run ends, however it ends: the samplers read nothing of a runtime stopped or stopping.
+    let stopped = false;
     const sampler = (async () => {
-      while (performance.now() < warmUp) await sleep(250);
+      while (!stopped && performance.now() < warmUp) await sleep(250);
+      if (stopped) return;
       rssStart = rt.rssMb();
       heapStart = await rt.heapAfterGcMb();
     })();
@@ -298,10 +301,16 @@ export const runSoak = async (options: {
     const entryLoop = async (i: number) => {
       const devices = [device('a', i * 2), device('b', i * 2 + 1)];
       let active = 0;
-      // The first save creates the entry.
+      // The pages open over the first second, not at one instant. The first save creates the entry; one the client
+      // gave up on (503s past its retries, on a busy machine) goes again, as the person's next keystroke sends it.
+      await sleep(Math.random() * 1000);
       devices[0].answers.q0 = `${++counter}.create`;
-      const first = await devices[0].autosave.save('page_0', { ...devices[0].answers });
-      if (first.status !== 'saved') throw new Error(`entry ${i} was not created: ${JSON.stringify(first)}`);
+      let first = await devices[0].autosave.save('page_0', { ...devices[0].answers });
+      while (first.status !== 'saved' && performance.now() < end) {
+        await sleep(500 + Math.random() * 1000);
+        first = await devices[0].autosave.save('page_0', { ...devices[0].answers });
+      }
+      if (first.status !== 'saved') throw new Error(`entry ${i} was not created in ${options.seconds} s: ${JSON.stringify(first)}`);
       const entryId = devices[0].autosave.entryId!;
       let nextRotation = performance.now() + 2000 + Math.random() * 5000;
       while (performance.now() < end) {
@@ -348,12 +357,17 @@ export const runSoak = async (options: {
       return { entryId, devices, active };
     };
 
-    const ends = await Promise.all(Array.from({ length: ENTRIES }, (_, i) => entryLoop(i)));
-    // The pages send what is waiting, and every request still out lands.
-    await Promise.all(ends.map(({ devices, active }) => devices[active].autosave.flush().catch(() => undefined)));
-    while (pending.size) await Promise.allSettled([...pending]);
-    await sampler;
-    clearInterval(series);
+    let ends: Awaited<ReturnType<typeof entryLoop>>[];
+    try {
+      ends = await Promise.all(Array.from({ length: ENTRIES }, (_, i) => entryLoop(i)));
+      // The pages send what is waiting, and every request still out lands.
+      await Promise.all(ends.map(({ devices, active }) => devices[active].autosave.flush().catch(() => undefined)));
+      while (pending.size) await Promise.allSettled([...pending]);
+      await sampler;
+    } finally {
+      stopped = true;
+      clearInterval(series);
+    }
     const rssEnd = rt.rssMb();
     const heapEnd = await rt.heapAfterGcMb();
     for (const { entryId } of ends) {

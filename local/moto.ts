@@ -5,6 +5,8 @@ import path from 'node:path';
 
 const root = path.join(import.meta.dirname, '..');
 const motoServer = path.join(root, '.venv', 'bin', 'moto_server');
+/** moto_server less the work it repeats on every request, and, when asked, one request at a time (local/moto-server.py). */
+const MOTO_SERVER = path.join(import.meta.dirname, 'moto-server.py');
 
 /** Installs the pinned moto into .venv on first use (scripts/setup-python.sh is idempotent). */
 export const ensureVenv = (): void => {
@@ -49,26 +51,6 @@ const waitForReady = async (endpoint: string, child: ChildProcess, timeoutMs: nu
 };
 
 /**
- * moto_server answering one request at a time. Its threaded server applies a conditional write as a read, a check
- * and a write that another request can run between, so under concurrency two writes to one item can both pass their
- * conditions, and the older land last; DynamoDB's conditional writes are atomic. One thread makes moto's atomic too.
- */
-const SERIAL_MOTO = `
-import sys
-import werkzeug.serving
-import moto.server as server
-run_simple = werkzeug.serving.run_simple
-def one_at_a_time(*args, **kwargs):
-    kwargs["threaded"] = False
-    return run_simple(*args, **kwargs)
-server.run_simple = one_at_a_time
-# One thread: connections wait in the listen queue, which must hold a burst's (socketserver's default is 5).
-werkzeug.serving.BaseWSGIServer.request_queue_size = 4096
-sys.argv = ["moto_server", *sys.argv[1:]]
-server.main()
-`;
-
-/**
  * Starts moto's server on loopback (DynamoDB and Secrets Manager, among others); `environment` adds to its environment
  * (its recorder's, say). `serial`: one request at a time, so that conditional writes are atomic as in DynamoDB
  * (`npm run load` and `npm run soak`, which race writes to one item on purpose).
@@ -80,9 +62,10 @@ export const startMoto = async (
   const port = options.port ?? (await freePort());
   const endpoint = `http://127.0.0.1:${port}`;
   const hostPort = ['-H', '127.0.0.1', '-p', String(port)];
-  const [command, args] = options.serial ? [path.join(root, '.venv', 'bin', 'python'), ['-c', SERIAL_MOTO, ...hostPort]] : [motoServer, hostPort];
-  const child = spawn(command, args, {
-    stdio: options.quiet === false ? 'inherit' : 'ignore',
+  const quiet = options.quiet !== false;
+  const args = [MOTO_SERVER, ...hostPort, ...(options.serial ? ['--serial'] : []), ...(quiet ? ['--quiet'] : [])];
+  const child = spawn(path.join(root, '.venv', 'bin', 'python'), args, {
+    stdio: quiet ? 'ignore' : 'inherit',
     detached: false,
     env: { ...process.env, ...options.environment },
   });

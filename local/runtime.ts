@@ -7,7 +7,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DEFAULT_ROUTE, type FunctionName, ROUTE_LIST, routePath } from '../lambdas/http/routes';
 import { type Environment, environmentOf, lambdaEnvironment, setting, SETTINGS, type Settings } from '../lambdas/runtime/environment';
 import { logger } from '../lambdas/runtime/logger';
-import { type AwsClients, sdkOptions } from '../lambdas/adapters/clients';
+import type { AwsClients } from '../lambdas/adapters/clients';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { ApiError } from '../lambdas/domain/errors';
 import { updateOptimistically } from '../lambdas/domain/optimistic-update';
@@ -31,6 +31,7 @@ import { demoSite } from './demo-site';
 import { emulatorConfig, emulatorCredentials, ensureEventBus, subscribe, watchBus } from './event-bus';
 import { localData } from './local-data';
 import { type Emulator, startMoto } from './moto';
+import { sdkOptionsWithin } from './sdk-options';
 
 const root = path.join(import.meta.dirname, '..');
 
@@ -75,8 +76,9 @@ export interface LocalRuntimeOptions {
   /** Where the Lambdas put their events (default: the emulator; AWS_ENDPOINT_URL_EVENTBRIDGE if set). */
   readonly eventBridgeEndpoint?: string;
   /**
-   * The Lambdas' timeout (default: the deployed functions', 10 s), which sets their early answer. Tests of something
-   * else on a machine slowed by load give it longer, as test/support/http.ts does for handlers called directly.
+   * The Lambdas' timeout (default: the deployed functions', 10 s), which sets their early answer and the budgets
+   * derived from it (lambdas/runtime/deadline.ts: a resume's campaign note; the SDK's timeouts, sdkOptionsWithin). Tests of something else on a machine
+   * slowed by load give it longer, as test/support/http.ts does for handlers called directly.
    */
   readonly functionTimeoutMs?: number;
 }
@@ -138,9 +140,9 @@ const localEnvironment = (settings: Settings): Record<string, string> => {
 };
 
 /** SDK clients pointed at the emulator, shared by every Lambda of the runtime as an instance's are by its handlers. */
-const emulatorClients = (endpoint: string, eventBridgeEndpoint: string = endpoint): Required<AwsClients> & { destroy(): void } => {
+const emulatorClients = (endpoint: string, eventBridgeEndpoint: string, functionTimeoutMs?: number): Required<AwsClients> & { destroy(): void } => {
   const options = {
-    ...sdkOptions,
+    ...sdkOptionsWithin(functionTimeoutMs),
     endpoint,
     region: process.env.AWS_REGION || 'us-east-1',
     credentials: emulatorCredentials(),
@@ -257,22 +259,33 @@ const demoLink = (demoUrl: string, params: Record<string, string>): string => {
   return link.href;
 };
 
-/** A Lambda's factory (lambdas/<name>/handler.ts), as its index.ts calls it in AWS: `createHandler(fromEnvironment())`. */
+/**
+ * A Lambda's factory (lambdas/<name>/handler.ts), as its index.ts calls it in AWS: `createHandler(fromEnvironment())`.
+ * A factory whose budgets inside a request derive from the function's timeout (lambdas/runtime/deadline.ts) takes it
+ * third; the others ignore it.
+ */
 interface LambdaFactory {
-  fromEnvironment(env: Environment, clients: AwsClients): unknown;
+  fromEnvironment(env: Environment, clients: AwsClients, functionTimeoutMs?: number): unknown;
   createHandler(deps: unknown): HttpApiHandler;
 }
 
-/** The Lambda `name`, built from this runtime's environment and clients: nothing goes through process.env. */
-const loadHandler = async (name: FunctionName, env: Environment, clients: AwsClients): Promise<HttpApiHandler> => {
+/** What every Lambda of a runtime is built from: its environment, its clients, and its timeout (undefined: the deployed one). */
+interface Build {
+  readonly env: Environment;
+  readonly clients: AwsClients;
+  readonly functionTimeoutMs?: number;
+}
+
+/** The Lambda `name`, built from this runtime's environment, clients and timeout: nothing goes through process.env. */
+const loadHandler = async (name: FunctionName, { env, clients, functionTimeoutMs }: Build): Promise<HttpApiHandler> => {
   const factory = (await import(path.join(root, 'lambdas', name, 'handler.ts'))) as LambdaFactory;
-  return factory.createHandler(factory.fromEnvironment(env, clients));
+  return factory.createHandler(factory.fromEnvironment(env, clients, functionTimeoutMs));
 };
 
-const loadHandlers = async (env: Environment, clients: AwsClients): Promise<Record<string, HttpApiHandler>> => {
+const loadHandlers = async (build: Build): Promise<Record<string, HttpApiHandler>> => {
   const names = [...new Set(ROUTE_LIST.map((r) => r.fn))] as FunctionName[];
   const handlers: Record<string, HttpApiHandler> = {};
-  for (const name of names) handlers[name] = await loadHandler(name, env, clients);
+  for (const name of names) handlers[name] = await loadHandler(name, build);
   return handlers;
 };
 
@@ -344,11 +357,12 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     }
     const env = localEnvironment(options.settings ?? {});
     // AWS_ENDPOINT_URL_EVENTBRIDGE, as the SDK reads it, points the Lambdas' event bus elsewhere (a test's stalled one).
-    clients = emulatorClients(endpoint, options.eventBridgeEndpoint ?? (process.env.AWS_ENDPOINT_URL_EVENTBRIDGE || endpoint));
+    clients = emulatorClients(endpoint, options.eventBridgeEndpoint ?? (process.env.AWS_ENDPOINT_URL_EVENTBRIDGE || endpoint), options.functionTimeoutMs);
     // The Lambdas' logger, as a function's log level sets it: quiet locally unless AWS_LAMBDA_LOG_LEVEL says otherwise.
     logger.setLevel(process.env.AWS_LAMBDA_LOG_LEVEL || 'WARN');
     options.progress?.('Creating the entries table, the event bus and the demo project, flow, entry and legacy key...');
     const { secret, legacyKey } = await seedDemo(env, clients);
+    const build: Build = { env, clients, functionTimeoutMs: options.functionTimeoutMs };
     const eventBusName = setting('EVENT_BUS_NAME', env) as string;
     const aws = emulatorConfig(endpoint);
     await ensureEventBus(aws, eventBusName);
@@ -360,7 +374,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     const server = createApiServer(routes, {
       onRequest: options.log,
       sourceFromForwardedFor: options.sourceFromForwardedFor,
-      defaultRoute: { method: '*', path: '*', functionName: DEFAULT_ROUTE.fn, handler: await loadHandler(DEFAULT_ROUTE.fn, env, clients), access: 'public' },
+      defaultRoute: { method: '*', path: '*', functionName: DEFAULT_ROUTE.fn, handler: await loadHandler(DEFAULT_ROUTE.fn, build), access: 'public' },
       earlyResumeSeconds: setting('EARLY_RESUME_SECONDS', env),
       functionTimeoutMs: options.functionTimeoutMs,
       // The demo page calls this same server (same origin), through the same public routes as any page.
@@ -374,10 +388,10 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     env.CURRENT_ENDPOINT_URL ??= `${apiUrl}${routePath('loadEntryData')}`;
     // Locally, short links are served on the API port, as in AWS on the API's URL without a shortLinkDomain.
     env.SHORT_LINK_BASE_URL ??= apiUrl;
-    routes.push(...localRoutes(ROUTE_LIST, await loadHandlers(env, clients)));
+    routes.push(...localRoutes(ROUTE_LIST, await loadHandlers(build)));
     const legacyFn = 'legacy-load-entry-data';
     // A Function URL with no auth: the legacy contract is called from browsers, like the public routes.
-    const legacyRoute = { method: '*', path: '*', functionName: legacyFn, handler: await loadHandler(legacyFn, env, clients), access: 'public' } as const;
+    const legacyRoute = { method: '*', path: '*', functionName: legacyFn, handler: await loadHandler(legacyFn, build), access: 'public' } as const;
     const legacyLog = (line: string) => options.log?.(`[legacy] ${line}`);
     const legacyServer = createApiServer([legacyRoute], {
       onRequest: legacyLog,

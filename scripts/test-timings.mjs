@@ -49,8 +49,10 @@ function total(r) {
   return { seconds: r.files.reduce((n, f) => n + f.seconds, 0), cpuSeconds: cpu };
 }
 
+/** moto's CPU (test/setup/global-teardown.js): the emulator every file shares, in no file's figure. */
+const emulator = (r) => (typeof r.emulatorCpuSeconds === 'number' ? `; moto ${r.emulatorCpuSeconds.toFixed(1)} s CPU` : '');
 const describe = (r) =>
-  `${r.wallSeconds.toFixed(1)} s wall for ${r.files.length} files on ${r.cores} cores, load average ${r.loadAverage.start.toFixed(1)} → ${r.loadAverage.end.toFixed(1)}`;
+  `${r.wallSeconds.toFixed(1)} s wall for ${r.files.length} files on ${r.cores} cores, load average ${r.loadAverage.start.toFixed(1)} → ${r.loadAverage.end.toFixed(1)}${emulator(r)}`;
 if (before) console.log(`before: ${describe(before)}`);
 console.log(`${before ? 'after:  ' : ''}${describe(run)}\n`);
 

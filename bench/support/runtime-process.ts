@@ -11,7 +11,7 @@
  * Run as a script it prints one JSON line, `{"apiUrl", "legacyUrl", "pid"}`, once it listens.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { startLocalRuntime } from '../../local/runtime';
@@ -56,6 +56,8 @@ export const startRuntimeProcess = (env: Record<string, string> = {}): Promise<R
         legacyUrl,
         pid: child.pid!,
         rssMb: () => {
+          // None once the process has ended.
+          if (child.exitCode !== null || !existsSync(`/proc/${child.pid}/status`)) return Number.NaN;
           const kb = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
           return kb ? Math.round(Number(kb[1]) / 102.4) / 10 : Number.NaN;
         },

@@ -5,14 +5,6 @@ import { awsCall } from './errors';
 import { ENTRY_TABLE, resumedKey } from './naming';
 
 /**
- * Longest a resume waits for its note to be written: DynamoDB answers a write
- * in a few milliseconds, and a note that cannot be written costs the campaign's
- * count of that entry and the attribution of a completion, never the resume.
- * 1 s rather than less, since the note carries the campaign's exact count.
- */
-export const RESUME_NOTE_TIMEOUT_MS = 1_000;
-
-/**
  * The note under `resumed#<entry id>`: the entry's last human resume through a
  * campaign link (`campaign`, `resumed_at`), and `campaigns`, every campaign
  * that counted the entry in its `entries_resumed`. It is kept as long as the
@@ -61,16 +53,18 @@ const isConditionFailure = (error: unknown): boolean =>
  * A person's resume through a campaign link. The first one of the entry for
  * that campaign is one TransactWriteItems (the note, and the campaign's
  * `entries_resumed`); a later one finds the campaign in the note, and moves the
- * note with one conditional UpdateItem. Every call bounded in time.
+ * note with one conditional UpdateItem. Both calls together take at most
+ * `timeoutMs` (the handler's, lambdas/runtime/deadline.ts's resumeNoteTimeoutMs).
  */
 export class DynamoDbResumeNotes implements ResumeNotes {
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
+    private readonly timeoutMs: number,
   ) {}
 
   async noteResume(entryId: string, resume: LastResume, keepUntil: number | undefined): Promise<void> {
-    const signal = AbortSignal.timeout(RESUME_NOTE_TIMEOUT_MS);
+    const signal = AbortSignal.timeout(this.timeoutMs);
     const first = new TransactWriteItemsCommand({
       TransactItems: [
         { Update: noteUpdate(this.tableName, entryId, resume, keepUntil, false) },

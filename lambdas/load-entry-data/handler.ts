@@ -14,6 +14,7 @@ import { httpPipeline } from '../http/pipeline';
 import type { RouteEvent } from '../http/route-schema';
 import { bodyLimits } from '../http/routes';
 import { type HttpResult, jsonResult } from '../http/types';
+import { FUNCTION_TIMEOUT_MS, resumeNoteTimeoutMs } from '../runtime/deadline';
 import { type Environment, processEnvironment, eventBusSettings, setting } from '../runtime/environment';
 import { logger } from '../runtime/logger';
 import { keyCacheSettings } from '../runtime/public-key-cache';
@@ -31,9 +32,15 @@ export interface LoadEntryDataDeps {
 
 /**
  * The resume route as the construct deploys it: settings read from `env` once,
- * at init, and adapters over `clients` (the instance's SDK clients by default).
+ * at init, adapters over `clients` (the instance's SDK clients by default), and
+ * the budgets inside a request derived from the function's timeout (the
+ * deployed one by default; a local runtime or a test may give a longer one).
  */
-export const fromEnvironment = (env: Environment = processEnvironment(), clients: AwsClients = { dynamodb, secretsManager }): LoadEntryDataDeps => {
+export const fromEnvironment = (
+  env: Environment = processEnvironment(),
+  clients: AwsClients = { dynamodb, secretsManager },
+  functionTimeoutMs: number = FUNCTION_TIMEOUT_MS,
+): LoadEntryDataDeps => {
   const tableName = setting('TABLE_NAME', env);
   const cacheSettings = keyCacheSettings(env);
   const saveKeys = saveKeyCache(clients, setting('SAVE_KEY_SECRET', env), cacheSettings);
@@ -62,7 +69,7 @@ export const fromEnvironment = (env: Environment = processEnvironment(), clients
       },
       earlyResumeSeconds: setting('EARLY_RESUME_SECONDS', env),
     },
-    resumeNotes: new DynamoDbResumeNotes(clients.dynamodb, tableName),
+    resumeNotes: new DynamoDbResumeNotes(clients.dynamodb, tableName, resumeNoteTimeoutMs(functionTimeoutMs)),
   };
 };
 

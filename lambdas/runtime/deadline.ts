@@ -29,5 +29,14 @@ export const ANSWER_BEFORE_TIMEOUT_MS = FUNCTION_TIMEOUT_MS / 4;
 /** The deadline every request is answered by, counted from its start: the timeout less the margin. */
 export const ANSWER_DEADLINE_MS = FUNCTION_TIMEOUT_MS - ANSWER_BEFORE_TIMEOUT_MS;
 
+/**
+ * Longest a person's resume waits for its campaign note (lambdas/adapters/dynamodb-resume-notes.ts): a tenth of the
+ * function's timeout, 1 s as deployed, where DynamoDB answers a write in a few milliseconds. A note not written costs
+ * the campaign's count of the entry and the attribution of a completion, never the resume; 1 s rather than less,
+ * since the note carries the campaign's exact count. Derived from the timeout, so a local runtime or a test given a
+ * longer one (a machine slowed by load, test/support/http.ts) gives the note as much more.
+ */
+export const resumeNoteTimeoutMs = (functionTimeoutMs: number = FUNCTION_TIMEOUT_MS): number => functionTimeoutMs / 10;
+
 /** A duration in milliseconds as the docs write it: `7.5 s`, `10 s`. */
 export const inSeconds = (ms: number): string => `${ms / 1000} s`;

@@ -3,22 +3,27 @@ import fc from 'fast-check';
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
 import { type HttpApiHandler, localRoutes } from '../../local/api-server';
 import { DEFAULT_ROUTE, ROUTE_LIST } from '../../lambdas/http/routes';
+import type { AwsClients } from '../../lambdas/adapters/clients';
 import { shortLinkKey } from '../../lambdas/adapters/naming';
+import type { Environment } from '../../lambdas/runtime/environment';
+import { UNHURRIED_TIMEOUT_MS } from '../support/http';
 import { deleteEntries, deleteEntry, deleteProject, uid } from '../support/seed';
 import { registerSensitive } from '../support/sensitive';
+import { FUZZ_RUNS } from './fuzz-runs';
 import { inProcess, isDocumentedRefusal, overHttp, seedToken, send, type Sender } from './support';
 
 /**
  * Generated requests per public endpoint and run: RUNS handed to the handlers in
  * this process (support.ts, inProcess: the local server's routing and events,
  * without its socket), then HTTP_RUNS more through the local runtime's server.
- * /r/{code} is fuzzed SHORT_LINK_RUNS times in process. `.ci/run` runs the HTTP
- * fuzz again at 10 000 per endpoint (FUZZ_RUNS=0 FUZZ_HTTP_RUNS=10000).
+ * /r/{code} is fuzzed SHORT_LINK_RUNS times in process. `npm test` sends the
+ * counts of fuzz-runs.ts; `.ci/run` runs the whole fuzz again at its `full` count
+ * both ways (FUZZ_RUNS=10000 FUZZ_HTTP_RUNS=10000).
  */
-const RUNS = Number(process.env.FUZZ_RUNS ?? 10_000);
-const HTTP_RUNS = Number(process.env.FUZZ_HTTP_RUNS ?? 300);
+const RUNS = Number(process.env.FUZZ_RUNS ?? FUZZ_RUNS.inProcess);
+const HTTP_RUNS = Number(process.env.FUZZ_HTTP_RUNS ?? FUZZ_RUNS.overHttp);
 /** In process for /r/{code}, whose generated codes are read from DynamoDB (moto) for more than half of them: fewer. */
-const SHORT_LINK_RUNS = Number(process.env.FUZZ_SHORT_LINK_RUNS ?? Math.min(RUNS, 2_000));
+const SHORT_LINK_RUNS = Number(process.env.FUZZ_SHORT_LINK_RUNS ?? Math.min(RUNS, FUZZ_RUNS.shortLinks));
 const FUTURE = '2099-11-01T00:00:00Z';
 
 let rt: LocalRuntime;
@@ -32,15 +37,25 @@ let secret: string;
 let legacyKey: string;
 
 beforeAll(async () => {
-  rt = await startLocalRuntime({ port: 0, legacyPort: 0, endpoint: process.env.AWS_ENDPOINT_URL });
-  // The handler modules the runtime loaded (this file's module registry holds one of each).
-  const load = async (fn: string) =>
-    ((await import(path.join(import.meta.dirname, '..', '..', 'lambdas', fn, 'index.ts'))) as { handler: HttpApiHandler }).handler;
+  // What is fuzzed is the answers to malformed input, not a deadline: the functions get the unhurried timeout, so a
+  // machine slowed by load makes no request 503 (the early answer, or the SDK's timeouts, which derive from it).
+  rt = await startLocalRuntime({ port: 0, legacyPort: 0, endpoint: process.env.AWS_ENDPOINT_URL, functionTimeoutMs: UNHURRIED_TIMEOUT_MS });
+  // The runtime's Lambdas again, built alike (its environment, its emulator clients, its timeout), called in this process.
+  const load = async (fn: string) => {
+    const factory = (await import(path.join(import.meta.dirname, '..', '..', 'lambdas', fn, 'handler.ts'))) as {
+      fromEnvironment(env: Environment, clients: AwsClients, functionTimeoutMs: number): unknown;
+      createHandler(deps: unknown): HttpApiHandler;
+    };
+    return factory.createHandler(factory.fromEnvironment(rt.environment, rt.clients, UNHURRIED_TIMEOUT_MS));
+  };
   const handlers = Object.fromEntries(await Promise.all([...new Set(ROUTE_LIST.map((r) => r.fn))].map(async (fn) => [fn, await load(fn)] as const)));
   const catchAll = async (fn: string) => ({ method: '*', path: '*', functionName: fn, handler: await load(fn), access: 'public' }) as const;
-  api = { lambda: inProcess(localRoutes(ROUTE_LIST, handlers), await catchAll(DEFAULT_ROUTE.fn)), http: overHttp(rt.apiUrl) };
+  api = {
+    lambda: inProcess(localRoutes(ROUTE_LIST, handlers), await catchAll(DEFAULT_ROUTE.fn), UNHURRIED_TIMEOUT_MS),
+    http: overHttp(rt.apiUrl),
+  };
   const legacyRoute = await catchAll('legacy-load-entry-data');
-  legacyApi = { lambda: inProcess([legacyRoute]), http: overHttp(rt.legacyUrl) };
+  legacyApi = { lambda: inProcess([legacyRoute], undefined, UNHURRIED_TIMEOUT_MS), http: overHttp(rt.legacyUrl) };
   const created = await send(`${rt.apiUrl}/v1/projects/${project}/credentials`, JSON.stringify({ label: 'fuzz' }));
   secret = (created.json as { secret: string }).secret;
   await send(

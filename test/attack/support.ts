@@ -59,10 +59,11 @@ export const overHttp =
  * event built as it builds it (local/http-api-event.ts), the same handler called
  * in this process, and its result read as API Gateway reads it (a handler that
  * throws is API Gateway's 500). For fuzzing in bulk: HTTP costs more than the
- * handler does.
+ * handler does. `functionTimeoutMs`: the Lambda timeout each call runs with (the
+ * deployed one by default), as the local runtime's `functionTimeoutMs`.
  */
 export const inProcess =
-  (routes: readonly LocalRoute[], defaultRoute?: LocalRoute): Sender =>
+  (routes: readonly LocalRoute[], defaultRoute?: LocalRoute, functionTimeoutMs?: number): Sender =>
   async (target, body, headers = { 'content-type': 'application/json' }, method = 'POST') => {
     const url = parseTarget(target);
     if (!url) throw new Error(`not a request target: ${target}`);
@@ -88,7 +89,7 @@ export const inProcess =
     });
     let result: APIGatewayProxyStructuredResultV2;
     try {
-      result = (await route.handler(event, lambdaContext(route.functionName))) as APIGatewayProxyStructuredResultV2;
+      result = (await route.handler(event, lambdaContext(route.functionName, functionTimeoutMs))) as APIGatewayProxyStructuredResultV2;
     } catch {
       result = { statusCode: 500, headers: { 'content-type': 'application/json' }, body: '{"message":"Internal Server Error"}' };
     }

@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
 import { SAVE_TOKEN_PATTERN } from '../../lambdas/domain/save-token';
+import { sdkOptions } from '../../lambdas/adapters/clients';
+import { FUNCTION_TIMEOUT_MS } from '../../lambdas/runtime/deadline';
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
+import { sdkOptionsWithin } from '../../local/sdk-options';
 import { httpRequest } from '../support/raw-http';
 import { credential, deleteEntry, deleteProject, seedEntry, seedProject, uid } from '../support/seed';
 import { registerSensitive } from '../support/sensitive';
@@ -329,5 +332,15 @@ describe('the local admin routes and web pages', () => {
     });
     expect(res.status).toBe(200);
     expect(res.headers['access-control-allow-origin']).toBe('*');
+  });
+});
+
+it("gives its Lambdas' SDK clients the deployed timeouts at the deployed function timeout, and proportionally longer ones at a longer timeout", () => {
+  expect(sdkOptionsWithin()).toEqual(sdkOptions);
+  expect(sdkOptionsWithin(FUNCTION_TIMEOUT_MS * 30).requestHandler).toEqual({
+    ...sdkOptions.requestHandler,
+    connectionTimeout: sdkOptions.requestHandler.connectionTimeout * 30,
+    requestTimeout: sdkOptions.requestHandler.requestTimeout * 30,
+    socketTimeout: sdkOptions.requestHandler.socketTimeout * 30,
   });
 });

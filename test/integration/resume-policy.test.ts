@@ -6,6 +6,7 @@ import { SecretsManagerLegacyKeyStore } from '../../lambdas/adapters/secrets-man
 import { computeToken } from '../../lambdas/domain/token';
 import { controlClock } from '../support/clock';
 import { errorOf, type Handler, invoke, type Reply } from '../support/http';
+import { lambda, testEnvironment, unhurriedClients } from '../support/lambdas';
 import { registerSensitive } from '../support/sensitive';
 import { credential, deleteEntry, deleteProject, dynamodb, seedEntry, seedProject, uid } from '../support/seed';
 import { loadEntryEvent } from '../fixtures/events';
@@ -18,7 +19,8 @@ import { routeEvent } from '../fixtures/admin-events';
  * bound, and the key cache TTL within which a change takes effect.
  */
 process.env.KEY_CACHE_TTL_SECONDS = '60';
-const load = ((await import('../../lambdas/load-entry-data/index')) as { handler: Handler }).handler;
+// Twenty resumes at once below: clients whose timeouts a loaded machine does not outrun (support/lambdas.ts).
+const load = await lambda('load-entry-data', testEnvironment(), unhurriedClients());
 const legacy = ((await import('../../lambdas/legacy-load-entry-data/index')) as { handler: Handler }).handler;
 const credentials = ((await import('../../lambdas/credentials/index')) as { handler: Handler }).handler;
 const entries = ((await import('../../lambdas/entries/index')) as { handler: Handler }).handler;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ANSWER_BEFORE_TIMEOUT_MS, ANSWER_DEADLINE_MS, FUNCTION_TIMEOUT_MS, inSeconds } from '../../lambdas/runtime/deadline';
+import { ANSWER_BEFORE_TIMEOUT_MS, ANSWER_DEADLINE_MS, FUNCTION_TIMEOUT_MS, inSeconds, resumeNoteTimeoutMs } from '../../lambdas/runtime/deadline';
 import { ANSWER_BEFORE_TIMEOUT_MS as PIPELINE_MARGIN } from '../../lambdas/http/pipeline';
 import { lambdaContext } from '../../local/http-api-event';
 import { docPages, docSection } from '../support/docs';
@@ -15,6 +15,12 @@ it('derives the deadline from the function timeout: a quarter of it before the t
   expect(PIPELINE_MARGIN).toBe(ANSWER_BEFORE_TIMEOUT_MS);
   expect(lambdaContext('unit').getRemainingTimeInMillis()).toBeGreaterThan(FUNCTION_TIMEOUT_MS - 1_000);
   expect(lambdaContext('unit').getRemainingTimeInMillis()).toBeLessThanOrEqual(FUNCTION_TIMEOUT_MS);
+});
+
+it("derives a resume's campaign note budget from the function timeout: 1 s as deployed, a tenth of a longer one", () => {
+  expect(resumeNoteTimeoutMs()).toBe(1_000);
+  expect(resumeNoteTimeoutMs()).toBe(FUNCTION_TIMEOUT_MS / 10);
+  expect(resumeNoteTimeoutMs(300_000)).toBe(30_000);
 });
 
 it("the README's 503 row states the deadline and the timeout this module derives it from", () => {

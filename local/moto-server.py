@@ -1,0 +1,54 @@
+"""
+moto's server as `moto_server` starts it (local/moto.ts), less the work it repeats on every request. Given the same
+arguments as `moto_server`, and:
+
+  --serial   one request at a time, so that conditional writes are atomic as DynamoDB's (`npm run load`, `npm run soak`,
+             which race writes to one item on purpose): moto's threaded server applies a conditional write as a read, a
+             check and a write that another request can run between (bench/moto-atomicity.ts).
+  --quiet    no line per request on stderr (the test run and the local runtime discard moto's output anyway).
+
+To find a request's service, moto lists its own package folder (a stat per service, about 250) and matches the host
+against every service's URL patterns; to call the operation, it lists the members of the service's response class.
+None of these changes while the server runs, so each is computed once here: with them, a third of moto's CPU per
+request went to finding where to send it. What moto answers is unchanged. A moto whose internals moved (another
+version than requirements-dev.txt pins) keeps its own code for what is not found.
+"""
+
+import functools
+import logging
+import sys
+
+import moto.backends
+import moto.core.responses
+import moto.server
+import werkzeug.serving
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+
+args = sys.argv[1:]
+
+if hasattr(moto.backends, "list_of_moto_modules"):
+    modules = list(moto.backends.list_of_moto_modules())
+    moto.backends.list_of_moto_modules = lambda: modules
+if hasattr(DomainDispatcherApplication, "get_backend_for_host"):
+    DomainDispatcherApplication.get_backend_for_host = functools.lru_cache(maxsize=None)(DomainDispatcherApplication.get_backend_for_host)
+if hasattr(moto.core.responses, "method_names_from_class"):
+    moto.core.responses.method_names_from_class = functools.lru_cache(maxsize=None)(moto.core.responses.method_names_from_class)
+
+if "--quiet" in args:
+    args.remove("--quiet")
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+
+if "--serial" in args:
+    args.remove("--serial")
+    run_simple = werkzeug.serving.run_simple
+
+    def one_at_a_time(*a, **kwargs):
+        kwargs["threaded"] = False
+        return run_simple(*a, **kwargs)
+
+    moto.server.run_simple = one_at_a_time
+    # One thread: connections wait in the listen queue, which must hold a burst's (socketserver's default is 5).
+    werkzeug.serving.BaseWSGIServer.request_queue_size = 4096
+
+sys.argv = ["moto_server", *args]
+moto.server.main()
