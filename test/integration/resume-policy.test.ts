@@ -20,7 +20,8 @@ import { routeEvent } from '../fixtures/admin-events';
  */
 process.env.KEY_CACHE_TTL_SECONDS = '60';
 // Twenty resumes at once below: clients whose timeouts a loaded machine does not outrun (support/lambdas.ts).
-const load = await lambda('load-entry-data', testEnvironment(), unhurriedClients());
+const loadClients = unhurriedClients();
+const load = await lambda('load-entry-data', testEnvironment(), loadClients);
 const legacy = ((await import('../../lambdas/legacy-load-entry-data/index')) as { handler: Handler }).handler;
 const credentials = ((await import('../../lambdas/credentials/index')) as { handler: Handler }).handler;
 const entries = ((await import('../../lambdas/entries/index')) as { handler: Handler }).handler;
@@ -149,8 +150,9 @@ describe('withheld fields', () => {
     const callsOf = async (s: Awaited<ReturnType<typeof scenario>>) => {
       // The first resume reads the project's keys (and with them its policies); the second is served from the cache.
       expect((await s.resume()).status).toBe(200);
-      const ddb = countCalls(lambdaDynamodb);
-      const sm = countCalls(secretsManager);
+      // The resume Lambda's own clients (it is built with them above), not the module's singletons.
+      const ddb = countCalls(loadClients.dynamodb);
+      const sm = countCalls(loadClients.secretsManager);
       try {
         const reply = await s.resume();
         expect(reply.status).toBe(200);
@@ -261,7 +263,7 @@ describe('the second factor', () => {
 
     // A valid link to an entry never written: without a value, the answer comes before any read of the entry.
     const missing = uid('entry');
-    const ddb = countCalls(lambdaDynamodb);
+    const ddb = countCalls(loadClients.dynamodb);
     try {
       const reply = await invoke(load, loadEntryEvent(s.body({ entry_id: missing, token: computeToken(s.cred.secret, missing, FUTURE) })));
       expect(codeOf(reply)).toEqual([401, 'verification_required']);
