@@ -139,6 +139,7 @@ export default tseslint.config(
       'clients/src/embeddables-action.js',
       'clients/src/embeddables-save-action.js',
       'clients/src/session-recovery.js',
+      'clients/src/session-recovery-qrcode.js',
     ],
   },
   js.configs.recommended,

@@ -4,7 +4,9 @@
 // Node's own start-up counts for both sides alike, as the runtime's does in AWS.
 // Usage: node cold-harness.mjs <bundle URL>, with the event in BENCH_EVENT.
 // Prints one JSON line on fd 3: when the module load began and ended, when the
-// answer was complete, its status, and the connections and AWS requests it made.
+// answer was complete, its status, the connections and AWS requests it made, and
+// the CPU time the process had used by then (every thread's, Node's start included),
+// which other processes on a shared machine delay but do not add to.
 import diagnostics from 'node:diagnostics_channel';
 import { writeSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -33,6 +35,7 @@ const { handler } = await import(process.argv[2]);
 const loaded = performance.now();
 const result = await handler(event, context);
 const answered = performance.now();
-writeSync(3, `${JSON.stringify({ loadStart, loaded, answered, status: result?.statusCode, connections, awsCalls })}\n`);
+const { user, system } = process.cpuUsage();
+writeSync(3, `${JSON.stringify({ loadStart, loaded, answered, cpu: (user + system) / 1000, status: result?.statusCode, connections, awsCalls })}\n`);
 // Like a frozen instance: the keep-alive connections do not hold the process.
 process.exit(0);

@@ -730,7 +730,7 @@ for (const [name, enabled, description] of [
     report(await client().request("PUT", pathTo("setBrowserSaves", { project_id: o.project }), { body }), showSaves(o.project));
   });
 }
-var resumePolicy = program.command("resume-policy").description("a flow's resume policy: fields never returned to a resume, and a field the person must confirm (docs/resume-policy.md)");
+var resumePolicy = program.command("resume-policy").description("a flow's resume policy: fields never returned to a resume, and a field the person must confirm (docs/withheld-fields.md)");
 var policyPath = (o) => pathTo("getResumePolicy", { project_id: o.project, flow_id: o.flow });
 var showPolicy = (j) => `Flow ${j.flow_id}: ${j.withheld_fields.length ? `withholds ${j.withheld_fields.join(", ")}` : "withholds nothing"}; ${j.verify_field === null ? "no second factor" : `asks the person to confirm ${j.verify_field}`}. Changes take effect within the key cache TTL.`;
 resumePolicy.command("get").description("show a flow's resume policy").requiredOption("--project <project_id>", PROJECT).requiredOption("--flow <flow_id>", "the flow").action(async (o) => report(await client().request("GET", policyPath(o)), showPolicy));

@@ -77,7 +77,7 @@ const ASSETS: Readonly<Record<string, Asset>> = {
     body: (c) => action('embeddables-save-action.js', { EMBEDDABLE_ID: c.flowId, PROJECT_ID: c.projectId, API_URL: c.apiUrl }),
   },
   ...Object.fromEntries(
-    ['embeddables-action.js', 'embeddables-action-legacy.js', 'embeddables-save-action.js', 'session-recovery.js'].map((name) => [
+    ['embeddables-action.js', 'embeddables-action-legacy.js', 'embeddables-save-action.js', 'session-recovery.js', 'session-recovery-qrcode.js'].map((name) => [
       `/clients/${name}`,
       { type: JS, body: file(path.join(clientsDir, name)) },
     ]),

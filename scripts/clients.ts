@@ -14,6 +14,8 @@ export const CLIENTS: Readonly<Record<string, { template: string; variant?: Vari
   'embeddables-action-legacy.js': { template: 'embeddables-action.js', variant: 'legacy' },
   'embeddables-save-action.js': { template: 'embeddables-save-action.js' },
   'session-recovery.js': { template: 'session-recovery.js' },
+  // The qrcode library, which session-recovery.js imports from beside itself on its first hand-off only.
+  'session-recovery-qrcode.js': { template: 'session-recovery-qrcode.js' },
 };
 
 export const clientPath = (name: string): string => path.join(CLIENTS_DIR, name);
@@ -59,7 +61,7 @@ const ROOT = path.join(CLIENTS_DIR, '..');
 /**
  * `//#bundle module Name`: the npm package `module`'s browser build, bundled and
  * minified by esbuild into `const Name = (() => …)()` at the directive, so the
- * client stays one file a team copies as it is, with no loader. Its version and
+ * file stays one a team copies as it is, with no loader. Its version and
  * licence are named above it.
  */
 const bundled = (module: string, name: string, where: string): string[] => {

@@ -102,7 +102,7 @@ const shortLinkNotFound = {
 /** A project's browser-saves setting, as GET and PUT answer it. */
 const BROWSER_SAVES = { enabled: { type: 'boolean' }, sms_countries: { type: 'array', items: { type: 'string', pattern: '^[A-Z]{2}$' } } };
 
-/** A flow's resume policy, as its routes answer it (docs/resume-policy.md). */
+/** A flow's resume policy, as its routes answer it (docs/withheld-fields.md). */
 const RESUME_POLICY = {
   flow_id: { type: 'string' },
   withheld_fields: { type: 'array', items: { type: 'string' } },

@@ -8,13 +8,21 @@
  * `SERIAL_EMULATOR=true` in its environment: moto answers one request at a time, so that its conditional writes are
  * atomic as DynamoDB's (local/moto.ts); the soak needs it, since it races writes to one entry on purpose.
  *
+ * Its V8 heap is bounded as AWS Lambda's Node.js runtime bounds a deployed function's (lambdaHeapFlags, for the
+ * construct's default memory): without it, V8 sizes its young generation from the machine's memory (24 GB here:
+ * semi-spaces of up to 64 MiB, a new space of 128 MiB), and grows it to that when the allocation rate is high, at a
+ * moment that follows the machine's load; the soak's RSS then rose by about 50 MB after its warm-up while the live heap
+ * stayed flat (docs/performance.md, "Under load").
+ *
  * Run as a script it prints one JSON line, `{"apiUrl", "legacyUrl", "pid"}`, once it listens.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { getHeapSpaceStatistics } from 'node:v8';
 import { startLocalRuntime } from '../../local/runtime';
+import { LAMBDA_MEMORY_MB, lambdaHeapFlags } from './lambda-heap';
 
 export interface RuntimeProcess {
   readonly apiUrl: string;
@@ -22,15 +30,35 @@ export interface RuntimeProcess {
   readonly pid: number;
   /** The runtime process's resident set size now, in MB (its own, not moto's nor the driver's). */
   rssMb(): number;
-  /** The runtime's live heap, in MB, after a full garbage collection it runs when asked (what it retains). */
-  heapAfterGcMb(): Promise<number>;
+  /** What the runtime's memory is made of, after a full garbage collection it runs when asked. */
+  memoryAfterGc(): Promise<RuntimeMemory>;
   stop(): Promise<void>;
 }
 
-/** Starts the runtime's process; resolves once it listens. `env` adds to its environment (settings for the run). */
-export const startRuntimeProcess = (env: Record<string, string> = {}): Promise<RuntimeProcess> =>
+/** The runtime process's memory, in MB (MiB), as it reports it after a full garbage collection (process.memoryUsage, v8.getHeapSpaceStatistics). */
+export interface RuntimeMemory {
+  rss: number;
+  /** The live heap: what the runtime retains. */
+  heapUsed: number;
+  /** The heap V8 has reserved: every space below, and the rest. */
+  heapTotal: number;
+  /** The young generation's two semi-spaces (V8's new space), at the size V8 has grown them to. */
+  newSpace: number;
+  oldSpace: number;
+  codeSpace: number;
+  largeObjectSpace: number;
+  /** Memory outside the V8 heap that JS objects hold (Buffers and the like). */
+  external: number;
+}
+
+/**
+ * Starts the runtime's process; resolves once it listens. `env` adds to its environment (settings for the run);
+ * `nodeFlags` to its Node.js flags (a test's `--import` of a module of its own).
+ */
+export const startRuntimeProcess = (env: Record<string, string> = {}, nodeFlags: readonly string[] = []): Promise<RuntimeProcess> =>
   new Promise((resolve, reject) => {
-    const child: ChildProcess = spawn(process.execPath, ['--expose-gc', '--disable-warning=DEP0040', '--import', 'tsx', fileURLToPath(import.meta.url)], {
+    const flags = [...lambdaHeapFlags(LAMBDA_MEMORY_MB), '--expose-gc', '--disable-warning=DEP0040', '--import', 'tsx', ...nodeFlags];
+    const child: ChildProcess = spawn(process.execPath, [...flags, fileURLToPath(import.meta.url)], {
       // Never another emulator: this runtime starts its own moto.
       env: {
         ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'AWS_ENDPOINT_URL')),
@@ -44,9 +72,9 @@ export const startRuntimeProcess = (env: Record<string, string> = {}): Promise<R
     const timer = setTimeout(() => reject(new Error('the local runtime did not start within 120 s')), 120_000);
     const exited = (code: number | null) => reject(new Error(`the local runtime exited with ${code}`));
     child.once('exit', exited);
-    const heapWaiters: Array<(mb: number) => void> = [];
+    const memoryWaiters: Array<(memory: RuntimeMemory) => void> = [];
     lines.on('line', (line) => {
-      if (line.startsWith('{"heapUsedMb"')) heapWaiters.shift()?.((JSON.parse(line) as { heapUsedMb: number }).heapUsedMb);
+      if (line.startsWith('{"memory"')) memoryWaiters.shift()?.((JSON.parse(line) as { memory: RuntimeMemory }).memory);
       if (!line.startsWith('{"apiUrl"')) return;
       clearTimeout(timer);
       child.off('exit', exited);
@@ -61,9 +89,9 @@ export const startRuntimeProcess = (env: Record<string, string> = {}): Promise<R
           const kb = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
           return kb ? Math.round(Number(kb[1]) / 102.4) / 10 : Number.NaN;
         },
-        heapAfterGcMb: () =>
-          new Promise<number>((done) => {
-            heapWaiters.push(done);
+        memoryAfterGc: () =>
+          new Promise<RuntimeMemory>((done) => {
+            memoryWaiters.push(done);
             child.kill('SIGUSR2');
           }),
         stop: () =>
@@ -83,10 +111,23 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     process.exit(0);
   };
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void stop());
-  // Asked by heapAfterGcMb: a full collection (--expose-gc), then the heap still used.
+  // Asked by memoryAfterGc: a full collection (--expose-gc), then what the memory is made of.
   process.on('SIGUSR2', () => {
     (globalThis as { gc?: () => void }).gc?.();
-    process.stdout.write(`${JSON.stringify({ heapUsedMb: Math.round(process.memoryUsage().heapUsed / 1e5) / 10 })}\n`);
+    const mb = (bytes: number) => Math.round(bytes / 104_857.6) / 10;
+    const usage = process.memoryUsage();
+    const space = (name: string) => mb(getHeapSpaceStatistics().find((s) => s.space_name === name)?.space_size ?? 0);
+    const memory: RuntimeMemory = {
+      rss: mb(usage.rss),
+      heapUsed: mb(usage.heapUsed),
+      heapTotal: mb(usage.heapTotal),
+      newSpace: space('new_space'),
+      oldSpace: space('old_space'),
+      codeSpace: space('code_space'),
+      largeObjectSpace: space('large_object_space'),
+      external: mb(usage.external),
+    };
+    process.stdout.write(`${JSON.stringify({ memory })}\n`);
   });
   process.stdout.write(`${JSON.stringify({ apiUrl: runtime.apiUrl, legacyUrl: runtime.legacyUrl })}\n`);
 }

@@ -378,7 +378,7 @@ for (const [name, enabled, description] of [
 
 const resumePolicy = program
   .command('resume-policy')
-  .description("a flow's resume policy: fields never returned to a resume, and a field the person must confirm (docs/resume-policy.md)");
+  .description("a flow's resume policy: fields never returned to a resume, and a field the person must confirm (docs/withheld-fields.md)");
 // The three resume-policy routes share one path.
 const policyPath = (o: { project: string; flow: string }) => pathTo('getResumePolicy', { project_id: o.project, flow_id: o.flow });
 const showPolicy = (j: { flow_id: string; withheld_fields: string[]; verify_field: string | null }) =>

@@ -1,6 +1,8 @@
 /**
  * session-recovery in the browser, for sites that are not built on Embeddables.
- * A framework-free ES module with no dependencies and no build step on your side:
+ * A framework-free ES module with no dependencies and no build step on your side.
+ * Serve session-recovery-qrcode.js beside it: `autosave.handoff()` imports it
+ * from there to draw its QR code (and only then, so other pages never fetch it).
  *
  *   import { createAutosave, resumeFromUrl, SessionRecoveryError } from './session-recovery.js'
  *
@@ -46,7 +48,7 @@
  *   "Continue" button, or by default a small panel with a "Continue" button
  *   that this client adds to the page. Other links are resumed at once.
  * - When the flow's resume policy names a field the person must confirm
- *   (docs/resume-policy.md), the endpoint answers `verification_required`: it
+ *   (docs/second-factor.md), the endpoint answers `verification_required`: it
  *   then asks for the value (`verify(field, failed)`, by default a one-field
  *   form, "Confirm your email to continue") and resumes again with it; after a
  *   wrong value (`verification_failed`) it asks again, saying it did not match.
@@ -112,8 +114,18 @@ export class SessionRecoveryError extends Error {
 
 //#routes createEntry saveProgress linkRequests handoff
 
-// Draws handoff()'s QR code: QRCode.toString(text, { type: 'svg' }), a maintained library rather than our own encoder.
-//#bundle qrcode QRCode
+/**
+ * handoff()'s QR code: session-recovery-qrcode.js, the qrcode library's half of
+ * this client, imported from beside this file on the first hand-off only (the
+ * browser keeps the module after), so a page that never hands off never fetches it.
+ */
+const loadQrCode = () =>
+  import('./session-recovery-qrcode.js').catch((error) => {
+    throw new SessionRecoveryError(
+      'qr_code_unavailable',
+      `The QR code's script could not be loaded: session-recovery-qrcode.js must be served beside session-recovery.js (${error?.message ?? error}).`,
+    )
+  })
 
 //#include resumeLinkNames
 
@@ -300,8 +312,10 @@ export function askForVerification(doc, field, failed) {
  *   put in the page. The link is single-use (see resumeFromUrl) and valid 10
  *   minutes unless the deployment sets another lifetime; once the other device
  *   opens it, this page's next save resolves `continued_elsewhere`. Rejects as
- *   `requestLink` does, and with `too_many_handoffs` after 10 for the entry in
- *   an hour. Never retried.
+ *   `requestLink` does, with `too_many_handoffs` after 10 for the entry in
+ *   an hour, and with `qr_code_unavailable` when `session-recovery-qrcode.js`,
+ *   which draws the code and is fetched from beside this file on the first
+ *   `handoff()` only, cannot be loaded (no link is asked for then). Never retried.
  * - `forget()`: the next save starts a new entry ("start over").
  * - `entryId`: the entry saves go to, or null before the first.
  *
@@ -366,13 +380,15 @@ export function createAutosave({
   /**
    * The link routes of a page (link requests, hand-offs): what is waiting is
    * saved first, then one request with the entry's save token, never retried.
-   * `invalid_save_token` means the flow continued on another device.
+   * `invalid_save_token` means the flow continued on another device. `ready`,
+   * when given, is awaited just before the request: its rejection sends none.
    */
-  const askForLink = async (route, okStatus, extra, resumeUrl) => {
+  const askForLink = async (route, okStatus, extra, resumeUrl, ready) => {
     await saver.flush()
     const current = saver.current()
     if (!current) throw new SessionRecoveryError('no_entry', 'Nothing is saved yet: a link needs a saved entry.')
     if (current.ended) throw new SessionRecoveryError('continued_elsewhere', CONTINUED_ELSEWHERE)
+    await ready
     const body = { project_id: projectId, flow_id: flowId, save_token: current.saveToken, ...extra }
     if (resumeUrl !== undefined) body.resume_url = resumeUrl
     const url = String(apiUrl).replace(/\/+$/, '') + ROUTE_PATHS[route].replace('{entry_id}', encodeURIComponent(current.entryId))
@@ -416,9 +432,13 @@ export function createAutosave({
       return { channel: data.channel, expiresAt: data.expires_at }
     },
     async handoff({ resumeUrl } = {}) {
-      const { url, short_url, expires_at } = await askForLink('handoff', 201, {}, resumeUrl)
+      // Fetched while what is waiting is saved, and awaited before the link is asked for: a page that cannot draw the code mints none.
+      const qrCode = loadQrCode()
+      qrCode.catch(() => undefined)
+      const { url, short_url, expires_at } = await askForLink('handoff', 201, {}, resumeUrl, qrCode)
       if (typeof url !== 'string' || typeof short_url !== 'string') throw new SessionRecoveryError('unexpected_response', 'The endpoint answered without a link.', 201)
-      return { url, short_url, expires_at, svg: await QRCode.toString(short_url, { type: 'svg', errorCorrectionLevel: 'M', margin: 4 }) }
+      const { qrCodeSvg } = await qrCode
+      return { url, short_url, expires_at, svg: await qrCodeSvg(short_url) }
     },
     forget: saver.forget,
     dispose() {

@@ -17,7 +17,7 @@ import { ENTRY_TABLE } from './naming';
  * Browser saves' writes: each is one conditional write and nothing else (no
  * read first). The entry's `seq` orders the page's saves.
  */
-export class DynamoDbEntrySaves implements EntrySaves, SaveRotation {
+export class DynamoDbEntrySaves implements EntrySaves {
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
@@ -124,6 +124,19 @@ export class DynamoDbEntrySaves implements EntrySaves, SaveRotation {
       }
     }
   }
+}
+
+/**
+ * A person's resume of a browser-saves project's entry: the save capability
+ * handed over in one conditional write. A class of its own, apart from the
+ * saves', so the resume Lambda bundles this write alone (class methods cannot
+ * be tree-shaken).
+ */
+export class DynamoDbSaveRotation implements SaveRotation {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+  ) {}
 
   async rotateSaveGen(entryId: string, rotation: Parameters<SaveRotation['rotateSaveGen']>[1]): Promise<'rotated' | RotationRefused> {
     const values: Record<string, AttributeValue> = {

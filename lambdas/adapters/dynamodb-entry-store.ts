@@ -235,7 +235,7 @@ export class DynamoDbEntryStore extends DynamoDbEntryReader implements EntryStor
       throw error;
     }
     // Every link that could guess the second factor has ended: the wrong values counted for the entry go with them, so the
-    // person can verify through the link the team sends next (docs/resume-policy.md, "The bound").
+    // person can verify through the link the team sends next (docs/second-factor.md, "Who can lock the owner out").
     await awsCall(
       this.client.send(new DeleteItemCommand({ TableName: this.tableName, Key: { [ENTRY_TABLE.partitionKey]: { S: VERIFY_ATTEMPTS_KEY_PREFIX + entryId } } })),
     );

@@ -7,7 +7,7 @@ export class SecretsManagerKeySource implements SigningKeySource {
   readonly scope = 'project_id';
 
   constructor(
-    private readonly projects: SecretsManagerProjectReader,
+    private readonly projects: Pick<SecretsManagerProjectReader, 'read'>,
     private readonly environment: string,
   ) {}
 

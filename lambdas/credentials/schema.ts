@@ -48,7 +48,7 @@ export const browserSavesBodySchema = {
 
 const field = { type: 'string', minLength: 1, maxLength: MAX_FIELD_LENGTH, pattern: FIELD_PATTERN } as const;
 
-/** A flow's resume policy (docs/resume-policy.md): an empty list and no verify_field clear it. */
+/** A flow's resume policy (docs/withheld-fields.md, docs/second-factor.md): an empty list and no verify_field clear it. */
 export const resumePolicyBodySchema = {
   type: 'object',
   required: ['withheld_fields'],

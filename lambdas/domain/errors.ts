@@ -107,6 +107,8 @@ export class UnavailableError extends Error {
  * dependency, the dependency's own error.
  */
 export const errorNames = (error: unknown): { error_name: string; error_code?: string } => {
+  // One an adapter raised for a reason of its own (lost races, a refused event) has no cause: its reason is the code.
+  if (error instanceof UnavailableError && error.cause === undefined) return { error_name: error.name, error_code: error.dependencyError };
   const e = error instanceof UnavailableError ? error.cause : error;
   return {
     error_name: e instanceof Error ? e.name : typeof e,

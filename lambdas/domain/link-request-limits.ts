@@ -81,10 +81,10 @@ export const takeLinkRequestSlot = (
     ...(to === undefined
       ? []
       : [
-          () =>
+          async () =>
             takeRolling(
               limits.perRecipient.log,
-              hash(request.channel, recipientOf(request.channel, to)),
+              hash(request.channel, await recipientOf(request.channel, to)),
               [
                 { max: limits.perRecipient.perHour, ms: HOUR_MS },
                 { max: limits.perRecipient.perDay, ms: DAY_MS },

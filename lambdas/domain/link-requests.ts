@@ -91,7 +91,7 @@ export const requestLink = async (
   const saveKey = saveKeyAhead(deps);
   const keySet = await admit(req.project_id, context, deps);
   checkTo(req.channel, req.to);
-  if (req.channel === 'sms') checkSmsAllowed(req.to, keySet.smsCountries);
+  if (req.channel === 'sms') await checkSmsAllowed(req.to, keySet.smsCountries);
   // admit refused a request without an Origin.
   const resumeUrl = resumeUrlOf(req, context.origin!, keySet.allowedOrigins ?? []);
   const saveGen = await checkSaveToken(req.save_token, { projectId: req.project_id, flowId: req.flow_id, entryId }, deps, saveKey);

@@ -191,7 +191,7 @@ export interface SaveRotation {
        * The entry as read, stored again split by the flow's current withheld
        * fields in the same write: a field the flow started withholding
        * after it was saved moves out of `user_data` before the page that
-       * resumed without it saves (docs/resume-policy.md).
+       * resumed without it saves (docs/withheld-fields.md).
        */
       readonly resplit?: WithheldStorage & Pick<StoredEntry, 'userData'>;
     },

@@ -22,7 +22,7 @@ import {
   setBrowserSaves,
   setResumePolicy,
 } from './project-keys';
-import { isCountry } from './recipients';
+import { isCountry } from './number-plan';
 import type { ResumePolicy } from './resume-policy';
 
 export interface ProjectAdminDeps {

@@ -1,24 +1,14 @@
-// The mobile metadata: a number is valid in it only if its plan says it is a mobile number (or, where a plan cannot tell,
-// as in the US and Canada, fixed-line or mobile), and it tells a number's country as the others do (bench/HISTORY.md, step 21).
-import { isSupportedCountry, parsePhoneNumberFromString } from 'libphonenumber-js/mobile';
 // From its own module: the whole of validator would put every validator in the bundle.
 import normalizeEmail from 'validator/lib/normalizeEmail';
 import { ApiError } from './errors';
 
 /**
- * The country of an E.164 mobile number (ISO 3166 alpha-2), by the number plan
- * libphonenumber-js carries; undefined for a number no plan holds as a mobile
- * number: premium-rate (+44 90x, +1 900), personal (+44 70), shared-cost
- * (+44 87x), toll-free, fixed-line where the plan tells it, an unassigned or
- * reserved range (+44 7700 900, kept for drama), a non-geographic code (+800).
+ * The number plan (number-plan.ts: libphonenumber-js and its mobile metadata,
+ * over half of the link-requests bundle), loaded the first time a number is
+ * read: a new instance whose requests send email links never loads it.
  */
-export const mobileCountryOf = (e164: string): string | undefined => {
-  const number = parsePhoneNumberFromString(e164);
-  return number?.isValid() ? number.country : undefined;
-};
-
-/** Whether `code` is an ISO 3166 alpha-2 code the number plan knows. */
-export const isCountry = (code: string): boolean => isSupportedCountry(code);
+let numberPlan: Promise<typeof import('./number-plan')> | undefined;
+const plan = () => (numberPlan ??= import('./number-plan'));
 
 /**
  * SMS only where the project allows it, and only to a mobile number: a number
@@ -28,12 +18,12 @@ export const isCountry = (code: string): boolean => isSupportedCountry(code);
  * with no `to` leaves the number to the team's own rule, within the project's
  * countries still: its list must not be empty.
  */
-export const checkSmsAllowed = (to: string | undefined, countries: readonly string[] | undefined): void => {
+export const checkSmsAllowed = async (to: string | undefined, countries: readonly string[] | undefined): Promise<void> => {
   if (!countries || countries.length === 0) {
     throw new ApiError('sms_not_allowed', 'This project sends no links by SMS: it lists no SMS countries.');
   }
   if (to === undefined) return;
-  const country = mobileCountryOf(to);
+  const country = (await plan()).mobileCountryOf(to);
   if (country === undefined) {
     throw new ApiError(
       'sms_not_allowed',
@@ -55,8 +45,8 @@ export const checkSmsAllowed = (to: string | undefined, countries: readonly stri
  * deliver `ada+1@` to `ada@`, so tags would multiply one mailbox's bound). A
  * number is counted in E.164.
  */
-export const recipientOf = (channel: 'email' | 'sms', to: string): string => {
-  if (channel === 'sms') return parsePhoneNumberFromString(to)?.number ?? to;
+export const recipientOf = async (channel: 'email' | 'sms', to: string): Promise<string> => {
+  if (channel === 'sms') return (await plan()).e164Of(to) ?? to;
   const trimmed = to.trim();
   const address = (normalizeEmail(trimmed) || trimmed).toLowerCase();
   const at = address.lastIndexOf('@');

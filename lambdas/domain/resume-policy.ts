@@ -2,7 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { SigningKey } from './token';
 
 /**
- * A flow's resume policy (docs/resume-policy.md): user_data fields that are
+ * A flow's resume policy (docs/withheld-fields.md, docs/second-factor.md): user_data fields that are
  * stored but never answered to a resume (`withheld_fields`), and a field the
  * person must confirm before a resume answers anything (`verify_field`). Kept
  * in the project's secret beside its keys, per flow, so the resume path reads
@@ -137,7 +137,7 @@ export const withhold = (userData: Record<string, unknown>, fields: readonly str
 
 /**
  * A save's user data split by its flow's withheld fields, so that a page that
- * resumed without them cannot erase them by saving (docs/resume-policy.md,
+ * resumed without them cannot erase them by saving (docs/withheld-fields.md,
  * "Saving after a resume"): `visible` is stored as `user_data`, each withheld
  * field the save holds a value for is stored apart, and a withheld field the
  * save does not hold keeps the value stored before.

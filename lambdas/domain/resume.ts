@@ -19,7 +19,7 @@ export interface LoadEntryRequest {
   readonly entry_id: string;
   readonly token: string;
   readonly expires_at: string;
-  /** The person's value of the flow's verify field, when its resume policy names one (docs/resume-policy.md). */
+  /** The person's value of the flow's verify field, when its resume policy names one (docs/second-factor.md). */
   readonly verification?: string;
 }
 

@@ -2,6 +2,8 @@ import { type AwsClients, dynamodb, secretsManager } from '../adapters/clients';
 import { DynamoDbCappedCounter, DynamoDbRequestLog, dynamoDbSaveGenerations } from '../adapters/dynamodb-link-limits';
 import { linksMintedCounter } from '../adapters/dynamodb-campaign-counters';
 import { eventBridge, eventBus } from '../adapters/event-bus';
+import { RequestProjectReads } from '../adapters/request-project-reads';
+import { SecretsManagerProjectReader } from '../adapters/secrets-manager-project-store';
 import { HANDOFFS_KEY_PREFIX, LIMIT_KEY_PREFIXES, LINK_REQUESTS_KEY_PREFIX } from '../adapters/naming';
 import { type HandoffDeps, handOff } from '../domain/handoff';
 import { type LinkRequestDeps, requestLink } from '../domain/link-requests';
@@ -24,6 +26,8 @@ export interface LinkRequestsHandlerDeps {
   readonly allowedOrigins: readonly string[];
   readonly links: LinkRequestDeps;
   readonly handoffs: HandoffDeps;
+  /** Told when a request begins, before anything is read for it (RequestProjectReads.begin). */
+  readonly beginRequest?: () => void;
 }
 
 /** The link-request route as the construct deploys it: settings read from `env` once, adapters over `clients`. */
@@ -40,9 +44,11 @@ export const fromEnvironment = (
     shortLinkBaseUrl: setting('SHORT_LINK_BASE_URL', env),
   };
   const log = (prefix: string, windowMs?: number) => new DynamoDbRequestLog(clients.dynamodb, tableName, prefix, windowMs);
+  // One GetSecretValue where a new instance made two: mint takes the project's secret as admission read it for the same request.
+  const projectReads = new RequestProjectReads(new SecretsManagerProjectReader(clients.secretsManager, projects.secretPrefix));
   const links: LinkRequestDeps = {
     // Admission as the save routes: the cached project settings (browser saves on, its origins) and save key, and the project index.
-    projects: projectKeyCache(clients, projects, cacheSettings),
+    projects: projectKeyCache(clients, projects, cacheSettings, projectReads),
     saveKeys: saveKeyCache(clients, setting('SAVE_KEY_SECRET', env), cacheSettings),
     requestLog: log(LINK_REQUESTS_KEY_PREFIX),
     saveGens: dynamoDbSaveGenerations(clients.dynamodb, tableName),
@@ -59,8 +65,9 @@ export const fromEnvironment = (
         perDay: setting('LINK_REQUESTS_PER_PROJECT_DAY', env),
       },
     },
-    // As mint does: the newest key, read fresh, so a link is never signed with a key revoked a moment ago.
-    mint: mintDependencies(clients, projects, mint),
+    // As mint does: the newest key, read for this request (by admission, on a new instance, or now), so a link is never
+    // signed with a key revoked a moment ago.
+    mint: mintDependencies(clients, projects, mint, (projectId) => projectReads.sinceBegin(projectId)),
     policy: (now) => mintPolicy(mint, now),
     events: eventBus(eventBusSettings(env), clients.eventBridge),
     // Read at each call, not bound at load, so a test's controlled clock applies.
@@ -80,6 +87,7 @@ export const fromEnvironment = (
       counters: linksMintedCounter(clients.dynamodb, tableName),
       now: () => Date.now(),
     },
+    beginRequest: () => projectReads.begin(),
   };
 };
 
@@ -88,11 +96,13 @@ export const createHandler = (deps: LinkRequestsHandlerDeps) => {
   /** A page asks for its user's resume link to be sent. Ids and the channel are logged; the address never. */
   const routes: RouteHandlers<'link-requests', typeof routeSchemas> = {
     linkRequests: async ({ pathParameters, body, headers, requestContext }) => {
+      deps.beginRequest?.();
       logger.appendKeys({ project_id: body.project_id, flow_id: body.flow_id, entry_id: pathParameters.entry_id, channel: body.channel });
       return jsonResult(202, await requestLink(pathParameters.entry_id, body, deps.links, { origin: headers.origin, sourceIp: requestContext.http.sourceIp }));
     },
     /** A page asks for its entry's link to show as a QR code. Ids are logged; the link never. */
     handoff: async ({ pathParameters, body, headers, requestContext }) => {
+      deps.beginRequest?.();
       logger.appendKeys({ project_id: body.project_id, flow_id: body.flow_id, entry_id: pathParameters.entry_id });
       return jsonResult(201, await handOff(pathParameters.entry_id, body, deps.handoffs, { origin: headers.origin, sourceIp: requestContext.http.sourceIp }));
     },

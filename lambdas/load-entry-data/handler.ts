@@ -1,6 +1,6 @@
 import { type AwsClients, dynamodb, secretsManager } from '../adapters/clients';
 import { DynamoDbEntryReader } from '../adapters/dynamodb-entry-reader';
-import { DynamoDbEntrySaves } from '../adapters/dynamodb-entry-saves';
+import { DynamoDbSaveRotation } from '../adapters/dynamodb-entry-saves';
 import { DynamoDbRequestLog } from '../adapters/dynamodb-link-limits';
 import { DynamoDbResumeNotes } from '../adapters/dynamodb-resume-notes';
 import { VERIFY_ATTEMPTS_KEY_PREFIX } from '../adapters/naming';
@@ -61,7 +61,7 @@ export const fromEnvironment = (
         : undefined,
       // A person's resume of a browser-saves project's entry hands the device a new save token, ending the ones before.
       // The save key is read only then, and cached like the projects' keys.
-      saves: { key: () => currentSaveKey({ saveKeys }), rotation: new DynamoDbEntrySaves(clients.dynamodb, tableName) },
+      saves: { key: () => currentSaveKey({ saveKeys }), rotation: new DynamoDbSaveRotation(clients.dynamodb, tableName) },
       // A flow whose resume policy names a verify field: digests under the save key, and each entry's attempts in the hour.
       verification: {
         keys: async () => (await saveKeys.lookup(SAVE_KEY_SCOPE)).keySet.keys,

@@ -20,7 +20,7 @@ export const loadEntryDataBodySchema = {
     // The seed's 64-hex token, or a v2 token (see token-v2.ts).
     token: { type: 'string', minLength: 64, maxLength: 72, pattern: `${TOKEN_PATTERN}|${V2_TOKEN_PATTERN}` },
     expires_at: { type: 'string', minLength: 20, maxLength: MAX_EXPIRES_AT_LENGTH, pattern: EXPIRES_AT_PATTERN },
-    // The person's value of the flow's verify field (docs/resume-policy.md); only flows with one need it.
+    // The person's value of the flow's verify field (docs/second-factor.md); only flows with one need it.
     verification: { type: 'string', minLength: 1, maxLength: MAX_VERIFICATION_LENGTH },
   },
 } as const;

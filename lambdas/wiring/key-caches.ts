@@ -25,13 +25,16 @@ export interface ProjectLocation {
  * A project's keys, its allowed origins and its browser-saves flag, from one
  * read of its secret, cached. With the project index, a flood of unknown ids
  * cannot keep a real project's keys from being read (README, Caching).
+ * `reader`: what reads the secrets, by default a reader of the Lambda's own
+ * (link requests pass one whose read mint may take within the request).
  */
-export const projectKeyCache = (clients: Pick<AwsClients, 'dynamodb' | 'secretsManager'>, projects: ProjectLocation, settings: KeyCacheSettings): KeyCache =>
-  publicKeyCache(
-    new SecretsManagerKeySource(new SecretsManagerProjectReader(clients.secretsManager, projects.secretPrefix), projects.environment),
-    settings,
-    new DynamoDbProjectIndex(clients.dynamodb, projects.tableName),
-  );
+export const projectKeyCache = (
+  clients: Pick<AwsClients, 'dynamodb' | 'secretsManager'>,
+  projects: ProjectLocation,
+  settings: KeyCacheSettings,
+  reader: Pick<SecretsManagerProjectReader, 'read'> = new SecretsManagerProjectReader(clients.secretsManager, projects.secretPrefix),
+): KeyCache =>
+  publicKeyCache(new SecretsManagerKeySource(reader, projects.environment), settings, new DynamoDbProjectIndex(clients.dynamodb, projects.tableName));
 
 /** The deployment's save key (SAVE_KEY_SECRET), cached like the projects' keys. */
 export const saveKeyCache = (clients: Pick<AwsClients, 'secretsManager'>, saveKeySecret: string | undefined, settings: KeyCacheSettings): KeyCache =>

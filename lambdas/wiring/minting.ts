@@ -6,10 +6,11 @@
 import type { AwsClients } from '../adapters/clients';
 import { DynamoDbEntryStore } from '../adapters/dynamodb-entry-store';
 import { DynamoDbShortLinkStore } from '../adapters/dynamodb-short-link-store';
-import { SecretsManagerProjectStore } from '../adapters/secrets-manager-project-store';
+import { SecretsManagerProjectReader } from '../adapters/secrets-manager-project-store';
 import type { MintPolicy } from '../domain/mint';
 import type { MintDependencies } from '../domain/minting';
-import { mintProjectOf } from '../domain/project-keys';
+import type { Versioned } from '../domain/ports';
+import { mintProjectOf, type ProjectSecretDocument } from '../domain/project-keys';
 import { shortLinkUrl } from '../http/routes';
 import type { ProjectLocation } from './key-caches';
 
@@ -21,15 +22,22 @@ export interface MintSettings {
   readonly shortLinkBaseUrl: string;
 }
 
+/**
+ * `readFresh`: how mint reads a project's secret, by default a new read on
+ * every call; link requests pass one that may take a read made earlier in the
+ * same request (RequestProjectReads), never one from before it.
+ */
 export const mintDependencies = (
   clients: Pick<AwsClients, 'dynamodb' | 'secretsManager'>,
   projects: ProjectLocation,
   settings: MintSettings,
+  readFresh?: (projectId: string) => Promise<Versioned<ProjectSecretDocument> | undefined>,
 ): MintDependencies => {
-  const store = new SecretsManagerProjectStore(clients.secretsManager, projects.secretPrefix);
+  const reader = new SecretsManagerProjectReader(clients.secretsManager, projects.secretPrefix);
+  const read = readFresh ?? ((projectId: string) => reader.read(projectId));
   return {
-    // Read fresh on every call (no cache), so a link is never signed with a key revoked a moment ago.
-    project: async (projectId) => mintProjectOf((await store.read(projectId))?.value, projects.environment),
+    // Read fresh for each request (no cache), so a link is never signed with a key revoked a moment ago.
+    project: async (projectId) => mintProjectOf((await read(projectId))?.value, projects.environment),
     links: new DynamoDbEntryStore(clients.dynamodb, projects.tableName),
     shortLinks: new DynamoDbShortLinkStore(clients.dynamodb, projects.tableName),
     shortUrl: (code) => shortLinkUrl(settings.shortLinkBaseUrl, code),

@@ -127,3 +127,67 @@ describe('hand-off in the browser: device A shows a QR code, device B scans it a
     },
   );
 });
+
+describe("the QR code's script is fetched by a page that hands off, and by no other", () => {
+  const QR_SCRIPT = '/clients/session-recovery-qrcode.js';
+  /** The paths a page fetched, in order. */
+  const fetched = (page: Page): string[] => {
+    const paths: string[] = [];
+    page.on('request', (request) => paths.push(new URL(request.url()).pathname));
+    return paths;
+  };
+  /** Page 1 filled and saved on the way to page 2: the demo's autosave (session-recovery.js) is on the page, its entry made. */
+  const fillFirstPage = async (page: Page) => {
+    await page.goto(runtime.demoUrl);
+    expect(await demoOutcome(page)).toBe('no_link');
+    registerSensitiveBody({ user_data: { first_name: 'Ada Lovelace' } });
+    await page.getByLabel('First name').fill('Ada Lovelace');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByRole('heading', { name: 'Your team' }).waitFor();
+    await saved(page);
+    made.push((await page.evaluate((key) => JSON.parse(localStorage.getItem(key) ?? 'null') as { entry_id: string }, STORAGE_KEY())).entry_id);
+  };
+
+  browserIt(
+    'a page that loads session-recovery.js and saves but never calls handoff() does not fetch session-recovery-qrcode.js; its first hand-off fetches it once',
+    async ({ newPage }) => {
+      const { page } = await newPage();
+      const paths = fetched(page);
+      await fillFirstPage(page);
+      expect(paths).toContain('/clients/session-recovery.js');
+      expect(paths).toContain(routePath('createEntry'));
+      expect(paths).not.toContain(QR_SCRIPT);
+
+      // The first hand-off fetches it, from beside session-recovery.js, and draws the code with it; a second one does not fetch it again.
+      const handoffPath = routePath('handoff').replace('{entry_id}', made.at(-1)!);
+      for (const shown of [1, 2]) {
+        const answered = page.waitForResponse((r) => new URL(r.url()).pathname === handoffPath && r.status() === 201);
+        await page.getByRole('button', { name: 'Continue on your phone' }).click();
+        registerSensitiveBody(await (await answered).json());
+        await page.locator('#status', { hasText: 'Scan the code to continue on your phone.' }).waitFor();
+        expect([shown, paths.filter((p) => p === QR_SCRIPT)]).toEqual([shown, [QR_SCRIPT]]);
+      }
+      expect(paths.filter((p) => p === handoffPath)).toHaveLength(2);
+    },
+  );
+
+  browserIt(
+    'a site that serves session-recovery.js without session-recovery-qrcode.js: handoff() rejects with qr_code_unavailable and asks for no link',
+    async ({ newPage }) => {
+      const { page } = await newPage();
+      await page.route(`**${QR_SCRIPT}`, (route) => route.fulfill({ status: 404, contentType: 'text/plain', body: 'Not Found' }));
+      const paths = fetched(page);
+      await fillFirstPage(page);
+      const handoffPath = routePath('handoff').replace('{entry_id}', made.at(-1)!);
+
+      await page.getByRole('button', { name: 'Continue on your phone' }).click();
+      await page.locator('#status', { hasText: 'A code could not be made' }).waitFor();
+      expect(await page.locator('#status').textContent()).toMatch(
+        /^A code could not be made: The QR code's script could not be loaded: session-recovery-qrcode\.js must be served beside session-recovery\.js \(.+\)\.$/,
+      );
+      expect(paths).toContain(QR_SCRIPT);
+      expect(paths).not.toContain(handoffPath);
+      expect(await page.locator('#handoff-box').isHidden()).toBe(true);
+    },
+  );
+});

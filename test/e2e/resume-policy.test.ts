@@ -7,7 +7,7 @@ import { callApi, deleteEntry, mintLink, putEntry, uid } from './support/site';
 import { startTestRuntime } from '../support/runtime';
 
 /**
- * A flow with a verify_field (docs/resume-policy.md), resumed in Chromium
+ * A flow with a verify_field (docs/second-factor.md), resumed in Chromium
  * through clients/session-recovery.js against the local runtime: the client
  * shows its one-field form, says when a value does not match, and resumes with
  * the right one; the withheld field never reaches the page.

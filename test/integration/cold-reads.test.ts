@@ -1,7 +1,9 @@
 import http from 'node:http';
 import { once } from 'node:events';
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { countCalls } from '../../dev-support/call-counter';
 import { dynamodb, secretsManager } from '../../lambdas/adapters/clients';
+import { eventBridge } from '../../lambdas/adapters/event-bus';
 import { handler as browserSaves } from '../../lambdas/browser-saves/index';
 import { handler as linkRequests } from '../../lambdas/link-requests/index';
 import { handler as loadEntryData } from '../../lambdas/load-entry-data/index';
@@ -180,6 +182,42 @@ it("a new instance's first link request reads the project's settings and the sav
       .sort(),
   ).toEqual([projectSecret(p.projectId), saveKeySecret()].sort());
   expect(proxy.seen[1].alongside).toEqual([proxy.seen[0].call]);
+  // Mint signs with the project's secret as admission read it for this request: one read of it in all, not two.
+  expect(proxy.seen.filter((s) => s.call === projectSecret(p.projectId))).toHaveLength(1);
+}, 20_000);
+
+it("a later link request reads the project's secret again for mint: a key replaced since the instance cached the project signs nothing", async () => {
+  const p = await seedSavesProject();
+  const old = credential({ algorithm: 'hmac-sha256' });
+  await seedProject(p.projectId, [old], { allowed_origins: [SITE], browser_saves: true });
+  const saveToken = await saveTokenOf(p);
+  cleanup.push(() => deleteEntry(`link-requests#${p.entryId}`));
+  // This instance reads the project (and signs with `old`) on a first request, and keeps its keys for the TTL.
+  expect((await invoke(linkRequests, fromPage('linkRequests', p, { save_token: saveToken, channel: 'email' }))).status).toBe(202);
+  // The credential is replaced behind the instance's back (no process-local notice): `old` revoked, a newer one active.
+  const replacement = credential({ algorithm: 'hmac-sha256', created_at: new Date(Date.now() + 1_000).toISOString() });
+  const { secret: _revoked, ...revoked } = old;
+  await seedProject(p.projectId, [{ ...revoked, status: 'revoked', revoked_at: new Date().toISOString() }, replacement], {
+    allowed_origins: [SITE],
+    browser_saves: true,
+  });
+  await proxy.close();
+  proxy = await startHoldingProxy(0);
+  restore = [sendTo(secretsManager, proxy.endpoint), sendTo(dynamodb, proxy.endpoint)];
+  const events = countCalls(eventBridge());
+
+  try {
+    const reply = await invoke(linkRequests, fromPage('linkRequests', p, { save_token: saveToken, channel: 'email' }));
+
+    expect(reply.status).toBe(202);
+    // Admission takes the cached settings; mint reads the secret for this request, as it stands now.
+    expect(proxy.seen.filter((s) => s.call === projectSecret(p.projectId))).toHaveLength(1);
+    const [entry] = (events.inputs[0] as { Entries: Array<{ Detail: string }> }).Entries;
+    const token = new URL((JSON.parse(entry.Detail) as { url: string }).url).searchParams.get('token');
+    expect(token?.split('.')[1]).toBe(replacement.credential_id);
+  } finally {
+    events.detach();
+  }
 }, 20_000);
 
 it("a new instance's first resume of a browser-saves project reads the save key beside the entry, after the link verifies, then rotates the entry's save generation", async () => {

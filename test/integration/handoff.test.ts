@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { dynamodb } from '../../lambdas/adapters/clients';
 import { RECORD_ATTEMPTS } from '../../lambdas/adapters/dynamodb-entry-store';
 import { MAX_LINK_REQUESTS_PER_HOUR } from '../../lambdas/domain/link-requests';
 import { DynamoDbRequestLog } from '../../lambdas/adapters/dynamodb-link-limits';
 import { CAMPAIGN_SHARDS, campaignKey, HANDOFFS_KEY_PREFIX, RESUMED_KEY_PREFIX } from '../../lambdas/adapters/naming';
 import { HANDOFF_CAMPAIGN, MAX_HANDOFFS_PER_HOUR } from '../../lambdas/domain/handoff';
+import { MAX_PAGE_LINKS } from '../../lambdas/domain/ports';
+import { saveGenOf } from '../../lambdas/domain/save-token';
 import { routePath } from '../../lambdas/http/routes';
 import { defaultOf } from '../../lambdas/runtime/environment';
 import { type BusSubscription, emulatorConfig, subscribe } from '../../local/event-bus';
@@ -270,6 +272,29 @@ describe('a hand-off from a browser-saves page', () => {
     const item = await dynamodb.send(new GetItemCommand({ TableName: process.env.TABLE_NAME, Key: { entry_id: { S: entry_id } }, ConsistentRead: true }));
     expect(Object.keys(item.Item?.page_links?.M ?? {})).toHaveLength(made.length);
   }, 60_000);
+
+  it(`counts among the entry's ${MAX_PAGE_LINKS} unexpired page links, which link requests share: past them 429 too_many_link_requests, and its slot given back`, async () => {
+    const p = await project();
+    const { entry_id, save_token } = await created(p);
+    const expiresAt = Math.floor(Date.now() / 1000) + 3600;
+    // The entry's page links of its current generation, as if link requests had asked for them.
+    const links = Object.fromEntries(
+      Array.from({ length: MAX_PAGE_LINKS }, (_, i) => [`digest_${i}`, { M: { g: { S: saveGenOf(save_token)! }, x: { N: String(expiresAt) } } }]),
+    );
+    await dynamodb.send(
+      new UpdateItemCommand({
+        TableName: process.env.TABLE_NAME,
+        Key: { entry_id: { S: entry_id } },
+        UpdateExpression: 'SET page_links = :m',
+        ExpressionAttributeValues: { ':m': { M: links } },
+      }),
+    );
+
+    const reply = await handOff(p, entry_id, save_token);
+
+    expect([reply.status, errorCode(reply)]).toEqual([429, 'too_many_link_requests']);
+    expect(await handoffsOf(entry_id)).toEqual([]);
+  });
 
   describe('admission, as link requests: each refusal mints nothing and takes no slot', () => {
     it('a wrong Origin: 403 forbidden', async () => {

@@ -6,7 +6,7 @@ import { dynamodb, secretsManager } from '../../lambdas/adapters/clients';
 import { DynamoDbRequestLog } from '../../lambdas/adapters/dynamodb-link-limits';
 import { LIMIT_KEY_PREFIXES } from '../../lambdas/adapters/naming';
 import { SaveKeySource } from '../../lambdas/adapters/save-key-source';
-import { mobileCountryOf } from '../../lambdas/domain/recipients';
+import { mobileCountryOf } from '../../lambdas/domain/number-plan';
 import { limitKeyHasher, sourceOf, utcDay } from '../../lambdas/domain/request-limits';
 import { routePath } from '../../lambdas/http/routes';
 import { type BusEvent, type BusSubscription, emulatorConfig, subscribe } from '../../local/event-bus';

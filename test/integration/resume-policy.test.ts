@@ -1,5 +1,6 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { secretsManager } from '../../lambdas/adapters/clients';
+import { countCalls } from '../../dev-support/call-counter';
+import { dynamodb as lambdaDynamodb, secretsManager } from '../../lambdas/adapters/clients';
 import { ENTRY_TABLE } from '../../lambdas/adapters/naming';
 import { SecretsManagerLegacyKeyStore } from '../../lambdas/adapters/secrets-manager-legacy-key-store';
 import { computeToken } from '../../lambdas/domain/token';
@@ -13,13 +14,14 @@ import { functionUrlEvent } from '../fixtures/legacy-events';
 import { routeEvent } from '../fixtures/admin-events';
 
 /**
- * A flow's resume policy (docs/resume-policy.md) against moto: withheld fields
+ * A flow's resume policy (docs/withheld-fields.md, docs/second-factor.md) against moto: withheld fields
  * on both resume contracts, the second factor's three refusals, its hourly
  * bound, and the key cache TTL within which a change takes effect.
  */
 process.env.KEY_CACHE_TTL_SECONDS = '60';
 // Twenty resumes at once below: clients whose timeouts a loaded machine does not outrun (support/lambdas.ts).
-const load = await lambda('load-entry-data', testEnvironment(), unhurriedClients());
+const loadClients = unhurriedClients();
+const load = await lambda('load-entry-data', testEnvironment(), loadClients);
 const legacy = ((await import('../../lambdas/legacy-load-entry-data/index')) as { handler: Handler }).handler;
 const credentials = ((await import('../../lambdas/credentials/index')) as { handler: Handler }).handler;
 const entries = ((await import('../../lambdas/entries/index')) as { handler: Handler }).handler;
@@ -79,10 +81,17 @@ describe('the resume-policy routes', () => {
     expect([put.status, put.json]).toEqual([200, { flow_id: flowId, withheld_fields: ['card_number', '/address/postcode'], verify_field: 'email' }]);
     const get = await invoke(credentials, routeEvent('getResumePolicy', { project_id: projectId, flow_id: flowId }));
     expect(get.json).toEqual({ flow_id: flowId, withheld_fields: ['card_number', '/address/postcode'], verify_field: 'email' });
-    const other = await invoke(credentials, routeEvent('getResumePolicy', { project_id: projectId, flow_id: uid('flow') }));
-    expect((other.json as { verify_field: unknown }).verify_field).toBeNull();
+    const otherFlow = uid('flow');
+    const other = await invoke(credentials, routeEvent('getResumePolicy', { project_id: projectId, flow_id: otherFlow }));
+    expect([other.status, other.json]).toEqual([200, { flow_id: otherFlow, withheld_fields: [], verify_field: null }]);
     const cleared = await invoke(credentials, routeEvent('clearResumePolicy', { project_id: projectId, flow_id: flowId }));
     expect([cleared.status, cleared.json]).toEqual([200, { flow_id: flowId, withheld_fields: [], verify_field: null }]);
+    // A PUT of [] and no verify_field clears it as DELETE does.
+    expect((await putPolicy(projectId, flowId, { withheld_fields: ['ssn'], verify_field: 'email' })).status).toBe(200);
+    const emptied = await putPolicy(projectId, flowId, { withheld_fields: [] });
+    expect([emptied.status, emptied.json]).toEqual([200, { flow_id: flowId, withheld_fields: [], verify_field: null }]);
+    const read = await invoke(credentials, routeEvent('getResumePolicy', { project_id: projectId, flow_id: flowId }));
+    expect(read.json).toEqual({ flow_id: flowId, withheld_fields: [], verify_field: null });
   });
 
   it.each([
@@ -128,6 +137,74 @@ describe('withheld fields', () => {
     expect((admin.json as { entry: { user_data: unknown } }).entry.user_data).toEqual(USER_DATA);
   });
 
+  it('entry_id and current_page_key are answered even when the policy names them', async () => {
+    const s = await scenario({ withheld_fields: ['entry_id', 'current_page_key', 'card_number'] });
+    const reply = await s.resume();
+    expect(reply.status).toBe(200);
+    expect(entryOf(reply)).toEqual({ name: 'Grace', email: EMAIL, address: USER_DATA.address, 'a/b': 'kept', entry_id: s.entryId, current_page_key: 'page_2' });
+  });
+
+  it('a resume of a flow with a policy makes the calls of one without: the policy comes with the keys, and adds no AWS call', async () => {
+    const withPolicy = await scenario({ withheld_fields: ['card_number'] });
+    const without = await scenario();
+    const callsOf = async (s: Awaited<ReturnType<typeof scenario>>) => {
+      // The first resume reads the project's keys (and with them its policies); the second is served from the cache.
+      expect((await s.resume()).status).toBe(200);
+      // The resume Lambda's own clients (it is built with them above), not the module's singletons.
+      const ddb = countCalls(loadClients.dynamodb);
+      const sm = countCalls(loadClients.secretsManager);
+      try {
+        const reply = await s.resume();
+        expect(reply.status).toBe(200);
+        return { card: entryOf(reply).card_number, dynamodb: [...ddb.calls], secretsManager: [...sm.calls] };
+      } finally {
+        ddb.detach();
+        sm.detach();
+      }
+    };
+    const a = await callsOf(withPolicy);
+    const b = await callsOf(without);
+    expect([a.card, b.card]).toEqual([undefined, '4111111111111111']);
+    expect(a.dynamodb).toEqual(b.dynamodb);
+    // One read of the entry, and the rotation of its save generation (a browser-saves project's resume by a person).
+    expect(a.dynamodb).toEqual(['GetItemCommand', 'UpdateItemCommand']);
+    expect([a.secretsManager, b.secretsManager]).toEqual([[], []]);
+  });
+
+  it("a browser save of a flow with a policy (withheld fields, a verify field's digest) is one conditional write and no read, as one without", async () => {
+    const page = { origin: SITE };
+    const saveCalls = async (policy?: { withheld_fields: string[]; verify_field?: string }) => {
+      const s = await scenario(policy);
+      const created = await invoke(
+        saves,
+        routeEvent('createEntry', {}, { project_id: s.projectId, flow_id: s.flowId, current_page_key: 'p1', user_data: USER_DATA }, {}, page),
+      );
+      const { entry_id: entryId, save_token: saveToken } = created.json as { entry_id: string; save_token: string };
+      cleanups.push(() => deleteEntry(entryId));
+      const ddb = countCalls(lambdaDynamodb);
+      const sm = countCalls(secretsManager);
+      try {
+        const saved = await invoke(
+          saves,
+          routeEvent(
+            'saveProgress',
+            { entry_id: entryId },
+            { project_id: s.projectId, flow_id: s.flowId, save_token: saveToken, seq: 1, current_page_key: 'p2', user_data: USER_DATA },
+            {},
+            page,
+          ),
+        );
+        expect(saved.status).toBe(200);
+        return [...ddb.calls, ...sm.calls];
+      } finally {
+        ddb.detach();
+        sm.detach();
+      }
+    };
+    expect(await saveCalls({ withheld_fields: ['card_number', '/address/postcode'], verify_field: 'email' })).toEqual(['UpdateItemCommand']);
+    expect(await saveCalls()).toEqual(['UpdateItemCommand']);
+  });
+
   it('nothing a page can call answers user data: create and progress answer ids, a token and a number', async () => {
     const s = await scenario({ withheld_fields: ['card_number'] });
     const page = { origin: SITE };
@@ -163,11 +240,37 @@ describe('the second factor', () => {
 
     const wrong = await s.resume({ verification: 'ada@example.com' });
     expect(codeOf(wrong)).toEqual([401, 'verification_failed']);
+    expect((wrong.json as { error: { field: string } }).error.field).toBe('email');
     expect(wrong.raw).not.toContain('Grace');
 
     const right = await s.resume({ verification: `  ${EMAIL.toUpperCase()} ` });
     expect(right.status).toBe(200);
     expect(entryOf(right).name).toBe('Grace');
+  });
+
+  it('checked only once the link has verified: an invalid or expired link answers as it always did and counts no value; a verified link without a value reads no entry', async () => {
+    const s = await scenario({ withheld_fields: [], verify_field: 'email' });
+    const past = '2020-01-01T00:00:00Z';
+    for (let i = 0; i < 6; i++) {
+      expect(codeOf(await s.resume({ token: 'f'.repeat(64), verification: `guess${i}@example.com` }))).toEqual([401, 'invalid_token']);
+      expect(codeOf(await s.resume({ token: computeToken(s.cred.secret, s.entryId, past), expires_at: past, verification: `old${i}@example.com` }))).toEqual([
+        401,
+        'token_expired',
+      ]);
+    }
+    // None of those twelve values was counted: the owner still verifies at once.
+    expect((await s.resume({ verification: EMAIL })).status).toBe(200);
+
+    // A valid link to an entry never written: without a value, the answer comes before any read of the entry.
+    const missing = uid('entry');
+    const ddb = countCalls(loadClients.dynamodb);
+    try {
+      const reply = await invoke(load, loadEntryEvent(s.body({ entry_id: missing, token: computeToken(s.cred.secret, missing, FUTURE) })));
+      expect(codeOf(reply)).toEqual([401, 'verification_required']);
+      expect(ddb.calls).toEqual([]);
+    } finally {
+      ddb.detach();
+    }
   });
 
   it('the legacy contract cannot resume a flow with a verify_field: 401 without the field, 400 with it', async () => {
@@ -199,6 +302,14 @@ describe('the second factor', () => {
     const s = await scenario({ withheld_fields: [], verify_field: 'email' });
     for (let i = 0; i < 5; i++) expect(codeOf(await s.resume({ verification: `thief${i}@example.com` }))).toEqual([401, 'verification_failed']);
     expect(codeOf(await s.resume({ verification: EMAIL }))).toEqual([429, 'too_many_verification_attempts']);
+    // A new link alone resets nothing: the count is the entry's, not the link's.
+    const another = await invoke(mint, routeEvent('mint', {}, { project_id: s.projectId, flow_id: s.flowId, entry_id: s.entryId, ttl_seconds: 1800 }));
+    const second = another.json as { token: string; expires_at: string };
+    registerSensitive(second.token);
+    expect(codeOf(await invoke(load, loadEntryEvent({ ...s.body({ verification: EMAIL }), token: second.token, expires_at: second.expires_at })))).toEqual([
+      429,
+      'too_many_verification_attempts',
+    ]);
 
     expect((await invoke(entries, routeEvent('revokeLinks', { entry_id: s.entryId }, { project_id: s.projectId }))).status).toBe(200);
     expect(codeOf(await s.resume({ verification: 'thief9@example.com' }))).toEqual([401, 'link_revoked']);
@@ -274,6 +385,35 @@ describe('the second factor', () => {
     const s = await scenario({ withheld_fields: [], verify_field: 'email' });
     expect(codeOf(await s.resume({ verification: 'someone@example.com' }))).toEqual([401, 'verification_failed']);
     expect((await s.resume({ verification: EMAIL })).status).toBe(200);
+  });
+
+  it("the admin PUT removes the entry's digest: the entry is verified against the value it stores", async () => {
+    const s = await scenario({ withheld_fields: [], verify_field: 'email' });
+    const created = await invoke(
+      saves,
+      routeEvent('createEntry', {}, { project_id: s.projectId, flow_id: s.flowId, current_page_key: 'p1', user_data: USER_DATA }, {}, { origin: SITE }),
+    );
+    const { entry_id: entryId } = created.json as { entry_id: string };
+    cleanups.push(() => deleteEntry(entryId));
+    const item = async () =>
+      (
+        await dynamodb.send(
+          new GetItemCommand({ TableName: process.env.TABLE_NAME, Key: { [ENTRY_TABLE.partitionKey]: { S: entryId } }, ConsistentRead: true }),
+        )
+      ).Item!;
+    expect((await item()).verify_digest).toBeDefined();
+    const newEmail = 'ada.lovelace@example.com';
+    registerSensitive(newEmail);
+    const put = await invoke(
+      entries,
+      routeEvent('putEntry', { entry_id: entryId }, { project_id: s.projectId, flow_id: s.flowId, current_page_key: 'p9', user_data: { email: newEmail } }),
+    );
+    expect(put.status).toBe(200);
+    expect((await item()).verify_digest).toBeUndefined();
+    const resume = (verification: string) =>
+      invoke(load, loadEntryEvent({ ...s.body({ verification }), entry_id: entryId, token: computeToken(s.cred.secret, entryId, FUTURE) }));
+    expect(codeOf(await resume(EMAIL))).toEqual([401, 'verification_failed']);
+    expect((await resume(newEmail)).status).toBe(200);
   });
 
   it('an entry with no value for the verify field cannot be resumed: every value answers verification_failed', async () => {

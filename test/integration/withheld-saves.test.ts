@@ -9,7 +9,7 @@ import { loadEntryEvent } from '../fixtures/events';
 import { routeEvent } from '../fixtures/admin-events';
 
 /**
- * A withheld field survives a resumed page's saves (docs/resume-policy.md,
+ * A withheld field survives a resumed page's saves (docs/withheld-fields.md,
  * "Saving after a resume"), against moto: device A saves it, device B resumes
  * without it and saves on, and the team's backend (the admin GET) still has it.
  */

@@ -1,14 +1,27 @@
 import { readFileSync } from 'node:fs';
 import vm from 'node:vm';
+import { gzipSync } from 'node:zlib';
 import { routePath } from '../../lambdas/http/routes';
 import { configureSnippet } from '../../local/demo-site';
 import { CLIENTS, clientPath, renderClients } from '../../scripts/clients';
+import { docText } from '../support/docs';
 import { FakeClock, FakeSavesApi, MemoryStorage, settle } from '../support/fake-browser';
 
 const source = (name: string) => readFileSync(clientPath(name), 'utf8');
 
 it.each(Object.keys(CLIENTS))('clients/%s is up to date with clients/src/ (run `npm run build:clients`)', (name) => {
   expect(source(name)).toBe(renderClients()[name]);
+});
+
+it("the sizes docs/handoff.md states, in KB, are the built clients': session-recovery.js without the qrcode library, session-recovery-qrcode.js with it", () => {
+  const stated =
+    /`clients\/session-recovery\.js` is (\d+) KB \((\d+) KB with `gzip -9`\) and `clients\/session-recovery-qrcode\.js` (\d+) KB \((\d+) KB\)/.exec(
+      docText('docs/handoff.md'),
+    );
+  const kb = (name: string) => [Math.round(Buffer.byteLength(source(name)) / 1000), Math.round(gzipSync(source(name), { level: 9 }).length / 1000)];
+  expect(stated?.slice(1).map(Number)).toEqual([...kb('session-recovery.js'), ...kb('session-recovery-qrcode.js')]);
+  expect(source('session-recovery.js')).not.toContain('The npm package qrcode');
+  expect(source('session-recovery-qrcode.js')).toContain('The npm package qrcode');
 });
 
 const ACTIONS = {
@@ -324,6 +337,56 @@ describe("resumeFromUrl, when the answer is not the contract's", () => {
       status: 0,
     });
   });
+});
+
+describe('resumeFromUrl, when the flow asks for its verify field (docs/second-factor.md)', () => {
+  interface ResumeModule {
+    resumeFromUrl(options: {
+      endpoint: string;
+      flowId: string;
+      projectId: string;
+      url: string;
+      verify: (field: string, failed: boolean) => Promise<string>;
+    }): Promise<unknown>;
+  }
+  const refusal = (status: number, code: string, headers: Record<string, string> = {}) =>
+    new Response(JSON.stringify({ error: { code, message: 'refused', field: 'email' } }), { status, headers });
+
+  it.each([
+    ['1500', 'Too many wrong answers. Try again in 25 minutes.'],
+    ['45', 'Too many wrong answers. Try again in 1 minute.'],
+  ])(
+    'too_many_verification_attempts: asks for the value, retries with it, then rejects saying when to try again, from Retry-After (%s s)',
+    async (retryAfter, message) => {
+      const { resumeFromUrl } = (await import('../../clients/session-recovery.js' as string)) as ResumeModule;
+      const realFetch = globalThis.fetch;
+      const answers = [
+        refusal(401, 'verification_required'),
+        refusal(401, 'verification_failed'),
+        refusal(429, 'too_many_verification_attempts', { 'Retry-After': retryAfter }),
+      ];
+      const sent: Array<Record<string, unknown>> = [];
+      globalThis.fetch = async (_url, init) => (sent.push(JSON.parse(String(init?.body)) as Record<string, unknown>), answers.shift()!);
+      const asked: Array<[string, boolean]> = [];
+      try {
+        const outcome = await resumeFromUrl({
+          endpoint: 'https://api.example/v1/load-entry-data',
+          flowId: 'flow_1',
+          projectId: 'proj_1',
+          url: `https://quiz.example/flow?token=${'a'.repeat(64)}&entry_id=entry_1&expires_at=2099-01-01T00%3A00%3A00Z`,
+          verify: async (field, failed) => (asked.push([field, failed]), `guess${asked.length}@example.com`),
+        }).catch((error: { name: string; code: string; status: number; message: string }) => ({ ...error, message: error.message }));
+        expect(asked).toEqual([
+          ['email', false],
+          ['email', true],
+        ]);
+        expect(sent.map((body) => body.verification)).toEqual([undefined, 'guess1@example.com', 'guess2@example.com']);
+        expect(outcome).toEqual({ name: 'SessionRecoveryError', code: 'too_many_verification_attempts', status: 429, message });
+      } finally {
+        globalThis.fetch = realFetch;
+      }
+    },
+  );
 });
 
 describe('a single-use link a page asked for (sr_confirm=1)', () => {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { MAX_BATCH_LINKS } from '../../lambdas/domain/minting';
+import { LAMBDA_MEMORY_MB, lambdaHeapFlags } from '../../bench/support/lambda-heap';
 import { DEFAULTS, THROTTLES } from '../../lib/defaults';
 import { docSection, docText } from '../support/docs';
 
@@ -87,4 +88,11 @@ it('the throttle figures docs/ writes in prose are THROTTLES', () => {
   );
   expect(security).toContain(`The route throttle (${linkRequestThrottle.rateLimit} a second, burst ${linkRequestThrottle.burstLimit})`);
   expect(security).toContain(`(\`shortLinkThrottle\`: ${shortLinkThrottle.rateLimit} requests a second for GET and as many for HEAD)`);
+});
+
+it("the load and soak runtime runs with the heap limits Lambda's Node.js runtime sets for the default memory (bench/support/lambda-heap.ts)", () => {
+  expect(LAMBDA_MEMORY_MB).toBe(DEFAULTS.memorySize);
+  // The bootstrap's arithmetic: new space a tenth of the memory, half of it a semi-space, the old space the rest.
+  expect(lambdaHeapFlags(DEFAULTS.memorySize)).toEqual(['--max-semi-space-size=12', '--max-old-space-size=231']);
+  expect(lambdaHeapFlags(1024)).toEqual(['--max-semi-space-size=51', '--max-old-space-size=922']);
 });

@@ -3,7 +3,7 @@ import { restoreWithheld, splitWithheld, withhold } from '../../lambdas/domain/r
 
 /**
  * Withheld fields are resolved against the document as saved, whatever their
- * order (docs/resume-policy.md, "Fields that never leave"): for random
+ * order (docs/withheld-fields.md, "The resume policy"): for random
  * documents and random sets of pointers into them, no withheld pointer's value
  * is in the answer, and what a save split apart is put back whole.
  */

@@ -95,6 +95,11 @@ describe("an unavailable dependency (the UnavailableError adapters raise for an 
     expect(outcome).toBe('service_unavailable');
     expect(logs).toEqual([{ level: 'ERROR', message: 'request failed', error_name: error.name, ...(code ? { error_code: code } : {}) }]);
   });
+  it("an adapter's own reason (records lost to concurrent writers, no SDK error behind it) is logged as UnavailableError and that reason", async () => {
+    const { response, logs } = await failWith(new UnavailableError('LinkNotRecorded'));
+    expect(response?.statusCode).toBe(503);
+    expect(logs).toEqual([{ level: 'ERROR', message: 'request failed', error_name: 'UnavailableError', error_code: 'LinkNotRecorded' }]);
+  });
 });
 
 describe('any other error', () => {
