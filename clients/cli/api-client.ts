@@ -1,4 +1,3 @@
-
 export interface ApiClientOptions {
   /** Base URL: the local runtime (http://127.0.0.1:3000) or the deployed ApiUrl. */
   readonly endpoint: string;
