@@ -1,7 +1,7 @@
 /**
  * Jest runs in native ESM mode (node --experimental-vm-modules): middy 7 ships
- * ESM only, and the Lambdas are bundled as ESM too. ts-jest only transpiles;
- * `npm run typecheck` does the type checking.
+ * ESM only, and the Lambdas are bundled as ESM too. esbuild only transpiles
+ * (test/setup/esbuild-transform.js); `npm run typecheck` does the type checking.
  * @type {import('jest').Config}
  */
 export default {
@@ -11,7 +11,7 @@ export default {
   testMatch: ['**/*.test.ts'],
   extensionsToTreatAsEsm: ['.ts'],
   transform: {
-    '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: { module: 'esnext', moduleResolution: 'bundler' } }],
+    '^.+\\.ts$': '<rootDir>/test/setup/esbuild-transform.js',
   },
   globalSetup: '<rootDir>/test/setup/global-setup.js',
   globalTeardown: '<rootDir>/test/setup/global-teardown.js',

@@ -87,9 +87,6 @@ function readResumeLink(url = window.location.href) {
 }
 
 // clients/cli/api-client.ts
-import { Sha256 } from "@aws-crypto/sha256-js";
-import { HttpRequest } from "@smithy/protocol-http";
-import { SignatureV4 } from "@smithy/signature-v4";
 var TransportError = class extends Error {
   constructor(message, options) {
     super(message, options);
@@ -148,8 +145,14 @@ var ApiClient = class {
     }
     return { status: res.status, json, headers: res.headers };
   }
+  /** Loaded only when a call is signed (calls to the local runtime are not), so other commands start faster. */
   async sign(method, url, headers, body) {
-    const { fromNodeProviderChain } = await import("@aws-sdk/credential-providers");
+    const [{ fromNodeProviderChain }, { Sha256 }, { HttpRequest }, { SignatureV4 }] = await Promise.all([
+      import("@aws-sdk/credential-providers"),
+      import("@aws-crypto/sha256-js"),
+      import("@smithy/protocol-http"),
+      import("@smithy/signature-v4")
+    ]);
     const signer = new SignatureV4({
       service: "execute-api",
       region: regionOf(url, this.options.region),

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -31,6 +30,9 @@ import { demoSite } from './demo-site';
 import { emulatorConfig, emulatorCredentials, ensureEventBus, subscribe, watchBus } from './event-bus';
 import { localData } from './local-data';
 import { type Emulator, startMoto } from './moto';
+import { listen, portFree } from './ports';
+
+export { PortInUseError } from './ports';
 import { sdkOptionsWithin } from './sdk-options';
 
 const root = path.join(import.meta.dirname, '..');
@@ -287,41 +289,6 @@ const loadHandlers = async (build: Build): Promise<Record<string, HttpApiHandler
   const handlers: Record<string, HttpApiHandler> = {};
   for (const name of names) handlers[name] = await loadHandler(name, build);
   return handlers;
-};
-
-/** A port of the local runtime that another process holds. */
-export class PortInUseError extends Error {
-  constructor(
-    /** Which of the two servers could not listen. */
-    readonly server: 'api' | 'legacy',
-    readonly port: number,
-  ) {
-    super(`port ${port} is in use`);
-    this.name = 'PortInUseError';
-  }
-}
-
-/** Refuses a port another process holds, by listening on it a moment (0: any free port, always free). */
-const portFree = async (which: 'api' | 'legacy', port: number, host: string): Promise<void> => {
-  if (port === 0) return;
-  const probe = createServer();
-  await listen(probe, which, port, host);
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-};
-
-const listen = async (server: Server, which: 'api' | 'legacy', port: number, host: string): Promise<number> => {
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-  } catch (error) {
-    throw (error as NodeJS.ErrnoException).code === 'EADDRINUSE' ? new PortInUseError(which, port) : error;
-  }
-  return (server.address() as AddressInfo).port;
 };
 
 const close = async (server: Server): Promise<void> => {

@@ -6,7 +6,8 @@
  * The data is kept in .local-data/ between runs; `npm start -- --clean` starts afresh.
  */
 import path from 'node:path';
-import { type LocalRuntime, PortInUseError, startLocalRuntime } from './runtime';
+import { PortInUseError, portFree } from './ports';
+import type { LocalRuntime } from './runtime';
 
 /** Where `npm start` keeps its data between runs (git ignores it). */
 const DATA_DIR = path.join(import.meta.dirname, '..', '.local-data');
@@ -52,6 +53,18 @@ const stop = async (signal: string): Promise<void> => {
 // Before anything starts, so a signal at any moment stops moto. SIGHUP is a closed terminal.
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stop(signal));
 
+/** What `npm start` says when a port is taken: the variable that sets it, and another port to try. */
+const refusePortInUse = (error: unknown): never => {
+  if (!(error instanceof PortInUseError)) throw error;
+  const variable = error.server === 'api' ? 'PORT' : 'LEGACY_PORT';
+  const other = error.port <= 65435 ? error.port + 100 : error.port - 100;
+  return fail(`Port ${error.port} is in use: set ${variable} to another port (e.g. ${variable}=${other} npm start).`);
+};
+
+// The ports before the runtime is even loaded (the Lambdas, the SDK, the emulator's client): a refusal is at once.
+await portFree('api', port, '127.0.0.1').catch(refusePortInUse);
+await portFree('legacy', legacyPort, '127.0.0.1').catch(refusePortInUse);
+const { startLocalRuntime } = await import('./runtime');
 const runtime = await startLocalRuntime({
   port,
   legacyPort,
@@ -64,13 +77,8 @@ const runtime = await startLocalRuntime({
   // No resume is early by its timing here (in AWS, one within 30 s of the mint is a mail scanner's), so a campaign
   // link a developer opens at once counts as a person's; EARLY_RESUME_SECONDS=30 npm start counts as AWS does.
   settings: process.env.EARLY_RESUME_SECONDS ? {} : { EARLY_RESUME_SECONDS: 0 },
-}).catch((error: unknown) => {
-  // startLocalRuntime has stopped the emulator it started before it rejects.
-  if (!(error instanceof PortInUseError)) throw error;
-  const variable = error.server === 'api' ? 'PORT' : 'LEGACY_PORT';
-  const other = error.port <= 65435 ? error.port + 100 : error.port - 100;
-  return fail(`Port ${error.port} is in use: set ${variable} to another port (e.g. ${variable}=${other} npm start).`);
-});
+  // startLocalRuntime has stopped the emulator it started before it rejects (a port taken since the check above).
+}).catch(refusePortInUse);
 started = runtime;
 const { demo } = runtime;
 const body = JSON.stringify({

@@ -1,7 +1,3 @@
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { HttpRequest } from '@smithy/protocol-http';
-import { SignatureV4 } from '@smithy/signature-v4';
-
 export interface ApiClientOptions {
   /** Base URL: the local runtime (http://127.0.0.1:3000) or the deployed ApiUrl. */
   readonly endpoint: string;
@@ -90,8 +86,14 @@ export class ApiClient {
     return { status: res.status, json, headers: res.headers };
   }
 
+  /** Loaded only when a call is signed (calls to the local runtime are not), so other commands start faster. */
   private async sign(method: string, url: URL, headers: Record<string, string>, body: string | undefined) {
-    const { fromNodeProviderChain } = await import('@aws-sdk/credential-providers');
+    const [{ fromNodeProviderChain }, { Sha256 }, { HttpRequest }, { SignatureV4 }] = await Promise.all([
+      import('@aws-sdk/credential-providers'),
+      import('@aws-crypto/sha256-js'),
+      import('@smithy/protocol-http'),
+      import('@smithy/signature-v4'),
+    ]);
     const signer = new SignatureV4({
       service: 'execute-api',
       region: regionOf(url, this.options.region),

@@ -1,8 +1,9 @@
-import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
+import type { LocalRuntime } from '../../local/runtime';
 import { controlClock } from '../support/clock';
 import { lengthExtend } from '../support/sha256-length-extension';
 import { deleteEntry, deleteProject, uid } from '../support/seed';
 import { errorCode, isDocumentedRefusal, postJson, seedToken, send } from './support';
+import { startTestRuntime } from '../support/runtime';
 
 // "Revoked, after the cache interval" moves the clock past the default TTL instead of waiting.
 process.env.KEY_CACHE_TTL_SECONDS = '60';
@@ -52,7 +53,7 @@ const body = (t: Tenant, overrides: Record<string, unknown> = {}) => ({
 let A: Tenant;
 let B: Tenant;
 beforeAll(async () => {
-  rt = await startLocalRuntime({ port: 0, legacyPort: 0, endpoint: process.env.AWS_ENDPOINT_URL });
+  rt = await startTestRuntime();
   load = `${rt.apiUrl}/v1/load-entry-data`;
   legacy = `${rt.legacyUrl}/`;
   A = await tenant({ owner: 'A', ssn: 'A-secret-data' });

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import fc from 'fast-check';
-import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
+import type { LocalRuntime } from '../../local/runtime';
 import { type HttpApiHandler, localRoutes } from '../../local/api-server';
 import { DEFAULT_ROUTE, ROUTE_LIST } from '../../lambdas/http/routes';
 import type { AwsClients } from '../../lambdas/adapters/clients';
@@ -11,6 +11,7 @@ import { deleteEntries, deleteEntry, deleteProject, uid } from '../support/seed'
 import { registerSensitive } from '../support/sensitive';
 import { FUZZ_RUNS } from './fuzz-runs';
 import { inProcess, isDocumentedRefusal, overHttp, seedToken, send, type Sender } from './support';
+import { startTestRuntime } from '../support/runtime';
 
 /**
  * Generated requests per public endpoint and run: RUNS handed to the handlers in
@@ -37,9 +38,10 @@ let secret: string;
 let legacyKey: string;
 
 beforeAll(async () => {
-  // What is fuzzed is the answers to malformed input, not a deadline: the functions get the unhurried timeout, so a
-  // machine slowed by load makes no request 503 (the early answer, or the SDK's timeouts, which derive from it).
-  rt = await startLocalRuntime({ port: 0, legacyPort: 0, endpoint: process.env.AWS_ENDPOINT_URL, functionTimeoutMs: UNHURRIED_TIMEOUT_MS });
+  // What is fuzzed is the answers to malformed input, neither a deadline (startTestRuntime's unhurried timeout) nor the
+  // bound on key lookups for ids an instance has not seen (10 a second, burst 20; its own tests are key-lookups.test.ts):
+  // generated project ids of the right form come faster than that in process, and past it a lookup is answered 503.
+  rt = await startTestRuntime({ settings: { KEY_LOOKUP_RATE: 1_000_000, KEY_LOOKUP_BURST: 1_000_000 } });
   // The runtime's Lambdas again, built alike (its environment, its emulator clients, its timeout), called in this process.
   const load = async (fn: string) => {
     const factory = (await import(path.join(import.meta.dirname, '..', '..', 'lambdas', fn, 'handler.ts'))) as {
@@ -162,13 +164,15 @@ const fuzz = async (
           const reply = await sender(target, new TextEncoder().encode(text), { ...headers, ...(contentType ? { 'content-type': contentType } : {}) });
           statuses.set(reply.status, (statuses.get(reply.status) ?? 0) + 1);
           const ok = reply.status < 300 ? accepted(reply) : isDocumentedRefusal(reply);
-          if (!ok) refused ??= reply;
+          if (!ok) refused ??= { request: { text, contentType }, reply };
           return ok;
         }),
         { numRuns, examples: withValid ? [[JSON.stringify(right), 'application/json']] : [] },
       )
       .catch((error: unknown) => {
-        throw new Error(`${String(error)}\nthe first answer that failed: ${JSON.stringify(refused)}`);
+        // fast-check names the shrunk request, and an error the property threw only as the cause.
+        const cause = error instanceof Error && error.cause !== undefined ? `\nthe property threw: ${String(error.cause)}` : '';
+        throw new Error(`${String(error)}${cause}\nthe first request that failed, and its answer: ${JSON.stringify(refused)}`);
       });
   }
   return statuses;

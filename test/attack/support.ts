@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { OutcomeListener, RequestOutcome } from '../../lambdas/http/access-log';
 import { ERROR_STATUS } from '../../lambdas/domain/errors';
 import { findRoute, type LocalRoute, parseTarget } from '../../local/api-server';
 import { lambdaContext, toHttpApiEvent } from '../../local/http-api-event';
@@ -14,6 +15,8 @@ export interface HttpReply {
   headers: Headers;
   text: string;
   json: unknown;
+  /** In process only: the outcome the handler reported, as the access log writes it (its code and detail). */
+  outcome?: RequestOutcome;
 }
 
 export const send = async (
@@ -88,8 +91,11 @@ export const inProcess =
       pathParameters,
     });
     let result: APIGatewayProxyStructuredResultV2;
+    let outcome: RequestOutcome | undefined;
+    // As the local server asks for it (local/api-server.ts): what the access log says of the request.
+    const context: Context & OutcomeListener = { ...lambdaContext(route.functionName, functionTimeoutMs), reportOutcome: (o) => (outcome = o) };
     try {
-      result = (await route.handler(event, lambdaContext(route.functionName, functionTimeoutMs))) as APIGatewayProxyStructuredResultV2;
+      result = (await route.handler(event, context)) as APIGatewayProxyStructuredResultV2;
     } catch {
       result = { statusCode: 500, headers: { 'content-type': 'application/json' }, body: '{"message":"Internal Server Error"}' };
     }
@@ -110,6 +116,7 @@ export const inProcess =
       headers: replyHeaders,
       text: method === 'HEAD' ? '' : text,
       json: method === 'HEAD' ? undefined : json,
+      outcome,
     };
   };
 

@@ -1,9 +1,10 @@
 import type { Browser, Page } from 'playwright-core';
 import { ROUTE_LIST, routePath } from '../../lambdas/http/routes';
-import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
+import type { LocalRuntime } from '../../local/runtime';
 import { deleteProject } from '../support/seed';
 import { browserTest, launchBrowser } from './support/browser';
 import { callApi, type DemoSite, deleteEntry, mintLink, putEntry, RequestLog, siteConfig, startDemoSite, uid } from './support/site';
+import { startTestRuntime } from '../support/runtime';
 
 /**
  * createAutosave (clients/session-recovery.js) in Chromium, on a site of its own
@@ -24,7 +25,7 @@ const progressLine = (entryId: string, status: number) => `POST ${routePath('sav
 const storageKey = (project = projectId) => `session-recovery:${project}:${flowId}`;
 
 beforeAll(async () => {
-  runtime = await startLocalRuntime({ port: 0, legacyPort: 0, endpoint: process.env.AWS_ENDPOINT_URL, log: log.record });
+  runtime = await startTestRuntime({ log: log.record });
   site = await startDemoSite();
   site.config = siteConfig(runtime, { projectId, flowId });
   expect((await callApi(runtime.apiUrl, 'POST', `/v1/projects/${projectId}/credentials`, { label: 'e2e' })).status).toBe(201);

@@ -1,8 +1,9 @@
 import type { Browser, Page } from 'playwright-core';
-import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
+import type { LocalRuntime } from '../../local/runtime';
 import { browserTest, demoOutcome, launchBrowser } from './support/browser';
 import { type DemoSite, deleteEntry, resumeLine, mintLink, putEntry, RequestLog, setEnv, startDemoSite, uid, siteConfig } from './support/site';
 import { ROUTE_LIST } from '../../lambdas/http/routes';
+import { startTestRuntime } from '../support/runtime';
 
 /** The resume route, as the local console names it. */
 const { key: LOAD, path: LOAD_PATH } = ROUTE_LIST.find((r) => r.name === 'loadEntryData')!;
@@ -26,7 +27,7 @@ beforeAll(async () => {
   blocked = await startDemoSite();
   restoreAllowedOrigins = setEnv('ALLOWED_ORIGINS', allowed.origin);
   // The demo project lists its own origins (it takes browser saves): the allowed site is one of them.
-  runtime = await startLocalRuntime({ port: 0, legacyPort: 0, endpoint: process.env.AWS_ENDPOINT_URL, log: log.record, demoOrigins: [allowed.origin] });
+  runtime = await startTestRuntime({ log: log.record, demoOrigins: [allowed.origin] });
   for (const site of [allowed, blocked]) {
     site.config = siteConfig(runtime);
   }

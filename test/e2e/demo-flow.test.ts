@@ -2,10 +2,11 @@ import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { type BusSubscription, emulatorConfig, subscribe } from '../../local/event-bus';
-import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
+import type { LocalRuntime } from '../../local/runtime';
 import { browserTest, demoOutcome, launchBrowser, RESULTS_DIR } from './support/browser';
 import { callApi, deleteEntry, RequestLog } from './support/site';
 import { ROUTE_LIST } from '../../lambdas/http/routes';
+import { startTestRuntime } from '../support/runtime';
 
 /** The routes a page may call: the public ones. */
 const PUBLIC_ROUTES = ROUTE_LIST.filter((r) => r.access === 'public');
@@ -30,7 +31,7 @@ let browser: Browser;
 let bus: BusSubscription;
 
 beforeAll(async () => {
-  runtime = await startLocalRuntime({ port: 0, legacyPort: 0, endpoint: process.env.AWS_ENDPOINT_URL, log: log.record });
+  runtime = await startTestRuntime({ log: log.record });
   bus = await subscribe(emulatorConfig(process.env.AWS_ENDPOINT_URL!), runtime.eventBusName);
   browser = await launchBrowser();
 });

@@ -1,10 +1,11 @@
 import type { Browser, Page } from 'playwright-core';
 import { routePath } from '../../lambdas/http/routes';
 import { type BusSubscription, emulatorConfig, subscribe } from '../../local/event-bus';
-import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
+import type { LocalRuntime } from '../../local/runtime';
 import { registerSensitiveBody } from '../support/sensitive';
 import { browserTest, demoOutcome, launchBrowser } from './support/browser';
 import { callApi, deleteEntry } from './support/site';
+import { startTestRuntime } from '../support/runtime';
 
 /**
  * Entry fixation (issue 26, item 1) in Chromium, on the local runtime's demo
@@ -21,7 +22,7 @@ let bus: BusSubscription;
 const made: string[] = [];
 
 beforeAll(async () => {
-  runtime = await startLocalRuntime({ port: 0, legacyPort: 0, endpoint: process.env.AWS_ENDPOINT_URL });
+  runtime = await startTestRuntime();
   bus = await subscribe(emulatorConfig(process.env.AWS_ENDPOINT_URL!), runtime.eventBusName);
   browser = await launchBrowser();
 });

@@ -2,10 +2,11 @@ import jsQR from 'jsqr';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { routePath } from '../../lambdas/http/routes';
-import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
+import type { LocalRuntime } from '../../local/runtime';
 import { registerSensitive, registerSensitiveBody } from '../support/sensitive';
 import { browserTest, demoOutcome, launchBrowser } from './support/browser';
 import { callApi, deleteEntry } from './support/site';
+import { startTestRuntime } from '../support/runtime';
 
 /**
  * Hand-off by QR code (issue 24 item 1) in Chromium, on the local runtime's demo
@@ -19,7 +20,7 @@ let browser: Browser;
 const made: string[] = [];
 
 beforeAll(async () => {
-  runtime = await startLocalRuntime({ port: 0, legacyPort: 0, endpoint: process.env.AWS_ENDPOINT_URL });
+  runtime = await startTestRuntime();
   browser = await launchBrowser();
 });
 afterAll(async () => {

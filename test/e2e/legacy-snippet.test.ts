@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
-import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
+import type { LocalRuntime } from '../../local/runtime';
 import { browserTest, demoOutcome, launchBrowser } from './support/browser';
 import { callApi, type DemoSite, deleteEntry, resumeLine, putEntry, RequestLog, seedToken, startDemoSite, uid, siteConfig } from './support/site';
+import { startTestRuntime } from '../support/runtime';
 
 /**
  * (d) clients/embeddables-action-legacy.js in the demo page (on its own origin),
@@ -21,7 +22,7 @@ const flowId = uid('flow_legacy');
 const legacyKey = `legacy_${randomBytes(24).toString('hex')}`;
 
 beforeAll(async () => {
-  runtime = await startLocalRuntime({ port: 0, legacyPort: 0, endpoint: process.env.AWS_ENDPOINT_URL, log: log.record });
+  runtime = await startTestRuntime({ log: log.record });
   expect((await callApi(runtime.apiUrl, 'PUT', `/v1/legacy/flows/${flowId}/key`, { secret: legacyKey, project_id: projectId })).status).toBe(204);
   site = await startDemoSite();
   site.config = siteConfig(runtime, { projectId, flowId });

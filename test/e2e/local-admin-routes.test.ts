@@ -1,10 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
-import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
+import type { LocalRuntime } from '../../local/runtime';
 import { credential, deleteProject, seedProject, uid } from '../support/seed';
 import { browserTest, launchBrowser } from './support/browser';
 import { callApi, RequestLog } from './support/site';
+import { startTestRuntime } from '../support/runtime';
 
 /**
  * The local admin routes have no IAM in front of them. A page on another origin
@@ -20,7 +21,7 @@ let elsewhere: Server;
 let elsewhereUrl: string;
 
 beforeAll(async () => {
-  runtime = await startLocalRuntime({ port: 0, legacyPort: 0, endpoint: process.env.AWS_ENDPOINT_URL, log: log.record });
+  runtime = await startTestRuntime({ log: log.record });
   elsewhere = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>Some other site</title>'));
   await new Promise<void>((resolve) => elsewhere.listen(0, '127.0.0.1', resolve));
   elsewhereUrl = `http://127.0.0.1:${(elsewhere.address() as AddressInfo).port}/`;

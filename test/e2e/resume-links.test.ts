@@ -1,5 +1,5 @@
 import type { Browser, Page } from 'playwright-core';
-import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
+import type { LocalRuntime } from '../../local/runtime';
 import { deleteProject } from '../support/seed';
 import { browserTest, demoOutcome, launchBrowser } from './support/browser';
 import {
@@ -18,6 +18,7 @@ import {
   siteConfig,
 } from './support/site';
 import { ROUTE_LIST } from '../../lambdas/http/routes';
+import { startTestRuntime } from '../support/runtime';
 
 /** The resume route, as the local console names it. */
 const { key: LOAD } = ROUTE_LIST.find((r) => r.name === 'loadEntryData')!;
@@ -45,7 +46,7 @@ const userData = { first_name: 'Noor', favourite_colour: 'orange', plan: 'enterp
 
 beforeAll(async () => {
   restoreKeyCacheTtl = setEnv('KEY_CACHE_TTL_SECONDS', '0');
-  runtime = await startLocalRuntime({ port: 0, legacyPort: 0, endpoint: process.env.AWS_ENDPOINT_URL, log: log.record });
+  runtime = await startTestRuntime({ log: log.record });
   const created = await callApi(runtime.apiUrl, 'POST', `/v1/projects/${projectId}/credentials`, { label: 'e2e' });
   expect(created.status).toBe(201);
   secret = (created.json as { secret: string }).secret;

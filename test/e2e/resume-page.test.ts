@@ -1,8 +1,9 @@
 import type { Browser, Page } from 'playwright-core';
 import { routePath } from '../../lambdas/http/routes';
-import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
+import type { LocalRuntime } from '../../local/runtime';
 import { browserTest, demoOutcome, launchBrowser } from './support/browser';
 import { callApi, deleteEntry, mintLink, putEntry, seedToken, uid } from './support/site';
+import { startTestRuntime } from '../support/runtime';
 
 /**
  * A resume page leaves nothing of the link behind: in Chromium, through both
@@ -16,7 +17,7 @@ let browser: Browser;
 const entries: string[] = [];
 
 beforeAll(async () => {
-  runtime = await startLocalRuntime({ port: 0, legacyPort: 0, endpoint: process.env.AWS_ENDPOINT_URL });
+  runtime = await startTestRuntime();
   browser = await launchBrowser();
 });
 afterAll(async () => {

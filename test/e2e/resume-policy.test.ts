@@ -1,9 +1,10 @@
 import type { Browser } from 'playwright-core';
 import { routePath } from '../../lambdas/http/routes';
-import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
+import type { LocalRuntime } from '../../local/runtime';
 import { registerSensitive } from '../support/sensitive';
 import { browserTest, launchBrowser } from './support/browser';
 import { callApi, deleteEntry, mintLink, putEntry, uid } from './support/site';
+import { startTestRuntime } from '../support/runtime';
 
 /**
  * A flow with a verify_field (docs/second-factor.md), resumed in Chromium
@@ -20,7 +21,7 @@ const EMAIL = 'ola.nordmann@example.com';
 registerSensitive(EMAIL, '4111111111111111');
 
 beforeAll(async () => {
-  runtime = await startLocalRuntime({ port: 0, legacyPort: 0, endpoint: process.env.AWS_ENDPOINT_URL });
+  runtime = await startTestRuntime();
   const policy = { withheld_fields: ['card_number'], verify_field: 'email' };
   expect((await callApi(runtime.apiUrl, 'PUT', `/v1/projects/${runtime.demo.projectId}/flows/${flowId}/resume-policy`, policy)).status).toBe(200);
   browser = await launchBrowser();

@@ -7,10 +7,10 @@ import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { parse } from 'csv-parse/sync';
 import { CAMPAIGN_SHARDS, campaignKey, resumedKey } from '../../lambdas/adapters/naming';
 import { linkDigest } from '../../lambdas/domain/link-digest';
-import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
+import type { LocalRuntime } from '../../local/runtime';
 import { deleteEntries, deleteProject, dynamodb, seedEntries, uid } from '../support/seed';
 import { registerSensitive } from '../support/sensitive';
-import { UNHURRIED_TIMEOUT_MS } from '../support/http';
+import { startTestRuntime } from '../support/runtime';
 
 /*
  * Issue 23's "done when": `campaigns report` prints, against the local runtime, the exact figures of a campaign
@@ -40,14 +40,7 @@ const campaign = uid('spring');
 let ids: string[];
 
 beforeAll(async () => {
-  runtime = await startLocalRuntime({
-    port: 0,
-    legacyPort: 0,
-    endpoint: process.env.AWS_ENDPOINT_URL,
-    // A resume's campaign note has a tenth of the timeout (lambdas/runtime/deadline.ts): the counts asserted here must
-    // not depend on a loaded machine's moto answering within the deployed 1 s.
-    functionTimeoutMs: UNHURRIED_TIMEOUT_MS,
-  });
+  runtime = await startTestRuntime();
   ids = await seedEntries(3, projectId, flowId);
   const created = await cli(['--json', 'credentials', 'create', '--project', projectId, '--label', 'campaigns']);
   registerSensitive((JSON.parse(created.stdout) as { secret: string }).secret);

@@ -12,9 +12,10 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
+import type { LocalRuntime } from '../../local/runtime';
 import { deleteEntry, deleteProject, uid } from '../support/seed';
 import { registerSensitive } from '../support/sensitive';
+import { startTestRuntime } from '../support/runtime';
 
 const root = path.join(import.meta.dirname, '..', '..');
 const run = promisify(execFile);
@@ -38,7 +39,7 @@ beforeAll(async () => {
   copyFileSync(path.join(root, 'bin', 'session-recovery-cli.js'), bin);
   // Offline: `npm ci` of this checkout has put every locked package in npm's cache.
   await run('npm', ['ci', '--omit=dev', '--offline', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: dir });
-  runtime = await startLocalRuntime({ port: 0, legacyPort: 0, endpoint: process.env.AWS_ENDPOINT_URL });
+  runtime = await startTestRuntime();
 }, 120_000);
 afterAll(async () => {
   await runtime?.stop();

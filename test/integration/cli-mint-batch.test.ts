@@ -3,12 +3,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileS
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
+import type { LocalRuntime } from '../../local/runtime';
 import { shortLinkKey } from '../../lambdas/adapters/naming';
 import { parse } from 'csv-parse/sync';
 import { deleteEntries, deleteProject, seedEntries, uid } from '../support/seed';
 import { registerSensitive } from '../support/sensitive';
-import { UNHURRIED_TIMEOUT_MS } from '../support/http';
+import { startTestRuntime } from '../support/runtime';
 
 const root = path.join(import.meta.dirname, '..', '..');
 const run = promisify(execFile);
@@ -39,7 +39,7 @@ beforeAll(async () => {
   // Short links locally are served on the API port: let the runtime say where, as `npm start` does.
   delete process.env.SHORT_LINK_BASE_URL;
   // A batch of 1,000 campaign links is many writes to the emulator: under load they can outlast the 7.5 s early answer.
-  runtime = await startLocalRuntime({ port: 0, legacyPort: 0, endpoint: process.env.AWS_ENDPOINT_URL, functionTimeoutMs: UNHURRIED_TIMEOUT_MS });
+  runtime = await startTestRuntime();
   ids = await seedEntries(1000, projectId, flowId);
   const created = await cli(['--json', 'credentials', 'create', '--project', projectId, '--label', 'campaign']);
   registerSensitive((JSON.parse(created.stdout) as { secret: string }).secret);

@@ -5,9 +5,10 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from '../../local/moto';
-import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
+import type { LocalRuntime } from '../../local/runtime';
 import { deleteEntry, deleteProject, seedEntry, uid } from '../support/seed';
 import { registerSensitive } from '../support/sensitive';
+import { startTestRuntime } from '../support/runtime';
 
 const root = path.join(import.meta.dirname, '..', '..');
 const run = promisify(execFile);
@@ -42,7 +43,7 @@ const cliWithInput = (input: string, args: string[]): Promise<CliResult> =>
 
 let runtime: LocalRuntime;
 beforeAll(async () => {
-  runtime = await startLocalRuntime({ port: 0, legacyPort: 0, endpoint: process.env.AWS_ENDPOINT_URL });
+  runtime = await startTestRuntime();
 });
 afterAll(async () => {
   await runtime.stop();

@@ -10,9 +10,10 @@ import { saveGenOf } from '../../lambdas/domain/save-token';
 import { computeToken } from '../../lambdas/domain/token';
 import { routePath } from '../../lambdas/http/routes';
 import { type BusSubscription, emulatorConfig, subscribe } from '../../local/event-bus';
-import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
+import type { LocalRuntime } from '../../local/runtime';
 import { errorCode, send } from '../attack/support';
 import { deleteEntries, deleteEntry, deleteProject, uid } from '../support/seed';
+import { startTestRuntime } from '../support/runtime';
 
 /**
  * Entry fixation (issue 26, items 1, 2 and 9), through the real handlers over
@@ -29,7 +30,7 @@ const projects: string[] = [];
 const entries: string[] = [];
 
 beforeAll(async () => {
-  rt = await startLocalRuntime({ port: 0, legacyPort: 0, endpoint: process.env.AWS_ENDPOINT_URL });
+  rt = await startTestRuntime();
   bus = await subscribe(emulatorConfig(process.env.AWS_ENDPOINT_URL!), rt.eventBusName);
 }, 60_000);
 afterAll(async () => {

@@ -8,9 +8,10 @@ import { computeToken } from '../../lambdas/domain/token';
 import { routePath } from '../../lambdas/http/routes';
 import { SETTINGS } from '../../lambdas/runtime/environment';
 import { type BusSubscription, emulatorConfig, subscribe } from '../../local/event-bus';
-import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
+import type { LocalRuntime } from '../../local/runtime';
 import { errorCode, type HttpReply, send } from '../attack/support';
 import { deleteEntries, deleteEntry, deleteProject, uid } from '../support/seed';
+import { startTestRuntime } from '../support/runtime';
 
 /**
  * Erasure and re-creation (adversarial findings F1 and F2), through the real
@@ -32,7 +33,7 @@ const entries: string[] = [];
 const flows: string[] = [];
 
 beforeAll(async () => {
-  rt = await startLocalRuntime({ port: 0, legacyPort: 0, endpoint: process.env.AWS_ENDPOINT_URL });
+  rt = await startTestRuntime();
   bus = await subscribe(emulatorConfig(process.env.AWS_ENDPOINT_URL!), rt.eventBusName);
 }, 60_000);
 afterAll(async () => {

@@ -30,6 +30,7 @@ const keys: string[] = [];
 
 beforeAll(async () => {
   stalled = await startStalledEndpoint();
+  // The deployed timeout, not the tests' unhurried one (support/runtime.ts): what the stalled bus costs is the point.
   rt = await startLocalRuntime({
     port: 0,
     legacyPort: 0,

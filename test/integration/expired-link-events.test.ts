@@ -10,10 +10,11 @@ import { computeToken } from '../../lambdas/domain/token';
 import { routePath } from '../../lambdas/http/routes';
 import { countCalls } from '../../dev-support/call-counter';
 import { type BusEvent, type BusSubscription, emulatorConfig, emulatorEventBridge, subscribe } from '../../local/event-bus';
-import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
+import type { LocalRuntime } from '../../local/runtime';
 import { errorCode, send } from '../attack/support';
 import { controlClock } from '../support/clock';
 import { deleteEntries, deleteEntry, deleteProject, seedEntry, uid } from '../support/seed';
+import { startTestRuntime } from '../support/runtime';
 
 /**
  * `expiredLinkEvents`, end to end against the local runtime with the setting
@@ -31,7 +32,7 @@ const projects: string[] = [];
 const entries: string[] = [];
 
 beforeAll(async () => {
-  rt = await startLocalRuntime({ port: 0, legacyPort: 0, endpoint: process.env.AWS_ENDPOINT_URL, settings: { EXPIRED_LINK_EVENTS: true } });
+  rt = await startTestRuntime({ settings: { EXPIRED_LINK_EVENTS: true } });
   bus = await subscribe(emulatorConfig(process.env.AWS_ENDPOINT_URL!), rt.eventBusName);
 }, 60_000);
 afterAll(async () => {

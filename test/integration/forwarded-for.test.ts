@@ -1,8 +1,9 @@
 import { request } from 'node:http';
 import { routePath } from '../../lambdas/http/routes';
-import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
+import type { LocalRuntime } from '../../local/runtime';
 import { send } from '../attack/support';
 import { deleteProject, uid } from '../support/seed';
+import { startTestRuntime } from '../support/runtime';
 
 /**
  * The README's promise: only the runtime `npm run load` and `npm run soak` start takes a request's source from
@@ -10,6 +11,12 @@ import { deleteProject, uid } from '../support/seed';
  * count the socket's address, as behind API Gateway. Seen through the bound of 100 creations an hour per source.
  */
 const SITE = 'https://forwarded.example';
+/*
+ * Both runtimes get the unhurried timeout (startTestRuntime), and with it SDK timeouts that a loaded machine does not outrun: a source's
+ * creation log is a compare-and-swap, and an attempt that timed out at the deployed 2 s while the threaded moto still
+ * held it could land after the retry and the next creation, writing back the list without that creation's instant
+ * (the 101st creation once answered 201).
+ */
 const projects: string[] = [];
 afterAll(async () => {
   for (const projectId of projects) await deleteProject(projectId);
@@ -57,10 +64,7 @@ describe('X-Forwarded-For', () => {
   it('is ignored by a runtime started as npm start starts it: 101 creations claiming 101 addresses are one source, the 101st refused', async () => {
     // npm start's options but ports and emulator (local/start.ts): no sourceFromForwardedFor. The bound at its default
     // (the suite raises it: test/setup/test-env.ts).
-    const rt = await startLocalRuntime({
-      port: 0,
-      legacyPort: 0,
-      endpoint: process.env.AWS_ENDPOINT_URL,
+    const rt = await startTestRuntime({
       settings: { EARLY_RESUME_SECONDS: 0, ENTRIES_PER_SOURCE_HOUR: 100 },
     });
     try {
@@ -73,10 +77,7 @@ describe('X-Forwarded-For', () => {
   }, 180_000);
 
   it('is the source for the runtime of npm run load and npm run soak (sourceFromForwardedFor): the same 101 creations are 101 sources', async () => {
-    const rt = await startLocalRuntime({
-      port: 0,
-      legacyPort: 0,
-      endpoint: process.env.AWS_ENDPOINT_URL,
+    const rt = await startTestRuntime({
       sourceFromForwardedFor: true,
       settings: { ENTRIES_PER_SOURCE_HOUR: 100 },
     });

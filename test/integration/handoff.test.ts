@@ -11,11 +11,11 @@ import { saveGenOf } from '../../lambdas/domain/save-token';
 import { routePath } from '../../lambdas/http/routes';
 import { defaultOf } from '../../lambdas/runtime/environment';
 import { type BusSubscription, emulatorConfig, subscribe } from '../../local/event-bus';
-import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
+import type { LocalRuntime } from '../../local/runtime';
 import { errorCode, send } from '../attack/support';
 import { registerSensitive } from '../support/sensitive';
 import { deleteEntries, deleteEntry, deleteProject, uid } from '../support/seed';
-import { UNHURRIED_TIMEOUT_MS } from '../support/http';
+import { startTestRuntime } from '../support/runtime';
 
 /**
  * Hand-off to another device (docs/handoff.md), against the local runtime: the
@@ -33,14 +33,7 @@ const projects: string[] = [];
 const entries: string[] = [];
 
 beforeAll(async () => {
-  rt = await startLocalRuntime({
-    port: 0,
-    legacyPort: 0,
-    endpoint: process.env.AWS_ENDPOINT_URL,
-    // A resume's campaign note has a tenth of the timeout (lambdas/runtime/deadline.ts): the counts asserted here must
-    // not depend on a loaded machine's moto answering within the deployed 1 s.
-    functionTimeoutMs: UNHURRIED_TIMEOUT_MS,
-  });
+  rt = await startTestRuntime();
   bus = await subscribe(emulatorConfig(process.env.AWS_ENDPOINT_URL!), rt.eventBusName);
 }, 60_000);
 afterAll(async () => {

@@ -2,9 +2,10 @@ import type { Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { createApiServer, type HttpApiHandler } from '../../local/api-server';
-import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
+import type { LocalRuntime } from '../../local/runtime';
 import { hangUpMidRequest, openSocket, parseResponse, rawExchange } from '../support/raw-http';
 import { ROUTE_LIST } from '../../lambdas/http/routes';
+import { startTestRuntime } from '../support/runtime';
 
 /** The resume route, as the local console names it. */
 const { key: LOAD } = ROUTE_LIST.find((r) => r.name === 'loadEntryData')!;
@@ -35,7 +36,7 @@ describe('the local runtime, when a client misbehaves', () => {
   const log = new LogLines();
   let runtime: LocalRuntime;
   beforeAll(async () => {
-    runtime = await startLocalRuntime({ port: 0, legacyPort: 0, endpoint: process.env.AWS_ENDPOINT_URL, log: log.record });
+    runtime = await startTestRuntime({ log: log.record });
   });
   afterAll(async () => {
     await runtime?.stop();

@@ -2,11 +2,12 @@ import { createHash } from 'node:crypto';
 import { SAVE_TOKEN_PATTERN } from '../../lambdas/domain/save-token';
 import { sdkOptions } from '../../lambdas/adapters/clients';
 import { FUNCTION_TIMEOUT_MS } from '../../lambdas/runtime/deadline';
-import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
+import type { LocalRuntime } from '../../local/runtime';
 import { sdkOptionsWithin } from '../../local/sdk-options';
 import { httpRequest } from '../support/raw-http';
 import { credential, deleteEntry, deleteProject, seedEntry, seedProject, uid } from '../support/seed';
 import { registerSensitive } from '../support/sensitive';
+import { startTestRuntime } from '../support/runtime';
 
 // As `npm start` sets it: no resume is early by its timing. Passed to the runtime's Lambdas, not through process.env.
 const settings = { EARLY_RESUME_SECONDS: 0 };
@@ -15,7 +16,7 @@ const settings = { EARLY_RESUME_SECONDS: 0 };
 const SITE = 'https://quiz.example';
 let runtime: LocalRuntime;
 beforeAll(async () => {
-  runtime = await startLocalRuntime({ port: 0, legacyPort: 0, endpoint: process.env.AWS_ENDPOINT_URL, demoOrigins: [SITE], settings });
+  runtime = await startTestRuntime({ demoOrigins: [SITE], settings });
 });
 afterAll(async () => {
   await runtime.stop();
@@ -113,7 +114,7 @@ describe('the local runtime', () => {
   });
 
   it('keeps the demo secret when restarted against the same emulator', async () => {
-    const second = await startLocalRuntime({ port: 0, legacyPort: 0, endpoint: process.env.AWS_ENDPOINT_URL, settings });
+    const second = await startTestRuntime({ settings });
     try {
       expect(second.demo.secret).toBe(runtime.demo.secret);
     } finally {
@@ -142,7 +143,7 @@ describe('the local console', () => {
   const expiresAt = '2099-01-01T00:00:00.000Z';
   const token = createHash('sha256').update(`${key.secret}---${entryId}---${expiresAt}`).digest('hex');
   beforeAll(async () => {
-    logged = await startLocalRuntime({ port: 0, legacyPort: 0, endpoint: process.env.AWS_ENDPOINT_URL, log: (line) => lines.push(line), settings });
+    logged = await startTestRuntime({ log: (line) => lines.push(line), settings });
     await seedProject(projectId, [key]);
     await seedEntry({ entryId, projectId, flowId, currentPageKey: 'page_1', userData: { name: 'Ada' } });
   });

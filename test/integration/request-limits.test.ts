@@ -10,14 +10,15 @@ import { mobileCountryOf } from '../../lambdas/domain/number-plan';
 import { limitKeyHasher, sourceOf, utcDay } from '../../lambdas/domain/request-limits';
 import { routePath } from '../../lambdas/http/routes';
 import { type BusEvent, type BusSubscription, emulatorConfig, subscribe } from '../../local/event-bus';
-import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
+import type { LocalRuntime } from '../../local/runtime';
 import { errorCode, type HttpReply, send } from '../attack/support';
 import { controlClock } from '../support/clock';
-import { type Handler, invoke, UNHURRIED_TIMEOUT_MS } from '../support/http';
+import { type Handler, invoke } from '../support/http';
 import { lambda, testEnvironment } from '../support/lambdas';
 import { registerSensitive, registerSensitiveBody } from '../support/sensitive';
 import { deleteProject, uid } from '../support/seed';
 import { routeEvent } from '../fixtures/admin-events';
+import { startTestRuntime } from '../support/runtime';
 
 /**
  * The bounds on what a page can make the service do (issue 26, items 3 and 4),
@@ -43,14 +44,7 @@ let hash: (kind: string, value: string) => string;
 const projects: string[] = [];
 
 beforeAll(async () => {
-  // Bounds are judged here, not deadlines: the unhurried timeout, so a loaded machine turns no answer into a 503.
-  rt = await startLocalRuntime({
-    port: 0,
-    legacyPort: 0,
-    endpoint: process.env.AWS_ENDPOINT_URL,
-    settings: { TABLE_NAME: table },
-    functionTimeoutMs: UNHURRIED_TIMEOUT_MS,
-  });
+  rt = await startTestRuntime({ settings: { TABLE_NAME: table } });
   bus = await subscribe(emulatorConfig(process.env.AWS_ENDPOINT_URL!), rt.eventBusName);
   saves = await lambda('browser-saves', testEnvironment({ TABLE_NAME: table }));
   const [current] = (await new SaveKeySource(secretsManager, process.env.SAVE_KEY_SECRET).loadKeys()).keys;

@@ -1,8 +1,9 @@
 import { routePath } from '../../lambdas/http/routes';
-import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
+import type { LocalRuntime } from '../../local/runtime';
 import { errorCode, send } from '../attack/support';
 import { parseResponse, rawExchange } from '../support/raw-http';
 import { deleteEntry, deleteProject, uid } from '../support/seed';
+import { startTestRuntime } from '../support/runtime';
 
 /**
  * Text that is not Unicode (issue 26, item 8), against the local runtime over
@@ -15,7 +16,7 @@ let rt: LocalRuntime;
 const projects: string[] = [];
 const entries: string[] = [];
 beforeAll(async () => {
-  rt = await startLocalRuntime({ port: 0, legacyPort: 0, endpoint: process.env.AWS_ENDPOINT_URL });
+  rt = await startTestRuntime();
 }, 60_000);
 afterAll(async () => {
   await rt.stop();

@@ -3,20 +3,25 @@ import path from 'node:path';
 import Sequencer from '@jest/test-sequencer';
 
 /**
- * The files that take longest, longest first (`npm run test:timings`, three runs in December): they wait on child
- * processes, a bundled synth or Chromium, or fuzz the handlers. Started last, one of them would run alone at the end
- * while the other workers idle.
+ * The files that take longest, longest first (`npm run test:timings` on a fresh clone, machine idle, December 8): they
+ * run for a fixed time (the soaks), wait on child processes, a bundled synth or Chromium, or fuzz the handlers. Started
+ * last, one of them would run alone at the end while the other workers idle: the 37-second soak, not in this list,
+ * started at 170 s of a 207-second run.
  */
 export const LONGEST = [
-  'test/attack/fuzz.test.ts',
+  'test/integration/soak.test.ts',
+  // Early also for the bundled synth it makes, which cfn-lint and artifact tests wait for (test/support/assembly.ts).
   'test/infra/synth.test.ts',
-  'test/integration/cli-mint-batch.test.ts',
+  'test/attack/fuzz.test.ts',
   'test/integration/cli.test.ts',
-  'test/integration/request-limits.test.ts',
   'test/integration/local-runtime-process.test.ts',
+  'test/integration/cli-mint-batch.test.ts',
+  'test/integration/request-limits.test.ts',
   'test/infra/cfn-lint.test.ts',
-  'test/infra/alarm-actions.test.ts',
   'test/e2e/entry-fixation.test.ts',
+  'test/integration/faults.test.ts',
+  'test/integration/soak-leak.test.ts',
+  'test/infra/alarm-actions.test.ts',
 ];
 
 /**

@@ -75,9 +75,13 @@ export const hangUpMidRequest = async (origin: string, sent: string): Promise<vo
 };
 
 /** One request with exactly these headers (node:http sends `Host`, `Origin` and the rest as given). */
-export const httpRequest = (url: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<RawResponse> =>
+export const httpRequest = (
+  url: string,
+  /** `localAddress`: the loopback address the connection comes from (127.0.0.0/8 is all this machine's), a source of the test's own. */
+  options: { method?: string; headers?: Record<string, string>; body?: string; localAddress?: string } = {},
+): Promise<RawResponse> =>
   new Promise((resolve, reject) => {
-    const req = request(url, { method: options.method ?? 'GET', headers: options.headers }, (res) => {
+    const req = request(url, { method: options.method ?? 'GET', headers: options.headers, localAddress: options.localAddress }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {
