@@ -82,7 +82,8 @@ export const handOff = async (entryId: string, req: HandoffBody, deps: HandoffDe
   const now = deps.now();
   const slot = await takeRolling(deps.handoffLog, entryId, [{ max: MAX_HANDOFFS_PER_HOUR, ms: HOUR_MS }], now, tooMany, deps.retries);
   try {
-    const policy: MintPolicy = { now, defaultTtlSeconds: deps.lifetimeSeconds, maxLifetimeSeconds: deps.lifetimeSeconds };
+    // From the slot's instant, the entry's own for the hour: every hand-off's link has an expiry, and so a token, of its own.
+    const policy: MintPolicy = { now: slot.at, defaultTtlSeconds: deps.lifetimeSeconds, maxLifetimeSeconds: deps.lifetimeSeconds };
     const link = await mintOne(
       {
         project_id: req.project_id,

@@ -26,6 +26,11 @@ export type Refusal = (retryAfterSeconds: number) => ApiError;
 
 const NOTHING_TAKEN: Slot = { giveBack: async () => undefined };
 
+/** A slot of a rolling window, with the instant it was recorded at: no other slot the key holds has the same. */
+export interface RollingSlot extends Slot {
+  readonly at: number;
+}
+
 /**
  * Seconds until the instants within `windows` leave room for one more request:
  * for each full window, until its oldest instant that must go has left it.
@@ -59,22 +64,26 @@ export const takeRolling = async (
   now: number,
   refuse: Refusal,
   retries?: OptimisticUpdateOptions,
-): Promise<Slot> => {
+): Promise<RollingSlot> => {
   const longest = Math.max(...windows.map((w) => w.ms));
-  await updateOptimistically(
+  const at = await updateOptimistically(
     log,
     key,
     (sent) => {
-      const recent = (sent ?? []).filter((at) => at > now - longest);
+      const recent = (sent ?? []).filter((t) => t > now - longest);
       const wait = secondsUntilRoom(recent, windows, now);
       if (wait !== undefined) throw refuse(wait);
-      return { value: [...recent, now], result: undefined };
+      // Two requests of one key in the same millisecond get instants of their own (the later a millisecond on), so a
+      // slot's instant names it: what is made from it (a hand-off's link expiry) is its own, and a give-back removes it alone.
+      const mine = Math.max(now, ...recent.map((t) => t + 1));
+      return { value: [...recent, mine], result: mine };
     },
     // Requests racing for one key past a few retries are refused as over the bound, never a 503: a burst from one
     // source is itself too much at once, and a few tries keep the answer far inside the request's deadline (ANSWER_DEADLINE_MS, runtime/deadline.ts).
     { maxAttempts: CONTENDED_ATTEMPTS, ...retries, contended: () => refuse(1) },
   );
   return {
+    at,
     giveBack: async () => {
       try {
         await updateOptimistically(
@@ -82,7 +91,7 @@ export const takeRolling = async (
           key,
           (sent) => {
             const value = [...(sent ?? [])];
-            const index = value.indexOf(now);
+            const index = value.indexOf(at);
             if (index >= 0) value.splice(index, 1);
             return { value, result: undefined };
           },

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { dynamodb } from '../../lambdas/adapters/clients';
 import { RECORD_ATTEMPTS } from '../../lambdas/adapters/dynamodb-entry-store';
@@ -254,6 +254,42 @@ describe('a hand-off from a browser-saves page', () => {
     expect(errorCode(await handOff(p, entry_id, save_token))).toBe('invalid_save_token');
   }, 60_000);
 
+  it('hand-offs made in the same millisecond each get a link of their own, each recorded as a page link', async () => {
+    const p = await project();
+    const { entry_id, save_token } = await created(p);
+    // Only Date is frozen: timers and sockets run as ever, and every hand-off reads one instant as its now.
+    jest.useFakeTimers({
+      now: Date.now(),
+      doNotFake: [
+        'hrtime',
+        'nextTick',
+        'performance',
+        'queueMicrotask',
+        'requestAnimationFrame',
+        'cancelAnimationFrame',
+        'requestIdleCallback',
+        'cancelIdleCallback',
+        'setImmediate',
+        'clearImmediate',
+        'setInterval',
+        'clearInterval',
+        'setTimeout',
+        'clearTimeout',
+      ],
+    });
+    let replies;
+    try {
+      replies = await Promise.all(Array.from({ length: 4 }, () => handOff(p, entry_id, save_token)));
+    } finally {
+      jest.useRealTimers();
+    }
+    expect(replies.map((r) => r.status)).toEqual([201, 201, 201, 201]);
+    const urls = replies.map((r) => linkOf(r.json as Handoff).href);
+    expect(new Set(urls).size).toBe(4);
+    const item = await dynamodb.send(new GetItemCommand({ TableName: process.env.TABLE_NAME, Key: { entry_id: { S: entry_id } }, ConsistentRead: true }));
+    expect(Object.keys(item.Item?.page_links?.M ?? {})).toHaveLength(4);
+  }, 60_000);
+
   it('25 concurrent hand-offs of one entry: never a 503; each 201 has its slot and its page link recorded, the others 429', async () => {
     // A writer that fails n times saw n other links recorded: more attempts than page links can race one (10 + 3).
     expect(RECORD_ATTEMPTS).toBeGreaterThan(MAX_HANDOFFS_PER_HOUR + MAX_LINK_REQUESTS_PER_HOUR);
@@ -271,6 +307,8 @@ describe('a hand-off from a browser-saves page', () => {
     expect(await handoffsOf(entry_id)).toHaveLength(made.length);
     const item = await dynamodb.send(new GetItemCommand({ TableName: process.env.TABLE_NAME, Key: { entry_id: { S: entry_id } }, ConsistentRead: true }));
     expect(Object.keys(item.Item?.page_links?.M ?? {})).toHaveLength(made.length);
+    // Each from its slot's own instant: no two hand-offs share a link, even answered in the same millisecond.
+    expect(new Set(made.map((r) => (r.json as Handoff).url)).size).toBe(made.length);
   }, 60_000);
 
   it(`counts among the entry's ${MAX_PAGE_LINKS} unexpired page links, which link requests share: past them 429 too_many_link_requests, and its slot given back`, async () => {

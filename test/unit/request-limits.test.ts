@@ -147,6 +147,43 @@ describe('a rolling bound under contention', () => {
   });
 });
 
+describe("a rolling slot's instant", () => {
+  /** An in-memory log with the store's compare-and-swap. */
+  const memoryLog = () => {
+    let stored: { value: readonly number[]; version: string } | undefined;
+    return {
+      read: async () => stored,
+      compareAndSwap: async (_: string, value: readonly number[], expected: string | undefined) => {
+        if (stored?.version !== expected) return false;
+        stored = { value, version: String(Number(expected ?? 0) + 1) };
+        return true;
+      },
+      value: () => stored?.value ?? [],
+    };
+  };
+  const refuse = (seconds: number) => new ApiError('too_many_handoffs', 'over', { retryAfterSeconds: seconds });
+
+  it('is its own within the key: three slots taken in one millisecond are recorded at now, now + 1 and now + 2', async () => {
+    const log = memoryLog();
+    const now = Date.parse('2026-03-01T12:00:00.000Z');
+    const slots = [];
+    for (let i = 0; i < 3; i++) slots.push(await takeRolling(log, 'entry', [{ max: 10, ms: HOUR_MS }], now, refuse));
+    expect(slots.map((s) => s.at)).toEqual([now, now + 1, now + 2]);
+    expect(log.value()).toEqual([now, now + 1, now + 2]);
+  });
+
+  it('is now when the key holds nothing as recent, and a give-back removes that slot alone', async () => {
+    const log = memoryLog();
+    const now = Date.parse('2026-03-01T12:00:00.000Z');
+    await takeRolling(log, 'entry', [{ max: 10, ms: HOUR_MS }], now - 5, refuse);
+    const second = await takeRolling(log, 'entry', [{ max: 10, ms: HOUR_MS }], now, refuse);
+    const third = await takeRolling(log, 'entry', [{ max: 10, ms: HOUR_MS }], now, refuse);
+    expect([second.at, third.at]).toEqual([now, now + 1]);
+    await second.giveBack();
+    expect(log.value()).toEqual([now - 5, now + 1]);
+  });
+});
+
 describe('taking several bounds', () => {
   it('gives back what the bounds before a refusal took, and takes nothing after it', async () => {
     const given: string[] = [];
