@@ -80,7 +80,8 @@ export const handOff = async (entryId: string, req: HandoffBody, deps: HandoffDe
   await checkCurrentGeneration(entryId, saveGen, deps.saveGens);
 
   const now = deps.now();
-  const slot = await takeRolling(deps.handoffLog, entryId, [{ max: MAX_HANDOFFS_PER_HOUR, ms: HOUR_MS }], now, tooMany, deps.retries);
+  // Two hand-offs in one millisecond get instants of their own, and so links of their own.
+  const slot = await takeRolling(deps.handoffLog, entryId, [{ max: MAX_HANDOFFS_PER_HOUR, ms: HOUR_MS }], now, tooMany, deps.retries, true);
   try {
     // From the slot's instant, the entry's own for the hour: every hand-off's link has an expiry, and so a token, of its own.
     const policy: MintPolicy = { now: slot.at, defaultTtlSeconds: deps.lifetimeSeconds, maxLifetimeSeconds: deps.lifetimeSeconds };

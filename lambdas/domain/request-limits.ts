@@ -26,7 +26,7 @@ export type Refusal = (retryAfterSeconds: number) => ApiError;
 
 const NOTHING_TAKEN: Slot = { giveBack: async () => undefined };
 
-/** A slot of a rolling window, with the instant it was recorded at: no other slot the key holds has the same. */
+/** A slot of a rolling window, with the instant it was recorded at. */
 export interface RollingSlot extends Slot {
   readonly at: number;
 }
@@ -64,6 +64,12 @@ export const takeRolling = async (
   now: number,
   refuse: Refusal,
   retries?: OptimisticUpdateOptions,
+  /**
+   * The slot's instant is its own within the key: the later of `now` and the key's newest + 1 ms, so that what is made
+   * from it (a hand-off's link expiry) is its own. Off, the instant is `now`: a bound whose windows are told apart to
+   * the millisecond (a recipient's hour after three requests in one) is not moved by one.
+   */
+  ownInstant = false,
 ): Promise<RollingSlot> => {
   const longest = Math.max(...windows.map((w) => w.ms));
   const at = await updateOptimistically(
@@ -73,9 +79,7 @@ export const takeRolling = async (
       const recent = (sent ?? []).filter((t) => t > now - longest);
       const wait = secondsUntilRoom(recent, windows, now);
       if (wait !== undefined) throw refuse(wait);
-      // Two requests of one key in the same millisecond get instants of their own (the later a millisecond on), so a
-      // slot's instant names it: what is made from it (a hand-off's link expiry) is its own, and a give-back removes it alone.
-      const mine = Math.max(now, ...recent.map((t) => t + 1));
+      const mine = ownInstant ? Math.max(now, ...recent.map((t) => t + 1)) : now;
       return { value: [...recent, mine], result: mine };
     },
     // Requests racing for one key past a few retries are refused as over the bound, never a 503: a burst from one

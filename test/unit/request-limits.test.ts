@@ -163,11 +163,11 @@ describe("a rolling slot's instant", () => {
   };
   const refuse = (seconds: number) => new ApiError('too_many_handoffs', 'over', { retryAfterSeconds: seconds });
 
-  it('is its own within the key: three slots taken in one millisecond are recorded at now, now + 1 and now + 2', async () => {
+  it('is its own within the key when asked (hand-offs): three slots taken in one millisecond are recorded at now, now + 1 and now + 2', async () => {
     const log = memoryLog();
     const now = Date.parse('2026-03-01T12:00:00.000Z');
     const slots = [];
-    for (let i = 0; i < 3; i++) slots.push(await takeRolling(log, 'entry', [{ max: 10, ms: HOUR_MS }], now, refuse));
+    for (let i = 0; i < 3; i++) slots.push(await takeRolling(log, 'entry', [{ max: 10, ms: HOUR_MS }], now, refuse, undefined, true));
     expect(slots.map((s) => s.at)).toEqual([now, now + 1, now + 2]);
     expect(log.value()).toEqual([now, now + 1, now + 2]);
   });
@@ -175,12 +175,19 @@ describe("a rolling slot's instant", () => {
   it('is now when the key holds nothing as recent, and a give-back removes that slot alone', async () => {
     const log = memoryLog();
     const now = Date.parse('2026-03-01T12:00:00.000Z');
-    await takeRolling(log, 'entry', [{ max: 10, ms: HOUR_MS }], now - 5, refuse);
-    const second = await takeRolling(log, 'entry', [{ max: 10, ms: HOUR_MS }], now, refuse);
-    const third = await takeRolling(log, 'entry', [{ max: 10, ms: HOUR_MS }], now, refuse);
+    await takeRolling(log, 'entry', [{ max: 10, ms: HOUR_MS }], now - 5, refuse, undefined, true);
+    const second = await takeRolling(log, 'entry', [{ max: 10, ms: HOUR_MS }], now, refuse, undefined, true);
+    const third = await takeRolling(log, 'entry', [{ max: 10, ms: HOUR_MS }], now, refuse, undefined, true);
     expect([second.at, third.at]).toEqual([now, now + 1]);
     await second.giveBack();
     expect(log.value()).toEqual([now - 5, now + 1]);
+  });
+
+  it('is now otherwise, for every request of the same millisecond (the other bounds)', async () => {
+    const log = memoryLog();
+    const now = Date.parse('2026-03-01T12:00:00.000Z');
+    for (let i = 0; i < 3; i++) expect((await takeRolling(log, 'recipient', [{ max: 10, ms: HOUR_MS }], now, refuse)).at).toBe(now);
+    expect(log.value()).toEqual([now, now, now]);
   });
 });
 
