@@ -91,6 +91,14 @@ interface Case {
   check?: (body: string, headers: Record<string, string>) => boolean;
   /** Told the answer, once it is judged right. */
   answered?: (status: number, body: string) => void;
+  /**
+   * After a 5xx on one of its keys, what else is right: that request's outcome is unknown (it may have been written
+   * and counted, as a client that retries must assume too), so an answer that follows from either outcome is right.
+   * Default: a 429 by design, from a bound the unknown request may have counted.
+   */
+  ifUnknown?: (status: number, code: string | undefined) => boolean;
+  /** Told that it was answered 5xx: its outcome is unknown. */
+  unknown?: () => void;
 }
 
 interface RouteResult {
@@ -105,6 +113,8 @@ interface RouteResult {
   wrong_answers: number;
   limited_by_design: number;
   five_xx: number;
+  /** Answers judged by what either outcome of an earlier 5xx on their key allows (right, and counted apart). */
+  after_unknown: number;
   errors: number;
   timeouts: number;
   /** Requests sent while another with a key of theirs was in flight (0 unless the population runs out of variety). */
@@ -183,9 +193,11 @@ const burst = async (route: RouteName, baseUrl: string, cases: Case[]): Promise<
     for (const k of c.keys) inFlight.set(k, (inFlight.get(k) ?? 0) + 1);
     return { c, expected: c.expect() };
   };
-  // A key whose request was answered 5xx (the early timeout on a busy machine) may have been counted by its bound
-  // anyway: from then on, a 429 by design is right on it as well as what the driver expected (the 5xx is failed itself).
+  // A key whose request was answered 5xx (the early timeout on a busy machine) may have been written and counted by its
+  // bound anyway: from then on, what follows from either outcome is right on it (Case.ifUnknown). The 5xx itself is
+  // counted as a 5xx, which fails the run, and not again as a wrong answer.
   const uncertain = new Set<string>();
+  let afterUnknown = 0;
   const release = (c: Case) => {
     for (const k of c.keys) {
       const n = (inFlight.get(k) ?? 1) - 1;
@@ -215,19 +227,28 @@ const burst = async (route: RouteName, baseUrl: string, cases: Case[]): Promise<
           const kind = (byKind[c.kind] ??= { sent: 0, wrong: 0 });
           kind.sent++;
           const hdrs = Object.fromEntries(Object.entries(headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]));
-          let right = status === expected.status && (expected.code === undefined || json(body)?.error?.code === expected.code);
-          const maybeLimited = !right && status === 429 && c.keys.some((k) => uncertain.has(k));
-          if (maybeLimited) right = true;
-          if (status >= 500) for (const k of c.keys) uncertain.add(k);
+          const code = json(body)?.error?.code as string | undefined;
+          const describe = () => `${c.kind} ${c.method} ${c.path}: expected ${expected.status} ${expected.code ?? ''}, got ${status} ${body.slice(0, 200)}`;
+          if (status >= 500) {
+            for (const k of c.keys) uncertain.add(k);
+            c.unknown?.();
+            if (examples.length < 5) examples.push(describe());
+            return;
+          }
+          let right = status === expected.status && (expected.code === undefined || code === expected.code);
+          const unknown = !right && c.keys.some((k) => uncertain.has(k)) && (c.ifUnknown ? c.ifUnknown(status, code) : status === 429 && code !== undefined);
+          if (unknown) {
+            right = true;
+            afterUnknown++;
+          }
           if (right && c.check) right = c.check(body, hdrs);
           if (right) {
-            if (expected.limit || maybeLimited) limited++;
-            if (!maybeLimited) c.answered?.(status, body);
+            if (expected.limit || (unknown && status === 429)) limited++;
+            c.answered?.(status, body);
           } else {
             wrong++;
             kind.wrong++;
-            if (examples.length < 5)
-              examples.push(`${c.kind} ${c.method} ${c.path}: expected ${expected.status} ${expected.code ?? ''}, got ${status} ${body.slice(0, 200)}`);
+            if (examples.length < 5) examples.push(describe());
           }
         },
       },
@@ -245,6 +266,7 @@ const burst = async (route: RouteName, baseUrl: string, cases: Case[]): Promise<
     wrong_answers: wrong,
     limited_by_design: limited,
     five_xx: sorted.filter(([s]) => s >= 500).reduce((n, [, count]) => n + count, 0),
+    after_unknown: afterUnknown,
     errors: result.errors,
     timeouts: result.timeouts,
     overlaps,
@@ -496,6 +518,8 @@ const main = async () => {
       const perEntry = 8;
       const entries = created.slice(0, Math.ceil(REQUESTS / perEntry));
       const last = new Map<string, { seq: number; marker: string; page: string }>();
+      // Saves answered 5xx: each may or may not be stored.
+      const unknownSaves = new Map<string, Array<{ seq: number; marker: string; page: string }>>();
       const lists = entries.map((e, n) => {
         const other = entries[(n + 1) % entries.length];
         const path = routePath('saveProgress').replace('{entry_id}', e.entryId);
@@ -520,8 +544,14 @@ const main = async () => {
             }),
             keys: [e.entryId],
             expect: () => expected,
-            check: expected.status === 200 ? (text) => json(text)?.seq === s : undefined,
-            answered: expected.status === 200 ? () => last.set(e.entryId, { seq: s, marker, page }) : undefined,
+            // A 200 is right only with its own seq, and it is then the entry's last acknowledged save.
+            check: (text) => json(text)?.error !== undefined || json(text)?.seq === s,
+            answered: (status) => {
+              if (status === 200 && s > (last.get(e.entryId)?.seq ?? -1)) last.set(e.entryId, { seq: s, marker, page });
+            },
+            // After a save answered 5xx, stored or not: a save with the seq after it is stored or stale either way.
+            ifUnknown: expected.status === 200 || expected.code === 'stale_save' ? (status, code) => status === 200 || code === 'stale_save' : undefined,
+            unknown: () => unknownSaves.set(e.entryId, [...(unknownSaves.get(e.entryId) ?? []), { seq: s, marker, page }]),
           };
         };
         // An autosave every page, a beacon (text/plain) on pagehide, a late autosave that arrives after a newer one.
@@ -536,12 +566,13 @@ const main = async () => {
         return list;
       });
       const r = await burst('progress', api, interleave(lists, REQUESTS));
-      // Every entry must hold its last acknowledged save.
+      // Every entry must hold its last acknowledged save, or a later one whose answer was a 5xx (stored or not).
       await pool([...last], 16, async ([entryId, want]) => {
         const e = entries.find((x) => x.entryId === entryId)!;
         const res = await fetch(`${api}/v1/entries/${entryId}?project_id=${e.projectId}`);
         const got = res.status === 200 ? ((await res.json()) as any)?.entry : undefined;
-        if (got?.user_data?.marker !== want.marker || got?.current_page_key !== want.page) {
+        const held = [want, ...(unknownSaves.get(entryId) ?? []).filter((u) => u.seq > want.seq)];
+        if (!held.some((h) => got?.user_data?.marker === h.marker && got?.current_page_key === h.page)) {
           r.wrong_after++;
           if (r.examples.length < 5) r.examples.push(`${entryId} does not hold its last acknowledged save (seq ${want.seq})`);
         }
@@ -788,7 +819,7 @@ ${results
         .map(([k, v]) => `${k} ${v.sent}${v.wrong ? ` (${v.wrong} wrong)` : ''}`)
         .join(
           ', ',
-        )}${r.wrong_after ? `; ${r.wrong_after} wrong after the burst` : ''}${r.overlaps ? `; ${r.overlaps} sent while a request on one of their keys was in flight` : ''}${r.errors || r.timeouts ? `; ${r.errors} errors, ${r.timeouts} timeouts` : ''}${r.examples.length ? `\n  - ${r.examples.join('\n  - ')}` : ''}`,
+        )}${r.wrong_after ? `; ${r.wrong_after} wrong after the burst` : ''}${r.after_unknown ? `; ${r.after_unknown} judged by either outcome of an earlier 5xx on their key` : ''}${r.overlaps ? `; ${r.overlaps} sent while a request on one of their keys was in flight` : ''}${r.errors || r.timeouts ? `; ${r.errors} errors, ${r.timeouts} timeouts` : ''}${r.examples.length ? `\n  - ${r.examples.join('\n  - ')}` : ''}`,
   )
   .join('\n')}
 
