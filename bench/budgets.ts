@@ -21,5 +21,5 @@ export const BUDGET = {
   coldLinkRequest: 1.3,
   coldHandoff: 1.3,
   costPerMillion: 1.4,
-  linkRequestsBundle: 1.772,
+  linkRequestsBundle: 1.775,
 } as const;

@@ -1,10 +1,19 @@
 import { randomInt } from 'node:crypto';
-import { type AttributeValue, BatchGetItemCommand, type DynamoDBClient, QueryCommand, type Update, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  type AttributeValue,
+  BatchGetItemCommand,
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  QueryCommand,
+  type Update,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import { UnavailableError } from '../domain/errors';
 import type { CampaignCounters, CampaignFigures, CampaignPage } from '../domain/recovery';
 import { sendWithRetries } from './batch-retry';
 import { awsCall } from './errors';
 import { CAMPAIGN_INDEX, CAMPAIGN_SHARDS, campaignKey, ENTRY_TABLE } from './naming';
+import { newWriteId, onceOnRetry } from './write-id';
 
 /** The three counters of a campaign's items, by the figure they hold. */
 export const COUNTER_ATTRIBUTES = { linksMinted: 'links_minted', entriesResumed: 'entries_resumed', completions: 'completions' } as const;
@@ -23,6 +32,35 @@ export const counterUpdate = (tableName: string, projectId: string, campaign: st
     UpdateExpression: `ADD ${COUNTER_ATTRIBUTES[counter]} :n SET ${CAMPAIGN_INDEX.partitionKey} = :p, ${CAMPAIGN_INDEX.sortKey} = :s, campaign = :c`,
     ExpressionAttributeValues: { ':n': { N: String(count) }, ':p': { S: projectId }, ':s': { S: `${campaign}#${shard}` }, ':c': { S: campaign } },
   };
+};
+
+/**
+ * Adds `count` links minted, once: a lone UpdateItem's ADD would count again
+ * when the SDK sends it anew after its answer was lost, so it carries a write
+ * id (write-id.ts) and a retry that finds it among the shard's last writes is
+ * refused, the count already made. (Counts in a TransactWriteItems need none:
+ * DynamoDB makes a retried transaction idempotent by its ClientRequestToken,
+ * which the SDK fills once per call, and each one's other item's condition
+ * refuses it again anyway.)
+ */
+const addLinksMintedOnce = async (client: DynamoDBClient, tableName: string, projectId: string, campaign: string, count: number): Promise<void> => {
+  const update = counterUpdate(tableName, projectId, campaign, 'linksMinted', count);
+  const once = onceOnRetry(newWriteId());
+  try {
+    await awsCall(
+      client.send(
+        new UpdateItemCommand({
+          ...update,
+          UpdateExpression: `${update.UpdateExpression}, ${once.set}`,
+          ConditionExpression: once.condition,
+          ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ...once.values },
+        }),
+      ),
+    );
+  } catch (error) {
+    // The one condition: this write is among the shard's last, so it was counted.
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+  }
 };
 
 type Item = Record<string, AttributeValue>;
@@ -50,9 +88,7 @@ const pageItems = (limit: number): number => limit * CAMPAIGN_SHARDS + 1;
  * none of the reads' commands.
  */
 export const linksMintedCounter = (client: DynamoDBClient, tableName: string): Pick<CampaignCounters, 'addLinksMinted'> => ({
-  addLinksMinted: async (projectId, campaign, count) => {
-    await awsCall(client.send(new UpdateItemCommand(counterUpdate(tableName, projectId, campaign, 'linksMinted', count))));
-  },
+  addLinksMinted: (projectId, campaign, count) => addLinksMintedOnce(client, tableName, projectId, campaign, count),
 });
 
 /** The campaigns' counters: CAMPAIGN_SHARDS small items each, listed by the sparse index CAMPAIGN_INDEX. */
@@ -63,7 +99,7 @@ export class DynamoDbCampaignCounters implements CampaignCounters {
   ) {}
 
   async addLinksMinted(projectId: string, campaign: string, count: number): Promise<void> {
-    await awsCall(this.client.send(new UpdateItemCommand(counterUpdate(this.tableName, projectId, campaign, 'linksMinted', count))));
+    await addLinksMintedOnce(this.client, this.tableName, projectId, campaign, count);
   }
 
   async read(projectId: string, campaign: string): Promise<CampaignFigures | undefined> {

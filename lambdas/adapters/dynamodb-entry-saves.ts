@@ -12,6 +12,7 @@ import {
 } from './dynamodb-entry-reader';
 import { awsCall } from './errors';
 import { ENTRY_TABLE } from './naming';
+import { carriesWrite, newWriteId, WRITE_ID_ATTRIBUTE } from './write-id';
 
 /**
  * Browser saves' writes: each is one conditional write and nothing else (no
@@ -25,19 +26,23 @@ export class DynamoDbEntrySaves implements EntrySaves {
 
   async createEntry(entry: StoredEntry & WithheldStorage & { readonly retainUntil: number; readonly saveGen: string }, now: Date): Promise<boolean> {
     const at = now.toISOString();
+    // The SDK's retry of a creation that landed finds the entry there: its write id tells it is this one, not a collision
+    // (which would make the caller try another id and leave this entry behind, held by no page).
+    const writeId = newWriteId();
     try {
       await awsCall(
         this.client.send(
           new PutItemCommand({
             TableName: this.tableName,
-            Item: { ...entryToItem(entry, { createdAt: at, updatedAt: at }), seq: { N: '0' } },
+            Item: { ...entryToItem(entry, { createdAt: at, updatedAt: at }), seq: { N: '0' }, [WRITE_ID_ATTRIBUTE]: { S: writeId } },
             ConditionExpression: `attribute_not_exists(${ENTRY_TABLE.partitionKey})`,
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),
         ),
       );
       return true;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
+      if (error instanceof ConditionalCheckFailedException) return carriesWrite(error.Item, writeId);
       throw error;
     }
   }
@@ -48,6 +53,8 @@ export class DynamoDbEntrySaves implements EntrySaves {
     now: Date,
   ): Promise<'saved' | 'stale' | 'missing' | 'ended' | 'too_large'> {
     const split = splitWithheld(progress.userData, progress.withheldFields);
+    // This save's own: the SDK's retry of a save that landed fails `seq < :seq` on its own seq, and this id tells it apart.
+    const writeId = newWriteId();
     const names: Record<string, string> = {};
     const values: Record<string, AttributeValue> = {
       ':p': { S: progress.projectId },
@@ -57,11 +64,19 @@ export class DynamoDbEntrySaves implements EntrySaves {
       ':seq': { N: String(progress.seq) },
       ':now': { S: now.toISOString() },
       ':r': { N: String(progress.retainUntil) },
+      ':wid': { S: writeId },
     };
     const stored = withheldItem(split);
     values[':d'] = stored.user_data;
     // user_data first: DynamoDB writes all or nothing; moto applies actions in order and stops at the first over 400 KB.
-    const set = ['user_data = :d', 'current_page_key = :k', 'seq = :seq', 'updated_at = :now', `${ENTRY_TABLE.ttlAttribute} = :r`];
+    const set = [
+      'user_data = :d',
+      'current_page_key = :k',
+      'seq = :seq',
+      'updated_at = :now',
+      `${ENTRY_TABLE.ttlAttribute} = :r`,
+      `${WRITE_ID_ATTRIBUTE} = :wid`,
+    ];
     const remove: string[] = [];
     values[':wf'] = stored[WITHHELD_FIELDS_ATTRIBUTE];
     set.push(`${WITHHELD_FIELDS_ATTRIBUTE} = :wf`);
@@ -114,6 +129,8 @@ export class DynamoDbEntrySaves implements EntrySaves {
         if (isItemTooLarge(error)) return 'too_large';
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
         const old = error.Item;
+        // The entry as it is carries this save: an earlier attempt of this very write landed and its answer was lost.
+        if (carriesWrite(old, writeId)) return 'saved';
         if (old?.project_id?.S !== progress.projectId || old.flow_id?.S !== progress.flowId) return 'missing';
         if (old.save_gen?.S !== progress.saveGen) return 'ended';
         if (mode === 'whole' && old[WITHHELD_ATTRIBUTE] !== undefined && Number(old.seq?.N ?? -1) < progress.seq && attempt < 2) {
@@ -173,6 +190,9 @@ export class DynamoDbSaveRotation implements SaveRotation {
       values[':wm'] = stored[WITHHELD_ATTRIBUTE];
       resplit = `, user_data = :d, ${WITHHELD_FIELDS_ATTRIBUTE} = :wf, ${WITHHELD_ATTRIBUTE} = :wm`;
     }
+    // No write id: the SDK's retry of a rotation that landed fails `save_gen = :seen` and answers the entry as it is, with
+    // this rotation's generation; the resume then rotates once more from it (rotateSaveCapability) and hands over that one.
+    // The answer is right, at one more write on that rare path, and the resume path's bundle carries nothing more.
     try {
       await awsCall(
         this.client.send(

@@ -30,6 +30,7 @@ import { awsCall } from './errors';
 import { lastResumeOf } from './dynamodb-resume-notes';
 import { counterUpdate } from './dynamodb-campaign-counters';
 import { resumedKey, VERIFY_ATTEMPTS_KEY_PREFIX } from './naming';
+import { WRITE_ID_ATTRIBUTE } from './write-id';
 import { attributableResume, type Completion, type CompletionStore } from '../domain/recovery';
 
 /** What minting reads of an entry: who owns it, its retention, its revocation state and its link records. */
@@ -57,6 +58,7 @@ const ERASED_ATTRIBUTES = [
   'verify_digest',
   WITHHELD_ATTRIBUTE,
   WITHHELD_FIELDS_ATTRIBUTE,
+  WRITE_ID_ATTRIBUTE,
 ] as const;
 
 /** BatchGetItem's limit on keys per call. */
@@ -395,6 +397,8 @@ export class DynamoDbEntryStore extends DynamoDbEntryReader implements EntryStor
           });
       }
     }
+    // No write id: the SDK's retry of a record that landed fails `size(links) = :n` and allowLink reads the entry again and
+    // writes the same record under the same digest (a map key, and a set member): the link is recorded once, and allowed.
     const revokedAt = item.links_valid_after?.S;
     if (revokedAt === undefined) {
       conditions.push('attribute_not_exists(links_valid_after)');

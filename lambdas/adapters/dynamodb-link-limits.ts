@@ -1,4 +1,5 @@
 import {
+  type AttributeValue,
   ConditionalCheckFailedException,
   DeleteItemCommand,
   type DynamoDBClient,
@@ -12,6 +13,7 @@ import type { SaveGenerations, Versioned, VersionedStore } from '../domain/ports
 import type { CappedCounter } from '../domain/request-limits';
 import { awsCall } from './errors';
 import { ENTRY_TABLE } from './naming';
+import { carriesWrite, newWriteId, onceOnRetry, WRITE_ID_ATTRIBUTE } from './write-id';
 
 const PK = ENTRY_TABLE.partitionKey;
 const TTL = ENTRY_TABLE.ttlAttribute;
@@ -29,6 +31,21 @@ const conditionalFailed = async (write: Promise<unknown>): Promise<boolean> => {
   }
 };
 
+/**
+ * Whether a conditional write (sent with `ReturnValuesOnConditionCheckFailure:
+ * 'ALL_OLD'`) is stored: it succeeded, or its condition failed on an item
+ * `landed` says carries it (the SDK sent it again after its answer was lost).
+ */
+const stored = async (write: Promise<unknown>, landed: (item: Record<string, AttributeValue> | undefined) => boolean): Promise<boolean> => {
+  try {
+    await awsCall(write);
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return landed(error.Item);
+    throw error;
+  }
+};
+
 /** The entry's save generation alone: one strongly consistent GetItem of one attribute. */
 export const dynamoDbSaveGenerations = (client: DynamoDBClient, tableName: string): SaveGenerations => ({
   current: async (entryId) =>
@@ -39,6 +56,34 @@ export const dynamoDbSaveGenerations = (client: DynamoDBClient, tableName: strin
     ).Item?.save_gen?.S,
 });
 
+/** A log as read: each instant with the id of the write that added it (`writes`, in the same order; '' for one written before ids were). */
+interface LogRead extends Versioned<readonly number[]> {
+  readonly writes: readonly string[];
+}
+
+/**
+ * The write id of each instant of `value`: an instant kept from `read` keeps
+ * its own, the one a swap adds gets `writeId`. A swap keeps the read's instants
+ * in their order (it drops those out of the window and adds one at the end, or
+ * gives one back), so they are matched in order; two requests of one
+ * millisecond have the same instant, and a give-back of one of them may keep the
+ * other's id in its place (the other's retry, if one is still on its way, then
+ * counts it again: two requests in one millisecond, one given back, the other's
+ * answer lost, all within its retry).
+ */
+const writeIdsOf = (value: readonly number[], read: Versioned<readonly number[]> | undefined, writeId: string): string[] => {
+  const before = read !== undefined && 'writes' in read ? (read as LogRead) : undefined;
+  let next = 0;
+  return value.map((at) => {
+    if (before === undefined) return writeId;
+    let i = next;
+    while (i < before.value.length && before.value[i] !== at) i++;
+    if (i === before.value.length) return writeId;
+    next = i + 1;
+    return before.writes[i] || writeId;
+  });
+};
+
 /**
  * The instants (epoch ms) of recent requests of one key (an entry's link
  * requests, a source's creations…), one small item per key under
@@ -46,6 +91,13 @@ export const dynamoDbSaveGenerations = (client: DynamoDBClient, tableName: strin
  * that lets two concurrent requests never both take the last slot. A strongly
  * consistent read, then one conditional PutItem. The item expires `windowMs`
  * after its newest instant.
+ *
+ * Each instant keeps the id of the write that added it (`writes`), and the
+ * item the id of its last write (`write_id`): the SDK's retry of a swap whose
+ * answer was lost fails `version = :v` on its own write, and the item as it is
+ * then (no extra read) tells it stored, even when other requests' swaps landed
+ * on top of it in between. Without this, `updateOptimistically` would read
+ * again and add the request's instant a second time.
  */
 export class DynamoDbRequestLog implements VersionedStore<readonly number[]> {
   constructor(
@@ -55,31 +107,38 @@ export class DynamoDbRequestLog implements VersionedStore<readonly number[]> {
     private readonly windowMs: number = HOUR_MS,
   ) {}
 
-  async read(entryId: string): Promise<Versioned<readonly number[]> | undefined> {
+  async read(entryId: string): Promise<LogRead | undefined> {
     const out = await awsCall(
       this.client.send(new GetItemCommand({ TableName: this.tableName, Key: { [PK]: { S: this.prefix + entryId } }, ConsistentRead: true })),
     );
     if (!out.Item) return undefined;
-    return { value: (out.Item.sent?.L ?? []).map((v) => Number(v.N)), version: out.Item.version?.N ?? '0' };
+    const value = (out.Item.sent?.L ?? []).map((v) => Number(v.N));
+    const writes = out.Item.writes?.L ?? [];
+    return { value, version: out.Item.version?.N ?? '0', writes: value.map((_, i) => writes[i]?.S ?? '') };
   }
 
-  async compareAndSwap(entryId: string, value: readonly number[], expected: string | undefined): Promise<boolean> {
-    const failed = await conditionalFailed(
+  async compareAndSwap(entryId: string, value: readonly number[], expected: string | undefined, read?: Versioned<readonly number[]>): Promise<boolean> {
+    const writeId = newWriteId();
+    const writes = writeIdsOf(value, read, writeId);
+    return stored(
       this.client.send(
         new PutItemCommand({
           TableName: this.tableName,
           Item: {
             [PK]: { S: this.prefix + entryId },
             sent: { L: value.map((v) => ({ N: String(v) })) },
+            writes: { L: writes.map((w) => ({ S: w })) },
+            [WRITE_ID_ATTRIBUTE]: { S: writeId },
             version: { N: String(Number(expected ?? '0') + 1) },
             [TTL]: { N: expiresAfter(value, this.windowMs) },
           },
           ConditionExpression: expected === undefined ? `attribute_not_exists(${PK})` : 'version = :v',
           ...(expected === undefined ? {} : { ExpressionAttributeValues: { ':v': { N: expected } } }),
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       ),
+      (item) => carriesWrite(item, writeId) || (item?.writes?.L ?? []).some((w) => w.S === writeId),
     );
-    return !failed;
   }
 }
 
@@ -97,18 +156,21 @@ export class DynamoDbOncePerWindow implements OncePerWindow {
   ) {}
 
   async take(entryId: string, now: number): Promise<boolean> {
-    const failed = await conditionalFailed(
+    // The mark carries its write's id: the SDK's retry of a take that landed finds its own mark, not another's.
+    const writeId = newWriteId();
+    return stored(
       this.client.send(
         new PutItemCommand({
           TableName: this.tableName,
-          Item: { [PK]: { S: this.prefix + entryId }, at: { N: String(now) }, [TTL]: { N: expiresAfter([now]) } },
+          Item: { [PK]: { S: this.prefix + entryId }, at: { N: String(now) }, [TTL]: { N: expiresAfter([now]) }, [WRITE_ID_ATTRIBUTE]: { S: writeId } },
           ConditionExpression: `attribute_not_exists(${PK}) OR #at <= :ago`,
           ExpressionAttributeNames: { '#at': 'at' },
           ExpressionAttributeValues: { ':ago': { N: String(now - this.windowMs) } },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       ),
+      (item) => carriesWrite(item, writeId),
     );
-    return !failed;
   }
 
   async giveBack(entryId: string, now: number): Promise<void> {
@@ -139,31 +201,42 @@ export class DynamoDbCappedCounter implements CappedCounter {
   ) {}
 
   async increment(key: string, max: number, expiresAt: number): Promise<boolean> {
-    const failed = await conditionalFailed(
+    // Counted once under the SDK's retry: an increment that landed is among the counter's last write ids (write-id.ts).
+    const once = onceOnRetry(newWriteId());
+    return stored(
       this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: { [PK]: { S: this.prefix + key } },
-          UpdateExpression: 'SET #n = if_not_exists(#n, :zero) + :one, #ttl = :ttl',
-          ConditionExpression: 'attribute_not_exists(#n) OR #n < :max',
+          UpdateExpression: `SET #n = if_not_exists(#n, :zero) + :one, #ttl = :ttl, ${once.set}`,
+          ConditionExpression: `(attribute_not_exists(#n) OR #n < :max) AND ${once.condition}`,
           ExpressionAttributeNames: { '#n': 'n', '#ttl': TTL },
-          ExpressionAttributeValues: { ':zero': { N: '0' }, ':one': { N: '1' }, ':max': { N: String(max) }, ':ttl': { N: String(expiresAt) } },
+          ExpressionAttributeValues: {
+            ':zero': { N: '0' },
+            ':one': { N: '1' },
+            ':max': { N: String(max) },
+            ':ttl': { N: String(expiresAt) },
+            ...once.values,
+          },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       ),
+      once.landed,
     );
-    return !failed;
   }
 
   async decrement(key: string): Promise<void> {
+    // Taken back once, as the increment is counted once.
+    const once = onceOnRetry(newWriteId());
     await conditionalFailed(
       this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: { [PK]: { S: this.prefix + key } },
-          UpdateExpression: 'SET #n = #n - :one',
-          ConditionExpression: '#n > :zero',
+          UpdateExpression: `SET #n = #n - :one, ${once.set}`,
+          ConditionExpression: `#n > :zero AND ${once.condition}`,
           ExpressionAttributeNames: { '#n': 'n' },
-          ExpressionAttributeValues: { ':zero': { N: '0' }, ':one': { N: '1' } },
+          ExpressionAttributeValues: { ':zero': { N: '0' }, ':one': { N: '1' }, ...once.values },
         }),
       ),
     );

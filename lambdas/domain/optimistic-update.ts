@@ -40,7 +40,7 @@ export const updateOptimistically = async <T, R>(
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
     const current = await store.read(key);
     const { value, result } = change(current?.value);
-    if (await store.compareAndSwap(key, value, current?.version)) return result;
+    if (await store.compareAndSwap(key, value, current?.version, current)) return result;
     if (attempt + 1 < maxAttempts) await sleep(random() * Math.min(1000, base * 2 ** Math.min(attempt, 10)));
   }
   throw (

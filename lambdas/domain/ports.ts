@@ -331,7 +331,9 @@ export interface VersionedStore<T> {
   /**
    * Writes `value` only if the stored version is still `expected` (`undefined`:
    * only if nothing is stored yet). Returns false when another writer got there
-   * first; nothing is written then.
+   * first; nothing is written then. True when the write is stored, also when
+   * the answer to it was lost and a retry of it found it stored. `read` is what `read` returned that
+   * `expected` is the version of (an adapter may keep its own bookkeeping on it).
    */
-  compareAndSwap(key: string, value: T, expected: string | undefined): Promise<boolean>;
+  compareAndSwap(key: string, value: T, expected: string | undefined, read?: Versioned<T>): Promise<boolean>;
 }
