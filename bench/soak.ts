@@ -113,8 +113,9 @@ interface Ack {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * `emulator`: `serial` (the default), moto answering one request at a time, so that its conditional writes are atomic
- * as DynamoDB's; `threaded`, moto's own server, whose are not (bench/moto-atomicity.ts), to compare.
+ * `emulator`: `serial` (the default), moto answering one connection at a time; `threaded`, moto's threaded server, to
+ * compare. Both apply each request whole, so their conditional writes are atomic as DynamoDB's (local/moto-server.py;
+ * bench/moto-atomicity.ts).
  */
 export const runSoak = async (options: {
   seconds: number;

@@ -1,6 +1,6 @@
 """
-moto's server as `moto_server` starts it (local/moto.ts), less the work it repeats on every request. Given the same
-arguments as `moto_server`, and:
+moto's server as `moto_server` starts it (local/moto.ts), less the work it repeats on every request, and with each
+request applied whole before the next (below). Given the same arguments as `moto_server`, and:
 
   --serial   one request at a time, so that conditional writes are atomic as DynamoDB's (`npm run load`, `npm run soak`,
              which race writes to one item on purpose): moto's threaded server applies a conditional write as a read, a
@@ -17,6 +17,7 @@ version than requirements-dev.txt pins) keeps its own code for what is not found
 import functools
 import logging
 import sys
+import threading
 
 import moto.backends
 import moto.core.responses
@@ -33,6 +34,31 @@ if hasattr(DomainDispatcherApplication, "get_backend_for_host"):
     DomainDispatcherApplication.get_backend_for_host = functools.lru_cache(maxsize=None)(DomainDispatcherApplication.get_backend_for_host)
 if hasattr(moto.core.responses, "method_names_from_class"):
     moto.core.responses.method_names_from_class = functools.lru_cache(maxsize=None)(moto.core.responses.method_names_from_class)
+
+# One request dispatched at a time, connections still served by threads (kept alive): moto applies a conditional write
+# as a read, a check and a write, and without this lock another request's can run between them, so two writes whose
+# conditions exclude each other both succeed (bench/moto-atomicity.ts; test/integration/moto-atomicity.test.ts), which
+# DynamoDB never lets happen. Python runs one thread at a time anyway, so the lock costs moto little throughput.
+# For test/integration/moto-atomicity.test.ts only: `--unlocked` leaves moto's dispatch as it is, and
+# `--switch-interval S` makes Python switch threads every S seconds (default 0.005), so that a race a loaded machine
+# shows now and then shows in a short test.
+unlocked = "--unlocked" in args
+if unlocked:
+    args.remove("--unlocked")
+if "--switch-interval" in args:
+    i = args.index("--switch-interval")
+    sys.setswitchinterval(float(args[i + 1]))
+    del args[i : i + 2]
+
+if not unlocked:
+    dispatch = DomainDispatcherApplication.__call__
+    one_request = threading.Lock()
+
+    def atomically(self, environ, start_response):
+        with one_request:
+            return dispatch(self, environ, start_response)
+
+    DomainDispatcherApplication.__call__ = atomically
 
 if "--quiet" in args:
     args.remove("--quiet")

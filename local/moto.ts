@@ -52,18 +52,19 @@ const waitForReady = async (endpoint: string, child: ChildProcess, timeoutMs: nu
 
 /**
  * Starts moto's server on loopback (DynamoDB and Secrets Manager, among others); `environment` adds to its environment
- * (its recorder's, say). `serial`: one request at a time, so that conditional writes are atomic as in DynamoDB
- * (`npm run load` and `npm run soak`, which race writes to one item on purpose).
+ * (its recorder's, say). Every moto started here applies each request whole before the next one's (local/moto-server.py),
+ * so its conditional writes are atomic as DynamoDB's. `serial`: one connection at a time as well (`npm run load` and
+ * `npm run soak`). `pythonArgs`: moto-server.py's test-only flags (test/integration/moto-atomicity.test.ts).
  */
 export const startMoto = async (
-  options: { port?: number; quiet?: boolean; environment?: Record<string, string>; serial?: boolean } = {},
+  options: { port?: number; quiet?: boolean; environment?: Record<string, string>; serial?: boolean; pythonArgs?: readonly string[] } = {},
 ): Promise<Emulator> => {
   ensureVenv();
   const port = options.port ?? (await freePort());
   const endpoint = `http://127.0.0.1:${port}`;
   const hostPort = ['-H', '127.0.0.1', '-p', String(port)];
   const quiet = options.quiet !== false;
-  const args = [MOTO_SERVER, ...hostPort, ...(options.serial ? ['--serial'] : []), ...(quiet ? ['--quiet'] : [])];
+  const args = [MOTO_SERVER, ...hostPort, ...(options.serial ? ['--serial'] : []), ...(quiet ? ['--quiet'] : []), ...(options.pythonArgs ?? [])];
   const child = spawn(path.join(root, '.venv', 'bin', 'python'), args, {
     stdio: quiet ? 'ignore' : 'inherit',
     detached: false,
