@@ -4,7 +4,7 @@
  * seq = 5), so at most one may succeed. moto's own threaded server reads the item, checks the condition and writes
  * as three steps another request can run between: both succeed in some rounds (18 of 300 on a loaded machine), and the
  * entry then holds the save's data under the rotation's new generation, which the resume that rotated it did not answer.
- * Every moto local/moto.ts starts therefore applies one request whole before the next (local/moto-server.py's lock);
+ * Every moto local/moto.ts starts therefore applies one DynamoDB request whole before the next (local/moto-server.py's lock);
  * `unlocked` runs moto without it, `serial` one connection at a time as well (`npm run soak`, `npm run load`).
  * test/integration/moto-atomicity.test.ts shows the same in a short run, Python switching threads every microsecond.
  *

@@ -35,10 +35,13 @@ if hasattr(DomainDispatcherApplication, "get_backend_for_host"):
 if hasattr(moto.core.responses, "method_names_from_class"):
     moto.core.responses.method_names_from_class = functools.lru_cache(maxsize=None)(moto.core.responses.method_names_from_class)
 
-# One request dispatched at a time, connections still served by threads (kept alive): moto applies a conditional write
-# as a read, a check and a write, and without this lock another request's can run between them, so two writes whose
-# conditions exclude each other both succeed (bench/moto-atomicity.ts; test/integration/moto-atomicity.test.ts), which
-# DynamoDB never lets happen. Python runs one thread at a time anyway, so the lock costs moto little throughput.
+# One DynamoDB or Secrets Manager request dispatched at a time, connections still served by threads (kept alive): moto
+# applies a conditional write as a read, a check and a write, and without this lock another request's can run between
+# them, so two writes whose conditions exclude each other both succeed (bench/moto-atomicity.ts;
+# test/integration/moto-atomicity.test.ts), which DynamoDB never lets happen; Secrets Manager's version stages are the
+# credentials' compare-and-swap. Python runs one thread at a time anyway, so the lock costs moto little throughput.
+# Other services are left out: an SQS long poll (local/event-bus.ts) waits inside its request for up to 20 s.
+LOCKED_TARGETS = ("DynamoDB_", "secretsmanager.")
 # For test/integration/moto-atomicity.test.ts only: `--unlocked` leaves moto's dispatch as it is, and
 # `--switch-interval S` makes Python switch threads every S seconds (default 0.005), so that a race a loaded machine
 # shows now and then shows in a short test.
@@ -55,6 +58,8 @@ if not unlocked:
     one_request = threading.Lock()
 
     def atomically(self, environ, start_response):
+        if not environ.get("HTTP_X_AMZ_TARGET", "").startswith(LOCKED_TARGETS):
+            return dispatch(self, environ, start_response)
         with one_request:
             return dispatch(self, environ, start_response)
 

@@ -52,8 +52,8 @@ const waitForReady = async (endpoint: string, child: ChildProcess, timeoutMs: nu
 
 /**
  * Starts moto's server on loopback (DynamoDB and Secrets Manager, among others); `environment` adds to its environment
- * (its recorder's, say). Every moto started here applies each request whole before the next one's (local/moto-server.py),
- * so its conditional writes are atomic as DynamoDB's. `serial`: one connection at a time as well (`npm run load` and
+ * (its recorder's, say). Every moto started here applies each DynamoDB and Secrets Manager request whole before the next
+ * one's (local/moto-server.py), so its conditional writes are atomic as DynamoDB's. `serial`: one connection at a time as well (`npm run load` and
  * `npm run soak`). `pythonArgs`: moto-server.py's test-only flags (test/integration/moto-atomicity.test.ts).
  */
 export const startMoto = async (
