@@ -12,17 +12,19 @@ export const LOG_DIR = path.join(RUN_DIR, 'logs');
 const SENSITIVE_FIELDS = new Set(['token', 'save_token', 'secret', 'to']);
 
 /**
- * Names of Object.prototype's members (`toString`, `valueOf`, `constructor`…): fast-check's generators favour them,
- * so a fuzzed user-data value and a fuzzed id (which the request line logs by design) can be the same word by chance.
+ * Names of Object.prototype's members (`toString`, `valueOf`, `constructor`…) and their parts: fast-check's generators
+ * favour them and cut them short, so a fuzzed user-data value and a fuzzed id (which the request line logs by design)
+ * can be the same word by chance (a full fuzz run had `__lookupS` as both).
  */
-const PROTOTYPE_NAMES = new Set(Object.getOwnPropertyNames(Object.prototype));
+const PROTOTYPE_NAMES = Object.getOwnPropertyNames(Object.prototype);
+const partOfPrototypeName = (value: string): boolean => PROTOTYPE_NAMES.some((name) => name.includes(value));
 
 /**
- * Records secrets, tokens and user-data values this run used. Short values and Object.prototype's member names are
- * skipped (they match by chance).
+ * Records secrets, tokens and user-data values this run used. Short values and Object.prototype's member names or
+ * parts of them are skipped (they match by chance).
  */
 export const registerSensitive = (...values: unknown[]): void => {
-  const lines = values.filter((v): v is string => typeof v === 'string' && v.length >= 8 && !PROTOTYPE_NAMES.has(v)).map((v) => JSON.stringify(v));
+  const lines = values.filter((v): v is string => typeof v === 'string' && v.length >= 8 && !partOfPrototypeName(v)).map((v) => JSON.stringify(v));
   if (lines.length === 0) return;
   mkdirSync(SENSITIVE_DIR, { recursive: true });
   appendFileSync(path.join(SENSITIVE_DIR, `${process.pid}.jsonl`), `${lines.join('\n')}\n`);
