@@ -78,8 +78,12 @@ if "--serial" in args:
         return run_simple(*a, **kwargs)
 
     moto.server.run_simple = one_at_a_time
-    # One thread: connections wait in the listen queue, which must hold a burst's (socketserver's default is 5).
-    werkzeug.serving.BaseWSGIServer.request_queue_size = 4096
+
+# Connections wait in the listen queue until the server's one accepting thread, which needs Python's lock like every
+# other, takes them: the queue must hold a burst's. With socketserver's default of 5, a full queue dropped the
+# connection attempts past it and the client's SYN was retried a second later, past the SDK's 1 s connectionTimeout
+# (`npm run load`: 24 hand-offs answered 503 TimeoutError ETIMEDOUT).
+werkzeug.serving.BaseWSGIServer.request_queue_size = 4096
 
 sys.argv = ["moto_server", *args]
 moto.server.main()

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { afterAll, expect, it } from '@jest/globals';
 import { CreateTableCommand, DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { type Emulator, startMoto } from '../../local/moto';
@@ -53,4 +54,26 @@ const doubleWins = async (pythonArgs: string[]): Promise<number> => {
 it('lets one of 8 concurrent compare-and-swaps from one version succeed, in each of 50 rounds (moto without its lock: in some)', async () => {
   const [locked, unlocked] = await Promise.all([doubleWins([]), doubleWins(['--unlocked'])]);
   expect({ locked, unlockedRaced: unlocked > 0 }).toEqual({ locked: 0, unlockedRaced: true });
+}, 60_000);
+
+it("accepts a burst of 300 connections at once, each within the SDK clients' 1 s connectionTimeout (with a listen queue of 5, 134 of 300 took over a second)", async () => {
+  const moto = await startMoto();
+  started.push(moto);
+  const port = Number(new URL(moto.endpoint).port);
+  const sockets: net.Socket[] = [];
+  const started_ = performance.now();
+  const connected = await Promise.all(
+    Array.from(
+      { length: 300 },
+      () =>
+        new Promise<number>((resolve, reject) => {
+          const socket = net.connect(port, '127.0.0.1', () => resolve(performance.now() - started_));
+          socket.on('error', reject);
+          sockets.push(socket);
+        }),
+    ),
+  );
+  for (const socket of sockets) socket.destroy();
+  // A connection attempt the full queue dropped is retried by the kernel a second later.
+  expect(connected.filter((ms) => ms >= 1_000)).toEqual([]);
 }, 60_000);
