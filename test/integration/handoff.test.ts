@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { dynamodb } from '../../lambdas/adapters/clients';
 import { RECORD_ATTEMPTS } from '../../lambdas/adapters/dynamodb-entry-store';
@@ -15,6 +15,7 @@ import type { LocalRuntime } from '../../local/runtime';
 import { errorCode, send } from '../attack/support';
 import { registerSensitive } from '../support/sensitive';
 import { deleteEntries, deleteEntry, deleteProject, uid } from '../support/seed';
+import { controlClock } from '../support/clock';
 import { startTestRuntime } from '../support/runtime';
 
 /**
@@ -257,31 +258,13 @@ describe('a hand-off from a browser-saves page', () => {
   it('hand-offs made in the same millisecond each get a link of their own, each recorded as a page link', async () => {
     const p = await project();
     const { entry_id, save_token } = await created(p);
-    // Only Date is frozen: timers and sockets run as ever, and every hand-off reads one instant as its now.
-    jest.useFakeTimers({
-      now: Date.now(),
-      doNotFake: [
-        'hrtime',
-        'nextTick',
-        'performance',
-        'queueMicrotask',
-        'requestAnimationFrame',
-        'cancelAnimationFrame',
-        'requestIdleCallback',
-        'cancelIdleCallback',
-        'setImmediate',
-        'clearImmediate',
-        'setInterval',
-        'clearInterval',
-        'setTimeout',
-        'clearTimeout',
-      ],
-    });
+    // Only Date is frozen (controlClock): timers and sockets run as ever, and every hand-off reads one instant as its now.
+    const clock = controlClock();
     let replies;
     try {
       replies = await Promise.all(Array.from({ length: 4 }, () => handOff(p, entry_id, save_token)));
     } finally {
-      jest.useRealTimers();
+      clock.restore();
     }
     expect(replies.map((r) => r.status)).toEqual([201, 201, 201, 201]);
     const urls = replies.map((r) => linkOf(r.json as Handoff).href);
